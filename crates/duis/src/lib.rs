@@ -1,1 +1,33 @@
-//! placeholder
+//! DUIS 5.x — the DCC User Interface Specification: the XML service requests users send to the
+//! DCC and the responses they get back.
+//!
+//! Pure and deterministic: no I/O, no clock, no randomness (response builders take the
+//! `ResponseDateTime` from the caller).
+//!
+//! - [`service_variant`] / [`all_variants`]: the service matrix (129 variants) compiled in;
+//! - [`ResponseCode`]: every response code of the DUIS 5.4 XSD;
+//! - [`CommandVariant`] and [`Endpoint`];
+//! - [`parse_request`]: strict, namespace-aware, XXE-proof request parsing into [`Request`];
+//! - [`bodies`]: typed parsers for the non-device request bodies the DCC answers itself;
+//! - [`response`]: unsigned response documents, valid against the DUIS 5.4 XSD.
+
+mod command_variant;
+mod error;
+mod matrix;
+mod request;
+mod request_id;
+mod response_code;
+pub mod xml;
+
+pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
+pub use error::ParseError;
+pub use matrix::{
+    FutureDatedPattern, SIGNED_PRE_COMMAND, ServiceVariant, UnknownRoleCode, UserRole,
+    all_variants, service_variant, variant_for_body_element,
+};
+pub use request::{
+    Request, RequestCheckError, RequestHeader, parse_request, parse_request_with_limits,
+};
+pub use request_id::{RequestId, RequestIdError};
+pub use response_code::{ResponseCode, UnknownResponseCode};
+pub use xml::{Element, ParseLimits};
