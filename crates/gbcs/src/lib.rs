@@ -1,1 +1,35 @@
-//! placeholder
+//! GB Companion Specification (GBCS) messages for opendcc.
+//!
+//! Pure code: no I/O, no clock, no randomness of its own (ECDSA signing draws its nonce inside
+//! aws-lc-rs). Key material is passed in by the caller.
+//!
+//! * [`frame`]: General-Signing (`DF`) and General-Ciphering (`DD`) framing, byte-exact round trip.
+//! * [`crypto`]: KDF, static ECDH, MAC, ECDSA, payload encryption.
+//! * [`axdr`], [`dlms`], [`gbz`], [`asn1`], [`payload`]: payload codecs.
+//! * [`usecases`]: command builders for the use cases the DCC transformer needs.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod asn1;
+pub mod axdr;
+pub mod codec;
+pub mod codes;
+mod codes_table;
+pub mod crypto;
+pub mod dlms;
+pub mod error;
+pub mod frame;
+pub mod gbz;
+pub mod payload;
+pub mod usecases;
+
+pub use codes::{AlertCode, Cra, MessageCode};
+pub use crypto::{
+    DerivedKey, KaPrivateKey, KdfContext, KdfMode, PublicKey, SigningKey, compute_mac, concat_kdf,
+    decrypt_payload, encrypt_payload, verify_signature, wrap_command,
+};
+pub use error::{BuildError, CryptoError, DecodeError, EncodeError};
+pub use eui::Eui64;
+pub use frame::{Frame, GeneralCiphering, GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
+pub use payload::Payload;

@@ -1,0 +1,150 @@
+//! Message codes, alert codes and the CRA flag.
+
+use std::fmt;
+
+use crate::codes_table::MESSAGE_CODES;
+
+/// The CRA flag: what kind of GBCS message this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cra {
+    /// `01`: a command (or pre-command).
+    Command,
+    /// `02`: a response.
+    Response,
+    /// `03`: an alert.
+    Alert,
+}
+
+impl Cra {
+    /// The wire value.
+    pub const fn to_byte(self) -> u8 {
+        match self {
+            Cra::Command => 1,
+            Cra::Response => 2,
+            Cra::Alert => 3,
+        }
+    }
+
+    /// From the wire value.
+    pub const fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            1 => Some(Cra::Command),
+            2 => Some(Cra::Response),
+            3 => Some(Cra::Alert),
+            _ => None,
+        }
+    }
+}
+
+/// The two-byte GBCS message code at the start of other-information. Unknown codes are kept as
+/// they are.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessageCode(pub u16);
+
+impl MessageCode {
+    /// The GBCS use case this code stands for, where known (`"ECS52"`, `"CCS01"`, …).
+    pub fn use_case(self) -> Option<&'static str> {
+        MESSAGE_CODES
+            .binary_search_by_key(&self.0, |(c, _)| *c)
+            .ok()
+            .and_then(|i| MESSAGE_CODES.get(i))
+            .map(|(_, n)| *n)
+    }
+
+    /// ECS52 read ESME/CHF firmware version.
+    pub const ECS52: Self = Self(0x0059);
+    /// GCS38 read GSME firmware version.
+    pub const GCS38: Self = Self(0x0084);
+    /// CS08 read PPMID/HCALCS firmware version.
+    pub const CS08: Self = Self(0x0129);
+    /// ECS45 read ESME supply status.
+    pub const ECS45: Self = Self(0x0052);
+    /// GCS33 read GSME supply status.
+    pub const GCS33: Self = Self(0x0082);
+    /// ECS17b read ESME energy registers (import).
+    pub const ECS17B: Self = Self(0x0027);
+    /// GCS13a read GSME consumption register.
+    pub const GCS13A: Self = Self(0x0074);
+    /// ECS42 remotely close the load switch (enable supply).
+    pub const ECS42: Self = Self(0x004F);
+    /// ECS43 remotely open the load switch (disable supply).
+    pub const ECS43: Self = Self(0x0050);
+    /// GCS32 remotely close the gas valve.
+    pub const GCS32: Self = Self(0x0081);
+    /// ECS70 set clock on ESME (also commissioning).
+    pub const ECS70: Self = Self(0x0062);
+    /// GCS28 set clock on GSME (also commissioning).
+    pub const GCS28: Self = Self(0x007F);
+    /// CCS01 add device to CHF device log.
+    pub const CCS01: Self = Self(0x0001);
+    /// CCS02 remove device from CHF device log.
+    pub const CCS02: Self = Self(0x0002);
+}
+
+impl fmt::Debug for MessageCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.use_case() {
+            Some(n) => write!(f, "MessageCode(0x{:04X} {n})", self.0),
+            None => write!(f, "MessageCode(0x{:04X})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for MessageCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04X}", self.0)
+    }
+}
+
+/// A two-byte GBCS alert code (`8F66`, `8F0A`, …). Unknown codes are kept as they are.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AlertCode(pub u16);
+
+impl AlertCode {
+    /// Future-dated command executed successfully.
+    pub const FUTURE_DATED_EXECUTED: Self = Self(0x8F66);
+    /// Future-dated command failed.
+    pub const FUTURE_DATED_FAILED: Self = Self(0x8F67);
+
+    /// Whether this is one of the two future-dated outcome alerts (8F66/8F67).
+    pub const fn is_future_dated_outcome(self) -> bool {
+        self.0 == 0x8F66 || self.0 == 0x8F67
+    }
+}
+
+impl fmt::Debug for AlertCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AlertCode(0x{:04X})", self.0)
+    }
+}
+
+impl fmt::Display for AlertCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04X}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_for_binary_search() {
+        assert!(MESSAGE_CODES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(MessageCode::ECS52.use_case(), Some("ECS52"));
+        assert_eq!(MessageCode(0x0027).use_case(), Some("ECS17b"));
+        assert_eq!(MessageCode(0x7777).use_case(), None);
+        assert_eq!(format!("{:?}", MessageCode(0x0059)), "MessageCode(0x0059 ECS52)");
+    }
+
+    #[test]
+    fn cra_round_trip() {
+        for b in 0..=255u8 {
+            if let Some(c) = Cra::from_byte(b) {
+                assert_eq!(c.to_byte(), b);
+            } else {
+                assert!(!(1..=3).contains(&b));
+            }
+        }
+    }
+}
