@@ -1,0 +1,269 @@
+//! P-256 key pairs and public keys.
+
+use std::fmt;
+
+use p256::ecdsa::SigningKey;
+use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::elliptic_curve::zeroize::Zeroizing;
+use p256::elliptic_curve::{Generate, rand_core::CryptoRng};
+use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use p256::SecretKey;
+
+use crate::error::{Result, SmkiError};
+
+/// A P-256 key pair: a certificate subject's or a CA's private key and its public key.
+///
+/// Signing with it (for certificates) is deterministic (RFC 6979), so nothing in this crate
+/// needs randomness once keys and serial numbers exist.
+#[derive(Clone)]
+pub struct KeyPair {
+    secret: SecretKey,
+}
+
+impl fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("public", &self.public_key())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for KeyPair {
+    fn eq(&self, other: &Self) -> bool {
+        // Compares private scalars in constant time (SecretKey's PartialEq is ct).
+        self.secret == other.secret
+    }
+}
+
+impl Eq for KeyPair {}
+
+impl KeyPair {
+    /// A fresh key from the caller's cryptographically secure RNG.
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        Self {
+            secret: SecretKey::generate_from_rng(rng),
+        }
+    }
+
+    /// A fresh key from the operating system's RNG.
+    pub fn generate_with_os_rng() -> Result<Self> {
+        // A uniformly random 32-byte string is a valid scalar with probability 1 - 2^-32;
+        // a few attempts make failure astronomically unlikely and still bounded.
+        for _ in 0..8 {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            getrandom::fill(bytes.as_mut_slice()).map_err(|e| SmkiError::Rng(e.to_string()))?;
+            if let Ok(secret) = SecretKey::from_slice(bytes.as_slice()) {
+                return Ok(Self { secret });
+            }
+        }
+        Err(SmkiError::Rng(
+            "no valid P-256 scalar after 8 draws".to_owned(),
+        ))
+    }
+
+    /// From a PKCS#8 `PrivateKeyInfo` in DER (what `openssl pkcs8 -topk8 -nocrypt` writes; the
+    /// ZAZ1 `.key` files are this).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        SecretKey::from_pkcs8_der(der)
+            .map(|secret| Self { secret })
+            .map_err(|e| SmkiError::InvalidKey(e.to_string()))
+    }
+
+    /// From PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self> {
+        SecretKey::from_pkcs8_pem(pem)
+            .map(|secret| Self { secret })
+            .map_err(|e| SmkiError::InvalidKey(e.to_string()))
+    }
+
+    /// From the raw 32-byte big-endian private scalar.
+    pub fn from_scalar_bytes(bytes: &[u8]) -> Result<Self> {
+        SecretKey::from_slice(bytes)
+            .map(|secret| Self { secret })
+            .map_err(|e| SmkiError::InvalidKey(e.to_string()))
+    }
+
+    /// PKCS#8 DER, including the public key. Zeroised on drop.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        self.secret
+            .to_pkcs8_der()
+            .map(|doc| Zeroizing::new(doc.as_bytes().to_vec()))
+            .map_err(SmkiError::encoding)
+    }
+
+    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings). Zeroised on drop.
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        self.secret
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(SmkiError::encoding)
+    }
+
+    /// The raw 32-byte big-endian private scalar. Zeroised on drop.
+    pub fn to_scalar_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(self.secret.to_bytes().as_slice());
+        out
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.secret.public_key())
+    }
+
+    /// The ECDSA signing key (for callers that sign with RustCrypto directly).
+    pub fn signing_key(&self) -> SigningKey {
+        SigningKey::from(&self.secret)
+    }
+}
+
+/// A P-256 public key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(pub(crate) p256::PublicKey);
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey(")?;
+        for b in self.to_sec1_uncompressed() {
+            write!(f, "{b:02x}")?;
+        }
+        write!(f, ")")
+    }
+}
+
+impl PublicKey {
+    /// From a SEC1 point, uncompressed (65 bytes, `04‖X‖Y`) or compressed (33 bytes).
+    pub fn from_sec1(bytes: &[u8]) -> Result<Self> {
+        p256::PublicKey::from_sec1_bytes(bytes)
+            .map(Self)
+            .map_err(|_| SmkiError::InvalidKey("not a P-256 SEC1 point".to_owned()))
+    }
+
+    /// The uncompressed SEC1 point, `04‖X‖Y`: the form SMKI certificates and GBCS carry.
+    pub fn to_sec1_uncompressed(&self) -> [u8; 65] {
+        let point = self.0.to_sec1_point(false);
+        let mut out = [0u8; 65];
+        let bytes = point.as_bytes();
+        if bytes.len() == out.len() {
+            out.copy_from_slice(bytes);
+        }
+        out
+    }
+
+    /// From a DER `SubjectPublicKeyInfo` (id-ecPublicKey, prime256v1).
+    pub fn from_spki_der(der: &[u8]) -> Result<Self> {
+        p256::PublicKey::from_public_key_der(der)
+            .map(Self)
+            .map_err(|e| SmkiError::InvalidKey(e.to_string()))
+    }
+
+    /// From a PEM `SubjectPublicKeyInfo` (`-----BEGIN PUBLIC KEY-----`).
+    pub fn from_spki_pem(pem: &str) -> Result<Self> {
+        p256::PublicKey::from_public_key_pem(pem)
+            .map(Self)
+            .map_err(|e| SmkiError::InvalidKey(e.to_string()))
+    }
+
+    /// As a DER `SubjectPublicKeyInfo`.
+    pub fn to_spki_der(&self) -> Result<Vec<u8>> {
+        self.0
+            .to_public_key_der()
+            .map(|d| d.as_bytes().to_vec())
+            .map_err(SmkiError::encoding)
+    }
+
+    /// As a PEM `SubjectPublicKeyInfo`.
+    pub fn to_spki_pem(&self) -> Result<String> {
+        self.0
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(SmkiError::encoding)
+    }
+
+    /// The RustCrypto public key.
+    pub fn as_p256(&self) -> &p256::PublicKey {
+        &self.0
+    }
+
+    /// The 8-byte key identifier SMKI uses for SKI/AKI: RFC 5280 §4.2.1.2 method (2), a
+    /// `0100` nibble followed by the low 60 bits of SHA-1 over the uncompressed point.
+    pub fn key_identifier(&self) -> [u8; 8] {
+        key_identifier(&self.to_sec1_uncompressed())
+    }
+}
+
+impl From<p256::PublicKey> for PublicKey {
+    fn from(k: p256::PublicKey) -> Self {
+        Self(k)
+    }
+}
+
+/// RFC 5280 §4.2.1.2 method (2) key identifier over a subjectPublicKey BIT STRING's bytes.
+pub(crate) fn key_identifier(subject_public_key: &[u8]) -> [u8; 8] {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(subject_public_key);
+    let mut out = [0u8; 8];
+    let tail = digest.as_slice().get(12..20).unwrap_or(&[0u8; 8]);
+    out.copy_from_slice(tail);
+    out[0] = 0x40 | (out[0] & 0x0F);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rng::TestRng;
+
+    #[test]
+    fn pkcs8_round_trip() {
+        let mut rng = TestRng::new(1);
+        let k = KeyPair::generate(&mut rng);
+        let der = k.to_pkcs8_der().unwrap();
+        let back = KeyPair::from_pkcs8_der(&der).unwrap();
+        assert_eq!(k, back);
+        let pem = k.to_pkcs8_pem().unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let back = KeyPair::from_pkcs8_pem(&pem).unwrap();
+        assert_eq!(k.public_key(), back.public_key());
+        let other = KeyPair::generate(&mut rng);
+        assert_ne!(k, other);
+    }
+
+    #[test]
+    fn public_key_forms() {
+        let mut rng = TestRng::new(2);
+        let k = KeyPair::generate(&mut rng).public_key();
+        let sec1 = k.to_sec1_uncompressed();
+        assert_eq!(sec1[0], 0x04);
+        assert_eq!(PublicKey::from_sec1(&sec1).unwrap(), k);
+        let spki = k.to_spki_der().unwrap();
+        assert_eq!(PublicKey::from_spki_der(&spki).unwrap(), k);
+        let pem = k.to_spki_pem().unwrap();
+        assert_eq!(PublicKey::from_spki_pem(&pem).unwrap(), k);
+        assert!(PublicKey::from_sec1(&sec1[..64]).is_err());
+        let mut bad = sec1;
+        bad[64] ^= 1;
+        assert!(PublicKey::from_sec1(&bad).is_err(), "off-curve point accepted");
+    }
+
+    #[test]
+    fn os_rng_keys_differ() {
+        let a = KeyPair::generate_with_os_rng().unwrap();
+        let b = KeyPair::generate_with_os_rng().unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn scalar_round_trip() {
+        let mut rng = TestRng::new(3);
+        let k = KeyPair::generate(&mut rng);
+        let s = k.to_scalar_bytes();
+        assert_eq!(KeyPair::from_scalar_bytes(s.as_slice()).unwrap(), k);
+        assert!(KeyPair::from_scalar_bytes(&[0u8; 32]).is_err());
+    }
+
+    #[test]
+    fn garbage_keys_rejected() {
+        assert!(KeyPair::from_pkcs8_der(b"\x30\x03\x02\x01\x00").is_err());
+        assert!(KeyPair::from_pkcs8_pem("not a key").is_err());
+        assert!(PublicKey::from_spki_der(&[]).is_err());
+    }
+}
