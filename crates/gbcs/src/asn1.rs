@@ -1,8 +1,8 @@
 //! Generic DER TLV decoding for the ASN.1 GBCS payloads (CS02x, CS03, CS04, CS06, CS07, CS08,
-//! GCS28, GCS59, …). Only definite, minimal lengths are accepted, so every decoded value
-//! re-encodes to its input.
+//! GCS28, GCS59, …). Only definite lengths are accepted; a non-minimal long form is remembered
+//! so that every decoded value re-encodes to its input.
 
-use crate::codec::{MAX_DEPTH, Reader, write_length};
+use crate::codec::{MAX_DEPTH, Reader, write_length_as};
 use crate::error::DecodeError;
 
 /// A DER element.
@@ -10,6 +10,9 @@ use crate::error::DecodeError;
 pub struct Tlv {
     /// Identifier octets (one, or more for high tag numbers).
     pub tag: Vec<u8>,
+    /// `Some(n)` when the length was written in a non-minimal long form with `n` octets (GBCS
+    /// devices write e.g. `82 00 83`); `None` for the DER minimal form.
+    pub long_length: Option<u8>,
     /// Contents.
     pub value: TlvValue,
 }
@@ -39,6 +42,7 @@ impl Tlv {
     pub fn primitive(tag: u8, value: Vec<u8>) -> Self {
         Self {
             tag: vec![tag],
+            long_length: None,
             value: TlvValue::Primitive(value),
         }
     }
@@ -47,6 +51,7 @@ impl Tlv {
     pub fn constructed(tag: u8, children: Vec<Tlv>) -> Self {
         Self {
             tag: vec![tag],
+            long_length: None,
             value: TlvValue::Constructed(children),
         }
     }
@@ -103,7 +108,8 @@ impl Tlv {
                 }
             }
         }
-        let content = r.length_prefixed()?;
+        let (len, long_length) = r.length_lenient()?;
+        let content = r.take(len)?;
         let value = if first & 0x20 != 0 {
             let mut c = Reader::new(content);
             let mut children = Vec::new();
@@ -114,7 +120,11 @@ impl Tlv {
         } else {
             TlvValue::Primitive(content.to_vec())
         };
-        Ok(Self { tag, value })
+        Ok(Self {
+            tag,
+            long_length,
+            value,
+        })
     }
 
     /// Encodes the element.
@@ -129,7 +139,7 @@ impl Tlv {
         out.extend_from_slice(&self.tag);
         match &self.value {
             TlvValue::Primitive(b) => {
-                write_length(out, b.len());
+                write_length_as(out, b.len(), self.long_length);
                 out.extend_from_slice(b);
             }
             TlvValue::Constructed(children) => {
@@ -137,7 +147,7 @@ impl Tlv {
                 for c in children {
                     c.encode_into(&mut inner);
                 }
-                write_length(out, inner.len());
+                write_length_as(out, inner.len(), self.long_length);
                 out.extend_from_slice(&inner);
             }
         }
@@ -198,6 +208,14 @@ mod tests {
             t,
             Tlv::constructed(0x30, vec![Tlv::primitive(2, vec![5]), Tlv::primitive(4, vec![0xAA])])
         );
+        assert_eq!(t.encode(), b);
+    }
+
+    #[test]
+    fn keeps_non_minimal_long_lengths() {
+        let b = [0x30, 0x82, 0x00, 0x03, 0x02, 0x01, 0x05];
+        let t = Tlv::decode(&b).unwrap();
+        assert_eq!(t.long_length, Some(2));
         assert_eq!(t.encode(), b);
     }
 

@@ -57,8 +57,92 @@ pub enum Data {
     Date([u8; 5]),
     /// `1B` time (4 bytes).
     Time([u8; 4]),
+    /// `13` compact-array: a type description and the packed contents (kept as bytes).
+    CompactArray {
+        /// The element type description.
+        description: TypeDescription,
+        /// The array contents, values without tags.
+        contents: Vec<u8>,
+    },
     /// `FF` don't-care.
     DontCare,
+}
+
+/// A compact-array type description.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeDescription {
+    /// A simple type: its data tag.
+    Simple(u8),
+    /// `01` array: element count and element type.
+    Array {
+        /// Number of elements.
+        count: u16,
+        /// Element type.
+        element: Box<TypeDescription>,
+    },
+    /// `02` structure: member types.
+    Structure(Vec<TypeDescription>),
+}
+
+impl TypeDescription {
+    fn read(r: &mut Reader<'_>, depth: usize) -> Result<Self, DecodeError> {
+        if depth > MAX_DEPTH {
+            return Err(DecodeError::TooDeep {
+                offset: r.offset(),
+                limit: MAX_DEPTH,
+            });
+        }
+        let off = r.offset();
+        Ok(match r.u8()? {
+            0x01 => {
+                let count = r.u16_be()?;
+                TypeDescription::Array {
+                    count,
+                    element: Box::new(Self::read(r, depth + 1)?),
+                }
+            }
+            0x02 => {
+                let n = r.length()?;
+                if n > r.remaining() {
+                    return Err(DecodeError::Truncated {
+                        offset: r.offset(),
+                        needed: n - r.remaining(),
+                    });
+                }
+                let mut v = Vec::with_capacity(n);
+                for _ in 0..n {
+                    v.push(Self::read(r, depth + 1)?);
+                }
+                TypeDescription::Structure(v)
+            }
+            t @ (0x00 | 0x03..=0x06 | 0x09..=0x12 | 0x14..=0x1B | 0xFF) => TypeDescription::Simple(t),
+            found => {
+                return Err(DecodeError::UnexpectedTag {
+                    offset: off,
+                    expected: "type description tag",
+                    found,
+                });
+            }
+        })
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            TypeDescription::Simple(t) => out.push(*t),
+            TypeDescription::Array { count, element } => {
+                out.push(0x01);
+                out.extend_from_slice(&count.to_be_bytes());
+                element.write(out);
+            }
+            TypeDescription::Structure(v) => {
+                out.push(0x02);
+                write_length(out, v.len());
+                for t in v {
+                    t.write(out);
+                }
+            }
+        }
+    }
 }
 
 impl Data {
@@ -120,6 +204,10 @@ impl Data {
             0x19 => Data::DateTime(r.array()?),
             0x1A => Data::Date(r.array()?),
             0x1B => Data::Time(r.array()?),
+            0x13 => Data::CompactArray {
+                description: TypeDescription::read(r, depth + 1)?,
+                contents: r.length_prefixed()?.to_vec(),
+            },
             0xFF => Data::DontCare,
             found => {
                 return Err(DecodeError::UnexpectedTag {
@@ -217,6 +305,14 @@ impl Data {
             Data::Time(b) => {
                 out.push(0x1B);
                 out.extend_from_slice(b);
+            }
+            Data::CompactArray {
+                description,
+                contents,
+            } => {
+                out.push(0x13);
+                description.write(out);
+                write_length_prefixed(out, contents);
             }
             Data::DontCare => out.push(0xFF),
         }

@@ -121,6 +121,28 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
+    /// Reads a length in short or long form, accepting non-minimal long forms (as some DER
+    /// producers in GBCS emit, e.g. `82 00 83`). Returns the length and, when the encoding is not
+    /// the minimal one, the number of length octets used so that it can be reproduced.
+    pub(crate) fn length_lenient(&mut self) -> Result<(usize, Option<u8>), DecodeError> {
+        let offset = self.pos;
+        let first = self.u8()?;
+        if first < 0x80 {
+            return Ok((usize::from(first), None));
+        }
+        let n = first & 0x7f;
+        if n == 0 || n > 4 {
+            return Err(DecodeError::UnsupportedLength { offset, first });
+        }
+        let bytes = self.take(usize::from(n))?;
+        let mut v: usize = 0;
+        for b in bytes {
+            v = (v << 8) | usize::from(*b);
+        }
+        let minimal = v >= 0x80 && bytes.first() != Some(&0);
+        Ok((v, if minimal { None } else { Some(n) }))
+    }
+
     /// A length followed by that many bytes.
     pub(crate) fn length_prefixed(&mut self) -> Result<&'a [u8], DecodeError> {
         let n = self.length()?;
@@ -151,6 +173,23 @@ pub fn write_length(out: &mut Vec<u8>, len: usize) {
     let significant = bytes.get(skip..).unwrap_or(&[]);
     out.push(0x80 | significant.len() as u8);
     out.extend_from_slice(significant);
+}
+
+/// Appends a length using exactly `octets` long-form length bytes when given (and wide enough),
+/// else the minimal form.
+pub(crate) fn write_length_as(out: &mut Vec<u8>, len: usize, octets: Option<u8>) {
+    if let Some(n) = octets {
+        let bytes = (len as u64).to_be_bytes();
+        let n = usize::from(n.min(8));
+        let start = bytes.len() - n;
+        let fits = bytes.get(..start).is_some_and(|hi| hi.iter().all(|b| *b == 0));
+        if fits && n > 0 {
+            out.push(0x80 | n as u8);
+            out.extend_from_slice(bytes.get(start..).unwrap_or(&[]));
+            return;
+        }
+    }
+    write_length(out, len);
 }
 
 /// Appends a length followed by the bytes.
