@@ -11,12 +11,17 @@
 //! - [`bodies`]: typed parsers for the non-device request bodies the DCC answers itself;
 //! - [`response`]: unsigned response documents, valid against the DUIS 5.4 XSD.
 
+pub mod bodies;
 mod command_variant;
+mod datetime;
 mod error;
 mod matrix;
 mod request;
 mod request_id;
+pub mod response;
 mod response_code;
+mod types;
+mod writer;
 pub mod xml;
 
 pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
@@ -29,5 +34,16 @@ pub use request::{
     Request, RequestCheckError, RequestHeader, parse_request, parse_request_with_limits,
 };
 pub use request_id::{RequestId, RequestIdError};
+pub use response::{
+    BuildError, InventoryDevice, ResponseHeader, ResponsePayload, WanCoverage, WanMatrixResponse,
+    acknowledgement, build_response, device_pre_notification_response, gbcs_payload_response,
+    pre_command_response, read_inventory_response, response_header_only,
+    update_inventory_response, wan_matrix_response,
+};
 pub use response_code::{ResponseCode, UnknownResponseCode};
+pub use datetime::ResponseDateTime;
+pub use types::{
+    AddressFilter, Connectivity, ConnectivityLikelihood, CspRegion, DeviceStatus, DeviceType,
+    EsmeVariant, InvalidValue, ProductListStatus, Uprn,
+};
 pub use xml::{Element, ParseLimits};

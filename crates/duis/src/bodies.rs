@@ -1,0 +1,621 @@
+//! Typed request bodies for the requests the DCC answers itself (8.2 Read Inventory, 8.4 Update
+//! Inventory, 12.1 Request WAN Matrix, 12.2 Device Pre-notification) and for signed
+//! pre-commands (CV 5, 6, 7).
+//!
+//! Each parser takes the body [`Element`] of a parsed [`crate::Request`] and checks the XSD
+//! content model (element order, presence, enumerations, length facets) itself.
+
+use base64::Engine as _;
+use eui::Eui64;
+
+use crate::datetime::is_xs_datetime;
+use crate::error::clip;
+use crate::types::{
+    AddressFilter, DeviceStatus, DeviceType, EsmeVariant, InvalidValue, Uprn, check_len, facet,
+};
+use crate::xml::{Element, is_xml_space};
+
+/// Why a body element does not fit its typed model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// The body element is not the expected one.
+    #[error("expected body element {expected}, found {found}")]
+    WrongElement {
+        /// Expected local name.
+        expected: &'static str,
+        /// Found local name.
+        found: String,
+    },
+    /// A required child is missing.
+    #[error("missing {name} in {parent}")]
+    Missing {
+        /// Parent local name.
+        parent: &'static str,
+        /// Expected child.
+        name: &'static str,
+    },
+    /// A child the content model does not allow at this point.
+    #[error("unexpected {found} in {parent}")]
+    Unexpected {
+        /// Parent local name.
+        parent: &'static str,
+        /// The child found.
+        found: String,
+    },
+    /// A value outside its type.
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+}
+
+/// Reads a sequence of children in order.
+struct Seq<'a> {
+    parent: &'static str,
+    children: &'a [Element],
+    pos: usize,
+}
+
+impl<'a> Seq<'a> {
+    fn new(e: &'a Element, parent: &'static str) -> Self {
+        Self {
+            parent,
+            children: &e.children,
+            pos: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<&'a Element> {
+        self.children.get(self.pos)
+    }
+
+    fn optional(&mut self, name: &str) -> Option<&'a Element> {
+        let e = self.peek().filter(|e| e.name == name)?;
+        self.pos += 1;
+        Some(e)
+    }
+
+    fn required(&mut self, name: &'static str) -> Result<&'a Element, BodyError> {
+        match self.peek() {
+            Some(e) if e.name == name => {
+                self.pos += 1;
+                Ok(e)
+            }
+            Some(e) => Err(BodyError::Unexpected {
+                parent: self.parent,
+                found: clip(&e.name),
+            }),
+            None => Err(BodyError::Missing {
+                parent: self.parent,
+                name,
+            }),
+        }
+    }
+
+    /// The single child of a choice.
+    fn choice(&mut self) -> Result<&'a Element, BodyError> {
+        let e = self.peek().ok_or(BodyError::Missing {
+            parent: self.parent,
+            name: "(choice)",
+        })?;
+        self.pos += 1;
+        Ok(e)
+    }
+
+    fn unexpected(&self, e: &Element) -> BodyError {
+        BodyError::Unexpected {
+            parent: self.parent,
+            found: clip(&e.name),
+        }
+    }
+
+    fn finish(self) -> Result<(), BodyError> {
+        match self.peek() {
+            Some(e) => Err(self.unexpected(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+fn expect(e: &Element, name: &'static str) -> Result<(), BodyError> {
+    if e.name == name {
+        Ok(())
+    } else {
+        Err(BodyError::WrongElement {
+            expected: name,
+            found: clip(&e.name),
+        })
+    }
+}
+
+/// Text of a simple-typed element (no children allowed).
+fn simple<'a>(e: &'a Element, parent: &'static str) -> Result<&'a str, BodyError> {
+    match e.children.first() {
+        Some(c) => Err(BodyError::Unexpected {
+            parent,
+            found: clip(&c.name),
+        }),
+        None => Ok(&e.text),
+    }
+}
+
+/// An `sr:EUI` (xs:token with the dashed pattern).
+fn eui(e: &Element, kind: &'static str) -> Result<Eui64, BodyError> {
+    let t = simple(e, kind)?.trim_matches(is_xml_space);
+    if t.len() != 23 {
+        return Err(InvalidValue::new(kind, t).into());
+    }
+    t.parse().map_err(|_| InvalidValue::new(kind, t).into())
+}
+
+/// An xs:string with a length facet, kept exactly as written.
+fn string(e: &Element, f: (&'static str, usize, usize)) -> Result<String, BodyError> {
+    let t = simple(e, f.0)?;
+    check_len(t, f)?;
+    Ok(t.to_owned())
+}
+
+fn parse_enum<T: std::str::FromStr<Err = InvalidValue>>(
+    e: &Element,
+    kind: &'static str,
+) -> Result<T, BodyError> {
+    Ok(simple(e, kind)?.parse()?)
+}
+
+fn address(e: &Element, parent: &'static str) -> Result<AddressFilter, BodyError> {
+    let mut s = Seq::new(e, parent);
+    let post_code = string(s.required("PostCode")?, facet::POST_CODE)?;
+    let address_identifier = string(s.required("AddressIdentifier")?, facet::ADDRESS_IDENTIFIER)?;
+    s.finish()?;
+    Ok(AddressFilter {
+        post_code,
+        address_identifier,
+    })
+}
+
+fn uprn(e: &Element) -> Result<Uprn, BodyError> {
+    Ok(simple(e, "UPRN")?.parse()?)
+}
+
+/// 8.2 Read Inventory: the one search criterion (`sr:ReadInventory` choice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadInventory {
+    /// All devices at a property.
+    Uprn(Uprn),
+    /// One device (and the devices associated with it).
+    DeviceId(Eui64),
+    /// Devices serving an MPAN / MPRN (1 to 13 characters).
+    Mpxn(String),
+    /// By postcode and address identifier.
+    PropertyFilter(AddressFilter),
+}
+
+impl ReadInventory {
+    /// Parses a `ReadInventory` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        expect(body, "ReadInventory")?;
+        let mut s = Seq::new(body, "ReadInventory");
+        let c = s.choice()?;
+        let q = match c.name.as_str() {
+            "UPRN" => Self::Uprn(uprn(c)?),
+            "DeviceID" => Self::DeviceId(eui(c, "DeviceID")?),
+            "MPxN" => Self::Mpxn(string(c, facet::IMPORT_MPXN)?),
+            "PropertyFilter" => Self::PropertyFilter(address(c, "PropertyFilter")?),
+            _ => return Err(s.unexpected(c)),
+        };
+        s.finish()?;
+        Ok(q)
+    }
+}
+
+/// `sr:UpdateDeviceDetails` in 8.4 (every field optional, in this order).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceDetailsUpdate {
+    /// `DeviceManufacturer` (≤ 30 characters).
+    pub manufacturer: Option<String>,
+    /// `DeviceModel` (≤ 30 characters).
+    pub model: Option<String>,
+    /// `SMETSCHTSVersion` (1 to 20 characters).
+    pub smets_chts_version: Option<String>,
+    /// `FirmwareVersion` (1 to 8 characters).
+    pub firmware_version: Option<String>,
+    /// `ESMEVariant`.
+    pub esme_variant: Option<EsmeVariant>,
+}
+
+/// `sr:UpdateMPxN` in 8.4.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MpxnUpdate {
+    /// `ImportMPxN` (1 to 13 characters).
+    Import(String),
+    /// `SecondaryImportMPAN` (13 characters).
+    SecondaryImport(String),
+    /// `ExportMPAN` (13 characters).
+    Export(String),
+}
+
+/// The change an 8.4 Update Inventory asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InventoryUpdate {
+    /// `UpdateDeviceStatusExceptCH`: `Pending` or `InstalledNotCommissioned`.
+    DeviceStatus(DeviceStatus),
+    /// `UpdateDeviceStatusCH`: `Commissioned`, `Withdrawn` or `InstalledNotCommissioned`.
+    CommsHubStatus(DeviceStatus),
+    /// `UpdateDeviceDetails`.
+    DeviceDetails(DeviceDetailsUpdate),
+    /// `DeleteDevice`.
+    DeleteDevice,
+    /// `UpdateMPxN`.
+    Mpxn(MpxnUpdate),
+}
+
+/// 8.4 Update Inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateInventory {
+    /// The device to update.
+    pub device_id: Eui64,
+    /// What to change.
+    pub update: InventoryUpdate,
+}
+
+fn status_in(e: &Element, kind: &'static str, allowed: &[DeviceStatus]) -> Result<DeviceStatus, BodyError> {
+    let t = simple(e, kind)?;
+    match t.parse::<DeviceStatus>() {
+        Ok(s) if allowed.contains(&s) => Ok(s),
+        _ => Err(InvalidValue::new(kind, t).into()),
+    }
+}
+
+impl UpdateInventory {
+    /// Parses an `UpdateInventory` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        expect(body, "UpdateInventory")?;
+        let mut s = Seq::new(body, "UpdateInventory");
+        let device_id = eui(s.required("DeviceID")?, "DeviceID")?;
+        let c = s.choice()?;
+        let update = match c.name.as_str() {
+            "UpdateDeviceStatusExceptCH" => InventoryUpdate::DeviceStatus(status_in(
+                c,
+                "UpdateDeviceStatusExceptCH",
+                &[DeviceStatus::Pending, DeviceStatus::InstalledNotCommissioned],
+            )?),
+            "UpdateDeviceStatusCH" => InventoryUpdate::CommsHubStatus(status_in(
+                c,
+                "UpdateDeviceStatusCH",
+                &[
+                    DeviceStatus::Commissioned,
+                    DeviceStatus::Withdrawn,
+                    DeviceStatus::InstalledNotCommissioned,
+                ],
+            )?),
+            "UpdateDeviceDetails" => {
+                let mut d = Seq::new(c, "UpdateDeviceDetails");
+                let details = DeviceDetailsUpdate {
+                    manufacturer: d
+                        .optional("DeviceManufacturer")
+                        .map(|e| string(e, facet::DEVICE_MANUFACTURER))
+                        .transpose()?,
+                    model: d
+                        .optional("DeviceModel")
+                        .map(|e| string(e, facet::DEVICE_MODEL))
+                        .transpose()?,
+                    smets_chts_version: d
+                        .optional("SMETSCHTSVersion")
+                        .map(|e| string(e, facet::SMETS_CHTS_VERSION))
+                        .transpose()?,
+                    firmware_version: d
+                        .optional("FirmwareVersion")
+                        .map(|e| string(e, facet::FIRMWARE_VERSION))
+                        .transpose()?,
+                    esme_variant: d
+                        .optional("ESMEVariant")
+                        .map(|e| parse_enum(e, "ESMEVariant"))
+                        .transpose()?,
+                };
+                d.finish()?;
+                InventoryUpdate::DeviceDetails(details)
+            }
+            "DeleteDevice" => {
+                if let Some(x) = c.children.first() {
+                    return Err(BodyError::Unexpected {
+                        parent: "DeleteDevice",
+                        found: clip(&x.name),
+                    });
+                }
+                if !c.trimmed_text().is_empty() {
+                    return Err(InvalidValue::new("DeleteDevice", &c.text).into());
+                }
+                InventoryUpdate::DeleteDevice
+            }
+            "UpdateMPxN" => {
+                let mut m = Seq::new(c, "UpdateMPxN");
+                let e = m.choice()?;
+                let u = match e.name.as_str() {
+                    "ImportMPxN" => MpxnUpdate::Import(string(e, facet::IMPORT_MPXN)?),
+                    "SecondaryImportMPAN" => MpxnUpdate::SecondaryImport(string(e, facet::MPAN)?),
+                    "ExportMPAN" => MpxnUpdate::Export(string(e, facet::MPAN)?),
+                    _ => return Err(m.unexpected(e)),
+                };
+                m.finish()?;
+                InventoryUpdate::Mpxn(u)
+            }
+            _ => return Err(s.unexpected(c)),
+        };
+        s.finish()?;
+        Ok(Self { device_id, update })
+    }
+}
+
+/// 12.1 Request WAN Matrix: where coverage is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestWanMatrix {
+    /// By property reference.
+    Uprn(Uprn),
+    /// By postcode and address identifier (`PartialAddress`).
+    PartialAddress(AddressFilter),
+}
+
+impl RequestWanMatrix {
+    /// Parses a `RequestWANMatrix` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        expect(body, "RequestWANMatrix")?;
+        let mut s = Seq::new(body, "RequestWANMatrix");
+        let c = s.choice()?;
+        let q = match c.name.as_str() {
+            "UPRN" => Self::Uprn(uprn(c)?),
+            "PartialAddress" => Self::PartialAddress(address(c, "PartialAddress")?),
+            _ => return Err(s.unexpected(c)),
+        };
+        s.finish()?;
+        Ok(q)
+    }
+}
+
+/// 12.2 Device Pre-notification (`sr:DevicePrenotification`; the XSD carries no certificates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevicePrenotification {
+    /// `DeviceID`.
+    pub device_id: Eui64,
+    /// `DeviceManufacturer` (≤ 30 characters).
+    pub manufacturer: String,
+    /// `DeviceModel` (≤ 30 characters).
+    pub model: String,
+    /// `DeviceType`.
+    pub device_type: DeviceType,
+    /// `SMETSCHTSVersion` (1 to 20 characters).
+    pub smets_chts_version: Option<String>,
+    /// `FirmwareVersion` (1 to 8 characters).
+    pub firmware_version: Option<String>,
+    /// `ESMEVariant`.
+    pub esme_variant: Option<EsmeVariant>,
+    /// `AssociatedGPFDeviceID` (for a GSME).
+    pub associated_gpf_device_id: Option<Eui64>,
+}
+
+impl DevicePrenotification {
+    /// Parses a `DevicePrenotification` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        expect(body, "DevicePrenotification")?;
+        let mut s = Seq::new(body, "DevicePrenotification");
+        let device_id = eui(s.required("DeviceID")?, "DeviceID")?;
+        let manufacturer = string(s.required("DeviceManufacturer")?, facet::DEVICE_MANUFACTURER)?;
+        let model = string(s.required("DeviceModel")?, facet::DEVICE_MODEL)?;
+        let device_type = parse_enum(s.required("DeviceType")?, "DeviceType")?;
+        let smets_chts_version = s
+            .optional("SMETSCHTSVersion")
+            .map(|e| string(e, facet::SMETS_CHTS_VERSION))
+            .transpose()?;
+        let firmware_version = s
+            .optional("FirmwareVersion")
+            .map(|e| string(e, facet::FIRMWARE_VERSION))
+            .transpose()?;
+        let esme_variant = s
+            .optional("ESMEVariant")
+            .map(|e| parse_enum(e, "ESMEVariant"))
+            .transpose()?;
+        let associated_gpf_device_id = s
+            .optional("AssociatedGPFDeviceID")
+            .map(|e| eui(e, "AssociatedGPFDeviceID"))
+            .transpose()?;
+        s.finish()?;
+        Ok(Self {
+            device_id,
+            manufacturer,
+            model,
+            device_type,
+            smets_chts_version,
+            firmware_version,
+            esme_variant,
+            associated_gpf_device_id,
+        })
+    }
+}
+
+/// A signed pre-command (body of CV 5, 6, 7): the GBCS command the user signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedPreCommand {
+    /// `ExecutionDateTime` for a future-dated command, as written (a validated xs:dateTime).
+    pub execution_date_time: Option<String>,
+    /// `GBCSPayload`, base64-decoded (whitespace, including `&#13;`, ignored).
+    pub gbcs_payload: Vec<u8>,
+}
+
+/// Decodes an xs:base64Binary value, ignoring XML whitespace.
+pub(crate) fn decode_base64(text: &str, kind: &'static str) -> Result<Vec<u8>, InvalidValue> {
+    let compact: String = text.chars().filter(|c| !is_xml_space(*c)).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| InvalidValue::new(kind, text))
+}
+
+impl SignedPreCommand {
+    /// Parses a `SignedPreCommand` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        expect(body, "SignedPreCommand")?;
+        let mut s = Seq::new(body, "SignedPreCommand");
+        let execution_date_time = match s.optional("ExecutionDateTime") {
+            Some(e) => {
+                let t = simple(e, "ExecutionDateTime")?.trim_matches(is_xml_space);
+                if !is_xs_datetime(t) {
+                    return Err(InvalidValue::new("ExecutionDateTime", t).into());
+                }
+                Some(t.to_owned())
+            }
+            None => None,
+        };
+        let p = s.required("GBCSPayload")?;
+        let gbcs_payload = decode_base64(simple(p, "GBCSPayload")?, "GBCSPayload")?;
+        s.finish()?;
+        Ok(Self {
+            execution_date_time,
+            gbcs_payload,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{ParseLimits, parse_element};
+
+    fn body(inner: &str) -> Element {
+        let doc = format!(
+            r#"<sr:X xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway">{inner}</sr:X>"#
+        );
+        let mut root = parse_element(doc.as_bytes(), &ParseLimits::default()).unwrap();
+        root.children.remove(0)
+    }
+
+    #[test]
+    fn read_inventory_choices() {
+        let cases = [
+            (
+                "<sr:DeviceID>00-DB-12-34-56-78-90-A2</sr:DeviceID>",
+                ReadInventory::DeviceId("00-DB-12-34-56-78-90-A2".parse().unwrap()),
+            ),
+            ("<sr:UPRN>123456789012</sr:UPRN>", ReadInventory::Uprn(Uprn::new(123456789012).unwrap())),
+            ("<sr:MPxN>1234567890123</sr:MPxN>", ReadInventory::Mpxn("1234567890123".into())),
+            (
+                "<sr:PropertyFilter><sr:PostCode>M22 0RR</sr:PostCode><sr:AddressIdentifier>1</sr:AddressIdentifier></sr:PropertyFilter>",
+                ReadInventory::PropertyFilter(AddressFilter {
+                    post_code: "M22 0RR".into(),
+                    address_identifier: "1".into(),
+                }),
+            ),
+        ];
+        for (inner, want) in cases {
+            let b = body(&format!("<sr:ReadInventory>{inner}</sr:ReadInventory>"));
+            assert_eq!(ReadInventory::parse(&b).unwrap(), want);
+        }
+        for bad in [
+            "",
+            "<sr:DeviceID>00DB1234567890A2</sr:DeviceID>",
+            "<sr:UPRN>0</sr:UPRN>",
+            "<sr:MPxN>12345678901234</sr:MPxN>",
+            "<sr:DeviceID>00-DB-12-34-56-78-90-A2</sr:DeviceID><sr:UPRN>1</sr:UPRN>",
+            "<sr:PropertyFilter><sr:PostCode>M2</sr:PostCode><sr:AddressIdentifier>1</sr:AddressIdentifier></sr:PropertyFilter>",
+            "<sr:PropertyFilter><sr:AddressIdentifier>1</sr:AddressIdentifier><sr:PostCode>M22 0RR</sr:PostCode></sr:PropertyFilter>",
+            "<sr:Other/>",
+        ] {
+            let b = body(&format!("<sr:ReadInventory>{bad}</sr:ReadInventory>"));
+            assert!(ReadInventory::parse(&b).is_err(), "{bad}");
+        }
+        assert!(matches!(
+            ReadInventory::parse(&body("<sr:UpdateInventory/>")),
+            Err(BodyError::WrongElement { .. })
+        ));
+    }
+
+    #[test]
+    fn update_inventory_choices() {
+        let d = "<sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID>";
+        let parse = |inner: &str| {
+            UpdateInventory::parse(&body(&format!("<sr:UpdateInventory>{d}{inner}</sr:UpdateInventory>")))
+        };
+        assert_eq!(parse("<sr:DeleteDevice/>").unwrap().update, InventoryUpdate::DeleteDevice);
+        assert_eq!(
+            parse("<sr:UpdateDeviceStatusCH>Withdrawn</sr:UpdateDeviceStatusCH>").unwrap().update,
+            InventoryUpdate::CommsHubStatus(DeviceStatus::Withdrawn)
+        );
+        assert_eq!(
+            parse("<sr:UpdateDeviceStatusExceptCH>Pending</sr:UpdateDeviceStatusExceptCH>")
+                .unwrap()
+                .update,
+            InventoryUpdate::DeviceStatus(DeviceStatus::Pending)
+        );
+        assert!(parse("<sr:UpdateDeviceStatusExceptCH>Withdrawn</sr:UpdateDeviceStatusExceptCH>").is_err());
+        assert_eq!(
+            parse("<sr:UpdateDeviceDetails><sr:DeviceModel>M1</sr:DeviceModel><sr:ESMEVariant>AD</sr:ESMEVariant></sr:UpdateDeviceDetails>")
+                .unwrap()
+                .update,
+            InventoryUpdate::DeviceDetails(DeviceDetailsUpdate {
+                model: Some("M1".into()),
+                esme_variant: Some(EsmeVariant::Ad),
+                ..Default::default()
+            })
+        );
+        assert!(parse("<sr:UpdateDeviceDetails><sr:ESMEVariant>AD</sr:ESMEVariant><sr:DeviceModel>M1</sr:DeviceModel></sr:UpdateDeviceDetails>").is_err());
+        assert_eq!(
+            parse("<sr:UpdateMPxN><sr:ExportMPAN>1234567890123</sr:ExportMPAN></sr:UpdateMPxN>")
+                .unwrap()
+                .update,
+            InventoryUpdate::Mpxn(MpxnUpdate::Export("1234567890123".into()))
+        );
+        assert!(parse("<sr:UpdateMPxN><sr:ExportMPAN>123</sr:ExportMPAN></sr:UpdateMPxN>").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("<sr:DeleteDevice/><sr:DeleteDevice/>").is_err());
+        assert!(parse("<sr:DeleteDevice>x</sr:DeleteDevice>").is_err());
+    }
+
+    #[test]
+    fn wan_matrix_request() {
+        let b = body("<sr:RequestWANMatrix><sr:UPRN>42</sr:UPRN></sr:RequestWANMatrix>");
+        assert_eq!(
+            RequestWanMatrix::parse(&b).unwrap(),
+            RequestWanMatrix::Uprn(Uprn::new(42).unwrap())
+        );
+        let b = body("<sr:RequestWANMatrix><sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID></sr:RequestWANMatrix>");
+        assert!(RequestWanMatrix::parse(&b).is_err());
+    }
+
+    #[test]
+    fn prenotification() {
+        let b = body(
+            "<sr:DevicePrenotification><sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID><sr:DeviceManufacturer>AB01</sr:DeviceManufacturer><sr:DeviceModel>010A030B</sr:DeviceModel><sr:DeviceType>GSME</sr:DeviceType><sr:AssociatedGPFDeviceID>00-DB-12-34-56-78-90-A1</sr:AssociatedGPFDeviceID></sr:DevicePrenotification>",
+        );
+        let p = DevicePrenotification::parse(&b).unwrap();
+        assert_eq!(p.device_type, DeviceType::Gsme);
+        assert_eq!(p.firmware_version, None);
+        assert_eq!(
+            p.associated_gpf_device_id,
+            Some("00-DB-12-34-56-78-90-A1".parse().unwrap())
+        );
+        let no_type = body(
+            "<sr:DevicePrenotification><sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID><sr:DeviceManufacturer>AB01</sr:DeviceManufacturer><sr:DeviceModel>010A030B</sr:DeviceModel></sr:DevicePrenotification>",
+        );
+        assert_eq!(
+            DevicePrenotification::parse(&no_type),
+            Err(BodyError::Missing {
+                parent: "DevicePrenotification",
+                name: "DeviceType"
+            })
+        );
+    }
+
+    #[test]
+    fn signed_pre_command() {
+        let b = body(
+            "<sr:SignedPreCommand><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime><sr:GBCSPayload>3QAAAAAA&#13;\nAFUR</sr:GBCSPayload></sr:SignedPreCommand>",
+        );
+        let s = SignedPreCommand::parse(&b).unwrap();
+        assert_eq!(s.execution_date_time.as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert_eq!(s.gbcs_payload, [0xdd, 0, 0, 0, 0, 0, 0, 0x55, 0x11]);
+        for bad in [
+            "<sr:GBCSPayload>not base64!</sr:GBCSPayload>",
+            "<sr:ExecutionDateTime>soon</sr:ExecutionDateTime><sr:GBCSPayload>AA==</sr:GBCSPayload>",
+            "",
+            "<sr:GBCSPayload>AA==</sr:GBCSPayload><sr:GBCSPayload>AA==</sr:GBCSPayload>",
+        ] {
+            let b = body(&format!("<sr:SignedPreCommand>{bad}</sr:SignedPreCommand>"));
+            assert!(SignedPreCommand::parse(&b).is_err(), "{bad}");
+        }
+    }
+}
