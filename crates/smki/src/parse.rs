@@ -75,6 +75,15 @@ fn to_der_oid(o: &x509_parser::der_parser::oid::Oid<'_>) -> Result<ObjectIdentif
 
 impl ParsedCert {
     pub(crate) fn parse(der: &[u8]) -> Result<Self> {
+        // x509-parser is lenient about the tags outside tbsCertificate (they are not signed),
+        // so a strict DER decode that must re-encode to the same bytes comes first: one
+        // certificate has exactly one encoding.
+        let strict = x509_cert::Certificate::from_der(der).map_err(SmkiError::malformed)?;
+        if der::Encode::to_der(&strict).map_err(SmkiError::malformed)? != der {
+            return Err(SmkiError::MalformedCertificate(
+                "not in canonical DER".to_owned(),
+            ));
+        }
         let (rest, cert) = X509Certificate::from_der(der).map_err(SmkiError::malformed)?;
         if !rest.is_empty() {
             return Err(SmkiError::MalformedCertificate(format!(
