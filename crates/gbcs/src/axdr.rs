@@ -325,14 +325,17 @@ impl Data {
 pub struct CosemDateTime(pub [u8; 12]);
 
 impl CosemDateTime {
-    /// Every field "not specified" (`FFFF FF FF FF FF FF FF FF 8000 FF`), as GBCS uses for NOW.
-    pub const UNSPECIFIED: Self = Self([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF]);
+    /// All date and time fields `FF`, deviation unspecified, status `FF`: GBCS "NEVER" (also used
+    /// for "not specified").
+    pub const NEVER: Self = Self([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF]);
+    /// All date and time fields `00`, deviation unspecified, status `FF`: GBCS "NOW".
+    pub const NOW: Self = Self([0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x00, 0xFF]);
 
-    /// A UTC instant with weekday and hundredths not specified, deviation unspecified and
-    /// clock status `0x00`, as GBCS commands carry times.
+    /// A UTC instant as GBCS commands carry it: weekday not specified (`FF`), hundredths `00`,
+    /// deviation not specified (`8000`), clock status not specified (`FF`).
     pub fn utc(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Self {
         let y = year.to_be_bytes();
-        Self([y[0], y[1], month, day, 0xFF, hour, minute, second, 0x00, 0x80, 0x00, 0x00])
+        Self([y[0], y[1], month, day, 0xFF, hour, minute, second, 0x00, 0x80, 0x00, 0xFF])
     }
 
     /// As an A-XDR octet-string of 12 bytes (the usual carrier in commands).
