@@ -256,7 +256,11 @@ pub struct UpdateInventory {
     pub update: InventoryUpdate,
 }
 
-fn status_in(e: &Element, kind: &'static str, allowed: &[DeviceStatus]) -> Result<DeviceStatus, BodyError> {
+fn status_in(
+    e: &Element,
+    kind: &'static str,
+    allowed: &[DeviceStatus],
+) -> Result<DeviceStatus, BodyError> {
     let t = simple(e, kind)?;
     match t.parse::<DeviceStatus>() {
         Ok(s) if allowed.contains(&s) => Ok(s),
@@ -275,7 +279,10 @@ impl UpdateInventory {
             "UpdateDeviceStatusExceptCH" => InventoryUpdate::DeviceStatus(status_in(
                 c,
                 "UpdateDeviceStatusExceptCH",
-                &[DeviceStatus::Pending, DeviceStatus::InstalledNotCommissioned],
+                &[
+                    DeviceStatus::Pending,
+                    DeviceStatus::InstalledNotCommissioned,
+                ],
             )?),
             "UpdateDeviceStatusCH" => InventoryUpdate::CommsHubStatus(status_in(
                 c,
@@ -396,7 +403,10 @@ impl DevicePrenotification {
         expect(body, "DevicePrenotification")?;
         let mut s = Seq::new(body, "DevicePrenotification");
         let device_id = eui(s.required("DeviceID")?, "DeviceID")?;
-        let manufacturer = string(s.required("DeviceManufacturer")?, facet::DEVICE_MANUFACTURER)?;
+        let manufacturer = string(
+            s.required("DeviceManufacturer")?,
+            facet::DEVICE_MANUFACTURER,
+        )?;
         let model = string(s.required("DeviceModel")?, facet::DEVICE_MODEL)?;
         let device_type = parse_enum(s.required("DeviceType")?, "DeviceType")?;
         let smets_chts_version = s
@@ -491,8 +501,14 @@ mod tests {
                 "<sr:DeviceID>00-DB-12-34-56-78-90-A2</sr:DeviceID>",
                 ReadInventory::DeviceId("00-DB-12-34-56-78-90-A2".parse().unwrap()),
             ),
-            ("<sr:UPRN>123456789012</sr:UPRN>", ReadInventory::Uprn(Uprn::new(123456789012).unwrap())),
-            ("<sr:MPxN>1234567890123</sr:MPxN>", ReadInventory::Mpxn("1234567890123".into())),
+            (
+                "<sr:UPRN>123456789012</sr:UPRN>",
+                ReadInventory::Uprn(Uprn::new(123456789012).unwrap()),
+            ),
+            (
+                "<sr:MPxN>1234567890123</sr:MPxN>",
+                ReadInventory::Mpxn("1234567890123".into()),
+            ),
             (
                 "<sr:PropertyFilter><sr:PostCode>M22 0RR</sr:PostCode><sr:AddressIdentifier>1</sr:AddressIdentifier></sr:PropertyFilter>",
                 ReadInventory::PropertyFilter(AddressFilter {
@@ -528,11 +544,18 @@ mod tests {
     fn update_inventory_choices() {
         let d = "<sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID>";
         let parse = |inner: &str| {
-            UpdateInventory::parse(&body(&format!("<sr:UpdateInventory>{d}{inner}</sr:UpdateInventory>")))
+            UpdateInventory::parse(&body(&format!(
+                "<sr:UpdateInventory>{d}{inner}</sr:UpdateInventory>"
+            )))
         };
-        assert_eq!(parse("<sr:DeleteDevice/>").unwrap().update, InventoryUpdate::DeleteDevice);
         assert_eq!(
-            parse("<sr:UpdateDeviceStatusCH>Withdrawn</sr:UpdateDeviceStatusCH>").unwrap().update,
+            parse("<sr:DeleteDevice/>").unwrap().update,
+            InventoryUpdate::DeleteDevice
+        );
+        assert_eq!(
+            parse("<sr:UpdateDeviceStatusCH>Withdrawn</sr:UpdateDeviceStatusCH>")
+                .unwrap()
+                .update,
             InventoryUpdate::CommsHubStatus(DeviceStatus::Withdrawn)
         );
         assert_eq!(
@@ -541,7 +564,10 @@ mod tests {
                 .update,
             InventoryUpdate::DeviceStatus(DeviceStatus::Pending)
         );
-        assert!(parse("<sr:UpdateDeviceStatusExceptCH>Withdrawn</sr:UpdateDeviceStatusExceptCH>").is_err());
+        assert!(
+            parse("<sr:UpdateDeviceStatusExceptCH>Withdrawn</sr:UpdateDeviceStatusExceptCH>")
+                .is_err()
+        );
         assert_eq!(
             parse("<sr:UpdateDeviceDetails><sr:DeviceModel>M1</sr:DeviceModel><sr:ESMEVariant>AD</sr:ESMEVariant></sr:UpdateDeviceDetails>")
                 .unwrap()
@@ -559,7 +585,9 @@ mod tests {
                 .update,
             InventoryUpdate::Mpxn(MpxnUpdate::Export("1234567890123".into()))
         );
-        assert!(parse("<sr:UpdateMPxN><sr:ExportMPAN>123</sr:ExportMPAN></sr:UpdateMPxN>").is_err());
+        assert!(
+            parse("<sr:UpdateMPxN><sr:ExportMPAN>123</sr:ExportMPAN></sr:UpdateMPxN>").is_err()
+        );
         assert!(parse("").is_err());
         assert!(parse("<sr:DeleteDevice/><sr:DeleteDevice/>").is_err());
         assert!(parse("<sr:DeleteDevice>x</sr:DeleteDevice>").is_err());
@@ -572,7 +600,9 @@ mod tests {
             RequestWanMatrix::parse(&b).unwrap(),
             RequestWanMatrix::Uprn(Uprn::new(42).unwrap())
         );
-        let b = body("<sr:RequestWANMatrix><sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID></sr:RequestWANMatrix>");
+        let b = body(
+            "<sr:RequestWANMatrix><sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID></sr:RequestWANMatrix>",
+        );
         assert!(RequestWanMatrix::parse(&b).is_err());
     }
 
@@ -606,7 +636,10 @@ mod tests {
             "<sr:SignedPreCommand><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime><sr:GBCSPayload>3QAAAAAA&#13;\nAFUR</sr:GBCSPayload></sr:SignedPreCommand>",
         );
         let s = SignedPreCommand::parse(&b).unwrap();
-        assert_eq!(s.execution_date_time.as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert_eq!(
+            s.execution_date_time.as_deref(),
+            Some("2030-01-01T00:00:00Z")
+        );
         assert_eq!(s.gbcs_payload, [0xdd, 0, 0, 0, 0, 0, 0, 0x55, 0x11]);
         for bad in [
             "<sr:GBCSPayload>not base64!</sr:GBCSPayload>",

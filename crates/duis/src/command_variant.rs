@@ -203,7 +203,11 @@ mod tests {
         assert_eq!(d, [2, 6, 8]);
         assert_eq!(C::CriticalTransform.endpoint(), Endpoint::Transform);
         assert_eq!(Endpoint::Transform.path(), "/api/v1/serviceT");
-        for e in [Endpoint::SendCommand, Endpoint::Transform, Endpoint::NonDevice] {
+        for e in [
+            Endpoint::SendCommand,
+            Endpoint::Transform,
+            Endpoint::NonDevice,
+        ] {
             assert_eq!(Endpoint::from_path(e.path()), Some(e));
         }
         assert_eq!(Endpoint::from_path("/api/v1/serviceX"), None);
@@ -212,7 +216,11 @@ mod tests {
     #[test]
     fn classification() {
         for c in CommandVariant::ALL {
-            let classes = [c.is_non_critical_device(), c.is_critical(), c.is_non_device()];
+            let classes = [
+                c.is_non_critical_device(),
+                c.is_critical(),
+                c.is_non_device(),
+            ];
             assert_eq!(classes.iter().filter(|b| **b).count(), 1, "{c}");
             assert_eq!(CommandVariant::from_value(c.value()), Some(c));
             assert_eq!(c.to_string().parse::<CommandVariant>().unwrap(), c);
@@ -228,10 +236,25 @@ mod tests {
     fn lexical_forms() {
         assert_eq!("+04".parse::<CommandVariant>().unwrap().value(), 4);
         assert_eq!(" 8\n".parse::<CommandVariant>().unwrap().value(), 8);
-        assert_eq!("9".parse::<CommandVariant>(), Err(CommandVariantError::Internal));
-        for bad in ["0", "10", "", "+", "-1", "1.0", "x", "99999999999999999999999"] {
+        assert_eq!(
+            "9".parse::<CommandVariant>(),
+            Err(CommandVariantError::Internal)
+        );
+        for bad in [
+            "0",
+            "10",
+            "",
+            "+",
+            "-1",
+            "1.0",
+            "x",
+            "99999999999999999999999",
+        ] {
             assert!(
-                matches!(bad.parse::<CommandVariant>(), Err(CommandVariantError::Invalid(_))),
+                matches!(
+                    bad.parse::<CommandVariant>(),
+                    Err(CommandVariantError::Invalid(_))
+                ),
                 "{bad:?}"
             );
         }

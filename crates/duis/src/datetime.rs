@@ -163,7 +163,10 @@ mod tests {
         );
         let dt = datetime!(0001-01-01 00:30 +01:00);
         assert!(ResponseDateTime::from_datetime(dt).is_err());
-        assert_eq!(format_date(time::macros::date!(2025 - 12 - 28)).unwrap(), "2025-12-28Z");
+        assert_eq!(
+            format_date(time::macros::date!(2025 - 12 - 28)).unwrap(),
+            "2025-12-28Z"
+        );
     }
 
     #[test]

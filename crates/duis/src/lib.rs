@@ -11,6 +11,9 @@
 //! - [`bodies`]: typed parsers for the non-device request bodies the DCC answers itself;
 //! - [`response`]: unsigned response documents, valid against the DUIS 5.4 XSD.
 
+// Tests may unwrap: a panic there is a failing test.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod bodies;
 mod command_variant;
 mod datetime;
@@ -25,6 +28,7 @@ mod writer;
 pub mod xml;
 
 pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
+pub use datetime::ResponseDateTime;
 pub use error::ParseError;
 pub use matrix::{
     FutureDatedPattern, SIGNED_PRE_COMMAND, ServiceVariant, UnknownRoleCode, UserRole,
@@ -37,11 +41,10 @@ pub use request_id::{RequestId, RequestIdError};
 pub use response::{
     BuildError, InventoryDevice, ResponseHeader, ResponsePayload, WanCoverage, WanMatrixResponse,
     acknowledgement, build_response, device_pre_notification_response, gbcs_payload_response,
-    pre_command_response, read_inventory_response, response_header_only,
-    update_inventory_response, wan_matrix_response,
+    pre_command_response, read_inventory_response, response_header_only, update_inventory_response,
+    wan_matrix_response,
 };
 pub use response_code::{ResponseCode, UnknownResponseCode};
-pub use datetime::ResponseDateTime;
 pub use types::{
     AddressFilter, Connectivity, ConnectivityLikelihood, CspRegion, DeviceStatus, DeviceType,
     EsmeVariant, InvalidValue, ProductListStatus, Uprn,

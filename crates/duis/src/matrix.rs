@@ -206,7 +206,12 @@ mod tests {
         assert_eq!(all.len(), 129);
         let key = |s: &str| -> Vec<u32> { s.split('.').map(|p| p.parse().unwrap()).collect() };
         for w in all.windows(2) {
-            assert!(key(w[0].variant) < key(w[1].variant), "{} {}", w[0].variant, w[1].variant);
+            assert!(
+                key(w[0].variant) < key(w[1].variant),
+                "{} {}",
+                w[0].variant,
+                w[1].variant
+            );
         }
         for v in all {
             assert!(std::ptr::eq(service_variant(v.variant).unwrap(), v));
@@ -272,7 +277,10 @@ mod tests {
                 CommandVariant::NonCriticalWanAndLocalDelivery
             ]
         );
-        assert_eq!(service_variant("14.1").unwrap().roles, &[UserRole::GasTransporter]);
+        assert_eq!(
+            service_variant("14.1").unwrap().roles,
+            &[UserRole::GasTransporter]
+        );
     }
 
     #[test]

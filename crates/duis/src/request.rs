@@ -46,7 +46,9 @@ pub enum RequestCheckError {
     #[error("unknown service reference variant {0:?}")]
     UnknownVariant(String),
     /// The ServiceReference does not belong to the variant.
-    #[error("service reference {found:?} does not belong to variant {variant} (expected {expected})")]
+    #[error(
+        "service reference {found:?} does not belong to variant {variant} (expected {expected})"
+    )]
     ServiceReferenceMismatch {
         /// The variant.
         variant: &'static str,
@@ -117,13 +119,9 @@ impl Request {
     /// child when there is one (8.2 by device, 8.3, 8.4, 12.2 …), else `None`.
     pub fn device_id(&self) -> Option<Eui64> {
         if self.header.command_variant.is_non_device() {
-            self.body.text_of(&["DeviceID"]).and_then(|s| {
-                if s.len() == 23 {
-                    s.parse().ok()
-                } else {
-                    None
-                }
-            })
+            self.body
+                .text_of(&["DeviceID"])
+                .and_then(|s| if s.len() == 23 { s.parse().ok() } else { None })
         } else {
             Some(self.header.request_id.target)
         }
@@ -260,10 +258,12 @@ fn parse_header(h: &Element) -> Result<RequestHeader, ParseError> {
     let first_in_sequence = match take("FirstInSequence", true)? {
         Some(e) => {
             let t = simple(e, "FirstInSequence")?;
-            Some(parse_xs_boolean(t).ok_or_else(|| ParseError::InvalidBoolean {
-                field: "FirstInSequence",
-                value: clip(t),
-            })?)
+            Some(
+                parse_xs_boolean(t).ok_or_else(|| ParseError::InvalidBoolean {
+                    field: "FirstInSequence",
+                    value: clip(t),
+                })?,
+            )
         }
         None => None,
     };
@@ -308,7 +308,8 @@ mod tests {
         )
     }
 
-    const RID: &str = "<sr:RequestID>90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000</sr:RequestID>";
+    const RID: &str =
+        "<sr:RequestID>90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000</sr:RequestID>";
     const SIG: &str = "<ds:Signature><ds:SignedInfo/></ds:Signature>";
 
     fn header(cv: &str, sr: &str, srv: &str) -> String {
@@ -333,7 +334,10 @@ mod tests {
         assert_eq!(r.body.name, "ReadInstantaneousImportRegisters");
         assert!(r.signature_present);
         assert_eq!(r.check().unwrap().variant, "4.1.1");
-        assert_eq!(r.device_id(), Some("00-DB-12-34-56-78-90-A0".parse().unwrap()));
+        assert_eq!(
+            r.device_id(),
+            Some("00-DB-12-34-56-78-90-A0".parse().unwrap())
+        );
     }
 
     #[test]
@@ -360,7 +364,10 @@ mod tests {
         );
         assert!(matches!(
             parse_request(doc(&out_of_order, "<sr:X/>", "").as_bytes()),
-            Err(ParseError::UnexpectedElement { parent: "Header", .. })
+            Err(ParseError::UnexpectedElement {
+                parent: "Header",
+                ..
+            })
         ));
         let missing = format!("{RID}<sr:CommandVariant>1</sr:CommandVariant>");
         assert_eq!(
@@ -383,7 +390,10 @@ mod tests {
         let bad_id = header("1", "4.1", "4.1.1").replace(":1000", ":01000");
         assert!(matches!(
             parse_request(doc(&bad_id, "<sr:X/>", "").as_bytes()),
-            Err(ParseError::InvalidRequestId { field: "RequestID", .. })
+            Err(ParseError::InvalidRequestId {
+                field: "RequestID",
+                ..
+            })
         ));
     }
 
@@ -436,8 +446,16 @@ mod tests {
     fn check_against_matrix() {
         let cases = [
             (header("1", "4.1", "4.1.9"), "<sr:X/>", "unknown"),
-            (header("1", "4.2", "4.1.1"), "<sr:ReadInstantaneousImportRegisters/>", "sr"),
-            (header("4", "4.1", "4.1.1"), "<sr:ReadInstantaneousImportRegisters/>", "cv"),
+            (
+                header("1", "4.2", "4.1.1"),
+                "<sr:ReadInstantaneousImportRegisters/>",
+                "sr",
+            ),
+            (
+                header("4", "4.1", "4.1.1"),
+                "<sr:ReadInstantaneousImportRegisters/>",
+                "cv",
+            ),
             (header("1", "4.1", "4.1.1"), "<sr:ReadInventory/>", "body"),
             (header("5", "7.2", "7.2"), "<sr:DisableSupply/>", "body"),
             (header("8", "8.2", "8.2"), "<sr:SignedPreCommand/>", "body"),
@@ -467,7 +485,8 @@ mod tests {
 
     #[test]
     fn device_id_for_non_device_requests() {
-        let h = header("8", "8.2", "8.2").replace("00-DB-12-34-56-78-90-A0", "90-B3-D5-1F-30-00-00-02");
+        let h =
+            header("8", "8.2", "8.2").replace("00-DB-12-34-56-78-90-A0", "90-B3-D5-1F-30-00-00-02");
         let by_device = parse_request(
             doc(&h, "<sr:ReadInventory><sr:DeviceID>00-db-12-34-56-78-90-a2</sr:DeviceID></sr:ReadInventory>", "")
                 .as_bytes(),
@@ -478,7 +497,12 @@ mod tests {
             Some("00-DB-12-34-56-78-90-A2".parse().unwrap())
         );
         let by_uprn = parse_request(
-            doc(&h, "<sr:ReadInventory><sr:UPRN>12</sr:UPRN></sr:ReadInventory>", "").as_bytes(),
+            doc(
+                &h,
+                "<sr:ReadInventory><sr:UPRN>12</sr:UPRN></sr:ReadInventory>",
+                "",
+            )
+            .as_bytes(),
         )
         .unwrap();
         assert_eq!(by_uprn.device_id(), None);

@@ -23,7 +23,9 @@ pub struct RequestId {
 
 /// Why a string is not a RequestID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a DUIS RequestID (expected EUI-64:EUI-64:counter, e.g. 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000): {input:?}")]
+#[error(
+    "not a DUIS RequestID (expected EUI-64:EUI-64:counter, e.g. 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000): {input:?}"
+)]
 pub struct RequestIdError {
     input: String,
 }
@@ -59,7 +61,9 @@ fn parse_dashed_eui(s: &str) -> Option<Eui64> {
 /// The counter: `0` or digits without a leading zero, at most u64::MAX.
 fn parse_counter(s: &str) -> Option<u64> {
     let b = s.as_bytes();
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b.first() == Some(&b'0'))
+    if b.is_empty()
+        || !b.iter().all(u8::is_ascii_digit)
+        || (b.len() > 1 && b.first() == Some(&b'0'))
     {
         return None;
     }
@@ -117,8 +121,14 @@ mod tests {
     #[test]
     fn parses_sample() {
         let id: RequestId = SAMPLE.parse().unwrap();
-        assert_eq!(id.originator, Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]));
-        assert_eq!(id.target, Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]));
+        assert_eq!(
+            id.originator,
+            Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0])
+        );
+        assert_eq!(
+            id.target,
+            Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0])
+        );
         assert_eq!(id.counter, 1000);
         assert_eq!(id.to_string(), SAMPLE);
         assert_eq!(

@@ -224,7 +224,10 @@ fn opt_text<'a>(
     s.map(|s| text(s, f)).transpose()
 }
 
-fn opt_free<'a>(s: Option<&'a String>, kind: &'static str) -> Result<Option<&'a str>, InvalidValue> {
+fn opt_free<'a>(
+    s: Option<&'a String>,
+    kind: &'static str,
+) -> Result<Option<&'a str>, InvalidValue> {
     s.map(|s| checked(s, kind)).transpose()
 }
 
@@ -310,11 +313,21 @@ fn write_wan_matrix(
         if let Some(c) = &r.coverage {
             let date = c.anticipated_coverage_date.map(format_date).transpose()?;
             let tech = text(&c.wan_technology, facet::WAN_TECHNOLOGY)?;
-            let aux = opt_text(c.auxiliary_equipment_required.as_ref(), facet::AUXILIARY_EQUIPMENT)?;
-            let info = opt_text(c.additional_information.as_ref(), facet::ADDITIONAL_INFORMATION)?;
+            let aux = opt_text(
+                c.auxiliary_equipment_required.as_ref(),
+                facet::AUXILIARY_EQUIPMENT,
+            )?;
+            let info = opt_text(
+                c.additional_information.as_ref(),
+                facet::ADDITIONAL_INFORMATION,
+            )?;
             w.leaf(
                 "CoverageAvailability",
-                if c.coverage_available { "true" } else { "false" },
+                if c.coverage_available {
+                    "true"
+                } else {
+                    "false"
+                },
             );
             w.leaf_opt("AnticipatedCoverageDate", date.as_deref());
             w.leaf("WANTechnology", tech);
@@ -568,7 +581,9 @@ mod tests {
         escaped.han_variant = Some("Dual Band".into());
         let xml = read_inventory_response(&h, &[escaped]).unwrap();
         let e = parse_element(xml.as_bytes(), &ParseLimits::default()).unwrap();
-        let dev = e.find(&["Body", "ResponseMessage", "DSPInventory", "Device"]).unwrap();
+        let dev = e
+            .find(&["Body", "ResponseMessage", "DSPInventory", "Device"])
+            .unwrap();
         assert_eq!(dev.text_of(&["DeviceManufacturer"]), Some("A&B <x>"));
         assert_eq!(dev.text_of(&["HANVariant"]), Some("Dual Band"));
     }

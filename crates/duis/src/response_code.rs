@@ -121,7 +121,10 @@ mod tests {
         for bad in ["", "i0", "E6", "E050200", " I0", "I0 "] {
             assert!(bad.parse::<ResponseCode>().is_err(), "{bad:?}");
         }
-        assert_eq!(serde_json::to_string(&ResponseCode::E65).unwrap(), "\"E65\"");
+        assert_eq!(
+            serde_json::to_string(&ResponseCode::E65).unwrap(),
+            "\"E65\""
+        );
         assert_eq!(
             serde_json::from_str::<ResponseCode>("\"E1000\"").unwrap(),
             ResponseCode::E1000

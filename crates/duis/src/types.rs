@@ -248,7 +248,10 @@ pub(crate) mod facet {
 }
 
 /// Checks a string against a length facet (characters, as XSD counts them).
-pub(crate) fn check_len(value: &str, facet: (&'static str, usize, usize)) -> Result<(), InvalidValue> {
+pub(crate) fn check_len(
+    value: &str,
+    facet: (&'static str, usize, usize),
+) -> Result<(), InvalidValue> {
     let (kind, min, max) = facet;
     // A string's character count never exceeds its byte length.
     if min == 0 && value.len() <= max {
@@ -303,16 +306,25 @@ mod tests {
         check(ConnectivityLikelihood::ALL);
         assert_eq!(DeviceStatus::ALL.len(), 9);
         assert_eq!(EsmeVariant::ALL.len(), 25);
-        assert_eq!("4G Central".parse::<CspRegion>().unwrap(), CspRegion::Central4G);
+        assert_eq!(
+            "4G Central".parse::<CspRegion>().unwrap(),
+            CspRegion::Central4G
+        );
         assert!("esme".parse::<DeviceType>().is_err());
         assert!(" ESME".parse::<DeviceType>().is_err());
         assert!(serde_json::from_str::<DeviceType>("\"XYZ\"").is_err());
-        assert_eq!(serde_json::from_str::<DeviceType>("\"GPF\"").unwrap(), DeviceType::Gpf);
+        assert_eq!(
+            serde_json::from_str::<DeviceType>("\"GPF\"").unwrap(),
+            DeviceType::Gpf
+        );
     }
 
     #[test]
     fn uprn_bounds() {
-        assert_eq!("123456789012".parse::<Uprn>().unwrap().get(), 123_456_789_012);
+        assert_eq!(
+            "123456789012".parse::<Uprn>().unwrap().get(),
+            123_456_789_012
+        );
         assert_eq!(" +0007 ".parse::<Uprn>().unwrap().get(), 7);
         for bad in ["0", "1234567890123", "", "-1", "1.5", "abc"] {
             assert!(bad.parse::<Uprn>().is_err(), "{bad}");

@@ -239,15 +239,15 @@ impl Builder {
                 });
             }
         }
-        if let Some(parent) = self.stack.last_mut() {
-            if !parent.text.is_empty() {
-                if parent.text.chars().all(is_xml_space) {
-                    parent.text.clear();
-                } else {
-                    return Err(ParseError::MixedContent {
-                        element: parent.name.clone(),
-                    });
-                }
+        if let Some(parent) = self.stack.last_mut()
+            && !parent.text.is_empty()
+        {
+            if parent.text.chars().all(is_xml_space) {
+                parent.text.clear();
+            } else {
+                return Err(ParseError::MixedContent {
+                    element: parent.name.clone(),
+                });
             }
         }
         let mut el = Element::new(local);
@@ -274,7 +274,8 @@ impl Builder {
             if !all_xml_chars(&value) {
                 return Err(ParseError::InvalidCharacter);
             }
-            el.attrs.push((local.as_ref().to_owned(), value.into_owned()));
+            el.attrs
+                .push((local.as_ref().to_owned(), value.into_owned()));
         }
         self.stack.push(el);
         Ok(true)
@@ -422,8 +423,9 @@ mod tests {
 
     #[test]
     fn default_namespace_counts() {
-        let e = parse(r#"<A xmlns="http://www.dccinterface.co.uk/ServiceUserGateway"><B>x</B></A>"#)
-            .unwrap();
+        let e =
+            parse(r#"<A xmlns="http://www.dccinterface.co.uk/ServiceUserGateway"><B>x</B></A>"#)
+                .unwrap();
         assert_eq!(e.text_of(&["B"]), Some("x"));
     }
 
@@ -434,7 +436,10 @@ mod tests {
         );
         assert_eq!(parse(&xxe), Err(ParseError::DoctypeForbidden));
         let undeclared = format!(r#"<sr:A {SR}>&xxe;</sr:A>"#);
-        assert_eq!(parse(&undeclared), Err(ParseError::UndefinedEntity("xxe".into())));
+        assert_eq!(
+            parse(&undeclared),
+            Err(ParseError::UndefinedEntity("xxe".into()))
+        );
         let in_attr = format!(r#"<sr:A {SR} a="&xxe;"/>"#);
         assert!(matches!(parse(&in_attr), Err(ParseError::Malformed { .. })));
     }
@@ -459,47 +464,69 @@ mod tests {
 
     #[test]
     fn rejects_bad_documents() {
-        let cases: &[(&str, fn(&ParseError) -> bool)] = &[
+        type Check = fn(&ParseError) -> bool;
+        let cases: &[(&str, Check)] = &[
             ("", |e| *e == ParseError::Truncated),
-            ("<sr:A xmlns:sr='http://www.dccinterface.co.uk/ServiceUserGateway'>", |e| {
-                matches!(e, ParseError::Truncated | ParseError::Malformed { .. })
+            (
+                "<sr:A xmlns:sr='http://www.dccinterface.co.uk/ServiceUserGateway'>",
+                |e| matches!(e, ParseError::Truncated | ParseError::Malformed { .. }),
+            ),
+            ("<A/>", |e| {
+                matches!(e, ParseError::UnexpectedNamespace { .. })
             }),
-            ("<A/>", |e| matches!(e, ParseError::UnexpectedNamespace { .. })),
-            ("<x:A xmlns:x='urn:x'/>", |e| matches!(e, ParseError::UnexpectedNamespace { .. })),
-            ("<y:A/>", |e| matches!(e, ParseError::Malformed { .. } | ParseError::UnexpectedNamespace { .. })),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>x", |e| {
-                *e == ParseError::ContentOutsideRoot
+            ("<x:A xmlns:x='urn:x'/>", |e| {
+                matches!(e, ParseError::UnexpectedNamespace { .. })
             }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>", |e| {
-                *e == ParseError::ContentOutsideRoot
+            ("<y:A/>", |e| {
+                matches!(
+                    e,
+                    ParseError::Malformed { .. } | ParseError::UnexpectedNamespace { .. }
+                )
             }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>x<B/></A>", |e| {
-                matches!(e, ParseError::MixedContent { .. })
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'><B/>x</A>", |e| {
-                matches!(e, ParseError::MixedContent { .. })
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>\u{1}</A>", |e| {
-                *e == ParseError::InvalidCharacter
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>&#1;</A>", |e| {
-                *e == ParseError::InvalidCharacter
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>\u{FFFE}</A>", |e| {
-                *e == ParseError::InvalidCharacter
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'></B>", |e| {
-                matches!(e, ParseError::Malformed { .. })
-            }),
-            ("<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway' a='1' a='2'/>", |e| {
-                matches!(e, ParseError::Malformed { .. })
-            }),
-            ("<?xml version='1.1'?><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>", |e| {
-                matches!(e, ParseError::UnsupportedXmlVersion(_))
-            }),
-            ("<?xml version='1.0' encoding='ISO-8859-1'?><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>", |e| {
-                matches!(e, ParseError::UnsupportedEncoding(_))
-            }),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>x",
+                |e| *e == ParseError::ContentOutsideRoot,
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>",
+                |e| *e == ParseError::ContentOutsideRoot,
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>x<B/></A>",
+                |e| matches!(e, ParseError::MixedContent { .. }),
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'><B/>x</A>",
+                |e| matches!(e, ParseError::MixedContent { .. }),
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>\u{1}</A>",
+                |e| *e == ParseError::InvalidCharacter,
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>&#1;</A>",
+                |e| *e == ParseError::InvalidCharacter,
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'>\u{FFFE}</A>",
+                |e| *e == ParseError::InvalidCharacter,
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'></B>",
+                |e| matches!(e, ParseError::Malformed { .. }),
+            ),
+            (
+                "<A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway' a='1' a='2'/>",
+                |e| matches!(e, ParseError::Malformed { .. }),
+            ),
+            (
+                "<?xml version='1.1'?><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>",
+                |e| matches!(e, ParseError::UnsupportedXmlVersion(_)),
+            ),
+            (
+                "<?xml version='1.0' encoding='ISO-8859-1'?><A xmlns='http://www.dccinterface.co.uk/ServiceUserGateway'/>",
+                |e| matches!(e, ParseError::UnsupportedEncoding(_)),
+            ),
         ];
         for (doc, ok) in cases {
             let r = parse(doc);
@@ -522,7 +549,10 @@ mod tests {
         let nested = format!(
             r#"<sr:A {SR}><sr:B><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/></sr:B></sr:A>"#
         );
-        assert!(matches!(parse(&nested), Err(ParseError::UnexpectedNamespace { .. })));
+        assert!(matches!(
+            parse(&nested),
+            Err(ParseError::UnexpectedNamespace { .. })
+        ));
         let twice = format!(
             r#"<sr:A {SR} xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature/><ds:Signature/></sr:A>"#
         );

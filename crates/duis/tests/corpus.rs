@@ -1,5 +1,7 @@
 //! Tests against the reference corpus: every DUIS template, the UISS matrix JSON, the XSD.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -57,8 +59,8 @@ fn every_template_parses_and_matches_its_file_name() {
                 RequestWanMatrix::parse(&r.body).unwrap_or_else(|e| panic!("{name}: {e}"));
             }
             "DevicePrenotification" => {
-                let p = DevicePrenotification::parse(&r.body)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let p =
+                    DevicePrenotification::parse(&r.body).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(r.device_id(), Some(p.device_id));
             }
             _ => {}
@@ -124,7 +126,9 @@ fn samples() {
         r.check().unwrap_or_else(|e| panic!("{ok}: {e}"));
     }
     assert!(matches!(
-        parse_request(&read("ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS-invalid.XML")),
+        parse_request(&read(
+            "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS-invalid.XML"
+        )),
         Err(ParseError::InvalidRequestId {
             field: "RequestID",
             ..
@@ -146,10 +150,9 @@ fn xxe_request_variants_are_refused() {
     let Some(corpus) = common::corpus_or_skip("xxe_request_variants_are_refused") else {
         return;
     };
-    let t = std::fs::read_to_string(
-        corpus.join("duis-templates/8.2_READ_INVENTORY_REQUEST_DUIS.XML"),
-    )
-    .unwrap();
+    let t =
+        std::fs::read_to_string(corpus.join("duis-templates/8.2_READ_INVENTORY_REQUEST_DUIS.XML"))
+            .unwrap();
     let decl_end = t.find("?>").unwrap() + 2;
     for dtd in [
         r#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>"#,
@@ -194,10 +197,17 @@ fn matrix_matches_uiss_json() {
     for row in rows {
         let srv = row["Service Reference Variant"].as_str().unwrap();
         let v = service_variant(srv).unwrap_or_else(|| panic!("{srv} missing"));
-        assert_eq!(v.name, collapse(row["Service Request Name"].as_str().unwrap()));
+        assert_eq!(
+            v.name,
+            collapse(row["Service Request Name"].as_str().unwrap())
+        );
         let sr = row["Service Reference"].as_str().unwrap();
         if srv.starts_with("6.20.") {
-            assert_eq!((sr, v.service_reference), ("6.2", "6.20"), "documented correction");
+            assert_eq!(
+                (sr, v.service_reference),
+                ("6.2", "6.20"),
+                "documented correction"
+            );
         } else {
             assert_eq!(v.service_reference, sr, "{srv}");
         }
@@ -235,7 +245,9 @@ fn matrix_matches_uiss_json() {
 
 /// The values of `attr="…"` inside the first `<tag>` … `</end>` region after `start`.
 fn xsd_values(xsd: &str, start: &str, end: &str, attr: &str) -> Vec<String> {
-    let from = xsd.find(start).unwrap_or_else(|| panic!("{start} not found"));
+    let from = xsd
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not found"));
     let region = &xsd[from..];
     let region = &region[..region.find(end).unwrap()];
     let needle = format!("{attr}=\"");
@@ -260,7 +272,10 @@ fn response_codes_and_body_elements_match_xsd() {
         "</xs:simpleType>",
         "value",
     );
-    let ours: Vec<String> = ResponseCode::ALL.iter().map(|c| c.as_str().to_owned()).collect();
+    let ours: Vec<String> = ResponseCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
     assert_eq!(ours, codes);
 
     let request = &xsd[xsd.find(r#"<xs:complexType name="Request">"#).unwrap()..];
@@ -283,7 +298,10 @@ fn generated_files_are_up_to_date() {
     let Some(corpus) = common::corpus_or_skip("generated_files_are_up_to_date") else {
         return;
     };
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/gen_service_matrix.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tools/gen_service_matrix.py"
+    );
     let out = std::process::Command::new("python3")
         .arg(script)
         .arg("--check")

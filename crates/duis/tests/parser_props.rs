@@ -1,6 +1,8 @@
 //! Property tests: the request parser never panics, on arbitrary bytes or on mutated templates,
 //! and whatever it accepts can be inspected without panicking.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::OnceLock;
@@ -13,7 +15,11 @@ use proptest::prelude::*;
 
 fn templates() -> &'static [(String, Vec<u8>)] {
     static T: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
-    T.get_or_init(|| common::corpus().map(|c| common::templates(&c)).unwrap_or_default())
+    T.get_or_init(|| {
+        common::corpus()
+            .map(|c| common::templates(&c))
+            .unwrap_or_default()
+    })
 }
 
 /// Exercises everything a caller might do with a parsed request.
@@ -56,7 +62,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
         (any::<usize>(), fragment).prop_map(|(i, f)| Mutation::Insert(i, f)),
         (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        (any::<usize>(), 1usize..128, any::<usize>()).prop_map(|(i, n, j)| Mutation::Duplicate(i, n, j)),
+        (any::<usize>(), 1usize..128, any::<usize>())
+            .prop_map(|(i, n, j)| Mutation::Duplicate(i, n, j)),
         any::<usize>().prop_map(Mutation::Truncate),
     ]
 }

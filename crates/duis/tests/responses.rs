@@ -1,6 +1,8 @@
 //! Response builders: every output validates against the DUIS 5.4 XSD (checked with
 //! `xmllint --schema`, Debian package `libxml2-utils`), and matches the DCC samples.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -10,12 +12,11 @@ use duis::bodies::RequestWanMatrix;
 use duis::xml::parse_element;
 use duis::{
     AddressFilter, Connectivity, ConnectivityLikelihood, CspRegion, DeviceStatus, DeviceType,
-    Element, EsmeVariant, InventoryDevice, ParseLimits, ProductListStatus, RequestId,
-    ResponseCode, ResponseDateTime, ResponseHeader, ResponsePayload, Uprn, WanCoverage,
-    WanMatrixResponse, acknowledgement, all_variants, build_response,
-    device_pre_notification_response, gbcs_payload_response, pre_command_response,
-    read_inventory_response, response_header_only, service_variant, update_inventory_response,
-    wan_matrix_response,
+    Element, EsmeVariant, InventoryDevice, ParseLimits, ProductListStatus, RequestId, ResponseCode,
+    ResponseDateTime, ResponseHeader, ResponsePayload, Uprn, WanCoverage, WanMatrixResponse,
+    acknowledgement, all_variants, build_response, device_pre_notification_response,
+    gbcs_payload_response, pre_command_response, read_inventory_response, response_header_only,
+    service_variant, update_inventory_response, wan_matrix_response,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -69,10 +70,18 @@ fn documents() -> Vec<(String, String)> {
     let h = ResponseHeader::new(rid(), ResponseCode::I0, dt());
     let v41 = service_variant("4.1.1").unwrap();
 
-    docs.push(("ack".into(), acknowledgement(&rid(), ResponseCode::I99, v41, &dt())));
+    docs.push((
+        "ack".into(),
+        acknowledgement(&rid(), ResponseCode::I99, v41, &dt()),
+    ));
     docs.push((
         "anonymous".into(),
-        response_header_only(None, ResponseCode::E1, service_variant("8.2").unwrap(), &dt()),
+        response_header_only(
+            None,
+            ResponseCode::E1,
+            service_variant("8.2").unwrap(),
+            &dt(),
+        ),
     ));
     let minimal = InventoryDevice::new(
         "BC-6E-76-FE-00-7C-B4-F3".parse().unwrap(),
@@ -89,7 +98,10 @@ fn documents() -> Vec<(String, String)> {
         "inventory17".into(),
         read_inventory_response(&h, &seventeen).unwrap(),
     ));
-    docs.push(("update-inventory".into(), update_inventory_response(&h).unwrap()));
+    docs.push((
+        "update-inventory".into(),
+        update_inventory_response(&h).unwrap(),
+    ));
     docs.push((
         "prenotification".into(),
         device_pre_notification_response(&h).unwrap(),
@@ -127,7 +139,12 @@ fn documents() -> Vec<(String, String)> {
     ];
     docs.push((
         "wan-uprn".into(),
-        wan_matrix_response(&h, &RequestWanMatrix::Uprn(Uprn::new(42).unwrap()), &regions).unwrap(),
+        wan_matrix_response(
+            &h,
+            &RequestWanMatrix::Uprn(Uprn::new(42).unwrap()),
+            &regions,
+        )
+        .unwrap(),
     ));
     docs.push((
         "wan-address".into(),
@@ -144,8 +161,12 @@ fn documents() -> Vec<(String, String)> {
     let hr = h.clone().with_response_id();
     docs.push((
         "gbcs".into(),
-        gbcs_payload_response(&hr, service_variant("11.2").unwrap(), &[0xDD, 0, 1, 2, 0xFF])
-            .unwrap(),
+        gbcs_payload_response(
+            &hr,
+            service_variant("11.2").unwrap(),
+            &[0xDD, 0, 1, 2, 0xFF],
+        )
+        .unwrap(),
     ));
     docs.push((
         "gbcs-empty".into(),
@@ -219,8 +240,7 @@ fn arbitrary_devices(n: usize) -> Vec<InventoryDevice> {
                 uprn: uprn.and_then(Uprn::new),
                 csp_region: region.map(|r| CspRegion::ALL[r]),
                 han_variant: han,
-                date_commissioned: day
-                    .map(|d| time::Date::from_julian_day(1_721_426 + d).unwrap()),
+                date_commissioned: day.map(|d| time::Date::from_julian_day(1_721_426 + d).unwrap()),
                 ..InventoryDevice::new(eui::Eui64::from_u64(id), DeviceType::ALL[ty], man, model)
             }
         })
@@ -234,7 +254,10 @@ fn schema_dir(corpus: &Path) -> tempfile::TempDir {
     let mmc = "mmc-schema-v5.4.xsd";
     let duis = std::fs::read_to_string(src.join("duis-schema-v5.4.xsd"))
         .unwrap()
-        .replace("schemaLocation=\"MMC Schema V5.4.xsd\"", &format!("schemaLocation=\"{mmc}\""));
+        .replace(
+            "schemaLocation=\"MMC Schema V5.4.xsd\"",
+            &format!("schemaLocation=\"{mmc}\""),
+        );
     std::fs::write(dir.path().join("duis.xsd"), duis).unwrap();
     for f in ["xmldsig-core-schema.xsd", "XMLSchema.dtd", "datatypes.dtd"] {
         if src.join(f).exists() {
@@ -360,7 +383,9 @@ fn arbitrary_inventory_responses_validate() {
     // And our parser reads back exactly what was written.
     for (doc, chunk) in docs.iter().zip(devices.chunks(17)) {
         let e = parse_element(doc.1.as_bytes(), &ParseLimits::default()).unwrap();
-        let inv = e.find(&["Body", "ResponseMessage", "DSPInventory"]).unwrap();
+        let inv = e
+            .find(&["Body", "ResponseMessage", "DSPInventory"])
+            .unwrap();
         for (el, d) in inv.children.iter().zip(chunk) {
             assert_eq!(el.child("DeviceManufacturer").unwrap().text, d.manufacturer);
             assert_eq!(el.child("DeviceModel").unwrap().text, d.model);
@@ -376,14 +401,20 @@ fn the_validator_is_not_vacuous() {
     if !xmllint_available() {
         return;
     }
-    let good = acknowledgement(&rid(), ResponseCode::I0, service_variant("8.2").unwrap(), &dt());
+    let good = acknowledgement(
+        &rid(),
+        ResponseCode::I0,
+        service_variant("8.2").unwrap(),
+        &dt(),
+    );
     let bad = [
         good.replace("<sr:ResponseCode>I0", "<sr:ResponseCode>I1"),
         good.replace(">8.2</sr:ServiceReference>", ">8.20</sr:ServiceReference>"),
         good.replace("schemaVersion=\"5.4\"", ""),
     ];
     for b in bad {
-        let result = std::panic::catch_unwind(|| validate_all(&corpus, &[("bad".into(), b.clone())]));
+        let result =
+            std::panic::catch_unwind(|| validate_all(&corpus, &[("bad".into(), b.clone())]));
         assert!(result.is_err(), "xmllint accepted an invalid document: {b}");
     }
 }
@@ -402,9 +433,13 @@ fn acknowledgement_matches_dcc_sample() {
     };
     let sample = std::fs::read(corpus.join("duis-samples/acknowledgement-error.xml")).unwrap();
     let sample = parse_element(&sample, &ParseLimits::default()).unwrap();
-    let req: RequestId = sample.text_of(&["Header", "RequestID"]).unwrap().parse().unwrap();
-    let when = ResponseDateTime::parse(sample.text_of(&["Header", "ResponseDateTime"]).unwrap())
+    let req: RequestId = sample
+        .text_of(&["Header", "RequestID"])
+        .unwrap()
+        .parse()
         .unwrap();
+    let when =
+        ResponseDateTime::parse(sample.text_of(&["Header", "ResponseDateTime"]).unwrap()).unwrap();
     let ours = acknowledgement(
         &req,
         ResponseCode::E65,
@@ -420,7 +455,8 @@ fn read_inventory_matches_dcc_sample() {
     let Some(corpus) = common::corpus_or_skip("read_inventory_matches_dcc_sample") else {
         return;
     };
-    let sample = std::fs::read(corpus.join("duis-samples/read-inventory-response-5.4.xml")).unwrap();
+    let sample =
+        std::fs::read(corpus.join("duis-samples/read-inventory-response-5.4.xml")).unwrap();
     let sample = parse_element(&sample, &ParseLimits::default()).unwrap();
     let pf = || {
         Some(AddressFilter {
@@ -481,9 +517,13 @@ fn read_inventory_matches_dcc_sample() {
             )
         },
     ];
-    let req: RequestId = sample.text_of(&["Header", "RequestID"]).unwrap().parse().unwrap();
-    let when = ResponseDateTime::parse(sample.text_of(&["Header", "ResponseDateTime"]).unwrap())
+    let req: RequestId = sample
+        .text_of(&["Header", "RequestID"])
+        .unwrap()
+        .parse()
         .unwrap();
+    let when =
+        ResponseDateTime::parse(sample.text_of(&["Header", "ResponseDateTime"]).unwrap()).unwrap();
     let ours = read_inventory_response(&ResponseHeader::new(req, ResponseCode::I0, when), &devices)
         .unwrap();
     let ours = parse_element(ours.as_bytes(), &ParseLimits::default()).unwrap();

@@ -1,5 +1,6 @@
 //! Shared helpers for the corpus-backed tests.
 
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -10,7 +11,10 @@ pub fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("OPENDCC_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus"))
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpus"
+            ))
         });
     if dir.join("duis-schema").is_dir() {
         Some(dir)
@@ -40,10 +44,7 @@ pub fn templates(corpus: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
-        })
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
