@@ -501,11 +501,11 @@ impl<'a> Parser<'a> {
             let raw = src.get(start..end).unwrap_or_default();
             let off = base + start;
             match event {
-                Event::Decl(decl) => {
+                Event::Decl(_) => {
                     if start != 0 {
                         return Err(malformed(off, MalformedKind::MisplacedDeclaration));
                     }
-                    check_decl(&decl).map_err(|k| malformed(off, k))?;
+                    check_decl(raw).map_err(|k| malformed(off, k))?;
                 }
                 Event::DocType(_) => return Err(DsigError::DtdRefused { offset: off }),
                 Event::PI(_) => {
@@ -733,24 +733,32 @@ fn check_chars(s: &str) -> Result<(), usize> {
     Ok(())
 }
 
-fn check_decl(decl: &quick_xml::events::BytesDecl<'_>) -> Result<(), MalformedKind> {
-    let version = decl.version().map_err(|_| MalformedKind::UnsupportedVersion)?;
-    if version.as_ref() != "1.0" {
-        return Err(MalformedKind::UnsupportedVersion);
-    }
-    if let Some(enc) = decl.encoding() {
-        let enc = enc.map_err(|_| MalformedKind::UnsupportedEncoding)?;
-        if !enc.as_ref().eq_ignore_ascii_case("UTF-8") {
-            return Err(MalformedKind::UnsupportedEncoding);
+/// Strictly checks an XML declaration `<?xml version="1.0" [encoding="UTF-8"]
+/// [standalone="yes|no"] ?>` (pseudo-attributes in this order, nothing else).
+fn check_decl(raw: &str) -> Result<(), MalformedKind> {
+    let syntax = || MalformedKind::Syntax("XML declaration".into());
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or_else(syntax)?;
+    let mut pseudo = Vec::with_capacity(3);
+    tokenize_tag(inner, &mut pseudo, 3).map_err(|_| syntax())?;
+    let mut expected = ["version", "encoding", "standalone"].into_iter();
+    let mut saw_version = false;
+    for (name, value) in pseudo {
+        if !expected.any(|e| e == name) {
+            return Err(syntax());
+        }
+        match name {
+            "version" if value == "1.0" => saw_version = true,
+            "version" => return Err(MalformedKind::UnsupportedVersion),
+            "encoding" if value.eq_ignore_ascii_case("UTF-8") => {}
+            "encoding" => return Err(MalformedKind::UnsupportedEncoding),
+            "standalone" if value == "yes" || value == "no" => {}
+            _ => return Err(syntax()),
         }
     }
-    if let Some(sa) = decl.standalone() {
-        let sa = sa.map_err(|_| MalformedKind::Syntax("standalone".into()))?;
-        if sa.as_ref() != "yes" && sa.as_ref() != "no" {
-            return Err(MalformedKind::Syntax("standalone".into()));
-        }
-    }
-    Ok(())
+    if saw_version { Ok(()) } else { Err(syntax()) }
 }
 
 /// Namespaces in XML 1.0 constraints on one declaration.
@@ -818,6 +826,12 @@ mod tests {
         assert_eq!(kind("<?xml version='1.0' encoding='UTF-16'?><r/>"), MalformedKind::UnsupportedEncoding);
         assert_eq!(kind(" <?xml version='1.0'?><r/>"), MalformedKind::MisplacedDeclaration);
         assert_eq!(kind("<1r/>"), MalformedKind::InvalidName);
+        assert!(matches!(kind("<?xml version='1.0' encodxng='UTF-8'?><r/>"), MalformedKind::Syntax(_)));
+        assert!(matches!(kind("<?xml encoding='UTF-8' version='1.0'?><r/>"), MalformedKind::Syntax(_)));
+        assert!(matches!(kind("<?xml encoding='UTF-8'?><r/>"), MalformedKind::Syntax(_)));
+        assert!(matches!(kind("<?xml version='1.0' standalone='maybe'?><r/>"), MalformedKind::Syntax(_)));
+        assert!(matches!(kind("<?xml version='1.0'standalone='no'?><r/>"), MalformedKind::Syntax(_)));
+        assert!(Document::parse(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?><r/>").is_ok());
         assert_eq!(kind("<a:b:c xmlns:a='urn:a'/>"), MalformedKind::InvalidName);
         assert_eq!(kind(""), MalformedKind::NoRoot);
         assert!(matches!(kind("<r>"), MalformedKind::Unclosed | MalformedKind::Syntax(_)));
