@@ -310,6 +310,12 @@ impl Ca {
         if !parsed.is_ca {
             return Err(SmkiError::IssuerNotCa);
         }
+        if kind.is_root() != (parsed.subject_der == parsed.issuer_der) {
+            return Err(SmkiError::InvalidRequest(format!(
+                "a {kind} CA certificate must {}be self-issued",
+                if kind.is_root() { "" } else { "not " }
+            )));
+        }
         let subject = Name::from_der(&parsed.subject_der).map_err(SmkiError::malformed)?;
         let key_id = match parsed.subject_key_id.as_deref().map(<[u8; 8]>::try_from) {
             Some(Ok(id)) => id,
@@ -327,7 +333,11 @@ impl Ca {
             cert_der,
             subject,
             key_id,
-            policy: parsed.policies.first().copied(),
+            // DCCKI certificates never carry policies (webpki refuses critical ones).
+            policy: match kind.hierarchy() {
+                Hierarchy::Dccki => None,
+                Hierarchy::Organisation | Hierarchy::Device => parsed.policies.first().copied(),
+            },
         })
     }
 
@@ -479,8 +489,7 @@ impl Ca {
                 "a TLS server certificate needs at least one DNS name or IP address".to_owned(),
             ));
         }
-        let subject =
-            profile::build_name(&[Attr::Str(oid::CN, &req.common_name, StrKind::Utf8)])?;
+        let subject = profile::build_name(&[Attr::Str(oid::CN, &req.common_name, StrKind::Utf8)])?;
         let extensions = vec![
             profile::ext_key_usage(ku::DIGITAL_SIGNATURE)?,
             profile::ext_eku(vec![oid::KP_SERVER_AUTH])?,
@@ -607,7 +616,12 @@ impl Pki {
 
     /// [`Pki::generate`] with keys and serials from the operating system's RNG.
     pub fn generate_with_os_rng(now: OffsetDateTime, names: &PkiNames) -> Result<Self> {
-        let mut draw = || Ok((KeyPair::generate_with_os_rng()?, Serial::random_with_os_rng()?));
+        let mut draw = || {
+            Ok((
+                KeyPair::generate_with_os_rng()?,
+                Serial::random_with_os_rng()?,
+            ))
+        };
         Self::build(&mut draw, now, names)
     }
 

@@ -82,7 +82,7 @@ fn string_value(v: &der::Any) -> Option<String> {
             Some(bytes.iter().map(|&b| char::from(b)).collect())
         }
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units = bytes
@@ -122,6 +122,7 @@ fn escape_into(out: &mut String, value: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
     use std::str::FromStr;
@@ -142,7 +143,10 @@ mod tests {
     #[test]
     fn escapes_specials() {
         let n = name_from("CN=a\\,b\\+c\\=d\\;e\\<f\\>g\\\"h\\\\i");
-        assert_eq!(rfc2253(&n).unwrap(), "CN=a\\,b\\+c\\=d\\;e\\<f\\>g\\\"h\\\\i");
+        assert_eq!(
+            rfc2253(&n).unwrap(),
+            "CN=a\\,b\\+c\\=d\\;e\\<f\\>g\\\"h\\\\i"
+        );
         let n = name_from("CN=\\#x");
         assert_eq!(rfc2253(&n).unwrap(), "CN=\\#x");
         let n = name_from("CN=\\ x\\ ");

@@ -49,7 +49,9 @@ pub enum SmkiError {
     BadSignature,
 
     /// The certificate's issuer name is not the issuer certificate's subject name.
-    #[error("issuer name {cert_issuer:?} does not match issuer certificate subject {issuer_subject:?}")]
+    #[error(
+        "issuer name {cert_issuer:?} does not match issuer certificate subject {issuer_subject:?}"
+    )]
     IssuerNameMismatch {
         /// The certificate's issuer DN (RFC 2253).
         cert_issuer: String,

@@ -2,12 +2,14 @@
 
 use std::fmt;
 
+use p256::SecretKey;
 use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::elliptic_curve::zeroize::Zeroizing;
 use p256::elliptic_curve::{Generate, rand_core::CryptoRng};
-use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use p256::SecretKey;
+use p256::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 
 use crate::error::{Result, SmkiError};
 
@@ -208,6 +210,7 @@ pub(crate) fn key_identifier(subject_public_key: &[u8]) -> [u8; 8] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
     use crate::test_rng::TestRng;
@@ -241,7 +244,10 @@ mod tests {
         assert!(PublicKey::from_sec1(&sec1[..64]).is_err());
         let mut bad = sec1;
         bad[64] ^= 1;
-        assert!(PublicKey::from_sec1(&bad).is_err(), "off-curve point accepted");
+        assert!(
+            PublicKey::from_sec1(&bad).is_err(),
+            "off-curve point accepted"
+        );
     }
 
     #[test]

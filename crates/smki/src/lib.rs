@@ -19,6 +19,33 @@
 //! caller-supplied [`rand_core::CryptoRng`] (the `rand_core` version `p256` uses, re-exported
 //! here), except in the functions named `*_with_os_rng`. Certificate signatures are
 //! deterministic (RFC 6979).
+//!
+//! ```
+//! use smki::{Eui64, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate, Pki, PkiNames,
+//!            RemotePartyRole, Serial};
+//! use time::{Duration, macros::datetime};
+//!
+//! # fn main() -> smki::Result<()> {
+//! let now = datetime!(2026-01-01 00:00 UTC);
+//! let pki = Pki::generate_with_os_rng(now, &PkiNames::default())?;
+//! let user_key = KeyPair::generate_with_os_rng()?;
+//! let der = pki.oca.issue_organisation(&OrgCertRequest {
+//!     common_name: Some("ACME ENERGY".into()),
+//!     eui: "90-B3-D5-1F-30-01-00-00".parse().expect("valid EUI"),
+//!     role: RemotePartyRole::Supplier,
+//!     usage: KeyUsage::DigitalSignature,
+//!     public_key: user_key.public_key(),
+//!     serial: Serial::random_with_os_rng()?,
+//!     not_before: now,
+//!     not_after: now + Duration::days(365),
+//! })?;
+//! smki::verify_issued_by(&der, pki.oca.cert_der())?;
+//! let cert = OrgCertificate::from_der(&der)?;
+//! assert_eq!(cert.eui(), Eui64::from_u64(0x90B3_D51F_3001_0000));
+//! assert_eq!(cert.issuer(), "CN=OD1,OU=07");
+//! # Ok(())
+//! # }
+//! ```
 
 mod ca;
 pub mod dn;

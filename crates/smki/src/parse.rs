@@ -97,7 +97,10 @@ impl ParsedCert {
     fn from_x509(cert: &X509Certificate<'_>) -> Result<Self> {
         let tbs = &cert.tbs_certificate;
         if tbs.version() != X509Version::V3 {
-            return Err(SmkiError::invalid("version", "SMKI certificates are X.509 v3"));
+            return Err(SmkiError::invalid(
+                "version",
+                "SMKI certificates are X.509 v3",
+            ));
         }
         let ecdsa_sha256 = oid::ECDSA_WITH_SHA256.as_bytes();
         for alg in [&cert.signature_algorithm, &tbs.signature] {
@@ -344,18 +347,28 @@ impl OrgCertificate {
         let mut eui = None;
         for atv in subject.iter() {
             if atv.oid == oid::CN {
-                set_once(&mut common_name, attr_string(&atv.value, "commonName")?, "CN")?;
+                set_once(
+                    &mut common_name,
+                    attr_string(&atv.value, "commonName")?,
+                    "CN",
+                )?;
             } else if atv.oid == oid::OU {
                 let ou = attr_string(&atv.value, "organizationalUnitName")?;
                 set_once(&mut role, RemotePartyRole::from_ou(&ou)?, "OU")?;
             } else if atv.oid == oid::X500_UNIQUE_IDENTIFIER {
-                set_once(&mut eui, eui_from_unique_identifier(&atv.value)?, "x500UniqueIdentifier")?;
+                set_once(
+                    &mut eui,
+                    eui_from_unique_identifier(&atv.value)?,
+                    "x500UniqueIdentifier",
+                )?;
             }
         }
         Ok(Self {
             common,
             common_name,
-            eui: eui.ok_or(SmkiError::Missing("x500UniqueIdentifier (EUI-64) in the subject"))?,
+            eui: eui.ok_or(SmkiError::Missing(
+                "x500UniqueIdentifier (EUI-64) in the subject",
+            ))?,
             role: role.ok_or(SmkiError::Missing("OU (remote party role) in the subject"))?,
             subject: dn::rfc2253(&subject)?,
         })
@@ -405,13 +418,15 @@ impl DeviceCertificate {
         if p.san_count != 1 {
             return Err(SmkiError::invalid(
                 "subjectAltName",
-                format!("expected one HardwareModuleName, found {} names", p.san_count),
+                format!(
+                    "expected one HardwareModuleName, found {} names",
+                    p.san_count
+                ),
             ));
         }
-        let (type_id, value) = p
-            .san_other_names
-            .first()
-            .ok_or(SmkiError::Missing("HardwareModuleName in the subjectAltName"))?;
+        let (type_id, value) = p.san_other_names.first().ok_or(SmkiError::Missing(
+            "HardwareModuleName in the subjectAltName",
+        ))?;
         if *type_id != oid::HARDWARE_MODULE_NAME {
             return Err(SmkiError::invalid(
                 "subjectAltName",
@@ -449,7 +464,10 @@ impl DeviceCertificate {
 
 fn set_once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
     if slot.is_some() {
-        return Err(SmkiError::invalid("subject", format!("more than one {what}")));
+        return Err(SmkiError::invalid(
+            "subject",
+            format!("more than one {what}"),
+        ));
     }
     *slot = Some(value);
     Ok(())
@@ -457,12 +475,13 @@ fn set_once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()>
 
 fn attr_string(v: &der::Any, field: &'static str) -> Result<String> {
     match v.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => {
-            std::str::from_utf8(v.value())
-                .map(str::to_owned)
-                .map_err(|_| SmkiError::invalid(field, "not valid text"))
-        }
-        t => Err(SmkiError::invalid(field, format!("unexpected string type {t}"))),
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => std::str::from_utf8(v.value())
+            .map(str::to_owned)
+            .map_err(|_| SmkiError::invalid(field, "not valid text")),
+        t => Err(SmkiError::invalid(
+            field,
+            format!("unexpected string type {t}"),
+        )),
     }
 }
 
@@ -541,10 +560,11 @@ pub fn verify_issued_by(cert_der: &[u8], issuer_der: &[u8]) -> Result<()> {
     if !issuer.is_ca {
         return Err(SmkiError::IssuerNotCa);
     }
-    if let Some(bits) = issuer.key_usage {
-        if bits & ku::KEY_CERT_SIGN == 0 {
-            return Err(SmkiError::IssuerNotCa);
-        }
+    if issuer
+        .key_usage
+        .is_some_and(|bits| bits & ku::KEY_CERT_SIGN == 0)
+    {
+        return Err(SmkiError::IssuerNotCa);
     }
     if cert.issuer_der != issuer.subject_der {
         return Err(SmkiError::IssuerNameMismatch {
@@ -552,14 +572,15 @@ pub fn verify_issued_by(cert_der: &[u8], issuer_der: &[u8]) -> Result<()> {
             issuer_subject: dn::rfc2253_from_der(&issuer.subject_der).unwrap_or_default(),
         });
     }
-    if let (Some(aki), Some(ski)) = (&cert.authority_key_id, &issuer.subject_key_id) {
-        if aki != ski {
-            return Err(SmkiError::KeyIdentifierMismatch);
-        }
+    if let (Some(aki), Some(ski)) = (&cert.authority_key_id, &issuer.subject_key_id)
+        && aki != ski
+    {
+        return Err(SmkiError::KeyIdentifierMismatch);
     }
     let vk = VerifyingKey::from(*issuer.public_key.as_p256());
     let sig = DerSignature::from_bytes(&cert.signature).map_err(|_| SmkiError::BadSignature)?;
-    vk.verify(&cert.tbs, &sig).map_err(|_| SmkiError::BadSignature)
+    vk.verify(&cert.tbs, &sig)
+        .map_err(|_| SmkiError::BadSignature)
 }
 
 /// PEM-encodes a DER certificate (`-----BEGIN CERTIFICATE-----`, 64-column base64, LF).
@@ -571,8 +592,8 @@ pub fn cert_to_pem(der: &[u8]) -> Result<String> {
 /// Decodes one PEM `CERTIFICATE` block to DER. Surrounding whitespace is allowed; other
 /// labels, several blocks or malformed base64 are errors.
 pub fn cert_from_pem(pem: &str) -> Result<Vec<u8>> {
-    let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
-        .map_err(|e| SmkiError::Pem(e.to_string()))?;
+    let (label, der) =
+        der::pem::decode_vec(pem.trim().as_bytes()).map_err(|e| SmkiError::Pem(e.to_string()))?;
     if label != "CERTIFICATE" {
         return Err(SmkiError::Pem(format!(
             "expected a CERTIFICATE block, found {label:?}"

@@ -11,12 +11,12 @@ use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::TbsCertificate;
+use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage,
     SubjectAltName, certpolicy::PolicyInformation,
 };
-use x509_cert::ext::Extension;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
@@ -36,8 +36,7 @@ pub mod oid {
     /// organizationalUnitName: carries the remote party role.
     pub const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
     /// x500UniqueIdentifier: carries an organisation's EUI-64 as a BIT STRING.
-    pub const X500_UNIQUE_IDENTIFIER: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("2.5.4.45");
+    pub const X500_UNIQUE_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.45");
     /// id-on-hardwareModuleName (RFC 4108): the SAN otherName of device certificates.
     pub const HARDWARE_MODULE_NAME: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.8.4");
@@ -64,8 +63,7 @@ pub mod oid {
     /// id-ce-basicConstraints.
     pub const CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
     /// id-ce-certificatePolicies.
-    pub const CE_CERTIFICATE_POLICIES: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("2.5.29.32");
+    pub const CE_CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
     /// id-ce-subjectAltName.
     pub const CE_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
     /// id-ce-extKeyUsage.
@@ -134,9 +132,8 @@ pub(crate) fn build_name(attrs: &[Attr<'_>]) -> Result<Name> {
 }
 
 fn is_printable(s: &str) -> bool {
-    s.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b)
-    })
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b))
 }
 
 fn ext(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension> {
@@ -265,14 +262,18 @@ pub(crate) fn to_x509_time(t: OffsetDateTime) -> Result<Time> {
             der::asn1::UtcTime::from_date_time(dt).map_err(SmkiError::encoding)?,
         ))
     } else {
-        Ok(Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(dt)))
+        Ok(Time::GeneralTime(
+            der::asn1::GeneralizedTime::from_date_time(dt),
+        ))
     }
 }
 
 /// 9999-12-31T23:59:59Z: SMKI device certificates' "no well-defined expiration".
 pub(crate) fn no_expiry() -> Result<Time> {
     let dt = DateTime::new(9999, 12, 31, 23, 59, 59).map_err(SmkiError::encoding)?;
-    Ok(Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(dt)))
+    Ok(Time::GeneralTime(
+        der::asn1::GeneralizedTime::from_date_time(dt),
+    ))
 }
 
 struct FixedProfile {
@@ -319,9 +320,8 @@ pub(crate) fn sign(spec: CertSpec, issuer_key: &KeyPair) -> Result<Vec<u8>> {
         ));
     }
     let spki_der = spec.subject_key.to_spki_der()?;
-    let spki = der::Decode::from_der(&spki_der)
-        .map_err(|e: der::Error| SmkiError::encoding(e))
-        .map(|s: SubjectPublicKeyInfoOwned| s)?;
+    let spki = <SubjectPublicKeyInfoOwned as der::Decode>::from_der(&spki_der)
+        .map_err(SmkiError::encoding)?;
     let serial = SerialNumber::new(&spec.serial.bytes()).map_err(SmkiError::encoding)?;
     let profile = FixedProfile {
         subject: spec.subject,
@@ -339,6 +339,7 @@ pub(crate) fn sign(spec: CertSpec, issuer_key: &KeyPair) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
 

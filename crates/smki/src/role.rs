@@ -161,6 +161,7 @@ impl From<RemotePartyRole> for u8 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -170,8 +171,14 @@ mod tests {
         assert_eq!(RemotePartyRole::from_code(2), RemotePartyRole::Supplier);
         assert_eq!(RemotePartyRole::from_code(0x7F), RemotePartyRole::OtherUser);
         assert_eq!(RemotePartyRole::from_code(135), RemotePartyRole::XmlSigning);
-        assert_eq!(RemotePartyRole::from_code(137), RemotePartyRole::DspXmlSigning);
-        assert_eq!(RemotePartyRole::from_code(0x42), RemotePartyRole::Other(0x42));
+        assert_eq!(
+            RemotePartyRole::from_code(137),
+            RemotePartyRole::DspXmlSigning
+        );
+        assert_eq!(
+            RemotePartyRole::from_code(0x42),
+            RemotePartyRole::Other(0x42)
+        );
         assert_eq!(RemotePartyRole::DspXmlSigning.to_ou(), "89");
         assert_eq!(RemotePartyRole::OtherUser.to_ou(), "7F");
         assert_eq!(RemotePartyRole::IssuingAuthority.to_ou(), "07");
@@ -179,9 +186,18 @@ mod tests {
 
     #[test]
     fn ou_parsing() {
-        assert_eq!(RemotePartyRole::from_ou("02").ok(), Some(RemotePartyRole::Supplier));
-        assert_eq!(RemotePartyRole::from_ou("7f").ok(), Some(RemotePartyRole::OtherUser));
-        assert_eq!(RemotePartyRole::from_ou("89").ok(), Some(RemotePartyRole::DspXmlSigning));
+        assert_eq!(
+            RemotePartyRole::from_ou("02").ok(),
+            Some(RemotePartyRole::Supplier)
+        );
+        assert_eq!(
+            RemotePartyRole::from_ou("7f").ok(),
+            Some(RemotePartyRole::OtherUser)
+        );
+        assert_eq!(
+            RemotePartyRole::from_ou("89").ok(),
+            Some(RemotePartyRole::DspXmlSigning)
+        );
         for bad in ["", "2", "137", "0x", "G0", " 2", "02 "] {
             assert!(RemotePartyRole::from_ou(bad).is_err(), "{bad:?} accepted");
         }

@@ -81,11 +81,7 @@ pub fn to_decimal(be_bytes: &[u8]) -> String {
     // Repeated division by 10^19 over base-2^32 limbs would be faster; certificate serials are
     // at most 21 bytes, so byte-wise long division by 10 is plenty.
     let mut digits: Vec<u8> = Vec::with_capacity(be_bytes.len() * 5 / 2 + 1);
-    let mut n: Vec<u8> = be_bytes
-        .iter()
-        .copied()
-        .skip_while(|&b| b == 0)
-        .collect();
+    let mut n: Vec<u8> = be_bytes.iter().copied().skip_while(|&b| b == 0).collect();
     while !n.is_empty() {
         let mut rem: u16 = 0;
         let mut q: Vec<u8> = Vec::with_capacity(n.len());
@@ -110,6 +106,7 @@ pub fn to_decimal(be_bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap
 mod tests {
     use super::*;
     use crate::test_rng::TestRng;
@@ -136,7 +133,10 @@ mod tests {
         assert_eq!(to_decimal(&[0, 0]), "0");
         assert_eq!(to_decimal(&[10]), "10");
         assert_eq!(to_decimal(&[0, 1, 0]), "256");
-        assert_eq!(to_decimal(&[0xff; 20]), "1461501637330902918203684832716283019655932542975");
+        assert_eq!(
+            to_decimal(&[0xff; 20]),
+            "1461501637330902918203684832716283019655932542975"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Parsing the real ZAZ1 organisation and RTDS device certificates of the reference corpus,
 //! and reading back what this crate issues.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -9,9 +11,9 @@ use std::path::Path;
 use common::{TestRng, corpus};
 use proptest::prelude::*;
 use smki::{
-    DeviceCertRequest, DeviceCertificate, Eui64, KeyPair, KeyUsage, OrgCertRequest,
-    OrgCertificate, Pki, PkiNames, PublicKey, RemotePartyRole, Serial, SmkiError,
-    TlsClientCertRequest, cert_from_pem, tls_client_eui, verify_issued_by,
+    DeviceCertRequest, DeviceCertificate, Eui64, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate,
+    Pki, PkiNames, PublicKey, RemotePartyRole, Serial, SmkiError, TlsClientCertRequest,
+    cert_from_pem, tls_client_eui, verify_issued_by,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -35,7 +37,10 @@ fn zaz1_supplier_certificate() {
     assert_eq!(c.eui(), "90-B3-D5-1F-30-01-00-00".parse::<Eui64>().unwrap());
     assert_eq!(c.role(), RemotePartyRole::Supplier);
     assert_eq!(c.serial(), hex("4fbc525201a1d7586c1bc1c4734deb9f"));
-    assert_eq!(c.serial_decimal(), "105986833131214866166891566273223584671");
+    assert_eq!(
+        c.serial_decimal(),
+        "105986833131214866166891566273223584671"
+    );
     assert_eq!(c.issuer(), "CN=Z1,OU=07");
     assert_eq!(
         c.subject(),
@@ -56,7 +61,10 @@ fn zaz1_supplier_certificate() {
         )
     );
     // SMKI key identifiers are RFC 5280 method (2) over the public point.
-    assert_eq!(c.public_key().key_identifier().to_vec(), hex("44899792d196f4b8"));
+    assert_eq!(
+        c.public_key().key_identifier().to_vec(),
+        hex("44899792d196f4b8")
+    );
 }
 
 #[test]
@@ -73,7 +81,11 @@ fn every_zaz1_pem_certificate() {
         let parsed = OrgCertificate::from_pem(&pem);
         if name.contains("pre-1.4.1") {
             // Its OU is the decimal "137": not a two-hex-digit role.
-            assert_eq!(parsed.err(), Some(SmkiError::InvalidRole("137".into())), "{name}");
+            assert_eq!(
+                parsed.err(),
+                Some(SmkiError::InvalidRole("137".into())),
+                "{name}"
+            );
             continue;
         }
         let c = parsed.unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -113,7 +125,11 @@ fn every_zaz1_pem_certificate() {
             assert_eq!(again, key);
         }
     }
-    assert!(seen >= 18, "only {seen} certificates found in {}", dir.display());
+    assert!(
+        seen >= 18,
+        "only {seen} certificates found in {}",
+        dir.display()
+    );
     let dsp = OrgCertificate::from_pem(&zaz1("dsp-xml-sign-90B3D51F30000002-ds.pem")).unwrap();
     let key = KeyPair::from_pkcs8_pem(&zaz1("dsp-xml-sign-90B3D51F30000002-ds.key.pem")).unwrap();
     assert_eq!(&key.public_key(), dsp.public_key());
@@ -186,7 +202,10 @@ fn every_rtds_certificate() {
         if !pem.contains("BEGIN CERTIFICATE") {
             // fffffffffffffffe-ka.pem is a bare public key.
             assert!(PublicKey::from_spki_pem(&pem).is_ok(), "{name}");
-            assert!(matches!(DeviceCertificate::from_pem(&pem), Err(SmkiError::Pem(_))));
+            assert!(matches!(
+                DeviceCertificate::from_pem(&pem),
+                Err(SmkiError::Pem(_))
+            ));
             continue;
         }
         // One corpus quirk: the file named for the WAN provider's KA certificate holds
@@ -207,7 +226,11 @@ fn every_rtds_certificate() {
             assert_eq!(c.key_usage(), usage, "{name}");
             assert_eq!(c.issuer(), "CN=E357", "{name}");
             assert_eq!(c.not_after(), datetime!(9999-12-31 23:59:59 UTC), "{name}");
-            assert_eq!(c.hw_type(), smki::profile::oid::SMKI_DEVICE_HW_TYPE, "{name}");
+            assert_eq!(
+                c.hw_type(),
+                smki::profile::oid::SMKI_DEVICE_HW_TYPE,
+                "{name}"
+            );
             assert_eq!(c.serial().len(), 16, "{name}");
             assert_eq!(c.subject_key_id().map(<[u8]>::len), Some(8), "{name}");
             // Not an organisation certificate: no EUI in the subject.
@@ -267,7 +290,10 @@ fn issued_certificates_read_back() {
     assert_eq!(c.not_before(), now);
     assert_eq!(c.not_after(), req.not_after);
     assert_eq!(c.public_key(), &key.public_key());
-    assert_eq!(c.subject_key_id(), Some(&key.public_key().key_identifier()[..]));
+    assert_eq!(
+        c.subject_key_id(),
+        Some(&key.public_key().key_identifier()[..])
+    );
     assert_eq!(c.authority_key_id(), Some(&pki.oca.key_id()[..]));
     assert_eq!(c.der(), der);
     verify_issued_by(&der, pki.oca.cert_der()).unwrap();
@@ -307,7 +333,7 @@ fn issued_certificates_read_back() {
     );
     // Organisation and device certificates name no user in a CN.
     assert!(tls_client_eui(&cert_from_pem(&zaz1("Z1-supplier-ds.pem")).unwrap()).is_err());
-    assert!(tls_client_eui(&pki.oca.cert_der().to_vec()).is_err());
+    assert!(tls_client_eui(pki.oca.cert_der()).is_err());
 }
 
 #[test]
@@ -409,7 +435,6 @@ fn unmutated_issued_certificate_verifies() {
     let (der, issuer) = issued_pair();
     verify_issued_by(der, issuer).unwrap();
 }
-
 
 /// Exhaustively: no single-bit flip (four bit positions per byte) anywhere in an issued
 /// certificate, signed part or not, survives the chain check.

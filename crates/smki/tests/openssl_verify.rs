@@ -2,6 +2,8 @@
 //! accept each chain (also with `-x509_strict`), and refuse tampered or misplaced ones.
 //! Needs the `openssl` command line tool (Debian package `openssl`).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 mod common;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -38,7 +40,7 @@ impl World {
             ("dccki-root", &w.pki.dccki_root),
             ("dccki-ca", &w.pki.dccki_issuing),
         ] {
-            w.write(&format!("{name}.pem"), &ca.cert_der().to_vec());
+            w.write(&format!("{name}.pem"), ca.cert_der());
         }
         w
     }
@@ -61,7 +63,13 @@ impl World {
         Serial::random(&mut self.rng)
     }
 
-    fn org(&mut self, cn: Option<&str>, eui: u64, role: RemotePartyRole, usage: KeyUsage) -> Vec<u8> {
+    fn org(
+        &mut self,
+        cn: Option<&str>,
+        eui: u64,
+        role: RemotePartyRole,
+        usage: KeyUsage,
+    ) -> Vec<u8> {
         let req = OrgCertRequest {
             common_name: cn.map(str::to_owned),
             eui: Eui64::from_u64(eui),
@@ -166,12 +174,60 @@ fn every_certificate_type_verifies_with_openssl() {
     let org_root = w.path("org-root.pem");
     let oca = w.path("oca.pem");
     let leaves = [
-        ("org-supplier-ds.pem", w.org(Some("ACME ENERGY"), 0x90B3_D51F_3001_0000, RemotePartyRole::Supplier, KeyUsage::DigitalSignature)),
-        ("org-supplier-ka.pem", w.org(Some("ACME ENERGY"), 0x90B3_D51F_3001_0000, RemotePartyRole::Supplier, KeyUsage::KeyAgreement)),
-        ("org-acb-ds.pem", w.org(None, 0x90B3_D51F_3000_0002, RemotePartyRole::AccessControlBroker, KeyUsage::DigitalSignature)),
-        ("org-xml-sign.pem", w.org(None, 0x90B3_D51F_3001_0000, RemotePartyRole::XmlSigning, KeyUsage::DigitalSignature)),
-        ("org-dsp-xml-sign.pem", w.org(None, 0x90B3_D51F_3000_0002, RemotePartyRole::DspXmlSigning, KeyUsage::DigitalSignature)),
-        ("org-other-user.pem", w.org(Some("MDR"), 0x90B3_D51F_3001_0009, RemotePartyRole::OtherUser, KeyUsage::KeyAgreement)),
+        (
+            "org-supplier-ds.pem",
+            w.org(
+                Some("ACME ENERGY"),
+                0x90B3_D51F_3001_0000,
+                RemotePartyRole::Supplier,
+                KeyUsage::DigitalSignature,
+            ),
+        ),
+        (
+            "org-supplier-ka.pem",
+            w.org(
+                Some("ACME ENERGY"),
+                0x90B3_D51F_3001_0000,
+                RemotePartyRole::Supplier,
+                KeyUsage::KeyAgreement,
+            ),
+        ),
+        (
+            "org-acb-ds.pem",
+            w.org(
+                None,
+                0x90B3_D51F_3000_0002,
+                RemotePartyRole::AccessControlBroker,
+                KeyUsage::DigitalSignature,
+            ),
+        ),
+        (
+            "org-xml-sign.pem",
+            w.org(
+                None,
+                0x90B3_D51F_3001_0000,
+                RemotePartyRole::XmlSigning,
+                KeyUsage::DigitalSignature,
+            ),
+        ),
+        (
+            "org-dsp-xml-sign.pem",
+            w.org(
+                None,
+                0x90B3_D51F_3000_0002,
+                RemotePartyRole::DspXmlSigning,
+                KeyUsage::DigitalSignature,
+            ),
+        ),
+        (
+            "org-other-user.pem",
+            w.org(
+                Some("MDR"),
+                0x90B3_D51F_3001_0009,
+                RemotePartyRole::OtherUser,
+                KeyUsage::KeyAgreement,
+            ),
+        ),
     ];
     for (name, der) in &leaves {
         let leaf = w.write(name, der);
@@ -182,8 +238,14 @@ fn every_certificate_type_verifies_with_openssl() {
     let device_root = w.path("device-root.pem");
     let dca = w.path("dca.pem");
     for (name, der) in [
-        ("device-ds.pem", w.device(0x00DB_1234_5678_90A0, KeyUsage::DigitalSignature)),
-        ("device-ka.pem", w.device(0x00DB_1234_5678_90A0, KeyUsage::KeyAgreement)),
+        (
+            "device-ds.pem",
+            w.device(0x00DB_1234_5678_90A0, KeyUsage::DigitalSignature),
+        ),
+        (
+            "device-ka.pem",
+            w.device(0x00DB_1234_5678_90A0, KeyUsage::KeyAgreement),
+        ),
     ] {
         let leaf = w.write(name, &der);
         assert_verifies(&device_root, &dca, &leaf, &[]);
@@ -194,18 +256,62 @@ fn every_certificate_type_verifies_with_openssl() {
     let dccki_ca = w.path("dccki-ca.pem");
     let server = w.tls_server();
     let server_pem = w.write("tls-server.pem", &server);
-    assert_verifies(&dccki_root, &dccki_ca, &server_pem, &["-purpose", "sslserver"]);
-    assert_verifies(&dccki_root, &dccki_ca, &server_pem, &["-verify_hostname", "localhost"]);
-    assert_verifies(&dccki_root, &dccki_ca, &server_pem, &["-verify_ip", "127.0.0.1"]);
+    assert_verifies(
+        &dccki_root,
+        &dccki_ca,
+        &server_pem,
+        &["-purpose", "sslserver"],
+    );
+    assert_verifies(
+        &dccki_root,
+        &dccki_ca,
+        &server_pem,
+        &["-verify_hostname", "localhost"],
+    );
+    assert_verifies(
+        &dccki_root,
+        &dccki_ca,
+        &server_pem,
+        &["-verify_ip", "127.0.0.1"],
+    );
     let client = w.tls_client(0x90B3_D51F_3001_0000);
     let client_pem = w.write("tls-client.pem", &client);
-    assert_verifies(&dccki_root, &dccki_ca, &client_pem, &["-purpose", "sslclient"]);
+    assert_verifies(
+        &dccki_root,
+        &dccki_ca,
+        &client_pem,
+        &["-purpose", "sslclient"],
+    );
 
     // Purposes are enforced: the client certificate is no server certificate and vice versa.
-    let (ok, _) = openssl(&["verify", "-purpose", "sslserver", "-CAfile", s(&dccki_root), "-untrusted", s(&dccki_ca), s(&client_pem)]);
-    assert!(!ok, "client certificate accepted as a TLS server certificate");
-    let (ok, _) = openssl(&["verify", "-purpose", "sslclient", "-CAfile", s(&dccki_root), "-untrusted", s(&dccki_ca), s(&server_pem)]);
-    assert!(!ok, "server certificate accepted as a TLS client certificate");
+    let (ok, _) = openssl(&[
+        "verify",
+        "-purpose",
+        "sslserver",
+        "-CAfile",
+        s(&dccki_root),
+        "-untrusted",
+        s(&dccki_ca),
+        s(&client_pem),
+    ]);
+    assert!(
+        !ok,
+        "client certificate accepted as a TLS server certificate"
+    );
+    let (ok, _) = openssl(&[
+        "verify",
+        "-purpose",
+        "sslclient",
+        "-CAfile",
+        s(&dccki_root),
+        "-untrusted",
+        s(&dccki_ca),
+        s(&server_pem),
+    ]);
+    assert!(
+        !ok,
+        "server certificate accepted as a TLS client certificate"
+    );
 
     // CA certificates themselves chain up.
     verify_issued_by(w.pki.oca.cert_der(), w.pki.org_root.cert_der()).unwrap();
@@ -216,7 +322,12 @@ fn every_certificate_type_verifies_with_openssl() {
 #[test]
 fn tampered_and_misplaced_certificates_are_refused() {
     let mut w = World::new(2);
-    let der = w.org(Some("ACME ENERGY"), 0x90B3_D51F_3001_0000, RemotePartyRole::Supplier, KeyUsage::DigitalSignature);
+    let der = w.org(
+        Some("ACME ENERGY"),
+        0x90B3_D51F_3001_0000,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    );
 
     // Change the subject's name in the signed part: ACME -> ACMF.
     let pos = der.windows(4).position(|w| w == b"ACME").unwrap();
@@ -254,7 +365,12 @@ fn tampered_and_misplaced_certificates_are_refused() {
         Err(smki::SmkiError::KeyIdentifierMismatch)
     );
     // A leaf is no issuer.
-    let leaf2 = w.org(None, 1, RemotePartyRole::Supplier, KeyUsage::DigitalSignature);
+    let leaf2 = w.org(
+        None,
+        1,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    );
     assert_eq!(
         verify_issued_by(&der, &leaf2),
         Err(smki::SmkiError::IssuerNotCa)
@@ -264,18 +380,31 @@ fn tampered_and_misplaced_certificates_are_refused() {
 #[test]
 fn profiles_look_like_the_corpus_to_openssl() {
     let mut w = World::new(3);
-    let der = w.org(Some("ACME ENERGY"), 0x90B3_D51F_3001_0000, RemotePartyRole::Supplier, KeyUsage::DigitalSignature);
+    let der = w.org(
+        Some("ACME ENERGY"),
+        0x90B3_D51F_3001_0000,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    );
     let p = w.write("org.pem", &der);
     let (ok, text) = openssl(&["x509", "-in", s(&p), "-noout", "-text"]);
     assert!(ok, "{text}");
     assert!(text.contains("Issuer: OU = 07, CN = OD1"), "{text}");
     assert!(
-        text.contains("Subject: CN = ACME ENERGY, OU = 02, x500UniqueIdentifier = #03090090B3D51F30010000"),
+        text.contains(
+            "Subject: CN = ACME ENERGY, OU = 02, x500UniqueIdentifier = #03090090B3D51F30010000"
+        ),
         "{text}"
     );
-    assert!(text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"), "{text}");
+    assert!(
+        text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"),
+        "{text}"
+    );
     assert!(text.contains("X509v3 Certificate Policies: critical\n                Policy: 1.2.826.0.1.8641679.1.2.1.4"), "{text}");
-    assert!(text.contains("Signature Algorithm: ecdsa-with-SHA256"), "{text}");
+    assert!(
+        text.contains("Signature Algorithm: ecdsa-with-SHA256"),
+        "{text}"
+    );
     assert!(text.contains("ASN1 OID: prime256v1"), "{text}");
 
     let der = w.device(0x00DB_1234_5678_9001, KeyUsage::KeyAgreement);
@@ -283,19 +412,33 @@ fn profiles_look_like_the_corpus_to_openssl() {
     let (ok, text) = openssl(&["x509", "-in", s(&p), "-noout", "-text"]);
     assert!(ok, "{text}");
     assert!(text.contains("Issuer: CN = OD1D"), "{text}");
-    assert!(text.contains("Not After : Dec 31 23:59:59 9999 GMT"), "{text}");
-    assert!(text.contains("X509v3 Subject Alternative Name: critical"), "{text}");
+    assert!(
+        text.contains("Not After : Dec 31 23:59:59 9999 GMT"),
+        "{text}"
+    );
+    assert!(
+        text.contains("X509v3 Subject Alternative Name: critical"),
+        "{text}"
+    );
     assert!(text.contains("Key Agreement"), "{text}");
     // Same SAN bytes as RTDS 00db123456789001-ka.pem (hwType + hwSerialNum).
     let (ok, asn1) = openssl(&["asn1parse", "-in", s(&p)]);
     assert!(ok);
-    assert!(asn1.contains("3029A02706082B06010505070804A01B3019060D2A863A0001848FB90F01020201040800DB123456789001"), "{asn1}");
+    assert!(
+        asn1.contains(
+            "3029A02706082B06010505070804A01B3019060D2A863A0001848FB90F01020201040800DB123456789001"
+        ),
+        "{asn1}"
+    );
 
     let der = w.tls_client(0x90B3_D51F_3001_0000);
     let p = w.write("client.pem", &der);
     let (ok, text) = openssl(&["x509", "-in", s(&p), "-noout", "-text"]);
     assert!(ok, "{text}");
-    assert!(text.contains("Subject: CN = 90-B3-D5-1F-30-01-00-00, O = Acme Energy Ltd"), "{text}");
+    assert!(
+        text.contains("Subject: CN = 90-B3-D5-1F-30-01-00-00, O = Acme Energy Ltd"),
+        "{text}"
+    );
     assert!(text.contains("TLS Web Client Authentication"), "{text}");
     assert!(!text.contains("Policies"), "{text}");
 
@@ -324,7 +467,10 @@ fn wrong_ca_for_the_profile_is_refused() {
         not_after: now + Duration::days(1),
     };
     for ca in [&w.pki.org_root, &w.pki.dca, &w.pki.dccki_issuing] {
-        assert!(matches!(ca.issue_organisation(&org), Err(smki::SmkiError::WrongCa { .. })));
+        assert!(matches!(
+            ca.issue_organisation(&org),
+            Err(smki::SmkiError::WrongCa { .. })
+        ));
     }
     let dev = DeviceCertRequest {
         eui: Eui64::from_u64(1),
@@ -350,7 +496,12 @@ fn wrong_ca_for_the_profile_is_refused() {
     bad.not_after = bad.not_before;
     assert!(w.pki.oca.issue_organisation(&bad).is_err());
     // A reloaded CA issues the same (deterministic signatures).
-    let again = Ca::from_parts(w.pki.oca.kind(), w.pki.oca.key().clone(), w.pki.oca.cert_der().to_vec()).unwrap();
+    let again = Ca::from_parts(
+        w.pki.oca.kind(),
+        w.pki.oca.key().clone(),
+        w.pki.oca.cert_der().to_vec(),
+    )
+    .unwrap();
     let mut ok_req = OrgCertRequest {
         common_name: Some("X".into()),
         eui: Eui64::from_u64(7),
@@ -361,12 +512,74 @@ fn wrong_ca_for_the_profile_is_refused() {
         not_before: now,
         not_after: now + Duration::days(1),
     };
-    assert_eq!(again.issue_organisation(&ok_req).unwrap(), w.pki.oca.issue_organisation(&ok_req).unwrap());
+    assert_eq!(
+        again.issue_organisation(&ok_req).unwrap(),
+        w.pki.oca.issue_organisation(&ok_req).unwrap()
+    );
     ok_req.common_name = None;
-    assert_ne!(again.issue_organisation(&ok_req).unwrap(), w.pki.oca.issue_organisation(&{ let mut r = ok_req.clone(); r.common_name = Some("X".into()); r }).unwrap());
+    assert_ne!(
+        again.issue_organisation(&ok_req).unwrap(),
+        w.pki
+            .oca
+            .issue_organisation(&{
+                let mut r = ok_req.clone();
+                r.common_name = Some("X".into());
+                r
+            })
+            .unwrap()
+    );
     // A key that is not the CA's is refused on reload.
     assert_eq!(
         Ca::from_parts(w.pki.oca.kind(), w.key(), w.pki.oca.cert_der().to_vec()).err(),
         Some(smki::SmkiError::CaKeyMismatch)
     );
+    // The kind must fit the certificate: an OCA is not a root, a root is not an OCA.
+    assert!(
+        Ca::from_parts(
+            smki::CaKind::OrganisationRoot,
+            w.pki.oca.key().clone(),
+            w.pki.oca.cert_der().to_vec()
+        )
+        .is_err()
+    );
+    assert!(
+        Ca::from_parts(
+            smki::CaKind::Oca,
+            w.pki.org_root.key().clone(),
+            w.pki.org_root.cert_der().to_vec()
+        )
+        .is_err()
+    );
+    // An end-entity certificate is no CA, even with its own key.
+    let leaf_key = w.key();
+    let leaf = w
+        .pki
+        .oca
+        .issue_organisation(&OrgCertRequest {
+            public_key: leaf_key.public_key(),
+            ..ok_req
+        })
+        .unwrap();
+    assert_eq!(
+        Ca::from_parts(smki::CaKind::Oca, leaf_key, leaf).err(),
+        Some(smki::SmkiError::IssuerNotCa)
+    );
+    // Reloading a root and issuing a new subordinate from it works and chains.
+    let root = Ca::from_parts(
+        smki::CaKind::OrganisationRoot,
+        w.pki.org_root.key().clone(),
+        w.pki.org_root.cert_der().to_vec(),
+    )
+    .unwrap();
+    let spec = smki::CaSpec {
+        common_name: "OD2".into(),
+        serial: w.serial(),
+        not_before: now,
+        not_after: now + Duration::days(10),
+    };
+    let k = w.key();
+    let oca2 = root.issue_subordinate(&spec, k).unwrap();
+    assert_eq!(oca2.kind(), smki::CaKind::Oca);
+    assert_eq!(oca2.subject_rfc2253().unwrap(), "CN=OD2,OU=07");
+    verify_issued_by(oca2.cert_der(), w.pki.org_root.cert_der()).unwrap();
 }
