@@ -206,7 +206,10 @@ mod tests {
         let t = Tlv::decode(&b).unwrap();
         assert_eq!(
             t,
-            Tlv::constructed(0x30, vec![Tlv::primitive(2, vec![5]), Tlv::primitive(4, vec![0xAA])])
+            Tlv::constructed(
+                0x30,
+                vec![Tlv::primitive(2, vec![5]), Tlv::primitive(4, vec![0xAA])]
+            )
         );
         assert_eq!(t.encode(), b);
     }
@@ -237,7 +240,14 @@ mod tests {
 
     #[test]
     fn generalized_time() {
-        let t = GeneralizedTime { year: 2014, month: 12, day: 31, hour: 23, minute: 30, second: 0 };
+        let t = GeneralizedTime {
+            year: 2014,
+            month: 12,
+            day: 31,
+            hour: 23,
+            minute: 30,
+            second: 0,
+        };
         assert_eq!(t.to_tlv().unwrap().encode(), b"\x18\x0f20141231233000Z");
         assert!(GeneralizedTime { month: 13, ..t }.to_tlv().is_none());
     }

@@ -115,7 +115,9 @@ impl TypeDescription {
                 }
                 TypeDescription::Structure(v)
             }
-            t @ (0x00 | 0x03..=0x06 | 0x09..=0x12 | 0x14..=0x1B | 0xFF) => TypeDescription::Simple(t),
+            t @ (0x00 | 0x03..=0x06 | 0x09..=0x12 | 0x14..=0x1B | 0xFF) => {
+                TypeDescription::Simple(t)
+            }
             found => {
                 return Err(DecodeError::UnexpectedTag {
                     offset: off,
@@ -178,7 +180,11 @@ impl Data {
                 for _ in 0..n {
                     v.push(Self::read(r, depth + 1)?);
                 }
-                if tag == 1 { Data::Array(v) } else { Data::Structure(v) }
+                if tag == 1 {
+                    Data::Array(v)
+                } else {
+                    Data::Structure(v)
+                }
             }
             0x03 => Data::Boolean(r.u8()?),
             0x04 => {
@@ -231,7 +237,11 @@ impl Data {
         match self {
             Data::Null => out.push(0x00),
             Data::Array(v) | Data::Structure(v) => {
-                out.push(if matches!(self, Data::Array(_)) { 0x01 } else { 0x02 });
+                out.push(if matches!(self, Data::Array(_)) {
+                    0x01
+                } else {
+                    0x02
+                });
                 write_length(out, v.len());
                 for d in v {
                     d.encode_into(out);
@@ -327,7 +337,9 @@ pub struct CosemDateTime(pub [u8; 12]);
 impl CosemDateTime {
     /// All date and time fields `FF`, deviation unspecified, status `FF`: GBCS "NEVER" (also used
     /// for "not specified").
-    pub const NEVER: Self = Self([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF]);
+    pub const NEVER: Self = Self([
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0xFF,
+    ]);
     /// All date and time fields `00`, deviation unspecified, status `FF`: GBCS "NOW".
     pub const NOW: Self = Self([0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x00, 0xFF]);
 
@@ -335,7 +347,9 @@ impl CosemDateTime {
     /// deviation not specified (`8000`), clock status not specified (`FF`).
     pub fn utc(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Self {
         let y = year.to_be_bytes();
-        Self([y[0], y[1], month, day, 0xFF, hour, minute, second, 0x00, 0x80, 0x00, 0xFF])
+        Self([
+            y[0], y[1], month, day, 0xFF, hour, minute, second, 0x00, 0x80, 0x00, 0xFF,
+        ])
     }
 
     /// As an A-XDR octet-string of 12 bytes (the usual carrier in commands).
@@ -350,7 +364,9 @@ mod tests {
 
     #[test]
     fn decodes_nested_structure() {
-        let b = [0x02, 0x02, 0x12, 0x00, 0x33, 0x01, 0x01, 0x09, 0x02, 0xAA, 0xBB];
+        let b = [
+            0x02, 0x02, 0x12, 0x00, 0x33, 0x01, 0x01, 0x09, 0x02, 0xAA, 0xBB,
+        ];
         let d = Data::decode(&b).unwrap();
         assert_eq!(
             d,
@@ -366,15 +382,24 @@ mod tests {
     fn bit_string_uses_bit_count() {
         let b = [0x04, 0x0A, 0xFF, 0xC0];
         let d = Data::decode(&b).unwrap();
-        assert_eq!(d, Data::BitString { bits: 10, bytes: vec![0xFF, 0xC0] });
+        assert_eq!(
+            d,
+            Data::BitString {
+                bits: 10,
+                bytes: vec![0xFF, 0xC0]
+            }
+        );
         assert_eq!(d.encode(), b);
     }
 
     #[test]
     fn rejects_unknown_tag_and_deep_nesting() {
         assert!(Data::decode(&[0x07]).is_err());
-        let deep = vec![0x01, 0x01].repeat(MAX_DEPTH + 2);
-        assert!(matches!(Data::decode(&deep), Err(DecodeError::TooDeep { .. })));
+        let deep = [0x01, 0x01].repeat(MAX_DEPTH + 2);
+        assert!(matches!(
+            Data::decode(&deep),
+            Err(DecodeError::TooDeep { .. })
+        ));
     }
 
     #[test]

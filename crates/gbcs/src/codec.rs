@@ -182,7 +182,9 @@ pub(crate) fn write_length_as(out: &mut Vec<u8>, len: usize, octets: Option<u8>)
         let bytes = (len as u64).to_be_bytes();
         let n = usize::from(n.min(8));
         let start = bytes.len() - n;
-        let fits = bytes.get(..start).is_some_and(|hi| hi.iter().all(|b| *b == 0));
+        let fits = bytes
+            .get(..start)
+            .is_some_and(|hi| hi.iter().all(|b| *b == 0));
         if fits && n > 0 {
             out.push(0x80 | n as u8);
             out.extend_from_slice(bytes.get(start..).unwrap_or(&[]));

@@ -134,7 +134,10 @@ mod tests {
         assert_eq!(MessageCode::ECS52.use_case(), Some("ECS52"));
         assert_eq!(MessageCode(0x0027).use_case(), Some("ECS17b"));
         assert_eq!(MessageCode(0x7777).use_case(), None);
-        assert_eq!(format!("{:?}", MessageCode(0x0059)), "MessageCode(0x0059 ECS52)");
+        assert_eq!(
+            format!("{:?}", MessageCode(0x0059)),
+            "MessageCode(0x0059 ECS52)"
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::codec::Reader;
 use crate::codes::Cra;
 use crate::error::CryptoError;
-use crate::frame::{GeneralCiphering, GeneralSigning, MAC_LEN, SECURITY_CONTROL_AUTH, SignatureField};
+use crate::frame::{
+    GeneralCiphering, GeneralSigning, MAC_LEN, SECURITY_CONTROL_AUTH, SignatureField,
+};
 
 type Aes128Gcm12 = AesGcm<aes::Aes128, U12, U12>;
 
@@ -170,7 +172,9 @@ impl PublicKey {
         let oid = der_element(&mut a, 0x06).ok_or(bad.clone())?;
         let curve = der_element(&mut a, 0x06).ok_or(bad.clone())?;
         if oid != OID_EC_PUBLIC_KEY || curve != OID_P256 {
-            return Err(CryptoError::PublicKeyRejected("not an id-ecPublicKey on prime256v1"));
+            return Err(CryptoError::PublicKeyRejected(
+                "not an id-ecPublicKey on prime256v1",
+            ));
         }
         match bits.split_first() {
             Some((0, point)) => Self::from_sec1(point),
@@ -360,9 +364,12 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// From DER: PKCS#8 `PrivateKeyInfo` or SEC1 (RFC 5915) `ECPrivateKey`.
     pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
-        signature::EcdsaKeyPair::from_private_key_der(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der)
-            .map(Self)
-            .map_err(|e| CryptoError::PrivateKeyRejected(e.to_string()))
+        signature::EcdsaKeyPair::from_private_key_der(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            der,
+        )
+        .map(Self)
+        .map_err(|e| CryptoError::PrivateKeyRejected(e.to_string()))
     }
 
     /// The matching public key.
@@ -374,13 +381,20 @@ impl SigningKey {
     /// Signs `message` (SHA-256, P-256) and returns r‖s.
     pub fn sign(&self, message: &[u8]) -> Result<[u8; 64], CryptoError> {
         let rng = lc_rand::SystemRandom::new();
-        let sig = self.0.sign(&rng, message).map_err(|_| CryptoError::Signing)?;
+        let sig = self
+            .0
+            .sign(&rng, message)
+            .map_err(|_| CryptoError::Signing)?;
         sig.as_ref().try_into().map_err(|_| CryptoError::Signing)
     }
 }
 
 /// Verifies an r‖s ECDSA P-256/SHA-256 signature.
-pub fn verify_signature(key: &PublicKey, message: &[u8], sig: &[u8; 64]) -> Result<(), CryptoError> {
+pub fn verify_signature(
+    key: &PublicKey,
+    message: &[u8],
+    sig: &[u8; 64],
+) -> Result<(), CryptoError> {
     signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, &key.0[..])
         .verify(message, sig)
         .map_err(|_| CryptoError::BadSignature)
@@ -418,7 +432,11 @@ pub fn encrypt_payload(
     out.extend_from_slice(&invocation_counter.to_be_bytes());
     let mut buf = plaintext.to_vec();
     let tag = cipher
-        .encrypt_inout_detached(&nonce, &[SECURITY_CONTROL_ENCRYPT], buf.as_mut_slice().into())
+        .encrypt_inout_detached(
+            &nonce,
+            &[SECURITY_CONTROL_ENCRYPT],
+            buf.as_mut_slice().into(),
+        )
         .map_err(|_| CryptoError::Cipher)?;
     out.extend_from_slice(&buf);
     out.extend_from_slice(tag.as_slice());
@@ -426,13 +444,19 @@ pub fn encrypt_payload(
 }
 
 /// Decrypts a protected block made by [`encrypt_payload`] (or a device).
-pub fn decrypt_payload(key: &DerivedKey, iv_title: Eui64, block: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn decrypt_payload(
+    key: &DerivedKey,
+    iv_title: Eui64,
+    block: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let mut r = Reader::new(block);
     let sc = r
         .u8()
         .map_err(|_| CryptoError::MalformedProtectedBlock("empty"))?;
     if sc != SECURITY_CONTROL_ENCRYPT {
-        return Err(CryptoError::MalformedProtectedBlock("security control is not 0x31"));
+        return Err(CryptoError::MalformedProtectedBlock(
+            "security control is not 0x31",
+        ));
     }
     let ic = r
         .u32_be()
@@ -487,7 +511,10 @@ mod tests {
         let k = concat_kdf(&[], &[]);
         assert_eq!(
             k.0,
-            [0xb4, 0x07, 0x11, 0xa8, 0x8c, 0x70, 0x39, 0x75, 0x6f, 0xb8, 0xa7, 0x38, 0x27, 0xea, 0xbe, 0x2c]
+            [
+                0xb4, 0x07, 0x11, 0xa8, 0x8c, 0x70, 0x39, 0x75, 0x6f, 0xb8, 0xa7, 0x38, 0x27, 0xea,
+                0xbe, 0x2c
+            ]
         );
     }
 

@@ -21,7 +21,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -88,7 +90,11 @@ impl UtcDateTime {
 
     /// Seconds since 1970-01-01 UTC.
     pub fn to_unix(&self) -> i64 {
-        days_from_civil(i64::from(self.year), i64::from(self.month), i64::from(self.day)) * 86_400
+        days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        ) * 86_400
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
             + i64::from(self.second)
@@ -101,7 +107,14 @@ impl UtcDateTime {
 
     /// The COSEM date-time form GBCS commands use.
     pub fn to_cosem(&self) -> CosemDateTime {
-        CosemDateTime::utc(self.year, self.month, self.day, self.hour, self.minute, self.second)
+        CosemDateTime::utc(
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+        )
     }
 
     /// The ASN.1 GeneralizedTime form.

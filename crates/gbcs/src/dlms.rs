@@ -364,21 +364,33 @@ mod tests {
     #[test]
     fn ecs52_request() {
         let b = [
-            0xD9, 0x20, 0x00, 0x03, 0xE8, 0x00, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x01,
-            0xFF, 0x02, 0x01, 0x00,
+            0xD9, 0x20, 0x00, 0x03, 0xE8, 0x00, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
+            0x01, 0xFF, 0x02, 0x01, 0x00,
         ];
         let a = AccessRequest::decode(&b).unwrap();
         assert_eq!(a.invoke_id, long_invoke_id(1000));
-        assert_eq!(a.specs, vec![RequestSpec::Get(CosemDescriptor::new(1, [0, 0, 0, 2, 1, 0xFF], 2))]);
+        assert_eq!(
+            a.specs,
+            vec![RequestSpec::Get(CosemDescriptor::new(
+                1,
+                [0, 0, 0, 2, 1, 0xFF],
+                2
+            ))]
+        );
         assert_eq!(a.data, vec![Data::Null]);
         assert_eq!(a.encode(), b);
     }
 
     #[test]
     fn response_with_results() {
-        let b = [0xDA, 0x20, 0, 0, 1, 0x00, 0x00, 0x01, 0x00, 0x02, 0x02, 0x00, 0x03, 0x01];
+        let b = [
+            0xDA, 0x20, 0, 0, 1, 0x00, 0x00, 0x01, 0x00, 0x02, 0x02, 0x00, 0x03, 0x01,
+        ];
         let a = AccessResponse::decode(&b).unwrap();
-        assert_eq!(a.results, vec![ResponseSpec::Set(0), ResponseSpec::Action(1)]);
+        assert_eq!(
+            a.results,
+            vec![ResponseSpec::Set(0), ResponseSpec::Action(1)]
+        );
         assert_eq!(a.encode(), b);
         assert!(AccessResponse::decode(&b[..b.len() - 1]).is_err());
     }

@@ -410,7 +410,8 @@ impl GeneralCiphering {
             })?;
         let apdu_bytes = c.take(apdu_len)?;
         let mac = c.array()?;
-        let apdu = GeneralSigning::decode(apdu_bytes).map_err(|e| shift(e, bytes.len() - cc.len() + 5))?;
+        let apdu =
+            GeneralSigning::decode(apdu_bytes).map_err(|e| shift(e, bytes.len() - cc.len() + 5))?;
         Ok(Self {
             security_control,
             invocation_counter,
@@ -487,7 +488,9 @@ mod tests {
     fn unhex(s: &str) -> Vec<u8> {
         let b = s.as_bytes();
         (0..b.len() / 2)
-            .map(|i| u8::from_str_radix(std::str::from_utf8(&b[2 * i..2 * i + 2]).unwrap(), 16).unwrap())
+            .map(|i| {
+                u8::from_str_radix(std::str::from_utf8(&b[2 * i..2 * i + 2]).unwrap(), 16).unwrap()
+            })
             .collect()
     }
 
@@ -495,7 +498,9 @@ mod tests {
     fn annotated_example_decodes() {
         let bytes = unhex(ECS52);
         let f = Frame::decode(&bytes).unwrap();
-        let Frame::Ciphered(c) = &f else { panic!("not DD") };
+        let Frame::Ciphered(c) = &f else {
+            panic!("not DD")
+        };
         assert_eq!(c.security_control, 0x11);
         assert_eq!(c.apdu.cra, Cra::Command);
         assert_eq!(c.apdu.counter, 1000);
@@ -522,12 +527,26 @@ mod tests {
         for ext in [
             OtherInfoExt::None,
             OtherInfoExt::RemoteParty { remote_party: rp },
-            OtherInfoExt::RemotePartyCounter { remote_party: rp, remote_party_counter: 7 },
-            OtherInfoExt::OriginatorCounter { remote_party: rp, remote_party_counter: 7, originator_counter: 9 },
-            OtherInfoExt::Certificate { remote_party: rp, remote_party_counter: 7, certificate: vec![0x30, 0x03, 1, 2, 3] },
+            OtherInfoExt::RemotePartyCounter {
+                remote_party: rp,
+                remote_party_counter: 7,
+            },
+            OtherInfoExt::OriginatorCounter {
+                remote_party: rp,
+                remote_party_counter: 7,
+                originator_counter: 9,
+            },
+            OtherInfoExt::Certificate {
+                remote_party: rp,
+                remote_party_counter: 7,
+                certificate: vec![0x30, 0x03, 1, 2, 3],
+            },
             OtherInfoExt::Unrecognised(vec![1, 2, 3]),
         ] {
-            let oi = OtherInfo { message_code: MessageCode(0x1234), ext };
+            let oi = OtherInfo {
+                message_code: MessageCode(0x1234),
+                ext,
+            };
             let mut out = Vec::new();
             oi.encode_into(&mut out);
             assert_eq!(OtherInfo::decode(&out).unwrap(), oi);

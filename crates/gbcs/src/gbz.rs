@@ -46,7 +46,10 @@ impl ZclFrame {
 
     /// The attribute ids of a global Read Attributes command.
     pub fn read_attribute_ids(&self) -> Option<Vec<u16>> {
-        if self.frame_control & 0x03 != 0 || self.command != 0 || self.payload.len() % 2 != 0 {
+        if self.frame_control & 0x03 != 0
+            || self.command != 0
+            || !self.payload.len().is_multiple_of(2)
+        {
             return None;
         }
         Some(
@@ -128,7 +131,8 @@ impl GbzComponent {
         let body = if control & CONTROL_ENCRYPTED != 0 {
             let additional_header_control = b.u8()?;
             let additional_frame_counter = b.u8()?;
-            let (frame_control, manufacturer_code, sequence, command) = ZclFrame::read_header(&mut b)?;
+            let (frame_control, manufacturer_code, sequence, command) =
+                ZclFrame::read_header(&mut b)?;
             let plen = usize::from(b.u16_be()?);
             let protected = b.take(plen)?.to_vec();
             GbzBody::Encrypted {
@@ -146,7 +150,8 @@ impl GbzComponent {
             } else {
                 None
             };
-            let (frame_control, manufacturer_code, sequence, command) = ZclFrame::read_header(&mut b)?;
+            let (frame_control, manufacturer_code, sequence, command) =
+                ZclFrame::read_header(&mut b)?;
             GbzBody::Plain {
                 from_date_time,
                 zcl: ZclFrame {
@@ -178,7 +183,13 @@ impl GbzComponent {
                 if let Some(t) = from_date_time {
                     inner.extend_from_slice(&t.to_be_bytes());
                 }
-                ZclFrame::write_header(&mut inner, zcl.frame_control, zcl.manufacturer_code, zcl.sequence, zcl.command);
+                ZclFrame::write_header(
+                    &mut inner,
+                    zcl.frame_control,
+                    zcl.manufacturer_code,
+                    zcl.sequence,
+                    zcl.command,
+                );
                 inner.extend_from_slice(&zcl.payload);
             }
             GbzBody::Encrypted {
@@ -192,8 +203,15 @@ impl GbzComponent {
             } => {
                 inner.push(*additional_header_control);
                 inner.push(*additional_frame_counter);
-                ZclFrame::write_header(&mut inner, *frame_control, *manufacturer_code, *sequence, *command);
-                let plen = u16::try_from(protected.len()).map_err(|_| EncodeError::TooLong("GBZ component"))?;
+                ZclFrame::write_header(
+                    &mut inner,
+                    *frame_control,
+                    *manufacturer_code,
+                    *sequence,
+                    *command,
+                );
+                let plen = u16::try_from(protected.len())
+                    .map_err(|_| EncodeError::TooLong("GBZ component"))?;
                 inner.extend_from_slice(&plen.to_be_bytes());
                 inner.extend_from_slice(protected);
             }
@@ -264,7 +282,9 @@ impl GbzPayload {
         let mut r = Reader::new(bytes);
         let profile = read_profile(&mut r)?;
         let n = r.u8()?;
-        let components = (0..n).map(|_| GbzComponent::read(&mut r)).collect::<Result<_, _>>()?;
+        let components = (0..n)
+            .map(|_| GbzComponent::read(&mut r))
+            .collect::<Result<_, _>>()?;
         r.finish()?;
         Ok(GbzPayload::Components {
             profile,
@@ -280,7 +300,10 @@ impl GbzPayload {
         let alert_code = AlertCode(r.u16_be()?);
         let timestamp = r.u32_be()?;
         let rest = r.rest();
-        let body = if alert_code.is_future_dated_outcome() && rest.len() == 15 && rest.first() == Some(&14) {
+        let body = if alert_code.is_future_dated_outcome()
+            && rest.len() == 15
+            && rest.first() == Some(&14)
+        {
             let mut f = Reader::new(rest.get(1..).unwrap_or(&[]));
             GbzAlertBody::FutureDated(FutureDatedOutcome {
                 message_code: MessageCode(f.u16_be()?),
@@ -291,7 +314,9 @@ impl GbzPayload {
             })
         } else {
             let mut c = Reader::new(rest);
-            let comps: Result<Vec<_>, _> = (0..component_count).map(|_| GbzComponent::read(&mut c)).collect();
+            let comps: Result<Vec<_>, _> = (0..component_count)
+                .map(|_| GbzComponent::read(&mut c))
+                .collect();
             match comps {
                 Ok(v) if c.is_empty() && !rest.is_empty() => GbzAlertBody::Components(v),
                 _ => GbzAlertBody::Raw(rest.to_vec()),
@@ -315,7 +340,10 @@ impl GbzPayload {
                 components,
             } => {
                 out.extend_from_slice(&profile.to_be_bytes());
-                out.push(u8::try_from(components.len()).map_err(|_| EncodeError::TooLong("GBZ component count"))?);
+                out.push(
+                    u8::try_from(components.len())
+                        .map_err(|_| EncodeError::TooLong("GBZ component count"))?,
+                );
                 for c in components {
                     c.write(&mut out)?;
                 }
@@ -401,15 +429,26 @@ mod tests {
     #[test]
     fn gcs13a_command() {
         let b = [
-            0x01, 0x09, 0x01, 0x01, 0x07, 0x02, 0x00, 0x0B, 0x00, 0x00, 0x00, 0x02, 0x03, 0x01, 0x03, 0x00, 0x03,
-            0x00, 0x00,
+            0x01, 0x09, 0x01, 0x01, 0x07, 0x02, 0x00, 0x0B, 0x00, 0x00, 0x00, 0x02, 0x03, 0x01,
+            0x03, 0x00, 0x03, 0x00, 0x00,
         ];
         let p = GbzPayload::decode(&b).unwrap();
-        let GbzPayload::Components { components, .. } = &p else { panic!() };
-        let GbzBody::Plain { zcl, .. } = &components[0].body else { panic!() };
-        assert_eq!(zcl.read_attribute_ids(), Some(vec![0x0302, 0x0301, 0x0300, 0x0000]));
+        let GbzPayload::Components { components, .. } = &p else {
+            panic!()
+        };
+        let GbzBody::Plain { zcl, .. } = &components[0].body else {
+            panic!()
+        };
+        assert_eq!(
+            zcl.read_attribute_ids(),
+            Some(vec![0x0302, 0x0301, 0x0300, 0x0000])
+        );
         assert_eq!(p.encode().unwrap(), b);
-        let built = GbzPayload::command(vec![(0x0702, None, ZclFrame::read_attributes(0, &[0x0302, 0x0301, 0x0300, 0]))]);
+        let built = GbzPayload::command(vec![(
+            0x0702,
+            None,
+            ZclFrame::read_attributes(0, &[0x0302, 0x0301, 0x0300, 0]),
+        )]);
         assert_eq!(built, p);
     }
 
@@ -418,7 +457,12 @@ mod tests {
         let b = [0x01, 0x09, 0x00, 0x8F, 0x30, 0x1C, 0x37, 0x4A, 0x80];
         let p = GbzPayload::decode_alert(&b).unwrap();
         assert_eq!(p.encode().unwrap(), b);
-        let GbzPayload::Alert { alert_code, body, .. } = p else { panic!() };
+        let GbzPayload::Alert {
+            alert_code, body, ..
+        } = p
+        else {
+            panic!()
+        };
         assert_eq!(alert_code, AlertCode(0x8F30));
         assert_eq!(body, GbzAlertBody::Raw(vec![]));
     }

@@ -9,6 +9,7 @@
 //! * [`usecases`]: command builders for the use cases the DCC transformer needs.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 #![warn(missing_docs)]
 
 pub mod asn1;
@@ -30,9 +31,9 @@ pub use crypto::{
     DerivedKey, KaPrivateKey, KdfContext, KdfMode, PublicKey, SigningKey, compute_mac, concat_kdf,
     decrypt_payload, encrypt_payload, verify_signature, wrap_command,
 };
+pub use datetime::UtcDateTime;
 pub use error::{BuildError, CryptoError, DecodeError, EncodeError};
 pub use eui::Eui64;
 pub use frame::{Frame, GeneralCiphering, GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
 pub use payload::Payload;
-pub use datetime::UtcDateTime;
 pub use usecases::{CommandHeader, OnBehalfOf};

@@ -2,11 +2,11 @@
 
 use crate::asn1::Tlv;
 use crate::codes::Cra;
-use crate::error::EncodeError;
 use crate::dlms::{
     ACCESS_REQUEST_TAG, ACCESS_RESPONSE_TAG, AccessRequest, AccessResponse, DATA_NOTIFICATION_TAG,
     DataNotification,
 };
+use crate::error::EncodeError;
 use crate::gbz::{GBZ_PROFILE, GbzPayload};
 
 /// A decoded GBCS payload.
@@ -35,9 +35,15 @@ impl Payload {
 
     fn try_decode(cra: Cra, content: &[u8]) -> Option<Self> {
         match content.first().copied()? {
-            ACCESS_REQUEST_TAG => AccessRequest::decode(content).ok().map(Payload::AccessRequest),
-            ACCESS_RESPONSE_TAG => AccessResponse::decode(content).ok().map(Payload::AccessResponse),
-            DATA_NOTIFICATION_TAG => DataNotification::decode(content).ok().map(Payload::DataNotification),
+            ACCESS_REQUEST_TAG => AccessRequest::decode(content)
+                .ok()
+                .map(Payload::AccessRequest),
+            ACCESS_RESPONSE_TAG => AccessResponse::decode(content)
+                .ok()
+                .map(Payload::AccessResponse),
+            DATA_NOTIFICATION_TAG => DataNotification::decode(content)
+                .ok()
+                .map(Payload::DataNotification),
             _ if content.get(..2) == Some(&GBZ_PROFILE.to_be_bytes()[..]) => {
                 let g = if cra == Cra::Alert {
                     GbzPayload::decode_alert(content)

@@ -122,7 +122,12 @@ fn dlms(h: &CommandHeader, specs: Vec<RequestSpec>, data: Vec<Data>) -> Vec<u8> 
 }
 
 fn gbz_read(cluster: u16, attributes: &[u16]) -> Result<Vec<u8>, BuildError> {
-    Ok(GbzPayload::command(vec![(cluster, None, ZclFrame::read_attributes(0, attributes))]).encode()?)
+    Ok(GbzPayload::command(vec![(
+        cluster,
+        None,
+        ZclFrame::read_attributes(0, attributes),
+    )])
+    .encode()?)
 }
 
 /// OBIS of the active firmware identifier (class 1).
@@ -156,7 +161,12 @@ pub fn ecs52_read_firmware_version(h: &CommandHeader) -> GeneralSigning {
 /// GCS38: read GSME firmware version. GBZ Read Attributes on Metering attribute 0x0206.
 pub fn gcs38_read_firmware_version(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
     let content = gbz_read(CLUSTER_METERING, &[0x0206])?;
-    Ok(apdu(h, MessageCode::GCS38, content, Criticality::NonCritical))
+    Ok(apdu(
+        h,
+        MessageCode::GCS38,
+        content,
+        Criticality::NonCritical,
+    ))
 }
 
 /// CS08: read PPMID/HCALCS firmware version. ASN.1 NULL; the DCC (ACB) originates it on behalf
@@ -170,7 +180,11 @@ pub fn cs08_read_firmware_version(h: &CommandHeader) -> GeneralSigning {
 pub fn ecs45_read_supply_status(h: &CommandHeader) -> GeneralSigning {
     let content = dlms(
         h,
-        vec![RequestSpec::Get(CosemDescriptor::new(70, OBIS_DISCONNECT_CONTROL, 3))],
+        vec![RequestSpec::Get(CosemDescriptor::new(
+            70,
+            OBIS_DISCONNECT_CONTROL,
+            3,
+        ))],
         vec![Data::Null],
     );
     apdu(h, MessageCode::ECS45, content, Criticality::NonCritical)
@@ -179,7 +193,12 @@ pub fn ecs45_read_supply_status(h: &CommandHeader) -> GeneralSigning {
 /// GCS33: read GSME supply status. GBZ Read Attributes on Metering (0x0205, 0x0014).
 pub fn gcs33_read_supply_status(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
     let content = gbz_read(CLUSTER_METERING, &[0x0205, 0x0014])?;
-    Ok(apdu(h, MessageCode::GCS33, content, Criticality::NonCritical))
+    Ok(apdu(
+        h,
+        MessageCode::GCS33,
+        content,
+        Criticality::NonCritical,
+    ))
 }
 
 /// The DLMS protection parameters of a "get protected attributes" request: authenticated
@@ -198,7 +217,10 @@ pub fn protection_parameters(counter: u64, originator: Eui64, recipient: Eui64) 
             Data::OctetString(Vec::new()),
             Data::Structure(vec![
                 Data::Enum(2),
-                Data::Structure(vec![Data::OctetString(vec![0x02]), Data::OctetString(Vec::new())]),
+                Data::Structure(vec![
+                    Data::OctetString(vec![0x02]),
+                    Data::OctetString(Vec::new()),
+                ]),
             ]),
         ]),
     ])
@@ -215,10 +237,18 @@ pub fn ecs17b_read_import_energy_registers(h: &CommandHeader) -> GeneralSigning 
         Data::LongUnsigned(0),
         Data::Structure(vec![Data::Enum(0), Data::Null]),
     ])]);
-    let params = Data::Array(vec![protection_parameters(h.counter, h.originator, h.recipient)]);
+    let params = Data::Array(vec![protection_parameters(
+        h.counter,
+        h.originator,
+        h.recipient,
+    )]);
     let content = dlms(
         h,
-        vec![RequestSpec::Action(CosemDescriptor::new(30, OBIS_DATA_PROTECTION, 1))],
+        vec![RequestSpec::Action(CosemDescriptor::new(
+            30,
+            OBIS_DATA_PROTECTION,
+            1,
+        ))],
         vec![Data::Structure(vec![objects, params])],
     );
     apdu(h, MessageCode::ECS17B, content, Criticality::NonCritical)
@@ -228,13 +258,22 @@ pub fn ecs17b_read_import_energy_registers(h: &CommandHeader) -> GeneralSigning 
 /// unit of measure, current summation delivered).
 pub fn gcs13a_read_import_register(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
     let content = gbz_read(CLUSTER_METERING, &[0x0302, 0x0301, 0x0300, 0x0000])?;
-    Ok(apdu(h, MessageCode::GCS13A, content, Criticality::NonCritical))
+    Ok(apdu(
+        h,
+        MessageCode::GCS13A,
+        content,
+        Criticality::NonCritical,
+    ))
 }
 
 fn disconnect_script(h: &CommandHeader, code: MessageCode, script: u16) -> GeneralSigning {
     let content = dlms(
         h,
-        vec![RequestSpec::Action(CosemDescriptor::new(9, OBIS_DISCONNECT_SCRIPTS, 1))],
+        vec![RequestSpec::Action(CosemDescriptor::new(
+            9,
+            OBIS_DISCONNECT_SCRIPTS,
+            1,
+        ))],
         vec![Data::LongUnsigned(script)],
     );
     apdu(h, code, content, Criticality::Critical)
@@ -256,7 +295,10 @@ pub fn ecs43_disable_supply(h: &CommandHeader) -> GeneralSigning {
 /// ZSE Metering "Change Supply" (0x0B): provider id 0, `issuer_event_id` (the DCC derives it from
 /// the current UTC time in seconds since 2000, passed in by the caller), immediate, proposed
 /// status OFF, acknowledgement required.
-pub fn gcs32_disable_supply(h: &CommandHeader, issuer_event_id: u32) -> Result<GeneralSigning, BuildError> {
+pub fn gcs32_disable_supply(
+    h: &CommandHeader,
+    issuer_event_id: u32,
+) -> Result<GeneralSigning, BuildError> {
     let mut payload = Vec::with_capacity(18);
     payload.extend_from_slice(&0u32.to_le_bytes()); // provider id
     payload.extend_from_slice(&issuer_event_id.to_le_bytes());
@@ -320,7 +362,11 @@ pub fn gcs28_set_clock(
     let end = current
         .plus_seconds(tolerance_secs)
         .ok_or(BuildError::OutOfRange("tolerance_secs"))?;
-    let t = |u: UtcDateTime| u.to_generalized_time().to_tlv().ok_or(BuildError::OutOfRange("date-time"));
+    let t = |u: UtcDateTime| {
+        u.to_generalized_time()
+            .to_tlv()
+            .ok_or(BuildError::OutOfRange("date-time"))
+    };
     let content = Tlv::constructed(TAG_SEQUENCE, vec![t(current)?, t(end)?]).encode();
     Ok(apdu(h, MessageCode::GCS28, content, Criticality::Critical))
 }
@@ -356,7 +402,10 @@ impl DeviceLogAddition {
 /// CCS01: add a device to the CHF device log. DCC-originated (ACB) on behalf of the user.
 /// DLMS on class 104: ACTION register_device, SET join timeout (attr 3), SET enable joining
 /// (attr 2, true).
-pub fn ccs01_add_device_to_chf_device_log(h: &CommandHeader, add: &DeviceLogAddition) -> GeneralSigning {
+pub fn ccs01_add_device_to_chf_device_log(
+    h: &CommandHeader,
+    add: &DeviceLogAddition,
+) -> GeneralSigning {
     let zb = |i| CosemDescriptor::new(104, OBIS_ZIGBEE_NETWORK_CONTROL, i);
     let content = dlms(
         h,
@@ -381,10 +430,17 @@ pub fn ccs01_add_device_to_chf_device_log(h: &CommandHeader, add: &DeviceLogAddi
 
 /// CCS02: remove a device from the CHF device log. DCC-originated (ACB) on behalf of the user.
 /// DLMS ACTION class 104 method 2 (unregister_device).
-pub fn ccs02_remove_device_from_chf_device_log(h: &CommandHeader, device_id: Eui64) -> GeneralSigning {
+pub fn ccs02_remove_device_from_chf_device_log(
+    h: &CommandHeader,
+    device_id: Eui64,
+) -> GeneralSigning {
     let content = dlms(
         h,
-        vec![RequestSpec::Action(CosemDescriptor::new(104, OBIS_ZIGBEE_NETWORK_CONTROL, 2))],
+        vec![RequestSpec::Action(CosemDescriptor::new(
+            104,
+            OBIS_ZIGBEE_NETWORK_CONTROL,
+            2,
+        ))],
         vec![Data::OctetString(device_id.0.to_vec())],
     );
     apdu(h, MessageCode::CCS02, content, Criticality::NonCritical)

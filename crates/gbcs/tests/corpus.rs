@@ -3,6 +3,8 @@
 //! can check verifies (811), every signature verifies (472), and a one-byte change in the payload
 //! breaks each of them.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::Keystore;
@@ -24,13 +26,17 @@ fn check_mac(ks: &Keystore, c: &GeneralCiphering) -> Result<bool, CryptoError> {
             if is_device(&a.originator) {
                 return Ok(false);
             }
-            let Some(peer) = ks.ka_public.get(&a.recipient) else { return Ok(false) };
+            let Some(peer) = ks.ka_public.get(&a.recipient) else {
+                return Ok(false);
+            };
             let key = ks.acb_ka().derive(peer, &ctx)?;
             c.verify_mac(&key).map(|()| true)
         }
         Cra::Response | Cra::Alert => {
-            let (Some(privs), Some(peer)) = (ks.ka_private.get(&a.recipient), ks.ka_public.get(&a.originator))
-            else {
+            let (Some(privs), Some(peer)) = (
+                ks.ka_private.get(&a.recipient),
+                ks.ka_public.get(&a.originator),
+            ) else {
                 return Ok(false);
             };
             let mut last = Err(CryptoError::BadMac);
@@ -50,7 +56,10 @@ fn check_sig(ks: &Keystore, a: &GeneralSigning) -> Result<bool, CryptoError> {
     if !matches!(a.signature, SignatureField::Signed(_)) {
         return Ok(false);
     }
-    let key = ks.ds_public.get(&a.originator).expect("DS certificate of every signer");
+    let key = ks
+        .ds_public
+        .get(&a.originator)
+        .expect("DS certificate of every signer");
     a.verify_signature(key).map(|()| true)
 }
 
@@ -72,7 +81,10 @@ fn every_rtds_vector_round_trips_and_verifies() {
     assert_eq!(files.len(), 1275, "RTDS 4.5.0 has 1,275 vectors");
     let (mut macs, mut sigs, mut raw_payloads) = (0usize, 0usize, Vec::new());
     for path in &files {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let bytes = common::read_hex(path);
         let frame = Frame::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(frame.encode(), bytes, "{name}: re-encoding differs");
@@ -81,15 +93,25 @@ fn every_rtds_vector_round_trips_and_verifies() {
         if matches!(payload, Payload::Raw(_)) {
             raw_payloads.push(name.to_string());
         }
-        assert_eq!(payload.encode().unwrap(), apdu.content, "{name}: payload re-encoding differs");
+        assert_eq!(
+            payload.encode().unwrap(),
+            apdu.content,
+            "{name}: payload re-encoding differs"
+        );
 
         let tampered = tamper(&frame);
         if let Frame::Ciphered(c) = &frame {
             match check_mac(&ks, c) {
                 Ok(true) => {
                     macs += 1;
-                    let Frame::Ciphered(t) = &tampered else { unreachable!() };
-                    assert_eq!(check_mac(&ks, t), Err(CryptoError::BadMac), "{name}: tampered MAC verified");
+                    let Frame::Ciphered(t) = &tampered else {
+                        unreachable!()
+                    };
+                    assert_eq!(
+                        check_mac(&ks, t),
+                        Err(CryptoError::BadMac),
+                        "{name}: tampered MAC verified"
+                    );
                 }
                 Ok(false) => {}
                 Err(e) => panic!("{name}: MAC {e}"),
@@ -108,8 +130,14 @@ fn every_rtds_vector_round_trips_and_verifies() {
             Err(e) => panic!("{name}: signature {e}"),
         }
     }
-    println!("{} vectors, {macs} MACs verified, {sigs} signatures verified", files.len());
-    assert!(raw_payloads.is_empty(), "payloads no codec accepted: {raw_payloads:?}");
+    println!(
+        "{} vectors, {macs} MACs verified, {sigs} signatures verified",
+        files.len()
+    );
+    assert!(
+        raw_payloads.is_empty(),
+        "payloads no codec accepted: {raw_payloads:?}"
+    );
     assert_eq!(macs, 811, "verifiable MACs");
     assert_eq!(sigs, 472, "signatures");
 }
@@ -118,7 +146,11 @@ fn every_rtds_vector_round_trips_and_verifies() {
 fn kinds_match_the_file_names() {
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for path in common::all_vectors() {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let frame = Frame::decode(&common::read_hex(&path)).unwrap();
         let a = frame.apdu();
         let kind = if name.contains("_PRECOMMAND_") {

@@ -1,6 +1,8 @@
 //! Property tests: decoders never panic on arbitrary bytes; whatever they accept re-encodes to the
 //! same bytes; generated frames and values survive encode → decode.
 
+#![allow(clippy::unwrap_used)]
+
 use gbcs::asn1::{Tlv, TlvValue};
 use gbcs::axdr::Data;
 use gbcs::frame::{GeneralCiphering, GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
@@ -21,18 +23,35 @@ fn other_info_ext() -> impl Strategy<Value = OtherInfoExt> {
     prop_oneof![
         Just(OtherInfoExt::None),
         eui().prop_map(|remote_party| OtherInfoExt::RemoteParty { remote_party }),
-        (eui(), any::<u64>()).prop_map(|(remote_party, remote_party_counter)| OtherInfoExt::RemotePartyCounter {
-            remote_party,
-            remote_party_counter
+        (eui(), any::<u64>()).prop_map(|(remote_party, remote_party_counter)| {
+            OtherInfoExt::RemotePartyCounter {
+                remote_party,
+                remote_party_counter,
+            }
         }),
-        (eui(), any::<u64>(), any::<u64>()).prop_map(|(remote_party, remote_party_counter, originator_counter)| {
-            OtherInfoExt::OriginatorCounter { remote_party, remote_party_counter, originator_counter }
-        }),
+        (eui(), any::<u64>(), any::<u64>()).prop_map(
+            |(remote_party, remote_party_counter, originator_counter)| {
+                OtherInfoExt::OriginatorCounter {
+                    remote_party,
+                    remote_party_counter,
+                    originator_counter,
+                }
+            }
+        ),
         // A DER SEQUENCE of 10..400 bytes (never the 8-byte size of the 26-byte layout).
-        (eui(), any::<u64>(), proptest::collection::vec(any::<u8>(), 8..400)).prop_map(|(remote_party, remote_party_counter, body)| {
-            let certificate = Tlv::constructed(0x30, vec![Tlv::primitive(0x04, body)]).encode();
-            OtherInfoExt::Certificate { remote_party, remote_party_counter, certificate }
-        }),
+        (
+            eui(),
+            any::<u64>(),
+            proptest::collection::vec(any::<u8>(), 8..400)
+        )
+            .prop_map(|(remote_party, remote_party_counter, body)| {
+                let certificate = Tlv::constructed(0x30, vec![Tlv::primitive(0x04, body)]).encode();
+                OtherInfoExt::Certificate {
+                    remote_party,
+                    remote_party_counter,
+                    certificate,
+                }
+            }),
         // Lengths that fit no known layout.
         proptest::collection::vec(any::<u8>(), 1..8).prop_map(OtherInfoExt::Unrecognised),
     ]
@@ -87,8 +106,10 @@ fn data() -> impl Strategy<Value = Data> {
         any::<u64>().prop_map(Data::Long64Unsigned),
         any::<u8>().prop_map(Data::Enum),
         proptest::array::uniform12(any::<u8>()).prop_map(Data::DateTime),
-        (0usize..40).prop_flat_map(|bits| proptest::collection::vec(any::<u8>(), bits.div_ceil(8))
-            .prop_map(move |bytes| Data::BitString { bits, bytes })),
+        (0usize..40).prop_flat_map(
+            |bits| proptest::collection::vec(any::<u8>(), bits.div_ceil(8))
+                .prop_map(move |bytes| Data::BitString { bits, bytes })
+        ),
         Just(Data::DontCare),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
@@ -100,10 +121,16 @@ fn data() -> impl Strategy<Value = Data> {
 }
 
 fn tlv() -> impl Strategy<Value = Tlv> {
-    let leaf = (prop_oneof![Just(0x02u8), Just(0x04), Just(0x05), Just(0x18), Just(0x80)], proptest::collection::vec(any::<u8>(), 0..200))
+    let leaf = (
+        prop_oneof![Just(0x02u8), Just(0x04), Just(0x05), Just(0x18), Just(0x80)],
+        proptest::collection::vec(any::<u8>(), 0..200),
+    )
         .prop_map(|(t, v)| Tlv::primitive(t, v));
     leaf.prop_recursive(4, 32, 6, |inner| {
-        (prop_oneof![Just(0x30u8), Just(0x31), Just(0xA0)], proptest::collection::vec(inner, 0..6))
+        (
+            prop_oneof![Just(0x30u8), Just(0x31), Just(0xA0)],
+            proptest::collection::vec(inner, 0..6),
+        )
             .prop_map(|(t, c)| Tlv::constructed(t, c))
     })
 }

@@ -3,6 +3,8 @@
 //! counters and titles injected). For critical use cases the RTDS user signature is applied to our
 //! pre-command, and must verify against the user's DS certificate.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Keystore, vector};
@@ -23,14 +25,27 @@ fn h(orig: u64, recip: u64, counter: u64) -> CommandHeader {
 }
 
 fn wan(ks: &Keystore, apdu: GeneralSigning) -> Vec<u8> {
-    let peer = ks.ka_public.get(&apdu.recipient).expect("recipient KA certificate");
-    wrap_command(apdu, ks.acb_ka(), peer).expect("wrap").encode()
+    let peer = ks
+        .ka_public
+        .get(&apdu.recipient)
+        .expect("recipient KA certificate");
+    wrap_command(apdu, ks.acb_ka(), peer)
+        .expect("wrap")
+        .encode()
 }
 
 /// Non-critical: the built command, wrapped with the ACB MAC, equals the RTDS COMMAND.
 fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}: non-critical command must carry 00");
-    assert_eq!(hex::encode_upper(wan(ks, built)), hex::encode_upper(vector(dir, file)), "{file}");
+    assert_eq!(
+        built.signature,
+        SignatureField::Unsigned,
+        "{file}: non-critical command must carry 00"
+    );
+    assert_eq!(
+        hex::encode_upper(wan(ks, built)),
+        hex::encode_upper(vector(dir, file)),
+        "{file}"
+    );
 }
 
 /// Critical: the built pre-command equals the RTDS PRECOMMAND; with the RTDS signature it verifies
@@ -38,15 +53,27 @@ fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
 fn check_critical(ks: &Keystore, dir: &str, stem: &str, built: GeneralSigning) {
     assert!(built.is_precommand());
     let pre = vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX"));
-    assert_eq!(hex::encode_upper(built.encode()), hex::encode_upper(&pre), "{stem} precommand");
+    assert_eq!(
+        hex::encode_upper(built.encode()),
+        hex::encode_upper(&pre),
+        "{stem} precommand"
+    );
     let rtds_cmd = vector(dir, &format!("{stem}_COMMAND_GBCS.HEX"));
-    let Ok(Frame::Ciphered(c)) = Frame::decode(&rtds_cmd) else { panic!("{stem}: command not DD") };
-    let SignatureField::Signed(sig) = c.apdu.signature else { panic!("{stem}: command not signed") };
+    let Ok(Frame::Ciphered(c)) = Frame::decode(&rtds_cmd) else {
+        panic!("{stem}: command not DD")
+    };
+    let SignatureField::Signed(sig) = c.apdu.signature else {
+        panic!("{stem}: command not signed")
+    };
     let signed = built.with_signature(sig);
     signed
         .verify_signature(ks.ds_public.get(&signed.originator).expect("DS cert"))
         .expect("user signature over our pre-command");
-    assert_eq!(hex::encode_upper(wan(ks, signed)), hex::encode_upper(rtds_cmd), "{stem} command");
+    assert_eq!(
+        hex::encode_upper(wan(ks, signed)),
+        hex::encode_upper(rtds_cmd),
+        "{stem} command"
+    );
 }
 
 #[test]
@@ -92,24 +119,62 @@ fn supply_status_reads() {
 fn import_register_reads() {
     let ks = Keystore::load();
     let b = usecases::ecs17b_read_import_energy_registers(&h(SUPPLIER, ESME, 1000));
-    check_command(&ks, "4.1.1_ECS17b", "ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX", b);
+    check_command(
+        &ks,
+        "4.1.1_ECS17b",
+        "ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX",
+        b,
+    );
     let b = usecases::ecs17b_read_import_energy_registers(&h(NETWORK_OPERATOR, ESME, 1200));
-    check_command(&ks, "4.1.1_ECS17b", "ECS17b_4.1.1_TWIN_SUCCESS_COMMAND_GBCS.HEX", b);
+    check_command(
+        &ks,
+        "4.1.1_ECS17b",
+        "ECS17b_4.1.1_TWIN_SUCCESS_COMMAND_GBCS.HEX",
+        b,
+    );
     let b = usecases::gcs13a_read_import_register(&h(SUPPLIER, GPF, 1000)).unwrap();
-    check_command(&ks, "4.1.1_GCS13a", "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_COMMAND_GBCS.HEX", b);
+    check_command(
+        &ks,
+        "4.1.1_GCS13a",
+        "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_COMMAND_GBCS.HEX",
+        b,
+    );
     let b = usecases::gcs13a_read_import_register(&h(SUPPLIER, GPF, 1001)).unwrap();
-    check_command(&ks, "4.1.1_GCS13a", "GCS13a_4.1.1_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX", b);
+    check_command(
+        &ks,
+        "4.1.1_GCS13a",
+        "GCS13a_4.1.1_SUCCESS_RELIABLE_GPF_COMMAND_GBCS.HEX",
+        b,
+    );
     let b = usecases::gcs13a_read_import_register(&h(SUPPLIER, GSME, 1001)).unwrap();
-    check_command(&ks, "4.1.1_GCS13a", "GCS13a_4.1.1_SUCCESS_UNRELIABLE_COMMAND_GBCS.HEX", b);
+    check_command(
+        &ks,
+        "4.1.1_GCS13a",
+        "GCS13a_4.1.1_SUCCESS_UNRELIABLE_COMMAND_GBCS.HEX",
+        b,
+    );
 }
 
 #[test]
 fn supply_enable_disable_are_critical() {
     let ks = Keystore::load();
-    check_critical(&ks, "7.1_ECS42", "ECS42_7.1_SUCCESS", usecases::ecs42_enable_supply(&h(SUPPLIER, ESME, 1000)));
-    check_critical(&ks, "7.2_ECS43", "ECS43_7.2_SUCCESS", usecases::ecs43_disable_supply(&h(SUPPLIER, ESME, 1000)));
+    check_critical(
+        &ks,
+        "7.1_ECS42",
+        "ECS42_7.1_SUCCESS",
+        usecases::ecs42_enable_supply(&h(SUPPLIER, ESME, 1000)),
+    );
+    check_critical(
+        &ks,
+        "7.2_ECS43",
+        "ECS43_7.2_SUCCESS",
+        usecases::ecs43_disable_supply(&h(SUPPLIER, ESME, 1000)),
+    );
     // Issuer event id: 2015-01-01T00:00:00Z in ZigBee UTC time.
-    let event = UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap().to_zigbee_utc().unwrap();
+    let event = UtcDateTime::new(2015, 1, 1, 0, 0, 0)
+        .unwrap()
+        .to_zigbee_utc()
+        .unwrap();
     let b = usecases::gcs32_disable_supply(&h(SUPPLIER, GSME, 1000), event).unwrap();
     check_critical(&ks, "7.2_GCS32", "GCS32_7.2_SUCCESS", b);
 }
@@ -119,20 +184,42 @@ fn set_clock_and_commissioning() {
     let ks = Keystore::load();
     // DUIS SynchroniseClock: CurrentDateTime 2014-12-31T23:59:10Z, TolerancePeriod 60.
     let now = UtcDateTime::new(2014, 12, 31, 23, 59, 10).unwrap();
-    for (dir, stem) in [("6.11_ECS70", "ECS70_6.11_SUCCESS"), ("8.1.1_ECS70Commission", "ECS70Commission_8.1.1_SUCCESS")] {
-        check_critical(&ks, dir, stem, usecases::ecs70_set_clock(&h(SUPPLIER, ESME, 1000), now, 60).unwrap());
+    for (dir, stem) in [
+        ("6.11_ECS70", "ECS70_6.11_SUCCESS"),
+        ("8.1.1_ECS70Commission", "ECS70Commission_8.1.1_SUCCESS"),
+    ] {
+        check_critical(
+            &ks,
+            dir,
+            stem,
+            usecases::ecs70_set_clock(&h(SUPPLIER, ESME, 1000), now, 60).unwrap(),
+        );
     }
     // GSME: 2014-12-31T23:30:00Z, TolerancePeriod 3600.
     let now = UtcDateTime::new(2014, 12, 31, 23, 30, 0).unwrap();
-    for (dir, stem) in [("6.11_GCS28", "GCS28_6.11_SUCCESS"), ("8.1.1_GCS28Commission", "GCS28Commission_8.1.1_SUCCESS")] {
-        check_critical(&ks, dir, stem, usecases::gcs28_set_clock(&h(SUPPLIER, GSME, 1000), now, 3600).unwrap());
+    for (dir, stem) in [
+        ("6.11_GCS28", "GCS28_6.11_SUCCESS"),
+        ("8.1.1_GCS28Commission", "GCS28Commission_8.1.1_SUCCESS"),
+    ] {
+        check_critical(
+            &ks,
+            dir,
+            stem,
+            usecases::gcs28_set_clock(&h(SUPPLIER, GSME, 1000), now, 3600).unwrap(),
+        );
     }
 }
 
 #[test]
 fn chf_device_log_add_and_remove() {
     let ks = Keystore::load();
-    let hdr = CommandHeader::on_behalf_of(Eui64::from_u64(ACB), Eui64::from_u64(CHF), 1302, Eui64::from_u64(SUPPLIER), 1002);
+    let hdr = CommandHeader::on_behalf_of(
+        Eui64::from_u64(ACB),
+        Eui64::from_u64(CHF),
+        1302,
+        Eui64::from_u64(SUPPLIER),
+        1002,
+    );
     let add = DeviceLogAddition::new(Eui64::from_u64(ESME), b"0123456789ABCDEF".to_vec(), 90);
     let b = usecases::ccs01_add_device_to_chf_device_log(&hdr, &add);
     check_command(&ks, "8.11_CCS01", "CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX", b);
@@ -144,21 +231,38 @@ fn chf_device_log_add_and_remove() {
 fn a_different_counter_changes_the_mac() {
     let ks = Keystore::load();
     let b = usecases::ecs52_read_firmware_version(&h(SUPPLIER, ESME, 1001));
-    assert_ne!(wan(&ks, b), vector("11.2_ECS52", "ECS52_11.2_SUCCESS_COMMAND_GBCS.HEX"));
+    assert_ne!(
+        wan(&ks, b),
+        vector("11.2_ECS52", "ECS52_11.2_SUCCESS_COMMAND_GBCS.HEX")
+    );
 }
 
 #[test]
 fn dcc_signed_command_verifies_with_the_dcc_ds_certificate() {
     let ks = Keystore::load();
     let acb = Eui64::from_u64(ACB);
-    let hdr = CommandHeader::on_behalf_of(acb, Eui64::from_u64(PPMID), 1300, Eui64::from_u64(SUPPLIER), 1000);
+    let hdr = CommandHeader::on_behalf_of(
+        acb,
+        Eui64::from_u64(PPMID),
+        1300,
+        Eui64::from_u64(SUPPLIER),
+        1000,
+    );
     let signed = usecases::cs08_read_firmware_version(&hdr)
         .sign(ks.ds_private.get(&acb).expect("ACB DS key"))
         .unwrap();
-    signed.verify_signature(ks.ds_public.get(&acb).unwrap()).unwrap();
+    signed
+        .verify_signature(ks.ds_public.get(&acb).unwrap())
+        .unwrap();
     // Someone else's certificate does not verify it.
-    assert!(signed.verify_signature(ks.ds_public.get(&Eui64::from_u64(SUPPLIER)).unwrap()).is_err());
+    assert!(
+        signed
+            .verify_signature(ks.ds_public.get(&Eui64::from_u64(SUPPLIER)).unwrap())
+            .is_err()
+    );
     let wire = wan(&ks, signed.clone());
-    let Frame::Ciphered(c) = Frame::decode(&wire).unwrap() else { panic!() };
+    let Frame::Ciphered(c) = Frame::decode(&wire).unwrap() else {
+        panic!()
+    };
     assert_eq!(c.apdu, signed);
 }

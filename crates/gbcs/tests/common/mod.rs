@@ -10,7 +10,10 @@ use gbcs::{Eui64, KaPrivateKey, PublicKey, SigningKey};
 pub fn corpus_root() -> PathBuf {
     match std::env::var_os("OPENDCC_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus"
+        )),
     }
 }
 
@@ -84,7 +87,11 @@ impl Keystore {
             .collect();
         names.sort();
         for p in names {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let Some(eui) = name.get(..16).and_then(|h| h.parse::<Eui64>().ok()) else {
                 continue;
             };
@@ -108,10 +115,15 @@ impl Keystore {
                 "-ka.key" | "-pp-ka.key" => {
                     let k = KaPrivateKey::from_der(&der).expect("KA key");
                     let v = ks.ka_private.entry(eui).or_default();
-                    if kind == "-ka.key" { v.insert(0, k) } else { v.push(k) }
+                    if kind == "-ka.key" {
+                        v.insert(0, k)
+                    } else {
+                        v.push(k)
+                    }
                 }
                 "-ds.key" => {
-                    ks.ds_private.insert(eui, SigningKey::from_der(&der).expect("DS key"));
+                    ks.ds_private
+                        .insert(eui, SigningKey::from_der(&der).expect("DS key"));
                 }
                 _ => {}
             }
@@ -121,6 +133,9 @@ impl Keystore {
 
     pub fn acb_ka(&self) -> &KaPrivateKey {
         let acb = Eui64::from_u64(0x90b3_d51f_3000_0002);
-        self.ka_private.get(&acb).and_then(|v| v.first()).expect("ACB KA private key")
+        self.ka_private
+            .get(&acb)
+            .and_then(|v| v.first())
+            .expect("ACB KA private key")
     }
 }
