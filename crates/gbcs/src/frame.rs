@@ -514,6 +514,24 @@ mod tests {
     }
 
     #[test]
+    fn precommand_with_or_without_trailing_null_signature() {
+        let pre = unhex(
+            "DF090100000000000003E80890B3D51F300100000800DB1234567890A00002004F15D9200003E8000103000900000A006AFF0101120033",
+        );
+        let a = GeneralSigning::decode(&pre).unwrap();
+        assert!(a.is_precommand());
+        let mut with_null = pre.clone();
+        with_null.push(0);
+        let b = GeneralSigning::decode(&with_null).unwrap();
+        assert_eq!(b.signature, SignatureField::Unsigned);
+        assert_eq!(a.signed_bytes(), b.signed_bytes());
+        assert_eq!(a.signed_bytes(), pre[1..]);
+        assert_eq!(b.encode(), with_null);
+        with_null.push(0);
+        assert!(GeneralSigning::decode(&with_null).is_err());
+    }
+
+    #[test]
     fn truncation_is_an_error_not_a_panic() {
         let bytes = unhex(ECS52);
         for n in 0..bytes.len() {
