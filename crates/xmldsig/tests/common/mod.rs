@@ -110,3 +110,18 @@ pub fn template_names() -> Vec<String> {
     assert!(names.len() > 250, "expected the ~300 DUIS templates, found {}", names.len());
     names
 }
+
+/// Removes `<!-- … -->` comments textually (xmllint's c14n modes keep
+/// comments; ours is the without-comments variant). Only for inputs whose
+/// comments are not inside CDATA sections or attribute values.
+pub fn strip_comments(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find("-->").expect("unterminated comment") + i + 3;
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out
+}
