@@ -115,8 +115,11 @@ fn is_xml_char(c: char) -> bool {
 
 /// Whether every character of `s` is allowed by XML 1.0.
 pub(crate) fn all_xml_chars(s: &str) -> bool {
-    // Fast path: bytes >= 0x20 other than the U+FFFE/U+FFFF lead byte are always fine.
-    s.bytes().all(|b| b >= 0x20 && b != 0xEF) || s.chars().all(is_xml_char)
+    // Fast path: tab, LF, CR and bytes >= 0x20 are fine, except 0xEF, which may lead U+FFFE or
+    // U+FFFF; only then look at characters.
+    s.bytes()
+        .all(|b| (b >= 0x20 && b != 0xEF) || matches!(b, b'\t' | b'\n' | b'\r'))
+        || s.chars().all(is_xml_char)
 }
 
 fn predefined_entity(name: &str) -> Option<&'static str> {
