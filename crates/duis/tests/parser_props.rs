@@ -123,7 +123,10 @@ proptest! {
         mutations in proptest::collection::vec(mutation(), 1..6),
     ) {
         let t = templates();
-        prop_assume!(!t.is_empty());
+        if t.is_empty() {
+            // No corpus: reported by templates_present_for_mutation.
+            return Ok(());
+        }
         let mut doc = t[pick % t.len()].1.clone();
         for m in &mutations {
             apply(&mut doc, m);
