@@ -1,1 +1,13 @@
-//! placeholder
+//! The DCC core: who the users are, what devices exist and who is registered for them, who may
+//! do what, and the life cycle of a service request. Pure logic over a [`store::Store`] trait
+//! and an injected [`gateway::Clock`]; no sockets.
+
+pub mod eligibility;
+pub mod error;
+pub mod gateway;
+pub mod model;
+mod render;
+pub mod services;
+pub mod store;
+
+pub use error::DccError;

@@ -1,1 +1,239 @@
-//! placeholder
+//! The network shell around the gateway: HTTPS with client-certificate authentication (DCCKI),
+//! or plain HTTP on loopback for tools built for DCC Boxed, serving the three DUIS endpoints.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use dcc::gateway::{Clock, Gateway, Inbound};
+use dcc::store::Store;
+use duis::Endpoint;
+use eui::Eui64;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tracing::{info, warn};
+
+/// Errors setting up the listener.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+    #[error("refusing to serve plain HTTP on {0}: plain HTTP is for loopback addresses only")]
+    PlainHttpNotLoopback(SocketAddr),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// PEM material for the TLS listener.
+pub struct TlsMaterial {
+    /// Server certificate chain (leaf first), PEM.
+    pub cert_chain_pem: String,
+    /// Server private key, PKCS#8 PEM.
+    pub key_pem: String,
+    /// The DCCKI CA(s) that client certificates must chain to, PEM.
+    pub client_ca_pem: String,
+}
+
+fn pem_certs(pem: &str) -> Result<Vec<CertificateDer<'static>>, ServerError> {
+    rustls_pemfile::certs(&mut pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ServerError::Tls(format!("reading certificates: {e}")))
+}
+
+/// A rustls server configuration that demands a client certificate from the DCCKI CA.
+pub fn tls_config(m: &TlsMaterial) -> Result<Arc<rustls::ServerConfig>, ServerError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for c in pem_certs(&m.client_ca_pem)? {
+        roots
+            .add(c)
+            .map_err(|e| ServerError::Tls(format!("client CA: {e}")))?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| ServerError::Tls(format!("client verifier: {e}")))?;
+    let key = rustls_pemfile::private_key(&mut m.key_pem.as_bytes())
+        .map_err(|e| ServerError::Tls(format!("server key: {e}")))?
+        .ok_or_else(|| ServerError::Tls("no private key in server key PEM".into()))?;
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServerError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(pem_certs(&m.cert_chain_pem)?, key as PrivateKeyDer<'static>)
+        .map_err(|e| ServerError::Tls(format!("server certificate: {e}")))?;
+    Ok(Arc::new(config))
+}
+
+/// How the listener authenticates clients.
+#[derive(Clone)]
+pub enum Transport {
+    /// Mutually authenticated TLS (the default).
+    Tls(Arc<rustls::ServerConfig>),
+    /// Plain HTTP, loopback only, for DCC Boxed tooling.
+    PlainHttp,
+}
+
+/// Binds the listener, refusing plain HTTP on anything but loopback.
+pub async fn bind(addr: SocketAddr, transport: &Transport) -> Result<TcpListener, ServerError> {
+    if matches!(transport, Transport::PlainHttp) && !addr.ip().is_loopback() {
+        return Err(ServerError::PlainHttpNotLoopback(addr));
+    }
+    Ok(TcpListener::bind(addr).await?)
+}
+
+/// Serves DUIS until `shutdown` turns true; in-flight requests finish first.
+pub async fn serve<S: Store, C: Clock>(
+    gateway: Arc<Gateway<S, C>>,
+    listener: TcpListener,
+    transport: Transport,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), ServerError> {
+    let acceptor = match &transport {
+        Transport::Tls(cfg) => Some(TlsAcceptor::from(cfg.clone())),
+        Transport::PlainHttp => None,
+    };
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => { warn!(error = %e, "accept failed"); continue; }
+                };
+                let _ = tcp.set_nodelay(true);
+                let gateway = gateway.clone();
+                let acceptor = acceptor.clone();
+                conns.spawn(async move {
+                    match acceptor {
+                        Some(acceptor) => {
+                            let tls = match acceptor.accept(tcp).await {
+                                Ok(t) => t,
+                                Err(e) => { info!(%peer, error = %e, "TLS handshake refused"); return; }
+                            };
+                            let identity = tls.get_ref().1.peer_certificates()
+                                .and_then(|c| c.first())
+                                .map(|c| smki::tls_client_eui(c.as_ref()));
+                            let identity = match identity {
+                                Some(Ok(eui)) => eui,
+                                Some(Err(e)) => { info!(%peer, error = %e, "client certificate names no DCC user"); return; }
+                                None => { info!(%peer, "no client certificate"); return; }
+                            };
+                            serve_connection(gateway, TokioIo::new(tls), Some(identity), peer).await;
+                        }
+                        None => serve_connection(gateway, TokioIo::new(tcp), None, peer).await,
+                    }
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    while conns.join_next().await.is_some() {}
+    Ok(())
+}
+
+async fn serve_connection<S, C, I>(
+    gateway: Arc<Gateway<S, C>>,
+    io: I,
+    identity: Option<Eui64>,
+    peer: SocketAddr,
+) where
+    S: Store,
+    C: Clock,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| {
+        let gateway = gateway.clone();
+        async move { Ok::<_, Infallible>(handle(gateway, req, identity).await) }
+    });
+    if let Err(e) = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, svc)
+        .await
+    {
+        info!(%peer, error = %e, "connection ended with an error");
+    }
+}
+
+fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(format!("{msg}\n"))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+async fn handle<S: Store, C: Clock>(
+    gateway: Arc<Gateway<S, C>>,
+    req: Request<Incoming>,
+    identity: Option<Eui64>,
+) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    let Some(endpoint) = Endpoint::from_path(&path) else {
+        return text(StatusCode::NOT_FOUND, &format!("no such endpoint {path}"));
+    };
+    if req.method() != Method::POST {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "DUIS requests are POSTed");
+    }
+    let limit = gateway.limits().max_body_bytes;
+    let body = match Limited::new(req.into_body(), limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            info!(endpoint = path, error = %e, "request body refused");
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("request body exceeds the limit of {limit} bytes"),
+            );
+        }
+    };
+    let gw = gateway.clone();
+    let answer = match tokio::task::spawn_blocking(move || {
+        gw.handle(Inbound {
+            endpoint,
+            tls_identity: identity,
+            body: &body,
+        })
+    })
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => {
+            warn!(error = %e, "request processing failed");
+            return text(StatusCode::SERVICE_UNAVAILABLE, "internal error");
+        }
+    };
+    info!(
+        endpoint = path,
+        request_id = answer.request_id.as_deref().unwrap_or("-"),
+        http_status = answer.http_status,
+        code = answer.code.map(|c| c.as_str()).unwrap_or("-"),
+        error = answer
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        "DUIS request"
+    );
+    let mut r = Response::new(Full::new(Bytes::from(answer.body)));
+    *r.status_mut() =
+        StatusCode::from_u16(answer.http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(answer.content_type),
+    );
+    r
+}

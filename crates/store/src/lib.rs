@@ -1,1 +1,559 @@
-//! placeholder
+//! Embedded storage for opendcc: SQLite in WAL mode behind the core's [`dcc::store::Store`] trait.
+//!
+//! One database file holds everything the DCC must not forget: users and their certificates, the
+//! anti-replay counters, the Smart Metering Inventory, premises and registration data, and the
+//! record of every request. `synchronous=FULL` makes each committed transaction durable before
+//! the gateway acknowledges anything that depends on it.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use dcc::error::DccError;
+use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
+use dcc::store::{RequestRecord, Store, StoreError, Tx};
+use eui::Eui64;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+/// Migrations, applied in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    eui TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    roles TEXT NOT NULL,
+    response_url TEXT,
+    suspended INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE org_certs (
+    serial TEXT PRIMARY KEY,
+    issuer TEXT NOT NULL,
+    subject_eui TEXT NOT NULL,
+    role INTEGER NOT NULL,
+    public_key BLOB NOT NULL,
+    der BLOB NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE counters (
+    originator TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    uprn TEXT,
+    body TEXT NOT NULL
+);
+CREATE INDEX devices_uprn ON devices(uprn);
+CREATE TABLE device_certs (
+    id TEXT NOT NULL,
+    usage TEXT NOT NULL,
+    der BLOB NOT NULL,
+    PRIMARY KEY (id, usage)
+);
+CREATE TABLE premises (
+    uprn TEXT PRIMARY KEY,
+    postcode TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX premises_postcode ON premises(postcode);
+CREATE TABLE registrations (
+    mpxn TEXT NOT NULL,
+    role TEXT NOT NULL,
+    party TEXT NOT NULL,
+    from_date TEXT NOT NULL,
+    to_date TEXT,
+    PRIMARY KEY (mpxn, role, from_date)
+);
+CREATE TABLE requests (
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    command_variant INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    response_code TEXT NOT NULL,
+    response TEXT,
+    PRIMARY KEY (originator, counter)
+);
+"#];
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if need be) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(err)?;
+        Self::init(conn)
+    }
+
+    /// A private in-memory database (for unit tests of code above the store).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        let tx = conn.transaction().map_err(err)?;
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            let n = i64::try_from(i).map_err(err)? + 1;
+            if n > version {
+                tx.execute_batch(m).map_err(err)?;
+                tx.pragma_update(None, "user_version", n).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn transaction<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, DccError>,
+    ) -> Result<T, DccError> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError("database lock poisoned".into()))?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut stx = SqliteTx { tx };
+        let out = f(&mut stx)?;
+        stx.tx.commit().map_err(err)?;
+        Ok(out)
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+struct SqliteTx<'c> {
+    tx: Transaction<'c>,
+}
+
+fn parse_eui(s: &str) -> Result<Eui64, StoreError> {
+    s.parse().map_err(err)
+}
+
+fn roles_to_text(roles: &[duis::UserRole]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn roles_from_text(s: &str) -> Result<Vec<duis::UserRole>, StoreError> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<duis::UserRole>().map_err(err))
+        .collect()
+}
+
+fn date_text(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn parse_date(s: &str) -> Result<Date, StoreError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, &fmt).map_err(err)
+}
+
+fn user_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, Option<String>, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn to_user(
+    (eui, name, roles, response_url, suspended): (String, String, String, Option<String>, bool),
+) -> Result<User, StoreError> {
+    Ok(User {
+        eui: parse_eui(&eui)?,
+        name,
+        roles: roles_from_text(&roles)?,
+        response_url,
+        suspended,
+    })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(err)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(err)
+}
+
+const USER_COLS: &str = "SELECT eui, name, roles, response_url, suspended FROM users";
+
+impl Tx for SqliteTx<'_> {
+    fn user(&mut self, eui: Eui64) -> Result<Option<User>, StoreError> {
+        self.tx
+            .query_row(
+                &format!("{USER_COLS} WHERE eui = ?1"),
+                [eui.to_string()],
+                user_row,
+            )
+            .optional()
+            .map_err(err)?
+            .map(to_user)
+            .transpose()
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
+        self.tx
+            .query_row(&format!("{USER_COLS} WHERE name = ?1"), [name], user_row)
+            .optional()
+            .map_err(err)?
+            .map(to_user)
+            .transpose()
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!("{USER_COLS} ORDER BY name"))
+            .map_err(err)?;
+        let rows = st.query_map([], user_row).map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(to_user)).collect()
+    }
+
+    fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO users (eui, name, roles, response_url, suspended) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(eui) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+                   response_url = excluded.response_url, suspended = excluded.suspended",
+                params![
+                    u.eui.to_string(),
+                    u.name,
+                    roles_to_text(&u.roles),
+                    u.response_url,
+                    u.suspended
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn org_cert(&mut self, serial: &str) -> Result<Option<OrgCertRecord>, StoreError> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT serial, issuer, subject_eui, role, public_key, der, revoked FROM org_certs WHERE serial = ?1",
+                [serial],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, u8>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                        r.get::<_, Vec<u8>>(5)?,
+                        r.get::<_, bool>(6)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(err)?;
+        row.map(|(serial, issuer, eui, role, public_key, der, revoked)| {
+            Ok(OrgCertRecord {
+                serial,
+                issuer,
+                subject_eui: parse_eui(&eui)?,
+                role,
+                public_key,
+                der,
+                revoked,
+            })
+        })
+        .transpose()
+    }
+
+    fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO org_certs (serial, issuer, subject_eui, role, public_key, der, revoked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    c.serial,
+                    c.issuer,
+                    c.subject_eui.to_string(),
+                    c.role,
+                    c.public_key,
+                    c.der,
+                    c.revoked
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT last FROM counters WHERE originator = ?1",
+                [originator.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        // Counters are u64; SQLite integers are i64: stored bit for bit.
+        Ok(v.map(|x| x as u64))
+    }
+
+    fn set_last_counter(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO counters (originator, last) VALUES (?1, ?2)
+                 ON CONFLICT(originator) DO UPDATE SET last = excluded.last",
+                params![originator.to_string(), counter as i64],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn device(&mut self, id: Eui64) -> Result<Option<Device>, StoreError> {
+        let body: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT body FROM devices WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        body.map(|b| from_json(&b)).transpose()
+    }
+
+    fn devices_at(&mut self, uprn: &str) -> Result<Vec<Device>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM devices WHERE uprn = ?1 ORDER BY id")
+            .map_err(err)?;
+        let rows = st
+            .query_map([uprn], |r| r.get::<_, String>(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(|b| from_json(&b)))
+            .collect()
+    }
+
+    fn devices(&mut self) -> Result<Vec<Device>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM devices ORDER BY id")
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(|b| from_json(&b)))
+            .collect()
+    }
+
+    fn put_device(&mut self, d: &Device) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO devices (id, uprn, body) VALUES (?1, ?2, ?3)",
+                params![d.id.to_string(), d.uprn, json(d)?],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn delete_device(&mut self, id: Eui64) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM devices WHERE id = ?1", [id.to_string()])
+            .map_err(err)?;
+        Ok(n > 0)
+    }
+
+    fn device_certs(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT der FROM device_certs WHERE id = ?1 ORDER BY usage")
+            .map_err(err)?;
+        let rows = st
+            .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err)).collect()
+    }
+
+    fn put_device_cert(&mut self, id: Eui64, usage: &str, der: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO device_certs (id, usage, der) VALUES (?1, ?2, ?3)",
+                params![id.to_string(), usage, der],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn premises(&mut self, uprn: &str) -> Result<Option<Premises>, StoreError> {
+        let body: Option<String> = self
+            .tx
+            .query_row("SELECT body FROM premises WHERE uprn = ?1", [uprn], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        body.map(|b| from_json(&b)).transpose()
+    }
+
+    fn premises_by_postcode(&mut self, postcode: &str) -> Result<Vec<Premises>, StoreError> {
+        let key = normalise_postcode(postcode);
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT body FROM premises WHERE postcode = ?1 ORDER BY uprn")
+            .map_err(err)?;
+        let rows = st
+            .query_map([key], |r| r.get::<_, String>(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(|b| from_json(&b)))
+            .collect()
+    }
+
+    fn put_premises(&mut self, p: &Premises) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO premises (uprn, postcode, body) VALUES (?1, ?2, ?3)",
+                params![p.uprn, normalise_postcode(&p.postcode), json(p)?],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn registrations(&mut self, mpxn: &str) -> Result<Vec<Registration>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT mpxn, role, party, from_date, to_date FROM registrations WHERE mpxn = ?1 ORDER BY from_date",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([mpxn], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .map_err(err)?;
+        rows.map(|r| {
+            let (mpxn, role, party, from, to) = r.map_err(err)?;
+            Ok(Registration {
+                mpxn,
+                role: role.parse::<RegistrationRole>().map_err(err)?,
+                party: parse_eui(&party)?,
+                from: parse_date(&from)?,
+                to: to.as_deref().map(parse_date).transpose()?,
+            })
+        })
+        .collect()
+    }
+
+    fn put_registration(&mut self, r: &Registration) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO registrations (mpxn, role, party, from_date, to_date) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    r.mpxn,
+                    r.role.as_str(),
+                    r.party.to_string(),
+                    date_text(r.from),
+                    r.to.map(date_text)
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn record_request(&mut self, r: &RequestRecord) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO requests (originator, counter, target, srv, command_variant, received_at, response_code, response)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    r.originator.to_string(),
+                    r.counter as i64,
+                    r.target.to_string(),
+                    r.srv,
+                    r.command_variant,
+                    r.received_at.format(&Rfc3339).map_err(err)?,
+                    r.response_code,
+                    r.response
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn request(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<RequestRecord>, StoreError> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT target, srv, command_variant, received_at, response_code, response FROM requests
+                 WHERE originator = ?1 AND counter = ?2",
+                params![originator.to_string(), counter as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, u8>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(err)?;
+        row.map(|(target, srv, cv, at, code, response)| {
+            Ok(RequestRecord {
+                originator,
+                target: parse_eui(&target)?,
+                counter,
+                srv,
+                command_variant: cv,
+                received_at: OffsetDateTime::parse(&at, &Rfc3339).map_err(err)?,
+                response_code: code,
+                response,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Postcodes are compared without spaces, upper case.
+pub fn normalise_postcode(p: &str) -> String {
+    p.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,257 @@
+//! Who may do what to which device: the service matrix, registration data and SMI status.
+//! Pure functions over data the caller has loaded.
+
+use duis::{CommandVariant, Endpoint, ServiceVariant, UserRole};
+use time::Date;
+
+use crate::error::AuthzError;
+use crate::model::{
+    Device, DeviceStatus, DeviceType, Fuel, Premises, Registration, RegistrationRole, User, fuel,
+};
+
+/// The user's roles that the service matrix lets send this service reference variant.
+pub fn eligible_roles(user: &User, variant: &ServiceVariant) -> Result<Vec<UserRole>, AuthzError> {
+    if user.suspended {
+        return Err(AuthzError::UserSuspended(user.eui.to_string()));
+    }
+    let roles: Vec<UserRole> = user
+        .roles
+        .iter()
+        .copied()
+        .filter(|r| variant.roles.contains(r))
+        .collect();
+    if roles.is_empty() {
+        return Err(AuthzError::RoleNotEligible {
+            user: user.eui.to_string(),
+            srv: variant.variant.to_string(),
+        });
+    }
+    Ok(roles)
+}
+
+/// The endpoint and command variant must fit the kind of request.
+pub fn check_command_variant(
+    variant: &ServiceVariant,
+    cv: CommandVariant,
+    endpoint: Endpoint,
+) -> Result<(), AuthzError> {
+    let srv = variant.variant.to_string();
+    if cv.endpoint() != endpoint {
+        return Err(AuthzError::WrongEndpoint {
+            srv,
+            endpoint: endpoint.path().to_string(),
+        });
+    }
+    if variant.allows_command_variant(cv) {
+        Ok(())
+    } else {
+        Err(AuthzError::CommandVariant { cv: cv as u8, srv })
+    }
+}
+
+/// The supply point whose registration governs access for a role, if the device's premises has one.
+fn supply_point(role: RegistrationRole, premises: &Premises) -> Option<&str> {
+    match role.fuel() {
+        Fuel::Electricity => premises.mpan.as_deref(),
+        Fuel::Gas => premises.mprn.as_deref(),
+        Fuel::Either => None,
+    }
+}
+
+/// Whether a role's fuel matches a device: gas roles reach gas devices and shared devices;
+/// electricity roles reach electricity devices and shared devices.
+fn fuel_fits(role: RegistrationRole, device: DeviceType) -> bool {
+    match fuel(device) {
+        Fuel::Either => true,
+        f => f == role.fuel(),
+    }
+}
+
+/// Checks that one of `roles` is registered for the device on `day`; returns the role that is.
+///
+/// Roles with no registration (Other User, Registered Supplier Agent) pass this check: the
+/// service matrix alone governs them.
+pub fn check_registration(
+    user: &User,
+    roles: &[UserRole],
+    device: &Device,
+    premises: Option<&Premises>,
+    registrations: &[Registration],
+    day: Date,
+) -> Result<UserRole, AuthzError> {
+    for &role in roles {
+        let Some(reg_role) = RegistrationRole::for_user_role(role) else {
+            return Ok(role);
+        };
+        if !fuel_fits(reg_role, device.device_type) {
+            continue;
+        }
+        let Some(p) = premises else { continue };
+        let Some(mpxn) = supply_point(reg_role, p) else {
+            continue;
+        };
+        let registered = registrations.iter().any(|r| {
+            r.mpxn == mpxn && r.role == reg_role && r.party == user.eui && r.in_force_on(day)
+        });
+        if registered {
+            return Ok(role);
+        }
+    }
+    Err(AuthzError::NotRegistered {
+        user: user.eui.to_string(),
+        device: device.id.to_string(),
+        date: day.to_string(),
+    })
+}
+
+/// SMI statuses a device request may address. Commissioning and the configuration a supplier does
+/// while installing may address an installed but not yet commissioned device; nothing addresses
+/// a device that is pending, withdrawn, decommissioned, suspended or in recovery.
+pub fn check_device_status(variant: &ServiceVariant, device: &Device) -> Result<(), AuthzError> {
+    let ok = matches!(
+        device.status,
+        DeviceStatus::Commissioned
+            | DeviceStatus::InstalledNotCommissioned
+            | DeviceStatus::Recovered
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(AuthzError::DeviceStatus {
+            device: device.id.to_string(),
+            status: device.status.to_string(),
+            srv: variant.variant.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eui::Eui64;
+    use time::macros::date;
+
+    fn user(roles: &[UserRole]) -> User {
+        User {
+            eui: Eui64::from_u64(1),
+            name: "u".into(),
+            roles: roles.to_vec(),
+            response_url: None,
+            suspended: false,
+        }
+    }
+
+    fn premises() -> Premises {
+        Premises {
+            uprn: "1".into(),
+            postcode: "M1 1AA".into(),
+            address_identifier: "1".into(),
+            region: crate::model::CspRegion::Central,
+            mpan: Some("MPAN".into()),
+            mprn: Some("MPRN".into()),
+        }
+    }
+
+    fn device(t: DeviceType, status: DeviceStatus) -> Device {
+        Device {
+            id: Eui64::from_u64(2),
+            device_type: t,
+            status,
+            manufacturer: "m".into(),
+            model: "m".into(),
+            firmware_version: None,
+            smets_chts_version: None,
+            esme_variant: None,
+            uprn: Some("1".into()),
+            chf: None,
+            mpxn: None,
+            date_commissioned: None,
+        }
+    }
+
+    fn reg(mpxn: &str, role: RegistrationRole) -> Registration {
+        Registration {
+            mpxn: mpxn.into(),
+            role,
+            party: Eui64::from_u64(1),
+            from: date!(2020 - 01 - 01),
+            to: Some(date!(2030 - 01 - 01)),
+        }
+    }
+
+    #[test]
+    fn matrix_decides_roles() {
+        let v = duis::service_variant("8.3").unwrap();
+        let gt = user(&[UserRole::GasTransporter]);
+        assert!(matches!(
+            eligible_roles(&gt, v),
+            Err(AuthzError::RoleNotEligible { .. })
+        ));
+        let s = user(&[UserRole::ImportSupplier, UserRole::GasTransporter]);
+        assert_eq!(
+            eligible_roles(&s, v).unwrap(),
+            vec![UserRole::ImportSupplier]
+        );
+        let mut sus = s.clone();
+        sus.suspended = true;
+        assert!(matches!(
+            eligible_roles(&sus, v),
+            Err(AuthzError::UserSuspended(_))
+        ));
+    }
+
+    #[test]
+    fn registration_by_fuel_and_date() {
+        let u = user(&[UserRole::ImportSupplier, UserRole::GasSupplier]);
+        let regs = vec![reg("MPRN", RegistrationRole::GasSupplier)];
+        let p = premises();
+        let gsme = device(DeviceType::Gsme, DeviceStatus::Commissioned);
+        let esme = device(DeviceType::Esme, DeviceStatus::Commissioned);
+        let chf = device(DeviceType::Chf, DeviceStatus::Commissioned);
+        let day = date!(2026 - 11 - 24);
+        assert_eq!(
+            check_registration(&u, &u.roles, &gsme, Some(&p), &regs, day).unwrap(),
+            UserRole::GasSupplier
+        );
+        assert_eq!(
+            check_registration(&u, &u.roles, &chf, Some(&p), &regs, day).unwrap(),
+            UserRole::GasSupplier
+        );
+        assert!(check_registration(&u, &u.roles, &esme, Some(&p), &regs, day).is_err());
+        // Out of the registration window.
+        assert!(
+            check_registration(&u, &u.roles, &gsme, Some(&p), &regs, date!(2031 - 01 - 01))
+                .is_err()
+        );
+        // Someone else's registration.
+        let mut other = regs.clone();
+        other[0].party = Eui64::from_u64(9);
+        assert!(check_registration(&u, &u.roles, &gsme, Some(&p), &other, day).is_err());
+        // Other User needs no registration.
+        let ou = user(&[UserRole::OtherUser]);
+        assert_eq!(
+            check_registration(&ou, &ou.roles, &esme, Some(&p), &[], day).unwrap(),
+            UserRole::OtherUser
+        );
+    }
+
+    #[test]
+    fn status_gate() {
+        let v = duis::service_variant("11.2").unwrap();
+        assert!(
+            check_device_status(v, &device(DeviceType::Esme, DeviceStatus::Commissioned)).is_ok()
+        );
+        for s in [
+            DeviceStatus::Pending,
+            DeviceStatus::Withdrawn,
+            DeviceStatus::Decommissioned,
+            DeviceStatus::Suspended,
+            DeviceStatus::Recovery,
+        ] {
+            assert!(
+                check_device_status(v, &device(DeviceType::Esme, s)).is_err(),
+                "{s}"
+            );
+        }
+    }
+}

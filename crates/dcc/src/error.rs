@@ -1,0 +1,391 @@
+//! One error type for everything a service request can run into, and the one function that maps
+//! each error to what the user is told (HTTP status and DUIS response code).
+//!
+//! Failures before the DCC knows who sent a request (size, XML, schema, signature, replay) are
+//! refused at the HTTP level: DUIS response codes are about authorised users' requests, and a DUIS
+//! response echoing an unauthenticated RequestID would let anyone make the DCC sign statements
+//! about other users' requests. From authentication onwards, every refusal is a signed DUIS
+//! response carrying the code the DUIS response code table gives for the situation.
+
+use duis::ResponseCode;
+
+/// The families of errors, in the order the gateway checks them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DccError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Authentication(#[from] AuthError),
+    #[error(transparent)]
+    Authorisation(#[from] AuthzError),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("request body of {size} bytes exceeds the limit of {limit} bytes")]
+    BodyTooLarge { size: usize, limit: usize },
+    #[error("unsupported content type {0:?}; DUIS requests are application/xml")]
+    ContentType(String),
+    #[error("no such endpoint {0:?}")]
+    NotFound(String),
+    #[error("method {0} not allowed; DUIS requests are POSTed")]
+    Method(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    #[error("request is not well-formed XML: {0}")]
+    Malformed(String),
+    #[error("document type or entity declarations are not accepted (XXE)")]
+    Dtd,
+    #[error("request does not conform to the DUIS schema: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("request is not signed")]
+    Unsigned,
+    #[error("XML signature is invalid: {0}")]
+    BadSignature(String),
+    #[error("no SMKI organisation certificate with issuer {issuer:?} and serial {serial}")]
+    UnknownSigner { issuer: String, serial: String },
+    #[error("signing certificate has been revoked")]
+    RevokedCertificate,
+    #[error("signing certificate belongs to {cert} but the RequestID originator is {originator}")]
+    SignerMismatch { cert: String, originator: String },
+    #[error("TLS client {tls} is not the RequestID originator {originator}")]
+    TlsIdentityMismatch { tls: String, originator: String },
+    #[error(
+        "RequestID counter {counter} is not greater than {last}, the last accepted from {originator}"
+    )]
+    Replay {
+        originator: String,
+        counter: u64,
+        last: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthzError {
+    #[error("{0} is not a DCC User")]
+    UnknownUser(String),
+    #[error("no role of user {user} may send service reference variant {srv}")]
+    RoleNotEligible { user: String, srv: String },
+    #[error("user {0} is suspended")]
+    UserSuspended(String),
+    #[error("user {user} is not registered for device {device} on {date}")]
+    NotRegistered {
+        user: String,
+        device: String,
+        date: String,
+    },
+    #[error("device {device} is {status}, which service reference variant {srv} cannot address")]
+    DeviceStatus {
+        device: String,
+        status: String,
+        srv: String,
+    },
+    #[error("service reference variant {srv} does not apply to a {device_type}")]
+    DeviceType { srv: String, device_type: String },
+    #[error("command variant {cv} is not valid for service reference variant {srv}")]
+    CommandVariant { cv: u8, srv: String },
+    #[error("service reference variant {srv} is not sent to this endpoint ({endpoint})")]
+    WrongEndpoint { srv: String, endpoint: String },
+    #[error("device {0} is not in the Smart Metering Inventory")]
+    UnknownDevice(String),
+    #[error("unknown service reference variant {0}")]
+    UnknownService(String),
+    #[error("body element {found} does not belong to service reference variant {srv}")]
+    BodyMismatch { srv: String, found: String },
+}
+
+/// Refusals by a non-device service after the request was authorised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no device matches the inventory query")]
+    InventoryNoMatch,
+    #[error("device {0} is already in the Smart Metering Inventory")]
+    AlreadyInInventory(String),
+    #[error("no SMKI device certificate has been issued for {0}")]
+    NoDeviceCertificate(String),
+    #[error("the SEC does not allow {device_type} to move from {from} to {to}")]
+    TransitionNotAllowed {
+        device_type: String,
+        from: String,
+        to: String,
+    },
+    #[error("update of {0} is not supported")]
+    UpdateNotSupported(String),
+    #[error("no premises matches the address given")]
+    AddressNotFound,
+    #[error("service reference variant {0} is not available in opendcc yet")]
+    NotImplemented(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InternalError {
+    #[error("storage failure: {0}")]
+    Storage(String),
+    #[error("signing failure: {0}")]
+    Signing(String),
+    #[error("building a response: {0}")]
+    Render(String),
+}
+
+/// What the user is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// HTTP status of the synchronous answer.
+    pub http_status: u16,
+    /// The DUIS response code of the signed DUIS response in the body, if there is one; when
+    /// `None` the body is a plain-text explanation.
+    pub code: Option<ResponseCode>,
+    /// Whether sending the same request again (with a new counter) could succeed without change.
+    pub retryable: bool,
+}
+
+impl DccError {
+    /// The one mapping from errors to what the user is told.
+    pub fn outcome(&self) -> Outcome {
+        use ResponseCode as R;
+        let http = |s| Outcome {
+            http_status: s,
+            code: None,
+            retryable: false,
+        };
+        let duis = |c| Outcome {
+            http_status: 200,
+            code: Some(c),
+            retryable: false,
+        };
+        match self {
+            Self::Transport(e) => match e {
+                TransportError::BodyTooLarge { .. } => http(413),
+                TransportError::ContentType(_) => http(415),
+                TransportError::NotFound(_) => http(404),
+                TransportError::Method(_) => http(405),
+            },
+            Self::Schema(_) => http(400),
+            Self::Authentication(e) => match e {
+                AuthError::Replay { .. } => http(409),
+                AuthError::TlsIdentityMismatch { .. } => http(403),
+                _ => http(401),
+            },
+            Self::Authorisation(e) => match e {
+                AuthzError::UnknownUser(_) => duis(R::E1),
+                AuthzError::RoleNotEligible { .. } => duis(R::E2),
+                AuthzError::UserSuspended(_) => duis(R::E3),
+                AuthzError::NotRegistered { .. } => duis(R::E4),
+                AuthzError::DeviceStatus { .. } => duis(R::E5),
+                AuthzError::DeviceType { .. } => duis(R::E11),
+                AuthzError::CommandVariant { .. } => duis(R::E12),
+                AuthzError::WrongEndpoint { .. } => duis(R::E13),
+                AuthzError::UnknownDevice(_) => duis(R::E19),
+                AuthzError::UnknownService(_) | AuthzError::BodyMismatch { .. } => duis(R::E12),
+            },
+            Self::Service(e) => match e {
+                ServiceError::InventoryNoMatch => duis(R::E080201),
+                ServiceError::AlreadyInInventory(_) => duis(R::E120201),
+                ServiceError::NoDeviceCertificate(_) => duis(R::E120203),
+                ServiceError::TransitionNotAllowed { .. } => duis(R::E080405),
+                ServiceError::UpdateNotSupported(_) => duis(R::E080406),
+                ServiceError::AddressNotFound => duis(R::E120101),
+                ServiceError::NotImplemented(_) => duis(R::E12),
+            },
+            Self::Internal(_) => Outcome {
+                http_status: 503,
+                code: None,
+                retryable: true,
+            },
+        }
+    }
+
+    /// One example of every error, for the documentation table and its test.
+    pub fn examples() -> Vec<DccError> {
+        let s = String::new;
+        vec![
+            TransportError::BodyTooLarge { size: 0, limit: 0 }.into(),
+            TransportError::ContentType(s()).into(),
+            TransportError::NotFound(s()).into(),
+            TransportError::Method(s()).into(),
+            SchemaError::Malformed(s()).into(),
+            SchemaError::Dtd.into(),
+            SchemaError::Invalid(s()).into(),
+            AuthError::Unsigned.into(),
+            AuthError::BadSignature(s()).into(),
+            AuthError::UnknownSigner {
+                issuer: s(),
+                serial: s(),
+            }
+            .into(),
+            AuthError::RevokedCertificate.into(),
+            AuthError::SignerMismatch {
+                cert: s(),
+                originator: s(),
+            }
+            .into(),
+            AuthError::TlsIdentityMismatch {
+                tls: s(),
+                originator: s(),
+            }
+            .into(),
+            AuthError::Replay {
+                originator: s(),
+                counter: 0,
+                last: 0,
+            }
+            .into(),
+            AuthzError::UnknownUser(s()).into(),
+            AuthzError::RoleNotEligible {
+                user: s(),
+                srv: s(),
+            }
+            .into(),
+            AuthzError::UserSuspended(s()).into(),
+            AuthzError::NotRegistered {
+                user: s(),
+                device: s(),
+                date: s(),
+            }
+            .into(),
+            AuthzError::DeviceStatus {
+                device: s(),
+                status: s(),
+                srv: s(),
+            }
+            .into(),
+            AuthzError::DeviceType {
+                srv: s(),
+                device_type: s(),
+            }
+            .into(),
+            AuthzError::CommandVariant { cv: 0, srv: s() }.into(),
+            AuthzError::WrongEndpoint {
+                srv: s(),
+                endpoint: s(),
+            }
+            .into(),
+            AuthzError::UnknownDevice(s()).into(),
+            AuthzError::UnknownService(s()).into(),
+            AuthzError::BodyMismatch {
+                srv: s(),
+                found: s(),
+            }
+            .into(),
+            ServiceError::InventoryNoMatch.into(),
+            ServiceError::AlreadyInInventory(s()).into(),
+            ServiceError::NoDeviceCertificate(s()).into(),
+            ServiceError::TransitionNotAllowed {
+                device_type: s(),
+                from: s(),
+                to: s(),
+            }
+            .into(),
+            ServiceError::UpdateNotSupported(s()).into(),
+            ServiceError::AddressNotFound.into(),
+            ServiceError::NotImplemented(s()).into(),
+            InternalError::Storage(s()).into(),
+            InternalError::Signing(s()).into(),
+            InternalError::Render(s()).into(),
+        ]
+    }
+
+    /// A short name for the kind of error (for logs and the table).
+    pub fn kind(&self) -> String {
+        let dbg = format!("{self:?}");
+        // `Family(Variant…)`: keep "Family::Variant".
+        let mut parts = dbg.splitn(2, '(');
+        let family = parts.next().unwrap_or_default().to_string();
+        let rest = parts.next().unwrap_or_default();
+        let variant: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        format!("{family}::{variant}")
+    }
+
+    /// The mapping as a Markdown table, generated from [`DccError::outcome`].
+    pub fn markdown_table() -> String {
+        let mut out = String::from(
+            "| error | HTTP status | DUIS response code | retryable |\n|---|---|---|---|\n",
+        );
+        for e in Self::examples() {
+            let o = e.outcome();
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                e.kind(),
+                o.http_status,
+                o.code.map_or("(none: text/plain body)", |c| c.as_str()),
+                if o.retryable { "yes" } else { "no" }
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_has_a_distinct_kind() {
+        let kinds: Vec<String> = DccError::examples().iter().map(|e| e.kind()).collect();
+        let mut sorted = kinds.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), kinds.len(), "{kinds:?}");
+        assert!(kinds.contains(&"Authentication::Replay".to_string()));
+    }
+
+    #[test]
+    fn key_mappings() {
+        let role: DccError = AuthzError::RoleNotEligible {
+            user: "u".into(),
+            srv: "8.3".into(),
+        }
+        .into();
+        assert_eq!(role.outcome().code, Some(ResponseCode::E2));
+        let reg: DccError = AuthzError::NotRegistered {
+            user: "u".into(),
+            device: "d".into(),
+            date: "x".into(),
+        }
+        .into();
+        assert_eq!(reg.outcome().code, Some(ResponseCode::E4));
+        let replay: DccError = AuthError::Replay {
+            originator: "o".into(),
+            counter: 1,
+            last: 1,
+        }
+        .into();
+        assert_eq!(replay.outcome().http_status, 409);
+        assert_eq!(replay.outcome().code, None);
+        let internal: DccError = InternalError::Storage("x".into()).into();
+        assert!(internal.outcome().retryable);
+    }
+
+    /// The documentation table is generated from the mapping: regenerate it with
+    /// `UPDATE_DOCS=1 cargo test -p dcc`.
+    #[test]
+    fn documented_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/response-codes.md");
+        let header = "# How opendcc answers each failure\n\nGenerated from `dcc::DccError::outcome`, the one function that maps errors to answers \
+(`UPDATE_DOCS=1 cargo test -p dcc documented_table_is_current` rewrites this file).\n\n";
+        let want = format!("{header}{}", DccError::markdown_table());
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            have, want,
+            "docs/response-codes.md is stale: run with UPDATE_DOCS=1"
+        );
+    }
+}

@@ -1,0 +1,404 @@
+//! The request life cycle at the User Gateway: every check in order, then the service, with every
+//! state change in one transaction that commits before the answer leaves.
+//!
+//! Order of checks (each failure maps through [`DccError::outcome`]):
+//! 1. size limit; 2. well-formed XML with no DTD or entity declarations; 3. DUIS schema;
+//! 4. XML signature against the SMKI organisation certificate named by `X509IssuerSerial`, whose
+//! subject EUI must be the RequestID originator and (over TLS) the client's identity;
+//! 5. RequestID counter strictly greater than the last accepted from that originator;
+//! 6. eligibility: service matrix (role), endpoint and command variant, registration data for the
+//! device on the request's date, the device's SMI status; 7. the service itself.
+
+use std::sync::Arc;
+
+use duis::{Endpoint, Request, ResponseCode};
+use eui::Eui64;
+use time::OffsetDateTime;
+
+use crate::eligibility;
+use crate::error::{
+    AuthError, AuthzError, DccError, InternalError, SchemaError, ServiceError, TransportError,
+};
+use crate::model::{Device, User};
+use crate::render;
+use crate::services;
+use crate::store::{RequestRecord, Store, Tx};
+
+/// Where time comes from (injected so that tests control it).
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The machine's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// Limits applied before anything is parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The largest DUIS request (11.1 Update Firmware, tariffs with 48 blocks) is a few tens of
+        // kilobytes; anything near this size is not a service request.
+        Self {
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// One request as it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Inbound<'a> {
+    pub endpoint: Endpoint,
+    /// The EUI of the DCCKI client certificate, when the connection was mutually authenticated
+    /// TLS; `None` on the loopback-only plain-HTTP listener.
+    pub tls_identity: Option<Eui64>,
+    pub body: &'a [u8],
+}
+
+/// The synchronous answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub http_status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    /// The RequestID, once known.
+    pub request_id: Option<String>,
+    /// The DUIS response code, if a DUIS response was given.
+    pub code: Option<ResponseCode>,
+    /// The error, if the request was refused.
+    pub error: Option<DccError>,
+}
+
+/// Signs DUIS responses with the DCC's XML signing key.
+pub trait ResponseSigner: Send + Sync + 'static {
+    fn sign(&self, unsigned: &str) -> Result<String, DccError>;
+}
+
+impl ResponseSigner for xmldsig::XmlSigner {
+    fn sign(&self, unsigned: &str) -> Result<String, DccError> {
+        xmldsig::XmlSigner::sign(self, unsigned)
+            .map_err(|e| DccError::Internal(InternalError::Signing(e.to_string())))
+    }
+}
+
+/// The User Gateway's request processing, free of sockets.
+pub struct Gateway<S: Store, C: Clock> {
+    store: Arc<S>,
+    clock: C,
+    signer: Box<dyn ResponseSigner>,
+    limits: Limits,
+}
+
+/// What a request that passed authentication carries through the rest of the checks.
+struct Authenticated {
+    request: Request,
+}
+
+impl<S: Store, C: Clock> Gateway<S, C> {
+    pub fn new(store: Arc<S>, clock: C, signer: Box<dyn ResponseSigner>, limits: Limits) -> Self {
+        Self {
+            store,
+            clock,
+            signer,
+            limits,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Processes one request to its synchronous answer. Never panics on any input.
+    pub fn handle(&self, inbound: Inbound<'_>) -> Answer {
+        let now = self.clock.now();
+        let auth = match self.authenticate(inbound) {
+            Ok(a) => a,
+            Err(e) => return self.refuse(e, None, now),
+        };
+        match self.authorise_and_execute(inbound, &auth, now) {
+            Ok((code, body)) => Answer {
+                http_status: 200,
+                content_type: "application/xml",
+                body,
+                request_id: Some(auth.request.header.request_id.to_string()),
+                code: Some(code),
+                error: None,
+            },
+            Err(e) => self.refuse(e, Some(&auth), now),
+        }
+    }
+
+    fn refuse(&self, error: DccError, auth: Option<&Authenticated>, now: OffsetDateTime) -> Answer {
+        let request_id = auth.map(|a| a.request.header.request_id.to_string());
+        let outcome = error.outcome();
+        if let (Some(code), Some(auth)) = (outcome.code, auth) {
+            match render::header_only(&auth.request, code, now).and_then(|u| self.signer.sign(&u)) {
+                Ok(body) => {
+                    return Answer {
+                        http_status: outcome.http_status,
+                        content_type: "application/xml",
+                        body,
+                        request_id,
+                        code: Some(code),
+                        error: Some(error),
+                    };
+                }
+                Err(sign_err) => return self.refuse(sign_err, None, now),
+            }
+        }
+        Answer {
+            http_status: outcome.http_status,
+            content_type: "text/plain; charset=utf-8",
+            body: format!("{error}\n"),
+            request_id,
+            code: None,
+            error: Some(error),
+        }
+    }
+
+    /// Steps 1–4: everything before the DCC knows the request is really from its originator.
+    fn authenticate(&self, inbound: Inbound<'_>) -> Result<Authenticated, DccError> {
+        let body = inbound.body;
+        if body.len() > self.limits.max_body_bytes {
+            return Err(TransportError::BodyTooLarge {
+                size: body.len(),
+                limit: self.limits.max_body_bytes,
+            }
+            .into());
+        }
+        reject_dtd(body)?;
+        duis_schema::validate_request(body).map_err(schema_error)?;
+        let request = duis::parse_request(body).map_err(parse_error)?;
+        let info = xmldsig::signature_info(body).map_err(dsig_error)?;
+        let serial = info.issuer_serial.serial.clone();
+        let cert = self.store.transaction(|tx| Ok(tx.org_cert(&serial)?))?;
+        let cert = match cert {
+            Some(c) if xmldsig::issuer_names_match(&c.issuer, &info.issuer_serial.issuer_name) => c,
+            _ => {
+                return Err(AuthError::UnknownSigner {
+                    issuer: info.issuer_serial.issuer_name.clone(),
+                    serial,
+                }
+                .into());
+            }
+        };
+        xmldsig::verify(body, &cert.public_key).map_err(dsig_error)?;
+        if cert.revoked {
+            return Err(AuthError::RevokedCertificate.into());
+        }
+        let originator = request.header.request_id.originator;
+        if cert.subject_eui != originator {
+            return Err(AuthError::SignerMismatch {
+                cert: cert.subject_eui.to_string(),
+                originator: originator.to_string(),
+            }
+            .into());
+        }
+        if let Some(tls) = inbound.tls_identity {
+            if tls != originator {
+                return Err(AuthError::TlsIdentityMismatch {
+                    tls: tls.to_string(),
+                    originator: originator.to_string(),
+                }
+                .into());
+            }
+        }
+        Ok(Authenticated { request })
+    }
+
+    /// Steps 5–7 in one transaction: nothing changes unless everything succeeds.
+    fn authorise_and_execute(
+        &self,
+        inbound: Inbound<'_>,
+        auth: &Authenticated,
+        now: OffsetDateTime,
+    ) -> Result<(ResponseCode, String), DccError> {
+        let req = &auth.request;
+        let rid = req.header.request_id;
+        self.store.transaction(|tx| {
+            if let Some(last) = tx.last_counter(rid.originator)? {
+                if rid.counter <= last {
+                    return Err(AuthError::Replay {
+                        originator: rid.originator.to_string(),
+                        counter: rid.counter,
+                        last,
+                    }
+                    .into());
+                }
+            }
+            let user = tx
+                .user(rid.originator)?
+                .ok_or_else(|| AuthzError::UnknownUser(rid.originator.to_string()))?;
+            let srv = req.header.service_reference_variant.as_str();
+            let variant = duis::service_variant(srv)
+                .ok_or_else(|| AuthzError::UnknownService(srv.to_string()))?;
+            if variant.service_reference != req.header.service_reference
+                || !variant.accepts_body(req.header.command_variant, &req.body.name)
+            {
+                return Err(AuthzError::BodyMismatch {
+                    srv: srv.to_string(),
+                    found: format!("{} / {}", req.header.service_reference, req.body.name),
+                }
+                .into());
+            }
+            eligibility::check_command_variant(
+                variant,
+                req.header.command_variant,
+                inbound.endpoint,
+            )?;
+            let roles = eligibility::eligible_roles(&user, variant)?;
+            let (code, unsigned) = if variant.non_device {
+                self.non_device(tx, &user, &roles, req, now)?
+            } else {
+                let device = tx
+                    .device(rid.target)?
+                    .ok_or_else(|| AuthzError::UnknownDevice(rid.target.to_string()))?;
+                check_device_access(tx, &user, &roles, &device, now)?;
+                eligibility::check_device_status(variant, &device)?;
+                return Err(ServiceError::NotImplemented(srv.to_string()).into());
+            };
+            let signed = self.signer.sign(&unsigned)?;
+            tx.set_last_counter(rid.originator, rid.counter)?;
+            tx.record_request(&RequestRecord {
+                originator: rid.originator,
+                target: rid.target,
+                counter: rid.counter,
+                srv: srv.to_string(),
+                command_variant: req.header.command_variant as u8,
+                received_at: now,
+                response_code: code.as_str().to_string(),
+                response: Some(signed.clone()),
+            })?;
+            Ok((code, signed))
+        })
+    }
+
+    fn non_device(
+        &self,
+        tx: &mut dyn Tx,
+        user: &User,
+        roles: &[duis::UserRole],
+        req: &Request,
+        now: OffsetDateTime,
+    ) -> Result<(ResponseCode, String), DccError> {
+        use duis::bodies::{
+            DevicePrenotification, ReadInventory, RequestWanMatrix, UpdateInventory,
+        };
+        let srv = req.header.service_reference_variant.as_str();
+        match srv {
+            "8.2" => {
+                let q = ReadInventory::parse(&req.body).map_err(render::body_error)?;
+                let entries = services::read_inventory(tx, &q)?;
+                Ok((ResponseCode::I0, render::inventory(req, &entries, now)?))
+            }
+            "12.2" => {
+                let n = DevicePrenotification::parse(&req.body).map_err(render::body_error)?;
+                services::pre_notify(tx, &n)?;
+                Ok((
+                    ResponseCode::I99,
+                    render::header_only(req, ResponseCode::I99, now)?,
+                ))
+            }
+            "8.4" => {
+                let u = UpdateInventory::parse(&req.body).map_err(render::body_error)?;
+                let device = tx
+                    .device(u.device_id)?
+                    .ok_or_else(|| AuthzError::UnknownDevice(u.device_id.to_string()))?;
+                // Installed devices follow registration; pending ones belong to no premises yet.
+                if device.uprn.is_some() {
+                    check_device_access(tx, user, roles, &device, now)?;
+                }
+                services::update_inventory(tx, device, &u.update, now)?;
+                Ok((
+                    ResponseCode::I99,
+                    render::header_only(req, ResponseCode::I99, now)?,
+                ))
+            }
+            "12.1" => {
+                let q = RequestWanMatrix::parse(&req.body).map_err(render::body_error)?;
+                let coverage = services::wan_matrix(tx, &q)?;
+                Ok((
+                    ResponseCode::I0,
+                    render::wan_matrix(req, &q, &coverage, now)?,
+                ))
+            }
+            other => Err(ServiceError::NotImplemented(other.to_string()).into()),
+        }
+    }
+}
+
+/// Registration check for a device, loading what it needs.
+fn check_device_access(
+    tx: &mut dyn Tx,
+    user: &User,
+    roles: &[duis::UserRole],
+    device: &Device,
+    now: OffsetDateTime,
+) -> Result<duis::UserRole, DccError> {
+    let premises = match &device.uprn {
+        Some(u) => tx.premises(u)?,
+        None => None,
+    };
+    let mut regs = Vec::new();
+    if let Some(p) = &premises {
+        for mpxn in [p.mpan.as_deref(), p.mprn.as_deref()].into_iter().flatten() {
+            regs.extend(tx.registrations(mpxn)?);
+        }
+    }
+    Ok(eligibility::check_registration(
+        user,
+        roles,
+        device,
+        premises.as_ref(),
+        &regs,
+        now.date(),
+    )?)
+}
+
+/// Refuses documents with a document type declaration or entity declarations anywhere before
+/// any parser sees them (XXE, billion laughs).
+pub fn reject_dtd(body: &[u8]) -> Result<(), DccError> {
+    let has = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    if has(b"<!DOCTYPE") || has(b"<!ENTITY") {
+        return Err(SchemaError::Dtd.into());
+    }
+    Ok(())
+}
+
+fn schema_error(e: duis_schema::SchemaError) -> DccError {
+    match e {
+        duis_schema::SchemaError::Malformed { .. }
+        | duis_schema::SchemaError::Unsupported { .. }
+        | duis_schema::SchemaError::NoRoot => SchemaError::Malformed(e.to_string()).into(),
+        other => SchemaError::Invalid(other.to_string()).into(),
+    }
+}
+
+fn parse_error(e: duis::ParseError) -> DccError {
+    SchemaError::Invalid(e.to_string()).into()
+}
+
+fn dsig_error(e: xmldsig::DsigError) -> DccError {
+    match e {
+        xmldsig::DsigError::NoSignature => AuthError::Unsigned.into(),
+        other => AuthError::BadSignature(other.to_string()).into(),
+    }
+}

@@ -1,0 +1,118 @@
+//! Turning outcomes into (unsigned) DUIS response documents, and request bodies into the typed
+//! forms the services take. Thin: the `duis` crate does the XML.
+
+use duis::bodies::BodyError;
+use duis::{
+    InventoryDevice, Request, ResponseCode, ResponseDateTime, ResponseHeader, WanMatrixResponse,
+};
+use time::OffsetDateTime;
+
+use crate::error::{DccError, InternalError, SchemaError};
+use crate::services::{InventoryEntry, WanCoverage};
+
+pub fn body_error(e: BodyError) -> DccError {
+    SchemaError::Invalid(e.to_string()).into()
+}
+
+fn build_error(e: impl std::fmt::Display) -> DccError {
+    InternalError::Render(e.to_string()).into()
+}
+
+fn date_time(now: OffsetDateTime) -> Result<ResponseDateTime, DccError> {
+    ResponseDateTime::from_datetime(now).map_err(build_error)
+}
+
+fn header(
+    req: &Request,
+    code: ResponseCode,
+    now: OffsetDateTime,
+) -> Result<ResponseHeader, DccError> {
+    Ok(ResponseHeader::new(
+        req.header.request_id,
+        code,
+        date_time(now)?,
+    ))
+}
+
+/// A response carrying only a code: acknowledgements, errors, and non-device services with no
+/// data to return. `None` if the request names no known service reference variant.
+pub fn header_only(
+    req: &Request,
+    code: ResponseCode,
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let variant =
+        duis::service_variant(&req.header.service_reference_variant).ok_or_else(|| {
+            build_error(format!(
+                "unknown service reference variant {}",
+                req.header.service_reference_variant
+            ))
+        })?;
+    Ok(duis::acknowledgement(
+        &req.header.request_id,
+        code,
+        variant,
+        &date_time(now)?,
+    ))
+}
+
+/// 8.2 Read Inventory's answer.
+pub fn inventory(
+    req: &Request,
+    entries: &[InventoryEntry],
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let devices: Vec<InventoryDevice> = entries
+        .iter()
+        .map(|e| {
+            let d = &e.device;
+            let mut out = InventoryDevice::new(d.id, d.device_type, &d.manufacturer, &d.model);
+            out.device_status = Some(d.status);
+            out.smets_chts_version.clone_from(&d.smets_chts_version);
+            out.firmware_version.clone_from(&d.firmware_version);
+            out.firmware_version_status = d
+                .firmware_version
+                .as_ref()
+                .map(|_| duis::ProductListStatus::Active);
+            out.cpl_status = Some(duis::ProductListStatus::Active);
+            out.date_commissioned = d.date_commissioned;
+            out.import_mpxn = d.mpxn.clone();
+            out.esme_variant = d.esme_variant;
+            if let Some(p) = &e.premises {
+                out.uprn = p.uprn.parse().ok();
+                out.property_filter = Some(duis::AddressFilter {
+                    post_code: p.postcode.clone(),
+                    address_identifier: p.address_identifier.clone(),
+                });
+                out.csp_region = Some(p.region);
+            }
+            out.device_gbcs_version = Some("4.0".into());
+            out
+        })
+        .collect();
+    duis::read_inventory_response(&header(req, ResponseCode::I0, now)?, &devices)
+        .map_err(build_error)
+}
+
+/// 12.1 Request WAN Matrix's answer.
+pub fn wan_matrix(
+    req: &Request,
+    query: &duis::bodies::RequestWanMatrix,
+    c: &WanCoverage,
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let responses = [WanMatrixResponse {
+        csp_region: c.region,
+        response_code: ResponseCode::I0,
+        coverage: Some(duis::WanCoverage {
+            coverage_available: c.available,
+            anticipated_coverage_date: None,
+            wan_technology: c.technology.to_string(),
+            connectivity_likelihood: duis::ConnectivityLikelihood::High,
+            auxiliary_equipment_required: None,
+            additional_information: None,
+        }),
+    }];
+    duis::wan_matrix_response(&header(req, ResponseCode::I0, now)?, query, &responses)
+        .map_err(build_error)
+}

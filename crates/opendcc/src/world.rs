@@ -1,0 +1,672 @@
+//! The demo world: a DCC with its own SMKI and DCCKI authorities, users in every role, premises
+//! with hubs, meters and HAN devices, registration data — created on first run in a data
+//! directory, resumed from it afterwards.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
+
+use dcc::model::{
+    CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, OrgCertRecord, Premises,
+    Registration, RegistrationRole, User,
+};
+use dcc::store::{Store, Tx};
+use duis::UserRole;
+use eui::Eui64;
+use server::TlsMaterial;
+use smki::{
+    Ca, CaKind, DeviceCertRequest, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate, Pki,
+    PkiNames, RemotePartyRole, Serial, TlsClientCertRequest, TlsServerCertRequest,
+};
+use store::SqliteStore;
+use time::{Duration, OffsetDateTime};
+
+use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
+
+/// The DCC's own EUI-64 (the RequestID target of non-device requests): the one DCC Boxed uses,
+/// so that requests written for it address opendcc unchanged.
+pub const DCC_EUI: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
+
+const MARKER: &str = "world.json";
+const DB: &str = "opendcc.sqlite";
+
+struct UserSpec {
+    name: &'static str,
+    eui: u64,
+    roles: &'static [UserRole],
+    smki_role: RemotePartyRole,
+}
+
+const USERS: &[UserSpec] = &[
+    UserSpec {
+        name: "supplier-a",
+        eui: 0x90B3_D51F_3001_0000,
+        roles: &[UserRole::ImportSupplier, UserRole::GasSupplier],
+        smki_role: RemotePartyRole::Supplier,
+    },
+    UserSpec {
+        name: "supplier-b",
+        eui: 0x90B3_D51F_3003_0000,
+        roles: &[
+            UserRole::ImportSupplier,
+            UserRole::ExportSupplier,
+            UserRole::GasSupplier,
+        ],
+        smki_role: RemotePartyRole::Supplier,
+    },
+    UserSpec {
+        name: "distributor",
+        eui: 0x90B3_D51F_3002_0000,
+        roles: &[UserRole::ElectricityDistributor],
+        smki_role: RemotePartyRole::NetworkOperator,
+    },
+    UserSpec {
+        name: "transporter",
+        eui: 0x90B3_D51F_3005_0000,
+        roles: &[UserRole::GasTransporter],
+        smki_role: RemotePartyRole::NetworkOperator,
+    },
+    UserSpec {
+        name: "other-user",
+        eui: 0x90B3_D51F_3006_0000,
+        roles: &[UserRole::OtherUser],
+        smki_role: RemotePartyRole::OtherUser,
+    },
+];
+
+struct PremisesSpec {
+    uprn: &'static str,
+    postcode: &'static str,
+    address: &'static str,
+    region: CspRegion,
+    mpan: &'static str,
+    mprn: &'static str,
+    /// First device EUI; the devices take consecutive EUIs from it.
+    base: u64,
+    han: bool,
+}
+
+/// Premises 1 uses the device EUIs of DCC's Reference Test Data Set (`00-DB-12-34-56-78-90-A0`
+/// ESME, `…A1` GSME, `…A2` CHF, `…A3` GPF, `…A4` PPMID, `…A5` HCALCS), so that the public DUIS
+/// templates address a real device.
+const PREMISES: &[PremisesSpec] = &[
+    PremisesSpec {
+        uprn: "100000000001",
+        postcode: "M22 0RR",
+        address: "Threapwood Road",
+        region: CspRegion::Central,
+        mpan: "1900000000018",
+        mprn: "1234567",
+        base: 0x00DB_1234_5678_90A0,
+        han: true,
+    },
+    PremisesSpec {
+        uprn: "100000000002",
+        postcode: "EH1 1YZ",
+        address: "1 Castle Wynd",
+        region: CspRegion::North,
+        mpan: "1200000000025",
+        mprn: "2345678",
+        base: 0x00DB_1234_5678_91A0,
+        han: true,
+    },
+    PremisesSpec {
+        uprn: "100000000003",
+        postcode: "SW1A 2AA",
+        address: "10 Downing Street",
+        region: CspRegion::South,
+        mpan: "1300000000032",
+        mprn: "3456789",
+        base: 0x00DB_1234_5678_92A0,
+        han: false,
+    },
+    PremisesSpec {
+        uprn: "100000000004",
+        postcode: "B1 1BB",
+        address: "4 Centenary Square",
+        region: CspRegion::Central,
+        mpan: "1400000000049",
+        mprn: "4567890",
+        base: 0x00DB_1234_5678_93A0,
+        han: false,
+    },
+];
+
+/// Device types at a premises, in EUI order from its base (the RTDS order).
+const DEVICE_ORDER: &[DeviceType] = &[
+    DeviceType::Esme,
+    DeviceType::Gsme,
+    DeviceType::Chf,
+    DeviceType::Gpf,
+    DeviceType::Ppmid,
+    DeviceType::Hcalcs,
+    DeviceType::Ihd,
+];
+
+/// Manufactured devices whose SMKI certificates exist but which are not in the inventory yet:
+/// what a user pre-notifies (12.2).
+const SPARE_DEVICES: &[(u64, DeviceType)] = &[
+    (0x00DB_1234_5678_99A0, DeviceType::Esme),
+    (0x00DB_1234_5678_99A1, DeviceType::Gsme),
+    (0x00DB_1234_5678_99A4, DeviceType::Ppmid),
+];
+
+/// The on-disk demo world.
+pub struct World {
+    dir: PathBuf,
+}
+
+fn io(path: &Path, e: std::io::Error) -> String {
+    format!("{}: {e}", path.display())
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    }
+    std::fs::write(path, contents).map_err(|e| io(path, e))
+}
+
+fn write_secret(path: &Path, contents: &[u8]) -> Result<(), String> {
+    write_file(path, contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io(path, e))?;
+    }
+    Ok(())
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| io(path, e))
+}
+
+fn smki_err(e: smki::SmkiError) -> String {
+    format!("SMKI: {e}")
+}
+
+fn new_key() -> Result<KeyPair, String> {
+    KeyPair::generate_with_os_rng().map_err(smki_err)
+}
+
+fn new_serial() -> Result<Serial, String> {
+    Serial::random_with_os_rng().map_err(smki_err)
+}
+
+fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
+    Ok(k.to_pkcs8_pem().map_err(smki_err)?.as_bytes().to_vec())
+}
+
+fn cert_pem(der: &[u8]) -> Result<String, String> {
+    smki::cert_to_pem(der).map_err(smki_err)
+}
+
+fn user_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join("users").join(name)
+}
+
+fn device_dir(dir: &Path, id: Eui64) -> PathBuf {
+    dir.join("devices").join(id.to_hex())
+}
+
+const CA_FILES: &[(CaKind, &str)] = &[
+    (CaKind::OrganisationRoot, "org-root"),
+    (CaKind::Oca, "org-issuing"),
+    (CaKind::DeviceRoot, "device-root"),
+    (CaKind::Dca, "device-issuing"),
+    (CaKind::DcckiRoot, "dccki-root"),
+    (CaKind::DcckiIssuing, "dccki-issuing"),
+];
+
+impl World {
+    /// Opens the world in `dir`, creating it first if `dir` holds none.
+    pub fn open_or_create(dir: &Path) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let dir = std::fs::canonicalize(dir).map_err(|e| io(dir, e))?;
+        let world = World { dir };
+        if !world.dir.join(MARKER).exists() {
+            world.create()?;
+        }
+        Ok(world)
+    }
+
+    fn pki_path(&self, name: &str) -> PathBuf {
+        self.dir.join("pki").join(name)
+    }
+
+    fn private_path(&self, name: &str) -> PathBuf {
+        self.dir.join("pki").join("private").join(name)
+    }
+
+    pub fn open_store(&self) -> Result<SqliteStore, String> {
+        SqliteStore::open(&self.dir.join(DB)).map_err(|e| e.to_string())
+    }
+
+    fn load_ca(&self, kind: CaKind) -> Result<Ca, String> {
+        let (_, name) = CA_FILES
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .ok_or("unknown CA")?;
+        let cert = smki::cert_from_pem(&read_file(&self.pki_path(&format!("{name}.pem")))?)
+            .map_err(smki_err)?;
+        let key = KeyPair::from_pkcs8_pem(&read_file(&self.private_path(&format!("{name}.key")))?)
+            .map_err(smki_err)?;
+        Ca::from_parts(kind, key, cert).map_err(smki_err)
+    }
+
+    /// Builds a new world. Anything a previous, interrupted creation left is replaced; the
+    /// marker file is written last, so a world either exists whole or is made again.
+    fn create(&self) -> Result<(), String> {
+        for sub in ["pki", "users", "devices"] {
+            let p = self.dir.join(sub);
+            if p.exists() {
+                std::fs::remove_dir_all(&p).map_err(|e| io(&p, e))?;
+            }
+        }
+        for f in [DB, "opendcc.sqlite-wal", "opendcc.sqlite-shm", "demo.json"] {
+            let p = self.dir.join(f);
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| io(&p, e))?;
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).map_err(smki_err)?;
+        for (kind, name) in CA_FILES {
+            let ca = match kind {
+                CaKind::OrganisationRoot => &pki.org_root,
+                CaKind::Oca => &pki.oca,
+                CaKind::DeviceRoot => &pki.device_root,
+                CaKind::Dca => &pki.dca,
+                CaKind::DcckiRoot => &pki.dccki_root,
+                CaKind::DcckiIssuing => &pki.dccki_issuing,
+            };
+            write_file(
+                &self.pki_path(&format!("{name}.pem")),
+                ca.cert_pem().map_err(smki_err)?.as_bytes(),
+            )?;
+            write_secret(
+                &self.private_path(&format!("{name}.key")),
+                &key_pem(ca.key())?,
+            )?;
+        }
+        let not_before = now - Duration::days(1);
+        let org_not_after = now + Duration::days(365 * 10);
+        let store = self.open_store()?;
+        let mut org_certs = Vec::new();
+
+        // The DCC's XML signing certificate: signs every DUIS response.
+        let xml_key = new_key()?;
+        let xml_cert = pki
+            .oca
+            .issue_organisation(&OrgCertRequest {
+                common_name: Some("OPENDCC DSP".into()),
+                eui: DCC_EUI,
+                role: RemotePartyRole::DspXmlSigning,
+                usage: KeyUsage::DigitalSignature,
+                public_key: xml_key.public_key(),
+                serial: new_serial()?,
+                not_before,
+                not_after: org_not_after,
+            })
+            .map_err(smki_err)?;
+        write_file(
+            &self.pki_path("dcc-xml-signing.pem"),
+            cert_pem(&xml_cert)?.as_bytes(),
+        )?;
+        write_secret(
+            &self.private_path("dcc-xml-signing.key"),
+            &key_pem(&xml_key)?,
+        )?;
+        org_certs.push(xml_cert);
+
+        // The DUIS listener's TLS certificate, from the DCCKI.
+        let tls_key = new_key()?;
+        let tls_cert = pki
+            .dccki_issuing
+            .issue_tls_server(&TlsServerCertRequest {
+                common_name: "opendcc".into(),
+                dns_names: vec!["localhost".into()],
+                ip_addresses: vec![
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    IpAddr::V6(Ipv6Addr::LOCALHOST),
+                ],
+                public_key: tls_key.public_key(),
+                serial: new_serial()?,
+                not_before,
+                not_after: org_not_after,
+            })
+            .map_err(smki_err)?;
+        let chain = format!(
+            "{}{}",
+            cert_pem(&tls_cert)?,
+            pki.dccki_issuing.cert_pem().map_err(smki_err)?
+        );
+        write_file(&self.pki_path("server-tls.pem"), chain.as_bytes())?;
+        write_secret(&self.private_path("server-tls.key"), &key_pem(&tls_key)?)?;
+
+        // Users: an SMKI organisation certificate to sign with, a DCCKI certificate to connect.
+        let mut users = Vec::new();
+        for spec in USERS {
+            let eui = Eui64::from_u64(spec.eui);
+            let udir = user_dir(&self.dir, spec.name);
+            let sign_key = new_key()?;
+            let sign_cert = pki
+                .oca
+                .issue_organisation(&OrgCertRequest {
+                    common_name: Some(spec.name.to_uppercase()),
+                    eui,
+                    role: spec.smki_role,
+                    usage: KeyUsage::DigitalSignature,
+                    public_key: sign_key.public_key(),
+                    serial: new_serial()?,
+                    not_before,
+                    not_after: org_not_after,
+                })
+                .map_err(smki_err)?;
+            write_file(&udir.join("signing.pem"), cert_pem(&sign_cert)?.as_bytes())?;
+            write_secret(&udir.join("signing.key"), &key_pem(&sign_key)?)?;
+            org_certs.push(sign_cert);
+            let client_key = new_key()?;
+            let client_cert = pki
+                .dccki_issuing
+                .issue_tls_client(&TlsClientCertRequest {
+                    eui,
+                    organisation: spec.name.into(),
+                    public_key: client_key.public_key(),
+                    serial: new_serial()?,
+                    not_before,
+                    not_after: org_not_after,
+                })
+                .map_err(smki_err)?;
+            let client_chain = format!(
+                "{}{}",
+                cert_pem(&client_cert)?,
+                pki.dccki_issuing.cert_pem().map_err(smki_err)?
+            );
+            write_file(&udir.join("tls.pem"), client_chain.as_bytes())?;
+            write_secret(&udir.join("tls.key"), &key_pem(&client_key)?)?;
+            users.push(User {
+                eui,
+                name: spec.name.into(),
+                roles: spec.roles.to_vec(),
+                response_url: None,
+                suspended: false,
+            });
+        }
+
+        // Devices: keys and SMKI device certificates (digital signing and key agreement).
+        let mut device_certs: Vec<(Eui64, &'static str, Vec<u8>)> = Vec::new();
+        let mut issue_device = |id: Eui64| -> Result<(), String> {
+            let ddir = device_dir(&self.dir, id);
+            for (usage, name) in [
+                (KeyUsage::DigitalSignature, "ds"),
+                (KeyUsage::KeyAgreement, "ka"),
+            ] {
+                let key = new_key()?;
+                let der = pki
+                    .dca
+                    .issue_device(&DeviceCertRequest {
+                        eui: id,
+                        usage,
+                        public_key: key.public_key(),
+                        serial: new_serial()?,
+                        not_before,
+                    })
+                    .map_err(smki_err)?;
+                write_file(
+                    &ddir.join(format!("{name}.pem")),
+                    cert_pem(&der)?.as_bytes(),
+                )?;
+                write_secret(&ddir.join(format!("{name}.key")), &key_pem(&key)?)?;
+                device_certs.push((id, name, der));
+            }
+            Ok(())
+        };
+        let mut devices = Vec::new();
+        let mut premises = Vec::new();
+        let mut registrations = Vec::new();
+        let supplier = Eui64::from_u64(USERS[0].eui);
+        let distributor = Eui64::from_u64(USERS[2].eui);
+        let transporter = Eui64::from_u64(USERS[3].eui);
+        let since = time::macros::date!(2020 - 01 - 01);
+        for p in PREMISES {
+            let count = if p.han { DEVICE_ORDER.len() } else { 4 };
+            let chf = Eui64::from_u64(p.base + 2);
+            for (i, &t) in DEVICE_ORDER.iter().take(count).enumerate() {
+                let id = Eui64::from_u64(p.base + i as u64);
+                if t != DeviceType::Ihd {
+                    issue_device(id)?;
+                }
+                devices.push(demo_device(id, t, p, chf, now));
+            }
+            premises.push(Premises {
+                uprn: p.uprn.into(),
+                postcode: p.postcode.into(),
+                address_identifier: p.address.into(),
+                region: p.region,
+                mpan: Some(p.mpan.into()),
+                mprn: Some(p.mprn.into()),
+            });
+            for (mpxn, role, party) in [
+                (p.mpan, RegistrationRole::ImportSupplier, supplier),
+                (
+                    p.mpan,
+                    RegistrationRole::ElectricityDistributor,
+                    distributor,
+                ),
+                (p.mprn, RegistrationRole::GasSupplier, supplier),
+                (p.mprn, RegistrationRole::GasTransporter, transporter),
+            ] {
+                registrations.push(Registration {
+                    mpxn: mpxn.into(),
+                    role,
+                    party,
+                    from: since,
+                    to: None,
+                });
+            }
+        }
+        for &(id, _) in SPARE_DEVICES {
+            issue_device(Eui64::from_u64(id))?;
+        }
+
+        let mut records = Vec::new();
+        for der in &org_certs {
+            records.push(org_record(der)?);
+        }
+        store
+            .transaction(|tx: &mut dyn Tx| {
+                for u in &users {
+                    tx.put_user(u)?;
+                }
+                for r in &records {
+                    tx.put_org_cert(r)?;
+                }
+                for p in &premises {
+                    tx.put_premises(p)?;
+                }
+                for d in &devices {
+                    tx.put_device(d)?;
+                }
+                for (id, usage, der) in &device_certs {
+                    tx.put_device_cert(*id, usage, der)?;
+                }
+                for r in &registrations {
+                    tx.put_registration(r)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        drop(store);
+        let marker = serde_json::json!({
+            "created": now.unix_timestamp(),
+            "dcc_eui": DCC_EUI.to_string(),
+            "format": 1,
+        });
+        write_file(&self.dir.join(MARKER), marker.to_string().as_bytes())?;
+        tracing::info!(dir = %self.dir.display(), "created a new demo world");
+        Ok(())
+    }
+
+    /// The DCC's response signer.
+    pub fn xml_signer(&self) -> Result<xmldsig::XmlSigner, String> {
+        let cert = smki::cert_from_pem(&read_file(&self.pki_path("dcc-xml-signing.pem"))?)
+            .map_err(smki_err)?;
+        let (issuer_serial, _) = xmldsig::issuer_serial_of_cert(&cert)
+            .map_err(|e| format!("DCC XML signing certificate: {e}"))?;
+        xmldsig::XmlSigner::from_pkcs8_pem(
+            &read_file(&self.private_path("dcc-xml-signing.key"))?,
+            issuer_serial,
+        )
+        .map_err(|e| format!("DCC XML signing key: {e}"))
+    }
+
+    pub fn tls_material(&self) -> Result<TlsMaterial, String> {
+        // Both the root and the issuing CA: a client may present its chain or its leaf alone.
+        let _ = self.load_ca(CaKind::DcckiIssuing)?;
+        Ok(TlsMaterial {
+            cert_chain_pem: read_file(&self.pki_path("server-tls.pem"))?,
+            key_pem: read_file(&self.private_path("server-tls.key"))?,
+            client_ca_pem: read_file(&self.pki_path("dccki-root.pem"))?,
+        })
+    }
+
+    /// The manifest for a listener at `duis_url`, from the current state of the world.
+    pub fn manifest(&self, duis_url: &str, plain_http: bool) -> Result<Manifest, String> {
+        let store = self.open_store()?;
+        let (users, devices) = store
+            .transaction(|tx| Ok((tx.users()?, tx.devices()?)))
+            .map_err(|e| e.to_string())?;
+        Ok(Manifest {
+            duis_url: duis_url.into(),
+            plain_http,
+            tls_ca: self.pki_path("dccki-root.pem"),
+            dcc: DccEntry {
+                eui: DCC_EUI.to_string(),
+                xml_signing_cert: self.pki_path("dcc-xml-signing.pem"),
+            },
+            smki: SmkiEntry {
+                org_root: self.pki_path("org-root.pem"),
+                org_issuing: self.pki_path("org-issuing.pem"),
+                device_root: self.pki_path("device-root.pem"),
+                device_issuing: self.pki_path("device-issuing.pem"),
+                dccki_root: self.pki_path("dccki-root.pem"),
+            },
+            users: users
+                .into_iter()
+                .map(|u| {
+                    let d = user_dir(&self.dir, &u.name);
+                    UserEntry {
+                        roles: u.roles.iter().map(|r| r.as_code().to_string()).collect(),
+                        eui: u.eui.to_string(),
+                        signing_cert: d.join("signing.pem"),
+                        signing_key: d.join("signing.key"),
+                        tls_cert: d.join("tls.pem"),
+                        tls_key: d.join("tls.key"),
+                        response_url: u.response_url,
+                        name: u.name,
+                    }
+                })
+                .collect(),
+            devices: devices
+                .into_iter()
+                .map(|d| DeviceEntry {
+                    id: d.id.to_string(),
+                    device_type: d.device_type.to_string(),
+                    status: d.status.to_string(),
+                    mpxn: d.mpxn,
+                    chf: d.chf.map(|c| c.to_string()),
+                    uprn: d.uprn,
+                })
+                .collect(),
+        })
+    }
+}
+
+fn demo_device(
+    id: Eui64,
+    t: DeviceType,
+    p: &PremisesSpec,
+    chf: Eui64,
+    now: OffsetDateTime,
+) -> Device {
+    let (manufacturer, model, firmware, smets) = match t {
+        DeviceType::Chf | DeviceType::Gpf => ("106C", "433100AC", "00010001", Some("CHTS V1.4")),
+        DeviceType::Esme => ("AB01", "010A030B", "0002012F", Some("SMETS V5.0")),
+        DeviceType::Gsme => ("AB02", "020B0401", "00020130", Some("SMETS V5.0")),
+        DeviceType::Ppmid => ("AB03", "03000001", "00010000", Some("SMETS V5.0")),
+        DeviceType::Hcalcs => ("AB04", "04000001", "00010000", Some("SMETS V5.0")),
+        DeviceType::Ihd | DeviceType::Cad => ("AB05", "05000001", "00010000", None),
+    };
+    Device {
+        id,
+        device_type: t,
+        status: DeviceStatus::Commissioned,
+        manufacturer: manufacturer.into(),
+        model: model.into(),
+        firmware_version: Some(firmware.into()),
+        smets_chts_version: smets.map(Into::into),
+        esme_variant: (t == DeviceType::Esme).then_some(EsmeVariant::A),
+        uprn: Some(p.uprn.into()),
+        chf: Some(chf),
+        mpxn: match t {
+            DeviceType::Esme => Some(p.mpan.into()),
+            DeviceType::Gsme | DeviceType::Gpf => Some(p.mprn.into()),
+            _ => None,
+        },
+        date_commissioned: Some(now.date()),
+    }
+}
+
+/// The gateway's view of an SMKI organisation certificate.
+pub fn org_record(der: &[u8]) -> Result<OrgCertRecord, String> {
+    let c = OrgCertificate::from_der(der).map_err(smki_err)?;
+    Ok(OrgCertRecord {
+        serial: c.serial_decimal().to_string(),
+        issuer: c.issuer().to_string(),
+        subject_eui: c.eui(),
+        role: c.role().code(),
+        public_key: c.public_key_sec1().to_vec(),
+        der: der.to_vec(),
+        revoked: false,
+    })
+}
+
+/// `opendcc user response-url`.
+pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(format!(
+            "{url:?}: a Receive Response Service URL is http:// or https:// with a host"
+        ));
+    }
+    if !dir.join(MARKER).exists() {
+        return Err(format!(
+            "{} holds no demo world (run `opendcc demo --data {}` first)",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let world = World {
+        dir: dir.to_path_buf(),
+    };
+    let store = world.open_store()?;
+    let name_owned = name.to_string();
+    store
+        .transaction(|tx| {
+            let mut user = tx
+                .user_by_name(&name_owned)?
+                .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
+            user.response_url = Some(url.to_string());
+            tx.put_user(&user)?;
+            Ok(())
+        })
+        .map_err(|e| match e {
+            dcc::DccError::Authorisation(dcc::error::AuthzError::UnknownUser(n)) => {
+                format!("no user named {n:?} in {}", dir.display())
+            }
+            other => other.to_string(),
+        })?;
+    println!("{name}: Receive Response Service is now {url}");
+    Ok(())
+}
