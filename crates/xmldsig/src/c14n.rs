@@ -54,14 +54,24 @@ impl Document<'_> {
     ) {
         let mut w = Walker::new(self, method, inclusive_prefixes, out);
         let root_end = self.element(self.root).map_or(self.nodes.len(), |e| e.end);
-        w.walk(0, self.nodes.len(), exclude.map(|n| n.0), Some((self.root, root_end)));
+        w.walk(
+            0,
+            self.nodes.len(),
+            exclude.map(|n| n.0),
+            Some((self.root, root_end)),
+        );
     }
 
     /// Exclusive canonicalization of the subtree rooted at element `node`
     /// (namespaces in scope from its ancestors are honoured), appending to
     /// `out`. A `node` from another document that is not an element here
     /// appends nothing.
-    pub fn canonicalize_subtree_exclusive(&self, node: NodeId, inclusive_prefixes: &[&str], out: &mut Vec<u8>) {
+    pub fn canonicalize_subtree_exclusive(
+        &self,
+        node: NodeId,
+        inclusive_prefixes: &[&str],
+        out: &mut Vec<u8>,
+    ) {
         let Some(e) = self.element(node.0) else {
             return;
         };
@@ -100,7 +110,10 @@ pub fn canonicalize(xml: &[u8], method: C14nMethod) -> Result<Vec<u8>, DsigError
 ///
 /// # Errors
 /// Parse errors of [`Document::parse`].
-pub fn canonicalize_without_signature(xml: &[u8], method: C14nMethod) -> Result<Vec<u8>, DsigError> {
+pub fn canonicalize_without_signature(
+    xml: &[u8],
+    method: C14nMethod,
+) -> Result<Vec<u8>, DsigError> {
     let doc = Document::parse(xml)?;
     let mut out = Vec::with_capacity(xml.len());
     doc.canonicalize_document(method, doc.enveloped_signature(), &[], &mut out);
@@ -125,7 +138,12 @@ struct Walker<'d, 'a, 'o> {
 }
 
 impl<'d, 'a, 'o> Walker<'d, 'a, 'o> {
-    fn new(doc: &'d Document<'a>, method: C14nMethod, prefixes: &'d [&'d str], out: &'o mut Vec<u8>) -> Self {
+    fn new(
+        doc: &'d Document<'a>,
+        method: C14nMethod,
+        prefixes: &'d [&'d str],
+        out: &'o mut Vec<u8>,
+    ) -> Self {
         Walker {
             doc,
             method,
@@ -143,7 +161,13 @@ impl<'d, 'a, 'o> Walker<'d, 'a, 'o> {
     /// Walks nodes `from..to`, skipping the subtree starting at `exclude`.
     /// `root` (start, end indices) is set for whole documents, to place
     /// line feeds around processing instructions outside the root.
-    fn walk(&mut self, from: usize, to: usize, exclude: Option<usize>, root: Option<(usize, usize)>) {
+    fn walk(
+        &mut self,
+        from: usize,
+        to: usize,
+        exclude: Option<usize>,
+        root: Option<(usize, usize)>,
+    ) {
         let doc = self.doc;
         let mut skip_until = 0usize;
         let nodes = doc.nodes.get(from..to).unwrap_or(&[]);
@@ -196,11 +220,19 @@ impl<'d, 'a, 'o> Walker<'d, 'a, 'o> {
     }
 
     fn lookup_scope(&self, prefix: &str) -> Option<&'d str> {
-        self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, u)| u)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|&(_, u)| u)
     }
 
     fn lookup_rendered(&self, prefix: &str) -> Option<&'d str> {
-        self.rendered.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, u)| u)
+        self.rendered
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|&(_, u)| u)
     }
 
     /// Queues the binding of `prefix` for rendering unless an output
@@ -274,14 +306,15 @@ impl<'d, 'a, 'o> Walker<'d, 'a, 'o> {
         }
         self.attr_order.clear();
         self.attr_order.extend(0..attrs.len());
-        self.attr_order.sort_unstable_by(|&x, &y| match (attrs.get(x), attrs.get(y)) {
-            (Some(a), Some(b)) => {
-                let an = a.ns.as_deref().unwrap_or("");
-                let bn = b.ns.as_deref().unwrap_or("");
-                an.cmp(bn).then_with(|| a.local.cmp(b.local))
-            }
-            _ => std::cmp::Ordering::Equal,
-        });
+        self.attr_order
+            .sort_unstable_by(|&x, &y| match (attrs.get(x), attrs.get(y)) {
+                (Some(a), Some(b)) => {
+                    let an = a.ns.as_deref().unwrap_or("");
+                    let bn = b.ns.as_deref().unwrap_or("");
+                    an.cmp(bn).then_with(|| a.local.cmp(b.local))
+                }
+                _ => std::cmp::Ordering::Equal,
+            });
         for &k in &self.attr_order {
             if let Some(a) = attrs.get(k) {
                 out.push(b' ');

@@ -29,7 +29,9 @@ fn read_tlv(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
             return None;
         }
         let (len_bytes, rest) = (rest.get(..n)?, rest.get(n..)?);
-        let len = len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        let len = len_bytes
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
         (len, rest)
     };
     let content = rest.get(..len)?;
@@ -82,7 +84,12 @@ fn oid_to_string(content: &[u8]) -> Option<String> {
     if !fresh || arcs.is_empty() {
         return None;
     }
-    Some(arcs.iter().map(u64::to_string).collect::<Vec<_>>().join("."))
+    Some(
+        arcs.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
 }
 
 /// Keywords Java's `X500Principal.getName(RFC2253)` emits; any other
@@ -134,12 +141,17 @@ fn der_string(tag: u8, content: &[u8]) -> Option<String> {
         // PrintableString, T61String, IA5String, GeneralString: byte = char
         0x13 | 0x14 | 0x16 | 0x1B => Some(content.iter().map(|&b| char::from(b)).collect()),
         0x1E => {
-            if content.len() % 2 != 0 {
+            if !content.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = content
                 .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+                .map(|c| {
+                    u16::from_be_bytes([
+                        c.first().copied().unwrap_or(0),
+                        c.get(1).copied().unwrap_or(0),
+                    ])
+                })
                 .collect();
             String::from_utf16(&units).ok()
         }
@@ -148,11 +160,11 @@ fn der_string(tag: u8, content: &[u8]) -> Option<String> {
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 0xF)]));
+        for nibble in [b >> 4, b & 0xF] {
+            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
     }
     s
 }
@@ -264,7 +276,11 @@ fn p256_point(spki: &[u8]) -> Option<Vec<u8>> {
     }
     let (oid, rest) = read_tlv(alg.content)?;
     let (curve, rest) = read_tlv(rest)?;
-    if oid.tag != 0x06 || oid.content != OID_EC_PUBLIC_KEY || curve.tag != 0x06 || curve.content != OID_P256 {
+    if oid.tag != 0x06
+        || oid.content != OID_EC_PUBLIC_KEY
+        || curve.tag != 0x06
+        || curve.content != OID_P256
+    {
         return None;
     }
     if !rest.is_empty() {
@@ -282,7 +298,8 @@ fn p256_point(spki: &[u8]) -> Option<Vec<u8>> {
 /// [`DsigError::Certificate`].
 pub fn issuer_serial_of_cert(cert_der: &[u8]) -> Result<(IssuerSerial, Vec<u8>), DsigError> {
     let cert_err = |e| DsigError::Certificate(e);
-    let (rest, cert) = X509Certificate::from_der(cert_der).map_err(|_| cert_err(CertificateError::Parse))?;
+    let (rest, cert) =
+        X509Certificate::from_der(cert_der).map_err(|_| cert_err(CertificateError::Parse))?;
     if !rest.is_empty() {
         return Err(cert_err(CertificateError::Parse));
     }
@@ -293,8 +310,15 @@ pub fn issuer_serial_of_cert(cert_der: &[u8]) -> Result<(IssuerSerial, Vec<u8>),
     let serial = to_decimal(raw_serial);
     let issuer_name =
         name_to_rfc2253(cert.issuer().as_raw()).ok_or(cert_err(CertificateError::IssuerName))?;
-    let point = p256_point(cert.public_key().raw).ok_or(cert_err(CertificateError::UnsupportedKey))?;
-    Ok((IssuerSerial { issuer_name, serial }, point))
+    let point =
+        p256_point(cert.public_key().raw).ok_or(cert_err(CertificateError::UnsupportedKey))?;
+    Ok((
+        IssuerSerial {
+            issuer_name,
+            serial,
+        },
+        point,
+    ))
 }
 
 /// A parsed attribute value for comparison.
@@ -338,7 +362,7 @@ fn split_unescaped<'s>(s: &'s str, seps: &[char]) -> Vec<&'s str> {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -387,7 +411,8 @@ fn parse_type(t: &str) -> Option<String> {
     }
     let dotted = !t.is_empty()
         && t.split('.').count() >= 2
-        && t.split('.').all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()));
+        && t.split('.')
+            .all(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()));
     dotted.then(|| t.to_owned())
 }
 
@@ -462,7 +487,8 @@ mod tests {
         assert_eq!(to_decimal(&[1, 0]), "256");
         assert_eq!(
             to_decimal(&[
-                0x7D, 0xAC, 0x72, 0x83, 0xAA, 0xD2, 0x9B, 0xDD, 0x23, 0xC9, 0xEF, 0xBF, 0xDD, 0xB5, 0x2A, 0x41
+                0x7D, 0xAC, 0x72, 0x83, 0xAA, 0xD2, 0x9B, 0xDD, 0x23, 0xC9, 0xEF, 0xBF, 0xDD, 0xB5,
+                0x2A, 0x41
             ]),
             "167048897159233642262001557408276884033"
         );
@@ -470,8 +496,14 @@ mod tests {
 
     #[test]
     fn oid_decoding() {
-        assert_eq!(oid_to_string(&[0x55, 0x04, 0x03]).as_deref(), Some("2.5.4.3"));
-        assert_eq!(oid_to_string(OID_P256).as_deref(), Some("1.2.840.10045.3.1.7"));
+        assert_eq!(
+            oid_to_string(&[0x55, 0x04, 0x03]).as_deref(),
+            Some("2.5.4.3")
+        );
+        assert_eq!(
+            oid_to_string(OID_P256).as_deref(),
+            Some("1.2.840.10045.3.1.7")
+        );
         assert_eq!(oid_to_string(&[0x55, 0x84]), None);
         assert_eq!(oid_to_string(&[0x55, 0x80, 0x01]), None);
     }
@@ -480,14 +512,15 @@ mod tests {
     fn rfc2253_rendering() {
         // SEQUENCE { SET { OU=07 }, SET { CN=Z1 } }
         let name = [
-            0x30, 0x1A, 0x31, 0x0B, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x0B, 0x0C, 0x02, b'0', b'7', 0x31, 0x0B,
-            0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0C, 0x02, b'Z', b'1',
+            0x30, 0x1A, 0x31, 0x0B, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x0B, 0x0C, 0x02, b'0',
+            b'7', 0x31, 0x0B, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0C, 0x02, b'Z', b'1',
         ];
         assert_eq!(name_to_rfc2253(&name).as_deref(), Some("CN=Z1,OU=07"));
         // an unknown type (2.5.4.45) with a BIT STRING value, and escaping
         let name = [
-            0x30, 0x1B, 0x31, 0x0A, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x2D, 0x03, 0x01, 0x00, 0x31, 0x0D, 0x30,
-            0x0B, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x04, b' ', b'a', b',', b'b',
+            0x30, 0x1B, 0x31, 0x0A, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x2D, 0x03, 0x01, 0x00,
+            0x31, 0x0D, 0x30, 0x0B, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x04, b' ', b'a', b',',
+            b'b',
         ];
         assert_eq!(
             name_to_rfc2253(&name).as_deref(),
@@ -502,7 +535,10 @@ mod tests {
         assert!(issuer_names_match("CN=Z1,OU=07", "cn = z1 , ou=07"));
         assert!(issuer_names_match("CN=Z1,OU=07", "OU = 07, CN = Z1"));
         assert!(issuer_names_match("CN=Z1,OU=07", "/OU=07/CN=Z1"));
-        assert!(issuer_names_match("CN=Z1,OU=07", "2.5.4.3=#0c025a31,OID.2.5.4.11=07"));
+        assert!(issuer_names_match(
+            "CN=Z1,OU=07",
+            "2.5.4.3=#0c025a31,OID.2.5.4.11=07"
+        ));
         assert!(issuer_names_match("CN=a\\,b", "CN=\"a,b\""));
         assert!(issuer_names_match("CN=a\\2cb", "CN=a\\,b"));
         assert!(issuer_names_match("CN=x+O=y,C=GB", "C=GB,O=y+CN=x"));

@@ -5,13 +5,17 @@ use std::ops::Range;
 
 use aws_lc_rs::digest;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, ParsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+    ParsedPublicKey,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use crate::c14n::{C14nMethod, EXC_C14N};
-use crate::error::{DsigError, EncodingProblem, MalformedKind, IssuerSerialProblem, ProfileViolation, ValueField, clip};
+use crate::error::{
+    DsigError, EncodingProblem, IssuerSerialProblem, MalformedKind, ProfileViolation, ValueField,
+    clip,
+};
 use crate::xml::{Document, Element, Limits, Node, NodeId, is_ncname, is_xml_ws};
 
 /// The XML-DSig namespace.
@@ -41,7 +45,10 @@ impl IssuerSerial {
     ///
     /// # Errors
     /// [`DsigError::InvalidIssuerSerial`].
-    pub fn new(issuer_name: impl Into<String>, serial: impl Into<String>) -> Result<Self, DsigError> {
+    pub fn new(
+        issuer_name: impl Into<String>,
+        serial: impl Into<String>,
+    ) -> Result<Self, DsigError> {
         let v = IssuerSerial {
             issuer_name: issuer_name.into(),
             serial: serial.into(),
@@ -57,7 +64,9 @@ impl IssuerSerial {
                 .chars()
                 .all(|c| !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}');
         if !name_ok {
-            return Err(DsigError::InvalidIssuerSerial(IssuerSerialProblem::IssuerName));
+            return Err(DsigError::InvalidIssuerSerial(
+                IssuerSerialProblem::IssuerName,
+            ));
         }
         let s = &self.serial;
         let serial_ok = !s.is_empty()
@@ -137,7 +146,9 @@ pub struct SignedDocument<'a> {
 
 impl std::fmt::Debug for SignedDocument<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedDocument").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("SignedDocument")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -337,7 +348,9 @@ fn ds_element<'d, 'a>(
     name: &'static str,
     allowed: &[&str],
 ) -> Result<&'d Element<'a>, DsigError> {
-    let e = doc.element(i).ok_or(violation(ProfileViolation::MissingElement(name)))?;
+    let e = doc
+        .element(i)
+        .ok_or(violation(ProfileViolation::MissingElement(name)))?;
     if e.local != name || e.ns.as_deref() != Some(DSIG_NS) {
         return Err(violation(ProfileViolation::UnexpectedElement {
             parent,
@@ -384,25 +397,39 @@ fn exact_children<const N: usize>(
     let kids = children(doc, i, ctx)?;
     let mut out = [0usize; N];
     for (k, name) in names.iter().enumerate() {
-        let idx = *kids.get(k).ok_or(violation(ProfileViolation::MissingElement(name)))?;
+        let idx = *kids
+            .get(k)
+            .ok_or(violation(ProfileViolation::MissingElement(name)))?;
         if let Some(slot) = out.get_mut(k) {
             *slot = idx;
         }
     }
     if let Some(&extra) = kids.get(N) {
-        let found = doc.element(extra).map(|e| clip(e.local)).unwrap_or_default();
-        return Err(violation(ProfileViolation::UnexpectedElement { parent: ctx, found }));
+        let found = doc
+            .element(extra)
+            .map(|e| clip(e.local))
+            .unwrap_or_default();
+        return Err(violation(ProfileViolation::UnexpectedElement {
+            parent: ctx,
+            found,
+        }));
     }
     Ok(out)
 }
 
 /// Reads an optional `ec:InclusiveNamespaces` child of a c14n method element.
-fn inclusive_namespaces(doc: &Document<'_>, i: usize, ctx: &'static str) -> Result<Vec<String>, DsigError> {
+fn inclusive_namespaces(
+    doc: &Document<'_>,
+    i: usize,
+    ctx: &'static str,
+) -> Result<Vec<String>, DsigError> {
     let kids = children(doc, i, ctx)?;
     match kids.as_slice() {
         [] => Ok(Vec::new()),
         [k] => {
-            let e = doc.element(*k).ok_or(violation(ProfileViolation::InvalidPrefixList))?;
+            let e = doc
+                .element(*k)
+                .ok_or(violation(ProfileViolation::InvalidPrefixList))?;
             if e.local != "InclusiveNamespaces" || e.ns.as_deref() != Some(EXC_C14N) {
                 return Err(violation(ProfileViolation::UnexpectedElement {
                     parent: ctx,
@@ -410,13 +437,17 @@ fn inclusive_namespaces(doc: &Document<'_>, i: usize, ctx: &'static str) -> Resu
                 }));
             }
             let attrs = doc.attrs_of(e);
-            if attrs.iter().any(|a| !a.prefix.is_empty() || a.local != "PrefixList") {
+            if attrs
+                .iter()
+                .any(|a| !a.prefix.is_empty() || a.local != "PrefixList")
+            {
                 return Err(violation(ProfileViolation::InvalidPrefixList));
             }
             if !children(doc, *k, ctx)?.is_empty() || !text_of(doc, *k, ctx)?.trim().is_empty() {
                 return Err(violation(ProfileViolation::InvalidPrefixList));
             }
-            let list = attr(doc, e, "PrefixList").ok_or(violation(ProfileViolation::InvalidPrefixList))?;
+            let list =
+                attr(doc, e, "PrefixList").ok_or(violation(ProfileViolation::InvalidPrefixList))?;
             list.split([' ', '\t', '\n', '\r'])
                 .filter(|t| !t.is_empty())
                 .map(|t| match t {
@@ -427,18 +458,29 @@ fn inclusive_namespaces(doc: &Document<'_>, i: usize, ctx: &'static str) -> Resu
                 .collect()
         }
         [_, extra, ..] => {
-            let found = doc.element(*extra).map(|e| clip(e.local)).unwrap_or_default();
-            Err(violation(ProfileViolation::UnexpectedElement { parent: ctx, found }))
+            let found = doc
+                .element(*extra)
+                .map(|e| clip(e.local))
+                .unwrap_or_default();
+            Err(violation(ProfileViolation::UnexpectedElement {
+                parent: ctx,
+                found,
+            }))
         }
     }
 }
 
 fn decode_b64<const N: usize>(text: &str, field: ValueField) -> Result<[u8; N], DsigError> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r')).collect();
-    let bytes = B64.decode(compact.as_bytes()).map_err(|_| DsigError::BadValueEncoding {
-        field,
-        problem: EncodingProblem::Base64,
-    })?;
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+        .collect();
+    let bytes = B64
+        .decode(compact.as_bytes())
+        .map_err(|_| DsigError::BadValueEncoding {
+            field,
+            problem: EncodingProblem::Base64,
+        })?;
     <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| DsigError::BadValueEncoding {
         field,
         problem: EncodingProblem::Length {
@@ -464,21 +506,38 @@ fn normalize_serial(text: &str) -> Result<String, DsigError> {
 fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigError> {
     let sig = locate_signature(doc)?;
     ds_element(doc, sig, "root", "Signature", &["Id"])?;
-    let [si, sv, ki] = exact_children(doc, sig, "Signature", ["SignedInfo", "SignatureValue", "KeyInfo"])?;
+    let [si, sv, ki] = exact_children(
+        doc,
+        sig,
+        "Signature",
+        ["SignedInfo", "SignatureValue", "KeyInfo"],
+    )?;
 
     // SignedInfo
     ds_element(doc, si, "Signature", "SignedInfo", &["Id"])?;
     let si_kids = children(doc, si, "SignedInfo")?;
     let (&cm, rest) = si_kids
         .split_first()
-        .ok_or(violation(ProfileViolation::MissingElement("CanonicalizationMethod")))?;
+        .ok_or(violation(ProfileViolation::MissingElement(
+            "CanonicalizationMethod",
+        )))?;
     let (&sm, refs) = rest
         .split_first()
-        .ok_or(violation(ProfileViolation::MissingElement("SignatureMethod")))?;
-    let cm_e = ds_element(doc, cm, "SignedInfo", "CanonicalizationMethod", &["Algorithm"])?;
+        .ok_or(violation(ProfileViolation::MissingElement(
+            "SignatureMethod",
+        )))?;
+    let cm_e = ds_element(
+        doc,
+        cm,
+        "SignedInfo",
+        "CanonicalizationMethod",
+        &["Algorithm"],
+    )?;
     let alg = required_attr(doc, cm_e, "CanonicalizationMethod", "Algorithm")?;
     if alg != EXC_C14N {
-        return Err(violation(ProfileViolation::CanonicalizationMethod(clip(alg))));
+        return Err(violation(ProfileViolation::CanonicalizationMethod(clip(
+            alg,
+        ))));
     }
     let signed_info_prefixes = inclusive_namespaces(doc, cm, "CanonicalizationMethod")?;
     let sm_e = ds_element(doc, sm, "SignedInfo", "SignatureMethod", &["Algorithm"])?;
@@ -523,7 +582,12 @@ fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigErr
     if !uri.is_empty() {
         return Err(violation(ProfileViolation::ReferenceUri(clip(uri))));
     }
-    let [tr, dm, dv] = exact_children(doc, reference, "Reference", ["Transforms", "DigestMethod", "DigestValue"])?;
+    let [tr, dm, dv] = exact_children(
+        doc,
+        reference,
+        "Reference",
+        ["Transforms", "DigestMethod", "DigestValue"],
+    )?;
     ds_element(doc, tr, "Reference", "Transforms", &[])?;
     let transforms = children(doc, tr, "Transforms")?;
     let (reference_c14n, reference_prefixes) = match transforms.as_slice() {
@@ -537,7 +601,10 @@ fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigErr
             if required_attr(doc, e, "Transform", "Algorithm")? != EXC_C14N {
                 return Err(violation(ProfileViolation::Transforms));
             }
-            (C14nMethod::Exclusive, inclusive_namespaces(doc, *exc, "Transform")?)
+            (
+                C14nMethod::Exclusive,
+                inclusive_namespaces(doc, *exc, "Transform")?,
+            )
         }
         _ => return Err(violation(ProfileViolation::Transforms)),
     };
@@ -551,7 +618,10 @@ fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigErr
 
     // SignatureValue
     ds_element(doc, sv, "Signature", "SignatureValue", &["Id"])?;
-    let signature_value = decode_b64::<64>(&text_of(doc, sv, "SignatureValue")?, ValueField::SignatureValue)?;
+    let signature_value = decode_b64::<64>(
+        &text_of(doc, sv, "SignatureValue")?,
+        ValueField::SignatureValue,
+    )?;
 
     // KeyInfo/X509Data/X509IssuerSerial
     ds_element(doc, ki, "Signature", "KeyInfo", &["Id"])?;
@@ -559,7 +629,12 @@ fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigErr
     ds_element(doc, xd, "KeyInfo", "X509Data", &[])?;
     let [xis] = exact_children(doc, xd, "X509Data", ["X509IssuerSerial"])?;
     ds_element(doc, xis, "X509Data", "X509IssuerSerial", &[])?;
-    let [xin, xsn] = exact_children(doc, xis, "X509IssuerSerial", ["X509IssuerName", "X509SerialNumber"])?;
+    let [xin, xsn] = exact_children(
+        doc,
+        xis,
+        "X509IssuerSerial",
+        ["X509IssuerName", "X509SerialNumber"],
+    )?;
     ds_element(doc, xin, "X509IssuerSerial", "X509IssuerName", &[])?;
     ds_element(doc, xsn, "X509IssuerSerial", "X509SerialNumber", &[])?;
     let issuer_name = text_of(doc, xin, "X509IssuerName")?
@@ -579,7 +654,10 @@ fn read_signature(doc: &Document<'_>) -> Result<(Layout, SignatureInfo), DsigErr
         signature_value,
     };
     let info = SignatureInfo {
-        issuer_serial: IssuerSerial { issuer_name, serial },
+        issuer_serial: IssuerSerial {
+            issuer_name,
+            serial,
+        },
         reference_c14n,
         signature_span: 0..0,
     };
@@ -650,7 +728,10 @@ impl XmlSigner {
     /// [`DsigError::KeyCertificateMismatch`] and those of
     /// [`issuer_serial_of_cert`](crate::issuer_serial_of_cert) and
     /// [`from_pkcs8_der`](Self::from_pkcs8_der).
-    pub fn from_pkcs8_der_with_certificate(key_der: &[u8], cert_der: &[u8]) -> Result<Self, DsigError> {
+    pub fn from_pkcs8_der_with_certificate(
+        key_der: &[u8],
+        cert_der: &[u8],
+    ) -> Result<Self, DsigError> {
         let (issuer_serial, point) = crate::dn::issuer_serial_of_cert(cert_der)?;
         let signer = Self::from_pkcs8_der(key_der, issuer_serial)?;
         if signer.public_key_sec1() != point.as_slice() {
@@ -709,7 +790,10 @@ impl XmlSigner {
         buf.extend_from_slice(si.as_bytes());
         buf.extend_from_slice(b"</ds:SignedInfo>");
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        let sig = self.key.sign(&rng, &buf).map_err(|_| DsigError::SigningFailed)?;
+        let sig = self
+            .key
+            .sign(&rng, &buf)
+            .map_err(|_| DsigError::SigningFailed)?;
 
         let declared = doc
             .decls_of(root)
@@ -726,7 +810,9 @@ impl XmlSigner {
         s.push_str(&si);
         s.push_str("</ds:SignedInfo><ds:SignatureValue>");
         B64.encode_string(sig.as_ref(), &mut s);
-        s.push_str("</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>");
+        s.push_str(
+            "</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>",
+        );
         push_escaped(&self.issuer_serial.issuer_name, &mut s);
         s.push_str("</ds:X509IssuerName><ds:X509SerialNumber>");
         s.push_str(&self.issuer_serial.serial);

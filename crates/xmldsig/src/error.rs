@@ -150,6 +150,9 @@ pub enum Limit {
     /// declarations) on one element.
     #[error("more than {0} attributes on one element")]
     Attributes(usize),
+    /// More than `max_namespaces` namespace declarations in scope.
+    #[error("more than {0} namespace declarations in scope")]
+    Namespaces(usize),
     /// More than `max_nodes` nodes.
     #[error("more than {0} nodes")]
     Nodes(usize),

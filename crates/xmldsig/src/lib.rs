@@ -33,6 +33,8 @@
 //! Consumers must read the document's text as the concatenation of all its
 //! character data (comments are not signed and may split text).
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod c14n;
 mod dn;
 mod dsig;
@@ -43,12 +45,13 @@ mod xml;
 pub use c14n::{C14N_10, C14nMethod, EXC_C14N, canonicalize, canonicalize_without_signature};
 pub use dn::{issuer_names_match, issuer_serial_of_cert};
 pub use dsig::{
-    DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, IssuerSerial, SHA256, SignatureInfo, SignedDocument,
-    VerifyingKey, XmlSigner, remove_enveloped_signature, signature_info, verify, verify_with_key,
+    DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, IssuerSerial, SHA256, SignatureInfo,
+    SignedDocument, VerifyingKey, XmlSigner, remove_enveloped_signature, signature_info, verify,
+    verify_with_key,
 };
 pub use error::{
-    CertificateError, DsigError, EncodingProblem, IssuerSerialProblem, Limit, MalformedKind, PemError,
-    ProfileViolation, ValueField,
+    CertificateError, DsigError, EncodingProblem, IssuerSerialProblem, Limit, MalformedKind,
+    PemError, ProfileViolation, ValueField,
 };
 pub use pem::certificate_pem_to_der;
 pub use xml::{Document, Limits, NodeId, XML_NS, XMLNS_NS};

@@ -39,19 +39,23 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum attributes plus namespace declarations on one element.
     pub max_attributes: usize,
+    /// Maximum namespace declarations in scope at any point (bounds the
+    /// cost of every prefix lookup).
+    pub max_namespaces: usize,
     /// Maximum number of stored nodes (element starts, ends, text runs,
     /// character references, processing instructions).
     pub max_nodes: usize,
 }
 
 impl Default for Limits {
-    /// 16 MiB (room for a firmware image), depth 64, 64 attributes,
-    /// 200 000 nodes.
+    /// 16 MiB (room for a firmware image), depth 64, 32 attributes per
+    /// element, 64 namespace declarations in scope, 200 000 nodes.
     fn default() -> Self {
         Limits {
             max_bytes: 16 * 1024 * 1024,
             max_depth: 64,
-            max_attributes: 64,
+            max_attributes: 32,
+            max_namespaces: 64,
             max_nodes: 200_000,
         }
     }
@@ -158,10 +162,15 @@ impl<'a> Document<'a> {
         ns: &'s str,
         local: &'s str,
     ) -> impl Iterator<Item = NodeId> + 's {
-        self.nodes.iter().enumerate().filter_map(move |(i, n)| match n {
-            Node::Start(e) if e.local == local && e.ns.as_deref() == Some(ns) => Some(NodeId(i)),
-            _ => None,
-        })
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, n)| match n {
+                Node::Start(e) if e.local == local && e.ns.as_deref() == Some(ns) => {
+                    Some(NodeId(i))
+                }
+                _ => None,
+            })
     }
 
     /// The enveloped `ds:Signature`: the last element child of the root
@@ -320,7 +329,10 @@ fn normalize_attr_value(raw: &str) -> Result<Cow<'_, str>, MalformedKind> {
     if raw.contains('<') {
         return Err(MalformedKind::LessThanInAttribute);
     }
-    if !raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
@@ -451,7 +463,9 @@ impl<'a> Parser<'a> {
             raw_attrs: Vec::new(),
         };
         p.parse()?;
-        let root = p.root.ok_or_else(|| malformed(base + src.len(), MalformedKind::NoRoot))?;
+        let root = p
+            .root
+            .ok_or_else(|| malformed(base + src.len(), MalformedKind::NoRoot))?;
         Ok(Document {
             src,
             base,
@@ -462,11 +476,12 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn push(&mut self, node: Node<'a>, offset: usize) -> Result<usize, DsigError> {
+    fn push(&mut self, node: Node<'a>) -> Result<usize, DsigError> {
         if self.nodes.len() >= self.limits.max_nodes {
-            return Err(DsigError::LimitExceeded(Limit::Nodes(self.limits.max_nodes)));
+            return Err(DsigError::LimitExceeded(Limit::Nodes(
+                self.limits.max_nodes,
+            )));
         }
-        let _ = offset;
         self.nodes.push(node);
         Ok(self.nodes.len() - 1)
     }
@@ -521,7 +536,7 @@ impl<'a> Parser<'a> {
                         return Err(malformed(off, MalformedKind::ReservedPiTarget));
                     }
                     let data = normalize_eol(skip_ws(data));
-                    self.push(Node::Pi { target, data }, off)?;
+                    self.push(Node::Pi { target, data })?;
                 }
                 Event::Comment(_) => {}
                 Event::Start(_) => self.start_tag(raw, start, end, false)?,
@@ -536,7 +551,7 @@ impl<'a> Parser<'a> {
                         if let Some(i) = raw.find("]]>") {
                             return Err(malformed(off + i, MalformedKind::CdataEndInText));
                         }
-                        self.push(Node::Text(normalize_eol(raw)), off)?;
+                        self.push(Node::Text(normalize_eol(raw)))?;
                     }
                 }
                 Event::GeneralRef(_) => {
@@ -545,7 +560,7 @@ impl<'a> Parser<'a> {
                     }
                     let name = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
                     let c = resolve_reference(name).map_err(|k| malformed(off, k))?;
-                    self.push(Node::Char(c), off)?;
+                    self.push(Node::Char(c))?;
                 }
                 Event::CData(_) => {
                     if self.open.is_empty() {
@@ -553,7 +568,7 @@ impl<'a> Parser<'a> {
                     }
                     let inner = raw.get(9..raw.len().saturating_sub(3)).unwrap_or_default();
                     if !inner.is_empty() {
-                        self.push(Node::Text(normalize_eol(inner)), off)?;
+                        self.push(Node::Text(normalize_eol(inner)))?;
                     }
                 }
                 Event::Eof => {
@@ -591,13 +606,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn start_tag(&mut self, raw: &'a str, start: usize, end: usize, empty: bool) -> Result<(), DsigError> {
+    fn start_tag(
+        &mut self,
+        raw: &'a str,
+        start: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<(), DsigError> {
         let off = self.base + start;
         if self.root_closed {
             return Err(malformed(off, MalformedKind::MultipleRoots));
         }
         if self.open.len() >= self.limits.max_depth {
-            return Err(DsigError::LimitExceeded(Limit::Depth(self.limits.max_depth)));
+            return Err(DsigError::LimitExceeded(Limit::Depth(
+                self.limits.max_depth,
+            )));
         }
         let inner_end = raw.len().saturating_sub(if empty { 2 } else { 1 });
         let inner = raw
@@ -605,8 +628,10 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| malformed(off, MalformedKind::Syntax("tag".into())))?;
         let mut raw_attrs = std::mem::take(&mut self.raw_attrs);
         raw_attrs.clear();
-        let qname = tokenize_tag(inner, &mut raw_attrs, self.limits.max_attributes).map_err(at(off))?;
-        let (prefix, local) = split_qname(qname).ok_or_else(|| malformed(off, MalformedKind::InvalidName))?;
+        let qname =
+            tokenize_tag(inner, &mut raw_attrs, self.limits.max_attributes).map_err(at(off))?;
+        let (prefix, local) =
+            split_qname(qname).ok_or_else(|| malformed(off, MalformedKind::InvalidName))?;
 
         // namespace declarations first: they scope over this element's own names
         self.scope_marks.push(self.scope.len());
@@ -624,8 +649,19 @@ impl<'a> Parser<'a> {
             }
             let uri = normalize_attr_value(value).map_err(|k| malformed(off, k))?;
             check_ns_decl(p, &uri).map_err(|k| malformed(off, k))?;
-            if self.decls.get(decl_start..).unwrap_or(&[]).iter().any(|d| d.prefix == p) {
+            if self
+                .decls
+                .get(decl_start..)
+                .unwrap_or(&[])
+                .iter()
+                .any(|d| d.prefix == p)
+            {
                 return Err(malformed(off, MalformedKind::DuplicateAttribute));
+            }
+            if self.scope.len() >= self.limits.max_namespaces {
+                return Err(DsigError::LimitExceeded(Limit::Namespaces(
+                    self.limits.max_namespaces,
+                )));
             }
             self.scope.push((p, self.decls.len()));
             self.decls.push(NsDecl { prefix: p, uri });
@@ -638,7 +674,8 @@ impl<'a> Parser<'a> {
             if aname == "xmlns" || aname.starts_with("xmlns:") {
                 continue;
             }
-            let (ap, al) = split_qname(aname).ok_or_else(|| malformed(off, MalformedKind::InvalidName))?;
+            let (ap, al) =
+                split_qname(aname).ok_or_else(|| malformed(off, MalformedKind::InvalidName))?;
             let ans = self.resolve(ap, true).map_err(|k| malformed(off, k))?;
             let value = normalize_attr_value(value).map_err(|k| malformed(off, k))?;
             let dup = self
@@ -674,7 +711,7 @@ impl<'a> Parser<'a> {
             tag: start..end,
             self_closing: empty,
         };
-        let idx = self.push(Node::Start(element), off)?;
+        let idx = self.push(Node::Start(element))?;
         if self.root.is_none() {
             self.root = Some(idx);
         }
@@ -689,15 +726,23 @@ impl<'a> Parser<'a> {
         let off = self.base + start;
         let qname = match self.open.last().and_then(|&i| self.nodes.get(i)) {
             Some(Node::Start(e)) => e.qname,
-            _ => return Err(malformed(off, MalformedKind::Syntax("unmatched end tag".into()))),
+            _ => {
+                return Err(malformed(
+                    off,
+                    MalformedKind::Syntax("unmatched end tag".into()),
+                ));
+            }
         };
         self.close(qname, start..end, off)
     }
 
     fn close(&mut self, qname: &'a str, tag: Range<usize>, off: usize) -> Result<(), DsigError> {
-        let end_idx = self.push(Node::End { qname, tag }, off)?;
+        let end_idx = self.push(Node::End { qname, tag })?;
         let Some(start_idx) = self.open.pop() else {
-            return Err(malformed(off, MalformedKind::Syntax("unmatched end tag".into())));
+            return Err(malformed(
+                off,
+                MalformedKind::Syntax("unmatched end tag".into()),
+            ));
         };
         if let Some(Node::Start(e)) = self.nodes.get_mut(start_idx) {
             e.end = end_idx;
@@ -789,8 +834,10 @@ mod tests {
 
     #[test]
     fn accepts_simple_document() {
-        let d = Document::parse(b"<?xml version=\"1.0\"?>\n<a:r xmlns:a=\"urn:a\" x='1'><b/>t&amp;</a:r>\n")
-            .unwrap();
+        let d = Document::parse(
+            b"<?xml version=\"1.0\"?>\n<a:r xmlns:a=\"urn:a\" x='1'><b/>t&amp;</a:r>\n",
+        )
+        .unwrap();
         assert_eq!(d.element(d.root).unwrap().local, "r");
         assert_eq!(d.element(d.root).unwrap().ns.as_deref(), Some("urn:a"));
     }
@@ -816,51 +863,102 @@ mod tests {
         );
         assert_eq!(kind("<r a='<'/>"), MalformedKind::LessThanInAttribute);
         assert_eq!(kind("<p:r/>"), MalformedKind::UndeclaredPrefix);
-        assert_eq!(kind("<r xmlns:p=''/>"), MalformedKind::IllegalNamespaceDeclaration);
-        assert_eq!(kind("<r xmlns:xml='urn:x'/>"), MalformedKind::IllegalNamespaceDeclaration);
+        assert_eq!(
+            kind("<r xmlns:p=''/>"),
+            MalformedKind::IllegalNamespaceDeclaration
+        );
+        assert_eq!(
+            kind("<r xmlns:xml='urn:x'/>"),
+            MalformedKind::IllegalNamespaceDeclaration
+        );
         assert_eq!(kind("<r/><r/>"), MalformedKind::MultipleRoots);
         assert_eq!(kind("<r/>x"), MalformedKind::ContentOutsideRoot);
         assert_eq!(kind("<r>]]></r>"), MalformedKind::CdataEndInText);
         assert_eq!(kind("<r>\u{1}</r>"), MalformedKind::InvalidChar);
-        assert_eq!(kind("<?xml version='1.1'?><r/>"), MalformedKind::UnsupportedVersion);
-        assert_eq!(kind("<?xml version='1.0' encoding='UTF-16'?><r/>"), MalformedKind::UnsupportedEncoding);
-        assert_eq!(kind(" <?xml version='1.0'?><r/>"), MalformedKind::MisplacedDeclaration);
+        assert_eq!(
+            kind("<?xml version='1.1'?><r/>"),
+            MalformedKind::UnsupportedVersion
+        );
+        assert_eq!(
+            kind("<?xml version='1.0' encoding='UTF-16'?><r/>"),
+            MalformedKind::UnsupportedEncoding
+        );
+        assert_eq!(
+            kind(" <?xml version='1.0'?><r/>"),
+            MalformedKind::MisplacedDeclaration
+        );
         assert_eq!(kind("<1r/>"), MalformedKind::InvalidName);
-        assert!(matches!(kind("<?xml version='1.0' encodxng='UTF-8'?><r/>"), MalformedKind::Syntax(_)));
-        assert!(matches!(kind("<?xml encoding='UTF-8' version='1.0'?><r/>"), MalformedKind::Syntax(_)));
-        assert!(matches!(kind("<?xml encoding='UTF-8'?><r/>"), MalformedKind::Syntax(_)));
-        assert!(matches!(kind("<?xml version='1.0' standalone='maybe'?><r/>"), MalformedKind::Syntax(_)));
-        assert!(matches!(kind("<?xml version='1.0'standalone='no'?><r/>"), MalformedKind::Syntax(_)));
-        assert!(Document::parse(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?><r/>").is_ok());
+        assert!(matches!(
+            kind("<?xml version='1.0' encodxng='UTF-8'?><r/>"),
+            MalformedKind::Syntax(_)
+        ));
+        assert!(matches!(
+            kind("<?xml encoding='UTF-8' version='1.0'?><r/>"),
+            MalformedKind::Syntax(_)
+        ));
+        assert!(matches!(
+            kind("<?xml encoding='UTF-8'?><r/>"),
+            MalformedKind::Syntax(_)
+        ));
+        assert!(matches!(
+            kind("<?xml version='1.0' standalone='maybe'?><r/>"),
+            MalformedKind::Syntax(_)
+        ));
+        assert!(matches!(
+            kind("<?xml version='1.0'standalone='no'?><r/>"),
+            MalformedKind::Syntax(_)
+        ));
+        assert!(
+            Document::parse(b"<?xml version='1.0' encoding='utf-8' standalone='yes' ?><r/>")
+                .is_ok()
+        );
         assert_eq!(kind("<a:b:c xmlns:a='urn:a'/>"), MalformedKind::InvalidName);
         assert_eq!(kind(""), MalformedKind::NoRoot);
-        assert!(matches!(kind("<r>"), MalformedKind::Unclosed | MalformedKind::Syntax(_)));
+        assert!(matches!(
+            kind("<r>"),
+            MalformedKind::Unclosed | MalformedKind::Syntax(_)
+        ));
         assert!(matches!(kind("<r></s>"), MalformedKind::Syntax(_)));
         assert!(matches!(
             Document::parse(&[b'<', b'r', b'>', 0xFF, b'<', b'/', b'r', b'>']),
-            Err(DsigError::MalformedXml { kind: MalformedKind::InvalidUtf8, offset: 3 })
+            Err(DsigError::MalformedXml {
+                kind: MalformedKind::InvalidUtf8,
+                offset: 3
+            })
         ));
     }
 
     #[test]
     fn limits_are_enforced() {
         let deep = "<a>".repeat(5) + &"</a>".repeat(5);
-        let limits = Limits { max_depth: 4, ..Limits::default() };
+        let limits = Limits {
+            max_depth: 4,
+            ..Limits::default()
+        };
         assert_eq!(
             Document::parse_with_limits(deep.as_bytes(), &limits).unwrap_err(),
             DsigError::LimitExceeded(Limit::Depth(4))
         );
-        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
         assert_eq!(
             Document::parse_with_limits(deep.as_bytes(), &limits).unwrap_err(),
             DsigError::LimitExceeded(Limit::Size(10))
         );
-        let limits = Limits { max_attributes: 2, ..Limits::default() };
+        let limits = Limits {
+            max_attributes: 2,
+            ..Limits::default()
+        };
         assert_eq!(
             Document::parse_with_limits(b"<a x='1' y='2' z='3'/>", &limits).unwrap_err(),
             DsigError::LimitExceeded(Limit::Attributes(2))
         );
-        let limits = Limits { max_nodes: 3, ..Limits::default() };
+        let limits = Limits {
+            max_nodes: 3,
+            ..Limits::default()
+        };
         assert_eq!(
             Document::parse_with_limits(b"<a><b/></a>", &limits).unwrap_err(),
             DsigError::LimitExceeded(Limit::Nodes(3))
@@ -878,7 +976,10 @@ mod tests {
         let xml = "<r xmlns:ds='http://www.w3.org/2000/09/xmldsig#'><a/> <ds:Signature>x</ds:Signature>\n</r>";
         let d = Document::parse(xml.as_bytes()).unwrap();
         let sig = d.enveloped_signature().unwrap();
-        assert_eq!(&xml[d.element_span(sig).unwrap()], "<ds:Signature>x</ds:Signature>");
+        assert_eq!(
+            &xml[d.element_span(sig).unwrap()],
+            "<ds:Signature>x</ds:Signature>"
+        );
         let d = Document::parse(b"<r><a/></r>").unwrap();
         assert_eq!(d.enveloped_signature(), None);
     }

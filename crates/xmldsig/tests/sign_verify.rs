@@ -1,13 +1,16 @@
 //! Signing round trips and the pinned profile (every departure refused).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 mod xmlgen;
 
 use common::{cert_der, read, read_str, template_names};
 use proptest::prelude::*;
 use xmldsig::{
-    C14nMethod, DsigError, IssuerSerial, IssuerSerialProblem, ProfileViolation, SignedDocument, VerifyingKey,
-    XmlSigner, canonicalize, remove_enveloped_signature, signature_info, verify_with_key,
+    C14nMethod, DsigError, IssuerSerial, IssuerSerialProblem, ProfileViolation, SignedDocument,
+    VerifyingKey, XmlSigner, canonicalize, remove_enveloped_signature, signature_info,
+    verify_with_key,
 };
 
 fn supplier() -> (XmlSigner, VerifyingKey) {
@@ -28,7 +31,9 @@ fn signer_writes_the_java_issuer_name_and_decimal_serial() {
     assert_eq!(signer.issuer_serial().issuer_name, "CN=Z1,OU=07");
     assert_eq!(
         signer.issuer_serial().serial,
-        u128::from_str_radix("4FBC525201A1D7586C1BC1C4734DEB9F", 16).unwrap().to_string()
+        u128::from_str_radix("4FBC525201A1D7586C1BC1C4734DEB9F", 16)
+            .unwrap()
+            .to_string()
     );
     let signed = signer.sign(SMALL).unwrap();
     let info = verify_with_key(signed.as_bytes(), &key).unwrap();
@@ -36,9 +41,14 @@ fn signer_writes_the_java_issuer_name_and_decimal_serial() {
     assert_eq!(info.reference_c14n, C14nMethod::Inclusive);
     // Signature is the last child, declared with prefix ds, input kept byte for byte
     let span = info.signature_span;
-    assert_eq!(&signed[..span.start], SMALL.strip_suffix("</sr:Request>\n").unwrap());
+    assert_eq!(
+        &signed[..span.start],
+        SMALL.strip_suffix("</sr:Request>\n").unwrap()
+    );
     assert_eq!(&signed[span.end..], "</sr:Request>\n");
-    assert!(signed[span].starts_with("<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"));
+    assert!(signed[span].starts_with(
+        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
+    ));
 }
 
 #[test]
@@ -56,10 +66,16 @@ fn every_template_signs_and_verifies_and_is_canonical_stable() {
         // canonical document
         let c = canonicalize(signed.as_bytes(), C14nMethod::Inclusive).unwrap();
         verify_with_key(&c, &key).unwrap_or_else(|e| panic!("{name} canonicalized: {e}"));
-        let canonical_input = String::from_utf8(canonicalize(unsigned.as_bytes(), C14nMethod::Inclusive).unwrap()).unwrap();
+        let canonical_input =
+            String::from_utf8(canonicalize(unsigned.as_bytes(), C14nMethod::Inclusive).unwrap())
+                .unwrap();
         let signed_canonical = signer.sign(&canonical_input).unwrap();
         let again = canonicalize(signed_canonical.as_bytes(), C14nMethod::Inclusive).unwrap();
-        assert_eq!(String::from_utf8(again).unwrap(), signed_canonical, "{name}");
+        assert_eq!(
+            String::from_utf8(again).unwrap(),
+            signed_canonical,
+            "{name}"
+        );
         verify_with_key(signed_canonical.as_bytes(), &key).unwrap();
     }
 }
@@ -75,10 +91,13 @@ fn signer_handles_root_shapes() {
         "<r xmlns:ds='http://www.w3.org/2000/09/xmldsig#'><e>&amp;&lt;&#13;</e></r>",
     ] {
         let signed = signer.sign(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
-        verify_with_key(signed.as_bytes(), &key).unwrap_or_else(|e| panic!("{doc} -> {signed}: {e}"));
+        verify_with_key(signed.as_bytes(), &key)
+            .unwrap_or_else(|e| panic!("{doc} -> {signed}: {e}"));
     }
     let signed = signer.sign("<r/>").unwrap();
-    assert!(signed.starts_with("<r><ds:Signature xmlns:ds=") && signed.ends_with("</ds:Signature></r>"));
+    assert!(
+        signed.starts_with("<r><ds:Signature xmlns:ds=") && signed.ends_with("</ds:Signature></r>")
+    );
 }
 
 #[test]
@@ -89,8 +108,14 @@ fn signer_refuses_signed_or_bad_input() {
         signer.sign(&signed),
         Err(DsigError::ProfileViolation(ProfileViolation::AlreadySigned))
     );
-    assert!(matches!(signer.sign("<!DOCTYPE r><r/>"), Err(DsigError::DtdRefused { .. })));
-    assert!(matches!(signer.sign("<r>"), Err(DsigError::MalformedXml { .. })));
+    assert!(matches!(
+        signer.sign("<!DOCTYPE r><r/>"),
+        Err(DsigError::DtdRefused { .. })
+    ));
+    assert!(matches!(
+        signer.sign("<r>"),
+        Err(DsigError::MalformedXml { .. })
+    ));
 }
 
 #[test]
@@ -117,15 +142,29 @@ fn signer_construction_checks_inputs() {
     // PEM key (the DSP key is the one shipped as PEM)
     let pem = read_str("zaz1/dsp-xml-sign-90B3D51F30000002-ds.key.pem");
     let signer = XmlSigner::from_pkcs8_pem(&pem, is.clone()).unwrap();
-    let dsp = VerifyingKey::from_certificate_der(&cert_der("dsp-xml-sign-90B3D51F30000002-ds.pem")).unwrap();
+    let dsp = VerifyingKey::from_certificate_der(&cert_der("dsp-xml-sign-90B3D51F30000002-ds.pem"))
+        .unwrap();
     verify_with_key(signer.sign(SMALL).unwrap().as_bytes(), &dsp).unwrap();
-    assert!(matches!(XmlSigner::from_pkcs8_pem("nothing", is), Err(DsigError::Pem(_))));
+    assert!(matches!(
+        XmlSigner::from_pkcs8_pem("nothing", is),
+        Err(DsigError::Pem(_))
+    ));
     assert_eq!(
-        XmlSigner::from_pkcs8_der_with_certificate(&key_der, &cert_der("Z1-networkOperator-ds.pem")).unwrap_err(),
+        XmlSigner::from_pkcs8_der_with_certificate(
+            &key_der,
+            &cert_der("Z1-networkOperator-ds.pem")
+        )
+        .unwrap_err(),
         DsigError::KeyCertificateMismatch
     );
-    assert_eq!(VerifyingKey::from_sec1(&[4; 65]).unwrap_err(), DsigError::InvalidPublicKey);
-    assert_eq!(xmldsig::verify(SMALL.as_bytes(), &[1, 2, 3]).unwrap_err(), DsigError::InvalidPublicKey);
+    assert_eq!(
+        VerifyingKey::from_sec1(&[4; 65]).unwrap_err(),
+        DsigError::InvalidPublicKey
+    );
+    assert_eq!(
+        xmldsig::verify(SMALL.as_bytes(), &[1, 2, 3]).unwrap_err(),
+        DsigError::InvalidPublicKey
+    );
 }
 
 fn edit(signed: &str, from: &str, to: &str) -> String {
@@ -162,19 +201,33 @@ fn profile_departures_are_refused() {
     );
     let sig = &s[signature_info(s.as_bytes()).unwrap().signature_span];
     let wrapped = s.replace(sig, &format!("<sr:Wrap>{sig}</sr:Wrap>"));
-    assert_eq!(profile_error(&wrapped), ProfileViolation::SignatureNotLastChildOfRoot);
+    assert_eq!(
+        profile_error(&wrapped),
+        ProfileViolation::SignatureNotLastChildOfRoot
+    );
     let doubled = edit(&s, "<sr:Body>", &format!("<sr:Body>{sig}"));
-    assert_eq!(profile_error(&doubled), ProfileViolation::MultipleSignatures);
+    assert_eq!(
+        profile_error(&doubled),
+        ProfileViolation::MultipleSignatures
+    );
     let bare = format!("<ds:Signature xmlns:ds='{DS}'/>");
     assert_eq!(profile_error(&bare), ProfileViolation::SignatureIsRoot);
 
     // algorithms
     assert!(matches!(
-        profile_error(&edit(&s, "xml-exc-c14n#\"></ds:Canon", "xml-exc-c14n#WithComments\"></ds:Canon")),
+        profile_error(&edit(
+            &s,
+            "xml-exc-c14n#\"></ds:Canon",
+            "xml-exc-c14n#WithComments\"></ds:Canon"
+        )),
         ProfileViolation::CanonicalizationMethod(_)
     ));
     assert!(matches!(
-        profile_error(&edit(&s, "xmldsig-more#ecdsa-sha256", "xmldsig-more#ecdsa-sha384")),
+        profile_error(&edit(
+            &s,
+            "xmldsig-more#ecdsa-sha256",
+            "xmldsig-more#ecdsa-sha384"
+        )),
         ProfileViolation::SignatureMethod(_)
     ));
     assert!(matches!(
@@ -187,16 +240,24 @@ fn profile_departures_are_refused() {
     ));
     assert_eq!(
         profile_error(&edit(&s, "<ds:Reference URI=\"\">", "<ds:Reference>")),
-        ProfileViolation::MissingAttribute { element: "Reference", attribute: "URI" }
+        ProfileViolation::MissingAttribute {
+            element: "Reference",
+            attribute: "URI"
+        }
     );
     assert_eq!(
-        profile_error(&edit(&s, "</ds:SignedInfo>", &format!("{reference}</ds:SignedInfo>"))),
+        profile_error(&edit(
+            &s,
+            "</ds:SignedInfo>",
+            &format!("{reference}</ds:SignedInfo>")
+        )),
         ProfileViolation::MultipleReferences
     );
 
     // transforms
     let env = "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"></ds:Transform>";
-    let xpath = "<ds:Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xpath-19991116\"></ds:Transform>";
+    let xpath =
+        "<ds:Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xpath-19991116\"></ds:Transform>";
     let inc = "<ds:Transform Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"></ds:Transform>";
     for bad in [
         String::new(),
@@ -206,7 +267,11 @@ fn profile_departures_are_refused() {
         format!("{env}{inc}"),
         format!("{env}{env}"),
     ] {
-        assert_eq!(profile_error(&edit(&s, env, &bad)), ProfileViolation::Transforms, "{bad}");
+        assert_eq!(
+            profile_error(&edit(&s, env, &bad)),
+            ProfileViolation::Transforms,
+            "{bad}"
+        );
     }
     assert_eq!(
         profile_error(&edit(&s, "<ds:Transforms>", "<ds:Transforms>\n<!-- c -->x")),
@@ -215,12 +280,22 @@ fn profile_departures_are_refused() {
 
     // structure
     assert_eq!(
-        profile_error(&edit(&s, "</ds:KeyInfo>", "</ds:KeyInfo><ds:Object>evil</ds:Object>")),
-        ProfileViolation::UnexpectedElement { parent: "Signature", found: "Object".into() }
+        profile_error(&edit(
+            &s,
+            "</ds:KeyInfo>",
+            "</ds:KeyInfo><ds:Object>evil</ds:Object>"
+        )),
+        ProfileViolation::UnexpectedElement {
+            parent: "Signature",
+            found: "Object".into()
+        }
     );
     assert_eq!(
         profile_error(&edit(&s, "<ds:SignedInfo>", "<ds:SignedInfo Foo=\"1\">")),
-        ProfileViolation::UnexpectedAttribute { element: "SignedInfo", attribute: "Foo".into() }
+        ProfileViolation::UnexpectedAttribute {
+            element: "SignedInfo",
+            attribute: "Foo".into()
+        }
     );
     assert_eq!(
         profile_error(&edit(&s, "<ds:X509SerialNumber>", "<ds:X509SerialNumber>-")),
@@ -229,13 +304,27 @@ fn profile_departures_are_refused() {
     let ki_start = s.find("<ds:KeyInfo>").unwrap();
     let ki_end = s.find("</ds:KeyInfo>").unwrap() + "</ds:KeyInfo>".len();
     let no_ki = format!("{}{}", &s[..ki_start], &s[ki_end..]);
-    assert_eq!(profile_error(&no_ki), ProfileViolation::MissingElement("KeyInfo"));
+    assert_eq!(
+        profile_error(&no_ki),
+        ProfileViolation::MissingElement("KeyInfo")
+    );
     // a look-alike in another namespace is not the signature element
-    let other_ns = edit(&s, "<ds:SignedInfo>", "<ds:SignedInfo xmlns:ds=\"urn:fake\">");
-    assert!(matches!(profile_error(&other_ns), ProfileViolation::UnexpectedElement { .. }));
+    let other_ns = edit(
+        &s,
+        "<ds:SignedInfo>",
+        "<ds:SignedInfo xmlns:ds=\"urn:fake\">",
+    );
+    assert!(matches!(
+        profile_error(&other_ns),
+        ProfileViolation::UnexpectedElement { .. }
+    ));
 
     // whitespace and comments inside the signature are fine, the value too
-    let airy = edit(&s, "<ds:SignedInfo>", "\n  <!-- note -->\n  <ds:SignedInfo>");
+    let airy = edit(
+        &s,
+        "<ds:SignedInfo>",
+        "\n  <!-- note -->\n  <ds:SignedInfo>",
+    );
     verify_with_key(airy.as_bytes(), &key).unwrap();
     let sv_at = s.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len() + 20;
     let wrapped_value = format!("{}&#13;\n {}", &s[..sv_at], &s[sv_at..]);
@@ -248,18 +337,35 @@ fn value_encodings_are_checked() {
     let s = signer.sign(SMALL).unwrap();
     let dv = s.find("<ds:DigestValue>").unwrap() + "<ds:DigestValue>".len();
     let short = format!("{}{}", &s[..dv], &s[dv + 4..]);
-    assert!(matches!(signature_info(short.as_bytes()), Err(DsigError::BadValueEncoding { .. })));
+    assert!(matches!(
+        signature_info(short.as_bytes()),
+        Err(DsigError::BadValueEncoding { .. })
+    ));
     let bad = format!("{}*{}", &s[..dv], &s[dv + 1..]);
-    assert!(matches!(signature_info(bad.as_bytes()), Err(DsigError::BadValueEncoding { .. })));
+    assert!(matches!(
+        signature_info(bad.as_bytes()),
+        Err(DsigError::BadValueEncoding { .. })
+    ));
     // a DER signature (not raw r||s) is refused as an encoding error
     let sv = s.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
     let sv_end = s.find("</ds:SignatureValue>").unwrap();
-    let der_like = format!("{}{}{}", &s[..sv], "MEUCIQ".to_owned() + &"A".repeat(90), &s[sv_end..]);
-    assert!(matches!(signature_info(der_like.as_bytes()), Err(DsigError::BadValueEncoding { .. })));
+    let der_like = format!(
+        "{}{}{}",
+        &s[..sv],
+        "MEUCIQ".to_owned() + &"A".repeat(90),
+        &s[sv_end..]
+    );
+    assert!(matches!(
+        signature_info(der_like.as_bytes()),
+        Err(DsigError::BadValueEncoding { .. })
+    ));
     // flipping a digest character is a digest mismatch
     let c = if &s[dv..=dv] == "A" { "B" } else { "A" };
     let flipped = format!("{}{c}{}", &s[..dv], &s[dv + 1..]);
-    assert_eq!(verify_with_key(flipped.as_bytes(), &key).unwrap_err(), DsigError::DigestMismatch);
+    assert_eq!(
+        verify_with_key(flipped.as_bytes(), &key).unwrap_err(),
+        DsigError::DigestMismatch
+    );
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! explicit exclusive c14n, with InclusiveNamespaces prefix lists) verify
 //! here.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 mod xmlgen;
 
@@ -11,14 +13,20 @@ use std::process::Command;
 
 use common::{cert_der, corpus, read, read_str, require_tool, template_names};
 use proptest::prelude::*;
-use xmldsig::{C14nMethod, DsigError, VerifyingKey, XmlSigner, remove_enveloped_signature, verify_with_key};
+use xmldsig::{
+    C14nMethod, DsigError, VerifyingKey, XmlSigner, remove_enveloped_signature, verify_with_key,
+};
 
 fn supplier_pem() -> PathBuf {
     corpus().join("zaz1/Z1-supplier-ds.pem")
 }
 
 fn supplier_signer() -> XmlSigner {
-    XmlSigner::from_pkcs8_der_with_certificate(&read("zaz1/Z1-supplier-ds.key"), &cert_der("Z1-supplier-ds.pem")).unwrap()
+    XmlSigner::from_pkcs8_der_with_certificate(
+        &read("zaz1/Z1-supplier-ds.key"),
+        &cert_der("Z1-supplier-ds.pem"),
+    )
+    .unwrap()
 }
 
 fn supplier_key() -> VerifyingKey {
@@ -67,9 +75,13 @@ fn our_signatures_on_every_template_verify_with_xmlsec1() {
     let dir = tempfile::tempdir().unwrap();
     let signer = supplier_signer();
     for name in template_names() {
-        let unsigned = remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
+        let unsigned =
+            remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
         let signed = signer.sign(&unsigned).unwrap();
-        assert!(xmlsec_verify(dir.path(), &signed, &supplier_pem()), "{name}: xmlsec1 rejects our signature");
+        assert!(
+            xmlsec_verify(dir.path(), &signed, &supplier_pem()),
+            "{name}: xmlsec1 rejects our signature"
+        );
     }
 }
 
@@ -80,7 +92,8 @@ fn xmlsec1_rejects_tampering_and_other_keys() {
     }
     let dir = tempfile::tempdir().unwrap();
     let name = &template_names()[0];
-    let unsigned = remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
+    let unsigned =
+        remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
     let signed = supplier_signer().sign(&unsigned).unwrap();
     assert!(xmlsec_verify(dir.path(), &signed, &supplier_pem()));
     let tampered = signed.replacen("<sr:CommandVariant>", "<sr:CommandVariant>1", 1);
@@ -98,7 +111,8 @@ fn canonicalized_signed_documents_still_verify_with_xmlsec1() {
     let dir = tempfile::tempdir().unwrap();
     let signer = supplier_signer();
     for name in template_names().iter().step_by(25) {
-        let unsigned = remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
+        let unsigned =
+            remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
         let signed = signer.sign(&unsigned).unwrap();
         let c14n = common::xmllint("--c14n", common::strip_comments(&signed).as_bytes()).unwrap();
         let c14n = String::from_utf8(c14n).unwrap();
@@ -122,7 +136,10 @@ fn template(exclusive: bool, si_prefixes: &str, ref_prefixes: &str) -> String {
         }
     };
     let exc_transform = if exclusive {
-        format!("<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\">{}</ds:Transform>", ec(ref_prefixes))
+        format!(
+            "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\">{}</ds:Transform>",
+            ec(ref_prefixes)
+        )
     } else {
         String::new()
     };
@@ -139,18 +156,31 @@ fn xmlsec1_signatures_on_templates_verify_here() {
     }
     let dir = tempfile::tempdir().unwrap();
     for (i, name) in template_names().iter().enumerate().step_by(7) {
-        let unsigned = remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
+        let unsigned =
+            remove_enveloped_signature(&read_str(&format!("duis-templates/{name}"))).unwrap();
         let exclusive = i % 2 == 0;
-        let tmpl = template(exclusive, if exclusive { "sr xsi" } else { "" }, if exclusive { "xsi #default" } else { "" });
+        let tmpl = template(
+            exclusive,
+            if exclusive { "sr xsi" } else { "" },
+            if exclusive { "xsi #default" } else { "" },
+        );
         let at = unsigned.rfind("</sr:Request>").unwrap();
         let doc = format!("{}{tmpl}{}", &unsigned[..at], &unsigned[at..]);
         let signed = xmlsec_sign(dir.path(), &doc).unwrap();
-        let info = verify_with_key(signed.as_bytes(), &supplier_key()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let expected = if exclusive { C14nMethod::Exclusive } else { C14nMethod::Inclusive };
+        let info = verify_with_key(signed.as_bytes(), &supplier_key())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected = if exclusive {
+            C14nMethod::Exclusive
+        } else {
+            C14nMethod::Inclusive
+        };
         assert_eq!(info.reference_c14n, expected);
         // and the tampered document is refused
         let tampered = signed.replacen("<sr:ServiceReference>", "<sr:ServiceReference>9", 1);
-        assert_eq!(verify_with_key(tampered.as_bytes(), &supplier_key()), Err(DsigError::DigestMismatch));
+        assert_eq!(
+            verify_with_key(tampered.as_bytes(), &supplier_key()),
+            Err(DsigError::DigestMismatch)
+        );
     }
 }
 
@@ -178,5 +208,35 @@ proptest! {
 
         let ours = supplier_signer().sign(&doc.to_xml(true)).unwrap();
         prop_assert!(xmlsec_verify(dir.path(), &ours, &supplier_pem()), "xmlsec1 rejects\n{}", ours);
+    }
+}
+
+#[test]
+fn xmlsec1_signature_in_the_default_namespace_verifies_here() {
+    if !require_tool("xmlsec1", "xmlsec1") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmpl = template(false, "", "")
+        .replace("ds:", "")
+        .replace("xmlns:ds=", "xmlns=");
+    for exclusive in [false, true] {
+        let tmpl = if exclusive {
+            tmpl.replace(
+                "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
+                "<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
+            )
+        } else {
+            tmpl.clone()
+        };
+        let doc = format!(
+            "<r xmlns='urn:d' xmlns:p='urn:p' xmlns:ds='{DS}'><p:a x='1'>t</p:a><b xmlns=''><c/></b>{tmpl}</r>"
+        );
+        let signed = xmlsec_sign(dir.path(), &doc).unwrap();
+        assert!(
+            signed.contains("<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>")
+        );
+        let info = verify_with_key(signed.as_bytes(), &supplier_key()).unwrap();
+        assert_eq!(info.reference_c14n == C14nMethod::Exclusive, exclusive);
     }
 }

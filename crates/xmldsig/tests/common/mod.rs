@@ -11,7 +11,10 @@ use xmldsig::{IssuerSerial, SignatureInfo, VerifyingKey};
 pub fn corpus() -> PathBuf {
     match std::env::var_os("OPENDCC_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus"
+        )),
     }
 }
 
@@ -38,7 +41,10 @@ pub fn require_tool(tool: &str, package: &str) -> bool {
         .status()
         .is_ok();
     if !ok {
-        assert!(!ci(), "{tool} is required under CI (Debian package {package})");
+        assert!(
+            !ci(),
+            "{tool} is required under CI (Debian package {package})"
+        );
         eprintln!("SKIPPED: {tool} not installed (apt-get install {package}); oracle test not run");
     }
     ok
@@ -107,7 +113,11 @@ pub fn template_names() -> Vec<String> {
         .filter(|n| n.to_ascii_uppercase().ends_with(".XML"))
         .collect();
     names.sort();
-    assert!(names.len() > 250, "expected the ~300 DUIS templates, found {}", names.len());
+    assert!(
+        names.len() > 250,
+        "expected the ~300 DUIS templates, found {}",
+        names.len()
+    );
     names
 }
 

@@ -18,7 +18,22 @@ const URIS: [&str; 5] = [
 ];
 const LOCALS: [&str; 6] = ["r", "Item", "x", "y_z", "\u{e9}l", "a-b.c"];
 const CHARS: [char; 16] = [
-    'a', 'Z', '0', ' ', '\t', '\n', '\r', '&', '<', '>', '"', '\'', '\u{e9}', '\u{20ac}', '\u{1F600}', ']',
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '\t',
+    '\n',
+    '\r',
+    '&',
+    '<',
+    '>',
+    '"',
+    '\'',
+    '\u{e9}',
+    '\u{20ac}',
+    '\u{1F600}',
+    ']',
 ];
 
 /// A character and how to write it (literal or one of the reference forms).
@@ -77,23 +92,38 @@ fn elem(children: impl Strategy<Value = Vec<Item>>) -> impl Strategy<Value = Ele
     (
         prop::option::of(0..PREFIXES.len()),
         0..LOCALS.len(),
-        prop::collection::vec((prop::option::of(0..PREFIXES.len()), prop::option::of(0..URIS.len())), 0..3),
-        prop::collection::vec((prop::option::of(0..PREFIXES.len()), 0..LOCALS.len(), pieces(6)), 0..4),
+        prop::collection::vec(
+            (
+                prop::option::of(0..PREFIXES.len()),
+                prop::option::of(0..URIS.len()),
+            ),
+            0..3,
+        ),
+        prop::collection::vec(
+            (
+                prop::option::of(0..PREFIXES.len()),
+                0..LOCALS.len(),
+                pieces(6),
+            ),
+            0..4,
+        ),
         children,
         any::<bool>(),
         any::<bool>(),
         0u8..4,
     )
-        .prop_map(|(prefix, local, decls, attrs, children, self_close, single_quotes, tag_ws)| Elem {
-            prefix,
-            local,
-            decls,
-            attrs,
-            children,
-            self_close,
-            single_quotes,
-            tag_ws,
-        })
+        .prop_map(
+            |(prefix, local, decls, attrs, children, self_close, single_quotes, tag_ws)| Elem {
+                prefix,
+                local,
+                decls,
+                attrs,
+                children,
+                self_close,
+                single_quotes,
+                tag_ws,
+            },
+        )
 }
 
 pub fn doc() -> impl Strategy<Value = Doc> {
@@ -109,7 +139,12 @@ pub fn doc() -> impl Strategy<Value = Doc> {
         elem(prop::collection::vec(item, 0..6)),
         prop::collection::vec(misc(), 0..2),
     )
-        .prop_map(|(decl, prolog, root, epilog)| Doc { decl, prolog, root, epilog })
+        .prop_map(|(decl, prolog, root, epilog)| Doc {
+            decl,
+            prolog,
+            root,
+            epilog,
+        })
 }
 
 fn write_char_text(c: char, style: u8, out: &mut String) {
@@ -194,7 +229,10 @@ impl Writer {
         let mut scope = parent_scope.clone();
         // declarations written on this element: prefix ("" = default) -> uri
         let mut decls: Vec<(String, String)> = Vec::new();
-        let declare = |p: &str, uri: &str, decls: &mut Vec<(String, String)>, scope: &mut BTreeMap<String, String>| {
+        let declare = |p: &str,
+                       uri: &str,
+                       decls: &mut Vec<(String, String)>,
+                       scope: &mut BTreeMap<String, String>| {
             if decls.iter().any(|(dp, _)| dp == p) {
                 return;
             }
@@ -208,12 +246,13 @@ impl Writer {
                 (None, u) => declare("", u.map_or("", |u| URIS[u]), &mut decls, &mut scope),
             }
         }
-        let need = |p: usize, decls: &mut Vec<(String, String)>, scope: &mut BTreeMap<String, String>| {
-            let p = PREFIXES[p];
-            if !scope.contains_key(p) {
-                declare(p, URIS[p.len() % URIS.len()], decls, scope);
-            }
-        };
+        let need =
+            |p: usize, decls: &mut Vec<(String, String)>, scope: &mut BTreeMap<String, String>| {
+                let p = PREFIXES[p];
+                if !scope.contains_key(p) {
+                    declare(p, URIS[p.len() % URIS.len()], decls, scope);
+                }
+            };
         if let Some(p) = e.prefix {
             need(p, &mut decls, &mut scope);
         }
@@ -272,7 +311,11 @@ impl Writer {
             return;
         }
         self.out.push('>');
-        let tail = if is_root { std::mem::take(&mut self.tail) } else { String::new() };
+        let tail = if is_root {
+            std::mem::take(&mut self.tail)
+        } else {
+            String::new()
+        };
         for c in &e.children {
             self.item(c, &scope);
         }
@@ -291,9 +334,15 @@ impl Doc {
 
     /// Serializes with `tail` (raw XML) appended as the root's last child.
     pub fn to_xml_with_last_child(&self, comments: bool, tail: &str) -> String {
-        let mut w = Writer { out: String::new(), comments, tail: tail.to_owned() };
+        let mut w = Writer {
+            out: String::new(),
+            comments,
+            tail: tail.to_owned(),
+        };
         match self.decl {
-            1 => w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+            1 => w
+                .out
+                .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
             2 => w.out.push_str("<?xml version='1.0' standalone='yes'?>\r\n"),
             _ => {}
         }
