@@ -187,6 +187,23 @@ impl<'a> SignedDocument<'a> {
         &self.doc
     }
 
+    /// Checks that `cert_der` is the certificate named in `KeyInfo`, then
+    /// [`verify`](Self::verify)s with its key.
+    ///
+    /// # Errors
+    /// [`DsigError::Certificate`], [`DsigError::CertificateNotReferenced`],
+    /// [`DsigError::InvalidPublicKey`] and those of [`verify`](Self::verify).
+    pub fn verify_with_certificate(&self, cert_der: &[u8]) -> Result<(), DsigError> {
+        let (is, point) = crate::dn::issuer_serial_of_cert(cert_der)?;
+        let named = &self.info.issuer_serial;
+        if is.serial != named.serial
+            || !crate::dn::issuer_names_match(&is.issuer_name, &named.issuer_name)
+        {
+            return Err(DsigError::CertificateNotReferenced);
+        }
+        self.verify(&VerifyingKey::from_sec1(&point)?)
+    }
+
     /// Checks the reference digest, then the ECDSA signature over the
     /// exclusive-canonical `SignedInfo`.
     ///
@@ -214,6 +231,19 @@ impl<'a> SignedDocument<'a> {
             .verify_sig(&buf, &l.signature_value)
             .map_err(|_| DsigError::SignatureInvalid)
     }
+}
+
+/// Parses, pins the profile, checks that `cert_der` is the certificate the
+/// signature's `X509IssuerSerial` names (serial equal, issuer names equal
+/// per [`issuer_names_match`](crate::issuer_names_match)) and verifies with
+/// its key. Certificate validity (chain, dates, revocation) is the caller's.
+///
+/// # Errors
+/// [`DsigError::CertificateNotReferenced`] and those of [`verify`].
+pub fn verify_with_certificate(xml: &[u8], cert_der: &[u8]) -> Result<SignatureInfo, DsigError> {
+    let doc = SignedDocument::parse(xml)?;
+    doc.verify_with_certificate(cert_der)?;
+    Ok(doc.info)
 }
 
 /// Reads the signature's `IssuerSerial` (and pins the profile) without

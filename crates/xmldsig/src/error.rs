@@ -46,6 +46,10 @@ pub enum DsigError {
     /// The ECDSA signature over `SignedInfo` does not verify with the key given.
     #[error("signature value does not verify with the given key")]
     SignatureInvalid,
+    /// The certificate given is not the one the signature's
+    /// `X509IssuerSerial` names.
+    #[error("certificate is not the one named in the signature's X509IssuerSerial")]
+    CertificateNotReferenced,
     /// The public key given is not a valid SEC1-encoded P-256 point.
     #[error("invalid P-256 public key")]
     InvalidPublicKey,

@@ -47,7 +47,7 @@ pub use dn::{issuer_names_match, issuer_serial_of_cert};
 pub use dsig::{
     DSIG_NS, ECDSA_SHA256, ENVELOPED_SIGNATURE, IssuerSerial, SHA256, SignatureInfo,
     SignedDocument, VerifyingKey, XmlSigner, remove_enveloped_signature, signature_info, verify,
-    verify_with_key,
+    verify_with_certificate, verify_with_key,
 };
 pub use error::{
     CertificateError, DsigError, EncodingProblem, IssuerSerialProblem, Limit, MalformedKind,

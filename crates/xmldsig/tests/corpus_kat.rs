@@ -199,3 +199,30 @@ fn every_one_byte_change_in_signed_info_or_value_fails() {
         );
     }
 }
+
+#[test]
+fn verify_with_certificate_checks_the_issuer_serial() {
+    let xml = read("duis-samples/readfw-response.xml");
+    let info = xmldsig::verify_with_certificate(&xml, &cert_der(DSP_PRE_141)).unwrap();
+    assert_eq!(
+        info.issuer_serial.serial,
+        "50669612984035780968362471400449834504"
+    );
+    assert_eq!(
+        xmldsig::verify_with_certificate(&xml, &cert_der(DSP)),
+        Err(DsigError::CertificateNotReferenced)
+    );
+    // the signature is intact, but KeyInfo names another certificate
+    let xml = read("duis-samples/readfw-response-nonexist-serial.xml");
+    assert_eq!(
+        xmldsig::verify_with_certificate(&xml, &cert_der("Z1-accessControlBroker-ds.pem")),
+        Err(DsigError::CertificateNotReferenced)
+    );
+    let xml = read("duis-samples/read-inventory-response-5.4.xml");
+    xmldsig::verify_with_certificate(&xml, &cert_der("Z1-accessControlBroker-dSPXmlSign.pem"))
+        .unwrap();
+    assert!(matches!(
+        xmldsig::verify_with_certificate(&xml, b"not a certificate"),
+        Err(DsigError::Certificate(_))
+    ));
+}
