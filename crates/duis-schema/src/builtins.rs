@@ -24,7 +24,7 @@ pub(crate) enum Primitive {
 
 impl Builtin {
     /// XSD name (local part in the XML Schema namespace).
-    pub(crate) fn xsd_name(self) -> &'static str {
+    pub fn xsd_name(self) -> &'static str {
         use Builtin::*;
         match self {
             AnyType => "anyType",
@@ -71,7 +71,7 @@ impl Builtin {
     }
 
     /// All built-ins, for name lookup.
-    pub(crate) const ALL: [Builtin; 40] = {
+    pub const ALL: [Builtin; 40] = {
         use Builtin::*;
         [
             AnyType,
@@ -116,6 +116,14 @@ impl Builtin {
             AnyUri,
         ]
     };
+
+    /// Check a value against the lexical space and built-in constraints of
+    /// this type, after the type's whitespace normalization. For example
+    /// `Builtin::UnsignedShort.check(" 65535 ")` is `Ok`.
+    pub fn check(self, value: &str) -> Result<(), &'static str> {
+        let norm = normalize(value, self.whitespace());
+        check(self, &norm).map(|_| ())
+    }
 
     /// Look a built-in up by its XSD local name.
     pub(crate) fn from_xsd_name(name: &str) -> Option<Builtin> {
@@ -408,6 +416,12 @@ pub(crate) fn check(b: Builtin, s: &str) -> Result<Value<'_>, &'static str> {
         | NonNegativeInteger | UnsignedLong | UnsignedInt | UnsignedShort | UnsignedByte
         | PositiveInteger => {
             let d = Dec::parse_integer(s).ok_or("not an integer")?;
+            // The unsigned types have a lexical space of digits only.
+            if matches!(b, UnsignedLong | UnsignedInt | UnsignedShort | UnsignedByte)
+                && s.starts_with(['+', '-'])
+            {
+                return Err("a sign is not allowed in an unsigned type");
+            }
             let ok = match b {
                 NonPositiveInteger => d.neg || d.is_zero(),
                 NegativeInteger => d.neg,
@@ -893,10 +907,13 @@ fn path_abempty(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn query_or_fragment(b: &[u8], mut i: usize) -> usize {
+fn query_or_fragment(b: &[u8], mut i: usize, fragment: bool) -> usize {
     loop {
         match b.get(i) {
             Some(b'/') | Some(b'?') => i += 1,
+            // libxml2 (whose checks opendcc mirrors for anyURI) also takes
+            // brackets in fragments.
+            Some(b'[') | Some(b']') if fragment => i += 1,
             _ => {
                 let n = pchar(b, i, true);
                 if n == 0 {
@@ -910,10 +927,10 @@ fn query_or_fragment(b: &[u8], mut i: usize) -> usize {
 
 fn tail(b: &[u8], mut i: usize) -> bool {
     if b.get(i) == Some(&b'?') {
-        i = query_or_fragment(b, i + 1);
+        i = query_or_fragment(b, i + 1, false);
     }
     if b.get(i) == Some(&b'#') {
-        i = query_or_fragment(b, i + 1);
+        i = query_or_fragment(b, i + 1, true);
     }
     i == b.len()
 }
@@ -947,9 +964,14 @@ fn authority(b: &[u8], start: usize) -> Option<usize> {
         }
     }
     if b.get(i) == Some(&b':') {
+        // RFC 3986 allows an empty port; libxml2 does not, and neither do we.
         i += 1;
+        let start = i;
         while b.get(i).is_some_and(|c| c.is_ascii_digit()) {
             i += 1;
+        }
+        if i == start {
+            return None;
         }
     }
     Some(i)
@@ -1031,7 +1053,10 @@ mod tests {
         assert!(!ok(Int, "2147483648"));
         assert!(ok(UnsignedLong, "18446744073709551615"));
         assert!(!ok(UnsignedLong, "-1"));
-        assert!(ok(UnsignedLong, "-0"));
+        assert!(!ok(UnsignedLong, "-0"));
+        assert!(!ok(UnsignedShort, "+1"));
+        assert!(ok(NonNegativeInteger, "+1"));
+        assert!(ok(NonNegativeInteger, "-0"));
         assert!(!ok(PositiveInteger, "0"));
         assert!(ok(Date, "2000-02-29"));
         assert!(!ok(Date, "1900-02-29"));

@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod lint;
+pub mod mutate;
+pub mod xmltree;
+
 use std::path::PathBuf;
 
 /// The reference corpus (`OPENDCC_CORPUS` or `../shared/corpus` next to the repo).
