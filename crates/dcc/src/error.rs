@@ -127,6 +127,8 @@ pub enum ServiceError {
     AddressNotFound,
     #[error("service reference variant {0} is not available in opendcc yet")]
     NotImplemented(String),
+    #[error("signed pre-command refused: {0}")]
+    SignedPreCommand(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -198,6 +200,7 @@ impl DccError {
                 ServiceError::UpdateNotSupported(_) => duis(R::E080406),
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
+                ServiceError::SignedPreCommand(_) => duis(R::E12),
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,
@@ -291,6 +294,7 @@ impl DccError {
             ServiceError::UpdateNotSupported(s()).into(),
             ServiceError::AddressNotFound.into(),
             ServiceError::NotImplemented(s()).into(),
+            ServiceError::SignedPreCommand(s()).into(),
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),

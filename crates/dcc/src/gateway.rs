@@ -22,7 +22,8 @@ use crate::error::{
 use crate::model::{Device, User};
 use crate::render;
 use crate::services;
-use crate::store::{RequestRecord, Store, Tx};
+use crate::store::{PendingPreCommand, RequestRecord, Store, Tx, WanJob};
+use crate::transform::{self, DccCrypto, Transformed};
 
 /// Where time comes from (injected so that tests control it).
 pub trait Clock: Send + Sync + 'static {
@@ -43,6 +44,8 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// How long the DCC waits for a device to answer before telling the user E21.
+    pub device_response_timeout_ms: i64,
 }
 
 impl Default for Limits {
@@ -51,6 +54,7 @@ impl Default for Limits {
         // kilobytes; anything near this size is not a service request.
         Self {
             max_body_bytes: 256 * 1024,
+            device_response_timeout_ms: 30_000,
         }
     }
 }
@@ -84,6 +88,12 @@ pub trait ResponseSigner: Send + Sync + 'static {
     fn sign(&self, unsigned: &str) -> Result<String, DccError>;
 }
 
+impl<T: ResponseSigner + ?Sized> ResponseSigner for Arc<T> {
+    fn sign(&self, unsigned: &str) -> Result<String, DccError> {
+        (**self).sign(unsigned)
+    }
+}
+
 impl ResponseSigner for xmldsig::XmlSigner {
     fn sign(&self, unsigned: &str) -> Result<String, DccError> {
         xmldsig::XmlSigner::sign(self, unsigned)
@@ -95,21 +105,32 @@ impl ResponseSigner for xmldsig::XmlSigner {
 pub struct Gateway<S: Store, C: Clock> {
     store: Arc<S>,
     clock: C,
-    signer: Box<dyn ResponseSigner>,
+    signer: Arc<dyn ResponseSigner>,
+    dcc: Arc<DccCrypto>,
     limits: Limits,
 }
 
 /// What a request that passed authentication carries through the rest of the checks.
 struct Authenticated {
     request: Request,
+    /// The signer's SMKI digital-signing public key (SEC1): also checks GBCS signatures on the
+    /// user's signed pre-commands.
+    signer_key: Vec<u8>,
 }
 
 impl<S: Store, C: Clock> Gateway<S, C> {
-    pub fn new(store: Arc<S>, clock: C, signer: Box<dyn ResponseSigner>, limits: Limits) -> Self {
+    pub fn new(
+        store: Arc<S>,
+        clock: C,
+        signer: Arc<dyn ResponseSigner>,
+        dcc: Arc<DccCrypto>,
+        limits: Limits,
+    ) -> Self {
         Self {
             store,
             clock,
             signer,
+            dcc,
             limits,
         }
     }
@@ -221,7 +242,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 .into());
             }
         }
-        Ok(Authenticated { request })
+        Ok(Authenticated {
+            request,
+            signer_key: cert.public_key,
+        })
     }
 
     /// Steps 5–7 in one transaction: nothing changes unless everything succeeds.
@@ -234,7 +258,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let req = &auth.request;
         let rid = req.header.request_id;
         self.store.transaction(|tx| {
-            if let Some(last) = tx.last_counter(rid.originator)? {
+            // A signed pre-command carries the RequestID of the critical request it answers:
+            // that one reuse of a counter is expected; any other is a replay.
+            let answers_precommand = req.header.command_variant.is_signed_pre_command()
+                && tx
+                    .precommand(rid.originator, rid.counter)?
+                    .is_some_and(|p| !p.used && p.target == rid.target);
+            let last_counter = tx.last_counter(rid.originator)?;
+            if let (Some(last), false) = (last_counter, answers_precommand) {
                 if rid.counter <= last {
                     return Err(AuthError::Replay {
                         originator: rid.originator.to_string(),
@@ -273,10 +304,13 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .ok_or_else(|| AuthzError::UnknownDevice(rid.target.to_string()))?;
                 check_device_access(tx, &user, &roles, &device, now)?;
                 eligibility::check_device_status(variant, &device)?;
-                return Err(ServiceError::NotImplemented(srv.to_string()).into());
+                self.device_request(tx, auth, variant, &device, now)?
             };
             let signed = self.signer.sign(&unsigned)?;
-            tx.set_last_counter(rid.originator, rid.counter)?;
+            tx.set_last_counter(
+                rid.originator,
+                last_counter.map_or(rid.counter, |l| l.max(rid.counter)),
+            )?;
             tx.record_request(&RequestRecord {
                 originator: rid.originator,
                 target: rid.target,
@@ -289,6 +323,103 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             })?;
             Ok((code, signed))
         })
+    }
+
+    /// A device request: transform, then either queue the protected command for the SM WAN
+    /// (acknowledged with I99; the device's answer is delivered later) or, for a critical
+    /// request, return the pre-command for the user to sign.
+    fn device_request(
+        &self,
+        tx: &mut dyn Tx,
+        auth: &Authenticated,
+        variant: &duis::ServiceVariant,
+        device: &Device,
+        now: OffsetDateTime,
+    ) -> Result<(ResponseCode, String), DccError> {
+        let req = &auth.request;
+        let rid = req.header.request_id;
+        let cv = req.header.command_variant;
+        if !cv.sends_via_wan() {
+            // Local delivery (CV 2, 3, 6, 7) needs a local command channel opendcc does not have.
+            return Err(AuthzError::CommandVariant {
+                cv: cv.value(),
+                srv: variant.variant.to_string(),
+            }
+            .into());
+        }
+        let device_ka = device_ka_key(tx, device)?;
+        let wan_command = if cv.is_signed_pre_command() {
+            let pending = tx
+                .precommand(rid.originator, rid.counter)?
+                .filter(|p| !p.used && p.target == device.id)
+                .ok_or_else(|| {
+                    ServiceError::SignedPreCommand("no pre-command awaits this RequestID".into())
+                })?;
+            let body =
+                duis::bodies::SignedPreCommand::parse(&req.body).map_err(render::body_error)?;
+            let user_ds = gbcs::crypto::PublicKey::from_sec1(&auth.signer_key)
+                .map_err(|e| InternalError::Signing(e.to_string()))?;
+            let signed = transform::check_signed_precommand(
+                &body.gbcs_payload,
+                &pending.precommand,
+                &user_ds,
+            )
+            .map_err(|e| ServiceError::SignedPreCommand(e.to_string()))?;
+            tx.use_precommand(rid.originator, rid.counter)?;
+            transform::protect(signed, &self.dcc, &device_ka)?
+        } else {
+            let dcc_counter = if transform::dcc_originated(variant.variant, device.device_type) {
+                let c = tx
+                    .last_counter(self.dcc.acb)?
+                    .map_or(1, |c| c.saturating_add(1));
+                tx.set_last_counter(self.dcc.acb, c)?;
+                c
+            } else {
+                0
+            };
+            match transform::transform(req, device, &self.dcc, dcc_counter, now)? {
+                Transformed::PreCommand(pre) => {
+                    let bytes = pre.encode();
+                    tx.put_precommand(&PendingPreCommand {
+                        originator: rid.originator,
+                        counter: rid.counter,
+                        target: device.id,
+                        srv: variant.variant.to_string(),
+                        precommand: bytes.clone(),
+                        created_at: unix_ms(now),
+                        used: false,
+                    })?;
+                    let header = duis::ResponseHeader::new(
+                        rid,
+                        ResponseCode::I0,
+                        duis::ResponseDateTime::from_datetime(now)
+                            .map_err(|e| InternalError::Render(e.to_string()))?,
+                    );
+                    let doc = duis::pre_command_response(&header, variant, GBCS_VERSION, &bytes)
+                        .map_err(|e| InternalError::Render(e.to_string()))?;
+                    return Ok((ResponseCode::I0, doc));
+                }
+                Transformed::Command(cmd) => transform::protect(cmd, &self.dcc, &device_ka)?,
+            }
+        };
+        let chf = device.chf.unwrap_or(device.id);
+        let now_ms = unix_ms(now);
+        tx.enqueue_wan(&WanJob {
+            id: 0,
+            originator: rid.originator,
+            counter: rid.counter,
+            target: device.id,
+            chf,
+            srv: variant.variant.to_string(),
+            command: wan_command,
+            attempts: 0,
+            due_at: now_ms,
+            deadline_at: now_ms + self.limits.device_response_timeout_ms,
+        })?;
+        Ok((
+            ResponseCode::I99,
+            render::header_only(req, ResponseCode::I99, now)?,
+        ))
     }
 
     fn non_device(
@@ -343,6 +474,24 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             other => Err(ServiceError::NotImplemented(other.to_string()).into()),
         }
     }
+}
+
+/// The GBCS version the DCC's pre-commands are written for.
+pub const GBCS_VERSION: &str = "4.0";
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The device's key-agreement public key, from its SMKI certificate in the repository.
+fn device_ka_key(tx: &mut dyn Tx, device: &Device) -> Result<gbcs::crypto::PublicKey, DccError> {
+    let der = tx
+        .device_cert(device.id, "ka")?
+        .ok_or_else(|| ServiceError::NoDeviceCertificate(device.id.to_string()))?;
+    gbcs::crypto::PublicKey::from_certificate_der(&der).map_err(|e| {
+        InternalError::Signing(format!("device {} KA certificate: {e}", device.id)).into()
+    })
 }
 
 /// Registration check for a device, loading what it needs.

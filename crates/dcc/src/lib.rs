@@ -9,5 +9,6 @@ pub mod model;
 mod render;
 pub mod services;
 pub mod store;
+pub mod transform;
 
 pub use error::DccError;

@@ -37,6 +37,54 @@ pub struct RequestRecord {
     pub response: Option<String>,
 }
 
+/// A command waiting for, or on, the SM WAN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WanJob {
+    pub id: i64,
+    /// The service request it serves (originator and counter of the RequestID).
+    pub originator: Eui64,
+    pub counter: u64,
+    /// The device it is for, and the Communications Hub Function that reaches it.
+    pub target: Eui64,
+    pub chf: Eui64,
+    pub srv: String,
+    /// The protected GBCS command as it goes on the WAN.
+    pub command: Vec<u8>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// When the next attempt is due, and when the DCC gives up (unix milliseconds).
+    pub due_at: i64,
+    pub deadline_at: i64,
+}
+
+/// A document for a user's Receive Response Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub recipient: Eui64,
+    /// What it is (`response`, `alert`), and the RequestID or alert reference it carries.
+    pub kind: String,
+    pub reference: String,
+    pub document: String,
+    pub created_at: i64,
+    pub attempts: u32,
+    pub next_at: i64,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// A pre-command returned for a critical request (CV 4), awaiting the user's signature (CV 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPreCommand {
+    pub originator: Eui64,
+    pub counter: u64,
+    pub target: Eui64,
+    pub srv: String,
+    pub precommand: Vec<u8>,
+    pub created_at: i64,
+    pub used: bool,
+}
+
 /// Reads and writes inside one transaction.
 pub trait Tx {
     fn user(&mut self, eui: Eui64) -> Result<Option<User>, StoreError>;
@@ -59,6 +107,8 @@ pub trait Tx {
 
     /// Device certificates (DER) the SMKI repository holds for a device.
     fn device_certs(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// The device certificate for one usage (`ds` or `ka`).
+    fn device_cert(&mut self, id: Eui64, usage: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn put_device_cert(&mut self, id: Eui64, usage: &str, der: &[u8]) -> Result<(), StoreError>;
 
     fn premises(&mut self, uprn: &str) -> Result<Option<Premises>, StoreError>;
@@ -69,6 +119,45 @@ pub trait Tx {
     fn put_registration(&mut self, registration: &Registration) -> Result<(), StoreError>;
 
     fn record_request(&mut self, record: &RequestRecord) -> Result<(), StoreError>;
+
+    /// Queues a command for the SM WAN; returns its id.
+    fn enqueue_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
+    /// Queued commands due at `now_ms`, oldest first.
+    fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError>;
+    fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError>;
+    /// Records another attempt and when the next is due.
+    fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError>;
+    /// Takes a job off the queue for good (answered, or given up).
+    fn finish_wan_job(&mut self, id: i64, outcome: &str) -> Result<(), StoreError>;
+    /// Jobs not finished yet.
+    fn pending_wan_jobs(&mut self) -> Result<usize, StoreError>;
+
+    fn push_outbox(&mut self, item: &OutboxItem) -> Result<i64, StoreError>;
+    fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError>;
+    fn outbox_delivered(&mut self, id: i64, at_ms: i64) -> Result<(), StoreError>;
+    fn outbox_retry(
+        &mut self,
+        id: i64,
+        attempts: u32,
+        next_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError>;
+    /// Everything kept for inspection for one recipient, newest first.
+    fn outbox_for(&mut self, recipient: Eui64, limit: usize)
+    -> Result<Vec<OutboxItem>, StoreError>;
+
+    /// An emulated device's persistent state (JSON), if it has any.
+    fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError>;
+    fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError>;
+
+    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError>;
+    fn precommand(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<PendingPreCommand>, StoreError>;
+    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
     fn request(
         &mut self,
         originator: Eui64,

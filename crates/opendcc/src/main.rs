@@ -146,7 +146,8 @@ fn run_demo(data: &Path, listen: SocketAddr, plain_http: bool) -> Result<(), Str
     let gateway = Arc::new(Gateway::new(
         store,
         SystemClock,
-        Box::new(signer),
+        Arc::new(signer),
+        Arc::new(world.dcc_crypto()?),
         Limits::default(),
     ));
     let transport = if plain_http {

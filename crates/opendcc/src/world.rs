@@ -319,6 +319,33 @@ impl World {
         )?;
         org_certs.push(xml_cert);
 
+        // The Access Control Broker: its key-agreement key MACs every WAN command, its signing
+        // key signs the commands the DCC originates.
+        for (usage, name) in [
+            (KeyUsage::DigitalSignature, "acb-ds"),
+            (KeyUsage::KeyAgreement, "acb-ka"),
+        ] {
+            let key = new_key()?;
+            let cert = pki
+                .oca
+                .issue_organisation(&OrgCertRequest {
+                    common_name: Some("OPENDCC ACB".into()),
+                    eui: DCC_EUI,
+                    role: RemotePartyRole::AccessControlBroker,
+                    usage,
+                    public_key: key.public_key(),
+                    serial: new_serial()?,
+                    not_before,
+                    not_after: org_not_after,
+                })
+                .map_err(smki_err)?;
+            write_file(
+                &self.pki_path(&format!("{name}.pem")),
+                cert_pem(&cert)?.as_bytes(),
+            )?;
+            write_secret(&self.private_path(&format!("{name}.key")), &key_pem(&key)?)?;
+        }
+
         // The DUIS listener's TLS certificate, from the DCCKI.
         let tls_key = new_key()?;
         let tls_cert = pki
@@ -366,6 +393,23 @@ impl World {
             write_file(&udir.join("signing.pem"), cert_pem(&sign_cert)?.as_bytes())?;
             write_secret(&udir.join("signing.key"), &key_pem(&sign_key)?)?;
             org_certs.push(sign_cert);
+            // The key-agreement certificate devices use to protect what they send this user.
+            let ka_key = new_key()?;
+            let ka_cert = pki
+                .oca
+                .issue_organisation(&OrgCertRequest {
+                    common_name: Some(spec.name.to_uppercase()),
+                    eui,
+                    role: spec.smki_role,
+                    usage: KeyUsage::KeyAgreement,
+                    public_key: ka_key.public_key(),
+                    serial: new_serial()?,
+                    not_before,
+                    not_after: org_not_after,
+                })
+                .map_err(smki_err)?;
+            write_file(&udir.join("ka.pem"), cert_pem(&ka_cert)?.as_bytes())?;
+            write_secret(&udir.join("ka.key"), &key_pem(&ka_key)?)?;
             let client_key = new_key()?;
             let client_cert = pki
                 .dccki_issuing
@@ -519,6 +563,22 @@ impl World {
             issuer_serial,
         )
         .map_err(|e| format!("DCC XML signing key: {e}"))
+    }
+
+    /// The DCC's GBCS credentials (the Access Control Broker's keys).
+    pub fn dcc_crypto(&self) -> Result<dcc::transform::DccCrypto, String> {
+        let der = |name: &str| -> Result<Vec<u8>, String> {
+            let k =
+                KeyPair::from_pkcs8_pem(&read_file(&self.private_path(name))?).map_err(smki_err)?;
+            Ok(k.to_pkcs8_der().map_err(smki_err)?.to_vec())
+        };
+        Ok(dcc::transform::DccCrypto {
+            acb: DCC_EUI,
+            acb_ka: gbcs::crypto::KaPrivateKey::from_der(&der("acb-ka.key")?)
+                .map_err(|e| format!("ACB key-agreement key: {e}"))?,
+            acb_ds: gbcs::crypto::SigningKey::from_der(&der("acb-ds.key")?)
+                .map_err(|e| format!("ACB signing key: {e}"))?,
+        })
     }
 
     pub fn tls_material(&self) -> Result<TlsMaterial, String> {

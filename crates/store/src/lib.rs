@@ -10,14 +10,15 @@ use std::sync::Mutex;
 
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
-use dcc::store::{RequestRecord, Store, StoreError, Tx};
+use dcc::store::{OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanJob};
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     eui TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -73,9 +74,54 @@ CREATE TABLE requests (
     received_at TEXT NOT NULL,
     response_code TEXT NOT NULL,
     response TEXT,
+    PRIMARY KEY (originator, counter, command_variant)
+);
+"#,
+    r#"
+CREATE TABLE wan_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    chf TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    command BLOB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    deadline_at INTEGER NOT NULL,
+    outcome TEXT
+);
+CREATE INDEX wan_jobs_due ON wan_jobs(due_at) WHERE outcome IS NULL;
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox(next_at) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_recipient ON outbox(recipient, id);
+CREATE TABLE device_state (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE precommands (
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    precommand BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (originator, counter)
 );
-"#];
+"#,
+];
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -396,6 +442,17 @@ impl Tx for SqliteTx<'_> {
         rows.map(|r| r.map_err(err)).collect()
     }
 
+    fn device_cert(&mut self, id: Eui64, usage: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT der FROM device_certs WHERE id = ?1 AND usage = ?2",
+                params![id.to_string(), usage],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
+    }
+
     fn put_device_cert(&mut self, id: Eui64, usage: &str, der: &[u8]) -> Result<(), StoreError> {
         self.tx
             .execute(
@@ -516,7 +573,7 @@ impl Tx for SqliteTx<'_> {
             .tx
             .query_row(
                 "SELECT target, srv, command_variant, received_at, response_code, response FROM requests
-                 WHERE originator = ?1 AND counter = ?2",
+                 WHERE originator = ?1 AND counter = ?2 ORDER BY command_variant DESC LIMIT 1",
                 params![originator.to_string(), counter as i64],
                 |r| {
                     Ok((
@@ -545,6 +602,359 @@ impl Tx for SqliteTx<'_> {
         })
         .transpose()
     }
+
+    fn enqueue_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO wan_jobs (originator, counter, target, chf, srv, command, attempts, due_at, deadline_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    j.originator.to_string(),
+                    j.counter as i64,
+                    j.target.to_string(),
+                    j.chf.to_string(),
+                    j.srv,
+                    j.command,
+                    j.attempts,
+                    j.due_at,
+                    j.deadline_at
+                ],
+            )
+            .map_err(err)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "{WAN_COLS} WHERE outcome IS NULL AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2"
+            ))
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![now_ms, limit as i64], wan_row)
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(to_wan_job)).collect()
+    }
+
+    fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError> {
+        self.tx
+            .query_row(&format!("{WAN_COLS} WHERE id = ?1"), [id], wan_row)
+            .optional()
+            .map_err(err)?
+            .map(to_wan_job)
+            .transpose()
+    }
+
+    fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE wan_jobs SET attempts = ?2, due_at = ?3 WHERE id = ?1",
+                params![id, attempts, due_at],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn finish_wan_job(&mut self, id: i64, outcome: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE wan_jobs SET outcome = ?2 WHERE id = ?1",
+                params![id, outcome],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn pending_wan_jobs(&mut self) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .tx
+            .query_row(
+                "SELECT COUNT(*) FROM wan_jobs WHERE outcome IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        usize::try_from(n).map_err(err)
+    }
+
+    fn push_outbox(&mut self, o: &OutboxItem) -> Result<i64, StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO outbox (recipient, kind, reference, document, created_at, attempts, next_at, delivered_at, last_error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    o.recipient.to_string(),
+                    o.kind,
+                    o.reference,
+                    o.document,
+                    o.created_at,
+                    o.attempts,
+                    o.next_at,
+                    o.delivered_at,
+                    o.last_error
+                ],
+            )
+            .map_err(err)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "{OUTBOX_COLS} WHERE delivered_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2"
+            ))
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![now_ms, limit as i64], outbox_row)
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
+    }
+
+    fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError> {
+        self.tx
+            .query_row(&format!("{OUTBOX_COLS} WHERE id = ?1"), [id], outbox_row)
+            .optional()
+            .map_err(err)?
+            .map(to_outbox)
+            .transpose()
+    }
+
+    fn outbox_delivered(&mut self, id: i64, at_ms: i64) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1 AND delivered_at IS NULL",
+                params![id, at_ms],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn outbox_retry(
+        &mut self,
+        id: i64,
+        attempts: u32,
+        next_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE outbox SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1",
+                params![id, attempts, next_at, error],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn outbox_for(
+        &mut self,
+        recipient: Eui64,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "{OUTBOX_COLS} WHERE recipient = ?1 ORDER BY id DESC LIMIT ?2"
+            ))
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![recipient.to_string(), limit as i64], outbox_row)
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
+    }
+
+    fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT state FROM device_state WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)
+    }
+
+    fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO device_state (id, state) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET state = excluded.state",
+                params![id.to_string(), state],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO precommands (originator, counter, target, srv, precommand, created_at, used)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    p.originator.to_string(),
+                    p.counter as i64,
+                    p.target.to_string(),
+                    p.srv,
+                    p.precommand,
+                    p.created_at,
+                    p.used
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn precommand(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<PendingPreCommand>, StoreError> {
+        let row = self
+            .tx
+            .query_row(
+                "SELECT target, srv, precommand, created_at, used FROM precommands WHERE originator = ?1 AND counter = ?2",
+                params![originator.to_string(), counter as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, bool>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(err)?;
+        row.map(|(target, srv, precommand, created_at, used)| {
+            Ok(PendingPreCommand {
+                originator,
+                counter,
+                target: parse_eui(&target)?,
+                srv,
+                precommand,
+                created_at,
+                used,
+            })
+        })
+        .transpose()
+    }
+
+    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
+                params![originator.to_string(), counter as i64],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+const WAN_COLS: &str = "SELECT id, originator, counter, target, chf, srv, command, attempts, due_at, deadline_at FROM wan_jobs";
+
+type WanRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    u32,
+    i64,
+    i64,
+);
+
+fn wan_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WanRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+fn to_wan_job(
+    (id, originator, counter, target, chf, srv, command, attempts, due_at, deadline_at): WanRow,
+) -> Result<WanJob, StoreError> {
+    Ok(WanJob {
+        id,
+        originator: parse_eui(&originator)?,
+        counter: counter as u64,
+        target: parse_eui(&target)?,
+        chf: parse_eui(&chf)?,
+        srv,
+        command,
+        attempts,
+        due_at,
+        deadline_at,
+    })
+}
+
+const OUTBOX_COLS: &str = "SELECT id, recipient, kind, reference, document, created_at, attempts, next_at, delivered_at, last_error FROM outbox";
+
+type OutboxRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    u32,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+fn to_outbox(
+    (
+        id,
+        recipient,
+        kind,
+        reference,
+        document,
+        created_at,
+        attempts,
+        next_at,
+        delivered_at,
+        last_error,
+    ): OutboxRow,
+) -> Result<OutboxItem, StoreError> {
+    Ok(OutboxItem {
+        id,
+        recipient: parse_eui(&recipient)?,
+        kind,
+        reference,
+        document,
+        created_at,
+        attempts,
+        next_at,
+        delivered_at,
+        last_error,
+    })
 }
 
 /// Postcodes are compared without spaces, upper case.
