@@ -1,6 +1,6 @@
 use super::*;
 use dcc::error::{AuthzError, DccError};
-use dcc::model::{CspRegion, DeviceType, SmiStatus};
+use dcc::model::{CspRegion, DeviceStatus, DeviceType, EsmeVariant};
 use duis::UserRole;
 use time::macros::{date, datetime};
 
@@ -18,12 +18,12 @@ fn device(n: u64) -> Device {
     Device {
         id: Eui64::from_u64(n),
         device_type: DeviceType::Esme,
-        status: SmiStatus::Commissioned,
+        status: DeviceStatus::Commissioned,
         manufacturer: "1234".into(),
         model: "ABCD".into(),
         firmware_version: Some("00010203".into()),
         smets_chts_version: None,
-        esme_variant: Some("A".into()),
+        esme_variant: Some(EsmeVariant::A),
         uprn: Some("100".into()),
         chf: Some(Eui64::from_u64(99)),
         mpxn: Some("1900000000001".into()),
