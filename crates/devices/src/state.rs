@@ -1,0 +1,412 @@
+//! Persistent device state: everything a device remembers between messages, as one
+//! `serde`-serialisable value the caller stores and hands back.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use eui::Eui64;
+use serde::{Deserialize, Serialize};
+
+use crate::anchors::TrustAnchors;
+use crate::kind::DeviceKind;
+
+/// How many events the event log keeps (the oldest are dropped first). GBCS meters keep 100
+/// entries in their event and security logs.
+pub const EVENT_LOG_CAPACITY: usize = 100;
+
+/// How many HAN devices the CHF device log holds in this emulation.
+pub const DEVICE_LOG_CAPACITY: usize = 16;
+
+/// Supply state. ESME: load switch connected / disconnected / armed (DLMS disconnect control
+/// states 1 / 0 / 2). GSME: valve open / closed / armed (ZSE supply status 2 / 0 / 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SupplyState {
+    /// Supply on: load switch closed, gas valve open.
+    Enabled,
+    /// Supply off: load switch open, gas valve closed.
+    Disabled,
+    /// Supply off, ready to be enabled locally by the consumer.
+    Armed,
+}
+
+impl SupplyState {
+    /// The DLMS disconnect-control `control_state` value (class 70, attribute 3).
+    pub const fn dlms_control_state(self) -> u8 {
+        match self {
+            SupplyState::Disabled => 0,
+            SupplyState::Enabled => 1,
+            SupplyState::Armed => 2,
+        }
+    }
+
+    /// The ZSE Metering `SupplyStatus` value (attribute 0x0014).
+    pub const fn zse_supply_status(self) -> u8 {
+        match self {
+            SupplyState::Disabled => 0,
+            SupplyState::Armed => 1,
+            SupplyState::Enabled => 2,
+        }
+    }
+}
+
+/// Import registers and their deterministic advance.
+///
+/// Register value at true time `t` = base + rate × metered seconds / 3600, where metered seconds
+/// count the time the supply was enabled and the device powered. Reads are pure; only changes of
+/// supply or power fold the running interval into `metered_seconds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metering {
+    /// Active import energy at zero metered seconds, Wh.
+    pub base_active_import_wh: u64,
+    /// Reactive import energy at zero metered seconds, varh.
+    pub base_reactive_import_varh: u64,
+    /// Gas volume at zero metered seconds, litres (dm³).
+    pub base_gas_import_litres: u64,
+    /// Active import rate while the supply flows, Wh per hour.
+    pub active_wh_per_hour: u32,
+    /// Reactive import rate while the supply flows, varh per hour.
+    pub reactive_varh_per_hour: u32,
+    /// Gas rate while the valve is open, litres per hour.
+    pub gas_litres_per_hour: u32,
+    /// Seconds of flow folded so far.
+    pub metered_seconds: u64,
+    /// Unix time (true time, seconds) since which the supply flows, if it does.
+    pub flowing_since: Option<i64>,
+}
+
+impl Metering {
+    fn new(flowing_since: Option<i64>) -> Self {
+        Self {
+            base_active_import_wh: 0,
+            base_reactive_import_varh: 0,
+            base_gas_import_litres: 0,
+            active_wh_per_hour: 500,
+            reactive_varh_per_hour: 50,
+            gas_litres_per_hour: 100,
+            metered_seconds: 0,
+            flowing_since,
+        }
+    }
+
+    fn metered_at(&self, t: i64) -> u64 {
+        let running = self
+            .flowing_since
+            .map_or(0, |s| u64::try_from(t.saturating_sub(s)).unwrap_or(0));
+        self.metered_seconds.saturating_add(running)
+    }
+
+    fn value(base: u64, rate: u32, secs: u64) -> u64 {
+        let add = u128::from(rate) * u128::from(secs) / 3600;
+        base.saturating_add(u64::try_from(add).unwrap_or(u64::MAX))
+    }
+
+    /// Active import energy at true time `t` (unix seconds), Wh.
+    pub fn active_import_wh(&self, t: i64) -> u64 {
+        Self::value(
+            self.base_active_import_wh,
+            self.active_wh_per_hour,
+            self.metered_at(t),
+        )
+    }
+
+    /// Reactive import energy at `t`, varh.
+    pub fn reactive_import_varh(&self, t: i64) -> u64 {
+        Self::value(
+            self.base_reactive_import_varh,
+            self.reactive_varh_per_hour,
+            self.metered_at(t),
+        )
+    }
+
+    /// Gas volume at `t`, litres.
+    pub fn gas_import_litres(&self, t: i64) -> u64 {
+        Self::value(
+            self.base_gas_import_litres,
+            self.gas_litres_per_hour,
+            self.metered_at(t),
+        )
+    }
+
+    /// Starts or stops the flow at `t` so that it runs exactly when `flowing` is true.
+    pub(crate) fn set_flowing(&mut self, flowing: bool, t: i64) {
+        match (flowing, self.flowing_since) {
+            (true, None) => self.flowing_since = Some(t),
+            (false, Some(_)) => {
+                self.metered_seconds = self.metered_at(t);
+                self.flowing_since = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One HAN device in the CHF device log (CCS01).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DeviceLogEntry {
+    /// The device's EUI-64.
+    pub device: Eui64,
+    /// Its ZigBee install code.
+    #[serde(with = "hex_bytes")]
+    pub install_code: Vec<u8>,
+    /// How long joining stays open, seconds.
+    pub join_time_period: u16,
+    /// The key type member of the `register_device` entry.
+    pub key_type: u8,
+    /// The flags member of the `register_device` entry.
+    pub entry_flags: u8,
+}
+
+/// Why a command was refused (nothing executed, no response sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Refusal {
+    /// The bytes are not a GBCS message.
+    Malformed,
+    /// The recipient system title is another device.
+    NotForThisDevice,
+    /// Not a command (CRA flag response or alert).
+    NotACommand,
+    /// A command without the General-Ciphering (ACB MAC) wrapper.
+    NotMacProtected,
+    /// The MAC does not verify (or no ACB key to verify it with).
+    MacInvalid,
+    /// The originator is none of the device's trust anchors.
+    UnknownOriginator,
+    /// The originator is a trust anchor, but not in a role allowed for this use case.
+    OriginatorNotAuthorised,
+    /// A critical use case arrived without a signature.
+    SignatureMissing,
+    /// The originator's signature does not verify.
+    SignatureInvalid,
+    /// The counter is not greater than the last accepted one from this originator.
+    Replay {
+        /// The last accepted counter.
+        last_accepted: u64,
+    },
+}
+
+/// What happened, as the device logs it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A command passed every check and was executed (successfully or not).
+    CommandExecuted {
+        /// GBCS message code.
+        message_code: u16,
+        /// Originator system title.
+        originator: Eui64,
+        /// Originator counter.
+        counter: u64,
+        /// Whether execution succeeded.
+        success: bool,
+    },
+    /// An authentic command for a use case this device does not implement, or whose content
+    /// does not have the use case's format.
+    CommandNotSupported {
+        /// GBCS message code.
+        message_code: u16,
+        /// Originator system title.
+        originator: Eui64,
+        /// Originator counter.
+        counter: u64,
+    },
+    /// A message was refused before execution.
+    CommandRefused {
+        /// Why.
+        refusal: Refusal,
+        /// The originator it claimed, when the header could be read.
+        originator: Option<Eui64>,
+        /// The counter it carried, when the header could be read.
+        counter: Option<u64>,
+    },
+    /// The device raised an alert.
+    AlertRaised {
+        /// GBCS alert code.
+        alert_code: u16,
+        /// The device's originator counter for it.
+        counter: u64,
+    },
+    /// An alert was due but could not be built or had nobody to go to.
+    AlertNotSent {
+        /// GBCS alert code.
+        alert_code: u16,
+    },
+    /// The supply state changed.
+    SupplyChanged {
+        /// Before.
+        from: SupplyState,
+        /// After.
+        to: SupplyState,
+    },
+    /// The clock was set (ECS70 / GCS28).
+    ClockSet {
+        /// Clock offset before, seconds.
+        from_offset: i64,
+        /// Clock offset after, seconds.
+        to_offset: i64,
+    },
+    /// A device was added to (or updated in) the CHF device log.
+    DeviceLogAdded {
+        /// The device.
+        device: Eui64,
+    },
+    /// A device was removed from the CHF device log.
+    DeviceLogRemoved {
+        /// The device.
+        device: Eui64,
+    },
+    /// The device lost power.
+    PowerLost,
+    /// Power came back.
+    PowerRestored {
+        /// When the outage started (device clock, unix seconds).
+        outage_start: i64,
+    },
+    /// A response could not be protected (signing or MAC failed) and was not sent.
+    ResponseNotSent {
+        /// GBCS message code of the command.
+        message_code: u16,
+    },
+}
+
+/// One event-log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Event {
+    /// Device clock at the time, unix seconds.
+    pub at: i64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// A bounded ring of events, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLog(VecDeque<Event>);
+
+impl EventLog {
+    /// Appends an event, dropping the oldest beyond [`EVENT_LOG_CAPACITY`].
+    pub fn push(&mut self, event: Event) {
+        while self.0.len() >= EVENT_LOG_CAPACITY {
+            self.0.pop_front();
+        }
+        self.0.push_back(event);
+    }
+
+    /// The events, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        self.0.iter()
+    }
+
+    /// The newest event.
+    pub fn last(&self) -> Option<&Event> {
+        self.0.back()
+    }
+
+    /// Number of events held.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Everything a device remembers. The caller persists it (for example as JSON) after every
+/// [`crate::Reply`] whose `state_changed` is true, and passes it back to
+/// [`crate::EmulatedDevice::new`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceState {
+    /// Running firmware version (as ECS52 / GCS38 / CS08 report it).
+    #[serde(with = "hex_bytes")]
+    pub firmware_version: Vec<u8>,
+    /// Supply state (ESME load switch, GSME valve; ignored by other kinds).
+    pub supply: SupplyState,
+    /// Import registers.
+    pub metering: Metering,
+    /// Device clock minus true time, seconds.
+    pub clock_offset_secs: i64,
+    /// Whether the clock was set by ECS70 / GCS28 (commissioning).
+    pub commissioned: bool,
+    /// When the current power outage started (device clock, unix seconds), if one is running.
+    pub power_outage_since: Option<i64>,
+    /// Remaining battery life reported by gas devices, days.
+    pub battery_days: u16,
+    /// The CHF device log (CHF only).
+    pub device_log: Vec<DeviceLogEntry>,
+    /// The event log.
+    pub event_log: EventLog,
+    /// Highest accepted originator counter per originator (anti-replay).
+    pub last_counters: BTreeMap<Eui64, u64>,
+    /// The originator counter the next alert will carry.
+    pub next_alert_counter: u64,
+    /// The parties the device trusts.
+    pub trust_anchors: TrustAnchors,
+}
+
+impl DeviceState {
+    /// A fresh device as installed at `installed_at` (true time): supply enabled, clock exact,
+    /// not commissioned, registers at zero with default rates (ESME 500 Wh/h and 50 varh/h, gas
+    /// 100 l/h), firmware `01 00 00 01`, no counters seen, alert counter 1.
+    pub fn new(kind: DeviceKind, installed_at: gbcs::UtcDateTime, anchors: TrustAnchors) -> Self {
+        let flows = matches!(kind, DeviceKind::Esme | DeviceKind::Gsme | DeviceKind::Gpf);
+        Self {
+            firmware_version: vec![0x01, 0x00, 0x00, 0x01],
+            supply: SupplyState::Enabled,
+            metering: Metering::new(flows.then(|| installed_at.to_unix())),
+            clock_offset_secs: 0,
+            commissioned: false,
+            power_outage_since: None,
+            battery_days: 3650,
+            device_log: Vec::new(),
+            event_log: EventLog::default(),
+            last_counters: BTreeMap::new(),
+            next_alert_counter: 1,
+            trust_anchors: anchors,
+        }
+    }
+}
+
+/// Serde helper: bytes as a hex string.
+pub(crate) mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        hex::decode(s.as_ref()).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metering_advances_only_while_flowing() {
+        let mut m = Metering::new(Some(0));
+        assert_eq!(m.active_import_wh(3600), 500);
+        assert_eq!(m.active_import_wh(7200), 1000);
+        m.set_flowing(false, 3600);
+        assert_eq!(m.active_import_wh(7200), 500);
+        assert_eq!(m.gas_import_litres(7200), 100);
+        m.set_flowing(true, 7200);
+        assert_eq!(m.active_import_wh(9000), 750);
+        // Time before the flow started never counts negative.
+        assert_eq!(m.active_import_wh(100), 500);
+    }
+
+    #[test]
+    fn event_log_is_bounded() {
+        let mut l = EventLog::default();
+        for i in 0..(EVENT_LOG_CAPACITY as i64 + 5) {
+            l.push(Event {
+                at: i,
+                kind: EventKind::PowerLost,
+            });
+        }
+        assert_eq!(l.len(), EVENT_LOG_CAPACITY);
+        assert_eq!(l.iter().next().map(|e| e.at), Some(5));
+        assert_eq!(l.last().map(|e| e.at), Some(EVENT_LOG_CAPACITY as i64 + 4));
+    }
+}
