@@ -97,7 +97,9 @@ impl Dfa {
     pub(crate) fn step(&self, state: u32, ns: NsId, local: &str) -> Option<Matched> {
         let st = self.states.get(state as usize)?;
         if let Some(ns_id) = ns {
-            let lo = st.elements.partition_point(|e| (e.local, e.ns) < (local, ns_id));
+            let lo = st
+                .elements
+                .partition_point(|e| (e.local, e.ns) < (local, ns_id));
             if let Some(e) = st.elements.get(lo)
                 && e.local == local
                 && e.ns == ns_id
@@ -427,7 +429,8 @@ pub(crate) fn build(
             let target = intern(&mut sets, &mut index, positions)?;
             st.wildcards.push((w, target));
         }
-        st.elements.sort_by(|a, b| (a.local, a.ns).cmp(&(b.local, b.ns)));
+        st.elements
+            .sort_by(|a, b| (a.local, a.ns).cmp(&(b.local, b.ns)));
         states.push(st);
     }
     Ok(Dfa { states })
@@ -453,6 +456,7 @@ fn intern(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::tables::*;
@@ -611,9 +615,18 @@ mod tests {
             },
         ];
         let dfa = build(&TABLES, &PARTS, "t").unwrap();
-        assert!(matches!(dfa.step(0, Some(1), "a"), Some(Matched::Element { .. })));
-        assert!(matches!(dfa.step(0, Some(2), "x"), Some(Matched::Wildcard { .. })));
-        assert!(matches!(dfa.step(0, None, "x"), Some(Matched::Wildcard { .. })));
+        assert!(matches!(
+            dfa.step(0, Some(1), "a"),
+            Some(Matched::Element { .. })
+        ));
+        assert!(matches!(
+            dfa.step(0, Some(2), "x"),
+            Some(Matched::Wildcard { .. })
+        ));
+        assert!(matches!(
+            dfa.step(0, None, "x"),
+            Some(Matched::Wildcard { .. })
+        ));
         assert!(dfa.step(0, Some(0), "x").is_none());
         assert!(dfa.step(0, Some(1), "b").is_none());
 

@@ -173,23 +173,13 @@ impl Builtin {
         use Builtin::*;
         match self {
             AnyType | AnySimpleType => Primitive::Any,
-            String | NormalizedString | Token | Language | Name | NcName | NmToken | Id
-            | IdRef => Primitive::String,
+            String | NormalizedString | Token | Language | Name | NcName | NmToken | Id | IdRef => {
+                Primitive::String
+            }
             Boolean => Primitive::Boolean,
-            Decimal
-            | Integer
-            | NonPositiveInteger
-            | NegativeInteger
-            | Long
-            | Int
-            | Short
-            | Byte
-            | NonNegativeInteger
-            | UnsignedLong
-            | UnsignedInt
-            | UnsignedShort
-            | UnsignedByte
-            | PositiveInteger => Primitive::Decimal,
+            Decimal | Integer | NonPositiveInteger | NegativeInteger | Long | Int | Short
+            | Byte | NonNegativeInteger | UnsignedLong | UnsignedInt | UnsignedShort
+            | UnsignedByte | PositiveInteger => Primitive::Decimal,
             Float | Double => Primitive::Float,
             Duration => Primitive::Duration,
             DateTime | Time | Date | GYearMonth | GYear | GMonthDay | GDay | GMonth => {
@@ -282,8 +272,7 @@ impl<'a> Dec<'a> {
         if int.is_empty() && frac.is_empty() {
             return None;
         }
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let int = int.trim_start_matches('0');
@@ -374,8 +363,8 @@ pub(crate) fn check(b: Builtin, s: &str) -> Result<Value<'_>, &'static str> {
         Language => {
             let mut parts = s.split('-');
             let first = parts.next().unwrap_or("");
-            let ok_first = (1..=8).contains(&first.len())
-                && first.bytes().all(|c| c.is_ascii_alphabetic());
+            let ok_first =
+                (1..=8).contains(&first.len()) && first.bytes().all(|c| c.is_ascii_alphabetic());
             let ok_rest = parts.all(|p| {
                 (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric())
             });
@@ -442,7 +431,9 @@ pub(crate) fn check(b: Builtin, s: &str) -> Result<Value<'_>, &'static str> {
                 Err("out of the range of the type")
             }
         }
-        Float | Double => parse_float(s).map(Value::Float).ok_or("not a floating-point number"),
+        Float | Double => parse_float(s)
+            .map(Value::Float)
+            .ok_or("not a floating-point number"),
         Duration => {
             if is_duration(s) {
                 Ok(Value::Other)
@@ -463,13 +454,15 @@ pub(crate) fn check(b: Builtin, s: &str) -> Result<Value<'_>, &'static str> {
             }
         }
         HexBinary => {
-            if s.len() % 2 == 0 && s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            if s.len().is_multiple_of(2) && s.bytes().all(|c| c.is_ascii_hexdigit()) {
                 Ok(Value::Binary(s.len() / 2))
             } else {
                 Err("not hexBinary (an even number of hex digits)")
             }
         }
-        Base64Binary => base64_octets(s).map(Value::Binary).ok_or("not base64Binary"),
+        Base64Binary => base64_octets(s)
+            .map(Value::Binary)
+            .ok_or("not base64Binary"),
         AnyUri => {
             if is_uri_reference(s) {
                 Ok(Value::Str(s))
@@ -543,7 +536,7 @@ fn base64_octets(s: &str) -> Option<usize> {
     if prev_space && !bytes.is_empty() {
         return None; // trailing space
     }
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return None;
     }
     let pad = chars.iter().rev().take_while(|&&c| c == b'=').count();
@@ -796,9 +789,7 @@ fn temporal(b: Builtin, s: &str) -> bool {
         })()
         .is_some(),
         Builtin::Time => c.time(),
-        Builtin::GYearMonth => {
-            c.year().is_some() && c.eat(b'-') && c.month().is_some()
-        }
+        Builtin::GYearMonth => c.year().is_some() && c.eat(b'-') && c.month().is_some(),
         Builtin::GYear => c.year().is_some(),
         Builtin::GMonthDay => (|| {
             if !(c.eat(b'-') && c.eat(b'-')) {
@@ -860,9 +851,11 @@ pub(crate) fn is_uri_reference(s: &str) -> bool {
 fn is_unreserved(c: u8) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(c, b'-' | b'.' | b'_' | b'~')
-        || c < 0x20
-        || c >= 0x7F
-        || matches!(c, b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`')
+        || !(0x20..0x7F).contains(&c)
+        || matches!(
+            c,
+            b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+        )
 }
 
 fn is_sub_delim(c: u8) -> bool {
@@ -1026,6 +1019,7 @@ fn relative_ref(b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -1094,7 +1088,10 @@ mod tests {
         assert_eq!(normalize(" a \t\n b ", WhiteSpace::Collapse), "a b");
         assert_eq!(normalize("a\tb", WhiteSpace::Replace), "a b");
         assert_eq!(normalize(" a ", WhiteSpace::Preserve), " a ");
-        assert!(matches!(normalize("a b", WhiteSpace::Collapse), Cow::Borrowed(_)));
+        assert!(matches!(
+            normalize("a b", WhiteSpace::Collapse),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub(crate) struct CompiledComplex {
 
 #[derive(Debug)]
 enum Bound {
-    Dec { neg: bool, int: String, frac: String },
+    Dec {
+        neg: bool,
+        int: String,
+        frac: String,
+    },
     Float(f64),
 }
 
@@ -162,7 +166,10 @@ impl CompiledSimple {
             && !re.is_match(norm)
         {
             return Err(if src.len() == 1 {
-                format!("does not match pattern {:?}", shorten(src.first().copied().unwrap_or(""), 80))
+                format!(
+                    "does not match pattern {:?}",
+                    shorten(src.first().copied().unwrap_or(""), 80)
+                )
             } else {
                 format!("does not match any of {} patterns", src.len())
             });
@@ -172,11 +179,12 @@ impl CompiledSimple {
         {
             return Err(format!("not one of the {} enumerated values", list.len()));
         }
-        let bound_err = |b: &(Bound, &str), ok: fn(std::cmp::Ordering) -> bool, what: &str| {
-            match b.0.cmp(value) {
-                Some(o) if ok(o) => Ok(()),
-                _ => Err(format!("{what} is {}", b.1)),
-            }
+        let bound_err = |b: &(Bound, &str), ok: fn(std::cmp::Ordering) -> bool, what: &str| match b
+            .0
+            .cmp(value)
+        {
+            Some(o) if ok(o) => Ok(()),
+            _ => Err(format!("{what} is {}", b.1)),
         };
         if let Some(b) = &step.min_inclusive {
             bound_err(b, |o| o.is_ge(), "minInclusive")?;
@@ -289,7 +297,11 @@ impl Compiled {
     }
 
     pub(crate) fn ns_uri(&self, ns: u8) -> &'static str {
-        self.tables.namespaces.get(ns as usize).copied().unwrap_or("")
+        self.tables
+            .namespaces
+            .get(ns as usize)
+            .copied()
+            .unwrap_or("")
     }
 
     pub(crate) fn global(&self, ns: NsId, local: &str) -> Option<u32> {
@@ -416,7 +428,11 @@ impl Ctx {
     fn name_of(&self, name: Option<QName>, what: &str, index: u32) -> String {
         match name {
             Some(q) => display_name(
-                self.tables.namespaces.get(q.ns as usize).copied().unwrap_or(""),
+                self.tables
+                    .namespaces
+                    .get(q.ns as usize)
+                    .copied()
+                    .unwrap_or(""),
                 q.local,
             ),
             None => format!("anonymous {what} #{index}"),
@@ -471,9 +487,8 @@ impl Ctx {
         }
         let def = self.complex_def(i)?;
         let (mut attrs, mut wildcard) = match def.derivation {
-            Derivation::Extension(TypeRef::Complex(b)) | Derivation::Restriction(TypeRef::Complex(b)) => {
-                self.attributes(b, depth + 1)?
-            }
+            Derivation::Extension(TypeRef::Complex(b))
+            | Derivation::Restriction(TypeRef::Complex(b)) => self.attributes(b, depth + 1)?,
             _ => (Vec::new(), None),
         };
         for a in def.attributes {
@@ -583,7 +598,10 @@ impl Ctx {
             }
         };
         let name = self.name_of(
-            self.tables.simple_types.get(i as usize).and_then(|d| d.name),
+            self.tables
+                .simple_types
+                .get(i as usize)
+                .and_then(|d| d.name),
             "simple type",
             i,
         );

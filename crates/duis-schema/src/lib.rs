@@ -46,7 +46,7 @@ use std::sync::LazyLock;
 
 pub use error::{BuildError, SchemaError};
 pub use validate::{
-    Attribute, NamespaceResolver, NoNamespaces, StreamValidator, DEFAULT_MAX_DEPTH, XSI_NS,
+    Attribute, DEFAULT_MAX_DEPTH, NamespaceResolver, NoNamespaces, StreamValidator, XSI_NS,
 };
 
 /// Namespace of DUIS requests and responses (`sr`).
@@ -89,7 +89,12 @@ impl Schema {
 
     /// Validate a document whose root must be the global element
     /// `{namespace}local`.
-    pub fn validate_root(&self, xml: &[u8], namespace: &str, local: &str) -> Result<(), SchemaError> {
+    pub fn validate_root(
+        &self,
+        xml: &[u8],
+        namespace: &str,
+        local: &str,
+    ) -> Result<(), SchemaError> {
         let c = &self.compiled;
         let decl = c
             .global(c.ns_id(namespace), local)

@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::Event;
 use quick_xml::Reader;
+use quick_xml::events::Event;
 
 use crate::builtins::{is_name, is_ncname};
 use crate::error::SchemaError;
@@ -147,14 +147,20 @@ fn parse_attributes(s: &str, offset: u64) -> Result<Vec<RawAttr<'_>>, SchemaErro
             return Ok(out);
         }
         if !had_space {
-            return Err(malformed(offset, "attributes must be separated by whitespace"));
+            return Err(malformed(
+                offset,
+                "attributes must be separated by whitespace",
+            ));
         }
         let name_end = rest
             .find(|c: char| is_s(c) || c == '=')
             .ok_or_else(|| malformed(offset, "attribute without a value"))?;
         let name = &rest[..name_end];
         if !is_name(name) {
-            return Err(malformed(offset, format!("invalid attribute name {name:?}")));
+            return Err(malformed(
+                offset,
+                format!("invalid attribute name {name:?}"),
+            ));
         }
         rest = rest[name_end..].trim_start_matches(is_s);
         rest = rest
@@ -240,7 +246,10 @@ fn check_chars(text: &str) -> Result<(), SchemaError> {
         return Err(malformed(i as u64, "control character not allowed in XML"));
     }
     if let Some(i) = text.find(['\u{FFFE}', '\u{FFFF}']) {
-        return Err(malformed(i as u64, "character U+FFFE/U+FFFF is not allowed in XML"));
+        return Err(malformed(
+            i as u64,
+            "character U+FFFE/U+FFFF is not allowed in XML",
+        ));
     }
     Ok(())
 }
@@ -294,9 +303,9 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
     let mut open = 0usize;
     loop {
         let pos = bom + reader.buffer_position();
-        let event = reader.read_event().map_err(|e| {
-            malformed(bom + reader.error_position(), e.to_string())
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(bom + reader.error_position(), e.to_string()))?;
         let was_first = first;
         first = false;
         match event {
@@ -314,9 +323,11 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
             }
             Event::PI(pi) => {
                 let target = pi.target();
-                if !is_name(target) || target.contains(':') || target.eq_ignore_ascii_case("xml")
-                {
-                    return Err(malformed(pos, format!("bad processing instruction target {target:?}")));
+                if !is_name(target) || target.contains(':') || target.eq_ignore_ascii_case("xml") {
+                    return Err(malformed(
+                        pos,
+                        format!("bad processing instruction target {target:?}"),
+                    ));
                 }
                 let content = pi.content();
                 if !content.is_empty() && !content.starts_with(is_s) {
@@ -354,10 +365,16 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                     let Some(p) = decl_prefix else { continue };
                     let uri = a.value.as_ref();
                     if p == "xmlns" || uri == XMLNS_NS {
-                        return Err(malformed(pos, "the xmlns prefix/namespace cannot be declared"));
+                        return Err(malformed(
+                            pos,
+                            "the xmlns prefix/namespace cannot be declared",
+                        ));
                     }
                     if (p == "xml") != (uri == XML_NS) {
-                        return Err(malformed(pos, "the xml prefix is bound to its namespace only"));
+                        return Err(malformed(
+                            pos,
+                            "the xml prefix is bound to its namespace only",
+                        ));
                     }
                     if !p.is_empty() && uri.is_empty() {
                         return Err(malformed(pos, format!("prefix {p} cannot be undeclared")));
@@ -374,7 +391,10 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                     Some(u) => u,
                     None if prefix.is_empty() => "",
                     None => {
-                        return Err(malformed(pos, format!("undeclared namespace prefix {prefix}")));
+                        return Err(malformed(
+                            pos,
+                            format!("undeclared namespace prefix {prefix}"),
+                        ));
                     }
                 };
                 let mut attrs: Vec<Attribute<'_>> = Vec::with_capacity(raw_attrs.len());
@@ -382,8 +402,9 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                     if a.name == "xmlns" || a.name.starts_with("xmlns:") {
                         continue;
                     }
-                    let (ap, al) = split_qname(a.name)
-                        .ok_or_else(|| malformed(pos, format!("invalid attribute name {:?}", a.name)))?;
+                    let (ap, al) = split_qname(a.name).ok_or_else(|| {
+                        malformed(pos, format!("invalid attribute name {:?}", a.name))
+                    })?;
                     let ans = if ap.is_empty() {
                         ""
                     } else {
@@ -428,7 +449,10 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                 let raw: &str = &t;
                 if open == 0 {
                     if !raw.chars().all(is_s) {
-                        return Err(malformed(pos, "character data outside the document element"));
+                        return Err(malformed(
+                            pos,
+                            "character data outside the document element",
+                        ));
                     }
                     continue;
                 }
@@ -468,6 +492,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -504,7 +529,13 @@ mod tests {
 
     #[test]
     fn declarations() {
-        assert!(check_decl("xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"", 0).is_ok());
+        assert!(
+            check_decl(
+                "xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"",
+                0
+            )
+            .is_ok()
+        );
         assert!(check_decl("xml version='1.0'", 0).is_ok());
         assert!(check_decl("xml encoding='UTF-8'", 0).is_err());
         assert!(check_decl("xml version='2.0'", 0).is_err());

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::automaton::{Dfa, Matched};
 use crate::compile::{
-    display_name, shorten, Compiled, CompiledComplex, CompiledSimple, Content, IdKind,
+    Compiled, CompiledComplex, CompiledSimple, Content, IdKind, display_name, shorten,
 };
 use crate::error::SchemaError;
 use crate::tables::{AttributeUse, Builtin, ProcessContents, TypeRef, Wildcard};
@@ -541,7 +541,9 @@ impl<'s> StreamValidator<'s> {
         if let Some(f) = fixed
             && !simple.same_value(&norm, f)
         {
-            return Err(ValueFailure::Invalid(format!("the value is fixed to {f:?}")));
+            return Err(ValueFailure::Invalid(format!(
+                "the value is fixed to {f:?}"
+            )));
         }
         match simple.id_kind() {
             IdKind::Id => {
@@ -595,7 +597,8 @@ impl<'s> StreamValidator<'s> {
                         .simple_of(d.ty)
                         .ok_or(SchemaError::Misuse("attribute type is not simple"))?;
                     if let Err(f) = self.check_value(simple, a.value, d.fixed) {
-                        let apath = format!("{}/@{}", path(self), display_name(a.namespace, a.local));
+                        let apath =
+                            format!("{}/@{}", path(self), display_name(a.namespace, a.local));
                         return Err(Self::value_error(f, apath, a.value, simple));
                     }
                 }
@@ -615,10 +618,14 @@ impl<'s> StreamValidator<'s> {
                 }
             }
         }
-        for d in c.attributes.iter().filter(|d| d.use_ == AttributeUse::Required) {
-            let present = attributes.iter().any(|a| {
-                a.local == d.name && schema.ns_id(a.namespace) == Some(d.ns)
-            });
+        for d in c
+            .attributes
+            .iter()
+            .filter(|d| d.use_ == AttributeUse::Required)
+        {
+            let present = attributes
+                .iter()
+                .any(|a| a.local == d.name && schema.ns_id(a.namespace) == Some(d.ns));
             if !present {
                 return Err(SchemaError::MissingAttribute {
                     path: path(self),
@@ -643,24 +650,22 @@ impl<'s> StreamValidator<'s> {
             return if is_xml_ws(text) {
                 Ok(())
             } else {
-                Err(SchemaError::Misuse("character data outside the document element"))
+                Err(SchemaError::Misuse(
+                    "character data outside the document element",
+                ))
             };
         };
         match &mut top.kind {
-            Kind::Elements { mixed: false, .. } | Kind::All { mixed: false, .. } => {
-                if !is_xml_ws(text) {
-                    return Err(self.text_error(text, "element-only"));
-                }
+            Kind::Elements { mixed: false, .. } | Kind::All { mixed: false, .. }
+                if !is_xml_ws(text) =>
+            {
+                return Err(self.text_error(text, "element-only"));
             }
-            Kind::Empty { mixed: false } => {
-                if !text.is_empty() {
-                    return Err(self.text_error(text, "empty"));
-                }
+            Kind::Empty { mixed: false } if !text.is_empty() => {
+                return Err(self.text_error(text, "empty"));
             }
-            Kind::Nil => {
-                if !text.is_empty() {
-                    return Err(self.text_error(text, "nilled (empty)"));
-                }
+            Kind::Nil if !text.is_empty() => {
+                return Err(self.text_error(text, "nilled (empty)"));
             }
             Kind::Simple { text: buf, .. } => buf.push_str(text),
             _ => {}
@@ -692,7 +697,9 @@ impl<'s> StreamValidator<'s> {
     /// The current element ends.
     pub fn end_element(&mut self) -> Result<(), SchemaError> {
         let Some(frame) = self.stack.last() else {
-            return Err(SchemaError::Misuse("end of an element that was not started"));
+            return Err(SchemaError::Misuse(
+                "end of an element that was not started",
+            ));
         };
         match &frame.kind {
             Kind::Elements { ct, state, .. } => {
@@ -730,7 +737,9 @@ impl<'s> StreamValidator<'s> {
             Kind::Simple { .. } | Kind::Empty { .. } | Kind::Lax | Kind::Skip | Kind::Nil => {}
         }
         let Some(frame) = self.stack.pop() else {
-            return Err(SchemaError::Misuse("end of an element that was not started"));
+            return Err(SchemaError::Misuse(
+                "end of an element that was not started",
+            ));
         };
         if let Kind::Simple { ty, text, fixed } = frame.kind {
             let simple = self
@@ -797,4 +806,3 @@ fn list(mut names: Vec<String>) -> String {
         }
     }
 }
-

@@ -369,6 +369,7 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::translate;
 
@@ -414,7 +415,17 @@ mod tests {
 
     #[test]
     fn rejects_non_xsd_syntax() {
-        for bad in ["a??", "a{2", "(a", "a)", "[a", r"\p{IsBasicLatin}", r"\x", "[]", "*a"] {
+        for bad in [
+            "a??",
+            "a{2",
+            "(a",
+            "a)",
+            "[a",
+            r"\p{IsBasicLatin}",
+            r"\x",
+            "[]",
+            "*a",
+        ] {
             assert!(translate(bad).is_err(), "{bad}");
         }
     }

@@ -31,15 +31,17 @@
 //!
 //! Anything else fails the test.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::lint::{libxml2_base64_ok, libxml2_skips_collapse, require_xmllint, xmllint};
-use duis_schema::tables::{Builtin, TypeRef, DUIS};
+use duis_schema::tables::{Builtin, DUIS, TypeRef};
 
-use common::mutate::{mutate, Kind, Rng, KINDS};
+use common::mutate::{KINDS, Kind, Rng, mutate};
 use common::xmltree::Doc;
 
 const MMC_STUB: &str = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -61,7 +63,10 @@ fn prepare_schema(corpus: &Path, dir: &Path) -> std::path::PathBuf {
     assert!(duis.contains("mmc-stub.xsd"), "MMC import not found");
     let dsig = std::fs::read_to_string(src.join("xmldsig-core-schema.xsd")).unwrap();
     let serial = r#"<element name="X509SerialNumber" type="integer"/>"#;
-    assert!(dsig.contains(serial), "X509SerialNumber declaration not found");
+    assert!(
+        dsig.contains(serial),
+        "X509SerialNumber declaration not found"
+    );
     let dsig = dsig.replace(
         serial,
         r#"<element name="X509SerialNumber"><simpleType><restriction base="token"><pattern value="[+\-]?[0-9]+"/></restriction></simpleType></element>"#,
@@ -141,7 +146,10 @@ fn builtins_of_element(ns: &str, local: &str) -> Vec<Option<Builtin>> {
             TypeRef::Simple(i) => {
                 let s = &DUIS.simple_types[i as usize];
                 match s.name {
-                    Some(q) => builtin_of(&format!("{{{}}}{}", DUIS.namespaces[q.ns as usize], q.local)),
+                    Some(q) => builtin_of(&format!(
+                        "{{{}}}{}",
+                        DUIS.namespaces[q.ns as usize], q.local
+                    )),
                     None => {
                         let mut cur = s.base;
                         loop {
@@ -275,8 +283,10 @@ fn verdicts_match_xmllint() {
             {
                 Some("libxml2 treats namespace well-formedness errors as warnings")
             }
-            (Ok(()), _) if l.messages.contains("is not a valid value of the atomic type")
-                && xml.contains(&"9".repeat(25)) =>
+            (Ok(()), _)
+                if l.messages
+                    .contains("is not a valid value of the atomic type")
+                    && xml.contains(&"9".repeat(25)) =>
             {
                 Some("libxml2 cannot represent decimals over 24 digits")
             }
@@ -308,5 +318,8 @@ fn verdicts_match_xmllint() {
         disagreements.join("\n")
     );
     // The mutations must mostly produce invalid documents, or they test little.
-    assert!(rejected * 2 > cases.len() - templates.len(), "only {rejected} rejections");
+    assert!(
+        rejected * 2 > cases.len() - templates.len(),
+        "only {rejected} rejections"
+    );
 }

@@ -42,7 +42,10 @@ pub fn xmllint(schema: &Path, files: &[PathBuf]) -> Vec<LintVerdict> {
             .expect("run xmllint");
         let stderr = String::from_utf8_lossy(&o.stderr);
         let mut per_file: BTreeMap<String, (Option<bool>, String)> = BTreeMap::new();
-        let names: Vec<String> = chunk.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = chunk
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect();
         let mut current: Option<String> = None;
         for line in stderr.lines() {
             let owner = names.iter().find(|n| {
@@ -98,7 +101,7 @@ pub fn libxml2_base64_ok(value: &str) -> bool {
         .collect();
     let data = cleaned.trim_end_matches('=');
     let pad = cleaned.len() - data.len();
-    cleaned.len() % 4 == 0 && pad <= 2 && !data.contains('=')
+    cleaned.len().is_multiple_of(4) && pad <= 2 && !data.contains('=')
 }
 
 /// Types where libxml2 2.9 skips whitespace collapsing.
@@ -127,4 +130,3 @@ pub fn libxml2_skips_collapse(b: Builtin) -> bool {
             | Double
     )
 }
-

@@ -11,7 +11,10 @@ use std::path::PathBuf;
 pub fn corpus() -> Option<PathBuf> {
     let p = match std::env::var_os("OPENDCC_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus"
+        )),
     };
     p.is_dir().then_some(p)
 }

@@ -14,10 +14,18 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
     pub fn pick<'a, T>(&mut self, v: &'a [T]) -> Option<&'a T> {
-        if v.is_empty() { None } else { v.get(self.below(v.len())) }
+        if v.is_empty() {
+            None
+        } else {
+            v.get(self.below(v.len()))
+        }
     }
 }
 
@@ -66,13 +74,60 @@ pub struct Mutant {
 /// patterns and built-in lexical spaces.
 pub fn value_variants(v: &str) -> Vec<String> {
     let mut out: Vec<String> = [
-        "", "x", "-1", "0", "1", "2", "7", "127", "128", "255", "256", "65535", "65536",
-        "2147483648", "4294967295", "4294967296", "18446744073709551615", "18446744073709551616",
-        "-129", "1.5", "0.0", "+1", "01", "1e3", "true", "TRUE", "false", "2020-02-30",
-        "2021-01-01", "2021-01-01T00:00:00", "2021-01-01T00:00:00Z", "2021-01-01T25:00:00Z",
-        "2021-13-01T00:00:00Z", "12:00:00", "24:00:00", "GG", "0g", "00", "0A", "QQ==", "QQ=",
-        "QR==", "Q!UJ", "ABCD", "AB CD", "1.1", "11.2", "8.14.1", "I0", "E3", "E999",
-        "00-07-81-D7-00-00-36-CE", "00-07-81-D7-00-00-36-C", "00-07-81-D7-00-00-36-CE-00",
+        "",
+        "x",
+        "-1",
+        "0",
+        "1",
+        "2",
+        "7",
+        "127",
+        "128",
+        "255",
+        "256",
+        "65535",
+        "65536",
+        "2147483648",
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-129",
+        "1.5",
+        "0.0",
+        "+1",
+        "01",
+        "1e3",
+        "true",
+        "TRUE",
+        "false",
+        "2020-02-30",
+        "2021-01-01",
+        "2021-01-01T00:00:00",
+        "2021-01-01T00:00:00Z",
+        "2021-01-01T25:00:00Z",
+        "2021-13-01T00:00:00Z",
+        "12:00:00",
+        "24:00:00",
+        "GG",
+        "0g",
+        "00",
+        "0A",
+        "QQ==",
+        "QQ=",
+        "QR==",
+        "Q!UJ",
+        "ABCD",
+        "AB CD",
+        "1.1",
+        "11.2",
+        "8.14.1",
+        "I0",
+        "E3",
+        "E999",
+        "00-07-81-D7-00-00-36-CE",
+        "00-07-81-D7-00-00-36-C",
+        "00-07-81-D7-00-00-36-CE-00",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -162,7 +217,9 @@ pub fn mutate(doc: &Doc, kind: Kind, rng: &mut Rng) -> Option<Mutant> {
             what = format!("duplicate {}", d.get(&p).name());
             let (last, parent) = p.split_last()?;
             let copy = d.get(&p).clone();
-            d.get_mut(parent).children.insert(*last + 1, Node::Elem(copy));
+            d.get_mut(parent)
+                .children
+                .insert(*last + 1, Node::Elem(copy));
         }
         Kind::SwapSiblings => {
             let parents: Vec<_> = parent_paths(&d)
@@ -206,7 +263,12 @@ pub fn mutate(doc: &Doc, kind: Kind, rng: &mut Rng) -> Option<Mutant> {
             let p = rng.pick(&leaves)?.clone();
             let el = d.get_mut(&p);
             let t = el.text();
-            let forms = [format!(" {t}"), format!("{t} "), format!("\n  {t}\n"), format!("\t{t}")];
+            let forms = [
+                format!(" {t}"),
+                format!("{t} "),
+                format!("\n  {t}\n"),
+                format!("\t{t}"),
+            ];
             let v = forms[rng.below(forms.len())].clone();
             what = format!("whitespace around value of {}", el.name());
             el.children = vec![Node::Text(v)];
@@ -255,7 +317,9 @@ pub fn mutate(doc: &Doc, kind: Kind, rng: &mut Rng) -> Option<Mutant> {
             let rest = el.tag[name.len()..].to_string();
             let new = match rng.below(4) {
                 0 => format!("{name}x"),
-                1 => name.split_once(':').map_or(name.clone(), |(_, l)| l.to_string()),
+                1 => name
+                    .split_once(':')
+                    .map_or(name.clone(), |(_, l)| l.to_string()),
                 2 => name.to_lowercase(),
                 _ => match name.split_once(':') {
                     Some(("sr", l)) => format!("ds:{l}"),
@@ -273,7 +337,11 @@ pub fn mutate(doc: &Doc, kind: Kind, rng: &mut Rng) -> Option<Mutant> {
             let paths: Vec<_> = d
                 .paths()
                 .into_iter()
-                .filter(|p| attr_spans(&d.get(p).tag).iter().any(|s| !d.get(p).tag[s.0..].trim_start().starts_with("xmlns")))
+                .filter(|p| {
+                    attr_spans(&d.get(p).tag)
+                        .iter()
+                        .any(|s| !d.get(p).tag[s.0..].trim_start().starts_with("xmlns"))
+                })
                 .collect();
             let p = rng.pick(&paths)?.clone();
             let el = d.get_mut(&p);
@@ -321,8 +389,22 @@ pub fn mutate(doc: &Doc, kind: Kind, rng: &mut Rng) -> Option<Mutant> {
             let (_, vs, ve) = *rng.pick(&spans)?;
             let old = el.tag[vs..ve].to_string();
             let variants = [
-                "", "0", "9", "-1", "x", "5.4.1", "1e1", " 5.4 ", "&#9;5.4", "5.", ".4", "+5.4",
-                "00005.4000", "21", "49", "1.0",
+                "",
+                "0",
+                "9",
+                "-1",
+                "x",
+                "5.4.1",
+                "1e1",
+                " 5.4 ",
+                "&#9;5.4",
+                "5.",
+                ".4",
+                "+5.4",
+                "00005.4000",
+                "21",
+                "49",
+                "1.0",
             ];
             let v = variants[rng.below(variants.len())];
             if v == old {

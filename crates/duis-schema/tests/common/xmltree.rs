@@ -1,7 +1,7 @@
 //! A minimal, lossless XML tree for building test mutations.
 
-use quick_xml::events::Event;
 use quick_xml::Reader;
+use quick_xml::events::Event;
 
 #[derive(Clone, Debug)]
 pub enum Node {
