@@ -7,6 +7,7 @@
 //! expansion, no external entities) and encodings other than UTF-8.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -111,9 +112,36 @@ fn split_qname(name: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// In-scope namespace bindings: per prefix a stack of URIs, and per open
+/// element the prefixes it declared (so lookups stay O(1) however many
+/// declarations a document makes).
 struct Scopes {
-    bindings: Vec<(String, String)>,
-    marks: Vec<usize>,
+    bindings: HashMap<String, Vec<String>>,
+    declared: Vec<Vec<String>>,
+}
+
+impl Scopes {
+    fn push_element(&mut self) {
+        self.declared.push(Vec::new());
+    }
+
+    fn declare(&mut self, prefix: &str, uri: &str) {
+        self.bindings
+            .entry(prefix.to_owned())
+            .or_default()
+            .push(uri.to_owned());
+        if let Some(d) = self.declared.last_mut() {
+            d.push(prefix.to_owned());
+        }
+    }
+
+    fn pop_element(&mut self) {
+        for p in self.declared.pop().unwrap_or_default() {
+            if let Some(stack) = self.bindings.get_mut(&p) {
+                stack.pop();
+            }
+        }
+    }
 }
 
 impl NamespaceResolver for Scopes {
@@ -122,10 +150,9 @@ impl NamespaceResolver for Scopes {
             return Some(XML_NS);
         }
         self.bindings
-            .iter()
-            .rev()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, u)| u.as_str())
+            .get(prefix)
+            .and_then(|s| s.last())
+            .map(String::as_str)
             .filter(|u| !(prefix.is_empty() && u.is_empty()))
     }
 }
@@ -135,9 +162,13 @@ struct RawAttr<'a> {
     value: Cow<'a, str>,
 }
 
+/// Most attributes (namespace declarations included) on one element.
+pub(crate) const MAX_ATTRIBUTES: usize = 256;
+
 /// Parse the attribute part of a start tag (everything after the name).
 fn parse_attributes(s: &str, offset: u64) -> Result<Vec<RawAttr<'_>>, SchemaError> {
     let mut out: Vec<RawAttr<'_>> = Vec::new();
+    let mut names: HashSet<&str> = HashSet::new();
     let mut rest = s;
     loop {
         let trimmed = rest.trim_start_matches(is_s);
@@ -178,8 +209,23 @@ fn parse_attributes(s: &str, offset: u64) -> Result<Vec<RawAttr<'_>>, SchemaErro
             .ok_or_else(|| malformed(offset, format!("attribute {name} value is not closed")))?;
         let raw = &body[..close];
         rest = &body[close + 1..];
-        if out.iter().any(|a| a.name == name) {
+        // Linear for the usual handful of attributes, hashed beyond.
+        let duplicate = if out.len() < 16 {
+            out.iter().any(|a| a.name == name)
+        } else {
+            if names.is_empty() {
+                names.extend(out.iter().map(|a| a.name));
+            }
+            !names.insert(name)
+        };
+        if duplicate {
             return Err(malformed(offset, format!("duplicate attribute {name}")));
+        }
+        if out.len() >= MAX_ATTRIBUTES {
+            return Err(SchemaError::Unsupported {
+                offset,
+                what: "more than 256 attributes on one element",
+            });
         }
         out.push(RawAttr {
             name,
@@ -295,8 +341,8 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
         cfg.allow_unmatched_ends = false;
     }
     let mut scopes = Scopes {
-        bindings: Vec::new(),
-        marks: Vec::new(),
+        bindings: HashMap::new(),
+        declared: Vec::new(),
     };
     let mut phase = Phase::Prolog;
     let mut first = true;
@@ -354,7 +400,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                 let (prefix, local) = split_qname(name)
                     .ok_or_else(|| malformed(pos, format!("invalid element name {name:?}")))?;
                 let raw_attrs = parse_attributes(e.attributes_raw(), pos)?;
-                scopes.marks.push(scopes.bindings.len());
+                scopes.push_element();
                 // namespace declarations first
                 for a in &raw_attrs {
                     let decl_prefix = if a.name == "xmlns" {
@@ -382,7 +428,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                     if !p.is_empty() && !is_ncname(p) {
                         return Err(malformed(pos, format!("invalid prefix {p:?}")));
                     }
-                    scopes.bindings.push((p.to_owned(), uri.to_owned()));
+                    scopes.declare(p, uri);
                 }
                 if prefix == "xmlns" {
                     return Err(malformed(pos, "element with the xmlns prefix"));
@@ -398,6 +444,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                     }
                 };
                 let mut attrs: Vec<Attribute<'_>> = Vec::with_capacity(raw_attrs.len());
+                let mut expanded: HashSet<(&str, &str)> = HashSet::new();
                 for a in &raw_attrs {
                     if a.name == "xmlns" || a.name.starts_with("xmlns:") {
                         continue;
@@ -412,7 +459,15 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                             malformed(pos, format!("undeclared namespace prefix {ap}"))
                         })?
                     };
-                    if attrs.iter().any(|x| x.local == al && x.namespace == ans) {
+                    let duplicate = if attrs.len() < 16 {
+                        attrs.iter().any(|x| x.local == al && x.namespace == ans)
+                    } else {
+                        if expanded.is_empty() {
+                            expanded.extend(attrs.iter().map(|x| (x.namespace, x.local)));
+                        }
+                        !expanded.insert((ans, al))
+                    };
+                    if duplicate {
                         return Err(malformed(pos, format!("duplicate attribute {{{ans}}}{al}")));
                     }
                     attrs.push(Attribute {
@@ -425,9 +480,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
                 drop(attrs);
                 if empty {
                     v.end_element()?;
-                    if let Some(m) = scopes.marks.pop() {
-                        scopes.bindings.truncate(m);
-                    }
+                    scopes.pop_element();
                     if open == 0 {
                         phase = Phase::Epilog;
                     }
@@ -437,9 +490,7 @@ pub(crate) fn drive(xml: &[u8], v: &mut StreamValidator<'_>) -> Result<(), Schem
             }
             Event::End(_) => {
                 v.end_element()?;
-                if let Some(m) = scopes.marks.pop() {
-                    scopes.bindings.truncate(m);
-                }
+                scopes.pop_element();
                 open = open.saturating_sub(1);
                 if open == 0 {
                     phase = Phase::Epilog;

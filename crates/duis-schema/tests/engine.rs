@@ -519,3 +519,25 @@ fn deep_documents_are_refused_without_recursion() {
     let e = schema().validate(xml.as_bytes()).unwrap_err();
     assert!(matches!(e, SchemaError::TooDeep { .. }), "{e}");
 }
+
+#[test]
+fn many_attributes_are_bounded_and_duplicates_found() {
+    let mut attrs = String::new();
+    for i in 0..40 {
+        attrs.push_str(&format!(" a{i}='1'"));
+    }
+    let dup = format!(r#"<t:root xmlns:t="urn:t" version="1"{attrs} a7='2'/>"#);
+    assert!(matches!(schema().validate(dup.as_bytes()), Err(SchemaError::Malformed { .. })));
+    let dup_ns = format!(
+        r#"<t:root xmlns:t="urn:t" xmlns:u="urn:t" version="1"{attrs} t:q='1' u:q='2'/>"#
+    );
+    assert!(matches!(schema().validate(dup_ns.as_bytes()), Err(SchemaError::Malformed { .. })));
+    let mut many = String::new();
+    for i in 0..300 {
+        many.push_str(&format!(" xmlns:p{i}='urn:x{i}'"));
+    }
+    let e = schema()
+        .validate(format!(r#"<t:root xmlns:t="urn:t" version="1"{many}/>"#).as_bytes())
+        .unwrap_err();
+    assert!(matches!(e, SchemaError::Unsupported { .. }), "{e}");
+}
