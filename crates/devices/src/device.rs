@@ -335,20 +335,34 @@ impl EmulatedDevice {
         (None, Outcome::Refused(refusal))
     }
 
-    /// Raises a general alert to the supplier (or, on devices without one, the ACB); logs it.
-    pub(crate) fn security_alert(&mut self, code: AlertCode, now: UtcDateTime) -> Option<Vec<u8>> {
-        let recipient = [
+    /// Raises a Generic (Non) Critical Alert carrying `code` at true time `now`: fault injection
+    /// (tamper, meter integrity, …) or any device event the WAN emulation wants to report. It goes
+    /// to the supplier, or to the ACB on devices without a supplier anchor (CHF); critical codes
+    /// (`0x8Fxx`) are signed, others MAC'd.
+    pub fn raise_alert(
+        &mut self,
+        code: AlertCode,
+        now: UtcDateTime,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let recipient = self.alert_recipient()?;
+        self.general_alert(code, &recipient, now)
+    }
+
+    fn alert_recipient(&self) -> Result<TrustAnchor, DeviceError> {
+        [
             RemotePartyRole::Supplier,
             RemotePartyRole::AccessControlBroker,
         ]
         .into_iter()
-        .find_map(|r| self.state.trust_anchors.get(r).cloned());
-        let built = recipient
-            .ok_or(DeviceError::MissingTrustAnchor(
-                RemotePartyRole::AccessControlBroker,
-            ))
-            .and_then(|r| self.general_alert(code, &r, now));
-        match built {
+        .find_map(|r| self.state.trust_anchors.get(r).cloned())
+        .ok_or(DeviceError::MissingTrustAnchor(
+            RemotePartyRole::AccessControlBroker,
+        ))
+    }
+
+    /// Raises a general alert to the supplier (or, on devices without one, the ACB); logs it.
+    pub(crate) fn security_alert(&mut self, code: AlertCode, now: UtcDateTime) -> Option<Vec<u8>> {
+        match self.raise_alert(code, now) {
             Ok(bytes) => Some(bytes),
             Err(_) => {
                 self.log(now, EventKind::AlertNotSent { alert_code: code.0 });

@@ -1,0 +1,624 @@
+//! Every implemented use case end to end: a fresh device, commands built with the `gbcs`
+//! builders and protected as the DCC does (ACB MAC; supplier signature on critical commands), the
+//! response verified as its recipient would (MAC or device signature), counter and titles
+//! checked, and its structure compared with the RTDS 4.5.0 RESPONSE vector of the use case.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use devices::{DeviceKind, EmulatedDevice, Outcome, SupplyState};
+use gbcs::asn1::{Tlv, TlvValue};
+use gbcs::axdr::Data;
+use gbcs::usecases::{self, CommandHeader, DeviceLogAddition};
+use gbcs::{Cra, Eui64, Frame, GeneralSigning, Payload};
+
+fn header(orig: &Party, dev: &EmulatedDevice, counter: u64) -> CommandHeader {
+    CommandHeader::new(orig.eui, dev.eui(), counter)
+}
+
+fn on_behalf(w: &World, dev: &EmulatedDevice, counter: u64, user_counter: u64) -> CommandHeader {
+    CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), counter, w.supplier.eui, user_counter)
+}
+
+/// Feeds `wan` and checks the response against its command and the RTDS vector.
+fn exchange(
+    w: &World,
+    dev: &mut EmulatedDevice,
+    wan: &[u8],
+    rtds_dir: &str,
+    rtds_file: &str,
+) -> (Vec<u8>, GeneralSigning) {
+    let cmd = Frame::decode(wan).unwrap().apdu().clone();
+    let reply = dev.handle(wan, w.now);
+    assert_eq!(
+        reply.outcome,
+        Outcome::Executed {
+            message_code: cmd.message_code(),
+            success: true
+        },
+        "{rtds_file}"
+    );
+    assert!(reply.alerts.is_empty(), "{rtds_file}: no alerts");
+    assert!(reply.state_changed, "{rtds_file}: counter stored");
+    let bytes = reply.response.expect("a response");
+    let resp = open(&bytes, dev, w.party(cmd.originator));
+    assert_eq!(resp.cra, Cra::Response);
+    assert_eq!(resp.counter, cmd.counter, "counter echoes");
+    assert_eq!(resp.originator, dev.eui(), "titles swap");
+    assert_eq!(resp.recipient, cmd.originator, "titles swap");
+    assert_eq!(resp.other_info, cmd.other_info, "other-information echoes");
+    assert_eq!(
+        dev.state().last_counters.get(&cmd.originator),
+        Some(&cmd.counter)
+    );
+    assert_same_structure(&bytes, &rtds(rtds_dir, rtds_file), rtds_file);
+    (bytes, resp)
+}
+
+fn dlms_data(resp: &GeneralSigning) -> Vec<Data> {
+    match resp.payload() {
+        Payload::AccessResponse(r) => r.data,
+        p => panic!("not DLMS: {p:?}"),
+    }
+}
+
+#[test]
+fn ecs52_reads_firmware_version() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().firmware_version = vec![0xAA, 0xBB, 0xCC, 0xDD];
+    let wan = w.wan(
+        usecases::ecs52_read_firmware_version(&header(&w.supplier, &dev, 1000)),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "11.2_ECS52",
+        "ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(
+        dlms_data(&resp),
+        vec![Data::OctetString(vec![0xAA, 0xBB, 0xCC, 0xDD])]
+    );
+}
+
+#[test]
+fn ecs52_on_a_chf() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Chf, CHF);
+    let wan = w.wan(
+        usecases::ecs52_read_firmware_version(&header(&w.network_operator, &dev, 7)),
+        &dev,
+    );
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "11.2_ECS52",
+        "ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+}
+
+#[test]
+fn gcs38_reads_firmware_version() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let wan = w.wan(
+        usecases::gcs38_read_firmware_version(&header(&w.supplier, &dev, 1000)).unwrap(),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "11.2_GCS38",
+        "GCS38_11.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(resp.content.ends_with(&[0x41, 4, 0x01, 0x00, 0x00, 0x01]));
+}
+
+#[test]
+fn cs08_reads_ppmid_firmware_on_behalf_of_a_user() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Ppmid, PPMID);
+    let wan = w.wan(
+        usecases::cs08_read_firmware_version(&on_behalf(&w, &dev, 1300, 1000)),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "11.2_CS08",
+        "CS08_11.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let Payload::Asn1(v) = resp.payload() else {
+        panic!()
+    };
+    let TlvValue::Constructed(c) = &v[0].value else {
+        panic!()
+    };
+    assert_eq!(c[0], Tlv::primitive(4, vec![0x01, 0x00, 0x00, 0x01]));
+}
+
+#[test]
+fn ecs45_reports_supply_state() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let wan = w.wan(
+        usecases::ecs45_read_supply_status(&header(&w.supplier, &dev, 1000)),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.4_ECS45",
+        "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dlms_data(&resp), vec![Data::Enum(1)], "connected");
+}
+
+#[test]
+fn gcs33_reports_valve_state() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let wan = w.wan(
+        usecases::gcs33_read_supply_status(&header(&w.supplier, &dev, 1000)).unwrap(),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.4_GCS33",
+        "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(
+        resp.content.ends_with(&[0x14, 0x00, 0x00, 0x30, 0x02]),
+        "on"
+    );
+}
+
+#[test]
+fn ecs17b_registers_are_encrypted_to_the_requester_and_advance_with_time() {
+    let mut w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().metering.base_active_import_wh = 1_000_000;
+    let t0 = w.now;
+    let read = |w: &World, dev: &mut EmulatedDevice, counter: u64, party: &Party| {
+        let wan = w.wan(
+            usecases::ecs17b_read_import_energy_registers(&header(party, dev, counter)),
+            dev,
+        );
+        let (_, resp) = exchange(
+            w,
+            dev,
+            &wan,
+            "4.1.1_ECS17b",
+            "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        );
+        assert_eq!(
+            resp.date_time,
+            Some(w.now.to_cosem().0),
+            "device time in header"
+        );
+        // The echoed protection parameters name the device as originator.
+        let Some(Data::Structure(v)) = dlms_data(&resp).first().cloned() else {
+            panic!()
+        };
+        assert_eq!(
+            v[0],
+            Data::Array(vec![usecases::protection_parameters(
+                counter,
+                dev.eui(),
+                party.eui
+            )])
+        );
+        let plain = decrypt_with(
+            &party.ka,
+            dev.ka_public_key().unwrap().key(),
+            &resp,
+            &protected_block(&resp),
+        );
+        // Same plaintext structure as the RTDS response decrypted with the corpus keys.
+        let rtds_bytes = rtds(
+            "4.1.1_ECS17b",
+            "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        );
+        let r = Frame::decode(&rtds_bytes).unwrap();
+        let rtds_plain = rtds_decrypt(r.apdu(), &protected_block(r.apdu()));
+        let ours = Data::decode(&plain).unwrap();
+        let theirs = Data::decode(&rtds_plain).unwrap();
+        assert_eq!(plain.len(), rtds_plain.len());
+        let Data::Structure(o) = &ours else { panic!() };
+        let Data::Structure(t) = &theirs else {
+            panic!()
+        };
+        let (Data::Structure(o), Data::Structure(t)) = (&o[0], &t[0]) else {
+            panic!()
+        };
+        assert_eq!(o[1], t[1], "active energy scaler/unit");
+        assert_eq!(o[3], t[3], "reactive energy scaler/unit");
+        match (&o[0], &o[2]) {
+            (Data::DoubleLongUnsigned(a), Data::DoubleLongUnsigned(r)) => (*a, *r),
+            x => panic!("{x:?}"),
+        }
+    };
+    assert_eq!(read(&w, &mut dev, 1000, &w.supplier), (1_000_000, 0));
+    w.now = t0.plus_seconds(7200).unwrap();
+    assert_eq!(
+        read(&w, &mut dev, 1001, &w.network_operator),
+        (1_001_000, 100)
+    );
+    // Supply off: no further consumption.
+    let pre = usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1002));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    assert!(matches!(
+        dev.handle(&wan, w.now).outcome,
+        Outcome::Executed { success: true, .. }
+    ));
+    w.now = t0.plus_seconds(3 * 7200).unwrap();
+    assert_eq!(read(&w, &mut dev, 1003, &w.supplier), (1_001_000, 100));
+}
+
+#[test]
+fn gcs13a_reads_the_gas_register_encrypted() {
+    for (kind, eui, file) in [
+        (
+            DeviceKind::Gsme,
+            GSME,
+            "GCS13a_4.1.1_SUCCESS_UNRELIABLE_RESPONSE_GBCS.HEX",
+        ),
+        (
+            DeviceKind::Gpf,
+            GPF,
+            "GCS13a_4.1.1_SUCCESS_RELIABLE_GPF_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        let mut w = World::new();
+        let mut dev = w.device(kind, eui);
+        dev.state_mut().metering.base_gas_import_litres = 12_345;
+        w.now = w.now.plus_seconds(3600).unwrap();
+        let wan = w.wan(
+            usecases::gcs13a_read_import_register(&header(&w.supplier, &dev, 1001)).unwrap(),
+            &dev,
+        );
+        let (_, resp) = exchange(&w, &mut dev, &wan, "4.1.1_GCS13a", file);
+        assert!(resp.date_time.is_some());
+        let plain = decrypt_with(
+            &w.supplier.ka,
+            dev.ka_public_key().unwrap().key(),
+            &resp,
+            &protected_block(&resp),
+        );
+        let r = Frame::decode(&rtds("4.1.1_GCS13a", file)).unwrap();
+        let rtds_plain = rtds_decrypt(r.apdu(), &protected_block(r.apdu()));
+        assert_eq!(zcl_records(&plain), zcl_records(&rtds_plain));
+        // Divisor 1000, multiplier 1, m³, and 12 345 + 100 litres after one hour.
+        assert_eq!(
+            plain,
+            [
+                0x02, 0x03, 0x00, 0x22, 0xE8, 0x03, 0x00, 0x01, 0x03, 0x00, 0x22, 0x01, 0x00, 0x00,
+                0x00, 0x03, 0x00, 0x30, 0x01, 0x00, 0x00, 0x00, 0x25, 0x9D, 0x30, 0x00, 0x00, 0x00,
+                0x00
+            ]
+        );
+    }
+}
+
+#[test]
+fn ecs43_then_ecs42_switch_the_supply_and_ecs45_reports_it() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let pre = usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1000));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.2_ECS43",
+        "ECS43_7.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dev.state().supply, SupplyState::Disabled);
+    let read = |dev: &mut EmulatedDevice, counter| {
+        let wan = w.wan(
+            usecases::ecs45_read_supply_status(&header(&w.network_operator, dev, counter)),
+            dev,
+        );
+        let (_, resp) = exchange(
+            &w,
+            dev,
+            &wan,
+            "7.4_ECS45",
+            "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+        );
+        dlms_data(&resp)
+    };
+    assert_eq!(read(&mut dev, 5), vec![Data::Enum(0)], "disconnected");
+    let pre = usecases::ecs42_enable_supply(&header(&w.supplier, &dev, 1001));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.1_ECS42",
+        "ECS42_7.1_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(read(&mut dev, 6), vec![Data::Enum(1)], "connected");
+}
+
+#[test]
+fn gcs32_closes_the_valve_and_gcs33_reports_it() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let pre =
+        usecases::gcs32_disable_supply(&header(&w.supplier, &dev, 1000), 0x1C37_4A80).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.2_GCS32",
+        "GCS32_7.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    // Supply Status Response: provider 0, issuer event id echoed, implementation time, OFF.
+    assert!(
+        resp.content
+            .ends_with(&[0, 0, 0, 0, 0x80, 0x4A, 0x37, 0x1C, 0, 0, 0, 0, 0x00])
+    );
+    assert_eq!(dev.state().supply, SupplyState::Disabled);
+    let wan = w.wan(
+        usecases::gcs33_read_supply_status(&header(&w.supplier, &dev, 1001)).unwrap(),
+        &dev,
+    );
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.4_GCS33",
+        "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(
+        resp.content.ends_with(&[0x14, 0x00, 0x00, 0x30, 0x00]),
+        "off"
+    );
+}
+
+#[test]
+fn ecs70_sets_the_clock_and_commissions() {
+    for (dir, file) in [
+        ("6.11_ECS70", "ECS70_6.11_SUCCESS_RESPONSE_GBCS.HEX"),
+        (
+            "8.1.1_ECS70Commission",
+            "ECS70Commission_8.1.1_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        let w = World::new();
+        let mut dev = w.device(DeviceKind::Esme, ESME);
+        dev.state_mut().clock_offset_secs = -3600;
+        let start = w.now.plus_seconds(0).unwrap();
+        let pre = usecases::ecs70_set_clock(&header(&w.supplier, &dev, 1000), start, 20).unwrap();
+        let wan = w.critical(pre, &w.supplier, &dev);
+        let (_, resp) = exchange(&w, &mut dev, &wan, dir, file);
+        assert_eq!(dev.state().clock_offset_secs, 0);
+        assert!(dev.state().commissioned);
+        assert_eq!(
+            dlms_data(&resp)[3],
+            w.now.to_cosem().to_octet_string(),
+            "device time after setting"
+        );
+    }
+}
+
+#[test]
+fn ecs70_outside_the_validity_interval_fails_and_keeps_the_clock() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().clock_offset_secs = 42;
+    let start = w.now.plus_seconds(600).unwrap();
+    let pre = usecases::ecs70_set_clock(&header(&w.supplier, &dev, 1000), start, 20).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert_eq!(
+        reply.outcome,
+        Outcome::Executed {
+            message_code: gbcs::MessageCode::ECS70,
+            success: false
+        }
+    );
+    let bytes = reply.response.unwrap();
+    let resp = open(&bytes, &dev, &w.supplier);
+    assert_eq!(
+        payload_shape(Cra::Response, &resp.content),
+        "DA invoke=20 dt=0 specs=None data=[null,null,null,null,null] results=[Set(0), Action(0), Action(1), Get(250), Get(250)]"
+    );
+    assert_eq!(dev.state().clock_offset_secs, 42);
+    assert!(!dev.state().commissioned);
+}
+
+#[test]
+fn gcs28_sets_the_clock_and_commissions() {
+    for (dir, file) in [
+        ("6.11_GCS28", "GCS28_6.11_SUCCESS_RESPONSE_GBCS.HEX"),
+        (
+            "8.1.1_GCS28Commission",
+            "GCS28Commission_8.1.1_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        let w = World::new();
+        let mut dev = w.device(DeviceKind::Gsme, GSME);
+        dev.state_mut().clock_offset_secs = 900;
+        let start = gbcs::UtcDateTime::from_unix(w.now.to_unix() - 1800).unwrap();
+        let pre = usecases::gcs28_set_clock(&header(&w.supplier, &dev, 1000), start, 3600).unwrap();
+        let wan = w.critical(pre, &w.supplier, &dev);
+        let (_, resp) = exchange(&w, &mut dev, &wan, dir, file);
+        assert!(resp.content.ends_with(b"20150101000000Z\x02\x01\x00"));
+        assert_eq!(dev.state().clock_offset_secs, 0);
+        assert!(dev.state().commissioned);
+    }
+}
+
+#[test]
+fn gcs28_outside_the_validity_interval_answers_result_2() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let start = w.now.plus_seconds(3600).unwrap();
+    let pre = usecases::gcs28_set_clock(&header(&w.supplier, &dev, 1002), start, 3600).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert!(matches!(
+        reply.outcome,
+        Outcome::Executed { success: false, .. }
+    ));
+    let bytes = reply.response.unwrap();
+    open(&bytes, &dev, &w.supplier);
+    assert_same_structure(
+        &bytes,
+        &rtds("6.11_GCS28", "GCS28_6.11_ERROR_RESPONSE_GBCS.HEX"),
+        "GCS28 error",
+    );
+    assert!(
+        Frame::decode(&bytes)
+            .unwrap()
+            .apdu()
+            .content
+            .ends_with(&[2, 1, 2])
+    );
+    assert!(!dev.state().commissioned);
+}
+
+#[test]
+fn ccs01_and_ccs02_maintain_the_chf_device_log() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Chf, CHF);
+    let joining = Eui64::from_u64(ESME);
+    let add = DeviceLogAddition::new(joining, b"0123456789ABCDEF".to_vec(), 90);
+    let wan = w.wan(
+        usecases::ccs01_add_device_to_chf_device_log(&on_behalf(&w, &dev, 1302, 1002), &add),
+        &dev,
+    );
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "8.11_CCS01",
+        "CCS01_8.11_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let log = &dev.state().device_log;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].device, joining);
+    assert_eq!(log[0].install_code, b"0123456789ABCDEF");
+    assert_eq!(log[0].join_time_period, 90);
+
+    let wan = w.wan(
+        usecases::ccs02_remove_device_from_chf_device_log(
+            &on_behalf(&w, &dev, 1303, 1003),
+            joining,
+        ),
+        &dev,
+    );
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "8.11_CCS02",
+        "CCS02_8.11_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(dev.state().device_log.is_empty());
+
+    // Removing it again fails, with the RTDS error layout.
+    let wan = w.wan(
+        usecases::ccs02_remove_device_from_chf_device_log(
+            &on_behalf(&w, &dev, 1304, 1004),
+            joining,
+        ),
+        &dev,
+    );
+    let reply = dev.handle(&wan, w.now);
+    assert!(matches!(
+        reply.outcome,
+        Outcome::Executed { success: false, .. }
+    ));
+    let bytes = reply.response.unwrap();
+    open(&bytes, &dev, &w.acb);
+    assert_same_structure(
+        &bytes,
+        &rtds("8.11_CCS02", "CCS02_8.11_ERROR_RESPONSE_GBCS.HEX"),
+        "CCS02 error",
+    );
+}
+
+#[test]
+fn ccs01_fails_when_the_device_log_is_full() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Chf, CHF);
+    for i in 0..=devices::DEVICE_LOG_CAPACITY as u64 {
+        let add = DeviceLogAddition::new(Eui64::from_u64(0x1000 + i), vec![7; 16], 60);
+        let wan = w.wan(
+            usecases::ccs01_add_device_to_chf_device_log(
+                &on_behalf(&w, &dev, 10 + i, 10 + i),
+                &add,
+            ),
+            &dev,
+        );
+        let reply = dev.handle(&wan, w.now);
+        let full = i == devices::DEVICE_LOG_CAPACITY as u64;
+        assert_eq!(
+            reply.outcome,
+            Outcome::Executed {
+                message_code: gbcs::MessageCode::CCS01,
+                success: !full
+            }
+        );
+        if full {
+            let resp = open(&reply.response.unwrap(), &dev, &w.acb);
+            assert_eq!(
+                payload_shape(Cra::Response, &resp.content),
+                "DA invoke=20 dt=0 specs=None data=[null,null,null] results=[Action(1), Set(250), Set(250)]"
+            );
+        }
+    }
+    assert_eq!(dev.state().device_log.len(), devices::DEVICE_LOG_CAPACITY);
+}
+
+#[test]
+fn structure_comparison_is_discriminating() {
+    let shape = |dir: &str, file: &str| {
+        let b = rtds(dir, file);
+        let f = Frame::decode(&b).unwrap();
+        (
+            frame_shape(&b),
+            payload_shape(f.apdu().cra, &f.apdu().content),
+        )
+    };
+    let ecs52 = shape("11.2_ECS52", "ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        ecs52,
+        (
+            "DD cra=Response dt=false code=MessageCode(0x0059 ECS52) oi=none sig=00".to_string(),
+            "DA invoke=20 dt=0 specs=None data=[os4] results=[Get(0)]".to_string()
+        )
+    );
+    let pairs = [
+        ("11.2_ECS52", "ECS52_11.2_ERROR_RESPONSE_GBCS.HEX"),
+        ("7.4_ECS45", "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX"),
+        ("7.1_ECS42", "ECS42_7.1_SUCCESS_RESPONSE_GBCS.HEX"),
+        ("7.4_GCS33", "GCS33_7.4_ERROR_RESPONSE_GBCS.HEX"),
+        ("4.1.1_GCS13a", "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX"),
+    ];
+    let mut seen = vec![ecs52];
+    for (d, f) in pairs {
+        let s = shape(d, f);
+        assert!(!seen.contains(&s), "{f} indistinguishable");
+        seen.push(s);
+    }
+    assert_eq!(
+        shape("7.4_GCS33", "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX").1,
+        "GBZ plain ctl=01 cl=0702 fdt=false fc=08 seq=0 cmd=01 [(517, 0, Some(33)), (20, 0, Some(48))]"
+    );
+}
