@@ -110,6 +110,24 @@ struct Frame {
 /// [`finish`](Self::finish). Comments and processing instructions need no
 /// call. The first error ends validation; the validator must not be used
 /// after an error.
+///
+/// ```
+/// use duis_schema::{Attribute, NoNamespaces, Schema, SR_NS};
+///
+/// let schema = Schema::duis()?;
+/// let mut v = schema.stream();
+/// let version = [Attribute { namespace: "", local: "schemaVersion", value: "5.4" }];
+/// v.start_element(SR_NS, "Request", &version, &NoNamespaces)?;
+/// v.start_element(SR_NS, "Header", &[], &NoNamespaces)?;
+/// v.start_element(SR_NS, "RequestID", &[], &NoNamespaces)?;
+/// v.text("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:")?;
+/// v.text("1000")?;
+/// v.end_element()?;
+/// // sr:CommandVariant is missing:
+/// let err = v.end_element().unwrap_err();
+/// assert!(err.to_string().contains("sr:CommandVariant"), "{err}");
+/// # Ok::<(), duis_schema::SchemaError>(())
+/// ```
 #[derive(Debug)]
 pub struct StreamValidator<'s> {
     schema: &'s Compiled,

@@ -527,11 +527,16 @@ fn many_attributes_are_bounded_and_duplicates_found() {
         attrs.push_str(&format!(" a{i}='1'"));
     }
     let dup = format!(r#"<t:root xmlns:t="urn:t" version="1"{attrs} a7='2'/>"#);
-    assert!(matches!(schema().validate(dup.as_bytes()), Err(SchemaError::Malformed { .. })));
-    let dup_ns = format!(
-        r#"<t:root xmlns:t="urn:t" xmlns:u="urn:t" version="1"{attrs} t:q='1' u:q='2'/>"#
-    );
-    assert!(matches!(schema().validate(dup_ns.as_bytes()), Err(SchemaError::Malformed { .. })));
+    assert!(matches!(
+        schema().validate(dup.as_bytes()),
+        Err(SchemaError::Malformed { .. })
+    ));
+    let dup_ns =
+        format!(r#"<t:root xmlns:t="urn:t" xmlns:u="urn:t" version="1"{attrs} t:q='1' u:q='2'/>"#);
+    assert!(matches!(
+        schema().validate(dup_ns.as_bytes()),
+        Err(SchemaError::Malformed { .. })
+    ));
     let mut many = String::new();
     for i in 0..300 {
         many.push_str(&format!(" xmlns:p{i}='urn:x{i}'"));

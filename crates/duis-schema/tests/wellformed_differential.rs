@@ -26,18 +26,50 @@ const EDITS: &[(&str, &str, &str)] = &[
     ("PI named XmL", HEADER, "  <sr:Header><?XmL data?>\n"),
     ("PI with colon", HEADER, "  <sr:Header><?a:b data?>\n"),
     ("PI without space", HEADER, "  <sr:Header><?a\"b\"?>\n"),
-    ("declaration later", HEADER, "  <sr:Header><?xml version=\"1.0\"?>\n"),
+    (
+        "declaration later",
+        HEADER,
+        "  <sr:Header><?xml version=\"1.0\"?>\n",
+    ),
     ("space before declaration", "<?xml", " <?xml"),
     ("BOM", "<?xml", "\u{feff}<?xml"),
-    ("no declaration", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", ""),
+    (
+        "no declaration",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        "",
+    ),
     ("version 1.1", "version=\"1.0\"", "version=\"1.1\""),
     ("version 2.0", "version=\"1.0\"", "version=\"2.0\""),
-    ("encoding latin-1", "encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""),
-    ("encoding utf-8 lower case", "encoding=\"UTF-8\"", "encoding=\"utf-8\""),
-    ("standalone", "encoding=\"UTF-8\"", "encoding=\"UTF-8\" standalone=\"yes\""),
-    ("standalone maybe", "encoding=\"UTF-8\"", "encoding=\"UTF-8\" standalone=\"maybe\""),
-    ("doctype", "<sr:Request", "<!DOCTYPE sr:Request>\n<sr:Request"),
-    ("internal entity", "<sr:Request", "<!DOCTYPE sr:Request [<!ENTITY e \"x\">]>\n<sr:Request"),
+    (
+        "encoding latin-1",
+        "encoding=\"UTF-8\"",
+        "encoding=\"ISO-8859-1\"",
+    ),
+    (
+        "encoding utf-8 lower case",
+        "encoding=\"UTF-8\"",
+        "encoding=\"utf-8\"",
+    ),
+    (
+        "standalone",
+        "encoding=\"UTF-8\"",
+        "encoding=\"UTF-8\" standalone=\"yes\"",
+    ),
+    (
+        "standalone maybe",
+        "encoding=\"UTF-8\"",
+        "encoding=\"UTF-8\" standalone=\"maybe\"",
+    ),
+    (
+        "doctype",
+        "<sr:Request",
+        "<!DOCTYPE sr:Request>\n<sr:Request",
+    ),
+    (
+        "internal entity",
+        "<sr:Request",
+        "<!DOCTYPE sr:Request [<!ENTITY e \"x\">]>\n<sr:Request",
+    ),
     ("char ref in id", ":1000<", ":100&#48;<"),
     ("hex char ref", ":1000<", ":100&#x30;<"),
     ("NUL char ref", ":1000<", ":1000&#0;<"),
@@ -46,35 +78,123 @@ const EDITS: &[(&str, &str, &str)] = &[
     ("undefined entity", ":1000<", ":1000&nbsp;<"),
     ("amp without semicolon", ":1000<", ":1000&amp<"),
     ("bare ampersand", ":1000<", ":1000 & <"),
-    ("predefined entities in comment", HEADER, "  <sr:Header><!-- &bogus; < -->\n"),
+    (
+        "predefined entities in comment",
+        HEADER,
+        "  <sr:Header><!-- &bogus; < -->\n",
+    ),
     ("]]> in text", HEADER, "  <sr:Header>]]>\n"),
     ("> in text", ":1000<", ":1000><"),
     ("CDATA in simple content", ":1000<", ":10<![CDATA[00]]><"),
-    ("CDATA in element-only", HEADER, "  <sr:Header><![CDATA[ ]]>\n"),
+    (
+        "CDATA in element-only",
+        HEADER,
+        "  <sr:Header><![CDATA[ ]]>\n",
+    ),
     ("control character", HEADER, "  <sr:Header>\u{1}\n"),
     ("U+FFFE", ":1000<", ":1000\u{fffe}<"),
     ("CR LF line ends", "\n", "\r\n"),
     ("lone CR", "\n  <sr:Body>", "\r  <sr:Body>"),
-    ("tab between attributes", " schemaVersion", "\tschemaVersion"),
-    ("no space between attributes", " schemaVersion=\"5.4\"", "schemaVersion=\"5.4\""),
-    ("unquoted attribute", "schemaVersion=\"5.4\"", "schemaVersion=5.4"),
-    ("single quotes", "schemaVersion=\"5.4\"", "schemaVersion='5.4'"),
-    ("spaces around =", "schemaVersion=\"5.4\"", "schemaVersion = \"5.4\""),
-    ("< in attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"5<4\""),
-    ("> in attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" a=\">\""),
-    ("entity in attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"&#53;.4\""),
-    ("newline in attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"&#10;5.4\""),
-    ("duplicate attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" schemaVersion=\"5.4\""),
-    ("duplicate expanded attribute", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xmlns:q=\"urn:q\" xmlns:r=\"urn:q\" q:a=\"1\" r:a=\"2\""),
-    ("undeclared attribute prefix", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" q:a=\"1\""),
-    ("xml:lang", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xml:lang=\"en\""),
-    ("empty prefix binding", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xmlns:q=\"\""),
-    ("xml prefix rebound", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xmlns:xml=\"urn:q\""),
-    ("xml prefix declared right", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xmlns:xml=\"http://www.w3.org/XML/1998/namespace\""),
-    ("xmlns prefix declared", "schemaVersion=\"5.4\"", "schemaVersion=\"5.4\" xmlns:xmlns=\"urn:q\""),
-    ("default namespace undeclared", HEADER, "  <sr:Header xmlns=\"\">\n"),
-    ("prefix redeclared locally", HEADER, "  <sr:Header xmlns:sr=\"http://www.dccinterface.co.uk/ServiceUserGateway\">\n"),
-    ("default namespace instead of prefix", REQUEST_ID, "<RequestID xmlns=\"http://www.dccinterface.co.uk/ServiceUserGateway\">"),
+    (
+        "tab between attributes",
+        " schemaVersion",
+        "\tschemaVersion",
+    ),
+    (
+        "no space between attributes",
+        " schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\"",
+    ),
+    (
+        "unquoted attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=5.4",
+    ),
+    (
+        "single quotes",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion='5.4'",
+    ),
+    (
+        "spaces around =",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion = \"5.4\"",
+    ),
+    (
+        "< in attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5<4\"",
+    ),
+    (
+        "> in attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" a=\">\"",
+    ),
+    (
+        "entity in attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"&#53;.4\"",
+    ),
+    (
+        "newline in attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"&#10;5.4\"",
+    ),
+    (
+        "duplicate attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" schemaVersion=\"5.4\"",
+    ),
+    (
+        "duplicate expanded attribute",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xmlns:q=\"urn:q\" xmlns:r=\"urn:q\" q:a=\"1\" r:a=\"2\"",
+    ),
+    (
+        "undeclared attribute prefix",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" q:a=\"1\"",
+    ),
+    (
+        "xml:lang",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xml:lang=\"en\"",
+    ),
+    (
+        "empty prefix binding",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xmlns:q=\"\"",
+    ),
+    (
+        "xml prefix rebound",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xmlns:xml=\"urn:q\"",
+    ),
+    (
+        "xml prefix declared right",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xmlns:xml=\"http://www.w3.org/XML/1998/namespace\"",
+    ),
+    (
+        "xmlns prefix declared",
+        "schemaVersion=\"5.4\"",
+        "schemaVersion=\"5.4\" xmlns:xmlns=\"urn:q\"",
+    ),
+    (
+        "default namespace undeclared",
+        HEADER,
+        "  <sr:Header xmlns=\"\">\n",
+    ),
+    (
+        "prefix redeclared locally",
+        HEADER,
+        "  <sr:Header xmlns:sr=\"http://www.dccinterface.co.uk/ServiceUserGateway\">\n",
+    ),
+    (
+        "default namespace instead of prefix",
+        REQUEST_ID,
+        "<RequestID xmlns=\"http://www.dccinterface.co.uk/ServiceUserGateway\">",
+    ),
     ("undeclared element prefix", REQUEST_ID, "<q:RequestID>"),
     ("two colons", REQUEST_ID, "<sr:x:RequestID>"),
     ("space after <", HEADER, "  < sr:Header>\n"),
@@ -83,9 +203,17 @@ const EDITS: &[(&str, &str, &str)] = &[
     ("mismatched end tag", "</sr:Header>", "</sr:Heder>"),
     ("missing end tag", "</sr:Header>", ""),
     ("text after root", "</sr:Request>", "</sr:Request>x"),
-    ("comment after root", "</sr:Request>", "</sr:Request><!-- c --><?p?>\n"),
+    (
+        "comment after root",
+        "</sr:Request>",
+        "</sr:Request><!-- c --><?p?>\n",
+    ),
     ("second root", "</sr:Request>", "</sr:Request><sr:Request/>"),
-    ("reference after root", "</sr:Request>", "</sr:Request>&#32;"),
+    (
+        "reference after root",
+        "</sr:Request>",
+        "</sr:Request>&#32;",
+    ),
     ("text before root", "<sr:Request", "x<sr:Request"),
     ("non-ASCII element name", REQUEST_ID, "<sr:RequestIDé>"),
     ("digit element name", HEADER, "  <sr:Header><sr:1/>\n"),
@@ -109,7 +237,11 @@ fn wellformedness_matches_xmllint() {
         .unwrap()
         .replace("MMC Schema V5.4.xsd", "mmc.xsd");
     std::fs::write(tmp.path().join("duis.xsd"), duis).unwrap();
-    std::fs::copy(src.join("xmldsig-core-schema.xsd"), tmp.path().join("xmldsig-core-schema.xsd")).unwrap();
+    std::fs::copy(
+        src.join("xmldsig-core-schema.xsd"),
+        tmp.path().join("xmldsig-core-schema.xsd"),
+    )
+    .unwrap();
     std::fs::write(
         tmp.path().join("mmc.xsd"),
         r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.dccinterface.co.uk/ResponseAndAlert"><xs:complexType name="HeaderType"/><xs:complexType name="ResponsePayload"/><xs:complexType name="DeviceAlertMessageType"/></xs:schema>"#,
@@ -174,5 +306,10 @@ fn wellformedness_matches_xmllint() {
         }
     }
     eprintln!("{} edits, {policy} refused by policy", docs.len());
-    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
