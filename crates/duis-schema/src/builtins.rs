@@ -483,7 +483,10 @@ pub(crate) fn hex_bytes(s: &str) -> Vec<u8> {
     };
     s.as_bytes()
         .chunks_exact(2)
-        .map(|p| (nib(p[0]) << 4) | nib(p[1]))
+        .map(|p| match p {
+            [hi, lo] => (nib(*hi) << 4) | nib(*lo),
+            _ => 0,
+        })
         .collect()
 }
 
@@ -688,7 +691,7 @@ impl Cur<'_> {
             self.i += 1;
         }
         let digits = self.b.get(start..self.i)?;
-        if digits.len() < 4 || (digits.len() > 4 && digits[0] == b'0') {
+        if digits.len() < 4 || (digits.len() > 4 && digits.first() == Some(&b'0')) {
             return None;
         }
         if digits.iter().all(|&c| c == b'0') {

@@ -3,7 +3,7 @@
 //! The tables mirror XSD 1.0 schema components closely: element declarations,
 //! complex type definitions with their own (not yet inherited) particle and
 //! attribute uses, and simple types as a restriction of a base type with
-//! facets. [`crate::compile`] turns them into automata and checkers.
+//! facets. [`crate::Schema::compile`] turns them into automata and checkers.
 //!
 //! Indices (`u32`) point into the arrays of the same [`SchemaTables`]; a
 //! namespace is an index into [`SchemaTables::namespaces`], where index `0`
