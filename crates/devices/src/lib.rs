@@ -15,6 +15,51 @@
 //!
 //! Pure: no I/O, no clock (every call takes the true time `now`), no randomness except the ECDSA
 //! nonce drawn inside aws-lc-rs.
+//!
+//! ```
+//! use aws_lc_rs::{rand::SystemRandom, signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING}};
+//! use devices::{DeviceIdentity, DeviceKind, DeviceState, EmulatedDevice, Outcome};
+//! use devices::{RemotePartyRole, TrustAnchor, TrustAnchors};
+//! use gbcs::{crypto::KdfContext, usecases, Eui64, Frame, KaPrivateKey, SigningKey, UtcDateTime};
+//!
+//! let pkcs8 = || EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+//!     .unwrap().as_ref().to_vec();
+//! // The supplier and the ACB, with their own keys.
+//! let (supplier_ka, supplier_ds) = (KaPrivateKey::from_der(&pkcs8())?, SigningKey::from_der(&pkcs8())?);
+//! let acb_ka = KaPrivateKey::from_der(&pkcs8())?;
+//! let supplier = Eui64::from_u64(0x90b3_d51f_3001_0000);
+//! let anchors = TrustAnchors::new()
+//!     .with(RemotePartyRole::Supplier, TrustAnchor {
+//!         eui: supplier,
+//!         ds_public: supplier_ds.public_key()?.into(),
+//!         ka_public: supplier_ka.public_key()?.into(),
+//!     })
+//!     .with(RemotePartyRole::AccessControlBroker, TrustAnchor {
+//!         eui: Eui64::from_u64(0x90b3_d51f_3000_0002),
+//!         ds_public: SigningKey::from_der(&pkcs8())?.public_key()?.into(),
+//!         ka_public: acb_ka.public_key()?.into(),
+//!     });
+//! // An ESME installed now.
+//! let now = UtcDateTime::new(2025, 1, 1, 12, 0, 0).unwrap();
+//! let esme = Eui64::from_u64(0x00db_1234_5678_90a0);
+//! let identity = DeviceIdentity {
+//!     eui: esme, kind: DeviceKind::Esme, ds_private_pkcs8: pkcs8(), ka_private_pkcs8: pkcs8(),
+//! };
+//! let mut device = EmulatedDevice::new(identity, DeviceState::new(DeviceKind::Esme, now, anchors))?;
+//!
+//! // The DCC builds ECS52 for the supplier and MACs it as the ACB.
+//! let command = usecases::ecs52_read_firmware_version(&usecases::CommandHeader::new(supplier, esme, 1));
+//! let wan = gbcs::wrap_command(command, &acb_ka, device.ka_public_key()?.key())?.encode();
+//! let reply = device.handle(&wan, now);
+//! assert!(matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+//!
+//! // The supplier checks the response MAC.
+//! let Ok(Frame::Ciphered(response)) = Frame::decode(&reply.response.unwrap()) else { panic!() };
+//! let key = supplier_ka.derive(device.ka_public_key()?.key(), &KdfContext::for_mac(&response.apdu))?;
+//! response.verify_mac(&key)?;
+//! assert_eq!(response.apdu.counter, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -37,3 +82,13 @@ pub use state::{
     DEVICE_LOG_CAPACITY, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind,
     EventLog, Metering, Refusal, SupplyState,
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn devices_can_move_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<crate::EmulatedDevice>();
+        send_sync::<crate::Reply>();
+    }
+}
