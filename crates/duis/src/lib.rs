@@ -9,11 +9,13 @@
 //! - [`CommandVariant`] and [`Endpoint`];
 //! - [`parse_request`]: strict, namespace-aware, XXE-proof request parsing into [`Request`];
 //! - [`bodies`]: typed parsers for the non-device request bodies the DCC answers itself;
-//! - [`response`]: unsigned response documents, valid against the DUIS 5.4 XSD.
+//! - [`response`]: unsigned response documents, valid against the DUIS 5.4 XSD;
+//! - [`alert`]: unsigned device and DCC alert documents, valid against the DUIS 5.4 XSD.
 
 // Tests may unwrap: a panic there is a failing test.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod alert;
 pub mod bodies;
 mod command_variant;
 mod datetime;
@@ -27,6 +29,10 @@ mod types;
 mod writer;
 pub mod xml;
 
+pub use alert::{
+    AlertHeader, DccAlert, DccAlertBody, DccAlertCode, DeviceAlert, FutureDatedAlertCode,
+    FutureDatedDeviceAlert, dcc_alert, device_alert, future_dated_device_alert,
+};
 pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
 pub use datetime::ResponseDateTime;
 pub use error::ParseError;
