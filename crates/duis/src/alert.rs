@@ -265,7 +265,10 @@ impl AlertHeader {
         counter: u64,
         response_date_time: ResponseDateTime,
     ) -> Self {
-        Self::new(RequestId::new(device, recipient, counter), response_date_time)
+        Self::new(
+            RequestId::new(device, recipient, counter),
+            response_date_time,
+        )
     }
 
     /// The header of a DCC alert: `ResponseID` = `dcc:recipient:counter`, where `dcc` is the
@@ -1261,7 +1264,10 @@ fn write_dcc_alert_body(w: &mut XmlWriter, body: &DccAlertBody) -> Result<(), In
         }
         DccAlertBody::UpdateHanDeviceLogResult { request_id } => {
             w.open("UpdateHANDeviceLogResult");
-            w.leaf("UpdateHANDeviceLogServiceRequestID", &request_id.to_string());
+            w.leaf(
+                "UpdateHANDeviceLogServiceRequestID",
+                &request_id.to_string(),
+            );
             w.close("UpdateHANDeviceLogResult");
         }
         DccAlertBody::ChangeOfSupplier(c) => {
@@ -1314,7 +1320,10 @@ fn write_dcc_alert_body(w: &mut XmlWriter, body: &DccAlertBody) -> Result<(), In
             w.open("PPMIDAlert");
             w.leaf("DeviceID", &a.device_id.to_string());
             w.leaf("DeviceAlertCode", &hex16(a.device_alert_code));
-            w.leaf_opt("Timestamp", a.timestamp.as_ref().map(ResponseDateTime::as_str));
+            w.leaf_opt(
+                "Timestamp",
+                a.timestamp.as_ref().map(ResponseDateTime::as_str),
+            );
             if let Some((version, result)) = upgrade {
                 w.open("PPMIDFirmwareUpgradeAlert");
                 w.leaf("FirmwareVersion", version);
@@ -1415,7 +1424,10 @@ fn write_dcc_alert_body(w: &mut XmlWriter, body: &DccAlertBody) -> Result<(), In
             w.open("CommsHubAlert");
             w.leaf("CommsHubDeviceID", &a.comms_hub_device_id.to_string());
             w.leaf("AlertCode", &hex16(a.alert_code));
-            w.leaf_opt("TimeStamp", a.time_stamp.as_ref().map(ResponseDateTime::as_str));
+            w.leaf_opt(
+                "TimeStamp",
+                a.time_stamp.as_ref().map(ResponseDateTime::as_str),
+            );
             if let Some((t, version)) = transfer {
                 w.open("FirmwareTransferAlert");
                 if let Some(id) = &t.update_firmware_request_id {
@@ -1608,7 +1620,12 @@ mod tests {
             .collect();
         assert_eq!(
             header,
-            ["RequestID", "ResponseID", "ResponseCode", "ResponseDateTime"]
+            [
+                "RequestID",
+                "ResponseID",
+                "ResponseCode",
+                "ResponseDateTime"
+            ]
         );
         assert_eq!(e.text_of(&["Header", "ResponseCode"]), Some("E21"));
         assert_eq!(
