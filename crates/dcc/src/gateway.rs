@@ -2,12 +2,16 @@
 //! state change in one transaction that commits before the answer leaves.
 //!
 //! Order of checks (each failure maps through [`DccError::outcome`]):
-//! 1. size limit; 2. well-formed XML with no DTD or entity declarations; 3. DUIS schema;
-//! 4. XML signature against the SMKI organisation certificate named by `X509IssuerSerial`, whose
-//! subject EUI must be the RequestID originator and (over TLS) the client's identity;
+//!
+//! 1. size limit;
+//! 2. well-formed XML with no DTD or entity declarations;
+//! 3. DUIS schema;
+//! 4. XML signature against the SMKI organisation certificate named by `X509IssuerSerial`,
+//!    whose subject EUI must be the RequestID originator and (over TLS) the client's identity;
 //! 5. RequestID counter strictly greater than the last accepted from that originator;
-//! 6. eligibility: service matrix (role), endpoint and command variant, registration data for the
-//! device on the request's date, the device's SMI status; 7. the service itself.
+//! 6. eligibility: service matrix (role), endpoint and command variant, registration data for
+//!    the device on the request's date, the device's SMI status;
+//! 7. the service itself.
 
 use std::sync::Arc;
 
@@ -143,6 +147,11 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         &self.clock
     }
 
+    /// The DCC's DUIS response signer.
+    pub fn signer(&self) -> Arc<dyn ResponseSigner> {
+        self.signer.clone()
+    }
+
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -233,8 +242,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             }
             .into());
         }
-        if let Some(tls) = inbound.tls_identity {
-            if tls != originator {
+        if let Some(tls) = inbound.tls_identity
+            && tls != originator
+        {
+            {
                 return Err(AuthError::TlsIdentityMismatch {
                     tls: tls.to_string(),
                     originator: originator.to_string(),
@@ -265,8 +276,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .precommand(rid.originator, rid.counter)?
                     .is_some_and(|p| !p.used && p.target == rid.target);
             let last_counter = tx.last_counter(rid.originator)?;
-            if let (Some(last), false) = (last_counter, answers_precommand) {
-                if rid.counter <= last {
+            if let (Some(last), false) = (last_counter, answers_precommand)
+                && rid.counter <= last
+            {
+                {
                     return Err(AuthError::Replay {
                         originator: rid.originator.to_string(),
                         counter: rid.counter,
@@ -339,7 +352,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let req = &auth.request;
         let rid = req.header.request_id;
         let cv = req.header.command_variant;
-        if !cv.sends_via_wan() {
+        if cv.returns_for_local_delivery() {
             // Local delivery (CV 2, 3, 6, 7) needs a local command channel opendcc does not have.
             return Err(AuthzError::CommandVariant {
                 cv: cv.value(),

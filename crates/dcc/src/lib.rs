@@ -6,7 +6,7 @@ pub mod eligibility;
 pub mod error;
 pub mod gateway;
 pub mod model;
-mod render;
+pub mod render;
 pub mod services;
 pub mod store;
 pub mod transform;

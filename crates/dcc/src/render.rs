@@ -116,3 +116,38 @@ pub fn wan_matrix(
     duis::wan_matrix_response(&header(req, ResponseCode::I0, now)?, query, &responses)
         .map_err(build_error)
 }
+
+/// The DUIS response carrying a device's answer to a queued command (passed through unread:
+/// the DCC does not open what the device protected for the user).
+pub fn device_response(
+    job: &crate::store::WanJob,
+    gbcs: &[u8],
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let variant = duis::service_variant(&job.srv)
+        .ok_or_else(|| build_error(format!("unknown service reference variant {}", job.srv)))?;
+    let rid = duis::RequestId {
+        originator: job.originator,
+        target: job.target,
+        counter: job.counter,
+    };
+    let header = ResponseHeader::new(rid, ResponseCode::I0, date_time(now)?).with_response_id();
+    duis::gbcs_payload_response(&header, variant, gbcs).map_err(build_error)
+}
+
+/// The DUIS response telling the user a queued command had no answer (`E20` could not reach the
+/// device, `E21` the device did not answer in time).
+pub fn device_failure(
+    job: &crate::store::WanJob,
+    code: ResponseCode,
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let variant = duis::service_variant(&job.srv)
+        .ok_or_else(|| build_error(format!("unknown service reference variant {}", job.srv)))?;
+    let rid = duis::RequestId {
+        originator: job.originator,
+        target: job.target,
+        counter: job.counter,
+    };
+    Ok(duis::acknowledgement(&rid, code, variant, &date_time(now)?))
+}

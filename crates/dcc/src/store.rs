@@ -57,6 +57,37 @@ pub struct WanJob {
     pub deadline_at: i64,
 }
 
+/// A fault injected on the SM WAN path to one Communications Hub (emulation control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WanFault {
+    /// The next `n` transmissions to the hub are lost.
+    Drop(u32),
+    /// Every transmission to the hub takes this much longer (milliseconds).
+    Delay(u32),
+    /// The hub has no WAN connection: nothing reaches it.
+    NoWan,
+}
+
+impl WanFault {
+    pub fn to_parts(self) -> (&'static str, i64) {
+        match self {
+            Self::Drop(n) => ("drop", i64::from(n)),
+            Self::Delay(ms) => ("delay", i64::from(ms)),
+            Self::NoWan => ("no-wan", 0),
+        }
+    }
+
+    pub fn from_parts(mode: &str, param: i64) -> Option<Self> {
+        let p = u32::try_from(param).ok()?;
+        match mode {
+            "drop" => Some(Self::Drop(p)),
+            "delay" => Some(Self::Delay(p)),
+            "no-wan" => Some(Self::NoWan),
+            _ => None,
+        }
+    }
+}
+
 /// A document for a user's Receive Response Service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
@@ -124,6 +155,7 @@ pub trait Tx {
     fn enqueue_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
     /// Queued commands due at `now_ms`, oldest first.
     fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError>;
+    /// The job, if it is still on the queue.
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError>;
     /// Records another attempt and when the next is due.
     fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError>;
@@ -158,6 +190,13 @@ pub trait Tx {
         counter: u64,
     ) -> Result<Option<PendingPreCommand>, StoreError>;
     fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
+
+    fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError>;
+    fn set_wan_fault(&mut self, chf: Eui64, fault: Option<WanFault>) -> Result<(), StoreError>;
+    /// Queues an out-of-band event at a hub (e.g. `power-outage`) for the WAN emulation.
+    fn push_wan_event(&mut self, chf: Eui64, kind: &str, at_ms: i64) -> Result<i64, StoreError>;
+    /// Takes the queued events (each is returned once).
+    fn take_wan_events(&mut self, limit: usize) -> Result<Vec<(i64, Eui64, String)>, StoreError>;
     fn request(
         &mut self,
         originator: Eui64,

@@ -171,7 +171,7 @@ fn han_device_log(req: &Request, h: &CommandHeader) -> Result<Transformed, DccEr
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -108,3 +108,81 @@ pub async fn send(
         .map_err(|e| format!("reading response: {e}"))?;
     Ok((status, text))
 }
+
+/// The text of the first `<…:Name>` element in a document (for showing what arrived).
+pub fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
+    let mut rest = xml;
+    loop {
+        let start = rest.find('<')?;
+        rest = rest.get(start + 1..)?;
+        let end = rest.find('>')?;
+        let tag = rest.get(..end)?;
+        let name = tag.split_whitespace().next().unwrap_or("");
+        let bare = name.rsplit(':').next().unwrap_or(name);
+        if bare == local && !tag.ends_with('/') && !name.starts_with('/') {
+            let body = rest.get(end + 1..)?;
+            let close = body.find("</")?;
+            return body.get(..close);
+        }
+        rest = rest.get(end + 1..)?;
+    }
+}
+
+/// Builds the Signed Pre-Command (command variant 5) answering a critical request's pre-command:
+/// the user's GBCS signature over the pre-command, in a DUIS request carrying the RequestID of the
+/// original request. `precommand_response` is the DUIS response the DCC returned for CV 4.
+pub fn signed_precommand_request(
+    precommand_response: &str,
+    gbcs_signing_key_pem: &str,
+) -> Result<String, String> {
+    use base64::Engine as _;
+    let rid = element_text(precommand_response, "RequestID")
+        .ok_or(
+            "the document has no RequestID: is it the DCC's answer to a command variant 4 request?",
+        )?
+        .trim();
+    let sr = element_text(precommand_response, "ServiceReference")
+        .ok_or("the document has no ServiceReference")?
+        .trim();
+    let srv = element_text(precommand_response, "ServiceReferenceVariant")
+        .ok_or("the document has no ServiceReferenceVariant")?
+        .trim();
+    let precommand = element_text(precommand_response, "GBCSPayload")
+        .ok_or("the document carries no PreCommand GBCSPayload")?;
+    let compact: String = precommand.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.replace("&#13;", ""))
+        .map_err(|e| format!("the pre-command is not base64: {e}"))?;
+    let apdu = gbcs::frame::GeneralSigning::decode(&bytes)
+        .map_err(|e| format!("the pre-command is not a GBCS general-signing APDU: {e}"))?;
+    let key_der = smki::KeyPair::from_pkcs8_pem(gbcs_signing_key_pem)
+        .and_then(|k| k.to_pkcs8_der().map(|d| d.to_vec()))
+        .map_err(|e| format!("signing key: {e}"))?;
+    let key =
+        gbcs::crypto::SigningKey::from_der(&key_der).map_err(|e| format!("signing key: {e}"))?;
+    let signed = apdu
+        .sign(&key)
+        .map_err(|e| format!("signing the pre-command: {e}"))?;
+    let payload = base64::engine::general_purpose::STANDARD.encode(signed.encode());
+    Ok(format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{rid}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{sr}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{payload}</sr:GBCSPayload></sr:SignedPreCommand></sr:Body>",
+            "</sr:Request>"
+        ),
+        rid = xml_text(rid),
+        sr = xml_text(sr),
+        srv = xml_text(srv),
+        payload = payload
+    ))
+}
+
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

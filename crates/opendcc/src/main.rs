@@ -1,6 +1,7 @@
 //! `opendcc`: run a demo DCC, and the tools a DCC User needs to talk to it.
 
 mod client;
+mod listen;
 mod manifest;
 mod world;
 
@@ -41,17 +42,85 @@ enum Cmd {
         /// tools built for DCC Boxed.
         #[arg(long)]
         plain_http: bool,
+        #[command(flatten)]
+        tuning: Tuning,
     },
     /// Administer DCC users.
     User {
         #[command(subcommand)]
         cmd: UserCmd,
     },
-    /// The DCC User's side: sign and send DUIS requests.
+    /// The DCC User's side: sign and send DUIS requests, receive responses.
     Client {
         #[command(subcommand)]
         cmd: ClientCmd,
     },
+    /// Control the emulated SM WAN of a demo DCC (takes effect at once).
+    Wan {
+        #[command(subcommand)]
+        cmd: WanCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum WanCmd {
+    /// Inject a fault on the path to one Communications Hub.
+    Fault {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The hub's EUI-64 (e.g. 00-DB-12-34-56-78-90-A2).
+        #[arg(long)]
+        chf: String,
+        /// `drop:N` (lose the next N transmissions), `delay:MS`, `no-wan`, or `clear`.
+        fault: String,
+    },
+    /// Make something happen at a hub: `power-outage` or `power-restored`.
+    Event {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long)]
+        chf: String,
+        kind: String,
+    },
+}
+
+/// Timings of the emulated WAN and of response delivery.
+#[derive(clap::Args, Clone, Copy)]
+struct Tuning {
+    /// How long the DCC waits for a device's answer before telling the user E20/E21.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    device_timeout_ms: u32,
+    /// One-way SM WAN latency in each CSP region.
+    #[arg(long, default_value = "40,25,30", value_name = "NORTH,CENTRAL,SOUTH")]
+    wan_latency_ms: LatencyTriple,
+    /// Wait before retransmitting a command lost on the WAN.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    wan_retry_ms: u32,
+    /// First delay before re-delivering a response the user's service did not accept; doubles
+    /// on each attempt up to a minute.
+    #[arg(long, default_value_t = 1_000, value_name = "MS")]
+    delivery_backoff_ms: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct LatencyTriple([u64; 3]);
+
+impl std::str::FromStr for LatencyTriple {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<u64> = s
+            .split(',')
+            .map(|p| {
+                p.trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{p:?} is not a number of milliseconds"))
+            })
+            .collect::<Result<_, _>>()?;
+        match parts.as_slice() {
+            [a, b, c] => Ok(Self([*a, *b, *c])),
+            _ => Err("give three latencies: NORTH,CENTRAL,SOUTH".into()),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -81,6 +150,27 @@ enum ClientCmd {
         /// The unsigned request, or `-` for standard input.
         file: PathBuf,
     },
+    /// Sign a critical request's pre-command with the user's key and print the Signed
+    /// Pre-Command request (command variant 5), XML-signed, ready to send.
+    SignPrecommand {
+        #[arg(long)]
+        manifest: PathBuf,
+        #[arg(long)]
+        user: String,
+        /// The DCC's answer to the command variant 4 request (holding the PreCommand), or `-`.
+        file: PathBuf,
+    },
+    /// Run a Receive Response Service: verify and print what the DCC delivers.
+    Listen {
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Loopback address to listen on (port 0 picks one; the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// Also save every document in this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Send a DUIS request to the endpoint its command variant calls for, and print the answer.
     Send {
         #[arg(long)]
@@ -104,11 +194,16 @@ fn main() -> ExitCode {
             data,
             listen,
             plain_http,
-        } => run_demo(&data, listen, plain_http),
+            tuning,
+        } => run_demo(&data, listen, plain_http, tuning),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
         Cmd::Client { cmd } => run_client(cmd),
+        Cmd::Wan { cmd } => match cmd {
+            WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
+            WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,7 +234,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("starting the async runtime: {e}"))
 }
 
-fn run_demo(data: &Path, listen: SocketAddr, plain_http: bool) -> Result<(), String> {
+fn run_demo(
+    data: &Path,
+    listen: SocketAddr,
+    plain_http: bool,
+    tuning: Tuning,
+) -> Result<(), String> {
     let world = world::World::open_or_create(data)?;
     let store = Arc::new(world.open_store()?);
     let signer = world.xml_signer()?;
@@ -148,8 +248,14 @@ fn run_demo(data: &Path, listen: SocketAddr, plain_http: bool) -> Result<(), Str
         SystemClock,
         Arc::new(signer),
         Arc::new(world.dcc_crypto()?),
-        Limits::default(),
+        Limits {
+            device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
+            ..Limits::default()
+        },
     ));
+    let store_for_workers = gateway.store().clone();
+    let signer_for_workers = gateway.signer();
+    let identities = world::device_identities(world.dir(), &store_for_workers)?;
     let transport = if plain_http {
         Transport::PlainHttp
     } else {
@@ -172,10 +278,62 @@ fn run_demo(data: &Path, listen: SocketAddr, plain_http: bool) -> Result<(), Str
             tracing::info!("shutting down");
             let _ = tx.send(true);
         });
-        server::serve(gateway, listener, transport, rx)
+        let clock = Arc::new(SystemClock);
+        let network = Arc::new(wan::emulated::EmulatedDevices::new(identities));
+        tracing::info!(devices = network.len(), "emulated SM WAN up (North, Central, South)");
+        let alerts = Arc::new(wan::alerts::DuisAlerts::new(signer_for_workers.clone(), world::DCC_EUI));
+        let wan = Arc::new(wan::Wan::new(
+            store_for_workers.clone(),
+            clock.clone(),
+            network,
+            alerts,
+            signer_for_workers,
+            wan::WanConfig {
+                latency_ms: tuning.wan_latency_ms.0,
+                retry_interval: std::time::Duration::from_millis(u64::from(tuning.wan_retry_ms)),
+                ..wan::WanConfig::default()
+            },
+        ));
+        let wan_task = tokio::spawn(wan.run(rx.clone()));
+        let http = delivery_client(&world)?;
+        let delivery_task = tokio::spawn(server::delivery::run(
+            store_for_workers,
+            clock,
+            http,
+            server::delivery::DeliveryPolicy {
+                base_backoff: std::time::Duration::from_millis(u64::from(tuning.delivery_backoff_ms)),
+                ..server::delivery::DeliveryPolicy::default()
+            },
+            rx.clone(),
+        ));
+        let served = server::serve(gateway, listener, transport, rx)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        let _ = wan_task.await;
+        let _ = delivery_task.await;
+        served
     })
+}
+
+/// The client the DCC delivers with: trusts the DCCKI root (users' Receive Response Services
+/// on HTTPS present DCCKI certificates) and plain HTTP.
+fn delivery_client(world: &world::World) -> Result<reqwest::Client, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = world.dccki_root_pem()?;
+    for c in rustls_pemfile::certs(&mut pem.as_bytes()) {
+        let c = c.map_err(|e| format!("DCCKI root: {e}"))?;
+        roots.add(c).map_err(|e| format!("DCCKI root: {e}"))?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(config)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -223,6 +381,29 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
             let signed = client::sign_as(u, &read_input(&file)?)?;
             println!("{signed}");
             Ok(())
+        }
+        ClientCmd::SignPrecommand {
+            manifest,
+            user,
+            file,
+        } => {
+            let m = manifest::Manifest::load(&manifest)?;
+            let u = m.user(&user)?;
+            let key = std::fs::read_to_string(&u.signing_key)
+                .map_err(|e| format!("{}: {e}", u.signing_key.display()))?;
+            let request = client::signed_precommand_request(&read_input(&file)?, &key)?;
+            println!("{}", client::sign_as(u, &request)?);
+            Ok(())
+        }
+        ClientCmd::Listen {
+            manifest,
+            listen,
+            out,
+        } => {
+            let m = manifest::Manifest::load(&manifest)?;
+            let pem = std::fs::read_to_string(&m.dcc.xml_signing_cert)
+                .map_err(|e| format!("{}: {e}", m.dcc.xml_signing_cert.display()))?;
+            runtime()?.block_on(listen::run(listen, &pem, out))
         }
         ClientCmd::Send {
             manifest,

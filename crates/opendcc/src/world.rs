@@ -238,6 +238,10 @@ impl World {
         self.dir.join("pki").join("private").join(name)
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn open_store(&self) -> Result<SqliteStore, String> {
         SqliteStore::open(&self.dir.join(DB)).map_err(|e| e.to_string())
     }
@@ -293,6 +297,10 @@ impl World {
         let org_not_after = now + Duration::days(365 * 10);
         let store = self.open_store()?;
         let mut org_certs = Vec::new();
+        // Public keys (DS, KA) of the parties devices trust, by name.
+        let mut anchor_keys: std::collections::HashMap<&'static str, ([u8; 65], [u8; 65])> =
+            std::collections::HashMap::new();
+        let mut acb_keys: [[u8; 65]; 2] = [[0; 65]; 2];
 
         // The DCC's XML signing certificate: signs every DUIS response.
         let xml_key = new_key()?;
@@ -326,6 +334,8 @@ impl World {
             (KeyUsage::KeyAgreement, "acb-ka"),
         ] {
             let key = new_key()?;
+            acb_keys[usize::from(usage == KeyUsage::KeyAgreement)] =
+                key.public_key().to_sec1_uncompressed();
             let cert = pki
                 .oca
                 .issue_organisation(&OrgCertRequest {
@@ -409,6 +419,13 @@ impl World {
                 })
                 .map_err(smki_err)?;
             write_file(&udir.join("ka.pem"), cert_pem(&ka_cert)?.as_bytes())?;
+            anchor_keys.insert(
+                spec.name,
+                (
+                    sign_key.public_key().to_sec1_uncompressed(),
+                    ka_key.public_key().to_sec1_uncompressed(),
+                ),
+            );
             write_secret(&udir.join("ka.key"), &key_pem(&ka_key)?)?;
             let client_key = new_key()?;
             let client_cert = pki
@@ -514,6 +531,45 @@ impl World {
             issue_device(Eui64::from_u64(id))?;
         }
 
+        // Each emulated device's starting state, with the trust anchors GBCS places at
+        // installation: the supplier, the network operator, the Access Control Broker.
+        let installed = gbcs::UtcDateTime::from_unix(now.unix_timestamp())
+            .ok_or("the clock is outside the range GBCS can express")?;
+        let anchor = |name: &str| -> Result<devices::TrustAnchor, String> {
+            let (ds, ka) = anchor_keys.get(name).ok_or("missing anchor")?;
+            trust_anchor(
+                Eui64::from_u64(USERS.iter().find(|u| u.name == name).map_or(0, |u| u.eui)),
+                ds,
+                ka,
+            )
+        };
+        let mut device_states = Vec::new();
+        let emulated = devices.iter().map(|d| (d.id, d.device_type)).chain(
+            SPARE_DEVICES
+                .iter()
+                .map(|&(id, t)| (Eui64::from_u64(id), t)),
+        );
+        for (id, t) in emulated {
+            let Some(kind) = device_kind(t) else { continue };
+            let operator = if matches!(t, DeviceType::Gsme | DeviceType::Gpf) {
+                "transporter"
+            } else {
+                "distributor"
+            };
+            let anchors = devices::TrustAnchors::new()
+                .with(devices::RemotePartyRole::Supplier, anchor("supplier-a")?)
+                .with(devices::RemotePartyRole::NetworkOperator, anchor(operator)?)
+                .with(
+                    devices::RemotePartyRole::AccessControlBroker,
+                    trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
+                );
+            let state = devices::DeviceState::new(kind, installed, anchors);
+            device_states.push((
+                id,
+                serde_json::to_string(&state).map_err(|e| e.to_string())?,
+            ));
+        }
+
         let mut records = Vec::new();
         for der in &org_certs {
             records.push(org_record(der)?);
@@ -537,6 +593,9 @@ impl World {
                 }
                 for r in &registrations {
                     tx.put_registration(r)?;
+                }
+                for (id, state) in &device_states {
+                    tx.put_device_state(*id, state)?;
                 }
                 Ok(())
             })
@@ -579,6 +638,10 @@ impl World {
             acb_ds: gbcs::crypto::SigningKey::from_der(&der("acb-ds.key")?)
                 .map_err(|e| format!("ACB signing key: {e}"))?,
         })
+    }
+
+    pub fn dccki_root_pem(&self) -> Result<String, String> {
+        read_file(&self.pki_path("dccki-root.pem"))
     }
 
     pub fn tls_material(&self) -> Result<TlsMaterial, String> {
@@ -678,6 +741,68 @@ fn demo_device(
     }
 }
 
+fn trust_anchor(eui: Eui64, ds: &[u8; 65], ka: &[u8; 65]) -> Result<devices::TrustAnchor, String> {
+    Ok(devices::TrustAnchor {
+        eui,
+        ds_public: devices::PublicKeyBytes::from_sec1(ds).map_err(|e| e.to_string())?,
+        ka_public: devices::PublicKeyBytes::from_sec1(ka).map_err(|e| e.to_string())?,
+    })
+}
+
+/// The emulated device kind for an inventory device type (IHDs and CADs are not GBCS devices).
+pub fn device_kind(t: DeviceType) -> Option<devices::DeviceKind> {
+    Some(match t {
+        DeviceType::Esme => devices::DeviceKind::Esme,
+        DeviceType::Gsme => devices::DeviceKind::Gsme,
+        DeviceType::Chf => devices::DeviceKind::Chf,
+        DeviceType::Gpf => devices::DeviceKind::Gpf,
+        DeviceType::Ppmid => devices::DeviceKind::Ppmid,
+        DeviceType::Hcalcs => devices::DeviceKind::Hcalcs,
+        DeviceType::Ihd | DeviceType::Cad => return None,
+    })
+}
+
+/// The private keys of every emulated device in the world, for the WAN emulation.
+pub fn device_identities(
+    dir: &Path,
+    store: &SqliteStore,
+) -> Result<Vec<devices::DeviceIdentity>, String> {
+    let list: Vec<(Eui64, DeviceType)> = store
+        .transaction(|tx| {
+            let mut out: Vec<(Eui64, DeviceType)> = tx
+                .devices()?
+                .into_iter()
+                .map(|d| (d.id, d.device_type))
+                .collect();
+            out.extend(
+                SPARE_DEVICES
+                    .iter()
+                    .map(|&(id, t)| (Eui64::from_u64(id), t)),
+            );
+            Ok(out)
+        })
+        .map_err(|e| e.to_string())?;
+    let mut ids = Vec::new();
+    for (id, t) in list {
+        let Some(kind) = device_kind(t) else { continue };
+        let ddir = device_dir(dir, id);
+        if !ddir.exists() {
+            continue;
+        }
+        let der = |name: &str| -> Result<Vec<u8>, String> {
+            let k = KeyPair::from_pkcs8_pem(&read_file(&ddir.join(name))?).map_err(smki_err)?;
+            Ok(k.to_pkcs8_der().map_err(smki_err)?.to_vec())
+        };
+        ids.push(devices::DeviceIdentity {
+            eui: id,
+            kind,
+            ds_private_pkcs8: der("ds.key")?,
+            ka_private_pkcs8: der("ka.key")?,
+        });
+    }
+    Ok(ids)
+}
+
 /// The gateway's view of an SMKI organisation certificate.
 pub fn org_record(der: &[u8]) -> Result<OrgCertRecord, String> {
     let c = OrgCertificate::from_der(der).map_err(smki_err)?;
@@ -728,5 +853,84 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
             other => other.to_string(),
         })?;
     println!("{name}: Receive Response Service is now {url}");
+    Ok(())
+}
+
+fn open_existing(dir: &Path) -> Result<World, String> {
+    if !dir.join(MARKER).exists() {
+        return Err(format!(
+            "{} holds no demo world (run `opendcc demo --data {}` first)",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    Ok(World {
+        dir: dir.to_path_buf(),
+    })
+}
+
+fn hub(store: &SqliteStore, chf: &str) -> Result<Eui64, String> {
+    let id: Eui64 = chf.parse().map_err(|e| format!("{e}"))?;
+    let device = store
+        .transaction(|tx| Ok(tx.device(id)?))
+        .map_err(|e| e.to_string())?;
+    match device {
+        Some(d) if d.device_type == DeviceType::Chf => Ok(id),
+        Some(d) => Err(format!(
+            "{id} is a {}, not a communications hub",
+            d.device_type
+        )),
+        None => Err(format!("{id} is not in the inventory")),
+    }
+}
+
+/// `opendcc wan fault`.
+pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
+    use dcc::store::WanFault;
+    let parsed = match fault.split_once(':') {
+        Some(("drop", n)) => {
+            Some(WanFault::Drop(n.parse().map_err(|_| {
+                format!("drop:{n}: N must be a whole number")
+            })?))
+        }
+        Some(("delay", ms)) => {
+            Some(WanFault::Delay(ms.parse().map_err(|_| {
+                format!("delay:{ms}: MS must be a whole number of milliseconds")
+            })?))
+        }
+        None if fault == "no-wan" => Some(WanFault::NoWan),
+        None if fault == "clear" => None,
+        _ => {
+            return Err(format!(
+                "{fault:?}: a fault is drop:N, delay:MS, no-wan or clear"
+            ));
+        }
+    };
+    let store = open_existing(dir)?.open_store()?;
+    let id = hub(&store, chf)?;
+    store
+        .transaction(|tx| Ok(tx.set_wan_fault(id, parsed)?))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{id}: {}",
+        parsed.map_or("no fault".to_string(), |f| format!("{f:?}"))
+    );
+    Ok(())
+}
+
+/// `opendcc wan event`.
+pub fn wan_event(dir: &Path, chf: &str, kind: &str) -> Result<(), String> {
+    if !matches!(kind, "power-outage" | "power-restored") {
+        return Err(format!(
+            "{kind:?}: an event is power-outage or power-restored"
+        ));
+    }
+    let store = open_existing(dir)?.open_store()?;
+    let id = hub(&store, chf)?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    store
+        .transaction(|tx| Ok(tx.push_wan_event(id, kind, now)?))
+        .map_err(|e| e.to_string())?;
+    println!("{id}: {kind} queued");
     Ok(())
 }

@@ -22,6 +22,8 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
+pub mod delivery;
+
 /// Errors setting up the listener.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {

@@ -10,7 +10,9 @@ use std::sync::Mutex;
 
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
-use dcc::store::{OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanJob};
+use dcc::store::{
+    OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanFault, WanJob,
+};
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use time::format_description::well_known::Rfc3339;
@@ -119,6 +121,20 @@ CREATE TABLE precommands (
     created_at INTEGER NOT NULL,
     used INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (originator, counter)
+);
+"#,
+    r#"
+CREATE TABLE wan_faults (
+    chf TEXT PRIMARY KEY,
+    mode TEXT NOT NULL,
+    param INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE wan_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chf TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
 );
 "#,
 ];
@@ -639,7 +655,11 @@ impl Tx for SqliteTx<'_> {
 
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError> {
         self.tx
-            .query_row(&format!("{WAN_COLS} WHERE id = ?1"), [id], wan_row)
+            .query_row(
+                &format!("{WAN_COLS} WHERE id = ?1 AND outcome IS NULL"),
+                [id],
+                wan_row,
+            )
             .optional()
             .map_err(err)?
             .map(to_wan_job)
@@ -839,6 +859,73 @@ impl Tx for SqliteTx<'_> {
             })
         })
         .transpose()
+    }
+
+    fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError> {
+        let row: Option<(String, i64)> = self
+            .tx
+            .query_row(
+                "SELECT mode, param FROM wan_faults WHERE chf = ?1",
+                [chf.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        Ok(row.and_then(|(mode, param)| WanFault::from_parts(&mode, param)))
+    }
+
+    fn set_wan_fault(&mut self, chf: Eui64, fault: Option<WanFault>) -> Result<(), StoreError> {
+        match fault {
+            None => {
+                self.tx
+                    .execute("DELETE FROM wan_faults WHERE chf = ?1", [chf.to_string()])
+                    .map_err(err)?;
+            }
+            Some(f) => {
+                let (mode, param) = f.to_parts();
+                self.tx
+                    .execute(
+                        "INSERT INTO wan_faults (chf, mode, param) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(chf) DO UPDATE SET mode = excluded.mode, param = excluded.param",
+                        params![chf.to_string(), mode, param],
+                    )
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push_wan_event(&mut self, chf: Eui64, kind: &str, at_ms: i64) -> Result<i64, StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO wan_events (chf, kind, created_at) VALUES (?1, ?2, ?3)",
+                params![chf.to_string(), kind, at_ms],
+            )
+            .map_err(err)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn take_wan_events(&mut self, limit: usize) -> Result<Vec<(i64, Eui64, String)>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT id, chf, kind FROM wan_events WHERE done = 0 ORDER BY id LIMIT ?1",
+            )
+            .map_err(err)?;
+        let rows: Vec<(i64, String, String)> = st
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        drop(st);
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, chf, kind) in rows {
+            self.tx
+                .execute("UPDATE wan_events SET done = 1 WHERE id = ?1", [id])
+                .map_err(err)?;
+            out.push((id, parse_eui(&chf)?, kind));
+        }
+        Ok(out)
     }
 
     fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {

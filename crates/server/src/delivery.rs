@@ -1,0 +1,210 @@
+//! Delivery of DUIS responses and alerts to users' Receive Response Services from the durable
+//! outbox: POSTed until the user's service accepts them (2xx), with exponential backoff, each
+//! accepted attempt recorded so that nothing is sent again after it, and everything kept for
+//! inspection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dcc::gateway::{Clock, unix_ms};
+use dcc::store::{OutboxItem, Store};
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+/// How often and how patiently to deliver.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryPolicy {
+    /// Delay before the first retry; doubles each attempt up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// How long one POST may take.
+    pub request_timeout: Duration,
+    /// How often the outbox is polled when idle.
+    pub poll_interval: Duration,
+    /// How many deliveries run at once.
+    pub concurrency: usize,
+}
+
+impl Default for DeliveryPolicy {
+    fn default() -> Self {
+        Self {
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_millis(50),
+            concurrency: 32,
+        }
+    }
+}
+
+/// The header that names a delivery, so that a Receive Response Service can recognise the same
+/// document if a crash made the DCC send it again before recording the acceptance.
+pub const DELIVERY_ID_HEADER: &str = "x-opendcc-delivery-id";
+
+/// The backoff before attempt `attempts + 1`.
+pub fn backoff(policy: &DeliveryPolicy, attempts: u32) -> Duration {
+    let factor = 1u32.checked_shl(attempts.min(20)).unwrap_or(u32::MAX);
+    policy
+        .base_backoff
+        .checked_mul(factor)
+        .unwrap_or(policy.max_backoff)
+        .min(policy.max_backoff)
+}
+
+/// Runs the delivery loop until `shutdown` turns true.
+pub async fn run<S: Store, C: Clock>(
+    store: Arc<S>,
+    clock: Arc<C>,
+    http: reqwest::Client,
+    policy: DeliveryPolicy,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut in_flight = tokio::task::JoinSet::new();
+    let busy = Arc::new(std::sync::Mutex::new(
+        std::collections::HashSet::<i64>::new(),
+    ));
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let now = unix_ms(clock.now());
+        let st = store.clone();
+        let due =
+            tokio::task::spawn_blocking(move || st.transaction(|tx| Ok(tx.due_outbox(now, 256)?)))
+                .await;
+        let due = match due {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => {
+                warn!(error = %e, "reading the outbox failed");
+                Vec::new()
+            }
+            Err(e) => {
+                warn!(error = %e, "outbox reader failed");
+                Vec::new()
+            }
+        };
+        let mut started = 0;
+        for item in due {
+            if in_flight.len() >= policy.concurrency {
+                break;
+            }
+            {
+                let Ok(mut b) = busy.lock() else { break };
+                if !b.insert(item.id) {
+                    continue;
+                }
+            }
+            started += 1;
+            let (store, clock, http, busy) =
+                (store.clone(), clock.clone(), http.clone(), busy.clone());
+            in_flight.spawn(async move {
+                let id = item.id;
+                deliver_one(store, clock, &http, &policy, item).await;
+                if let Ok(mut b) = busy.lock() {
+                    b.remove(&id);
+                }
+            });
+        }
+        while let Some(r) = in_flight.try_join_next() {
+            if let Err(e) = r {
+                warn!(error = %e, "delivery task failed");
+            }
+        }
+        if started == 0 {
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                _ = tokio::time::sleep(policy.poll_interval) => {}
+                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            }
+        }
+    }
+    while in_flight.join_next().await.is_some() {}
+}
+
+async fn deliver_one<S: Store, C: Clock>(
+    store: Arc<S>,
+    clock: Arc<C>,
+    http: &reqwest::Client,
+    policy: &DeliveryPolicy,
+    item: OutboxItem,
+) {
+    let st = store.clone();
+    let recipient = item.recipient;
+    // The URL is read at delivery time: a change takes effect without a restart.
+    let url = tokio::task::spawn_blocking(move || {
+        st.transaction(|tx| Ok(tx.user(recipient)?.and_then(|u| u.response_url)))
+    })
+    .await;
+    let url = match url {
+        Ok(Ok(u)) => u,
+        _ => None,
+    };
+    let result = match &url {
+        None => Err("the user has no Receive Response Service URL".to_string()),
+        Some(url) => post(http, url, &item, policy).await,
+    };
+    let now = unix_ms(clock.now());
+    let id = item.id;
+    let attempts = item.attempts.saturating_add(1);
+    let outcome = match &result {
+        Ok(()) => {
+            info!(id, recipient = %item.recipient, kind = item.kind, reference = item.reference, "delivered");
+            store
+                .clone()
+                .transaction(move |tx| Ok(tx.outbox_delivered(id, now)?))
+        }
+        Err(e) => {
+            let wait =
+                i64::try_from(backoff(policy, item.attempts).as_millis()).unwrap_or(i64::MAX);
+            info!(id, recipient = %item.recipient, attempts, error = %e, "delivery failed; will retry");
+            let e = e.clone();
+            store.clone().transaction(move |tx| {
+                Ok(tx.outbox_retry(id, attempts, now.saturating_add(wait), &e)?)
+            })
+        }
+    };
+    if let Err(e) = outcome {
+        warn!(id, error = %e, "recording a delivery attempt failed");
+    }
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    item: &OutboxItem,
+    policy: &DeliveryPolicy,
+) -> Result<(), String> {
+    let resp = http
+        .post(url)
+        .header("content-type", "application/xml")
+        .header(DELIVERY_ID_HEADER, item.id.to_string())
+        .timeout(policy.request_timeout)
+        .body(item.document.clone())
+        .send()
+        .await
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("POST {url}: HTTP {}", resp.status()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let p = DeliveryPolicy {
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..DeliveryPolicy::default()
+        };
+        assert_eq!(backoff(&p, 0), Duration::from_millis(100));
+        assert_eq!(backoff(&p, 1), Duration::from_millis(200));
+        assert_eq!(backoff(&p, 3), Duration::from_millis(800));
+        assert_eq!(backoff(&p, 4), Duration::from_secs(1));
+        assert_eq!(backoff(&p, 1000), Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,124 @@
+//! The emulated devices behind the WAN: each device's private keys from its vault, its state
+//! from the store, and the `devices` crate doing what a real device does with a command.
+
+use std::collections::HashMap;
+
+use dcc::DccError;
+use dcc::error::InternalError;
+use dcc::store::Tx;
+use devices::{DeviceIdentity, DeviceKind, DeviceState, EmulatedDevice};
+use eui::Eui64;
+use gbcs::UtcDateTime;
+use time::OffsetDateTime;
+
+use crate::{DeviceAnswer, DeviceNetwork, HubReport};
+
+fn internal(what: &str, e: impl std::fmt::Display) -> DccError {
+    InternalError::Storage(format!("{what}: {e}")).into()
+}
+
+/// GBCS time from the DCC's clock.
+pub fn utc(now: OffsetDateTime) -> Result<UtcDateTime, DccError> {
+    UtcDateTime::from_unix(now.unix_timestamp())
+        .ok_or_else(|| internal("clock", "outside the range GBCS can express"))
+}
+
+/// Every emulated device the WAN reaches, by EUI.
+pub struct EmulatedDevices {
+    vault: HashMap<Eui64, DeviceIdentity>,
+}
+
+impl EmulatedDevices {
+    pub fn new(identities: impl IntoIterator<Item = DeviceIdentity>) -> Self {
+        Self {
+            vault: identities.into_iter().map(|i| (i.eui, i)).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.vault.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vault.is_empty()
+    }
+
+    fn load(&self, tx: &mut dyn Tx, id: Eui64) -> Result<EmulatedDevice, DccError> {
+        let identity = self
+            .vault
+            .get(&id)
+            .ok_or_else(|| internal("device vault", format!("{id} is not an emulated device")))?;
+        let json = tx
+            .device_state(id)?
+            .ok_or_else(|| internal("device state", format!("{id} has no state")))?;
+        let state: DeviceState =
+            serde_json::from_str(&json).map_err(|e| internal("device state", e))?;
+        EmulatedDevice::new(identity.clone(), state).map_err(|e| internal("device keys", e))
+    }
+
+    fn save(tx: &mut dyn Tx, dev: &EmulatedDevice) -> Result<(), DccError> {
+        let json = serde_json::to_string(dev.state()).map_err(|e| internal("device state", e))?;
+        tx.put_device_state(dev.eui(), &json)?;
+        Ok(())
+    }
+}
+
+impl DeviceNetwork for EmulatedDevices {
+    fn knows(&self, device: Eui64) -> bool {
+        self.vault.contains_key(&device)
+    }
+
+    fn deliver(
+        &self,
+        tx: &mut dyn Tx,
+        device: Eui64,
+        frame: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<DeviceAnswer, DccError> {
+        let mut dev = self.load(tx, device)?;
+        let reply = dev.handle(frame, utc(now)?);
+        if reply.state_changed {
+            Self::save(tx, &dev)?;
+        }
+        Ok(DeviceAnswer {
+            response: reply.response,
+            alerts: reply.alerts,
+        })
+    }
+
+    fn event(
+        &self,
+        tx: &mut dyn Tx,
+        chf: Eui64,
+        kind: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError> {
+        let mut dev = self.load(tx, chf)?;
+        if dev.kind() != DeviceKind::Chf {
+            return Err(internal(
+                "hub event",
+                format!("{chf} is not a communications hub"),
+            ));
+        }
+        let at = utc(now)?;
+        let reports = match kind {
+            "power-outage" => {
+                let notice = dev
+                    .power_outage_alert(at)
+                    .map_err(|e| internal("power outage", e))?;
+                let since = OffsetDateTime::from_unix_timestamp(notice.start.to_unix())
+                    .map_err(|e| internal("power outage time", e))?;
+                vec![HubReport::PowerOutage { chf, since }]
+            }
+            "power-restored" => dev
+                .power_restored(at)
+                .alerts
+                .into_iter()
+                .map(|frame| HubReport::DeviceAlert { device: chf, frame })
+                .collect(),
+            other => return Err(internal("hub event", format!("unknown event {other:?}"))),
+        };
+        Self::save(tx, &dev)?;
+        Ok(reports)
+    }
+}
