@@ -245,13 +245,11 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         if let Some(tls) = inbound.tls_identity
             && tls != originator
         {
-            {
-                return Err(AuthError::TlsIdentityMismatch {
-                    tls: tls.to_string(),
-                    originator: originator.to_string(),
-                }
-                .into());
+            return Err(AuthError::TlsIdentityMismatch {
+                tls: tls.to_string(),
+                originator: originator.to_string(),
             }
+            .into());
         }
         Ok(Authenticated {
             request,
@@ -279,14 +277,12 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             if let (Some(last), false) = (last_counter, answers_precommand)
                 && rid.counter <= last
             {
-                {
-                    return Err(AuthError::Replay {
-                        originator: rid.originator.to_string(),
-                        counter: rid.counter,
-                        last,
-                    }
-                    .into());
+                return Err(AuthError::Replay {
+                    originator: rid.originator.to_string(),
+                    counter: rid.counter,
+                    last,
                 }
+                .into());
             }
             let user = tx
                 .user(rid.originator)?
