@@ -1,0 +1,1253 @@
+//! End-to-end test harness: runs the real `opendcc demo` binary on a temporary data directory
+//! and talks to it as a DCC User would (signed DUIS over mutually authenticated TLS).
+//!
+//! * [`Demo`] starts the binary (`--listen 127.0.0.1:0`), waits (bounded) for `demo.json`, and
+//!   kills it on drop; [`Demo::stop`] sends SIGTERM, [`Demo::restart`] resumes the same world.
+//! * [`Demo::request`] builds an unsigned request from a corpus template with a fresh RequestID;
+//!   [`Demo::sign`] signs it with a user's SMKI key; [`Demo::send`] posts it with a user's DCCKI
+//!   certificate and returns the [`Reply`].
+//! * [`Reply::duis`] insists on a DUIS response signed by the DCC (checked against the XML
+//!   signing certificate named in `demo.json`) and valid against the DUIS schema.
+//! * [`Demo::snapshot`] reads every table of the SQLite database read-only, to prove that a
+//!   refused request changed nothing.
+//! * [`Demo::tls_probe`] performs a raw TLS handshake and one HTTP exchange with arbitrary
+//!   client credentials, reporting how the DCC's TLS layer answered.
+//!
+//! Every wait is bounded; ports are picked by the kernel; nothing is copied from the corpus.
+
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub use duis::Endpoint;
+use serde::Deserialize;
+
+/// The `opendcc` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_opendcc");
+
+/// How long a demo may take to create its world and bind (debug build, 2 shared cores).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a demo may take to shut down after SIGTERM.
+const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one HTTP exchange may take.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The DCC's EUI-64: the RequestID target of non-device requests.
+pub const DCC_EUI: &str = "90-B3-D5-1F-30-00-00-02";
+
+/// Premises 1 (UPRN 100000000001, M22 0RR, Central region) and its devices.
+pub mod premises1 {
+    pub const UPRN: &str = "100000000001";
+    pub const POSTCODE: &str = "M22 0RR";
+    pub const ADDRESS: &str = "Threapwood Road";
+    pub const MPAN: &str = "1900000000018";
+    pub const MPRN: &str = "1234567";
+    pub const ESME: &str = "00-DB-12-34-56-78-90-A0";
+    pub const GSME: &str = "00-DB-12-34-56-78-90-A1";
+    pub const CHF: &str = "00-DB-12-34-56-78-90-A2";
+    pub const GPF: &str = "00-DB-12-34-56-78-90-A3";
+    pub const PPMID: &str = "00-DB-12-34-56-78-90-A4";
+    pub const HCALCS: &str = "00-DB-12-34-56-78-90-A5";
+    pub const IHD: &str = "00-DB-12-34-56-78-90-A6";
+    /// Every device at the premises.
+    pub const ALL: [&str; 7] = [ESME, GSME, CHF, GPF, PPMID, HCALCS, IHD];
+}
+
+/// Premises 2 (UPRN 100000000002, EH1 1YZ, North region).
+pub mod premises2 {
+    pub const UPRN: &str = "100000000002";
+    pub const POSTCODE: &str = "EH1 1YZ";
+    pub const ADDRESS: &str = "1 Castle Wynd";
+}
+
+/// Premises 3 (UPRN 100000000003, SW1A 2AA, South region).
+pub mod premises3 {
+    pub const UPRN: &str = "100000000003";
+    pub const POSTCODE: &str = "SW1A 2AA";
+}
+
+/// Manufactured devices with SMKI certificates that are not in the inventory (for 12.2).
+pub mod spare {
+    pub const ESME: &str = "00-DB-12-34-56-78-99-A0";
+    pub const GSME: &str = "00-DB-12-34-56-78-99-A1";
+    pub const PPMID: &str = "00-DB-12-34-56-78-99-A4";
+}
+
+/// An EUI-64 that is not in the inventory and has no certificates.
+pub const UNKNOWN_DEVICE: &str = "00-DB-12-34-56-78-55-55";
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+
+/// The reference corpus: `$OPENDCC_CORPUS`, else `shared/corpus` beside the repository.
+pub fn corpus() -> PathBuf {
+    match std::env::var_os("OPENDCC_CORPUS") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus"
+        )),
+    }
+}
+
+/// A corpus file's text.
+pub fn corpus_text(relative: &str) -> String {
+    let path = corpus().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {} (set OPENDCC_CORPUS to the reference corpus): {e}",
+            path.display()
+        )
+    })
+}
+
+/// A DUIS request template from the corpus with its placeholder signature removed.
+pub fn template(name: &str) -> String {
+    let text = corpus_text(&format!("duis-templates/{name}"));
+    xmldsig::remove_enveloped_signature(&text)
+        .unwrap_or_else(|e| panic!("template {name}: removing the placeholder signature: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML text helpers (for building requests; responses are parsed properly)
+
+/// Replaces the text of the first `<prefix:local>` element (any prefix) with `value`.
+pub fn set_text(xml: &str, local: &str, value: &str) -> String {
+    let (start, end) = text_span(xml, local)
+        .unwrap_or_else(|| panic!("no <{local}> element with text in the document"));
+    format!("{}{}{}", &xml[..start], value, &xml[end..])
+}
+
+/// The byte span of the text of the first `<…:local>` element, if it has simple text content.
+pub fn text_span(xml: &str, local: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(rel) = xml[from..].find('<') {
+        let open = from + rel;
+        let close = open + xml[open..].find('>')?;
+        let tag = &xml[open + 1..close];
+        let name = tag.split_whitespace().next().unwrap_or("");
+        let bare = name.rsplit(':').next().unwrap_or(name);
+        if bare == local && !tag.ends_with('/') && !name.starts_with('/') {
+            let start = close + 1;
+            let end = start + xml[start..].find('<')?;
+            return Some((start, end));
+        }
+        from = close + 1;
+    }
+    None
+}
+
+/// The text of the first `<…:local>` element.
+pub fn text_of(xml: &str, local: &str) -> Option<String> {
+    text_span(xml, local).map(|(s, e)| xml[s..e].to_string())
+}
+
+/// Replaces everything between `<sr:Body>` and `</sr:Body>`.
+pub fn set_body(xml: &str, inner: &str) -> String {
+    let open = xml.find("<sr:Body>").expect("request has <sr:Body>") + "<sr:Body>".len();
+    let close = xml.find("</sr:Body>").expect("request has </sr:Body>");
+    format!("{}{}{}", &xml[..open], inner, &xml[close..])
+}
+
+/// A RequestID.
+pub fn request_id(originator: &str, target: &str, counter: u64) -> String {
+    format!("{originator}:{target}:{counter}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates and request bodies
+
+/// Corpus templates the gateway tests use.
+pub mod tpl {
+    pub const READ_INVENTORY: &str = "8.2_READ_INVENTORY_REQUEST_DUIS.XML";
+    pub const DECOMMISSION: &str = "8.3_DECOMMISSION_DEVICE_REQUEST_DUIS.XML";
+    pub const UPDATE_INVENTORY: &str = "8.4_UPDATE_INVENTORY_REQUEST_DUIS.XML";
+    pub const WAN_MATRIX: &str = "12.1_REQUEST_WAN_MATRIX_ADDRESS_REQUEST_DUIS.XML";
+    pub const PRE_NOTIFICATION: &str = "12.2_DEVICE_PRE_NOTIFICATION_REQUEST_DUIS.XML";
+    /// 11.2 Read Firmware Version on an ESME (a device request, command variant 1).
+    pub const READ_FIRMWARE_ESME: &str = "ECS52_11.2_SUCCESS_REQUEST_DUIS.XML";
+}
+
+/// `sr:Body` contents for the non-device services.
+pub mod body {
+    /// 8.2 by `DeviceID`.
+    pub fn read_inventory_device(id: &str) -> String {
+        format!("<sr:ReadInventory><sr:DeviceID>{id}</sr:DeviceID></sr:ReadInventory>")
+    }
+
+    /// 8.2 by `UPRN`.
+    pub fn read_inventory_uprn(uprn: &str) -> String {
+        format!("<sr:ReadInventory><sr:UPRN>{uprn}</sr:UPRN></sr:ReadInventory>")
+    }
+
+    /// 8.2 by `MPxN`.
+    pub fn read_inventory_mpxn(mpxn: &str) -> String {
+        format!("<sr:ReadInventory><sr:MPxN>{mpxn}</sr:MPxN></sr:ReadInventory>")
+    }
+
+    /// 8.2 by `PropertyFilter`.
+    pub fn read_inventory_address(postcode: &str, address: &str) -> String {
+        format!(
+            "<sr:ReadInventory><sr:PropertyFilter><sr:PostCode>{postcode}</sr:PostCode>\
+             <sr:AddressIdentifier>{address}</sr:AddressIdentifier></sr:PropertyFilter>\
+             </sr:ReadInventory>"
+        )
+    }
+
+    /// 8.4 `UpdateDeviceStatusExceptCH`.
+    pub fn update_status(id: &str, status: &str) -> String {
+        format!(
+            "<sr:UpdateInventory><sr:DeviceID>{id}</sr:DeviceID>\
+             <sr:UpdateDeviceStatusExceptCH>{status}</sr:UpdateDeviceStatusExceptCH>\
+             </sr:UpdateInventory>"
+        )
+    }
+
+    /// 8.4 `UpdateDeviceStatusCH`.
+    pub fn update_hub_status(id: &str, status: &str) -> String {
+        format!(
+            "<sr:UpdateInventory><sr:DeviceID>{id}</sr:DeviceID>\
+             <sr:UpdateDeviceStatusCH>{status}</sr:UpdateDeviceStatusCH></sr:UpdateInventory>"
+        )
+    }
+
+    /// 8.4 `DeleteDevice`.
+    pub fn delete_device(id: &str) -> String {
+        format!(
+            "<sr:UpdateInventory><sr:DeviceID>{id}</sr:DeviceID><sr:DeleteDevice/></sr:UpdateInventory>"
+        )
+    }
+
+    /// 12.1 by `UPRN`.
+    pub fn wan_matrix_uprn(uprn: &str) -> String {
+        format!("<sr:RequestWANMatrix><sr:UPRN>{uprn}</sr:UPRN></sr:RequestWANMatrix>")
+    }
+
+    /// 12.1 by `PartialAddress`.
+    pub fn wan_matrix_address(postcode: &str, address: &str) -> String {
+        format!(
+            "<sr:RequestWANMatrix><sr:PartialAddress><sr:PostCode>{postcode}</sr:PostCode>\
+             <sr:AddressIdentifier>{address}</sr:AddressIdentifier></sr:PartialAddress>\
+             </sr:RequestWANMatrix>"
+        )
+    }
+
+    /// 12.2 for a device (the template's ESME details, or the GSME / PPMID ones).
+    pub fn pre_notification(id: &str, device_type: &str) -> String {
+        let (manufacturer, model, extra) = match device_type {
+            "ESME" => (
+                "AB01",
+                "010A030B",
+                "<sr:SMETSCHTSVersion>SMETS V5.0</sr:SMETSCHTSVersion>\
+                 <sr:FirmwareVersion>0002012F</sr:FirmwareVersion><sr:ESMEVariant>A</sr:ESMEVariant>",
+            ),
+            "GSME" => (
+                "AB02",
+                "020B0401",
+                "<sr:SMETSCHTSVersion>SMETS V5.0</sr:SMETSCHTSVersion>\
+                 <sr:FirmwareVersion>00020130</sr:FirmwareVersion>",
+            ),
+            _ => ("AB03", "03000001", ""),
+        };
+        format!(
+            "<sr:DevicePrenotification><sr:DeviceID>{id}</sr:DeviceID>\
+             <sr:DeviceManufacturer>{manufacturer}</sr:DeviceManufacturer>\
+             <sr:DeviceModel>{model}</sr:DeviceModel><sr:DeviceType>{device_type}</sr:DeviceType>\
+             {extra}</sr:DevicePrenotification>"
+        )
+    }
+}
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Its RequestID.
+    pub rid: String,
+    pub counter: u64,
+    pub xml: String,
+}
+
+impl Prepared {
+    /// The endpoint its command variant calls for.
+    pub fn endpoint(&self) -> Endpoint {
+        endpoint_of(&self.xml)
+    }
+}
+
+/// The endpoint a (valid) request's command variant calls for.
+pub fn endpoint_of(xml: &str) -> Endpoint {
+    duis::parse_request(xml.as_bytes())
+        .unwrap_or_else(|e| panic!("not a DUIS request: {e}\n{xml}"))
+        .header
+        .command_variant
+        .endpoint()
+}
+
+// ---------------------------------------------------------------------------------------------
+// demo.json
+
+/// What `demo.json` tells a client (the fields the tests use).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    pub duis_url: String,
+    #[serde(default)]
+    pub plain_http: bool,
+    pub tls_ca: PathBuf,
+    pub dcc: DccEntry,
+    pub users: Vec<UserEntry>,
+    pub devices: Vec<DeviceEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DccEntry {
+    pub eui: String,
+    pub xml_signing_cert: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserEntry {
+    pub name: String,
+    pub eui: String,
+    pub roles: Vec<String>,
+    pub signing_cert: PathBuf,
+    pub signing_key: PathBuf,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    pub response_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceEntry {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub device_type: String,
+    pub status: String,
+    pub mpxn: Option<String>,
+    pub chf: Option<String>,
+    pub uprn: Option<String>,
+}
+
+impl Manifest {
+    pub fn load(path: &Path) -> Manifest {
+        let text = read(path);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    pub fn user(&self, name: &str) -> &UserEntry {
+        self.users
+            .iter()
+            .find(|u| u.name == name)
+            .unwrap_or_else(|| panic!("no user {name:?} in demo.json"))
+    }
+
+    pub fn device(&self, id: &str) -> Option<&DeviceEntry> {
+        self.devices.iter().find(|d| d.id == id)
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The DER of the first certificate in a PEM file.
+pub fn cert_der(path: &Path) -> Vec<u8> {
+    let pem = read(path);
+    let first = rustls_pemfile::certs(&mut pem.as_bytes())
+        .next()
+        .unwrap_or_else(|| panic!("no certificate in {}", path.display()));
+    first
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .as_ref()
+        .to_vec()
+}
+
+/// A signer for a key (PKCS#8 PEM) and the certificate that names it.
+pub fn signer(key_pem: &str, cert_der: &[u8]) -> xmldsig::XmlSigner {
+    let (issuer_serial, _) =
+        xmldsig::issuer_serial_of_cert(cert_der).expect("signing certificate parses");
+    xmldsig::XmlSigner::from_pkcs8_pem(key_pem, issuer_serial).expect("signing key parses")
+}
+
+/// TLS client credentials: a certificate chain and its key, PEM.
+#[derive(Debug, Clone)]
+pub struct TlsIdentity {
+    pub chain_pem: String,
+    pub key_pem: String,
+}
+
+impl TlsIdentity {
+    pub fn of(user: &UserEntry) -> TlsIdentity {
+        TlsIdentity {
+            chain_pem: read(&user.tls_cert),
+            key_pem: read(&user.tls_key),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo process
+
+/// How to start a demo.
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    pub plain_http: bool,
+    /// Further arguments for `opendcc demo`.
+    pub extra_args: Vec<String>,
+}
+
+/// A running `opendcc demo` on its own temporary data directory.
+pub struct Demo {
+    /// Holds `data/` (the world) and `logs/`; removed on drop.
+    root: tempfile::TempDir,
+    options: DemoOptions,
+    child: Option<Child>,
+    runs: u32,
+    manifest: Manifest,
+    counter: AtomicU64,
+    rt: tokio::runtime::Runtime,
+    clients: Mutex<HashMap<String, reqwest::Client>>,
+}
+
+impl Demo {
+    /// A fresh demo world served over mutually authenticated TLS.
+    pub fn start() -> Demo {
+        Demo::start_with(DemoOptions::default())
+    }
+
+    pub fn start_plain_http() -> Demo {
+        Demo::start_with(DemoOptions {
+            plain_http: true,
+            ..DemoOptions::default()
+        })
+    }
+
+    pub fn start_with(options: DemoOptions) -> Demo {
+        let root = tempfile::Builder::new()
+            .prefix("opendcc-e2e-")
+            .tempdir()
+            .expect("creating a temporary directory");
+        std::fs::create_dir_all(root.path().join("logs")).expect("creating the log directory");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("building a tokio runtime");
+        let (child, manifest) = launch(&root.path().join("data"), &root.path().join("logs/demo-1.log"), &options);
+        Demo {
+            root,
+            options,
+            child: Some(child),
+            runs: 1,
+            manifest,
+            counter: AtomicU64::new(1),
+            rt,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The world's data directory (`--data`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.data_dir().join("demo.json")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir().join("opendcc.sqlite")
+    }
+
+    /// `demo.json` as it was when the current run started.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn user(&self, name: &str) -> &UserEntry {
+        self.manifest.user(name)
+    }
+
+    pub fn user_eui(&self, name: &str) -> String {
+        self.user(name).eui.clone()
+    }
+
+    /// The process id of the current run.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Everything the demo has logged (all runs).
+    pub fn log(&self) -> String {
+        let mut out = String::new();
+        for n in 1..=self.runs {
+            let p = self.root.path().join(format!("logs/demo-{n}.log"));
+            out.push_str(&format!("--- run {n} ---\n"));
+            out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+        }
+        out
+    }
+
+    /// A RequestID counter greater than every one handed out before (also across restarts).
+    pub fn next_counter(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A template with a fresh RequestID `user:target:counter` (unsigned).
+    pub fn request(&self, template_name: &str, user: &str, target: &str) -> String {
+        let rid = request_id(&self.user_eui(user), target, self.next_counter());
+        set_text(&template(template_name), "RequestID", &rid)
+    }
+
+    /// `template` with RequestID `user:target:counter` and, if given, `body` as its `sr:Body`
+    /// contents (unsigned).
+    pub fn prepare_with_counter(
+        &self,
+        template_name: &str,
+        user: &str,
+        target: &str,
+        body: Option<&str>,
+        counter: u64,
+    ) -> Prepared {
+        let rid = request_id(&self.user_eui(user), target, counter);
+        let mut xml = set_text(&template(template_name), "RequestID", &rid);
+        if let Some(b) = body {
+            xml = set_body(&xml, b);
+        }
+        Prepared { rid, counter, xml }
+    }
+
+    /// Like [`Demo::prepare_with_counter`] with a fresh counter.
+    pub fn prepare(&self, template_name: &str, user: &str, target: &str, body: Option<&str>) -> Prepared {
+        self.prepare_with_counter(template_name, user, target, body, self.next_counter())
+    }
+
+    /// A prepared request signed by `user`.
+    pub fn signed_request(
+        &self,
+        template_name: &str,
+        user: &str,
+        target: &str,
+        body: Option<&str>,
+    ) -> Prepared {
+        let mut p = self.prepare(template_name, user, target, body);
+        p.xml = self.sign(user, &p.xml);
+        p
+    }
+
+    /// Sends a prepared request to the endpoint its command variant calls for, over `user`'s
+    /// TLS identity.
+    pub fn submit(&self, user: &str, p: &Prepared) -> Reply {
+        self.send(user, p.endpoint(), p.xml.clone())
+    }
+
+    /// Signs, sends and checks a non-device request from `user`: the DUIS response, signature
+    /// and schema checked, RequestID echoed.
+    pub fn non_device(&self, user: &str, template_name: &str, body: Option<&str>) -> DuisResponse {
+        let p = self.signed_request(template_name, user, DCC_EUI, body);
+        let r = self.submit(user, &p).duis();
+        assert_eq!(r.request_id(), p.rid, "RequestID echoed");
+        r
+    }
+
+    /// 8.2 Read Inventory by `DeviceID`, as `user`.
+    pub fn read_device(&self, user: &str, id: &str) -> DuisResponse {
+        self.non_device(user, tpl::READ_INVENTORY, Some(&body::read_inventory_device(id)))
+    }
+
+    /// Signs an unsigned request with `user`'s SMKI organisation key.
+    pub fn sign(&self, user: &str, unsigned: &str) -> String {
+        let u = self.user(user);
+        signer(&read(&u.signing_key), &cert_der(&u.signing_cert))
+            .sign(unsigned)
+            .expect("signing the request")
+    }
+
+    /// A template, with a fresh RequestID, signed by `user`.
+    pub fn signed(&self, template_name: &str, user: &str, target: &str) -> String {
+        self.sign(user, &self.request(template_name, user, target))
+    }
+
+    /// Posts `body` to `endpoint`, authenticated (over TLS) with `tls_user`'s DCCKI certificate.
+    pub fn send(&self, tls_user: &str, endpoint: Endpoint, body: impl Into<Vec<u8>>) -> Reply {
+        self.post(tls_user, endpoint.path(), body.into())
+    }
+
+    /// Posts to an arbitrary path.
+    pub fn post(&self, tls_user: &str, path: &str, body: Vec<u8>) -> Reply {
+        let client = self.client(tls_user);
+        let url = format!("{}{}", self.manifest.duis_url.trim_end_matches('/'), path);
+        self.rt.block_on(async {
+            let resp = client
+                .post(&url)
+                .header("content-type", "application/xml")
+                .body(body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("POST {url}: {}", error_chain(&e)));
+            let status = resp.status().as_u16();
+            let content_type = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let body = resp
+                .text()
+                .await
+                .unwrap_or_else(|e| panic!("reading the answer to POST {url}: {e}"));
+            Reply {
+                status,
+                content_type,
+                body,
+                dcc_signing_cert: self.manifest.dcc.xml_signing_cert.clone(),
+            }
+        })
+    }
+
+    fn client(&self, tls_user: &str) -> reqwest::Client {
+        let mut clients = self.clients.lock().expect("client cache lock");
+        if let Some(c) = clients.get(tls_user) {
+            return c.clone();
+        }
+        let identity = if self.manifest.plain_http {
+            None
+        } else {
+            Some(TlsIdentity::of(self.user(tls_user)))
+        };
+        let config = client_config(&self.manifest, identity.as_ref());
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls(config)
+            .timeout(HTTP_TIMEOUT)
+            .build()
+            .expect("building the HTTP client");
+        clients.insert(tls_user.to_string(), client.clone());
+        client
+    }
+
+    /// One TLS handshake and HTTP exchange with arbitrary client credentials, by hand.
+    pub fn tls_probe(&self, identity: Option<&TlsIdentity>, body: &[u8]) -> TlsProbe {
+        let config = Arc::new(client_config(&self.manifest, identity));
+        let addr = self
+            .manifest
+            .duis_url
+            .trim_start_matches("https://")
+            .trim_end_matches('/')
+            .to_string();
+        let request = [
+            format!(
+                "POST /api/v1/serviceD HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes(),
+            body.to_vec(),
+        ]
+        .concat();
+        self.rt.block_on(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let run = async {
+                let tcp = tokio::net::TcpStream::connect(&addr).await?;
+                let connector = tokio_rustls::TlsConnector::from(config);
+                let name = rustls::pki_types::ServerName::try_from("localhost")
+                    .map_err(std::io::Error::other)?;
+                let mut tls = connector.connect(name, tcp).await?;
+                tls.write_all(&request).await?;
+                tls.flush().await?;
+                let mut answer = Vec::new();
+                tls.read_to_end(&mut answer).await?;
+                Ok::<_, std::io::Error>(answer)
+            };
+            match tokio::time::timeout(HTTP_TIMEOUT, run).await {
+                Err(_) => TlsProbe::TimedOut,
+                Ok(Ok(answer)) if answer.is_empty() => TlsProbe::ClosedWithoutAnswer,
+                Ok(Ok(answer)) => TlsProbe::Answered(String::from_utf8_lossy(&answer).into_owned()),
+                Ok(Err(e)) => {
+                    let tls = e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                        .cloned();
+                    TlsProbe::Failed {
+                        tls,
+                        message: e.to_string(),
+                    }
+                }
+            }
+        })
+    }
+
+    /// Every table of the database, read-only.
+    pub fn snapshot(&self) -> DbSnapshot {
+        DbSnapshot::read(&self.db_path())
+    }
+
+    /// Runs `opendcc ARGS` to completion (bounded) and returns what it did.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        run_cli(args, None)
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the demo to exit.
+    pub fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("the demo is running");
+        let pid = rustix::process::Pid::from_raw(
+            i32::try_from(child.id()).expect("process ids fit in i32"),
+        )
+        .expect("a child's pid is positive");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM)
+            .expect("sending SIGTERM to the demo");
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        loop {
+            if let Some(status) = child.try_wait().expect("waiting for the demo") {
+                self.clients.lock().expect("client cache lock").clear();
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "the demo did not exit within {STOP_TIMEOUT:?} of SIGTERM\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the demo again on the same data directory (after [`Demo::stop`]); waits for the new
+    /// `demo.json`.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "stop the demo before restarting it");
+        self.runs += 1;
+        let log = self.root.path().join(format!("logs/demo-{}.log", self.runs));
+        let (child, manifest) = launch(&self.data_dir(), &log, &self.options);
+        self.child = Some(child);
+        self.manifest = manifest;
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            eprintln!("demo log:\n{}", self.log());
+        }
+    }
+}
+
+/// Starts `opendcc demo` on `data` and waits for the `demo.json` it writes after binding.
+fn launch(data: &Path, log: &Path, options: &DemoOptions) -> (Child, Manifest) {
+    let manifest_path = data.join("demo.json");
+    // A previous run's manifest would name a dead port.
+    match std::fs::remove_file(&manifest_path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("removing {}: {e}", manifest_path.display()),
+    }
+    let log_file = std::fs::File::create(log).expect("creating the demo log");
+    let mut cmd = Command::new(BIN);
+    cmd.arg("demo")
+        .arg("--data")
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"]);
+    if options.plain_http {
+        cmd.arg("--plain-http");
+    }
+    cmd.args(&options.extra_args)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("cloning the log handle"))
+        .stderr(log_file);
+    let mut child = cmd.spawn().expect("starting opendcc demo");
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if manifest_path.exists() {
+            let manifest = Manifest::load(&manifest_path);
+            return (child, manifest);
+        }
+        if let Some(status) = child.try_wait().expect("waiting for the demo") {
+            panic!(
+                "opendcc demo exited ({status}) before writing demo.json:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "opendcc demo wrote no demo.json within {START_TIMEOUT:?}:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs `opendcc ARGS` (with `stdin` as standard input) to completion, bounded.
+pub fn run_cli(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting opendcc");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes()).expect("writing to opendcc's stdin");
+    }
+    // Read the pipes on threads so that a chatty child cannot block on a full pipe.
+    let mut out_pipe = child.stdout.take().expect("stdout is piped");
+    let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out_pipe, &mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err_pipe, &mut v);
+        v
+    });
+    let deadline = Instant::now() + START_TIMEOUT;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("waiting for opendcc") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("opendcc {args:?} did not finish within {START_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
+}
+
+/// A rustls client configuration trusting the DCC's TLS CA, with optional client credentials.
+pub fn client_config(manifest: &Manifest, identity: Option<&TlsIdentity>) -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = read(&manifest.tls_ca);
+    for c in rustls_pemfile::certs(&mut ca.as_bytes()) {
+        roots.add(c.expect("TLS CA PEM")).expect("TLS CA certificate");
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots);
+    match identity {
+        None => builder.with_no_client_auth(),
+        Some(id) => {
+            let certs = rustls_pemfile::certs(&mut id.chain_pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .expect("client certificate PEM");
+            let key = rustls_pemfile::private_key(&mut id.key_pem.as_bytes())
+                .expect("client key PEM")
+                .expect("a private key in the client key PEM");
+            builder
+                .with_client_auth_cert(certs, key)
+                .expect("client credentials")
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        cur = inner.source();
+    }
+    s
+}
+
+/// How a raw TLS exchange ended.
+#[derive(Debug)]
+pub enum TlsProbe {
+    /// The server answered (the raw HTTP response).
+    Answered(String),
+    /// The handshake or the exchange failed.
+    Failed {
+        /// The TLS error, when the failure was one.
+        tls: Option<rustls::Error>,
+        message: String,
+    },
+    /// The server closed the connection without a byte of answer.
+    ClosedWithoutAnswer,
+    TimedOut,
+}
+
+impl TlsProbe {
+    /// The HTTP status line's code, if the server answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            TlsProbe::Answered(text) => text.split_whitespace().nth(1)?.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies
+
+/// The DCC's synchronous answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+    dcc_signing_cert: PathBuf,
+}
+
+impl Reply {
+    /// The answer as a DUIS response: HTTP 200, `application/xml`, signed by the DCC's XML
+    /// signing key, valid against the DUIS schema. Panics (failing the test) otherwise.
+    pub fn duis(&self) -> DuisResponse {
+        assert_eq!(
+            self.status, 200,
+            "expected HTTP 200 with a DUIS response, got {}: {}",
+            self.status, self.body
+        );
+        assert!(
+            self.content_type.starts_with("application/xml"),
+            "content type {:?}",
+            self.content_type
+        );
+        DuisResponse::checked(&self.body, &cert_der(&self.dcc_signing_cert))
+    }
+
+    /// Asserts a pre-authentication refusal: `status`, a plain-text body, and no DUIS document.
+    pub fn assert_refused(&self, status: u16, reason: &str) {
+        assert_eq!(
+            self.status, status,
+            "expected HTTP {status} ({reason}), got {}: {}",
+            self.status, self.body
+        );
+        assert!(
+            self.content_type.starts_with("text/plain"),
+            "a refusal before authentication is plain text, got {:?}: {}",
+            self.content_type,
+            self.body
+        );
+        assert!(
+            self.body.contains(reason),
+            "expected the refusal to say {reason:?}, it says {:?}",
+            self.body
+        );
+        assert!(
+            !self.body.contains("<sr:Response") && !self.body.contains("Signature"),
+            "a pre-authentication refusal carries no DUIS response: {}",
+            self.body
+        );
+    }
+}
+
+/// A DUIS response whose signature and schema validity have been checked.
+#[derive(Debug, Clone)]
+pub struct DuisResponse {
+    pub xml: String,
+    pub root: duis::Element,
+}
+
+impl DuisResponse {
+    /// Verifies `xml` against the DCC's XML signing certificate and the DUIS response schema.
+    pub fn checked(xml: &str, dcc_cert_der: &[u8]) -> DuisResponse {
+        let (issuer_serial, dcc_key) =
+            xmldsig::issuer_serial_of_cert(dcc_cert_der).expect("DCC signing certificate parses");
+        let info = xmldsig::verify(xml.as_bytes(), &dcc_key)
+            .unwrap_or_else(|e| panic!("DUIS response signature does not verify: {e}\n{xml}"));
+        assert_eq!(
+            info.issuer_serial.serial, issuer_serial.serial,
+            "the response names another certificate than the DCC's XML signing certificate"
+        );
+        duis_schema::validate_response(xml.as_bytes())
+            .unwrap_or_else(|e| panic!("DUIS response is not schema-valid: {e}\n{xml}"));
+        let root = duis::xml::parse_element(xml.as_bytes(), &duis::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("DUIS response does not parse: {e}\n{xml}"));
+        assert_eq!(root.name, "Response", "root element");
+        DuisResponse {
+            xml: xml.to_string(),
+            root,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        self.root
+            .text_of(&["Header", "ResponseCode"])
+            .expect("Header/ResponseCode")
+    }
+
+    pub fn request_id(&self) -> &str {
+        self.root
+            .text_of(&["Header", "RequestID"])
+            .expect("Header/RequestID")
+    }
+
+    pub fn service_reference_variant(&self) -> Option<&str> {
+        self.root
+            .text_of(&["Body", "ResponseMessage", "ServiceReferenceVariant"])
+    }
+
+    /// Asserts the response code and the echoed RequestID.
+    pub fn assert_code(&self, code: &str, rid: &str) -> &Self {
+        assert_eq!(self.code(), code, "response code; response:\n{}", self.xml);
+        assert_eq!(self.request_id(), rid, "RequestID echoed");
+        self
+    }
+
+    /// `Body/ResponseMessage/DSPInventory/Device` entries.
+    pub fn inventory(&self) -> Vec<InventoryDevice> {
+        let Some(inv) = self
+            .root
+            .find(&["Body", "ResponseMessage", "DSPInventory"])
+        else {
+            return Vec::new();
+        };
+        inv.children_named("Device")
+            .map(|d| InventoryDevice {
+                fields: d
+                    .children
+                    .iter()
+                    .map(|c| (c.name.clone(), leaf_text(c)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The first element named `local` anywhere in the document.
+    pub fn find_any(&self, local: &str) -> Option<&duis::Element> {
+        fn walk<'a>(e: &'a duis::Element, local: &str) -> Option<&'a duis::Element> {
+            if e.name == local {
+                return Some(e);
+            }
+            e.children.iter().find_map(|c| walk(c, local))
+        }
+        walk(&self.root, local)
+    }
+}
+
+fn leaf_text(e: &duis::Element) -> String {
+    if e.children.is_empty() {
+        e.trimmed_text().to_string()
+    } else {
+        e.children
+            .iter()
+            .map(|c| format!("{}={}", c.name, leaf_text(c)))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// One device of a Read Inventory response: child element name → text.
+#[derive(Debug, Clone)]
+pub struct InventoryDevice {
+    pub fields: Vec<(String, String)>,
+}
+
+impl InventoryDevice {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn id(&self) -> &str {
+        self.get("DeviceID").expect("Device/DeviceID")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database, read-only
+
+/// Every row of every table, as text, sorted: equal snapshots mean nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbSnapshot {
+    pub tables: BTreeMap<String, Vec<String>>,
+}
+
+impl DbSnapshot {
+    pub fn read(path: &Path) -> DbSnapshot {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .unwrap_or_else(|e| panic!("opening {} read-only: {e}", path.display()));
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("setting a busy timeout");
+        let names: Vec<String> = {
+            let mut st = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .expect("listing tables");
+            st.query_map([], |r| r.get::<_, String>(0))
+                .expect("listing tables")
+                .collect::<Result<_, _>>()
+                .expect("reading table names")
+        };
+        let mut tables = BTreeMap::new();
+        for name in names {
+            let mut st = conn
+                .prepare(&format!("SELECT * FROM \"{name}\""))
+                .expect("selecting a table");
+            let columns = st.column_count();
+            let mut rows: Vec<String> = st
+                .query_map([], |r| {
+                    let mut cells = Vec::with_capacity(columns);
+                    for i in 0..columns {
+                        cells.push(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                            rusqlite::types::ValueRef::Text(t) => {
+                                format!("{:?}", String::from_utf8_lossy(t))
+                            }
+                            rusqlite::types::ValueRef::Blob(b) => format!("x'{}'", hex(b)),
+                        });
+                    }
+                    Ok(cells.join(" | "))
+                })
+                .expect("reading rows")
+                .collect::<Result<_, _>>()
+                .expect("reading rows");
+            rows.sort();
+            tables.insert(name, rows);
+        }
+        DbSnapshot { tables }
+    }
+
+    /// The rows of one table.
+    pub fn table(&self, name: &str) -> &[String] {
+        self.tables
+            .get(name)
+            .unwrap_or_else(|| panic!("no table {name:?} in the database"))
+    }
+
+    /// The names of the tables whose rows differ.
+    pub fn changed_tables(&self, other: &DbSnapshot) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tables
+            .keys()
+            .chain(other.tables.keys())
+            .filter(|n| self.tables.get(*n) != other.tables.get(*n))
+            .cloned()
+            .collect();
+        names.dedup();
+        names
+    }
+
+    /// Asserts that nothing changed, naming the tables that did and their differing rows.
+    pub fn assert_unchanged(&self, after: &DbSnapshot, what: &str) {
+        let changed = self.changed_tables(after);
+        if changed.is_empty() {
+            return;
+        }
+        let mut report = String::new();
+        for t in &changed {
+            let before = self.tables.get(t).map(Vec::as_slice).unwrap_or_default();
+            let now = after.tables.get(t).map(Vec::as_slice).unwrap_or_default();
+            for r in before.iter().filter(|r| !now.contains(r)) {
+                report.push_str(&format!("  {t}: - {}\n", clip(r)));
+            }
+            for r in now.iter().filter(|r| !before.contains(r)) {
+                report.push_str(&format!("  {t}: + {}\n", clip(r)));
+            }
+        }
+        panic!("{what} changed the database (tables {changed:?}):\n{report}");
+    }
+
+    /// The `counters` row of an originator, if any.
+    pub fn counter_of(&self, originator: &str) -> Option<u64> {
+        let quoted = format!("{originator:?}");
+        self.table("counters").iter().find_map(|row| {
+            let (who, last) = row.split_once(" | ")?;
+            (who == quoted).then(|| last.parse().ok())?
+        })
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= 300 {
+        s.to_string()
+    } else {
+        let mut end = 300;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &s[..end])
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials the DCC does not know
+
+/// A signing key and organisation certificate for `eui` from a freshly generated SMKI that the
+/// DCC has never seen (same issuer name as the demo's OCA, different keys and serial).
+pub fn foreign_signer(eui: &str) -> xmldsig::XmlSigner {
+    let now = time::OffsetDateTime::now_utc();
+    let pki = smki::Pki::generate_with_os_rng(now, &smki::PkiNames::default())
+        .expect("generating a foreign SMKI");
+    let key = smki::KeyPair::generate_with_os_rng().expect("key");
+    let der = pki
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: Some("INTRUDER".into()),
+            eui: eui.parse().expect("EUI"),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().expect("serial"),
+            not_before: now - time::Duration::days(1),
+            not_after: now + time::Duration::days(365),
+        })
+        .expect("issuing a foreign organisation certificate");
+    let pem = key.to_pkcs8_pem().expect("PKCS#8");
+    signer(&pem, &der)
+}
+
+/// A DCCKI-style TLS client certificate for `eui` from a CA the DCC does not trust.
+pub fn foreign_tls_identity(eui: &str, organisation: &str) -> TlsIdentity {
+    let now = time::OffsetDateTime::now_utc();
+    let pki = smki::Pki::generate_with_os_rng(now, &smki::PkiNames::default())
+        .expect("generating a foreign DCCKI");
+    let key = smki::KeyPair::generate_with_os_rng().expect("key");
+    let der = pki
+        .dccki_issuing
+        .issue_tls_client(&smki::TlsClientCertRequest {
+            eui: eui.parse().expect("EUI"),
+            organisation: organisation.into(),
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().expect("serial"),
+            not_before: now - time::Duration::days(1),
+            not_after: now + time::Duration::days(365),
+        })
+        .expect("issuing a foreign TLS client certificate");
+    TlsIdentity {
+        chain_pem: format!(
+            "{}{}",
+            smki::cert_to_pem(&der).expect("PEM"),
+            pki.dccki_issuing.cert_pem().expect("PEM")
+        ),
+        key_pem: key.to_pkcs8_pem().expect("PKCS#8").to_string(),
+    }
+}
