@@ -1,0 +1,435 @@
+//! The emulated WAN against real emulated devices and a real (in-memory) SQLite store: answers,
+//! retries after drops, time-outs, device refusals and their alerts, hub events, and the
+//! all-or-nothing transaction around a device's execution.
+
+use std::sync::{Arc, Mutex};
+
+use dcc::DccError;
+use dcc::gateway::{Clock, ResponseSigner, unix_ms};
+use dcc::model::{
+    CspRegion, Device, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
+};
+use dcc::store::{Store, Tx, WanFault, WanJob};
+use devices::{
+    DeviceIdentity, DeviceKind, DeviceState, PublicKeyBytes, RemotePartyRole, TrustAnchor,
+    TrustAnchors,
+};
+use duis::{ResponseCode, UserRole};
+use eui::Eui64;
+use gbcs::crypto::{KaPrivateKey, PublicKey};
+use gbcs::usecases::{self, CommandHeader};
+use smki::KeyPair;
+use store::SqliteStore;
+use time::{Duration, OffsetDateTime};
+use wan::alerts::DuisAlerts;
+use wan::emulated::EmulatedDevices;
+use wan::{AlertRouter, Attempt, HubReport, Wan, WanConfig};
+
+const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
+const DISTRIBUTOR: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x02, 0x00, 0x00]);
+const ACB: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
+const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
+const CHF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
+const MPAN: &str = "1900000000018";
+
+struct TestClock(Mutex<OffsetDateTime>);
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+}
+
+struct Keys {
+    pair: KeyPair,
+}
+
+impl Keys {
+    fn new() -> Self {
+        Self {
+            pair: KeyPair::generate_with_os_rng().unwrap(),
+        }
+    }
+    fn der(&self) -> Vec<u8> {
+        self.pair.to_pkcs8_der().unwrap().to_vec()
+    }
+    fn sec1(&self) -> [u8; 65] {
+        self.pair.public_key().to_sec1_uncompressed()
+    }
+    fn anchor(eui: Eui64, ds: &Keys, ka: &Keys) -> TrustAnchor {
+        TrustAnchor {
+            eui,
+            ds_public: PublicKeyBytes::from_sec1(&ds.sec1()).unwrap(),
+            ka_public: PublicKeyBytes::from_sec1(&ka.sec1()).unwrap(),
+        }
+    }
+}
+
+struct World {
+    store: Arc<SqliteStore>,
+    clock: Arc<TestClock>,
+    wan: Wan<SqliteStore, TestClock>,
+    acb_ka: KaPrivateKey,
+    esme_ka: PublicKey,
+    next_counter: Mutex<u64>,
+}
+
+fn signer() -> Arc<dyn ResponseSigner> {
+    let key = Keys::new();
+    let is = xmldsig::IssuerSerial::new("CN=TEST,OU=07", "1").unwrap();
+    Arc::new(xmldsig::XmlSigner::from_pkcs8_der(&key.der(), is).unwrap())
+}
+
+fn world_with(alerts: Option<Arc<dyn AlertRouter>>) -> World {
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    let clock = Arc::new(TestClock(Mutex::new(
+        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+    )));
+    let (sup_ds, sup_ka, no_ds, no_ka, acb_ds, acb_ka) = (
+        Keys::new(),
+        Keys::new(),
+        Keys::new(),
+        Keys::new(),
+        Keys::new(),
+        Keys::new(),
+    );
+    let (esme_ds, esme_ka, chf_ds, chf_ka) = (Keys::new(), Keys::new(), Keys::new(), Keys::new());
+    let anchors = TrustAnchors::new()
+        .with(
+            RemotePartyRole::Supplier,
+            Keys::anchor(SUPPLIER, &sup_ds, &sup_ka),
+        )
+        .with(
+            RemotePartyRole::NetworkOperator,
+            Keys::anchor(DISTRIBUTOR, &no_ds, &no_ka),
+        )
+        .with(
+            RemotePartyRole::AccessControlBroker,
+            Keys::anchor(ACB, &acb_ds, &acb_ka),
+        );
+    let installed = gbcs::UtcDateTime::from_unix(clock.now().unix_timestamp()).unwrap();
+    let identities = vec![
+        DeviceIdentity {
+            eui: ESME,
+            kind: DeviceKind::Esme,
+            ds_private_pkcs8: esme_ds.der(),
+            ka_private_pkcs8: esme_ka.der(),
+        },
+        DeviceIdentity {
+            eui: CHF,
+            kind: DeviceKind::Chf,
+            ds_private_pkcs8: chf_ds.der(),
+            ka_private_pkcs8: chf_ka.der(),
+        },
+    ];
+    store
+        .transaction(|tx| {
+            for (eui, name, roles) in [
+                (SUPPLIER, "supplier", vec![UserRole::ImportSupplier]),
+                (
+                    DISTRIBUTOR,
+                    "distributor",
+                    vec![UserRole::ElectricityDistributor],
+                ),
+            ] {
+                tx.put_user(&User {
+                    eui,
+                    name: name.into(),
+                    roles,
+                    response_url: None,
+                    suspended: false,
+                })?;
+            }
+            tx.put_premises(&Premises {
+                uprn: "1".into(),
+                postcode: "M22 0RR".into(),
+                address_identifier: "1".into(),
+                region: CspRegion::Central,
+                mpan: Some(MPAN.into()),
+                mprn: None,
+            })?;
+            for (role, party) in [
+                (RegistrationRole::ImportSupplier, SUPPLIER),
+                (RegistrationRole::ElectricityDistributor, DISTRIBUTOR),
+            ] {
+                tx.put_registration(&Registration {
+                    mpxn: MPAN.into(),
+                    role,
+                    party,
+                    from: time::macros::date!(2020 - 01 - 01),
+                    to: None,
+                })?;
+            }
+            for (id, t, kind) in [
+                (ESME, DeviceType::Esme, DeviceKind::Esme),
+                (CHF, DeviceType::Chf, DeviceKind::Chf),
+            ] {
+                tx.put_device(&Device {
+                    id,
+                    device_type: t,
+                    status: DeviceStatus::Commissioned,
+                    manufacturer: "m".into(),
+                    model: "m".into(),
+                    firmware_version: None,
+                    smets_chts_version: None,
+                    esme_variant: None,
+                    uprn: Some("1".into()),
+                    chf: Some(CHF),
+                    mpxn: (t == DeviceType::Esme).then(|| MPAN.to_string()),
+                    date_commissioned: None,
+                })?;
+                let state = DeviceState::new(kind, installed, anchors.clone());
+                tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let signer = signer();
+    let alerts = alerts.unwrap_or_else(|| Arc::new(DuisAlerts::new(signer.clone(), ACB)));
+    let wan = Wan::new(
+        store.clone(),
+        clock.clone(),
+        Arc::new(EmulatedDevices::new(identities)),
+        alerts,
+        signer,
+        WanConfig {
+            latency_ms: [0, 0, 0],
+            retry_interval: std::time::Duration::from_millis(100),
+            ..WanConfig::default()
+        },
+    );
+    World {
+        store,
+        clock,
+        wan,
+        acb_ka: KaPrivateKey::from_der(&acb_ka.der()).unwrap(),
+        esme_ka: PublicKey::from_sec1(&esme_ka.sec1()).unwrap(),
+        next_counter: Mutex::new(1000),
+    }
+}
+
+impl World {
+    /// Queues a protected ECS52 (read firmware version) from the supplier to the ESME.
+    fn queue(&self, tamper: bool) -> (i64, Vec<u8>) {
+        let counter = {
+            let mut c = self.next_counter.lock().unwrap();
+            *c += 1;
+            *c
+        };
+        let cmd =
+            usecases::ecs52_read_firmware_version(&CommandHeader::new(SUPPLIER, ESME, counter));
+        let mut bytes = gbcs::crypto::wrap_command(cmd, &self.acb_ka, &self.esme_ka)
+            .unwrap()
+            .encode();
+        if tamper {
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0x01;
+        }
+        (self.queue_bytes(counter, bytes.clone()), bytes)
+    }
+
+    fn queue_bytes(&self, counter: u64, command: Vec<u8>) -> i64 {
+        let now = unix_ms(self.clock.now());
+        self.store
+            .transaction(|tx| {
+                Ok(tx.enqueue_wan(&WanJob {
+                    id: 0,
+                    originator: SUPPLIER,
+                    counter,
+                    target: ESME,
+                    chf: CHF,
+                    srv: "11.2".into(),
+                    command: command.clone(),
+                    attempts: 0,
+                    due_at: now,
+                    deadline_at: now + 5_000,
+                })?)
+            })
+            .unwrap()
+    }
+
+    fn outbox(&self, who: Eui64) -> Vec<dcc::store::OutboxItem> {
+        self.store
+            .transaction(|tx| Ok(tx.outbox_for(who, 100)?))
+            .unwrap()
+    }
+
+    fn esme_state(&self) -> String {
+        self.store
+            .transaction(|tx| Ok(tx.device_state(ESME)?))
+            .unwrap()
+            .unwrap()
+    }
+
+    fn set_fault(&self, f: Option<WanFault>) {
+        self.store
+            .transaction(|tx| Ok(tx.set_wan_fault(CHF, f)?))
+            .unwrap();
+    }
+}
+
+fn code_of(doc: &str) -> &str {
+    let start = doc.find("<sr:ResponseCode>").unwrap() + "<sr:ResponseCode>".len();
+    &doc[start..start + doc[start..].find('<').unwrap()]
+}
+
+#[test]
+fn a_command_is_answered_once_and_the_response_verifies_against_the_schema() {
+    let w = world_with(None);
+    let (job, _) = w.queue(false);
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(
+        w.wan.attempt(job).unwrap(),
+        Attempt::Gone,
+        "answered exactly once"
+    );
+    let out = w.outbox(SUPPLIER);
+    assert_eq!(out.len(), 1);
+    assert_eq!(code_of(&out[0].document), "I0");
+    assert!(out[0].document.contains("<sr:GBCSPayload>"));
+    duis_schema::validate_response(out[0].document.as_bytes()).unwrap();
+}
+
+#[test]
+fn dropped_transmissions_are_retried_until_they_get_through() {
+    let w = world_with(None);
+    w.set_fault(Some(WanFault::Drop(2)));
+    let (job, _) = w.queue(false);
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    assert!(
+        w.outbox(SUPPLIER).is_empty(),
+        "nothing reached the user while lost"
+    );
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(code_of(&w.outbox(SUPPLIER)[0].document), "I0");
+}
+
+#[test]
+fn an_unreachable_hub_times_out_with_e20() {
+    let w = world_with(None);
+    w.set_fault(Some(WanFault::NoWan));
+    let (job, _) = w.queue(false);
+    let before = w.esme_state();
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    w.clock.advance(Duration::seconds(6));
+    assert_eq!(
+        w.wan.attempt(job).unwrap(),
+        Attempt::GaveUp(ResponseCode::E20)
+    );
+    assert_eq!(code_of(&w.outbox(SUPPLIER)[0].document), "E20");
+    assert_eq!(w.esme_state(), before, "the device never saw the command");
+}
+
+#[test]
+fn lost_until_the_deadline_is_e21() {
+    let w = world_with(None);
+    w.set_fault(Some(WanFault::Drop(100)));
+    let (job, _) = w.queue(false);
+    w.clock.advance(Duration::seconds(6));
+    assert_eq!(
+        w.wan.attempt(job).unwrap(),
+        Attempt::GaveUp(ResponseCode::E21)
+    );
+}
+
+#[test]
+fn a_tampered_mac_is_refused_by_the_device_which_raises_an_alert() {
+    let w = world_with(None);
+    let (job, _) = w.queue(true);
+    assert_eq!(
+        w.wan.attempt(job).unwrap(),
+        Attempt::GaveUp(ResponseCode::E21)
+    );
+    let out = w.outbox(SUPPLIER);
+    let alert = out.iter().find(|o| o.kind == "alert").expect("an alert");
+    assert!(
+        alert.document.contains("<sr:AlertCode>8F3D</sr:AlertCode>"),
+        "{}",
+        alert.document
+    );
+    duis_schema::validate_response(alert.document.as_bytes()).unwrap();
+    let response = out.iter().find(|o| o.kind == "response").unwrap();
+    assert_eq!(code_of(&response.document), "E21");
+}
+
+#[test]
+fn a_replayed_command_is_refused_by_the_device() {
+    let w = world_with(None);
+    let (job, bytes) = w.queue(false);
+    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    // The same protected command again (as an attacker on the WAN would send it).
+    let again = w.queue_bytes(1001, bytes);
+    assert_eq!(
+        w.wan.attempt(again).unwrap(),
+        Attempt::GaveUp(ResponseCode::E21)
+    );
+    let alerts: Vec<_> = w
+        .outbox(SUPPLIER)
+        .into_iter()
+        .filter(|o| o.kind == "alert")
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0]
+            .document
+            .contains("<sr:AlertCode>8F53</sr:AlertCode>")
+    );
+}
+
+#[test]
+fn a_power_outage_at_a_hub_alerts_the_distributor_and_the_import_supplier() {
+    let w = world_with(None);
+    let now = unix_ms(w.clock.now());
+    w.store
+        .transaction(|tx| Ok(tx.push_wan_event(CHF, "power-outage", now)?))
+        .unwrap();
+    assert_eq!(w.wan.events().unwrap(), 1);
+    for who in [DISTRIBUTOR, SUPPLIER] {
+        let out = w.outbox(who);
+        assert_eq!(out.len(), 1, "{who}");
+        assert!(
+            out[0]
+                .document
+                .contains("<sr:DCCAlertCode>AD1</sr:DCCAlertCode>")
+        );
+        assert!(out[0].document.contains(MPAN));
+        duis_schema::validate_response(out[0].document.as_bytes()).unwrap();
+    }
+    assert_eq!(w.wan.events().unwrap(), 0, "each event is handled once");
+}
+
+/// An alert router that always fails: the whole transmission must then leave no trace.
+struct Failing;
+
+impl AlertRouter for Failing {
+    fn route(&self, _: &mut dyn Tx, _: &HubReport, _: OffsetDateTime) -> Result<(), DccError> {
+        Err(dcc::error::InternalError::Storage("disk full".into()).into())
+    }
+}
+
+#[test]
+fn execution_and_answer_commit_together_or_not_at_all() {
+    let w = world_with(Some(Arc::new(Failing)));
+    // A tampered command makes the device raise an alert, which the failing router refuses.
+    let (job, _) = w.queue(true);
+    let before = w.esme_state();
+    assert!(w.wan.attempt(job).is_err());
+    assert_eq!(
+        w.esme_state(),
+        before,
+        "the device's state change was rolled back"
+    );
+    assert!(w.outbox(SUPPLIER).is_empty());
+    let still_queued = w.store.transaction(|tx| Ok(tx.wan_job(job)?)).unwrap();
+    assert!(
+        still_queued.is_some(),
+        "the command is still on the queue, to be tried again"
+    );
+}
