@@ -1,5 +1,4 @@
 //! The emulated WAN against real emulated devices and a real (in-memory) SQLite store: answers,
-
 //! retries after drops, time-outs, device refusals and their alerts, hub events, and the
 //! all-or-nothing transaction around a device's execution.
 
