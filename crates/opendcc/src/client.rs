@@ -1,7 +1,7 @@
 //! The user side: sign DUIS requests with an SMKI organisation key and send them to the DCC
 //! over mutually authenticated TLS.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use duis::Endpoint;
@@ -185,4 +185,79 @@ fn xml_text(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// What a user can read from a device's answer: who sent it, which use case, whether its MAC or
+/// signature verifies with the user's and the device's keys, and the decoded payload.
+pub fn decode_device_payload(
+    manifest: &Manifest,
+    user: &UserEntry,
+    document: &str,
+) -> Result<String, String> {
+    use base64::Engine as _;
+    use std::fmt::Write as _;
+    let b64 = element_text(document, "GBCSPayload").ok_or("the document carries no GBCSPayload")?;
+    let compact: String = b64
+        .replace("&#13;", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|e| format!("GBCSPayload is not base64: {e}"))?;
+    let frame =
+        gbcs::frame::Frame::decode(&bytes).map_err(|e| format!("not a GBCS message: {e}"))?;
+    let (apdu, ciphered) = match &frame {
+        gbcs::frame::Frame::Ciphered(c) => (c.apdu.clone(), Some(c)),
+        gbcs::frame::Frame::Signing(s) => (s.clone(), None),
+    };
+    let mut out = String::new();
+    let code = apdu.message_code();
+    let _ = writeln!(
+        out,
+        "{:?} {} counter {} from {} to {}",
+        apdu.cra,
+        code.use_case().unwrap_or("(unknown use case)"),
+        apdu.counter,
+        apdu.originator,
+        apdu.recipient
+    );
+    let device = manifest.device(&apdu.originator.to_string());
+    let cert_key = |p: &Option<PathBuf>| -> Option<gbcs::crypto::PublicKey> {
+        let pem = std::fs::read_to_string(p.as_ref()?).ok()?;
+        gbcs::crypto::PublicKey::from_certificate_der(&pem_cert_der(&pem).ok()?).ok()
+    };
+    if let Some(c) = ciphered {
+        let verdict = match (
+            device.and_then(|d| cert_key(&d.ka_cert)),
+            std::fs::read_to_string(&user.ka_key),
+        ) {
+            (Some(device_ka), Ok(pem)) => {
+                let der = smki::KeyPair::from_pkcs8_pem(&pem)
+                    .and_then(|k| k.to_pkcs8_der().map(|d| d.to_vec()))
+                    .map_err(|e| e.to_string())?;
+                let mine = gbcs::crypto::KaPrivateKey::from_der(&der).map_err(|e| e.to_string())?;
+                let key = mine
+                    .derive(&device_ka, &gbcs::crypto::KdfContext::for_mac(&c.apdu))
+                    .map_err(|e| e.to_string())?;
+                if c.verify_mac(&key).is_ok() {
+                    "MAC verified"
+                } else {
+                    "MAC DOES NOT VERIFY"
+                }
+            }
+            _ => "MAC not checked (no key-agreement keys for this pair)",
+        };
+        let _ = writeln!(out, "{verdict}");
+    }
+    if let gbcs::frame::SignatureField::Signed(_) = apdu.signature {
+        let verdict = match device.and_then(|d| cert_key(&d.ds_cert)) {
+            Some(k) if apdu.verify_signature(&k).is_ok() => "device signature verified",
+            Some(_) => "device signature DOES NOT VERIFY",
+            None => "signature not checked (no device certificate)",
+        };
+        let _ = writeln!(out, "{verdict}");
+    }
+    let _ = writeln!(out, "{:#?}", gbcs::Payload::decode(apdu.cra, &apdu.content));
+    Ok(out)
 }

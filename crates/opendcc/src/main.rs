@@ -160,6 +160,16 @@ enum ClientCmd {
         /// The DCC's answer to the command variant 4 request (holding the PreCommand), or `-`.
         file: PathBuf,
     },
+    /// Decode the device answer in a DUIS response: use case, MAC or signature check with the
+    /// user's and the device's keys, and the payload.
+    Decode {
+        #[arg(long)]
+        manifest: PathBuf,
+        #[arg(long)]
+        user: String,
+        /// A DUIS response carrying a GBCSPayload, or `-`.
+        file: PathBuf,
+    },
     /// Run a Receive Response Service: verify and print what the DCC delivers.
     Listen {
         #[arg(long)]
@@ -393,6 +403,19 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", u.signing_key.display()))?;
             let request = client::signed_precommand_request(&read_input(&file)?, &key)?;
             println!("{}", client::sign_as(u, &request)?);
+            Ok(())
+        }
+        ClientCmd::Decode {
+            manifest,
+            user,
+            file,
+        } => {
+            let m = manifest::Manifest::load(&manifest)?;
+            let u = m.user(&user)?;
+            print!(
+                "{}",
+                client::decode_device_payload(&m, u, &read_input(&file)?)?
+            );
             Ok(())
         }
         ClientCmd::Listen {

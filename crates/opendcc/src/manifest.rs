@@ -51,6 +51,10 @@ pub struct UserEntry {
     pub tls_cert: PathBuf,
     /// Its private key, PKCS#8 PEM.
     pub tls_key: PathBuf,
+    /// SMKI organisation key-agreement certificate (devices protect what they send this user
+    /// with it) and its private key.
+    pub ka_cert: PathBuf,
+    pub ka_key: PathBuf,
     /// The user's Receive Response Service, if set.
     pub response_url: Option<String>,
 }
@@ -64,9 +68,16 @@ pub struct DeviceEntry {
     pub mpxn: Option<String>,
     pub chf: Option<String>,
     pub uprn: Option<String>,
+    /// The device's SMKI certificates (digital signing, key agreement), if it has them.
+    pub ds_cert: Option<PathBuf>,
+    pub ka_cert: Option<PathBuf>,
 }
 
 impl Manifest {
+    pub fn device(&self, id: &str) -> Option<&DeviceEntry> {
+        self.devices.iter().find(|d| d.id.eq_ignore_ascii_case(id))
+    }
+
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("reading manifest {}: {e}", path.display()))?;

@@ -686,6 +686,8 @@ impl World {
                         signing_key: d.join("signing.key"),
                         tls_cert: d.join("tls.pem"),
                         tls_key: d.join("tls.key"),
+                        ka_cert: d.join("ka.pem"),
+                        ka_key: d.join("ka.key"),
                         response_url: u.response_url,
                         name: u.name,
                     }
@@ -694,6 +696,10 @@ impl World {
             devices: devices
                 .into_iter()
                 .map(|d| DeviceEntry {
+                    ds_cert: Some(device_dir(&self.dir, d.id).join("ds.pem"))
+                        .filter(|p| p.exists()),
+                    ka_cert: Some(device_dir(&self.dir, d.id).join("ka.pem"))
+                        .filter(|p| p.exists()),
                     id: d.id.to_string(),
                     device_type: d.device_type.to_string(),
                     status: d.status.to_string(),
