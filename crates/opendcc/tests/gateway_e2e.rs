@@ -47,13 +47,26 @@ fn read_inventory_by_device_id() {
     assert_eq!(chf.get("CSPRegion"), Some("Central"));
     assert_eq!(
         chf.get("PropertyFilter"),
-        Some(format!("PostCode={};AddressIdentifier={}", premises1::POSTCODE, premises1::ADDRESS).as_str())
+        Some(
+            format!(
+                "PostCode={};AddressIdentifier={}",
+                premises1::POSTCODE,
+                premises1::ADDRESS
+            )
+            .as_str()
+        )
     );
     // An accepted request advances the originator's counter and is recorded.
     let after = demo.snapshot();
     assert_eq!(before.counter_of(&demo.user_eui("supplier-a")), None);
-    assert_eq!(after.counter_of(&demo.user_eui("supplier-a")), Some(p.counter));
-    assert_eq!(after.table("requests").len(), before.table("requests").len() + 1);
+    assert_eq!(
+        after.counter_of(&demo.user_eui("supplier-a")),
+        Some(p.counter)
+    );
+    assert_eq!(
+        after.table("requests").len(),
+        before.table("requests").len() + 1
+    );
 }
 
 #[test]
@@ -128,7 +141,11 @@ fn read_inventory_by_uprn_mpxn_and_property_filter() {
 fn pre_notification_adds_a_pending_device() {
     let demo = Demo::start();
     let r = demo.read_device("supplier-a", spare::ESME);
-    assert_eq!(r.code(), "E080201", "the spare ESME is not in the inventory yet");
+    assert_eq!(
+        r.code(),
+        "E080201",
+        "the spare ESME is not in the inventory yet"
+    );
 
     let r = demo.non_device(
         "supplier-a",
@@ -146,7 +163,11 @@ fn pre_notification_adds_a_pending_device() {
     assert_eq!(d.get("DeviceStatus"), Some("Pending"));
     assert_eq!(d.get("DeviceManufacturer"), Some("AB01"));
     assert_eq!(d.get("DeviceModel"), Some("010A030B"));
-    assert_eq!(d.get("UPRN"), None, "a pending device belongs to no premises");
+    assert_eq!(
+        d.get("UPRN"),
+        None,
+        "a pending device belongs to no premises"
+    );
 
     // Pre-notifying it again is refused and changes nothing.
     let before = demo.snapshot();
@@ -165,7 +186,10 @@ fn pre_notification_adds_a_pending_device() {
         Some(&body::pre_notification(UNKNOWN_DEVICE, "ESME")),
     );
     assert_eq!(r.code(), "E120203");
-    before.assert_unchanged(&demo.snapshot(), "pre-notifying a device without certificates");
+    before.assert_unchanged(
+        &demo.snapshot(),
+        "pre-notifying a device without certificates",
+    );
 }
 
 #[test]
@@ -181,7 +205,10 @@ fn update_inventory_pending_to_installed_not_commissioned() {
     let r = demo.non_device(
         "supplier-a",
         tpl::UPDATE_INVENTORY,
-        Some(&body::update_status(spare::ESME, "InstalledNotCommissioned")),
+        Some(&body::update_status(
+            spare::ESME,
+            "InstalledNotCommissioned",
+        )),
     );
     assert_eq!(r.code(), "I99");
     assert_eq!(r.service_reference_variant(), Some("8.4"));
@@ -197,7 +224,10 @@ fn update_inventory_pending_to_installed_not_commissioned() {
     let r = demo.non_device(
         "supplier-a",
         tpl::UPDATE_INVENTORY,
-        Some(&body::update_status(spare::ESME, "InstalledNotCommissioned")),
+        Some(&body::update_status(
+            spare::ESME,
+            "InstalledNotCommissioned",
+        )),
     );
     assert_eq!(r.code(), "E080405");
     before.assert_unchanged(&demo.snapshot(), "a refused status change");
@@ -317,7 +347,10 @@ fn wan_matrix_by_address_and_by_uprn() {
     let r = demo.non_device(
         "other-user",
         tpl::WAN_MATRIX,
-        Some(&body::wan_matrix_address(premises2::POSTCODE, premises2::ADDRESS)),
+        Some(&body::wan_matrix_address(
+            premises2::POSTCODE,
+            premises2::ADDRESS,
+        )),
     );
     assert_eq!(region(&r), "North");
 
@@ -538,7 +571,9 @@ fn malformed_xml_is_refused() {
         ("empty", Vec::new()),
         (
             "mismatched tags",
-            p.xml.replacen("</sr:Header>", "</sr:Headers>", 1).into_bytes(),
+            p.xml
+                .replacen("</sr:Header>", "</sr:Headers>", 1)
+                .into_bytes(),
         ),
     ] {
         let before = demo.snapshot();
@@ -621,8 +656,14 @@ fn schema_invalid_request_is_refused() {
         Some(&body::pre_notification(spare::ESME, "ESME")),
     );
     // Without its ServiceReference (a required header element), signed properly.
-    let start = p.xml.find("<sr:ServiceReference>").expect("ServiceReference");
-    let end = p.xml.find("</sr:ServiceReference>").expect("ServiceReference end")
+    let start = p
+        .xml
+        .find("<sr:ServiceReference>")
+        .expect("ServiceReference");
+    let end = p
+        .xml
+        .find("</sr:ServiceReference>")
+        .expect("ServiceReference end")
         + "</sr:ServiceReference>".len();
     let without = format!("{}{}", &p.xml[..start], &p.xml[end..]);
     let signed = demo.sign("supplier-a", &without);
@@ -653,7 +694,9 @@ fn oversized_body_is_refused() {
     let p = state_changing_request(&demo, "supplier-a");
     // A signed request padded with a comment to 300 KiB.
     let pad = format!("<!--{}-->", "x".repeat(300 * 1024));
-    let big = p.xml.replacen("<sr:Header>", &format!("{pad}<sr:Header>"), 1);
+    let big = p
+        .xml
+        .replacen("<sr:Header>", &format!("{pad}<sr:Header>"), 1);
     assert!(big.len() > 300 * 1024);
     assert_refused_unchanged(
         &demo,
@@ -708,12 +751,7 @@ fn role_not_eligible_is_e2() {
 fn device_not_registered_to_the_requester_is_e4() {
     let demo = Demo::start();
     // supplier-b is a supplier, but not registered at premises 1.
-    let p = demo.signed_request(
-        tpl::READ_FIRMWARE_ESME,
-        "supplier-b",
-        premises1::ESME,
-        None,
-    );
+    let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-b", premises1::ESME, None);
     assert_eq!(p.endpoint(), Endpoint::SendCommand);
     assert_duis_refusal(&demo, "supplier-b", Endpoint::SendCommand, &p, "E4");
 
@@ -726,24 +764,16 @@ fn device_not_registered_to_the_requester_is_e4() {
     assert_duis_refusal(&demo, "supplier-b", Endpoint::NonDevice, &p, "E4");
 
     // The same requests from the registered supplier are accepted.
-    let p = demo.signed_request(
-        tpl::READ_FIRMWARE_ESME,
-        "supplier-a",
-        premises1::ESME,
-        None,
-    );
-    demo.submit("supplier-a", &p).duis().assert_code("I99", &p.rid);
+    let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
+    demo.submit("supplier-a", &p)
+        .duis()
+        .assert_code("I99", &p.rid);
 }
 
 #[test]
 fn unknown_device_is_e19() {
     let demo = Demo::start();
-    let p = demo.signed_request(
-        tpl::READ_FIRMWARE_ESME,
-        "supplier-a",
-        UNKNOWN_DEVICE,
-        None,
-    );
+    let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", UNKNOWN_DEVICE, None);
     assert_duis_refusal(&demo, "supplier-a", Endpoint::SendCommand, &p, "E19");
 
     let p = demo.signed_request(
@@ -763,12 +793,7 @@ fn non_device_request_to_the_send_command_endpoint_is_e13() {
     assert_duis_refusal(&demo, "supplier-a", Endpoint::SendCommand, &p, "E13");
     assert_duis_refusal(&demo, "supplier-a", Endpoint::Transform, &p, "E13");
     // A device request on the non-device endpoint.
-    let d = demo.signed_request(
-        tpl::READ_FIRMWARE_ESME,
-        "supplier-a",
-        premises1::ESME,
-        None,
-    );
+    let d = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
     assert_duis_refusal(&demo, "supplier-a", Endpoint::NonDevice, &d, "E13");
     // On the right endpoint it is accepted.
     assert_eq!(demo.submit("supplier-a", &p).duis().code(), "I99");
@@ -804,9 +829,15 @@ fn connection_without_client_certificate_fails_the_handshake() {
             ))
         );
     }
-    before.assert_unchanged(&demo.snapshot(), "a connection without a client certificate");
+    before.assert_unchanged(
+        &demo.snapshot(),
+        "a connection without a client certificate",
+    );
     // With the user's own certificate the same probe gets an HTTP answer.
-    let probe = demo.tls_probe(Some(&TlsIdentity::of(demo.user("supplier-a"))), p.xml.as_bytes());
+    let probe = demo.tls_probe(
+        Some(&TlsIdentity::of(demo.user("supplier-a"))),
+        p.xml.as_bytes(),
+    );
     assert_eq!(probe.http_status(), Some(200), "{probe:?}");
 }
 

@@ -434,11 +434,17 @@ impl Demo {
             .tempdir()
             .expect("creating a temporary directory");
         std::fs::create_dir_all(root.path().join("logs")).expect("creating the log directory");
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // One worker thread, so that connection tasks run (and close) between requests too.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build()
             .expect("building a tokio runtime");
-        let (child, manifest) = launch(&root.path().join("data"), &root.path().join("logs/demo-1.log"), &options);
+        let (child, manifest) = launch(
+            &root.path().join("data"),
+            &root.path().join("logs/demo-1.log"),
+            &options,
+        );
         Demo {
             root,
             options,
@@ -523,7 +529,13 @@ impl Demo {
     }
 
     /// Like [`Demo::prepare_with_counter`] with a fresh counter.
-    pub fn prepare(&self, template_name: &str, user: &str, target: &str, body: Option<&str>) -> Prepared {
+    pub fn prepare(
+        &self,
+        template_name: &str,
+        user: &str,
+        target: &str,
+        body: Option<&str>,
+    ) -> Prepared {
         self.prepare_with_counter(template_name, user, target, body, self.next_counter())
     }
 
@@ -557,7 +569,11 @@ impl Demo {
 
     /// 8.2 Read Inventory by `DeviceID`, as `user`.
     pub fn read_device(&self, user: &str, id: &str) -> DuisResponse {
-        self.non_device(user, tpl::READ_INVENTORY, Some(&body::read_inventory_device(id)))
+        self.non_device(
+            user,
+            tpl::READ_INVENTORY,
+            Some(&body::read_inventory_device(id)),
+        )
     }
 
     /// Signs an unsigned request with `user`'s SMKI organisation key.
@@ -685,33 +701,70 @@ impl Demo {
         DbSnapshot::read(&self.db_path())
     }
 
-    /// Runs `opendcc ARGS` to completion (bounded) and returns what it did.
-    pub fn cli(&self, args: &[&str]) -> Output {
-        run_cli(args, None)
+    /// A directory for the test's own files (requests to hand to the CLI, …).
+    pub fn scratch_dir(&self) -> PathBuf {
+        let dir = self.root.path().join("scratch");
+        std::fs::create_dir_all(&dir).expect("creating the scratch directory");
+        dir
     }
 
-    /// Sends SIGTERM and waits (bounded) for the demo to exit.
+    /// Writes `contents` to a file in the scratch directory and returns its path.
+    pub fn scratch_file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.scratch_dir().join(name);
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    }
+
+    /// The DCC's XML signing certificate (DER), from the current `demo.json`.
+    pub fn dcc_signing_cert(&self) -> Vec<u8> {
+        cert_der(&self.manifest.dcc.xml_signing_cert)
+    }
+
+    /// Closes the harness's HTTP connections, sends SIGTERM and waits (bounded) for the demo to
+    /// exit.
     pub fn stop(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("the demo is running");
+        self.close_connections();
+        match self.terminate_within(STOP_TIMEOUT) {
+            Some(status) => status,
+            None => panic!(
+                "the demo did not exit within {STOP_TIMEOUT:?} of SIGTERM\n{}",
+                self.log()
+            ),
+        }
+    }
+
+    /// Drops the cached HTTP clients and lets their connection tasks close the sockets.
+    pub fn close_connections(&self) {
+        let clients: Vec<reqwest::Client> = self
+            .clients
+            .lock()
+            .expect("client cache lock")
+            .drain()
+            .map(|(_, c)| c)
+            .collect();
+        drop(clients);
+        self.rt
+            .block_on(async { tokio::time::sleep(Duration::from_millis(50)).await });
+    }
+
+    /// Sends SIGTERM (keeping any open HTTP connections) and waits up to `limit` for the demo to
+    /// exit. `None` if it is still running then (it is killed when the [`Demo`] is dropped).
+    pub fn terminate_within(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let child = self.child.as_mut().expect("the demo is running");
         let pid = rustix::process::Pid::from_raw(
             i32::try_from(child.id()).expect("process ids fit in i32"),
         )
         .expect("a child's pid is positive");
         rustix::process::kill_process(pid, rustix::process::Signal::TERM)
             .expect("sending SIGTERM to the demo");
-        let deadline = Instant::now() + STOP_TIMEOUT;
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = child.try_wait().expect("waiting for the demo") {
-                self.clients.lock().expect("client cache lock").clear();
-                return status;
+                self.child = None;
+                return Some(status);
             }
             if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "the demo did not exit within {STOP_TIMEOUT:?} of SIGTERM\n{}",
-                    self.log()
-                );
+                return None;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -722,7 +775,10 @@ impl Demo {
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "stop the demo before restarting it");
         self.runs += 1;
-        let log = self.root.path().join(format!("logs/demo-{}.log", self.runs));
+        let log = self
+            .root
+            .path()
+            .join(format!("logs/demo-{}.log", self.runs));
         let (child, manifest) = launch(&self.data_dir(), &log, &self.options);
         self.child = Some(child);
         self.manifest = manifest;
@@ -791,6 +847,11 @@ fn launch(data: &Path, log: &Path, options: &DemoOptions) -> (Child, Manifest) {
 
 /// Runs `opendcc ARGS` (with `stdin` as standard input) to completion, bounded.
 pub fn run_cli(args: &[&str], stdin: Option<&str>) -> Output {
+    run_cli_within(args, stdin, START_TIMEOUT)
+}
+
+/// [`run_cli`] with a time limit: past it the process is killed and the test fails.
+pub fn run_cli_within(args: &[&str], stdin: Option<&str>, limit: Duration) -> Output {
     use std::io::Write;
     let mut child = Command::new(BIN)
         .args(args)
@@ -804,7 +865,8 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("starting opendcc");
     if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes()).expect("writing to opendcc's stdin");
+        pipe.write_all(text.as_bytes())
+            .expect("writing to opendcc's stdin");
     }
     // Read the pipes on threads so that a chatty child cannot block on a full pipe.
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
@@ -819,7 +881,7 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> Output {
         let _ = std::io::Read::read_to_end(&mut err_pipe, &mut v);
         v
     });
-    let deadline = Instant::now() + START_TIMEOUT;
+    let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(s) = child.try_wait().expect("waiting for opendcc") {
             break s;
@@ -827,7 +889,7 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> Output {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("opendcc {args:?} did not finish within {START_TIMEOUT:?}");
+            panic!("opendcc {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -844,7 +906,9 @@ pub fn client_config(manifest: &Manifest, identity: Option<&TlsIdentity>) -> rus
     let mut roots = rustls::RootCertStore::empty();
     let ca = read(&manifest.tls_ca);
     for c in rustls_pemfile::certs(&mut ca.as_bytes()) {
-        roots.add(c.expect("TLS CA PEM")).expect("TLS CA certificate");
+        roots
+            .add(c.expect("TLS CA PEM"))
+            .expect("TLS CA certificate");
     }
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -1013,10 +1077,7 @@ impl DuisResponse {
 
     /// `Body/ResponseMessage/DSPInventory/Device` entries.
     pub fn inventory(&self) -> Vec<InventoryDevice> {
-        let Some(inv) = self
-            .root
-            .find(&["Body", "ResponseMessage", "DSPInventory"])
-        else {
+        let Some(inv) = self.root.find(&["Body", "ResponseMessage", "DSPInventory"]) else {
             return Vec::new();
         };
         inv.children_named("Device")
@@ -1075,6 +1136,15 @@ impl InventoryDevice {
 
 // ---------------------------------------------------------------------------------------------
 // The database, read-only
+
+/// Text of a finished CLI run, for assertions.
+pub fn stdout_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
 
 /// Every row of every table, as text, sorted: equal snapshots mean nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1137,6 +1207,15 @@ impl DbSnapshot {
         self.tables
             .get(name)
             .unwrap_or_else(|| panic!("no table {name:?} in the database"))
+    }
+
+    /// The rows of `table` whose text contains `needle` (e.g. a quoted key).
+    pub fn rows_with(&self, table: &str, needle: &str) -> Vec<&str> {
+        self.table(table)
+            .iter()
+            .filter(|r| r.contains(needle))
+            .map(String::as_str)
+            .collect()
     }
 
     /// The names of the tables whose rows differ.
