@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use dcc::error::{DccError, TransportError};
 use dcc::gateway::{Clock, Gateway, Inbound};
 use dcc::store::Store;
 use duis::Endpoint;
@@ -179,6 +180,26 @@ fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
     r
 }
 
+/// A refusal the listener makes itself, answered as the one mapping says.
+fn refuse(e: DccError) -> Response<Full<Bytes>> {
+    let status =
+        StatusCode::from_u16(e.outcome().http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    info!(error = %e, http_status = status.as_u16(), "DUIS request refused");
+    text(status, &e.to_string())
+}
+
+/// DUIS requests are XML; a request that says it is something else is refused. A request with
+/// no Content-Type is accepted (some DCC Boxed tooling sends none).
+fn is_xml_content_type(v: &str) -> bool {
+    let essence = v
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
+}
+
 async fn handle<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     req: Request<Incoming>,
@@ -186,19 +207,27 @@ async fn handle<S: Store, C: Clock>(
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let Some(endpoint) = Endpoint::from_path(&path) else {
-        return text(StatusCode::NOT_FOUND, &format!("no such endpoint {path}"));
+        return refuse(TransportError::NotFound(path).into());
     };
     if req.method() != Method::POST {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "DUIS requests are POSTed");
+        return refuse(TransportError::Method(req.method().to_string()).into());
+    }
+    if let Some(ct) = req.headers().get(hyper::header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("(not text)");
+        if !is_xml_content_type(ct) {
+            return refuse(TransportError::ContentType(ct.to_string()).into());
+        }
     }
     let limit = gateway.limits().max_body_bytes;
     let body = match Limited::new(req.into_body(), limit).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) => {
-            info!(endpoint = path, error = %e, "request body refused");
-            return text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("request body exceeds the limit of {limit} bytes"),
+        Err(_) => {
+            return refuse(
+                TransportError::BodyTooLarge {
+                    size: limit.saturating_add(1),
+                    limit,
+                }
+                .into(),
             );
         }
     };
@@ -238,4 +267,29 @@ async fn handle<S: Store, C: Clock>(
         hyper::header::HeaderValue::from_static(answer.content_type),
     );
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_xml_content_type;
+
+    #[test]
+    fn xml_content_types() {
+        for ok in [
+            "application/xml",
+            "text/xml; charset=utf-8",
+            "Application/XML",
+            "application/soap+xml",
+        ] {
+            assert!(is_xml_content_type(ok), "{ok}");
+        }
+        for bad in [
+            "application/json",
+            "text/plain",
+            "multipart/form-data; boundary=x",
+            "",
+        ] {
+            assert!(!is_xml_content_type(bad), "{bad}");
+        }
+    }
 }
