@@ -40,7 +40,12 @@ fn response_url_takes_effect_in_the_database_at_once_and_in_demo_json_on_restart
         ],
         None,
     );
-    assert!(out.status.success(), "exit {}: {}", out.status, stderr_of(&out));
+    assert!(
+        out.status.success(),
+        "exit {}: {}",
+        out.status,
+        stderr_of(&out)
+    );
     assert_eq!(
         stdout_of(&out).trim(),
         format!("supplier-a: Receive Response Service is now {RRS_URL}")
@@ -85,7 +90,10 @@ fn response_url_takes_effect_in_the_database_at_once_and_in_demo_json_on_restart
     // demo.json on the next start says so.
     assert!(demo.stop().success());
     demo.restart();
-    assert_eq!(demo.user("supplier-a").response_url.as_deref(), Some(second));
+    assert_eq!(
+        demo.user("supplier-a").response_url.as_deref(),
+        Some(second)
+    );
     assert_eq!(demo.user("supplier-b").response_url, None);
 }
 
@@ -112,7 +120,15 @@ fn response_url_refuses_unknown_users_and_bad_urls() {
     ];
     for (user, url, message) in cases {
         let out = run_cli(
-            &["user", "response-url", "--data", data_s, "--user", user, url],
+            &[
+                "user",
+                "response-url",
+                "--data",
+                data_s,
+                "--user",
+                user,
+                url,
+            ],
             None,
         );
         assert!(!out.status.success(), "{user} {url:?} was accepted");
@@ -145,7 +161,10 @@ fn response_url_refuses_unknown_users_and_bad_urls() {
         "{}",
         stderr_of(&out)
     );
-    assert!(!empty.join("opendcc.sqlite").exists(), "no database is created");
+    assert!(
+        !empty.join("opendcc.sqlite").exists(),
+        "no database is created"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +229,11 @@ fn restart_resumes_the_world() {
     // Same authorities, keys and certificates; same database.
     assert_eq!(files_under(&data.join("pki")), pki, "pki/ unchanged");
     assert_eq!(files_under(&data.join("users")), users, "users/ unchanged");
-    assert_eq!(files_under(&data.join("devices")), devices, "devices/ unchanged");
+    assert_eq!(
+        files_under(&data.join("devices")),
+        devices,
+        "devices/ unchanged"
+    );
     assert_eq!(demo.dcc_signing_cert(), dcc_cert);
     let resumed = demo.snapshot();
     for table in [
@@ -223,7 +246,11 @@ fn restart_resumes_the_world() {
         "registrations",
         "requests",
     ] {
-        assert_eq!(resumed.table(table), before.table(table), "{table} after restart");
+        assert_eq!(
+            resumed.table(table),
+            before.table(table),
+            "{table} after restart"
+        );
     }
     // demo.json lists the pre-notified device.
     let entry = demo
@@ -385,7 +412,11 @@ fn client_sign_produces_a_signature_the_dcc_accepts() {
     xmldsig::verify_with_certificate(signed.trim_end().as_bytes(), &supplier_cert)
         .expect("client sign's output verifies against supplier-a's certificate");
     let r = demo
-        .send("supplier-a", Endpoint::NonDevice, signed.trim_end().to_string())
+        .send(
+            "supplier-a",
+            Endpoint::NonDevice,
+            signed.trim_end().to_string(),
+        )
         .duis();
     r.assert_code("I0", &unsigned.rid);
     assert_eq!(r.inventory().len(), premises1::ALL.len());
@@ -412,7 +443,11 @@ fn client_sign_produces_a_signature_the_dcc_accepts() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     let signed = stdout_of(&out);
     let r = demo
-        .send("supplier-a", Endpoint::NonDevice, signed.trim_end().to_string())
+        .send(
+            "supplier-a",
+            Endpoint::NonDevice,
+            signed.trim_end().to_string(),
+        )
         .duis();
     r.assert_code("I99", &unsigned.rid);
     assert_eq!(
@@ -440,8 +475,12 @@ fn client_sign_produces_a_signature_the_dcc_accepts() {
         Some(&unsigned.xml),
     );
     assert!(out.status.success(), "{}", stderr_of(&out));
-    demo.send("supplier-a", Endpoint::NonDevice, stdout_of(&out).trim_end().to_string())
-        .assert_refused(401, "signing certificate belongs to");
+    demo.send(
+        "supplier-a",
+        Endpoint::NonDevice,
+        stdout_of(&out).trim_end().to_string(),
+    )
+    .assert_refused(401, "signing certificate belongs to");
 
     // Errors are precise.
     let out = run_cli(

@@ -626,6 +626,99 @@ impl Demo {
         })
     }
 
+    /// Posts every body at once (each on its own connection if need be) and returns the replies
+    /// in the order of `bodies`.
+    pub fn send_concurrently(
+        &self,
+        tls_user: &str,
+        endpoint: Endpoint,
+        bodies: Vec<Vec<u8>>,
+    ) -> Vec<Reply> {
+        let client = self.client(tls_user);
+        let url = format!(
+            "{}{}",
+            self.manifest.duis_url.trim_end_matches('/'),
+            endpoint.path()
+        );
+        let cert = self.manifest.dcc.xml_signing_cert.clone();
+        self.rt.block_on(async move {
+            let mut set = tokio::task::JoinSet::new();
+            for (i, body) in bodies.into_iter().enumerate() {
+                let request = client
+                    .post(&url)
+                    .header("content-type", "application/xml")
+                    .body(body);
+                set.spawn(async move {
+                    let resp = request.send().await.map_err(|e| error_chain(&e))?;
+                    let status = resp.status().as_u16();
+                    let content_type = resp
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    let body = resp.text().await.map_err(|e| error_chain(&e))?;
+                    Ok::<_, String>((i, status, content_type, body))
+                });
+            }
+            let mut out: Vec<Option<Reply>> = Vec::new();
+            while let Some(joined) = set.join_next().await {
+                let (i, status, content_type, body) = joined
+                    .expect("request task")
+                    .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+                if out.len() <= i {
+                    out.resize(i + 1, None);
+                }
+                out[i] = Some(Reply {
+                    status,
+                    content_type,
+                    body,
+                    dcc_signing_cert: cert.clone(),
+                });
+            }
+            out.into_iter()
+                .map(|r| r.expect("every request answered"))
+                .collect()
+        })
+    }
+
+    /// A request with any method and headers, for checks on the HTTP layer itself.
+    pub fn raw(
+        &self,
+        tls_user: &str,
+        method: reqwest::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let client = self.client(tls_user);
+        let url = format!("{}{}", self.manifest.duis_url.trim_end_matches('/'), path);
+        self.rt.block_on(async {
+            let mut req = client.request(method, &url).body(body);
+            if let Some(ct) = content_type {
+                req = req.header("content-type", ct);
+            }
+            let resp = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {}", error_chain(&e)));
+            let status = resp.status().as_u16();
+            let content_type = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let body = resp.text().await.unwrap_or_default();
+            Reply {
+                status,
+                content_type,
+                body,
+                dcc_signing_cert: self.manifest.dcc.xml_signing_cert.clone(),
+            }
+        })
+    }
+
     fn client(&self, tls_user: &str) -> reqwest::Client {
         let mut clients = self.clients.lock().expect("client cache lock");
         if let Some(c) = clients.get(tls_user) {
