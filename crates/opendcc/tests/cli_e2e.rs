@@ -559,13 +559,6 @@ fn client_send_signs_routes_and_prints_the_verified_answer() {
         Some("Pending")
     );
 
-    // A device request: /api/v1/serviceS, acknowledged.
-    let unsigned = demo.prepare(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
-    let file = demo.scratch_file("firmware.xml", &unsigned.xml);
-    let out = send("supplier-a", &file, true);
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    DuisResponse::checked(stdout_of(&out).trim_end(), &dcc).assert_code("I99", &unsigned.rid);
-
     // An authorisation refusal is still a DUIS answer over HTTP 200.
     let unsigned = demo.prepare(tpl::READ_FIRMWARE_ESME, "supplier-b", premises1::ESME, None);
     let file = demo.scratch_file("not-registered.xml", &unsigned.xml);
@@ -610,4 +603,12 @@ fn client_send_signs_routes_and_prints_the_verified_answer() {
         stdout_of(&out)
     );
     before.assert_unchanged(&demo.snapshot(), "requests refused from the CLI");
+
+    // Last (its answer arrives in the background): a device request goes to
+    // /api/v1/serviceS and is acknowledged.
+    let unsigned = demo.prepare(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
+    let file = demo.scratch_file("firmware.xml", &unsigned.xml);
+    let out = send("supplier-a", &file, true);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    DuisResponse::checked(stdout_of(&out).trim_end(), &dcc).assert_code("I99", &unsigned.rid);
 }

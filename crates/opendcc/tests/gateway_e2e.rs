@@ -134,6 +134,35 @@ fn read_inventory_by_uprn_mpxn_and_property_filter() {
     before.assert_unchanged(&demo.snapshot(), "a Read Inventory that matched nothing");
 }
 
+#[test]
+fn responses_not_signed_by_the_dcc_are_rejected_by_the_harness() {
+    let demo = Demo::start();
+    let r = demo.read_device("supplier-a", premises1::ESME);
+    let dcc = demo.dcc_signing_cert();
+    let (_, dcc_key) = xmldsig::issuer_serial_of_cert(&dcc).expect("DCC certificate");
+    assert!(xmldsig::verify(r.xml.as_bytes(), &dcc_key).is_ok());
+
+    // The response code changed after signing.
+    let forged = r.xml.replacen(
+        "<sr:ResponseCode>I0</sr:ResponseCode>",
+        "<sr:ResponseCode>E1</sr:ResponseCode>",
+        1,
+    );
+    assert_ne!(forged, r.xml);
+    assert!(xmldsig::verify(forged.as_bytes(), &dcc_key).is_err());
+    assert!(std::panic::catch_unwind(|| DuisResponse::checked(&forged, &dcc)).is_err());
+
+    // Re-signed by a user instead of the DCC.
+    let unsigned = xmldsig::remove_enveloped_signature(&r.xml).expect("response parses");
+    let by_user = demo.sign("supplier-a", &unsigned);
+    assert!(std::panic::catch_unwind(|| DuisResponse::checked(&by_user, &dcc)).is_err());
+
+    // Validly signed by the DCC's key but not schema-valid is rejected too: the schema check is
+    // independent of the signature (a request is not a response).
+    let p = demo.signed_request(tpl::READ_INVENTORY, "supplier-a", DCC_EUI, None);
+    assert!(duis_schema::validate_response(p.xml.as_bytes()).is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 12.2 Device Pre-notification and 8.4 Update Inventory
 

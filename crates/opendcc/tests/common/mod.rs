@@ -789,9 +789,34 @@ impl Demo {
         })
     }
 
+    /// Polls `condition` every 10 ms until it holds; fails the test after `limit`.
+    pub fn wait_until(&self, limit: Duration, what: &str, condition: impl Fn() -> bool) {
+        let deadline = Instant::now() + limit;
+        while !condition() {
+            assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Every table of the database, read-only.
     pub fn snapshot(&self) -> DbSnapshot {
         DbSnapshot::read(&self.db_path())
+    }
+
+    /// Runs a read-only query (`?1`, `?2`… bound to `params`); every cell as text (`NULL` for
+    /// null, blobs in hex).
+    pub fn query(&self, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
+        let conn = open_read_only(&self.db_path());
+        let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let columns = st.column_count();
+        st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            (0..columns)
+                .map(|i| r.get_ref(i).map(|v| cell_text(v, false)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// A directory for the test's own files (requests to hand to the CLI, …).
@@ -1061,6 +1086,177 @@ impl TlsProbe {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A Receive Response Service
+
+/// One document the DCC POSTed to a [`ResponseSink`].
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub path: String,
+    pub content_type: String,
+    /// The `x-opendcc-delivery-id` header.
+    pub delivery_id: Option<String>,
+    pub body: String,
+}
+
+struct SinkState {
+    received: Mutex<Vec<Delivered>>,
+    /// How many of the next deliveries to refuse with HTTP 503.
+    refuse: AtomicU64,
+    refused: AtomicU64,
+}
+
+/// A plain-HTTP Receive Response Service on 127.0.0.1 that records every delivery.
+pub struct ResponseSink {
+    url: String,
+    state: Arc<SinkState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ResponseSink {
+    /// The URL to register with `opendcc user response-url`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Everything accepted so far.
+    pub fn received(&self) -> Vec<Delivered> {
+        self.state.received.lock().expect("sink lock").clone()
+    }
+
+    /// Refuses the next `n` deliveries with HTTP 503 (they are not recorded).
+    pub fn refuse_next(&self, n: u64) {
+        self.state.refuse.store(n, Ordering::SeqCst);
+    }
+
+    /// How many deliveries were refused.
+    pub fn refused(&self) -> u64 {
+        self.state.refused.load(Ordering::SeqCst)
+    }
+
+    /// Waits (bounded) for an accepted delivery that `pred` picks.
+    pub fn wait_for(&self, limit: Duration, pred: impl Fn(&Delivered) -> bool) -> Delivered {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(d) = self.received().into_iter().find(|d| pred(d)) {
+                return d;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no matching delivery within {limit:?}; received: {:#?}",
+                self.received()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for ResponseSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn sink_receive(
+    state: Arc<SinkState>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+    use http_body_util::BodyExt;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let path = req.uri().path().to_string();
+    let content_type = header("content-type").unwrap_or_default();
+    let delivery_id = header("x-opendcc-delivery-id");
+    let refuse = state
+        .refuse
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    let body = match req.into_body().collect().await {
+        Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
+        Err(_) => String::new(),
+    };
+    let mut resp = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::new()));
+    if refuse {
+        state.refused.fetch_add(1, Ordering::SeqCst);
+        *resp.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
+    } else {
+        state.received.lock().expect("sink lock").push(Delivered {
+            path,
+            content_type,
+            delivery_id,
+            body,
+        });
+    }
+    resp
+}
+
+impl Demo {
+    /// Starts a Receive Response Service on 127.0.0.1 (port picked by the kernel).
+    pub fn response_sink(&self) -> ResponseSink {
+        let state = Arc::new(SinkState {
+            received: Mutex::new(Vec::new()),
+            refuse: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+        });
+        let listener = self.rt.block_on(async {
+            tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("binding the response sink")
+        });
+        let addr = listener.local_addr().expect("sink address");
+        let st = state.clone();
+        let task = self.rt.spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| {
+                        let st = st.clone();
+                        async move { Ok::<_, std::convert::Infallible>(sink_receive(st, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                        .await;
+                });
+            }
+        });
+        ResponseSink {
+            url: format!("http://{addr}/rrs"),
+            state,
+            task,
+        }
+    }
+
+    /// Registers `url` as `user`'s Receive Response Service through the CLI.
+    pub fn set_response_url(&self, user: &str, url: &str) {
+        let data = self.data_dir();
+        let out = run_cli(
+            &[
+                "user",
+                "response-url",
+                "--data",
+                data.to_str().expect("UTF-8 path"),
+                "--user",
+                user,
+                url,
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "opendcc user response-url: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Replies
 
 /// The DCC's synchronous answer.
@@ -1247,14 +1443,7 @@ pub struct DbSnapshot {
 
 impl DbSnapshot {
     pub fn read(path: &Path) -> DbSnapshot {
-        use rusqlite::OpenFlags;
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .unwrap_or_else(|e| panic!("opening {} read-only: {e}", path.display()));
-        conn.busy_timeout(Duration::from_secs(10))
-            .expect("setting a busy timeout");
+        let conn = open_read_only(path);
         let names: Vec<String> = {
             let mut st = conn
                 .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -1274,15 +1463,7 @@ impl DbSnapshot {
                 .query_map([], |r| {
                     let mut cells = Vec::with_capacity(columns);
                     for i in 0..columns {
-                        cells.push(match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                            rusqlite::types::ValueRef::Text(t) => {
-                                format!("{:?}", String::from_utf8_lossy(t))
-                            }
-                            rusqlite::types::ValueRef::Blob(b) => format!("x'{}'", hex(b)),
-                        });
+                        cells.push(cell_text(r.get_ref(i)?, true));
                     }
                     Ok(cells.join(" | "))
                 })
@@ -1351,6 +1532,31 @@ impl DbSnapshot {
             let (who, last) = row.split_once(" | ")?;
             (who == quoted).then(|| last.parse().ok())?
         })
+    }
+}
+
+fn open_read_only(path: &Path) -> rusqlite::Connection {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .unwrap_or_else(|e| panic!("opening {} read-only: {e}", path.display()));
+    conn.busy_timeout(Duration::from_secs(10))
+        .expect("setting a busy timeout");
+    conn
+}
+
+/// A cell as text: text quoted (for snapshots) or raw, blobs in hex, `NULL` for null.
+fn cell_text(v: rusqlite::types::ValueRef<'_>, quote_text: bool) -> String {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => "NULL".to_string(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(x) => x.to_string(),
+        ValueRef::Text(t) if quote_text => format!("{:?}", String::from_utf8_lossy(t)),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => format!("x'{}'", hex(b)),
     }
 }
 
