@@ -993,6 +993,32 @@ fn client_certificate_from_another_ca_fails_the_handshake() {
     assert_eq!(demo.submit("supplier-a", &p).duis().code(), "I99");
 }
 
+#[test]
+#[ignore = "BUG: World::tls_material says 'Both the root and the issuing CA: a client may present \
+            its chain or its leaf alone' but loads the DCCKI issuing CA only to discard it \
+            (`let _ = self.load_ca(..)`) and passes the root alone as client_ca_pem, so a DCCKI \
+            client certificate presented without its issuing CA fails the handshake (UnknownCA)"]
+fn client_presenting_its_leaf_certificate_alone_is_accepted() {
+    let demo = Demo::start();
+    let full = TlsIdentity::of(demo.user("supplier-a"));
+    let leaf = rustls_pemfile::certs(&mut full.chain_pem.as_bytes())
+        .next()
+        .expect("a certificate")
+        .expect("PEM");
+    let leaf_only = TlsIdentity {
+        chain_pem: smki::cert_to_pem(leaf.as_ref()).expect("PEM"),
+        key_pem: full.key_pem.clone(),
+    };
+    let p = demo.signed_request(
+        tpl::READ_INVENTORY,
+        "supplier-a",
+        DCC_EUI,
+        Some(&body::read_inventory_device(premises1::ESME)),
+    );
+    let probe = demo.tls_probe(Some(&leaf_only), p.xml.as_bytes());
+    assert_eq!(probe.http_status(), Some(200), "{probe:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Property: no change to signed character data gets through
 
