@@ -4,6 +4,7 @@ mod client;
 mod listen;
 mod manifest;
 mod world;
+mod zaz1;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,11 @@ enum Cmd {
         /// tools built for DCC Boxed.
         #[arg(long)]
         plain_http: bool,
+        /// Build the world around DCC Boxed's ZAZ1 test PKI: KEYSTORE is the keystore.json of
+        /// npm @smartdcc/dccboxed-keystore or a folder of ZAZ1 PEM files (read only when DIR holds
+        /// no world yet).
+        #[arg(long, value_name = "KEYSTORE")]
+        zaz1: Option<PathBuf>,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -204,8 +210,11 @@ fn main() -> ExitCode {
             data,
             listen,
             plain_http,
+            zaz1,
             tuning,
-        } => run_demo(&data, listen, plain_http, tuning),
+        } => zaz1
+            .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
+            .and_then(|()| run_demo(&data, listen, plain_http, tuning)),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),

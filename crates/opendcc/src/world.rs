@@ -26,8 +26,8 @@ use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
 /// so that requests written for it address opendcc unchanged.
 pub const DCC_EUI: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
 
-const MARKER: &str = "world.json";
-const DB: &str = "opendcc.sqlite";
+pub(crate) const MARKER: &str = "world.json";
+pub(crate) const DB: &str = "opendcc.sqlite";
 
 struct UserSpec {
     name: &'static str,
@@ -144,7 +144,7 @@ const DEVICE_ORDER: &[DeviceType] = &[
 
 /// Manufactured devices whose SMKI certificates exist but which are not in the inventory yet:
 /// what a user pre-notifies (12.2).
-const SPARE_DEVICES: &[(u64, DeviceType)] = &[
+pub(crate) const SPARE_DEVICES: &[(u64, DeviceType)] = &[
     (0x00DB_1234_5678_99A0, DeviceType::Esme),
     (0x00DB_1234_5678_99A1, DeviceType::Gsme),
     (0x00DB_1234_5678_99A4, DeviceType::Ppmid),
@@ -159,14 +159,14 @@ fn io(path: &Path, e: std::io::Error) -> String {
     format!("{}: {e}", path.display())
 }
 
-fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub(crate) fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
     std::fs::write(path, contents).map_err(|e| io(path, e))
 }
 
-fn write_secret(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub(crate) fn write_secret(path: &Path, contents: &[u8]) -> Result<(), String> {
     write_file(path, contents)?;
     #[cfg(unix)]
     {
@@ -201,15 +201,15 @@ fn cert_pem(der: &[u8]) -> Result<String, String> {
     smki::cert_to_pem(der).map_err(smki_err)
 }
 
-fn user_dir(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn user_dir(dir: &Path, name: &str) -> PathBuf {
     dir.join("users").join(name)
 }
 
-fn device_dir(dir: &Path, id: Eui64) -> PathBuf {
+pub(crate) fn device_dir(dir: &Path, id: Eui64) -> PathBuf {
     dir.join("devices").join(id.to_hex())
 }
 
-const CA_FILES: &[(CaKind, &str)] = &[
+pub(crate) const CA_FILES: &[(CaKind, &str)] = &[
     (CaKind::OrganisationRoot, "org-root"),
     (CaKind::Oca, "org-issuing"),
     (CaKind::DeviceRoot, "device-root"),
@@ -747,7 +747,11 @@ fn demo_device(
     }
 }
 
-fn trust_anchor(eui: Eui64, ds: &[u8; 65], ka: &[u8; 65]) -> Result<devices::TrustAnchor, String> {
+pub(crate) fn trust_anchor(
+    eui: Eui64,
+    ds: &[u8; 65],
+    ka: &[u8; 65],
+) -> Result<devices::TrustAnchor, String> {
     Ok(devices::TrustAnchor {
         eui,
         ds_public: devices::PublicKeyBytes::from_sec1(ds).map_err(|e| e.to_string())?,
