@@ -740,6 +740,63 @@ fn oversized_body_is_refused() {
 }
 
 #[test]
+fn body_limit_is_exact() {
+    let demo = Demo::start();
+    // The limit, as the DCC states it.
+    let p = state_changing_request(&demo, "supplier-a");
+    let huge = format!("{}<!--{}-->", p.xml, "x".repeat(1024 * 1024));
+    let reply = demo.send("supplier-a", Endpoint::NonDevice, huge);
+    reply.assert_refused(413, "exceeds the limit of ");
+    let limit: usize = reply
+        .body
+        .split("exceeds the limit of ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no limit in {:?}", reply.body));
+    assert!(
+        limit >= 64 * 1024,
+        "room for the largest DUIS requests: {limit}"
+    );
+
+    // A signed request padded (inside the signed content) to exactly `size` bytes.
+    let padded = |size: usize| -> Prepared {
+        let mut q = demo.prepare(
+            tpl::PRE_NOTIFICATION,
+            "supplier-a",
+            DCC_EUI,
+            Some(&body::pre_notification(spare::ESME, "ESME")),
+        );
+        let unsigned = q.xml.clone();
+        let with_pad = |n: usize| {
+            unsigned.replacen(
+                "<sr:Header>",
+                &format!("<!--{}--><sr:Header>", "x".repeat(n)),
+                1,
+            )
+        };
+        let probe = demo.sign("supplier-a", &with_pad(0)).len();
+        assert!(size > probe);
+        q.xml = demo.sign("supplier-a", &with_pad(size - probe));
+        assert_eq!(
+            q.xml.len(),
+            size,
+            "signatures of this key have a fixed length"
+        );
+        q
+    };
+    let over = padded(limit + 1);
+    let before = demo.snapshot();
+    demo.submit("supplier-a", &over)
+        .assert_refused(413, "exceeds the limit");
+    before.assert_unchanged(&demo.snapshot(), "a request one byte over the limit");
+    let at = padded(limit);
+    demo.submit("supplier-a", &at)
+        .duis()
+        .assert_code("I99", &at.rid);
+}
+
+#[test]
 fn unknown_path_and_method_are_refused() {
     let demo = Demo::start();
     let p = state_changing_request(&demo, "supplier-a");

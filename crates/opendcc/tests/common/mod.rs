@@ -12,6 +12,13 @@
 //!   refused request changed nothing.
 //! * [`Demo::tls_probe`] performs a raw TLS handshake and one HTTP exchange with arbitrary
 //!   client credentials, reporting how the DCC's TLS layer answered.
+//! * [`Demo::query`] runs a read-only SQL query; [`Demo::wait_until`] polls a condition, bounded.
+//! * [`Demo::response_sink`] runs a Receive Response Service on 127.0.0.1 that records (or
+//!   refuses, on demand) what the DCC delivers; [`Demo::set_response_url`] registers it.
+//! * [`run_cli`] runs any `opendcc` command, bounded, capturing its output.
+//!
+//! A snapshot comparison proves "unchanged" only while no background work (WAN commands,
+//! deliveries) is pending: send accepted device requests after such checks, not before.
 //!
 //! Every wait is bounded; ports are picked by the kernel; nothing is copied from the corpus.
 
@@ -1304,7 +1311,7 @@ impl Reply {
             self.body
         );
         assert!(
-            !self.body.contains("<sr:Response") && !self.body.contains("Signature"),
+            !self.body.contains("<sr:Response") && !self.body.contains("<ds:Signature"),
             "a pre-authentication refusal carries no DUIS response: {}",
             self.body
         );
