@@ -824,25 +824,27 @@ fn unknown_path_and_method_are_refused() {
 }
 
 #[test]
-#[ignore = "BUG: server::handle never looks at Content-Type, so dcc::error::TransportError::\
-            ContentType (HTTP 415 in docs/response-codes.md) is never raised: a signed request \
-            posted as text/plain (or with no Content-Type) is processed and answered I99"]
-fn request_that_is_not_application_xml_is_refused_with_415() {
+fn request_that_says_it_is_not_xml_is_refused_with_415() {
     let demo = Demo::start();
     let p = state_changing_request(&demo, "supplier-a");
     let before = demo.snapshot();
-    for content_type in [Some("text/plain"), Some("application/json"), None] {
+    for content_type in [
+        "text/plain",
+        "application/json",
+        "application/x-www-form-urlencoded",
+    ] {
         let reply = demo.raw(
             "supplier-a",
             reqwest::Method::POST,
             Endpoint::NonDevice.path(),
-            content_type,
+            Some(content_type),
             p.xml.clone().into_bytes(),
         );
         reply.assert_refused(415, "unsupported content type");
+        assert!(reply.body.contains(content_type), "{}", reply.body);
     }
-    before.assert_unchanged(&demo.snapshot(), "requests that are not application/xml");
-    // application/xml with a charset parameter is still XML.
+    before.assert_unchanged(&demo.snapshot(), "requests that are not XML");
+    // application/xml with a charset parameter is XML.
     let reply = demo.raw(
         "supplier-a",
         reqwest::Method::POST,
@@ -850,7 +852,24 @@ fn request_that_is_not_application_xml_is_refused_with_415() {
         Some("application/xml; charset=utf-8"),
         p.xml.clone().into_bytes(),
     );
-    assert_eq!(reply.duis().code(), "I99");
+    reply.duis().assert_code("I99", &p.rid);
+    // So is text/xml, and (for DCC Boxed tooling) a request that names no type at all.
+    for content_type in [Some("text/xml"), None] {
+        let q = demo.signed_request(
+            tpl::READ_INVENTORY,
+            "supplier-a",
+            DCC_EUI,
+            Some(&body::read_inventory_device(premises1::ESME)),
+        );
+        let reply = demo.raw(
+            "supplier-a",
+            reqwest::Method::POST,
+            Endpoint::NonDevice.path(),
+            content_type,
+            q.xml.clone().into_bytes(),
+        );
+        reply.duis().assert_code("I0", &q.rid);
+    }
 }
 
 #[test]
