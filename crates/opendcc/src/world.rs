@@ -14,8 +14,8 @@ use duis::UserRole;
 use eui::Eui64;
 use server::TlsMaterial;
 use smki::{
-    Ca, CaKind, DeviceCertRequest, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate, Pki,
-    PkiNames, RemotePartyRole, Serial, TlsClientCertRequest, TlsServerCertRequest,
+    CaKind, DeviceCertRequest, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate, Pki, PkiNames,
+    RemotePartyRole, Serial, TlsClientCertRequest, TlsServerCertRequest,
 };
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
@@ -244,18 +244,6 @@ impl World {
 
     pub fn open_store(&self) -> Result<SqliteStore, String> {
         SqliteStore::open(&self.dir.join(DB)).map_err(|e| e.to_string())
-    }
-
-    fn load_ca(&self, kind: CaKind) -> Result<Ca, String> {
-        let (_, name) = CA_FILES
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .ok_or("unknown CA")?;
-        let cert = smki::cert_from_pem(&read_file(&self.pki_path(&format!("{name}.pem")))?)
-            .map_err(smki_err)?;
-        let key = KeyPair::from_pkcs8_pem(&read_file(&self.private_path(&format!("{name}.key")))?)
-            .map_err(smki_err)?;
-        Ca::from_parts(kind, key, cert).map_err(smki_err)
     }
 
     /// Builds a new world. Anything a previous, interrupted creation left is replaced; the
@@ -645,12 +633,16 @@ impl World {
     }
 
     pub fn tls_material(&self) -> Result<TlsMaterial, String> {
-        // Both the root and the issuing CA: a client may present its chain or its leaf alone.
-        let _ = self.load_ca(CaKind::DcckiIssuing)?;
+        // Both the root and the issuing CA are trust anchors, so that a client may present its
+        // whole chain or its leaf alone (tools often configure only the leaf).
         Ok(TlsMaterial {
             cert_chain_pem: read_file(&self.pki_path("server-tls.pem"))?,
             key_pem: read_file(&self.private_path("server-tls.key"))?,
-            client_ca_pem: read_file(&self.pki_path("dccki-root.pem"))?,
+            client_ca_pem: format!(
+                "{}{}",
+                read_file(&self.pki_path("dccki-root.pem"))?,
+                read_file(&self.pki_path("dccki-issuing.pem"))?
+            ),
         })
     }
 

@@ -272,11 +272,6 @@ fn restart_resumes_the_world() {
 }
 
 #[test]
-#[ignore = "BUG: on SIGTERM, server::serve stops accepting but then waits without limit for every \
-            open connection to end; an idle HTTP/1.1 keep-alive connection (any pooling client, \
-            e.g. reqwest or `opendcc client` in a longer-lived process) is never told to close \
-            (no hyper graceful_shutdown on the connections, no drain deadline), so the demo logs \
-            'shutting down' and never exits"]
 fn sigterm_ends_the_demo_even_with_an_idle_keep_alive_connection() {
     let mut demo = Demo::start();
     // Leaves a pooled keep-alive connection open.

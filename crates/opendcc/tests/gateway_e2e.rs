@@ -1070,10 +1070,6 @@ fn client_certificate_from_another_ca_fails_the_handshake() {
 }
 
 #[test]
-#[ignore = "BUG: World::tls_material says 'Both the root and the issuing CA: a client may present \
-            its chain or its leaf alone' but loads the DCCKI issuing CA only to discard it \
-            (`let _ = self.load_ca(..)`) and passes the root alone as client_ca_pem, so a DCCKI \
-            client certificate presented without its issuing CA fails the handshake (UnknownCA)"]
 fn client_presenting_its_leaf_certificate_alone_is_accepted() {
     let demo = Demo::start();
     let full = TlsIdentity::of(demo.user("supplier-a"));

@@ -119,6 +119,7 @@ pub async fn serve<S: Store, C: Clock>(
                 let _ = tcp.set_nodelay(true);
                 let gateway = gateway.clone();
                 let acceptor = acceptor.clone();
+                let stop = shutdown.clone();
                 conns.spawn(async move {
                     match acceptor {
                         Some(acceptor) => {
@@ -134,24 +135,37 @@ pub async fn serve<S: Store, C: Clock>(
                                 Some(Err(e)) => { info!(%peer, error = %e, "client certificate names no DCC user"); return; }
                                 None => { info!(%peer, "no client certificate"); return; }
                             };
-                            serve_connection(gateway, TokioIo::new(tls), Some(identity), peer).await;
+                            serve_connection(gateway, TokioIo::new(tls), Some(identity), peer, stop).await;
                         }
-                        None => serve_connection(gateway, TokioIo::new(tcp), None, peer).await,
+                        None => serve_connection(gateway, TokioIo::new(tcp), None, peer, stop).await,
                     }
                 });
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
-    while conns.join_next().await.is_some() {}
+    // Connections finish the requests in flight and close; whatever is still open after the
+    // grace period is cut.
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        warn!("connections still open after the shutdown grace period; closing them");
+        conns.abort_all();
+    }
     Ok(())
 }
+
+/// How long in-flight requests get to finish at shutdown.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn serve_connection<S, C, I>(
     gateway: Arc<Gateway<S, C>>,
     io: I,
     identity: Option<Eui64>,
     peer: SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
 ) where
     S: Store,
     C: Clock,
@@ -161,11 +175,20 @@ async fn serve_connection<S, C, I>(
         let gateway = gateway.clone();
         async move { Ok::<_, Infallible>(handle(gateway, req, identity).await) }
     });
-    if let Err(e) = http1::Builder::new()
+    let conn = http1::Builder::new()
         .keep_alive(true)
-        .serve_connection(io, svc)
-        .await
-    {
+        .serve_connection(io, svc);
+    let mut conn = std::pin::pin!(conn);
+    let result = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = shutdown.changed() => {
+            // Finish the request in progress, if any, then close (idle keep-alive connections
+            // close at once).
+            conn.as_mut().graceful_shutdown();
+            conn.as_mut().await
+        }
+    };
+    if let Err(e) = result {
         info!(%peer, error = %e, "connection ended with an error");
     }
 }
