@@ -53,53 +53,9 @@ pub const MAX_FLOOR_SEQUENCE_NUMBER: u64 = 9_223_372_036_854_775_807;
 /// §4.1.2.2), after leading zero octets are dropped.
 pub const MAX_SERIAL_NUMBER_OCTETS: usize = 20;
 
-/// Enumerations used only by alerts: variants, their DUIS text, `ALL`, `as_str`, `FromStr`,
-/// `Display`.
-macro_rules! alert_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident ($kind:literal) {
-            $( $(#[$vmeta:meta])* $var:ident = $s:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$vmeta])* #[doc = concat!("`", $s, "`")] $var, )*
-        }
+use crate::types::string_enum;
 
-        impl $name {
-            /// Every value, in XSD order.
-            pub const ALL: &'static [$name] = &[$($name::$var,)*];
-
-            /// The value as written in DUIS.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$var => $s,)*
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = InvalidValue;
-            /// The exact XSD value.
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($s => Ok($name::$var),)*
-                    _ => Err(InvalidValue::new($kind, s)),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-alert_enum! {
+string_enum! {
     /// `DCCAlertCode` of a `DCCAlertMessage`: every value the DUIS 5.4 XSD enumerates (`AD1`,
     /// `N1` to `N65` without `N32`, and `N999`).
     DccAlertCode ("DCCAlertCode") {
@@ -119,7 +75,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// Which anomaly-detection threshold quarantined a request (`sr:QuarantinedRequest`).
     AdBreach ("QuarantinedRequest") {
         /// The user's own anomaly-detection threshold.
@@ -131,7 +87,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `CertificateType` of a `SecurityCredentialsUpdated` certificate, and the values of
     /// `SupplierCertificateType` in `RecoveryCompleteACBCredentials`.
     CertificateType ("CertificateType") {
@@ -141,7 +97,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `NetworkOperatorCertificateType` in `RecoveryCompleteACBCredentials`.
     NetworkOperatorCertificateType ("NetworkOperatorCertificateType") {
         DigitalSigning = "DigitalSigning",
@@ -149,7 +105,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `sr:RemotePartyRole`.
     RemotePartyRole ("RemotePartyRole") {
         Acb = "ACB",
@@ -162,7 +118,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `ActivateImageResultCode` of a `PPMIDFirmwareUpgradeAlert`.
     ActivationResult ("ActivateImageResultCode") {
         Success = "ActivationSuccess",
@@ -170,7 +126,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `CommsHubTransferStatus` of a `CSPFirmwareDeliveryStatus`.
     CommsHubTransferStatus ("CommsHubTransferStatus") {
         Success = "Success",
@@ -178,7 +134,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `TransferResponseCode` of a `FirmwareTransferAlert`.
     TransferResponseCode ("TransferResponseCode") {
         FileTransferSuccess = "FileTransferSuccess",
@@ -188,7 +144,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `FirmwareVersionUpdateStatus` of a `SMETS1CHFirmwareNotification`.
     FirmwareVersionUpdateStatus ("FirmwareVersionUpdateStatus") {
         UpdateRequested = "UpdateRequested",
@@ -196,7 +152,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `sr:ScanTrigger`: why a dual-band CH scanned the sub-GHz band.
     ScanTrigger ("ScanTrigger") {
         RemotePartyCommand = "RemotePartyCommand",
@@ -210,7 +166,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `StatusCode` of a `SubGHzChannelScanRequestAssessmentOutcome`.
     ScanRequestStatus ("StatusCode") {
         ScanRequestAccepted = "ScanRequestAccepted",
@@ -224,7 +180,7 @@ alert_enum! {
     }
 }
 
-alert_enum! {
+string_enum! {
     /// `sr:CRAFlag`: whether a discarded message was a command, response or alert.
     CraFlag ("CRAFlag") {
         Command = "Command",
