@@ -3,9 +3,10 @@
 // Part of opendcc's tests (MIT OR Apache-2.0); it calls the tool's public entry points only.
 //
 // Usage: java -cp tool.jar DuisToolBatch.java   (Java 11+ source launcher)
-// Reads lines "sign|validate <TAB> INPUT <TAB> OUTPUT" from standard input. For each, runs the
-// tool's Sign or Validate on INPUT, writes what the tool printed on standard output to OUTPUT,
-// and answers one line "RESULT_CODE <TAB> tool's diagnostics, newlines as \n".
+// Reads lines "sign|sign-keep|validate <TAB> INPUT <TAB> OUTPUT" from standard input. For each,
+// runs the tool's Sign (sign-keep: Sign --preserveCounter) or Validate on INPUT, writes what the
+// tool printed on standard output to OUTPUT, and answers one line
+// "RESULT_CODE <TAB> tool's diagnostics, newlines as \n".
 //
 // Sign takes its RequestID counter from the clock in milliseconds; two signatures in the same
 // millisecond would share a counter, which the DCC must refuse as a replay, so each Sign waits
@@ -34,7 +35,8 @@ public class DuisToolBatch {
                 out.flush();
                 continue;
             }
-            boolean sign = job[0].equals("sign");
+            boolean keep = job[0].equals("sign-keep");
+            boolean sign = keep || job[0].equals("sign");
             if (sign) {
                 while (System.currentTimeMillis() <= lastSign) {
                     Thread.sleep(1);
@@ -47,7 +49,9 @@ public class DuisToolBatch {
             String result;
             try {
                 Object code = sign
-                        ? uk.co.smartdcc.boxed.xmldsig.Sign.main_aux(new String[] {job[1]})
+                        ? uk.co.smartdcc.boxed.xmldsig.Sign.main_aux(keep
+                                ? new String[] {job[1], "--preserveCounter"}
+                                : new String[] {job[1]})
                         : uk.co.smartdcc.boxed.xmldsig.Validate.main_aux(new String[] {job[1]});
                 result = String.valueOf(code);
             } catch (Throwable t) {
