@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs opendcc's whole test suite. Installs the Debian packages the tests use as independent
-# oracles (xmllint, xmlsec1, openssl) when they are missing.
+# oracles (xmllint, xmlsec1, openssl) when they are missing, and what the DCC Boxed
+# interoperability suite needs (node and npm to fetch Smart DCC's packages, a Java 17 JDK to run
+# their signing tool).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +10,9 @@ need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+{ command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; } || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
