@@ -862,3 +862,79 @@ fn normalise_pem(pem: &[u8]) -> Vec<u8> {
         .join("\n")
         .into_bytes()
 }
+
+/// BUG (dcc gateway, reported): DCC Boxed's own critical flow — the pre-command GBCS-signed with
+/// the supplier's `Z1-supplier-ds`, the command variant 5 request XML-signed by Smart DCC's Java
+/// tool with `xml-sign-90B3D51F30010000-ds` (counter kept) — must be accepted. The gateway
+/// refuses it with E12 ("its signature does not verify with the user's certificate") because
+/// it checks the pre-command's GBCS signature with the key of the certificate that signed the
+/// XML. Un-ignore once the gateway checks it against the user's role signing certificate.
+#[test]
+#[ignore = "BUG: the gateway checks a Signed Pre-Command's GBCS signature with the XML signer's key"]
+fn dcc_boxed_signed_precommand_is_accepted() {
+    let Some(pkgs) = prerequisites() else { return };
+    let root = tempfile::Builder::new()
+        .prefix("opendcc-zaz1-cv5-")
+        .tempdir()
+        .unwrap();
+    let demo = Demo::start(
+        &root.path().join("data"),
+        &root.path().join("demo.log"),
+        &["--zaz1", &pkgs.keystore_json.display().to_string()],
+    )
+    .unwrap();
+    let listener = Listener::start(&demo.manifest_path, &root.path().join("rrs")).unwrap();
+    demo.deliver_all_to(&listener.url).unwrap();
+    let mut java = JavaTool::start(&pkgs.jar);
+    let signed = root.path().join("cv4.xml");
+    let r = java
+        .run(
+            Op::Sign,
+            &pkgs.templates.join("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML"),
+            &signed,
+        )
+        .unwrap();
+    assert!(r.ok(), "{r:?}");
+    let cv4 = read(&signed);
+    let r = post(&demo.manifest.duis_url, "/api/v1/serviceT", cv4.as_bytes()).unwrap();
+    assert_eq!(
+        element_text(&r.body, "ResponseCode"),
+        Some("I0"),
+        "{}",
+        r.body
+    );
+    let pre = root.path().join("precommand.xml");
+    std::fs::write(&pre, &r.body).unwrap();
+    let ours = root.path().join("cv5-ours.xml");
+    std::fs::write(
+        &ours,
+        opendcc(&[
+            "client",
+            "sign-precommand",
+            "--manifest",
+            &demo.manifest_path.display().to_string(),
+            "--user",
+            "supplier",
+            &pre.display().to_string(),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let theirs = root.path().join("cv5-java.xml");
+    let r = java.run(Op::SignKeepCounter, &ours, &theirs).unwrap();
+    assert!(r.ok(), "{r:?}");
+    let cv5 = read(&theirs);
+    assert_eq!(
+        element_text(&cv5, "RequestID"),
+        element_text(&cv4, "RequestID")
+    );
+    let r = post(&demo.manifest.duis_url, "/api/v1/serviceS", cv5.as_bytes()).unwrap();
+    assert_eq!(
+        element_text(&r.body, "ResponseCode"),
+        Some("I99"),
+        "{}\n{}",
+        r.body,
+        refusal_reason(&demo.log_text(), element_text(&cv5, "RequestID").unwrap())
+            .unwrap_or_default()
+    );
+}
