@@ -4,56 +4,23 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 
 /// A demo with a fast emulated WAN and fast delivery retries.
 fn fast_demo() -> Demo {
-    fast_demo_with(&[])
+    Demo::start_fast(&[])
 }
 
 fn fast_demo_with(more: &[&str]) -> Demo {
-    let mut extra_args: Vec<String> = [
-        "--wan-latency-ms",
-        "5,5,5",
-        "--wan-retry-ms",
-        "50",
-        "--delivery-backoff-ms",
-        "20",
-    ]
-    .map(String::from)
-    .to_vec();
-    extra_args.extend(more.iter().map(|a| a.to_string()));
-    Demo::start_with(DemoOptions {
-        extra_args,
-        ..DemoOptions::default()
-    })
+    Demo::start_fast(more)
 }
 
 /// `opendcc wan fault --data DIR --chf CHF FAULT`.
 fn wan_fault(demo: &Demo, chf: &str, fault: &str) {
-    let data = demo.data_dir();
-    let out = run_cli(
-        &[
-            "wan",
-            "fault",
-            "--data",
-            data.to_str().expect("UTF-8 path"),
-            "--chf",
-            chf,
-            fault,
-        ],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "opendcc wan fault {fault}: {}",
-        stderr_of(&out)
-    );
+    demo.wan_fault(chf, fault);
 }
-
-const DELIVERY_WAIT: Duration = Duration::from_secs(60);
 
 #[test]
 fn read_firmware_answer_is_delivered_to_the_receive_response_service() {
@@ -201,16 +168,508 @@ fn a_command_queued_on_the_wan_survives_a_restart() {
 }
 
 #[test]
-fn an_unreachable_device_is_reported_with_e20() {
-    let demo = fast_demo_with(&["--device-timeout-ms", "300"]);
+fn an_unreachable_device_is_reported_with_e20_once_the_device_timeout_passes() {
+    const TIMEOUT_MS: u64 = 1_000;
+    let demo = fast_demo_with(&["--device-timeout-ms", &TIMEOUT_MS.to_string()]);
     let sink = demo.response_sink();
     demo.set_response_url("supplier-a", sink.url());
     wan_fault(&demo, premises1::CHF, "no-wan");
+    let esme_before = demo.device_state(premises1::ESME);
 
+    let started = Instant::now();
     let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
     demo.submit("supplier-a", &p)
         .duis()
         .assert_code("I99", &p.rid);
-    let d = sink.wait_for(DELIVERY_WAIT, |d| d.body.contains(&p.rid));
-    DuisResponse::checked(&d.body, &demo.dcc_signing_cert()).assert_code("E20", &p.rid);
+    let r = demo.delivered(&sink, &p.rid);
+    let elapsed = started.elapsed();
+    r.assert_code("E20", &p.rid);
+    assert!(
+        r.find_any("GBCSPayload").is_none(),
+        "an E20 carries no device answer: {}",
+        r.xml
+    );
+    assert!(
+        elapsed >= Duration::from_millis(TIMEOUT_MS),
+        "E20 came after {elapsed:?}, before the {TIMEOUT_MS} ms device timeout"
+    );
+    // The WAN kept trying until the deadline, then gave up with E20.
+    let job = demo.query(
+        "SELECT attempts, outcome FROM wan_jobs WHERE counter = ?1",
+        &[&p.counter.to_string()],
+    );
+    assert_eq!(job.len(), 1, "{job:?}");
+    assert_eq!(job[0][1], "E20");
+    let attempts: u64 = job[0][0].parse().expect("attempts");
+    assert!(
+        attempts >= 2,
+        "retried while unreachable: {attempts} attempts"
+    );
+    // The command never reached the meter.
+    assert_eq!(demo.device_state(premises1::ESME), esme_before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each device service through /api/v1/serviceS
+
+mod t {
+    pub const FIRMWARE_ESME: &str = "ECS52_11.2_SUCCESS_REQUEST_DUIS.XML";
+    pub const FIRMWARE_GSME: &str = "GCS38_11.2_SUCCESS_REQUEST_DUIS.XML";
+    pub const FIRMWARE_PPMID: &str = "CS08_11.2_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const REGISTERS_ESME: &str = "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML";
+    pub const HAN_ADD: &str = "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML";
+    pub const HAN_REMOVE: &str = "CCS02_8.11_SUCCESS_REQUEST_DUIS.XML";
+}
+
+/// The firmware version a device's state holds (hex in the JSON).
+fn state_firmware(demo: &Demo, id: &str) -> Vec<u8> {
+    let hex = demo.device_state(id)["firmware_version"]
+        .as_str()
+        .expect("firmware_version is a hex string")
+        .to_string();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// Checks the GBCS header of a device's answer: a response from `device` to `recipient` carrying
+/// the command's use case and counter.
+fn assert_answer_header(a: &GbcsAnswer, use_case: &str, device: &str, recipient: &str) {
+    let apdu = a.apdu();
+    assert_eq!(apdu.cra, gbcs::Cra::Response, "{apdu:?}");
+    assert_eq!(
+        a.use_case(),
+        Some(use_case),
+        "message code {:?}",
+        apdu.message_code()
+    );
+    assert_eq!(apdu.originator, eui64(device), "sent by the device");
+    assert_eq!(apdu.recipient, eui64(recipient), "addressed to {recipient}");
+}
+
+/// Checks that an answer to a command the DCC sent on a user's behalf names that user and the
+/// counter of the user's request.
+fn assert_on_behalf_of(a: &GbcsAnswer, user: &str, counter: u64) {
+    assert_eq!(
+        a.apdu().other_info.ext,
+        gbcs::OtherInfoExt::RemotePartyCounter {
+            remote_party: eui64(user),
+            remote_party_counter: counter,
+        }
+    );
+}
+
+#[test]
+fn read_firmware_version_on_esme_gsme_and_ppmid() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    let supplier = demo.user_eui("supplier-a");
+    let supplier_ka = demo.user_file("supplier-a", "ka.key");
+
+    // ESME: ECS52, DLMS, MAC'd for the supplier.
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::FIRMWARE_ESME, premises1::ESME, None);
+    r.assert_code("I0", &p.rid);
+    assert_eq!(r.service_reference_variant(), Some("11.2"));
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "ECS52", premises1::ESME, &supplier);
+    assert_eq!(
+        a.apdu().counter,
+        p.counter,
+        "the answer carries the request's counter"
+    );
+    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::ESME, "ka"));
+    assert_eq!(a.dlms_results(), vec![0], "the Get succeeded");
+    assert_eq!(
+        a.dlms_data(),
+        vec![gbcs::axdr::Data::OctetString(state_firmware(
+            &demo,
+            premises1::ESME
+        ))]
+    );
+
+    // GSME: GCS38, GBZ, attribute 0x0206 (current firmware version).
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::FIRMWARE_GSME, premises1::GSME, None);
+    r.assert_code("I0", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "GCS38", premises1::GSME, &supplier);
+    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::GSME, "ka"));
+    let attrs = a.zcl_attributes();
+    assert_eq!(
+        attrs.get(&0x0206),
+        Some(&Some(state_firmware(&demo, premises1::GSME))),
+        "{attrs:?}"
+    );
+
+    // PPMID: CS08, signed and sent by the DCC's Access Control Broker on the supplier's behalf,
+    // so the PPMID answers the ACB, signed, naming the supplier and its request counter.
+    let (p, r) = demo.device_request(
+        &sink,
+        "supplier-a",
+        t::FIRMWARE_PPMID,
+        premises1::PPMID,
+        None,
+    );
+    r.assert_code("I0", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "CS08", premises1::PPMID, DCC_EUI);
+    a.assert_signed_by(&demo.device_cert_path(premises1::PPMID, "ds"));
+    assert_on_behalf_of(&a, &supplier, p.counter);
+    let gbcs::Payload::Asn1(tlvs) = a.apdu().payload() else {
+        panic!("CS08 answers ASN.1: {:?}", a.apdu().payload());
+    };
+    let expected = gbcs::asn1::Tlv::constructed(
+        gbcs::asn1::TAG_SEQUENCE,
+        vec![
+            gbcs::asn1::Tlv::primitive(
+                gbcs::asn1::TAG_OCTET_STRING,
+                state_firmware(&demo, premises1::PPMID),
+            ),
+            gbcs::asn1::Tlv::primitive(gbcs::asn1::TAG_INTEGER, vec![0]),
+        ],
+    );
+    assert_eq!(tlvs, vec![expected]);
+
+    // Three answers, each delivered once, each with its own delivery id.
+    let received = sink.received();
+    assert_eq!(received.len(), 3, "{received:#?}");
+    let mut ids: Vec<_> = received.iter().map(|d| d.delivery_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "distinct delivery ids: {ids:?}");
+}
+
+#[test]
+fn read_supply_status_on_esme_and_gsme() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    let supplier = demo.user_eui("supplier-a");
+    let supplier_ka = demo.user_file("supplier-a", "ka.key");
+
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
+    r.assert_code("I0", &p.rid);
+    assert_eq!(r.service_reference_variant(), Some("7.4"));
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "ECS45", premises1::ESME, &supplier);
+    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::ESME, "ka"));
+    // DLMS disconnect control state 1: connected.
+    assert_eq!(a.dlms_data(), vec![gbcs::axdr::Data::Enum(1)]);
+    assert_eq!(demo.device_state(premises1::ESME)["supply"], "Enabled");
+
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_GSME, premises1::GSME, None);
+    r.assert_code("I0", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "GCS33", premises1::GSME, &supplier);
+    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::GSME, "ka"));
+    // ZSE SupplyStatus (attribute 0x0014) 2: valve open.
+    let attrs = a.zcl_attributes();
+    assert_eq!(attrs.get(&0x0014), Some(&Some(vec![2])), "{attrs:?}");
+}
+
+/// The active import register (Wh) a meter's state gives at unix time `t`.
+fn active_import_at(state: &serde_json::Value, t: i64) -> u64 {
+    let m = &state["metering"];
+    let n = |k: &str| m[k].as_u64().unwrap_or_else(|| panic!("metering.{k}: {m}"));
+    let running = m["flowing_since"]
+        .as_i64()
+        .map_or(0, |s| u64::try_from(t - s).unwrap_or(0));
+    n("base_active_import_wh") + n("active_wh_per_hour") * (n("metered_seconds") + running) / 3600
+}
+
+fn unix_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs(),
+    )
+    .expect("seconds fit i64")
+}
+
+#[test]
+fn import_registers_are_passed_through_encrypted_for_the_supplier() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    let supplier = demo.user_eui("supplier-a");
+    let supplier_ka = demo.user_file("supplier-a", "ka.key");
+    let device_ka = demo.device_cert_path(premises1::ESME, "ka");
+    let state = demo.device_state(premises1::ESME);
+
+    let before = unix_now();
+    let (p, r) = demo.device_request(
+        &sink,
+        "supplier-a",
+        t::REGISTERS_ESME,
+        premises1::ESME,
+        None,
+    );
+    let after = unix_now() + 1;
+    r.assert_code("I0", &p.rid);
+    assert_eq!(r.service_reference_variant(), Some("4.1.1"));
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "ECS17b", premises1::ESME, &supplier);
+    // The MAC over the whole answer verifies with keys only the meter and the supplier hold:
+    // the DCC passed the answer through unchanged.
+    a.assert_mac_verifies(&supplier_ka, &device_ka);
+    assert_eq!(a.dlms_results(), vec![0]);
+
+    // The registers travel encrypted: {protection parameters, protected block}.
+    let data = a.dlms_data();
+    let [gbcs::axdr::Data::Structure(parts)] = data.as_slice() else {
+        panic!("ECS17b answers one structure: {data:?}");
+    };
+    let [
+        gbcs::axdr::Data::Array(_),
+        gbcs::axdr::Data::OctetString(block),
+    ] = parts.as_slice()
+    else {
+        panic!("{{protection parameters, protected block}}: {parts:?}");
+    };
+    let ctx = gbcs::KdfContext {
+        originator: eui64(premises1::ESME),
+        mode: gbcs::KdfMode::PayloadEncryption,
+        counter: a.apdu().counter,
+        recipient: eui64(&supplier),
+    };
+    let device_ka_public = cert_public_key(&device_ka);
+    let key = ka_private_key(&supplier_ka)
+        .derive(&device_ka_public, &ctx)
+        .expect("deriving the payload key");
+    let plain = gbcs::decrypt_payload(&key, eui64(premises1::ESME), block)
+        .expect("the registers decrypt with supplier-a's key");
+    // Nobody else can read them: supplier-b's key-agreement key derives another key.
+    let other = ka_private_key(&demo.user_file("supplier-b", "ka.key"))
+        .derive(&device_ka_public, &ctx)
+        .expect("deriving");
+    assert!(gbcs::decrypt_payload(&other, eui64(premises1::ESME), block).is_err());
+
+    let registers = gbcs::axdr::Data::decode(&plain).expect("the plaintext is A-XDR");
+    let gbcs::axdr::Data::Structure(outer) = &registers else {
+        panic!("{registers:?}");
+    };
+    let [gbcs::axdr::Data::Structure(inner)] = outer.as_slice() else {
+        panic!("{registers:?}");
+    };
+    let [
+        gbcs::axdr::Data::DoubleLongUnsigned(active),
+        gbcs::axdr::Data::Structure(active_unit),
+        gbcs::axdr::Data::DoubleLongUnsigned(_reactive),
+        gbcs::axdr::Data::Structure(_),
+    ] = inner.as_slice()
+    else {
+        panic!("{{active, scaler-unit, reactive, scaler-unit}}: {registers:?}");
+    };
+    // Wh (unit 30), scaler 0.
+    assert_eq!(
+        active_unit,
+        &vec![gbcs::axdr::Data::Integer(0), gbcs::axdr::Data::Enum(30)]
+    );
+    let (low, high) = (
+        active_import_at(&state, before),
+        active_import_at(&state, after),
+    );
+    assert!(
+        (low..=high).contains(&u64::from(*active)),
+        "active import {active} Wh outside [{low}, {high}]"
+    );
+}
+
+#[test]
+fn han_device_log_add_then_remove_changes_the_hub_device_log() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    let acb_ka = demo.data_dir().join("pki/private/acb-ka.key");
+    let chf_ka = demo.device_cert_path(premises1::CHF, "ka");
+    assert_eq!(
+        demo.device_state(premises1::CHF)["device_log"],
+        serde_json::json!([])
+    );
+
+    // CCS01: the template adds 00-DB-12-34-56-78-90-A0 with its install code, joining for 90 s.
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_ADD, premises1::CHF, None);
+    r.assert_code("I0", &p.rid);
+    assert_eq!(r.service_reference_variant(), Some("8.11"));
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "CCS01", premises1::CHF, DCC_EUI);
+    a.assert_mac_verifies(&acb_ka, &chf_ka);
+    assert_on_behalf_of(&a, &demo.user_eui("supplier-a"), p.counter);
+    assert!(
+        a.dlms_results().iter().all(|&r| r == 0),
+        "{:?}",
+        a.dlms_results()
+    );
+    let log = demo.device_state(premises1::CHF)["device_log"].clone();
+    let entries = log.as_array().expect("device_log is a list");
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["device"], premises1::ESME);
+    assert_eq!(
+        entries[0]["install_code"]
+            .as_str()
+            .map(str::to_ascii_uppercase),
+        Some("30313233343536373839414243444546".to_string())
+    );
+    assert_eq!(entries[0]["join_time_period"], 90);
+
+    // CCS02: removed.
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_REMOVE, premises1::CHF, None);
+    r.assert_code("I0", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_answer_header(&a, "CCS02", premises1::CHF, DCC_EUI);
+    a.assert_mac_verifies(&acb_ka, &chf_ka);
+    assert_eq!(a.dlms_results(), vec![0]);
+    assert_eq!(
+        demo.device_state(premises1::CHF)["device_log"],
+        serde_json::json!([])
+    );
+
+    // Removing it again: the hub answers with a failure and its log stays empty.
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_REMOVE, premises1::CHF, None);
+    r.assert_code("I0", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_ne!(a.dlms_results(), vec![0], "removing an absent device fails");
+    assert_eq!(
+        demo.device_state(premises1::CHF)["device_log"],
+        serde_json::json!([])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults on the WAN and at the user's end
+
+#[test]
+fn lost_transmissions_are_retried_until_the_request_completes() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    demo.wan_fault(premises1::CHF, "drop:2");
+
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
+    r.assert_code("I0", &p.rid);
+    assert_eq!(
+        GbcsAnswer::of(&r).dlms_data(),
+        vec![gbcs::axdr::Data::Enum(1)]
+    );
+    let job = demo.query(
+        "SELECT attempts, outcome FROM wan_jobs WHERE counter = ?1",
+        &[&p.counter.to_string()],
+    );
+    assert_eq!(job.len(), 1, "{job:?}");
+    assert_eq!(job[0][1], "answered");
+    let attempts: u64 = job[0][0].parse().expect("attempts");
+    assert!(
+        attempts >= 2,
+        "two transmissions were lost: {attempts} attempts recorded"
+    );
+    // The fault is used up.
+    assert!(
+        demo.query(
+            "SELECT mode FROM wan_faults WHERE chf = ?1",
+            &[premises1::CHF]
+        )
+        .is_empty()
+    );
+    // Answered once.
+    assert_eq!(
+        sink.received().iter().filter(|d| is_for(d, &p.rid)).count(),
+        1
+    );
+}
+
+#[test]
+fn an_injected_delay_adds_latency() {
+    const DELAY_MS: u64 = 1_500;
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    demo.wan_fault(premises1::CHF, &format!("delay:{DELAY_MS}"));
+    assert_eq!(
+        demo.query(
+            "SELECT mode, param FROM wan_faults WHERE chf = ?1",
+            &[premises1::CHF]
+        ),
+        vec![vec!["delay".to_string(), DELAY_MS.to_string()]]
+    );
+
+    let started = Instant::now();
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
+    let elapsed = started.elapsed();
+    r.assert_code("I0", &p.rid);
+    assert!(
+        elapsed >= Duration::from_millis(DELAY_MS),
+        "answered after {elapsed:?}, less than the injected {DELAY_MS} ms"
+    );
+
+    demo.wan_fault(premises1::CHF, "clear");
+    assert!(
+        demo.query(
+            "SELECT mode FROM wan_faults WHERE chf = ?1",
+            &[premises1::CHF]
+        )
+        .is_empty()
+    );
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
+    r.assert_code("I0", &p.rid);
+}
+
+#[test]
+fn an_endpoint_not_yet_listening_gets_the_answer_once_it_is_up_exactly_once() {
+    let demo = fast_demo();
+    // Nothing listens there yet: every delivery attempt is refused at the TCP level.
+    let addr = unused_loopback_addr();
+    demo.set_response_url("supplier-a", &format!("http://{addr}/rrs"));
+
+    let p = demo.signed_request(t::SUPPLY_ESME, "supplier-a", premises1::ESME, None);
+    demo.submit("supplier-a", &p)
+        .duis()
+        .assert_code("I99", &p.rid);
+    let outbox = || {
+        demo.query(
+            "SELECT delivered_at IS NOT NULL, attempts, last_error IS NOT NULL FROM outbox \
+             WHERE reference = ?1",
+            &[&p.rid],
+        )
+    };
+    demo.wait_until(DELIVERY_WAIT, "two refused delivery attempts", || {
+        outbox()
+            .first()
+            .and_then(|r| r[1].parse::<u64>().ok())
+            .is_some_and(|n| n >= 2)
+    });
+    let row = outbox();
+    assert_eq!(
+        row[0][0], "0",
+        "not delivered while nothing listens: {row:?}"
+    );
+    assert_eq!(row[0][2], "1", "the failure is recorded: {row:?}");
+
+    // The service comes up on that address.
+    let sink = demo.response_sink_at(addr);
+    let r = demo.delivered(&sink, &p.rid);
+    r.assert_code("I0", &p.rid);
+    demo.wait_until(DELIVERY_WAIT, "the outbox records the delivery", || {
+        outbox().first().map(|r| r[0].as_str()) == Some("1")
+    });
+    let attempts: u64 = outbox()[0][1].parse().expect("attempts");
+    assert!(
+        attempts > 2,
+        "refused twice, then accepted: {attempts} attempts"
+    );
+
+    // Exactly once: no further POST of the same delivery.
+    std::thread::sleep(Duration::from_millis(300));
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "{received:#?}");
+    let id = received[0].delivery_id.clone().expect("a delivery id");
+    let row_id = demo.query("SELECT id FROM outbox WHERE reference = ?1", &[&p.rid]);
+    assert_eq!(
+        row_id,
+        vec![vec![id]],
+        "the delivery id names the outbox row"
+    );
 }

@@ -1636,3 +1636,453 @@ pub fn foreign_tls_identity(eui: &str, organisation: &str) -> TlsIdentity {
         key_pem: key.to_pkcs8_pem().expect("PKCS#8").to_string(),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Device services: fast demos, the WAN's controls, device state, GBCS answers
+
+/// Options for a demo whose emulated WAN and deliveries are fast (no latency, 50 ms WAN retries,
+/// 20 ms first delivery backoff), with `more` arguments for `opendcc demo`.
+pub fn fast_options(more: &[&str]) -> DemoOptions {
+    let mut extra_args: Vec<String> = [
+        "--wan-latency-ms",
+        "0,0,0",
+        "--wan-retry-ms",
+        "50",
+        "--delivery-backoff-ms",
+        "20",
+    ]
+    .map(String::from)
+    .to_vec();
+    extra_args.extend(more.iter().map(|a| a.to_string()));
+    DemoOptions {
+        extra_args,
+        ..DemoOptions::default()
+    }
+}
+
+impl Demo {
+    /// A demo with [`fast_options`].
+    pub fn start_fast(more: &[&str]) -> Demo {
+        Demo::start_with(fast_options(more))
+    }
+
+    /// `opendcc wan fault --data DIR --chf CHF FAULT`; fails the test if the CLI fails.
+    pub fn wan_fault(&self, chf: &str, fault: &str) {
+        self.wan_cli("fault", chf, fault);
+    }
+
+    /// `opendcc wan event --data DIR --chf CHF KIND`; fails the test if the CLI fails.
+    pub fn wan_event(&self, chf: &str, kind: &str) {
+        self.wan_cli("event", chf, kind);
+    }
+
+    fn wan_cli(&self, verb: &str, chf: &str, what: &str) {
+        let data = self.data_dir();
+        let out = run_cli(
+            &[
+                "wan",
+                verb,
+                "--data",
+                data.to_str().expect("UTF-8 path"),
+                "--chf",
+                chf,
+                what,
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "opendcc wan {verb} {what}: {}",
+            stderr_of(&out)
+        );
+    }
+
+    /// An emulated device's persistent state (the `device_state` row), as JSON.
+    pub fn device_state(&self, id: &str) -> serde_json::Value {
+        let rows = self.query("SELECT state FROM device_state WHERE id = ?1", &[id]);
+        let row = rows
+            .first()
+            .unwrap_or_else(|| panic!("no device_state row for {id}"));
+        serde_json::from_str(&row[0]).unwrap_or_else(|e| panic!("device state of {id}: {e}"))
+    }
+
+    /// `DIR/devices/<hex>/<usage>.pem`: a device's SMKI certificate (`ds` or `ka`).
+    pub fn device_cert_path(&self, id: &str, usage: &str) -> PathBuf {
+        let hex: String = id
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        self.data_dir()
+            .join("devices")
+            .join(hex)
+            .join(format!("{usage}.pem"))
+    }
+
+    /// `DIR/users/<name>/<file>`: a user's credential file (`ka.key`, `signing.key`, …).
+    pub fn user_file(&self, user: &str, file: &str) -> PathBuf {
+        self.data_dir().join("users").join(user).join(file)
+    }
+
+    /// The number of rows in the WAN queue (finished or not).
+    pub fn wan_job_count(&self) -> usize {
+        self.query("SELECT id FROM wan_jobs", &[]).len()
+    }
+
+    /// A Receive Response Service bound to `addr` (for example a port that was refused before).
+    pub fn response_sink_at(&self, addr: std::net::SocketAddr) -> ResponseSink {
+        let state = Arc::new(SinkState {
+            received: Mutex::new(Vec::new()),
+            refuse: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+        });
+        let listener = self.rt.block_on(async {
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .unwrap_or_else(|e| panic!("binding the response sink to {addr}: {e}"))
+        });
+        let st = state.clone();
+        let task = self.rt.spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| {
+                        let st = st.clone();
+                        async move { Ok::<_, std::convert::Infallible>(sink_receive(st, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                        .await;
+                });
+            }
+        });
+        ResponseSink {
+            url: format!("http://{addr}/rrs"),
+            state,
+            task,
+        }
+    }
+
+    /// Runs `opendcc client listen --manifest M --listen 127.0.0.1:0 --out DIR` in the background
+    /// (the Receive Response Service of the README's full session).
+    pub fn cli_listener(&self) -> CliListener {
+        CliListener::start(&self.manifest_path(), &self.scratch_dir().join("responses"))
+    }
+}
+
+/// A free loopback address: bound, then released (nothing listens there until a test binds it).
+pub fn unused_loopback_addr() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
+    l.local_addr().expect("local address")
+}
+
+/// `opendcc client listen` running in the background; killed on drop.
+pub struct CliListener {
+    child: Child,
+    url: String,
+    out: PathBuf,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl CliListener {
+    fn start(manifest: &Path, out: &Path) -> CliListener {
+        use std::io::BufRead;
+        let mut child = Command::new(BIN)
+            .args(["client", "listen", "--manifest"])
+            .arg(manifest)
+            .args(["--listen", "127.0.0.1:0", "--out"])
+            .arg(out)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting opendcc client listen");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                sink.lock().expect("listener lines").push(line);
+            }
+        });
+        let mut listener = CliListener {
+            child,
+            url: String::new(),
+            out: out.to_path_buf(),
+            lines,
+        };
+        let first = listener.wait_for_line(START_TIMEOUT, |l| l.starts_with("listening on "));
+        listener.url = first.trim_start_matches("listening on ").trim().to_string();
+        listener
+    }
+
+    /// The URL it prints (`http://127.0.0.1:PORT/`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Everything it printed so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().expect("listener lines").clone()
+    }
+
+    /// Waits (bounded) for a printed line that `pred` picks.
+    pub fn wait_for_line(&mut self, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(l) = self.lines().into_iter().find(|l| pred(l)) {
+                return l;
+            }
+            if let Some(status) = self.child.try_wait().expect("waiting for the listener") {
+                panic!(
+                    "opendcc client listen exited ({status}); it printed {:#?}",
+                    self.lines()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "opendcc client listen printed no matching line within {limit:?}: {:#?}",
+                self.lines()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The file it saved for the document whose RequestID (or ResponseID) is `rid`.
+    pub fn saved(&self, rid: &str) -> PathBuf {
+        let suffix = format!("-{}.xml", rid.replace(':', "_"));
+        let found: Vec<PathBuf> = std::fs::read_dir(&self.out)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.out.display()))
+            .map(|e| e.expect("directory entry").path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(&suffix))
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "one saved file for {rid}: {found:?}");
+        found.into_iter().next().expect("one file")
+    }
+}
+
+impl Drop for CliListener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A DUIS alert's `Header/ResponseID`.
+pub fn response_id(r: &DuisResponse) -> &str {
+    r.root
+        .text_of(&["Header", "ResponseID"])
+        .expect("Header/ResponseID")
+}
+
+/// The bytes of the first `GBCSPayload` in a DUIS document (base64, whitespace allowed).
+pub fn gbcs_payload(r: &DuisResponse) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = r
+        .find_any("GBCSPayload")
+        .unwrap_or_else(|| panic!("no GBCSPayload in\n{}", r.xml))
+        .trimmed_text();
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .unwrap_or_else(|e| panic!("GBCSPayload is not base64: {e}\n{}", r.xml))
+}
+
+/// The EUI-64 of a device or user id such as `00-DB-12-34-56-78-90-A0`.
+pub fn eui64(id: &str) -> eui::Eui64 {
+    id.parse()
+        .unwrap_or_else(|e| panic!("{id:?} is not an EUI-64: {e:?}"))
+}
+
+/// A PKCS#8 PEM key file as DER.
+fn pkcs8_der(path: &Path) -> Vec<u8> {
+    smki::KeyPair::from_pkcs8_pem(&read(path))
+        .and_then(|k| k.to_pkcs8_der().map(|d| d.to_vec()))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A GBCS key-agreement private key from a PKCS#8 PEM file.
+pub fn ka_private_key(path: &Path) -> gbcs::crypto::KaPrivateKey {
+    gbcs::crypto::KaPrivateKey::from_der(&pkcs8_der(path))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A GBCS signing key from a PKCS#8 PEM file.
+pub fn gbcs_signing_key(path: &Path) -> gbcs::crypto::SigningKey {
+    gbcs::crypto::SigningKey::from_der(&pkcs8_der(path))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The public key of the certificate in a PEM file.
+pub fn cert_public_key(path: &Path) -> gbcs::crypto::PublicKey {
+    gbcs::crypto::PublicKey::from_certificate_der(&cert_der(path))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A device's GBCS answer as the DCC delivered it.
+#[derive(Debug, Clone)]
+pub struct GbcsAnswer {
+    pub frame: gbcs::Frame,
+}
+
+impl GbcsAnswer {
+    /// Decodes the `GBCSPayload` of a delivered DUIS response.
+    pub fn of(r: &DuisResponse) -> GbcsAnswer {
+        let bytes = gbcs_payload(r);
+        let frame = gbcs::Frame::decode(&bytes)
+            .unwrap_or_else(|e| panic!("the GBCSPayload is no GBCS message: {e}\n{}", r.xml));
+        GbcsAnswer { frame }
+    }
+
+    pub fn apdu(&self) -> &gbcs::GeneralSigning {
+        self.frame.apdu()
+    }
+
+    /// The use case named by the message code (`ECS52`, …).
+    pub fn use_case(&self) -> Option<&'static str> {
+        self.apdu().message_code().use_case()
+    }
+
+    /// Asserts a MAC'd (`DD`) answer whose MAC verifies with `recipient_ka` (the recipient's
+    /// key-agreement private key) and `sender_ka_cert` (the device's key-agreement certificate).
+    pub fn assert_mac_verifies(&self, recipient_ka: &Path, sender_ka_cert: &Path) {
+        let gbcs::Frame::Ciphered(c) = &self.frame else {
+            panic!("expected a MAC'd (DD) answer, got {:?}", self.frame);
+        };
+        let key = ka_private_key(recipient_ka)
+            .derive(
+                &cert_public_key(sender_ka_cert),
+                &gbcs::KdfContext::for_mac(&c.apdu),
+            )
+            .expect("deriving the MAC key");
+        c.verify_mac(&key)
+            .unwrap_or_else(|e| panic!("the answer's MAC does not verify: {e}"));
+    }
+
+    /// Asserts a signed (`DF`) answer whose signature verifies with the device's `ds.pem`.
+    pub fn assert_signed_by(&self, device_ds_cert: &Path) {
+        let gbcs::Frame::Signing(s) = &self.frame else {
+            panic!(
+                "expected a signed (DF) answer, got a MAC'd one: {:?}",
+                self.frame
+            );
+        };
+        assert!(
+            matches!(s.signature, gbcs::SignatureField::Signed(_)),
+            "the answer carries no signature: {s:?}"
+        );
+        s.verify_signature(&cert_public_key(device_ds_cert))
+            .unwrap_or_else(|e| panic!("the device's signature does not verify: {e}"));
+    }
+
+    /// The data of a DLMS Access-Response payload.
+    pub fn dlms_data(&self) -> Vec<gbcs::axdr::Data> {
+        match self.apdu().payload() {
+            gbcs::Payload::AccessResponse(a) => a.data,
+            other => panic!("expected a DLMS Access-Response, got {other:?}"),
+        }
+    }
+
+    /// The DLMS results of an Access-Response payload (0 = success).
+    pub fn dlms_results(&self) -> Vec<u8> {
+        match self.apdu().payload() {
+            gbcs::Payload::AccessResponse(a) => a.results.iter().map(|r| r.result()).collect(),
+            other => panic!("expected a DLMS Access-Response, got {other:?}"),
+        }
+    }
+
+    /// The attributes of the ZCL Read Attributes Responses in a GBZ payload: id → value bytes
+    /// (`None` when the device reported a failure status for the attribute).
+    pub fn zcl_attributes(&self) -> BTreeMap<u16, Option<Vec<u8>>> {
+        let gbcs::Payload::Gbz(gbcs::gbz::GbzPayload::Components { components, .. }) =
+            self.apdu().payload()
+        else {
+            panic!("expected a GBZ payload, got {:?}", self.apdu().payload());
+        };
+        let mut out = BTreeMap::new();
+        for c in components {
+            let gbcs::gbz::GbzBody::Plain { zcl, .. } = c.body else {
+                panic!("expected plaintext GBZ components: {c:?}");
+            };
+            assert_eq!(zcl.command, 0x01, "a ZCL Read Attributes Response");
+            out.extend(zcl_records(&zcl.payload));
+        }
+        out
+    }
+}
+
+/// Parses ZCL Read Attributes Response records: id (LE), status, then type and value on success.
+pub fn zcl_records(mut b: &[u8]) -> Vec<(u16, Option<Vec<u8>>)> {
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        assert!(b.len() >= 3, "truncated ZCL attribute record: {b:02X?}");
+        let id = u16::from_le_bytes([b[0], b[1]]);
+        let status = b[2];
+        b = &b[3..];
+        if status != 0 {
+            out.push((id, None));
+            continue;
+        }
+        let ty = b[0];
+        let len = match ty {
+            0x20 | 0x30 | 0x18 | 0x08 => 1,
+            0x21 => 2,
+            0x22 => 3,
+            0x23 => 4,
+            0x25 => 6,
+            0x41 => 1 + usize::from(b[1]),
+            other => panic!("ZCL type {other:#04x} is not one this test reads"),
+        };
+        let value = b[1..1 + len].to_vec();
+        let value = if ty == 0x41 {
+            value[1..].to_vec()
+        } else {
+            value
+        };
+        out.push((id, Some(value)));
+        b = &b[1 + len..];
+    }
+    out
+}
+
+/// How long a device's answer may take to reach a Receive Response Service (debug build, 2
+/// shared cores, other tests running).
+pub const DELIVERY_WAIT: Duration = Duration::from_secs(60);
+
+/// Whether a delivered document is the one for RequestID (or ResponseID) `rid`, exactly.
+pub fn is_for(d: &Delivered, rid: &str) -> bool {
+    d.body.contains(&format!(">{rid}<"))
+}
+
+impl Demo {
+    /// Waits for the document for `rid` at `sink` and checks it (DCC signature, schema).
+    pub fn delivered(&self, sink: &ResponseSink, rid: &str) -> DuisResponse {
+        let d = sink.wait_for(DELIVERY_WAIT, |d| is_for(d, rid));
+        DuisResponse::checked(&d.body, &self.dcc_signing_cert())
+    }
+
+    /// Signs and submits a device request from `user` (acknowledged with I99) and returns it
+    /// with the DUIS response delivered to `sink`.
+    pub fn device_request(
+        &self,
+        sink: &ResponseSink,
+        user: &str,
+        template_name: &str,
+        target: &str,
+        body: Option<&str>,
+    ) -> (Prepared, DuisResponse) {
+        let p = self.signed_request(template_name, user, target, body);
+        self.submit(user, &p).duis().assert_code("I99", &p.rid);
+        let r = self.delivered(sink, &p.rid);
+        (p, r)
+    }
+}
