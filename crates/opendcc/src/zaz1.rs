@@ -280,7 +280,7 @@ pub struct PemFile {
 }
 
 /// Parses a PKCS#8 private key, PEM or DER.
-pub fn parse_private_key(bytes: &[u8]) -> Result<KeyPair, String> {
+fn parse_private_key(bytes: &[u8]) -> Result<KeyPair, String> {
     let text = std::str::from_utf8(bytes).ok().map(str::trim_start);
     match text {
         Some(t) if t.starts_with("-----BEGIN") => {

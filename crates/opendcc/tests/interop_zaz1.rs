@@ -30,6 +30,9 @@
 //! `zaz1_folder_world_serves_a_dcc_boxed_client` needs neither: it builds the world from the
 //! corpus' ZAZ1 PEM folder and runs a read and a critical command end to end with opendcc's
 //! own client, then restarts the world without `--zaz1`.
+//!
+//! `dcc_boxed_signed_precommand_is_accepted` (ignored: a known gateway bug) sends a Signed
+//! Pre-Command exactly as DCC Boxed's tools build it.
 
 mod interop;
 
