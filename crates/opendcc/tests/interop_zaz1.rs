@@ -592,7 +592,7 @@ fn every_template_signed_by_the_java_tool() {
         for p in &case.problems {
             line.push_str(&format!(" — {p}"));
         }
-        println!("{line}");
+        report(&line);
     }
     let alerts = documents
         .iter()
@@ -600,17 +600,17 @@ fn every_template_signed_by_the_java_tool() {
         .count();
     let critical = cases.iter().filter(|c| c.cv5_request.is_some()).count();
     let java_cv5 = cases.iter().filter(|c| c.cv5_java_signed).count();
-    println!(
+    report(&format!(
         "(Smart DCC's Validate checked {} documents, {alerts} of them other deliveries (alerts), {} rejected ({} known); {critical} signed pre-commands sent, {java_cv5} of them XML-signed by the Java tool as DCC Boxed users sign them)",
         documents.len(),
         rejected.len(),
         known_seen.len()
-    );
-    println!(
+    ));
+    report(&format!(
         "{} passed, {} failed",
         passed.len(),
         cases.len() - passed.len()
-    );
+    ));
 
     let current: String = passed.iter().map(|n| format!("{n}\n")).collect();
     let _ = std::fs::write(cache_dir().join("current-success.txt"), &current);

@@ -78,10 +78,20 @@ pub fn skip_or_fail(what: &str) {
         !in_ci(),
         "CI=true and the DCC Boxed interoperability suite cannot run: {what}"
     );
-    eprintln!("SKIPPED: the DCC Boxed interoperability suite cannot run here: {what}");
-    eprintln!(
-        "         (install nodejs, npm and a Java 17 JDK; ./test.sh does; CI=true makes this fatal)"
+    report(&format!(
+        "SKIPPED: the DCC Boxed interoperability suite cannot run here: {what}"
+    ));
+    report(
+        "         (install nodejs, npm and a Java 17 JDK; ./test.sh does; CI=true makes this fatal)",
     );
+}
+
+/// Writes a report line straight to standard output, past the test harness's capture, so that
+/// `./test.sh` shows it.
+pub fn report(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 // ---------------------------------------------------------------------------------------------
