@@ -1,5 +1,6 @@
 //! `opendcc`: run a demo DCC, and the tools a DCC User needs to talk to it.
 
+mod bench;
 mod client;
 mod listen;
 mod manifest;
@@ -66,6 +67,17 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WanCmd,
     },
+    /// Measure a running demo DCC.
+    Bench {
+        #[command(subcommand)]
+        cmd: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Bounded load from one user on loopback: throughput, latency, crypto ceiling.
+    Load(bench::LoadArgs),
 }
 
 #[derive(Subcommand)]
@@ -223,6 +235,9 @@ fn main() -> ExitCode {
             WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
             WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
         },
+        Cmd::Bench {
+            cmd: BenchCmd::Load(args),
+        } => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
