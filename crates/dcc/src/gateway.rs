@@ -366,14 +366,30 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 })?;
             let body =
                 duis::bodies::SignedPreCommand::parse(&req.body).map_err(render::body_error)?;
-            let user_ds = gbcs::crypto::PublicKey::from_sec1(&auth.signer_key)
-                .map_err(|e| InternalError::Signing(e.to_string()))?;
-            let signed = transform::check_signed_precommand(
-                &body.gbcs_payload,
-                &pending.precommand,
-                &user_ds,
-            )
-            .map_err(|e| ServiceError::SignedPreCommand(e.to_string()))?;
+            // The user signs pre-commands with an SMKI digital-signing key of theirs: the one
+            // that signed the XML, or another (ZAZ1 users have one for XML, one for GBCS).
+            let mut keys = vec![auth.signer_key.clone()];
+            keys.extend(
+                tx.org_certs_of(rid.originator)?
+                    .into_iter()
+                    .filter(|c| !c.revoked)
+                    .map(|c| c.public_key),
+            );
+            let mut outcome = Err(transform::SignedPreCommandError::BadSignature);
+            for key in keys {
+                let Ok(user_ds) = gbcs::crypto::PublicKey::from_sec1(&key) else {
+                    continue;
+                };
+                outcome = transform::check_signed_precommand(
+                    &body.gbcs_payload,
+                    &pending.precommand,
+                    &user_ds,
+                );
+                if !matches!(outcome, Err(transform::SignedPreCommandError::BadSignature)) {
+                    break;
+                }
+            }
+            let signed = outcome.map_err(|e| ServiceError::SignedPreCommand(e.to_string()))?;
             tx.use_precommand(rid.originator, rid.counter)?;
             transform::protect(signed, &self.dcc, &device_ka)?
         } else {

@@ -125,6 +125,9 @@ pub trait Tx {
 
     fn org_cert(&mut self, serial: &str) -> Result<Option<OrgCertRecord>, StoreError>;
     fn put_org_cert(&mut self, cert: &OrgCertRecord) -> Result<(), StoreError>;
+    /// Every digital-signing organisation certificate of one party (it may hold one for XML and
+    /// another for GBCS, as ZAZ1 does).
+    fn org_certs_of(&mut self, eui: Eui64) -> Result<Vec<OrgCertRecord>, StoreError>;
 
     /// The last RequestID counter accepted from an originator.
     fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError>;

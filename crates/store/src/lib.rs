@@ -350,6 +350,26 @@ impl Tx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn org_certs_of(&mut self, eui: Eui64) -> Result<Vec<OrgCertRecord>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT serial FROM org_certs WHERE subject_eui = ?1 ORDER BY serial")
+            .map_err(err)?;
+        let serials: Vec<String> = st
+            .query_map([eui.to_string()], |r| r.get(0))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        drop(st);
+        let mut out = Vec::with_capacity(serials.len());
+        for s in serials {
+            if let Some(c) = self.org_cert(&s)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
         self.tx
             .execute(
