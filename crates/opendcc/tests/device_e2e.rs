@@ -169,7 +169,7 @@ fn a_command_queued_on_the_wan_survives_a_restart() {
 
 #[test]
 fn an_unreachable_device_is_reported_with_e20_once_the_device_timeout_passes() {
-    const TIMEOUT_MS: u64 = 1_000;
+    const TIMEOUT_MS: u64 = 2_000;
     let demo = fast_demo_with(&["--device-timeout-ms", &TIMEOUT_MS.to_string()]);
     let sink = demo.response_sink();
     demo.set_response_url("supplier-a", sink.url());
