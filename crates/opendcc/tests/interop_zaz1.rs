@@ -31,7 +31,7 @@
 //! corpus' ZAZ1 PEM folder and runs a read and a critical command end to end with opendcc's
 //! own client, then restarts the world without `--zaz1`.
 //!
-//! `dcc_boxed_signed_precommand_is_accepted` (ignored: a known gateway bug) sends a Signed
+//! `dcc_boxed_signed_precommand_is_accepted` sends a Signed
 //! Pre-Command exactly as DCC Boxed's tools build it.
 
 mod interop;
@@ -866,14 +866,12 @@ fn normalise_pem(pem: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// BUG (dcc gateway, reported): DCC Boxed's own critical flow — the pre-command GBCS-signed with
+/// DCC Boxed's own critical flow — the pre-command GBCS-signed with
 /// the supplier's `Z1-supplier-ds`, the command variant 5 request XML-signed by Smart DCC's Java
-/// tool with `xml-sign-90B3D51F30010000-ds` (counter kept) — must be accepted. The gateway
-/// refuses it with E12 ("its signature does not verify with the user's certificate") because
-/// it checks the pre-command's GBCS signature with the key of the certificate that signed the
-/// XML. Un-ignore once the gateway checks it against the user's role signing certificate.
+/// tool with `xml-sign-90B3D51F30010000-ds` (counter kept) — must be accepted: the gateway checks
+/// the pre-command's GBCS signature against each of the user's SMKI digital-signing
+/// certificates, not only the one that signed the XML.
 #[test]
-#[ignore = "BUG: the gateway checks a Signed Pre-Command's GBCS signature with the XML signer's key"]
 fn dcc_boxed_signed_precommand_is_accepted() {
     let Some(pkgs) = prerequisites() else { return };
     let root = tempfile::Builder::new()
