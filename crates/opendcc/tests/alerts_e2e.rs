@@ -212,11 +212,6 @@ fn power_restored_ends_the_outage_at_the_hub() {
 }
 
 #[test]
-#[ignore = "BUG: `opendcc wan event power-outage|power-restored` only changes the CHF's state \
-            (wan::emulated::EmulatedDevices::event loads the hub alone); the ESME at the premises \
-            never loses power, so devices::EmulatedDevice::power_restored never runs for it and \
-            the ECS80 Supply Outage Restored alert (0x8F35, signed, to the network operator) that \
-            the devices crate raises is never delivered to the distributor"]
 fn power_restored_gives_the_esme_outage_restored_alert_to_the_distributor() {
     let w = AlertWorld::start();
     let demo = &w.demo;

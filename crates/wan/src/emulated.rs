@@ -119,6 +119,28 @@ impl DeviceNetwork for EmulatedDevices {
             other => return Err(internal("hub event", format!("unknown event {other:?}"))),
         };
         Self::save(tx, &dev)?;
+        // The premises loses (and regains) power as a whole: every device the hub reaches.
+        let mut reports = reports;
+        let behind: Vec<Eui64> = tx
+            .devices()?
+            .into_iter()
+            .filter(|d| d.chf == Some(chf) && d.id != chf && self.knows(d.id))
+            .map(|d| d.id)
+            .collect();
+        for id in behind {
+            let mut d = self.load(tx, id)?;
+            if kind == "power-outage" {
+                d.power_lost(at);
+            } else {
+                reports.extend(
+                    d.power_restored(at)
+                        .alerts
+                        .into_iter()
+                        .map(|frame| HubReport::DeviceAlert { device: id, frame }),
+                );
+            }
+            Self::save(tx, &d)?;
+        }
         Ok(reports)
     }
 }
