@@ -1,7 +1,8 @@
 //! `opendcc bench load`: a bounded load generator for a running demo DCC, on loopback only.
 //!
 //! It pre-signs N DUIS requests (unique counters, strictly increasing, starting above anything
-//! used before: epoch milliseconds × 1000), runs its own Receive Response Service on
+//! used before: epoch milliseconds × 1000, or above the user's last counter in the demo's
+//! database if that is higher; request i gets `base + 1024 i`, the gaps being for resends), runs its own Receive Response Service on
 //! `127.0.0.1:0` and registers it as the user's response URL, sends the requests with a fixed
 //! concurrency or at a target rate, and waits (bounded) for the final responses. It reports what
 //! was sent, acknowledged and completed, errors by DUIS response code or HTTP status, rates and
@@ -42,6 +43,9 @@ pub const MAX_REQUESTS: usize = 1_000_000;
 const MAX_REPLAY_RESENDS: u32 = 64;
 /// How long one HTTP exchange may take.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Request `i` is pre-signed with counter `base + i × STRIDE`; the gaps hold the counters of
+/// resends, so that a resend does not overtake (and so invalidate) requests not yet sent.
+const STRIDE: u64 = 1024;
 
 /// What went wrong setting up or running a load test.
 #[derive(Debug, thiserror::Error)]
@@ -632,11 +636,32 @@ impl Shared {
 struct Run {
     shared: Mutex<Shared>,
     next: AtomicUsize,
-    next_counter: AtomicU64,
+    /// The highest counter sent so far.
+    max_sent: AtomicU64,
+    /// The last counter given to a resend.
+    last_resend: AtomicU64,
     progress: indicatif::ProgressBar,
 }
 
+/// The pre-signed counter of request `i`.
+fn counter_of(base: u64, i: usize) -> u64 {
+    base.saturating_add(u64::try_from(i).unwrap_or(u64::MAX).saturating_mul(STRIDE))
+}
+
 impl Run {
+    /// A counter for a resend: above every counter sent so far, and so (but for more than
+    /// `STRIDE - 1` resends in one gap) below those of the requests not sent yet.
+    fn resend_counter(&self) -> u64 {
+        let floor = self.max_sent.load(Ordering::SeqCst).saturating_add(1);
+        let previous = self
+            .last_resend
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                Some(last.saturating_add(1).max(floor))
+            })
+            .unwrap_or(floor);
+        previous.saturating_add(1).max(floor)
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Shared) -> T) -> Option<T> {
         self.shared.lock().ok().map(|mut s| f(&mut s))
     }
@@ -795,13 +820,14 @@ impl Sender {
                 s.http_requests += 1;
                 s.by_counter.insert(counter, index);
             });
+            run.max_sent.fetch_max(counter, Ordering::SeqCst);
             let answer = self.post(p.endpoint, body).await?;
             if answer.status != 409 || resends >= MAX_REPLAY_RESENDS {
                 return Ok((answer, counter));
             }
             resends += 1;
             run.with(|s| s.replay_resends += 1);
-            counter = run.next_counter.fetch_add(1, Ordering::Relaxed);
+            counter = run.resend_counter();
             let signer = self.signer.clone();
             let p2 = p.clone();
             body = tokio::task::spawn_blocking(move || signer.signed(&p2, counter))
@@ -1027,7 +1053,8 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             .map_or(0, |d| d.as_millis()),
     )
     .unwrap_or(u64::MAX / 2_000);
-    let base = now_ms.saturating_mul(1000);
+    let last = last_counter(&data, &user.eui)?;
+    let base = now_ms.saturating_mul(1000).max(last.saturating_add(1));
     let n = args.requests;
     let plans: Vec<Plan> = (0..n)
         .map(|i| plan(i, args.mix, &targets, &manifest.dcc.eui))
@@ -1040,7 +1067,8 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             ..Shared::default()
         }),
         next: AtomicUsize::new(0),
-        next_counter: AtomicU64::new(base.saturating_add(u64::try_from(n).unwrap_or(0))),
+        max_sent: AtomicU64::new(0),
+        last_resend: AtomicU64::new(0),
         progress: indicatif::ProgressBar::new(u64::try_from(n).unwrap_or(0)),
     });
     run_state.progress.set_style(
@@ -1119,7 +1147,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
                     let (Some(body), Some(p)) = (body, plans.get(i)) else {
                         break;
                     };
-                    let counter = base.saturating_add(u64::try_from(i).unwrap_or(0));
+                    let counter = counter_of(base, i);
                     run.with(|s| {
                         s.sent += 1;
                         if let Some(o) = s.outcomes.get_mut(i) {
@@ -1159,6 +1187,27 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     Ok(summarise(args, &s, start, rates, ops, ceiling))
 }
 
+/// The last RequestID counter the DCC accepted from `user_eui` (0 if none), read from the demo's
+/// database.
+fn last_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
+    use dcc::store::Store as _;
+    let db = data.join(crate::world::DB);
+    if !db.is_file() {
+        return Err(BenchError::Setup(format!(
+            "{} holds no demo database (give the demo's --data DIR)",
+            data.display()
+        )));
+    }
+    let eui: eui::Eui64 = user_eui
+        .parse()
+        .map_err(|e| BenchError::Setup(format!("user EUI {user_eui}: {e}")))?;
+    let store = store::SqliteStore::open(&db).map_err(|e| BenchError::Setup(e.to_string()))?;
+    store
+        .transaction(|tx| Ok(tx.last_counter(eui)?))
+        .map(|c| c.unwrap_or(0))
+        .map_err(|e| BenchError::Setup(format!("reading the last counter: {e}")))
+}
+
 fn presign(signer: &Arc<Signer>, plans: &[Plan], base: u64) -> Result<Vec<String>, BenchError> {
     // Two threads: the load generator shares the machine with the DCC, which is idle now.
     let half = plans.len().div_ceil(2);
@@ -1172,10 +1221,7 @@ fn presign(signer: &Arc<Signer>, plans: &[Plan], base: u64) -> Result<Vec<String
                     chunk
                         .iter()
                         .enumerate()
-                        .map(|(j, p)| {
-                            let i = u64::try_from(c * half + j).unwrap_or(u64::MAX);
-                            signer.signed(p, base.saturating_add(i))
-                        })
+                        .map(|(j, p)| signer.signed(p, counter_of(base, c * half + j)))
                         .collect::<Result<Vec<String>, BenchError>>()
                 })
             })
