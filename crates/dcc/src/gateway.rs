@@ -44,6 +44,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// Which flavour of DUIS responses the DCC writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// DUIS 5.4 throughout.
+    #[default]
+    Duis54,
+    /// As DCC Boxed: DUIS 5.4, except where the tooling built for DCC Boxed validates with the
+    /// DUIS 5.1 schema and the two differ (12.1's WAN matrix).
+    DccBoxed,
+}
+
 /// Limits applied before anything is parsed.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -112,6 +123,7 @@ pub struct Gateway<S: Store, C: Clock> {
     signer: Arc<dyn ResponseSigner>,
     dcc: Arc<DccCrypto>,
     limits: Limits,
+    dialect: Dialect,
 }
 
 /// What a request that passed authentication carries through the rest of the checks.
@@ -136,7 +148,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             signer,
             dcc,
             limits,
+            dialect: Dialect::default(),
         }
+    }
+
+    /// Writes responses in `dialect`.
+    pub fn with_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
     }
 
     pub fn store(&self) -> &Arc<S> {
@@ -491,10 +510,11 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             "12.1" => {
                 let q = RequestWanMatrix::parse(&req.body).map_err(render::body_error)?;
                 let coverage = services::wan_matrix(tx, &q)?;
-                Ok((
-                    ResponseCode::I0,
-                    render::wan_matrix(req, &q, &coverage, now)?,
-                ))
+                let doc = match self.dialect {
+                    Dialect::Duis54 => render::wan_matrix(req, &q, &coverage, now)?,
+                    Dialect::DccBoxed => render::wan_matrix_v51(req, &q, &coverage, now)?,
+                };
+                Ok((ResponseCode::I0, doc))
             }
             other => Err(ServiceError::NotImplemented(other.to_string()).into()),
         }

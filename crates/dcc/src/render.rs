@@ -94,6 +94,17 @@ pub fn inventory(
         .map_err(build_error)
 }
 
+fn coverage(c: &WanCoverage) -> duis::WanCoverage {
+    duis::WanCoverage {
+        coverage_available: c.available,
+        anticipated_coverage_date: None,
+        wan_technology: c.technology.to_string(),
+        connectivity_likelihood: duis::ConnectivityLikelihood::High,
+        auxiliary_equipment_required: None,
+        additional_information: None,
+    }
+}
+
 /// 12.1 Request WAN Matrix's answer.
 pub fn wan_matrix(
     req: &Request,
@@ -104,17 +115,26 @@ pub fn wan_matrix(
     let responses = [WanMatrixResponse {
         csp_region: c.region,
         response_code: ResponseCode::I0,
-        coverage: Some(duis::WanCoverage {
-            coverage_available: c.available,
-            anticipated_coverage_date: None,
-            wan_technology: c.technology.to_string(),
-            connectivity_likelihood: duis::ConnectivityLikelihood::High,
-            auxiliary_equipment_required: None,
-            additional_information: None,
-        }),
+        coverage: Some(coverage(c)),
     }];
     duis::wan_matrix_response(&header(req, ResponseCode::I0, now)?, query, &responses)
         .map_err(build_error)
+}
+
+/// 12.1's answer in the DUIS 5.1 layout DCC Boxed's tooling expects.
+pub fn wan_matrix_v51(
+    req: &Request,
+    query: &duis::bodies::RequestWanMatrix,
+    c: &WanCoverage,
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    duis::wan_matrix_response_v51(
+        &header(req, ResponseCode::I0, now)?,
+        query,
+        c.region,
+        &coverage(c),
+    )
+    .map_err(build_error)
 }
 
 /// The DUIS response carrying a device's answer to a queued command (passed through unread:

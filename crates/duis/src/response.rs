@@ -291,6 +291,47 @@ fn write_device(w: &mut XmlWriter, d: &InventoryDevice) -> Result<(), InvalidVal
     Ok(())
 }
 
+/// The coverage details of one CSP region (the same elements in DUIS 5.1 and 5.4).
+fn write_coverage(w: &mut XmlWriter, c: &WanCoverage) -> Result<(), BuildError> {
+    let date = c.anticipated_coverage_date.map(format_date).transpose()?;
+    let tech = text(&c.wan_technology, facet::WAN_TECHNOLOGY)?;
+    let aux = opt_text(
+        c.auxiliary_equipment_required.as_ref(),
+        facet::AUXILIARY_EQUIPMENT,
+    )?;
+    let info = opt_text(
+        c.additional_information.as_ref(),
+        facet::ADDITIONAL_INFORMATION,
+    )?;
+    w.leaf(
+        "CoverageAvailability",
+        if c.coverage_available {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    w.leaf_opt("AnticipatedCoverageDate", date.as_deref());
+    w.leaf("WANTechnology", tech);
+    w.leaf("ConnectivityLikelihood", c.connectivity_likelihood.as_str());
+    w.leaf_opt("AuxiliaryEquipmentRequired", aux);
+    w.leaf_opt("AdditionalInformation", info);
+    Ok(())
+}
+
+fn write_wan_matrix_request(
+    w: &mut XmlWriter,
+    request: &RequestWanMatrix,
+) -> Result<(), BuildError> {
+    w.open("Request");
+    match request {
+        RequestWanMatrix::Uprn(u) => w.leaf("UPRN", &u.to_string()),
+        RequestWanMatrix::PartialAddress(a) => write_address(w, "PartialAddress", a)?,
+    }
+    w.close("Request");
+    Ok(())
+}
+
 fn write_wan_matrix(
     w: &mut XmlWriter,
     request: &RequestWanMatrix,
@@ -300,40 +341,13 @@ fn write_wan_matrix(
         return Err(BuildError::EmptyWanMatrix);
     }
     w.open("DSPWANMatrix");
-    w.open("Request");
-    match request {
-        RequestWanMatrix::Uprn(u) => w.leaf("UPRN", &u.to_string()),
-        RequestWanMatrix::PartialAddress(a) => write_address(w, "PartialAddress", a)?,
-    }
-    w.close("Request");
+    write_wan_matrix_request(w, request)?;
     for r in responses {
         w.open("DSPWANMatrixResponse");
         w.leaf("CSPRegion", r.csp_region.as_str());
         w.leaf("CSPRegionResponseCode", r.response_code.as_str());
         if let Some(c) = &r.coverage {
-            let date = c.anticipated_coverage_date.map(format_date).transpose()?;
-            let tech = text(&c.wan_technology, facet::WAN_TECHNOLOGY)?;
-            let aux = opt_text(
-                c.auxiliary_equipment_required.as_ref(),
-                facet::AUXILIARY_EQUIPMENT,
-            )?;
-            let info = opt_text(
-                c.additional_information.as_ref(),
-                facet::ADDITIONAL_INFORMATION,
-            )?;
-            w.leaf(
-                "CoverageAvailability",
-                if c.coverage_available {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-            w.leaf_opt("AnticipatedCoverageDate", date.as_deref());
-            w.leaf("WANTechnology", tech);
-            w.leaf("ConnectivityLikelihood", c.connectivity_likelihood.as_str());
-            w.leaf_opt("AuxiliaryEquipmentRequired", aux);
-            w.leaf_opt("AdditionalInformation", info);
+            write_coverage(w, c)?;
         }
         w.close("DSPWANMatrixResponse");
     }
@@ -484,6 +498,32 @@ pub fn wan_matrix_response(
         fixed_variant("12.1")?,
         &ResponsePayload::DspWanMatrix { request, responses },
     )
+}
+
+/// The 12.1 answer in the DUIS 5.1 layout (`schemaVersion="5.1"`), where `DSPWANMatrix` holds one
+/// region's details directly rather than a `DSPWANMatrixResponse` per region: what DCC Boxed and
+/// the tooling built for it (Smart DCC's signing tool validates with the 5.1 schema) expect.
+pub fn wan_matrix_response_v51(
+    header: &ResponseHeader,
+    request: &RequestWanMatrix,
+    region: CspRegion,
+    coverage: &WanCoverage,
+) -> Result<String, BuildError> {
+    let variant = fixed_variant("12.1")?;
+    let mut w = XmlWriter::new("Response", &[("schemaVersion", "5.1")]);
+    write_header(&mut w, header);
+    w.open("Body");
+    w.open("ResponseMessage");
+    w.leaf("ServiceReference", variant.service_reference);
+    w.leaf("ServiceReferenceVariant", variant.variant);
+    w.open("DSPWANMatrix");
+    write_wan_matrix_request(&mut w, request)?;
+    w.leaf("CSPRegion", region.as_str());
+    write_coverage(&mut w, coverage)?;
+    w.close("DSPWANMatrix");
+    w.close("ResponseMessage");
+    w.close("Body");
+    Ok(w.finish("Response"))
 }
 
 /// A device response carrying a `GBCSPayload`.

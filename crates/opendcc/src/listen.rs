@@ -53,7 +53,7 @@ pub async fn run(
         .await
         .map_err(|e| format!("binding {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("listening on http://{addr}/");
+    crate::out(&format!("listening on http://{addr}/"))?;
     let state = Arc::new(State {
         dcc_key,
         out,
@@ -123,7 +123,7 @@ async fn receive(state: Arc<State>, req: Request<Incoming>) -> Response<Full<Byt
             }
             Err(_) => 0,
         };
-        println!("{verdict} {kind} {code} {rid}");
+        let _ = crate::out(&format!("{verdict} {kind} {code} {rid}"));
         if let Some(dir) = &state.out {
             let name = format!("{n:06}-{}.xml", rid.replace(':', "_"));
             let _ = std::fs::write(dir.join(name), &body);

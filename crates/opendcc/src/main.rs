@@ -214,6 +214,18 @@ enum ClientCmd {
     },
 }
 
+/// Prints to standard output; a closed pipe (`| head`) ends the output quietly instead of
+/// panicking.
+fn out(text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    match writeln!(o, "{text}").and_then(|()| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("writing to standard output: {e}")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_json);
@@ -277,16 +289,24 @@ fn run_demo(
     let world = world::World::open_or_create(data)?;
     let store = Arc::new(world.open_store()?);
     let signer = world.xml_signer()?;
-    let gateway = Arc::new(Gateway::new(
-        store,
-        SystemClock,
-        Arc::new(signer),
-        Arc::new(world.dcc_crypto()?),
-        Limits {
-            device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
-            ..Limits::default()
-        },
-    ));
+    let gateway = Arc::new(
+        Gateway::new(
+            store,
+            SystemClock,
+            Arc::new(signer),
+            Arc::new(world.dcc_crypto()?),
+            Limits {
+                device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
+                ..Limits::default()
+            },
+        )
+        .with_dialect(if zaz1::world_kind(data).ok().flatten() == Some(true) {
+            // A ZAZ1 world is a drop-in for DCC Boxed: answer as its tooling expects.
+            dcc::gateway::Dialect::DccBoxed
+        } else {
+            dcc::gateway::Dialect::Duis54
+        }),
+    );
     let store_for_workers = gateway.store().clone();
     let signer_for_workers = gateway.signer();
     let identities = world::device_identities(world.dir(), &store_for_workers)?;
@@ -413,7 +433,7 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
             let m = manifest::Manifest::load(&manifest)?;
             let u = m.user(&user)?;
             let signed = client::sign_as(u, &read_input(&file)?)?;
-            println!("{signed}");
+            out(&signed)?;
             Ok(())
         }
         ClientCmd::SignPrecommand {
@@ -426,7 +446,7 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
             let key = std::fs::read_to_string(&u.signing_key)
                 .map_err(|e| format!("{}: {e}", u.signing_key.display()))?;
             let request = client::signed_precommand_request(&read_input(&file)?, &key)?;
-            println!("{}", client::sign_as(u, &request)?);
+            out(&client::sign_as(u, &request)?)?;
             Ok(())
         }
         ClientCmd::Decode {
@@ -436,11 +456,7 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
         } => {
             let m = manifest::Manifest::load(&manifest)?;
             let u = m.user(&user)?;
-            print!(
-                "{}",
-                client::decode_device_payload(&m, u, &read_input(&file)?)?
-            );
-            Ok(())
+            out(client::decode_device_payload(&m, u, &read_input(&file)?)?.trim_end())
         }
         ClientCmd::Listen {
             manifest,
@@ -468,7 +484,7 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
             let http = client::http_client(&m, (!m.plain_http).then_some(u))?;
             let (status, text) =
                 runtime()?.block_on(client::send(&http, &m.duis_url, endpoint, body))?;
-            println!("{text}");
+            out(&text)?;
             if (200..300).contains(&status) {
                 Ok(())
             } else {

@@ -854,8 +854,7 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
             }
             other => other.to_string(),
         })?;
-    println!("{name}: Receive Response Service is now {url}");
-    Ok(())
+    crate::out(&format!("{name}: Receive Response Service is now {url}"))
 }
 
 fn open_existing(dir: &Path) -> Result<World, String> {
@@ -913,11 +912,10 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
     store
         .transaction(|tx| Ok(tx.set_wan_fault(id, parsed)?))
         .map_err(|e| e.to_string())?;
-    println!(
+    crate::out(&format!(
         "{id}: {}",
         parsed.map_or("no fault".to_string(), |f| format!("{f:?}"))
-    );
-    Ok(())
+    ))
 }
 
 /// `opendcc wan event`.
@@ -933,6 +931,5 @@ pub fn wan_event(dir: &Path, chf: &str, kind: &str) -> Result<(), String> {
     store
         .transaction(|tx| Ok(tx.push_wan_event(id, kind, now)?))
         .map_err(|e| e.to_string())?;
-    println!("{id}: {kind} queued");
-    Ok(())
+    crate::out(&format!("{id}: {kind} queued"))
 }
