@@ -147,6 +147,26 @@ fn devices(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // What the WAN does around every command: the device's state, its event log full after a
+    // few hundred commands, read from and written back to the database as JSON.
+    let mut d = f.device().unwrap();
+    for counter in 1..=300 {
+        let cmd = gbcs::crypto::wrap_command(ecs52(counter), &f.acb_ka, &f.esme_ka)
+            .unwrap()
+            .encode();
+        assert!(d.handle(&cmd, f.now).response.is_some());
+    }
+    let json = serde_json::to_string(d.state()).unwrap();
+    eprintln!(
+        "device state after 300 commands: {} bytes of JSON",
+        json.len()
+    );
+    g.bench_function("state_json_roundtrip", |b| {
+        b.iter(|| {
+            let s: devices::DeviceState = serde_json::from_str(black_box(&json)).unwrap();
+            serde_json::to_string(&s).unwrap()
+        })
+    });
     g.finish();
 }
 

@@ -1106,10 +1106,9 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         let rrs = tokio::spawn(serve_rrs(listener, run_state.clone()));
         let url = format!("http://{addr}/");
         let (d, u, url2) = (data.clone(), args.user.clone(), url.clone());
-        tokio::task::spawn_blocking(move || crate::world::set_response_url(&d, &u, &url2))
+        tokio::task::spawn_blocking(move || register_response_url(&d, &u, &url2))
             .await
-            .map_err(|e| BenchError::Setup(e.to_string()))?
-            .map_err(BenchError::Setup)?;
+            .map_err(|e| BenchError::Setup(e.to_string()))??;
         eprintln!(
             "Receive Response Service on {url}, registered for {}",
             args.user
@@ -1187,10 +1186,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     Ok(summarise(args, &s, start, rates, ops, ceiling))
 }
 
-/// The last RequestID counter the DCC accepted from `user_eui` (0 if none), read from the demo's
-/// database.
-fn last_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
-    use dcc::store::Store as _;
+fn open_store(data: &Path) -> Result<store::SqliteStore, BenchError> {
     let db = data.join(crate::world::DB);
     if !db.is_file() {
         return Err(BenchError::Setup(format!(
@@ -1198,10 +1194,33 @@ fn last_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
             data.display()
         )));
     }
+    store::SqliteStore::open(&db).map_err(|e| BenchError::Setup(e.to_string()))
+}
+
+/// Points `user`'s Receive Response Service at `url` (read by the DCC at delivery time). Quiet,
+/// unlike `opendcc user response-url`, so that `--json` output stays one JSON object.
+fn register_response_url(data: &Path, user: &str, url: &str) -> Result<(), BenchError> {
+    use dcc::store::Store as _;
+    open_store(data)?
+        .transaction(|tx| {
+            let mut u = tx
+                .user_by_name(user)?
+                .ok_or_else(|| dcc::error::AuthzError::UnknownUser(user.to_string()))?;
+            u.response_url = Some(url.to_string());
+            tx.put_user(&u)?;
+            Ok(())
+        })
+        .map_err(|e| BenchError::Setup(format!("registering the response URL: {e}")))
+}
+
+/// The last RequestID counter the DCC accepted from `user_eui` (0 if none), read from the demo's
+/// database.
+fn last_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
+    use dcc::store::Store as _;
+    let store = open_store(data)?;
     let eui: eui::Eui64 = user_eui
         .parse()
         .map_err(|e| BenchError::Setup(format!("user EUI {user_eui}: {e}")))?;
-    let store = store::SqliteStore::open(&db).map_err(|e| BenchError::Setup(e.to_string()))?;
     store
         .transaction(|tx| Ok(tx.last_counter(eui)?))
         .map(|c| c.unwrap_or(0))
@@ -1477,6 +1496,27 @@ mod tests {
             assert_eq!(req.header.service_reference_variant, srv);
             assert_eq!(req.header.command_variant as u8, cv);
         }
+    }
+
+    #[test]
+    fn resends_go_just_above_the_highest_counter_sent() {
+        let base = 1_000_000;
+        let run = Run {
+            shared: Mutex::new(Shared::default()),
+            next: AtomicUsize::new(40),
+            max_sent: AtomicU64::new(counter_of(base, 5)),
+            last_resend: AtomicU64::new(0),
+            progress: indicatif::ProgressBar::hidden(),
+        };
+        let first = run.resend_counter();
+        let second = run.resend_counter();
+        assert_eq!(first, counter_of(base, 5) + 1);
+        assert_eq!(second, first + 1);
+        // Requests 6 and later (handed out but not sent) keep counters above the resends.
+        assert!(second < counter_of(base, 6));
+        run.max_sent.store(counter_of(base, 9), Ordering::SeqCst);
+        assert_eq!(run.resend_counter(), counter_of(base, 9) + 1);
+        assert_eq!(counter_of(base, 3), base + 3 * STRIDE);
     }
 
     #[test]
