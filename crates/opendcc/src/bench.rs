@@ -999,6 +999,11 @@ fn is_loopback_url(url: &str) -> bool {
 pub fn run(args: &LoadArgs) -> Result<(), String> {
     let report = load(args).map_err(|e| e.to_string())?;
     eprintln!("{}", text_report(&report));
+    eprintln!(
+        "note: {}'s Receive Response Service URL still names the generator's listener, now closed \
+         (set it again with `opendcc user response-url`)",
+        args.user
+    );
     if args.json {
         let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
         println!("{json}");
