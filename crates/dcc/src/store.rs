@@ -156,7 +156,10 @@ pub trait Tx {
 
     /// Queues a command for the SM WAN; returns its id.
     fn enqueue_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
-    /// Queued commands due at `now_ms`, oldest first.
+    /// Queued commands due at `now_ms`, oldest first, at most one per device: each device's
+    /// oldest unfinished command, so that a device always receives its commands in the order
+    /// the DCC accepted them (a later command overtaking an earlier one would make the device
+    /// refuse the earlier one as a replay).
     fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError>;
     /// The job, if it is still on the queue.
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError>;

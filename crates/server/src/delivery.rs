@@ -129,14 +129,21 @@ async fn deliver_one<S: Store, C: Clock>(
     item: OutboxItem,
 ) {
     let st = store.clone();
-    let recipient = item.recipient;
-    // The URL is read at delivery time: a change takes effect without a restart.
-    let url = tokio::task::spawn_blocking(move || {
-        st.transaction(|tx| Ok(tx.user(recipient)?.and_then(|u| u.response_url)))
+    let (recipient, id) = (item.recipient, item.id);
+    // The due list may be older than this item's last delivery: look again. The URL is read at
+    // delivery time too, so that a change takes effect without a restart.
+    let current = tokio::task::spawn_blocking(move || {
+        st.transaction(|tx| {
+            let pending = tx
+                .outbox_item(id)?
+                .is_some_and(|o| o.delivered_at.is_none());
+            Ok((pending, tx.user(recipient)?.and_then(|u| u.response_url)))
+        })
     })
     .await;
-    let url = match url {
-        Ok(Ok(u)) => u,
+    let url = match current {
+        Ok(Ok((false, _))) => return,
+        Ok(Ok((true, u))) => u,
         _ => None,
     };
     let result = match &url {

@@ -137,6 +137,9 @@ CREATE TABLE wan_events (
     done INTEGER NOT NULL DEFAULT 0
 );
 "#,
+    r#"
+CREATE INDEX wan_jobs_device ON wan_jobs(target, id) WHERE outcome IS NULL;
+"#,
 ];
 
 /// The SQLite store.
@@ -664,7 +667,9 @@ impl Tx for SqliteTx<'_> {
         let mut st = self
             .tx
             .prepare_cached(&format!(
-                "{WAN_COLS} WHERE outcome IS NULL AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2"
+                "{WAN_COLS} WHERE outcome IS NULL AND due_at <= ?1
+                   AND id = (SELECT MIN(w.id) FROM wan_jobs w WHERE w.target = wan_jobs.target AND w.outcome IS NULL)
+                 ORDER BY id LIMIT ?2"
             ))
             .map_err(err)?;
         let rows = st

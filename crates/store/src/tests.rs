@@ -131,3 +131,38 @@ fn delete_device_reports_whether_it_existed() {
     })
     .unwrap();
 }
+
+fn job(target: u64, due_at: i64) -> dcc::store::WanJob {
+    dcc::store::WanJob {
+        id: 0,
+        originator: Eui64::from_u64(1),
+        counter: 1,
+        target: Eui64::from_u64(target),
+        chf: Eui64::from_u64(99),
+        srv: "11.2".into(),
+        command: vec![1, 2, 3],
+        attempts: 0,
+        due_at,
+        deadline_at: due_at + 1000,
+    }
+}
+
+#[test]
+fn a_device_gets_its_commands_in_the_order_they_were_accepted() {
+    let s = SqliteStore::in_memory().unwrap();
+    s.transaction(|tx| {
+        // A (older) waits for a retry; B (newer, same device) is due now; C is another device's.
+        let a = tx.enqueue_wan(&job(7, 500))?;
+        let b = tx.enqueue_wan(&job(7, 100))?;
+        let c = tx.enqueue_wan(&job(8, 100))?;
+        let due: Vec<i64> = tx.due_wan_jobs(200, 10)?.iter().map(|j| j.id).collect();
+        assert_eq!(due, vec![c], "B must not overtake A");
+        let due: Vec<i64> = tx.due_wan_jobs(600, 10)?.iter().map(|j| j.id).collect();
+        assert_eq!(due, vec![a, c]);
+        tx.finish_wan_job(a, "answered")?;
+        let due: Vec<i64> = tx.due_wan_jobs(600, 10)?.iter().map(|j| j.id).collect();
+        assert_eq!(due, vec![b, c]);
+        Ok(())
+    })
+    .unwrap();
+}
