@@ -562,32 +562,18 @@ impl World {
         for der in &org_certs {
             records.push(org_record(der)?);
         }
-        store
-            .transaction(|tx: &mut dyn Tx| {
-                for u in &users {
-                    tx.put_user(u)?;
-                }
-                for r in &records {
-                    tx.put_org_cert(r)?;
-                }
-                for p in &premises {
-                    tx.put_premises(p)?;
-                }
-                for d in &devices {
-                    tx.put_device(d)?;
-                }
-                for (id, usage, der) in &device_certs {
-                    tx.put_device_cert(*id, usage, der)?;
-                }
-                for r in &registrations {
-                    tx.put_registration(r)?;
-                }
-                for (id, state) in &device_states {
-                    tx.put_device_state(*id, state)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| e.to_string())?;
+        populate(
+            &store,
+            &WorldData {
+                users: &users,
+                org_certs: &records,
+                premises: &premises,
+                devices: &devices,
+                device_certs: &device_certs,
+                registrations: &registrations,
+                device_states: &device_states,
+            },
+        )?;
         drop(store);
         let marker = serde_json::json!({
             "created": now.unix_timestamp(),
@@ -803,6 +789,47 @@ pub fn device_identities(
         });
     }
     Ok(ids)
+}
+
+/// Everything a new world puts in the store.
+pub(crate) struct WorldData<'a> {
+    pub users: &'a [User],
+    pub org_certs: &'a [OrgCertRecord],
+    pub premises: &'a [Premises],
+    pub devices: &'a [Device],
+    pub device_certs: &'a [(Eui64, &'static str, Vec<u8>)],
+    pub registrations: &'a [Registration],
+    pub device_states: &'a [(Eui64, String)],
+}
+
+/// Writes a new world's data in one transaction.
+pub(crate) fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
+    store
+        .transaction(|tx: &mut dyn Tx| {
+            for u in w.users {
+                tx.put_user(u)?;
+            }
+            for r in w.org_certs {
+                tx.put_org_cert(r)?;
+            }
+            for p in w.premises {
+                tx.put_premises(p)?;
+            }
+            for d in w.devices {
+                tx.put_device(d)?;
+            }
+            for (id, usage, der) in w.device_certs {
+                tx.put_device_cert(*id, usage, der)?;
+            }
+            for r in w.registrations {
+                tx.put_registration(r)?;
+            }
+            for (id, state) in w.device_states {
+                tx.put_device_state(*id, state)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())
 }
 
 /// The gateway's view of an SMKI organisation certificate.

@@ -43,7 +43,6 @@ use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, Premises, Registration,
     RegistrationRole, User,
 };
-use dcc::store::{Store, Tx};
 use duis::UserRole;
 use eui::Eui64;
 use serde::Deserialize;
@@ -1040,30 +1039,18 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
     }
 
     let store = SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())?;
-    store
-        .transaction(|tx: &mut dyn Tx| {
-            for u in &users {
-                tx.put_user(u)?;
-            }
-            for r in &org_records {
-                tx.put_org_cert(r)?;
-            }
-            tx.put_premises(&premises)?;
-            for d in &devices {
-                tx.put_device(d)?;
-            }
-            for (id, usage, der) in &device_certs {
-                tx.put_device_cert(*id, usage, der)?;
-            }
-            for r in &registrations {
-                tx.put_registration(r)?;
-            }
-            for (id, state) in &device_states {
-                tx.put_device_state(*id, state)?;
-            }
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
+    world::populate(
+        &store,
+        &world::WorldData {
+            users: &users,
+            org_certs: &org_records,
+            premises: std::slice::from_ref(&premises),
+            devices: &devices,
+            device_certs: &device_certs,
+            registrations: &registrations,
+            device_states: &device_states,
+        },
+    )?;
     drop(store);
     let marker = serde_json::json!({
         "created": now.unix_timestamp(),
