@@ -168,6 +168,8 @@ impl SqliteStore {
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
+        // Every statement the store runs stays compiled (there are about forty).
+        conn.set_prepared_statement_cache_capacity(128);
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(err)?;
@@ -211,6 +213,22 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 
 struct SqliteTx<'c> {
     tx: Transaction<'c>,
+}
+
+impl SqliteTx<'_> {
+    /// Runs a statement from the connection's statement cache (compiled once per connection).
+    fn execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+
+    /// Queries one row with a cached statement.
+    fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.tx.prepare_cached(sql)?.query_row(params, f)
+    }
 }
 
 fn parse_eui(s: &str) -> Result<Eui64, StoreError> {
@@ -271,21 +289,19 @@ const USER_COLS: &str = "SELECT eui, name, roles, response_url, suspended FROM u
 
 impl Tx for SqliteTx<'_> {
     fn user(&mut self, eui: Eui64) -> Result<Option<User>, StoreError> {
-        self.tx
-            .query_row(
-                &format!("{USER_COLS} WHERE eui = ?1"),
-                [eui.to_string()],
-                user_row,
-            )
-            .optional()
-            .map_err(err)?
-            .map(to_user)
-            .transpose()
+        self.query_row(
+            &format!("{USER_COLS} WHERE eui = ?1"),
+            [eui.to_string()],
+            user_row,
+        )
+        .optional()
+        .map_err(err)?
+        .map(to_user)
+        .transpose()
     }
 
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
-        self.tx
-            .query_row(&format!("{USER_COLS} WHERE name = ?1"), [name], user_row)
+        self.query_row(&format!("{USER_COLS} WHERE name = ?1"), [name], user_row)
             .optional()
             .map_err(err)?
             .map(to_user)
@@ -302,8 +318,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_user(&mut self, u: &User) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT INTO users (eui, name, roles, response_url, suspended) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(eui) DO UPDATE SET name = excluded.name, roles = excluded.roles,
                    response_url = excluded.response_url, suspended = excluded.suspended",
@@ -321,7 +336,6 @@ impl Tx for SqliteTx<'_> {
 
     fn org_cert(&mut self, serial: &str) -> Result<Option<OrgCertRecord>, StoreError> {
         let row = self
-            .tx
             .query_row(
                 "SELECT serial, issuer, subject_eui, role, public_key, der, revoked FROM org_certs WHERE serial = ?1",
                 [serial],
@@ -374,8 +388,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT OR REPLACE INTO org_certs (serial, issuer, subject_eui, role, public_key, der, revoked)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
@@ -394,7 +407,6 @@ impl Tx for SqliteTx<'_> {
 
     fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
         let v: Option<i64> = self
-            .tx
             .query_row(
                 "SELECT last FROM counters WHERE originator = ?1",
                 [originator.to_string()],
@@ -407,19 +419,17 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn set_last_counter(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO counters (originator, last) VALUES (?1, ?2)
+        self.execute(
+            "INSERT INTO counters (originator, last) VALUES (?1, ?2)
                  ON CONFLICT(originator) DO UPDATE SET last = excluded.last",
-                params![originator.to_string(), counter as i64],
-            )
-            .map_err(err)?;
+            params![originator.to_string(), counter as i64],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn device(&mut self, id: Eui64) -> Result<Option<Device>, StoreError> {
         let body: Option<String> = self
-            .tx
             .query_row(
                 "SELECT body FROM devices WHERE id = ?1",
                 [id.to_string()],
@@ -453,18 +463,16 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_device(&mut self, d: &Device) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT OR REPLACE INTO devices (id, uprn, body) VALUES (?1, ?2, ?3)",
-                params![d.id.to_string(), d.uprn, json(d)?],
-            )
-            .map_err(err)?;
+        self.execute(
+            "INSERT OR REPLACE INTO devices (id, uprn, body) VALUES (?1, ?2, ?3)",
+            params![d.id.to_string(), d.uprn, json(d)?],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn delete_device(&mut self, id: Eui64) -> Result<bool, StoreError> {
         let n = self
-            .tx
             .execute("DELETE FROM devices WHERE id = ?1", [id.to_string()])
             .map_err(err)?;
         Ok(n > 0)
@@ -482,29 +490,26 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn device_cert(&mut self, id: Eui64, usage: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.tx
-            .query_row(
-                "SELECT der FROM device_certs WHERE id = ?1 AND usage = ?2",
-                params![id.to_string(), usage],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)
+        self.query_row(
+            "SELECT der FROM device_certs WHERE id = ?1 AND usage = ?2",
+            params![id.to_string(), usage],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(err)
     }
 
     fn put_device_cert(&mut self, id: Eui64, usage: &str, der: &[u8]) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT OR REPLACE INTO device_certs (id, usage, der) VALUES (?1, ?2, ?3)",
-                params![id.to_string(), usage, der],
-            )
-            .map_err(err)?;
+        self.execute(
+            "INSERT OR REPLACE INTO device_certs (id, usage, der) VALUES (?1, ?2, ?3)",
+            params![id.to_string(), usage, der],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn premises(&mut self, uprn: &str) -> Result<Option<Premises>, StoreError> {
         let body: Option<String> = self
-            .tx
             .query_row("SELECT body FROM premises WHERE uprn = ?1", [uprn], |r| {
                 r.get(0)
             })
@@ -527,12 +532,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_premises(&mut self, p: &Premises) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT OR REPLACE INTO premises (uprn, postcode, body) VALUES (?1, ?2, ?3)",
-                params![p.uprn, normalise_postcode(&p.postcode), json(p)?],
-            )
-            .map_err(err)?;
+        self.execute(
+            "INSERT OR REPLACE INTO premises (uprn, postcode, body) VALUES (?1, ?2, ?3)",
+            params![p.uprn, normalise_postcode(&p.postcode), json(p)?],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
@@ -568,8 +572,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_registration(&mut self, r: &Registration) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT OR REPLACE INTO registrations (mpxn, role, party, from_date, to_date) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     r.mpxn,
@@ -584,8 +587,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn record_request(&mut self, r: &RequestRecord) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT INTO requests (originator, counter, target, srv, command_variant, received_at, response_code, response)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -609,7 +611,6 @@ impl Tx for SqliteTx<'_> {
         counter: u64,
     ) -> Result<Option<RequestRecord>, StoreError> {
         let row = self
-            .tx
             .query_row(
                 "SELECT target, srv, command_variant, received_at, response_code, response FROM requests
                  WHERE originator = ?1 AND counter = ?2 ORDER BY command_variant DESC LIMIT 1",
@@ -643,8 +644,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn enqueue_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT INTO wan_jobs (originator, counter, target, chf, srv, command, attempts, due_at, deadline_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -679,41 +679,37 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError> {
-        self.tx
-            .query_row(
-                &format!("{WAN_COLS} WHERE id = ?1 AND outcome IS NULL"),
-                [id],
-                wan_row,
-            )
-            .optional()
-            .map_err(err)?
-            .map(to_wan_job)
-            .transpose()
+        self.query_row(
+            &format!("{WAN_COLS} WHERE id = ?1 AND outcome IS NULL"),
+            [id],
+            wan_row,
+        )
+        .optional()
+        .map_err(err)?
+        .map(to_wan_job)
+        .transpose()
     }
 
     fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE wan_jobs SET attempts = ?2, due_at = ?3 WHERE id = ?1",
-                params![id, attempts, due_at],
-            )
-            .map_err(err)?;
+        self.execute(
+            "UPDATE wan_jobs SET attempts = ?2, due_at = ?3 WHERE id = ?1",
+            params![id, attempts, due_at],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn finish_wan_job(&mut self, id: i64, outcome: &str) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE wan_jobs SET outcome = ?2 WHERE id = ?1",
-                params![id, outcome],
-            )
-            .map_err(err)?;
+        self.execute(
+            "UPDATE wan_jobs SET outcome = ?2 WHERE id = ?1",
+            params![id, outcome],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn pending_wan_jobs(&mut self) -> Result<usize, StoreError> {
         let n: i64 = self
-            .tx
             .query_row(
                 "SELECT COUNT(*) FROM wan_jobs WHERE outcome IS NULL",
                 [],
@@ -724,8 +720,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn push_outbox(&mut self, o: &OutboxItem) -> Result<i64, StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT INTO outbox (recipient, kind, reference, document, created_at, attempts, next_at, delivered_at, last_error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -758,8 +753,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError> {
-        self.tx
-            .query_row(&format!("{OUTBOX_COLS} WHERE id = ?1"), [id], outbox_row)
+        self.query_row(&format!("{OUTBOX_COLS} WHERE id = ?1"), [id], outbox_row)
             .optional()
             .map_err(err)?
             .map(to_outbox)
@@ -767,8 +761,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn outbox_delivered(&mut self, id: i64, at_ms: i64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1 AND delivered_at IS NULL",
                 params![id, at_ms],
             )
@@ -783,12 +776,11 @@ impl Tx for SqliteTx<'_> {
         next_at: i64,
         error: &str,
     ) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE outbox SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1",
-                params![id, attempts, next_at, error],
-            )
-            .map_err(err)?;
+        self.execute(
+            "UPDATE outbox SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1",
+            params![id, attempts, next_at, error],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
@@ -810,30 +802,27 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError> {
-        self.tx
-            .query_row(
-                "SELECT state FROM device_state WHERE id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)
+        self.query_row(
+            "SELECT state FROM device_state WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(err)
     }
 
     fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO device_state (id, state) VALUES (?1, ?2)
+        self.execute(
+            "INSERT INTO device_state (id, state) VALUES (?1, ?2)
                  ON CONFLICT(id) DO UPDATE SET state = excluded.state",
-                params![id.to_string(), state],
-            )
-            .map_err(err)?;
+            params![id.to_string(), state],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
     fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.execute(
                 "INSERT INTO precommands (originator, counter, target, srv, precommand, created_at, used)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
@@ -856,7 +845,6 @@ impl Tx for SqliteTx<'_> {
         counter: u64,
     ) -> Result<Option<PendingPreCommand>, StoreError> {
         let row = self
-            .tx
             .query_row(
                 "SELECT target, srv, precommand, created_at, used FROM precommands WHERE originator = ?1 AND counter = ?2",
                 params![originator.to_string(), counter as i64],
@@ -888,7 +876,6 @@ impl Tx for SqliteTx<'_> {
 
     fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError> {
         let row: Option<(String, i64)> = self
-            .tx
             .query_row(
                 "SELECT mode, param FROM wan_faults WHERE chf = ?1",
                 [chf.to_string()],
@@ -902,14 +889,12 @@ impl Tx for SqliteTx<'_> {
     fn set_wan_fault(&mut self, chf: Eui64, fault: Option<WanFault>) -> Result<(), StoreError> {
         match fault {
             None => {
-                self.tx
-                    .execute("DELETE FROM wan_faults WHERE chf = ?1", [chf.to_string()])
+                self.execute("DELETE FROM wan_faults WHERE chf = ?1", [chf.to_string()])
                     .map_err(err)?;
             }
             Some(f) => {
                 let (mode, param) = f.to_parts();
-                self.tx
-                    .execute(
+                self.execute(
                         "INSERT INTO wan_faults (chf, mode, param) VALUES (?1, ?2, ?3)
                          ON CONFLICT(chf) DO UPDATE SET mode = excluded.mode, param = excluded.param",
                         params![chf.to_string(), mode, param],
@@ -921,12 +906,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn push_wan_event(&mut self, chf: Eui64, kind: &str, at_ms: i64) -> Result<i64, StoreError> {
-        self.tx
-            .execute(
-                "INSERT INTO wan_events (chf, kind, created_at) VALUES (?1, ?2, ?3)",
-                params![chf.to_string(), kind, at_ms],
-            )
-            .map_err(err)?;
+        self.execute(
+            "INSERT INTO wan_events (chf, kind, created_at) VALUES (?1, ?2, ?3)",
+            params![chf.to_string(), kind, at_ms],
+        )
+        .map_err(err)?;
         Ok(self.tx.last_insert_rowid())
     }
 
@@ -945,8 +929,7 @@ impl Tx for SqliteTx<'_> {
         drop(st);
         let mut out = Vec::with_capacity(rows.len());
         for (id, chf, kind) in rows {
-            self.tx
-                .execute("UPDATE wan_events SET done = 1 WHERE id = ?1", [id])
+            self.execute("UPDATE wan_events SET done = 1 WHERE id = ?1", [id])
                 .map_err(err)?;
             out.push((id, parse_eui(&chf)?, kind));
         }
@@ -954,12 +937,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
-                params![originator.to_string(), counter as i64],
-            )
-            .map_err(err)?;
+        self.execute(
+            "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
+            params![originator.to_string(), counter as i64],
+        )
+        .map_err(err)?;
         Ok(())
     }
 }
