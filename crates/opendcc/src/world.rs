@@ -181,7 +181,7 @@ fn read_file(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| io(path, e))
 }
 
-fn smki_err(e: smki::SmkiError) -> String {
+pub(crate) fn smki_err(e: smki::SmkiError) -> String {
     format!("SMKI: {e}")
 }
 
@@ -193,11 +193,11 @@ fn new_serial() -> Result<Serial, String> {
     Serial::random_with_os_rng().map_err(smki_err)
 }
 
-fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
+pub(crate) fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
     Ok(k.to_pkcs8_pem().map_err(smki_err)?.as_bytes().to_vec())
 }
 
-fn cert_pem(der: &[u8]) -> Result<String, String> {
+pub(crate) fn cert_pem(der: &[u8]) -> Result<String, String> {
     smki::cert_to_pem(der).map_err(smki_err)
 }
 
@@ -697,6 +697,23 @@ fn demo_device(
     chf: Eui64,
     now: OffsetDateTime,
 ) -> Device {
+    let mpxn = match t {
+        DeviceType::Esme => Some(p.mpan.to_string()),
+        DeviceType::Gsme | DeviceType::Gpf => Some(p.mprn.to_string()),
+        _ => None,
+    };
+    installed_device(id, t, p.uprn, chf, mpxn, now)
+}
+
+/// A commissioned device of the demo's make and model for its type, installed at `uprn`.
+pub(crate) fn installed_device(
+    id: Eui64,
+    t: DeviceType,
+    uprn: &str,
+    chf: Eui64,
+    mpxn: Option<String>,
+    now: OffsetDateTime,
+) -> Device {
     let (manufacturer, model, firmware, smets) = match t {
         DeviceType::Chf | DeviceType::Gpf => ("106C", "433100AC", "00010001", Some("CHTS V1.4")),
         DeviceType::Esme => ("AB01", "010A030B", "0002012F", Some("SMETS V5.0")),
@@ -714,13 +731,9 @@ fn demo_device(
         firmware_version: Some(firmware.into()),
         smets_chts_version: smets.map(Into::into),
         esme_variant: (t == DeviceType::Esme).then_some(EsmeVariant::A),
-        uprn: Some(p.uprn.into()),
+        uprn: Some(uprn.into()),
         chf: Some(chf),
-        mpxn: match t {
-            DeviceType::Esme => Some(p.mpan.into()),
-            DeviceType::Gsme | DeviceType::Gpf => Some(p.mprn.into()),
-            _ => None,
-        },
+        mpxn,
         date_commissioned: Some(now.date()),
     }
 }

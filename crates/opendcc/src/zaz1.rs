@@ -35,14 +35,12 @@
 //! has the same layout as a fresh-keys world, so everything else (manifest, signer, ACB,
 //! devices) reads it the same way.
 
+use crate::world::{cert_pem, key_pem, smki_err};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
-use dcc::model::{
-    CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, Premises, Registration,
-    RegistrationRole, User,
-};
+use dcc::model::{CspRegion, Device, DeviceType, Premises, Registration, RegistrationRole, User};
 use duis::UserRole;
 use eui::Eui64;
 use serde::Deserialize;
@@ -698,44 +696,12 @@ const POSTCODE: &str = "M22 0RR";
 const ADDRESS: &str = "Threapwood Road";
 
 fn rtds_device(id: Eui64, t: DeviceType, now: OffsetDateTime, first_esme: bool) -> Device {
-    let (manufacturer, model, firmware, smets) = match t {
-        DeviceType::Chf | DeviceType::Gpf => ("106C", "433100AC", "00010001", Some("CHTS V1.4")),
-        DeviceType::Esme => ("AB01", "010A030B", "0002012F", Some("SMETS V5.0")),
-        DeviceType::Gsme => ("AB02", "020B0401", "00020130", Some("SMETS V5.0")),
-        DeviceType::Ppmid => ("AB03", "03000001", "00010000", Some("SMETS V5.0")),
-        DeviceType::Hcalcs => ("AB04", "04000001", "00010000", Some("SMETS V5.0")),
-        DeviceType::Ihd | DeviceType::Cad => ("AB05", "05000001", "00010000", None),
+    let mpxn = match t {
+        DeviceType::Esme if first_esme => Some(MPAN.to_string()),
+        DeviceType::Gsme | DeviceType::Gpf => Some(MPRN.to_string()),
+        _ => None,
     };
-    Device {
-        id,
-        device_type: t,
-        status: DeviceStatus::Commissioned,
-        manufacturer: manufacturer.into(),
-        model: model.into(),
-        firmware_version: Some(firmware.into()),
-        smets_chts_version: smets.map(Into::into),
-        esme_variant: (t == DeviceType::Esme).then_some(EsmeVariant::A),
-        uprn: Some(UPRN.into()),
-        chf: Some(CHF),
-        mpxn: match t {
-            DeviceType::Esme if first_esme => Some(MPAN.into()),
-            DeviceType::Gsme | DeviceType::Gpf => Some(MPRN.into()),
-            _ => None,
-        },
-        date_commissioned: Some(now.date()),
-    }
-}
-
-fn smki_err(e: smki::SmkiError) -> String {
-    format!("SMKI: {e}")
-}
-
-fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
-    Ok(k.to_pkcs8_pem().map_err(smki_err)?.as_bytes().to_vec())
-}
-
-fn cert_pem(der: &[u8]) -> Result<String, String> {
-    smki::cert_to_pem(der).map_err(smki_err)
+    world::installed_device(id, t, UPRN, CHF, mpxn, now)
 }
 
 fn new_key() -> Result<KeyPair, String> {
