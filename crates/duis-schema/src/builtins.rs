@@ -70,53 +70,6 @@ impl Builtin {
         }
     }
 
-    /// All built-ins, for name lookup.
-    pub const ALL: [Builtin; 40] = {
-        use Builtin::*;
-        [
-            AnyType,
-            AnySimpleType,
-            String,
-            NormalizedString,
-            Token,
-            Language,
-            Name,
-            NcName,
-            NmToken,
-            Id,
-            IdRef,
-            Boolean,
-            Decimal,
-            Integer,
-            NonPositiveInteger,
-            NegativeInteger,
-            Long,
-            Int,
-            Short,
-            Byte,
-            NonNegativeInteger,
-            UnsignedLong,
-            UnsignedInt,
-            UnsignedShort,
-            UnsignedByte,
-            PositiveInteger,
-            Float,
-            Double,
-            Duration,
-            DateTime,
-            Time,
-            Date,
-            GYearMonth,
-            GYear,
-            GMonthDay,
-            GDay,
-            GMonth,
-            HexBinary,
-            Base64Binary,
-            AnyUri,
-        ]
-    };
-
     /// Check a value against the lexical space and built-in constraints of
     /// this type, after the type's whitespace normalization. For example
     /// `Builtin::UnsignedShort.check(" 65535 ")` is `Ok`.

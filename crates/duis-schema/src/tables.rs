@@ -18,10 +18,24 @@ pub struct QName {
     pub local: &'static str,
 }
 
-/// The XSD 1.0 built-in datatypes the validator implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum Builtin {
+/// Declares the built-in enum and its list of every variant from one list of names.
+macro_rules! builtins {
+    ($($v:ident),* $(,)?) => {
+        /// The XSD 1.0 built-in datatypes the validator implements.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum Builtin {
+            $($v,)*
+        }
+
+        impl Builtin {
+            /// All built-ins, in declaration order (so `ALL[b as usize] == b`).
+            pub const ALL: [Builtin; [$(stringify!($v)),*].len()] = [$(Builtin::$v,)*];
+        }
+    };
+}
+
+builtins! {
     AnyType,
     AnySimpleType,
     String,
