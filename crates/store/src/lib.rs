@@ -262,7 +262,7 @@ fn parse_date(s: &str) -> Result<Date, StoreError> {
 fn user_row(
     r: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<(String, String, String, Option<String>, bool)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    <(String, String, String, Option<String>, bool)>::try_from(r)
 }
 
 fn to_user(
@@ -961,19 +961,9 @@ type WanRow = (
     i64,
 );
 
+/// Reads a row selected with the matching column list (rusqlite converts rows to tuples).
 fn wan_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WanRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
+    WanRow::try_from(r)
 }
 
 fn to_wan_job(
@@ -1008,19 +998,9 @@ type OutboxRow = (
     Option<String>,
 );
 
+/// Reads a row selected with the matching column list (rusqlite converts rows to tuples).
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
+    OutboxRow::try_from(r)
 }
 
 fn to_outbox(
