@@ -223,8 +223,13 @@ fn npm_package(name: &str, dir_name: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// Fetches (or reuses) the three packages.
+/// Fetches (or reuses) the three packages. Tests of one binary run on parallel threads and share
+/// the cache: one fetch at a time, so that none sees another's half-unpacked package.
 pub fn fetch_packages() -> Result<Packages, String> {
+    static FETCHING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = FETCHING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let wrap = npm_package("@smartdcc/duis-sign-wrap", "duis-sign-wrap")?;
     let keystore = npm_package("@smartdcc/dccboxed-keystore", "dccboxed-keystore")?;
     let templates = npm_package("@smartdcc/duis-templates", "duis-templates")?;
