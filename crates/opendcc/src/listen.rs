@@ -123,11 +123,18 @@ async fn receive(state: Arc<State>, req: Request<Incoming>) -> Response<Full<Byt
             }
             Err(_) => 0,
         };
-        let _ = crate::out(&format!("{verdict} {kind} {code} {rid}"));
+        // The file is in place (renamed whole) before the line announcing it is printed, so
+        // whoever reads the line finds the file.
         if let Some(dir) = &state.out {
             let name = format!("{n:06}-{}.xml", rid.replace(':', "_"));
-            let _ = std::fs::write(dir.join(name), &body);
+            let partial = dir.join(format!(".{name}.partial"));
+            let saved = std::fs::write(&partial, &body)
+                .and_then(|()| std::fs::rename(&partial, dir.join(&name)));
+            if let Err(e) = saved {
+                eprintln!("could not save {name} in {}: {e}", dir.display());
+            }
         }
+        let _ = crate::out(&format!("{verdict} {kind} {code} {rid}"));
     }
     Response::new(Full::new(Bytes::from_static(b"")))
 }
