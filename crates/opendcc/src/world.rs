@@ -572,6 +572,8 @@ impl World {
                 device_certs: &device_certs,
                 registrations: &registrations,
                 device_states: &device_states,
+                pki: &pki,
+                now,
             },
         )?;
         drop(store);
@@ -813,6 +815,10 @@ pub(crate) struct WorldData<'a> {
     pub device_certs: &'a [(Eui64, &'static str, Vec<u8>)],
     pub registrations: &'a [Registration],
     pub device_states: &'a [(Eui64, String)],
+    /// The DCC's own authorities: recorded, with their keys, by the SMKI service.
+    pub pki: &'a Pki,
+    /// When the world was made.
+    pub now: OffsetDateTime,
 }
 
 /// Writes a new world's data in one transaction.
@@ -842,6 +848,95 @@ pub(crate) fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), Str
             }
             Ok(())
         })
+        .map_err(|e| e.to_string())?;
+    populate_smki(store, w)
+}
+
+/// The SMKI service's records of a new world: its live authorities (with their keys) and, in
+/// its repository, their certificates and every organisation and device certificate.
+fn populate_smki(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
+    use smki_service::{CaRecord, CertKind, CertRecord, Environment, SmkiStore, SmkiTx};
+    let at = i64::try_from(w.now.unix_timestamp_nanos() / 1_000_000).map_err(|e| e.to_string())?;
+    let mut cas = Vec::new();
+    for (kind, _) in CA_FILES {
+        let ca = match kind {
+            CaKind::OrganisationRoot => &w.pki.org_root,
+            CaKind::Oca => &w.pki.oca,
+            CaKind::DeviceRoot => &w.pki.device_root,
+            CaKind::Dca => &w.pki.dca,
+            CaKind::DcckiRoot => &w.pki.dccki_root,
+            CaKind::DcckiIssuing => &w.pki.dccki_issuing,
+        };
+        let key = ca.key().to_pkcs8_der().map_err(smki_err)?.to_vec();
+        let cert = CertRecord::authority(ca.cert_der(), CertKind::Authority, Environment::Live, at)
+            .map_err(|e| e.to_string())?;
+        cas.push((
+            CaRecord {
+                id: 0,
+                kind: *kind,
+                environment: Environment::Live,
+                cert_der: ca.cert_der().to_vec(),
+                key_pkcs8: Some(key),
+                created_at: at,
+                issued_count: 0,
+                retired_at: None,
+                destroyed_at: None,
+                destruction_record: None,
+            },
+            cert,
+        ));
+    }
+    let mut certs = Vec::new();
+    for r in w.org_certs {
+        certs.push(
+            CertRecord::organisation(&r.der, Environment::Live, at).map_err(|e| e.to_string())?,
+        );
+    }
+    for (_, _, der) in w.device_certs {
+        certs.push(CertRecord::device(der, Environment::Live, at).map_err(|e| e.to_string())?);
+    }
+    store
+        .smki_transaction(
+            |tx: &mut dyn SmkiTx| -> Result<(), smki_service::StoreError> {
+                let mut ids = std::collections::HashMap::new();
+                for (ca, cert) in &cas {
+                    let id = tx.put_ca(ca)?;
+                    ids.insert(ca.kind, id);
+                    tx.put_certificate(cert)?;
+                }
+                // Issued by the world's own OCA / DCA where the issuer is one of them (a ZAZ1 world's
+                // organisation certificates come from ZAZ1's OCA, which the DCC does not hold).
+                let issuer_of = |der: &[u8]| -> Option<i64> {
+                    [CaKind::Oca, CaKind::Dca].into_iter().find_map(|k| {
+                        let ca = if k == CaKind::Oca {
+                            &w.pki.oca
+                        } else {
+                            &w.pki.dca
+                        };
+                        smki::verify_issued_by(der, ca.cert_der())
+                            .ok()
+                            .and_then(|()| ids.get(&k).copied())
+                    })
+                };
+                let mut issued: std::collections::HashMap<i64, u64> =
+                    std::collections::HashMap::new();
+                for c in &certs {
+                    let mut c = c.clone();
+                    c.issuer_ca = issuer_of(&c.der);
+                    if let Some(id) = c.issuer_ca {
+                        *issued.entry(id).or_default() += 1;
+                    }
+                    tx.put_certificate(&c)?;
+                }
+                for (id, n) in issued {
+                    if let Some(mut ca) = tx.ca(id)? {
+                        ca.issued_count = n;
+                        tx.update_ca(&ca)?;
+                    }
+                }
+                Ok(())
+            },
+        )
         .map_err(|e| e.to_string())
 }
 

@@ -1015,6 +1015,8 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
             device_certs: &device_certs,
             registrations: &registrations,
             device_states: &device_states,
+            pki: &pki,
+            now,
         },
     )?;
     drop(store);

@@ -18,6 +18,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
+mod smki;
+
 /// Migrations, applied in order; `PRAGMA user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -140,6 +142,41 @@ CREATE TABLE wan_events (
     r#"
 CREATE INDEX wan_jobs_device ON wan_jobs(target, id) WHERE outcome IS NULL;
 "#,
+    // The SMKI service: its certificate authorities and its repository (see `smki.rs`).
+    r#"
+CREATE TABLE smki_cas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    cert_der BLOB NOT NULL,
+    key_pkcs8 BLOB,
+    created_at INTEGER NOT NULL,
+    issued_count INTEGER NOT NULL DEFAULT 0,
+    retired_at INTEGER,
+    destroyed_at INTEGER,
+    destruction_record TEXT
+);
+CREATE TABLE smki_certificates (
+    serial TEXT PRIMARY KEY,
+    serial_decimal TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    usage TEXT NOT NULL,
+    subject_eui TEXT,
+    role INTEGER,
+    subscriber TEXT,
+    issuer_ca INTEGER REFERENCES smki_cas(id),
+    public_key BLOB NOT NULL,
+    issued_at INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    revoked_at INTEGER,
+    revocation_reason TEXT,
+    der BLOB NOT NULL
+);
+CREATE INDEX smki_certificates_subject ON smki_certificates(subject_eui, environment);
+CREATE INDEX smki_certificates_key ON smki_certificates(public_key);
+"#,
 ];
 
 /// The SQLite store.
@@ -211,8 +248,8 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-struct SqliteTx<'c> {
-    tx: Transaction<'c>,
+pub(crate) struct SqliteTx<'c> {
+    pub(crate) tx: Transaction<'c>,
 }
 
 impl SqliteTx<'_> {

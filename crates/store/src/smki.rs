@@ -1,0 +1,416 @@
+//! The SMKI service's storage ([`smki_service::SmkiTx`]) on the same SQLite database as the
+//! DCC core: one file, and one transaction where an SMKI operation changes what the gateway
+//! trusts.
+
+use eui::Eui64;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use smki::CaKind;
+use smki_service::model::{ca_kind_from_name, ca_kind_name};
+use smki_service::{
+    CaRecord, CertRecord, CertStatus, CertUsage, Environment, SmkiStore, SmkiTx,
+    StoreError as SmkiStoreError,
+};
+
+use crate::{SqliteStore, SqliteTx, parse_eui};
+
+fn serr(e: impl std::fmt::Display) -> SmkiStoreError {
+    SmkiStoreError(e.to_string())
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl SmkiStore for SqliteStore {
+    fn smki_transaction<T, E: From<SmkiStoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn SmkiTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(serr)?;
+        let mut stx = SqliteTx { tx };
+        let out = f(&mut stx)?;
+        stx.tx.commit().map_err(serr)?;
+        Ok(out)
+    }
+}
+
+type CaRow = (
+    i64,
+    String,
+    String,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+const CA_COLUMNS: &str = "id, kind, environment, cert_der, key_pkcs8, created_at, issued_count, \
+                          retired_at, destroyed_at, destruction_record";
+
+fn ca_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+fn to_ca(r: CaRow) -> Result<CaRecord, SmkiStoreError> {
+    let (id, kind, env, cert_der, key_pkcs8, created_at, issued, retired_at, destroyed_at, rec) = r;
+    Ok(CaRecord {
+        id,
+        kind: ca_kind_from_name(&kind).map_err(serr)?,
+        environment: env.parse().map_err(serr)?,
+        cert_der,
+        key_pkcs8,
+        created_at,
+        issued_count: u64::try_from(issued).map_err(serr)?,
+        retired_at,
+        destroyed_at,
+        destruction_record: rec,
+    })
+}
+
+const CERT_COLUMNS: &str = "serial, serial_decimal, environment, kind, usage, subject_eui, role, \
+     subscriber, issuer_ca, public_key, issued_at, not_after, status, revoked_at, \
+     revocation_reason, der";
+
+type CertRow = (
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    ),
+    (
+        Option<i64>,
+        Vec<u8>,
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Vec<u8>,
+    ),
+);
+
+fn cert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CertRow> {
+    Ok((
+        (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ),
+        (
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+            r.get(12)?,
+            r.get(13)?,
+            r.get(14)?,
+            r.get(15)?,
+        ),
+    ))
+}
+
+fn to_cert(r: CertRow) -> Result<CertRecord, SmkiStoreError> {
+    let (
+        (serial, serial_decimal, env, kind, usage, subject, role, subscriber),
+        (issuer_ca, public_key, issued_at, not_after, status, revoked_at, reason, der),
+    ) = r;
+    let eui = |s: Option<String>| -> Result<Option<Eui64>, SmkiStoreError> {
+        s.map(|s| parse_eui(&s).map_err(|e| SmkiStoreError(e.0)))
+            .transpose()
+    };
+    Ok(CertRecord {
+        serial,
+        serial_decimal,
+        environment: env.parse().map_err(serr)?,
+        kind: kind.parse().map_err(serr)?,
+        usage: usage.parse().map_err(serr)?,
+        subject_eui: eui(subject)?,
+        role: role.map(u8::try_from).transpose().map_err(serr)?,
+        subscriber: eui(subscriber)?,
+        issuer_ca,
+        public_key,
+        issued_at,
+        not_after,
+        status: status.parse().map_err(serr)?,
+        revoked_at,
+        revocation_reason: reason,
+        der,
+    })
+}
+
+impl SmkiTx for SqliteTx<'_> {
+    fn put_ca(&mut self, ca: &CaRecord) -> Result<i64, SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_cas (kind, environment, cert_der, key_pkcs8, created_at, \
+             issued_count, retired_at, destroyed_at, destruction_record) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                ca_kind_name(ca.kind),
+                ca.environment.as_str(),
+                ca.cert_der,
+                ca.key_pkcs8,
+                ca.created_at,
+                count(ca.issued_count),
+                ca.retired_at,
+                ca.destroyed_at,
+                ca.destruction_record,
+            ],
+        )
+        .map_err(serr)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_ca(&mut self, ca: &CaRecord) -> Result<(), SmkiStoreError> {
+        let n = self
+            .execute(
+                "UPDATE smki_cas SET kind = ?2, environment = ?3, cert_der = ?4, key_pkcs8 = ?5, \
+                 created_at = ?6, issued_count = ?7, retired_at = ?8, destroyed_at = ?9, \
+                 destruction_record = ?10 WHERE id = ?1",
+                params![
+                    ca.id,
+                    ca_kind_name(ca.kind),
+                    ca.environment.as_str(),
+                    ca.cert_der,
+                    ca.key_pkcs8,
+                    ca.created_at,
+                    count(ca.issued_count),
+                    ca.retired_at,
+                    ca.destroyed_at,
+                    ca.destruction_record,
+                ],
+            )
+            .map_err(serr)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(SmkiStoreError(format!("no CA with id {}", ca.id)))
+        }
+    }
+
+    fn ca(&mut self, id: i64) -> Result<Option<CaRecord>, SmkiStoreError> {
+        self.query_row(
+            &format!("SELECT {CA_COLUMNS} FROM smki_cas WHERE id = ?1"),
+            [id],
+            ca_row,
+        )
+        .optional()
+        .map_err(serr)?
+        .map(to_ca)
+        .transpose()
+    }
+
+    fn cas(&mut self, kind: CaKind, env: Environment) -> Result<Vec<CaRecord>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CA_COLUMNS} FROM smki_cas WHERE kind = ?1 AND environment = ?2 \
+                 ORDER BY id"
+            ))
+            .map_err(serr)?;
+        let rows = st
+            .query_map(params![ca_kind_name(kind), env.as_str()], ca_row)
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_ca)).collect()
+    }
+
+    fn put_certificate(&mut self, c: &CertRecord) -> Result<(), SmkiStoreError> {
+        self.execute(
+            &format!(
+                "INSERT OR REPLACE INTO smki_certificates ({CERT_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            ),
+            params![
+                c.serial,
+                c.serial_decimal,
+                c.environment.as_str(),
+                c.kind.as_str(),
+                c.usage.as_str(),
+                c.subject_eui.map(|e| e.to_string()),
+                c.role,
+                c.subscriber.map(|e| e.to_string()),
+                c.issuer_ca,
+                c.public_key,
+                c.issued_at,
+                c.not_after,
+                c.status.as_str(),
+                c.revoked_at,
+                c.revocation_reason,
+                c.der,
+            ],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn certificate(&mut self, serial_hex: &str) -> Result<Option<CertRecord>, SmkiStoreError> {
+        self.query_row(
+            &format!("SELECT {CERT_COLUMNS} FROM smki_certificates WHERE serial = ?1"),
+            [serial_hex],
+            cert_row,
+        )
+        .optional()
+        .map_err(serr)?
+        .map(to_cert)
+        .transpose()
+    }
+
+    fn certificates_of(
+        &mut self,
+        eui: Eui64,
+        env: Environment,
+        usage: Option<CertUsage>,
+    ) -> Result<Vec<CertRecord>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE subject_eui = ?1 \
+                 AND environment = ?2 AND (?3 IS NULL OR usage = ?3) ORDER BY issued_at, serial"
+            ))
+            .map_err(serr)?;
+        let rows = st
+            .query_map(
+                params![eui.to_string(), env.as_str(), usage.map(CertUsage::as_str)],
+                cert_row,
+            )
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+    }
+
+    fn set_certificate_status(
+        &mut self,
+        serial_hex: &str,
+        status: CertStatus,
+    ) -> Result<(), SmkiStoreError> {
+        let n = self
+            .execute(
+                "UPDATE smki_certificates SET status = ?2 WHERE serial = ?1",
+                params![serial_hex, status.as_str()],
+            )
+            .map_err(serr)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(SmkiStoreError(format!(
+                "no certificate with serial {serial_hex}"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ca(kind: CaKind) -> CaRecord {
+        CaRecord {
+            id: 0,
+            kind,
+            environment: Environment::Live,
+            cert_der: vec![1, 2, 3],
+            key_pkcs8: Some(vec![9; 10]),
+            created_at: 1_000,
+            issued_count: 0,
+            retired_at: None,
+            destroyed_at: None,
+            destruction_record: None,
+        }
+    }
+
+    fn cert(serial: &str, eui: Eui64, usage: CertUsage) -> CertRecord {
+        CertRecord {
+            serial: serial.into(),
+            serial_decimal: "1".into(),
+            environment: Environment::Live,
+            kind: smki_service::CertKind::Device,
+            usage,
+            subject_eui: Some(eui),
+            role: None,
+            subscriber: None,
+            issuer_ca: None,
+            public_key: vec![4; 65],
+            issued_at: 5,
+            not_after: 10,
+            status: CertStatus::InUse,
+            revoked_at: None,
+            revocation_reason: None,
+            der: vec![0x30],
+        }
+    }
+
+    #[test]
+    fn cas_and_certificates_round_trip_and_roll_back() {
+        let s = SqliteStore::in_memory().unwrap();
+        let eui = Eui64::from_u64(0x00DB_1234_5678_90A0);
+        let id = s
+            .smki_transaction(|tx| -> Result<i64, SmkiStoreError> {
+                let id = tx.put_ca(&ca(CaKind::Dca))?;
+                tx.put_ca(&ca(CaKind::Oca))?;
+                tx.put_certificate(&cert("AB", eui, CertUsage::DigitalSigning))?;
+                tx.put_certificate(&cert("CD", eui, CertUsage::KeyAgreement))?;
+                Ok(id)
+            })
+            .unwrap();
+        s.smki_transaction(|tx| -> Result<(), SmkiStoreError> {
+            let mut c = tx.ca(id)?.unwrap();
+            assert!(c.is_current());
+            assert_eq!(tx.cas(CaKind::Dca, Environment::Live)?.len(), 1);
+            assert!(tx.cas(CaKind::Dca, Environment::Test)?.is_empty());
+            c.key_pkcs8 = None;
+            c.issued_count = 7;
+            tx.update_ca(&c)?;
+            assert_eq!(tx.ca(id)?, Some(c));
+            assert_eq!(tx.certificates_of(eui, Environment::Live, None)?.len(), 2);
+            let ka = tx.certificates_of(eui, Environment::Live, Some(CertUsage::KeyAgreement))?;
+            assert_eq!(ka.len(), 1);
+            assert_eq!(ka[0], cert("CD", eui, CertUsage::KeyAgreement));
+            tx.set_certificate_status("AB", CertStatus::NotInUse)?;
+            assert!(
+                tx.set_certificate_status("EF", CertStatus::NotInUse)
+                    .is_err()
+            );
+            Ok(())
+        })
+        .unwrap();
+        // A failed transaction leaves nothing behind.
+        let r = s.smki_transaction(|tx| -> Result<(), SmkiStoreError> {
+            tx.set_certificate_status("AB", CertStatus::Revoked)?;
+            Err(SmkiStoreError("abandon".into()))
+        });
+        assert!(r.is_err());
+        let c = s
+            .smki_transaction(|tx| tx.certificate("AB"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.status, CertStatus::NotInUse);
+    }
+}
