@@ -361,6 +361,11 @@ impl Ca {
         &self.key
     }
 
+    /// The CA's subject name.
+    pub(crate) fn subject_name(&self) -> &Name {
+        &self.subject
+    }
+
     /// The CA's 8-byte subject key identifier.
     pub fn key_id(&self) -> [u8; 8] {
         self.key_id

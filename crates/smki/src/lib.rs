@@ -48,6 +48,7 @@
 //! ```
 
 mod ca;
+pub mod crl;
 pub mod dn;
 mod error;
 mod key;
@@ -63,6 +64,7 @@ pub use ca::{
     Ca, CaKind, CaSpec, DeviceCertRequest, Hierarchy, ISSUING_LIFETIME, OrgCertRequest, Pki,
     PkiNames, ROOT_LIFETIME, TlsClientCertRequest, TlsServerCertRequest,
 };
+pub use crl::{CrlSpec, ParsedCrl, ReasonCode, RevokedEntry, crl_to_pem};
 pub use error::{Result, SmkiError};
 pub use key::{KeyPair, PublicKey};
 pub use parse::{

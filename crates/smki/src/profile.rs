@@ -136,7 +136,7 @@ fn is_printable(s: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b))
 }
 
-fn ext(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension> {
+pub(crate) fn ext(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension> {
     let der = value.to_der().map_err(SmkiError::encoding)?;
     Ok(Extension {
         extn_id: oid,
