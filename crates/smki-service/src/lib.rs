@@ -8,8 +8,18 @@
 //!   certificate it has issued or lodged ([`model::CertRecord`]), live and test apart
 //!   ([`model::Environment`]).
 //! * [`store`]: the storage interface.
+//! * [`revocation`]: who may revoke which certificate, and why; [`publication`]: CRL and ARL
+//!   publishing (which also marks the gateway's copies revoked); [`schedule`]: what is due
+//!   when; [`rollover`]: the issuing device CA's roll-over and key destruction; [`pma`]: the
+//!   Policy Management Authority's powers; [`audit`]: the record of all of these.
 
+pub mod audit;
 pub mod model;
+pub mod pma;
+pub mod publication;
+pub mod revocation;
+pub mod rollover;
+pub mod schedule;
 pub mod store;
 
 pub use model::{CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment};

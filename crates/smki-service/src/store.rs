@@ -4,7 +4,9 @@
 
 use eui::Eui64;
 
-use crate::model::{CaRecord, CertRecord, CertStatus, CertUsage, Environment};
+use crate::audit::AuditEntry;
+use crate::model::{CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment};
+use crate::publication::{ListKind, RevocationList};
 
 /// A failure of the storage layer itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +45,37 @@ pub trait SmkiTx {
         serial_hex: &str,
         status: CertStatus,
     ) -> Result<(), StoreError>;
+
+    // --- revocation, CRL/ARL publication, DCA roll-over, PMA powers (task H-CA) ---
+
+    /// Every revoked certificate of one kind in one environment, by serial.
+    fn revoked_certificates(
+        &mut self,
+        env: Environment,
+        kind: CertKind,
+    ) -> Result<Vec<CertRecord>, StoreError>;
+    /// Stores a published CRL or ARL; returns its id.
+    fn put_revocation_list(&mut self, list: &RevocationList) -> Result<i64, StoreError>;
+    /// The most recently published list of a kind (highest number).
+    fn latest_revocation_list(
+        &mut self,
+        kind: ListKind,
+        env: Environment,
+    ) -> Result<Option<RevocationList>, StoreError>;
+    /// Marks the gateway's copy of an organisation certificate (by decimal serial, as XML-DSig
+    /// names it) revoked. Returns whether the gateway held it unrevoked.
+    fn mark_gateway_cert_revoked(&mut self, serial_decimal: &str) -> Result<bool, StoreError>;
+    /// Sets a DCC user's (SMKI participant's) suspension. Returns its previous state, `None`
+    /// when there is no such user.
+    fn set_participant_suspended(
+        &mut self,
+        eui: Eui64,
+        suspended: bool,
+    ) -> Result<Option<bool>, StoreError>;
+    /// Appends to the SMKI audit log.
+    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The audit log, oldest first.
+    fn audit_log(&mut self) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// A store: hands out SMKI transactions.

@@ -19,6 +19,9 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 mod smki;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod smki_ca_tests;
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -177,6 +180,31 @@ CREATE TABLE smki_certificates (
 CREATE INDEX smki_certificates_subject ON smki_certificates(subject_eui, environment);
 CREATE INDEX smki_certificates_key ON smki_certificates(public_key);
 "#,
+    // SMKI revocation lists (CRL / ARL) as published, and the SMKI audit log (PMA actions,
+    // revocations, publications, roll-overs): task H-CA, see `smki.rs`.
+    r#"
+CREATE TABLE smki_revocation_lists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    issuer_ca INTEGER NOT NULL REFERENCES smki_cas(id),
+    number INTEGER NOT NULL,
+    this_update INTEGER NOT NULL,
+    next_update INTEGER NOT NULL,
+    der BLOB NOT NULL,
+    UNIQUE (kind, environment, number)
+);
+CREATE TABLE smki_audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT,
+    detail TEXT
+);
+CREATE INDEX smki_certificates_status ON smki_certificates(status, environment, kind);
+"#,
 ];
 
 /// The SQLite store.
@@ -202,6 +230,10 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        // Deleted and overwritten content is zeroed in the file (a destroyed CA key must not
+        // linger in free pages); see `checkpoint_truncate` for the WAL.
+        conn.pragma_update(None, "secure_delete", "ON")
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;

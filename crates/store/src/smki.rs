@@ -5,9 +5,11 @@
 use eui::Eui64;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use smki::CaKind;
+use smki_service::audit::AuditEntry;
 use smki_service::model::{ca_kind_from_name, ca_kind_name};
+use smki_service::publication::{ListKind, RevocationList};
 use smki_service::{
-    CaRecord, CertRecord, CertStatus, CertUsage, Environment, SmkiStore, SmkiTx,
+    CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment, SmkiStore, SmkiTx,
     StoreError as SmkiStoreError,
 };
 
@@ -19,6 +21,25 @@ fn serr(e: impl std::fmt::Display) -> SmkiStoreError {
 
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl SqliteStore {
+    /// Copies every WAL page into the database file and truncates the WAL to zero bytes
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so that page images of overwritten rows (a
+    /// destroyed CA key) do not remain in the `-wal` file. Returns whether the checkpoint
+    /// completed (`false`: another connection was reading; try again later).
+    pub fn checkpoint_truncate(&self) -> Result<bool, SmkiStoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        let (busy, _log, _done): (i64, i64, i64) = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(serr)?;
+        Ok(busy == 0)
+    }
 }
 
 impl SmkiStore for SqliteStore {
@@ -39,6 +60,9 @@ impl SmkiStore for SqliteStore {
         Ok(out)
     }
 }
+
+/// A `smki_revocation_lists` row: id, kind, environment, issuer, number, this/next update, DER.
+type ListRow = (i64, String, String, i64, i64, i64, i64, Vec<u8>);
 
 type CaRow = (
     i64,
@@ -324,6 +348,153 @@ impl SmkiTx for SqliteTx<'_> {
                 "no certificate with serial {serial_hex}"
             )))
         }
+    }
+
+    // --- revocation, CRL/ARL publication, DCA roll-over, PMA powers (task H-CA) ---
+
+    fn revoked_certificates(
+        &mut self,
+        env: Environment,
+        kind: CertKind,
+    ) -> Result<Vec<CertRecord>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE status = 'R' \
+                 AND environment = ?1 AND kind = ?2 ORDER BY serial"
+            ))
+            .map_err(serr)?;
+        let rows = st
+            .query_map(params![env.as_str(), kind.as_str()], cert_row)
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+    }
+
+    fn put_revocation_list(&mut self, l: &RevocationList) -> Result<i64, SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_revocation_lists (kind, environment, issuer_ca, number, \
+             this_update, next_update, der) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                l.kind.as_str(),
+                l.environment.as_str(),
+                l.issuer_ca,
+                count(l.number),
+                l.this_update,
+                l.next_update,
+                l.der,
+            ],
+        )
+        .map_err(serr)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn latest_revocation_list(
+        &mut self,
+        kind: ListKind,
+        env: Environment,
+    ) -> Result<Option<RevocationList>, SmkiStoreError> {
+        let row: Option<ListRow> = self
+            .query_row(
+                "SELECT id, kind, environment, issuer_ca, number, this_update, next_update, der \
+                 FROM smki_revocation_lists WHERE kind = ?1 AND environment = ?2 \
+                 ORDER BY number DESC LIMIT 1",
+                params![kind.as_str(), env.as_str()],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(serr)?;
+        row.map(
+            |(id, k, e, issuer_ca, number, this_update, next_update, der)| {
+                Ok(RevocationList {
+                    id,
+                    kind: ListKind::from_name(&k)
+                        .ok_or_else(|| SmkiStoreError(format!("unknown list kind {k:?}")))?,
+                    environment: e.parse().map_err(serr)?,
+                    issuer_ca,
+                    number: u64::try_from(number).map_err(serr)?,
+                    this_update,
+                    next_update,
+                    der,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn mark_gateway_cert_revoked(&mut self, serial_decimal: &str) -> Result<bool, SmkiStoreError> {
+        let n = self
+            .execute(
+                "UPDATE org_certs SET revoked = 1 WHERE serial = ?1 AND revoked = 0",
+                [serial_decimal],
+            )
+            .map_err(serr)?;
+        Ok(n > 0)
+    }
+
+    fn set_participant_suspended(
+        &mut self,
+        eui: Eui64,
+        suspended: bool,
+    ) -> Result<Option<bool>, SmkiStoreError> {
+        let was: Option<bool> = self
+            .query_row(
+                "SELECT suspended FROM users WHERE eui = ?1",
+                [eui.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(serr)?;
+        if was.is_some() {
+            self.execute(
+                "UPDATE users SET suspended = ?2 WHERE eui = ?1",
+                params![eui.to_string(), suspended],
+            )
+            .map_err(serr)?;
+        }
+        Ok(was)
+    }
+
+    fn append_audit(&mut self, e: &AuditEntry) -> Result<(), SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_audit (at, actor, action, target, reason, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![e.at, e.actor, e.action, e.target, e.reason, e.detail],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn audit_log(&mut self) -> Result<Vec<AuditEntry>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT at, actor, action, target, reason, detail FROM smki_audit ORDER BY id",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    target: r.get(3)?,
+                    reason: r.get(4)?,
+                    detail: r.get(5)?,
+                })
+            })
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr)).collect()
     }
 }
 
