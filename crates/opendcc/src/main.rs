@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod listen;
 mod manifest;
+mod smki_ops;
 mod world;
 mod zaz1;
 
@@ -67,6 +68,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WanCmd,
     },
+    /// Operate the SMKI service of a demo DCC: revoke, publish CRL/ARL, roll over, PMA powers
+    /// (takes effect at once).
+    Smki {
+        #[command(subcommand)]
+        cmd: smki_ops::SmkiCmd,
+    },
     /// Measure a running demo DCC.
     Bench {
         #[command(subcommand)]
@@ -118,6 +125,9 @@ struct Tuning {
     /// on each attempt up to a minute.
     #[arg(long, default_value_t = 1_000, value_name = "MS")]
     delivery_backoff_ms: u32,
+    /// How often the SMKI worker checks whether a CRL/ARL is due or the DCA must roll over.
+    #[arg(long, default_value_t = 30_000, value_name = "MS", hide = true)]
+    smki_tick_ms: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -247,6 +257,7 @@ fn main() -> ExitCode {
             WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
             WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
         },
+        Cmd::Smki { cmd } => smki_ops::run(cmd).and_then(|text| out(&text)),
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
@@ -308,6 +319,9 @@ fn run_demo(
         }),
     );
     let store_for_workers = gateway.store().clone();
+    let smki_store = store_for_workers.clone();
+    // Lists due at start (the first CRL and ARL of a new world) are published before serving.
+    smki_ops::startup(data, &smki_store, &SystemClock);
     let signer_for_workers = gateway.signer();
     let identities = world::device_identities(world.dir(), &store_for_workers)?;
     let transport = if plain_http {
@@ -360,11 +374,19 @@ fn run_demo(
             },
             rx.clone(),
         ));
+        let smki_task = tokio::spawn(smki_ops::run_worker(
+            data.to_path_buf(),
+            smki_store,
+            Arc::new(SystemClock),
+            std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100))),
+            rx.clone(),
+        ));
         let served = server::serve(gateway, listener, transport, rx)
             .await
             .map_err(|e| e.to_string());
         let _ = wan_task.await;
         let _ = delivery_task.await;
+        let _ = smki_task.await;
         served
     })
 }

@@ -110,9 +110,16 @@ pub struct Due {
     pub rollover: Option<(CaRecord, RolloverReason)>,
 }
 
+///
+/// A list whose issuer's key the DCC does not hold (a world built on another PKI, such as
+/// DCC Boxed's ZAZ1) is never due: the DCC cannot publish it.
 pub fn due(tx: &mut dyn SmkiTx, env: Environment, now_ms: i64) -> Result<Due, PublishError> {
-    let crl = list_due_now(tx, ListKind::Crl, env, now_ms)?;
-    let arl = list_due_now(tx, ListKind::Arl, env, now_ms)?;
+    let mut list = |kind| match list_due_now(tx, kind, env, now_ms) {
+        Err(PublishError::NoIssuer(_)) => Ok(None),
+        r => r,
+    };
+    let crl = list(ListKind::Crl)?;
+    let arl = list(ListKind::Arl)?;
     let rollover = rollover::current_dca(tx, env)
         .map_err(|e| PublishError::Smki(e.to_string()))?
         .and_then(|ca| rollover::rollover_due(&ca, now_ms).map(|r| (ca, r)));
