@@ -83,6 +83,15 @@ pub enum SmkiCmd {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
+    /// One pass of the demo's SMKI worker as if the time were AT (RFC 3339): publish what is
+    /// due, roll over if due. For testing the schedule without waiting months.
+    #[command(hide = true)]
+    Tick {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, value_name = "RFC3339")]
+        at: String,
+    },
 }
 
 fn now_ms() -> i64 {
@@ -193,6 +202,18 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
         }
         SmkiCmd::Suspend { data, participant } => suspension(&data, &participant, true),
         SmkiCmd::Unsuspend { data, participant } => suspension(&data, &participant, false),
+        SmkiCmd::Tick { data, at } => {
+            let t =
+                time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| format!("--at {at:?} is not an RFC 3339 time: {e}"))?;
+            let store = open(&data)?;
+            let did = tick(&data, &store, ms_of(t))?;
+            Ok(if did.is_empty() {
+                "nothing due".into()
+            } else {
+                did.join("\n")
+            })
+        }
         SmkiCmd::Audit { data } => {
             let store = open(&data)?;
             let log = store

@@ -408,3 +408,78 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
     let audit = cli(&["smki", "audit", "--data", &d]);
     assert!(audit.contains("DCC publish-crl CRL #2"), "{audit}");
 }
+
+/// The world's DCA record: (id, created_at).
+fn current_dca(demo: &Demo) -> (String, i64) {
+    let rows = demo.query(
+        "SELECT id, created_at FROM smki_cas WHERE kind = 'dca' AND key_pkcs8 IS NOT NULL \
+         AND retired_at IS NULL",
+        &[],
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    (rows[0][0].clone(), rows[0][1].parse().unwrap())
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+#[test]
+fn the_worker_follows_the_schedule_at_both_roll_over_limits() {
+    let demo = demo();
+    let d = data(&demo);
+    let (dca, created) = current_dca(&demo);
+    let crl_at: i64 = demo.query(
+        "SELECT this_update FROM smki_revocation_lists WHERE kind = 'crl' ORDER BY number DESC",
+        &[],
+    )[0][0]
+        .parse()
+        .unwrap();
+    let tick = |ms: i64| cli(&["smki", "tick", "--data", &d, "--at", &rfc3339(ms)]);
+    // 12 hours after the last CRL, a new one though nothing changed; nothing else is due.
+    assert_eq!(tick(crl_at + 12 * 3_600_000 - 1000).trim(), "nothing due");
+    let out = tick(crl_at + 12 * 3_600_000);
+    assert!(out.contains("published CRL #2"), "{out}");
+    assert!(!out.contains("ARL"), "{out}");
+
+    // Three calendar months after the DCA began: one millisecond short is not due.
+    let limit = smki_service::schedule::add_months(created, 3).unwrap();
+    let out = tick(limit - 1);
+    assert!(!out.contains("rolled"), "{out}");
+    assert_eq!(current_dca(&demo).0, dca);
+    let out = tick(limit);
+    assert!(
+        out.contains("rolled the DCA over (3 months of operation)"),
+        "{out}"
+    );
+    let (second, second_created) = current_dca(&demo);
+    assert_ne!(second, dca);
+    assert_eq!(second_created, limit);
+
+    // 100,000 certificates: 99,999 is not due, 100,000 is (the count comes from issuance).
+    let conn = rusqlite::Connection::open(demo.db_path()).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    let set_count = |n: u64| {
+        conn.execute(
+            "UPDATE smki_cas SET issued_count = ?1 WHERE id = ?2",
+            rusqlite::params![i64::try_from(n).unwrap(), second],
+        )
+        .unwrap();
+    };
+    set_count(99_999);
+    let out = tick(limit + 1000);
+    assert!(!out.contains("rolled"), "{out}");
+    set_count(100_000);
+    let out = tick(limit + 2000);
+    assert!(
+        out.contains("rolled the DCA over (100000 certificates issued)"),
+        "{out}"
+    );
+    assert_ne!(current_dca(&demo).0, second);
+    let audit = cli(&["smki", "audit", "--data", &d]);
+    assert_eq!(audit.matches(" DCC rollover DCA #").count(), 2, "{audit}");
+}
