@@ -309,7 +309,11 @@ fn openssl_checks_the_published_crl_and_arl() {
         "key-compromise",
         "--as-pma",
     ]);
-    cli(&["smki", "publish-crl", "--data", &d, "--arl"]);
+    assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
+    let out = cli(&["smki", "publish-crl", "--data", &d, "--arl"]);
+    assert!(out.contains("published ARL #2"), "{out}");
+    // Every certificate under the revoked OCA is refused at the gateway too.
+    read_inventory(&demo, "supplier-b").assert_refused(401, "signing certificate has been revoked");
     let e =
         verify_with_lists(&root, &oca, &crl, &arl, &path(&users[1]["signing_cert"])).unwrap_err();
     assert!(e.contains("certificate revoked"), "{e}");
@@ -403,8 +407,13 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
         "the worker's CRL",
         || read_inventory(&demo, "supplier-a").status == 401,
     );
-    let now = std::fs::read_to_string(demo.data_dir().join("smki/crl.pem")).unwrap();
-    assert_ne!(first, now, "crl.pem is the new list");
+    // The file is written just after the database commits.
+    let crl = demo.data_dir().join("smki/crl.pem");
+    demo.wait_until(
+        std::time::Duration::from_secs(5),
+        "crl.pem rewritten",
+        || std::fs::read_to_string(&crl).is_ok_and(|now| now != first),
+    );
     let audit = cli(&["smki", "audit", "--data", &d]);
     assert!(audit.contains("DCC publish-crl CRL #2"), "{audit}");
 }

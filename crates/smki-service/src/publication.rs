@@ -3,7 +3,8 @@
 //!
 //! Publishing a CRL also marks, in the same transaction, the gateway's copy of every
 //! certificate it lists as revoked (`org_certs.revoked`): from then on the gateway refuses
-//! requests signed with them. Until then a revoked certificate is still accepted, as SEC L
+//! requests signed with them. Publishing an ARL that lists an OCA does the same for every
+//! organisation certificate that OCA issued. Until then a revoked certificate is still accepted, as SEC L
 //! has it (relying parties act on the published list).
 //!
 //! Validity: a CRL's `nextUpdate` is `thisUpdate` + 24 h (twice the 12 h publication period,
@@ -222,10 +223,24 @@ pub fn publish(
     };
     list.id = tx.put_revocation_list(&list)?;
     let mut newly_refused = Vec::new();
-    if kind == ListKind::Crl {
-        for c in &certs {
-            if tx.mark_gateway_cert_revoked(&c.serial_decimal)? {
-                newly_refused.push(c.serial_decimal.clone());
+    match kind {
+        ListKind::Crl => {
+            for c in &certs {
+                if tx.mark_gateway_cert_revoked(&c.serial_decimal)? {
+                    newly_refused.push(c.serial_decimal.clone());
+                }
+            }
+        }
+        // A revoked OCA takes every certificate it issued with it: no chain through it holds.
+        ListKind::Arl => {
+            let orgs = tx.certificates_of_kind(env, CertKind::Organisation)?;
+            for oca in &certs {
+                for c in &orgs {
+                    let under = smki::verify_issued_by(&c.der, &oca.der).is_ok();
+                    if under && tx.mark_gateway_cert_revoked(&c.serial_decimal)? {
+                        newly_refused.push(c.serial_decimal.clone());
+                    }
+                }
             }
         }
     }

@@ -54,6 +54,12 @@ pub trait SmkiTx {
         env: Environment,
         kind: CertKind,
     ) -> Result<Vec<CertRecord>, StoreError>;
+    /// Every certificate of one kind in one environment, by serial.
+    fn certificates_of_kind(
+        &mut self,
+        env: Environment,
+        kind: CertKind,
+    ) -> Result<Vec<CertRecord>, StoreError>;
     /// Stores a published CRL or ARL; returns its id.
     fn put_revocation_list(&mut self, list: &RevocationList) -> Result<i64, StoreError>;
     /// The most recently published list of a kind (highest number).

@@ -370,6 +370,24 @@ impl SmkiTx for SqliteTx<'_> {
         rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
     }
 
+    fn certificates_of_kind(
+        &mut self,
+        env: Environment,
+        kind: CertKind,
+    ) -> Result<Vec<CertRecord>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE environment = ?1 \
+                 AND kind = ?2 ORDER BY serial"
+            ))
+            .map_err(serr)?;
+        let rows = st
+            .query_map(params![env.as_str(), kind.as_str()], cert_row)
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+    }
+
     fn put_revocation_list(&mut self, l: &RevocationList) -> Result<i64, SmkiStoreError> {
         self.execute(
             "INSERT INTO smki_revocation_lists (kind, environment, issuer_ca, number, \

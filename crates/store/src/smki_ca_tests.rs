@@ -323,8 +323,9 @@ fn pma_suspends_and_force_revokes_and_every_action_is_recorded() {
         parsed.revoked[0].reason,
         Some(smki::ReasonCode::CaCompromise)
     );
-    // The ARL does not touch the gateway's organisation certificates; the CRL does.
-    assert!(!gateway_revoked(&w));
+    // Every organisation certificate the revoked OCA issued is refused by the gateway from now.
+    assert_eq!(arl.newly_refused, vec![w.alice_cert.1.clone()]);
+    assert!(gateway_revoked(&w));
 
     let log = smki(&w, |tx| tx.audit_log());
     let lines: Vec<(String, String, String)> = log
