@@ -375,8 +375,19 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     }
     let audit = cli(&["smki", "audit", "--data", &d]);
     assert!(audit.contains("PMA rollover DCA #"), "{audit}");
-    // The gateway carries on.
+    // The gateway carries on, and the world restarts without the destroyed key.
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
+    let mut demo = demo;
+    assert!(demo.stop().success());
+    demo.restart();
+    assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
+    assert_eq!(
+        demo.query(
+            "SELECT count(*) FROM smki_cas WHERE kind = 'dca' AND key_pkcs8 IS NOT NULL",
+            &[]
+        )[0][0],
+        "1"
+    );
 }
 
 #[test]
