@@ -168,7 +168,7 @@ pub fn publish(
     now_ms: i64,
     actor: &str,
 ) -> Result<Published, PublishError> {
-    let issuer = issuer_ca(tx, kind, env)?;
+    let mut issuer = issuer_ca(tx, kind, env)?;
     let certs = certificates_to_list(tx, kind, &issuer, now_ms)?;
     let number = tx
         .latest_revocation_list(kind, env)?
@@ -196,13 +196,16 @@ pub fn publish(
             reason,
         });
     }
-    let key = issuer
-        .key_pkcs8
-        .as_deref()
-        .ok_or(PublishError::NoIssuer(kind.issuer()))?;
+    // The key bytes read from storage are zeroised when dropped.
+    let key = smki::zeroize::Zeroizing::new(
+        issuer
+            .key_pkcs8
+            .take()
+            .ok_or(PublishError::NoIssuer(kind.issuer()))?,
+    );
     let ca = smki::Ca::from_parts(
         kind.issuer(),
-        KeyPair::from_pkcs8_der(key)?,
+        KeyPair::from_pkcs8_der(&key)?,
         issuer.cert_der.clone(),
     )?;
     let der = ca.issue_crl(&CrlSpec {

@@ -147,19 +147,22 @@ pub fn roll_over(
     fresh: Fresh,
 ) -> Result<Rollover, RolloverError> {
     let mut old = current_dca(tx, env)?.ok_or(RolloverError::NoDca(env))?;
-    let root_rec = tx
+    let mut root_rec = tx
         .cas(CaKind::DeviceRoot, env)?
         .into_iter()
         .rev()
         .find(CaRecord::is_current)
         .ok_or(RolloverError::NoRoot(env))?;
-    let root_key = root_rec
-        .key_pkcs8
-        .as_deref()
-        .ok_or(RolloverError::NoRoot(env))?;
+    // Key bytes read from storage are zeroised when dropped.
+    let root_key = smki::zeroize::Zeroizing::new(
+        root_rec
+            .key_pkcs8
+            .take()
+            .ok_or(RolloverError::NoRoot(env))?,
+    );
     let root = smki::Ca::from_parts(
         CaKind::DeviceRoot,
-        KeyPair::from_pkcs8_der(root_key)?,
+        KeyPair::from_pkcs8_der(&root_key)?,
         root_rec.cert_der.clone(),
     )?;
     let now = to_time(now_ms).map_err(|e| RolloverError::Smki(e.to_string()))?;
@@ -216,10 +219,7 @@ pub fn roll_over(
         rfc3339_ms(now_ms),
         hex(&sha2::Sha256::digest(new_pub.to_sec1_uncompressed())),
     );
-    if let Some(k) = old.key_pkcs8.as_mut() {
-        k.fill(0);
-    }
-    old.key_pkcs8 = None;
+    drop(old.key_pkcs8.take().map(smki::zeroize::Zeroizing::new));
     old.retired_at = Some(now_ms);
     old.destroyed_at = Some(now_ms);
     old.destruction_record = Some(record.clone());

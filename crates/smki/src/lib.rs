@@ -77,3 +77,5 @@ pub use serial::{Serial, to_decimal};
 pub use eui::Eui64;
 /// The `rand_core` version whose [`rand_core::CryptoRng`] the generating functions take.
 pub use p256::elliptic_curve::rand_core;
+/// Zeroising wrappers, for callers holding CA keys (PKCS#8) read from storage.
+pub use p256::elliptic_curve::zeroize;
