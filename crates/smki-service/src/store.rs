@@ -43,6 +43,42 @@ pub trait SmkiTx {
         serial_hex: &str,
         status: CertStatus,
     ) -> Result<(), StoreError>;
+
+    // --- repository publication (H-REPO): the latest CRL / ARL the repository serves ---
+
+    /// Publishes a revocation list (DER): the repository serves the latest one published.
+    fn publish_revocation_list(
+        &mut self,
+        list: RevocationList,
+        env: Environment,
+        der: &[u8],
+        published_at: i64,
+    ) -> Result<(), StoreError>;
+    /// The latest published list of one kind in one environment: (DER, published at).
+    fn latest_revocation_list(
+        &mut self,
+        list: RevocationList,
+        env: Environment,
+    ) -> Result<Option<(Vec<u8>, i64)>, StoreError>;
+}
+
+/// The revocation lists the repository publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationList {
+    /// The Organisation CA's CRL (organisation certificates).
+    Crl,
+    /// The Organisation Root's ARL (revoked OCA certificates).
+    Arl,
+}
+
+impl RevocationList {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Crl => "crl",
+            Self::Arl => "arl",
+        }
+    }
 }
 
 /// A store: hands out SMKI transactions.

@@ -177,6 +177,16 @@ CREATE TABLE smki_certificates (
 CREATE INDEX smki_certificates_subject ON smki_certificates(subject_eui, environment);
 CREATE INDEX smki_certificates_key ON smki_certificates(public_key);
 "#,
+    // The SMKI repository's published revocation lists (CRL, ARL), newest served.
+    r#"
+CREATE TABLE smki_revocation_lists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    list TEXT NOT NULL CHECK (list IN ('crl', 'arl')),
+    environment TEXT NOT NULL,
+    der BLOB NOT NULL,
+    published_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The SQLite store.
@@ -422,6 +432,16 @@ impl Tx for SqliteTx<'_> {
             }
         }
         Ok(out)
+    }
+
+    fn is_test_certificate_key(&mut self, public_key: &[u8]) -> Result<bool, StoreError> {
+        self.query_row(
+            "SELECT EXISTS (SELECT 1 FROM smki_certificates \
+             WHERE public_key = ?1 AND environment = 'test')",
+            [public_key],
+            |r| r.get(0),
+        )
+        .map_err(err)
     }
 
     fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use smki::CaKind;
 use smki_service::model::{ca_kind_from_name, ca_kind_name};
 use smki_service::{
-    CaRecord, CertRecord, CertStatus, CertUsage, Environment, SmkiStore, SmkiTx,
+    CaRecord, CertRecord, CertStatus, CertUsage, Environment, RevocationList, SmkiStore, SmkiTx,
     StoreError as SmkiStoreError,
 };
 
@@ -325,6 +325,37 @@ impl SmkiTx for SqliteTx<'_> {
             )))
         }
     }
+
+    fn publish_revocation_list(
+        &mut self,
+        list: RevocationList,
+        env: Environment,
+        der: &[u8],
+        published_at: i64,
+    ) -> Result<(), SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_revocation_lists (list, environment, der, published_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![list.as_str(), env.as_str(), der, published_at],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn latest_revocation_list(
+        &mut self,
+        list: RevocationList,
+        env: Environment,
+    ) -> Result<Option<(Vec<u8>, i64)>, SmkiStoreError> {
+        self.query_row(
+            "SELECT der, published_at FROM smki_revocation_lists \
+             WHERE list = ?1 AND environment = ?2 ORDER BY id DESC LIMIT 1",
+            params![list.as_str(), env.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(serr)
+    }
 }
 
 #[cfg(test)]
@@ -412,5 +443,33 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(c.status, CertStatus::NotInUse);
+    }
+
+    #[test]
+    fn the_latest_published_revocation_list_is_served() {
+        let s = SqliteStore::in_memory().unwrap();
+        s.smki_transaction(|tx| -> Result<(), SmkiStoreError> {
+            assert_eq!(
+                tx.latest_revocation_list(RevocationList::Crl, Environment::Live)?,
+                None
+            );
+            tx.publish_revocation_list(RevocationList::Crl, Environment::Live, b"one", 1)?;
+            tx.publish_revocation_list(RevocationList::Crl, Environment::Live, b"two", 2)?;
+            tx.publish_revocation_list(RevocationList::Arl, Environment::Test, b"arl", 3)?;
+            assert_eq!(
+                tx.latest_revocation_list(RevocationList::Crl, Environment::Live)?,
+                Some((b"two".to_vec(), 2))
+            );
+            assert_eq!(
+                tx.latest_revocation_list(RevocationList::Arl, Environment::Live)?,
+                None
+            );
+            assert_eq!(
+                tx.latest_revocation_list(RevocationList::Arl, Environment::Test)?,
+                Some((b"arl".to_vec(), 3))
+            );
+            Ok(())
+        })
+        .unwrap();
     }
 }
