@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod listen;
 mod manifest;
+mod smki_repo;
 mod world;
 mod zaz1;
 
@@ -40,6 +41,10 @@ enum Cmd {
         /// Address for the DUIS endpoints.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8079")]
         listen: SocketAddr,
+        /// Address for the SMKI repository (DCC Boxed's port 8083 interface; plain HTTP on
+        /// loopback, HTTPS elsewhere). Written to demo.json as `smki_url`.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8083")]
+        smki_listen: SocketAddr,
         /// Serve plain HTTP instead of mutually authenticated TLS (loopback addresses only), for
         /// tools built for DCC Boxed.
         #[arg(long)]
@@ -72,6 +77,18 @@ enum Cmd {
         #[command(subcommand)]
         cmd: BenchCmd,
     },
+    /// The SMKI service of a demo DCC.
+    Smki {
+        #[command(subcommand)]
+        cmd: SmkiCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SmkiCmd {
+    /// Repository and test service.
+    #[command(flatten)]
+    Repo(smki_repo::RepoCmd),
 }
 
 #[derive(Subcommand)]
@@ -233,12 +250,13 @@ fn main() -> ExitCode {
         Cmd::Demo {
             data,
             listen,
+            smki_listen,
             plain_http,
             zaz1,
             tuning,
         } => zaz1
             .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
-            .and_then(|()| run_demo(&data, listen, plain_http, tuning)),
+            .and_then(|()| run_demo(&data, listen, smki_listen, plain_http, tuning)),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
@@ -250,6 +268,9 @@ fn main() -> ExitCode {
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
+        Cmd::Smki {
+            cmd: SmkiCmd::Repo(cmd),
+        } => smki_repo::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -283,6 +304,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 fn run_demo(
     data: &Path,
     listen: SocketAddr,
+    smki_listen: SocketAddr,
     plain_http: bool,
     tuning: Tuning,
 ) -> Result<(), String> {
@@ -322,7 +344,11 @@ fn run_demo(
             .map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let scheme = if plain_http { "http" } else { "https" };
-        let manifest = world.manifest(&format!("{scheme}://{addr}"), plain_http)?;
+        let (smki_listener, smki_transport, smki_url) =
+            smki_repo::bind(smki_listen, world.dir()).await?;
+        let mut manifest = world.manifest(&format!("{scheme}://{addr}"), plain_http)?;
+        manifest.smki_test_url = Some(format!("{smki_url}test/"));
+        manifest.smki_url = Some(smki_url);
         let manifest_path = data.join("demo.json");
         manifest.write(&manifest_path)?;
         tracing::info!(%addr, manifest = %manifest_path.display(), plain_http, "demo DCC serving DUIS");
@@ -360,11 +386,18 @@ fn run_demo(
             },
             rx.clone(),
         ));
+        let repository_task = tokio::spawn(smki_repo::serve(
+            Arc::new(world.open_store()?),
+            smki_listener,
+            smki_transport,
+            rx.clone(),
+        ));
         let served = server::serve(gateway, listener, transport, rx)
             .await
             .map_err(|e| e.to_string());
         let _ = wan_task.await;
         let _ = delivery_task.await;
+        let _ = repository_task.await;
         served
     })
 }
