@@ -25,7 +25,7 @@ const { BoxedKeyStore, KeyUsage } = require('@smartdcc/dccboxed-keystore');
 const { search, query } = require('@smartdcc/dccboxed-keystore/dist/certificateSearch');
 
 async function main() {
-  const [url, device, user, role] = process.argv.slice(2);
+  const [url, device, user, role, status] = process.argv.slice(2);
   const store = await BoxedKeyStore.new(url);
   try {
     for (const [name, usage] of [['DS', KeyUsage.digitalSignature], ['KA', KeyUsage.keyAgreement]]) {
@@ -39,7 +39,7 @@ async function main() {
   }
   for (const usage of ['DS', 'KA']) {
     const found = await search(
-      { q: { CertificateSubjectName: user }, CertificateRole: role, CertificateUsage: usage, CertificateStatus: 'I' },
+      { q: { CertificateSubjectName: user }, CertificateRole: role, CertificateUsage: usage, CertificateStatus: status },
       url,
     );
     for (const r of found) {
@@ -120,27 +120,15 @@ fn dccboxed_keystore_finds_demo_device_and_user_certificates() {
         .expect("supplier-a");
     let udir = data.join("users").join(&user.name);
 
-    let script = root.path().join("keystore-probe.js");
-    std::fs::write(&script, SCRIPT).expect("writing the script");
     let started = std::time::Instant::now();
-    let out = run(
-        Command::new("node")
-            .arg(&script)
-            .arg(&url)
-            .arg(device.id.to_ascii_lowercase())
-            .arg(user.eui.to_ascii_lowercase())
-            .arg("2")
-            .env("NODE_PATH", &node_modules),
-        Duration::from_secs(120),
-        "node",
-    )
-    .expect("running node");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "the keystore script failed:\n{stdout}\n{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        demo.log_text()
+    let stdout = probe(
+        root.path(),
+        &node_modules,
+        &demo,
+        &url,
+        &device.id,
+        &user.eui,
+        "I",
     );
     // The whole exchange (several searches and retrievals) is well inside SEC's 30 s target.
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -173,6 +161,113 @@ fn dccboxed_keystore_finds_demo_device_and_user_certificates() {
         );
     }
     assert!(lines.contains("absent 0"), "{stdout}");
+}
+
+/// Runs the script against `url`: the device's certificates by EUI, the supplier's (role 2)
+/// with status `status` by organisation EUI. Its standard output.
+fn probe(
+    dir: &Path,
+    node_modules: &Path,
+    demo: &Demo,
+    url: &str,
+    device: &str,
+    user: &str,
+    status: &str,
+) -> String {
+    let script = dir.join("keystore-probe.js");
+    std::fs::write(&script, SCRIPT).expect("writing the script");
+    let out = run(
+        Command::new("node")
+            .arg(&script)
+            .arg(url)
+            .arg(device.to_ascii_lowercase())
+            .arg(user.to_ascii_lowercase())
+            .arg("2")
+            .arg(status)
+            .env("NODE_PATH", node_modules),
+        Duration::from_secs(120),
+        "node",
+    )
+    .expect("running node");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the keystore script failed:\n{stdout}\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        demo.log_text()
+    );
+    stdout
+}
+
+/// A ZAZ1 world (`--zaz1 keystore.json`) serves its certificates too: the keystore finds the
+/// RTDS ESME's device certificates and the ZAZ1 supplier's signing certificate (ZAZ1's
+/// organisation certificates are past their end of validity, so the repository reports them
+/// `E`, and the search asks for that status).
+#[test]
+fn dccboxed_keystore_finds_zaz1_world_certificates() {
+    if !have("node", "--version") || !have("npm", "--version") {
+        skip_or_fail("node and npm are needed");
+        return;
+    }
+    let (node_modules, pkgs) = match npm_install_keystore().and_then(|n| Ok((n, fetch_packages()?)))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            skip_or_fail(&e);
+            return;
+        }
+    };
+    let root = tempfile::tempdir().expect("temporary directory");
+    let data = root.path().join("data");
+    let demo = Demo::start(
+        &data,
+        &root.path().join("demo.log"),
+        &["--zaz1", &pkgs.keystore_json.display().to_string()],
+    )
+    .expect("starting the ZAZ1 demo");
+    let url = demo.manifest.smki_url.clone().expect("smki_url");
+    let supplier = demo
+        .manifest
+        .users
+        .iter()
+        .find(|u| u.name == "supplier")
+        .expect("the ZAZ1 supplier");
+    let esme = "00-DB-12-34-56-78-90-A0";
+    let ddir = data.join("devices").join(hex(esme));
+    let signing = pem_body(&supplier.signing_cert);
+    let status = if cert_expired(&supplier.signing_cert) {
+        "E"
+    } else {
+        "I"
+    };
+    let stdout = probe(
+        root.path(),
+        &node_modules,
+        &demo,
+        &url,
+        esme,
+        &supplier.eui,
+        status,
+    );
+    let lines: BTreeSet<&str> = stdout.lines().collect();
+    for expected in [
+        format!("device DS {}", pem_body(&ddir.join("ds.pem"))),
+        format!("device KA {}", pem_body(&ddir.join("ka.pem"))),
+        format!("user DS {signing}"),
+        format!("serial DS {signing}"),
+    ] {
+        assert!(
+            lines.contains(expected.as_str()),
+            "missing {expected:.40}…:\n{stdout}"
+        );
+    }
+}
+
+/// Whether a certificate file's end of validity has passed (`openssl`-free: via the SMKI parser).
+fn cert_expired(pem: &Path) -> bool {
+    let text = std::fs::read_to_string(pem).expect("reading the certificate");
+    let c = smki::OrgCertificate::from_pem(&text).expect("an organisation certificate");
+    c.not_after() < time::OffsetDateTime::now_utc()
 }
 
 /// `00-DB-12-...` → `00db12...` (the devices/ folder name).
