@@ -1,7 +1,8 @@
 //! The SMKI repository of a demo world, and the SMKI test service.
 //!
 //! * [`populate`]: at world creation, lodges what the repository must also hold (each user's
-//!   key-agreement certificate) and creates the **test PKI** (its own roots and issuing CAs,
+//!   key-agreement certificate), marks the certificates of devices not yet in the inventory
+//!   pending (`P`; in use once the device is added), and creates the **test PKI** (its own roots and issuing CAs,
 //!   `TEST` in their names, the test certificate policy), lodged with `Environment::Test`,
 //!   with one test organisation certificate per demo user (a key of its own) in the test
 //!   repository.
@@ -19,7 +20,9 @@ use dcc::model::User;
 use server::Transport;
 use smki::{CaKind, KeyPair, KeyUsage, OrgCertRequest, OrgCertificate, Serial};
 use smki_service::test_service::{self, TestPki};
-use smki_service::{CaRecord, CertKind, CertRecord, Environment, SmkiStore, SmkiTx, StoreError};
+use smki_service::{
+    CaRecord, CertKind, CertRecord, CertStatus, Environment, SmkiStore, SmkiTx, StoreError,
+};
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 
@@ -94,6 +97,15 @@ pub fn populate(
     store
         .smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
             let live_oca = tx.cas(CaKind::Oca, Environment::Live)?;
+            // Devices manufactured but not yet in the inventory: their certificates are
+            // pending until the device is added (the store promotes them to in use then).
+            for &(id, _) in crate::world::SPARE_DEVICES {
+                for c in tx.certificates_of(eui::Eui64::from_u64(id), Environment::Live, None)? {
+                    if c.kind == CertKind::Device {
+                        tx.set_certificate_status(&c.serial, CertStatus::Pending)?;
+                    }
+                }
+            }
             for mut c in live {
                 c.issuer_ca = live_oca
                     .iter()

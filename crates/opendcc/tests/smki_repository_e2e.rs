@@ -234,6 +234,40 @@ fn repository_publishes_live_and_test_apart() {
     assert_eq!(st, 405);
 }
 
+fn device_statuses(url: &str, id: &str) -> Vec<String> {
+    let (st, _, body) = http(
+        "POST",
+        &format!("{url}services/certificatesearch"),
+        &format!(
+            "<CertificateSearchRequest><CertificateSubjectAltName>{}</CertificateSubjectAltName>\
+             </CertificateSearchRequest>",
+            id.to_ascii_lowercase()
+        ),
+    );
+    assert_eq!(st, 200, "{}", text(&body));
+    text(&body)
+        .split("<CertificateStatus>")
+        .skip(1)
+        .filter_map(|s| s.split('<').next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn device_certificates_are_pending_until_the_device_is_in_the_inventory() {
+    let demo = Demo::start();
+    let url = demo.manifest().smki_url.clone().unwrap();
+    assert_eq!(device_statuses(&url, premises1::ESME), ["I", "I"]);
+    assert_eq!(device_statuses(&url, spare::ESME), ["P", "P"]);
+    // 12.2 pre-notification adds the spare ESME to the inventory.
+    let r = demo.non_device(
+        "supplier-a",
+        tpl::PRE_NOTIFICATION,
+        Some(&body::pre_notification(spare::ESME, "ESME")),
+    );
+    assert!(matches!(r.code(), "I0" | "I99"), "{}", r.code());
+    assert_eq!(device_statuses(&url, spare::ESME), ["I", "I"]);
+}
+
 #[test]
 fn live_gateway_refuses_the_key_of_a_test_certificate() {
     let demo = Demo::start();

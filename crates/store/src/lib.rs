@@ -525,6 +525,14 @@ impl Tx for SqliteTx<'_> {
             params![d.id.to_string(), d.uprn, json(d)?],
         )
         .map_err(err)?;
+        // SMKI repository: a device's certificates are pending (`P`) until the device is in the
+        // inventory, then in use (`I`); same transaction.
+        self.execute(
+            "UPDATE smki_certificates SET status = 'I' \
+             WHERE subject_eui = ?1 AND kind = 'device' AND status = 'P'",
+            [d.id.to_string()],
+        )
+        .map_err(err)?;
         Ok(())
     }
 
