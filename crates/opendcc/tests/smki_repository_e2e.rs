@@ -355,3 +355,33 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no demo user \"nobody\""));
 }
+
+#[test]
+fn the_latest_published_crl_and_arl_are_served() {
+    use smki_service::{RevocationList, SmkiStore, SmkiTx, StoreError};
+    let demo = Demo::start();
+    let m = demo.manifest();
+    let (live, test) = (
+        m.smki_url.clone().unwrap(),
+        m.smki_test_url.clone().unwrap(),
+    );
+    assert_eq!(http("GET", &format!("{live}crl"), "").0, 404);
+    // What the CA part publishes (through the store, in the DCC's database) is served at once.
+    let store = store::SqliteStore::open(&demo.db_path()).expect("opening the store");
+    store
+        .smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
+            tx.publish_revocation_list(RevocationList::Crl, Environment::Live, b"crl-1", 1)?;
+            tx.publish_revocation_list(RevocationList::Crl, Environment::Live, b"crl-2", 2)?;
+            tx.publish_revocation_list(RevocationList::Arl, Environment::Live, b"arl-1", 3)?;
+            tx.publish_revocation_list(RevocationList::Crl, Environment::Test, b"test-crl", 4)
+        })
+        .expect("publishing");
+    let (st, ct, body) = http("GET", &format!("{live}crl"), "");
+    assert_eq!(
+        (st, ct.as_str(), body.as_slice()),
+        (200, "application/pkix-crl", &b"crl-2"[..])
+    );
+    assert_eq!(http("GET", &format!("{live}arl"), "").2, b"arl-1");
+    assert_eq!(http("GET", &format!("{test}crl"), "").2, b"test-crl");
+    assert_eq!(http("GET", &format!("{test}arl"), "").0, 404);
+}

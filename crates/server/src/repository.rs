@@ -447,3 +447,109 @@ fn serial_of_der(der: &[u8]) -> String {
     .map(|c| c.serial)
     .unwrap_or_else(|_| "?".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smki::{KeyPair, KeyUsage, OrgCertRequest, PkiNames, RemotePartyRole, Serial};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Off loopback the repository is HTTPS with the DCC's server certificate and asks for no
+    /// client certificate (DCC Boxed's clients have none); a search works over it.
+    #[tokio::test]
+    async fn https_without_client_certificate_serves_a_search() {
+        let now = time::OffsetDateTime::now_utc();
+        let pki = smki::Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
+        let key = KeyPair::generate_with_os_rng().unwrap();
+        let tls_cert = pki
+            .dccki_issuing
+            .issue_tls_server(&smki::TlsServerCertRequest {
+                common_name: "opendcc".into(),
+                dns_names: vec!["localhost".into()],
+                ip_addresses: vec![],
+                public_key: key.public_key(),
+                serial: Serial::random_with_os_rng().unwrap(),
+                not_before: now - time::Duration::days(1),
+                not_after: now + time::Duration::days(1),
+            })
+            .unwrap();
+        let chain = format!(
+            "{}{}",
+            smki::cert_to_pem(&tls_cert).unwrap(),
+            pki.dccki_issuing.cert_pem().unwrap()
+        );
+        let config = server_only_tls_config(&chain, &key.to_pkcs8_pem().unwrap()).unwrap();
+
+        let eui = eui::Eui64::from_u64(0x90B3_D51F_3001_0000);
+        let org_key = KeyPair::generate_with_os_rng().unwrap();
+        let org = pki
+            .oca
+            .issue_organisation(&OrgCertRequest {
+                common_name: None,
+                eui,
+                role: RemotePartyRole::Supplier,
+                usage: KeyUsage::DigitalSignature,
+                public_key: org_key.public_key(),
+                serial: Serial::random_with_os_rng().unwrap(),
+                not_before: now - time::Duration::days(1),
+                not_after: now + time::Duration::days(1),
+            })
+            .unwrap();
+        let rec = smki_service::CertRecord::organisation(&org, Environment::Live, 0).unwrap();
+        let store = Arc::new(store::SqliteStore::in_memory().unwrap());
+        store
+            .smki_transaction(|tx| tx.put_certificate(&rec))
+            .unwrap();
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, rx) = watch::channel(false);
+        let server = tokio::spawn(serve(
+            store,
+            listener,
+            Transport::Tls(config),
+            system_now_ms,
+            rx,
+        ));
+
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from(
+                pki.dccki_root.cert_der().to_vec(),
+            ))
+            .unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+            .connect("localhost".try_into().unwrap(), tcp)
+            .await
+            .expect("TLS without a client certificate");
+        let body = "<CertificateSearchRequest><CertificateSubjectName>90-b3-d5-1f-30-01-00-00\
+                    </CertificateSubjectName></CertificateSearchRequest>";
+        let req = format!(
+            "POST /services/certificatesearch?apikey=x HTTP/1.1\r\nHost: localhost\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tls.write_all(req.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            answer.contains(&format!(
+                "<CertificateSerial>{}</CertificateSerial>",
+                rec.serial
+            )),
+            "{answer}"
+        );
+        let _ = stop.send(true);
+        server.await.unwrap().unwrap();
+    }
+}
