@@ -232,6 +232,8 @@ fn repository_publishes_live_and_test_apart() {
     }
     let (st, _, _) = http("GET", &format!("{live}services/certificatesearch"), "");
     assert_eq!(st, 405);
+    assert_eq!(http("POST", &format!("{live}lodge"), "<x/>").0, 404);
+    assert_eq!(http("GET", &format!("{live}ca/nonsense.pem"), "").0, 404);
 }
 
 fn device_statuses(url: &str, id: &str) -> Vec<String> {

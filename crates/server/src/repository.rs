@@ -378,6 +378,12 @@ fn route<S: SmkiStore>(
             Ok(Answer::new(200, "text/plain; charset=utf-8", out))
         }
         _ => {
+            if !["/documents/", "/ca/", "/certificates/"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+            {
+                return Err(Answer::text(404, "no such repository resource"));
+            }
             get(method)?;
             if let Some(name) = rest.strip_prefix("/documents/") {
                 return DOCUMENTS
