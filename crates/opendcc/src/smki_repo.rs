@@ -97,6 +97,13 @@ pub fn populate(
     store
         .smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
             let live_oca = tx.cas(CaKind::Oca, Environment::Live)?;
+            // The live issuing CAs carry the live policy, never the test one.
+            for ca in live_oca
+                .iter()
+                .chain(&tx.cas(CaKind::Dca, Environment::Live)?)
+            {
+                test_service::check_live_issuer(ca).map_err(fail)?;
+            }
             // Devices manufactured but not yet in the inventory: their certificates are
             // pending until the device is added (the store promotes them to in use then).
             for &(id, _) in crate::world::SPARE_DEVICES {

@@ -101,12 +101,6 @@ pub fn generate_test_pki(
 
 /// The CA a stored record describes, if it may issue (key held, not retired).
 fn issuing_ca(ca: &CaRecord) -> Result<Ca, IssueError> {
-    if ca.kind != CaKind::Oca {
-        return Err(IssueError::NotAnOca {
-            id: ca.id,
-            kind: ca.kind,
-        });
-    }
     if ca.retired_at.is_some() {
         return Err(IssueError::Retired(ca.id));
     }
@@ -125,6 +119,12 @@ pub fn issue_test_organisation(
     if ca.environment != Environment::Test {
         return Err(IssueError::LiveCaInTestService(ca.id));
     }
+    if ca.kind != CaKind::Oca {
+        return Err(IssueError::NotAnOca {
+            id: ca.id,
+            kind: ca.kind,
+        });
+    }
     let issuer = issuing_ca(ca)?;
     if issuer.policy() != Some(TEST_POLICY) {
         return Err(IssueError::LiveCaInTestService(ca.id));
@@ -136,8 +136,9 @@ pub fn issue_test_organisation(
     Ok(rec)
 }
 
-/// The live service's guard: a live CA never issues a test certificate. Every live issuance
-/// calls this with the CA it is about to issue from.
+/// The live service's guard: a live CA (OCA or DCA) never issues a test certificate. Every
+/// live issuance calls this with the CA it is about to issue from; world creation checks every
+/// live issuing CA with it.
 pub fn check_live_issuer(ca: &CaRecord) -> Result<(), IssueError> {
     if ca.environment != Environment::Live {
         return Err(IssueError::TestCaInLiveService(ca.id));
@@ -226,6 +227,19 @@ mod tests {
         );
         // The live service refuses test CAs, however they are labelled.
         assert!(check_live_issuer(&record(&live.oca, Environment::Live)).is_ok());
+        assert!(check_live_issuer(&record(&live.dca, Environment::Live)).is_ok());
+        assert_eq!(
+            check_live_issuer(&record(&pki.dca, Environment::Live)),
+            Err(IssueError::TestCaInLiveService(9))
+        );
+        // The test service issues organisation certificates only from its OCA.
+        assert_eq!(
+            issue_test_organisation(&record(&pki.dca, Environment::Test), &request(&key, now), 5),
+            Err(IssueError::NotAnOca {
+                id: 9,
+                kind: CaKind::Dca
+            })
+        );
         assert_eq!(
             check_live_issuer(&record(&pki.oca, Environment::Live)),
             Err(IssueError::TestCaInLiveService(9))
