@@ -58,6 +58,11 @@ pub enum AuthError {
     UnknownSigner { issuer: String, serial: String },
     #[error("signing certificate has been revoked")]
     RevokedCertificate,
+    #[error(
+        "the signing key is the key of an SMKI test certificate; the live DCC refuses test keys \
+         (SEC H4)"
+    )]
+    TestKeyInLive,
     #[error("signing certificate belongs to {cert} but the RequestID originator is {originator}")]
     SignerMismatch { cert: String, originator: String },
     #[error("TLS client {tls} is not the RequestID originator {originator}")]

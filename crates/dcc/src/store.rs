@@ -128,6 +128,9 @@ pub trait Tx {
     /// Every digital-signing organisation certificate of one party (it may hold one for XML and
     /// another for GBCS, as ZAZ1 does).
     fn org_certs_of(&mut self, eui: Eui64) -> Result<Vec<OrgCertRecord>, StoreError>;
+    /// Whether `public_key` (SEC1) is the subject key of any certificate of the SMKI *test*
+    /// service (SEC H4: test keys are never used in live).
+    fn is_test_certificate_key(&mut self, public_key: &[u8]) -> Result<bool, StoreError>;
 
     /// The last RequestID counter accepted from an originator.
     fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError>;

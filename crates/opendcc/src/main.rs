@@ -5,6 +5,7 @@ mod client;
 mod listen;
 mod manifest;
 mod smki_ops;
+mod smki_repo;
 mod world;
 mod zaz1;
 
@@ -41,6 +42,10 @@ enum Cmd {
         /// Address for the DUIS endpoints.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8079")]
         listen: SocketAddr,
+        /// Address for the SMKI repository (DCC Boxed's port 8083 interface; plain HTTP on
+        /// loopback, HTTPS elsewhere). Written to demo.json as `smki_url`.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8083")]
+        smki_listen: SocketAddr,
         /// Serve plain HTTP instead of mutually authenticated TLS (loopback addresses only), for
         /// tools built for DCC Boxed.
         #[arg(long)]
@@ -68,17 +73,27 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WanCmd,
     },
-    /// Operate the SMKI service of a demo DCC: revoke, publish CRL/ARL, roll over, PMA powers
-    /// (takes effect at once).
-    Smki {
-        #[command(subcommand)]
-        cmd: smki_ops::SmkiCmd,
-    },
     /// Measure a running demo DCC.
     Bench {
         #[command(subcommand)]
         cmd: BenchCmd,
     },
+    /// The SMKI service of a demo DCC: revoke, publish CRL/ARL, roll over, PMA powers (take
+    /// effect at once), the test service.
+    Smki {
+        #[command(subcommand)]
+        cmd: SmkiCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SmkiCmd {
+    /// Revocation, CRL/ARL, roll-over, PMA powers.
+    #[command(flatten)]
+    Ops(smki_ops::SmkiCmd),
+    /// Repository and test service.
+    #[command(flatten)]
+    Repo(smki_repo::RepoCmd),
 }
 
 #[derive(Subcommand)]
@@ -243,12 +258,13 @@ fn main() -> ExitCode {
         Cmd::Demo {
             data,
             listen,
+            smki_listen,
             plain_http,
             zaz1,
             tuning,
         } => zaz1
             .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
-            .and_then(|()| run_demo(&data, listen, plain_http, tuning)),
+            .and_then(|()| run_demo(&data, listen, smki_listen, plain_http, tuning)),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
@@ -257,10 +273,15 @@ fn main() -> ExitCode {
             WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
             WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
         },
-        Cmd::Smki { cmd } => smki_ops::run(cmd).and_then(|text| out(&text)),
+        Cmd::Smki {
+            cmd: SmkiCmd::Ops(cmd),
+        } => smki_ops::run(cmd).and_then(|text| out(&text)),
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
+        Cmd::Smki {
+            cmd: SmkiCmd::Repo(cmd),
+        } => smki_repo::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -294,6 +315,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 fn run_demo(
     data: &Path,
     listen: SocketAddr,
+    smki_listen: SocketAddr,
     plain_http: bool,
     tuning: Tuning,
 ) -> Result<(), String> {
@@ -336,7 +358,11 @@ fn run_demo(
             .map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let scheme = if plain_http { "http" } else { "https" };
-        let manifest = world.manifest(&format!("{scheme}://{addr}"), plain_http)?;
+        let (smki_listener, smki_transport, smki_url) =
+            smki_repo::bind(smki_listen, world.dir()).await?;
+        let mut manifest = world.manifest(&format!("{scheme}://{addr}"), plain_http)?;
+        manifest.smki_test_url = Some(format!("{smki_url}test/"));
+        manifest.smki_url = Some(smki_url);
         let manifest_path = data.join("demo.json");
         manifest.write(&manifest_path)?;
         tracing::info!(%addr, manifest = %manifest_path.display(), plain_http, "demo DCC serving DUIS");
@@ -381,12 +407,19 @@ fn run_demo(
             std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100))),
             rx.clone(),
         ));
+        let repository_task = tokio::spawn(smki_repo::serve(
+            Arc::new(world.open_store()?),
+            smki_listener,
+            smki_transport,
+            rx.clone(),
+        ));
         let served = server::serve(gateway, listener, transport, rx)
             .await
             .map_err(|e| e.to_string());
         let _ = wan_task.await;
         let _ = delivery_task.await;
         let _ = smki_task.await;
+        let _ = repository_task.await;
         served
     })
 }

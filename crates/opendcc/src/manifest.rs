@@ -8,6 +8,14 @@ use serde::{Deserialize, Serialize};
 pub struct Manifest {
     /// Base URL of the DUIS endpoints (`/api/v1/serviceS|T|D` below it).
     pub duis_url: String,
+    /// Base URL of the SMKI repository (DCC Boxed's port-8083 interface: `services/
+    /// certificatesearch`, `services/retrievecertificate`; `ca/`, `crl`, `arl`, `documents/`,
+    /// `certificates/<serial>`), with a trailing slash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smki_url: Option<String>,
+    /// The test repository (the SMKI test service's certificates), same interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smki_test_url: Option<String>,
     /// `true` when the listener is plain HTTP (loopback only); client certificates are then unused.
     #[serde(default)]
     pub plain_http: bool,

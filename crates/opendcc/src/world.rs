@@ -576,6 +576,7 @@ impl World {
                 now,
             },
         )?;
+        crate::smki_repo::populate(&store, &self.dir, &users, now)?;
         drop(store);
         let marker = serde_json::json!({
             "created": now.unix_timestamp(),
@@ -642,6 +643,8 @@ impl World {
             .map_err(|e| e.to_string())?;
         Ok(Manifest {
             duis_url: duis_url.into(),
+            smki_url: None,
+            smki_test_url: None,
             plain_http,
             tls_ca: self.pki_path("dccki-root.pem"),
             dcc: DccEntry {

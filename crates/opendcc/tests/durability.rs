@@ -121,6 +121,7 @@ fn launch(data: &Path, log: &Path) -> Demo {
         .arg("--data")
         .arg(data)
         .args(["--listen", "127.0.0.1:0", "--plain-http"])
+        .args(["--smki-listen", "127.0.0.1:0"])
         // Commands stay on the WAN long enough for the kill to find some queued; failed
         // deliveries are retried soon; the device time-out outlasts a restart.
         .args(["--wan-latency-ms", "100,100,100"])

@@ -353,7 +353,7 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     }
     let rows = demo.query(
         "SELECT key_pkcs8 IS NULL, destroyed_at IS NOT NULL, destruction_record FROM smki_cas \
-         WHERE kind = 'dca' ORDER BY id",
+         WHERE kind = 'dca' AND environment = 'live' ORDER BY id",
         &[],
     );
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -383,7 +383,7 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
     assert_eq!(
         demo.query(
-            "SELECT count(*) FROM smki_cas WHERE kind = 'dca' AND key_pkcs8 IS NOT NULL",
+            "SELECT count(*) FROM smki_cas WHERE kind = 'dca' AND environment = 'live' AND key_pkcs8 IS NOT NULL",
             &[]
         )[0][0],
         "1"
@@ -432,7 +432,7 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
 /// The world's DCA record: (id, created_at).
 fn current_dca(demo: &Demo) -> (String, i64) {
     let rows = demo.query(
-        "SELECT id, created_at FROM smki_cas WHERE kind = 'dca' AND key_pkcs8 IS NOT NULL \
+        "SELECT id, created_at FROM smki_cas WHERE kind = 'dca' AND environment = 'live' AND key_pkcs8 IS NOT NULL \
          AND retired_at IS NULL",
         &[],
     );

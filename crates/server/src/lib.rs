@@ -24,6 +24,7 @@ use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
 pub mod delivery;
+pub mod repository;
 
 /// Errors setting up the listener.
 #[derive(Debug, thiserror::Error)]

@@ -7,20 +7,25 @@
 //! * [`model`]: what the service keeps: certificate authorities ([`model::CaRecord`]) and every
 //!   certificate it has issued or lodged ([`model::CertRecord`]), live and test apart
 //!   ([`model::Environment`]).
+//! * [`repository`]: the repository's search and retrieve interface (DCC Boxed's port 8083).
 //! * [`store`]: the storage interface.
 //! * [`revocation`]: who may revoke which certificate, and why; [`publication`]: CRL and ARL
 //!   publishing (which also marks the gateway's copies revoked); [`schedule`]: what is due
 //!   when; [`rollover`]: the issuing device CA's roll-over and key destruction; [`pma`]: the
 //!   Policy Management Authority's powers; [`audit`]: the record of all of these.
+//! * [`test_service`]: the SMKI test service (test PKI, test certificates, live/test guards).
 
 pub mod audit;
 pub mod model;
 pub mod pma;
 pub mod publication;
+pub mod repository;
 pub mod revocation;
 pub mod rollover;
 pub mod schedule;
 pub mod store;
+pub mod test_service;
 
 pub use model::{CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment};
+pub use publication::{ListKind, RevocationList};
 pub use store::{SmkiStore, SmkiTx, StoreError};

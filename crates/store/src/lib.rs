@@ -456,6 +456,16 @@ impl Tx for SqliteTx<'_> {
         Ok(out)
     }
 
+    fn is_test_certificate_key(&mut self, public_key: &[u8]) -> Result<bool, StoreError> {
+        self.query_row(
+            "SELECT EXISTS (SELECT 1 FROM smki_certificates \
+             WHERE public_key = ?1 AND environment = 'test')",
+            [public_key],
+            |r| r.get(0),
+        )
+        .map_err(err)
+    }
+
     fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
         self.execute(
                 "INSERT OR REPLACE INTO org_certs (serial, issuer, subject_eui, role, public_key, der, revoked)
@@ -535,6 +545,14 @@ impl Tx for SqliteTx<'_> {
         self.execute(
             "INSERT OR REPLACE INTO devices (id, uprn, body) VALUES (?1, ?2, ?3)",
             params![d.id.to_string(), d.uprn, json(d)?],
+        )
+        .map_err(err)?;
+        // SMKI repository: a device's certificates are pending (`P`) until the device is in the
+        // inventory, then in use (`I`); same transaction.
+        self.execute(
+            "UPDATE smki_certificates SET status = 'I' \
+             WHERE subject_eui = ?1 AND kind = 'device' AND status = 'P'",
+            [d.id.to_string()],
         )
         .map_err(err)?;
         Ok(())

@@ -602,4 +602,57 @@ mod tests {
             .unwrap();
         assert_eq!(c.status, CertStatus::NotInUse);
     }
+
+    #[test]
+    fn the_latest_published_revocation_list_is_served_per_kind_and_environment() {
+        let s = SqliteStore::in_memory().unwrap();
+        s.smki_transaction(|tx| -> Result<(), SmkiStoreError> {
+            let ca = |environment| CaRecord {
+                id: 0,
+                kind: CaKind::Oca,
+                environment,
+                cert_der: vec![0x30, 0x00],
+                key_pkcs8: None,
+                created_at: 0,
+                issued_count: 0,
+                retired_at: None,
+                destroyed_at: None,
+                destruction_record: None,
+            };
+            let live = tx.put_ca(&ca(Environment::Live))?;
+            let test = tx.put_ca(&ca(Environment::Test))?;
+            let list = |kind, environment, issuer_ca, number, der: &[u8]| RevocationList {
+                id: 0,
+                kind,
+                environment,
+                issuer_ca,
+                number,
+                this_update: 1_000 * i64::try_from(number).unwrap_or(0),
+                next_update: 1_000_000,
+                der: der.to_vec(),
+            };
+            let der_of = |l: Option<RevocationList>| l.map(|l| l.der);
+            assert_eq!(
+                der_of(tx.latest_revocation_list(ListKind::Crl, Environment::Live)?),
+                None
+            );
+            tx.put_revocation_list(&list(ListKind::Crl, Environment::Live, live, 1, b"one"))?;
+            tx.put_revocation_list(&list(ListKind::Crl, Environment::Live, live, 2, b"two"))?;
+            tx.put_revocation_list(&list(ListKind::Arl, Environment::Test, test, 1, b"arl"))?;
+            assert_eq!(
+                der_of(tx.latest_revocation_list(ListKind::Crl, Environment::Live)?),
+                Some(b"two".to_vec())
+            );
+            assert_eq!(
+                der_of(tx.latest_revocation_list(ListKind::Arl, Environment::Live)?),
+                None
+            );
+            assert_eq!(
+                der_of(tx.latest_revocation_list(ListKind::Arl, Environment::Test)?),
+                Some(b"arl".to_vec())
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
 }

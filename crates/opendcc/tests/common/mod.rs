@@ -304,6 +304,11 @@ pub fn endpoint_of(xml: &str) -> Endpoint {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
     pub duis_url: String,
+    /// The SMKI repository (DCC Boxed's port-8083 interface) and the test repository.
+    #[serde(default)]
+    pub smki_url: Option<String>,
+    #[serde(default)]
+    pub smki_test_url: Option<String>,
     #[serde(default)]
     pub plain_http: bool,
     pub tls_ca: PathBuf,
@@ -936,7 +941,9 @@ fn launch(data: &Path, log: &Path, options: &DemoOptions) -> (Child, Manifest) {
     cmd.arg("demo")
         .arg("--data")
         .arg(data)
-        .args(["--listen", "127.0.0.1:0"]);
+        .args(["--listen", "127.0.0.1:0"])
+        // Parallel tests must not collide on the SMKI repository's default port 8083.
+        .args(["--smki-listen", "127.0.0.1:0"]);
     if options.plain_http {
         cmd.arg("--plain-http");
     }

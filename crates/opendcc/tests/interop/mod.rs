@@ -223,6 +223,57 @@ fn npm_package(name: &str, dir_name: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// `@smartdcc/dccboxed-keystore` installed with its dependencies (`npm install` into the
+/// cache, staged and renamed so that a concurrent run never sees half an install): the
+/// `node_modules` folder to put on `NODE_PATH`.
+pub fn npm_install_keystore() -> Result<PathBuf, String> {
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = INSTALLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cache = cache_dir();
+    let dest = cache.join("keystore-node");
+    let marker = |d: &Path| {
+        d.join("node_modules/@smartdcc/dccboxed-keystore/package.json")
+            .is_file()
+    };
+    if marker(&dest) {
+        return Ok(dest.join("node_modules"));
+    }
+    let staging = cache.join(format!("keystore-node.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    let out = run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&staging)
+            .arg("@smartdcc/dccboxed-keystore")
+            .current_dir(&staging),
+        NPM_TIMEOUT,
+        "npm install",
+    )?;
+    if !out.status.success() {
+        return Err(format!(
+            "npm install @smartdcc/dccboxed-keystore: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    if std::fs::rename(&staging, &dest).is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    if marker(&dest) {
+        Ok(dest.join("node_modules"))
+    } else {
+        Err("npm install left no @smartdcc/dccboxed-keystore".into())
+    }
+}
+
 /// Fetches (or reuses) the three packages. Tests of one binary run on parallel threads and share
 /// the cache: one fetch at a time, so that none sees another's half-unpacked package.
 pub fn fetch_packages() -> Result<Packages, String> {
@@ -461,6 +512,9 @@ pub fn validate_all(
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
     pub duis_url: String,
+    /// The SMKI repository (DCC Boxed's port-8083 interface).
+    #[serde(default)]
+    pub smki_url: Option<String>,
     pub plain_http: bool,
     pub dcc: DccEntry,
     pub users: Vec<UserEntry>,
@@ -530,6 +584,8 @@ impl Demo {
             .args([
                 "--listen",
                 "127.0.0.1:0",
+                "--smki-listen",
+                "127.0.0.1:0",
                 "--plain-http",
                 "--wan-latency-ms",
                 "5,5,5",
@@ -553,6 +609,7 @@ impl Demo {
             manifest_path: manifest_path.clone(),
             manifest: Manifest {
                 duis_url: String::new(),
+                smki_url: None,
                 plain_http: false,
                 dcc: DccEntry {
                     eui: String::new(),
