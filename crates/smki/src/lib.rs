@@ -48,6 +48,7 @@
 //! ```
 
 mod ca;
+pub mod csr;
 pub mod dn;
 mod error;
 mod key;
@@ -63,6 +64,7 @@ pub use ca::{
     Ca, CaKind, CaSpec, DeviceCertRequest, Hierarchy, ISSUING_LIFETIME, OrgCertRequest, Pki,
     PkiNames, ROOT_LIFETIME, TlsClientCertRequest, TlsServerCertRequest,
 };
+pub use csr::{CertificationRequest, CsrSubject};
 pub use error::{Result, SmkiError};
 pub use key::{KeyPair, PublicKey};
 pub use parse::{
