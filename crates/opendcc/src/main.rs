@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod listen;
 mod manifest;
+mod smki_subscriber;
 mod world;
 mod zaz1;
 
@@ -67,11 +68,22 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WanCmd,
     },
+    /// SMKI: the Authorised Subscriber's tools and the operator's entry step.
+    Smki {
+        #[command(subcommand)]
+        cmd: SmkiCmd,
+    },
     /// Measure a running demo DCC.
     Bench {
         #[command(subcommand)]
         cmd: BenchCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum SmkiCmd {
+    #[command(flatten)]
+    Subscriber(smki_subscriber::Cmd),
 }
 
 #[derive(Subcommand)]
@@ -250,6 +262,9 @@ fn main() -> ExitCode {
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
+        Cmd::Smki {
+            cmd: SmkiCmd::Subscriber(cmd),
+        } => smki_subscriber::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -360,9 +375,14 @@ fn run_demo(
             },
             rx.clone(),
         ));
-        let served = server::serve(gateway, listener, transport, rx)
+        let smki_store = gateway.store().clone();
+        let smki_task = tokio::spawn(server::smki_api::run_batch_worker(smki_store.clone(), rx.clone()));
+        let smki: Arc<dyn server::smki_api::SmkiHandler> =
+            Arc::new(server::smki_api::SmkiApi::new(smki_store, smki_service::Environment::Live));
+        let served = server::serve_with_smki(gateway, listener, transport, Some(smki), rx)
             .await
             .map_err(|e| e.to_string());
+        let _ = smki_task.await;
         let _ = wan_task.await;
         let _ = delivery_task.await;
         served
