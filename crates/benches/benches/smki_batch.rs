@@ -151,11 +151,12 @@ fn fifty_thousand() {
     let submit = t.elapsed();
     let t = Instant::now();
     let mut serial = Serial::random_with_os_rng;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let (mut issued, mut refused) = (0u64, 0u64);
     for id in b {
         loop {
             let p = store
-                .smki_transaction(|tx| batch::process_chunk(tx, id, 200, &mut serial, now))
+                .smki_transaction(|tx| batch::process_chunk(tx, id, 200, threads, &mut serial, now))
                 .unwrap()
                 .unwrap();
             if p.finished() {
@@ -170,7 +171,7 @@ fn fifty_thousand() {
     assert_eq!(issued, n as u64, "every CSR issued ({refused} refused)");
     println!(
         "smki batch of {n} device CSRs: setup {:.1} s, CSR generation {:.1} s, submit {:.2} s, \
-         processing {:.1} s ({:.0} CSRs/s, {:.0} µs each), issued {issued}, refused {refused}, \
+         processing on {threads} threads {:.1} s ({:.0} CSRs/s, {:.0} µs each), issued {issued}, refused {refused}, \
          peak RSS (VmHWM) {} MiB before submit, {} MiB after processing",
         setup.as_secs_f64(),
         generate.as_secs_f64(),

@@ -376,6 +376,10 @@ impl<S: SmkiStore> SmkiApi<S> {
     }
 }
 
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// The background batch worker: processes pending batches in chunks of [`CHUNK`] CSRs, one
 /// transaction each, until `shutdown` turns true. A batch interrupted by a stop resumes where it
 /// was on the next start (its state is in the store).
@@ -392,7 +396,14 @@ pub async fn run_batch_worker<S: SmkiStore>(store: Arc<S>, mut shutdown: watch::
             };
             let mut serial = Serial::random_with_os_rng;
             let b = s.smki_transaction(|tx| {
-                batch::process_chunk(tx, id, CHUNK, &mut serial, OffsetDateTime::now_utc())
+                batch::process_chunk(
+                    tx,
+                    id,
+                    CHUNK,
+                    threads(),
+                    &mut serial,
+                    OffsetDateTime::now_utc(),
+                )
             })?;
             if let Some(b) = b.filter(|b| b.finished()) {
                 info!(
@@ -443,7 +454,10 @@ mod tests {
         assert_eq!(split_pem_csrs(b"").map(|v| v.len()), Ok(0));
         // 49,999 is the most a batch holds; one more is refused with the rule.
         let most = format!("{one}\n").repeat(batch::MAX_BATCH);
-        assert_eq!(split_pem_csrs(most.as_bytes()).map(|v| v.len()), Ok(batch::MAX_BATCH));
+        assert_eq!(
+            split_pem_csrs(most.as_bytes()).map(|v| v.len()),
+            Ok(batch::MAX_BATCH)
+        );
         let over = format!("{most}{one}");
         let e = split_pem_csrs(over.as_bytes()).unwrap_err();
         assert!(e.contains("batch-size"), "{e}");

@@ -101,11 +101,13 @@ pub fn submit(
 }
 
 /// Processes up to `limit` pending CSRs of batch `id`; returns the batch as it now stands.
-/// `next_serial` draws certificate serials.
+/// `next_serial` draws certificate serials. The cryptography (parsing with proof of
+/// possession, and signing) runs on up to `threads` threads; look-ups and writes stay in `tx`.
 pub fn process_chunk(
     tx: &mut dyn SmkiTx,
     id: i64,
     limit: usize,
+    threads: usize,
     next_serial: &mut dyn FnMut() -> Result<Serial, smki::SmkiError>,
     now: OffsetDateTime,
 ) -> Result<Option<BatchRecord>, StoreError> {
@@ -116,24 +118,60 @@ pub fn process_chunk(
         return Ok(Some(b));
     }
     let items = tx.pending_batch_items(id, limit)?;
-    let mut ca: Option<Result<IssuingCa, IssueError>> = None;
-    for (index, csr) in items {
-        let outcome = match one(tx, &b, &csr, &mut ca, next_serial, now) {
-            Ok(serial) => {
-                b.issued += 1;
-                ItemOutcome::Issued(serial)
+    // 1. Parse and check proof of possession, in parallel.
+    let parsed = par_map(&items, threads, |(_, csr)| parse_device_csr(csr));
+    // 2. Eligibility, serially against the store; draw serials for the eligible.
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let mut to_sign: Vec<(usize, CertificationRequest, Serial)> = Vec::new();
+    for (i, p) in parsed.into_iter().enumerate() {
+        let checked = p.and_then(|req| {
+            issuance::check_eligible(tx, b.subscriber, &req, now)?;
+            let serial = next_serial().map_err(|e| IssueError::Profile(e.to_string()))?;
+            Ok((req, serial))
+        });
+        match checked {
+            Ok((req, serial)) => to_sign.push((i, req, serial)),
+            Err(IssueError::Store(e)) => return Err(e),
+            Err(e) => outcomes[i] = Some(ItemOutcome::Refused(e.to_string())),
+        }
+    }
+    // 3. Sign in parallel with the current DCA, then lodge serially.
+    if !to_sign.is_empty() {
+        match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
+            Ok(mut ca) => {
+                let signed = par_map(&to_sign, threads, |(_, req, serial)| {
+                    issuance::sign(&ca, req, *serial, now)
+                });
+                for ((i, req, _), der) in to_sign.iter().zip(signed) {
+                    let r = der.and_then(|der| {
+                        issuance::lodge(tx, &mut ca, b.environment, b.subscriber, req, &der, now)
+                    });
+                    outcomes[*i] = Some(match r {
+                        Ok(issued) => ItemOutcome::Issued(issued.record.serial),
+                        Err(IssueError::Store(e)) => return Err(e),
+                        Err(e) => ItemOutcome::Refused(e.to_string()),
+                    });
+                }
+                tx.update_ca(&ca.record)?;
             }
             Err(IssueError::Store(e)) => return Err(e),
             Err(e) => {
-                b.refused += 1;
-                ItemOutcome::Refused(e.to_string())
+                for (i, _, _) in &to_sign {
+                    outcomes[*i] = Some(ItemOutcome::Refused(e.to_string()));
+                }
             }
-        };
-        tx.set_batch_item(id, index, &outcome)?;
-        b.done += 1;
+        }
     }
-    if let Some(Ok(ca)) = &ca {
-        tx.update_ca(&ca.record)?;
+    for ((index, _), outcome) in items.iter().zip(outcomes) {
+        let outcome = outcome.unwrap_or(ItemOutcome::Refused(
+            "rule internal: not processed".to_owned(),
+        ));
+        match &outcome {
+            ItemOutcome::Issued(_) => b.issued += 1,
+            ItemOutcome::Refused(_) | ItemOutcome::Pending => b.refused += 1,
+        }
+        tx.set_batch_item(id, *index, &outcome)?;
+        b.done += 1;
     }
     if b.done >= b.total {
         b.finished_at =
@@ -143,14 +181,7 @@ pub fn process_chunk(
     Ok(Some(b))
 }
 
-fn one(
-    tx: &mut dyn SmkiTx,
-    b: &BatchRecord,
-    csr: &[u8],
-    ca: &mut Option<Result<IssuingCa, IssueError>>,
-    next_serial: &mut dyn FnMut() -> Result<Serial, smki::SmkiError>,
-    now: OffsetDateTime,
-) -> Result<String, IssueError> {
+fn parse_device_csr(csr: &[u8]) -> Result<CertificationRequest, IssueError> {
     let req = CertificationRequest::from_der(csr).map_err(IssueError::Csr)?;
     if !matches!(req.subject, CsrSubject::Device { .. }) {
         return Err(IssueError::Profile(
@@ -158,12 +189,29 @@ fn one(
                 .into(),
         ));
     }
-    issuance::check_eligible(tx, b.subscriber, &req, now)?;
-    let ca = match ca.get_or_insert_with(|| IssuingCa::load(tx, CaKind::Dca, b.environment, now)) {
-        Ok(ca) => ca,
-        Err(e) => return Err(e.clone()),
-    };
-    let serial = next_serial().map_err(|e| IssueError::Profile(e.to_string()))?;
-    let issued = issuance::sign_and_lodge(tx, ca, b.environment, b.subscriber, &req, serial, now)?;
-    Ok(issued.record.serial)
+    Ok(req)
+}
+
+/// `f` over `items` on up to `threads` scoped threads, results in order.
+fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads.clamp(1, 64);
+    if threads == 1 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A panicking worker is a bug; re-raise it rather than lose results.
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        out
+    })
 }

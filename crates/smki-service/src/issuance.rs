@@ -243,8 +243,18 @@ pub fn sign_and_lodge(
     serial: Serial,
     now: OffsetDateTime,
 ) -> Result<Issued, IssueError> {
-    let at = unix_ms(now);
-    let mut record = match &req.subject {
+    let der = sign(ca, req, serial, now)?;
+    lodge(tx, ca, env, subscriber, req, &der, now)
+}
+
+/// Signs an already checked request with `ca` (no storage: safe to run on several threads).
+pub fn sign(
+    ca: &IssuingCa,
+    req: &CertificationRequest,
+    serial: Serial,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, IssueError> {
+    match &req.subject {
         CsrSubject::Organisation {
             common_name,
             eui,
@@ -271,22 +281,37 @@ pub fn sign_and_lodge(
                     limits::ORG_CERT_DER_MAX
                 )));
             }
-            CertRecord::organisation(&der, env, at).map_err(|e| IssueError::Profile(e.0))?
+            Ok(der)
         }
-        CsrSubject::Device { eui } => {
-            let der = ca
-                .ca
-                .issue_device(&DeviceCertRequest {
-                    eui: *eui,
-                    usage: req.usage,
-                    public_key: req.public_key,
-                    serial,
-                    not_before: now,
-                })
-                .map_err(|e| IssueError::Profile(e.to_string()))?;
-            CertRecord::device(&der, env, at).map_err(|e| IssueError::Profile(e.0))?
-        }
-    };
+        CsrSubject::Device { eui } => ca
+            .ca
+            .issue_device(&DeviceCertRequest {
+                eui: *eui,
+                usage: req.usage,
+                public_key: req.public_key,
+                serial,
+                not_before: now,
+            })
+            .map_err(|e| IssueError::Profile(e.to_string())),
+    }
+}
+
+/// Lodges a certificate `ca` signed for `req` and counts it on the CA record.
+pub fn lodge(
+    tx: &mut dyn SmkiTx,
+    ca: &mut IssuingCa,
+    env: Environment,
+    subscriber: Eui64,
+    req: &CertificationRequest,
+    der: &[u8],
+    now: OffsetDateTime,
+) -> Result<Issued, IssueError> {
+    let at = unix_ms(now);
+    let mut record = match &req.subject {
+        CsrSubject::Organisation { .. } => CertRecord::organisation(der, env, at),
+        CsrSubject::Device { .. } => CertRecord::device(der, env, at),
+    }
+    .map_err(|e| IssueError::Profile(e.0))?;
     record.subscriber = Some(subscriber);
     record.issuer_ca = Some(ca.record.id);
     tx.put_certificate(&record)?;

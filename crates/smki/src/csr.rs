@@ -541,6 +541,41 @@ mod tests {
         }
 
         #[test]
+        fn round_trip(
+            seed in any::<u64>(),
+            eui in any::<u64>(),
+            code in any::<u8>(),
+            cn in proptest::option::of("[A-Z0-9 ]{1,16}"),
+            ka in any::<bool>(),
+            device in any::<bool>(),
+        ) {
+            let k = KeyPair::generate(&mut TestRng::new(seed));
+            let eui = Eui64::from_u64(eui);
+            let usage = if ka { KeyUsage::KeyAgreement } else { KeyUsage::DigitalSignature };
+            let role = RemotePartyRole::from_code(code);
+            let der = if device {
+                build_device_csr(&k, eui, usage).unwrap()
+            } else {
+                build_organisation_csr(&k, cn.as_deref(), eui, role, usage).unwrap()
+            };
+            prop_assert!(der.len() <= limits::CSR_DER_MAX);
+            let r = CertificationRequest::from_der(&der);
+            if !device && matches!(role, RemotePartyRole::Root | RemotePartyRole::IssuingAuthority) {
+                prop_assert!(r.is_err());
+            } else {
+                let r = r.unwrap();
+                prop_assert_eq!(r.public_key, k.public_key());
+                prop_assert_eq!(r.usage, usage);
+                let want = if device {
+                    CsrSubject::Device { eui }
+                } else {
+                    CsrSubject::Organisation { common_name: cn.clone(), eui, role }
+                };
+                prop_assert_eq!(r.subject, want);
+            }
+        }
+
+        #[test]
         fn mutated_csrs_never_panic(pos in 0usize..400, val in any::<u8>()) {
             let k = KeyPair::generate(&mut TestRng::new(13));
             let mut der = build_organisation_csr(&k, Some("A"), Eui64::from_u64(1), RemotePartyRole::Supplier, KeyUsage::DigitalSignature).unwrap();

@@ -318,7 +318,7 @@ fn batch_with_per_csr_results() {
     let mut last = None;
     for _ in 0..10 {
         let p = s
-            .smki_transaction(|tx| batch::process_chunk(tx, b.id, 7, &mut serial, now()))
+            .smki_transaction(|tx| batch::process_chunk(tx, b.id, 7, 2, &mut serial, now()))
             .unwrap()
             .unwrap();
         assert!(p.done <= p.total);
