@@ -252,6 +252,24 @@ fn subscriber_issuance_refusals_and_batch() {
         stderr_of(&o)
     );
 
+    // Bodies are size-bounded: an oversized single request is refused before it is read.
+    let fat = dir.path().join("fat.csr");
+    std::fs::write(&fat, vec![b'A'; 20 * 1024]).unwrap();
+    let o = cli(&[
+        "smki",
+        "submit",
+        "--manifest",
+        m,
+        "--user",
+        "supplier-a",
+        s(&fat),
+    ]);
+    assert!(
+        stderr_of(&o).contains("HTTP 413") && stderr_of(&o).contains("limit"),
+        "{}",
+        stderr_of(&o)
+    );
+
     // A party that has not passed the entry step is refused; the operator admits it; then it is served.
     let other = demo.user_eui("other-user");
     {
@@ -552,6 +570,149 @@ fn subscriber_issuance_refusals_and_batch() {
             stderr_of(&o)
         ),
     }
+}
+
+fn write_device_csrs(dir: &Path, euis: &[&str], n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let k = smki::KeyPair::generate_with_os_rng().unwrap();
+        let eui = euis[i % euis.len()].parse().unwrap();
+        let der = smki::csr::build_device_csr(&k, eui, smki::KeyUsage::KeyAgreement).unwrap();
+        std::fs::write(
+            dir.join(format!("{i:05}.pem")),
+            smki::csr::csr_to_pem(&der).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+/// A submitted batch is stored durably: stopping the DCC mid-batch and starting it again
+/// resumes the work, and every CSR ends with exactly one result. An organisation CSR in a batch
+/// is refused with its rule.
+#[test]
+fn batch_survives_a_restart() {
+    let mut demo = Demo::start();
+    let m = demo.manifest_path();
+    let m = s(&m).to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let bdir = dir.path().join("batch");
+    write_device_csrs(&bdir, &[p1::ESME, p1::GSME, p1::PPMID, p1::HCALCS], 1000);
+    let k = smki::KeyPair::generate_with_os_rng().unwrap();
+    let org = smki::csr::build_organisation_csr(
+        &k,
+        None,
+        demo.user_eui("supplier-a").parse().unwrap(),
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    std::fs::write(bdir.join("99999.pem"), smki::csr::csr_to_pem(&org).unwrap()).unwrap();
+    let o = cli(&[
+        "smki",
+        "batch",
+        "submit",
+        "--manifest",
+        &m,
+        "--user",
+        "supplier-a",
+        "--no-wait",
+        s(&bdir),
+    ]);
+    let answer = ok(&o, "batch submit --no-wait");
+    let v: serde_json::Value = serde_json::from_str(answer.trim()).unwrap();
+    let id = v["batch"].as_i64().unwrap().to_string();
+    assert_eq!(v["total"].as_u64(), Some(1001));
+    demo.stop();
+    let done_at_stop: i64 = {
+        let db = rusqlite::Connection::open(demo.db_path()).unwrap();
+        db.query_row("SELECT done FROM smki_batches WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    eprintln!("{done_at_stop} of 1001 done when the DCC stopped");
+    demo.restart();
+    let m = demo.manifest_path();
+    let m = s(&m).to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let st = ok(
+            &cli(&[
+                "smki",
+                "batch",
+                "status",
+                "--manifest",
+                &m,
+                "--user",
+                "supplier-a",
+                "--id",
+                &id,
+            ]),
+            "status",
+        );
+        let st: serde_json::Value = serde_json::from_str(&st).unwrap();
+        if st["finished"].as_bool() == Some(true) {
+            assert_eq!(
+                (
+                    st["done"].as_u64(),
+                    st["issued"].as_u64(),
+                    st["refused"].as_u64()
+                ),
+                (Some(1001), Some(1000), Some(1))
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "batch did not finish: {st}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let r = ok(
+        &cli(&[
+            "smki",
+            "batch",
+            "results",
+            "--manifest",
+            &m,
+            "--user",
+            "supplier-a",
+            "--id",
+            &id,
+        ]),
+        "results",
+    );
+    let r: serde_json::Value = serde_json::from_str(&r).unwrap();
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 1001);
+    let mut serials: Vec<&str> = r.iter().filter_map(|i| i["serial"].as_str()).collect();
+    serials.sort_unstable();
+    serials.dedup();
+    assert_eq!(
+        serials.len(),
+        1000,
+        "one distinct certificate per device CSR"
+    );
+    assert!(
+        r[1000]["refused"]
+            .as_str()
+            .unwrap()
+            .contains("device certificate requests only"),
+        "{}",
+        r[1000]
+    );
+    let db = rusqlite::Connection::open(demo.db_path()).unwrap();
+    let lodged: i64 = db
+        .query_row(
+            "SELECT count(*) FROM smki_certificates WHERE kind = 'device' AND subscriber = ?1",
+            [demo.user_eui("supplier-a")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        lodged, 1000,
+        "each CSR lodged exactly once across the restart"
+    );
 }
 
 #[test]
