@@ -12,8 +12,9 @@
 //! device is the party registered as Gas Supplier, on the day of the request, for the MPRN the
 //! device serves (a GSME's own MPRN; a Type 1 device's premises' MPRN); "the electricity
 //! supplier" likewise the Import Supplier for the MPAN. A device at no supply point yet (not
-//! installed) has no registered supplier: then any SEC Party holding the supplier User Role of
-//! that fuel is its supplier. Type 1 devices are PPMID and HCALCS; IHDs and CADs (Type 2) hold
+//! installed), or at one with no supplier of that fuel registered, has no registered supplier:
+//! then any SEC Party holding that fuel's supplier User Role (Gas Supplier, Import Supplier) is
+//! its supplier. Type 1 devices are PPMID and HCALCS; IHDs and CADs (Type 2) hold
 //! no SMKI certificates. An organisation certificate names its subscriber's own EUI-64 (the
 //! DCC may also certify the EUIs of its roles).
 
