@@ -6,6 +6,7 @@ mod listen;
 mod manifest;
 mod smki_ops;
 mod smki_repo;
+mod smki_subscriber;
 mod world;
 mod zaz1;
 
@@ -78,8 +79,9 @@ enum Cmd {
         #[command(subcommand)]
         cmd: BenchCmd,
     },
-    /// The SMKI service of a demo DCC: revoke, publish CRL/ARL, roll over, PMA powers (take
-    /// effect at once), the test service.
+    /// SMKI: the Authorised Subscriber's tools (keys, CSRs, submit, batches, fetch, search,
+    /// forecasts) and the operator's (entry step, revoke, publish CRL/ARL, roll over, PMA
+    /// powers; take effect at once), the test service.
     Smki {
         #[command(subcommand)]
         cmd: SmkiCmd,
@@ -94,6 +96,9 @@ enum SmkiCmd {
     /// Repository and test service.
     #[command(flatten)]
     Repo(smki_repo::RepoCmd),
+    /// Authorised Subscribers' tools and the entry step.
+    #[command(flatten)]
+    Subscriber(smki_subscriber::Cmd),
 }
 
 #[derive(Subcommand)]
@@ -282,6 +287,9 @@ fn main() -> ExitCode {
         Cmd::Smki {
             cmd: SmkiCmd::Repo(cmd),
         } => smki_repo::run(cmd),
+        Cmd::Smki {
+            cmd: SmkiCmd::Subscriber(cmd),
+        } => smki_subscriber::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -413,9 +421,18 @@ fn run_demo(
             smki_transport,
             rx.clone(),
         ));
-        let served = server::serve(gateway, listener, transport, rx)
+        let api_store = gateway.store().clone();
+        let batch_task = tokio::spawn(server::smki_api::run_batch_worker(
+            api_store.clone(),
+            rx.clone(),
+        ));
+        let smki: Arc<dyn server::smki_api::SmkiHandler> = Arc::new(
+            server::smki_api::SmkiApi::new(api_store, smki_service::Environment::Live),
+        );
+        let served = server::serve_with_smki(gateway, listener, transport, Some(smki), rx)
             .await
             .map_err(|e| e.to_string());
+        let _ = batch_task.await;
         let _ = wan_task.await;
         let _ = delivery_task.await;
         let _ = smki_task.await;

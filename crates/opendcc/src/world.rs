@@ -242,6 +242,11 @@ impl World {
         &self.dir
     }
 
+    /// The database of the existing world in `dir` (an error if there is none).
+    pub fn open_existing_store(dir: &Path) -> Result<SqliteStore, String> {
+        open_existing(dir)?.open_store()
+    }
+
     pub fn open_store(&self) -> Result<SqliteStore, String> {
         SqliteStore::open(&self.dir.join(DB)).map_err(|e| e.to_string())
     }
@@ -937,10 +942,36 @@ fn populate_smki(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
                         tx.update_ca(&ca)?;
                     }
                 }
+                admit_demo_subscribers(tx, w, at)?;
                 Ok(())
             },
         )
         .map_err(|e| e.to_string())
+}
+
+/// The SMKI entry step for a new world: the DCC and every demo user become Authorised
+/// Subscribers, recorded as admitted by the world's creation.
+fn admit_demo_subscribers(
+    tx: &mut dyn smki_service::SmkiTx,
+    w: &WorldData<'_>,
+    at: i64,
+) -> Result<(), smki_service::StoreError> {
+    use smki_service::subscribers::{PartyKind, Subscriber};
+    let mut put = |eui: Eui64, kind: PartyKind, name: &str| {
+        tx.put_subscriber(&Subscriber {
+            eui,
+            kind,
+            name: name.to_owned(),
+            admitted_at: at,
+            admitted_by: "opendcc demo world".to_owned(),
+            evidence: "demo world creation".to_owned(),
+        })
+    };
+    put(DCC_EUI, PartyKind::Dcc, "DCC")?;
+    for u in w.users.iter().filter(|u| u.eui != DCC_EUI) {
+        put(u.eui, PartyKind::SecParty, &u.name)?;
+    }
+    Ok(())
 }
 
 /// The gateway's view of an SMKI organisation certificate.

@@ -25,6 +25,7 @@ use tracing::{info, warn};
 
 pub mod delivery;
 pub mod repository;
+pub mod smki_api;
 
 /// Errors setting up the listener.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +103,17 @@ pub async fn serve<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     listener: TcpListener,
     transport: Transport,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), ServerError> {
+    serve_with_smki(gateway, listener, transport, None, shutdown).await
+}
+
+/// [`serve`], also answering the SMKI service interface (`/smki/v1/…`) with `smki`.
+pub async fn serve_with_smki<S: Store, C: Clock>(
+    gateway: Arc<Gateway<S, C>>,
+    listener: TcpListener,
+    transport: Transport,
+    smki: Option<Arc<dyn smki_api::SmkiHandler>>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     let acceptor = match &transport {
@@ -119,6 +131,7 @@ pub async fn serve<S: Store, C: Clock>(
                 };
                 let _ = tcp.set_nodelay(true);
                 let gateway = gateway.clone();
+                let smki = smki.clone();
                 let acceptor = acceptor.clone();
                 let stop = shutdown.clone();
                 conns.spawn(async move {
@@ -136,9 +149,9 @@ pub async fn serve<S: Store, C: Clock>(
                                 Some(Err(e)) => { info!(%peer, error = %e, "client certificate names no DCC user"); return; }
                                 None => { info!(%peer, "no client certificate"); return; }
                             };
-                            serve_connection(gateway, TokioIo::new(tls), Some(identity), peer, stop).await;
+                            serve_connection(gateway, smki, TokioIo::new(tls), Some(identity), peer, stop).await;
                         }
-                        None => serve_connection(gateway, TokioIo::new(tcp), None, peer, stop).await,
+                        None => serve_connection(gateway, smki, TokioIo::new(tcp), None, peer, stop).await,
                     }
                 });
             }
@@ -163,6 +176,7 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5
 
 async fn serve_connection<S, C, I>(
     gateway: Arc<Gateway<S, C>>,
+    smki: Option<Arc<dyn smki_api::SmkiHandler>>,
     io: I,
     identity: Option<Eui64>,
     peer: SocketAddr,
@@ -174,7 +188,13 @@ async fn serve_connection<S, C, I>(
 {
     let svc = service_fn(move |req| {
         let gateway = gateway.clone();
-        async move { Ok::<_, Infallible>(handle(gateway, req, identity).await) }
+        let smki = smki.clone();
+        async move {
+            if req.uri().path().starts_with("/smki/") {
+                return Ok::<_, Infallible>(handle_smki(smki, req, identity).await);
+            }
+            Ok::<_, Infallible>(handle(gateway, req, identity).await)
+        }
     });
     let conn = http1::Builder::new()
         .keep_alive(true)
@@ -222,6 +242,52 @@ fn is_xml_content_type(v: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
+}
+
+async fn handle_smki(
+    smki: Option<Arc<dyn smki_api::SmkiHandler>>,
+    req: Request<Incoming>,
+    identity: Option<Eui64>,
+) -> Response<Full<Bytes>> {
+    let Some(smki) = smki else {
+        return text(
+            StatusCode::NOT_FOUND,
+            "this listener offers no SMKI service",
+        );
+    };
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_owned);
+    let method = req.method().to_string();
+    let limit = smki.body_limit(&path);
+    let body = match Limited::new(req.into_body(), limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the request body is over the {limit}-byte limit for {path}"),
+            );
+        }
+    };
+    let answer = tokio::task::spawn_blocking(move || {
+        smki.handle(&method, &path, query.as_deref(), identity, &body)
+    })
+    .await;
+    match answer {
+        Ok(a) => {
+            let mut r = Response::new(Full::new(Bytes::from(a.body)));
+            *r.status_mut() =
+                StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            r.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static(a.content_type),
+            );
+            r
+        }
+        Err(e) => {
+            warn!(error = %e, "SMKI request processing failed");
+            text(StatusCode::SERVICE_UNAVAILABLE, "internal error")
+        }
+    }
 }
 
 async fn handle<S: Store, C: Clock>(

@@ -14,8 +14,16 @@
 //!   when; [`rollover`]: the issuing device CA's roll-over and key destruction; [`pma`]: the
 //!   Policy Management Authority's powers; [`audit`]: the record of all of these.
 //! * [`test_service`]: the SMKI test service (test PKI, test certificates, live/test guards).
+//! * [`subscribers`]: the entry step that makes a party an Authorised Subscriber.
+//! * [`eligibility`]: who may receive which certificate (SEC L3), one refusal per rule.
+//! * [`issuance`]: one CSR to one certificate; [`batch`]: up to 49,999 device CSRs.
+//! * [`forecasts`]: device certificate demand forecasts and demand against them.
 
 pub mod audit;
+pub mod batch;
+pub mod eligibility;
+pub mod forecasts;
+pub mod issuance;
 pub mod model;
 pub mod pma;
 pub mod publication;
@@ -24,6 +32,7 @@ pub mod revocation;
 pub mod rollover;
 pub mod schedule;
 pub mod store;
+pub mod subscribers;
 pub mod test_service;
 
 pub use model::{CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment};

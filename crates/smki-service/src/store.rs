@@ -5,8 +5,11 @@
 use eui::Eui64;
 
 use crate::audit::AuditEntry;
+use crate::batch::{BatchRecord, ItemOutcome, ItemResult};
+use crate::forecasts::YearMonth;
 use crate::model::{CaRecord, CertKind, CertRecord, CertStatus, CertUsage, Environment};
 use crate::publication::{ListKind, RevocationList};
+use crate::subscribers::Subscriber;
 
 /// A failure of the storage layer itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +85,60 @@ pub trait SmkiTx {
     fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// The audit log, oldest first.
     fn audit_log(&mut self) -> Result<Vec<AuditEntry>, StoreError>;
+
+    // --- H-ISS: Authorised Subscribers, issuance, batches, forecasts ---
+
+    fn put_subscriber(&mut self, s: &Subscriber) -> Result<(), StoreError>;
+    fn subscriber(&mut self, eui: Eui64) -> Result<Option<Subscriber>, StoreError>;
+    /// Every Authorised Subscriber, by EUI.
+    fn subscribers(&mut self) -> Result<Vec<Subscriber>, StoreError>;
+    /// The DCC core's record of a DCC User (roles, suspension), if `eui` is one.
+    fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc::model::User>, StoreError>;
+    /// The Smart Metering Inventory's entry for a device.
+    fn smi_device(&mut self, eui: Eui64) -> Result<Option<dcc::model::Device>, StoreError>;
+    fn smi_premises(&mut self, uprn: &str) -> Result<Option<dcc::model::Premises>, StoreError>;
+    fn smi_registrations(
+        &mut self,
+        mpxn: &str,
+    ) -> Result<Vec<dcc::model::Registration>, StoreError>;
+    /// Stores a batch with its CSRs (indexed from 0); returns its id.
+    fn put_batch(&mut self, b: &BatchRecord, csrs: &[Vec<u8>]) -> Result<i64, StoreError>;
+    fn batch(&mut self, id: i64) -> Result<Option<BatchRecord>, StoreError>;
+    /// Rewrites a batch's progress (matched by id).
+    fn update_batch(&mut self, b: &BatchRecord) -> Result<(), StoreError>;
+    /// Ids of the batches not finished yet, oldest first.
+    fn unfinished_batches(&mut self) -> Result<Vec<i64>, StoreError>;
+    /// Up to `limit` unprocessed CSRs of a batch, in order.
+    fn pending_batch_items(
+        &mut self,
+        id: i64,
+        limit: usize,
+    ) -> Result<Vec<(u32, Vec<u8>)>, StoreError>;
+    fn set_batch_item(
+        &mut self,
+        id: i64,
+        index: u32,
+        outcome: &ItemOutcome,
+    ) -> Result<(), StoreError>;
+    /// Every CSR's result, in order.
+    fn batch_results(&mut self, id: i64) -> Result<Vec<ItemResult>, StoreError>;
+    /// Records (replacing) a subscriber's forecast for one month.
+    fn put_forecast(
+        &mut self,
+        subscriber: Eui64,
+        month: YearMonth,
+        count: u64,
+        submitted_at: i64,
+    ) -> Result<(), StoreError>;
+    /// Every forecast: subscriber, month, count.
+    fn forecasts(&mut self) -> Result<Vec<(Eui64, YearMonth, u64)>, StoreError>;
+    /// Device certificates issued to subscribers in `env`, per subscriber and month (UTC).
+    fn device_certs_issued_by_month(
+        &mut self,
+        env: Environment,
+    ) -> Result<Vec<(Eui64, YearMonth, u64)>, StoreError>;
+    /// Certificates whose subject EUI is `eui`, in every environment (search).
+    fn certificates_by_subject(&mut self, eui: Eui64) -> Result<Vec<CertRecord>, StoreError>;
 }
 
 /// A store: hands out SMKI transactions.

@@ -49,6 +49,7 @@
 
 mod ca;
 pub mod crl;
+pub mod csr;
 pub mod dn;
 mod error;
 mod key;
@@ -65,6 +66,7 @@ pub use ca::{
     PkiNames, ROOT_LIFETIME, TlsClientCertRequest, TlsServerCertRequest,
 };
 pub use crl::{CrlSpec, ParsedCrl, ReasonCode, RevokedEntry, crl_to_pem};
+pub use csr::{CertificationRequest, CsrSubject};
 pub use error::{Result, SmkiError};
 pub use key::{KeyPair, PublicKey};
 pub use parse::{

@@ -473,7 +473,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()>
     Ok(())
 }
 
-fn attr_string(v: &der::Any, field: &'static str) -> Result<String> {
+pub(crate) fn attr_string(v: &der::Any, field: &'static str) -> Result<String> {
     match v.tag() {
         Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => std::str::from_utf8(v.value())
             .map(str::to_owned)
@@ -485,7 +485,7 @@ fn attr_string(v: &der::Any, field: &'static str) -> Result<String> {
     }
 }
 
-fn eui_from_unique_identifier(v: &der::Any) -> Result<Eui64> {
+pub(crate) fn eui_from_unique_identifier(v: &der::Any) -> Result<Eui64> {
     let bits: BitString = v
         .decode_as()
         .map_err(|e: der::Error| SmkiError::invalid("x500UniqueIdentifier", e.to_string()))?;

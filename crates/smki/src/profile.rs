@@ -73,6 +73,9 @@ pub mod oid {
         ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
     /// id-ecPublicKey.
     pub const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    /// PKCS#9 extensionRequest (a CSR attribute carrying the requested extensions).
+    pub const EXTENSION_REQUEST: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");
     /// prime256v1 / secp256r1.
     pub const PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 }

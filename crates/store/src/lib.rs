@@ -205,6 +205,47 @@ CREATE TABLE smki_audit (
 );
 CREATE INDEX smki_certificates_status ON smki_certificates(status, environment, kind);
 "#,
+    // SMKI Authorised Subscribers, batched CSRs and device certificate forecasts (H-ISS).
+    r#"
+CREATE TABLE smki_subscribers (
+    eui TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    admitted_at INTEGER NOT NULL,
+    admitted_by TEXT NOT NULL,
+    evidence TEXT NOT NULL
+);
+CREATE TABLE smki_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscriber TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    issued INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    finished_at INTEGER
+);
+CREATE INDEX smki_batches_open ON smki_batches(id) WHERE finished_at IS NULL;
+CREATE TABLE smki_batch_items (
+    batch_id INTEGER NOT NULL REFERENCES smki_batches(id),
+    idx INTEGER NOT NULL,
+    csr BLOB NOT NULL,
+    serial TEXT,
+    refusal TEXT,
+    PRIMARY KEY (batch_id, idx)
+);
+CREATE INDEX smki_batch_items_pending ON smki_batch_items(batch_id, idx)
+    WHERE serial IS NULL AND refusal IS NULL;
+CREATE TABLE smki_forecasts (
+    subscriber TEXT NOT NULL,
+    month TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    PRIMARY KEY (subscriber, month)
+);
+CREATE INDEX smki_certificates_subscriber ON smki_certificates(subscriber, kind, issued_at);
+"#,
 ];
 
 /// The SQLite store.

@@ -13,6 +13,11 @@ use smki_service::{
     StoreError as SmkiStoreError,
 };
 
+use dcc::store::Tx;
+use smki_service::batch::{BatchRecord, ItemOutcome, ItemResult};
+use smki_service::forecasts::YearMonth;
+use smki_service::subscribers::{PartyKind, Subscriber};
+
 use crate::{SqliteStore, SqliteTx, parse_eui};
 
 fn serr(e: impl std::fmt::Display) -> SmkiStoreError {
@@ -192,7 +197,369 @@ fn to_cert(r: CertRow) -> Result<CertRecord, SmkiStoreError> {
     })
 }
 
+fn to_subscriber(
+    r: (String, String, String, i64, String, String),
+) -> Result<Subscriber, SmkiStoreError> {
+    let (eui, kind, name, admitted_at, admitted_by, evidence) = r;
+    Ok(Subscriber {
+        eui: parse_eui(&eui).map_err(|e| SmkiStoreError(e.0))?,
+        kind: kind.parse::<PartyKind>().map_err(SmkiStoreError)?,
+        name,
+        admitted_at,
+        admitted_by,
+        evidence,
+    })
+}
+
+type BatchRow = (i64, String, String, i64, i64, i64, i64, i64, Option<i64>);
+
+const BATCH_COLUMNS: &str =
+    "id, subscriber, environment, submitted_at, total, done, issued, refused, finished_at";
+
+fn to_batch(r: BatchRow) -> Result<BatchRecord, SmkiStoreError> {
+    let (id, sub, env, submitted_at, total, done, issued, refused, finished_at) = r;
+    let n = |v: i64| u32::try_from(v).map_err(serr);
+    Ok(BatchRecord {
+        id,
+        subscriber: parse_eui(&sub).map_err(|e| SmkiStoreError(e.0))?,
+        environment: env.parse().map_err(serr)?,
+        submitted_at,
+        total: n(total)?,
+        done: n(done)?,
+        issued: n(issued)?,
+        refused: n(refused)?,
+        finished_at,
+    })
+}
+
+fn month_text(m: YearMonth) -> String {
+    m.to_string()
+}
+
+fn dcc_err(e: dcc::store::StoreError) -> SmkiStoreError {
+    SmkiStoreError(e.0)
+}
+
 impl SmkiTx for SqliteTx<'_> {
+    fn put_subscriber(&mut self, s: &Subscriber) -> Result<(), SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_subscribers (eui, kind, name, admitted_at, admitted_by, evidence) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                s.eui.to_string(),
+                s.kind.as_str(),
+                s.name,
+                s.admitted_at,
+                s.admitted_by,
+                s.evidence
+            ],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn subscriber(&mut self, eui: Eui64) -> Result<Option<Subscriber>, SmkiStoreError> {
+        self.query_row(
+            "SELECT eui, kind, name, admitted_at, admitted_by, evidence FROM smki_subscribers \
+             WHERE eui = ?1",
+            [eui.to_string()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(serr)?
+        .map(to_subscriber)
+        .transpose()
+    }
+
+    fn subscribers(&mut self) -> Result<Vec<Subscriber>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT eui, kind, name, admitted_at, admitted_by, evidence FROM smki_subscribers \
+                 ORDER BY eui",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_subscriber))
+            .collect()
+    }
+
+    fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc::model::User>, SmkiStoreError> {
+        Tx::user(self, eui).map_err(dcc_err)
+    }
+
+    fn smi_device(&mut self, eui: Eui64) -> Result<Option<dcc::model::Device>, SmkiStoreError> {
+        Tx::device(self, eui).map_err(dcc_err)
+    }
+
+    fn smi_premises(&mut self, uprn: &str) -> Result<Option<dcc::model::Premises>, SmkiStoreError> {
+        Tx::premises(self, uprn).map_err(dcc_err)
+    }
+
+    fn smi_registrations(
+        &mut self,
+        mpxn: &str,
+    ) -> Result<Vec<dcc::model::Registration>, SmkiStoreError> {
+        Tx::registrations(self, mpxn).map_err(dcc_err)
+    }
+
+    fn put_batch(&mut self, b: &BatchRecord, csrs: &[Vec<u8>]) -> Result<i64, SmkiStoreError> {
+        self.execute(
+            "INSERT INTO smki_batches (subscriber, environment, submitted_at, total, done, issued, \
+             refused, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                b.subscriber.to_string(),
+                b.environment.as_str(),
+                b.submitted_at,
+                b.total,
+                b.done,
+                b.issued,
+                b.refused,
+                b.finished_at
+            ],
+        )
+        .map_err(serr)?;
+        let id = self.tx.last_insert_rowid();
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT INTO smki_batch_items (batch_id, idx, csr) VALUES (?1, ?2, ?3)")
+            .map_err(serr)?;
+        for (i, csr) in csrs.iter().enumerate() {
+            st.execute(params![id, i64::try_from(i).map_err(serr)?, csr])
+                .map_err(serr)?;
+        }
+        Ok(id)
+    }
+
+    fn batch(&mut self, id: i64) -> Result<Option<BatchRecord>, SmkiStoreError> {
+        self.query_row(
+            &format!("SELECT {BATCH_COLUMNS} FROM smki_batches WHERE id = ?1"),
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(serr)?
+        .map(to_batch)
+        .transpose()
+    }
+
+    fn update_batch(&mut self, b: &BatchRecord) -> Result<(), SmkiStoreError> {
+        let n = self
+            .execute(
+                "UPDATE smki_batches SET done = ?2, issued = ?3, refused = ?4, finished_at = ?5 \
+                 WHERE id = ?1",
+                params![b.id, b.done, b.issued, b.refused, b.finished_at],
+            )
+            .map_err(serr)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(SmkiStoreError(format!("no batch with id {}", b.id)))
+        }
+    }
+
+    fn unfinished_batches(&mut self) -> Result<Vec<i64>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT id FROM smki_batches WHERE finished_at IS NULL ORDER BY id")
+            .map_err(serr)?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(serr)?;
+        rows.map(|r| r.map_err(serr)).collect()
+    }
+
+    fn pending_batch_items(
+        &mut self,
+        id: i64,
+        limit: usize,
+    ) -> Result<Vec<(u32, Vec<u8>)>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT idx, csr FROM smki_batch_items WHERE batch_id = ?1 AND serial IS NULL \
+                 AND refusal IS NULL ORDER BY idx LIMIT ?2",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(serr)?;
+        rows.map(|r| r.map_err(serr)).collect()
+    }
+
+    fn set_batch_item(
+        &mut self,
+        id: i64,
+        index: u32,
+        outcome: &ItemOutcome,
+    ) -> Result<(), SmkiStoreError> {
+        let (serial, refusal) = match outcome {
+            ItemOutcome::Pending => (None, None),
+            ItemOutcome::Issued(s) => (Some(s.as_str()), None),
+            ItemOutcome::Refused(r) => (None, Some(r.as_str())),
+        };
+        self.execute(
+            "UPDATE smki_batch_items SET serial = ?3, refusal = ?4 WHERE batch_id = ?1 AND idx = ?2",
+            params![id, index, serial, refusal],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn batch_results(&mut self, id: i64) -> Result<Vec<ItemResult>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT idx, serial, refusal FROM smki_batch_items WHERE batch_id = ?1 ORDER BY idx",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(serr)?;
+        rows.map(|r| {
+            let (index, serial, refusal) = r.map_err(serr)?;
+            Ok(ItemResult {
+                index,
+                outcome: match (serial, refusal) {
+                    (Some(s), _) => ItemOutcome::Issued(s),
+                    (None, Some(r)) => ItemOutcome::Refused(r),
+                    (None, None) => ItemOutcome::Pending,
+                },
+            })
+        })
+        .collect()
+    }
+
+    fn put_forecast(
+        &mut self,
+        subscriber: Eui64,
+        month: YearMonth,
+        count: u64,
+        submitted_at: i64,
+    ) -> Result<(), SmkiStoreError> {
+        self.execute(
+            "INSERT OR REPLACE INTO smki_forecasts (subscriber, month, count, submitted_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                subscriber.to_string(),
+                month_text(month),
+                i64::try_from(count).map_err(serr)?,
+                submitted_at
+            ],
+        )
+        .map_err(serr)?;
+        Ok(())
+    }
+
+    fn forecasts(&mut self) -> Result<Vec<(Eui64, YearMonth, u64)>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT subscriber, month, count FROM smki_forecasts ORDER BY subscriber, month",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(serr)?;
+        rows.map(|r| {
+            let (s, m, n) = r.map_err(serr)?;
+            Ok((
+                parse_eui(&s).map_err(|e| SmkiStoreError(e.0))?,
+                YearMonth::parse(&m).ok_or_else(|| SmkiStoreError(format!("bad month {m:?}")))?,
+                u64::try_from(n).map_err(serr)?,
+            ))
+        })
+        .collect()
+    }
+
+    fn device_certs_issued_by_month(
+        &mut self,
+        env: Environment,
+    ) -> Result<Vec<(Eui64, YearMonth, u64)>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT subscriber, strftime('%Y-%m', issued_at / 1000, 'unixepoch') AS m, count(*) \
+                 FROM smki_certificates WHERE kind = 'device' AND environment = ?1 \
+                 AND subscriber IS NOT NULL GROUP BY subscriber, m ORDER BY subscriber, m",
+            )
+            .map_err(serr)?;
+        let rows = st
+            .query_map([env.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(serr)?;
+        rows.map(|r| {
+            let (s, m, n) = r.map_err(serr)?;
+            Ok((
+                parse_eui(&s).map_err(|e| SmkiStoreError(e.0))?,
+                YearMonth::parse(&m).ok_or_else(|| SmkiStoreError(format!("bad month {m:?}")))?,
+                u64::try_from(n).map_err(serr)?,
+            ))
+        })
+        .collect()
+    }
+
+    fn certificates_by_subject(&mut self, eui: Eui64) -> Result<Vec<CertRecord>, SmkiStoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE subject_eui = ?1 \
+                 ORDER BY environment, issued_at, serial"
+            ))
+            .map_err(serr)?;
+        let rows = st.query_map([eui.to_string()], cert_row).map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+    }
+
     fn put_ca(&mut self, ca: &CaRecord) -> Result<i64, SmkiStoreError> {
         self.execute(
             "INSERT INTO smki_cas (kind, environment, cert_der, key_pkcs8, created_at, \

@@ -1,0 +1,320 @@
+//! Issuing one certificate from one CSR (SEC L8: answered within 30 seconds; ours takes
+//! milliseconds): parse and check the CSR (proof of possession, profile, limits), check
+//! eligibility, pick the environment's current issuing CA, sign, count, lodge, all in the
+//! caller's one [`SmkiTx`] transaction.
+
+use dcc::model::{Fuel, RegistrationRole, fuel};
+use eui::Eui64;
+use smki::csr::limits;
+use smki::{
+    Ca, CaKind, CertificationRequest, CsrSubject, DeviceCertRequest, KeyPair, OrgCertRequest,
+    Serial, SmkiError,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::eligibility::{self, Applicant, DeviceFacts, Refusal, Requested};
+use crate::model::{CaRecord, CertRecord, Environment};
+use crate::store::{SmkiTx, StoreError};
+
+/// How long an organisation certificate is valid (capped at the issuing CA's own end).
+pub const ORG_CERT_LIFETIME: Duration = Duration::days(5 * 365);
+
+/// Why a request produced no certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IssueError {
+    /// The CSR is malformed, fails proof of possession or breaks the profile or its limits.
+    #[error("rule csr: {0}")]
+    Csr(SmkiError),
+    /// The subscriber may not have this certificate.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// No current issuing CA of that kind in this service's environment.
+    #[error("rule issuing-ca: the {environment} service has no current {kind} CA")]
+    NoIssuingCa {
+        kind: CaKind,
+        environment: Environment,
+    },
+    /// The CA record in the store is unusable (key or certificate).
+    #[error("issuing CA: {0}")]
+    CaRecord(SmkiError),
+    /// Signing failed, or the result broke a size limit.
+    #[error("rule profile: {0}")]
+    Profile(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IssueError {
+    /// Whether the fault is the request's (a 4xx) rather than the service's (a 5xx).
+    pub fn is_requesters_fault(&self) -> bool {
+        matches!(self, Self::Csr(_) | Self::Refused(_))
+    }
+}
+
+/// A certificate issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub record: CertRecord,
+}
+
+/// The CA that issues `kind` certificates now in `env`: the newest current one.
+///
+/// The one place the choice is made, so that DCA roll-over (which may prefer a successor that
+/// is already issuing) can replace the rule.
+pub fn current_issuing_ca(
+    tx: &mut dyn SmkiTx,
+    kind: CaKind,
+    env: Environment,
+    _now: OffsetDateTime,
+) -> Result<Option<CaRecord>, StoreError> {
+    Ok(tx
+        .cas(kind, env)?
+        .into_iter()
+        .rev()
+        .find(CaRecord::is_current))
+}
+
+/// A loaded issuing CA, reused across the CSRs of a batch.
+pub struct IssuingCa {
+    pub record: CaRecord,
+    pub ca: Ca,
+    not_after: OffsetDateTime,
+}
+
+impl IssuingCa {
+    /// Loads the current issuing CA of `kind` in `env`.
+    pub fn load(
+        tx: &mut dyn SmkiTx,
+        kind: CaKind,
+        env: Environment,
+        now: OffsetDateTime,
+    ) -> Result<Self, IssueError> {
+        let record = current_issuing_ca(tx, kind, env, now)?.ok_or(IssueError::NoIssuingCa {
+            kind,
+            environment: env,
+        })?;
+        let key = record
+            .key_pkcs8
+            .as_deref()
+            .ok_or(IssueError::NoIssuingCa {
+                kind,
+                environment: env,
+            })
+            .and_then(|k| KeyPair::from_pkcs8_der(k).map_err(IssueError::CaRecord))?;
+        let ca =
+            Ca::from_parts(kind, key, record.cert_der.clone()).map_err(IssueError::CaRecord)?;
+        let not_after = cert_not_after(&record.cert_der).map_err(IssueError::CaRecord)?;
+        Ok(Self {
+            record,
+            ca,
+            not_after,
+        })
+    }
+}
+
+fn cert_not_after(der: &[u8]) -> Result<OffsetDateTime, SmkiError> {
+    use der::Decode;
+    let c = x509_cert::Certificate::from_der(der)
+        .map_err(|e| SmkiError::MalformedCertificate(e.to_string()))?;
+    let secs = c
+        .tbs_certificate()
+        .validity()
+        .not_after
+        .to_unix_duration()
+        .as_secs();
+    OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
+        .map_err(|e| SmkiError::MalformedCertificate(e.to_string()))
+}
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Gathers what eligibility needs to know about a device from the inventory and registration
+/// data. `None` when the device is not in the inventory.
+pub fn device_facts(
+    tx: &mut dyn SmkiTx,
+    eui: Eui64,
+    now: OffsetDateTime,
+) -> Result<Option<DeviceFacts>, StoreError> {
+    let Some(d) = tx.smi_device(eui)? else {
+        return Ok(None);
+    };
+    let today = now.date();
+    let mut mprn = None;
+    let mut mpan = None;
+    match fuel(d.device_type) {
+        Fuel::Gas => mprn = d.mpxn.clone(),
+        Fuel::Electricity => mpan = d.mpxn.clone(),
+        Fuel::Either => {}
+    }
+    if let Some(uprn) = &d.uprn
+        && let Some(p) = tx.smi_premises(uprn)?
+    {
+        mprn = mprn.or(p.mprn);
+        mpan = mpan.or(p.mpan);
+    }
+    // A GSME/GPF's own MPRN governs it; an ESME's own MPAN; HAN devices their premises'.
+    if fuel(d.device_type) == Fuel::Gas {
+        mpan = None;
+    }
+    if fuel(d.device_type) == Fuel::Electricity {
+        mprn = None;
+    }
+    let mut parties =
+        |mpxn: &Option<String>, role: RegistrationRole| -> Result<Vec<Eui64>, StoreError> {
+            let Some(m) = mpxn else { return Ok(Vec::new()) };
+            Ok(tx
+                .smi_registrations(m)?
+                .into_iter()
+                .filter(|r| r.role == role && r.in_force_on(today))
+                .map(|r| r.party)
+                .collect())
+        };
+    let gas_suppliers = parties(&mprn, RegistrationRole::GasSupplier)?;
+    let electricity_suppliers = parties(&mpan, RegistrationRole::ImportSupplier)?;
+    Ok(Some(DeviceFacts {
+        eui,
+        device_type: d.device_type,
+        status: d.status,
+        at_supply_point: mprn.is_some() || mpan.is_some(),
+        gas_suppliers,
+        electricity_suppliers,
+    }))
+}
+
+/// Checks that `subscriber` may have the certificate `req` asks for.
+pub fn check_eligible(
+    tx: &mut dyn SmkiTx,
+    subscriber: Eui64,
+    req: &CertificationRequest,
+    now: OffsetDateTime,
+) -> Result<(), IssueError> {
+    let sub = tx.subscriber(subscriber)?;
+    let roles = tx
+        .dcc_user(subscriber)?
+        .filter(|u| !u.suspended)
+        .map(|u| u.roles)
+        .unwrap_or_default();
+    let what = match &req.subject {
+        CsrSubject::Organisation { eui, .. } => Requested::Organisation { eui: *eui },
+        CsrSubject::Device { eui } => Requested::Device(*eui, device_facts(tx, *eui, now)?),
+    };
+    eligibility::check(
+        &Applicant {
+            eui: subscriber,
+            subscriber: sub.as_ref(),
+            user_roles: &roles,
+        },
+        &what,
+    )
+    .map_err(IssueError::Refused)
+}
+
+/// Issues one certificate for `subscriber` from a DER CSR, in `env`, with `serial`.
+pub fn issue(
+    tx: &mut dyn SmkiTx,
+    env: Environment,
+    subscriber: Eui64,
+    csr_der: &[u8],
+    serial: Serial,
+    now: OffsetDateTime,
+) -> Result<Issued, IssueError> {
+    let req = CertificationRequest::from_der(csr_der).map_err(IssueError::Csr)?;
+    check_eligible(tx, subscriber, &req, now)?;
+    let kind = match req.subject {
+        CsrSubject::Organisation { .. } => CaKind::Oca,
+        CsrSubject::Device { .. } => CaKind::Dca,
+    };
+    let mut ca = IssuingCa::load(tx, kind, env, now)?;
+    let issued = sign_and_lodge(tx, &mut ca, env, subscriber, &req, serial, now)?;
+    tx.update_ca(&ca.record)?;
+    Ok(issued)
+}
+
+/// Signs an already checked request with `ca`, lodges the certificate and counts it on the CA
+/// record (the caller writes the record back with [`SmkiTx::update_ca`]).
+pub fn sign_and_lodge(
+    tx: &mut dyn SmkiTx,
+    ca: &mut IssuingCa,
+    env: Environment,
+    subscriber: Eui64,
+    req: &CertificationRequest,
+    serial: Serial,
+    now: OffsetDateTime,
+) -> Result<Issued, IssueError> {
+    let der = sign(ca, req, serial, now)?;
+    lodge(tx, ca, env, subscriber, req, &der, now)
+}
+
+/// Signs an already checked request with `ca` (no storage: safe to run on several threads).
+pub fn sign(
+    ca: &IssuingCa,
+    req: &CertificationRequest,
+    serial: Serial,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, IssueError> {
+    match &req.subject {
+        CsrSubject::Organisation {
+            common_name,
+            eui,
+            role,
+        } => {
+            let not_after = (now + ORG_CERT_LIFETIME).min(ca.not_after);
+            let der = ca
+                .ca
+                .issue_organisation(&OrgCertRequest {
+                    common_name: common_name.clone(),
+                    eui: *eui,
+                    role: *role,
+                    usage: req.usage,
+                    public_key: req.public_key,
+                    serial,
+                    not_before: now,
+                    not_after,
+                })
+                .map_err(|e| IssueError::Profile(e.to_string()))?;
+            if der.len() > limits::ORG_CERT_DER_MAX {
+                return Err(IssueError::Profile(format!(
+                    "the organisation certificate would be {} bytes, over the {}-byte limit",
+                    der.len(),
+                    limits::ORG_CERT_DER_MAX
+                )));
+            }
+            Ok(der)
+        }
+        CsrSubject::Device { eui } => ca
+            .ca
+            .issue_device(&DeviceCertRequest {
+                eui: *eui,
+                usage: req.usage,
+                public_key: req.public_key,
+                serial,
+                not_before: now,
+            })
+            .map_err(|e| IssueError::Profile(e.to_string())),
+    }
+}
+
+/// Lodges a certificate `ca` signed for `req` and counts it on the CA record.
+pub fn lodge(
+    tx: &mut dyn SmkiTx,
+    ca: &mut IssuingCa,
+    env: Environment,
+    subscriber: Eui64,
+    req: &CertificationRequest,
+    der: &[u8],
+    now: OffsetDateTime,
+) -> Result<Issued, IssueError> {
+    let at = unix_ms(now);
+    let mut record = match &req.subject {
+        CsrSubject::Organisation { .. } => CertRecord::organisation(der, env, at),
+        CsrSubject::Device { .. } => CertRecord::device(der, env, at),
+    }
+    .map_err(|e| IssueError::Profile(e.0))?;
+    record.subscriber = Some(subscriber);
+    record.issuer_ca = Some(ca.record.id);
+    tx.put_certificate(&record)?;
+    ca.record.issued_count = ca.record.issued_count.saturating_add(1);
+    Ok(Issued { record })
+}

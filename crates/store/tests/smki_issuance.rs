@@ -1,0 +1,409 @@
+//! The SMKI service's issuance on the real SQLite store: entry step, single issuance (org and
+//! device, with eligibility refusals), environments kept apart, batches with per-CSR results,
+//! forecasts and the demand report.
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+use dcc::model::{
+    CspRegion, Device, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
+};
+use dcc::store::{Store, Tx};
+use duis::UserRole;
+use eui::Eui64;
+use smki::csr::{build_device_csr, build_organisation_csr};
+use smki::{KeyPair, KeyUsage, PkiNames, RemotePartyRole, Serial};
+use smki_service::batch::{self, ItemOutcome};
+use smki_service::forecasts::{self, YearMonth};
+use smki_service::issuance::{self, IssueError};
+use smki_service::subscribers::{self, Application, EntryError, PartyKind};
+use smki_service::{CaRecord, CertKind, Environment, SmkiStore, SmkiTx, StoreError};
+use store::SqliteStore;
+use time::macros::datetime;
+use time::{Date, OffsetDateTime};
+
+const GAS: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]);
+const OTHER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x06, 0, 0]);
+const STRANGER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x09, 0, 0]);
+const DCC: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0, 2]);
+const GSME: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
+const CHF: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
+
+fn now() -> OffsetDateTime {
+    datetime!(2026-12-04 12:00 UTC)
+}
+
+fn ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap()
+}
+
+fn device(id: Eui64, t: DeviceType, status: DeviceStatus, mpxn: Option<&str>) -> Device {
+    Device {
+        id,
+        device_type: t,
+        status,
+        manufacturer: "ACME".into(),
+        model: "M1".into(),
+        firmware_version: None,
+        smets_chts_version: None,
+        esme_variant: None,
+        uprn: Some("1".into()),
+        chf: Some(CHF),
+        mpxn: mpxn.map(str::to_owned),
+        date_commissioned: None,
+    }
+}
+
+fn world() -> (SqliteStore, smki::Pki) {
+    let s = SqliteStore::in_memory().unwrap();
+    let pki = smki::Pki::generate_with_os_rng(now(), &PkiNames::default()).unwrap();
+    s.transaction(|tx: &mut dyn Tx| {
+        for (eui, name, roles) in [
+            (GAS, "gas", vec![UserRole::GasSupplier]),
+            (OTHER, "other", vec![UserRole::OtherUser]),
+        ] {
+            tx.put_user(&User {
+                eui,
+                name: name.into(),
+                roles,
+                response_url: None,
+                suspended: false,
+            })?;
+        }
+        tx.put_premises(&Premises {
+            uprn: "1".into(),
+            postcode: "M22 0RR".into(),
+            address_identifier: "1".into(),
+            region: CspRegion::Central,
+            mpan: Some("1900000000018".into()),
+            mprn: Some("1234567".into()),
+        })?;
+        tx.put_registration(&Registration {
+            mpxn: "1234567".into(),
+            role: RegistrationRole::GasSupplier,
+            party: GAS,
+            from: Date::from_calendar_date(2020, time::Month::January, 1).unwrap(),
+            to: None,
+        })?;
+        tx.put_device(&device(
+            GSME,
+            DeviceType::Gsme,
+            DeviceStatus::Commissioned,
+            Some("1234567"),
+        ))?;
+        tx.put_device(&device(
+            CHF,
+            DeviceType::Chf,
+            DeviceStatus::Commissioned,
+            None,
+        ))?;
+        Ok(())
+    })
+    .unwrap();
+    s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
+        for ca in [&pki.oca, &pki.dca] {
+            tx.put_ca(&CaRecord {
+                id: 0,
+                kind: ca.kind(),
+                environment: Environment::Live,
+                cert_der: ca.cert_der().to_vec(),
+                key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
+                created_at: 0,
+                issued_count: 0,
+                retired_at: None,
+                destroyed_at: None,
+                destruction_record: None,
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    for (eui, kind) in [
+        (GAS, PartyKind::SecParty),
+        (OTHER, PartyKind::SecParty),
+        (DCC, PartyKind::Dcc),
+    ] {
+        admit(&s, eui, kind).unwrap();
+    }
+    (s, pki)
+}
+
+fn admit(
+    s: &SqliteStore,
+    eui: Eui64,
+    kind: PartyKind,
+) -> Result<subscribers::Subscriber, EntryError> {
+    s.smki_transaction(|tx| {
+        subscribers::admit(
+            tx,
+            &Application {
+                eui,
+                kind,
+                name: format!("party {eui}"),
+                operator: "ra-operator".into(),
+                evidence: "RA case 42".into(),
+            },
+            ms(now()),
+        )
+    })
+}
+
+fn issue(
+    s: &SqliteStore,
+    env: Environment,
+    who: Eui64,
+    csr: &[u8],
+) -> Result<issuance::Issued, IssueError> {
+    s.smki_transaction(|tx| {
+        issuance::issue(
+            tx,
+            env,
+            who,
+            csr,
+            Serial::random_with_os_rng().unwrap(),
+            now(),
+        )
+    })
+}
+
+#[test]
+fn entry_step_records_and_refuses_duplicates() {
+    let (s, _) = world();
+    let list = s.smki_transaction(|tx| tx.subscribers()).unwrap();
+    assert_eq!(list.len(), 3);
+    let g = list.iter().find(|x| x.eui == GAS).unwrap();
+    assert_eq!(g.admitted_by, "ra-operator");
+    assert_eq!(g.admitted_at, ms(now()));
+    assert!(matches!(
+        admit(&s, GAS, PartyKind::SecParty),
+        Err(EntryError::AlreadyAdmitted(_))
+    ));
+    assert!(matches!(
+        admit(&s, STRANGER, PartyKind::Dcc),
+        Err(EntryError::SecondDcc(_))
+    ));
+    assert_eq!(
+        s.smki_transaction(|tx| tx.subscribers()).unwrap().len(),
+        3,
+        "nothing stored on refusal"
+    );
+}
+
+#[test]
+fn single_issuance_org_and_device() {
+    let (s, pki) = world();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_organisation_csr(
+        &k,
+        Some("GAS CO"),
+        GAS,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    let t0 = std::time::Instant::now();
+    let got = issue(&s, Environment::Live, GAS, &csr).unwrap();
+    assert!(
+        t0.elapsed().as_secs() < 30,
+        "single requests within the 30-second target"
+    );
+    smki::verify_issued_by(&got.record.der, pki.oca.cert_der()).unwrap();
+    let cert = smki::OrgCertificate::from_der(&got.record.der).unwrap();
+    assert_eq!(cert.eui(), GAS);
+    assert_eq!(cert.public_key(), &k.public_key());
+    assert!(got.record.der.len() <= smki::csr::limits::ORG_CERT_DER_MAX);
+    let stored = s
+        .smki_transaction(|tx| tx.certificate(&got.record.serial))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.subscriber, Some(GAS));
+    assert_eq!(stored.kind, CertKind::Organisation);
+    let oca = s
+        .smki_transaction(|tx| tx.ca(stored.issuer_ca.unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(oca.issued_count, 1);
+
+    // The gas supplier may have its commissioned GSME's certificate; another party may not.
+    let dk = KeyPair::generate_with_os_rng().unwrap();
+    let dcsr = build_device_csr(&dk, GSME, KeyUsage::KeyAgreement).unwrap();
+    let d = issue(&s, Environment::Live, GAS, &dcsr).unwrap();
+    smki::verify_issued_by(&d.record.der, pki.dca.cert_der()).unwrap();
+    assert_eq!(
+        smki::DeviceCertificate::from_der(&d.record.der)
+            .unwrap()
+            .eui(),
+        GSME
+    );
+    let e = issue(&s, Environment::Live, OTHER, &dcsr).unwrap_err();
+    assert!(e.to_string().contains("device-gas-supplier"), "{e}");
+    // Hubs: the DCC only.
+    let hub = build_device_csr(&dk, CHF, KeyUsage::DigitalSignature).unwrap();
+    assert!(
+        issue(&s, Environment::Live, GAS, &hub)
+            .unwrap_err()
+            .to_string()
+            .contains("device-hub")
+    );
+    issue(&s, Environment::Live, DCC, &hub).unwrap();
+    // Someone else's organisation EUI.
+    let e = issue(&s, Environment::Live, OTHER, &csr).unwrap_err();
+    assert!(e.to_string().contains("organisation-own-id"), "{e}");
+}
+
+#[test]
+fn refusals_store_nothing() {
+    let (s, _) = world();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_organisation_csr(
+        &k,
+        None,
+        STRANGER,
+        RemotePartyRole::OtherUser,
+        KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    let e = issue(&s, Environment::Live, STRANGER, &csr).unwrap_err();
+    assert!(e.to_string().contains("authorised-subscriber"), "{e}");
+    assert!(e.is_requesters_fault());
+    let e = issue(&s, Environment::Live, GAS, b"garbage").unwrap_err();
+    assert!(e.to_string().starts_with("rule csr"), "{e}");
+    let n = s
+        .smki_transaction(|tx| tx.certificates_by_subject(STRANGER))
+        .unwrap();
+    assert!(n.is_empty());
+}
+
+#[test]
+fn test_service_never_issues_with_live_cas() {
+    let (s, _) = world();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_organisation_csr(
+        &k,
+        None,
+        GAS,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    let e = issue(&s, Environment::Test, GAS, &csr).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            IssueError::NoIssuingCa {
+                environment: Environment::Test,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn batch_with_per_csr_results() {
+    let (s, pki) = world();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let mut csrs = Vec::new();
+    for i in 0..30 {
+        let csr = match i % 3 {
+            0 => build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap(),
+            1 => build_device_csr(&k, CHF, KeyUsage::DigitalSignature).unwrap(), // refused: hub
+            _ => b"not a csr".to_vec(),
+        };
+        csrs.push(csr);
+    }
+    let b = s
+        .smki_transaction(|tx| batch::submit(tx, Environment::Live, GAS, &csrs, ms(now())))
+        .unwrap();
+    assert_eq!((b.total, b.done), (30, 0));
+    let mut serial = || Serial::random_with_os_rng();
+    let mut last = None;
+    for _ in 0..10 {
+        let p = s
+            .smki_transaction(|tx| batch::process_chunk(tx, b.id, 7, 2, &mut serial, now()))
+            .unwrap()
+            .unwrap();
+        assert!(p.done <= p.total);
+        if p.finished() {
+            last = Some(p);
+            break;
+        }
+    }
+    let p = last.unwrap();
+    assert_eq!((p.done, p.issued, p.refused), (30, 10, 20));
+    let results = s.smki_transaction(|tx| tx.batch_results(b.id)).unwrap();
+    assert_eq!(results.len(), 30);
+    for r in &results {
+        match (r.index % 3, &r.outcome) {
+            (0, ItemOutcome::Issued(serial)) => {
+                let c = s
+                    .smki_transaction(|tx| tx.certificate(serial))
+                    .unwrap()
+                    .unwrap();
+                smki::verify_issued_by(&c.der, pki.dca.cert_der()).unwrap();
+            }
+            (1, ItemOutcome::Refused(why)) => assert!(why.contains("device-hub"), "{why}"),
+            (2, ItemOutcome::Refused(why)) => assert!(why.starts_with("rule csr"), "{why}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Non-subscribers and oversize batches are refused at submission, storing nothing.
+    let e = s
+        .smki_transaction(|tx| batch::submit(tx, Environment::Live, STRANGER, &csrs, 0))
+        .unwrap_err();
+    assert!(e.to_string().contains("authorised-subscriber"));
+    let big = vec![Vec::new(); batch::MAX_BATCH + 1];
+    let e = s
+        .smki_transaction(|tx| batch::submit(tx, Environment::Live, GAS, &big, 0))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("batch-size") && e.to_string().contains("50000"),
+        "{e}"
+    );
+    assert_eq!(
+        s.smki_transaction(|tx| tx.unfinished_batches()).unwrap(),
+        Vec::<i64>::new()
+    );
+}
+
+#[test]
+fn forecasts_and_demand_report() {
+    let (s, _) = world();
+    let months = forecasts::window(now()).unwrap();
+    let f: Vec<(YearMonth, u64)> = months.iter().map(|m| (*m, 100)).collect();
+    s.smki_transaction(|tx| forecasts::submit(tx, GAS, &f, now()))
+        .unwrap();
+    // Wrong months, wrong window, non-subscriber.
+    let e = s
+        .smki_transaction(|tx| forecasts::submit(tx, GAS, &f[1..], now()))
+        .unwrap_err();
+    assert!(e.to_string().contains("forecast-months"));
+    let jan = datetime!(2027-01-10 00:00 UTC);
+    let e = s
+        .smki_transaction(|tx| forecasts::submit(tx, GAS, &f, jan))
+        .unwrap_err();
+    assert!(e.to_string().contains("forecast-window"));
+    let e = s
+        .smki_transaction(|tx| forecasts::submit(tx, STRANGER, &f, now()))
+        .unwrap_err();
+    assert!(e.to_string().contains("forecast-subscriber"));
+    // Demand: one device certificate issued in January 2027.
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap();
+    s.smki_transaction(|tx| {
+        issuance::issue(
+            tx,
+            Environment::Live,
+            GAS,
+            &csr,
+            Serial::random_with_os_rng().unwrap(),
+            jan,
+        )
+    })
+    .unwrap();
+    let r = s
+        .smki_transaction(|tx| forecasts::report(tx, Environment::Live))
+        .unwrap();
+    let janline = r.iter().find(|l| l.month == months[0]).unwrap();
+    assert_eq!((janline.forecast, janline.issued), (Some(100), 1));
+    assert_eq!(janline.percent(), Some(1));
+    assert_eq!(r.len(), 6);
+}
