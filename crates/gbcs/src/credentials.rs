@@ -671,6 +671,18 @@ impl RecoveryCommand {
     }
 }
 
+/// The SMKI subject key identifier of a public key: RFC 5280 method (2) (the low 60 bits of the
+/// SHA-1 of the subjectPublicKey, behind `0100`), as the SMKI certificate profiles use.
+pub fn key_identifier(key: &crate::crypto::PublicKey) -> [u8; 8] {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, key.as_sec1());
+    let mut out = [0u8; 8];
+    if let Some(tail) = d.as_ref().get(12..20) {
+        out.copy_from_slice(tail);
+    }
+    out[0] = 0x40 | (out[0] & 0x0F);
+    out
+}
+
 // --- DER helpers -----------------------------------------------------------------------------
 
 fn invalid(field: &'static str) -> DecodeError {

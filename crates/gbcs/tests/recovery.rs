@@ -81,6 +81,11 @@ fn rtds_vector_parses_round_trips_and_verifies() {
         );
         assert_eq!(facts.key_usage, Some(r.target.key_usage));
         assert_eq!(facts.key_id.len(), 8);
+        assert_eq!(
+            credentials::key_identifier(&facts.public_key).to_vec(),
+            facts.key_id,
+            "the SMKI key identifier method"
+        );
     }
     let first = credentials::certificate_facts(&usc.replacements[0].certificate).unwrap();
     assert_eq!(first.subject_eui, RECOVERY);

@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod listen;
 mod manifest;
+mod recovery;
 mod world;
 mod zaz1;
 
@@ -67,10 +68,24 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WanCmd,
     },
+    /// SMKI operations on a demo DCC.
+    Smki {
+        #[command(subcommand)]
+        cmd: SmkiCmd,
+    },
     /// Measure a running demo DCC.
     Bench {
         #[command(subcommand)]
         cmd: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SmkiCmd {
+    /// The SMKI Recovery Procedure: replace a compromised party's trust anchors on devices.
+    Recovery {
+        #[command(subcommand)]
+        cmd: recovery::RecoveryCmd,
     },
 }
 
@@ -247,6 +262,9 @@ fn main() -> ExitCode {
             WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
             WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
         },
+        Cmd::Smki {
+            cmd: SmkiCmd::Recovery { cmd },
+        } => recovery::run(cmd),
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
