@@ -115,6 +115,45 @@ pub(crate) fn issue_credentials(
     ))
 }
 
+/// A ZAZ1 world's Recovery anchor: ZAZ1's Recovery DS key (`Z1-recovery-ds`, already copied to
+/// `pki/recovery-ds.pem` and its key) and a KA key certified by opendcc's own OCA (ZAZ1 publishes
+/// no Recovery KA credential; the anchor model holds both keys, and devices sign rather than MAC
+/// their answers to the Recovery party, so the KA key is never used).
+pub(crate) fn zaz1_anchor(
+    dir: &Path,
+    oca: &Ca,
+    ds_public: &[u8; 65],
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<devices::TrustAnchor, String> {
+    let key = KeyPair::generate_with_os_rng().map_err(world::smki_err)?;
+    let cert = oca
+        .issue_organisation(&OrgCertRequest {
+            common_name: Some("OPENDCC RECOVERY".into()),
+            eui: RECOVERY_EUI,
+            role: RemotePartyRole::Recovery,
+            usage: KeyUsage::KeyAgreement,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().map_err(world::smki_err)?,
+            not_before,
+            not_after,
+        })
+        .map_err(world::smki_err)?;
+    world::write_file(
+        &dir.join("pki/recovery-ka.pem"),
+        world::cert_pem(&cert)?.as_bytes(),
+    )?;
+    world::write_secret(
+        &dir.join("pki/private/recovery-ka.key"),
+        &world::key_pem(&key)?,
+    )?;
+    world::trust_anchor(
+        RECOVERY_EUI,
+        ds_public,
+        &key.public_key().to_sec1_uncompressed(),
+    )
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -256,3 +256,43 @@ fn recovery_start_refuses_bad_input_and_changes_nothing() {
         .assert_unchanged(&quiet, "refused recovery starts");
     assert!(recovery_status(&demo).contains("no device is in Recovery"));
 }
+
+#[test]
+fn zaz1_world_recovers_with_the_zaz1_recovery_key() {
+    let folder = corpus().join("zaz1");
+    assert!(
+        folder.join("Z1-recovery-ds.pem").is_file(),
+        "{} holds no ZAZ1 material (set OPENDCC_CORPUS)",
+        folder.display()
+    );
+    let demo = Demo::start_fast(&["--zaz1", path_str(&folder)]);
+    let data = demo.data_dir();
+    let esme = premises1::ESME;
+    let state = demo.device_state(esme);
+    assert_eq!(
+        state["trust_anchors"]["Recovery"]["ds_public"]
+            .as_str()
+            .expect("a Recovery anchor"),
+        hex::encode(cert_public_key(&folder.join("Z1-recovery-ds.pem")).as_sec1()),
+        "the ZAZ1 Recovery key is the devices' Recovery anchor"
+    );
+    cli_ok(&[
+        "smki",
+        "recovery",
+        "start",
+        "--data",
+        path_str(&data),
+        "--party",
+        "90-B3-D5-1F-30-01-00-00",
+    ]);
+    demo.wait_until(Duration::from_secs(30), "the ZAZ1 ESME Recovered", || {
+        status_line_of(&recovery_status(&demo), esme).is_some_and(|l| l.ends_with("Recovered"))
+    });
+    let replacement = data.join(format!("pki/recovery/{SUPPLIER_EUI_HEX}-ds.pem"));
+    assert_eq!(
+        demo.device_state(esme)["trust_anchors"]["Supplier"]["ds_public"]
+            .as_str()
+            .expect("hex key"),
+        hex::encode(cert_public_key(&replacement).as_sec1())
+    );
+}
