@@ -296,3 +296,87 @@ fn zaz1_world_recovers_with_the_zaz1_recovery_key() {
         hex::encode(cert_public_key(&replacement).as_sec1())
     );
 }
+
+/// A supplier DS certificate for supplier-a issued by `oca`, written to `dir/name.pem`.
+fn supplier_cert(oca: &smki::Ca, dir: &Path, name: &str) -> (PathBuf, [u8; 65]) {
+    let key = smki::KeyPair::generate_with_os_rng().expect("key");
+    let now = time::OffsetDateTime::now_utc();
+    let der = oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: eui64("90-B3-D5-1F-30-01-00-00"),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().expect("serial"),
+            not_before: now - time::Duration::days(1),
+            not_after: now + time::Duration::days(30),
+        })
+        .expect("certificate");
+    let path = dir.join(format!("{name}.pem"));
+    std::fs::write(&path, smki::cert_to_pem(&der).expect("PEM")).expect("write");
+    (path, key.public_key().to_sec1_uncompressed())
+}
+
+#[test]
+fn a_given_replacement_certificate_must_come_from_the_dccs_oca() {
+    let demo = Demo::start_fast(&[]);
+    let data = demo.data_dir();
+    let scratch = demo.scratch_dir();
+    let read = |p: &str| std::fs::read_to_string(data.join(p)).expect("world file");
+    let oca = smki::Ca::from_parts(
+        smki::CaKind::Oca,
+        smki::KeyPair::from_pkcs8_pem(&read("pki/private/org-issuing.key")).expect("OCA key"),
+        smki::cert_from_pem(&read("pki/org-issuing.pem")).expect("OCA cert"),
+    )
+    .expect("the world's OCA");
+    let start = |cert: &Path| {
+        run_cli(
+            &[
+                "smki",
+                "recovery",
+                "start",
+                "--data",
+                path_str(&data),
+                "--party",
+                "90-B3-D5-1F-30-01-00-00",
+                "--replacement-cert",
+                path_str(cert),
+            ],
+            None,
+        )
+    };
+
+    // From another PKI's OCA: refused, nothing changed.
+    let foreign = smki::Pki::generate_with_os_rng(
+        time::OffsetDateTime::now_utc(),
+        &smki::PkiNames::default(),
+    )
+    .expect("a foreign PKI");
+    let (bad, _) = supplier_cert(&foreign.oca, &scratch, "foreign");
+    let quiet = demo.snapshot();
+    let out = start(&bad);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("not issued by this DCC's OCA"),
+        "{}",
+        stderr_of(&out)
+    );
+    demo.snapshot()
+        .assert_unchanged(&quiet, "a foreign replacement certificate");
+
+    // From the world's OCA: the devices end up holding it.
+    let (good, public) = supplier_cert(&oca, &scratch, "good");
+    let out = start(&good);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    demo.wait_until(Duration::from_secs(30), "the ESME Recovered", || {
+        status_line_of(&recovery_status(&demo), premises1::ESME)
+            .is_some_and(|l| l.ends_with("Recovered"))
+    });
+    assert_eq!(
+        demo.device_state(premises1::ESME)["trust_anchors"]["Supplier"]["ds_public"]
+            .as_str()
+            .expect("hex key"),
+        hex::encode(public)
+    );
+}
