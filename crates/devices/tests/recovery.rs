@@ -332,3 +332,82 @@ fn cells_outside_any_except_abnormal_root_and_bad_certificates_replace_nothing()
         .handle(&next.build(&new_recovery_key).unwrap().encode(), s.w.now);
     assert!(matches!(r.outcome, Outcome::Executed { success: true, .. }));
 }
+
+/// The RTDS public key of `name` in `rtds/keystore` (a PEM certificate).
+fn rtds_cert_key(name: &str) -> devices::PublicKeyBytes {
+    use base64::Engine as _;
+    let p = corpus_root().join("rtds/keystore").join(name);
+    let pem = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let b64: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    gbcs::PublicKey::from_certificate_der(&der).unwrap().into()
+}
+
+#[test]
+fn the_rtds_recovery_command_passes_every_check_but_its_prepayment_cell() {
+    // An ESME at the RTDS EUI whose Recovery anchor is the RTDS Recovery certificate; it holds
+    // anchors for every role the vector touches except a prepayment top-up cell.
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let recovery = devices::TrustAnchor {
+        eui: gbcs::Eui64::from_u64(RECOVERY),
+        ds_public: rtds_cert_key("90b3d51f30000001-ds.pem"),
+        ka_public: Party::new(RECOVERY).anchor().ka_public,
+    };
+    dev.set_trust_anchor(RemotePartyRole::Recovery, recovery);
+    dev.set_trust_anchor(
+        RemotePartyRole::TransitionalCos,
+        Party::new(0x90b3_d51f_3000_0004).anchor(),
+    );
+    let vector = rtds(
+        "NA_CS02bAnyExceptAbnormalRootByRecovery",
+        "CS02bAnyExceptAbnormalRootByRecovery_NA_SUCCESS_COMMAND_GBCS.HEX",
+    );
+    let before = dev.state().trust_anchors.clone();
+
+    // One changed byte: the RTDS signature no longer verifies.
+    let mut tampered = vector.clone();
+    tampered[200] ^= 1;
+    let r = dev.handle(&tampered, w.now);
+    assert_eq!(r.outcome, Outcome::Refused(Refusal::SignatureInvalid));
+
+    // The genuine vector is authentic and well-formed: the device executes it, but cannot fill
+    // the prepayment top-up cell it does not emulate, so (all or nothing) replaces nothing.
+    let r = dev.handle(&vector, w.now);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(dev.state().trust_anchors, before);
+    let o = response_of(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.seq_number, 7000);
+    let statuses: Vec<u8> = o.outcomes.iter().map(|x| x.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            STATUS_OTHER,
+            STATUS_OTHER,
+            STATUS_OTHER,
+            STATUS_TRUST_ANCHOR_NOT_FOUND,
+            STATUS_OTHER,
+            STATUS_OTHER,
+            STATUS_OTHER,
+            STATUS_OTHER
+        ]
+    );
+    // Its counter is spent.
+    let r = dev.handle(&vector, w.now);
+    assert_eq!(
+        r.outcome,
+        Outcome::Refused(Refusal::Replay {
+            last_accepted: 7000
+        })
+    );
+}
