@@ -8,7 +8,9 @@
 //! recovery-mode command whose authorising seq number is the counter. Any failure refuses it
 //! (nothing changes but the event log; an alert is raised). Then every replacement is checked
 //! (the target cell is one the device holds and may be replaced in this mode — never the root —
-//! and the certificate is for that role and key usage); if any fails, nothing is replaced and
+//! and the certificate is for that role and key usage — the emulated device holds no root
+//! anchor, so it does not check the certificate's issuer: the Recovery signature vouches for
+//! it); if any fails, nothing is replaced and
 //! the signed response reports the failing cell's status. Otherwise every cell is replaced and
 //! the device answers success.
 
@@ -265,7 +267,8 @@ impl EmulatedDevice {
     }
 }
 
-/// Whether `anchor` holds the key of the certificate `der` in the cell `ds` names (DS or KA).
+/// Whether `anchor` holds the key of the certificate `der` (in its DS or KA half, by the
+/// certificate's key usage) under the certificate's subject EUI.
 pub fn anchor_holds(anchor: &TrustAnchor, der: &[u8]) -> bool {
     credentials::certificate_facts(der).is_ok_and(|f| {
         let key = if f.key_usage == Some(KEY_USAGE_KA) {
