@@ -233,6 +233,10 @@ impl EmulatedDevice {
         if apdu.cra != Cra::Command {
             return self.refuse(Refusal::NotACommand, Some(apdu), now, alerts);
         }
+        if apdu.message_code() == gbcs::credentials::CS02B_BY_RECOVERY {
+            // Authorised by the Recovery key's signature alone (the RTDS vector has no ACB MAC).
+            return self.recover(apdu, now, alerts);
+        }
         let ciphered = match &frame {
             Frame::Ciphered(c) => c,
             Frame::Signing(_) => {
@@ -302,7 +306,7 @@ impl EmulatedDevice {
             .is_ok()
     }
 
-    fn refuse(
+    pub(crate) fn refuse(
         &mut self,
         refusal: Refusal,
         apdu: Option<&GeneralSigning>,
@@ -324,6 +328,7 @@ impl EmulatedDevice {
             | Refusal::MacInvalid
             | Refusal::SignatureMissing
             | Refusal::SignatureInvalid => Some(ALERT_AUTHENTICATION_FAILURE),
+            Refusal::CredentialsCommandInvalid => Some(ALERT_FORMAT_INVALID),
             Refusal::UnknownOriginator | Refusal::OriginatorNotAuthorised => {
                 Some(ALERT_NO_AUTHORITY)
             }
@@ -436,7 +441,7 @@ impl EmulatedDevice {
 
     /// Frames a response: signed (DF) if the command was signed, else MAC'd (DD) with this
     /// device's KA private key × the originator's KA public key.
-    fn protect_response(
+    pub(crate) fn protect_response(
         &self,
         cmd: &Accepted<'_>,
         content: Vec<u8>,

@@ -10,7 +10,8 @@
 //!
 //! Implemented use cases: ECS52, GCS38, CS08 (firmware version), ECS45, GCS33 (supply status),
 //! ECS17b, GCS13a (import registers, encrypted to the requester), ECS42, ECS43, GCS32 (supply
-//! enable/disable), ECS70, GCS28 (set clock, commissioning), CCS01, CCS02 (CHF device log). Other
+//! enable/disable), ECS70, GCS28 (set clock, commissioning), CCS01, CCS02 (CHF device log), CS02b
+//! authorised by the Recovery key (trust anchor replacement, see `recovery.rs`). Other
 //! authentic commands get a "not supported" answer (DLMS and GBZ payloads).
 //!
 //! Pure: no I/O, no clock (every call takes the true time `now`), no randomness except the ECDSA
@@ -71,6 +72,7 @@ mod device;
 mod error;
 mod exec;
 mod kind;
+mod recovery;
 mod state;
 mod zcl;
 
@@ -78,6 +80,7 @@ pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};
 pub use device::{DeviceIdentity, EmulatedDevice, Outcome, PowerOutageNotice, Reply};
 pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
+pub use recovery::anchor_holds;
 pub use state::{
     DEVICE_LOG_CAPACITY, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind,
     EventLog, Metering, Refusal, SupplyState,

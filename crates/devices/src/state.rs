@@ -176,6 +176,10 @@ pub enum Refusal {
     SignatureMissing,
     /// The originator's signature does not verify.
     SignatureInvalid,
+    /// A security credentials command (CS02b by Recovery) whose control fields do not fit its
+    /// mode: another replacement mode, an authorising seq number that is not the counter, an
+    /// authorising cell that is not the Recovery DS cell, no replacements, or future-dated.
+    CredentialsCommandInvalid,
     /// The counter is not greater than the last accepted one from this originator.
     Replay {
         /// The last accepted counter.

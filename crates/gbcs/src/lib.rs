@@ -7,6 +7,8 @@
 //! * [`crypto`]: KDF, static ECDH, MAC, ECDSA, payload encryption.
 //! * [`axdr`], [`dlms`], [`gbz`], [`asn1`], [`payload`]: payload codecs.
 //! * [`usecases`]: command builders for the use cases the DCC transformer needs.
+//! * [`credentials`]: CS02b Update Security Credentials (trust anchor replacement), and the
+//!   command the Recovery key authorises.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -17,6 +19,7 @@ pub mod axdr;
 pub mod codec;
 pub mod codes;
 mod codes_table;
+pub mod credentials;
 pub mod crypto;
 pub mod datetime;
 pub mod dlms;

@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod listen;
 mod manifest;
+mod recovery;
 mod smki_ops;
 mod smki_repo;
 mod smki_subscriber;
@@ -99,6 +100,11 @@ enum SmkiCmd {
     /// Authorised Subscribers' tools and the entry step.
     #[command(flatten)]
     Subscriber(smki_subscriber::Cmd),
+    /// The SMKI Recovery Procedure: replace a compromised party's trust anchors on devices.
+    Recovery {
+        #[command(subcommand)]
+        cmd: recovery::RecoveryCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -281,6 +287,9 @@ fn main() -> ExitCode {
         Cmd::Smki {
             cmd: SmkiCmd::Ops(cmd),
         } => smki_ops::run(cmd).and_then(|text| out(&text)),
+        Cmd::Smki {
+            cmd: SmkiCmd::Recovery { cmd },
+        } => recovery::run(cmd),
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),

@@ -230,11 +230,11 @@ impl World {
         Ok(world)
     }
 
-    fn pki_path(&self, name: &str) -> PathBuf {
+    pub(crate) fn pki_path(&self, name: &str) -> PathBuf {
         self.dir.join("pki").join(name)
     }
 
-    fn private_path(&self, name: &str) -> PathBuf {
+    pub(crate) fn private_path(&self, name: &str) -> PathBuf {
         self.dir.join("pki").join("private").join(name)
     }
 
@@ -348,6 +348,12 @@ impl World {
             )?;
             write_secret(&self.private_path(&format!("{name}.key")), &key_pem(&key)?)?;
         }
+
+        // The DCC's Recovery key (SMKI recovery): a trust anchor on every device, lodged in the
+        // SMKI repository with the other organisation certificates.
+        let (recovery_anchor, recovery_certs) =
+            crate::recovery::issue_credentials(self, &pki.oca, not_before, org_not_after)?;
+        org_certs.extend(recovery_certs);
 
         // The DUIS listener's TLS certificate, from the DCCKI.
         let tls_key = new_key()?;
@@ -525,7 +531,7 @@ impl World {
         }
 
         // Each emulated device's starting state, with the trust anchors GBCS places at
-        // installation: the supplier, the network operator, the Access Control Broker.
+        // installation: the supplier, the network operator, the Access Control Broker, Recovery.
         let installed = gbcs::UtcDateTime::from_unix(now.unix_timestamp())
             .ok_or("the clock is outside the range GBCS can express")?;
         let anchor = |name: &str| -> Result<devices::TrustAnchor, String> {
@@ -555,7 +561,8 @@ impl World {
                 .with(
                     devices::RemotePartyRole::AccessControlBroker,
                     trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
-                );
+                )
+                .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone());
             let state = devices::DeviceState::new(kind, installed, anchors);
             device_states.push((
                 id,
@@ -1026,7 +1033,7 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
     crate::out(&format!("{name}: Receive Response Service is now {url}"))
 }
 
-fn open_existing(dir: &Path) -> Result<World, String> {
+pub(crate) fn open_existing(dir: &Path) -> Result<World, String> {
     if !dir.join(MARKER).exists() {
         return Err(format!(
             "{} holds no demo world (run `opendcc demo --data {}` first)",

@@ -21,7 +21,8 @@
 //! - the Access Control Broker's keys, `Z1-accessControlBroker-ds` and `-ka`;
 //! - the trust anchors of the emulated devices: supplier `90-B3-D5-1F-30-01-00-00`, network
 //!   operator `90-B3-D5-1F-30-02-00-00` and ACB, digital signing and key agreement (`Z1-` keys,
-//!   the ones RTDS uses, over the `Z1b-` alternates).
+//!   the ones RTDS uses, over the `Z1b-` alternates), and the Recovery party
+//!   `90-B3-D5-1F-30-00-00-01` when the keystore holds `Z1-recovery-ds` with its key;
 //!
 //! opendcc's own: the device hierarchy that certifies the emulated devices' keys, the DCCKI
 //! (TLS), and an organisation CA that certifies nothing here (ZAZ1's issuing CA `CN=Z1, OU=07`
@@ -811,6 +812,34 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
         true,
     )?;
 
+    // The DCC's Recovery key, when the keystore holds ZAZ1's (`Z1-recovery-ds`): a trust anchor
+    // on every device (see `recovery::zaz1_anchor` for its KA half).
+    let recovery_anchor = match ks
+        .party(
+            crate::recovery::RECOVERY_EUI,
+            RemotePartyRole::Recovery,
+            KeyUsage::DigitalSignature,
+        )
+        .filter(|c| c.key.is_some())
+    {
+        Some(c) => {
+            write_credential(
+                &pki_path("recovery-ds.pem"),
+                &private_path("recovery-ds.key"),
+                c,
+                true,
+            )?;
+            Some(crate::recovery::zaz1_anchor(
+                dir,
+                &pki.oca,
+                &c.cert.public_key_sec1(),
+                not_before,
+                not_after,
+            )?)
+        }
+        None => None,
+    };
+
     // The DUIS listener's TLS certificate, from opendcc's DCCKI.
     let tls_key = new_key()?;
     let tls_cert = pki
@@ -980,13 +1009,17 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
     })
     .collect();
 
-    // Each emulated device trusts the ZAZ1 supplier, network operator and ACB.
+    // Each emulated device trusts the ZAZ1 supplier, network operator and ACB (and ZAZ1's
+    // Recovery key when the keystore has it).
     let installed = gbcs::UtcDateTime::from_unix(now.unix_timestamp())
         .ok_or("the clock is outside the range GBCS can express")?;
-    let anchors = devices::TrustAnchors::new()
+    let mut anchors = devices::TrustAnchors::new()
         .with(devices::RemotePartyRole::Supplier, supplier_anchor)
         .with(devices::RemotePartyRole::NetworkOperator, operator_anchor)
         .with(devices::RemotePartyRole::AccessControlBroker, acb_anchor);
+    if let Some(a) = recovery_anchor {
+        anchors.set(devices::RemotePartyRole::Recovery, a);
+    }
     let mut device_states = Vec::new();
     let emulated = devices.iter().map(|d| (d.id, d.device_type)).chain(
         world::SPARE_DEVICES

@@ -27,6 +27,7 @@ use tracing::{info, warn};
 
 pub mod alerts;
 pub mod emulated;
+pub mod recovery;
 
 /// What a device (or hub) sent back for one command.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -191,6 +192,11 @@ impl<S: Store, C: Clock> Wan<S, C> {
                 _ => false,
             };
             if !reachable || lost {
+                if now_ms >= job.deadline_at && job.srv == recovery::JOB_KIND {
+                    warn!(device = %job.target, "recovery command not delivered in time");
+                    tx.finish_wan_job(job.id, "recovery timed out")?;
+                    return Ok(Attempt::GaveUp(ResponseCode::E20));
+                }
                 if now_ms >= job.deadline_at {
                     let code = if reachable {
                         ResponseCode::E21
@@ -219,6 +225,9 @@ impl<S: Store, C: Clock> Wan<S, C> {
                     now,
                 )?;
             }
+            if job.srv == recovery::JOB_KIND {
+                return self.recovery_answered(tx, &job, answer.response.as_deref());
+            }
             match &answer.response {
                 Some(bytes) => {
                     let doc = dcc::render::device_response(&job, bytes, now)?;
@@ -233,6 +242,31 @@ impl<S: Store, C: Clock> Wan<S, C> {
                 }
             }
         })
+    }
+
+    /// A recovery job's answer: no user waits for it; the device's SMI status records it.
+    fn recovery_answered(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        response: Option<&[u8]>,
+    ) -> Result<Attempt, DccError> {
+        let Some(bytes) = response else {
+            warn!(device = %job.target, "the device refused the recovery command");
+            tx.finish_wan_job(job.id, "recovery refused")?;
+            return Ok(Attempt::GaveUp(ResponseCode::E21));
+        };
+        match recovery::answered(tx, job, bytes)? {
+            recovery::RecoveryAnswer::Recovered => {
+                info!(device = %job.target, "trust anchors replaced: device Recovered");
+                tx.finish_wan_job(job.id, "recovered")?;
+            }
+            recovery::RecoveryAnswer::Failed(why) => {
+                warn!(device = %job.target, %why, "recovery failed: device stays in Recovery");
+                tx.finish_wan_job(job.id, "recovery failed")?;
+            }
+        }
+        Ok(Attempt::Answered)
     }
 
     fn give_up(
