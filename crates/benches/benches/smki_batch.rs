@@ -75,7 +75,8 @@ fn world(path: &std::path::Path, n: usize) -> SqliteStore {
                 environment: Environment::Live,
                 cert_der: ca.cert_der().to_vec(),
                 key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-                created_at: 0,
+                // In operation since now: not due for roll-over during the run.
+                created_at: i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap(),
                 issued_count: 0,
                 retired_at: None,
                 destroyed_at: None,

@@ -189,7 +189,7 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
                     Ok("the DCA is not due for roll-over (use --force to roll over now)".into())
                 }
                 Some(r) => {
-                    after_rollover(&data, &store, &r)?;
+                    after_rollover(&data, &store, &r.old, &r.new)?;
                     Ok(format!(
                         "rolled over ({}): DCA #{} retired, DCA #{} issuing; {}",
                         r.reason,
@@ -276,20 +276,25 @@ fn write_list(dir: &Path, p: &Published) -> Result<PathBuf, String> {
 
 /// After a roll-over: checkpoint the WAL so no page image of the old key remains, write the
 /// new DCA certificate, destroy the world's copy of the old DCA key.
-fn after_rollover(dir: &Path, store: &SqliteStore, r: &Rollover) -> Result<(), String> {
+fn after_rollover(
+    dir: &Path,
+    store: &SqliteStore,
+    old: &smki_service::CaRecord,
+    new: &smki_service::CaRecord,
+) -> Result<(), String> {
     if !store.checkpoint_truncate().map_err(|e| e.to_string())? {
         tracing::warn!(
             "WAL checkpoint incomplete (a reader was active); it completes on the next one"
         );
     }
-    let pem = smki::cert_to_pem(&r.new.cert_der).map_err(|e| e.to_string())?;
+    let pem = smki::cert_to_pem(&new.cert_der).map_err(|e| e.to_string())?;
     write_file(&dir.join("smki").join("dca.pem"), pem.as_bytes())?;
     let key_file = dir.join("pki").join("private").join("device-issuing.key");
     if let Ok(text) = std::fs::read_to_string(&key_file)
         && let Ok(k) = smki::KeyPair::from_pkcs8_pem(&text)
     {
         let old = smki_service::CertRecord::authority(
-            &r.old.cert_der,
+            &old.cert_der,
             smki_service::CertKind::Authority,
             ENV,
             0,
@@ -340,13 +345,53 @@ pub fn tick(dir: &Path, store: &SqliteStore, now_ms: i64) -> Result<Vec<String>,
         let r = store
             .smki_transaction(|tx| rollover::roll_over(tx, ENV, now_ms, reason, fresh))
             .map_err(|e| e.to_string())?;
-        after_rollover(dir, store, &r)?;
+        after_rollover(dir, store, &r.old, &r.new)?;
         did.push(format!(
             "rolled the DCA over ({reason}): #{} -> #{}",
             r.old.id, r.new.id
         ));
     }
+    if let Some(d) = finish_issuance_rollover(dir, store)? {
+        did.push(d);
+    }
     Ok(did)
+}
+
+/// Issuance rolls the DCA over itself when the next certificate would pass a limit (in the
+/// issuing transaction, so no certificate is ever issued past one); what lies outside the
+/// database is finished here, on the worker's next pass: the WAL checkpoint, `smki/dca.pem`,
+/// and the world's copy of the old key, destroyed. Nothing to do (`None`) unless the world's
+/// key file still holds the key of a DCA whose key the database has destroyed.
+fn finish_issuance_rollover(dir: &Path, store: &SqliteStore) -> Result<Option<String>, String> {
+    let key_file = dir.join("pki").join("private").join("device-issuing.key");
+    let Ok(text) = std::fs::read_to_string(&key_file) else {
+        return Ok(None);
+    };
+    let Ok(key) = smki::KeyPair::from_pkcs8_pem(&text) else {
+        return Ok(None);
+    };
+    let public = key.public_key().to_sec1_uncompressed();
+    let cas = store
+        .smki_transaction(|tx: &mut dyn SmkiTx| tx.cas(smki::CaKind::Dca, ENV))
+        .map_err(|e| e.to_string())?;
+    let destroyed = cas.iter().find(|c| {
+        c.destroyed_at.is_some()
+            && smki_service::CertRecord::authority(
+                &c.cert_der,
+                smki_service::CertKind::Authority,
+                ENV,
+                0,
+            )
+            .is_ok_and(|r| r.public_key[..] == public[..])
+    });
+    let (Some(old), Some(new)) = (destroyed, cas.iter().rev().find(|c| c.is_current())) else {
+        return Ok(None);
+    };
+    after_rollover(dir, store, old, new)?;
+    Ok(Some(format!(
+        "finished the roll-over of DCA #{} (made while issuing): its key file destroyed",
+        old.id
+    )))
 }
 
 /// The worker's first pass, before the demo serves: whatever is due now is done now.

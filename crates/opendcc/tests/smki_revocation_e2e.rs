@@ -40,10 +40,12 @@ fn cli_fails(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
 
+/// A certificate's serial as the SMKI service writes it (canonical hex: no leading zeros, so a
+/// serial whose first byte is below 0x10 has an odd number of digits).
 fn serial_hex(cert: &Path) -> String {
     let der = common::cert_der(cert);
     let c = smki::OrgCertificate::from_der(&der).unwrap();
-    c.serial().iter().map(|b| format!("{b:02X}")).collect()
+    smki_service::model::serial_hex_of_bytes(c.serial())
 }
 
 fn data(demo: &Demo) -> String {

@@ -15,6 +15,7 @@ use time::{Duration, OffsetDateTime};
 use crate::eligibility::{self, Applicant, DeviceFacts, Refusal, Requested};
 use crate::model::{CaRecord, CertRecord, Environment};
 use crate::store::{SmkiTx, StoreError};
+use crate::{rollover, test_service};
 
 /// How long an organisation certificate is valid (capped at the issuing CA's own end).
 pub const ORG_CERT_LIFETIME: Duration = Duration::days(5 * 365);
@@ -57,21 +58,50 @@ pub struct Issued {
     pub record: CertRecord,
 }
 
-/// The CA that issues `kind` certificates now in `env`: the newest current one.
+/// The CA that issues `kind` certificates now in `env`: the newest current one. For the issuing
+/// device CA, a DCA that is due for roll-over (3 months or 100,000 certificates) is rolled over
+/// first, in the caller's transaction, so no certificate is ever issued past either limit and
+/// subscribers do nothing ([`rollover::current_dca_for_issue`]); `fresh` makes the new DCA's key
+/// and serial, and is called only then. In the live service, a CA carrying the test policy is
+/// never used ([`test_service::check_live_issuer`]).
 ///
-/// The one place the choice is made, so that DCA roll-over (which may prefer a successor that
-/// is already issuing) can replace the rule.
+/// The one place the choice is made.
 pub fn current_issuing_ca(
     tx: &mut dyn SmkiTx,
     kind: CaKind,
     env: Environment,
-    _now: OffsetDateTime,
-) -> Result<Option<CaRecord>, StoreError> {
-    Ok(tx
-        .cas(kind, env)?
-        .into_iter()
-        .rev()
-        .find(CaRecord::is_current))
+    now: OffsetDateTime,
+    fresh: &mut dyn FnMut() -> Result<rollover::Fresh, SmkiError>,
+) -> Result<Option<CaRecord>, IssueError> {
+    let record = if kind == CaKind::Dca {
+        match rollover::current_dca_for_issue(tx, env, unix_ms(now), &mut *fresh) {
+            Ok(r) => Some(r),
+            Err(rollover::RolloverError::NoDca(_)) => None,
+            Err(rollover::RolloverError::Store(e)) => return Err(IssueError::Store(e)),
+            Err(e) => return Err(IssueError::Profile(format!("rule dca-roll-over: {e}"))),
+        }
+    } else {
+        tx.cas(kind, env)?
+            .into_iter()
+            .rev()
+            .find(CaRecord::is_current)
+    };
+    if let Some(r) = &record
+        && env == Environment::Live
+    {
+        test_service::check_live_issuer(r)
+            .map_err(|e| IssueError::Profile(format!("rule live-never-test: {e}")))?;
+    }
+    Ok(record)
+}
+
+/// A new DCA's key and serial from the operating system's generator: what the service uses
+/// when [`current_issuing_ca`] rolls the DCA over (tests pass their own).
+pub fn fresh_from_os_rng() -> Result<rollover::Fresh, SmkiError> {
+    Ok(rollover::Fresh {
+        key: KeyPair::generate_with_os_rng()?,
+        serial: Serial::random_with_os_rng()?,
+    })
 }
 
 /// A loaded issuing CA, reused across the CSRs of a batch.
@@ -82,17 +112,20 @@ pub struct IssuingCa {
 }
 
 impl IssuingCa {
-    /// Loads the current issuing CA of `kind` in `env`.
+    /// Loads the current issuing CA of `kind` in `env` ([`current_issuing_ca`]: a DCA due for
+    /// roll-over is rolled over first, with a key from the operating system's generator).
     pub fn load(
         tx: &mut dyn SmkiTx,
         kind: CaKind,
         env: Environment,
         now: OffsetDateTime,
     ) -> Result<Self, IssueError> {
-        let record = current_issuing_ca(tx, kind, env, now)?.ok_or(IssueError::NoIssuingCa {
-            kind,
-            environment: env,
-        })?;
+        let record = current_issuing_ca(tx, kind, env, now, &mut fresh_from_os_rng)?.ok_or(
+            IssueError::NoIssuingCa {
+                kind,
+                environment: env,
+            },
+        )?;
         let key = record
             .key_pkcs8
             .as_deref()

@@ -106,7 +106,8 @@ fn world() -> (SqliteStore, smki::Pki) {
                 environment: Environment::Live,
                 cert_der: ca.cert_der().to_vec(),
                 key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-                created_at: 0,
+                // In operation since "now": not due for roll-over.
+                created_at: ms(now()),
                 issued_count: 0,
                 retired_at: None,
                 destroyed_at: None,
@@ -406,4 +407,158 @@ fn forecasts_and_demand_report() {
     assert_eq!((janline.forecast, janline.issued), (Some(100), 1));
     assert_eq!(janline.percent(), Some(1));
     assert_eq!(r.len(), 6);
+}
+
+/// Lodges the world's Device Root (with its key) so the service can certify a new DCA, and
+/// sets the current DCA's certificate count; returns the DCA's id.
+fn dca_at_count(s: &SqliteStore, pki: &smki::Pki, issued: u64) -> i64 {
+    s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<i64, StoreError> {
+        tx.put_ca(&CaRecord {
+            id: 0,
+            kind: smki::CaKind::DeviceRoot,
+            environment: Environment::Live,
+            cert_der: pki.device_root.cert_der().to_vec(),
+            key_pkcs8: Some(pki.device_root.key().to_pkcs8_der().unwrap().to_vec()),
+            created_at: 0,
+            issued_count: 0,
+            retired_at: None,
+            destroyed_at: None,
+            destruction_record: None,
+        })?;
+        let mut dca = tx.cas(smki::CaKind::Dca, Environment::Live)?.pop().unwrap();
+        dca.issued_count = issued;
+        // Made "now": only the certificate count can make it due.
+        dca.created_at = ms(now());
+        tx.update_ca(&dca)?;
+        Ok(dca.id)
+    })
+    .unwrap()
+}
+
+fn live_dcas(s: &SqliteStore) -> Vec<CaRecord> {
+    s.smki_transaction(|tx| tx.cas(smki::CaKind::Dca, Environment::Live))
+        .unwrap()
+}
+
+#[test]
+fn single_issuance_rolls_the_dca_over_at_100000_certificates() {
+    let (s, pki) = world();
+    let old = dca_at_count(&s, &pki, 99_999);
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap();
+    // The 100,000th certificate still comes from the old DCA.
+    let last = issue(&s, Environment::Live, GAS, &csr).unwrap();
+    assert_eq!(last.record.issuer_ca, Some(old));
+    smki::verify_issued_by(&last.record.der, pki.dca.cert_der()).unwrap();
+    let dcas = live_dcas(&s);
+    assert_eq!(dcas.len(), 1, "not rolled over before the limit");
+    assert_eq!(dcas[0].issued_count, 100_000);
+    // The next request rolls the DCA over first, with no action by the subscriber.
+    let next = issue(&s, Environment::Live, GAS, &csr).unwrap();
+    let dcas = live_dcas(&s);
+    assert_eq!(dcas.len(), 2, "{dcas:?}");
+    let (retired, current) = (&dcas[0], &dcas[1]);
+    assert_eq!(retired.id, old);
+    assert!(retired.retired_at.is_some() && retired.destroyed_at.is_some());
+    assert_eq!(retired.key_pkcs8, None, "the old DCA key is destroyed");
+    assert!(current.is_current());
+    assert_eq!(current.issued_count, 1);
+    assert_eq!(next.record.issuer_ca, Some(current.id));
+    smki::verify_issued_by(&next.record.der, &current.cert_der).unwrap();
+    assert!(smki::verify_issued_by(&next.record.der, pki.dca.cert_der()).is_err());
+    smki::verify_issued_by(&current.cert_der, pki.device_root.cert_der()).unwrap();
+}
+
+#[test]
+fn a_batch_never_takes_the_dca_past_its_limit() {
+    let (s, pki) = world();
+    let old = dca_at_count(&s, &pki, 99_990);
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csrs: Vec<Vec<u8>> = (0..25)
+        .map(|_| build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap())
+        .collect();
+    let b = s
+        .smki_transaction(|tx| batch::submit(tx, Environment::Live, GAS, &csrs, ms(now())))
+        .unwrap();
+    let mut serial = || Serial::random_with_os_rng();
+    let mut rounds = 0;
+    loop {
+        let p = s
+            .smki_transaction(|tx| batch::process_chunk(tx, b.id, 200, 2, &mut serial, now()))
+            .unwrap()
+            .unwrap();
+        rounds += 1;
+        if p.finished() {
+            assert_eq!((p.issued, p.refused), (25, 0));
+            break;
+        }
+        assert!(rounds < 5, "the batch finishes");
+    }
+    assert_eq!(rounds, 2, "the first chunk stops at the limit");
+    let dcas = live_dcas(&s);
+    assert_eq!(dcas.len(), 2);
+    assert_eq!(
+        dcas[0].issued_count, 100_000,
+        "exactly at the limit, never past"
+    );
+    assert_eq!(dcas[1].issued_count, 15);
+    let results = s.smki_transaction(|tx| tx.batch_results(b.id)).unwrap();
+    let issuers: Vec<i64> = results
+        .iter()
+        .map(|r| match &r.outcome {
+            ItemOutcome::Issued(serial) => s
+                .smki_transaction(|tx| tx.certificate(serial))
+                .unwrap()
+                .unwrap()
+                .issuer_ca
+                .unwrap(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(issuers[..10].iter().all(|&i| i == old));
+    assert!(issuers[10..].iter().all(|&i| i == dcas[1].id));
+}
+
+#[test]
+fn the_live_service_never_issues_from_a_ca_carrying_the_test_policy() {
+    let (s, _) = world();
+    // A test-policy OCA wrongly recorded as live, newer than the real one: the live service
+    // refuses to issue from it rather than issue a test certificate.
+    let mut draw = || {
+        Ok((
+            KeyPair::generate_with_os_rng()?,
+            Serial::random_with_os_rng()?,
+        ))
+    };
+    let test = smki_service::test_service::generate_test_pki(now(), &mut draw).unwrap();
+    s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<i64, StoreError> {
+        tx.put_ca(&CaRecord {
+            id: 0,
+            kind: smki::CaKind::Oca,
+            environment: Environment::Live,
+            cert_der: test.oca.cert_der().to_vec(),
+            key_pkcs8: Some(test.oca.key().to_pkcs8_der().unwrap().to_vec()),
+            created_at: 0,
+            issued_count: 0,
+            retired_at: None,
+            destroyed_at: None,
+            destruction_record: None,
+        })
+    })
+    .unwrap();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csr = build_organisation_csr(
+        &k,
+        Some("GAS CO"),
+        GAS,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    let e = issue(&s, Environment::Live, GAS, &csr).unwrap_err();
+    assert!(e.to_string().contains("rule live-never-test"), "{e}");
+    let lodged = s
+        .smki_transaction(|tx| tx.certificates_of(GAS, Environment::Live, None))
+        .unwrap();
+    assert!(lodged.is_empty(), "nothing lodged: {lodged:?}");
 }
