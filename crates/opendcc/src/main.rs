@@ -435,9 +435,8 @@ fn run_demo(
             api_store.clone(),
             rx.clone(),
         ));
-        let smki: Arc<dyn server::smki_api::SmkiHandler> = Arc::new(
-            server::smki_api::SmkiApi::new(api_store, smki_service::Environment::Live),
-        );
+        let smki: Arc<dyn server::smki_api::SmkiHandler> =
+            Arc::new(server::smki_api::SmkiServices::new(api_store));
         let served = server::serve_with_smki(gateway, listener, transport, Some(smki), rx)
             .await
             .map_err(|e| e.to_string());

@@ -100,6 +100,10 @@ pub struct Conn {
     manifest: PathBuf,
     #[arg(long)]
     user: String,
+    /// Use the SMKI test service (test certificates, chaining to the test roots) instead of
+    /// the live one.
+    #[arg(long)]
+    test: bool,
 }
 
 #[derive(Subcommand)]
@@ -294,7 +298,15 @@ impl Client {
         let http = crate::client::http_client(&m, Some(u))?;
         Ok(Self {
             http,
-            base: format!("{}/smki/v1/", m.duis_url.trim_end_matches('/')),
+            base: format!(
+                "{}{}",
+                m.duis_url.trim_end_matches('/'),
+                if conn.test {
+                    server::smki_api::TEST_PREFIX
+                } else {
+                    "/smki/v1/"
+                }
+            ),
             rt: runtime()?,
         })
     }

@@ -757,3 +757,161 @@ fn plain_http_offers_no_smki_service() {
         stderr_of(&o)
     );
 }
+
+/// The SMKI test service (`--test`, `/smki/test/v1/`): its certificates say so (TEST issuer,
+/// test policy), chain to the test roots and not the live ones, and live in the test
+/// repository only; the live service's certificates never appear in it.
+#[test]
+fn the_test_service_issues_test_certificates_only() {
+    let demo = Demo::start();
+    let m = demo.manifest_path();
+    let m = s(&m);
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.pem");
+    let supplier = demo.user_eui("supplier-a");
+    ok(&cli(&["smki", "keygen", "--out", s(&key)]), "keygen");
+    let csr = dir.path().join("org.csr");
+    ok(
+        &cli(&[
+            "smki",
+            "csr",
+            "--key",
+            s(&key),
+            "--org",
+            &supplier,
+            "--role",
+            "02",
+            "--cn",
+            "SUPPLIER A",
+            "--usage",
+            "ka",
+            "--out",
+            s(&csr),
+        ]),
+        "csr",
+    );
+    let cert = dir.path().join("test-org.pem");
+    ok(
+        &cli(&[
+            "smki",
+            "submit",
+            "--test",
+            "--manifest",
+            m,
+            "--user",
+            "supplier-a",
+            "--out",
+            s(&cert),
+            s(&csr),
+        ]),
+        "submit to the test service",
+    );
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    // openssl's reading of it: a TEST issuer and the test policy.
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&cert)
+        .output()
+        .expect("running openssl x509");
+    let text = stdout_of(&text);
+    let issuer = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Issuer:"))
+        .unwrap_or_default();
+    assert!(
+        issuer.contains("TEST"),
+        "a test certificate says so: {text}"
+    );
+    assert!(
+        text.contains(&smki_service::test_service::TEST_POLICY.to_string()),
+        "the certificate carries the test policy: {text}"
+    );
+    let pki = demo.data_dir().join("pki");
+    let live = smki_files(&demo);
+    if openssl_available() {
+        openssl_verify(
+            &pki.join("test").join("org-root.pem"),
+            &pki.join("test").join("org-issuing.pem"),
+            &cert,
+        )
+        .unwrap();
+        assert!(
+            openssl_verify(
+                &path_of(&live, "org_root"),
+                &path_of(&live, "org_issuing"),
+                &cert
+            )
+            .is_err(),
+            "a test certificate does not chain to the live roots"
+        );
+    }
+    let serial = {
+        let c = smki::OrgCertificate::from_pem(&pem).unwrap();
+        smki_service::model::serial_hex_of_bytes(c.serial())
+    };
+    // In the test repository, not the live one.
+    let fetched = ok(
+        &cli(&[
+            "smki",
+            "fetch",
+            "--test",
+            "--manifest",
+            m,
+            "--user",
+            "other-user",
+            "--serial",
+            &serial,
+        ]),
+        "fetch from the test service",
+    );
+    assert_eq!(fetched.trim(), pem.trim());
+    let live_fetch = cli(&[
+        "smki",
+        "fetch",
+        "--manifest",
+        m,
+        "--user",
+        "other-user",
+        "--serial",
+        &serial,
+    ]);
+    assert!(!live_fetch.status.success(), "not in the live repository");
+    assert!(
+        stderr_of(&live_fetch).contains("404"),
+        "{}",
+        stderr_of(&live_fetch)
+    );
+    let found = ok(
+        &cli(&[
+            "smki",
+            "search",
+            "--test",
+            "--manifest",
+            m,
+            "--user",
+            "other-user",
+            "--eui",
+            &supplier,
+        ]),
+        "search the test service",
+    );
+    let v: serde_json::Value = serde_json::from_str(&found).unwrap();
+    let serials: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["serial"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(serials.contains(&serial), "{found}");
+    let live_serial = {
+        let c = smki::OrgCertificate::from_pem(
+            &std::fs::read_to_string(&demo.user("supplier-a").signing_cert).unwrap(),
+        )
+        .unwrap();
+        smki_service::model::serial_hex_of_bytes(c.serial())
+    };
+    assert!(
+        !serials.contains(&live_serial),
+        "the test service never answers with live certificates: {found}"
+    );
+}

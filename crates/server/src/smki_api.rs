@@ -108,6 +108,53 @@ fn store_fail(e: &StoreError) -> ApiAnswer {
     )
 }
 
+/// The live SMKI service under `/smki/v1/` and the SMKI test service under `/smki/test/v1/` (SEC
+/// L: test certificates, chaining to the test roots, from a service of their own), on one
+/// listener. Each answers only from its own environment's CAs and repository.
+pub struct SmkiServices<S: SmkiStore> {
+    live: SmkiApi<S>,
+    test: SmkiApi<S>,
+}
+
+/// Where the SMKI test service's interface starts.
+pub const TEST_PREFIX: &str = "/smki/test/v1/";
+
+impl<S: SmkiStore> SmkiServices<S> {
+    pub fn new(store: Arc<S>) -> Self {
+        Self {
+            live: SmkiApi::new(store.clone(), Environment::Live),
+            test: SmkiApi::new(store, Environment::Test),
+        }
+    }
+
+    /// The service a path belongs to, and the path as that service reads it.
+    fn route(&self, path: &str) -> (&SmkiApi<S>, String) {
+        match path.strip_prefix(TEST_PREFIX) {
+            Some(rest) => (&self.test, format!("/smki/v1/{rest}")),
+            None => (&self.live, path.to_owned()),
+        }
+    }
+}
+
+impl<S: SmkiStore> SmkiHandler for SmkiServices<S> {
+    fn body_limit(&self, path: &str) -> usize {
+        let (api, path) = self.route(path);
+        api.body_limit(&path)
+    }
+
+    fn handle(
+        &self,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        identity: Option<Eui64>,
+        body: &[u8],
+    ) -> ApiAnswer {
+        let (api, inner) = self.route(path);
+        api.handle(method, &inner, query, identity, body)
+    }
+}
+
 /// Splits concatenated PEM CSRs into DER; an unreadable block refuses the whole body.
 pub fn split_pem_csrs(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let text =
@@ -231,7 +278,10 @@ impl<S: SmkiStore> SmkiApi<S> {
         let Ok(id) = id.parse::<i64>() else {
             return Ok(None);
         };
-        Ok(tx.batch(id)?.filter(|b| b.subscriber == who))
+        // A batch is the submitting subscriber's, in the service (live or test) it was sent to.
+        Ok(tx
+            .batch(id)?
+            .filter(|b| b.subscriber == who && b.environment == self.env))
     }
 
     fn batch_status(&self, who: Eui64, id: &str) -> ApiAnswer {
