@@ -2093,3 +2093,79 @@ impl Demo {
         (p, r)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `openssl` as the independent judge of certificates and revocation lists
+
+/// The demo's `demo.json` as JSON, for the paths it names (`smki.org_root`, `users[i].ka_cert`, ...).
+pub fn manifest_json(demo: &Demo) -> serde_json::Value {
+    let text = std::fs::read_to_string(demo.manifest_path()).expect("read demo.json");
+    serde_json::from_str(&text).expect("demo.json is JSON")
+}
+
+/// A path named in `demo.json`.
+pub fn json_path(v: &serde_json::Value) -> PathBuf {
+    PathBuf::from(v.as_str().expect("a path"))
+}
+
+pub fn openssl_available() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// True when a test that needs `openssl` must skip because it is not installed (never under CI).
+pub fn skip_without_openssl() -> bool {
+    if openssl_available() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "openssl is required under CI"
+    );
+    eprintln!("SKIPPED: openssl not installed");
+    true
+}
+
+/// `openssl ARGS FILES...`: its stdout and stderr, `Err` when it fails.
+pub fn openssl(args: &[&str], files: &[&Path]) -> Result<String, String> {
+    let out = Command::new("openssl")
+        .args(args)
+        .args(files)
+        .output()
+        .expect("run openssl");
+    let text = stdout_of(&out) + &stderr_of(&out);
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// `openssl verify -x509_strict`: `leaf` chains through `issuing` to the trusted `root`, and,
+/// when `lists` are given (CRL, ARL), with `-crl_check_all` against them. `Err` names the leaf
+/// and carries openssl's words.
+pub fn openssl_verify(
+    root: &Path,
+    issuing: &Path,
+    lists: &[&Path],
+    leaf: &Path,
+) -> Result<(), String> {
+    let mut cmd = Command::new("openssl");
+    cmd.arg("verify").arg("-x509_strict");
+    if !lists.is_empty() {
+        cmd.arg("-crl_check_all");
+    }
+    cmd.arg("-CAfile").arg(root).arg("-untrusted").arg(issuing);
+    for list in lists {
+        cmd.arg("-CRLfile").arg(list);
+    }
+    let out = cmd.arg(leaf).output().expect("run openssl");
+    let text = stdout_of(&out) + &stderr_of(&out);
+    if out.status.success() && text.contains(": OK") {
+        Ok(())
+    } else {
+        Err(format!("{}: {text}", leaf.display()))
+    }
+}
