@@ -1929,6 +1929,35 @@ pub fn gbcs_signing_key(path: &Path) -> gbcs::crypto::SigningKey {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A pre-command signed with the GBCS signing key in `key_file` (PKCS#8 PEM).
+pub fn sign_precommand(precommand: &[u8], key_file: &Path) -> Vec<u8> {
+    gbcs::GeneralSigning::decode(precommand)
+        .expect("pre-command")
+        .sign(&gbcs_signing_key(key_file))
+        .expect("signing the pre-command")
+        .encode()
+}
+
+/// The unsigned command variant 5 request `rid` for a critical service (`service_reference`,
+/// `srv` as in its command variant 4 request), carrying `payload` as its GBCS payload.
+pub fn cv5_request_xml(rid: &str, service_reference: &str, srv: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        service_reference,
+        srv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
 /// The public key of the certificate in a PEM file.
 pub fn cert_public_key(path: &Path) -> gbcs::crypto::PublicKey {
     gbcs::crypto::PublicKey::from_certificate_der(&cert_der(path))
