@@ -277,6 +277,20 @@ fn device_certificates_are_pending_until_the_device_is_in_the_inventory() {
     assert_eq!(device_statuses(&url, spare::ESME), ["I", "I"]);
 }
 
+/// `opendcc smki test-certificate --data DATA --user USER REST...`.
+fn test_certificate(data: &Path, user: &str, rest: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "smki",
+        "test-certificate",
+        "--data",
+        data.to_str().expect("a UTF-8 path"),
+        "--user",
+        user,
+    ];
+    args.extend_from_slice(rest);
+    run_cli(&args, None)
+}
+
 #[test]
 fn live_gateway_refuses_the_key_of_a_test_certificate() {
     let demo = Demo::start();
@@ -288,20 +302,15 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     let data = demo.data_dir();
     let key = demo.user("supplier-a").signing_key.clone();
     let out_pem = data.join("users/supplier-a/test-on-live-key.pem");
-    let out = run_cli(
+    let out = test_certificate(
+        &data,
+        "supplier-a",
         &[
-            "smki",
-            "test-certificate",
-            "--data",
-            data.to_str().unwrap(),
-            "--user",
-            "supplier-a",
             "--key",
             key.to_str().unwrap(),
             "--out",
             out_pem.to_str().unwrap(),
         ],
-        None,
     );
     assert!(
         out.status.success(),
@@ -338,17 +347,7 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     assert_eq!(st, 402);
 
     // The test service refuses an unknown user, changing nothing.
-    let out = run_cli(
-        &[
-            "smki",
-            "test-certificate",
-            "--data",
-            data.to_str().unwrap(),
-            "--user",
-            "nobody",
-        ],
-        None,
-    );
+    let out = test_certificate(&data, "nobody", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no demo user \"nobody\""));
 }
