@@ -17,6 +17,17 @@ use common::{
     stderr_of, stdout_of,
 };
 
+/// `openssl verify` of `leaf` against the `HIERARCHY_root` and `HIERARCHY_issuing` files that
+/// `demo.json`'s `smki` object names (`org`, `device`).
+fn chains_to(smki: &serde_json::Value, hierarchy: &str, leaf: &Path) -> Result<(), String> {
+    openssl_verify(
+        &json_path(&smki[format!("{hierarchy}_root")]),
+        &json_path(&smki[format!("{hierarchy}_issuing")]),
+        &[],
+        leaf,
+    )
+}
+
 fn cli(args: &[&str]) -> Output {
     run_cli(args, None)
 }
@@ -119,13 +130,7 @@ fn subscriber_issuance_refusals_and_batch() {
     assert_eq!(org.eui().to_string(), supplier);
     assert_eq!(org.key_usage(), smki::KeyUsage::KeyAgreement);
     if openssl_available() {
-        openssl_verify(
-            &json_path(&smki["org_root"]),
-            &json_path(&smki["org_issuing"]),
-            &[],
-            &cert,
-        )
-        .unwrap();
+        chains_to(&smki, "org", &cert).unwrap();
     }
 
     // Device certificate for the supplier's commissioned ESME.
@@ -137,13 +142,7 @@ fn subscriber_issuance_refusals_and_batch() {
         "device submit",
     );
     if openssl_available() {
-        openssl_verify(
-            &json_path(&smki["device_root"]),
-            &json_path(&smki["device_issuing"]),
-            &[],
-            &dcert,
-        )
-        .unwrap();
+        chains_to(&smki, "device", &dcert).unwrap();
     }
     let serial = {
         let c =
@@ -576,13 +575,7 @@ fn the_test_service_issues_test_certificates_only() {
         )
         .unwrap();
         assert!(
-            openssl_verify(
-                &json_path(&live["org_root"]),
-                &json_path(&live["org_issuing"]),
-                &[],
-                &cert
-            )
-            .is_err(),
+            chains_to(&live, "org", &cert).is_err(),
             "a test certificate does not chain to the live roots"
         );
     }
