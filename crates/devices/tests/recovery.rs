@@ -335,18 +335,9 @@ fn cells_outside_any_except_abnormal_root_and_bad_certificates_replace_nothing()
 
 /// The RTDS public key of `name` in `rtds/keystore` (a PEM certificate).
 fn rtds_cert_key(name: &str) -> devices::PublicKeyBytes {
-    use base64::Engine as _;
-    let p = corpus_root().join("rtds/keystore").join(name);
-    let pem = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    let b64: String = pem
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .map(str::trim)
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .unwrap();
-    gbcs::PublicKey::from_certificate_der(&der).unwrap().into()
+    gbcs::PublicKey::from_certificate_der(&common::pem(name))
+        .unwrap()
+        .into()
 }
 
 #[test]

@@ -274,33 +274,10 @@ fn request_precommand(demo: &Demo, template_name: &str, target: &str, use_case: 
     }
 }
 
-/// The pre-command signed with the GBCS signing key in `key_file` (PKCS#8 PEM).
-fn sign_precommand(precommand: &[u8], key_file: &Path) -> Vec<u8> {
-    gbcs::GeneralSigning::decode(precommand)
-        .expect("pre-command")
-        .sign(&gbcs_signing_key(key_file))
-        .expect("signing the pre-command")
-        .encode()
-}
-
 /// A command variant 5 request for `rid` carrying `payload` as its GBCS payload, XML-signed by
 /// supplier-a.
 fn cv5(demo: &Demo, c: &Critical, rid: &str, payload: &[u8]) -> Prepared {
-    use base64::Engine as _;
-    let xml = format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        c.service_reference,
-        c.srv,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    );
+    let xml = cv5_request_xml(rid, &c.service_reference, &c.srv, payload);
     let counter = rid
         .rsplit(':')
         .next()

@@ -14,7 +14,7 @@
 mod interop;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -61,6 +61,22 @@ main().catch((e) => {
 });
 "#;
 
+/// The `node_modules` folder holding `@smartdcc/dccboxed-keystore`, installed from npm; `None`
+/// when node, npm or the registry is missing and the test is to be skipped (a failure under CI).
+fn keystore_modules() -> Option<PathBuf> {
+    if !have("node", "--version") || !have("npm", "--version") {
+        skip_or_fail("node and npm are needed");
+        return None;
+    }
+    match npm_install_keystore() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            skip_or_fail(&e);
+            None
+        }
+    }
+}
+
 /// The base64 body of a PEM certificate file (what node's `raw.toString('base64')` prints).
 fn pem_body(path: &Path) -> String {
     let text =
@@ -75,16 +91,8 @@ fn pem_body(path: &Path) -> String {
 
 #[test]
 fn dccboxed_keystore_finds_demo_device_and_user_certificates() {
-    if !have("node", "--version") || !have("npm", "--version") {
-        skip_or_fail("node and npm are needed");
+    let Some(node_modules) = keystore_modules() else {
         return;
-    }
-    let node_modules = match npm_install_keystore() {
-        Ok(p) => p,
-        Err(e) => {
-            skip_or_fail(&e);
-            return;
-        }
     };
     let root = tempfile::tempdir().expect("temporary directory");
     let data = root.path().join("data");
@@ -205,13 +213,11 @@ fn probe(
 /// `E`, and the search asks for that status).
 #[test]
 fn dccboxed_keystore_finds_zaz1_world_certificates() {
-    if !have("node", "--version") || !have("npm", "--version") {
-        skip_or_fail("node and npm are needed");
+    let Some(node_modules) = keystore_modules() else {
         return;
-    }
-    let (node_modules, pkgs) = match npm_install_keystore().and_then(|n| Ok((n, fetch_packages()?)))
-    {
-        Ok(x) => x,
+    };
+    let pkgs = match fetch_packages() {
+        Ok(p) => p,
         Err(e) => {
             skip_or_fail(&e);
             return;

@@ -10,29 +10,8 @@ use std::process::Command;
 
 use common::Demo;
 
-fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn verify(root: &Path, issuing: &Path, leaf: &Path) -> Result<(), String> {
-    let out = Command::new("openssl")
-        .args(["verify", "-x509_strict", "-CAfile"])
-        .arg(root)
-        .arg("-untrusted")
-        .arg(issuing)
-        .arg(leaf)
-        .output()
-        .expect("run openssl");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if out.status.success() && text.contains(": OK") {
-        Ok(())
-    } else {
-        Err(format!("{}: {text}", leaf.display()))
-    }
+    common::openssl_verify(root, issuing, &[], leaf)
 }
 
 fn subject(cert: &Path) -> String {
@@ -46,18 +25,12 @@ fn subject(cert: &Path) -> String {
 
 #[test]
 fn every_demo_credential_verifies_with_openssl() {
-    if !openssl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required under CI"
-        );
-        eprintln!("SKIPPED: openssl not installed");
+    if common::skip_without_openssl() {
         return;
     }
     let demo = Demo::start();
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(demo.manifest_path()).unwrap()).unwrap();
-    let path = |v: &serde_json::Value| Path::new(v.as_str().expect("a path")).to_path_buf();
+    let m = common::manifest_json(&demo);
+    let path = common::json_path;
     let smki = &m["smki"];
     let (org_root, org_ica) = (path(&smki["org_root"]), path(&smki["org_issuing"]));
     let (dev_root, dev_ica) = (path(&smki["device_root"]), path(&smki["device_issuing"]));

@@ -43,31 +43,49 @@ fn status_line_of(status: &str, id: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// `opendcc smki recovery start --data DATA --party PARTY REST...`.
+fn recovery_start(demo: &Demo, party: &str, rest: &[&str]) -> std::process::Output {
+    let data = demo.data_dir();
+    let mut args = vec![
+        "smki",
+        "recovery",
+        "start",
+        "--data",
+        path_str(&data),
+        "--party",
+        party,
+    ];
+    args.extend_from_slice(rest);
+    run_cli(&args, None)
+}
+
+/// Waits (bounded) until `opendcc smki recovery status` shows device `id` Recovered.
+fn wait_recovered(demo: &Demo, id: &str, what: &str) {
+    demo.wait_until(Duration::from_secs(30), what, || {
+        status_line_of(&recovery_status(demo), id).is_some_and(|l| l.ends_with("Recovered"))
+    });
+}
+
+/// The device's supplier digital-signing trust anchor (hex public key).
+fn supplier_ds_anchor(demo: &Demo, id: &str) -> String {
+    demo.device_state(id)["trust_anchors"]["Supplier"]["ds_public"]
+        .as_str()
+        .expect("hex key")
+        .to_string()
+}
+
 /// CV 4 to `target`, then CV 5 with the pre-command signed by `key_file`; returns the final
 /// DUIS response delivered for it.
 fn critical(demo: &Demo, sink: &ResponseSink, target: &str, key_file: &Path) -> DuisResponse {
-    use base64::Engine as _;
     let cv4 = demo.signed_request(DISABLE_ESME, SUPPLIER, target, None);
     let r = demo.submit(SUPPLIER, &cv4).duis();
     r.assert_code("I0", &cv4.rid);
-    let signed = gbcs::GeneralSigning::decode(&gbcs_payload(&r))
-        .expect("pre-command")
-        .sign(&gbcs_signing_key(key_file))
-        .expect("signing")
-        .encode();
-    let xml = format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        cv4.rid,
-        text_of(&cv4.xml, "ServiceReference").expect("ServiceReference"),
-        text_of(&cv4.xml, "ServiceReferenceVariant").expect("ServiceReferenceVariant"),
-        base64::engine::general_purpose::STANDARD.encode(signed)
+    let signed = sign_precommand(&gbcs_payload(&r), key_file);
+    let xml = cv5_request_xml(
+        &cv4.rid,
+        &text_of(&cv4.xml, "ServiceReference").expect("ServiceReference"),
+        &text_of(&cv4.xml, "ServiceReferenceVariant").expect("ServiceReferenceVariant"),
+        &signed,
     );
     let cv5 = Prepared {
         rid: cv4.rid.clone(),
@@ -104,15 +122,9 @@ fn recovery_replaces_the_supplier_anchor_on_every_device() {
 
     // Hold premises 1's hub off the WAN, so that its devices stay in Recovery for a while.
     demo.wan_fault(premises1::CHF, "no-wan");
-    let out = cli_ok(&[
-        "smki",
-        "recovery",
-        "start",
-        "--data",
-        path_str(&data),
-        "--party",
-        &demo.user_eui(SUPPLIER),
-    ]);
+    let out = recovery_start(&demo, &demo.user_eui(SUPPLIER), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = stdout_of(&out);
     assert!(
         out.contains(&format!("{}: Recovery", premises1::ESME)),
         "{out}"
@@ -139,33 +151,12 @@ fn recovery_replaces_the_supplier_anchor_on_every_device() {
 
     // A device at another premises, reachable, is Recovered already or soon.
     let other_esme = "00-DB-12-34-56-78-91-A0";
-    demo.wait_until(
-        Duration::from_secs(30),
-        "premises 2's ESME Recovered",
-        || {
-            status_line_of(&recovery_status(&demo), other_esme)
-                .is_some_and(|l| l.ends_with("Recovered"))
-        },
-    );
+    wait_recovered(&demo, other_esme, "premises 2's ESME Recovered");
 
     // The hub comes back: premises 1's devices get their commands and become Recovered.
     demo.wan_fault(premises1::CHF, "clear");
-    demo.wait_until(
-        Duration::from_secs(30),
-        "premises 1's ESME Recovered",
-        || {
-            status_line_of(&recovery_status(&demo), premises1::ESME)
-                .is_some_and(|l| l.ends_with("Recovered"))
-        },
-    );
-    demo.wait_until(
-        Duration::from_secs(30),
-        "premises 1's GSME Recovered",
-        || {
-            status_line_of(&recovery_status(&demo), premises1::GSME)
-                .is_some_and(|l| l.ends_with("Recovered"))
-        },
-    );
+    wait_recovered(&demo, premises1::ESME, "premises 1's ESME Recovered");
+    wait_recovered(&demo, premises1::GSME, "premises 1's GSME Recovered");
 
     // The device's supplier DS anchor is now the replacement certificate's key; KA unchanged.
     let replacement_pem: PathBuf = data.join(format!("pki/recovery/{SUPPLIER_EUI_HEX}-ds.pem"));
@@ -219,36 +210,21 @@ fn recovery_replaces_the_supplier_anchor_on_every_device() {
 #[test]
 fn recovery_start_refuses_bad_input_and_changes_nothing() {
     let demo = Demo::start_fast(&[]);
-    let data = demo.data_dir();
     let quiet = demo.snapshot();
-    for (args, why) in [
-        (vec!["--party", "not-an-eui"], "--party"),
-        (
-            vec!["--party", "90-B3-D5-1F-30-99-99-99"],
-            "no device holds",
-        ),
+    for (party, why) in [
+        ("not-an-eui", "--party"),
+        ("90-B3-D5-1F-30-99-99-99", "no device holds"),
     ] {
-        let mut all = vec!["smki", "recovery", "start", "--data", path_str(&data)];
-        all.extend(args);
-        let out = run_cli(&all, None);
+        let out = recovery_start(&demo, party, &[]);
         assert!(!out.status.success());
         assert!(stderr_of(&out).contains(why), "{}", stderr_of(&out));
     }
     // A replacement certificate for another party.
     let other = demo.user_file("supplier-b", "signing.pem");
-    let out = run_cli(
-        &[
-            "smki",
-            "recovery",
-            "start",
-            "--data",
-            path_str(&data),
-            "--party",
-            &demo.user_eui(SUPPLIER),
-            "--replacement-cert",
-            path_str(&other),
-        ],
-        None,
+    let out = recovery_start(
+        &demo,
+        &demo.user_eui(SUPPLIER),
+        &["--replacement-cert", path_str(&other)],
     );
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("is for"), "{}", stderr_of(&out));
@@ -276,23 +252,12 @@ fn zaz1_world_recovers_with_the_zaz1_recovery_key() {
         hex::encode(cert_public_key(&folder.join("Z1-recovery-ds.pem")).as_sec1()),
         "the ZAZ1 Recovery key is the devices' Recovery anchor"
     );
-    cli_ok(&[
-        "smki",
-        "recovery",
-        "start",
-        "--data",
-        path_str(&data),
-        "--party",
-        "90-B3-D5-1F-30-01-00-00",
-    ]);
-    demo.wait_until(Duration::from_secs(30), "the ZAZ1 ESME Recovered", || {
-        status_line_of(&recovery_status(&demo), esme).is_some_and(|l| l.ends_with("Recovered"))
-    });
+    let out = recovery_start(&demo, "90-B3-D5-1F-30-01-00-00", &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    wait_recovered(&demo, esme, "the ZAZ1 ESME Recovered");
     let replacement = data.join(format!("pki/recovery/{SUPPLIER_EUI_HEX}-ds.pem"));
     assert_eq!(
-        demo.device_state(esme)["trust_anchors"]["Supplier"]["ds_public"]
-            .as_str()
-            .expect("hex key"),
+        supplier_ds_anchor(&demo, esme),
         hex::encode(cert_public_key(&replacement).as_sec1())
     );
 }
@@ -331,19 +296,10 @@ fn a_given_replacement_certificate_must_come_from_the_dccs_oca() {
     )
     .expect("the world's OCA");
     let start = |cert: &Path| {
-        run_cli(
-            &[
-                "smki",
-                "recovery",
-                "start",
-                "--data",
-                path_str(&data),
-                "--party",
-                "90-B3-D5-1F-30-01-00-00",
-                "--replacement-cert",
-                path_str(cert),
-            ],
-            None,
+        recovery_start(
+            &demo,
+            "90-B3-D5-1F-30-01-00-00",
+            &["--replacement-cert", path_str(cert)],
         )
     };
 
@@ -369,14 +325,9 @@ fn a_given_replacement_certificate_must_come_from_the_dccs_oca() {
     let (good, public) = supplier_cert(&oca, &scratch, "good");
     let out = start(&good);
     assert!(out.status.success(), "{}", stderr_of(&out));
-    demo.wait_until(Duration::from_secs(30), "the ESME Recovered", || {
-        status_line_of(&recovery_status(&demo), premises1::ESME)
-            .is_some_and(|l| l.ends_with("Recovered"))
-    });
+    wait_recovered(&demo, premises1::ESME, "the ESME Recovered");
     assert_eq!(
-        demo.device_state(premises1::ESME)["trust_anchors"]["Supplier"]["ds_public"]
-            .as_str()
-            .expect("hex key"),
+        supplier_ds_anchor(&demo, premises1::ESME),
         hex::encode(public)
     );
 }

@@ -12,40 +12,20 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{Demo, premises1 as p1, run_cli, stderr_of, stdout_of};
+use common::{
+    Demo, json_path, manifest_json, openssl_available, openssl_verify, premises1 as p1, run_cli,
+    stderr_of, stdout_of,
+};
 
-fn smki_files(demo: &Demo) -> serde_json::Value {
-    let text = std::fs::read_to_string(demo.manifest_path()).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["smki"].clone()
-}
-
-fn path_of(v: &serde_json::Value, key: &str) -> PathBuf {
-    PathBuf::from(v[key].as_str().unwrap())
-}
-
-fn openssl_verify(root: &Path, issuing: &Path, leaf: &Path) -> Result<(), String> {
-    let out = Command::new("openssl")
-        .args(["verify", "-x509_strict", "-CAfile"])
-        .arg(root)
-        .arg("-untrusted")
-        .arg(issuing)
-        .arg(leaf)
-        .output()
-        .map_err(|e| format!("running openssl: {e}"))?;
-    let text = stdout_of(&out) + &stderr_of(&out);
-    if out.status.success() && text.contains(": OK") {
-        Ok(())
-    } else {
-        Err(text)
-    }
-}
-
-fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// `openssl verify` of `leaf` against the `HIERARCHY_root` and `HIERARCHY_issuing` files that
+/// `demo.json`'s `smki` object names (`org`, `device`).
+fn chains_to(smki: &serde_json::Value, hierarchy: &str, leaf: &Path) -> Result<(), String> {
+    openssl_verify(
+        &json_path(&smki[format!("{hierarchy}_root")]),
+        &json_path(&smki[format!("{hierarchy}_issuing")]),
+        &[],
+        leaf,
+    )
 }
 
 fn cli(args: &[&str]) -> Output {
@@ -66,51 +46,83 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-#[test]
-fn subscriber_issuance_refusals_and_batch() {
-    let demo = Demo::start();
-    let m = demo.manifest_path();
-    let m = s(&m);
-    let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("k.pem");
-    let smki = smki_files(&demo);
-    let supplier = demo.user_eui("supplier-a");
+/// `opendcc smki CMD --manifest M --user USER REST...`; CMD may be several words
+/// (`batch status`, `submit --test`).
+fn as_user(m: &str, user: &str, cmd: &str, rest: &[&str]) -> Output {
+    let mut args = vec!["smki"];
+    args.extend(cmd.split_whitespace());
+    args.extend(["--manifest", m, "--user", user]);
+    args.extend_from_slice(rest);
+    cli(&args)
+}
 
-    // Organisation certificate: keygen -> csr -> submit over TLS -> openssl verify.
+/// `opendcc smki subscriber admit` of `party` as a SEC Party (the operator's entry step).
+fn admit(data: &Path, party: &str, name: &str, evidence: &str, rest: &[&str]) -> Output {
+    let mut args = vec![
+        "smki",
+        "subscriber",
+        "admit",
+        "--data",
+        s(data),
+        "--party",
+        party,
+        "--kind",
+        "sec-party",
+        "--name",
+        name,
+        "--evidence",
+        evidence,
+    ];
+    args.extend_from_slice(rest);
+    cli(&args)
+}
+
+/// `opendcc smki csr --key KEY SUBJECT... --out OUT`, which must succeed.
+fn make_csr(key: &Path, subject: &[&str], out: &Path, what: &str) {
+    let mut args = vec!["smki", "csr", "--key", s(key)];
+    args.extend_from_slice(subject);
+    args.extend(["--out", s(out)]);
+    ok(&cli(&args), what);
+}
+
+/// `opendcc smki keygen` into `dir/k.pem`, then the supplier's key-agreement organisation CSR
+/// `dir/org.csr`: (key, csr).
+fn supplier_key_and_csr(dir: &Path, supplier: &str) -> (PathBuf, PathBuf) {
+    let key = dir.join("k.pem");
     ok(&cli(&["smki", "keygen", "--out", s(&key)]), "keygen");
-    let csr = dir.path().join("org.csr");
-    ok(
-        &cli(&[
-            "smki",
-            "csr",
-            "--key",
-            s(&key),
+    let csr_path = dir.join("org.csr");
+    make_csr(
+        &key,
+        &[
             "--org",
-            &supplier,
+            supplier,
             "--role",
             "02",
             "--cn",
             "SUPPLIER A",
             "--usage",
             "ka",
-            "--out",
-            s(&csr),
-        ]),
+        ],
+        &csr_path,
         "csr",
     );
+    (key, csr_path)
+}
+
+#[test]
+fn subscriber_issuance_refusals_and_batch() {
+    let demo = Demo::start();
+    let m = demo.manifest_path();
+    let m = s(&m);
+    let dir = tempfile::tempdir().unwrap();
+    let smki = manifest_json(&demo)["smki"].clone();
+    let supplier = demo.user_eui("supplier-a");
+
+    // Organisation certificate: keygen -> csr -> submit over TLS -> openssl verify.
+    let (key, csr) = supplier_key_and_csr(dir.path(), &supplier);
     let cert = dir.path().join("org.pem");
     let out = ok(
-        &cli(&[
-            "smki",
-            "submit",
-            "--manifest",
-            m,
-            "--user",
-            "supplier-a",
-            "--out",
-            s(&cert),
-            s(&csr),
-        ]),
+        &as_user(m, "supplier-a", "submit", &["--out", s(&cert), s(&csr)]),
         "submit",
     );
     assert!(out.contains("BEGIN CERTIFICATE"), "{out}");
@@ -118,51 +130,19 @@ fn subscriber_issuance_refusals_and_batch() {
     assert_eq!(org.eui().to_string(), supplier);
     assert_eq!(org.key_usage(), smki::KeyUsage::KeyAgreement);
     if openssl_available() {
-        openssl_verify(
-            &path_of(&smki, "org_root"),
-            &path_of(&smki, "org_issuing"),
-            &cert,
-        )
-        .unwrap();
+        chains_to(&smki, "org", &cert).unwrap();
     }
 
     // Device certificate for the supplier's commissioned ESME.
     let dcsr = dir.path().join("dev.csr");
-    ok(
-        &cli(&[
-            "smki",
-            "csr",
-            "--key",
-            s(&key),
-            "--device",
-            p1::ESME,
-            "--out",
-            s(&dcsr),
-        ]),
-        "device csr",
-    );
+    make_csr(&key, &["--device", p1::ESME], &dcsr, "device csr");
     let dcert = dir.path().join("dev.pem");
     ok(
-        &cli(&[
-            "smki",
-            "submit",
-            "--manifest",
-            m,
-            "--user",
-            "supplier-a",
-            "--out",
-            s(&dcert),
-            s(&dcsr),
-        ]),
+        &as_user(m, "supplier-a", "submit", &["--out", s(&dcert), s(&dcsr)]),
         "device submit",
     );
     if openssl_available() {
-        openssl_verify(
-            &path_of(&smki, "device_root"),
-            &path_of(&smki, "device_issuing"),
-            &dcert,
-        )
-        .unwrap();
+        chains_to(&smki, "device", &dcert).unwrap();
     }
     let serial = {
         let c =
@@ -170,16 +150,7 @@ fn subscriber_issuance_refusals_and_batch() {
         smki_service::model::serial_hex_of_bytes(c.serial())
     };
     let fetched = ok(
-        &cli(&[
-            "smki",
-            "fetch",
-            "--manifest",
-            m,
-            "--user",
-            "other-user",
-            "--serial",
-            &serial,
-        ]),
+        &as_user(m, "other-user", "fetch", &["--serial", &serial]),
         "fetch",
     );
     assert_eq!(
@@ -187,45 +158,20 @@ fn subscriber_issuance_refusals_and_batch() {
         std::fs::read_to_string(&dcert).unwrap().trim()
     );
     let found = ok(
-        &cli(&[
-            "smki",
-            "search",
-            "--manifest",
-            m,
-            "--user",
-            "other-user",
-            "--eui",
-            p1::ESME,
-        ]),
+        &as_user(m, "other-user", "search", &["--eui", p1::ESME]),
         "search",
     );
     assert!(found.contains(&serial), "{found}");
 
     // Refusals name their rule, and store nothing.
-    let o = cli(&[
-        "smki",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-b",
-        s(&dcsr),
-    ]);
+    let o = as_user(m, "supplier-b", "submit", &[s(&dcsr)]);
     assert!(!o.status.success());
     assert!(
         stderr_of(&o).contains("HTTP 403") && stderr_of(&o).contains("device-electricity-supplier"),
         "{}",
         stderr_of(&o)
     );
-    let o = cli(&[
-        "smki",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "other-user",
-        s(&csr),
-    ]);
+    let o = as_user(m, "other-user", "submit", &[s(&csr)]);
     assert!(
         stderr_of(&o).contains("organisation-own-id"),
         "{}",
@@ -237,15 +183,7 @@ fn subscriber_issuance_refusals_and_batch() {
         b"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
     )
     .unwrap();
-    let o = cli(&[
-        "smki",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-a",
-        s(&bad),
-    ]);
+    let o = as_user(m, "supplier-a", "submit", &[s(&bad)]);
     assert!(
         stderr_of(&o).contains("HTTP 400") && stderr_of(&o).contains("rule csr"),
         "{}",
@@ -255,15 +193,7 @@ fn subscriber_issuance_refusals_and_batch() {
     // Bodies are size-bounded: an oversized single request is refused before it is read.
     let fat = dir.path().join("fat.csr");
     std::fs::write(&fat, vec![b'A'; 20 * 1024]).unwrap();
-    let o = cli(&[
-        "smki",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-a",
-        s(&fat),
-    ]);
+    let o = as_user(m, "supplier-a", "submit", &[s(&fat)]);
     assert!(
         stderr_of(&o).contains("HTTP 413") && stderr_of(&o).contains("limit"),
         "{}",
@@ -282,30 +212,8 @@ fn subscriber_issuance_refusals_and_batch() {
         );
     }
     let ocsr = dir.path().join("other.csr");
-    ok(
-        &cli(&[
-            "smki",
-            "csr",
-            "--key",
-            s(&key),
-            "--org",
-            &other,
-            "--role",
-            "7F",
-            "--out",
-            s(&ocsr),
-        ]),
-        "csr",
-    );
-    let o = cli(&[
-        "smki",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "other-user",
-        s(&ocsr),
-    ]);
+    make_csr(&key, &["--org", &other, "--role", "7F"], &ocsr, "csr");
+    let o = as_user(m, "other-user", "submit", &[s(&ocsr)]);
     assert!(
         stderr_of(&o).contains("authorised-subscriber"),
         "{}",
@@ -313,41 +221,17 @@ fn subscriber_issuance_refusals_and_batch() {
     );
     let data = demo.data_dir();
     let admitted = ok(
-        &cli(&[
-            "smki",
-            "subscriber",
-            "admit",
-            "--data",
-            s(&data),
-            "--party",
+        &admit(
+            &data,
             &other,
-            "--kind",
-            "sec-party",
-            "--name",
             "Other User",
-            "--evidence",
             "RA case 7",
-            "--operator",
-            "alice",
-        ]),
+            &["--operator", "alice"],
+        ),
         "admit",
     );
     assert!(admitted.contains("admitted"), "{admitted}");
-    let o = cli(&[
-        "smki",
-        "subscriber",
-        "admit",
-        "--data",
-        s(&data),
-        "--party",
-        &other,
-        "--kind",
-        "sec-party",
-        "--name",
-        "x",
-        "--evidence",
-        "y",
-    ]);
+    let o = admit(&data, &other, "x", "y", &[]);
     assert!(
         stderr_of(&o).contains("already an Authorised Subscriber"),
         "{}",
@@ -359,15 +243,7 @@ fn subscriber_issuance_refusals_and_batch() {
     );
     assert!(list.contains(&other) && list.contains("alice"), "{list}");
     ok(
-        &cli(&[
-            "smki",
-            "submit",
-            "--manifest",
-            m,
-            "--user",
-            "other-user",
-            s(&ocsr),
-        ]),
+        &as_user(m, "other-user", "submit", &[s(&ocsr)]),
         "submit after admission",
     );
 
@@ -386,32 +262,15 @@ fn subscriber_issuance_refusals_and_batch() {
         ("00-DB-12-34-56-78-91-A1", None),
     ];
     let bdir = dir.path().join("batch");
-    std::fs::create_dir(&bdir).unwrap();
-    for i in 0..500 {
-        let (eui, _) = targets[i % targets.len()];
-        let k = smki::KeyPair::generate_with_os_rng().unwrap();
-        let der =
-            smki::csr::build_device_csr(&k, eui.parse().unwrap(), smki::KeyUsage::DigitalSignature)
-                .unwrap();
-        std::fs::write(
-            bdir.join(format!("{i:04}.pem")),
-            smki::csr::csr_to_pem(&der).unwrap(),
-        )
-        .unwrap();
-    }
+    let euis: Vec<&str> = targets.iter().map(|(eui, _)| *eui).collect();
+    write_device_csrs(&bdir, &euis, 500, smki::KeyUsage::DigitalSignature);
     let results = dir.path().join("results.json");
-    let o = cli(&[
-        "smki",
-        "batch",
-        "submit",
-        "--manifest",
+    let o = as_user(
         m,
-        "--user",
         "supplier-a",
-        "--results",
-        s(&results),
-        s(&bdir),
-    ]);
+        "batch submit",
+        &["--results", s(&results), s(&bdir)],
+    );
     let err = stderr_of(&o);
     ok(&o, "batch submit");
     assert!(err.contains("500 CSRs submitted"), "{err}");
@@ -441,17 +300,7 @@ fn subscriber_issuance_refusals_and_batch() {
     // Per-CSR results are retrievable later, and a serial from them fetches a certificate.
     let id = 1;
     let status = ok(
-        &cli(&[
-            "smki",
-            "batch",
-            "status",
-            "--manifest",
-            m,
-            "--user",
-            "supplier-a",
-            "--id",
-            &id.to_string(),
-        ]),
+        &as_user(m, "supplier-a", "batch status", &["--id", &id.to_string()]),
         "status",
     );
     let st: serde_json::Value = serde_json::from_str(&status).unwrap();
@@ -463,52 +312,24 @@ fn subscriber_issuance_refusals_and_batch() {
         ),
         (Some(500), Some(300), Some(true))
     );
-    let o = cli(&[
-        "smki",
-        "batch",
-        "status",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-b",
-        "--id",
-        "1",
-    ]);
+    let o = as_user(m, "supplier-b", "batch status", &["--id", "1"]);
     assert!(
         stderr_of(&o).contains("HTTP 404"),
         "another subscriber's batch is not visible"
     );
     let some = r[0]["serial"].as_str().unwrap();
     let pem = ok(
-        &cli(&[
-            "smki",
-            "fetch",
-            "--manifest",
-            m,
-            "--user",
-            "supplier-a",
-            "--serial",
-            some,
-        ]),
+        &as_user(m, "supplier-a", "fetch", &["--serial", some]),
         "fetch",
     );
     let c = smki::DeviceCertificate::from_pem(&pem).unwrap();
     assert_eq!(c.eui().to_string(), p1::ESME);
 
     // Over 49,999 CSRs are refused before anything is sent.
-    let one = std::fs::read_to_string(bdir.join("0000.pem")).unwrap();
+    let one = std::fs::read_to_string(bdir.join("00000.pem")).unwrap();
     let huge = dir.path().join("huge.pem");
     std::fs::write(&huge, one.repeat(50_000)).unwrap();
-    let o = cli(&[
-        "smki",
-        "batch",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-a",
-        s(&huge),
-    ]);
+    let o = as_user(m, "supplier-a", "batch submit", &[s(&huge)]);
     assert!(!o.status.success());
     assert!(
         stderr_of(&o).contains("batch-size") && stderr_of(&o).contains("49999"),
@@ -530,31 +351,11 @@ fn subscriber_issuance_refusals_and_batch() {
             .collect(),
     };
     std::fs::write(&f, serde_json::json!({ "months": list }).to_string()).unwrap();
-    let o = cli(&[
-        "smki",
-        "forecast",
-        "submit",
-        "--manifest",
-        m,
-        "--user",
-        "supplier-a",
-        s(&f),
-    ]);
+    let o = as_user(m, "supplier-a", "forecast submit", &[s(&f)]);
     match months {
         Ok(ms) => {
             ok(&o, "forecast submit");
-            let rep = ok(
-                &cli(&[
-                    "smki",
-                    "forecast",
-                    "report",
-                    "--manifest",
-                    m,
-                    "--user",
-                    "supplier-a",
-                ]),
-                "report",
-            );
+            let rep = ok(&as_user(m, "supplier-a", "forecast report", &[]), "report");
             let rep: serde_json::Value = serde_json::from_str(&rep).unwrap();
             let first = rep
                 .as_array()
@@ -572,12 +373,13 @@ fn subscriber_issuance_refusals_and_batch() {
     }
 }
 
-fn write_device_csrs(dir: &Path, euis: &[&str], n: usize) {
+/// `n` device CSRs, each with a fresh key, for `euis` in turn: `dir/00000.pem`, ...
+fn write_device_csrs(dir: &Path, euis: &[&str], n: usize, usage: smki::KeyUsage) {
     std::fs::create_dir_all(dir).unwrap();
     for i in 0..n {
         let k = smki::KeyPair::generate_with_os_rng().unwrap();
         let eui = euis[i % euis.len()].parse().unwrap();
-        let der = smki::csr::build_device_csr(&k, eui, smki::KeyUsage::KeyAgreement).unwrap();
+        let der = smki::csr::build_device_csr(&k, eui, usage).unwrap();
         std::fs::write(
             dir.join(format!("{i:05}.pem")),
             smki::csr::csr_to_pem(&der).unwrap(),
@@ -596,7 +398,12 @@ fn batch_survives_a_restart() {
     let m = s(&m).to_owned();
     let dir = tempfile::tempdir().unwrap();
     let bdir = dir.path().join("batch");
-    write_device_csrs(&bdir, &[p1::ESME, p1::GSME, p1::PPMID, p1::HCALCS], 1000);
+    write_device_csrs(
+        &bdir,
+        &[p1::ESME, p1::GSME, p1::PPMID, p1::HCALCS],
+        1000,
+        smki::KeyUsage::KeyAgreement,
+    );
     let k = smki::KeyPair::generate_with_os_rng().unwrap();
     let org = smki::csr::build_organisation_csr(
         &k,
@@ -607,17 +414,7 @@ fn batch_survives_a_restart() {
     )
     .unwrap();
     std::fs::write(bdir.join("99999.pem"), smki::csr::csr_to_pem(&org).unwrap()).unwrap();
-    let o = cli(&[
-        "smki",
-        "batch",
-        "submit",
-        "--manifest",
-        &m,
-        "--user",
-        "supplier-a",
-        "--no-wait",
-        s(&bdir),
-    ]);
+    let o = as_user(&m, "supplier-a", "batch submit", &["--no-wait", s(&bdir)]);
     let answer = ok(&o, "batch submit --no-wait");
     let v: serde_json::Value = serde_json::from_str(answer.trim()).unwrap();
     let id = v["batch"].as_i64().unwrap().to_string();
@@ -637,17 +434,7 @@ fn batch_survives_a_restart() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     loop {
         let st = ok(
-            &cli(&[
-                "smki",
-                "batch",
-                "status",
-                "--manifest",
-                &m,
-                "--user",
-                "supplier-a",
-                "--id",
-                &id,
-            ]),
+            &as_user(&m, "supplier-a", "batch status", &["--id", &id]),
             "status",
         );
         let st: serde_json::Value = serde_json::from_str(&st).unwrap();
@@ -669,17 +456,7 @@ fn batch_survives_a_restart() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     let r = ok(
-        &cli(&[
-            "smki",
-            "batch",
-            "results",
-            "--manifest",
-            &m,
-            "--user",
-            "supplier-a",
-            "--id",
-            &id,
-        ]),
+        &as_user(&m, "supplier-a", "batch results", &["--id", &id]),
         "results",
     );
     let r: serde_json::Value = serde_json::from_str(&r).unwrap();
@@ -738,19 +515,7 @@ fn plain_http_offers_no_smki_service() {
     assert!(answer.contains("DCCKI client certificate"), "{answer}");
     // The CLI refuses too, before connecting.
     let m = demo.manifest_path();
-    let o = run_cli(
-        &[
-            "smki",
-            "search",
-            "--manifest",
-            m.to_str().unwrap(),
-            "--user",
-            "supplier-a",
-            "--eui",
-            p1::ESME,
-        ],
-        None,
-    );
+    let o = as_user(s(&m), "supplier-a", "search", &["--eui", p1::ESME]);
     assert!(
         stderr_of(&o).contains("mutually authenticated TLS"),
         "{}",
@@ -767,43 +532,16 @@ fn the_test_service_issues_test_certificates_only() {
     let m = demo.manifest_path();
     let m = s(&m);
     let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("k.pem");
     let supplier = demo.user_eui("supplier-a");
-    ok(&cli(&["smki", "keygen", "--out", s(&key)]), "keygen");
-    let csr = dir.path().join("org.csr");
-    ok(
-        &cli(&[
-            "smki",
-            "csr",
-            "--key",
-            s(&key),
-            "--org",
-            &supplier,
-            "--role",
-            "02",
-            "--cn",
-            "SUPPLIER A",
-            "--usage",
-            "ka",
-            "--out",
-            s(&csr),
-        ]),
-        "csr",
-    );
+    let (_key, csr) = supplier_key_and_csr(dir.path(), &supplier);
     let cert = dir.path().join("test-org.pem");
     ok(
-        &cli(&[
-            "smki",
-            "submit",
-            "--test",
-            "--manifest",
+        &as_user(
             m,
-            "--user",
             "supplier-a",
-            "--out",
-            s(&cert),
-            s(&csr),
-        ]),
+            "submit --test",
+            &["--out", s(&cert), s(&csr)],
+        ),
         "submit to the test service",
     );
     let pem = std::fs::read_to_string(&cert).unwrap();
@@ -827,21 +565,17 @@ fn the_test_service_issues_test_certificates_only() {
         "the certificate carries the test policy: {text}"
     );
     let pki = demo.data_dir().join("pki");
-    let live = smki_files(&demo);
+    let live = manifest_json(&demo)["smki"].clone();
     if openssl_available() {
         openssl_verify(
             &pki.join("test").join("org-root.pem"),
             &pki.join("test").join("org-issuing.pem"),
+            &[],
             &cert,
         )
         .unwrap();
         assert!(
-            openssl_verify(
-                &path_of(&live, "org_root"),
-                &path_of(&live, "org_issuing"),
-                &cert
-            )
-            .is_err(),
+            chains_to(&live, "org", &cert).is_err(),
             "a test certificate does not chain to the live roots"
         );
     }
@@ -851,30 +585,11 @@ fn the_test_service_issues_test_certificates_only() {
     };
     // In the test repository, not the live one.
     let fetched = ok(
-        &cli(&[
-            "smki",
-            "fetch",
-            "--test",
-            "--manifest",
-            m,
-            "--user",
-            "other-user",
-            "--serial",
-            &serial,
-        ]),
+        &as_user(m, "other-user", "fetch --test", &["--serial", &serial]),
         "fetch from the test service",
     );
     assert_eq!(fetched.trim(), pem.trim());
-    let live_fetch = cli(&[
-        "smki",
-        "fetch",
-        "--manifest",
-        m,
-        "--user",
-        "other-user",
-        "--serial",
-        &serial,
-    ]);
+    let live_fetch = as_user(m, "other-user", "fetch", &["--serial", &serial]);
     assert!(!live_fetch.status.success(), "not in the live repository");
     assert!(
         stderr_of(&live_fetch).contains("404"),
@@ -882,17 +597,7 @@ fn the_test_service_issues_test_certificates_only() {
         stderr_of(&live_fetch)
     );
     let found = ok(
-        &cli(&[
-            "smki",
-            "search",
-            "--test",
-            "--manifest",
-            m,
-            "--user",
-            "other-user",
-            "--eui",
-            &supplier,
-        ]),
+        &as_user(m, "other-user", "search --test", &["--eui", &supplier]),
         "search the test service",
     );
     let v: serde_json::Value = serde_json::from_str(&found).unwrap();

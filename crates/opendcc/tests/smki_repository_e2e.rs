@@ -48,6 +48,33 @@ fn http(method: &str, url: &str, body: &str) -> (u16, String, Vec<u8>) {
     (status, ct, raw[split + 4..].to_vec())
 }
 
+/// The repository's certificate search service at `base` (live or test) asked with `request`.
+fn search_at(base: &str, request: &str) -> (u16, String, Vec<u8>) {
+    http(
+        "POST",
+        &format!("{base}services/certificatesearch"),
+        request,
+    )
+}
+
+/// The repository's retrieve-certificate service at `base` (live or test) asked for `serial`.
+fn retrieve_at(base: &str, serial: &str) -> (u16, String, Vec<u8>) {
+    http(
+        "POST",
+        &format!("{base}services/retrievecertificate"),
+        &retrieve(serial),
+    )
+}
+
+/// The demo's (live, test) repository URLs from `demo.json`.
+fn repository_urls(demo: &Demo) -> (String, String) {
+    let m = demo.manifest();
+    (
+        m.smki_url.clone().expect("smki_url in demo.json"),
+        m.smki_test_url.clone().expect("smki_test_url in demo.json"),
+    )
+}
+
 fn search_by_name(eui: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><CertificateSearchRequest>\
@@ -77,9 +104,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn repository_publishes_live_and_test_apart() {
     let demo = Demo::start();
-    let m = demo.manifest();
-    let live = m.smki_url.clone().expect("smki_url in demo.json");
-    let test = m.smki_test_url.clone().expect("smki_test_url in demo.json");
+    let (live, test) = repository_urls(&demo);
     assert!(live.starts_with("http://127.0.0.1:") && live.ends_with('/'));
     assert_eq!(test, format!("{live}test/"));
     let data = demo.data_dir();
@@ -92,11 +117,7 @@ fn repository_publishes_live_and_test_apart() {
     // Search: the live repository has the user's live certificates (signing and key agreement),
     // the test repository its test certificate, and neither has the other's.
     let started = Instant::now();
-    let (st, ct, body) = http(
-        "POST",
-        &format!("{live}services/certificatesearch"),
-        &search_by_name(&user.eui),
-    );
+    let (st, ct, body) = search_at(&live, &search_by_name(&user.eui));
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "SEC's 30-second target"
@@ -119,11 +140,7 @@ fn repository_publishes_live_and_test_apart() {
         !body.contains(&test_serial),
         "a test certificate in the live repository: {body}"
     );
-    let (st, _, body) = http(
-        "POST",
-        &format!("{test}services/certificatesearch"),
-        &search_by_name(&user.eui),
-    );
+    let (st, _, body) = search_at(&test, &search_by_name(&user.eui));
     let body = text(&body);
     assert_eq!(st, 200, "{body}");
     assert!(body.contains(&test_serial), "{body}");
@@ -133,44 +150,27 @@ fn repository_publishes_live_and_test_apart() {
     );
 
     // Retrieve: each repository by serial, only its own certificates.
-    let (st, _, body) = http(
-        "POST",
-        &format!("{live}services/retrievecertificate"),
-        &retrieve(&live_serial),
-    );
+    let (st, _, body) = retrieve_at(&live, &live_serial);
     assert_eq!(st, 200);
     let body = text(&body);
     assert!(
         body.contains("<CertificateSubjectName>90-b3-d5-1f-30-01-00-00</CertificateSubjectName>"),
         "{body}"
     );
-    let (st, _, body) = http(
-        "POST",
-        &format!("{live}services/retrievecertificate"),
-        &retrieve(&test_serial),
-    );
+    let (st, _, body) = retrieve_at(&live, &test_serial);
     assert_eq!(
         (st, body.len()),
         (402, 0),
         "the live repository retrieved a test certificate"
     );
-    let (st, _, _) = http(
-        "POST",
-        &format!("{test}services/retrievecertificate"),
-        &retrieve(&test_serial),
-    );
+    let (st, _, _) = retrieve_at(&test, &test_serial);
     assert_eq!(st, 200);
 
     // Nothing found is 402 with no body; a request that is not one is 401.
-    let (st, _, body) = http(
-        "POST",
-        &format!("{live}services/certificatesearch"),
-        &search_by_name("ff-ff-ff-ff-ff-ff-ff-fe"),
-    );
+    let (st, _, body) = search_at(&live, &search_by_name("ff-ff-ff-ff-ff-ff-ff-fe"));
     assert_eq!((st, body.len()), (402, 0));
-    let (st, _, body) = http(
-        "POST",
-        &format!("{live}services/certificatesearch"),
+    let (st, _, body) = search_at(
+        &live,
         "<CertificateSearchRequest><Nonsense>1</Nonsense></CertificateSearchRequest>",
     );
     assert_eq!(st, 401);
@@ -245,9 +245,8 @@ fn repository_publishes_live_and_test_apart() {
 }
 
 fn device_statuses(url: &str, id: &str) -> Vec<String> {
-    let (st, _, body) = http(
-        "POST",
-        &format!("{url}services/certificatesearch"),
+    let (st, _, body) = search_at(
+        url,
         &format!(
             "<CertificateSearchRequest><CertificateSubjectAltName>{}</CertificateSubjectAltName>\
              </CertificateSearchRequest>",
@@ -265,7 +264,7 @@ fn device_statuses(url: &str, id: &str) -> Vec<String> {
 #[test]
 fn device_certificates_are_pending_until_the_device_is_in_the_inventory() {
     let demo = Demo::start();
-    let url = demo.manifest().smki_url.clone().unwrap();
+    let (url, _) = repository_urls(&demo);
     assert_eq!(device_statuses(&url, premises1::ESME), ["I", "I"]);
     assert_eq!(device_statuses(&url, spare::ESME), ["P", "P"]);
     // 12.2 pre-notification adds the spare ESME to the inventory.
@@ -276,6 +275,20 @@ fn device_certificates_are_pending_until_the_device_is_in_the_inventory() {
     );
     assert!(matches!(r.code(), "I0" | "I99"), "{}", r.code());
     assert_eq!(device_statuses(&url, spare::ESME), ["I", "I"]);
+}
+
+/// `opendcc smki test-certificate --data DATA --user USER REST...`.
+fn test_certificate(data: &Path, user: &str, rest: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "smki",
+        "test-certificate",
+        "--data",
+        data.to_str().expect("a UTF-8 path"),
+        "--user",
+        user,
+    ];
+    args.extend_from_slice(rest);
+    run_cli(&args, None)
 }
 
 #[test]
@@ -289,20 +302,15 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     let data = demo.data_dir();
     let key = demo.user("supplier-a").signing_key.clone();
     let out_pem = data.join("users/supplier-a/test-on-live-key.pem");
-    let out = run_cli(
+    let out = test_certificate(
+        &data,
+        "supplier-a",
         &[
-            "smki",
-            "test-certificate",
-            "--data",
-            data.to_str().unwrap(),
-            "--user",
-            "supplier-a",
             "--key",
             key.to_str().unwrap(),
             "--out",
             out_pem.to_str().unwrap(),
         ],
-        None,
     );
     assert!(
         out.status.success(),
@@ -332,36 +340,14 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     assert_eq!(demo.read_device("supplier-b", premises1::ESME).code(), "I0");
 
     // The test certificate is in the test repository, not the live one.
-    let m = demo.manifest();
-    let (live, test) = (
-        m.smki_url.clone().unwrap(),
-        m.smki_test_url.clone().unwrap(),
-    );
-    let (st, _, _) = http(
-        "POST",
-        &format!("{test}services/retrievecertificate"),
-        &retrieve(&serial),
-    );
+    let (live, test) = repository_urls(&demo);
+    let (st, _, _) = retrieve_at(&test, &serial);
     assert_eq!(st, 200);
-    let (st, _, _) = http(
-        "POST",
-        &format!("{live}services/retrievecertificate"),
-        &retrieve(&serial),
-    );
+    let (st, _, _) = retrieve_at(&live, &serial);
     assert_eq!(st, 402);
 
     // The test service refuses an unknown user, changing nothing.
-    let out = run_cli(
-        &[
-            "smki",
-            "test-certificate",
-            "--data",
-            data.to_str().unwrap(),
-            "--user",
-            "nobody",
-        ],
-        None,
-    );
+    let out = test_certificate(&data, "nobody", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no demo user \"nobody\""));
 }
@@ -383,11 +369,7 @@ fn pem_file_der(path: &Path) -> Vec<u8> {
 #[test]
 fn the_latest_published_crl_and_arl_are_served() {
     let demo = Demo::start();
-    let m = demo.manifest();
-    let (live, test) = (
-        m.smki_url.clone().unwrap(),
-        m.smki_test_url.clone().unwrap(),
-    );
+    let (live, test) = repository_urls(&demo);
     let dir = demo.data_dir();
     // The demo's SMKI worker publishes a first CRL and ARL before it serves.
     let first_crl = pem_file_der(&dir.join("smki/crl.pem"));

@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{DCC_EUI, Demo, DemoOptions, body, premises1, run_cli, tpl};
+use common::{DCC_EUI, Demo, DemoOptions, body, openssl, premises1, run_cli, tpl};
 
 /// A demo whose SMKI worker ticks only at start (publishing the first CRL and ARL before it
 /// serves), so that each later publication in the test is the operator's.
@@ -48,6 +47,24 @@ fn serial_hex(cert: &Path) -> String {
     smki_service::model::serial_hex_of_bytes(c.serial())
 }
 
+/// `opendcc smki revoke` of `serial` for `reason`, asked by a subscriber (`Some(eui)`) or by the
+/// PMA (`None`).
+fn revoke_args<'a>(
+    d: &'a str,
+    serial: &'a str,
+    reason: &'a str,
+    by: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "smki", "revoke", "--data", d, "--serial", serial, "--reason", reason,
+    ];
+    match by {
+        Some(eui) => args.extend(["--by", eui]),
+        None => args.push("--as-pma"),
+    }
+    args
+}
+
 fn data(demo: &Demo) -> String {
     demo.data_dir().to_str().unwrap().to_string()
 }
@@ -72,31 +89,9 @@ fn revoked_certificate_is_refused_once_the_crl_is_published() {
     let serial = serial_hex(&user.signing_cert);
     // Another subscriber may not revoke it; a device certificate is never revoked.
     let other = demo.user_eui("supplier-b");
-    let e = cli_fails(&[
-        "smki",
-        "revoke",
-        "--data",
-        &d,
-        "--serial",
-        &serial,
-        "--reason",
-        "key-compromise",
-        "--by",
-        &other,
-    ]);
+    let e = cli_fails(&revoke_args(&d, &serial, "key-compromise", Some(&other)));
     assert!(e.contains("is not the subscriber"), "{e}");
-    let out = cli(&[
-        "smki",
-        "revoke",
-        "--data",
-        &d,
-        "--serial",
-        &serial,
-        "--reason",
-        "key-compromise",
-        "--by",
-        &user.eui,
-    ]);
+    let out = cli(&revoke_args(&d, &serial, "key-compromise", Some(&user.eui)));
     assert!(out.contains("revoked"), "{out}");
 
     // Revoked, but no CRL lists it yet: still accepted.
@@ -149,28 +144,6 @@ fn pma_suspension_refuses_a_participant_until_lifted_and_is_audited() {
     );
 }
 
-fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn openssl(args: &[&str], files: &[&Path]) -> Result<String, String> {
-    let out = Command::new("openssl")
-        .args(args)
-        .args(files)
-        .output()
-        .expect("run openssl");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        Ok(text)
-    } else {
-        Err(text)
-    }
-}
-
 /// `openssl verify` with the organisation chain and the published lists.
 fn verify_with_lists(
     root: &Path,
@@ -178,43 +151,19 @@ fn verify_with_lists(
     crl: &Path,
     arl: &Path,
     leaf: &Path,
-) -> Result<String, String> {
-    let out = Command::new("openssl")
-        .args(["verify", "-x509_strict", "-crl_check_all", "-CAfile"])
-        .arg(root)
-        .arg("-untrusted")
-        .arg(oca)
-        .arg("-CRLfile")
-        .arg(crl)
-        .arg("-CRLfile")
-        .arg(arl)
-        .arg(leaf)
-        .output()
-        .expect("run openssl");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if out.status.success() && text.contains(": OK") {
-        Ok(text)
-    } else {
-        Err(text)
-    }
+) -> Result<(), String> {
+    common::openssl_verify(root, oca, &[crl, arl], leaf)
 }
 
 #[test]
 fn openssl_checks_the_published_crl_and_arl() {
-    if !openssl_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is required under CI"
-        );
-        eprintln!("SKIPPED: openssl not installed");
+    if common::skip_without_openssl() {
         return;
     }
     let demo = demo();
     let d = data(&demo);
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(demo.manifest_path()).unwrap()).unwrap();
-    let path = |v: &serde_json::Value| PathBuf::from(v.as_str().expect("a path"));
+    let m = common::manifest_json(&demo);
+    let path = common::json_path;
     let (root, oca) = (
         path(&m["smki"]["org_root"]),
         path(&m["smki"]["org_issuing"]),
@@ -254,17 +203,7 @@ fn openssl_checks_the_published_crl_and_arl() {
     // Revoke one, publish: openssl now rejects it, and only it.
     let victim = path(&users[0]["signing_cert"]);
     let serial = serial_hex(&victim);
-    cli(&[
-        "smki",
-        "revoke",
-        "--data",
-        &d,
-        "--serial",
-        &serial,
-        "--reason",
-        "unreliable-module",
-        "--as-pma",
-    ]);
+    cli(&revoke_args(&d, &serial, "unreliable-module", None));
     cli(&["smki", "publish-crl", "--data", &d]);
     let text = openssl(&["crl", "-noout", "-text", "-in"], &[&crl]).unwrap();
     assert!(text.contains(&serial), "{text}");
@@ -284,33 +223,17 @@ fn openssl_checks_the_published_crl_and_arl() {
     )
     .unwrap()
     .serial;
-    let e = cli_fails(&[
-        "smki",
-        "revoke",
-        "--data",
+    let e = cli_fails(&revoke_args(
         &d,
-        "--serial",
         &oca_serial,
-        "--reason",
         "key-compromise",
-        "--by",
-        &demo.user_eui("supplier-b"),
-    ]);
+        Some(&demo.user_eui("supplier-b")),
+    ));
     assert!(
         e.contains("only the PMA may revoke a CA certificate"),
         "{e}"
     );
-    cli(&[
-        "smki",
-        "revoke",
-        "--data",
-        &d,
-        "--serial",
-        &oca_serial,
-        "--reason",
-        "key-compromise",
-        "--as-pma",
-    ]);
+    cli(&revoke_args(&d, &oca_serial, "key-compromise", None));
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
     let out = cli(&["smki", "publish-crl", "--data", &d, "--arl"]);
     assert!(out.contains("published ARL #2"), "{out}");
@@ -364,10 +287,8 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     assert_eq!(rows[1][0], "0", "the new DCA holds its key");
 
     // The new DCA certificate chains to the device root.
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(demo.manifest_path()).unwrap()).unwrap();
-    let dev_root = PathBuf::from(m["smki"]["device_root"].as_str().unwrap());
-    if openssl_available() {
+    let dev_root = common::json_path(&common::manifest_json(&demo)["smki"]["device_root"]);
+    if common::openssl_available() {
         let new_dca = demo.data_dir().join("smki/dca.pem");
         openssl(
             &["verify", "-x509_strict", "-CAfile"],
@@ -402,18 +323,12 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
     let user = demo.user("supplier-a").clone();
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
     let first = std::fs::read_to_string(demo.data_dir().join("smki/crl.pem")).unwrap();
-    cli(&[
-        "smki",
-        "revoke",
-        "--data",
+    cli(&revoke_args(
         &d,
-        "--serial",
         &serial_hex(&user.signing_cert),
-        "--reason",
         "key-compromise",
-        "--by",
-        &user.eui,
-    ]);
+        Some(&user.eui),
+    ));
     // No operator publication: the worker's next tick publishes and the gateway refuses.
     demo.wait_until(
         std::time::Duration::from_secs(20),

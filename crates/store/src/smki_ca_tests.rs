@@ -147,16 +147,23 @@ fn smki<T>(w: &World, f: impl FnOnce(&mut dyn SmkiTx) -> Result<T, SmkiStoreErro
     w.store.smki_transaction(f).unwrap()
 }
 
+/// Runs `f` (a service rule with its own error type) in one SMKI transaction that must succeed.
+fn committed<T, E: From<SmkiStoreError> + std::fmt::Debug>(
+    w: &World,
+    f: impl FnOnce(&mut dyn SmkiTx) -> Result<T, E>,
+) -> T {
+    w.store.smki_transaction(f).unwrap()
+}
+
 #[test]
 fn revocation_takes_effect_at_the_gateway_when_the_crl_is_published() {
     let w = world();
     let t = w.t0 + 60_000;
     let serial = w.alice_cert.0.clone();
     // First CRL (nothing revoked yet).
-    let first = w
-        .store
-        .smki_transaction(|tx| publication::publish(tx, ListKind::Crl, ENV, t, "DCC"))
-        .unwrap();
+    let first = committed(&w, |tx| {
+        publication::publish(tx, ListKind::Crl, ENV, t, "DCC")
+    });
     assert_eq!(first.list.number, 1);
     assert!(first.listed.is_empty());
     let r = w
@@ -208,10 +215,9 @@ fn revocation_takes_effect_at_the_gateway_when_the_crl_is_published() {
     ));
     // Not yet on a published CRL: the gateway still accepts it; the CRL is due at once.
     assert!(!gateway_revoked(&w));
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::list_due_now(tx, ListKind::Crl, ENV, t + 2000))
-        .unwrap();
+    let due = committed(&w, |tx| {
+        schedule::list_due_now(tx, ListKind::Crl, ENV, t + 2000)
+    });
     assert_eq!(
         due,
         Some(ListDue::Revocations {
@@ -220,10 +226,9 @@ fn revocation_takes_effect_at_the_gateway_when_the_crl_is_published() {
         })
     );
 
-    let p = w
-        .store
-        .smki_transaction(|tx| publication::publish(tx, ListKind::Crl, ENV, t + 2000, "DCC"))
-        .unwrap();
+    let p = committed(&w, |tx| {
+        publication::publish(tx, ListKind::Crl, ENV, t + 2000, "DCC")
+    });
     assert_eq!(p.list.number, 2);
     assert_eq!(p.listed, vec![serial.clone()]);
     assert_eq!(p.newly_refused, vec![w.alice_cert.1.clone()]);
@@ -235,22 +240,19 @@ fn revocation_takes_effect_at_the_gateway_when_the_crl_is_published() {
         Some(smki::ReasonCode::KeyCompromise)
     );
     assert_eq!(parsed.number, Some(2));
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::list_due_now(tx, ListKind::Crl, ENV, t + 3000))
-        .unwrap();
+    let due = committed(&w, |tx| {
+        schedule::list_due_now(tx, ListKind::Crl, ENV, t + 3000)
+    });
     assert_eq!(due, None);
     // 12 hours later it is due again though nothing changed, and still lists the certificate.
     let later = p.list.this_update + schedule::CRL_PERIOD_MS;
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::list_due_now(tx, ListKind::Crl, ENV, later))
-        .unwrap();
+    let due = committed(&w, |tx| {
+        schedule::list_due_now(tx, ListKind::Crl, ENV, later)
+    });
     assert_eq!(due, Some(ListDue::Periodic));
-    let p3 = w
-        .store
-        .smki_transaction(|tx| publication::publish(tx, ListKind::Crl, ENV, later, "DCC"))
-        .unwrap();
+    let p3 = committed(&w, |tx| {
+        publication::publish(tx, ListKind::Crl, ENV, later, "DCC")
+    });
     assert_eq!(p3.listed, vec![serial.clone()]);
     assert!(p3.newly_refused.is_empty());
 
@@ -307,15 +309,11 @@ fn pma_suspends_and_force_revokes_and_every_action_is_recorded() {
         reason: Reason::KeyCompromise,
     })
     .unwrap();
-    let arl_due = w
-        .store
-        .smki_transaction(|tx| schedule::list_due_now(tx, ListKind::Arl, ENV, t))
-        .unwrap();
+    let arl_due = committed(&w, |tx| schedule::list_due_now(tx, ListKind::Arl, ENV, t));
     assert_eq!(arl_due, Some(ListDue::First));
-    let arl = w
-        .store
-        .smki_transaction(|tx| publication::publish(tx, ListKind::Arl, ENV, t, "PMA"))
-        .unwrap();
+    let arl = committed(&w, |tx| {
+        publication::publish(tx, ListKind::Arl, ENV, t, "PMA")
+    });
     assert_eq!(arl.listed, vec![w.oca_serial.clone()]);
     let parsed = smki::ParsedCrl::parse(&arl.list.der).unwrap();
     parsed.verify_signed_by(w.pki.org_root.cert_der()).unwrap();
@@ -444,15 +442,9 @@ fn dca_rolls_over_at_100000_certificates_and_its_key_is_gone_from_the_files() {
 fn dca_rolls_over_after_three_months_without_subscriber_action() {
     let w = world();
     let limit = schedule::add_months(w.t0, 3).unwrap();
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::due(tx, ENV, limit - 1))
-        .unwrap();
+    let due = committed(&w, |tx| schedule::due(tx, ENV, limit - 1));
     assert!(due.rollover.is_none());
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::due(tx, ENV, limit))
-        .unwrap();
+    let due = committed(&w, |tx| schedule::due(tx, ENV, limit));
     let (ca, reason) = due.rollover.unwrap();
     assert_eq!(reason, RolloverReason::Age);
     let r = smki(&w, |tx| {
@@ -479,9 +471,6 @@ fn dca_rolls_over_after_three_months_without_subscriber_action() {
         .unwrap();
     smki::verify_issued_by(&dev, &r.new.cert_der).unwrap();
     // Not due again straight away; with no current DCA left, roll-over is refused.
-    let due = w
-        .store
-        .smki_transaction(|tx| schedule::due(tx, ENV, limit + 1))
-        .unwrap();
+    let due = committed(&w, |tx| schedule::due(tx, ENV, limit + 1));
     assert!(due.rollover.is_none());
 }

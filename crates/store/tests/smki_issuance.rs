@@ -52,6 +52,22 @@ fn device(id: Eui64, t: DeviceType, status: DeviceStatus, mpxn: Option<&str>) ->
     }
 }
 
+/// A live CA record holding `ca`'s certificate and key, in operation since `created_at`.
+fn live_ca(ca: &smki::Ca, created_at: i64) -> CaRecord {
+    CaRecord {
+        id: 0,
+        kind: ca.kind(),
+        environment: Environment::Live,
+        cert_der: ca.cert_der().to_vec(),
+        key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
+        created_at,
+        issued_count: 0,
+        retired_at: None,
+        destroyed_at: None,
+        destruction_record: None,
+    }
+}
+
 fn world() -> (SqliteStore, smki::Pki) {
     let s = SqliteStore::in_memory().unwrap();
     let pki = smki::Pki::generate_with_os_rng(now(), &PkiNames::default()).unwrap();
@@ -100,19 +116,8 @@ fn world() -> (SqliteStore, smki::Pki) {
     .unwrap();
     s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
         for ca in [&pki.oca, &pki.dca] {
-            tx.put_ca(&CaRecord {
-                id: 0,
-                kind: ca.kind(),
-                environment: Environment::Live,
-                cert_der: ca.cert_der().to_vec(),
-                key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-                // In operation since "now": not due for roll-over.
-                created_at: ms(now()),
-                issued_count: 0,
-                retired_at: None,
-                destroyed_at: None,
-                destruction_record: None,
-            })?;
+            // In operation since "now": not due for roll-over.
+            tx.put_ca(&live_ca(ca, ms(now())))?;
         }
         Ok(())
     })
@@ -153,16 +158,31 @@ fn issue(
     who: Eui64,
     csr: &[u8],
 ) -> Result<issuance::Issued, IssueError> {
+    issue_at(s, env, who, csr, now())
+}
+
+fn issue_at(
+    s: &SqliteStore,
+    env: Environment,
+    who: Eui64,
+    csr: &[u8],
+    at: OffsetDateTime,
+) -> Result<issuance::Issued, IssueError> {
     s.smki_transaction(|tx| {
-        issuance::issue(
-            tx,
-            env,
-            who,
-            csr,
-            Serial::random_with_os_rng().unwrap(),
-            now(),
-        )
+        issuance::issue(tx, env, who, csr, Serial::random_with_os_rng().unwrap(), at)
     })
+}
+
+/// The gas supplier's digital-signing organisation CSR on `k`.
+fn gas_org_csr(k: &KeyPair, common_name: Option<&str>) -> Vec<u8> {
+    build_organisation_csr(
+        k,
+        common_name,
+        GAS,
+        RemotePartyRole::Supplier,
+        KeyUsage::DigitalSignature,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -192,14 +212,7 @@ fn entry_step_records_and_refuses_duplicates() {
 fn single_issuance_org_and_device() {
     let (s, pki) = world();
     let k = KeyPair::generate_with_os_rng().unwrap();
-    let csr = build_organisation_csr(
-        &k,
-        Some("GAS CO"),
-        GAS,
-        RemotePartyRole::Supplier,
-        KeyUsage::DigitalSignature,
-    )
-    .unwrap();
+    let csr = gas_org_csr(&k, Some("GAS CO"));
     let t0 = std::time::Instant::now();
     let got = issue(&s, Environment::Live, GAS, &csr).unwrap();
     assert!(
@@ -277,14 +290,7 @@ fn refusals_store_nothing() {
 fn test_service_never_issues_with_live_cas() {
     let (s, _) = world();
     let k = KeyPair::generate_with_os_rng().unwrap();
-    let csr = build_organisation_csr(
-        &k,
-        None,
-        GAS,
-        RemotePartyRole::Supplier,
-        KeyUsage::DigitalSignature,
-    )
-    .unwrap();
+    let csr = gas_org_csr(&k, None);
     let e = issue(&s, Environment::Test, GAS, &csr).unwrap_err();
     assert!(
         matches!(
@@ -389,17 +395,7 @@ fn forecasts_and_demand_report() {
     // Demand: one device certificate issued in January 2027.
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap();
-    s.smki_transaction(|tx| {
-        issuance::issue(
-            tx,
-            Environment::Live,
-            GAS,
-            &csr,
-            Serial::random_with_os_rng().unwrap(),
-            jan,
-        )
-    })
-    .unwrap();
+    issue_at(&s, Environment::Live, GAS, &csr, jan).unwrap();
     let r = s
         .smki_transaction(|tx| forecasts::report(tx, Environment::Live))
         .unwrap();
@@ -413,18 +409,7 @@ fn forecasts_and_demand_report() {
 /// sets the current DCA's certificate count; returns the DCA's id.
 fn dca_at_count(s: &SqliteStore, pki: &smki::Pki, issued: u64) -> i64 {
     s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<i64, StoreError> {
-        tx.put_ca(&CaRecord {
-            id: 0,
-            kind: smki::CaKind::DeviceRoot,
-            environment: Environment::Live,
-            cert_der: pki.device_root.cert_der().to_vec(),
-            key_pkcs8: Some(pki.device_root.key().to_pkcs8_der().unwrap().to_vec()),
-            created_at: 0,
-            issued_count: 0,
-            retired_at: None,
-            destroyed_at: None,
-            destruction_record: None,
-        })?;
+        tx.put_ca(&live_ca(&pki.device_root, 0))?;
         let mut dca = tx.cas(smki::CaKind::Dca, Environment::Live)?.pop().unwrap();
         dca.issued_count = issued;
         // Made "now": only the certificate count can make it due.
@@ -532,29 +517,11 @@ fn the_live_service_never_issues_from_a_ca_carrying_the_test_policy() {
     };
     let test = smki_service::test_service::generate_test_pki(now(), &mut draw).unwrap();
     s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<i64, StoreError> {
-        tx.put_ca(&CaRecord {
-            id: 0,
-            kind: smki::CaKind::Oca,
-            environment: Environment::Live,
-            cert_der: test.oca.cert_der().to_vec(),
-            key_pkcs8: Some(test.oca.key().to_pkcs8_der().unwrap().to_vec()),
-            created_at: 0,
-            issued_count: 0,
-            retired_at: None,
-            destroyed_at: None,
-            destruction_record: None,
-        })
+        tx.put_ca(&live_ca(&test.oca, 0))
     })
     .unwrap();
     let k = KeyPair::generate_with_os_rng().unwrap();
-    let csr = build_organisation_csr(
-        &k,
-        Some("GAS CO"),
-        GAS,
-        RemotePartyRole::Supplier,
-        KeyUsage::DigitalSignature,
-    )
-    .unwrap();
+    let csr = gas_org_csr(&k, Some("GAS CO"));
     let e = issue(&s, Environment::Live, GAS, &csr).unwrap_err();
     assert!(e.to_string().contains("rule live-never-test"), "{e}");
     let lodged = s

@@ -182,7 +182,8 @@ pub fn hex_decode(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn pem(path: &str) -> Vec<u8> {
+/// The DER of the PEM file `rtds/keystore/PATH` in the corpus.
+pub fn pem(path: &str) -> Vec<u8> {
     let p = corpus_root().join("rtds/keystore").join(path);
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let b64: String = text

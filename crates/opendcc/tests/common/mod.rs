@@ -1929,6 +1929,35 @@ pub fn gbcs_signing_key(path: &Path) -> gbcs::crypto::SigningKey {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A pre-command signed with the GBCS signing key in `key_file` (PKCS#8 PEM).
+pub fn sign_precommand(precommand: &[u8], key_file: &Path) -> Vec<u8> {
+    gbcs::GeneralSigning::decode(precommand)
+        .expect("pre-command")
+        .sign(&gbcs_signing_key(key_file))
+        .expect("signing the pre-command")
+        .encode()
+}
+
+/// The unsigned command variant 5 request `rid` for a critical service (`service_reference`,
+/// `srv` as in its command variant 4 request), carrying `payload` as its GBCS payload.
+pub fn cv5_request_xml(rid: &str, service_reference: &str, srv: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        service_reference,
+        srv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
 /// The public key of the certificate in a PEM file.
 pub fn cert_public_key(path: &Path) -> gbcs::crypto::PublicKey {
     gbcs::crypto::PublicKey::from_certificate_der(&cert_der(path))
@@ -2091,5 +2120,81 @@ impl Demo {
         self.submit(user, &p).duis().assert_code("I99", &p.rid);
         let r = self.delivered(sink, &p.rid);
         (p, r)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `openssl` as the independent judge of certificates and revocation lists
+
+/// The demo's `demo.json` as JSON, for the paths it names (`smki.org_root`, `users[i].ka_cert`, ...).
+pub fn manifest_json(demo: &Demo) -> serde_json::Value {
+    let text = std::fs::read_to_string(demo.manifest_path()).expect("read demo.json");
+    serde_json::from_str(&text).expect("demo.json is JSON")
+}
+
+/// A path named in `demo.json`.
+pub fn json_path(v: &serde_json::Value) -> PathBuf {
+    PathBuf::from(v.as_str().expect("a path"))
+}
+
+pub fn openssl_available() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// True when a test that needs `openssl` must skip because it is not installed (never under CI).
+pub fn skip_without_openssl() -> bool {
+    if openssl_available() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "openssl is required under CI"
+    );
+    eprintln!("SKIPPED: openssl not installed");
+    true
+}
+
+/// `openssl ARGS FILES...`: its stdout and stderr, `Err` when it fails.
+pub fn openssl(args: &[&str], files: &[&Path]) -> Result<String, String> {
+    let out = Command::new("openssl")
+        .args(args)
+        .args(files)
+        .output()
+        .expect("run openssl");
+    let text = stdout_of(&out) + &stderr_of(&out);
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// `openssl verify -x509_strict`: `leaf` chains through `issuing` to the trusted `root`, and,
+/// when `lists` are given (CRL, ARL), with `-crl_check_all` against them. `Err` names the leaf
+/// and carries openssl's words.
+pub fn openssl_verify(
+    root: &Path,
+    issuing: &Path,
+    lists: &[&Path],
+    leaf: &Path,
+) -> Result<(), String> {
+    let mut cmd = Command::new("openssl");
+    cmd.arg("verify").arg("-x509_strict");
+    if !lists.is_empty() {
+        cmd.arg("-crl_check_all");
+    }
+    cmd.arg("-CAfile").arg(root).arg("-untrusted").arg(issuing);
+    for list in lists {
+        cmd.arg("-CRLfile").arg(list);
+    }
+    let out = cmd.arg(leaf).output().expect("run openssl");
+    let text = stdout_of(&out) + &stderr_of(&out);
+    if out.status.success() && text.contains(": OK") {
+        Ok(())
+    } else {
+        Err(format!("{}: {text}", leaf.display()))
     }
 }
