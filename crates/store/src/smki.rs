@@ -3,7 +3,8 @@
 //! trusts.
 
 use eui::Eui64;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{OptionalExtension, ToSql, TransactionBehavior, params};
 use smki::CaKind;
 use smki_service::audit::AuditEntry;
 use smki_service::model::{ca_kind_from_name, ca_kind_name};
@@ -182,6 +183,21 @@ type CaRow = (
 
 const CA_COLUMNS: &str = "id, kind, environment, cert_der, key_pkcs8, created_at, issued_count, \
                           retired_at, destroyed_at, destruction_record";
+
+/// A CA's values for the `smki_cas` columns after `id`, in [`CA_COLUMNS`] order.
+fn ca_values(ca: &CaRecord) -> rusqlite::Result<[ToSqlOutput<'_>; 9]> {
+    Ok([
+        ca_kind_name(ca.kind).to_sql()?,
+        ca.environment.as_str().to_sql()?,
+        ca.cert_der.to_sql()?,
+        ca.key_pkcs8.to_sql()?,
+        ca.created_at.to_sql()?,
+        ToSqlOutput::from(count(ca.issued_count)),
+        ca.retired_at.to_sql()?,
+        ca.destroyed_at.to_sql()?,
+        ca.destruction_record.to_sql()?,
+    ])
+}
 
 fn to_ca(r: CaRow) -> Result<CaRecord, SmkiStoreError> {
     let (id, kind, env, cert_der, key_pkcs8, created_at, issued, retired_at, destroyed_at, rec) = r;
@@ -533,38 +549,18 @@ impl SmkiTx for SqliteTx<'_> {
             "INSERT INTO smki_cas (kind, environment, cert_der, key_pkcs8, created_at, \
              issued_count, retired_at, destroyed_at, destruction_record) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                ca_kind_name(ca.kind),
-                ca.environment.as_str(),
-                ca.cert_der,
-                ca.key_pkcs8,
-                ca.created_at,
-                count(ca.issued_count),
-                ca.retired_at,
-                ca.destroyed_at,
-                ca.destruction_record,
-            ],
+            rusqlite::params_from_iter(ca_values(ca).map_err(serr)?),
         )?;
         Ok(self.tx.last_insert_rowid())
     }
 
     fn update_ca(&mut self, ca: &CaRecord) -> Result<(), SmkiStoreError> {
+        let values = ca_values(ca).map_err(serr)?;
         let n = self.smki_execute(
             "UPDATE smki_cas SET kind = ?2, environment = ?3, cert_der = ?4, key_pkcs8 = ?5, \
              created_at = ?6, issued_count = ?7, retired_at = ?8, destroyed_at = ?9, \
              destruction_record = ?10 WHERE id = ?1",
-            params![
-                ca.id,
-                ca_kind_name(ca.kind),
-                ca.environment.as_str(),
-                ca.cert_der,
-                ca.key_pkcs8,
-                ca.created_at,
-                count(ca.issued_count),
-                ca.retired_at,
-                ca.destroyed_at,
-                ca.destruction_record,
-            ],
+            rusqlite::params_from_iter(std::iter::once(ToSqlOutput::from(ca.id)).chain(values)),
         )?;
         one_row(n, || format!("no CA with id {}", ca.id))
     }
