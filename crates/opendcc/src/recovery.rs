@@ -85,28 +85,14 @@ pub(crate) fn issue_credentials(
     .into_iter()
     .enumerate()
     {
-        let key = KeyPair::generate_with_os_rng().map_err(world::smki_err)?;
-        keys[i] = key.public_key().to_sec1_uncompressed();
-        let cert = oca
-            .issue_organisation(&OrgCertRequest {
-                common_name: Some("OPENDCC RECOVERY".into()),
-                eui: RECOVERY_EUI,
-                role: RemotePartyRole::Recovery,
-                usage,
-                public_key: key.public_key(),
-                serial: smki::Serial::random_with_os_rng().map_err(world::smki_err)?,
-                not_before,
-                not_after,
-            })
-            .map_err(world::smki_err)?;
-        world::write_file(
+        let (key, cert) = issue_credential(
+            oca,
+            usage,
+            (not_before, not_after),
             &world.pki_path(&format!("{name}.pem")),
-            world::cert_pem(&cert)?.as_bytes(),
-        )?;
-        world::write_secret(
             &world.private_path(&format!("{name}.key")),
-            &world::key_pem(&key)?,
         )?;
+        keys[i] = key.public_key().to_sec1_uncompressed();
         certs.push(cert);
     }
     Ok((
@@ -126,32 +112,46 @@ pub(crate) fn zaz1_anchor(
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
 ) -> Result<devices::TrustAnchor, String> {
-    let key = KeyPair::generate_with_os_rng().map_err(world::smki_err)?;
-    let cert = oca
-        .issue_organisation(&OrgCertRequest {
-            common_name: Some("OPENDCC RECOVERY".into()),
-            eui: RECOVERY_EUI,
-            role: RemotePartyRole::Recovery,
-            usage: KeyUsage::KeyAgreement,
-            public_key: key.public_key(),
-            serial: smki::Serial::random_with_os_rng().map_err(world::smki_err)?,
-            not_before,
-            not_after,
-        })
-        .map_err(world::smki_err)?;
-    world::write_file(
+    let (key, _cert) = issue_credential(
+        oca,
+        KeyUsage::KeyAgreement,
+        (not_before, not_after),
         &dir.join("pki/recovery-ka.pem"),
-        world::cert_pem(&cert)?.as_bytes(),
-    )?;
-    world::write_secret(
         &dir.join("pki/private/recovery-ka.key"),
-        &world::key_pem(&key)?,
     )?;
     world::trust_anchor(
         RECOVERY_EUI,
         ds_public,
         &key.public_key().to_sec1_uncompressed(),
     )
+}
+
+/// One Recovery credential: a fresh key of `usage` and its Recovery (role 01) certificate from
+/// `oca`, valid over `validity`; writes the certificate (PEM) to `cert_path` and the key to
+/// `key_path` (as a secret). Returns the key and the certificate (DER).
+fn issue_credential(
+    oca: &Ca,
+    usage: KeyUsage,
+    (not_before, not_after): (OffsetDateTime, OffsetDateTime),
+    cert_path: &Path,
+    key_path: &Path,
+) -> Result<(KeyPair, Vec<u8>), String> {
+    let key = KeyPair::generate_with_os_rng().map_err(world::smki_err)?;
+    let cert = oca
+        .issue_organisation(&OrgCertRequest {
+            common_name: Some("OPENDCC RECOVERY".into()),
+            eui: RECOVERY_EUI,
+            role: RemotePartyRole::Recovery,
+            usage,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().map_err(world::smki_err)?,
+            not_before,
+            not_after,
+        })
+        .map_err(world::smki_err)?;
+    world::write_file(cert_path, world::cert_pem(&cert)?.as_bytes())?;
+    world::write_secret(key_path, &world::key_pem(&key)?)?;
+    Ok((key, cert))
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -18,7 +18,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
@@ -114,9 +114,74 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
     listener: TcpListener,
     transport: Transport,
     smki: Option<Arc<dyn smki_api::SmkiHandler>>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
-    let acceptor = match &transport {
+    accept_until_shutdown(
+        listener,
+        &transport,
+        "DUIS",
+        shutdown,
+        move |conn, peer, stop| {
+            let gateway = gateway.clone();
+            let smki = smki.clone();
+            async move {
+                // Over TLS, the client certificate names the DCC user; plain HTTP has none.
+                let identity = match &conn {
+                    Accepted::Tls(tls) => {
+                        let cert = tls.get_ref().1.peer_certificates().and_then(|c| c.first());
+                        match cert.map(|c| smki::tls_client_eui(c.as_ref())) {
+                            Some(Ok(eui)) => Some(eui),
+                            Some(Err(e)) => {
+                                info!(%peer, error = %e, "client certificate names no DCC user");
+                                return;
+                            }
+                            None => {
+                                info!(%peer, "no client certificate");
+                                return;
+                            }
+                        }
+                    }
+                    Accepted::Plain(_) => None,
+                };
+                let handler = move |req: Request<Incoming>| {
+                    let gateway = gateway.clone();
+                    let smki = smki.clone();
+                    async move {
+                        if req.uri().path().starts_with("/smki/") {
+                            return handle_smki(smki, req, identity).await;
+                        }
+                        handle(gateway, req, identity).await
+                    }
+                };
+                serve_http1(conn, handler, peer, "DUIS", stop).await;
+            }
+        },
+    )
+    .await;
+    Ok(())
+}
+
+/// A connection the listener accepted: TLS done (for [`Transport::Tls`]) or plain TCP.
+pub(crate) enum Accepted {
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Plain(TcpStream),
+}
+
+/// Accepts connections on `listener` until `shutdown` turns true, each in its own task: the
+/// TLS handshake (a refused one is logged and dropped), then `serve` with the connection, its
+/// peer and a shutdown receiver. At shutdown the connections get [`SHUTDOWN_GRACE`] to finish
+/// the requests in flight; whatever is still open then is cut. `name` labels the log lines.
+pub(crate) async fn accept_until_shutdown<F, Fut>(
+    listener: TcpListener,
+    transport: &Transport,
+    name: &'static str,
+    mut shutdown: watch::Receiver<bool>,
+    serve: F,
+) where
+    F: Fn(Accepted, SocketAddr, watch::Receiver<bool>) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let acceptor = match transport {
         Transport::Tls(cfg) => Some(TlsAcceptor::from(cfg.clone())),
         Transport::PlainHttp => None,
     };
@@ -127,74 +192,77 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
             accepted = listener.accept() => {
                 let (tcp, peer) = match accepted {
                     Ok(x) => x,
-                    Err(e) => { warn!(error = %e, "accept failed"); continue; }
+                    Err(e) => { warn!(listener = name, error = %e, "accept failed"); continue; }
                 };
                 let _ = tcp.set_nodelay(true);
-                let gateway = gateway.clone();
-                let smki = smki.clone();
                 let acceptor = acceptor.clone();
                 let stop = shutdown.clone();
+                let serve = serve.clone();
                 conns.spawn(async move {
-                    match acceptor {
-                        Some(acceptor) => {
-                            let tls = match acceptor.accept(tcp).await {
-                                Ok(t) => t,
-                                Err(e) => { info!(%peer, error = %e, "TLS handshake refused"); return; }
-                            };
-                            let identity = tls.get_ref().1.peer_certificates()
-                                .and_then(|c| c.first())
-                                .map(|c| smki::tls_client_eui(c.as_ref()));
-                            let identity = match identity {
-                                Some(Ok(eui)) => eui,
-                                Some(Err(e)) => { info!(%peer, error = %e, "client certificate names no DCC user"); return; }
-                                None => { info!(%peer, "no client certificate"); return; }
-                            };
-                            serve_connection(gateway, smki, TokioIo::new(tls), Some(identity), peer, stop).await;
-                        }
-                        None => serve_connection(gateway, smki, TokioIo::new(tcp), None, peer, stop).await,
-                    }
+                    let conn = match acceptor {
+                        Some(acceptor) => match acceptor.accept(tcp).await {
+                            Ok(tls) => Accepted::Tls(Box::new(tls)),
+                            Err(e) => {
+                                info!(listener = name, %peer, error = %e, "TLS handshake refused");
+                                return;
+                            }
+                        },
+                        None => Accepted::Plain(tcp),
+                    };
+                    serve(conn, peer, stop).await;
                 });
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
-    // Connections finish the requests in flight and close; whatever is still open after the
-    // grace period is cut.
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while conns.join_next().await.is_some() {}
     })
     .await;
     if drained.is_err() {
-        warn!("connections still open after the shutdown grace period; closing them");
+        warn!(
+            listener = name,
+            "connections still open after the shutdown grace period; closing them"
+        );
         conns.abort_all();
     }
-    Ok(())
 }
 
 /// How long in-flight requests get to finish at shutdown.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn serve_connection<S, C, I>(
-    gateway: Arc<Gateway<S, C>>,
-    smki: Option<Arc<dyn smki_api::SmkiHandler>>,
-    io: I,
-    identity: Option<Eui64>,
+/// Serves HTTP/1.1 (keep-alive) on one accepted connection, each request answered by
+/// `handler`, until the client closes or `shutdown` turns true. `name` labels the log lines.
+pub(crate) async fn serve_http1<F, Fut>(
+    conn: Accepted,
+    handler: F,
     peer: SocketAddr,
+    name: &'static str,
+    shutdown: watch::Receiver<bool>,
+) where
+    F: Fn(Request<Incoming>) -> Fut + Send + 'static,
+    Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    match conn {
+        Accepted::Tls(tls) => serve_io(TokioIo::new(tls), handler, peer, name, shutdown).await,
+        Accepted::Plain(tcp) => serve_io(TokioIo::new(tcp), handler, peer, name, shutdown).await,
+    }
+}
+
+async fn serve_io<I, F, Fut>(
+    io: I,
+    handler: F,
+    peer: SocketAddr,
+    name: &'static str,
     mut shutdown: watch::Receiver<bool>,
 ) where
-    S: Store,
-    C: Clock,
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    F: Fn(Request<Incoming>) -> Fut + Send + 'static,
+    Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
     let svc = service_fn(move |req| {
-        let gateway = gateway.clone();
-        let smki = smki.clone();
-        async move {
-            if req.uri().path().starts_with("/smki/") {
-                return Ok::<_, Infallible>(handle_smki(smki, req, identity).await);
-            }
-            Ok::<_, Infallible>(handle(gateway, req, identity).await)
-        }
+        let answer = handler(req);
+        async move { Ok::<_, Infallible>(answer.await) }
     });
     let conn = http1::Builder::new()
         .keep_alive(true)
@@ -210,7 +278,7 @@ async fn serve_connection<S, C, I>(
         }
     };
     if let Err(e) = result {
-        info!(%peer, error = %e, "connection ended with an error");
+        info!(listener = name, %peer, error = %e, "connection ended with an error");
     }
 }
 

@@ -19,25 +19,20 @@
 //! only inside the DCC's own process (issuance, world creation) and through the PMA's command
 //! line on the DCC's host, which is how "only the DCC and the PMA can lodge" holds.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use smki_service::model::{ca_kind_name, canonical_serial_hex};
 use smki_service::repository::{self, MAX_REQUEST_BYTES};
 use smki_service::{Environment, ListKind, SmkiStore, SmkiTx, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
-use crate::{SHUTDOWN_GRACE, ServerError, Transport};
+use crate::{ServerError, Transport, accept_until_shutdown, serve_http1};
 
 /// An SMKI document the repository publishes.
 #[derive(Debug, Clone, Copy)]
@@ -98,77 +93,21 @@ pub async fn serve<S: SmkiStore>(
     listener: TcpListener,
     transport: Transport,
     now: NowMs,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
-    let acceptor = match &transport {
-        Transport::Tls(cfg) => Some(TlsAcceptor::from(cfg.clone())),
-        Transport::PlainHttp => None,
-    };
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => {
-                let (tcp, peer) = match accepted {
-                    Ok(x) => x,
-                    Err(e) => { warn!(error = %e, "repository accept failed"); continue; }
-                };
-                let _ = tcp.set_nodelay(true);
-                let store = store.clone();
-                let acceptor = acceptor.clone();
-                let stop = shutdown.clone();
-                conns.spawn(async move {
-                    match acceptor {
-                        Some(acceptor) => match acceptor.accept(tcp).await {
-                            Ok(tls) => connection(store, TokioIo::new(tls), now, peer, stop).await,
-                            Err(e) => info!(%peer, error = %e, "repository TLS handshake refused"),
-                        },
-                        None => connection(store, TokioIo::new(tcp), now, peer, stop).await,
-                    }
-                });
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
-    if tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while conns.join_next().await.is_some() {}
-    })
-    .await
-    .is_err()
-    {
-        conns.abort_all();
-    }
+    accept_until_shutdown(
+        listener,
+        &transport,
+        "SMKI repository",
+        shutdown,
+        move |conn, peer, stop| {
+            let store = store.clone();
+            let handler = move |req| handle(store.clone(), req, now);
+            serve_http1(conn, handler, peer, "SMKI repository", stop)
+        },
+    )
+    .await;
     Ok(())
-}
-
-async fn connection<S, I>(
-    store: Arc<S>,
-    io: I,
-    now: NowMs,
-    peer: std::net::SocketAddr,
-    mut shutdown: watch::Receiver<bool>,
-) where
-    S: SmkiStore,
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let svc = service_fn(move |req| {
-        let store = store.clone();
-        async move { Ok::<_, Infallible>(handle(store, req, now).await) }
-    });
-    let conn = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(io, svc);
-    let mut conn = std::pin::pin!(conn);
-    let result = tokio::select! {
-        r = conn.as_mut() => r,
-        _ = shutdown.changed() => {
-            conn.as_mut().graceful_shutdown();
-            conn.as_mut().await
-        }
-    };
-    if let Err(e) = result {
-        info!(%peer, error = %e, "repository connection ended with an error");
-    }
 }
 
 /// What the repository answers.

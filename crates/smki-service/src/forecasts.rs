@@ -162,28 +162,21 @@ impl DemandLine {
 /// Demand against forecast for every subscriber and month with either.
 pub fn report(tx: &mut dyn SmkiTx, env: crate::Environment) -> Result<Vec<DemandLine>, StoreError> {
     use std::collections::BTreeMap;
-    let mut lines: BTreeMap<(Eui64, YearMonth), DemandLine> = BTreeMap::new();
+    type Lines = BTreeMap<(Eui64, YearMonth), DemandLine>;
+    fn line(lines: &mut Lines, subscriber: Eui64, month: YearMonth) -> &mut DemandLine {
+        lines.entry((subscriber, month)).or_insert(DemandLine {
+            subscriber,
+            month,
+            forecast: None,
+            issued: 0,
+        })
+    }
+    let mut lines = Lines::new();
     for (subscriber, month, n) in tx.forecasts()? {
-        lines
-            .entry((subscriber, month))
-            .or_insert(DemandLine {
-                subscriber,
-                month,
-                forecast: None,
-                issued: 0,
-            })
-            .forecast = Some(n);
+        line(&mut lines, subscriber, month).forecast = Some(n);
     }
     for (subscriber, month, n) in tx.device_certs_issued_by_month(env)? {
-        lines
-            .entry((subscriber, month))
-            .or_insert(DemandLine {
-                subscriber,
-                month,
-                forecast: None,
-                issued: 0,
-            })
-            .issued = n;
+        line(&mut lines, subscriber, month).issued = n;
     }
     Ok(lines.into_values().collect())
 }

@@ -290,25 +290,7 @@ impl CertRecord {
         let c = x509_cert::Certificate::from_der(der).map_err(|e| BadCertificate(e.to_string()))?;
         let tbs = c.tbs_certificate();
         let serial = serial_hex_of_bytes(tbs.serial_number().as_bytes());
-        let role = tbs
-            .subject()
-            .as_ref()
-            .iter()
-            .flat_map(|rdn| rdn.as_ref().iter())
-            .filter(|atv| atv.oid == const_oid_ou())
-            .find_map(|atv| {
-                let text: Option<String> = atv
-                    .value
-                    .decode_as::<der::asn1::PrintableStringRef<'_>>()
-                    .map(|s| s.as_str().to_owned())
-                    .or_else(|_| {
-                        atv.value
-                            .decode_as::<der::asn1::Utf8StringRef<'_>>()
-                            .map(|s| s.as_str().to_owned())
-                    })
-                    .ok();
-                text.and_then(|t| u8::from_str_radix(&t, 16).ok())
-            });
+        let role = subject_texts(&c, const_oid_ou()).find_map(|t| u8::from_str_radix(&t, 16).ok());
         let not_after = tbs.validity().not_after.to_unix_duration();
         Ok(Self {
             serial_decimal: smki::to_decimal(tbs.serial_number().as_bytes()),
@@ -337,6 +319,31 @@ impl CertRecord {
             der: der.to_vec(),
         })
     }
+}
+
+/// The subject attributes of type `oid` that are text (PrintableString or UTF8String), in
+/// order.
+pub(crate) fn subject_texts(
+    c: &x509_cert::Certificate,
+    oid: der::asn1::ObjectIdentifier,
+) -> impl Iterator<Item = String> + '_ {
+    c.tbs_certificate()
+        .subject()
+        .as_ref()
+        .iter()
+        .flat_map(|rdn| rdn.as_ref().iter())
+        .filter(move |atv| atv.oid == oid)
+        .filter_map(|atv| {
+            atv.value
+                .decode_as::<der::asn1::PrintableStringRef<'_>>()
+                .map(|s| s.as_str().to_owned())
+                .or_else(|_| {
+                    atv.value
+                        .decode_as::<der::asn1::Utf8StringRef<'_>>()
+                        .map(|s| s.as_str().to_owned())
+                })
+                .ok()
+        })
 }
 
 fn const_oid_ou() -> der::asn1::ObjectIdentifier {

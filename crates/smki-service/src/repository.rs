@@ -109,8 +109,10 @@ fn flat_fields(
         let ev = reader
             .read_event()
             .map_err(|e| RequestError::Malformed(e.to_string()))?;
+        // `<Field/>` is a field with empty text; an empty root is a whole (empty) document.
+        let empty = matches!(ev, Event::Empty(_));
         match ev {
-            Event::Start(e) => {
+            Event::Start(e) | Event::Empty(e) => {
                 let name = e.local_name();
                 let name = name.as_ref();
                 match depth {
@@ -121,7 +123,7 @@ fn flat_fields(
                                 found: clip(name),
                             });
                         }
-                        depth = 1;
+                        depth = if empty { 3 } else { 1 };
                     }
                     1 => {
                         let f = known
@@ -132,37 +134,10 @@ fn flat_fields(
                             return Err(RequestError::Duplicate((*f).to_owned()));
                         }
                         fields.push((f, String::new()));
-                        current = Some(f);
-                        depth = 2;
-                    }
-                    2 => {
-                        return Err(RequestError::Nested(current.unwrap_or(root).to_owned()));
-                    }
-                    _ => return Err(RequestError::Malformed("content after the root".into())),
-                }
-            }
-            Event::Empty(e) => {
-                let name = e.local_name();
-                let name = name.as_ref();
-                match depth {
-                    0 => {
-                        if name != root {
-                            return Err(RequestError::WrongRoot {
-                                expected: root,
-                                found: clip(name),
-                            });
+                        if !empty {
+                            current = Some(f);
+                            depth = 2;
                         }
-                        depth = 3;
-                    }
-                    1 => {
-                        let f = known
-                            .iter()
-                            .find(|k| **k == name)
-                            .ok_or_else(|| RequestError::UnknownField(clip(name)))?;
-                        if fields.iter().any(|(n, _)| n == f) {
-                            return Err(RequestError::Duplicate((*f).to_owned()));
-                        }
-                        fields.push((f, String::new()));
                     }
                     2 => {
                         return Err(RequestError::Nested(current.unwrap_or(root).to_owned()));
@@ -405,18 +380,24 @@ pub fn search_response(found: &[CertRecord], now_ms: i64) -> String {
         if let Some(role) = c.role {
             out.push_str(&format!("<CertificateRole>{role}</CertificateRole>"));
         }
-        if let Some(eui) = c.subject_eui {
-            let tag = if c.kind == CertKind::Device {
-                "CertificateSubjectAltName"
-            } else {
-                "CertificateSubjectName"
-            };
-            out.push_str(&format!("<{tag}>{}</{tag}>", eui_lower_dashed(eui)));
-        }
+        push_subject(&mut out, c);
         out.push_str("</Result>");
     }
     out.push_str("</CertificateSearchResponse>\n");
     out
+}
+
+/// Appends the subject element of `c`, where it has a subject EUI: a device certificate's
+/// `CertificateSubjectAltName`, an organisation certificate's `CertificateSubjectName`.
+fn push_subject(out: &mut String, c: &CertRecord) {
+    if let Some(eui) = c.subject_eui {
+        let tag = if c.kind == CertKind::Device {
+            "CertificateSubjectAltName"
+        } else {
+            "CertificateSubjectName"
+        };
+        out.push_str(&format!("<{tag}>{}</{tag}>", eui_lower_dashed(eui)));
+    }
 }
 
 /// The `CertificateDataResponse` carrying `c`.
@@ -428,14 +409,7 @@ pub fn retrieve_response(c: &CertRecord) -> String {
     );
     out.push_str(&body);
     out.push_str("</CertificateBody>");
-    if let Some(eui) = c.subject_eui {
-        let tag = if c.kind == CertKind::Device {
-            "CertificateSubjectAltName"
-        } else {
-            "CertificateSubjectName"
-        };
-        out.push_str(&format!("<{tag}>{}</{tag}>", eui_lower_dashed(eui)));
-    }
+    push_subject(&mut out, c);
     out.push_str("<CertificateSerial>");
     out.push_str(&c.serial);
     out.push_str("</CertificateSerial></CertificateResponse></CertificateDataResponse>\n");

@@ -112,23 +112,8 @@ fn common_name(cert_der: &[u8]) -> Result<String, RolloverError> {
     let c = x509_cert::Certificate::from_der(cert_der)
         .map_err(|e| RolloverError::Smki(format!("DCA certificate: {e}")))?;
     let cn = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
-    c.tbs_certificate()
-        .subject()
-        .as_ref()
-        .iter()
-        .flat_map(|rdn| rdn.as_ref().iter())
-        .filter(|atv| atv.oid == cn)
-        .find_map(|atv| {
-            atv.value
-                .decode_as::<der::asn1::PrintableStringRef<'_>>()
-                .map(|s| s.as_str().to_owned())
-                .or_else(|_| {
-                    atv.value
-                        .decode_as::<der::asn1::Utf8StringRef<'_>>()
-                        .map(|s| s.as_str().to_owned())
-                })
-                .ok()
-        })
+    crate::model::subject_texts(&c, cn)
+        .next()
         .ok_or_else(|| RolloverError::Smki("DCA certificate has no CN".into()))
 }
 

@@ -3,7 +3,8 @@
 //! trusts.
 
 use eui::Eui64;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{OptionalExtension, ToSql, TransactionBehavior, params};
 use smki::CaKind;
 use smki_service::audit::AuditEntry;
 use smki_service::model::{ca_kind_from_name, ca_kind_name};
@@ -28,6 +29,91 @@ fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Reads a whole row as a tuple of its columns, in `SELECT` order.
+fn tuple<T>(r: &rusqlite::Row<'_>) -> rusqlite::Result<T>
+where
+    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+{
+    T::try_from(r)
+}
+
+fn eui_of(s: &str) -> Result<Eui64, SmkiStoreError> {
+    parse_eui(s).map_err(|e| SmkiStoreError(e.0))
+}
+
+/// `Ok` where a statement changed exactly one row, else the error `missing` words.
+fn one_row(n: usize, missing: impl FnOnce() -> String) -> Result<(), SmkiStoreError> {
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(SmkiStoreError(missing()))
+    }
+}
+
+impl SqliteTx<'_> {
+    /// Runs a cached statement; a database error becomes the SMKI store's error.
+    fn smki_execute<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> Result<usize, SmkiStoreError> {
+        self.execute(sql, params).map_err(serr)
+    }
+
+    /// The one row `sql` selects, if any: read by `row`, then converted by `convert`.
+    fn smki_row<R, T, P, F, G>(
+        &self,
+        sql: &str,
+        params: P,
+        row: F,
+        convert: G,
+    ) -> Result<Option<T>, SmkiStoreError>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
+        G: FnOnce(R) -> Result<T, SmkiStoreError>,
+    {
+        self.query_row(sql, params, row)
+            .optional()
+            .map_err(serr)?
+            .map(convert)
+            .transpose()
+    }
+
+    /// Every row `sql` selects, in its order: each read by `row`, then converted by `convert`.
+    fn smki_rows<R, T, P, F, G>(
+        &self,
+        sql: &str,
+        params: P,
+        row: F,
+        mut convert: G,
+    ) -> Result<Vec<T>, SmkiStoreError>
+    where
+        P: rusqlite::Params,
+        F: FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
+        G: FnMut(R) -> Result<T, SmkiStoreError>,
+    {
+        let mut st = self.tx.prepare_cached(sql).map_err(serr)?;
+        let rows = st.query_map(params, row).map_err(serr)?;
+        rows.map(|r| r.map_err(serr).and_then(&mut convert))
+            .collect()
+    }
+
+    /// The certificates `condition` (the SQL after `WHERE`) selects.
+    fn certs_where<P: rusqlite::Params>(
+        &self,
+        condition: &str,
+        params: P,
+    ) -> Result<Vec<CertRecord>, SmkiStoreError> {
+        self.smki_rows(
+            &format!("SELECT {CERT_COLUMNS} FROM smki_certificates WHERE {condition}"),
+            params,
+            tuple,
+            to_cert,
+        )
+    }
+}
+
 impl SqliteStore {
     /// Copies every WAL page into the database file and truncates the WAL to zero bytes
     /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so that page images of overwritten rows (a
@@ -39,9 +125,7 @@ impl SqliteStore {
             .lock()
             .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
         let (busy, _log, _done): (i64, i64, i64) = conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], tuple)
             .map_err(serr)?;
         Ok(busy == 0)
     }
@@ -69,6 +153,21 @@ impl SmkiStore for SqliteStore {
 /// A `smki_revocation_lists` row: id, kind, environment, issuer, number, this/next update, DER.
 type ListRow = (i64, String, String, i64, i64, i64, i64, Vec<u8>);
 
+fn to_list(r: ListRow) -> Result<RevocationList, SmkiStoreError> {
+    let (id, k, e, issuer_ca, number, this_update, next_update, der) = r;
+    Ok(RevocationList {
+        id,
+        kind: ListKind::from_name(&k)
+            .ok_or_else(|| SmkiStoreError(format!("unknown list kind {k:?}")))?,
+        environment: e.parse().map_err(serr)?,
+        issuer_ca,
+        number: u64::try_from(number).map_err(serr)?,
+        this_update,
+        next_update,
+        der,
+    })
+}
+
 type CaRow = (
     i64,
     String,
@@ -85,19 +184,19 @@ type CaRow = (
 const CA_COLUMNS: &str = "id, kind, environment, cert_der, key_pkcs8, created_at, issued_count, \
                           retired_at, destroyed_at, destruction_record";
 
-fn ca_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
+/// A CA's values for the `smki_cas` columns after `id`, in [`CA_COLUMNS`] order.
+fn ca_values(ca: &CaRecord) -> rusqlite::Result<[ToSqlOutput<'_>; 9]> {
+    Ok([
+        ca_kind_name(ca.kind).to_sql()?,
+        ca.environment.as_str().to_sql()?,
+        ca.cert_der.to_sql()?,
+        ca.key_pkcs8.to_sql()?,
+        ca.created_at.to_sql()?,
+        ToSqlOutput::from(count(ca.issued_count)),
+        ca.retired_at.to_sql()?,
+        ca.destroyed_at.to_sql()?,
+        ca.destruction_record.to_sql()?,
+    ])
 }
 
 fn to_ca(r: CaRow) -> Result<CaRecord, SmkiStoreError> {
@@ -120,63 +219,46 @@ const CERT_COLUMNS: &str = "serial, serial_decimal, environment, kind, usage, su
      subscriber, issuer_ca, public_key, issued_at, not_after, status, revoked_at, \
      revocation_reason, der";
 
+/// A `smki_certificates` row, in [`CERT_COLUMNS`] order.
 type CertRow = (
-    (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-    ),
-    (
-        Option<i64>,
-        Vec<u8>,
-        i64,
-        i64,
-        String,
-        Option<i64>,
-        Option<String>,
-        Vec<u8>,
-    ),
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Vec<u8>,
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Vec<u8>,
 );
-
-fn cert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CertRow> {
-    Ok((
-        (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ),
-        (
-            r.get(8)?,
-            r.get(9)?,
-            r.get(10)?,
-            r.get(11)?,
-            r.get(12)?,
-            r.get(13)?,
-            r.get(14)?,
-            r.get(15)?,
-        ),
-    ))
-}
 
 fn to_cert(r: CertRow) -> Result<CertRecord, SmkiStoreError> {
     let (
-        (serial, serial_decimal, env, kind, usage, subject, role, subscriber),
-        (issuer_ca, public_key, issued_at, not_after, status, revoked_at, reason, der),
+        serial,
+        serial_decimal,
+        env,
+        kind,
+        usage,
+        subject,
+        role,
+        subscriber,
+        issuer_ca,
+        public_key,
+        issued_at,
+        not_after,
+        status,
+        revoked_at,
+        reason,
+        der,
     ) = r;
-    let eui = |s: Option<String>| -> Result<Option<Eui64>, SmkiStoreError> {
-        s.map(|s| parse_eui(&s).map_err(|e| SmkiStoreError(e.0)))
-            .transpose()
-    };
+    let eui = |s: Option<String>| s.as_deref().map(eui_of).transpose();
     Ok(CertRecord {
         serial,
         serial_decimal,
@@ -197,12 +279,14 @@ fn to_cert(r: CertRow) -> Result<CertRecord, SmkiStoreError> {
     })
 }
 
+const SUBSCRIBER_COLUMNS: &str = "eui, kind, name, admitted_at, admitted_by, evidence";
+
 fn to_subscriber(
     r: (String, String, String, i64, String, String),
 ) -> Result<Subscriber, SmkiStoreError> {
     let (eui, kind, name, admitted_at, admitted_by, evidence) = r;
     Ok(Subscriber {
-        eui: parse_eui(&eui).map_err(|e| SmkiStoreError(e.0))?,
+        eui: eui_of(&eui)?,
         kind: kind.parse::<PartyKind>().map_err(SmkiStoreError)?,
         name,
         admitted_at,
@@ -221,7 +305,7 @@ fn to_batch(r: BatchRow) -> Result<BatchRecord, SmkiStoreError> {
     let n = |v: i64| u32::try_from(v).map_err(serr);
     Ok(BatchRecord {
         id,
-        subscriber: parse_eui(&sub).map_err(|e| SmkiStoreError(e.0))?,
+        subscriber: eui_of(&sub)?,
         environment: env.parse().map_err(serr)?,
         submitted_at,
         total: n(total)?,
@@ -230,6 +314,16 @@ fn to_batch(r: BatchRow) -> Result<BatchRecord, SmkiStoreError> {
         refused: n(refused)?,
         finished_at,
     })
+}
+
+/// A (subscriber, month, count) row: a forecast, or the certificates issued in a month.
+fn to_month_count(r: (String, String, i64)) -> Result<(Eui64, YearMonth, u64), SmkiStoreError> {
+    let (s, m, n) = r;
+    Ok((
+        eui_of(&s)?,
+        YearMonth::parse(&m).ok_or_else(|| SmkiStoreError(format!("bad month {m:?}")))?,
+        u64::try_from(n).map_err(serr)?,
+    ))
 }
 
 fn month_text(m: YearMonth) -> String {
@@ -242,9 +336,11 @@ fn dcc_err(e: dcc::store::StoreError) -> SmkiStoreError {
 
 impl SmkiTx for SqliteTx<'_> {
     fn put_subscriber(&mut self, s: &Subscriber) -> Result<(), SmkiStoreError> {
-        self.execute(
-            "INSERT INTO smki_subscribers (eui, kind, name, admitted_at, admitted_by, evidence) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        self.smki_execute(
+            &format!(
+                "INSERT INTO smki_subscribers ({SUBSCRIBER_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ),
             params![
                 s.eui.to_string(),
                 s.kind.as_str(),
@@ -253,55 +349,26 @@ impl SmkiTx for SqliteTx<'_> {
                 s.admitted_by,
                 s.evidence
             ],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(())
     }
 
     fn subscriber(&mut self, eui: Eui64) -> Result<Option<Subscriber>, SmkiStoreError> {
-        self.query_row(
-            "SELECT eui, kind, name, admitted_at, admitted_by, evidence FROM smki_subscribers \
-             WHERE eui = ?1",
+        self.smki_row(
+            &format!("SELECT {SUBSCRIBER_COLUMNS} FROM smki_subscribers WHERE eui = ?1"),
             [eui.to_string()],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
+            tuple,
+            to_subscriber,
         )
-        .optional()
-        .map_err(serr)?
-        .map(to_subscriber)
-        .transpose()
     }
 
     fn subscribers(&mut self) -> Result<Vec<Subscriber>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT eui, kind, name, admitted_at, admitted_by, evidence FROM smki_subscribers \
-                 ORDER BY eui",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_subscriber))
-            .collect()
+        self.smki_rows(
+            &format!("SELECT {SUBSCRIBER_COLUMNS} FROM smki_subscribers ORDER BY eui"),
+            [],
+            tuple,
+            to_subscriber,
+        )
     }
 
     fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc::model::User>, SmkiStoreError> {
@@ -324,7 +391,7 @@ impl SmkiTx for SqliteTx<'_> {
     }
 
     fn put_batch(&mut self, b: &BatchRecord, csrs: &[Vec<u8>]) -> Result<i64, SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             "INSERT INTO smki_batches (subscriber, environment, submitted_at, total, done, issued, \
              refused, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -337,8 +404,7 @@ impl SmkiTx for SqliteTx<'_> {
                 b.refused,
                 b.finished_at
             ],
-        )
-        .map_err(serr)?;
+        )?;
         let id = self.tx.last_insert_rowid();
         let mut st = self
             .tx
@@ -352,51 +418,30 @@ impl SmkiTx for SqliteTx<'_> {
     }
 
     fn batch(&mut self, id: i64) -> Result<Option<BatchRecord>, SmkiStoreError> {
-        self.query_row(
+        self.smki_row(
             &format!("SELECT {BATCH_COLUMNS} FROM smki_batches WHERE id = ?1"),
             [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
-            },
+            tuple,
+            to_batch,
         )
-        .optional()
-        .map_err(serr)?
-        .map(to_batch)
-        .transpose()
     }
 
     fn update_batch(&mut self, b: &BatchRecord) -> Result<(), SmkiStoreError> {
-        let n = self
-            .execute(
-                "UPDATE smki_batches SET done = ?2, issued = ?3, refused = ?4, finished_at = ?5 \
-                 WHERE id = ?1",
-                params![b.id, b.done, b.issued, b.refused, b.finished_at],
-            )
-            .map_err(serr)?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(SmkiStoreError(format!("no batch with id {}", b.id)))
-        }
+        let n = self.smki_execute(
+            "UPDATE smki_batches SET done = ?2, issued = ?3, refused = ?4, finished_at = ?5 \
+             WHERE id = ?1",
+            params![b.id, b.done, b.issued, b.refused, b.finished_at],
+        )?;
+        one_row(n, || format!("no batch with id {}", b.id))
     }
 
     fn unfinished_batches(&mut self) -> Result<Vec<i64>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT id FROM smki_batches WHERE finished_at IS NULL ORDER BY id")
-            .map_err(serr)?;
-        let rows = st.query_map([], |r| r.get(0)).map_err(serr)?;
-        rows.map(|r| r.map_err(serr)).collect()
+        self.smki_rows(
+            "SELECT id FROM smki_batches WHERE finished_at IS NULL ORDER BY id",
+            [],
+            |r| r.get(0),
+            Ok,
+        )
     }
 
     fn pending_batch_items(
@@ -404,19 +449,13 @@ impl SmkiTx for SqliteTx<'_> {
         id: i64,
         limit: usize,
     ) -> Result<Vec<(u32, Vec<u8>)>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT idx, csr FROM smki_batch_items WHERE batch_id = ?1 AND serial IS NULL \
-                 AND refusal IS NULL ORDER BY idx LIMIT ?2",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                Ok((r.get::<_, u32>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr)).collect()
+        self.smki_rows(
+            "SELECT idx, csr FROM smki_batch_items WHERE batch_id = ?1 AND serial IS NULL \
+             AND refusal IS NULL ORDER BY idx LIMIT ?2",
+            params![id, i64::try_from(limit).unwrap_or(i64::MAX)],
+            tuple,
+            Ok,
+        )
     }
 
     fn set_batch_item(
@@ -430,42 +469,29 @@ impl SmkiTx for SqliteTx<'_> {
             ItemOutcome::Issued(s) => (Some(s.as_str()), None),
             ItemOutcome::Refused(r) => (None, Some(r.as_str())),
         };
-        self.execute(
+        self.smki_execute(
             "UPDATE smki_batch_items SET serial = ?3, refusal = ?4 WHERE batch_id = ?1 AND idx = ?2",
             params![id, index, serial, refusal],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(())
     }
 
     fn batch_results(&mut self, id: i64) -> Result<Vec<ItemResult>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT idx, serial, refusal FROM smki_batch_items WHERE batch_id = ?1 ORDER BY idx",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map([id], |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })
-            .map_err(serr)?;
-        rows.map(|r| {
-            let (index, serial, refusal) = r.map_err(serr)?;
-            Ok(ItemResult {
-                index,
-                outcome: match (serial, refusal) {
-                    (Some(s), _) => ItemOutcome::Issued(s),
-                    (None, Some(r)) => ItemOutcome::Refused(r),
-                    (None, None) => ItemOutcome::Pending,
-                },
-            })
-        })
-        .collect()
+        self.smki_rows(
+            "SELECT idx, serial, refusal FROM smki_batch_items WHERE batch_id = ?1 ORDER BY idx",
+            [id],
+            tuple,
+            |(index, serial, refusal): (u32, Option<String>, Option<String>)| {
+                Ok(ItemResult {
+                    index,
+                    outcome: match (serial, refusal) {
+                        (Some(s), _) => ItemOutcome::Issued(s),
+                        (None, Some(r)) => ItemOutcome::Refused(r),
+                        (None, None) => ItemOutcome::Pending,
+                    },
+                })
+            },
+        )
     }
 
     fn put_forecast(
@@ -475,7 +501,7 @@ impl SmkiTx for SqliteTx<'_> {
         count: u64,
         submitted_at: i64,
     ) -> Result<(), SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             "INSERT OR REPLACE INTO smki_forecasts (subscriber, month, count, submitted_at) \
              VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -484,158 +510,84 @@ impl SmkiTx for SqliteTx<'_> {
                 i64::try_from(count).map_err(serr)?,
                 submitted_at
             ],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(())
     }
 
     fn forecasts(&mut self) -> Result<Vec<(Eui64, YearMonth, u64)>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT subscriber, month, count FROM smki_forecasts ORDER BY subscriber, month",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })
-            .map_err(serr)?;
-        rows.map(|r| {
-            let (s, m, n) = r.map_err(serr)?;
-            Ok((
-                parse_eui(&s).map_err(|e| SmkiStoreError(e.0))?,
-                YearMonth::parse(&m).ok_or_else(|| SmkiStoreError(format!("bad month {m:?}")))?,
-                u64::try_from(n).map_err(serr)?,
-            ))
-        })
-        .collect()
+        self.smki_rows(
+            "SELECT subscriber, month, count FROM smki_forecasts ORDER BY subscriber, month",
+            [],
+            tuple,
+            to_month_count,
+        )
     }
 
     fn device_certs_issued_by_month(
         &mut self,
         env: Environment,
     ) -> Result<Vec<(Eui64, YearMonth, u64)>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT subscriber, strftime('%Y-%m', issued_at / 1000, 'unixepoch') AS m, count(*) \
-                 FROM smki_certificates WHERE kind = 'device' AND environment = ?1 \
-                 AND subscriber IS NOT NULL GROUP BY subscriber, m ORDER BY subscriber, m",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map([env.as_str()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })
-            .map_err(serr)?;
-        rows.map(|r| {
-            let (s, m, n) = r.map_err(serr)?;
-            Ok((
-                parse_eui(&s).map_err(|e| SmkiStoreError(e.0))?,
-                YearMonth::parse(&m).ok_or_else(|| SmkiStoreError(format!("bad month {m:?}")))?,
-                u64::try_from(n).map_err(serr)?,
-            ))
-        })
-        .collect()
+        self.smki_rows(
+            "SELECT subscriber, strftime('%Y-%m', issued_at / 1000, 'unixepoch') AS m, count(*) \
+             FROM smki_certificates WHERE kind = 'device' AND environment = ?1 \
+             AND subscriber IS NOT NULL GROUP BY subscriber, m ORDER BY subscriber, m",
+            [env.as_str()],
+            tuple,
+            to_month_count,
+        )
     }
 
     fn certificates_by_subject(&mut self, eui: Eui64) -> Result<Vec<CertRecord>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE subject_eui = ?1 \
-                 ORDER BY environment, issued_at, serial"
-            ))
-            .map_err(serr)?;
-        let rows = st.query_map([eui.to_string()], cert_row).map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+        self.certs_where(
+            "subject_eui = ?1 ORDER BY environment, issued_at, serial",
+            [eui.to_string()],
+        )
     }
 
     fn put_ca(&mut self, ca: &CaRecord) -> Result<i64, SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             "INSERT INTO smki_cas (kind, environment, cert_der, key_pkcs8, created_at, \
              issued_count, retired_at, destroyed_at, destruction_record) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                ca_kind_name(ca.kind),
-                ca.environment.as_str(),
-                ca.cert_der,
-                ca.key_pkcs8,
-                ca.created_at,
-                count(ca.issued_count),
-                ca.retired_at,
-                ca.destroyed_at,
-                ca.destruction_record,
-            ],
-        )
-        .map_err(serr)?;
+            rusqlite::params_from_iter(ca_values(ca).map_err(serr)?),
+        )?;
         Ok(self.tx.last_insert_rowid())
     }
 
     fn update_ca(&mut self, ca: &CaRecord) -> Result<(), SmkiStoreError> {
-        let n = self
-            .execute(
-                "UPDATE smki_cas SET kind = ?2, environment = ?3, cert_der = ?4, key_pkcs8 = ?5, \
-                 created_at = ?6, issued_count = ?7, retired_at = ?8, destroyed_at = ?9, \
-                 destruction_record = ?10 WHERE id = ?1",
-                params![
-                    ca.id,
-                    ca_kind_name(ca.kind),
-                    ca.environment.as_str(),
-                    ca.cert_der,
-                    ca.key_pkcs8,
-                    ca.created_at,
-                    count(ca.issued_count),
-                    ca.retired_at,
-                    ca.destroyed_at,
-                    ca.destruction_record,
-                ],
-            )
-            .map_err(serr)?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(SmkiStoreError(format!("no CA with id {}", ca.id)))
-        }
+        let values = ca_values(ca).map_err(serr)?;
+        let n = self.smki_execute(
+            "UPDATE smki_cas SET kind = ?2, environment = ?3, cert_der = ?4, key_pkcs8 = ?5, \
+             created_at = ?6, issued_count = ?7, retired_at = ?8, destroyed_at = ?9, \
+             destruction_record = ?10 WHERE id = ?1",
+            rusqlite::params_from_iter(std::iter::once(ToSqlOutput::from(ca.id)).chain(values)),
+        )?;
+        one_row(n, || format!("no CA with id {}", ca.id))
     }
 
     fn ca(&mut self, id: i64) -> Result<Option<CaRecord>, SmkiStoreError> {
-        self.query_row(
+        self.smki_row(
             &format!("SELECT {CA_COLUMNS} FROM smki_cas WHERE id = ?1"),
             [id],
-            ca_row,
+            tuple,
+            to_ca,
         )
-        .optional()
-        .map_err(serr)?
-        .map(to_ca)
-        .transpose()
     }
 
     fn cas(&mut self, kind: CaKind, env: Environment) -> Result<Vec<CaRecord>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(&format!(
+        self.smki_rows(
+            &format!(
                 "SELECT {CA_COLUMNS} FROM smki_cas WHERE kind = ?1 AND environment = ?2 \
                  ORDER BY id"
-            ))
-            .map_err(serr)?;
-        let rows = st
-            .query_map(params![ca_kind_name(kind), env.as_str()], ca_row)
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_ca)).collect()
+            ),
+            params![ca_kind_name(kind), env.as_str()],
+            tuple,
+            to_ca,
+        )
     }
 
     fn put_certificate(&mut self, c: &CertRecord) -> Result<(), SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             &format!(
                 "INSERT OR REPLACE INTO smki_certificates ({CERT_COLUMNS}) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
@@ -658,21 +610,17 @@ impl SmkiTx for SqliteTx<'_> {
                 c.revocation_reason,
                 c.der,
             ],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(())
     }
 
     fn certificate(&mut self, serial_hex: &str) -> Result<Option<CertRecord>, SmkiStoreError> {
-        self.query_row(
+        self.smki_row(
             &format!("SELECT {CERT_COLUMNS} FROM smki_certificates WHERE serial = ?1"),
             [serial_hex],
-            cert_row,
+            tuple,
+            to_cert,
         )
-        .optional()
-        .map_err(serr)?
-        .map(to_cert)
-        .transpose()
     }
 
     fn certificates_of(
@@ -681,20 +629,11 @@ impl SmkiTx for SqliteTx<'_> {
         env: Environment,
         usage: Option<CertUsage>,
     ) -> Result<Vec<CertRecord>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE subject_eui = ?1 \
-                 AND environment = ?2 AND (?3 IS NULL OR usage = ?3) ORDER BY issued_at, serial"
-            ))
-            .map_err(serr)?;
-        let rows = st
-            .query_map(
-                params![eui.to_string(), env.as_str(), usage.map(CertUsage::as_str)],
-                cert_row,
-            )
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+        self.certs_where(
+            "subject_eui = ?1 AND environment = ?2 AND (?3 IS NULL OR usage = ?3) \
+             ORDER BY issued_at, serial",
+            params![eui.to_string(), env.as_str(), usage.map(CertUsage::as_str)],
+        )
     }
 
     fn set_certificate_status(
@@ -702,19 +641,11 @@ impl SmkiTx for SqliteTx<'_> {
         serial_hex: &str,
         status: CertStatus,
     ) -> Result<(), SmkiStoreError> {
-        let n = self
-            .execute(
-                "UPDATE smki_certificates SET status = ?2 WHERE serial = ?1",
-                params![serial_hex, status.as_str()],
-            )
-            .map_err(serr)?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(SmkiStoreError(format!(
-                "no certificate with serial {serial_hex}"
-            )))
-        }
+        let n = self.smki_execute(
+            "UPDATE smki_certificates SET status = ?2 WHERE serial = ?1",
+            params![serial_hex, status.as_str()],
+        )?;
+        one_row(n, || format!("no certificate with serial {serial_hex}"))
     }
 
     // --- revocation, CRL/ARL publication, DCA roll-over, PMA powers (task H-CA) ---
@@ -724,17 +655,10 @@ impl SmkiTx for SqliteTx<'_> {
         env: Environment,
         kind: CertKind,
     ) -> Result<Vec<CertRecord>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE status = 'R' \
-                 AND environment = ?1 AND kind = ?2 ORDER BY serial"
-            ))
-            .map_err(serr)?;
-        let rows = st
-            .query_map(params![env.as_str(), kind.as_str()], cert_row)
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+        self.certs_where(
+            "status = 'R' AND environment = ?1 AND kind = ?2 ORDER BY serial",
+            params![env.as_str(), kind.as_str()],
+        )
     }
 
     fn certificates_of_kind(
@@ -742,21 +666,14 @@ impl SmkiTx for SqliteTx<'_> {
         env: Environment,
         kind: CertKind,
     ) -> Result<Vec<CertRecord>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {CERT_COLUMNS} FROM smki_certificates WHERE environment = ?1 \
-                 AND kind = ?2 ORDER BY serial"
-            ))
-            .map_err(serr)?;
-        let rows = st
-            .query_map(params![env.as_str(), kind.as_str()], cert_row)
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr).and_then(to_cert)).collect()
+        self.certs_where(
+            "environment = ?1 AND kind = ?2 ORDER BY serial",
+            params![env.as_str(), kind.as_str()],
+        )
     }
 
     fn put_revocation_list(&mut self, l: &RevocationList) -> Result<i64, SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             "INSERT INTO smki_revocation_lists (kind, environment, issuer_ca, number, \
              this_update, next_update, der) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -768,8 +685,7 @@ impl SmkiTx for SqliteTx<'_> {
                 l.next_update,
                 l.der,
             ],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(self.tx.last_insert_rowid())
     }
 
@@ -778,52 +694,21 @@ impl SmkiTx for SqliteTx<'_> {
         kind: ListKind,
         env: Environment,
     ) -> Result<Option<RevocationList>, SmkiStoreError> {
-        let row: Option<ListRow> = self
-            .query_row(
-                "SELECT id, kind, environment, issuer_ca, number, this_update, next_update, der \
-                 FROM smki_revocation_lists WHERE kind = ?1 AND environment = ?2 \
-                 ORDER BY number DESC LIMIT 1",
-                params![kind.as_str(), env.as_str()],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(serr)?;
-        row.map(
-            |(id, k, e, issuer_ca, number, this_update, next_update, der)| {
-                Ok(RevocationList {
-                    id,
-                    kind: ListKind::from_name(&k)
-                        .ok_or_else(|| SmkiStoreError(format!("unknown list kind {k:?}")))?,
-                    environment: e.parse().map_err(serr)?,
-                    issuer_ca,
-                    number: u64::try_from(number).map_err(serr)?,
-                    this_update,
-                    next_update,
-                    der,
-                })
-            },
+        self.smki_row(
+            "SELECT id, kind, environment, issuer_ca, number, this_update, next_update, der \
+             FROM smki_revocation_lists WHERE kind = ?1 AND environment = ?2 \
+             ORDER BY number DESC LIMIT 1",
+            params![kind.as_str(), env.as_str()],
+            tuple,
+            to_list,
         )
-        .transpose()
     }
 
     fn mark_gateway_cert_revoked(&mut self, serial_decimal: &str) -> Result<bool, SmkiStoreError> {
-        let n = self
-            .execute(
-                "UPDATE org_certs SET revoked = 1 WHERE serial = ?1 AND revoked = 0",
-                [serial_decimal],
-            )
-            .map_err(serr)?;
+        let n = self.smki_execute(
+            "UPDATE org_certs SET revoked = 1 WHERE serial = ?1 AND revoked = 0",
+            [serial_decimal],
+        )?;
         Ok(n > 0)
     }
 
@@ -832,54 +717,46 @@ impl SmkiTx for SqliteTx<'_> {
         eui: Eui64,
         suspended: bool,
     ) -> Result<Option<bool>, SmkiStoreError> {
-        let was: Option<bool> = self
-            .query_row(
-                "SELECT suspended FROM users WHERE eui = ?1",
-                [eui.to_string()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(serr)?;
+        let was: Option<bool> = self.smki_row(
+            "SELECT suspended FROM users WHERE eui = ?1",
+            [eui.to_string()],
+            |r| r.get(0),
+            Ok,
+        )?;
         if was.is_some() {
-            self.execute(
+            self.smki_execute(
                 "UPDATE users SET suspended = ?2 WHERE eui = ?1",
                 params![eui.to_string(), suspended],
-            )
-            .map_err(serr)?;
+            )?;
         }
         Ok(was)
     }
 
     fn append_audit(&mut self, e: &AuditEntry) -> Result<(), SmkiStoreError> {
-        self.execute(
+        self.smki_execute(
             "INSERT INTO smki_audit (at, actor, action, target, reason, detail) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![e.at, e.actor, e.action, e.target, e.reason, e.detail],
-        )
-        .map_err(serr)?;
+        )?;
         Ok(())
     }
 
     fn audit_log(&mut self) -> Result<Vec<AuditEntry>, SmkiStoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached(
-                "SELECT at, actor, action, target, reason, detail FROM smki_audit ORDER BY id",
-            )
-            .map_err(serr)?;
-        let rows = st
-            .query_map([], |r| {
+        self.smki_rows(
+            "SELECT at, actor, action, target, reason, detail FROM smki_audit ORDER BY id",
+            [],
+            tuple,
+            |(at, actor, action, target, reason, detail)| {
                 Ok(AuditEntry {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    target: r.get(3)?,
-                    reason: r.get(4)?,
-                    detail: r.get(5)?,
+                    at,
+                    actor,
+                    action,
+                    target,
+                    reason,
+                    detail,
                 })
-            })
-            .map_err(serr)?;
-        rows.map(|r| r.map_err(serr)).collect()
+            },
+        )
     }
 }
 
