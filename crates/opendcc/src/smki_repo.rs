@@ -210,10 +210,7 @@ fn issue_for_user(
     store
         .smki_transaction(|tx: &mut dyn SmkiTx| -> Result<CertRecord, StoreError> {
             let mut ca = tx
-                .cas(CaKind::Oca, Environment::Test)?
-                .into_iter()
-                .rev()
-                .find(CaRecord::is_current)
+                .current_ca(CaKind::Oca, Environment::Test)?
                 .ok_or_else(|| fail("the SMKI test service has no current test OCA"))?;
             let rec = test_service::issue_test_organisation(&ca, &req, ms(now)).map_err(fail)?;
             tx.put_certificate(&rec)?;

@@ -304,7 +304,7 @@ impl Client {
                 if conn.test {
                     server::smki_api::TEST_PREFIX
                 } else {
-                    "/smki/v1/"
+                    server::smki_api::LIVE_PREFIX
                 }
             ),
             rt: runtime()?,

@@ -88,15 +88,21 @@ pub trait SmkiHandler: Send + Sync + 'static {
     ) -> ApiAnswer;
 }
 
-/// The SMKI service of one environment on a store.
+/// The SMKI service of one environment on a store, answering under its own prefix
+/// ([`LIVE_PREFIX`] or [`TEST_PREFIX`]).
 pub struct SmkiApi<S: SmkiStore> {
     store: Arc<S>,
     env: Environment,
+    prefix: &'static str,
 }
 
 impl<S: SmkiStore> SmkiApi<S> {
     pub fn new(store: Arc<S>, env: Environment) -> Self {
-        Self { store, env }
+        let prefix = match env {
+            Environment::Live => LIVE_PREFIX,
+            Environment::Test => TEST_PREFIX,
+        };
+        Self { store, env, prefix }
     }
 }
 
@@ -116,6 +122,8 @@ pub struct SmkiServices<S: SmkiStore> {
     test: SmkiApi<S>,
 }
 
+/// Where the live SMKI service's interface starts.
+pub const LIVE_PREFIX: &str = "/smki/v1/";
 /// Where the SMKI test service's interface starts.
 pub const TEST_PREFIX: &str = "/smki/test/v1/";
 
@@ -127,19 +135,19 @@ impl<S: SmkiStore> SmkiServices<S> {
         }
     }
 
-    /// The service a path belongs to, and the path as that service reads it.
-    fn route(&self, path: &str) -> (&SmkiApi<S>, String) {
-        match path.strip_prefix(TEST_PREFIX) {
-            Some(rest) => (&self.test, format!("/smki/v1/{rest}")),
-            None => (&self.live, path.to_owned()),
+    /// The service a path belongs to.
+    fn route(&self, path: &str) -> &SmkiApi<S> {
+        if path.starts_with(TEST_PREFIX) {
+            &self.test
+        } else {
+            &self.live
         }
     }
 }
 
 impl<S: SmkiStore> SmkiHandler for SmkiServices<S> {
     fn body_limit(&self, path: &str) -> usize {
-        let (api, path) = self.route(path);
-        api.body_limit(&path)
+        self.route(path).body_limit(path)
     }
 
     fn handle(
@@ -150,8 +158,7 @@ impl<S: SmkiStore> SmkiHandler for SmkiServices<S> {
         identity: Option<Eui64>,
         body: &[u8],
     ) -> ApiAnswer {
-        let (api, inner) = self.route(path);
-        api.handle(method, &inner, query, identity, body)
+        self.route(path).handle(method, path, query, identity, body)
     }
 }
 
@@ -187,7 +194,7 @@ pub fn split_pem_csrs(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 
 impl<S: SmkiStore> SmkiHandler for SmkiApi<S> {
     fn body_limit(&self, path: &str) -> usize {
-        if path == "/smki/v1/batch" {
+        if path.strip_prefix(self.prefix) == Some("batch") {
             MAX_BATCH_BODY
         } else {
             MAX_CSR_BODY
@@ -210,7 +217,7 @@ impl<S: SmkiStore> SmkiHandler for SmkiApi<S> {
             );
         };
         let now = OffsetDateTime::now_utc();
-        let parts: Vec<&str> = path.trim_start_matches("/smki/v1/").split('/').collect();
+        let parts: Vec<&str> = path.trim_start_matches(self.prefix).split('/').collect();
         let answer = match (method, parts.as_slice()) {
             ("POST", ["csr"]) => self.single(who, body, now),
             ("POST", ["batch"]) => self.submit_batch(who, body, now),

@@ -120,17 +120,12 @@ pub fn process_chunk(
     // A chunk never takes the DCA past its 100,000-certificate roll-over limit: it signs at
     // most what the current DCA has room for (a DCA already at the limit is rolled over when
     // the chunk loads it, and then has the full room).
-    let limit = match crate::rollover::current_dca(tx, b.environment) {
-        Ok(Some(dca)) => {
-            let room = crate::rollover::MAX_ISSUED.saturating_sub(dca.issued_count);
-            if room == 0 {
-                limit
-            } else {
-                limit.min(usize::try_from(room).unwrap_or(usize::MAX))
-            }
-        }
-        Ok(None) => limit,
-        Err(crate::rollover::RolloverError::Store(e)) => return Err(e),
+    let room = tx
+        .current_ca(CaKind::Dca, b.environment)?
+        .map_or(0, |dca| crate::rollover::MAX_ISSUED.saturating_sub(dca.issued_count));
+    let limit = match usize::try_from(room) {
+        Ok(0) => limit,
+        Ok(room) => limit.min(room),
         Err(_) => limit,
     };
     let items = tx.pending_batch_items(id, limit)?;

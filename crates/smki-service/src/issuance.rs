@@ -81,10 +81,7 @@ pub fn current_issuing_ca(
             Err(e) => return Err(IssueError::Profile(format!("rule dca-roll-over: {e}"))),
         }
     } else {
-        tx.cas(kind, env)?
-            .into_iter()
-            .rev()
-            .find(CaRecord::is_current)
+        tx.current_ca(kind, env)?
     };
     if let Some(r) = &record
         && env == Environment::Live

@@ -132,10 +132,7 @@ pub fn issuer_ca(
     kind: ListKind,
     env: Environment,
 ) -> Result<CaRecord, PublishError> {
-    tx.cas(kind.issuer(), env)?
-        .into_iter()
-        .rev()
-        .find(CaRecord::is_current)
+    tx.current_ca(kind.issuer(), env)?
         .ok_or(PublishError::NoIssuer(kind.issuer()))
 }
 

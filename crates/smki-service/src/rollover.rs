@@ -90,11 +90,7 @@ pub fn current_dca(
     tx: &mut dyn SmkiTx,
     env: Environment,
 ) -> Result<Option<CaRecord>, RolloverError> {
-    Ok(tx
-        .cas(CaKind::Dca, env)?
-        .into_iter()
-        .rev()
-        .find(CaRecord::is_current))
+    Ok(tx.current_ca(CaKind::Dca, env)?)
 }
 
 /// What a roll-over did.
@@ -133,10 +129,7 @@ pub fn roll_over(
 ) -> Result<Rollover, RolloverError> {
     let mut old = current_dca(tx, env)?.ok_or(RolloverError::NoDca(env))?;
     let mut root_rec = tx
-        .cas(CaKind::DeviceRoot, env)?
-        .into_iter()
-        .rev()
-        .find(CaRecord::is_current)
+        .current_ca(CaKind::DeviceRoot, env)?
         .ok_or(RolloverError::NoRoot(env))?;
     // Key bytes read from storage are zeroised when dropped.
     let root_key = smki::zeroize::Zeroizing::new(

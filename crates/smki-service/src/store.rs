@@ -30,6 +30,19 @@ pub trait SmkiTx {
     fn ca(&mut self, id: i64) -> Result<Option<CaRecord>, StoreError>;
     /// Every CA of one kind in one environment, oldest first.
     fn cas(&mut self, kind: smki::CaKind, env: Environment) -> Result<Vec<CaRecord>, StoreError>;
+    /// The CA of one kind issuing now in one environment: the newest not retired whose key is
+    /// held ([`CaRecord::is_current`]).
+    fn current_ca(
+        &mut self,
+        kind: smki::CaKind,
+        env: Environment,
+    ) -> Result<Option<CaRecord>, StoreError> {
+        Ok(self
+            .cas(kind, env)?
+            .into_iter()
+            .rev()
+            .find(CaRecord::is_current))
+    }
 
     /// Lodges a certificate in the repository (replacing one with the same serial).
     fn put_certificate(&mut self, cert: &CertRecord) -> Result<(), StoreError>;
