@@ -124,8 +124,6 @@ pub struct Gateway<S: Store, C: Clock> {
     dcc: Arc<DccCrypto>,
     limits: Limits,
     dialect: Dialect,
-    /// A live DCC refuses requests signed with the key of an SMKI test certificate.
-    live: bool,
 }
 
 /// What a request that passed authentication carries through the rest of the checks.
@@ -151,14 +149,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             dcc,
             limits,
             dialect: Dialect::default(),
-            live: true,
         }
-    }
-
-    /// A test DCC (`live == false`) skips the live-only refusal of test keys. Live by default.
-    pub fn with_live(mut self, live: bool) -> Self {
-        self.live = live;
-        self
     }
 
     /// Writes responses in `dialect`.
@@ -247,13 +238,12 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let request = duis::parse_request(body).map_err(parse_error)?;
         let info = xmldsig::signature_info(body).map_err(dsig_error)?;
         let serial = info.issuer_serial.serial.clone();
-        let live = self.live;
         let (cert, test_key) = self.store.transaction(|tx| {
             let cert = tx.org_cert(&serial)?;
-            // A live DCC refuses the key of any SMKI test certificate (SEC H4).
+            // The DCC is live: it refuses the key of any SMKI test certificate (SEC H4).
             let test_key = match &cert {
-                Some(c) if live => tx.is_test_certificate_key(&c.public_key)?,
-                _ => false,
+                Some(c) => tx.is_test_certificate_key(&c.public_key)?,
+                None => false,
             };
             Ok((cert, test_key))
         })?;
