@@ -69,19 +69,9 @@ fn world(path: &std::path::Path, n: usize) -> SqliteStore {
     .unwrap();
     s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<(), StoreError> {
         for ca in [&pki.oca, &pki.dca] {
-            tx.put_ca(&CaRecord {
-                id: 0,
-                kind: ca.kind(),
-                environment: Environment::Live,
-                cert_der: ca.cert_der().to_vec(),
-                key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-                // In operation since now: not due for roll-over during the run.
-                created_at: i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap(),
-                issued_count: 0,
-                retired_at: None,
-                destroyed_at: None,
-                destruction_record: None,
-            })?;
+            // In operation since now: not due for roll-over during the run.
+            let since = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap();
+            tx.put_ca(&CaRecord::new(ca, Environment::Live, since).unwrap())?;
         }
         tx.put_subscriber(&Subscriber {
             eui: SUBSCRIBER,

@@ -122,18 +122,7 @@ pub fn populate(
             }
             for (kind, _) in TEST_CA_FILES {
                 let ca = test_ca(&pki, kind);
-                tx.put_ca(&CaRecord {
-                    id: 0,
-                    kind,
-                    environment: Environment::Test,
-                    cert_der: ca.cert_der().to_vec(),
-                    key_pkcs8: Some(ca.key().to_pkcs8_der().map_err(fail)?.to_vec()),
-                    created_at: at,
-                    issued_count: 0,
-                    retired_at: None,
-                    destroyed_at: None,
-                    destruction_record: None,
-                })?;
+                tx.put_ca(&CaRecord::new(ca, Environment::Test, at).map_err(fail)?)?;
                 tx.put_certificate(
                     &CertRecord::authority(
                         ca.cert_der(),

@@ -882,22 +882,10 @@ fn populate_smki(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
             CaKind::DcckiRoot => &w.pki.dccki_root,
             CaKind::DcckiIssuing => &w.pki.dccki_issuing,
         };
-        let key = ca.key().to_pkcs8_der().map_err(smki_err)?.to_vec();
         let cert = CertRecord::authority(ca.cert_der(), CertKind::Authority, Environment::Live, at)
             .map_err(|e| e.to_string())?;
         cas.push((
-            CaRecord {
-                id: 0,
-                kind: *kind,
-                environment: Environment::Live,
-                cert_der: ca.cert_der().to_vec(),
-                key_pkcs8: Some(key),
-                created_at: at,
-                issued_count: 0,
-                retired_at: None,
-                destroyed_at: None,
-                destruction_record: None,
-            },
+            CaRecord::new(ca, Environment::Live, at).map_err(smki_err)?,
             cert,
         ));
     }

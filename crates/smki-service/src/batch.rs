@@ -120,9 +120,9 @@ pub fn process_chunk(
     // A chunk never takes the DCA past its 100,000-certificate roll-over limit: it signs at
     // most what the current DCA has room for (a DCA already at the limit is rolled over when
     // the chunk loads it, and then has the full room).
-    let room = tx
-        .current_ca(CaKind::Dca, b.environment)?
-        .map_or(0, |dca| crate::rollover::MAX_ISSUED.saturating_sub(dca.issued_count));
+    let room = tx.current_ca(CaKind::Dca, b.environment)?.map_or(0, |dca| {
+        crate::rollover::MAX_ISSUED.saturating_sub(dca.issued_count)
+    });
     let limit = match usize::try_from(room) {
         Ok(0) => limit,
         Ok(room) => limit.min(room),

@@ -181,6 +181,23 @@ pub struct CaRecord {
 }
 
 impl CaRecord {
+    /// The record of a CA the DCC runs, holding its key, issuing from `created_at`, not stored
+    /// yet (`id` 0).
+    pub fn new(ca: &smki::Ca, env: Environment, created_at: i64) -> Result<Self, smki::SmkiError> {
+        Ok(Self {
+            id: 0,
+            kind: ca.kind(),
+            environment: env,
+            cert_der: ca.cert_der().to_vec(),
+            key_pkcs8: Some(ca.key().to_pkcs8_der()?.to_vec()),
+            created_at,
+            issued_count: 0,
+            retired_at: None,
+            destroyed_at: None,
+            destruction_record: None,
+        })
+    }
+
     /// Whether this CA is the one issuing now (not retired, key held).
     pub fn is_current(&self) -> bool {
         self.retired_at.is_none() && self.key_pkcs8.is_some()

@@ -163,18 +163,7 @@ pub fn roll_over(
         },
         fresh.key,
     )?;
-    let new = CaRecord {
-        id: 0,
-        kind: CaKind::Dca,
-        environment: env,
-        cert_der: ca.cert_der().to_vec(),
-        key_pkcs8: Some(ca.key().to_pkcs8_der()?.to_vec()),
-        created_at: now_ms,
-        issued_count: 0,
-        retired_at: None,
-        destroyed_at: None,
-        destruction_record: None,
-    };
+    let new = CaRecord::new(&ca, env, now_ms)?;
     let new_id = tx.put_ca(&new)?;
     let new = CaRecord { id: new_id, ..new };
     let mut cert = CertRecord::authority(ca.cert_der(), CertKind::Authority, env, now_ms)

@@ -167,15 +167,7 @@ mod tests {
     fn record(ca: &Ca, env: Environment) -> CaRecord {
         CaRecord {
             id: 9,
-            kind: ca.kind(),
-            environment: env,
-            cert_der: ca.cert_der().to_vec(),
-            key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-            created_at: 0,
-            issued_count: 0,
-            retired_at: None,
-            destroyed_at: None,
-            destruction_record: None,
+            ..CaRecord::new(ca, env, 0).unwrap()
         }
     }
 

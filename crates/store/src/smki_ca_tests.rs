@@ -98,18 +98,7 @@ fn world() -> World {
     store
         .smki_transaction(|tx| -> Result<(), SmkiStoreError> {
             for ca in [&pki.org_root, &pki.oca, &pki.device_root, &pki.dca] {
-                tx.put_ca(&CaRecord {
-                    id: 0,
-                    kind: ca.kind(),
-                    environment: ENV,
-                    cert_der: ca.cert_der().to_vec(),
-                    key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-                    created_at: t0,
-                    issued_count: 0,
-                    retired_at: None,
-                    destroyed_at: None,
-                    destruction_record: None,
-                })?;
+                tx.put_ca(&CaRecord::new(ca, ENV, t0).unwrap())?;
                 if ca.kind() != CaKind::Oca {
                     tx.put_certificate(
                         &CertRecord::authority(ca.cert_der(), CertKind::Authority, ENV, t0)

@@ -54,18 +54,7 @@ fn device(id: Eui64, t: DeviceType, status: DeviceStatus, mpxn: Option<&str>) ->
 
 /// A live CA record holding `ca`'s certificate and key, in operation since `created_at`.
 fn live_ca(ca: &smki::Ca, created_at: i64) -> CaRecord {
-    CaRecord {
-        id: 0,
-        kind: ca.kind(),
-        environment: Environment::Live,
-        cert_der: ca.cert_der().to_vec(),
-        key_pkcs8: Some(ca.key().to_pkcs8_der().unwrap().to_vec()),
-        created_at,
-        issued_count: 0,
-        retired_at: None,
-        destroyed_at: None,
-        destruction_record: None,
-    }
+    CaRecord::new(ca, Environment::Live, created_at).unwrap()
 }
 
 fn world() -> (SqliteStore, smki::Pki) {
