@@ -298,7 +298,11 @@ def render_matrix(variants):
             "duis-templates/*.XML"
         ),
         "",
-        "/// Every service reference variant of the DUIS 5.4 service matrix, ordered by variant.",
+    ]
+    out += render_srv_enum(variants)
+    out += [
+        "/// Every service reference variant of the DUIS 5.4 service matrix, ordered by variant",
+        "/// (index `i` is `Srv::ALL[i]`).",
         f"static VARIANTS: [ServiceVariant; {len(variants)}] = [",
     ]
     for v in variants:
@@ -307,6 +311,7 @@ def render_matrix(variants):
         cvs = ", ".join(f"CommandVariant::{CV_NAMES[c]}" for c in v["cvs"])
         out += [
             "    ServiceVariant {",
+            f"        id: Srv::{srv_ident(v['srv'])},",
             f"        name: {rust_str(v['name'])},",
             f"        service_reference: {rust_str(v['sr'])},",
             f"        variant: {rust_str(v['srv'])},",
@@ -339,6 +344,34 @@ def render_matrix(variants):
         out.append(f"        {rust_str(b)} => Some({i}),")
     out += ["        _ => None,", "    }", "}", ""]
     return "\n".join(out)
+
+
+def srv_ident(srv):
+    """The Rust enum variant name of a service reference variant: `4.1.1` -> `V4_1_1`."""
+    return "V" + srv.replace(".", "_")
+
+
+def render_srv_enum(variants):
+    n = len(variants)
+    out = [
+        "/// A service reference variant of the DUIS service matrix, typed: `Srv::V4_1_1` is",
+        "/// `\"4.1.1\"`. Its properties (roles, critical, on demand, non-device, schedulable) are",
+        "/// [`Srv::info`], from the matrix and nowhere else.",
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]",
+        "pub enum Srv {",
+    ]
+    for v in variants:
+        out.append(f"    /// {v['srv']} {v['name']}")
+        out.append(f"    {srv_ident(v['srv'])},")
+    out += ["}", "", "impl Srv {", "    /// Every variant, in matrix order.", f"    pub const ALL: [Srv; {n}] = ["]
+    for v in variants:
+        out.append(f"        Srv::{srv_ident(v['srv'])},")
+    out += ["    ];", "", "    /// The variant as DUIS writes it (`\"4.1.1\"`).",
+            "    pub const fn as_str(self) -> &'static str {", "        match self {"]
+    for v in variants:
+        out.append(f"            Srv::{srv_ident(v['srv'])} => {rust_str(v['srv'])},")
+    out += ["        }", "    }", "}", ""]
+    return out
 
 
 def render_codes(codes):

@@ -26,7 +26,7 @@ use crate::error::{
 use crate::model::{Device, User};
 use crate::render;
 use crate::services;
-use crate::store::{PendingPreCommand, RequestRecord, Store, Tx, WanJob};
+use crate::store::{JobKind, PendingPreCommand, RequestRecord, Store, Tx, WanJob};
 use crate::transform::{self, DccCrypto, Transformed};
 
 /// Where time comes from (injected so that tests control it).
@@ -317,9 +317,8 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             let user = tx
                 .user(rid.originator)?
                 .ok_or_else(|| AuthzError::UnknownUser(rid.originator.to_string()))?;
-            let srv = req.header.service_reference_variant.as_str();
-            let variant = duis::service_variant(srv)
-                .ok_or_else(|| AuthzError::UnknownService(srv.to_string()))?;
+            let srv = req.header.service_reference_variant;
+            let variant = srv.info();
             if variant.service_reference != req.header.service_reference
                 || !variant.accepts_body(req.header.command_variant, &req.body.name)
             {
@@ -354,7 +353,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 originator: rid.originator,
                 target: rid.target,
                 counter: rid.counter,
-                srv: srv.to_string(),
+                srv,
                 command_variant: req.header.command_variant as u8,
                 received_at: now,
                 response_code: code.as_str().to_string(),
@@ -439,7 +438,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                         originator: rid.originator,
                         counter: rid.counter,
                         target: device.id,
-                        srv: variant.variant.to_string(),
+                        srv: variant.id,
                         precommand: bytes.clone(),
                         created_at: unix_ms(now),
                         used: false,
@@ -465,7 +464,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             counter: rid.counter,
             target: device.id,
             chf,
-            srv: variant.variant.to_string(),
+            kind: JobKind::Service(variant.id),
             command: wan_command,
             attempts: 0,
             due_at: now_ms,

@@ -35,19 +35,13 @@ fn header(
 }
 
 /// A response carrying only a code: acknowledgements, errors, and non-device services with no
-/// data to return. `None` if the request names no known service reference variant.
+/// data to return.
 pub fn header_only(
     req: &Request,
     code: ResponseCode,
     now: OffsetDateTime,
 ) -> Result<String, DccError> {
-    let variant =
-        duis::service_variant(&req.header.service_reference_variant).ok_or_else(|| {
-            build_error(format!(
-                "unknown service reference variant {}",
-                req.header.service_reference_variant
-            ))
-        })?;
+    let variant = req.variant();
     Ok(duis::acknowledgement(
         &req.header.request_id,
         code,
@@ -137,6 +131,14 @@ pub fn wan_matrix_v51(
     .map_err(build_error)
 }
 
+/// The service request a WAN job answers (jobs of the DCC's own have no DUIS response).
+fn job_variant(job: &crate::store::WanJob) -> Result<&'static duis::ServiceVariant, DccError> {
+    job.kind
+        .srv()
+        .map(duis::Srv::info)
+        .ok_or_else(|| build_error(format!("WAN job {} answers no user request", job.id)))
+}
+
 /// The DUIS response carrying a device's answer to a queued command (passed through unread:
 /// the DCC does not open what the device protected for the user).
 pub fn device_response(
@@ -144,8 +146,7 @@ pub fn device_response(
     gbcs: &[u8],
     now: OffsetDateTime,
 ) -> Result<String, DccError> {
-    let variant = duis::service_variant(&job.srv)
-        .ok_or_else(|| build_error(format!("unknown service reference variant {}", job.srv)))?;
+    let variant = job_variant(job)?;
     let rid = duis::RequestId {
         originator: job.originator,
         target: job.target,
@@ -162,8 +163,7 @@ pub fn device_failure(
     code: ResponseCode,
     now: OffsetDateTime,
 ) -> Result<String, DccError> {
-    let variant = duis::service_variant(&job.srv)
-        .ok_or_else(|| build_error(format!("unknown service reference variant {}", job.srv)))?;
+    let variant = job_variant(job)?;
     let rid = duis::RequestId {
         originator: job.originator,
         target: job.target,

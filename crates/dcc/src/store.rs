@@ -5,6 +5,7 @@
 //! durable when the closure returns `Ok`, or none of it happened. The gateway acknowledges a
 //! request only after its transaction has committed.
 
+use duis::Srv;
 use eui::Eui64;
 use time::OffsetDateTime;
 
@@ -28,13 +29,51 @@ pub struct RequestRecord {
     pub originator: Eui64,
     pub target: Eui64,
     pub counter: u64,
-    pub srv: String,
+    pub srv: Srv,
     pub command_variant: u8,
     pub received_at: OffsetDateTime,
     /// The DUIS response code the user was given.
     pub response_code: String,
     /// The signed DUIS response the user was given, if any.
     pub response: Option<String>,
+}
+
+/// What a WAN command is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// A user's service request: its outcome goes to the user as a DUIS response.
+    Service(Srv),
+    /// SMKI recovery (CS02b authorised by Recovery): no user waits; the answer sets the device's
+    /// SMI status.
+    SmkiRecovery,
+}
+
+impl JobKind {
+    const SMKI_RECOVERY: &'static str = "SMKI-RECOVERY";
+
+    /// How the kind is stored: the service reference variant, or `SMKI-RECOVERY`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Service(srv) => srv.as_str(),
+            Self::SmkiRecovery => Self::SMKI_RECOVERY,
+        }
+    }
+
+    /// The kind for its stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            Self::SMKI_RECOVERY => Some(Self::SmkiRecovery),
+            other => Srv::parse(other).map(Self::Service),
+        }
+    }
+
+    /// The service request it serves, if a user's.
+    pub fn srv(self) -> Option<Srv> {
+        match self {
+            Self::Service(srv) => Some(srv),
+            Self::SmkiRecovery => None,
+        }
+    }
 }
 
 /// A command waiting for, or on, the SM WAN.
@@ -47,7 +86,8 @@ pub struct WanJob {
     /// The device it is for, and the Communications Hub Function that reaches it.
     pub target: Eui64,
     pub chf: Eui64,
-    pub srv: String,
+    /// What the command is for: a user's service request, or the DCC's own work.
+    pub kind: JobKind,
     /// The protected GBCS command as it goes on the WAN.
     pub command: Vec<u8>,
     /// Delivery attempts so far.
@@ -110,7 +150,7 @@ pub struct PendingPreCommand {
     pub originator: Eui64,
     pub counter: u64,
     pub target: Eui64,
-    pub srv: String,
+    pub srv: Srv,
     pub precommand: Vec<u8>,
     pub created_at: i64,
     pub used: bool,

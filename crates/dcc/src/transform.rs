@@ -33,7 +33,7 @@ pub enum Transformed {
 
 fn wrong_type(req: &Request, device: &Device) -> DccError {
     AuthzError::DeviceType {
-        srv: req.header.service_reference_variant.clone(),
+        srv: req.header.service_reference_variant.to_string(),
         device_type: device.device_type.to_string(),
     }
     .into()

@@ -68,6 +68,9 @@ pub enum ParseError {
         /// Qualified name as written.
         element: String,
     },
+    /// `sr:ServiceReferenceVariant` is not one of the 129 variants of the service matrix.
+    #[error("unknown service reference variant {0:?}")]
+    UnknownServiceVariant(String),
     /// The root is not `sr:Request`.
     #[error("root element is {0}, expected sr:Request")]
     WrongRoot(String),

@@ -37,8 +37,8 @@ pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
 pub use datetime::ResponseDateTime;
 pub use error::ParseError;
 pub use matrix::{
-    FutureDatedPattern, SIGNED_PRE_COMMAND, ServiceVariant, UnknownRoleCode, UserRole,
-    all_variants, service_variant, variant_for_body_element,
+    FutureDatedPattern, SIGNED_PRE_COMMAND, ServiceVariant, Srv, UnknownRoleCode, UnknownSrv,
+    UserRole, all_variants, service_variant, variant_for_body_element,
 };
 pub use request::{
     Request, RequestCheckError, RequestHeader, parse_request, parse_request_with_limits,

@@ -113,6 +113,8 @@ pub enum FutureDatedPattern {
 /// One service reference variant of the DCC User Interface Services Schedule.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ServiceVariant {
+    /// The typed identifier of this variant.
+    pub id: Srv,
     /// Service request name, whitespace-normalised.
     pub name: &'static str,
     /// Service reference (`"4.1"`), as sent in `sr:ServiceReference`.
@@ -165,6 +167,56 @@ impl ServiceVariant {
 pub const SIGNED_PRE_COMMAND: &str = "SignedPreCommand";
 
 include!("matrix_gen.rs");
+
+impl Srv {
+    /// The variant's row of the service matrix.
+    pub fn info(self) -> &'static ServiceVariant {
+        // `VARIANTS` is generated in the order of `Srv::ALL`, one row per enum variant (the
+        // generated-table test checks `VARIANTS[i].id == Srv::ALL[i]`).
+        &VARIANTS[self as usize]
+    }
+
+    /// The variant for a DUIS service reference variant string, exact (`"4.1.1"`).
+    pub fn parse(srv: &str) -> Option<Self> {
+        variant_index(srv).and_then(|i| Self::ALL.get(i)).copied()
+    }
+
+    /// The service reference (`"4.1"` for 4.1.1), as sent in `sr:ServiceReference`.
+    pub fn service_reference(self) -> &'static str {
+        self.info().service_reference
+    }
+}
+
+/// A string that is not one of the 129 service reference variants.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown service reference variant {0:?}")]
+pub struct UnknownSrv(pub String);
+
+impl FromStr for Srv {
+    type Err = UnknownSrv;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| UnknownSrv(s.chars().take(16).collect()))
+    }
+}
+
+impl fmt::Display for Srv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Srv {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Srv {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// The variant with this service reference variant (`"8.2"`, `"4.1.1"`), if it exists.
 pub fn service_variant(srv: &str) -> Option<&'static ServiceVariant> {
@@ -230,6 +282,25 @@ mod tests {
         assert!(service_variant("9.9").is_none());
         assert!(service_variant("").is_none());
         assert!(variant_for_body_element(SIGNED_PRE_COMMAND).is_none());
+    }
+
+    #[test]
+    fn typed_ids_index_the_matrix() {
+        assert_eq!(Srv::ALL.len(), all_variants().len());
+        for (i, (id, v)) in Srv::ALL.iter().zip(all_variants()).enumerate() {
+            assert_eq!(v.id, *id, "row {i}");
+            assert_eq!(id.as_str(), v.variant);
+            assert!(std::ptr::eq(id.info(), v));
+            assert_eq!(Srv::parse(v.variant), Some(*id));
+            assert_eq!(id.to_string().parse::<Srv>().unwrap(), *id);
+            let j = serde_json::to_string(id).unwrap();
+            assert_eq!(serde_json::from_str::<Srv>(&j).unwrap(), *id);
+        }
+        assert_eq!(Srv::V4_1_1.as_str(), "4.1.1");
+        assert_eq!(Srv::V4_1_1.service_reference(), "4.1");
+        assert!("4.1".parse::<Srv>().is_err());
+        assert!("4.1.1 ".parse::<Srv>().is_err());
+        assert!(serde_json::from_str::<Srv>("\"9.9\"").is_err());
     }
 
     #[test]

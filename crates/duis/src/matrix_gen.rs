@@ -2,9 +2,546 @@
 // Sources (reference corpus, not in this repository): uiss/service-reference-variants.json, duis-schema/duis-schema-v5.4.xsd, duis-templates/*.XML.
 
 
-/// Every service reference variant of the DUIS 5.4 service matrix, ordered by variant.
+/// A service reference variant of the DUIS service matrix, typed: `Srv::V4_1_1` is
+/// `"4.1.1"`. Its properties (roles, critical, on demand, non-device, schedulable) are
+/// [`Srv::info`], from the matrix and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Srv {
+    /// 1.1.1 Update Import Tariff (Primary Element)
+    V1_1_1,
+    /// 1.1.2 Update Import Tariff (Secondary Element)
+    V1_1_2,
+    /// 1.2.1 Update Price (Primary Element)
+    V1_2_1,
+    /// 1.2.2 Update Price (Secondary Element)
+    V1_2_2,
+    /// 1.5 Update Meter Balance
+    V1_5,
+    /// 1.6 Update Payment Mode
+    V1_6,
+    /// 1.7 Reset Tariff Block Counter Matrix
+    V1_7,
+    /// 2.1 Update Prepay Configuration
+    V2_1,
+    /// 2.2 Top Up Device
+    V2_2,
+    /// 2.3 Update Debt
+    V2_3,
+    /// 2.5 Activate Emergency Credit
+    V2_5,
+    /// 3.1 Display Message
+    V3_1,
+    /// 3.2 Restrict Access For Change Of Tenancy
+    V3_2,
+    /// 3.3 Clear Event Log
+    V3_3,
+    /// 3.4 Update Supplier Name
+    V3_4,
+    /// 3.5 Disable Privacy PIN
+    V3_5,
+    /// 4.1.1 Read Instantaneous Import Registers
+    V4_1_1,
+    /// 4.1.2 Read Instantaneous Import TOU Matrices
+    V4_1_2,
+    /// 4.1.3 Read Instantaneous Import TOU With Blocks Matrices
+    V4_1_3,
+    /// 4.1.4 Read Instantaneous Import Block Counters
+    V4_1_4,
+    /// 4.2 Read Instantaneous Export Registers
+    V4_2,
+    /// 4.3 Read Instantaneous Prepay Values
+    V4_3,
+    /// 4.4.2 Retrieve Change Of Mode / Tariff Triggered Billing Data Log
+    V4_4_2,
+    /// 4.4.3 Retrieve Billing Calendar Triggered Billing Data Log
+    V4_4_3,
+    /// 4.4.4 Retrieve Billing Data Log (Payment Based Debt Payments)
+    V4_4_4,
+    /// 4.4.5 Retrieve Billing Data Log (Prepayment Credits)
+    V4_4_5,
+    /// 4.6.1 Retrieve Import Daily Read Log
+    V4_6_1,
+    /// 4.6.2 Retrieve Export Daily Read Log
+    V4_6_2,
+    /// 4.8.1 Read Active Import Profile Data
+    V4_8_1,
+    /// 4.8.2 Read Reactive Import Profile Data
+    V4_8_2,
+    /// 4.8.3 Read Export Profile Data
+    V4_8_3,
+    /// 4.10 Read Network Data
+    V4_10,
+    /// 4.11.1 Read Tariff (Primary Element)
+    V4_11_1,
+    /// 4.11.2 Read Tariff (Secondary Element)
+    V4_11_2,
+    /// 4.12.1 Read Maximum Demand Import Registers
+    V4_12_1,
+    /// 4.12.2 Read Maximum Demand Export Registers
+    V4_12_2,
+    /// 4.13 Read Prepayment Configuration
+    V4_13,
+    /// 4.14 Read Prepayment Daily Read Log
+    V4_14,
+    /// 4.15 Read Load Limit Data
+    V4_15,
+    /// 4.16 Read Active Power Import
+    V4_16,
+    /// 4.17 Retrieve Daily Consumption Log
+    V4_17,
+    /// 4.18 Read Meter Balance
+    V4_18,
+    /// 5.1 Create Schedule
+    V5_1,
+    /// 5.2 Read Schedule
+    V5_2,
+    /// 5.3 Delete Schedule
+    V5_3,
+    /// 6.2.1 Read Device Configuration (Voltage)
+    V6_2_1,
+    /// 6.2.2 Read Device Configuration (Randomisation)
+    V6_2_2,
+    /// 6.2.3 Read Device Configuration (Billing Calendar)
+    V6_2_3,
+    /// 6.2.4 Read Device Configuration (Identity Exc MPxN)
+    V6_2_4,
+    /// 6.2.5 Read Device Configuration (Instantaneous Power Thresholds)
+    V6_2_5,
+    /// 6.2.7 Read Device Configuration (MPxN)
+    V6_2_7,
+    /// 6.2.8 Read Device Configuration (Gas)
+    V6_2_8,
+    /// 6.2.9 Read Device Configuration (Payment Mode)
+    V6_2_9,
+    /// 6.2.10 Read Device Configuration (Event and Alert Behaviours)
+    V6_2_10,
+    /// 6.4.1 Update Device Configuration (Load Limiting General Settings)
+    V6_4_1,
+    /// 6.4.2 Update Device Configuration (Load Limiting Counter Reset)
+    V6_4_2,
+    /// 6.5 Update Device Configuration (Voltage)
+    V6_5,
+    /// 6.6 Update Device Configuration (Gas Conversion)
+    V6_6,
+    /// 6.7 Update Device Configuration (Gas Flow)
+    V6_7,
+    /// 6.8 Update Device Configuration (Billing Calendar)
+    V6_8,
+    /// 6.11 Synchronise Clock
+    V6_11,
+    /// 6.12 Update Device Configuration (Instantaneous Power Threshold)
+    V6_12,
+    /// 6.13 Read Event Or Security Log
+    V6_13,
+    /// 6.14.1 Update Device Configuration (Auxiliary Load Control Description)
+    V6_14_1,
+    /// 6.14.2 Update Device Configuration (Auxiliary Load Control Scheduler)
+    V6_14_2,
+    /// 6.14.3 Update Device Configuration (Auxiliary Controller Scheduler)
+    V6_14_3,
+    /// 6.15.1 Update Security Credentials (KRP)
+    V6_15_1,
+    /// 6.15.2 Update Security Credentials (Device)
+    V6_15_2,
+    /// 6.17 Issue Security Credentials
+    V6_17,
+    /// 6.18.1 Set Maximum Demand Configurable Time Period
+    V6_18_1,
+    /// 6.18.2 Reset Maximum Demand Registers
+    V6_18_2,
+    /// 6.20.1 Set Device Configuration (Import MPxN)
+    V6_20_1,
+    /// 6.20.2 Set Device Configuration (Export MPAN)
+    V6_20_2,
+    /// 6.21 Request Handover Of DCC Controlled Device
+    V6_21,
+    /// 6.22 Configure Alert Behaviour
+    V6_22,
+    /// 6.23 Update Security Credentials (CoS)
+    V6_23,
+    /// 6.24.1 Retrieve Device Security Credentials (KRP)
+    V6_24_1,
+    /// 6.24.2 Retrieve Device Security Credentials (Device)
+    V6_24_2,
+    /// 6.25 Set Electricity Supply Tamper State
+    V6_25,
+    /// 6.26 Update Device Configuration (daily resetting of Tariff Block Counter Matrix)
+    V6_26,
+    /// 6.27 Update Device Configuration (RMS Voltage Counter Reset)
+    V6_27,
+    /// 6.28 Set CHF Sub GHz Configuration
+    V6_28,
+    /// 6.29 Request CHF Sub GHz Channel Scan
+    V6_29,
+    /// 6.30 Read CHF Sub GHz Configuration
+    V6_30,
+    /// 6.31 Read CHF Sub GHz Channel
+    V6_31,
+    /// 6.32 Read CHF Sub GHz Channel Log
+    V6_32,
+    /// 7.1 Enable Supply
+    V7_1,
+    /// 7.2 Disable Supply
+    V7_2,
+    /// 7.3 Arm Supply
+    V7_3,
+    /// 7.4 Read Supply Status
+    V7_4,
+    /// 7.5 Activate Auxiliary Load
+    V7_5,
+    /// 7.6 Deactivate Auxiliary Load
+    V7_6,
+    /// 7.7 Read Auxiliary Load Switch Data
+    V7_7,
+    /// 7.8 Reset Auxiliary Load
+    V7_8,
+    /// 7.9 Add Auxiliary Load To Boost Button
+    V7_9,
+    /// 7.10 Remove Auxiliary Load From Boost Button
+    V7_10,
+    /// 7.11 Read Boost Button Details
+    V7_11,
+    /// 7.12 Set Randomised Offset Limit
+    V7_12,
+    /// 7.13 Set Auxiliary Controller State
+    V7_13,
+    /// 7.14 Read Auxiliary Controller Configuration Data
+    V7_14,
+    /// 7.15 Read Auxiliary Controller Operational Data
+    V7_15,
+    /// 7.16 Limit APC Level
+    V7_16,
+    /// 8.1.1 Commission Device
+    V8_1_1,
+    /// 8.2 Read Inventory (Current and Future Suppliers may use this Service Request)
+    V8_2,
+    /// 8.3 Decommission Device
+    V8_3,
+    /// 8.4 Update Inventory
+    V8_4,
+    /// 8.5 Service Opt Out
+    V8_5,
+    /// 8.6 Service Opt In
+    V8_6,
+    /// 8.7.1 Join Service (Critical)
+    V8_7_1,
+    /// 8.7.2 Join Service (Non-Critical)
+    V8_7_2,
+    /// 8.8.1 Unjoin Service (Critical)
+    V8_8_1,
+    /// 8.8.2 Unjoin Service (Non-Critical)
+    V8_8_2,
+    /// 8.9 Read Device Log
+    V8_9,
+    /// 8.11 Update HAN Device Log
+    V8_11,
+    /// 8.12.1 Restore HAN Device Log
+    V8_12_1,
+    /// 8.12.2 Restore Gas Proxy Function Device Log
+    V8_12_2,
+    /// 8.13 Return Local Command Response
+    V8_13,
+    /// 8.14.1 Communications Hub Status Update- Install Success
+    V8_14_1,
+    /// 8.14.2 Communications Hub Status Update - Install No SM WAN
+    V8_14_2,
+    /// 8.14.3 Communications Hub Status Update. – Fault Return
+    V8_14_3,
+    /// 8.14.4 Communications Hub Status Update – No Fault Return
+    V8_14_4,
+    /// 9.1 Request Customer Identification Number
+    V9_1,
+    /// 11.1 Update Firmware
+    V11_1,
+    /// 11.2 Read Firmware Version
+    V11_2,
+    /// 11.3 Activate Firmware
+    V11_3,
+    /// 11.4 Update PPMID Firmware
+    V11_4,
+    /// 12.1 Request WAN Matrix
+    V12_1,
+    /// 12.2 Device Pre-notification
+    V12_2,
+    /// 14.1 Record Network Data (GAS)
+    V14_1,
+}
+
+impl Srv {
+    /// Every variant, in matrix order.
+    pub const ALL: [Srv; 129] = [
+        Srv::V1_1_1,
+        Srv::V1_1_2,
+        Srv::V1_2_1,
+        Srv::V1_2_2,
+        Srv::V1_5,
+        Srv::V1_6,
+        Srv::V1_7,
+        Srv::V2_1,
+        Srv::V2_2,
+        Srv::V2_3,
+        Srv::V2_5,
+        Srv::V3_1,
+        Srv::V3_2,
+        Srv::V3_3,
+        Srv::V3_4,
+        Srv::V3_5,
+        Srv::V4_1_1,
+        Srv::V4_1_2,
+        Srv::V4_1_3,
+        Srv::V4_1_4,
+        Srv::V4_2,
+        Srv::V4_3,
+        Srv::V4_4_2,
+        Srv::V4_4_3,
+        Srv::V4_4_4,
+        Srv::V4_4_5,
+        Srv::V4_6_1,
+        Srv::V4_6_2,
+        Srv::V4_8_1,
+        Srv::V4_8_2,
+        Srv::V4_8_3,
+        Srv::V4_10,
+        Srv::V4_11_1,
+        Srv::V4_11_2,
+        Srv::V4_12_1,
+        Srv::V4_12_2,
+        Srv::V4_13,
+        Srv::V4_14,
+        Srv::V4_15,
+        Srv::V4_16,
+        Srv::V4_17,
+        Srv::V4_18,
+        Srv::V5_1,
+        Srv::V5_2,
+        Srv::V5_3,
+        Srv::V6_2_1,
+        Srv::V6_2_2,
+        Srv::V6_2_3,
+        Srv::V6_2_4,
+        Srv::V6_2_5,
+        Srv::V6_2_7,
+        Srv::V6_2_8,
+        Srv::V6_2_9,
+        Srv::V6_2_10,
+        Srv::V6_4_1,
+        Srv::V6_4_2,
+        Srv::V6_5,
+        Srv::V6_6,
+        Srv::V6_7,
+        Srv::V6_8,
+        Srv::V6_11,
+        Srv::V6_12,
+        Srv::V6_13,
+        Srv::V6_14_1,
+        Srv::V6_14_2,
+        Srv::V6_14_3,
+        Srv::V6_15_1,
+        Srv::V6_15_2,
+        Srv::V6_17,
+        Srv::V6_18_1,
+        Srv::V6_18_2,
+        Srv::V6_20_1,
+        Srv::V6_20_2,
+        Srv::V6_21,
+        Srv::V6_22,
+        Srv::V6_23,
+        Srv::V6_24_1,
+        Srv::V6_24_2,
+        Srv::V6_25,
+        Srv::V6_26,
+        Srv::V6_27,
+        Srv::V6_28,
+        Srv::V6_29,
+        Srv::V6_30,
+        Srv::V6_31,
+        Srv::V6_32,
+        Srv::V7_1,
+        Srv::V7_2,
+        Srv::V7_3,
+        Srv::V7_4,
+        Srv::V7_5,
+        Srv::V7_6,
+        Srv::V7_7,
+        Srv::V7_8,
+        Srv::V7_9,
+        Srv::V7_10,
+        Srv::V7_11,
+        Srv::V7_12,
+        Srv::V7_13,
+        Srv::V7_14,
+        Srv::V7_15,
+        Srv::V7_16,
+        Srv::V8_1_1,
+        Srv::V8_2,
+        Srv::V8_3,
+        Srv::V8_4,
+        Srv::V8_5,
+        Srv::V8_6,
+        Srv::V8_7_1,
+        Srv::V8_7_2,
+        Srv::V8_8_1,
+        Srv::V8_8_2,
+        Srv::V8_9,
+        Srv::V8_11,
+        Srv::V8_12_1,
+        Srv::V8_12_2,
+        Srv::V8_13,
+        Srv::V8_14_1,
+        Srv::V8_14_2,
+        Srv::V8_14_3,
+        Srv::V8_14_4,
+        Srv::V9_1,
+        Srv::V11_1,
+        Srv::V11_2,
+        Srv::V11_3,
+        Srv::V11_4,
+        Srv::V12_1,
+        Srv::V12_2,
+        Srv::V14_1,
+    ];
+
+    /// The variant as DUIS writes it (`"4.1.1"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Srv::V1_1_1 => "1.1.1",
+            Srv::V1_1_2 => "1.1.2",
+            Srv::V1_2_1 => "1.2.1",
+            Srv::V1_2_2 => "1.2.2",
+            Srv::V1_5 => "1.5",
+            Srv::V1_6 => "1.6",
+            Srv::V1_7 => "1.7",
+            Srv::V2_1 => "2.1",
+            Srv::V2_2 => "2.2",
+            Srv::V2_3 => "2.3",
+            Srv::V2_5 => "2.5",
+            Srv::V3_1 => "3.1",
+            Srv::V3_2 => "3.2",
+            Srv::V3_3 => "3.3",
+            Srv::V3_4 => "3.4",
+            Srv::V3_5 => "3.5",
+            Srv::V4_1_1 => "4.1.1",
+            Srv::V4_1_2 => "4.1.2",
+            Srv::V4_1_3 => "4.1.3",
+            Srv::V4_1_4 => "4.1.4",
+            Srv::V4_2 => "4.2",
+            Srv::V4_3 => "4.3",
+            Srv::V4_4_2 => "4.4.2",
+            Srv::V4_4_3 => "4.4.3",
+            Srv::V4_4_4 => "4.4.4",
+            Srv::V4_4_5 => "4.4.5",
+            Srv::V4_6_1 => "4.6.1",
+            Srv::V4_6_2 => "4.6.2",
+            Srv::V4_8_1 => "4.8.1",
+            Srv::V4_8_2 => "4.8.2",
+            Srv::V4_8_3 => "4.8.3",
+            Srv::V4_10 => "4.10",
+            Srv::V4_11_1 => "4.11.1",
+            Srv::V4_11_2 => "4.11.2",
+            Srv::V4_12_1 => "4.12.1",
+            Srv::V4_12_2 => "4.12.2",
+            Srv::V4_13 => "4.13",
+            Srv::V4_14 => "4.14",
+            Srv::V4_15 => "4.15",
+            Srv::V4_16 => "4.16",
+            Srv::V4_17 => "4.17",
+            Srv::V4_18 => "4.18",
+            Srv::V5_1 => "5.1",
+            Srv::V5_2 => "5.2",
+            Srv::V5_3 => "5.3",
+            Srv::V6_2_1 => "6.2.1",
+            Srv::V6_2_2 => "6.2.2",
+            Srv::V6_2_3 => "6.2.3",
+            Srv::V6_2_4 => "6.2.4",
+            Srv::V6_2_5 => "6.2.5",
+            Srv::V6_2_7 => "6.2.7",
+            Srv::V6_2_8 => "6.2.8",
+            Srv::V6_2_9 => "6.2.9",
+            Srv::V6_2_10 => "6.2.10",
+            Srv::V6_4_1 => "6.4.1",
+            Srv::V6_4_2 => "6.4.2",
+            Srv::V6_5 => "6.5",
+            Srv::V6_6 => "6.6",
+            Srv::V6_7 => "6.7",
+            Srv::V6_8 => "6.8",
+            Srv::V6_11 => "6.11",
+            Srv::V6_12 => "6.12",
+            Srv::V6_13 => "6.13",
+            Srv::V6_14_1 => "6.14.1",
+            Srv::V6_14_2 => "6.14.2",
+            Srv::V6_14_3 => "6.14.3",
+            Srv::V6_15_1 => "6.15.1",
+            Srv::V6_15_2 => "6.15.2",
+            Srv::V6_17 => "6.17",
+            Srv::V6_18_1 => "6.18.1",
+            Srv::V6_18_2 => "6.18.2",
+            Srv::V6_20_1 => "6.20.1",
+            Srv::V6_20_2 => "6.20.2",
+            Srv::V6_21 => "6.21",
+            Srv::V6_22 => "6.22",
+            Srv::V6_23 => "6.23",
+            Srv::V6_24_1 => "6.24.1",
+            Srv::V6_24_2 => "6.24.2",
+            Srv::V6_25 => "6.25",
+            Srv::V6_26 => "6.26",
+            Srv::V6_27 => "6.27",
+            Srv::V6_28 => "6.28",
+            Srv::V6_29 => "6.29",
+            Srv::V6_30 => "6.30",
+            Srv::V6_31 => "6.31",
+            Srv::V6_32 => "6.32",
+            Srv::V7_1 => "7.1",
+            Srv::V7_2 => "7.2",
+            Srv::V7_3 => "7.3",
+            Srv::V7_4 => "7.4",
+            Srv::V7_5 => "7.5",
+            Srv::V7_6 => "7.6",
+            Srv::V7_7 => "7.7",
+            Srv::V7_8 => "7.8",
+            Srv::V7_9 => "7.9",
+            Srv::V7_10 => "7.10",
+            Srv::V7_11 => "7.11",
+            Srv::V7_12 => "7.12",
+            Srv::V7_13 => "7.13",
+            Srv::V7_14 => "7.14",
+            Srv::V7_15 => "7.15",
+            Srv::V7_16 => "7.16",
+            Srv::V8_1_1 => "8.1.1",
+            Srv::V8_2 => "8.2",
+            Srv::V8_3 => "8.3",
+            Srv::V8_4 => "8.4",
+            Srv::V8_5 => "8.5",
+            Srv::V8_6 => "8.6",
+            Srv::V8_7_1 => "8.7.1",
+            Srv::V8_7_2 => "8.7.2",
+            Srv::V8_8_1 => "8.8.1",
+            Srv::V8_8_2 => "8.8.2",
+            Srv::V8_9 => "8.9",
+            Srv::V8_11 => "8.11",
+            Srv::V8_12_1 => "8.12.1",
+            Srv::V8_12_2 => "8.12.2",
+            Srv::V8_13 => "8.13",
+            Srv::V8_14_1 => "8.14.1",
+            Srv::V8_14_2 => "8.14.2",
+            Srv::V8_14_3 => "8.14.3",
+            Srv::V8_14_4 => "8.14.4",
+            Srv::V9_1 => "9.1",
+            Srv::V11_1 => "11.1",
+            Srv::V11_2 => "11.2",
+            Srv::V11_3 => "11.3",
+            Srv::V11_4 => "11.4",
+            Srv::V12_1 => "12.1",
+            Srv::V12_2 => "12.2",
+            Srv::V14_1 => "14.1",
+        }
+    }
+}
+
+/// Every service reference variant of the DUIS 5.4 service matrix, ordered by variant
+/// (index `i` is `Srv::ALL[i]`).
 static VARIANTS: [ServiceVariant; 129] = [
     ServiceVariant {
+        id: Srv::V1_1_1,
         name: "Update Import Tariff (Primary Element)",
         service_reference: "1.1",
         variant: "1.1.1",
@@ -18,6 +555,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_1_2,
         name: "Update Import Tariff (Secondary Element)",
         service_reference: "1.1",
         variant: "1.1.2",
@@ -31,6 +569,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_2_1,
         name: "Update Price (Primary Element)",
         service_reference: "1.2",
         variant: "1.2.1",
@@ -44,6 +583,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_2_2,
         name: "Update Price (Secondary Element)",
         service_reference: "1.2",
         variant: "1.2.2",
@@ -57,6 +597,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_5,
         name: "Update Meter Balance",
         service_reference: "1.5",
         variant: "1.5",
@@ -70,6 +611,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_6,
         name: "Update Payment Mode",
         service_reference: "1.6",
         variant: "1.6",
@@ -83,6 +625,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V1_7,
         name: "Reset Tariff Block Counter Matrix",
         service_reference: "1.7",
         variant: "1.7",
@@ -96,6 +639,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V2_1,
         name: "Update Prepay Configuration",
         service_reference: "2.1",
         variant: "2.1",
@@ -109,6 +653,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V2_2,
         name: "Top Up Device",
         service_reference: "2.2",
         variant: "2.2",
@@ -122,6 +667,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V2_3,
         name: "Update Debt",
         service_reference: "2.3",
         variant: "2.3",
@@ -135,6 +681,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V2_5,
         name: "Activate Emergency Credit",
         service_reference: "2.5",
         variant: "2.5",
@@ -148,6 +695,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V3_1,
         name: "Display Message",
         service_reference: "3.1",
         variant: "3.1",
@@ -161,6 +709,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V3_2,
         name: "Restrict Access For Change Of Tenancy",
         service_reference: "3.2",
         variant: "3.2",
@@ -174,6 +723,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V3_3,
         name: "Clear Event Log",
         service_reference: "3.3",
         variant: "3.3",
@@ -187,6 +737,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V3_4,
         name: "Update Supplier Name",
         service_reference: "3.4",
         variant: "3.4",
@@ -200,6 +751,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V3_5,
         name: "Disable Privacy PIN",
         service_reference: "3.5",
         variant: "3.5",
@@ -213,6 +765,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_1_1,
         name: "Read Instantaneous Import Registers",
         service_reference: "4.1",
         variant: "4.1.1",
@@ -226,6 +779,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_1_2,
         name: "Read Instantaneous Import TOU Matrices",
         service_reference: "4.1",
         variant: "4.1.2",
@@ -239,6 +793,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_1_3,
         name: "Read Instantaneous Import TOU With Blocks Matrices",
         service_reference: "4.1",
         variant: "4.1.3",
@@ -252,6 +807,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_1_4,
         name: "Read Instantaneous Import Block Counters",
         service_reference: "4.1",
         variant: "4.1.4",
@@ -265,6 +821,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_2,
         name: "Read Instantaneous Export Registers",
         service_reference: "4.2",
         variant: "4.2",
@@ -278,6 +835,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_3,
         name: "Read Instantaneous Prepay Values",
         service_reference: "4.3",
         variant: "4.3",
@@ -291,6 +849,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_4_2,
         name: "Retrieve Change Of Mode / Tariff Triggered Billing Data Log",
         service_reference: "4.4",
         variant: "4.4.2",
@@ -304,6 +863,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_4_3,
         name: "Retrieve Billing Calendar Triggered Billing Data Log",
         service_reference: "4.4",
         variant: "4.4.3",
@@ -317,6 +877,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_4_4,
         name: "Retrieve Billing Data Log (Payment Based Debt Payments)",
         service_reference: "4.4",
         variant: "4.4.4",
@@ -330,6 +891,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_4_5,
         name: "Retrieve Billing Data Log (Prepayment Credits)",
         service_reference: "4.4",
         variant: "4.4.5",
@@ -343,6 +905,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_6_1,
         name: "Retrieve Import Daily Read Log",
         service_reference: "4.6",
         variant: "4.6.1",
@@ -356,6 +919,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_6_2,
         name: "Retrieve Export Daily Read Log",
         service_reference: "4.6",
         variant: "4.6.2",
@@ -369,6 +933,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_8_1,
         name: "Read Active Import Profile Data",
         service_reference: "4.8",
         variant: "4.8.1",
@@ -382,6 +947,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_8_2,
         name: "Read Reactive Import Profile Data",
         service_reference: "4.8",
         variant: "4.8.2",
@@ -395,6 +961,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_8_3,
         name: "Read Export Profile Data",
         service_reference: "4.8",
         variant: "4.8.3",
@@ -408,6 +975,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_10,
         name: "Read Network Data",
         service_reference: "4.10",
         variant: "4.10",
@@ -421,6 +989,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_11_1,
         name: "Read Tariff (Primary Element)",
         service_reference: "4.11",
         variant: "4.11.1",
@@ -434,6 +1003,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_11_2,
         name: "Read Tariff (Secondary Element)",
         service_reference: "4.11",
         variant: "4.11.2",
@@ -447,6 +1017,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_12_1,
         name: "Read Maximum Demand Import Registers",
         service_reference: "4.12",
         variant: "4.12.1",
@@ -460,6 +1031,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_12_2,
         name: "Read Maximum Demand Export Registers",
         service_reference: "4.12",
         variant: "4.12.2",
@@ -473,6 +1045,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_13,
         name: "Read Prepayment Configuration",
         service_reference: "4.13",
         variant: "4.13",
@@ -486,6 +1059,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_14,
         name: "Read Prepayment Daily Read Log",
         service_reference: "4.14",
         variant: "4.14",
@@ -499,6 +1073,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_15,
         name: "Read Load Limit Data",
         service_reference: "4.15",
         variant: "4.15",
@@ -512,6 +1087,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_16,
         name: "Read Active Power Import",
         service_reference: "4.16",
         variant: "4.16",
@@ -525,6 +1101,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_17,
         name: "Retrieve Daily Consumption Log",
         service_reference: "4.17",
         variant: "4.17",
@@ -538,6 +1115,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V4_18,
         name: "Read Meter Balance",
         service_reference: "4.18",
         variant: "4.18",
@@ -551,6 +1129,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V5_1,
         name: "Create Schedule",
         service_reference: "5.1",
         variant: "5.1",
@@ -564,6 +1143,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V5_2,
         name: "Read Schedule",
         service_reference: "5.2",
         variant: "5.2",
@@ -577,6 +1157,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V5_3,
         name: "Delete Schedule",
         service_reference: "5.3",
         variant: "5.3",
@@ -590,6 +1171,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V6_2_1,
         name: "Read Device Configuration (Voltage)",
         service_reference: "6.2",
         variant: "6.2.1",
@@ -603,6 +1185,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_2,
         name: "Read Device Configuration (Randomisation)",
         service_reference: "6.2",
         variant: "6.2.2",
@@ -616,6 +1199,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_3,
         name: "Read Device Configuration (Billing Calendar)",
         service_reference: "6.2",
         variant: "6.2.3",
@@ -629,6 +1213,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_4,
         name: "Read Device Configuration (Identity Exc MPxN)",
         service_reference: "6.2",
         variant: "6.2.4",
@@ -642,6 +1227,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_5,
         name: "Read Device Configuration (Instantaneous Power Thresholds)",
         service_reference: "6.2",
         variant: "6.2.5",
@@ -655,6 +1241,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_7,
         name: "Read Device Configuration (MPxN)",
         service_reference: "6.2",
         variant: "6.2.7",
@@ -668,6 +1255,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_8,
         name: "Read Device Configuration (Gas)",
         service_reference: "6.2",
         variant: "6.2.8",
@@ -681,6 +1269,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_9,
         name: "Read Device Configuration (Payment Mode)",
         service_reference: "6.2",
         variant: "6.2.9",
@@ -694,6 +1283,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_2_10,
         name: "Read Device Configuration (Event and Alert Behaviours)",
         service_reference: "6.2",
         variant: "6.2.10",
@@ -707,6 +1297,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_4_1,
         name: "Update Device Configuration (Load Limiting General Settings)",
         service_reference: "6.4",
         variant: "6.4.1",
@@ -720,6 +1311,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_4_2,
         name: "Update Device Configuration (Load Limiting Counter Reset)",
         service_reference: "6.4",
         variant: "6.4.2",
@@ -733,6 +1325,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_5,
         name: "Update Device Configuration (Voltage)",
         service_reference: "6.5",
         variant: "6.5",
@@ -746,6 +1339,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_6,
         name: "Update Device Configuration (Gas Conversion)",
         service_reference: "6.6",
         variant: "6.6",
@@ -759,6 +1353,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_7,
         name: "Update Device Configuration (Gas Flow)",
         service_reference: "6.7",
         variant: "6.7",
@@ -772,6 +1367,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_8,
         name: "Update Device Configuration (Billing Calendar)",
         service_reference: "6.8",
         variant: "6.8",
@@ -785,6 +1381,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_11,
         name: "Synchronise Clock",
         service_reference: "6.11",
         variant: "6.11",
@@ -798,6 +1395,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_12,
         name: "Update Device Configuration (Instantaneous Power Threshold)",
         service_reference: "6.12",
         variant: "6.12",
@@ -811,6 +1409,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_13,
         name: "Read Event Or Security Log",
         service_reference: "6.13",
         variant: "6.13",
@@ -824,6 +1423,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_14_1,
         name: "Update Device Configuration (Auxiliary Load Control Description)",
         service_reference: "6.14",
         variant: "6.14.1",
@@ -837,6 +1437,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_14_2,
         name: "Update Device Configuration (Auxiliary Load Control Scheduler)",
         service_reference: "6.14",
         variant: "6.14.2",
@@ -850,6 +1451,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_14_3,
         name: "Update Device Configuration (Auxiliary Controller Scheduler)",
         service_reference: "6.14",
         variant: "6.14.3",
@@ -863,6 +1465,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_15_1,
         name: "Update Security Credentials (KRP)",
         service_reference: "6.15",
         variant: "6.15.1",
@@ -876,6 +1479,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_15_2,
         name: "Update Security Credentials (Device)",
         service_reference: "6.15",
         variant: "6.15.2",
@@ -889,6 +1493,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_17,
         name: "Issue Security Credentials",
         service_reference: "6.17",
         variant: "6.17",
@@ -902,6 +1507,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_18_1,
         name: "Set Maximum Demand Configurable Time Period",
         service_reference: "6.18",
         variant: "6.18.1",
@@ -915,6 +1521,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_18_2,
         name: "Reset Maximum Demand Registers",
         service_reference: "6.18",
         variant: "6.18.2",
@@ -928,6 +1535,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_20_1,
         name: "Set Device Configuration (Import MPxN)",
         service_reference: "6.20",
         variant: "6.20.1",
@@ -941,6 +1549,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_20_2,
         name: "Set Device Configuration (Export MPAN)",
         service_reference: "6.20",
         variant: "6.20.2",
@@ -954,6 +1563,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_21,
         name: "Request Handover Of DCC Controlled Device",
         service_reference: "6.21",
         variant: "6.21",
@@ -967,6 +1577,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_22,
         name: "Configure Alert Behaviour",
         service_reference: "6.22",
         variant: "6.22",
@@ -980,6 +1591,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_23,
         name: "Update Security Credentials (CoS)",
         service_reference: "6.23",
         variant: "6.23",
@@ -993,6 +1605,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_24_1,
         name: "Retrieve Device Security Credentials (KRP)",
         service_reference: "6.24",
         variant: "6.24.1",
@@ -1006,6 +1619,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_24_2,
         name: "Retrieve Device Security Credentials (Device)",
         service_reference: "6.24",
         variant: "6.24.2",
@@ -1019,6 +1633,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_25,
         name: "Set Electricity Supply Tamper State",
         service_reference: "6.25",
         variant: "6.25",
@@ -1032,6 +1647,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_26,
         name: "Update Device Configuration (daily resetting of Tariff Block Counter Matrix)",
         service_reference: "6.26",
         variant: "6.26",
@@ -1045,6 +1661,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_27,
         name: "Update Device Configuration (RMS Voltage Counter Reset)",
         service_reference: "6.27",
         variant: "6.27",
@@ -1058,6 +1675,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_28,
         name: "Set CHF Sub GHz Configuration",
         service_reference: "6.28",
         variant: "6.28",
@@ -1071,6 +1689,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_29,
         name: "Request CHF Sub GHz Channel Scan",
         service_reference: "6.29",
         variant: "6.29",
@@ -1084,6 +1703,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_30,
         name: "Read CHF Sub GHz Configuration",
         service_reference: "6.30",
         variant: "6.30",
@@ -1097,6 +1717,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_31,
         name: "Read CHF Sub GHz Channel",
         service_reference: "6.31",
         variant: "6.31",
@@ -1110,6 +1731,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V6_32,
         name: "Read CHF Sub GHz Channel Log",
         service_reference: "6.32",
         variant: "6.32",
@@ -1123,6 +1745,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_1,
         name: "Enable Supply",
         service_reference: "7.1",
         variant: "7.1",
@@ -1136,6 +1759,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_2,
         name: "Disable Supply",
         service_reference: "7.2",
         variant: "7.2",
@@ -1149,6 +1773,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_3,
         name: "Arm Supply",
         service_reference: "7.3",
         variant: "7.3",
@@ -1162,6 +1787,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_4,
         name: "Read Supply Status",
         service_reference: "7.4",
         variant: "7.4",
@@ -1175,6 +1801,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_5,
         name: "Activate Auxiliary Load",
         service_reference: "7.5",
         variant: "7.5",
@@ -1188,6 +1815,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_6,
         name: "Deactivate Auxiliary Load",
         service_reference: "7.6",
         variant: "7.6",
@@ -1201,6 +1829,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_7,
         name: "Read Auxiliary Load Switch Data",
         service_reference: "7.7",
         variant: "7.7",
@@ -1214,6 +1843,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_8,
         name: "Reset Auxiliary Load",
         service_reference: "7.8",
         variant: "7.8",
@@ -1227,6 +1857,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_9,
         name: "Add Auxiliary Load To Boost Button",
         service_reference: "7.9",
         variant: "7.9",
@@ -1240,6 +1871,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_10,
         name: "Remove Auxiliary Load From Boost Button",
         service_reference: "7.10",
         variant: "7.10",
@@ -1253,6 +1885,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_11,
         name: "Read Boost Button Details",
         service_reference: "7.11",
         variant: "7.11",
@@ -1266,6 +1899,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_12,
         name: "Set Randomised Offset Limit",
         service_reference: "7.12",
         variant: "7.12",
@@ -1279,6 +1913,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_13,
         name: "Set Auxiliary Controller State",
         service_reference: "7.13",
         variant: "7.13",
@@ -1292,6 +1927,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_14,
         name: "Read Auxiliary Controller Configuration Data",
         service_reference: "7.14",
         variant: "7.14",
@@ -1305,6 +1941,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_15,
         name: "Read Auxiliary Controller Operational Data",
         service_reference: "7.15",
         variant: "7.15",
@@ -1318,6 +1955,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V7_16,
         name: "Limit APC Level",
         service_reference: "7.16",
         variant: "7.16",
@@ -1331,6 +1969,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_1_1,
         name: "Commission Device",
         service_reference: "8.1",
         variant: "8.1.1",
@@ -1344,6 +1983,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand],
     },
     ServiceVariant {
+        id: Srv::V8_2,
         name: "Read Inventory (Current and Future Suppliers may use this Service Request)",
         service_reference: "8.2",
         variant: "8.2",
@@ -1357,6 +1997,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_3,
         name: "Decommission Device",
         service_reference: "8.3",
         variant: "8.3",
@@ -1370,6 +2011,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_4,
         name: "Update Inventory",
         service_reference: "8.4",
         variant: "8.4",
@@ -1383,6 +2025,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_5,
         name: "Service Opt Out",
         service_reference: "8.5",
         variant: "8.5",
@@ -1396,6 +2039,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical],
     },
     ServiceVariant {
+        id: Srv::V8_6,
         name: "Service Opt In",
         service_reference: "8.6",
         variant: "8.6",
@@ -1409,6 +2053,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_7_1,
         name: "Join Service (Critical)",
         service_reference: "8.7",
         variant: "8.7.1",
@@ -1422,6 +2067,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_7_2,
         name: "Join Service (Non-Critical)",
         service_reference: "8.7",
         variant: "8.7.2",
@@ -1435,6 +2081,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_8_1,
         name: "Unjoin Service (Critical)",
         service_reference: "8.8",
         variant: "8.8.1",
@@ -1448,6 +2095,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_8_2,
         name: "Unjoin Service (Non-Critical)",
         service_reference: "8.8",
         variant: "8.8.2",
@@ -1461,6 +2109,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_9,
         name: "Read Device Log",
         service_reference: "8.9",
         variant: "8.9",
@@ -1474,6 +2123,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_11,
         name: "Update HAN Device Log",
         service_reference: "8.11",
         variant: "8.11",
@@ -1487,6 +2137,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_12_1,
         name: "Restore HAN Device Log",
         service_reference: "8.12",
         variant: "8.12.1",
@@ -1500,6 +2151,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_12_2,
         name: "Restore Gas Proxy Function Device Log",
         service_reference: "8.12",
         variant: "8.12.2",
@@ -1513,6 +2165,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V8_13,
         name: "Return Local Command Response",
         service_reference: "8.13",
         variant: "8.13",
@@ -1526,6 +2179,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_14_1,
         name: "Communications Hub Status Update- Install Success",
         service_reference: "8.14",
         variant: "8.14.1",
@@ -1539,6 +2193,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_14_2,
         name: "Communications Hub Status Update - Install No SM WAN",
         service_reference: "8.14",
         variant: "8.14.2",
@@ -1552,6 +2207,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_14_3,
         name: "Communications Hub Status Update. – Fault Return",
         service_reference: "8.14",
         variant: "8.14.3",
@@ -1565,6 +2221,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V8_14_4,
         name: "Communications Hub Status Update – No Fault Return",
         service_reference: "8.14",
         variant: "8.14.4",
@@ -1578,6 +2235,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V9_1,
         name: "Request Customer Identification Number",
         service_reference: "9.1",
         variant: "9.1",
@@ -1591,6 +2249,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V11_1,
         name: "Update Firmware",
         service_reference: "11.1",
         variant: "11.1",
@@ -1604,6 +2263,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V11_2,
         name: "Read Firmware Version",
         service_reference: "11.2",
         variant: "11.2",
@@ -1617,6 +2277,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonCritical, CommandVariant::NonCriticalLocalDelivery, CommandVariant::NonCriticalWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V11_3,
         name: "Activate Firmware",
         service_reference: "11.3",
         variant: "11.3",
@@ -1630,6 +2291,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },
     ServiceVariant {
+        id: Srv::V11_4,
         name: "Update PPMID Firmware",
         service_reference: "11.4",
         variant: "11.4",
@@ -1643,6 +2305,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V12_1,
         name: "Request WAN Matrix",
         service_reference: "12.1",
         variant: "12.1",
@@ -1656,6 +2319,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V12_2,
         name: "Device Pre-notification",
         service_reference: "12.2",
         variant: "12.2",
@@ -1669,6 +2333,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         command_variants: &[CommandVariant::NonDevice],
     },
     ServiceVariant {
+        id: Srv::V14_1,
         name: "Record Network Data (GAS)",
         service_reference: "14.1",
         variant: "14.1",

@@ -5,7 +5,7 @@ use eui::Eui64;
 
 use crate::command_variant::CommandVariant;
 use crate::error::{ParseError, clip};
-use crate::matrix::{ServiceVariant, service_variant};
+use crate::matrix::{ServiceVariant, Srv};
 use crate::request_id::RequestId;
 use crate::xml::{Element, ParseLimits, is_xml_space, parse_document};
 
@@ -22,8 +22,9 @@ pub struct RequestHeader {
     pub command_variant: CommandVariant,
     /// `sr:ServiceReference` as sent (`"4.1"`).
     pub service_reference: String,
-    /// `sr:ServiceReferenceVariant` as sent (`"4.1.1"`).
-    pub service_reference_variant: String,
+    /// `sr:ServiceReferenceVariant` (`"4.1.1"` is [`Srv::V4_1_1`]); a variant outside the
+    /// service matrix is refused when the header is parsed.
+    pub service_reference_variant: Srv,
 }
 
 /// A parsed DUIS service request.
@@ -42,9 +43,6 @@ pub struct Request {
 /// A request whose header does not agree with the service matrix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestCheckError {
-    /// The ServiceReferenceVariant is not in the matrix.
-    #[error("unknown service reference variant {0:?}")]
-    UnknownVariant(String),
     /// The ServiceReference does not belong to the variant.
     #[error(
         "service reference {found:?} does not belong to variant {variant} (expected {expected})"
@@ -78,9 +76,9 @@ pub enum RequestCheckError {
 }
 
 impl Request {
-    /// The matrix entry for the declared variant, if it exists (no other check).
-    pub fn variant(&self) -> Option<&'static ServiceVariant> {
-        service_variant(&self.header.service_reference_variant)
+    /// The matrix entry for the declared variant (no other check).
+    pub fn variant(&self) -> &'static ServiceVariant {
+        self.header.service_reference_variant.info()
     }
 
     /// Checks the header against the service matrix: the variant exists, the service
@@ -88,9 +86,7 @@ impl Request {
     /// the variant's (or `SignedPreCommand` for CV 5, 6, 7). Returns the variant.
     pub fn check(&self) -> Result<&'static ServiceVariant, RequestCheckError> {
         let h = &self.header;
-        let v = self
-            .variant()
-            .ok_or_else(|| RequestCheckError::UnknownVariant(clip(&h.service_reference_variant)))?;
+        let v = self.variant();
         if h.service_reference != v.service_reference {
             return Err(RequestCheckError::ServiceReferenceMismatch {
                 variant: v.variant,
@@ -276,7 +272,9 @@ fn parse_header(h: &Element) -> Result<RequestHeader, ParseError> {
     let sr = take("ServiceReference", false)?.ok_or(missing("ServiceReference"))?;
     let service_reference = simple(sr, "ServiceReference")?.to_owned();
     let srv = take("ServiceReferenceVariant", false)?.ok_or(missing("ServiceReferenceVariant"))?;
-    let service_reference_variant = simple(srv, "ServiceReferenceVariant")?.to_owned();
+    let srv_text = simple(srv, "ServiceReferenceVariant")?;
+    let service_reference_variant =
+        Srv::parse(srv_text).ok_or_else(|| ParseError::UnknownServiceVariant(clip(srv_text)))?;
     if let Some(extra) = it.next() {
         return Err(ParseError::UnexpectedElement {
             parent: P,
@@ -329,7 +327,7 @@ mod tests {
         assert_eq!(r.schema_version, "5.4");
         assert_eq!(r.header.command_variant, CommandVariant::NonCritical);
         assert_eq!(r.header.service_reference, "4.1");
-        assert_eq!(r.header.service_reference_variant, "4.1.1");
+        assert_eq!(r.header.service_reference_variant, Srv::V4_1_1);
         assert_eq!(r.header.first_in_sequence, None);
         assert_eq!(r.body.name, "ReadInstantaneousImportRegisters");
         assert!(r.signature_present);
@@ -443,9 +441,15 @@ mod tests {
     }
 
     #[test]
+    fn unknown_variant_is_refused_when_parsed() {
+        let err =
+            parse_request(doc(&header("1", "4.1", "4.1.9"), "<sr:X/>", "").as_bytes()).unwrap_err();
+        assert_eq!(err, ParseError::UnknownServiceVariant("4.1.9".into()));
+    }
+
+    #[test]
     fn check_against_matrix() {
         let cases = [
-            (header("1", "4.1", "4.1.9"), "<sr:X/>", "unknown"),
             (
                 header("1", "4.2", "4.1.1"),
                 "<sr:ReadInstantaneousImportRegisters/>",
@@ -464,7 +468,6 @@ mod tests {
             let r = parse_request(doc(&h, body, "").as_bytes()).unwrap();
             let err = r.check().unwrap_err();
             let got = match err {
-                RequestCheckError::UnknownVariant(_) => "unknown",
                 RequestCheckError::ServiceReferenceMismatch { .. } => "sr",
                 RequestCheckError::CommandVariantNotAllowed { .. } => "cv",
                 RequestCheckError::BodyMismatch { .. } => "body",

@@ -1498,7 +1498,7 @@ mod tests {
             );
             // Unsigned, so only the structure up to the signature is checked.
             let req = duis::parse_request(xml.as_bytes()).unwrap();
-            assert_eq!(req.header.service_reference_variant, srv);
+            assert_eq!(req.header.service_reference_variant.as_str(), srv);
             assert_eq!(req.header.command_variant as u8, cv);
         }
     }

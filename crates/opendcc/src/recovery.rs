@@ -9,7 +9,7 @@
 //!
 //! The CLI only writes to the database, like `opendcc user response-url`: it sets the statuses
 //! and queues the signed commands on the WAN queue (`wan_jobs`, service reference
-//! [`wan::recovery::JOB_KIND`]); the running demo's WAN worker delivers them. If no demo is
+//! [`dcc::store::JobKind::SmkiRecovery`]); the running demo's WAN worker delivers them. If no demo is
 //! running, the devices stay in Recovery and the commands wait on the queue until the next
 //! `opendcc demo` on the same data directory picks them up.
 
@@ -341,7 +341,7 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
                 counter,
                 target: d.id,
                 chf: d.chf.unwrap_or(d.id),
-                srv: wan::recovery::JOB_KIND.into(),
+                kind: dcc::store::JobKind::SmkiRecovery,
                 command,
                 attempts: 0,
                 due_at: now_ms,

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
-    OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanFault, WanJob,
+    JobKind, OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanFault, WanJob,
 };
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -342,6 +342,10 @@ impl SqliteTx<'_> {
 }
 
 fn parse_eui(s: &str) -> Result<Eui64, StoreError> {
+    s.parse().map_err(err)
+}
+
+fn parse_srv(s: &str) -> Result<duis::Srv, StoreError> {
     s.parse().map_err(err)
 }
 
@@ -722,7 +726,7 @@ impl Tx for SqliteTx<'_> {
                     r.originator.to_string(),
                     r.counter as i64,
                     r.target.to_string(),
-                    r.srv,
+                    r.srv.as_str(),
                     r.command_variant,
                     r.received_at.format(&Rfc3339).map_err(err)?,
                     r.response_code,
@@ -761,7 +765,7 @@ impl Tx for SqliteTx<'_> {
                 originator,
                 target: parse_eui(&target)?,
                 counter,
-                srv,
+                srv: parse_srv(&srv)?,
                 command_variant: cv,
                 received_at: OffsetDateTime::parse(&at, &Rfc3339).map_err(err)?,
                 response_code: code,
@@ -780,7 +784,7 @@ impl Tx for SqliteTx<'_> {
                     j.counter as i64,
                     j.target.to_string(),
                     j.chf.to_string(),
-                    j.srv,
+                    j.kind.as_str(),
                     j.command,
                     j.attempts,
                     j.due_at,
@@ -957,7 +961,7 @@ impl Tx for SqliteTx<'_> {
                     p.originator.to_string(),
                     p.counter as i64,
                     p.target.to_string(),
-                    p.srv,
+                    p.srv.as_str(),
                     p.precommand,
                     p.created_at,
                     p.used
@@ -993,7 +997,7 @@ impl Tx for SqliteTx<'_> {
                 originator,
                 counter,
                 target: parse_eui(&target)?,
-                srv,
+                srv: parse_srv(&srv)?,
                 precommand,
                 created_at,
                 used,
@@ -1103,7 +1107,8 @@ fn to_wan_job(
         counter: counter as u64,
         target: parse_eui(&target)?,
         chf: parse_eui(&chf)?,
-        srv,
+        kind: JobKind::parse(&srv)
+            .ok_or_else(|| StoreError(format!("WAN job {id}: unknown kind {srv:?}")))?,
         command,
         attempts,
         due_at,

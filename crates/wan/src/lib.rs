@@ -18,7 +18,7 @@ use std::time::Duration;
 use dcc::DccError;
 use dcc::gateway::{Clock, ResponseSigner, unix_ms};
 use dcc::model::CspRegion;
-use dcc::store::{OutboxItem, Store, Tx, WanFault, WanJob};
+use dcc::store::{JobKind, OutboxItem, Store, Tx, WanFault, WanJob};
 use duis::ResponseCode;
 use eui::Eui64;
 use time::OffsetDateTime;
@@ -192,7 +192,7 @@ impl<S: Store, C: Clock> Wan<S, C> {
                 _ => false,
             };
             if !reachable || lost {
-                if now_ms >= job.deadline_at && job.srv == recovery::JOB_KIND {
+                if now_ms >= job.deadline_at && job.kind == JobKind::SmkiRecovery {
                     warn!(device = %job.target, "recovery command not delivered in time");
                     tx.finish_wan_job(job.id, "recovery timed out")?;
                     return Ok(Attempt::GaveUp(ResponseCode::E20));
@@ -225,7 +225,7 @@ impl<S: Store, C: Clock> Wan<S, C> {
                     now,
                 )?;
             }
-            if job.srv == recovery::JOB_KIND {
+            if job.kind == JobKind::SmkiRecovery {
                 return self.recovery_answered(tx, &job, answer.response.as_deref());
             }
             match &answer.response {

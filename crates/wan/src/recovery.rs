@@ -1,5 +1,5 @@
 //! SMKI recovery jobs on the WAN queue: CS02b commands signed by the DCC's Recovery key, queued
-//! by `opendcc smki recovery start` with [`JOB_KIND`] as their service reference. They are not
+//! by `opendcc smki recovery start` as jobs of kind [`dcc::store::JobKind::SmkiRecovery`]. They are not
 //! DUIS requests: no user waits for a response. When the device answers, the DCC checks the
 //! answer (a response from that device to the Recovery party with the command's counter, signed
 //! by the device's DS certificate, every replacement a success) and moves the device's SMI
@@ -12,9 +12,6 @@ use dcc::model::DeviceStatus;
 use dcc::store::{Tx, WanJob};
 use gbcs::credentials::{CS02B_BY_RECOVERY, UpdateSecurityCredentialsResponse};
 use gbcs::{Cra, Frame, PublicKey};
-
-/// The `srv` of a recovery job on the WAN queue.
-pub const JOB_KIND: &str = "SMKI-RECOVERY";
 
 /// What became of a device's answer to a recovery command.
 #[derive(Debug, Clone, PartialEq, Eq)]

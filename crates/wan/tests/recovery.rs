@@ -18,7 +18,6 @@ use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 use wan::alerts::DuisAlerts;
 use wan::emulated::EmulatedDevices;
-use wan::recovery::JOB_KIND;
 use wan::{Attempt, Wan, WanConfig};
 
 const RECOVERY: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x01]);
@@ -223,7 +222,7 @@ impl World {
                     counter,
                     target: ESME,
                     chf: CHF,
-                    srv: JOB_KIND.into(),
+                    kind: dcc::store::JobKind::SmkiRecovery,
                     command: command.clone(),
                     attempts: 0,
                     due_at: now,

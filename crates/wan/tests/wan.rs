@@ -246,7 +246,7 @@ impl World {
                     counter,
                     target: ESME,
                     chf: CHF,
-                    srv: "11.2".into(),
+                    kind: dcc::store::JobKind::Service(duis::Srv::V11_2),
                     command: command.clone(),
                     attempts: 0,
                     due_at: now,
