@@ -216,10 +216,6 @@ impl Request {
         self.0.header.request_id.target
     }
 
-    pub fn counter(&self) -> u64 {
-        self.0.header.request_id.counter
-    }
-
     pub fn originator(&self) -> Eui64 {
         self.0.header.request_id.originator
     }
@@ -246,8 +242,10 @@ pub fn dcc_originated(srv: &str, device: Eui64) -> bool {
 
 /// What the transformer made of a request.
 pub enum Built {
+    /// A pre-command (CV 4), encoded.
     PreCommand(Vec<u8>),
-    Command(Vec<u8>),
+    /// A command ready for the WAN (no pre-command step).
+    Command,
 }
 
 fn transform(
@@ -261,23 +259,26 @@ fn transform(
         .map_err(|e| format!("transformer refused the request: {e}"))
 }
 
-/// The transformer's output for a request, encoded (a pre-command without protection; a
-/// command protected with the ACB MAC).
+/// The transformer's output for a request: an encoded pre-command, or the news that it made a
+/// command.
 pub fn build(
     req: &Request,
     ks: &Keystore,
     dcc_counter: u64,
     now: OffsetDateTime,
 ) -> Result<Built, String> {
-    match transform(req, ks, dcc_counter, now)? {
-        Transformed::PreCommand(g) => Ok(Built::PreCommand(g.encode())),
-        Transformed::Command(g) => {
-            let ka = ks.ka(req.target())?;
-            dcc::transform::protect(g, ks.dcc()?, ka)
-                .map(Built::Command)
-                .map_err(|e| format!("protecting the command: {e}"))
-        }
-    }
+    Ok(match transform(req, ks, dcc_counter, now)? {
+        Transformed::PreCommand(g) => Built::PreCommand(g.encode()),
+        Transformed::Command(_) => Built::Command,
+    })
+}
+
+/// A command built for comparison with the RTDS COMMAND, and the outcome of the signature
+/// checks (kept apart so that the caller can report a byte difference first).
+pub struct CommandBuild {
+    pub bytes: Vec<u8>,
+    pub signature_check: Result<(), String>,
+    pub note: Option<&'static str>,
 }
 
 /// The command the DCC puts on the WAN for `req`, made comparable with the RTDS COMMAND:
@@ -285,16 +286,8 @@ pub fn build(
 ///   Pre-Command a user would send), checked with `check_signed_precommand` against the user's
 ///   DS certificate, then protected;
 /// * commands the DCC signs itself: our signature is verified with the ACB DS certificate, then
-///   replaced by the RTDS one (ECDSA signatures are randomised) before the MAC is computed.
-///
-/// Returns the bytes and, separately, the outcome of the signature checks (so that the caller
-/// can report a byte difference first).
-pub struct CommandBuild {
-    pub bytes: Vec<u8>,
-    pub signature_check: Result<(), String>,
-    pub note: Option<&'static str>,
-}
-
+///   replaced by the RTDS one (ECDSA signatures are randomised) before the MAC is computed;
+/// * other commands: protected as they are (ACB MAC, keyed for the device's KA certificate).
 pub fn build_command(
     req: &Request,
     ks: &Keystore,
@@ -401,10 +394,6 @@ impl Inbound {
         self.apdu().recipient
     }
 
-    pub fn message_code(&self) -> u16 {
-        self.apdu().message_code().0
-    }
-
     /// The supplementary remote party and its counter, when the DCC acted on a user's behalf.
     pub fn on_behalf_of(&self) -> Option<(Eui64, u64)> {
         match &self.apdu().other_info.ext {
@@ -498,14 +487,15 @@ impl Inbound {
                 })
             }
             Payload::Gbz(gbcs::gbz::GbzPayload::Components { components, .. }) => {
-                // ZCL Default Response (global command 0x0B): command id, status.
+                // ZCL Default Response (global command 0x0B): command id, status. NOT_FOUND
+                // (0x8B) is how a GBZ log read reports an empty slot, not a failure.
                 let bad: Vec<u8> = components
                     .iter()
                     .filter_map(|c| match &c.body {
                         gbcs::gbz::GbzBody::Plain { zcl, .. }
                             if zcl.frame_control & 0x03 == 0 && zcl.command == 0x0B =>
                         {
-                            zcl.payload.get(1).copied().filter(|&s| s != 0)
+                            zcl.payload.get(1).copied().filter(|&s| s != 0 && s != 0x8B)
                         }
                         _ => None,
                     })

@@ -28,7 +28,6 @@ use std::process::ExitCode;
 
 use time::OffsetDateTime;
 
-pub use report::Summary;
 pub use runner::PartResult;
 
 /// `opendcc conformance`'s arguments.

@@ -174,11 +174,6 @@ impl RowKey {
         format!("{}_{} {v}", self.srv, self.uc)
     }
 
-    /// The SRV family: `11` for `11.2`, `NA` for `NA`.
-    pub fn family(&self) -> &str {
-        self.srv.split('.').next().unwrap_or(&self.srv)
-    }
-
     /// Whether `--family f` keeps this row: the SRV equals `f` or starts with `f.`.
     pub fn in_family(&self, f: &str) -> bool {
         let f = f.trim_end_matches('.');

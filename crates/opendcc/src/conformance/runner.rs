@@ -50,7 +50,7 @@ pub fn read_hex(path: &Path) -> Result<Vec<u8>, String> {
     if digits.is_empty() {
         return Err("empty vector file".into());
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("not hex: odd number of digits ({})", digits.len()));
     }
     digits
@@ -289,7 +289,7 @@ impl Ctx<'_> {
         }
         if v.name.kind == Kind::PreCommand {
             return match adapter::build(&req, self.ks, dcc_counter, self.now)? {
-                Built::Command(_) => {
+                Built::Command => {
                     Err("the DCC made a command where RTDS has a pre-command (CV 4)".into())
                 }
                 Built::PreCommand(ours) => {
