@@ -6,6 +6,8 @@
 //! the current run. The corpus is `$OPENDCC_CORPUS/rtds` (default `../shared/corpus/rtds`
 //! beside the repository); without it the corpus tests are skipped with a note.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is a failing test
+
 #[allow(dead_code)]
 #[path = "../src/conformance/mod.rs"]
 mod conformance;
@@ -304,6 +306,18 @@ fn bad_arguments_exit_2_with_a_precise_message() {
         Some(2),
         "missing --rtds is a usage error"
     );
+
+    for bad in ["", "x", "11..2", "1.a"] {
+        let out = Command::new(bin)
+            .args(["conformance", "--rtds", "/nonexistent", "--family", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--family {bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--family"));
+    }
+    for good in ["NA", "11", "8.1", "1.1.1", "5.1."] {
+        assert!(conformance::valid_family(good), "{good}");
+    }
 }
 
 #[test]

@@ -107,6 +107,14 @@ pub struct Run {
     pub elapsed_ms: u128,
 }
 
+/// `--family` takes `NA` or dotted numbers (`11`, `8.1`, `1.1.1`; a trailing dot is allowed).
+pub fn valid_family(f: &str) -> bool {
+    f == "NA"
+        || f.trim_end_matches('.')
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Runs the RTDS (the library entry point the tests call). `Err` only when the inputs cannot be
 /// read at all; every problem with a vector is a failing part.
 pub fn run(rtds: &Path, templates: Option<&Path>, family: Option<&str>) -> Result<Run, String> {
@@ -125,6 +133,15 @@ pub fn run(rtds: &Path, templates: Option<&Path>, family: Option<&str>) -> Resul
 
 /// The subcommand: 0 when it ran (whatever the verdicts), 2 on unusable inputs.
 pub fn main(args: &Args) -> ExitCode {
+    if let Some(f) = &args.family
+        && !valid_family(f)
+    {
+        eprintln!(
+            "opendcc conformance: --family {f:?}: give an SRV or SRV prefix such as 11, 8.1 or \
+             1.1.1, or NA"
+        );
+        return ExitCode::from(2);
+    }
     let run = match run(
         &args.rtds,
         args.templates.as_deref(),

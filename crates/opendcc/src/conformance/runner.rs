@@ -67,10 +67,19 @@ pub fn read_hex(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Byte-exact comparison; `None` when equal, else the first difference.
 pub fn compare(expected: &[u8], got: &[u8]) -> Option<String> {
-    if let Some(i) = expected.iter().zip(got).position(|(a, b)| a != b) {
+    if let Some((i, (a, b))) = expected
+        .iter()
+        .zip(got)
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        let lengths = if expected.len() == got.len() {
+            String::new()
+        } else {
+            format!("; length {} expected, {} got", expected.len(), got.len())
+        };
         return Some(format!(
-            "byte {i} differs (expected {:02X}, got {:02X})",
-            expected[i], got[i]
+            "byte {i} differs (expected {a:02X}, got {b:02X}){lengths}"
         ));
     }
     (expected.len() != got.len()).then(|| {
