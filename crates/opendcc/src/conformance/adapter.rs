@@ -2,19 +2,23 @@
 //! `duis-schema`), in one place, so that it can be re-pointed when their APIs move. The rest of
 //! the `conformance` module sees only the types and functions defined here.
 //!
-//! Calls made:
-//! * `duis::parse_request` (templates, no signature check), `duis::service_variant`;
+//! Calls made (and nothing else from these crates):
+//! * `duis::parse_request` (templates, no signature check), `duis::service_variant`, and the
+//!   public fields of `duis::Request::header.request_id`;
 //! * `dcc::transform::{transform, protect, check_signed_precommand, dcc_originated,
-//!   DEVICE_SERVICES, DccCrypto, Transformed}`, `dcc::model::Device`;
-//! * `dcc::render::device_response` with a `dcc::store::WanJob` (as `wan` renders a device's
-//!   answer to a queued command);
-//! * `wan::alerts::{alert_code, device_alert_document}` (as `wan::alerts::DuisAlerts` renders a
-//!   device alert);
+//!   DEVICE_SERVICES}`, the types `dcc::transform::{DccCrypto, Transformed}` and
+//!   `dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant}`;
+//! * `dcc::render::device_response` with a `dcc::store::WanJob` (as `wan::Wan::attempt` renders a
+//!   device's answer to a queued command);
+//! * `wan::alerts::{alert_code, device_alert_document}` (as `wan::alerts::DuisAlerts::route`
+//!   renders a device alert);
 //! * `duis_schema::validate_response`;
-//! * `gbcs::{Frame, GeneralSigning, Payload, KdfContext, KaPrivateKey, PublicKey, SigningKey,
-//!   verify_signature}`, `gbcs::credentials::UpdateSecurityCredentialsResponse` (classifying CS02b
-//!   answers, as `wan::recovery` does), `gbcs::dlms::AccessResponse` results and GBZ default
-//!   responses (classifying device answers as success or failure).
+//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::{encode, with_signature,
+//!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
+//!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
+//!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
+//!   `credentials::UpdateSecurityCredentialsResponse::decode` and `all_succeeded` (as
+//!   `wan::recovery` classifies a CS02b answer).
 
 use std::collections::BTreeMap;
 use std::path::Path;
