@@ -139,32 +139,41 @@ fn rtds_keep_list_passes() {
     );
 }
 
-/// The verdicts the brief names: implemented services pass byte-exact, unimplemented ones fail
-/// on their commands but not on their responses; the known transformer defects show as FAILs.
+/// Services the transformer does not serve fail on their commands with "not implemented" while
+/// their responses are still checked (and pass); implemented ones pass byte-exact, ERROR rows
+/// included (rebuilt from the use case's template), and their ERROR responses read as failures.
 #[test]
 fn rtds_verdicts_are_honest() {
     let Some(rtds) = corpus_rtds() else { return };
     let run = conformance::run(&rtds, None, Some("1.1")).unwrap();
-    let cmd = run
-        .results
-        .iter()
-        .find(|r| r.id() == "1.1.1_ECS01a IMMEDIATE_TOU_SUCCESS command")
-        .unwrap();
-    assert!(!cmd.pass);
-    assert_eq!(cmd.reason.as_deref(), Some("service 1.1.1 not implemented"));
-    let resp = run
-        .results
-        .iter()
-        .find(|r| r.id() == "1.1.1_ECS01a IMMEDIATE_TOU_SUCCESS response")
-        .unwrap();
-    assert!(resp.pass, "{:?}", resp.reason);
-    assert!(
-        resp.notes.iter().any(|n| n == "signature valid"),
-        "{:?}",
-        resp.notes
-    );
-    // Only SRV 1.1.x rows.
     assert!(run.results.iter().all(|r| r.row.starts_with("1.1.")));
+    let mut unimplemented = 0;
+    for r in &run.results {
+        let srv = r.row.split('_').next().unwrap();
+        let outbound = r.part == "command" || r.part == "precommand";
+        if outbound && !conformance::adapter::implemented(srv) {
+            unimplemented += 1;
+            assert!(!r.pass);
+            assert_eq!(
+                r.reason.as_deref(),
+                Some(format!("service {srv} not implemented").as_str())
+            );
+        }
+        if r.part == "response" {
+            assert!(r.pass, "{}: {:?}", r.id(), r.reason);
+            assert!(
+                r.notes
+                    .iter()
+                    .any(|n| n == "signature valid" || n == "MAC valid"),
+                "{}: {:?}",
+                r.id(),
+                r.notes
+            );
+        }
+    }
+    if unimplemented == 0 {
+        eprintln!("note: SRV 1.1.x is implemented now; the not-implemented path went unchecked");
+    }
 
     let run = conformance::run(&rtds, None, Some("11")).unwrap();
     let get = |id: &str| {
