@@ -4,7 +4,8 @@
 //! The keep-list `conformance_pass.txt` holds one part id per line (`11.2_ECS52 SUCCESS
 //! command`), sorted: every listed id must PASS. `OPENDCC_CONFORMANCE_BLESS=1` rewrites it from
 //! the current run. The corpus is `$OPENDCC_CORPUS/rtds` (default `../shared/corpus/rtds`
-//! beside the repository); without it the corpus tests are skipped with a note.
+//! beside the repository); without it the corpus tests are skipped with a note (a failure under
+//! `CI=true`).
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is a failing test
 
@@ -34,6 +35,12 @@ fn corpus_rtds() -> Option<PathBuf> {
     if rtds.join("RTDS-4.5.0").is_dir() {
         Some(rtds)
     } else {
+        // CI has the corpus: its absence there is a broken set-up, not a reason to skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} not found under CI=true (set OPENDCC_CORPUS)",
+            rtds.display()
+        );
         eprintln!(
             "note: {} not found (set OPENDCC_CORPUS): RTDS conformance test skipped",
             rtds.display()
