@@ -16,6 +16,10 @@
 //!
 //! A row passes when every part passes; the closing line counts parts (lines), so that a
 //! response that is handled correctly counts even while its command is not implemented.
+//! Templates with no vector (non-device services, DSP-scheduled and local-delivery variants)
+//! give no line: RTDS has nothing to compare them with. Rows RTDS ships no template for (ERROR
+//! and NOT_FOUND scenarios) get their request rebuilt from a template of the same SRV and use
+//! case, with the vector's device and counter.
 //! Everything the runner needs from the DCC's crates goes through [`adapter`].
 
 pub mod adapter;
