@@ -213,7 +213,7 @@ impl Request {
     }
 
     pub fn srv(&self) -> &str {
-        &self.0.header.service_reference_variant
+        self.0.header.service_reference_variant.as_str()
     }
 
     pub fn target(&self) -> Eui64 {
@@ -519,13 +519,13 @@ impl Inbound {
         bytes: &[u8],
         now: OffsetDateTime,
     ) -> Result<Option<String>, String> {
-        if duis::service_variant(srv).is_none() {
+        let Some(srv) = duis::Srv::parse(srv) else {
             return if srv == "NA" {
                 Ok(None)
             } else {
                 Err(format!("unknown service reference variant {srv}"))
             };
-        }
+        };
         let (originator, counter) = self
             .on_behalf_of()
             .unwrap_or((self.recipient(), self.counter()));
@@ -535,7 +535,7 @@ impl Inbound {
             counter,
             target: self.originator(),
             chf: Eui64::from_u64(0x00DB_1234_5678_90A2),
-            srv: srv.to_string(),
+            kind: dcc::store::JobKind::Service(srv),
             command: Vec::new(),
             attempts: 0,
             due_at: 0,
