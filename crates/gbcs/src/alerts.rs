@@ -42,7 +42,9 @@
 //! * GBZ: the instructions are the command's components, except the Calendar cluster's Publish
 //!   Day Profiles / Week Profiles / Seasons (commands 1, 2, 3), which the Publish Calendar
 //!   component activates and which raise no alert of their own; the alert names cluster,
-//!   frame control and command (the first matching component is taken);
+//!   frame type and command (the first matching component is taken). Only the frame-type bits of
+//!   the frame control are compared: the RTDS GCS05 alerts report `01` for Calendar components
+//!   the command sent with `09`;
 //! * ASN.1 (CS06, CS02b, CS02g): one instruction.
 //!
 //! In every RTDS future-dated scenario the instruction count equals the number of outcome alert
@@ -713,6 +715,8 @@ fn asn1_alert(tlvs: &[Tlv], apdu: &GeneralSigning) -> Result<Body, AlertDecodeEr
 /// Publish Calendar activates: they raise no outcome alert of their own.
 const CALENDAR_CLUSTER: u16 = 0x0707;
 const CALENDAR_PROFILE_COMMANDS: [u8; 3] = [1, 2, 3];
+/// ZCL frame-control frame-type bits (global / cluster-specific).
+const ZCL_FRAME_TYPE: u8 = 0x03;
 
 impl FutureDatedOutcome {
     /// Which future-dated instruction of `command` (the originating command's General-Signing
@@ -767,9 +771,13 @@ impl FutureDatedOutcome {
                         !(*cl == CALENDAR_CLUSTER && CALENDAR_PROFILE_COMMANDS.contains(cmd))
                     })
                     .collect();
-                let wanted = (*cluster, *frame_control, *id);
+                // The RTDS GCS05 alerts report Calendar components with frame control 01 where
+                // the command sent 09 (direction bit differs): match the frame type only.
+                let wanted = (*cluster, *frame_control & ZCL_FRAME_TYPE, *id);
                 (
-                    instructions.iter().position(|i| *i == wanted),
+                    instructions
+                        .iter()
+                        .position(|(cl, fc, cmd)| (*cl, *fc & ZCL_FRAME_TYPE, *cmd) == wanted),
                     instructions.len(),
                 )
             }
@@ -797,8 +805,8 @@ fn future_dated_sets(r: &AccessRequest) -> Vec<CosemDescriptor> {
         .iter()
         .zip(r.data.iter())
         .filter_map(|(s, d)| match (s, d) {
-            (RequestSpec::Set(c), Data::OctetString(b)) if b.len() == 12 => Some(c.clone()),
-            (RequestSpec::Set(c), Data::DateTime(_)) => Some(c.clone()),
+            (RequestSpec::Set(c), Data::OctetString(b)) if b.len() == 12 => Some(*c),
+            (RequestSpec::Set(c), Data::DateTime(_)) => Some(*c),
             _ => None,
         })
         .collect()
