@@ -1,33 +1,17 @@
-//! Alerts to users: a device's GBCS alert becomes a DUIS `DeviceAlertMessage` for the party it is
+//! Alerts to users (the routing decisions are the core's; the WAN only carries the alerts): a device's GBCS alert becomes a DUIS `DeviceAlertMessage` for the party it is
 //! addressed to (or, for alerts addressed to the DCC's Access Control Broker, for the device's
 //! registered supplier); a hub's loss of power becomes the DCC alert AD1 for the electricity
 //! distributor and the import supplier registered for the premises.
 
-use std::sync::Arc;
-
-use dcc::DccError;
-use dcc::error::InternalError;
-use dcc::gateway::{ResponseSigner, unix_ms};
-use dcc::model::{Fuel, RegistrationRole, fuel};
-use dcc::store::{OutboxItem, Tx};
 use eui::Eui64;
 use gbcs::frame::{Frame, GeneralSigning};
 use time::OffsetDateTime;
 
-use crate::{AlertRouter, HubReport};
-
-/// The router the demo DCC uses.
-pub struct DuisAlerts {
-    signer: Arc<dyn ResponseSigner>,
-    /// The DCC's EUI: the originator of DCC alerts.
-    dcc: Eui64,
-}
-
-impl DuisAlerts {
-    pub fn new(signer: Arc<dyn ResponseSigner>, dcc: Eui64) -> Self {
-        Self { signer, dcc }
-    }
-}
+use super::{Dispatcher, HubReport};
+use crate::error::{DccError, InternalError};
+use crate::gateway::unix_ms;
+use crate::model::{Fuel, RegistrationRole, fuel};
+use crate::store::Tx;
 
 fn internal(e: impl std::fmt::Display) -> DccError {
     InternalError::Render(format!("alert: {e}")).into()
@@ -93,33 +77,8 @@ pub fn power_outage_document(
     duis::alert::dcc_alert(&header, &alert).map_err(internal)
 }
 
-impl DuisAlerts {
-    fn push(
-        &self,
-        tx: &mut dyn Tx,
-        recipient: Eui64,
-        kind: &str,
-        reference: String,
-        unsigned: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), DccError> {
-        let document = self.signer.sign(unsigned)?;
-        let now_ms = unix_ms(now);
-        tx.push_outbox(&OutboxItem {
-            id: 0,
-            recipient,
-            kind: kind.into(),
-            reference,
-            document,
-            created_at: now_ms,
-            attempts: 0,
-            next_at: now_ms,
-            delivered_at: None,
-            last_error: None,
-        })?;
-        Ok(())
-    }
-
+/// Who is told of what.
+impl Dispatcher {
     /// Users registered today in `roles` for the supply points of the device's premises.
     fn registered(
         tx: &mut dyn Tx,
@@ -157,10 +116,12 @@ impl DuisAlerts {
         }
         Ok((out, p.mpan.clone()))
     }
-}
 
-impl AlertRouter for DuisAlerts {
-    fn route(
+    /// Turns a device alert or a hub report into signed DUIS alerts in the outbox: a device's
+    /// alert for the party it is addressed to (or, when addressed to the DCC's Access Control
+    /// Broker, the device's registered supplier); a hub's loss of power as DCC alert AD1 for the
+    /// electricity distributor and the import supplier registered for the premises.
+    pub fn route(
         &self,
         tx: &mut dyn Tx,
         report: &HubReport,
@@ -193,7 +154,7 @@ impl AlertRouter for DuisAlerts {
                         "alert",
                         format!("{device}:{code:04X}:{}", a.counter),
                         &doc,
-                        now,
+                        unix_ms(now),
                     )?;
                 }
                 Ok(())
@@ -223,7 +184,7 @@ impl AlertRouter for DuisAlerts {
                         "dcc-alert",
                         format!("AD1:{chf}:{counter}"),
                         &doc,
-                        now,
+                        unix_ms(now),
                     )?;
                 }
                 Ok(())
