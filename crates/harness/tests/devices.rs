@@ -361,3 +361,21 @@ fn a_power_outage_alerts_the_distributor_and_the_import_supplier_with_ad1() {
     h.run_until_idle();
     assert!(h.device_state(premises1::CHF)["power_outage_since"].is_null());
 }
+
+#[test]
+fn an_injected_delay_adds_latency() {
+    let mut h = Harness::new_world();
+    h.wan_fault(premises1::CHF, Some(WanFault::Delay(2_000)));
+    let (p, a) = h.device_request(SUPPLIER, t::FIRMWARE_ESME, premises1::ESME);
+    assert_acknowledged(&a);
+    // Central region latency (25 ms) plus the injected 2 s.
+    h.advance(Duration::from_millis(2_024));
+    assert!(h.response_for(SUPPLIER, &p.rid).is_none());
+    h.advance(Duration::from_millis(1));
+    assert_eq!(
+        h.response_for(SUPPLIER, &p.rid)
+            .and_then(|r| r.code())
+            .as_deref(),
+        Some("I0")
+    );
+}
