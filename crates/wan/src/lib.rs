@@ -204,3 +204,34 @@ where
         self.reports(tx, now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_round_trip_through_their_stored_form() {
+        for f in [WanFault::Drop(3), WanFault::Delay(250), WanFault::NoWan] {
+            let (mode, param) = f.to_parts();
+            assert_eq!(WanFault::from_parts(mode, param), Some(f));
+        }
+        assert_eq!(WanFault::from_parts("drop", -1), None);
+        assert_eq!(WanFault::from_parts("jam", 1), None);
+    }
+
+    #[test]
+    fn latency_follows_the_region() {
+        let wan = EmulatedWan::new(
+            EmulatedDevices::new(Vec::new()),
+            WanConfig {
+                latency_ms: [40, 25, 30],
+            },
+        );
+        let ms = |r| wan.latency(r).as_millis();
+        assert_eq!(ms(CspRegion::North), 40);
+        assert_eq!(ms(CspRegion::North4G), 40);
+        assert_eq!(ms(CspRegion::Central), 25);
+        assert_eq!(ms(CspRegion::South), 30);
+        assert_eq!(ms(CspRegion::South4G), 30);
+    }
+}
