@@ -240,37 +240,7 @@ impl Harness {
                 Ok(())
             })
             .expect("setting response URLs");
-        let signer: Arc<dyn dcc::gateway::ResponseSigner> =
-            Arc::new(world.xml_signer().expect("the DCC's XML signer"));
-        let gateway = Gateway::new(
-            store.clone(),
-            clock.clone(),
-            signer.clone(),
-            Arc::new(world.dcc_crypto().expect("the DCC's GBCS keys")),
-            Limits {
-                device_response_timeout_ms: i64::try_from(DEVICE_TIMEOUT.as_millis())
-                    .unwrap_or(i64::MAX),
-                ..Limits::default()
-            },
-        );
-        let identities =
-            world::device_identities(world.dir(), &store).expect("the emulated devices' keys");
-        let network = EmulatedWan::new(
-            wan::emulated::EmulatedDevices::new(identities),
-            WanConfig::default(),
-        );
-        let driver = Driver::new(
-            store.clone(),
-            Arc::new(network),
-            Dispatcher::new(
-                signer,
-                DCC_EUI,
-                DispatchConfig {
-                    retry_interval: RETRY_INTERVAL,
-                    ..DispatchConfig::default()
-                },
-            ),
-        );
+        let (gateway, driver) = Self::workers(&world, &store, &clock);
         let dcc_cert = xmldsig::certificate_pem_to_der(&read(
             &world.dir().join("pki").join("dcc-xml-signing.pem"),
         ))
@@ -291,6 +261,62 @@ impl Harness {
             counter: u64::try_from(unix_ms(start)).unwrap_or(1) * 1000,
             dcc_cert,
         }
+    }
+
+    /// The gateway and the dispatcher's driver over the world's store, as the demo binary
+    /// wires them.
+    fn workers(
+        world: &World,
+        store: &Arc<SqliteStore>,
+        clock: &SimClock,
+    ) -> (
+        Gateway<SqliteStore, SimClock>,
+        Driver<SqliteStore, EmulatedWan>,
+    ) {
+        let signer: Arc<dyn dcc::gateway::ResponseSigner> =
+            Arc::new(world.xml_signer().expect("the DCC's XML signer"));
+        let gateway = Gateway::new(
+            store.clone(),
+            clock.clone(),
+            signer.clone(),
+            Arc::new(world.dcc_crypto().expect("the DCC's GBCS keys")),
+            Limits {
+                device_response_timeout_ms: i64::try_from(DEVICE_TIMEOUT.as_millis())
+                    .unwrap_or(i64::MAX),
+                ..Limits::default()
+            },
+        );
+        let identities =
+            world::device_identities(world.dir(), store).expect("the emulated devices' keys");
+        let network = EmulatedWan::new(
+            wan::emulated::EmulatedDevices::new(identities),
+            WanConfig::default(),
+        );
+        let driver = Driver::new(
+            store.clone(),
+            Arc::new(network),
+            Dispatcher::new(
+                signer,
+                DCC_EUI,
+                DispatchConfig {
+                    retry_interval: RETRY_INTERVAL,
+                    ..DispatchConfig::default()
+                },
+            ),
+        );
+        (gateway, driver)
+    }
+
+    /// A crash and restart of the DCC: everything in memory is lost (transmissions on the air
+    /// included), the database is opened again and new workers start on it. The users'
+    /// Receive Response Services and the clock carry on.
+    pub fn restart(&mut self) {
+        self.on_air.clear();
+        let store = Arc::new(self.world.open_store().expect("reopening the database"));
+        let (gateway, driver) = Self::workers(&self.world, &store, &self.clock);
+        self.gateway = gateway;
+        self.driver = driver;
+        self.store = store;
     }
 
     pub fn now(&self) -> OffsetDateTime {

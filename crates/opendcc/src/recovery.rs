@@ -4,8 +4,8 @@
 //! DCC places every device holding that party's anchor in SMI status `Recovery` (the gateway
 //! then refuses normal traffic to it with E5), sends each a CS02b command signed by the DCC's
 //! Recovery private key that replaces the party's digital-signing anchor with a replacement
-//! certificate, and sets the device `Recovered` when it answers success (the emulated WAN does
-//! that: see `wan::recovery`).
+//! certificate, and sets the device `Recovered` when it answers success (the core's dispatcher does
+//! that: see `dcc::dispatch::recovery`).
 //!
 //! The CLI only writes to the database, like `opendcc user response-url`: it sets the statuses
 //! and queues the signed commands on the WAN queue (`wan_jobs`, service reference
