@@ -459,6 +459,16 @@ impl Harness {
         serde_json::from_str(&json).expect("device state is JSON")
     }
 
+    /// A device's SMKI certificate (DER) for one usage (`ds` or `ka`), as the repository holds
+    /// it.
+    pub fn device_cert(&self, id: &str, usage: &str) -> Vec<u8> {
+        let id = eui(id);
+        self.store
+            .transaction(|tx| Ok(tx.device_cert(id, usage)?))
+            .expect("reading device certificates")
+            .unwrap_or_else(|| panic!("{id} has no {usage} certificate"))
+    }
+
     /// Injects (or clears) a fault on the WAN path to a hub.
     pub fn wan_fault(&mut self, chf: &str, fault: Option<WanFault>) {
         let chf = eui(chf);

@@ -314,17 +314,52 @@ fn critical(h: &mut Harness, template: &str, srv: &str) -> Delivered {
 fn critical_disable_then_enable_supply() {
     let mut h = Harness::new_world();
     assert_eq!(h.device_state(premises1::ESME)["supply"], "Enabled");
+    let esme_ds = h.device_cert(premises1::ESME, "ds");
+
     let r = critical(&mut h, t::DISABLE_ESME, "7.2");
     assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let a = device_answer(&r);
+    assert_eq!(a.originator, premises1::ESME.parse().unwrap());
+    assert_eq!(a.message_code().use_case(), Some("ECS43"));
+    a.verify_signature(&gbcs::PublicKey::from_certificate_der(&esme_ds).unwrap())
+        .expect("signed by the ESME");
     assert_eq!(
-        device_answer(&r).originator,
-        premises1::ESME.parse().unwrap()
+        dlms(&a)
+            .results
+            .iter()
+            .map(|s| s.result())
+            .collect::<Vec<_>>(),
+        vec![0]
     );
     assert_eq!(h.device_state(premises1::ESME)["supply"], "Disabled");
+    let (_, r) = answered(&mut h, t::SUPPLY_ESME, premises1::ESME);
+    assert_eq!(
+        dlms(&device_answer(&r)).data,
+        vec![Data::Enum(0)],
+        "disconnected"
+    );
 
     let r = critical(&mut h, t::ENABLE_ESME, "7.1");
     assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS42"));
     assert_eq!(h.device_state(premises1::ESME)["supply"], "Enabled");
+    let (_, r) = answered(&mut h, t::SUPPLY_ESME, premises1::ESME);
+    assert_eq!(
+        dlms(&device_answer(&r)).data,
+        vec![Data::Enum(1)],
+        "connected"
+    );
+
+    // The meter logged both changes.
+    let log = h.device_state(premises1::ESME)["event_log"].to_string();
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Enabled","to":"Disabled"}}"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Disabled","to":"Enabled"}}"#),
+        "{log}"
+    );
 }
 
 #[test]
