@@ -24,6 +24,9 @@ pub enum DccError {
     Service(#[from] ServiceError),
     #[error(transparent)]
     Internal(#[from] InternalError),
+    // --- After the acknowledgement (owned by `dcc::dispatch`) ---
+    #[error(transparent)]
+    Device(#[from] DeviceError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +149,27 @@ pub enum InternalError {
     Render(String),
 }
 
+/// What became of a device request after the acknowledgement (owned by `dcc::dispatch`): the
+/// user is told in the DUIS response delivered to its Receive Response Service.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceError {
+    #[error("the communications hub could not be reached before the deadline")]
+    Unreachable,
+    #[error("the device did not answer before the deadline")]
+    NoResponse,
+    /// The device answered that it did not execute the command. DUIS gives no code of its own
+    /// for this that opendcc can cite: its response code table is not in the reference corpus,
+    /// only the XSD enumeration of codes without their meanings. `E100` is chosen because the
+    /// codes below it are the DCC's own checks in processing order (access control `E1`–`E5`,
+    /// request validation `E11`–`E19`, reaching the device `E20`/`E21`, then the blocks
+    /// `E30`–`E31` and `E40`–`E71` whose meaning cannot be confirmed and which must not be
+    /// claimed), the six-digit codes belong to particular services and `E1000` onwards to
+    /// SMETS1: `E100` is the one generic error code left standing apart. The device's GBCS
+    /// answer travels with it, so the user can read the device's own reason.
+    #[error("the device reported that it did not execute the command: {0}")]
+    CommandFailed(String),
+}
+
 /// What the user is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -211,6 +235,16 @@ impl DccError {
                 http_status: 503,
                 code: None,
                 retryable: true,
+            },
+            Self::Device(e) => Outcome {
+                http_status: 200,
+                code: Some(match e {
+                    DeviceError::Unreachable => R::E20,
+                    DeviceError::NoResponse => R::E21,
+                    DeviceError::CommandFailed(_) => R::E100,
+                }),
+                // The same command sent again may well get through.
+                retryable: !matches!(e, DeviceError::CommandFailed(_)),
             },
         }
     }
@@ -303,6 +337,9 @@ impl DccError {
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),
+            DeviceError::Unreachable.into(),
+            DeviceError::NoResponse.into(),
+            DeviceError::CommandFailed(s()).into(),
         ]
     }
 

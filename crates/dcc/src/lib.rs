@@ -2,6 +2,7 @@
 //! do what, and the life cycle of a service request. Pure logic over a [`store::Store`] trait
 //! and an injected [`gateway::Clock`]; no sockets.
 
+pub mod dispatch;
 pub mod eligibility;
 pub mod error;
 pub mod gateway;

@@ -4,6 +4,17 @@
 //! Every change a request makes happens inside one [`Store::transaction`]: either all of it is
 //! durable when the closure returns `Ok`, or none of it happened. The gateway acknowledges a
 //! request only after its transaction has committed.
+//!
+//! The storage contract is split by aggregate, so that each can move to the backend that suits
+//! it: [`UsersTx`] (users, organisation certificates, anti-replay counters), [`InventoryTx`]
+//! (devices, device certificates, premises, registration data), [`RequestsTx`] (request records,
+//! pre-commands), and the two queues, [`WanQueue`] (commands for the SM WAN) and [`Outbox`]
+//! (documents for users). [`Tx`] is all of them. Emulation state (emulated devices, injected WAN
+//! faults, hub events) is not the core's: the `wan` crate owns its trait (`wan::EmulatorTx`).
+//!
+//! Today one SQLite database (`store::SqliteStore`) implements every trait in one transaction.
+//! A PostgreSQL backend for the aggregates and a NATS JetStream backend for the two queues are
+//! planned to implement the same traits; nothing in the core assumes SQLite.
 
 use duis::Srv;
 use eui::Eui64;
@@ -97,37 +108,6 @@ pub struct WanJob {
     pub deadline_at: i64,
 }
 
-/// A fault injected on the SM WAN path to one Communications Hub (emulation control).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WanFault {
-    /// The next `n` transmissions to the hub are lost.
-    Drop(u32),
-    /// Every transmission to the hub takes this much longer (milliseconds).
-    Delay(u32),
-    /// The hub has no WAN connection: nothing reaches it.
-    NoWan,
-}
-
-impl WanFault {
-    pub fn to_parts(self) -> (&'static str, i64) {
-        match self {
-            Self::Drop(n) => ("drop", i64::from(n)),
-            Self::Delay(ms) => ("delay", i64::from(ms)),
-            Self::NoWan => ("no-wan", 0),
-        }
-    }
-
-    pub fn from_parts(mode: &str, param: i64) -> Option<Self> {
-        let p = u32::try_from(param).ok()?;
-        match mode {
-            "drop" => Some(Self::Drop(p)),
-            "delay" => Some(Self::Delay(p)),
-            "no-wan" => Some(Self::NoWan),
-            _ => None,
-        }
-    }
-}
-
 /// A document for a user's Receive Response Service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
@@ -156,8 +136,8 @@ pub struct PendingPreCommand {
     pub used: bool,
 }
 
-/// Reads and writes inside one transaction.
-pub trait Tx {
+/// Users, their organisation certificates and their anti-replay counters.
+pub trait UsersTx {
     fn user(&mut self, eui: Eui64) -> Result<Option<User>, StoreError>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError>;
     fn users(&mut self) -> Result<Vec<User>, StoreError>;
@@ -172,10 +152,14 @@ pub trait Tx {
     /// service (SEC H4: test keys are never used in live).
     fn is_test_certificate_key(&mut self, public_key: &[u8]) -> Result<bool, StoreError>;
 
-    /// The last RequestID counter accepted from an originator.
+    /// The last RequestID counter accepted from an originator (the DCC's own alerts are numbered
+    /// with the DCC's counter here too).
     fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError>;
     fn set_last_counter(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
+}
 
+/// The Smart Metering Inventory, device certificates, premises and registration data.
+pub trait InventoryTx {
     fn device(&mut self, id: Eui64) -> Result<Option<Device>, StoreError>;
     fn devices_at(&mut self, uprn: &str) -> Result<Vec<Device>, StoreError>;
     fn devices(&mut self) -> Result<Vec<Device>, StoreError>;
@@ -194,9 +178,28 @@ pub trait Tx {
 
     fn registrations(&mut self, mpxn: &str) -> Result<Vec<Registration>, StoreError>;
     fn put_registration(&mut self, registration: &Registration) -> Result<(), StoreError>;
+}
 
+/// The record of every service request, and the pre-commands of critical requests.
+pub trait RequestsTx {
     fn record_request(&mut self, record: &RequestRecord) -> Result<(), StoreError>;
+    fn request(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<RequestRecord>, StoreError>;
 
+    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError>;
+    fn precommand(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<PendingPreCommand>, StoreError>;
+    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
+}
+
+/// The queue of commands for the SM WAN.
+pub trait WanQueue {
     /// Queues a command for the SM WAN; returns its id.
     fn enqueue_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
     /// Queued commands due at `now_ms`, oldest first, at most one per device: each device's
@@ -212,7 +215,19 @@ pub trait Tx {
     fn finish_wan_job(&mut self, id: i64, outcome: &str) -> Result<(), StoreError>;
     /// Jobs not finished yet.
     fn pending_wan_jobs(&mut self) -> Result<usize, StoreError>;
+    /// The last command the DCC put on the WAN, finished or not, with this GBCS originator,
+    /// recipient and originator counter (a device's later report on it, such as a future-dated
+    /// outcome alert, names it so).
+    fn sent_command(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<Option<WanJob>, StoreError>;
+}
 
+/// Documents waiting for (or delivered to) users' Receive Response Services.
+pub trait Outbox {
     fn push_outbox(&mut self, item: &OutboxItem) -> Result<i64, StoreError>;
     fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError>;
@@ -227,38 +242,36 @@ pub trait Tx {
     /// Everything kept for inspection for one recipient, newest first.
     fn outbox_for(&mut self, recipient: Eui64, limit: usize)
     -> Result<Vec<OutboxItem>, StoreError>;
-
-    /// An emulated device's persistent state (JSON), if it has any.
-    fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError>;
-    fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError>;
-
-    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError>;
-    fn precommand(
-        &mut self,
-        originator: Eui64,
-        counter: u64,
-    ) -> Result<Option<PendingPreCommand>, StoreError>;
-    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
-
-    fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError>;
-    fn set_wan_fault(&mut self, chf: Eui64, fault: Option<WanFault>) -> Result<(), StoreError>;
-    /// Queues an out-of-band event at a hub (e.g. `power-outage`) for the WAN emulation.
-    fn push_wan_event(&mut self, chf: Eui64, kind: &str, at_ms: i64) -> Result<i64, StoreError>;
-    /// Takes the queued events (each is returned once).
-    fn take_wan_events(&mut self, limit: usize) -> Result<Vec<(i64, Eui64, String)>, StoreError>;
-    fn request(
-        &mut self,
-        originator: Eui64,
-        counter: u64,
-    ) -> Result<Option<RequestRecord>, StoreError>;
 }
+
+/// Reads and writes inside one transaction: every aggregate of the core. Implemented for
+/// anything that implements the parts, so code written against `&mut dyn Tx` calls any of
+/// their methods.
+pub trait Tx: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox {}
+
+impl<T: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + ?Sized> Tx for T {}
 
 /// A store: hands out transactions.
 pub trait Store: Send + Sync + 'static {
+    /// The store's own transaction type: the core's aggregates ([`Tx`]) and whatever else the
+    /// store keeps in the same database (the SQLite store also keeps the WAN emulation's state,
+    /// `wan::EmulatorTx`, so that a device's change of state commits with the DCC's record of
+    /// its answer).
+    type Tx<'t>: Tx;
+
     /// Runs `f` in one serialisable transaction, committed (durably) if `f` returns `Ok`, rolled
     /// back otherwise.
     fn transaction<T>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, DccError>,
+    ) -> Result<T, DccError> {
+        self.transaction_in(|tx| f(tx))
+    }
+
+    /// [`Store::transaction`] with the store's own transaction type, for code that needs more of
+    /// it than the core's aggregates (the device network behind the WAN).
+    fn transaction_in<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError>;
 }

@@ -4,13 +4,11 @@ mod bench;
 mod client;
 mod conformance;
 mod listen;
-mod manifest;
-mod recovery;
 mod smki_ops;
-mod smki_repo;
 mod smki_subscriber;
-mod world;
 mod zaz1;
+
+use opendcc::{manifest, out, recovery, smki_repo, world};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -254,18 +252,6 @@ enum ClientCmd {
     },
 }
 
-/// Prints to standard output; a closed pipe (`| head`) ends the output quietly instead of
-/// panicking.
-fn out(text: &str) -> Result<(), String> {
-    use std::io::Write as _;
-    let mut o = std::io::stdout().lock();
-    match writeln!(o, "{text}").and_then(|()| o.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("writing to standard output: {e}")),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_json);
@@ -395,22 +381,33 @@ fn run_demo(
             let _ = tx.send(true);
         });
         let clock = Arc::new(SystemClock);
-        let network = Arc::new(wan::emulated::EmulatedDevices::new(identities));
-        tracing::info!(devices = network.len(), "emulated SM WAN up (North, Central, South)");
-        let alerts = Arc::new(wan::alerts::DuisAlerts::new(signer_for_workers.clone(), world::DCC_EUI));
-        let wan = Arc::new(wan::Wan::new(
-            store_for_workers.clone(),
-            clock.clone(),
-            network,
-            alerts,
-            signer_for_workers,
+        let devices = wan::emulated::EmulatedDevices::new(identities);
+        tracing::info!(devices = devices.len(), "emulated SM WAN up (North, Central, South)");
+        let network = Arc::new(wan::EmulatedWan::new(
+            devices,
             wan::WanConfig {
                 latency_ms: tuning.wan_latency_ms.0,
-                retry_interval: std::time::Duration::from_millis(u64::from(tuning.wan_retry_ms)),
-                ..wan::WanConfig::default()
             },
         ));
-        let wan_task = tokio::spawn(wan.run(rx.clone()));
+        let dispatcher = dcc::dispatch::Dispatcher::new(
+            Arc::new(signer_for_workers),
+            world::DCC_EUI,
+            dcc::dispatch::DispatchConfig {
+                retry_interval: std::time::Duration::from_millis(u64::from(tuning.wan_retry_ms)),
+                ..dcc::dispatch::DispatchConfig::default()
+            },
+        );
+        let driver = Arc::new(dcc::dispatch::Driver::new(
+            store_for_workers.clone(),
+            network,
+            dispatcher,
+        ));
+        let wan_task = tokio::spawn(server::dispatch::run(
+            driver,
+            clock.clone(),
+            server::dispatch::RunnerConfig::default(),
+            rx.clone(),
+        ));
         let http = delivery_client(&world)?;
         let delivery_task = tokio::spawn(server::delivery::run(
             store_for_workers,

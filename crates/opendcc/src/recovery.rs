@@ -4,8 +4,8 @@
 //! DCC places every device holding that party's anchor in SMI status `Recovery` (the gateway
 //! then refuses normal traffic to it with E5), sends each a CS02b command signed by the DCC's
 //! Recovery private key that replaces the party's digital-signing anchor with a replacement
-//! certificate, and sets the device `Recovered` when it answers success (the emulated WAN does
-//! that: see `wan::recovery`).
+//! certificate, and sets the device `Recovered` when it answers success (the core's dispatcher does
+//! that: see `dcc::dispatch::recovery`).
 //!
 //! The CLI only writes to the database, like `opendcc user response-url`: it sets the statuses
 //! and queues the signed commands on the WAN queue (`wan_jobs`, service reference
@@ -70,7 +70,7 @@ pub fn run(cmd: RecoveryCmd) -> Result<(), String> {
 /// sign recovery commands, and a KA key and certificate so that the device trust anchor is whole
 /// (devices sign, not MAC, their answers to the Recovery party, so the KA key is not used).
 /// Writes `pki/recovery-{ds,ka}.pem` and their keys; returns the anchor and the certificates.
-pub(crate) fn issue_credentials(
+pub fn issue_credentials(
     world: &World,
     oca: &Ca,
     not_before: OffsetDateTime,
@@ -105,7 +105,7 @@ pub(crate) fn issue_credentials(
 /// `pki/recovery-ds.pem` and its key) and a KA key certified by opendcc's own OCA (ZAZ1 publishes
 /// no Recovery KA credential; the anchor model holds both keys, and devices sign rather than MAC
 /// their answers to the Recovery party, so the KA key is never used).
-pub(crate) fn zaz1_anchor(
+pub fn zaz1_anchor(
     dir: &Path,
     oca: &Ca,
     ds_public: &[u8; 65],
@@ -271,7 +271,9 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
     let store = world.open_store()?;
     // Devices holding the party's anchor, by the emulated devices' own state.
     let holders: Vec<(dcc::model::Device, devices::RemotePartyRole)> = store
-        .transaction(|tx| {
+        .transaction_in(|tx| {
+            use dcc::store::InventoryTx as _;
+            use wan::EmulatorTx as _;
             let mut out = Vec::new();
             for d in tx.devices()? {
                 let Some(json) = tx.device_state(d.id)? else {

@@ -26,8 +26,8 @@ use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
 /// so that requests written for it address opendcc unchanged.
 pub const DCC_EUI: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
 
-pub(crate) const MARKER: &str = "world.json";
-pub(crate) const DB: &str = "opendcc.sqlite";
+pub const MARKER: &str = "world.json";
+pub const DB: &str = "opendcc.sqlite";
 
 struct UserSpec {
     name: &'static str,
@@ -144,7 +144,7 @@ const DEVICE_ORDER: &[DeviceType] = &[
 
 /// Manufactured devices whose SMKI certificates exist but which are not in the inventory yet:
 /// what a user pre-notifies (12.2).
-pub(crate) const SPARE_DEVICES: &[(u64, DeviceType)] = &[
+pub const SPARE_DEVICES: &[(u64, DeviceType)] = &[
     (0x00DB_1234_5678_99A0, DeviceType::Esme),
     (0x00DB_1234_5678_99A1, DeviceType::Gsme),
     (0x00DB_1234_5678_99A4, DeviceType::Ppmid),
@@ -159,14 +159,14 @@ fn io(path: &Path, e: std::io::Error) -> String {
     format!("{}: {e}", path.display())
 }
 
-pub(crate) fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
     std::fs::write(path, contents).map_err(|e| io(path, e))
 }
 
-pub(crate) fn write_secret(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub fn write_secret(path: &Path, contents: &[u8]) -> Result<(), String> {
     write_file(path, contents)?;
     #[cfg(unix)]
     {
@@ -181,7 +181,7 @@ fn read_file(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| io(path, e))
 }
 
-pub(crate) fn smki_err(e: smki::SmkiError) -> String {
+pub fn smki_err(e: smki::SmkiError) -> String {
     format!("SMKI: {e}")
 }
 
@@ -193,23 +193,23 @@ fn new_serial() -> Result<Serial, String> {
     Serial::random_with_os_rng().map_err(smki_err)
 }
 
-pub(crate) fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
+pub fn key_pem(k: &KeyPair) -> Result<Vec<u8>, String> {
     Ok(k.to_pkcs8_pem().map_err(smki_err)?.as_bytes().to_vec())
 }
 
-pub(crate) fn cert_pem(der: &[u8]) -> Result<String, String> {
+pub fn cert_pem(der: &[u8]) -> Result<String, String> {
     smki::cert_to_pem(der).map_err(smki_err)
 }
 
-pub(crate) fn user_dir(dir: &Path, name: &str) -> PathBuf {
+pub fn user_dir(dir: &Path, name: &str) -> PathBuf {
     dir.join("users").join(name)
 }
 
-pub(crate) fn device_dir(dir: &Path, id: Eui64) -> PathBuf {
+pub fn device_dir(dir: &Path, id: Eui64) -> PathBuf {
     dir.join("devices").join(id.to_hex())
 }
 
-pub(crate) const CA_FILES: &[(CaKind, &str)] = &[
+pub const CA_FILES: &[(CaKind, &str)] = &[
     (CaKind::OrganisationRoot, "org-root"),
     (CaKind::Oca, "org-issuing"),
     (CaKind::DeviceRoot, "device-root"),
@@ -230,11 +230,11 @@ impl World {
         Ok(world)
     }
 
-    pub(crate) fn pki_path(&self, name: &str) -> PathBuf {
+    pub fn pki_path(&self, name: &str) -> PathBuf {
         self.dir.join("pki").join(name)
     }
 
-    pub(crate) fn private_path(&self, name: &str) -> PathBuf {
+    pub fn private_path(&self, name: &str) -> PathBuf {
         self.dir.join("pki").join("private").join(name)
     }
 
@@ -723,7 +723,7 @@ fn demo_device(
 }
 
 /// A commissioned device of the demo's make and model for its type, installed at `uprn`.
-pub(crate) fn installed_device(
+pub fn installed_device(
     id: Eui64,
     t: DeviceType,
     uprn: &str,
@@ -755,7 +755,7 @@ pub(crate) fn installed_device(
     }
 }
 
-pub(crate) fn trust_anchor(
+pub fn trust_anchor(
     eui: Eui64,
     ds: &[u8; 65],
     ka: &[u8; 65],
@@ -822,7 +822,7 @@ pub fn device_identities(
 }
 
 /// Everything a new world puts in the store.
-pub(crate) struct WorldData<'a> {
+pub struct WorldData<'a> {
     pub users: &'a [User],
     pub org_certs: &'a [OrgCertRecord],
     pub premises: &'a [Premises],
@@ -837,9 +837,10 @@ pub(crate) struct WorldData<'a> {
 }
 
 /// Writes a new world's data in one transaction.
-pub(crate) fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
+pub fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
     store
-        .transaction(|tx: &mut dyn Tx| {
+        .transaction_in(|stx| {
+            let tx: &mut dyn Tx = stx;
             for u in w.users {
                 tx.put_user(u)?;
             }
@@ -859,7 +860,7 @@ pub(crate) fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), Str
                 tx.put_registration(r)?;
             }
             for (id, state) in w.device_states {
-                tx.put_device_state(*id, state)?;
+                wan::EmulatorTx::put_device_state(stx, *id, state)?;
             }
             Ok(())
         })
@@ -1021,7 +1022,7 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
     crate::out(&format!("{name}: Receive Response Service is now {url}"))
 }
 
-pub(crate) fn open_existing(dir: &Path) -> Result<World, String> {
+pub fn open_existing(dir: &Path) -> Result<World, String> {
     if !dir.join(MARKER).exists() {
         return Err(format!(
             "{} holds no demo world (run `opendcc demo --data {}` first)",
@@ -1051,7 +1052,7 @@ fn hub(store: &SqliteStore, chf: &str) -> Result<Eui64, String> {
 
 /// `opendcc wan fault`.
 pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
-    use dcc::store::WanFault;
+    use wan::{EmulatorTx as _, WanFault};
     let parsed = match fault.split_once(':') {
         Some(("drop", n)) => {
             Some(WanFault::Drop(n.parse().map_err(|_| {
@@ -1074,7 +1075,7 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
     let store = open_existing(dir)?.open_store()?;
     let id = hub(&store, chf)?;
     store
-        .transaction(|tx| Ok(tx.set_wan_fault(id, parsed)?))
+        .transaction_in(|tx| Ok(tx.set_wan_fault(id, parsed)?))
         .map_err(|e| e.to_string())?;
     crate::out(&format!(
         "{id}: {}",
@@ -1093,7 +1094,10 @@ pub fn wan_event(dir: &Path, chf: &str, kind: &str) -> Result<(), String> {
     let id = hub(&store, chf)?;
     let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
     store
-        .transaction(|tx| Ok(tx.push_wan_event(id, kind, now)?))
+        .transaction_in(|tx| {
+            use wan::EmulatorTx as _;
+            Ok(tx.push_wan_event(id, kind, now)?)
+        })
         .map_err(|e| e.to_string())?;
     crate::out(&format!("{id}: {kind} queued"))
 }

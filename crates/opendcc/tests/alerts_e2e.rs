@@ -1,10 +1,11 @@
 //! End-to-end tests of alerts: events injected at a Communications Hub with `opendcc wan event`
 //! become DUIS alerts, signed by the DCC and schema-valid, delivered to the Receive Response
 //! Services of the parties registered for the premises.
+//!
+//! The real-process smoke test of the family; the routing of every alert is tested on the
+//! simulated clock in `crates/harness`.
 
 mod common;
-
-use std::time::Duration;
 
 use common::*;
 
@@ -46,8 +47,14 @@ impl AlertWorld {
     fn only_delivery(&self, user: &str) -> DuisResponse {
         let sink = self.sink(user);
         let d = sink.wait_for(DELIVERY_WAIT, |_| true);
-        // Give a duplicate the time to show up.
-        std::thread::sleep(Duration::from_millis(200));
+        // Once the outbox records every document as accepted, nothing is sent again: a
+        // duplicate would have to be in the sink by then.
+        self.demo
+            .wait_until(DELIVERY_WAIT, "every delivery recorded", || {
+                self.demo
+                    .query("SELECT id FROM outbox WHERE delivered_at IS NULL", &[])
+                    .is_empty()
+            });
         assert_eq!(sink.received().len(), 1, "{user}: {:#?}", sink.received());
         assert!(d.delivery_id.is_some(), "{d:?}");
         DuisResponse::checked(&d.body, &self.demo.dcc_signing_cert())
@@ -158,101 +165,6 @@ fn power_outage_at_a_hub_alerts_the_distributor_and_the_import_supplier() {
         demo.device_state(premises1::CHF)["power_outage_since"].is_i64(),
         "{}",
         demo.device_state(premises1::CHF)
-    );
-}
-
-#[test]
-fn an_outage_at_another_premises_names_its_own_hub_and_supply_point() {
-    let w = AlertWorld::start();
-    let demo = &w.demo;
-    let chf = "00-DB-12-34-56-78-91-A2";
-    let mpan = "1200000000025";
-    assert_eq!(
-        demo.manifest().device(chf).map(|d| d.device_type.as_str()),
-        Some("CHF")
-    );
-
-    demo.wan_event(chf, "power-outage");
-    for user in ["distributor", "supplier-a"] {
-        let r = w.only_delivery(user);
-        let path = ["DCCAlert", "PowerOutageEvent"];
-        let field = |name: &str| {
-            let mut p = path.to_vec();
-            p.push(name);
-            dcc_alert_field(&r, &p).to_string()
-        };
-        assert_eq!(field("CommsHubDeviceID"), chf);
-        assert_eq!(field("MPxN"), mpan);
-    }
-    w.assert_nothing_for_others(&["distributor", "supplier-a"]);
-    // Premises 1's hub is untouched.
-    assert!(demo.device_state(premises1::CHF)["power_outage_since"].is_null());
-}
-
-#[test]
-fn power_restored_ends_the_outage_at_the_hub() {
-    let w = AlertWorld::start();
-    let demo = &w.demo;
-    demo.wan_event(premises1::CHF, "power-outage");
-    w.only_delivery("distributor");
-    w.only_delivery("supplier-a");
-
-    demo.wan_event(premises1::CHF, "power-restored");
-    demo.wait_until(DELIVERY_WAIT, "the hub's power is back", || {
-        demo.device_state(premises1::CHF)["power_outage_since"].is_null()
-    });
-    let log = demo.device_state(premises1::CHF)["event_log"].to_string();
-    assert!(log.contains("PowerLost"), "{log}");
-    assert!(log.contains("PowerRestored"), "{log}");
-    // Both events were handled.
-    assert!(
-        demo.query("SELECT id FROM wan_events WHERE done = 0", &[])
-            .is_empty()
-    );
-}
-
-#[test]
-fn power_restored_gives_the_esme_outage_restored_alert_to_the_distributor() {
-    let w = AlertWorld::start();
-    let demo = &w.demo;
-    demo.wan_event(premises1::CHF, "power-outage");
-    w.only_delivery("supplier-a");
-    let distributor = w.sink("distributor");
-    distributor.wait_for(DELIVERY_WAIT, |d| d.body.contains("DCCAlertMessage"));
-
-    demo.wan_event(premises1::CHF, "power-restored");
-    let d = distributor.wait_for(Duration::from_secs(15), |d| {
-        d.body.contains("DeviceAlertMessage")
-    });
-    let r = DuisResponse::checked(&d.body, &demo.dcc_signing_cert());
-    assert_eq!(
-        r.root.text_of(&["Body", "DeviceAlertMessage", "AlertCode"]),
-        Some("8F35"),
-        "{}",
-        r.xml
-    );
-    let id = response_id(&r).to_string();
-    assert!(
-        id.starts_with(&format!(
-            "{}:{}:",
-            premises1::ESME,
-            demo.user_eui("distributor")
-        )),
-        "{id}"
-    );
-    // The GBCS alert, exactly as the meter sent it: ECS80, signed by the ESME.
-    let a = GbcsAnswer::of(&r);
-    assert_eq!(a.apdu().cra, gbcs::Cra::Alert);
-    assert_eq!(a.use_case(), Some("ECS80"));
-    assert_eq!(a.apdu().originator, eui64(premises1::ESME));
-    assert_eq!(a.apdu().recipient, eui64(&demo.user_eui("distributor")));
-    a.assert_signed_by(&demo.device_cert_path(premises1::ESME, "ds"));
-    // The meter itself went through the outage.
-    let esme = demo.device_state(premises1::ESME);
-    let log = esme["event_log"].to_string();
-    assert!(
-        log.contains("PowerLost") && log.contains("PowerRestored"),
-        "{log}"
     );
 }
 

@@ -19,7 +19,6 @@ mod t {
     pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
     pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
     pub const DISABLE_ESME: &str = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
-    pub const ENABLE_ESME: &str = "ECS42_7.1_SUCCESS_REQUEST_DUIS.XML";
     pub const DISABLE_GSME: &str = "GCS32_7.2_SUCCESS_REQUEST_DUIS.XML";
     pub const COMMISSION_ESME: &str = "ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML";
     pub const COMMISSION_GSME: &str = "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML";
@@ -318,16 +317,6 @@ fn run_critical(
     a
 }
 
-/// 7.4 on the ESME: the DLMS disconnect-control state.
-fn esme_supply(demo: &Demo, sink: &ResponseSink) -> u8 {
-    let (p, r) = demo.device_request(sink, SUPPLIER, t::SUPPLY_ESME, premises1::ESME, None);
-    r.assert_code("I0", &p.rid);
-    match GbcsAnswer::of(&r).dlms_data().as_slice() {
-        [gbcs::axdr::Data::Enum(s)] => *s,
-        other => panic!("ECS45 answers one enum: {other:?}"),
-    }
-}
-
 /// 7.4 on the GSME: the ZSE supply status (2 open, 0 closed).
 fn gsme_supply(demo: &Demo, sink: &ResponseSink) -> Vec<u8> {
     let (p, r) = demo.device_request(sink, SUPPLIER, t::SUPPLY_GSME, premises1::GSME, None);
@@ -338,34 +327,6 @@ fn gsme_supply(demo: &Demo, sink: &ResponseSink) -> Vec<u8> {
         .cloned()
         .flatten()
         .expect("attribute 0x0014")
-}
-
-#[test]
-fn enable_supply_brings_the_esme_back() {
-    let demo = Demo::start_fast(&[]);
-    let sink = demo.response_sink();
-    demo.set_response_url(SUPPLIER, sink.url());
-
-    let a = run_critical(&demo, &sink, t::DISABLE_ESME, premises1::ESME, "ECS43");
-    assert_eq!(a.dlms_results(), vec![0]);
-    assert_eq!(demo.device_state(premises1::ESME)["supply"], "Disabled");
-    assert_eq!(esme_supply(&demo, &sink), 0);
-
-    let a = run_critical(&demo, &sink, t::ENABLE_ESME, premises1::ESME, "ECS42");
-    assert_eq!(a.dlms_results(), vec![0]);
-    assert_eq!(demo.device_state(premises1::ESME)["supply"], "Enabled");
-    assert_eq!(esme_supply(&demo, &sink), 1);
-
-    // The meter logged both changes.
-    let log = demo.device_state(premises1::ESME)["event_log"].to_string();
-    assert!(
-        log.contains(r#"{"SupplyChanged":{"from":"Enabled","to":"Disabled"}}"#),
-        "{log}"
-    );
-    assert!(
-        log.contains(r#"{"SupplyChanged":{"from":"Disabled","to":"Enabled"}}"#),
-        "{log}"
-    );
 }
 
 #[test]

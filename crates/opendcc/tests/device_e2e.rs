@@ -1,20 +1,20 @@
 //! End-to-end tests of a device request's whole path through the demo: acknowledged at once
 //! (I99), transformed and carried over the emulated SM WAN to the emulated meter, and the meter's
 //! answer delivered as a DCC-signed DUIS response to the user's Receive Response Service.
+//!
+//! These are the real-socket, real-process smoke tests of the family (TLS or HTTP listener,
+//! HTTP delivery, restarts). The behaviour of each device service, WAN faults, retries,
+//! deadlines and failure answers are tested on the simulated clock in `crates/harness`.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
 /// A demo with a fast emulated WAN and fast delivery retries.
 fn fast_demo() -> Demo {
     Demo::start_fast(&[])
-}
-
-fn fast_demo_with(more: &[&str]) -> Demo {
-    Demo::start_fast(more)
 }
 
 /// `opendcc wan fault --data DIR --chf CHF FAULT`.
@@ -70,44 +70,6 @@ fn read_firmware_answer_is_delivered_to_the_receive_response_service() {
     );
     // Nothing else was delivered to anyone.
     assert_eq!(sink.received().len(), 1, "{:#?}", sink.received());
-}
-
-#[test]
-fn a_refused_delivery_is_retried_until_accepted() {
-    let demo = fast_demo();
-    let sink = demo.response_sink();
-    sink.refuse_next(2);
-    demo.set_response_url("supplier-a", sink.url());
-
-    let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
-    demo.submit("supplier-a", &p)
-        .duis()
-        .assert_code("I99", &p.rid);
-    let d = sink.wait_for(DELIVERY_WAIT, |d| d.body.contains(&p.rid));
-    assert_eq!(
-        sink.refused(),
-        2,
-        "two refusals before the accepted attempt"
-    );
-    DuisResponse::checked(&d.body, &demo.dcc_signing_cert()).assert_code("I0", &p.rid);
-    let query = "SELECT delivered_at IS NOT NULL, attempts FROM outbox \
-                 WHERE document LIKE '%' || ?1 || '%'";
-    demo.wait_until(DELIVERY_WAIT, "the outbox records the delivery", || {
-        demo.query(query, &[&p.rid]).first().map(|r| r[0].as_str()) == Some("1")
-    });
-    assert_eq!(
-        demo.query(query, &[&p.rid]),
-        vec![vec!["1".to_string(), "3".to_string()]]
-    );
-    // Accepted once: not delivered again.
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(
-        sink.received()
-            .iter()
-            .filter(|d| d.body.contains(&p.rid))
-            .count(),
-        1
-    );
 }
 
 #[test]
@@ -167,48 +129,6 @@ fn a_command_queued_on_the_wan_survives_a_restart() {
     DuisResponse::checked(&d.body, &demo.dcc_signing_cert()).assert_code("I0", &p.rid);
 }
 
-#[test]
-fn an_unreachable_device_is_reported_with_e20_once_the_device_timeout_passes() {
-    const TIMEOUT_MS: u64 = 2_000;
-    let demo = fast_demo_with(&["--device-timeout-ms", &TIMEOUT_MS.to_string()]);
-    let sink = demo.response_sink();
-    demo.set_response_url("supplier-a", sink.url());
-    wan_fault(&demo, premises1::CHF, "no-wan");
-    let esme_before = demo.device_state(premises1::ESME);
-
-    let started = Instant::now();
-    let p = demo.signed_request(tpl::READ_FIRMWARE_ESME, "supplier-a", premises1::ESME, None);
-    demo.submit("supplier-a", &p)
-        .duis()
-        .assert_code("I99", &p.rid);
-    let r = demo.delivered(&sink, &p.rid);
-    let elapsed = started.elapsed();
-    r.assert_code("E20", &p.rid);
-    assert!(
-        r.find_any("GBCSPayload").is_none(),
-        "an E20 carries no device answer: {}",
-        r.xml
-    );
-    assert!(
-        elapsed >= Duration::from_millis(TIMEOUT_MS),
-        "E20 came after {elapsed:?}, before the {TIMEOUT_MS} ms device timeout"
-    );
-    // The WAN kept trying until the deadline, then gave up with E20.
-    let job = demo.query(
-        "SELECT attempts, outcome FROM wan_jobs WHERE counter = ?1",
-        &[&p.counter.to_string()],
-    );
-    assert_eq!(job.len(), 1, "{job:?}");
-    assert_eq!(job[0][1], "E20");
-    let attempts: u64 = job[0][0].parse().expect("attempts");
-    assert!(
-        attempts >= 2,
-        "retried while unreachable: {attempts} attempts"
-    );
-    // The command never reached the meter.
-    assert_eq!(demo.device_state(premises1::ESME), esme_before);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Each device service through /api/v1/serviceS
 
@@ -217,10 +137,7 @@ mod t {
     pub const FIRMWARE_GSME: &str = "GCS38_11.2_SUCCESS_REQUEST_DUIS.XML";
     pub const FIRMWARE_PPMID: &str = "CS08_11.2_SUCCESS_REQUEST_DUIS.XML";
     pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
-    pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
     pub const REGISTERS_ESME: &str = "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML";
-    pub const HAN_ADD: &str = "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML";
-    pub const HAN_REMOVE: &str = "CCS02_8.11_SUCCESS_REQUEST_DUIS.XML";
 }
 
 /// The firmware version a device's state holds (hex in the JSON).
@@ -342,34 +259,6 @@ fn read_firmware_version_on_esme_gsme_and_ppmid() {
     assert_eq!(ids.len(), 3, "distinct delivery ids: {ids:?}");
 }
 
-#[test]
-fn read_supply_status_on_esme_and_gsme() {
-    let demo = fast_demo();
-    let sink = demo.response_sink();
-    demo.set_response_url("supplier-a", sink.url());
-    let supplier = demo.user_eui("supplier-a");
-    let supplier_ka = demo.user_file("supplier-a", "ka.key");
-
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
-    r.assert_code("I0", &p.rid);
-    assert_eq!(r.service_reference_variant(), Some("7.4"));
-    let a = GbcsAnswer::of(&r);
-    assert_answer_header(&a, "ECS45", premises1::ESME, &supplier);
-    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::ESME, "ka"));
-    // DLMS disconnect control state 1: connected.
-    assert_eq!(a.dlms_data(), vec![gbcs::axdr::Data::Enum(1)]);
-    assert_eq!(demo.device_state(premises1::ESME)["supply"], "Enabled");
-
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_GSME, premises1::GSME, None);
-    r.assert_code("I0", &p.rid);
-    let a = GbcsAnswer::of(&r);
-    assert_answer_header(&a, "GCS33", premises1::GSME, &supplier);
-    a.assert_mac_verifies(&supplier_ka, &demo.device_cert_path(premises1::GSME, "ka"));
-    // ZSE SupplyStatus (attribute 0x0014) 2: valve open.
-    let attrs = a.zcl_attributes();
-    assert_eq!(attrs.get(&0x0014), Some(&Some(vec![2])), "{attrs:?}");
-}
-
 /// The active import register (Wh) a meter's state gives at unix time `t`.
 fn active_import_at(state: &serde_json::Value, t: i64) -> u64 {
     let m = &state["metering"];
@@ -479,143 +368,8 @@ fn import_registers_are_passed_through_encrypted_for_the_supplier() {
     );
 }
 
-#[test]
-fn han_device_log_add_then_remove_changes_the_hub_device_log() {
-    let demo = fast_demo();
-    let sink = demo.response_sink();
-    demo.set_response_url("supplier-a", sink.url());
-    let acb_ka = demo.data_dir().join("pki/private/acb-ka.key");
-    let chf_ka = demo.device_cert_path(premises1::CHF, "ka");
-    assert_eq!(
-        demo.device_state(premises1::CHF)["device_log"],
-        serde_json::json!([])
-    );
-
-    // CCS01: the template adds 00-DB-12-34-56-78-90-A0 with its install code, joining for 90 s.
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_ADD, premises1::CHF, None);
-    r.assert_code("I0", &p.rid);
-    assert_eq!(r.service_reference_variant(), Some("8.11"));
-    let a = GbcsAnswer::of(&r);
-    assert_answer_header(&a, "CCS01", premises1::CHF, DCC_EUI);
-    a.assert_mac_verifies(&acb_ka, &chf_ka);
-    assert_on_behalf_of(&a, &demo.user_eui("supplier-a"), p.counter);
-    assert!(
-        a.dlms_results().iter().all(|&r| r == 0),
-        "{:?}",
-        a.dlms_results()
-    );
-    let log = demo.device_state(premises1::CHF)["device_log"].clone();
-    let entries = log.as_array().expect("device_log is a list");
-    assert_eq!(entries.len(), 1, "{log}");
-    assert_eq!(entries[0]["device"], premises1::ESME);
-    assert_eq!(
-        entries[0]["install_code"]
-            .as_str()
-            .map(str::to_ascii_uppercase),
-        Some("30313233343536373839414243444546".to_string())
-    );
-    assert_eq!(entries[0]["join_time_period"], 90);
-
-    // CCS02: removed.
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_REMOVE, premises1::CHF, None);
-    r.assert_code("I0", &p.rid);
-    let a = GbcsAnswer::of(&r);
-    assert_answer_header(&a, "CCS02", premises1::CHF, DCC_EUI);
-    a.assert_mac_verifies(&acb_ka, &chf_ka);
-    assert_eq!(a.dlms_results(), vec![0]);
-    assert_eq!(
-        demo.device_state(premises1::CHF)["device_log"],
-        serde_json::json!([])
-    );
-
-    // Removing it again: the hub answers with a failure and its log stays empty.
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::HAN_REMOVE, premises1::CHF, None);
-    r.assert_code("I0", &p.rid);
-    let a = GbcsAnswer::of(&r);
-    assert_ne!(a.dlms_results(), vec![0], "removing an absent device fails");
-    assert_eq!(
-        demo.device_state(premises1::CHF)["device_log"],
-        serde_json::json!([])
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Faults on the WAN and at the user's end
-
-#[test]
-fn lost_transmissions_are_retried_until_the_request_completes() {
-    let demo = fast_demo();
-    let sink = demo.response_sink();
-    demo.set_response_url("supplier-a", sink.url());
-    demo.wan_fault(premises1::CHF, "drop:2");
-
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
-    r.assert_code("I0", &p.rid);
-    assert_eq!(
-        GbcsAnswer::of(&r).dlms_data(),
-        vec![gbcs::axdr::Data::Enum(1)]
-    );
-    let job = demo.query(
-        "SELECT attempts, outcome FROM wan_jobs WHERE counter = ?1",
-        &[&p.counter.to_string()],
-    );
-    assert_eq!(job.len(), 1, "{job:?}");
-    assert_eq!(job[0][1], "answered");
-    let attempts: u64 = job[0][0].parse().expect("attempts");
-    assert!(
-        attempts >= 2,
-        "two transmissions were lost: {attempts} attempts recorded"
-    );
-    // The fault is used up.
-    assert!(
-        demo.query(
-            "SELECT mode FROM wan_faults WHERE chf = ?1",
-            &[premises1::CHF]
-        )
-        .is_empty()
-    );
-    // Answered once.
-    assert_eq!(
-        sink.received().iter().filter(|d| is_for(d, &p.rid)).count(),
-        1
-    );
-}
-
-#[test]
-fn an_injected_delay_adds_latency() {
-    const DELAY_MS: u64 = 1_500;
-    let demo = fast_demo();
-    let sink = demo.response_sink();
-    demo.set_response_url("supplier-a", sink.url());
-    demo.wan_fault(premises1::CHF, &format!("delay:{DELAY_MS}"));
-    assert_eq!(
-        demo.query(
-            "SELECT mode, param FROM wan_faults WHERE chf = ?1",
-            &[premises1::CHF]
-        ),
-        vec![vec!["delay".to_string(), DELAY_MS.to_string()]]
-    );
-
-    let started = Instant::now();
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
-    let elapsed = started.elapsed();
-    r.assert_code("I0", &p.rid);
-    assert!(
-        elapsed >= Duration::from_millis(DELAY_MS),
-        "answered after {elapsed:?}, less than the injected {DELAY_MS} ms"
-    );
-
-    demo.wan_fault(premises1::CHF, "clear");
-    assert!(
-        demo.query(
-            "SELECT mode FROM wan_faults WHERE chf = ?1",
-            &[premises1::CHF]
-        )
-        .is_empty()
-    );
-    let (p, r) = demo.device_request(&sink, "supplier-a", t::SUPPLY_ESME, premises1::ESME, None);
-    r.assert_code("I0", &p.rid);
-}
 
 #[test]
 fn an_endpoint_not_yet_listening_gets_the_answer_once_it_is_up_exactly_once() {

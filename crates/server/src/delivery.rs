@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use dcc::DccError;
 use dcc::gateway::{Clock, unix_ms};
 use dcc::store::{OutboxItem, Store};
 use tokio::sync::watch;
@@ -151,28 +152,60 @@ async fn deliver_one<S: Store, C: Clock>(
         Some(url) => post(http, url, &item, policy).await,
     };
     let now = unix_ms(clock.now());
+    if let Err(e) = record(&*store, &item, &result, now, policy) {
+        warn!(id = item.id, error = %e, "recording a delivery attempt failed");
+    }
+}
+
+/// Records one delivery attempt: accepted, or failed and due again after the backoff.
+fn record<S: Store>(
+    store: &S,
+    item: &OutboxItem,
+    result: &Result<(), String>,
+    now: i64,
+    policy: &DeliveryPolicy,
+) -> Result<(), DccError> {
     let id = item.id;
     let attempts = item.attempts.saturating_add(1);
-    let outcome = match &result {
+    match result {
         Ok(()) => {
             info!(id, recipient = %item.recipient, kind = item.kind, reference = item.reference, "delivered");
-            store
-                .clone()
-                .transaction(move |tx| Ok(tx.outbox_delivered(id, now)?))
+            store.transaction(move |tx| Ok(tx.outbox_delivered(id, now)?))
         }
         Err(e) => {
             let wait =
                 i64::try_from(backoff(policy, item.attempts).as_millis()).unwrap_or(i64::MAX);
             info!(id, recipient = %item.recipient, attempts, error = %e, "delivery failed; will retry");
-            let e = e.clone();
-            store.clone().transaction(move |tx| {
-                Ok(tx.outbox_retry(id, attempts, now.saturating_add(wait), &e)?)
+            store.transaction(move |tx| {
+                Ok(tx.outbox_retry(id, attempts, now.saturating_add(wait), e)?)
             })
         }
-    };
-    if let Err(e) = outcome {
-        warn!(id, error = %e, "recording a delivery attempt failed");
     }
+}
+
+/// A Receive Response Service reached in process (the deterministic test harness): handed each
+/// document with the URL the user registered, it accepts (`Ok`) or refuses it.
+pub trait Recipient {
+    fn receive(&mut self, url: Option<&str>, item: &OutboxItem) -> Result<(), String>;
+}
+
+/// One delivery pass at `now_ms` through an in-process [`Recipient`]: every document due is
+/// offered once, and the outcome recorded exactly as the HTTP worker records it (acceptance, or
+/// a retry after the backoff). Returns how many were offered.
+pub fn deliver_due<S: Store>(
+    store: &S,
+    now_ms: i64,
+    policy: &DeliveryPolicy,
+    recipient: &mut dyn Recipient,
+) -> Result<usize, DccError> {
+    let due = store.transaction(|tx| Ok(tx.due_outbox(now_ms, 256)?))?;
+    for item in &due {
+        let url =
+            store.transaction(|tx| Ok(tx.user(item.recipient)?.and_then(|u| u.response_url)))?;
+        let result = recipient.receive(url.as_deref(), item);
+        record(store, item, &result, now_ms, policy)?;
+    }
+    Ok(due.len())
 }
 
 async fn post(

@@ -24,6 +24,7 @@ use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
 pub mod delivery;
+pub mod dispatch;
 pub mod repository;
 pub mod smki_api;
 

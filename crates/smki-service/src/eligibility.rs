@@ -22,7 +22,7 @@ use duis::UserRole;
 use eui::Eui64;
 
 use crate::subscribers::{PartyKind, Subscriber};
-use dcc::model::{DeviceStatus, DeviceType};
+use dcc_model::{DeviceStatus, DeviceType};
 
 /// The kind of certificate asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! eligibility, pick the environment's current issuing CA, sign, count, lodge, all in the
 //! caller's one [`SmkiTx`] transaction.
 
-use dcc::model::{Fuel, RegistrationRole, fuel};
+use dcc_model::{Fuel, RegistrationRole, fuel};
 use eui::Eui64;
 use smki::csr::limits;
 use smki::{

@@ -106,14 +106,12 @@ pub trait SmkiTx {
     /// Every Authorised Subscriber, by EUI.
     fn subscribers(&mut self) -> Result<Vec<Subscriber>, StoreError>;
     /// The DCC core's record of a DCC User (roles, suspension), if `eui` is one.
-    fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc::model::User>, StoreError>;
+    fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc_model::User>, StoreError>;
     /// The Smart Metering Inventory's entry for a device.
-    fn smi_device(&mut self, eui: Eui64) -> Result<Option<dcc::model::Device>, StoreError>;
-    fn smi_premises(&mut self, uprn: &str) -> Result<Option<dcc::model::Premises>, StoreError>;
-    fn smi_registrations(
-        &mut self,
-        mpxn: &str,
-    ) -> Result<Vec<dcc::model::Registration>, StoreError>;
+    fn smi_device(&mut self, eui: Eui64) -> Result<Option<dcc_model::Device>, StoreError>;
+    fn smi_premises(&mut self, uprn: &str) -> Result<Option<dcc_model::Premises>, StoreError>;
+    fn smi_registrations(&mut self, mpxn: &str)
+    -> Result<Vec<dcc_model::Registration>, StoreError>;
     /// Stores a batch with its CSRs (indexed from 0); returns its id.
     fn put_batch(&mut self, b: &BatchRecord, csrs: &[Vec<u8>]) -> Result<i64, StoreError>;
     fn batch(&mut self, id: i64) -> Result<Option<BatchRecord>, StoreError>;

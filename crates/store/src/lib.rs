@@ -4,6 +4,12 @@
 //! anti-replay counters, the Smart Metering Inventory, premises and registration data, and the
 //! record of every request. `synchronous=FULL` makes each committed transaction durable before
 //! the gateway acknowledges anything that depends on it.
+//!
+//! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
+//! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
+//! device's change of state commits in the same transaction as the DCC's record of its answer.
+//! A PostgreSQL store (aggregates) and a NATS JetStream one (the WAN queue and the outbox) are to
+//! implement the same traits later; none exists yet.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -11,12 +17,14 @@ use std::sync::Mutex;
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
-    JobKind, OutboxItem, PendingPreCommand, RequestRecord, Store, StoreError, Tx, WanFault, WanJob,
+    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestRecord, RequestsTx, Store,
+    StoreError, UsersTx, WanJob, WanQueue,
 };
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
+use wan::WanFault;
 
 mod smki;
 #[cfg(test)]
@@ -246,6 +254,11 @@ CREATE TABLE smki_forecasts (
 );
 CREATE INDEX smki_certificates_subscriber ON smki_certificates(subscriber, kind, issued_at);
 "#,
+    // A device's report on a command it was sent (a future-dated outcome alert) names the
+    // command by originator, recipient and counter.
+    r#"
+CREATE INDEX wan_jobs_sent ON wan_jobs(originator, counter, target);
+"#,
 ];
 
 /// The SQLite store.
@@ -299,9 +312,11 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn transaction<T>(
+    type Tx<'t> = SqliteTx<'t>;
+
+    fn transaction_in<T>(
         &self,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, DccError>,
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError> {
         let mut conn = self
             .conn
@@ -321,7 +336,9 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-pub(crate) struct SqliteTx<'c> {
+/// One SQLite transaction: every aggregate of the core (`dcc::store::Tx`) and the WAN
+/// emulation's state (`wan::EmulatorTx`), committed together.
+pub struct SqliteTx<'c> {
     pub(crate) tx: Transaction<'c>,
 }
 
@@ -401,7 +418,7 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
 
 const USER_COLS: &str = "SELECT eui, name, roles, response_url, suspended FROM users";
 
-impl Tx for SqliteTx<'_> {
+impl UsersTx for SqliteTx<'_> {
     fn user(&mut self, eui: Eui64) -> Result<Option<User>, StoreError> {
         self.query_row(
             &format!("{USER_COLS} WHERE eui = ?1"),
@@ -481,6 +498,24 @@ impl Tx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
+        self.execute(
+                "INSERT OR REPLACE INTO org_certs (serial, issuer, subject_eui, role, public_key, der, revoked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    c.serial,
+                    c.issuer,
+                    c.subject_eui.to_string(),
+                    c.role,
+                    c.public_key,
+                    c.der,
+                    c.revoked
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
     fn org_certs_of(&mut self, eui: Eui64) -> Result<Vec<OrgCertRecord>, StoreError> {
         let mut st = self
             .tx
@@ -511,24 +546,6 @@ impl Tx for SqliteTx<'_> {
         .map_err(err)
     }
 
-    fn put_org_cert(&mut self, c: &OrgCertRecord) -> Result<(), StoreError> {
-        self.execute(
-                "INSERT OR REPLACE INTO org_certs (serial, issuer, subject_eui, role, public_key, der, revoked)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    c.serial,
-                    c.issuer,
-                    c.subject_eui.to_string(),
-                    c.role,
-                    c.public_key,
-                    c.der,
-                    c.revoked
-                ],
-            )
-            .map_err(err)?;
-        Ok(())
-    }
-
     fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
         let v: Option<i64> = self
             .query_row(
@@ -551,7 +568,9 @@ impl Tx for SqliteTx<'_> {
         .map_err(err)?;
         Ok(())
     }
+}
 
+impl InventoryTx for SqliteTx<'_> {
     fn device(&mut self, id: Eui64) -> Result<Option<Device>, StoreError> {
         let body: Option<String> = self
             .query_row(
@@ -717,7 +736,9 @@ impl Tx for SqliteTx<'_> {
             .map_err(err)?;
         Ok(())
     }
+}
 
+impl RequestsTx for SqliteTx<'_> {
     fn record_request(&mut self, r: &RequestRecord) -> Result<(), StoreError> {
         self.execute(
                 "INSERT INTO requests (originator, counter, target, srv, command_variant, received_at, response_code, response)
@@ -775,6 +796,70 @@ impl Tx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError> {
+        self.execute(
+                "INSERT INTO precommands (originator, counter, target, srv, precommand, created_at, used)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    p.originator.to_string(),
+                    p.counter as i64,
+                    p.target.to_string(),
+                    p.srv.as_str(),
+                    p.precommand,
+                    p.created_at,
+                    p.used
+                ],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn precommand(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<PendingPreCommand>, StoreError> {
+        let row = self
+            .query_row(
+                "SELECT target, srv, precommand, created_at, used FROM precommands WHERE originator = ?1 AND counter = ?2",
+                params![originator.to_string(), counter as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, bool>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(err)?;
+        row.map(|(target, srv, precommand, created_at, used)| {
+            Ok(PendingPreCommand {
+                originator,
+                counter,
+                target: parse_eui(&target)?,
+                srv: parse_srv(&srv)?,
+                precommand,
+                created_at,
+                used,
+            })
+        })
+        .transpose()
+    }
+
+    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
+            params![originator.to_string(), counter as i64],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+}
+
+impl WanQueue for SqliteTx<'_> {
     fn enqueue_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
         self.execute(
                 "INSERT INTO wan_jobs (originator, counter, target, chf, srv, command, attempts, due_at, deadline_at)
@@ -822,6 +907,28 @@ impl Tx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn sent_command(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<Option<WanJob>, StoreError> {
+        // A user's command carries the RequestID's originator and counter as its GBCS ones;
+        // commands the DCC originates under its own counter are not found this way.
+        self.query_row(
+            &format!(
+                "{WAN_COLS} WHERE originator = ?1 AND target = ?2 AND counter = ?3
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            params![originator.to_string(), target.to_string(), counter as i64],
+            wan_row,
+        )
+        .optional()
+        .map_err(err)?
+        .map(to_wan_job)
+        .transpose()
+    }
+
     fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError> {
         self.execute(
             "UPDATE wan_jobs SET attempts = ?2, due_at = ?3 WHERE id = ?1",
@@ -850,7 +957,9 @@ impl Tx for SqliteTx<'_> {
             .map_err(err)?;
         usize::try_from(n).map_err(err)
     }
+}
 
+impl Outbox for SqliteTx<'_> {
     fn push_outbox(&mut self, o: &OutboxItem) -> Result<i64, StoreError> {
         self.execute(
                 "INSERT INTO outbox (recipient, kind, reference, document, created_at, attempts, next_at, delivered_at, last_error)
@@ -932,7 +1041,9 @@ impl Tx for SqliteTx<'_> {
             .map_err(err)?;
         rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
     }
+}
 
+impl wan::EmulatorTx for SqliteTx<'_> {
     fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError> {
         self.query_row(
             "SELECT state FROM device_state WHERE id = ?1",
@@ -951,59 +1062,6 @@ impl Tx for SqliteTx<'_> {
         )
         .map_err(err)?;
         Ok(())
-    }
-
-    fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError> {
-        self.execute(
-                "INSERT INTO precommands (originator, counter, target, srv, precommand, created_at, used)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    p.originator.to_string(),
-                    p.counter as i64,
-                    p.target.to_string(),
-                    p.srv.as_str(),
-                    p.precommand,
-                    p.created_at,
-                    p.used
-                ],
-            )
-            .map_err(err)?;
-        Ok(())
-    }
-
-    fn precommand(
-        &mut self,
-        originator: Eui64,
-        counter: u64,
-    ) -> Result<Option<PendingPreCommand>, StoreError> {
-        let row = self
-            .query_row(
-                "SELECT target, srv, precommand, created_at, used FROM precommands WHERE originator = ?1 AND counter = ?2",
-                params![originator.to_string(), counter as i64],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, bool>(4)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(err)?;
-        row.map(|(target, srv, precommand, created_at, used)| {
-            Ok(PendingPreCommand {
-                originator,
-                counter,
-                target: parse_eui(&target)?,
-                srv: parse_srv(&srv)?,
-                precommand,
-                created_at,
-                used,
-            })
-        })
-        .transpose()
     }
 
     fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError> {
@@ -1066,15 +1124,6 @@ impl Tx for SqliteTx<'_> {
             out.push((id, parse_eui(&chf)?, kind));
         }
         Ok(out)
-    }
-
-    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
-        self.execute(
-            "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
-            params![originator.to_string(), counter as i64],
-        )
-        .map_err(err)?;
-        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use smki_service::{
     StoreError as SmkiStoreError,
 };
 
-use dcc::store::Tx;
+use dcc::store::{InventoryTx, UsersTx};
 use smki_service::batch::{BatchRecord, ItemOutcome, ItemResult};
 use smki_service::forecasts::YearMonth;
 use smki_service::subscribers::{PartyKind, Subscriber};
@@ -372,22 +372,22 @@ impl SmkiTx for SqliteTx<'_> {
     }
 
     fn dcc_user(&mut self, eui: Eui64) -> Result<Option<dcc::model::User>, SmkiStoreError> {
-        Tx::user(self, eui).map_err(dcc_err)
+        UsersTx::user(self, eui).map_err(dcc_err)
     }
 
     fn smi_device(&mut self, eui: Eui64) -> Result<Option<dcc::model::Device>, SmkiStoreError> {
-        Tx::device(self, eui).map_err(dcc_err)
+        InventoryTx::device(self, eui).map_err(dcc_err)
     }
 
     fn smi_premises(&mut self, uprn: &str) -> Result<Option<dcc::model::Premises>, SmkiStoreError> {
-        Tx::premises(self, uprn).map_err(dcc_err)
+        InventoryTx::premises(self, uprn).map_err(dcc_err)
     }
 
     fn smi_registrations(
         &mut self,
         mpxn: &str,
     ) -> Result<Vec<dcc::model::Registration>, SmkiStoreError> {
-        Tx::registrations(self, mpxn).map_err(dcc_err)
+        InventoryTx::registrations(self, mpxn).map_err(dcc_err)
     }
 
     fn put_batch(&mut self, b: &BatchRecord, csrs: &[Vec<u8>]) -> Result<i64, SmkiStoreError> {

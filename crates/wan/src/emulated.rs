@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use dcc::DccError;
+use dcc::dispatch::{DeviceAnswer, HubReport};
 use dcc::error::InternalError;
-use dcc::store::Tx;
 use devices::{DeviceIdentity, DeviceKind, DeviceState, EmulatedDevice};
 use eui::Eui64;
 use gbcs::UtcDateTime;
 use time::OffsetDateTime;
 
-use crate::{DeviceAnswer, DeviceNetwork, HubReport};
+use crate::WanTx;
 
 fn internal(what: &str, e: impl std::fmt::Display) -> DccError {
     InternalError::Storage(format!("{what}: {e}")).into()
@@ -43,7 +43,7 @@ impl EmulatedDevices {
         self.vault.is_empty()
     }
 
-    fn load(&self, tx: &mut dyn Tx, id: Eui64) -> Result<EmulatedDevice, DccError> {
+    fn load(&self, tx: &mut (impl WanTx + ?Sized), id: Eui64) -> Result<EmulatedDevice, DccError> {
         let identity = self
             .vault
             .get(&id)
@@ -56,21 +56,23 @@ impl EmulatedDevices {
         EmulatedDevice::new(identity.clone(), state).map_err(|e| internal("device keys", e))
     }
 
-    fn save(tx: &mut dyn Tx, dev: &EmulatedDevice) -> Result<(), DccError> {
+    fn save(tx: &mut (impl WanTx + ?Sized), dev: &EmulatedDevice) -> Result<(), DccError> {
         let json = serde_json::to_string(dev.state()).map_err(|e| internal("device state", e))?;
         tx.put_device_state(dev.eui(), &json)?;
         Ok(())
     }
 }
 
-impl DeviceNetwork for EmulatedDevices {
-    fn knows(&self, device: Eui64) -> bool {
+impl EmulatedDevices {
+    /// Whether the device is emulated (and so reachable at all).
+    pub fn knows(&self, device: Eui64) -> bool {
         self.vault.contains_key(&device)
     }
 
-    fn deliver(
+    /// Hands a command to the device: it verifies, executes, persists its state and answers.
+    pub fn deliver(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut (impl WanTx + ?Sized),
         device: Eui64,
         frame: &[u8],
         now: OffsetDateTime,
@@ -86,9 +88,11 @@ impl DeviceNetwork for EmulatedDevices {
         })
     }
 
-    fn event(
+    /// An out-of-band event at a hub (`power-outage`, `power-restored`): what the hub and the
+    /// devices behind it raise.
+    pub fn event(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut (impl WanTx + ?Sized),
         chf: Eui64,
         kind: &str,
         now: OffsetDateTime,

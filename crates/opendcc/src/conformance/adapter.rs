@@ -546,16 +546,39 @@ impl Inbound {
             .map_err(|e| format!("rendering the DUIS response: {e}"))
     }
 
-    /// The alert code and the DUIS document the DCC delivers for this device alert (rendered as
-    /// the WAN's alert router renders it; alerts to the DCC's ACB go to the supplier).
-    pub fn render_alert(&self, bytes: &[u8], now: OffsetDateTime) -> Result<(u16, String), String> {
-        let code = wan::alerts::alert_code(bytes).map_err(|e| format!("no alert code: {e}"))?;
+    /// The alert code and the DUIS document the DCC delivers for this device alert, rendered as
+    /// the core's alert router renders it: a future-dated outcome (`8F66`/`8F67`) as the
+    /// `FutureDatedDeviceAlertMessage` response to the request whose command is `command` (the
+    /// row's COMMAND vector: the command the DCC sent, byte-exact for the services it
+    /// implements) for `srv`; any other alert as a `DeviceAlertMessage` (alerts to the DCC's ACB
+    /// go to the supplier).
+    pub fn render_alert(
+        &self,
+        bytes: &[u8],
+        command: Option<&[u8]>,
+        srv: &str,
+        now: OffsetDateTime,
+    ) -> Result<(u16, String), String> {
+        use dcc::dispatch::alerts;
+        let decoded =
+            gbcs::alerts::decode_alert(bytes).map_err(|e| format!("no alert code: {e}"))?;
+        let code = decoded.alert_code.0;
+        if let Some(outcome) = &decoded.future_dated {
+            let command = command.ok_or("a future-dated outcome with no command in its row")?;
+            let srv = duis::Srv::parse(srv)
+                .ok_or_else(|| format!("a future-dated outcome for SRV {srv}"))?;
+            let origin = alerts::FutureDatedOrigin::from_command(outcome, command, srv)
+                .map_err(|e| format!("the originating command: {e}"))?;
+            let doc = alerts::future_dated_document(&origin, outcome, bytes, now)
+                .map_err(|e| format!("rendering the DUIS alert: {e}"))?;
+            return Ok((code, doc));
+        }
         let recipient = if self.recipient().to_u64() >> 16 == 0x90B3_D51F_3000 {
             SUPPLIER
         } else {
             self.recipient()
         };
-        let doc = wan::alerts::device_alert_document(
+        let doc = alerts::device_alert_document(
             self.originator(),
             recipient,
             self.counter(),

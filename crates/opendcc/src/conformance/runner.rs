@@ -218,7 +218,7 @@ impl Ctx<'_> {
                 self.check_outbound(key, row, v, &bytes, notes, template)
             }
             Kind::Response => self.check_response(key, &bytes, notes),
-            Kind::Alert => self.check_alert(v, &bytes, notes),
+            Kind::Alert => self.check_alert(key, row, v, &bytes, notes),
         }
     }
 
@@ -374,13 +374,27 @@ impl Ctx<'_> {
         }
     }
 
-    fn check_alert(&self, v: &VectorFile, bytes: &[u8], notes: &mut Vec<String>) -> Step<()> {
+    fn check_alert(
+        &self,
+        key: &RowKey,
+        row: &Row,
+        v: &VectorFile,
+        bytes: &[u8],
+        notes: &mut Vec<String>,
+    ) -> Step<()> {
         let frame = Inbound::decode(bytes)?;
         if frame.cra() != Cra3::Alert {
             return Err(format!("CRA flag says {:?}, not an alert", frame.cra()));
         }
         self.crypto(&frame, notes)?;
-        let (code, doc) = frame.render_alert(bytes, self.now)?;
+        // A future-dated outcome reports on the row's command (the one the DCC sent).
+        let command = row
+            .vectors
+            .iter()
+            .find(|c| c.name.kind == Kind::Command)
+            .map(|c| read_hex(&c.path))
+            .transpose()?;
+        let (code, doc) = frame.render_alert(bytes, command.as_deref(), &key.srv, self.now)?;
         if let Some(named) = v.name.alert_code.as_deref().filter(|c| *c != "NA")
             && !named.eq_ignore_ascii_case(&format!("{code:04X}"))
         {

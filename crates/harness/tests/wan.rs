@@ -1,4 +1,5 @@
-//! The emulated WAN against real emulated devices and a real (in-memory) SQLite store: answers,
+//! The core's dispatcher (`dcc::dispatch`) driving the emulated WAN, real emulated devices and a
+//! real (in-memory) SQLite store, one attempt at a time on a test clock: answers,
 //! retries after drops, time-outs, device refusals and their alerts, hub events, and the
 //! all-or-nothing transaction around a device's execution.
 
@@ -7,11 +8,12 @@
 use std::sync::{Arc, Mutex};
 
 use dcc::DccError;
+use dcc::dispatch::{Attempt, DispatchConfig, Dispatcher, Driver};
 use dcc::gateway::{Clock, ResponseSigner, unix_ms};
 use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
 };
-use dcc::store::{Store, Tx, WanFault, WanJob};
+use dcc::store::{InventoryTx as _, Store, UsersTx as _, WanJob};
 use devices::{
     DeviceIdentity, DeviceKind, DeviceState, PublicKeyBytes, RemotePartyRole, TrustAnchor,
     TrustAnchors,
@@ -23,9 +25,8 @@ use gbcs::usecases::{self, CommandHeader};
 use smki::KeyPair;
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
-use wan::alerts::DuisAlerts;
 use wan::emulated::EmulatedDevices;
-use wan::{AlertRouter, Attempt, HubReport, Wan, WanConfig};
+use wan::{EmulatedWan, EmulatorTx as _, WanConfig, WanFault};
 
 const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
 const DISTRIBUTOR: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x02, 0x00, 0x00]);
@@ -76,7 +77,7 @@ impl Keys {
 struct World {
     store: Arc<SqliteStore>,
     clock: Arc<TestClock>,
-    wan: Wan<SqliteStore, TestClock>,
+    wan: Driver<SqliteStore, EmulatedWan>,
     acb_ka: KaPrivateKey,
     esme_ka: PublicKey,
     next_counter: Mutex<u64>,
@@ -88,7 +89,7 @@ fn signer() -> Arc<dyn ResponseSigner> {
     Arc::new(xmldsig::XmlSigner::from_pkcs8_der(&key.der(), is).unwrap())
 }
 
-fn world_with(alerts: Option<Arc<dyn AlertRouter>>) -> World {
+fn world_with(failing_signer: bool) -> World {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let clock = Arc::new(TestClock(Mutex::new(
         OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
@@ -131,7 +132,7 @@ fn world_with(alerts: Option<Arc<dyn AlertRouter>>) -> World {
         },
     ];
     store
-        .transaction(|tx| {
+        .transaction_in(|tx| {
             for (eui, name, roles) in [
                 (SUPPLIER, "supplier", vec![UserRole::ImportSupplier]),
                 (
@@ -192,19 +193,27 @@ fn world_with(alerts: Option<Arc<dyn AlertRouter>>) -> World {
             Ok(())
         })
         .unwrap();
-    let signer = signer();
-    let alerts = alerts.unwrap_or_else(|| Arc::new(DuisAlerts::new(signer.clone(), ACB)));
-    let wan = Wan::new(
+    let signer: Arc<dyn ResponseSigner> = if failing_signer {
+        Arc::new(Failing)
+    } else {
+        signer()
+    };
+    let wan = Driver::new(
         store.clone(),
-        clock.clone(),
-        Arc::new(EmulatedDevices::new(identities)),
-        alerts,
-        signer,
-        WanConfig {
-            latency_ms: [0, 0, 0],
-            retry_interval: std::time::Duration::from_millis(100),
-            ..WanConfig::default()
-        },
+        Arc::new(EmulatedWan::new(
+            EmulatedDevices::new(identities),
+            WanConfig {
+                latency_ms: [0, 0, 0],
+            },
+        )),
+        Dispatcher::new(
+            signer,
+            ACB,
+            DispatchConfig {
+                retry_interval: std::time::Duration::from_millis(100),
+                ..DispatchConfig::default()
+            },
+        ),
     );
     World {
         store,
@@ -264,15 +273,19 @@ impl World {
 
     fn esme_state(&self) -> String {
         self.store
-            .transaction(|tx| Ok(tx.device_state(ESME)?))
+            .transaction_in(|tx| Ok(tx.device_state(ESME)?))
             .unwrap()
             .unwrap()
     }
 
     fn set_fault(&self, f: Option<WanFault>) {
         self.store
-            .transaction(|tx| Ok(tx.set_wan_fault(CHF, f)?))
+            .transaction_in(|tx| Ok(tx.set_wan_fault(CHF, f)?))
             .unwrap();
+    }
+
+    fn attempt(&self, job: i64) -> Result<Attempt, DccError> {
+        self.wan.attempt(job, self.clock.now())
     }
 }
 
@@ -283,11 +296,11 @@ fn code_of(doc: &str) -> &str {
 
 #[test]
 fn a_command_is_answered_once_and_the_response_verifies_against_the_schema() {
-    let w = world_with(None);
+    let w = world_with(false);
     let (job, _) = w.queue(false);
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(w.attempt(job).unwrap(), Attempt::Answered);
     assert_eq!(
-        w.wan.attempt(job).unwrap(),
+        w.attempt(job).unwrap(),
         Attempt::Gone,
         "answered exactly once"
     );
@@ -300,55 +313,46 @@ fn a_command_is_answered_once_and_the_response_verifies_against_the_schema() {
 
 #[test]
 fn dropped_transmissions_are_retried_until_they_get_through() {
-    let w = world_with(None);
+    let w = world_with(false);
     w.set_fault(Some(WanFault::Drop(2)));
     let (job, _) = w.queue(false);
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    assert!(matches!(w.attempt(job).unwrap(), Attempt::Retry { .. }));
+    assert!(matches!(w.attempt(job).unwrap(), Attempt::Retry { .. }));
     assert!(
         w.outbox(SUPPLIER).is_empty(),
         "nothing reached the user while lost"
     );
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(w.attempt(job).unwrap(), Attempt::Answered);
     assert_eq!(code_of(&w.outbox(SUPPLIER)[0].document), "I0");
 }
 
 #[test]
 fn an_unreachable_hub_times_out_with_e20() {
-    let w = world_with(None);
+    let w = world_with(false);
     w.set_fault(Some(WanFault::NoWan));
     let (job, _) = w.queue(false);
     let before = w.esme_state();
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    assert!(matches!(w.attempt(job).unwrap(), Attempt::Retry { .. }));
     w.clock.advance(Duration::seconds(6));
-    assert_eq!(
-        w.wan.attempt(job).unwrap(),
-        Attempt::GaveUp(ResponseCode::E20)
-    );
+    assert_eq!(w.attempt(job).unwrap(), Attempt::GaveUp(ResponseCode::E20));
     assert_eq!(code_of(&w.outbox(SUPPLIER)[0].document), "E20");
     assert_eq!(w.esme_state(), before, "the device never saw the command");
 }
 
 #[test]
 fn lost_until_the_deadline_is_e21() {
-    let w = world_with(None);
+    let w = world_with(false);
     w.set_fault(Some(WanFault::Drop(100)));
     let (job, _) = w.queue(false);
     w.clock.advance(Duration::seconds(6));
-    assert_eq!(
-        w.wan.attempt(job).unwrap(),
-        Attempt::GaveUp(ResponseCode::E21)
-    );
+    assert_eq!(w.attempt(job).unwrap(), Attempt::GaveUp(ResponseCode::E21));
 }
 
 #[test]
 fn a_tampered_mac_is_refused_by_the_device_which_raises_an_alert() {
-    let w = world_with(None);
+    let w = world_with(false);
     let (job, _) = w.queue(true);
-    assert_eq!(
-        w.wan.attempt(job).unwrap(),
-        Attempt::GaveUp(ResponseCode::E21)
-    );
+    assert_eq!(w.attempt(job).unwrap(), Attempt::GaveUp(ResponseCode::E21));
     let out = w.outbox(SUPPLIER);
     let alert = out.iter().find(|o| o.kind == "alert").expect("an alert");
     assert!(
@@ -363,13 +367,13 @@ fn a_tampered_mac_is_refused_by_the_device_which_raises_an_alert() {
 
 #[test]
 fn a_replayed_command_is_refused_by_the_device() {
-    let w = world_with(None);
+    let w = world_with(false);
     let (job, bytes) = w.queue(false);
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(w.attempt(job).unwrap(), Attempt::Answered);
     // The same protected command again (as an attacker on the WAN would send it).
     let again = w.queue_bytes(1001, bytes);
     assert_eq!(
-        w.wan.attempt(again).unwrap(),
+        w.attempt(again).unwrap(),
         Attempt::GaveUp(ResponseCode::E21)
     );
     let alerts: Vec<_> = w
@@ -387,12 +391,12 @@ fn a_replayed_command_is_refused_by_the_device() {
 
 #[test]
 fn a_power_outage_at_a_hub_alerts_the_distributor_and_the_import_supplier() {
-    let w = world_with(None);
+    let w = world_with(false);
     let now = unix_ms(w.clock.now());
     w.store
-        .transaction(|tx| Ok(tx.push_wan_event(CHF, "power-outage", now)?))
+        .transaction_in(|tx| Ok(tx.push_wan_event(CHF, "power-outage", now)?))
         .unwrap();
-    assert_eq!(w.wan.events().unwrap(), 1);
+    assert_eq!(w.wan.hub_reports(w.clock.now()).unwrap(), 1);
     for who in [DISTRIBUTOR, SUPPLIER] {
         let out = w.outbox(who);
         assert_eq!(out.len(), 1, "{who}");
@@ -404,25 +408,30 @@ fn a_power_outage_at_a_hub_alerts_the_distributor_and_the_import_supplier() {
         assert!(out[0].document.contains(MPAN));
         duis_schema::validate_response(out[0].document.as_bytes()).unwrap();
     }
-    assert_eq!(w.wan.events().unwrap(), 0, "each event is handled once");
+    assert_eq!(
+        w.wan.hub_reports(w.clock.now()).unwrap(),
+        0,
+        "each event is handled once"
+    );
 }
 
-/// An alert router that always fails: the whole transmission must then leave no trace.
+/// A signer that always fails (as an HSM that is down would): the whole transmission, the
+/// device's execution included, must then leave no trace.
 struct Failing;
 
-impl AlertRouter for Failing {
-    fn route(&self, _: &mut dyn Tx, _: &HubReport, _: OffsetDateTime) -> Result<(), DccError> {
-        Err(dcc::error::InternalError::Storage("disk full".into()).into())
+impl ResponseSigner for Failing {
+    fn sign(&self, _: &str) -> Result<String, DccError> {
+        Err(dcc::error::InternalError::Signing("HSM unavailable".into()).into())
     }
 }
 
 #[test]
 fn execution_and_answer_commit_together_or_not_at_all() {
-    let w = world_with(Some(Arc::new(Failing)));
-    // A tampered command makes the device raise an alert, which the failing router refuses.
-    let (job, _) = w.queue(true);
+    let w = world_with(true);
+    // The device executes the command (its state changes), then signing the answer fails.
+    let (job, _) = w.queue(false);
     let before = w.esme_state();
-    assert!(w.wan.attempt(job).is_err());
+    assert!(w.attempt(job).is_err());
     assert_eq!(
         w.esme_state(),
         before,

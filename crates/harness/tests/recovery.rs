@@ -1,4 +1,4 @@
-//! Recovery jobs on the WAN queue (`wan::recovery`): the device's verified success moves it from
+//! Recovery jobs on the WAN queue (`dcc::dispatch::recovery`, driven over the emulated WAN): the device's verified success moves it from
 //! Recovery to Recovered; a refusal, a failure, an unverifiable answer or no delivery before the
 //! deadline leave it in Recovery; no DUIS response is produced for any of them.
 
@@ -6,9 +6,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use dcc::dispatch::{Attempt, DispatchConfig, Dispatcher, Driver};
 use dcc::gateway::{Clock, ResponseSigner, unix_ms};
 use dcc::model::{Device, DeviceStatus, DeviceType};
-use dcc::store::{Store, WanFault, WanJob};
+use dcc::store::{InventoryTx as _, Store, WanJob};
 use devices::{DeviceIdentity, DeviceKind, DeviceState, RemotePartyRole, TrustAnchor};
 use eui::Eui64;
 use gbcs::SigningKey;
@@ -16,9 +17,8 @@ use gbcs::credentials::{KEY_USAGE_DS, RecoveryCommand, Replacement, TrustAnchorC
 use smki::{KeyPair, KeyUsage, Pki, PkiNames};
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
-use wan::alerts::DuisAlerts;
 use wan::emulated::EmulatedDevices;
-use wan::{Attempt, Wan, WanConfig};
+use wan::{EmulatedWan, EmulatorTx as _, WanConfig, WanFault};
 
 const RECOVERY: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x01]);
 const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
@@ -61,7 +61,7 @@ fn devices_anchor(eui: Eui64, ds: &[u8; 65], ka: &[u8; 65]) -> TrustAnchor {
 struct World {
     store: Arc<SqliteStore>,
     clock: Arc<TestClock>,
-    wan: Wan<SqliteStore, TestClock>,
+    wan: Driver<SqliteStore, EmulatedWan>,
     recovery: SigningKey,
     pki: Pki,
 }
@@ -115,7 +115,7 @@ fn world(lodge_cert: bool) -> World {
         },
     ];
     store
-        .transaction(|tx| {
+        .transaction_in(|tx| {
             for (id, t, kind, status) in [
                 (
                     ESME,
@@ -157,16 +157,15 @@ fn world(lodge_cert: bool) -> World {
     let is = xmldsig::IssuerSerial::new("CN=TEST,OU=07", "1").unwrap();
     let signer: Arc<dyn ResponseSigner> =
         Arc::new(xmldsig::XmlSigner::from_pkcs8_der(&xml_key.to_pkcs8_der().unwrap(), is).unwrap());
-    let wan = Wan::new(
+    let wan = Driver::new(
         store.clone(),
-        clock.clone(),
-        Arc::new(EmulatedDevices::new(identities)),
-        Arc::new(DuisAlerts::new(signer.clone(), ACB)),
-        signer,
-        WanConfig {
-            latency_ms: [0, 0, 0],
-            ..WanConfig::default()
-        },
+        Arc::new(EmulatedWan::new(
+            EmulatedDevices::new(identities),
+            WanConfig {
+                latency_ms: [0, 0, 0],
+            },
+        )),
+        Dispatcher::new(signer, ACB, DispatchConfig::default()),
     );
     World {
         store,
@@ -241,7 +240,7 @@ impl World {
     fn supplier_anchor(&self) -> TrustAnchor {
         let json = self
             .store
-            .transaction(|tx| Ok(tx.device_state(ESME)?.unwrap()))
+            .transaction_in(|tx| Ok(tx.device_state(ESME)?.unwrap()))
             .unwrap();
         let state: DeviceState = serde_json::from_str(&json).unwrap();
         state
@@ -267,7 +266,10 @@ fn verified_success_makes_the_device_recovered() {
     let w = world(true);
     let cert = w.replacement(smki::RemotePartyRole::Supplier);
     let job = w.queue(&w.recovery, cert.clone(), role::SUPPLIER);
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::Answered
+    );
     assert_eq!(w.status(), DeviceStatus::Recovered);
     assert!(devices::anchor_holds(&w.supplier_anchor(), &cert));
     w.assert_finished_quietly();
@@ -284,7 +286,10 @@ fn refused_failed_or_unverifiable_answers_leave_the_device_in_recovery() {
         w.replacement(smki::RemotePartyRole::Supplier),
         role::SUPPLIER,
     );
-    assert!(matches!(w.wan.attempt(job).unwrap(), Attempt::GaveUp(_)));
+    assert!(matches!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::GaveUp(_)
+    ));
     assert_eq!(w.status(), DeviceStatus::Recovery);
     assert_eq!(w.supplier_anchor(), before);
     w.assert_finished_quietly();
@@ -296,7 +301,10 @@ fn refused_failed_or_unverifiable_answers_leave_the_device_in_recovery() {
         w.replacement(smki::RemotePartyRole::Supplier),
         role::ROOT,
     );
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::Answered
+    );
     assert_eq!(w.status(), DeviceStatus::Recovery);
     w.assert_finished_quietly();
 
@@ -307,7 +315,10 @@ fn refused_failed_or_unverifiable_answers_leave_the_device_in_recovery() {
         w.replacement(smki::RemotePartyRole::Supplier),
         role::SUPPLIER,
     );
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::Answered
+    );
     assert_eq!(w.status(), DeviceStatus::Recovery);
     w.assert_finished_quietly();
 }
@@ -316,16 +327,22 @@ fn refused_failed_or_unverifiable_answers_leave_the_device_in_recovery() {
 fn undelivered_by_the_deadline_leaves_the_device_in_recovery() {
     let w = world(true);
     w.store
-        .transaction(|tx| Ok(tx.set_wan_fault(CHF, Some(WanFault::NoWan))?))
+        .transaction_in(|tx| Ok(tx.set_wan_fault(CHF, Some(WanFault::NoWan))?))
         .unwrap();
     let job = w.queue(
         &w.recovery,
         w.replacement(smki::RemotePartyRole::Supplier),
         role::SUPPLIER,
     );
-    assert_eq!(w.wan.attempt(job).unwrap(), Attempt::Retry);
+    assert!(matches!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::Retry { .. }
+    ));
     *w.clock.0.lock().unwrap() += Duration::seconds(10);
-    assert!(matches!(w.wan.attempt(job).unwrap(), Attempt::GaveUp(_)));
+    assert!(matches!(
+        w.wan.attempt(job, w.clock.now()).unwrap(),
+        Attempt::GaveUp(_)
+    ));
     assert_eq!(w.status(), DeviceStatus::Recovery);
     w.assert_finished_quietly();
 }

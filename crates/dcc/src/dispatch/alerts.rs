@@ -1,39 +1,23 @@
-//! Alerts to users: a device's GBCS alert becomes a DUIS `DeviceAlertMessage` for the party it is
+//! Alerts to users (the routing decisions are the core's; the WAN only carries the alerts): a device's GBCS alert becomes a DUIS `DeviceAlertMessage` for the party it is
 //! addressed to (or, for alerts addressed to the DCC's Access Control Broker, for the device's
 //! registered supplier); a hub's loss of power becomes the DCC alert AD1 for the electricity
 //! distributor and the import supplier registered for the premises.
 
-use std::sync::Arc;
-
-use dcc::DccError;
-use dcc::error::InternalError;
-use dcc::gateway::{ResponseSigner, unix_ms};
-use dcc::model::{Fuel, RegistrationRole, fuel};
-use dcc::store::{OutboxItem, Tx};
 use eui::Eui64;
-use gbcs::frame::{Frame, GeneralSigning};
+use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt};
 use time::OffsetDateTime;
 
-use crate::{AlertRouter, HubReport};
-
-/// The router the demo DCC uses.
-pub struct DuisAlerts {
-    signer: Arc<dyn ResponseSigner>,
-    /// The DCC's EUI: the originator of DCC alerts.
-    dcc: Eui64,
-}
-
-impl DuisAlerts {
-    pub fn new(signer: Arc<dyn ResponseSigner>, dcc: Eui64) -> Self {
-        Self { signer, dcc }
-    }
-}
+use super::{Dispatcher, HubReport};
+use crate::error::{DccError, InternalError};
+use crate::gateway::unix_ms;
+use crate::model::{Fuel, RegistrationRole, fuel};
+use crate::store::Tx;
 
 fn internal(e: impl std::fmt::Display) -> DccError {
     InternalError::Render(format!("alert: {e}")).into()
 }
 
-/// The GBCS general-signing APDU inside an alert frame (MAC'd or signed).
+/// The GBCS general-signing APDU inside a frame (MAC'd or signed).
 fn apdu(frame: &[u8]) -> Result<GeneralSigning, DccError> {
     match Frame::decode(frame).map_err(internal)? {
         Frame::Ciphered(c) => Ok(c.apdu),
@@ -41,16 +25,76 @@ fn apdu(frame: &[u8]) -> Result<GeneralSigning, DccError> {
     }
 }
 
-/// The alert code in a GBCS alert's payload, if it has one GBCS defines a place for.
+/// The alert code of a GBCS alert frame (every payload form: DLMS data-notification, GBZ and
+/// ASN.1; [`gbcs::alerts::decode_alert`]).
 pub fn alert_code(frame: &[u8]) -> Result<u16, DccError> {
-    let a = apdu(frame)?;
-    // DLMS data-notification alerts (0F …) and GBZ alerts carry the code in their payload.
-    match gbcs::Payload::decode(a.cra, &a.content) {
-        gbcs::Payload::DataNotification(n) => n.alert_code().map(|c| c.0),
-        gbcs::Payload::Gbz(gbcs::gbz::GbzPayload::Alert { alert_code, .. }) => Some(alert_code.0),
-        _ => None,
+    gbcs::alerts::decode_alert(frame)
+        .map(|a| a.alert_code.0)
+        .map_err(internal)
+}
+
+/// The DUIS request a future-dated outcome alert reports on, from the command the DCC sent: the
+/// user's RequestID (for a command the DCC originated on a user's behalf, the supplementary
+/// remote party and its counter), and the instruction's position in the command.
+pub struct FutureDatedOrigin {
+    pub request_id: duis::RequestId,
+    pub srv: duis::Srv,
+    pub position: gbcs::alerts::InstructionPosition,
+}
+
+impl FutureDatedOrigin {
+    /// Finds the request from the command the DCC sent (`command`, as it went on the WAN or as
+    /// the pre-command the user signed) and the service it served.
+    pub fn from_command(
+        outcome: &gbcs::alerts::FutureDatedOutcome,
+        command: &[u8],
+        srv: duis::Srv,
+    ) -> Result<Self, DccError> {
+        let apdu = apdu(command)?;
+        let position = outcome.instruction_position(&apdu).map_err(internal)?;
+        let (originator, counter) = match apdu.other_info.ext {
+            OtherInfoExt::RemotePartyCounter {
+                remote_party,
+                remote_party_counter,
+            } => (remote_party, remote_party_counter),
+            _ => (apdu.originator, apdu.counter),
+        };
+        Ok(Self {
+            request_id: duis::RequestId {
+                originator,
+                target: apdu.recipient,
+                counter,
+            },
+            srv,
+            position,
+        })
     }
-    .ok_or_else(|| internal("no alert code in the payload"))
+}
+
+/// The DUIS `FutureDatedDeviceAlertMessage` (a `ResponseMessage` to the future-dated request;
+/// unsigned) for a device's `8F66`/`8F67` outcome alert.
+pub fn future_dated_document(
+    origin: &FutureDatedOrigin,
+    outcome: &gbcs::alerts::FutureDatedOutcome,
+    frame: &[u8],
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let code = duis::alert::FutureDatedAlertCode::from_code(outcome.result.alert_code().0)
+        .ok_or_else(|| internal("not a future-dated outcome code"))?;
+    let header =
+        duis::ResponseHeader::new(origin.request_id, duis::ResponseCode::I0, date_time(now)?)
+            .with_response_id();
+    duis::alert::future_dated_device_alert(
+        &header,
+        origin.srv.info(),
+        &duis::alert::FutureDatedDeviceAlert {
+            code,
+            gbcs_payload: frame.to_vec(),
+            instruction_number: origin.position.number,
+            total_command_instructions: origin.position.total,
+        },
+    )
+    .map_err(internal)
 }
 
 fn date_time(t: OffsetDateTime) -> Result<duis::ResponseDateTime, DccError> {
@@ -93,31 +137,40 @@ pub fn power_outage_document(
     duis::alert::dcc_alert(&header, &alert).map_err(internal)
 }
 
-impl DuisAlerts {
-    fn push(
+/// Who is told of what.
+impl Dispatcher {
+    /// A future-dated command's outcome goes to the user whose request it was, as the
+    /// `FutureDatedDeviceAlertMessage` response to that request. `false` when the DCC sent no
+    /// such command (the caller then delivers the alert as an ordinary device alert).
+    fn route_future_dated(
         &self,
         tx: &mut dyn Tx,
-        recipient: Eui64,
-        kind: &str,
-        reference: String,
-        unsigned: &str,
+        outcome: &gbcs::alerts::FutureDatedOutcome,
+        frame: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(), DccError> {
-        let document = self.signer.sign(unsigned)?;
-        let now_ms = unix_ms(now);
-        tx.push_outbox(&OutboxItem {
-            id: 0,
-            recipient,
-            kind: kind.into(),
-            reference,
-            document,
-            created_at: now_ms,
-            attempts: 0,
-            next_at: now_ms,
-            delivered_at: None,
-            last_error: None,
-        })?;
-        Ok(())
+    ) -> Result<bool, DccError> {
+        let c = &outcome.command;
+        let Some(job) = tx.sent_command(c.originator, c.target, c.counter)? else {
+            return Ok(false);
+        };
+        let Some(srv) = job.kind.srv() else {
+            return Ok(false);
+        };
+        let origin = FutureDatedOrigin::from_command(outcome, &job.command, srv)?;
+        let doc = future_dated_document(&origin, outcome, frame, now)?;
+        let rid = origin.request_id;
+        self.push(
+            tx,
+            rid.originator,
+            "response",
+            format!(
+                "{}:{}:{}:{}",
+                rid.originator, rid.target, rid.counter, origin.position.number
+            ),
+            &doc,
+            unix_ms(now),
+        )?;
+        Ok(true)
     }
 
     /// Users registered today in `roles` for the supply points of the device's premises.
@@ -157,10 +210,12 @@ impl DuisAlerts {
         }
         Ok((out, p.mpan.clone()))
     }
-}
 
-impl AlertRouter for DuisAlerts {
-    fn route(
+    /// Turns a device alert or a hub report into signed DUIS alerts in the outbox: a device's
+    /// alert for the party it is addressed to (or, when addressed to the DCC's Access Control
+    /// Broker, the device's registered supplier); a hub's loss of power as DCC alert AD1 for the
+    /// electricity distributor and the import supplier registered for the premises.
+    pub fn route(
         &self,
         tx: &mut dyn Tx,
         report: &HubReport,
@@ -169,7 +224,13 @@ impl AlertRouter for DuisAlerts {
         match report {
             HubReport::DeviceAlert { device, frame } => {
                 let a = apdu(frame)?;
-                let code = alert_code(frame)?;
+                let decoded = gbcs::alerts::decode_alert(frame).map_err(internal)?;
+                if let Some(outcome) = &decoded.future_dated
+                    && self.route_future_dated(tx, outcome, frame, now)?
+                {
+                    return Ok(());
+                }
+                let code = decoded.alert_code.0;
                 let recipients = if tx.user(a.recipient)?.is_some() {
                     vec![a.recipient]
                 } else {
@@ -193,7 +254,7 @@ impl AlertRouter for DuisAlerts {
                         "alert",
                         format!("{device}:{code:04X}:{}", a.counter),
                         &doc,
-                        now,
+                        unix_ms(now),
                     )?;
                 }
                 Ok(())
@@ -223,7 +284,7 @@ impl AlertRouter for DuisAlerts {
                         "dcc-alert",
                         format!("AD1:{chf}:{counter}"),
                         &doc,
-                        now,
+                        unix_ms(now),
                     )?;
                 }
                 Ok(())

@@ -1,15 +1,17 @@
 //! SMKI recovery jobs on the WAN queue: CS02b commands signed by the DCC's Recovery key, queued
-//! by `opendcc smki recovery start` as jobs of kind [`dcc::store::JobKind::SmkiRecovery`]. They are not
+//! by `opendcc smki recovery start` as jobs of kind [`crate::store::JobKind::SmkiRecovery`]. They are not
 //! DUIS requests: no user waits for a response. When the device answers, the DCC checks the
 //! answer (a response from that device to the Recovery party with the command's counter, signed
 //! by the device's DS certificate, every replacement a success) and moves the device's SMI
 //! status from Recovery to Recovered. Any other answer, or none before the deadline, leaves the
 //! device in Recovery (the operator runs `opendcc smki recovery start` again).
 
-use dcc::DccError;
-use dcc::error::InternalError;
-use dcc::model::DeviceStatus;
-use dcc::store::{Tx, WanJob};
+use duis::ResponseCode;
+
+use super::Attempt;
+use crate::error::{DccError, InternalError};
+use crate::model::DeviceStatus;
+use crate::store::{Tx, WanJob};
 use gbcs::credentials::{CS02B_BY_RECOVERY, UpdateSecurityCredentialsResponse};
 use gbcs::{Cra, Frame, PublicKey};
 
@@ -20,6 +22,22 @@ pub enum RecoveryAnswer {
     Recovered,
     /// The device answered, but not with a verified success: it stays in Recovery.
     Failed(String),
+}
+
+/// A recovery job's answer: no user waits for it; the device's SMI status and the job's recorded
+/// outcome say what happened.
+pub fn finish(tx: &mut dyn Tx, job: &WanJob, response: Option<&[u8]>) -> Result<Attempt, DccError> {
+    let Some(bytes) = response else {
+        tx.finish_wan_job(job.id, "recovery refused")?;
+        return Ok(Attempt::GaveUp(ResponseCode::E21));
+    };
+    match answered(tx, job, bytes)? {
+        RecoveryAnswer::Recovered => tx.finish_wan_job(job.id, "recovered")?,
+        RecoveryAnswer::Failed(why) => {
+            tx.finish_wan_job(job.id, &format!("recovery failed: {why}"))?;
+        }
+    }
+    Ok(Attempt::Answered)
 }
 
 /// Checks the device's answer and records the outcome; returns what the job finishes as.

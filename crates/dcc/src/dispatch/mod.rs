@@ -1,0 +1,358 @@
+//! The life of a device request after the acknowledgement: which queued command goes on the SM
+//! WAN next, what a transmission's outcome means (answered, lost, unreachable), retries and the
+//! deadline, giving up with `E20`/`E21`, a device's failure answer, rendering and signing the
+//! DUIS response, the outbox, SMKI recovery answers ([`recovery`]) and who is told of device and
+//! DCC alerts ([`alerts`]).
+//!
+//! Time is passed in (quinn style): [`Dispatcher::poll_due`] picks the commands due at `now`,
+//! [`Dispatcher::handle_attempt`] decides what one transmission's [`Transmission`] outcome means
+//! at `now`. The SM WAN itself (emulated or real) is a [`DeviceNetwork`] the [`Driver`] calls
+//! inside the same store transaction, so that a device's change of state commits with the DCC's
+//! record of its answer. No sockets, no sleeps, no clock reads here: the runtime loop (in
+//! `server`) and the deterministic test harness each drive the same [`Driver`].
+
+pub mod alerts;
+pub mod recovery;
+pub mod verdict;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use duis::ResponseCode;
+use eui::Eui64;
+use time::OffsetDateTime;
+
+use crate::error::{DccError, DeviceError, InternalError};
+use crate::gateway::{ResponseSigner, unix_ms};
+use crate::store::{JobKind, OutboxItem, Store, Tx, WanJob, WanQueue as _};
+
+/// What a device (or hub) sent back for one command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceAnswer {
+    /// The device's response, if it sent one (a device that refuses a command answers nothing
+    /// and raises an alert saying why).
+    pub response: Option<Vec<u8>>,
+    /// Alerts the device raised while handling the command.
+    pub alerts: Vec<Vec<u8>>,
+}
+
+/// What became of one transmission on the SM WAN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transmission {
+    /// The hub could not be reached (no WAN, or a device the network does not know).
+    Unreachable,
+    /// The transmission was lost on the way.
+    Lost,
+    /// The command reached the device, which answered this.
+    Delivered(DeviceAnswer),
+}
+
+/// Something a hub reports that the DCC must turn into DUIS alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubReport {
+    /// A GBCS alert frame from a device.
+    DeviceAlert { device: Eui64, frame: Vec<u8> },
+    /// The hub lost power (no GBCS alert exists; the DCC raises DCC alert AD1).
+    PowerOutage { chf: Eui64, since: OffsetDateTime },
+}
+
+/// The SM WAN as the DCC sees it. Implementations get the store's own transaction type, so that
+/// whatever they keep (an emulated device's state) commits with the DCC's record.
+pub trait DeviceNetwork<S: Store>: Send + Sync + 'static {
+    /// How long a transmission of this job takes to reach its hub and come back.
+    fn transit_time(&self, tx: &mut S::Tx<'_>, job: &WanJob) -> Result<Duration, DccError>;
+    /// Carries the job's command to its device once.
+    fn transmit(
+        &self,
+        tx: &mut S::Tx<'_>,
+        job: &WanJob,
+        now: OffsetDateTime,
+    ) -> Result<Transmission, DccError>;
+    /// Out-of-band reports from hubs since the last call (power outage and restoration).
+    fn hub_reports(
+        &self,
+        tx: &mut S::Tx<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError>;
+}
+
+/// What one transmission came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The device answered; the user is sent its response (`I0`).
+    Answered,
+    /// The device answered that it failed; the user is sent this failure code with the answer.
+    Failed(ResponseCode),
+    /// Lost or unreachable; tried again at `next_at` (unix milliseconds).
+    Retry { next_at: i64 },
+    /// Given up: the user was told this code.
+    GaveUp(ResponseCode),
+    /// Already finished by someone else.
+    Gone,
+}
+
+/// The DCC's policy after the acknowledgement.
+#[derive(Debug, Clone, Copy)]
+pub struct DispatchConfig {
+    /// Wait before retransmitting a lost command.
+    pub retry_interval: Duration,
+    /// At most this many due commands per poll.
+    pub batch: usize,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            retry_interval: Duration::from_millis(500),
+            batch: 256,
+        }
+    }
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The decisions after the acknowledgement, over the core's storage traits.
+pub struct Dispatcher {
+    signer: Arc<dyn ResponseSigner>,
+    /// The DCC's EUI: the originator of DCC alerts.
+    dcc: Eui64,
+    config: DispatchConfig,
+}
+
+impl Dispatcher {
+    pub fn new(signer: Arc<dyn ResponseSigner>, dcc: Eui64, config: DispatchConfig) -> Self {
+        Self {
+            signer,
+            dcc,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> DispatchConfig {
+        self.config
+    }
+
+    /// The commands due at `now`: each device's oldest unfinished command, oldest first, so that
+    /// a device receives its commands in the order the DCC accepted them.
+    pub fn poll_due(&self, tx: &mut dyn Tx, now: OffsetDateTime) -> Result<Vec<WanJob>, DccError> {
+        Ok(tx.due_wan_jobs(unix_ms(now), self.config.batch)?)
+    }
+
+    /// What one transmission of `job` means at `now`: the response, a failure, a retry, or
+    /// giving up at the deadline. Everything it records goes in `tx`.
+    pub fn handle_attempt(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        outcome: Transmission,
+        now: OffsetDateTime,
+    ) -> Result<Attempt, DccError> {
+        let now_ms = unix_ms(now);
+        let answer = match outcome {
+            Transmission::Delivered(answer) => answer,
+            undelivered => {
+                if now_ms >= job.deadline_at {
+                    let error = if undelivered == Transmission::Unreachable {
+                        DeviceError::Unreachable
+                    } else {
+                        DeviceError::NoResponse
+                    };
+                    return self.give_up(tx, job, &error, now);
+                }
+                let next_at = now_ms
+                    .saturating_add(ms(self.config.retry_interval))
+                    .min(job.deadline_at);
+                tx.retry_wan_job(job.id, job.attempts.saturating_add(1), next_at)?;
+                return Ok(Attempt::Retry { next_at });
+            }
+        };
+        for frame in answer.alerts {
+            self.route(
+                tx,
+                &HubReport::DeviceAlert {
+                    device: job.target,
+                    frame,
+                },
+                now,
+            )?;
+        }
+        if job.kind == JobKind::SmkiRecovery {
+            return recovery::finish(tx, job, answer.response.as_deref());
+        }
+        let Some(bytes) = answer.response else {
+            // The device refused the command (its alert says why): no response will come.
+            return self.give_up(tx, job, &DeviceError::NoResponse, now);
+        };
+        match verdict::classify(&bytes) {
+            verdict::Verdict::Success => {
+                let doc = crate::render::device_response(job, &bytes, now)?;
+                self.to_user(tx, job, &doc, now_ms)?;
+                tx.finish_wan_job(job.id, "answered")?;
+                Ok(Attempt::Answered)
+            }
+            verdict::Verdict::Failure(why) => {
+                let code = response_code(&DeviceError::CommandFailed(why))?;
+                let doc = failure_response(job, code, Some(&bytes), now)?;
+                self.to_user(tx, job, &doc, now_ms)?;
+                tx.finish_wan_job(job.id, code.as_str())?;
+                Ok(Attempt::Failed(code))
+            }
+        }
+    }
+
+    fn give_up(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        error: &DeviceError,
+        now: OffsetDateTime,
+    ) -> Result<Attempt, DccError> {
+        let code = response_code(error)?;
+        if job.kind == JobKind::SmkiRecovery {
+            // No user waits: the device stays in Recovery and the operator starts again.
+            tx.finish_wan_job(job.id, "recovery not answered")?;
+            return Ok(Attempt::GaveUp(code));
+        }
+        let doc = failure_response(job, code, None, now)?;
+        self.to_user(tx, job, &doc, unix_ms(now))?;
+        tx.finish_wan_job(job.id, code.as_str())?;
+        Ok(Attempt::GaveUp(code))
+    }
+
+    fn to_user(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        unsigned: &str,
+        now_ms: i64,
+    ) -> Result<(), DccError> {
+        let reference = format!("{}:{}:{}", job.originator, job.target, job.counter);
+        self.push(tx, job.originator, "response", reference, unsigned, now_ms)
+    }
+
+    /// Signs a document and puts it in the outbox for `recipient`.
+    fn push(
+        &self,
+        tx: &mut dyn Tx,
+        recipient: Eui64,
+        kind: &str,
+        reference: String,
+        unsigned: &str,
+        now_ms: i64,
+    ) -> Result<(), DccError> {
+        let document = self.signer.sign(unsigned)?;
+        tx.push_outbox(&OutboxItem {
+            id: 0,
+            recipient,
+            kind: kind.into(),
+            reference,
+            document,
+            created_at: now_ms,
+            attempts: 0,
+            next_at: now_ms,
+            delivered_at: None,
+            last_error: None,
+        })?;
+        Ok(())
+    }
+}
+
+/// The DUIS code for a device outcome, from the one mapping ([`DccError::outcome`]).
+fn response_code(error: &DeviceError) -> Result<ResponseCode, DccError> {
+    DccError::from(error.clone())
+        .outcome()
+        .code
+        .ok_or_else(|| InternalError::Render(format!("no DUIS code for {error}")).into())
+}
+
+/// The DUIS response for a command that failed: the code, and the device's GBCS answer when it
+/// sent one (the DUIS schema allows a `GBCSPayload` under any response code), else the header
+/// only.
+pub fn failure_response(
+    job: &WanJob,
+    code: ResponseCode,
+    gbcs: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<String, DccError> {
+    let render = |e: String| DccError::from(InternalError::Render(e));
+    let Some(bytes) = gbcs else {
+        return crate::render::device_failure(job, code, now);
+    };
+    let variant = job
+        .kind
+        .srv()
+        .map(duis::Srv::info)
+        .ok_or_else(|| render(format!("WAN job {} answers no user request", job.id)))?;
+    let rid = duis::RequestId {
+        originator: job.originator,
+        target: job.target,
+        counter: job.counter,
+    };
+    let at = duis::ResponseDateTime::from_datetime(now).map_err(|e| render(e.to_string()))?;
+    let header = duis::ResponseHeader::new(rid, code, at).with_response_id();
+    duis::gbcs_payload_response(&header, variant, bytes).map_err(|e| render(e.to_string()))
+}
+
+/// The dispatcher with its store and its SM WAN: each step in one store transaction.
+pub struct Driver<S: Store, N: DeviceNetwork<S>> {
+    store: Arc<S>,
+    network: Arc<N>,
+    dispatcher: Dispatcher,
+}
+
+impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
+    pub fn new(store: Arc<S>, network: Arc<N>, dispatcher: Dispatcher) -> Self {
+        Self {
+            store,
+            network,
+            dispatcher,
+        }
+    }
+
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// The commands due at `now` ([`Dispatcher::poll_due`]).
+    pub fn poll_due(&self, now: OffsetDateTime) -> Result<Vec<WanJob>, DccError> {
+        self.store
+            .transaction(|tx| self.dispatcher.poll_due(tx, now))
+    }
+
+    /// How long the job's next transmission takes (the network's latency and injected delay).
+    pub fn transit_time(&self, job: &WanJob) -> Result<Duration, DccError> {
+        self.store
+            .transaction_in(|tx| self.network.transit_time(tx, job))
+    }
+
+    /// One transmission of a queued command at `now`, start to finish, in one transaction: the
+    /// network carries it (the device verifies, executes and persists its state), and the
+    /// dispatcher records what it means.
+    pub fn attempt(&self, job_id: i64, now: OffsetDateTime) -> Result<Attempt, DccError> {
+        self.store.transaction_in(|tx| {
+            let Some(job) = tx.wan_job(job_id)? else {
+                return Ok(Attempt::Gone);
+            };
+            let outcome = self.network.transmit(tx, &job, now)?;
+            self.dispatcher.handle_attempt(tx, &job, outcome, now)
+        })
+    }
+
+    /// Turns the hubs' reports since the last call into alerts; returns how many there were.
+    pub fn hub_reports(&self, now: OffsetDateTime) -> Result<usize, DccError> {
+        self.store.transaction_in(|tx| {
+            let reports = self.network.hub_reports(tx, now)?;
+            for r in &reports {
+                self.dispatcher.route(tx, r, now)?;
+            }
+            Ok(reports.len())
+        })
+    }
+
+    /// Commands not finished yet.
+    pub fn pending(&self) -> Result<usize, DccError> {
+        self.store.transaction(|tx| Ok(tx.pending_wan_jobs()?))
+    }
+}
