@@ -239,3 +239,140 @@ fn every_device_outcome_maps_through_the_one_table() {
         Some(ResponseCode::E100)
     );
 }
+
+/// The RTDS vector `file` of row `dir`, as bytes (the corpus lives outside the repository).
+fn rtds(dir: &str, file: &str) -> Option<Vec<u8>> {
+    let corpus = std::env::var_os("OPENDCC_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+        });
+    let path = corpus.join("rtds/RTDS-4.5.0").join(dir).join(file);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let hex: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    Some(
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn future_dated_outcome_alerts_answer_the_request_with_their_instruction() {
+    const DIR: &str = "1.1.1_ECS01a";
+    let Some(command) = rtds(
+        DIR,
+        "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_COMMAND_GBCS.HEX",
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the RTDS corpus is missing"
+        );
+        eprintln!("skipped: no RTDS corpus");
+        return;
+    };
+    let suffixes = [
+        "CURRENCY_UNIT",
+        "PRICE_MATRIX",
+        "SPECIAL_DAYS",
+        "STANDING_CHARGE",
+        "SWITCHING_TABLE",
+        "THRESHOLD_MATRIX",
+    ];
+    let w = world();
+    let apdu = match gbcs::Frame::decode(&command).unwrap() {
+        gbcs::Frame::Ciphered(c) => c.apdu,
+        gbcs::Frame::Signing(s) => s,
+    };
+    // The command the DCC sent for the supplier's 1.1.1 request, answered and off the queue.
+    let mut job = w.queue(JobKind::Service(duis::Srv::V1_1_1), 30_000);
+    job.counter = apdu.counter;
+    job.command = command.clone();
+    w.store
+        .transaction(|tx| {
+            tx.finish_wan_job(job.id, "answered")?;
+            job.id = tx.enqueue_wan(&job)?;
+            tx.finish_wan_job(job.id, "answered")?;
+            Ok(())
+        })
+        .unwrap();
+    let mut seen = Vec::new();
+    for s in suffixes {
+        let frame = rtds(
+            DIR,
+            &format!("ECS01a_1.1.1_8F66_FUTURE_DATED_TOU_BLOCK_SUCCESS_ALERT_{s}_GBCS.HEX"),
+        )
+        .unwrap();
+        w.store
+            .transaction(|tx| {
+                w.dispatcher.route(
+                    tx,
+                    &dcc::dispatch::HubReport::DeviceAlert {
+                        device: ESME,
+                        frame,
+                    },
+                    w.at(1_000),
+                )
+            })
+            .unwrap();
+    }
+    for item in w.outbox() {
+        let doc = &item.document;
+        duis_schema::validate_response(doc.as_bytes()).unwrap();
+        assert!(doc.contains("<sr:FutureDatedDeviceAlertMessage>"), "{doc}");
+        assert!(doc.contains("<sr:FutureDatedAlertCode>8F66</sr:FutureDatedAlertCode>"));
+        assert!(doc.contains(&format!(
+            "<sr:RequestID>{SUPPLIER}:{ESME}:{}</sr:RequestID>",
+            apdu.counter
+        )));
+        assert!(doc.contains("<sr:ServiceReferenceVariant>1.1.1</sr:ServiceReferenceVariant>"));
+        assert!(doc.contains("<sr:TotalCommandInstructions>6</sr:TotalCommandInstructions>"));
+        let start = doc.find("<sr:InstructionNumber>").unwrap() + "<sr:InstructionNumber>".len();
+        seen.push(doc[start..start + doc[start..].find('<').unwrap()].to_string());
+    }
+    seen.sort();
+    assert_eq!(seen, ["1", "2", "3", "4", "5", "6"]);
+}
+
+#[test]
+fn a_future_dated_outcome_for_no_command_the_dcc_sent_is_a_device_alert() {
+    let Some(frame) = rtds(
+        "1.1.1_ECS01a",
+        "ECS01a_1.1.1_8F66_FUTURE_DATED_TOU_BLOCK_SUCCESS_ALERT_PRICE_MATRIX_GBCS.HEX",
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the RTDS corpus is missing"
+        );
+        return;
+    };
+    let w = world();
+    w.store
+        .transaction(|tx| {
+            tx.put_user(&dcc::model::User {
+                eui: SUPPLIER,
+                name: "supplier".into(),
+                roles: vec![duis::UserRole::ImportSupplier],
+                response_url: None,
+                suspended: false,
+            })?;
+            w.dispatcher.route(
+                tx,
+                &dcc::dispatch::HubReport::DeviceAlert {
+                    device: ESME,
+                    frame,
+                },
+                w.at(0),
+            )
+        })
+        .unwrap();
+    let out = w.outbox();
+    assert_eq!(out.len(), 1);
+    assert!(out[0].document.contains("<sr:DeviceAlertMessage>"));
+    assert!(
+        out[0]
+            .document
+            .contains("<sr:AlertCode>8F66</sr:AlertCode>")
+    );
+}
