@@ -1,0 +1,258 @@
+//! The service catalogue's entries: one module per DUIS service reference variant (family) the
+//! DCC implements.
+//!
+//! Each module owns, for its service: parsing the request body (typed, with the `duis::bodies`
+//! parsers), any eligibility beyond the service matrix (the device types it serves; a device of
+//! another type is refused with E11), and its [`Plan`] — what the request becomes. Who may send
+//! it, whether it is critical, on demand or non-device come from the service matrix
+//! ([`duis::Srv::info`]) alone; the GBCS use case helper (`gbcs::usecases`) owns the GBCS side
+//! (which commands are pre-commands).
+//!
+//! The gateway ([`crate::gateway`]) is the generic driver: authenticate, counter, user, matrix,
+//! registration and SMI status, then [`crate::catalogue::service`] and its plan, then record.
+//!
+//! Naming: `s<service reference variant with dots as underscores>_<service name>.rs`.
+
+use duis::{Request, ResponseCode, Srv, UserRole};
+use gbcs::MessageCode;
+use gbcs::frame::GeneralSigning;
+use gbcs::usecases::CommandHeader;
+use time::OffsetDateTime;
+
+use crate::catalogue::DccCrypto;
+use crate::error::{AuthzError, DccError, InternalError};
+use crate::gateway::Dialect;
+use crate::model::{Device, DeviceType, User};
+use crate::render;
+use crate::store::Tx;
+
+pub mod s11_2_read_firmware_version;
+pub mod s12_1_request_wan_matrix;
+pub mod s12_2_device_prenotification;
+pub mod s4_1_1_read_import_registers;
+pub mod s7_1_enable_supply;
+pub mod s7_2_disable_supply;
+pub mod s7_4_read_supply_status;
+pub mod s8_11_update_han_device_log;
+pub mod s8_1_1_commission_device;
+pub mod s8_2_read_inventory;
+pub mod s8_4_update_inventory;
+
+pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
+pub use s8_4_update_inventory::transition_allowed;
+pub use s12_1_request_wan_matrix::WanCoverage;
+
+/// What a service request becomes.
+///
+/// Two more outcomes have their place here once the DCC implements them (a later issue): a
+/// **schedule** (5.1 Create Schedule: the DCC stores a DCC-scheduled request and runs it on its
+/// own timetable) and a **future-dated hold** (a request with an `ExecutionDateTime` whose
+/// matrix row says the DSP holds it: the DCC keeps the planned command and sends it at that
+/// time). Each will be a variant built by the services that can produce it; the driver then
+/// stores it instead of queueing a command. Until then a future-dated request is sent at once.
+#[derive(Debug)]
+pub enum Plan {
+    /// Answered by the DCC itself, now: the response code and the unsigned DUIS response.
+    Answer {
+        code: ResponseCode,
+        document: String,
+    },
+    /// A command to protect (ACB MAC) and queue for the device; acknowledged with I99.
+    Command {
+        /// The GBCS use case (message code) the command carries.
+        use_case: MessageCode,
+        command: GeneralSigning,
+        /// Whether the DCC (its Access Control Broker) originates it on the user's behalf.
+        dcc_originated: bool,
+    },
+    /// A critical request's pre-command, returned to the user to sign (CV 4).
+    PreCommand(GeneralSigning),
+}
+
+/// A catalogue entry.
+pub trait Service: Sync {
+    /// The service reference variant it implements.
+    fn srv(&self) -> Srv;
+    /// Whether it is answered from the DCC's data or sent to a device (must agree with the
+    /// matrix's non-device flag; the catalogue's tests check that it does).
+    fn kind(&self) -> ServiceKind<'_>;
+}
+
+/// How a service is planned.
+pub enum ServiceKind<'a> {
+    Device(&'a dyn DeviceService),
+    NonDevice(&'a dyn NonDeviceService),
+}
+
+/// A service sent to a device as GBCS.
+pub trait DeviceService: Service {
+    /// The device types it serves; the driver refuses any other with E11.
+    fn device_types(&self) -> &'static [DeviceType];
+    /// The plan for a request (CV 1 or 4; signed pre-commands are checked by the driver).
+    fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError>;
+}
+
+/// A service the DCC answers from its own data.
+pub trait NonDeviceService: Service {
+    fn plan(&self, r: &mut NonDeviceRequest<'_>) -> Result<Plan, DccError>;
+}
+
+/// Hands out the Access Control Broker's next GBCS counter, for commands it originates on a
+/// user's behalf (asked only when a plan needs one).
+pub type DccCounter<'a> = dyn FnMut() -> Result<u64, DccError> + 'a;
+
+/// What a device service plans from: pure data, no storage.
+pub struct DeviceRequest<'a> {
+    pub request: &'a Request,
+    pub device: &'a Device,
+    /// The role the requester acts in for this device (the one registration data allowed).
+    pub acting_role: UserRole,
+    pub dcc: &'a DccCrypto,
+    pub dcc_counter: &'a mut DccCounter<'a>,
+    pub now: OffsetDateTime,
+}
+
+/// Who originates the GBCS command for a user's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Originator {
+    /// The user, a trust anchor of the device (its supplier or network operator).
+    User,
+    /// The DCC's Access Control Broker, on the user's behalf (the other-information carries the
+    /// user and their request counter).
+    AcbOnBehalf,
+}
+
+/// Whether GBCS places a trust anchor for users acting in `role` on a device of type `t`:
+/// smart meters hold their supplier and network operator; the Communications Hub Function holds
+/// only DCC roles (ACB, WAN provider); HAN devices are reached through the ACB. Export
+/// suppliers, Other Users and Registered Supplier Agents are never device trust anchors.
+pub fn is_trust_anchor(t: DeviceType, role: UserRole) -> bool {
+    match t {
+        DeviceType::Esme => matches!(
+            role,
+            UserRole::ImportSupplier | UserRole::ElectricityDistributor
+        ),
+        DeviceType::Gsme | DeviceType::Gpf => {
+            matches!(role, UserRole::GasSupplier | UserRole::GasTransporter)
+        }
+        DeviceType::Chf
+        | DeviceType::Ppmid
+        | DeviceType::Hcalcs
+        | DeviceType::Ihd
+        | DeviceType::Cad => false,
+    }
+}
+
+/// Who originates a command `role` asks for on a device of type `t`, for a use case that the
+/// ACB may originate on a user's behalf.
+pub fn originator(t: DeviceType, role: UserRole) -> Originator {
+    if is_trust_anchor(t, role) {
+        Originator::User
+    } else {
+        Originator::AcbOnBehalf
+    }
+}
+
+impl DeviceRequest<'_> {
+    /// The service reference variant.
+    pub fn srv(&self) -> Srv {
+        self.request.header.service_reference_variant
+    }
+
+    /// The header of a command the user originates (their RequestID counter).
+    pub fn user_header(&self) -> Result<CommandHeader, DccError> {
+        if !is_trust_anchor(self.device.device_type, self.acting_role) {
+            return Err(AuthzError::NotTrustAnchor {
+                srv: self.srv().to_string(),
+                role: self.acting_role.as_code().to_string(),
+                device_type: self.device.device_type.to_string(),
+            }
+            .into());
+        }
+        let rid = self.request.header.request_id;
+        Ok(CommandHeader::new(
+            rid.originator,
+            self.device.id,
+            rid.counter,
+        ))
+    }
+
+    /// The header of a command the ACB originates on the user's behalf (takes an ACB counter).
+    pub fn acb_header(&mut self) -> Result<CommandHeader, DccError> {
+        let rid = self.request.header.request_id;
+        let counter = (self.dcc_counter)()?;
+        Ok(CommandHeader::on_behalf_of(
+            self.dcc.acb,
+            self.device.id,
+            counter,
+            rid.originator,
+            rid.counter,
+        ))
+    }
+
+    /// The header for a use case both the device's trust anchors and the ACB may originate:
+    /// the user's own if they are a trust anchor of the device, else the ACB's on their behalf.
+    pub fn routed_header(&mut self) -> Result<(CommandHeader, bool), DccError> {
+        match originator(self.device.device_type, self.acting_role) {
+            Originator::User => Ok((self.user_header()?, false)),
+            Originator::AcbOnBehalf => Ok((self.acb_header()?, true)),
+        }
+    }
+
+    /// A user-originated or routed command as the matrix says: a critical service's command is a
+    /// pre-command for the user to sign; any other is sent as it is.
+    pub fn command(&self, command: GeneralSigning, dcc_originated: bool) -> Plan {
+        if self.srv().info().critical && !dcc_originated {
+            Plan::PreCommand(command)
+        } else {
+            Plan::Command {
+                use_case: command.message_code(),
+                command,
+                dcc_originated,
+            }
+        }
+    }
+
+    /// The refusal for a device type the service does not serve (E11).
+    pub fn wrong_type(&self) -> DccError {
+        wrong_type(self.srv(), self.device.device_type)
+    }
+}
+
+/// E11: `srv` does not apply to a device of type `t`.
+pub fn wrong_type(srv: Srv, t: DeviceType) -> DccError {
+    AuthzError::DeviceType {
+        srv: srv.to_string(),
+        device_type: t.to_string(),
+    }
+    .into()
+}
+
+/// A GBCS command builder's failure: the DCC could not encode what it accepted.
+pub(crate) fn build_err(e: impl std::fmt::Display) -> DccError {
+    InternalError::Render(format!("GBCS command: {e}")).into()
+}
+
+/// What a non-device service plans from: the transaction, the request and who sent it.
+pub struct NonDeviceRequest<'a> {
+    pub tx: &'a mut dyn Tx,
+    pub request: &'a Request,
+    pub user: &'a User,
+    /// The user's roles the matrix lets send this service.
+    pub roles: &'a [UserRole],
+    pub now: OffsetDateTime,
+    pub dialect: Dialect,
+}
+
+impl NonDeviceRequest<'_> {
+    /// An answer carrying only `code`.
+    pub fn acknowledge(&self, code: ResponseCode) -> Result<Plan, DccError> {
+        Ok(Plan::Answer {
+            code,
+            document: render::header_only(self.request, code, self.now)?,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
