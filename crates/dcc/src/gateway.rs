@@ -30,7 +30,7 @@ use crate::error::{
 use crate::model::Device;
 use crate::registration;
 use crate::render;
-use crate::services::{self, DeviceRequest, NonDeviceRequest, Plan, ServiceKind};
+use crate::services::{self, DeviceRequest, DeviceService, NonDeviceRequest, Plan, ServiceKind};
 use crate::store::{JobKind, PendingPreCommand, RequestRecord, Store, Tx, WanJob};
 
 /// Where time comes from (injected so that tests control it).
@@ -369,12 +369,24 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 let device = tx
                     .device(rid.target)?
                     .ok_or_else(|| AuthzError::UnknownDevice(rid.target.to_string()))?;
+                // The service (E12 if the DCC does not implement it) and the device types it
+                // serves (E11 for any other) before registration: a request that can never
+                // apply to the device is refused as such, whoever is registered.
+                let ServiceKind::Device(service) = catalogue::require(srv)?.kind() else {
+                    return Err(InternalError::Render(format!(
+                        "the catalogue's {srv} is a non-device service, the matrix says device"
+                    ))
+                    .into());
+                };
+                if !service.device_types().contains(&device.device_type) {
+                    return Err(services::wrong_type(srv, device.device_type));
+                }
                 let day = now.date();
                 let parties = registration::load(tx, &device, day)?;
                 let acting_role =
                     eligibility::check_registration(&user, &roles, &device, &parties, day)?;
                 eligibility::check_device_status(variant, &device)?;
-                self.device_request(tx, auth, acting_role, &device, now)?
+                self.device_request(tx, auth, service, acting_role, &device, now)?
             };
             let signed = self.signer.sign(&unsigned)?;
             tx.set_last_counter(
@@ -403,6 +415,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         &self,
         tx: &mut dyn Tx,
         auth: &Authenticated,
+        service: &dyn DeviceService,
         acting_role: duis::UserRole,
         device: &Device,
         now: OffsetDateTime,
@@ -419,15 +432,6 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 srv: srv.to_string(),
             }
             .into());
-        }
-        let ServiceKind::Device(service) = catalogue::require(srv)?.kind() else {
-            return Err(InternalError::Render(format!(
-                "the catalogue's {srv} is a non-device service, the matrix says device"
-            ))
-            .into());
-        };
-        if !service.device_types().contains(&device.device_type) {
-            return Err(services::wrong_type(srv, device.device_type));
         }
         let device_ka = device_ka_key(tx, device)?;
         let plan = if cv.is_signed_pre_command() {
