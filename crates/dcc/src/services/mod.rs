@@ -200,9 +200,26 @@ impl DeviceRequest<'_> {
     }
 
     /// A user-originated or routed command as the matrix says: a critical service's command is a
-    /// pre-command for the user to sign; any other is sent as it is.
-    pub fn command(&self, command: GeneralSigning, dcc_originated: bool) -> Plan {
-        if self.srv().info().critical && !dcc_originated {
+    /// pre-command for the user to sign; any other is sent as it is. The GBCS use case builder
+    /// must agree (a critical use case's command has no signature field yet): a disagreement
+    /// between the matrix and `gbcs::usecases` is the DCC's fault, refused rather than sent.
+    pub fn command(&self, command: GeneralSigning, dcc_originated: bool) -> Result<Plan, DccError> {
+        let critical = self.srv().info().critical && !dcc_originated;
+        if critical != command.is_precommand() {
+            return Err(InternalError::Render(format!(
+                "service {} is {}critical in the service matrix but GBCS use case {:?} is {}",
+                self.srv(),
+                if critical { "" } else { "not " },
+                command.message_code(),
+                if command.is_precommand() {
+                    "a pre-command"
+                } else {
+                    "a command"
+                }
+            ))
+            .into());
+        }
+        Ok(if critical {
             Plan::PreCommand(command)
         } else {
             Plan::Command {
@@ -210,7 +227,7 @@ impl DeviceRequest<'_> {
                 command,
                 dcc_originated,
             }
-        }
+        })
     }
 
     /// The refusal for a device type the service does not serve (E11).
@@ -256,3 +273,78 @@ impl NonDeviceRequest<'_> {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+
+    #[test]
+    fn the_matrix_and_the_gbcs_use_case_must_agree_on_criticality() {
+        let t = Harness::new();
+        let user = CommandHeader::new(SUPPLIER, device_id(DeviceType::Esme), 77);
+        let esme = device(DeviceType::Esme);
+        let plan = |srv: Srv, body: &str, g: GeneralSigning| {
+            let req = request(srv, body, DeviceType::Esme, 77);
+            let mut counter = || Ok(ACB_COUNTER);
+            let r = DeviceRequest {
+                request: &req,
+                device: &esme,
+                acting_role: UserRole::ImportSupplier,
+                dcc: &t.dcc,
+                dcc_counter: &mut counter,
+                now: OffsetDateTime::UNIX_EPOCH,
+            };
+            r.command(g, false)
+        };
+        // 7.4 is not critical; ECS43 is.
+        let e = plan(
+            Srv::V7_4,
+            "<sr:ReadSupplyStatus/>",
+            gbcs::usecases::ecs43_disable_supply(&user),
+        )
+        .unwrap_err();
+        assert!(matches!(e, DccError::Internal(_)), "{e}");
+        // 7.2 is critical; ECS45 is not.
+        let e = plan(
+            Srv::V7_2,
+            "<sr:DisableSupply/>",
+            gbcs::usecases::ecs45_read_supply_status(&user),
+        )
+        .unwrap_err();
+        assert!(matches!(e, DccError::Internal(_)), "{e}");
+        assert!(matches!(
+            plan(
+                Srv::V7_2,
+                "<sr:DisableSupply/>",
+                gbcs::usecases::ecs43_disable_supply(&user)
+            ),
+            Ok(Plan::PreCommand(_))
+        ));
+    }
+
+    #[test]
+    fn only_meter_suppliers_and_network_operators_are_trust_anchors() {
+        use DeviceType as D;
+        use UserRole as R;
+        assert_eq!(originator(D::Esme, R::ImportSupplier), Originator::User);
+        assert_eq!(
+            originator(D::Esme, R::ElectricityDistributor),
+            Originator::User
+        );
+        assert_eq!(originator(D::Gsme, R::GasTransporter), Originator::User);
+        assert_eq!(originator(D::Gpf, R::GasSupplier), Originator::User);
+        for (t, r) in [
+            (D::Esme, R::ExportSupplier),
+            (D::Esme, R::GasSupplier),
+            (D::Esme, R::OtherUser),
+            (D::Gsme, R::RegisteredSupplierAgent),
+            (D::Gsme, R::ImportSupplier),
+            (D::Chf, R::ImportSupplier),
+            (D::Chf, R::GasSupplier),
+            (D::Ppmid, R::ImportSupplier),
+        ] {
+            assert_eq!(originator(t, r), Originator::AcbOnBehalf, "{t} {r:?}");
+        }
+    }
+}

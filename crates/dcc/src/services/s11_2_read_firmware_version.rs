@@ -47,21 +47,21 @@ impl DeviceService for ReadFirmwareVersion {
         match r.device.device_type {
             DeviceType::Esme | DeviceType::Chf => {
                 let (h, by_acb) = r.routed_header()?;
-                Ok(r.command(uc::ecs52_read_firmware_version(&h), by_acb))
+                r.command(uc::ecs52_read_firmware_version(&h), by_acb)
             }
             DeviceType::Gsme => {
                 let (h, by_acb) = r.routed_header()?;
-                Ok(r.command(
+                r.command(
                     uc::gcs38_read_firmware_version(&h).map_err(build_err)?,
                     by_acb,
-                ))
+                )
             }
             DeviceType::Ppmid | DeviceType::Hcalcs => {
                 let h = r.acb_header()?;
                 let g = uc::cs08_read_firmware_version(&h)
                     .sign(&r.dcc.acb_ds)
                     .map_err(build_err)?;
-                Ok(r.command(g, true))
+                r.command(g, true)
             }
             _ => Err(r.wrong_type()),
         }

@@ -38,11 +38,11 @@ impl DeviceService for ReadImportRegisters {
             .map_err(render::body_error)?;
         let h = r.user_header()?;
         match r.device.device_type {
-            DeviceType::Esme => Ok(r.command(uc::ecs17b_read_import_energy_registers(&h), false)),
-            DeviceType::Gsme | DeviceType::Gpf => Ok(r.command(
+            DeviceType::Esme => r.command(uc::ecs17b_read_import_energy_registers(&h), false),
+            DeviceType::Gsme | DeviceType::Gpf => r.command(
                 uc::gcs13a_read_import_register(&h).map_err(build_err)?,
                 false,
-            )),
+            ),
             _ => Err(r.wrong_type()),
         }
     }

@@ -31,7 +31,7 @@ impl DeviceService for EnableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "EnableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => Ok(r.command(uc::ecs42_enable_supply(&r.user_header()?), false)),
+            DeviceType::Esme => r.command(uc::ecs42_enable_supply(&r.user_header()?), false),
             _ => Err(r.wrong_type()),
         }
     }

@@ -36,11 +36,11 @@ impl DeviceService for DisableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "DisableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => Ok(r.command(uc::ecs43_disable_supply(&r.user_header()?), false)),
+            DeviceType::Esme => r.command(uc::ecs43_disable_supply(&r.user_header()?), false),
             DeviceType::Gsme => {
                 let event = gcs32_issuer_event_id(&r.request.header.request_id);
                 let g = uc::gcs32_disable_supply(&r.user_header()?, event).map_err(build_err)?;
-                Ok(r.command(g, false))
+                r.command(g, false)
             }
             _ => Err(r.wrong_type()),
         }

@@ -38,11 +38,11 @@ impl DeviceService for ReadSupplyStatus {
         match r.device.device_type {
             DeviceType::Esme => {
                 let (h, by_acb) = r.routed_header()?;
-                Ok(r.command(uc::ecs45_read_supply_status(&h), by_acb))
+                r.command(uc::ecs45_read_supply_status(&h), by_acb)
             }
             DeviceType::Gsme => {
                 let (h, by_acb) = r.routed_header()?;
-                Ok(r.command(uc::gcs33_read_supply_status(&h).map_err(build_err)?, by_acb))
+                r.command(uc::gcs33_read_supply_status(&h).map_err(build_err)?, by_acb)
             }
             _ => Err(r.wrong_type()),
         }

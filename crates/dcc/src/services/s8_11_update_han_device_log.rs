@@ -42,7 +42,7 @@ impl DeviceService for UpdateHanDeviceLog {
                 uc::ccs02_remove_device_from_chf_device_log(&h, body.device_id)
             }
         };
-        Ok(r.command(g, true))
+        r.command(g, true)
     }
 }
 

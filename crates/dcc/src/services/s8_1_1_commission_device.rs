@@ -56,7 +56,7 @@ impl DeviceService for CommissionDevice {
             DeviceType::Gsme => uc::gcs28_set_clock(&r.user_header()?, start, tolerance),
             _ => return Err(r.wrong_type()),
         };
-        Ok(r.command(g.map_err(build_err)?, false))
+        r.command(g.map_err(build_err)?, false)
     }
 }
 

@@ -96,13 +96,7 @@ impl Harness {
         role: UserRole,
         counter: u64,
     ) -> Result<Plan, DccError> {
-        let cv = if srv.info().critical { 4 } else { 1 };
-        let xml = format!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4"><sr:Header><sr:RequestID>{SUPPLIER}:{}:{counter}</sr:RequestID><sr:CommandVariant>{cv}</sr:CommandVariant><sr:ServiceReference>{}</sr:ServiceReference><sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header><sr:Body>{body}</sr:Body></sr:Request>"#,
-            device_id(dt),
-            srv.service_reference(),
-        );
-        let req = duis::parse_request(xml.as_bytes()).unwrap();
+        let req = request(srv, body, dt, counter);
         let device = device(dt);
         let mut counter = || Ok(ACB_COUNTER);
         let mut r = DeviceRequest {
@@ -115,6 +109,18 @@ impl Harness {
         };
         catalogue::plan_device(service, &mut r)
     }
+}
+
+/// A request for `srv` from the supplier to the device of type `dt` (CV 4 for a critical
+/// service, else 1).
+pub fn request(srv: Srv, body: &str, dt: DeviceType, counter: u64) -> duis::Request {
+    let cv = if srv.info().critical { 4 } else { 1 };
+    let xml = format!(
+        r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4"><sr:Header><sr:RequestID>{SUPPLIER}:{}:{counter}</sr:RequestID><sr:CommandVariant>{cv}</sr:CommandVariant><sr:ServiceReference>{}</sr:ServiceReference><sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header><sr:Body>{body}</sr:Body></sr:Request>"#,
+        device_id(dt),
+        srv.service_reference(),
+    );
+    duis::parse_request(xml.as_bytes()).unwrap()
 }
 
 /// `plan` is a command of use case `code` for the device of type `dt`, originated by the ACB on
