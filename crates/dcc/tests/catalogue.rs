@@ -595,3 +595,82 @@ fn an_unimplemented_variant_is_e12() {
     assert!(a.error.unwrap().to_string().contains("6.13"));
     assert_eq!(f.snapshot(&[(SUPPLIER, 50)]), before);
 }
+
+/// The non-device services through the catalogue: 8.2 answers from the inventory, 12.1 from the
+/// premises, 12.2 adds a Pending device, 8.4 moves it on as the SEC allows; refusals get their
+/// service's code and change nothing.
+#[test]
+fn non_device_services_answer_from_the_dcc_data() {
+    let f = fixture();
+    let nd = |counter: u64, srv: &str, body: &str| {
+        f.send(
+            Endpoint::NonDevice,
+            &f.supplier,
+            &request(SUPPLIER, ACB, counter, 8, srv, body),
+        )
+    };
+    let a = nd(
+        60,
+        "8.2",
+        "<sr:ReadInventory><sr:UPRN>1</sr:UPRN></sr:ReadInventory>",
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    duis_schema::validate_response(a.body.as_bytes()).unwrap();
+    for id in [ESME, GSME, CHF, GPF] {
+        assert!(a.body.contains(&id.to_string()), "{id}");
+    }
+    let a = nd(
+        61,
+        "12.1",
+        "<sr:RequestWANMatrix><sr:UPRN>1</sr:UPRN></sr:RequestWANMatrix>",
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    assert!(a.body.contains("Central"), "{}", a.body);
+
+    // 12.2 for a device with no SMKI certificate: E120203, nothing added.
+    let new = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xB0]);
+    let prenotify = format!(
+        "<sr:DevicePrenotification><sr:DeviceID>{new}</sr:DeviceID><sr:DeviceManufacturer>AB01</sr:DeviceManufacturer><sr:DeviceModel>010A030B</sr:DeviceModel><sr:DeviceType>ESME</sr:DeviceType></sr:DevicePrenotification>"
+    );
+    let before = f.snapshot(&[(SUPPLIER, 62)]);
+    let a = nd(62, "12.2", &prenotify);
+    refusal_says(&a, ResponseCode::E120203, &new.to_string());
+    assert_eq!(f.snapshot(&[(SUPPLIER, 62)]), before);
+    // With its certificate lodged it is added as Pending.
+    let cert = f
+        .store
+        .transaction(|tx| Ok(tx.device_cert(ESME, "ka")?))
+        .unwrap()
+        .unwrap();
+    f.store
+        .transaction(|tx| Ok(tx.put_device_cert(new, "ka", &cert)?))
+        .unwrap();
+    let a = nd(63, "12.2", &prenotify);
+    assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+    let added = f
+        .store
+        .transaction(|tx| Ok(tx.device(new)?))
+        .unwrap()
+        .unwrap();
+    assert_eq!(added.status, DeviceStatus::Pending);
+
+    // 8.4: a commissioned meter cannot go back to Pending (E080405, nothing changes); the new
+    // device may become Installed Not Commissioned.
+    let status = |id: Eui64, to: &str| {
+        format!(
+            "<sr:UpdateInventory><sr:DeviceID>{id}</sr:DeviceID><sr:UpdateDeviceStatusExceptCH>{to}</sr:UpdateDeviceStatusExceptCH></sr:UpdateInventory>"
+        )
+    };
+    let before = f.snapshot(&[(SUPPLIER, 64)]);
+    let a = nd(64, "8.4", &status(ESME, "Pending"));
+    refusal_says(&a, ResponseCode::E080405, "Commissioned");
+    assert_eq!(f.snapshot(&[(SUPPLIER, 64)]), before);
+    let a = nd(65, "8.4", &status(new, "InstalledNotCommissioned"));
+    assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+    let moved = f
+        .store
+        .transaction(|tx| Ok(tx.device(new)?))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.status, DeviceStatus::InstalledNotCommissioned);
+}
