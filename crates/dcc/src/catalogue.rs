@@ -23,10 +23,11 @@ use time::OffsetDateTime;
 use crate::error::{DccError, InternalError, ServiceError};
 use crate::model::Device;
 use crate::services::{
-    self, DeviceRequest, DeviceService, Plan, Service, ServiceKind, s4_1_1_read_import_registers,
-    s7_1_enable_supply, s7_2_disable_supply, s7_4_read_supply_status, s8_1_1_commission_device,
-    s8_2_read_inventory, s8_4_update_inventory, s8_11_update_han_device_log,
-    s11_2_read_firmware_version, s12_1_request_wan_matrix, s12_2_device_prenotification,
+    self, DeviceRequest, DeviceService, NonDeviceService, Plan, Service, ServiceKind,
+    s4_1_1_read_import_registers, s7_1_enable_supply, s7_2_disable_supply, s7_4_read_supply_status,
+    s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
+    s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
+    s12_2_device_prenotification,
 };
 use crate::store::PendingPreCommand;
 
@@ -61,6 +62,30 @@ pub fn service(srv: Srv) -> Option<&'static dyn Service> {
 /// The service implementing `srv`, or the refusal for one the DCC does not implement (E12).
 pub fn require(srv: Srv) -> Result<&'static dyn Service, DccError> {
     service(srv).ok_or_else(|| ServiceError::NotImplemented(srv.to_string()).into())
+}
+
+/// The device service implementing `srv` (E12 if none; an internal error if the catalogue's
+/// entry disagrees with the matrix, which the catalogue's tests rule out).
+pub fn device_service(srv: Srv) -> Result<&'static dyn DeviceService, DccError> {
+    match require(srv)?.kind() {
+        ServiceKind::Device(s) => Ok(s),
+        ServiceKind::NonDevice(_) => Err(kind_mismatch(srv)),
+    }
+}
+
+/// The non-device service implementing `srv` (as [`device_service`]).
+pub fn non_device_service(srv: Srv) -> Result<&'static dyn NonDeviceService, DccError> {
+    match require(srv)?.kind() {
+        ServiceKind::NonDevice(s) => Ok(s),
+        ServiceKind::Device(_) => Err(kind_mismatch(srv)),
+    }
+}
+
+fn kind_mismatch(srv: Srv) -> DccError {
+    InternalError::Render(format!(
+        "the catalogue's {srv} and the service matrix disagree on whether it is a device service"
+    ))
+    .into()
 }
 
 /// The variants the DCC implements.
@@ -115,9 +140,7 @@ pub fn plan_device_request_as(
     now: OffsetDateTime,
 ) -> Result<Transformed, DccError> {
     let srv = req.header.service_reference_variant;
-    let ServiceKind::Device(service) = require(srv)?.kind() else {
-        return Err(services::wrong_type(srv, device.device_type));
-    };
+    let service = device_service(srv)?;
     let mut counter = || Ok(dcc_counter);
     let mut r = DeviceRequest {
         request: req,

@@ -30,7 +30,7 @@ use crate::error::{
 use crate::model::Device;
 use crate::registration;
 use crate::render;
-use crate::services::{self, DeviceRequest, DeviceService, NonDeviceRequest, Plan, ServiceKind};
+use crate::services::{self, DeviceRequest, DeviceService, NonDeviceRequest, Plan};
 use crate::store::{JobKind, PendingPreCommand, RequestRecord, Store, Tx, WanJob};
 
 /// Where time comes from (injected so that tests control it).
@@ -342,13 +342,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             )?;
             let roles = eligibility::eligible_roles(&user, variant)?;
             let (code, unsigned) = if variant.non_device {
-                let ServiceKind::NonDevice(service) = catalogue::require(srv)?.kind() else {
-                    return Err(InternalError::Render(format!(
-                        "the catalogue's {srv} is a device service, the matrix says non-device"
-                    ))
-                    .into());
-                };
-                let plan = service.plan(&mut NonDeviceRequest {
+                let plan = catalogue::non_device_service(srv)?.plan(&mut NonDeviceRequest {
                     tx: &mut *tx,
                     request: req,
                     user: &user,
@@ -372,12 +366,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 // The service (E12 if the DCC does not implement it) and the device types it
                 // serves (E11 for any other) before registration: a request that can never
                 // apply to the device is refused as such, whoever is registered.
-                let ServiceKind::Device(service) = catalogue::require(srv)?.kind() else {
-                    return Err(InternalError::Render(format!(
-                        "the catalogue's {srv} is a non-device service, the matrix says device"
-                    ))
-                    .into());
-                };
+                let service = catalogue::device_service(srv)?;
                 if !service.device_types().contains(&device.device_type) {
                     return Err(services::wrong_type(srv, device.device_type));
                 }
