@@ -11,23 +11,7 @@ use eui::Eui64;
 use gbcs::PublicKey;
 use serde::{Deserialize, Serialize};
 
-/// The role a remote party holds on a device (GBCS "Remote Party Role").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum RemotePartyRole {
-    /// Recovery (DCC): replaces credentials after a compromise.
-    Recovery,
-    /// The registered supplier (import supplier / gas supplier).
-    Supplier,
-    /// The registered network operator (electricity distributor / gas transporter).
-    NetworkOperator,
-    /// The DCC access control broker: MACs every command and originates commands on behalf of
-    /// users that are not device trust anchors.
-    AccessControlBroker,
-    /// The DCC WAN provider.
-    WanProvider,
-    /// The DCC transitional change-of-supplier party.
-    TransitionalCos,
-}
+pub use gbcs::RemotePartyRole;
 
 /// A P-256 public key, serialised as the hex of its uncompressed SEC1 point; deserialisation
 /// checks that the point is on the curve.

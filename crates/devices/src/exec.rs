@@ -1,22 +1,27 @@
 //! Execution of the implemented use cases and the payloads of their responses.
 //!
-//! Every command's content is checked to be exactly what the use case's builder in
-//! `gbcs::usecases` produces for the command's header and parameters (parse the parameters,
-//! rebuild, compare bytes), so only well-formed commands execute. Response layouts follow the
-//! RTDS 4.5.0 RESPONSE vectors of each use case; failures follow the ERROR vectors (DLMS: the
+//! Every command is decoded with its use case's decoder from the `gbcs` catalogue
+//! ([`gbcs::usecases::decode_command`]), and the device acts on the decoded meaning: the objects
+//! or attributes requested are the ones read, the clock validity interval is the one the command
+//! carries, the device added to the log is the one named, the GCS32 answer echoes the decoded
+//! provider id, issuer event id and implementation time. A command whose payload does not decode
+//! as its use case gets the "not supported" answer and a format alert. Response layouts follow
+//! the RTDS 4.5.0 RESPONSE vectors of each use case; failures follow the ERROR vectors (DLMS: the
 //! failing request gets `hardware-fault` (1), the following ones `other-reason` (250); GBZ: a ZCL
 //! Default Response).
 
-use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv, TlvValue};
+use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
 use gbcs::crypto::{KdfContext, KdfMode, encrypt_payload};
-use gbcs::dlms::{AccessRequest, AccessResponse, RequestSpec, ResponseSpec, long_invoke_id};
+use gbcs::dlms::{AccessResponse, CosemDescriptor, RequestSpec, ResponseSpec, long_invoke_id};
 use gbcs::gbz::{CONTROL_ENCRYPTED, CONTROL_LAST, GbzBody, GbzComponent, GbzPayload, ZclFrame};
-use gbcs::usecases::{self, CLUSTER_METERING, CommandHeader, DeviceLogAddition, OnBehalfOf};
-use gbcs::{Cra, GeneralSigning, OtherInfoExt, Payload, UtcDateTime};
+use gbcs::usecases::{
+    self, CLUSTER_METERING, ChangeSupply, ClockValidity, DecodedCommand, DeviceLogAddition,
+    DlmsRead, ProtectedRead, ZclRead, ecs17b, ecs45, ecs52, gcs32,
+};
+use gbcs::{Cra, GeneralSigning, Payload, UtcDateTime};
 
 use crate::device::{Accepted, EmulatedDevice};
-use crate::kind::UseCase;
 use crate::state::{DEVICE_LOG_CAPACITY, DeviceLogEntry, EventKind, SupplyState};
 use crate::zcl::{self, ZclValue};
 
@@ -28,9 +33,6 @@ const DLMS_FAILURE: u8 = 1;
 const DLMS_OBJECT_UNDEFINED: u8 = 4;
 /// DLMS result: other-reason (requests not executed after a failure).
 const DLMS_NOT_EXECUTED: u8 = 250;
-
-/// GCS28 result: the device's time is outside the validity interval (RTDS GCS28 ERROR vector).
-const GCS28_OUTSIDE_VALIDITY: u8 = 2;
 
 /// ZCL command: Read Attributes Response.
 const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
@@ -76,26 +78,6 @@ fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
         date_time: None,
         success,
     })
-}
-
-/// The builder header that reproduces `apdu`.
-fn header(apdu: &GeneralSigning) -> CommandHeader {
-    let on_behalf_of = match apdu.other_info.ext {
-        OtherInfoExt::RemotePartyCounter {
-            remote_party,
-            remote_party_counter,
-        } => Some(OnBehalfOf {
-            remote_party,
-            remote_party_counter,
-        }),
-        _ => None,
-    };
-    CommandHeader {
-        originator: apdu.originator,
-        recipient: apdu.recipient,
-        counter: apdu.counter,
-        on_behalf_of,
-    }
 }
 
 fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
@@ -223,153 +205,71 @@ fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
     .ok()
 }
 
-/// The single plaintext ZCL frame of a one-component GBZ command.
-fn single_zcl(content: &[u8]) -> Option<ZclFrame> {
-    match GbzPayload::decode(content).ok()? {
-        GbzPayload::Components { mut components, .. } if components.len() == 1 => {
-            match components.pop()?.body {
-                GbzBody::Plain {
-                    from_date_time: None,
-                    zcl,
-                } => Some(zcl),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// A COSEM date-time octet string as GBCS commands write it, as a UTC instant.
-pub(crate) fn cosem_to_utc(b: &[u8]) -> Option<UtcDateTime> {
-    let b: &[u8; 12] = b.try_into().ok()?;
-    let [
-        yh,
-        yl,
-        month,
-        day,
-        _wd,
-        hour,
-        minute,
-        second,
-        _hund,
-        _dh,
-        _dl,
-        _st,
-    ] = *b;
-    UtcDateTime::new(
-        u16::from_be_bytes([yh, yl]),
-        month,
-        day,
-        hour,
-        minute,
-        second,
-    )
-}
-
-/// A GeneralizedTime `YYYYMMDDHHMMSSZ` as a UTC instant.
-pub(crate) fn generalized_time_to_utc(b: &[u8]) -> Option<UtcDateTime> {
-    let (digits, z) = b.split_at_checked(14)?;
-    if z != b"Z" || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u16> {
-        digits.get(r)?.iter().try_fold(0u16, |acc, d| {
-            acc.checked_mul(10)?.checked_add(u16::from(d - b'0'))
-        })
-    };
-    let byte = |r| num(r).and_then(|v| u8::try_from(v).ok());
-    UtcDateTime::new(
-        num(0..4)?,
-        byte(4..6)?,
-        byte(6..8)?,
-        byte(8..10)?,
-        byte(10..12)?,
-        byte(12..14)?,
-    )
-}
-
-fn primitive(t: &Tlv, tag: u8) -> Option<&[u8]> {
-    match (&t.value, t.tag.as_slice()) {
-        (TlvValue::Primitive(v), [x]) if *x == tag => Some(v),
-        _ => None,
-    }
-}
-
 impl EmulatedDevice {
-    /// Executes an accepted command.
+    /// Executes an accepted command: decodes it with its use case's decoder and acts on what it
+    /// says.
     pub(crate) fn execute(&mut self, cmd: &Accepted<'_>, now: UtcDateTime) -> Execution {
+        let apdu = cmd.apdu;
         let Some(uc) = cmd.use_case else {
             return Execution::NotSupported {
-                content: not_supported_content(cmd.apdu),
+                content: not_supported_content(apdu),
                 bad_format: false,
             };
         };
-        let apdu = cmd.apdu;
-        let h = header(apdu);
-        let matches =
-            |built: Option<GeneralSigning>| built.is_some_and(|b| b.content == apdu.content);
-        let result = match uc {
-            UseCase::Ecs52 => matches(Some(usecases::ecs52_read_firmware_version(&h)))
-                .then(|| self.ecs52(apdu))
-                .flatten(),
-            UseCase::Ecs45 => matches(Some(usecases::ecs45_read_supply_status(&h)))
-                .then(|| self.ecs45(apdu))
-                .flatten(),
-            UseCase::Ecs17b => matches(Some(usecases::ecs17b_read_import_energy_registers(&h)))
-                .then(|| self.ecs17b(cmd, now))
-                .flatten(),
-            UseCase::Ecs42 => matches(Some(usecases::ecs42_enable_supply(&h)))
-                .then(|| self.switch_supply(apdu, SupplyState::Enabled, now))
-                .flatten(),
-            UseCase::Ecs43 => matches(Some(usecases::ecs43_disable_supply(&h)))
-                .then(|| self.switch_supply(apdu, SupplyState::Disabled, now))
-                .flatten(),
-            UseCase::Gcs38 => matches(usecases::gcs38_read_firmware_version(&h).ok())
-                .then(|| self.gas_read(apdu, now))
-                .flatten(),
-            UseCase::Gcs33 => matches(usecases::gcs33_read_supply_status(&h).ok())
-                .then(|| self.gas_read(apdu, now))
-                .flatten(),
-            UseCase::Gcs13a => matches(usecases::gcs13a_read_import_register(&h).ok())
-                .then(|| self.gcs13a(cmd, now))
-                .flatten(),
-            UseCase::Cs08 => matches(Some(usecases::cs08_read_firmware_version(&h)))
-                .then(|| self.cs08())
-                .flatten(),
-            UseCase::Gcs32 => self.gcs32(apdu, &h, now),
-            UseCase::Ecs70 => self.ecs70(apdu, &h, now),
-            UseCase::Gcs28 => self.gcs28(apdu, &h, now),
-            UseCase::Ccs01 => self.ccs01(apdu, &h, now),
-            UseCase::Ccs02 => self.ccs02(apdu, &h, now),
+        let Ok(decoded) = (uc.spec().decode_command)(apdu) else {
+            return Execution::NotSupported {
+                content: not_supported_content(apdu),
+                bad_format: true,
+            };
         };
+        let result = match decoded {
+            DecodedCommand::Ecs52(read) | DecodedCommand::Ecs45(read) => {
+                self.dlms_read(apdu, &read)
+            }
+            DecodedCommand::Ecs17b(read) => self.ecs17b(cmd, &read, now),
+            DecodedCommand::Ecs42(_) => self.switch_supply(apdu, SupplyState::Enabled, now),
+            DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
+            DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
+            DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
+            DecodedCommand::Cs08 => self.cs08(),
+            DecodedCommand::Gcs32(change) => self.gcs32(&change, now),
+            DecodedCommand::Ecs70(interval) => self.ecs70(apdu, interval, now),
+            DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
+            DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
+            DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+        };
+        // Only a response too large for its encoding ends here (a firmware version over 254
+        // bytes in a ZCL octet string): the device cannot answer in the use case's format.
         result.unwrap_or_else(|| Execution::NotSupported {
             content: not_supported_content(apdu),
-            bad_format: true,
+            bad_format: false,
         })
     }
 
-    fn ecs52(&self, apdu: &GeneralSigning) -> Option<Execution> {
-        let fw = Data::OctetString(self.state.firmware_version.clone());
-        done(
-            dlms_response(
-                apdu.counter,
-                vec![fw],
-                vec![ResponseSpec::Get(DLMS_SUCCESS)],
-            ),
-            true,
-        )
+    /// The value of a DLMS attribute this device holds.
+    fn dlms_attribute(&self, o: &CosemDescriptor) -> Option<Data> {
+        if *o == ecs52::FIRMWARE_VERSION {
+            Some(Data::OctetString(self.state.firmware_version.clone()))
+        } else if *o == ecs45::CONTROL_STATE && self.identity.kind == crate::DeviceKind::Esme {
+            Some(Data::Enum(self.state.supply.dlms_control_state()))
+        } else {
+            None
+        }
     }
 
-    fn ecs45(&self, apdu: &GeneralSigning) -> Option<Execution> {
-        let state = Data::Enum(self.state.supply.dlms_control_state());
-        done(
-            dlms_response(
-                apdu.counter,
-                vec![state],
-                vec![ResponseSpec::Get(DLMS_SUCCESS)],
-            ),
-            true,
-        )
+    /// ECS52 / ECS45: GET of the requested attributes; one the device does not hold answers
+    /// `object-undefined`.
+    fn dlms_read(&self, apdu: &GeneralSigning, read: &DlmsRead) -> Option<Execution> {
+        let (data, results): (Vec<Data>, Vec<ResponseSpec>) = read
+            .objects
+            .iter()
+            .map(|o| match self.dlms_attribute(o) {
+                Some(d) => (d, ResponseSpec::Get(DLMS_SUCCESS)),
+                None => (Data::Null, ResponseSpec::Get(DLMS_OBJECT_UNDEFINED)),
+            })
+            .unzip();
+        let success = results.iter().all(|r| r.result() == DLMS_SUCCESS);
+        done(dlms_response(apdu.counter, data, results), success)
     }
 
     fn switch_supply(
@@ -389,8 +289,6 @@ impl EmulatedDevice {
         )
     }
 
-    /// Encrypts a sensitive payload to the requesting party (KDF mode 04 with this device's KA
-    /// private key × the requester's KA public key; IV = this device's title ‖ 0).
     fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
         let ctx = KdfContext {
             originator: self.identity.eui,
@@ -402,21 +300,40 @@ impl EmulatedDevice {
         encrypt_payload(&key, self.identity.eui, 0, plain).ok()
     }
 
-    fn ecs17b(&self, cmd: &Accepted<'_>, now: UtcDateTime) -> Option<Execution> {
-        let apdu = cmd.apdu;
+    /// The value of a protected DLMS object: the import registers (active, reactive) with their
+    /// scalers and units.
+    fn protected_value(&self, o: &CosemDescriptor, now: UtcDateTime) -> Option<Data> {
+        if *o != ecs17b::IMPORT_REGISTERS {
+            return None;
+        }
         let t = now.to_unix();
         let m = &self.state.metering;
         // DLMS double-long-unsigned registers roll over at 2^32.
         let roll = |v: u64| u32::try_from(v & 0xFFFF_FFFF).unwrap_or(0);
-        let plain = Data::Structure(vec![Data::Structure(vec![
+        Some(Data::Structure(vec![
             Data::DoubleLongUnsigned(roll(m.active_import_wh(t))),
             Data::Structure(vec![Data::Integer(0), Data::Enum(30)]),
             Data::DoubleLongUnsigned(roll(m.reactive_import_varh(t))),
             Data::Structure(vec![Data::Integer(0), Data::Enum(32)]),
-        ])])
-        .encode();
+        ]))
+    }
+
+    /// ECS17b: the requested protected objects, encrypted to the requester.
+    fn ecs17b(
+        &self,
+        cmd: &Accepted<'_>,
+        read: &ProtectedRead,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let apdu = cmd.apdu;
         let date_time = Some(self.device_time(now).to_cosem().0);
-        let Some(block) = self.encrypt_for(cmd, &plain) else {
+        let values: Option<Vec<Data>> = read
+            .objects
+            .iter()
+            .map(|o| self.protected_value(o, now))
+            .collect();
+        let block = values.and_then(|v| self.encrypt_for(cmd, &Data::Structure(v).encode()));
+        let Some(block) = block else {
             return Some(Execution::Done {
                 content: dlms_response(
                     apdu.counter,
@@ -456,33 +373,25 @@ impl EmulatedDevice {
         })
     }
 
-    fn read_records(&self, zcl: &ZclFrame, now: UtcDateTime) -> Option<Vec<u8>> {
-        let ids = zcl.read_attribute_ids()?;
-        Some(
-            ids.iter()
-                .flat_map(|&id| zcl::attribute_record(id, self.gas_attribute(id, now)))
-                .collect(),
-        )
+    /// Read Attributes Response records for the requested attributes, in request order.
+    fn read_records(&self, read: &ZclRead, now: UtcDateTime) -> Vec<u8> {
+        read.attributes
+            .iter()
+            .flat_map(|&id| zcl::attribute_record(id, self.gas_attribute(id, now)))
+            .collect()
     }
 
     /// GCS38 / GCS33: a plaintext Read Attributes Response.
-    fn gas_read(&self, apdu: &GeneralSigning, now: UtcDateTime) -> Option<Execution> {
-        let zcl = single_zcl(&apdu.content)?;
-        let records = self.read_records(&zcl, now)?;
-        let comp = plain_component(
-            CLUSTER_METERING,
-            zcl.sequence,
-            ZCL_READ_ATTRIBUTES_RESPONSE,
-            records,
-            true,
-        );
-        done(gbz(vec![comp])?, true)
+    fn gas_read(&self, read: &ZclRead, now: UtcDateTime) -> Option<Execution> {
+        let records = self.read_records(read, now);
+        let success = usecases::read_attribute_records(&records).is_ok_and(|r| r.is_ok());
+        let comp = plain_component(read.cluster, 0, ZCL_READ_ATTRIBUTES_RESPONSE, records, true);
+        done(gbz(vec![comp])?, success)
     }
 
     /// GCS13a: the Read Attributes Response encrypted to the requester.
-    fn gcs13a(&self, cmd: &Accepted<'_>, now: UtcDateTime) -> Option<Execution> {
-        let zcl = single_zcl(&cmd.apdu.content)?;
-        let records = self.read_records(&zcl, now)?;
+    fn gcs13a(&self, cmd: &Accepted<'_>, read: &ZclRead, now: UtcDateTime) -> Option<Execution> {
+        let records = self.read_records(read, now);
         let mut dt = self.device_time(now).to_cosem().0;
         // Clock status: valid (the RTDS GCS13a responses carry a defined status octet).
         if let Some(status) = dt.last_mut() {
@@ -492,25 +401,25 @@ impl EmulatedDevice {
             Some(protected) => (
                 GbzComponent {
                     control: CONTROL_LAST | CONTROL_ENCRYPTED,
-                    cluster: CLUSTER_METERING,
+                    cluster: read.cluster,
                     body: GbzBody::Encrypted {
                         additional_header_control: 0,
                         additional_frame_counter: 0,
                         frame_control: FC_GLOBAL_TO_CLIENT_NO_DEFAULT,
                         manufacturer_code: None,
-                        sequence: zcl.sequence,
+                        sequence: 0,
                         command: ZCL_READ_ATTRIBUTES_RESPONSE,
                         protected,
                     },
                 },
-                true,
+                usecases::read_attribute_records(&records).is_ok_and(|r| r.is_ok()),
             ),
             None => (
                 plain_component(
-                    CLUSTER_METERING,
-                    zcl.sequence,
+                    read.cluster,
+                    0,
                     ZCL_DEFAULT_RESPONSE,
-                    vec![zcl.command, ZCL_HARDWARE_FAILURE],
+                    vec![0x00, ZCL_HARDWARE_FAILURE],
                     true,
                 ),
                 false,
@@ -534,30 +443,20 @@ impl EmulatedDevice {
         done(seq.encode(), true)
     }
 
-    /// GCS32: ZSE Change Supply "off" → valve closed; Supply Status Response.
-    fn gcs32(
-        &mut self,
-        apdu: &GeneralSigning,
-        h: &CommandHeader,
-        now: UtcDateTime,
-    ) -> Option<Execution> {
-        let zcl = single_zcl(&apdu.content)?;
-        let p = &zcl.payload;
-        let issuer_event_id = u32::from_le_bytes(p.get(4..8)?.try_into().ok()?);
-        let built = usecases::gcs32_disable_supply(h, issuer_event_id).ok()?;
-        if built.content != apdu.content {
-            return None;
-        }
+    /// GCS32: ZSE Change Supply "off" → valve closed; the Supply Status Response echoes the
+    /// decoded provider id, issuer event id and implementation date-time. The emulation closes
+    /// the valve on receipt whatever the implementation date-time.
+    fn gcs32(&mut self, change: &ChangeSupply, now: UtcDateTime) -> Option<Execution> {
         self.set_supply(SupplyState::Disabled, now);
-        // Provider id, issuer event id and implementation date-time echo the command.
         let mut payload = Vec::with_capacity(13);
-        payload.extend_from_slice(p.get(0..8)?);
-        payload.extend_from_slice(p.get(12..16)?);
+        payload.extend_from_slice(&change.provider_id.to_le_bytes());
+        payload.extend_from_slice(&change.issuer_event_id.to_le_bytes());
+        payload.extend_from_slice(&change.implementation_date_time.to_le_bytes());
         payload.push(self.state.supply.zse_supply_status());
         let comp = plain_component(
             CLUSTER_METERING,
-            zcl.sequence,
-            ZSE_SUPPLY_STATUS_RESPONSE,
+            0,
+            gcs32::SUPPLY_STATUS_RESPONSE,
             payload,
             true,
         );
@@ -583,29 +482,16 @@ impl EmulatedDevice {
         true
     }
 
-    /// ECS70: clock validity interval from the command; on success the ESME's clock is exact and
-    /// the device commissioned.
+    /// ECS70: the decoded clock validity interval; on success the ESME's clock is exact and the
+    /// device commissioned.
     fn ecs70(
         &mut self,
         apdu: &GeneralSigning,
-        h: &CommandHeader,
+        interval: ClockValidity,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let req = AccessRequest::decode(&apdu.content).ok()?;
-        let Some(Data::Structure(interval)) = req.data.get(1) else {
-            return None;
-        };
-        let time = |i: usize| match interval.get(i) {
-            Some(Data::OctetString(b)) => cosem_to_utc(b),
-            _ => None,
-        };
-        let (start, end) = (time(1)?, time(2)?);
-        let tolerance = u32::try_from(end.to_unix().checked_sub(start.to_unix())?).ok()?;
-        let built = usecases::ecs70_set_clock(h, start, tolerance).ok()?;
-        if built.content != apdu.content {
-            return None;
-        }
-        if self.set_clock(start, end, now) {
+        let specs = usecases::ecs70::SPECS;
+        if self.set_clock(interval.start, interval.end, now) {
             let data = vec![
                 Data::Null,
                 Data::Null,
@@ -614,52 +500,27 @@ impl EmulatedDevice {
                 Data::Unsigned(0),
             ];
             done(
-                dlms_response(
-                    apdu.counter,
-                    data,
-                    dlms_results(&req.specs, req.specs.len(), 0),
-                ),
+                dlms_response(apdu.counter, data, dlms_results(&specs, specs.len(), 0)),
                 true,
             )
         } else {
-            let data = vec![Data::Null; req.specs.len()];
+            let data = vec![Data::Null; specs.len()];
             done(
-                dlms_response(
-                    apdu.counter,
-                    data,
-                    dlms_results(&req.specs, 2, DLMS_FAILURE),
-                ),
+                dlms_response(apdu.counter, data, dlms_results(&specs, 2, DLMS_FAILURE)),
                 false,
             )
         }
     }
 
     /// GCS28: as ECS70 for the GSME; answers the device time and a result code.
-    fn gcs28(
-        &mut self,
-        apdu: &GeneralSigning,
-        h: &CommandHeader,
-        now: UtcDateTime,
-    ) -> Option<Execution> {
-        let tlv = Tlv::decode(&apdu.content).ok()?;
-        let TlvValue::Constructed(times) = &tlv.value else {
-            return None;
-        };
-        let time = |i: usize| {
-            times
-                .get(i)
-                .and_then(|t| primitive(t, gbcs::asn1::TAG_GENERALIZED_TIME))
-                .and_then(generalized_time_to_utc)
-        };
-        let (start, end) = (time(0)?, time(1)?);
-        let tolerance = u32::try_from(end.to_unix().checked_sub(start.to_unix())?).ok()?;
-        let built = usecases::gcs28_set_clock(h, start, tolerance).ok()?;
-        if built.content != apdu.content {
-            return None;
-        }
-        let success = self.set_clock(start, end, now);
+    fn gcs28(&mut self, interval: ClockValidity, now: UtcDateTime) -> Option<Execution> {
+        let success = self.set_clock(interval.start, interval.end, now);
         let device_time = self.device_time(now).to_generalized_time().to_tlv()?;
-        let result = if success { 0 } else { GCS28_OUTSIDE_VALIDITY };
+        let result = if success {
+            0
+        } else {
+            usecases::gcs28::RESULT_OUTSIDE_VALIDITY
+        };
         let seq = Tlv::constructed(
             TAG_SEQUENCE,
             vec![device_time, Tlv::primitive(TAG_INTEGER, vec![result])],
@@ -667,39 +528,15 @@ impl EmulatedDevice {
         done(seq.encode(), success)
     }
 
-    /// CCS01: add (or update) a device in the CHF device log.
+    /// CCS01: add (or update) the decoded device in the CHF device log.
     fn ccs01(
         &mut self,
         apdu: &GeneralSigning,
-        h: &CommandHeader,
+        add: DeviceLogAddition,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let req = AccessRequest::decode(&apdu.content).ok()?;
-        let (Some(Data::Structure(entry)), Some(Data::LongUnsigned(join_time_period))) =
-            (req.data.first(), req.data.get(1))
-        else {
-            return None;
-        };
-        let [
-            Data::OctetString(id),
-            Data::Enum(key_type),
-            Data::OctetString(install_code),
-            Data::Enum(entry_flags),
-        ] = entry.as_slice()
-        else {
-            return None;
-        };
-        let device = eui::Eui64::from_slice(id)?;
-        let add = DeviceLogAddition {
-            device_id: device,
-            install_code: install_code.clone(),
-            join_time_period: *join_time_period,
-            key_type: *key_type,
-            entry_flags: *entry_flags,
-        };
-        if usecases::ccs01_add_device_to_chf_device_log(h, &add).content != apdu.content {
-            return None;
-        }
+        let specs = usecases::ccs01::SPECS;
+        let device = add.device_id;
         let entry = DeviceLogEntry {
             device,
             install_code: add.install_code,
@@ -719,31 +556,23 @@ impl EmulatedDevice {
         };
         let results = if success {
             self.log(now, EventKind::DeviceLogAdded { device });
-            dlms_results(&req.specs, req.specs.len(), 0)
+            dlms_results(&specs, specs.len(), 0)
         } else {
-            dlms_results(&req.specs, 0, DLMS_FAILURE)
+            dlms_results(&specs, 0, DLMS_FAILURE)
         };
         done(
-            dlms_response(apdu.counter, vec![Data::Null; req.specs.len()], results),
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
             success,
         )
     }
 
-    /// CCS02: remove a device from the CHF device log; failure if it is not there.
+    /// CCS02: remove the decoded device from the CHF device log; failure if it is not there.
     fn ccs02(
         &mut self,
         apdu: &GeneralSigning,
-        h: &CommandHeader,
+        device: eui::Eui64,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let req = AccessRequest::decode(&apdu.content).ok()?;
-        let Some(Data::OctetString(id)) = req.data.first() else {
-            return None;
-        };
-        let device = eui::Eui64::from_slice(id)?;
-        if usecases::ccs02_remove_device_from_chf_device_log(h, device).content != apdu.content {
-            return None;
-        }
         let before = self.state.device_log.len();
         self.state.device_log.retain(|e| e.device != device);
         let success = self.state.device_log.len() != before;
@@ -761,39 +590,5 @@ impl EmulatedDevice {
             ),
             success,
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn time_parsers() {
-        let t = UtcDateTime::new(2014, 12, 31, 23, 59, 10).unwrap();
-        assert_eq!(cosem_to_utc(&t.to_cosem().0), Some(t));
-        assert_eq!(generalized_time_to_utc(b"20141231235910Z"), Some(t));
-        assert_eq!(generalized_time_to_utc(b"20141231235910"), None);
-        assert_eq!(generalized_time_to_utc(b"20141331235910Z"), None);
-        assert_eq!(generalized_time_to_utc(b"2014+231235910Z"), None);
-        assert_eq!(cosem_to_utc(&[0; 11]), None);
-    }
-
-    proptest! {
-        #[test]
-        fn time_parsers_never_panic(b in proptest::collection::vec(any::<u8>(), 0..20)) {
-            let _ = cosem_to_utc(&b);
-            let _ = generalized_time_to_utc(&b);
-        }
-
-        #[test]
-        fn generalized_time_round_trip(secs in 0i64..253_402_300_799) {
-            let t = UtcDateTime::from_unix(secs).unwrap();
-            let tlv = t.to_generalized_time().to_tlv().unwrap();
-            let TlvValue::Primitive(v) = tlv.value else { panic!() };
-            prop_assert_eq!(generalized_time_to_utc(&v), Some(t));
-            prop_assert_eq!(cosem_to_utc(&t.to_cosem().0), Some(t));
-        }
     }
 }

@@ -11,8 +11,12 @@
 //! Implemented use cases: ECS52, GCS38, CS08 (firmware version), ECS45, GCS33 (supply status),
 //! ECS17b, GCS13a (import registers, encrypted to the requester), ECS42, ECS43, GCS32 (supply
 //! enable/disable), ECS70, GCS28 (set clock, commissioning), CCS01, CCS02 (CHF device log), CS02b
-//! authorised by the Recovery key (trust anchor replacement, see `recovery.rs`). Other
-//! authentic commands get a "not supported" answer (DLMS and GBZ payloads).
+//! authorised by the Recovery key (trust anchor replacement, see `recovery.rs`). Which kind
+//! implements which use case, who may originate it and whether it is critical come from the
+//! `gbcs` catalogue ([`gbcs::usecases::ALL`]); each command is decoded with its use case's
+//! decoder and executed as decoded. Other authentic commands, and payloads that do not decode,
+//! get a "not supported" answer (DLMS object-undefined, ZCL Default Response UNSUP_*), which
+//! [`gbcs::classify_response`] reads as a failure.
 //!
 //! Pure: no I/O, no clock (every call takes the true time `now`), no randomness except the ECDSA
 //! nonce drawn inside aws-lc-rs.

@@ -54,6 +54,10 @@ fn exchange(
         Some(&cmd.counter)
     );
     assert_same_structure(&bytes, &rtds(rtds_dir, rtds_file), rtds_file);
+    // The catalogue's response decoder reads it as a success.
+    let outcome = usecases::decode_response(cmd.message_code(), &resp.content)
+        .unwrap_or_else(|e| panic!("{rtds_file}: {e}"));
+    assert!(!outcome.is_failure(), "{rtds_file}: {outcome:?}");
     (bytes, resp)
 }
 

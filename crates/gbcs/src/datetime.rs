@@ -133,6 +133,65 @@ impl UtcDateTime {
     pub fn to_zigbee_utc(&self) -> Option<u32> {
         u32::try_from(self.to_unix() - ZIGBEE_EPOCH_UNIX).ok()
     }
+
+    /// From ZigBee UTCTime (seconds since 2000-01-01 UTC).
+    pub fn from_zigbee_utc(secs: u32) -> Option<Self> {
+        Self::from_unix(ZIGBEE_EPOCH_UNIX + i64::from(secs))
+    }
+
+    /// A COSEM date-time octet string (12 bytes) as GBCS commands write an instant: all fields
+    /// specified, weekday and hundredths "not specified"/zero, deviation `8000`, status `FF` or
+    /// `00`. Anything else (wildcards, out-of-range fields, other lengths) is `None`.
+    pub fn from_cosem(b: &[u8]) -> Option<Self> {
+        let b: &[u8; 12] = b.try_into().ok()?;
+        let [
+            yh,
+            yl,
+            month,
+            day,
+            _wd,
+            hour,
+            minute,
+            second,
+            _hund,
+            _dh,
+            _dl,
+            _st,
+        ] = *b;
+        let t = Self::new(
+            u16::from_be_bytes([yh, yl]),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        )?;
+        let canonical = t.to_cosem().0;
+        let same_except_status = canonical[..11] == b[..11] && matches!(b[11], 0x00 | 0xFF);
+        same_except_status.then_some(t)
+    }
+
+    /// A GeneralizedTime value `YYYYMMDDHHMMSSZ` (the primitive's content bytes).
+    pub fn from_generalized_time(b: &[u8]) -> Option<Self> {
+        let (digits, z) = b.split_at_checked(14)?;
+        if z != b"Z" || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u16> {
+            digits.get(r)?.iter().try_fold(0u16, |acc, d| {
+                acc.checked_mul(10)?.checked_add(u16::from(d - b'0'))
+            })
+        };
+        let byte = |r| num(r).and_then(|v| u8::try_from(v).ok());
+        Self::new(
+            num(0..4)?,
+            byte(4..6)?,
+            byte(6..8)?,
+            byte(8..10)?,
+            byte(10..12)?,
+            byte(12..14)?,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -151,11 +210,43 @@ mod tests {
         assert!(UtcDateTime::new(2016, 2, 29, 0, 0, 0).is_some());
     }
 
+    #[test]
+    fn parsers() {
+        let t = UtcDateTime::new(2014, 12, 31, 23, 59, 10).unwrap();
+        assert_eq!(UtcDateTime::from_cosem(&t.to_cosem().0), Some(t));
+        assert_eq!(
+            UtcDateTime::from_generalized_time(b"20141231235910Z"),
+            Some(t)
+        );
+        assert_eq!(UtcDateTime::from_generalized_time(b"20141231235910"), None);
+        assert_eq!(UtcDateTime::from_generalized_time(b"20141331235910Z"), None);
+        assert_eq!(UtcDateTime::from_generalized_time(b"2014+231235910Z"), None);
+        assert_eq!(UtcDateTime::from_cosem(&[0; 11]), None);
+        assert_eq!(
+            UtcDateTime::from_cosem(&crate::axdr::CosemDateTime::NEVER.0),
+            None
+        );
+        assert_eq!(
+            UtcDateTime::from_zigbee_utc(0x1C37_4A80),
+            UtcDateTime::new(2015, 1, 1, 0, 0, 0)
+        );
+    }
+
     proptest! {
         #[test]
         fn unix_round_trip(secs in 0i64..253_402_300_799) {
             let t = UtcDateTime::from_unix(secs).unwrap();
             prop_assert_eq!(t.to_unix(), secs);
+            let g = t.to_generalized_time().to_tlv().unwrap();
+            let crate::asn1::TlvValue::Primitive(v) = g.value else { panic!() };
+            prop_assert_eq!(UtcDateTime::from_generalized_time(&v), Some(t));
+            prop_assert_eq!(UtcDateTime::from_cosem(&t.to_cosem().0), Some(t));
+        }
+
+        #[test]
+        fn parsers_never_panic(b in proptest::collection::vec(any::<u8>(), 0..20)) {
+            let _ = UtcDateTime::from_cosem(&b);
+            let _ = UtcDateTime::from_generalized_time(&b);
         }
     }
 }

@@ -6,7 +6,8 @@
 //! * [`frame`]: General-Signing (`DF`) and General-Ciphering (`DD`) framing, byte-exact round trip.
 //! * [`crypto`]: KDF, static ECDH, MAC, ECDSA, payload encryption.
 //! * [`axdr`], [`dlms`], [`gbz`], [`asn1`], [`payload`]: payload codecs.
-//! * [`usecases`]: command builders for the use cases the DCC transformer needs.
+//! * [`usecases`]: the service catalogue: one module per use case (builder, command decoder,
+//!   response decoder, metadata), the registry, [`decode_command`] and [`classify_response`].
 //! * [`credentials`]: CS02b Update Security Credentials (trust anchor replacement), and the
 //!   command the Recovery key authorises.
 
@@ -39,4 +40,7 @@ pub use error::{BuildError, CryptoError, DecodeError, EncodeError};
 pub use eui::Eui64;
 pub use frame::{Frame, GeneralCiphering, GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
 pub use payload::Payload;
-pub use usecases::{CommandHeader, OnBehalfOf};
+pub use usecases::{
+    CommandHeader, DecodedCommand, DeviceType, OnBehalfOf, RemotePartyRole, ResponseClass,
+    UseCaseSpec, classify_response, decode_command,
+};

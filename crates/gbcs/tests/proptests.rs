@@ -202,3 +202,74 @@ proptest! {
         }
     }
 }
+
+/// A catalogued command built by its builder, for mutation.
+fn catalogued_command(i: usize, counter: u64) -> GeneralSigning {
+    use gbcs::usecases::{self as uc, CommandHeader, DeviceLogAddition};
+    let h = CommandHeader::new(Eui64::from_u64(1), Eui64::from_u64(2), counter);
+    let now = gbcs::UtcDateTime::new(2020, 1, 1, 0, 0, 0).unwrap();
+    match i % 14 {
+        0 => uc::ecs52_read_firmware_version(&h),
+        1 => uc::gcs38_read_firmware_version(&h).unwrap(),
+        2 => uc::cs08_read_firmware_version(&h),
+        3 => uc::ecs45_read_supply_status(&h),
+        4 => uc::gcs33_read_supply_status(&h).unwrap(),
+        5 => uc::ecs17b_read_import_energy_registers(&h),
+        6 => uc::gcs13a_read_import_register(&h).unwrap(),
+        7 => uc::ecs42_enable_supply(&h),
+        8 => uc::ecs43_disable_supply(&h),
+        9 => uc::gcs32_disable_supply(&h, 5).unwrap(),
+        10 => uc::ecs70_set_clock(&h, now, 60).unwrap(),
+        11 => uc::gcs28_set_clock(&h, now, 60).unwrap(),
+        12 => uc::ccs01_add_device_to_chf_device_log(
+            &h,
+            &DeviceLogAddition::new(Eui64::from_u64(3), vec![1; 16], 60),
+        ),
+        _ => uc::ccs02_remove_device_from_chf_device_log(&h, Eui64::from_u64(3)),
+    }
+}
+
+proptest! {
+    #[test]
+    fn decode_command_never_panics_on_arbitrary_content(
+        i in 0usize..14,
+        counter in any::<u64>(),
+        content in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut apdu = catalogued_command(i, counter);
+        apdu.content = content;
+        let _ = gbcs::decode_command(&apdu);
+        let _ = gbcs::usecases::decode_response(apdu.message_code(), &apdu.content);
+        let _ = gbcs::classify_response(apdu.message_code(), &apdu.content);
+    }
+
+    #[test]
+    fn decode_command_never_panics_on_mutated_commands(
+        i in 0usize..14,
+        counter in any::<u64>(),
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+        cut in any::<usize>(),
+    ) {
+        let mut apdu = catalogued_command(i, counter);
+        prop_assert!(gbcs::decode_command(&apdu).is_ok());
+        for (at, x) in flips {
+            let n = apdu.content.len();
+            if let Some(b) = apdu.content.get_mut(at % n) {
+                *b ^= x;
+            }
+        }
+        let _ = gbcs::decode_command(&apdu);
+        let n = apdu.content.len();
+        apdu.content.truncate(cut % (n + 1));
+        let _ = gbcs::decode_command(&apdu);
+        let _ = gbcs::classify_response(apdu.message_code(), &apdu.content);
+    }
+
+    #[test]
+    fn decode_command_never_panics_on_arbitrary_frames(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok(f) = Frame::decode(&bytes) {
+            let _ = gbcs::decode_command(f.apdu());
+        }
+        let _ = gbcs::classify_response(MessageCode::CS08, &bytes);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod bench;
 mod client;
+mod conformance;
 mod listen;
 mod manifest;
 mod recovery;
@@ -87,6 +88,9 @@ enum Cmd {
         #[command(subcommand)]
         cmd: SmkiCmd,
     },
+    /// Run DCC's Reference Test Data Set (RTDS 4.5.0) row by row: one PASS/FAIL line per
+    /// pre-command, command, response and alert vector, then `N passed, M failed`.
+    Conformance(conformance::Args),
 }
 
 #[derive(Subcommand)]
@@ -299,6 +303,7 @@ fn main() -> ExitCode {
         Cmd::Smki {
             cmd: SmkiCmd::Subscriber(cmd),
         } => smki_subscriber::run(cmd),
+        Cmd::Conformance(args) => return conformance::main(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

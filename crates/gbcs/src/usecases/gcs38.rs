@@ -1,0 +1,53 @@
+//! GCS38: read GSME firmware version. GBZ Read Attributes on Metering attribute 0x0206.
+
+use super::common::{self, CLUSTER_METERING, CommandHeader, ReadOutcome};
+use super::{
+    CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
+    ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
+};
+use crate::codes::MessageCode;
+use crate::error::BuildError;
+use crate::frame::GeneralSigning;
+
+const NAME: &str = "GCS38";
+/// The attributes read: firmware version (GBCS Metering 0x0206).
+pub const ATTRIBUTES: [u16; 1] = [0x0206];
+
+/// The catalogue entry.
+pub static SPEC: UseCaseSpec = UseCaseSpec {
+    name: NAME,
+    message_code: MessageCode::GCS38,
+    device_types: &[DeviceType::Gsme],
+    originators: &[R::Supplier, R::NetworkOperator, R::AccessControlBroker],
+    critical: false,
+    dcc_originated: false,
+    dcc_signs: false,
+    payload: PayloadKind::Gbz,
+    decode_command,
+    decode_response,
+};
+
+/// Builds the command.
+pub fn gcs38_read_firmware_version(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
+    let content = common::gbz_read(CLUSTER_METERING, &ATTRIBUTES)?;
+    Ok(common::apdu(h, MessageCode::GCS38, content, false))
+}
+
+/// Decodes the command: the attributes read.
+pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
+    common::zcl_read(apdu, NAME, CLUSTER_METERING, &ATTRIBUTES).map(DecodedCommand::Gcs38)
+}
+
+/// Decodes the response: the firmware version, or the ZCL failure.
+pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+    match common::gbz_read_response(content)? {
+        ReadOutcome::Failed(f) => Ok(ResponseOutcome::Failure(f)),
+        ReadOutcome::Records(r) => match &r[..] {
+            [rec] if rec.id == 0x0206 && rec.data_type == 0x41 => Ok(ResponseOutcome::Success(
+                ResponseValue::FirmwareVersion(rec.value.clone()),
+            )),
+            _ => Err(ResponseDecodeError::Format("no firmware version record")),
+        },
+        ReadOutcome::Protected(_) => Err(ResponseDecodeError::Format("unexpectedly encrypted")),
+    }
+}

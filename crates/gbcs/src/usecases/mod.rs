@@ -1,0 +1,456 @@
+//! The service catalogue on the GBCS side: one module per use case the DCC transforms and the
+//! emulated devices execute.
+//!
+//! Each module owns its message code, the device types that implement it, the remote-party roles
+//! allowed to originate it, whether it is critical, whether the DCC (ACB) originates it on a
+//! user's behalf and whether the DCC signs it, the command builder, the command decoder (payload
+//! → typed parameters) and the response decoder (device answer → [`ResponseOutcome`]). The
+//! registry [`ALL`] lists their [`UseCaseSpec`]s; [`by_message_code`] and [`supported_on`] look
+//! them up; [`decode_command`] is the single entry point for "what does this command ask";
+//! [`classify_response`] says whether any response payload reports success or failure.
+//!
+//! Builders return the General-Signing APDU:
+//!
+//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28) the **pre-command**: no
+//!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
+//!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
+//! * for the others the unsigned **command** (signature field `00`), ready for
+//!   [`crate::crypto::wrap_command`]. None of the DCC-originated use cases here is signed by the
+//!   DCC (RTDS: CS08, CCS01, CCS02 carry a `00` signature field; see [`UseCaseSpec::dcc_signs`]).
+//!
+//! None of these use cases raises a use-case specific alert in the RTDS vectors (their failures
+//! come back in the response), so there are no alert decoders here.
+
+mod common;
+
+pub mod ccs01;
+pub mod ccs02;
+pub mod cs08;
+pub mod ecs17b;
+pub mod ecs42;
+pub mod ecs43;
+pub mod ecs45;
+pub mod ecs52;
+pub mod ecs70;
+pub mod gcs13a;
+pub mod gcs28;
+pub mod gcs32;
+pub mod gcs33;
+pub mod gcs38;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Cra, MessageCode};
+use crate::dlms::AccessResponse;
+use crate::error::DecodeError;
+use crate::frame::GeneralSigning;
+use crate::gbz::{GbzBody, GbzPayload};
+use crate::payload::Payload;
+
+pub use ccs01::{DeviceLogAddition, ccs01_add_device_to_chf_device_log};
+pub use ccs02::ccs02_remove_device_from_chf_device_log;
+pub use common::{
+    AttributeRecord, CLUSTER_METERING, ClockValidity, CommandHeader, DlmsRead, OBIS_CLOCK,
+    OBIS_DATA_PROTECTION, OBIS_DISCONNECT_CONTROL, OBIS_DISCONNECT_SCRIPTS, OBIS_FIRMWARE,
+    OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
+    ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, read_attribute_records,
+};
+pub use cs08::cs08_read_firmware_version;
+pub use ecs17b::{ProtectedRead, ecs17b_read_import_energy_registers, protection_parameters};
+pub use ecs42::{ScriptExecution, ecs42_enable_supply};
+pub use ecs43::ecs43_disable_supply;
+pub use ecs45::ecs45_read_supply_status;
+pub use ecs52::ecs52_read_firmware_version;
+pub use ecs70::ecs70_set_clock;
+pub use gcs13a::gcs13a_read_import_register;
+pub use gcs28::gcs28_set_clock;
+pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer_event_id};
+pub use gcs33::gcs33_read_supply_status;
+pub use gcs38::gcs38_read_firmware_version;
+
+/// The role a remote party holds on a device (GBCS "Remote Party Role").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RemotePartyRole {
+    /// Recovery (DCC): replaces credentials after a compromise.
+    Recovery,
+    /// The registered supplier (import supplier / gas supplier).
+    Supplier,
+    /// The registered network operator (electricity distributor / gas transporter).
+    NetworkOperator,
+    /// The DCC access control broker: MACs every command and originates commands on behalf of
+    /// users that are not device trust anchors.
+    AccessControlBroker,
+    /// The DCC WAN provider.
+    WanProvider,
+    /// The DCC transitional change-of-supplier party.
+    TransitionalCos,
+}
+
+/// The GBCS device types a use case can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeviceType {
+    /// Electricity Smart Metering Equipment.
+    Esme,
+    /// Gas Smart Metering Equipment.
+    Gsme,
+    /// Communications Hub Function.
+    Chf,
+    /// Gas Proxy Function.
+    Gpf,
+    /// Prepayment Interface Device.
+    Ppmid,
+    /// HAN Connected Auxiliary Load Control Switch.
+    Hcalcs,
+    /// In-Home Display (type 2: takes no GBCS commands).
+    Ihd,
+}
+
+/// How a use case's payloads are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PayloadKind {
+    /// DLMS COSEM Access-Request / Access-Response.
+    Dlms,
+    /// GBZ (ZigBee ZCL) components.
+    Gbz,
+    /// ASN.1 DER (GBCS module).
+    Asn1,
+}
+
+/// Everything the catalogue knows about one GBCS use case.
+#[derive(Debug)]
+pub struct UseCaseSpec {
+    /// Its GBCS name (`"ECS52"`).
+    pub name: &'static str,
+    /// Its message code.
+    pub message_code: MessageCode,
+    /// The device types that implement it.
+    pub device_types: &'static [DeviceType],
+    /// The remote-party roles allowed to originate it. Users that are not device trust anchors
+    /// reach the device through the ACB, which originates on their behalf.
+    pub originators: &'static [RemotePartyRole],
+    /// Whether the command must carry the originator's signature (pre-command first).
+    pub critical: bool,
+    /// Whether the DCC (ACB) originates it on the user's behalf (18-byte other-information with
+    /// the user as supplementary remote party, DCC-chosen counter).
+    pub dcc_originated: bool,
+    /// Whether the DCC signs the command it originates (with the originating role's DS key).
+    pub dcc_signs: bool,
+    /// The payload encoding.
+    pub payload: PayloadKind,
+    /// Decodes a command of this use case.
+    pub decode_command: fn(&GeneralSigning) -> Result<DecodedCommand, CommandDecodeError>,
+    /// Decodes a response payload of this use case.
+    pub decode_response: fn(&[u8]) -> Result<ResponseOutcome, ResponseDecodeError>,
+}
+
+impl UseCaseSpec {
+    /// Whether a device of type `t` implements it.
+    pub fn supported_on(&self, t: DeviceType) -> bool {
+        self.device_types.contains(&t)
+    }
+
+    /// Whether `role` may originate it.
+    pub fn allows(&self, role: RemotePartyRole) -> bool {
+        self.originators.contains(&role)
+    }
+}
+
+/// Every catalogued use case.
+pub static ALL: &[&UseCaseSpec] = &[
+    &ecs52::SPEC,
+    &gcs38::SPEC,
+    &cs08::SPEC,
+    &ecs45::SPEC,
+    &gcs33::SPEC,
+    &ecs17b::SPEC,
+    &gcs13a::SPEC,
+    &ecs42::SPEC,
+    &ecs43::SPEC,
+    &gcs32::SPEC,
+    &ecs70::SPEC,
+    &gcs28::SPEC,
+    &ccs01::SPEC,
+    &ccs02::SPEC,
+];
+
+/// The use case a message code stands for, if catalogued.
+pub fn by_message_code(code: MessageCode) -> Option<&'static UseCaseSpec> {
+    ALL.iter().copied().find(|s| s.message_code == code)
+}
+
+/// The use case, if catalogued and implemented by device type `t`.
+pub fn supported_on(code: MessageCode, t: DeviceType) -> Option<&'static UseCaseSpec> {
+    by_message_code(code).filter(|s| s.supported_on(t))
+}
+
+/// Why a command does not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandDecodeError {
+    /// The message code is not in the catalogue.
+    #[error("message code {0:?} is not a catalogued use case")]
+    UnknownUseCase(MessageCode),
+    /// The APDU is not a command.
+    #[error("not a command (CRA {0:?})")]
+    NotACommand(Cra),
+    /// The payload does not decode in the use case's encoding.
+    #[error("payload does not decode: {0}")]
+    Payload(#[from] DecodeError),
+    /// The payload decodes but is not what the use case sends.
+    #[error("not a {use_case} command: {reason}")]
+    Format {
+        /// The use case.
+        use_case: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// What a command asks for, one variant per catalogued use case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DecodedCommand {
+    /// ECS52 read ESME/CHF firmware version.
+    Ecs52(DlmsRead),
+    /// GCS38 read GSME firmware version.
+    Gcs38(ZclRead),
+    /// CS08 read PPMID/HCALCS firmware version (no parameters).
+    Cs08,
+    /// ECS45 read ESME supply status.
+    Ecs45(DlmsRead),
+    /// GCS33 read GSME supply status.
+    Gcs33(ZclRead),
+    /// ECS17b read ESME import energy registers (protected read).
+    Ecs17b(ProtectedRead),
+    /// GCS13a read GSME consumption register.
+    Gcs13a(ZclRead),
+    /// ECS42 enable supply (close the load switch).
+    Ecs42(ScriptExecution),
+    /// ECS43 disable supply (open the load switch).
+    Ecs43(ScriptExecution),
+    /// GCS32 disable gas supply (close the valve).
+    Gcs32(ChangeSupply),
+    /// ECS70 set ESME clock.
+    Ecs70(ClockValidity),
+    /// GCS28 set GSME clock.
+    Gcs28(ClockValidity),
+    /// CCS01 add a device to the CHF device log.
+    Ccs01(DeviceLogAddition),
+    /// CCS02 remove a device from the CHF device log.
+    Ccs02(eui::Eui64),
+}
+
+impl DecodedCommand {
+    /// The use case.
+    pub fn spec(&self) -> &'static UseCaseSpec {
+        match self {
+            DecodedCommand::Ecs52(_) => &ecs52::SPEC,
+            DecodedCommand::Gcs38(_) => &gcs38::SPEC,
+            DecodedCommand::Cs08 => &cs08::SPEC,
+            DecodedCommand::Ecs45(_) => &ecs45::SPEC,
+            DecodedCommand::Gcs33(_) => &gcs33::SPEC,
+            DecodedCommand::Ecs17b(_) => &ecs17b::SPEC,
+            DecodedCommand::Gcs13a(_) => &gcs13a::SPEC,
+            DecodedCommand::Ecs42(_) => &ecs42::SPEC,
+            DecodedCommand::Ecs43(_) => &ecs43::SPEC,
+            DecodedCommand::Gcs32(_) => &gcs32::SPEC,
+            DecodedCommand::Ecs70(_) => &ecs70::SPEC,
+            DecodedCommand::Gcs28(_) => &gcs28::SPEC,
+            DecodedCommand::Ccs01(_) => &ccs01::SPEC,
+            DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+        }
+    }
+}
+
+/// Decodes a command (or pre-command) of a catalogued use case: the message code picks the use
+/// case, whose decoder checks that the payload is exactly in its format (bound to the command's
+/// counter and titles where GBCS binds it) and returns the typed parameters.
+pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
+    if apdu.cra != Cra::Command {
+        return Err(CommandDecodeError::NotACommand(apdu.cra));
+    }
+    let code = apdu.message_code();
+    let spec = by_message_code(code).ok_or(CommandDecodeError::UnknownUseCase(code))?;
+    (spec.decode_command)(apdu)
+}
+
+/// Why a response payload does not decode as the use case's response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseDecodeError {
+    /// The message code is not in the catalogue.
+    #[error("message code {0:?} is not a catalogued use case")]
+    UnknownUseCase(MessageCode),
+    /// The payload does not decode.
+    #[error("payload does not decode: {0}")]
+    Payload(#[from] DecodeError),
+    /// The payload decodes but is not a response of the use case.
+    #[error("not the use case's response: {0}")]
+    Format(&'static str),
+}
+
+/// How a device reports that a command failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// A DLMS data-access-result / action-result other than success (0), for request `index`
+    /// (the first one that is not success): 1 hardware-fault, 3 read-write-denied, 4
+    /// object-undefined (use case not supported), 250 other-reason (not executed)…
+    Dlms {
+        /// Which request (0-based).
+        index: usize,
+        /// The result code.
+        result: u8,
+    },
+    /// A ZCL Default Response with a non-success status: `0x81` UNSUP_CLUSTER_COMMAND, `0x82`
+    /// UNSUP_GENERAL_COMMAND (use case not supported), `0xC0` HARDWARE_FAILURE…
+    ZclDefaultResponse {
+        /// The command it answers.
+        command: u8,
+        /// The ZCL status.
+        status: u8,
+    },
+    /// A Read Attributes Response record with a non-success status.
+    ZclAttribute {
+        /// The attribute.
+        attribute: u16,
+        /// The ZCL status (`0x86` UNSUPPORTED_ATTRIBUTE, `0xC0` HARDWARE_FAILURE…).
+        status: u8,
+    },
+    /// A use-case specific ASN.1 result other than 0 (GCS28: 2 = outside the validity
+    /// interval; CS08: non-zero).
+    Result {
+        /// The result code.
+        code: u8,
+    },
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResponseValue {
+    /// Done, no data (supply switching, device log changes).
+    Done,
+    /// A firmware version (ECS52, GCS38, CS08).
+    FirmwareVersion(Vec<u8>),
+    /// The DLMS disconnect-control state (ECS45: 0 disconnected, 1 connected, 2 ready for
+    /// reconnection).
+    ControlState(u8),
+    /// Plaintext ZCL attribute values (GCS33).
+    Attributes(Vec<AttributeRecord>),
+    /// An encrypted block only the requester can open (ECS17b, GCS13a): the outcome is inside
+    /// it and the DCC passes it through unread.
+    Protected(Vec<u8>),
+    /// The clock was set; the device time it reports.
+    ClockSet {
+        /// The device time after setting.
+        device_time: crate::datetime::UtcDateTime,
+    },
+    /// A ZSE Supply Status Response (GCS32).
+    SupplyStatus(SupplyStatusResponse),
+}
+
+/// What a device answered to a command.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResponseOutcome {
+    /// The command succeeded.
+    Success(ResponseValue),
+    /// The command failed, as the device reports it.
+    Failure(Failure),
+}
+
+impl ResponseOutcome {
+    /// Whether it is a failure.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, ResponseOutcome::Failure(_))
+    }
+}
+
+/// Decodes the response payload of a catalogued use case.
+pub fn decode_response(
+    code: MessageCode,
+    content: &[u8],
+) -> Result<ResponseOutcome, ResponseDecodeError> {
+    let spec = by_message_code(code).ok_or(ResponseDecodeError::UnknownUseCase(code))?;
+    (spec.decode_response)(content)
+}
+
+/// Success or failure of any response payload, as far as the DCC can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResponseClass {
+    /// The device reports success.
+    Success,
+    /// The device reports failure.
+    Failure(Failure),
+    /// The payload is not one whose outcome the DCC can read (an ASN.1 response of a use case
+    /// outside the catalogue, or bytes no codec accepts).
+    Unknown,
+}
+
+impl ResponseClass {
+    /// Whether the device reports failure.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, ResponseClass::Failure(_))
+    }
+}
+
+/// Classifies a device's response payload (`content` of a CRA 2 APDU with message code `code`)
+/// as success or failure: the DCC answers the user with a failure response code instead of I0
+/// when this says [`ResponseClass::Failure`].
+///
+/// Catalogued use cases use their response decoder. Anything else is judged generically: a
+/// DLMS Access-Response fails if any result is not success; a GBZ response fails if a component
+/// is a ZCL Default Response with a non-success status or a Read Attributes Response record has
+/// a non-success status (encrypted components count as success: only the requester can open
+/// them); other payloads are [`ResponseClass::Unknown`]. The "not supported" answers of the
+/// emulated devices (DLMS object-undefined, ZCL UNSUP_*) are failures under both.
+pub fn classify_response(code: MessageCode, content: &[u8]) -> ResponseClass {
+    if let Some(spec) = by_message_code(code)
+        && let Ok(outcome) = (spec.decode_response)(content)
+    {
+        return match outcome {
+            ResponseOutcome::Success(_) => ResponseClass::Success,
+            ResponseOutcome::Failure(f) => ResponseClass::Failure(f),
+        };
+    }
+    match Payload::decode(Cra::Response, content) {
+        Payload::AccessResponse(r) => classify_dlms(&r),
+        Payload::Gbz(g) => classify_gbz(&g),
+        Payload::Asn1(_) | Payload::Raw(_) | Payload::AccessRequest(_) => ResponseClass::Unknown,
+        Payload::DataNotification(_) => ResponseClass::Unknown,
+    }
+}
+
+fn classify_dlms(r: &AccessResponse) -> ResponseClass {
+    match r.results.iter().enumerate().find(|(_, s)| s.result() != 0) {
+        Some((index, s)) => ResponseClass::Failure(Failure::Dlms {
+            index,
+            result: s.result(),
+        }),
+        None => ResponseClass::Success,
+    }
+}
+
+fn classify_gbz(g: &GbzPayload) -> ResponseClass {
+    let GbzPayload::Components { components, .. } = g else {
+        return ResponseClass::Unknown;
+    };
+    for c in components {
+        let GbzBody::Plain { zcl, .. } = &c.body else {
+            continue;
+        };
+        if zcl.frame_control & 0x03 != 0 {
+            continue;
+        }
+        match (zcl.command, &zcl.payload[..]) {
+            (ZCL_DEFAULT_RESPONSE, [command, status]) if *status != 0 => {
+                return ResponseClass::Failure(Failure::ZclDefaultResponse {
+                    command: *command,
+                    status: *status,
+                });
+            }
+            (ZCL_READ_ATTRIBUTES_RESPONSE, p) => match read_attribute_records(p) {
+                Ok(Err(f)) => return ResponseClass::Failure(f),
+                Ok(Ok(_)) => {}
+                Err(_) => return ResponseClass::Unknown,
+            },
+            _ => {}
+        }
+    }
+    ResponseClass::Success
+}

@@ -1,0 +1,582 @@
+//! Every call the conformance runner makes into the DCC's crates (`dcc`, `gbcs`, `wan`, `duis`,
+//! `duis-schema`), in one place, so that it can be re-pointed when their APIs move. The rest of
+//! the `conformance` module sees only the types and functions defined here.
+//!
+//! Calls made (and nothing else from these crates):
+//! * `duis::parse_request` (templates, no signature check), `duis::service_variant`, and the
+//!   public fields of `duis::Request::header.request_id`;
+//! * `dcc::transform::{transform, protect, check_signed_precommand}` (the service catalogue's
+//!   `dcc::catalogue::{plan_device_request, protect, check_signed_precommand}`),
+//!   `dcc::catalogue::service` and `dcc::services::ServiceKind` (which SRVs are implemented
+//!   device services), the types `dcc::transform::{DccCrypto, Transformed}` and
+//!   `dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant}`;
+//! * `dcc::render::device_response` with a `dcc::store::WanJob` (as `wan::Wan::attempt` renders a
+//!   device's answer to a queued command);
+//! * `wan::alerts::{alert_code, device_alert_document}` (as `wan::alerts::DuisAlerts::route`
+//!   renders a device alert);
+//! * `duis_schema::validate_response`;
+//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::{encode, with_signature,
+//!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
+//!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
+//!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
+//!   `credentials::UpdateSecurityCredentialsResponse::decode` and `all_succeeded` (as
+//!   `wan::recovery` classifies a CS02b answer).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use base64::Engine;
+use dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant};
+use dcc::transform::{DccCrypto, Transformed};
+use eui::Eui64;
+use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt, SignatureField};
+use gbcs::{Cra, KaPrivateKey, KdfContext, Payload, PublicKey, SigningKey};
+use time::OffsetDateTime;
+
+/// The DCC's Access Control Broker in the RTDS.
+pub const ACB: Eui64 = Eui64::from_u64(0x90B3_D51F_3000_0002);
+/// The RTDS supplier: registered for every RTDS device, so it receives alerts addressed to the
+/// ACB.
+pub const SUPPLIER: Eui64 = Eui64::from_u64(0x90B3_D51F_3001_0000);
+
+/// The device types of the RTDS entities (gbcs-notes §1.7).
+pub fn rtds_device_type(id: Eui64) -> Option<&'static str> {
+    match id.to_u64() {
+        0x00DB_1234_5678_90A0 | 0x00DB_1234_5678_90A6 => Some("ESME"),
+        0x00DB_1234_5678_90A1 => Some("GSME"),
+        0x00DB_1234_5678_90A2 => Some("CHF"),
+        0x00DB_1234_5678_90A3 => Some("GPF"),
+        0x00DB_1234_5678_90A4 => Some("PPMID"),
+        0x00DB_1234_5678_90A5 => Some("HCALCS"),
+        _ => None,
+    }
+}
+
+fn device_type(id: Eui64) -> Option<DeviceType> {
+    Some(match rtds_device_type(id)? {
+        "ESME" => DeviceType::Esme,
+        "GSME" => DeviceType::Gsme,
+        "CHF" => DeviceType::Chf,
+        "GPF" => DeviceType::Gpf,
+        "PPMID" => DeviceType::Ppmid,
+        _ => DeviceType::Hcalcs,
+    })
+}
+
+/// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
+fn device(id: Eui64) -> Result<Device, String> {
+    let t = device_type(id).ok_or_else(|| format!("{id} is not an RTDS device"))?;
+    Ok(Device {
+        id,
+        device_type: t,
+        status: DeviceStatus::Commissioned,
+        manufacturer: "RTDS".into(),
+        model: "RTDS".into(),
+        firmware_version: None,
+        smets_chts_version: None,
+        esme_variant: (t == DeviceType::Esme).then_some(EsmeVariant::A),
+        uprn: Some("100000000001".into()),
+        chf: Some(Eui64::from_u64(0x00DB_1234_5678_90A2)),
+        mpxn: None,
+        date_commissioned: None,
+    })
+}
+
+fn pem_der(text: &str) -> Result<Vec<u8>, String> {
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("not PEM: {e}"))
+}
+
+/// Keys and certificates of the RTDS keystore (`<eui>-{ds,ka}.{pem,key}`, `<eui>-pp-ka.*`).
+#[derive(Default)]
+pub struct Keystore {
+    ka_public: BTreeMap<Eui64, PublicKey>,
+    ds_public: BTreeMap<Eui64, PublicKey>,
+    ka_private: BTreeMap<Eui64, Vec<KaPrivateKey>>,
+    dcc: Option<DccCrypto>,
+    /// Why the DCC's own credentials are unusable, when they are.
+    dcc_missing: String,
+}
+
+impl Keystore {
+    /// Loads every key file of `dir` it understands; returns the keystore and the files passed
+    /// over with the reason.
+    pub fn load(dir: &Path) -> Result<(Self, Vec<String>), String> {
+        let mut ks = Keystore::default();
+        let mut skipped = Vec::new();
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read keystore {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        names.sort();
+        let mut acb_ka = None;
+        let mut acb_ds = None;
+        for p in names {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some(eui) = name.get(..16).and_then(|h| h.parse::<Eui64>().ok()) else {
+                continue;
+            };
+            let kind = name.get(16..).unwrap_or_default().to_string();
+            let loaded = (|| -> Result<(), String> {
+                let text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
+                let der = pem_der(&text)?;
+                let public = || {
+                    if text.starts_with("-----BEGIN PUBLIC KEY") {
+                        PublicKey::from_spki_der(&der)
+                    } else {
+                        PublicKey::from_certificate_der(&der)
+                    }
+                    .map_err(|e| e.to_string())
+                };
+                match kind.as_str() {
+                    "-ka.pem" => {
+                        ks.ka_public.insert(eui, public()?);
+                    }
+                    "-ds.pem" => {
+                        ks.ds_public.insert(eui, public()?);
+                    }
+                    "-ka.key" | "-pp-ka.key" => {
+                        let k = KaPrivateKey::from_der(&der).map_err(|e| e.to_string())?;
+                        let v = ks.ka_private.entry(eui).or_default();
+                        if kind == "-ka.key" {
+                            v.insert(0, k);
+                        } else {
+                            v.push(k);
+                        }
+                        if eui == ACB && kind == "-ka.key" {
+                            acb_ka = Some(KaPrivateKey::from_der(&der).map_err(|e| e.to_string())?);
+                        }
+                    }
+                    "-ds.key" if eui == ACB => {
+                        acb_ds = Some(SigningKey::from_der(&der).map_err(|e| e.to_string())?);
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })();
+            if let Err(e) = loaded {
+                skipped.push(format!("{name}: {e}"));
+            }
+        }
+        match (acb_ka, acb_ds) {
+            (Some(acb_ka), Some(acb_ds)) => {
+                ks.dcc = Some(DccCrypto {
+                    acb: ACB,
+                    acb_ka,
+                    acb_ds,
+                });
+            }
+            (ka, _) => {
+                ks.dcc_missing = format!(
+                    "the keystore holds no ACB {} key ({ACB})",
+                    if ka.is_none() { "KA" } else { "DS" }
+                );
+            }
+        }
+        Ok((ks, skipped))
+    }
+
+    fn dcc(&self) -> Result<&DccCrypto, String> {
+        self.dcc.as_ref().ok_or_else(|| self.dcc_missing.clone())
+    }
+
+    fn ka(&self, eui: Eui64) -> Result<&PublicKey, String> {
+        self.ka_public
+            .get(&eui)
+            .ok_or_else(|| format!("no KA certificate for {eui} in the keystore"))
+    }
+
+    fn ds(&self, eui: Eui64) -> Result<&PublicKey, String> {
+        self.ds_public
+            .get(&eui)
+            .ok_or_else(|| format!("no DS certificate for {eui} in the keystore"))
+    }
+}
+
+/// A DUIS request read from a template (or rebuilt from one).
+#[derive(Debug, Clone)]
+pub struct Request(duis::Request);
+
+impl Request {
+    /// Parses the XML (the templates' signatures are placeholders: no signature check).
+    pub fn parse(xml: &[u8]) -> Result<Self, String> {
+        duis::parse_request(xml)
+            .map(Self)
+            .map_err(|e| format!("template does not parse: {e}"))
+    }
+
+    pub fn srv(&self) -> &str {
+        self.0.header.service_reference_variant.as_str()
+    }
+
+    pub fn target(&self) -> Eui64 {
+        self.0.header.request_id.target
+    }
+
+    pub fn originator(&self) -> Eui64 {
+        self.0.header.request_id.originator
+    }
+
+    /// The same request for another device and counter (an RTDS ERROR/NOT_FOUND scenario that
+    /// ships no template of its own).
+    pub fn retargeted(&self, target: Eui64, counter: u64) -> Self {
+        let mut r = self.0.clone();
+        r.header.request_id.target = target;
+        r.header.request_id.counter = counter;
+        Self(r)
+    }
+}
+
+/// Whether the DCC's service catalogue has a device service for this SRV.
+pub fn implemented(srv: &str) -> bool {
+    duis::Srv::parse(srv)
+        .and_then(dcc::catalogue::service)
+        .is_some_and(|s| matches!(s.kind(), dcc::services::ServiceKind::Device(_)))
+}
+
+/// Whether the DCC (its ACB) originates the command it makes for this request (with its own
+/// counter, `dcc_counter`).
+pub fn dcc_originated(req: &Request, ks: &Keystore, dcc_counter: u64, now: OffsetDateTime) -> bool {
+    matches!(
+        transform(req, ks, dcc_counter, now),
+        Ok(Transformed::Command(g)) if g.originator == ACB
+    )
+}
+
+/// What the transformer made of a request.
+pub enum Built {
+    /// A pre-command (CV 4), encoded.
+    PreCommand(Vec<u8>),
+    /// A command ready for the WAN (no pre-command step).
+    Command,
+}
+
+fn transform(
+    req: &Request,
+    ks: &Keystore,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+) -> Result<Transformed, String> {
+    let dev = device(req.target())?;
+    dcc::transform::transform(&req.0, &dev, ks.dcc()?, dcc_counter, now)
+        .map_err(|e| format!("transformer refused the request: {e}"))
+}
+
+/// The transformer's output for a request: an encoded pre-command, or the news that it made a
+/// command.
+pub fn build(
+    req: &Request,
+    ks: &Keystore,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+) -> Result<Built, String> {
+    Ok(match transform(req, ks, dcc_counter, now)? {
+        Transformed::PreCommand(g) => Built::PreCommand(g.encode()),
+        Transformed::Command(_) => Built::Command,
+    })
+}
+
+/// A command built for comparison with the RTDS COMMAND, and the outcome of the signature
+/// checks (kept apart so that the caller can report a byte difference first).
+pub struct CommandBuild {
+    pub bytes: Vec<u8>,
+    pub signature_check: Result<(), String>,
+    pub note: Option<&'static str>,
+}
+
+/// The command the DCC puts on the WAN for `req`, made comparable with the RTDS COMMAND:
+/// * critical requests: the RTDS user signature is applied to our pre-command (the Signed
+///   Pre-Command a user would send), checked with `check_signed_precommand` against the user's
+///   DS certificate, then protected;
+/// * commands the DCC signs itself: our signature is verified with the ACB DS certificate, then
+///   replaced by the RTDS one (ECDSA signatures are randomised) before the MAC is computed;
+/// * other commands: protected as they are (ACB MAC, keyed for the device's KA certificate).
+pub fn build_command(
+    req: &Request,
+    ks: &Keystore,
+    rtds_command: &[u8],
+    dcc_counter: u64,
+    now: OffsetDateTime,
+) -> Result<CommandBuild, String> {
+    let rtds_sig = match Frame::decode(rtds_command).map(|f| f.apdu().signature.clone()) {
+        Ok(SignatureField::Signed(s)) => Some(s),
+        _ => None,
+    };
+    let dcc = ks.dcc()?;
+    let device_ka = ks.ka(req.target())?;
+    let protect = |g: GeneralSigning| {
+        dcc::transform::protect(g, dcc, device_ka).map_err(|e| format!("protecting: {e}"))
+    };
+    match transform(req, ks, dcc_counter, now)? {
+        Transformed::PreCommand(p) => {
+            let sig = rtds_sig.ok_or("the RTDS COMMAND carries no signature to apply")?;
+            let pre = p.encode();
+            let signed = p.clone().with_signature(sig);
+            let check = ks.ds(req.originator()).and_then(|user_ds| {
+                dcc::transform::check_signed_precommand(&signed.encode(), &pre, user_ds)
+                    .map(|_| ())
+                    .map_err(|e| format!("signed pre-command check: {e}"))
+            });
+            Ok(CommandBuild {
+                bytes: protect(signed)?,
+                signature_check: check,
+                note: Some("critical: RTDS user signature applied to our pre-command"),
+            })
+        }
+        Transformed::Command(g) => match (&g.signature, rtds_sig) {
+            (SignatureField::Signed(_), Some(sig)) => {
+                let check = ks.ds(g.originator).and_then(|k| {
+                    g.verify_signature(k)
+                        .map_err(|e| format!("our signature does not verify: {e}"))
+                });
+                Ok(CommandBuild {
+                    bytes: protect(g.with_signature(sig))?,
+                    signature_check: check,
+                    note: Some("DCC-signed: our signature verified, RTDS signature substituted"),
+                })
+            }
+            _ => Ok(CommandBuild {
+                bytes: protect(g)?,
+                signature_check: Ok(()),
+                note: None,
+            }),
+        },
+    }
+}
+
+/// The result of one cryptographic check of an inbound frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Valid,
+    Absent,
+    NotVerifiable(String),
+    Invalid(String),
+}
+
+/// A decoded inbound GBCS frame.
+pub struct Inbound {
+    frame: Frame,
+}
+
+/// The GBCS message kind of a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cra3 {
+    Command,
+    Response,
+    Alert,
+}
+
+impl Inbound {
+    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
+        Frame::decode(bytes)
+            .map(|frame| Self { frame })
+            .map_err(|e| format!("not a GBCS frame: {e}"))
+    }
+
+    fn apdu(&self) -> &GeneralSigning {
+        self.frame.apdu()
+    }
+
+    pub fn cra(&self) -> Cra3 {
+        match self.apdu().cra {
+            Cra::Command => Cra3::Command,
+            Cra::Response => Cra3::Response,
+            Cra::Alert => Cra3::Alert,
+        }
+    }
+
+    pub fn counter(&self) -> u64 {
+        self.apdu().counter
+    }
+
+    pub fn originator(&self) -> Eui64 {
+        self.apdu().originator
+    }
+
+    pub fn recipient(&self) -> Eui64 {
+        self.apdu().recipient
+    }
+
+    /// The supplementary remote party and its counter, when the DCC acted on a user's behalf.
+    pub fn on_behalf_of(&self) -> Option<(Eui64, u64)> {
+        match &self.apdu().other_info.ext {
+            OtherInfoExt::RemotePartyCounter {
+                remote_party,
+                remote_party_counter,
+            }
+            | OtherInfoExt::OriginatorCounter {
+                remote_party,
+                remote_party_counter,
+                ..
+            }
+            | OtherInfoExt::Certificate {
+                remote_party,
+                remote_party_counter,
+                ..
+            } => Some((*remote_party, *remote_party_counter)),
+            _ => None,
+        }
+    }
+
+    /// The MAC, keyed with the recipient's KA private key and the originator's KA certificate.
+    pub fn verify_mac(&self, ks: &Keystore) -> Check {
+        let Frame::Ciphered(c) = &self.frame else {
+            return Check::Absent;
+        };
+        let a = &c.apdu;
+        let Some(keys) = ks.ka_private.get(&a.recipient) else {
+            return Check::NotVerifiable(format!(
+                "no KA private key for the recipient {}",
+                a.recipient
+            ));
+        };
+        let Some(peer) = ks.ka_public.get(&a.originator) else {
+            return Check::NotVerifiable(format!(
+                "no KA certificate for the originator {}",
+                a.originator
+            ));
+        };
+        let ctx = KdfContext::for_mac(a);
+        for k in keys {
+            if let Ok(key) = k.derive(peer, &ctx)
+                && c.verify_mac(&key).is_ok()
+            {
+                return Check::Valid;
+            }
+        }
+        Check::Invalid("the MAC does not verify".into())
+    }
+
+    /// The signature, with the originator's DS certificate.
+    pub fn verify_signature(&self, ks: &Keystore) -> Check {
+        let a = self.apdu();
+        if !matches!(a.signature, SignatureField::Signed(_)) {
+            return Check::Absent;
+        }
+        match ks.ds(a.originator) {
+            Err(e) => Check::NotVerifiable(e),
+            Ok(k) => match a.verify_signature(k) {
+                Ok(()) => Check::Valid,
+                Err(e) => Check::Invalid(format!("the signature does not verify: {e}")),
+            },
+        }
+    }
+
+    /// Whether the device reports success (`Some(Ok)`), failure (`Some(Err(why))`), or nothing
+    /// the DCC's codecs classify (`None`).
+    pub fn classify(&self) -> Option<Result<(), String>> {
+        let a = self.apdu();
+        if let Ok(r) = gbcs::credentials::UpdateSecurityCredentialsResponse::decode(&a.content)
+            && let Some(o) = &r.outcome
+        {
+            return Some(if o.all_succeeded() {
+                Ok(())
+            } else {
+                Err("CS02b: not every credential was replaced".into())
+            });
+        }
+        match Payload::decode(a.cra, &a.content) {
+            Payload::AccessResponse(r) => {
+                let bad: Vec<u8> = r
+                    .results
+                    .iter()
+                    .map(|s| s.result())
+                    .filter(|&c| c != 0)
+                    .collect();
+                Some(if bad.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("DLMS result codes {bad:?}"))
+                })
+            }
+            Payload::Gbz(gbcs::gbz::GbzPayload::Components { components, .. }) => {
+                // ZCL Default Response (global command 0x0B): command id, status. NOT_FOUND
+                // (0x8B) is how a GBZ log read reports an empty slot, not a failure.
+                let bad: Vec<u8> = components
+                    .iter()
+                    .filter_map(|c| match &c.body {
+                        gbcs::gbz::GbzBody::Plain { zcl, .. }
+                            if zcl.frame_control & 0x03 == 0 && zcl.command == 0x0B =>
+                        {
+                            zcl.payload.get(1).copied().filter(|&s| s != 0 && s != 0x8B)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                (!bad.is_empty()).then(|| Err(format!("ZCL default response status {bad:?}")))
+            }
+            _ => None,
+        }
+    }
+
+    /// The DUIS response the DCC delivers for this device response to the request `srv`
+    /// (rendered as the WAN renders an answered job). `None` for SRV `NA`: no DUIS request, the
+    /// answer stays inside the DCC.
+    pub fn render_response(
+        &self,
+        srv: &str,
+        bytes: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Option<String>, String> {
+        let Some(srv) = duis::Srv::parse(srv) else {
+            return if srv == "NA" {
+                Ok(None)
+            } else {
+                Err(format!("unknown service reference variant {srv}"))
+            };
+        };
+        let (originator, counter) = self
+            .on_behalf_of()
+            .unwrap_or((self.recipient(), self.counter()));
+        let job = dcc::store::WanJob {
+            id: 0,
+            originator,
+            counter,
+            target: self.originator(),
+            chf: Eui64::from_u64(0x00DB_1234_5678_90A2),
+            kind: dcc::store::JobKind::Service(srv),
+            command: Vec::new(),
+            attempts: 0,
+            due_at: 0,
+            deadline_at: 0,
+        };
+        dcc::render::device_response(&job, bytes, now)
+            .map(Some)
+            .map_err(|e| format!("rendering the DUIS response: {e}"))
+    }
+
+    /// The alert code and the DUIS document the DCC delivers for this device alert (rendered as
+    /// the WAN's alert router renders it; alerts to the DCC's ACB go to the supplier).
+    pub fn render_alert(&self, bytes: &[u8], now: OffsetDateTime) -> Result<(u16, String), String> {
+        let code = wan::alerts::alert_code(bytes).map_err(|e| format!("no alert code: {e}"))?;
+        let recipient = if self.recipient().to_u64() >> 16 == 0x90B3_D51F_3000 {
+            SUPPLIER
+        } else {
+            self.recipient()
+        };
+        let doc = wan::alerts::device_alert_document(
+            self.originator(),
+            recipient,
+            self.counter(),
+            code,
+            bytes,
+            now,
+        )
+        .map_err(|e| format!("rendering the DUIS alert: {e}"))?;
+        Ok((code, doc))
+    }
+}
+
+/// DUIS 5.4 schema validation of a document the DCC delivers.
+pub fn validate_response(doc: &str) -> Result<(), String> {
+    duis_schema::validate_response(doc.as_bytes()).map_err(|e| format!("DUIS 5.4 schema: {e}"))
+}

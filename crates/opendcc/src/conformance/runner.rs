@@ -1,0 +1,405 @@
+//! Checking each part of each row: the pre-command and command the DCC builds against the RTDS
+//! bytes, and each RESPONSE and ALERT vector as an input the DCC must take in and deliver.
+
+use std::path::Path;
+
+use base64::Engine;
+use time::OffsetDateTime;
+
+use super::adapter::{self, Built, Check, Cra3, Inbound, Keystore, Request};
+use super::pairing::{Kind, Pairing, Row, RowKey, VectorFile};
+
+/// The verdict on one part of a row (one RTDS file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartResult {
+    /// `11.2_ECS52 SUCCESS`.
+    pub row: String,
+    /// `command`, `response`, `alert:8F66:CALENDAR`, …
+    pub part: String,
+    /// The RTDS vector, relative to the RTDS-4.5.0 folder.
+    pub file: String,
+    /// The DUIS template the request came from, if any (file name).
+    pub template: Option<String>,
+    pub pass: bool,
+    /// On FAIL, the first reason.
+    pub reason: Option<String>,
+    /// What else the check found (signatures not verifiable with the keystore, …).
+    pub notes: Vec<String>,
+}
+
+impl PartResult {
+    /// `11.2_ECS52 SUCCESS command`: the id the keep-list uses.
+    pub fn id(&self) -> String {
+        format!("{} {}", self.row, self.part)
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads a `.HEX` vector (hex digits, whitespace ignored).
+pub fn read_hex(path: &Path) -> Result<Vec<u8>, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let digits: Vec<u8> = text
+        .into_iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.is_empty() {
+        return Err("empty vector file".into());
+    }
+    if !digits.len().is_multiple_of(2) {
+        return Err(format!("not hex: odd number of digits ({})", digits.len()));
+    }
+    digits
+        .chunks(2)
+        .enumerate()
+        .map(|(i, pair)| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+                .ok_or_else(|| format!("not hex at digit {}", i * 2))
+        })
+        .collect()
+}
+
+/// Byte-exact comparison; `None` when equal, else the first difference.
+pub fn compare(expected: &[u8], got: &[u8]) -> Option<String> {
+    if let Some((i, (a, b))) = expected
+        .iter()
+        .zip(got)
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        let lengths = if expected.len() == got.len() {
+            String::new()
+        } else {
+            format!("; length {} expected, {} got", expected.len(), got.len())
+        };
+        return Some(format!(
+            "byte {i} differs (expected {a:02X}, got {b:02X}){lengths}"
+        ));
+    }
+    (expected.len() != got.len()).then(|| {
+        format!(
+            "length differs (expected {} bytes, got {}; the first {} agree)",
+            expected.len(),
+            got.len(),
+            expected.len().min(got.len())
+        )
+    })
+}
+
+/// Pre-commands compare modulo one trailing `00` (null signature) on either side.
+fn compare_precommand(expected: &[u8], got: &[u8]) -> (Option<String>, Option<String>) {
+    let Some(diff) = compare(expected, got) else {
+        return (None, None);
+    };
+    let trailing = |long: &[u8], short: &[u8]| {
+        long.len() == short.len() + 1 && long.last() == Some(&0) && long.starts_with(short)
+    };
+    if trailing(got, expected) || trailing(expected, got) {
+        return (
+            None,
+            Some("equal but for one trailing 00 (null signature)".into()),
+        );
+    }
+    (Some(diff), None)
+}
+
+struct Ctx<'a> {
+    pairing: &'a Pairing,
+    ks: &'a Keystore,
+    now: OffsetDateTime,
+}
+
+struct Part {
+    pass: bool,
+    reason: Option<String>,
+    notes: Vec<String>,
+    template: Option<String>,
+}
+
+impl Part {
+    fn fail(reason: impl Into<String>) -> Self {
+        Self {
+            pass: false,
+            reason: Some(reason.into()),
+            notes: Vec::new(),
+            template: None,
+        }
+    }
+}
+
+type Step<T> = Result<T, String>;
+
+/// Runs every row of the pairing (those of `family` only, when given).
+pub fn run(
+    pairing: &Pairing,
+    ks: &Keystore,
+    family: Option<&str>,
+    now: OffsetDateTime,
+) -> Vec<PartResult> {
+    let ctx = Ctx { pairing, ks, now };
+    let mut out = Vec::new();
+    for (key, row) in &pairing.rows {
+        if family.is_some_and(|f| !key.in_family(f)) {
+            continue;
+        }
+        for v in &row.vectors {
+            let mut notes = Vec::new();
+            let mut template = None;
+            let r = ctx.check(key, row, v, &mut notes, &mut template);
+            let (pass, reason) = match r {
+                Ok(()) => (true, None),
+                Err(e) => (false, Some(e)),
+            };
+            out.push(PartResult {
+                row: key.id(),
+                part: v.part(),
+                file: v.rel.clone(),
+                template,
+                pass,
+                reason,
+                notes,
+            });
+        }
+    }
+    for s in &pairing.strays {
+        let srv = s.rel.split('_').next().unwrap_or_default();
+        if family.is_some_and(|f| {
+            !RowKey {
+                srv: srv.into(),
+                uc: String::new(),
+                variant: String::new(),
+            }
+            .in_family(f)
+        }) {
+            continue;
+        }
+        let p = Part::fail(format!("file name: {}", s.why));
+        out.push(PartResult {
+            row: s.rel.clone(),
+            part: "file".into(),
+            file: s.rel.clone(),
+            template: p.template,
+            pass: p.pass,
+            reason: p.reason,
+            notes: p.notes,
+        });
+    }
+    out
+}
+
+fn is_error_variant(variant: &str) -> bool {
+    variant
+        .split('_')
+        .any(|t| t == "ERROR" || t == "FAILURE" || t == "NOT" || t == "FOUND")
+}
+
+fn is_success_variant(variant: &str) -> bool {
+    variant.split('_').any(|t| t == "SUCCESS")
+}
+
+impl Ctx<'_> {
+    fn check(
+        &self,
+        key: &RowKey,
+        row: &Row,
+        v: &VectorFile,
+        notes: &mut Vec<String>,
+        template: &mut Option<String>,
+    ) -> Step<()> {
+        let bytes = read_hex(&v.path)?;
+        match v.name.kind {
+            Kind::PreCommand | Kind::Command => {
+                self.check_outbound(key, row, v, &bytes, notes, template)
+            }
+            Kind::Response => self.check_response(key, &bytes, notes),
+            Kind::Alert => self.check_alert(v, &bytes, notes),
+        }
+    }
+
+    /// The request the row's template gives, or one rebuilt from a template of the same SRV and
+    /// use case with the vector's device and counter (RTDS ships no template for ERROR and
+    /// NOT_FOUND scenarios; their payloads are the success ones').
+    fn request(
+        &self,
+        key: &RowKey,
+        row: &Row,
+        vector: &Inbound,
+        template: &mut Option<String>,
+        notes: &mut Vec<String>,
+    ) -> Step<Request> {
+        if let Some(t) = &row.template {
+            *template = Some(file_name(t));
+            let xml = std::fs::read(t).map_err(|e| format!("cannot read {}: {e}", t.display()))?;
+            return Request::parse(&xml);
+        }
+        let siblings = self
+            .pairing
+            .templates_by_uc
+            .get(&(key.srv.clone(), key.uc.clone()))
+            .ok_or("no DUIS template for this row or its use case")?;
+        let mut ordered: Vec<_> = siblings.iter().collect();
+        ordered.sort_by_key(|p| !file_name(p).contains("_SUCCESS"));
+        for t in ordered {
+            let Ok(xml) = std::fs::read(t) else { continue };
+            let Ok(req) = Request::parse(&xml) else {
+                continue;
+            };
+            let counter = vector
+                .on_behalf_of()
+                .filter(|(rp, _)| *rp == req.originator())
+                .map_or(vector.counter(), |(_, c)| c);
+            *template = Some(file_name(t));
+            notes.push(format!(
+                "request rebuilt from {} for {} counter {counter}",
+                file_name(t),
+                vector.recipient()
+            ));
+            return Ok(req.retargeted(vector.recipient(), counter));
+        }
+        Err("no DUIS template of this use case parses".into())
+    }
+
+    fn check_outbound(
+        &self,
+        key: &RowKey,
+        row: &Row,
+        v: &VectorFile,
+        expected: &[u8],
+        notes: &mut Vec<String>,
+        template: &mut Option<String>,
+    ) -> Step<()> {
+        if key.srv == "NA" {
+            return Err("SRV NA: a DCC-internal command with no DUIS request; not implemented in the runner".into());
+        }
+        if !adapter::implemented(&key.srv) {
+            return Err(format!("service {} not implemented", key.srv));
+        }
+        let vector = Inbound::decode(expected).map_err(|e| format!("RTDS vector: {e}"))?;
+        let req = self.request(key, row, &vector, template, notes)?;
+        if req.srv() != key.srv {
+            return Err(format!(
+                "the template is for SRV {}, the row for {}",
+                req.srv(),
+                key.srv
+            ));
+        }
+        // For commands the DCC originates, the RTDS counter is injected as the DCC's counter.
+        let dcc_counter = vector.counter();
+        if adapter::dcc_originated(&req, self.ks, dcc_counter, self.now) {
+            notes.push(format!(
+                "DCC counter {dcc_counter} injected from the vector"
+            ));
+        }
+        if v.name.kind == Kind::PreCommand {
+            return match adapter::build(&req, self.ks, dcc_counter, self.now)? {
+                Built::Command => {
+                    Err("the DCC made a command where RTDS has a pre-command (CV 4)".into())
+                }
+                Built::PreCommand(ours) => {
+                    let (diff, note) = compare_precommand(expected, &ours);
+                    notes.extend(note);
+                    diff.map_or(Ok(()), Err)
+                }
+            };
+        }
+        let built = adapter::build_command(&req, self.ks, expected, dcc_counter, self.now)?;
+        notes.extend(built.note.map(String::from));
+        if let Some(diff) = compare(expected, &built.bytes) {
+            return Err(diff);
+        }
+        built.signature_check
+    }
+
+    fn crypto(&self, frame: &Inbound, notes: &mut Vec<String>) -> Step<()> {
+        let mac = frame.verify_mac(self.ks);
+        let sig = frame.verify_signature(self.ks);
+        for (what, c) in [("MAC", &mac), ("signature", &sig)] {
+            match c {
+                Check::Invalid(why) => return Err(why.clone()),
+                Check::NotVerifiable(why) => notes.push(format!("{what} not verifiable: {why}")),
+                Check::Valid => notes.push(format!("{what} valid")),
+                Check::Absent => {}
+            }
+        }
+        if mac == Check::Absent && sig == Check::Absent {
+            return Err("neither MAC'd nor signed".into());
+        }
+        Ok(())
+    }
+
+    fn delivered(&self, doc: &str, bytes: &[u8]) -> Step<()> {
+        adapter::validate_response(doc)?;
+        let payload =
+            between(doc, "GBCSPayload>", "</").ok_or("the DUIS document carries no GBCSPayload")?;
+        let carried = base64::engine::general_purpose::STANDARD
+            .decode(payload.trim())
+            .map_err(|e| format!("GBCSPayload is not base64: {e}"))?;
+        if carried != bytes {
+            return Err("GBCSPayload is not the device's bytes".into());
+        }
+        Ok(())
+    }
+
+    fn check_response(&self, key: &RowKey, bytes: &[u8], notes: &mut Vec<String>) -> Step<()> {
+        let frame = Inbound::decode(bytes)?;
+        if frame.cra() != Cra3::Response {
+            return Err(format!("CRA flag says {:?}, not a response", frame.cra()));
+        }
+        self.crypto(&frame, notes)?;
+        match frame.classify() {
+            Some(Ok(())) if is_error_variant(&key.variant) => {
+                return Err("an ERROR response the DCC's codecs read as success".into());
+            }
+            Some(Err(why)) if is_success_variant(&key.variant) => {
+                return Err(format!(
+                    "a SUCCESS response the DCC's codecs read as failure: {why}"
+                ));
+            }
+            Some(Err(why)) => notes.push(format!("recognised as failure: {why}")),
+            Some(Ok(())) => notes.push("recognised as success".into()),
+            None => notes.push("outcome not classified by the DCC's codecs".into()),
+        }
+        match frame.render_response(&key.srv, bytes, self.now)? {
+            None => {
+                notes.push("SRV NA: the DCC consumes this answer; no DUIS document".into());
+                Ok(())
+            }
+            Some(doc) => self.delivered(&doc, bytes),
+        }
+    }
+
+    fn check_alert(&self, v: &VectorFile, bytes: &[u8], notes: &mut Vec<String>) -> Step<()> {
+        let frame = Inbound::decode(bytes)?;
+        if frame.cra() != Cra3::Alert {
+            return Err(format!("CRA flag says {:?}, not an alert", frame.cra()));
+        }
+        self.crypto(&frame, notes)?;
+        let (code, doc) = frame.render_alert(bytes, self.now)?;
+        if let Some(named) = v.name.alert_code.as_deref().filter(|c| *c != "NA")
+            && !named.eq_ignore_ascii_case(&format!("{code:04X}"))
+        {
+            return Err(format!("alert code {code:04X}, the file name says {named}"));
+        }
+        self.delivered(&doc, bytes)?;
+        if matches!(code, 0x8F66 | 0x8F67) && !doc.contains("FutureDatedDeviceAlertMessage") {
+            return Err(format!(
+                "future-dated alert {code:04X} delivered as a DeviceAlertMessage; DUIS requires a \
+                 FutureDatedDeviceAlertMessage response to the originating request"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The text between the first `open` and the next `close` after it.
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = s.find(open)? + open.len();
+    let rest = s.get(start..)?;
+    rest.get(..rest.find(close)?)
+}
