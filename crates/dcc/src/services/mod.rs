@@ -16,7 +16,7 @@
 use duis::{Request, ResponseCode, Srv, UserRole};
 use gbcs::MessageCode;
 use gbcs::frame::GeneralSigning;
-use gbcs::usecases::CommandHeader;
+use gbcs::usecases::{CommandHeader, RemotePartyRole, UseCaseSpec};
 use time::OffsetDateTime;
 
 use crate::catalogue::DccCrypto;
@@ -122,35 +122,44 @@ pub enum Originator {
     AcbOnBehalf,
 }
 
-/// Whether GBCS places a trust anchor for users acting in `role` on a device of type `t`:
-/// smart meters hold their supplier and network operator; the Communications Hub Function holds
-/// only DCC roles (ACB, WAN provider); HAN devices are reached through the ACB. Export
-/// suppliers, Other Users and Registered Supplier Agents are never device trust anchors.
-pub fn is_trust_anchor(t: DeviceType, role: UserRole) -> bool {
-    match t {
-        DeviceType::Esme => matches!(
-            role,
-            UserRole::ImportSupplier | UserRole::ElectricityDistributor
-        ),
-        DeviceType::Gsme | DeviceType::Gpf => {
-            matches!(role, UserRole::GasSupplier | UserRole::GasTransporter)
+/// The remote-party role a device of type `t` holds a trust anchor for, for users acting in
+/// `role`: smart meters hold their supplier's and their network operator's; the Communications
+/// Hub Function holds only DCC roles (ACB, WAN provider); HAN devices are reached through the
+/// ACB. Export suppliers, Other Users and Registered Supplier Agents are never device trust
+/// anchors.
+pub fn anchor_role(t: DeviceType, role: UserRole) -> Option<RemotePartyRole> {
+    match (t, role) {
+        (DeviceType::Esme, UserRole::ImportSupplier)
+        | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasSupplier) => {
+            Some(RemotePartyRole::Supplier)
         }
-        DeviceType::Chf
-        | DeviceType::Ppmid
-        | DeviceType::Hcalcs
-        | DeviceType::Ihd
-        | DeviceType::Cad => false,
+        (DeviceType::Esme, UserRole::ElectricityDistributor)
+        | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasTransporter) => {
+            Some(RemotePartyRole::NetworkOperator)
+        }
+        _ => None,
     }
 }
 
-/// Who originates a command `role` asks for on a device of type `t`, for a use case that the
-/// ACB may originate on a user's behalf.
-pub fn originator(t: DeviceType, role: UserRole) -> Originator {
-    if is_trust_anchor(t, role) {
-        Originator::User
-    } else {
-        Originator::AcbOnBehalf
+/// Whether users acting in `role` are a trust anchor of a device of type `t`.
+pub fn is_trust_anchor(t: DeviceType, role: UserRole) -> bool {
+    anchor_role(t, role).is_some()
+}
+
+/// Who originates use case `use_case` for a user acting in `role` on a device of type `t`, as
+/// GBCS says: the ACB for the use cases only it sends (CS08, CCS01, CCS02); the user if they
+/// are a trust anchor of the device in a role the use case allows; else the ACB on their behalf
+/// if the use case allows the ACB; else nobody (`None`).
+pub fn originator(t: DeviceType, role: UserRole, use_case: &UseCaseSpec) -> Option<Originator> {
+    if use_case.dcc_originated {
+        return Some(Originator::AcbOnBehalf);
     }
+    if anchor_role(t, role).is_some_and(|r| use_case.allows(r)) {
+        return Some(Originator::User);
+    }
+    use_case
+        .allows(RemotePartyRole::AccessControlBroker)
+        .then_some(Originator::AcbOnBehalf)
 }
 
 impl DeviceRequest<'_> {
@@ -159,43 +168,35 @@ impl DeviceRequest<'_> {
         self.request.header.service_reference_variant
     }
 
-    /// The header of a command the user originates (their RequestID counter).
-    pub fn user_header(&self) -> Result<CommandHeader, DccError> {
-        if !is_trust_anchor(self.device.device_type, self.acting_role) {
-            return Err(AuthzError::NotTrustAnchor {
+    /// The header of a command of use case `code` for this request, and whether the ACB
+    /// originates it (see [`originator`]); takes an ACB counter when it does.
+    pub fn header_for(&mut self, code: MessageCode) -> Result<(CommandHeader, bool), DccError> {
+        let spec = use_case(code)?;
+        let rid = self.request.header.request_id;
+        match originator(self.device.device_type, self.acting_role, spec) {
+            Some(Originator::User) => Ok((
+                CommandHeader::new(rid.originator, self.device.id, rid.counter),
+                false,
+            )),
+            Some(Originator::AcbOnBehalf) => {
+                let counter = (self.dcc_counter)()?;
+                Ok((
+                    CommandHeader::on_behalf_of(
+                        self.dcc.acb,
+                        self.device.id,
+                        counter,
+                        rid.originator,
+                        rid.counter,
+                    ),
+                    true,
+                ))
+            }
+            None => Err(AuthzError::NotTrustAnchor {
                 srv: self.srv().to_string(),
                 role: self.acting_role.as_code().to_string(),
                 device_type: self.device.device_type.to_string(),
             }
-            .into());
-        }
-        let rid = self.request.header.request_id;
-        Ok(CommandHeader::new(
-            rid.originator,
-            self.device.id,
-            rid.counter,
-        ))
-    }
-
-    /// The header of a command the ACB originates on the user's behalf (takes an ACB counter).
-    pub fn acb_header(&mut self) -> Result<CommandHeader, DccError> {
-        let rid = self.request.header.request_id;
-        let counter = (self.dcc_counter)()?;
-        Ok(CommandHeader::on_behalf_of(
-            self.dcc.acb,
-            self.device.id,
-            counter,
-            rid.originator,
-            rid.counter,
-        ))
-    }
-
-    /// The header for a use case both the device's trust anchors and the ACB may originate:
-    /// the user's own if they are a trust anchor of the device, else the ACB's on their behalf.
-    pub fn routed_header(&mut self) -> Result<(CommandHeader, bool), DccError> {
-        match originator(self.device.device_type, self.acting_role) {
-            Originator::User => Ok((self.user_header()?, false)),
-            Originator::AcbOnBehalf => Ok((self.acb_header()?, true)),
+            .into()),
         }
     }
 
@@ -203,7 +204,13 @@ impl DeviceRequest<'_> {
     /// pre-command for the user to sign; any other is sent as it is. The GBCS use case builder
     /// must agree (a critical use case's command has no signature field yet): a disagreement
     /// between the matrix and `gbcs::usecases` is the DCC's fault, refused rather than sent.
+    /// A command the ACB originates is signed by it where the use case says the DCC signs.
     pub fn command(&self, command: GeneralSigning, dcc_originated: bool) -> Result<Plan, DccError> {
+        let command = if dcc_originated && use_case(command.message_code())?.dcc_signs {
+            command.sign(&self.dcc.acb_ds).map_err(build_err)?
+        } else {
+            command
+        };
         let critical = self.srv().info().critical && !dcc_originated;
         if critical != command.is_precommand() {
             return Err(InternalError::Render(format!(
@@ -243,6 +250,16 @@ pub fn wrong_type(srv: Srv, t: DeviceType) -> DccError {
         device_type: t.to_string(),
     }
     .into()
+}
+
+/// The GBCS catalogue's entry for a use case the DCC builds.
+fn use_case(code: MessageCode) -> Result<&'static UseCaseSpec, DccError> {
+    gbcs::usecases::by_message_code(code).ok_or_else(|| {
+        InternalError::Render(format!(
+            "GBCS use case {code:?} is not in the gbcs catalogue"
+        ))
+        .into()
+    })
 }
 
 /// A GBCS command builder's failure: the DCC could not encode what it accepted.
@@ -324,27 +341,52 @@ mod tests {
     }
 
     #[test]
-    fn only_meter_suppliers_and_network_operators_are_trust_anchors() {
+    fn originators_follow_the_devices_trust_anchors_and_the_use_case() {
         use DeviceType as D;
         use UserRole as R;
-        assert_eq!(originator(D::Esme, R::ImportSupplier), Originator::User);
+        use gbcs::usecases::{ccs01, cs08, ecs45, ecs52, ecs70, gcs13a};
+        let o = |t, r, s| originator(t, r, s);
         assert_eq!(
-            originator(D::Esme, R::ElectricityDistributor),
-            Originator::User
+            o(D::Esme, R::ImportSupplier, &ecs52::SPEC),
+            Some(Originator::User)
         );
-        assert_eq!(originator(D::Gsme, R::GasTransporter), Originator::User);
-        assert_eq!(originator(D::Gpf, R::GasSupplier), Originator::User);
+        assert_eq!(
+            o(D::Esme, R::ElectricityDistributor, &ecs45::SPEC),
+            Some(Originator::User)
+        );
+        assert_eq!(
+            o(D::Gpf, R::GasTransporter, &gcs13a::SPEC),
+            Some(Originator::User)
+        );
+        assert_eq!(
+            o(D::Esme, R::ImportSupplier, &ecs70::SPEC),
+            Some(Originator::User)
+        );
         for (t, r) in [
             (D::Esme, R::ExportSupplier),
             (D::Esme, R::GasSupplier),
             (D::Esme, R::OtherUser),
-            (D::Gsme, R::RegisteredSupplierAgent),
-            (D::Gsme, R::ImportSupplier),
+            (D::Esme, R::RegisteredSupplierAgent),
             (D::Chf, R::ImportSupplier),
-            (D::Chf, R::GasSupplier),
-            (D::Ppmid, R::ImportSupplier),
+            (D::Chf, R::OtherUser),
         ] {
-            assert_eq!(originator(t, r), Originator::AcbOnBehalf, "{t} {r:?}");
+            assert_eq!(
+                o(t, r, &ecs52::SPEC),
+                Some(Originator::AcbOnBehalf),
+                "{t} {r:?}"
+            );
         }
+        // Use cases only the ACB sends, whoever asks.
+        assert_eq!(
+            o(D::Ppmid, R::ImportSupplier, &cs08::SPEC),
+            Some(Originator::AcbOnBehalf)
+        );
+        assert_eq!(
+            o(D::Chf, R::GasSupplier, &ccs01::SPEC),
+            Some(Originator::AcbOnBehalf)
+        );
+        // Use cases the ACB may not send for anyone: only a trust anchor reaches the device.
+        assert_eq!(o(D::Gsme, R::OtherUser, &gcs13a::SPEC), None);
+        assert_eq!(o(D::Esme, R::ExportSupplier, &ecs70::SPEC), None);
     }
 }

@@ -5,13 +5,14 @@
 //! | ESME | ECS52 | the supplier or distributor; the ACB on behalf of anyone else |
 //! | CHF | ECS52 | the ACB on behalf of the user (the CHF holds no supplier or network operator trust anchor) |
 //! | GSME | GCS38 | the supplier or transporter; the ACB on behalf of anyone else |
-//! | PPMID, HCALCS | CS08 | the ACB on behalf of the user, signed by the ACB |
+//! | PPMID, HCALCS | CS08 | the ACB on behalf of the user (unsigned, as in the RTDS vector) |
 //!
 //! A GPF has no firmware version of its own to read (the Communications Hub's firmware is read
 //! at its CHF with ECS52; GCS38 reads the GSME's metering cluster, which the GPF refuses): E11.
 
 use duis::Srv;
 use duis::bodies::FutureDatedOnly;
+use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
@@ -46,22 +47,19 @@ impl DeviceService for ReadFirmwareVersion {
             .map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme | DeviceType::Chf => {
-                let (h, by_acb) = r.routed_header()?;
+                let (h, by_acb) = r.header_for(MessageCode::ECS52)?;
                 r.command(uc::ecs52_read_firmware_version(&h), by_acb)
             }
             DeviceType::Gsme => {
-                let (h, by_acb) = r.routed_header()?;
+                let (h, by_acb) = r.header_for(MessageCode::GCS38)?;
                 r.command(
                     uc::gcs38_read_firmware_version(&h).map_err(build_err)?,
                     by_acb,
                 )
             }
             DeviceType::Ppmid | DeviceType::Hcalcs => {
-                let h = r.acb_header()?;
-                let g = uc::cs08_read_firmware_version(&h)
-                    .sign(&r.dcc.acb_ds)
-                    .map_err(build_err)?;
-                r.command(g, true)
+                let (h, by_acb) = r.header_for(MessageCode::CS08)?;
+                r.command(uc::cs08_read_firmware_version(&h), by_acb)
             }
             _ => Err(r.wrong_type()),
         }

@@ -10,6 +10,7 @@
 
 use duis::Srv;
 use duis::bodies::FutureDatedOnly;
+use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
@@ -36,13 +37,18 @@ impl DeviceService for ReadImportRegisters {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         FutureDatedOnly::parse(&r.request.body, "ReadInstantaneousImportRegisters")
             .map_err(render::body_error)?;
-        let h = r.user_header()?;
         match r.device.device_type {
-            DeviceType::Esme => r.command(uc::ecs17b_read_import_energy_registers(&h), false),
-            DeviceType::Gsme | DeviceType::Gpf => r.command(
-                uc::gcs13a_read_import_register(&h).map_err(build_err)?,
-                false,
-            ),
+            DeviceType::Esme => {
+                let (h, by_acb) = r.header_for(MessageCode::ECS17B)?;
+                r.command(uc::ecs17b_read_import_energy_registers(&h), by_acb)
+            }
+            DeviceType::Gsme | DeviceType::Gpf => {
+                let (h, by_acb) = r.header_for(MessageCode::GCS13A)?;
+                r.command(
+                    uc::gcs13a_read_import_register(&h).map_err(build_err)?,
+                    by_acb,
+                )
+            }
             _ => Err(r.wrong_type()),
         }
     }

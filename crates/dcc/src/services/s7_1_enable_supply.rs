@@ -5,6 +5,7 @@
 
 use duis::Srv;
 use duis::bodies::NoParameters;
+use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
@@ -31,7 +32,10 @@ impl DeviceService for EnableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "EnableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => r.command(uc::ecs42_enable_supply(&r.user_header()?), false),
+            DeviceType::Esme => {
+                let (h, by_acb) = r.header_for(MessageCode::ECS42)?;
+                r.command(uc::ecs42_enable_supply(&h), by_acb)
+            }
             _ => Err(r.wrong_type()),
         }
     }

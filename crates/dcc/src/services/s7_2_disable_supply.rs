@@ -1,9 +1,11 @@
 //! 7.2 Disable Supply (critical): ECS43 on an ESME, GCS32 on a GSME; pre-commands the supplier
 //! signs.
 
+use duis::Srv;
 use duis::bodies::NoParameters;
-use duis::{RequestId, Srv};
 use gbcs::usecases as uc;
+use gbcs::{MessageCode, UtcDateTime};
+use time::OffsetDateTime;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
 use crate::error::DccError;
@@ -21,11 +23,13 @@ impl Service for DisableSupply {
     }
 }
 
-/// The Issuer Event ID GCS32 carries, tying the GSME's event log entry to the request: today
-/// the RequestID counter's low 31 bits. The rule that reproduces the RTDS vectors replaces this
-/// one function.
-pub fn gcs32_issuer_event_id(rid: &RequestId) -> u32 {
-    u32::try_from(rid.counter & 0x7FFF_FFFF).unwrap_or(0)
+/// The Issuer Event ID GCS32 carries: the one place the DCC decides it. The rule is the GBCS
+/// use case's ([`gbcs::usecases::issuer_event_id`], the rule that reproduces the RTDS vectors):
+/// the DCC's UTC time when it builds the command, in ZigBee UTC seconds since 2000.
+pub fn gcs32_issuer_event_id(now: OffsetDateTime) -> Result<u32, DccError> {
+    UtcDateTime::from_unix(now.unix_timestamp())
+        .and_then(uc::issuer_event_id)
+        .ok_or_else(|| build_err(format!("no ZigBee issuer event id for the DCC time {now}")))
 }
 
 impl DeviceService for DisableSupply {
@@ -36,11 +40,17 @@ impl DeviceService for DisableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "DisableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => r.command(uc::ecs43_disable_supply(&r.user_header()?), false),
+            DeviceType::Esme => {
+                let (h, by_acb) = r.header_for(MessageCode::ECS43)?;
+                r.command(uc::ecs43_disable_supply(&h), by_acb)
+            }
             DeviceType::Gsme => {
-                let event = gcs32_issuer_event_id(&r.request.header.request_id);
-                let g = uc::gcs32_disable_supply(&r.user_header()?, event).map_err(build_err)?;
-                r.command(g, false)
+                let (h, by_acb) = r.header_for(MessageCode::GCS32)?;
+                let event = gcs32_issuer_event_id(r.now)?;
+                r.command(
+                    uc::gcs32_disable_supply(&h, event).map_err(build_err)?,
+                    by_acb,
+                )
             }
             _ => Err(r.wrong_type()),
         }
@@ -72,14 +82,12 @@ mod tests {
     }
 
     #[test]
-    fn issuer_event_id_is_the_counter_low_bits() {
-        let rid = |counter| RequestId {
-            originator: eui::Eui64::from_u64(1),
-            target: eui::Eui64::from_u64(2),
-            counter,
-        };
-        assert_eq!(gcs32_issuer_event_id(&rid(1000)), 1000);
-        assert_eq!(gcs32_issuer_event_id(&rid(0x8000_0001)), 1);
+    fn issuer_event_id_is_the_dcc_time_in_zigbee_seconds() {
+        // The RTDS reference clock, 2015-01-01T00:00:00Z: 80 4A 37 1C in every RTDS GCS32.
+        let rtds = OffsetDateTime::from_unix_timestamp(1_420_070_400).unwrap();
+        assert_eq!(gcs32_issuer_event_id(rtds).unwrap(), 0x1C37_4A80);
+        let before_2000 = OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert!(gcs32_issuer_event_id(before_2000).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use duis::Srv;
 use duis::bodies::NoParameters;
+use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
@@ -37,11 +38,11 @@ impl DeviceService for ReadSupplyStatus {
         NoParameters::parse(&r.request.body, "ReadSupplyStatus").map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme => {
-                let (h, by_acb) = r.routed_header()?;
+                let (h, by_acb) = r.header_for(MessageCode::ECS45)?;
                 r.command(uc::ecs45_read_supply_status(&h), by_acb)
             }
             DeviceType::Gsme => {
-                let (h, by_acb) = r.routed_header()?;
+                let (h, by_acb) = r.header_for(MessageCode::GCS33)?;
                 r.command(uc::gcs33_read_supply_status(&h).map_err(build_err)?, by_acb)
             }
             _ => Err(r.wrong_type()),

@@ -4,6 +4,7 @@
 
 use duis::Srv;
 use duis::bodies::{HanDeviceLogChange, UpdateHanDeviceLog as Body};
+use gbcs::MessageCode;
 use gbcs::usecases::{self as uc, DeviceLogAddition};
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
@@ -32,17 +33,25 @@ impl DeviceService for UpdateHanDeviceLog {
         if r.device.device_type != DeviceType::Chf {
             return Err(r.wrong_type());
         }
-        let h = r.acb_header()?;
-        let g = match body.change {
-            HanDeviceLogChange::Add(add) => uc::ccs01_add_device_to_chf_device_log(
-                &h,
-                &DeviceLogAddition::new(body.device_id, add.install_code, add.join_time_period),
-            ),
+        let (g, by_acb) = match body.change {
+            HanDeviceLogChange::Add(add) => {
+                let (h, by_acb) = r.header_for(MessageCode::CCS01)?;
+                let addition =
+                    DeviceLogAddition::new(body.device_id, add.install_code, add.join_time_period);
+                (
+                    uc::ccs01_add_device_to_chf_device_log(&h, &addition),
+                    by_acb,
+                )
+            }
             HanDeviceLogChange::Remove => {
-                uc::ccs02_remove_device_from_chf_device_log(&h, body.device_id)
+                let (h, by_acb) = r.header_for(MessageCode::CCS02)?;
+                (
+                    uc::ccs02_remove_device_from_chf_device_log(&h, body.device_id),
+                    by_acb,
+                )
             }
         };
-        r.command(g, true)
+        r.command(g, by_acb)
     }
 }
 

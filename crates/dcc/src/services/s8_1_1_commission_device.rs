@@ -9,8 +9,8 @@
 
 use duis::Srv;
 use duis::bodies::SynchroniseClock;
-use gbcs::UtcDateTime;
 use gbcs::usecases as uc;
+use gbcs::{MessageCode, UtcDateTime};
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
 use crate::error::{DccError, SchemaError};
@@ -51,12 +51,18 @@ impl DeviceService for CommissionDevice {
         let clock = SynchroniseClock::parse(&r.request.body).map_err(render::body_error)?;
         let start = interval_start(&clock)?;
         let tolerance = clock.tolerance_period;
-        let g = match r.device.device_type {
-            DeviceType::Esme => uc::ecs70_set_clock(&r.user_header()?, start, tolerance),
-            DeviceType::Gsme => uc::gcs28_set_clock(&r.user_header()?, start, tolerance),
+        let (g, by_acb) = match r.device.device_type {
+            DeviceType::Esme => {
+                let (h, by_acb) = r.header_for(MessageCode::ECS70)?;
+                (uc::ecs70_set_clock(&h, start, tolerance), by_acb)
+            }
+            DeviceType::Gsme => {
+                let (h, by_acb) = r.header_for(MessageCode::GCS28)?;
+                (uc::gcs28_set_clock(&h, start, tolerance), by_acb)
+            }
             _ => return Err(r.wrong_type()),
         };
-        r.command(g.map_err(build_err)?, false)
+        r.command(g.map_err(build_err)?, by_acb)
     }
 }
 
