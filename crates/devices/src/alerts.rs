@@ -4,7 +4,7 @@
 //!
 //! | situation | code | name |
 //! |---|---|---|
-//! | bytes that are no GBCS message; authentic command whose content is not the use case's format | `0x8F1E` | Integrity check of content or format of command failed |
+//! | bytes that are no GBCS message; authentic command whose content is not the use case's format; authentic ASN.1 command of a use case the device does not implement (no response: ASN.1 has no generic failure answer) | `0x8F1E` | Integrity check of content or format of command failed |
 //! | MAC missing or wrong, signature missing or wrong | `0x8F3D` | Trusted Source Authentication Failure |
 //! | originator unknown, or not in a role allowed for the use case | `0x8F30` | Source Does not have Authority for Command |
 //! | counter not greater than the last accepted (replay) | `0x8F53` | Failed Authentication or Authorisation not covered by other codes |

@@ -417,7 +417,15 @@ impl EmulatedDevice {
                         counter: cmd.apdu.counter,
                     },
                 );
-                if bad_format {
+                // GBCS and RTDS give DLMS and GBZ commands a generic failure answer (DLMS
+                // object-undefined, ZCL UNSUP_*), but ASN.1 payloads only use-case specific
+                // responses: the corpus has no ERROR, NOT_FOUND or NA_ vector of an ASN.1 use
+                // case sent to a device that does not implement it (its ASN.1 ERROR vectors are
+                // all the use case's own result codes). Such a command gets no response; like
+                // a command whose content is not its use case's format, it raises 0x8F1E
+                // ("Integrity check of content or format of command failed") so that the
+                // requester learns it was not processed.
+                if bad_format || content.is_none() {
                     alerts.extend(self.security_alert(ALERT_FORMAT_INVALID, now));
                 }
                 let outcome = Outcome::NotSupported { message_code: code };

@@ -6,9 +6,24 @@
 //! carries, the device added to the log is the one named, the GCS32 answer echoes the decoded
 //! provider id, issuer event id and implementation time. A command whose payload does not decode
 //! as its use case gets the "not supported" answer and a format alert. Response layouts follow
-//! the RTDS 4.5.0 RESPONSE vectors of each use case; failures follow the ERROR vectors (DLMS: the
-//! failing request gets `hardware-fault` (1), the following ones `other-reason` (250); GBZ: a ZCL
-//! Default Response).
+//! the RTDS 4.5.0 RESPONSE vectors of each use case; failures follow the ERROR vectors, request
+//! for request (DLMS: the requests before the failing one succeed, the failing one gets
+//! `hardware-fault` (1), the following ones `other-reason` (250); GBZ: the faulty attribute's
+//! record HARDWARE_FAILURE, or a ZCL Default Response; ASN.1: the use case's result code).
+//!
+//! What fails, and where:
+//!
+//! | use case | situation | answer (as the RTDS ERROR vector) |
+//! |---|---|---|
+//! | ECS52, GCS38, CS08 | [`DeviceFault::FirmwareVersion`] | `Get(1)`; `0x0206` HARDWARE_FAILURE; result 1, zero version |
+//! | ECS45, GCS33 | [`DeviceFault::SupplyStatus`] | `Get(1)`; `0x0014` HARDWARE_FAILURE |
+//! | ECS17b | [`DeviceFault::ImportRegisters`] | `Action(1)`, no data |
+//! | GCS13a | [`DeviceFault::MeteringAttribute`] (RTDS: `0x0302`) | that record HARDWARE_FAILURE, encrypted |
+//! | ECS42, ECS43, GCS32 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
+//! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
+//! | GCS28 | now outside the validity interval | result 2 with the device time |
+//! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
+//! | CCS02 | device not in the log | `Action(1)` |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -22,7 +37,7 @@ use gbcs::usecases::{
 use gbcs::{Cra, GeneralSigning, Payload, UtcDateTime};
 
 use crate::device::{Accepted, EmulatedDevice};
-use crate::state::{DEVICE_LOG_CAPACITY, DeviceLogEntry, EventKind, SupplyState};
+use crate::state::{DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, EventKind, SupplyState};
 use crate::zcl::{self, ZclValue};
 
 /// DLMS data-access-result / action-result: success.
@@ -51,7 +66,15 @@ const ZCL_UNSUP_CLUSTER_COMMAND: u8 = 0x81;
 /// ZCL status: UNSUP_GENERAL_COMMAND.
 const ZCL_UNSUP_GENERAL_COMMAND: u8 = 0x82;
 /// ZCL status: HARDWARE_FAILURE.
-const ZCL_HARDWARE_FAILURE: u8 = 0xC0;
+const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
+/// CS08 result: the firmware version could not be read (RTDS CS08 ERROR).
+const CS08_RESULT_FAILURE: u8 = 1;
+/// ECS70: the request that fails when the clock is not set (GET of the time, as the RTDS ERROR
+/// vector shows: the SET and both ACTIONs answer success, the time cannot be read back).
+const ECS70_FAILING_REQUEST: usize = 3;
+/// CCS01: the request that fails when the device log is full (SET of the join timeout, as the
+/// RTDS ERROR vector shows: `register_device` answers success, the join cannot be opened).
+const CCS01_FAILING_REQUEST: usize = 1;
 /// ZCL status: FAILURE (components not executed after a failure, with command id `FF`).
 const ZCL_FAILURE: u8 = 0x01;
 
@@ -246,46 +269,62 @@ impl EmulatedDevice {
         })
     }
 
-    /// The value of a DLMS attribute this device holds.
-    fn dlms_attribute(&self, o: &CosemDescriptor) -> Option<Data> {
+    /// The value of a DLMS attribute this device holds, or the data-access-result it reads
+    /// with: `object-undefined` for one it does not hold, `hardware-fault` for a faulty one.
+    fn dlms_attribute(&self, o: &CosemDescriptor) -> Result<Data, u8> {
+        let fault = |f| {
+            if self.state.has_fault(f) {
+                Err(DLMS_FAILURE)
+            } else {
+                Ok(())
+            }
+        };
         if *o == ecs52::FIRMWARE_VERSION {
-            Some(Data::OctetString(self.state.firmware_version.clone()))
+            fault(DeviceFault::FirmwareVersion)?;
+            Ok(Data::OctetString(self.state.firmware_version.clone()))
         } else if *o == ecs45::CONTROL_STATE && self.identity.kind == crate::DeviceKind::Esme {
-            Some(Data::Enum(self.state.supply.dlms_control_state()))
+            fault(DeviceFault::SupplyStatus)?;
+            Ok(Data::Enum(self.state.supply.dlms_control_state()))
         } else {
-            None
+            Err(DLMS_OBJECT_UNDEFINED)
         }
     }
 
-    /// ECS52 / ECS45: GET of the requested attributes; one the device does not hold answers
-    /// `object-undefined`.
+    /// ECS52 / ECS45: GET of the requested attributes; each answers its value, or null-data
+    /// with `object-undefined` (not held) or `hardware-fault` (faulty).
     fn dlms_read(&self, apdu: &GeneralSigning, read: &DlmsRead) -> Option<Execution> {
         let (data, results): (Vec<Data>, Vec<ResponseSpec>) = read
             .objects
             .iter()
             .map(|o| match self.dlms_attribute(o) {
-                Some(d) => (d, ResponseSpec::Get(DLMS_SUCCESS)),
-                None => (Data::Null, ResponseSpec::Get(DLMS_OBJECT_UNDEFINED)),
+                Ok(d) => (d, ResponseSpec::Get(DLMS_SUCCESS)),
+                Err(code) => (Data::Null, ResponseSpec::Get(code)),
             })
             .unzip();
         let success = results.iter().all(|r| r.result() == DLMS_SUCCESS);
         done(dlms_response(apdu.counter, data, results), success)
     }
 
+    /// ECS42 / ECS43: runs the disconnect-control script; a faulty load switch answers
+    /// `hardware-fault` and stays where it is.
     fn switch_supply(
         &mut self,
         apdu: &GeneralSigning,
         to: SupplyState,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        self.set_supply(to, now);
+        let works = !self.state.has_fault(DeviceFault::SupplySwitch);
+        if works {
+            self.set_supply(to, now);
+        }
+        let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
         done(
             dlms_response(
                 apdu.counter,
                 vec![Data::Null],
-                vec![ResponseSpec::Action(DLMS_SUCCESS)],
+                vec![ResponseSpec::Action(code)],
             ),
-            true,
+            works,
         )
     }
 
@@ -303,7 +342,7 @@ impl EmulatedDevice {
     /// The value of a protected DLMS object: the import registers (active, reactive) with their
     /// scalers and units.
     fn protected_value(&self, o: &CosemDescriptor, now: UtcDateTime) -> Option<Data> {
-        if *o != ecs17b::IMPORT_REGISTERS {
+        if *o != ecs17b::IMPORT_REGISTERS || self.state.has_fault(DeviceFault::ImportRegisters) {
             return None;
         }
         let t = now.to_unix();
@@ -358,9 +397,20 @@ impl EmulatedDevice {
         })
     }
 
-    /// The value of a Metering-cluster attribute of a gas device.
-    fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Option<ZclValue> {
-        Some(match id {
+    /// The value of a Metering-cluster attribute of a gas device, or the status it reads with:
+    /// UNSUPPORTED_ATTRIBUTE for one it does not hold, HARDWARE_FAILURE for a faulty one.
+    fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
+        let faulty = self.state.has_fault(DeviceFault::MeteringAttribute(id))
+            || match id {
+                0x0000 => self.state.has_fault(DeviceFault::ImportRegisters),
+                0x0014 => self.state.has_fault(DeviceFault::SupplyStatus),
+                0x0206 => self.state.has_fault(DeviceFault::FirmwareVersion),
+                _ => false,
+            };
+        if faulty {
+            return Err(ZCL_HARDWARE_FAILURE);
+        }
+        Ok(match id {
             0x0000 => ZclValue::U48(self.state.metering.gas_import_litres(now.to_unix())),
             0x0014 => ZclValue::Enum8(self.state.supply.zse_supply_status()),
             0x0205 => ZclValue::U16(self.state.battery_days),
@@ -369,7 +419,7 @@ impl EmulatedDevice {
             0x0300 => ZclValue::Enum8(0x01),
             0x0301 => ZclValue::U24(1),
             0x0302 => ZclValue::U24(1000),
-            _ => return None,
+            _ => return Err(zcl::UNSUPPORTED_ATTRIBUTE),
         })
     }
 
@@ -432,21 +482,40 @@ impl EmulatedDevice {
         })
     }
 
+    /// CS08: the firmware version and result 0; with a faulty firmware store, a zero version
+    /// (four bytes, as RTDS) and result 1.
     fn cs08(&self) -> Option<Execution> {
+        let works = !self.state.has_fault(DeviceFault::FirmwareVersion);
+        let (version, result) = if works {
+            (self.state.firmware_version.clone(), 0)
+        } else {
+            (vec![0; 4], CS08_RESULT_FAILURE)
+        };
         let seq = Tlv::constructed(
             TAG_SEQUENCE,
             vec![
-                Tlv::primitive(TAG_OCTET_STRING, self.state.firmware_version.clone()),
-                Tlv::primitive(TAG_INTEGER, vec![0]),
+                Tlv::primitive(TAG_OCTET_STRING, version),
+                Tlv::primitive(TAG_INTEGER, vec![result]),
             ],
         );
-        done(seq.encode(), true)
+        done(seq.encode(), works)
     }
 
     /// GCS32: ZSE Change Supply "off" → valve closed; the Supply Status Response echoes the
     /// decoded provider id, issuer event id and implementation date-time. The emulation closes
-    /// the valve on receipt whatever the implementation date-time.
+    /// the valve on receipt whatever the implementation date-time. A faulty valve answers a ZCL
+    /// Default Response HARDWARE_FAILURE to Change Supply and stays where it is.
     fn gcs32(&mut self, change: &ChangeSupply, now: UtcDateTime) -> Option<Execution> {
+        if self.state.has_fault(DeviceFault::SupplySwitch) {
+            let comp = plain_component(
+                CLUSTER_METERING,
+                0,
+                ZCL_DEFAULT_RESPONSE,
+                vec![gcs32::CHANGE_SUPPLY, ZCL_HARDWARE_FAILURE],
+                true,
+            );
+            return done(gbz(vec![comp])?, false);
+        }
         self.set_supply(SupplyState::Disabled, now);
         let mut payload = Vec::with_capacity(13);
         payload.extend_from_slice(&change.provider_id.to_le_bytes());
@@ -483,7 +552,9 @@ impl EmulatedDevice {
     }
 
     /// ECS70: the decoded clock validity interval; on success the ESME's clock is exact and the
-    /// device commissioned.
+    /// device commissioned. Outside the interval the clock is left alone and the answer is the
+    /// RTDS ERROR layout: SET and ACTIONs succeed, the GET of the time fails (`hardware-fault`),
+    /// the GET of the status is not executed.
     fn ecs70(
         &mut self,
         apdu: &GeneralSigning,
@@ -506,7 +577,11 @@ impl EmulatedDevice {
         } else {
             let data = vec![Data::Null; specs.len()];
             done(
-                dlms_response(apdu.counter, data, dlms_results(&specs, 2, DLMS_FAILURE)),
+                dlms_response(
+                    apdu.counter,
+                    data,
+                    dlms_results(&specs, ECS70_FAILING_REQUEST, DLMS_FAILURE),
+                ),
                 false,
             )
         }
@@ -528,7 +603,9 @@ impl EmulatedDevice {
         done(seq.encode(), success)
     }
 
-    /// CCS01: add (or update) the decoded device in the CHF device log.
+    /// CCS01: add (or update) the decoded device in the CHF device log. When the log is full the
+    /// log is left alone and the answer is the RTDS ERROR layout: `register_device` succeeds,
+    /// the SET of the join timeout fails (`hardware-fault`), enabling joining is not executed.
     fn ccs01(
         &mut self,
         apdu: &GeneralSigning,
@@ -558,7 +635,7 @@ impl EmulatedDevice {
             self.log(now, EventKind::DeviceLogAdded { device });
             dlms_results(&specs, specs.len(), 0)
         } else {
-            dlms_results(&specs, 0, DLMS_FAILURE)
+            dlms_results(&specs, CCS01_FAILING_REQUEST, DLMS_FAILURE)
         };
         done(
             dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),

@@ -16,7 +16,9 @@
 //! `gbcs` catalogue ([`gbcs::usecases::ALL`]); each command is decoded with its use case's
 //! decoder and executed as decoded. Other authentic commands, and payloads that do not decode,
 //! get a "not supported" answer (DLMS object-undefined, ZCL Default Response UNSUP_*), which
-//! [`gbcs::classify_response`] reads as a failure.
+//! [`gbcs::classify_response`] reads as a failure; ASN.1 commands have no such answer and get
+//! none, with a `0x8F1E` alert. Hardware faults injected through [`DeviceState::faults`] make the
+//! commands that need the faulty part fail as the RTDS ERROR vectors show.
 //!
 //! Pure: no I/O, no clock (every call takes the true time `now`), no randomness except the ECDSA
 //! nonce drawn inside aws-lc-rs.
@@ -86,8 +88,8 @@ pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
 pub use recovery::anchor_holds;
 pub use state::{
-    DEVICE_LOG_CAPACITY, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind,
-    EventLog, Metering, Refusal, SupplyState,
+    DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event,
+    EventKind, EventLog, Metering, Refusal, SupplyState,
 };
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Persistent device state: everything a device remembers between messages, as one
 //! `serde`-serialisable value the caller stores and hands back.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use eui::Eui64;
 use serde::{Deserialize, Serialize};
@@ -137,6 +137,29 @@ impl Metering {
             _ => {}
         }
     }
+}
+
+/// A hardware fault injected into a device through its state ([`DeviceState::faults`]). While it
+/// is present, the commands that need the faulty part fail the way the RTDS 4.5.0 ERROR vectors
+/// of their use cases show, and change nothing; everything else works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DeviceFault {
+    /// The firmware version cannot be read: ECS52 `Get` hardware-fault (1); GCS38 attribute
+    /// `0x0206` HARDWARE_FAILURE; CS08 result 1 with an all-zero version.
+    FirmwareVersion,
+    /// The supply state cannot be read: ECS45 `Get` hardware-fault; GCS33 attribute `0x0014`
+    /// HARDWARE_FAILURE (the battery record still answers).
+    SupplyStatus,
+    /// The load switch (ESME) or valve (GSME) does not move: ECS42 / ECS43 `Action`
+    /// hardware-fault; GCS32 a ZCL Default Response HARDWARE_FAILURE to Change Supply. The
+    /// supply state stays as it was.
+    SupplySwitch,
+    /// The import registers cannot be read: ECS17b `Action` hardware-fault with no protected
+    /// data; on gas devices attribute `0x0000` (current summation) HARDWARE_FAILURE.
+    ImportRegisters,
+    /// Reading this Metering-cluster attribute of a gas device fails with HARDWARE_FAILURE (the
+    /// RTDS GCS13a ERROR vector is a fault on the divisor, `0x0302`).
+    MeteringAttribute(u16),
 }
 
 /// One HAN device in the CHF device log (CCS01).
@@ -343,6 +366,17 @@ pub struct DeviceState {
     pub next_alert_counter: u64,
     /// The parties the device trusts.
     pub trust_anchors: TrustAnchors,
+    /// Injected hardware faults (none on a fresh device; absent in state stored before faults
+    /// existed).
+    #[serde(default)]
+    pub faults: BTreeSet<DeviceFault>,
+}
+
+impl DeviceState {
+    /// Whether `fault` is injected.
+    pub fn has_fault(&self, fault: DeviceFault) -> bool {
+        self.faults.contains(&fault)
+    }
 }
 
 impl DeviceState {
@@ -364,6 +398,7 @@ impl DeviceState {
             last_counters: BTreeMap::new(),
             next_alert_counter: 1,
             trust_anchors: anchors,
+            faults: BTreeSet::new(),
         }
     }
 }

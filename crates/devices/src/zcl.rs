@@ -3,7 +3,9 @@
 /// ZCL status: SUCCESS.
 const SUCCESS: u8 = 0x00;
 /// ZCL status: UNSUPPORTED_ATTRIBUTE.
-const UNSUPPORTED_ATTRIBUTE: u8 = 0x86;
+pub(crate) const UNSUPPORTED_ATTRIBUTE: u8 = 0x86;
+/// ZCL status: HARDWARE_FAILURE (what the RTDS error responses carry for a faulty attribute).
+pub(crate) const HARDWARE_FAILURE: u8 = 0xC0;
 /// ZCL status: SOFTWARE_FAILURE (a value that does not fit its type).
 const SOFTWARE_FAILURE: u8 = 0xC1;
 
@@ -41,12 +43,13 @@ impl ZclValue {
     }
 }
 
-/// One Read Attributes Response record: id, status and (on success) type and value.
-pub(crate) fn attribute_record(id: u16, value: Option<ZclValue>) -> Vec<u8> {
+/// One Read Attributes Response record: id, status and (on success) type and value; `Err` is
+/// the non-success status the attribute reads with.
+pub(crate) fn attribute_record(id: u16, value: Result<ZclValue, u8>) -> Vec<u8> {
     let mut out = id.to_le_bytes().to_vec();
     match value {
-        None => out.push(UNSUPPORTED_ATTRIBUTE),
-        Some(v) => match v.encode() {
+        Err(status) => out.push(status),
+        Ok(v) => match v.encode() {
             Some((ty, bytes)) => {
                 out.push(SUCCESS);
                 out.push(ty);
@@ -66,28 +69,35 @@ mod tests {
     fn records_match_the_rtds_layout() {
         // From the decrypted GCS13a and the GCS33 RTDS responses.
         assert_eq!(
-            attribute_record(0x0302, Some(ZclValue::U24(1000))),
+            attribute_record(0x0302, Ok(ZclValue::U24(1000))),
             [0x02, 0x03, 0x00, 0x22, 0xE8, 0x03, 0x00]
         );
         assert_eq!(
-            attribute_record(0x0000, Some(ZclValue::U48(12345))),
+            attribute_record(0x0000, Ok(ZclValue::U48(12345))),
             [0x00, 0x00, 0x00, 0x25, 0x39, 0x30, 0, 0, 0, 0]
         );
         assert_eq!(
-            attribute_record(0x0205, Some(ZclValue::U16(100))),
+            attribute_record(0x0205, Ok(ZclValue::U16(100))),
             [0x05, 0x02, 0x00, 0x21, 0x64, 0x00]
         );
         assert_eq!(
-            attribute_record(0x0014, Some(ZclValue::Enum8(2))),
+            attribute_record(0x0014, Ok(ZclValue::Enum8(2))),
             [0x14, 0x00, 0x00, 0x30, 0x02]
         );
         assert_eq!(
-            attribute_record(0x0206, Some(ZclValue::OctetString(vec![1, 2]))),
+            attribute_record(0x0206, Ok(ZclValue::OctetString(vec![1, 2]))),
             [0x06, 0x02, 0x00, 0x41, 0x02, 1, 2]
         );
-        assert_eq!(attribute_record(0x1234, None), [0x34, 0x12, 0x86]);
         assert_eq!(
-            attribute_record(0x0206, Some(ZclValue::OctetString(vec![0; 300]))),
+            attribute_record(0x1234, Err(UNSUPPORTED_ATTRIBUTE)),
+            [0x34, 0x12, 0x86]
+        );
+        assert_eq!(
+            attribute_record(0x0302, Err(HARDWARE_FAILURE)),
+            [0x02, 0x03, 0xC0]
+        );
+        assert_eq!(
+            attribute_record(0x0206, Ok(ZclValue::OctetString(vec![0; 300]))),
             [0x06, 0x02, 0xC1]
         );
     }

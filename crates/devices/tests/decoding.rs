@@ -95,7 +95,7 @@ fn the_decoded_clock_interval_is_honoured() {
     assert!(matches!(
         classify_response(MessageCode::ECS70, &resp.content),
         ResponseClass::Failure(Failure::Dlms {
-            index: 2,
+            index: 3,
             result: 1
         })
     ));

@@ -435,7 +435,7 @@ fn unsupported_use_cases_get_a_not_supported_answer() {
     );
     assert!(!gsme.state().commissioned);
 
-    // ASN.1 use cases have no generic answer: CS08 to an ESME gets none.
+    // ASN.1 use cases have no generic answer: CS08 to an ESME gets none, and raises 0x8F1E.
     let mut esme = w.device(DeviceKind::Esme, ESME);
     let h = CommandHeader::on_behalf_of(w.acb.eui, esme.eui(), 1300, w.supplier.eui, 1);
     let r = esme.handle(
@@ -450,6 +450,16 @@ fn unsupported_use_cases_get_a_not_supported_answer() {
     );
     assert_eq!(r.response, None);
     assert!(r.state_changed);
+    assert_eq!(r.alerts.len(), 1);
+    assert!(matches!(
+        Frame::decode(&r.alerts[0]).unwrap(),
+        Frame::Signing(_)
+    ));
+    let alert = open(&r.alerts[0], &esme, &w.supplier);
+    assert_eq!(alert.cra, Cra::Alert);
+    assert!(
+        matches!(alert.payload(), Payload::DataNotification(n) if n.alert_code() == Some(AlertCode(0x8F1E)))
+    );
 }
 
 #[test]

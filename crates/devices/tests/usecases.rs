@@ -437,9 +437,25 @@ fn ecs70_outside_the_validity_interval_fails_and_keeps_the_clock() {
     );
     let bytes = reply.response.unwrap();
     let resp = open(&bytes, &dev, &w.supplier);
+    // As the RTDS ERROR vectors: the GET of the time (request 3) fails, the last is not executed.
+    for (dir, file) in [
+        ("6.11_ECS70", "ECS70_6.11_ERROR_RESPONSE_GBCS.HEX"),
+        (
+            "8.1.1_ECS70Commission",
+            "ECS70Commission_8.1.1_ERROR_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        assert_eq!(
+            assert_failure_like_rtds(&bytes, dir, file),
+            usecases::Failure::Dlms {
+                index: 3,
+                result: 1
+            }
+        );
+    }
     assert_eq!(
         payload_shape(Cra::Response, &resp.content),
-        "DA invoke=20 dt=0 specs=None data=[null,null,null,null,null] results=[Set(0), Action(0), Action(1), Get(250), Get(250)]"
+        "DA invoke=20 dt=0 specs=None data=[null,null,null,null,null] results=[Set(0), Action(0), Action(0), Get(1), Get(250)]"
     );
     assert_eq!(dev.state().clock_offset_secs, 42);
     assert!(!dev.state().commissioned);
@@ -580,10 +596,23 @@ fn ccs01_fails_when_the_device_log_is_full() {
             }
         );
         if full {
-            let resp = open(&reply.response.unwrap(), &dev, &w.acb);
+            let bytes = reply.response.unwrap();
+            let resp = open(&bytes, &dev, &w.acb);
+            // As the RTDS ERROR vector: register_device succeeds, the join timeout SET fails.
+            assert_eq!(
+                assert_failure_like_rtds(
+                    &bytes,
+                    "8.11_CCS01",
+                    "CCS01_8.11_ERROR_RESPONSE_GBCS.HEX"
+                ),
+                usecases::Failure::Dlms {
+                    index: 1,
+                    result: 1
+                }
+            );
             assert_eq!(
                 payload_shape(Cra::Response, &resp.content),
-                "DA invoke=20 dt=0 specs=None data=[null,null,null] results=[Action(1), Set(250), Set(250)]"
+                "DA invoke=20 dt=0 specs=None data=[null,null,null] results=[Action(0), Set(1), Set(250)]"
             );
         }
     }

@@ -8,6 +8,7 @@
 //! * [`axdr`], [`dlms`], [`gbz`], [`asn1`], [`payload`]: payload codecs.
 //! * [`usecases`]: the service catalogue: one module per use case (builder, command decoder,
 //!   response decoder, metadata), the registry, [`decode_command`] and [`classify_response`].
+//! * [`alerts`]: device alerts: alert code, identity and future-dated outcomes ([`decode_alert`]).
 //! * [`credentials`]: CS02b Update Security Credentials (trust anchor replacement), and the
 //!   command the Recovery key authorises.
 
@@ -15,6 +16,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod asn1;
 pub mod axdr;
 pub mod codec;
@@ -30,6 +32,7 @@ pub mod gbz;
 pub mod payload;
 pub mod usecases;
 
+pub use alerts::{AlertDecodeError, DecodedAlert, FutureDatedOutcome, decode_alert};
 pub use codes::{AlertCode, Cra, MessageCode};
 pub use crypto::{
     DerivedKey, KaPrivateKey, KdfContext, KdfMode, PublicKey, SigningKey, compute_mac, concat_kdf,

@@ -425,3 +425,30 @@ pub fn assert_same_structure(ours: &[u8], rtds_bytes: &[u8], what: &str) {
         "{what}: payload"
     );
 }
+
+/// Asserts a device's failure answer has the layout of the RTDS ERROR vector `dir/file`: same
+/// frame (wrapper, date-time presence, message code, other-information form, signature kind),
+/// same payload structure (DLMS result kinds and codes per request and data items; GBZ
+/// components, ZCL commands and statuses; ASN.1 tags and lengths), and both decode with the
+/// `gbcs` catalogue to the same [`gbcs::usecases::Failure`] and classify alike. Values that
+/// legitimately differ (counters, dates, registers, ciphertext) are not compared.
+pub fn assert_failure_like_rtds(ours: &[u8], dir: &str, file: &str) -> gbcs::usecases::Failure {
+    let theirs = rtds(dir, file);
+    assert_same_structure(ours, &theirs, file);
+    let decode = |b: &[u8]| {
+        let f = Frame::decode(b).unwrap();
+        let a = f.apdu();
+        let outcome = gbcs::usecases::decode_response(a.message_code(), &a.content)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let class = gbcs::usecases::classify_response(a.message_code(), &a.content);
+        (outcome, class)
+    };
+    let (ours_outcome, ours_class) = decode(ours);
+    let (rtds_outcome, rtds_class) = decode(&theirs);
+    assert_eq!(ours_outcome, rtds_outcome, "{file}: decoded outcome");
+    assert_eq!(ours_class, rtds_class, "{file}: classification");
+    match ours_outcome {
+        gbcs::usecases::ResponseOutcome::Failure(f) => f,
+        other => panic!("{file}: RTDS ERROR vector decodes as {other:?}"),
+    }
+}
