@@ -2,6 +2,8 @@
 //! Inventory. Plain data, shared by the DCC core (`dcc`, which re-exports it as `dcc::model`, and
 //! holds the rules that use it) and the SMKI service.
 
+pub mod registration;
+
 use std::str::FromStr;
 
 use duis::UserRole;

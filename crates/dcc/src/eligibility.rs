@@ -5,9 +5,8 @@ use duis::{CommandVariant, Endpoint, ServiceVariant, UserRole};
 use time::Date;
 
 use crate::error::AuthzError;
-use crate::model::{
-    Device, DeviceStatus, DeviceType, Fuel, Premises, Registration, RegistrationRole, User, fuel,
-};
+use crate::model::{Device, DeviceStatus, RegistrationRole, User};
+use crate::registration::RegisteredParties;
 
 /// The user's roles that the service matrix lets send this service reference variant.
 pub fn eligible_roles(user: &User, variant: &ServiceVariant) -> Result<Vec<UserRole>, AuthzError> {
@@ -49,25 +48,8 @@ pub fn check_command_variant(
     }
 }
 
-/// The supply point whose registration governs access for a role, if the device's premises has one.
-fn supply_point(role: RegistrationRole, premises: &Premises) -> Option<&str> {
-    match role.fuel() {
-        Fuel::Electricity => premises.mpan.as_deref(),
-        Fuel::Gas => premises.mprn.as_deref(),
-        Fuel::Either => None,
-    }
-}
-
-/// Whether a role's fuel matches a device: gas roles reach gas devices and shared devices;
-/// electricity roles reach electricity devices and shared devices.
-fn fuel_fits(role: RegistrationRole, device: DeviceType) -> bool {
-    match fuel(device) {
-        Fuel::Either => true,
-        f => f == role.fuel(),
-    }
-}
-
-/// Checks that one of `roles` is registered for the device on `day`; returns the role that is.
+/// Checks that one of `roles` is registered for the device on `day` (the parties
+/// [`crate::registration::registered_parties`] found); returns the role that is.
 ///
 /// Roles with no registration (Other User, Registered Supplier Agent) pass this check: the
 /// service matrix alone governs them.
@@ -75,26 +57,14 @@ pub fn check_registration(
     user: &User,
     roles: &[UserRole],
     device: &Device,
-    premises: Option<&Premises>,
-    registrations: &[Registration],
+    parties: &RegisteredParties,
     day: Date,
 ) -> Result<UserRole, AuthzError> {
     for &role in roles {
-        let Some(reg_role) = RegistrationRole::for_user_role(role) else {
-            return Ok(role);
-        };
-        if !fuel_fits(reg_role, device.device_type) {
-            continue;
-        }
-        let Some(p) = premises else { continue };
-        let Some(mpxn) = supply_point(reg_role, p) else {
-            continue;
-        };
-        let registered = registrations.iter().any(|r| {
-            r.mpxn == mpxn && r.role == reg_role && r.party == user.eui && r.in_force_on(day)
-        });
-        if registered {
-            return Ok(role);
+        match RegistrationRole::for_user_role(role) {
+            None => return Ok(role),
+            Some(reg_role) if parties.holds(user.eui, reg_role) => return Ok(role),
+            Some(_) => {}
         }
     }
     Err(AuthzError::NotRegistered {
@@ -128,8 +98,22 @@ pub fn check_device_status(variant: &ServiceVariant, device: &Device) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{DeviceType, Premises, Registration};
+    use crate::registration::registered_parties;
     use eui::Eui64;
     use time::macros::date;
+
+    fn check_registration(
+        user: &User,
+        roles: &[UserRole],
+        device: &Device,
+        premises: Option<&Premises>,
+        registrations: &[Registration],
+        day: Date,
+    ) -> Result<UserRole, AuthzError> {
+        let parties = registered_parties(device, premises, registrations, day);
+        super::check_registration(user, roles, device, &parties, day)
+    }
 
     fn user(roles: &[UserRole]) -> User {
         User {

@@ -112,6 +112,15 @@ pub enum AuthzError {
     UnknownService(String),
     #[error("body element {found} does not belong to service reference variant {srv}")]
     BodyMismatch { srv: String, found: String },
+    #[error(
+        "a {role} is not a trust anchor of a {device_type}, and GBCS lets only the device's \
+         trust anchors originate service reference variant {srv}"
+    )]
+    NotTrustAnchor {
+        srv: String,
+        role: String,
+        device_type: String,
+    },
 }
 
 /// Refusals by a non-device service after the request was authorised.
@@ -220,6 +229,7 @@ impl DccError {
                 AuthzError::WrongEndpoint { .. } => duis(R::E13),
                 AuthzError::UnknownDevice(_) => duis(R::E19),
                 AuthzError::UnknownService(_) | AuthzError::BodyMismatch { .. } => duis(R::E12),
+                AuthzError::NotTrustAnchor { .. } => duis(R::E2),
             },
             Self::Service(e) => match e {
                 ServiceError::InventoryNoMatch => duis(R::E080201),
@@ -319,6 +329,12 @@ impl DccError {
             AuthzError::BodyMismatch {
                 srv: s(),
                 found: s(),
+            }
+            .into(),
+            AuthzError::NotTrustAnchor {
+                srv: s(),
+                role: s(),
+                device_type: s(),
             }
             .into(),
             ServiceError::InventoryNoMatch.into(),

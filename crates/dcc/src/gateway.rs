@@ -9,9 +9,12 @@
 //! 4. XML signature against the SMKI organisation certificate named by `X509IssuerSerial`,
 //!    whose subject EUI must be the RequestID originator and (over TLS) the client's identity;
 //! 5. RequestID counter strictly greater than the last accepted from that originator;
-//! 6. eligibility: service matrix (role), endpoint and command variant, registration data for
-//!    the device on the request's date, the device's SMI status;
-//! 7. the service itself.
+//! 6. eligibility: service matrix (role), endpoint and command variant, body element (all from
+//!    [`duis::Srv::info`] alone), registration data for the device on the request's date
+//!    ([`crate::registration`]), the device's SMI status;
+//! 7. the service itself: [`crate::catalogue::service`] and its [`crate::services::Plan`]
+//!    (a variant the catalogue lacks is E12), then what the plan says (answer, pre-command back
+//!    to the user, or a command on the SM WAN queue), and the request's record.
 
 use std::sync::Arc;
 
@@ -19,15 +22,16 @@ use duis::{Endpoint, Request, ResponseCode};
 use eui::Eui64;
 use time::OffsetDateTime;
 
+use crate::catalogue::{self, DccCrypto};
 use crate::eligibility;
 use crate::error::{
     AuthError, AuthzError, DccError, InternalError, SchemaError, ServiceError, TransportError,
 };
-use crate::model::{Device, User};
+use crate::model::Device;
+use crate::registration;
 use crate::render;
-use crate::services;
+use crate::services::{self, DeviceRequest, DeviceService, NonDeviceRequest, Plan};
 use crate::store::{JobKind, PendingPreCommand, RequestRecord, Store, Tx, WanJob};
-use crate::transform::{self, DccCrypto, Transformed};
 
 /// Where time comes from (injected so that tests control it).
 pub trait Clock: Send + Sync + 'static {
@@ -297,12 +301,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let req = &auth.request;
         let rid = req.header.request_id;
         self.store.transaction(|tx| {
-            // A signed pre-command carries the RequestID of the critical request it answers:
-            // that one reuse of a counter is expected; any other is a replay.
+            // A signed pre-command carries the RequestID counter of the critical request it
+            // answers: that one reuse of a counter is expected while the pre-command awaits its
+            // signature (whether it really answers it, same device and service, is the
+            // service step's check, refused with E12); any other reuse is a replay.
             let answers_precommand = req.header.command_variant.is_signed_pre_command()
                 && tx
                     .precommand(rid.originator, rid.counter)?
-                    .is_some_and(|p| !p.used && p.target == rid.target);
+                    .is_some_and(|p| !p.used);
             let last_counter = tx.last_counter(rid.originator)?;
             if let (Some(last), false) = (last_counter, answers_precommand)
                 && rid.counter <= last
@@ -317,6 +323,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             let user = tx
                 .user(rid.originator)?
                 .ok_or_else(|| AuthzError::UnknownUser(rid.originator.to_string()))?;
+            // The matrix row alone says who may send it, how, and with which body.
             let srv = req.header.service_reference_variant;
             let variant = srv.info();
             if variant.service_reference != req.header.service_reference
@@ -335,14 +342,40 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             )?;
             let roles = eligibility::eligible_roles(&user, variant)?;
             let (code, unsigned) = if variant.non_device {
-                self.non_device(tx, &user, &roles, req, now)?
+                let plan = catalogue::non_device_service(srv)?.plan(&mut NonDeviceRequest {
+                    tx: &mut *tx,
+                    request: req,
+                    user: &user,
+                    roles: &roles,
+                    now,
+                    dialect: self.dialect,
+                })?;
+                match plan {
+                    Plan::Answer { code, document } => (code, document),
+                    other => {
+                        return Err(InternalError::Render(format!(
+                            "non-device service {srv} planned a device command: {other:?}"
+                        ))
+                        .into());
+                    }
+                }
             } else {
                 let device = tx
                     .device(rid.target)?
                     .ok_or_else(|| AuthzError::UnknownDevice(rid.target.to_string()))?;
-                check_device_access(tx, &user, &roles, &device, now)?;
+                // The service (E12 if the DCC does not implement it) and the device types it
+                // serves (E11 for any other) before registration: a request that can never
+                // apply to the device is refused as such, whoever is registered.
+                let service = catalogue::device_service(srv)?;
+                if !service.device_types().contains(&device.device_type) {
+                    return Err(services::wrong_type(srv, device.device_type));
+                }
+                let day = now.date();
+                let parties = registration::load(tx, &device, day)?;
+                let acting_role =
+                    eligibility::check_registration(&user, &roles, &device, &parties, day)?;
                 eligibility::check_device_status(variant, &device)?;
-                self.device_request(tx, auth, variant, &device, now)?
+                self.device_request(tx, auth, service, acting_role, &device, now)?
             };
             let signed = self.signer.sign(&unsigned)?;
             tx.set_last_counter(
@@ -363,38 +396,35 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         })
     }
 
-    /// A device request: transform, then either queue the protected command for the SM WAN
-    /// (acknowledged with I99; the device's answer is delivered later) or, for a critical
-    /// request, return the pre-command for the user to sign.
+    /// A device request: the service's plan (or, for a signed pre-command, the check that it
+    /// answers the pending pre-command), then either the pre-command back to the user (CV 4) or
+    /// the protected command on the SM WAN queue, acknowledged with I99 (the device's answer is
+    /// delivered later).
     fn device_request(
         &self,
         tx: &mut dyn Tx,
         auth: &Authenticated,
-        variant: &duis::ServiceVariant,
+        service: &dyn DeviceService,
+        acting_role: duis::UserRole,
         device: &Device,
         now: OffsetDateTime,
     ) -> Result<(ResponseCode, String), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
         let cv = req.header.command_variant;
+        let srv = req.header.service_reference_variant;
+        let variant = srv.info();
         if cv.returns_for_local_delivery() {
             // Local delivery (CV 2, 3, 6, 7) needs a local command channel opendcc does not have.
             return Err(AuthzError::CommandVariant {
                 cv: cv.value(),
-                srv: variant.variant.to_string(),
+                srv: srv.to_string(),
             }
             .into());
         }
         let device_ka = device_ka_key(tx, device)?;
-        let wan_command = if cv.is_signed_pre_command() {
-            let pending = tx
-                .precommand(rid.originator, rid.counter)?
-                .filter(|p| !p.used && p.target == device.id)
-                .ok_or_else(|| {
-                    ServiceError::SignedPreCommand("no pre-command awaits this RequestID".into())
-                })?;
-            let body =
-                duis::bodies::SignedPreCommand::parse(&req.body).map_err(render::body_error)?;
+        let plan = if cv.is_signed_pre_command() {
+            let pending = tx.precommand(rid.originator, rid.counter)?;
             // The user signs pre-commands with an SMKI digital-signing key of theirs: the one
             // that signed the XML, or another (ZAZ1 users have one for XML, one for GBCS).
             let mut keys = vec![auth.signer_key.clone()];
@@ -404,58 +434,54 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .filter(|c| !c.revoked)
                     .map(|c| c.public_key),
             );
-            let mut outcome = Err(transform::SignedPreCommandError::BadSignature);
-            for key in keys {
-                let Ok(user_ds) = gbcs::crypto::PublicKey::from_sec1(&key) else {
-                    continue;
-                };
-                outcome = transform::check_signed_precommand(
-                    &body.gbcs_payload,
-                    &pending.precommand,
-                    &user_ds,
-                );
-                if !matches!(outcome, Err(transform::SignedPreCommandError::BadSignature)) {
-                    break;
-                }
-            }
-            let signed = outcome.map_err(|e| ServiceError::SignedPreCommand(e.to_string()))?;
+            let plan = catalogue::plan_signed_precommand(req, device, pending.as_ref(), &keys)?;
             tx.use_precommand(rid.originator, rid.counter)?;
-            transform::protect(signed, &self.dcc, &device_ka)?
+            plan
         } else {
-            let dcc_counter = if transform::dcc_originated(variant.variant, device.device_type) {
-                let c = tx
-                    .last_counter(self.dcc.acb)?
-                    .map_or(1, |c| c.saturating_add(1));
-                tx.set_last_counter(self.dcc.acb, c)?;
-                c
-            } else {
-                0
+            let acb = self.dcc.acb;
+            let mut dcc_counter = || -> Result<u64, DccError> {
+                let c = tx.last_counter(acb)?.map_or(1, |c| c.saturating_add(1));
+                tx.set_last_counter(acb, c)?;
+                Ok(c)
             };
-            match transform::transform(req, device, &self.dcc, dcc_counter, now)? {
-                Transformed::PreCommand(pre) => {
-                    let bytes = pre.encode();
-                    tx.put_precommand(&PendingPreCommand {
-                        originator: rid.originator,
-                        counter: rid.counter,
-                        target: device.id,
-                        srv: variant.id,
-                        precommand: bytes.clone(),
-                        created_at: unix_ms(now),
-                        used: false,
-                    })?;
-                    let header = duis::ResponseHeader::new(
-                        rid,
-                        ResponseCode::I0,
-                        duis::ResponseDateTime::from_datetime(now)
-                            .map_err(|e| InternalError::Render(e.to_string()))?,
-                    );
-                    let doc = duis::pre_command_response(&header, variant, GBCS_VERSION, &bytes)
-                        .map_err(|e| InternalError::Render(e.to_string()))?;
-                    return Ok((ResponseCode::I0, doc));
-                }
-                Transformed::Command(cmd) => transform::protect(cmd, &self.dcc, &device_ka)?,
-            }
+            catalogue::plan_device(
+                service,
+                &mut DeviceRequest {
+                    request: req,
+                    device,
+                    acting_role,
+                    dcc: &self.dcc,
+                    dcc_counter: &mut dcc_counter,
+                    now,
+                },
+            )?
         };
+        let command = match plan {
+            Plan::PreCommand(pre) => {
+                let bytes = pre.encode();
+                tx.put_precommand(&PendingPreCommand {
+                    originator: rid.originator,
+                    counter: rid.counter,
+                    target: device.id,
+                    srv,
+                    precommand: bytes.clone(),
+                    created_at: unix_ms(now),
+                    used: false,
+                })?;
+                let header = duis::ResponseHeader::new(
+                    rid,
+                    ResponseCode::I0,
+                    duis::ResponseDateTime::from_datetime(now)
+                        .map_err(|e| InternalError::Render(e.to_string()))?,
+                );
+                let doc = duis::pre_command_response(&header, variant, GBCS_VERSION, &bytes)
+                    .map_err(|e| InternalError::Render(e.to_string()))?;
+                return Ok((ResponseCode::I0, doc));
+            }
+            Plan::Command { command, .. } => command,
+            Plan::Answer { code, document } => return Ok((code, document)),
+        };
+        let wan_command = catalogue::protect(command, &self.dcc, &device_ka)?;
         let chf = device.chf.unwrap_or(device.id);
         let now_ms = unix_ms(now);
         tx.enqueue_wan(&WanJob {
@@ -464,7 +490,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             counter: rid.counter,
             target: device.id,
             chf,
-            kind: JobKind::Service(variant.id),
+            kind: JobKind::Service(srv),
             command: wan_command,
             attempts: 0,
             due_at: now_ms,
@@ -474,60 +500,6 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             ResponseCode::I99,
             render::header_only(req, ResponseCode::I99, now)?,
         ))
-    }
-
-    fn non_device(
-        &self,
-        tx: &mut dyn Tx,
-        user: &User,
-        roles: &[duis::UserRole],
-        req: &Request,
-        now: OffsetDateTime,
-    ) -> Result<(ResponseCode, String), DccError> {
-        use duis::bodies::{
-            DevicePrenotification, ReadInventory, RequestWanMatrix, UpdateInventory,
-        };
-        let srv = req.header.service_reference_variant.as_str();
-        match srv {
-            "8.2" => {
-                let q = ReadInventory::parse(&req.body).map_err(render::body_error)?;
-                let entries = services::read_inventory(tx, &q)?;
-                Ok((ResponseCode::I0, render::inventory(req, &entries, now)?))
-            }
-            "12.2" => {
-                let n = DevicePrenotification::parse(&req.body).map_err(render::body_error)?;
-                services::pre_notify(tx, &n)?;
-                Ok((
-                    ResponseCode::I99,
-                    render::header_only(req, ResponseCode::I99, now)?,
-                ))
-            }
-            "8.4" => {
-                let u = UpdateInventory::parse(&req.body).map_err(render::body_error)?;
-                let device = tx
-                    .device(u.device_id)?
-                    .ok_or_else(|| AuthzError::UnknownDevice(u.device_id.to_string()))?;
-                // Installed devices follow registration; pending ones belong to no premises yet.
-                if device.uprn.is_some() {
-                    check_device_access(tx, user, roles, &device, now)?;
-                }
-                services::update_inventory(tx, device, &u.update, now)?;
-                Ok((
-                    ResponseCode::I99,
-                    render::header_only(req, ResponseCode::I99, now)?,
-                ))
-            }
-            "12.1" => {
-                let q = RequestWanMatrix::parse(&req.body).map_err(render::body_error)?;
-                let coverage = services::wan_matrix(tx, &q)?;
-                let doc = match self.dialect {
-                    Dialect::Duis54 => render::wan_matrix(req, &q, &coverage, now)?,
-                    Dialect::DccBoxed => render::wan_matrix_v51(req, &q, &coverage, now)?,
-                };
-                Ok((ResponseCode::I0, doc))
-            }
-            other => Err(ServiceError::NotImplemented(other.to_string()).into()),
-        }
     }
 }
 
@@ -547,34 +519,6 @@ fn device_ka_key(tx: &mut dyn Tx, device: &Device) -> Result<gbcs::crypto::Publi
     gbcs::crypto::PublicKey::from_certificate_der(&der).map_err(|e| {
         InternalError::Signing(format!("device {} KA certificate: {e}", device.id)).into()
     })
-}
-
-/// Registration check for a device, loading what it needs.
-fn check_device_access(
-    tx: &mut dyn Tx,
-    user: &User,
-    roles: &[duis::UserRole],
-    device: &Device,
-    now: OffsetDateTime,
-) -> Result<duis::UserRole, DccError> {
-    let premises = match &device.uprn {
-        Some(u) => tx.premises(u)?,
-        None => None,
-    };
-    let mut regs = Vec::new();
-    if let Some(p) = &premises {
-        for mpxn in [p.mpan.as_deref(), p.mprn.as_deref()].into_iter().flatten() {
-            regs.extend(tx.registrations(mpxn)?);
-        }
-    }
-    Ok(eligibility::check_registration(
-        user,
-        roles,
-        device,
-        premises.as_ref(),
-        &regs,
-        now.date(),
-    )?)
 }
 
 /// Refuses documents with a document type declaration or entity declarations anywhere before

@@ -2,11 +2,13 @@
 //! do what, and the life cycle of a service request. Pure logic over a [`store::Store`] trait
 //! and an injected [`gateway::Clock`]; no sockets.
 
+pub mod catalogue;
 pub mod dispatch;
 pub mod eligibility;
 pub mod error;
 pub mod gateway;
 pub mod model;
+pub mod registration;
 pub mod render;
 pub mod services;
 pub mod store;

@@ -1,6 +1,7 @@
-//! Typed request bodies for the requests the DCC answers itself (8.2 Read Inventory, 8.4 Update
-//! Inventory, 12.1 Request WAN Matrix, 12.2 Device Pre-notification) and for signed
-//! pre-commands (CV 5, 6, 7).
+//! Typed request bodies: for the requests the DCC answers itself (8.2 Read Inventory, 8.4 Update
+//! Inventory, 12.1 Request WAN Matrix, 12.2 Device Pre-notification), for the device requests it
+//! transforms (8.1.1 Commission Device, 8.11 Update HAN Device Log, and the bodies with no
+//! parameters or only an `ExecutionDateTime`), and for signed pre-commands (CV 5, 6, 7).
 //!
 //! Each parser takes the body [`Element`] of a parsed [`crate::Request`] and checks the XSD
 //! content model (element order, presence, enumerations, length facets) itself.
@@ -439,6 +440,247 @@ impl DevicePrenotification {
     }
 }
 
+/// An optional `ExecutionDateTime` (`sr:FutureDatedAbstractType`), validated, as written.
+fn execution_date_time(s: &mut Seq<'_>) -> Result<Option<String>, BodyError> {
+    match s.optional("ExecutionDateTime") {
+        Some(e) => {
+            let t = simple(e, "ExecutionDateTime")?.trim_matches(is_xml_space);
+            if !is_xs_datetime(t) {
+                return Err(InvalidValue::new("ExecutionDateTime", t).into());
+            }
+            Ok(Some(t.to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A body element whose type has no content at all (`EnableSupply`, `DisableSupply`,
+/// `ReadSupplyStatus`: `sr:EnableSupply`, `sr:DisableSupply`, `sr:ReadDataOnDemand`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoParameters;
+
+impl NoParameters {
+    /// Parses an empty body element named `name`.
+    pub fn parse(body: &Element, name: &'static str) -> Result<Self, BodyError> {
+        expect(body, name)?;
+        Seq::new(body, name).finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(name, &body.text).into());
+        }
+        Ok(Self)
+    }
+}
+
+/// A body element of a type that only extends `sr:FutureDatedAbstractType`
+/// (`ReadFirmwareVersion`, `ReadInstantaneousImportRegisters`): at most an `ExecutionDateTime`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FutureDatedOnly {
+    /// `ExecutionDateTime`, as written (a validated xs:dateTime), when the request is future dated.
+    pub execution_date_time: Option<String>,
+}
+
+impl FutureDatedOnly {
+    /// Parses the body element named `name`.
+    pub fn parse(body: &Element, name: &'static str) -> Result<Self, BodyError> {
+        expect(body, name)?;
+        let mut s = Seq::new(body, name);
+        let execution_date_time = execution_date_time(&mut s)?;
+        s.finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(name, &body.text).into());
+        }
+        Ok(Self {
+            execution_date_time,
+        })
+    }
+}
+
+/// `TolerancePeriod` (`sr:tolerancePeriod`: 0 to 86 400 seconds).
+pub const MAX_TOLERANCE_PERIOD: u32 = 86_400;
+
+/// 8.1.1 Commission Device (`CommissionDeviceSynchroniseClock`, `sr:SynchroniseClock`): the
+/// time the device's clock is set to and how long that setting stays valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SynchroniseClock {
+    /// `CurrentDateTime`, in UTC (a value without a time zone is taken as UTC, the DUIS
+    /// convention); fractions of a second are kept here and dropped by GBCS date-times.
+    pub current_date_time: time::OffsetDateTime,
+    /// `TolerancePeriod`, seconds.
+    pub tolerance_period: u32,
+}
+
+impl SynchroniseClock {
+    /// Parses a `CommissionDeviceSynchroniseClock` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "CommissionDeviceSynchroniseClock";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let t =
+            simple(s.required("CurrentDateTime")?, "CurrentDateTime")?.trim_matches(is_xml_space);
+        let current_date_time = crate::datetime::parse_xs_datetime_utc(t)
+            .ok_or_else(|| InvalidValue::new("CurrentDateTime", t))?;
+        let p =
+            simple(s.required("TolerancePeriod")?, "TolerancePeriod")?.trim_matches(is_xml_space);
+        let tolerance_period = parse_xs_int(p)
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| *v <= MAX_TOLERANCE_PERIOD)
+            .ok_or_else(|| InvalidValue::new("TolerancePeriod", p))?;
+        s.finish()?;
+        Ok(Self {
+            current_date_time,
+            tolerance_period,
+        })
+    }
+}
+
+/// An xs:int's lexical form: optional sign, decimal digits.
+fn parse_xs_int(t: &str) -> Option<i64> {
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    let (neg, digits) = match digits.strip_prefix('-') {
+        Some(d) if !t.starts_with('+') => (true, d),
+        _ => (false, digits),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = digits.parse().ok()?;
+    let v = if neg { -v } else { v };
+    i32::try_from(v).ok().map(i64::from)
+}
+
+/// `AddDeviceToCHFWhitelist` in 8.11.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChfWhitelistAddition {
+    /// `JoinTimePeriod`, seconds (1 to 3 600).
+    pub join_time_period: u16,
+    /// `InstallCode`, decoded (6 to 16 bytes).
+    pub install_code: Vec<u8>,
+    /// `ImportMPxN`.
+    pub import_mpxn: Option<String>,
+    /// `SecondaryImportMPAN`.
+    pub secondary_import_mpan: Option<String>,
+    /// `ExportMPAN`.
+    pub export_mpan: Option<String>,
+}
+
+/// What an 8.11 Update HAN Device Log asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HanDeviceLogChange {
+    /// `RequestType` `Add`, with its `AddDeviceToCHFWhitelist`.
+    Add(ChfWhitelistAddition),
+    /// `RequestType` `Remove`.
+    Remove,
+}
+
+/// 8.11 Update HAN Device Log (`sr:UpdateHANDeviceLog`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateHanDeviceLog {
+    /// `ExecutionDateTime`, when future dated.
+    pub execution_date_time: Option<String>,
+    /// The device to add to or remove from the CHF's device log.
+    pub device_id: Eui64,
+    /// Add or remove.
+    pub change: HanDeviceLogChange,
+}
+
+/// The largest `JoinTimePeriod` (seconds).
+pub const MAX_JOIN_TIME_PERIOD: u16 = 3_600;
+
+fn hex_binary(
+    t: &str,
+    kind: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<Vec<u8>, InvalidValue> {
+    let t = t.trim_matches(is_xml_space);
+    if !t.len().is_multiple_of(2) {
+        return Err(InvalidValue::new(kind, t));
+    }
+    let bytes: Option<Vec<u8>> = (0..t.len())
+        .step_by(2)
+        .map(|i| t.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect();
+    match bytes {
+        Some(b) if (min..=max).contains(&b.len()) => Ok(b),
+        _ => Err(InvalidValue::new(kind, t)),
+    }
+}
+
+impl UpdateHanDeviceLog {
+    /// Parses an `UpdateHANDeviceLog` body element. `Add` needs its `AddDeviceToCHFWhitelist`;
+    /// `Remove` must not carry one.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateHANDeviceLog";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let device_id = eui(s.required("DeviceID")?, "DeviceID")?;
+        let rt = s.required("RequestType")?;
+        let request_type = simple(rt, "RequestType")?;
+        let add = s.optional("AddDeviceToCHFWhitelist");
+        s.finish()?;
+        let change = match (request_type, add) {
+            ("Add", Some(a)) => {
+                let mut w = Seq::new(a, "AddDeviceToCHFWhitelist");
+                let j = simple(w.required("JoinTimePeriod")?, "JoinTimePeriod")?
+                    .trim_matches(is_xml_space);
+                let join_time_period = j
+                    .strip_prefix('+')
+                    .unwrap_or(j)
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|v| (1..=MAX_JOIN_TIME_PERIOD).contains(v))
+                    .ok_or_else(|| InvalidValue::new("JoinTimePeriod", j))?;
+                let install_code = hex_binary(
+                    simple(w.required("InstallCode")?, "InstallCode")?,
+                    "InstallCode",
+                    6,
+                    16,
+                )?;
+                let import_mpxn = w
+                    .optional("ImportMPxN")
+                    .map(|e| string(e, facet::IMPORT_MPXN))
+                    .transpose()?;
+                let secondary_import_mpan = w
+                    .optional("SecondaryImportMPAN")
+                    .map(|e| string(e, facet::MPAN))
+                    .transpose()?;
+                let export_mpan = w
+                    .optional("ExportMPAN")
+                    .map(|e| string(e, facet::MPAN))
+                    .transpose()?;
+                w.finish()?;
+                HanDeviceLogChange::Add(ChfWhitelistAddition {
+                    join_time_period,
+                    install_code,
+                    import_mpxn,
+                    secondary_import_mpan,
+                    export_mpan,
+                })
+            }
+            ("Add", None) => {
+                return Err(BodyError::Missing {
+                    parent: NAME,
+                    name: "AddDeviceToCHFWhitelist",
+                });
+            }
+            ("Remove", None) => HanDeviceLogChange::Remove,
+            ("Remove", Some(a)) => {
+                return Err(BodyError::Unexpected {
+                    parent: NAME,
+                    found: clip(&a.name),
+                });
+            }
+            (other, _) => return Err(InvalidValue::new("RequestType", other).into()),
+        };
+        Ok(Self {
+            execution_date_time,
+            device_id,
+            change,
+        })
+    }
+}
+
 /// A signed pre-command (body of CV 5, 6, 7): the GBCS command the user signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedPreCommand {
@@ -461,16 +703,7 @@ impl SignedPreCommand {
     pub fn parse(body: &Element) -> Result<Self, BodyError> {
         expect(body, "SignedPreCommand")?;
         let mut s = Seq::new(body, "SignedPreCommand");
-        let execution_date_time = match s.optional("ExecutionDateTime") {
-            Some(e) => {
-                let t = simple(e, "ExecutionDateTime")?.trim_matches(is_xml_space);
-                if !is_xs_datetime(t) {
-                    return Err(InvalidValue::new("ExecutionDateTime", t).into());
-                }
-                Some(t.to_owned())
-            }
-            None => None,
-        };
+        let execution_date_time = execution_date_time(&mut s)?;
         let p = s.required("GBCSPayload")?;
         let gbcs_payload = decode_base64(simple(p, "GBCSPayload")?, "GBCSPayload")?;
         s.finish()?;
@@ -628,6 +861,118 @@ mod tests {
                 name: "DeviceType"
             })
         );
+    }
+
+    #[test]
+    fn synchronise_clock() {
+        let b = body(
+            "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:59:10.00Z</sr:CurrentDateTime><sr:TolerancePeriod>60</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>",
+        );
+        let c = SynchroniseClock::parse(&b).unwrap();
+        assert_eq!(c.current_date_time.unix_timestamp(), 1_420_070_350);
+        assert_eq!(c.tolerance_period, 60);
+        for bad in [
+            "<sr:CurrentDateTime>2014-12-31T23:59:10Z</sr:CurrentDateTime><sr:TolerancePeriod>86401</sr:TolerancePeriod>",
+            "<sr:CurrentDateTime>2014-12-31T23:59:10Z</sr:CurrentDateTime><sr:TolerancePeriod>-1</sr:TolerancePeriod>",
+            "<sr:CurrentDateTime>2014-12-31T23:59:10Z</sr:CurrentDateTime><sr:TolerancePeriod>1.5</sr:TolerancePeriod>",
+            "<sr:CurrentDateTime>2014-12-31</sr:CurrentDateTime><sr:TolerancePeriod>60</sr:TolerancePeriod>",
+            "<sr:TolerancePeriod>60</sr:TolerancePeriod>",
+            "<sr:CurrentDateTime>2014-12-31T23:59:10Z</sr:CurrentDateTime>",
+        ] {
+            let b = body(&format!(
+                "<sr:CommissionDeviceSynchroniseClock>{bad}</sr:CommissionDeviceSynchroniseClock>"
+            ));
+            assert!(SynchroniseClock::parse(&b).is_err(), "{bad}");
+        }
+        let max = body(
+            "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:59:10</sr:CurrentDateTime><sr:TolerancePeriod>+86400</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>",
+        );
+        assert_eq!(
+            SynchroniseClock::parse(&max).unwrap().tolerance_period,
+            86_400
+        );
+    }
+
+    #[test]
+    fn han_device_log() {
+        let d = "<sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID>";
+        let parse = |inner: &str| {
+            UpdateHanDeviceLog::parse(&body(&format!(
+                "<sr:UpdateHANDeviceLog>{inner}</sr:UpdateHANDeviceLog>"
+            )))
+        };
+        let add = parse(&format!(
+            "{d}<sr:RequestType>Add</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>90</sr:JoinTimePeriod><sr:InstallCode>30313233343536373839414243444546</sr:InstallCode><sr:ImportMPxN>1312345678111</sr:ImportMPxN></sr:AddDeviceToCHFWhitelist>"
+        ))
+        .unwrap();
+        let HanDeviceLogChange::Add(a) = &add.change else {
+            panic!("{add:?}")
+        };
+        assert_eq!(a.join_time_period, 90);
+        assert_eq!(a.install_code, b"0123456789ABCDEF");
+        assert_eq!(a.import_mpxn.as_deref(), Some("1312345678111"));
+        assert_eq!(
+            parse(&format!("{d}<sr:RequestType>Remove</sr:RequestType>"))
+                .unwrap()
+                .change,
+            HanDeviceLogChange::Remove
+        );
+        for bad in [
+            format!("{d}<sr:RequestType>Add</sr:RequestType>"),
+            format!("{d}<sr:RequestType>Swap</sr:RequestType>"),
+            format!(
+                "{d}<sr:RequestType>Remove</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>1</sr:JoinTimePeriod><sr:InstallCode>303132333435</sr:InstallCode></sr:AddDeviceToCHFWhitelist>"
+            ),
+            format!(
+                "{d}<sr:RequestType>Add</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>3601</sr:JoinTimePeriod><sr:InstallCode>303132333435</sr:InstallCode></sr:AddDeviceToCHFWhitelist>"
+            ),
+            format!(
+                "{d}<sr:RequestType>Add</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>0</sr:JoinTimePeriod><sr:InstallCode>303132333435</sr:InstallCode></sr:AddDeviceToCHFWhitelist>"
+            ),
+            format!(
+                "{d}<sr:RequestType>Add</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>9</sr:JoinTimePeriod><sr:InstallCode>3031323334</sr:InstallCode></sr:AddDeviceToCHFWhitelist>"
+            ),
+            format!(
+                "{d}<sr:RequestType>Add</sr:RequestType><sr:AddDeviceToCHFWhitelist><sr:JoinTimePeriod>9</sr:JoinTimePeriod><sr:InstallCode>30313233343G</sr:InstallCode></sr:AddDeviceToCHFWhitelist>"
+            ),
+            "<sr:RequestType>Remove</sr:RequestType>".to_string(),
+        ] {
+            assert!(parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bodies_without_parameters() {
+        assert!(NoParameters::parse(&body("<sr:EnableSupply/>"), "EnableSupply").is_ok());
+        assert!(
+            NoParameters::parse(
+                &body("<sr:EnableSupply>x</sr:EnableSupply>"),
+                "EnableSupply"
+            )
+            .is_err()
+        );
+        assert!(
+            NoParameters::parse(
+                &body("<sr:EnableSupply><sr:X/></sr:EnableSupply>"),
+                "EnableSupply"
+            )
+            .is_err()
+        );
+        assert!(NoParameters::parse(&body("<sr:DisableSupply/>"), "EnableSupply").is_err());
+        let f = FutureDatedOnly::parse(
+            &body("<sr:ReadFirmwareVersion><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadFirmwareVersion>"),
+            "ReadFirmwareVersion",
+        )
+        .unwrap();
+        assert_eq!(
+            f.execution_date_time.as_deref(),
+            Some("2030-01-01T00:00:00Z")
+        );
+        assert!(FutureDatedOnly::parse(
+            &body("<sr:ReadFirmwareVersion><sr:ExecutionDateTime>soon</sr:ExecutionDateTime></sr:ReadFirmwareVersion>"),
+            "ReadFirmwareVersion",
+        )
+        .is_err());
     }
 
     #[test]

@@ -149,6 +149,44 @@ pub(crate) fn is_xs_datetime(s: &str) -> bool {
     is_timezone(rest)
 }
 
+/// An xs:dateTime as a UTC instant: a value with a time zone is converted to UTC, one without is
+/// taken as UTC (DUIS times are UTC). `None` if it is not a valid xs:dateTime.
+pub(crate) fn parse_xs_datetime_utc(s: &str) -> Option<OffsetDateTime> {
+    if !is_xs_datetime(s) {
+        return None;
+    }
+    let b = s.as_bytes();
+    let year = i32::try_from(digits::<4>(b, 0)?).ok()?;
+    let month = Month::try_from(u8::try_from(digits::<2>(b, 5)?).ok()?).ok()?;
+    let day = u8::try_from(digits::<2>(b, 8)?).ok()?;
+    let hour = u8::try_from(digits::<2>(b, 11)?).ok()?;
+    let minute = u8::try_from(digits::<2>(b, 14)?).ok()?;
+    let second = u8::try_from(digits::<2>(b, 17)?).ok()?;
+    let mut rest = b.get(19..)?;
+    let mut nanos = 0u32;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let k = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        for (i, d) in frac.iter().take(k.min(9)).enumerate() {
+            nanos += u32::from(d - b'0') * 10u32.pow(8 - u32::try_from(i).ok()?);
+        }
+        rest = frac.get(k..)?;
+    }
+    let offset = match rest {
+        [] | [b'Z'] => UtcOffset::UTC,
+        [sign, ..] => {
+            let h = i8::try_from(digits::<2>(rest, 1)?).ok()?;
+            let m = i8::try_from(digits::<2>(rest, 4)?).ok()?;
+            let (h, m) = if *sign == b'-' { (-h, -m) } else { (h, m) };
+            UtcOffset::from_hms(h, m, 0).ok()?
+        }
+    };
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    let time = time::Time::from_hms_nano(hour, minute, second, nanos).ok()?;
+    time::PrimitiveDateTime::new(date, time)
+        .assume_offset(offset)
+        .checked_to_offset(UtcOffset::UTC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,7 +240,26 @@ mod tests {
         }
     }
 
+    #[test]
+    fn datetime_to_utc() {
+        let t = |s| parse_xs_datetime_utc(s).map(|d| (d.unix_timestamp(), d.nanosecond()));
+        assert_eq!(t("2014-12-31T23:59:10.00Z"), Some((1_420_070_350, 0)));
+        assert_eq!(t("2014-12-31T23:59:10"), Some((1_420_070_350, 0)));
+        assert_eq!(
+            t("2015-01-01T00:59:10.5+01:00"),
+            Some((1_420_070_350, 500_000_000))
+        );
+        assert_eq!(t("2014-12-31T18:29:10-05:30"), Some((1_420_070_350, 0)));
+        assert_eq!(t("2014-12-31T23:59:60Z"), None);
+        assert_eq!(t("yesterday"), None);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn utc_parse_never_panics(s in "\\PC{0,40}") {
+            let _ = parse_xs_datetime_utc(&s);
+        }
+
         #[test]
         fn never_panics(s in "\\PC{0,40}") {
             let _ = is_xs_datetime(&s);

@@ -253,7 +253,18 @@ struct Critical {
 
 /// Sends the command variant 4 request of `template` to `target`; checks the pre-command.
 fn request_precommand(demo: &Demo, template_name: &str, target: &str, use_case: &str) -> Critical {
-    let cv4 = demo.signed_request(template_name, SUPPLIER, target, None);
+    request_precommand_with(demo, template_name, target, use_case, None)
+}
+
+/// As [`request_precommand`], with `body` in place of the template's.
+fn request_precommand_with(
+    demo: &Demo,
+    template_name: &str,
+    target: &str,
+    use_case: &str,
+    body: Option<&str>,
+) -> Critical {
+    let cv4 = demo.signed_request(template_name, SUPPLIER, target, body);
     assert_eq!(cv4.endpoint(), Endpoint::Transform);
     let r = demo.submit(SUPPLIER, &cv4).duis();
     r.assert_code("I0", &cv4.rid);
@@ -304,7 +315,19 @@ fn run_critical(
     target: &str,
     use_case: &str,
 ) -> GbcsAnswer {
-    let c = request_precommand(demo, template_name, target, use_case);
+    run_critical_with(demo, sink, template_name, target, use_case, None)
+}
+
+/// As [`run_critical`], with `body` in place of the template's.
+fn run_critical_with(
+    demo: &Demo,
+    sink: &ResponseSink,
+    template_name: &str,
+    target: &str,
+    use_case: &str,
+    body: Option<&str>,
+) -> GbcsAnswer {
+    let c = request_precommand_with(demo, template_name, target, use_case, body);
     let p = good_cv5(demo, &c);
     assert_eq!(p.endpoint(), Endpoint::SendCommand);
     demo.submit(SUPPLIER, &p).duis().assert_code("I99", &p.rid);
@@ -365,7 +388,26 @@ fn commission_device_marks_the_meters_commissioned() {
     assert_eq!(demo.device_state(premises1::ESME)["commissioned"], false);
     assert_eq!(demo.device_state(premises1::GSME)["commissioned"], false);
 
-    let a = run_critical(&demo, &sink, t::COMMISSION_ESME, premises1::ESME, "ECS70");
+    // The clock's validity interval is the request's (CurrentDateTime, TolerancePeriod): the
+    // templates' 2014 interval would be refused by the meters, so the interval is now's.
+    let start = time::OffsetDateTime::now_utc() - time::Duration::minutes(5);
+    let body = format!(
+        "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z</sr:CurrentDateTime><sr:TolerancePeriod>3600</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>",
+        start.year(),
+        u8::from(start.month()),
+        start.day(),
+        start.hour(),
+        start.minute(),
+        start.second(),
+    );
+    let a = run_critical_with(
+        &demo,
+        &sink,
+        t::COMMISSION_ESME,
+        premises1::ESME,
+        "ECS70",
+        Some(&body),
+    );
     let results = a.dlms_results();
     assert!(
         !results.is_empty() && results.iter().all(|&r| r == 0),
@@ -374,8 +416,23 @@ fn commission_device_marks_the_meters_commissioned() {
     assert_eq!(demo.device_state(premises1::ESME)["commissioned"], true);
     assert_eq!(demo.device_state(premises1::ESME)["clock_offset_secs"], 0);
 
-    run_critical(&demo, &sink, t::COMMISSION_GSME, premises1::GSME, "GCS28");
+    run_critical_with(
+        &demo,
+        &sink,
+        t::COMMISSION_GSME,
+        premises1::GSME,
+        "GCS28",
+        Some(&body),
+    );
     assert_eq!(demo.device_state(premises1::GSME)["commissioned"], true);
+
+    // The templates' own interval (2014) is long past: the meter refuses to set its clock.
+    let stale = run_critical(&demo, &sink, t::COMMISSION_ESME, premises1::ESME, "ECS70");
+    assert!(
+        stale.dlms_results().iter().any(|&r| r != 0),
+        "{:?}",
+        stale.dlms_results()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,10 +461,12 @@ fn signed_precommands_must_answer_a_pending_critical_request_once() {
     let replay = cv5(&demo, &c, &read.rid, &signed);
     demo.submit(SUPPLIER, &replay)
         .assert_refused(409, "counter");
-    // The pending counter, but another device: no CV 4 to that device, a replay too.
+    // The pending counter, but another device: it answers no request to that device (E12).
     let other_target = request_id(&supplier, premises1::GSME, c.cv4.counter);
-    demo.submit(SUPPLIER, &cv5(&demo, &c, &other_target, &signed))
-        .assert_refused(409, "counter");
+    let r = demo
+        .submit(SUPPLIER, &cv5(&demo, &c, &other_target, &signed))
+        .duis();
+    r.assert_code("E12", &other_target);
     // A fresh counter no CV 4 used: no pre-command awaits it.
     let fresh = request_id(&supplier, premises1::ESME, demo.next_counter());
     let r = demo

@@ -221,8 +221,9 @@ fn read_firmware_version_on_esme_gsme_and_ppmid() {
         "{attrs:?}"
     );
 
-    // PPMID: CS08, signed and sent by the DCC's Access Control Broker on the supplier's behalf,
-    // so the PPMID answers the ACB, signed, naming the supplier and its request counter.
+    // PPMID: CS08, sent (unsigned, as in the RTDS) by the DCC's Access Control Broker on the
+    // supplier's behalf, so the PPMID answers the ACB, MAC'd for it, naming the supplier and its
+    // request counter.
     let (p, r) = demo.device_request(
         &sink,
         "supplier-a",
@@ -233,7 +234,14 @@ fn read_firmware_version_on_esme_gsme_and_ppmid() {
     r.assert_code("I0", &p.rid);
     let a = GbcsAnswer::of(&r);
     assert_answer_header(&a, "CS08", premises1::PPMID, DCC_EUI);
-    a.assert_signed_by(&demo.device_cert_path(premises1::PPMID, "ds"));
+    a.assert_mac_verifies(
+        &demo
+            .data_dir()
+            .join("pki")
+            .join("private")
+            .join("acb-ka.key"),
+        &demo.device_cert_path(premises1::PPMID, "ka"),
+    );
     assert_on_behalf_of(&a, &supplier, p.counter);
     let gbcs::Payload::Asn1(tlvs) = a.apdu().payload() else {
         panic!("CS08 answers ASN.1: {:?}", a.apdu().payload());

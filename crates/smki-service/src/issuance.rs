@@ -3,7 +3,7 @@
 //! eligibility, pick the environment's current issuing CA, sign, count, lodge, all in the
 //! caller's one [`SmkiTx`] transaction.
 
-use dcc_model::{Fuel, RegistrationRole, fuel};
+use dcc_model::registration::{registered_parties, supply_points};
 use eui::Eui64;
 use smki::csr::limits;
 use smki::{
@@ -170,44 +170,26 @@ pub fn device_facts(
     let Some(d) = tx.smi_device(eui)? else {
         return Ok(None);
     };
-    let today = now.date();
-    let mut mprn = None;
-    let mut mpan = None;
-    match fuel(d.device_type) {
-        Fuel::Gas => mprn = d.mpxn.clone(),
-        Fuel::Electricity => mpan = d.mpxn.clone(),
-        Fuel::Either => {}
-    }
-    if let Some(uprn) = &d.uprn
-        && let Some(p) = tx.smi_premises(uprn)?
+    let premises = match &d.uprn {
+        Some(uprn) => tx.smi_premises(uprn)?,
+        None => None,
+    };
+    let points = supply_points(&d, premises.as_ref());
+    let mut registrations = Vec::new();
+    for mpxn in [points.mpan.as_deref(), points.mprn.as_deref()]
+        .into_iter()
+        .flatten()
     {
-        mprn = mprn.or(p.mprn);
-        mpan = mpan.or(p.mpan);
+        registrations.extend(tx.smi_registrations(mpxn)?);
     }
-    // A GSME/GPF's own MPRN governs it; an ESME's own MPAN; HAN devices their premises'.
-    if fuel(d.device_type) == Fuel::Gas {
-        mpan = None;
-    }
-    if fuel(d.device_type) == Fuel::Electricity {
-        mprn = None;
-    }
-    let mut parties =
-        |mpxn: &Option<String>, role: RegistrationRole| -> Result<Vec<Eui64>, StoreError> {
-            let Some(m) = mpxn else { return Ok(Vec::new()) };
-            Ok(tx
-                .smi_registrations(m)?
-                .into_iter()
-                .filter(|r| r.role == role && r.in_force_on(today))
-                .map(|r| r.party)
-                .collect())
-        };
-    let gas_suppliers = parties(&mprn, RegistrationRole::GasSupplier)?;
-    let electricity_suppliers = parties(&mpan, RegistrationRole::ImportSupplier)?;
+    let parties = registered_parties(&d, premises.as_ref(), &registrations, now.date());
+    let gas_suppliers: Vec<Eui64> = parties.gas_supplier.into_iter().collect();
+    let electricity_suppliers: Vec<Eui64> = parties.import_supplier.into_iter().collect();
     Ok(Some(DeviceFacts {
         eui,
         device_type: d.device_type,
         status: d.status,
-        at_supply_point: mprn.is_some() || mpan.is_some(),
+        at_supply_point: points.any(),
         gas_suppliers,
         electricity_suppliers,
     }))

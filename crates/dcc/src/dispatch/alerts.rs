@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use super::{Dispatcher, HubReport};
 use crate::error::{DccError, InternalError};
 use crate::gateway::unix_ms;
-use crate::model::{Fuel, RegistrationRole, fuel};
+use crate::model::RegistrationRole;
+use crate::registration;
 use crate::store::Tx;
 
 fn internal(e: impl std::fmt::Display) -> DccError {
@@ -173,7 +174,8 @@ impl Dispatcher {
         Ok(true)
     }
 
-    /// Users registered today in `roles` for the supply points of the device's premises.
+    /// The parties registered today in `roles` for the device ([`crate::registration`]), and
+    /// the MPAN governing it (for AD1).
     fn registered(
         tx: &mut dyn Tx,
         device: Eui64,
@@ -183,32 +185,19 @@ impl Dispatcher {
         let Some(d) = tx.device(device)? else {
             return Ok((Vec::new(), None));
         };
-        let Some(p) = d
-            .uprn
-            .as_deref()
-            .map(|u| tx.premises(u))
-            .transpose()?
-            .flatten()
-        else {
-            return Ok((Vec::new(), None));
-        };
+        let parties = registration::load(tx, &d, now.date())?;
         let mut out = Vec::new();
-        for mpxn in [p.mpan.as_deref(), p.mprn.as_deref()].into_iter().flatten() {
-            for r in tx.registrations(mpxn)? {
-                let fits = match fuel(d.device_type) {
-                    Fuel::Either => true,
-                    f => f == r.role.fuel(),
-                };
-                if fits
-                    && roles.contains(&r.role)
-                    && r.in_force_on(now.date())
-                    && !out.contains(&r.party)
-                {
-                    out.push(r.party);
-                }
+        for p in roles.iter().filter_map(|r| parties.party(*r)) {
+            if !out.contains(&p) {
+                out.push(p);
             }
         }
-        Ok((out, p.mpan.clone()))
+        let premises = match &d.uprn {
+            Some(u) => tx.premises(u)?,
+            None => None,
+        };
+        let mpan = registration::supply_points(&d, premises.as_ref()).mpan;
+        Ok((out, mpan))
     }
 
     /// Turns a device alert or a hub report into signed DUIS alerts in the outbox: a device's

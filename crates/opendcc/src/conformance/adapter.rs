@@ -5,8 +5,10 @@
 //! Calls made (and nothing else from these crates):
 //! * `duis::parse_request` (templates, no signature check), `duis::service_variant`, and the
 //!   public fields of `duis::Request::header.request_id`;
-//! * `dcc::transform::{transform, protect, check_signed_precommand, dcc_originated,
-//!   DEVICE_SERVICES}`, the types `dcc::transform::{DccCrypto, Transformed}` and
+//! * `dcc::transform::{transform, protect, check_signed_precommand}` (the service catalogue's
+//!   `dcc::catalogue::{plan_device_request, protect, check_signed_precommand}`),
+//!   `dcc::catalogue::service` and `dcc::services::ServiceKind` (which SRVs are implemented
+//!   device services), the types `dcc::transform::{DccCrypto, Transformed}` and
 //!   `dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant}`;
 //! * `dcc::render::device_response` with a `dcc::store::WanJob` (as `wan::Wan::attempt` renders a
 //!   device's answer to a queued command);
@@ -226,6 +228,50 @@ impl Request {
 
     /// The same request for another device and counter (an RTDS ERROR/NOT_FOUND scenario that
     /// ships no template of its own).
+    /// The same request from `originator` with `counter` (RequestID otherwise unchanged).
+    pub fn reoriginated(&self, originator: Eui64, counter: u64) -> Self {
+        let mut r = self.0.clone();
+        r.header.request_id.originator = originator;
+        r.header.request_id.counter = counter;
+        Self(r)
+    }
+
+    /// For a rebuilt request of a clock use case (8.1.1, 6.11: ECS70, GCS28), the request whose
+    /// `CurrentDateTime` and `TolerancePeriod` give the validity interval the vector carries
+    /// (decoded with the gbcs catalogue); other requests unchanged. `None` when the vector is a
+    /// clock command whose interval does not fit a DUIS request.
+    pub fn with_vector_parameters(&self, vector: &Inbound) -> Option<Self> {
+        use gbcs::usecases::DecodedCommand;
+        let interval = match gbcs::usecases::decode_command(vector.apdu()) {
+            Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
+            _ => return Some(Self(self.0.clone())),
+        };
+        let start = OffsetDateTime::from_unix_timestamp(interval.start.to_unix()).ok()?;
+        let tolerance = interval
+            .end
+            .to_unix()
+            .checked_sub(interval.start.to_unix())?;
+        let start = start
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()?;
+        let mut r = self.0.clone();
+        let mut set = 0;
+        for c in &mut r.body.children {
+            match c.name.as_str() {
+                "CurrentDateTime" => {
+                    c.text.clone_from(&start);
+                    set += 1;
+                }
+                "TolerancePeriod" => {
+                    c.text = tolerance.to_string();
+                    set += 1;
+                }
+                _ => {}
+            }
+        }
+        (set == 2).then_some(Self(r))
+    }
+
     pub fn retargeted(&self, target: Eui64, counter: u64) -> Self {
         let mut r = self.0.clone();
         r.header.request_id.target = target;
@@ -234,14 +280,20 @@ impl Request {
     }
 }
 
-/// Whether the DCC's transformer serves this SRV at all.
+/// Whether the DCC's service catalogue has a device service for this SRV.
 pub fn implemented(srv: &str) -> bool {
-    dcc::transform::DEVICE_SERVICES.contains(&srv)
+    duis::Srv::parse(srv)
+        .and_then(dcc::catalogue::service)
+        .is_some_and(|s| matches!(s.kind(), dcc::services::ServiceKind::Device(_)))
 }
 
-/// Whether the DCC originates the command for this SRV and device (its own counter).
-pub fn dcc_originated(srv: &str, device: Eui64) -> bool {
-    device_type(device).is_some_and(|t| dcc::transform::dcc_originated(srv, t))
+/// Whether the DCC (its ACB) originates the command it makes for this request (with its own
+/// counter, `dcc_counter`).
+pub fn dcc_originated(req: &Request, ks: &Keystore, dcc_counter: u64, now: OffsetDateTime) -> bool {
+    matches!(
+        transform(req, ks, dcc_counter, now),
+        Ok(Transformed::Command(g)) if g.originator == ACB
+    )
 }
 
 /// What the transformer made of a request.

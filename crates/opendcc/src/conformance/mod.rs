@@ -119,6 +119,11 @@ pub fn valid_family(f: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The DCC's clock during a run: the RTDS's reference time, 2015-01-01T00:00:00Z (every
+/// time the DCC itself writes into a command, such as GCS32's issuer event id, is this time in
+/// the vectors).
+pub const RTDS_CLOCK: OffsetDateTime = time::macros::datetime!(2015-01-01 00:00:00 UTC);
+
 /// Runs the RTDS (the library entry point the tests call). `Err` only when the inputs cannot be
 /// read at all; every problem with a vector is a failing part.
 pub fn run(rtds: &Path, templates: Option<&Path>, family: Option<&str>) -> Result<Run, String> {
@@ -126,7 +131,7 @@ pub fn run(rtds: &Path, templates: Option<&Path>, family: Option<&str>) -> Resul
     let layout = layout(rtds, templates)?;
     let (ks, skipped_keys) = adapter::Keystore::load(&layout.keystore)?;
     let pairing = pairing::pair(&layout.vectors, layout.templates.as_deref())?;
-    let results = runner::run(&pairing, &ks, family, OffsetDateTime::now_utc());
+    let results = runner::run(&pairing, &ks, family, RTDS_CLOCK);
     Ok(Run {
         layout,
         results,

@@ -260,7 +260,13 @@ impl Ctx<'_> {
                 file_name(t),
                 vector.recipient()
             ));
-            return Ok(req.retargeted(vector.recipient(), counter));
+            // ERROR scenarios may carry other parameters than the template's (8.1.1's
+            // interval): those the vector carries are put back into the request.
+            let rebuilt = req
+                .retargeted(vector.recipient(), counter)
+                .with_vector_parameters(vector)
+                .ok_or("the vector's parameters do not fit the template's request")?;
+            return Ok(rebuilt);
         }
         Err("no DUIS template of this use case parses".into())
     }
@@ -281,7 +287,21 @@ impl Ctx<'_> {
             return Err(format!("service {} not implemented", key.srv));
         }
         let vector = Inbound::decode(expected).map_err(|e| format!("RTDS vector: {e}"))?;
-        let req = self.request(key, row, &vector, template, notes)?;
+        let mut req = self.request(key, row, &vector, template, notes)?;
+        // Some DCC Boxed templates of DCC-originated use cases (CS08) name a DCC role as the
+        // request's originator, while the RTDS command was made for a user's request: its
+        // supplementary remote party and counter. The request is the user's.
+        if let Some((party, counter)) = vector.on_behalf_of()
+            && party != req.originator()
+            && req.originator().to_u64() >> 16 == 0x90B3_D51F_3000
+        {
+            notes.push(format!(
+                "the template's originator {} is a DCC role; the vector's request is {party}'s \
+                 (counter {counter})",
+                req.originator()
+            ));
+            req = req.reoriginated(party, counter);
+        }
         if req.srv() != key.srv {
             return Err(format!(
                 "the template is for SRV {}, the row for {}",
@@ -291,7 +311,7 @@ impl Ctx<'_> {
         }
         // For commands the DCC originates, the RTDS counter is injected as the DCC's counter.
         let dcc_counter = vector.counter();
-        if adapter::dcc_originated(&key.srv, req.target()) {
+        if adapter::dcc_originated(&req, self.ks, dcc_counter, self.now) {
             notes.push(format!(
                 "DCC counter {dcc_counter} injected from the vector"
             ));

@@ -1,99 +1,44 @@
-//! Non-device services: answered from the DCC's own data, synchronously.
+//! 8.4 Update Inventory: SMI status transitions the SEC allows, details of a pending device,
+//! deleting a pending device, and a meter's import MPxN.
 
-use duis::bodies::{
-    DevicePrenotification, InventoryUpdate, MpxnUpdate, ReadInventory, RequestWanMatrix,
-};
+use duis::bodies::{InventoryUpdate, MpxnUpdate, UpdateInventory as Update};
+use duis::{ResponseCode, Srv};
 use time::OffsetDateTime;
 
+use super::{NonDeviceRequest, NonDeviceService, Plan, Service, ServiceKind};
+use crate::eligibility;
 use crate::error::{AuthzError, DccError, ServiceError};
-use crate::model::{
-    CspRegion, Device, DeviceStatus, DeviceType, Premises, is_hub, region_for_postcode,
-};
+use crate::model::{Device, DeviceStatus, DeviceType, is_hub};
+use crate::registration;
+use crate::render;
 use crate::store::Tx;
 
-/// One device as Read Inventory reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InventoryEntry {
-    pub device: Device,
-    pub premises: Option<Premises>,
+pub struct UpdateInventory;
+
+impl Service for UpdateInventory {
+    fn srv(&self) -> Srv {
+        Srv::V8_4
+    }
+    fn kind(&self) -> ServiceKind<'_> {
+        ServiceKind::NonDevice(self)
+    }
 }
 
-/// DUIS allows at most this many devices in one inventory response.
-pub const MAX_INVENTORY_DEVICES: usize = 17;
-
-/// 8.2 Read Inventory.
-pub fn read_inventory(tx: &mut dyn Tx, q: &ReadInventory) -> Result<Vec<InventoryEntry>, DccError> {
-    let devices: Vec<Device> = match q {
-        ReadInventory::DeviceId(id) => tx.device(*id)?.into_iter().collect(),
-        ReadInventory::Uprn(uprn) => tx.devices_at(&uprn.to_string())?,
-        ReadInventory::Mpxn(mpxn) => {
-            // Everything installed at the premises the supply point belongs to.
-            match tx
-                .devices()?
-                .into_iter()
-                .find(|d| d.mpxn.as_deref() == Some(mpxn.as_str()))
-            {
-                Some(d) => match d.uprn.clone() {
-                    Some(uprn) => tx.devices_at(&uprn)?,
-                    None => vec![d],
-                },
-                None => Vec::new(),
-            }
+impl NonDeviceService for UpdateInventory {
+    fn plan(&self, r: &mut NonDeviceRequest<'_>) -> Result<Plan, DccError> {
+        let u = Update::parse(&r.request.body).map_err(render::body_error)?;
+        let device =
+            r.tx.device(u.device_id)?
+                .ok_or_else(|| AuthzError::UnknownDevice(u.device_id.to_string()))?;
+        // Installed devices follow registration; pending ones belong to no premises yet.
+        if device.uprn.is_some() {
+            let day = r.now.date();
+            let parties = registration::load(r.tx, &device, day)?;
+            eligibility::check_registration(r.user, r.roles, &device, &parties, day)?;
         }
-        ReadInventory::PropertyFilter(f) => {
-            let mut found = Vec::new();
-            for p in tx.premises_by_postcode(&f.post_code)? {
-                if p.address_identifier
-                    .eq_ignore_ascii_case(f.address_identifier.trim())
-                {
-                    found.extend(tx.devices_at(&p.uprn)?);
-                }
-            }
-            found
-        }
-    };
-    if devices.is_empty() {
-        return Err(ServiceError::InventoryNoMatch.into());
+        update_inventory(r.tx, device, &u.update, r.now)?;
+        r.acknowledge(ResponseCode::I99)
     }
-    let mut out = Vec::with_capacity(devices.len().min(MAX_INVENTORY_DEVICES));
-    for device in devices.into_iter().take(MAX_INVENTORY_DEVICES) {
-        let premises = match &device.uprn {
-            Some(u) => tx.premises(u)?,
-            None => None,
-        };
-        out.push(InventoryEntry { device, premises });
-    }
-    Ok(out)
-}
-
-/// 12.2 Device Pre-notification: adds the device as Pending. Its SMKI device certificates must
-/// already be in the repository (the manufacturer obtained them); they are what the DCC will
-/// trust when the device joins. IHDs and CADs carry no SMKI certificates.
-pub fn pre_notify(tx: &mut dyn Tx, n: &DevicePrenotification) -> Result<Device, DccError> {
-    if tx.device(n.device_id)?.is_some() {
-        return Err(ServiceError::AlreadyInInventory(n.device_id.to_string()).into());
-    }
-    if !matches!(n.device_type, DeviceType::Ihd | DeviceType::Cad)
-        && tx.device_certs(n.device_id)?.is_empty()
-    {
-        return Err(ServiceError::NoDeviceCertificate(n.device_id.to_string()).into());
-    }
-    let device = Device {
-        id: n.device_id,
-        device_type: n.device_type,
-        status: DeviceStatus::Pending,
-        manufacturer: n.manufacturer.clone(),
-        model: n.model.clone(),
-        firmware_version: n.firmware_version.clone(),
-        smets_chts_version: n.smets_chts_version.clone(),
-        esme_variant: n.esme_variant,
-        uprn: None,
-        chf: None,
-        mpxn: None,
-        date_commissioned: None,
-    };
-    tx.put_device(&device)?;
-    Ok(device)
 }
 
 /// The SMI status changes 8.4 may make (SEC Section H6): a meter or HAN device may be set to
@@ -201,37 +146,6 @@ pub fn update_inventory(
         }
     }
     Ok(())
-}
-
-/// One CSP region's answer in the WAN matrix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WanCoverage {
-    pub region: CspRegion,
-    pub available: bool,
-    pub technology: &'static str,
-}
-
-/// 12.1 Request WAN Matrix: the CSP region serving the property (from the premises if the DCC
-/// knows it, else from the postcode) and its coverage. The emulated SM WAN covers every
-/// premises in its three regions.
-pub fn wan_matrix(tx: &mut dyn Tx, q: &RequestWanMatrix) -> Result<WanCoverage, DccError> {
-    let region = match q {
-        RequestWanMatrix::Uprn(u) => tx.premises(&u.to_string())?.map(|p| p.region),
-        RequestWanMatrix::PartialAddress(a) => tx
-            .premises_by_postcode(&a.post_code)?
-            .first()
-            .map(|p| p.region)
-            .or_else(|| region_for_postcode(&a.post_code)),
-    };
-    let region = region.ok_or(ServiceError::AddressNotFound)?;
-    Ok(WanCoverage {
-        region,
-        available: true,
-        technology: match region {
-            CspRegion::North | CspRegion::North4G => "Long Range Radio",
-            _ => "Cellular",
-        },
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,301 @@
+//! The service catalogue: which DUIS service reference variants the DCC implements, and the
+//! service module that plans each ([`crate::services`]).
+//!
+//! ```text
+//! Srv (duis matrix row: roles, critical, non-device, …)
+//!   → catalogue::service(srv): &'static dyn Service   (crates/dcc/src/services/s*.rs)
+//!     → Service::plan(...) → Plan::{Answer, Command, PreCommand}
+//!       → gbcs::usecases::<use case>(CommandHeader, …)  (for device services)
+//! ```
+//!
+//! A variant with no entry is answered as today: E12 ([`ServiceError::NotImplemented`]).
+//!
+//! This module also holds the pure entry points the conformance runner uses:
+//! [`plan_device_request`] (a device request to its GBCS command or pre-command), [`protect`]
+//! (the ACB MAC) and [`check_signed_precommand`].
+
+use duis::{Request, Srv, UserRole};
+use eui::Eui64;
+use gbcs::crypto::{KaPrivateKey, PublicKey, SigningKey};
+use gbcs::frame::GeneralSigning;
+use time::OffsetDateTime;
+
+use crate::error::{DccError, InternalError, ServiceError};
+use crate::model::Device;
+use crate::services::{
+    self, DeviceRequest, DeviceService, NonDeviceService, Plan, Service, ServiceKind,
+    s4_1_1_read_import_registers, s7_1_enable_supply, s7_2_disable_supply, s7_4_read_supply_status,
+    s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
+    s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
+    s12_2_device_prenotification,
+};
+use crate::store::PendingPreCommand;
+
+/// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
+/// every WAN command) and digital-signing key (for commands the DCC originates and signs).
+pub struct DccCrypto {
+    pub acb: Eui64,
+    pub acb_ka: KaPrivateKey,
+    pub acb_ds: SigningKey,
+}
+
+/// Every service the DCC implements, one entry per service reference variant.
+static CATALOGUE: &[&dyn Service] = &[
+    &s4_1_1_read_import_registers::ReadImportRegisters,
+    &s7_1_enable_supply::EnableSupply,
+    &s7_2_disable_supply::DisableSupply,
+    &s7_4_read_supply_status::ReadSupplyStatus,
+    &s8_1_1_commission_device::CommissionDevice,
+    &s8_2_read_inventory::ReadInventory,
+    &s8_4_update_inventory::UpdateInventory,
+    &s8_11_update_han_device_log::UpdateHanDeviceLog,
+    &s11_2_read_firmware_version::ReadFirmwareVersion,
+    &s12_1_request_wan_matrix::RequestWanMatrix,
+    &s12_2_device_prenotification::DevicePrenotification,
+];
+
+/// The service implementing `srv`, if the DCC implements it.
+pub fn service(srv: Srv) -> Option<&'static dyn Service> {
+    CATALOGUE.iter().copied().find(|s| s.srv() == srv)
+}
+
+/// The service implementing `srv`, or the refusal for one the DCC does not implement (E12).
+pub fn require(srv: Srv) -> Result<&'static dyn Service, DccError> {
+    service(srv).ok_or_else(|| ServiceError::NotImplemented(srv.to_string()).into())
+}
+
+/// The device service implementing `srv` (E12 if none; an internal error if the catalogue's
+/// entry disagrees with the matrix, which the catalogue's tests rule out).
+pub fn device_service(srv: Srv) -> Result<&'static dyn DeviceService, DccError> {
+    match require(srv)?.kind() {
+        ServiceKind::Device(s) => Ok(s),
+        ServiceKind::NonDevice(_) => Err(kind_mismatch(srv)),
+    }
+}
+
+/// The non-device service implementing `srv` (as [`device_service`]).
+pub fn non_device_service(srv: Srv) -> Result<&'static dyn NonDeviceService, DccError> {
+    match require(srv)?.kind() {
+        ServiceKind::NonDevice(s) => Ok(s),
+        ServiceKind::Device(_) => Err(kind_mismatch(srv)),
+    }
+}
+
+fn kind_mismatch(srv: Srv) -> DccError {
+    InternalError::Render(format!(
+        "the catalogue's {srv} and the service matrix disagree on whether it is a device service"
+    ))
+    .into()
+}
+
+/// The variants the DCC implements.
+pub fn implemented() -> impl Iterator<Item = Srv> {
+    CATALOGUE.iter().map(|s| s.srv())
+}
+
+/// Plans a device request with `service`: the device types it serves first (E11 for any
+/// other), then its own plan.
+pub fn plan_device(
+    service: &dyn DeviceService,
+    r: &mut DeviceRequest<'_>,
+) -> Result<Plan, DccError> {
+    if !service.device_types().contains(&r.device.device_type) {
+        return Err(r.wrong_type());
+    }
+    service.plan(r)
+}
+
+/// What a device request becomes (the conformance runner's view of a [`Plan`]).
+#[derive(Debug)]
+pub enum Transformed {
+    /// A command ready to protect and send (non-critical, or DCC-originated).
+    Command(GeneralSigning),
+    /// A critical request's pre-command: goes back to the user to sign (CV 4).
+    PreCommand(GeneralSigning),
+}
+
+/// The role a request is planned for when the caller does not say: the first role the matrix
+/// allows that is a trust anchor of the device (the supplier, for the RTDS vectors), else the
+/// first the matrix allows.
+pub fn default_role(srv: Srv, device: &Device) -> Result<UserRole, DccError> {
+    let roles = srv.info().roles;
+    roles
+        .iter()
+        .copied()
+        .find(|r| services::is_trust_anchor(device.device_type, *r))
+        .or_else(|| roles.first().copied())
+        .ok_or_else(|| {
+            ServiceError::NotImplemented(format!("{srv} (no user role may send it)")).into()
+        })
+}
+
+/// Plans a device request for a user acting in `role`, purely: `dcc_counter` is the ACB's
+/// counter should the DCC originate the command on the user's behalf.
+pub fn plan_device_request_as(
+    req: &Request,
+    device: &Device,
+    role: UserRole,
+    dcc: &DccCrypto,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+) -> Result<Transformed, DccError> {
+    let srv = req.header.service_reference_variant;
+    let service = device_service(srv)?;
+    let mut counter = || Ok(dcc_counter);
+    let mut r = DeviceRequest {
+        request: req,
+        device,
+        acting_role: role,
+        dcc,
+        dcc_counter: &mut counter,
+        now,
+    };
+    match plan_device(service, &mut r)? {
+        Plan::Command { command, .. } => Ok(Transformed::Command(command)),
+        Plan::PreCommand(g) => Ok(Transformed::PreCommand(g)),
+        Plan::Answer { .. } => Err(InternalError::Render(format!(
+            "service {srv} answered a device request without a command"
+        ))
+        .into()),
+    }
+}
+
+/// Plans a device request as its RequestID's originator would send it when acting in the
+/// matrix's first trust-anchor role for the device (see [`default_role`]).
+pub fn plan_device_request(
+    req: &Request,
+    device: &Device,
+    dcc: &DccCrypto,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+) -> Result<Transformed, DccError> {
+    let role = default_role(req.header.service_reference_variant, device)?;
+    plan_device_request_as(req, device, role, dcc, dcc_counter, now)
+}
+
+/// Protects a command for the WAN: the ACB's MAC over it, keyed for the recipient device.
+pub fn protect(
+    cmd: GeneralSigning,
+    dcc: &DccCrypto,
+    device_ka: &PublicKey,
+) -> Result<Vec<u8>, DccError> {
+    gbcs::crypto::wrap_command(cmd, &dcc.acb_ka, device_ka)
+        .map(|c| c.encode())
+        .map_err(|e| InternalError::Signing(format!("ACB MAC: {e}")).into())
+}
+
+/// Why a signed pre-command is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignedPreCommandError {
+    #[error("not a GBCS general-signing APDU: {0}")]
+    Malformed(String),
+    #[error("it is not the pre-command the DCC returned for this request")]
+    NotCorrelated,
+    #[error("it carries no signature")]
+    Unsigned,
+    #[error("its signature does not verify with any of the user's digital-signing certificates")]
+    BadSignature,
+}
+
+/// Checks a signed pre-command against the pre-command the DCC returned (same bytes, apart from
+/// the signature) and the user's signature over it; returns the signed command.
+pub fn check_signed_precommand(
+    signed: &[u8],
+    precommand: &[u8],
+    user_ds: &PublicKey,
+) -> Result<GeneralSigning, SignedPreCommandError> {
+    let s = GeneralSigning::decode(signed)
+        .map_err(|e| SignedPreCommandError::Malformed(e.to_string()))?;
+    let p = GeneralSigning::decode(precommand)
+        .map_err(|e| SignedPreCommandError::Malformed(e.to_string()))?;
+    if s.signed_bytes() != p.signed_bytes() {
+        return Err(SignedPreCommandError::NotCorrelated);
+    }
+    if !matches!(s.signature, gbcs::frame::SignatureField::Signed(_)) {
+        return Err(SignedPreCommandError::Unsigned);
+    }
+    s.verify_signature(user_ds)
+        .map_err(|_| SignedPreCommandError::BadSignature)?;
+    Ok(s)
+}
+
+/// Plans a signed pre-command (CV 5): it must answer the pending pre-command of the same
+/// RequestID, for the same device and service, carry the same bytes, and verify with one of
+/// `user_keys` (SEC1 digital-signing keys: ZAZ1 users sign XML with one and GBCS with another).
+pub fn plan_signed_precommand(
+    req: &Request,
+    device: &Device,
+    pending: Option<&PendingPreCommand>,
+    user_keys: &[Vec<u8>],
+) -> Result<Plan, DccError> {
+    let rid = req.header.request_id;
+    let srv = req.header.service_reference_variant;
+    let refuse = |why: String| -> DccError { ServiceError::SignedPreCommand(why).into() };
+    let pending = match pending {
+        Some(p) if !p.used => p,
+        Some(_) => {
+            return Err(refuse(format!(
+                "the pre-command of RequestID counter {} was already signed and sent",
+                rid.counter
+            )));
+        }
+        None => {
+            return Err(refuse(format!(
+                "no pre-command awaits RequestID counter {} of {}",
+                rid.counter, rid.originator
+            )));
+        }
+    };
+    if pending.target != device.id || pending.srv != srv {
+        return Err(refuse(format!(
+            "the pending pre-command of RequestID counter {} is for service {} to device {}, \
+             not service {srv} to device {}",
+            rid.counter, pending.srv, pending.target, device.id
+        )));
+    }
+    let body =
+        duis::bodies::SignedPreCommand::parse(&req.body).map_err(crate::render::body_error)?;
+    let mut outcome = Err(SignedPreCommandError::BadSignature);
+    for key in user_keys {
+        let Ok(user_ds) = PublicKey::from_sec1(key) else {
+            continue;
+        };
+        outcome = check_signed_precommand(&body.gbcs_payload, &pending.precommand, &user_ds);
+        if !matches!(outcome, Err(SignedPreCommandError::BadSignature)) {
+            break;
+        }
+    }
+    let command = outcome.map_err(|e| refuse(e.to_string()))?;
+    Ok(Plan::Command {
+        use_case: command.message_code(),
+        command,
+        dcc_originated: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_entry_per_variant_and_kind_agrees_with_the_matrix() {
+        let mut seen: Vec<Srv> = implemented().collect();
+        let n = seen.len();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
+        assert_eq!(n, 11);
+        for s in CATALOGUE {
+            let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
+            assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());
+        }
+    }
+
+    #[test]
+    fn unimplemented_variants_are_e12() {
+        assert!(service(Srv::V8_3).is_none());
+        let e = require(Srv::V8_3).err().unwrap();
+        assert_eq!(e.outcome().code, Some(duis::ResponseCode::E12));
+        assert!(e.to_string().contains("8.3"), "{e}");
+    }
+}

@@ -1,0 +1,392 @@
+//! The service catalogue's entries: one module per DUIS service reference variant (family) the
+//! DCC implements.
+//!
+//! Each module owns, for its service: parsing the request body (typed, with the `duis::bodies`
+//! parsers), any eligibility beyond the service matrix (the device types it serves; a device of
+//! another type is refused with E11), and its [`Plan`] — what the request becomes. Who may send
+//! it, whether it is critical, on demand or non-device come from the service matrix
+//! ([`duis::Srv::info`]) alone; the GBCS use case helper (`gbcs::usecases`) owns the GBCS side
+//! (which commands are pre-commands).
+//!
+//! The gateway ([`crate::gateway`]) is the generic driver: authenticate, counter, user, matrix,
+//! registration and SMI status, then [`crate::catalogue::service`] and its plan, then record.
+//!
+//! Naming: `s<service reference variant with dots as underscores>_<service name>.rs`.
+
+use duis::{Request, ResponseCode, Srv, UserRole};
+use gbcs::MessageCode;
+use gbcs::frame::GeneralSigning;
+use gbcs::usecases::{CommandHeader, RemotePartyRole, UseCaseSpec};
+use time::OffsetDateTime;
+
+use crate::catalogue::DccCrypto;
+use crate::error::{AuthzError, DccError, InternalError};
+use crate::gateway::Dialect;
+use crate::model::{Device, DeviceType, User};
+use crate::render;
+use crate::store::Tx;
+
+pub mod s11_2_read_firmware_version;
+pub mod s12_1_request_wan_matrix;
+pub mod s12_2_device_prenotification;
+pub mod s4_1_1_read_import_registers;
+pub mod s7_1_enable_supply;
+pub mod s7_2_disable_supply;
+pub mod s7_4_read_supply_status;
+pub mod s8_11_update_han_device_log;
+pub mod s8_1_1_commission_device;
+pub mod s8_2_read_inventory;
+pub mod s8_4_update_inventory;
+
+pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
+pub use s8_4_update_inventory::transition_allowed;
+pub use s12_1_request_wan_matrix::WanCoverage;
+
+/// What a service request becomes.
+///
+/// Two more outcomes have their place here once the DCC implements them (a later issue): a
+/// **schedule** (5.1 Create Schedule: the DCC stores a DCC-scheduled request and runs it on its
+/// own timetable) and a **future-dated hold** (a request with an `ExecutionDateTime` whose
+/// matrix row says the DSP holds it: the DCC keeps the planned command and sends it at that
+/// time). Each will be a variant built by the services that can produce it; the driver then
+/// stores it instead of queueing a command. Until then a future-dated request is sent at once.
+#[derive(Debug)]
+pub enum Plan {
+    /// Answered by the DCC itself, now: the response code and the unsigned DUIS response.
+    Answer {
+        code: ResponseCode,
+        document: String,
+    },
+    /// A command to protect (ACB MAC) and queue for the device; acknowledged with I99.
+    Command {
+        /// The GBCS use case (message code) the command carries.
+        use_case: MessageCode,
+        command: GeneralSigning,
+        /// Whether the DCC (its Access Control Broker) originates it on the user's behalf.
+        dcc_originated: bool,
+    },
+    /// A critical request's pre-command, returned to the user to sign (CV 4).
+    PreCommand(GeneralSigning),
+}
+
+/// A catalogue entry.
+pub trait Service: Sync {
+    /// The service reference variant it implements.
+    fn srv(&self) -> Srv;
+    /// Whether it is answered from the DCC's data or sent to a device (must agree with the
+    /// matrix's non-device flag; the catalogue's tests check that it does).
+    fn kind(&self) -> ServiceKind<'_>;
+}
+
+/// How a service is planned.
+pub enum ServiceKind<'a> {
+    Device(&'a dyn DeviceService),
+    NonDevice(&'a dyn NonDeviceService),
+}
+
+/// A service sent to a device as GBCS.
+pub trait DeviceService: Service {
+    /// The device types it serves; the driver refuses any other with E11.
+    fn device_types(&self) -> &'static [DeviceType];
+    /// The plan for a request (CV 1 or 4; signed pre-commands are checked by the driver).
+    fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError>;
+}
+
+/// A service the DCC answers from its own data.
+pub trait NonDeviceService: Service {
+    fn plan(&self, r: &mut NonDeviceRequest<'_>) -> Result<Plan, DccError>;
+}
+
+/// Hands out the Access Control Broker's next GBCS counter, for commands it originates on a
+/// user's behalf (asked only when a plan needs one).
+pub type DccCounter<'a> = dyn FnMut() -> Result<u64, DccError> + 'a;
+
+/// What a device service plans from: pure data, no storage.
+pub struct DeviceRequest<'a> {
+    pub request: &'a Request,
+    pub device: &'a Device,
+    /// The role the requester acts in for this device (the one registration data allowed).
+    pub acting_role: UserRole,
+    pub dcc: &'a DccCrypto,
+    pub dcc_counter: &'a mut DccCounter<'a>,
+    pub now: OffsetDateTime,
+}
+
+/// Who originates the GBCS command for a user's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Originator {
+    /// The user, a trust anchor of the device (its supplier or network operator).
+    User,
+    /// The DCC's Access Control Broker, on the user's behalf (the other-information carries the
+    /// user and their request counter).
+    AcbOnBehalf,
+}
+
+/// The remote-party role a device of type `t` holds a trust anchor for, for users acting in
+/// `role`: smart meters hold their supplier's and their network operator's; the Communications
+/// Hub Function holds only DCC roles (ACB, WAN provider); HAN devices are reached through the
+/// ACB. Export suppliers, Other Users and Registered Supplier Agents are never device trust
+/// anchors.
+pub fn anchor_role(t: DeviceType, role: UserRole) -> Option<RemotePartyRole> {
+    match (t, role) {
+        (DeviceType::Esme, UserRole::ImportSupplier)
+        | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasSupplier) => {
+            Some(RemotePartyRole::Supplier)
+        }
+        (DeviceType::Esme, UserRole::ElectricityDistributor)
+        | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasTransporter) => {
+            Some(RemotePartyRole::NetworkOperator)
+        }
+        _ => None,
+    }
+}
+
+/// Whether users acting in `role` are a trust anchor of a device of type `t`.
+pub fn is_trust_anchor(t: DeviceType, role: UserRole) -> bool {
+    anchor_role(t, role).is_some()
+}
+
+/// Who originates use case `use_case` for a user acting in `role` on a device of type `t`, as
+/// GBCS says: the ACB for the use cases only it sends (CS08, CCS01, CCS02); the user if they
+/// are a trust anchor of the device in a role the use case allows; else the ACB on their behalf
+/// if the use case allows the ACB; else nobody (`None`).
+pub fn originator(t: DeviceType, role: UserRole, use_case: &UseCaseSpec) -> Option<Originator> {
+    if use_case.dcc_originated {
+        return Some(Originator::AcbOnBehalf);
+    }
+    if anchor_role(t, role).is_some_and(|r| use_case.allows(r)) {
+        return Some(Originator::User);
+    }
+    use_case
+        .allows(RemotePartyRole::AccessControlBroker)
+        .then_some(Originator::AcbOnBehalf)
+}
+
+impl DeviceRequest<'_> {
+    /// The service reference variant.
+    pub fn srv(&self) -> Srv {
+        self.request.header.service_reference_variant
+    }
+
+    /// The header of a command of use case `code` for this request, and whether the ACB
+    /// originates it (see [`originator`]); takes an ACB counter when it does.
+    pub fn header_for(&mut self, code: MessageCode) -> Result<(CommandHeader, bool), DccError> {
+        let spec = use_case(code)?;
+        let rid = self.request.header.request_id;
+        match originator(self.device.device_type, self.acting_role, spec) {
+            Some(Originator::User) => Ok((
+                CommandHeader::new(rid.originator, self.device.id, rid.counter),
+                false,
+            )),
+            Some(Originator::AcbOnBehalf) => {
+                let counter = (self.dcc_counter)()?;
+                Ok((
+                    CommandHeader::on_behalf_of(
+                        self.dcc.acb,
+                        self.device.id,
+                        counter,
+                        rid.originator,
+                        rid.counter,
+                    ),
+                    true,
+                ))
+            }
+            None => Err(AuthzError::NotTrustAnchor {
+                srv: self.srv().to_string(),
+                role: self.acting_role.as_code().to_string(),
+                device_type: self.device.device_type.to_string(),
+            }
+            .into()),
+        }
+    }
+
+    /// A user-originated or routed command as the matrix says: a critical service's command is a
+    /// pre-command for the user to sign; any other is sent as it is. The GBCS use case builder
+    /// must agree (a critical use case's command has no signature field yet): a disagreement
+    /// between the matrix and `gbcs::usecases` is the DCC's fault, refused rather than sent.
+    /// A command the ACB originates is signed by it where the use case says the DCC signs.
+    pub fn command(&self, command: GeneralSigning, dcc_originated: bool) -> Result<Plan, DccError> {
+        let command = if dcc_originated && use_case(command.message_code())?.dcc_signs {
+            command.sign(&self.dcc.acb_ds).map_err(build_err)?
+        } else {
+            command
+        };
+        let critical = self.srv().info().critical && !dcc_originated;
+        if critical != command.is_precommand() {
+            return Err(InternalError::Render(format!(
+                "service {} is {}critical in the service matrix but GBCS use case {:?} is {}",
+                self.srv(),
+                if critical { "" } else { "not " },
+                command.message_code(),
+                if command.is_precommand() {
+                    "a pre-command"
+                } else {
+                    "a command"
+                }
+            ))
+            .into());
+        }
+        Ok(if critical {
+            Plan::PreCommand(command)
+        } else {
+            Plan::Command {
+                use_case: command.message_code(),
+                command,
+                dcc_originated,
+            }
+        })
+    }
+
+    /// The refusal for a device type the service does not serve (E11).
+    pub fn wrong_type(&self) -> DccError {
+        wrong_type(self.srv(), self.device.device_type)
+    }
+}
+
+/// E11: `srv` does not apply to a device of type `t`.
+pub fn wrong_type(srv: Srv, t: DeviceType) -> DccError {
+    AuthzError::DeviceType {
+        srv: srv.to_string(),
+        device_type: t.to_string(),
+    }
+    .into()
+}
+
+/// The GBCS catalogue's entry for a use case the DCC builds.
+fn use_case(code: MessageCode) -> Result<&'static UseCaseSpec, DccError> {
+    gbcs::usecases::by_message_code(code).ok_or_else(|| {
+        InternalError::Render(format!(
+            "GBCS use case {code:?} is not in the gbcs catalogue"
+        ))
+        .into()
+    })
+}
+
+/// A GBCS command builder's failure: the DCC could not encode what it accepted.
+pub(crate) fn build_err(e: impl std::fmt::Display) -> DccError {
+    InternalError::Render(format!("GBCS command: {e}")).into()
+}
+
+/// What a non-device service plans from: the transaction, the request and who sent it.
+pub struct NonDeviceRequest<'a> {
+    pub tx: &'a mut dyn Tx,
+    pub request: &'a Request,
+    pub user: &'a User,
+    /// The user's roles the matrix lets send this service.
+    pub roles: &'a [UserRole],
+    pub now: OffsetDateTime,
+    pub dialect: Dialect,
+}
+
+impl NonDeviceRequest<'_> {
+    /// An answer carrying only `code`.
+    pub fn acknowledge(&self, code: ResponseCode) -> Result<Plan, DccError> {
+        Ok(Plan::Answer {
+            code,
+            document: render::header_only(self.request, code, self.now)?,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+
+    #[test]
+    fn the_matrix_and_the_gbcs_use_case_must_agree_on_criticality() {
+        let t = Harness::new();
+        let user = CommandHeader::new(SUPPLIER, device_id(DeviceType::Esme), 77);
+        let esme = device(DeviceType::Esme);
+        let plan = |srv: Srv, body: &str, g: GeneralSigning| {
+            let req = request(srv, body, DeviceType::Esme, 77);
+            let mut counter = || Ok(ACB_COUNTER);
+            let r = DeviceRequest {
+                request: &req,
+                device: &esme,
+                acting_role: UserRole::ImportSupplier,
+                dcc: &t.dcc,
+                dcc_counter: &mut counter,
+                now: OffsetDateTime::UNIX_EPOCH,
+            };
+            r.command(g, false)
+        };
+        // 7.4 is not critical; ECS43 is.
+        let e = plan(
+            Srv::V7_4,
+            "<sr:ReadSupplyStatus/>",
+            gbcs::usecases::ecs43_disable_supply(&user),
+        )
+        .unwrap_err();
+        assert!(matches!(e, DccError::Internal(_)), "{e}");
+        // 7.2 is critical; ECS45 is not.
+        let e = plan(
+            Srv::V7_2,
+            "<sr:DisableSupply/>",
+            gbcs::usecases::ecs45_read_supply_status(&user),
+        )
+        .unwrap_err();
+        assert!(matches!(e, DccError::Internal(_)), "{e}");
+        assert!(matches!(
+            plan(
+                Srv::V7_2,
+                "<sr:DisableSupply/>",
+                gbcs::usecases::ecs43_disable_supply(&user)
+            ),
+            Ok(Plan::PreCommand(_))
+        ));
+    }
+
+    #[test]
+    fn originators_follow_the_devices_trust_anchors_and_the_use_case() {
+        use DeviceType as D;
+        use UserRole as R;
+        use gbcs::usecases::{ccs01, cs08, ecs45, ecs52, ecs70, gcs13a};
+        let o = |t, r, s| originator(t, r, s);
+        assert_eq!(
+            o(D::Esme, R::ImportSupplier, &ecs52::SPEC),
+            Some(Originator::User)
+        );
+        assert_eq!(
+            o(D::Esme, R::ElectricityDistributor, &ecs45::SPEC),
+            Some(Originator::User)
+        );
+        assert_eq!(
+            o(D::Gpf, R::GasTransporter, &gcs13a::SPEC),
+            Some(Originator::User)
+        );
+        assert_eq!(
+            o(D::Esme, R::ImportSupplier, &ecs70::SPEC),
+            Some(Originator::User)
+        );
+        for (t, r) in [
+            (D::Esme, R::ExportSupplier),
+            (D::Esme, R::GasSupplier),
+            (D::Esme, R::OtherUser),
+            (D::Esme, R::RegisteredSupplierAgent),
+            (D::Chf, R::ImportSupplier),
+            (D::Chf, R::OtherUser),
+        ] {
+            assert_eq!(
+                o(t, r, &ecs52::SPEC),
+                Some(Originator::AcbOnBehalf),
+                "{t} {r:?}"
+            );
+        }
+        // Use cases only the ACB sends, whoever asks.
+        assert_eq!(
+            o(D::Ppmid, R::ImportSupplier, &cs08::SPEC),
+            Some(Originator::AcbOnBehalf)
+        );
+        assert_eq!(
+            o(D::Chf, R::GasSupplier, &ccs01::SPEC),
+            Some(Originator::AcbOnBehalf)
+        );
+        // Use cases the ACB may not send for anyone: only a trust anchor reaches the device.
+        assert_eq!(o(D::Gsme, R::OtherUser, &gcs13a::SPEC), None);
+        assert_eq!(o(D::Esme, R::ExportSupplier, &ecs70::SPEC), None);
+    }
+}

@@ -1,0 +1,109 @@
+//! 7.2 Disable Supply (critical): ECS43 on an ESME, GCS32 on a GSME; pre-commands the supplier
+//! signs.
+
+use duis::Srv;
+use duis::bodies::NoParameters;
+use gbcs::usecases as uc;
+use gbcs::{MessageCode, UtcDateTime};
+use time::OffsetDateTime;
+
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use crate::error::DccError;
+use crate::model::DeviceType;
+use crate::render;
+
+pub struct DisableSupply;
+
+impl Service for DisableSupply {
+    fn srv(&self) -> Srv {
+        Srv::V7_2
+    }
+    fn kind(&self) -> ServiceKind<'_> {
+        ServiceKind::Device(self)
+    }
+}
+
+/// The Issuer Event ID GCS32 carries: the one place the DCC decides it. The rule is the GBCS
+/// use case's ([`gbcs::usecases::issuer_event_id`], the rule that reproduces the RTDS vectors):
+/// the DCC's UTC time when it builds the command, in ZigBee UTC seconds since 2000.
+pub fn gcs32_issuer_event_id(now: OffsetDateTime) -> Result<u32, DccError> {
+    UtcDateTime::from_unix(now.unix_timestamp())
+        .and_then(uc::issuer_event_id)
+        .ok_or_else(|| build_err(format!("no ZigBee issuer event id for the DCC time {now}")))
+}
+
+impl DeviceService for DisableSupply {
+    fn device_types(&self) -> &'static [DeviceType] {
+        &[DeviceType::Esme, DeviceType::Gsme]
+    }
+
+    fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
+        NoParameters::parse(&r.request.body, "DisableSupply").map_err(render::body_error)?;
+        match r.device.device_type {
+            DeviceType::Esme => {
+                let (h, by_acb) = r.header_for(MessageCode::ECS43)?;
+                r.command(uc::ecs43_disable_supply(&h), by_acb)
+            }
+            DeviceType::Gsme => {
+                let (h, by_acb) = r.header_for(MessageCode::GCS32)?;
+                let event = gcs32_issuer_event_id(r.now)?;
+                r.command(
+                    uc::gcs32_disable_supply(&h, event).map_err(build_err)?,
+                    by_acb,
+                )
+            }
+            _ => Err(r.wrong_type()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::testing::*;
+    use duis::UserRole;
+
+    #[test]
+    fn precommand_per_device_type() {
+        let t = Harness::new();
+        for (dt, role, code) in [
+            (
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+                MessageCode::ECS43,
+            ),
+            (DeviceType::Gsme, UserRole::GasSupplier, MessageCode::GCS32),
+        ] {
+            let plan = t
+                .plan(&DisableSupply, Srv::V7_2, "<sr:DisableSupply/>", dt, role)
+                .unwrap();
+            assert_precommand(&plan, code, &t, dt);
+        }
+    }
+
+    #[test]
+    fn issuer_event_id_is_the_dcc_time_in_zigbee_seconds() {
+        // The RTDS reference clock, 2015-01-01T00:00:00Z: 80 4A 37 1C in every RTDS GCS32.
+        let rtds = OffsetDateTime::from_unix_timestamp(1_420_070_400).unwrap();
+        assert_eq!(gcs32_issuer_event_id(rtds).unwrap(), 0x1C37_4A80);
+        let before_2000 = OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert!(gcs32_issuer_event_id(before_2000).is_err());
+    }
+
+    #[test]
+    fn other_devices_get_e11() {
+        let t = Harness::new();
+        for dt in [DeviceType::Gpf, DeviceType::Chf, DeviceType::Hcalcs] {
+            let e = t
+                .plan(
+                    &DisableSupply,
+                    Srv::V7_2,
+                    "<sr:DisableSupply/>",
+                    dt,
+                    UserRole::GasSupplier,
+                )
+                .unwrap_err();
+            assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
+        }
+    }
+}

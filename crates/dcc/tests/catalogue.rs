@@ -1,0 +1,676 @@
+//! The service catalogue at the gateway: the defects of issue 11 (8.1.1's validity interval from
+//! the request, 7.4 and 11.2 to a GPF, users that are not trust anchors reaching devices through
+//! the ACB, the ZAZ1 key arrangement for signed pre-commands), the correlation of signed
+//! pre-commands with their request, and that every refusal changes nothing — over a real
+//! in-memory SQLite store, real SMKI certificates, XML signatures and GBCS.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use dcc::catalogue::DccCrypto;
+use dcc::gateway::{Answer, Clock, Gateway, Inbound, Limits};
+use dcc::model::{
+    CspRegion, Device, DeviceStatus, DeviceType, OrgCertRecord, Premises, Registration,
+    RegistrationRole, User,
+};
+use dcc::store::{Store, WanJob};
+use duis::{Endpoint, ResponseCode, UserRole};
+use eui::Eui64;
+use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt};
+use smki::{KeyPair, KeyUsage, OrgCertRequest, Pki, PkiNames, RemotePartyRole, Serial};
+use store::SqliteStore;
+use time::{Duration, OffsetDateTime};
+
+/// The RTDS entity map (gbcs-notes §1.7): the ACB, the supplier, and the devices.
+const ACB: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
+const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
+const OTHER_USER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x07, 0x00, 0x00]);
+const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
+const GSME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
+const CHF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
+const GPF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA3]);
+const MPAN: &str = "1900000000018";
+const MPRN: &str = "7000000001";
+
+/// The RTDS 8.1.1 pre-commands (ECS70 to the ESME, GCS28 to the GSME, counter 1000).
+const ECS70_PRECOMMAND: &str = "DF090100000000000003E80890B3D51F300100000800DB1234567890A0000200626CD9200003E800050200080000010000FF090300080000010000FF050300080000010000FF040100080000010000FF020100080000010000FF040516050203090CFFFFFFFFFFFFFFFFFF8000FF090C07DE0C1FFF173B0A008000FF090C07DF0101FF00000A008000FF0F000000";
+const GCS28_PRECOMMAND: &str = "DF090100000000000003E80890B3D51F300100000800DB1234567890A10002007F243022180F32303134313233313233333030305A180F32303135303130313030333030305A";
+
+struct FixedClock(Mutex<OffsetDateTime>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A user: XML signer, and the key it signs GBCS pre-commands with (ZAZ1 users have two).
+struct Party {
+    signer: xmldsig::XmlSigner,
+    gbcs_key: KeyPair,
+}
+
+struct Fixture {
+    gateway: Gateway<SqliteStore, FixedClock>,
+    store: Arc<SqliteStore>,
+    /// The supplier, ZAZ1-style: one certificate for XML, another for GBCS.
+    supplier: Party,
+    other_user: Party,
+    device_ka: Vec<(Eui64, KeyPair)>,
+    acb_ka: KeyPair,
+}
+
+fn org_cert(
+    pki: &Pki,
+    eui: Eui64,
+    role: RemotePartyRole,
+    now: OffsetDateTime,
+) -> (KeyPair, Vec<u8>) {
+    let key = KeyPair::generate_with_os_rng().unwrap();
+    let der = pki
+        .oca
+        .issue_organisation(&OrgCertRequest {
+            common_name: Some("TEST".into()),
+            eui,
+            role,
+            usage: KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: Serial::random_with_os_rng().unwrap(),
+            not_before: now - Duration::days(1),
+            not_after: now + Duration::days(365),
+        })
+        .unwrap();
+    (key, der)
+}
+
+fn record(der: &[u8]) -> OrgCertRecord {
+    let c = smki::OrgCertificate::from_der(der).unwrap();
+    OrgCertRecord {
+        serial: c.serial_decimal().to_string(),
+        issuer: c.issuer().to_string(),
+        subject_eui: c.eui(),
+        role: c.role().code(),
+        public_key: c.public_key_sec1().to_vec(),
+        der: der.to_vec(),
+        revoked: false,
+    }
+}
+
+fn xml_signer(key: &KeyPair, der: &[u8]) -> xmldsig::XmlSigner {
+    let (is, _) = xmldsig::issuer_serial_of_cert(der).unwrap();
+    xmldsig::XmlSigner::from_pkcs8_der(&key.to_pkcs8_der().unwrap(), is).unwrap()
+}
+
+fn device(id: Eui64, t: DeviceType, mpxn: Option<&str>) -> Device {
+    Device {
+        id,
+        device_type: t,
+        status: DeviceStatus::Commissioned,
+        manufacturer: "m".into(),
+        model: "m".into(),
+        firmware_version: None,
+        smets_chts_version: None,
+        esme_variant: None,
+        uprn: Some("1".into()),
+        chf: Some(CHF),
+        mpxn: mpxn.map(Into::into),
+        date_commissioned: None,
+    }
+}
+
+fn fixture() -> Fixture {
+    let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+    let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
+    let (sup_xml_key, sup_xml) = org_cert(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
+    let (sup_gbcs_key, sup_gbcs) = org_cert(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
+    let (ou_key, ou) = org_cert(&pki, OTHER_USER, RemotePartyRole::OtherUser, now);
+    let (dcc_key, dcc_xml) = org_cert(&pki, ACB, RemotePartyRole::DspXmlSigning, now);
+    let devices = [
+        device(ESME, DeviceType::Esme, Some(MPAN)),
+        device(GSME, DeviceType::Gsme, Some(MPRN)),
+        device(CHF, DeviceType::Chf, None),
+        device(GPF, DeviceType::Gpf, Some(MPRN)),
+    ];
+    let mut device_ka = Vec::new();
+    let mut device_certs = Vec::new();
+    for d in &devices {
+        let ka = KeyPair::generate_with_os_rng().unwrap();
+        let der = pki
+            .dca
+            .issue_device(&smki::DeviceCertRequest {
+                eui: d.id,
+                usage: KeyUsage::KeyAgreement,
+                public_key: ka.public_key(),
+                serial: Serial::random_with_os_rng().unwrap(),
+                not_before: now,
+            })
+            .unwrap();
+        device_ka.push((d.id, ka));
+        device_certs.push((d.id, der));
+    }
+    let acb_ka = KeyPair::generate_with_os_rng().unwrap();
+    let acb_ds = KeyPair::generate_with_os_rng().unwrap();
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    store
+        .transaction(|tx| {
+            tx.put_user(&User {
+                eui: SUPPLIER,
+                name: "supplier".into(),
+                roles: vec![UserRole::ImportSupplier, UserRole::GasSupplier],
+                response_url: None,
+                suspended: false,
+            })?;
+            tx.put_user(&User {
+                eui: OTHER_USER,
+                name: "other".into(),
+                roles: vec![UserRole::OtherUser],
+                response_url: None,
+                suspended: false,
+            })?;
+            for der in [&sup_xml, &sup_gbcs, &ou, &dcc_xml] {
+                tx.put_org_cert(&record(der))?;
+            }
+            tx.put_premises(&Premises {
+                uprn: "1".into(),
+                postcode: "M22 0RR".into(),
+                address_identifier: "1".into(),
+                region: CspRegion::Central,
+                mpan: Some(MPAN.into()),
+                mprn: Some(MPRN.into()),
+            })?;
+            for (mpxn, role) in [
+                (MPAN, RegistrationRole::ImportSupplier),
+                (MPRN, RegistrationRole::GasSupplier),
+            ] {
+                tx.put_registration(&Registration {
+                    mpxn: mpxn.into(),
+                    role,
+                    party: SUPPLIER,
+                    from: time::macros::date!(2020 - 01 - 01),
+                    to: None,
+                })?;
+            }
+            for d in &devices {
+                tx.put_device(d)?;
+            }
+            for (id, der) in &device_certs {
+                tx.put_device_cert(*id, "ka", der)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let dcc = DccCrypto {
+        acb: ACB,
+        acb_ka: gbcs::crypto::KaPrivateKey::from_der(&acb_ka.to_pkcs8_der().unwrap()).unwrap(),
+        acb_ds: gbcs::crypto::SigningKey::from_der(&acb_ds.to_pkcs8_der().unwrap()).unwrap(),
+    };
+    let gateway = Gateway::new(
+        store.clone(),
+        FixedClock(Mutex::new(now)),
+        Arc::new(xml_signer(&dcc_key, &dcc_xml)),
+        Arc::new(dcc),
+        Limits::default(),
+    );
+    Fixture {
+        gateway,
+        store,
+        supplier: Party {
+            signer: xml_signer(&sup_xml_key, &sup_xml),
+            gbcs_key: sup_gbcs_key,
+        },
+        other_user: Party {
+            signer: xml_signer(&ou_key, &ou),
+            gbcs_key: KeyPair::generate_with_os_rng().unwrap(),
+        },
+        device_ka,
+        acb_ka,
+    }
+}
+
+fn request(
+    originator: Eui64,
+    target: Eui64,
+    counter: u64,
+    cv: u8,
+    srv: &str,
+    body: &str,
+) -> String {
+    let sr = duis::Srv::parse(srv).unwrap().service_reference();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4"><sr:Header><sr:RequestID>{originator}:{target}:{counter}</sr:RequestID><sr:CommandVariant>{cv}</sr:CommandVariant><sr:ServiceReference>{sr}</sr:ServiceReference><sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header><sr:Body>{body}</sr:Body></sr:Request>"#
+    )
+}
+
+const COMMISSION_ESME: &str = "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:59:10.00Z</sr:CurrentDateTime><sr:TolerancePeriod>60</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>";
+const COMMISSION_GSME: &str = "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:30:00.00Z</sr:CurrentDateTime><sr:TolerancePeriod>3600</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>";
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+fn precommand_of(response: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let start = response.find("<sr:GBCSPayload>").unwrap() + "<sr:GBCSPayload>".len();
+    let end = start + response[start..].find('<').unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(&response[start..end])
+        .unwrap()
+}
+
+fn signed_precommand_body(payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "<sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+/// Everything a refusal must leave alone.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    counters: Vec<Option<u64>>,
+    jobs: Vec<WanJob>,
+    records: Vec<Option<String>>,
+}
+
+impl Fixture {
+    fn send(&self, endpoint: Endpoint, party: &Party, unsigned: &str) -> Answer {
+        let signed = party.signer.sign(unsigned).unwrap();
+        self.gateway.handle(Inbound {
+            endpoint,
+            tls_identity: None,
+            body: signed.as_bytes(),
+        })
+    }
+
+    fn snapshot(&self, requests: &[(Eui64, u64)]) -> Snapshot {
+        self.store
+            .transaction(|tx| {
+                let mut records = Vec::new();
+                for (o, c) in requests {
+                    records.push(tx.request(*o, *c)?.map(|r| r.response_code));
+                }
+                Ok(Snapshot {
+                    counters: vec![
+                        tx.last_counter(SUPPLIER)?,
+                        tx.last_counter(OTHER_USER)?,
+                        tx.last_counter(ACB)?,
+                    ],
+                    jobs: tx.due_wan_jobs(i64::MAX, 100)?,
+                    records,
+                })
+            })
+            .unwrap()
+    }
+
+    fn jobs(&self) -> Vec<WanJob> {
+        self.store
+            .transaction(|tx| Ok(tx.due_wan_jobs(i64::MAX, 100)?))
+            .unwrap()
+    }
+
+    /// The command a job carries, after checking the ACB MAC with the device's key.
+    fn command_of(&self, job: &WanJob) -> GeneralSigning {
+        let Frame::Ciphered(c) = Frame::decode(&job.command).unwrap() else {
+            panic!("a WAN command is MAC'd");
+        };
+        let ka = &self
+            .device_ka
+            .iter()
+            .find(|(id, _)| *id == job.target)
+            .unwrap()
+            .1;
+        let device = gbcs::crypto::KaPrivateKey::from_der(&ka.to_pkcs8_der().unwrap()).unwrap();
+        let acb =
+            gbcs::crypto::PublicKey::from_sec1(&self.acb_ka.public_key().to_sec1_uncompressed())
+                .unwrap();
+        let key = device
+            .derive(&acb, &gbcs::crypto::KdfContext::for_mac(&c.apdu))
+            .unwrap();
+        c.verify_mac(&key).unwrap();
+        c.apdu.clone()
+    }
+}
+
+fn refusal_says(a: &Answer, code: ResponseCode, words: &str) {
+    assert_eq!(a.code, Some(code), "{:?} {}", a.error, a.body);
+    let e = a
+        .error
+        .as_ref()
+        .expect("a refusal carries its error")
+        .to_string();
+    assert!(e.contains(words), "{code:?}: {e:?} should say {words:?}");
+}
+
+/// (a) The ECS70 / GCS28 validity interval is the request's CurrentDateTime and
+/// TolerancePeriod: the pre-commands are the RTDS vectors byte for byte, whatever the DCC clock.
+#[test]
+fn commissioning_precommands_come_from_the_request_body() {
+    for (target, body, want) in [
+        (ESME, COMMISSION_ESME, ECS70_PRECOMMAND),
+        (GSME, COMMISSION_GSME, GCS28_PRECOMMAND),
+    ] {
+        // The templates' counter, 1000, for both: a world each.
+        let f = fixture();
+        let a = f.send(
+            Endpoint::Transform,
+            &f.supplier,
+            &request(SUPPLIER, target, 1000, 4, "8.1.1", body),
+        );
+        assert_eq!(a.code, Some(ResponseCode::I0), "{:?} {}", a.error, a.body);
+        assert_eq!(hex(&precommand_of(&a.body)), want);
+    }
+}
+
+/// (d) The ZAZ1 arrangement: the supplier XML-signs with one certificate and GBCS-signs the
+/// pre-command with another; the DCC Boxed 8.1.1 template sent as CV 4, then at once as CV 5
+/// with its signed pre-command, is accepted and queued. A CV 5 signed with a key that is not the
+/// user's is refused with E12 and says why.
+#[test]
+fn zaz1_commissioning_cv4_then_cv5_is_accepted() {
+    let f = fixture();
+    let counter = 1_796_516_296_548;
+    let a = f.send(
+        Endpoint::Transform,
+        &f.supplier,
+        &request(SUPPLIER, ESME, counter, 4, "8.1.1", COMMISSION_ESME),
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    let pre = GeneralSigning::decode(&precommand_of(&a.body)).unwrap();
+
+    let stranger = gbcs::crypto::SigningKey::from_der(
+        &KeyPair::generate_with_os_rng()
+            .unwrap()
+            .to_pkcs8_der()
+            .unwrap(),
+    )
+    .unwrap();
+    let forged = pre.clone().sign(&stranger).unwrap().encode();
+    let before = f.snapshot(&[(SUPPLIER, counter)]);
+    let r = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(
+            SUPPLIER,
+            ESME,
+            counter,
+            5,
+            "8.1.1",
+            &signed_precommand_body(&forged),
+        ),
+    );
+    refusal_says(&r, ResponseCode::E12, "signature does not verify");
+    assert_eq!(f.snapshot(&[(SUPPLIER, counter)]), before);
+
+    let gbcs_key =
+        gbcs::crypto::SigningKey::from_der(&f.supplier.gbcs_key.to_pkcs8_der().unwrap()).unwrap();
+    let signed = pre.clone().sign(&gbcs_key).unwrap().encode();
+    let ok = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(
+            SUPPLIER,
+            ESME,
+            counter,
+            5,
+            "8.1.1",
+            &signed_precommand_body(&signed),
+        ),
+    );
+    assert_eq!(ok.code, Some(ResponseCode::I99), "{:?}", ok.error);
+    let jobs = f.jobs();
+    assert_eq!(jobs.len(), 1);
+    let cmd = f.command_of(&jobs[0]);
+    assert_eq!(hex(&cmd.signed_bytes()), hex(&pre.signed_bytes()));
+    assert_eq!(cmd.message_code(), gbcs::MessageCode::ECS70);
+}
+
+/// (b) 7.4 and 11.2 have no use case a GPF accepts: E11, and nothing changes. 4.1.1 does (GCS13a).
+#[test]
+fn a_gpf_gets_e11_for_supply_status_and_firmware_but_its_registers_are_read() {
+    let f = fixture();
+    let before = f.snapshot(&[(SUPPLIER, 10), (SUPPLIER, 11)]);
+    for (counter, srv, body) in [
+        (10, "7.4", "<sr:ReadSupplyStatus/>"),
+        (11, "11.2", "<sr:ReadFirmwareVersion/>"),
+    ] {
+        let a = f.send(
+            Endpoint::SendCommand,
+            &f.supplier,
+            &request(SUPPLIER, GPF, counter, 1, srv, body),
+        );
+        refusal_says(&a, ResponseCode::E11, "GPF");
+    }
+    assert_eq!(f.snapshot(&[(SUPPLIER, 10), (SUPPLIER, 11)]), before);
+    let a = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(
+            SUPPLIER,
+            GPF,
+            12,
+            1,
+            "4.1.1",
+            "<sr:ReadInstantaneousImportRegisters/>",
+        ),
+    );
+    assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+    let cmd = f.command_of(&f.jobs()[0]);
+    assert_eq!(cmd.message_code(), gbcs::MessageCode::GCS13A);
+    assert_eq!((cmd.originator, cmd.recipient), (SUPPLIER, GPF));
+}
+
+/// A device request whose service does not serve that device type: E11, nothing changes.
+#[test]
+fn a_service_not_implemented_for_the_device_type_is_e11() {
+    let f = fixture();
+    let before = f.snapshot(&[(SUPPLIER, 20)]);
+    let a = f.send(
+        Endpoint::Transform,
+        &f.supplier,
+        &request(SUPPLIER, GSME, 20, 4, "7.1", "<sr:EnableSupply/>"),
+    );
+    refusal_says(&a, ResponseCode::E11, "7.1");
+    assert_eq!(f.snapshot(&[(SUPPLIER, 20)]), before);
+}
+
+/// (c) An Other User reaches a CHF (which holds no user trust anchor) and an ESME (whose trust
+/// anchors are its supplier and distributor) through the ACB, which originates on their behalf;
+/// the supplier reaches its ESME itself, and the CHF through the ACB too.
+#[test]
+fn users_that_are_not_trust_anchors_go_through_the_acb() {
+    let f = fixture();
+    let fw = "<sr:ReadFirmwareVersion/>";
+    let send = |party: &Party, from: Eui64, to: Eui64, counter: u64| {
+        let a = f.send(
+            Endpoint::SendCommand,
+            party,
+            &request(from, to, counter, 1, "11.2", fw),
+        );
+        assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+        // The queue hands out one job per device at a time: take each off once read.
+        let job = f
+            .jobs()
+            .into_iter()
+            .find(|j| j.originator == from && j.counter == counter)
+            .unwrap();
+        f.store
+            .transaction(|tx| Ok(tx.finish_wan_job(job.id, "read by the test")?))
+            .unwrap();
+        (job.clone(), f.command_of(&job))
+    };
+    let (job, cmd) = send(&f.other_user, OTHER_USER, CHF, 30);
+    assert_eq!((job.target, job.chf), (CHF, CHF));
+    assert_eq!(cmd.message_code(), gbcs::MessageCode::ECS52);
+    assert_eq!((cmd.originator, cmd.recipient), (ACB, CHF));
+    assert_eq!(
+        cmd.other_info.ext,
+        OtherInfoExt::RemotePartyCounter {
+            remote_party: OTHER_USER,
+            remote_party_counter: 30
+        }
+    );
+    let acb_first = cmd.counter;
+
+    let (_, cmd) = send(&f.other_user, OTHER_USER, ESME, 31);
+    assert_eq!((cmd.originator, cmd.recipient), (ACB, ESME));
+    assert!(cmd.counter > acb_first, "the ACB's counter advances");
+
+    let (_, cmd) = send(&f.supplier, SUPPLIER, ESME, 32);
+    assert_eq!((cmd.originator, cmd.counter), (SUPPLIER, 32));
+    assert_eq!(cmd.other_info.ext, OtherInfoExt::None);
+
+    let (_, cmd) = send(&f.supplier, SUPPLIER, CHF, 33);
+    assert_eq!(cmd.originator, ACB);
+}
+
+/// A CV 5 whose RequestID counter matches a pending pre-command for another request (another
+/// device, another service) does not correlate: E12 saying so, nothing changes, and the pending
+/// pre-command still works for its own request.
+#[test]
+fn a_signed_precommand_for_another_request_is_refused() {
+    let f = fixture();
+    let counter = 40;
+    let a = f.send(
+        Endpoint::Transform,
+        &f.supplier,
+        &request(SUPPLIER, ESME, counter, 4, "7.2", "<sr:DisableSupply/>"),
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    let pre = GeneralSigning::decode(&precommand_of(&a.body)).unwrap();
+    let key =
+        gbcs::crypto::SigningKey::from_der(&f.supplier.gbcs_key.to_pkcs8_der().unwrap()).unwrap();
+    let body = signed_precommand_body(&pre.sign(&key).unwrap().encode());
+    let before = f.snapshot(&[(SUPPLIER, counter)]);
+    for (target, srv) in [(GSME, "7.2"), (ESME, "7.1"), (ESME, "8.1.1")] {
+        let r = f.send(
+            Endpoint::SendCommand,
+            &f.supplier,
+            &request(SUPPLIER, target, counter, 5, srv, &body),
+        );
+        refusal_says(&r, ResponseCode::E12, "pending pre-command");
+        assert_eq!(
+            f.snapshot(&[(SUPPLIER, counter)]),
+            before,
+            "{srv} to {target}"
+        );
+    }
+    // A counter no pre-command awaits.
+    let r = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(SUPPLIER, ESME, counter + 1, 5, "7.2", &body),
+    );
+    refusal_says(&r, ResponseCode::E12, "no pre-command awaits");
+    assert_eq!(f.snapshot(&[(SUPPLIER, counter)]), before);
+
+    let ok = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(SUPPLIER, ESME, counter, 5, "7.2", &body),
+    );
+    assert_eq!(ok.code, Some(ResponseCode::I99), "{:?}", ok.error);
+    assert_eq!(f.jobs().len(), 1);
+}
+
+/// A variant the catalogue does not implement: E12 naming it, nothing changes.
+#[test]
+fn an_unimplemented_variant_is_e12() {
+    let f = fixture();
+    let before = f.snapshot(&[(SUPPLIER, 50)]);
+    let a = f.send(
+        Endpoint::SendCommand,
+        &f.supplier,
+        &request(
+            SUPPLIER,
+            ESME,
+            50,
+            1,
+            "6.13",
+            "<sr:ReadEventOrSecurityLog><sr:ReadLogPeriod><sr:StartDateTime>2014-12-31T00:00:00.00Z</sr:StartDateTime><sr:EndDateTime>2030-01-01T00:00:00.00Z</sr:EndDateTime></sr:ReadLogPeriod><sr:LogToRead>Event</sr:LogToRead></sr:ReadEventOrSecurityLog>",
+        ),
+    );
+    assert_eq!(a.code, Some(ResponseCode::E12), "{:?} {}", a.error, a.body);
+    assert!(a.error.unwrap().to_string().contains("6.13"));
+    assert_eq!(f.snapshot(&[(SUPPLIER, 50)]), before);
+}
+
+/// The non-device services through the catalogue: 8.2 answers from the inventory, 12.1 from the
+/// premises, 12.2 adds a Pending device, 8.4 moves it on as the SEC allows; refusals get their
+/// service's code and change nothing.
+#[test]
+fn non_device_services_answer_from_the_dcc_data() {
+    let f = fixture();
+    let nd = |counter: u64, srv: &str, body: &str| {
+        f.send(
+            Endpoint::NonDevice,
+            &f.supplier,
+            &request(SUPPLIER, ACB, counter, 8, srv, body),
+        )
+    };
+    let a = nd(
+        60,
+        "8.2",
+        "<sr:ReadInventory><sr:UPRN>1</sr:UPRN></sr:ReadInventory>",
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    duis_schema::validate_response(a.body.as_bytes()).unwrap();
+    for id in [ESME, GSME, CHF, GPF] {
+        assert!(a.body.contains(&id.to_string()), "{id}");
+    }
+    let a = nd(
+        61,
+        "12.1",
+        "<sr:RequestWANMatrix><sr:UPRN>1</sr:UPRN></sr:RequestWANMatrix>",
+    );
+    assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
+    assert!(a.body.contains("Central"), "{}", a.body);
+
+    // 12.2 for a device with no SMKI certificate: E120203, nothing added.
+    let new = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xB0]);
+    let prenotify = format!(
+        "<sr:DevicePrenotification><sr:DeviceID>{new}</sr:DeviceID><sr:DeviceManufacturer>AB01</sr:DeviceManufacturer><sr:DeviceModel>010A030B</sr:DeviceModel><sr:DeviceType>ESME</sr:DeviceType></sr:DevicePrenotification>"
+    );
+    let before = f.snapshot(&[(SUPPLIER, 62)]);
+    let a = nd(62, "12.2", &prenotify);
+    refusal_says(&a, ResponseCode::E120203, &new.to_string());
+    assert_eq!(f.snapshot(&[(SUPPLIER, 62)]), before);
+    // With its certificate lodged it is added as Pending.
+    let cert = f
+        .store
+        .transaction(|tx| Ok(tx.device_cert(ESME, "ka")?))
+        .unwrap()
+        .unwrap();
+    f.store
+        .transaction(|tx| Ok(tx.put_device_cert(new, "ka", &cert)?))
+        .unwrap();
+    let a = nd(63, "12.2", &prenotify);
+    assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+    let added = f
+        .store
+        .transaction(|tx| Ok(tx.device(new)?))
+        .unwrap()
+        .unwrap();
+    assert_eq!(added.status, DeviceStatus::Pending);
+
+    // 8.4: a commissioned meter cannot go back to Pending (E080405, nothing changes); the new
+    // device may become Installed Not Commissioned.
+    let status = |id: Eui64, to: &str| {
+        format!(
+            "<sr:UpdateInventory><sr:DeviceID>{id}</sr:DeviceID><sr:UpdateDeviceStatusExceptCH>{to}</sr:UpdateDeviceStatusExceptCH></sr:UpdateInventory>"
+        )
+    };
+    let before = f.snapshot(&[(SUPPLIER, 64)]);
+    let a = nd(64, "8.4", &status(ESME, "Pending"));
+    refusal_says(&a, ResponseCode::E080405, "Commissioned");
+    assert_eq!(f.snapshot(&[(SUPPLIER, 64)]), before);
+    let a = nd(65, "8.4", &status(new, "InstalledNotCommissioned"));
+    assert_eq!(a.code, Some(ResponseCode::I99), "{:?}", a.error);
+    let moved = f
+        .store
+        .transaction(|tx| Ok(tx.device(new)?))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.status, DeviceStatus::InstalledNotCommissioned);
+}
