@@ -327,12 +327,26 @@ fn run_critical_with(
     use_case: &str,
     body: Option<&str>,
 ) -> GbcsAnswer {
+    run_critical_to(demo, sink, template_name, target, use_case, body, "I0")
+}
+
+/// As [`run_critical_with`], the answer delivered with response code `code` (`E100` when the
+/// device reports that the command failed).
+fn run_critical_to(
+    demo: &Demo,
+    sink: &ResponseSink,
+    template_name: &str,
+    target: &str,
+    use_case: &str,
+    body: Option<&str>,
+    code: &str,
+) -> GbcsAnswer {
     let c = request_precommand_with(demo, template_name, target, use_case, body);
     let p = good_cv5(demo, &c);
     assert_eq!(p.endpoint(), Endpoint::SendCommand);
     demo.submit(SUPPLIER, &p).duis().assert_code("I99", &p.rid);
     let r = demo.delivered(sink, &p.rid);
-    r.assert_code("I0", &p.rid);
+    r.assert_code(code, &p.rid);
     let a = GbcsAnswer::of(&r);
     assert_eq!(a.use_case(), Some(use_case));
     assert_eq!(a.apdu().counter, p.counter);
@@ -426,8 +440,17 @@ fn commission_device_marks_the_meters_commissioned() {
     );
     assert_eq!(demo.device_state(premises1::GSME)["commissioned"], true);
 
-    // The templates' own interval (2014) is long past: the meter refuses to set its clock.
-    let stale = run_critical(&demo, &sink, t::COMMISSION_ESME, premises1::ESME, "ECS70");
+    // The templates' own interval (2014) is long past: the meter refuses to set its clock, and
+    // the user is told E100 with the meter's answer.
+    let stale = run_critical_to(
+        &demo,
+        &sink,
+        t::COMMISSION_ESME,
+        premises1::ESME,
+        "ECS70",
+        None,
+        "E100",
+    );
     assert!(
         stale.dlms_results().iter().any(|&r| r != 0),
         "{:?}",

@@ -226,6 +226,44 @@ fn refusal_reason(log: &str, request_id: &str) -> Option<String> {
         .find(|e| !e.is_empty())
 }
 
+/// The template as a user sends it: a request that carries the time it is sent
+/// (`CurrentDateTime`: 8.1.1 and 6.11 set a device's clock, whose validity interval starts
+/// there and lasts `TolerancePeriod` seconds) says the present (a minute ago), not the time the
+/// template was written (2014, which a meter refuses), and allows the hour this suite may take
+/// between signing every template and sending this one. Other templates are sent as they are.
+fn with_current_time(template: &Path, scratch: &Path) -> PathBuf {
+    let text = read(template);
+    let (Some(start), Some(end)) = (
+        text.find("<sr:CurrentDateTime>"),
+        text.find("</sr:CurrentDateTime>"),
+    ) else {
+        return template.to_path_buf();
+    };
+    let now = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    let stamp = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let open = start + "<sr:CurrentDateTime>".len();
+    let mut prepared = format!("{}{stamp}{}", &text[..open], &text[end..]);
+    if let (Some(start), Some(end)) = (
+        prepared.find("<sr:TolerancePeriod>"),
+        prepared.find("</sr:TolerancePeriod>"),
+    ) {
+        let open = start + "<sr:TolerancePeriod>".len();
+        prepared = format!("{}3600{}", &prepared[..open], &prepared[end..]);
+    }
+    let name = template.file_name().unwrap().to_string_lossy();
+    let path = scratch.join(format!("now-{name}"));
+    std::fs::write(&path, prepared).unwrap();
+    path
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -291,7 +329,7 @@ fn every_template_signed_by_the_java_tool() {
             name: name.clone(),
             ..Case::default()
         };
-        let template = pkgs.templates.join(name);
+        let template = with_current_time(&pkgs.templates.join(name), &scratch);
         let out = signed_dir.join(name);
         let signed = java.run(Op::Sign, &template, &out).unwrap();
         if signed.ok() && root_name(&read(&out)).as_deref() == Some("Request") {

@@ -1,23 +1,16 @@
 //! Whether a device's answer reports success or failure.
 //!
 //! The DCC passes a device's response to the user unread, but it must not tell the user `I0`
-//! (success) over an answer in which the device says it did not do what was asked. This is the
-//! one place that reads an answer for that: a GBZ (ZCL) Default Response with a non-success
-//! status, or a DLMS Access-Response with a non-zero result, is a failure. Anything the DCC
-//! cannot read (an encrypted payload, ASN.1 responses, a frame it cannot decode) is passed on as
-//! the device sent it: the DCC has no grounds to call it a failure.
-//!
-//! When `gbcs` grows its own classification of response payloads, [`classify`] is the one
-//! function to re-point at it.
+//! (success) over an answer in which the device says it did not do what was asked. The reading
+//! is the GBCS use-case catalogue's ([`gbcs::classify_response`]: the use case's own response
+//! decoder where the catalogue has it, else the generic DLMS and ZCL rules): a DLMS result other
+//! than success, a ZCL Default Response or attribute record with a non-success status, a
+//! use-case result such as GCS28's "outside the validity interval". Anything the DCC cannot read
+//! (an encrypted payload, a frame it cannot decode, a use case the catalogue does not know) is
+//! passed on as the device sent it: the DCC has no grounds to call it a failure.
 
 use gbcs::Frame;
-use gbcs::Payload;
-use gbcs::gbz::{GbzBody, GbzPayload};
-
-/// ZCL global command: Default Response.
-const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
-/// ZCL status: SUCCESS.
-const ZCL_SUCCESS: u8 = 0x00;
+use gbcs::usecases::ResponseClass;
 
 /// What a device's answer says about the command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,45 +27,9 @@ pub fn classify(response: &[u8]) -> Verdict {
         return Verdict::Success;
     };
     let apdu = frame.apdu();
-    match Payload::decode(apdu.cra, &apdu.content) {
-        Payload::AccessResponse(r) => {
-            let failed: Vec<u8> = r
-                .results
-                .iter()
-                .map(|s| s.result())
-                .filter(|&c| c != 0)
-                .collect();
-            if failed.is_empty() {
-                Verdict::Success
-            } else {
-                Verdict::Failure(format!("DLMS Access-Response results {failed:?}"))
-            }
-        }
-        Payload::Gbz(GbzPayload::Components { components, .. }) => {
-            let failed: Vec<String> = components
-                .iter()
-                .filter_map(|c| match &c.body {
-                    GbzBody::Plain { zcl, .. }
-                        if zcl.frame_control & 0x03 == 0 && zcl.command == ZCL_DEFAULT_RESPONSE =>
-                    {
-                        match zcl.payload.as_slice() {
-                            [cmd, status, ..] if *status != ZCL_SUCCESS => Some(format!(
-                                "cluster {:04X} command {cmd:02X} status {status:02X}",
-                                c.cluster
-                            )),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                })
-                .collect();
-            if failed.is_empty() {
-                Verdict::Success
-            } else {
-                Verdict::Failure(format!("ZCL Default Response: {}", failed.join(", ")))
-            }
-        }
-        _ => Verdict::Success,
+    match gbcs::classify_response(apdu.other_info.message_code, &apdu.content) {
+        ResponseClass::Failure(f) => Verdict::Failure(format!("{f:?}")),
+        ResponseClass::Success | ResponseClass::Unknown => Verdict::Success,
     }
 }
 
@@ -83,7 +40,7 @@ mod tests {
     use gbcs::axdr::Data;
     use gbcs::dlms::{AccessResponse, ResponseSpec};
     use gbcs::frame::{GeneralSigning, OtherInfo, SignatureField};
-    use gbcs::gbz::{GbzComponent, ZclFrame};
+    use gbcs::gbz::{GbzBody, GbzComponent, GbzPayload, ZclFrame};
     use gbcs::{Cra, Eui64, MessageCode};
 
     fn frame(content: Vec<u8>) -> Vec<u8> {
@@ -133,6 +90,9 @@ mod tests {
         .unwrap()
     }
 
+    /// ZCL global command: Default Response.
+    const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
+
     #[test]
     fn dlms_results() {
         assert_eq!(classify(&frame(dlms(0))), Verdict::Success);
@@ -146,14 +106,37 @@ mod tests {
             Verdict::Success
         );
         match classify(&frame(zcl(ZCL_DEFAULT_RESPONSE, vec![0x00, 0xC0]))) {
-            Verdict::Failure(why) => assert!(why.contains("status C0"), "{why}"),
+            Verdict::Failure(why) => assert!(why.contains("status: 192"), "{why}"),
             v => panic!("{v:?}"),
         }
-        // A Read Attributes Response is data, not a verdict.
-        assert_eq!(
+        // A Read Attributes Response record with a non-success status: that read failed.
+        assert!(matches!(
             classify(&frame(zcl(0x01, vec![0x00, 0x00, 0x86]))),
+            Verdict::Failure(_)
+        ));
+        // One whose records all succeeded is data.
+        assert_eq!(
+            classify(&frame(zcl(0x01, vec![0x00, 0x00, 0x00, 0x21, 0x01, 0x00]))),
             Verdict::Success
         );
+    }
+
+    #[test]
+    fn use_case_results_are_read_by_the_catalogue() {
+        // GCS28's ASN.1 answer: time stamp, then result 2 (outside the validity interval), as
+        // the RTDS GCS28 ERROR response carries it.
+        let mut content = vec![0x30, 0x14, 0x18, 0x0F];
+        content.extend_from_slice(b"20150101000000Z");
+        content.extend_from_slice(&[0x02, 0x01, 0x02]);
+        let mut f = GeneralSigning::decode(&frame(content.clone())).unwrap();
+        f.other_info = OtherInfo::code(MessageCode::GCS28);
+        assert!(matches!(classify(&f.encode()), Verdict::Failure(_)));
+        let mut ok = content;
+        if let Some(last) = ok.last_mut() {
+            *last = 0;
+        }
+        f.content = ok;
+        assert_eq!(classify(&f.encode()), Verdict::Success);
     }
 
     #[test]
