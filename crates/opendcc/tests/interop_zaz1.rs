@@ -258,9 +258,12 @@ fn with_current_time(template: &Path, scratch: &Path) -> PathBuf {
         let open = start + "<sr:TolerancePeriod>".len();
         prepared = format!("{}3600{}", &prepared[..open], &prepared[end..]);
     }
-    let name = template.file_name().unwrap().to_string_lossy();
+    let name = template
+        .file_name()
+        .expect("a template file name")
+        .to_string_lossy();
     let path = scratch.join(format!("now-{name}"));
-    std::fs::write(&path, prepared).unwrap();
+    std::fs::write(&path, prepared).expect("writing the prepared template");
     path
 }
 
