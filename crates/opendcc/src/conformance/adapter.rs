@@ -615,7 +615,9 @@ impl Inbound {
         let decoded =
             gbcs::alerts::decode_alert(bytes).map_err(|e| format!("no alert code: {e}"))?;
         let code = decoded.alert_code.0;
-        if let Some(outcome) = &decoded.future_dated {
+        // An outcome for a command that answers no DUIS request (SRV NA: the DCC's own, or a
+        // device's) is an ordinary device alert, as the core routes it.
+        if let Some(outcome) = decoded.future_dated.as_ref().filter(|_| srv != "NA") {
             let command = command.ok_or("a future-dated outcome with no command in its row")?;
             let srv = duis::Srv::parse(srv)
                 .ok_or_else(|| format!("a future-dated outcome for SRV {srv}"))?;

@@ -421,7 +421,10 @@ impl Ctx<'_> {
             return Err(format!("alert code {code:04X}, the file name says {named}"));
         }
         self.delivered(&doc, bytes)?;
-        if matches!(code, 0x8F66 | 0x8F67) && !doc.contains("FutureDatedDeviceAlertMessage") {
+        if matches!(code, 0x8F66 | 0x8F67)
+            && key.srv != "NA"
+            && !doc.contains("FutureDatedDeviceAlertMessage")
+        {
             return Err(format!(
                 "future-dated alert {code:04X} delivered as a DeviceAlertMessage; DUIS requires a \
                  FutureDatedDeviceAlertMessage response to the originating request"
