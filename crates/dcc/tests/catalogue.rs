@@ -6,44 +6,27 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use dcc::catalogue::DccCrypto;
-use dcc::gateway::{Answer, Clock, Gateway, Inbound, Limits};
-use dcc::model::{
-    CspRegion, Device, DeviceStatus, DeviceType, OrgCertRecord, Premises, Registration,
-    RegistrationRole, User,
+use std::sync::Arc;
+
+use common::{
+    ACB, CHF, ESME, FixedClock, GPF, GSME, MPAN, MPRN, OTHER_USER, SUPPLIER, device_cert,
+    mac_checked_command, now_and_pki, org_cert, precommand_of, premises, record, registration,
+    signed_precommand_body, signing_key, user, xml_signer,
 };
+use dcc::gateway::{Answer, Gateway, Inbound};
+use dcc::model::{DeviceStatus, DeviceType, RegistrationRole};
 use dcc::store::{Store, WanJob};
 use duis::{Endpoint, ResponseCode, UserRole};
 use eui::Eui64;
-use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt};
-use smki::{KeyPair, KeyUsage, OrgCertRequest, Pki, PkiNames, RemotePartyRole, Serial};
+use gbcs::frame::{GeneralSigning, OtherInfoExt};
+use smki::{KeyPair, RemotePartyRole};
 use store::SqliteStore;
-use time::{Duration, OffsetDateTime};
-
-/// The RTDS entity map (gbcs-notes §1.7): the ACB, the supplier, and the devices.
-const ACB: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
-const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
-const OTHER_USER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x07, 0x00, 0x00]);
-const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
-const GSME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
-const CHF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
-const GPF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA3]);
-const MPAN: &str = "1900000000018";
-const MPRN: &str = "7000000001";
 
 /// The RTDS 8.1.1 pre-commands (ECS70 to the ESME, GCS28 to the GSME, counter 1000).
 const ECS70_PRECOMMAND: &str = "DF090100000000000003E80890B3D51F300100000800DB1234567890A0000200626CD9200003E800050200080000010000FF090300080000010000FF050300080000010000FF040100080000010000FF020100080000010000FF040516050203090CFFFFFFFFFFFFFFFFFF8000FF090C07DE0C1FFF173B0A008000FF090C07DF0101FF00000A008000FF0F000000";
 const GCS28_PRECOMMAND: &str = "DF090100000000000003E80890B3D51F300100000800DB1234567890A10002007F243022180F32303134313233313233333030305A180F32303135303130313030333030305A";
-
-struct FixedClock(Mutex<OffsetDateTime>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
 
 /// A user: XML signer, and the key it signs GBCS pre-commands with (ZAZ1 users have two).
 struct Party {
@@ -61,67 +44,12 @@ struct Fixture {
     acb_ka: KeyPair,
 }
 
-fn org_cert(
-    pki: &Pki,
-    eui: Eui64,
-    role: RemotePartyRole,
-    now: OffsetDateTime,
-) -> (KeyPair, Vec<u8>) {
-    let key = KeyPair::generate_with_os_rng().unwrap();
-    let der = pki
-        .oca
-        .issue_organisation(&OrgCertRequest {
-            common_name: Some("TEST".into()),
-            eui,
-            role,
-            usage: KeyUsage::DigitalSignature,
-            public_key: key.public_key(),
-            serial: Serial::random_with_os_rng().unwrap(),
-            not_before: now - Duration::days(1),
-            not_after: now + Duration::days(365),
-        })
-        .unwrap();
-    (key, der)
-}
-
-fn record(der: &[u8]) -> OrgCertRecord {
-    let c = smki::OrgCertificate::from_der(der).unwrap();
-    OrgCertRecord {
-        serial: c.serial_decimal().to_string(),
-        issuer: c.issuer().to_string(),
-        subject_eui: c.eui(),
-        role: c.role().code(),
-        public_key: c.public_key_sec1().to_vec(),
-        der: der.to_vec(),
-        revoked: false,
-    }
-}
-
-fn xml_signer(key: &KeyPair, der: &[u8]) -> xmldsig::XmlSigner {
-    let (is, _) = xmldsig::issuer_serial_of_cert(der).unwrap();
-    xmldsig::XmlSigner::from_pkcs8_der(&key.to_pkcs8_der().unwrap(), is).unwrap()
-}
-
-fn device(id: Eui64, t: DeviceType, mpxn: Option<&str>) -> Device {
-    Device {
-        id,
-        device_type: t,
-        status: DeviceStatus::Commissioned,
-        manufacturer: "m".into(),
-        model: "m".into(),
-        firmware_version: None,
-        smets_chts_version: None,
-        esme_variant: None,
-        uprn: Some("1".into()),
-        chf: Some(CHF),
-        mpxn: mpxn.map(Into::into),
-        date_commissioned: None,
-    }
+fn device(id: Eui64, t: DeviceType, mpxn: Option<&str>) -> dcc::model::Device {
+    common::device(id, t, CHF, mpxn)
 }
 
 fn fixture() -> Fixture {
-    let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-    let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
+    let (now, pki) = now_and_pki();
     let (sup_xml_key, sup_xml) = org_cert(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
     let (sup_gbcs_key, sup_gbcs) = org_cert(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
     let (ou_key, ou) = org_cert(&pki, OTHER_USER, RemotePartyRole::OtherUser, now);
@@ -135,17 +63,7 @@ fn fixture() -> Fixture {
     let mut device_ka = Vec::new();
     let mut device_certs = Vec::new();
     for d in &devices {
-        let ka = KeyPair::generate_with_os_rng().unwrap();
-        let der = pki
-            .dca
-            .issue_device(&smki::DeviceCertRequest {
-                eui: d.id,
-                usage: KeyUsage::KeyAgreement,
-                public_key: ka.public_key(),
-                serial: Serial::random_with_os_rng().unwrap(),
-                not_before: now,
-            })
-            .unwrap();
+        let (ka, der) = device_cert(&pki, d.id, now);
         device_ka.push((d.id, ka));
         device_certs.push((d.id, der));
     }
@@ -154,42 +72,21 @@ fn fixture() -> Fixture {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     store
         .transaction(|tx| {
-            tx.put_user(&User {
-                eui: SUPPLIER,
-                name: "supplier".into(),
-                roles: vec![UserRole::ImportSupplier, UserRole::GasSupplier],
-                response_url: None,
-                suspended: false,
-            })?;
-            tx.put_user(&User {
-                eui: OTHER_USER,
-                name: "other".into(),
-                roles: vec![UserRole::OtherUser],
-                response_url: None,
-                suspended: false,
-            })?;
+            tx.put_user(&user(
+                SUPPLIER,
+                "supplier",
+                vec![UserRole::ImportSupplier, UserRole::GasSupplier],
+            ))?;
+            tx.put_user(&user(OTHER_USER, "other", vec![UserRole::OtherUser]))?;
             for der in [&sup_xml, &sup_gbcs, &ou, &dcc_xml] {
                 tx.put_org_cert(&record(der))?;
             }
-            tx.put_premises(&Premises {
-                uprn: "1".into(),
-                postcode: "M22 0RR".into(),
-                address_identifier: "1".into(),
-                region: CspRegion::Central,
-                mpan: Some(MPAN.into()),
-                mprn: Some(MPRN.into()),
-            })?;
+            tx.put_premises(&premises(Some(MPAN), Some(MPRN)))?;
             for (mpxn, role) in [
                 (MPAN, RegistrationRole::ImportSupplier),
                 (MPRN, RegistrationRole::GasSupplier),
             ] {
-                tx.put_registration(&Registration {
-                    mpxn: mpxn.into(),
-                    role,
-                    party: SUPPLIER,
-                    from: time::macros::date!(2020 - 01 - 01),
-                    to: None,
-                })?;
+                tx.put_registration(&registration(mpxn, role, SUPPLIER))?;
             }
             for d in &devices {
                 tx.put_device(d)?;
@@ -200,17 +97,13 @@ fn fixture() -> Fixture {
             Ok(())
         })
         .unwrap();
-    let dcc = DccCrypto {
-        acb: ACB,
-        acb_ka: gbcs::crypto::KaPrivateKey::from_der(&acb_ka.to_pkcs8_der().unwrap()).unwrap(),
-        acb_ds: gbcs::crypto::SigningKey::from_der(&acb_ds.to_pkcs8_der().unwrap()).unwrap(),
-    };
-    let gateway = Gateway::new(
+    let gateway = common::gateway(
         store.clone(),
-        FixedClock(Mutex::new(now)),
-        Arc::new(xml_signer(&dcc_key, &dcc_xml)),
-        Arc::new(dcc),
-        Limits::default(),
+        now,
+        xml_signer(&dcc_key, &dcc_xml),
+        ACB,
+        &acb_ka,
+        &acb_ds,
     );
     Fixture {
         gateway,
@@ -237,9 +130,7 @@ fn request(
     body: &str,
 ) -> String {
     let sr = duis::Srv::parse(srv).unwrap().service_reference();
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4"><sr:Header><sr:RequestID>{originator}:{target}:{counter}</sr:RequestID><sr:CommandVariant>{cv}</sr:CommandVariant><sr:ServiceReference>{sr}</sr:ServiceReference><sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header><sr:Body>{body}</sr:Body></sr:Request>"#
-    )
+    common::request(originator, target, counter, cv, srv, sr, body)
 }
 
 const COMMISSION_ESME: &str = "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:59:10.00Z</sr:CurrentDateTime><sr:TolerancePeriod>60</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock>";
@@ -247,23 +138,6 @@ const COMMISSION_GSME: &str = "<sr:CommissionDeviceSynchroniseClock><sr:CurrentD
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
-fn precommand_of(response: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    let start = response.find("<sr:GBCSPayload>").unwrap() + "<sr:GBCSPayload>".len();
-    let end = start + response[start..].find('<').unwrap();
-    base64::engine::general_purpose::STANDARD
-        .decode(&response[start..end])
-        .unwrap()
-}
-
-fn signed_precommand_body(payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        "<sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
 }
 
 /// Everything a refusal must leave alone.
@@ -282,6 +156,22 @@ impl Fixture {
             tls_identity: None,
             body: signed.as_bytes(),
         })
+    }
+
+    /// The supplier's CV 5: `payload` as the signed pre-command of `srv` to `target`.
+    fn send_cv5(&self, target: Eui64, counter: u64, srv: &str, payload: &[u8]) -> Answer {
+        self.send(
+            Endpoint::SendCommand,
+            &self.supplier,
+            &request(
+                SUPPLIER,
+                target,
+                counter,
+                5,
+                srv,
+                &signed_precommand_body(payload),
+            ),
+        )
     }
 
     fn snapshot(&self, requests: &[(Eui64, u64)]) -> Snapshot {
@@ -312,24 +202,13 @@ impl Fixture {
 
     /// The command a job carries, after checking the ACB MAC with the device's key.
     fn command_of(&self, job: &WanJob) -> GeneralSigning {
-        let Frame::Ciphered(c) = Frame::decode(&job.command).unwrap() else {
-            panic!("a WAN command is MAC'd");
-        };
         let ka = &self
             .device_ka
             .iter()
             .find(|(id, _)| *id == job.target)
             .unwrap()
             .1;
-        let device = gbcs::crypto::KaPrivateKey::from_der(&ka.to_pkcs8_der().unwrap()).unwrap();
-        let acb =
-            gbcs::crypto::PublicKey::from_sec1(&self.acb_ka.public_key().to_sec1_uncompressed())
-                .unwrap();
-        let key = device
-            .derive(&acb, &gbcs::crypto::KdfContext::for_mac(&c.apdu))
-            .unwrap();
-        c.verify_mac(&key).unwrap();
-        c.apdu.clone()
+        mac_checked_command(&job.command, ka, &self.acb_ka)
     }
 }
 
@@ -379,45 +258,16 @@ fn zaz1_commissioning_cv4_then_cv5_is_accepted() {
     assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
     let pre = GeneralSigning::decode(&precommand_of(&a.body)).unwrap();
 
-    let stranger = gbcs::crypto::SigningKey::from_der(
-        &KeyPair::generate_with_os_rng()
-            .unwrap()
-            .to_pkcs8_der()
-            .unwrap(),
-    )
-    .unwrap();
+    let stranger = signing_key(&KeyPair::generate_with_os_rng().unwrap());
     let forged = pre.clone().sign(&stranger).unwrap().encode();
     let before = f.snapshot(&[(SUPPLIER, counter)]);
-    let r = f.send(
-        Endpoint::SendCommand,
-        &f.supplier,
-        &request(
-            SUPPLIER,
-            ESME,
-            counter,
-            5,
-            "8.1.1",
-            &signed_precommand_body(&forged),
-        ),
-    );
+    let r = f.send_cv5(ESME, counter, "8.1.1", &forged);
     refusal_says(&r, ResponseCode::E12, "signature does not verify");
     assert_eq!(f.snapshot(&[(SUPPLIER, counter)]), before);
 
-    let gbcs_key =
-        gbcs::crypto::SigningKey::from_der(&f.supplier.gbcs_key.to_pkcs8_der().unwrap()).unwrap();
+    let gbcs_key = signing_key(&f.supplier.gbcs_key);
     let signed = pre.clone().sign(&gbcs_key).unwrap().encode();
-    let ok = f.send(
-        Endpoint::SendCommand,
-        &f.supplier,
-        &request(
-            SUPPLIER,
-            ESME,
-            counter,
-            5,
-            "8.1.1",
-            &signed_precommand_body(&signed),
-        ),
-    );
+    let ok = f.send_cv5(ESME, counter, "8.1.1", &signed);
     assert_eq!(ok.code, Some(ResponseCode::I99), "{:?}", ok.error);
     let jobs = f.jobs();
     assert_eq!(jobs.len(), 1);
@@ -539,8 +389,7 @@ fn a_signed_precommand_for_another_request_is_refused() {
     );
     assert_eq!(a.code, Some(ResponseCode::I0), "{:?}", a.error);
     let pre = GeneralSigning::decode(&precommand_of(&a.body)).unwrap();
-    let key =
-        gbcs::crypto::SigningKey::from_der(&f.supplier.gbcs_key.to_pkcs8_der().unwrap()).unwrap();
+    let key = signing_key(&f.supplier.gbcs_key);
     let body = signed_precommand_body(&pre.sign(&key).unwrap().encode());
     let before = f.snapshot(&[(SUPPLIER, counter)]);
     for (target, srv) in [(GSME, "7.2"), (ESME, "7.1"), (ESME, "8.1.1")] {

@@ -4,34 +4,25 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use dcc::gateway::{Answer, Clock, Gateway, Inbound, Limits};
-use dcc::model::{
-    CspRegion, Device, DeviceStatus, DeviceType, OrgCertRecord, Premises, Registration,
-    RegistrationRole, User,
+use std::sync::Arc;
+
+use common::{
+    ESME, FixedClock, MPAN, SUPPLIER, TRANSPORTER, device_cert, mac_checked_command, now_and_pki,
+    org_cert, precommand_of, premises, record, registration, request, signed_precommand_body,
+    signing_key, user,
 };
+use dcc::gateway::{Answer, Gateway, Inbound};
+use dcc::model::{DeviceType, RegistrationRole};
 use dcc::store::Store;
-use dcc::transform::DccCrypto;
 use duis::{Endpoint, ResponseCode, UserRole};
 use eui::Eui64;
-use smki::{KeyPair, KeyUsage, OrgCertRequest, Pki, PkiNames, RemotePartyRole, Serial};
+use smki::{KeyPair, RemotePartyRole};
 use store::SqliteStore;
-use time::{Duration, OffsetDateTime};
 
-const DCC: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
-const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
-const TRANSPORTER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x05, 0x00, 0x00]);
-const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
-const MPAN: &str = "1900000000018";
-
-struct FixedClock(Mutex<OffsetDateTime>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
+/// The DCC is the RTDS ACB.
+const DCC: Eui64 = common::ACB;
 
 struct Party {
     key: KeyPair,
@@ -49,62 +40,20 @@ struct Fixture {
     acb_ka: KeyPair,
 }
 
-fn org(pki: &Pki, eui: Eui64, role: RemotePartyRole, now: OffsetDateTime) -> (KeyPair, Vec<u8>) {
-    let key = KeyPair::generate_with_os_rng().unwrap();
-    let der = pki
-        .oca
-        .issue_organisation(&OrgCertRequest {
-            common_name: Some("TEST".into()),
-            eui,
-            role,
-            usage: KeyUsage::DigitalSignature,
-            public_key: key.public_key(),
-            serial: Serial::random_with_os_rng().unwrap(),
-            not_before: now - Duration::days(1),
-            not_after: now + Duration::days(365),
-        })
-        .unwrap();
-    (key, der)
-}
-
 fn party(key: KeyPair, der: &[u8]) -> Party {
     let (is, _) = xmldsig::issuer_serial_of_cert(der).unwrap();
     let signer = xmldsig::XmlSigner::from_pkcs8_der(&key.to_pkcs8_der().unwrap(), is).unwrap();
     Party { key, signer }
 }
 
-fn record(der: &[u8]) -> OrgCertRecord {
-    let c = smki::OrgCertificate::from_der(der).unwrap();
-    OrgCertRecord {
-        serial: c.serial_decimal().to_string(),
-        issuer: c.issuer().to_string(),
-        subject_eui: c.eui(),
-        role: c.role().code(),
-        public_key: c.public_key_sec1().to_vec(),
-        der: der.to_vec(),
-        revoked: false,
-    }
-}
-
 fn fixture() -> Fixture {
-    let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-    let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
-    let other_pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
-    let (sk, sder) = org(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
-    let (tk, tder) = org(&pki, TRANSPORTER, RemotePartyRole::NetworkOperator, now);
-    let (xk, xder) = org(&pki, DCC, RemotePartyRole::DspXmlSigning, now);
-    let (ok, oder) = org(&other_pki, SUPPLIER, RemotePartyRole::Supplier, now);
-    let device_ka = KeyPair::generate_with_os_rng().unwrap();
-    let device_cert = pki
-        .dca
-        .issue_device(&smki::DeviceCertRequest {
-            eui: ESME,
-            usage: KeyUsage::KeyAgreement,
-            public_key: device_ka.public_key(),
-            serial: Serial::random_with_os_rng().unwrap(),
-            not_before: now,
-        })
-        .unwrap();
+    let (now, pki) = now_and_pki();
+    let other_pki = common::pki(now);
+    let (sk, sder) = org_cert(&pki, SUPPLIER, RemotePartyRole::Supplier, now);
+    let (tk, tder) = org_cert(&pki, TRANSPORTER, RemotePartyRole::NetworkOperator, now);
+    let (xk, xder) = org_cert(&pki, DCC, RemotePartyRole::DspXmlSigning, now);
+    let (ok, oder) = org_cert(&other_pki, SUPPLIER, RemotePartyRole::Supplier, now);
+    let (device_ka, device_cert) = device_cert(&pki, ESME, now);
     let acb_ka = KeyPair::generate_with_os_rng().unwrap();
     let acb_ds = KeyPair::generate_with_os_rng().unwrap();
     let store = Arc::new(SqliteStore::in_memory().unwrap());
@@ -118,64 +67,25 @@ fn fixture() -> Fixture {
                 ),
                 (TRANSPORTER, "transporter", vec![UserRole::GasTransporter]),
             ] {
-                tx.put_user(&User {
-                    eui,
-                    name: name.into(),
-                    roles,
-                    response_url: None,
-                    suspended: false,
-                })?;
+                tx.put_user(&user(eui, name, roles))?;
             }
             for der in [&sder, &tder, &xder] {
                 tx.put_org_cert(&record(der))?;
             }
-            tx.put_premises(&Premises {
-                uprn: "1".into(),
-                postcode: "M22 0RR".into(),
-                address_identifier: "1".into(),
-                region: CspRegion::Central,
-                mpan: Some(MPAN.into()),
-                mprn: None,
-            })?;
-            tx.put_registration(&Registration {
-                mpxn: MPAN.into(),
-                role: RegistrationRole::ImportSupplier,
-                party: SUPPLIER,
-                from: time::macros::date!(2020 - 01 - 01),
-                to: None,
-            })?;
-            tx.put_device(&Device {
-                id: ESME,
-                device_type: DeviceType::Esme,
-                status: DeviceStatus::Commissioned,
-                manufacturer: "m".into(),
-                model: "m".into(),
-                firmware_version: None,
-                smets_chts_version: None,
-                esme_variant: None,
-                uprn: Some("1".into()),
-                chf: Some(ESME),
-                mpxn: Some(MPAN.into()),
-                date_commissioned: None,
-            })?;
+            tx.put_premises(&premises(Some(MPAN), None))?;
+            tx.put_registration(&registration(
+                MPAN,
+                RegistrationRole::ImportSupplier,
+                SUPPLIER,
+            ))?;
+            tx.put_device(&common::device(ESME, DeviceType::Esme, ESME, Some(MPAN)))?;
             tx.put_device_cert(ESME, "ka", &device_cert)?;
             Ok(())
         })
         .unwrap();
     let dcc_signer = party(xk, &xder);
     let dcc_xml_key = dcc_signer.key.public_key().to_sec1_uncompressed().to_vec();
-    let dcc = DccCrypto {
-        acb: DCC,
-        acb_ka: gbcs::crypto::KaPrivateKey::from_der(&acb_ka.to_pkcs8_der().unwrap()).unwrap(),
-        acb_ds: gbcs::crypto::SigningKey::from_der(&acb_ds.to_pkcs8_der().unwrap()).unwrap(),
-    };
-    let gateway = Gateway::new(
-        store.clone(),
-        FixedClock(Mutex::new(now)),
-        Arc::new(dcc_signer.signer),
-        Arc::new(dcc),
-        Limits::default(),
-    );
+    let gateway = common::gateway(store.clone(), now, dcc_signer.signer, DCC, &acb_ka, &acb_ds);
     Fixture {
         gateway,
         store,
@@ -186,20 +96,6 @@ fn fixture() -> Fixture {
         device_ka,
         acb_ka,
     }
-}
-
-fn request(
-    originator: Eui64,
-    target: Eui64,
-    counter: u64,
-    cv: u8,
-    srv: &str,
-    sr: &str,
-    body: &str,
-) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4"><sr:Header><sr:RequestID>{originator}:{target}:{counter}</sr:RequestID><sr:CommandVariant>{cv}</sr:CommandVariant><sr:ServiceReference>{sr}</sr:ServiceReference><sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header><sr:Body>{body}</sr:Body></sr:Request>"#
-    )
 }
 
 fn read_inventory(counter: u64) -> String {
@@ -366,32 +262,12 @@ fn a_device_read_is_acknowledged_and_queued_with_a_mac_the_device_can_check() {
         (job.originator, job.counter, job.target),
         (SUPPLIER, 30, ESME)
     );
-    let gbcs::frame::Frame::Ciphered(c) = gbcs::frame::Frame::decode(&job.command).unwrap() else {
-        panic!("a WAN command is MAC'd");
-    };
-    assert_eq!(c.apdu.counter, 30);
     // The device derives the same key: its KA private key × the ACB's KA public key.
-    let device =
-        gbcs::crypto::KaPrivateKey::from_der(&f.device_ka.to_pkcs8_der().unwrap()).unwrap();
-    let acb =
-        gbcs::crypto::PublicKey::from_sec1(&f.acb_ka.public_key().to_sec1_uncompressed()).unwrap();
-    let key = device
-        .derive(&acb, &gbcs::crypto::KdfContext::for_mac(&c.apdu))
-        .unwrap();
-    c.verify_mac(&key).unwrap();
-}
-
-fn precommand_of(response: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    let start = response.find("<sr:GBCSPayload>").unwrap() + "<sr:GBCSPayload>".len();
-    let end = start + response[start..].find('<').unwrap();
-    base64::engine::general_purpose::STANDARD
-        .decode(&response[start..end])
-        .unwrap()
+    let apdu = mac_checked_command(&job.command, &f.device_ka, &f.acb_ka);
+    assert_eq!(apdu.counter, 30);
 }
 
 fn signed_precommand(counter: u64, payload: &[u8]) -> String {
-    use base64::Engine as _;
     request(
         SUPPLIER,
         ESME,
@@ -399,10 +275,7 @@ fn signed_precommand(counter: u64, payload: &[u8]) -> String {
         5,
         "7.2",
         "7.2",
-        &format!(
-            "<sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            base64::engine::general_purpose::STANDARD.encode(payload)
-        ),
+        &signed_precommand_body(payload),
     )
 }
 
@@ -415,13 +288,11 @@ fn the_critical_flow_correlates_the_signed_precommand_with_its_request() {
     duis_schema::validate_response(a.body.as_bytes()).unwrap();
     let pre = gbcs::frame::GeneralSigning::decode(&precommand_of(&a.body)).unwrap();
     assert!(pre.is_precommand());
-    let user_key =
-        gbcs::crypto::SigningKey::from_der(&f.supplier.key.to_pkcs8_der().unwrap()).unwrap();
+    let user_key = signing_key(&f.supplier.key);
     let signed = pre.clone().sign(&user_key).unwrap().encode();
 
     // A pre-command signed by someone else, or changed, is refused and changes nothing.
-    let other =
-        gbcs::crypto::SigningKey::from_der(&f.transporter.key.to_pkcs8_der().unwrap()).unwrap();
+    let other = signing_key(&f.transporter.key);
     let forged = pre.clone().sign(&other).unwrap().encode();
     let before = f.snapshot();
     let r = f.send(

@@ -11,6 +11,8 @@
 //! The world is the demo's (`opendcc::world`): the same users, premises, devices, keys,
 //! certificates and registrations `opendcc demo` serves.
 
+pub mod parts;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

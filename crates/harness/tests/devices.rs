@@ -33,6 +33,22 @@ fn assert_acknowledged(a: &Answer) {
 }
 
 /// Sends a device request and runs the DCC until it has answered; the delivered response.
+/// The supplier's answer to `rid` is I0 once `latency` has passed, and not a millisecond sooner.
+fn assert_i0_after(h: &mut Harness, rid: &str, latency: Duration) {
+    h.advance(latency - Duration::from_millis(1));
+    assert!(
+        h.response_for(SUPPLIER, rid).is_none(),
+        "not before the latency, {latency:?}"
+    );
+    h.advance(Duration::from_millis(1));
+    assert_eq!(
+        h.response_for(SUPPLIER, rid)
+            .and_then(|r| r.code())
+            .as_deref(),
+        Some("I0")
+    );
+}
+
 fn answered(h: &mut Harness, template: &str, target: &str) -> (u64, Delivered) {
     let (p, a) = h.device_request(SUPPLIER, template, target);
     assert_acknowledged(&a);
@@ -127,18 +143,7 @@ fn the_answer_takes_the_regions_latency() {
     let (p, a) = h.device_request(SUPPLIER, t::FIRMWARE_ESME, premises1::ESME);
     assert_acknowledged(&a);
     // Premises 1 is in the Central region (25 ms).
-    h.advance(Duration::from_millis(24));
-    assert!(
-        h.response_for(SUPPLIER, &p.rid).is_none(),
-        "not before the latency"
-    );
-    h.advance(Duration::from_millis(1));
-    assert_eq!(
-        h.response_for(SUPPLIER, &p.rid)
-            .and_then(|r| r.code())
-            .as_deref(),
-        Some("I0")
-    );
+    assert_i0_after(&mut h, &p.rid, Duration::from_millis(25));
 }
 
 #[test]
@@ -404,13 +409,5 @@ fn an_injected_delay_adds_latency() {
     let (p, a) = h.device_request(SUPPLIER, t::FIRMWARE_ESME, premises1::ESME);
     assert_acknowledged(&a);
     // Central region latency (25 ms) plus the injected 2 s.
-    h.advance(Duration::from_millis(2_024));
-    assert!(h.response_for(SUPPLIER, &p.rid).is_none());
-    h.advance(Duration::from_millis(1));
-    assert_eq!(
-        h.response_for(SUPPLIER, &p.rid)
-            .and_then(|r| r.code())
-            .as_deref(),
-        Some("I0")
-    );
+    assert_i0_after(&mut h, &p.rid, Duration::from_millis(2_025));
 }

@@ -4,21 +4,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use dcc::dispatch::{Attempt, DispatchConfig, Dispatcher, Driver};
-use dcc::gateway::{Clock, ResponseSigner, unix_ms};
-use dcc::model::{Device, DeviceStatus, DeviceType};
-use dcc::store::{InventoryTx as _, Store, WanJob};
-use devices::{DeviceIdentity, DeviceKind, DeviceState, RemotePartyRole, TrustAnchor};
+use dcc::gateway::{Clock, unix_ms};
+use dcc::model::{DeviceStatus, DeviceType};
+use dcc::store::{InventoryTx as _, Store};
+use devices::{DeviceKind, DeviceState, RemotePartyRole, TrustAnchor};
 use eui::Eui64;
 use gbcs::SigningKey;
 use gbcs::credentials::{KEY_USAGE_DS, RecoveryCommand, Replacement, TrustAnchorCell, role};
+use harness::SimClock;
+use harness::parts::{device, identity, key, response_signer, trust_anchor, wan_driver, wan_job};
 use smki::{KeyPair, KeyUsage, Pki, PkiNames};
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
-use wan::emulated::EmulatedDevices;
-use wan::{EmulatedWan, EmulatorTx as _, WanConfig, WanFault};
+use wan::{EmulatedWan, EmulatorTx as _, WanFault};
 
 const RECOVERY: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x01]);
 const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
@@ -26,41 +27,13 @@ const ACB: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
 const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
 const CHF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
 
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-fn key() -> KeyPair {
-    KeyPair::generate_with_os_rng().unwrap()
-}
-
 fn signing(k: &KeyPair) -> SigningKey {
     SigningKey::from_der(&k.to_pkcs8_der().unwrap()).unwrap()
 }
 
-fn anchor(eui: Eui64, ds: &KeyPair, ka: &KeyPair) -> TrustAnchor {
-    devices_anchor(
-        eui,
-        &ds.public_key().to_sec1_uncompressed(),
-        &ka.public_key().to_sec1_uncompressed(),
-    )
-}
-
-fn devices_anchor(eui: Eui64, ds: &[u8; 65], ka: &[u8; 65]) -> TrustAnchor {
-    TrustAnchor {
-        eui,
-        ds_public: devices::PublicKeyBytes::from_sec1(ds).unwrap(),
-        ka_public: devices::PublicKeyBytes::from_sec1(ka).unwrap(),
-    }
-}
-
 struct World {
     store: Arc<SqliteStore>,
-    clock: Arc<TestClock>,
+    clock: SimClock,
     wan: Driver<SqliteStore, EmulatedWan>,
     recovery: SigningKey,
     pki: Pki,
@@ -71,7 +44,7 @@ struct World {
 fn world(lodge_cert: bool) -> World {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-    let clock = Arc::new(TestClock(Mutex::new(now)));
+    let clock = SimClock::starting_at(now);
     let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
     let (rec_ds, rec_ka, sup_ds, sup_ka, acb_ds, acb_ka) =
         (key(), key(), key(), key(), key(), key());
@@ -79,15 +52,15 @@ fn world(lodge_cert: bool) -> World {
     let anchors = devices::TrustAnchors::new()
         .with(
             RemotePartyRole::Recovery,
-            anchor(RECOVERY, &rec_ds, &rec_ka),
+            trust_anchor(RECOVERY, &rec_ds, &rec_ka),
         )
         .with(
             RemotePartyRole::Supplier,
-            anchor(SUPPLIER, &sup_ds, &sup_ka),
+            trust_anchor(SUPPLIER, &sup_ds, &sup_ka),
         )
         .with(
             RemotePartyRole::AccessControlBroker,
-            anchor(ACB, &acb_ds, &acb_ka),
+            trust_anchor(ACB, &acb_ds, &acb_ka),
         );
     let esme_cert = pki
         .dca
@@ -101,18 +74,8 @@ fn world(lodge_cert: bool) -> World {
         .unwrap();
     let installed = gbcs::UtcDateTime::from_unix(now.unix_timestamp()).unwrap();
     let identities = vec![
-        DeviceIdentity {
-            eui: ESME,
-            kind: DeviceKind::Esme,
-            ds_private_pkcs8: esme_ds.to_pkcs8_der().unwrap().to_vec(),
-            ka_private_pkcs8: esme_ka.to_pkcs8_der().unwrap().to_vec(),
-        },
-        DeviceIdentity {
-            eui: CHF,
-            kind: DeviceKind::Chf,
-            ds_private_pkcs8: chf_ds.to_pkcs8_der().unwrap().to_vec(),
-            ka_private_pkcs8: chf_ka.to_pkcs8_der().unwrap().to_vec(),
-        },
+        identity(ESME, DeviceKind::Esme, &esme_ds, &esme_ka),
+        identity(CHF, DeviceKind::Chf, &chf_ds, &chf_ka),
     ];
     store
         .transaction_in(|tx| {
@@ -130,20 +93,7 @@ fn world(lodge_cert: bool) -> World {
                     DeviceStatus::Commissioned,
                 ),
             ] {
-                tx.put_device(&Device {
-                    id,
-                    device_type: t,
-                    status,
-                    manufacturer: "m".into(),
-                    model: "m".into(),
-                    firmware_version: None,
-                    smets_chts_version: None,
-                    esme_variant: None,
-                    uprn: None,
-                    chf: Some(CHF),
-                    mpxn: None,
-                    date_commissioned: None,
-                })?;
+                tx.put_device(&device(id, t, status, CHF, None, None))?;
                 let state = DeviceState::new(kind, installed, anchors.clone());
                 tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
             }
@@ -153,19 +103,10 @@ fn world(lodge_cert: bool) -> World {
             Ok(())
         })
         .unwrap();
-    let xml_key = key();
-    let is = xmldsig::IssuerSerial::new("CN=TEST,OU=07", "1").unwrap();
-    let signer: Arc<dyn ResponseSigner> =
-        Arc::new(xmldsig::XmlSigner::from_pkcs8_der(&xml_key.to_pkcs8_der().unwrap(), is).unwrap());
-    let wan = Driver::new(
+    let wan = wan_driver(
         store.clone(),
-        Arc::new(EmulatedWan::new(
-            EmulatedDevices::new(identities),
-            WanConfig {
-                latency_ms: [0, 0, 0],
-            },
-        )),
-        Dispatcher::new(signer, ACB, DispatchConfig::default()),
+        identities,
+        Dispatcher::new(response_signer(), ACB, DispatchConfig::default()),
     );
     World {
         store,
@@ -215,18 +156,15 @@ impl World {
         let now = unix_ms(self.clock.now());
         self.store
             .transaction(|tx| {
-                Ok(tx.enqueue_wan(&WanJob {
-                    id: 0,
-                    originator: RECOVERY,
+                Ok(tx.enqueue_wan(&wan_job(
+                    RECOVERY,
                     counter,
-                    target: ESME,
-                    chf: CHF,
-                    kind: dcc::store::JobKind::SmkiRecovery,
-                    command: command.clone(),
-                    attempts: 0,
-                    due_at: now,
-                    deadline_at: now + 5_000,
-                })?)
+                    ESME,
+                    CHF,
+                    dcc::store::JobKind::SmkiRecovery,
+                    command.clone(),
+                    now,
+                ))?)
             })
             .unwrap()
     }
@@ -338,7 +276,7 @@ fn undelivered_by_the_deadline_leaves_the_device_in_recovery() {
         w.wan.attempt(job, w.clock.now()).unwrap(),
         Attempt::Retry { .. }
     ));
-    *w.clock.0.lock().unwrap() += Duration::seconds(10);
+    w.clock.advance(std::time::Duration::from_secs(10));
     assert!(matches!(
         w.wan.attempt(job, w.clock.now()).unwrap(),
         Attempt::GaveUp(_)

@@ -11,22 +11,21 @@ use dcc::DccError;
 use dcc::dispatch::{Attempt, DispatchConfig, Dispatcher, Driver};
 use dcc::gateway::{Clock, ResponseSigner, unix_ms};
 use dcc::model::{
-    CspRegion, Device, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
+    CspRegion, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
 };
-use dcc::store::{InventoryTx as _, Store, UsersTx as _, WanJob};
-use devices::{
-    DeviceIdentity, DeviceKind, DeviceState, PublicKeyBytes, RemotePartyRole, TrustAnchor,
-    TrustAnchors,
-};
+use dcc::store::{InventoryTx as _, Store, UsersTx as _};
+use devices::{DeviceKind, DeviceState, RemotePartyRole, TrustAnchors};
 use duis::{ResponseCode, UserRole};
 use eui::Eui64;
 use gbcs::crypto::{KaPrivateKey, PublicKey};
 use gbcs::usecases::{self, CommandHeader};
-use smki::KeyPair;
+use harness::SimClock;
+use harness::parts::{
+    device, identity, key, pkcs8, response_signer, sec1, trust_anchor, wan_driver, wan_job,
+};
 use store::SqliteStore;
-use time::{Duration, OffsetDateTime};
-use wan::emulated::EmulatedDevices;
-use wan::{EmulatedWan, EmulatorTx as _, WanConfig, WanFault};
+use time::OffsetDateTime;
+use wan::{EmulatedWan, EmulatorTx as _, WanFault};
 
 const SUPPLIER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0x00, 0x00]);
 const DISTRIBUTOR: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x02, 0x00, 0x00]);
@@ -35,101 +34,37 @@ const ESME: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA0]);
 const CHF: Eui64 = Eui64([0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
 const MPAN: &str = "1900000000018";
 
-struct TestClock(Mutex<OffsetDateTime>);
-
-impl Clock for TestClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl TestClock {
-    fn advance(&self, d: Duration) {
-        *self.0.lock().unwrap() += d;
-    }
-}
-
-struct Keys {
-    pair: KeyPair,
-}
-
-impl Keys {
-    fn new() -> Self {
-        Self {
-            pair: KeyPair::generate_with_os_rng().unwrap(),
-        }
-    }
-    fn der(&self) -> Vec<u8> {
-        self.pair.to_pkcs8_der().unwrap().to_vec()
-    }
-    fn sec1(&self) -> [u8; 65] {
-        self.pair.public_key().to_sec1_uncompressed()
-    }
-    fn anchor(eui: Eui64, ds: &Keys, ka: &Keys) -> TrustAnchor {
-        TrustAnchor {
-            eui,
-            ds_public: PublicKeyBytes::from_sec1(&ds.sec1()).unwrap(),
-            ka_public: PublicKeyBytes::from_sec1(&ka.sec1()).unwrap(),
-        }
-    }
-}
-
 struct World {
     store: Arc<SqliteStore>,
-    clock: Arc<TestClock>,
+    clock: SimClock,
     wan: Driver<SqliteStore, EmulatedWan>,
     acb_ka: KaPrivateKey,
     esme_ka: PublicKey,
     next_counter: Mutex<u64>,
 }
 
-fn signer() -> Arc<dyn ResponseSigner> {
-    let key = Keys::new();
-    let is = xmldsig::IssuerSerial::new("CN=TEST,OU=07", "1").unwrap();
-    Arc::new(xmldsig::XmlSigner::from_pkcs8_der(&key.der(), is).unwrap())
-}
-
 fn world_with(failing_signer: bool) -> World {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let clock = Arc::new(TestClock(Mutex::new(
-        OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
-    )));
-    let (sup_ds, sup_ka, no_ds, no_ka, acb_ds, acb_ka) = (
-        Keys::new(),
-        Keys::new(),
-        Keys::new(),
-        Keys::new(),
-        Keys::new(),
-        Keys::new(),
-    );
-    let (esme_ds, esme_ka, chf_ds, chf_ka) = (Keys::new(), Keys::new(), Keys::new(), Keys::new());
+    let clock = SimClock::starting_at(OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap());
+    let (sup_ds, sup_ka, no_ds, no_ka, acb_ds, acb_ka) = (key(), key(), key(), key(), key(), key());
+    let (esme_ds, esme_ka, chf_ds, chf_ka) = (key(), key(), key(), key());
     let anchors = TrustAnchors::new()
         .with(
             RemotePartyRole::Supplier,
-            Keys::anchor(SUPPLIER, &sup_ds, &sup_ka),
+            trust_anchor(SUPPLIER, &sup_ds, &sup_ka),
         )
         .with(
             RemotePartyRole::NetworkOperator,
-            Keys::anchor(DISTRIBUTOR, &no_ds, &no_ka),
+            trust_anchor(DISTRIBUTOR, &no_ds, &no_ka),
         )
         .with(
             RemotePartyRole::AccessControlBroker,
-            Keys::anchor(ACB, &acb_ds, &acb_ka),
+            trust_anchor(ACB, &acb_ds, &acb_ka),
         );
     let installed = gbcs::UtcDateTime::from_unix(clock.now().unix_timestamp()).unwrap();
     let identities = vec![
-        DeviceIdentity {
-            eui: ESME,
-            kind: DeviceKind::Esme,
-            ds_private_pkcs8: esme_ds.der(),
-            ka_private_pkcs8: esme_ka.der(),
-        },
-        DeviceIdentity {
-            eui: CHF,
-            kind: DeviceKind::Chf,
-            ds_private_pkcs8: chf_ds.der(),
-            ka_private_pkcs8: chf_ka.der(),
-        },
+        identity(ESME, DeviceKind::Esme, &esme_ds, &esme_ka),
+        identity(CHF, DeviceKind::Chf, &chf_ds, &chf_ka),
     ];
     store
         .transaction_in(|tx| {
@@ -173,20 +108,14 @@ fn world_with(failing_signer: bool) -> World {
                 (ESME, DeviceType::Esme, DeviceKind::Esme),
                 (CHF, DeviceType::Chf, DeviceKind::Chf),
             ] {
-                tx.put_device(&Device {
+                tx.put_device(&device(
                     id,
-                    device_type: t,
-                    status: DeviceStatus::Commissioned,
-                    manufacturer: "m".into(),
-                    model: "m".into(),
-                    firmware_version: None,
-                    smets_chts_version: None,
-                    esme_variant: None,
-                    uprn: Some("1".into()),
-                    chf: Some(CHF),
-                    mpxn: (t == DeviceType::Esme).then(|| MPAN.to_string()),
-                    date_commissioned: None,
-                })?;
+                    t,
+                    DeviceStatus::Commissioned,
+                    CHF,
+                    Some("1"),
+                    (t == DeviceType::Esme).then_some(MPAN),
+                ))?;
                 let state = DeviceState::new(kind, installed, anchors.clone());
                 tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
             }
@@ -196,16 +125,11 @@ fn world_with(failing_signer: bool) -> World {
     let signer: Arc<dyn ResponseSigner> = if failing_signer {
         Arc::new(Failing)
     } else {
-        signer()
+        response_signer()
     };
-    let wan = Driver::new(
+    let wan = wan_driver(
         store.clone(),
-        Arc::new(EmulatedWan::new(
-            EmulatedDevices::new(identities),
-            WanConfig {
-                latency_ms: [0, 0, 0],
-            },
-        )),
+        identities,
         Dispatcher::new(
             signer,
             ACB,
@@ -219,8 +143,8 @@ fn world_with(failing_signer: bool) -> World {
         store,
         clock,
         wan,
-        acb_ka: KaPrivateKey::from_der(&acb_ka.der()).unwrap(),
-        esme_ka: PublicKey::from_sec1(&esme_ka.sec1()).unwrap(),
+        acb_ka: KaPrivateKey::from_der(&pkcs8(&acb_ka)).unwrap(),
+        esme_ka: PublicKey::from_sec1(&sec1(&esme_ka)).unwrap(),
         next_counter: Mutex::new(1000),
     }
 }
@@ -249,18 +173,15 @@ impl World {
         let now = unix_ms(self.clock.now());
         self.store
             .transaction(|tx| {
-                Ok(tx.enqueue_wan(&WanJob {
-                    id: 0,
-                    originator: SUPPLIER,
+                Ok(tx.enqueue_wan(&wan_job(
+                    SUPPLIER,
                     counter,
-                    target: ESME,
-                    chf: CHF,
-                    kind: dcc::store::JobKind::Service(duis::Srv::V11_2),
-                    command: command.clone(),
-                    attempts: 0,
-                    due_at: now,
-                    deadline_at: now + 5_000,
-                })?)
+                    ESME,
+                    CHF,
+                    dcc::store::JobKind::Service(duis::Srv::V11_2),
+                    command.clone(),
+                    now,
+                ))?)
             })
             .unwrap()
     }
@@ -333,7 +254,7 @@ fn an_unreachable_hub_times_out_with_e20() {
     let (job, _) = w.queue(false);
     let before = w.esme_state();
     assert!(matches!(w.attempt(job).unwrap(), Attempt::Retry { .. }));
-    w.clock.advance(Duration::seconds(6));
+    w.clock.advance(std::time::Duration::from_secs(6));
     assert_eq!(w.attempt(job).unwrap(), Attempt::GaveUp(ResponseCode::E20));
     assert_eq!(code_of(&w.outbox(SUPPLIER)[0].document), "E20");
     assert_eq!(w.esme_state(), before, "the device never saw the command");
@@ -344,7 +265,7 @@ fn lost_until_the_deadline_is_e21() {
     let w = world_with(false);
     w.set_fault(Some(WanFault::Drop(100)));
     let (job, _) = w.queue(false);
-    w.clock.advance(Duration::seconds(6));
+    w.clock.advance(std::time::Duration::from_secs(6));
     assert_eq!(w.attempt(job).unwrap(), Attempt::GaveUp(ResponseCode::E21));
 }
 
