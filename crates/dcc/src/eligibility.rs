@@ -139,17 +139,8 @@ mod tests {
     fn device(t: DeviceType, status: DeviceStatus) -> Device {
         Device {
             id: Eui64::from_u64(2),
-            device_type: t,
             status,
-            manufacturer: "m".into(),
-            model: "m".into(),
-            firmware_version: None,
-            smets_chts_version: None,
-            esme_variant: None,
-            uprn: Some("1".into()),
-            chf: None,
-            mpxn: None,
-            date_commissioned: None,
+            ..crate::services::testing::device(t)
         }
     }
 

@@ -322,6 +322,29 @@ pub fn decode_alert(frame: &[u8]) -> Result<DecodedAlert, AlertDecodeError> {
     decode_alert_apdu(&apdu, mac)
 }
 
+/// The supplementary remote party an APDU's other-information names, and its counter where the
+/// form carries one.
+pub fn supplementary_remote_party(ext: &OtherInfoExt) -> (Option<Eui64>, Option<u64>) {
+    match ext {
+        OtherInfoExt::RemotePartyCounter {
+            remote_party,
+            remote_party_counter,
+        }
+        | OtherInfoExt::OriginatorCounter {
+            remote_party,
+            remote_party_counter,
+            ..
+        }
+        | OtherInfoExt::Certificate {
+            remote_party,
+            remote_party_counter,
+            ..
+        } => (Some(*remote_party), Some(*remote_party_counter)),
+        OtherInfoExt::RemoteParty { remote_party } => (Some(*remote_party), None),
+        OtherInfoExt::None | OtherInfoExt::Unrecognised(_) => (None, None),
+    }
+}
+
 /// As [`decode_alert`], from an already decoded General-Signing APDU; `mac` says whether it came
 /// in a MAC'd `DD` wrapper.
 pub fn decode_alert_apdu(
@@ -340,24 +363,7 @@ pub fn decode_alert_apdu(
         }
     };
     let (supplementary_remote_party, supplementary_remote_party_counter) =
-        match &apdu.other_info.ext {
-            OtherInfoExt::RemotePartyCounter {
-                remote_party,
-                remote_party_counter,
-            }
-            | OtherInfoExt::OriginatorCounter {
-                remote_party,
-                remote_party_counter,
-                ..
-            }
-            | OtherInfoExt::Certificate {
-                remote_party,
-                remote_party_counter,
-                ..
-            } => (Some(*remote_party), Some(*remote_party_counter)),
-            OtherInfoExt::RemoteParty { remote_party } => (Some(*remote_party), None),
-            OtherInfoExt::None | OtherInfoExt::Unrecognised(_) => (None, None),
-        };
+        supplementary_remote_party(&apdu.other_info.ext);
     Ok(DecodedAlert {
         alert_code: body.code,
         message_code: apdu.message_code(),

@@ -200,6 +200,28 @@ impl DeviceRequest<'_> {
         }
     }
 
+    /// Plans the command of use case `code` that `build` makes from its header (see
+    /// [`Self::header_for`] and [`Self::command`]).
+    pub fn use_case_command(
+        &mut self,
+        code: MessageCode,
+        build: impl FnOnce(&CommandHeader) -> GeneralSigning,
+    ) -> Result<Plan, DccError> {
+        let (h, by_acb) = self.header_for(code)?;
+        self.command(build(&h), by_acb)
+    }
+
+    /// As [`Self::use_case_command`] for a builder that can fail to encode (an internal error).
+    pub fn try_use_case_command<E: std::fmt::Display>(
+        &mut self,
+        code: MessageCode,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
+        let (h, by_acb) = self.header_for(code)?;
+        let command = build(&h).map_err(build_err)?;
+        self.command(command, by_acb)
+    }
+
     /// A user-originated or routed command as the matrix says: a critical service's command is a
     /// pre-command for the user to sign; any other is sent as it is. The GBCS use case builder
     /// must agree (a critical use case's command has no signature field yet): a disagreement

@@ -15,7 +15,7 @@ use duis::bodies::FutureDatedOnly;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
@@ -47,27 +47,15 @@ impl DeviceService for ReadFirmwareVersion {
             .map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme | DeviceType::Chf => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS52)?;
-                r.command(uc::ecs52_read_firmware_version(&h), by_acb)
+                r.use_case_command(MessageCode::ECS52, uc::ecs52_read_firmware_version)
             }
             DeviceType::Gsme => {
-                let (h, by_acb) = r.header_for(MessageCode::GCS38)?;
-                r.command(
-                    uc::gcs38_read_firmware_version(&h).map_err(build_err)?,
-                    by_acb,
-                )
+                r.try_use_case_command(MessageCode::GCS38, uc::gcs38_read_firmware_version)
             }
+            // The ACB originates CS08 and signs it only where the use case says so (CS08: no; the
+            // RTDS command carries signature field `00`): `DeviceRequest::command` decides.
             DeviceType::Ppmid | DeviceType::Hcalcs => {
-                let (h, by_acb) = r.header_for(MessageCode::CS08)?;
-                let g = uc::cs08_read_firmware_version(&h);
-                // The ACB signs a DCC-originated command only where the use case says so (CS08:
-                // no; the RTDS command carries signature field `00`).
-                let g = if uc::cs08::SPEC.dcc_signs {
-                    g.sign(&r.dcc.acb_ds).map_err(build_err)?
-                } else {
-                    g
-                };
-                r.command(g, by_acb)
+                r.use_case_command(MessageCode::CS08, uc::cs08_read_firmware_version)
             }
             _ => Err(r.wrong_type()),
         }

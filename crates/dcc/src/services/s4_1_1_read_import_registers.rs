@@ -13,7 +13,7 @@ use duis::bodies::FutureDatedOnly;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
@@ -39,15 +39,10 @@ impl DeviceService for ReadImportRegisters {
             .map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS17B)?;
-                r.command(uc::ecs17b_read_import_energy_registers(&h), by_acb)
+                r.use_case_command(MessageCode::ECS17B, uc::ecs17b_read_import_energy_registers)
             }
             DeviceType::Gsme | DeviceType::Gpf => {
-                let (h, by_acb) = r.header_for(MessageCode::GCS13A)?;
-                r.command(
-                    uc::gcs13a_read_import_register(&h).map_err(build_err)?,
-                    by_acb,
-                )
+                r.try_use_case_command(MessageCode::GCS13A, uc::gcs13a_read_import_register)
             }
             _ => Err(r.wrong_type()),
         }

@@ -32,10 +32,7 @@ impl DeviceService for EnableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "EnableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS42)?;
-                r.command(uc::ecs42_enable_supply(&h), by_acb)
-            }
+            DeviceType::Esme => r.use_case_command(MessageCode::ECS42, uc::ecs42_enable_supply),
             _ => Err(r.wrong_type()),
         }
     }

@@ -40,17 +40,10 @@ impl DeviceService for DisableSupply {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         NoParameters::parse(&r.request.body, "DisableSupply").map_err(render::body_error)?;
         match r.device.device_type {
-            DeviceType::Esme => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS43)?;
-                r.command(uc::ecs43_disable_supply(&h), by_acb)
-            }
+            DeviceType::Esme => r.use_case_command(MessageCode::ECS43, uc::ecs43_disable_supply),
             DeviceType::Gsme => {
-                let (h, by_acb) = r.header_for(MessageCode::GCS32)?;
                 let event = gcs32_issuer_event_id(r.now)?;
-                r.command(
-                    uc::gcs32_disable_supply(&h, event).map_err(build_err)?,
-                    by_acb,
-                )
+                r.try_use_case_command(MessageCode::GCS32, |h| uc::gcs32_disable_supply(h, event))
             }
             _ => Err(r.wrong_type()),
         }

@@ -13,7 +13,7 @@ use duis::bodies::NoParameters;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
@@ -38,12 +38,10 @@ impl DeviceService for ReadSupplyStatus {
         NoParameters::parse(&r.request.body, "ReadSupplyStatus").map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS45)?;
-                r.command(uc::ecs45_read_supply_status(&h), by_acb)
+                r.use_case_command(MessageCode::ECS45, uc::ecs45_read_supply_status)
             }
             DeviceType::Gsme => {
-                let (h, by_acb) = r.header_for(MessageCode::GCS33)?;
-                r.command(uc::gcs33_read_supply_status(&h).map_err(build_err)?, by_acb)
+                r.try_use_case_command(MessageCode::GCS33, uc::gcs33_read_supply_status)
             }
             _ => Err(r.wrong_type()),
         }

@@ -33,25 +33,18 @@ impl DeviceService for UpdateHanDeviceLog {
         if r.device.device_type != DeviceType::Chf {
             return Err(r.wrong_type());
         }
-        let (g, by_acb) = match body.change {
+        match body.change {
             HanDeviceLogChange::Add(add) => {
-                let (h, by_acb) = r.header_for(MessageCode::CCS01)?;
                 let addition =
                     DeviceLogAddition::new(body.device_id, add.install_code, add.join_time_period);
-                (
-                    uc::ccs01_add_device_to_chf_device_log(&h, &addition),
-                    by_acb,
-                )
+                r.use_case_command(MessageCode::CCS01, |h| {
+                    uc::ccs01_add_device_to_chf_device_log(h, &addition)
+                })
             }
-            HanDeviceLogChange::Remove => {
-                let (h, by_acb) = r.header_for(MessageCode::CCS02)?;
-                (
-                    uc::ccs02_remove_device_from_chf_device_log(&h, body.device_id),
-                    by_acb,
-                )
-            }
-        };
-        r.command(g, by_acb)
+            HanDeviceLogChange::Remove => r.use_case_command(MessageCode::CCS02, |h| {
+                uc::ccs02_remove_device_from_chf_device_log(h, body.device_id)
+            }),
+        }
     }
 }
 

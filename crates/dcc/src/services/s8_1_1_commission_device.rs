@@ -12,7 +12,7 @@ use duis::bodies::SynchroniseClock;
 use gbcs::usecases as uc;
 use gbcs::{MessageCode, UtcDateTime};
 
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::{DccError, SchemaError};
 use crate::model::DeviceType;
 use crate::render;
@@ -51,18 +51,15 @@ impl DeviceService for CommissionDevice {
         let clock = SynchroniseClock::parse(&r.request.body).map_err(render::body_error)?;
         let start = interval_start(&clock)?;
         let tolerance = clock.tolerance_period;
-        let (g, by_acb) = match r.device.device_type {
-            DeviceType::Esme => {
-                let (h, by_acb) = r.header_for(MessageCode::ECS70)?;
-                (uc::ecs70_set_clock(&h, start, tolerance), by_acb)
-            }
-            DeviceType::Gsme => {
-                let (h, by_acb) = r.header_for(MessageCode::GCS28)?;
-                (uc::gcs28_set_clock(&h, start, tolerance), by_acb)
-            }
-            _ => return Err(r.wrong_type()),
-        };
-        r.command(g.map_err(build_err)?, by_acb)
+        match r.device.device_type {
+            DeviceType::Esme => r.try_use_case_command(MessageCode::ECS70, |h| {
+                uc::ecs70_set_clock(h, start, tolerance)
+            }),
+            DeviceType::Gsme => r.try_use_case_command(MessageCode::GCS28, |h| {
+                uc::gcs28_set_clock(h, start, tolerance)
+            }),
+            _ => Err(r.wrong_type()),
+        }
     }
 }
 

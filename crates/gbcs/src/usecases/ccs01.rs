@@ -7,7 +7,7 @@ use eui::Eui64;
 use super::common::{self, CommandHeader, OBIS_ZIGBEE_NETWORK_CONTROL};
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
-    ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
+    ResponseDecodeError, ResponseOutcome, UseCaseSpec,
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
@@ -137,8 +137,5 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: done, or the DLMS failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    Ok(match common::dlms_response(content, SPECS.len())? {
-        Err(f) => ResponseOutcome::Failure(f),
-        Ok(_) => ResponseOutcome::Success(ResponseValue::Done),
-    })
+    common::dlms_done_response(content, SPECS.len())
 }

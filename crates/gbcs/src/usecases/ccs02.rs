@@ -59,5 +59,5 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: done, or the DLMS failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    super::ecs42::decode_action_response(content)
+    common::dlms_done_response(content, 1)
 }

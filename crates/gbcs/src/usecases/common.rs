@@ -11,7 +11,7 @@ use crate::error::BuildError;
 use crate::frame::{GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
 use crate::gbz::{CONTROL_LAST, GBZ_PROFILE, GbzBody, GbzPayload, ZclFrame};
 
-use super::{CommandDecodeError, Failure, ResponseDecodeError};
+use super::{CommandDecodeError, Failure, ResponseDecodeError, ResponseOutcome, ResponseValue};
 
 /// Who sends a command to whom, with which counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,14 +136,30 @@ pub(crate) fn dlms(h: &CommandHeader, specs: Vec<RequestSpec>, data: Vec<Data>) 
     .encode()
 }
 
-/// A one-component GBZ Read Attributes command.
-pub(crate) fn gbz_read(cluster: u16, attributes: &[u16]) -> Result<Vec<u8>, BuildError> {
-    Ok(GbzPayload::command(vec![(
+/// A (non-critical) one-component GBZ Read Attributes command of use case `code`.
+pub(crate) fn gbz_read_command(
+    h: &CommandHeader,
+    code: MessageCode,
+    cluster: u16,
+    attributes: &[u16],
+) -> Result<GeneralSigning, BuildError> {
+    let content = GbzPayload::command(vec![(
         cluster,
         None,
         ZclFrame::read_attributes(0, attributes),
     )])
-    .encode()?)
+    .encode()?;
+    Ok(apdu(h, code, content, false))
+}
+
+/// A (non-critical) DLMS command of use case `code` that GETs `object`.
+pub(crate) fn dlms_get_command(
+    h: &CommandHeader,
+    code: MessageCode,
+    object: CosemDescriptor,
+) -> GeneralSigning {
+    let content = dlms(h, vec![RequestSpec::Get(object)], vec![Data::Null]);
+    apdu(h, code, content, false)
 }
 
 /// OBIS of the active firmware identifier (class 1).
@@ -199,18 +215,20 @@ pub(crate) fn dlms_request(
     Ok(req)
 }
 
-/// The objects of a request whose data are all null-data (plain GETs).
-pub(crate) fn dlms_get_objects(
+/// A DLMS read of exactly `objects`: plain GETs whose data are all null-data.
+pub(crate) fn dlms_read(
     apdu: &GeneralSigning,
     uc: &'static str,
     objects: &[CosemDescriptor],
-) -> Result<Vec<CosemDescriptor>, CommandDecodeError> {
+) -> Result<DlmsRead, CommandDecodeError> {
     let specs: Vec<RequestSpec> = objects.iter().map(|o| RequestSpec::Get(*o)).collect();
     let req = dlms_request(apdu, uc, &specs)?;
     if req.data.iter().any(|d| *d != Data::Null) {
         return Err(bad(uc, "GET data must be null-data"));
     }
-    Ok(objects.to_vec())
+    Ok(DlmsRead {
+        objects: objects.to_vec(),
+    })
 }
 
 /// The single plaintext, immediate ZCL frame of a one-component GBZ command on `cluster`.
@@ -293,6 +311,35 @@ pub struct ClockValidity {
     pub end: crate::datetime::UtcDateTime,
 }
 
+impl ClockValidity {
+    /// The interval a set-clock builder sends: from `current` to `current + tolerance_secs`.
+    pub(crate) fn from_tolerance(
+        current: crate::datetime::UtcDateTime,
+        tolerance_secs: u32,
+    ) -> Result<Self, BuildError> {
+        let end = current
+            .plus_seconds(tolerance_secs)
+            .ok_or(BuildError::OutOfRange("tolerance_secs"))?;
+        Ok(Self {
+            start: current,
+            end,
+        })
+    }
+
+    /// The interval of a received set-clock command of use case `uc`, which must not end before
+    /// it starts.
+    pub(crate) fn checked(
+        uc: &'static str,
+        start: crate::datetime::UtcDateTime,
+        end: crate::datetime::UtcDateTime,
+    ) -> Result<Self, CommandDecodeError> {
+        if end.to_unix() < start.to_unix() {
+            return Err(bad(uc, "validity interval ends before it starts"));
+        }
+        Ok(Self { start, end })
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Response decoding helpers.
 
@@ -314,6 +361,36 @@ pub(crate) fn dlms_response(
         ));
     }
     Ok(Ok(r))
+}
+
+/// The outcome of a one-request DLMS response: `value` of its datum (`None` is the malformed
+/// answer `what`), or the DLMS failure.
+pub(crate) fn dlms_value_response(
+    content: &[u8],
+    what: &'static str,
+    value: impl FnOnce(&Data) -> Option<ResponseValue>,
+) -> Result<ResponseOutcome, ResponseDecodeError> {
+    match dlms_response(content, 1)? {
+        Err(f) => Ok(ResponseOutcome::Failure(f)),
+        Ok(r) => r
+            .data
+            .first()
+            .and_then(value)
+            .map(ResponseOutcome::Success)
+            .ok_or(ResponseDecodeError::Format(what)),
+    }
+}
+
+/// The outcome of a DLMS response answering `expected` requests with nothing to report: done,
+/// or the DLMS failure.
+pub(crate) fn dlms_done_response(
+    content: &[u8],
+    expected: usize,
+) -> Result<ResponseOutcome, ResponseDecodeError> {
+    Ok(match dlms_response(content, expected)? {
+        Err(f) => ResponseOutcome::Failure(f),
+        Ok(_) => ResponseOutcome::Success(ResponseValue::Done),
+    })
 }
 
 /// One record of a ZCL Read Attributes Response.
@@ -437,6 +514,19 @@ pub(crate) fn gbz_read_response(content: &[u8]) -> Result<ReadOutcome, ResponseD
         _ => Err(ResponseDecodeError::Format(
             "not a Read Attributes Response",
         )),
+    }
+}
+
+/// The outcome of a plaintext Read Attributes response: `value` of its records, or the ZCL
+/// failure; an encrypted answer is malformed.
+pub(crate) fn gbz_plain_read_response(
+    content: &[u8],
+    value: impl FnOnce(Vec<AttributeRecord>) -> Result<ResponseValue, ResponseDecodeError>,
+) -> Result<ResponseOutcome, ResponseDecodeError> {
+    match gbz_read_response(content)? {
+        ReadOutcome::Failed(f) => Ok(ResponseOutcome::Failure(f)),
+        ReadOutcome::Records(r) => value(r).map(ResponseOutcome::Success),
+        ReadOutcome::Protected(_) => Err(ResponseDecodeError::Format("unexpectedly encrypted")),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::common::{self, CommandHeader, OBIS_DISCONNECT_SCRIPTS};
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
-    ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
+    ResponseDecodeError, ResponseOutcome, UseCaseSpec,
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
@@ -59,15 +59,6 @@ pub(crate) fn decode(
     }
 }
 
-pub(crate) fn decode_action_response(
-    content: &[u8],
-) -> Result<ResponseOutcome, ResponseDecodeError> {
-    Ok(match common::dlms_response(content, 1)? {
-        Err(f) => ResponseOutcome::Failure(f),
-        Ok(_) => ResponseOutcome::Success(ResponseValue::Done),
-    })
-}
-
 /// Builds the pre-command.
 pub fn ecs42_enable_supply(h: &CommandHeader) -> GeneralSigning {
     build(h, MessageCode::ECS42, SCRIPT_ENABLE)
@@ -80,5 +71,5 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: done, or the DLMS failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    decode_action_response(content)
+    common::dlms_done_response(content, 1)
 }

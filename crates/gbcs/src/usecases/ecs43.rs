@@ -1,7 +1,7 @@
 //! ECS43: remotely open the load switch (disable supply). Critical: the builder returns the
 //! pre-command. DLMS ACTION script table `0-0:10.0.106.255` execute, script 52.
 
-use super::common::CommandHeader;
+use super::common::{self, CommandHeader};
 use super::ecs42;
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
@@ -40,5 +40,5 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: done, or the DLMS failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    ecs42::decode_action_response(content)
+    common::dlms_done_response(content, 1)
 }

@@ -1,13 +1,13 @@
 //! ECS52: read ESME (or CHF) firmware version. DLMS GET class 1 `0-0:0.2.1.255` attribute 2.
 
-use super::common::{self, CommandHeader, DlmsRead, OBIS_FIRMWARE};
+use super::common::{self, CommandHeader, OBIS_FIRMWARE};
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
     ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
-use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::dlms::CosemDescriptor;
 use crate::frame::GeneralSigning;
 
 const NAME: &str = "ECS52";
@@ -30,31 +30,22 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn ecs52_read_firmware_version(h: &CommandHeader) -> GeneralSigning {
-    let content = common::dlms(
-        h,
-        vec![RequestSpec::Get(FIRMWARE_VERSION)],
-        vec![Data::Null],
-    );
-    common::apdu(h, MessageCode::ECS52, content, false)
+    common::dlms_get_command(h, MessageCode::ECS52, FIRMWARE_VERSION)
 }
 
 /// Decodes the command: the objects read.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let objects = common::dlms_get_objects(apdu, NAME, &[FIRMWARE_VERSION])?;
-    Ok(DecodedCommand::Ecs52(DlmsRead { objects }))
+    common::dlms_read(apdu, NAME, &[FIRMWARE_VERSION]).map(DecodedCommand::Ecs52)
 }
 
 /// Decodes the response: the firmware version, or the DLMS failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    match common::dlms_response(content, 1)? {
-        Err(f) => Ok(ResponseOutcome::Failure(f)),
-        Ok(r) => match r.data.first() {
-            Some(Data::OctetString(v)) => Ok(ResponseOutcome::Success(
-                ResponseValue::FirmwareVersion(v.clone()),
-            )),
-            _ => Err(ResponseDecodeError::Format(
-                "firmware version is not an octet-string",
-            )),
+    common::dlms_value_response(
+        content,
+        "firmware version is not an octet-string",
+        |d| match d {
+            Data::OctetString(v) => Some(ResponseValue::FirmwareVersion(v.clone())),
+            _ => None,
         },
-    }
+    )
 }

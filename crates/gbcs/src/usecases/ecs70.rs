@@ -51,9 +51,7 @@ pub fn ecs70_set_clock(
     current: UtcDateTime,
     tolerance_secs: u32,
 ) -> Result<GeneralSigning, BuildError> {
-    let end = current
-        .plus_seconds(tolerance_secs)
-        .ok_or(BuildError::OutOfRange("tolerance_secs"))?;
+    let ClockValidity { start, end } = ClockValidity::from_tolerance(current, tolerance_secs)?;
     let content = common::dlms(
         h,
         SPECS.to_vec(),
@@ -61,7 +59,7 @@ pub fn ecs70_set_clock(
             Data::Enum(5),
             Data::Structure(vec![
                 CosemDateTime::NEVER.to_octet_string(),
-                current.to_cosem().to_octet_string(),
+                start.to_cosem().to_octet_string(),
                 end.to_cosem().to_octet_string(),
             ]),
             Data::Integer(0),
@@ -102,11 +100,7 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     let time = |b: &[u8]| {
         UtcDateTime::from_cosem(b).ok_or(common::bad(NAME, "date-time is not a UTC instant"))
     };
-    let (start, end) = (time(start)?, time(end)?);
-    if end.to_unix() < start.to_unix() {
-        return Err(common::bad(NAME, "validity interval ends before it starts"));
-    }
-    Ok(DecodedCommand::Ecs70(ClockValidity { start, end }))
+    ClockValidity::checked(NAME, time(start)?, time(end)?).map(DecodedCommand::Ecs70)
 }
 
 /// Decodes the response: the device time after setting, or the DLMS failure.

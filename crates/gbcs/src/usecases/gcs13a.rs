@@ -30,8 +30,7 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn gcs13a_read_import_register(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
-    let content = common::gbz_read(CLUSTER_METERING, &ATTRIBUTES)?;
-    Ok(common::apdu(h, MessageCode::GCS13A, content, false))
+    common::gbz_read_command(h, MessageCode::GCS13A, CLUSTER_METERING, &ATTRIBUTES)
 }
 
 /// Decodes the command: the attributes read.

@@ -39,15 +39,13 @@ pub fn gcs28_set_clock(
     current: UtcDateTime,
     tolerance_secs: u32,
 ) -> Result<GeneralSigning, BuildError> {
-    let end = current
-        .plus_seconds(tolerance_secs)
-        .ok_or(BuildError::OutOfRange("tolerance_secs"))?;
+    let ClockValidity { start, end } = ClockValidity::from_tolerance(current, tolerance_secs)?;
     let t = |u: UtcDateTime| {
         u.to_generalized_time()
             .to_tlv()
             .ok_or(BuildError::OutOfRange("date-time"))
     };
-    let content = Tlv::constructed(TAG_SEQUENCE, vec![t(current)?, t(end)?]).encode();
+    let content = Tlv::constructed(TAG_SEQUENCE, vec![t(start)?, t(end)?]).encode();
     Ok(common::apdu(h, MessageCode::GCS28, content, true))
 }
 
@@ -72,10 +70,7 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     let (Some(start), Some(end)) = (time(start), time(end)) else {
         return Err(common::bad(NAME, "not GeneralizedTime YYYYMMDDHHMMSSZ"));
     };
-    if end.to_unix() < start.to_unix() {
-        return Err(common::bad(NAME, "validity interval ends before it starts"));
-    }
-    Ok(DecodedCommand::Gcs28(ClockValidity { start, end }))
+    ClockValidity::checked(NAME, start, end).map(DecodedCommand::Gcs28)
 }
 
 /// Decodes the response: the device time on success, else the result code.

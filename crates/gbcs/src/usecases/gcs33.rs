@@ -1,7 +1,7 @@
 //! GCS33: read GSME supply status. GBZ Read Attributes on Metering: 0x0205 (remaining battery
 //! life, days) and 0x0014 (supply status).
 
-use super::common::{self, CLUSTER_METERING, CommandHeader, ReadOutcome};
+use super::common::{self, CLUSTER_METERING, CommandHeader};
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
     ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
@@ -30,8 +30,7 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn gcs33_read_supply_status(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
-    let content = common::gbz_read(CLUSTER_METERING, &ATTRIBUTES)?;
-    Ok(common::apdu(h, MessageCode::GCS33, content, false))
+    common::gbz_read_command(h, MessageCode::GCS33, CLUSTER_METERING, &ATTRIBUTES)
 }
 
 /// Decodes the command: the attributes read.
@@ -41,9 +40,5 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: the attribute values, or the ZCL failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    match common::gbz_read_response(content)? {
-        ReadOutcome::Failed(f) => Ok(ResponseOutcome::Failure(f)),
-        ReadOutcome::Records(r) => Ok(ResponseOutcome::Success(ResponseValue::Attributes(r))),
-        ReadOutcome::Protected(_) => Err(ResponseDecodeError::Format("unexpectedly encrypted")),
-    }
+    common::gbz_plain_read_response(content, |r| Ok(ResponseValue::Attributes(r)))
 }

@@ -1,6 +1,6 @@
 //! GCS38: read GSME firmware version. GBZ Read Attributes on Metering attribute 0x0206.
 
-use super::common::{self, CLUSTER_METERING, CommandHeader, ReadOutcome};
+use super::common::{self, CLUSTER_METERING, CommandHeader};
 use super::{
     CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
     ResponseDecodeError, ResponseOutcome, ResponseValue, UseCaseSpec,
@@ -29,8 +29,7 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn gcs38_read_firmware_version(h: &CommandHeader) -> Result<GeneralSigning, BuildError> {
-    let content = common::gbz_read(CLUSTER_METERING, &ATTRIBUTES)?;
-    Ok(common::apdu(h, MessageCode::GCS38, content, false))
+    common::gbz_read_command(h, MessageCode::GCS38, CLUSTER_METERING, &ATTRIBUTES)
 }
 
 /// Decodes the command: the attributes read.
@@ -40,14 +39,10 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 
 /// Decodes the response: the firmware version, or the ZCL failure.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
-    match common::gbz_read_response(content)? {
-        ReadOutcome::Failed(f) => Ok(ResponseOutcome::Failure(f)),
-        ReadOutcome::Records(r) => match &r[..] {
-            [rec] if rec.id == 0x0206 && rec.data_type == 0x41 => Ok(ResponseOutcome::Success(
-                ResponseValue::FirmwareVersion(rec.value.clone()),
-            )),
-            _ => Err(ResponseDecodeError::Format("no firmware version record")),
-        },
-        ReadOutcome::Protected(_) => Err(ResponseDecodeError::Format("unexpectedly encrypted")),
-    }
+    common::gbz_plain_read_response(content, |r| match &r[..] {
+        [rec] if rec.id == 0x0206 && rec.data_type == 0x41 => {
+            Ok(ResponseValue::FirmwareVersion(rec.value.clone()))
+        }
+        _ => Err(ResponseDecodeError::Format("no firmware version record")),
+    })
 }

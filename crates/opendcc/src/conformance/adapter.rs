@@ -29,7 +29,7 @@ use base64::Engine;
 use dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant};
 use dcc::transform::{DccCrypto, Transformed};
 use eui::Eui64;
-use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt, SignatureField};
+use gbcs::frame::{Frame, GeneralSigning, SignatureField};
 use gbcs::{Cra, KaPrivateKey, KdfContext, Payload, PublicKey, SigningKey};
 use time::OffsetDateTime;
 
@@ -452,21 +452,8 @@ impl Inbound {
 
     /// The supplementary remote party and its counter, when the DCC acted on a user's behalf.
     pub fn on_behalf_of(&self) -> Option<(Eui64, u64)> {
-        match &self.apdu().other_info.ext {
-            OtherInfoExt::RemotePartyCounter {
-                remote_party,
-                remote_party_counter,
-            }
-            | OtherInfoExt::OriginatorCounter {
-                remote_party,
-                remote_party_counter,
-                ..
-            }
-            | OtherInfoExt::Certificate {
-                remote_party,
-                remote_party_counter,
-                ..
-            } => Some((*remote_party, *remote_party_counter)),
+        match gbcs::alerts::supplementary_remote_party(&self.apdu().other_info.ext) {
+            (Some(party), Some(counter)) => Some((party, counter)),
             _ => None,
         }
     }
