@@ -22,7 +22,7 @@ pub fn eligible_roles(user: &User, variant: &ServiceVariant) -> Result<Vec<UserR
     if roles.is_empty() {
         return Err(AuthzError::RoleNotEligible {
             user: user.eui.to_string(),
-            srv: variant.variant.to_string(),
+            srv: variant.id,
         });
     }
     Ok(roles)
@@ -34,7 +34,7 @@ pub fn check_command_variant(
     cv: CommandVariant,
     endpoint: Endpoint,
 ) -> Result<(), AuthzError> {
-    let srv = variant.variant.to_string();
+    let srv = variant.id;
     if cv.endpoint() != endpoint {
         return Err(AuthzError::WrongEndpoint {
             srv,
@@ -90,7 +90,7 @@ pub fn check_device_status(variant: &ServiceVariant, device: &Device) -> Result<
         Err(AuthzError::DeviceStatus {
             device: device.id.to_string(),
             status: device.status.to_string(),
-            srv: variant.variant.to_string(),
+            srv: variant.id,
         })
     }
 }

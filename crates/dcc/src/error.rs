@@ -7,7 +7,7 @@
 //! about other users' requests. From authentication onwards, every refusal is a signed DUIS
 //! response carrying the code the DUIS response code table gives for the situation.
 
-use duis::ResponseCode;
+use duis::{ResponseCode, Srv};
 
 /// The families of errors, in the order the gateway checks them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,7 +85,7 @@ pub enum AuthzError {
     #[error("{0} is not a DCC User")]
     UnknownUser(String),
     #[error("no role of user {user} may send service reference variant {srv}")]
-    RoleNotEligible { user: String, srv: String },
+    RoleNotEligible { user: String, srv: Srv },
     #[error("user {0} is suspended")]
     UserSuspended(String),
     #[error("user {user} is not registered for device {device} on {date}")]
@@ -98,26 +98,24 @@ pub enum AuthzError {
     DeviceStatus {
         device: String,
         status: String,
-        srv: String,
+        srv: Srv,
     },
     #[error("service reference variant {srv} does not apply to a {device_type}")]
-    DeviceType { srv: String, device_type: String },
+    DeviceType { srv: Srv, device_type: String },
     #[error("command variant {cv} is not valid for service reference variant {srv}")]
-    CommandVariant { cv: u8, srv: String },
+    CommandVariant { cv: u8, srv: Srv },
     #[error("service reference variant {srv} is not sent to this endpoint ({endpoint})")]
-    WrongEndpoint { srv: String, endpoint: String },
+    WrongEndpoint { srv: Srv, endpoint: String },
     #[error("device {0} is not in the Smart Metering Inventory")]
     UnknownDevice(String),
-    #[error("unknown service reference variant {0}")]
-    UnknownService(String),
     #[error("body element {found} does not belong to service reference variant {srv}")]
-    BodyMismatch { srv: String, found: String },
+    BodyMismatch { srv: Srv, found: String },
     #[error(
         "a {role} is not a trust anchor of a {device_type}, and GBCS lets only the device's \
          trust anchors originate service reference variant {srv}"
     )]
     NotTrustAnchor {
-        srv: String,
+        srv: Srv,
         role: String,
         device_type: String,
     },
@@ -228,7 +226,7 @@ impl DccError {
                 AuthzError::CommandVariant { .. } => duis(R::E12),
                 AuthzError::WrongEndpoint { .. } => duis(R::E13),
                 AuthzError::UnknownDevice(_) => duis(R::E19),
-                AuthzError::UnknownService(_) | AuthzError::BodyMismatch { .. } => duis(R::E12),
+                AuthzError::BodyMismatch { .. } => duis(R::E12),
                 AuthzError::NotTrustAnchor { .. } => duis(R::E2),
             },
             Self::Service(e) => match e {
@@ -297,7 +295,7 @@ impl DccError {
             AuthzError::UnknownUser(s()).into(),
             AuthzError::RoleNotEligible {
                 user: s(),
-                srv: s(),
+                srv: Srv::V8_2,
             }
             .into(),
             AuthzError::UserSuspended(s()).into(),
@@ -310,29 +308,32 @@ impl DccError {
             AuthzError::DeviceStatus {
                 device: s(),
                 status: s(),
-                srv: s(),
+                srv: Srv::V8_2,
             }
             .into(),
             AuthzError::DeviceType {
-                srv: s(),
+                srv: Srv::V8_2,
                 device_type: s(),
             }
             .into(),
-            AuthzError::CommandVariant { cv: 0, srv: s() }.into(),
+            AuthzError::CommandVariant {
+                cv: 0,
+                srv: Srv::V8_2,
+            }
+            .into(),
             AuthzError::WrongEndpoint {
-                srv: s(),
+                srv: Srv::V8_2,
                 endpoint: s(),
             }
             .into(),
             AuthzError::UnknownDevice(s()).into(),
-            AuthzError::UnknownService(s()).into(),
             AuthzError::BodyMismatch {
-                srv: s(),
+                srv: Srv::V8_2,
                 found: s(),
             }
             .into(),
             AuthzError::NotTrustAnchor {
-                srv: s(),
+                srv: Srv::V8_2,
                 role: s(),
                 device_type: s(),
             }
@@ -410,7 +411,7 @@ mod tests {
     fn key_mappings() {
         let role: DccError = AuthzError::RoleNotEligible {
             user: "u".into(),
-            srv: "8.3".into(),
+            srv: Srv::V8_3,
         }
         .into();
         assert_eq!(role.outcome().code, Some(ResponseCode::E2));

@@ -330,7 +330,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 || !variant.accepts_body(req.header.command_variant, &req.body.name)
             {
                 return Err(AuthzError::BodyMismatch {
-                    srv: srv.to_string(),
+                    srv,
                     found: format!("{} / {}", req.header.service_reference, req.body.name),
                 }
                 .into());
@@ -418,7 +418,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             // Local delivery (CV 2, 3, 6, 7) needs a local command channel opendcc does not have.
             return Err(AuthzError::CommandVariant {
                 cv: cv.value(),
-                srv: srv.to_string(),
+                srv,
             }
             .into());
         }

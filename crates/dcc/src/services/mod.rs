@@ -192,7 +192,7 @@ impl DeviceRequest<'_> {
                 ))
             }
             None => Err(AuthzError::NotTrustAnchor {
-                srv: self.srv().to_string(),
+                srv: self.srv(),
                 role: self.acting_role.as_code().to_string(),
                 device_type: self.device.device_type.to_string(),
             }
@@ -268,7 +268,7 @@ impl DeviceRequest<'_> {
 /// E11: `srv` does not apply to a device of type `t`.
 pub fn wrong_type(srv: Srv, t: DeviceType) -> DccError {
     AuthzError::DeviceType {
-        srv: srv.to_string(),
+        srv,
         device_type: t.to_string(),
     }
     .into()

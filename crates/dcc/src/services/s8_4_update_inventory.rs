@@ -84,7 +84,7 @@ pub fn update_inventory(
     };
     let wrong_type = |d: &Device| -> DccError {
         AuthzError::DeviceType {
-            srv: "8.4".into(),
+            srv: Srv::V8_4,
             device_type: d.device_type.to_string(),
         }
         .into()
