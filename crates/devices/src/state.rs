@@ -162,6 +162,31 @@ pub enum DeviceFault {
     MeteringAttribute(u16),
 }
 
+impl DeviceFault {
+    /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
+    /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
+    pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
+        import-registers or metering-attribute:ID";
+
+    /// The fault a name stands for ([`Self::NAMES`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "firmware-version" => Self::FirmwareVersion,
+            "supply-status" => Self::SupplyStatus,
+            "supply-switch" => Self::SupplySwitch,
+            "import-registers" => Self::ImportRegisters,
+            other => {
+                let id = other.strip_prefix("metering-attribute:")?;
+                let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
+                    Some(hex) => u16::from_str_radix(hex, 16).ok()?,
+                    None => id.parse().ok()?,
+                };
+                Self::MeteringAttribute(id)
+            }
+        })
+    }
+}
+
 /// One HAN device in the CHF device log (CCS01).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DeviceLogEntry {
@@ -447,5 +472,33 @@ mod tests {
         assert_eq!(l.len(), EVENT_LOG_CAPACITY);
         assert_eq!(l.iter().next().map(|e| e.at), Some(5));
         assert_eq!(l.last().map(|e| e.at), Some(EVENT_LOG_CAPACITY as i64 + 4));
+    }
+
+    #[test]
+    fn fault_names() {
+        assert_eq!(
+            DeviceFault::parse("firmware-version"),
+            Some(DeviceFault::FirmwareVersion)
+        );
+        assert_eq!(
+            DeviceFault::parse("supply-switch"),
+            Some(DeviceFault::SupplySwitch)
+        );
+        assert_eq!(
+            DeviceFault::parse("metering-attribute:0x0302"),
+            Some(DeviceFault::MeteringAttribute(0x0302))
+        );
+        assert_eq!(
+            DeviceFault::parse("metering-attribute:770"),
+            Some(DeviceFault::MeteringAttribute(770))
+        );
+        for bad in [
+            "",
+            "Firmware-Version",
+            "metering-attribute:",
+            "metering-attribute:0x10000",
+        ] {
+            assert_eq!(DeviceFault::parse(bad), None, "{bad:?}");
+        }
     }
 }

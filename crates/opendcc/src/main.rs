@@ -69,6 +69,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ClientCmd,
     },
+    /// Control the emulated devices of a demo DCC (takes effect at once).
+    Device {
+        #[command(subcommand)]
+        cmd: DeviceCmd,
+    },
     /// Control the emulated SM WAN of a demo DCC (takes effect at once).
     Wan {
         #[command(subcommand)]
@@ -113,6 +118,22 @@ enum SmkiCmd {
 enum BenchCmd {
     /// Bounded load from one user on loopback: throughput, latency, crypto ceiling.
     Load(bench::LoadArgs),
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    /// Inject a hardware fault into an emulated device (its answers then fail as the RTDS ERROR
+    /// vectors show, and the user is told E100), or clear its faults.
+    Fault {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The device's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+        /// `firmware-version`, `supply-status`, `supply-switch`, `import-registers`,
+        /// `metering-attribute:ID` (a gas device's Metering attribute), or `clear`.
+        fault: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,6 +291,14 @@ fn main() -> ExitCode {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
         Cmd::Client { cmd } => run_client(cmd),
+        Cmd::Device {
+            cmd:
+                DeviceCmd::Fault {
+                    data,
+                    device,
+                    fault,
+                },
+        } => world::set_device_fault(&data, &device, &fault),
         Cmd::Wan { cmd } => match cmd {
             WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
             WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),

@@ -1083,6 +1083,46 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
     ))
 }
 
+/// `opendcc device fault`: adds a hardware fault to an emulated device's state (or clears them
+/// all); the running demo's WAN reads the device's state afresh for every command.
+pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), String> {
+    use wan::EmulatorTx as _;
+    let parsed = match fault {
+        "clear" => None,
+        name => Some(devices::DeviceFault::parse(name).ok_or_else(|| {
+            format!(
+                "{fault:?}: a fault is {} or clear",
+                devices::DeviceFault::NAMES
+            )
+        })?),
+    };
+    let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    let store = open_existing(dir)?.open_store()?;
+    let faults = store
+        .transaction_in(|tx| {
+            let Some(json) = tx.device_state(id)? else {
+                return Ok(None);
+            };
+            let mut state: devices::DeviceState = serde_json::from_str(&json).map_err(|e| {
+                dcc::error::InternalError::Storage(format!("device {id} state: {e}"))
+            })?;
+            match parsed {
+                Some(f) => {
+                    state.faults.insert(f);
+                }
+                None => state.faults.clear(),
+            }
+            let json = serde_json::to_string(&state).map_err(|e| {
+                dcc::error::InternalError::Storage(format!("device {id} state: {e}"))
+            })?;
+            tx.put_device_state(id, &json)?;
+            Ok(Some(state.faults))
+        })
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{id} is not an emulated device of this demo"))?;
+    crate::out(&format!("{id}: faults {faults:?}"))
+}
+
 /// `opendcc wan event`.
 pub fn wan_event(dir: &Path, chf: &str, kind: &str) -> Result<(), String> {
     if !matches!(kind, "power-outage" | "power-restored") {

@@ -435,3 +435,42 @@ fn an_endpoint_not_yet_listening_gets_the_answer_once_it_is_up_exactly_once() {
         "the delivery id names the outbox row"
     );
 }
+
+#[test]
+fn a_fault_injected_through_the_cli_makes_the_device_fail_and_the_user_is_told_e100() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+
+    // Bad input changes nothing: an unknown fault, a device the demo does not emulate.
+    let err = demo
+        .device_fault(premises1::ESME, "melted")
+        .expect_err("an unknown fault is refused");
+    assert!(err.contains("firmware-version"), "{err}");
+    let err = demo
+        .device_fault("00-00-00-00-00-00-00-01", "firmware-version")
+        .expect_err("a device the demo does not emulate is refused");
+    assert!(err.contains("not an emulated device"), "{err}");
+    assert_eq!(
+        demo.device_state(premises1::ESME)["faults"],
+        serde_json::json!([])
+    );
+
+    let out = demo
+        .device_fault(premises1::ESME, "firmware-version")
+        .expect("the fault is injected");
+    assert!(out.contains("FirmwareVersion"), "{out}");
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::FIRMWARE_ESME, premises1::ESME, None);
+    r.assert_code("E100", &p.rid);
+    let a = GbcsAnswer::of(&r);
+    assert_eq!(
+        a.dlms_results(),
+        vec![1],
+        "the Get failed with hardware-fault"
+    );
+
+    demo.device_fault(premises1::ESME, "clear")
+        .expect("the faults are cleared");
+    let (p, r) = demo.device_request(&sink, "supplier-a", t::FIRMWARE_ESME, premises1::ESME, None);
+    r.assert_code("I0", &p.rid);
+}

@@ -1678,6 +1678,28 @@ impl Demo {
         self.wan_cli("fault", chf, fault);
     }
 
+    /// `opendcc device fault --data DIR --device DEVICE FAULT`; the CLI's output, or its error.
+    pub fn device_fault(&self, device: &str, fault: &str) -> Result<String, String> {
+        let data = self.data_dir();
+        let out = run_cli(
+            &[
+                "device",
+                "fault",
+                "--data",
+                data.to_str().expect("UTF-8 path"),
+                "--device",
+                device,
+                fault,
+            ],
+            None,
+        );
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(stderr_of(&out))
+        }
+    }
+
     /// `opendcc wan event --data DIR --chf CHF KIND`; fails the test if the CLI fails.
     pub fn wan_event(&self, chf: &str, kind: &str) {
         self.wan_cli("event", chf, kind);
