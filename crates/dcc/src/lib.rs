@@ -12,6 +12,5 @@ pub mod registration;
 pub mod render;
 pub mod services;
 pub mod store;
-pub mod transform;
 
 pub use error::DccError;

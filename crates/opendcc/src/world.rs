@@ -614,13 +614,13 @@ impl World {
     }
 
     /// The DCC's GBCS credentials (the Access Control Broker's keys).
-    pub fn dcc_crypto(&self) -> Result<dcc::transform::DccCrypto, String> {
+    pub fn dcc_crypto(&self) -> Result<dcc::catalogue::DccCrypto, String> {
         let der = |name: &str| -> Result<Vec<u8>, String> {
             let k =
                 KeyPair::from_pkcs8_pem(&read_file(&self.private_path(name))?).map_err(smki_err)?;
             Ok(k.to_pkcs8_der().map_err(smki_err)?.to_vec())
         };
-        Ok(dcc::transform::DccCrypto {
+        Ok(dcc::catalogue::DccCrypto {
             acb: DCC_EUI,
             acb_ka: gbcs::crypto::KaPrivateKey::from_der(&der("acb-ka.key")?)
                 .map_err(|e| format!("ACB key-agreement key: {e}"))?,

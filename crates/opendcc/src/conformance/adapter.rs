@@ -5,29 +5,29 @@
 //! Calls made (and nothing else from these crates):
 //! * `duis::parse_request` (templates, no signature check), `duis::service_variant`, and the
 //!   public fields of `duis::Request::header.request_id`;
-//! * `dcc::transform::{transform, protect, check_signed_precommand}` (the service catalogue's
-//!   `dcc::catalogue::{plan_device_request, protect, check_signed_precommand}`),
+//! * `dcc::catalogue::{plan_device_request, protect, check_signed_precommand}`,
 //!   `dcc::catalogue::service` and `dcc::services::ServiceKind` (which SRVs are implemented
-//!   device services), the types `dcc::transform::{DccCrypto, Transformed}` and
+//!   device services), the types `dcc::catalogue::{DccCrypto, Transformed}` and
 //!   `dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant}`;
-//! * `dcc::render::device_response` with a `dcc::store::WanJob` (as `wan::Wan::attempt` renders a
-//!   device's answer to a queued command);
-//! * `wan::alerts::{alert_code, device_alert_document}` (as `wan::alerts::DuisAlerts::route`
-//!   renders a device alert);
+//! * `dcc::render::device_response` with a `dcc::store::WanJob` (as the core's dispatcher renders
+//!   a device's answer to a queued command);
+//! * `gbcs::alerts::decode_alert` and `dcc::dispatch::alerts::{device_alert_document,
+//!   FutureDatedOrigin, future_dated_document}` (as the core's alert router renders a device
+//!   alert or a future-dated outcome);
 //! * `duis_schema::validate_response`;
 //! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::{encode, with_signature,
 //!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
 //!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
 //!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
 //!   `credentials::UpdateSecurityCredentialsResponse::decode` and `all_succeeded` (as
-//!   `wan::recovery` classifies a CS02b answer).
+//!   `dcc::dispatch::recovery` classifies a CS02b answer).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use base64::Engine;
+use dcc::catalogue::{DccCrypto, Transformed};
 use dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant};
-use dcc::transform::{DccCrypto, Transformed};
 use eui::Eui64;
 use gbcs::frame::{Frame, GeneralSigning, SignatureField};
 use gbcs::{Cra, KaPrivateKey, KdfContext, Payload, PublicKey, SigningKey};
@@ -311,7 +311,7 @@ fn transform(
     now: OffsetDateTime,
 ) -> Result<Transformed, String> {
     let dev = device(req.target())?;
-    dcc::transform::transform(&req.0, &dev, ks.dcc()?, dcc_counter, now)
+    dcc::catalogue::plan_device_request(&req.0, &dev, ks.dcc()?, dcc_counter, now)
         .map_err(|e| format!("transformer refused the request: {e}"))
 }
 
@@ -358,7 +358,7 @@ pub fn build_command(
     let dcc = ks.dcc()?;
     let device_ka = ks.ka(req.target())?;
     let protect = |g: GeneralSigning| {
-        dcc::transform::protect(g, dcc, device_ka).map_err(|e| format!("protecting: {e}"))
+        dcc::catalogue::protect(g, dcc, device_ka).map_err(|e| format!("protecting: {e}"))
     };
     match transform(req, ks, dcc_counter, now)? {
         Transformed::PreCommand(p) => {
@@ -366,7 +366,7 @@ pub fn build_command(
             let pre = p.encode();
             let signed = p.clone().with_signature(sig);
             let check = ks.ds(req.originator()).and_then(|user_ds| {
-                dcc::transform::check_signed_precommand(&signed.encode(), &pre, user_ds)
+                dcc::catalogue::check_signed_precommand(&signed.encode(), &pre, user_ds)
                     .map(|_| ())
                     .map_err(|e| format!("signed pre-command check: {e}"))
             });
