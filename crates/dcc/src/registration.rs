@@ -13,6 +13,15 @@ use time::Date;
 /// (none for a device not installed anywhere) and the registrations of its supply points
 /// ([`supply_points`]).
 pub fn load(tx: &mut dyn Tx, device: &Device, date: Date) -> Result<RegisteredParties, DccError> {
+    Ok(load_with_points(tx, device, date)?.0)
+}
+
+/// As [`load`], with the supply points that govern the device (read on the way).
+pub fn load_with_points(
+    tx: &mut dyn Tx,
+    device: &Device,
+    date: Date,
+) -> Result<(RegisteredParties, SupplyPoints), DccError> {
     let premises = match &device.uprn {
         Some(u) => tx.premises(u)?,
         None => None,
@@ -25,5 +34,6 @@ pub fn load(tx: &mut dyn Tx, device: &Device, date: Date) -> Result<RegisteredPa
     {
         regs.extend(tx.registrations(mpxn)?);
     }
-    Ok(registered_parties(device, premises.as_ref(), &regs, date))
+    let parties = registered_parties(device, premises.as_ref(), &regs, date);
+    Ok((parties, points))
 }

@@ -185,18 +185,14 @@ impl Dispatcher {
         let Some(d) = tx.device(device)? else {
             return Ok((Vec::new(), None));
         };
-        let parties = registration::load(tx, &d, now.date())?;
+        let (parties, points) = registration::load_with_points(tx, &d, now.date())?;
         let mut out = Vec::new();
         for p in roles.iter().filter_map(|r| parties.party(*r)) {
             if !out.contains(&p) {
                 out.push(p);
             }
         }
-        let premises = match &d.uprn {
-            Some(u) => tx.premises(u)?,
-            None => None,
-        };
-        let mpan = registration::supply_points(&d, premises.as_ref()).mpan;
+        let mpan = points.mpan;
         Ok((out, mpan))
     }
 
@@ -212,7 +208,6 @@ impl Dispatcher {
     ) -> Result<(), DccError> {
         match report {
             HubReport::DeviceAlert { device, frame } => {
-                let a = apdu(frame)?;
                 let decoded = gbcs::alerts::decode_alert(frame).map_err(internal)?;
                 if let Some(outcome) = &decoded.future_dated
                     && self.route_future_dated(tx, outcome, frame, now)?
@@ -220,8 +215,8 @@ impl Dispatcher {
                     return Ok(());
                 }
                 let code = decoded.alert_code.0;
-                let recipients = if tx.user(a.recipient)?.is_some() {
-                    vec![a.recipient]
+                let recipients = if tx.user(decoded.recipient)?.is_some() {
+                    vec![decoded.recipient]
                 } else {
                     // Addressed to the DCC (its ACB): the supplier responsible for the device.
                     Self::registered(
@@ -236,12 +231,12 @@ impl Dispatcher {
                     .0
                 };
                 for r in recipients {
-                    let doc = device_alert_document(*device, r, a.counter, code, frame, now)?;
+                    let doc = device_alert_document(*device, r, decoded.counter, code, frame, now)?;
                     self.push(
                         tx,
                         r,
                         "alert",
-                        format!("{device}:{code:04X}:{}", a.counter),
+                        format!("{device}:{code:04X}:{}", decoded.counter),
                         &doc,
                         unix_ms(now),
                     )?;
