@@ -67,6 +67,17 @@ pub enum Plan {
     },
     /// A critical request's pre-command, returned to the user to sign (CV 4).
     PreCommand(GeneralSigning),
+    /// A DSP future-dated command (the matrix's "Future Dated Response Pattern" is DSP and the
+    /// request carries an `ExecutionDateTime`): protected and queued like [`Plan::Command`],
+    /// but held by the DCC until `execute_at`, acknowledged with I99 now; the device's answer
+    /// reaches the user after `execute_at`. Made from a `Command` by
+    /// [`crate::dispatch::hold::apply`] for every device service, never by a service itself.
+    Held {
+        execute_at: OffsetDateTime,
+        use_case: MessageCode,
+        command: GeneralSigning,
+        dcc_originated: bool,
+    },
 }
 
 /// A catalogue entry.
