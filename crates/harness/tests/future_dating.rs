@@ -1,0 +1,100 @@
+//! Future dating on the simulated clock. DSP future dated (4.1.1 with an `ExecutionDateTime`):
+//! acknowledged at once with I99, held by the DCC, sent at the execution time, answered exactly
+//! once (across a restart too), without blocking the device's other commands meanwhile; a past
+//! execution time is refused (E12) and nothing is queued.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use harness::{Harness, premises1, set_text};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const SUPPLIER: &str = "supplier-a";
+const DSP_FUTURE_DATED: &str = "ECS17b_4.1.1_DSP_FUTURE_DATED_REQUEST_DUIS.XML";
+const READ_NOW: &str = "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML";
+
+fn xs(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap()
+}
+
+/// A signed DSP future-dated 4.1.1 from `user` to premises 1's ESME, executing at `at`.
+fn future_read(h: &mut Harness, user: &str, at: OffsetDateTime) -> (String, dcc::gateway::Answer) {
+    let p = h.request(DSP_FUTURE_DATED, user, premises1::ESME);
+    let xml = set_text(&p.xml, "ExecutionDateTime", &xs(at));
+    let signed = h.sign(user, &xml);
+    let a = h.send(&signed);
+    (p.rid, a)
+}
+
+fn responses(h: &Harness, user: &str, rid: &str) -> Vec<String> {
+    h.delivered_to(user)
+        .into_iter()
+        .filter(|d| d.kind == "response" && d.request_id().as_deref() == Some(rid))
+        .map(|d| d.code().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_dsp_future_dated_read_is_held_until_its_time_and_answered_once() {
+    let mut h = Harness::new_world();
+    let at = h.now() + Duration::from_secs(3600);
+    let (rid, a) = future_read(&mut h, SUPPLIER, at);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    assert_eq!(h.pending_commands(), 1);
+    // Just before the execution time: nothing sent, nothing delivered.
+    h.advance(Duration::from_secs(3599));
+    assert!(responses(&h, SUPPLIER, &rid).is_empty());
+    assert_eq!(h.pending_commands(), 1);
+    // Past it: the device's answer, once.
+    h.advance(Duration::from_secs(2));
+    assert_eq!(responses(&h, SUPPLIER, &rid), vec!["I0".to_string()]);
+    h.advance(Duration::from_secs(3600));
+    assert_eq!(responses(&h, SUPPLIER, &rid), vec!["I0".to_string()]);
+    assert_eq!(h.pending_commands(), 0);
+}
+
+#[test]
+fn a_restart_while_held_still_answers_once_at_the_time() {
+    let mut h = Harness::new_world();
+    let at = h.now() + Duration::from_secs(600);
+    let (rid, a) = future_read(&mut h, SUPPLIER, at);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"));
+    h.advance(Duration::from_secs(300));
+    h.restart();
+    h.advance(Duration::from_secs(299));
+    assert!(responses(&h, SUPPLIER, &rid).is_empty());
+    h.advance(Duration::from_secs(2));
+    // A restart just after the answer went out changes nothing either.
+    h.restart();
+    h.run_until_idle();
+    assert_eq!(responses(&h, SUPPLIER, &rid), vec!["I0".to_string()]);
+}
+
+#[test]
+fn a_held_read_does_not_block_the_meters_other_commands() {
+    let mut h = Harness::new_world();
+    let at = h.now() + Duration::from_secs(3600);
+    let (held, _) = future_read(&mut h, SUPPLIER, at);
+    // The distributor reads the same meter now: answered at once.
+    let (p, a) = h.device_request("distributor", READ_NOW, premises1::ESME);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"));
+    h.advance(Duration::from_secs(1));
+    assert_eq!(responses(&h, "distributor", &p.rid), vec!["I0".to_string()]);
+    assert!(responses(&h, SUPPLIER, &held).is_empty());
+    h.advance(Duration::from_secs(3600));
+    assert_eq!(responses(&h, SUPPLIER, &held), vec!["I0".to_string()]);
+}
+
+#[test]
+fn a_past_execution_time_is_refused_and_nothing_is_queued() {
+    let mut h = Harness::new_world();
+    let at = h.now() - Duration::from_secs(1);
+    let (rid, a) = future_read(&mut h, SUPPLIER, at);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E12"), "{}", a.body);
+    assert_eq!(h.pending_commands(), 0);
+    h.run_until_idle();
+    assert!(responses(&h, SUPPLIER, &rid).is_empty());
+    assert!(h.delivered_to(SUPPLIER).is_empty());
+}
