@@ -98,3 +98,62 @@ fn a_past_execution_time_is_refused_and_nothing_is_queued() {
     assert!(responses(&h, SUPPLIER, &rid).is_empty());
     assert!(h.delivered_to(SUPPLIER).is_empty());
 }
+
+/// Device future dated: a GCS32 carrying an implementation date-time an hour ahead (queued as
+/// the gateway would: 7.2 cannot be future dated through DUIS, but the GSME honours the time).
+fn queue_future_close(h: &mut Harness, at: OffsetDateTime) -> String {
+    let p = h.request("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", SUPPLIER, premises1::GSME);
+    let header = gbcs::usecases::CommandHeader::new(
+        h.user_eui(SUPPLIER),
+        premises1::GSME.parse().unwrap(),
+        p.counter,
+    );
+    let zigbee = gbcs::UtcDateTime::from_unix(at.unix_timestamp())
+        .unwrap()
+        .to_zigbee_utc()
+        .unwrap();
+    let pre = gbcs::usecases::gcs32_disable_supply_at(&header, 0x1C37_4A80, zigbee).unwrap();
+    h.queue_command(SUPPLIER, premises1::GSME, duis::Srv::V7_2, p.counter, pre);
+    p.rid
+}
+
+fn valve(h: &Harness) -> String {
+    h.device_state(premises1::GSME)["supply"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_device_future_dated_gcs32_is_acknowledged_then_reported_at_its_time() {
+    let mut h = Harness::new_world();
+    let at = h.now() + Duration::from_secs(3600);
+    let rid = queue_future_close(&mut h, at);
+    // The device's acknowledgement: the Supply Status Response, at once; the valve still open.
+    h.advance(Duration::from_secs(1));
+    assert_eq!(responses(&h, SUPPLIER, &rid), vec!["I0".to_string()]);
+    assert_eq!(valve(&h), "Enabled");
+    h.advance(Duration::from_secs(3597));
+    assert_eq!(valve(&h), "Enabled");
+    let alerts = |h: &Harness| {
+        h.delivered_to(SUPPLIER)
+            .into_iter()
+            .filter(|d| d.xml.contains("FutureDatedDeviceAlertMessage"))
+            .collect::<Vec<_>>()
+    };
+    assert!(alerts(&h).is_empty());
+    // At the time: the valve closes and the supplier gets the outcome, once, for its request.
+    h.restart();
+    h.advance(Duration::from_secs(5));
+    assert_eq!(valve(&h), "Disabled");
+    let got = alerts(&h);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].request_id().as_deref(), Some(rid.as_str()));
+    assert_eq!(
+        harness::element_text(&got[0].xml, "FutureDatedAlertCode").as_deref(),
+        Some("8F66")
+    );
+    h.restart();
+    h.run_until_idle();
+    assert_eq!(alerts(&h).len(), 1, "exactly once");
+}
