@@ -434,7 +434,8 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .filter(|c| !c.revoked)
                     .map(|c| c.public_key),
             );
-            let plan = catalogue::plan_signed_precommand(req, device, pending.as_ref(), &keys, now)?;
+            let plan =
+                catalogue::plan_signed_precommand(req, device, pending.as_ref(), &keys, now)?;
             tx.use_precommand(rid.originator, rid.counter)?;
             plan
         } else {

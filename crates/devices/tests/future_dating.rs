@@ -92,7 +92,11 @@ fn a_future_dated_gcs32_closes_the_valve_at_its_time_and_raises_8f66() {
     };
     assert_eq!(component_count, 1);
     assert_eq!(alert_code.0, 0x8F66);
-    assert_eq!(timestamp, at.to_zigbee_utc().unwrap(), "executed at its time");
+    assert_eq!(
+        timestamp,
+        at.to_zigbee_utc().unwrap(),
+        "executed at its time"
+    );
     assert_eq!(f.message_code, MessageCode::GCS32);
     assert_eq!(f.originator_counter, 1000);
     assert_eq!(f.cluster, 0x0702);
@@ -105,7 +109,11 @@ fn a_future_dated_gcs32_closes_the_valve_at_its_time_and_raises_8f66() {
     assert_eq!(outcome.command.counter, 1000);
     assert!(matches!(
         outcome.instruction,
-        FutureDatedInstruction::Gbz { cluster: 0x0702, command: 0x0B, .. }
+        FutureDatedInstruction::Gbz {
+            cluster: 0x0702,
+            command: 0x0B,
+            ..
+        }
     ));
 }
 

@@ -47,10 +47,7 @@ impl Harness {
         let id = self
             .store
             .transaction(|tx| {
-                let chf = tx
-                    .device(target)?
-                    .and_then(|d| d.chf)
-                    .unwrap_or(target);
+                let chf = tx.device(target)?.and_then(|d| d.chf).unwrap_or(target);
                 Ok(tx.enqueue_wan(&WanJob {
                     id: 0,
                     originator,

@@ -102,7 +102,11 @@ fn a_past_execution_time_is_refused_and_nothing_is_queued() {
 /// Device future dated: a GCS32 carrying an implementation date-time an hour ahead (queued as
 /// the gateway would: 7.2 cannot be future dated through DUIS, but the GSME honours the time).
 fn queue_future_close(h: &mut Harness, at: OffsetDateTime) -> String {
-    let p = h.request("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", SUPPLIER, premises1::GSME);
+    let p = h.request(
+        "GCS32_7.2_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::GSME,
+    );
     let header = gbcs::usecases::CommandHeader::new(
         h.user_eui(SUPPLIER),
         premises1::GSME.parse().unwrap(),

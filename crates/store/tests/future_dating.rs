@@ -57,7 +57,12 @@ fn a_held_job_is_due_only_at_its_time_and_blocks_nothing_before() {
 fn a_held_job_once_tried_keeps_its_place_in_the_device_order() {
     let s = SqliteStore::in_memory().unwrap();
     let (held, later) = s
-        .transaction(|tx| Ok((tx.hold_wan(&job(7, 1, 1_000))?, tx.enqueue_wan(&job(7, 2, 2_000))?)))
+        .transaction(|tx| {
+            Ok((
+                tx.hold_wan(&job(7, 1, 1_000))?,
+                tx.enqueue_wan(&job(7, 2, 2_000))?,
+            ))
+        })
         .unwrap();
     // Tried at its time and lost: retried later; meanwhile the device's later command waits.
     s.transaction(|tx| Ok(tx.retry_wan_job(held, 1, 3_000)?))
@@ -85,5 +90,8 @@ fn a_held_job_survives_a_reopen_and_is_due_once() {
         .unwrap();
     drop(s);
     let s = SqliteStore::open(&path).unwrap();
-    assert!(due(&s, 1_000_000).is_empty(), "finished: never handed out again");
+    assert!(
+        due(&s, 1_000_000).is_empty(),
+        "finished: never handed out again"
+    );
 }

@@ -49,16 +49,25 @@ impl Default for ActionHint {
 
 impl ActionHint {
     fn get(&self) -> Hint {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn set(&self, h: Hint) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = h;
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = h;
     }
 
     /// A device holds an instruction due at `at_ms`.
     fn lower(&self, at_ms: i64) {
-        let mut h = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut h = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *h = match *h {
             Hint::Unknown => Hint::Unknown,
             Hint::Nothing => Hint::At(at_ms),
@@ -81,7 +90,10 @@ fn next_action_ms(json: &str) -> Result<Option<i64>, DccError> {
     Ok(state
         .future_actions
         .iter()
-        .map(|a| a.at.saturating_sub(state.clock_offset_secs).saturating_mul(1000))
+        .map(|a| {
+            a.at.saturating_sub(state.clock_offset_secs)
+                .saturating_mul(1000)
+        })
         .min())
 }
 

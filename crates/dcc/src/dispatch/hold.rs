@@ -36,7 +36,11 @@ use crate::services::Plan;
 /// `sr:FutureDatedAbstractType`, and of `SignedPreCommand`), as a UTC instant; `None` when the
 /// request is not future dated.
 pub fn execution_date_time(srv: Srv, body: &Element) -> Result<Option<OffsetDateTime>, DccError> {
-    let Some(e) = body.children.first().filter(|c| c.name == "ExecutionDateTime") else {
+    let Some(e) = body
+        .children
+        .first()
+        .filter(|c| c.name == "ExecutionDateTime")
+    else {
         return Ok(None);
     };
     let text = e.trimmed_text();
@@ -176,9 +180,17 @@ mod tests {
     #[test]
     fn past_and_present_execution_times_are_e12() {
         let h = Harness::new();
-        for now in ["2030-01-15T09:00:00Z", "2030-01-15T09:00:00.001Z", "2031-01-01T00:00:00Z"] {
+        for now in [
+            "2030-01-15T09:00:00Z",
+            "2030-01-15T09:00:00.001Z",
+            "2031-01-01T00:00:00Z",
+        ] {
             let e = apply(Srv::V4_1_1, &body(FUTURE), read_plan(&h, FUTURE), t(now)).unwrap_err();
-            assert_eq!(e.outcome().code, Some(duis::ResponseCode::E12), "{now}: {e}");
+            assert_eq!(
+                e.outcome().code,
+                Some(duis::ResponseCode::E12),
+                "{now}: {e}"
+            );
             assert!(e.to_string().contains("not after"), "{e}");
         }
     }

@@ -49,7 +49,8 @@ pub use s12_1_request_wan_matrix::WanCoverage;
 /// own timetable) and a **future-dated hold** (a request with an `ExecutionDateTime` whose
 /// matrix row says the DSP holds it: the DCC keeps the planned command and sends it at that
 /// time). Each will be a variant built by the services that can produce it; the driver then
-/// stores it instead of queueing a command. Until then a future-dated request is sent at once.
+/// stores it instead of queueing a command. The future-dated hold is [`Plan::Held`], made from
+/// every device service's command by the core ([`crate::dispatch::hold`]).
 #[derive(Debug)]
 pub enum Plan {
     /// Answered by the DCC itself, now: the response code and the unsigned DUIS response.
