@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use harness::{Harness, premises1, set_text};
+use harness::{Delivered, Harness, premises1, set_text};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -26,6 +26,27 @@ fn future_read(h: &mut Harness, user: &str, at: OffsetDateTime) -> (String, dcc:
     let signed = h.sign(user, &xml);
     let a = h.send(&signed);
     (p.rid, a)
+}
+
+/// A 7.2 signed pre-command (CV 5), with an `ExecutionDateTime` if `at` is given.
+fn signed_precommand_request(rid: &str, payload: &[u8], at: Option<&str>) -> String {
+    use base64::Engine as _;
+    let at = at
+        .map(|t| format!("<sr:ExecutionDateTime>{t}</sr:ExecutionDateTime>"))
+        .unwrap_or_default();
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>7.2</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>7.2</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand>{}<sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        at,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
 }
 
 fn responses(h: &Harness, user: &str, rid: &str) -> Vec<String> {
@@ -88,15 +109,61 @@ fn a_held_read_does_not_block_the_meters_other_commands() {
 }
 
 #[test]
-fn a_past_execution_time_is_refused_and_nothing_is_queued() {
+fn a_past_or_present_execution_time_is_refused_and_changes_nothing() {
     let mut h = Harness::new_world();
-    let at = h.now() - Duration::from_secs(1);
-    let (rid, a) = future_read(&mut h, SUPPLIER, at);
-    assert_eq!(a.code.map(|c| c.as_str()), Some("E12"), "{}", a.body);
+    let p = h.request(DSP_FUTURE_DATED, SUPPLIER, premises1::ESME);
+    for at in [h.now() - Duration::from_secs(1), h.now()] {
+        let xml = set_text(&p.xml, "ExecutionDateTime", &xs(at));
+        let a = h.send(&h.sign(SUPPLIER, &xml));
+        assert_eq!(a.code.map(|c| c.as_str()), Some("E12"), "{}", a.body);
+        assert!(
+            a.error
+                .as_ref()
+                .is_some_and(|e| e.to_string().contains("ExecutionDateTime")),
+            "{:?}",
+            a.error
+        );
+    }
     assert_eq!(h.pending_commands(), 0);
     h.run_until_idle();
-    assert!(responses(&h, SUPPLIER, &rid).is_empty());
     assert!(h.delivered_to(SUPPLIER).is_empty());
+    // Nothing was recorded, not even the counter: the same request corrected is accepted.
+    let xml = set_text(
+        &p.xml,
+        "ExecutionDateTime",
+        &xs(h.now() + Duration::from_secs(60)),
+    );
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.advance(Duration::from_secs(61));
+    assert_eq!(responses(&h, SUPPLIER, &p.rid), vec!["I0".to_string()]);
+}
+
+#[test]
+fn an_execution_time_for_a_variant_that_cannot_be_future_dated_is_refused() {
+    // 7.2 Disable Supply (pattern No): its signed pre-command (CV 5) may carry an
+    // ExecutionDateTime by the schema, but the matrix does not let it be future dated.
+    let mut h = Harness::new_world();
+    let p = h.request("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", SUPPLIER, premises1::GSME);
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let at = xs(h.now() + Duration::from_secs(60));
+    let cv5 = signed_precommand_request(&p.rid, &signed, Some(&at));
+    let a = h.send(&h.sign(SUPPLIER, &cv5));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E12"), "{}", a.body);
+    assert_eq!(h.pending_commands(), 0);
+    // Without it, the same signed pre-command is accepted and sent at once.
+    let cv5 = signed_precommand_request(&p.rid, &signed, None);
+    let a = h.send(&h.sign(SUPPLIER, &cv5));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
 }
 
 /// Device future dated: a GCS32 carrying an implementation date-time an hour ahead (queued as
