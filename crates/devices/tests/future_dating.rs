@@ -159,3 +159,29 @@ fn an_implementation_time_already_reached_closes_at_once() {
     assert_eq!(dev.state().supply, SupplyState::Disabled);
     assert!(dev.state().future_actions.is_empty());
 }
+
+#[test]
+fn a_command_arriving_after_the_time_finds_the_instruction_executed() {
+    let w = World::new();
+    let at = later(w.now, 60);
+    let mut dev = accepted(&w, at);
+    // No tick in between: the next command (GCS33 read supply status) arrives after the time.
+    let read =
+        usecases::gcs33_read_supply_status(&CommandHeader::new(w.supplier.eui, dev.eui(), 1001))
+            .unwrap();
+    let wan = w.wan(read, &dev);
+    let reply = dev.handle(&wan, later(at, 10));
+    assert_eq!(reply.alerts.len(), 1, "the 8F66 goes out with the reply");
+    let decoded = gbcs::alerts::decode_alert(&reply.alerts[0]).unwrap();
+    assert_eq!(
+        decoded.future_dated.unwrap().result,
+        FutureDatedResult::Executed
+    );
+    let resp = open(&reply.response.unwrap(), &dev, &w.supplier);
+    assert!(
+        resp.content.ends_with(&[0x14, 0x00, 0x00, 0x30, 0x00]),
+        "off"
+    );
+    assert_eq!(dev.state().supply, SupplyState::Disabled);
+    assert!(dev.tick(later(at, 20)).unwrap().is_empty());
+}

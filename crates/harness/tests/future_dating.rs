@@ -144,7 +144,11 @@ fn an_execution_time_for_a_variant_that_cannot_be_future_dated_is_refused() {
     // 7.2 Disable Supply (pattern No): its signed pre-command (CV 5) may carry an
     // ExecutionDateTime by the schema, but the matrix does not let it be future dated.
     let mut h = Harness::new_world();
-    let p = h.request("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", SUPPLIER, premises1::GSME);
+    let p = h.request(
+        "GCS32_7.2_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::GSME,
+    );
     let a = h.send(&h.sign(SUPPLIER, &p.xml));
     assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
     let pre = Delivered {
