@@ -1,0 +1,150 @@
+//! Every RTDS RESPONSE of the mapped use cases and every RTDS ALERT renders as MMC: mapped (the
+//! use case's or alert's own element, not the generic form), the sensitive responses opened
+//! with the requester's key from the RTDS keystore, and without the key left encrypted with a
+//! note naming the recipient. (Schema validation against the MMC XSD from Smart DCC's tool:
+//! `crates/opendcc/tests/mmc_schema.rs`.)
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../gbcs/tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Keystore, read_hex, rtds_dir};
+use gbcs::Frame;
+
+/// The RTDS directories of the mapped use cases.
+const DIRS: [&str; 16] = [
+    "11.2_ECS52",
+    "11.2_GCS38",
+    "11.2_CS08",
+    "7.4_ECS45",
+    "7.4_GCS33",
+    "4.1.1_ECS17b",
+    "4.1.1_GCS13a",
+    "7.1_ECS42",
+    "7.2_ECS43",
+    "7.2_GCS32",
+    "6.11_ECS70",
+    "8.1.1_ECS70Commission",
+    "6.11_GCS28",
+    "8.1.1_GCS28Commission",
+    "8.11_CCS01",
+    "8.11_CCS02",
+];
+
+fn files(dir: &str, kind: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(rtds_dir().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains(&format!("_{kind}")) && n.ends_with("_GBCS.HEX"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn dump(name: &str, xml: &str) {
+    if let Some(d) = std::env::var_os("MMC_DUMP") {
+        let d = PathBuf::from(d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(format!("{name}.xml")), xml).unwrap();
+    }
+}
+
+#[test]
+fn every_rtds_response_of_the_mapped_use_cases_renders_with_its_element() {
+    let ks = Keystore::load();
+    let mut n = 0;
+    let mut opened = 0;
+    for dir in DIRS {
+        let srv = dir.split('_').next().unwrap();
+        for f in files(dir, "RESPONSE") {
+            let name = f.file_stem().unwrap().to_str().unwrap().to_string();
+            let bytes = read_hex(&f);
+            let apdu = match Frame::decode(&bytes).unwrap() {
+                Frame::Ciphered(c) => c.apdu,
+                Frame::Signing(s) => s,
+            };
+            let ka = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+            let device = ks.ka_public.get(&apdu.originator);
+            let keys = match (ka, device) {
+                (Some(k), Some(d)) => Some(mmc::Keys {
+                    requester_ka: k,
+                    device_ka: d,
+                }),
+                _ => None,
+            };
+            let ctx = mmc::Context {
+                service_reference: None,
+                service_reference_variant: Some(srv),
+                keys,
+            };
+            let r = mmc::render(&bytes, &ctx).unwrap();
+            dump(&name, &r.xml);
+            assert!(r.mapped, "{name}: {:?}\n{}", r.notes, r.xml);
+            assert!(r.notes.is_empty(), "{name}: {:?}", r.notes);
+            assert!(!r.sealed, "{name}");
+            let error = name.contains("ERROR");
+            assert_eq!(
+                r.xml.contains("MessageSuccess=\"false\""),
+                error,
+                "{name}\n{}",
+                r.xml
+            );
+            if dir.starts_with("4.1.1") && !error {
+                opened += 1;
+                assert!(r.xml.contains("<ra:Value>"), "{name}\n{}", r.xml);
+                // Without the key: left encrypted, and the note says to whom.
+                let sealed = mmc::render(&bytes, &mmc::Context { keys: None, ..ctx }).unwrap();
+                assert!(sealed.sealed, "{name}");
+                assert!(sealed.xml.contains("format=\"encrypted\""));
+                assert!(!sealed.xml.contains("<ra:Value>"));
+                assert!(
+                    sealed.notes[0].contains(&apdu.recipient.to_string()),
+                    "{:?}",
+                    sealed.notes
+                );
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 35, "{n}");
+    assert!(opened >= 2, "{opened}");
+}
+
+#[test]
+fn every_rtds_alert_renders() {
+    let mut n = 0;
+    let mut mapped = 0;
+    for dir in std::fs::read_dir(rtds_dir()).unwrap() {
+        let dir = dir.unwrap().path();
+        let Some(d) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            continue;
+        };
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in files(&d, "ALERT") {
+            let name = f.file_stem().unwrap().to_str().unwrap().to_string();
+            let r = mmc::render(&read_hex(&f), &mmc::Context::default()).unwrap();
+            dump(&name, &r.xml);
+            assert_eq!(r.kind, mmc::Kind::Alert);
+            assert!(r.xml.contains("<ra:DeviceAlertMessage>"), "{name}");
+            let code = &r.xml[r.xml.find("<ra:GBCSHexAlertCode>").unwrap() + 21..][..4];
+            if matches!(code, "8F66" | "8F67") {
+                assert!(r.mapped, "{name}: {:?}", r.notes);
+                assert!(r.xml.contains("FutureDatedCommandOutcomeDeviceAlert"));
+            }
+            if r.mapped {
+                mapped += 1;
+            }
+            n += 1;
+        }
+    }
+    assert_eq!(n, 93);
+    assert!(mapped > 0);
+}
