@@ -1,0 +1,106 @@
+//! The renderer and the correlation never panic: arbitrary bytes, and arbitrary payloads under
+//! every catalogued message code as responses and alerts (with and without keys).
+#![allow(clippy::unwrap_used)]
+
+use gbcs::frame::{GeneralSigning, OtherInfo, OtherInfoExt, SignatureField};
+use gbcs::{Cra, Eui64, KaPrivateKey, MessageCode, PublicKey};
+use proptest::prelude::*;
+
+fn apdu(cra: Cra, code: u16, counter: u64, content: Vec<u8>) -> GeneralSigning {
+    GeneralSigning {
+        cra,
+        counter,
+        originator: Eui64::from_u64(0x00db_1234_5678_90a0),
+        recipient: Eui64::from_u64(0x90b3_d51f_3001_0000),
+        date_time: None,
+        other_info: OtherInfo {
+            message_code: MessageCode(code),
+            ext: OtherInfoExt::None,
+        },
+        content,
+        signature: SignatureField::Unsigned,
+    }
+}
+
+/// A payload that starts like a real one of some family, then anything.
+fn payload() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop_oneof![
+        Just(vec![]),
+        Just(vec![0xDA, 0x20, 0x00, 0x00, 0x00, 0x01]),
+        Just(vec![0x0F, 0x00, 0x00, 0x00, 0x01, 0x00]),
+        Just(vec![0x01, 0x09]),
+        Just(vec![0x30]),
+    ];
+    (prefix, proptest::collection::vec(any::<u8>(), 0..200)).prop_map(|(mut p, t)| {
+        p.extend(t);
+        p
+    })
+}
+
+fn keys() -> (KaPrivateKey, PublicKey) {
+    // Any valid P-256 pair: the key will not open anything, which is the point.
+    let der = hex::decode(concat!(
+        "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420",
+        "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721a14403420004",
+        "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8",
+        "bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
+    ))
+    .unwrap();
+    let k = KaPrivateKey::from_der(&der).unwrap();
+    let spki = hex::decode(concat!(
+        "3059301306072a8648ce3d020106082a8648ce3d03010703420004",
+        "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8",
+        "bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
+    ))
+    .unwrap();
+    (k, PublicKey::from_spki_der(&spki).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = mmc::render(&bytes, &mmc::Context::default());
+    }
+
+    #[test]
+    fn arbitrary_payloads_of_every_use_case_never_panic(
+        i in 0usize..64,
+        alert in any::<bool>(),
+        with_keys in any::<bool>(),
+        counter in any::<u64>(),
+        content in payload(),
+    ) {
+        let codes: Vec<u16> = gbcs::usecases::ALL
+            .iter()
+            .map(|s| s.message_code.0)
+            .chain([0x1000, 0x1001, 0x00CC, 0x00CD, 0xFFFF])
+            .collect();
+        let code = codes[i % codes.len()];
+        let a = apdu(if alert { Cra::Alert } else { Cra::Response }, code, counter, content);
+        let (k, p) = keys();
+        let ctx = mmc::Context {
+            service_reference: None,
+            service_reference_variant: Some("8.1.1"),
+            keys: with_keys.then_some(mmc::Keys { requester_ka: &k, device_ka: &p }),
+        };
+        if let Ok(r) = mmc::render_apdu(&a, false, &ctx) {
+            prop_assert!(r.xml.starts_with("<?xml"));
+            prop_assert!(r.xml.trim_end().ends_with("</ra:GBCSResponse>"));
+        }
+        // Correlation of arbitrary commands against a request never panics either.
+        let cmd = GeneralSigning { cra: Cra::Command, ..a };
+        let req = duis::parse_request(REQUEST.as_bytes()).unwrap();
+        let _ = mmc::correlate::correlate(&req, None, &cmd);
+    }
+}
+
+const REQUEST: &str = concat!(
+    r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+    "<sr:Header><sr:RequestID>90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000</sr:RequestID>",
+    "<sr:CommandVariant>4</sr:CommandVariant><sr:ServiceReference>8.1</sr:ServiceReference>",
+    "<sr:ServiceReferenceVariant>8.1.1</sr:ServiceReferenceVariant></sr:Header><sr:Body>",
+    "<sr:CommissionDeviceSynchroniseClock><sr:CurrentDateTime>2014-12-31T23:30:00Z</sr:CurrentDateTime>",
+    "<sr:TolerancePeriod>3600</sr:TolerancePeriod></sr:CommissionDeviceSynchroniseClock></sr:Body></sr:Request>"
+);
