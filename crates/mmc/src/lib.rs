@@ -128,6 +128,15 @@ pub(crate) struct Header<'a> {
     pub timestamp: Option<String>,
 }
 
+/// Whether `s` has the form of a service reference (variant): `1.2` or `4.1.1`, digits only.
+fn service_like(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 pub(crate) fn header(h: &Header<'_>) -> Xml {
     let a = h.apdu;
     let mut x = Xml::new();
@@ -152,10 +161,10 @@ pub(crate) fn header(h: &Header<'_>) -> Xml {
         x.leaf("SupplementaryOriginatorCounter", &c.to_string());
     }
     x.leaf("GBCSHexadecimalMessageCode", &a.message_code().to_string());
-    if let Some(sr) = h.service_reference {
+    if let Some(sr) = h.service_reference.filter(|s| service_like(s)) {
         x.leaf("ServiceReference", sr);
     }
-    if let Some(srv) = h.service_reference_variant {
+    if let Some(srv) = h.service_reference_variant.filter(|s| service_like(s)) {
         x.leaf("ServiceReferenceVariant", srv);
     }
     if let Some(t) = &h.timestamp {
