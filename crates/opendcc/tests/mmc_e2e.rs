@@ -16,10 +16,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[allow(dead_code)]
 mod interop;
 #[path = "../../gbcs/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod rtds;
 
 use std::path::{Path, PathBuf};
