@@ -148,3 +148,94 @@ fn every_rtds_alert_renders() {
     assert_eq!(n, 93);
     assert!(mapped > 0);
 }
+
+fn render_named(dir: &str, file: &str, srv: Option<&str>) -> mmc::Rendered {
+    let bytes = read_hex(&rtds_dir().join(dir).join(file));
+    let ks = Keystore::load();
+    let apdu = match Frame::decode(&bytes).unwrap() {
+        Frame::Ciphered(c) => c.apdu,
+        Frame::Signing(s) => s,
+    };
+    let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+    let d = ks.ka_public.get(&apdu.originator);
+    let ctx = mmc::Context {
+        service_reference: None,
+        service_reference_variant: srv,
+        keys: k.zip(d).map(|(k, d)| mmc::Keys {
+            requester_ka: k,
+            device_ka: d,
+        }),
+    };
+    mmc::render(&bytes, &ctx).unwrap()
+}
+
+fn has(r: &mmc::Rendered, fragment: &str) {
+    assert!(r.xml.contains(fragment), "{fragment}:\n{}", r.xml);
+}
+
+#[test]
+fn the_values_are_the_vectors() {
+    let r = render_named(
+        "4.1.1_ECS17b",
+        "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        None,
+    );
+    has(&r, "<ra:ActiveImportRegister>\n");
+    has(&r, "<ra:Value>10</ra:Value>");
+    has(&r, "<ra:ReactiveEnergyUnit>varh</ra:ReactiveEnergyUnit>");
+    let r = render_named(
+        "4.1.1_GCS13a",
+        "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+        None,
+    );
+    has(&r, "<ra:Value>12.345</ra:Value>");
+    has(&r, "<ra:Unit>m3</ra:Unit>");
+    let r = render_named("4.1.1_GCS13a", "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX", None);
+    has(&r, "MessageSuccess=\"false\"");
+    has(&r, "<ra:ZCLStatus>HARDWARE_FAILURE</ra:ZCLStatus>");
+    let r = render_named("7.4_ECS45", "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:SupplyState>Enabled</ra:SupplyState>");
+    has(
+        &r,
+        "<ra:ServiceReferenceVariant>7.4</ra:ServiceReferenceVariant>",
+    );
+    let r = render_named("7.4_ECS45", "ECS45_7.4_ERROR_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:COSEMDebug>");
+    let r = render_named("7.4_GCS33", "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:RemainingBatteryCapacity>100</ra:RemainingBatteryCapacity>",
+    );
+    let r = render_named("11.2_ECS52", "ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:FirmwareVersion>0123ABCD</ra:FirmwareVersion>");
+    let r = render_named(
+        "8.1.1_ECS70Commission",
+        "ECS70Commission_8.1.1_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("8.1.1"),
+    );
+    has(
+        &r,
+        "<ra:CommissionDeviceSynchroniseClockRsp MessageSuccess=\"true\">",
+    );
+    has(&r, "<ra:DeviceTime>2015-01-01T00:00:00Z</ra:DeviceTime>");
+    let r = render_named("NA_ECS100", "ECS100_NA_8F85_ALERT_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:MessageCodeofCommandReceived>0012</ra:MessageCodeofCommandReceived>",
+    );
+    has(&r, "<ra:OriginatorCounterfromCommandReceived>100000<");
+    let r = render_named("NA_ECS80", "ECS80_NA_8F36_ALERT_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:interruptionValue>2014-12-31T23:50:00Z</ra:interruptionValue>",
+    );
+    has(
+        &r,
+        "<ra:restorationValue>2014-12-31T23:59:00Z</ra:restorationValue>",
+    );
+    let r = render_named("NA_ECS200", "ECS200_NA_8F88_ALERT_GBCS.HEX", None);
+    has(&r, "<ra:OutputState>100</ra:OutputState>");
+    let r = render_named("NA_ECS68", "ECS68_NA_8F0A_SINGLE_ALERT_GBCS.HEX", None);
+    assert!(r.sealed);
+    has(&r, "format=\"encrypted\"");
+}
