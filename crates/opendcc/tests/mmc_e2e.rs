@@ -474,3 +474,94 @@ fn the_demo_worlds_answers_decode_to_valid_mmc_and_pre_commands_are_correlated()
     }
     validate(&xsd, &files).unwrap_or_else(|e| panic!("{e}"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alerts through the CLI
+
+fn duis_response(body: &str) -> String {
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<sr:Response xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:ResponseID>00-DB-12-34-56-78-90-A0:90-B3-D5-1F-30-01-00-00:4096</sr:ResponseID>",
+            "<sr:ResponseCode>I0</sr:ResponseCode><sr:ResponseDateTime>2026-01-01T00:00:00.000Z</sr:ResponseDateTime>",
+            "</sr:Header><sr:Body>{}</sr:Body></sr:Response>"
+        ),
+        body
+    )
+}
+
+fn rtds_base64(dir: &str, file: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(rtds::vector(dir, file))
+}
+
+#[test]
+fn device_alerts_future_dated_outcomes_and_dcc_alerts_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: String| {
+        std::fs::write(dir.path().join(name), duis_response(&body)).unwrap()
+    };
+    write(
+        "1-outage.xml",
+        format!(
+            "<sr:DeviceAlertMessage><sr:AlertCode>8F36</sr:AlertCode><sr:GBCSPayload>{}</sr:GBCSPayload></sr:DeviceAlertMessage>",
+            rtds_base64("NA_ECS80", "ECS80_NA_8F36_ALERT_GBCS.HEX")
+        ),
+    );
+    write(
+        "2-future-dated.xml",
+        format!(
+            concat!(
+                "<sr:ResponseMessage><sr:ServiceReference>6.15</sr:ServiceReference>",
+                "<sr:ServiceReferenceVariant>6.15.1</sr:ServiceReferenceVariant>",
+                "<sr:FutureDatedDeviceAlertMessage><sr:FutureDatedAlertCode>8F66</sr:FutureDatedAlertCode>",
+                "<sr:GBCSPayload>{}</sr:GBCSPayload><sr:InstructionNumber>1</sr:InstructionNumber>",
+                "<sr:TotalCommandInstructions>1</sr:TotalCommandInstructions>",
+                "</sr:FutureDatedDeviceAlertMessage></sr:ResponseMessage>"
+            ),
+            rtds_base64(
+                "6.15.1_CS02bSupplierBySupplier",
+                "CS02bSupplierBySupplier_6.15.1_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX"
+            )
+        ),
+    );
+    write(
+        "3-dcc-alert.xml",
+        "<sr:DCCAlertMessage><sr:DCCAlertCode>AD1</sr:DCCAlertCode><sr:DCCAlert/></sr:DCCAlertMessage>".into(),
+    );
+    let out = run_cli(&["client", "decode", "--mmc", path_str(dir.path())], None);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let all = stdout_of(&out);
+    assert!(all.contains("<ra:SupplyOutageRestoreAlert>"), "{all}");
+    assert!(
+        all.contains("<ra:UpdateSecurityCredentialsDeviceAlert>"),
+        "{all}"
+    );
+    assert!(
+        all.contains("<ra:GBCSHexAlertCode>8F66</ra:GBCSHexAlertCode>"),
+        "{all}"
+    );
+    let err = stderr_of(&out);
+    assert!(err.contains("3-dcc-alert.xml: DCC alert AD1"), "{err}");
+    assert!(err.contains("no GBCS payload"), "{err}");
+    let docs: Vec<String> = all
+        .split("<?xml")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| format!("<?xml{d}"))
+        .collect();
+    assert_eq!(docs.len(), 2);
+    let Some(xsd) = mmc_xsd() else {
+        return;
+    };
+    let files: Vec<PathBuf> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let p = dir.path().join(format!("out-{i}.mmc"));
+            std::fs::write(&p, d).unwrap();
+            p
+        })
+        .collect();
+    validate(&xsd, &files).unwrap_or_else(|e| panic!("{e}"));
+}
