@@ -11,8 +11,9 @@
 //!    children; `failure` if the element has something to say when the device reports failure).
 //! 2. `mod <uc>;` and `&<uc>::MAPPING` in [`MAPPINGS`] below.
 //!
-//! The RTDS vectors of the use case are then validated against the schema by
-//! `crates/mmc/tests/rtds.rs` once its directory is listed there.
+//! Nothing else: `crates/mmc/tests/rtds.rs` then requires every RTDS response of the use case
+//! to render with the element (not the generic form), and `crates/opendcc/tests/mmc_e2e.rs`
+//! validates them against the MMC schema; the property tests feed the mapping arbitrary values.
 
 mod ccs01;
 mod ccs02;
