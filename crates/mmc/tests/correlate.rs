@@ -103,6 +103,14 @@ fn another_device_originator_or_counter_is_refused() {
 }
 
 #[test]
+fn a_request_that_is_not_command_variant_4_is_refused() {
+    let t = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
+    let cv1 = template_with(t, "<sr:CommandVariant>4<", "<sr:CommandVariant>1<");
+    let e = correlate(&cv1, None, &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert_eq!(e, Mismatch::NotCriticalRequest(1));
+}
+
+#[test]
 fn another_request_id_is_refused() {
     let req = template("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML");
     let other: RequestId = "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:999"

@@ -106,6 +106,12 @@ pub enum Mismatch {
         /// What differs.
         what: String,
     },
+    /// The original request is not a command variant 4 request (the only one answered with a
+    /// pre-command).
+    #[error(
+        "the original request has command variant {0}, not 4: the DCC answers no other with a pre-command"
+    )]
+    NotCriticalRequest(u8),
     /// The request's body is not what its service takes.
     #[error("the original request's body: {0}")]
     RequestBody(String),
@@ -137,6 +143,10 @@ pub fn correlate(
             expected: rid.to_string(),
             found: found.to_string(),
         });
+    }
+    let cv = request.header.command_variant;
+    if cv != duis::CommandVariant::CriticalTransform {
+        return Err(Mismatch::NotCriticalRequest(cv as u8));
     }
     if precommand.cra != Cra::Command {
         return Err(Mismatch::NotACommand(precommand.cra));
