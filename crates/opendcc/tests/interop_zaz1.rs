@@ -466,6 +466,8 @@ fn every_template_signed_by_the_java_tool() {
                     &manifest_path,
                     "--user",
                     &user,
+                    "--request",
+                    &signed.display().to_string(),
                     &sync_doc.display().to_string(),
                 ]) {
                     Ok(x) => x,
@@ -877,6 +879,8 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
     assert!(r.body.contains("PreCommand"), "{}", r.body);
     let pre = root.path().join("precommand.xml");
     std::fs::write(&pre, &r.body).unwrap();
+    let enable_path = root.path().join("cv4-enable.xml");
+    std::fs::write(&enable_path, &enable).unwrap();
     let cv5 = opendcc(&[
         "client",
         "sign-precommand",
@@ -884,6 +888,8 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
         &manifest_path,
         "--user",
         "supplier",
+        "--request",
+        &enable_path.display().to_string(),
         &pre.display().to_string(),
     ])
     .unwrap();
@@ -991,6 +997,8 @@ fn dcc_boxed_signed_precommand_is_accepted() {
             &demo.manifest_path.display().to_string(),
             "--user",
             "supplier",
+            "--request",
+            &signed.display().to_string(),
             &pre.display().to_string(),
         ])
         .unwrap(),
