@@ -30,6 +30,16 @@ pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 pub mod s4_1_1_read_import_registers;
+// Instantaneous reads.
+pub mod s4_12_1_read_max_demand_import;
+pub mod s4_12_2_read_max_demand_export;
+pub mod s4_15_read_load_limit_data;
+pub mod s4_18_read_meter_balance;
+pub mod s4_1_2_read_tou_matrices;
+pub mod s4_1_3_read_tou_block_matrices;
+pub mod s4_1_4_read_block_counters;
+pub mod s4_2_read_export_registers;
+pub mod s4_3_read_prepay_values;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
 pub mod s7_4_read_supply_status;
