@@ -78,7 +78,9 @@ mod device;
 mod error;
 mod exec;
 mod kind;
+// Device behaviour of the read services.
 pub mod metering;
+pub mod reads;
 mod recovery;
 mod state;
 mod zcl;
