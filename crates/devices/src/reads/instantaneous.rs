@@ -34,10 +34,13 @@
 //! HARDWARE_FAILURE and the components after it answer a Default Response `FF FAILURE` (GCS14,
 //! GCS60, GCS60a), or inside the encrypted records (GCS13b, GCS13c).
 //!
-//! The plaintext inside the protected blocks (what only the requester reads) is: ECS17d an array
-//! of the 48 TOU registers (Wh, rates 1–48); ECS17e an array of 32 registers, 8 TOU rates × 4
-//! blocks, rate-major (Wh); ECS19 a structure of credit remaining, emergency credit remaining,
-//! accumulated debt and debt registers 1–3 (double-long, 10⁻⁵ GBP).
+//! The plaintext inside the protected blocks (what only the requester reads) has the layout of
+//! the RTDS responses decrypted with the corpus keys: ECS17d a structure holding the array of the
+//! 48 TOU registers (Wh, rates 1–48); ECS17e a structure holding an array of 64 registers, 8 TOU
+//! rates × 8 block slots, rate-major (Wh; a block tariff fills blocks 1–4); ECS19 a structure of
+//! credit remaining, emergency credit remaining, accumulated debt and debt registers 1–3
+//! (double-long, 10⁻⁵ GBP). GCS13b, GCS13c and GCS14's prepayment component encrypt the Read
+//! Attributes Response records.
 
 use gbcs::UtcDateTime;
 use gbcs::axdr::Data;
@@ -64,6 +67,9 @@ pub const TOU_RATES: usize = 48;
 pub const TOU_BLOCK_RATES: usize = 8;
 /// Blocks of a block tariff.
 pub const BLOCKS: usize = 4;
+/// Block slots per TOU rate in the TOU-with-blocks matrix (ECS17e; a block tariff fills the
+/// first [`BLOCKS`]).
+pub const TOU_BLOCK_SLOTS: usize = 8;
 /// Gas TOU tiers read by GCS13c.
 pub const GAS_TIERS: usize = 4;
 
@@ -608,11 +614,19 @@ impl EmulatedDevice {
         Some(match *o {
             ecs17d::OBJECT => {
                 let mx = c.rate_block_matrix(m, Channel::ActiveImport, t, TOU_RATES);
-                Data::Array(mx.iter().map(|r| dlu(r.iter().sum())).collect())
+                Data::Structure(vec![Data::Array(
+                    mx.iter().map(|r| dlu(r.iter().sum())).collect(),
+                )])
             }
             ecs17e::OBJECT => {
                 let mx = c.rate_block_matrix(m, Channel::ActiveImport, t, TOU_BLOCK_RATES);
-                Data::Array(mx.iter().flat_map(|r| r.iter().map(|v| dlu(*v))).collect())
+                Data::Structure(vec![Data::Array(
+                    mx.iter()
+                        .flat_map(|r| {
+                            (0..TOU_BLOCK_SLOTS).map(|k| dlu(r.get(k).copied().unwrap_or(0)))
+                        })
+                        .collect(),
+                )])
             }
             ecs19::OBJECT => {
                 let p = &c.prepayment;
@@ -621,9 +635,9 @@ impl EmulatedDevice {
                     dl(credit),
                     dl(emergency),
                     dl(p.accumulated_debt),
-                    Data::DoubleLongUnsigned(p.debts[0]),
-                    Data::DoubleLongUnsigned(p.debts[1]),
-                    Data::DoubleLongUnsigned(p.debts[2]),
+                    dl(i64::from(p.debts[0])),
+                    dl(i64::from(p.debts[1])),
+                    dl(i64::from(p.debts[2])),
                 ])
             }
             _ => return None,
