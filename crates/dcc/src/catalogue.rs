@@ -300,7 +300,9 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
-        assert_eq!(n, 11);
+        // The catalogue grows with every family; at least the first 11 and the 9 instantaneous
+        // reads.
+        assert!(n >= 20, "{n} services");
         for s in CATALOGUE {
             let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
             assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());

@@ -19,16 +19,15 @@ use gbcs::usecases::{
 use gbcs::{Eui64, Frame, GeneralSigning, wrap_command};
 
 type Builder = fn(&CommandHeader) -> Result<GeneralSigning, BuildError>;
+type Build = Box<dyn Fn(&CommandHeader) -> GeneralSigning>;
 
 fn ok(b: fn(&CommandHeader) -> GeneralSigning) -> impl Fn(&CommandHeader) -> GeneralSigning {
     b
 }
 
 /// (RTDS directory, builder) of every use case of the family.
-fn cases() -> Vec<(&'static str, Box<dyn Fn(&CommandHeader) -> GeneralSigning>)> {
-    let fallible = |b: Builder| -> Box<dyn Fn(&CommandHeader) -> GeneralSigning> {
-        Box::new(move |h| b(h).unwrap())
-    };
+fn cases() -> Vec<(&'static str, Build)> {
+    let fallible = |b: Builder| -> Build { Box::new(move |h| b(h).unwrap()) };
     vec![
         (
             "4.1.2_ECS17d",
