@@ -390,6 +390,14 @@ impl InstantaneousConfig {
     }
 }
 
+/// The maximum demands one read needs (value and capture time), each computed once.
+#[derive(Default)]
+struct DemandCache {
+    export: std::cell::OnceCell<(u32, i64)>,
+    import: std::cell::OnceCell<(u32, i64)>,
+    configurable: std::cell::OnceCell<(u32, i64)>,
+}
+
 /// DLMS double-long-unsigned registers roll over at 2³².
 fn dlu(v: u64) -> Data {
     Data::DoubleLongUnsigned(u32::try_from(v & 0xFFFF_FFFF).unwrap_or(0))
@@ -498,12 +506,24 @@ impl EmulatedDevice {
     }
 
     /// The value of an ESME object the instantaneous reads GET, `None` if it holds none.
-    fn instantaneous_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
+    fn instantaneous_value(
+        &self,
+        o: &CosemDescriptor,
+        t: i64,
+        cache: &DemandCache,
+    ) -> Option<Data> {
         let m = &self.state.metering;
         let c = self.cfg();
         let installed = m.installed_at;
-        let md = |ch, reset: Option<i64>, window| {
-            InstantaneousConfig::max_demand(m, ch, reset.unwrap_or(installed), t, window)
+        let md = |ch: Channel, reset: Option<i64>, window: Option<(u32, u32)>| {
+            let cell = match (ch, window) {
+                (Channel::ActiveExport, _) => &cache.export,
+                (_, None) => &cache.import,
+                (_, Some(_)) => &cache.configurable,
+            };
+            *cell.get_or_init(|| {
+                InstantaneousConfig::max_demand(m, ch, reset.unwrap_or(installed), t, window)
+            })
         };
         Some(match *o {
             ecs17a::ACTIVE_EXPORT => dlu(m.register(Channel::ActiveExport, t)),
@@ -573,6 +593,7 @@ impl EmulatedDevice {
         with_time: bool,
     ) -> Option<Execution> {
         let t = now.to_unix();
+        let cache = DemandCache::default();
         let mut failed = false;
         let (data, results): (Vec<Data>, Vec<ResponseSpec>) = read
             .objects
@@ -584,7 +605,7 @@ impl EmulatedDevice {
                 let v = if self.dlms_fault(o) {
                     Err(exec::DLMS_FAILURE)
                 } else {
-                    self.instantaneous_value(o, t)
+                    self.instantaneous_value(o, t, &cache)
                         .ok_or(exec::DLMS_OBJECT_UNDEFINED)
                 };
                 match v {
@@ -688,7 +709,13 @@ impl EmulatedDevice {
 
     /// The value of a gas attribute the instantaneous reads use (Metering TOU tiers, block
     /// counters, meter balance; Price currency; Prepayment credit and debt).
-    fn gas_instantaneous(&self, cluster: u16, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
+    fn gas_instantaneous(
+        &self,
+        cluster: u16,
+        id: u16,
+        now: UtcDateTime,
+        cache: &std::cell::OnceCell<RateBlockMatrix>,
+    ) -> Result<ZclValue, u8> {
         let t = now.to_unix();
         if self.zcl_fault(cluster, id) {
             return Err(zcl::HARDWARE_FAILURE);
@@ -696,7 +723,7 @@ impl EmulatedDevice {
         let m = &self.state.metering;
         let c = self.cfg();
         let ch = self.ch_import();
-        let matrix = || c.rate_block_matrix(m, ch, t, GAS_TIERS);
+        let matrix = || cache.get_or_init(|| c.rate_block_matrix(m, ch, t, GAS_TIERS));
         let balance = || c.meter_balance(m, ch, t);
         let p = &c.prepayment;
         Ok(match (cluster, id) {
@@ -727,10 +754,11 @@ impl EmulatedDevice {
     }
 
     fn gas_records(&self, read: &ZclRead, now: UtcDateTime) -> Vec<u8> {
+        let cache = std::cell::OnceCell::new();
         read.attributes
             .iter()
             .flat_map(|&id| {
-                zcl::attribute_record(id, self.gas_instantaneous(read.cluster, id, now))
+                zcl::attribute_record(id, self.gas_instantaneous(read.cluster, id, now, &cache))
             })
             .collect()
     }
@@ -879,4 +907,70 @@ pub(crate) fn parse_fault(name: &str) -> Option<DeviceFault> {
         cluster: number(cluster)?,
         attribute: number(attribute)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_420_070_400; // 2015-01-01T00:00:00Z
+
+    /// Whatever the configuration (no bands, unsorted or out-of-range bands, rates beyond the
+    /// matrix, thresholds out of order), the matrix adds up to the register and nothing panics.
+    #[test]
+    fn the_matrix_always_adds_up_to_the_register() {
+        let m = Metering::new(T0, Some(T0));
+        let configs = [
+            vec![],
+            vec![TouBand { start: 0, rate: 0 }],
+            vec![
+                TouBand {
+                    start: 80_000,
+                    rate: 200,
+                },
+                TouBand {
+                    start: 3600,
+                    rate: 3,
+                },
+                TouBand {
+                    start: 999_999,
+                    rate: 5,
+                },
+            ],
+        ];
+        for bands in configs {
+            for thresholds in [[0, 0, 0], [10_000, 5, 7], [u64::MAX; 3]] {
+                let c = InstantaneousConfig {
+                    tou_bands: bands.clone(),
+                    block_thresholds: thresholds,
+                    ..InstantaneousConfig::default()
+                };
+                for t in [T0 - 10, T0, T0 + 1, T0 + 3 * 86_400 + 77] {
+                    for rates in [1, 4, 48] {
+                        let mx = c.rate_block_matrix(&m, Channel::ActiveImport, t, rates);
+                        let sum: u64 = mx.iter().flatten().sum();
+                        assert_eq!(sum, m.register(Channel::ActiveImport, t), "{bands:?} {t}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn balance_and_credits() {
+        let m = Metering::new(T0, None);
+        let c = InstantaneousConfig::default();
+        // Nothing flows: only the standing charge, pro rata.
+        assert_eq!(
+            c.meter_balance(&m, Channel::ActiveImport, T0 + 43_200),
+            10_000_000 - 25_000
+        );
+        assert_eq!(
+            c.meter_balance(&m, Channel::ActiveImport, T0 - 5),
+            10_000_000
+        );
+        assert_eq!(c.credits(5), (5, 1_000_000));
+        assert_eq!(c.credits(-400_000), (0, 600_000));
+        assert_eq!(c.credits(-4_000_000), (0, 0));
+    }
 }
