@@ -334,6 +334,10 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// Future-dated instructions accepted and not yet executed (`crate::future`; absent in
+    /// state stored before future dating).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub future_actions: Vec<crate::future::PendingAction>,
     /// The instantaneous reads' tariff, prepayment, maximum demand and load limit state
     /// (`crate::reads::instantaneous`).
     #[serde(default)]
@@ -370,6 +374,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            future_actions: Vec::new(),
             instantaneous: crate::reads::InstantaneousConfig::default(),
         }
     }

@@ -92,6 +92,8 @@ pub use gcs13c::gcs13c_read_tou_registers;
 pub use gcs14::gcs14_read_prepayment_registers;
 pub use gcs28::gcs28_set_clock;
 pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer_event_id};
+// future dating: a GCS32 with an implementation date-time
+pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
 pub use gcs60::gcs60_read_meter_balance;
