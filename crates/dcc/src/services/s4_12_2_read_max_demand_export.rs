@@ -79,7 +79,7 @@ mod tests {
     }
 
     #[test]
-    fn a_future_dated_request_is_accepted() {
+    fn a_future_dated_request_is_held_by_the_dcc() {
         let t = Harness::new();
         let body = "<sr:ReadMaximumDemandExportRegisters><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadMaximumDemandExportRegisters>";
         let plan = t
@@ -91,7 +91,10 @@ mod tests {
                 UserRole::ElectricityDistributor,
             )
             .unwrap();
-        assert!(matches!(plan, Plan::Command { .. }), "{plan:?}");
+        assert!(
+            matches!(plan, Plan::Held { .. }),
+            "DSP future dated: {plan:?}"
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ mod tests {
     }
 
     #[test]
-    fn a_future_dated_request_is_accepted() {
+    fn a_future_dated_request_is_held_by_the_dcc() {
         let t = Harness::new();
         let body = "<sr:ReadInstantaneousImportBlockCounters><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadInstantaneousImportBlockCounters>";
         let plan = t
@@ -90,7 +90,10 @@ mod tests {
                 UserRole::GasSupplier,
             )
             .unwrap();
-        assert!(matches!(plan, Plan::Command { .. }), "{plan:?}");
+        assert!(
+            matches!(plan, Plan::Held { .. }),
+            "DSP future dated: {plan:?}"
+        );
     }
 
     #[test]
