@@ -168,3 +168,51 @@ fn a_faulty_register_is_reported_as_e100() {
     assert_eq!(r.code().as_deref(), Some("E100"), "{}", r.xml);
     h.check_signed(&r.xml);
 }
+
+fn balance(r: &Delivered) -> i32 {
+    let bytes = r.gbcs_payload().expect("the device's answer");
+    match Frame::decode(&bytes).unwrap().apdu().payload() {
+        gbcs::Payload::AccessResponse(a) => match a.data[..] {
+            [gbcs::axdr::Data::DoubleLong(v)] => v,
+            ref other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A DSP future-dated 4.18 is held until its time, and the meter answers with the balance of
+/// that time: lower than the balance read now (a day of consumption and standing charge).
+#[test]
+fn a_future_dated_meter_balance_is_read_at_its_time() {
+    let mut h = Harness::new_world();
+    let template = "ECS82_4.18_SUCCESS_REQUEST_DUIS.XML";
+    let (_, now_read) = answered(&mut h, "supplier-a", template, premises1::ESME);
+    let at = h.now() + std::time::Duration::from_secs(86_400);
+    let p = h.request(template, "supplier-a", premises1::ESME);
+    let stamp = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let xml = p.xml.replace(
+        "<sr:ReadMeterBalance/>",
+        &format!(
+            "<sr:ReadMeterBalance><sr:ExecutionDateTime>{stamp}</sr:ExecutionDateTime></sr:ReadMeterBalance>"
+        ),
+    );
+    assert_ne!(xml, p.xml, "the template's body element");
+    let a = h.send(&h.sign("supplier-a", &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.advance(std::time::Duration::from_secs(86_399));
+    assert!(h.response_for("supplier-a", &p.rid).is_none(), "held");
+    h.advance(std::time::Duration::from_secs(2));
+    let later = h
+        .response_for("supplier-a", &p.rid)
+        .expect("answered at its time");
+    assert_eq!(later.code().as_deref(), Some("I0"));
+    h.check_signed(&later.xml);
+    let spent = i64::from(balance(&now_read)) - i64::from(balance(&later));
+    // 50p standing charge and a day at 25p/kWh of a ~12 kWh/day home (10⁻⁵ GBP).
+    assert!(
+        (50_000 + 100_000..=50_000 + 600_000).contains(&spent),
+        "{spent}"
+    );
+}
