@@ -30,6 +30,14 @@ pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 pub mod s4_1_1_read_import_registers;
+pub mod s7_1_enable_supply;
+pub mod s7_2_disable_supply;
+pub mod s7_4_read_supply_status;
+pub mod s8_11_update_han_device_log;
+pub mod s8_1_1_commission_device;
+pub mod s8_2_read_inventory;
+pub mod s8_4_update_inventory;
+
 // Instantaneous reads.
 pub mod s4_12_1_read_max_demand_import;
 pub mod s4_12_2_read_max_demand_export;
@@ -40,13 +48,6 @@ pub mod s4_1_3_read_tou_block_matrices;
 pub mod s4_1_4_read_block_counters;
 pub mod s4_2_read_export_registers;
 pub mod s4_3_read_prepay_values;
-pub mod s7_1_enable_supply;
-pub mod s7_2_disable_supply;
-pub mod s7_4_read_supply_status;
-pub mod s8_11_update_han_device_log;
-pub mod s8_1_1_commission_device;
-pub mod s8_2_read_inventory;
-pub mod s8_4_update_inventory;
 
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
 pub use s8_4_update_inventory::transition_allowed;
