@@ -777,3 +777,43 @@ fn fault_names() {
         assert_eq!(DeviceFault::parse(bad), None, "{bad}");
     }
 }
+
+/// The export reads (ECS17a, ECS18a) reach a user who is not a trust anchor (an export supplier)
+/// through the ACB; the sensitive reads do not accept the ACB as originator.
+#[test]
+fn only_the_export_reads_accept_the_acb() {
+    let mut w = World::new();
+    let mut dev = new_esme(&w);
+    w.now = w.now.plus_seconds(DAY).unwrap();
+    let esme = dev.eui();
+    let on_behalf =
+        |counter| CommandHeader::on_behalf_of(w.acb.eui, esme, counter, w.rogue.eui, 77);
+    for (i, cmd) in [
+        usecases::ecs17a_read_export_energy_registers(&on_behalf(1300)),
+        usecases::ecs18a_read_export_max_demand(&on_behalf(1301)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let reply = dev.handle(&w.wan(cmd, &dev), w.now);
+        assert!(
+            matches!(reply.outcome, Outcome::Executed { success: true, .. }),
+            "{i}: {:?}",
+            reply.outcome
+        );
+        let resp = open(&reply.response.unwrap(), &dev, &w.acb);
+        assert_eq!(resp.recipient, w.acb.eui, "answered to the ACB");
+    }
+    for cmd in [
+        usecases::ecs19_read_prepayment_registers(&on_behalf(1302)),
+        usecases::ecs17d_read_tou_registers(&on_behalf(1303)),
+        usecases::ecs82_read_meter_balance(&on_behalf(1304)),
+    ] {
+        let reply = dev.handle(&w.wan(cmd, &dev), w.now);
+        assert!(
+            matches!(reply.outcome, Outcome::Refused(_)),
+            "{:?}",
+            reply.outcome
+        );
+    }
+}
