@@ -24,6 +24,7 @@
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
 //! | CCS02 | device not in the log | `Action(1)` |
+//! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -41,18 +42,18 @@ use crate::state::{DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, EventKind, 
 use crate::zcl::{self, ZclValue};
 
 /// DLMS data-access-result / action-result: success.
-const DLMS_SUCCESS: u8 = 0;
+pub(crate) const DLMS_SUCCESS: u8 = 0;
 /// DLMS result: hardware-fault (what the RTDS error responses carry for the failing request).
-const DLMS_FAILURE: u8 = 1;
+pub(crate) const DLMS_FAILURE: u8 = 1;
 /// DLMS result: object-undefined (request for an object the device does not implement).
-const DLMS_OBJECT_UNDEFINED: u8 = 4;
+pub(crate) const DLMS_OBJECT_UNDEFINED: u8 = 4;
 /// DLMS result: other-reason (requests not executed after a failure).
-const DLMS_NOT_EXECUTED: u8 = 250;
+pub(crate) const DLMS_NOT_EXECUTED: u8 = 250;
 
 /// ZCL command: Read Attributes Response.
-const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
+pub(crate) const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
 /// ZCL command: Default Response.
-const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
+pub(crate) const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
 /// ZSE Metering server→client command: Supply Status Response.
 const ZSE_SUPPLY_STATUS_RESPONSE: u8 = 0x0C;
 /// ZCL frame control: global, server→client.
@@ -103,7 +104,7 @@ fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     })
 }
 
-fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
+pub(crate) fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
     AccessResponse {
         invoke_id: long_invoke_id(counter),
         date_time: Vec::new(),
@@ -191,7 +192,7 @@ pub(crate) fn not_supported_content(apdu: &GeneralSigning) -> Option<Vec<u8>> {
     }
 }
 
-fn plain_component(
+pub(crate) fn plain_component(
     cluster: u16,
     seq: u8,
     command: u8,
@@ -219,7 +220,7 @@ fn plain_component(
     }
 }
 
-fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
+pub(crate) fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
     GbzPayload::Components {
         profile: gbcs::gbz::GBZ_PROFILE,
         components,
@@ -260,6 +261,28 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // Instantaneous reads (crate::reads::instantaneous).
+            DecodedCommand::Ecs17a(read)
+            | DecodedCommand::Ecs18a(read)
+            | DecodedCommand::Ecs18b(read) => self.instantaneous_get(apdu, &read, now, true),
+            DecodedCommand::Ecs27(read) | DecodedCommand::Ecs82(read) => {
+                self.instantaneous_get(apdu, &read, now, false)
+            }
+            DecodedCommand::Ecs17d(read)
+            | DecodedCommand::Ecs17e(read)
+            | DecodedCommand::Ecs19(read) => self.instantaneous_protected(cmd, &read, now),
+            DecodedCommand::Gcs13b(read) | DecodedCommand::Gcs13c(read) => {
+                self.instantaneous_gas_sealed(cmd, &read, now)
+            }
+            DecodedCommand::Gcs14(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[0x0705], true)
+            }
+            DecodedCommand::Gcs60(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[], false)
+            }
+            DecodedCommand::Gcs60a(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[], true)
+            }
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.
@@ -328,7 +351,7 @@ impl EmulatedDevice {
         )
     }
 
-    fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
         let ctx = KdfContext {
             originator: self.identity.eui,
             mode: KdfMode::PayloadEncryption,
@@ -399,7 +422,7 @@ impl EmulatedDevice {
 
     /// The value of a Metering-cluster attribute of a gas device, or the status it reads with:
     /// UNSUPPORTED_ATTRIBUTE for one it does not hold, HARDWARE_FAILURE for a faulty one.
-    fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
+    pub(crate) fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
         let faulty = self.state.has_fault(DeviceFault::MeteringAttribute(id))
             || match id {
                 0x0000 => self.state.has_fault(DeviceFault::ImportRegisters),

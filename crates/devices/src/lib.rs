@@ -80,7 +80,9 @@ mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;
 mod kind;
+// Device behaviour of the read services.
 pub mod metering;
+pub mod reads;
 mod recovery;
 mod state;
 mod zcl;

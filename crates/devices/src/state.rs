@@ -70,13 +70,36 @@ pub enum DeviceFault {
     /// Reading this Metering-cluster attribute of a gas device fails with HARDWARE_FAILURE (the
     /// RTDS GCS13a ERROR vector is a fault on the divisor, `0x0302`).
     MeteringAttribute(u16),
+    // Instantaneous reads.
+    /// Reading this DLMS attribute of an ESME fails: a GET answers hardware-fault (1) and the
+    /// requests after it other-reason (250), as the RTDS ECS17a, ECS18a, ECS18b, ECS27 and ECS82
+    /// ERROR vectors; a protected object (ECS17d, ECS17e, ECS19) answers `Action(1)` without
+    /// data.
+    DlmsAttribute {
+        /// Interface class.
+        class_id: u16,
+        /// Logical name.
+        obis: [u8; 6],
+        /// Attribute.
+        attribute: u8,
+    },
+    /// Reading this attribute of this ZCL cluster of a gas device fails with HARDWARE_FAILURE
+    /// (the RTDS GCS14 ERROR vector is a fault on the Price cluster's `0x0617`); the components
+    /// after it are not executed.
+    ClusterAttribute {
+        /// The cluster.
+        cluster: u16,
+        /// The attribute.
+        attribute: u16,
+    },
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers or metering-attribute:ID";
+        import-registers, metering-attribute:ID, dlms-attribute:CLASS/A.B.C.D.E.F/ATTRIBUTE \
+        or zcl-attribute:CLUSTER/ID";
 
     /// The fault a name stands for ([`Self::NAMES`]).
     pub fn parse(name: &str) -> Option<Self> {
@@ -85,6 +108,12 @@ impl DeviceFault {
             "supply-status" => Self::SupplyStatus,
             "supply-switch" => Self::SupplySwitch,
             "import-registers" => Self::ImportRegisters,
+            // Instantaneous reads.
+            other
+                if other.starts_with("dlms-attribute:") || other.starts_with("zcl-attribute:") =>
+            {
+                crate::reads::instantaneous::parse_fault(other)?
+            }
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -309,6 +338,10 @@ pub struct DeviceState {
     /// state stored before future dating).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub future_actions: Vec<crate::future::PendingAction>,
+    /// The instantaneous reads' tariff, prepayment, maximum demand and load limit state
+    /// (`crate::reads::instantaneous`).
+    #[serde(default)]
+    pub instantaneous: crate::reads::InstantaneousConfig,
 }
 
 impl DeviceState {
@@ -342,6 +375,7 @@ impl DeviceState {
             trust_anchors: anchors,
             faults: BTreeSet::new(),
             future_actions: Vec::new(),
+            instantaneous: crate::reads::InstantaneousConfig::default(),
         }
     }
 }

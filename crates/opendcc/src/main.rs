@@ -132,7 +132,10 @@ enum DeviceCmd {
         #[arg(long)]
         device: String,
         /// `firmware-version`, `supply-status`, `supply-switch`, `import-registers`,
-        /// `metering-attribute:ID` (a gas device's Metering attribute), or `clear`.
+        /// `metering-attribute:ID` (a gas device's Metering attribute),
+        /// `dlms-attribute:CLASS/A.B.C.D.E.F/ATTRIBUTE` (an ESME's DLMS attribute, e.g.
+        /// `dlms-attribute:112/0.0.19.10.0.255/2` the meter balance),
+        /// `zcl-attribute:CLUSTER/ID` (a gas device's attribute of any cluster), or `clear`.
         fault: String,
     },
 }

@@ -38,6 +38,17 @@ pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;
 pub mod s8_4_update_inventory;
 
+// Instantaneous reads.
+pub mod s4_12_1_read_max_demand_import;
+pub mod s4_12_2_read_max_demand_export;
+pub mod s4_15_read_load_limit_data;
+pub mod s4_18_read_meter_balance;
+pub mod s4_1_2_read_tou_matrices;
+pub mod s4_1_3_read_tou_block_matrices;
+pub mod s4_1_4_read_block_counters;
+pub mod s4_2_read_export_registers;
+pub mod s4_3_read_prepay_values;
+
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
 pub use s8_4_update_inventory::transition_allowed;
 pub use s12_1_request_wan_matrix::WanCoverage;

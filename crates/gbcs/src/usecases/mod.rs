@@ -38,6 +38,22 @@ pub mod gcs32;
 pub mod gcs33;
 pub mod gcs38;
 
+// Instantaneous reads (4.1.2-4.1.4, 4.2, 4.3, 4.12.x, 4.15, 4.18).
+pub mod ecs17a;
+pub mod ecs17d;
+pub mod ecs17e;
+pub mod ecs18a;
+pub mod ecs18b;
+pub mod ecs19;
+pub mod ecs27;
+pub mod ecs82;
+pub mod gcs13b;
+pub mod gcs13c;
+pub mod gcs14;
+pub mod gcs60;
+pub mod gcs60a;
+pub mod reads_inst_common;
+
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Cra, MessageCode};
@@ -56,7 +72,7 @@ pub use common::{
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, read_attribute_records,
 };
 pub use cs08::cs08_read_firmware_version;
-pub use ecs17b::{ProtectedRead, ecs17b_read_import_energy_registers, protection_parameters};
+pub use ecs17b::ecs17b_read_import_energy_registers;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
@@ -69,6 +85,22 @@ pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer
 pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
+
+// Instantaneous reads.
+pub use ecs17a::ecs17a_read_export_energy_registers;
+pub use ecs17d::ecs17d_read_tou_registers;
+pub use ecs17e::ecs17e_read_tou_block_registers;
+pub use ecs18a::ecs18a_read_export_max_demand;
+pub use ecs18b::ecs18b_read_import_max_demand;
+pub use ecs19::ecs19_read_prepayment_registers;
+pub use ecs27::ecs27_read_load_limit_data;
+pub use ecs82::ecs82_read_meter_balance;
+pub use gcs13b::gcs13b_read_block_counters;
+pub use gcs13c::gcs13c_read_tou_registers;
+pub use gcs14::gcs14_read_prepayment_registers;
+pub use gcs60::gcs60_read_meter_balance;
+pub use gcs60a::gcs60a_read_meter_balance;
+pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -173,6 +205,20 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // Instantaneous reads.
+    &ecs17a::SPEC,
+    &ecs17d::SPEC,
+    &ecs17e::SPEC,
+    &ecs18a::SPEC,
+    &ecs18b::SPEC,
+    &ecs19::SPEC,
+    &ecs27::SPEC,
+    &ecs82::SPEC,
+    &gcs13b::SPEC,
+    &gcs13c::SPEC,
+    &gcs14::SPEC,
+    &gcs60::SPEC,
+    &gcs60a::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -238,6 +284,33 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    // Instantaneous reads.
+    /// ECS17a read ESME export energy registers.
+    Ecs17a(DlmsRead),
+    /// ECS17d read ESME TOU register matrix (protected read).
+    Ecs17d(ProtectedRead),
+    /// ECS17e read ESME TOU-with-blocks register matrix (protected read).
+    Ecs17e(ProtectedRead),
+    /// ECS18a read export maximum demand registers.
+    Ecs18a(DlmsRead),
+    /// ECS18b read import maximum demand registers.
+    Ecs18b(DlmsRead),
+    /// ECS19 read ESME prepayment registers (protected read).
+    Ecs19(ProtectedRead),
+    /// ECS27 read ESME load limit data.
+    Ecs27(DlmsRead),
+    /// ECS82 read ESME meter balance.
+    Ecs82(DlmsRead),
+    /// GCS13b read GSME block counters.
+    Gcs13b(ZclRead),
+    /// GCS13c read GSME TOU registers.
+    Gcs13c(ZclRead),
+    /// GCS14 read GSME prepayment registers (price and prepayment components).
+    Gcs14(Vec<ZclRead>),
+    /// GCS60 read GSME meter balance (metering and prepayment components).
+    Gcs60(Vec<ZclRead>),
+    /// GCS60a read GSME meter balance, GPF variant.
+    Gcs60a(Vec<ZclRead>),
 }
 
 impl DecodedCommand {
@@ -258,6 +331,20 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            // Instantaneous reads.
+            DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
+            DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
+            DecodedCommand::Ecs17e(_) => &ecs17e::SPEC,
+            DecodedCommand::Ecs18a(_) => &ecs18a::SPEC,
+            DecodedCommand::Ecs18b(_) => &ecs18b::SPEC,
+            DecodedCommand::Ecs19(_) => &ecs19::SPEC,
+            DecodedCommand::Ecs27(_) => &ecs27::SPEC,
+            DecodedCommand::Ecs82(_) => &ecs82::SPEC,
+            DecodedCommand::Gcs13b(_) => &gcs13b::SPEC,
+            DecodedCommand::Gcs13c(_) => &gcs13c::SPEC,
+            DecodedCommand::Gcs14(_) => &gcs14::SPEC,
+            DecodedCommand::Gcs60(_) => &gcs60::SPEC,
+            DecodedCommand::Gcs60a(_) => &gcs60a::SPEC,
         }
     }
 }
@@ -345,6 +432,12 @@ pub enum ResponseValue {
     },
     /// A ZSE Supply Status Response (GCS32).
     SupplyStatus(SupplyStatusResponse),
+    // Instantaneous reads.
+    /// The values of a multi-object DLMS GET, in request order (ECS17a, ECS18a, ECS18b, ECS27,
+    /// ECS82).
+    DlmsValues(Vec<crate::axdr::Data>),
+    /// Each component's answer to a multi-component GBZ read (GCS14, GCS60, GCS60a).
+    ClusterReads(Vec<ClusterRead>),
 }
 
 /// What a device answered to a command.
