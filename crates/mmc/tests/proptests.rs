@@ -135,6 +135,8 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
             device_time: gbcs::UtcDateTime::from_unix(s)
                 .unwrap_or_else(|| gbcs::UtcDateTime::from_unix(0).unwrap()),
         }),
+        proptest::collection::vec(dlms_data(), 0..10).prop_map(ResponseValue::DlmsValues),
+        proptest::collection::vec(cluster_read(), 0..4).prop_map(ResponseValue::ClusterReads),
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<u8>()).prop_map(|(p, e, t, s)| {
             ResponseValue::SupplyStatus(SupplyStatusResponse {
                 provider_id: p,
@@ -144,6 +146,59 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
             })
         }),
     ]
+}
+
+/// Arbitrary DLMS data: integers, scaler-units, date-times, times, booleans, nested.
+fn dlms_data() -> impl Strategy<Value = gbcs::axdr::Data> {
+    use gbcs::axdr::Data;
+    let leaf = prop_oneof![
+        Just(Data::Null),
+        any::<u32>().prop_map(Data::DoubleLongUnsigned),
+        any::<i32>().prop_map(Data::DoubleLong),
+        any::<u16>().prop_map(Data::LongUnsigned),
+        any::<i64>().prop_map(Data::Long64),
+        any::<u8>().prop_map(Data::Boolean),
+        any::<u8>().prop_map(Data::Enum),
+        (any::<i8>(), any::<u8>())
+            .prop_map(|(s, u)| Data::Structure(vec![Data::Integer(s), Data::Enum(u)])),
+        proptest::collection::vec(any::<u8>(), 0..14).prop_map(Data::OctetString),
+    ];
+    leaf.prop_recursive(3, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(Data::Array),
+            proptest::collection::vec(inner, 0..8).prop_map(Data::Structure),
+        ]
+    })
+}
+
+/// An arbitrary component of a multi-component GBZ read.
+fn cluster_read() -> impl Strategy<Value = gbcs::usecases::ClusterRead> {
+    use gbcs::usecases::{AttributeRecord, ClusterRead, ClusterReadValue};
+    let records = proptest::collection::vec(
+        (
+            prop_oneof![Just(0x0001u16), Just(0x0A00), Just(0x0005), any::<u16>()],
+            prop_oneof![Just(0x23u8), Just(0x2B), any::<u8>()],
+            proptest::collection::vec(any::<u8>(), 0..9),
+        ),
+        0..6,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(id, data_type, value)| AttributeRecord {
+                id,
+                data_type,
+                value,
+            })
+            .collect()
+    });
+    (
+        prop_oneof![Just(0x0702u16), Just(0x0705), Just(0x0700), any::<u16>()],
+        prop_oneof![
+            records.prop_map(ClusterReadValue::Records),
+            proptest::collection::vec(any::<u8>(), 0..60).prop_map(ClusterReadValue::Protected),
+        ],
+    )
+        .prop_map(|(cluster, value)| ClusterRead { cluster, value })
 }
 
 proptest! {

@@ -29,6 +29,21 @@ mod gcs28;
 mod gcs32;
 mod gcs33;
 mod gcs38;
+// Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.18).
+mod ecs17a;
+mod ecs17d;
+mod ecs17e;
+mod ecs18a;
+mod ecs18b;
+mod ecs19;
+mod ecs27;
+mod ecs82;
+mod gcs13b;
+mod gcs13c;
+mod gcs14;
+mod gcs60;
+mod gcs60a;
+mod reads;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -55,6 +70,20 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs28::MAPPING,
     &ccs01::MAPPING,
     &ccs02::MAPPING,
+    // Instantaneous reads.
+    &ecs17a::MAPPING,
+    &ecs17d::MAPPING,
+    &ecs17e::MAPPING,
+    &ecs18a::MAPPING,
+    &ecs18b::MAPPING,
+    &ecs19::MAPPING,
+    &ecs27::MAPPING,
+    &ecs82::MAPPING,
+    &gcs13b::MAPPING,
+    &gcs13c::MAPPING,
+    &gcs14::MAPPING,
+    &gcs60::MAPPING,
+    &gcs60a::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.

@@ -1,0 +1,407 @@
+//! The read use cases' RTDS responses as MMC, value by value: the registers, matrices, counters,
+//! prepayment values, maximum demands, load limit data and meter balances the vectors carry
+//! (sensitive ones opened with the RTDS keystore's keys), the device's failures (DLMS results,
+//! ZCL statuses, and failed records inside an opened block), and the sensitive ones left
+//! encrypted without a key. (That every response of a mapped use case renders with its element:
+//! `rtds.rs`; schema validity: `crates/opendcc/tests/mmc_e2e.rs`.)
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../gbcs/tests/common/mod.rs"]
+mod common;
+
+use common::{Keystore, read_hex, rtds_dir};
+use gbcs::Frame;
+
+fn render(dir: &str, file: &str, with_keys: bool) -> mmc::Rendered {
+    let bytes = read_hex(&rtds_dir().join(dir).join(file));
+    let ks = Keystore::load();
+    let apdu = match Frame::decode(&bytes).unwrap() {
+        Frame::Ciphered(c) => c.apdu,
+        Frame::Signing(s) => s,
+    };
+    let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+    let d = ks.ka_public.get(&apdu.originator);
+    let ctx = mmc::Context {
+        service_reference: None,
+        service_reference_variant: None,
+        keys: k.zip(d).filter(|_| with_keys).map(|(k, d)| mmc::Keys {
+            requester_ka: k,
+            device_ka: d,
+        }),
+    };
+    let r = mmc::render(&bytes, &ctx).unwrap();
+    assert!(r.mapped, "{file}: {:?}", r.notes);
+    r
+}
+
+fn ok(dir: &str, file: &str) -> String {
+    let r = render(dir, file, true);
+    assert!(r.notes.is_empty(), "{file}: {:?}", r.notes);
+    assert!(!r.sealed);
+    r.xml
+}
+
+fn has(xml: &str, fragments: &[&str]) {
+    for f in fragments {
+        assert!(xml.contains(f), "{f}:\n{xml}");
+    }
+}
+
+fn lacks(xml: &str, fragment: &str) {
+    assert!(!xml.contains(fragment), "{fragment}:\n{xml}");
+}
+
+/// The body between `<ra:SMETSData>` and its end.
+fn smets(xml: &str) -> &str {
+    let a = xml.find("<ra:SMETSData>").unwrap();
+    let b = xml.find("</ra:SMETSData>").unwrap();
+    &xml[a..b]
+}
+
+#[test]
+fn export_registers_4_2() {
+    let x = ok("4.2_ECS17a", "ECS17a_4.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.2</ra:ServiceReferenceVariant>",
+            "<ra:ReadInstantaneousExportRegistersRsp MessageSuccess=\"true\">",
+            "<ra:ActiveExportRegister>\n            <ra:Value>10</ra:Value>\n            <ra:ActiveEnergyUnit>Wh</ra:ActiveEnergyUnit>",
+            "<ra:ReactiveExportRegister>\n            <ra:Value>20</ra:Value>\n            <ra:ReactiveEnergyUnit>varh</ra:ReactiveEnergyUnit>",
+        ],
+    );
+    let x = ok("4.2_ECS17a", "ECS17a_4.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ReadInstantaneousExportRegistersRsp MessageSuccess=\"false\"/>",
+            "<ra:COSEMDebug>",
+        ],
+    );
+}
+
+#[test]
+fn tou_matrices_4_1_2() {
+    // Single element: 48 primary registers (the first and last of the vector), no secondary.
+    let x = ok(
+        "4.1.2_ECS17d",
+        "ECS17d_4.1.2_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.1.2</ra:ServiceReferenceVariant>",
+            "<ra:ReadInstantaneousImportTOUMatricesRsp MessageSuccess=\"true\">",
+            "<ra:Electricity>",
+            "<ra:TOUPrimaryRegisterValue index=\"1\">81</ra:TOUPrimaryRegisterValue>",
+            "<ra:TOUPrimaryRegisterValue index=\"2\">15</ra:TOUPrimaryRegisterValue>",
+            "<ra:TOUPrimaryRegisterValue index=\"48\">133</ra:TOUPrimaryRegisterValue>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:TOUPrimaryRegisterValue ").count(), 48);
+    lacks(&x, "TOUSecondRegisterValue");
+    // Twin element: the 4 secondary registers too.
+    let x = ok(
+        "4.1.2_ECS17d",
+        "ECS17d_4.1.2_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:TOUSecondRegisterValue index=\"1\">220</ra:TOUSecondRegisterValue>",
+            "<ra:TOUSecondRegisterValue index=\"4\">224</ra:TOUSecondRegisterValue>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:TOUSecondRegisterValue ").count(), 4);
+    // The sensitive registers stay encrypted without the requester's key.
+    let sealed = render(
+        "4.1.2_ECS17d",
+        "ECS17d_4.1.2_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        false,
+    );
+    assert!(sealed.sealed);
+    has(&sealed.xml, &["format=\"encrypted\"", "type=\"dlms\""]);
+    lacks(&sealed.xml, "TOUPrimaryRegisterValue");
+    let x = ok("4.1.2_ECS17d", "ECS17d_4.1.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "MessageSuccess=\"false\"",
+            "<ra:Electricity/>",
+            "<ra:COSEMDebug>",
+        ],
+    );
+
+    // Gas: tiers 1–4 of 1000, 2000, 3000, 4000 × 1 ÷ 1000 m³.
+    for f in [
+        "GCS13c_4.1.2_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+        "GCS13c_4.1.2_SUCCESS_RELIABLE_GPF_RESPONSE_GBCS.HEX",
+        "GCS13c_4.1.2_SUCCESS_UNRELIABLE_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.1.2_GCS13c", f);
+        has(
+            &x,
+            &[
+                "<ra:Gas>\n            <ra:TariffTOURegisterMatrix>",
+                "<ra:TOURegisterMatrixValue index=\"1\">1</ra:TOURegisterMatrixValue>",
+                "<ra:TOURegisterMatrixValue index=\"2\">2</ra:TOURegisterMatrixValue>",
+                "<ra:TOURegisterMatrixValue index=\"3\">3</ra:TOURegisterMatrixValue>",
+                "<ra:TOURegisterMatrixValue index=\"4\">4</ra:TOURegisterMatrixValue>",
+            ],
+        );
+        let sealed = render("4.1.2_GCS13c", f, false);
+        assert!(sealed.sealed);
+        has(&sealed.xml, &["type=\"zigbeeCiphered\""]);
+    }
+    // The failure is inside the encrypted records: opened, it is the device's failure.
+    let x = ok("4.1.2_GCS13c", "GCS13c_4.1.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "MessageSuccess=\"false\"",
+            "<ra:Gas/>",
+            "<ra:AttributeID>0301</ra:AttributeID>\n              <ra:Status ResponseCode=\"C0\">",
+        ],
+    );
+}
+
+#[test]
+fn tou_with_blocks_4_1_3() {
+    let x = ok("4.1.3_ECS17e", "ECS17e_4.1.3_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.1.3</ra:ServiceReferenceVariant>",
+            "<ra:ReadInstantaneousImportTOUWithBlocksMatricesRsp MessageSuccess=\"true\">",
+            "<ra:TariffBlockTOURegisterCollection>",
+            // Rate 1: slots 95, 203, 243, 46 (blocks 1–4); rate 2 starts at the 9th register.
+            "<ra:TariffBlock index=\"1\">\n              <ra:RegisterMatrixTOUValue index=\"1\">95</ra:RegisterMatrixTOUValue>\n              <ra:RegisterMatrixTOUValue index=\"2\">39</ra:RegisterMatrixTOUValue>",
+            "<ra:TariffBlock index=\"4\">\n              <ra:RegisterMatrixTOUValue index=\"1\">46</ra:RegisterMatrixTOUValue>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:TariffBlock ").count(), 4);
+    assert_eq!(x.matches("<ra:RegisterMatrixTOUValue ").count(), 32);
+    let x = ok("4.1.3_ECS17e", "ECS17e_4.1.3_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadInstantaneousImportTOUWithBlocksMatricesRsp MessageSuccess=\"false\"/>"],
+    );
+    assert!(
+        render(
+            "4.1.3_ECS17e",
+            "ECS17e_4.1.3_SUCCESS_RESPONSE_GBCS.HEX",
+            false
+        )
+        .sealed
+    );
+}
+
+#[test]
+fn block_counters_4_1_4() {
+    let x = ok(
+        "4.1.4_GCS13b",
+        "GCS13b_4.1.4_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.1.4</ra:ServiceReferenceVariant>",
+            "<ra:ReadInstantaneousImportBlockCountersRsp MessageSuccess=\"true\">",
+            "<ra:TariffBlockCounterValue index=\"1\">0</ra:TariffBlockCounterValue>",
+            "<ra:TariffBlockCounterValue index=\"2\">0.001</ra:TariffBlockCounterValue>",
+            "<ra:TariffBlockCounterValue index=\"3\">0.002</ra:TariffBlockCounterValue>",
+            "<ra:TariffBlockCounterValue index=\"4\">0.003</ra:TariffBlockCounterValue>",
+        ],
+    );
+    let x = ok("4.1.4_GCS13b", "GCS13b_4.1.4_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ReadInstantaneousImportBlockCountersRsp MessageSuccess=\"false\"/>",
+            "<ra:ZCLStatus>HARDWARE_FAILURE</ra:ZCLStatus>",
+        ],
+    );
+    let sealed = render(
+        "4.1.4_GCS13b",
+        "GCS13b_4.1.4_ERROR_RESPONSE_GBCS.HEX",
+        false,
+    );
+    assert!(
+        sealed.sealed,
+        "without the key the failure inside cannot be seen"
+    );
+}
+
+#[test]
+fn prepay_values_4_3() {
+    let x = ok("4.3_ECS19", "ECS19_4.3_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        smets(&x),
+        concat!(
+            "<ra:SMETSData>\n",
+            "        <ra:ReadInstantaneousPrepayValuesRsp MessageSuccess=\"true\">\n",
+            "          <ra:EmergencyCreditBalance>95000</ra:EmergencyCreditBalance>\n",
+            "          <ra:AccumulatedDebtRegister>187000</ra:AccumulatedDebtRegister>\n",
+            "          <ra:PaymentDebtRegister>46000</ra:PaymentDebtRegister>\n",
+            "          <ra:TimeDebtRegister1>203000</ra:TimeDebtRegister1>\n",
+            "          <ra:TimeDebtRegister2>243000</ra:TimeDebtRegister2>\n",
+            "          <ra:MeterBalance>250000</ra:MeterBalance>\n",
+            "        </ra:ReadInstantaneousPrepayValuesRsp>\n      "
+        )
+    );
+    assert!(render("4.3_ECS19", "ECS19_4.3_SUCCESS_RESPONSE_GBCS.HEX", false).sealed);
+    let x = ok("4.3_ECS19", "ECS19_4.3_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadInstantaneousPrepayValuesRsp MessageSuccess=\"false\"/>"],
+    );
+
+    for f in [
+        "GCS14_4.3_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+        "GCS14_4.3_SUCCESS_RELIABLE_GPF_RESPONSE_GBCS.HEX",
+        "GCS14_4.3_SUCCESS_UNRELIABLE_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.3_GCS14", f);
+        has(
+            &x,
+            &[
+                "<ra:EmergencyCreditBalance>500000</ra:EmergencyCreditBalance>",
+                "<ra:AccumulatedDebtRegister>2500000</ra:AccumulatedDebtRegister>",
+                "<ra:PaymentDebtRegister>5000</ra:PaymentDebtRegister>",
+                "<ra:TimeDebtRegister1>5000</ra:TimeDebtRegister1>",
+                "<ra:TimeDebtRegister2>5000</ra:TimeDebtRegister2>",
+                "<ra:MeterBalance>2500000</ra:MeterBalance>",
+            ],
+        );
+        let sealed = render("4.3_GCS14", f, false);
+        assert!(sealed.sealed);
+        lacks(&sealed.xml, "MeterBalance");
+    }
+    let x = ok("4.3_GCS14", "GCS14_4.3_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "MessageSuccess=\"false\"",
+            "<ra:AttributeID>0617</ra:AttributeID>",
+        ],
+    );
+}
+
+#[test]
+fn maximum_demand_4_12() {
+    let x = ok("4.12.1_ECS18b", "ECS18b_4.12.1_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        smets(&x),
+        concat!(
+            "<ra:SMETSData>\n",
+            "        <ra:ReadMaximumDemandImportRegistersRsp MessageSuccess=\"true\">\n",
+            "          <ra:MaxDemandConfigurableTimeActivePowerImport>\n",
+            "            <ra:Value>12122</ra:Value>\n",
+            "            <ra:CaptureTime>2014-12-31T11:30:00Z</ra:CaptureTime>\n",
+            "            <ra:LastResetDateTime>2014-12-31T00:00:00Z</ra:LastResetDateTime>\n",
+            "          </ra:MaxDemandConfigurableTimeActivePowerImport>\n",
+            "          <ra:MaxDemandActiveEnergyImport>\n",
+            "            <ra:Value>4775</ra:Value>\n",
+            "            <ra:CaptureTime>2014-12-31T09:30:00Z</ra:CaptureTime>\n",
+            "            <ra:LastResetDateTime>2014-12-31T00:00:00Z</ra:LastResetDateTime>\n",
+            "          </ra:MaxDemandActiveEnergyImport>\n",
+            "          <ra:MaxDemandConfigurableTimePeriod>\n",
+            "            <ra:StartTime>12:00:00</ra:StartTime>\n",
+            "            <ra:EndTime>09:00:00</ra:EndTime>\n",
+            "          </ra:MaxDemandConfigurableTimePeriod>\n",
+            "        </ra:ReadMaximumDemandImportRegistersRsp>\n      "
+        )
+    );
+    let x = ok("4.12.1_ECS18b", "ECS18b_4.12.1_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ReadMaximumDemandImportRegistersRsp MessageSuccess=\"false\"/>",
+            "<ra:COSEMDebug>",
+        ],
+    );
+    let x = ok("4.12.2_ECS18a", "ECS18a_4.12.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ReadMaximumDemandExportRegistersRsp MessageSuccess=\"true\">",
+            "<ra:MaxDemandActiveEnergyExport>\n            <ra:Value>4775</ra:Value>\n            <ra:CaptureTime>2014-12-30T20:37:00Z</ra:CaptureTime>\n            <ra:LastResetDateTime>2014-12-31T00:00:00Z</ra:LastResetDateTime>",
+        ],
+    );
+    let x = ok("4.12.2_ECS18a", "ECS18a_4.12.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadMaximumDemandExportRegistersRsp MessageSuccess=\"false\"/>"],
+    );
+}
+
+#[test]
+fn load_limit_data_4_15() {
+    let x = ok("4.15_ECS27", "ECS27_4.15_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        smets(&x),
+        concat!(
+            "<ra:SMETSData>\n",
+            "        <ra:ReadLoadLimitDataRsp MessageSuccess=\"true\">\n",
+            "          <ra:LoadLimitCounterValue>30</ra:LoadLimitCounterValue>\n",
+            "          <ra:LoadLimitPowerThreshold>6900</ra:LoadLimitPowerThreshold>\n",
+            "          <ra:LoadLimitPeriod>300</ra:LoadLimitPeriod>\n",
+            "          <ra:LoadLimitRestorationPeriod>30</ra:LoadLimitRestorationPeriod>\n",
+            "          <ra:LoadLimitSupplyState>Unchanged</ra:LoadLimitSupplyState>\n",
+            "        </ra:ReadLoadLimitDataRsp>\n      "
+        )
+    );
+    let x = ok("4.15_ECS27", "ECS27_4.15_ERROR_RESPONSE_GBCS.HEX");
+    has(&x, &["<ra:ReadLoadLimitDataRsp MessageSuccess=\"false\"/>"]);
+}
+
+#[test]
+fn meter_balance_4_18() {
+    let x = ok("4.18_ECS82", "ECS82_4.18_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.18</ra:ServiceReferenceVariant>",
+            "<ra:ReadMeterBalanceRsp MessageSuccess=\"true\">\n          <ra:MeterBalance>250000</ra:MeterBalance>\n        </ra:ReadMeterBalanceRsp>",
+        ],
+    );
+    let x = ok("4.18_ECS82", "ECS82_4.18_ERROR_RESPONSE_GBCS.HEX");
+    has(&x, &["<ra:ReadMeterBalanceRsp MessageSuccess=\"false\"/>"]);
+    for (dir, f) in [
+        ("4.18_GCS60", "GCS60_4.18_SUCCESS_RESPONSE_GBCS.HEX"),
+        (
+            "4.18_GCS60a",
+            "GCS60a_4.18_SUCCESS_RELIABLE_GPF_RESPONSE_GBCS.HEX",
+        ),
+        (
+            "4.18_GCS60a",
+            "GCS60a_4.18_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+        ),
+        (
+            "4.18_GCS60a",
+            "GCS60a_4.18_SUCCESS_UNRELIABLE_GSME_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        let x = ok(dir, f);
+        has(
+            &x,
+            &[
+                "<ra:MeterBalance>3500000</ra:MeterBalance>",
+                "<ra:Gas>\n            <ra:MeterBalancePrepaymentMode>2500000</ra:MeterBalancePrepaymentMode>",
+            ],
+        );
+    }
+    for (dir, f) in [
+        ("4.18_GCS60", "GCS60_4.18_ERROR_RESPONSE_GBCS.HEX"),
+        ("4.18_GCS60a", "GCS60a_4.18_ERROR_RESPONSE_GBCS.HEX"),
+    ] {
+        let x = ok(dir, f);
+        has(
+            &x,
+            &[
+                "<ra:ReadMeterBalanceRsp MessageSuccess=\"false\"/>",
+                "<ra:AttributeID>0A00</ra:AttributeID>",
+            ],
+        );
+    }
+}
