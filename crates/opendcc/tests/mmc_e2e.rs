@@ -546,3 +546,176 @@ fn device_alerts_future_dated_outcomes_and_dcc_alerts_through_the_cli() {
         .collect();
     validate(&xsd, &files).unwrap_or_else(|e| panic!("{e}"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The read services' answers from the demo world
+
+/// Sends a template request signed by `user` and waits for the listener to verify its I0 answer.
+fn read_as(
+    demo: &Demo,
+    listener: &mut CliListener,
+    user: &str,
+    template: &str,
+    device: &str,
+) -> PathBuf {
+    let signed = demo.signed(template, user, device);
+    let rid = text_of(&signed, "RequestID").unwrap();
+    let file = demo.scratch_file(&format!("req-{}.xml", rid.replace(':', "_")), &signed);
+    let manifest = demo.manifest_path();
+    let args = [
+        "client",
+        "send",
+        "--manifest",
+        path_str(&manifest),
+        "--user",
+        user,
+        path_str(&file),
+    ];
+    let out = run_cli(&args, None);
+    assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    DuisResponse::checked(stdout_of(&out).trim_end(), &demo.dcc_signing_cert())
+        .assert_code("I99", &rid);
+    listener.wait_for_line(DELIVERY_WAIT, |l| {
+        l == format!("VERIFIED response I0 {rid}")
+    });
+    listener.saved(&rid)
+}
+
+/// The emulated meters' answers to every instantaneous read (4.1.2 to 4.18), each decoded by
+/// `client decode --mmc` with the requester's key: the service's own element, a success, the
+/// sensitive ones opened, and valid against the MMC schema.
+#[test]
+fn the_demo_worlds_instantaneous_reads_decode_to_valid_mmc() {
+    const DISTRIBUTOR: &str = "distributor";
+    let demo = Demo::start_fast(&[]);
+    let mut listener = demo.cli_listener();
+    demo.set_response_url(SUPPLIER, listener.url());
+    demo.set_response_url(DISTRIBUTOR, listener.url());
+    let reads = [
+        (
+            SUPPLIER,
+            "ECS17d_4.1.2_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadInstantaneousImportTOUMatricesRsp",
+            "<ra:TOUPrimaryRegisterValue index=\"48\">",
+        ),
+        (
+            SUPPLIER,
+            "GCS13c_4.1.2_SUCCESS_RELIABLE_GSME_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadInstantaneousImportTOUMatricesRsp",
+            "<ra:TOURegisterMatrixValue index=\"4\">",
+        ),
+        (
+            DISTRIBUTOR,
+            "ECS17e_4.1.3_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadInstantaneousImportTOUWithBlocksMatricesRsp",
+            "<ra:TariffBlock index=\"4\">",
+        ),
+        (
+            SUPPLIER,
+            "GCS13b_4.1.4_SUCCESS_RELIABLE_GSME_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadInstantaneousImportBlockCountersRsp",
+            "<ra:TariffBlockCounterValue index=\"4\">",
+        ),
+        (
+            DISTRIBUTOR,
+            "ECS17a_4.2_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadInstantaneousExportRegistersRsp",
+            "<ra:ActiveEnergyUnit>Wh</ra:ActiveEnergyUnit>",
+        ),
+        (
+            SUPPLIER,
+            "ECS19_4.3_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadInstantaneousPrepayValuesRsp",
+            "<ra:MeterBalance>",
+        ),
+        (
+            SUPPLIER,
+            "GCS14_4.3_SUCCESS_RELIABLE_GSME_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadInstantaneousPrepayValuesRsp",
+            "<ra:EmergencyCreditBalance>",
+        ),
+        (
+            SUPPLIER,
+            "ECS18b_4.12.1_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadMaximumDemandImportRegistersRsp",
+            "<ra:MaxDemandConfigurableTimePeriod>",
+        ),
+        (
+            DISTRIBUTOR,
+            "ECS18a_4.12.2_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadMaximumDemandExportRegistersRsp",
+            "<ra:MaxDemandActiveEnergyExport>",
+        ),
+        (
+            SUPPLIER,
+            "ECS27_4.15_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadLoadLimitDataRsp",
+            "<ra:LoadLimitSupplyState>",
+        ),
+        (
+            SUPPLIER,
+            "ECS82_4.18_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadMeterBalanceRsp",
+            "<ra:MeterBalance>",
+        ),
+        (
+            SUPPLIER,
+            "GCS60_4.18_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadMeterBalanceRsp",
+            "<ra:MeterBalancePrepaymentMode>",
+        ),
+    ];
+    let manifest = demo.manifest_path();
+    let mut docs = Vec::new();
+    for (user, template, device, element, value) in reads {
+        let saved = read_as(&demo, &mut listener, user, template, device);
+        let out = run_cli(
+            &[
+                "client",
+                "decode",
+                "--mmc",
+                "--manifest",
+                path_str(&manifest),
+                "--user",
+                user,
+                path_str(&saved),
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{template}: {}", stderr_of(&out));
+        let xml = stdout_of(&out);
+        assert!(
+            xml.contains(&format!("<ra:{element} MessageSuccess=\"true\">")),
+            "{template}: {element}\n{xml}\n{}",
+            stderr_of(&out)
+        );
+        assert!(xml.contains(value), "{template}: {value}\n{xml}");
+        assert!(!xml.contains("format=\"encrypted\""), "{template}\n{xml}");
+        docs.push((template, xml));
+    }
+    let Some(xsd) = mmc_xsd() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = docs
+        .iter()
+        .map(|(template, xml)| {
+            let p = dir.path().join(format!("{template}.mmc"));
+            std::fs::write(&p, xml).unwrap();
+            p
+        })
+        .collect();
+    validate(&xsd, &files).unwrap_or_else(|e| panic!("{e}"));
+}
