@@ -293,7 +293,7 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
-        assert_eq!(n, 11);
+        assert!(n >= 11, "the catalogue only grows");
         for s in CATALOGUE {
             let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
             assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());

@@ -41,18 +41,18 @@ use crate::state::{DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, EventKind, 
 use crate::zcl::{self, ZclValue};
 
 /// DLMS data-access-result / action-result: success.
-const DLMS_SUCCESS: u8 = 0;
+pub(crate) const DLMS_SUCCESS: u8 = 0;
 /// DLMS result: hardware-fault (what the RTDS error responses carry for the failing request).
-const DLMS_FAILURE: u8 = 1;
+pub(crate) const DLMS_FAILURE: u8 = 1;
 /// DLMS result: object-undefined (request for an object the device does not implement).
-const DLMS_OBJECT_UNDEFINED: u8 = 4;
+pub(crate) const DLMS_OBJECT_UNDEFINED: u8 = 4;
 /// DLMS result: other-reason (requests not executed after a failure).
-const DLMS_NOT_EXECUTED: u8 = 250;
+pub(crate) const DLMS_NOT_EXECUTED: u8 = 250;
 
 /// ZCL command: Read Attributes Response.
 const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
 /// ZCL command: Default Response.
-const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
+pub(crate) const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
 /// ZSE Metering server→client command: Supply Status Response.
 const ZSE_SUPPLY_STATUS_RESPONSE: u8 = 0x0C;
 /// ZCL frame control: global, server→client.
@@ -66,7 +66,7 @@ const ZCL_UNSUP_CLUSTER_COMMAND: u8 = 0x81;
 /// ZCL status: UNSUP_GENERAL_COMMAND.
 const ZCL_UNSUP_GENERAL_COMMAND: u8 = 0x82;
 /// ZCL status: HARDWARE_FAILURE.
-const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
+pub(crate) const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
 /// CS08 result: the firmware version could not be read (RTDS CS08 ERROR).
 const CS08_RESULT_FAILURE: u8 = 1;
 /// ECS70: the request that fails when the clock is not set (GET of the time, as the RTDS ERROR
@@ -95,7 +95,7 @@ pub(crate) enum Execution {
     },
 }
 
-fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
+pub(crate) fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     Some(Execution::Done {
         content,
         date_time: None,
@@ -103,7 +103,7 @@ fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     })
 }
 
-fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
+pub(crate) fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
     AccessResponse {
         invoke_id: long_invoke_id(counter),
         date_time: Vec::new(),
@@ -191,7 +191,7 @@ pub(crate) fn not_supported_content(apdu: &GeneralSigning) -> Option<Vec<u8>> {
     }
 }
 
-fn plain_component(
+pub(crate) fn plain_component(
     cluster: u16,
     seq: u8,
     command: u8,
@@ -219,7 +219,7 @@ fn plain_component(
     }
 }
 
-fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
+pub(crate) fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
     GbzPayload::Components {
         profile: gbcs::gbz::GBZ_PROFILE,
         components,
@@ -260,6 +260,19 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // Read services (4.8, 4.10, 4.11, 4.13, 14.1): crate::reads.
+            DecodedCommand::Ecs22b(period) => self.ecs22b(cmd, period, now),
+            DecodedCommand::Ecs22a(read)
+            | DecodedCommand::Ecs22c(read)
+            | DecodedCommand::Ecs23(read)
+            | DecodedCommand::Ecs23b(read)
+            | DecodedCommand::Ecs24(read)
+            | DecodedCommand::Ecs24b(read)
+            | DecodedCommand::Ecs26a(read) => self.get_list(apdu, &read, now),
+            DecodedCommand::Gcs17(get) | DecodedCommand::Gcs18(get) => {
+                self.get_sampled_data(cmd, &get, now)
+            }
+            DecodedCommand::Gcs31(start) => self.gcs31(&start, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.
@@ -328,7 +341,7 @@ impl EmulatedDevice {
         )
     }
 
-    fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
         let ctx = KdfContext {
             originator: self.identity.eui,
             mode: KdfMode::PayloadEncryption,

@@ -80,6 +80,8 @@ mod exec;
 mod kind;
 pub mod metering;
 mod recovery;
+// Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+pub mod reads;
 mod state;
 mod zcl;
 

@@ -70,13 +70,31 @@ pub enum DeviceFault {
     /// Reading this Metering-cluster attribute of a gas device fails with HARDWARE_FAILURE (the
     /// RTDS GCS13a ERROR vector is a fault on the divisor, `0x0302`).
     MeteringAttribute(u16),
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    /// Reading this DLMS attribute (class, OBIS, attribute) fails with hardware-fault (1); the
+    /// requests after it in the same command are not executed (250). The RTDS ERROR vectors of
+    /// the GET-list reads are each such a fault: ECS22a/c on the profile buffer, ECS23/ECS23b on
+    /// the (first) average voltage profile, ECS24 on `113/0.0.19.20.4.255/5`, ECS24b on
+    /// `20/0.0.13.0.1.255/4`, ECS26a on `10/0.0.12.0.1.255/2`; ECS22b (protected) on the active
+    /// import profile `7/0.0.99.1.0.255/2` answers its `Action` with hardware-fault.
+    DlmsObject {
+        /// Interface class.
+        class: u16,
+        /// Logical name.
+        obis: [u8; 6],
+        /// Attribute.
+        attribute: u8,
+    },
+    /// The gas meter cannot read or record samples: GCS17 / GCS18 answer a Default Response
+    /// HARDWARE_FAILURE, GCS31 answers sample id `FFFF`.
+    Sampling,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers or metering-attribute:ID";
+        import-registers, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
     pub fn parse(name: &str) -> Option<Self> {
@@ -85,6 +103,8 @@ impl DeviceFault {
             "supply-status" => Self::SupplyStatus,
             "supply-switch" => Self::SupplySwitch,
             "import-registers" => Self::ImportRegisters,
+            "sampling" => Self::Sampling,
+            other if other.starts_with("dlms-object:") => crate::reads::parse_dlms_object(other)?,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -305,6 +325,11 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// What the read services answer from beyond the registers: network data counters, the
+    /// tariff, the prepayment configuration, the gas network sampling run (defaults when absent
+    /// in stored state).
+    #[serde(default)]
+    pub reads: crate::reads::ReadsState,
 }
 
 impl DeviceState {
@@ -337,6 +362,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            reads: crate::reads::ReadsState::default(),
         }
     }
 }

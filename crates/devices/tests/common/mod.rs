@@ -259,6 +259,8 @@ fn data_shape(d: &Data) -> String {
         Data::Unsigned(_) => "u8".into(),
         Data::Integer(_) => "i8".into(),
         Data::LongUnsigned(_) => "u16".into(),
+        // Profiles (reads): the columns, not the entries.
+        Data::CompactArray { description, .. } => format!("compact{description:?}"),
         other => format!("{other:?}"),
     }
 }
