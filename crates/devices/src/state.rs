@@ -88,13 +88,23 @@ pub enum DeviceFault {
     /// The gas meter cannot read or record samples: GCS17 / GCS18 answer a Default Response
     /// HARDWARE_FAILURE, GCS31 answers sample id `FFFF`.
     Sampling,
+    /// This ZSE command of a read set (GCS21f, GCS21b) fails: a Default Response
+    /// HARDWARE_FAILURE, the components after it `FF` FAILURE (RTDS: GCS21f on Get Special Days
+    /// `0x0707/0x04`, GCS21b on Get Seasons `0x0707/0x03`; `0x00` is Read Attributes).
+    ZclCommand {
+        /// The cluster.
+        cluster: u16,
+        /// The command id.
+        command: u8,
+    },
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR or sampling";
+        import-registers, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, sampling \
+        or zcl-command:CLUSTER/COMMAND";
 
     /// The fault a name stands for ([`Self::NAMES`]).
     pub fn parse(name: &str) -> Option<Self> {
@@ -105,6 +115,7 @@ impl DeviceFault {
             "import-registers" => Self::ImportRegisters,
             "sampling" => Self::Sampling,
             other if other.starts_with("dlms-object:") => crate::reads::parse_dlms_object(other)?,
+            other if other.starts_with("zcl-command:") => crate::reads::parse_zcl_command(other)?,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {

@@ -552,3 +552,44 @@ fn faults_answer_like_the_rtds_error_vectors_and_change_nothing() {
         assert_eq!(dev.state().reads.gas_sampling, None, "nothing recorded");
     }
 }
+
+#[test]
+fn gas_tariff_and_prepayment_read_back_as_the_rtds_answers() {
+    let w = World::new();
+    type Build = fn(&CommandHeader) -> Result<GeneralSigning, gbcs::BuildError>;
+    let cases: [(&str, &str, u64, Build); 2] = [
+        ("4.11.1_GCS21f", "GCS21f_4.11.1", 1001, usecases::gcs21f_read_tariff),
+        ("4.13_GCS21b", "GCS21b_4.13", 1000, usecases::gcs21b_read_prepayment_configuration),
+    ];
+    for (dir, stem, counter, build) in cases {
+        // Defaults: byte for byte the RTDS SUCCESS answer.
+        let mut dev = w.device(DeviceKind::Gsme, GSME);
+        let (_, resp) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), true);
+        let r = Frame::decode(&rtds(dir, &format!("{stem}_SUCCESS_RESPONSE_GBCS.HEX"))).unwrap();
+        assert_eq!(hex::encode(&resp.content), hex::encode(&r.apdu().content), "{stem}");
+        // No calendar and no price published: NOT_FOUND where the RTDS has it.
+        let mut dev = w.device(DeviceKind::Gsme, GSME);
+        dev.state_mut().reads.gas_tariff.calendars.clear();
+        dev.state_mut().reads.gas_tariff.price = None;
+        let (bytes, _) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), false);
+        assert_failure_like_rtds(&bytes, dir, &format!("{stem}_NOT_FOUND_RESPONSE_GBCS.HEX"));
+        // A faulty calendar command: HARDWARE_FAILURE there, FF FAILURE after.
+        let mut dev = w.device(DeviceKind::Gsme, GSME);
+        let command = if stem.starts_with("GCS21f") { 0x04 } else { 0x03 };
+        dev.state_mut().faults.insert(DeviceFault::ZclCommand {
+            cluster: 0x0707,
+            command,
+        });
+        let before = dev.state().reads.clone();
+        let (bytes, _) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), false);
+        assert_failure_like_rtds(&bytes, dir, &format!("{stem}_ERROR_RESPONSE_GBCS.HEX"));
+        assert_eq!(dev.state().reads, before);
+    }
+    // The state is what is read: a new price.
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    if let Some(p) = dev.state_mut().reads.gas_tariff.price.as_mut() {
+        p.price = 12_345;
+    }
+    let (_, resp) = send(&w, &mut dev, usecases::gcs21f_read_tariff(&header(&w.supplier, gsme(), 5)).unwrap(), true);
+    assert!(hex::encode(&resp.content).contains(&hex::encode(12_345u32.to_le_bytes())));
+}

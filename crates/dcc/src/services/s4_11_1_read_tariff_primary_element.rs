@@ -3,9 +3,7 @@
 //! | device | GBCS use case | originator |
 //! |---|---|---|
 //! | ESME | ECS24 | the supplier; the ACB for Other Users |
-//!
-//! GSME (GCS21f, a multi-component GBZ read of the Price, Calendar and Metering clusters) is not
-//! implemented yet: a GSME is refused with E11.
+//! | GSME | GCS21f (Price attributes, tariff calendar, current price) | the supplier; the ACB for Other Users |
 
 use duis::Srv;
 use duis::bodies::NoParameters;
@@ -29,7 +27,7 @@ impl Service for ReadTariffPrimaryElement {
 
 impl DeviceService for ReadTariffPrimaryElement {
     fn device_types(&self) -> &'static [DeviceType] {
-        &[DeviceType::Esme]
+        &[DeviceType::Esme, DeviceType::Gsme]
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
@@ -38,6 +36,9 @@ impl DeviceService for ReadTariffPrimaryElement {
         match r.device.device_type {
             DeviceType::Esme => {
                 r.try_use_case_command(uc::ecs24::MESSAGE_CODE, uc::ecs24_read_tariff_primary)
+            }
+            DeviceType::Gsme => {
+                r.try_use_case_command(uc::gcs21f::MESSAGE_CODE, uc::gcs21f_read_tariff)
             }
             _ => Err(r.wrong_type()),
         }
@@ -60,13 +61,21 @@ mod tests {
                 .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, DeviceType::Esme, role)
                 .unwrap();
             assert_command(&plan, uc::ecs24::MESSAGE_CODE, by_acb, &t, DeviceType::Esme);
+            let gas_role = match role {
+                UserRole::ImportSupplier => UserRole::GasSupplier,
+                other => other,
+            };
+            let plan = t
+                .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, DeviceType::Gsme, gas_role)
+                .unwrap();
+            assert_command(&plan, uc::gcs21f::MESSAGE_CODE, by_acb, &t, DeviceType::Gsme);
         }
     }
 
     #[test]
     fn other_devices_get_e11_and_bad_bodies_are_refused() {
         let t = Harness::new();
-        for dt in [DeviceType::Gsme, DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
+        for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
             let e = t
                 .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, dt, UserRole::ImportSupplier)
                 .unwrap_err();

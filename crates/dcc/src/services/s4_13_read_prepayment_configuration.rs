@@ -3,10 +3,9 @@
 //! | device | GBCS use case | originator |
 //! |---|---|---|
 //! | ESME | ECS26a | the supplier |
+//! | GSME | GCS21b (Prepayment and Price attributes, friendly credit calendar) | the supplier |
 //!
-//! GSME (GCS21b, a multi-component GBZ read of the Prepayment and Price clusters) is not
-//! implemented yet: a GSME is refused with E11. A future-dated request is sent at once (as every
-//! service until future-dated holds exist).
+//! A future-dated request is sent at once (as every service until future-dated holds exist).
 
 use duis::Srv;
 use duis::bodies::FutureDatedOnly;
@@ -30,7 +29,7 @@ impl Service for ReadPrepaymentConfiguration {
 
 impl DeviceService for ReadPrepaymentConfiguration {
     fn device_types(&self) -> &'static [DeviceType] {
-        &[DeviceType::Esme]
+        &[DeviceType::Esme, DeviceType::Gsme]
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
@@ -40,6 +39,10 @@ impl DeviceService for ReadPrepaymentConfiguration {
             DeviceType::Esme => r.try_use_case_command(
                 uc::ecs26a::MESSAGE_CODE,
                 uc::ecs26a_read_prepayment_configuration,
+            ),
+            DeviceType::Gsme => r.try_use_case_command(
+                uc::gcs21b::MESSAGE_CODE,
+                uc::gcs21b_read_prepayment_configuration,
             ),
             _ => Err(r.wrong_type()),
         }
@@ -61,6 +64,10 @@ mod tests {
             .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, DeviceType::Esme, UserRole::ImportSupplier)
             .unwrap();
         assert_command(&plan, uc::ecs26a::MESSAGE_CODE, false, &t, DeviceType::Esme);
+        let plan = t
+            .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, DeviceType::Gsme, UserRole::GasSupplier)
+            .unwrap();
+        assert_command(&plan, uc::gcs21b::MESSAGE_CODE, false, &t, DeviceType::Gsme);
         let fd = "<sr:ReadPrepaymentConfiguration><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadPrepaymentConfiguration>";
         assert!(t
             .plan(&ReadPrepaymentConfiguration, Srv::V4_13, fd, DeviceType::Esme, UserRole::ImportSupplier)
@@ -70,7 +77,7 @@ mod tests {
     #[test]
     fn other_devices_get_e11_and_bad_bodies_are_refused() {
         let t = Harness::new();
-        for dt in [DeviceType::Gsme, DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
+        for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
             let e = t
                 .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, dt, UserRole::ImportSupplier)
                 .unwrap_err();

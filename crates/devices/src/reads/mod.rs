@@ -15,6 +15,7 @@
 //! [`DeviceFault::DlmsObject`] fault, after which the remaining requests are not executed (250),
 //! as the RTDS ERROR vectors show.
 
+pub mod gas_tariff;
 pub mod network;
 pub mod prepayment;
 pub mod profiles;
@@ -49,6 +50,25 @@ pub struct ReadsState {
     /// The GSME's gas network sampling run, if one was started.
     #[serde(default)]
     pub gas_sampling: Option<sampling::SamplingRun>,
+    /// The GSME tariff and prepayment configuration.
+    #[serde(default)]
+    pub gas_tariff: gas_tariff::GasTariff,
+}
+
+/// Parses `zcl-command:CLUSTER/COMMAND` (hex with `0x`, or decimal).
+pub(crate) fn parse_zcl_command(name: &str) -> Option<DeviceFault> {
+    let rest = name.strip_prefix("zcl-command:")?;
+    let (cluster, command) = rest.split_once('/')?;
+    let num = |t: &str| -> Option<u32> {
+        match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+            Some(h) => u32::from_str_radix(h, 16).ok(),
+            None => t.parse().ok(),
+        }
+    };
+    Some(DeviceFault::ZclCommand {
+        cluster: u16::try_from(num(cluster)?).ok()?,
+        command: u8::try_from(num(command)?).ok()?,
+    })
 }
 
 /// Parses `dlms-object:CLASS/A.B.C.D.E.F/ATTR` (decimal).
@@ -154,7 +174,18 @@ mod tests {
                 attribute: 2
             })
         );
+        assert_eq!(
+            DeviceFault::parse("zcl-command:0x0707/0x04"),
+            Some(DeviceFault::ZclCommand {
+                cluster: 0x0707,
+                command: 4
+            })
+        );
+        assert_eq!(DeviceFault::parse("sampling"), Some(DeviceFault::Sampling));
         for bad in [
+            "zcl-command:0x0707",
+            "zcl-command:0x10000/1",
+            "zcl-command:0x0707/256",
             "dlms-object:",
             "dlms-object:7/0.0.99.1.2/2",
             "dlms-object:7/0.0.99.1.2.256/2",

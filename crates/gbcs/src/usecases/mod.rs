@@ -48,6 +48,8 @@ pub mod ecs24b;
 pub mod ecs26a;
 pub mod gcs17;
 pub mod gcs18;
+pub mod gcs21b;
+pub mod gcs21f;
 pub mod gcs31;
 pub mod reads_common;
 
@@ -91,8 +93,13 @@ pub use ecs24b::ecs24b_read_tariff_secondary;
 pub use ecs26a::ecs26a_read_prepayment_configuration;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
+pub use gcs21b::gcs21b_read_prepayment_configuration;
+pub use gcs21f::gcs21f_read_tariff;
 pub use gcs31::gcs31_start_network_data_sampling;
-pub use reads_common::{GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling};
+pub use reads_common::{
+    GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData,
+    StartSampling,
+};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -208,6 +215,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs26a::SPEC,
     &gcs17::SPEC,
     &gcs18::SPEC,
+    &gcs21b::SPEC,
+    &gcs21f::SPEC,
     &gcs31::SPEC,
 ];
 
@@ -295,6 +304,10 @@ pub enum DecodedCommand {
     Gcs17(GetSampledData),
     /// GCS18 read GSME network data.
     Gcs18(GetSampledData),
+    /// GCS21b read GSME prepayment configuration.
+    Gcs21b(GbzReadSet),
+    /// GCS21f read GSME tariff.
+    Gcs21f(GbzReadSet),
     /// GCS31 start recording gas network data.
     Gcs31(StartSampling),
 }
@@ -328,6 +341,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs26a(_) => &ecs26a::SPEC,
             DecodedCommand::Gcs17(_) => &gcs17::SPEC,
             DecodedCommand::Gcs18(_) => &gcs18::SPEC,
+            DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
+            DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
             DecodedCommand::Gcs31(_) => &gcs31::SPEC,
         }
     }
@@ -424,6 +439,8 @@ pub enum ResponseValue {
     SampledData(SampledData),
     /// The sample id a ZSE Start Sampling Response gives (GCS31).
     SampleId(u16),
+    /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
+    Components(Vec<crate::gbz::GbzComponent>),
 }
 
 /// What a device answered to a command.

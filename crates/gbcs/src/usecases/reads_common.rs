@@ -478,3 +478,135 @@ pub(crate) fn start_sampling_response(
         _ => Err(ResponseDecodeError::Format("not a Start Sampling Response")),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// GBZ read sets (GCS21f, GCS21b): several plaintext components, each a Read Attributes or a
+// cluster command with fixed parameters, sequence numbers 0, 1, 2… in order.
+
+/// One request of a GBZ read set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GbzRead {
+    /// A Read Attributes of `attributes` on `cluster`.
+    Attributes {
+        /// The cluster.
+        cluster: u16,
+        /// The attribute ids.
+        attributes: &'static [u16],
+    },
+    /// A cluster-specific client→server command with a fixed payload.
+    Command {
+        /// The cluster.
+        cluster: u16,
+        /// The command id.
+        command: u8,
+        /// Its payload (ZCL, little-endian).
+        payload: &'static [u8],
+    },
+}
+
+impl GbzRead {
+    fn frame(&self, sequence: u8) -> (u16, ZclFrame) {
+        match *self {
+            GbzRead::Attributes {
+                cluster,
+                attributes,
+            } => (cluster, ZclFrame::read_attributes(sequence, attributes)),
+            GbzRead::Command {
+                cluster,
+                command,
+                payload,
+            } => (
+                cluster,
+                ZclFrame {
+                    frame_control: 0x01,
+                    manufacturer_code: None,
+                    sequence,
+                    command,
+                    payload: payload.to_vec(),
+                },
+            ),
+        }
+    }
+}
+
+/// What a GBZ read set asks for: its requests, in order (component `i` has sequence `i`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GbzReadSet {
+    /// The requests.
+    pub reads: Vec<GbzRead>,
+}
+
+/// Builds the GBZ read set `reads` as use case `code`.
+pub(crate) fn gbz_read_set_command(
+    h: &CommandHeader,
+    code: MessageCode,
+    reads: &[GbzRead],
+) -> Result<GeneralSigning, BuildError> {
+    let frames = reads
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (cluster, zcl) = r.frame(u8::try_from(i).unwrap_or(u8::MAX));
+            (cluster, None, zcl)
+        })
+        .collect();
+    let content = GbzPayload::command(frames).encode()?;
+    Ok(common::apdu(h, code, content, false))
+}
+
+/// Decodes a GBZ read set of use case `uc`: exactly `reads`, immediate, plaintext, in order.
+pub(crate) fn decode_gbz_read_set(
+    apdu: &GeneralSigning,
+    uc: &'static str,
+    reads: &[GbzRead],
+) -> Result<GbzReadSet, CommandDecodeError> {
+    let GbzPayload::Components {
+        profile,
+        components,
+    } = GbzPayload::decode(&apdu.content)?
+    else {
+        return Err(common::bad(uc, "not a GBZ command"));
+    };
+    if profile != crate::gbz::GBZ_PROFILE || components.len() != reads.len() {
+        return Err(common::bad(uc, "not the use case's components"));
+    }
+    let n = components.len();
+    for (i, (c, r)) in components.iter().zip(reads).enumerate() {
+        let last = if i + 1 == n {
+            crate::gbz::CONTROL_LAST
+        } else {
+            0
+        };
+        let (cluster, expected) = r.frame(u8::try_from(i).unwrap_or(u8::MAX));
+        match &c.body {
+            GbzBody::Plain {
+                from_date_time: None,
+                zcl,
+            } if c.control == last && c.cluster == cluster && *zcl == expected => {}
+            _ => return Err(common::bad(uc, "a component is not the use case's")),
+        }
+    }
+    Ok(GbzReadSet {
+        reads: reads.to_vec(),
+    })
+}
+
+/// Decodes the response to a GBZ read set: the components, or the first ZCL failure (a Default
+/// Response with a non-success status: `0x8B` NOT_FOUND when the meter holds no such
+/// calendar or price, `0xC0` HARDWARE_FAILURE; or a failed attribute record).
+pub(crate) fn gbz_read_set_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+    let components = match common::gbz_response(content)? {
+        Ok(c) => c,
+        Err(f) => return Ok(ResponseOutcome::Failure(f)),
+    };
+    for c in &components {
+        if let GbzBody::Plain { zcl, .. } = &c.body
+            && zcl.frame_control & 0x03 == 0
+            && zcl.command == common::ZCL_READ_ATTRIBUTES_RESPONSE
+            && let Err(f) = common::read_attribute_records(&zcl.payload)?
+        {
+            return Ok(ResponseOutcome::Failure(f));
+        }
+    }
+    Ok(ResponseOutcome::Success(ResponseValue::Components(components)))
+}
