@@ -177,7 +177,11 @@ fn reactive_profile_returns_exactly_the_half_hours_asked_for_and_grows_with_time
     w.now = at(now + 3600);
     let after = read_tail(&w, &mut dev, 13);
     assert_eq!(after.len(), before.len() + 2);
-    assert_eq!(after[..before.len()], before[..], "passed half-hours never change");
+    assert_eq!(
+        after[..before.len()],
+        before[..],
+        "passed half-hours never change"
+    );
 }
 
 #[test]
@@ -186,8 +190,8 @@ fn empty_and_out_of_range_periods_answer_an_empty_profile() {
     let now = INSTALLED + 2 * DAY;
     let mut dev = meter(&mut w, DeviceKind::Esme, ESME, INSTALLED, now);
     for (c, (a, b)) in [
-        (INSTALLED - 5 * DAY, INSTALLED),           // before installation
-        (now + HALF_HOUR, now + DAY),               // the future
+        (INSTALLED - 5 * DAY, INSTALLED),            // before installation
+        (now + HALF_HOUR, now + DAY),                // the future
         (INSTALLED + 61, INSTALLED + HALF_HOUR - 1), // between two boundaries
     ]
     .into_iter()
@@ -251,7 +255,10 @@ fn active_import_profile_is_encrypted_to_the_requester() {
         ),
         true,
     );
-    let rtds_bytes = rtds("4.8.1_ECS22b", "ECS22b_4.8.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX");
+    let rtds_bytes = rtds(
+        "4.8.1_ECS22b",
+        "ECS22b_4.8.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
     assert_eq!(frame_shape(&bytes), frame_shape(&rtds_bytes));
     let plain = decrypt_with(
         &w.supplier.ka,
@@ -272,7 +279,9 @@ fn active_import_profile_is_encrypted_to_the_requester() {
     let total: u64 = r[1..].iter().map(|x| u64::from(x[1])).sum();
     assert_eq!(
         total,
-        dev.state().metering.consumed(Channel::ActiveImport, from, to)
+        dev.state()
+            .metering
+            .consumed(Channel::ActiveImport, from, to)
     );
 }
 
@@ -304,7 +313,11 @@ fn gas_profile_samples_and_not_found() {
     let m = &dev.state().metering;
     assert_eq!(
         u64::from(s.samples[5]),
-        m.consumed(Channel::GasVolume, from + 4 * HALF_HOUR, from + 5 * HALF_HOUR)
+        m.consumed(
+            Channel::GasVolume,
+            from + 4 * HALF_HOUR,
+            from + 5 * HALF_HOUR
+        )
     );
     // Before installation: NOT_FOUND, as the RTDS NOT_FOUND vector.
     let (bytes, _) = send(
@@ -318,7 +331,11 @@ fn gas_profile_samples_and_not_found() {
         false,
     );
     assert_eq!(
-        assert_failure_like_rtds(&bytes, "4.8.1_GCS17", "GCS17_4.8.1_NOT_FOUND_RESPONSE_GBCS.HEX"),
+        assert_failure_like_rtds(
+            &bytes,
+            "4.8.1_GCS17",
+            "GCS17_4.8.1_NOT_FOUND_RESPONSE_GBCS.HEX"
+        ),
         Failure::ZclDefaultResponse {
             command: 0x08,
             status: 0x8B
@@ -345,7 +362,11 @@ fn gas_network_data_is_recorded_by_gcs31_and_read_by_gcs18() {
     };
     // Nothing recorded yet: NOT_FOUND.
     let (bytes, _) = read(&w, &mut dev, 60, false);
-    assert_failure_like_rtds(&bytes, "4.10_GCS18", "GCS18_4.10_NOT_FOUND_RESPONSE_GBCS.HEX");
+    assert_failure_like_rtds(
+        &bytes,
+        "4.10_GCS18",
+        "GCS18_4.10_NOT_FOUND_RESPONSE_GBCS.HEX",
+    );
     // GCS31 from the ACB on the transporter's behalf.
     let h = CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), 61, w.network_operator.eui, 9);
     let event = usecases::gcs32::issuer_event_id(w.now).unwrap();
@@ -355,7 +376,11 @@ fn gas_network_data_is_recorded_by_gcs31_and_read_by_gcs18() {
         usecases::gcs31_start_network_data_sampling(&h, event).unwrap(),
         true,
     );
-    assert_same_structure(&bytes, &rtds("14.1_GCS31", "GCS31_14.1_SUCCESS_RESPONSE_GBCS.HEX"), "GCS31");
+    assert_same_structure(
+        &bytes,
+        &rtds("14.1_GCS31", "GCS31_14.1_SUCCESS_RESPONSE_GBCS.HEX"),
+        "GCS31",
+    );
     assert_eq!(
         usecases::decode_response(resp.message_code(), &resp.content).unwrap(),
         ResponseOutcome::Success(ResponseValue::SampleId(2))
@@ -403,7 +428,10 @@ fn network_data_counters_and_hourly_average_voltage() {
     assert_eq!(resp.date_time, Some(w.now.to_cosem().0), "device time");
     assert_eq!(
         frame_shape(&bytes),
-        frame_shape(&rtds("4.10_ECS23b", "ECS23b_4.10_SUCCESS_RESPONSE_GBCS.HEX"))
+        frame_shape(&rtds(
+            "4.10_ECS23b",
+            "ECS23b_4.10_SUCCESS_RESPONSE_GBCS.HEX"
+        ))
     );
     let d = dlms_data(&resp);
     assert_eq!(d.len(), 18);
@@ -443,7 +471,12 @@ fn tariff_and_prepayment_defaults_read_back_as_the_rtds_answers() {
         ),
     ] {
         let mut dev = w.device(DeviceKind::Esme, ESME);
-        let (_, resp) = send(&w, &mut dev, build(&header(&w.supplier, esme(), counter)).unwrap(), true);
+        let (_, resp) = send(
+            &w,
+            &mut dev,
+            build(&header(&w.supplier, esme(), counter)).unwrap(),
+            true,
+        );
         let r = Frame::decode(&rtds(dir, file)).unwrap();
         assert_eq!(
             hex::encode(&resp.content),
@@ -454,7 +487,12 @@ fn tariff_and_prepayment_defaults_read_back_as_the_rtds_answers() {
     let mut dev = w.device(DeviceKind::Esme, ESME);
     // The state is what is read: change the standing charge.
     dev.state_mut().reads.tariff.primary.standing_charge = 4242;
-    let (_, resp) = send(&w, &mut dev, usecases::ecs24_read_tariff_primary(&header(&w.supplier, esme(), 1003)).unwrap(), true);
+    let (_, resp) = send(
+        &w,
+        &mut dev,
+        usecases::ecs24_read_tariff_primary(&header(&w.supplier, esme(), 1003)).unwrap(),
+        true,
+    );
     assert_eq!(dlms_data(&resp)[0], Data::DoubleLongUnsigned(4242));
 }
 
@@ -523,7 +561,12 @@ fn faults_answer_like_the_rtds_error_vectors_and_change_nothing() {
         let mut dev = meter(&mut w, DeviceKind::Esme, ESME, INSTALLED, now);
         dev.state_mut().faults.insert(f);
         let before = dev.state().reads.clone();
-        let (bytes, _) = send(&w, &mut dev, build(&header(&w.supplier, esme(), 80 + i as u64)), false);
+        let (bytes, _) = send(
+            &w,
+            &mut dev,
+            build(&header(&w.supplier, esme(), 80 + i as u64)),
+            false,
+        );
         assert_failure_like_rtds(&bytes, dir, file);
         assert_eq!(dev.state().reads, before);
     }
@@ -543,7 +586,8 @@ fn faults_answer_like_the_rtds_error_vectors_and_change_nothing() {
             0 => usecases::gcs17_read_profile_data(&header(&w.supplier, gsme(), c), p).unwrap(),
             1 => usecases::gcs18_read_network_data(&header(&w.supplier, gsme(), c), p).unwrap(),
             _ => {
-                let h = CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), c, w.network_operator.eui, 1);
+                let h =
+                    CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), c, w.network_operator.eui, 1);
                 usecases::gcs31_start_network_data_sampling(&h, 7).unwrap()
             }
         };
@@ -558,30 +602,63 @@ fn gas_tariff_and_prepayment_read_back_as_the_rtds_answers() {
     let w = World::new();
     type Build = fn(&CommandHeader) -> Result<GeneralSigning, gbcs::BuildError>;
     let cases: [(&str, &str, u64, Build); 2] = [
-        ("4.11.1_GCS21f", "GCS21f_4.11.1", 1001, usecases::gcs21f_read_tariff),
-        ("4.13_GCS21b", "GCS21b_4.13", 1000, usecases::gcs21b_read_prepayment_configuration),
+        (
+            "4.11.1_GCS21f",
+            "GCS21f_4.11.1",
+            1001,
+            usecases::gcs21f_read_tariff,
+        ),
+        (
+            "4.13_GCS21b",
+            "GCS21b_4.13",
+            1000,
+            usecases::gcs21b_read_prepayment_configuration,
+        ),
     ];
     for (dir, stem, counter, build) in cases {
         // Defaults: byte for byte the RTDS SUCCESS answer.
         let mut dev = w.device(DeviceKind::Gsme, GSME);
-        let (_, resp) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), true);
+        let (_, resp) = send(
+            &w,
+            &mut dev,
+            build(&header(&w.supplier, gsme(), counter)).unwrap(),
+            true,
+        );
         let r = Frame::decode(&rtds(dir, &format!("{stem}_SUCCESS_RESPONSE_GBCS.HEX"))).unwrap();
-        assert_eq!(hex::encode(&resp.content), hex::encode(&r.apdu().content), "{stem}");
+        assert_eq!(
+            hex::encode(&resp.content),
+            hex::encode(&r.apdu().content),
+            "{stem}"
+        );
         // No calendar and no price published: NOT_FOUND where the RTDS has it.
         let mut dev = w.device(DeviceKind::Gsme, GSME);
         dev.state_mut().reads.gas_tariff.calendars.clear();
         dev.state_mut().reads.gas_tariff.price = None;
-        let (bytes, _) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), false);
+        let (bytes, _) = send(
+            &w,
+            &mut dev,
+            build(&header(&w.supplier, gsme(), counter)).unwrap(),
+            false,
+        );
         assert_failure_like_rtds(&bytes, dir, &format!("{stem}_NOT_FOUND_RESPONSE_GBCS.HEX"));
         // A faulty calendar command: HARDWARE_FAILURE there, FF FAILURE after.
         let mut dev = w.device(DeviceKind::Gsme, GSME);
-        let command = if stem.starts_with("GCS21f") { 0x04 } else { 0x03 };
+        let command = if stem.starts_with("GCS21f") {
+            0x04
+        } else {
+            0x03
+        };
         dev.state_mut().faults.insert(DeviceFault::ZclCommand {
             cluster: 0x0707,
             command,
         });
         let before = dev.state().reads.clone();
-        let (bytes, _) = send(&w, &mut dev, build(&header(&w.supplier, gsme(), counter)).unwrap(), false);
+        let (bytes, _) = send(
+            &w,
+            &mut dev,
+            build(&header(&w.supplier, gsme(), counter)).unwrap(),
+            false,
+        );
         assert_failure_like_rtds(&bytes, dir, &format!("{stem}_ERROR_RESPONSE_GBCS.HEX"));
         assert_eq!(dev.state().reads, before);
     }
@@ -590,6 +667,11 @@ fn gas_tariff_and_prepayment_read_back_as_the_rtds_answers() {
     if let Some(p) = dev.state_mut().reads.gas_tariff.price.as_mut() {
         p.price = 12_345;
     }
-    let (_, resp) = send(&w, &mut dev, usecases::gcs21f_read_tariff(&header(&w.supplier, gsme(), 5)).unwrap(), true);
+    let (_, resp) = send(
+        &w,
+        &mut dev,
+        usecases::gcs21f_read_tariff(&header(&w.supplier, gsme(), 5)).unwrap(),
+        true,
+    );
     assert!(hex::encode(&resp.content).contains(&hex::encode(12_345u32.to_le_bytes())));
 }

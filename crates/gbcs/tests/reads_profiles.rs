@@ -137,7 +137,9 @@ fn builders_match_every_rtds_command() {
                 "4.11.2_ECS24b" => check(&ks, dir, &f, |h| {
                     usecases::ecs24b_read_tariff_secondary(h).unwrap()
                 }),
-                "4.11.1_GCS21f" => check(&ks, dir, &f, |h| usecases::gcs21f_read_tariff(h).unwrap()),
+                "4.11.1_GCS21f" => {
+                    check(&ks, dir, &f, |h| usecases::gcs21f_read_tariff(h).unwrap())
+                }
                 "4.13_GCS21b" => check(&ks, dir, &f, |h| {
                     usecases::gcs21b_read_prepayment_configuration(h).unwrap()
                 }),
@@ -311,7 +313,7 @@ fn protected_profiles_open_to_the_layouts_devices_send() {
         "ECS22b_4.8.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
         "ECS22b_4.8.1_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
     ] {
-        let a = apdu("4.8.1_ECS22b", &f);
+        let a = apdu("4.8.1_ECS22b", f);
         let Ok(ResponseOutcome::Success(ResponseValue::Protected(block))) =
             decode_response(a.message_code(), &a.content)
         else {

@@ -62,7 +62,9 @@ mod tests {
             )
             .unwrap();
         assert_command(&plan, uc::gcs31::MESSAGE_CODE, true, &t, DeviceType::Gsme);
-        let Plan::Command { command, .. } = plan else { unreachable!() };
+        let Plan::Command { command, .. } = plan else {
+            unreachable!()
+        };
         let uc::DecodedCommand::Gcs31(s) = gbcs::usecases::decode_command(&command).unwrap() else {
             panic!("not GCS31")
         };
@@ -73,15 +75,35 @@ mod tests {
     #[test]
     fn other_devices_get_e11_and_bodies_must_be_empty() {
         let t = Harness::new();
-        for dt in [DeviceType::Esme, DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
+        for dt in [
+            DeviceType::Esme,
+            DeviceType::Chf,
+            DeviceType::Gpf,
+            DeviceType::Ppmid,
+        ] {
             let e = t
-                .plan(&RecordNetworkDataGas, Srv::V14_1, "<sr:RecordNetworkDataGAS/>", dt, UserRole::GasTransporter)
+                .plan(
+                    &RecordNetworkDataGas,
+                    Srv::V14_1,
+                    "<sr:RecordNetworkDataGAS/>",
+                    dt,
+                    UserRole::GasTransporter,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
-        for b in ["<sr:RecordNetworkDataGAS>x</sr:RecordNetworkDataGAS>", "<sr:ReadNetworkData/>"] {
+        for b in [
+            "<sr:RecordNetworkDataGAS>x</sr:RecordNetworkDataGAS>",
+            "<sr:ReadNetworkData/>",
+        ] {
             let e = t
-                .plan(&RecordNetworkDataGas, Srv::V14_1, b, DeviceType::Gsme, UserRole::GasTransporter)
+                .plan(
+                    &RecordNetworkDataGas,
+                    Srv::V14_1,
+                    b,
+                    DeviceType::Gsme,
+                    UserRole::GasTransporter,
+                )
                 .unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
         }

@@ -40,8 +40,8 @@ impl DeviceService for ReadNetworkData {
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
-        let body = ReadLog::parse(&r.request.body, "ReadNetworkData", true)
-            .map_err(render::body_error)?;
+        let body =
+            ReadLog::parse(&r.request.body, "ReadNetworkData", true).map_err(render::body_error)?;
         let period = read_period(&body.period)?;
         match r.device.device_type {
             DeviceType::Esme if is_polyphase(r.device.esme_variant) => r
@@ -67,19 +67,41 @@ mod tests {
     use duis::UserRole;
 
     fn ok_body() -> String {
-        body("ReadNetworkData", "2014-12-31T20:00:00Z", "2015-01-01T00:00:00Z")
+        body(
+            "ReadNetworkData",
+            "2014-12-31T20:00:00Z",
+            "2015-01-01T00:00:00Z",
+        )
     }
 
     #[test]
     fn use_case_per_device_type_and_variant() {
         let t = Harness::new();
         for (dt, role, code) in [
-            (DeviceType::Esme, UserRole::ImportSupplier, uc::ecs23::MESSAGE_CODE),
-            (DeviceType::Esme, UserRole::ElectricityDistributor, uc::ecs23::MESSAGE_CODE),
-            (DeviceType::Gsme, UserRole::GasSupplier, uc::gcs18::MESSAGE_CODE),
-            (DeviceType::Gsme, UserRole::GasTransporter, uc::gcs18::MESSAGE_CODE),
+            (
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+                uc::ecs23::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Esme,
+                UserRole::ElectricityDistributor,
+                uc::ecs23::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+                uc::gcs18::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Gsme,
+                UserRole::GasTransporter,
+                uc::gcs18::MESSAGE_CODE,
+            ),
         ] {
-            let plan = t.plan(&ReadNetworkData, Srv::V4_10, &ok_body(), dt, role).unwrap();
+            let plan = t
+                .plan(&ReadNetworkData, Srv::V4_10, &ok_body(), dt, role)
+                .unwrap();
             assert_command(&plan, code, false, &t, dt);
         }
         assert!(is_polyphase(Some(EsmeVariant::C)));
@@ -111,9 +133,20 @@ mod tests {
     #[test]
     fn other_devices_get_e11() {
         let t = Harness::new();
-        for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid, DeviceType::Hcalcs] {
+        for dt in [
+            DeviceType::Chf,
+            DeviceType::Gpf,
+            DeviceType::Ppmid,
+            DeviceType::Hcalcs,
+        ] {
             let e = t
-                .plan(&ReadNetworkData, Srv::V4_10, &ok_body(), dt, UserRole::ImportSupplier)
+                .plan(
+                    &ReadNetworkData,
+                    Srv::V4_10,
+                    &ok_body(),
+                    dt,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
@@ -123,12 +156,22 @@ mod tests {
     fn bad_bodies_and_reversed_periods_are_refused() {
         let t = Harness::new();
         for b in [
-            body("ReadNetworkData", "2015-01-01T00:00:00Z", "2014-12-31T20:00:00Z"),
+            body(
+                "ReadNetworkData",
+                "2015-01-01T00:00:00Z",
+                "2014-12-31T20:00:00Z",
+            ),
             "<sr:ReadNetworkData/>".to_string(),
         ] {
             for dt in [DeviceType::Esme, DeviceType::Gsme] {
                 let e = t
-                    .plan(&ReadNetworkData, Srv::V4_10, &b, dt, UserRole::ImportSupplier)
+                    .plan(
+                        &ReadNetworkData,
+                        Srv::V4_10,
+                        &b,
+                        dt,
+                        UserRole::ImportSupplier,
+                    )
                     .unwrap_err();
                 assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
             }

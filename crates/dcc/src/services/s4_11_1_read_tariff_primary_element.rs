@@ -56,9 +56,18 @@ mod tests {
     #[test]
     fn esme_gets_ecs24() {
         let t = Harness::new();
-        for (role, by_acb) in [(UserRole::ImportSupplier, false), (UserRole::OtherUser, true)] {
+        for (role, by_acb) in [
+            (UserRole::ImportSupplier, false),
+            (UserRole::OtherUser, true),
+        ] {
             let plan = t
-                .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, DeviceType::Esme, role)
+                .plan(
+                    &ReadTariffPrimaryElement,
+                    Srv::V4_11_1,
+                    BODY,
+                    DeviceType::Esme,
+                    role,
+                )
                 .unwrap();
             assert_command(&plan, uc::ecs24::MESSAGE_CODE, by_acb, &t, DeviceType::Esme);
             let gas_role = match role {
@@ -66,9 +75,21 @@ mod tests {
                 other => other,
             };
             let plan = t
-                .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, DeviceType::Gsme, gas_role)
+                .plan(
+                    &ReadTariffPrimaryElement,
+                    Srv::V4_11_1,
+                    BODY,
+                    DeviceType::Gsme,
+                    gas_role,
+                )
                 .unwrap();
-            assert_command(&plan, uc::gcs21f::MESSAGE_CODE, by_acb, &t, DeviceType::Gsme);
+            assert_command(
+                &plan,
+                uc::gcs21f::MESSAGE_CODE,
+                by_acb,
+                &t,
+                DeviceType::Gsme,
+            );
         }
     }
 
@@ -77,7 +98,13 @@ mod tests {
         let t = Harness::new();
         for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
             let e = t
-                .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, BODY, dt, UserRole::ImportSupplier)
+                .plan(
+                    &ReadTariffPrimaryElement,
+                    Srv::V4_11_1,
+                    BODY,
+                    dt,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
@@ -86,7 +113,13 @@ mod tests {
             "<sr:ReadTariffSecondaryElement/>",
         ] {
             let e = t
-                .plan(&ReadTariffPrimaryElement, Srv::V4_11_1, b, DeviceType::Esme, UserRole::ImportSupplier)
+                .plan(
+                    &ReadTariffPrimaryElement,
+                    Srv::V4_11_1,
+                    b,
+                    DeviceType::Esme,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
         }

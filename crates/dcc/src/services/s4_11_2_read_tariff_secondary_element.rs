@@ -64,11 +64,26 @@ mod tests {
     fn twin_esme_gets_ecs24b() {
         let t = Harness::new();
         // The harness's ESME has no recorded variant.
-        for (role, by_acb) in [(UserRole::ImportSupplier, false), (UserRole::OtherUser, true)] {
+        for (role, by_acb) in [
+            (UserRole::ImportSupplier, false),
+            (UserRole::OtherUser, true),
+        ] {
             let plan = t
-                .plan(&ReadTariffSecondaryElement, Srv::V4_11_2, BODY, DeviceType::Esme, role)
+                .plan(
+                    &ReadTariffSecondaryElement,
+                    Srv::V4_11_2,
+                    BODY,
+                    DeviceType::Esme,
+                    role,
+                )
                 .unwrap();
-            assert_command(&plan, uc::ecs24b::MESSAGE_CODE, by_acb, &t, DeviceType::Esme);
+            assert_command(
+                &plan,
+                uc::ecs24b::MESSAGE_CODE,
+                by_acb,
+                &t,
+                DeviceType::Esme,
+            );
         }
         assert!(may_be_twin(Some(EsmeVariant::B)) && may_be_twin(Some(EsmeVariant::Bdf)));
         assert!(!may_be_twin(Some(EsmeVariant::A)) && !may_be_twin(Some(EsmeVariant::C)));
@@ -93,12 +108,24 @@ mod tests {
         assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11));
         for dt in [DeviceType::Gsme, DeviceType::Chf, DeviceType::Ppmid] {
             let e = t
-                .plan(&ReadTariffSecondaryElement, Srv::V4_11_2, BODY, dt, UserRole::ImportSupplier)
+                .plan(
+                    &ReadTariffSecondaryElement,
+                    Srv::V4_11_2,
+                    BODY,
+                    dt,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
         let e = t
-            .plan(&ReadTariffSecondaryElement, Srv::V4_11_2, "<sr:ReadTariffPrimaryElement/>", DeviceType::Esme, UserRole::ImportSupplier)
+            .plan(
+                &ReadTariffSecondaryElement,
+                Srv::V4_11_2,
+                "<sr:ReadTariffPrimaryElement/>",
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+            )
             .unwrap_err();
         assert!(matches!(e, DccError::Schema(_)), "{e}");
     }

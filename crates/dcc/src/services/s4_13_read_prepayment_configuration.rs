@@ -61,17 +61,36 @@ mod tests {
     fn esme_gets_ecs26a() {
         let t = Harness::new();
         let plan = t
-            .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, DeviceType::Esme, UserRole::ImportSupplier)
+            .plan(
+                &ReadPrepaymentConfiguration,
+                Srv::V4_13,
+                BODY,
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+            )
             .unwrap();
         assert_command(&plan, uc::ecs26a::MESSAGE_CODE, false, &t, DeviceType::Esme);
         let plan = t
-            .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, DeviceType::Gsme, UserRole::GasSupplier)
+            .plan(
+                &ReadPrepaymentConfiguration,
+                Srv::V4_13,
+                BODY,
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+            )
             .unwrap();
         assert_command(&plan, uc::gcs21b::MESSAGE_CODE, false, &t, DeviceType::Gsme);
         let fd = "<sr:ReadPrepaymentConfiguration><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadPrepaymentConfiguration>";
-        assert!(t
-            .plan(&ReadPrepaymentConfiguration, Srv::V4_13, fd, DeviceType::Esme, UserRole::ImportSupplier)
-            .is_ok());
+        assert!(
+            t.plan(
+                &ReadPrepaymentConfiguration,
+                Srv::V4_13,
+                fd,
+                DeviceType::Esme,
+                UserRole::ImportSupplier
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -79,7 +98,13 @@ mod tests {
         let t = Harness::new();
         for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid] {
             let e = t
-                .plan(&ReadPrepaymentConfiguration, Srv::V4_13, BODY, dt, UserRole::ImportSupplier)
+                .plan(
+                    &ReadPrepaymentConfiguration,
+                    Srv::V4_13,
+                    BODY,
+                    dt,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
@@ -88,7 +113,13 @@ mod tests {
             "<sr:ReadTariffPrimaryElement/>",
         ] {
             let e = t
-                .plan(&ReadPrepaymentConfiguration, Srv::V4_13, b, DeviceType::Esme, UserRole::ImportSupplier)
+                .plan(
+                    &ReadPrepaymentConfiguration,
+                    Srv::V4_13,
+                    b,
+                    DeviceType::Esme,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
         }

@@ -70,20 +70,47 @@ mod tests {
     fn use_case_per_device_type() {
         let t = Harness::new();
         for (dt, role, code) in [
-            (DeviceType::Esme, UserRole::ImportSupplier, uc::ecs22b::MESSAGE_CODE),
-            (DeviceType::Esme, UserRole::ElectricityDistributor, uc::ecs22b::MESSAGE_CODE),
-            (DeviceType::Gsme, UserRole::GasSupplier, uc::gcs17::MESSAGE_CODE),
-            (DeviceType::Gsme, UserRole::GasTransporter, uc::gcs17::MESSAGE_CODE),
+            (
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+                uc::ecs22b::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Esme,
+                UserRole::ElectricityDistributor,
+                uc::ecs22b::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+                uc::gcs17::MESSAGE_CODE,
+            ),
+            (
+                DeviceType::Gsme,
+                UserRole::GasTransporter,
+                uc::gcs17::MESSAGE_CODE,
+            ),
         ] {
             let plan = t
-                .plan(&ReadActiveImportProfileData, Srv::V4_8_1, &ok_body(), dt, role)
+                .plan(
+                    &ReadActiveImportProfileData,
+                    Srv::V4_8_1,
+                    &ok_body(),
+                    dt,
+                    role,
+                )
                 .unwrap();
             assert_command(&plan, code, false, &t, dt);
-            let Plan::Command { command, .. } = plan else { unreachable!() };
+            let Plan::Command { command, .. } = plan else {
+                unreachable!()
+            };
             let period = match gbcs::usecases::decode_command(&command).unwrap() {
                 uc::DecodedCommand::Ecs22b(p) => p,
                 uc::DecodedCommand::Gcs17(g) => {
-                    assert_eq!((g.earliest_sample_time, g.number_of_samples), (473_299_200, 49));
+                    assert_eq!(
+                        (g.earliest_sample_time, g.number_of_samples),
+                        (473_299_200, 49)
+                    );
                     continue;
                 }
                 d => panic!("{d:?}"),
@@ -96,9 +123,20 @@ mod tests {
     #[test]
     fn other_devices_get_e11() {
         let t = Harness::new();
-        for dt in [DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid, DeviceType::Hcalcs] {
+        for dt in [
+            DeviceType::Chf,
+            DeviceType::Gpf,
+            DeviceType::Ppmid,
+            DeviceType::Hcalcs,
+        ] {
             let e = t
-                .plan(&ReadActiveImportProfileData, Srv::V4_8_1, &ok_body(), dt, UserRole::ImportSupplier)
+                .plan(
+                    &ReadActiveImportProfileData,
+                    Srv::V4_8_1,
+                    &ok_body(),
+                    dt,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
@@ -111,10 +149,20 @@ mod tests {
             body(NAME, "2015-01-01T00:00:00Z", "2014-12-31T00:00:00Z"),
             body(NAME, "1999-12-31T00:00:00Z", "2000-01-02T00:00:00Z"),
             format!("<sr:{NAME}/>"),
-            body("ReadNetworkData", "2014-12-31T00:00:00Z", "2015-01-01T00:00:00Z"),
+            body(
+                "ReadNetworkData",
+                "2014-12-31T00:00:00Z",
+                "2015-01-01T00:00:00Z",
+            ),
         ] {
             let e = t
-                .plan(&ReadActiveImportProfileData, Srv::V4_8_1, &b, DeviceType::Esme, UserRole::ImportSupplier)
+                .plan(
+                    &ReadActiveImportProfileData,
+                    Srv::V4_8_1,
+                    &b,
+                    DeviceType::Esme,
+                    UserRole::ImportSupplier,
+                )
                 .unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
         }

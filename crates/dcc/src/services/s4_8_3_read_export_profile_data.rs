@@ -33,12 +33,13 @@ impl DeviceService for ReadExportProfileData {
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
-        let body = ReadLog::parse(&r.request.body, "ReadExportProfileData", false).map_err(render::body_error)?;
+        let body = ReadLog::parse(&r.request.body, "ReadExportProfileData", false)
+            .map_err(render::body_error)?;
         let period = read_period(&body.period)?;
         match r.device.device_type {
-            DeviceType::Esme => {
-                r.try_use_case_command(uc::ecs22a::MESSAGE_CODE, |h| uc::ecs22a_read_export_profile_data(h, period))
-            }
+            DeviceType::Esme => r.try_use_case_command(uc::ecs22a::MESSAGE_CODE, |h| {
+                uc::ecs22a_read_export_profile_data(h, period)
+            }),
             _ => Err(r.wrong_type()),
         }
     }
@@ -60,26 +61,61 @@ mod tests {
     #[test]
     fn esme_gets_the_use_case() {
         let t = Harness::new();
-        for (role, by_acb) in [(UserRole::ElectricityDistributor, false), (UserRole::ExportSupplier, true), (UserRole::OtherUser, true)] {
+        for (role, by_acb) in [
+            (UserRole::ElectricityDistributor, false),
+            (UserRole::ExportSupplier, true),
+            (UserRole::OtherUser, true),
+        ] {
             let plan = t
-                .plan(&ReadExportProfileData, Srv::V4_8_3, &ok_body(), DeviceType::Esme, role)
+                .plan(
+                    &ReadExportProfileData,
+                    Srv::V4_8_3,
+                    &ok_body(),
+                    DeviceType::Esme,
+                    role,
+                )
                 .unwrap();
-            assert_command(&plan, uc::ecs22a::MESSAGE_CODE, by_acb, &t, DeviceType::Esme);
-            let Plan::Command { command, .. } = plan else { unreachable!() };
-            let uc::DecodedCommand::Ecs22a(read) = gbcs::usecases::decode_command(&command).unwrap() else {
+            assert_command(
+                &plan,
+                uc::ecs22a::MESSAGE_CODE,
+                by_acb,
+                &t,
+                DeviceType::Esme,
+            );
+            let Plan::Command { command, .. } = plan else {
+                unreachable!()
+            };
+            let uc::DecodedCommand::Ecs22a(read) =
+                gbcs::usecases::decode_command(&command).unwrap()
+            else {
                 panic!("not ECS22a")
             };
             let p = read.period.unwrap();
-            assert_eq!((p.start.to_unix(), p.end.to_unix()), (1_412_154_000, 1_412_240_400));
+            assert_eq!(
+                (p.start.to_unix(), p.end.to_unix()),
+                (1_412_154_000, 1_412_240_400)
+            );
         }
     }
 
     #[test]
     fn other_devices_get_e11() {
         let t = Harness::new();
-        for dt in [DeviceType::Gsme, DeviceType::Chf, DeviceType::Gpf, DeviceType::Ppmid, DeviceType::Hcalcs] {
+        for dt in [
+            DeviceType::Gsme,
+            DeviceType::Chf,
+            DeviceType::Gpf,
+            DeviceType::Ppmid,
+            DeviceType::Hcalcs,
+        ] {
             let e = t
-                .plan(&ReadExportProfileData, Srv::V4_8_3, &ok_body(), dt, UserRole::ElectricityDistributor)
+                .plan(
+                    &ReadExportProfileData,
+                    Srv::V4_8_3,
+                    &ok_body(),
+                    dt,
+                    UserRole::ElectricityDistributor,
+                )
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
@@ -91,10 +127,20 @@ mod tests {
         for b in [
             body(NAME, "2014-10-02T09:00:00Z", "2014-10-01T09:00:00Z"),
             format!("<sr:{NAME}/>"),
-            body("ReadNetworkData", "2014-10-01T09:00:00Z", "2014-10-02T09:00:00Z"),
+            body(
+                "ReadNetworkData",
+                "2014-10-01T09:00:00Z",
+                "2014-10-02T09:00:00Z",
+            ),
         ] {
             let e = t
-                .plan(&ReadExportProfileData, Srv::V4_8_3, &b, DeviceType::Esme, UserRole::ElectricityDistributor)
+                .plan(
+                    &ReadExportProfileData,
+                    Srv::V4_8_3,
+                    &b,
+                    DeviceType::Esme,
+                    UserRole::ElectricityDistributor,
+                )
                 .unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{b}: {e}");
         }

@@ -445,9 +445,18 @@ impl EmulatedDevice {
                 } => (*cluster, *command),
             };
             let answer = if failed {
-                out.push(component(cluster, 0x08, seq, ZCL_DEFAULT_RESPONSE, vec![0xFF, ZCL_FAILURE]));
+                out.push(component(
+                    cluster,
+                    0x08,
+                    seq,
+                    ZCL_DEFAULT_RESPONSE,
+                    vec![0xFF, ZCL_FAILURE],
+                ));
                 continue;
-            } else if self.state.has_fault(DeviceFault::ZclCommand { cluster, command }) {
+            } else if self
+                .state
+                .has_fault(DeviceFault::ZclCommand { cluster, command })
+            {
                 Answer::Status(ZCL_HARDWARE_FAILURE)
             } else {
                 t.answer(read, attribute_fc, now)
@@ -462,7 +471,13 @@ impl EmulatedDevice {
                     if status != ZCL_NOT_FOUND {
                         failed = true;
                     }
-                    out.push(component(cluster, 0x08, seq, ZCL_DEFAULT_RESPONSE, vec![command, status]));
+                    out.push(component(
+                        cluster,
+                        0x08,
+                        seq,
+                        ZCL_DEFAULT_RESPONSE,
+                        vec![command, status],
+                    ));
                 }
             }
         }

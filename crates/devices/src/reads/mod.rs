@@ -30,8 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;
 use crate::exec::{
-    DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_OBJECT_UNDEFINED, DLMS_SUCCESS, Execution,
-    dlms_response,
+    DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_OBJECT_UNDEFINED, DLMS_SUCCESS, Execution, dlms_response,
 };
 use crate::state::DeviceFault;
 
@@ -151,7 +150,10 @@ impl EmulatedDevice {
                 }
             }
         }
-        let dated = read.items.iter().any(|i| network::is_network_object(&i.object()));
+        let dated = read
+            .items
+            .iter()
+            .any(|i| network::is_network_object(&i.object()));
         Some(Execution::Done {
             content: dlms_response(apdu.counter, data, results),
             date_time: dated.then(|| self.device_time(now).to_cosem().0),

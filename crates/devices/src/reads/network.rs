@@ -7,10 +7,10 @@
 //! 230 V (225 to 235 V), captured hourly from installation to now (3 months kept); a range read
 //! returns exactly the captures in `[from, to]`, an empty compact array when there are none.
 
+use gbcs::UtcDateTime;
 use gbcs::axdr::{Data, TypeDescription};
 use gbcs::dlms::CosemDescriptor;
 use gbcs::usecases::ReadPeriod;
-use gbcs::UtcDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;

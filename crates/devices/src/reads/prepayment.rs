@@ -105,10 +105,26 @@ impl Default for PrepaymentConfiguration {
             debt_recovery_periods: [86_400, 86_400],
             debt_recovery_rate_cap: 5000,
             special_days: vec![
-                SpecialDay { index: 1, date: [0xFF, 0xFF, 12, 25, 0xFF], day_id: 1 },
-                SpecialDay { index: 2, date: [0xFF, 0xFF, 12, 26, 0xFF], day_id: 2 },
-                SpecialDay { index: 3, date: [0x07, 0xDF, 4, 5, 0xFF], day_id: 3 },
-                SpecialDay { index: 4, date: [0x07, 0xDF, 4, 3, 0xFF], day_id: 4 },
+                SpecialDay {
+                    index: 1,
+                    date: [0xFF, 0xFF, 12, 25, 0xFF],
+                    day_id: 1,
+                },
+                SpecialDay {
+                    index: 2,
+                    date: [0xFF, 0xFF, 12, 26, 0xFF],
+                    day_id: 2,
+                },
+                SpecialDay {
+                    index: 3,
+                    date: [0x07, 0xDF, 4, 5, 0xFF],
+                    day_id: 3,
+                },
+                SpecialDay {
+                    index: 4,
+                    date: [0x07, 0xDF, 4, 3, 0xFF],
+                    day_id: 4,
+                },
             ],
             emergency_credit_limit: 5_000_000,
             low_credit_thresholds: vec![-500_000],
@@ -171,7 +187,10 @@ impl PrepaymentConfiguration {
             (11, [0, 0, 11, 0, 2, 0xFF], 2) => Some(special_days(&self.special_days)),
             (9000, [0, 0, 94, 44, 2, 10], 2) => Some(Data::DoubleLong(self.emergency_credit_limit)),
             (21, [0, 0, 16, 0, 1, 0xFF], 2) => Some(Data::Array(
-                self.low_credit_thresholds.iter().map(|v| Data::DoubleLong(*v)).collect(),
+                self.low_credit_thresholds
+                    .iter()
+                    .map(|v| Data::DoubleLong(*v))
+                    .collect(),
             )),
             (9000, [0, 0, 94, 44, 2, 20], 2) => Some(Data::DoubleLong(self.max_meter_balance)),
             (111, [0, 0, 19, 0, 0, 0xFF], 16) => {
@@ -192,8 +211,14 @@ impl PrepaymentConfiguration {
                             Data::LongUnsigned(e.selector),
                             Data::OctetString(e.switch_time.to_vec()),
                             Data::LongUnsigned(e.validity_window),
-                            Data::BitString { bits: 7, bytes: vec![e.weekdays] },
-                            Data::BitString { bits: 4, bytes: vec![e.special_days] },
+                            Data::BitString {
+                                bits: 7,
+                                bytes: vec![e.weekdays],
+                            },
+                            Data::BitString {
+                                bits: 4,
+                                bytes: vec![e.special_days],
+                            },
                             Data::OctetString(e.begin.to_vec()),
                             Data::OctetString(e.end.to_vec()),
                         ])
@@ -207,7 +232,10 @@ impl PrepaymentConfiguration {
                         Data::Structure(vec![
                             Data::OctetString(credit.to_vec()),
                             Data::OctetString(charge.to_vec()),
-                            Data::BitString { bits: 3, bytes: vec![*bits] },
+                            Data::BitString {
+                                bits: 3,
+                                bytes: vec![*bits],
+                            },
                         ])
                     })
                     .collect(),

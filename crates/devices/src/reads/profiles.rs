@@ -19,10 +19,10 @@
 //! for from the first capture at or after the earliest sample time, or a Default Response
 //! NOT_FOUND (`0x8B`) when the log holds none there.
 
+use gbcs::UtcDateTime;
 use gbcs::axdr::{Data, TypeDescription};
 use gbcs::dlms::{CosemDescriptor, ResponseSpec};
-use gbcs::usecases::{ReadPeriod, ecs22a, ecs22b, ecs22c, ecs17b};
-use gbcs::UtcDateTime;
+use gbcs::usecases::{ReadPeriod, ecs17b, ecs22a, ecs22b, ecs22c};
 
 use crate::device::{Accepted, EmulatedDevice};
 use crate::exec::{DLMS_FAILURE, DLMS_SUCCESS, Execution, dlms_response};
@@ -89,7 +89,11 @@ impl EmulatedDevice {
             return Vec::new();
         }
         let first = oldest.div_euclid(HALF_HOUR) * HALF_HOUR;
-        let first = if first < oldest { first + HALF_HOUR } else { first };
+        let first = if first < oldest {
+            first + HALF_HOUR
+        } else {
+            first
+        };
         (0..)
             .map(|k| first + k * HALF_HOUR)
             .take_while(|t| *t <= newest)
@@ -111,7 +115,11 @@ impl EmulatedDevice {
         self.profile_times(profile, period.start.to_unix(), period.end.to_unix(), now)
             .into_iter()
             .map(|t| {
-                let v = profile.channels.iter().map(|c| self.half_hour(*c, t)).collect();
+                let v = profile
+                    .channels
+                    .iter()
+                    .map(|c| self.half_hour(*c, t))
+                    .collect();
                 (t, v)
             })
             .collect()

@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::profiles::{GAS, HALF_HOUR};
 use crate::device::{Accepted, EmulatedDevice};
-use crate::exec::{Execution, ZCL_DEFAULT_RESPONSE, ZCL_HARDWARE_FAILURE, done, gbz, plain_component};
+use crate::exec::{
+    Execution, ZCL_DEFAULT_RESPONSE, ZCL_HARDWARE_FAILURE, done, gbz, plain_component,
+};
 use crate::metering::Channel;
 use crate::state::DeviceFault;
 
@@ -68,8 +70,11 @@ impl EmulatedDevice {
             }
             SAMPLE_ID_NETWORK_DATA => {
                 let run = self.state.reads.gas_sampling?;
-                let times: Vec<i64> =
-                    run.times(now).into_iter().filter(|t| *t >= earliest).collect();
+                let times: Vec<i64> = run
+                    .times(now)
+                    .into_iter()
+                    .filter(|t| *t >= earliest)
+                    .collect();
                 (times, run.interval)
             }
             _ => return None,
@@ -79,7 +84,13 @@ impl EmulatedDevice {
         let step = i64::from(interval);
         let values = times
             .iter()
-            .map(|t| to_u24(self.state.metering.consumed(Channel::GasVolume, t - step, *t)))
+            .map(|t| {
+                to_u24(
+                    self.state
+                        .metering
+                        .consumed(Channel::GasVolume, t - step, *t),
+                )
+            })
             .collect();
         Some((first, interval, values))
     }
@@ -149,7 +160,11 @@ impl EmulatedDevice {
                 max_samples: start.max_number_of_samples,
             });
         }
-        let id = if works { SAMPLE_ID_NETWORK_DATA } else { SAMPLE_ID_REFUSED };
+        let id = if works {
+            SAMPLE_ID_NETWORK_DATA
+        } else {
+            SAMPLE_ID_REFUSED
+        };
         let mut c = plain_component(
             CLUSTER_METERING,
             0,

@@ -277,7 +277,9 @@ impl Default for ElectricityTariff {
                     commodity_scale: 3,
                     price_scale: -5,
                     commodity: (3, [1, 20, 1, 8, 0, 0xFF], 2),
-                    prices: (1..=4u8).map(|i| (vec![i], 9000 + 1000 * i16::from(i))).collect(),
+                    prices: (1..=4u8)
+                        .map(|i| (vec![i], 9000 + 1000 * i16::from(i)))
+                        .collect(),
                 },
             },
             block_thresholds: thresholds,

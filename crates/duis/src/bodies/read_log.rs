@@ -55,7 +55,9 @@ impl ReadLog {
         let end = date_time(ps.required("EndDateTime")?, "EndDateTime")?;
         ps.finish()?;
         if end < start {
-            return Err(InvalidValue::new("ReadLogPeriod", "EndDateTime before StartDateTime").into());
+            return Err(
+                InvalidValue::new("ReadLogPeriod", "EndDateTime before StartDateTime").into(),
+            );
         }
         let ka_public_security_credentials = match urp_credentials {
             true => match s.optional("KAPublicSecurityCredentials") {
@@ -113,7 +115,10 @@ mod tests {
             "<sr:ReadNetworkData><sr:ExecutionDateTime>2015-02-01T00:00:00Z</sr:ExecutionDateTime>{p}<sr:KAPublicSecurityCredentials>AAEC</sr:KAPublicSecurityCredentials></sr:ReadNetworkData>"
         ));
         let r = ReadLog::parse(&b, "ReadNetworkData", true).unwrap();
-        assert_eq!(r.execution_date_time.as_deref(), Some("2015-02-01T00:00:00Z"));
+        assert_eq!(
+            r.execution_date_time.as_deref(),
+            Some("2015-02-01T00:00:00Z")
+        );
         assert_eq!(r.ka_public_security_credentials, Some(vec![0, 1, 2]));
         // A period of one instant is a period.
         let b = body(&format!(

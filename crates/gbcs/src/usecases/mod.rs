@@ -97,8 +97,7 @@ pub use gcs21b::gcs21b_read_prepayment_configuration;
 pub use gcs21f::gcs21f_read_tariff;
 pub use gcs31::gcs31_start_network_data_sampling;
 pub use reads_common::{
-    GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData,
-    StartSampling,
+    GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling,
 };
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").

@@ -594,7 +594,9 @@ pub(crate) fn decode_gbz_read_set(
 /// Decodes the response to a GBZ read set: the components, or the first ZCL failure (a Default
 /// Response with a non-success status: `0x8B` NOT_FOUND when the meter holds no such
 /// calendar or price, `0xC0` HARDWARE_FAILURE; or a failed attribute record).
-pub(crate) fn gbz_read_set_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+pub(crate) fn gbz_read_set_response(
+    content: &[u8],
+) -> Result<ResponseOutcome, ResponseDecodeError> {
     let components = match common::gbz_response(content)? {
         Ok(c) => c,
         Err(f) => return Ok(ResponseOutcome::Failure(f)),
@@ -608,5 +610,7 @@ pub(crate) fn gbz_read_set_response(content: &[u8]) -> Result<ResponseOutcome, R
             return Ok(ResponseOutcome::Failure(f));
         }
     }
-    Ok(ResponseOutcome::Success(ResponseValue::Components(components)))
+    Ok(ResponseOutcome::Success(ResponseValue::Components(
+        components,
+    )))
 }

@@ -255,7 +255,8 @@ impl Request {
     /// the template's).
     fn with_profile_samples(&self, g: &gbcs::usecases::GetSampledData) -> Option<Self> {
         let start = gbcs::UtcDateTime::from_zigbee_utc(g.earliest_sample_time)?;
-        let span = u32::from(g.number_of_samples.checked_sub(1)?) * gbcs::usecases::gcs17::PROFILE_INTERVAL;
+        let span = u32::from(g.number_of_samples.checked_sub(1)?)
+            * gbcs::usecases::gcs17::PROFILE_INTERVAL;
         let end = start.plus_seconds(span)?;
         let text = |t: gbcs::UtcDateTime| {
             OffsetDateTime::from_unix_timestamp(t.to_unix())
