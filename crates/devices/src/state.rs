@@ -336,6 +336,10 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// Future-dated instructions accepted and not yet executed (`crate::future`; absent in
+    /// state stored before future dating).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub future_actions: Vec<crate::future::PendingAction>,
     /// What the read services answer from beyond the registers: network data counters, the
     /// tariff, the prepayment configuration, the gas network sampling run (defaults when absent
     /// in stored state).
@@ -373,6 +377,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            future_actions: Vec::new(),
             reads: crate::reads::ReadsState::default(),
         }
     }
