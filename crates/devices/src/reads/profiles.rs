@@ -18,6 +18,10 @@
 //! compact array (success). GCS17 (Get Sampled Data) returns up to the number of samples asked
 //! for from the first capture at or after the earliest sample time, or a Default Response
 //! NOT_FOUND (`0x8B`) when the log holds none there.
+//!
+//! Not modelled: capture times follow true time (a device clock offset does not shift them),
+//! and a twin element ESME's second element (the RTDS TWIN answer's third column): the emulated
+//! ESME has one element.
 
 use gbcs::UtcDateTime;
 use gbcs::axdr::{Data, TypeDescription};
