@@ -67,7 +67,7 @@ const ZCL_UNSUP_CLUSTER_COMMAND: u8 = 0x81;
 /// ZCL status: UNSUP_GENERAL_COMMAND.
 const ZCL_UNSUP_GENERAL_COMMAND: u8 = 0x82;
 /// ZCL status: HARDWARE_FAILURE.
-const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
+pub(crate) const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
 /// CS08 result: the firmware version could not be read (RTDS CS08 ERROR).
 const CS08_RESULT_FAILURE: u8 = 1;
 /// ECS70: the request that fails when the clock is not set (GET of the time, as the RTDS ERROR
@@ -96,7 +96,7 @@ pub(crate) enum Execution {
     },
 }
 
-fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
+pub(crate) fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     Some(Execution::Done {
         content,
         date_time: None,
@@ -283,6 +283,21 @@ impl EmulatedDevice {
             DecodedCommand::Gcs60a(reads) => {
                 self.instantaneous_gas_multi(cmd, &reads, now, &[], true)
             }
+            // Read services (4.8, 4.10, 4.11, 4.13, 14.1): crate::reads.
+            DecodedCommand::Ecs22b(period) => self.ecs22b(cmd, period, now),
+            DecodedCommand::Ecs22a(read)
+            | DecodedCommand::Ecs22c(read)
+            | DecodedCommand::Ecs23(read)
+            | DecodedCommand::Ecs23b(read)
+            | DecodedCommand::Ecs24(read)
+            | DecodedCommand::Ecs24b(read)
+            | DecodedCommand::Ecs26a(read) => self.get_list(apdu, &read, now),
+            DecodedCommand::Gcs17(get) | DecodedCommand::Gcs18(get) => {
+                self.get_sampled_data(cmd, &get, now)
+            }
+            DecodedCommand::Gcs31(start) => self.gcs31(&start, now),
+            DecodedCommand::Gcs21f(set) => self.gbz_read_set(&set, 0x18, now),
+            DecodedCommand::Gcs21b(set) => self.gbz_read_set(&set, 0x08, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -80,8 +80,8 @@ mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;
 mod kind;
-// Device behaviour of the read services.
 pub mod metering;
+// Device behaviour of the read services.
 pub mod reads;
 mod recovery;
 mod state;

@@ -343,8 +343,8 @@ fn core(s: &DeviceState) -> DeviceState {
 }
 
 fn dlms_fault(o: gbcs::dlms::CosemDescriptor) -> DeviceFault {
-    DeviceFault::DlmsAttribute {
-        class_id: o.class_id,
+    DeviceFault::DlmsObject {
+        class: o.class_id,
         obis: o.instance,
         attribute: o.index,
     }
@@ -757,7 +757,7 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
 #[test]
 fn fault_names() {
     assert_eq!(
-        DeviceFault::parse("dlms-attribute:3/1.0.4.8.0.255/2"),
+        DeviceFault::parse("dlms-object:3/1.0.4.8.0.255/2"),
         Some(dlms_fault(usecases::ecs17a::REACTIVE_EXPORT))
     );
     assert_eq!(
@@ -768,9 +768,9 @@ fn fault_names() {
         })
     );
     for bad in [
-        "dlms-attribute:3/1.0.4.8.0/2",
-        "dlms-attribute:3/1.0.4.8.0.256/2",
-        "dlms-attribute:3/1.0.4.8.0.255",
+        "dlms-object:3/1.0.4.8.0/2",
+        "dlms-object:3/1.0.4.8.0.256/2",
+        "dlms-object:3/1.0.4.8.0.255",
         "zcl-attribute:0x0705",
         "zcl-attribute:x/1",
     ] {

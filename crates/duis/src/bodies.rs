@@ -997,3 +997,7 @@ mod tests {
         }
     }
 }
+
+// Log and profile reads (4.8, 4.10): `ReadLogPeriod` bodies.
+mod read_log;
+pub use read_log::{ReadLog, ReadLogPeriod};

@@ -157,7 +157,7 @@ fn inject_fault(h: &Harness, device: &str, fault: devices::DeviceFault) {
 fn a_faulty_register_is_reported_as_e100() {
     let mut h = Harness::new_world();
     // The meter balance object cannot be read (as RTDS ECS82 ERROR).
-    let fault = devices::DeviceFault::parse("dlms-attribute:112/0.0.19.10.0.255/2").unwrap();
+    let fault = devices::DeviceFault::parse("dlms-object:112/0.0.19.10.0.255/2").unwrap();
     inject_fault(&h, premises1::ESME, fault);
     let (_, r) = answered(
         &mut h,

@@ -133,9 +133,11 @@ enum DeviceCmd {
         device: String,
         /// `firmware-version`, `supply-status`, `supply-switch`, `import-registers`,
         /// `metering-attribute:ID` (a gas device's Metering attribute),
-        /// `dlms-attribute:CLASS/A.B.C.D.E.F/ATTRIBUTE` (an ESME's DLMS attribute, e.g.
-        /// `dlms-attribute:112/0.0.19.10.0.255/2` the meter balance),
-        /// `zcl-attribute:CLUSTER/ID` (a gas device's attribute of any cluster), or `clear`.
+        /// `dlms-object:CLASS/A.B.C.D.E.F/ATTRIBUTE` (an ESME's DLMS attribute, e.g.
+        /// `dlms-object:112/0.0.19.10.0.255/2` the meter balance),
+        /// `zcl-attribute:CLUSTER/ID` (a gas device's attribute of any cluster),
+        /// `zcl-command:CLUSTER/COMMAND` (a gas device's ZSE read command), `sampling` (gas
+        /// network data sampling), or `clear`.
         fault: String,
     },
 }

@@ -37,6 +37,16 @@ pub mod s8_11_update_han_device_log;
 pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;
 pub mod s8_4_update_inventory;
+// Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
+pub mod read_log;
+pub mod s14_1_record_network_data_gas;
+pub mod s4_10_read_network_data;
+pub mod s4_11_1_read_tariff_primary_element;
+pub mod s4_11_2_read_tariff_secondary_element;
+pub mod s4_13_read_prepayment_configuration;
+pub mod s4_8_1_read_active_import_profile_data;
+pub mod s4_8_2_read_reactive_import_profile_data;
+pub mod s4_8_3_read_export_profile_data;
 
 // Instantaneous reads.
 pub mod s4_12_1_read_max_demand_import;

@@ -27,7 +27,7 @@
 //!
 //! Layouts follow the RTDS 4.5.0 RESPONSE vectors (DLMS GET results and data, GBZ components and
 //! frame controls, which responses carry the device time); failures follow the ERROR vectors: a
-//! faulty DLMS attribute ([`DeviceFault::DlmsAttribute`]) reads `hardware-fault` and the
+//! faulty DLMS attribute ([`DeviceFault::DlmsObject`]) reads `hardware-fault` and the
 //! requests after it `other-reason` (ECS17a, ECS18a, ECS18b, ECS27, ECS82), a faulty protected
 //! object answers `Action(1)` without data (ECS17d, ECS17e, ECS19), a faulty ZCL attribute
 //! ([`DeviceFault::ClusterAttribute`], [`DeviceFault::MeteringAttribute`]) reads
@@ -490,8 +490,8 @@ impl EmulatedDevice {
     }
 
     fn dlms_fault(&self, o: &CosemDescriptor) -> bool {
-        self.state.has_fault(DeviceFault::DlmsAttribute {
-            class_id: o.class_id,
+        self.state.has_fault(DeviceFault::DlmsObject {
+            class: o.class_id,
             obis: o.instance,
             attribute: o.index,
         })
@@ -884,23 +884,8 @@ fn number<T: TryFrom<u64>>(s: &str) -> Option<T> {
     T::try_from(v).ok()
 }
 
-/// The fault named `dlms-attribute:CLASS/A.B.C.D.E.F/ATTRIBUTE` or `zcl-attribute:CLUSTER/ID`
-/// (numbers decimal or `0x` hex).
+/// The fault named `zcl-attribute:CLUSTER/ID` (numbers decimal or `0x` hex).
 pub(crate) fn parse_fault(name: &str) -> Option<DeviceFault> {
-    if let Some(rest) = name.strip_prefix("dlms-attribute:") {
-        let mut parts = rest.split('/');
-        let (Some(class), Some(obis), Some(attr), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        let groups: Vec<u8> = obis.split('.').map(number).collect::<Option<_>>()?;
-        return Some(DeviceFault::DlmsAttribute {
-            class_id: number(class)?,
-            obis: groups.try_into().ok()?,
-            attribute: number(attr)?,
-        });
-    }
     let rest = name.strip_prefix("zcl-attribute:")?;
     let (cluster, attribute) = rest.split_once('/')?;
     Some(DeviceFault::ClusterAttribute {

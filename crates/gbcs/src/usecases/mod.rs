@@ -37,6 +37,21 @@ pub mod gcs28;
 pub mod gcs32;
 pub mod gcs33;
 pub mod gcs38;
+// Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
+pub mod ecs22a;
+pub mod ecs22b;
+pub mod ecs22c;
+pub mod ecs23;
+pub mod ecs23b;
+pub mod ecs24;
+pub mod ecs24b;
+pub mod ecs26a;
+pub mod gcs17;
+pub mod gcs18;
+pub mod gcs21b;
+pub mod gcs21f;
+pub mod gcs31;
+pub mod reads_common;
 
 // Instantaneous reads (4.1.2-4.1.4, 4.2, 4.3, 4.12.x, 4.15, 4.18).
 pub mod ecs17a;
@@ -85,6 +100,23 @@ pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer
 pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
+// Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+pub use ecs22a::ecs22a_read_export_profile_data;
+pub use ecs22b::ecs22b_read_active_import_profile_data;
+pub use ecs22c::ecs22c_read_reactive_import_profile_data;
+pub use ecs23::ecs23_read_network_data;
+pub use ecs23b::ecs23b_read_network_data;
+pub use ecs24::ecs24_read_tariff_primary;
+pub use ecs24b::ecs24b_read_tariff_secondary;
+pub use ecs26a::ecs26a_read_prepayment_configuration;
+pub use gcs17::gcs17_read_profile_data;
+pub use gcs18::gcs18_read_network_data;
+pub use gcs21b::gcs21b_read_prepayment_configuration;
+pub use gcs21f::gcs21f_read_tariff;
+pub use gcs31::gcs31_start_network_data_sampling;
+pub use reads_common::{
+    GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling,
+};
 
 // Instantaneous reads.
 pub use ecs17a::ecs17a_read_export_energy_registers;
@@ -219,6 +251,20 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs14::SPEC,
     &gcs60::SPEC,
     &gcs60a::SPEC,
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    &ecs22a::SPEC,
+    &ecs22b::SPEC,
+    &ecs22c::SPEC,
+    &ecs23::SPEC,
+    &ecs23b::SPEC,
+    &ecs24::SPEC,
+    &ecs24b::SPEC,
+    &ecs26a::SPEC,
+    &gcs17::SPEC,
+    &gcs18::SPEC,
+    &gcs21b::SPEC,
+    &gcs21f::SPEC,
+    &gcs31::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -311,6 +357,33 @@ pub enum DecodedCommand {
     Gcs60(Vec<ZclRead>),
     /// GCS60a read GSME meter balance, GPF variant.
     Gcs60a(Vec<ZclRead>),
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    /// ECS22a read ESME export profile data.
+    Ecs22a(GetListRead),
+    /// ECS22b read ESME active import profile data (protected): the period.
+    Ecs22b(ReadPeriod),
+    /// ECS22c read ESME reactive import profile data.
+    Ecs22c(GetListRead),
+    /// ECS23 read ESME network data.
+    Ecs23(GetListRead),
+    /// ECS23b read polyphase ESME network data.
+    Ecs23b(GetListRead),
+    /// ECS24 read ESME tariff (primary element).
+    Ecs24(GetListRead),
+    /// ECS24b read ESME tariff (secondary element).
+    Ecs24b(GetListRead),
+    /// ECS26a read ESME prepayment configuration.
+    Ecs26a(GetListRead),
+    /// GCS17 read GSME profile data.
+    Gcs17(GetSampledData),
+    /// GCS18 read GSME network data.
+    Gcs18(GetSampledData),
+    /// GCS21b read GSME prepayment configuration.
+    Gcs21b(GbzReadSet),
+    /// GCS21f read GSME tariff.
+    Gcs21f(GbzReadSet),
+    /// GCS31 start recording gas network data.
+    Gcs31(StartSampling),
 }
 
 impl DecodedCommand {
@@ -345,6 +418,20 @@ impl DecodedCommand {
             DecodedCommand::Gcs14(_) => &gcs14::SPEC,
             DecodedCommand::Gcs60(_) => &gcs60::SPEC,
             DecodedCommand::Gcs60a(_) => &gcs60a::SPEC,
+            // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+            DecodedCommand::Ecs22a(_) => &ecs22a::SPEC,
+            DecodedCommand::Ecs22b(_) => &ecs22b::SPEC,
+            DecodedCommand::Ecs22c(_) => &ecs22c::SPEC,
+            DecodedCommand::Ecs23(_) => &ecs23::SPEC,
+            DecodedCommand::Ecs23b(_) => &ecs23b::SPEC,
+            DecodedCommand::Ecs24(_) => &ecs24::SPEC,
+            DecodedCommand::Ecs24b(_) => &ecs24b::SPEC,
+            DecodedCommand::Ecs26a(_) => &ecs26a::SPEC,
+            DecodedCommand::Gcs17(_) => &gcs17::SPEC,
+            DecodedCommand::Gcs18(_) => &gcs18::SPEC,
+            DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
+            DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
+            DecodedCommand::Gcs31(_) => &gcs31::SPEC,
         }
     }
 }
@@ -433,11 +520,18 @@ pub enum ResponseValue {
     /// A ZSE Supply Status Response (GCS32).
     SupplyStatus(SupplyStatusResponse),
     // Instantaneous reads.
-    /// The values of a multi-object DLMS GET, in request order (ECS17a, ECS18a, ECS18b, ECS27,
-    /// ECS82).
+    /// The values of a multi-object DLMS GET (a GET list), in request order (ECS17a, ECS18a,
+    /// ECS18b, ECS27, ECS82; profile buffers, network data, tariff, prepayment configuration).
     DlmsValues(Vec<crate::axdr::Data>),
     /// Each component's answer to a multi-component GBZ read (GCS14, GCS60, GCS60a).
     ClusterReads(Vec<ClusterRead>),
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    /// A plaintext ZSE Get Sampled Data Response.
+    SampledData(SampledData),
+    /// The sample id a ZSE Start Sampling Response gives (GCS31).
+    SampleId(u16),
+    /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
+    Components(Vec<crate::gbz::GbzComponent>),
 }
 
 /// What a device answered to a command.
