@@ -405,3 +405,162 @@ fn meter_balance_4_18() {
         );
     }
 }
+
+#[test]
+fn profile_data_4_8() {
+    // Active import: 49 half hours from 2014-12-31T00:00Z; twin: the secondary element too.
+    let x = ok(
+        "4.8.1_ECS22b",
+        "ECS22b_4.8.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.8.1</ra:ServiceReferenceVariant>",
+            "<ra:ReadActiveImportProfileDataRsp MessageSuccess=\"true\">\n          <ra:LogEntry>\n            <ra:Timestamp>2014-12-31T00:00:00Z</ra:Timestamp>\n            <ra:Electricity>\n              <ra:PrimaryValue>95</ra:PrimaryValue>\n            </ra:Electricity>",
+            "<ra:Timestamp>2015-01-01T00:00:00Z</ra:Timestamp>\n            <ra:Electricity>\n              <ra:PrimaryValue>139</ra:PrimaryValue>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 49);
+    lacks(&x, "SecondaryValue");
+    let x = ok(
+        "4.8.1_ECS22b",
+        "ECS22b_4.8.1_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:PrimaryValue>95</ra:PrimaryValue>\n              <ra:SecondaryValue>203</ra:SecondaryValue>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:SecondaryValue>").count(), 49);
+    assert!(
+        render(
+            "4.8.1_ECS22b",
+            "ECS22b_4.8.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+            false
+        )
+        .sealed
+    );
+    let x = ok("4.8.1_ECS22b", "ECS22b_4.8.1_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadActiveImportProfileDataRsp MessageSuccess=\"false\"/>"],
+    );
+
+    // Gas: 97 samples, half-hourly from 2014-12-30T00:00Z, litres as m³.
+    let x = ok("4.8.1_GCS17", "GCS17_4.8.1_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n            <ra:Timestamp>2014-12-30T00:00:00Z</ra:Timestamp>\n            <ra:Gas>\n              <ra:PrimaryValue>4767.306</ra:PrimaryValue>",
+            "<ra:Timestamp>2014-12-30T00:30:00Z</ra:Timestamp>\n            <ra:Gas>\n              <ra:PrimaryValue>3949.71</ra:PrimaryValue>",
+            "<ra:Timestamp>2015-01-01T00:00:00Z</ra:Timestamp>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 97);
+    assert!(
+        render(
+            "4.8.1_GCS17",
+            "GCS17_4.8.1_SUCCESS_RESPONSE_GBCS.HEX",
+            false
+        )
+        .sealed
+    );
+    for (f, status) in [
+        ("GCS17_4.8.1_ERROR_RESPONSE_GBCS.HEX", "HARDWARE_FAILURE"),
+        ("GCS17_4.8.1_NOT_FOUND_RESPONSE_GBCS.HEX", "NOT_FOUND"),
+    ] {
+        let x = ok("4.8.1_GCS17", f);
+        has(
+            &x,
+            &[
+                "<ra:ReadActiveImportProfileDataRsp MessageSuccess=\"false\"/>",
+                &format!("<ra:ZCLStatus>{status}</ra:ZCLStatus>"),
+            ],
+        );
+    }
+
+    let x = ok("4.8.2_ECS22c", "ECS22c_4.8.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n            <ra:ReactiveEnergyImportedValue>95</ra:ReactiveEnergyImportedValue>\n            <ra:Timestamp>2014-10-01T09:00:00Z</ra:Timestamp>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 49);
+    let x = ok("4.8.2_ECS22c", "ECS22c_4.8.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadReactiveImportProfileDataRsp MessageSuccess=\"false\"/>"],
+    );
+
+    let x = ok("4.8.3_ECS22a", "ECS22a_4.8.3_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n            <ra:ActiveEnergyExportedValue>81</ra:ActiveEnergyExportedValue>\n            <ra:ReactiveEnergyExportedValue>56</ra:ReactiveEnergyExportedValue>\n            <ra:Timestamp>2014-10-01T09:30:00Z</ra:Timestamp>",
+        ],
+    );
+    let x = ok("4.8.3_ECS22a", "ECS22a_4.8.3_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadExportProfileDataRsp MessageSuccess=\"false\"/>"],
+    );
+}
+
+#[test]
+fn network_data_4_10_and_14_1() {
+    let x = ok("4.10_ECS23", "ECS23_4.10_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:SinglePhaseESME>\n              <ra:AvgRMSOverVoltageCounter>\n                <ra:Value>147</ra:Value>\n              </ra:AvgRMSOverVoltageCounter>\n              <ra:AvgRMSUnderVoltageCounter>\n                <ra:Value>239</ra:Value>",
+            "<ra:LogEntry>\n                  <ra:Value>81</ra:Value>\n                  <ra:Timestamp>2014-12-30T00:00:00Z</ra:Timestamp>",
+            "<ra:MeasurementPeriod>3600</ra:MeasurementPeriod>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 49);
+    let x = ok("4.10_ECS23", "ECS23_4.10_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadNetworkDataRsp MessageSuccess=\"false\">\n          <ra:Electricity/>"],
+    );
+    let x = ok("4.10_ECS23b", "ECS23b_4.10_SUCCESS_RESPONSE_GBCS.HEX");
+    for phase in 1..=3 {
+        has(&x, &[&format!("<ra:Phase>{phase}</ra:Phase>")]);
+    }
+    assert_eq!(x.matches("<ra:PhaseVoltageOperationalData>").count(), 3);
+    has(
+        &x,
+        &["<ra:AvgRMSOverVoltageCounter>\n                    <ra:Value>81</ra:Value>"],
+    );
+    let x = ok("4.10_ECS23b", "ECS23b_4.10_ERROR_RESPONSE_GBCS.HEX");
+    has(&x, &["<ra:Electricity/>"]);
+
+    let x = ok("4.10_GCS18", "GCS18_4.10_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:Gas>\n            <ra:NetworkDataLog>\n              <ra:LogEntry>\n                <ra:Value>0.002</ra:Value>\n                <ra:Timestamp>2014-12-31T20:00:00Z</ra:Timestamp>",
+            "<ra:Timestamp>2014-12-31T20:06:00Z</ra:Timestamp>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 41);
+    assert!(render("4.10_GCS18", "GCS18_4.10_SUCCESS_RESPONSE_GBCS.HEX", false).sealed);
+    let x = ok("4.10_GCS18", "GCS18_4.10_NOT_FOUND_RESPONSE_GBCS.HEX");
+    has(&x, &["<ra:Gas/>", "<ra:ZCLStatus>NOT_FOUND</ra:ZCLStatus>"]);
+
+    let x = ok("14.1_GCS31", "GCS31_14.1_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:RecordNetworkDataGASRsp MessageSuccess=\"true\">\n          <ra:SampleID>2</ra:SampleID>",
+        ],
+    );
+    let x = ok("14.1_GCS31", "GCS31_14.1_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:RecordNetworkDataGASRsp MessageSuccess=\"false\"/>"],
+    );
+}

@@ -44,6 +44,15 @@ mod gcs14;
 mod gcs60;
 mod gcs60a;
 mod reads;
+// Profiles, network data (4.8.x, 4.10, 14.1).
+mod ecs22a;
+mod ecs22b;
+mod ecs22c;
+mod ecs23;
+mod ecs23b;
+mod gcs17;
+mod gcs18;
+mod gcs31;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -84,6 +93,15 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs14::MAPPING,
     &gcs60::MAPPING,
     &gcs60a::MAPPING,
+    // Profiles, network data.
+    &ecs22a::MAPPING,
+    &ecs22b::MAPPING,
+    &ecs22c::MAPPING,
+    &ecs23::MAPPING,
+    &ecs23b::MAPPING,
+    &gcs17::MAPPING,
+    &gcs18::MAPPING,
+    &gcs31::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.

@@ -119,6 +119,222 @@ pub(crate) fn cosem_time(b: &[u8]) -> Option<String> {
     }
 }
 
+/// One cell of a profile row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cell {
+    /// An integer.
+    Int(i128),
+    /// A COSEM date-time.
+    DateTime([u8; 12]),
+}
+
+impl Cell {
+    /// The integer, if it is one.
+    pub(crate) fn int(self) -> Option<i128> {
+        match self {
+            Cell::Int(v) => Some(v),
+            Cell::DateTime(_) => None,
+        }
+    }
+
+    /// A capture time: ZigBee UTC seconds (GBCS profile columns) or a COSEM date-time.
+    pub(crate) fn time(self) -> Option<String> {
+        match self {
+            Cell::Int(v) => u32::try_from(v)
+                .ok()
+                .and_then(gbcs::UtcDateTime::from_zigbee_utc)
+                .map(crate::time::xs_date_time),
+            Cell::DateTime(b) => cosem_date_time(&b),
+        }
+    }
+}
+
+fn cell(d: &Data) -> Option<Cell> {
+    match d {
+        Data::DateTime(b) => Some(Cell::DateTime(*b)),
+        Data::OctetString(b) => <[u8; 12]>::try_from(&b[..]).ok().map(Cell::DateTime),
+        d => integer(d).map(Cell::Int),
+    }
+}
+
+/// The rows of a profile buffer: a compact array of structures of fixed-size simple columns (as
+/// GBCS devices answer range reads), or an array of structures.
+pub(crate) fn rows(d: &Data) -> Result<Vec<Vec<Cell>>, MappingError> {
+    use gbcs::axdr::TypeDescription;
+    match d {
+        Data::Array(items) => items
+            .iter()
+            .map(|row| match row {
+                Data::Structure(cols) => cols
+                    .iter()
+                    .map(|c| cell(c).ok_or_else(|| MappingError(format!("profile cell {c:?}"))))
+                    .collect(),
+                _ => Err(MappingError("a profile row is not a structure".into())),
+            })
+            .collect(),
+        Data::CompactArray {
+            description,
+            contents,
+        } => {
+            let TypeDescription::Structure(cols) = description else {
+                return Err(MappingError("profile rows are not structures".into()));
+            };
+            let tags = cols
+                .iter()
+                .map(|c| match c {
+                    TypeDescription::Simple(t) if simple_size(*t).is_some() => Ok(*t),
+                    _ => Err(MappingError(format!("profile column {c:?}"))),
+                })
+                .collect::<Result<Vec<u8>, _>>()?;
+            let width: usize = tags.iter().filter_map(|t| simple_size(*t)).sum();
+            if width == 0 || contents.len() % width != 0 {
+                return Err(MappingError(format!(
+                    "{} bytes of profile rows of {width} bytes",
+                    contents.len()
+                )));
+            }
+            Ok(contents
+                .chunks_exact(width)
+                .map(|mut row| {
+                    tags.iter()
+                        .map(|t| {
+                            let n = simple_size(*t).unwrap_or(0);
+                            let (v, rest) = row.split_at(n.min(row.len()));
+                            row = rest;
+                            simple_cell(*t, v)
+                        })
+                        .collect()
+                })
+                .collect())
+        }
+        _ => Err(MappingError("the profile buffer is not an array".into())),
+    }
+}
+
+/// The size of a fixed-size simple A-XDR type in a compact array.
+fn simple_size(tag: u8) -> Option<usize> {
+    Some(match tag {
+        0x03 | 0x0F | 0x11 | 0x16 => 1,
+        0x10 | 0x12 => 2,
+        0x05 | 0x06 => 4,
+        0x14 | 0x15 => 8,
+        0x19 => 12,
+        _ => return None,
+    })
+}
+
+fn simple_cell(tag: u8, v: &[u8]) -> Cell {
+    let be = v.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let bits = u32::try_from(v.len() * 8).unwrap_or(0);
+    let signed = matches!(tag, 0x0F | 0x10 | 0x05 | 0x14);
+    match tag {
+        0x19 => Cell::DateTime(<[u8; 12]>::try_from(v).unwrap_or([0xFF; 12])),
+        _ => {
+            let u = i128::try_from(be).unwrap_or(0);
+            Cell::Int(if signed && bits > 0 && (be >> (bits - 1)) & 1 == 1 {
+                u - (1i128 << bits)
+            } else {
+                u
+            })
+        }
+    }
+}
+
+/// `LogEntry`s of a profile buffer whose rows are (capture time, `names`…): each entry the
+/// values under `names`, then its `Timestamp`; at most `max` entries (the schema's limit).
+pub(crate) fn profile_entries(
+    buffer: &Data,
+    names: &[&str],
+    max: usize,
+) -> Result<Xml, MappingError> {
+    let rows = rows(buffer)?;
+    if rows.len() > max {
+        return Err(MappingError(format!(
+            "{} entries, the schema holds {max}",
+            rows.len()
+        )));
+    }
+    let mut x = Xml::new();
+    for row in rows {
+        let [time, values @ ..] = &row[..] else {
+            return Err(MappingError("an empty profile row".into()));
+        };
+        if values.len() != names.len() {
+            return Err(MappingError(format!(
+                "a profile row of {} values, not {}",
+                values.len(),
+                names.len()
+            )));
+        }
+        x.open("LogEntry", &[]);
+        for (name, v) in names.iter().zip(values) {
+            let v = v
+                .int()
+                .ok_or_else(|| MappingError(format!("profile value {v:?}")))?;
+            x.leaf(name, &v.to_string());
+        }
+        if let Some(t) = time.time() {
+            x.leaf("Timestamp", &t);
+        }
+        x.close("LogEntry");
+    }
+    Ok(x)
+}
+
+/// Opens a ZSE Get Sampled Data Response (GCS17, GCS18) the GSME encrypted to the requester
+/// (or takes the plaintext one), as `(timestamp, litres)` per sample: sample `k` at the first
+/// sample's time plus `k` intervals.
+pub(crate) fn sampled(
+    ctx: &ResponseCtx<'_>,
+    what: &str,
+    v: &gbcs::usecases::ResponseValue,
+) -> Result<Opened<Vec<(Option<String>, u32)>>, MappingError> {
+    use gbcs::usecases::{ResponseValue, SampledData};
+    let data = match v {
+        ResponseValue::SampledData(d) => d.clone(),
+        ResponseValue::Protected(block) => {
+            let plain = match ctx.open(block) {
+                Ok(p) => p,
+                Err(reason) => {
+                    return Ok(Opened::Rendering(ctx.sealed(
+                        what,
+                        "zigbeeCiphered",
+                        block,
+                        reason,
+                    )));
+                }
+            };
+            SampledData::decode(&plain)
+                .map_err(|e| MappingError(format!("the opened {what}: {e}")))?
+        }
+        _ => return Err(MappingError::unexpected(v)),
+    };
+    let start = u64::from(data.sample_start_time);
+    let step = u64::from(data.sample_request_interval);
+    Ok(Opened::Ok(
+        data.samples
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let t = u64::try_from(k)
+                    .ok()
+                    .and_then(|k| k.checked_mul(step))
+                    .and_then(|d| d.checked_add(start))
+                    .and_then(|t| u32::try_from(t).ok())
+                    .and_then(gbcs::UtcDateTime::from_zigbee_utc)
+                    .map(crate::time::xs_date_time);
+                (t, *s)
+            })
+            .collect(),
+    ))
+}
+
+/// Volumes the GSME counts in litres (its summation divisor 1000, as the RTDS and the emulated
+/// GSME), in the schema's m³.
+pub(crate) fn litres_as_m3(v: i128) -> String {
+    decimal(v, 1000)
+}
+
 /// A ZCL integer record (unsigned 0x20–0x27, signed 0x28–0x2F, 8-bit data/bitmap/enum),
 /// little-endian.
 pub(crate) fn zcl_int(r: &AttributeRecord) -> Option<i128> {
@@ -299,6 +515,27 @@ mod tests {
         assert_eq!(scaled(12_000, -3).unwrap(), 12);
         assert!(scaled(12_001, -3).is_err());
         assert!(scaled(1, 127).is_err());
+    }
+
+    #[test]
+    fn compact_array_rows() {
+        use gbcs::axdr::TypeDescription;
+        let d = Data::CompactArray {
+            description: TypeDescription::Structure(vec![
+                TypeDescription::Simple(0x06),
+                TypeDescription::Simple(0x05),
+            ]),
+            contents: vec![0x1C, 0x35, 0xF9, 0x00, 0xFF, 0xFF, 0xFF, 0xFE],
+        };
+        let r = rows(&d).unwrap();
+        assert_eq!(r, vec![vec![Cell::Int(0x1C35_F900), Cell::Int(-2)]]);
+        assert_eq!(r[0][0].time().unwrap(), "2014-12-31T00:00:00Z");
+        let bad = Data::CompactArray {
+            description: TypeDescription::Structure(vec![TypeDescription::Simple(0x06)]),
+            contents: vec![1, 2, 3],
+        };
+        assert!(rows(&bad).is_err());
+        assert_eq!(litres_as_m3(1500), "1.5");
     }
 
     #[test]
