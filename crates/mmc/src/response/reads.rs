@@ -281,6 +281,9 @@ pub(crate) fn profile_entries(
     Ok(x)
 }
 
+/// A sample's time (`xs:dateTime`) and value.
+pub(crate) type Sample = (Option<String>, u32);
+
 /// Opens a ZSE Get Sampled Data Response (GCS17, GCS18) the GSME encrypted to the requester
 /// (or takes the plaintext one), as `(timestamp, litres)` per sample: sample `k` at the first
 /// sample's time plus `k` intervals.
@@ -288,7 +291,7 @@ pub(crate) fn sampled(
     ctx: &ResponseCtx<'_>,
     what: &str,
     v: &gbcs::usecases::ResponseValue,
-) -> Result<Opened<Vec<(Option<String>, u32)>>, MappingError> {
+) -> Result<Opened<Vec<Sample>>, MappingError> {
     use gbcs::usecases::{ResponseValue, SampledData};
     let data = match v {
         ResponseValue::SampledData(d) => d.clone(),
