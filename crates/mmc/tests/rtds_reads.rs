@@ -564,3 +564,57 @@ fn network_data_4_10_and_14_1() {
         &["<ra:RecordNetworkDataGASRsp MessageSuccess=\"false\"/>"],
     );
 }
+
+#[test]
+fn prepayment_configuration_4_13() {
+    for f in [
+        "ECS26a_4.13_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        "ECS26a_4.13_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.13_ECS26a", f);
+        has(
+            &x,
+            &[
+                "<ra:ServiceReferenceVariant>4.13</ra:ServiceReferenceVariant>",
+                "<ra:ReadPrepaymentConfigurationRsp MessageSuccess=\"true\">\n          <ra:DebtRecoveryPerPayment>5000</ra:DebtRecoveryPerPayment>\n          <ra:DebtRecoveryRateCap>10000</ra:DebtRecoveryRateCap>\n          <ra:DisablementThreshold>-500000</ra:DisablementThreshold>\n          <ra:EmergencyCreditLimit>2500000</ra:EmergencyCreditLimit>\n          <ra:EmergencyCreditThreshold>100000</ra:EmergencyCreditThreshold>\n          <ra:LowCreditThreshold>500000</ra:LowCreditThreshold>\n          <ra:CreditMaxCreditThreshold>5000000</ra:CreditMaxCreditThreshold>\n          <ra:MaxCreditMaxMeterBalance>10000000</ra:MaxCreditMaxMeterBalance>",
+                "<ra:DebtRecovery1>\n              <ra:DebtRecoveryRate>5000</ra:DebtRecoveryRate>\n              <ra:DebtRecoveryRatePriceScale>-5</ra:DebtRecoveryRatePriceScale>\n              <ra:DebtRecoveryRatePeriod>DAILY</ra:DebtRecoveryRatePeriod>",
+                "<ra:DebtRecovery2>\n              <ra:DebtRecoveryRate>6000</ra:DebtRecoveryRate>",
+            ],
+        );
+    }
+    let x = ok("4.13_ECS26a", "ECS26a_4.13_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadPrepaymentConfigurationRsp MessageSuccess=\"false\"/>"],
+    );
+
+    let x = ok("4.13_GCS21b", "GCS21b_4.13_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:DebtRecoveryPerPayment>1000</ra:DebtRecoveryPerPayment>",
+            "<ra:DebtRecoveryRateCap>1000000</ra:DebtRecoveryRateCap>",
+            "<ra:DisablementThreshold>-5000000</ra:DisablementThreshold>",
+            "<ra:EmergencyCreditLimit>1000000</ra:EmergencyCreditLimit>",
+            "<ra:EmergencyCreditThreshold>200000</ra:EmergencyCreditThreshold>",
+            "<ra:LowCreditThreshold>500000</ra:LowCreditThreshold>",
+            "<ra:CreditMaxCreditThreshold>5000000</ra:CreditMaxCreditThreshold>",
+            "<ra:MaxCreditMaxMeterBalance>10000000</ra:MaxCreditMaxMeterBalance>",
+            "<ra:Gas>\n            <ra:DebtRecovery1>\n              <ra:DebtRecoveryRate>500000</ra:DebtRecoveryRate>\n              <ra:DebtRecoveryRatePeriod>DAILY</ra:DebtRecoveryRatePeriod>",
+            "<ra:DebtRecovery2>\n              <ra:DebtRecoveryRate>200000</ra:DebtRecoveryRate>",
+        ],
+    );
+    for (f, status) in [
+        ("GCS21b_4.13_ERROR_RESPONSE_GBCS.HEX", "HARDWARE_FAILURE"),
+        ("GCS21b_4.13_NOT_FOUND_RESPONSE_GBCS.HEX", "NOT_FOUND"),
+    ] {
+        let x = ok("4.13_GCS21b", f);
+        has(
+            &x,
+            &[
+                "<ra:ReadPrepaymentConfigurationRsp MessageSuccess=\"false\"/>",
+                &format!("<ra:ZCLStatus>{status}</ra:ZCLStatus>"),
+            ],
+        );
+    }
+}

@@ -53,6 +53,9 @@ mod ecs23b;
 mod gcs17;
 mod gcs18;
 mod gcs31;
+// Prepayment configuration (4.13).
+mod ecs26a;
+mod gcs21b;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -102,6 +105,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs17::MAPPING,
     &gcs18::MAPPING,
     &gcs31::MAPPING,
+    // Prepayment configuration.
+    &ecs26a::MAPPING,
+    &gcs21b::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
