@@ -618,3 +618,65 @@ fn prepayment_configuration_4_13() {
         );
     }
 }
+
+#[test]
+fn tariff_4_11() {
+    let x = ok("4.11.1_ECS24", "ECS24_4.11.1_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.11.1</ra:ServiceReferenceVariant>",
+            "<ra:Electricity>\n            <ra:PrimaryActiveTariffPrice>1</ra:PrimaryActiveTariffPrice>\n            <ra:StandingCharge>20000</ra:StandingCharge>\n            <ra:StandingChargeScale>-5</ra:StandingChargeScale>\n            <ra:PriceScale>-5</ra:PriceScale>",
+            // Block prices: TOU rate 1 blocks 1–2 (indexes A1, B1), rate 2 (A2, B2).
+            "<ra:TariffBlockPrices index=\"1\">\n                <ra:BlockPrice index=\"1\">2289</ra:BlockPrice>\n                <ra:BlockPrice index=\"2\">3546</ra:BlockPrice>",
+            "<ra:TariffBlockPrices index=\"2\">\n                <ra:BlockPrice index=\"1\">4002</ra:BlockPrice>\n                <ra:BlockPrice index=\"2\">6969</ra:BlockPrice>",
+            "<ra:TariffTOUPrice index=\"1\">2121</ra:TariffTOUPrice>",
+            "<ra:ElecTariffThresholds index=\"1\">\n                <ra:BlockThreshold index=\"1\">10000</ra:BlockThreshold>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:TariffTOUPrice ").count(), 48);
+    assert_eq!(x.matches("<ra:ElecTariffThresholds ").count(), 8);
+    let x = ok("4.11.1_ECS24", "ECS24_4.11.1_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadTariffPrimaryElementRsp MessageSuccess=\"false\">\n          <ra:Electricity/>"],
+    );
+
+    let x = ok("4.11.2_ECS24b", "ECS24b_4.11.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.11.2</ra:ServiceReferenceVariant>",
+            "<ra:SecondaryActiveTariffPrice>10000</ra:SecondaryActiveTariffPrice>\n          <ra:PriceScale>-5</ra:PriceScale>",
+            "<ra:TariffTOUPrice index=\"1\">10000</ra:TariffTOUPrice>",
+            "<ra:TariffTOUPrice index=\"4\">13000</ra:TariffTOUPrice>",
+        ],
+    );
+    let x = ok("4.11.2_ECS24b", "ECS24b_4.11.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:ReadTariffSecondaryElementRsp MessageSuccess=\"false\"/>"],
+    );
+
+    let x = ok("4.11.1_GCS21f", "GCS21f_4.11.1_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:Gas>\n            <ra:PrimaryActiveTariffPrice>9600</ra:PrimaryActiveTariffPrice>\n            <ra:PrimaryActiveTariffPriceScale>-5</ra:PrimaryActiveTariffPriceScale>\n            <ra:CurrencyUnitsLabel>GBP</ra:CurrencyUnitsLabel>\n            <ra:StandingCharge>22465</ra:StandingCharge>",
+            "<ra:BlockThreshold index=\"1\">100</ra:BlockThreshold>",
+            "<ra:BlockThreshold index=\"3\">300</ra:BlockThreshold>",
+            "<ra:TariffTOUPrice index=\"2\">10200</ra:TariffTOUPrice>",
+            "<ra:BlockPrice index=\"4\">12000</ra:BlockPrice>",
+        ],
+    );
+    for f in [
+        "GCS21f_4.11.1_ERROR_RESPONSE_GBCS.HEX",
+        "GCS21f_4.11.1_NOT_FOUND_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.11.1_GCS21f", f);
+        has(
+            &x,
+            &["<ra:ReadTariffPrimaryElementRsp MessageSuccess=\"false\">\n          <ra:Gas/>"],
+        );
+    }
+}

@@ -21,7 +21,7 @@
 use gbcs::axdr::Data;
 use gbcs::usecases::{ResponseValue, ecs26a};
 
-use super::reads::{integer, nothing};
+use super::reads::{UnitCharge, integer, nothing};
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
 
@@ -71,7 +71,13 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     x.leaf("MaxCreditMaxMeterBalance", &int(10)?.to_string());
     x.open("Electricity", &[]);
     for (name, charge, period) in [("DebtRecovery1", 0, 2), ("DebtRecovery2", 4, 5)] {
-        let (scale, rate) = unit_charge(&values[charge])?;
+        let charge = UnitCharge::of(&values[charge])?;
+        let rate = charge
+            .table
+            .first()
+            .map(|(_, c)| *c)
+            .ok_or_else(|| MappingError("an empty unit charge".into()))?;
+        let scale = charge.price_scale;
         x.open(name, &[]);
         x.leaf("DebtRecoveryRate", &rate.to_string());
         x.leaf("DebtRecoveryRatePriceScale", &scale.to_string());
@@ -82,26 +88,6 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     }
     x.close("Electricity");
     Ok(Rendering::Children(x))
-}
-
-/// A class 113 unit charge: `{{commodity scale, price scale}, commodity reference, [{index,
-/// charge}]}` → (price scale, the first charge).
-fn unit_charge(d: &Data) -> Result<(i8, i128), MappingError> {
-    let bad = || MappingError(format!("unit charge {d:?}"));
-    let Data::Structure(f) = d else {
-        return Err(bad());
-    };
-    let [Data::Structure(scales), _, Data::Array(table)] = &f[..] else {
-        return Err(bad());
-    };
-    let [_, Data::Integer(price_scale)] = scales[..] else {
-        return Err(bad());
-    };
-    let Some(Data::Structure(first)) = table.first() else {
-        return Err(bad());
-    };
-    let charge = first.get(1).and_then(integer).ok_or_else(bad)?;
-    Ok((price_scale, charge))
 }
 
 /// A debt recovery period in seconds as the schema names it.

@@ -56,6 +56,10 @@ mod gcs31;
 // Prepayment configuration (4.13).
 mod ecs26a;
 mod gcs21b;
+// Tariff (4.11.x).
+mod ecs24;
+mod ecs24b;
+mod gcs21f;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -108,6 +112,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     // Prepayment configuration.
     &ecs26a::MAPPING,
     &gcs21b::MAPPING,
+    // Tariff.
+    &ecs24::MAPPING,
+    &ecs24b::MAPPING,
+    &gcs21f::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.

@@ -332,6 +332,52 @@ pub(crate) fn sampled(
     ))
 }
 
+/// A class 113 unit charge (`{{commodity scale, price scale}, commodity reference, [{index,
+/// charge}]}`): the price scale and each (index, charge).
+pub(crate) struct UnitCharge {
+    /// The price scale (power of ten of the currency unit).
+    pub price_scale: i8,
+    /// The charge table: index bytes and charge.
+    pub table: Vec<(Vec<u8>, i128)>,
+}
+
+impl UnitCharge {
+    /// Parses the unit charge.
+    pub(crate) fn of(d: &Data) -> Result<Self, MappingError> {
+        let bad = || MappingError(format!("unit charge {d:?}"));
+        let Data::Structure(f) = d else {
+            return Err(bad());
+        };
+        let [Data::Structure(scales), _, Data::Array(table)] = &f[..] else {
+            return Err(bad());
+        };
+        let [_, Data::Integer(price_scale)] = scales[..] else {
+            return Err(bad());
+        };
+        let table = table
+            .iter()
+            .map(|e| match e {
+                Data::Structure(ic) => match &ic[..] {
+                    [Data::OctetString(index), charge] => {
+                        integer(charge).map(|c| (index.clone(), c)).ok_or_else(bad)
+                    }
+                    _ => Err(bad()),
+                },
+                _ => Err(bad()),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { price_scale, table })
+    }
+
+    /// The charge at a one-byte index.
+    pub(crate) fn at(&self, index: u8) -> Option<i128> {
+        self.table
+            .iter()
+            .find(|(i, _)| i[..] == [index])
+            .map(|(_, c)| *c)
+    }
+}
+
 /// Volumes the GSME counts in litres (its summation divisor 1000, as the RTDS and the emulated
 /// GSME), in the schema's m³.
 pub(crate) fn litres_as_m3(v: i128) -> String {
