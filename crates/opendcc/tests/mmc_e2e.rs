@@ -581,16 +581,19 @@ fn read_as(
     listener.saved(&rid)
 }
 
-/// The emulated meters' answers to every instantaneous read (4.1.2 to 4.18), each decoded by
+/// The emulated meters' answers to every instantaneous read (4.1.2 to 4.18) and to the profile,
+/// network data, tariff, prepayment configuration and record network data services, each decoded by
 /// `client decode --mmc` with the requester's key: the service's own element, a success, the
 /// sensitive ones opened, and valid against the MMC schema.
 #[test]
-fn the_demo_worlds_instantaneous_reads_decode_to_valid_mmc() {
+fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
     const DISTRIBUTOR: &str = "distributor";
+    const TRANSPORTER: &str = "transporter";
     let demo = Demo::start_fast(&[]);
     let mut listener = demo.cli_listener();
-    demo.set_response_url(SUPPLIER, listener.url());
-    demo.set_response_url(DISTRIBUTOR, listener.url());
+    for user in [SUPPLIER, DISTRIBUTOR, TRANSPORTER] {
+        demo.set_response_url(user, listener.url());
+    }
     let reads = [
         (
             SUPPLIER,
@@ -676,6 +679,71 @@ fn the_demo_worlds_instantaneous_reads_decode_to_valid_mmc() {
             "ReadMeterBalanceRsp",
             "<ra:MeterBalancePrepaymentMode>",
         ),
+        // Profiles (the template's period: whatever the meter holds then), network data,
+        // tariff, prepayment configuration, record network data.
+        (
+            SUPPLIER,
+            "ECS22b_4.8.1_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadActiveImportProfileDataRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "ECS22c_4.8.2_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadReactiveImportProfileDataRsp",
+            "",
+        ),
+        (
+            DISTRIBUTOR,
+            "ECS22a_4.8.3_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadExportProfileDataRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "ECS23_4.10_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadNetworkDataRsp",
+            "<ra:MeasurementPeriod>",
+        ),
+        (
+            SUPPLIER,
+            "ECS24_4.11.1_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadTariffPrimaryElementRsp",
+            "<ra:TariffTOUPriceMatrix>",
+        ),
+        (
+            SUPPLIER,
+            "GCS21f_4.11.1_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadTariffPrimaryElementRsp",
+            "<ra:StandingCharge>",
+        ),
+        (
+            SUPPLIER,
+            "ECS26a_4.13_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadPrepaymentConfigurationRsp",
+            "<ra:DebtRecoveryRate>",
+        ),
+        (
+            SUPPLIER,
+            "GCS21b_4.13_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadPrepaymentConfigurationRsp",
+            "<ra:DisablementThreshold>",
+        ),
+        (
+            TRANSPORTER,
+            "GCS31_14.1_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RecordNetworkDataGASRsp",
+            "<ra:SampleID>",
+        ),
     ];
     let manifest = demo.manifest_path();
     let mut docs = Vec::new();
@@ -697,7 +765,7 @@ fn the_demo_worlds_instantaneous_reads_decode_to_valid_mmc() {
         assert!(out.status.success(), "{template}: {}", stderr_of(&out));
         let xml = stdout_of(&out);
         assert!(
-            xml.contains(&format!("<ra:{element} MessageSuccess=\"true\">")),
+            xml.contains(&format!("<ra:{element} MessageSuccess=\"true\"")),
             "{template}: {element}\n{xml}\n{}",
             stderr_of(&out)
         );
