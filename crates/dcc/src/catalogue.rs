@@ -29,6 +29,8 @@ use crate::services::{
     s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
     s12_2_device_prenotification,
 };
+// DCC schedules.
+use crate::services::{s5_1_create_schedule, s5_2_read_schedule, s5_3_delete_schedule};
 use crate::store::PendingPreCommand;
 
 /// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
@@ -52,6 +54,10 @@ static CATALOGUE: &[&dyn Service] = &[
     &s11_2_read_firmware_version::ReadFirmwareVersion,
     &s12_1_request_wan_matrix::RequestWanMatrix,
     &s12_2_device_prenotification::DevicePrenotification,
+    // DCC schedules.
+    &s5_1_create_schedule::CreateSchedule,
+    &s5_2_read_schedule::ReadSchedule,
+    &s5_3_delete_schedule::DeleteSchedule,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.
@@ -284,7 +290,7 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
-        assert_eq!(n, 11);
+        assert_eq!(n, 14);
         for s in CATALOGUE {
             let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
             assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());

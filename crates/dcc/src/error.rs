@@ -144,6 +144,20 @@ pub enum ServiceError {
     NotImplemented(String),
     #[error("signed pre-command refused: {0}")]
     SignedPreCommand(String),
+    // DCC schedules (5.1, 5.2, 5.3).
+    /// 5.1: the scheduled request is not one the DCC may schedule (variant not DCC-schedulable,
+    /// or reference, variant and `DSP…` element disagree).
+    #[error("not a schedulable request: {0}")]
+    NotSchedulable(String),
+    /// 5.1: the schedule would never run (start date in the past, end before start).
+    #[error("the schedule would never run: {0}")]
+    ScheduleNeverRuns(String),
+    /// 5.2 / 5.3: no schedule has this `DSPScheduleID`.
+    #[error("no DCC schedule {id}")]
+    UnknownSchedule { srv: Srv, id: u64 },
+    /// 5.2 / 5.3: the schedule belongs to another user.
+    #[error("DCC schedule {id} belongs to another user")]
+    NotScheduleOwner { srv: Srv, id: u64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -238,6 +252,20 @@ impl DccError {
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
                 ServiceError::SignedPreCommand(_) => duis(R::E12),
+                // DCC schedules: the service-specific codes of 5.1 / 5.2 / 5.3 (see
+                // `services::s5_1_create_schedule` for why these).
+                ServiceError::NotSchedulable(_) => duis(R::E050101),
+                ServiceError::ScheduleNeverRuns(_) => duis(R::E050102),
+                ServiceError::UnknownSchedule { srv, .. } => duis(if *srv == Srv::V5_3 {
+                    R::E050301
+                } else {
+                    R::E050201
+                }),
+                ServiceError::NotScheduleOwner { srv, .. } => duis(if *srv == Srv::V5_3 {
+                    R::E050302
+                } else {
+                    R::E050202
+                }),
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,
@@ -351,6 +379,18 @@ impl DccError {
             ServiceError::AddressNotFound.into(),
             ServiceError::NotImplemented(s()).into(),
             ServiceError::SignedPreCommand(s()).into(),
+            ServiceError::NotSchedulable(s()).into(),
+            ServiceError::ScheduleNeverRuns(s()).into(),
+            ServiceError::UnknownSchedule {
+                srv: Srv::V5_2,
+                id: 1,
+            }
+            .into(),
+            ServiceError::NotScheduleOwner {
+                srv: Srv::V5_2,
+                id: 1,
+            }
+            .into(),
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),

@@ -187,7 +187,11 @@ impl Dispatcher {
         };
         match verdict::classify(&bytes) {
             verdict::Verdict::Success => {
-                let doc = crate::render::device_response(job, &bytes, now)?;
+                // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
+                let doc = match tx.scheduled_run(job.originator, job.counter)? {
+                    Some(id) => crate::schedule::run_response(job, id, &bytes, now)?,
+                    None => crate::render::device_response(job, &bytes, now)?,
+                };
                 self.to_user(tx, job, &doc, now_ms)?;
                 tx.finish_wan_job(job.id, "answered")?;
                 Ok(Attempt::Answered)
