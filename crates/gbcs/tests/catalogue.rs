@@ -74,7 +74,7 @@ fn t(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> UtcDateTime {
 
 #[test]
 fn the_registry_lists_each_use_case_once_with_its_metadata() {
-    assert_eq!(ALL.len(), 14);
+    assert_eq!(ALL.len(), 15);
     for s in ALL {
         assert_eq!(by_message_code(s.message_code).unwrap().name, s.name);
         assert_eq!(s.message_code.use_case(), Some(s.name), "{}", s.name);

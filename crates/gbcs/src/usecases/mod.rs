@@ -30,6 +30,8 @@ pub mod ecs17b;
 pub mod ecs42;
 pub mod ecs43;
 pub mod ecs45;
+// DCC schedules helper: 4.16 Read Active Power Import.
+pub mod ecs17c;
 pub mod ecs52;
 pub mod ecs70;
 pub mod gcs13a;
@@ -60,6 +62,8 @@ pub use ecs17b::{ProtectedRead, ecs17b_read_import_energy_registers, protection_
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+// 4.16 Read Active Power Import.
+pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
 pub use ecs70::ecs70_set_clock;
 pub use gcs13a::gcs13a_read_import_register;
@@ -171,6 +175,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // 4.16 Read Active Power Import.
+    &ecs17c::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -236,6 +242,8 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    /// ECS17c read ESME active power import.
+    Ecs17c(DlmsRead),
 }
 
 impl DecodedCommand {
@@ -256,6 +264,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
         }
     }
 }
@@ -343,6 +352,8 @@ pub enum ResponseValue {
     },
     /// A ZSE Supply Status Response (GCS32).
     SupplyStatus(SupplyStatusResponse),
+    /// The active power import (ECS17c).
+    ActivePowerImport(ecs17c::ActivePowerImport),
 }
 
 /// What a device answered to a command.
