@@ -41,9 +41,9 @@ use crate::state::{DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, EventKind, 
 use crate::zcl::{self, ZclValue};
 
 /// DLMS data-access-result / action-result: success.
-const DLMS_SUCCESS: u8 = 0;
+pub(crate) const DLMS_SUCCESS: u8 = 0;
 /// DLMS result: hardware-fault (what the RTDS error responses carry for the failing request).
-const DLMS_FAILURE: u8 = 1;
+pub(crate) const DLMS_FAILURE: u8 = 1;
 /// DLMS result: object-undefined (request for an object the device does not implement).
 const DLMS_OBJECT_UNDEFINED: u8 = 4;
 /// DLMS result: other-reason (requests not executed after a failure).
@@ -103,7 +103,7 @@ fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     })
 }
 
-fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
+pub(crate) fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
     AccessResponse {
         invoke_id: long_invoke_id(counter),
         date_time: Vec::new(),
@@ -260,6 +260,8 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // 4.16 Read Active Power Import.
+            DecodedCommand::Ecs17c(read) => self.ecs17c(apdu, &read, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

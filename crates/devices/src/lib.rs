@@ -79,6 +79,7 @@ mod error;
 mod exec;
 mod kind;
 pub mod metering;
+mod reads;
 mod recovery;
 mod state;
 mod zcl;
