@@ -30,7 +30,10 @@ use crate::services::{
     s12_2_device_prenotification,
 };
 // DCC schedules.
-use crate::services::{s5_1_create_schedule, s5_2_read_schedule, s5_3_delete_schedule};
+use crate::services::{
+    s4_16_read_active_power_import, s5_1_create_schedule, s5_2_read_schedule,
+    s5_3_delete_schedule,
+};
 use crate::store::PendingPreCommand;
 
 /// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
@@ -54,7 +57,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &s11_2_read_firmware_version::ReadFirmwareVersion,
     &s12_1_request_wan_matrix::RequestWanMatrix,
     &s12_2_device_prenotification::DevicePrenotification,
-    // DCC schedules.
+    // DCC schedules (and 4.16, their first schedulable read).
+    &s4_16_read_active_power_import::ReadActivePowerImport,
     &s5_1_create_schedule::CreateSchedule,
     &s5_2_read_schedule::ReadSchedule,
     &s5_3_delete_schedule::DeleteSchedule,
@@ -290,7 +294,7 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
-        assert_eq!(n, 14);
+        assert_eq!(n, 15);
         for s in CATALOGUE {
             let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
             assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());

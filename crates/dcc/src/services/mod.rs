@@ -30,7 +30,8 @@ pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 pub mod s4_1_1_read_import_registers;
-// DCC schedules.
+// DCC schedules (and 4.16, their first schedulable read).
+pub mod s4_16_read_active_power_import;
 pub mod s5_1_create_schedule;
 pub mod s5_2_read_schedule;
 pub mod s5_3_delete_schedule;
