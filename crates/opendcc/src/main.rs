@@ -359,12 +359,19 @@ fn run_demo(
     let world = world::World::open_or_create(data)?;
     let store = Arc::new(world.open_store()?);
     let signer = world.xml_signer()?;
+    let dcc_crypto = Arc::new(world.dcc_crypto()?);
+    let scheduler = Arc::new(dcc::schedule::Scheduler::new(
+        Arc::new(world.xml_signer()?),
+        dcc_crypto.clone(),
+        world::DCC_EUI,
+        i64::from(tuning.device_timeout_ms),
+    ));
     let gateway = Arc::new(
         Gateway::new(
             store,
             SystemClock,
             Arc::new(signer),
-            Arc::new(world.dcc_crypto()?),
+            dcc_crypto,
             Limits {
                 device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
                 ..Limits::default()
@@ -437,6 +444,13 @@ fn run_demo(
             server::dispatch::RunnerConfig::default(),
             rx.clone(),
         ));
+        let schedule_task = tokio::spawn(server::schedules::run(
+            scheduler,
+            store_for_workers.clone(),
+            clock.clone(),
+            server::schedules::DEFAULT_TICK,
+            rx.clone(),
+        ));
         let http = delivery_client(&world)?;
         let delivery_task = tokio::spawn(server::delivery::run(
             store_for_workers,
@@ -473,6 +487,7 @@ fn run_demo(
             .map_err(|e| e.to_string());
         let _ = batch_task.await;
         let _ = wan_task.await;
+        let _ = schedule_task.await;
         let _ = delivery_task.await;
         let _ = smki_task.await;
         let _ = repository_task.await;
