@@ -1,6 +1,7 @@
 //! `opendcc`: run a demo DCC, and the tools a DCC User needs to talk to it.
 
 mod bench;
+mod bench_schedules;
 mod client;
 mod conformance;
 mod listen;
@@ -118,6 +119,9 @@ enum SmkiCmd {
 enum BenchCmd {
     /// Bounded load from one user on loopback: throughput, latency, crypto ceiling.
     Load(bench::LoadArgs),
+    /// A day of DCC schedules for a large world, in process: every meter's daily 4.16
+    /// schedule created through 5.1, then the day's runs made by the scheduler.
+    Schedules(bench_schedules::ScheduleArgs),
 }
 
 #[derive(Subcommand)]
@@ -312,6 +316,9 @@ fn main() -> ExitCode {
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
+        Cmd::Bench {
+            cmd: BenchCmd::Schedules(args),
+        } => bench_schedules::run(&args).and_then(|text| out(&text)),
         Cmd::Smki {
             cmd: SmkiCmd::Repo(cmd),
         } => smki_repo::run(cmd),
