@@ -31,8 +31,7 @@ use crate::services::{
 };
 // DCC schedules.
 use crate::services::{
-    s4_16_read_active_power_import, s5_1_create_schedule, s5_2_read_schedule,
-    s5_3_delete_schedule,
+    s4_16_read_active_power_import, s5_1_create_schedule, s5_2_read_schedule, s5_3_delete_schedule,
 };
 use crate::store::PendingPreCommand;
 

@@ -167,9 +167,8 @@ fn from_ms(ms: i64) -> Result<OffsetDateTime, DccError> {
 
 /// A stored schedule's details.
 pub fn details(record: &ScheduleRecord) -> Result<DspSchedule, DccError> {
-    DspSchedule::from_stored(&record.details).map_err(|e| {
-        InternalError::Storage(format!("DCC schedule {}: {e}", record.id)).into()
-    })
+    DspSchedule::from_stored(&record.details)
+        .map_err(|e| InternalError::Storage(format!("DCC schedule {}: {e}", record.id)).into())
 }
 
 /// The request a run sends: the scheduled variant's own body for `date`, with the RequestID
@@ -334,7 +333,11 @@ impl Scheduler {
     }
 
     /// Makes every run due at `now`, a batch per transaction.
-    pub fn run_all_due<S: Store>(&self, store: &S, now: OffsetDateTime) -> Result<RunReport, DccError> {
+    pub fn run_all_due<S: Store>(
+        &self,
+        store: &S,
+        now: OffsetDateTime,
+    ) -> Result<RunReport, DccError> {
         let mut total = RunReport::default();
         loop {
             let r = store.transaction(|tx| self.run_due(tx, now))?;
@@ -517,7 +520,12 @@ mod tests {
     use super::*;
     use time::macros::{date, datetime, time};
 
-    fn sched(f: ScheduleFrequency, start: Date, end: Option<Date>, at: Option<Time>) -> DspSchedule {
+    fn sched(
+        f: ScheduleFrequency,
+        start: Date,
+        end: Option<Date>,
+        at: Option<Time>,
+    ) -> DspSchedule {
         DspSchedule {
             frequency: f,
             start_date: start,
@@ -562,7 +570,12 @@ mod tests {
 
     #[test]
     fn monthly_runs_clamp_to_month_ends_and_come_back() {
-        let s = sched(ScheduleFrequency::Monthly, date!(2024 - 01 - 31), None, None);
+        let s = sched(
+            ScheduleFrequency::Monthly,
+            date!(2024 - 01 - 31),
+            None,
+            None,
+        );
         let runs: Vec<Date> = (0..5).map(|k| occurrence(&s, k).unwrap().date()).collect();
         assert_eq!(
             runs,
@@ -575,15 +588,27 @@ mod tests {
             ]
         );
         assert_eq!(
-            first_after(&s, datetime!(2024-02-29 0:00 UTC)).unwrap().date(),
+            first_after(&s, datetime!(2024-02-29 0:00 UTC))
+                .unwrap()
+                .date(),
             date!(2024 - 03 - 31)
         );
         let y = sched(ScheduleFrequency::Yearly, date!(2024 - 02 - 29), None, None);
         assert_eq!(occurrence(&y, 1).unwrap().date(), date!(2025 - 02 - 28));
         assert_eq!(occurrence(&y, 4).unwrap().date(), date!(2028 - 02 - 29));
-        let q = sched(ScheduleFrequency::Quarterly, date!(2025 - 11 - 30), None, None);
+        let q = sched(
+            ScheduleFrequency::Quarterly,
+            date!(2025 - 11 - 30),
+            None,
+            None,
+        );
         assert_eq!(occurrence(&q, 1).unwrap().date(), date!(2026 - 02 - 28));
-        let h = sched(ScheduleFrequency::HalfYearly, date!(2025 - 08 - 31), None, None);
+        let h = sched(
+            ScheduleFrequency::HalfYearly,
+            date!(2025 - 08 - 31),
+            None,
+            None,
+        );
         assert_eq!(occurrence(&h, 1).unwrap().date(), date!(2026 - 02 - 28));
     }
 
@@ -599,7 +624,9 @@ mod tests {
         assert_eq!(occurrence(&s, 3), None);
         assert_eq!(first_after(&s, datetime!(2026-01-15 0:00 UTC)), None);
         assert_eq!(
-            last_at_or_before(&s, datetime!(2027-01-01 0:00 UTC)).unwrap().date(),
+            last_at_or_before(&s, datetime!(2027-01-01 0:00 UTC))
+                .unwrap()
+                .date(),
             date!(2026 - 01 - 15)
         );
     }
@@ -611,7 +638,12 @@ mod tests {
             first_at_or_after(&s, datetime!(2100-06-15 12:00 UTC)),
             Some(datetime!(2100-06-16 0:00 UTC))
         );
-        let m = sched(ScheduleFrequency::Monthly, date!(2000 - 01 - 31), None, None);
+        let m = sched(
+            ScheduleFrequency::Monthly,
+            date!(2000 - 01 - 31),
+            None,
+            None,
+        );
         assert_eq!(
             first_at_or_after(&m, datetime!(2100-06-15 12:00 UTC)),
             Some(datetime!(2100-06-30 0:00 UTC))

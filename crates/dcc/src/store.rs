@@ -274,8 +274,11 @@ pub trait SchedulesTx {
     /// Removes a schedule; `false` if there was none.
     fn delete_schedule(&mut self, id: u64) -> Result<bool, StoreError>;
     /// Schedules with a run due at `now_ms`, earliest first.
-    fn due_schedules(&mut self, now_ms: i64, limit: usize)
-    -> Result<Vec<ScheduleRecord>, StoreError>;
+    fn due_schedules(
+        &mut self,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ScheduleRecord>, StoreError>;
     /// Records a run (its scheduled time) and when the next is due.
     fn schedule_ran(
         &mut self,

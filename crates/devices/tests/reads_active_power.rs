@@ -60,14 +60,22 @@ fn esme_reports_the_metering_models_demand_at_the_time_of_the_read() {
     );
     let night = power(&o);
     let model = |t: UtcDateTime, d: &EmulatedDevice| {
-        d.state().metering.demand_w(Channel::ActiveImport, t.to_unix())
+        d.state()
+            .metering
+            .demand_w(Channel::ActiveImport, t.to_unix())
     };
     assert_eq!(night.power, model(at(3, 10), &dev));
-    assert_eq!((night.scaler, night.unit, night.second), (0, 27, night.power));
+    assert_eq!(
+        (night.scaler, night.unit, night.second),
+        (0, 27, night.power)
+    );
     assert!(night.power > 0, "the supply flows from installation");
     let evening = power(&read(&w, &mut dev, 1001, at(18, 10)).1);
     assert_eq!(evening.power, model(at(18, 10), &dev));
-    assert_ne!(evening.power, night.power, "the load shape differs by half hour");
+    assert_ne!(
+        evening.power, night.power,
+        "the load shape differs by half hour"
+    );
 }
 
 #[test]

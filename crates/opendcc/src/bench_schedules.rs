@@ -106,9 +106,13 @@ fn run_in(args: &ScheduleArgs, dir: &std::path::Path) -> Result<String, String> 
     let store = Arc::new(world.open_store()?);
     let dcc = Arc::new(world.dcc_crypto()?);
     let signer: Arc<dyn dcc::gateway::ResponseSigner> = Arc::new(world.xml_signer()?);
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).map_err(|e| e.to_string())?;
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .map_err(|e| e.to_string())?;
     let start = now.date().next_day().ok_or("no tomorrow")?;
-    let esme: Eui64 = "00-DB-12-34-56-78-90-A0".parse().map_err(|e| format!("{e}"))?;
+    let esme: Eui64 = "00-DB-12-34-56-78-90-A0"
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let (supplier, template, ka) = store
         .transaction(|tx| {
             let u = tx.user_by_name("supplier-a")?.ok_or_else(|| {
@@ -125,7 +129,9 @@ fn run_in(args: &ScheduleArgs, dir: &std::path::Path) -> Result<String, String> 
         .map_err(|e| e.to_string())?;
     // Grow the world: one ESME per premises, registered to supplier-a.
     let base = 0x00DB_9000_0000_0000u64;
-    let ids: Vec<Eui64> = (0..args.meters).map(|i| Eui64::from_u64(base + i)).collect();
+    let ids: Vec<Eui64> = (0..args.meters)
+        .map(|i| Eui64::from_u64(base + i))
+        .collect();
     for chunk in ids.chunks(2048) {
         store
             .transaction(|tx| {
@@ -164,8 +170,8 @@ fn run_in(args: &ScheduleArgs, dir: &std::path::Path) -> Result<String, String> 
 
     // 1. Create.
     let service = dcc::catalogue::non_device_service(Srv::V5_1).map_err(|e| e.to_string())?;
-    let roles = dcc::eligibility::eligible_roles(&supplier, Srv::V5_1.info())
-        .map_err(|e| e.to_string())?;
+    let roles =
+        dcc::eligibility::eligible_roles(&supplier, Srv::V5_1.info()).map_err(|e| e.to_string())?;
     let first_counter = u64::try_from(dcc::gateway::unix_ms(now)).unwrap_or(1) * 1000;
     let t1 = Instant::now();
     for (c, chunk) in ids.chunks(args.batch).enumerate() {

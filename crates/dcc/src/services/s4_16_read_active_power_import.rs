@@ -54,7 +54,13 @@ mod tests {
         let t = Harness::new();
         for role in [UserRole::ImportSupplier, UserRole::ElectricityDistributor] {
             let plan = t
-                .plan(&ReadActivePowerImport, Srv::V4_16, BODY, DeviceType::Esme, role)
+                .plan(
+                    &ReadActivePowerImport,
+                    Srv::V4_16,
+                    BODY,
+                    DeviceType::Esme,
+                    role,
+                )
                 .unwrap();
             assert_command(&plan, MessageCode::ECS17C, false, &t, DeviceType::Esme);
         }

@@ -69,8 +69,7 @@ impl NonDeviceService for CreateSchedule {
         })?;
         // The scheduled request must be one the gateway would accept from this user now, and
         // its first run must plan (nothing is kept of this trial: the ACB counter is not taken).
-        let (device, role) =
-            schedule::check_eligible(r.tx, r.user, s.srv, s.device_id, today)?;
+        let (device, role) = schedule::check_eligible(r.tx, r.user, s.srv, s.device_id, today)?;
         let rid = r.request.header.request_id;
         let trial = schedule::run_request(&s, rid.originator, rid.counter, first.date())?;
         let mut no_counter = || Ok(0);
@@ -104,12 +103,9 @@ impl NonDeviceService for CreateSchedule {
             duis::ResponseDateTime::from_datetime(r.now)
                 .map_err(|e| InternalError::Render(e.to_string()))?,
         );
-        let document = duis::response::schedules::create_schedule_response(
-            &header,
-            r.request.variant(),
-            id,
-        )
-        .map_err(|e| InternalError::Render(e.to_string()))?;
+        let document =
+            duis::response::schedules::create_schedule_response(&header, r.request.variant(), id)
+                .map_err(|e| InternalError::Render(e.to_string()))?;
         Ok(Plan::Answer {
             code: ResponseCode::I0,
             document,

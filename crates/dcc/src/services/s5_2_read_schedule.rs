@@ -28,10 +28,9 @@ pub(crate) fn own_schedule(
     srv: Srv,
     id: u64,
 ) -> Result<ScheduleRecord, DccError> {
-    let record = r
-        .tx
-        .schedule(id)?
-        .ok_or(ServiceError::UnknownSchedule { srv, id })?;
+    let record =
+        r.tx.schedule(id)?
+            .ok_or(ServiceError::UnknownSchedule { srv, id })?;
     if record.owner != r.user.eui {
         return Err(ServiceError::NotScheduleOwner { srv, id }.into());
     }
