@@ -160,6 +160,18 @@ pub fn last_at_or_before(s: &DspSchedule, t: OffsetDateTime) -> Option<OffsetDat
     last
 }
 
+/// For a schedule whose next run was due at `due` and is made at `now`: the scheduled time of
+/// the run made now (the latest that fell due: runs missed while the DCC was down are made once,
+/// not once each) and when the next is due (`None`: no more).
+pub fn run_timing(
+    s: &DspSchedule,
+    due: OffsetDateTime,
+    now: OffsetDateTime,
+) -> (OffsetDateTime, Option<OffsetDateTime>) {
+    let run_at = last_at_or_before(s, now).map_or(due, |t| t.max(due));
+    (run_at, first_after(s, now))
+}
+
 fn from_ms(ms: i64) -> Result<OffsetDateTime, DccError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map_err(|e| InternalError::Render(format!("time {ms}: {e}")).into())
@@ -360,9 +372,7 @@ impl Scheduler {
             Some(ms) => from_ms(ms)?,
             None => return Ok(report),
         };
-        // The run made now is the latest that fell due (missed ones are not repeated).
-        let run_at = last_at_or_before(&s, now).map_or(due, |t| t.max(due));
-        let next = first_after(&s, now);
+        let (run_at, next) = run_timing(&s, due, now);
         let next_ms = next.map(unix_ms);
         if next.is_none() {
             report.finished = 1;
@@ -495,11 +505,13 @@ pub fn removal_alert_document(
     duis::alert::dcc_alert(&header, &alert).map_err(|e| render(e.to_string()))
 }
 
-/// The DUIS response of a scheduled run's device answer: the run's RequestID, `I0`, and a
-/// `DSPScheduledMessage` with the device's GBCS payload and the schedule's ID.
+/// The DUIS response of a scheduled run's device answer: the run's RequestID, `code` (`I0`, or
+/// the failure code when the device reports failure), and a `DSPScheduledMessage` with the
+/// device's GBCS payload and the schedule's ID.
 pub fn run_response(
     job: &WanJob,
     schedule_id: u64,
+    code: duis::ResponseCode,
     gbcs: &[u8],
     now: OffsetDateTime,
 ) -> Result<String, DccError> {
@@ -510,7 +522,7 @@ pub fn run_response(
         .ok_or_else(|| render(format!("WAN job {} answers no user request", job.id)))?;
     let rid = RequestId::new(job.originator, job.target, job.counter);
     let at = duis::ResponseDateTime::from_datetime(now).map_err(|e| render(e.to_string()))?;
-    let header = duis::ResponseHeader::new(rid, duis::ResponseCode::I0, at).with_response_id();
+    let header = duis::ResponseHeader::new(rid, code, at).with_response_id();
     duis::response::schedules::scheduled_message_response(&header, srv.info(), gbcs, schedule_id)
         .map_err(|e| render(e.to_string()))
 }
@@ -629,6 +641,38 @@ mod tests {
                 .date(),
             date!(2026 - 01 - 15)
         );
+    }
+
+    #[test]
+    fn missed_runs_are_made_once_at_the_latest_time_and_the_timetable_carries_on() {
+        let s = sched(
+            ScheduleFrequency::Daily,
+            date!(2026 - 01 - 01),
+            Some(date!(2026 - 01 - 10)),
+            Some(time!(02:00)),
+        );
+        // On time.
+        let due = datetime!(2026-01-01 2:00 UTC);
+        assert_eq!(
+            run_timing(&s, due, due),
+            (due, Some(datetime!(2026-01-02 2:00 UTC)))
+        );
+        // Down from the 2nd to noon on the 5th: one run, for the 5th's time; next on the 6th.
+        let (run_at, next) = run_timing(
+            &s,
+            datetime!(2026-01-02 2:00 UTC),
+            datetime!(2026-01-05 12:00 UTC),
+        );
+        assert_eq!(run_at, datetime!(2026-01-05 2:00 UTC));
+        assert_eq!(next, Some(datetime!(2026-01-06 2:00 UTC)));
+        // Restarted long after the end: the last run once, then no more.
+        let (run_at, next) = run_timing(
+            &s,
+            datetime!(2026-01-07 2:00 UTC),
+            datetime!(2026-03-01 0:00 UTC),
+        );
+        assert_eq!(run_at, datetime!(2026-01-10 2:00 UTC));
+        assert_eq!(next, None);
     }
 
     #[test]

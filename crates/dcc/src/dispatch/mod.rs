@@ -189,7 +189,9 @@ impl Dispatcher {
             verdict::Verdict::Success => {
                 // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
                 let doc = match tx.scheduled_run(job.originator, job.counter)? {
-                    Some(id) => crate::schedule::run_response(job, id, &bytes, now)?,
+                    Some(id) => {
+                        crate::schedule::run_response(job, id, ResponseCode::I0, &bytes, now)?
+                    }
                     None => crate::render::device_response(job, &bytes, now)?,
                 };
                 self.to_user(tx, job, &doc, now_ms)?;
@@ -198,7 +200,10 @@ impl Dispatcher {
             }
             verdict::Verdict::Failure(why) => {
                 let code = response_code(&DeviceError::CommandFailed(why))?;
-                let doc = failure_response(job, code, Some(&bytes), now)?;
+                let doc = match tx.scheduled_run(job.originator, job.counter)? {
+                    Some(id) => crate::schedule::run_response(job, id, code, &bytes, now)?,
+                    None => failure_response(job, code, Some(&bytes), now)?,
+                };
                 self.to_user(tx, job, &doc, now_ms)?;
                 tx.finish_wan_job(job.id, code.as_str())?;
                 Ok(Attempt::Failed(code))
