@@ -158,6 +158,14 @@ pub enum ServiceError {
     /// 5.2 / 5.3: the schedule belongs to another user.
     #[error("DCC schedule {id} belongs to another user")]
     NotScheduleOwner { srv: Srv, id: u64 },
+    // --- future dating (dcc::dispatch::hold) ---
+    /// A request's `ExecutionDateTime` the DCC cannot act on: in the past, not representable, or
+    /// given for a variant the service matrix does not let users future date ("Future Dated
+    /// Response Pattern" No). `E12` (the request is not valid for its service reference variant,
+    /// as for a body that does not belong to it): the DUIS codes reserved for future dating
+    /// cannot be confirmed from the reference corpus (see [`DeviceError::CommandFailed`]).
+    #[error("ExecutionDateTime refused for service reference variant {srv}: {why}")]
+    ExecutionDateTime { srv: Srv, why: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -266,6 +274,7 @@ impl DccError {
                 } else {
                     R::E050202
                 }),
+                ServiceError::ExecutionDateTime { .. } => duis(R::E12),
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,
@@ -389,6 +398,11 @@ impl DccError {
             ServiceError::NotScheduleOwner {
                 srv: Srv::V5_2,
                 id: 1,
+            }
+            .into(),
+            ServiceError::ExecutionDateTime {
+                srv: Srv::V4_1_1,
+                why: s(),
             }
             .into(),
             InternalError::Storage(s()).into(),

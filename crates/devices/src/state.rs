@@ -305,6 +305,10 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// Future-dated instructions accepted and not yet executed (`crate::future`; absent in
+    /// state stored before future dating).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub future_actions: Vec<crate::future::PendingAction>,
 }
 
 impl DeviceState {
@@ -337,6 +341,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            future_actions: Vec::new(),
         }
     }
 }

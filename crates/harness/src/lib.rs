@@ -11,6 +11,8 @@
 //! The world is the demo's (`opendcc::world`): the same users, premises, devices, keys,
 //! certificates and registrations `opendcc demo` serves.
 
+// future dating: device actions falling due, commands queued as the gateway queues them
+pub mod future;
 pub mod parts;
 
 use std::collections::HashMap;
@@ -595,7 +597,9 @@ impl Harness {
                     .min()
             })
             .flatten();
-        [flying, queued, outbox, scheduled]
+        // Future dating: a device's held instruction falling due.
+        let device_action = self.next_device_action();
+        [flying, queued, outbox, device_action, scheduled]
             .into_iter()
             .flatten()
             .min()

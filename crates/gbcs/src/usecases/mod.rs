@@ -69,6 +69,8 @@ pub use ecs70::ecs70_set_clock;
 pub use gcs13a::gcs13a_read_import_register;
 pub use gcs28::gcs28_set_clock;
 pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer_event_id};
+// future dating: a GCS32 with an implementation date-time
+pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
 
