@@ -298,9 +298,13 @@ pub trait SchedulesTx {
         counter: u64,
         schedule_id: u64,
     ) -> Result<(), StoreError>;
-    /// The schedule a RequestID's run was made for, if it was a scheduled run.
-    fn scheduled_run(&mut self, originator: Eui64, counter: u64)
-    -> Result<Option<u64>, StoreError>;
+    /// The schedule a RequestID's run was made for, if it was a scheduled run; the record is
+    /// removed (it is asked once, when the run's outcome is told to its owner).
+    fn take_scheduled_run(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<u64>, StoreError>;
 }
 
 /// Reads and writes inside one transaction: every aggregate of the core. Implemented for

@@ -137,19 +137,69 @@ impl SchedulesTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn scheduled_run(
+    fn take_scheduled_run(
         &mut self,
         originator: Eui64,
         counter: u64,
     ) -> Result<Option<u64>, StoreError> {
         let v: Option<i64> = self
             .query_row(
-                "SELECT schedule_id FROM schedule_runs WHERE originator = ?1 AND counter = ?2",
+                "DELETE FROM schedule_runs WHERE originator = ?1 AND counter = ?2 \
+                 RETURNING schedule_id",
                 params![originator.to_string(), counter as i64],
                 |r| r.get(0),
             )
             .optional()
             .map_err(err)?;
         v.map(|v| u64::try_from(v).map_err(err)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::SqliteStore;
+    use dcc::store::Store as _;
+
+    fn record(owner: u64, next: Option<i64>) -> ScheduleRecord {
+        ScheduleRecord {
+            id: 0,
+            owner: Eui64::from_u64(owner),
+            device: Eui64::from_u64(0xA0),
+            srv: Srv::V4_16,
+            details: "<x/>".into(),
+            created_counter: 7,
+            created_at: 1,
+            next_run_at: next,
+            last_run_at: None,
+        }
+    }
+
+    #[test]
+    fn schedules_are_kept_found_when_due_and_their_runs_taken_once() {
+        let s = SqliteStore::in_memory().unwrap();
+        s.transaction(|tx| {
+            let a = tx.insert_schedule(&record(1, Some(200)))?;
+            let b = tx.insert_schedule(&record(2, Some(100)))?;
+            let c = tx.insert_schedule(&record(3, None))?;
+            assert!(a >= 1 && b > a && c > b);
+            let due: Vec<u64> = tx.due_schedules(150, 10)?.iter().map(|r| r.id).collect();
+            assert_eq!(due, [b]);
+            let due: Vec<u64> = tx.due_schedules(1_000, 10)?.iter().map(|r| r.id).collect();
+            assert_eq!(due, [b, a], "earliest first; finished ones never");
+            tx.schedule_ran(b, 100, Some(300))?;
+            let r = tx.schedule(b)?.unwrap();
+            assert_eq!((r.last_run_at, r.next_run_at), (Some(100), Some(300)));
+            assert_eq!(r.owner, Eui64::from_u64(2));
+            tx.record_scheduled_run(Eui64::from_u64(2), 55, b)?;
+            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), 55)?, Some(b));
+            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), 55)?, None);
+            assert!(tx.delete_schedule(a)?);
+            assert!(!tx.delete_schedule(a)?);
+            assert!(tx.schedule(a)?.is_none());
+            Ok(())
+        })
+        .unwrap();
     }
 }
