@@ -35,6 +35,10 @@ use crate::services::{
     s4_2_read_export_registers, s4_3_read_prepay_values, s4_12_1_read_max_demand_import,
     s4_12_2_read_max_demand_export, s4_15_read_load_limit_data, s4_18_read_meter_balance,
 };
+// DCC schedules.
+use crate::services::{
+    s4_16_read_active_power_import, s5_1_create_schedule, s5_2_read_schedule, s5_3_delete_schedule,
+};
 use crate::store::PendingPreCommand;
 
 /// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
@@ -77,6 +81,11 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s4_11_2_read_tariff_secondary_element::ReadTariffSecondaryElement,
     &services::s4_13_read_prepayment_configuration::ReadPrepaymentConfiguration,
     &services::s14_1_record_network_data_gas::RecordNetworkDataGas,
+    // DCC schedules (and 4.16, their first schedulable read).
+    &s4_16_read_active_power_import::ReadActivePowerImport,
+    &s5_1_create_schedule::CreateSchedule,
+    &s5_2_read_schedule::ReadSchedule,
+    &s5_3_delete_schedule::DeleteSchedule,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

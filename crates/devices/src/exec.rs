@@ -298,6 +298,8 @@ impl EmulatedDevice {
             DecodedCommand::Gcs31(start) => self.gcs31(&start, now),
             DecodedCommand::Gcs21f(set) => self.gbz_read_set(&set, 0x18, now),
             DecodedCommand::Gcs21b(set) => self.gbz_read_set(&set, 0x08, now),
+            // 4.16 Read Active Power Import.
+            DecodedCommand::Ecs17c(read) => self.ecs17c(apdu, &read, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -16,6 +16,9 @@ use crate::types::{
 };
 use crate::xml::{Element, is_xml_space};
 
+// DCC schedules (5.1, 5.2, 5.3) and the bodies of their runs.
+pub mod schedules;
+
 /// Why a body element does not fit its typed model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {

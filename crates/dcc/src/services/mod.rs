@@ -30,6 +30,11 @@ pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 pub mod s4_1_1_read_import_registers;
+// DCC schedules (and 4.16, their first schedulable read).
+pub mod s4_16_read_active_power_import;
+pub mod s5_1_create_schedule;
+pub mod s5_2_read_schedule;
+pub mod s5_3_delete_schedule;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
 pub mod s7_4_read_supply_status;
@@ -331,6 +336,8 @@ pub struct NonDeviceRequest<'a> {
     pub roles: &'a [UserRole],
     pub now: OffsetDateTime,
     pub dialect: Dialect,
+    /// The DCC's GBCS credentials (5.1 Create Schedule plans a trial run of what it schedules).
+    pub dcc: &'a DccCrypto,
 }
 
 impl NonDeviceRequest<'_> {

@@ -1,5 +1,6 @@
 //! What the emulated meters answer to the read services, one module per family:
 //!
+//! * `active_power`: 4.16 (ECS17c), the metering model's demand at the time of the read.
 //! * [`instantaneous`]: 4.1.x, 4.2, 4.3, 4.12.x, 4.15 and 4.18, worked out from the metering at
 //!   read time over the device's [`InstantaneousConfig`].
 //!
@@ -20,6 +21,8 @@
 //! [`DeviceFault::DlmsObject`] fault, after which the remaining requests are not executed (250),
 //! as the RTDS ERROR vectors show.
 
+// 4.16 Read Active Power Import (ECS17c).
+mod active_power;
 pub(crate) mod instantaneous;
 
 pub use instantaneous::{InstantaneousConfig, LoadLimit, Prepayment, TouBand};

@@ -30,6 +30,8 @@ pub mod ecs17b;
 pub mod ecs42;
 pub mod ecs43;
 pub mod ecs45;
+// DCC schedules helper: 4.16 Read Active Power Import.
+pub mod ecs17c;
 pub mod ecs52;
 pub mod ecs70;
 pub mod gcs13a;
@@ -91,6 +93,8 @@ pub use ecs17b::ecs17b_read_import_energy_registers;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+// 4.16 Read Active Power Import.
+pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
 pub use ecs70::ecs70_set_clock;
 pub use gcs13a::gcs13a_read_import_register;
@@ -265,6 +269,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs21b::SPEC,
     &gcs21f::SPEC,
     &gcs31::SPEC,
+    // 4.16 Read Active Power Import.
+    &ecs17c::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -384,6 +390,8 @@ pub enum DecodedCommand {
     Gcs21f(GbzReadSet),
     /// GCS31 start recording gas network data.
     Gcs31(StartSampling),
+    /// ECS17c read ESME active power import.
+    Ecs17c(DlmsRead),
 }
 
 impl DecodedCommand {
@@ -432,6 +440,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
             DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
             DecodedCommand::Gcs31(_) => &gcs31::SPEC,
+            DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
         }
     }
 }
@@ -532,6 +541,8 @@ pub enum ResponseValue {
     SampleId(u16),
     /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
     Components(Vec<crate::gbz::GbzComponent>),
+    /// The active power import (ECS17c).
+    ActivePowerImport(ecs17c::ActivePowerImport),
 }
 
 /// What a device answered to a command.
