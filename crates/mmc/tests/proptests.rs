@@ -137,6 +137,17 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
         }),
         proptest::collection::vec(dlms_data(), 0..10).prop_map(ResponseValue::DlmsValues),
         proptest::collection::vec(cluster_read(), 0..4).prop_map(ResponseValue::ClusterReads),
+        (any::<u32>(), any::<i8>(), any::<u8>(), any::<u32>()).prop_map(
+            |(power, scaler, unit, second)| {
+                ResponseValue::ActivePowerImport(gbcs::usecases::ActivePowerImport {
+                    power,
+                    scaler,
+                    unit,
+                    second,
+                })
+            }
+        ),
+        (any::<u16>()).prop_map(ResponseValue::SampleId),
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<u8>()).prop_map(|(p, e, t, s)| {
             ResponseValue::SupplyStatus(SupplyStatusResponse {
                 provider_id: p,

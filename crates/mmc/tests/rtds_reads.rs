@@ -680,3 +680,23 @@ fn tariff_4_11() {
         );
     }
 }
+
+#[test]
+fn active_power_import_4_16() {
+    let x = ok("4.16_ECS17c", "ECS17c_4.16_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.16</ra:ServiceReferenceVariant>",
+            "<ra:ReadActivePowerImportRsp MessageSuccess=\"true\">\n          <ra:ActivePowerImport>\n            <ra:Value>10</ra:Value>\n            <ra:Unit>W</ra:Unit>\n          </ra:ActivePowerImport>\n          <ra:PrimaryActivePowerImportValue>10</ra:PrimaryActivePowerImportValue>",
+        ],
+    );
+    let x = ok("4.16_ECS17c", "ECS17c_4.16_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ReadActivePowerImportRsp MessageSuccess=\"false\"/>",
+            "<ra:COSEMDebug>",
+        ],
+    );
+}

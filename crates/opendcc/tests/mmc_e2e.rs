@@ -667,6 +667,13 @@ fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
         ),
         (
             SUPPLIER,
+            "ECS17c_4.16_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadActivePowerImportRsp",
+            "<ra:Unit>W</ra:Unit>",
+        ),
+        (
+            SUPPLIER,
             "ECS82_4.18_SUCCESS_REQUEST_DUIS.XML",
             premises1::ESME,
             "ReadMeterBalanceRsp",

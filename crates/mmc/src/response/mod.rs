@@ -29,8 +29,9 @@ mod gcs28;
 mod gcs32;
 mod gcs33;
 mod gcs38;
-// Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.18).
+// Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
+mod ecs17c;
 mod ecs17d;
 mod ecs17e;
 mod ecs18a;
@@ -88,6 +89,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ccs02::MAPPING,
     // Instantaneous reads.
     &ecs17a::MAPPING,
+    &ecs17c::MAPPING,
     &ecs17d::MAPPING,
     &ecs17e::MAPPING,
     &ecs18a::MAPPING,
