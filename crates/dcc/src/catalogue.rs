@@ -29,6 +29,17 @@ use crate::services::{
     s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
     s12_2_device_prenotification,
 };
+// Log reads.
+use crate::services::{
+    s4_4_2_retrieve_billing_data_log_triggered,
+    s4_4_3_retrieve_billing_data_log_calendar,
+    s4_4_4_retrieve_billing_data_log_debt_payments,
+    s4_4_5_retrieve_billing_data_log_prepayment_credits,
+    s4_6_1_retrieve_import_daily_read_log,
+    s4_6_2_retrieve_export_daily_read_log,
+    s4_14_read_prepayment_daily_read_log,
+    s4_17_retrieve_daily_consumption_log,
+};
 use crate::store::PendingPreCommand;
 
 /// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
@@ -52,6 +63,15 @@ static CATALOGUE: &[&dyn Service] = &[
     &s11_2_read_firmware_version::ReadFirmwareVersion,
     &s12_1_request_wan_matrix::RequestWanMatrix,
     &s12_2_device_prenotification::DevicePrenotification,
+    // Log reads.
+    &s4_4_2_retrieve_billing_data_log_triggered::RetrieveBillingDataLogTriggered,
+    &s4_4_3_retrieve_billing_data_log_calendar::RetrieveBillingDataLogCalendar,
+    &s4_4_4_retrieve_billing_data_log_debt_payments::RetrieveBillingDataLogDebtPayments,
+    &s4_4_5_retrieve_billing_data_log_prepayment_credits::RetrieveBillingDataLogPrepaymentCredits,
+    &s4_6_1_retrieve_import_daily_read_log::RetrieveImportDailyReadLog,
+    &s4_6_2_retrieve_export_daily_read_log::RetrieveExportDailyReadLog,
+    &s4_14_read_prepayment_daily_read_log::ReadPrepaymentDailyReadLog,
+    &s4_17_retrieve_daily_consumption_log::RetrieveDailyConsumptionLog,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -16,6 +16,10 @@ use crate::types::{
 };
 use crate::xml::{Element, is_xml_space};
 
+// Log reads (4.4.x, 4.6.x, 4.14, 4.17).
+mod logs;
+pub use logs::ReadLog;
+
 /// Why a body element does not fit its typed model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {

@@ -23,7 +23,7 @@ pub const CAUSE: u32 = logs_common::SNAPSHOT_CAUSE_TARIFF_OR_MODE;
 pub static SPEC: UseCaseSpec = UseCaseSpec {
     name: NAME,
     message_code: MessageCode::GCS15B,
-    device_types: &[DeviceType::Gsme, DeviceType::Gpf],
+    device_types: &[DeviceType::Gsme],
     originators: &[R::Supplier, R::AccessControlBroker],
     critical: false,
     dcc_originated: false,

@@ -23,7 +23,7 @@ pub const DEBT_TYPE: u8 = 2;
 pub static SPEC: UseCaseSpec = UseCaseSpec {
     name: NAME,
     message_code: MessageCode::GCS15D,
-    device_types: &[DeviceType::Gsme, DeviceType::Gpf],
+    device_types: &[DeviceType::Gsme],
     originators: &[R::Supplier, R::AccessControlBroker],
     critical: false,
     dcc_originated: false,

@@ -21,7 +21,7 @@ pub const NUMBER_OF_RECORDS: u8 = 5;
 pub static SPEC: UseCaseSpec = UseCaseSpec {
     name: NAME,
     message_code: MessageCode::GCS15E,
-    device_types: &[DeviceType::Gsme, DeviceType::Gpf],
+    device_types: &[DeviceType::Gsme],
     originators: &[R::Supplier, R::AccessControlBroker],
     critical: false,
     dcc_originated: false,
