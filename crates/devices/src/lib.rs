@@ -78,6 +78,7 @@ mod device;
 mod error;
 mod exec;
 mod kind;
+pub mod metering;
 mod recovery;
 mod state;
 mod zcl;
@@ -86,10 +87,11 @@ pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};
 pub use device::{DeviceIdentity, EmulatedDevice, Outcome, PowerOutageNotice, Reply};
 pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
+pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
     DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event,
-    EventKind, EventLog, Metering, Refusal, SupplyState,
+    EventKind, EventLog, Refusal, SupplyState,
 };
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::anchors::TrustAnchors;
 use crate::kind::DeviceKind;
+use crate::metering::Metering;
 
 /// How many events the event log keeps (the oldest are dropped first). GBCS meters keep 100
 /// entries in their event and security logs.
@@ -44,97 +45,6 @@ impl SupplyState {
             SupplyState::Disabled => 0,
             SupplyState::Armed => 1,
             SupplyState::Enabled => 2,
-        }
-    }
-}
-
-/// Import registers and their deterministic advance.
-///
-/// Register value at true time `t` = base + rate × metered seconds / 3600, where metered seconds
-/// count the time the supply was enabled and the device powered. Reads are pure; only changes of
-/// supply or power fold the running interval into `metered_seconds`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Metering {
-    /// Active import energy at zero metered seconds, Wh.
-    pub base_active_import_wh: u64,
-    /// Reactive import energy at zero metered seconds, varh.
-    pub base_reactive_import_varh: u64,
-    /// Gas volume at zero metered seconds, litres (dm³).
-    pub base_gas_import_litres: u64,
-    /// Active import rate while the supply flows, Wh per hour.
-    pub active_wh_per_hour: u32,
-    /// Reactive import rate while the supply flows, varh per hour.
-    pub reactive_varh_per_hour: u32,
-    /// Gas rate while the valve is open, litres per hour.
-    pub gas_litres_per_hour: u32,
-    /// Seconds of flow folded so far.
-    pub metered_seconds: u64,
-    /// Unix time (true time, seconds) since which the supply flows, if it does.
-    pub flowing_since: Option<i64>,
-}
-
-impl Metering {
-    fn new(flowing_since: Option<i64>) -> Self {
-        Self {
-            base_active_import_wh: 0,
-            base_reactive_import_varh: 0,
-            base_gas_import_litres: 0,
-            active_wh_per_hour: 500,
-            reactive_varh_per_hour: 50,
-            gas_litres_per_hour: 100,
-            metered_seconds: 0,
-            flowing_since,
-        }
-    }
-
-    fn metered_at(&self, t: i64) -> u64 {
-        let running = self
-            .flowing_since
-            .map_or(0, |s| u64::try_from(t.saturating_sub(s)).unwrap_or(0));
-        self.metered_seconds.saturating_add(running)
-    }
-
-    fn value(base: u64, rate: u32, secs: u64) -> u64 {
-        let add = u128::from(rate) * u128::from(secs) / 3600;
-        base.saturating_add(u64::try_from(add).unwrap_or(u64::MAX))
-    }
-
-    /// Active import energy at true time `t` (unix seconds), Wh.
-    pub fn active_import_wh(&self, t: i64) -> u64 {
-        Self::value(
-            self.base_active_import_wh,
-            self.active_wh_per_hour,
-            self.metered_at(t),
-        )
-    }
-
-    /// Reactive import energy at `t`, varh.
-    pub fn reactive_import_varh(&self, t: i64) -> u64 {
-        Self::value(
-            self.base_reactive_import_varh,
-            self.reactive_varh_per_hour,
-            self.metered_at(t),
-        )
-    }
-
-    /// Gas volume at `t`, litres.
-    pub fn gas_import_litres(&self, t: i64) -> u64 {
-        Self::value(
-            self.base_gas_import_litres,
-            self.gas_litres_per_hour,
-            self.metered_at(t),
-        )
-    }
-
-    /// Starts or stops the flow at `t` so that it runs exactly when `flowing` is true.
-    pub(crate) fn set_flowing(&mut self, flowing: bool, t: i64) {
-        match (flowing, self.flowing_since) {
-            (true, None) => self.flowing_since = Some(t),
-            (false, Some(_)) => {
-                self.metered_seconds = self.metered_at(t);
-                self.flowing_since = None;
-            }
-            _ => {}
         }
     }
 }
@@ -413,7 +323,10 @@ impl DeviceState {
         Self {
             firmware_version: vec![0x01, 0x00, 0x00, 0x01],
             supply: SupplyState::Enabled,
-            metering: Metering::new(flows.then(|| installed_at.to_unix())),
+            metering: Metering::new(
+                installed_at.to_unix(),
+                flows.then(|| installed_at.to_unix()),
+            ),
             clock_offset_secs: 0,
             commissioned: false,
             power_outage_since: None,
@@ -445,20 +358,6 @@ pub(crate) mod hex_bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metering_advances_only_while_flowing() {
-        let mut m = Metering::new(Some(0));
-        assert_eq!(m.active_import_wh(3600), 500);
-        assert_eq!(m.active_import_wh(7200), 1000);
-        m.set_flowing(false, 3600);
-        assert_eq!(m.active_import_wh(7200), 500);
-        assert_eq!(m.gas_import_litres(7200), 100);
-        m.set_flowing(true, 7200);
-        assert_eq!(m.active_import_wh(9000), 750);
-        // Time before the flow started never counts negative.
-        assert_eq!(m.active_import_wh(100), 500);
-    }
 
     #[test]
     fn event_log_is_bounded() {

@@ -153,7 +153,26 @@ fn registers_do_not_advance_during_an_outage() {
     gsme.power_lost(t(3600));
     gsme.power_restored(t(7200));
     let m = &gsme.state().metering;
-    assert_eq!(m.gas_import_litres(t(10_800).to_unix()), 200);
+    let v = |s: u32| m.gas_import_litres(t(s).to_unix());
+    assert_eq!(v(7200), v(3600), "nothing flows during the outage");
+    assert!(
+        v(3600) > v(0) && v(10_800) > v(7200),
+        "it flows before and after"
+    );
+    // Exactly the two hours of flow, at the meter's load shape.
+    let mut always = m.clone();
+    always.history.clear();
+    always.flowing_since = Some(t(0).to_unix());
+    let flowed = always.consumed(
+        devices::Channel::GasVolume,
+        t(0).to_unix(),
+        t(3600).to_unix(),
+    ) + always.consumed(
+        devices::Channel::GasVolume,
+        t(7200).to_unix(),
+        t(10_800).to_unix(),
+    );
+    assert!(v(10_800).abs_diff(flowed) <= 1, "{} vs {flowed}", v(10_800));
 }
 
 #[test]

@@ -255,9 +255,17 @@ fn ecs17b_registers_are_encrypted_to_the_requester_and_advance_with_time() {
     };
     assert_eq!(read(&w, &mut dev, 1000, &w.supplier), (1_000_000, 0));
     w.now = t0.plus_seconds(7200).unwrap();
+    // Two hours at the meter's load shape (devices::metering, 500 W and 50 var on average).
+    let m = dev.state().metering.clone();
+    let two_hours = |ch| u32::try_from(m.consumed(ch, t0.to_unix(), w.now.to_unix())).unwrap();
+    let (active, reactive) = (
+        two_hours(devices::Channel::ActiveImport),
+        two_hours(devices::Channel::ReactiveImport),
+    );
+    assert!((225..=4200).contains(&active), "{active} Wh in two hours");
     assert_eq!(
         read(&w, &mut dev, 1001, &w.network_operator),
-        (1_001_000, 100)
+        (1_000_000 + active, reactive)
     );
     // Supply off: no further consumption.
     let pre = usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1002));
@@ -267,7 +275,10 @@ fn ecs17b_registers_are_encrypted_to_the_requester_and_advance_with_time() {
         Outcome::Executed { success: true, .. }
     ));
     w.now = t0.plus_seconds(3 * 7200).unwrap();
-    assert_eq!(read(&w, &mut dev, 1003, &w.supplier), (1_001_000, 100));
+    assert_eq!(
+        read(&w, &mut dev, 1003, &w.supplier),
+        (1_000_000 + active, reactive)
+    );
 }
 
 #[test]
@@ -292,6 +303,8 @@ fn gcs13a_reads_the_gas_register_encrypted() {
             usecases::gcs13a_read_import_register(&header(&w.supplier, &dev, 1001)).unwrap(),
             &dev,
         );
+        let litres = dev.state().metering.gas_import_litres(w.now.to_unix());
+        assert!(litres > 12_345, "the register advanced");
         let (_, resp) = exchange(&w, &mut dev, &wan, "4.1.1_GCS13a", file);
         assert!(resp.date_time.is_some());
         let plain = decrypt_with(
@@ -303,15 +316,13 @@ fn gcs13a_reads_the_gas_register_encrypted() {
         let r = Frame::decode(&rtds("4.1.1_GCS13a", file)).unwrap();
         let rtds_plain = rtds_decrypt(r.apdu(), &protected_block(r.apdu()));
         assert_eq!(zcl_records(&plain), zcl_records(&rtds_plain));
-        // Divisor 1000, multiplier 1, m³, and 12 345 + 100 litres after one hour.
-        assert_eq!(
-            plain,
-            [
-                0x02, 0x03, 0x00, 0x22, 0xE8, 0x03, 0x00, 0x01, 0x03, 0x00, 0x22, 0x01, 0x00, 0x00,
-                0x00, 0x03, 0x00, 0x30, 0x01, 0x00, 0x00, 0x00, 0x25, 0x9D, 0x30, 0x00, 0x00, 0x00,
-                0x00
-            ]
-        );
+        // Divisor 1000, multiplier 1, m³, and the register after one hour of flow.
+        let mut expected = vec![
+            0x02, 0x03, 0x00, 0x22, 0xE8, 0x03, 0x00, 0x01, 0x03, 0x00, 0x22, 0x01, 0x00, 0x00,
+            0x00, 0x03, 0x00, 0x30, 0x01, 0x00, 0x00, 0x00, 0x25,
+        ];
+        expected.extend_from_slice(&litres.to_le_bytes()[..6]);
+        assert_eq!(plain, expected);
     }
 }
 

@@ -269,12 +269,9 @@ fn read_firmware_version_on_esme_gsme_and_ppmid() {
 
 /// The active import register (Wh) a meter's state gives at unix time `t`.
 fn active_import_at(state: &serde_json::Value, t: i64) -> u64 {
-    let m = &state["metering"];
-    let n = |k: &str| m[k].as_u64().unwrap_or_else(|| panic!("metering.{k}: {m}"));
-    let running = m["flowing_since"]
-        .as_i64()
-        .map_or(0, |s| u64::try_from(t - s).unwrap_or(0));
-    n("base_active_import_wh") + n("active_wh_per_hour") * (n("metered_seconds") + running) / 3600
+    let m: devices::Metering = serde_json::from_value(state["metering"].clone())
+        .unwrap_or_else(|e| panic!("metering: {e}: {state}"));
+    m.active_import_wh(t)
 }
 
 fn unix_now() -> i64 {
