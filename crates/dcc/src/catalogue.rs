@@ -31,13 +31,10 @@ use crate::services::{
 };
 // Log reads.
 use crate::services::{
-    s4_4_2_retrieve_billing_data_log_triggered,
-    s4_4_3_retrieve_billing_data_log_calendar,
+    s4_4_2_retrieve_billing_data_log_triggered, s4_4_3_retrieve_billing_data_log_calendar,
     s4_4_4_retrieve_billing_data_log_debt_payments,
-    s4_4_5_retrieve_billing_data_log_prepayment_credits,
-    s4_6_1_retrieve_import_daily_read_log,
-    s4_6_2_retrieve_export_daily_read_log,
-    s4_14_read_prepayment_daily_read_log,
+    s4_4_5_retrieve_billing_data_log_prepayment_credits, s4_6_1_retrieve_import_daily_read_log,
+    s4_6_2_retrieve_export_daily_read_log, s4_14_read_prepayment_daily_read_log,
     s4_17_retrieve_daily_consumption_log,
 };
 use crate::store::PendingPreCommand;

@@ -95,7 +95,7 @@ pub(crate) enum Execution {
     },
 }
 
-fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
+pub(crate) fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     Some(Execution::Done {
         content,
         date_time: None,
@@ -103,7 +103,7 @@ fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     })
 }
 
-fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
+pub(crate) fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
     AccessResponse {
         invoke_id: long_invoke_id(counter),
         date_time: Vec::new(),
@@ -219,7 +219,7 @@ fn plain_component(
     }
 }
 
-fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
+pub(crate) fn gbz(components: Vec<GbzComponent>) -> Option<Vec<u8>> {
     GbzPayload::Components {
         profile: gbcs::gbz::GBZ_PROFILE,
         components,
@@ -260,6 +260,22 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // Log reads (crate::reads::logs).
+            ref log @ (DecodedCommand::Ecs20a(_)
+            | DecodedCommand::Ecs20b(_)
+            | DecodedCommand::Ecs20c(_)
+            | DecodedCommand::Ecs20d(_)
+            | DecodedCommand::Ecs21a(_)
+            | DecodedCommand::Ecs21b(_)
+            | DecodedCommand::Ecs21c(_)
+            | DecodedCommand::Ecs66(_)
+            | DecodedCommand::Gcs15b(_)
+            | DecodedCommand::Gcs15c(_)
+            | DecodedCommand::Gcs15d(_)
+            | DecodedCommand::Gcs15e(_)
+            | DecodedCommand::Gcs16a(_)
+            | DecodedCommand::Gcs16b(_)
+            | DecodedCommand::Gcs61(_)) => self.log_read(cmd, log, now).flatten(),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

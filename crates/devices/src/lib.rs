@@ -80,6 +80,8 @@ mod exec;
 mod kind;
 pub mod metering;
 mod recovery;
+// Read services (log reads).
+pub mod reads;
 mod state;
 mod zcl;
 

@@ -70,13 +70,16 @@ pub enum DeviceFault {
     /// Reading this Metering-cluster attribute of a gas device fails with HARDWARE_FAILURE (the
     /// RTDS GCS13a ERROR vector is a fault on the divisor, `0x0302`).
     MeteringAttribute(u16),
+    /// The logs cannot be read (billing data, daily read and daily consumption logs): DLMS log
+    /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE.
+    Logs,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers or metering-attribute:ID";
+        import-registers, logs or metering-attribute:ID";
 
     /// The fault a name stands for ([`Self::NAMES`]).
     pub fn parse(name: &str) -> Option<Self> {
@@ -85,6 +88,7 @@ impl DeviceFault {
             "supply-status" => Self::SupplyStatus,
             "supply-switch" => Self::SupplySwitch,
             "import-registers" => Self::ImportRegisters,
+            "logs" => Self::Logs,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -305,6 +309,10 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// The billing calendar (log reads): when the device takes its billing-period snapshots.
+    /// Monthly on the 1st by default (also for state stored before it existed).
+    #[serde(default)]
+    pub billing_calendar: crate::reads::logs::BillingCalendar,
 }
 
 impl DeviceState {
@@ -337,6 +345,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            billing_calendar: crate::reads::logs::BillingCalendar::default(),
         }
     }
 }

@@ -43,7 +43,8 @@ impl LogRead {
     /// Plans the read: checks the body, picks the use case for the device type (E11 for
     /// others), and builds the command for the period.
     pub fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
-        let body = ReadLog::parse(&r.request.body, self.body, self.urp).map_err(render::body_error)?;
+        let body =
+            ReadLog::parse(&r.request.body, self.body, self.urp).map_err(render::body_error)?;
         let Some(&(_, code)) = self
             .use_cases
             .iter()
@@ -125,13 +126,30 @@ pub(crate) mod testing {
         }
         let (dt, role, _) = cases[0];
         let bad_body = |b: &str| t.plan(service, srv, b, dt, role).unwrap_err();
-        let invalid = bad_body(&body(read.body, "2014-12-05T00:00:00Z", "2014-12-01T00:00:00Z"));
+        let invalid = bad_body(&body(
+            read.body,
+            "2014-12-05T00:00:00Z",
+            "2014-12-01T00:00:00Z",
+        ));
         let reference = bad_body(&format!("<sr:{}/>", read.body));
-        assert_eq!(invalid.outcome().code, reference.outcome().code, "{invalid}");
-        assert!(invalid.to_string().contains("EndDateTime before StartDateTime"), "{invalid}");
+        assert_eq!(
+            invalid.outcome().code,
+            reference.outcome().code,
+            "{invalid}"
+        );
+        assert!(
+            invalid
+                .to_string()
+                .contains("EndDateTime before StartDateTime"),
+            "{invalid}"
+        );
         for b in [
             format!("<sr:{}/>", read.body),
-            body("ReadSupplyStatus", "2014-12-01T00:00:00Z", "2014-12-02T00:00:00Z"),
+            body(
+                "ReadSupplyStatus",
+                "2014-12-01T00:00:00Z",
+                "2014-12-02T00:00:00Z",
+            ),
             body(read.body, "yesterday", "2014-12-02T00:00:00Z"),
             body(read.body, "1969-12-01T00:00:00Z", "2014-12-02T00:00:00Z"),
         ] {
@@ -147,7 +165,10 @@ pub(crate) mod testing {
                 read.body
             );
             let e = t.plan(service, srv, &urp, dt, role).unwrap_err();
-            assert!(matches!(e, DccError::Service(ServiceError::NotImplemented(_))), "{e}");
+            assert!(
+                matches!(e, DccError::Service(ServiceError::NotImplemented(_))),
+                "{e}"
+            );
         }
     }
 }

@@ -22,7 +22,10 @@ pub struct ReadPrepaymentDailyReadLog;
 pub const READ: LogRead = LogRead {
     body: "ReadPrepaymentDailyReadLog",
     urp: true,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS21B), (DeviceType::Gsme, MessageCode::GCS16B)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS21B),
+        (DeviceType::Gsme, MessageCode::GCS16B),
+    ],
 };
 
 impl Service for ReadPrepaymentDailyReadLog {

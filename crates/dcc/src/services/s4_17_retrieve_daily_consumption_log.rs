@@ -22,7 +22,10 @@ pub struct RetrieveDailyConsumptionLog;
 pub const READ: LogRead = LogRead {
     body: "RetrieveDailyConsumptionLog",
     urp: true,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS66), (DeviceType::Gpf, MessageCode::GCS61)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS66),
+        (DeviceType::Gpf, MessageCode::GCS61),
+    ],
 };
 
 impl Service for RetrieveDailyConsumptionLog {

@@ -22,7 +22,10 @@ pub struct RetrieveBillingDataLogTriggered;
 pub const READ: LogRead = LogRead {
     body: "RetrieveCoMOrTariffTriggeredBillingDataLog",
     urp: true,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS20B), (DeviceType::Gsme, MessageCode::GCS15B)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS20B),
+        (DeviceType::Gsme, MessageCode::GCS15B),
+    ],
 };
 
 impl Service for RetrieveBillingDataLogTriggered {

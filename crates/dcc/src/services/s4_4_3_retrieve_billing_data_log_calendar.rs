@@ -22,7 +22,10 @@ pub struct RetrieveBillingDataLogCalendar;
 pub const READ: LogRead = LogRead {
     body: "RetrieveBillingCalendarTriggeredBillingDataLog",
     urp: true,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS20C), (DeviceType::Gsme, MessageCode::GCS15C)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS20C),
+        (DeviceType::Gsme, MessageCode::GCS15C),
+    ],
 };
 
 impl Service for RetrieveBillingDataLogCalendar {

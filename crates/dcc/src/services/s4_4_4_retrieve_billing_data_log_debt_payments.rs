@@ -21,7 +21,10 @@ pub struct RetrieveBillingDataLogDebtPayments;
 pub const READ: LogRead = LogRead {
     body: "RetrieveBillingDataLogDebtPayments",
     urp: false,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS20A), (DeviceType::Gsme, MessageCode::GCS15D)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS20A),
+        (DeviceType::Gsme, MessageCode::GCS15D),
+    ],
 };
 
 impl Service for RetrieveBillingDataLogDebtPayments {

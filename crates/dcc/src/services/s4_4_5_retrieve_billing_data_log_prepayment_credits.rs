@@ -21,7 +21,10 @@ pub struct RetrieveBillingDataLogPrepaymentCredits;
 pub const READ: LogRead = LogRead {
     body: "RetrieveBillingDataLogPrepaymentCredits",
     urp: false,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS20D), (DeviceType::Gsme, MessageCode::GCS15E)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS20D),
+        (DeviceType::Gsme, MessageCode::GCS15E),
+    ],
 };
 
 impl Service for RetrieveBillingDataLogPrepaymentCredits {

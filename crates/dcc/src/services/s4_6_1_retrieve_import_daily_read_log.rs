@@ -22,7 +22,10 @@ pub struct RetrieveImportDailyReadLog;
 pub const READ: LogRead = LogRead {
     body: "RetrieveImportDailyReadLog",
     urp: true,
-    use_cases: &[(DeviceType::Esme, MessageCode::ECS21A), (DeviceType::Gsme, MessageCode::GCS16A)],
+    use_cases: &[
+        (DeviceType::Esme, MessageCode::ECS21A),
+        (DeviceType::Gsme, MessageCode::GCS16A),
+    ],
 };
 
 impl Service for RetrieveImportDailyReadLog {

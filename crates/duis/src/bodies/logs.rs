@@ -98,7 +98,10 @@ mod tests {
             period("2014-03-09T00:00:00Z", "2014-03-09T00:00:00Z")
         ));
         let r = ReadLog::parse(&b, NAME, true).unwrap();
-        assert_eq!(r.execution_date_time.as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert_eq!(
+            r.execution_date_time.as_deref(),
+            Some("2030-01-01T00:00:00Z")
+        );
         assert_eq!(r.ka_credentials, Some(vec![1, 2, 3]));
         // Not allowed where the type has no URP credentials.
         assert!(ReadLog::parse(&b, NAME, false).is_err());

@@ -1,0 +1,3 @@
+//! Behaviour of the read services, one module per family.
+
+pub mod logs;
