@@ -417,7 +417,8 @@ impl EmulatedDevice {
         now: UtcDateTime,
     ) -> Option<Execution> {
         let apdu = cmd.apdu;
-        let date_time = Some(self.device_time(now).to_cosem().0);
+        // The RTDS log-read responses carry no date-time in the header.
+        let date_time = None;
         let plain = self.protected_plaintext(r, now).encode();
         let block = (!self.logs_faulty())
             .then(|| self.encrypt_ic(cmd, 0, &plain))
