@@ -301,7 +301,8 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), n, "a variant is in the catalogue twice");
-        assert_eq!(n, 11);
+        // 11 before the log reads, 8 log-read variants (other families add theirs).
+        assert!(n >= 11 + 8, "{n}");
         for s in CATALOGUE {
             let non_device = matches!(s.kind(), ServiceKind::NonDevice(_));
             assert_eq!(non_device, s.srv().info().non_device, "{}", s.srv());
