@@ -106,7 +106,7 @@ pub(crate) mod testing {
             };
             let p = period_of(&decode_command(command).unwrap()).unwrap();
             assert_eq!(p.start.to_unix(), 1_417_424_400, "{dt}");
-            assert_eq!(p.end.to_unix() >= p.start.to_unix(), true, "{dt}");
+            assert!(p.end.to_unix() >= p.start.to_unix(), "{dt}");
         }
         for dt in [
             DeviceType::Esme,
