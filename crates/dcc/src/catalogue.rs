@@ -119,7 +119,9 @@ pub fn plan_device(
     if !service.device_types().contains(&r.device.device_type) {
         return Err(r.wrong_type());
     }
-    service.plan(r)
+    let plan = service.plan(r)?;
+    // DSP future dating is the core's decision, the same for every service.
+    crate::dispatch::hold::apply(r.srv(), &r.request.body, plan, r.now)
 }
 
 /// What a device request becomes (the conformance runner's view of a [`Plan`]).
@@ -168,7 +170,9 @@ pub fn plan_device_request_as(
         now,
     };
     match plan_device(service, &mut r)? {
-        Plan::Command { command, .. } => Ok(Transformed::Command(command)),
+        Plan::Command { command, .. } | Plan::Held { command, .. } => {
+            Ok(Transformed::Command(command))
+        }
         Plan::PreCommand(g) => Ok(Transformed::PreCommand(g)),
         Plan::Answer { .. } => Err(InternalError::Render(format!(
             "service {srv} answered a device request without a command"
@@ -244,6 +248,7 @@ pub fn plan_signed_precommand(
     device: &Device,
     pending: Option<&PendingPreCommand>,
     user_keys: &[Vec<u8>],
+    now: OffsetDateTime,
 ) -> Result<Plan, DccError> {
     let rid = req.header.request_id;
     let srv = req.header.service_reference_variant;
@@ -283,11 +288,13 @@ pub fn plan_signed_precommand(
         }
     }
     let command = outcome.map_err(|e| refuse(e.to_string()))?;
-    Ok(Plan::Command {
+    let plan = Plan::Command {
         use_case: command.message_code(),
         command,
         dcc_originated: false,
-    })
+    };
+    // The signed pre-command's own ExecutionDateTime decides a DSP hold.
+    crate::dispatch::hold::apply(srv, &req.body, plan, now)
 }
 
 #[cfg(test)]

@@ -144,6 +144,14 @@ pub enum ServiceError {
     NotImplemented(String),
     #[error("signed pre-command refused: {0}")]
     SignedPreCommand(String),
+    // --- future dating (dcc::dispatch::hold) ---
+    /// A request's `ExecutionDateTime` the DCC cannot act on: in the past, not representable, or
+    /// given for a variant the service matrix does not let users future date ("Future Dated
+    /// Response Pattern" No). `E12` (the request is not valid for its service reference variant,
+    /// as for a body that does not belong to it): the DUIS codes reserved for future dating
+    /// cannot be confirmed from the reference corpus (see [`DeviceError::CommandFailed`]).
+    #[error("ExecutionDateTime refused for service reference variant {srv}: {why}")]
+    ExecutionDateTime { srv: Srv, why: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -238,6 +246,7 @@ impl DccError {
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
                 ServiceError::SignedPreCommand(_) => duis(R::E12),
+                ServiceError::ExecutionDateTime { .. } => duis(R::E12),
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,
@@ -351,6 +360,11 @@ impl DccError {
             ServiceError::AddressNotFound.into(),
             ServiceError::NotImplemented(s()).into(),
             ServiceError::SignedPreCommand(s()).into(),
+            ServiceError::ExecutionDateTime {
+                srv: Srv::V4_1_1,
+                why: s(),
+            }
+            .into(),
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),

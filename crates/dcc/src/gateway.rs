@@ -434,7 +434,8 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .filter(|c| !c.revoked)
                     .map(|c| c.public_key),
             );
-            let plan = catalogue::plan_signed_precommand(req, device, pending.as_ref(), &keys)?;
+            let plan =
+                catalogue::plan_signed_precommand(req, device, pending.as_ref(), &keys, now)?;
             tx.use_precommand(rid.originator, rid.counter)?;
             plan
         } else {
@@ -456,7 +457,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 },
             )?
         };
-        let command = match plan {
+        let (command, held) = match plan {
             Plan::PreCommand(pre) => {
                 let bytes = pre.encode();
                 tx.put_precommand(&PendingPreCommand {
@@ -478,13 +479,23 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .map_err(|e| InternalError::Render(e.to_string()))?;
                 return Ok((ResponseCode::I0, doc));
             }
-            Plan::Command { command, .. } => command,
+            Plan::Command { command, .. } => (command, None),
+            Plan::Held {
+                command,
+                execute_at,
+                ..
+            } => (command, Some(execute_at)),
             Plan::Answer { code, document } => return Ok((code, document)),
         };
         let wan_command = catalogue::protect(command, &self.dcc, &device_ka)?;
         let chf = device.chf.unwrap_or(device.id);
         let now_ms = unix_ms(now);
-        tx.enqueue_wan(&WanJob {
+        let timeout = self.limits.device_response_timeout_ms;
+        let (due_at, deadline_at) = match held {
+            Some(at) => crate::dispatch::hold::due_and_deadline(at, timeout),
+            None => (now_ms, now_ms + timeout),
+        };
+        let job = WanJob {
             id: 0,
             originator: rid.originator,
             counter: rid.counter,
@@ -493,9 +504,16 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             kind: JobKind::Service(srv),
             command: wan_command,
             attempts: 0,
-            due_at: now_ms,
-            deadline_at: now_ms + self.limits.device_response_timeout_ms,
-        })?;
+            due_at,
+            deadline_at,
+        };
+        if held.is_some() {
+            // DSP future dated: due at the execution time, outside the device's order until
+            // then (`dispatch::hold`).
+            tx.hold_wan(&job)?;
+        } else {
+            tx.enqueue_wan(&job)?;
+        }
         Ok((
             ResponseCode::I99,
             render::header_only(req, ResponseCode::I99, now)?,

@@ -202,10 +202,15 @@ pub trait RequestsTx {
 pub trait WanQueue {
     /// Queues a command for the SM WAN; returns its id.
     fn enqueue_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
+    /// Queues a DSP future-dated command held until its `due_at` (`dispatch::hold`); returns
+    /// its id. Until then it is not due and takes no part in its device's order (it blocks none
+    /// of the device's other commands); from then on it is an ordinary job.
+    fn hold_wan(&mut self, job: &WanJob) -> Result<i64, StoreError>;
     /// Queued commands due at `now_ms`, oldest first, at most one per device: each device's
     /// oldest unfinished command, so that a device always receives its commands in the order
     /// the DCC accepted them (a later command overtaking an earlier one would make the device
-    /// refuse the earlier one as a replay).
+    /// refuse the earlier one as a replay). A held job ([`WanQueue::hold_wan`]) counts in that
+    /// order only from its due time.
     fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError>;
     /// The job, if it is still on the queue.
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError>;

@@ -75,7 +75,7 @@ fn cosem(t: UtcDateTime) -> Data {
 }
 
 impl EmulatedDevice {
-    fn take_alert_counter(&self) -> Result<(u64, u64), DeviceError> {
+    pub(crate) fn take_alert_counter(&self) -> Result<(u64, u64), DeviceError> {
         let c = self.state.next_alert_counter;
         let next = c.checked_add(1).ok_or(DeviceError::CounterExhausted)?;
         Ok((c, next))
@@ -115,7 +115,7 @@ impl EmulatedDevice {
     }
 
     /// Frames, protects and counts an alert; logs it.
-    fn emit_alert(
+    pub(crate) fn emit_alert(
         &mut self,
         code: AlertCode,
         message_code: MessageCode,

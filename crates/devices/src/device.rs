@@ -207,7 +207,9 @@ impl EmulatedDevice {
     /// only for accepted commands.
     pub fn handle(&mut self, frame: &[u8], now: UtcDateTime) -> Reply {
         let before = self.state.clone();
-        let mut alerts = Vec::new();
+        // Future dating: instructions held for a time the clock has reached run first (their
+        // outcome alerts go out with this reply), so a command never sees a stale state.
+        let mut alerts = self.tick(now).unwrap_or_default();
         let (response, outcome) = self.process(frame, now, &mut alerts);
         Reply {
             response,

@@ -255,7 +255,7 @@ impl EmulatedDevice {
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
-            DecodedCommand::Gcs32(change) => self.gcs32(&change, now),
+            DecodedCommand::Gcs32(change) => self.gcs32(apdu, &change, now),
             DecodedCommand::Ecs70(interval) => self.ecs70(apdu, interval, now),
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
@@ -518,11 +518,19 @@ impl EmulatedDevice {
     }
 
     /// GCS32: ZSE Change Supply "off" → valve closed; the Supply Status Response echoes the
-    /// decoded provider id, issuer event id and implementation date-time. The emulation closes
-    /// the valve on receipt whatever the implementation date-time. A faulty valve answers a ZCL
-    /// Default Response HARDWARE_FAILURE to Change Supply and stays where it is.
-    fn gcs32(&mut self, change: &ChangeSupply, now: UtcDateTime) -> Option<Execution> {
-        if self.state.has_fault(DeviceFault::SupplySwitch) {
+    /// decoded provider id, issuer event id and implementation date-time. An implementation
+    /// date-time ahead of the device clock is held (`crate::future`): the valve closes then and
+    /// the device raises 8F66 (8F67 if the valve fails then); the answer now is the same. A
+    /// faulty valve answers a ZCL Default Response HARDWARE_FAILURE to an immediate Change
+    /// Supply and stays where it is.
+    fn gcs32(
+        &mut self,
+        apdu: &GeneralSigning,
+        change: &ChangeSupply,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let held = self.hold_change_supply(apdu, change, now);
+        if !held && self.state.has_fault(DeviceFault::SupplySwitch) {
             let comp = plain_component(
                 CLUSTER_METERING,
                 0,
@@ -532,7 +540,9 @@ impl EmulatedDevice {
             );
             return done(gbz(vec![comp])?, false);
         }
-        self.set_supply(SupplyState::Disabled, now);
+        if !held {
+            self.set_supply(SupplyState::Disabled, now);
+        }
         let mut payload = Vec::with_capacity(13);
         payload.extend_from_slice(&change.provider_id.to_le_bytes());
         payload.extend_from_slice(&change.issuer_event_id.to_le_bytes());

@@ -1,0 +1,198 @@
+//! Device future dating: a command whose execution date-time lies ahead of the device's clock
+//! is acknowledged at once and kept in the device's state ([`PendingAction`]); the device
+//! executes it when its clock reaches that time ([`EmulatedDevice::tick`]) and raises the
+//! future-dated outcome alert, `8F66` (executed) or `8F67` (failed), to the command's
+//! originator.
+//!
+//! Implemented: GCS32 (close the gas valve at the ZSE Change Supply implementation date-time).
+//!
+//! The GBZ outcome alert is framed as the RTDS GBZ future-dated alert vectors show it
+//! (`GCS01a_1.1.1_8F66_FUTURE_DATED_*_ALERT`, `GCS05_2.1_8F66_*`): a signed General-Signing
+//! alert (CRA 3, `DF`), message code `0x00CD`, the GBZ alert header with one component, the
+//! alert code and the execution time (ZigBee UTC), then the 14-byte outcome block: the command's
+//! message code and originator counter, and the cluster, ZCL frame control and command of the
+//! component that was executed.
+//!
+//! Exactly once: `tick` takes the actions it executes out of the state it changes, and the
+//! caller persists that state with the alerts it routes in one transaction (the WAN emulation's
+//! `hub_reports`).
+
+use eui::Eui64;
+use gbcs::gbz::{GBZ_PROFILE, GbzAlertBody, GbzBody, GbzPayload};
+use gbcs::usecases::{CLUSTER_METERING, ChangeSupply, gcs32};
+use gbcs::{AlertCode, GeneralSigning, MessageCode, UtcDateTime};
+use serde::{Deserialize, Serialize};
+
+use crate::device::EmulatedDevice;
+use crate::error::DeviceError;
+use crate::state::{DeviceFault, SupplyState};
+
+/// Future-dated command executed successfully.
+pub const ALERT_FUTURE_DATED_EXECUTED: AlertCode = AlertCode(0x8F66);
+/// Future-dated command failed.
+pub const ALERT_FUTURE_DATED_FAILED: AlertCode = AlertCode(0x8F67);
+/// Message code of a GBZ future-dated outcome alert (every RTDS GBZ 8F66 vector carries it).
+pub const MESSAGE_FUTURE_DATED_GBZ: MessageCode = MessageCode(0x00CD);
+
+/// What a pending future-dated command will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FutureAction {
+    /// GCS32: close the gas valve.
+    SupplyOff,
+}
+
+/// A future-dated instruction the device holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAction {
+    /// When to execute, device clock (unix seconds).
+    pub at: i64,
+    /// What to do.
+    pub action: FutureAction,
+    /// The command's originator (who the outcome alert goes to).
+    pub originator: Eui64,
+    /// The command's originator counter.
+    pub counter: u64,
+    /// The command's message code.
+    pub message_code: u16,
+    /// The executed component's ZCL cluster.
+    pub cluster: u16,
+    /// Its ZCL frame control, as the command carried it.
+    pub frame_control: u8,
+    /// Its ZCL command id.
+    pub command: u8,
+}
+
+impl EmulatedDevice {
+    /// GCS32 with an implementation date-time ahead of the device clock: held (the valve
+    /// closes then). Returns whether it was held; `false` for an immediate one (0, or a time
+    /// the clock has reached), which the caller executes now.
+    pub(crate) fn hold_change_supply(
+        &mut self,
+        apdu: &GeneralSigning,
+        change: &ChangeSupply,
+        now: UtcDateTime,
+    ) -> bool {
+        let at = match UtcDateTime::from_zigbee_utc(change.implementation_date_time) {
+            Some(t) if change.implementation_date_time != 0 => t.to_unix(),
+            _ => return false,
+        };
+        if at <= self.device_time(now).to_unix() {
+            return false;
+        }
+        // The Change Supply component as the command carried it (the alert names it).
+        let frame_control = match GbzPayload::decode(&apdu.content) {
+            Ok(GbzPayload::Components { components, .. }) => components
+                .iter()
+                .find(|c| c.cluster == CLUSTER_METERING)
+                .and_then(|c| match &c.body {
+                    GbzBody::Plain { zcl, .. } if zcl.command == gcs32::CHANGE_SUPPLY => {
+                        Some(zcl.frame_control)
+                    }
+                    _ => None,
+                }),
+            _ => None,
+        };
+        let Some(frame_control) = frame_control else {
+            return false;
+        };
+        self.state.future_actions.push(PendingAction {
+            at,
+            action: FutureAction::SupplyOff,
+            originator: apdu.originator,
+            counter: apdu.counter,
+            message_code: apdu.message_code().0,
+            cluster: CLUSTER_METERING,
+            frame_control,
+            command: gcs32::CHANGE_SUPPLY,
+        });
+        true
+    }
+
+    /// When the next held future-dated instruction falls due, in true time (unix seconds).
+    pub fn next_future_action_at(&self) -> Option<i64> {
+        self.state
+            .future_actions
+            .iter()
+            .map(|a| a.at.saturating_sub(self.state.clock_offset_secs))
+            .min()
+    }
+
+    /// Advances the device to true time `now`: executes every held future-dated instruction
+    /// whose time the device clock has reached, in time order, and returns the outcome alerts
+    /// it raises (one per instruction, to its originator; none if the originator is no longer
+    /// a trust anchor). The state changes only if something was due.
+    pub fn tick(&mut self, now: UtcDateTime) -> Result<Vec<Vec<u8>>, DeviceError> {
+        let device_now = self.device_time(now).to_unix();
+        let (mut due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.state.future_actions)
+            .into_iter()
+            .partition(|a| a.at <= device_now);
+        self.state.future_actions = keep;
+        due.sort_by_key(|a| a.at);
+        let mut alerts = Vec::new();
+        for a in due {
+            // Executed at its time (true time), not at the moment the emulation looked.
+            let at_true = a.at.saturating_sub(self.state.clock_offset_secs);
+            let when = UtcDateTime::from_unix(at_true.min(now.to_unix())).unwrap_or(now);
+            let ok = match a.action {
+                FutureAction::SupplyOff => {
+                    if self.state.has_fault(DeviceFault::SupplySwitch) {
+                        false
+                    } else {
+                        self.set_supply(SupplyState::Disabled, when);
+                        true
+                    }
+                }
+            };
+            let code = if ok {
+                ALERT_FUTURE_DATED_EXECUTED
+            } else {
+                ALERT_FUTURE_DATED_FAILED
+            };
+            if let Some(frame) = self.outcome_alert(code, &a, when)? {
+                alerts.push(frame);
+            }
+        }
+        Ok(alerts)
+    }
+
+    /// The GBZ future-dated outcome alert for `a`, to its originator.
+    fn outcome_alert(
+        &mut self,
+        code: AlertCode,
+        a: &PendingAction,
+        when: UtcDateTime,
+    ) -> Result<Option<Vec<u8>>, DeviceError> {
+        let Some(recipient) = self.state.trust_anchors.by_eui(a.originator).cloned() else {
+            return Ok(None);
+        };
+        let timestamp = self
+            .device_time(when)
+            .to_zigbee_utc()
+            .ok_or(DeviceError::Build("alert timestamp before 2000"))?;
+        let content = GbzPayload::Alert {
+            profile: GBZ_PROFILE,
+            component_count: 1,
+            alert_code: code,
+            timestamp,
+            body: GbzAlertBody::FutureDated(gbcs::gbz::FutureDatedOutcome {
+                message_code: MessageCode(a.message_code),
+                originator_counter: a.counter,
+                cluster: a.cluster,
+                frame_control: a.frame_control,
+                command: a.command,
+            }),
+        }
+        .encode()
+        .map_err(|_| DeviceError::Build("GBZ future-dated alert"))?;
+        let counters = self.take_alert_counter()?;
+        self.emit_alert(
+            code,
+            MESSAGE_FUTURE_DATED_GBZ,
+            &recipient,
+            content,
+            counters,
+            when,
+        )
+        .map(Some)
+    }
+}

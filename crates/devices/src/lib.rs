@@ -77,6 +77,8 @@ mod anchors;
 mod device;
 mod error;
 mod exec;
+// future dating: held device instructions and the device tick
+pub mod future;
 mod kind;
 pub mod metering;
 mod recovery;

@@ -309,6 +309,10 @@ pub struct DeviceState {
     /// existed).
     #[serde(default)]
     pub faults: BTreeSet<DeviceFault>,
+    /// Future-dated instructions accepted and not yet executed (`crate::future`; absent in
+    /// state stored before future dating).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub future_actions: Vec<crate::future::PendingAction>,
     /// The billing calendar (log reads): when the device takes its billing-period snapshots.
     /// Monthly on the 1st by default (also for state stored before it existed).
     #[serde(default)]
@@ -345,6 +349,7 @@ impl DeviceState {
             next_alert_counter: 1,
             trust_anchors: anchors,
             faults: BTreeSet::new(),
+            future_actions: Vec::new(),
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
         }
     }

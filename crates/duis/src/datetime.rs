@@ -151,7 +151,7 @@ pub(crate) fn is_xs_datetime(s: &str) -> bool {
 
 /// An xs:dateTime as a UTC instant: a value with a time zone is converted to UTC, one without is
 /// taken as UTC (DUIS times are UTC). `None` if it is not a valid xs:dateTime.
-pub(crate) fn parse_xs_datetime_utc(s: &str) -> Option<OffsetDateTime> {
+pub fn parse_xs_datetime_utc(s: &str) -> Option<OffsetDateTime> {
     if !is_xs_datetime(s) {
         return None;
     }

@@ -35,6 +35,8 @@ pub use alert::{
 };
 pub use command_variant::{CommandVariant, CommandVariantError, Endpoint};
 pub use datetime::ResponseDateTime;
+// future dating: the DCC reads a request's ExecutionDateTime as an instant
+pub use datetime::parse_xs_datetime_utc;
 pub use error::ParseError;
 pub use matrix::{
     FutureDatedPattern, SIGNED_PRE_COMMAND, ServiceVariant, Srv, UnknownRoleCode, UnknownSrv,

@@ -11,6 +11,8 @@
 //! The world is the demo's (`opendcc::world`): the same users, premises, devices, keys,
 //! certificates and registrations `opendcc demo` serves.
 
+// future dating: device actions falling due, commands queued as the gateway queues them
+pub mod future;
 pub mod parts;
 
 use std::collections::HashMap;
@@ -550,7 +552,12 @@ impl Harness {
             .into_iter()
             .map(|o| o.next_at)
             .min();
-        [flying, queued, outbox].into_iter().flatten().min()
+        // Future dating: a device's held instruction falling due.
+        let device_action = self.next_device_action();
+        [flying, queued, outbox, device_action]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn jump_to(&mut self, t_ms: i64) {

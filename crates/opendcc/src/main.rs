@@ -4,6 +4,7 @@ mod bench;
 mod client;
 mod conformance;
 mod listen;
+mod parse_correlate;
 mod smki_ops;
 mod smki_subscriber;
 mod zaz1;
@@ -228,23 +229,44 @@ enum ClientCmd {
         file: PathBuf,
     },
     /// Sign a critical request's pre-command with the user's key and print the Signed
-    /// Pre-Command request (command variant 5), XML-signed, ready to send.
+    /// Pre-Command request (command variant 5), XML-signed, ready to send. The pre-command is
+    /// first correlated with the original request (use case, device, originator, counter,
+    /// parameters); on any mismatch nothing is signed and the command fails.
     SignPrecommand {
         #[arg(long)]
         manifest: PathBuf,
         #[arg(long)]
         user: String,
+        /// The original command variant 4 request the pre-command answers (signed or not).
+        #[arg(long, value_name = "FILE")]
+        request: PathBuf,
         /// The DCC's answer to the command variant 4 request (holding the PreCommand), or `-`.
         file: PathBuf,
     },
     /// Decode the device answer in a DUIS response: use case, MAC or signature check with the
-    /// user's and the device's keys, and the payload.
+    /// user's and the device's keys, and the payload. With `--mmc`, parse it instead into MMC
+    /// XML (the ResponseAndAlert schema's GBCSResponse) for every response and device alert;
+    /// sensitive responses are opened with the user's key-agreement key.
     Decode {
+        /// demo.json: the user's keys and the DCC's record of the devices' certificates
+        /// (required without `--mmc`).
         #[arg(long)]
-        manifest: PathBuf,
+        manifest: Option<PathBuf>,
+        /// The user, as in demo.json (required without `--mmc`).
         #[arg(long)]
-        user: String,
-        /// A DUIS response carrying a GBCSPayload, or `-`.
+        user: Option<String>,
+        /// Print MMC XML (parse and correlate) instead of the GBCS dump.
+        #[arg(long)]
+        mmc: bool,
+        /// With `--mmc`: the user's key-agreement private key (PKCS#8 PEM) to open sensitive
+        /// responses (else the manifest user's).
+        #[arg(long, value_name = "PEM")]
+        ka_key: Option<PathBuf>,
+        /// With `--mmc`: the device's key-agreement certificate (PEM) (else the manifest's).
+        #[arg(long, value_name = "PEM")]
+        device_ka_cert: Option<PathBuf>,
+        /// A DUIS response or alert carrying a GBCSPayload, `-`, or (with `--mmc`) a directory
+        /// of them, as `client listen --out` saves them.
         file: PathBuf,
     },
     /// Run a Receive Response Service: verify and print what the DCC delivers.
@@ -534,6 +556,39 @@ fn read_input(file: &Path) -> Result<String, String> {
     }
 }
 
+/// `client decode --mmc`: every document's MMC on standard output, what could not be opened
+/// or mapped on standard error. Fails if a document cannot be parsed at all.
+fn decode_mmc_files(keys: &parse_correlate::KeySources<'_>, file: &Path) -> Result<(), String> {
+    let docs = if file == Path::new("-") {
+        vec![file.to_path_buf()]
+    } else {
+        parse_correlate::documents(file)?
+    };
+    let mut failed = Vec::new();
+    for doc in &docs {
+        let text = read_input(doc)?;
+        match parse_correlate::decode_mmc(keys, &text) {
+            Ok(d) => {
+                for n in &d.notes {
+                    eprintln!("{}: {n}", doc.display());
+                }
+                if let Some(x) = d.xml {
+                    out(x.trim_end())?;
+                }
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", doc.display());
+                failed.push(doc.display().to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("could not parse {}", failed.join(", ")))
+    }
+}
+
 fn run_client(cmd: ClientCmd) -> Result<(), String> {
     match cmd {
         ClientCmd::Sign {
@@ -550,24 +605,52 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
         ClientCmd::SignPrecommand {
             manifest,
             user,
+            request,
             file,
         } => {
             let m = manifest::Manifest::load(&manifest)?;
             let u = m.user(&user)?;
+            let precommand = read_input(&file)?;
+            let original = std::fs::read_to_string(&request)
+                .map_err(|e| format!("reading {}: {e}", request.display()))?;
+            let use_case = parse_correlate::check_precommand(&original, &precommand)?;
+            eprintln!("the {use_case} pre-command matches the request; signing");
             let key = std::fs::read_to_string(&u.signing_key)
                 .map_err(|e| format!("{}: {e}", u.signing_key.display()))?;
-            let request = client::signed_precommand_request(&read_input(&file)?, &key)?;
+            let request = client::signed_precommand_request(&precommand, &key)?;
             out(&client::sign_as(u, &request)?)?;
             Ok(())
         }
         ClientCmd::Decode {
             manifest,
             user,
+            mmc,
+            ka_key,
+            device_ka_cert,
             file,
         } => {
-            let m = manifest::Manifest::load(&manifest)?;
-            let u = m.user(&user)?;
-            out(client::decode_device_payload(&m, u, &read_input(&file)?)?.trim_end())
+            let m = manifest
+                .as_deref()
+                .map(manifest::Manifest::load)
+                .transpose()?;
+            let u = match (&m, &user) {
+                (Some(m), Some(user)) => Some(m.user(user)?),
+                (None, Some(_)) => return Err("--user needs --manifest".into()),
+                _ => None,
+            };
+            if !mmc {
+                let (Some(m), Some(u)) = (&m, u) else {
+                    return Err("decode needs --manifest and --user (or --mmc)".into());
+                };
+                return out(client::decode_device_payload(m, u, &read_input(&file)?)?.trim_end());
+            }
+            let keys = parse_correlate::KeySources {
+                manifest: m.as_ref(),
+                user: u,
+                ka_key,
+                device_ka_cert,
+            };
+            decode_mmc_files(&keys, &file)
         }
         ClientCmd::Listen {
             manifest,

@@ -180,6 +180,8 @@ fn disable_supply_through_the_cli_as_the_readme_documents_survives_a_restart() {
             path_str(&manifest),
             "--user",
             SUPPLIER,
+            "--request",
+            path_str(&disable),
             path_str(&precommand_file),
         ],
         None,

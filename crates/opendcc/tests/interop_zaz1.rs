@@ -226,37 +226,60 @@ fn refusal_reason(log: &str, request_id: &str) -> Option<String> {
         .find(|e| !e.is_empty())
 }
 
-/// The template as a user sends it: a request that carries the time it is sent
-/// (`CurrentDateTime`: 8.1.1 and 6.11 set a device's clock, whose validity interval starts
-/// there and lasts `TolerancePeriod` seconds) says the present (a minute ago), not the time the
-/// template was written (2014, which a meter refuses), and allows the hour this suite may take
-/// between signing every template and sending this one. Other templates are sent as they are.
-fn with_current_time(template: &Path, scratch: &Path) -> PathBuf {
-    let text = read(template);
-    let (Some(start), Some(end)) = (
-        text.find("<sr:CurrentDateTime>"),
-        text.find("</sr:CurrentDateTime>"),
-    ) else {
-        return template.to_path_buf();
-    };
-    let now = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    let stamp = format!(
+/// How far ahead of signing a DSP future-dated template is dated: after every template has
+/// been signed and sent (the DCC refuses an execution time that has passed), soon enough for the
+/// wait for answers.
+const EXECUTION_LEAD: time::Duration = time::Duration::seconds(150);
+
+fn xs_date_time(t: time::OffsetDateTime) -> String {
+    format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let open = start + "<sr:CurrentDateTime>".len();
-    let mut prepared = format!("{}{stamp}{}", &text[..open], &text[end..]);
-    if let (Some(start), Some(end)) = (
-        prepared.find("<sr:TolerancePeriod>"),
-        prepared.find("</sr:TolerancePeriod>"),
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// `text` with the content of the first `<sr:{element}>` replaced by `value`, if it has one.
+fn with_element(text: &str, element: &str, value: &str) -> Option<String> {
+    let (open_tag, close_tag) = (format!("<sr:{element}>"), format!("</sr:{element}>"));
+    let start = text.find(&open_tag)? + open_tag.len();
+    let end = start + text[start..].find(&close_tag)?;
+    Some(format!("{}{value}{}", &text[..start], &text[end..]))
+}
+
+/// The template as a user sends it, and the execution time it asks for, if any. A request that
+/// carries the time it is sent (`CurrentDateTime`: 8.1.1 and 6.11 set a device's clock, whose
+/// validity interval starts there and lasts `TolerancePeriod` seconds) says the present (a
+/// minute ago), not the time the template was written (2014, which a meter refuses), and allows
+/// the hour this suite may take between signing every template and sending this one. A DSP
+/// future-dated request (`ExecutionDateTime`, 2015 in the template) asks for
+/// [`EXECUTION_LEAD`] from now. Other templates are sent as they are.
+fn with_current_time(template: &Path, scratch: &Path) -> (PathBuf, Option<time::OffsetDateTime>) {
+    let text = read(template);
+    let now = time::OffsetDateTime::now_utc();
+    let mut execution = None;
+    let mut prepared = text.clone();
+    if let Some(p) = with_element(
+        &prepared,
+        "CurrentDateTime",
+        &xs_date_time(now - time::Duration::minutes(1)),
     ) {
-        let open = start + "<sr:TolerancePeriod>".len();
-        prepared = format!("{}3600{}", &prepared[..open], &prepared[end..]);
+        prepared = p;
+        if let Some(p) = with_element(&prepared, "TolerancePeriod", "3600") {
+            prepared = p;
+        }
+    }
+    let at = now + EXECUTION_LEAD;
+    if let Some(p) = with_element(&prepared, "ExecutionDateTime", &xs_date_time(at)) {
+        prepared = p;
+        execution = Some(at);
+    }
+    if prepared == text {
+        return (template.to_path_buf(), None);
     }
     let name = template
         .file_name()
@@ -264,7 +287,7 @@ fn with_current_time(template: &Path, scratch: &Path) -> PathBuf {
         .to_string_lossy();
     let path = scratch.join(format!("now-{name}"));
     std::fs::write(&path, prepared).expect("writing the prepared template");
-    path
+    (path, execution)
 }
 
 fn read(path: &Path) -> String {
@@ -327,12 +350,16 @@ fn every_template_signed_by_the_java_tool() {
     // 1. Sign every template with Smart DCC's tool, in sending order (its counters increase).
     let mut java = JavaTool::start(&pkgs.jar);
     let mut cases: Vec<Case> = Vec::new();
+    let mut latest_execution: Option<time::OffsetDateTime> = None;
     for name in &names {
         let mut case = Case {
             name: name.clone(),
             ..Case::default()
         };
-        let template = with_current_time(&pkgs.templates.join(name), &scratch);
+        let (template, execution) = with_current_time(&pkgs.templates.join(name), &scratch);
+        if let Some(at) = execution {
+            latest_execution = latest_execution.max(Some(at));
+        }
         let out = signed_dir.join(name);
         let signed = java.run(Op::Sign, &template, &out).unwrap();
         if signed.ok() && root_name(&read(&out)).as_deref() == Some("Request") {
@@ -439,6 +466,8 @@ fn every_template_signed_by_the_java_tool() {
                     &manifest_path,
                     "--user",
                     &user,
+                    "--request",
+                    &signed.display().to_string(),
                     &sync_doc.display().to_string(),
                 ]) {
                     Ok(x) => x,
@@ -498,8 +527,15 @@ fn every_template_signed_by_the_java_tool() {
     drop(java);
     eprintln!("sent everything at {:.1?}", started.elapsed());
 
-    // 3. Wait for the device answers at the Receive Response Service.
-    let deadline = Instant::now() + DELIVERY_TIMEOUT;
+    // 3. Wait for the device answers at the Receive Response Service (held future-dated
+    //    requests answer after their execution time).
+    let mut deadline = Instant::now() + DELIVERY_TIMEOUT;
+    if let Some(at) = latest_execution {
+        let until = at - time::OffsetDateTime::now_utc() + time::Duration::seconds(60);
+        if let Ok(until) = Duration::try_from(until) {
+            deadline = deadline.max(Instant::now() + until);
+        }
+    }
     let mut delivered: BTreeMap<String, Delivered> = BTreeMap::new();
     let mut all_received: Vec<Delivered>;
     loop {
@@ -843,6 +879,8 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
     assert!(r.body.contains("PreCommand"), "{}", r.body);
     let pre = root.path().join("precommand.xml");
     std::fs::write(&pre, &r.body).unwrap();
+    let enable_path = root.path().join("cv4-enable.xml");
+    std::fs::write(&enable_path, &enable).unwrap();
     let cv5 = opendcc(&[
         "client",
         "sign-precommand",
@@ -850,6 +888,8 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
         &manifest_path,
         "--user",
         "supplier",
+        "--request",
+        &enable_path.display().to_string(),
         &pre.display().to_string(),
     ])
     .unwrap();
@@ -957,6 +997,8 @@ fn dcc_boxed_signed_precommand_is_accepted() {
             &demo.manifest_path.display().to_string(),
             "--user",
             "supplier",
+            "--request",
+            &signed.display().to_string(),
             &pre.display().to_string(),
         ])
         .unwrap(),

@@ -259,6 +259,10 @@ CREATE INDEX smki_certificates_subscriber ON smki_certificates(subscriber, kind,
     r#"
 CREATE INDEX wan_jobs_sent ON wan_jobs(originator, counter, target);
 "#,
+    // Future dating: a DSP future-dated command is held until its due time (`hold_wan`).
+    r#"
+ALTER TABLE wan_jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The SQLite store.
@@ -859,11 +863,11 @@ impl RequestsTx for SqliteTx<'_> {
     }
 }
 
-impl WanQueue for SqliteTx<'_> {
-    fn enqueue_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
+impl SqliteTx<'_> {
+    fn insert_wan_job(&mut self, j: &WanJob, held: bool) -> Result<i64, StoreError> {
         self.execute(
-                "INSERT INTO wan_jobs (originator, counter, target, chf, srv, command, attempts, due_at, deadline_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO wan_jobs (originator, counter, target, chf, srv, command, attempts, due_at, deadline_at, held)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     j.originator.to_string(),
                     j.counter as i64,
@@ -873,11 +877,22 @@ impl WanQueue for SqliteTx<'_> {
                     j.command,
                     j.attempts,
                     j.due_at,
-                    j.deadline_at
+                    j.deadline_at,
+                    held
                 ],
             )
             .map_err(err)?;
         Ok(self.tx.last_insert_rowid())
+    }
+}
+
+impl WanQueue for SqliteTx<'_> {
+    fn enqueue_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
+        self.insert_wan_job(j, false)
+    }
+
+    fn hold_wan(&mut self, j: &WanJob) -> Result<i64, StoreError> {
+        self.insert_wan_job(j, true)
     }
 
     fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError> {
@@ -885,7 +900,8 @@ impl WanQueue for SqliteTx<'_> {
             .tx
             .prepare_cached(&format!(
                 "{WAN_COLS} WHERE outcome IS NULL AND due_at <= ?1
-                   AND id = (SELECT MIN(w.id) FROM wan_jobs w WHERE w.target = wan_jobs.target AND w.outcome IS NULL)
+                   AND id = (SELECT MIN(w.id) FROM wan_jobs w WHERE w.target = wan_jobs.target AND w.outcome IS NULL
+                             AND (w.held = 0 OR w.due_at <= ?1))
                  ORDER BY id LIMIT ?2"
             ))
             .map_err(err)?;
@@ -931,7 +947,8 @@ impl WanQueue for SqliteTx<'_> {
 
     fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError> {
         self.execute(
-            "UPDATE wan_jobs SET attempts = ?2, due_at = ?3 WHERE id = ?1",
+            // Once tried, a held job is an ordinary one, first in its device's order.
+            "UPDATE wan_jobs SET attempts = ?2, due_at = ?3, held = 0 WHERE id = ?1",
             params![id, attempts, due_at],
         )
         .map_err(err)?;

@@ -43,7 +43,11 @@ impl EmulatedDevices {
         self.vault.is_empty()
     }
 
-    fn load(&self, tx: &mut (impl WanTx + ?Sized), id: Eui64) -> Result<EmulatedDevice, DccError> {
+    pub(crate) fn load(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        id: Eui64,
+    ) -> Result<EmulatedDevice, DccError> {
         let identity = self
             .vault
             .get(&id)
@@ -56,7 +60,10 @@ impl EmulatedDevices {
         EmulatedDevice::new(identity.clone(), state).map_err(|e| internal("device keys", e))
     }
 
-    fn save(tx: &mut (impl WanTx + ?Sized), dev: &EmulatedDevice) -> Result<(), DccError> {
+    pub(crate) fn save(
+        tx: &mut (impl WanTx + ?Sized),
+        dev: &EmulatedDevice,
+    ) -> Result<(), DccError> {
         let json = serde_json::to_string(dev.state()).map_err(|e| internal("device state", e))?;
         tx.put_device_state(dev.eui(), &json)?;
         Ok(())

@@ -23,6 +23,8 @@ use eui::Eui64;
 use time::OffsetDateTime;
 
 pub mod emulated;
+// future dating: devices executing held instructions as time passes
+pub mod future;
 
 use emulated::EmulatedDevices;
 
@@ -98,11 +100,17 @@ impl Default for WanConfig {
 pub struct EmulatedWan {
     devices: EmulatedDevices,
     config: WanConfig,
+    /// When a device's held future-dated instruction is next due (see [`future`]).
+    hint: future::ActionHint,
 }
 
 impl EmulatedWan {
     pub fn new(devices: EmulatedDevices, config: WanConfig) -> Self {
-        Self { devices, config }
+        Self {
+            devices,
+            config,
+            hint: future::ActionHint::default(),
+        }
     }
 
     pub fn devices(&self) -> &EmulatedDevices {
@@ -161,6 +169,7 @@ impl EmulatedWan {
             return Ok(Transmission::Lost);
         }
         let answer = self.devices.deliver(tx, job.target, &job.command, now)?;
+        self.note_device(tx, job.target)?;
         Ok(Transmission::Delivered(answer))
     }
 
@@ -174,6 +183,8 @@ impl EmulatedWan {
         for (_, chf, kind) in tx.take_wan_events(64)? {
             out.extend(self.devices.event(tx, chf, &kind, now)?);
         }
+        // Devices holding future-dated instructions whose time has come.
+        out.extend(self.tick_devices(tx, now)?);
         Ok(out)
     }
 }

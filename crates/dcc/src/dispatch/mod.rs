@@ -12,6 +12,8 @@
 //! `server`) and the deterministic test harness each drive the same [`Driver`].
 
 pub mod alerts;
+// future dating: DSP holds
+pub mod hold;
 pub mod recovery;
 pub mod verdict;
 

@@ -59,7 +59,8 @@ pub use s12_1_request_wan_matrix::WanCoverage;
 /// own timetable) and a **future-dated hold** (a request with an `ExecutionDateTime` whose
 /// matrix row says the DSP holds it: the DCC keeps the planned command and sends it at that
 /// time). Each will be a variant built by the services that can produce it; the driver then
-/// stores it instead of queueing a command. Until then a future-dated request is sent at once.
+/// stores it instead of queueing a command. The future-dated hold is [`Plan::Held`], made from
+/// every device service's command by the core ([`crate::dispatch::hold`]).
 #[derive(Debug)]
 pub enum Plan {
     /// Answered by the DCC itself, now: the response code and the unsigned DUIS response.
@@ -77,6 +78,17 @@ pub enum Plan {
     },
     /// A critical request's pre-command, returned to the user to sign (CV 4).
     PreCommand(GeneralSigning),
+    /// A DSP future-dated command (the matrix's "Future Dated Response Pattern" is DSP and the
+    /// request carries an `ExecutionDateTime`): protected and queued like [`Plan::Command`],
+    /// but held by the DCC until `execute_at`, acknowledged with I99 now; the device's answer
+    /// reaches the user after `execute_at`. Made from a `Command` by
+    /// [`crate::dispatch::hold::apply`] for every device service, never by a service itself.
+    Held {
+        execute_at: OffsetDateTime,
+        use_case: MessageCode,
+        command: GeneralSigning,
+        dcc_originated: bool,
+    },
 }
 
 /// A catalogue entry.

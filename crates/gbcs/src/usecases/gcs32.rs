@@ -87,11 +87,21 @@ pub fn gcs32_disable_supply(
     h: &CommandHeader,
     issuer_event_id: u32,
 ) -> Result<GeneralSigning, BuildError> {
+    gcs32_disable_supply_at(h, issuer_event_id, 0)
+}
+
+/// [`gcs32_disable_supply`] with an implementation date-time (ZigBee UTC seconds; 0 = now): a
+/// device-future-dated valve closure, executed by the GSME at that time (alert 8F66/8F67).
+pub fn gcs32_disable_supply_at(
+    h: &CommandHeader,
+    issuer_event_id: u32,
+    implementation_date_time: u32,
+) -> Result<GeneralSigning, BuildError> {
     let mut payload = Vec::with_capacity(18);
     payload.extend_from_slice(&0u32.to_le_bytes()); // provider id
     payload.extend_from_slice(&issuer_event_id.to_le_bytes());
     payload.extend_from_slice(&0u32.to_le_bytes()); // request date-time
-    payload.extend_from_slice(&0u32.to_le_bytes()); // implementation date-time: now
+    payload.extend_from_slice(&implementation_date_time.to_le_bytes());
     payload.push(SUPPLY_OFF);
     payload.push(0x01); // supply control bits: acknowledge required
     let zcl = ZclFrame {

@@ -97,6 +97,8 @@ pub use gcs16a::gcs16a_read_daily_read_log;
 pub use gcs16b::gcs16b_read_prepayment_daily_read_log;
 pub use gcs28::gcs28_set_clock;
 pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer_event_id};
+// future dating: a GCS32 with an implementation date-time
+pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
 pub use gcs61::gcs61_read_daily_consumption_log;

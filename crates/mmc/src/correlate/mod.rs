@@ -1,0 +1,190 @@
+//! Correlation: before a user signs a critical pre-command the DCC returned, check that it is
+//! what the user's original DUIS request asked for — the use case is one that serves the
+//! request's service reference variant, the command is from the requester to the requested
+//! device with the request's counter, and its parameters are the request's (per use case, one
+//! file each). A pre-command that is not is refused with a [`Mismatch`] saying what differs.
+//!
+//! # Adding a use case
+//!
+//! 1. A file `correlate/<uc>.rs` with `pub static CORRELATION: Correlation` (the use case's
+//!    `gbcs` `SPEC`, the service reference variants it serves, and `check`: the decoded
+//!    command's parameters against the request's body).
+//! 2. `mod <uc>;` and `&<uc>::CORRELATION` in [`CORRELATIONS`].
+//!
+//! A critical use case without a correlation is refused ([`Mismatch::NoRule`]): nothing is
+//! signed unchecked.
+
+mod ecs42;
+mod ecs43;
+mod ecs70;
+mod gcs28;
+mod gcs32;
+
+use duis::{Request, RequestId, Srv};
+use gbcs::frame::GeneralSigning;
+use gbcs::usecases::{DecodedCommand, UseCaseSpec, decode_command};
+use gbcs::{Cra, UtcDateTime};
+
+/// Every use case with a correlation rule.
+pub static CORRELATIONS: &[&Correlation] = &[
+    &ecs42::CORRELATION,
+    &ecs43::CORRELATION,
+    &gcs32::CORRELATION,
+    &ecs70::CORRELATION,
+    &gcs28::CORRELATION,
+];
+
+/// How one use case's pre-command is checked against the request.
+pub struct Correlation {
+    /// The use case.
+    pub use_case: &'static UseCaseSpec,
+    /// The service reference variants whose requests it answers.
+    pub services: &'static [Srv],
+    /// The parameters against the request (body already known to be of one of `services`).
+    pub check: fn(&Request, &DecodedCommand) -> Result<(), Mismatch>,
+}
+
+/// Why a pre-command does not answer the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    /// The pre-command is not a command.
+    #[error("the pre-command is not a GBCS command (CRA {0:?})")]
+    NotACommand(Cra),
+    /// The pre-command does not decode as a catalogued use case.
+    #[error("the pre-command does not decode: {0}")]
+    Undecodable(String),
+    /// The pre-command answers another request.
+    #[error("the pre-command answers request {found}, not the original request {expected}")]
+    RequestId {
+        /// The original request's RequestID.
+        expected: String,
+        /// The pre-command response's RequestID.
+        found: String,
+    },
+    /// The use case does not serve the request's service.
+    #[error(
+        "the pre-command is {use_case} (message code {code}), which does not serve service \
+         reference variant {srv}"
+    )]
+    WrongUseCase {
+        /// The pre-command's use case.
+        use_case: &'static str,
+        /// Its message code.
+        code: String,
+        /// The request's service reference variant.
+        srv: &'static str,
+    },
+    /// Addressed to another device.
+    #[error("the pre-command is for device {found}, but the request is for {expected}")]
+    WrongDevice {
+        /// The requested device.
+        expected: String,
+        /// The pre-command's recipient.
+        found: String,
+    },
+    /// Originated by someone else.
+    #[error("the pre-command is from {found}, but the request is from {expected}")]
+    WrongOriginator {
+        /// The requester.
+        expected: String,
+        /// The pre-command's originator.
+        found: String,
+    },
+    /// Another counter.
+    #[error("the pre-command's counter is {found}, but the request's is {expected}")]
+    WrongCounter {
+        /// The request's counter.
+        expected: u64,
+        /// The pre-command's counter.
+        found: u64,
+    },
+    /// A parameter differs from the request.
+    #[error("{use_case}: {what}")]
+    Parameter {
+        /// The use case.
+        use_case: &'static str,
+        /// What differs.
+        what: String,
+    },
+    /// The original request is not a command variant 4 request (the only one answered with a
+    /// pre-command).
+    #[error(
+        "the original request has command variant {0}, not 4: the DCC answers no other with a pre-command"
+    )]
+    NotCriticalRequest(u8),
+    /// The request's body is not what its service takes.
+    #[error("the original request's body: {0}")]
+    RequestBody(String),
+    /// A use case with no correlation rule.
+    #[error("no correlation rule for {0}: refusing to sign a pre-command that cannot be checked")]
+    NoRule(&'static str),
+}
+
+/// The correlation of a use case, if any.
+pub fn correlation(uc: &UseCaseSpec) -> Option<&'static Correlation> {
+    CORRELATIONS
+        .iter()
+        .copied()
+        .find(|c| std::ptr::eq(c.use_case, uc) || c.use_case.message_code == uc.message_code)
+}
+
+/// Checks `precommand` (the unsigned pre-command the DCC returned, for request
+/// `precommand_request_id`) against the original `request`; returns what it asks.
+pub fn correlate(
+    request: &Request,
+    precommand_request_id: Option<&RequestId>,
+    precommand: &GeneralSigning,
+) -> Result<DecodedCommand, Mismatch> {
+    let rid = &request.header.request_id;
+    if let Some(found) = precommand_request_id
+        && found != rid
+    {
+        return Err(Mismatch::RequestId {
+            expected: rid.to_string(),
+            found: found.to_string(),
+        });
+    }
+    let cv = request.header.command_variant;
+    if cv != duis::CommandVariant::CriticalTransform {
+        return Err(Mismatch::NotCriticalRequest(cv as u8));
+    }
+    if precommand.cra != Cra::Command {
+        return Err(Mismatch::NotACommand(precommand.cra));
+    }
+    let decoded = decode_command(precommand).map_err(|e| Mismatch::Undecodable(e.to_string()))?;
+    let spec = decoded.spec();
+    let srv = request.header.service_reference_variant;
+    let c = correlation(spec).ok_or(Mismatch::NoRule(spec.name))?;
+    if !c.services.contains(&srv) {
+        return Err(Mismatch::WrongUseCase {
+            use_case: spec.name,
+            code: spec.message_code.to_string(),
+            srv: srv.as_str(),
+        });
+    }
+    if precommand.recipient != rid.target {
+        return Err(Mismatch::WrongDevice {
+            expected: rid.target.to_string(),
+            found: precommand.recipient.to_string(),
+        });
+    }
+    if precommand.originator != rid.originator {
+        return Err(Mismatch::WrongOriginator {
+            expected: rid.originator.to_string(),
+            found: precommand.originator.to_string(),
+        });
+    }
+    if precommand.counter != rid.counter {
+        return Err(Mismatch::WrongCounter {
+            expected: rid.counter,
+            found: precommand.counter,
+        });
+    }
+    (c.check)(request, &decoded)?;
+    Ok(decoded)
+}
+
+/// A GBCS time as `xs:dateTime` text, for messages.
+pub(crate) fn show(t: UtcDateTime) -> String {
+    crate::time::xs_date_time(t)
+}

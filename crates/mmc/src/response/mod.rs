@@ -1,0 +1,337 @@
+//! Responses: one file per GBCS use case maps its decoded response
+//! ([`gbcs::usecases::decode_response`]) to the MMC element of its service request; the
+//! dispatcher ([`render`]) adds the header, the failure's `DebugInfo`, and the generic form for
+//! anything without a mapping.
+//!
+//! # Adding a use case
+//!
+//! 1. A file `response/<uc>.rs` with `pub static MAPPING: ResponseMapping` (the use case's
+//!    `gbcs` `SPEC`, its usual DUIS service reference and variant, the `SMETSData` element of
+//!    the MMC schema, and a `render` function from its [`ResponseValue`] to the element's
+//!    children; `failure` if the element has something to say when the device reports failure).
+//! 2. `mod <uc>;` and `&<uc>::MAPPING` in [`MAPPINGS`] below.
+//!
+//! Nothing else: `crates/mmc/tests/rtds.rs` then requires every RTDS response of the use case
+//! to render with the element (not the generic form), and `crates/opendcc/tests/mmc_e2e.rs`
+//! validates them against the MMC schema; the property tests feed the mapping arbitrary values.
+
+mod ccs01;
+mod ccs02;
+mod cs08;
+mod ecs17b;
+mod ecs42;
+mod ecs43;
+mod ecs45;
+mod ecs52;
+mod ecs70;
+mod gcs13a;
+mod gcs28;
+mod gcs32;
+mod gcs33;
+mod gcs38;
+
+use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
+use gbcs::frame::{GeneralSigning, OtherInfoExt};
+use gbcs::gbz::GbzPayload;
+use gbcs::usecases::{Failure, ResponseOutcome, ResponseValue, UseCaseSpec, decode_response};
+use gbcs::{Cra, Payload};
+
+use crate::xml::Xml;
+use crate::{Context, GbcsData, Header, Keys, Kind, Rendered, document, header};
+
+/// Every mapped use case.
+pub static MAPPINGS: &[&ResponseMapping] = &[
+    &ecs52::MAPPING,
+    &gcs38::MAPPING,
+    &cs08::MAPPING,
+    &ecs45::MAPPING,
+    &gcs33::MAPPING,
+    &ecs17b::MAPPING,
+    &gcs13a::MAPPING,
+    &ecs42::MAPPING,
+    &ecs43::MAPPING,
+    &gcs32::MAPPING,
+    &ecs70::MAPPING,
+    &gcs28::MAPPING,
+    &ccs01::MAPPING,
+    &ccs02::MAPPING,
+];
+
+/// How one use case's response becomes MMC.
+pub struct ResponseMapping {
+    /// The use case.
+    pub use_case: &'static UseCaseSpec,
+    /// Its usual DUIS service reference (`"7.4"`), used when the caller does not know it.
+    pub service_reference: &'static str,
+    /// Its usual DUIS service reference variant (`"7.4"`).
+    pub service_reference_variant: &'static str,
+    /// The `SMETSData` child element (`"ReadSupplyStatusRsp"`).
+    pub element: &'static str,
+    /// Another element for some service reference variants (`("8.1.1",
+    /// "CommissionDeviceSynchroniseClockRsp")`).
+    pub by_variant: &'static [(&'static str, &'static str)],
+    /// The element's children for a successful response.
+    pub render: RenderFn,
+    /// The element's children when the device reports failure (besides `DebugInfo`).
+    pub failure: Option<fn(&Failure) -> Xml>,
+}
+
+impl ResponseMapping {
+    /// The element for the request's service reference variant.
+    pub fn element_for(&self, ctx: &Context<'_>) -> &'static str {
+        self.by_variant
+            .iter()
+            .find(|(v, _)| Some(*v) == ctx.service_reference_variant)
+            .map_or(self.element, |(_, e)| e)
+    }
+}
+
+/// Renders a success value.
+pub type RenderFn = fn(&ResponseCtx<'_>, &ResponseValue) -> Result<Rendering, MappingError>;
+
+/// What a mapping made of a success value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rendering {
+    /// The element's children (empty for an element without content).
+    Children(Xml),
+    /// The device reports failure inside sensitive content it opened: the element's children
+    /// and the `DebugInfo` from the opened content.
+    Failed {
+        /// The element's children.
+        children: Xml,
+        /// `DebugInfo`, if the opened content has statuses.
+        debug: Option<Xml>,
+    },
+    /// Sensitive content the renderer could not open: given as `GBCSData`, with the reason.
+    Sealed {
+        /// The encrypted bytes.
+        data: GbcsData,
+        /// Why it is still encrypted.
+        reason: String,
+    },
+}
+
+/// A success value that is not what the mapping expects (a decoder/mapping mismatch).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MappingError(pub String);
+
+impl MappingError {
+    /// The value was of an unexpected kind.
+    pub fn unexpected(value: &ResponseValue) -> Self {
+        Self(format!("unexpected value {value:?}"))
+    }
+}
+
+/// What a mapping can use besides the value.
+pub struct ResponseCtx<'a> {
+    /// The response APDU.
+    pub apdu: &'a GeneralSigning,
+    /// The requester's keys, if given.
+    pub keys: Option<Keys<'a>>,
+}
+
+impl ResponseCtx<'_> {
+    /// Opens a block the device encrypted to the requester (GBCS payload encryption: KDF with
+    /// the device as originator and the response's counter — the supplementary originator
+    /// counter where other-information carries one — IV title the device).
+    pub fn open(&self, block: &[u8]) -> Result<Vec<u8>, String> {
+        let a = self.apdu;
+        let Some(keys) = self.keys else {
+            return Err(format!(
+                "it is encrypted to {} and no key-agreement private key was given",
+                a.recipient
+            ));
+        };
+        let counter = match &a.other_info.ext {
+            OtherInfoExt::OriginatorCounter {
+                originator_counter, ..
+            } => *originator_counter,
+            _ => a.counter,
+        };
+        let ctx = KdfContext {
+            originator: a.originator,
+            mode: KdfMode::PayloadEncryption,
+            counter,
+            recipient: a.recipient,
+        };
+        let key = keys
+            .requester_ka
+            .derive(keys.device_ka, &ctx)
+            .map_err(|e| format!("deriving the payload key failed: {e}"))?;
+        decrypt_payload(&key, a.originator, block).map_err(|e| {
+            format!(
+                "the key given does not open it ({e}): it is encrypted to {} by device {}; \
+                 give that recipient's key-agreement private key and the device's key-agreement \
+                 certificate",
+                a.recipient, a.originator
+            )
+        })
+    }
+
+    /// A sealed rendering of `block` (`kind`: `dlms` or `zigbeeCiphered`).
+    pub fn sealed(
+        &self,
+        what: &str,
+        kind: &'static str,
+        block: &[u8],
+        reason: String,
+    ) -> Rendering {
+        Rendering::Sealed {
+            data: GbcsData {
+                name: what.to_string(),
+                kind,
+                encrypted: true,
+                bytes: block.to_vec(),
+            },
+            reason,
+        }
+    }
+}
+
+/// The mapping of a message code, if any.
+pub fn mapping(code: gbcs::MessageCode) -> Option<&'static ResponseMapping> {
+    MAPPINGS
+        .iter()
+        .copied()
+        .find(|m| m.use_case.message_code == code)
+}
+
+/// Renders a response APDU.
+pub fn render(apdu: &GeneralSigning, ctx: &Context<'_>) -> Rendered {
+    let code = apdu.message_code();
+    let m = mapping(code);
+    let mut notes = Vec::new();
+    let mut sealed = false;
+    let mut mapped = false;
+    let rctx = ResponseCtx {
+        apdu,
+        keys: ctx.keys,
+    };
+    let name = code
+        .use_case()
+        .map_or_else(|| format!("message code {code}"), str::to_string);
+    let mut body = Xml::new();
+    body.open("ResponseMessage", &[]);
+    match m.map(|m| (m, decode_response(code, &apdu.content))) {
+        Some((m, Ok(ResponseOutcome::Success(v)))) => match (m.render)(&rctx, &v) {
+            Ok(Rendering::Children(children)) => {
+                mapped = true;
+                smets(&mut body, m.element_for(ctx), true, &children);
+            }
+            Ok(Rendering::Failed { children, debug }) => {
+                mapped = true;
+                smets(&mut body, m.element_for(ctx), false, &children);
+                if let Some(d) = debug {
+                    body.append(&d);
+                }
+            }
+            Ok(Rendering::Sealed { data, reason }) => {
+                mapped = true;
+                sealed = true;
+                notes.push(format!(
+                    "{} response: could not open the sensitive data ({reason}); it is given \
+                     encrypted as GBCSData",
+                    m.use_case.name
+                ));
+                data.write(&mut body, 0);
+            }
+            Err(e) => {
+                notes.push(format!(
+                    "{} response: no MMC form for its value ({e}); given as GBCSData",
+                    m.use_case.name
+                ));
+                generic(&mut body, apdu, &name);
+            }
+        },
+        Some((m, Ok(ResponseOutcome::Failure(f)))) => {
+            mapped = true;
+            let children = m.failure.map(|f_| f_(&f)).unwrap_or_default();
+            smets(&mut body, m.element_for(ctx), false, &children);
+            if let Some(d) = crate::status::debug_info(&apdu.content) {
+                body.append(&d);
+            }
+        }
+        Some((m, Err(e))) => {
+            notes.push(format!(
+                "{} response does not decode as its use case ({e}); given as GBCSData",
+                m.use_case.name
+            ));
+            generic(&mut body, apdu, &name);
+        }
+        None => {
+            notes.push(format!(
+                "{name}: no MMC mapping for this use case yet; its payload is given as GBCSData"
+            ));
+            generic(&mut body, apdu, &name);
+        }
+    }
+    body.close("ResponseMessage");
+    let h = header(&Header {
+        apdu,
+        service_reference: ctx.service_reference.or(m.map(|m| m.service_reference)),
+        service_reference_variant: ctx
+            .service_reference_variant
+            .or(m.map(|m| m.service_reference_variant)),
+        timestamp: apdu
+            .date_time
+            .and_then(|b| gbcs::UtcDateTime::from_cosem(&b))
+            .map(crate::time::xs_date_time),
+    });
+    Rendered {
+        xml: document(&h, &body),
+        kind: Kind::Response,
+        mapped,
+        sealed,
+        notes,
+    }
+}
+
+fn smets(body: &mut Xml, element: &str, success: bool, children: &Xml) {
+    body.open("SMETSData", &[]);
+    let attrs = [("MessageSuccess", if success { "true" } else { "false" })];
+    if children.is_empty() {
+        body.empty(element, &attrs);
+    } else {
+        body.open(element, &attrs);
+        body.append(children);
+        body.close(element);
+    }
+    body.close("SMETSData");
+}
+
+/// The schema's generic form: the payload as `GBCSData`, and `DebugInfo` where the payload has
+/// statuses.
+fn generic(body: &mut Xml, apdu: &GeneralSigning, name: &str) {
+    let kind = match Payload::decode(Cra::Response, &apdu.content) {
+        Payload::AccessResponse(_) => "dlms",
+        Payload::Gbz(GbzPayload::Components { components, .. })
+            if components
+                .iter()
+                .any(|c| matches!(c.body, gbcs::gbz::GbzBody::Encrypted { .. })) =>
+        {
+            "zigbeeCiphered"
+        }
+        Payload::Gbz(_) => "zigbeePlain",
+        _ => "gbcs",
+    };
+    GbcsData {
+        name: name.to_string(),
+        kind,
+        encrypted: kind == "zigbeeCiphered",
+        bytes: apdu.content.clone(),
+    }
+    .write(body, 0);
+    if let Some(d) = crate::status::debug_info(&apdu.content) {
+        body.append(&d);
+    }
+}
+
+/// Firmware version bytes as text: printable ASCII as it is, anything else in hex.
+pub(crate) fn version_text(b: &[u8]) -> String {
+    if !b.is_empty() && b.iter().all(|c| (0x20..0x7F).contains(c)) {
+        b.iter().map(|&c| char::from(c)).collect()
+    } else {
+        b.iter().map(|c| format!("{c:02X}")).collect()
+    }
+}

@@ -1,0 +1,210 @@
+//! Correlation of the RTDS pre-commands with the DUIS templates' requests they answer (the DCC
+//! builds exactly these from these requests), and refusals of every kind of mismatch.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../gbcs/tests/common/mod.rs"]
+mod common;
+
+use common::{corpus_root, vector};
+use duis::{Request, RequestId};
+use gbcs::GeneralSigning;
+use mmc::correlate::{Mismatch, correlate};
+
+fn template(name: &str) -> Request {
+    let xml = std::fs::read(corpus_root().join("duis-templates").join(name)).unwrap();
+    duis::parse_request(&xml).unwrap()
+}
+
+fn template_with(name: &str, from: &str, to: &str) -> Request {
+    let xml = std::fs::read_to_string(corpus_root().join("duis-templates").join(name)).unwrap();
+    assert!(xml.contains(from), "{from}");
+    duis::parse_request(xml.replace(from, to).as_bytes()).unwrap()
+}
+
+fn precommand(dir: &str, uc: &str) -> GeneralSigning {
+    let srv = dir.split('_').next().unwrap();
+    GeneralSigning::decode(&vector(
+        dir,
+        &format!("{uc}_{srv}_SUCCESS_PRECOMMAND_GBCS.HEX"),
+    ))
+    .unwrap()
+}
+
+const CASES: [(&str, &str, &str); 5] = [
+    ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
+    ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
+    ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
+    (
+        "ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML",
+        "8.1.1_ECS70Commission",
+        "ECS70Commission",
+    ),
+    (
+        "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML",
+        "8.1.1_GCS28Commission",
+        "GCS28Commission",
+    ),
+];
+
+#[test]
+fn every_rtds_precommand_correlates_with_its_request() {
+    for (t, dir, uc) in CASES {
+        let req = template(t);
+        let pre = precommand(dir, uc);
+        let rid = req.header.request_id;
+        let d = correlate(&req, Some(&rid), &pre).unwrap_or_else(|e| panic!("{uc}: {e}"));
+        assert!(uc.starts_with(d.spec().name), "{uc}: {}", d.spec().name);
+    }
+}
+
+#[test]
+fn another_use_case_is_refused() {
+    // The disable-supply pre-command for an enable-supply request.
+    let req = template("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML");
+    let e = correlate(&req, None, &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::WrongUseCase {
+                use_case: "ECS43",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("7.1"), "{e}");
+}
+
+#[test]
+fn another_device_originator_or_counter_is_refused() {
+    let pre = precommand("7.2_ECS43", "ECS43");
+    let t = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
+    let other_device = template_with(
+        t,
+        "00-DB-12-34-56-78-90-A0:1000",
+        "00-DB-12-34-56-78-90-B0:1000",
+    );
+    let e = correlate(&other_device, None, &pre).unwrap_err();
+    assert!(matches!(e, Mismatch::WrongDevice { .. }), "{e}");
+    assert!(e.to_string().contains("00-DB-12-34-56-78-90-B0"), "{e}");
+    let other_user = template_with(t, "90-B3-D5-1F-30-01-00-00:", "90-B3-D5-1F-30-01-00-01:");
+    assert!(matches!(
+        correlate(&other_user, None, &pre).unwrap_err(),
+        Mismatch::WrongOriginator { .. }
+    ));
+    let other_counter = template_with(t, "90-A0:1000", "90-A0:1001");
+    assert_eq!(
+        correlate(&other_counter, None, &pre).unwrap_err(),
+        Mismatch::WrongCounter {
+            expected: 1001,
+            found: 1000
+        }
+    );
+}
+
+#[test]
+fn a_request_that_is_not_command_variant_4_is_refused() {
+    let t = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
+    let cv1 = template_with(t, "<sr:CommandVariant>4<", "<sr:CommandVariant>1<");
+    let e = correlate(&cv1, None, &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert_eq!(e, Mismatch::NotCriticalRequest(1));
+}
+
+#[test]
+fn another_request_id_is_refused() {
+    let req = template("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML");
+    let other: RequestId = "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:999"
+        .parse()
+        .unwrap();
+    let e = correlate(&req, Some(&other), &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert!(matches!(e, Mismatch::RequestId { .. }), "{e}");
+}
+
+#[test]
+fn a_clock_outside_the_requested_validity_is_refused() {
+    // (template case, CurrentDateTime, a later one, TolerancePeriod, a shorter, a longer)
+    let clocks = [
+        (
+            &CASES[3],
+            "23:59:10.00Z",
+            "23:59:40.00Z",
+            ">60<",
+            ">10<",
+            ">120<",
+        ),
+        (
+            &CASES[4],
+            "23:30:00.00Z",
+            "23:45:00.00Z",
+            ">3600<",
+            ">60<",
+            ">7200<",
+        ),
+    ];
+    for ((t, dir, uc), now, later, tol, shorter, longer) in clocks {
+        let pre = precommand(dir, uc);
+        // A later CurrentDateTime: the pre-command's interval starts before it.
+        let e = correlate(&template_with(t, now, later), None, &pre).unwrap_err();
+        assert!(matches!(e, Mismatch::Parameter { .. }), "{uc}: {e}");
+        assert!(e.to_string().contains("not within the requested"), "{e}");
+        // A shorter tolerance: it ends after the requested end.
+        assert!(matches!(
+            correlate(&template_with(t, tol, shorter), None, &pre).unwrap_err(),
+            Mismatch::Parameter { .. }
+        ));
+        // A longer one still contains it.
+        correlate(&template_with(t, tol, longer), None, &pre).unwrap();
+    }
+}
+
+#[test]
+fn a_changed_gcs32_parameter_is_refused() {
+    // The Change Supply payload ends: implementation date-time (4, little-endian), proposed
+    // status (1), control bits (1). A dated change is not what an immediate 7.2 asks.
+    let pre = precommand("7.2_GCS32", "GCS32");
+    let req = template("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML");
+    let d = correlate(&req, None, &pre).unwrap();
+    let gbcs::usecases::DecodedCommand::Gcs32(c) = d else {
+        panic!("{d:?}")
+    };
+    assert_eq!(c.implementation_date_time, 0);
+    let mut dated = pre.clone();
+    let n = dated.content.len();
+    dated.content[n - 6] = 0x10;
+    let e = correlate(&req, None, &dated).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "GCS32",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("dated 16"), "{e}");
+    // A non-critical command of the catalogue answering a critical service: no rule, refused.
+    let read = match gbcs::Frame::decode(&vector("7.4_ECS45", "ECS45_7.4_SUCCESS_COMMAND_GBCS.HEX"))
+        .unwrap()
+    {
+        gbcs::Frame::Ciphered(c) => c.apdu,
+        gbcs::Frame::Signing(s) => s,
+    };
+    let e = correlate(&req, None, &read).unwrap_err();
+    assert_eq!(e, Mismatch::NoRule("ECS45"));
+}
+
+#[test]
+fn a_response_or_garbage_is_refused() {
+    let req = template("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML");
+    let resp =
+        gbcs::Frame::decode(&vector("7.1_ECS42", "ECS42_7.1_SUCCESS_RESPONSE_GBCS.HEX")).unwrap();
+    let apdu = match resp {
+        gbcs::Frame::Ciphered(c) => c.apdu,
+        gbcs::Frame::Signing(s) => s,
+    };
+    assert!(matches!(
+        correlate(&req, None, &apdu).unwrap_err(),
+        Mismatch::NotACommand(_)
+    ));
+}

@@ -1,0 +1,238 @@
+//! Every RTDS RESPONSE of the mapped use cases and every RTDS ALERT renders as MMC: mapped (the
+//! use case's or alert's own element, not the generic form), the sensitive responses opened
+//! with the requester's key from the RTDS keystore, and without the key left encrypted with a
+//! note naming the recipient. (Schema validation against the MMC XSD from Smart DCC's tool:
+//! `crates/opendcc/tests/mmc_schema.rs`.)
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../gbcs/tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Keystore, read_hex, rtds_dir};
+use gbcs::Frame;
+
+/// Every RTDS directory.
+fn dirs() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(rtds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn files(dir: &str, kind: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(rtds_dir().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains(&format!("_{kind}")) && n.ends_with("_GBCS.HEX"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn dump(name: &str, xml: &str) {
+    if let Some(d) = std::env::var_os("MMC_DUMP") {
+        let d = PathBuf::from(d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(format!("{name}.xml")), xml).unwrap();
+    }
+}
+
+#[test]
+fn every_rtds_response_of_the_mapped_use_cases_renders_with_its_element() {
+    let ks = Keystore::load();
+    let mut n = 0;
+    let mut opened = 0;
+    for dir in dirs() {
+        let dir = dir.as_str();
+        let srv = dir.split('_').next().unwrap();
+        for f in files(dir, "RESPONSE") {
+            let name = f.file_stem().unwrap().to_str().unwrap().to_string();
+            let bytes = read_hex(&f);
+            let apdu = match Frame::decode(&bytes).unwrap() {
+                Frame::Ciphered(c) => c.apdu,
+                Frame::Signing(s) => s,
+            };
+            // Every use case with a mapping: adding one needs no change here.
+            if mmc::response::mapping(apdu.message_code()).is_none() {
+                continue;
+            }
+            let ka = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+            let device = ks.ka_public.get(&apdu.originator);
+            let keys = match (ka, device) {
+                (Some(k), Some(d)) => Some(mmc::Keys {
+                    requester_ka: k,
+                    device_ka: d,
+                }),
+                _ => None,
+            };
+            let ctx = mmc::Context {
+                service_reference: None,
+                service_reference_variant: (srv != "NA").then_some(srv),
+                keys,
+            };
+            let r = mmc::render(&bytes, &ctx).unwrap();
+            dump(&name, &r.xml);
+            assert!(r.mapped, "{name}: {:?}\n{}", r.notes, r.xml);
+            assert!(r.notes.is_empty(), "{name}: {:?}", r.notes);
+            assert!(!r.sealed, "{name}");
+            let error = name.contains("ERROR");
+            assert_eq!(
+                r.xml.contains("MessageSuccess=\"false\""),
+                error,
+                "{name}\n{}",
+                r.xml
+            );
+            if dir.starts_with("4.1.1") && !error {
+                opened += 1;
+                assert!(r.xml.contains("<ra:Value>"), "{name}\n{}", r.xml);
+                // Without the key: left encrypted, and the note says to whom.
+                let sealed = mmc::render(&bytes, &mmc::Context { keys: None, ..ctx }).unwrap();
+                assert!(sealed.sealed, "{name}");
+                assert!(sealed.xml.contains("format=\"encrypted\""));
+                assert!(!sealed.xml.contains("<ra:Value>"));
+                assert!(
+                    sealed.notes[0].contains(&apdu.recipient.to_string()),
+                    "{:?}",
+                    sealed.notes
+                );
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 35, "{n}");
+    assert!(opened >= 2, "{opened}");
+}
+
+#[test]
+fn every_rtds_alert_renders() {
+    let mut n = 0;
+    let mut mapped = 0;
+    for dir in std::fs::read_dir(rtds_dir()).unwrap() {
+        let dir = dir.unwrap().path();
+        let Some(d) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            continue;
+        };
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in files(&d, "ALERT") {
+            let name = f.file_stem().unwrap().to_str().unwrap().to_string();
+            let r = mmc::render(&read_hex(&f), &mmc::Context::default()).unwrap();
+            dump(&name, &r.xml);
+            assert_eq!(r.kind, mmc::Kind::Alert);
+            assert!(r.xml.contains("<ra:DeviceAlertMessage>"), "{name}");
+            let code = &r.xml[r.xml.find("<ra:GBCSHexAlertCode>").unwrap() + 21..][..4];
+            if matches!(code, "8F66" | "8F67") {
+                assert!(r.mapped, "{name}: {:?}", r.notes);
+                assert!(r.xml.contains("FutureDatedCommandOutcomeDeviceAlert"));
+            }
+            if r.mapped {
+                mapped += 1;
+            }
+            n += 1;
+        }
+    }
+    assert_eq!(n, 93);
+    assert!(mapped > 0);
+}
+
+fn render_named(dir: &str, file: &str, srv: Option<&str>) -> mmc::Rendered {
+    let bytes = read_hex(&rtds_dir().join(dir).join(file));
+    let ks = Keystore::load();
+    let apdu = match Frame::decode(&bytes).unwrap() {
+        Frame::Ciphered(c) => c.apdu,
+        Frame::Signing(s) => s,
+    };
+    let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+    let d = ks.ka_public.get(&apdu.originator);
+    let ctx = mmc::Context {
+        service_reference: None,
+        service_reference_variant: srv,
+        keys: k.zip(d).map(|(k, d)| mmc::Keys {
+            requester_ka: k,
+            device_ka: d,
+        }),
+    };
+    mmc::render(&bytes, &ctx).unwrap()
+}
+
+fn has(r: &mmc::Rendered, fragment: &str) {
+    assert!(r.xml.contains(fragment), "{fragment}:\n{}", r.xml);
+}
+
+#[test]
+fn the_values_are_the_vectors() {
+    let r = render_named(
+        "4.1.1_ECS17b",
+        "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+        None,
+    );
+    has(&r, "<ra:ActiveImportRegister>\n");
+    has(&r, "<ra:Value>10</ra:Value>");
+    has(&r, "<ra:ReactiveEnergyUnit>varh</ra:ReactiveEnergyUnit>");
+    let r = render_named(
+        "4.1.1_GCS13a",
+        "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE_GBCS.HEX",
+        None,
+    );
+    has(&r, "<ra:Value>12.345</ra:Value>");
+    has(&r, "<ra:Unit>m3</ra:Unit>");
+    let r = render_named("4.1.1_GCS13a", "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX", None);
+    has(&r, "MessageSuccess=\"false\"");
+    has(&r, "<ra:ZCLStatus>HARDWARE_FAILURE</ra:ZCLStatus>");
+    let r = render_named("7.4_ECS45", "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:SupplyState>Enabled</ra:SupplyState>");
+    has(
+        &r,
+        "<ra:ServiceReferenceVariant>7.4</ra:ServiceReferenceVariant>",
+    );
+    let r = render_named("7.4_ECS45", "ECS45_7.4_ERROR_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:COSEMDebug>");
+    let r = render_named("7.4_GCS33", "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:RemainingBatteryCapacity>100</ra:RemainingBatteryCapacity>",
+    );
+    let r = render_named("11.2_ECS52", "ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX", None);
+    has(&r, "<ra:FirmwareVersion>0123ABCD</ra:FirmwareVersion>");
+    let r = render_named(
+        "8.1.1_ECS70Commission",
+        "ECS70Commission_8.1.1_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("8.1.1"),
+    );
+    has(
+        &r,
+        "<ra:CommissionDeviceSynchroniseClockRsp MessageSuccess=\"true\">",
+    );
+    has(&r, "<ra:DeviceTime>2015-01-01T00:00:00Z</ra:DeviceTime>");
+    let r = render_named("NA_ECS100", "ECS100_NA_8F85_ALERT_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:MessageCodeofCommandReceived>0012</ra:MessageCodeofCommandReceived>",
+    );
+    has(&r, "<ra:OriginatorCounterfromCommandReceived>100000<");
+    let r = render_named("NA_ECS80", "ECS80_NA_8F36_ALERT_GBCS.HEX", None);
+    has(
+        &r,
+        "<ra:interruptionValue>2014-12-31T23:50:00Z</ra:interruptionValue>",
+    );
+    has(
+        &r,
+        "<ra:restorationValue>2014-12-31T23:59:00Z</ra:restorationValue>",
+    );
+    let r = render_named("NA_ECS200", "ECS200_NA_8F88_ALERT_GBCS.HEX", None);
+    has(&r, "<ra:OutputState>100</ra:OutputState>");
+    let r = render_named("NA_ECS68", "ECS68_NA_8F0A_SINGLE_ALERT_GBCS.HEX", None);
+    assert!(r.sealed);
+    has(&r, "format=\"encrypted\"");
+}
