@@ -144,6 +144,20 @@ pub enum ServiceError {
     NotImplemented(String),
     #[error("signed pre-command refused: {0}")]
     SignedPreCommand(String),
+    // DCC schedules (5.1, 5.2, 5.3).
+    /// 5.1: the scheduled request is not one the DCC may schedule (variant not DCC-schedulable,
+    /// or reference, variant and `DSP…` element disagree).
+    #[error("not a schedulable request: {0}")]
+    NotSchedulable(String),
+    /// 5.1: the schedule would never run (start date in the past, end before start).
+    #[error("the schedule would never run: {0}")]
+    ScheduleNeverRuns(String),
+    /// 5.2 / 5.3: no schedule has this `DSPScheduleID`.
+    #[error("no DCC schedule {id}")]
+    UnknownSchedule { srv: Srv, id: u64 },
+    /// 5.2 / 5.3: the schedule belongs to another user.
+    #[error("DCC schedule {id} belongs to another user")]
+    NotScheduleOwner { srv: Srv, id: u64 },
     // --- future dating (dcc::dispatch::hold) ---
     /// A request's `ExecutionDateTime` the DCC cannot act on: in the past, not representable, or
     /// given for a variant the service matrix does not let users future date ("Future Dated
@@ -246,6 +260,20 @@ impl DccError {
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
                 ServiceError::SignedPreCommand(_) => duis(R::E12),
+                // DCC schedules: the service-specific codes of 5.1 / 5.2 / 5.3 (see
+                // `services::s5_1_create_schedule` for why these).
+                ServiceError::NotSchedulable(_) => duis(R::E050101),
+                ServiceError::ScheduleNeverRuns(_) => duis(R::E050102),
+                ServiceError::UnknownSchedule { srv, .. } => duis(if *srv == Srv::V5_3 {
+                    R::E050301
+                } else {
+                    R::E050201
+                }),
+                ServiceError::NotScheduleOwner { srv, .. } => duis(if *srv == Srv::V5_3 {
+                    R::E050302
+                } else {
+                    R::E050202
+                }),
                 ServiceError::ExecutionDateTime { .. } => duis(R::E12),
             },
             Self::Internal(_) => Outcome {
@@ -360,6 +388,18 @@ impl DccError {
             ServiceError::AddressNotFound.into(),
             ServiceError::NotImplemented(s()).into(),
             ServiceError::SignedPreCommand(s()).into(),
+            ServiceError::NotSchedulable(s()).into(),
+            ServiceError::ScheduleNeverRuns(s()).into(),
+            ServiceError::UnknownSchedule {
+                srv: Srv::V5_2,
+                id: 1,
+            }
+            .into(),
+            ServiceError::NotScheduleOwner {
+                srv: Srv::V5_2,
+                id: 1,
+            }
+            .into(),
             ServiceError::ExecutionDateTime {
                 srv: Srv::V4_1_1,
                 why: s(),

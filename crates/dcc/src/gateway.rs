@@ -349,6 +349,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     roles: &roles,
                     now,
                     dialect: self.dialect,
+                    dcc: &self.dcc,
                 })?;
                 match plan {
                     Plan::Answer { code, document } => (code, document),

@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod model;
 pub mod registration;
 pub mod render;
+pub mod schedule;
 pub mod services;
 pub mod store;
 

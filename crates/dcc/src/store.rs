@@ -249,12 +249,70 @@ pub trait Outbox {
     -> Result<Vec<OutboxItem>, StoreError>;
 }
 
+/// A DCC schedule (5.1 Create Schedule) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleRecord {
+    /// The `DSPScheduleID` (allocated by the store on insert; 1 to 10^12).
+    pub id: u64,
+    /// The user who created it (only they may read or delete it; its runs answer them).
+    pub owner: Eui64,
+    pub device: Eui64,
+    /// The scheduled service reference variant.
+    pub srv: Srv,
+    /// The `sr:DSPSchedule` as created (`duis::bodies::schedules::DspSchedule::to_stored`).
+    pub details: String,
+    /// The counter of the RequestID that created it.
+    pub created_counter: u64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// When the next run is due (unix milliseconds); `None` once the schedule has no more runs.
+    pub next_run_at: Option<i64>,
+    /// The scheduled time of the last run made (unix milliseconds).
+    pub last_run_at: Option<i64>,
+}
+
+/// DCC schedules and the runs made for them.
+pub trait SchedulesTx {
+    /// Stores a new schedule; returns its `DSPScheduleID` (the `id` passed is ignored).
+    fn insert_schedule(&mut self, s: &ScheduleRecord) -> Result<u64, StoreError>;
+    fn schedule(&mut self, id: u64) -> Result<Option<ScheduleRecord>, StoreError>;
+    /// Removes a schedule; `false` if there was none.
+    fn delete_schedule(&mut self, id: u64) -> Result<bool, StoreError>;
+    /// Schedules with a run due at `now_ms`, earliest first.
+    fn due_schedules(
+        &mut self,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<ScheduleRecord>, StoreError>;
+    /// Records a run (its scheduled time) and when the next is due.
+    fn schedule_ran(
+        &mut self,
+        id: u64,
+        run_at: i64,
+        next_run_at: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// Records that the run with this RequestID (originator, counter) was made for `schedule_id`.
+    fn record_scheduled_run(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+        schedule_id: u64,
+    ) -> Result<(), StoreError>;
+    /// The schedule a RequestID's run was made for, if it was a scheduled run; the record is
+    /// removed (it is asked once, when the run's outcome is told to its owner).
+    fn take_scheduled_run(
+        &mut self,
+        originator: Eui64,
+        counter: u64,
+    ) -> Result<Option<u64>, StoreError>;
+}
+
 /// Reads and writes inside one transaction: every aggregate of the core. Implemented for
 /// anything that implements the parts, so code written against `&mut dyn Tx` calls any of
 /// their methods.
-pub trait Tx: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox {}
+pub trait Tx: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx {}
 
-impl<T: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + ?Sized> Tx for T {}
+impl<T: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx + ?Sized> Tx for T {}
 
 /// A store: hands out transactions.
 pub trait Store: Send + Sync + 'static {

@@ -24,6 +24,7 @@
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
 //! | CCS02 | device not in the log | `Action(1)` |
+//! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -41,18 +42,18 @@ use crate::state::{DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, EventKind, 
 use crate::zcl::{self, ZclValue};
 
 /// DLMS data-access-result / action-result: success.
-const DLMS_SUCCESS: u8 = 0;
+pub(crate) const DLMS_SUCCESS: u8 = 0;
 /// DLMS result: hardware-fault (what the RTDS error responses carry for the failing request).
-const DLMS_FAILURE: u8 = 1;
+pub(crate) const DLMS_FAILURE: u8 = 1;
 /// DLMS result: object-undefined (request for an object the device does not implement).
-const DLMS_OBJECT_UNDEFINED: u8 = 4;
+pub(crate) const DLMS_OBJECT_UNDEFINED: u8 = 4;
 /// DLMS result: other-reason (requests not executed after a failure).
-const DLMS_NOT_EXECUTED: u8 = 250;
+pub(crate) const DLMS_NOT_EXECUTED: u8 = 250;
 
 /// ZCL command: Read Attributes Response.
-const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
+pub(crate) const ZCL_READ_ATTRIBUTES_RESPONSE: u8 = 0x01;
 /// ZCL command: Default Response.
-const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
+pub(crate) const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
 /// ZSE Metering server→client command: Supply Status Response.
 const ZSE_SUPPLY_STATUS_RESPONSE: u8 = 0x0C;
 /// ZCL frame control: global, server→client.
@@ -66,7 +67,7 @@ const ZCL_UNSUP_CLUSTER_COMMAND: u8 = 0x81;
 /// ZCL status: UNSUP_GENERAL_COMMAND.
 const ZCL_UNSUP_GENERAL_COMMAND: u8 = 0x82;
 /// ZCL status: HARDWARE_FAILURE.
-const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
+pub(crate) const ZCL_HARDWARE_FAILURE: u8 = zcl::HARDWARE_FAILURE;
 /// CS08 result: the firmware version could not be read (RTDS CS08 ERROR).
 const CS08_RESULT_FAILURE: u8 = 1;
 /// ECS70: the request that fails when the clock is not set (GET of the time, as the RTDS ERROR
@@ -191,7 +192,7 @@ pub(crate) fn not_supported_content(apdu: &GeneralSigning) -> Option<Vec<u8>> {
     }
 }
 
-fn plain_component(
+pub(crate) fn plain_component(
     cluster: u16,
     seq: u8,
     command: u8,
@@ -260,6 +261,45 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // Instantaneous reads (crate::reads::instantaneous).
+            DecodedCommand::Ecs17a(read)
+            | DecodedCommand::Ecs18a(read)
+            | DecodedCommand::Ecs18b(read) => self.instantaneous_get(apdu, &read, now, true),
+            DecodedCommand::Ecs27(read) | DecodedCommand::Ecs82(read) => {
+                self.instantaneous_get(apdu, &read, now, false)
+            }
+            DecodedCommand::Ecs17d(read)
+            | DecodedCommand::Ecs17e(read)
+            | DecodedCommand::Ecs19(read) => self.instantaneous_protected(cmd, &read, now),
+            DecodedCommand::Gcs13b(read) | DecodedCommand::Gcs13c(read) => {
+                self.instantaneous_gas_sealed(cmd, &read, now)
+            }
+            DecodedCommand::Gcs14(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[0x0705], true)
+            }
+            DecodedCommand::Gcs60(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[], false)
+            }
+            DecodedCommand::Gcs60a(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[], true)
+            }
+            // Read services (4.8, 4.10, 4.11, 4.13, 14.1): crate::reads.
+            DecodedCommand::Ecs22b(period) => self.ecs22b(cmd, period, now),
+            DecodedCommand::Ecs22a(read)
+            | DecodedCommand::Ecs22c(read)
+            | DecodedCommand::Ecs23(read)
+            | DecodedCommand::Ecs23b(read)
+            | DecodedCommand::Ecs24(read)
+            | DecodedCommand::Ecs24b(read)
+            | DecodedCommand::Ecs26a(read) => self.get_list(apdu, &read, now),
+            DecodedCommand::Gcs17(get) | DecodedCommand::Gcs18(get) => {
+                self.get_sampled_data(cmd, &get, now)
+            }
+            DecodedCommand::Gcs31(start) => self.gcs31(&start, now),
+            DecodedCommand::Gcs21f(set) => self.gbz_read_set(&set, 0x18, now),
+            DecodedCommand::Gcs21b(set) => self.gbz_read_set(&set, 0x08, now),
+            // 4.16 Read Active Power Import.
+            DecodedCommand::Ecs17c(read) => self.ecs17c(apdu, &read, now),
             // Log reads (crate::reads::logs).
             ref log @ (DecodedCommand::Ecs20a(_)
             | DecodedCommand::Ecs20b(_)
@@ -344,7 +384,7 @@ impl EmulatedDevice {
         )
     }
 
-    fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
         let ctx = KdfContext {
             originator: self.identity.eui,
             mode: KdfMode::PayloadEncryption,
@@ -415,7 +455,7 @@ impl EmulatedDevice {
 
     /// The value of a Metering-cluster attribute of a gas device, or the status it reads with:
     /// UNSUPPORTED_ATTRIBUTE for one it does not hold, HARDWARE_FAILURE for a faulty one.
-    fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
+    pub(crate) fn gas_attribute(&self, id: u16, now: UtcDateTime) -> Result<ZclValue, u8> {
         let faulty = self.state.has_fault(DeviceFault::MeteringAttribute(id))
             || match id {
                 0x0000 => self.state.has_fault(DeviceFault::ImportRegisters),

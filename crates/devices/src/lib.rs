@@ -81,9 +81,9 @@ mod exec;
 pub mod future;
 mod kind;
 pub mod metering;
-mod recovery;
-// Read services (log reads).
+// Device behaviour of the read services.
 pub mod reads;
+mod recovery;
 mod state;
 mod zcl;
 

@@ -70,6 +70,43 @@ pub enum DeviceFault {
     /// Reading this Metering-cluster attribute of a gas device fails with HARDWARE_FAILURE (the
     /// RTDS GCS13a ERROR vector is a fault on the divisor, `0x0302`).
     MeteringAttribute(u16),
+    /// Reading this DLMS attribute (class, OBIS, attribute) of an ESME fails with hardware-fault
+    /// (1); the requests after it in the same command are not executed (250); a protected object
+    /// (ECS17d, ECS17e, ECS19) answers its `Action` with hardware-fault and no data. The RTDS
+    /// ERROR vectors of ECS17a, ECS18a, ECS18b, ECS27 and ECS82 are such faults, and those of
+    /// the GET-list reads are each such a fault: ECS22a/c on the profile buffer, ECS23/ECS23b on
+    /// the (first) average voltage profile, ECS24 on `113/0.0.19.20.4.255/5`, ECS24b on
+    /// `20/0.0.13.0.1.255/4`, ECS26a on `10/0.0.12.0.1.255/2`; ECS22b (protected) on the active
+    /// import profile `7/0.0.99.1.0.255/2` answers its `Action` with hardware-fault.
+    DlmsObject {
+        /// Interface class.
+        class: u16,
+        /// Logical name.
+        obis: [u8; 6],
+        /// Attribute.
+        attribute: u8,
+    },
+    /// Reading this attribute of this ZCL cluster of a gas device fails with HARDWARE_FAILURE
+    /// (the RTDS GCS14 ERROR vector is a fault on the Price cluster's `0x0617`); the components
+    /// after it are not executed.
+    ClusterAttribute {
+        /// The cluster.
+        cluster: u16,
+        /// The attribute.
+        attribute: u16,
+    },
+    /// The gas meter cannot read or record samples: GCS17 / GCS18 answer a Default Response
+    /// HARDWARE_FAILURE, GCS31 answers sample id `FFFF`.
+    Sampling,
+    /// This ZSE command of a read set (GCS21f, GCS21b) fails: a Default Response
+    /// HARDWARE_FAILURE, the components after it `FF` FAILURE (RTDS: GCS21f on Get Special Days
+    /// `0x0707/0x04`, GCS21b on Get Seasons `0x0707/0x03`; `0x00` is Read Attributes).
+    ZclCommand {
+        /// The cluster.
+        cluster: u16,
+        /// The command id.
+        command: u8,
+    },
     /// The logs cannot be read (billing data, daily read and daily consumption logs): DLMS log
     /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE.
     Logs,
@@ -79,7 +116,8 @@ impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, logs or metering-attribute:ID";
+        import-registers, logs, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
+        zcl-attribute:CLUSTER/ID, zcl-command:CLUSTER/COMMAND or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
     pub fn parse(name: &str) -> Option<Self> {
@@ -88,6 +126,13 @@ impl DeviceFault {
             "supply-status" => Self::SupplyStatus,
             "supply-switch" => Self::SupplySwitch,
             "import-registers" => Self::ImportRegisters,
+            // Instantaneous reads.
+            other if other.starts_with("zcl-attribute:") => {
+                crate::reads::instantaneous::parse_fault(other)?
+            }
+            "sampling" => Self::Sampling,
+            other if other.starts_with("dlms-object:") => crate::reads::parse_dlms_object(other)?,
+            other if other.starts_with("zcl-command:") => crate::reads::parse_zcl_command(other)?,
             "logs" => Self::Logs,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
@@ -313,6 +358,15 @@ pub struct DeviceState {
     /// state stored before future dating).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub future_actions: Vec<crate::future::PendingAction>,
+    /// The instantaneous reads' tariff, prepayment, maximum demand and load limit state
+    /// (`crate::reads::instantaneous`).
+    #[serde(default)]
+    pub instantaneous: crate::reads::InstantaneousConfig,
+    /// What the read services answer from beyond the registers: network data counters, the
+    /// tariff, the prepayment configuration, the gas network sampling run (defaults when absent
+    /// in stored state).
+    #[serde(default)]
+    pub reads: crate::reads::ReadsState,
     /// The billing calendar (log reads): when the device takes its billing-period snapshots.
     /// Monthly on the 1st by default (also for state stored before it existed).
     #[serde(default)]
@@ -350,6 +404,8 @@ impl DeviceState {
             trust_anchors: anchors,
             faults: BTreeSet::new(),
             future_actions: Vec::new(),
+            instantaneous: crate::reads::InstantaneousConfig::default(),
+            reads: crate::reads::ReadsState::default(),
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
         }
     }

@@ -22,6 +22,13 @@ pub(crate) enum ZclValue {
     Enum8(u8),
     /// `0x41` octet string (at most 254 bytes).
     OctetString(Vec<u8>),
+    // Instantaneous reads.
+    /// `0x18` bitmap8.
+    Bitmap8(u8),
+    /// `0x23` uint32.
+    U32(u32),
+    /// `0x2B` int32.
+    I32(i32),
 }
 
 impl ZclValue {
@@ -32,6 +39,9 @@ impl ZclValue {
             ZclValue::U24(v) => (0x22, v.to_le_bytes().get(..3)?.to_vec()),
             ZclValue::U48(v) => (0x25, v.to_le_bytes().get(..6)?.to_vec()),
             ZclValue::Enum8(v) => (0x30, vec![*v]),
+            ZclValue::Bitmap8(v) => (0x18, vec![*v]),
+            ZclValue::U32(v) => (0x23, v.to_le_bytes().to_vec()),
+            ZclValue::I32(v) => (0x2B, v.to_le_bytes().to_vec()),
             ZclValue::OctetString(b) => {
                 let len = u8::try_from(b.len()).ok().filter(|l| *l != 0xFF)?;
                 let mut out = Vec::with_capacity(b.len() + 1);

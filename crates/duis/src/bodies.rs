@@ -16,9 +16,8 @@ use crate::types::{
 };
 use crate::xml::{Element, is_xml_space};
 
-// Log reads (4.4.x, 4.6.x, 4.14, 4.17).
-mod logs;
-pub use logs::ReadLog;
+// DCC schedules (5.1, 5.2, 5.3) and the bodies of their runs.
+pub mod schedules;
 
 /// Why a body element does not fit its typed model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1001,3 +1000,7 @@ mod tests {
         }
     }
 }
+
+// Log and profile reads (4.8, 4.10): `ReadLogPeriod` bodies.
+mod read_log;
+pub use read_log::{ReadLog, ReadLogPeriod};

@@ -69,7 +69,7 @@ impl TryFrom<OffsetDateTime> for ResponseDateTime {
 }
 
 /// `YYYY-MM-DD` for years 1 to 9999.
-fn format_date_plain(d: Date) -> Result<String, InvalidValue> {
+pub(crate) fn format_date_plain(d: Date) -> Result<String, InvalidValue> {
     let y = d.year();
     if !(1..=9999).contains(&y) {
         return Err(InvalidValue::new("xs:date", &d.to_string()));

@@ -355,7 +355,7 @@ fn write_wan_matrix(
     Ok(())
 }
 
-fn write_header(w: &mut XmlWriter, h: &ResponseHeader) {
+pub(crate) fn write_header(w: &mut XmlWriter, h: &ResponseHeader) {
     w.open("Header");
     if let Some(id) = &h.request_id {
         w.leaf("RequestID", &id.to_string());
@@ -551,6 +551,9 @@ pub fn pre_command_response(
         },
     )
 }
+
+// DCC schedules: 5.1/5.2 answers and the responses of scheduled runs.
+pub mod schedules;
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,8 @@ impl MessageCode {
     pub const GCS33: Self = Self(0x0082);
     /// ECS17b read ESME energy registers (import).
     pub const ECS17B: Self = Self(0x0027);
+    /// ECS17c read ESME active power import.
+    pub const ECS17C: Self = Self(0x0028);
     /// GCS13a read GSME consumption register.
     pub const GCS13A: Self = Self(0x0074);
     /// ECS42 remotely close the load switch (enable supply).

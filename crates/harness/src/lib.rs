@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use dcc::dispatch::{DispatchConfig, Dispatcher, Driver};
 use dcc::gateway::{Answer, Clock, Gateway, Inbound, Limits, unix_ms};
+use dcc::schedule::Scheduler;
 use dcc::store::{OutboxItem, Store};
 use eui::Eui64;
 use opendcc::world::{self, World};
@@ -173,6 +174,8 @@ pub struct Harness {
     store: Arc<SqliteStore>,
     gateway: Gateway<SqliteStore, SimClock>,
     driver: Driver<SqliteStore, EmulatedWan>,
+    /// The DCC's scheduler (5.1 schedules), run at each due time like the other workers.
+    scheduler: Scheduler,
     /// Transmissions on the air: (arrival, unix ms; job id; device).
     on_air: Vec<(i64, i64, Eui64)>,
     inbox: Inbox,
@@ -244,7 +247,7 @@ impl Harness {
                 Ok(())
             })
             .expect("setting response URLs");
-        let (gateway, driver) = Self::workers(&world, &store, &clock);
+        let (gateway, driver, scheduler) = Self::workers(&world, &store, &clock);
         let dcc_cert = xmldsig::certificate_pem_to_der(&read(
             &world.dir().join("pki").join("dcc-xml-signing.pem"),
         ))
@@ -256,6 +259,7 @@ impl Harness {
             store,
             gateway,
             driver,
+            scheduler,
             on_air: Vec::new(),
             inbox: Inbox::default(),
             delivery: DeliveryPolicy {
@@ -276,17 +280,20 @@ impl Harness {
     ) -> (
         Gateway<SqliteStore, SimClock>,
         Driver<SqliteStore, EmulatedWan>,
+        Scheduler,
     ) {
         let signer: Arc<dyn dcc::gateway::ResponseSigner> =
             Arc::new(world.xml_signer().expect("the DCC's XML signer"));
+        let dcc_crypto = Arc::new(world.dcc_crypto().expect("the DCC's GBCS keys"));
+        let timeout_ms = i64::try_from(DEVICE_TIMEOUT.as_millis()).unwrap_or(i64::MAX);
+        let scheduler = Scheduler::new(signer.clone(), dcc_crypto.clone(), DCC_EUI, timeout_ms);
         let gateway = Gateway::new(
             store.clone(),
             clock.clone(),
             signer.clone(),
-            Arc::new(world.dcc_crypto().expect("the DCC's GBCS keys")),
+            dcc_crypto,
             Limits {
-                device_response_timeout_ms: i64::try_from(DEVICE_TIMEOUT.as_millis())
-                    .unwrap_or(i64::MAX),
+                device_response_timeout_ms: timeout_ms,
                 ..Limits::default()
             },
         );
@@ -308,7 +315,7 @@ impl Harness {
                 },
             ),
         );
-        (gateway, driver)
+        (gateway, driver, scheduler)
     }
 
     /// A crash and restart of the DCC: everything in memory is lost (transmissions on the air
@@ -317,10 +324,20 @@ impl Harness {
     pub fn restart(&mut self) {
         self.on_air.clear();
         let store = Arc::new(self.world.open_store().expect("reopening the database"));
-        let (gateway, driver) = Self::workers(&self.world, &store, &self.clock);
+        let (gateway, driver, scheduler) = Self::workers(&self.world, &store, &self.clock);
         self.gateway = gateway;
         self.driver = driver;
+        self.scheduler = scheduler;
         self.store = store;
+    }
+
+    /// The DCC is down for `d` (a crash, then nothing runs: no gateway, no dispatcher, no
+    /// scheduler), then restarts ([`Self::restart`]); what fell due meanwhile happens on the next
+    /// step.
+    pub fn down_for(&mut self, d: Duration) {
+        self.on_air.clear();
+        self.clock.advance(d);
+        self.restart();
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -346,7 +363,15 @@ impl Harness {
 
     /// `template` with a fresh RequestID `user:target:counter` (unsigned).
     pub fn request(&mut self, template_name: &str, user: &str, target: &str) -> Prepared {
-        self.counter += 1;
+        // Above the last counter the DCC accepted from the user (its scheduled runs take
+        // counters from the same space).
+        let eui = self.user_eui(user);
+        let last = self
+            .store
+            .transaction(|tx| Ok(tx.last_counter(eui)?))
+            .expect("reading counters")
+            .unwrap_or(0);
+        self.counter = (self.counter + 1).max(last + 1);
         let rid = format!("{}:{target}:{}", self.user_eui(user), self.counter);
         Prepared {
             xml: set_text(&template(template_name), "RequestID", &rid),
@@ -502,6 +527,15 @@ impl Harness {
             let now = self.clock.now();
             let now_ms = unix_ms(now);
             let mut progressed = self.driver.hub_reports(now).expect("hub reports") > 0;
+            if self
+                .scheduler
+                .run_all_due(&*self.store, now)
+                .expect("the scheduler")
+                .handled()
+                > 0
+            {
+                progressed = true;
+            }
             let (arrived, flying): (Vec<_>, Vec<_>) =
                 self.on_air.drain(..).partition(|(at, _, _)| *at <= now_ms);
             self.on_air = flying;
@@ -534,8 +568,9 @@ impl Harness {
         }
     }
 
-    /// The next time something falls due (unix ms), if anything will.
-    fn next_event(&self) -> Option<i64> {
+    /// The next time something falls due (unix ms), if anything will; the schedules' next runs
+    /// count only with `schedules` (they never end, so being idle ignores them).
+    fn next_event(&self, schedules: bool) -> Option<i64> {
         let flying = self.on_air.iter().map(|(at, _, _)| *at).min();
         let queued = self
             .driver
@@ -552,9 +587,19 @@ impl Harness {
             .into_iter()
             .map(|o| o.next_at)
             .min();
+        let scheduled = schedules
+            .then(|| {
+                self.store
+                    .transaction(|tx| Ok(tx.due_schedules(i64::MAX, 1)?))
+                    .expect("the schedules")
+                    .into_iter()
+                    .filter_map(|s| s.next_run_at)
+                    .min()
+            })
+            .flatten();
         // Future dating: a device's held instruction falling due.
         let device_action = self.next_device_action();
-        [flying, queued, outbox, device_action]
+        [flying, queued, outbox, device_action, scheduled]
             .into_iter()
             .flatten()
             .min()
@@ -574,7 +619,7 @@ impl Harness {
         let end = self.clock.now() + d;
         let end_ms = unix_ms(end);
         self.settle();
-        while let Some(next) = self.next_event() {
+        while let Some(next) = self.next_event(true) {
             if next > end_ms {
                 break;
             }
@@ -592,7 +637,7 @@ impl Harness {
         let start = self.clock.now();
         loop {
             self.settle();
-            let Some(next) = self.next_event() else {
+            let Some(next) = self.next_event(false) else {
                 return;
             };
             assert!(

@@ -1,6 +1,7 @@
 //! `opendcc`: run a demo DCC, and the tools a DCC User needs to talk to it.
 
 mod bench;
+mod bench_schedules;
 mod client;
 mod conformance;
 mod listen;
@@ -119,6 +120,9 @@ enum SmkiCmd {
 enum BenchCmd {
     /// Bounded load from one user on loopback: throughput, latency, crypto ceiling.
     Load(bench::LoadArgs),
+    /// A day of DCC schedules for a large world, in process: every meter's daily 4.16
+    /// schedule created through 5.1, then the day's runs made by the scheduler.
+    Schedules(bench_schedules::ScheduleArgs),
 }
 
 #[derive(Subcommand)]
@@ -132,7 +136,12 @@ enum DeviceCmd {
         #[arg(long)]
         device: String,
         /// `firmware-version`, `supply-status`, `supply-switch`, `import-registers`,
-        /// `metering-attribute:ID` (a gas device's Metering attribute), or `clear`.
+        /// `metering-attribute:ID` (a gas device's Metering attribute),
+        /// `dlms-object:CLASS/A.B.C.D.E.F/ATTRIBUTE` (an ESME's DLMS attribute, e.g.
+        /// `dlms-object:112/0.0.19.10.0.255/2` the meter balance),
+        /// `zcl-attribute:CLUSTER/ID` (a gas device's attribute of any cluster),
+        /// `zcl-command:CLUSTER/COMMAND` (a gas device's ZSE read command), `sampling` (gas
+        /// network data sampling), or `clear`.
         fault: String,
     },
 }
@@ -334,6 +343,9 @@ fn main() -> ExitCode {
         Cmd::Bench {
             cmd: BenchCmd::Load(args),
         } => bench::run(&args),
+        Cmd::Bench {
+            cmd: BenchCmd::Schedules(args),
+        } => bench_schedules::run(&args).and_then(|text| out(&text)),
         Cmd::Smki {
             cmd: SmkiCmd::Repo(cmd),
         } => smki_repo::run(cmd),
@@ -381,12 +393,19 @@ fn run_demo(
     let world = world::World::open_or_create(data)?;
     let store = Arc::new(world.open_store()?);
     let signer = world.xml_signer()?;
+    let dcc_crypto = Arc::new(world.dcc_crypto()?);
+    let scheduler = Arc::new(dcc::schedule::Scheduler::new(
+        Arc::new(world.xml_signer()?),
+        dcc_crypto.clone(),
+        world::DCC_EUI,
+        i64::from(tuning.device_timeout_ms),
+    ));
     let gateway = Arc::new(
         Gateway::new(
             store,
             SystemClock,
             Arc::new(signer),
-            Arc::new(world.dcc_crypto()?),
+            dcc_crypto,
             Limits {
                 device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
                 ..Limits::default()
@@ -459,6 +478,13 @@ fn run_demo(
             server::dispatch::RunnerConfig::default(),
             rx.clone(),
         ));
+        let schedule_task = tokio::spawn(server::schedules::run(
+            scheduler,
+            store_for_workers.clone(),
+            clock.clone(),
+            server::schedules::DEFAULT_TICK,
+            rx.clone(),
+        ));
         let http = delivery_client(&world)?;
         let delivery_task = tokio::spawn(server::delivery::run(
             store_for_workers,
@@ -495,6 +521,7 @@ fn run_demo(
             .map_err(|e| e.to_string());
         let _ = batch_task.await;
         let _ = wan_task.await;
+        let _ = schedule_task.await;
         let _ = delivery_task.await;
         let _ = smki_task.await;
         let _ = repository_task.await;

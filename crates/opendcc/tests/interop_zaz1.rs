@@ -273,6 +273,10 @@ fn with_current_time(template: &Path, scratch: &Path) -> (PathBuf, Option<time::
             prepared = p;
         }
     }
+    // A DCC schedule (5.1) starts today: a start date in the past is refused.
+    if let Some(p) = with_element(&prepared, "ScheduleStartDate", &now.date().to_string()) {
+        prepared = p;
+    }
     let at = now + EXECUTION_LEAD;
     if let Some(p) = with_element(&prepared, "ExecutionDateTime", &xs_date_time(at)) {
         prepared = p;

@@ -26,6 +26,8 @@ use tracing::{info, warn};
 pub mod delivery;
 pub mod dispatch;
 pub mod repository;
+// The DCC's scheduler (5.1 schedules) in real time.
+pub mod schedules;
 pub mod smki_api;
 
 /// Errors setting up the listener.

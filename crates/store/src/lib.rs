@@ -26,6 +26,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use wan::WanFault;
 
+mod schedules;
 mod smki;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -262,6 +263,27 @@ CREATE INDEX wan_jobs_sent ON wan_jobs(originator, counter, target);
     // Future dating: a DSP future-dated command is held until its due time (`hold_wan`).
     r#"
 ALTER TABLE wan_jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+"#,
+    // DCC schedules (5.1) and the runs made for them.
+    r#"
+CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT NOT NULL,
+    device TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_counter INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_run_at INTEGER,
+    last_run_at INTEGER
+);
+CREATE INDEX schedules_due ON schedules(next_run_at) WHERE next_run_at IS NOT NULL;
+CREATE TABLE schedule_runs (
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    schedule_id INTEGER NOT NULL,
+    PRIMARY KEY (originator, counter)
+) WITHOUT ROWID;
 "#,
 ];
 

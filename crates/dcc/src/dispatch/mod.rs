@@ -189,14 +189,23 @@ impl Dispatcher {
         };
         match verdict::classify(&bytes) {
             verdict::Verdict::Success => {
-                let doc = crate::render::device_response(job, &bytes, now)?;
+                // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
+                let doc = match tx.take_scheduled_run(job.originator, job.counter)? {
+                    Some(id) => {
+                        crate::schedule::run_response(job, id, ResponseCode::I0, &bytes, now)?
+                    }
+                    None => crate::render::device_response(job, &bytes, now)?,
+                };
                 self.to_user(tx, job, &doc, now_ms)?;
                 tx.finish_wan_job(job.id, "answered")?;
                 Ok(Attempt::Answered)
             }
             verdict::Verdict::Failure(why) => {
                 let code = response_code(&DeviceError::CommandFailed(why))?;
-                let doc = failure_response(job, code, Some(&bytes), now)?;
+                let doc = match tx.take_scheduled_run(job.originator, job.counter)? {
+                    Some(id) => crate::schedule::run_response(job, id, code, &bytes, now)?,
+                    None => failure_response(job, code, Some(&bytes), now)?,
+                };
                 self.to_user(tx, job, &doc, now_ms)?;
                 tx.finish_wan_job(job.id, code.as_str())?;
                 Ok(Attempt::Failed(code))
@@ -218,6 +227,8 @@ impl Dispatcher {
             return Ok(Attempt::GaveUp(code));
         }
         let doc = failure_response(job, code, None, now)?;
+        // A scheduled run's record is no longer needed (its ID needs a GBCS payload to travel).
+        tx.take_scheduled_run(job.originator, job.counter)?;
         self.to_user(tx, job, &doc, unix_ms(now))?;
         tx.finish_wan_job(job.id, code.as_str())?;
         Ok(Attempt::GaveUp(code))

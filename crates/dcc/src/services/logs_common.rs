@@ -52,7 +52,7 @@ impl LogRead {
         else {
             return Err(r.wrong_type());
         };
-        if body.ka_credentials.is_some() {
+        if body.ka_public_security_credentials.is_some() {
             return Err(ServiceError::NotImplemented(format!(
                 "{} for an unknown remote party (KAPublicSecurityCredentials)",
                 r.srv()
@@ -60,8 +60,8 @@ impl LogRead {
             .into());
         }
         let period = LogPeriod {
-            start: utc(body.start, "StartDateTime")?,
-            end: utc(body.end, "EndDateTime")?,
+            start: utc(body.period.start, "StartDateTime")?,
+            end: utc(body.period.end, "EndDateTime")?,
         };
         r.try_use_case_command(code, |h| {
             build_log_read(code, h, &period)

@@ -30,6 +30,11 @@ pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 pub mod s4_1_1_read_import_registers;
+// DCC schedules (and 4.16, their first schedulable read).
+pub mod s4_16_read_active_power_import;
+pub mod s5_1_create_schedule;
+pub mod s5_2_read_schedule;
+pub mod s5_3_delete_schedule;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
 pub mod s7_4_read_supply_status;
@@ -37,6 +42,27 @@ pub mod s8_11_update_han_device_log;
 pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;
 pub mod s8_4_update_inventory;
+// Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
+pub mod read_log;
+pub mod s14_1_record_network_data_gas;
+pub mod s4_10_read_network_data;
+pub mod s4_11_1_read_tariff_primary_element;
+pub mod s4_11_2_read_tariff_secondary_element;
+pub mod s4_13_read_prepayment_configuration;
+pub mod s4_8_1_read_active_import_profile_data;
+pub mod s4_8_2_read_reactive_import_profile_data;
+pub mod s4_8_3_read_export_profile_data;
+
+// Instantaneous reads.
+pub mod s4_12_1_read_max_demand_import;
+pub mod s4_12_2_read_max_demand_export;
+pub mod s4_15_read_load_limit_data;
+pub mod s4_18_read_meter_balance;
+pub mod s4_1_2_read_tou_matrices;
+pub mod s4_1_3_read_tou_block_matrices;
+pub mod s4_1_4_read_block_counters;
+pub mod s4_2_read_export_registers;
+pub mod s4_3_read_prepay_values;
 // Log reads (4.4.2-4.4.5, 4.6.1, 4.6.2, 4.14, 4.17).
 pub mod logs_common;
 pub mod s4_14_read_prepayment_daily_read_log;
@@ -320,6 +346,8 @@ pub struct NonDeviceRequest<'a> {
     pub roles: &'a [UserRole],
     pub now: OffsetDateTime,
     pub dialect: Dialect,
+    /// The DCC's GBCS credentials (5.1 Create Schedule plans a trial run of what it schedules).
+    pub dcc: &'a DccCrypto,
 }
 
 impl NonDeviceRequest<'_> {

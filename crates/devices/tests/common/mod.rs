@@ -255,10 +255,13 @@ fn data_shape(d: &Data) -> String {
         Data::OctetString(b) => format!("os{}", b.len()),
         Data::Boolean(_) => "bool".into(),
         Data::DoubleLongUnsigned(_) => "u32".into(),
+        Data::DoubleLong(_) => "i32".into(),
         Data::Enum(_) => "enum".into(),
         Data::Unsigned(_) => "u8".into(),
         Data::Integer(_) => "i8".into(),
         Data::LongUnsigned(_) => "u16".into(),
+        // Profiles (reads): the columns, not the entries.
+        Data::CompactArray { description, .. } => format!("compact{description:?}"),
         other => format!("{other:?}"),
     }
 }
@@ -280,6 +283,9 @@ pub fn zcl_records(mut p: &[u8]) -> Vec<(u16, u8, Option<u8>)> {
             0x22 => 3,
             0x25 => 6,
             0x30 => 1,
+            // Price and Prepayment attributes (reads): bitmap8, uint32, int32, octet string.
+            0x18 => 1,
+            0x23 | 0x2B => 4,
             0x41 => 1 + usize::from(p[1]),
             t => panic!("type {t:#x}"),
         };

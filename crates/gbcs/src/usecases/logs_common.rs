@@ -33,7 +33,7 @@ use crate::frame::GeneralSigning;
 use crate::gbz::{CONTROL_LAST, GBZ_PROFILE, GbzBody, GbzComponent, GbzPayload, ZclFrame};
 
 use super::common::{self, CommandHeader, ZCL_DEFAULT_RESPONSE};
-use super::ecs17b::protection_parameters;
+use super::protection_parameters;
 use super::{
     CommandDecodeError, DecodedCommand, Failure, ResponseDecodeError, ResponseOutcome,
     ResponseValue,

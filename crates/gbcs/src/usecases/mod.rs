@@ -30,6 +30,8 @@ pub mod ecs17b;
 pub mod ecs42;
 pub mod ecs43;
 pub mod ecs45;
+// DCC schedules helper: 4.16 Read Active Power Import.
+pub mod ecs17c;
 pub mod ecs52;
 pub mod ecs70;
 pub mod gcs13a;
@@ -37,6 +39,37 @@ pub mod gcs28;
 pub mod gcs32;
 pub mod gcs33;
 pub mod gcs38;
+// Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
+pub mod ecs22a;
+pub mod ecs22b;
+pub mod ecs22c;
+pub mod ecs23;
+pub mod ecs23b;
+pub mod ecs24;
+pub mod ecs24b;
+pub mod ecs26a;
+pub mod gcs17;
+pub mod gcs18;
+pub mod gcs21b;
+pub mod gcs21f;
+pub mod gcs31;
+pub mod reads_common;
+
+// Instantaneous reads (4.1.2-4.1.4, 4.2, 4.3, 4.12.x, 4.15, 4.18).
+pub mod ecs17a;
+pub mod ecs17d;
+pub mod ecs17e;
+pub mod ecs18a;
+pub mod ecs18b;
+pub mod ecs19;
+pub mod ecs27;
+pub mod ecs82;
+pub mod gcs13b;
+pub mod gcs13c;
+pub mod gcs14;
+pub mod gcs60;
+pub mod gcs60a;
+pub mod reads_inst_common;
 // Log reads (billing data, daily read, daily consumption logs).
 pub mod ecs20a;
 pub mod ecs20b;
@@ -74,7 +107,8 @@ pub use common::{
 };
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
-pub use ecs17b::{ProtectedRead, ecs17b_read_import_energy_registers, protection_parameters};
+pub use ecs17b::ecs17b_read_import_energy_registers;
+// Log reads.
 pub use ecs20a::ecs20a_read_debt_payments_log;
 pub use ecs20b::ecs20b_read_billing_data_log_triggered;
 pub use ecs20c::ecs20c_read_billing_data_log_calendar;
@@ -85,6 +119,8 @@ pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+// 4.16 Read Active Power Import.
+pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
 pub use ecs66::ecs66_read_daily_consumption_log;
 pub use ecs70::ecs70_set_clock;
@@ -101,10 +137,43 @@ pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer
 pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
+// Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+pub use ecs22a::ecs22a_read_export_profile_data;
+pub use ecs22b::ecs22b_read_active_import_profile_data;
+pub use ecs22c::ecs22c_read_reactive_import_profile_data;
+pub use ecs23::ecs23_read_network_data;
+pub use ecs23b::ecs23b_read_network_data;
+pub use ecs24::ecs24_read_tariff_primary;
+pub use ecs24b::ecs24b_read_tariff_secondary;
+pub use ecs26a::ecs26a_read_prepayment_configuration;
+pub use gcs17::gcs17_read_profile_data;
+pub use gcs18::gcs18_read_network_data;
+pub use gcs21b::gcs21b_read_prepayment_configuration;
+pub use gcs21f::gcs21f_read_tariff;
+pub use gcs31::gcs31_start_network_data_sampling;
+pub use reads_common::{
+    GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling,
+};
+
+// Instantaneous reads.
+pub use ecs17a::ecs17a_read_export_energy_registers;
+pub use ecs17d::ecs17d_read_tou_registers;
+pub use ecs17e::ecs17e_read_tou_block_registers;
+pub use ecs18a::ecs18a_read_export_max_demand;
+pub use ecs18b::ecs18b_read_import_max_demand;
+pub use ecs19::ecs19_read_prepayment_registers;
+pub use ecs27::ecs27_read_load_limit_data;
+pub use ecs82::ecs82_read_meter_balance;
+pub use gcs13b::gcs13b_read_block_counters;
+pub use gcs13c::gcs13c_read_tou_registers;
+pub use gcs14::gcs14_read_prepayment_registers;
+pub use gcs60::gcs60_read_meter_balance;
+pub use gcs60a::gcs60a_read_meter_balance;
 pub use gcs61::gcs61_read_daily_consumption_log;
 pub use logs_common::{
     GbzLogPart, LogEntry, LogPeriod, ProtectedRangeRead, RangeRead, SnapshotRead, SnapshotRequest,
 };
+pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -209,6 +278,36 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // Instantaneous reads.
+    &ecs17a::SPEC,
+    &ecs17d::SPEC,
+    &ecs17e::SPEC,
+    &ecs18a::SPEC,
+    &ecs18b::SPEC,
+    &ecs19::SPEC,
+    &ecs27::SPEC,
+    &ecs82::SPEC,
+    &gcs13b::SPEC,
+    &gcs13c::SPEC,
+    &gcs14::SPEC,
+    &gcs60::SPEC,
+    &gcs60a::SPEC,
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    &ecs22a::SPEC,
+    &ecs22b::SPEC,
+    &ecs22c::SPEC,
+    &ecs23::SPEC,
+    &ecs23b::SPEC,
+    &ecs24::SPEC,
+    &ecs24b::SPEC,
+    &ecs26a::SPEC,
+    &gcs17::SPEC,
+    &gcs18::SPEC,
+    &gcs21b::SPEC,
+    &gcs21f::SPEC,
+    &gcs31::SPEC,
+    // 4.16 Read Active Power Import.
+    &ecs17c::SPEC,
     // Log reads.
     &ecs20a::SPEC,
     &ecs20b::SPEC,
@@ -290,6 +389,62 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    // Instantaneous reads.
+    /// ECS17a read ESME export energy registers.
+    Ecs17a(DlmsRead),
+    /// ECS17d read ESME TOU register matrix (protected read).
+    Ecs17d(ProtectedRead),
+    /// ECS17e read ESME TOU-with-blocks register matrix (protected read).
+    Ecs17e(ProtectedRead),
+    /// ECS18a read export maximum demand registers.
+    Ecs18a(DlmsRead),
+    /// ECS18b read import maximum demand registers.
+    Ecs18b(DlmsRead),
+    /// ECS19 read ESME prepayment registers (protected read).
+    Ecs19(ProtectedRead),
+    /// ECS27 read ESME load limit data.
+    Ecs27(DlmsRead),
+    /// ECS82 read ESME meter balance.
+    Ecs82(DlmsRead),
+    /// GCS13b read GSME block counters.
+    Gcs13b(ZclRead),
+    /// GCS13c read GSME TOU registers.
+    Gcs13c(ZclRead),
+    /// GCS14 read GSME prepayment registers (price and prepayment components).
+    Gcs14(Vec<ZclRead>),
+    /// GCS60 read GSME meter balance (metering and prepayment components).
+    Gcs60(Vec<ZclRead>),
+    /// GCS60a read GSME meter balance, GPF variant.
+    Gcs60a(Vec<ZclRead>),
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    /// ECS22a read ESME export profile data.
+    Ecs22a(GetListRead),
+    /// ECS22b read ESME active import profile data (protected): the period.
+    Ecs22b(ReadPeriod),
+    /// ECS22c read ESME reactive import profile data.
+    Ecs22c(GetListRead),
+    /// ECS23 read ESME network data.
+    Ecs23(GetListRead),
+    /// ECS23b read polyphase ESME network data.
+    Ecs23b(GetListRead),
+    /// ECS24 read ESME tariff (primary element).
+    Ecs24(GetListRead),
+    /// ECS24b read ESME tariff (secondary element).
+    Ecs24b(GetListRead),
+    /// ECS26a read ESME prepayment configuration.
+    Ecs26a(GetListRead),
+    /// GCS17 read GSME profile data.
+    Gcs17(GetSampledData),
+    /// GCS18 read GSME network data.
+    Gcs18(GetSampledData),
+    /// GCS21b read GSME prepayment configuration.
+    Gcs21b(GbzReadSet),
+    /// GCS21f read GSME tariff.
+    Gcs21f(GbzReadSet),
+    /// GCS31 start recording gas network data.
+    Gcs31(StartSampling),
+    /// ECS17c read ESME active power import.
+    Ecs17c(DlmsRead),
     // Log reads.
     /// ECS20a read ESME debt payments log.
     Ecs20a(RangeRead),
@@ -341,6 +496,35 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            // Instantaneous reads.
+            DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
+            DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
+            DecodedCommand::Ecs17e(_) => &ecs17e::SPEC,
+            DecodedCommand::Ecs18a(_) => &ecs18a::SPEC,
+            DecodedCommand::Ecs18b(_) => &ecs18b::SPEC,
+            DecodedCommand::Ecs19(_) => &ecs19::SPEC,
+            DecodedCommand::Ecs27(_) => &ecs27::SPEC,
+            DecodedCommand::Ecs82(_) => &ecs82::SPEC,
+            DecodedCommand::Gcs13b(_) => &gcs13b::SPEC,
+            DecodedCommand::Gcs13c(_) => &gcs13c::SPEC,
+            DecodedCommand::Gcs14(_) => &gcs14::SPEC,
+            DecodedCommand::Gcs60(_) => &gcs60::SPEC,
+            DecodedCommand::Gcs60a(_) => &gcs60a::SPEC,
+            // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+            DecodedCommand::Ecs22a(_) => &ecs22a::SPEC,
+            DecodedCommand::Ecs22b(_) => &ecs22b::SPEC,
+            DecodedCommand::Ecs22c(_) => &ecs22c::SPEC,
+            DecodedCommand::Ecs23(_) => &ecs23::SPEC,
+            DecodedCommand::Ecs23b(_) => &ecs23b::SPEC,
+            DecodedCommand::Ecs24(_) => &ecs24::SPEC,
+            DecodedCommand::Ecs24b(_) => &ecs24b::SPEC,
+            DecodedCommand::Ecs26a(_) => &ecs26a::SPEC,
+            DecodedCommand::Gcs17(_) => &gcs17::SPEC,
+            DecodedCommand::Gcs18(_) => &gcs18::SPEC,
+            DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
+            DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
+            DecodedCommand::Gcs31(_) => &gcs31::SPEC,
+            DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
             // Log reads.
             DecodedCommand::Ecs20a(_) => &ecs20a::SPEC,
             DecodedCommand::Ecs20b(_) => &ecs20b::SPEC,
@@ -444,6 +628,21 @@ pub enum ResponseValue {
     },
     /// A ZSE Supply Status Response (GCS32).
     SupplyStatus(SupplyStatusResponse),
+    // Instantaneous reads.
+    /// The values of a multi-object DLMS GET (a GET list), in request order (ECS17a, ECS18a,
+    /// ECS18b, ECS27, ECS82; profile buffers, network data, tariff, prepayment configuration).
+    DlmsValues(Vec<crate::axdr::Data>),
+    /// Each component's answer to a multi-component GBZ read (GCS14, GCS60, GCS60a).
+    ClusterReads(Vec<ClusterRead>),
+    // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
+    /// A plaintext ZSE Get Sampled Data Response.
+    SampledData(SampledData),
+    /// The sample id a ZSE Start Sampling Response gives (GCS31).
+    SampleId(u16),
+    /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
+    Components(Vec<crate::gbz::GbzComponent>),
+    /// The active power import (ECS17c).
+    ActivePowerImport(ecs17c::ActivePowerImport),
     /// Log entries in the clear (ECS20a, ECS20d, ECS21c), empty when none is in the period.
     LogEntries(Vec<LogEntry>),
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a

@@ -63,6 +63,20 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
     })
 }
 
+/// The ESME variant an RTDS command was made for: the RTDS uses one ESME entity for every
+/// variant, and the DCC picks ECS23b (polyphase, variant C) and ECS24b (twin element, variant
+/// B) by the inventory's variant; any other command is for variant A.
+fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
+    let code = rtds_command
+        .and_then(|b| Frame::decode(b).ok())
+        .map(|f| f.apdu().message_code());
+    match code {
+        Some(c) if c == gbcs::usecases::ecs23b::MESSAGE_CODE => EsmeVariant::C,
+        Some(c) if c == gbcs::usecases::ecs24b::MESSAGE_CODE => EsmeVariant::B,
+        _ => EsmeVariant::A,
+    }
+}
+
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
 fn device(id: Eui64) -> Result<Device, String> {
     let t = device_type(id).ok_or_else(|| format!("{id} is not an RTDS device"))?;
@@ -236,6 +250,44 @@ impl Request {
         Self(r)
     }
 
+    /// For a rebuilt GCS17 request (4.8.1 on a GSME): the `ReadLogPeriod` whose half-hours are
+    /// the samples the vector asks for (the RTDS NOT_FOUND scenario reads another period than
+    /// the template's).
+    fn with_profile_samples(&self, g: &gbcs::usecases::GetSampledData) -> Option<Self> {
+        let start = gbcs::UtcDateTime::from_zigbee_utc(g.earliest_sample_time)?;
+        let span = u32::from(g.number_of_samples.checked_sub(1)?)
+            * gbcs::usecases::gcs17::PROFILE_INTERVAL;
+        let end = start.plus_seconds(span)?;
+        let text = |t: gbcs::UtcDateTime| {
+            OffsetDateTime::from_unix_timestamp(t.to_unix())
+                .ok()?
+                .format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        };
+        let (start, end) = (text(start)?, text(end)?);
+        let mut r = self.0.clone();
+        let period = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ReadLogPeriod")?;
+        let mut set = 0;
+        for c in &mut period.children {
+            match c.name.as_str() {
+                "StartDateTime" => {
+                    c.text.clone_from(&start);
+                    set += 1;
+                }
+                "EndDateTime" => {
+                    c.text.clone_from(&end);
+                    set += 1;
+                }
+                _ => {}
+            }
+        }
+        (set == 2).then_some(Self(r))
+    }
+
     /// For a rebuilt request of a clock use case (8.1.1, 6.11: ECS70, GCS28), the request whose
     /// `CurrentDateTime` and `TolerancePeriod` give the validity interval the vector carries
     /// (decoded with the gbcs catalogue); other requests unchanged. `None` when the vector is a
@@ -244,6 +296,7 @@ impl Request {
         use gbcs::usecases::DecodedCommand;
         let interval = match gbcs::usecases::decode_command(vector.apdu()) {
             Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
+            Ok(DecodedCommand::Gcs17(g)) => return self.with_profile_samples(&g),
             // Log reads: the vector's period, and no URP credentials for a known remote party.
             Ok(d) => match gbcs::usecases::logs_common::period_of(&d) {
                 Some(p) => return self.with_log_period(&p, vector),
@@ -350,7 +403,21 @@ fn transform(
     dcc_counter: u64,
     now: OffsetDateTime,
 ) -> Result<Transformed, String> {
-    let dev = device(req.target())?;
+    transform_for(req, ks, dcc_counter, now, None)
+}
+
+/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant).
+fn transform_for(
+    req: &Request,
+    ks: &Keystore,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+    rtds_command: Option<&[u8]>,
+) -> Result<Transformed, String> {
+    let mut dev = device(req.target())?;
+    if dev.esme_variant.is_some() {
+        dev.esme_variant = Some(esme_variant_for(rtds_command));
+    }
     dcc::catalogue::plan_device_request(&req.0, &dev, ks.dcc()?, dcc_counter, now)
         .map_err(|e| format!("transformer refused the request: {e}"))
 }
@@ -400,7 +467,7 @@ pub fn build_command(
     let protect = |g: GeneralSigning| {
         dcc::catalogue::protect(g, dcc, device_ka).map_err(|e| format!("protecting: {e}"))
     };
-    match transform(req, ks, dcc_counter, now)? {
+    match transform_for(req, ks, dcc_counter, now, Some(rtds_command))? {
         Transformed::PreCommand(p) => {
             let sig = rtds_sig.ok_or("the RTDS COMMAND carries no signature to apply")?;
             let pre = p.encode();

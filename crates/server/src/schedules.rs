@@ -1,0 +1,51 @@
+//! The real-time runner of the DCC's scheduler (`dcc::schedule::Scheduler`): at each tick, makes
+//! every run of a 5.1 schedule due at the clock's time (a batch per transaction, on a blocking
+//! thread). The first tick, at start, makes the runs that fell due while the DCC was down, once
+//! each. Every decision is the core's; this only supplies time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dcc::gateway::Clock;
+use dcc::schedule::Scheduler;
+use dcc::store::Store;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+/// How often the scheduler looks for due runs (runs fall on whole seconds of a time of day).
+pub const DEFAULT_TICK: Duration = Duration::from_secs(1);
+
+/// Runs the scheduler until `shutdown` turns true.
+pub async fn run<S, C>(
+    scheduler: Arc<Scheduler>,
+    store: Arc<S>,
+    clock: Arc<C>,
+    tick: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: Store,
+    C: Clock,
+{
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let (sc, st, c) = (scheduler.clone(), store.clone(), clock.clone());
+        match tokio::task::spawn_blocking(move || sc.run_all_due(&*st, c.now())).await {
+            Ok(Ok(r)) if r.handled() > 0 => info!(
+                runs = r.runs,
+                removed = r.removed,
+                skipped = r.skipped,
+                finished = r.finished,
+                "DCC schedules"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => warn!(error = %e, "DCC schedules failed"),
+            Err(e) => warn!(error = %e, "DCC scheduler task failed"),
+        }
+        tokio::select! {
+            _ = shutdown.changed() => {}
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
+}
