@@ -39,6 +39,14 @@ use crate::services::{
 use crate::services::{
     s4_16_read_active_power_import, s5_1_create_schedule, s5_2_read_schedule, s5_3_delete_schedule,
 };
+// Log reads.
+use crate::services::{
+    s4_4_2_retrieve_billing_data_log_triggered, s4_4_3_retrieve_billing_data_log_calendar,
+    s4_4_4_retrieve_billing_data_log_debt_payments,
+    s4_4_5_retrieve_billing_data_log_prepayment_credits, s4_6_1_retrieve_import_daily_read_log,
+    s4_6_2_retrieve_export_daily_read_log, s4_14_read_prepayment_daily_read_log,
+    s4_17_retrieve_daily_consumption_log,
+};
 use crate::store::PendingPreCommand;
 
 /// The DCC's own GBCS credentials: the Access Control Broker's key-agreement key (for the MAC on
@@ -86,6 +94,15 @@ static CATALOGUE: &[&dyn Service] = &[
     &s5_1_create_schedule::CreateSchedule,
     &s5_2_read_schedule::ReadSchedule,
     &s5_3_delete_schedule::DeleteSchedule,
+    // Log reads.
+    &s4_4_2_retrieve_billing_data_log_triggered::RetrieveBillingDataLogTriggered,
+    &s4_4_3_retrieve_billing_data_log_calendar::RetrieveBillingDataLogCalendar,
+    &s4_4_4_retrieve_billing_data_log_debt_payments::RetrieveBillingDataLogDebtPayments,
+    &s4_4_5_retrieve_billing_data_log_prepayment_credits::RetrieveBillingDataLogPrepaymentCredits,
+    &s4_6_1_retrieve_import_daily_read_log::RetrieveImportDailyReadLog,
+    &s4_6_2_retrieve_export_daily_read_log::RetrieveExportDailyReadLog,
+    &s4_14_read_prepayment_daily_read_log::ReadPrepaymentDailyReadLog,
+    &s4_17_retrieve_daily_consumption_log::RetrieveDailyConsumptionLog,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

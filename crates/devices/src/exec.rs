@@ -300,6 +300,22 @@ impl EmulatedDevice {
             DecodedCommand::Gcs21b(set) => self.gbz_read_set(&set, 0x08, now),
             // 4.16 Read Active Power Import.
             DecodedCommand::Ecs17c(read) => self.ecs17c(apdu, &read, now),
+            // Log reads (crate::reads::logs).
+            ref log @ (DecodedCommand::Ecs20a(_)
+            | DecodedCommand::Ecs20b(_)
+            | DecodedCommand::Ecs20c(_)
+            | DecodedCommand::Ecs20d(_)
+            | DecodedCommand::Ecs21a(_)
+            | DecodedCommand::Ecs21b(_)
+            | DecodedCommand::Ecs21c(_)
+            | DecodedCommand::Ecs66(_)
+            | DecodedCommand::Gcs15b(_)
+            | DecodedCommand::Gcs15c(_)
+            | DecodedCommand::Gcs15d(_)
+            | DecodedCommand::Gcs15e(_)
+            | DecodedCommand::Gcs16a(_)
+            | DecodedCommand::Gcs16b(_)
+            | DecodedCommand::Gcs61(_)) => self.log_read(cmd, log, now).flatten(),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -107,13 +107,16 @@ pub enum DeviceFault {
         /// The command id.
         command: u8,
     },
+    /// The logs cannot be read (billing data, daily read and daily consumption logs): DLMS log
+    /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE.
+    Logs,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
+        import-registers, logs, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
         zcl-attribute:CLUSTER/ID, zcl-command:CLUSTER/COMMAND or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
@@ -130,6 +133,7 @@ impl DeviceFault {
             "sampling" => Self::Sampling,
             other if other.starts_with("dlms-object:") => crate::reads::parse_dlms_object(other)?,
             other if other.starts_with("zcl-command:") => crate::reads::parse_zcl_command(other)?,
+            "logs" => Self::Logs,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -363,6 +367,10 @@ pub struct DeviceState {
     /// in stored state).
     #[serde(default)]
     pub reads: crate::reads::ReadsState,
+    /// The billing calendar (log reads): when the device takes its billing-period snapshots.
+    /// Monthly on the 1st by default (also for state stored before it existed).
+    #[serde(default)]
+    pub billing_calendar: crate::reads::logs::BillingCalendar,
 }
 
 impl DeviceState {
@@ -398,6 +406,7 @@ impl DeviceState {
             future_actions: Vec::new(),
             instantaneous: crate::reads::InstantaneousConfig::default(),
             reads: crate::reads::ReadsState::default(),
+            billing_calendar: crate::reads::logs::BillingCalendar::default(),
         }
     }
 }

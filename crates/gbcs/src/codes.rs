@@ -81,6 +81,37 @@ impl MessageCode {
     pub const CCS01: Self = Self(0x0001);
     /// CCS02 remove device from CHF device log.
     pub const CCS02: Self = Self(0x0002);
+    // Log reads (billing data, daily read and daily consumption logs).
+    /// ECS20a read ESME billing data log (debt payments).
+    pub const ECS20A: Self = Self(0x002E);
+    /// ECS20b read ESME billing data log (change of mode / tariff).
+    pub const ECS20B: Self = Self(0x002F);
+    /// ECS20c read ESME billing data log (billing calendar).
+    pub const ECS20C: Self = Self(0x0030);
+    /// ECS20d read ESME billing data log (prepayment credits).
+    pub const ECS20D: Self = Self(0x00C9);
+    /// ECS21a read electricity daily read log.
+    pub const ECS21A: Self = Self(0x0033);
+    /// ECS21b read electricity prepayment daily read log.
+    pub const ECS21B: Self = Self(0x0034);
+    /// ECS21c read electricity export daily read log.
+    pub const ECS21C: Self = Self(0x0035);
+    /// ECS66 read ESME daily consumption log.
+    pub const ECS66: Self = Self(0x0060);
+    /// GCS15b read GSME billing data log (change of mode / tariff).
+    pub const GCS15B: Self = Self(0x00C3);
+    /// GCS15c read GSME billing data log (billing calendar).
+    pub const GCS15C: Self = Self(0x0076);
+    /// GCS15d read GSME billing data log (debt payments).
+    pub const GCS15D: Self = Self(0x00C4);
+    /// GCS15e read GSME billing data log (prepayment credits).
+    pub const GCS15E: Self = Self(0x00C5);
+    /// GCS16a read GSME daily read log.
+    pub const GCS16A: Self = Self(0x0077);
+    /// GCS16b read GSME prepayment daily read log.
+    pub const GCS16B: Self = Self(0x0096);
+    /// GCS61 read gas daily consumption log.
+    pub const GCS61: Self = Self(0x00A0);
 }
 
 impl fmt::Debug for MessageCode {

@@ -63,6 +63,16 @@ pub mod s4_1_3_read_tou_block_matrices;
 pub mod s4_1_4_read_block_counters;
 pub mod s4_2_read_export_registers;
 pub mod s4_3_read_prepay_values;
+// Log reads (4.4.2-4.4.5, 4.6.1, 4.6.2, 4.14, 4.17).
+pub mod logs_common;
+pub mod s4_14_read_prepayment_daily_read_log;
+pub mod s4_17_retrieve_daily_consumption_log;
+pub mod s4_4_2_retrieve_billing_data_log_triggered;
+pub mod s4_4_3_retrieve_billing_data_log_calendar;
+pub mod s4_4_4_retrieve_billing_data_log_debt_payments;
+pub mod s4_4_5_retrieve_billing_data_log_prepayment_credits;
+pub mod s4_6_1_retrieve_import_daily_read_log;
+pub mod s4_6_2_retrieve_export_daily_read_log;
 
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
 pub use s8_4_update_inventory::transition_allowed;

@@ -210,3 +210,6 @@ mod tests {
         }
     }
 }
+
+// Log reads (billing data, daily read, daily consumption logs).
+pub mod logs;

@@ -70,6 +70,23 @@ pub mod gcs14;
 pub mod gcs60;
 pub mod gcs60a;
 pub mod reads_inst_common;
+// Log reads (billing data, daily read, daily consumption logs).
+pub mod ecs20a;
+pub mod ecs20b;
+pub mod ecs20c;
+pub mod ecs20d;
+pub mod ecs21a;
+pub mod ecs21b;
+pub mod ecs21c;
+pub mod ecs66;
+pub mod gcs15b;
+pub mod gcs15c;
+pub mod gcs15d;
+pub mod gcs15e;
+pub mod gcs16a;
+pub mod gcs16b;
+pub mod gcs61;
+pub mod logs_common;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,16 +105,32 @@ pub use common::{
     OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, read_attribute_records,
 };
+// Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
+// Log reads.
+pub use ecs20a::ecs20a_read_debt_payments_log;
+pub use ecs20b::ecs20b_read_billing_data_log_triggered;
+pub use ecs20c::ecs20c_read_billing_data_log_calendar;
+pub use ecs20d::ecs20d_read_prepayment_credits_log;
+pub use ecs21a::ecs21a_read_daily_read_log;
+pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
+pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
+pub use ecs66::ecs66_read_daily_consumption_log;
 pub use ecs70::ecs70_set_clock;
 pub use gcs13a::gcs13a_read_import_register;
+pub use gcs15b::gcs15b_read_billing_data_log_triggered;
+pub use gcs15c::gcs15c_read_billing_data_log_calendar;
+pub use gcs15d::gcs15d_read_debt_payments_log;
+pub use gcs15e::gcs15e_read_prepayment_credits_log;
+pub use gcs16a::gcs16a_read_daily_read_log;
+pub use gcs16b::gcs16b_read_prepayment_daily_read_log;
 pub use gcs28::gcs28_set_clock;
 pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer_event_id};
 // future dating: a GCS32 with an implementation date-time
@@ -136,6 +169,10 @@ pub use gcs13c::gcs13c_read_tou_registers;
 pub use gcs14::gcs14_read_prepayment_registers;
 pub use gcs60::gcs60_read_meter_balance;
 pub use gcs60a::gcs60a_read_meter_balance;
+pub use gcs61::gcs61_read_daily_consumption_log;
+pub use logs_common::{
+    GbzLogPart, LogEntry, LogPeriod, ProtectedRangeRead, RangeRead, SnapshotRead, SnapshotRequest,
+};
 pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
@@ -271,6 +308,22 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs31::SPEC,
     // 4.16 Read Active Power Import.
     &ecs17c::SPEC,
+    // Log reads.
+    &ecs20a::SPEC,
+    &ecs20b::SPEC,
+    &ecs20c::SPEC,
+    &ecs20d::SPEC,
+    &ecs21a::SPEC,
+    &ecs21b::SPEC,
+    &ecs21c::SPEC,
+    &ecs66::SPEC,
+    &gcs15b::SPEC,
+    &gcs15c::SPEC,
+    &gcs15d::SPEC,
+    &gcs15e::SPEC,
+    &gcs16a::SPEC,
+    &gcs16b::SPEC,
+    &gcs61::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -392,6 +445,37 @@ pub enum DecodedCommand {
     Gcs31(StartSampling),
     /// ECS17c read ESME active power import.
     Ecs17c(DlmsRead),
+    // Log reads.
+    /// ECS20a read ESME debt payments log.
+    Ecs20a(RangeRead),
+    /// ECS20b read ESME change of mode / tariff triggered billing data log.
+    Ecs20b(ProtectedRangeRead),
+    /// ECS20c read ESME billing calendar triggered billing data log.
+    Ecs20c(ProtectedRangeRead),
+    /// ECS20d read ESME prepayment credits log.
+    Ecs20d(RangeRead),
+    /// ECS21a read electricity daily read log.
+    Ecs21a(ProtectedRangeRead),
+    /// ECS21b read electricity prepayment daily read log.
+    Ecs21b(ProtectedRangeRead),
+    /// ECS21c read electricity export daily read log.
+    Ecs21c(RangeRead),
+    /// ECS66 read ESME daily consumption log.
+    Ecs66(ProtectedRangeRead),
+    /// GCS15b read GSME change of mode / tariff triggered billing data log.
+    Gcs15b(SnapshotRead),
+    /// GCS15c read GSME billing calendar triggered billing data log.
+    Gcs15c(SnapshotRead),
+    /// GCS15d read GSME debt payments log (the period).
+    Gcs15d(LogPeriod),
+    /// GCS15e read GSME prepayment credits log (the period).
+    Gcs15e(LogPeriod),
+    /// GCS16a read GSME daily read log.
+    Gcs16a(SnapshotRead),
+    /// GCS16b read GSME prepayment daily read log.
+    Gcs16b(SnapshotRead),
+    /// GCS61 read gas daily consumption log (the period the samples cover).
+    Gcs61(LogPeriod),
 }
 
 impl DecodedCommand {
@@ -441,6 +525,22 @@ impl DecodedCommand {
             DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
             DecodedCommand::Gcs31(_) => &gcs31::SPEC,
             DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
+            // Log reads.
+            DecodedCommand::Ecs20a(_) => &ecs20a::SPEC,
+            DecodedCommand::Ecs20b(_) => &ecs20b::SPEC,
+            DecodedCommand::Ecs20c(_) => &ecs20c::SPEC,
+            DecodedCommand::Ecs20d(_) => &ecs20d::SPEC,
+            DecodedCommand::Ecs21a(_) => &ecs21a::SPEC,
+            DecodedCommand::Ecs21b(_) => &ecs21b::SPEC,
+            DecodedCommand::Ecs21c(_) => &ecs21c::SPEC,
+            DecodedCommand::Ecs66(_) => &ecs66::SPEC,
+            DecodedCommand::Gcs15b(_) => &gcs15b::SPEC,
+            DecodedCommand::Gcs15c(_) => &gcs15c::SPEC,
+            DecodedCommand::Gcs15d(_) => &gcs15d::SPEC,
+            DecodedCommand::Gcs15e(_) => &gcs15e::SPEC,
+            DecodedCommand::Gcs16a(_) => &gcs16a::SPEC,
+            DecodedCommand::Gcs16b(_) => &gcs16b::SPEC,
+            DecodedCommand::Gcs61(_) => &gcs61::SPEC,
         }
     }
 }
@@ -543,6 +643,11 @@ pub enum ResponseValue {
     Components(Vec<crate::gbz::GbzComponent>),
     /// The active power import (ECS17c).
     ActivePowerImport(ecs17c::ActivePowerImport),
+    /// Log entries in the clear (ECS20a, ECS20d, ECS21c), empty when none is in the period.
+    LogEntries(Vec<LogEntry>),
+    /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
+    /// plaintext response, or NOT_FOUND (no entry in the period).
+    GbzLog(Vec<GbzLogPart>),
 }
 
 /// What a device answered to a command.

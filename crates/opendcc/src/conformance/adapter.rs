@@ -297,6 +297,11 @@ impl Request {
         let interval = match gbcs::usecases::decode_command(vector.apdu()) {
             Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
             Ok(DecodedCommand::Gcs17(g)) => return self.with_profile_samples(&g),
+            // Log reads: the vector's period, and no URP credentials for a known remote party.
+            Ok(d) => match gbcs::usecases::logs_common::period_of(&d) {
+                Some(p) => return self.with_log_period(&p, vector),
+                None => return Some(Self(self.0.clone())),
+            },
             _ => return Some(Self(self.0.clone())),
         };
         let start = OffsetDateTime::from_unix_timestamp(interval.start.to_unix()).ok()?;
@@ -323,6 +328,41 @@ impl Request {
             }
         }
         (set == 2).then_some(Self(r))
+    }
+
+    /// For a rebuilt log-read request: the `ReadLogPeriod` the vector's command carries, and
+    /// `KAPublicSecurityCredentials` dropped unless the vector is the unknown-remote-party form.
+    fn with_log_period(&self, p: &gbcs::usecases::LogPeriod, vector: &Inbound) -> Option<Self> {
+        let rfc3339 = |t: gbcs::UtcDateTime| {
+            OffsetDateTime::from_unix_timestamp(t.to_unix())
+                .ok()?
+                .format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        };
+        let (start, end) = (rfc3339(p.start)?, rfc3339(p.end)?);
+        let urp = matches!(
+            vector.apdu().other_info.ext,
+            gbcs::OtherInfoExt::Certificate { .. }
+        );
+        let mut r = self.0.clone();
+        if !urp {
+            r.body
+                .children
+                .retain(|c| c.name != "KAPublicSecurityCredentials");
+        }
+        let period = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ReadLogPeriod")?;
+        for c in &mut period.children {
+            match c.name.as_str() {
+                "StartDateTime" => c.text.clone_from(&start),
+                "EndDateTime" => c.text.clone_from(&end),
+                _ => {}
+            }
+        }
+        Some(Self(r))
     }
 
     pub fn retargeted(&self, target: Eui64, counter: u64) -> Self {
