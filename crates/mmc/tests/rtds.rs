@@ -66,7 +66,11 @@ fn every_rtds_response_of_the_mapped_use_cases_renders_with_its_element() {
             if mmc::response::mapping(apdu.message_code()).is_none() {
                 continue;
             }
-            let ka = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+            // The requester: the remote party the ACB sent the command for, if any.
+            let requester = gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext)
+                .0
+                .unwrap_or(apdu.recipient);
+            let ka = ks.ka_private.get(&requester).and_then(|v| v.first());
             let device = ks.ka_public.get(&apdu.originator);
             let keys = match (ka, device) {
                 (Some(k), Some(d)) => Some(mmc::Keys {
@@ -154,7 +158,14 @@ fn render_named(dir: &str, file: &str, srv: Option<&str>) -> mmc::Rendered {
         Frame::Ciphered(c) => c.apdu,
         Frame::Signing(s) => s,
     };
-    let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+    let k = ks
+        .ka_private
+        .get(
+            &gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext)
+                .0
+                .unwrap_or(apdu.recipient),
+        )
+        .and_then(|v| v.first());
     let d = ks.ka_public.get(&apdu.originator);
     let ctx = mmc::Context {
         service_reference: None,

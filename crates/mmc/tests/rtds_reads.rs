@@ -19,7 +19,14 @@ fn render(dir: &str, file: &str, with_keys: bool) -> mmc::Rendered {
         Frame::Ciphered(c) => c.apdu,
         Frame::Signing(s) => s,
     };
-    let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+    let k = ks
+        .ka_private
+        .get(
+            &gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext)
+                .0
+                .unwrap_or(apdu.recipient),
+        )
+        .and_then(|v| v.first());
     let d = ks.ka_public.get(&apdu.originator);
     let ctx = mmc::Context {
         service_reference: None,

@@ -160,7 +160,7 @@ fn mmc_of_every_rtds_response_and_alert_is_valid_against_the_mmc_schema() {
                 gbcs::Frame::Ciphered(c) => c.apdu,
                 gbcs::Frame::Signing(s) => s,
             };
-            let k = ks.ka_private.get(&apdu.recipient).and_then(|v| v.first());
+            let k = ks.ka_private.get(&gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext).0.unwrap_or(apdu.recipient)).and_then(|v| v.first());
             let d = ks.ka_public.get(&apdu.originator);
             let keys = k.zip(d).map(|(k, d)| mmc::Keys {
                 requester_ka: k,

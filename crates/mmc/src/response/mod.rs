@@ -61,6 +61,16 @@ mod gcs21b;
 mod ecs24;
 mod ecs24b;
 mod gcs21f;
+// Logs (4.4.x, 4.6.x, 4.14, 4.17).
+mod ecs20a;
+mod ecs20b;
+mod ecs20c;
+mod ecs20d;
+mod ecs21a;
+mod ecs21b;
+mod ecs21c;
+mod ecs66;
+mod logs;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -118,6 +128,15 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs24::MAPPING,
     &ecs24b::MAPPING,
     &gcs21f::MAPPING,
+    // Logs.
+    &ecs20a::MAPPING,
+    &ecs20b::MAPPING,
+    &ecs20c::MAPPING,
+    &ecs20d::MAPPING,
+    &ecs21a::MAPPING,
+    &ecs21b::MAPPING,
+    &ecs21c::MAPPING,
+    &ecs66::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
@@ -203,7 +222,9 @@ impl ResponseCtx<'_> {
         let Some(keys) = self.keys else {
             return Err(format!(
                 "it is encrypted to {} and no key-agreement private key was given",
-                a.recipient
+                gbcs::alerts::supplementary_remote_party(&a.other_info.ext)
+                    .0
+                    .unwrap_or(a.recipient)
             ));
         };
         let counter = match &a.other_info.ext {
@@ -212,11 +233,15 @@ impl ResponseCtx<'_> {
             } => *originator_counter,
             _ => a.counter,
         };
+        // A command the ACB sent for a remote party (an unknown remote party, URP): the device
+        // encrypts its answer to that party, not to the ACB.
+        let (party, _) = gbcs::alerts::supplementary_remote_party(&a.other_info.ext);
+        let recipient = party.unwrap_or(a.recipient);
         let ctx = KdfContext {
             originator: a.originator,
             mode: KdfMode::PayloadEncryption,
             counter,
-            recipient: a.recipient,
+            recipient,
         };
         let key = keys
             .requester_ka
@@ -224,10 +249,10 @@ impl ResponseCtx<'_> {
             .map_err(|e| format!("deriving the payload key failed: {e}"))?;
         decrypt_payload(&key, a.originator, block).map_err(|e| {
             format!(
-                "the key given does not open it ({e}): it is encrypted to {} by device {}; \
+                "the key given does not open it ({e}): it is encrypted to {recipient} by device {}; \
                  give that recipient's key-agreement private key and the device's key-agreement \
                  certificate",
-                a.recipient, a.originator
+                a.originator
             )
         })
     }
