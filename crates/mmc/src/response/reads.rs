@@ -128,6 +128,22 @@ pub(crate) enum Cell {
     DateTime([u8; 12]),
 }
 
+/// A column of a compact array: a simple value or a fixed array of simple values.
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    Simple(u8),
+    Array(u8, usize),
+}
+
+impl Column {
+    fn size(self) -> usize {
+        match self {
+            Column::Simple(t) => simple_size(t).unwrap_or(0),
+            Column::Array(t, n) => simple_size(t).unwrap_or(0).saturating_mul(n),
+        }
+    }
+}
+
 impl Cell {
     /// The integer, if it is one.
     pub(crate) fn int(self) -> Option<i128> {
@@ -157,8 +173,9 @@ fn cell(d: &Data) -> Option<Cell> {
     }
 }
 
-/// The rows of a profile buffer: a compact array of structures of fixed-size simple columns (as
-/// GBCS devices answer range reads), or an array of structures.
+/// The rows of a profile buffer or log: a compact array of structures of fixed-size simple
+/// columns or fixed arrays of them (as GBCS devices answer range reads; an array column's values
+/// are flattened into the row), or an array of structures.
 pub(crate) fn rows(d: &Data) -> Result<Vec<Vec<Cell>>, MappingError> {
     use gbcs::axdr::TypeDescription;
     match d {
@@ -179,31 +196,45 @@ pub(crate) fn rows(d: &Data) -> Result<Vec<Vec<Cell>>, MappingError> {
             let TypeDescription::Structure(cols) = description else {
                 return Err(MappingError("profile rows are not structures".into()));
             };
-            let tags = cols
+            let columns = cols
                 .iter()
                 .map(|c| match c {
-                    TypeDescription::Simple(t) if simple_size(*t).is_some() => Ok(*t),
-                    _ => Err(MappingError(format!("profile column {c:?}"))),
+                    TypeDescription::Simple(t) if simple_size(*t).is_some() => {
+                        Ok(Column::Simple(*t))
+                    }
+                    TypeDescription::Array { count, element } => match **element {
+                        TypeDescription::Simple(t) if simple_size(t).is_some() => {
+                            Ok(Column::Array(t, usize::from(*count)))
+                        }
+                        _ => Err(MappingError(format!("log column {c:?}"))),
+                    },
+                    _ => Err(MappingError(format!("log column {c:?}"))),
                 })
-                .collect::<Result<Vec<u8>, _>>()?;
-            let width: usize = tags.iter().filter_map(|t| simple_size(*t)).sum();
+                .collect::<Result<Vec<Column>, _>>()?;
+            let width: usize = columns.iter().map(|c| c.size()).sum();
             if width == 0 || contents.len() % width != 0 {
                 return Err(MappingError(format!(
-                    "{} bytes of profile rows of {width} bytes",
+                    "{} bytes of log rows of {width} bytes",
                     contents.len()
                 )));
             }
             Ok(contents
                 .chunks_exact(width)
                 .map(|mut row| {
-                    tags.iter()
-                        .map(|t| {
-                            let n = simple_size(*t).unwrap_or(0);
-                            let (v, rest) = row.split_at(n.min(row.len()));
+                    let mut cells = Vec::new();
+                    for c in &columns {
+                        let (t, n) = match *c {
+                            Column::Simple(t) => (t, 1),
+                            Column::Array(t, n) => (t, n),
+                        };
+                        let size = simple_size(t).unwrap_or(0);
+                        for _ in 0..n {
+                            let (v, rest) = row.split_at(size.min(row.len()));
                             row = rest;
-                            simple_cell(*t, v)
-                        })
-                        .collect()
+                            cells.push(simple_cell(t, v));
+                        }
+                    }
+                    cells
                 })
                 .collect())
         }
