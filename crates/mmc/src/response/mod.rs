@@ -70,6 +70,14 @@ mod ecs21a;
 mod ecs21b;
 mod ecs21c;
 mod ecs66;
+mod gbz_logs;
+mod gcs15b;
+mod gcs15c;
+mod gcs15d;
+mod gcs15e;
+mod gcs16a;
+mod gcs16b;
+mod gcs61;
 mod logs;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
@@ -137,6 +145,13 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs21b::MAPPING,
     &ecs21c::MAPPING,
     &ecs66::MAPPING,
+    &gcs15b::MAPPING,
+    &gcs15c::MAPPING,
+    &gcs15d::MAPPING,
+    &gcs15e::MAPPING,
+    &gcs16a::MAPPING,
+    &gcs16b::MAPPING,
+    &gcs61::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
