@@ -707,3 +707,204 @@ fn active_power_import_4_16() {
         ],
     );
 }
+
+#[test]
+fn billing_data_logs_4_4() {
+    let x = ok("4.4.4_ECS20a", "ECS20a_4.4.4_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:ServiceReferenceVariant>4.4.4</ra:ServiceReferenceVariant>",
+            "<ra:PaymentBasedDebtRepayment>\n            <ra:LogEntry>\n              <ra:Amount>95</ra:Amount>\n              <ra:Timestamp>2014-12-23T00:00:00Z</ra:Timestamp>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 10);
+    let x = ok("4.4.5_ECS20d", "ECS20d_4.4.5_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:PrepaymentCredits>\n            <ra:LogEntry>\n              <ra:Amount>95</ra:Amount>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 5);
+    let x = ok(
+        "4.4.2_ECS20b",
+        "ECS20b_4.4.2_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:LogEntryConsumptionAndTariffRegistersData>\n              <ra:ActiveImportRegisterConsumption>10117000</ra:ActiveImportRegisterConsumption>",
+            "<ra:SecondaryActiveImportRegisterConsumption>830000</ra:SecondaryActiveImportRegisterConsumption>",
+            "<ra:Timestamp>2014-11-01T00:00:00Z</ra:Timestamp>\n            </ra:LogEntryConsumptionAndTariffRegistersData>",
+            "<ra:LogEntryPrepaymentData>",
+        ],
+    );
+    assert!(
+        render(
+            "4.4.2_ECS20b",
+            "ECS20b_4.4.2_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+            false
+        )
+        .sealed
+    );
+    let x = ok(
+        "4.4.3_ECS20c",
+        "ECS20c_4.4.3_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:ESMEBillingDataLogEntry>\n              <ra:Timestamp>2014-12-01T00:00:00Z</ra:Timestamp>\n              <ra:ActiveImportRegisterValueConsumption>10387</ra:ActiveImportRegisterValueConsumption>",
+            "<ra:ESMEBillingPrepaymentDataLogEntry>\n              <ra:AccumulatedDebtRegister>185</ra:AccumulatedDebtRegister>",
+        ],
+    );
+    for (dir, f) in [
+        ("4.4.2_ECS20b", "ECS20b_4.4.2_ERROR_RESPONSE_GBCS.HEX"),
+        ("4.4.3_ECS20c", "ECS20c_4.4.3_ERROR_RESPONSE_GBCS.HEX"),
+    ] {
+        has(
+            &ok(dir, f),
+            &["MessageSuccess=\"false\">\n          <ra:Electricity/>"],
+        );
+    }
+
+    let x = ok("4.4.2_GCS15b", "GCS15b_4.4.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntryConsumptionRegister>\n              <ra:ConsumptionRegister>0.144</ra:ConsumptionRegister>\n              <ra:Timestamp>2014-12-01T00:00:00Z</ra:Timestamp>",
+            "<ra:BlockRegisterMatrixValue index=\"4\">0.179</ra:BlockRegisterMatrixValue>",
+            "<ra:LogEntryPrepaymentData>\n              <ra:AccumulatedDebtRegister>130</ra:AccumulatedDebtRegister>",
+        ],
+    );
+    let x = ok("4.4.3_GCS15c", "GCS15c_4.4.3_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:GSMEBillingDataLogEntry>\n              <ra:Timestamp>2015-02-01T00:00:00Z</ra:Timestamp>\n              <ra:ActiveImportRegisterValueConsumption>0.065</ra:ActiveImportRegisterValueConsumption>",
+            "<ra:GSMEBillingPrepaymentDataLogEntry>",
+        ],
+    );
+    let x = ok("4.4.4_GCS15d", "GCS15d_4.4.4_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n              <ra:Amount>163000</ra:Amount>\n              <ra:Timestamp>2014-12-01T00:00:00Z</ra:Timestamp>",
+        ],
+    );
+    let x = ok("4.4.5_GCS15e", "GCS15e_4.4.5_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:PrepaymentCredits>\n            <ra:LogEntry>\n              <ra:Amount>1000000</ra:Amount>\n              <ra:Timestamp>2014-12-25T19:12:00Z</ra:Timestamp>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 5);
+    // No entry in the period: an empty log, a success.
+    for (dir, f, element) in [
+        (
+            "4.4.4_GCS15d",
+            "GCS15d_4.4.4_NOT_FOUND_RESPONSE_GBCS.HEX",
+            "RetrieveBillingDataLogDebtPaymentsRsp",
+        ),
+        (
+            "4.4.5_GCS15e",
+            "GCS15e_4.4.5_NOT_FOUND_RESPONSE_GBCS.HEX",
+            "RetrieveBillingDataLogPrepaymentCreditsRsp",
+        ),
+    ] {
+        has(
+            &ok(dir, f),
+            &[&format!("<ra:{element} MessageSuccess=\"true\"/>")],
+        );
+    }
+    let x = ok("4.4.2_GCS15b", "GCS15b_4.4.2_ERROR_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "MessageSuccess=\"false\">\n          <ra:Gas/>",
+            "HARDWARE_FAILURE",
+        ],
+    );
+}
+
+#[test]
+fn daily_logs_4_6_4_14_4_17() {
+    let x = ok(
+        "4.6.1_ECS21a",
+        "ECS21a_4.6.1_TWIN_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n            <ra:Timestamp>2014-03-09T00:00:00Z</ra:Timestamp>\n            <ra:Electricity>\n              <ra:ElecActiveImportRegisterConsumption>10434000</ra:ElecActiveImportRegisterConsumption>\n              <ra:SecondaryActiveImportRegisterConsumption>513000</ra:SecondaryActiveImportRegisterConsumption>",
+            "<ra:TariffTOURegisterMatrixValue index=\"48\">",
+            "<ra:TariffTOUBlock4RegisterMatrixValue index=\"8\">",
+        ],
+    );
+    let x = ok("4.6.1_GCS16a", "GCS16a_4.6.1_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:Timestamp>2014-12-30T09:00:00Z</ra:Timestamp>\n            <ra:Gas>\n              <ra:GasActiveImportRegisterConsumption>0.032</ra:GasActiveImportRegisterConsumption>\n              <ra:TariffBlockCounterMatrix index=\"1\">0.047</ra:TariffBlockCounterMatrix>",
+            "<ra:TariffTOURegisterMatrix index=\"1\">0.227</ra:TariffTOURegisterMatrix>",
+        ],
+    );
+    let x = ok("4.6.2_ECS21c", "ECS21c_4.6.2_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n            <ra:ActiveExportRegisterValue>10</ra:ActiveExportRegisterValue>\n            <ra:TimeStamp>2014-12-01T00:00:00Z</ra:TimeStamp>",
+        ],
+    );
+    // 4.14: the known remote party's answer and the unknown remote party's (the ACB sent the
+    // command; the answer is encrypted to the supplier it was for).
+    for f in [
+        "ECS21b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX",
+        "ECS21b_4.14_URP_SUCCESS_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.14_ECS21b", f);
+        has(
+            &x,
+            &[
+                "<ra:Electricity>\n            <ra:LogEntry>\n              <ra:AccumulatedDebtRegister>490000</ra:AccumulatedDebtRegister>\n              <ra:EmergencyCreditBalance>1000000</ra:EmergencyCreditBalance>\n              <ra:MeterBalance>700000</ra:MeterBalance>",
+            ],
+        );
+    }
+    for f in [
+        "GCS16b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX",
+        "GCS16b_4.14_URP_SUCCESS_RESPONSE_GBCS.HEX",
+    ] {
+        let x = ok("4.14_GCS16b", f);
+        has(
+            &x,
+            &[
+                "<ra:Gas>\n            <ra:LogEntry>\n              <ra:AccumulatedDebtRegister>130</ra:AccumulatedDebtRegister>",
+                "<ra:EmergencyCreditBalance>-64</ra:EmergencyCreditBalance>",
+            ],
+        );
+    }
+    let x = ok("4.17_ECS66", "ECS66_4.17_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &["<ra:Electricity>\n            <ra:LogEntry>\n              <ra:Value>95</ra:Value>"],
+    );
+    assert_eq!(x.matches("<ra:LogEntry>").count(), 4);
+    let x = ok("4.17_GCS61", "GCS61_4.17_SUCCESS_RESPONSE_GBCS.HEX");
+    has(
+        &x,
+        &[
+            "<ra:LogEntry>\n              <ra:Value>48.714</ra:Value>\n              <ra:Timestamp>2014-12-22T00:00:00Z</ra:Timestamp>",
+            "<ra:Timestamp>2014-12-23T00:00:00Z</ra:Timestamp>",
+        ],
+    );
+    has(
+        &ok("4.17_GCS61", "GCS61_4.17_NOT_FOUND_RESPONSE_GBCS.HEX"),
+        &["<ra:RetrieveDailyConsumptionLogRsp MessageSuccess=\"true\">\n          <ra:Gas/>"],
+    );
+    has(
+        &ok("4.17_ECS66", "ECS66_4.17_ERROR_RESPONSE_GBCS.HEX"),
+        &["MessageSuccess=\"false\">\n          <ra:Electricity/>"],
+    );
+}

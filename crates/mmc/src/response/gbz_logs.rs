@@ -17,13 +17,16 @@ pub(crate) const METERING: u16 = 0x0702;
 /// ZSE Prepayment cluster.
 pub(crate) const PREPAYMENT: u16 = 0x0705;
 
+/// A log part: cluster, command and (opened) payload.
+pub(crate) type Part = (u16, u8, Vec<u8>);
+
 /// The parts' payloads (opened where encrypted) as (cluster, command, payload); NOT_FOUND parts
 /// are left out.
 pub(crate) fn payloads(
     ctx: &ResponseCtx<'_>,
     what: &str,
     v: &ResponseValue,
-) -> Result<Opened<Vec<(u16, u8, Vec<u8>)>>, MappingError> {
+) -> Result<Opened<Vec<Part>>, MappingError> {
     let ResponseValue::GbzLog(parts) = v else {
         return Err(MappingError::unexpected(v));
     };
@@ -107,7 +110,7 @@ impl MeteringSnapshot {
         let what = "metering snapshot";
         let (time, kind, mut p) = snapshot(p)?;
         let total = le(take(&mut p, 6, what)?);
-        let mut six = |p: &mut &[u8], n: usize| -> Result<Vec<u64>, MappingError> {
+        let six = |p: &mut &[u8], n: usize| -> Result<Vec<u64>, MappingError> {
             (0..n).map(|_| take(p, 6, what).map(le)).collect()
         };
         let (tiers, blocks) = match kind {

@@ -54,7 +54,7 @@ fn render(ctx: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, Mapping
 
 /// The metering snapshots (parsed) and the prepayment snapshots' payloads, at most 12 each.
 pub(crate) fn split(
-    parts: &[(u16, u8, Vec<u8>)],
+    parts: &[super::gbz_logs::Part],
 ) -> Result<(Vec<MeteringSnapshot>, Vec<&[u8]>), MappingError> {
     let metering = parts
         .iter()
