@@ -148,6 +148,59 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
             }
         ),
         (any::<u16>()).prop_map(ResponseValue::SampleId),
+        proptest::collection::vec(
+            (any::<u32>(), proptest::collection::vec(any::<u32>(), 0..4)),
+            0..6
+        )
+        .prop_map(|v| ResponseValue::LogEntries(
+            v.into_iter()
+                .map(|(time, values)| gbcs::usecases::LogEntry { time, values })
+                .collect()
+        )),
+        proptest::collection::vec(
+            (
+                prop_oneof![Just(0x0702u16), Just(0x0705), any::<u16>()],
+                any::<u8>(),
+                proptest::collection::vec(any::<u8>(), 0..60),
+                0u8..3
+            ),
+            0..5
+        )
+        .prop_map(|v| ResponseValue::GbzLog(
+            v.into_iter()
+                .map(|(cluster, command, bytes, kind)| {
+                    use gbcs::usecases::GbzLogPart;
+                    match kind {
+                        0 => GbzLogPart::Protected {
+                            cluster,
+                            command,
+                            block: bytes,
+                        },
+                        1 => GbzLogPart::Plain {
+                            cluster,
+                            command,
+                            payload: bytes,
+                        },
+                        _ => GbzLogPart::NotFound { cluster, command },
+                    }
+                })
+                .collect()
+        )),
+        (
+            any::<u16>(),
+            any::<u32>(),
+            any::<u16>(),
+            proptest::collection::vec(0u32..0x0100_0000, 0..50)
+        )
+            .prop_map(|(sample_id, start, interval, samples)| {
+                ResponseValue::SampledData(gbcs::usecases::SampledData {
+                    sample_id,
+                    sample_start_time: start,
+                    sample_type: 0,
+                    sample_request_interval: interval,
+                    samples,
+                })
+            }),
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<u8>()).prop_map(|(p, e, t, s)| {
             ResponseValue::SupplyStatus(SupplyStatusResponse {
                 provider_id: p,
@@ -241,6 +294,10 @@ proptest! {
             Just(vec![0x02, 0x04, 0x06]),
             Just(vec![0x01, 0x01, 0x02, 0x04]),
             Just(vec![0x00, 0x00, 0x00, 0x25]),
+            // A snapshot header (payload types 0 and 6) and a debt log.
+            Just(vec![0, 0, 0, 0, 0x10, 0x26, 0x35, 0x1C, 1, 0, 1, 1, 0, 0, 0, 6]),
+            Just(vec![0, 0, 0, 0, 0x10, 0x26, 0x35, 0x1C, 1, 0, 1, 1, 0, 0, 0, 0]),
+            Just(vec![0, 1]),
         ],
         tail in proptest::collection::vec(any::<u8>(), 0..60),
     ) {
@@ -265,9 +322,28 @@ proptest! {
             keys: Some(mmc::Keys { requester_ka: &k, device_ka: &p }),
         };
         prop_assert_eq!(ctx.open(&block).unwrap(), plain);
-        let v = gbcs::usecases::ResponseValue::Protected(block);
-        for m in mmc::response::MAPPINGS {
-            let _ = (m.render)(&ctx, &v);
+        use gbcs::usecases::{ClusterRead, ClusterReadValue, GbzLogPart, ResponseValue};
+        let values = [
+            ResponseValue::GbzLog(
+                [(0x0702, 0x06), (0x0705, 0x01), (0x0705, 0x06), (0x0702, 0x07)]
+                    .into_iter()
+                    .map(|(cluster, command)| GbzLogPart::Protected {
+                        cluster,
+                        command,
+                        block: block.clone(),
+                    })
+                    .collect(),
+            ),
+            ResponseValue::ClusterReads(vec![ClusterRead {
+                cluster: 0x0705,
+                value: ClusterReadValue::Protected(block.clone()),
+            }]),
+            ResponseValue::Protected(block),
+        ];
+        for v in &values {
+            for m in mmc::response::MAPPINGS {
+                let _ = (m.render)(&ctx, v);
+            }
         }
     }
 }
