@@ -160,7 +160,14 @@ fn mmc_of_every_rtds_response_and_alert_is_valid_against_the_mmc_schema() {
                 gbcs::Frame::Ciphered(c) => c.apdu,
                 gbcs::Frame::Signing(s) => s,
             };
-            let k = ks.ka_private.get(&gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext).0.unwrap_or(apdu.recipient)).and_then(|v| v.first());
+            let k = ks
+                .ka_private
+                .get(
+                    &gbcs::alerts::supplementary_remote_party(&apdu.other_info.ext)
+                        .0
+                        .unwrap_or(apdu.recipient),
+                )
+                .and_then(|v| v.first());
             let d = ks.ka_public.get(&apdu.originator);
             let keys = k.zip(d).map(|(k, d)| mmc::Keys {
                 requester_ka: k,
@@ -582,7 +589,7 @@ fn read_as(
 }
 
 /// The emulated meters' answers to every instantaneous read (4.1.2 to 4.18) and to the profile,
-/// network data, tariff, prepayment configuration and record network data services, each decoded by
+/// network data, tariff, prepayment configuration, record network data and log services, each decoded by
 /// `client decode --mmc` with the requester's key: the service's own element, a success, the
 /// sensitive ones opened, and valid against the MMC schema.
 #[test]
@@ -750,6 +757,98 @@ fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
             premises1::GSME,
             "RecordNetworkDataGASRsp",
             "<ra:SampleID>",
+        ),
+        // Logs (the template's period: whatever the meter holds then).
+        (
+            SUPPLIER,
+            "ECS20a_4.4.4_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveBillingDataLogDebtPaymentsRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "ECS20b_4.4.2_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveCoMOrTariffTriggeredBillingDataLogRsp",
+            "<ra:Electricity",
+        ),
+        (
+            SUPPLIER,
+            "ECS20c_4.4.3_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveBillingCalendarTriggeredBillingDataLogRsp",
+            "<ra:Electricity",
+        ),
+        (
+            SUPPLIER,
+            "ECS20d_4.4.5_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveBillingDataLogPrepaymentCreditsRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "ECS21a_4.6.1_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveImportDailyReadLogRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "ECS21b_4.14_KRP_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "ReadPrepaymentDailyReadLogRsp",
+            "<ra:Electricity",
+        ),
+        (
+            SUPPLIER,
+            "ECS66_4.17_SUCCESS_REQUEST_DUIS.XML",
+            premises1::ESME,
+            "RetrieveDailyConsumptionLogRsp",
+            "<ra:Electricity",
+        ),
+        (
+            SUPPLIER,
+            "GCS15b_4.4.2_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RetrieveCoMOrTariffTriggeredBillingDataLogRsp",
+            "<ra:Gas",
+        ),
+        (
+            SUPPLIER,
+            "GCS15c_4.4.3_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RetrieveBillingCalendarTriggeredBillingDataLogRsp",
+            "<ra:Gas",
+        ),
+        (
+            SUPPLIER,
+            "GCS15d_4.4.4_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RetrieveBillingDataLogDebtPaymentsRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "GCS15e_4.4.5_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RetrieveBillingDataLogPrepaymentCreditsRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "GCS16a_4.6.1_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "RetrieveImportDailyReadLogRsp",
+            "",
+        ),
+        (
+            SUPPLIER,
+            "GCS16b_4.14_KRP_SUCCESS_REQUEST_DUIS.XML",
+            premises1::GSME,
+            "ReadPrepaymentDailyReadLogRsp",
+            "<ra:Gas",
         ),
     ];
     let manifest = demo.manifest_path();
