@@ -704,6 +704,11 @@ mod tests {
     }
 
     #[test]
+    fn the_log_fault_has_a_name() {
+        assert_eq!(DeviceFault::parse("logs"), Some(DeviceFault::Logs));
+    }
+
+    #[test]
     fn uk_local_midnights() {
         // Winter: local midnight is 00:00 UTC.
         assert_eq!(
