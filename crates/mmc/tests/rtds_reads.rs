@@ -54,6 +54,19 @@ fn has(xml: &str, fragments: &[&str]) {
     }
 }
 
+/// The document (or a fragment) without its indentation and line breaks.
+fn flat(xml: &str) -> String {
+    xml.lines().map(str::trim).collect()
+}
+
+/// `has`, whatever the fragments' indentation.
+fn has_flat(xml: &str, fragments: &[&str]) {
+    let x = flat(xml);
+    for f in fragments {
+        assert!(x.contains(&flat(f)), "{f}:\n{xml}");
+    }
+}
+
 fn lacks(xml: &str, fragment: &str) {
     assert!(!xml.contains(fragment), "{fragment}:\n{xml}");
 }
@@ -643,6 +656,36 @@ fn tariff_4_11() {
     );
     assert_eq!(x.matches("<ra:TariffTOUPrice ").count(), 48);
     assert_eq!(x.matches("<ra:ElecTariffThresholds ").count(), 8);
+    // The switching table: day 1 switches to block tariff 1 at 07:00 and 2 at 23:00 (script
+    // selectors 101, 102), day 2 to TOU rate 1; weekdays day 1, weekends day 2; one season.
+    has_flat(
+        &x,
+        &[
+            "<ra:Day>1</ra:Day>
+                <ra:ProfileSchedule>
+                  <ra:StartTime>07:00:00</ra:StartTime>
+                  <ra:BlockTariffAction>1</ra:BlockTariffAction>",
+            "<ra:StartTime>23:00:00</ra:StartTime>
+                  <ra:BlockTariffAction>2</ra:BlockTariffAction>",
+            "<ra:Day>2</ra:Day>
+                <ra:ProfileSchedule>
+                  <ra:StartTime>00:00:00</ra:StartTime>
+                  <ra:TOUTariffAction>1</ra:TOUTariffAction>",
+            "<ra:ReferencedElecDay index=\"6\">2</ra:ReferencedElecDay>",
+            "<ra:SeasonName>all</ra:SeasonName>
+                <ra:SeasonStartDate>
+                  <ra:Year>
+                    <ra:SpecifiedYear>2015</ra:SpecifiedYear>",
+            "<ra:SpecialDay>
+              <ra:Date>
+                <ra:Year>
+                  <ra:SpecifiedYear>2015</ra:SpecifiedYear>
+                </ra:Year>
+                <ra:Month>
+                  <ra:SpecifiedMonth>5</ra:SpecifiedMonth>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:SpecialDay>").count(), 2);
     let x = ok("4.11.1_ECS24", "ECS24_4.11.1_ERROR_RESPONSE_GBCS.HEX");
     has(
         &x,
@@ -650,15 +693,24 @@ fn tariff_4_11() {
     );
 
     let x = ok("4.11.2_ECS24b", "ECS24b_4.11.2_SUCCESS_RESPONSE_GBCS.HEX");
-    has(
+    has_flat(
         &x,
         &[
             "<ra:ServiceReferenceVariant>4.11.2</ra:ServiceReferenceVariant>",
             "<ra:SecondaryActiveTariffPrice>10000</ra:SecondaryActiveTariffPrice>\n          <ra:PriceScale>-5</ra:PriceScale>",
             "<ra:TariffTOUPrice index=\"1\">10000</ra:TariffTOUPrice>",
             "<ra:TariffTOUPrice index=\"4\">13000</ra:TariffTOUPrice>",
+            // Secondary element actions (script selectors 201-204) are its TOU rates 1-4.
+            "<ra:Day>4</ra:Day>
+                <ra:ProfileSchedule>
+                  <ra:StartTime>00:00:00</ra:StartTime>
+                  <ra:TOUTariffAction>4</ra:TOUTariffAction>",
+            "<ra:SeasonName>winter</ra:SeasonName>",
+            "<ra:NonSpecifiedYear/>",
         ],
     );
+    assert_eq!(x.matches("<ra:Season>").count(), 4);
+    assert_eq!(x.matches("<ra:SpecialDay>").count(), 3);
     let x = ok("4.11.2_ECS24b", "ECS24b_4.11.2_ERROR_RESPONSE_GBCS.HEX");
     has(
         &x,

@@ -7,15 +7,17 @@
 //! | `PriceScale` | 16: `113, 0-0:19.20.0.255, 5` (the price unit charge's price scale) |
 //! | `TariffBlockPriceMatrix` | 16: charge indexes `0xA1`–`0xD8` (block 1–4 in the high nibble `A`–`D`, TOU rate 1–8 in the low): `TariffBlockPrices` per rate, `BlockPrice` per block |
 //! | `TariffTOUPriceMatrix` | 16: charge indexes 1–48 (`TariffTOUPrice` per rate) |
+//! | `TariffSwitchingTable` | 2–4: `20, 0-0:13.0.0.255, 3–5` (seasons, week and day profiles, see [`super::tariff_common`]) |
+//! | `TariffSwitchingTableSpecialDays` | 5: `11, 0-0:11.0.0.255, 2` |
 //! | `TariffThresholdMatrix` | 6–13: `21, 0-0:16.0.11–18.255, 2` (the block thresholds of TOU rates 1–8) |
 //!
-//! Not rendered (optional in the schema): the switching table (day and week profiles, seasons),
-//! its special days, and the currency labels (not read by ECS24).
+//! Not rendered (optional in the schema): the currency labels (not read by ECS24).
 
 use gbcs::axdr::Data;
 use gbcs::usecases::{Failure, ResponseValue, ecs24};
 
 use super::reads::{UnitCharge, indexed, integer};
+use super::tariff_common::{Element, special_days, switching_table};
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
 
@@ -83,6 +85,8 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
         }
     }
     x.close("TariffTOUPriceMatrix");
+    switching_table(&mut x, &values[2], &values[3], &values[4], Element::Primary)?;
+    special_days(&mut x, &values[5])?;
     x.open("TariffThresholdMatrix", &[]);
     for (i, monitor) in values[6..14].iter().enumerate() {
         let Data::Array(thresholds) = monitor else {

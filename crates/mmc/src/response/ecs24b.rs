@@ -1,13 +1,15 @@
 //! ECS24b read ESME tariff (secondary element) → `ReadTariffSecondaryElementRsp`: the secondary
 //! element's active tariff price (request 1: `3, 0-0:94.44.1.8, 2`) as
 //! `SecondaryActiveTariffPrice`, its price unit charge (request 0: `113, 0-0:19.20.5.255, 5`)'s
-//! price scale as `PriceScale` and charges at indexes 1–4 as `TariffTOUPriceMatrix`. Not rendered
-//! (optional in the schema): the switching table and its special days.
+//! price scale as `PriceScale` and charges at indexes 1–4 as `TariffTOUPriceMatrix`, and its
+//! activity calendar (requests 4–6: `20, 0-0:13.0.1.255, 3–5`) and special days (request 3:
+//! `11, 0-0:11.0.1.255, 2`) as `TariffSwitchingTable` and `TariffSwitchingTableSpecialDays`.
 
 use gbcs::usecases::{ResponseValue, ecs24b};
 
 use super::ecs24::{short, unsigned};
 use super::reads::{UnitCharge, indexed, nothing};
+use super::tariff_common::{Element, special_days, switching_table};
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
 
@@ -50,5 +52,13 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
         }
     }
     x.close("TariffTOUPriceMatrix");
+    switching_table(
+        &mut x,
+        &values[4],
+        &values[5],
+        &values[6],
+        Element::Secondary,
+    )?;
+    special_days(&mut x, &values[3])?;
     Ok(Rendering::Children(x))
 }

@@ -61,6 +61,7 @@ mod gcs21b;
 mod ecs24;
 mod ecs24b;
 mod gcs21f;
+mod tariff_common;
 // Logs (4.4.x, 4.6.x, 4.14, 4.17).
 mod ecs20a;
 mod ecs20b;
