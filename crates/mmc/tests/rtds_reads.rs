@@ -620,10 +620,20 @@ fn prepayment_configuration_4_13() {
             "<ra:LowCreditThreshold>500000</ra:LowCreditThreshold>",
             "<ra:CreditMaxCreditThreshold>5000000</ra:CreditMaxCreditThreshold>",
             "<ra:MaxCreditMaxMeterBalance>10000000</ra:MaxCreditMaxMeterBalance>",
-            "<ra:Gas>\n            <ra:DebtRecovery1>\n              <ra:DebtRecoveryRate>500000</ra:DebtRecoveryRate>\n              <ra:DebtRecoveryRatePeriod>DAILY</ra:DebtRecoveryRatePeriod>",
+            "</ra:NonDisablementCalendar>\n            <ra:DebtRecovery1>\n              <ra:DebtRecoveryRate>500000</ra:DebtRecoveryRate>\n              <ra:DebtRecoveryRatePeriod>DAILY</ra:DebtRecoveryRatePeriod>",
             "<ra:DebtRecovery2>\n              <ra:DebtRecoveryRate>200000</ra:DebtRecoveryRate>",
         ],
     );
+    // The friendly credit calendar: day 1 non-disablement from midnight, stopping at 08:00,
+    // again from 18:00.
+    has_flat(
+        &x,
+        &[
+            "<ra:NonDisablementCalendar><ra:DayProfiles><ra:GasNonDisablementDayProfile><ra:TimeStartAction index=\"1\"><ra:StartTime>00:00:00</ra:StartTime><ra:NonDisablementAction>START</ra:NonDisablementAction></ra:TimeStartAction><ra:TimeStartAction index=\"2\"><ra:StartTime>08:00:00</ra:StartTime><ra:NonDisablementAction>STOP</ra:NonDisablementAction>",
+            "<ra:GasNonDisablementDayProfile>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:SpecialDay>").count(), 4);
     for (f, status) in [
         ("GCS21b_4.13_ERROR_RESPONSE_GBCS.HEX", "HARDWARE_FAILURE"),
         ("GCS21b_4.13_NOT_FOUND_RESPONSE_GBCS.HEX", "NOT_FOUND"),
@@ -728,6 +738,18 @@ fn tariff_4_11() {
             "<ra:BlockPrice index=\"4\">12000</ra:BlockPrice>",
         ],
     );
+    // The Calendar cluster's components: day N is tier N; weekdays day 1, weekends day 2;
+    // seasons from 2014-09-23 (week 1) and 2015-03-20 (week 2); three special days.
+    has_flat(
+        &x,
+        &[
+            "<ra:DayProfile><ra:DayName>3</ra:DayName><ra:TOUTariffAction>3</ra:TOUTariffAction></ra:DayProfile>",
+            "<ra:ReferencedDay index=\"6\">2</ra:ReferencedDay>",
+            "<ra:Season><ra:SeasonStartDate><ra:GasYearWithWildcards><ra:SpecifiedYear>2014</ra:SpecifiedYear></ra:GasYearWithWildcards><ra:GasMonthWithWildcards><ra:SpecifiedMonth>9</ra:SpecifiedMonth></ra:GasMonthWithWildcards><ra:GasDayOfMonthWithWildcards><ra:SpecifiedDayOfMonth>23</ra:SpecifiedDayOfMonth>",
+            "<ra:ReferencedWeekName>2</ra:ReferencedWeekName>",
+        ],
+    );
+    assert_eq!(x.matches("<ra:SpecialDay>").count(), 3);
     for f in [
         "GCS21f_4.11.1_ERROR_RESPONSE_GBCS.HEX",
         "GCS21f_4.11.1_NOT_FOUND_RESPONSE_GBCS.HEX",

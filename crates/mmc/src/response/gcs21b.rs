@@ -13,15 +13,16 @@
 //! | `MaxCreditMaxMeterBalance` | `0x0021` maximum credit limit |
 //! | `Gas/DebtRecovery1`, `2` | `0x0217`/`0x0227` debt recovery amount, `0x0216`/`0x0226` frequency (0 `HOURLY`, 1 `DAILY`) |
 //!
-//! Not rendered (optional in the schema): the non-disablement (friendly credit) calendar's day
-//! and week profiles, seasons and special days (the other components). A calendar the GSME does
-//! not hold (NOT_FOUND) is the device's failure.
+//! | `Gas/NonDisablementCalendar` | the friendly credit calendar's day and week profiles, seasons and special days (the other components, [`super::gas_calendar`]) |
+//!
+//! A calendar the GSME does not hold (NOT_FOUND) is the device's failure.
 
 use gbcs::gbz::GbzBody;
 use gbcs::usecases::{
     AttributeRecord, ResponseValue, gcs21b, reads_inst_common::CLUSTER_PREPAYMENT,
 };
 
+use super::gas_calendar::{Calendar, non_disablement};
 use super::reads::{attr, nothing};
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
@@ -58,6 +59,7 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
         }
     }
     x.open("Gas", &[]);
+    non_disablement(&mut x, &Calendar::of(components)?)?;
     for (name, amount, frequency) in [
         ("DebtRecovery1", 0x0217, 0x0216),
         ("DebtRecovery2", 0x0227, 0x0226),

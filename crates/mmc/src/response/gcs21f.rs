@@ -9,14 +9,14 @@
 //! | `TariffThresholds/BlockThreshold` 1–3 | `0x0100`–`0x0102` × threshold multiplier `0x0202` ÷ divisor `0x0203` |
 //! | `TOUTariff/TariffTOUPrice` 1–4 | `0x0410`, `0x0420`, `0x0430`, `0x0440` (tier 1–4 block 1 price) |
 //! | `BlockTariff/BlockPrice` 1–4 | `0x0400`–`0x0403` (no-tier block 1–4 price) |
+//! | `TariffSwitchingTable`, `TariffSwitchingTableSpecialDays` | the Calendar cluster's day and week profiles, seasons and special days ([`super::gas_calendar`]; a day's tier 1–4 is its `TOUTariffAction`, else `BlockTariff`) |
 //!
-//! Not rendered (optional in the schema): the switching table (the Calendar cluster's day and
-//! week profiles and seasons) and its special days. A calendar or price the GSME does not hold
-//! (NOT_FOUND) is the device's failure.
+//! A calendar or price the GSME does not hold (NOT_FOUND) is the device's failure.
 
 use gbcs::gbz::GbzBody;
 use gbcs::usecases::{Failure, ResponseValue, gcs21f};
 
+use super::gas_calendar::{Calendar, tariff};
 use super::gcs21b::read_attributes;
 use super::reads::{attr, decimal, indexed};
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
@@ -69,6 +69,7 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     if let Some(s) = u32_of(0x0301) {
         x.leaf("StandingCharge", &s.to_string());
     }
+    tariff(&mut x, &Calendar::of(components)?)?;
     let multiplier = attr(&records, 0x0202).filter(|m| *m != 0).unwrap_or(1);
     let divisor = attr(&records, 0x0203).filter(|d| *d != 0).unwrap_or(1);
     x.open("TariffThresholds", &[]);

@@ -60,6 +60,7 @@ mod gcs21b;
 // Tariff (4.11.x).
 mod ecs24;
 mod ecs24b;
+mod gas_calendar;
 mod gcs21f;
 mod tariff_common;
 // Logs (4.4.x, 4.6.x, 4.14, 4.17).
