@@ -208,6 +208,12 @@ fn ordered(mut names: Vec<String>) -> Vec<String> {
     names.sort();
     let last = |n: &String| n.starts_with("8.3_") || n.starts_with("8.4_");
     let (tail, mut head): (Vec<String>, Vec<String>) = names.into_iter().partition(last);
+    // A DSP future-dated request reaches its meter at its execution time, carrying the counter
+    // it was signed with: it must be the user's last command to that meter, or the meter
+    // refuses it as a replay of the later ones (GBCS counters only increase).
+    let (future, mut head): (Vec<String>, Vec<String>) =
+        head.into_iter().partition(|n| n.contains("FUTURE_DATED"));
+    head.extend(future);
     head.extend(tail);
     head
 }
