@@ -602,6 +602,22 @@ fn prepayment_configuration_4_13() {
             ],
         );
     }
+    // The non-disablement calendar: four special days; weekends from midnight, weekdays from
+    // 18:00 to 08:00, 2014-10-26 to 2015-03-29.
+    let x = ok(
+        "4.13_ECS26a",
+        "ECS26a_4.13_SINGLE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(x.matches("<ra:SpecialDay index=").count(), 4);
+    has_flat(
+        &x,
+        &[
+            "<ra:NonDisablementScript>START</ra:NonDisablementScript><ra:SpecialDaysApplicability><ra:SpecialDayApplicability><ra:SpecialDayID>1</ra:SpecialDayID>",
+            "<ra:DayOfWeekID>Saturday</ra:DayOfWeekID></ra:DayOfWeekApplicability><ra:DayOfWeekApplicability><ra:DayOfWeekID>Sunday</ra:DayOfWeekID></ra:DayOfWeekApplicability></ra:DaysOfWeekApplicability><ra:ScheduleDatesAndTime><ra:SwitchTime>00:00:00</ra:SwitchTime><ra:StartDate>2014-10-26</ra:StartDate><ra:EndDate>2015-03-29</ra:EndDate>",
+            "<ra:NonDisablementScript>STOP</ra:NonDisablementScript>",
+            "<ra:SwitchTime>08:00:00</ra:SwitchTime>",
+        ],
+    );
     let x = ok("4.13_ECS26a", "ECS26a_4.13_ERROR_RESPONSE_GBCS.HEX");
     has(
         &x,

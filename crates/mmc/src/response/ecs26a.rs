@@ -14,14 +14,17 @@
 //! | `MaxCreditMaxMeterBalance` | 10: `9000, 0-0:94.44.2.20, 2` |
 //! | `Electricity/DebtRecovery1`, `2` | 0, 2 / 4, 5: `113, 0-0:19.20.1.255 / .2.255, 5` (unit charge: price scale and the charge) and `8` (period: 3600 s `HOURLY`, 86400 s `DAILY`) |
 //!
+//! | `Electricity/NonDisablementCalendar` | 1: `11, 0-0:11.0.2.255, 2` (special days) and 16: `10, 0-0:12.0.1.255, 2` (the schedule: script selector 32 `START`, 33 `STOP`; the days of the week and special days it applies on; switch time; begin and end dates) |
+//!
 //! Amounts are in the meter's currency unit, as read. Not rendered (all optional in the schema):
-//! the non-disablement calendar (special days, schedule), the suspend-debt flags (in the credit
-//! and charge configuration) and the payment mode (not read by ECS26a).
+//! the suspend-debt flags (in the credit and charge configuration) and the payment mode (not read
+//! by ECS26a).
 
 use gbcs::axdr::Data;
 use gbcs::usecases::{ResponseValue, ecs26a};
 
-use super::reads::{UnitCharge, integer, nothing};
+use super::reads::{UnitCharge, cosem_time, integer, nothing};
+use super::tariff_common::date_with;
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
 
@@ -70,6 +73,7 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     x.leaf("CreditMaxCreditThreshold", &int(8)?.to_string());
     x.leaf("MaxCreditMaxMeterBalance", &int(10)?.to_string());
     x.open("Electricity", &[]);
+    non_disablement(&mut x, &values[1], &values[16])?;
     for (name, charge, period) in [("DebtRecovery1", 0, 2), ("DebtRecovery2", 4, 5)] {
         let charge = UnitCharge::of(&values[charge])?;
         let rate = charge
@@ -97,4 +101,116 @@ fn period_name(secs: i128) -> Option<&'static str> {
         86_400 => Some("DAILY"),
         _ => None,
     }
+}
+
+/// The non-disablement calendar: special days and the schedule.
+fn non_disablement(x: &mut Xml, special_days: &Data, schedule: &Data) -> Result<(), MappingError> {
+    let (Data::Array(days), Data::Array(entries)) = (special_days, schedule) else {
+        return Err(MappingError(
+            "the non-disablement calendar is not two arrays".into(),
+        ));
+    };
+    if days.len() > 20 || entries.len() > 22 {
+        return Err(MappingError(format!(
+            "{} special days and {} schedule entries, the schema holds 20 and 22",
+            days.len(),
+            entries.len()
+        )));
+    }
+    x.open("NonDisablementCalendar", &[]);
+    x.open("ElectricitySpecialDays", &[]);
+    for (i, d) in days.iter().enumerate() {
+        let Data::Structure(f) = d else {
+            return Err(MappingError(format!("special day {d:?}")));
+        };
+        let Some(Data::OctetString(date)) = f.get(1) else {
+            return Err(MappingError(format!("special day {d:?}")));
+        };
+        date_with(x, "SpecialDay", &[("index", &(i + 1).to_string())], date)?;
+    }
+    x.close("ElectricitySpecialDays");
+    for e in entries {
+        let Data::Structure(f) = e else {
+            return Err(MappingError(format!("schedule entry {e:?}")));
+        };
+        let [
+            _,
+            _,
+            _,
+            selector,
+            Data::OctetString(time),
+            _,
+            Data::BitString {
+                bits: wd_bits,
+                bytes: weekdays,
+            },
+            Data::BitString {
+                bits: sd_bits,
+                bytes: specdays,
+            },
+            Data::OctetString(begin),
+            Data::OctetString(end),
+        ] = &f[..]
+        else {
+            return Err(MappingError(format!("schedule entry {e:?}")));
+        };
+        x.open("ElectricityNonDisablementSchedule", &[]);
+        match integer(selector) {
+            Some(32) => x.leaf("NonDisablementScript", "START"),
+            Some(33) => x.leaf("NonDisablementScript", "STOP"),
+            _ => return Err(MappingError(format!("non-disablement script {selector:?}"))),
+        }
+        x.open("SpecialDaysApplicability", &[]);
+        for i in set_bits(*sd_bits, specdays).filter(|i| *i < 20) {
+            x.open("SpecialDayApplicability", &[]);
+            x.leaf("SpecialDayID", &(i + 1).to_string());
+            x.close("SpecialDayApplicability");
+        }
+        x.close("SpecialDaysApplicability");
+        x.open("DaysOfWeekApplicability", &[]);
+        for i in set_bits(*wd_bits, weekdays).filter(|i| *i < 7) {
+            x.open("DayOfWeekApplicability", &[]);
+            x.leaf("DayOfWeekID", WEEKDAYS[i]);
+            x.close("DayOfWeekApplicability");
+        }
+        x.close("DaysOfWeekApplicability");
+        x.open("ScheduleDatesAndTime", &[]);
+        if let Some(t) = cosem_time(time) {
+            x.leaf("SwitchTime", &t);
+        }
+        for (name, d) in [("StartDate", begin), ("EndDate", end)] {
+            if let Some(d) = xs_date(d) {
+                x.leaf(name, &d);
+            }
+        }
+        x.close("ScheduleDatesAndTime");
+        x.close("ElectricityNonDisablementSchedule");
+    }
+    x.close("NonDisablementCalendar");
+    Ok(())
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// The indexes of the set bits of a DLMS bit string (first bit: the most significant of the
+/// first byte).
+fn set_bits(bits: usize, bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    (0..bits).filter(move |i| bytes.get(i / 8).is_some_and(|b| b & (0x80 >> (i % 8)) != 0))
+}
+
+/// A COSEM date (5 bytes) without wildcards as `xs:date`.
+fn xs_date(b: &[u8]) -> Option<String> {
+    let [yh, yl, m, d, _] = *b else {
+        return None;
+    };
+    let y = u16::from_be_bytes([yh, yl]);
+    gbcs::UtcDateTime::new(y, m, d, 0, 0, 0).map(|_| format!("{y:04}-{m:02}-{d:02}"))
 }

@@ -40,11 +40,21 @@ fn fields<'a>(d: &'a Data, what: &str) -> Result<&'a [Data], MappingError> {
 /// A COSEM date (year high, year low, month, day of month, day of week; the first five bytes
 /// of a date-time) as the schema's `Date`.
 pub(crate) fn date(x: &mut Xml, name: &str, b: &[u8]) -> Result<(), MappingError> {
+    date_with(x, name, &[], b)
+}
+
+/// [`date`] with attributes on the element.
+pub(crate) fn date_with(
+    x: &mut Xml,
+    name: &str,
+    attrs: &[(&str, &str)],
+    b: &[u8],
+) -> Result<(), MappingError> {
     let [yh, yl, month, day, dow, ..] = *b else {
         return Err(MappingError(format!("date {b:02X?}")));
     };
     let year = u16::from_be_bytes([yh, yl]);
-    x.open(name, &[]);
+    x.open(name, attrs);
     x.open("Year", &[]);
     match year {
         0xFFFF => x.empty("NonSpecifiedYear", &[]),
