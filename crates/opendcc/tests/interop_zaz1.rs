@@ -207,7 +207,7 @@ fn known_rejections() -> BTreeMap<(String, String), String> {
 fn ordered(mut names: Vec<String>) -> Vec<String> {
     names.sort();
     let last = |n: &String| n.starts_with("8.3_") || n.starts_with("8.4_");
-    let (tail, mut head): (Vec<String>, Vec<String>) = names.into_iter().partition(last);
+    let (tail, head): (Vec<String>, Vec<String>) = names.into_iter().partition(last);
     // A DSP future-dated request reaches its meter at its execution time, carrying the counter
     // it was signed with: it must be the user's last command to that meter, or the meter
     // refuses it as a replay of the later ones (GBCS counters only increase).
