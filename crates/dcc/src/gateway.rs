@@ -415,14 +415,6 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let cv = req.header.command_variant;
         let srv = req.header.service_reference_variant;
         let variant = srv.info();
-        if cv.returns_for_local_delivery() {
-            // Local delivery (CV 2, 3, 6, 7) needs a local command channel opendcc does not have.
-            return Err(AuthzError::CommandVariant {
-                cv: cv.value(),
-                srv,
-            }
-            .into());
-        }
         let device_ka = device_ka_key(tx, device)?;
         let plan = if cv.is_signed_pre_command() {
             let pending = tx.precommand(rid.originator, rid.counter)?;
@@ -488,7 +480,36 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             } => (command, Some(execute_at)),
             Plan::Answer { code, document } => return Ok((code, document)),
         };
+        if held.is_some() && cv.returns_for_local_delivery() {
+            // A command the DCC holds until its execution time cannot also be handed to the
+            // user now: DSP future dating is for commands the DCC sends (CV 1, 5).
+            return Err(AuthzError::CommandVariant {
+                cv: cv.value(),
+                srv,
+            }
+            .into());
+        }
         let wan_command = catalogue::protect(command, &self.dcc, &device_ka)?;
+        // Local delivery (CV 2 and 6; with the SM WAN too, 3 and 7): the user receives the
+        // protected command, exactly as the DCC would send it, to deliver to the device on site.
+        let local = cv
+            .returns_for_local_delivery()
+            .then(|| -> Result<String, DccError> {
+                let header = duis::ResponseHeader::new(
+                    rid,
+                    ResponseCode::I0,
+                    duis::ResponseDateTime::from_datetime(now)
+                        .map_err(|e| InternalError::Render(e.to_string()))?,
+                );
+                duis::local_command_response(&header, variant, &wan_command)
+                    .map_err(|e| InternalError::Render(e.to_string()).into())
+            })
+            .transpose()?;
+        if !cv.sends_via_wan() {
+            if let Some(doc) = local {
+                return Ok((ResponseCode::I0, doc));
+            }
+        }
         let chf = device.chf.unwrap_or(device.id);
         let now_ms = unix_ms(now);
         let timeout = self.limits.device_response_timeout_ms;
@@ -514,6 +535,9 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             tx.hold_wan(&job)?;
         } else {
             tx.enqueue_wan(&job)?;
+        }
+        if let Some(doc) = local {
+            return Ok((ResponseCode::I0, doc));
         }
         Ok((
             ResponseCode::I99,

@@ -552,6 +552,20 @@ pub fn pre_command_response(
     )
 }
 
+/// The response returning a command for local delivery (CV 2, 3, 6, 7): `LocalCommand` with the
+/// protected GBCS command the user delivers to the device on site.
+pub fn local_command_response(
+    header: &ResponseHeader,
+    variant: &ServiceVariant,
+    gbcs_payload: &[u8],
+) -> Result<String, BuildError> {
+    build_response(
+        header,
+        variant,
+        &ResponsePayload::LocalCommand(gbcs_payload),
+    )
+}
+
 // DCC schedules: 5.1/5.2 answers and the responses of scheduled runs.
 pub mod schedules;
 

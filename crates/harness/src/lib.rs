@@ -488,6 +488,22 @@ impl Harness {
         serde_json::from_str(&json).expect("device state is JSON")
     }
 
+    /// Hands `frame` to an emulated device directly, as an installer's local delivery does
+    /// (CV 2, 3, 6, 7 return the command to the user for that): the device verifies, executes,
+    /// keeps its new state and answers; the DCC sees none of it. Returns the device's response
+    /// frame, if it answered.
+    pub fn deliver_locally(&self, target: &str, frame: &[u8]) -> Option<Vec<u8>> {
+        let id = eui(target);
+        let identities = world::device_identities(self.world.dir(), &self.store)
+            .expect("the emulated devices' keys");
+        let devices = wan::emulated::EmulatedDevices::new(identities);
+        let now = self.clock.now();
+        self.store
+            .transaction_in(|tx| devices.deliver(tx, id, frame, now))
+            .expect("delivering to the device")
+            .response
+    }
+
     /// A device's SMKI certificate (DER) for one usage (`ds` or `ka`), as the repository holds
     /// it.
     pub fn device_cert(&self, id: &str, usage: &str) -> Vec<u8> {
