@@ -702,7 +702,14 @@ fn rtds_device(id: Eui64, t: DeviceType, now: OffsetDateTime, first_esme: bool) 
         DeviceType::Gsme | DeviceType::Gpf => Some(MPRN.to_string()),
         _ => None,
     };
-    world::installed_device(id, t, UPRN, CHF, mpxn, now)
+    let mut d = world::installed_device(id, t, UPRN, CHF, mpxn, now);
+    if t == DeviceType::Esme && first_esme {
+        // The RTDS's first ESME (…A0) is a twin element meter: it answers the secondary
+        // element's reads (ECS24b, ECS20c), which a single element ESME (variant A) may not
+        // be sent (E11).
+        d.esme_variant = Some(duis::EsmeVariant::B);
+    }
+    d
 }
 
 fn new_key() -> Result<KeyPair, String> {

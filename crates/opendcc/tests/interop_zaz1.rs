@@ -109,13 +109,15 @@ impl Case {
 
     /// A successful final outcome: a non-device request answered I0 (or I99, acknowledged with
     /// nothing to follow); a device request whose device response (I0) reached the Receive
-    /// Response Service — for a critical one, after its signed pre-command was accepted.
+    /// Response Service — for a critical one, after its signed pre-command was accepted; a
+    /// command returned for local delivery (CV 2) answered I0 with it.
     fn succeeded(&self) -> bool {
         let code =
             |c: &Option<String>, want: &[&str]| c.as_deref().is_some_and(|c| want.contains(&c));
         match self.cv {
             8 => code(&self.sync_code, &["I0", "I99"]),
             1 => code(&self.sync_code, &["I99"]) && code(&self.final_code, &["I0"]),
+            2 => code(&self.sync_code, &["I0"]),
             4 => {
                 code(&self.sync_code, &["I0"])
                     && code(&self.cv5_code, &["I99"])
@@ -213,9 +215,28 @@ fn ordered(mut names: Vec<String>) -> Vec<String> {
     // refuses it as a replay of the later ones (GBCS counters only increase).
     let (future, mut head): (Vec<String>, Vec<String>) =
         head.into_iter().partition(|n| n.contains("FUTURE_DATED"));
+    // 5.2 and 5.3 read and delete the schedule the 5.1 template creates: 5.1 goes first.
+    let (create, rest): (Vec<String>, Vec<String>) =
+        head.into_iter().partition(|n| is_create_schedule(n));
+    let at = rest
+        .iter()
+        .position(|n| is_schedule_by_id(n))
+        .unwrap_or(rest.len());
+    let mut head = rest;
+    head.splice(at..at, create);
     head.extend(future);
     head.extend(tail);
     head
+}
+
+/// The 5.1 Create Schedule template.
+fn is_create_schedule(name: &str) -> bool {
+    name.contains("_5.1.")
+}
+
+/// The templates that name a schedule by its DSPScheduleID (5.2 Read, 5.3 Delete).
+fn is_schedule_by_id(name: &str) -> bool {
+    name.starts_with("5.2_") || name.starts_with("5.3_")
 }
 
 /// Why the DCC refused `request_id`, from its log (`error="…"`).
@@ -422,11 +443,36 @@ fn every_template_signed_by_the_java_tool() {
     );
 
     // 2. Send each to the endpoint its command variant calls for; sign and send pre-commands.
+    let mut schedule_id: Option<String> = None;
     for case in &mut cases {
         let Some(signed) = case.signed.clone() else {
             continue;
         };
-        let text = read(&signed);
+        let mut text = read(&signed);
+        // 5.2/5.3 name the schedule 5.1 created (the template's 123 is no schedule of this
+        // DCC): the DSPScheduleID from the 5.1 answer, re-signed by the Java tool with the
+        // counter it gave at first.
+        if is_schedule_by_id(&case.name)
+            && let Some(id) = &schedule_id
+        {
+            let unsigned = scratch.join(format!("schedule-{}", case.name));
+            std::fs::write(
+                &unsigned,
+                strip_signature(
+                    &with_element(&text, "DSPScheduleID", id).unwrap_or_else(|| text.clone()),
+                ),
+            )
+            .unwrap();
+            match java.run(Op::SignKeepCounter, &unsigned, &signed) {
+                Ok(r) if r.ok() => text = read(&signed),
+                Ok(r) => case
+                    .problems
+                    .push(format!("re-signing with the schedule id: {}", r.summary())),
+                Err(e) => case
+                    .problems
+                    .push(format!("re-signing with the schedule id: {e}")),
+            }
+        }
         case.request_id = element_text(&text, "RequestID")
             .unwrap_or_default()
             .to_string();
@@ -461,6 +507,9 @@ fn every_template_signed_by_the_java_tool() {
         std::fs::write(&sync_doc, &reply.body).unwrap();
         case.sync_code = element_text(&reply.body, "ResponseCode").map(str::to_string);
         case.sync_doc = Some(sync_doc.clone());
+        if is_create_schedule(&case.name) {
+            schedule_id = element_text(&reply.body, "DSPScheduleID").map(str::to_string);
+        }
         let user = demo
             .manifest
             .user_by_eui(&case.originator)

@@ -10,7 +10,7 @@
 //! passed on as the device sent it: the DCC has no grounds to call it a failure.
 
 use gbcs::Frame;
-use gbcs::usecases::ResponseClass;
+use gbcs::usecases::{Failure, ResponseClass};
 
 /// What a device's answer says about the command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +27,28 @@ pub fn classify(response: &[u8]) -> Verdict {
         return Verdict::Success;
     };
     let apdu = frame.apdu();
-    match gbcs::classify_response(apdu.other_info.message_code, &apdu.content) {
+    let code = apdu.other_info.message_code;
+    match gbcs::classify_response(code, &apdu.content) {
+        ResponseClass::Failure(f) if is_empty_period(code, &f) => Verdict::Success,
         ResponseClass::Failure(f) => Verdict::Failure(format!("{f:?}")),
         ResponseClass::Success | ResponseClass::Unknown => Verdict::Success,
     }
+}
+
+/// A GSME's profile or network data read (GCS17, GCS18: ZSE Get Sampled Data for a period)
+/// answered NOT_FOUND has done what was asked: the period holds no sample (a period before the
+/// meter logged anything, or in the future). As for an empty log, the user is told I0 with the
+/// device's answer, which says NOT_FOUND in its own terms (parse and correlate shows it).
+fn is_empty_period(code: gbcs::MessageCode, f: &Failure) -> bool {
+    use gbcs::usecases::{gcs17, gcs18, logs_common::ZCL_NOT_FOUND};
+    [gcs17::MESSAGE_CODE, gcs18::MESSAGE_CODE].contains(&code)
+        && matches!(
+            f,
+            Failure::ZclDefaultResponse {
+                status: ZCL_NOT_FOUND,
+                ..
+            }
+        )
 }
 
 #[cfg(test)]
@@ -137,6 +155,28 @@ mod tests {
         }
         f.content = ok;
         assert_eq!(classify(&f.encode()), Verdict::Success);
+    }
+
+    #[test]
+    fn a_gsme_period_read_answered_not_found_is_an_empty_period() {
+        use gbcs::usecases::{gcs17, gcs18};
+        let with_code = |code, status| {
+            let mut f =
+                GeneralSigning::decode(&frame(zcl(ZCL_DEFAULT_RESPONSE, vec![0x08, status])))
+                    .unwrap();
+            f.other_info = OtherInfo::code(code);
+            classify(&f.encode())
+        };
+        for code in [gcs17::MESSAGE_CODE, gcs18::MESSAGE_CODE] {
+            assert_eq!(with_code(code, 0x8B), Verdict::Success, "{code:?}");
+            // Any other status is the device's failure.
+            assert!(matches!(with_code(code, 0xC0), Verdict::Failure(_)));
+        }
+        // NOT_FOUND to anything else (a calendar the meter does not hold) is a failure.
+        assert!(matches!(
+            with_code(MessageCode(0x0001), 0x8B),
+            Verdict::Failure(_)
+        ));
     }
 
     #[test]
