@@ -1,4 +1,4 @@
-//! Local delivery (command variants 2 and 3) on the simulated clock: the DCC returns the protected
+//! Local delivery (command variants 2, 3 and 6) on the simulated clock: the DCC returns the protected
 //! command to the user in `LocalCommand` (I0, synchronously); with CV 2 nothing goes over the
 //! SM WAN, with CV 3 the same command is sent too. The returned command is one the device obeys
 //! when an installer hands it over on site, and only once (its counter is spent). A DSP
@@ -25,6 +25,7 @@ fn read(h: &mut Harness, template: &str, cv: &str) -> (harness::Prepared, dcc::g
     (p, a)
 }
 
+/// The `GBCSPayload` of an answer (`LocalCommand` or `PreCommand`).
 fn local_command(body: &str) -> Vec<u8> {
     let b64 = element_text(body, "GBCSPayload").expect("a LocalCommand GBCSPayload");
     base64::engine::general_purpose::STANDARD
@@ -112,4 +113,47 @@ fn a_dsp_future_dated_request_is_not_returned_for_local_delivery() {
     let rid_xml = set_text(&p2.xml, "RequestID", &p.rid);
     let ok = h.send(&h.sign(SUPPLIER, &set_text(&rid_xml, "CommandVariant", "2")));
     assert_eq!(ok.code.map(|c| c.as_str()), Some("I0"), "{}", ok.body);
+}
+
+/// A 7.2 signed pre-command with command variant `cv` (6: local delivery only).
+fn signed_precommand_request(rid: &str, cv: u8, payload: &[u8]) -> String {
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>{}</sr:CommandVariant>",
+            "<sr:ServiceReference>7.2</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>7.2</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        cv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+#[test]
+fn cv6_returns_the_signed_critical_command_which_the_meter_obeys_on_site() {
+    let mut h = Harness::new_world();
+    let p = h.request(
+        "GCS32_7.2_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::GSME,
+    );
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = local_command(&a.body);
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &signed_precommand_request(&p.rid, 6, &signed)));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    h.check_signed(&a.body);
+    assert!(a.body.contains("LocalCommand"), "{}", a.body);
+    assert_eq!(h.pending_commands(), 0, "nothing goes over the SM WAN");
+    let command = local_command(&a.body);
+    // The user's signature travels with it: the GSME closes its valve when handed it.
+    assert_eq!(h.device_state(premises1::GSME)["supply"], "Enabled");
+    assert!(h.deliver_locally(premises1::GSME, &command).is_some());
+    assert_ne!(h.device_state(premises1::GSME)["supply"], "Enabled");
+    h.advance(Duration::from_secs(3600));
+    assert!(responses(&h, &p.rid).is_empty());
 }
