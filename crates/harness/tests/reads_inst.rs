@@ -216,3 +216,55 @@ fn a_future_dated_meter_balance_is_read_at_its_time() {
         "{spent}"
     );
 }
+
+/// A read of a device whose SMI status does not allow it (decommissioned, suspended, withdrawn,
+/// pending, whitelisted, in recovery) is refused with E5; nothing is queued and the RequestID stays free, so
+/// the same request is carried once the device is back in service.
+#[test]
+fn a_read_of_a_device_in_the_wrong_smi_status_is_refused_and_changes_nothing() {
+    use dcc::model::DeviceStatus;
+    use dcc::store::Store as _;
+    let mut h = Harness::new_world();
+    let id: eui::Eui64 = premises1::ESME.parse().unwrap();
+    let set_status = |h: &Harness, status: DeviceStatus| {
+        h.store()
+            .transaction(|tx| {
+                let mut d = tx.device(id)?.expect("the ESME");
+                d.status = status;
+                tx.put_device(&d)?;
+                Ok(())
+            })
+            .unwrap();
+    };
+    let template = "ECS17d_4.1.2_SINGLE_SUCCESS_REQUEST_DUIS.XML";
+    let p = h.request(template, "supplier-a", premises1::ESME);
+    let signed = h.sign("supplier-a", &p.xml);
+    for status in [
+        DeviceStatus::Decommissioned,
+        DeviceStatus::Suspended,
+        DeviceStatus::Withdrawn,
+        DeviceStatus::Pending,
+        DeviceStatus::Whitelisted,
+        DeviceStatus::Recovery,
+    ] {
+        set_status(&h, status);
+        let a = h.send(&signed);
+        assert_eq!(
+            a.code.map(|c| c.as_str()),
+            Some("E5"),
+            "{status}: {}",
+            a.body
+        );
+        assert_eq!(h.pending_commands(), 0, "{status}");
+    }
+    h.run_until_idle();
+    assert!(h.response_for("supplier-a", &p.rid).is_none());
+    set_status(&h, DeviceStatus::Commissioned);
+    let a = h.send(&signed);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    assert_eq!(
+        h.response_for("supplier-a", &p.rid).and_then(|r| r.code()),
+        Some("I0".into())
+    );
+}
