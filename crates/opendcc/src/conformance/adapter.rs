@@ -77,6 +77,18 @@ fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
     }
 }
 
+/// The GBCS version of the GSME's Device Model an RTDS command was made for. The RTDS sends its
+/// one GSME both GCS60 and GCS60a (4.18), which the DCC tells apart only by the version of the
+/// GSME's model (see `dcc::services::s4_18_read_meter_balance`): so the runner's GSME is of GBCS
+/// 4.0 for rows whose command is GCS60a, and of a version the inventory does not know for every
+/// other row (the DCC then sends what every version implements, as GCS60).
+fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
+    let code = rtds_command
+        .and_then(|b| Frame::decode(b).ok())
+        .map(|f| f.apdu().message_code());
+    (code == Some(gbcs::usecases::gcs60a::CODE)).then(|| "4.0".into())
+}
+
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
 fn device(id: Eui64) -> Result<Device, String> {
     let t = device_type(id).ok_or_else(|| format!("{id} is not an RTDS device"))?;
@@ -93,6 +105,7 @@ fn device(id: Eui64) -> Result<Device, String> {
         chf: Some(Eui64::from_u64(0x00DB_1234_5678_90A2)),
         mpxn: None,
         date_commissioned: None,
+        gbcs_version: None,
     })
 }
 
@@ -406,7 +419,8 @@ fn transform(
     transform_for(req, ks, dcc_counter, now, None)
 }
 
-/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant).
+/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant and the
+/// GSME's GBCS version).
 fn transform_for(
     req: &Request,
     ks: &Keystore,
@@ -417,6 +431,9 @@ fn transform_for(
     let mut dev = device(req.target())?;
     if dev.esme_variant.is_some() {
         dev.esme_variant = Some(esme_variant_for(rtds_command));
+    }
+    if dev.device_type == DeviceType::Gsme {
+        dev.gbcs_version = gsme_gbcs_version_for(rtds_command);
     }
     dcc::catalogue::plan_device_request(&req.0, &dev, ks.dcc()?, dcc_counter, now)
         .map_err(|e| format!("transformer refused the request: {e}"))
