@@ -62,6 +62,7 @@ fn world(path: &std::path::Path, n: usize) -> SqliteStore {
                 chf: None,
                 mpxn: None,
                 date_commissioned: None,
+                gbcs_version: None,
             })?;
         }
         Ok(())

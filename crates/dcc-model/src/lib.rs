@@ -162,6 +162,25 @@ pub struct Device {
     /// The MPAN (ESME) or MPRN (GSME) the meter serves; for other devices, none.
     pub mpxn: Option<String>,
     pub date_commissioned: Option<Date>,
+    /// The GBCS version its Device Model implements (DUIS `DeviceGBCSVersion`, `"4.2"`), as the
+    /// Certified Products List gives it for the model and firmware; none when not known. Some
+    /// services pick the GBCS use case by it (see [`Device::gbcs_version_at_least`]).
+    #[serde(default)]
+    pub gbcs_version: Option<String>,
+}
+
+impl Device {
+    /// The GBCS version as (major, minor), when it is known and reads `major.minor`.
+    pub fn gbcs_version(&self) -> Option<(u16, u16)> {
+        let (major, minor) = self.gbcs_version.as_deref()?.trim().split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    }
+
+    /// Whether the device's model implements GBCS `major.minor` or later; `false` when its
+    /// version is not known (the DCC then uses what every version implements).
+    pub fn gbcs_version_at_least(&self, major: u16, minor: u16) -> bool {
+        self.gbcs_version().is_some_and(|v| v >= (major, minor))
+    }
 }
 
 /// Which registration a party holds for a supply point.
@@ -274,5 +293,44 @@ mod tests {
         assert!(r.in_force_on(time::macros::date!(2020 - 12 - 31)));
         assert!(!r.in_force_on(time::macros::date!(2021 - 01 - 01)));
         assert!(!r.in_force_on(time::macros::date!(2019 - 12 - 31)));
+    }
+
+    #[test]
+    fn gbcs_version_reads_major_minor_and_compares() {
+        let mut d = Device {
+            id: Eui64::from_u64(1),
+            device_type: DeviceType::Gsme,
+            status: DeviceStatus::Commissioned,
+            manufacturer: "AB02".into(),
+            model: "020B0401".into(),
+            firmware_version: None,
+            smets_chts_version: None,
+            esme_variant: None,
+            uprn: None,
+            chf: None,
+            mpxn: None,
+            date_commissioned: None,
+            gbcs_version: None,
+        };
+        assert_eq!(d.gbcs_version(), None);
+        assert!(!d.gbcs_version_at_least(1, 0), "unknown is not any version");
+        d.gbcs_version = Some("4.2".into());
+        assert_eq!(d.gbcs_version(), Some((4, 2)));
+        assert!(d.gbcs_version_at_least(4, 0));
+        assert!(d.gbcs_version_at_least(4, 2));
+        assert!(!d.gbcs_version_at_least(4, 3));
+        assert!(!d.gbcs_version_at_least(5, 0));
+        d.gbcs_version = Some("3.10".into());
+        assert!(!d.gbcs_version_at_least(4, 0), "numeric, not textual");
+        assert!(d.gbcs_version_at_least(3, 2));
+        for bad in ["", "4", "v4.0", "4.x"] {
+            d.gbcs_version = Some(bad.into());
+            assert_eq!(d.gbcs_version(), None, "{bad:?}");
+        }
+        // Stored inventories written before the field existed still load.
+        let mut json = serde_json::to_value(&d).unwrap();
+        json.as_object_mut().unwrap().remove("gbcs_version");
+        let back: Device = serde_json::from_value(json).unwrap();
+        assert_eq!(back.gbcs_version, None);
     }
 }

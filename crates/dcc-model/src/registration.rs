@@ -174,6 +174,7 @@ mod tests {
             chf: None,
             mpxn: None,
             date_commissioned: None,
+            gbcs_version: None,
         }
     }
 

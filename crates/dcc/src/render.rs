@@ -80,7 +80,7 @@ pub fn inventory(
                 });
                 out.csp_region = Some(p.region);
             }
-            out.device_gbcs_version = Some("4.0".into());
+            out.device_gbcs_version.clone_from(&d.gbcs_version);
             out
         })
         .collect();

@@ -458,6 +458,14 @@ fn non_device_services_answer_from_the_dcc_data() {
             &request(SUPPLIER, ACB, counter, 8, srv, body),
         )
     };
+    // Each device's own GBCS version, where the inventory knows it (here the GSME's only).
+    f.store
+        .transaction(|tx| {
+            let mut gsme = tx.device(GSME)?.unwrap();
+            gsme.gbcs_version = Some("4.2".into());
+            Ok(tx.put_device(&gsme)?)
+        })
+        .unwrap();
     let a = nd(
         60,
         "8.2",
@@ -468,6 +476,18 @@ fn non_device_services_answer_from_the_dcc_data() {
     for id in [ESME, GSME, CHF, GPF] {
         assert!(a.body.contains(&id.to_string()), "{id}");
     }
+    assert_eq!(
+        a.body.matches("DeviceGBCSVersion>4.2</").count(),
+        1,
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        a.body.matches("DeviceGBCSVersion>").count(),
+        2,
+        "{}",
+        a.body
+    );
     let a = nd(
         61,
         "12.1",

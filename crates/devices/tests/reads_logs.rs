@@ -383,6 +383,32 @@ fn gas_daily_read_snapshots_newest_first_then_not_found() {
     let _ = ZCL_NOT_FOUND;
 }
 
+/// GCS15d has two originators: the gas supplier, and the ACB on a user's behalf (as the RTDS
+/// SUCCESS command, where its ERROR and NOT_FOUND commands are the supplier's). The GSME answers
+/// either, to the command's originator; with no debt payment logged, NOT_FOUND as the RTDS.
+#[test]
+fn gas_debt_payments_log_is_answered_to_the_supplier_and_to_the_acb_on_its_behalf() {
+    let mut w = World::new();
+    let t0 = w.now.to_unix();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    w.now = at(t0 + 3 * DAY);
+    for h in [
+        CommandHeader::new(w.supplier.eui, dev.eui(), 910),
+        CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), 1300, w.supplier.eui, 911),
+    ] {
+        let cmd = usecases::gcs15d_read_debt_payments_log(&h, &period(t0, t0 + 30 * DAY)).unwrap();
+        let (resp, success) = exchange(&w, &mut dev, cmd);
+        assert!(success, "{h:?}");
+        assert_eq!(resp.recipient, h.originator, "{h:?}");
+        assert_eq!(resp.counter, h.counter, "{h:?}");
+        assert_eq!(
+            resp.content,
+            rtds_content("4.4.4_GCS15d", "GCS15d_4.4.4_NOT_FOUND_RESPONSE_GBCS.HEX"),
+            "{h:?}"
+        );
+    }
+}
+
 fn rtds_content(dir: &str, file: &str) -> Vec<u8> {
     Frame::decode(&rtds(dir, file))
         .unwrap()

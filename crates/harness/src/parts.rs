@@ -74,6 +74,7 @@ pub fn device(
         chf: Some(chf),
         mpxn: mpxn.map(Into::into),
         date_commissioned: None,
+        gbcs_version: None,
     }
 }
 

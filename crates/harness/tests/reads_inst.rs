@@ -102,11 +102,12 @@ fn every_instantaneous_read_is_answered_by_the_device() {
             premises1::ESME,
             "ECS82",
         ),
+        // The demo's GSME is of GBCS 4.0: the DCC sends it GCS60a (the request is GCS60's).
         (
             "supplier-a",
             "GCS60_4.18_SUCCESS_REQUEST_DUIS.XML",
             premises1::GSME,
-            "GCS60",
+            "GCS60a",
         ),
         (
             "supplier-a",
@@ -135,6 +136,39 @@ fn every_instantaneous_read_is_answered_by_the_device() {
             "{template}"
         );
     }
+}
+
+/// A GSME the inventory holds no GBCS version for (stored before the DCC kept it) is sent GCS60,
+/// which every version implements, and answers it.
+#[test]
+fn a_gsme_of_unknown_gbcs_version_is_sent_gcs60() {
+    use dcc::store::{InventoryTx as _, Store as _};
+    let mut h = Harness::new_world();
+    let id: eui::Eui64 = premises1::GSME.parse().unwrap();
+    h.store()
+        .transaction_in(|tx| {
+            let mut gsme = tx.device(id)?.expect("the demo's GSME");
+            assert_eq!(gsme.gbcs_version.as_deref(), Some("4.0"));
+            gsme.gbcs_version = None;
+            tx.put_device(&gsme)?;
+            Ok(())
+        })
+        .unwrap();
+    let (counter, r) = answered(
+        &mut h,
+        "supplier-a",
+        "GCS60_4.18_SUCCESS_REQUEST_DUIS.XML",
+        premises1::GSME,
+    );
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let bytes = r.gbcs_payload().expect("the device's answer");
+    let apdu = Frame::decode(&bytes).unwrap().apdu().clone();
+    assert_eq!(apdu.message_code().use_case(), Some("GCS60"));
+    assert_eq!(apdu.counter, counter);
+    assert_eq!(
+        classify_response(apdu.message_code(), &apdu.content),
+        ResponseClass::Success
+    );
 }
 
 /// Adds a hardware fault to a device's stored state (as `opendcc device fault` does).

@@ -722,6 +722,12 @@ fn demo_device(
     installed_device(id, t, p.uprn, chf, mpxn, now)
 }
 
+/// The GBCS version of every demo Device Model (the version 8.2 Read Inventory reported for
+/// every device before the inventory kept one per device). Its GSMEs are sent GCS60a for 4.18; a
+/// world stored before the field existed loads with no version (serde default), and its GSMEs are
+/// sent GCS60: the emulated GSME answers both.
+pub const DEMO_GBCS_VERSION: &str = "4.0";
+
 /// A commissioned device of the demo's make and model for its type, installed at `uprn`.
 pub fn installed_device(
     id: Eui64,
@@ -752,6 +758,8 @@ pub fn installed_device(
         chf: Some(chf),
         mpxn,
         date_commissioned: Some(now.date()),
+        // The demo's models are of the GBCS version the DCC's inventory used to report for all.
+        gbcs_version: Some(DEMO_GBCS_VERSION.into()),
     }
 }
 

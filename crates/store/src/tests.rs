@@ -28,6 +28,7 @@ fn device(n: u64) -> Device {
         chf: Some(Eui64::from_u64(99)),
         mpxn: Some("1900000000001".into()),
         date_commissioned: Some(date!(2024 - 01 - 02)),
+        gbcs_version: None,
     }
 }
 

@@ -49,6 +49,7 @@ fn device(id: Eui64, t: DeviceType, status: DeviceStatus, mpxn: Option<&str>) ->
         chf: Some(CHF),
         mpxn: mpxn.map(str::to_owned),
         date_commissioned: None,
+        gbcs_version: None,
     }
 }
 

@@ -54,6 +54,7 @@ pub fn pre_notify(tx: &mut dyn Tx, n: &Notice) -> Result<Device, DccError> {
         chf: None,
         mpxn: None,
         date_commissioned: None,
+        gbcs_version: None,
     };
     tx.put_device(&device)?;
     Ok(device)

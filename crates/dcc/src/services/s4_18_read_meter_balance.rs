@@ -3,11 +3,16 @@
 //! | device | GBCS use case | originator |
 //! |---|---|---|
 //! | ESME | ECS82 | the supplier |
-//! | GSME | GCS60 | the gas supplier |
+//! | GSME of GBCS v4.0 or later | GCS60a | the gas supplier |
+//! | any other GSME | GCS60 | the gas supplier |
 //! | GPF | GCS60a (the variant the GPF answers) | the gas supplier |
 //!
-//! GCS60 and GCS60a carry the same payload; the RTDS also sends GCS60a to a GSME, which the DCC
-//! cannot tell apart from GCS60 by the DUIS request alone: it sends GCS60 to a GSME.
+//! GCS60 and GCS60a carry the same command payload; a GCS60a answer also carries the date-time
+//! of the balance (from the GSME, or from the GPF's copy of it). The DUIS request is the same for
+//! both: the DCC picks the use case the GSME's Device Model implements, by the GBCS version the
+//! inventory holds for it ([`GCS60A_SINCE`]); a GSME whose version is unknown gets GCS60, which
+//! every version implements. (GCS60a's message code, 0x012A, belongs to the GBCS 4 additions with
+//! CS08/CS09; the RTDS sends both use cases to its GSME.)
 //!
 //! The body is `ReadMeterBalance` with an optional `ExecutionDateTime` (DSP future dating).
 
@@ -21,6 +26,14 @@ use crate::model::DeviceType;
 use crate::render;
 
 pub struct ReadMeterBalance;
+
+/// The first GBCS version whose GSMEs take GCS60a (major, minor).
+pub const GCS60A_SINCE: (u16, u16) = (4, 0);
+
+/// Whether a GSME is sent GCS60a rather than GCS60.
+pub fn gsme_takes_gcs60a(gsme: &crate::model::Device) -> bool {
+    gsme.gbcs_version_at_least(GCS60A_SINCE.0, GCS60A_SINCE.1)
+}
 
 impl Service for ReadMeterBalance {
     fn srv(&self) -> Srv {
@@ -40,6 +53,9 @@ impl DeviceService for ReadMeterBalance {
         FutureDatedOnly::parse(&r.request.body, "ReadMeterBalance").map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Esme => r.use_case_command(uc::ecs82::CODE, uc::ecs82_read_meter_balance),
+            DeviceType::Gsme if gsme_takes_gcs60a(r.device) => {
+                r.try_use_case_command(uc::gcs60a::CODE, uc::gcs60a_read_meter_balance)
+            }
             DeviceType::Gsme => {
                 r.try_use_case_command(uc::gcs60::CODE, uc::gcs60_read_meter_balance)
             }
@@ -87,6 +103,56 @@ mod tests {
                 .unwrap();
             assert_command(&plan, code, by_acb, &t, dt);
         }
+    }
+
+    /// The GSME's GBCS version picks GCS60 or GCS60a (the request is the same).
+    #[test]
+    fn a_gsme_gets_gcs60a_from_gbcs_4_0_and_gcs60_before_or_when_unknown() {
+        let t = Harness::new();
+        let req = request(Srv::V4_18, BODY, DeviceType::Gsme, 1001);
+        for (version, code) in [
+            (None, uc::gcs60::CODE),
+            (Some("1.0"), uc::gcs60::CODE),
+            (Some("3.2"), uc::gcs60::CODE),
+            (Some("not a version"), uc::gcs60::CODE),
+            (Some("4.0"), uc::gcs60a::CODE),
+            (Some("4.2"), uc::gcs60a::CODE),
+            (Some("5.0"), uc::gcs60a::CODE),
+        ] {
+            let mut gsme = device(DeviceType::Gsme);
+            gsme.gbcs_version = version.map(Into::into);
+            assert_eq!(
+                gsme_takes_gcs60a(&gsme),
+                code == uc::gcs60a::CODE,
+                "{version:?}"
+            );
+            let mut counter = || Ok(ACB_COUNTER);
+            let mut r = DeviceRequest {
+                request: &req,
+                device: &gsme,
+                acting_role: UserRole::GasSupplier,
+                dcc: &t.dcc,
+                dcc_counter: &mut counter,
+                now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            };
+            let plan = crate::catalogue::plan_device(&ReadMeterBalance, &mut r).unwrap();
+            assert_command(&plan, code, false, &t, DeviceType::Gsme);
+        }
+        // A GPF gets GCS60a whatever its version.
+        let mut gpf = device(DeviceType::Gpf);
+        gpf.gbcs_version = Some("1.0".into());
+        let req = request(Srv::V4_18, BODY, DeviceType::Gpf, 1001);
+        let mut counter = || Ok(ACB_COUNTER);
+        let mut r = DeviceRequest {
+            request: &req,
+            device: &gpf,
+            acting_role: UserRole::GasSupplier,
+            dcc: &t.dcc,
+            dcc_counter: &mut counter,
+            now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+        };
+        let plan = crate::catalogue::plan_device(&ReadMeterBalance, &mut r).unwrap();
+        assert_command(&plan, uc::gcs60a::CODE, false, &t, DeviceType::Gpf);
     }
 
     #[test]

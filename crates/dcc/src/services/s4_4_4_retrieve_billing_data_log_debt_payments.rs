@@ -1,9 +1,9 @@
 //! 4.4.4 Retrieve Billing Data Log (Payment Based Debt Payments).
 //!
-//! | device | GBCS use case |
-//! |---|---|
-//! | ESME | ECS20A |
-//! | GSME | GCS15D |
+//! | device | GBCS use case | originator |
+//! |---|---|---|
+//! | ESME | ECS20A | the supplier |
+//! | GSME | GCS15D | the supplier; the ACB for a user who is not the GSME's trust anchor |
 //!
 //! The period is the body's `ReadLogPeriod` (see [`super::logs_common`]). The body type carries no URP credentials.
 
@@ -60,6 +60,9 @@ mod tests {
             &[
                 (DeviceType::Esme, UserRole::ImportSupplier, false),
                 (DeviceType::Gsme, UserRole::GasSupplier, false),
+                // GCS15d allows the supplier and the ACB: a user not acting as the GSME's trust
+                // anchor has the ACB originate it on their behalf (as the RTDS SUCCESS command).
+                (DeviceType::Gsme, UserRole::ImportSupplier, true),
             ],
         );
     }

@@ -49,6 +49,7 @@ pub fn device(t: DeviceType) -> Device {
         chf: None,
         mpxn: None,
         date_commissioned: None,
+        gbcs_version: None,
     }
 }
 

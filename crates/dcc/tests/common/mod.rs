@@ -124,6 +124,7 @@ pub fn device(id: Eui64, t: DeviceType, chf: Eui64, mpxn: Option<&str>) -> Devic
         chf: Some(chf),
         mpxn: mpxn.map(Into::into),
         date_commissioned: None,
+        gbcs_version: None,
     }
 }
 

@@ -5,9 +5,10 @@
 //! Calls made (and nothing else from these crates):
 //! * `duis::parse_request` (templates, no signature check), `duis::service_variant`, and the
 //!   public fields of `duis::Request::header.request_id`;
-//! * `dcc::catalogue::{plan_device_request, protect, check_signed_precommand}`,
+//! * `dcc::catalogue::{plan_device_request_as, default_role, protect, check_signed_precommand}`,
 //!   `dcc::catalogue::service` and `dcc::services::ServiceKind` (which SRVs are implemented
-//!   device services), the types `dcc::catalogue::{DccCrypto, Transformed}` and
+//!   device services), `dcc::services::is_trust_anchor` and `duis::Srv::info` (the roles
+//!   the matrix allows, for [`Capacity`]), the types `dcc::catalogue::{DccCrypto, Transformed}` and
 //!   `dcc::model::{Device, DeviceStatus, DeviceType, EsmeVariant}`;
 //! * `dcc::render::device_response` with a `dcc::store::WanJob` (as the core's dispatcher renders
 //!   a device's answer to a queued command);
@@ -77,6 +78,18 @@ fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
     }
 }
 
+/// The GBCS version of the GSME's Device Model an RTDS command was made for. The RTDS sends its
+/// one GSME both GCS60 and GCS60a (4.18), which the DCC tells apart only by the version of the
+/// GSME's model (see `dcc::services::s4_18_read_meter_balance`): so the runner's GSME is of GBCS
+/// 4.0 for rows whose command is GCS60a, and of a version the inventory does not know for every
+/// other row (the DCC then sends what every version implements, as GCS60).
+fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
+    let code = rtds_command
+        .and_then(|b| Frame::decode(b).ok())
+        .map(|f| f.apdu().message_code());
+    (code == Some(gbcs::usecases::gcs60a::CODE)).then(|| "4.0".into())
+}
+
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
 fn device(id: Eui64) -> Result<Device, String> {
     let t = device_type(id).ok_or_else(|| format!("{id} is not an RTDS device"))?;
@@ -93,6 +106,7 @@ fn device(id: Eui64) -> Result<Device, String> {
         chf: Some(Eui64::from_u64(0x00DB_1234_5678_90A2)),
         mpxn: None,
         date_commissioned: None,
+        gbcs_version: None,
     })
 }
 
@@ -381,10 +395,16 @@ pub fn implemented(srv: &str) -> bool {
 }
 
 /// Whether the DCC (its ACB) originates the command it makes for this request (with its own
-/// counter, `dcc_counter`).
-pub fn dcc_originated(req: &Request, ks: &Keystore, dcc_counter: u64, now: OffsetDateTime) -> bool {
+/// counter, `dcc_counter`), the originator acting in `capacity`.
+pub fn dcc_originated(
+    req: &Request,
+    ks: &Keystore,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+    capacity: Capacity,
+) -> bool {
     matches!(
-        transform(req, ks, dcc_counter, now),
+        transform_for(req, ks, dcc_counter, now, None, capacity),
         Ok(Transformed::Command(g)) if g.originator == ACB
     )
 }
@@ -403,22 +423,61 @@ fn transform(
     dcc_counter: u64,
     now: OffsetDateTime,
 ) -> Result<Transformed, String> {
-    transform_for(req, ks, dcc_counter, now, None)
+    transform_for(req, ks, dcc_counter, now, None, Capacity::TrustAnchor)
 }
 
-/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant).
+/// In which capacity the request's originator sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capacity {
+    /// In the first role the service matrix allows that is a trust anchor of the device (the
+    /// supplier, for the RTDS devices): what the runner assumes unless told otherwise.
+    TrustAnchor,
+    /// In the first role the service matrix allows that is not a trust anchor of the device:
+    /// the DCC's ACB then originates the command on the user's behalf where the GBCS use case
+    /// allows it (`dcc::services::originator`). For RTDS rows whose command the ACB carries for a
+    /// user who, by the template, would be the device's trust anchor.
+    NotTrustAnchor,
+}
+
+/// The role the request is planned for, in `capacity`.
+fn role_for(req: &Request, dev: &Device, capacity: Capacity) -> Result<duis::UserRole, String> {
+    let srv = req.0.header.service_reference_variant;
+    match capacity {
+        Capacity::TrustAnchor => dcc::catalogue::default_role(srv, dev).map_err(|e| e.to_string()),
+        Capacity::NotTrustAnchor => srv
+            .info()
+            .roles
+            .iter()
+            .copied()
+            .find(|r| !dcc::services::is_trust_anchor(dev.device_type, *r))
+            .ok_or_else(|| {
+                format!(
+                    "every role the matrix allows for {srv} is a trust anchor of a {}",
+                    dev.device_type
+                )
+            }),
+    }
+}
+
+/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant and the
+/// GSME's GBCS version), the originator acting in `capacity`.
 fn transform_for(
     req: &Request,
     ks: &Keystore,
     dcc_counter: u64,
     now: OffsetDateTime,
     rtds_command: Option<&[u8]>,
+    capacity: Capacity,
 ) -> Result<Transformed, String> {
     let mut dev = device(req.target())?;
     if dev.esme_variant.is_some() {
         dev.esme_variant = Some(esme_variant_for(rtds_command));
     }
-    dcc::catalogue::plan_device_request(&req.0, &dev, ks.dcc()?, dcc_counter, now)
+    if dev.device_type == DeviceType::Gsme {
+        dev.gbcs_version = gsme_gbcs_version_for(rtds_command);
+    }
+    let role = role_for(req, &dev, capacity)?;
+    dcc::catalogue::plan_device_request_as(&req.0, &dev, role, ks.dcc()?, dcc_counter, now)
         .map_err(|e| format!("transformer refused the request: {e}"))
 }
 
@@ -457,6 +516,7 @@ pub fn build_command(
     rtds_command: &[u8],
     dcc_counter: u64,
     now: OffsetDateTime,
+    capacity: Capacity,
 ) -> Result<CommandBuild, String> {
     let rtds_sig = match Frame::decode(rtds_command).map(|f| f.apdu().signature.clone()) {
         Ok(SignatureField::Signed(s)) => Some(s),
@@ -467,7 +527,7 @@ pub fn build_command(
     let protect = |g: GeneralSigning| {
         dcc::catalogue::protect(g, dcc, device_ka).map_err(|e| format!("protecting: {e}"))
     };
-    match transform_for(req, ks, dcc_counter, now, Some(rtds_command))? {
+    match transform_for(req, ks, dcc_counter, now, Some(rtds_command), capacity)? {
         Transformed::PreCommand(p) => {
             let sig = rtds_sig.ok_or("the RTDS COMMAND carries no signature to apply")?;
             let pre = p.encode();

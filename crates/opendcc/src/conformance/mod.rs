@@ -20,6 +20,11 @@
 //! give no line: RTDS has nothing to compare them with. Rows RTDS ships no template for (ERROR
 //! and NOT_FOUND scenarios) get their request rebuilt from a template of the same SRV and use
 //! case, with the vector's device and counter.
+//! The RTDS uses one entity per device type for rows made for different device models and
+//! situations: the runner's device model follows the row's command (the ESME variant for
+//! ECS23b/ECS24b, the GSME's GBCS version for GCS60a), and the few rows whose vector was made for
+//! another request than their template's are listed in [`runner`] (`VECTOR_PERIOD_ROWS`,
+//! `ACB_CARRIED_ROWS`), each with why.
 //! Everything the runner needs from the DCC's crates goes through [`adapter`].
 
 pub mod adapter;
