@@ -1,10 +1,10 @@
 //! The emulated device: identity, keys, state, and the GBCS command pipeline.
 
 use eui::Eui64;
-use gbcs::crypto::KdfContext;
+use gbcs::crypto::{DerivedKey, KdfContext, KdfMode};
 use gbcs::{
-    AlertCode, Cra, Frame, GeneralCiphering, GeneralSigning, KaPrivateKey, MessageCode,
-    SignatureField, SigningKey, UtcDateTime,
+    AlertCode, Cra, Frame, GeneralCiphering, GeneralSigning, KaPrivateKey, MessageCode, OtherInfo,
+    OtherInfoExt, PublicKey, SignatureField, SigningKey, UtcDateTime,
 };
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +115,23 @@ pub(crate) struct Accepted<'a> {
     pub(crate) originator: &'a TrustAnchor,
     pub(crate) use_case: Option<UseCase>,
     pub(crate) signed: bool,
+    /// The unknown remote party the ACB sent the command for (certificate other-information).
+    pub(crate) urp: Option<UnknownRemoteParty>,
+}
+
+/// An unknown remote party a command is for: the answer's sensitive blocks are encrypted to its
+/// certificate's key, and the answer carries the 26-byte other-information.
+pub(crate) struct UnknownRemoteParty {
+    /// The supplementary remote party (the requester).
+    pub(crate) party: Eui64,
+    /// Its request counter (supplementary remote-party counter).
+    pub(crate) party_counter: u64,
+    /// The key-agreement key of its certificate.
+    pub(crate) ka_public: PublicKey,
+    /// The supplementary originator counter of the answer (enters the payload-encryption KDF).
+    pub(crate) originator_counter: u64,
+    /// The device's originator counter after this one.
+    pub(crate) next_originator_counter: u64,
 }
 
 impl EmulatedDevice {
@@ -282,16 +299,88 @@ impl EmulatedDevice {
             };
             return self.refuse(refusal, Some(apdu), now, alerts);
         }
+        let urp = match self.unknown_remote_party(apdu) {
+            Ok(urp) => urp,
+            Err(refusal) => return self.refuse(refusal, Some(apdu), now, alerts),
+        };
         self.state
             .last_counters
             .insert(apdu.originator, apdu.counter);
+        if let Some(u) = &urp {
+            self.state.next_alert_counter = u.next_originator_counter;
+        }
         let accepted = Accepted {
             apdu,
             originator: &originator,
             use_case,
             signed,
+            urp,
         };
         self.execute_and_answer(&accepted, now, alerts)
+    }
+
+    /// The unknown remote party a command is for, if its other-information carries a
+    /// certificate (the 424/425-byte form): only the ACB sends that form (else the originator
+    /// is not authorised); the certificate must be a key-agreement certificate
+    /// ([`gbcs::credentials::unknown_remote_party_certificate`]; else the command is malformed).
+    /// The ACB is the device's trust anchor and vouches for the party: the certificate's key is
+    /// used only to encrypt the answer to. The answer's supplementary originator counter is the
+    /// device's next originator counter (shared with its alerts, so strictly increasing), taken
+    /// when the command is accepted.
+    fn unknown_remote_party(
+        &self,
+        apdu: &GeneralSigning,
+    ) -> Result<Option<UnknownRemoteParty>, Refusal> {
+        let OtherInfoExt::Certificate {
+            remote_party,
+            remote_party_counter,
+            certificate,
+        } = &apdu.other_info.ext
+        else {
+            return Ok(None);
+        };
+        let from_acb = self
+            .state
+            .trust_anchors
+            .get(RemotePartyRole::AccessControlBroker)
+            .is_some_and(|a| a.eui == apdu.originator);
+        if !from_acb {
+            return Err(Refusal::OriginatorNotAuthorised);
+        }
+        let facts = gbcs::credentials::unknown_remote_party_certificate(certificate)
+            .map_err(|_| Refusal::Malformed)?;
+        let (originator_counter, next_originator_counter) =
+            self.take_alert_counter().map_err(|_| Refusal::Malformed)?;
+        Ok(Some(UnknownRemoteParty {
+            party: *remote_party,
+            party_counter: *remote_party_counter,
+            ka_public: facts.public_key,
+            originator_counter,
+            next_originator_counter,
+        }))
+    }
+
+    /// The key a sensitive block of the answer to `cmd` is encrypted with (GBCS payload
+    /// encryption, the one place the devices derive it): to the command's originator (ECDH with
+    /// its KA key, KDF with this device as originator, the command's counter, the originator as
+    /// recipient), or, for an unknown remote party, to the party (ECDH with its certificate's
+    /// key, KDF with the supplementary originator counter and the party as recipient).
+    pub(crate) fn payload_key(&self, cmd: &Accepted<'_>) -> Option<DerivedKey> {
+        let (peer, counter, recipient) = match &cmd.urp {
+            Some(u) => (&u.ka_public, u.originator_counter, u.party),
+            None => (
+                cmd.originator.ka_public.key(),
+                cmd.apdu.counter,
+                cmd.apdu.originator,
+            ),
+        };
+        let ctx = KdfContext {
+            originator: self.identity.eui,
+            mode: KdfMode::PayloadEncryption,
+            counter,
+            recipient,
+        };
+        self.ka.derive(peer, &ctx).ok()
     }
 
     fn mac_verifies(&self, c: &GeneralCiphering) -> bool {
@@ -463,7 +552,18 @@ impl EmulatedDevice {
             originator: self.identity.eui,
             recipient: cmd.apdu.originator,
             date_time,
-            other_info: cmd.apdu.other_info.clone(),
+            other_info: match &cmd.urp {
+                // The 26-byte form: the party, its counter and the counter the encryption used.
+                Some(u) => OtherInfo {
+                    message_code: cmd.apdu.message_code(),
+                    ext: OtherInfoExt::OriginatorCounter {
+                        remote_party: u.party,
+                        remote_party_counter: u.party_counter,
+                        originator_counter: u.originator_counter,
+                    },
+                },
+                None => cmd.apdu.other_info.clone(),
+            },
             content,
             signature: SignatureField::Unsigned,
         };

@@ -28,7 +28,7 @@
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
-use gbcs::crypto::{KdfContext, KdfMode, encrypt_payload};
+use gbcs::crypto::encrypt_payload;
 use gbcs::dlms::{AccessResponse, CosemDescriptor, RequestSpec, ResponseSpec, long_invoke_id};
 use gbcs::gbz::{CONTROL_ENCRYPTED, CONTROL_LAST, GbzBody, GbzComponent, GbzPayload, ZclFrame};
 use gbcs::usecases::{
@@ -384,14 +384,9 @@ impl EmulatedDevice {
         )
     }
 
+    /// Encrypts `plain` to the requester (see [`EmulatedDevice::payload_key`]).
     pub(crate) fn encrypt_for(&self, cmd: &Accepted<'_>, plain: &[u8]) -> Option<Vec<u8>> {
-        let ctx = KdfContext {
-            originator: self.identity.eui,
-            mode: KdfMode::PayloadEncryption,
-            counter: cmd.apdu.counter,
-            recipient: cmd.apdu.originator,
-        };
-        let key = self.ka.derive(cmd.originator.ka_public.key(), &ctx).ok()?;
+        let key = self.payload_key(cmd)?;
         encrypt_payload(&key, self.identity.eui, 0, plain).ok()
     }
 

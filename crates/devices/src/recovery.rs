@@ -212,6 +212,7 @@ impl EmulatedDevice {
             originator: &recovery,
             use_case: None,
             signed: true,
+            urp: None,
         };
         let date_time = Some(self.device_time(now).to_cosem().0);
         let response = self.protect_response(&cmd, content, date_time);

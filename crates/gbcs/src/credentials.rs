@@ -609,6 +609,25 @@ pub fn certificate_facts(der: &[u8]) -> Result<CertificateFacts, DecodeError> {
     })
 }
 
+/// The key-agreement certificate of an unknown remote party (URP): a DUIS log read may carry
+/// the requester's certificate (`KAPublicSecurityCredentials`), which the ACB puts into the
+/// command's other-information ([`crate::OtherInfoExt::Certificate`]) and the device encrypts
+/// its sensitive answer to. The one check both sides make: exactly one DER SEQUENCE (so that the
+/// other-information decodes back to the certificate form), an SMKI organisation certificate's
+/// subject (x500UniqueIdentifier, OID 2.5.4.45), keyUsage exactly keyAgreement, and a P-256
+/// public key. The certificate's signature and validity are not checked: the key is used only to
+/// encrypt to, and the ACB vouches for the command (it is the device's trust anchor).
+pub fn unknown_remote_party_certificate(der: &[u8]) -> Result<CertificateFacts, DecodeError> {
+    if !crate::frame::is_single_der_sequence(der) {
+        return Err(invalid("certificate (not exactly one DER SEQUENCE)"));
+    }
+    let facts = certificate_facts(der)?;
+    if facts.key_usage != Some(KEY_USAGE_KA) {
+        return Err(invalid("certificate key usage (not keyAgreement)"));
+    }
+    Ok(facts)
+}
+
 /// What the Recovery key's CS02b command replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryCommand {

@@ -154,7 +154,7 @@ impl OtherInfo {
 }
 
 /// Whether `b` is exactly one DER SEQUENCE (tag `30`, definite length covering the rest).
-fn is_single_der_sequence(b: &[u8]) -> bool {
+pub(crate) fn is_single_der_sequence(b: &[u8]) -> bool {
     let mut r = Reader::new(b);
     if r.u8() != Ok(0x30) {
         return false;

@@ -112,34 +112,31 @@ fn every_command_decodes_to_its_period_and_the_builder_reproduces_it() {
             assert_eq!(decoded.spec().message_code, a.message_code(), "{file}");
             let period = period_of(&decoded).unwrap();
             assert_eq!(period, expected_period(dir, &file), "{file}");
-            match &a.other_info.ext {
+            let h = CommandHeader::of(&a);
+            let build = |h: &CommandHeader| build_log_read(a.message_code(), h, &period).unwrap();
+            let built = match &a.other_info.ext {
                 // Unknown remote party: the ACB sends the user's KA certificate; the payload is
                 // built for that user, bound to the ACB's counter.
-                OtherInfoExt::Certificate { remote_party, .. } => {
-                    let h = CommandHeader::new(*remote_party, a.recipient, a.counter);
-                    let built = build_log_read(a.message_code(), &h, &period)
+                OtherInfoExt::Certificate {
+                    remote_party,
+                    certificate,
+                    ..
+                } => {
+                    let facts = gbcs::credentials::unknown_remote_party_certificate(certificate)
+                        .unwrap_or_else(|e| panic!("{file}: {e}"));
+                    assert_eq!(facts.subject_eui, *remote_party, "{file}");
+                    gbcs::usecases::for_unknown_remote_party(&h, certificate.clone(), build)
                         .unwrap()
-                        .unwrap();
-                    assert_eq!(
-                        hex::encode(&built.content),
-                        hex::encode(&a.content),
-                        "{file}"
-                    );
                 }
-                _ => {
-                    let h = CommandHeader::of(&a);
-                    let built = build_log_read(a.message_code(), &h, &period)
-                        .unwrap()
-                        .unwrap();
-                    let peer = ks.ka_public.get(&a.recipient).unwrap();
-                    let wan = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-                    assert_eq!(
-                        hex::encode_upper(wan),
-                        hex::encode_upper(vector(dir, &file)),
-                        "{file}"
-                    );
-                }
-            }
+                _ => build(&h).unwrap(),
+            };
+            let peer = ks.ka_public.get(&a.recipient).unwrap();
+            let wan = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
+            assert_eq!(
+                hex::encode_upper(wan),
+                hex::encode_upper(vector(dir, &file)),
+                "{file}"
+            );
             n += 1;
         }
     }

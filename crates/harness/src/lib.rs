@@ -393,6 +393,20 @@ impl Harness {
             .expect("signing the request")
     }
 
+    /// `user`'s key-agreement certificate (DER) and private key: what devices protect what
+    /// they send the user with (and what an unknown remote party puts in
+    /// `KAPublicSecurityCredentials`).
+    pub fn user_ka(&self, user: &str) -> (Vec<u8>, gbcs::KaPrivateKey) {
+        let d = self.user_dir(user);
+        let cert = xmldsig::certificate_pem_to_der(&read(&d.join("ka.pem")))
+            .expect("the user's key-agreement certificate");
+        let der = smki::KeyPair::from_pkcs8_pem(&read(&d.join("ka.key")))
+            .and_then(|k| k.to_pkcs8_der().map(|d| d.to_vec()))
+            .expect("the user's key-agreement key");
+        let key = gbcs::KaPrivateKey::from_der(&der).expect("a GBCS key-agreement key");
+        (cert, key)
+    }
+
     /// Signs a GBCS pre-command with `user`'s GBCS signing key (what a user does between
     /// command variants 4 and 5).
     pub fn sign_precommand(&self, user: &str, precommand: &[u8]) -> Vec<u8> {

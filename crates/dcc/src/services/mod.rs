@@ -20,7 +20,7 @@ use gbcs::usecases::{CommandHeader, RemotePartyRole, UseCaseSpec};
 use time::OffsetDateTime;
 
 use crate::catalogue::DccCrypto;
-use crate::error::{AuthzError, DccError, InternalError};
+use crate::error::{AuthzError, DccError, InternalError, SchemaError};
 use crate::gateway::Dialect;
 use crate::model::{Device, DeviceType, User};
 use crate::render;
@@ -268,6 +268,60 @@ impl DeviceRequest<'_> {
         let (h, by_acb) = self.header_for(code)?;
         let command = build(&h).map_err(build_err)?;
         self.command(command, by_acb)
+    }
+
+    /// Plans the command of use case `code` for an unknown remote party (URP): a request whose
+    /// body carries `KAPublicSecurityCredentials`, the requester's key-agreement certificate
+    /// (DER), asks the device to encrypt its sensitive answer to that certificate's key. The one
+    /// rule for every service whose body may carry it:
+    ///
+    /// * the certificate must be a key-agreement certificate
+    ///   ([`gbcs::credentials::unknown_remote_party_certificate`]: one DER SEQUENCE, keyUsage
+    ///   keyAgreement, a P-256 key) whose subject entity id (x500UniqueIdentifier) is the
+    ///   requester's EUI from the RequestID; otherwise the body is invalid (refused, nothing
+    ///   changes);
+    /// * the ACB originates the command on the requester's behalf, whoever the requester is (a
+    ///   supplier too), with a counter of its own, the requester and its request counter in the
+    ///   other-information followed by the certificate
+    ///   ([`gbcs::usecases::for_unknown_remote_party`]); a use case the ACB may not send is
+    ///   refused as for a user who is no trust anchor.
+    pub fn unknown_remote_party_command(
+        &mut self,
+        code: MessageCode,
+        certificate: &[u8],
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, gbcs::BuildError>,
+    ) -> Result<Plan, DccError> {
+        let rid = self.request.header.request_id;
+        let invalid = |why: String| -> DccError {
+            SchemaError::Invalid(format!("KAPublicSecurityCredentials: {why}")).into()
+        };
+        let facts = gbcs::credentials::unknown_remote_party_certificate(certificate)
+            .map_err(|e| invalid(format!("not a key-agreement certificate ({e})")))?;
+        if facts.subject_eui != rid.originator {
+            return Err(invalid(format!(
+                "the certificate is {}'s, not the requester's ({})",
+                facts.subject_eui, rid.originator
+            )));
+        }
+        if !use_case(code)?.allows(RemotePartyRole::AccessControlBroker) {
+            return Err(AuthzError::NotTrustAnchor {
+                srv: self.srv(),
+                role: self.acting_role.as_code().to_string(),
+                device_type: self.device.device_type.to_string(),
+            }
+            .into());
+        }
+        let counter = (self.dcc_counter)()?;
+        let h = CommandHeader::on_behalf_of(
+            self.dcc.acb,
+            self.device.id,
+            counter,
+            rid.originator,
+            rid.counter,
+        );
+        let command = gbcs::usecases::for_unknown_remote_party(&h, certificate.to_vec(), build)
+            .map_err(build_err)?;
+        self.command(command, true)
     }
 
     /// A user-originated or routed command as the matrix says: a critical service's command is a

@@ -4,9 +4,12 @@
 //! |---|---|
 //! | ESME | ECS21B |
 //! | GSME | GCS16B |
+//! | GPF | GCS16B, for an unknown remote party only |
 //!
-//! The period is the body's `ReadLogPeriod` (see [`super::logs_common`]). The body may carry an unknown remote party's `KAPublicSecurityCredentials`; that form is not
-//! available yet (refused as not implemented).
+//! The period is the body's `ReadLogPeriod` (see [`super::logs_common`]). The body may carry an
+//! unknown remote party's `KAPublicSecurityCredentials`: the ACB then sends the command with the
+//! requester's certificate ([`super::DeviceRequest::unknown_remote_party_command`]); for gas it
+//! goes to the GPF, as the RTDS sends GCS16b URP (without credentials a GPF is E11).
 
 use duis::Srv;
 use gbcs::MessageCode;
@@ -26,6 +29,7 @@ pub const READ: LogRead = LogRead {
         (DeviceType::Esme, MessageCode::ECS21B),
         (DeviceType::Gsme, MessageCode::GCS16B),
     ],
+    urp_only: &[(DeviceType::Gpf, MessageCode::GCS16B)],
 };
 
 impl Service for ReadPrepaymentDailyReadLog {
@@ -39,7 +43,7 @@ impl Service for ReadPrepaymentDailyReadLog {
 
 impl DeviceService for ReadPrepaymentDailyReadLog {
     fn device_types(&self) -> &'static [DeviceType] {
-        &[DeviceType::Esme, DeviceType::Gsme]
+        &[DeviceType::Esme, DeviceType::Gsme, DeviceType::Gpf]
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {

@@ -25,6 +25,7 @@ pub const READ: LogRead = LogRead {
         (DeviceType::Esme, MessageCode::ECS20A),
         (DeviceType::Gsme, MessageCode::GCS15D),
     ],
+    urp_only: &[],
 };
 
 impl Service for RetrieveBillingDataLogDebtPayments {

@@ -25,6 +25,7 @@ pub const READ: LogRead = LogRead {
         (DeviceType::Esme, MessageCode::ECS20D),
         (DeviceType::Gsme, MessageCode::GCS15E),
     ],
+    urp_only: &[],
 };
 
 impl Service for RetrieveBillingDataLogPrepaymentCredits {

@@ -5,8 +5,9 @@
 //! | ESME | ECS21A |
 //! | GSME | GCS16A |
 //!
-//! The period is the body's `ReadLogPeriod` (see [`super::logs_common`]). The body may carry an unknown remote party's `KAPublicSecurityCredentials`; that form is not
-//! available yet (refused as not implemented).
+//! The period is the body's `ReadLogPeriod` (see [`super::logs_common`]). The body may carry an
+//! unknown remote party's `KAPublicSecurityCredentials`: the ACB then sends the command with the
+//! requester's certificate ([`super::DeviceRequest::unknown_remote_party_command`]).
 
 use duis::Srv;
 use gbcs::MessageCode;
@@ -26,6 +27,7 @@ pub const READ: LogRead = LogRead {
         (DeviceType::Esme, MessageCode::ECS21A),
         (DeviceType::Gsme, MessageCode::GCS16A),
     ],
+    urp_only: &[],
 };
 
 impl Service for RetrieveImportDailyReadLog {

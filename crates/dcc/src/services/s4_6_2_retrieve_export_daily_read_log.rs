@@ -21,6 +21,7 @@ pub const READ: LogRead = LogRead {
     body: "RetrieveExportDailyReadLog",
     urp: false,
     use_cases: &[(DeviceType::Esme, MessageCode::ECS21C)],
+    urp_only: &[],
 };
 
 impl Service for RetrieveExportDailyReadLog {

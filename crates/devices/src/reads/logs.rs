@@ -27,7 +27,7 @@
 
 use gbcs::UtcDateTime;
 use gbcs::axdr::{Data, TypeDescription};
-use gbcs::crypto::{KdfContext, KdfMode, encrypt_payload};
+use gbcs::crypto::encrypt_payload;
 use gbcs::dlms::ResponseSpec;
 use gbcs::gbz::{CONTROL_ENCRYPTED, CONTROL_LAST, GbzBody, GbzComponent, ZclFrame};
 use gbcs::usecases::logs_common::{
@@ -477,13 +477,7 @@ impl EmulatedDevice {
 
     /// Encrypts `plain` to the requester with invocation counter `ic`.
     fn encrypt_ic(&self, cmd: &Accepted<'_>, ic: u32, plain: &[u8]) -> Option<Vec<u8>> {
-        let ctx = KdfContext {
-            originator: self.identity.eui,
-            mode: KdfMode::PayloadEncryption,
-            counter: cmd.apdu.counter,
-            recipient: cmd.apdu.originator,
-        };
-        let key = self.ka.derive(cmd.originator.ka_public.key(), &ctx).ok()?;
+        let key = self.payload_key(cmd)?;
         encrypt_payload(&key, self.identity.eui, ic, plain).ok()
     }
 

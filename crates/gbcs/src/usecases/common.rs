@@ -67,12 +67,18 @@ impl CommandHeader {
     }
 
     /// The header of a received command (originator, recipient, counter and the supplementary
-    /// remote party of the 18-byte other-information form).
+    /// remote party of the 18-byte other-information form, or of the unknown-remote-party form
+    /// that appends a certificate to it).
     pub fn of(apdu: &GeneralSigning) -> Self {
         let on_behalf_of = match apdu.other_info.ext {
             OtherInfoExt::RemotePartyCounter {
                 remote_party,
                 remote_party_counter,
+            }
+            | OtherInfoExt::Certificate {
+                remote_party,
+                remote_party_counter,
+                ..
             } => Some(OnBehalfOf {
                 remote_party,
                 remote_party_counter,
@@ -99,6 +105,47 @@ impl CommandHeader {
             },
         }
     }
+}
+
+/// A command sent for an unknown remote party (URP): the ACB originates it on behalf of the
+/// requester (`h`: the ACB's header with the requester and its request counter, as
+/// [`CommandHeader::on_behalf_of`] makes it) and the other-information carries the requester's
+/// key-agreement certificate after the 18-byte form (the 424/425-byte form,
+/// [`OtherInfoExt::Certificate`]); the device encrypts its sensitive answer to that
+/// certificate's key. `build` makes the payload as the requester would send it, bound to the
+/// ACB's counter: a protected read's protection parameters name the requester, the party the
+/// answer is encrypted for (as the RTDS URP vectors show).
+///
+/// `certificate` must pass [`crate::credentials::unknown_remote_party_certificate`]; a header
+/// that is not on someone's behalf, or a certificate that is not one DER SEQUENCE, is out of
+/// range.
+pub fn for_unknown_remote_party(
+    h: &CommandHeader,
+    certificate: Vec<u8>,
+    build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, BuildError>,
+) -> Result<GeneralSigning, BuildError> {
+    let Some(party) = h.on_behalf_of else {
+        return Err(BuildError::OutOfRange(
+            "an unknown remote party's command is sent by the ACB on the party's behalf",
+        ));
+    };
+    if !crate::frame::is_single_der_sequence(&certificate) {
+        return Err(BuildError::OutOfRange(
+            "the unknown remote party's certificate (not one DER SEQUENCE)",
+        ));
+    }
+    let mut command = build(&CommandHeader::new(
+        party.remote_party,
+        h.recipient,
+        h.counter,
+    ))?;
+    command.originator = h.originator;
+    command.other_info.ext = OtherInfoExt::Certificate {
+        remote_party: party.remote_party,
+        remote_party_counter: party.remote_party_counter,
+        certificate,
+    };
+    Ok(command)
 }
 
 /// Assembles the General-Signing APDU of a command: the pre-command (no signature field) for

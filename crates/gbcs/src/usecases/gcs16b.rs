@@ -1,5 +1,9 @@
 //! GCS16b: read GSME prepayment daily read log: the last 31 daily prepayment snapshots. A GBZ snapshot read (see [`super::logs_common`]): the device answers
 //! each offset with an encrypted snapshot, or NOT_FOUND when it holds none in the period.
+//!
+//! Sent to the GSME for a known remote party, and to the GPF (which answers from its copy of the
+//! GSME's data) for an unknown remote party: the ACB's command carrying the party's certificate
+//! ([`super::for_unknown_remote_party`]), as the RTDS `GCS16b_4.14_URP_SUCCESS` vector shows.
 
 use super::common::CommandHeader;
 use super::logs_common::{self, LogPeriod};
@@ -23,7 +27,7 @@ pub const CAUSE: u32 = logs_common::SNAPSHOT_CAUSE_GENERAL;
 pub static SPEC: UseCaseSpec = UseCaseSpec {
     name: NAME,
     message_code: MessageCode::GCS16B,
-    device_types: &[DeviceType::Gsme],
+    device_types: &[DeviceType::Gsme, DeviceType::Gpf],
     originators: &[R::Supplier, R::AccessControlBroker],
     critical: false,
     dcc_originated: false,

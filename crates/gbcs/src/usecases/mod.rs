@@ -103,7 +103,7 @@ pub use common::{
     AttributeRecord, CLUSTER_METERING, ClockValidity, CommandHeader, DlmsRead, OBIS_CLOCK,
     OBIS_DATA_PROTECTION, OBIS_DISCONNECT_CONTROL, OBIS_DISCONNECT_SCRIPTS, OBIS_FIRMWARE,
     OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
-    ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, read_attribute_records,
+    ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
 // Log reads.
 pub use cs08::cs08_read_firmware_version;

@@ -379,6 +379,27 @@ impl Request {
         Some(Self(r))
     }
 
+    /// For an unknown-remote-party command (certificate other-information): the request the
+    /// vector was made for, its `KAPublicSecurityCredentials` the certificate the vector carries
+    /// and its `ReadLogPeriod` the vector's. The RTDS URP vectors were made for other requests
+    /// than the DCC Boxed templates (other certificates, gbcs-notes §2.4, and other periods), so
+    /// both are fixture data taken from the vector. Any other request unchanged; `None` when the
+    /// request has no `KAPublicSecurityCredentials` to put the certificate in.
+    pub fn with_vector_certificate(&self, vector: &Inbound) -> Option<Self> {
+        let gbcs::OtherInfoExt::Certificate { certificate, .. } = &vector.apdu().other_info.ext
+        else {
+            return Some(self.clone());
+        };
+        let mut r = self.with_vector_parameters(vector)?.0;
+        let c = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "KAPublicSecurityCredentials")?;
+        c.text = base64::engine::general_purpose::STANDARD.encode(certificate);
+        Some(Self(r))
+    }
+
     pub fn retargeted(&self, target: Eui64, counter: u64) -> Self {
         let mut r = self.0.clone();
         r.header.request_id.target = target;
@@ -615,6 +636,14 @@ impl Inbound {
 
     pub fn recipient(&self) -> Eui64 {
         self.apdu().recipient
+    }
+
+    /// Whether the other-information carries a certificate (an unknown remote party's command).
+    pub fn carries_certificate(&self) -> bool {
+        matches!(
+            self.apdu().other_info.ext,
+            gbcs::OtherInfoExt::Certificate { .. }
+        )
     }
 
     /// The supplementary remote party and its counter, when the DCC acted on a user's behalf.

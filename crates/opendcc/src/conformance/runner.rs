@@ -316,6 +316,16 @@ impl Ctx<'_> {
         }
         let vector = Inbound::decode(expected).map_err(|e| format!("RTDS vector: {e}"))?;
         let mut req = self.request(key, row, &vector, template, notes)?;
+        if let Some((party, _)) = vector.on_behalf_of()
+            && vector.carries_certificate()
+        {
+            req = req
+                .with_vector_certificate(&vector)
+                .ok_or("the vector carries a certificate the request has no place for")?;
+            notes.push(format!(
+                "the unknown remote party {party}'s certificate and period taken from the vector"
+            ));
+        }
         // Some DCC Boxed templates of DCC-originated use cases (CS08) name a DCC role as the
         // request's originator, while the RTDS command was made for a user's request: its
         // supplementary remote party and counter. The request is the user's.

@@ -1,0 +1,151 @@
+//! Unknown remote party (URP) log reads end to end on the simulated clock: a user sends a log
+//! read carrying its own key-agreement certificate (`KAPublicSecurityCredentials`); the DCC's
+//! ACB sends the command with the certificate; the meter encrypts its answer to that
+//! certificate's key; the user receives I0 and opens the GBCS payload with its own
+//! key-agreement private key (MMC rendering), while another user's key does not open it. A
+//! certificate that is not the requester's is refused at once and nothing is sent.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use base64::Engine;
+use gbcs::{Frame, OtherInfoExt, PublicKey};
+use harness::{Delivered, Harness, premises1, set_text};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const DAY: i64 = 86_400;
+
+fn rfc3339(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .unwrap()
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// `template` from `user` for `target` over the last ten days, with `certificate` as the URP
+/// credentials (in place of the template's, or added after the period); the answer and RequestID.
+fn send(
+    h: &mut Harness,
+    user: &str,
+    template: &str,
+    target: &str,
+    certificate: &[u8],
+) -> (dcc::gateway::Answer, String) {
+    let now = h.now().unix_timestamp();
+    let p = h.request(template, user, target);
+    let xml = set_text(&p.xml, "StartDateTime", &rfc3339(now - 10 * DAY));
+    let xml = set_text(&xml, "EndDateTime", &rfc3339(now));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
+    let xml = if xml.contains("KAPublicSecurityCredentials>") {
+        set_text(&xml, "KAPublicSecurityCredentials", &b64)
+    } else {
+        xml.replacen(
+            "</sr:ReadLogPeriod>",
+            &format!(
+                "</sr:ReadLogPeriod><sr:KAPublicSecurityCredentials>{b64}</sr:KAPublicSecurityCredentials>"
+            ),
+            1,
+        )
+    };
+    let signed = h.sign(user, &xml);
+    (h.send(&signed), p.rid)
+}
+
+/// The delivered GBCS payload rendered as MMC with `requester`'s KA key.
+fn render(h: &Harness, r: &Delivered, requester: &str, srv: &str) -> mmc::Rendered {
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    let (_, ka) = h.user_ka(requester);
+    let device_ka = PublicKey::from_certificate_der(&h.device_cert(premises1::ESME, "ka")).unwrap();
+    mmc::render(
+        &bytes,
+        &mmc::Context {
+            service_reference: Some(srv),
+            service_reference_variant: Some(srv),
+            keys: Some(mmc::Keys {
+                requester_ka: &ka,
+                device_ka: &device_ka,
+            }),
+        },
+    )
+    .unwrap()
+}
+
+fn urp_read(h: &mut Harness, user: &str, template: &str, srv: &str, opens: &str) {
+    let (cert, _) = h.user_ka(user);
+    let (a, rid) = send(h, user, template, premises1::ESME, &cert);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    let r = h.response_for(user, &rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    // The device answered the ACB for the user, with the 26-byte other-information.
+    let bytes = r.gbcs_payload().unwrap();
+    let apdu = Frame::decode(&bytes).unwrap().apdu().clone();
+    assert!(
+        matches!(
+            apdu.other_info.ext,
+            OtherInfoExt::OriginatorCounter { remote_party, .. } if remote_party == h.user_eui(user)
+        ),
+        "{:?}",
+        apdu.other_info
+    );
+    let mine = render(h, &r, user, srv);
+    assert!(!mine.sealed, "{:?}\n{}", mine.notes, mine.xml);
+    assert!(mine.xml.contains(opens), "{}", mine.xml);
+    let theirs = render(h, &r, "supplier-b", srv);
+    assert!(
+        theirs.sealed,
+        "another user's key opened it: {}",
+        theirs.xml
+    );
+}
+
+#[test]
+fn a_supplier_reads_the_prepayment_log_encrypted_to_its_own_certificate() {
+    let mut h = Harness::new_world();
+    h.advance(Duration::from_secs(3 * 86_400));
+    urp_read(
+        &mut h,
+        "supplier-a",
+        "ECS21b_4.14_URP_SUCCESS_REQUEST_DUIS.XML",
+        "4.14",
+        "ReadPrepaymentDailyReadLogRsp",
+    );
+}
+
+#[test]
+fn an_other_user_reads_the_daily_consumption_log_encrypted_to_its_own_certificate() {
+    let mut h = Harness::new_world();
+    h.advance(Duration::from_secs(3 * 86_400));
+    urp_read(
+        &mut h,
+        "other-user",
+        "ECS66_4.17_SUCCESS_REQUEST_DUIS.XML",
+        "4.17",
+        "<ra:LogEntry>",
+    );
+}
+
+#[test]
+fn another_partys_certificate_is_refused_and_nothing_is_sent() {
+    let mut h = Harness::new_world();
+    let before = h.device_state(premises1::ESME);
+    let (theirs, _) = h.user_ka("supplier-b");
+    let (a, rid) = send(
+        &mut h,
+        "supplier-a",
+        "ECS21b_4.14_URP_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+        &theirs,
+    );
+    assert_eq!(a.http_status, 400, "{}", a.body);
+    assert!(a.body.contains("KAPublicSecurityCredentials"), "{}", a.body);
+    h.run_until_idle();
+    assert!(h.response_for("supplier-a", &rid).is_none());
+    assert_eq!(
+        h.device_state(premises1::ESME),
+        before,
+        "the meter saw nothing"
+    );
+}
