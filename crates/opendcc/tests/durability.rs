@@ -15,7 +15,12 @@
 //! * a request cut by the kill (its connection broke before any answer) is answered exactly once
 //!   if the DCC had committed it before dying (its record in the `requests` table, read after the
 //!   restart, says I99), and not at all otherwise; how many there were is reported;
-//! * nothing is delivered for a RequestID this test did not send.
+//! * nothing is delivered for a RequestID this test did not send;
+//! * SQLite's `PRAGMA integrity_check` says `ok` afterwards.
+//!
+//! The soak (`scripts/kill9-soak.sh`) runs this same test larger: 10,000 requests and several
+//! kills at reproducible random points (`OPENDCC_SOAK_REQUESTS`, `OPENDCC_SOAK_KILLS`,
+//! `OPENDCC_SOAK_SEED`).
 //!
 //! The device's verdict (I0, or E20/E21) is not the subject here: any final response counts.
 //! No wall-clock assertions: every wait is bounded only to keep a broken build from hanging.
@@ -39,15 +44,65 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_opendcc");
-const REQUESTS: usize = 240;
 const CONCURRENCY: usize = 16;
-/// The kill comes once this many requests are acknowledged and at least `KILL_AFTER_FINALS`
-/// final responses have arrived: some work done, some queued on the WAN or in the outbox.
-const KILL_AFTER_ACKS: usize = 80;
+/// A kill comes only once at least this many requests have been answered (so that the kill finds
+/// answered, acknowledged-but-unanswered and unsent requests alike).
 const KILL_AFTER_FINALS: usize = 5;
-/// Bounds that only keep a broken build from hanging the suite.
 const START_LIMIT: Duration = Duration::from_secs(120);
+/// The bound on waiting for the answers (a broken build must not hang); the soak's larger runs
+/// get a second per 20 requests beyond it.
 const FINISH_LIMIT: Duration = Duration::from_secs(90);
+
+/// How the run is shaped: the test's defaults (240 requests, one kill), or the soak's
+/// (`scripts/kill9-soak.sh`: `OPENDCC_SOAK_REQUESTS`, `OPENDCC_SOAK_KILLS`, `OPENDCC_SOAK_SEED`).
+struct Shape {
+    requests: usize,
+    kills: usize,
+    seed: u64,
+}
+
+impl Shape {
+    fn from_env() -> Self {
+        let var = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(default)
+        };
+        Shape {
+            requests: usize::try_from(var("OPENDCC_SOAK_REQUESTS", 240)).unwrap(),
+            kills: usize::try_from(var("OPENDCC_SOAK_KILLS", 1))
+                .unwrap()
+                .max(1),
+            seed: var("OPENDCC_SOAK_SEED", 0),
+        }
+    }
+
+    /// How many acknowledgements kill `k` (1-based) waits for: the `k`-th of `kills + 2` equal
+    /// shares of the requests, moved by up to a quarter share either way when a seed is given
+    /// (the soak's random kill points; seed 0, the test's, kills at exactly one third).
+    fn kill_after_acks(&self, k: usize) -> usize {
+        let share = self.requests / (self.kills + 2);
+        let base = share * k;
+        if self.seed == 0 || share < 4 {
+            return base;
+        }
+        // SplitMix64 of (seed, k): a reproducible jitter per kill.
+        let mut z = self
+            .seed
+            .wrapping_add(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(k as u64));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let quarter = (share / 4) as u64;
+        let jitter = (z % (2 * quarter + 1)) as i64 - quarter as i64;
+        usize::try_from(base as i64 + jitter).unwrap_or(base)
+    }
+
+    fn finish_limit(&self) -> Duration {
+        FINISH_LIMIT + Duration::from_secs((self.requests / 20) as u64)
+    }
+}
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The demo premises 1 to 4 (ESME, GSME, CHF, GPF at each).
@@ -394,53 +449,60 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
     });
 
     // Requests are taken from the end of the queue: index 0 first.
-    let queue = Arc::new(Mutex::new((0..REQUESTS).rev().collect::<Vec<usize>>()));
-    let results = Arc::new(Mutex::new(vec![Sync::NotSent; REQUESTS]));
+    let shape = Shape::from_env();
+    let requests = shape.requests;
+    let queue = Arc::new(Mutex::new((0..requests).rev().collect::<Vec<usize>>()));
+    let results = Arc::new(Mutex::new(vec![Sync::NotSent; requests]));
     let acks = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
 
-    // Run 1, killed with SIGKILL mid-run.
-    let run1 = rt.spawn(drive(
-        sender.clone(),
-        demo.duis_url.clone(),
-        queue.clone(),
-        results.clone(),
-        acks.clone(),
-        stop.clone(),
-    ));
-    let deadline = Instant::now() + FINISH_LIMIT;
-    while acks.load(Ordering::SeqCst) < KILL_AFTER_ACKS
-        || final_request_ids(&posts.lock().unwrap()).len() < KILL_AFTER_FINALS
-    {
+    // Runs 1..=kills, each killed with SIGKILL mid-run, then the last run on the same data.
+    let mut kills: Vec<(usize, usize)> = Vec::new(); // (acks, answered) at each kill
+    for k in 1..=shape.kills {
+        let run = rt.spawn(drive(
+            sender.clone(),
+            demo.duis_url.clone(),
+            queue.clone(),
+            results.clone(),
+            acks.clone(),
+            stop.clone(),
+        ));
+        let target = shape.kill_after_acks(k);
+        let deadline = Instant::now() + shape.finish_limit();
+        while acks.load(Ordering::SeqCst) < target
+            || final_request_ids(&posts.lock().unwrap()).len() < KILL_AFTER_FINALS
+        {
+            assert!(
+                Instant::now() < deadline,
+                "run {k} made too little progress to be killed mid-run"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        demo.child.kill().unwrap(); // SIGKILL
+        demo.child.wait().unwrap();
+        stop.store(true, Ordering::SeqCst);
+        rt.block_on(run).unwrap();
+        let finals_at_kill = final_request_ids(&posts.lock().unwrap()).len();
+        let acked_at_kill = acks.load(Ordering::SeqCst);
+        if k == 1 {
+            assert!(
+                finals_at_kill < acked_at_kill,
+                "the kill must leave acknowledged work unanswered ({finals_at_kill} of {acked_at_kill} answered)"
+            );
+        }
+        kills.push((acked_at_kill, finals_at_kill));
+        // Cut requests were handed back to no one: they are judged by the DCC's own record below.
         assert!(
-            Instant::now() < deadline,
-            "run 1 made too little progress to be killed mid-run"
+            !queue.lock().unwrap().is_empty(),
+            "kill {k} came after everything was sent"
         );
-        std::thread::sleep(Duration::from_millis(2));
+        // The next run: same data directory, a new port; the response URL is in the database.
+        demo = launch(&data, &root.path().join(format!("demo-{}.log", k + 1)));
+        stop.store(false, Ordering::SeqCst);
     }
-    demo.child.kill().unwrap(); // SIGKILL
-    demo.child.wait().unwrap();
-    stop.store(true, Ordering::SeqCst);
-    rt.block_on(run1).unwrap();
-    let finals_at_kill = final_request_ids(&posts.lock().unwrap()).len();
-    let acked_at_kill = acks.load(Ordering::SeqCst);
-    assert!(
-        finals_at_kill < acked_at_kill,
-        "the kill must leave acknowledged work unanswered ({finals_at_kill} of {acked_at_kill} answered)"
-    );
-    // Cut requests were handed back to no one: they are judged by the DCC's own record below.
-    let left_before_restart = queue.lock().unwrap().len();
-    assert!(
-        left_before_restart > 0,
-        "the kill came after everything was sent"
-    );
-
-    // Run 2: same data directory, a new port; the response URL is in the database.
-    let demo2 = launch(&data, &root.path().join("demo-2.log"));
-    stop.store(false, Ordering::SeqCst);
     rt.block_on(drive(
         sender.clone(),
-        demo2.duis_url.clone(),
+        demo.duis_url.clone(),
         queue.clone(),
         results.clone(),
         acks.clone(),
@@ -486,7 +548,7 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
     forbidden.extend(all_counters.iter().filter(|c| !expected.contains_key(c)));
 
     // Wait (bounded) for every expected final response.
-    let deadline = Instant::now() + FINISH_LIMIT;
+    let deadline = Instant::now() + shape.finish_limit();
     loop {
         let answered = final_request_ids(&posts.lock().unwrap());
         let missing: Vec<u64> = expected
@@ -507,7 +569,13 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
     }
     // Let any late repeat arrive before judging.
     std::thread::sleep(Duration::from_millis(500));
-    drop(demo2);
+    drop(demo);
+    // The database survived every kill whole.
+    let check: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok", "PRAGMA integrity_check");
     let posts = posts.lock().unwrap().clone();
 
     // Repeats of a delivery id: allowed only as exact copies.
@@ -558,10 +626,11 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
         *codes.entry(format!("{kind} {code}")).or_default() += 1;
     }
     eprintln!(
-        "durability: {REQUESTS} requests; killed after {acked_at_kill} acks with {} answered; \
+        "durability: {requests} requests, {} kill -9s (acks, answered at each: {kills:?}); \
          acked {} · cut and committed {cut_committed} · cut before commit {cut_lost} · refused \
-         {refused}; {} POSTs, {} distinct deliveries, {repeats} repeated delivery ids; codes {codes:?}",
-        finals_at_kill,
+         {refused}; {} POSTs, {} distinct deliveries, {repeats} repeated delivery ids; codes \
+         {codes:?}; integrity_check ok",
+        kills.len(),
         results
             .iter()
             .filter(|r| matches!(r, Sync::Acked(_)))
