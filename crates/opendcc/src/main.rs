@@ -168,7 +168,7 @@ enum WanCmd {
     },
 }
 
-/// Timings of the emulated WAN and of response delivery.
+/// Timings of the emulated WAN and of response delivery; limits of the listeners.
 #[derive(clap::Args, Clone, Copy)]
 struct Tuning {
     /// How long the DCC waits for a device's answer before telling the user E20/E21.
@@ -187,6 +187,36 @@ struct Tuning {
     /// How often the SMKI worker checks whether a CRL/ARL is due or the DCA must roll over.
     #[arg(long, default_value_t = 30_000, value_name = "MS", hide = true)]
     smki_tick_ms: u32,
+    /// Both listeners (DUIS, SMKI repository): time allowed for a TLS handshake.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    handshake_timeout_ms: u64,
+    /// Both listeners: time allowed for a request's headers (from the connection's start, or
+    /// from the first byte of a later request).
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    header_timeout_ms: u64,
+    /// Both listeners: time allowed for a request's body, from the end of its headers (408).
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    body_timeout_ms: u64,
+    /// Both listeners: a keep-alive connection with no request for this long is closed.
+    #[arg(long, default_value_t = 60_000, value_name = "MS")]
+    idle_timeout_ms: u64,
+    /// Each listener: open connections at most; beyond, new connections are closed at once.
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    max_connections: usize,
+}
+
+impl Tuning {
+    /// The limits both listeners apply to their connections.
+    fn listener_limits(&self) -> server::ListenerLimits {
+        let ms = std::time::Duration::from_millis;
+        server::ListenerLimits {
+            handshake_timeout: ms(self.handshake_timeout_ms),
+            header_timeout: ms(self.header_timeout_ms),
+            body_timeout: ms(self.body_timeout_ms),
+            idle_timeout: ms(self.idle_timeout_ms),
+            max_connections: self.max_connections.max(1),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -429,6 +459,7 @@ fn run_demo(
     } else {
         Transport::Tls(server::tls_config(&world.tls_material()?).map_err(|e| e.to_string())?)
     };
+    let listener_limits = tuning.listener_limits();
     let rt = runtime()?;
     rt.block_on(async move {
         let listener = server::bind(listen, &transport)
@@ -507,6 +538,7 @@ fn run_demo(
             Arc::new(world.open_store()?),
             smki_listener,
             smki_transport,
+            listener_limits,
             rx.clone(),
         ));
         let api_store = gateway.store().clone();
@@ -516,8 +548,9 @@ fn run_demo(
         ));
         let smki: Arc<dyn server::smki_api::SmkiHandler> =
             Arc::new(server::smki_api::SmkiServices::new(api_store));
-        let served = server::serve_with_smki(gateway, listener, transport, Some(smki), rx)
-            .await
+        let served =
+            server::serve_with_smki(gateway, listener, transport, Some(smki), listener_limits, rx)
+                .await
             .map_err(|e| e.to_string());
         let _ = batch_task.await;
         let _ = wan_task.await;
