@@ -252,6 +252,24 @@ enum UserCmd {
         /// An http:// or https:// URL.
         url: String,
     },
+    /// Show a user's RequestID counter floor (the highest counter accepted from them), or reset
+    /// it with --set (takes effect at once; recorded with who, when, old and new floor in the
+    /// operator audit log). For a user locked out by a counter of 2^64-1. Lowering the floor lets
+    /// counters between the new and the old floor be accepted again: set it no lower than the
+    /// user needs.
+    Counter {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The user's name, as in demo.json.
+        #[arg(long)]
+        user: String,
+        /// The new floor: the user's next request must carry a greater counter.
+        #[arg(long, value_name = "N")]
+        set: Option<u64>,
+        /// Who makes the change, for the audit log (default: $USER).
+        #[arg(long, value_name = "NAME", requires = "set")]
+        by: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -351,6 +369,15 @@ fn main() -> ExitCode {
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
+        Cmd::User {
+            cmd:
+                UserCmd::Counter {
+                    data,
+                    user,
+                    set,
+                    by,
+                },
+        } => world::user_counter(&data, &user, set, by),
         Cmd::Client { cmd } => run_client(cmd),
         Cmd::Device {
             cmd:
