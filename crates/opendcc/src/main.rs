@@ -487,6 +487,7 @@ fn run_demo(
         Transport::Tls(server::tls_config(&world.tls_material()?).map_err(|e| e.to_string())?)
     };
     let listener_limits = tuning.listener_limits();
+    check_fd_limit(&listener_limits);
     let rt = runtime()?;
     rt.block_on(async move {
         let listener = server::bind(listen, &transport)
@@ -587,6 +588,48 @@ fn run_demo(
         let _ = repository_task.await;
         served
     })
+}
+
+/// File descriptors the DCC keeps for itself beside its listeners' connections (database, WAL,
+/// outgoing deliveries, logs).
+const FD_RESERVE: u64 = 256;
+
+/// Raises the soft file-descriptor limit to the hard one, so that both listeners can hold
+/// `max_connections` each, and warns if even that is too few (`accept` then fails with EMFILE
+/// and backs off instead of the connection limit closing new connections cleanly).
+fn check_fd_limit(limits: &server::ListenerLimits) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let wanted = u64::try_from(limits.max_connections)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(2)
+        .saturating_add(FD_RESERVE);
+    let now = getrlimit(Resource::Nofile);
+    let soft = match (now.current, now.maximum) {
+        (Some(cur), max) if cur < wanted => {
+            let raised = max.map_or(wanted, |m| m.min(wanted));
+            match setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(raised),
+                    maximum: now.maximum,
+                },
+            ) {
+                Ok(()) => Some(raised),
+                Err(_) => Some(cur),
+            }
+        }
+        (cur, _) => cur,
+    };
+    if let Some(soft) = soft
+        && soft < wanted
+    {
+        tracing::warn!(
+            fd_limit = soft,
+            max_connections = limits.max_connections,
+            "the file-descriptor limit is below what both listeners' connection limits need; \
+             lower --max-connections or raise `ulimit -n`"
+        );
+    }
 }
 
 /// The client the DCC delivers with: trusts the DCCKI root (users' Receive Response Services
