@@ -168,7 +168,7 @@ enum WanCmd {
     },
 }
 
-/// Timings of the emulated WAN and of response delivery.
+/// Timings of the emulated WAN and of response delivery; limits of the listeners.
 #[derive(clap::Args, Clone, Copy)]
 struct Tuning {
     /// How long the DCC waits for a device's answer before telling the user E20/E21.
@@ -187,6 +187,36 @@ struct Tuning {
     /// How often the SMKI worker checks whether a CRL/ARL is due or the DCA must roll over.
     #[arg(long, default_value_t = 30_000, value_name = "MS", hide = true)]
     smki_tick_ms: u32,
+    /// Both listeners (DUIS, SMKI repository): time allowed for a TLS handshake.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    handshake_timeout_ms: u64,
+    /// Both listeners: time allowed for a request's headers (from the connection's start, or
+    /// from the first byte of a later request).
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    header_timeout_ms: u64,
+    /// Both listeners: time allowed for a request's body, from the end of its headers (408).
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    body_timeout_ms: u64,
+    /// Both listeners: a keep-alive connection with no request for this long is closed.
+    #[arg(long, default_value_t = 60_000, value_name = "MS")]
+    idle_timeout_ms: u64,
+    /// Each listener: open connections at most; beyond, new connections are closed at once.
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    max_connections: usize,
+}
+
+impl Tuning {
+    /// The limits both listeners apply to their connections.
+    fn listener_limits(&self) -> server::ListenerLimits {
+        let ms = std::time::Duration::from_millis;
+        server::ListenerLimits {
+            handshake_timeout: ms(self.handshake_timeout_ms),
+            header_timeout: ms(self.header_timeout_ms),
+            body_timeout: ms(self.body_timeout_ms),
+            idle_timeout: ms(self.idle_timeout_ms),
+            max_connections: self.max_connections.max(1),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -221,6 +251,24 @@ enum UserCmd {
         user: String,
         /// An http:// or https:// URL.
         url: String,
+    },
+    /// Show a user's RequestID counter floor (the highest counter accepted from them), or reset
+    /// it with --set (takes effect at once; recorded with who, when, old and new floor in the
+    /// operator audit log). For a user locked out by a counter of 2^64-1. Lowering the floor lets
+    /// counters between the new and the old floor be accepted again: set it no lower than the
+    /// user needs.
+    Counter {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The user's name, as in demo.json.
+        #[arg(long)]
+        user: String,
+        /// The new floor: the user's next request must carry a greater counter.
+        #[arg(long, value_name = "N")]
+        set: Option<u64>,
+        /// Who makes the change, for the audit log (default: $USER).
+        #[arg(long, value_name = "NAME", requires = "set")]
+        by: Option<String>,
     },
 }
 
@@ -321,6 +369,15 @@ fn main() -> ExitCode {
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
+        Cmd::User {
+            cmd:
+                UserCmd::Counter {
+                    data,
+                    user,
+                    set,
+                    by,
+                },
+        } => world::user_counter(&data, &user, set, by),
         Cmd::Client { cmd } => run_client(cmd),
         Cmd::Device {
             cmd:
@@ -429,6 +486,8 @@ fn run_demo(
     } else {
         Transport::Tls(server::tls_config(&world.tls_material()?).map_err(|e| e.to_string())?)
     };
+    let listener_limits = tuning.listener_limits();
+    check_fd_limit(&listener_limits);
     let rt = runtime()?;
     rt.block_on(async move {
         let listener = server::bind(listen, &transport)
@@ -507,6 +566,7 @@ fn run_demo(
             Arc::new(world.open_store()?),
             smki_listener,
             smki_transport,
+            listener_limits,
             rx.clone(),
         ));
         let api_store = gateway.store().clone();
@@ -516,8 +576,9 @@ fn run_demo(
         ));
         let smki: Arc<dyn server::smki_api::SmkiHandler> =
             Arc::new(server::smki_api::SmkiServices::new(api_store));
-        let served = server::serve_with_smki(gateway, listener, transport, Some(smki), rx)
-            .await
+        let served =
+            server::serve_with_smki(gateway, listener, transport, Some(smki), listener_limits, rx)
+                .await
             .map_err(|e| e.to_string());
         let _ = batch_task.await;
         let _ = wan_task.await;
@@ -527,6 +588,48 @@ fn run_demo(
         let _ = repository_task.await;
         served
     })
+}
+
+/// File descriptors the DCC keeps for itself beside its listeners' connections (database, WAL,
+/// outgoing deliveries, logs).
+const FD_RESERVE: u64 = 256;
+
+/// Raises the soft file-descriptor limit to the hard one, so that both listeners can hold
+/// `max_connections` each, and warns if even that is too few (`accept` then fails with EMFILE
+/// and backs off instead of the connection limit closing new connections cleanly).
+fn check_fd_limit(limits: &server::ListenerLimits) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let wanted = u64::try_from(limits.max_connections)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(2)
+        .saturating_add(FD_RESERVE);
+    let now = getrlimit(Resource::Nofile);
+    let soft = match (now.current, now.maximum) {
+        (Some(cur), max) if cur < wanted => {
+            let raised = max.map_or(wanted, |m| m.min(wanted));
+            match setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(raised),
+                    maximum: now.maximum,
+                },
+            ) {
+                Ok(()) => Some(raised),
+                Err(_) => Some(cur),
+            }
+        }
+        (cur, _) => cur,
+    };
+    if let Some(soft) = soft
+        && soft < wanted
+    {
+        tracing::warn!(
+            fd_limit = soft,
+            max_connections = limits.max_connections,
+            "the file-descriptor limit is below what both listeners' connection limits need; \
+             lower --max-connections or raise `ulimit -n`"
+        );
+    }
 }
 
 /// The client the DCC delivers with: trusts the DCCKI root (users' Receive Response Services

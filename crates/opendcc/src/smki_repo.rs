@@ -280,6 +280,7 @@ pub async fn serve(
     store: Arc<SqliteStore>,
     listener: tokio::net::TcpListener,
     transport: Transport,
+    limits: server::ListenerLimits,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String> {
     server::repository::serve(
@@ -287,6 +288,7 @@ pub async fn serve(
         listener,
         transport,
         server::repository::system_now_ms,
+        limits,
         shutdown,
     )
     .await

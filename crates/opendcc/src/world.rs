@@ -9,7 +9,7 @@ use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, OrgCertRecord, Premises,
     Registration, RegistrationRole, User,
 };
-use dcc::store::{Store, Tx};
+use dcc::store::{Store, Tx, UsersTx};
 use duis::UserRole;
 use eui::Eui64;
 use server::TlsMaterial;
@@ -1028,6 +1028,67 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
             other => other.to_string(),
         })?;
     crate::out(&format!("{name}: Receive Response Service is now {url}"))
+}
+
+/// `opendcc user counter`: shows a user's RequestID counter floor (the highest counter the DCC
+/// has accepted from them; every new request must carry a greater one) or, with `set`, resets
+/// it, recording who did it, when, and the old and new floors in the operator's audit log in
+/// the same transaction. Takes effect at once on a running DCC.
+pub fn user_counter(
+    dir: &Path,
+    name: &str,
+    set: Option<u64>,
+    by: Option<String>,
+) -> Result<(), String> {
+    let world = open_existing(dir)?;
+    let store = world.open_store()?;
+    let name_owned = name.to_string();
+    let unknown = |e: dcc::DccError| match e {
+        dcc::DccError::Authorisation(dcc::error::AuthzError::UnknownUser(n)) => {
+            format!("no user named {n:?} in {}", dir.display())
+        }
+        other => other.to_string(),
+    };
+    let show = |floor: Option<u64>| floor.map_or_else(|| "none".to_string(), |f| f.to_string());
+    let Some(value) = set else {
+        let (eui, floor) = store
+            .transaction_in(|tx| {
+                let user = tx
+                    .user_by_name(&name_owned)?
+                    .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
+                Ok((user.eui, tx.counter_floor(user.eui)?))
+            })
+            .map_err(unknown)?;
+        return crate::out(&format!("{name} ({eui}): counter floor {}", show(floor)));
+    };
+    let actor = by
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "operator".to_string());
+    let at = time::OffsetDateTime::now_utc();
+    let at_ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let (eui, old) = store
+        .transaction_in(|tx| {
+            let user = tx
+                .user_by_name(&name_owned)?
+                .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
+            let old = tx.counter_floor(user.eui)?;
+            tx.reset_counter_floor(user.eui, value)?;
+            tx.append_operator_audit(&store::OperatorAuditEntry {
+                at: at_ms,
+                actor: actor.clone(),
+                action: "counter-floor-reset".into(),
+                target: user.eui.to_string(),
+                detail: format!("user={name_owned} old={} new={value}", show(old)),
+            })?;
+            Ok((user.eui, old))
+        })
+        .map_err(unknown)?;
+    crate::out(&format!(
+        "{name} ({eui}): counter floor {} -> {value} (by {actor}, recorded in the operator audit log)",
+        show(old)
+    ))
 }
 
 pub fn open_existing(dir: &Path) -> Result<World, String> {

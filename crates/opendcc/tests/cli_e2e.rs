@@ -607,3 +607,115 @@ fn client_send_signs_routes_and_prints_the_verified_answer() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     DuisResponse::checked(stdout_of(&out).trim_end(), &dcc).assert_code("I99", &unsigned.rid);
 }
+
+// ---------------------------------------------------------------------------------------------
+// opendcc user counter
+
+fn read_inventory_with_counter(demo: &Demo, counter: u64) -> Prepared {
+    let mut p = demo.prepare_with_counter(
+        tpl::READ_INVENTORY,
+        "supplier-a",
+        DCC_EUI,
+        Some(&body::read_inventory_device(premises1::ESME)),
+        counter,
+    );
+    p.xml = demo.sign("supplier-a", &p.xml);
+    p
+}
+
+#[test]
+fn a_user_locked_out_by_the_top_counter_is_let_back_in_by_the_operator_audited() {
+    let demo = Demo::start();
+    let data = demo.data_dir();
+    let supplier = demo.user_eui("supplier-a");
+    let counter_cli = |more: &[&str]| {
+        let mut args = vec![
+            "user",
+            "counter",
+            "--data",
+            path_str(&data),
+            "--user",
+            "supplier-a",
+        ];
+        args.extend_from_slice(more);
+        run_cli(&args, None)
+    };
+
+    // A request with the counter 2^64-1 is accepted; after it, no counter is greater.
+    let top = read_inventory_with_counter(&demo, u64::MAX);
+    demo.submit("supplier-a", &top)
+        .duis()
+        .assert_code("I0", &top.rid);
+    let locked = read_inventory_with_counter(&demo, u64::MAX);
+    demo.submit("supplier-a", &locked)
+        .assert_refused(409, "is not greater than");
+
+    let out = counter_cli(&[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out).trim(),
+        format!("supplier-a ({supplier}): counter floor {}", u64::MAX)
+    );
+    assert!(demo.query("SELECT * FROM operator_audit", &[]).is_empty());
+
+    let out = counter_cli(&["--set", "1000", "--by", "alice"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains(&format!("counter floor {} -> 1000", u64::MAX)),
+        "{}",
+        stdout_of(&out)
+    );
+    // Audited: who, when, what, old and new.
+    let rows = demo.query(
+        "SELECT actor, action, target, detail, at FROM operator_audit",
+        &[],
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0][..4],
+        [
+            "alice".to_string(),
+            "counter-floor-reset".to_string(),
+            supplier.clone(),
+            format!("user=supplier-a old={} new=1000", u64::MAX),
+        ]
+    );
+    assert!(
+        rows[0][4].parse::<i64>().unwrap_or(0) > 1_700_000_000_000,
+        "{rows:?}"
+    );
+
+    // At once, on the running DCC: the floor is 1000.
+    let at_floor = read_inventory_with_counter(&demo, 1000);
+    demo.submit("supplier-a", &at_floor)
+        .assert_refused(409, "is not greater than");
+    let above = read_inventory_with_counter(&demo, 1001);
+    demo.submit("supplier-a", &above)
+        .duis()
+        .assert_code("I0", &above.rid);
+
+    // An unknown user is refused and nothing is recorded.
+    let out = run_cli(
+        &[
+            "user",
+            "counter",
+            "--data",
+            path_str(&data),
+            "--user",
+            "nobody",
+            "--set",
+            "1",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("no user named"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        demo.query("SELECT count(*) FROM operator_audit", &[]),
+        [["1".to_string()]]
+    );
+}

@@ -11,7 +11,7 @@ use dcc::gateway::{Clock, Gateway, Inbound};
 use dcc::store::Store;
 use duis::Endpoint;
 use eui::Eui64;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -25,10 +25,13 @@ use tracing::{info, warn};
 
 pub mod delivery;
 pub mod dispatch;
+pub mod listener;
 pub mod repository;
 // The DCC's scheduler (5.1 schedules) in real time.
 pub mod schedules;
 pub mod smki_api;
+
+pub use listener::ListenerLimits;
 
 /// Errors setting up the listener.
 #[derive(Debug, thiserror::Error)]
@@ -106,9 +109,10 @@ pub async fn serve<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     listener: TcpListener,
     transport: Transport,
+    limits: ListenerLimits,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
-    serve_with_smki(gateway, listener, transport, None, shutdown).await
+    serve_with_smki(gateway, listener, transport, None, limits, shutdown).await
 }
 
 /// [`serve`], also answering the SMKI service interface (`/smki/v1/…`) with `smki`.
@@ -117,12 +121,14 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
     listener: TcpListener,
     transport: Transport,
     smki: Option<Arc<dyn smki_api::SmkiHandler>>,
+    limits: ListenerLimits,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     accept_until_shutdown(
         listener,
         &transport,
         "DUIS",
+        limits,
         shutdown,
         move |conn, peer, stop| {
             let gateway = gateway.clone();
@@ -151,12 +157,12 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
                     let smki = smki.clone();
                     async move {
                         if req.uri().path().starts_with("/smki/") {
-                            return handle_smki(smki, req, identity).await;
+                            return handle_smki(smki, req, identity, limits.body_timeout).await;
                         }
-                        handle(gateway, req, identity).await
+                        handle(gateway, req, identity, limits.body_timeout).await
                     }
                 };
-                serve_http1(conn, handler, peer, "DUIS", stop).await;
+                serve_http1(conn, handler, peer, "DUIS", limits, stop).await;
             }
         },
     )
@@ -171,16 +177,23 @@ pub(crate) enum Accepted {
 }
 
 /// Accepts connections on `listener` until `shutdown` turns true, each in its own task: the
-/// TLS handshake (a refused one is logged and dropped), then `serve` with the connection, its
-/// peer and a shutdown receiver. At shutdown the connections get [`SHUTDOWN_GRACE`] to finish
-/// the requests in flight; whatever is still open then is cut. `name` labels the log lines.
-pub(crate) async fn accept_until_shutdown<F, Fut>(
-    listener: TcpListener,
+/// TLS handshake (a refused one is logged and dropped; one not done within
+/// [`ListenerLimits::handshake_timeout`] is cut), then `serve` with the connection, its peer and
+/// a shutdown receiver. At most [`ListenerLimits::max_connections`] are open at once: beyond
+/// that a new connection is closed as soon as it is accepted. When `accept` itself fails (out of
+/// file descriptors), the loop pauses ([`listener::AcceptBackoff`]) and logs the episode once
+/// at its start and once at its end, while the open connections carry on. At shutdown the
+/// connections get [`SHUTDOWN_GRACE`] to finish the requests in flight; whatever is still open
+/// then is cut. `name` labels the log lines.
+pub(crate) async fn accept_until_shutdown<L, F, Fut>(
+    listener: L,
     transport: &Transport,
     name: &'static str,
+    limits: ListenerLimits,
     mut shutdown: watch::Receiver<bool>,
     serve: F,
 ) where
+    L: listener::Listen,
     F: Fn(Accepted, SocketAddr, watch::Receiver<bool>) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
@@ -188,28 +201,84 @@ pub(crate) async fn accept_until_shutdown<F, Fut>(
         Transport::Tls(cfg) => Some(TlsAcceptor::from(cfg.clone())),
         Transport::PlainHttp => None,
     };
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let mut backoff = listener::AcceptBackoff::default();
+    let mut over_limit = listener::OverLimit::default();
+    // While `accept` fails: not before this instant.
+    let mut resume_at: Option<tokio::time::Instant> = None;
     let mut conns = tokio::task::JoinSet::new();
     loop {
+        let next = async {
+            if let Some(at) = resume_at {
+                tokio::time::sleep_until(at).await;
+            }
+            listener.accept().await
+        };
         tokio::select! {
             _ = shutdown.changed() => break,
-            accepted = listener.accept() => {
+            accepted = next => {
+                let now = tokio::time::Instant::now();
                 let (tcp, peer) = match accepted {
                     Ok(x) => x,
-                    Err(e) => { warn!(listener = name, error = %e, "accept failed"); continue; }
+                    Err(e) => {
+                        let after = backoff.failed(now);
+                        if after.first {
+                            warn!(
+                                listener = name,
+                                error = %e,
+                                open_connections = conns.len(),
+                                "accept failed; retrying with back-off (logged again when it recovers)"
+                            );
+                        }
+                        resume_at = Some(now + after.pause);
+                        continue;
+                    }
                 };
+                resume_at = None;
+                if let Some((failures, lasted)) = backoff.succeeded(now) {
+                    warn!(
+                        listener = name,
+                        failures,
+                        lasted_ms = u64::try_from(lasted.as_millis()).unwrap_or(u64::MAX),
+                        "accept recovered"
+                    );
+                }
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    if over_limit.refused() {
+                        warn!(
+                            listener = name,
+                            max_connections = limits.max_connections,
+                            "connection limit reached; closing new connections at once (logged again when one is admitted)"
+                        );
+                    }
+                    drop(tcp);
+                    continue;
+                };
+                if let Some(refused) = over_limit.admitted() {
+                    warn!(listener = name, refused, "admitting connections again");
+                }
                 let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let stop = shutdown.clone();
                 let serve = serve.clone();
                 conns.spawn(async move {
+                    let _slot = slot;
                     let conn = match acceptor {
-                        Some(acceptor) => match acceptor.accept(tcp).await {
-                            Ok(tls) => Accepted::Tls(Box::new(tls)),
-                            Err(e) => {
-                                info!(listener = name, %peer, error = %e, "TLS handshake refused");
-                                return;
+                        Some(acceptor) => {
+                            match tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp))
+                                .await
+                            {
+                                Ok(Ok(tls)) => Accepted::Tls(Box::new(tls)),
+                                Ok(Err(e)) => {
+                                    info!(listener = name, %peer, error = %e, "TLS handshake refused");
+                                    return;
+                                }
+                                Err(_) => {
+                                    info!(listener = name, %peer, "TLS handshake timed out");
+                                    return;
+                                }
                             }
-                        },
+                        }
                         None => Accepted::Plain(tcp),
                     };
                     serve(conn, peer, stop).await;
@@ -235,53 +304,120 @@ pub(crate) async fn accept_until_shutdown<F, Fut>(
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Serves HTTP/1.1 (keep-alive) on one accepted connection, each request answered by
-/// `handler`, until the client closes or `shutdown` turns true. `name` labels the log lines.
+/// `handler`, until the client closes, the connection outlives `limits` (headers too slow, idle
+/// too long) or `shutdown` turns true. `name` labels the log lines.
 pub(crate) async fn serve_http1<F, Fut>(
     conn: Accepted,
     handler: F,
     peer: SocketAddr,
     name: &'static str,
+    limits: ListenerLimits,
     shutdown: watch::Receiver<bool>,
 ) where
     F: Fn(Request<Incoming>) -> Fut + Send + 'static,
     Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
+    let activity = listener::Activity::new(tokio::time::Instant::now());
+    let served = ServeOne {
+        handler,
+        peer,
+        name,
+        limits,
+        activity: activity.clone(),
+    };
     match conn {
-        Accepted::Tls(tls) => serve_io(TokioIo::new(tls), handler, peer, name, shutdown).await,
-        Accepted::Plain(tcp) => serve_io(TokioIo::new(tcp), handler, peer, name, shutdown).await,
+        Accepted::Tls(tls) => {
+            served
+                .run(
+                    TokioIo::new(listener::Tracked::new(tls, activity)),
+                    shutdown,
+                )
+                .await
+        }
+        Accepted::Plain(tcp) => {
+            served
+                .run(
+                    TokioIo::new(listener::Tracked::new(tcp, activity)),
+                    shutdown,
+                )
+                .await
+        }
     }
 }
 
-async fn serve_io<I, F, Fut>(
-    io: I,
+/// One connection's service and watchdog.
+struct ServeOne<F> {
     handler: F,
     peer: SocketAddr,
     name: &'static str,
-    mut shutdown: watch::Receiver<bool>,
-) where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    limits: ListenerLimits,
+    activity: Arc<listener::Activity>,
+}
+
+impl<F, Fut> ServeOne<F>
+where
     F: Fn(Request<Incoming>) -> Fut + Send + 'static,
     Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
-    let svc = service_fn(move |req| {
-        let answer = handler(req);
-        async move { Ok::<_, Infallible>(answer.await) }
-    });
-    let conn = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(io, svc);
-    let mut conn = std::pin::pin!(conn);
-    let result = tokio::select! {
-        r = conn.as_mut() => r,
-        _ = shutdown.changed() => {
-            // Finish the request in progress, if any, then close (idle keep-alive connections
-            // close at once).
-            conn.as_mut().graceful_shutdown();
-            conn.as_mut().await
+    async fn run<I>(self, io: I, mut shutdown: watch::Receiver<bool>)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let Self {
+            handler,
+            peer,
+            name,
+            limits,
+            activity,
+        } = self;
+        let tracker = activity.clone();
+        let svc = service_fn(move |req| {
+            // Counts as in flight until answered (or abandoned): the watchdog leaves it be.
+            let in_flight = tracker.request_started();
+            let answer = handler(req);
+            async move {
+                let r = answer.await;
+                drop(in_flight);
+                Ok::<_, Infallible>(r)
+            }
+        });
+        let conn = http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(io, svc);
+        let mut conn = std::pin::pin!(conn);
+        // Rechecked this often while a request is in flight (no deadline then).
+        let recheck = limits.header_timeout.min(limits.idle_timeout);
+        let result = loop {
+            let deadline = activity.deadline(&limits);
+            let wake = tokio::time::sleep_until(match deadline {
+                Some((at, _)) => at,
+                None => tokio::time::Instant::now() + recheck,
+            });
+            tokio::select! {
+                r = conn.as_mut() => break r,
+                _ = shutdown.changed() => {
+                    // Finish the request in progress, if any, then close (idle keep-alive
+                    // connections close at once).
+                    conn.as_mut().graceful_shutdown();
+                    break conn.as_mut().await;
+                }
+                _ = wake => {
+                    if let Some((at, why)) = activity.deadline(&limits)
+                        && at <= tokio::time::Instant::now()
+                    {
+                        let what = match why {
+                            listener::Expiry::Headers => "request headers not received in time",
+                            listener::Expiry::Idle => "idle keep-alive connection",
+                        };
+                        info!(listener = name, %peer, "closing connection: {what}");
+                        return;
+                    }
+                }
+            }
+        };
+        if let Err(e) = result {
+            info!(listener = name, %peer, error = %e, "connection ended with an error");
         }
-    };
-    if let Err(e) = result {
-        info!(listener = name, %peer, error = %e, "connection ended with an error");
     }
 }
 
@@ -291,6 +427,23 @@ fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
     r.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// A body that did not arrive within [`ListenerLimits::body_timeout`]: 408, and the connection
+/// closes (what is left of the body is not read).
+fn body_timed_out(timeout: std::time::Duration) -> Response<Full<Bytes>> {
+    let mut r = text(
+        StatusCode::REQUEST_TIMEOUT,
+        &format!(
+            "the request body did not arrive within {} ms",
+            timeout.as_millis()
+        ),
+    );
+    r.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
     );
     r
 }
@@ -319,6 +472,7 @@ async fn handle_smki(
     smki: Option<Arc<dyn smki_api::SmkiHandler>>,
     req: Request<Incoming>,
     identity: Option<Eui64>,
+    body_timeout: std::time::Duration,
 ) -> Response<Full<Bytes>> {
     let Some(smki) = smki else {
         return text(
@@ -330,14 +484,21 @@ async fn handle_smki(
     let query = req.uri().query().map(str::to_owned);
     let method = req.method().to_string();
     let limit = smki.body_limit(&path);
-    let body = match Limited::new(req.into_body(), limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            return text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("the request body is over the {limit}-byte limit for {path}"),
-            );
-        }
+    let too_large = || {
+        text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body is over the {limit}-byte limit for {path}"),
+        )
+    };
+    // A declared length over the limit is refused before any of the body is read.
+    if listener::declared_length(&req).is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return too_large();
+    }
+    let body = match listener::read_body(req.into_body(), limit, body_timeout).await {
+        Ok(b) => b,
+        Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
+        Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => return too_large(),
     };
     let answer = tokio::task::spawn_blocking(move || {
         smki.handle(&method, &path, query.as_deref(), identity, &body)
@@ -365,6 +526,7 @@ async fn handle<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     req: Request<Incoming>,
     identity: Option<Eui64>,
+    body_timeout: std::time::Duration,
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let Some(endpoint) = Endpoint::from_path(&path) else {
@@ -380,16 +542,18 @@ async fn handle<S: Store, C: Clock>(
         }
     }
     let limit = gateway.limits().max_body_bytes;
-    let body = match Limited::new(req.into_body(), limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            return refuse(
-                TransportError::BodyTooLarge {
-                    size: limit.saturating_add(1),
-                    limit,
-                }
-                .into(),
-            );
+    let too_large = |size: usize| refuse(TransportError::BodyTooLarge { size, limit }.into());
+    // A declared length over the limit is refused before any of the body is read.
+    if let Some(declared) = listener::declared_length(&req)
+        && declared > u64::try_from(limit).unwrap_or(u64::MAX)
+    {
+        return too_large(usize::try_from(declared).unwrap_or(usize::MAX));
+    }
+    let body = match listener::read_body(req.into_body(), limit, body_timeout).await {
+        Ok(b) => b,
+        Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
+        Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => {
+            return too_large(limit.saturating_add(1));
         }
     };
     let gw = gateway.clone();
@@ -429,6 +593,10 @@ async fn handle<S: Store, C: Clock>(
     );
     r
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod listener_tests;
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use smki_service::model::{ca_kind_name, canonical_serial_hex};
@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::listener::{self, BodyError, ListenerLimits};
 use crate::{ServerError, Transport, accept_until_shutdown, serve_http1};
 
 /// An SMKI document the repository publishes.
@@ -93,17 +94,19 @@ pub async fn serve<S: SmkiStore>(
     listener: TcpListener,
     transport: Transport,
     now: NowMs,
+    limits: ListenerLimits,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     accept_until_shutdown(
         listener,
         &transport,
         "SMKI repository",
+        limits,
         shutdown,
         move |conn, peer, stop| {
             let store = store.clone();
-            let handler = move |req| handle(store.clone(), req, now);
-            serve_http1(conn, handler, peer, "SMKI repository", stop)
+            let handler = move |req| handle(store.clone(), req, now, limits.body_timeout);
+            serve_http1(conn, handler, peer, "SMKI repository", limits, stop)
         },
     )
     .await;
@@ -134,25 +137,31 @@ impl Answer {
     }
 }
 
-async fn handle<S: SmkiStore>(
+pub(crate) async fn handle<S: SmkiStore>(
     store: Arc<S>,
     req: Request<Incoming>,
     now: NowMs,
+    body_timeout: std::time::Duration,
 ) -> Response<Full<Bytes>> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let body = if method == Method::POST {
-        match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
-            .collect()
-            .await
+        let too_large = || {
+            to_response(Answer::text(
+                401,
+                &format!("request exceeds the repository's limit of {MAX_REQUEST_BYTES} bytes"),
+            ))
+        };
+        // A declared length over the limit is refused before any of the body is read.
+        if listener::declared_length(&req)
+            .is_some_and(|n| n > u64::try_from(MAX_REQUEST_BYTES).unwrap_or(u64::MAX))
         {
-            Ok(b) => b.to_bytes(),
-            Err(_) => {
-                return to_response(Answer::text(
-                    401,
-                    &format!("request exceeds the repository's limit of {MAX_REQUEST_BYTES} bytes"),
-                ));
-            }
+            return too_large();
+        }
+        match listener::read_body(req.into_body(), MAX_REQUEST_BYTES, body_timeout).await {
+            Ok(b) => b,
+            Err(BodyError::TimedOut) => return crate::body_timed_out(body_timeout),
+            Err(BodyError::TooLarge | BodyError::Broken) => return too_large(),
         }
     } else {
         Bytes::new()
@@ -454,6 +463,7 @@ mod tests {
             listener,
             Transport::Tls(config),
             system_now_ms,
+            ListenerLimits::default(),
             rx,
         ));
 

@@ -26,6 +26,9 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use wan::WanFault;
 
+pub use operator::OperatorAuditEntry;
+
+mod operator;
 mod schedules;
 mod smki;
 #[cfg(test)]
@@ -284,6 +287,18 @@ CREATE TABLE schedule_runs (
     schedule_id INTEGER NOT NULL,
     PRIMARY KEY (originator, counter)
 ) WITHOUT ROWID;
+"#,
+    // The operator's actions on the DCC's own records, such as resetting a user's RequestID
+    // counter floor (`operator.rs`).
+    r#"
+CREATE TABLE operator_audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 "#,
 ];
 

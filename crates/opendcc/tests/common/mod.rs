@@ -801,6 +801,38 @@ impl Demo {
         })
     }
 
+    /// Runs `f` on the harness's runtime (for tests driving sockets by hand).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// The DUIS listener's address (`host:port`).
+    pub fn duis_addr(&self) -> String {
+        self.manifest
+            .duis_url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// A TLS connection to the DUIS listener with `user`'s DCCKI certificate, handshake done.
+    pub async fn tls_connect(
+        &self,
+        user: &str,
+    ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+        let identity = TlsIdentity::of(self.user(user));
+        let config = Arc::new(client_config(&self.manifest, Some(&identity)));
+        let tcp = tokio::net::TcpStream::connect(self.duis_addr())
+            .await
+            .expect("connecting to the DUIS listener");
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("server name");
+        tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .expect("TLS handshake with the DUIS listener")
+    }
+
     /// Polls `condition` every 10 ms until it holds; fails the test after `limit`.
     pub fn wait_until(&self, limit: Duration, what: &str, condition: impl Fn() -> bool) {
         let deadline = Instant::now() + limit;

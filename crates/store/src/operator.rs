@@ -1,0 +1,154 @@
+//! The operator's actions on the DCC's own records, each written to `operator_audit` in the
+//! transaction that makes it: resetting a user's RequestID counter floor.
+
+use eui::Eui64;
+use rusqlite::params;
+
+use crate::{SqliteTx, err};
+use dcc::store::StoreError;
+
+/// One line of the operator's audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorAuditEntry {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// Who acted (the operator's name as given, or the OS user).
+    pub actor: String,
+    /// What was done, e.g. `counter-floor-reset`.
+    pub action: String,
+    /// On what, e.g. the user's EUI-64.
+    pub target: String,
+    /// The change, e.g. `old=18446744073709551615 new=1000`.
+    pub detail: String,
+}
+
+impl SqliteTx<'_> {
+    /// The highest RequestID counter accepted from `originator` (the floor every new counter
+    /// of theirs must exceed), over every counter row of that originator; `None` if none.
+    pub fn counter_floor(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT last FROM counters WHERE originator = ?1")
+            .map_err(err)?;
+        let rows = st
+            .query_map([originator.to_string()], |r| r.get::<_, i64>(0))
+            .map_err(err)?;
+        let mut floor = None;
+        for v in rows {
+            // Counters are u64, stored bit for bit in SQLite's i64.
+            let v = v.map_err(err)? as u64;
+            floor = Some(floor.map_or(v, |f: u64| f.max(v)));
+        }
+        Ok(floor)
+    }
+
+    /// Sets every counter row of `originator` to `value` (lower or higher than before), or
+    /// creates its row: the operator's remedy for a user whose counter reached 2^64-1 (or was
+    /// pushed up by mistake). Lowering the floor lets counters between the new and the old floor
+    /// be used again; write an [`OperatorAuditEntry`] in the same transaction.
+    pub fn reset_counter_floor(&mut self, originator: Eui64, value: u64) -> Result<(), StoreError> {
+        let updated = self
+            .execute(
+                "UPDATE counters SET last = ?2 WHERE originator = ?1",
+                params![originator.to_string(), value as i64],
+            )
+            .map_err(err)?;
+        if updated == 0 {
+            self.execute(
+                "INSERT INTO counters (originator, last) VALUES (?1, ?2)",
+                params![originator.to_string(), value as i64],
+            )
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Appends to the operator's audit log.
+    pub fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO operator_audit (at, actor, action, target, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![e.at, e.actor, e.action, e.target, e.detail],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+
+    /// The operator's audit log, oldest first.
+    pub fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT at, actor, action, target, detail FROM operator_audit ORDER BY id",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(OperatorAuditEntry {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    target: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use dcc::store::{Store, UsersTx};
+
+    #[test]
+    fn a_counter_floor_at_the_top_can_be_reset_and_is_audited() {
+        let store = SqliteStore::in_memory().unwrap();
+        let user = Eui64::from_u64(0x90B3_D51F_3001_0000);
+        store
+            .transaction_in(|tx| Ok(tx.set_last_counter(user, u64::MAX)?))
+            .unwrap();
+        let floor = store
+            .transaction_in(|tx| Ok(tx.counter_floor(user)?))
+            .unwrap();
+        assert_eq!(floor, Some(u64::MAX));
+        store
+            .transaction_in(|tx| {
+                tx.reset_counter_floor(user, 1000)?;
+                tx.append_operator_audit(&OperatorAuditEntry {
+                    at: 1,
+                    actor: "ops".into(),
+                    action: "counter-floor-reset".into(),
+                    target: user.to_string(),
+                    detail: format!("old={} new=1000", u64::MAX),
+                })?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            store
+                .transaction_in(|tx| Ok(tx.last_counter(user)?))
+                .unwrap(),
+            Some(1000)
+        );
+        let log = store
+            .transaction_in(|tx| Ok(tx.operator_audit_log()?))
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].detail, format!("old={} new=1000", u64::MAX));
+        // A user with no counter yet gets one.
+        let other = Eui64::from_u64(0x90B3_D51F_3001_0001);
+        store
+            .transaction_in(|tx| Ok(tx.reset_counter_floor(other, 7)?))
+            .unwrap();
+        assert_eq!(
+            store
+                .transaction_in(|tx| Ok(tx.counter_floor(other)?))
+                .unwrap(),
+            Some(7)
+        );
+    }
+}
