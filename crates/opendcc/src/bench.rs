@@ -647,10 +647,7 @@ impl Shared {
     /// (but for more than `STRIDE - 1` resends in one gap) below those of the requests to it not
     /// sent yet. Counters of other targets do not matter (the DCC checks them per target).
     fn resend_counter(&mut self, target: &str) -> u64 {
-        let next = self
-            .max_sent
-            .get(target)
-            .map_or(0, |m| m.saturating_add(1));
+        let next = self.max_sent.get(target).map_or(0, |m| m.saturating_add(1));
         self.sent_to(target, next);
         next
     }

@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
-    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestCounter, RequestRecord, RequestsTx, Store,
-    StoreError, UsersTx, WanJob, WanQueue,
+    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestCounter, RequestRecord,
+    RequestsTx, Store, StoreError, UsersTx, WanJob, WanQueue,
 };
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -715,7 +715,12 @@ impl UsersTx for SqliteTx<'_> {
 }
 
 impl SqliteTx<'_> {
-    fn put_counter(&mut self, originator: &str, target: &str, counter: u64) -> Result<(), StoreError> {
+    fn put_counter(
+        &mut self,
+        originator: &str,
+        target: &str,
+        counter: u64,
+    ) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO counters (originator, target, last) VALUES (?1, ?2, ?3)
                  ON CONFLICT(originator, target) DO UPDATE SET last = excluded.last",

@@ -178,16 +178,26 @@ fn a_device_gets_its_commands_in_the_order_they_were_accepted() {
 #[test]
 fn counters_are_kept_per_originator_and_target_above_a_floor() {
     let s = SqliteStore::in_memory().unwrap();
-    let (u, a, b) = (Eui64::from_u64(1), Eui64::from_u64(0xA), Eui64::from_u64(0xB));
+    let (u, a, b) = (
+        Eui64::from_u64(1),
+        Eui64::from_u64(0xA),
+        Eui64::from_u64(0xB),
+    );
     s.transaction(|tx| {
         assert_eq!(tx.request_counter(u, a)?, RequestCounter::default());
         tx.set_request_counter(u, a, 10)?;
         tx.set_request_counter(u, b, 3)?;
         let at_a = tx.request_counter(u, a)?;
-        assert_eq!((at_a.last, at_a.floor, at_a.highest()), (Some(10), None, Some(10)));
+        assert_eq!(
+            (at_a.last, at_a.floor, at_a.highest()),
+            (Some(10), None, Some(10))
+        );
         assert_eq!(tx.request_counter(u, b)?.last, Some(3));
         // Another originator's counters are its own.
-        assert_eq!(tx.request_counter(Eui64::from_u64(2), a)?, RequestCounter::default());
+        assert_eq!(
+            tx.request_counter(Eui64::from_u64(2), a)?,
+            RequestCounter::default()
+        );
         assert_eq!(tx.highest_counter(u)?, Some(10));
         // Counters above 2⁶³−1 (stored as negative i64) still compare as u64.
         tx.set_request_counter(u, b, u64::MAX - 1)?;
@@ -263,7 +273,10 @@ fn per_originator_counters_migrate_to_floors() {
             let c = tx.request_counter(u, t)?;
             assert_eq!((c.last, c.floor, c.highest()), (None, Some(500), Some(500)));
         }
-        assert_eq!(tx.request_counter(acb, Eui64::from_u64(7))?.floor, Some(u64::MAX));
+        assert_eq!(
+            tx.request_counter(acb, Eui64::from_u64(7))?.floor,
+            Some(u64::MAX)
+        );
         assert!(tx.request(u, Eui64::from_u64(7), 500)?.is_some());
         assert!(tx.precommand(u, Eui64::from_u64(7), 500)?.is_some());
         assert!(tx.precommand(u, Eui64::from_u64(8), 500)?.is_none());
@@ -300,13 +313,20 @@ fn one_counter_may_be_recorded_once_per_target() {
             tx.put_precommand(&pre(t))?;
         }
         tx.use_precommand(Eui64::from_u64(1), Eui64::from_u64(0xA), 9)?;
-        let a = tx.precommand(Eui64::from_u64(1), Eui64::from_u64(0xA), 9)?.unwrap();
-        let b = tx.precommand(Eui64::from_u64(1), Eui64::from_u64(0xB), 9)?.unwrap();
+        let a = tx
+            .precommand(Eui64::from_u64(1), Eui64::from_u64(0xA), 9)?
+            .unwrap();
+        let b = tx
+            .precommand(Eui64::from_u64(1), Eui64::from_u64(0xB), 9)?
+            .unwrap();
         assert!(a.used && !b.used);
         assert_eq!(b.precommand, vec![0xB]);
         Ok(())
     })
     .unwrap();
     // The same one twice for the same target is refused.
-    assert!(s.transaction(|tx| Ok(tx.record_request(&rec(0xA))?)).is_err());
+    assert!(
+        s.transaction(|tx| Ok(tx.record_request(&rec(0xA))?))
+            .is_err()
+    );
 }
