@@ -213,7 +213,7 @@ fn ordered(mut names: Vec<String>) -> Vec<String> {
     // A DSP future-dated request reaches its meter at its execution time, carrying the counter
     // it was signed with: it must be the user's last command to that meter, or the meter
     // refuses it as a replay of the later ones (GBCS counters only increase).
-    let (future, mut head): (Vec<String>, Vec<String>) =
+    let (future, head): (Vec<String>, Vec<String>) =
         head.into_iter().partition(|n| n.contains("FUTURE_DATED"));
     // 5.2 and 5.3 read and delete the schedule the 5.1 template creates: 5.1 goes first.
     let (create, rest): (Vec<String>, Vec<String>) =
