@@ -480,10 +480,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     .map_err(|e| InternalError::Render(e.to_string()).into())
             })
             .transpose()?;
-        if !cv.sends_via_wan() {
-            if let Some(doc) = local {
-                return Ok((ResponseCode::I0, doc));
-            }
+        if !cv.sends_via_wan()
+            && let Some(doc) = local
+        {
+            return Ok((ResponseCode::I0, doc));
         }
         let chf = device.chf.unwrap_or(device.id);
         let now_ms = unix_ms(now);
