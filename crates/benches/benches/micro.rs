@@ -197,8 +197,8 @@ fn store(c: &mut Criterion) {
                     due_at: 0,
                     deadline_at: 30_000,
                 })?;
-                tx.set_last_counter(SUPPLIER, counter)?;
-                tx.set_last_counter(ACB, counter)?;
+                tx.set_request_counter(SUPPLIER, ESME, counter)?;
+                tx.next_dcc_counter(ACB)?;
                 tx.record_request(&RequestRecord {
                     originator: SUPPLIER,
                     target: ESME,

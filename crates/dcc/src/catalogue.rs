@@ -296,10 +296,8 @@ pub fn plan_signed_precommand(
             )));
         }
         None => {
-            return Err(refuse(format!(
-                "no pre-command awaits RequestID counter {} of {}",
-                rid.counter, rid.originator
-            )));
+            // Pre-commands are kept per RequestID, target included (`gateway::check_counter`).
+            return Err(refuse(format!("no pre-command awaits RequestID {rid}")));
         }
     };
     if pending.target != device.id || pending.srv != srv {

@@ -398,18 +398,18 @@ impl Scheduler {
                 return Ok(report);
             }
         };
-        // The run's RequestID counter: the next in the owner's counter space.
+        // The run's RequestID counter: the next in the owner's counter space for the device
+        // (above what the owner has used for it and its floor). The device receives it as the
+        // owner's GBCS counter, and it has seen the owner's counters for it alone (devices
+        // check them per originator; `gateway::check_counter`).
         let counter = tx
-            .last_counter(record.owner)?
+            .request_counter(record.owner, record.device)?
+            .highest()
             .map_or(1, |c| c.saturating_add(1));
         let request = run_request(&s, record.owner, counter, run_at.date())?;
         let acb = self.dcc.acb;
         let planned = {
-            let mut dcc_counter = || -> Result<u64, DccError> {
-                let c = tx.last_counter(acb)?.map_or(1, |c| c.saturating_add(1));
-                tx.set_last_counter(acb, c)?;
-                Ok(c)
-            };
+            let mut dcc_counter = || -> Result<u64, DccError> { Ok(tx.next_dcc_counter(acb)?) };
             plan_run(&request, &device, role, &self.dcc, &mut dcc_counter, now)
         };
         let command = match planned {
@@ -430,7 +430,7 @@ impl Scheduler {
             InternalError::Signing(format!("device {} KA certificate: {e}", device.id))
         })?;
         let wan_command = catalogue::protect(command, &self.dcc, &ka)?;
-        tx.set_last_counter(record.owner, counter)?;
+        tx.set_request_counter(record.owner, device.id, counter)?;
         let now_ms = unix_ms(now);
         tx.enqueue_wan(&WanJob {
             id: 0,
@@ -444,7 +444,7 @@ impl Scheduler {
             due_at: now_ms,
             deadline_at: now_ms.saturating_add(self.device_response_timeout_ms),
         })?;
-        tx.record_scheduled_run(record.owner, counter, record.id)?;
+        tx.record_scheduled_run(record.owner, device.id, counter, record.id)?;
         tx.schedule_ran(record.id, unix_ms(run_at), next_ms)?;
         report.runs = 1;
         Ok(report)
@@ -457,10 +457,7 @@ impl Scheduler {
         record: &ScheduleRecord,
         now: OffsetDateTime,
     ) -> Result<(), DccError> {
-        let counter = tx
-            .last_counter(self.dcc_eui)?
-            .map_or(1, |c| c.saturating_add(1));
-        tx.set_last_counter(self.dcc_eui, counter)?;
+        let counter = tx.next_dcc_counter(self.dcc_eui)?;
         let doc = removal_alert_document(self.dcc_eui, record, counter, now)?;
         let document = self.signer.sign(&doc)?;
         let now_ms = unix_ms(now);

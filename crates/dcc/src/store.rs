@@ -152,10 +152,50 @@ pub trait UsersTx {
     /// service (SEC H4: test keys are never used in live).
     fn is_test_certificate_key(&mut self, public_key: &[u8]) -> Result<bool, StoreError>;
 
-    /// The last RequestID counter accepted from an originator (the DCC's own alerts are numbered
-    /// with the DCC's counter here too).
-    fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError>;
-    fn set_last_counter(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
+    /// The anti-replay state of RequestIDs `originator:target:…`: the last counter accepted
+    /// from `originator` for `target`, and the originator's floor over every target (the rule
+    /// that reads it is written once, `gateway::check_counter`).
+    fn request_counter(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+    ) -> Result<RequestCounter, StoreError>;
+    /// Records `counter` as the last accepted from `originator` for `target` (only that pair).
+    fn set_request_counter(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<(), StoreError>;
+    /// The highest counter recorded for `originator`, for any target or as its floor (for tools
+    /// that choose counters above anything used before).
+    fn highest_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError>;
+    /// The operator's reset of a user's counters (`opendcc user counter`): every counter of
+    /// `originator`, for every target, and its floor are set to `value`, down as well as up.
+    fn reset_counter_floor(&mut self, originator: Eui64, value: u64) -> Result<(), StoreError>;
+    /// Takes the next of the DCC's own originator counters (the ACB's GBCS originator counter,
+    /// the DCC's alert counter) and returns it: one counter per originator over every target,
+    /// because devices check GBCS counters per originator. It is kept as that originator's
+    /// floor; it stops at 2⁶⁴−1.
+    fn next_dcc_counter(&mut self, originator: Eui64) -> Result<u64, StoreError>;
+}
+
+/// The anti-replay counters of one originator for one target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestCounter {
+    /// The last RequestID counter accepted from the originator for this target.
+    pub last: Option<u64>,
+    /// The originator's floor over every target: counters at or below it are refused for any
+    /// target (the per-originator counter of databases from before per-target counters, and
+    /// the operator's reset).
+    pub floor: Option<u64>,
+}
+
+impl RequestCounter {
+    /// The highest counter already used: a RequestID at or below it is a replay.
+    pub fn highest(self) -> Option<u64> {
+        self.last.max(self.floor)
+    }
 }
 
 /// The Smart Metering Inventory, device certificates, premises and registration data.
@@ -183,19 +223,28 @@ pub trait InventoryTx {
 /// The record of every service request, and the pre-commands of critical requests.
 pub trait RequestsTx {
     fn record_request(&mut self, record: &RequestRecord) -> Result<(), StoreError>;
+    /// The record of RequestID `originator:target:counter` (its last command variant).
     fn request(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<RequestRecord>, StoreError>;
 
     fn put_precommand(&mut self, p: &PendingPreCommand) -> Result<(), StoreError>;
+    /// The pre-command returned for RequestID `originator:target:counter`.
     fn precommand(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<PendingPreCommand>, StoreError>;
-    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError>;
+    fn use_precommand(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<(), StoreError>;
 }
 
 /// The queue of commands for the SM WAN.
@@ -291,10 +340,12 @@ pub trait SchedulesTx {
         run_at: i64,
         next_run_at: Option<i64>,
     ) -> Result<(), StoreError>;
-    /// Records that the run with this RequestID (originator, counter) was made for `schedule_id`.
+    /// Records that the run with RequestID `originator:target:counter` was made for
+    /// `schedule_id`.
     fn record_scheduled_run(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
         schedule_id: u64,
     ) -> Result<(), StoreError>;
@@ -303,6 +354,7 @@ pub trait SchedulesTx {
     fn take_scheduled_run(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<u64>, StoreError>;
 }

@@ -143,7 +143,7 @@ fn hex(b: &[u8]) -> String {
 /// Everything a refusal must leave alone.
 #[derive(Debug, PartialEq)]
 struct Snapshot {
-    counters: Vec<Option<u64>>,
+    counters: Vec<dcc::store::RequestCounter>,
     jobs: Vec<WanJob>,
     records: Vec<Option<String>>,
 }
@@ -177,16 +177,20 @@ impl Fixture {
     fn snapshot(&self, requests: &[(Eui64, u64)]) -> Snapshot {
         self.store
             .transaction(|tx| {
+                // Every target a request of these tests may name.
+                let targets = [ESME, GSME, CHF, GPF, ACB];
                 let mut records = Vec::new();
-                for (o, c) in requests {
-                    records.push(tx.request(*o, *c)?.map(|r| r.response_code));
+                let mut counters = Vec::new();
+                for t in targets {
+                    for (o, c) in requests {
+                        records.push(tx.request(*o, t, *c)?.map(|r| r.response_code));
+                    }
+                    for o in [SUPPLIER, OTHER_USER, ACB] {
+                        counters.push(tx.request_counter(o, t)?);
+                    }
                 }
                 Ok(Snapshot {
-                    counters: vec![
-                        tx.last_counter(SUPPLIER)?,
-                        tx.last_counter(OTHER_USER)?,
-                        tx.last_counter(ACB)?,
-                    ],
+                    counters,
                     jobs: tx.due_wan_jobs(i64::MAX, 100)?,
                     records,
                 })
@@ -392,13 +396,18 @@ fn a_signed_precommand_for_another_request_is_refused() {
     let key = signing_key(&f.supplier.gbcs_key);
     let body = signed_precommand_body(&pre.sign(&key).unwrap().encode());
     let before = f.snapshot(&[(SUPPLIER, counter)]);
-    for (target, srv) in [(GSME, "7.2"), (ESME, "7.1"), (ESME, "8.1.1")] {
+    // Counters are per target: for the GSME, no pre-command awaits that RequestID at all.
+    for (target, srv, why) in [
+        (GSME, "7.2", "no pre-command awaits"),
+        (ESME, "7.1", "pending pre-command"),
+        (ESME, "8.1.1", "pending pre-command"),
+    ] {
         let r = f.send(
             Endpoint::SendCommand,
             &f.supplier,
             &request(SUPPLIER, target, counter, 5, srv, &body),
         );
-        refusal_says(&r, ResponseCode::E12, "pending pre-command");
+        refusal_says(&r, ResponseCode::E12, why);
         assert_eq!(
             f.snapshot(&[(SUPPLIER, counter)]),
             before,

@@ -124,7 +124,7 @@ impl Fixture {
         self.store
             .transaction(|tx| {
                 Ok((
-                    tx.last_counter(SUPPLIER)?,
+                    tx.highest_counter(SUPPLIER)?,
                     tx.pending_wan_jobs()?,
                     tx.device(ESME)?.map(|d| format!("{d:?}")),
                 ))

@@ -363,12 +363,13 @@ impl Harness {
 
     /// `template` with a fresh RequestID `user:target:counter` (unsigned).
     pub fn request(&mut self, template_name: &str, user: &str, target: &str) -> Prepared {
-        // Above the last counter the DCC accepted from the user (its scheduled runs take
-        // counters from the same space).
+        // Above every counter the DCC accepted from the user, whatever the target (its
+        // scheduled runs take counters from the same space): one order for all the harness's
+        // requests, which the per-(originator, target) rule accepts too.
         let eui = self.user_eui(user);
         let last = self
             .store
-            .transaction(|tx| Ok(tx.last_counter(eui)?))
+            .transaction(|tx| Ok(tx.highest_counter(eui)?))
             .expect("reading counters")
             .unwrap_or(0);
         self.counter = (self.counter + 1).max(last + 1);

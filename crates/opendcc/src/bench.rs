@@ -1,27 +1,30 @@
 //! `opendcc bench load`: a bounded load generator for a running demo DCC, on loopback only.
 //!
 //! It pre-signs N DUIS requests (unique counters, strictly increasing, starting above anything
-//! used before: epoch milliseconds × 1000, or above the user's last counter in the demo's
-//! database if that is higher; request i gets `base + 1024 i`, the gaps being for resends), runs its own Receive Response Service on
+//! used before: epoch milliseconds × 1000, or above the user's highest counter for any target in
+//! the demo's database if that is higher; request i gets `base + 1024 i`, the gaps being for
+//! resends), runs its own Receive Response Service on
 //! `127.0.0.1:0` and registers it as the user's response URL, sends the requests with a fixed
 //! concurrency or at a target rate, and waits (bounded) for the final responses. It reports what
 //! was sent, acknowledged and completed, errors by DUIS response code or HTTP status, rates and
 //! latency percentiles, and the fraction of this machine's single-core crypto ceiling that the
 //! run achieved.
 //!
-//! The DCC accepts a user's RequestID counters only in increasing order. With more than one
-//! request in flight, a request can reach the counter check after one with a higher counter and
-//! is then refused (HTTP 409) having changed nothing; a real DCC User has to sign it again with
-//! a fresh counter, and so does this generator (`replay_resends` counts it; latency is from the
-//! first attempt). Critical requests (command variant 4, then the signed pre-command as variant
-//! 5) run one flow at a time per device, because a device accepts a sender's GBCS counters only
-//! in increasing order too.
+//! The DCC accepts a user's RequestID counters in increasing order per target
+//! (`dcc::gateway::check_counter`), so requests in flight to different devices never refuse one
+//! another, whatever order they arrive in. Two requests in flight to the same target can still
+//! reach the counter check in the other order; the later one is then refused (HTTP 409) having
+//! changed nothing, and a real DCC User has to sign it again with a fresh counter for that
+//! target, as this generator does (`replay_resends` counts it; latency is from the first
+//! attempt). Critical requests (command variant 4, then the signed pre-command as variant 5) run
+//! one flow at a time per device, because a device accepts a sender's GBCS counters only in
+//! increasing order too.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -610,8 +613,10 @@ struct Outcome {
 #[derive(Default)]
 struct Shared {
     outcomes: Vec<Outcome>,
-    /// RequestID counter → request index (a resent request has several).
-    by_counter: HashMap<u64, usize>,
+    /// RequestID (target, counter) → request index (a resent request has several).
+    by_counter: HashMap<(String, u64), usize>,
+    /// The highest counter sent (or given to a resend) per target.
+    max_sent: HashMap<String, u64>,
     errors: BTreeMap<String, u64>,
     /// Final responses received for no request of this run (earlier runs' leftovers).
     unmatched_final: u64,
@@ -631,15 +636,26 @@ impl Shared {
     fn error(&mut self, key: String) {
         *self.errors.entry(key).or_insert(0) += 1;
     }
+
+    /// Records `counter` as sent to `target`.
+    fn sent_to(&mut self, target: &str, counter: u64) {
+        let max = self.max_sent.entry(target.to_string()).or_insert(counter);
+        *max = (*max).max(counter);
+    }
+
+    /// A counter for a resend to `target`: just above every counter sent to it so far, and so
+    /// (but for more than `STRIDE - 1` resends in one gap) below those of the requests to it not
+    /// sent yet. Counters of other targets do not matter (the DCC checks them per target).
+    fn resend_counter(&mut self, target: &str) -> u64 {
+        let next = self.max_sent.get(target).map_or(0, |m| m.saturating_add(1));
+        self.sent_to(target, next);
+        next
+    }
 }
 
 struct Run {
     shared: Mutex<Shared>,
     next: AtomicUsize,
-    /// The highest counter sent so far.
-    max_sent: AtomicU64,
-    /// The last counter given to a resend.
-    last_resend: AtomicU64,
     progress: indicatif::ProgressBar,
 }
 
@@ -649,19 +665,6 @@ fn counter_of(base: u64, i: usize) -> u64 {
 }
 
 impl Run {
-    /// A counter for a resend: above every counter sent so far, and so (but for more than
-    /// `STRIDE - 1` resends in one gap) below those of the requests not sent yet.
-    fn resend_counter(&self) -> u64 {
-        let floor = self.max_sent.load(Ordering::SeqCst).saturating_add(1);
-        let previous = self
-            .last_resend
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
-                Some(last.saturating_add(1).max(floor))
-            })
-            .unwrap_or(floor);
-        previous.saturating_add(1).max(floor)
-    }
-
     fn with<T>(&self, f: impl FnOnce(&mut Shared) -> T) -> Option<T> {
         self.shared.lock().ok().map(|mut s| f(&mut s))
     }
@@ -710,9 +713,12 @@ async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>>
         .map(str::trim)
         .unwrap_or("-")
         .to_string();
-    let counter = element_text(&text, "RequestID")
-        .and_then(|rid| rid.trim().rsplit(':').next())
-        .and_then(|c| c.parse::<u64>().ok());
+    // `originator:target:counter`: counters are unique per target, not overall.
+    let request = element_text(&text, "RequestID").and_then(|rid| {
+        let mut parts = rid.trim().split(':');
+        let (_, target, counter) = (parts.next()?, parts.next()?, parts.next()?);
+        Some((target.to_string(), counter.parse::<u64>().ok()?))
+    });
     let mut newly_done = false;
     run.with(|s| {
         s.posts += 1;
@@ -726,7 +732,7 @@ async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>>
             s.alerts += 1;
             return;
         }
-        let Some(i) = counter.and_then(|c| s.by_counter.get(&c).copied()) else {
+        let Some(i) = request.and_then(|r| s.by_counter.get(&r).copied()) else {
             s.unmatched_final += 1;
             return;
         };
@@ -818,16 +824,20 @@ impl Sender {
         loop {
             run.with(|s| {
                 s.http_requests += 1;
-                s.by_counter.insert(counter, index);
+                s.by_counter.insert((p.target.clone(), counter), index);
+                s.sent_to(&p.target, counter);
             });
-            run.max_sent.fetch_max(counter, Ordering::SeqCst);
             let answer = self.post(p.endpoint, body).await?;
             if answer.status != 409 || resends >= MAX_REPLAY_RESENDS {
                 return Ok((answer, counter));
             }
             resends += 1;
-            run.with(|s| s.replay_resends += 1);
-            counter = run.resend_counter();
+            counter = run
+                .with(|s| {
+                    s.replay_resends += 1;
+                    s.resend_counter(&p.target)
+                })
+                .ok_or("state lock poisoned")?;
             let signer = self.signer.clone();
             let p2 = p.clone();
             body = tokio::task::spawn_blocking(move || signer.signed(&p2, counter))
@@ -1058,7 +1068,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             .map_or(0, |d| d.as_millis()),
     )
     .unwrap_or(u64::MAX / 2_000);
-    let last = last_counter(&data, &user.eui)?;
+    let last = highest_counter(&data, &user.eui)?;
     let base = now_ms.saturating_mul(1000).max(last.saturating_add(1));
     let n = args.requests;
     let plans: Vec<Plan> = (0..n)
@@ -1072,8 +1082,6 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             ..Shared::default()
         }),
         next: AtomicUsize::new(0),
-        max_sent: AtomicU64::new(0),
-        last_resend: AtomicU64::new(0),
         progress: indicatif::ProgressBar::new(u64::try_from(n).unwrap_or(0)),
     });
     run_state.progress.set_style(
@@ -1218,18 +1226,19 @@ fn register_response_url(data: &Path, user: &str, url: &str) -> Result<(), Bench
         .map_err(|e| BenchError::Setup(format!("registering the response URL: {e}")))
 }
 
-/// The last RequestID counter the DCC accepted from `user_eui` (0 if none), read from the demo's
-/// database.
-fn last_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
+/// The highest RequestID counter the DCC accepted from `user_eui` for any target, or its floor
+/// (0 if none), read from the demo's database: the run's counters start above it, so that every
+/// pre-signed request is fresh for whichever target it names.
+fn highest_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
     use dcc::store::Store as _;
     let store = open_store(data)?;
     let eui: eui::Eui64 = user_eui
         .parse()
         .map_err(|e| BenchError::Setup(format!("user EUI {user_eui}: {e}")))?;
     store
-        .transaction(|tx| Ok(tx.last_counter(eui)?))
+        .transaction(|tx| Ok(tx.highest_counter(eui)?))
         .map(|c| c.unwrap_or(0))
-        .map_err(|e| BenchError::Setup(format!("reading the last counter: {e}")))
+        .map_err(|e| BenchError::Setup(format!("reading the highest counter: {e}")))
 }
 
 fn presign(signer: &Arc<Signer>, plans: &[Plan], base: u64) -> Result<Vec<String>, BenchError> {
@@ -1504,23 +1513,22 @@ mod tests {
     }
 
     #[test]
-    fn resends_go_just_above_the_highest_counter_sent() {
+    fn resends_go_just_above_the_highest_counter_sent_to_the_same_target() {
         let base = 1_000_000;
-        let run = Run {
-            shared: Mutex::new(Shared::default()),
-            next: AtomicUsize::new(40),
-            max_sent: AtomicU64::new(counter_of(base, 5)),
-            last_resend: AtomicU64::new(0),
-            progress: indicatif::ProgressBar::hidden(),
-        };
-        let first = run.resend_counter();
-        let second = run.resend_counter();
+        let mut s = Shared::default();
+        s.sent_to("A", counter_of(base, 5));
+        s.sent_to("A", counter_of(base, 2));
+        s.sent_to("B", counter_of(base, 7));
+        let first = s.resend_counter("A");
+        let second = s.resend_counter("A");
         assert_eq!(first, counter_of(base, 5) + 1);
         assert_eq!(second, first + 1);
         // Requests 6 and later (handed out but not sent) keep counters above the resends.
         assert!(second < counter_of(base, 6));
-        run.max_sent.store(counter_of(base, 9), Ordering::SeqCst);
-        assert_eq!(run.resend_counter(), counter_of(base, 9) + 1);
+        // Another target's counters do not move A's.
+        assert_eq!(s.resend_counter("B"), counter_of(base, 7) + 1);
+        s.sent_to("A", counter_of(base, 9));
+        assert_eq!(s.resend_counter("A"), counter_of(base, 9) + 1);
         assert_eq!(counter_of(base, 3), base + 3 * STRIDE);
     }
 

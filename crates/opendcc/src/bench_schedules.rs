@@ -192,7 +192,7 @@ fn run_in(args: &ScheduleArgs, dir: &std::path::Path) -> Result<String, String> 
                         dialect: dcc::gateway::Dialect::Duis54,
                         dcc: &dcc,
                     })?;
-                    tx.set_last_counter(supplier.eui, counter)?;
+                    tx.set_request_counter(supplier.eui, world::DCC_EUI, counter)?;
                 }
                 Ok(())
             })

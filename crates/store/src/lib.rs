@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
-    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestRecord, RequestsTx, Store,
-    StoreError, UsersTx, WanJob, WanQueue,
+    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestCounter, RequestRecord,
+    RequestsTx, Store, StoreError, UsersTx, WanJob, WanQueue,
 };
 use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -300,7 +300,67 @@ CREATE TABLE operator_audit (
     detail TEXT NOT NULL
 );
 "#,
+    // Anti-replay counters per (originator, target) (`dcc::gateway::check_counter`). The
+    // per-originator counters become each originator's floor (target `*`): a counter at or
+    // below it stays refused for every target, and the DCC's own originator counters (ACB,
+    // DCC alerts) go on from it. A counter may now be used once per target, so the tables keyed
+    // by a RequestID's originator and counter are keyed by its target too.
+    r#"
+CREATE TABLE request_counters (
+    originator TEXT NOT NULL,
+    target TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (originator, target)
+) WITHOUT ROWID;
+INSERT INTO request_counters (originator, target, last) SELECT originator, '*', last FROM counters;
+DROP TABLE counters;
+ALTER TABLE request_counters RENAME TO counters;
+CREATE TABLE requests_by_target (
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    command_variant INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    response_code TEXT NOT NULL,
+    response TEXT,
+    PRIMARY KEY (originator, target, counter, command_variant)
+);
+INSERT INTO requests_by_target SELECT originator, counter, target, srv, command_variant,
+    received_at, response_code, response FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_by_target RENAME TO requests;
+CREATE TABLE precommands_by_target (
+    originator TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    srv TEXT NOT NULL,
+    precommand BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (originator, target, counter)
+);
+INSERT INTO precommands_by_target SELECT originator, counter, target, srv, precommand,
+    created_at, used FROM precommands;
+DROP TABLE precommands;
+ALTER TABLE precommands_by_target RENAME TO precommands;
+CREATE TABLE schedule_runs_by_target (
+    originator TEXT NOT NULL,
+    target TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    schedule_id INTEGER NOT NULL,
+    PRIMARY KEY (originator, target, counter)
+) WITHOUT ROWID;
+INSERT INTO schedule_runs_by_target (originator, target, counter, schedule_id)
+    SELECT r.originator, COALESCE(s.device, ''), r.counter, r.schedule_id
+    FROM schedule_runs r LEFT JOIN schedules s ON s.id = r.schedule_id;
+DROP TABLE schedule_runs;
+ALTER TABLE schedule_runs_by_target RENAME TO schedule_runs;
+"#,
 ];
+
+/// The `counters` row of an originator's floor (its counter over every target).
+const FLOOR: &str = "*";
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -587,24 +647,99 @@ impl UsersTx for SqliteTx<'_> {
         .map_err(err)
     }
 
-    fn last_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = self
+    fn request_counter(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+    ) -> Result<RequestCounter, StoreError> {
+        let target = target.to_string();
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT target, last FROM counters WHERE originator = ?1 AND target IN (?2, ?3)",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![originator.to_string(), target, FLOOR], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(err)?;
+        let mut out = RequestCounter::default();
+        for row in rows {
+            let (t, last) = row.map_err(err)?;
+            // Counters are u64; SQLite integers are i64: stored bit for bit.
+            let last = Some(last as u64);
+            if t == FLOOR {
+                out.floor = last;
+            } else {
+                out.last = last;
+            }
+        }
+        Ok(out)
+    }
+
+    fn set_request_counter(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<(), StoreError> {
+        self.put_counter(&originator.to_string(), &target.to_string(), counter)
+    }
+
+    fn highest_counter(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
+        // MAX over the i64 bit patterns would put counters above 2⁶³−1 below the rest.
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT last FROM counters WHERE originator = ?1")
+            .map_err(err)?;
+        let rows = st
+            .query_map([originator.to_string()], |r| r.get::<_, i64>(0))
+            .map_err(err)?;
+        let mut highest = None;
+        for v in rows {
+            highest = highest.max(Some(v.map_err(err)? as u64));
+        }
+        Ok(highest)
+    }
+
+    fn reset_counter_floor(&mut self, originator: Eui64, value: u64) -> Result<(), StoreError> {
+        let o = originator.to_string();
+        self.execute(
+            "UPDATE counters SET last = ?2 WHERE originator = ?1",
+            params![o, value as i64],
+        )
+        .map_err(err)?;
+        self.put_counter(&o, FLOOR, value)
+    }
+
+    fn next_dcc_counter(&mut self, originator: Eui64) -> Result<u64, StoreError> {
+        let o = originator.to_string();
+        let last: Option<i64> = self
             .query_row(
-                "SELECT last FROM counters WHERE originator = ?1",
-                [originator.to_string()],
+                "SELECT last FROM counters WHERE originator = ?1 AND target = ?2",
+                params![o, FLOOR],
                 |r| r.get(0),
             )
             .optional()
             .map_err(err)?;
-        // Counters are u64; SQLite integers are i64: stored bit for bit.
-        Ok(v.map(|x| x as u64))
+        let next = last.map_or(1, |l| (l as u64).saturating_add(1));
+        self.put_counter(&o, FLOOR, next)?;
+        Ok(next)
     }
+}
 
-    fn set_last_counter(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
+impl SqliteTx<'_> {
+    fn put_counter(
+        &mut self,
+        originator: &str,
+        target: &str,
+        counter: u64,
+    ) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO counters (originator, last) VALUES (?1, ?2)
-                 ON CONFLICT(originator) DO UPDATE SET last = excluded.last",
-            params![originator.to_string(), counter as i64],
+            "INSERT INTO counters (originator, target, last) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(originator, target) DO UPDATE SET last = excluded.last",
+            params![originator, target, counter as i64],
         )
         .map_err(err)?;
         Ok(())
@@ -802,13 +937,15 @@ impl RequestsTx for SqliteTx<'_> {
     fn request(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<RequestRecord>, StoreError> {
         let row = self
             .query_row(
                 "SELECT target, srv, command_variant, received_at, response_code, response FROM requests
-                 WHERE originator = ?1 AND counter = ?2 ORDER BY command_variant DESC LIMIT 1",
-                params![originator.to_string(), counter as i64],
+                 WHERE originator = ?1 AND target = ?2 AND counter = ?3
+                 ORDER BY command_variant DESC LIMIT 1",
+                params![originator.to_string(), target.to_string(), counter as i64],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
@@ -858,12 +995,14 @@ impl RequestsTx for SqliteTx<'_> {
     fn precommand(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<PendingPreCommand>, StoreError> {
         let row = self
             .query_row(
-                "SELECT target, srv, precommand, created_at, used FROM precommands WHERE originator = ?1 AND counter = ?2",
-                params![originator.to_string(), counter as i64],
+                "SELECT target, srv, precommand, created_at, used FROM precommands
+                 WHERE originator = ?1 AND target = ?2 AND counter = ?3",
+                params![originator.to_string(), target.to_string(), counter as i64],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
@@ -890,10 +1029,15 @@ impl RequestsTx for SqliteTx<'_> {
         .transpose()
     }
 
-    fn use_precommand(&mut self, originator: Eui64, counter: u64) -> Result<(), StoreError> {
+    fn use_precommand(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<(), StoreError> {
         self.execute(
-            "UPDATE precommands SET used = 1 WHERE originator = ?1 AND counter = ?2",
-            params![originator.to_string(), counter as i64],
+            "UPDATE precommands SET used = 1 WHERE originator = ?1 AND target = ?2 AND counter = ?3",
+            params![originator.to_string(), target.to_string(), counter as i64],
         )
         .map_err(err)?;
         Ok(())

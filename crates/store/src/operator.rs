@@ -42,27 +42,6 @@ impl SqliteTx<'_> {
         Ok(floor)
     }
 
-    /// Sets every counter row of `originator` to `value` (lower or higher than before), or
-    /// creates its row: the operator's remedy for a user whose counter reached 2^64-1 (or was
-    /// pushed up by mistake). Lowering the floor lets counters between the new and the old floor
-    /// be used again; write an [`OperatorAuditEntry`] in the same transaction.
-    pub fn reset_counter_floor(&mut self, originator: Eui64, value: u64) -> Result<(), StoreError> {
-        let updated = self
-            .execute(
-                "UPDATE counters SET last = ?2 WHERE originator = ?1",
-                params![originator.to_string(), value as i64],
-            )
-            .map_err(err)?;
-        if updated == 0 {
-            self.execute(
-                "INSERT INTO counters (originator, last) VALUES (?1, ?2)",
-                params![originator.to_string(), value as i64],
-            )
-            .map_err(err)?;
-        }
-        Ok(())
-    }
-
     /// Appends to the operator's audit log.
     pub fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
         self.execute(
@@ -108,8 +87,9 @@ mod tests {
     fn a_counter_floor_at_the_top_can_be_reset_and_is_audited() {
         let store = SqliteStore::in_memory().unwrap();
         let user = Eui64::from_u64(0x90B3_D51F_3001_0000);
+        let meter = Eui64::from_u64(0x00DB_1234_5678_90A0);
         store
-            .transaction_in(|tx| Ok(tx.set_last_counter(user, u64::MAX)?))
+            .transaction_in(|tx| Ok(tx.set_request_counter(user, meter, u64::MAX)?))
             .unwrap();
         let floor = store
             .transaction_in(|tx| Ok(tx.counter_floor(user)?))
@@ -130,7 +110,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             store
-                .transaction_in(|tx| Ok(tx.last_counter(user)?))
+                .transaction_in(|tx| Ok(tx.highest_counter(user)?))
                 .unwrap(),
             Some(1000)
         );

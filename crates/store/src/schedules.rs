@@ -126,12 +126,19 @@ impl SchedulesTx for SqliteTx<'_> {
     fn record_scheduled_run(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
         schedule_id: u64,
     ) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO schedule_runs (originator, counter, schedule_id) VALUES (?1, ?2, ?3)",
-            params![originator.to_string(), counter as i64, id(schedule_id)?],
+            "INSERT INTO schedule_runs (originator, target, counter, schedule_id) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                originator.to_string(),
+                target.to_string(),
+                counter as i64,
+                id(schedule_id)?
+            ],
         )
         .map_err(err)?;
         Ok(())
@@ -140,13 +147,14 @@ impl SchedulesTx for SqliteTx<'_> {
     fn take_scheduled_run(
         &mut self,
         originator: Eui64,
+        target: Eui64,
         counter: u64,
     ) -> Result<Option<u64>, StoreError> {
         let v: Option<i64> = self
             .query_row(
-                "DELETE FROM schedule_runs WHERE originator = ?1 AND counter = ?2 \
+                "DELETE FROM schedule_runs WHERE originator = ?1 AND target = ?2 AND counter = ?3 \
                  RETURNING schedule_id",
-                params![originator.to_string(), counter as i64],
+                params![originator.to_string(), target.to_string(), counter as i64],
                 |r| r.get(0),
             )
             .optional()
@@ -192,9 +200,15 @@ mod tests {
             let r = tx.schedule(b)?.unwrap();
             assert_eq!((r.last_run_at, r.next_run_at), (Some(100), Some(300)));
             assert_eq!(r.owner, Eui64::from_u64(2));
-            tx.record_scheduled_run(Eui64::from_u64(2), 55, b)?;
-            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), 55)?, Some(b));
-            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), 55)?, None);
+            let d = Eui64::from_u64(0xA0);
+            tx.record_scheduled_run(Eui64::from_u64(2), d, 55, b)?;
+            // The same counter for another target is another run.
+            assert_eq!(
+                tx.take_scheduled_run(Eui64::from_u64(2), Eui64::from_u64(0xA1), 55)?,
+                None
+            );
+            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), d, 55)?, Some(b));
+            assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), d, 55)?, None);
             assert!(tx.delete_schedule(a)?);
             assert!(!tx.delete_schedule(a)?);
             assert!(tx.schedule(a)?.is_none());

@@ -41,7 +41,7 @@ fn everything_survives_reopen() {
         s.transaction(|tx| {
             tx.put_user(&user(1))?;
             tx.put_device(&device(7))?;
-            tx.set_last_counter(Eui64::from_u64(1), u64::MAX)?;
+            tx.set_request_counter(Eui64::from_u64(1), Eui64::from_u64(7), u64::MAX)?;
             tx.put_premises(&Premises {
                 uprn: "100".into(),
                 postcode: "m22 0rr".into(),
@@ -77,10 +77,17 @@ fn everything_survives_reopen() {
         assert_eq!(tx.user_by_name("user1")?, Some(user(1)));
         assert_eq!(tx.device(Eui64::from_u64(7))?, Some(device(7)));
         assert_eq!(tx.devices_at("100")?, vec![device(7)]);
-        assert_eq!(tx.last_counter(Eui64::from_u64(1))?, Some(u64::MAX));
+        assert_eq!(
+            tx.request_counter(Eui64::from_u64(1), Eui64::from_u64(7))?
+                .last,
+            Some(u64::MAX)
+        );
+        assert_eq!(tx.highest_counter(Eui64::from_u64(1))?, Some(u64::MAX));
         assert_eq!(tx.premises_by_postcode("M220RR")?.len(), 1);
         assert_eq!(tx.registrations("1900000000001")?.len(), 1);
-        let r = tx.request(Eui64::from_u64(1), u64::MAX)?.unwrap();
+        let r = tx
+            .request(Eui64::from_u64(1), Eui64::from_u64(7), u64::MAX)?
+            .unwrap();
         assert_eq!(r.response_code, "I0");
         Ok(())
     })
@@ -92,13 +99,13 @@ fn failed_transaction_changes_nothing() {
     let s = SqliteStore::in_memory().unwrap();
     let r: Result<(), DccError> = s.transaction(|tx| {
         tx.put_user(&user(2))?;
-        tx.set_last_counter(Eui64::from_u64(2), 5)?;
+        tx.set_request_counter(Eui64::from_u64(2), Eui64::from_u64(7), 5)?;
         Err(AuthzError::UnknownDevice("x".into()).into())
     });
     assert!(r.is_err());
     s.transaction(|tx| {
         assert_eq!(tx.user(Eui64::from_u64(2))?, None);
-        assert_eq!(tx.last_counter(Eui64::from_u64(2))?, None);
+        assert_eq!(tx.highest_counter(Eui64::from_u64(2))?, None);
         Ok(())
     })
     .unwrap();
@@ -166,4 +173,160 @@ fn a_device_gets_its_commands_in_the_order_they_were_accepted() {
         Ok(())
     })
     .unwrap();
+}
+
+#[test]
+fn counters_are_kept_per_originator_and_target_above_a_floor() {
+    let s = SqliteStore::in_memory().unwrap();
+    let (u, a, b) = (
+        Eui64::from_u64(1),
+        Eui64::from_u64(0xA),
+        Eui64::from_u64(0xB),
+    );
+    s.transaction(|tx| {
+        assert_eq!(tx.request_counter(u, a)?, RequestCounter::default());
+        tx.set_request_counter(u, a, 10)?;
+        tx.set_request_counter(u, b, 3)?;
+        let at_a = tx.request_counter(u, a)?;
+        assert_eq!(
+            (at_a.last, at_a.floor, at_a.highest()),
+            (Some(10), None, Some(10))
+        );
+        assert_eq!(tx.request_counter(u, b)?.last, Some(3));
+        // Another originator's counters are its own.
+        assert_eq!(
+            tx.request_counter(Eui64::from_u64(2), a)?,
+            RequestCounter::default()
+        );
+        assert_eq!(tx.highest_counter(u)?, Some(10));
+        // Counters above 2⁶³−1 (stored as negative i64) still compare as u64.
+        tx.set_request_counter(u, b, u64::MAX - 1)?;
+        assert_eq!(tx.highest_counter(u)?, Some(u64::MAX - 1));
+        // The operator's reset: every target and the floor, down as well as up.
+        tx.reset_counter_floor(u, 7)?;
+        for t in [a, b] {
+            let c = tx.request_counter(u, t)?;
+            assert_eq!((c.last, c.floor), (Some(7), Some(7)));
+        }
+        // A target never used before is below the floor too.
+        let fresh = tx.request_counter(u, Eui64::from_u64(0xC))?;
+        assert_eq!((fresh.last, fresh.highest()), (None, Some(7)));
+        assert_eq!(tx.highest_counter(u)?, Some(7));
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn dcc_counters_are_one_per_originator_and_saturate() {
+    let s = SqliteStore::in_memory().unwrap();
+    let acb = Eui64::from_u64(0xACB);
+    s.transaction(|tx| {
+        assert_eq!(tx.next_dcc_counter(acb)?, 1);
+        assert_eq!(tx.next_dcc_counter(acb)?, 2);
+        // It is the originator's floor: the same whatever the target.
+        assert_eq!(tx.request_counter(acb, Eui64::from_u64(9))?.floor, Some(2));
+        tx.reset_counter_floor(acb, u64::MAX - 1)?;
+        assert_eq!(tx.next_dcc_counter(acb)?, u64::MAX);
+        assert_eq!(tx.next_dcc_counter(acb)?, u64::MAX);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// A database from before per-target counters: each originator's counter becomes its floor
+/// for every target, and the tables keyed by RequestID keep their rows under the new keys.
+#[test]
+fn per_originator_counters_migrate_to_floors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    let (u, acb) = (Eui64::from_u64(1), Eui64::from_u64(0xACB));
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        let before = crate::MIGRATIONS.len() - 1;
+        for m in &crate::MIGRATIONS[..before] {
+            tx.execute_batch(m).unwrap();
+        }
+        tx.pragma_update(None, "user_version", i64::try_from(before).unwrap())
+            .unwrap();
+        tx.execute(
+            "INSERT INTO counters (originator, last) VALUES (?1, 500), (?2, ?3)",
+            rusqlite::params![u.to_string(), acb.to_string(), u64::MAX as i64],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO requests VALUES (?1, 500, ?2, '4.1.1', 4, '2026-01-01T00:00:00Z', 'I0', NULL)",
+            rusqlite::params![u.to_string(), Eui64::from_u64(7).to_string()],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO precommands VALUES (?1, 500, ?2, '4.1.1', x'00', 0, 0)",
+            rusqlite::params![u.to_string(), Eui64::from_u64(7).to_string()],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    s.transaction(|tx| {
+        for t in [Eui64::from_u64(7), Eui64::from_u64(8)] {
+            let c = tx.request_counter(u, t)?;
+            assert_eq!((c.last, c.floor, c.highest()), (None, Some(500), Some(500)));
+        }
+        assert_eq!(
+            tx.request_counter(acb, Eui64::from_u64(7))?.floor,
+            Some(u64::MAX)
+        );
+        assert!(tx.request(u, Eui64::from_u64(7), 500)?.is_some());
+        assert!(tx.precommand(u, Eui64::from_u64(7), 500)?.is_some());
+        assert!(tx.precommand(u, Eui64::from_u64(8), 500)?.is_none());
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn one_counter_may_be_recorded_once_per_target() {
+    let s = SqliteStore::in_memory().unwrap();
+    let rec = |target: u64| RequestRecord {
+        originator: Eui64::from_u64(1),
+        target: Eui64::from_u64(target),
+        counter: 9,
+        srv: duis::Srv::V4_1_1,
+        command_variant: 4,
+        received_at: datetime!(2026-01-01 0:00 UTC),
+        response_code: "I0".into(),
+        response: None,
+    };
+    let pre = |target: u64| PendingPreCommand {
+        originator: Eui64::from_u64(1),
+        counter: 9,
+        target: Eui64::from_u64(target),
+        srv: duis::Srv::V4_1_1,
+        precommand: vec![target as u8],
+        created_at: 0,
+        used: false,
+    };
+    s.transaction(|tx| {
+        for t in [0xA, 0xB] {
+            tx.record_request(&rec(t))?;
+            tx.put_precommand(&pre(t))?;
+        }
+        tx.use_precommand(Eui64::from_u64(1), Eui64::from_u64(0xA), 9)?;
+        let a = tx
+            .precommand(Eui64::from_u64(1), Eui64::from_u64(0xA), 9)?
+            .unwrap();
+        let b = tx
+            .precommand(Eui64::from_u64(1), Eui64::from_u64(0xB), 9)?
+            .unwrap();
+        assert!(a.used && !b.used);
+        assert_eq!(b.precommand, vec![0xB]);
+        Ok(())
+    })
+    .unwrap();
+    // The same one twice for the same target is refused.
+    assert!(
+        s.transaction(|tx| Ok(tx.record_request(&rec(0xA))?))
+            .is_err()
+    );
 }

@@ -255,10 +255,7 @@ impl Dispatcher {
                 )?;
                 let mpan = mpan.unwrap_or_default();
                 // The DCC numbers its own alerts with its ACB counter.
-                let counter = tx
-                    .last_counter(self.dcc)?
-                    .map_or(1, |c| c.saturating_add(1));
-                tx.set_last_counter(self.dcc, counter)?;
+                let counter = tx.next_dcc_counter(self.dcc)?;
                 for r in parties {
                     let doc =
                         power_outage_document(self.dcc, r, counter, *chf, *since, &mpan, now)?;

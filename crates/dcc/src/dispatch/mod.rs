@@ -190,7 +190,7 @@ impl Dispatcher {
         match verdict::classify(&bytes) {
             verdict::Verdict::Success => {
                 // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
-                let doc = match tx.take_scheduled_run(job.originator, job.counter)? {
+                let doc = match tx.take_scheduled_run(job.originator, job.target, job.counter)? {
                     Some(id) => {
                         crate::schedule::run_response(job, id, ResponseCode::I0, &bytes, now)?
                     }
@@ -202,7 +202,7 @@ impl Dispatcher {
             }
             verdict::Verdict::Failure(why) => {
                 let code = response_code(&DeviceError::CommandFailed(why))?;
-                let doc = match tx.take_scheduled_run(job.originator, job.counter)? {
+                let doc = match tx.take_scheduled_run(job.originator, job.target, job.counter)? {
                     Some(id) => crate::schedule::run_response(job, id, code, &bytes, now)?,
                     None => failure_response(job, code, Some(&bytes), now)?,
                 };
@@ -228,7 +228,7 @@ impl Dispatcher {
         }
         let doc = failure_response(job, code, None, now)?;
         // A scheduled run's record is no longer needed (its ID needs a GBCS payload to travel).
-        tx.take_scheduled_run(job.originator, job.counter)?;
+        tx.take_scheduled_run(job.originator, job.target, job.counter)?;
         self.to_user(tx, job, &doc, unix_ms(now))?;
         tx.finish_wan_job(job.id, code.as_str())?;
         Ok(Attempt::GaveUp(code))

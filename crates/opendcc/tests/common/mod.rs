@@ -1571,13 +1571,20 @@ impl DbSnapshot {
         panic!("{what} changed the database (tables {changed:?}):\n{report}");
     }
 
-    /// The `counters` row of an originator, if any.
+    /// The highest counter of an originator's `counters` rows (originator | target | last:
+    /// one per target, and its floor), if any.
     pub fn counter_of(&self, originator: &str) -> Option<u64> {
         let quoted = format!("{originator:?}");
-        self.table("counters").iter().find_map(|row| {
-            let (who, last) = row.split_once(" | ")?;
-            (who == quoted).then(|| last.parse().ok())?
-        })
+        self.table("counters")
+            .iter()
+            .filter_map(|row| {
+                let mut cells = row.split(" | ");
+                let who = cells.next()?;
+                let last = cells.last()?;
+                // Stored bit for bit as i64.
+                (who == quoted).then(|| last.parse::<i64>().ok().map(|v| v as u64))?
+            })
+            .max()
     }
 }
 
