@@ -129,40 +129,72 @@ pub fn process_chunk(
         Err(_) => limit,
     };
     let items = tx.pending_batch_items(id, limit)?;
-    // 1. Parse and check proof of possession, in parallel.
-    let parsed = par_map(&items, threads, |(_, csr)| parse_device_csr(csr));
-    // 2. Eligibility, serially against the store; draw serials for the eligible.
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    // 1. Parse and check proof of possession on worker threads; meanwhile, on this thread and
+    //    in submission order, check the eligibility of each CSR parsed (the subscriber is read
+    //    once, at the first) and draw serials for the eligible.
+    let mut who: Option<issuance::Subscriber> = None;
     let mut to_sign: Vec<(usize, CertificationRequest, Serial)> = Vec::new();
-    for (i, p) in parsed.into_iter().enumerate() {
-        let checked = p.and_then(|req| {
-            issuance::check_eligible(tx, b.subscriber, &req, now)?;
-            let serial = next_serial().map_err(|e| IssueError::Profile(e.to_string()))?;
-            Ok((req, serial))
-        });
-        match checked {
-            Ok((req, serial)) => to_sign.push((i, req, serial)),
-            Err(IssueError::Store(e)) => return Err(e),
-            Err(e) => outcomes[i] = Some(ItemOutcome::Refused(e.to_string())),
-        }
-    }
-    // 3. Sign in parallel with the current DCA, then lodge serially.
+    par_for_each_ordered(
+        &items,
+        threads,
+        |(_, csr)| parse_device_csr(csr),
+        |i, p| {
+            let checked = p.and_then(|req| {
+                let who = match &mut who {
+                    Some(w) => w,
+                    None => who.insert(issuance::Subscriber::load(tx, b.subscriber)?),
+                };
+                issuance::check_eligible_as(tx, who, &req, now)?;
+                let serial = next_serial().map_err(|e| IssueError::Profile(e.to_string()))?;
+                Ok((req, serial))
+            });
+            match checked {
+                Ok((req, serial)) => to_sign.push((i, req, serial)),
+                Err(IssueError::Store(e)) => return Err(e),
+                Err(e) => outcomes[i] = Some(ItemOutcome::Refused(e.to_string())),
+            }
+            Ok(())
+        },
+    )?;
+    // 2. Sign with the current DCA on worker threads; meanwhile lodge each certificate signed,
+    //    in order, on this thread.
     if !to_sign.is_empty() {
         match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
             Ok(mut ca) => {
-                let signed = par_map(&to_sign, threads, |(_, req, serial)| {
-                    issuance::sign(&ca, req, *serial, now)
-                });
-                for ((i, req, _), der) in to_sign.iter().zip(signed) {
-                    let r = der.and_then(|der| {
-                        issuance::lodge(tx, &mut ca, b.environment, b.subscriber, req, &der, now)
-                    });
-                    outcomes[*i] = Some(match r {
-                        Ok(issued) => ItemOutcome::Issued(issued.record.serial),
-                        Err(IssueError::Store(e)) => return Err(e),
-                        Err(e) => ItemOutcome::Refused(e.to_string()),
-                    });
-                }
+                let IssuingCa {
+                    record,
+                    ca: signer,
+                    not_after,
+                } = &mut ca;
+                let (signer, not_after) = (&*signer, *not_after);
+                par_for_each_ordered(
+                    &to_sign,
+                    threads,
+                    |(_, req, serial)| issuance::sign_with(signer, not_after, req, *serial, now),
+                    |j, der| {
+                        let Some((i, req, _)) = to_sign.get(j) else {
+                            return Ok(());
+                        };
+                        let r = der.and_then(|der| {
+                            issuance::lodge_with(
+                                tx,
+                                record,
+                                b.environment,
+                                b.subscriber,
+                                req,
+                                &der,
+                                now,
+                            )
+                        });
+                        outcomes[*i] = Some(match r {
+                            Ok(issued) => ItemOutcome::Issued(issued.record.serial),
+                            Err(IssueError::Store(e)) => return Err(e),
+                            Err(e) => ItemOutcome::Refused(e.to_string()),
+                        });
+                        Ok(())
+                    },
+                )?;
                 tx.update_ca(&ca.record)?;
             }
             Err(IssueError::Store(e)) => return Err(e),
@@ -203,26 +235,59 @@ fn parse_device_csr(csr: &[u8]) -> Result<CertificationRequest, IssueError> {
     Ok(req)
 }
 
-/// `f` over `items` on up to `threads` scoped threads, results in order.
-fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// `f` over `items` on `threads` scoped worker threads, while the calling thread hands each
+/// result to `sink` in the order of `items` as soon as it and all before it are ready: the
+/// calling thread's work (look-ups and writes in the transaction) overlaps the workers'
+/// (cryptography). Stops at the first error `sink` returns. One thread, or one item: all on
+/// the calling thread.
+fn par_for_each_ordered<T: Sync, R: Send, E>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(usize, R) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = threads.clamp(1, 64);
     if threads == 1 || items.len() < 2 {
-        return items.iter().map(&f).collect();
+        for (i, t) in items.iter().enumerate() {
+            sink(i, f(t))?;
+        }
+        return Ok(());
     }
-    let per = items.len().div_ceil(threads);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(per)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            match h.join() {
-                Ok(v) => out.extend(v),
-                // A panicking worker is a bug; re-raise it rather than lose results.
-                Err(p) => std::panic::resume_unwind(p),
+        let (send, results) = std::sync::mpsc::channel::<(usize, R)>();
+        for _ in 0..threads.min(items.len()) {
+            let send = send.clone();
+            let (next, stop, f) = (&next, &stop, &f);
+            s.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(t) = items.get(i) else { break };
+                    if send.send((i, f(t))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        // Results that arrived before an earlier one, by position.
+        let mut early: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+        let mut want = 0usize;
+        for (i, r) in results {
+            if let Some(slot) = early.get_mut(i) {
+                *slot = Some(r);
+            }
+            while let Some(r) = early.get_mut(want).and_then(Option::take) {
+                if let Err(e) = sink(want, r) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                want += 1;
             }
         }
-        out
+        // Every worker has finished; a worker that panicked is re-raised when the scope ends.
+        Ok(())
     })
 }

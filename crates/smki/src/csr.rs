@@ -140,11 +140,11 @@ impl CertificationRequest {
         )
         .verify(&tbs, &fixed)
         .map_err(|_| {
-                bad(
-                    "proof of possession",
-                    "the CSR's signature does not verify under its own public key",
-                )
-            })?;
+            bad(
+                "proof of possession",
+                "the CSR's signature does not verify under its own public key",
+            )
+        })?;
 
         let mut common_name = None;
         let mut role = None;

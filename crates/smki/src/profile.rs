@@ -340,9 +340,7 @@ pub(crate) fn sign(spec: CertSpec, issuer_key: &KeyPair) -> Result<Vec<u8>> {
     let tbs = builder.finalize(signer).map_err(SmkiError::encoding)?;
     let sig = DerSignature::from(issuer_key.sign_deterministic(&tbs)?);
     let sig = BitString::new(0, sig.as_bytes()).map_err(SmkiError::encoding)?;
-    let cert = builder
-        .assemble(sig, signer)
-        .map_err(SmkiError::encoding)?;
+    let cert = builder.assemble(sig, signer).map_err(SmkiError::encoding)?;
     cert.to_der().map_err(SmkiError::encoding)
 }
 
