@@ -166,8 +166,8 @@ pub fn process_chunk(
             Ok(())
         },
     )?;
-    // 2. Sign with the current DCA on worker threads; meanwhile lodge each certificate signed,
-    //    in order, on this thread.
+    // 2. Sign with the current DCA (and read back the certificate's record) on worker threads;
+    //    meanwhile lodge each certificate, in order, on this thread.
     if !to_sign.is_empty() {
         match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
             Ok(mut ca) => {
@@ -180,21 +180,16 @@ pub fn process_chunk(
                 par_for_each_ordered(
                     &to_sign,
                     threads,
-                    |(_, req, serial)| issuance::sign_with(signer, not_after, req, *serial, now),
-                    |j, der| {
-                        let Some((i, req, _)) = to_sign.get(j) else {
+                    |(_, req, serial)| {
+                        issuance::sign_with(signer, not_after, req, *serial, now)
+                            .and_then(|der| issuance::cert_record(req, &der, b.environment, now))
+                    },
+                    |j, cert| {
+                        let Some((i, _, _)) = to_sign.get(j) else {
                             return Ok(());
                         };
-                        let r = der.and_then(|der| {
-                            issuance::lodge_with(
-                                tx,
-                                record,
-                                b.environment,
-                                b.subscriber,
-                                req,
-                                &der,
-                                now,
-                            )
+                        let r = cert.and_then(|cert| {
+                            issuance::lodge_record(tx, record, b.subscriber, cert)
                         });
                         outcomes[*i] = Some(match r {
                             Ok(issued) => ItemOutcome::Issued(issued.record.serial),

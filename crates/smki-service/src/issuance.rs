@@ -361,25 +361,33 @@ pub fn lodge(
     der: &[u8],
     now: OffsetDateTime,
 ) -> Result<Issued, IssueError> {
-    lodge_with(tx, &mut ca.record, env, subscriber, req, der, now)
+    let record = cert_record(req, der, env, now)?;
+    lodge_record(tx, &mut ca.record, subscriber, record)
 }
 
-/// [`lodge`] with the one part of an [`IssuingCa`] it changes, the CA's record.
-pub(crate) fn lodge_with(
-    tx: &mut dyn SmkiTx,
-    ca_record: &mut CaRecord,
-    env: Environment,
-    subscriber: Eui64,
+/// The record of a certificate signed for `req` (no storage: safe to run on several threads).
+pub(crate) fn cert_record(
     req: &CertificationRequest,
     der: &[u8],
+    env: Environment,
     now: OffsetDateTime,
-) -> Result<Issued, IssueError> {
+) -> Result<CertRecord, IssueError> {
     let at = unix_ms(now);
-    let mut record = match &req.subject {
+    match &req.subject {
         CsrSubject::Organisation { .. } => CertRecord::organisation(der, env, at),
         CsrSubject::Device { .. } => CertRecord::device(der, env, at),
     }
-    .map_err(|e| IssueError::Profile(e.0))?;
+    .map_err(|e| IssueError::Profile(e.0))
+}
+
+/// Stores a certificate's record for `subscriber` as issued by `ca_record`'s CA, and counts it
+/// on that record.
+pub(crate) fn lodge_record(
+    tx: &mut dyn SmkiTx,
+    ca_record: &mut CaRecord,
+    subscriber: Eui64,
+    mut record: CertRecord,
+) -> Result<Issued, IssueError> {
     record.subscriber = Some(subscriber);
     record.issuer_ca = Some(ca_record.id);
     tx.put_certificate(&record)?;
