@@ -36,8 +36,8 @@ use tracing::{info, warn};
 pub const MAX_CSR_BODY: usize = 16 * 1024;
 /// Largest batch body: 49,999 PEM CSRs of about 600 bytes, with room.
 pub const MAX_BATCH_BODY: usize = 48 * 1024 * 1024;
-/// CSRs processed per background transaction.
-pub const CHUNK: usize = 200;
+/// CSRs processed per background transaction (see [`batch::CHUNK`]).
+pub const CHUNK: usize = batch::CHUNK;
 
 /// An answer: status, content type, body.
 pub struct ApiAnswer {

@@ -105,7 +105,7 @@ pub fn fresh_from_os_rng() -> Result<rollover::Fresh, SmkiError> {
 pub struct IssuingCa {
     pub record: CaRecord,
     pub ca: Ca,
-    not_after: OffsetDateTime,
+    pub(crate) not_after: OffsetDateTime,
 }
 
 impl IssuingCa {
@@ -202,12 +202,45 @@ pub fn check_eligible(
     req: &CertificationRequest,
     now: OffsetDateTime,
 ) -> Result<(), IssueError> {
-    let sub = tx.subscriber(subscriber)?;
-    let roles = tx
-        .dcc_user(subscriber)?
-        .filter(|u| !u.suspended)
-        .map(|u| u.roles)
-        .unwrap_or_default();
+    let who = Subscriber::load(tx, subscriber)?;
+    check_eligible_as(tx, &who, req, now)
+}
+
+/// What eligibility needs to know about the subscriber (its admission and its DCC user roles),
+/// read once and reused for every CSR of a batch chunk (the chunk is one transaction).
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    eui: Eui64,
+    record: Option<crate::subscribers::Subscriber>,
+    roles: Vec<duis::UserRole>,
+}
+
+impl Subscriber {
+    /// Reads `subscriber`'s admission and (unsuspended) DCC user roles.
+    pub fn load(tx: &mut dyn SmkiTx, subscriber: Eui64) -> Result<Self, StoreError> {
+        let record = tx.subscriber(subscriber)?;
+        let roles = tx
+            .dcc_user(subscriber)?
+            .filter(|u| !u.suspended)
+            .map(|u| u.roles)
+            .unwrap_or_default();
+        Ok(Self {
+            eui: subscriber,
+            record,
+            roles,
+        })
+    }
+}
+
+/// [`check_eligible`] for a subscriber already read with [`Subscriber::load`] in this
+/// transaction.
+pub fn check_eligible_as(
+    tx: &mut dyn SmkiTx,
+    who: &Subscriber,
+    req: &CertificationRequest,
+    now: OffsetDateTime,
+) -> Result<(), IssueError> {
+    let (subscriber, sub, roles) = (who.eui, &who.record, &who.roles);
     let what = match &req.subject {
         CsrSubject::Organisation { eui, .. } => Requested::Organisation { eui: *eui },
         CsrSubject::Device { eui } => Requested::Device(*eui, device_facts(tx, *eui, now)?),
@@ -216,7 +249,7 @@ pub fn check_eligible(
         &Applicant {
             eui: subscriber,
             subscriber: sub.as_ref(),
-            user_roles: &roles,
+            user_roles: roles,
         },
         &what,
     )
@@ -266,15 +299,26 @@ pub fn sign(
     serial: Serial,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, IssueError> {
+    sign_with(&ca.ca, ca.not_after, req, serial, now)
+}
+
+/// [`sign`] with the parts of an [`IssuingCa`] it reads: the CA and the end of its validity
+/// (so that a batch can sign on other threads while it counts on the record).
+pub(crate) fn sign_with(
+    ca: &Ca,
+    ca_not_after: OffsetDateTime,
+    req: &CertificationRequest,
+    serial: Serial,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, IssueError> {
     match &req.subject {
         CsrSubject::Organisation {
             common_name,
             eui,
             role,
         } => {
-            let not_after = (now + ORG_CERT_LIFETIME).min(ca.not_after);
+            let not_after = (now + ORG_CERT_LIFETIME).min(ca_not_after);
             let der = ca
-                .ca
                 .issue_organisation(&OrgCertRequest {
                     common_name: common_name.clone(),
                     eui: *eui,
@@ -296,7 +340,6 @@ pub fn sign(
             Ok(der)
         }
         CsrSubject::Device { eui } => ca
-            .ca
             .issue_device(&DeviceCertRequest {
                 eui: *eui,
                 usage: req.usage,
@@ -318,15 +361,36 @@ pub fn lodge(
     der: &[u8],
     now: OffsetDateTime,
 ) -> Result<Issued, IssueError> {
+    let record = cert_record(req, der, env, now)?;
+    lodge_record(tx, &mut ca.record, subscriber, record)
+}
+
+/// The record of a certificate signed for `req` (no storage: safe to run on several threads).
+pub(crate) fn cert_record(
+    req: &CertificationRequest,
+    der: &[u8],
+    env: Environment,
+    now: OffsetDateTime,
+) -> Result<CertRecord, IssueError> {
     let at = unix_ms(now);
-    let mut record = match &req.subject {
+    match &req.subject {
         CsrSubject::Organisation { .. } => CertRecord::organisation(der, env, at),
         CsrSubject::Device { .. } => CertRecord::device(der, env, at),
     }
-    .map_err(|e| IssueError::Profile(e.0))?;
+    .map_err(|e| IssueError::Profile(e.0))
+}
+
+/// Stores a certificate's record for `subscriber` as issued by `ca_record`'s CA, and counts it
+/// on that record.
+pub(crate) fn lodge_record(
+    tx: &mut dyn SmkiTx,
+    ca_record: &mut CaRecord,
+    subscriber: Eui64,
+    mut record: CertRecord,
+) -> Result<Issued, IssueError> {
     record.subscriber = Some(subscriber);
-    record.issuer_ca = Some(ca.record.id);
+    record.issuer_ca = Some(ca_record.id);
     tx.put_certificate(&record)?;
-    ca.record.issued_count = ca.record.issued_count.saturating_add(1);
+    ca_record.issued_count = ca_record.issued_count.saturating_add(1);
     Ok(Issued { record })
 }

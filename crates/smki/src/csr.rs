@@ -19,8 +19,8 @@
 use der::asn1::{Any, BitString, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Decode, Encode};
 use eui::Eui64;
-use p256::ecdsa::signature::{Signer, Verifier};
-use p256::ecdsa::{DerSignature, VerifyingKey};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{DerSignature, Signature};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::attr::Attribute;
 use x509_cert::ext::Extension;
@@ -129,14 +129,22 @@ impl CertificationRequest {
             .ok_or_else(|| bad("signature", "BIT STRING has unused bits"))?;
         let sig = DerSignature::from_bytes(sig_bytes)
             .map_err(|_| bad("signature", "not a DER ECDSA signature"))?;
-        VerifyingKey::from(*public_key.as_p256())
-            .verify(&tbs, &sig)
-            .map_err(|_| {
-                bad(
-                    "proof of possession",
-                    "the CSR's signature does not verify under its own public key",
-                )
-            })?;
+        // Verified by aws-lc (about 5× faster than RustCrypto's), over the key and the r ‖ s
+        // that `p256` has already parsed and checked (on the curve; 0 < r, s < n).
+        let fixed = Signature::try_from(sig)
+            .map_err(|_| bad("signature", "not a DER ECDSA signature"))?
+            .to_bytes();
+        aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+            &public_key.to_sec1_uncompressed()[..],
+        )
+        .verify(&tbs, &fixed)
+        .map_err(|_| {
+            bad(
+                "proof of possession",
+                "the CSR's signature does not verify under its own public key",
+            )
+        })?;
 
         let mut common_name = None;
         let mut role = None;

@@ -332,12 +332,15 @@ pub(crate) fn sign(spec: CertSpec, issuer_key: &KeyPair) -> Result<Vec<u8>> {
         extensions: spec.extensions,
     };
     let validity = Validity::new(spec.not_before, spec.not_after);
-    let builder =
+    let mut builder =
         CertificateBuilder::new(profile, serial, validity, spki).map_err(SmkiError::encoding)?;
-    let signer = issuer_key.signing_key();
-    let cert = builder
-        .build::<_, DerSignature>(&signer)
-        .map_err(SmkiError::encoding)?;
+    // What `Builder::build` does, with the signature made by `KeyPair::sign_deterministic`
+    // (the same RFC 6979 signature as `SigningKey`'s, about twice as fast).
+    let signer = issuer_key.signing_key_ref();
+    let tbs = builder.finalize(signer).map_err(SmkiError::encoding)?;
+    let sig = DerSignature::from(issuer_key.sign_deterministic(&tbs)?);
+    let sig = BitString::new(0, sig.as_bytes()).map_err(SmkiError::encoding)?;
+    let cert = builder.assemble(sig, signer).map_err(SmkiError::encoding)?;
     cert.to_der().map_err(SmkiError::encoding)
 }
 
