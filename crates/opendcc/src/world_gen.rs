@@ -142,7 +142,7 @@ pub fn premises(i: u64) -> GenPremises {
         mpan,
         mprn: format!("7{i:09}"),
         supplier: (i % 2) as usize,
-        han: i % HAN_EVERY == 0,
+        han: i.is_multiple_of(HAN_EVERY),
     }
 }
 
@@ -172,7 +172,7 @@ pub fn locate(eui: Eui64, count: u64) -> Option<(u64, DeviceType)> {
     if i >= count {
         return None;
     }
-    let han = i % HAN_EVERY == 0;
+    let han = i.is_multiple_of(HAN_EVERY);
     let t = *SLOTS.get(slot as usize)?;
     (slot < 4 || han).then_some((i, t))
 }
@@ -386,7 +386,10 @@ impl wan::emulated::DeviceVault for GeneratedVault {
     }
 }
 
-/// Devices per chunk at most (each chunk: certificates signed in parallel, then one
+/// A certificate signed for a generated device: its EUI, usage, DER and repository record.
+type Signed = (Eui64, KeyUsage, Vec<u8>, CertRecord);
+
+/// Certificates per chunk at most (each chunk: certificates signed in parallel, then one
 /// transaction).
 const CHUNK_CERTS: u64 = 16_384;
 
@@ -502,40 +505,39 @@ pub fn generate(
             })
             .collect();
         let per = jobs.len().div_ceil(threads).max(1);
-        let signed: Vec<Result<Vec<(Eui64, KeyUsage, Vec<u8>, CertRecord)>, String>> =
-            std::thread::scope(|s| {
-                let handles: Vec<_> = jobs
-                    .chunks(per)
-                    .map(|part| {
-                        let ca = &ca;
-                        let secret: &[u8] = secret.as_ref();
-                        s.spawn(move || {
-                            let mut out = Vec::with_capacity(part.len());
-                            for &(id, usage) in part {
-                                let key = derive_key(secret, id, usage)?;
-                                let req = smki::csr::CertificationRequest {
-                                    subject: smki::csr::CsrSubject::Device { eui: id },
-                                    usage,
-                                    public_key: key.public_key(),
-                                };
-                                let serial = Serial::random_with_os_rng().map_err(smki_err)?;
-                                let der = smki_service::issuance::sign(ca, &req, serial, now)
-                                    .map_err(|e| e.to_string())?;
-                                let mut rec = CertRecord::device(&der, Environment::Live, at)
-                                    .map_err(|e| e.0)?;
-                                rec.subscriber = Some(crate::world::DCC_EUI);
-                                rec.issuer_ca = Some(ca.record.id);
-                                out.push((id, usage, der, rec));
-                            }
-                            Ok(out)
-                        })
+        let signed: Vec<Result<Vec<Signed>, String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .chunks(per)
+                .map(|part| {
+                    let ca = &ca;
+                    let secret: &[u8] = secret.as_ref();
+                    s.spawn(move || {
+                        let mut out = Vec::with_capacity(part.len());
+                        for &(id, usage) in part {
+                            let key = derive_key(secret, id, usage)?;
+                            let req = smki::csr::CertificationRequest {
+                                subject: smki::csr::CsrSubject::Device { eui: id },
+                                usage,
+                                public_key: key.public_key(),
+                            };
+                            let serial = Serial::random_with_os_rng().map_err(smki_err)?;
+                            let der = smki_service::issuance::sign(ca, &req, serial, now)
+                                .map_err(|e| e.to_string())?;
+                            let mut rec =
+                                CertRecord::device(&der, Environment::Live, at).map_err(|e| e.0)?;
+                            rec.subscriber = Some(crate::world::DCC_EUI);
+                            rec.issuer_ca = Some(ca.record.id);
+                            out.push((id, usage, der, rec));
+                        }
+                        Ok(out)
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Err("a signer panicked".into())))
-                    .collect()
-            });
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err("a signer panicked".into())))
+                .collect()
+        });
         let mut certs = Vec::with_capacity(jobs.len());
         for part in signed {
             certs.extend(part?);

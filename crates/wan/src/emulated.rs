@@ -37,6 +37,10 @@ pub trait DeviceVault: Send + Sync {
     fn installed_state(&self, id: Eui64) -> Option<DeviceState>;
     /// How many devices the vault holds.
     fn len(&self) -> usize;
+    /// Whether the vault holds no device.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Every emulated device the WAN reaches, by EUI: identities held in memory (the small demo
