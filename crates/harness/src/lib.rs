@@ -230,8 +230,15 @@ impl Harness {
     /// The demo world (users with in-process Receive Response Services, premises, hubs, meters,
     /// registrations, device keys) in a new temporary directory, the clock at the world's birth.
     pub fn new_world() -> Harness {
+        Self::new_world_of(None)
+    }
+
+    /// A world of `premises` premises (the four named demo premises and `premises − 4`
+    /// generated ones; `None`: the demo world alone), as [`Harness::new_world`].
+    pub fn new_world_of(premises: Option<u64>) -> Harness {
         let root = tempfile::tempdir().expect("a temporary directory");
-        let world = World::open_or_create(&root.path().join("data")).expect("the demo world");
+        let world = World::open_or_create_with(&root.path().join("data"), premises)
+            .expect("the demo world");
         let store = Arc::new(world.open_store().expect("the world's database"));
         let start = OffsetDateTime::now_utc()
             .replace_nanosecond(0)
@@ -297,10 +304,10 @@ impl Harness {
                 ..Limits::default()
             },
         );
-        let identities =
-            world::device_identities(world.dir(), store).expect("the emulated devices' keys");
         let network = EmulatedWan::new(
-            wan::emulated::EmulatedDevices::new(identities),
+            world
+                .emulated_devices(store)
+                .expect("the emulated devices' keys"),
             WanConfig::default(),
         );
         let driver = Driver::new(
@@ -342,6 +349,11 @@ impl Harness {
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// The world's data directory.
+    pub fn world_dir(&self) -> &std::path::Path {
+        self.world.dir()
     }
 
     pub fn store(&self) -> &Arc<SqliteStore> {
@@ -509,9 +521,10 @@ impl Harness {
     /// frame, if it answered.
     pub fn deliver_locally(&self, target: &str, frame: &[u8]) -> Option<Vec<u8>> {
         let id = eui(target);
-        let identities = world::device_identities(self.world.dir(), &self.store)
+        let devices = self
+            .world
+            .emulated_devices(&self.store)
             .expect("the emulated devices' keys");
-        let devices = wan::emulated::EmulatedDevices::new(identities);
         let now = self.clock.now();
         self.store
             .transaction_in(|tx| devices.deliver(tx, id, frame, now))

@@ -6,6 +6,7 @@ pub mod manifest;
 pub mod recovery;
 pub mod smki_repo;
 pub mod world;
+pub mod world_gen;
 
 /// Prints to standard output; a closed pipe (`| head`) ends the output quietly instead of
 /// panicking.

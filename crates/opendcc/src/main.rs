@@ -58,6 +58,12 @@ enum Cmd {
         /// no world yet).
         #[arg(long, value_name = "KEYSTORE")]
         zaz1: Option<PathBuf>,
+        /// Build a large world of N premises (read only when DIR holds no world yet; an
+        /// existing world of another size is refused): the 4 named demo premises and N − 4
+        /// generated ones, each with a CHF, GPF, ESME and GSME, one in 4 also with a PPMID,
+        /// HCALCS and IHD, over the three CSP regions, every device with SMKI certificates.
+        #[arg(long, value_name = "N")]
+        premises: Option<u64>,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -362,10 +368,11 @@ fn main() -> ExitCode {
             smki_listen,
             plain_http,
             zaz1,
+            premises,
             tuning,
         } => zaz1
             .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
-            .and_then(|()| run_demo(&data, listen, smki_listen, plain_http, tuning)),
+            .and_then(|()| run_demo(&data, listen, smki_listen, plain_http, premises, tuning)),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { data, user, url },
         } => world::set_response_url(&data, &user, &url),
@@ -445,9 +452,10 @@ fn run_demo(
     listen: SocketAddr,
     smki_listen: SocketAddr,
     plain_http: bool,
+    premises: Option<u64>,
     tuning: Tuning,
 ) -> Result<(), String> {
-    let world = world::World::open_or_create(data)?;
+    let world = world::World::open_or_create_with(data, premises)?;
     let store = Arc::new(world.open_store()?);
     let signer = world.xml_signer()?;
     let dcc_crypto = Arc::new(world.dcc_crypto()?);
@@ -480,7 +488,7 @@ fn run_demo(
     // Lists due at start (the first CRL and ARL of a new world) are published before serving.
     smki_ops::startup(data, &smki_store, &SystemClock);
     let signer_for_workers = gateway.signer();
-    let identities = world::device_identities(world.dir(), &store_for_workers)?;
+    let devices = world.emulated_devices(&store_for_workers)?;
     let transport = if plain_http {
         Transport::PlainHttp
     } else {
@@ -510,7 +518,6 @@ fn run_demo(
             let _ = tx.send(true);
         });
         let clock = Arc::new(SystemClock);
-        let devices = wan::emulated::EmulatedDevices::new(identities);
         tracing::info!(devices = devices.len(), "emulated SM WAN up (North, Central, South)");
         let network = Arc::new(wan::EmulatedWan::new(
             devices,

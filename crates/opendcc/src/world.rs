@@ -221,13 +221,62 @@ pub const CA_FILES: &[(CaKind, &str)] = &[
 impl World {
     /// Opens the world in `dir`, creating it first if `dir` holds none.
     pub fn open_or_create(dir: &Path) -> Result<Self, String> {
+        Self::open_or_create_with(dir, None)
+    }
+
+    /// Opens the world in `dir`, creating it first if `dir` holds none, with `premises`
+    /// premises (the four named demo premises and `premises − 4` generated ones; `None`: the
+    /// demo world alone). An existing world of another size is an error.
+    pub fn open_or_create_with(dir: &Path, premises: Option<u64>) -> Result<Self, String> {
+        if let Some(n) = premises
+            && n < crate::world_gen::NAMED_PREMISES
+        {
+            return Err(format!(
+                "--premises {n}: a world has at least the {} named demo premises",
+                crate::world_gen::NAMED_PREMISES
+            ));
+        }
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         let dir = std::fs::canonicalize(dir).map_err(|e| io(dir, e))?;
         let world = World { dir };
+        let generated = premises.map_or(0, |n| n - crate::world_gen::NAMED_PREMISES);
         if !world.dir.join(MARKER).exists() {
-            world.create()?;
+            world.create(generated)?;
+        } else if let Some(n) = premises {
+            let have = world.generated_premises()?;
+            if have != generated {
+                return Err(format!(
+                    "{} holds a world of {} premises, not {n} (use a new --data directory)",
+                    world.dir.display(),
+                    have + crate::world_gen::NAMED_PREMISES
+                ));
+            }
         }
         Ok(world)
+    }
+
+    /// How many generated premises the world has (0 for the demo world alone).
+    pub fn generated_premises(&self) -> Result<u64, String> {
+        let marker: serde_json::Value =
+            serde_json::from_str(&read_file(&self.dir.join(MARKER))?)
+                .map_err(|e| format!("{}: {e}", self.dir.join(MARKER).display()))?;
+        Ok(marker
+            .get("generated_premises")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0))
+    }
+
+    /// The emulated devices of the world: the named devices' keys from their files, and for a
+    /// generated world the vault that derives the others' keys on demand.
+    pub fn emulated_devices(
+        &self,
+        store: &SqliteStore,
+    ) -> Result<wan::emulated::EmulatedDevices, String> {
+        let devices = wan::emulated::EmulatedDevices::new(device_identities(&self.dir, store)?);
+        Ok(match crate::world_gen::GeneratedVault::open(&self.dir)? {
+            Some(v) => devices.with_vault(std::sync::Arc::new(v)),
+            None => devices,
+        })
     }
 
     pub fn pki_path(&self, name: &str) -> PathBuf {
@@ -253,14 +302,20 @@ impl World {
 
     /// Builds a new world. Anything a previous, interrupted creation left is replaced; the
     /// marker file is written last, so a world either exists whole or is made again.
-    fn create(&self) -> Result<(), String> {
+    fn create(&self, generated: u64) -> Result<(), String> {
         for sub in ["pki", "users", "devices"] {
             let p = self.dir.join(sub);
             if p.exists() {
                 std::fs::remove_dir_all(&p).map_err(|e| io(&p, e))?;
             }
         }
-        for f in [DB, "opendcc.sqlite-wal", "opendcc.sqlite-shm", "demo.json"] {
+        for f in [
+            DB,
+            "opendcc.sqlite-wal",
+            "opendcc.sqlite-shm",
+            "demo.json",
+            crate::world_gen::SPEC_FILE,
+        ] {
             let p = self.dir.join(f);
             if p.exists() {
                 std::fs::remove_file(&p).map_err(|e| io(&p, e))?;
@@ -589,11 +644,32 @@ impl World {
             },
         )?;
         crate::smki_repo::populate(&store, &self.dir, &users, now)?;
+        if generated > 0 {
+            let mut users = std::collections::HashMap::new();
+            for name in crate::world_gen::SUPPLIERS
+                .iter()
+                .chain(&[crate::world_gen::DISTRIBUTOR, crate::world_gen::TRANSPORTER])
+            {
+                users.insert((*name).to_string(), anchor(name)?);
+            }
+            crate::world_gen::generate(
+                &self.dir,
+                &store,
+                generated,
+                crate::world_gen::GenAnchors {
+                    users,
+                    acb: trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
+                    recovery: recovery_anchor,
+                },
+                now,
+            )?;
+        }
         drop(store);
         let marker = serde_json::json!({
             "created": now.unix_timestamp(),
             "dcc_eui": DCC_EUI.to_string(),
             "format": 1,
+            "generated_premises": generated,
         });
         write_file(&self.dir.join(MARKER), marker.to_string().as_bytes())?;
         tracing::info!(dir = %self.dir.display(), "created a new demo world");
@@ -650,9 +726,10 @@ impl World {
     /// The manifest for a listener at `duis_url`, from the current state of the world.
     pub fn manifest(&self, duis_url: &str, plain_http: bool) -> Result<Manifest, String> {
         let store = self.open_store()?;
-        let (users, devices) = store
-            .transaction(|tx| Ok((tx.users()?, tx.devices()?)))
+        let users = store
+            .transaction(|tx| Ok(tx.users()?))
             .map_err(|e| e.to_string())?;
+        let devices = crate::world_gen::listed_devices(&store, self.generated_premises()?)?;
         Ok(Manifest {
             duis_url: duis_url.into(),
             smki_url: None,
@@ -793,18 +870,36 @@ pub fn device_identities(
     dir: &Path,
     store: &SqliteStore,
 ) -> Result<Vec<devices::DeviceIdentity>, String> {
+    // The devices with key files (the named ones), as the inventory or the spares know them.
+    let root = dir.join("devices");
+    let mut with_files: Vec<Eui64> = Vec::new();
+    if root.exists() {
+        for entry in std::fs::read_dir(&root).map_err(|e| io(&root, e))? {
+            let entry = entry.map_err(|e| io(&root, e))?;
+            if let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| u64::from_str_radix(n, 16).ok())
+            {
+                with_files.push(Eui64::from_u64(id));
+            }
+        }
+    }
+    with_files.sort_unstable();
     let list: Vec<(Eui64, DeviceType)> = store
         .transaction(|tx| {
-            let mut out: Vec<(Eui64, DeviceType)> = tx
-                .devices()?
-                .into_iter()
-                .map(|d| (d.id, d.device_type))
-                .collect();
-            out.extend(
-                SPARE_DEVICES
-                    .iter()
-                    .map(|&(id, t)| (Eui64::from_u64(id), t)),
-            );
+            let mut out = Vec::new();
+            for id in &with_files {
+                if let Some(d) = tx.device(*id)? {
+                    out.push((d.id, d.device_type));
+                }
+            }
+            for &(id, t) in SPARE_DEVICES {
+                let id = Eui64::from_u64(id);
+                if !out.iter().any(|(o, _)| *o == id) {
+                    out.push((id, t));
+                }
+            }
             Ok(out)
         })
         .map_err(|e| e.to_string())?;
@@ -1166,15 +1261,15 @@ pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), Str
         })?),
     };
     let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
-    let store = open_existing(dir)?.open_store()?;
+    let world = open_existing(dir)?;
+    let store = world.open_store()?;
+    // A generated device that has had no command yet holds its installed state (no row).
+    let emulated = world.emulated_devices(&store)?;
     let faults = store
         .transaction_in(|tx| {
-            let Some(json) = tx.device_state(id)? else {
+            let Some(mut state) = emulated.state(tx, id)? else {
                 return Ok(None);
             };
-            let mut state: devices::DeviceState = serde_json::from_str(&json).map_err(|e| {
-                dcc::error::InternalError::Storage(format!("device {id} state: {e}"))
-            })?;
             match parsed {
                 Some(f) => {
                     state.faults.insert(f);

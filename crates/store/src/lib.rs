@@ -1262,6 +1262,16 @@ impl wan::EmulatorTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT id FROM device_state ORDER BY id")
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        rows.map(|r| r.map_err(err).and_then(|s| parse_eui(&s)))
+            .collect()
+    }
+
     fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError> {
         let row: Option<(String, i64)> = self
             .query_row(

@@ -131,6 +131,35 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The inventory's devices whose EUI is not in `[from, to]` (a large generated world lists
+    /// its few named devices without reading the million generated ones).
+    pub fn devices_outside(
+        &self,
+        from: eui::Eui64,
+        to: eui::Eui64,
+    ) -> Result<Vec<dcc::model::Device>, SmkiStoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        let mut st = conn
+            .prepare_cached("SELECT body FROM devices WHERE id < ?1 OR id > ?2 ORDER BY id")
+            .map_err(serr)?;
+        let rows = st
+            .query_map([from.to_string(), to.to_string()], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(serr)?;
+        rows.map(|r| {
+            r.map_err(serr).and_then(|b| {
+                serde_json::from_str(&b).map_err(|e| SmkiStoreError(format!("device: {e}")))
+            })
+        })
+        .collect()
+    }
+}
+
 impl SmkiStore for SqliteStore {
     fn smki_transaction<T, E: From<SmkiStoreError>>(
         &self,

@@ -2,6 +2,7 @@
 //! from the store, and the `devices` crate doing what a real device does with a command.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use dcc::DccError;
 use dcc::dispatch::{DeviceAnswer, HubReport};
@@ -23,24 +24,71 @@ pub fn utc(now: OffsetDateTime) -> Result<UtcDateTime, DccError> {
         .ok_or_else(|| internal("clock", "outside the range GBCS can express"))
 }
 
-/// Every emulated device the WAN reaches, by EUI.
+/// A key store for emulated devices too many to hold in memory: it answers for one device at a
+/// time, on demand (injected by the binary; a large world derives each device's keys from a
+/// secret rather than keeping a file per device).
+pub trait DeviceVault: Send + Sync {
+    /// Whether `id` is an emulated device of this vault.
+    fn knows(&self, id: Eui64) -> bool;
+    /// The device's identity (its private keys), if the vault holds it.
+    fn identity(&self, id: Eui64) -> Option<DeviceIdentity>;
+    /// The state the device was installed in: what it holds until a command first changes it
+    /// (such a device has no stored state row).
+    fn installed_state(&self, id: Eui64) -> Option<DeviceState>;
+    /// How many devices the vault holds.
+    fn len(&self) -> usize;
+    /// Whether the vault holds no device.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every emulated device the WAN reaches, by EUI: identities held in memory (the small demo
+/// world) and, optionally, a [`DeviceVault`] answering for the rest on demand.
 pub struct EmulatedDevices {
     vault: HashMap<Eui64, DeviceIdentity>,
+    more: Option<Arc<dyn DeviceVault>>,
 }
 
 impl EmulatedDevices {
     pub fn new(identities: impl IntoIterator<Item = DeviceIdentity>) -> Self {
         Self {
             vault: identities.into_iter().map(|i| (i.eui, i)).collect(),
+            more: None,
         }
     }
 
+    /// Adds a vault answering for devices not held in memory.
+    #[must_use]
+    pub fn with_vault(mut self, vault: Arc<dyn DeviceVault>) -> Self {
+        self.more = Some(vault);
+        self
+    }
+
     pub fn len(&self) -> usize {
-        self.vault.len()
+        self.vault.len() + self.more.as_ref().map_or(0, |v| v.len())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vault.is_empty()
+        self.len() == 0
+    }
+
+    /// A device's stored state, or else the state its vault says it was installed in.
+    pub fn state(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        id: Eui64,
+    ) -> Result<Option<DeviceState>, DccError> {
+        if let Some(json) = tx.device_state(id)? {
+            return serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| internal("device state", e));
+        }
+        Ok(self
+            .more
+            .as_ref()
+            .filter(|_| !self.vault.contains_key(&id))
+            .and_then(|v| v.installed_state(id)))
     }
 
     pub(crate) fn load(
@@ -48,16 +96,20 @@ impl EmulatedDevices {
         tx: &mut (impl WanTx + ?Sized),
         id: Eui64,
     ) -> Result<EmulatedDevice, DccError> {
-        let identity = self
-            .vault
-            .get(&id)
-            .ok_or_else(|| internal("device vault", format!("{id} is not an emulated device")))?;
-        let json = tx
-            .device_state(id)?
+        let identity = match self.vault.get(&id) {
+            Some(i) => i.clone(),
+            None => self
+                .more
+                .as_ref()
+                .and_then(|v| v.identity(id))
+                .ok_or_else(|| {
+                    internal("device vault", format!("{id} is not an emulated device"))
+                })?,
+        };
+        let state = self
+            .state(tx, id)?
             .ok_or_else(|| internal("device state", format!("{id} has no state")))?;
-        let state: DeviceState =
-            serde_json::from_str(&json).map_err(|e| internal("device state", e))?;
-        EmulatedDevice::new(identity.clone(), state).map_err(|e| internal("device keys", e))
+        EmulatedDevice::new(identity, state).map_err(|e| internal("device keys", e))
     }
 
     pub(crate) fn save(
@@ -73,7 +125,7 @@ impl EmulatedDevices {
 impl EmulatedDevices {
     /// Whether the device is emulated (and so reachable at all).
     pub fn knows(&self, device: Eui64) -> bool {
-        self.vault.contains_key(&device)
+        self.vault.contains_key(&device) || self.more.as_ref().is_some_and(|v| v.knows(device))
     }
 
     /// Hands a command to the device: it verifies, executes, persists its state and answers.
@@ -132,8 +184,12 @@ impl EmulatedDevices {
         Self::save(tx, &dev)?;
         // The premises loses (and regains) power as a whole: every device the hub reaches.
         let mut reports = reports;
-        let behind: Vec<Eui64> = tx
-            .devices()?
+        let uprn = tx.device(chf)?.and_then(|d| d.uprn);
+        let at_premises = match uprn {
+            Some(u) => tx.devices_at(&u)?,
+            None => tx.devices()?,
+        };
+        let behind: Vec<Eui64> = at_premises
             .into_iter()
             .filter(|d| d.chf == Some(chf) && d.id != chf && self.knows(d.id))
             .map(|d| d.id)

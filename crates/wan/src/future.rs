@@ -102,8 +102,9 @@ fn next_action_ms(json: &str) -> Result<Option<i64>, DccError> {
 /// again, such as the test harness).
 pub fn next_device_action_ms(tx: &mut (impl WanTx + ?Sized)) -> Result<Option<i64>, DccError> {
     let mut next: Option<i64> = None;
-    for d in tx.devices()? {
-        if let Some(json) = tx.device_state(d.id)?
+    // A device with no stored state holds its installed state: no future-dated instruction.
+    for id in tx.device_state_ids()? {
+        if let Some(json) = tx.device_state(id)?
             && let Some(t) = next_action_ms(&json)?
         {
             next = Some(next.map_or(t, |n| n.min(t)));
@@ -148,11 +149,12 @@ impl EmulatedWan {
         let mut reports = Vec::new();
         let mut next: Option<i64> = None;
         let mut executed = false;
-        for d in tx.devices()? {
-            if !self.devices.knows(d.id) {
+        // A device with no stored state holds its installed state: no future-dated instruction.
+        for id in tx.device_state_ids()? {
+            if !self.devices.knows(id) {
                 continue;
             }
-            let Some(json) = tx.device_state(d.id)? else {
+            let Some(json) = tx.device_state(id)? else {
                 continue;
             };
             let Some(due) = next_action_ms(&json)? else {
@@ -162,16 +164,17 @@ impl EmulatedWan {
                 next = Some(next.map_or(due, |n| n.min(due)));
                 continue;
             }
-            let mut dev = self.devices.load(tx, d.id)?;
+            let mut dev = self.devices.load(tx, id)?;
             let alerts = dev
                 .tick(at)
                 .map_err(|e| internal("device future-dated action", e))?;
             crate::emulated::EmulatedDevices::save(tx, &dev)?;
             executed = true;
-            reports.extend(alerts.into_iter().map(|frame| HubReport::DeviceAlert {
-                device: d.id,
-                frame,
-            }));
+            reports.extend(
+                alerts
+                    .into_iter()
+                    .map(|frame| HubReport::DeviceAlert { device: id, frame }),
+            );
             if let Some(t) = dev.next_future_action_at() {
                 let t = t.saturating_mul(1000);
                 next = Some(next.map_or(t, |n| n.min(t)));

@@ -67,6 +67,8 @@ pub trait EmulatorTx {
     /// An emulated device's persistent state (JSON), if it has any.
     fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError>;
     fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError>;
+    /// The devices that have a stored state (those a command or event has changed), by EUI.
+    fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError>;
 
     fn wan_fault(&mut self, chf: Eui64) -> Result<Option<WanFault>, StoreError>;
     fn set_wan_fault(&mut self, chf: Eui64, fault: Option<WanFault>) -> Result<(), StoreError>;
