@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(id.to_string().parse::<duis::RequestId>().ok(), Some(id));
     }
     if let Ok(cv) = s.parse::<duis::CommandVariant>() {
-        assert_eq!(cv.to_string().parse::<duis::CommandVariant>().ok(), Some(cv));
+        assert_eq!(
+            cv.to_string().parse::<duis::CommandVariant>().ok(),
+            Some(cv)
+        );
     }
     if let Ok(code) = s.parse::<duis::ResponseCode>() {
         assert_eq!(code.as_str(), s);

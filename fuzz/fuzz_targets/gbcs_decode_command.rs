@@ -6,9 +6,13 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, content)) = data.split_first() else { return };
+    let Some((&sel, content)) = data.split_first() else {
+        return;
+    };
     let all = gbcs::usecases::ALL;
-    let Some(spec) = all.get(usize::from(sel) % all.len()) else { return };
+    let Some(spec) = all.get(usize::from(sel) % all.len()) else {
+        return;
+    };
     let apdu = gbcs::GeneralSigning {
         cra: gbcs::Cra::Command,
         counter: u64::from(sel),

@@ -5,7 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, content)) = data.split_first() else { return };
+    let Some((&sel, content)) = data.split_first() else {
+        return;
+    };
     let cra = match sel % 3 {
         0 => gbcs::Cra::Command,
         1 => gbcs::Cra::Response,

@@ -12,9 +12,13 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(r) = mmc::render(data, &ctx) {
         assert!(!r.xml.is_empty());
     }
-    let Some((&sel, content)) = data.split_first() else { return };
+    let Some((&sel, content)) = data.split_first() else {
+        return;
+    };
     let all = gbcs::usecases::ALL;
-    let Some(spec) = all.get(usize::from(sel) % all.len()) else { return };
+    let Some(spec) = all.get(usize::from(sel) % all.len()) else {
+        return;
+    };
     let mut apdu = gbcs::GeneralSigning {
         cra: gbcs::Cra::Response,
         counter: u64::from(sel),
