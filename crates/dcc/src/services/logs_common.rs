@@ -92,13 +92,8 @@ pub(crate) mod testing {
 
     use super::*;
     use crate::services::DeviceService;
+    use crate::services::read_log::tests::body;
     use crate::services::testing::*;
-
-    fn body(name: &str, start: &str, end: &str) -> String {
-        format!(
-            "<sr:{name}><sr:ReadLogPeriod><sr:StartDateTime>{start}</sr:StartDateTime><sr:EndDateTime>{end}</sr:EndDateTime></sr:ReadLogPeriod></sr:{name}>"
-        )
-    }
 
     /// Every device type the service serves gets its use case, originated as `by_acb` says, for
     /// exactly the period asked; other device types get E11; bad bodies and a period ending
