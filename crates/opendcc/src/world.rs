@@ -1151,7 +1151,7 @@ pub fn user_counter(
                 let user = tx
                     .user_by_name(&name_owned)?
                     .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
-                Ok((user.eui, tx.counter_floor(user.eui)?))
+                Ok((user.eui, tx.highest_counter(user.eui)?))
             })
             .map_err(unknown)?;
         return crate::out(&format!("{name} ({eui}): counter floor {}", show(floor)));
@@ -1168,7 +1168,7 @@ pub fn user_counter(
             let user = tx
                 .user_by_name(&name_owned)?
                 .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
-            let old = tx.counter_floor(user.eui)?;
+            let old = tx.highest_counter(user.eui)?;
             tx.reset_counter_floor(user.eui, value)?;
             tx.append_operator_audit(&store::OperatorAuditEntry {
                 at: at_ms,

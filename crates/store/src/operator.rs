@@ -1,7 +1,6 @@
 //! The operator's actions on the DCC's own records, each written to `operator_audit` in the
 //! transaction that makes it: resetting a user's RequestID counter floor.
 
-use eui::Eui64;
 use rusqlite::params;
 
 use crate::{SqliteTx, err};
@@ -23,25 +22,6 @@ pub struct OperatorAuditEntry {
 }
 
 impl SqliteTx<'_> {
-    /// The highest RequestID counter accepted from `originator` (the floor every new counter
-    /// of theirs must exceed), over every counter row of that originator; `None` if none.
-    pub fn counter_floor(&mut self, originator: Eui64) -> Result<Option<u64>, StoreError> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT last FROM counters WHERE originator = ?1")
-            .map_err(err)?;
-        let rows = st
-            .query_map([originator.to_string()], |r| r.get::<_, i64>(0))
-            .map_err(err)?;
-        let mut floor = None;
-        for v in rows {
-            // Counters are u64, stored bit for bit in SQLite's i64.
-            let v = v.map_err(err)? as u64;
-            floor = Some(floor.map_or(v, |f: u64| f.max(v)));
-        }
-        Ok(floor)
-    }
-
     /// Appends to the operator's audit log.
     pub fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
         self.execute(
@@ -82,6 +62,7 @@ mod tests {
     use super::*;
     use crate::SqliteStore;
     use dcc::store::{Store, UsersTx};
+    use eui::Eui64;
 
     #[test]
     fn a_counter_floor_at_the_top_can_be_reset_and_is_audited() {
@@ -92,7 +73,7 @@ mod tests {
             .transaction_in(|tx| Ok(tx.set_request_counter(user, meter, u64::MAX)?))
             .unwrap();
         let floor = store
-            .transaction_in(|tx| Ok(tx.counter_floor(user)?))
+            .transaction_in(|tx| Ok(tx.highest_counter(user)?))
             .unwrap();
         assert_eq!(floor, Some(u64::MAX));
         store
@@ -126,7 +107,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             store
-                .transaction_in(|tx| Ok(tx.counter_floor(other)?))
+                .transaction_in(|tx| Ok(tx.highest_counter(other)?))
                 .unwrap(),
             Some(7)
         );
