@@ -421,6 +421,15 @@ where
     }
 }
 
+/// `r`, marked as the last answer on its connection.
+pub(crate) fn closing(mut r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    r.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    r
+}
+
 fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(format!("{msg}\n"))));
     *r.status_mut() = status;
@@ -434,18 +443,13 @@ fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
 /// A body that did not arrive within [`ListenerLimits::body_timeout`]: 408, and the connection
 /// closes (what is left of the body is not read).
 fn body_timed_out(timeout: std::time::Duration) -> Response<Full<Bytes>> {
-    let mut r = text(
+    closing(text(
         StatusCode::REQUEST_TIMEOUT,
         &format!(
             "the request body did not arrive within {} ms",
             timeout.as_millis()
         ),
-    );
-    r.headers_mut().insert(
-        hyper::header::CONNECTION,
-        hyper::header::HeaderValue::from_static("close"),
-    );
-    r
+    ))
 }
 
 /// A refusal the listener makes itself, answered as the one mapping says.
@@ -485,17 +489,12 @@ async fn handle_smki(
     let method = req.method().to_string();
     let limit = smki.body_limit(&path);
     let too_large = || {
-        text(
+        closing(text(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the request body is over the {limit}-byte limit for {path}"),
-        )
+        ))
     };
-    // A declared length over the limit is refused before any of the body is read.
-    if listener::declared_length(&req).is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
-    {
-        return too_large();
-    }
-    let body = match listener::read_body(req.into_body(), limit, body_timeout).await {
+    let body = match listener::read_body(req, limit, body_timeout).await {
         Ok(b) => b,
         Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
         Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => return too_large(),
@@ -542,18 +541,17 @@ async fn handle<S: Store, C: Clock>(
         }
     }
     let limit = gateway.limits().max_body_bytes;
-    let too_large = |size: usize| refuse(TransportError::BodyTooLarge { size, limit }.into());
-    // A declared length over the limit is refused before any of the body is read.
-    if let Some(declared) = listener::declared_length(&req)
-        && declared > u64::try_from(limit).unwrap_or(u64::MAX)
-    {
-        return too_large(usize::try_from(declared).unwrap_or(usize::MAX));
-    }
-    let body = match listener::read_body(req.into_body(), limit, body_timeout).await {
+    let declared = listener::declared_length(&req);
+    let body = match listener::read_body(req, limit, body_timeout).await {
         Ok(b) => b,
         Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
         Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => {
-            return too_large(limit.saturating_add(1));
+            // The size the client declared, when it declared one over the limit.
+            let size = declared
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n > limit)
+                .unwrap_or(limit.saturating_add(1));
+            return closing(refuse(TransportError::BodyTooLarge { size, limit }.into()));
         }
     };
     let gw = gateway.clone();

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -325,18 +325,80 @@ pub(crate) fn declared_length<B>(req: &hyper::Request<B>) -> Option<u64> {
         .ok()
 }
 
-/// Reads a request body of at most `limit` bytes within `timeout`.
+/// How much of a refused body the listener still reads, and throws away, after answering 413.
+///
+/// A client that is still sending when the server closes gets a TCP reset, and with it often
+/// loses the 413 it was sent (it sees "broken pipe" instead). So a refused body of up to this
+/// size is read and discarded in the background (within the body timeout) before the connection
+/// closes; a larger one is cut off at once.
+pub(crate) const LINGER_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a request's body of at most `limit` bytes within `timeout`. A declared
+/// `Content-Length` over the limit is refused before any of the body is read; a refused body is
+/// drained in the background as [`LINGER_BYTES`] says, so the client gets its 413.
 pub(crate) async fn read_body(
-    body: Incoming,
+    req: hyper::Request<Incoming>,
     limit: usize,
     timeout: Duration,
 ) -> Result<Bytes, BodyError> {
-    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Err(_) => Err(BodyError::TimedOut),
-        Ok(Ok(b)) => Ok(b.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
-        Ok(Err(_)) => Err(BodyError::Broken),
+    let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    let declared = declared_length(&req);
+    let mut body = req.into_body();
+    if let Some(n) = declared
+        && n > limit64
+    {
+        if n <= LINGER_BYTES {
+            linger(body, n, timeout);
+        }
+        return Err(BodyError::TooLarge);
     }
+    // Ok(body), or Err(bytes seen) once the body goes over the limit.
+    let read = async {
+        let mut got = bytes::BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let data = frame
+                .map_err(|_| BodyError::Broken)?
+                .into_data()
+                .unwrap_or_default();
+            if got.len().saturating_add(data.len()) > limit {
+                let seen = got.len().saturating_add(data.len());
+                return Ok(Err(u64::try_from(seen).unwrap_or(u64::MAX)));
+            }
+            got.extend_from_slice(&data);
+        }
+        Ok(Ok(got.freeze()))
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Err(_) => Err(BodyError::TimedOut),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(Ok(b))) => Ok(b),
+        Ok(Ok(Err(seen))) => {
+            let rest = declared.map_or(0, |n| n.saturating_sub(seen));
+            // Without a declared length the rest is unknown: read on up to the same bound.
+            if seen.saturating_add(rest) <= LINGER_BYTES {
+                linger(body, LINGER_BYTES - seen, timeout);
+            }
+            Err(BodyError::TooLarge)
+        }
+    }
+}
+
+/// Reads and discards up to `max` more bytes of a refused body, within `timeout`, in the
+/// background: the connection closes when it ends.
+fn linger(mut body: Incoming, max: u64, timeout: Duration) {
+    tokio::spawn(async move {
+        let drain = async {
+            let mut left = max;
+            while let Some(Ok(frame)) = body.frame().await {
+                let n = frame.data_ref().map_or(0, |d| d.len());
+                left = left.saturating_sub(u64::try_from(n).unwrap_or(u64::MAX));
+                if left == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(timeout, drain).await;
+    });
 }
 
 #[cfg(test)]

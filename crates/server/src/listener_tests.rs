@@ -319,6 +319,42 @@ async fn a_declared_length_over_the_limit_is_refused_before_the_body() {
     server.shut().await;
 }
 
+#[tokio::test]
+async fn a_client_still_sending_a_refused_body_gets_its_answer() {
+    // Refused at once, the body is still read (and thrown away) so that a client that sends
+    // all of it, then reads, gets the answer rather than a reset ("broken pipe").
+    let server = Server::repository(Transport::PlainHttp, ListenerLimits::default()).await;
+    let mut c = TcpStream::connect(server.addr).await.unwrap();
+    let size = 3 * 1024 * 1024;
+    let head = format!(
+        "POST /services/certificatesearch HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n\r\n"
+    );
+    let body = vec![b'x'; size];
+    let send = async {
+        c.write_all(head.as_bytes()).await?;
+        // Paced, as a client on a real network sends: the server cannot find the whole body
+        // already waiting in its socket buffer.
+        for chunk in body.chunks(64 * 1024) {
+            c.write_all(chunk).await?;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        c.flush().await
+    };
+    tokio::time::timeout(BOUND, send)
+        .await
+        .expect("the body is taken within the bound")
+        .expect("the server reads the whole refused body");
+    let got = closed_by_server(&mut c, "a refused body").await;
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.starts_with("HTTP/1.1 401"), "{got}");
+    assert!(got.contains("exceeds the repository's limit"), "{got}");
+    assert!(
+        got.to_ascii_lowercase().contains("connection: close"),
+        "{got}"
+    );
+    server.shut().await;
+}
+
 /// A TLS server configuration (server authentication only) with a fresh DCCKI certificate.
 fn tls_transport() -> Transport {
     let now = time::OffsetDateTime::now_utc();

@@ -147,18 +147,12 @@ pub(crate) async fn handle<S: SmkiStore>(
     let path = req.uri().path().to_string();
     let body = if method == Method::POST {
         let too_large = || {
-            to_response(Answer::text(
+            crate::closing(to_response(Answer::text(
                 401,
                 &format!("request exceeds the repository's limit of {MAX_REQUEST_BYTES} bytes"),
-            ))
+            )))
         };
-        // A declared length over the limit is refused before any of the body is read.
-        if listener::declared_length(&req)
-            .is_some_and(|n| n > u64::try_from(MAX_REQUEST_BYTES).unwrap_or(u64::MAX))
-        {
-            return too_large();
-        }
-        match listener::read_body(req.into_body(), MAX_REQUEST_BYTES, body_timeout).await {
+        match listener::read_body(req, MAX_REQUEST_BYTES, body_timeout).await {
             Ok(b) => b,
             Err(BodyError::TimedOut) => return crate::body_timed_out(body_timeout),
             Err(BodyError::TooLarge | BodyError::Broken) => return too_large(),
