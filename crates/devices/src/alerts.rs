@@ -135,9 +135,10 @@ impl EmulatedDevice {
             signature: SignatureField::Unsigned,
         };
         let bytes = if is_critical(code) {
-            apdu.sign(&self.ds)?.encode()
+            apdu.sign(&self.keys.ds)?.encode()
         } else {
             let key = self
+                .keys
                 .ka
                 .derive(recipient.ka_public.key(), &KdfContext::for_mac(&apdu))?;
             GeneralCiphering::protect(apdu, &key)?.encode()

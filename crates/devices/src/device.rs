@@ -1,5 +1,7 @@
 //! The emulated device: identity, keys, state, and the GBCS command pipeline.
 
+use std::sync::Arc;
+
 use eui::Eui64;
 use gbcs::crypto::{DerivedKey, KdfContext, KdfMode};
 use gbcs::{
@@ -95,9 +97,33 @@ pub struct PowerOutageNotice {
 /// nothing is read from the environment (ECDSA signing draws its nonce inside aws-lc-rs).
 pub struct EmulatedDevice {
     pub(crate) identity: DeviceIdentity,
+    pub(crate) keys: Arc<DeviceKeys>,
+    pub(crate) state: DeviceState,
+}
+
+/// A device's two private keys, parsed. Parsing costs as much as a signature, and the
+/// key-agreement key keeps the shared secrets of the peers it has met
+/// ([`KaPrivateKey::derive`]), so a caller that meets the same device often keeps its
+/// `DeviceKeys` and hands them to [`EmulatedDevice::with_keys`].
+pub struct DeviceKeys {
     pub(crate) ds: SigningKey,
     pub(crate) ka: KaPrivateKey,
-    pub(crate) state: DeviceState,
+}
+
+impl std::fmt::Debug for DeviceKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceKeys(..)")
+    }
+}
+
+impl DeviceKeys {
+    /// The keys of `identity`. Fails if a private key is not a P-256 key.
+    pub fn of(identity: &DeviceIdentity) -> Result<Self, DeviceError> {
+        Ok(Self {
+            ds: SigningKey::from_der(&identity.ds_private_pkcs8)?,
+            ka: KaPrivateKey::from_der(&identity.ka_private_pkcs8)?,
+        })
+    }
 }
 
 impl std::fmt::Debug for EmulatedDevice {
@@ -137,14 +163,23 @@ pub(crate) struct UnknownRemoteParty {
 impl EmulatedDevice {
     /// A device from its identity and stored state. Fails if a private key is not a P-256 key.
     pub fn new(identity: DeviceIdentity, state: DeviceState) -> Result<Self, DeviceError> {
-        let ds = SigningKey::from_der(&identity.ds_private_pkcs8)?;
-        let ka = KaPrivateKey::from_der(&identity.ka_private_pkcs8)?;
-        Ok(Self {
+        let keys = Arc::new(DeviceKeys::of(&identity)?);
+        Ok(Self::with_keys(identity, keys, state))
+    }
+
+    /// A device from its identity, its keys as [`DeviceKeys::of`] parsed them from that
+    /// identity, and its stored state.
+    pub fn with_keys(identity: DeviceIdentity, keys: Arc<DeviceKeys>, state: DeviceState) -> Self {
+        Self {
             identity,
-            ds,
-            ka,
+            keys,
             state,
-        })
+        }
+    }
+
+    /// The device's parsed keys (to keep for the next [`Self::with_keys`]).
+    pub fn keys(&self) -> &Arc<DeviceKeys> {
+        &self.keys
     }
 
     /// The device's identity (with its private keys, for persistence).
@@ -164,12 +199,12 @@ impl EmulatedDevice {
 
     /// The device's digital signing public key.
     pub fn ds_public_key(&self) -> Result<PublicKeyBytes, DeviceError> {
-        Ok(self.ds.public_key()?.into())
+        Ok(self.keys.ds.public_key()?.into())
     }
 
     /// The device's key agreement public key.
     pub fn ka_public_key(&self) -> Result<PublicKeyBytes, DeviceError> {
-        Ok(self.ka.public_key()?.into())
+        Ok(self.keys.ka.public_key()?.into())
     }
 
     /// The persistent state.
@@ -380,7 +415,7 @@ impl EmulatedDevice {
             counter,
             recipient,
         };
-        self.ka.derive(peer, &ctx).ok()
+        self.keys.ka.derive(peer, &ctx).ok()
     }
 
     fn mac_verifies(&self, c: &GeneralCiphering) -> bool {
@@ -391,7 +426,8 @@ impl EmulatedDevice {
         else {
             return false;
         };
-        self.ka
+        self.keys
+            .ka
             .derive(acb.ka_public.key(), &KdfContext::for_mac(&c.apdu))
             .and_then(|key| c.verify_mac(&key))
             .is_ok()
@@ -568,9 +604,10 @@ impl EmulatedDevice {
             signature: SignatureField::Unsigned,
         };
         if cmd.signed {
-            apdu.sign(&self.ds).ok().map(|a| a.encode())
+            apdu.sign(&self.keys.ds).ok().map(|a| a.encode())
         } else {
             let key = self
+                .keys
                 .ka
                 .derive(cmd.originator.ka_public.key(), &KdfContext::for_mac(&apdu))
                 .ok()?;

@@ -88,7 +88,7 @@ mod state;
 mod zcl;
 
 pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};
-pub use device::{DeviceIdentity, EmulatedDevice, Outcome, PowerOutageNotice, Reply};
+pub use device::{DeviceIdentity, DeviceKeys, EmulatedDevice, Outcome, PowerOutageNotice, Reply};
 pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};

@@ -9,6 +9,9 @@ use aes_gcm::{AeadInOut, AesGcm, KeyInit, Nonce, Tag};
 use aws_lc_rs::{agreement, rand as lc_rand, signature};
 use eui::Eui64;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 use crate::codec::Reader;
 use crate::codes::Cra;
@@ -225,7 +228,19 @@ fn der_any<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
 }
 
 /// A static P-256 key-agreement (KA) private key.
-pub struct KaPrivateKey(agreement::PrivateKey);
+///
+/// GBCS MAC keys come from static–static ECDH: the shared secret `Z` depends only on this key
+/// and the peer's, and only the KDF's other-information changes from message to message. So
+/// each key keeps the `Z` of the peers it has met (at most [`PAIR_CACHE_MAX`]; the cache is
+/// emptied, and the secrets zeroed, when it is full) and [`Self::derive`] runs the point
+/// multiplication once per peer.
+pub struct KaPrivateKey {
+    key: agreement::PrivateKey,
+    pairs: Mutex<HashMap<[u8; 65], Zeroizing<[u8; 32]>>>,
+}
+
+/// The most peers a [`KaPrivateKey`] keeps the shared secret of.
+pub const PAIR_CACHE_MAX: usize = 65_536;
 
 impl std::fmt::Debug for KaPrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -234,24 +249,31 @@ impl std::fmt::Debug for KaPrivateKey {
 }
 
 impl KaPrivateKey {
+    fn new(key: agreement::PrivateKey) -> Self {
+        Self {
+            key,
+            pairs: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// From DER: PKCS#8 `PrivateKeyInfo` or SEC1 (RFC 5915) `ECPrivateKey`.
     pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
         agreement::PrivateKey::from_private_key_der(&agreement::ECDH_P256, der)
-            .map(Self)
+            .map(Self::new)
             .map_err(|e| CryptoError::PrivateKeyRejected(e.to_string()))
     }
 
     /// From the 32-byte big-endian private scalar.
     pub fn from_scalar(scalar: &[u8; 32]) -> Result<Self, CryptoError> {
         agreement::PrivateKey::from_private_key(&agreement::ECDH_P256, scalar)
-            .map(Self)
+            .map(Self::new)
             .map_err(|e| CryptoError::PrivateKeyRejected(e.to_string()))
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> Result<PublicKey, CryptoError> {
         let p = self
-            .0
+            .key
             .compute_public_key()
             .map_err(|_| CryptoError::PrivateKeyRejected("cannot compute public key".into()))?;
         PublicKey::from_sec1(p.as_ref())
@@ -259,11 +281,51 @@ impl KaPrivateKey {
 
     /// ECDH with `peer`, then the concatenation KDF with `ctx`.
     pub fn derive(&self, peer: &PublicKey, ctx: &KdfContext) -> Result<DerivedKey, CryptoError> {
-        let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &peer.0[..]);
         let info = ctx.other_info();
-        agreement::agree(&self.0, peer, CryptoError::KeyAgreement, |z| {
-            Ok(concat_kdf(z, &info))
-        })
+        let z = self.shared_secret(peer)?;
+        Ok(concat_kdf(&z[..], &info))
+    }
+
+    /// The ECDH shared secret with `peer` (from the cache once computed).
+    fn shared_secret(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+        // A poisoned cache only means another thread panicked mid-insert: the map is still a
+        // map of correct secrets.
+        let cached = |pairs: &Mutex<HashMap<[u8; 65], Zeroizing<[u8; 32]>>>| {
+            pairs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&peer.0)
+                .cloned()
+        };
+        if let Some(z) = cached(&self.pairs) {
+            return Ok(z);
+        }
+        let unparsed = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &peer.0[..]);
+        let z = agreement::agree(&self.key, unparsed, CryptoError::KeyAgreement, |z| {
+            let mut out = Zeroizing::new([0u8; 32]);
+            if z.len() != 32 {
+                return Err(CryptoError::KeyAgreement);
+            }
+            out.copy_from_slice(z);
+            Ok(out)
+        })?;
+        let mut pairs = self
+            .pairs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pairs.len() >= PAIR_CACHE_MAX {
+            pairs.clear();
+        }
+        pairs.insert(peer.0, z.clone());
+        Ok(z)
+    }
+
+    /// How many peers' shared secrets are kept.
+    pub fn cached_pairs(&self) -> usize {
+        self.pairs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
     }
 }
 
@@ -488,6 +550,39 @@ pub fn decrypt_payload(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derive_keeps_one_shared_secret_per_peer_and_gives_the_same_keys() {
+        let mine = KaPrivateKey::from_scalar(&[7u8; 32]).unwrap();
+        let peers: Vec<KaPrivateKey> = (1..=3u8)
+            .map(|b| KaPrivateKey::from_scalar(&[b; 32]).unwrap())
+            .collect();
+        let ctx = |n: u64| KdfContext {
+            originator: Eui64([1; 8]),
+            mode: KdfMode::Command,
+            counter: n,
+            recipient: Eui64([2; 8]),
+        };
+        for round in 0..2 {
+            for (i, p) in peers.iter().enumerate() {
+                let pub_p = p.public_key().unwrap();
+                let k = mine.derive(&pub_p, &ctx(round)).unwrap();
+                // The peer computes the same key from its side, each time afresh.
+                let fresh = KaPrivateKey::from_scalar(&[u8::try_from(i + 1).unwrap(); 32])
+                    .unwrap()
+                    .derive(&mine.public_key().unwrap(), &ctx(round))
+                    .unwrap();
+                assert_eq!(k, fresh, "peer {i}, round {round}");
+            }
+        }
+        assert_eq!(mine.cached_pairs(), 3, "one shared secret per peer");
+        // A different context, the same peer: a different key from the kept secret.
+        let p0 = peers[0].public_key().unwrap();
+        assert_ne!(
+            mine.derive(&p0, &ctx(0)).unwrap(),
+            mine.derive(&p0, &ctx(1)).unwrap()
+        );
+    }
 
     #[test]
     fn other_info_layout() {

@@ -2,12 +2,12 @@
 //! from the store, and the `devices` crate doing what a real device does with a command.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dcc::DccError;
 use dcc::dispatch::{DeviceAnswer, HubReport};
 use dcc::error::InternalError;
-use devices::{DeviceIdentity, DeviceKind, DeviceState, EmulatedDevice};
+use devices::{DeviceIdentity, DeviceKeys, DeviceKind, DeviceState, EmulatedDevice};
 use eui::Eui64;
 use gbcs::UtcDateTime;
 use time::OffsetDateTime;
@@ -48,14 +48,50 @@ pub trait DeviceVault: Send + Sync {
 pub struct EmulatedDevices {
     vault: HashMap<Eui64, DeviceIdentity>,
     more: Option<Arc<dyn DeviceVault>>,
+    /// The parsed keys of the devices met lately (with the identity they were parsed from), so
+    /// that a command neither parses a device's keys again nor redoes the ECDH with a peer the
+    /// device has met (`gbcs::crypto::KaPrivateKey` keeps those). At most [`KEYS_KEPT`]; emptied
+    /// when full.
+    keys: Mutex<HashMap<Eui64, (DeviceIdentity, Arc<DeviceKeys>)>>,
 }
+
+/// The most devices whose parsed keys [`EmulatedDevices`] keeps.
+pub const KEYS_KEPT: usize = 65_536;
 
 impl EmulatedDevices {
     pub fn new(identities: impl IntoIterator<Item = DeviceIdentity>) -> Self {
         Self {
             vault: identities.into_iter().map(|i| (i.eui, i)).collect(),
             more: None,
+            keys: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// `identity`'s parsed keys: kept ones if they were parsed from this very identity.
+    fn keys_of(&self, identity: &DeviceIdentity) -> Result<Arc<DeviceKeys>, DccError> {
+        let kept = |m: &HashMap<Eui64, (DeviceIdentity, Arc<DeviceKeys>)>| {
+            m.get(&identity.eui)
+                .filter(|(i, _)| i == identity)
+                .map(|(_, k)| k.clone())
+        };
+        if let Some(k) = kept(&self.keys.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(k);
+        }
+        let keys = Arc::new(DeviceKeys::of(identity).map_err(|e| internal("device keys", e))?);
+        let mut m = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if m.len() >= KEYS_KEPT {
+            m.clear();
+        }
+        m.insert(identity.eui, (identity.clone(), keys.clone()));
+        Ok(keys)
+    }
+
+    /// How many devices' parsed keys are kept.
+    pub fn keys_kept(&self) -> usize {
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     /// Adds a vault answering for devices not held in memory.
@@ -109,7 +145,8 @@ impl EmulatedDevices {
         let state = self
             .state(tx, id)?
             .ok_or_else(|| internal("device state", format!("{id} has no state")))?;
-        EmulatedDevice::new(identity, state).map_err(|e| internal("device keys", e))
+        let keys = self.keys_of(&identity)?;
+        Ok(EmulatedDevice::with_keys(identity, keys, state))
     }
 
     pub(crate) fn save(
@@ -209,5 +246,47 @@ impl EmulatedDevices {
             Self::save(tx, &d)?;
         }
         Ok(reports)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+
+    fn identity(eui: u8) -> DeviceIdentity {
+        let pkcs8 = || {
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        };
+        DeviceIdentity {
+            eui: Eui64([0, 0xDB, 0x12, 0, 0, 0, 0, eui]),
+            kind: DeviceKind::Esme,
+            ds_private_pkcs8: pkcs8(),
+            ka_private_pkcs8: pkcs8(),
+        }
+    }
+
+    #[test]
+    fn a_device_s_keys_are_parsed_once_and_never_served_for_other_keys() {
+        let devices = EmulatedDevices::new(Vec::new());
+        let a = identity(1);
+        let first = devices.keys_of(&a).unwrap();
+        assert!(Arc::ptr_eq(&first, &devices.keys_of(&a).unwrap()), "kept");
+        devices.keys_of(&identity(2)).unwrap();
+        assert_eq!(devices.keys_kept(), 2);
+        // The same EUI with other keys (a re-keyed vault): parsed afresh, the old ones replaced.
+        let rekeyed = DeviceIdentity {
+            ka_private_pkcs8: identity(1).ka_private_pkcs8,
+            ..a.clone()
+        };
+        let second = devices.keys_of(&rekeyed).unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert!(Arc::ptr_eq(&second, &devices.keys_of(&rekeyed).unwrap()));
+        assert_eq!(devices.keys_kept(), 2);
     }
 }
