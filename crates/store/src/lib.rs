@@ -12,7 +12,6 @@
 //! implement the same traits later; none exists yet.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
@@ -21,13 +20,17 @@ use dcc::store::{
     RequestsTx, Store, StoreError, UsersTx, WanJob, WanQueue,
 };
 use eui::Eui64;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use wan::WanFault;
 
 pub use operator::OperatorAuditEntry;
 
+mod group;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod group_tests;
 mod operator;
 mod schedules;
 mod smki;
@@ -364,7 +367,7 @@ const FLOOR: &str = "*";
 
 /// The SQLite store.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    db: group::Db,
 }
 
 impl SqliteStore {
@@ -407,8 +410,14 @@ impl SqliteStore {
         }
         tx.commit().map_err(err)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            db: group::Db::new(conn),
         })
+    }
+
+    /// Successful commits (each one `fsync` of the WAL) since the store was opened; with group
+    /// commit one covers every transaction of its batch.
+    pub fn commits(&self) -> u64 {
+        self.db.commits()
     }
 }
 
@@ -419,17 +428,7 @@ impl Store for SqliteStore {
         &self,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| StoreError("database lock poisoned".into()))?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let mut stx = SqliteTx { tx };
-        let out = f(&mut stx)?;
-        stx.tx.commit().map_err(err)?;
-        Ok(out)
+        self.db.run(f, |e| DccError::from(StoreError(e)))
     }
 }
 
@@ -437,10 +436,11 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-/// One SQLite transaction: every aggregate of the core (`dcc::store::Tx`) and the WAN
-/// emulation's state (`wan::EmulatorTx`), committed together.
+/// One transaction of the store: every aggregate of the core (`dcc::store::Tx`) and the WAN
+/// emulation's state (`wan::EmulatorTx`), committed together. With group commit it is a savepoint
+/// of the batch's SQLite transaction (see `group`), kept or rolled back on its own.
 pub struct SqliteTx<'c> {
-    pub(crate) tx: Transaction<'c>,
+    pub(crate) tx: &'c Connection,
 }
 
 impl SqliteTx<'_> {
