@@ -5,6 +5,18 @@
 //! record of every request. `synchronous=FULL` makes each committed transaction durable before
 //! the gateway acknowledges anything that depends on it.
 //!
+//! **Group commit** (`group.rs`): there is one connection, behind a mutex. A transaction runs as
+//! a `SAVEPOINT` inside the open *batch* (one SQLite `BEGIN IMMEDIATE` transaction); while other
+//! threads are waiting for the connection (up to 64 transactions a batch) it leaves the batch
+//! open for them and sleeps until the batch's single `COMMIT` (one `fsync`) has returned, so a
+//! caller still gets `Ok` only once its changes are durable. A failed `COMMIT` fails every
+//! transaction of the batch that depends on it; a refused transaction (its closure returned
+//! `Err`) changes nothing, and waits for the batch too when it may have read earlier members'
+//! uncommitted rows; one that read only committed rows and changed none returns at once. A panic
+//! in a closure rolls back its savepoint, lets the batch go on and resumes in the caller.
+//! [`SqliteStore::commits`] counts the `COMMIT`s. Read-only transactions are not given
+//! connections of their own: nothing tells the store in advance that a closure will only read.
+//!
 //! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
 //! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
 //! device's change of state commits in the same transaction as the DCC's record of its answer.
