@@ -22,9 +22,10 @@
 //!
 //! **A refused closure** (`Err`) waits for its batch too when earlier members had changed rows
 //! (the strict choice: its refusal may rest on their state); if that batch then fails, the caller
-//! gets the store's error rather than a refusal based on state that never existed. A refused or
-//! read-only closure that saw only committed state (nothing changed before it in the batch)
-//! returns at once, as does a read-only one: neither has anything for a commit to make durable.
+//! gets the store's error rather than a refusal based on state that never existed. A closure that
+//! saw only committed rows (no earlier member of its batch had changed any) and keeps no change
+//! of its own (it was refused, or it only read) returns at once: nothing of its answer waits on
+//! the `COMMIT`.
 //! Whether a closure changed anything is SQLite's count of rows inserted, updated or deleted
 //! (`sqlite3_total_changes`): the store's closures change the database only with such statements.
 //!
