@@ -5,6 +5,18 @@
 //! record of every request. `synchronous=FULL` makes each committed transaction durable before
 //! the gateway acknowledges anything that depends on it.
 //!
+//! **Group commit** (`group.rs`): there is one connection, behind a mutex. A transaction runs as
+//! a `SAVEPOINT` inside the open *batch* (one SQLite `BEGIN IMMEDIATE` transaction); while other
+//! threads are waiting for the connection (up to 64 transactions a batch) it leaves the batch
+//! open for them and sleeps until the batch's single `COMMIT` (one `fsync`) has returned, so a
+//! caller still gets `Ok` only once its changes are durable. A failed `COMMIT` fails every
+//! transaction of the batch that depends on it; a refused transaction (its closure returned
+//! `Err`) changes nothing, and waits for the batch too when it may have read earlier members'
+//! uncommitted rows; one that read only committed rows and changed none returns at once. A panic
+//! in a closure rolls back its savepoint, lets the batch go on and resumes in the caller.
+//! [`SqliteStore::commits`] counts the `COMMIT`s. Read-only transactions are not given
+//! connections of their own: nothing tells the store in advance that a closure will only read.
+//!
 //! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
 //! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
 //! device's change of state commits in the same transaction as the DCC's record of its answer.
@@ -12,7 +24,6 @@
 //! implement the same traits later; none exists yet.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use dcc::error::DccError;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
@@ -21,13 +32,17 @@ use dcc::store::{
     RequestsTx, Store, StoreError, UsersTx, WanJob, WanQueue,
 };
 use eui::Eui64;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use wan::WanFault;
 
 pub use operator::OperatorAuditEntry;
 
+mod group;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod group_tests;
 mod operator;
 mod schedules;
 mod smki;
@@ -364,7 +379,7 @@ const FLOOR: &str = "*";
 
 /// The SQLite store.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    db: group::Db,
 }
 
 impl SqliteStore {
@@ -407,8 +422,14 @@ impl SqliteStore {
         }
         tx.commit().map_err(err)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            db: group::Db::new(conn),
         })
+    }
+
+    /// Successful commits (each one `fsync` of the WAL) since the store was opened; with group
+    /// commit one covers every transaction of its batch.
+    pub fn commits(&self) -> u64 {
+        self.db.commits()
     }
 }
 
@@ -419,17 +440,7 @@ impl Store for SqliteStore {
         &self,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| StoreError("database lock poisoned".into()))?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let mut stx = SqliteTx { tx };
-        let out = f(&mut stx)?;
-        stx.tx.commit().map_err(err)?;
-        Ok(out)
+        self.db.run(f, |e| DccError::from(StoreError(e)))
     }
 }
 
@@ -437,10 +448,11 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-/// One SQLite transaction: every aggregate of the core (`dcc::store::Tx`) and the WAN
-/// emulation's state (`wan::EmulatorTx`), committed together.
+/// One transaction of the store: every aggregate of the core (`dcc::store::Tx`) and the WAN
+/// emulation's state (`wan::EmulatorTx`), committed together. With group commit it is a savepoint
+/// of the batch's SQLite transaction (see `group`), kept or rolled back on its own.
 pub struct SqliteTx<'c> {
-    pub(crate) tx: Transaction<'c>,
+    pub(crate) tx: &'c Connection,
 }
 
 impl SqliteTx<'_> {

@@ -4,7 +4,7 @@
 
 use eui::Eui64;
 use rusqlite::types::ToSqlOutput;
-use rusqlite::{OptionalExtension, ToSql, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, ToSql, params};
 use smki::CaKind;
 use smki_service::audit::AuditEntry;
 use smki_service::model::{ca_kind_from_name, ca_kind_name};
@@ -120,10 +120,8 @@ impl SqliteStore {
     /// destroyed CA key) do not remain in the `-wal` file. Returns whether the checkpoint
     /// completed (`false`: another connection was reading; try again later).
     pub fn checkpoint_truncate(&self) -> Result<bool, SmkiStoreError> {
-        let conn = self
-            .conn
-            .lock()
-            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        let g = self.db.exclusive().map_err(SmkiStoreError)?;
+        let conn = &g.conn;
         let (busy, _log, _done): (i64, i64, i64) = conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], tuple)
             .map_err(serr)?;
@@ -139,10 +137,8 @@ impl SqliteStore {
         from: eui::Eui64,
         to: eui::Eui64,
     ) -> Result<Vec<dcc::model::Device>, SmkiStoreError> {
-        let conn = self
-            .conn
-            .lock()
-            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        let g = self.db.exclusive().map_err(SmkiStoreError)?;
+        let conn = &g.conn;
         let mut st = conn
             .prepare_cached("SELECT body FROM devices WHERE id < ?1 OR id > ?2 ORDER BY id")
             .map_err(serr)?;
@@ -165,17 +161,7 @@ impl SmkiStore for SqliteStore {
         &self,
         f: impl FnOnce(&mut dyn SmkiTx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(serr)?;
-        let mut stx = SqliteTx { tx };
-        let out = f(&mut stx)?;
-        stx.tx.commit().map_err(serr)?;
-        Ok(out)
+        self.db.run(|tx| f(tx), |e| E::from(SmkiStoreError(e)))
     }
 }
 

@@ -1,0 +1,269 @@
+//! Group commit: the store's transactions share `COMMIT`s (and so `fsync`s) when several are
+//! waiting for the one connection, without weakening what a caller is promised.
+//!
+//! There is one SQLite connection behind a mutex, as before. A caller takes the mutex; if no
+//! *batch* (one SQLite write transaction) is open it opens one with `BEGIN IMMEDIATE`; it runs its
+//! closure inside a `SAVEPOINT`, released if the closure returns `Ok` and rolled back (then
+//! released) otherwise, so a refused closure changes nothing, exactly as when each closure had a
+//! transaction of its own. Then:
+//!
+//! * if other threads are waiting for the mutex (an atomic count of arrivals) and the batch has
+//!   fewer than [`BATCH_CAP`] members, it leaves the batch open and sleeps on a condition variable
+//!   until the batch has ended, which releases the mutex for the next arrival to run its closure
+//!   in the same transaction;
+//! * otherwise it ends the batch: one `COMMIT` (one `fsync` with `synchronous=FULL`) for every
+//!   member, then wakes them all.
+//!
+//! **Durability is unchanged**: a member whose result depends on the batch (it changed a row and
+//! returned `Ok`, or earlier members of its batch had changed rows it may have read) returns only
+//! after the batch's `COMMIT` has returned. If the `COMMIT` fails (or SQLite rolls the whole
+//! transaction back under a closure, as it does after an I/O error or a full disk), every such
+//! member gets an error and nothing of the batch is stored; none was acknowledged.
+//!
+//! **A refused closure** (`Err`) waits for its batch too when earlier members had changed rows
+//! (the strict choice: its refusal may rest on their state); if that batch then fails, the caller
+//! gets the store's error rather than a refusal based on state that never existed. A closure that
+//! saw only committed rows (no earlier member of its batch had changed any) and keeps no change
+//! of its own (it was refused, or it only read) returns at once: nothing of its answer waits on
+//! the `COMMIT`.
+//! Whether a closure changed anything is SQLite's count of rows inserted, updated or deleted
+//! (`sqlite3_total_changes`): the store's closures change the database only with such statements.
+//!
+//! **A panicking closure** is caught: its savepoint is rolled back, the batch goes on (it is
+//! committed for the others if the panicking thread was to end it), and the panic resumes in the
+//! caller. The mutex is never poisoned by a closure.
+//!
+//! Work that must run outside any transaction (`checkpoint_truncate`) or reads of the connection
+//! outside the trait (`devices_outside`) take the connection with [`Db::exclusive`], which first
+//! commits an open batch for its members.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+use crate::SqliteTx;
+
+/// Most closures one batch (one `COMMIT`) takes: bounds how long its first member waits.
+pub(crate) const BATCH_CAP: usize = 64;
+
+/// The connection and its batches.
+pub(crate) struct Db {
+    state: Mutex<Conn>,
+    /// Notified each time a batch ends.
+    ended: Condvar,
+    /// Threads between asking for the mutex and getting it (not those woken by `ended`).
+    arriving: AtomicUsize,
+    /// `COMMIT`s that succeeded since the store was opened.
+    commits: AtomicU64,
+}
+
+/// What the mutex guards.
+pub(crate) struct Conn {
+    pub(crate) conn: Connection,
+    /// The open batch, if any.
+    batch: Option<Batch>,
+    /// Batches ended since the store was opened; batches end in order, so batch `n` (numbered
+    /// from 0) has ended once `ended > n`.
+    ended: u64,
+    /// Ended batches whose `COMMIT` failed and whose waiting members have not all woken yet:
+    /// the error and how many are still to read it.
+    failed: HashMap<u64, (String, usize)>,
+}
+
+struct Batch {
+    id: u64,
+    members: usize,
+    /// Rows changed by members whose closures returned `Ok` (what the `COMMIT` makes durable).
+    changes: u64,
+    /// Members asleep until the batch ends.
+    waiting: usize,
+}
+
+const LOCK_POISONED: &str = "database lock poisoned";
+
+impl Db {
+    pub(crate) fn new(conn: Connection) -> Self {
+        Self {
+            state: Mutex::new(Conn {
+                conn,
+                batch: None,
+                ended: 0,
+                failed: HashMap::new(),
+            }),
+            ended: Condvar::new(),
+            arriving: AtomicUsize::new(0),
+            commits: AtomicU64::new(0),
+        }
+    }
+
+    /// Successful `COMMIT`s (each one `fsync` of the WAL) since the store was opened.
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
+    }
+
+    /// Threads waiting for the connection (for tests that form a batch deterministically).
+    #[cfg(test)]
+    pub(crate) fn arriving(&self) -> usize {
+        self.arriving.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Conn>, String> {
+        self.arriving.fetch_add(1, Ordering::SeqCst);
+        let g = self.state.lock();
+        self.arriving.fetch_sub(1, Ordering::SeqCst);
+        g.map_err(|_| LOCK_POISONED.to_string())
+    }
+
+    /// The connection outside any transaction: an open batch is committed first (its members
+    /// learn the outcome as usual).
+    pub(crate) fn exclusive(&self) -> Result<MutexGuard<'_, Conn>, String> {
+        let mut g = self.lock()?;
+        // The batch's members get its outcome; the caller here only needs the connection free.
+        let _ = self.end_batch(&mut g, true);
+        Ok(g)
+    }
+
+    /// Runs `f` in the current batch (opening one if none is open) and returns once its outcome
+    /// is durable; see the module documentation. `fail` makes the caller's error from the
+    /// store's own.
+    pub(crate) fn run<T, E>(
+        &self,
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, E>,
+        fail: impl Fn(String) -> E,
+    ) -> Result<T, E> {
+        let mut g = self.lock().map_err(&fail)?;
+        let id = match &g.batch {
+            Some(b) => b.id,
+            None => {
+                if !g.conn.is_autocommit() {
+                    // A transaction left open by a failed ROLLBACK: discard it.
+                    g.conn
+                        .execute_batch("ROLLBACK")
+                        .map_err(|e| fail(e.to_string()))?;
+                }
+                cached(&g.conn, "BEGIN IMMEDIATE").map_err(|e| fail(e.to_string()))?;
+                let id = g.ended;
+                g.batch = Some(Batch {
+                    id,
+                    members: 0,
+                    changes: 0,
+                    waiting: 0,
+                });
+                id
+            }
+        };
+        let dirty_before = g.batch.as_ref().is_some_and(|b| b.changes > 0);
+        if let Err(e) = cached(&g.conn, "SAVEPOINT member") {
+            let _ = self.end_batch(&mut g, false);
+            return Err(fail(e.to_string()));
+        }
+        let before = g.conn.total_changes();
+        let out = catch_unwind(AssertUnwindSafe(|| f(&mut SqliteTx { tx: &g.conn })));
+        let changed = g.conn.total_changes().saturating_sub(before);
+        let kept = matches!(out, Ok(Ok(_)));
+        let lost = if g.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back under the closure (I/O error, full disk):
+            // every member of the batch loses its changes.
+            Some("the transaction was rolled back by the database".to_string())
+        } else {
+            let end = if kept {
+                cached(&g.conn, "RELEASE member")
+            } else {
+                cached(&g.conn, "ROLLBACK TO member")
+                    .and_then(|()| cached(&g.conn, "RELEASE member"))
+            };
+            end.err().map(|e| e.to_string())
+        };
+        if let Some(e) = lost {
+            let _ = self.end_batch(&mut g, false);
+            return match out {
+                Err(panic) => resume_unwind(panic),
+                Ok(_) => Err(fail(e)),
+            };
+        }
+        let Some(batch) = g.batch.as_mut() else {
+            // Unreachable: only `end_batch` closes a batch, and it was not called.
+            return Err(fail("group commit: the batch vanished".into()));
+        };
+        batch.members += 1;
+        if kept {
+            batch.changes += changed;
+        }
+        let members = batch.members;
+        // The commit decides this member's result if it changed rows it keeps, or if it may
+        // have read rows changed by earlier members.
+        let depends = (kept && changed > 0) || dirty_before;
+        let go_on = members < BATCH_CAP && self.arriving.load(Ordering::SeqCst) > 0;
+        let outcome = if !go_on {
+            self.end_batch(&mut g, true)
+        } else if !depends || out.is_err() {
+            // Nothing of this member's result waits on the commit (or it panicked): the next
+            // arrival carries the batch on.
+            Ok(())
+        } else {
+            batch.waiting += 1;
+            while g.ended <= id {
+                g = self.ended.wait(g).map_err(|_| fail(LOCK_POISONED.into()))?;
+            }
+            match g.failed.get_mut(&id) {
+                None => Ok(()),
+                Some((e, n)) => {
+                    let e = e.clone();
+                    *n -= 1;
+                    if *n == 0 {
+                        g.failed.remove(&id);
+                    }
+                    Err(e)
+                }
+            }
+        };
+        drop(g);
+        match out {
+            Err(panic) => resume_unwind(panic),
+            Ok(r) => match outcome {
+                Err(e) if depends => Err(fail(e)),
+                _ => r,
+            },
+        }
+    }
+
+    /// Ends the open batch, if any: `COMMIT` (if `commit`) or `ROLLBACK`, then wakes its members.
+    /// Returns the batch's outcome (`Ok` if there was none).
+    fn end_batch(&self, g: &mut Conn, commit: bool) -> Result<(), String> {
+        let Some(batch) = g.batch.take() else {
+            return Ok(());
+        };
+        let res = if commit {
+            match cached(&g.conn, "COMMIT") {
+                Ok(()) => {
+                    self.commits.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }
+                Err(e) => Err(format!("commit failed: {e}")),
+            }
+        } else {
+            Err("the transaction was rolled back".to_string())
+        };
+        if res.is_err() && !g.conn.is_autocommit() {
+            // A failed COMMIT (a deferred constraint, an I/O error) leaves the transaction open.
+            // If this fails too, the next batch tries again before its BEGIN.
+            let _ = g.conn.execute_batch("ROLLBACK");
+        }
+        g.ended += 1;
+        if let Err(e) = &res
+            && batch.waiting > 0
+        {
+            g.failed.insert(batch.id, (e.clone(), batch.waiting));
+        }
+        self.ended.notify_all();
+        res
+    }
+}
+
+/// Runs a statement without parameters from the connection's statement cache.
+fn cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
