@@ -100,6 +100,9 @@ pub struct Answer {
     pub code: Option<ResponseCode>,
     /// The error, if the request was refused.
     pub error: Option<DccError>,
+    /// Whether the request put a command on the SM WAN queue (or held one there): the
+    /// dispatcher has work. Committed before the answer is returned.
+    pub wan_queued: bool,
 }
 
 /// Signs DUIS responses with the DCC's XML signing key.
@@ -187,13 +190,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             Err(e) => return self.refuse(e, None, now),
         };
         match self.authorise_and_execute(inbound, &auth, now) {
-            Ok((code, body)) => Answer {
+            Ok((code, body, wan_queued)) => Answer {
                 http_status: 200,
                 content_type: "application/xml",
                 body,
                 request_id: Some(auth.request.header.request_id.to_string()),
                 code: Some(code),
                 error: None,
+                wan_queued,
             },
             Err(e) => self.refuse(e, Some(&auth), now),
         }
@@ -212,6 +216,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                         request_id,
                         code: Some(code),
                         error: Some(error),
+                        wan_queued: false,
                     };
                 }
                 Err(sign_err) => return self.refuse(sign_err, None, now),
@@ -224,6 +229,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             request_id,
             code: None,
             error: Some(error),
+            wan_queued: false,
         }
     }
 
@@ -291,16 +297,18 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         })
     }
 
-    /// Steps 5–7 in one transaction: nothing changes unless everything succeeds.
+    /// Steps 5–7 in one transaction: nothing changes unless everything succeeds. Returns the
+    /// code, the signed answer and whether a command was queued for the SM WAN.
     fn authorise_and_execute(
         &self,
         inbound: Inbound<'_>,
         auth: &Authenticated,
         now: OffsetDateTime,
-    ) -> Result<(ResponseCode, String), DccError> {
+    ) -> Result<(ResponseCode, String, bool), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
         self.store.transaction(|tx| {
+            let mut wan_queued = false;
             let accepted_counter = check_counter(tx, req)?;
             let user = tx
                 .user(rid.originator)?
@@ -358,7 +366,15 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 let acting_role =
                     eligibility::check_registration(&user, &roles, &device, &parties, day)?;
                 eligibility::check_device_status(variant, &device)?;
-                self.device_request(tx, auth, service, acting_role, &device, now)?
+                self.device_request(
+                    tx,
+                    auth,
+                    service,
+                    acting_role,
+                    &device,
+                    now,
+                    &mut wan_queued,
+                )?
             };
             let signed = self.signer.sign(&unsigned)?;
             tx.set_request_counter(rid.originator, rid.target, accepted_counter)?;
@@ -372,14 +388,15 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 response_code: code.as_str().to_string(),
                 response: Some(signed.clone()),
             })?;
-            Ok((code, signed))
+            Ok((code, signed, wan_queued))
         })
     }
 
     /// A device request: the service's plan (or, for a signed pre-command, the check that it
     /// answers the pending pre-command), then either the pre-command back to the user (CV 4) or
     /// the protected command on the SM WAN queue, acknowledged with I99 (the device's answer is
-    /// delivered later).
+    /// delivered later). `wan_queued` is set when a command goes on the queue.
+    #[allow(clippy::too_many_arguments)]
     fn device_request(
         &self,
         tx: &mut dyn Tx,
@@ -388,6 +405,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         acting_role: duis::UserRole,
         device: &Device,
         now: OffsetDateTime,
+        wan_queued: &mut bool,
     ) -> Result<(ResponseCode, String), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
@@ -511,6 +529,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         } else {
             tx.enqueue_wan(&job)?;
         }
+        *wan_queued = true;
         if let Some(doc) = local {
             return Ok((ResponseCode::I0, doc));
         }

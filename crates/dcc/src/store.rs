@@ -269,6 +269,9 @@ pub trait WanQueue {
     fn finish_wan_job(&mut self, id: i64, outcome: &str) -> Result<(), StoreError>;
     /// Jobs not finished yet.
     fn pending_wan_jobs(&mut self) -> Result<usize, StoreError>;
+    /// The earliest due time later than `now_ms` of an unfinished job (a retry, a held
+    /// command), if any: when a runner that has nothing due now must look again.
+    fn next_wan_due_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError>;
     /// The last command the DCC put on the WAN, finished or not, with this GBCS originator,
     /// recipient and originator counter (a device's later report on it, such as a future-dated
     /// outcome alert, names it so).
@@ -284,6 +287,9 @@ pub trait WanQueue {
 pub trait Outbox {
     fn push_outbox(&mut self, item: &OutboxItem) -> Result<i64, StoreError>;
     fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    /// The earliest time later than `now_ms` at which an undelivered document is due again (a
+    /// retry after its backoff), if any.
+    fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError>;
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError>;
     fn outbox_delivered(&mut self, id: i64, at_ms: i64) -> Result<(), StoreError>;
     fn outbox_retry(

@@ -538,10 +538,14 @@ fn run_demo(
             network,
             dispatcher,
         ));
+        // The workers sleep until signalled (or their due times, or the safety tick): the
+        // gateway wakes the dispatcher, the dispatcher and the scheduler the delivery worker.
+        let wakeups = server::Wakeups::new();
         let wan_task = tokio::spawn(server::dispatch::run(
             driver,
             clock.clone(),
             server::dispatch::RunnerConfig::default(),
+            wakeups.clone(),
             rx.clone(),
         ));
         let schedule_task = tokio::spawn(server::schedules::run(
@@ -549,6 +553,7 @@ fn run_demo(
             store_for_workers.clone(),
             clock.clone(),
             server::schedules::DEFAULT_TICK,
+            wakeups.clone(),
             rx.clone(),
         ));
         let http = delivery_client(&world)?;
@@ -560,6 +565,7 @@ fn run_demo(
                 base_backoff: std::time::Duration::from_millis(u64::from(tuning.delivery_backoff_ms)),
                 ..server::delivery::DeliveryPolicy::default()
             },
+            wakeups.outbox.clone(),
             rx.clone(),
         ));
         let smki_task = tokio::spawn(smki_ops::run_worker(
@@ -584,8 +590,16 @@ fn run_demo(
         let smki: Arc<dyn server::smki_api::SmkiHandler> =
             Arc::new(server::smki_api::SmkiServices::new(api_store));
         let served =
-            server::serve_with_smki(gateway, listener, transport, Some(smki), listener_limits, rx)
-                .await
+            server::serve_with_smki(
+                gateway,
+                listener,
+                transport,
+                Some(smki),
+                listener_limits,
+                wakeups.wan,
+                rx,
+            )
+            .await
             .map_err(|e| e.to_string());
         let _ = batch_task.await;
         let _ = wan_task.await;

@@ -2,6 +2,12 @@
 //! outbox: POSTed until the user's service accepts them (2xx), with exponential backoff, each
 //! accepted attempt recorded so that nothing is sent again after it, and everything kept for
 //! inspection.
+//!
+//! The worker does not poll on a short tick: it looks at the outbox when it is woken
+//! ([`Wakeups::outbox`](crate::wake::Wakeups): the dispatcher or the scheduler put a document
+//! there), when a delivery fails (to learn when it is due again), when a delivery ends while
+//! others waited for a free slot, when the earliest retry falls due
+//! (`Outbox::next_outbox_after`), and at least once per [`DeliveryPolicy::safety_tick`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +18,8 @@ use dcc::store::{OutboxItem, Store};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::wake::{SAFETY_TICK, Wake, instant_at};
+
 /// How often and how patiently to deliver.
 #[derive(Debug, Clone, Copy)]
 pub struct DeliveryPolicy {
@@ -20,8 +28,9 @@ pub struct DeliveryPolicy {
     pub max_backoff: Duration,
     /// How long one POST may take.
     pub request_timeout: Duration,
-    /// How often the outbox is polled when idle.
-    pub poll_interval: Duration,
+    /// The longest the worker sleeps without looking at the outbox (documents no signal
+    /// announces are delivered within it).
+    pub safety_tick: Duration,
     /// How many deliveries run at once.
     pub concurrency: usize,
 }
@@ -32,7 +41,7 @@ impl Default for DeliveryPolicy {
             base_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
             request_timeout: Duration::from_secs(10),
-            poll_interval: Duration::from_millis(50),
+            safety_tick: SAFETY_TICK,
             concurrency: 32,
         }
     }
@@ -52,41 +61,50 @@ pub fn backoff(policy: &DeliveryPolicy, attempts: u32) -> Duration {
         .min(policy.max_backoff)
 }
 
-/// Runs the delivery loop until `shutdown` turns true.
+/// How many due documents one look at the outbox takes.
+const BATCH: usize = 256;
+
+/// Runs the delivery loop until `shutdown` turns true, woken by `wake` (the outbox's).
 pub async fn run<S: Store, C: Clock>(
     store: Arc<S>,
     clock: Arc<C>,
     http: reqwest::Client,
     policy: DeliveryPolicy,
+    wake: Wake,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut in_flight = tokio::task::JoinSet::new();
     let busy = Arc::new(std::sync::Mutex::new(
         std::collections::HashSet::<i64>::new(),
     ));
-    loop {
+    'look: loop {
         if *shutdown.borrow() {
             break;
         }
         let now = unix_ms(clock.now());
         let st = store.clone();
-        let due =
-            tokio::task::spawn_blocking(move || st.transaction(|tx| Ok(tx.due_outbox(now, 256)?)))
-                .await;
-        let due = match due {
+        let due = tokio::task::spawn_blocking(move || {
+            st.transaction(|tx| Ok((tx.due_outbox(now, BATCH)?, tx.next_outbox_after(now)?)))
+        })
+        .await;
+        let (due, next_at) = match due {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => {
                 warn!(error = %e, "reading the outbox failed");
-                Vec::new()
+                (Vec::new(), None)
             }
             Err(e) => {
                 warn!(error = %e, "outbox reader failed");
-                Vec::new()
+                (Vec::new(), None)
             }
         };
+        let truncated = due.len() >= BATCH;
         let mut started = 0;
+        // Due documents left for want of a free slot: the next delivery to end makes room.
+        let mut waiting = false;
         for item in due {
             if in_flight.len() >= policy.concurrency {
+                waiting = true;
                 break;
             }
             {
@@ -100,10 +118,11 @@ pub async fn run<S: Store, C: Clock>(
                 (store.clone(), clock.clone(), http.clone(), busy.clone());
             in_flight.spawn(async move {
                 let id = item.id;
-                deliver_one(store, clock, &http, &policy, item).await;
+                let retry = deliver_one(store, clock, &http, &policy, item).await;
                 if let Ok(mut b) = busy.lock() {
                     b.remove(&id);
                 }
+                retry
             });
         }
         while let Some(r) = in_flight.try_join_next() {
@@ -111,24 +130,46 @@ pub async fn run<S: Store, C: Clock>(
                 warn!(error = %e, "delivery task failed");
             }
         }
-        if started == 0 {
+        if started > 0 && truncated {
+            continue;
+        }
+        let wake_at = match next_at {
+            Some(t) => instant_at(unix_ms(clock.now()), t)
+                .min(tokio::time::Instant::now() + policy.safety_tick),
+            None => tokio::time::Instant::now() + policy.safety_tick,
+        };
+        // Sleep until woken, the next retry, the safety tick, or a delivery's end that
+        // changes what is due (a failure, due again later; a slot for a waiting document).
+        loop {
             tokio::select! {
-                _ = shutdown.changed() => {}
-                _ = tokio::time::sleep(policy.poll_interval) => {}
-                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+                _ = shutdown.changed() => continue 'look,
+                _ = wake.wait() => continue 'look,
+                _ = tokio::time::sleep_until(wake_at) => continue 'look,
+                Some(r) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    let retry = r.unwrap_or_else(|e| {
+                        warn!(error = %e, "delivery task failed");
+                        false
+                    });
+                    if waiting || retry {
+                        continue 'look;
+                    }
+                }
             }
         }
     }
     while in_flight.join_next().await.is_some() {}
 }
 
+/// Delivers one document; whether a retry was recorded (the worker looks again, to learn when
+/// it is due). A delivery whose outcome could not be recorded is due as it was: it is tried
+/// again on the next look, not at once.
 async fn deliver_one<S: Store, C: Clock>(
     store: Arc<S>,
     clock: Arc<C>,
     http: &reqwest::Client,
     policy: &DeliveryPolicy,
     item: OutboxItem,
-) {
+) -> bool {
     let st = store.clone();
     let (recipient, id) = (item.recipient, item.id);
     // The due list may be older than this item's last delivery: look again. The URL is read at
@@ -143,7 +184,7 @@ async fn deliver_one<S: Store, C: Clock>(
     })
     .await;
     let url = match current {
-        Ok(Ok((false, _))) => return,
+        Ok(Ok((false, _))) => return false,
         Ok(Ok((true, u))) => u,
         _ => None,
     };
@@ -152,8 +193,12 @@ async fn deliver_one<S: Store, C: Clock>(
         Some(url) => post(http, url, &item, policy).await,
     };
     let now = unix_ms(clock.now());
-    if let Err(e) = record(&*store, &item, &result, now, policy) {
-        warn!(id = item.id, error = %e, "recording a delivery attempt failed");
+    match record(&*store, &item, &result, now, policy) {
+        Ok(()) => result.is_err(),
+        Err(e) => {
+            warn!(id = item.id, error = %e, "recording a delivery attempt failed");
+            false
+        }
     }
 }
 

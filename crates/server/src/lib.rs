@@ -30,8 +30,10 @@ pub mod repository;
 // The DCC's scheduler (5.1 schedules) in real time.
 pub mod schedules;
 pub mod smki_api;
+pub mod wake;
 
 pub use listener::ListenerLimits;
+pub use wake::{Wake, Wakeups};
 
 /// Errors setting up the listener.
 #[derive(Debug, thiserror::Error)]
@@ -104,15 +106,18 @@ pub async fn bind(addr: SocketAddr, transport: &Transport) -> Result<TcpListener
     Ok(TcpListener::bind(addr).await?)
 }
 
-/// Serves DUIS until `shutdown` turns true; in-flight requests finish first.
+/// Serves DUIS until `shutdown` turns true; in-flight requests finish first. `wan` is
+/// signalled after each request the gateway accepted that queued a command for the SM WAN
+/// (the dispatcher's wake-up, [`Wakeups::wan`]).
 pub async fn serve<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     listener: TcpListener,
     transport: Transport,
     limits: ListenerLimits,
+    wan: Wake,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
-    serve_with_smki(gateway, listener, transport, None, limits, shutdown).await
+    serve_with_smki(gateway, listener, transport, None, limits, wan, shutdown).await
 }
 
 /// [`serve`], also answering the SMKI service interface (`/smki/v1/…`) with `smki`.
@@ -122,6 +127,7 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
     transport: Transport,
     smki: Option<Arc<dyn smki_api::SmkiHandler>>,
     limits: ListenerLimits,
+    wan: Wake,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     accept_until_shutdown(
@@ -133,6 +139,7 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
         move |conn, peer, stop| {
             let gateway = gateway.clone();
             let smki = smki.clone();
+            let wan = wan.clone();
             async move {
                 // Over TLS, the client certificate names the DCC user; plain HTTP has none.
                 let identity = match &conn {
@@ -155,11 +162,12 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
                 let handler = move |req: Request<Incoming>| {
                     let gateway = gateway.clone();
                     let smki = smki.clone();
+                    let wan = wan.clone();
                     async move {
                         if req.uri().path().starts_with("/smki/") {
                             return handle_smki(smki, req, identity, limits.body_timeout).await;
                         }
-                        handle(gateway, req, identity, limits.body_timeout).await
+                        handle(gateway, req, identity, limits.body_timeout, &wan).await
                     }
                 };
                 serve_http1(conn, handler, peer, "DUIS", limits, stop).await;
@@ -526,6 +534,7 @@ async fn handle<S: Store, C: Clock>(
     req: Request<Incoming>,
     identity: Option<Eui64>,
     body_timeout: std::time::Duration,
+    wan: &Wake,
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let Some(endpoint) = Endpoint::from_path(&path) else {
@@ -570,6 +579,10 @@ async fn handle<S: Store, C: Clock>(
             return text(StatusCode::SERVICE_UNAVAILABLE, "internal error");
         }
     };
+    if answer.wan_queued {
+        // Committed: the dispatcher takes it now rather than on its safety tick.
+        wan.signal();
+    }
     info!(
         endpoint = path,
         request_id = answer.request_id.as_deref().unwrap_or("-"),
@@ -595,6 +608,10 @@ async fn handle<S: Store, C: Clock>(
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod listener_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod runner_tests;
 
 #[cfg(test)]
 mod tests {

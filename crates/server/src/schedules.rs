@@ -1,7 +1,8 @@
 //! The real-time runner of the DCC's scheduler (`dcc::schedule::Scheduler`): at each tick, makes
 //! every run of a 5.1 schedule due at the clock's time (a batch per transaction, on a blocking
 //! thread). The first tick, at start, makes the runs that fell due while the DCC was down, once
-//! each. Every decision is the core's; this only supplies time.
+//! each. Every decision is the core's; this only supplies time. After runs that queued
+//! requests it wakes the dispatcher and the delivery worker ([`Wakeups`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,8 @@ use dcc::store::Store;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::wake::Wakeups;
+
 /// How often the scheduler looks for due runs (runs fall on whole seconds of a time of day).
 pub const DEFAULT_TICK: Duration = Duration::from_secs(1);
 
@@ -21,6 +24,7 @@ pub async fn run<S, C>(
     store: Arc<S>,
     clock: Arc<C>,
     tick: Duration,
+    wakeups: Wakeups,
     mut shutdown: watch::Receiver<bool>,
 ) where
     S: Store,
@@ -32,13 +36,18 @@ pub async fn run<S, C>(
         }
         let (sc, st, c) = (scheduler.clone(), store.clone(), clock.clone());
         match tokio::task::spawn_blocking(move || sc.run_all_due(&*st, c.now())).await {
-            Ok(Ok(r)) if r.handled() > 0 => info!(
-                runs = r.runs,
-                removed = r.removed,
-                skipped = r.skipped,
-                finished = r.finished,
-                "DCC schedules"
-            ),
+            Ok(Ok(r)) if r.handled() > 0 => {
+                info!(
+                    runs = r.runs,
+                    removed = r.removed,
+                    skipped = r.skipped,
+                    finished = r.finished,
+                    "DCC schedules"
+                );
+                // Runs queue WAN commands; removals and skips tell their owners.
+                wakeups.wan.signal();
+                wakeups.outbox.signal();
+            }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => warn!(error = %e, "DCC schedules failed"),
             Err(e) => warn!(error = %e, "DCC scheduler task failed"),

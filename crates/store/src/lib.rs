@@ -1167,6 +1167,15 @@ impl WanQueue for SqliteTx<'_> {
             .map_err(err)?;
         usize::try_from(n).map_err(err)
     }
+
+    fn next_wan_due_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        self.query_row(
+            "SELECT MIN(due_at) FROM wan_jobs WHERE outcome IS NULL AND due_at > ?1",
+            [now_ms],
+            |r| r.get(0),
+        )
+        .map_err(err)
+    }
 }
 
 impl Outbox for SqliteTx<'_> {
@@ -1201,6 +1210,15 @@ impl Outbox for SqliteTx<'_> {
             .query_map(params![now_ms, limit as i64], outbox_row)
             .map_err(err)?;
         rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
+    }
+
+    fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        self.query_row(
+            "SELECT MIN(next_at) FROM outbox WHERE delivered_at IS NULL AND next_at > ?1",
+            [now_ms],
+            |r| r.get(0),
+        )
+        .map_err(err)
     }
 
     fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>, StoreError> {

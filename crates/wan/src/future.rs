@@ -3,13 +3,14 @@
 //! they raise reach the DCC as hub reports, through the same path as any device alert.
 //!
 //! [`EmulatedWan::reports`] (the core's `DeviceNetwork::hub_reports`, called by the real-time
-//! runner in `server::dispatch` on every poll and by the test harness at each simulated due
-//! time) ticks every device whose time has come, in the caller's transaction: the device's new
+//! runner in `server::dispatch` when the hint below says an instruction is due and on its
+//! safety tick, and by the test harness at each simulated due time) ticks every device whose time has come, in the caller's transaction: the device's new
 //! state and the DCC's routing of its alerts commit together, so each instruction is executed
 //! and reported exactly once, a crash before the commit leaving it held.
 //!
-//! Scanning every device's state on each poll would cost a read per device every few
-//! milliseconds; the WAN keeps a hint of the earliest held instruction instead ([`Hint`]):
+//! Scanning every device's state on each look would cost a read per device; the WAN keeps a
+//! hint of the earliest held instruction instead ([`Hint`], which the runner sleeps until,
+//! `DeviceNetwork::next_report_at`):
 //! unknown after a start (one scan), lowered whenever a delivered command leaves an instruction
 //! held, and set after each scan. A scan that executed something leaves it unknown, so that the
 //! next poll scans again: if the transaction was rolled back the instruction is found again.
@@ -114,6 +115,17 @@ pub fn next_device_action_ms(tx: &mut (impl WanTx + ?Sized)) -> Result<Option<i6
 }
 
 impl EmulatedWan {
+    /// When a device's held instruction is next due (unix ms), as far as the hint knows:
+    /// `i64::MIN` (look now) when it is unknown, `None` when no device holds one. Operator
+    /// events (`wan event`) are not foreseen.
+    pub(crate) fn next_action_hint(&self) -> Option<i64> {
+        match self.hint.get() {
+            Hint::Unknown => Some(i64::MIN),
+            Hint::Nothing => None,
+            Hint::At(t) => Some(t),
+        }
+    }
+
     /// After a command was delivered to `device`: lowers the hint if it now holds an
     /// instruction.
     pub(crate) fn note_device(

@@ -216,6 +216,10 @@ where
     ) -> Result<Vec<HubReport>, DccError> {
         self.reports(tx, now)
     }
+
+    fn next_report_at(&self) -> Option<i64> {
+        self.next_action_hint()
+    }
 }
 
 #[cfg(test)]

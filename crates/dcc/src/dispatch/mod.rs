@@ -76,6 +76,14 @@ pub trait DeviceNetwork<S: Store>: Send + Sync + 'static {
         tx: &mut S::Tx<'_>,
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError>;
+    /// When [`DeviceNetwork::hub_reports`] will next have something of the network's own to
+    /// report (unix milliseconds; at or before now: look now), as far as the network knows
+    /// without a transaction; `None` if it knows of nothing. A runner that does not call
+    /// `hub_reports` continuously calls it then, and on a safety tick for reports it cannot
+    /// foresee (the default: it foresees none).
+    fn next_report_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// What one transmission came to.
@@ -308,6 +316,15 @@ pub fn failure_response(
     duis::gbcs_payload_response(&header, variant, bytes).map_err(|e| render(e.to_string()))
 }
 
+/// What [`Driver::poll`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Due {
+    /// The commands due now ([`Dispatcher::poll_due`]).
+    pub jobs: Vec<WanJob>,
+    /// The earliest due time later than now of a command still queued (unix milliseconds).
+    pub next_at: Option<i64>,
+}
+
 /// The dispatcher with its store and its SM WAN: each step in one store transaction.
 pub struct Driver<S: Store, N: DeviceNetwork<S>> {
     store: Arc<S>,
@@ -332,6 +349,22 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
     pub fn poll_due(&self, now: OffsetDateTime) -> Result<Vec<WanJob>, DccError> {
         self.store
             .transaction(|tx| self.dispatcher.poll_due(tx, now))
+    }
+
+    /// The commands due at `now` ([`Dispatcher::poll_due`]) and, in the same transaction, when
+    /// the next command not yet due falls due ([`crate::store::WanQueue::next_wan_due_after`]): what a
+    /// runner that sleeps between polls needs.
+    pub fn poll(&self, now: OffsetDateTime) -> Result<Due, DccError> {
+        self.store.transaction(|tx| {
+            let jobs = self.dispatcher.poll_due(tx, now)?;
+            let next_at = tx.next_wan_due_after(unix_ms(now))?;
+            Ok(Due { jobs, next_at })
+        })
+    }
+
+    /// When the network next has a report of its own ([`DeviceNetwork::next_report_at`]).
+    pub fn next_report_at(&self) -> Option<i64> {
+        self.network.next_report_at()
     }
 
     /// How long the job's next transmission takes (the network's latency and injected delay).
