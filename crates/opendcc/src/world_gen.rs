@@ -459,6 +459,10 @@ fn issue(
 /// A device certificate's notAfter, 9999-12-31T23:59:59Z, in unix milliseconds.
 const DEVICE_NOT_AFTER_MS: i64 = 253_402_300_799_000;
 
+/// The database's page cache while a world is built (KiB), and SQLite's default.
+const BUILD_PAGE_CACHE_KIB: u32 = 64 * 1024;
+const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
+
 /// Certificates per chunk at most (each chunk: certificates signed in parallel, then one
 /// transaction).
 const CHUNK_CERTS: u64 = 16_384;
@@ -530,6 +534,11 @@ pub fn generate(
     // A writer thread commits each chunk while the next one is signed; the rendezvous channel
     // holds no chunk itself, so at most two are in memory (one signed, one being written).
     let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(0);
+    // A larger page cache while millions of rows go into randomly keyed indexes (certificate
+    // serials and public keys); SQLite's default again after.
+    store
+        .set_page_cache_kib(BUILD_PAGE_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
     std::thread::scope(|s| -> Result<(), String> {
         let progress = Progress {
             bar: &bar,
@@ -547,6 +556,9 @@ pub fn generate(
         // A writer's failure stops the signing too: its error is the one to report.
         written.and(signed)
     })?;
+    store
+        .set_page_cache_kib(DEFAULT_PAGE_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     tracing::info!(
         premises = count,
