@@ -200,10 +200,15 @@ fn usage_byte(usage: KeyUsage) -> u8 {
     }
 }
 
-/// A generated device's private key for `usage`: HKDF-SHA256 (salt `opendcc device vault v1`)
-/// of the vault secret, info EUI ‖ usage (1 DS, 2 KA) ‖ attempt, as a P-256 scalar; the first
-/// attempt in range (almost always the first).
-pub fn derive_key(secret: &[u8], eui: Eui64, usage: KeyUsage) -> Result<KeyPair, String> {
+/// A generated device's private scalar for `usage`: HKDF-SHA256 (salt `opendcc device vault
+/// v1`) of the vault secret, info EUI ‖ usage (1 DS, 2 KA) ‖ attempt, the first attempt in range
+/// as a P-256 scalar (almost always the first).
+fn derive_scalar<T>(
+    secret: &[u8],
+    eui: Eui64,
+    usage: KeyUsage,
+    take: impl Fn(&[u8]) -> Option<T>,
+) -> Result<T, String> {
     let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"opendcc device vault v1"), secret);
     for attempt in 0u8..=255 {
         let mut info = [0u8; 10];
@@ -213,11 +218,28 @@ pub fn derive_key(secret: &[u8], eui: Eui64, usage: KeyUsage) -> Result<KeyPair,
         let mut okm = smki::zeroize::Zeroizing::new([0u8; 32]);
         hk.expand(&info, okm.as_mut())
             .map_err(|e| format!("device vault: {e}"))?;
-        if let Ok(k) = KeyPair::from_scalar_bytes(okm.as_ref()) {
+        if let Some(k) = take(okm.as_ref()) {
             return Ok(k);
         }
     }
     Err(format!("device vault: no key for {eui}"))
+}
+
+/// A generated device's private key for `usage` ([`derive_scalar`]).
+pub fn derive_key(secret: &[u8], eui: Eui64, usage: KeyUsage) -> Result<KeyPair, String> {
+    derive_scalar(secret, eui, usage, |b| KeyPair::from_scalar_bytes(b).ok())
+}
+
+/// The public half of [`derive_key`], computed by aws-lc (what building a world needs: several
+/// times faster than making the key pair).
+pub fn derive_public_key(
+    secret: &[u8],
+    eui: Eui64,
+    usage: KeyUsage,
+) -> Result<smki::PublicKey, String> {
+    derive_scalar(secret, eui, usage, |b| {
+        smki::PublicKey::from_scalar_bytes(b).ok()
+    })
 }
 
 /// The trust anchors generated devices are installed with, by party.
@@ -386,8 +408,60 @@ impl wan::emulated::DeviceVault for GeneratedVault {
     }
 }
 
-/// A certificate signed for a generated device: its EUI, usage, DER and repository record.
-type Signed = (Eui64, KeyUsage, Vec<u8>, CertRecord);
+/// A certificate signed for a generated device: its EUI, usage and repository record (which
+/// holds the DER).
+type Signed = (Eui64, KeyUsage, CertRecord);
+
+/// `id`'s certificate for `usage` from `ca`, with its repository record (lodged for the DCC at
+/// `at`, unix ms). The record is made from what was signed, not by parsing the certificate back
+/// (a test checks they agree).
+fn issue(
+    ca: &IssuingCa,
+    secret: &[u8],
+    id: Eui64,
+    usage: KeyUsage,
+    serial: Serial,
+    now: OffsetDateTime,
+    at: i64,
+) -> Result<Signed, String> {
+    let public_key = derive_public_key(secret, id, usage)?;
+    let req = smki::csr::CertificationRequest {
+        subject: smki::csr::CsrSubject::Device { eui: id },
+        usage,
+        public_key,
+    };
+    let der = smki_service::issuance::sign(ca, &req, serial, now).map_err(|e| e.to_string())?;
+    let rec = CertRecord {
+        serial: smki_service::model::serial_hex_of_bytes(&serial.bytes()),
+        serial_decimal: serial.to_decimal(),
+        environment: Environment::Live,
+        kind: smki_service::CertKind::Device,
+        usage: if usage == KeyUsage::KeyAgreement {
+            smki_service::CertUsage::KeyAgreement
+        } else {
+            smki_service::CertUsage::DigitalSigning
+        },
+        subject_eui: Some(id),
+        role: None,
+        subscriber: Some(crate::world::DCC_EUI),
+        issuer_ca: Some(ca.record.id),
+        public_key: public_key.to_sec1_uncompressed().to_vec(),
+        issued_at: at,
+        not_after: DEVICE_NOT_AFTER_MS,
+        status: smki_service::CertStatus::InUse,
+        revoked_at: None,
+        revocation_reason: None,
+        der,
+    };
+    Ok((id, usage, rec))
+}
+
+/// A device certificate's notAfter, 9999-12-31T23:59:59Z, in unix milliseconds.
+const DEVICE_NOT_AFTER_MS: i64 = 253_402_300_799_000;
+
+/// The database's page cache while a world is built (KiB), and SQLite's default.
+const BUILD_PAGE_CACHE_KIB: u32 = 64 * 1024;
+const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
 
 /// Certificates per chunk at most (each chunk: certificates signed in parallel, then one
 /// transaction).
@@ -450,20 +524,182 @@ pub fn generate(
             .map(|a| a.eui)
             .ok_or_else(|| format!("no anchor for {name}"))
     };
-    let suppliers = [user_eui(SUPPLIERS[0])?, user_eui(SUPPLIERS[1])?];
-    let distributor = user_eui(DISTRIBUTOR)?;
-    let transporter = user_eui(TRANSPORTER)?;
-    let mut last_line = std::time::Instant::now();
-    let mut next = 0u64;
-    let mut done = 0u64;
-    while next < count {
-        // The DCA to issue with (rolled over first if due: 100,000 certificates or 3 months).
-        let ca = store
+    let parties = Parties {
+        suppliers: [user_eui(SUPPLIERS[0])?, user_eui(SUPPLIERS[1])?],
+        distributor: user_eui(DISTRIBUTOR)?,
+        transporter: user_eui(TRANSPORTER)?,
+        now,
+        since,
+    };
+    // A writer thread commits each chunk while the next one is signed; the rendezvous channel
+    // holds no chunk itself, so at most two are in memory (one signed, one being written).
+    let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(0);
+    // A larger page cache while millions of rows go into randomly keyed indexes (certificate
+    // serials and public keys); SQLite's default again after.
+    store
+        .set_page_cache_kib(BUILD_PAGE_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
+    std::thread::scope(|s| -> Result<(), String> {
+        let progress = Progress {
+            bar: &bar,
+            total,
+            started,
+            last_line: std::time::Instant::now(),
+            done: 0,
+        };
+        let writer = s.spawn(|| write_chunks(store, &parties, jobs_rx, progress));
+        let signed = sign_chunks(store, secret.as_ref(), count, now, at, threads, &jobs_tx);
+        drop(jobs_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err("the database writer panicked".into()));
+        // A writer's failure stops the signing too: its error is the one to report.
+        written.and(signed)
+    })?;
+    store
+        .set_page_cache_kib(DEFAULT_PAGE_CACHE_KIB)
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    tracing::info!(
+        premises = count,
+        devices = total,
+        seconds = started.elapsed().as_secs_f64(),
+        "generated premises"
+    );
+    write_file(
+        &dir.join(SPEC_FILE),
+        serde_json::to_string(&spec)
+            .map_err(|e| e.to_string())?
+            .as_bytes(),
+    )?;
+    Ok(spec)
+}
+
+/// Who generated premises are registered to, and since when.
+struct Parties {
+    suppliers: [Eui64; 2],
+    distributor: Eui64,
+    transporter: Eui64,
+    now: OffsetDateTime,
+    since: time::Date,
+}
+
+/// What the signing thread hands the database writer.
+enum Job {
+    /// A chunk: its premises, their devices' certificates and the DCA's record counting them
+    /// (one transaction).
+    Write {
+        premises: Vec<GenPremises>,
+        certs: Vec<Signed>,
+        ca: Box<smki_service::CaRecord>,
+    },
+    /// Everything sent before is committed: answered on the channel (before the DCA is
+    /// loaded again, which may roll it over).
+    Sync(std::sync::mpsc::SyncSender<()>),
+}
+
+/// The progress bar, or without a terminal a line every 10 s.
+struct Progress<'a> {
+    bar: &'a indicatif::ProgressBar,
+    total: u64,
+    started: std::time::Instant,
+    last_line: std::time::Instant,
+    done: u64,
+}
+
+impl Progress<'_> {
+    fn add(&mut self, devices: u64) {
+        self.done += devices;
+        self.bar.inc(devices);
+        if !self.bar.is_hidden() || self.last_line.elapsed().as_secs() < 10 {
+            return;
+        }
+        self.last_line = std::time::Instant::now();
+        let done = self.done;
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = done as f64 / secs;
+        eprintln!(
+            "generating premises: {done}/{} devices, {rate:.0}/s, ETA {:.0} s",
+            self.total,
+            self.total.saturating_sub(done) as f64 / rate.max(1e-3)
+        );
+    }
+}
+
+/// The database writer: each chunk in one transaction, in the order sent.
+fn write_chunks(
+    store: &SqliteStore,
+    parties: &Parties,
+    jobs: std::sync::mpsc::Receiver<Job>,
+    mut progress: Progress<'_>,
+) -> Result<(), String> {
+    for job in jobs {
+        let (premises, certs, ca) = match job {
+            Job::Sync(done) => {
+                // The signer may have gone (it failed); nothing then waits for the answer.
+                let _ = done.send(());
+                continue;
+            }
+            Job::Write {
+                premises,
+                certs,
+                ca,
+            } => (premises, certs, ca),
+        };
+        store
             .transaction_in(|tx| {
-                let stx: &mut dyn SmkiTx = tx;
-                IssuingCa::load(stx, CaKind::Dca, Environment::Live, now).map_err(storage)
+                for (id, usage, rec) in &certs {
+                    SmkiTx::put_certificate(tx, rec).map_err(storage)?;
+                    let name = if *usage == KeyUsage::KeyAgreement {
+                        "ka"
+                    } else {
+                        "ds"
+                    };
+                    tx.put_device_cert(*id, name, &rec.der)?;
+                }
+                SmkiTx::update_ca(tx, &ca).map_err(storage)?;
+                for p in &premises {
+                    put_premises(tx, p, parties)?;
+                }
+                Ok(())
             })
-            .map_err(|e| format!("the issuing device CA: {e}"))?;
+            .map_err(|e| e.to_string())?;
+        progress.add(premises.iter().map(|p| p.devices().count() as u64).sum());
+    }
+    Ok(())
+}
+
+/// Signs the certificates of `count` premises' devices, a chunk at a time on `threads` threads,
+/// and sends each chunk to the writer. The DCA is loaded (and rolled over when due: 100,000
+/// certificates or 3 months) at the start and whenever the one in use is full, after the
+/// writer has committed everything before.
+fn sign_chunks(
+    store: &SqliteStore,
+    secret: &[u8],
+    count: u64,
+    now: OffsetDateTime,
+    at: i64,
+    threads: usize,
+    jobs: &std::sync::mpsc::SyncSender<Job>,
+) -> Result<(), String> {
+    let stopped = || "the database writer stopped".to_string();
+    let mut current: Option<IssuingCa> = None;
+    let mut next = 0u64;
+    while next < count {
+        let ca = match current.take() {
+            Some(ca) => ca,
+            None => {
+                let (done_tx, done_rx) = std::sync::mpsc::sync_channel(1);
+                jobs.send(Job::Sync(done_tx)).map_err(|_| stopped())?;
+                done_rx.recv().map_err(|_| stopped())?;
+                store
+                    .transaction_in(|tx| {
+                        let stx: &mut dyn SmkiTx = tx;
+                        IssuingCa::load(stx, CaKind::Dca, Environment::Live, now).map_err(storage)
+                    })
+                    .map_err(|e| format!("the issuing device CA: {e}"))?
+            }
+        };
         let room = smki_service::rollover::MAX_ISSUED.saturating_sub(ca.record.issued_count);
         let mut chunk = Vec::new();
         let mut certs = 0;
@@ -483,17 +719,17 @@ pub fn generate(
         }
         if chunk.is_empty() {
             // Not enough room on this DCA for one premises: roll it over at the next load.
-            store
-                .transaction_in(|tx| {
-                    let stx: &mut dyn SmkiTx = tx;
-                    let mut r = ca.record.clone();
-                    r.issued_count = smki_service::rollover::MAX_ISSUED;
-                    stx.update_ca(&r).map_err(storage)
-                })
-                .map_err(|e| e.to_string())?;
+            let mut r = ca.record.clone();
+            r.issued_count = smki_service::rollover::MAX_ISSUED;
+            jobs.send(Job::Write {
+                premises: Vec::new(),
+                certs: Vec::new(),
+                ca: Box::new(r),
+            })
+            .map_err(|_| stopped())?;
             continue;
         }
-        let jobs: Vec<(Eui64, KeyUsage)> = chunk
+        let todo: Vec<(Eui64, KeyUsage)> = chunk
             .iter()
             .flat_map(GenPremises::devices)
             .filter(|(_, t)| device_kind(*t).is_some())
@@ -504,30 +740,17 @@ pub fn generate(
                 ]
             })
             .collect();
-        let per = jobs.len().div_ceil(threads).max(1);
+        let per = todo.len().div_ceil(threads).max(1);
         let signed: Vec<Result<Vec<Signed>, String>> = std::thread::scope(|s| {
-            let handles: Vec<_> = jobs
+            let handles: Vec<_> = todo
                 .chunks(per)
                 .map(|part| {
                     let ca = &ca;
-                    let secret: &[u8] = secret.as_ref();
                     s.spawn(move || {
                         let mut out = Vec::with_capacity(part.len());
                         for &(id, usage) in part {
-                            let key = derive_key(secret, id, usage)?;
-                            let req = smki::csr::CertificationRequest {
-                                subject: smki::csr::CsrSubject::Device { eui: id },
-                                usage,
-                                public_key: key.public_key(),
-                            };
                             let serial = Serial::random_with_os_rng().map_err(smki_err)?;
-                            let der = smki_service::issuance::sign(ca, &req, serial, now)
-                                .map_err(|e| e.to_string())?;
-                            let mut rec =
-                                CertRecord::device(&der, Environment::Live, at).map_err(|e| e.0)?;
-                            rec.subscriber = Some(crate::world::DCC_EUI);
-                            rec.issuer_ca = Some(ca.record.id);
-                            out.push((id, usage, der, rec));
+                            out.push(issue(ca, secret, id, usage, serial, now, at)?);
                         }
                         Ok(out)
                     })
@@ -538,81 +761,40 @@ pub fn generate(
                 .map(|h| h.join().unwrap_or_else(|_| Err("a signer panicked".into())))
                 .collect()
         });
-        let mut certs = Vec::with_capacity(jobs.len());
+        let mut certs = Vec::with_capacity(todo.len());
         for part in signed {
             certs.extend(part?);
         }
-        let mut record = ca.record.clone();
-        record.issued_count = record.issued_count.saturating_add(certs.len() as u64);
-        store
-            .transaction_in(|tx| {
-                for (id, usage, der, rec) in &certs {
-                    SmkiTx::put_certificate(tx, rec).map_err(storage)?;
-                    let name = if *usage == KeyUsage::KeyAgreement {
-                        "ka"
-                    } else {
-                        "ds"
-                    };
-                    tx.put_device_cert(*id, name, der)?;
-                }
-                SmkiTx::update_ca(tx, &record).map_err(storage)?;
-                for p in &chunk {
-                    put_premises(
-                        tx,
-                        p,
-                        now,
-                        since,
-                        suppliers[p.supplier],
-                        distributor,
-                        transporter,
-                    )?;
-                }
-                Ok(())
-            })
-            .map_err(|e| e.to_string())?;
-        let devices: u64 = chunk.iter().map(|p| p.devices().count() as u64).sum();
-        done += devices;
-        bar.inc(devices);
-        if !bar.is_hidden() {
-            continue;
-        }
-        // No terminal: a line every 10 s instead of the bar.
-        if last_line.elapsed().as_secs() >= 10 {
-            last_line = std::time::Instant::now();
-            let secs = started.elapsed().as_secs_f64().max(1e-3);
-            let rate = done as f64 / secs;
-            eprintln!(
-                "generating premises: {done}/{total} devices, {rate:.0}/s, ETA {:.0} s",
-                (total - done) as f64 / rate.max(1e-3)
-            );
+        let mut ca = ca;
+        ca.record.issued_count = ca.record.issued_count.saturating_add(certs.len() as u64);
+        jobs.send(Job::Write {
+            premises: chunk,
+            certs,
+            ca: Box::new(ca.record.clone()),
+        })
+        .map_err(|_| stopped())?;
+        // The same DCA signs the next chunk, counted as the writer will have stored it; a full
+        // one is loaded again (rolled over) once the writer has caught up.
+        if ca.record.issued_count < smki_service::rollover::MAX_ISSUED {
+            current = Some(ca);
         }
     }
-    bar.finish_and_clear();
-    tracing::info!(
-        premises = count,
-        devices = total,
-        seconds = started.elapsed().as_secs_f64(),
-        "generated premises"
-    );
-    write_file(
-        &dir.join(SPEC_FILE),
-        serde_json::to_string(&spec)
-            .map_err(|e| e.to_string())?
-            .as_bytes(),
-    )?;
-    Ok(spec)
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn put_premises(
     tx: &mut store::SqliteTx<'_>,
     p: &GenPremises,
-    now: OffsetDateTime,
-    since: time::Date,
-    supplier: Eui64,
-    distributor: Eui64,
-    transporter: Eui64,
+    parties: &Parties,
 ) -> Result<(), dcc::DccError> {
+    let Parties {
+        now,
+        since,
+        distributor,
+        transporter,
+        ..
+    } = *parties;
+    let supplier = parties.suppliers[p.supplier];
     tx.put_premises(&Premises {
         uprn: p.uprn.clone(),
         postcode: p.postcode.clone(),
@@ -738,6 +920,79 @@ mod tests {
         assert_eq!(a.to_scalar_bytes(), b.to_scalar_bytes());
         assert_ne!(a.to_scalar_bytes(), c.to_scalar_bytes());
         assert_ne!(a.to_scalar_bytes(), d.to_scalar_bytes());
+    }
+
+    /// A DCA (of the test service) in a fresh in-memory store, loaded as the generator loads
+    /// the live one.
+    fn a_dca(now: OffsetDateTime) -> IssuingCa {
+        let mut draw = || {
+            Ok((
+                KeyPair::generate_with_os_rng()?,
+                Serial::random_with_os_rng()?,
+            ))
+        };
+        let pki = smki_service::test_service::generate_test_pki(now, &mut draw).unwrap();
+        let store = SqliteStore::in_memory().unwrap();
+        store
+            .transaction_in(|tx| {
+                let stx: &mut dyn SmkiTx = tx;
+                // Created now: not due for roll-over (which the test service cannot do here).
+                let at = now.unix_timestamp() * 1000;
+                let rec = smki_service::CaRecord::new(&pki.dca, Environment::Test, at).unwrap();
+                stx.put_ca(&rec).map_err(storage)?;
+                IssuingCa::load(stx, CaKind::Dca, Environment::Test, now).map_err(storage)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn issued_certificates_are_the_old_paths_byte_for_byte() {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let at = now.unix_timestamp() * 1000;
+        let ca = a_dca(now);
+        let secret = [0x5Au8; 32];
+        for i in 0..24u64 {
+            let id = Eui64::from_u64(GEN_BASE + i);
+            for usage in [KeyUsage::DigitalSignature, KeyUsage::KeyAgreement] {
+                let serial = Serial::random_with_os_rng().unwrap();
+                let (eui, u, rec) = issue(&ca, &secret, id, usage, serial, now, at).unwrap();
+                assert_eq!((eui, u), (id, usage));
+                // The path this replaced: the key pair made by `p256`, the record parsed back
+                // from the certificate.
+                let key = derive_key(&secret, id, usage).unwrap();
+                let req = smki::csr::CertificationRequest {
+                    subject: smki::csr::CsrSubject::Device { eui: id },
+                    usage,
+                    public_key: key.public_key(),
+                };
+                let der = smki_service::issuance::sign(&ca, &req, serial, now).unwrap();
+                assert_eq!(rec.der, der, "{id} {usage:?}");
+                let mut old = CertRecord::device(&der, Environment::Live, at).unwrap();
+                old.subscriber = Some(crate::world::DCC_EUI);
+                old.issuer_ca = Some(ca.record.id);
+                assert_eq!(rec, old, "{id} {usage:?}");
+                // Issued by the DCA, for the key the vault derives.
+                smki::verify_issued_by(&rec.der, &ca.record.cert_der).unwrap();
+                assert_eq!(
+                    rec.public_key,
+                    key.public_key().to_sec1_uncompressed().to_vec()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derived_public_keys_are_the_derived_keys() {
+        let s = [9u8; 32];
+        for i in 0..50 {
+            let e = Eui64::from_u64(GEN_BASE + i);
+            for usage in [KeyUsage::DigitalSignature, KeyUsage::KeyAgreement] {
+                assert_eq!(
+                    derive_public_key(&s, e, usage).unwrap(),
+                    derive_key(&s, e, usage).unwrap().public_key()
+                );
+            }
+        }
     }
 
     #[test]

@@ -218,6 +218,29 @@ impl PublicKey {
         out
     }
 
+    /// The public key of the raw 32-byte big-endian private scalar (exactly 32 bytes; the one
+    /// [`KeyPair::from_scalar_bytes`] would hold, refused alike when out of range): the
+    /// scalar multiplication by aws-lc, several times faster than `p256`'s, for callers that
+    /// need only the public half (a generated world's device certificates).
+    pub fn from_scalar_bytes(bytes: &[u8]) -> Result<Self> {
+        // The range check `KeyPair::from_scalar_bytes` makes (1 ≤ d < n), without its
+        // scalar multiplication.
+        if bytes.len() != 32 {
+            return Err(SmkiError::InvalidKey(
+                "a P-256 scalar is 32 bytes".to_owned(),
+            ));
+        }
+        SecretKey::from_slice(bytes).map_err(|e| SmkiError::InvalidKey(e.to_string()))?;
+        let point = aws_lc_rs::agreement::PrivateKey::from_private_key(
+            &aws_lc_rs::agreement::ECDH_P256,
+            bytes,
+        )
+        .map_err(|_| ())
+        .and_then(|k| k.compute_public_key().map_err(|_| ()))
+        .map_err(|()| SmkiError::InvalidKey("aws-lc refused the P-256 scalar".to_owned()))?;
+        Self::from_sec1(point.as_ref())
+    }
+
     /// From a DER `SubjectPublicKeyInfo` (id-ecPublicKey, prime256v1).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         p256::PublicKey::from_public_key_der(der)
@@ -327,6 +350,42 @@ mod tests {
             let want: Signature = k.signing_key().sign(&msg);
             assert_eq!(k.sign_deterministic(&msg).unwrap(), want, "message {i}");
         }
+    }
+
+    #[test]
+    fn public_key_from_scalar_is_the_key_pairs() {
+        let mut rng = TestRng::new(5);
+        for _ in 0..100 {
+            let k = KeyPair::generate(&mut rng);
+            let s = k.to_scalar_bytes();
+            assert_eq!(
+                PublicKey::from_scalar_bytes(s.as_slice()).unwrap(),
+                k.public_key()
+            );
+        }
+        // Out of range, as KeyPair::from_scalar_bytes: zero, the order n, all ones.
+        let n = hex_literal_n();
+        for bad in [&[0u8; 32][..], &n[..], &[0xFF; 32][..]] {
+            assert!(PublicKey::from_scalar_bytes(bad).is_err());
+            assert!(KeyPair::from_scalar_bytes(bad).is_err());
+        }
+        assert!(PublicKey::from_scalar_bytes(&[1u8; 31]).is_err());
+        let mut below = n;
+        below[31] -= 1;
+        assert_eq!(
+            PublicKey::from_scalar_bytes(&below).unwrap(),
+            KeyPair::from_scalar_bytes(&below).unwrap().public_key()
+        );
+    }
+
+    /// The P-256 group order n, big-endian.
+    fn hex_literal_n() -> [u8; 32] {
+        let hex = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        out
     }
 
     #[test]

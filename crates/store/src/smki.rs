@@ -130,6 +130,18 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Sets this connection's page cache to `kib` KiB (`PRAGMA cache_size = -kib`; SQLite's
+    /// default is 2,000 KiB). Building a large world raises it while it writes millions of
+    /// rows into randomly keyed indexes, and puts the default back after.
+    pub fn set_page_cache_kib(&self, kib: u32) -> Result<(), SmkiStoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
+        conn.pragma_update(None, "cache_size", -i64::from(kib))
+            .map_err(serr)
+    }
+
     /// The inventory's devices whose EUI is not in `[from, to]` (a large generated world lists
     /// its few named devices without reading the million generated ones).
     pub fn devices_outside(

@@ -330,3 +330,19 @@ fn one_counter_may_be_recorded_once_per_target() {
             .is_err()
     );
 }
+
+#[test]
+fn the_page_cache_is_set_for_the_connection() {
+    let s = SqliteStore::in_memory().unwrap();
+    let size = |s: &SqliteStore| -> i64 {
+        s.conn
+            .lock()
+            .unwrap()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    s.set_page_cache_kib(64 * 1024).unwrap();
+    assert_eq!(size(&s), -65_536);
+    s.set_page_cache_kib(2_000).unwrap();
+    assert_eq!(size(&s), -2_000);
+}
