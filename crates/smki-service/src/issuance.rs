@@ -288,8 +288,8 @@ pub fn sign_and_lodge(
     serial: Serial,
     now: OffsetDateTime,
 ) -> Result<Issued, IssueError> {
-    let der = sign(ca, req, serial, now)?;
-    lodge(tx, ca, env, subscriber, req, &der, now)
+    let record = sign_record_with(&ca.ca, ca.not_after, req, serial, env, now)?;
+    lodge_record(tx, &mut ca.record, subscriber, record)
 }
 
 /// Signs an already checked request with `ca` (no storage: safe to run on several threads).
@@ -348,6 +348,32 @@ pub(crate) fn sign_with(
                 not_before: now,
             })
             .map_err(|e| IssueError::Profile(e.to_string())),
+    }
+}
+
+/// [`sign_with`], and the record of the certificate signed ([`cert_record`]; for a device
+/// certificate built from the fields already known, [`CertRecord::device_issued`], rather than
+/// read back from the DER). No storage: safe to run on several threads.
+pub(crate) fn sign_record_with(
+    ca: &Ca,
+    ca_not_after: OffsetDateTime,
+    req: &CertificationRequest,
+    serial: Serial,
+    env: Environment,
+    now: OffsetDateTime,
+) -> Result<CertRecord, IssueError> {
+    let der = sign_with(ca, ca_not_after, req, serial, now)?;
+    match &req.subject {
+        CsrSubject::Device { eui } => Ok(CertRecord::device_issued(
+            der,
+            serial,
+            *eui,
+            req.usage,
+            &req.public_key,
+            env,
+            unix_ms(now),
+        )),
+        CsrSubject::Organisation { .. } => cert_record(req, &der, env, now),
     }
 }
 
