@@ -416,7 +416,7 @@ pub(crate) fn lodge_record(
 ) -> Result<Issued, IssueError> {
     record.subscriber = Some(subscriber);
     record.issuer_ca = Some(ca_record.id);
-    tx.put_certificate(&record)?;
+    tx.insert_certificate(&record)?;
     ca_record.issued_count = ca_record.issued_count.saturating_add(1);
     Ok(Issued { record })
 }
