@@ -166,7 +166,7 @@ pub fn process_chunk(
             Ok(())
         },
     )?;
-    // 2. Sign with the current DCA (and read back the certificate's record) on worker threads;
+    // 2. Sign with the current DCA (and make the certificate's record) on worker threads;
     //    meanwhile lodge each certificate, in order, on this thread.
     if !to_sign.is_empty() {
         match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
@@ -181,8 +181,14 @@ pub fn process_chunk(
                     &to_sign,
                     threads,
                     |(_, req, serial)| {
-                        issuance::sign_with(signer, not_after, req, *serial, now)
-                            .and_then(|der| issuance::cert_record(req, &der, b.environment, now))
+                        issuance::sign_record_with(
+                            signer,
+                            not_after,
+                            req,
+                            *serial,
+                            b.environment,
+                            now,
+                        )
                     },
                     |j, cert| {
                         let Some((i, _, _)) = to_sign.get(j) else {

@@ -288,8 +288,8 @@ pub fn sign_and_lodge(
     serial: Serial,
     now: OffsetDateTime,
 ) -> Result<Issued, IssueError> {
-    let der = sign(ca, req, serial, now)?;
-    lodge(tx, ca, env, subscriber, req, &der, now)
+    let record = sign_record_with(&ca.ca, ca.not_after, req, serial, env, now)?;
+    lodge_record(tx, &mut ca.record, subscriber, record)
 }
 
 /// Signs an already checked request with `ca` (no storage: safe to run on several threads).
@@ -351,6 +351,32 @@ pub(crate) fn sign_with(
     }
 }
 
+/// [`sign_with`], and the record of the certificate signed ([`cert_record`]; for a device
+/// certificate built from the fields already known, [`CertRecord::device_issued`], rather than
+/// read back from the DER). No storage: safe to run on several threads.
+pub(crate) fn sign_record_with(
+    ca: &Ca,
+    ca_not_after: OffsetDateTime,
+    req: &CertificationRequest,
+    serial: Serial,
+    env: Environment,
+    now: OffsetDateTime,
+) -> Result<CertRecord, IssueError> {
+    let der = sign_with(ca, ca_not_after, req, serial, now)?;
+    match &req.subject {
+        CsrSubject::Device { eui } => Ok(CertRecord::device_issued(
+            der,
+            serial,
+            *eui,
+            req.usage,
+            &req.public_key,
+            env,
+            unix_ms(now),
+        )),
+        CsrSubject::Organisation { .. } => cert_record(req, &der, env, now),
+    }
+}
+
 /// Lodges a certificate `ca` signed for `req` and counts it on the CA record.
 pub fn lodge(
     tx: &mut dyn SmkiTx,
@@ -390,7 +416,7 @@ pub(crate) fn lodge_record(
 ) -> Result<Issued, IssueError> {
     record.subscriber = Some(subscriber);
     record.issuer_ca = Some(ca_record.id);
-    tx.put_certificate(&record)?;
+    tx.insert_certificate(&record)?;
     ca_record.issued_count = ca_record.issued_count.saturating_add(1);
     Ok(Issued { record })
 }

@@ -151,9 +151,10 @@ pub fn canonical_serial_hex(s: &str) -> Option<String> {
 /// Canonical hex serial of a DER INTEGER's content bytes (big-endian, possibly with a leading
 /// zero byte).
 pub fn serial_hex_of_bytes(bytes: &[u8]) -> String {
+    use std::fmt::Write;
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push_str(&format!("{b:02X}"));
+        let _ = write!(s, "{b:02X}");
     }
     canonical_serial_hex(&s).unwrap_or_else(|| "0".into())
 }
@@ -295,6 +296,40 @@ impl CertRecord {
         })
     }
 
+    /// The record of a device certificate this service has just signed with
+    /// [`smki::Ca::issue_device`] for `eui`, `usage`, `public_key` and `serial`, `InUse`: what
+    /// [`CertRecord::device`] reads back from `der`, built from the fields already known
+    /// instead (a test checks the two agree), so the batch does not parse what it has just
+    /// encoded.
+    pub fn device_issued(
+        der: Vec<u8>,
+        serial: smki::Serial,
+        eui: Eui64,
+        usage: smki::KeyUsage,
+        public_key: &smki::PublicKey,
+        env: Environment,
+        issued_at: i64,
+    ) -> Self {
+        Self {
+            serial: serial_hex_of_bytes(&serial.bytes()),
+            serial_decimal: serial.to_decimal(),
+            environment: env,
+            kind: CertKind::Device,
+            usage: usage_of(usage),
+            subject_eui: Some(eui),
+            role: None,
+            subscriber: None,
+            issuer_ca: None,
+            public_key: public_key.to_sec1_uncompressed().to_vec(),
+            issued_at,
+            not_after: smki::DEVICE_CERT_NOT_AFTER_UNIX.saturating_mul(1000),
+            status: CertStatus::InUse,
+            revoked_at: None,
+            revocation_reason: None,
+            der,
+        }
+    }
+
     /// The record of a CA certificate (or a DCCKI end-entity one, with `kind`
     /// [`CertKind::Dccki`]), `InUse`. An OCA's role is the `OU` of its subject.
     pub fn authority(
@@ -386,6 +421,51 @@ mod tests {
         assert_eq!(canonical_serial_hex(""), None);
         assert_eq!(canonical_serial_hex("12g"), None);
         assert_eq!(serial_hex_of_bytes(&[0x00, 0x9f, 0x01]), "9F01");
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)] // tests may unwrap
+    fn a_device_record_built_from_its_fields_is_the_record_read_back() {
+        use sha2::Digest;
+        use smki::{DeviceCertRequest, KeyPair, KeyUsage, PkiNames, Serial};
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_123).unwrap();
+        let pki = smki::Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
+        for i in 0..64u64 {
+            // Deterministic keys, serials (including ones whose first hex digit is 0, which the
+            // canonical form drops) and EUIs.
+            let seed = sha2::Sha256::digest(i.to_be_bytes());
+            let key = KeyPair::from_scalar_bytes(&seed).unwrap();
+            let mut sb = [0u8; 16];
+            sb.copy_from_slice(&seed[8..24]);
+            sb[0] = [0x01, 0x0F, 0x10, 0x7F][usize::try_from(i % 4).unwrap()];
+            let serial = Serial::from_bytes(sb).unwrap();
+            let eui = Eui64::from_u64(u64::from_be_bytes(seed[..8].try_into().unwrap()));
+            let usage = if i % 2 == 0 {
+                KeyUsage::DigitalSignature
+            } else {
+                KeyUsage::KeyAgreement
+            };
+            let der = pki
+                .dca
+                .issue_device(&DeviceCertRequest {
+                    eui,
+                    usage,
+                    public_key: key.public_key(),
+                    serial,
+                    not_before: now,
+                })
+                .unwrap();
+            let env = if i % 3 == 0 {
+                Environment::Test
+            } else {
+                Environment::Live
+            };
+            let at = 1_800_000_123_456 + i64::try_from(i).unwrap();
+            let read_back = CertRecord::device(&der, env, at).unwrap();
+            let built =
+                CertRecord::device_issued(der, serial, eui, usage, &key.public_key(), env, at);
+            assert_eq!(built, read_back, "certificate {i}");
+        }
     }
 
     #[test]

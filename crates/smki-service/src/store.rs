@@ -46,6 +46,10 @@ pub trait SmkiTx {
 
     /// Lodges a certificate in the repository (replacing one with the same serial).
     fn put_certificate(&mut self, cert: &CertRecord) -> Result<(), StoreError>;
+    /// Lodges a certificate just issued, whose serial no certificate in the repository has:
+    /// one with the same serial is an error and is left as it was (what issuance uses; cheaper
+    /// than [`SmkiTx::put_certificate`], which may have to replace).
+    fn insert_certificate(&mut self, cert: &CertRecord) -> Result<(), StoreError>;
     /// By canonical hex serial ([`crate::model::canonical_serial_hex`]).
     fn certificate(&mut self, serial_hex: &str) -> Result<Option<CertRecord>, StoreError>;
     /// Every certificate whose subject EUI is `eui` in one environment, optionally of one

@@ -127,7 +127,12 @@ pub struct OrgCertRequest {
     pub not_after: OffsetDateTime,
 }
 
-/// A device certificate to issue (from the [`CaKind::Dca`]). Valid until 9999-12-31T23:59:59Z.
+/// The end of every device certificate's validity, 9999-12-31T23:59:59Z (RFC 5280's "no
+/// well-defined expiration date"), in seconds since the Unix epoch.
+pub const DEVICE_CERT_NOT_AFTER_UNIX: i64 = 253_402_300_799;
+
+/// A device certificate to issue (from the [`CaKind::Dca`]). Valid until 9999-12-31T23:59:59Z
+/// ([`DEVICE_CERT_NOT_AFTER_UNIX`]).
 ///
 /// The SMKI device profile carries no device type (every RTDS certificate has the same
 /// `hwType`), so none is asked for.

@@ -62,8 +62,8 @@ mod serial;
 mod test_rng;
 
 pub use ca::{
-    Ca, CaKind, CaSpec, DeviceCertRequest, Hierarchy, ISSUING_LIFETIME, OrgCertRequest, Pki,
-    PkiNames, ROOT_LIFETIME, TlsClientCertRequest, TlsServerCertRequest,
+    Ca, CaKind, CaSpec, DEVICE_CERT_NOT_AFTER_UNIX, DeviceCertRequest, Hierarchy, ISSUING_LIFETIME,
+    OrgCertRequest, Pki, PkiNames, ROOT_LIFETIME, TlsClientCertRequest, TlsServerCertRequest,
 };
 pub use crl::{CrlSpec, ParsedCrl, ReasonCode, RevokedEntry, crl_to_pem};
 pub use csr::{CertificationRequest, CsrSubject};

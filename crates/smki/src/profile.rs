@@ -336,12 +336,38 @@ pub(crate) fn sign(spec: CertSpec, issuer_key: &KeyPair) -> Result<Vec<u8>> {
         CertificateBuilder::new(profile, serial, validity, spki).map_err(SmkiError::encoding)?;
     // What `Builder::build` does, with the signature made by `KeyPair::sign_deterministic`
     // (the same RFC 6979 signature as `SigningKey`'s, about twice as fast).
-    let signer = issuer_key.signing_key_ref();
-    let tbs = builder.finalize(signer).map_err(SmkiError::encoding)?;
+    // The certificate is assembled around the TBS bytes just signed rather than re-encoded
+    // from the builder (`assemble` then `to_der`), which encoded the TBS a second time.
+    let tbs = builder
+        .finalize(issuer_key.signing_key_ref())
+        .map_err(SmkiError::encoding)?;
     let sig = DerSignature::from(issuer_key.sign_deterministic(&tbs)?);
-    let sig = BitString::new(0, sig.as_bytes()).map_err(SmkiError::encoding)?;
-    let cert = builder.assemble(sig, signer).map_err(SmkiError::encoding)?;
-    cert.to_der().map_err(SmkiError::encoding)
+    certificate_der(&tbs, sig.as_bytes())
+}
+
+/// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
+#[derive(der::Sequence)]
+struct SignedCertificate<'a> {
+    tbs_certificate: der::asn1::AnyRef<'a>,
+    signature_algorithm: spki::AlgorithmIdentifierRef<'a>,
+    signature: der::asn1::BitStringRef<'a>,
+}
+
+/// The DER certificate of an encoded TBS and its ECDSA-with-SHA256 DER signature: what
+/// `CertificateBuilder::assemble` and `Certificate::to_der` make (the algorithm is the TBS's
+/// `signature`, which `finalize` sets to the signer's, ecdsa-with-SHA256 without parameters).
+fn certificate_der(tbs: &[u8], der_signature: &[u8]) -> Result<Vec<u8>> {
+    use der::Decode;
+    SignedCertificate {
+        tbs_certificate: der::asn1::AnyRef::from_der(tbs).map_err(SmkiError::encoding)?,
+        signature_algorithm: spki::AlgorithmIdentifierRef {
+            oid: oid::ECDSA_WITH_SHA256,
+            parameters: None,
+        },
+        signature: der::asn1::BitStringRef::new(0, der_signature).map_err(SmkiError::encoding)?,
+    }
+    .to_der()
+    .map_err(SmkiError::encoding)
 }
 
 #[cfg(test)]
@@ -375,6 +401,66 @@ mod tests {
             no_expiry().unwrap().to_der().unwrap(),
             b"\x18\x0f99991231235959Z".to_vec()
         );
+        assert_eq!(
+            no_expiry().unwrap().to_unix_duration().as_secs(),
+            u64::try_from(crate::DEVICE_CERT_NOT_AFTER_UNIX).unwrap()
+        );
+    }
+
+    /// What `sign` did before it assembled the certificate itself: the builder's own
+    /// `assemble` and a second encoding.
+    fn sign_with_builder(spec: CertSpec, issuer_key: &KeyPair) -> Vec<u8> {
+        let spki_der = spec.subject_key.to_spki_der().unwrap();
+        let spki = <SubjectPublicKeyInfoOwned as der::Decode>::from_der(&spki_der).unwrap();
+        let serial = SerialNumber::new(&spec.serial.bytes()).unwrap();
+        let profile = FixedProfile {
+            subject: spec.subject,
+            issuer: spec.issuer,
+            extensions: spec.extensions,
+        };
+        let validity = Validity::new(spec.not_before, spec.not_after);
+        let mut builder = CertificateBuilder::new(profile, serial, validity, spki).unwrap();
+        let signer = issuer_key.signing_key_ref();
+        let tbs = builder.finalize(signer).unwrap();
+        let sig = DerSignature::from(issuer_key.sign_deterministic(&tbs).unwrap());
+        let sig = BitString::new(0, sig.as_bytes()).unwrap();
+        builder.assemble(sig, signer).unwrap().to_der().unwrap()
+    }
+
+    #[test]
+    fn certificates_assembled_from_the_tbs_are_the_builders() {
+        use crate::test_rng::TestRng;
+        let mut rng = TestRng::new(21);
+        let issuer = build_name(&[Attr::Str(oid::CN, "Z1", StrKind::Utf8)]).unwrap();
+        for i in 0..40u32 {
+            let ca = KeyPair::generate(&mut rng);
+            let subject_key = KeyPair::generate(&mut rng).public_key();
+            let eui = eui::Eui64::from_u64(u64::from(i) * 0x0101_0101_0101);
+            let spec = || CertSpec {
+                subject: build_name(&[]).unwrap(),
+                issuer: issuer.clone(),
+                serial: Serial::random(&mut TestRng::new(u64::from(i))),
+                not_before: to_x509_time(
+                    OffsetDateTime::from_unix_timestamp(1_700_000_000 + i64::from(i) * 86_400)
+                        .unwrap(),
+                )
+                .unwrap(),
+                not_after: no_expiry().unwrap(),
+                subject_key,
+                extensions: vec![
+                    ext_key_usage(ku::DIGITAL_SIGNATURE).unwrap(),
+                    ext_ski(&subject_key.key_identifier()).unwrap(),
+                    ext_device_san(&eui).unwrap(),
+                    ext_policies(oid::SMKI_TEST_POLICY, true).unwrap(),
+                    ext_aki(&ca.public_key().key_identifier()).unwrap(),
+                ],
+            };
+            assert_eq!(
+                sign(spec(), &ca).unwrap(),
+                sign_with_builder(spec(), &ca),
+                "certificate {i}"
+            );
+        }
     }
 
     #[test]
