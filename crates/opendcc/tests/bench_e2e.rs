@@ -87,14 +87,15 @@ fn bench_load_reads_a_generated_world_round_robin_as_each_devices_supplier() {
     let supplier_a = demo.user_eui("supplier-a");
     let supplier_b = demo.user_eui("supplier-b");
 
-    // 60 reads over the 40 devices: the first 20 twice (11.2, then 7.4 on the meters).
+    // 60 reads over the 40 devices: the first 20 (premises 0 to 4) twice (11.2, then 7.4 on the
+    // meters). Supplier-a has premises 0, 2, 4, 6 and 8.
     let r = bench(&demo, &["--requests", "60", "--concurrency", "8"]);
     assert_all_completed(&r, 60);
     assert_eq!(u(&r, "generated_premises"), GENERATED);
     assert_eq!(u(&r, "devices"), 4 * GENERATED);
     assert_eq!(
         r["users"],
-        serde_json::json!({"supplier-a": 30, "supplier-b": 30})
+        serde_json::json!({"supplier-a": 20 + 12, "supplier-b": 20 + 8})
     );
     // Who sent what to which device, as the DCC recorded it.
     let rows = demo.query(
