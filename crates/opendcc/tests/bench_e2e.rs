@@ -117,7 +117,7 @@ fn bench_load_reads_a_generated_world_round_robin_as_each_devices_supplier() {
         let slot = (v - GEN_BASE) % 8;
         assert!(premises < GENERATED && slot < 4, "{target}");
         // Generated premises alternate between the two suppliers, supplier-a first.
-        let expected = if premises % 2 == 0 {
+        let expected = if premises.is_multiple_of(2) {
             &supplier_a
         } else {
             &supplier_b
