@@ -1,10 +1,16 @@
 //! `opendcc bench load`: a bounded load generator for a running demo DCC, on loopback only.
 //!
-//! It pre-signs N DUIS requests (unique counters, strictly increasing, starting above anything
-//! used before: epoch milliseconds × 1000, or above the user's highest counter for any target in
-//! the demo's database if that is higher; request i gets `base + 1024 i`, the gaps being for
-//! resends), runs its own Receive Response Service on
-//! `127.0.0.1:0` and registers it as the user's response URL, sends the requests with a fixed
+//! It addresses the named demo devices as one user, or, in a world with generated premises
+//! (`opendcc demo --premises N`), their ESMEs, GSMEs, CHFs and GPFs round robin (all, or
+//! `--devices K` of premises spread evenly over the world, [`generated_targets`]), each request
+//! signed and sent by the device's registered supplier: one sender per supplier, each with its
+//! own TLS identity and Receive Response Service.
+//!
+//! It pre-signs N DUIS requests before the timed window (unique counters, strictly increasing
+//! per user, starting above anything used before: epoch milliseconds × 1000, or above the user's
+//! highest counter for any target in the demo's database if that is higher; request i gets
+//! `base + 1024 i`, the gaps being for resends), runs a Receive Response Service per user on
+//! `127.0.0.1:0` and registers it as that user's response URL, sends the requests with a fixed
 //! concurrency or at a target rate, and waits (bounded) for the final responses. It reports what
 //! was sent, acknowledged and completed, errors by DUIS response code or HTTP status, rates and
 //! latency percentiles, and the fraction of this machine's single-core crypto ceiling that the
@@ -37,8 +43,11 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
+use dcc::model::DeviceType;
+
 use crate::client::{self, element_text};
 use crate::manifest::{Manifest, UserEntry};
+use opendcc::world_gen;
 
 /// The largest run the generator accepts.
 pub const MAX_REQUESTS: usize = 1_000_000;
@@ -67,6 +76,10 @@ pub enum BenchError {
     Rate,
     #[error("the manifest lists none of the devices the {0} mix needs")]
     NoTargets(&'static str),
+    #[error(
+        "--devices must be between 1 and {0} (the generated premises' ESMEs, GSMEs, CHFs and GPFs)"
+    )]
+    Devices(usize),
     #[error("signing a request: {0}")]
     Signing(String),
     #[error("Receive Response Service: {0}")]
@@ -80,7 +93,8 @@ pub enum BenchError {
 #[serde(rename_all = "kebab-case")]
 pub enum Mix {
     /// Non-critical device reads (command variant 1): 11.2 Read Firmware Version and 7.4 Read
-    /// Supply Status, round robin over the demo devices.
+    /// Supply Status on meters, 11.2 on hubs, 4.1.1 Read Import Registers on GPFs, round robin
+    /// over the devices.
     Reads,
     /// Critical requests: 7.2 Disable Supply and 7.1 Enable Supply on ESMEs (variant 4, then the
     /// signed pre-command as variant 5).
@@ -171,9 +185,19 @@ pub struct LoadArgs {
     pub rate: Option<f64>,
     #[arg(long, value_enum, default_value = "reads")]
     pub mix: Mix,
-    /// The user (as in demo.json) who signs and sends.
-    #[arg(long, default_value = "supplier-a")]
-    pub user: String,
+    /// The user (as in demo.json) who signs and sends to the named devices (default
+    /// supplier-a). In a world with generated premises, each device's registered supplier sends
+    /// (one sender per supplier, each with its own TLS identity and Receive Response Service);
+    /// with --user, only that supplier's premises are addressed.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// In a world with generated premises: address this many of their ESMEs, GSMEs, CHFs and
+    /// GPFs, of premises spread evenly over the world (default: all of them), round robin.
+    #[arg(long, value_name = "K")]
+    pub devices: Option<usize>,
+    /// Address the named demo devices even when the world has generated premises.
+    #[arg(long, conflicts_with = "devices")]
+    pub named: bool,
     /// End with one JSON object on standard output (the text report goes to standard error).
     #[arg(long)]
     pub json: bool,
@@ -397,19 +421,48 @@ pub fn percentiles(samples: &[f64]) -> Percentiles {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-/// The devices of the demo world a mix addresses.
-#[derive(Debug, Clone)]
-struct Targets {
-    /// (device id, request template) pairs for reads.
-    reads: Vec<(String, ReadTemplate)>,
-    /// ESMEs for critical flows.
-    critical: Vec<String>,
+/// A device a run addresses, and who sends to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    id: String,
+    device_type: DeviceType,
+    /// Index into the run's users ([`Targets::users`]).
+    user: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+impl Target {
+    /// ESMEs and GSMEs answer 7.4 Read Supply Status as well as 11.2.
+    fn is_meter(&self) -> bool {
+        matches!(self.device_type, DeviceType::Esme | DeviceType::Gsme)
+    }
+}
+
+/// The devices a mix addresses and the users who send to them.
+#[derive(Debug, Clone)]
+struct Targets {
+    /// The users who sign and send (names as in demo.json); each has its own TLS identity and
+    /// its own Receive Response Service.
+    users: Vec<String>,
+    /// The named devices: (device, request template) pairs in turn.
+    reads: Vec<(Target, ReadTemplate)>,
+    /// A generated world: devices in turn, 11.2 on even passes over them and, for meters, 7.4
+    /// on odd ones.
+    devices: Vec<Target>,
+    /// ESMEs for critical flows.
+    critical: Vec<Target>,
+    /// The devices 8.2 Read Inventory asks about (the request goes to the DCC).
+    inventory: Vec<Target>,
+    /// Generated premises in the world (0: the named devices are addressed).
+    generated_premises: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ReadTemplate {
     FirmwareVersion,
     SupplyStatus,
+    /// 4.1.1 Read Import Registers: a GPF's read (11.2 is not a GPF service; its firmware is
+    /// the hub's).
+    ImportRegisters,
 }
 
 /// The demo premises 1 to 4: device ids `00-DB-12-34-56-78-PP-AK` (premises 1 uses the RTDS
@@ -423,19 +476,120 @@ const ESMES: [&str; 4] = [
 ];
 const PREMISES1_CHF: &str = "00-DB-12-34-56-78-90-A2";
 
+/// Devices addressed per generated premises: ESME, GSME, CHF, GPF (slots 0 to 3; the HAN
+/// devices of one premises in four are left out).
+const PER_PREMISES: usize = 4;
+
+/// `m` of `n` items spread evenly: item `⌊j n / m⌋` for `j` in `0..m` (`m ≤ n`).
+fn spread(n: u64, m: u64) -> impl Iterator<Item = u64> {
+    (0..m).map(move |j| {
+        u64::try_from(u128::from(j) * u128::from(n) / u128::from(m.max(1))).unwrap_or(u64::MAX)
+    })
+}
+
+/// The devices of a world of `premises` generated premises that a run addresses: `k` (default:
+/// all) ESMEs, GSMEs, CHFs and GPFs of evenly spread premises, each premises' four together in
+/// that order, and who sends to each: the premises' registered supplier (with `only`, the
+/// premises of that supplier alone). Returns the sending users (in `world_gen::SUPPLIERS`
+/// order) and the devices.
+fn generated_targets(
+    premises: u64,
+    k: Option<usize>,
+    only: Option<&str>,
+) -> Result<(Vec<String>, Vec<Target>), BenchError> {
+    if let Some(u) = only
+        && !world_gen::SUPPLIERS.contains(&u)
+    {
+        return Err(BenchError::Setup(format!(
+            "{u} is the supplier of no generated premises (they are registered to {})",
+            world_gen::SUPPLIERS.join(" and ")
+        )));
+    }
+    // The premises a run may address, by position: all of them, or those of one supplier.
+    let restricted: Option<Vec<u64>> = only.map(|u| {
+        (0..premises)
+            .filter(|&i| world_gen::premises(i).supplier_name() == u)
+            .collect()
+    });
+    let candidates = restricted
+        .as_ref()
+        .map_or(premises, |r| u64::try_from(r.len()).unwrap_or(u64::MAX));
+    let available = usize::try_from(candidates)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(PER_PREMISES);
+    let k = k.unwrap_or(available);
+    if k == 0 || k > available {
+        return Err(BenchError::Devices(available));
+    }
+    let m = u64::try_from(k.div_ceil(PER_PREMISES)).unwrap_or(u64::MAX);
+    let mut users: Vec<String> = Vec::new();
+    let mut targets = Vec::with_capacity(k);
+    for j in spread(candidates, m) {
+        let i = match &restricted {
+            Some(r) => usize::try_from(j)
+                .ok()
+                .and_then(|j| r.get(j).copied())
+                .unwrap_or(0),
+            None => j,
+        };
+        let p = world_gen::premises(i);
+        let name = p.supplier_name();
+        let user = match users.iter().position(|u| u == name) {
+            Some(u) => u,
+            None => {
+                users.push(name.to_string());
+                users.len() - 1
+            }
+        };
+        for (id, device_type) in p.devices().take(PER_PREMISES) {
+            if targets.len() < k {
+                targets.push(Target {
+                    id: id.to_string(),
+                    device_type,
+                    user,
+                });
+            }
+        }
+    }
+    // Users in `SUPPLIERS` order, whichever premises came first.
+    let order: Vec<usize> = world_gen::SUPPLIERS
+        .iter()
+        .filter_map(|s| users.iter().position(|u| u == s))
+        .collect();
+    let renumber: HashMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(new, old)| (*old, new))
+        .collect();
+    for t in &mut targets {
+        t.user = renumber.get(&t.user).copied().unwrap_or(t.user);
+    }
+    let users = order
+        .iter()
+        .filter_map(|o| users.get(*o).cloned())
+        .collect();
+    Ok((users, targets))
+}
+
 impl Targets {
-    fn from_manifest(m: &Manifest, mix: Mix) -> Result<Self, BenchError> {
+    /// The named demo devices present in the manifest, all sent to by `user`.
+    fn named(m: &Manifest, mix: Mix, user: &str) -> Result<Self, BenchError> {
         let present = |id: &str| m.device(id).is_some();
-        let esmes: Vec<String> = ESMES
+        let target = |id: &str, device_type| Target {
+            id: id.to_string(),
+            device_type,
+            user: 0,
+        };
+        let esmes: Vec<Target> = ESMES
             .iter()
             .filter(|id| present(id))
-            .map(|s| (*s).to_string())
+            .map(|id| target(id, DeviceType::Esme))
             .collect();
         // In the mixed load, critical flows take the ESMEs of premises 2 to 4 and reads leave
         // them alone: a read accepted between a critical flow's CV 4 and CV 5 on the same device
         // would carry a higher GBCS counter than the signed pre-command, which the device then
         // refuses as a replay.
-        let critical: Vec<String> = match mix {
+        let critical: Vec<Target> = match mix {
             Mix::Mixed => esmes.iter().skip(1).cloned().collect(),
             _ => esmes,
         };
@@ -443,29 +597,119 @@ impl Targets {
         for p in PREMISES {
             let id = |k: u8| format!("00-DB-12-34-56-78-{p}-A{k}");
             let esme = id(0);
-            if present(&esme) && !(mix == Mix::Mixed && critical.contains(&esme)) {
-                reads.push((esme.clone(), ReadTemplate::FirmwareVersion));
-                reads.push((esme, ReadTemplate::SupplyStatus));
+            if present(&esme) && !(mix == Mix::Mixed && critical.iter().any(|c| c.id == esme)) {
+                let t = target(&esme, DeviceType::Esme);
+                reads.push((t.clone(), ReadTemplate::FirmwareVersion));
+                reads.push((t, ReadTemplate::SupplyStatus));
             }
             let gsme = id(1);
             if present(&gsme) {
-                reads.push((gsme.clone(), ReadTemplate::FirmwareVersion));
-                reads.push((gsme, ReadTemplate::SupplyStatus));
+                let t = target(&gsme, DeviceType::Gsme);
+                reads.push((t.clone(), ReadTemplate::FirmwareVersion));
+                reads.push((t, ReadTemplate::SupplyStatus));
             }
-            for k in [2, 3] {
+            for (k, device_type, template) in [
+                (2, DeviceType::Chf, ReadTemplate::FirmwareVersion),
+                (3, DeviceType::Gpf, ReadTemplate::ImportRegisters),
+            ] {
                 let d = id(k);
                 if present(&d) {
-                    reads.push((d, ReadTemplate::FirmwareVersion));
+                    reads.push((target(&d, device_type), template));
                 }
             }
         }
-        let t = Self { reads, critical };
+        let t = Self {
+            users: vec![user.to_string()],
+            reads,
+            devices: Vec::new(),
+            critical,
+            inventory: ESMES
+                .iter()
+                .map(|id| target(id, DeviceType::Esme))
+                .collect(),
+            generated_premises: 0,
+        };
+        t.check(mix)
+    }
+
+    /// `k` devices (default: all) of the generated premises of a world of `premises`, each sent
+    /// to by its registered supplier (with `only`, that supplier's premises alone). In the mixed
+    /// load critical flows take the ESMEs and reads the other devices, as with the named ones.
+    fn generated(
+        premises: u64,
+        mix: Mix,
+        k: Option<usize>,
+        only: Option<&str>,
+    ) -> Result<Self, BenchError> {
+        let (users, all) = generated_targets(premises, k, only)?;
+        // Only the lists the mix uses (a world may have a million devices).
+        let critical: Vec<Target> = if matches!(mix, Mix::Critical | Mix::Mixed) {
+            all.iter()
+                .filter(|t| t.device_type == DeviceType::Esme)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let devices: Vec<Target> = match mix {
+            Mix::Mixed => all
+                .iter()
+                .filter(|t| t.device_type != DeviceType::Esme)
+                .cloned()
+                .collect(),
+            Mix::Reads => all.clone(),
+            Mix::Critical | Mix::NonDevice => Vec::new(),
+        };
+        let inventory = if matches!(mix, Mix::NonDevice | Mix::Mixed) {
+            all
+        } else {
+            Vec::new()
+        };
+        let t = Self {
+            users,
+            reads: Vec::new(),
+            devices,
+            critical,
+            inventory,
+            generated_premises: premises,
+        };
+        t.check(mix)
+    }
+
+    fn check(self, mix: Mix) -> Result<Self, BenchError> {
         let needs_reads = matches!(mix, Mix::Reads | Mix::Mixed);
         let needs_critical = matches!(mix, Mix::Critical | Mix::Mixed);
-        if (needs_reads && t.reads.is_empty()) || (needs_critical && t.critical.is_empty()) {
+        if (needs_reads && self.reads.is_empty() && self.devices.is_empty())
+            || (needs_critical && self.critical.is_empty())
+        {
             return Err(BenchError::NoTargets(mix.name()));
         }
-        Ok(t)
+        Ok(self)
+    }
+
+    /// How many distinct devices the mix addresses (with 8.2 Read Inventory: asks about).
+    fn device_count(&self, mix: Mix) -> usize {
+        let mut ids: HashSet<&str> = HashSet::new();
+        if matches!(mix, Mix::NonDevice | Mix::Mixed) {
+            ids.extend(self.inventory.iter().map(|t| t.id.as_str()));
+        }
+        if matches!(mix, Mix::Reads | Mix::Mixed) {
+            ids.extend(self.reads.iter().map(|(t, _)| t.id.as_str()));
+            ids.extend(self.devices.iter().map(|t| t.id.as_str()));
+        }
+        if matches!(mix, Mix::Critical | Mix::Mixed) {
+            ids.extend(self.critical.iter().map(|t| t.id.as_str()));
+        }
+        ids.len()
+    }
+}
+
+/// The service reference of a service reference variant: its first two parts (4.1 for 4.1.1,
+/// 11.2 for 11.2).
+fn service_reference(srv: &str) -> &str {
+    match srv.match_indices('.').nth(1) {
+        Some((at, _)) => &srv[..at],
+        None => srv,
     }
 }
 
@@ -477,12 +721,13 @@ fn request_xml(rid: &str, cv: u8, srv: &str, body: &str) -> String {
             r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
             "<sr:Header><sr:RequestID>{rid}</sr:RequestID>",
             "<sr:CommandVariant>{cv}</sr:CommandVariant>",
-            "<sr:ServiceReference>{srv}</sr:ServiceReference>",
+            "<sr:ServiceReference>{sr}</sr:ServiceReference>",
             "<sr:ServiceReferenceVariant>{srv}</sr:ServiceReferenceVariant></sr:Header>",
             "<sr:Body>{body}</sr:Body></sr:Request>"
         ),
         rid = rid,
         cv = cv,
+        sr = service_reference(srv),
         srv = srv,
         body = body
     )
@@ -493,6 +738,8 @@ fn request_xml(rid: &str, cv: u8, srv: &str, body: &str) -> String {
 struct Plan {
     kind: Kind,
     target: String,
+    /// Index into the run's users: who signs and sends it.
+    user: usize,
     cv: u8,
     srv: &'static str,
     body: String,
@@ -502,18 +749,39 @@ struct Plan {
 fn plan(i: usize, mix: Mix, targets: &Targets, dcc_eui: &str) -> Plan {
     match mix.kind_of(i) {
         Kind::Read => {
-            let (target, template) = targets
-                .reads
-                .get(i % targets.reads.len().max(1))
-                .cloned()
-                .unwrap_or_else(|| (ESMES[0].to_string(), ReadTemplate::FirmwareVersion));
+            let (target, template) = if targets.reads.is_empty() {
+                // Devices in turn; a meter is read for 11.2 on even passes, 7.4 on odd ones, a
+                // CHF for 11.2, a GPF for 4.1.1.
+                let n = targets.devices.len().max(1);
+                let t = targets.devices.get(i % n).cloned();
+                let template = match &t {
+                    Some(t) if t.device_type == DeviceType::Gpf => ReadTemplate::ImportRegisters,
+                    Some(t) if t.is_meter() && (i / n) % 2 == 1 => ReadTemplate::SupplyStatus,
+                    _ => ReadTemplate::FirmwareVersion,
+                };
+                (t, template)
+            } else {
+                match targets.reads.get(i % targets.reads.len()) {
+                    Some((t, template)) => (Some(t.clone()), *template),
+                    None => (None, ReadTemplate::FirmwareVersion),
+                }
+            };
+            let target = target.unwrap_or_else(|| Target {
+                id: ESMES[0].to_string(),
+                device_type: DeviceType::Esme,
+                user: 0,
+            });
             let (srv, body) = match template {
                 ReadTemplate::FirmwareVersion => ("11.2", "<sr:ReadFirmwareVersion/>"),
                 ReadTemplate::SupplyStatus => ("7.4", "<sr:ReadSupplyStatus/>"),
+                ReadTemplate::ImportRegisters => {
+                    ("4.1.1", "<sr:ReadInstantaneousImportRegisters/>")
+                }
             };
             Plan {
                 kind: Kind::Read,
-                target,
+                target: target.id,
+                user: target.user,
                 cv: 1,
                 srv,
                 body: body.to_string(),
@@ -525,11 +793,10 @@ fn plan(i: usize, mix: Mix, targets: &Targets, dcc_eui: &str) -> Plan {
             // and enabled.
             let n = if mix == Mix::Mixed { i / 10 } else { i };
             let devices = targets.critical.len().max(1);
-            let target = targets
+            let (target, user) = targets
                 .critical
                 .get(n % devices)
-                .cloned()
-                .unwrap_or_else(|| ESMES[0].to_string());
+                .map_or_else(|| (ESMES[0].to_string(), 0), |t| (t.id.clone(), t.user));
             let (srv, body) = if (n / devices).is_multiple_of(2) {
                 ("7.2", "<sr:DisableSupply/>")
             } else {
@@ -538,6 +805,7 @@ fn plan(i: usize, mix: Mix, targets: &Targets, dcc_eui: &str) -> Plan {
             Plan {
                 kind: Kind::Critical,
                 target,
+                user,
                 cv: 4,
                 srv,
                 body: body.to_string(),
@@ -545,10 +813,14 @@ fn plan(i: usize, mix: Mix, targets: &Targets, dcc_eui: &str) -> Plan {
             }
         }
         Kind::NonDevice => {
-            let device = ESMES.get(i % ESMES.len()).copied().unwrap_or(PREMISES1_CHF);
+            let (device, user) = targets
+                .inventory
+                .get(i % targets.inventory.len().max(1))
+                .map_or((PREMISES1_CHF, 0), |t| (t.id.as_str(), t.user));
             Plan {
                 kind: Kind::NonDevice,
                 target: dcc_eui.to_string(),
+                user,
                 cv: 8,
                 srv: "8.2",
                 body: format!(
@@ -613,15 +885,17 @@ struct Outcome {
 #[derive(Default)]
 struct Shared {
     outcomes: Vec<Outcome>,
-    /// RequestID (target, counter) → request index (a resent request has several).
-    by_counter: HashMap<(String, u64), usize>,
-    /// The highest counter sent (or given to a resend) per target.
-    max_sent: HashMap<String, u64>,
+    /// RequestID (user, target, counter) → request index (a resent request has several).
+    by_counter: HashMap<(usize, String, u64), usize>,
+    /// The highest counter sent (or given to a resend) per user and target.
+    max_sent: HashMap<(usize, String), u64>,
     errors: BTreeMap<String, u64>,
     /// Final responses received for no request of this run (earlier runs' leftovers).
     unmatched_final: u64,
     /// Final responses for a request that already had one (distinct delivery ids).
     duplicate_final: u64,
+    /// Responses delivered to one user's Receive Response Service for another user's request.
+    misdelivered: u64,
     alerts: u64,
     /// Delivery ids seen, and how many POSTs repeated one.
     delivery_ids: HashSet<String>,
@@ -637,24 +911,33 @@ impl Shared {
         *self.errors.entry(key).or_insert(0) += 1;
     }
 
-    /// Records `counter` as sent to `target`.
-    fn sent_to(&mut self, target: &str, counter: u64) {
-        let max = self.max_sent.entry(target.to_string()).or_insert(counter);
+    /// Records `counter` as sent by `user` to `target`.
+    fn sent_to(&mut self, user: usize, target: &str, counter: u64) {
+        let max = self
+            .max_sent
+            .entry((user, target.to_string()))
+            .or_insert(counter);
         *max = (*max).max(counter);
     }
 
-    /// A counter for a resend to `target`: just above every counter sent to it so far, and so
-    /// (but for more than `STRIDE - 1` resends in one gap) below those of the requests to it not
-    /// sent yet. Counters of other targets do not matter (the DCC checks them per target).
-    fn resend_counter(&mut self, target: &str) -> u64 {
-        let next = self.max_sent.get(target).map_or(0, |m| m.saturating_add(1));
-        self.sent_to(target, next);
+    /// A counter for a resend by `user` to `target`: just above every counter it sent to that
+    /// target so far, and so (but for more than `STRIDE - 1` resends in one gap) below those of
+    /// its requests to it not sent yet. Counters of other targets and users do not matter (the
+    /// DCC checks them per originator and target).
+    fn resend_counter(&mut self, user: usize, target: &str) -> u64 {
+        let next = self
+            .max_sent
+            .get(&(user, target.to_string()))
+            .map_or(0, |m| m.saturating_add(1));
+        self.sent_to(user, target, next);
         next
     }
 }
 
 struct Run {
     shared: Mutex<Shared>,
+    /// The sending users' EUIs (RequestID originators), by user index.
+    originators: Vec<String>,
     next: AtomicUsize,
     progress: indicatif::ProgressBar,
 }
@@ -689,7 +972,8 @@ impl Run {
 // ---------------------------------------------------------------------------------------------
 // The Receive Response Service
 
-async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The Receive Response Service of the run's user number `user`.
+async fn receive(run: Arc<Run>, user: usize, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let delivery = req
         .headers()
         .get(server::delivery::DELIVERY_ID_HEADER)
@@ -713,12 +997,17 @@ async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>>
         .map(str::trim)
         .unwrap_or("-")
         .to_string();
-    // `originator:target:counter`: counters are unique per target, not overall.
+    // `originator:target:counter`: counters are unique per originator and target, not overall.
     let request = element_text(&text, "RequestID").and_then(|rid| {
         let mut parts = rid.trim().split(':');
-        let (_, target, counter) = (parts.next()?, parts.next()?, parts.next()?);
-        Some((target.to_string(), counter.parse::<u64>().ok()?))
+        let (originator, target, counter) = (parts.next()?, parts.next()?, parts.next()?);
+        Some((
+            originator.to_string(),
+            target.to_string(),
+            counter.parse::<u64>().ok()?,
+        ))
     });
+    let own = run.originators.get(user).map(String::as_str);
     let mut newly_done = false;
     run.with(|s| {
         s.posts += 1;
@@ -732,7 +1021,15 @@ async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>>
             s.alerts += 1;
             return;
         }
-        let Some(i) = request.and_then(|r| s.by_counter.get(&r).copied()) else {
+        let Some((originator, target, counter)) = request else {
+            s.unmatched_final += 1;
+            return;
+        };
+        if !own.is_some_and(|o| o.eq_ignore_ascii_case(&originator)) {
+            s.misdelivered += 1;
+            return;
+        }
+        let Some(i) = s.by_counter.get(&(user, target, counter)).copied() else {
             s.unmatched_final += 1;
             return;
         };
@@ -758,7 +1055,7 @@ async fn receive(run: Arc<Run>, req: Request<Incoming>) -> Response<Full<Bytes>>
     Response::new(Full::new(Bytes::new()))
 }
 
-async fn serve_rrs(listener: tokio::net::TcpListener, run: Arc<Run>) {
+async fn serve_rrs(listener: tokio::net::TcpListener, run: Arc<Run>, user: usize) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
@@ -767,7 +1064,7 @@ async fn serve_rrs(listener: tokio::net::TcpListener, run: Arc<Run>) {
         tokio::spawn(async move {
             let svc = service_fn(move |req| {
                 let run = run.clone();
-                async move { Ok::<_, Infallible>(receive(run, req).await) }
+                async move { Ok::<_, Infallible>(receive(run, user, req).await) }
             });
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(tcp), svc)
@@ -780,9 +1077,11 @@ async fn serve_rrs(listener: tokio::net::TcpListener, run: Arc<Run>) {
 // Sending
 
 struct Sender {
-    http: reqwest::Client,
+    /// By user: each with its own TLS client identity.
+    http: Vec<reqwest::Client>,
     base_url: String,
-    signer: Arc<Signer>,
+    /// By user.
+    signers: Vec<Arc<Signer>>,
     /// One critical flow at a time per device.
     device_locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
 }
@@ -794,10 +1093,10 @@ struct Answer {
 }
 
 impl Sender {
-    async fn post(&self, endpoint: Endpoint, body: String) -> Result<Answer, String> {
+    async fn post(&self, user: usize, endpoint: Endpoint, body: String) -> Result<Answer, String> {
         let url = format!("{}{}", self.base_url, endpoint.path());
-        let resp = self
-            .http
+        let http = self.http.get(user).ok_or("no such user")?;
+        let resp = http
             .post(&url)
             .header("content-type", "application/xml")
             .timeout(HTTP_TIMEOUT)
@@ -824,10 +1123,11 @@ impl Sender {
         loop {
             run.with(|s| {
                 s.http_requests += 1;
-                s.by_counter.insert((p.target.clone(), counter), index);
-                s.sent_to(&p.target, counter);
+                s.by_counter
+                    .insert((p.user, p.target.clone(), counter), index);
+                s.sent_to(p.user, &p.target, counter);
             });
-            let answer = self.post(p.endpoint, body).await?;
+            let answer = self.post(p.user, p.endpoint, body).await?;
             if answer.status != 409 || resends >= MAX_REPLAY_RESENDS {
                 return Ok((answer, counter));
             }
@@ -835,10 +1135,10 @@ impl Sender {
             counter = run
                 .with(|s| {
                     s.replay_resends += 1;
-                    s.resend_counter(&p.target)
+                    s.resend_counter(p.user, &p.target)
                 })
                 .ok_or("state lock poisoned")?;
-            let signer = self.signer.clone();
+            let signer = self.signers.get(p.user).ok_or("no such user")?.clone();
             let p2 = p.clone();
             body = tokio::task::spawn_blocking(move || signer.signed(&p2, counter))
                 .await
@@ -928,7 +1228,7 @@ impl Sender {
         if answer.status != 200 || code != Some("I0") {
             return Ok(answer);
         }
-        let signer = self.signer.clone();
+        let signer = self.signers.get(p.user).ok_or("no such user")?.clone();
         let precommand = answer.body;
         let cv5 = tokio::task::spawn_blocking(move || {
             client::signed_precommand_request(&precommand, &signer.key_pem)
@@ -938,7 +1238,7 @@ impl Sender {
         .map_err(|e| format!("signing task: {e}"))?
         .map_err(|e| format!("pre-command: {e}"))?;
         run.with(|s| s.http_requests += 1);
-        self.post(Endpoint::SendCommand, cv5).await
+        self.post(p.user, Endpoint::SendCommand, cv5).await
     }
 }
 
@@ -960,6 +1260,12 @@ pub struct Report {
     pub requests: usize,
     pub concurrency: usize,
     pub target_rate: Option<f64>,
+    /// Generated premises in the world whose devices were addressed (0: the named devices).
+    pub generated_premises: u64,
+    /// Devices in the round robin (a run of fewer requests addresses only the first ones).
+    pub devices: usize,
+    /// Requests by sending user.
+    pub users: BTreeMap<String, u64>,
     pub sent: u64,
     pub acked: u64,
     pub completed: u64,
@@ -973,6 +1279,8 @@ pub struct Report {
     pub repeated_deliveries: u64,
     pub duplicate_final: u64,
     pub unmatched_final: u64,
+    /// Responses for one user's requests delivered to another user's Receive Response Service.
+    pub misdelivered: u64,
     /// Acknowledged requests whose final response did not arrive within the run's time bound.
     pub missing_final: u64,
     /// Final responses for requests whose synchronous answer was not an acknowledgement (e.g.
@@ -1009,11 +1317,12 @@ fn is_loopback_url(url: &str) -> bool {
 pub fn run(args: &LoadArgs) -> Result<(), String> {
     let report = load(args).map_err(|e| e.to_string())?;
     eprintln!("{}", text_report(&report));
-    eprintln!(
-        "note: {}'s Receive Response Service URL still names the generator's listener, now closed \
-         (set it again with `opendcc user response-url`)",
-        args.user
-    );
+    for user in report.users.keys() {
+        eprintln!(
+            "note: {user}'s Receive Response Service URL still names the generator's listener, \
+             now closed (set it again with `opendcc user response-url`)"
+        );
+    }
     if args.json {
         let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
         println!("{json}");
@@ -1045,11 +1354,28 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(".")),
     };
-    let user = manifest
-        .user(&args.user)
-        .map_err(BenchError::Setup)?
-        .clone();
-    let targets = Targets::from_manifest(&manifest, args.mix)?;
+    let generated = generated_premises(&manifest, &data)?;
+    let targets = if generated == 0 || args.named {
+        if args.devices.is_some() {
+            return Err(BenchError::Setup(
+                "--devices needs a world with generated premises (opendcc demo --premises N)"
+                    .into(),
+            ));
+        }
+        Targets::named(
+            &manifest,
+            args.mix,
+            args.user.as_deref().unwrap_or("supplier-a"),
+        )?
+    } else {
+        Targets::generated(generated, args.mix, args.devices, args.user.as_deref())?
+    };
+    let users: Vec<UserEntry> = targets
+        .users
+        .iter()
+        .map(|u| manifest.user(u).cloned())
+        .collect::<Result<_, _>>()
+        .map_err(BenchError::Setup)?;
     let deadline = Instant::now() + Duration::from_secs(args.max_seconds);
 
     eprintln!(
@@ -1060,7 +1386,10 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     let ops = OpCounts::for_mix(args.mix);
     let ceiling = ops.ceiling_per_s(&rates);
 
-    let signer = Arc::new(Signer::new(&user)?);
+    let signers: Vec<Arc<Signer>> = users
+        .iter()
+        .map(|u| Signer::new(u).map(Arc::new))
+        .collect::<Result<_, _>>()?;
     // Start above any counter used before (tools built for DCC Boxed use epoch milliseconds).
     let now_ms = u64::try_from(
         std::time::SystemTime::now()
@@ -1068,15 +1397,32 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             .map_or(0, |d| d.as_millis()),
     )
     .unwrap_or(u64::MAX / 2_000);
-    let last = highest_counter(&data, &user.eui)?;
-    let base = now_ms.saturating_mul(1000).max(last.saturating_add(1));
+    let mut bases = Vec::with_capacity(users.len());
+    for u in &users {
+        let last = highest_counter(&data, &u.eui)?;
+        bases.push(now_ms.saturating_mul(1000).max(last.saturating_add(1)));
+    }
     let n = args.requests;
     let plans: Vec<Plan> = (0..n)
         .map(|i| plan(i, args.mix, &targets, &manifest.dcc.eui))
         .collect();
+    let mut per_user: BTreeMap<String, u64> = BTreeMap::new();
+    for p in &plans {
+        if let Some(u) = targets.users.get(p.user) {
+            *per_user.entry(u.clone()).or_insert(0) += 1;
+        }
+    }
+    let device_count = targets.device_count(args.mix);
+    if generated > 0 && !args.named {
+        eprintln!(
+            "{device_count} devices of {generated} generated premises, sent to by {}",
+            targets.users.join(", ")
+        );
+    }
     eprintln!("signing {n} requests…");
-    let bodies = presign(&signer, &plans, base)?;
+    let bodies = presign(&signers, &plans, &bases)?;
     let run_state = Arc::new(Run {
+        originators: users.iter().map(|u| u.eui.clone()).collect(),
         shared: Mutex::new(Shared {
             outcomes: vec![Outcome::default(); n],
             ..Shared::default()
@@ -1091,7 +1437,10 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
 
-    let http = client::http_client(&manifest, (!manifest.plain_http).then_some(&user))
+    let http = users
+        .iter()
+        .map(|u| client::http_client(&manifest, (!manifest.plain_http).then_some(u)))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(BenchError::Setup)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -1100,32 +1449,33 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     let sender = Arc::new(Sender {
         http,
         base_url: manifest.duis_url.trim_end_matches('/').to_string(),
-        signer: signer.clone(),
+        signers,
         device_locks: targets
             .critical
             .iter()
-            .map(|d| (d.clone(), Arc::new(tokio::sync::Mutex::new(()))))
+            .map(|d| (d.id.clone(), Arc::new(tokio::sync::Mutex::new(()))))
             .collect(),
     });
     let bodies = Arc::new(Mutex::new(bodies.into_iter().map(Some).collect::<Vec<_>>()));
     let plans = Arc::new(plans);
     let (start, sent_end) = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .map_err(|e| BenchError::Listener(e.to_string()))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| BenchError::Listener(e.to_string()))?;
-        let rrs = tokio::spawn(serve_rrs(listener, run_state.clone()));
-        let url = format!("http://{addr}/");
-        let (d, u, url2) = (data.clone(), args.user.clone(), url.clone());
-        tokio::task::spawn_blocking(move || register_response_url(&d, &u, &url2))
-            .await
-            .map_err(|e| BenchError::Setup(e.to_string()))??;
-        eprintln!(
-            "Receive Response Service on {url}, registered for {}",
-            args.user
-        );
+        // One Receive Response Service per user, each registered as that user's.
+        let mut services = Vec::new();
+        for (index, name) in targets.users.iter().enumerate() {
+            let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+                .await
+                .map_err(|e| BenchError::Listener(e.to_string()))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| BenchError::Listener(e.to_string()))?;
+            services.push(tokio::spawn(serve_rrs(listener, run_state.clone(), index)));
+            let url = format!("http://{addr}/");
+            let (d, u, url2) = (data.clone(), name.clone(), url.clone());
+            tokio::task::spawn_blocking(move || register_response_url(&d, &u, &url2))
+                .await
+                .map_err(|e| BenchError::Setup(e.to_string()))??;
+            eprintln!("Receive Response Service on {url}, registered for {name}");
+        }
 
         let start = Instant::now();
         let mut workers = tokio::task::JoinSet::new();
@@ -1137,6 +1487,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
                 bodies.clone(),
             );
             let rate = args.rate;
+            let bases = bases.clone();
             workers.spawn(async move {
                 loop {
                     let i = run.next.fetch_add(1, Ordering::Relaxed);
@@ -1159,7 +1510,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
                     let (Some(body), Some(p)) = (body, plans.get(i)) else {
                         break;
                     };
-                    let counter = counter_of(base, i);
+                    let counter = counter_of(bases.get(p.user).copied().unwrap_or(0), i);
                     run.with(|s| {
                         s.sent += 1;
                         if let Some(o) = s.outcomes.get_mut(i) {
@@ -1187,7 +1538,9 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        rrs.abort();
+        for rrs in services {
+            rrs.abort();
+        }
         Ok::<_, BenchError>((start, sent_end))
     })?;
     run_state.progress.finish_and_clear();
@@ -1196,7 +1549,11 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         .shared
         .lock()
         .map_err(|_| BenchError::Setup("state lock poisoned".into()))?;
-    Ok(summarise(args, &s, start, rates, ops, ceiling))
+    let mut report = summarise(args, &s, start, rates, ops, ceiling);
+    report.generated_premises = targets.generated_premises;
+    report.devices = device_count;
+    report.users = per_user;
+    Ok(report)
 }
 
 fn open_store(data: &Path) -> Result<store::SqliteStore, BenchError> {
@@ -1241,7 +1598,22 @@ fn highest_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
         .map_err(|e| BenchError::Setup(format!("reading the highest counter: {e}")))
 }
 
-fn presign(signer: &Arc<Signer>, plans: &[Plan], base: u64) -> Result<Vec<String>, BenchError> {
+/// Generated premises in the world: from the manifest, else (a manifest written before it was
+/// recorded) from the world in the data directory.
+fn generated_premises(manifest: &Manifest, data: &Path) -> Result<u64, BenchError> {
+    match manifest.generated_premises {
+        Some(n) => Ok(n),
+        None => crate::world::open_existing(data)
+            .and_then(|w| w.generated_premises())
+            .map_err(BenchError::Setup),
+    }
+}
+
+fn presign(
+    signers: &[Arc<Signer>],
+    plans: &[Plan],
+    bases: &[u64],
+) -> Result<Vec<String>, BenchError> {
     // Two threads: the load generator shares the machine with the DCC, which is idle now.
     let half = plans.len().div_ceil(2);
     std::thread::scope(|scope| {
@@ -1249,12 +1621,18 @@ fn presign(signer: &Arc<Signer>, plans: &[Plan], base: u64) -> Result<Vec<String
             .chunks(half.max(1))
             .enumerate()
             .map(|(c, chunk)| {
-                let signer = signer.clone();
                 scope.spawn(move || {
                     chunk
                         .iter()
                         .enumerate()
-                        .map(|(j, p)| signer.signed(p, counter_of(base, c * half + j)))
+                        .map(|(j, p)| {
+                            let (Some(signer), Some(base)) =
+                                (signers.get(p.user), bases.get(p.user))
+                            else {
+                                return Err(BenchError::Signing("no signer for a user".into()));
+                            };
+                            signer.signed(p, counter_of(*base, c * half + j))
+                        })
                         .collect::<Result<Vec<String>, BenchError>>()
                 })
             })
@@ -1320,6 +1698,9 @@ fn summarise(
         requests: args.requests,
         concurrency: args.concurrency,
         target_rate: args.rate,
+        generated_premises: 0,
+        devices: 0,
+        users: BTreeMap::new(),
         sent: s.sent,
         acked,
         completed,
@@ -1331,6 +1712,7 @@ fn summarise(
         repeated_deliveries: s.repeated_deliveries,
         duplicate_final: s.duplicate_final,
         unmatched_final: s.unmatched_final,
+        misdelivered: s.misdelivered,
         missing_final: missing,
         final_without_ack: unacked_final,
         elapsed_s: last_done
@@ -1369,6 +1751,18 @@ fn text_report(r: &Report) -> String {
             .map(|x| format!(" · target {x} req/s"))
             .unwrap_or_default()
     );
+    let users: Vec<String> = r.users.iter().map(|(u, n)| format!("{u} {n}")).collect();
+    let _ = writeln!(
+        out,
+        "{} devices{} · requests by {}",
+        r.devices,
+        if r.generated_premises > 0 {
+            format!(" of {} generated premises", r.generated_premises)
+        } else {
+            " (the named demo devices)".to_string()
+        },
+        users.join(", ")
+    );
     let _ = writeln!(
         out,
         "sent {} · acked {} · completed {} · HTTP requests {} (replay resends {})",
@@ -1382,12 +1776,13 @@ fn text_report(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "deliveries: {} POSTs, {} repeated delivery ids, {} alerts, {} duplicate finals, {} unmatched, {} missing, {} without ack",
+        "deliveries: {} POSTs, {} repeated delivery ids, {} alerts, {} duplicate finals, {} unmatched, {} misdelivered, {} missing, {} without ack",
         r.posts_received,
         r.repeated_deliveries,
         r.alerts,
         r.duplicate_final,
         r.unmatched_final,
+        r.misdelivered,
         r.missing_final,
         r.final_without_ack
     );
@@ -1465,9 +1860,21 @@ mod tests {
 
     #[test]
     fn mixes_plan_the_right_kinds_endpoints_and_targets() {
+        let t = |id: &str, device_type| Target {
+            id: id.into(),
+            device_type,
+            user: 0,
+        };
         let targets = Targets {
-            reads: vec![("00-DB-12-34-56-78-90-A1".into(), ReadTemplate::SupplyStatus)],
-            critical: vec!["00-DB-12-34-56-78-91-A0".into()],
+            users: vec!["supplier-a".into()],
+            reads: vec![(
+                t("00-DB-12-34-56-78-90-A1", DeviceType::Gsme),
+                ReadTemplate::SupplyStatus,
+            )],
+            devices: Vec::new(),
+            critical: vec![t("00-DB-12-34-56-78-91-A0", DeviceType::Esme)],
+            inventory: vec![t(ESMES[0], DeviceType::Esme)],
+            generated_premises: 0,
         };
         let dcc = "90-B3-D5-1F-30-00-00-02";
         let kinds: Vec<Kind> = (0..10)
@@ -1491,6 +1898,7 @@ mod tests {
     fn requests_are_valid_duis() {
         for srv_body in [
             ("11.2", 1, "<sr:ReadFirmwareVersion/>"),
+            ("4.1.1", 1, "<sr:ReadInstantaneousImportRegisters/>"),
             ("7.2", 4, "<sr:DisableSupply/>"),
             (
                 "8.2",
@@ -1508,6 +1916,14 @@ mod tests {
             // Unsigned, so only the structure up to the signature is checked.
             let req = duis::parse_request(xml.as_bytes()).unwrap();
             assert_eq!(req.header.service_reference_variant.as_str(), srv);
+            assert_eq!(
+                service_reference(srv),
+                if srv == "4.1.1" { "4.1" } else { srv }
+            );
+            assert!(xml.contains(&format!(
+                "<sr:ServiceReference>{}</sr:ServiceReference>",
+                service_reference(srv)
+            )));
             assert_eq!(req.header.command_variant as u8, cv);
         }
     }
@@ -1516,20 +1932,152 @@ mod tests {
     fn resends_go_just_above_the_highest_counter_sent_to_the_same_target() {
         let base = 1_000_000;
         let mut s = Shared::default();
-        s.sent_to("A", counter_of(base, 5));
-        s.sent_to("A", counter_of(base, 2));
-        s.sent_to("B", counter_of(base, 7));
-        let first = s.resend_counter("A");
-        let second = s.resend_counter("A");
+        s.sent_to(0, "A", counter_of(base, 5));
+        s.sent_to(0, "A", counter_of(base, 2));
+        s.sent_to(0, "B", counter_of(base, 7));
+        // Another user's counters, far above, to the same target.
+        s.sent_to(1, "A", counter_of(base * 1000, 8));
+        let first = s.resend_counter(0, "A");
+        let second = s.resend_counter(0, "A");
         assert_eq!(first, counter_of(base, 5) + 1);
         assert_eq!(second, first + 1);
         // Requests 6 and later (handed out but not sent) keep counters above the resends.
         assert!(second < counter_of(base, 6));
         // Another target's counters do not move A's.
-        assert_eq!(s.resend_counter("B"), counter_of(base, 7) + 1);
-        s.sent_to("A", counter_of(base, 9));
-        assert_eq!(s.resend_counter("A"), counter_of(base, 9) + 1);
+        assert_eq!(s.resend_counter(0, "B"), counter_of(base, 7) + 1);
+        s.sent_to(0, "A", counter_of(base, 9));
+        assert_eq!(s.resend_counter(0, "A"), counter_of(base, 9) + 1);
+        assert_eq!(s.resend_counter(1, "A"), counter_of(base * 1000, 8) + 1);
         assert_eq!(counter_of(base, 3), base + 3 * STRIDE);
+    }
+
+    fn gen_id(premises: u64, slot: u64) -> String {
+        eui::Eui64::from_u64(world_gen::GEN_BASE + world_gen::STRIDE * premises + slot).to_string()
+    }
+
+    #[test]
+    fn a_small_generated_world_is_addressed_whole_each_device_by_its_supplier() {
+        let (users, targets) = generated_targets(10, None, None).unwrap();
+        assert_eq!(users, ["supplier-a", "supplier-b"]);
+        assert_eq!(targets.len(), 40);
+        for (j, t) in targets.iter().enumerate() {
+            let (p, slot) = ((j / 4) as u64, (j % 4) as u64);
+            assert_eq!(t.id, gen_id(p, slot));
+            let located = world_gen::locate(t.id.parse().unwrap(), 10).unwrap();
+            assert_eq!(located, (p, t.device_type));
+            // Generated premises alternate between the two suppliers.
+            assert_eq!(users[t.user], world_gen::premises(p).supplier_name());
+            assert_eq!(t.user, (p % 2) as usize);
+        }
+        let types: Vec<DeviceType> = targets[..4].iter().map(|t| t.device_type).collect();
+        assert_eq!(
+            types,
+            [
+                DeviceType::Esme,
+                DeviceType::Gsme,
+                DeviceType::Chf,
+                DeviceType::Gpf
+            ]
+        );
+    }
+
+    #[test]
+    fn k_devices_are_spread_evenly_over_the_world() {
+        // 10 devices of 250 premises: three premises, a third of the world apart.
+        let (users, targets) = generated_targets(250, Some(10), None).unwrap();
+        let ids: Vec<String> = targets.iter().map(|t| t.id.clone()).collect();
+        let mut expected = Vec::new();
+        for p in [0, 83, 166] {
+            for slot in 0..4 {
+                expected.push(gen_id(p, slot));
+            }
+        }
+        expected.truncate(10);
+        assert_eq!(ids, expected);
+        assert_eq!(users, ["supplier-a", "supplier-b"]);
+        let senders: Vec<&str> = targets.iter().map(|t| users[t.user].as_str()).collect();
+        assert_eq!(&senders[..4], ["supplier-a"; 4]);
+        assert_eq!(&senders[4..8], ["supplier-b"; 4]);
+        assert_eq!(&senders[8..], ["supplier-a"; 2]);
+        // A million devices: every premises once, in order.
+        let (_, all) = generated_targets(250_000, None, None).unwrap();
+        assert_eq!(all.len(), 1_000_000);
+        assert_eq!(all[999_999].id, gen_id(249_999, 3));
+        // 100,000 of them: one premises in ten.
+        let (_, some) = generated_targets(250_000, Some(100_000), None).unwrap();
+        assert_eq!(some.len(), 100_000);
+        assert_eq!(some[4].id, gen_id(10, 0));
+        assert_eq!(some[99_996].id, gen_id(249_990, 0));
+        let distinct: HashSet<&str> = some.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(distinct.len(), 100_000);
+    }
+
+    #[test]
+    fn one_supplier_can_be_chosen_and_bad_sizes_are_refused() {
+        let (users, targets) = generated_targets(10, None, Some("supplier-b")).unwrap();
+        assert_eq!(users, ["supplier-b"]);
+        assert_eq!(targets.len(), 20);
+        assert!(targets.iter().all(|t| t.user == 0));
+        assert_eq!(targets[0].id, gen_id(1, 0));
+        assert_eq!(targets[19].id, gen_id(9, 3));
+        let (_, two) = generated_targets(10, Some(8), Some("supplier-a")).unwrap();
+        // Two of supplier-a's five premises (0, 2, 4, 6, 8), spread: 0 and 4.
+        assert_eq!(two[0].id, gen_id(0, 0));
+        assert_eq!(two[4].id, gen_id(4, 0));
+        assert!(generated_targets(10, None, Some("distributor")).is_err());
+        assert!(matches!(
+            generated_targets(10, Some(41), None),
+            Err(BenchError::Devices(40))
+        ));
+        assert!(matches!(
+            generated_targets(10, Some(0), None),
+            Err(BenchError::Devices(40))
+        ));
+    }
+
+    #[test]
+    fn a_generated_world_is_read_round_robin_by_each_devices_supplier() {
+        let targets = Targets::generated(3, Mix::Reads, None, None).unwrap();
+        let dcc = "90-B3-D5-1F-30-00-00-02";
+        let k = targets.devices.len();
+        assert_eq!(k, 12);
+        for i in 0..3 * k {
+            let p = plan(i, Mix::Reads, &targets, dcc);
+            let t = &targets.devices[i % k];
+            assert_eq!((p.target.as_str(), p.user), (t.id.as_str(), t.user));
+            // Meters: 11.2, then 7.4 on the next pass; hubs: 11.2 always; GPFs: 4.1.1.
+            let expected = if t.device_type == DeviceType::Gpf {
+                "4.1.1"
+            } else if t.is_meter() && (i / k) % 2 == 1 {
+                "7.4"
+            } else {
+                "11.2"
+            };
+            assert_eq!(p.srv, expected, "request {i}");
+        }
+        // The mixed load: critical flows on the ESMEs, reads on the other devices.
+        let mixed = Targets::generated(3, Mix::Mixed, None, None).unwrap();
+        assert_eq!(mixed.critical.len(), 3);
+        assert!(
+            mixed
+                .devices
+                .iter()
+                .all(|t| t.device_type != DeviceType::Esme)
+        );
+        let c = plan(0, Mix::Mixed, &mixed, dcc);
+        assert_eq!(
+            (c.kind, c.target.as_str()),
+            (Kind::Critical, gen_id(0, 0).as_str())
+        );
+        let c = plan(10, Mix::Mixed, &mixed, dcc);
+        assert_eq!((c.target.as_str(), c.user), (gen_id(1, 0).as_str(), 1));
+        // Non-device: 8.2 about a generated device, to the DCC, by its supplier.
+        let non_device = Targets::generated(3, Mix::NonDevice, None, None).unwrap();
+        let n = plan(1, Mix::NonDevice, &non_device, dcc);
+        assert_eq!((n.target.as_str(), n.user), (dcc, 0));
+        assert!(n.body.contains(&gen_id(0, 1)));
+        assert_eq!(targets.device_count(Mix::Reads), 12);
+        assert_eq!(mixed.device_count(Mix::Mixed), 12);
     }
 
     #[test]

@@ -186,6 +186,9 @@ struct Tuning {
     /// Wait before retransmitting a command lost on the WAN.
     #[arg(long, default_value_t = 500, value_name = "MS")]
     wan_retry_ms: u32,
+    /// Commands on the air at once over the whole SM WAN (one per device at most).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    wan_concurrency: usize,
     /// First delay before re-delivering a response the user's service did not accept; doubles
     /// on each attempt up to a minute.
     #[arg(long, default_value_t = 1_000, value_name = "MS")]
@@ -530,7 +533,11 @@ fn run_demo(
             world::DCC_EUI,
             dcc::dispatch::DispatchConfig {
                 retry_interval: std::time::Duration::from_millis(u64::from(tuning.wan_retry_ms)),
-                ..dcc::dispatch::DispatchConfig::default()
+                // A poll returns the commands on the air too (each device's oldest unfinished
+                // one): room for as many again that can start.
+                batch: dcc::dispatch::DispatchConfig::default()
+                    .batch
+                    .max(tuning.wan_concurrency.saturating_mul(4)),
             },
         );
         let driver = Arc::new(dcc::dispatch::Driver::new(
@@ -544,7 +551,10 @@ fn run_demo(
         let wan_task = tokio::spawn(server::dispatch::run(
             driver,
             clock.clone(),
-            server::dispatch::RunnerConfig::default(),
+            server::dispatch::RunnerConfig {
+                concurrency: tuning.wan_concurrency.max(1),
+                ..server::dispatch::RunnerConfig::default()
+            },
             wakeups.clone(),
             rx.clone(),
         ));

@@ -25,7 +25,13 @@ pub struct Manifest {
     /// SMKI CA certificates, PEM.
     pub smki: SmkiEntry,
     pub users: Vec<UserEntry>,
+    /// The named devices and, in a large world, those of the first generated premises only.
     pub devices: Vec<DeviceEntry>,
+    /// How many generated premises the world has (`opendcc demo --premises N`: N − 4; 0 for the
+    /// demo world alone; absent in manifests written before it was recorded). Their devices
+    /// follow from the index (`world_gen::premises`), so `bench load` needs only this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_premises: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -729,8 +729,10 @@ impl World {
         let users = store
             .transaction(|tx| Ok(tx.users()?))
             .map_err(|e| e.to_string())?;
-        let devices = crate::world_gen::listed_devices(&store, self.generated_premises()?)?;
+        let generated = self.generated_premises()?;
+        let devices = crate::world_gen::listed_devices(&store, generated)?;
         Ok(Manifest {
+            generated_premises: Some(generated),
             duis_url: duis_url.into(),
             smki_url: None,
             smki_test_url: None,
