@@ -134,11 +134,9 @@ impl SqliteStore {
     /// default is 2,000 KiB). Building a large world raises it while it writes millions of
     /// rows into randomly keyed indexes, and puts the default back after.
     pub fn set_page_cache_kib(&self, kib: u32) -> Result<(), SmkiStoreError> {
-        let conn = self
-            .conn
-            .lock()
-            .map_err(|_| SmkiStoreError("database lock poisoned".into()))?;
-        conn.pragma_update(None, "cache_size", -i64::from(kib))
+        let g = self.db.exclusive().map_err(SmkiStoreError)?;
+        g.conn
+            .pragma_update(None, "cache_size", -i64::from(kib))
             .map_err(serr)
     }
 

@@ -335,9 +335,9 @@ fn one_counter_may_be_recorded_once_per_target() {
 fn the_page_cache_is_set_for_the_connection() {
     let s = SqliteStore::in_memory().unwrap();
     let size = |s: &SqliteStore| -> i64 {
-        s.conn
-            .lock()
+        s.db.exclusive()
             .unwrap()
+            .conn
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .unwrap()
     };
