@@ -290,14 +290,13 @@ impl KaPrivateKey {
     fn shared_secret(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
         // A poisoned cache only means another thread panicked mid-insert: the map is still a
         // map of correct secrets.
-        let cached = |pairs: &Mutex<HashMap<[u8; 65], Zeroizing<[u8; 32]>>>| {
-            pairs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .get(&peer.0)
-                .cloned()
-        };
-        if let Some(z) = cached(&self.pairs) {
+        let kept = self
+            .pairs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&peer.0)
+            .cloned();
+        if let Some(z) = kept {
             return Ok(z);
         }
         let unparsed = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &peer.0[..]);

@@ -132,7 +132,7 @@ const PREMISES: &[PremisesSpec] = &[
 ];
 
 /// Device types at a premises, in EUI order from its base (the RTDS order).
-const DEVICE_ORDER: &[DeviceType] = &[
+pub(crate) const DEVICE_ORDER: &[DeviceType] = &[
     DeviceType::Esme,
     DeviceType::Gsme,
     DeviceType::Chf,

@@ -15,7 +15,7 @@
 //!   ([`GeneratedVault::installed_state`]), recorded once in `generated.json`.
 //!
 //! The layout is a pure function of the premises' index ([`premises`], [`locate`]): premises `i`
-//! has the EUIs `GEN_BASE + 8 i + slot`, slot in the [`DEVICE_ORDER`](crate::world) order
+//! has the EUIs `GEN_BASE + 8 i + slot`, slot in the [`DEVICE_ORDER`](crate::world::DEVICE_ORDER) order
 //! (ESME, GSME, CHF, GPF, PPMID, HCALCS, IHD).
 
 use std::collections::HashMap;
@@ -50,16 +50,8 @@ pub const SECRET_FILE: &str = "device-vault.secret";
 /// The most generated premises (the EUI block and the UPRN, MPAN and MPRN forms hold this many).
 pub const MAX_GENERATED: u64 = 100_000_000;
 
-/// Device types of a generated premises, by slot.
-const SLOTS: [DeviceType; 7] = [
-    DeviceType::Esme,
-    DeviceType::Gsme,
-    DeviceType::Chf,
-    DeviceType::Gpf,
-    DeviceType::Ppmid,
-    DeviceType::Hcalcs,
-    DeviceType::Ihd,
-];
+/// Device types of a generated premises, by slot: the named premises' order.
+const SLOTS: &[DeviceType] = crate::world::DEVICE_ORDER;
 
 /// Suppliers and network operators of generated premises, by demo user name.
 pub const SUPPLIERS: [&str; 2] = ["supplier-a", "supplier-b"];

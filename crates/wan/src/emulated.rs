@@ -69,12 +69,14 @@ impl EmulatedDevices {
 
     /// `identity`'s parsed keys: kept ones if they were parsed from this very identity.
     fn keys_of(&self, identity: &DeviceIdentity) -> Result<Arc<DeviceKeys>, DccError> {
-        let kept = |m: &HashMap<Eui64, (DeviceIdentity, Arc<DeviceKeys>)>| {
-            m.get(&identity.eui)
-                .filter(|(i, _)| i == identity)
-                .map(|(_, k)| k.clone())
-        };
-        if let Some(k) = kept(&self.keys.lock().unwrap_or_else(PoisonError::into_inner)) {
+        let kept = self
+            .keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&identity.eui)
+            .filter(|(i, _)| i == identity)
+            .map(|(_, k)| k.clone());
+        if let Some(k) = kept {
             return Ok(k);
         }
         let keys = Arc::new(DeviceKeys::of(identity).map_err(|e| internal("device keys", e))?);
