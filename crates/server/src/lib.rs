@@ -505,7 +505,7 @@ async fn handle_smki(
     let body = match listener::read_body(req, limit, body_timeout).await {
         Ok(b) => b,
         Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
-        Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => return too_large(),
+        Err(listener::BodyError::TooLarge(_) | listener::BodyError::Broken) => return too_large(),
     };
     let answer = tokio::task::spawn_blocking(move || {
         smki.handle(&method, &path, query.as_deref(), identity, &body)
@@ -550,16 +550,15 @@ async fn handle<S: Store, C: Clock>(
         }
     }
     let limit = gateway.limits().max_body_bytes;
-    let declared = listener::declared_length(&req);
     let body = match listener::read_body(req, limit, body_timeout).await {
         Ok(b) => b,
         Err(listener::BodyError::TimedOut) => return body_timed_out(body_timeout),
-        Err(listener::BodyError::TooLarge | listener::BodyError::Broken) => {
+        Err(e @ (listener::BodyError::TooLarge(_) | listener::BodyError::Broken)) => {
             // The size the client declared, when it declared one over the limit.
-            let size = declared
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n > limit)
-                .unwrap_or(limit.saturating_add(1));
+            let size = match e {
+                listener::BodyError::TooLarge(Some(n)) => usize::try_from(n).unwrap_or(usize::MAX),
+                _ => limit.saturating_add(1),
+            };
             return closing(refuse(TransportError::BodyTooLarge { size, limit }.into()));
         }
     };

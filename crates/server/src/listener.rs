@@ -306,8 +306,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Tracked<T> {
 /// Why a request body could not be had.
 #[derive(Debug)]
 pub(crate) enum BodyError {
-    /// Over the limit (declared in `Content-Length`, or as it arrived).
-    TooLarge,
+    /// Over the limit: declared so in `Content-Length` (the size declared), or found so as it
+    /// arrived (`None`).
+    TooLarge(Option<u64>),
     /// Not complete within [`ListenerLimits::body_timeout`].
     TimedOut,
     /// The client broke off, or sent a malformed body.
@@ -350,7 +351,7 @@ pub(crate) async fn read_body(
         if n <= LINGER_BYTES {
             linger(body, n, timeout);
         }
-        return Err(BodyError::TooLarge);
+        return Err(BodyError::TooLarge(Some(n)));
     }
     // Ok(body), or Err(bytes seen) once the body goes over the limit.
     let read = async {
@@ -378,7 +379,7 @@ pub(crate) async fn read_body(
             if seen.saturating_add(rest) <= LINGER_BYTES {
                 linger(body, LINGER_BYTES - seen, timeout);
             }
-            Err(BodyError::TooLarge)
+            Err(BodyError::TooLarge(None))
         }
     }
 }

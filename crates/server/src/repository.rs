@@ -155,7 +155,7 @@ pub(crate) async fn handle<S: SmkiStore>(
         match listener::read_body(req, MAX_REQUEST_BYTES, body_timeout).await {
             Ok(b) => b,
             Err(BodyError::TimedOut) => return crate::body_timed_out(body_timeout),
-            Err(BodyError::TooLarge | BodyError::Broken) => return too_large(),
+            Err(BodyError::TooLarge(_) | BodyError::Broken) => return too_large(),
         }
     } else {
         Bytes::new()
