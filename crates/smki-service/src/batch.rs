@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::eligibility::Refusal;
 use crate::issuance::{self, IssueError, IssuingCa};
-use crate::model::Environment;
+use crate::model::{CertRecord, Environment};
 use crate::store::{SmkiTx, StoreError};
 
 /// The most CSRs one batch may hold.
@@ -120,7 +120,7 @@ pub fn process_chunk(
     next_serial: &mut dyn FnMut() -> Result<Serial, smki::SmkiError>,
     now: OffsetDateTime,
 ) -> Result<Option<BatchRecord>, StoreError> {
-    let Some(mut b) = tx.batch(id)? else {
+    let Some(b) = tx.batch(id)? else {
         return Ok(None);
     };
     if b.finished() {
@@ -139,82 +139,94 @@ pub fn process_chunk(
     };
     let items = tx.pending_batch_items(id, limit)?;
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
-    // 1. Parse and check proof of possession on worker threads; meanwhile, on this thread and
-    //    in submission order, check the eligibility of each CSR parsed (the subscriber is read
-    //    once, at the first) and draw serials for the eligible.
+    if items.is_empty() {
+        return finish_chunk(tx, b, &items, outcomes, now).map(Some);
+    }
+    // Serials are drawn here, in submission order, one for each CSR (a refused CSR's is never
+    // used), so that the workers can sign without coming back to this thread.
+    let serials: Vec<Result<Serial, String>> = items
+        .iter()
+        .map(|_| next_serial().map_err(|e| e.to_string()))
+        .collect();
+    // The current DCA (rolled over first if it is due); if there is none, every CSR that parses
+    // and is eligible is refused with the reason.
+    let (mut ca, signer) = match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
+        Ok(IssuingCa {
+            record,
+            ca,
+            not_after,
+        }) => (Ok(record), Some((ca, not_after))),
+        Err(IssueError::Store(e)) => return Err(e),
+        Err(e) => (Err(e.to_string()), None),
+    };
+    // One pass, with no barrier inside the chunk: worker threads parse each CSR, check its
+    // proof of possession and sign its certificate, while this thread, in submission order as
+    // results arrive, checks each CSR's eligibility against the store (the subscriber is read
+    // once, at the first) and lodges the certificate of an eligible one. The certificate of an
+    // ineligible CSR is signed but dropped here: it is never stored or sent.
+    let work: Vec<(&Vec<u8>, &Result<Serial, String>)> =
+        items.iter().map(|(_, csr)| csr).zip(&serials).collect();
+    let signer = signer.as_ref().map(|(ca, not_after)| (ca, *not_after));
+    let env = b.environment;
     let mut who: Option<issuance::Subscriber> = None;
-    let mut to_sign: Vec<(usize, CertificationRequest, Serial)> = Vec::new();
     par_for_each_ordered(
-        &items,
+        &work,
         threads,
-        |(_, csr)| parse_device_csr(csr),
-        |i, p| {
-            let checked = p.and_then(|req| {
+        |(csr, serial)| -> Result<Parsed, IssueError> {
+            let req = parse_device_csr(csr)?;
+            let cert = signer.map(|(ca, not_after)| {
+                let serial = Result::clone(serial).map_err(IssueError::Profile)?;
+                issuance::sign_record_with(ca, not_after, &req, serial, env, now)
+            });
+            Ok((req, cert))
+        },
+        |i, parsed| {
+            let eligible = parsed.and_then(|(req, cert)| {
                 let who = match &mut who {
                     Some(w) => w,
                     None => who.insert(issuance::Subscriber::load(tx, b.subscriber)?),
                 };
                 issuance::check_eligible_as(tx, who, &req, now)?;
-                let serial = next_serial().map_err(|e| IssueError::Profile(e.to_string()))?;
-                Ok((req, serial))
+                Ok(cert)
             });
-            match checked {
-                Ok((req, serial)) => to_sign.push((i, req, serial)),
+            let lodged = match (eligible, &mut ca) {
+                (Ok(_), Err(no_ca)) => {
+                    outcomes[i] = Some(ItemOutcome::Refused(no_ca.clone()));
+                    return Ok(());
+                }
+                (Ok(Some(cert)), Ok(ca)) => {
+                    cert.and_then(|c| issuance::lodge_record(tx, ca, b.subscriber, c))
+                }
+                (Ok(None), Ok(_)) => Err(IssueError::Profile("not signed".into())),
+                (Err(e), _) => Err(e),
+            };
+            outcomes[i] = Some(match lodged {
+                Ok(issued) => ItemOutcome::Issued(issued.record.serial),
                 Err(IssueError::Store(e)) => return Err(e),
-                Err(e) => outcomes[i] = Some(ItemOutcome::Refused(e.to_string())),
-            }
+                Err(e) => ItemOutcome::Refused(e.to_string()),
+            });
             Ok(())
         },
     )?;
-    // 2. Sign with the current DCA (and make the certificate's record) on worker threads;
-    //    meanwhile lodge each certificate, in order, on this thread.
-    if !to_sign.is_empty() {
-        match IssuingCa::load(tx, CaKind::Dca, b.environment, now) {
-            Ok(mut ca) => {
-                let IssuingCa {
-                    record,
-                    ca: signer,
-                    not_after,
-                } = &mut ca;
-                let (signer, not_after) = (&*signer, *not_after);
-                par_for_each_ordered(
-                    &to_sign,
-                    threads,
-                    |(_, req, serial)| {
-                        issuance::sign_record_with(
-                            signer,
-                            not_after,
-                            req,
-                            *serial,
-                            b.environment,
-                            now,
-                        )
-                    },
-                    |j, cert| {
-                        let Some((i, _, _)) = to_sign.get(j) else {
-                            return Ok(());
-                        };
-                        let r = cert.and_then(|cert| {
-                            issuance::lodge_record(tx, record, b.subscriber, cert)
-                        });
-                        outcomes[*i] = Some(match r {
-                            Ok(issued) => ItemOutcome::Issued(issued.record.serial),
-                            Err(IssueError::Store(e)) => return Err(e),
-                            Err(e) => ItemOutcome::Refused(e.to_string()),
-                        });
-                        Ok(())
-                    },
-                )?;
-                tx.update_ca(&ca.record)?;
-            }
-            Err(IssueError::Store(e)) => return Err(e),
-            Err(e) => {
-                for (i, _, _) in &to_sign {
-                    outcomes[*i] = Some(ItemOutcome::Refused(e.to_string()));
-                }
-            }
-        }
+    if let Ok(ca) = &ca {
+        tx.update_ca(ca)?;
     }
+    finish_chunk(tx, b, &items, outcomes, now).map(Some)
+}
+
+/// A CSR parsed with its proof of possession checked, and its certificate signed (`None`
+/// when there is no issuing CA).
+type Parsed = (CertificationRequest, Option<Result<CertRecord, IssueError>>);
+
+/// Stores each CSR's outcome and the batch's progress.
+fn finish_chunk(
+    tx: &mut dyn SmkiTx,
+    mut b: BatchRecord,
+    items: &[(u32, Vec<u8>)],
+    outcomes: Vec<Option<ItemOutcome>>,
+    now: OffsetDateTime,
+) -> Result<BatchRecord, StoreError> {
+    let id = b.id;
     for ((index, _), outcome) in items.iter().zip(outcomes) {
         let outcome = outcome.unwrap_or(ItemOutcome::Refused(
             "rule internal: not processed".to_owned(),
@@ -231,7 +243,7 @@ pub fn process_chunk(
             Some(i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX));
     }
     tx.update_batch(&b)?;
-    Ok(Some(b))
+    Ok(b)
 }
 
 fn parse_device_csr(csr: &[u8]) -> Result<CertificationRequest, IssueError> {

@@ -342,6 +342,17 @@ fn batch_with_per_csr_results() {
             other => panic!("unexpected {other:?}"),
         }
     }
+    // The CA counts, and the store holds, the ten issued and nothing else: the certificates
+    // the workers signed for the refused hub CSRs were dropped.
+    let (gsme, chf) = s
+        .smki_transaction(|tx| {
+            Ok::<_, smki_service::StoreError>((
+                tx.certificates_by_subject(GSME)?.len(),
+                tx.certificates_by_subject(CHF)?.len(),
+            ))
+        })
+        .unwrap();
+    assert_eq!((gsme, chf), (10, 0));
     // Non-subscribers and oversize batches are refused at submission, storing nothing.
     let e = s
         .smki_transaction(|tx| batch::submit(tx, Environment::Live, STRANGER, &csrs, 0))
