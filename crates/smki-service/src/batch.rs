@@ -120,7 +120,7 @@ pub fn process_chunk(
     next_serial: &mut dyn FnMut() -> Result<Serial, smki::SmkiError>,
     now: OffsetDateTime,
 ) -> Result<Option<BatchRecord>, StoreError> {
-    let Some(b) = tx.batch(id)? else {
+    let Some(mut b) = tx.batch(id)? else {
         return Ok(None);
     };
     if b.finished() {
@@ -138,9 +138,10 @@ pub fn process_chunk(
         Err(_) => limit,
     };
     let items = tx.pending_batch_items(id, limit)?;
-    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    // Each CSR's outcome is stored as soon as it is known, while the workers go on.
+    let mut recorded = vec![false; items.len()];
     if items.is_empty() {
-        return finish_chunk(tx, b, &items, outcomes, now).map(Some);
+        return finish_chunk(tx, b, &items, &recorded, now).map(Some);
     }
     // Serials are drawn here, in submission order, one for each CSR (a refused CSR's is never
     // used), so that the workers can sign without coming back to this thread.
@@ -189,54 +190,66 @@ pub fn process_chunk(
                 issuance::check_eligible_as(tx, who, &req, now)?;
                 Ok(cert)
             });
-            let lodged = match (eligible, &mut ca) {
-                (Ok(_), Err(no_ca)) => {
-                    outcomes[i] = Some(ItemOutcome::Refused(no_ca.clone()));
-                    return Ok(());
-                }
+            let outcome = match (eligible, &mut ca) {
+                (Err(IssueError::Store(e)), _) => return Err(e),
+                (Err(e), _) => ItemOutcome::Refused(e.to_string()),
+                (Ok(_), Err(no_ca)) => ItemOutcome::Refused(no_ca.clone()),
+                (Ok(None), Ok(_)) => ItemOutcome::Refused("rule internal: not signed".into()),
                 (Ok(Some(cert)), Ok(ca)) => {
-                    cert.and_then(|c| issuance::lodge_record(tx, ca, b.subscriber, c))
+                    match cert.and_then(|c| issuance::lodge_record(tx, ca, b.subscriber, c)) {
+                        Ok(issued) => ItemOutcome::Issued(issued.record.serial),
+                        Err(IssueError::Store(e)) => return Err(e),
+                        Err(e) => ItemOutcome::Refused(e.to_string()),
+                    }
                 }
-                (Ok(None), Ok(_)) => Err(IssueError::Profile("not signed".into())),
-                (Err(e), _) => Err(e),
             };
-            outcomes[i] = Some(match lodged {
-                Ok(issued) => ItemOutcome::Issued(issued.record.serial),
-                Err(IssueError::Store(e)) => return Err(e),
-                Err(e) => ItemOutcome::Refused(e.to_string()),
-            });
+            if let (Some((index, _)), Some(done)) = (items.get(i), recorded.get_mut(i)) {
+                record(tx, &mut b, *index, &outcome)?;
+                *done = true;
+            }
             Ok(())
         },
     )?;
     if let Ok(ca) = &ca {
         tx.update_ca(ca)?;
     }
-    finish_chunk(tx, b, &items, outcomes, now).map(Some)
+    finish_chunk(tx, b, &items, &recorded, now).map(Some)
+}
+
+/// Stores one CSR's outcome and counts it.
+fn record(
+    tx: &mut dyn SmkiTx,
+    b: &mut BatchRecord,
+    index: u32,
+    outcome: &ItemOutcome,
+) -> Result<(), StoreError> {
+    match outcome {
+        ItemOutcome::Issued(_) => b.issued += 1,
+        ItemOutcome::Refused(_) | ItemOutcome::Pending => b.refused += 1,
+    }
+    tx.set_batch_item(b.id, index, outcome)?;
+    b.done += 1;
+    Ok(())
 }
 
 /// A CSR parsed with its proof of possession checked, and its certificate signed (`None`
 /// when there is no issuing CA).
 type Parsed = (CertificationRequest, Option<Result<CertRecord, IssueError>>);
 
-/// Stores each CSR's outcome and the batch's progress.
+/// Stores the outcome of any CSR not yet recorded (none, unless a worker failed to return
+/// one) and the batch's progress.
 fn finish_chunk(
     tx: &mut dyn SmkiTx,
     mut b: BatchRecord,
     items: &[(u32, Vec<u8>)],
-    outcomes: Vec<Option<ItemOutcome>>,
+    recorded: &[bool],
     now: OffsetDateTime,
 ) -> Result<BatchRecord, StoreError> {
-    let id = b.id;
-    for ((index, _), outcome) in items.iter().zip(outcomes) {
-        let outcome = outcome.unwrap_or(ItemOutcome::Refused(
-            "rule internal: not processed".to_owned(),
-        ));
-        match &outcome {
-            ItemOutcome::Issued(_) => b.issued += 1,
-            ItemOutcome::Refused(_) | ItemOutcome::Pending => b.refused += 1,
+    let not_processed = ItemOutcome::Refused("rule internal: not processed".to_owned());
+    for ((index, _), done) in items.iter().zip(recorded) {
+        if !done {
+            record(tx, &mut b, *index, &not_processed)?;
         }
-        tx.set_batch_item(id, *index, &outcome)?;
-        b.done += 1;
     }
     if b.done >= b.total {
         b.finished_at =
