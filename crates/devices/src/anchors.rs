@@ -41,16 +41,16 @@ impl From<PublicKey> for PublicKeyBytes {
     }
 }
 
+/// SEC1 bytes: hex text in human-readable formats (JSON), the bytes in binary ones.
 impl Serialize for PublicKeyBytes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(self.0.as_sec1()))
+        crate::state::hex_bytes::serialize(self.0.as_sec1(), s)
     }
 }
 
 impl<'de> Deserialize<'de> for PublicKeyBytes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let bytes = hex::decode(s.as_ref()).map_err(serde::de::Error::custom)?;
+        let bytes = crate::state::hex_bytes::deserialize(d)?;
         Self::from_sec1(&bytes).map_err(serde::de::Error::custom)
     }
 }

@@ -74,7 +74,9 @@ pub struct Reply {
     pub response: Option<Vec<u8>>,
     /// GBCS alerts raised while handling the input.
     pub alerts: Vec<Vec<u8>>,
-    /// Whether [`EmulatedDevice::state`] changed (the caller should persist it).
+    /// Whether [`EmulatedDevice::state`] changed (the caller should persist it): a handled
+    /// message is always logged, so it is whether the event log grew. A caller storing the
+    /// state in parts ([`crate::stored`]) finds what changed by comparing their encodings.
     pub state_changed: bool,
     /// What happened.
     pub outcome: Outcome,
@@ -258,7 +260,9 @@ impl EmulatedDevice {
     /// but the event log (and the alert counter when an alert is raised); the counter is stored
     /// only for accepted commands.
     pub fn handle(&mut self, frame: &[u8], now: UtcDateTime) -> Reply {
-        let before = self.state.clone();
+        // Every message handled is logged (executed, not supported, refused, or its response
+        // not sent), so a log entry is the sign of a change: no copy of the state to compare.
+        let pushed = self.state.event_log.pushed();
         // Future dating: instructions held for a time the clock has reached run first (their
         // outcome alerts go out with this reply), so a command never sees a stale state.
         let mut alerts = self.tick(now).unwrap_or_default();
@@ -266,7 +270,7 @@ impl EmulatedDevice {
         Reply {
             response,
             alerts,
-            state_changed: self.state != before,
+            state_changed: self.state.event_log.pushed() != pushed,
             outcome,
         }
     }
@@ -653,9 +657,10 @@ impl EmulatedDevice {
     /// alert (0x8F36 for outages of three minutes or more, else 0x8F35) to its network operator,
     /// signed, as the RTDS vector `ECS80_NA_8F36_ALERT` shows.
     pub fn power_restored(&mut self, now: UtcDateTime) -> Reply {
-        let before = self.state.clone();
         let mut alerts = Vec::new();
-        if let Some(start) = self.state.power_outage_since.take() {
+        // The state changes exactly when an outage was running (it ends, and is logged).
+        let outage = self.state.power_outage_since.take();
+        if let Some(start) = outage {
             self.sync_flow(now);
             self.log(
                 now,
@@ -683,7 +688,7 @@ impl EmulatedDevice {
         Reply {
             response: None,
             alerts,
-            state_changed: self.state != before,
+            state_changed: outage.is_some(),
             outcome: Outcome::Event,
         }
     }

@@ -85,6 +85,7 @@ pub mod metering;
 pub mod reads;
 mod recovery;
 mod state;
+pub mod stored;
 mod zcl;
 
 pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};

@@ -286,43 +286,97 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// A bounded ring of events, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventLog(VecDeque<Event>);
+/// A bounded ring of events, oldest first. It also counts the events pushed since it was built
+/// (not part of its value: equality and serialisation see the events only), so that a caller
+/// storing the log as rows appends just those ([`EventLog::unsaved`]).
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    events: VecDeque<Event>,
+    pushed: usize,
+}
+
+impl PartialEq for EventLog {
+    fn eq(&self, other: &Self) -> bool {
+        self.events == other.events
+    }
+}
+
+impl Eq for EventLog {}
+
+/// As the list of events (the form state stored as JSON has always had).
+impl Serialize for EventLog {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.events.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventLog {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VecDeque::<Event>::deserialize(d).map(|events| Self { events, pushed: 0 })
+    }
+}
 
 impl EventLog {
+    /// A log holding `events` (oldest first; the newest [`EVENT_LOG_CAPACITY`] are kept), none
+    /// of them unsaved.
+    pub fn from_events(events: impl IntoIterator<Item = Event>) -> Self {
+        let mut events: VecDeque<Event> = events.into_iter().collect();
+        while events.len() > EVENT_LOG_CAPACITY {
+            events.pop_front();
+        }
+        Self { events, pushed: 0 }
+    }
+
     /// Appends an event, dropping the oldest beyond [`EVENT_LOG_CAPACITY`].
     pub fn push(&mut self, event: Event) {
-        while self.0.len() >= EVENT_LOG_CAPACITY {
-            self.0.pop_front();
+        while self.events.len() >= EVENT_LOG_CAPACITY {
+            self.events.pop_front();
         }
-        self.0.push_back(event);
+        self.events.push_back(event);
+        self.pushed = self.pushed.saturating_add(1);
+    }
+
+    /// How many events were pushed since the log was built (or [`EventLog::mark_unsaved`]).
+    pub fn pushed(&self) -> usize {
+        self.pushed
+    }
+
+    /// The events pushed since the log was built that it still holds, oldest first: what a
+    /// caller that stored the log when it was built has to append.
+    pub fn unsaved(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        let n = self.pushed.min(self.events.len());
+        self.events.iter().skip(self.events.len() - n)
+    }
+
+    /// Counts every event held as unsaved (a log read from a store that kept it otherwise).
+    pub fn mark_unsaved(&mut self) {
+        self.pushed = self.events.len();
     }
 
     /// The events, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Event> {
-        self.0.iter()
+        self.events.iter()
     }
 
     /// The newest event.
     pub fn last(&self) -> Option<&Event> {
-        self.0.back()
+        self.events.back()
     }
 
     /// Number of events held.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.events.len()
     }
 
     /// Whether the log is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.events.is_empty()
     }
 }
 
-/// Everything a device remembers. The caller persists it (for example as JSON) after every
-/// [`crate::Reply`] whose `state_changed` is true, and passes it back to
-/// [`crate::EmulatedDevice::new`].
+/// Everything a device remembers. The caller persists it after every [`crate::Reply`] whose
+/// `state_changed` is true (as JSON, or compactly in parts written apart: [`crate::stored`]),
+/// and passes it back to [`crate::EmulatedDevice::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceState {
     /// Running firmware version (as ECS52 / GCS38 / CS08 report it).
@@ -411,17 +465,26 @@ impl DeviceState {
     }
 }
 
-/// Serde helper: bytes as a hex string.
+/// Serde helper: bytes as a hex string in human-readable formats (JSON), as bytes in binary
+/// ones (`crate::stored`).
 pub(crate) mod hex_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(b))
+        if s.is_human_readable() {
+            s.serialize_str(&hex::encode(b))
+        } else {
+            b.serialize(s)
+        }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        hex::decode(s.as_ref()).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            hex::decode(s.as_ref()).map_err(serde::de::Error::custom)
+        } else {
+            Vec::<u8>::deserialize(d)
+        }
     }
 }
 

@@ -61,6 +61,80 @@ fn state_and_identity_survive_a_json_round_trip() {
 }
 
 #[test]
+fn the_compact_stored_form_round_trips_and_a_read_rewrites_no_body() {
+    use devices::EventLog;
+    use devices::stored::{self, FORMAT};
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let eui = dev.eui();
+    let pre = usecases::ecs43_disable_supply(&CommandHeader::new(w.supplier.eui, eui, 1000));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    assert!(dev.handle(&wan, w.now).state_changed);
+    let state = dev.state_mut();
+    state.device_log.push(devices::DeviceLogEntry {
+        device: gbcs::Eui64::from_u64(GSME),
+        install_code: vec![0xAB; 16],
+        join_time_period: 60,
+        key_type: 1,
+        entry_flags: 0,
+    });
+    state
+        .faults
+        .insert(devices::DeviceFault::MeteringAttribute(0x0302));
+    state.power_outage_since = Some(1_700_000_000);
+
+    let body = stored::encode_body(dev.state()).unwrap();
+    let counters = stored::encode_counters(dev.state()).unwrap();
+    let events: Vec<Vec<u8>> = dev
+        .state()
+        .event_log
+        .iter()
+        .map(|e| stored::encode_event(e).unwrap())
+        .collect();
+    let log = EventLog::from_events(events.iter().map(|e| stored::decode_event(e).unwrap()));
+    assert_eq!(
+        &stored::decode_state(&body, &counters, log).unwrap(),
+        dev.state()
+    );
+    let json = serde_json::to_string(dev.state()).unwrap();
+    assert!(
+        body.len() + counters.len() + events.concat().len() < json.len() / 2,
+        "compact: {} + {} + {} bytes against {} of JSON",
+        body.len(),
+        counters.len(),
+        events.concat().len(),
+        json.len()
+    );
+
+    // The device as the WAN loads it for a command (no event log), then a read: the counters
+    // and one event change, the body's encoding does not.
+    dev.state_mut().power_outage_since = None;
+    let body = stored::encode_body(dev.state()).unwrap();
+    let state = stored::decode_state(&body, &counters, EventLog::default()).unwrap();
+    let mut loaded = EmulatedDevice::new(dev.identity().clone(), state).unwrap();
+    let read = usecases::ecs45_read_supply_status(&CommandHeader::new(w.supplier.eui, eui, 1001));
+    let r = loaded.handle(&w.wan(read, &loaded), w.now.plus_seconds(60).unwrap());
+    assert!(matches!(r.outcome, Outcome::Executed { success: true, .. }));
+    assert!(r.state_changed);
+    assert_eq!(stored::encode_body(loaded.state()).unwrap(), body);
+    assert_ne!(stored::encode_counters(loaded.state()).unwrap(), counters);
+    let unsaved: Vec<_> = loaded.state().event_log.unsaved().collect();
+    assert_eq!(unsaved.len(), 1);
+    assert!(matches!(
+        unsaved[0].kind,
+        EventKind::CommandExecuted { counter: 1001, .. }
+    ));
+
+    // Another format, or truncated bytes, are refused rather than misread.
+    let mut other = body.clone();
+    other[0] = FORMAT + 1;
+    assert!(stored::decode_state(&other, &counters, EventLog::default()).is_err());
+    assert!(stored::decode_state(&body[..body.len() / 2], &counters, EventLog::default()).is_err());
+    assert!(stored::decode_state(&body, &[], EventLog::default()).is_err());
+    assert!(stored::decode_event(&events[0][..2]).is_err());
+}
+
+#[test]
 fn corrupt_persisted_data_is_rejected() {
     let w = World::new();
     let dev = w.device(DeviceKind::Gsme, GSME);

@@ -127,16 +127,25 @@ impl fmt::Debug for Eui64 {
     }
 }
 
+/// In human-readable formats (JSON) the dashed hex text; in binary ones its eight bytes.
 impl serde::Serialize for Eui64 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            serde::Serialize::serialize(&self.0, s)
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Eui64 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            s.parse().map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 8] as serde::Deserialize>::deserialize(d).map(Self)
+        }
     }
 }
 

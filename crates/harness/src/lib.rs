@@ -504,15 +504,15 @@ impl Harness {
         self.inbox.refused
     }
 
-    /// An emulated device's persistent state.
+    /// An emulated device's persistent state (as JSON, whatever its stored form).
     pub fn device_state(&self, id: &str) -> serde_json::Value {
         let id = eui(id);
-        let json = self
+        let state = self
             .store
-            .transaction_in(|tx| Ok(tx.device_state(id)?))
+            .transaction_in(|tx| wan::emulated::stored_state(tx, id))
             .expect("reading device state")
             .unwrap_or_else(|| panic!("{id} has no emulated state"));
-        serde_json::from_str(&json).expect("device state is JSON")
+        serde_json::to_value(&state).expect("device state as JSON")
     }
 
     /// Hands `frame` to an emulated device directly, as an installer's local delivery does

@@ -112,7 +112,7 @@ fn a_generated_world_is_consistent_and_served() {
             // The installed state is computed, not stored.
             assert!(
                 h.store()
-                    .transaction_in(|tx| Ok(tx.device_state(d.id)?))
+                    .transaction_in(|tx| wan::emulated::stored_state(tx, d.id))
                     .unwrap()
                     .is_none()
             );

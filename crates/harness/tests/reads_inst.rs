@@ -174,14 +174,12 @@ fn a_gsme_of_unknown_gbcs_version_is_sent_gcs60() {
 /// Adds a hardware fault to a device's stored state (as `opendcc device fault` does).
 fn inject_fault(h: &Harness, device: &str, fault: devices::DeviceFault) {
     use dcc::store::Store as _;
-    use wan::EmulatorTx as _;
     let id: eui::Eui64 = device.parse().unwrap();
     h.store()
         .transaction_in(|tx| {
-            let json = tx.device_state(id)?.expect("an emulated device");
-            let mut state: devices::DeviceState = serde_json::from_str(&json).unwrap();
+            let mut state = wan::emulated::stored_state(tx, id)?.expect("an emulated device");
             state.faults.insert(fault);
-            tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
+            wan::emulated::put_state(tx, id, &state)?;
             Ok(())
         })
         .unwrap();

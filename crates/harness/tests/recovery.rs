@@ -95,7 +95,7 @@ fn world(lodge_cert: bool) -> World {
             ] {
                 tx.put_device(&device(id, t, status, CHF, None, None))?;
                 let state = DeviceState::new(kind, installed, anchors.clone());
-                tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
+                wan::emulated::put_state(tx, id, &state)?;
             }
             if lodge_cert {
                 tx.put_device_cert(ESME, "ds", &esme_cert)?;
@@ -176,11 +176,11 @@ impl World {
     }
 
     fn supplier_anchor(&self) -> TrustAnchor {
-        let json = self
+        let state: DeviceState = self
             .store
-            .transaction_in(|tx| Ok(tx.device_state(ESME)?.unwrap()))
+            .transaction_in(|tx| wan::emulated::stored_state(tx, ESME))
+            .unwrap()
             .unwrap();
-        let state: DeviceState = serde_json::from_str(&json).unwrap();
         state
             .trust_anchors
             .get(RemotePartyRole::Supplier)

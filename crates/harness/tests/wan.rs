@@ -117,7 +117,7 @@ fn world_with(failing_signer: bool) -> World {
                     (t == DeviceType::Esme).then_some(MPAN),
                 ))?;
                 let state = DeviceState::new(kind, installed, anchors.clone());
-                tx.put_device_state(id, &serde_json::to_string(&state).unwrap())?;
+                wan::emulated::put_state(tx, id, &state)?;
             }
             Ok(())
         })
@@ -192,9 +192,9 @@ impl World {
             .unwrap()
     }
 
-    fn esme_state(&self) -> String {
+    fn esme_state(&self) -> DeviceState {
         self.store
-            .transaction_in(|tx| Ok(tx.device_state(ESME)?))
+            .transaction_in(|tx| wan::emulated::stored_state(tx, ESME))
             .unwrap()
             .unwrap()
     }

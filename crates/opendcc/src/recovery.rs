@@ -273,13 +273,9 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
     let holders: Vec<(dcc::model::Device, devices::RemotePartyRole)> = store
         .transaction_in(|tx| {
             use dcc::store::InventoryTx as _;
-            use wan::EmulatorTx as _;
             let mut out = Vec::new();
             for d in tx.devices()? {
-                let Some(json) = tx.device_state(d.id)? else {
-                    continue;
-                };
-                let Ok(state) = serde_json::from_str::<devices::DeviceState>(&json) else {
+                let Ok(Some(state)) = wan::emulated::stored_state(tx, d.id) else {
                     continue;
                 };
                 let role = state

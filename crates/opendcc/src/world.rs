@@ -618,11 +618,7 @@ impl World {
                     trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
                 )
                 .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone());
-            let state = devices::DeviceState::new(kind, installed, anchors);
-            device_states.push((
-                id,
-                serde_json::to_string(&state).map_err(|e| e.to_string())?,
-            ));
+            device_states.push((id, devices::DeviceState::new(kind, installed, anchors)));
         }
 
         let mut records = Vec::new();
@@ -934,7 +930,7 @@ pub struct WorldData<'a> {
     pub devices: &'a [Device],
     pub device_certs: &'a [(Eui64, &'static str, Vec<u8>)],
     pub registrations: &'a [Registration],
-    pub device_states: &'a [(Eui64, String)],
+    pub device_states: &'a [(Eui64, devices::DeviceState)],
     /// The DCC's own authorities: recorded, with their keys, by the SMKI service.
     pub pki: &'a Pki,
     /// When the world was made.
@@ -965,7 +961,7 @@ pub fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
                 tx.put_registration(r)?;
             }
             for (id, state) in w.device_states {
-                wan::EmulatorTx::put_device_state(stx, *id, state)?;
+                wan::emulated::put_state(stx, *id, state)?;
             }
             Ok(())
         })
@@ -1252,7 +1248,6 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
 /// `opendcc device fault`: adds a hardware fault to an emulated device's state (or clears them
 /// all); the running demo's WAN reads the device's state afresh for every command.
 pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), String> {
-    use wan::EmulatorTx as _;
     let parsed = match fault {
         "clear" => None,
         name => Some(devices::DeviceFault::parse(name).ok_or_else(|| {
@@ -1278,10 +1273,7 @@ pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), Str
                 }
                 None => state.faults.clear(),
             }
-            let json = serde_json::to_string(&state).map_err(|e| {
-                dcc::error::InternalError::Storage(format!("device {id} state: {e}"))
-            })?;
-            tx.put_device_state(id, &json)?;
+            wan::emulated::put_state(tx, id, &state)?;
             Ok(Some(state.faults))
         })
         .map_err(|e| e.to_string())?

@@ -1037,10 +1037,9 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
         let Some(kind) = world::device_kind(t) else {
             continue;
         };
-        let state = devices::DeviceState::new(kind, installed, anchors.clone());
         device_states.push((
             id,
-            serde_json::to_string(&state).map_err(|e| e.to_string())?,
+            devices::DeviceState::new(kind, installed, anchors.clone()),
         ));
     }
 

@@ -35,7 +35,7 @@ use eui::Eui64;
 use rusqlite::{Connection, OptionalExtension, params};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
-use wan::WanFault;
+use wan::{DeviceStateWrite, StoredDeviceState, WanFault};
 
 pub use operator::OperatorAuditEntry;
 
@@ -371,6 +371,27 @@ INSERT INTO schedule_runs_by_target (originator, target, counter, schedule_id)
     FROM schedule_runs r LEFT JOIN schedules s ON s.id = r.schedule_id;
 DROP TABLE schedule_runs;
 ALTER TABLE schedule_runs_by_target RENAME TO schedule_runs;
+"#,
+    // Emulated devices' state in the compact form (`devices::stored`), in parts written apart:
+    // the body (rewritten only when it changes), the counters (after every command, with how
+    // many events the device has ever logged) and the event log as rows (appended, the oldest
+    // dropped). `device_state` keeps JSON rows stored before, each until its device's next write.
+    r#"
+CREATE TABLE device_body (
+    id TEXT PRIMARY KEY,
+    body BLOB NOT NULL
+);
+CREATE TABLE device_counters (
+    id TEXT PRIMARY KEY,
+    counters BLOB NOT NULL,
+    events INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE device_events (
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event BLOB NOT NULL,
+    PRIMARY KEY (id, seq)
+) WITHOUT ROWID;
 "#,
 ];
 
@@ -1272,30 +1293,113 @@ impl Outbox for SqliteTx<'_> {
 }
 
 impl wan::EmulatorTx for SqliteTx<'_> {
-    fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError> {
-        self.query_row(
-            "SELECT state FROM device_state WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(err)
+    fn device_state(&mut self, id: Eui64) -> Result<Option<StoredDeviceState>, StoreError> {
+        let key = id.to_string();
+        let compact = self
+            .query_row(
+                "SELECT b.body, c.counters FROM device_body b
+                     JOIN device_counters c ON c.id = b.id WHERE b.id = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        if let Some((body, counters)) = compact {
+            return Ok(Some(StoredDeviceState::Compact { body, counters }));
+        }
+        let json: Option<String> = self
+            .query_row(
+                "SELECT state FROM device_state WHERE id = ?1",
+                [&key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        Ok(json.map(StoredDeviceState::Json))
     }
 
-    fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO device_state (id, state) VALUES (?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET state = excluded.state",
-            params![id.to_string(), state],
-        )
-        .map_err(err)?;
+    fn device_events(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT event FROM device_events WHERE id = ?1 ORDER BY seq")
+            .map_err(err)?;
+        let rows = st
+            .query_map([id.to_string()], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err)).collect()
+    }
+
+    fn write_device_state(
+        &mut self,
+        id: Eui64,
+        w: &DeviceStateWrite<'_>,
+    ) -> Result<(), StoreError> {
+        let key = id.to_string();
+        if let Some(body) = w.body {
+            self.execute(
+                "INSERT INTO device_body (id, body) VALUES (?1, ?2)
+                     ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                params![key, body],
+            )
+            .map_err(err)?;
+            // A state stored as JSON before the compact form is replaced by it.
+            self.execute("DELETE FROM device_state WHERE id = ?1", [&key])
+                .map_err(err)?;
+        }
+        let appended = i64::try_from(w.events.len()).map_err(err)?;
+        // How many events the device has logged, these included.
+        let logged: i64 = match w.counters {
+            Some(counters) => self
+                .query_row(
+                    "INSERT INTO device_counters (id, counters, events) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(id) DO UPDATE
+                         SET counters = excluded.counters, events = events + excluded.events
+                         RETURNING events",
+                    params![key, counters, appended],
+                    |r| r.get(0),
+                )
+                .map_err(err)?,
+            None if appended == 0 => return Ok(()),
+            None => self
+                .query_row(
+                    "UPDATE device_counters SET events = events + ?2 WHERE id = ?1
+                         RETURNING events",
+                    params![key, appended],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(err)?
+                .ok_or_else(|| err(format!("device {id}: events without stored counters")))?,
+        };
+        if appended == 0 {
+            return Ok(());
+        }
+        let first = logged - appended;
+        for (seq, event) in (first..).zip(w.events) {
+            self.execute(
+                "INSERT INTO device_events (id, seq, event) VALUES (?1, ?2, ?3)",
+                params![key, seq, event],
+            )
+            .map_err(err)?;
+        }
+        let keep = i64::try_from(w.keep_events).map_err(err)?;
+        // Those beyond the newest `keep` go (there are some once more than `keep` were logged).
+        if logged > keep {
+            self.execute(
+                "DELETE FROM device_events WHERE id = ?1 AND seq < ?2",
+                params![key, logged - keep],
+            )
+            .map_err(err)?;
+        }
         Ok(())
     }
 
     fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError> {
         let mut st = self
             .tx
-            .prepare_cached("SELECT id FROM device_state ORDER BY id")
+            .prepare_cached(
+                "SELECT id FROM device_body UNION SELECT id FROM device_state ORDER BY id",
+            )
             .map_err(err)?;
         let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
         rows.map(|r| r.map_err(err).and_then(|s| parse_eui(&s)))

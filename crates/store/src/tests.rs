@@ -244,7 +244,10 @@ fn per_originator_counters_migrate_to_floors() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let tx = conn.unchecked_transaction().unwrap();
-        let before = crate::MIGRATIONS.len() - 1;
+        let before = crate::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("precommands_by_target"))
+            .unwrap();
         for m in &crate::MIGRATIONS[..before] {
             tx.execute_batch(m).unwrap();
         }
@@ -345,4 +348,128 @@ fn the_page_cache_is_set_for_the_connection() {
     assert_eq!(size(&s), -65_536);
     s.set_page_cache_kib(2_000).unwrap();
     assert_eq!(size(&s), -2_000);
+}
+
+fn device_write<'a>(
+    body: Option<&'a [u8]>,
+    counters: Option<&'a [u8]>,
+    events: &'a [Vec<u8>],
+) -> DeviceStateWrite<'a> {
+    DeviceStateWrite {
+        body,
+        counters,
+        events,
+        keep_events: 3,
+    }
+}
+
+/// A device's state is written in parts: the body only when given, the counters, and events
+/// appended to a log that keeps the newest `keep_events`.
+#[test]
+fn device_state_parts_are_written_apart_and_the_log_is_bounded() {
+    use wan::EmulatorTx as _;
+    let s = SqliteStore::in_memory().unwrap();
+    let id = Eui64::from_u64(5);
+    let ev = |n: u8| vec![n];
+    s.transaction_in(|tx| {
+        assert_eq!(tx.device_state(id)?, None);
+        let refused = tx.write_device_state(id, &device_write(None, None, &[ev(0)]));
+        assert!(refused.is_err(), "events of a device with no counters");
+        tx.write_device_state(id, &device_write(Some(b"b1"), Some(b"c1"), &[ev(1), ev(2)]))?;
+        tx.write_device_state(id, &device_write(None, Some(b"c2"), &[ev(3)]))?;
+        tx.write_device_state(id, &device_write(None, None, &[ev(4), ev(5)]))?;
+        assert_eq!(
+            tx.device_state(id)?,
+            Some(StoredDeviceState::Compact {
+                body: b"b1".to_vec(),
+                counters: b"c2".to_vec()
+            })
+        );
+        assert_eq!(tx.device_events(id)?, [ev(3), ev(4), ev(5)]);
+        tx.write_device_state(id, &device_write(Some(b"b2"), None, &[]))?;
+        assert_eq!(
+            tx.device_state(id)?,
+            Some(StoredDeviceState::Compact {
+                body: b"b2".to_vec(),
+                counters: b"c2".to_vec()
+            })
+        );
+        assert_eq!(tx.device_events(id)?, [ev(3), ev(4), ev(5)]);
+        assert_eq!(tx.device_state_ids()?, [id]);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// A data directory from before the compact form keeps its devices' JSON rows: read as they
+/// are, and replaced by the compact form (events included) at the device's next write.
+#[test]
+fn device_state_stored_as_json_is_read_and_moves_to_the_compact_form() {
+    use wan::EmulatorTx as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    let (id, other) = (Eui64::from_u64(5), Eui64::from_u64(6));
+    let installed = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+    let mut old = devices::DeviceState::new(
+        devices::DeviceKind::Esme,
+        installed,
+        devices::TrustAnchors::new(),
+    );
+    old.last_counters.insert(Eui64::from_u64(0xACB), 77);
+    for at in 0..5 {
+        old.event_log.push(devices::Event {
+            at,
+            kind: devices::EventKind::PowerLost,
+        });
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        let before = crate::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("device_body"))
+            .unwrap();
+        for m in &crate::MIGRATIONS[..before] {
+            tx.execute_batch(m).unwrap();
+        }
+        tx.pragma_update(None, "user_version", i64::try_from(before).unwrap())
+            .unwrap();
+        for d in [id, other] {
+            tx.execute(
+                "INSERT INTO device_state (id, state) VALUES (?1, ?2)",
+                rusqlite::params![d.to_string(), serde_json::to_string(&old).unwrap()],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    s.transaction_in(|tx| {
+        assert!(matches!(
+            tx.device_state(id)?,
+            Some(StoredDeviceState::Json(_))
+        ));
+        let mut state = wan::emulated::stored_state(tx, id)?.unwrap();
+        assert_eq!(state, old);
+        state.next_alert_counter = 9;
+        wan::emulated::put_state(tx, id, &state)?;
+        assert!(matches!(
+            tx.device_state(id)?,
+            Some(StoredDeviceState::Compact { .. })
+        ));
+        assert_eq!(tx.device_events(id)?.len(), 5, "the log moved with it");
+        assert_eq!(wan::emulated::stored_state(tx, id)?.unwrap(), state);
+        // The other device is still JSON, and both are listed once.
+        assert_eq!(wan::emulated::stored_state(tx, other)?.unwrap(), old);
+        assert_eq!(tx.device_state_ids()?, [id, other]);
+        Ok(())
+    })
+    .unwrap();
+    let json_rows: i64 =
+        s.db.exclusive()
+            .unwrap()
+            .conn
+            .query_row("SELECT COUNT(*) FROM device_state", [], |r| r.get(0))
+            .unwrap();
+    assert_eq!(json_rows, 1);
 }

@@ -1,5 +1,10 @@
 //! The emulated devices behind the WAN: each device's private keys from its vault, its state
 //! from the store, and the `devices` crate doing what a real device does with a command.
+//!
+//! A device's state is stored compactly in parts (`devices::stored`): a command reads the body
+//! and counters (not the event log, which the device only appends to) and writes back only the
+//! parts whose encoding changed and the events it logged; a read typically rewrites the small
+//! counters row and appends one event row, leaving the body alone.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,12 +12,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use dcc::DccError;
 use dcc::dispatch::{DeviceAnswer, HubReport};
 use dcc::error::InternalError;
-use devices::{DeviceIdentity, DeviceKeys, DeviceKind, DeviceState, EmulatedDevice};
+use devices::{
+    DeviceIdentity, DeviceKeys, DeviceKind, DeviceState, EmulatedDevice, EventLog, stored,
+};
 use eui::Eui64;
 use gbcs::UtcDateTime;
 use time::OffsetDateTime;
 
-use crate::WanTx;
+use crate::{DeviceStateWrite, EmulatorTx, StoredDeviceState, WanTx};
 
 fn internal(what: &str, e: impl std::fmt::Display) -> DccError {
     InternalError::Storage(format!("{what}: {e}")).into()
@@ -111,29 +118,33 @@ impl EmulatedDevices {
         self.len() == 0
     }
 
-    /// A device's stored state, or else the state its vault says it was installed in.
+    /// A device's stored state (its whole event log included), or else the state its vault
+    /// says it was installed in.
     pub fn state(
         &self,
         tx: &mut (impl WanTx + ?Sized),
         id: Eui64,
     ) -> Result<Option<DeviceState>, DccError> {
-        if let Some(json) = tx.device_state(id)? {
-            return serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|e| internal("device state", e));
+        if let Some(s) = stored_state(tx, id)? {
+            return Ok(Some(s));
         }
-        Ok(self
-            .more
-            .as_ref()
-            .filter(|_| !self.vault.contains_key(&id))
-            .and_then(|v| v.installed_state(id)))
+        Ok(self.installed_state(id))
     }
 
+    fn installed_state(&self, id: Eui64) -> Option<DeviceState> {
+        self.more
+            .as_ref()
+            .filter(|_| !self.vault.contains_key(&id))
+            .and_then(|v| v.installed_state(id))
+    }
+
+    /// The device, to handle something: its state without the event log (the device only
+    /// appends to it, [`devices::EventLog::unsaved`]), and the stored parts it was read from.
     pub(crate) fn load(
         &self,
         tx: &mut (impl WanTx + ?Sized),
         id: Eui64,
-    ) -> Result<EmulatedDevice, DccError> {
+    ) -> Result<Loaded, DccError> {
         let identity = match self.vault.get(&id) {
             Some(i) => i.clone(),
             None => self
@@ -144,21 +155,158 @@ impl EmulatedDevices {
                     internal("device vault", format!("{id} is not an emulated device"))
                 })?,
         };
-        let state = self
-            .state(tx, id)?
-            .ok_or_else(|| internal("device state", format!("{id} has no state")))?;
+        let (state, stored) = match read(tx, id, false)? {
+            Some(found) => found,
+            None => (
+                self.installed_state(id)
+                    .ok_or_else(|| internal("device state", format!("{id} has no state")))?,
+                None,
+            ),
+        };
         let keys = self.keys_of(&identity)?;
-        Ok(EmulatedDevice::with_keys(identity, keys, state))
+        Ok(Loaded {
+            dev: EmulatedDevice::with_keys(identity, keys, state),
+            stored,
+        })
     }
 
-    pub(crate) fn save(
-        tx: &mut (impl WanTx + ?Sized),
-        dev: &EmulatedDevice,
-    ) -> Result<(), DccError> {
-        let json = serde_json::to_string(dev.state()).map_err(|e| internal("device state", e))?;
-        tx.put_device_state(dev.eui(), &json)?;
-        Ok(())
+    /// Writes what changed of a loaded device's state.
+    pub(crate) fn save(tx: &mut (impl WanTx + ?Sized), loaded: &Loaded) -> Result<(), DccError> {
+        write(
+            tx,
+            loaded.dev.eui(),
+            loaded.dev.state(),
+            loaded.stored.as_ref(),
+        )
     }
+}
+
+/// The body and counters of a device's compact state, as stored.
+type Parts = (Vec<u8>, Vec<u8>);
+
+/// A device read from the store to handle something, with the stored parts of its state (the
+/// compact body and counters; none when it had no compact state), so that only what changed is
+/// written back.
+pub(crate) struct Loaded {
+    pub(crate) dev: EmulatedDevice,
+    stored: Option<Parts>,
+}
+
+/// A device's stored state, its whole event log included (`None`: it has none stored).
+pub fn stored_state(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+) -> Result<Option<DeviceState>, DccError> {
+    Ok(read(tx, id, true)?.map(|(s, _)| s))
+}
+
+/// When the earliest future-dated instruction a device's stored state holds is due (true
+/// time, unix ms; `None`: it holds none, or has no stored state), decoding no more of the state
+/// than that.
+pub(crate) fn held_instructions_due_ms(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+) -> Result<Option<i64>, DccError> {
+    let due = match tx.device_state(id)? {
+        None => None,
+        Some(StoredDeviceState::Compact { body, .. }) => {
+            stored::held_instructions_due(&body).map_err(|e| internal("device state", e))?
+        }
+        // The field is absent from JSON state that holds none.
+        Some(StoredDeviceState::Json(json)) if !json.contains("\"future_actions\"") => None,
+        Some(StoredDeviceState::Json(json)) => {
+            let state: DeviceState =
+                serde_json::from_str(&json).map_err(|e| internal("device state", e))?;
+            state
+                .future_actions
+                .iter()
+                .map(|a| a.at.saturating_sub(state.clock_offset_secs))
+                .min()
+        }
+    };
+    Ok(due.map(|t| t.saturating_mul(1000)))
+}
+
+/// Stores a device's state whole (body and counters, and the events pushed since its log was
+/// read or built: a state from [`stored_state`] or [`EmulatedDevices::state`] appends only
+/// those).
+pub fn put_state(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+    state: &DeviceState,
+) -> Result<(), DccError> {
+    write(tx, id, state, None)
+}
+
+/// The stored state with, for the compact form, its stored body and counters. The event log is
+/// read only if `events`; state stored as JSON counts all its events unsaved, so that its first
+/// write moves them to the compact log.
+fn read(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+    events: bool,
+) -> Result<Option<(DeviceState, Option<Parts>)>, DccError> {
+    match tx.device_state(id)? {
+        None => Ok(None),
+        Some(StoredDeviceState::Json(json)) => {
+            let mut state: DeviceState =
+                serde_json::from_str(&json).map_err(|e| internal("device state", e))?;
+            state.event_log.mark_unsaved();
+            Ok(Some((state, None)))
+        }
+        Some(StoredDeviceState::Compact { body, counters }) => {
+            let log = if events {
+                let events = tx
+                    .device_events(id)?
+                    .iter()
+                    .map(|e| stored::decode_event(e))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| internal("device events", e))?;
+                EventLog::from_events(events)
+            } else {
+                EventLog::default()
+            };
+            let state = stored::decode_state(&body, &counters, log)
+                .map_err(|e| internal("device state", e))?;
+            Ok(Some((state, Some((body, counters)))))
+        }
+    }
+}
+
+/// Writes the parts of `state` that differ from the `stored` ones (all when none), and appends
+/// the events pushed since its log was read.
+fn write(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+    state: &DeviceState,
+    stored: Option<&Parts>,
+) -> Result<(), DccError> {
+    let enc = |e: stored::StoredError| internal("device state", e);
+    let body = stored::encode_body(state).map_err(enc)?;
+    let counters = stored::encode_counters(state).map_err(enc)?;
+    let events = state
+        .event_log
+        .unsaved()
+        .map(stored::encode_event)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(enc)?;
+    let (body_changed, counters_changed) = match stored {
+        Some((b, c)) => (*b != body, *c != counters),
+        None => (true, true),
+    };
+    if !body_changed && !counters_changed && events.is_empty() {
+        return Ok(());
+    }
+    tx.write_device_state(
+        id,
+        &DeviceStateWrite {
+            body: body_changed.then_some(body.as_slice()),
+            counters: counters_changed.then_some(counters.as_slice()),
+            events: &events,
+            keep_events: devices::EVENT_LOG_CAPACITY,
+        },
+    )?;
+    Ok(())
 }
 
 impl EmulatedDevices {
@@ -175,15 +323,33 @@ impl EmulatedDevices {
         frame: &[u8],
         now: OffsetDateTime,
     ) -> Result<DeviceAnswer, DccError> {
-        let mut dev = self.load(tx, device)?;
-        let reply = dev.handle(frame, utc(now)?);
-        if reply.state_changed {
-            Self::save(tx, &dev)?;
-        }
-        Ok(DeviceAnswer {
-            response: reply.response,
-            alerts: reply.alerts,
-        })
+        Ok(self.deliver_noting(tx, device, frame, now)?.0)
+    }
+
+    /// [`Self::deliver`], also saying when the device's earliest held future-dated
+    /// instruction is due afterwards (true time, unix ms).
+    pub(crate) fn deliver_noting(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        device: Eui64,
+        frame: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<(DeviceAnswer, Option<i64>), DccError> {
+        let mut loaded = self.load(tx, device)?;
+        let reply = loaded.dev.handle(frame, utc(now)?);
+        // What changed is found by comparing encodings (`write`), whatever `state_changed` says.
+        Self::save(tx, &loaded)?;
+        let next = loaded
+            .dev
+            .next_future_action_at()
+            .map(|t| t.saturating_mul(1000));
+        Ok((
+            DeviceAnswer {
+                response: reply.response,
+                alerts: reply.alerts,
+            },
+            next,
+        ))
     }
 
     /// An out-of-band event at a hub (`power-outage`, `power-restored`): what the hub and the
@@ -195,7 +361,8 @@ impl EmulatedDevices {
         kind: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError> {
-        let mut dev = self.load(tx, chf)?;
+        let mut loaded = self.load(tx, chf)?;
+        let dev = &mut loaded.dev;
         if dev.kind() != DeviceKind::Chf {
             return Err(internal(
                 "hub event",
@@ -220,7 +387,7 @@ impl EmulatedDevices {
                 .collect(),
             other => return Err(internal("hub event", format!("unknown event {other:?}"))),
         };
-        Self::save(tx, &dev)?;
+        Self::save(tx, &loaded)?;
         // The premises loses (and regains) power as a whole: every device the hub reaches.
         let mut reports = reports;
         let uprn = tx.device(chf)?.and_then(|d| d.uprn);
@@ -234,7 +401,8 @@ impl EmulatedDevices {
             .map(|d| d.id)
             .collect();
         for id in behind {
-            let mut d = self.load(tx, id)?;
+            let mut loaded = self.load(tx, id)?;
+            let d = &mut loaded.dev;
             if kind == "power-outage" {
                 d.power_lost(at);
             } else {
@@ -245,7 +413,7 @@ impl EmulatedDevices {
                         .map(|frame| HubReport::DeviceAlert { device: id, frame }),
                 );
             }
-            Self::save(tx, &d)?;
+            Self::save(tx, &loaded)?;
         }
         Ok(reports)
     }
@@ -271,6 +439,155 @@ mod tests {
             ds_private_pkcs8: pkcs8(),
             ka_private_pkcs8: pkcs8(),
         }
+    }
+
+    /// The emulation's storage in memory, recording every write of a device's state.
+    #[derive(Default)]
+    struct Fake {
+        state: Option<StoredDeviceState>,
+        events: Vec<Vec<u8>>,
+        writes: Vec<(bool, bool, usize)>,
+    }
+
+    impl EmulatorTx for Fake {
+        fn device_state(&mut self, _: Eui64) -> Result<Option<StoredDeviceState>, StoreError> {
+            Ok(self.state.clone())
+        }
+        fn device_events(&mut self, _: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {
+            Ok(self.events.clone())
+        }
+        fn write_device_state(
+            &mut self,
+            _: Eui64,
+            w: &DeviceStateWrite<'_>,
+        ) -> Result<(), StoreError> {
+            self.writes
+                .push((w.body.is_some(), w.counters.is_some(), w.events.len()));
+            let (body, counters) = match self.state.take() {
+                Some(StoredDeviceState::Compact { body, counters }) => (Some(body), Some(counters)),
+                _ => (None, None),
+            };
+            self.state = Some(StoredDeviceState::Compact {
+                body: w.body.map(<[u8]>::to_vec).or(body).unwrap(),
+                counters: w.counters.map(<[u8]>::to_vec).or(counters).unwrap(),
+            });
+            self.events.extend(w.events.iter().cloned());
+            let excess = self.events.len().saturating_sub(w.keep_events);
+            self.events.drain(..excess);
+            Ok(())
+        }
+        fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError> {
+            Ok(Vec::new())
+        }
+        fn wan_fault(&mut self, _: Eui64) -> Result<Option<crate::WanFault>, StoreError> {
+            Ok(None)
+        }
+        fn set_wan_fault(
+            &mut self,
+            _: Eui64,
+            _: Option<crate::WanFault>,
+        ) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn push_wan_event(&mut self, _: Eui64, _: &str, _: i64) -> Result<i64, StoreError> {
+            Ok(0)
+        }
+        fn take_wan_events(&mut self, _: usize) -> Result<Vec<(i64, Eui64, String)>, StoreError> {
+            Ok(Vec::new())
+        }
+    }
+
+    use crate::StoreError;
+    use devices::{Event, EventKind};
+
+    const ID: Eui64 = Eui64([0, 0xDB, 0x12, 0, 0, 0, 0, 1]);
+
+    fn fresh() -> DeviceState {
+        let at = UtcDateTime::from_unix(1_700_000_000).unwrap();
+        DeviceState::new(DeviceKind::Esme, at, devices::TrustAnchors::new())
+    }
+
+    fn event(at: i64) -> Event {
+        Event {
+            at,
+            kind: EventKind::CommandExecuted {
+                message_code: 0x0015,
+                originator: ID,
+                counter: u64::try_from(at).unwrap(),
+                success: true,
+            },
+        }
+    }
+
+    #[test]
+    fn only_the_parts_that_changed_are_written() {
+        let mut tx = Fake::default();
+        put_state(&mut tx, ID, &fresh()).unwrap();
+        assert_eq!(tx.writes, [(true, true, 0)], "a new state: all of it");
+
+        // A read: an accepted counter and an event; the body is not rewritten.
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        assert!(
+            state.event_log.is_empty(),
+            "the log is not read to handle a command"
+        );
+        state.last_counters.insert(ID, 7);
+        state.event_log.push(event(7));
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        assert_eq!(tx.writes[1], (false, true, 1));
+
+        // Nothing changed: nothing written.
+        let (state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        assert_eq!(tx.writes.len(), 2);
+
+        // An event alone (a refused replay), then a change of the body alone.
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        state.event_log.push(event(8));
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        state.supply = devices::SupplyState::Disabled;
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        assert_eq!(tx.writes[2..], [(false, false, 1), (true, false, 0)]);
+
+        let whole = stored_state(&mut tx, ID).unwrap().unwrap();
+        assert_eq!(
+            whole.event_log.iter().cloned().collect::<Vec<_>>(),
+            [event(7), event(8)]
+        );
+        assert_eq!(whole.last_counters.get(&ID), Some(&7));
+        assert_eq!(whole.supply, devices::SupplyState::Disabled);
+    }
+
+    #[test]
+    fn a_state_stored_as_json_moves_to_the_compact_form_whole_on_its_next_write() {
+        let mut old = fresh();
+        old.last_counters.insert(ID, 41);
+        for at in 0..(devices::EVENT_LOG_CAPACITY as i64 + 3) {
+            old.event_log.push(event(at));
+        }
+        let mut tx = Fake {
+            state: Some(StoredDeviceState::Json(
+                serde_json::to_string(&old).unwrap(),
+            )),
+            ..Fake::default()
+        };
+        assert_eq!(stored_state(&mut tx, ID).unwrap().unwrap(), old);
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        assert!(stored.is_none());
+        state.last_counters.insert(ID, 42);
+        state.event_log.push(event(1000));
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        assert_eq!(
+            tx.writes,
+            [(true, true, devices::EVENT_LOG_CAPACITY)],
+            "body, counters and the whole (bounded) log"
+        );
+        let now = stored_state(&mut tx, ID).unwrap().unwrap();
+        assert!(matches!(tx.state, Some(StoredDeviceState::Compact { .. })));
+        assert_eq!(now, state);
+        assert_eq!(now.event_log.last(), Some(&event(1000)));
+        assert_eq!(now.event_log.len(), devices::EVENT_LOG_CAPACITY);
     }
 
     #[test]

@@ -20,8 +20,6 @@ use std::sync::Mutex;
 use dcc::DccError;
 use dcc::dispatch::HubReport;
 use dcc::error::InternalError;
-use devices::DeviceState;
-use eui::Eui64;
 use time::OffsetDateTime;
 
 use crate::emulated::utc;
@@ -81,23 +79,6 @@ fn internal(what: &str, e: impl std::fmt::Display) -> DccError {
     InternalError::Storage(format!("{what}: {e}")).into()
 }
 
-/// The device's held instructions' earliest due time (true time, unix ms), from its stored
-/// state; `None` if it holds none (the field is absent from state that holds none).
-fn next_action_ms(json: &str) -> Result<Option<i64>, DccError> {
-    if !json.contains("\"future_actions\"") {
-        return Ok(None);
-    }
-    let state: DeviceState = serde_json::from_str(json).map_err(|e| internal("device state", e))?;
-    Ok(state
-        .future_actions
-        .iter()
-        .map(|a| {
-            a.at.saturating_sub(state.clock_offset_secs)
-                .saturating_mul(1000)
-        })
-        .min())
-}
-
 /// When the earliest instruction any device in the inventory holds falls due (unix ms), read
 /// from the stored states (for a driver on a simulated clock that needs to know when to look
 /// again, such as the test harness).
@@ -105,9 +86,7 @@ pub fn next_device_action_ms(tx: &mut (impl WanTx + ?Sized)) -> Result<Option<i6
     let mut next: Option<i64> = None;
     // A device with no stored state holds its installed state: no future-dated instruction.
     for id in tx.device_state_ids()? {
-        if let Some(json) = tx.device_state(id)?
-            && let Some(t) = next_action_ms(&json)?
-        {
+        if let Some(t) = crate::emulated::held_instructions_due_ms(tx, id)? {
             next = Some(next.map_or(t, |n| n.min(t)));
         }
     }
@@ -126,22 +105,15 @@ impl EmulatedWan {
         }
     }
 
-    /// After a command was delivered to `device`: lowers the hint if it now holds an
-    /// instruction.
-    pub(crate) fn note_device(
-        &self,
-        tx: &mut (impl WanTx + ?Sized),
-        device: Eui64,
-    ) -> Result<(), DccError> {
+    /// After a command was delivered to a device: lowers the hint if the device now holds an
+    /// instruction, due at `next_action` (unix ms).
+    pub(crate) fn note_device(&self, next_action: Option<i64>) {
         if self.hint.get() == Hint::Unknown {
-            return Ok(());
+            return;
         }
-        if let Some(json) = tx.device_state(device)?
-            && let Some(t) = next_action_ms(&json)?
-        {
+        if let Some(t) = next_action {
             self.hint.lower(t);
         }
-        Ok(())
     }
 
     /// Ticks every emulated device whose held instruction is due at `now`; returns the alerts
@@ -166,28 +138,26 @@ impl EmulatedWan {
             if !self.devices.knows(id) {
                 continue;
             }
-            let Some(json) = tx.device_state(id)? else {
-                continue;
-            };
-            let Some(due) = next_action_ms(&json)? else {
+            let Some(due) = crate::emulated::held_instructions_due_ms(tx, id)? else {
                 continue;
             };
             if due > now_ms {
                 next = Some(next.map_or(due, |n| n.min(due)));
                 continue;
             }
-            let mut dev = self.devices.load(tx, id)?;
+            let mut loaded = self.devices.load(tx, id)?;
+            let dev = &mut loaded.dev;
             let alerts = dev
                 .tick(at)
                 .map_err(|e| internal("device future-dated action", e))?;
-            crate::emulated::EmulatedDevices::save(tx, &dev)?;
+            crate::emulated::EmulatedDevices::save(tx, &loaded)?;
             executed = true;
             reports.extend(
                 alerts
                     .into_iter()
                     .map(|frame| HubReport::DeviceAlert { device: id, frame }),
             );
-            if let Some(t) = dev.next_future_action_at() {
+            if let Some(t) = loaded.dev.next_future_action_at() {
                 let t = t.saturating_mul(1000);
                 next = Some(next.map_or(t, |n| n.min(t)));
             }

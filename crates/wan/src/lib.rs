@@ -8,8 +8,8 @@
 //! signing, the outbox, who gets which alert) is the core's: `dcc::dispatch`, whose `Driver`
 //! calls [`EmulatedWan`] through `dcc::dispatch::DeviceNetwork`.
 //!
-//! The emulation keeps its own state (each device's state, faults, queued hub events) through
-//! [`EmulatorTx`], implemented by the store's transaction type beside the core's traits: one
+//! The emulation keeps its own state (each device's state, compactly in parts written apart,
+//! faults, queued hub events) through [`EmulatorTx`], implemented by the store's transaction type beside the core's traits: one
 //! transaction carries a command to a device, persists the device's new state and records the
 //! DCC's answer, so a crash leaves all of it or none.
 
@@ -62,11 +62,41 @@ impl WanFault {
     }
 }
 
+/// An emulated device's state as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredDeviceState {
+    /// The compact form (`devices::stored`): the body and the counters; the event log is read
+    /// apart ([`EmulatorTx::device_events`]).
+    Compact { body: Vec<u8>, counters: Vec<u8> },
+    /// The whole state as JSON, as stored before the compact form (until its next write).
+    Json(String),
+}
+
+/// What changed of an emulated device's state, to write (`devices::stored` encodings).
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceStateWrite<'a> {
+    /// The new body, if it changed (required when the device has no compact state yet).
+    pub body: Option<&'a [u8]>,
+    /// The new counters, if they changed (required when the device has no compact state yet).
+    pub counters: Option<&'a [u8]>,
+    /// Events to append to the log, oldest first.
+    pub events: &'a [Vec<u8>],
+    /// How many of the newest events the log keeps.
+    pub keep_events: usize,
+}
+
 /// The emulation's state, kept by the store in the same transaction as the DCC's records.
 pub trait EmulatorTx {
-    /// An emulated device's persistent state (JSON), if it has any.
-    fn device_state(&mut self, id: Eui64) -> Result<Option<String>, StoreError>;
-    fn put_device_state(&mut self, id: Eui64, state: &str) -> Result<(), StoreError>;
+    /// An emulated device's persistent state, if it has any.
+    fn device_state(&mut self, id: Eui64) -> Result<Option<StoredDeviceState>, StoreError>;
+    /// The events of a device's compact event log, oldest first.
+    fn device_events(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// Writes what changed of a device's state in the compact form (dropping any JSON row).
+    fn write_device_state(
+        &mut self,
+        id: Eui64,
+        write: &DeviceStateWrite<'_>,
+    ) -> Result<(), StoreError>;
     /// The devices that have a stored state (those a command or event has changed), by EUI.
     fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError>;
 
@@ -170,8 +200,10 @@ impl EmulatedWan {
             tx.set_wan_fault(job.chf, (left > 0).then_some(WanFault::Drop(left)))?;
             return Ok(Transmission::Lost);
         }
-        let answer = self.devices.deliver(tx, job.target, &job.command, now)?;
-        self.note_device(tx, job.target)?;
+        let (answer, next_action) =
+            self.devices
+                .deliver_noting(tx, job.target, &job.command, now)?;
+        self.note_device(next_action);
         Ok(Transmission::Delivered(answer))
     }
 

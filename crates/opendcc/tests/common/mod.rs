@@ -1765,13 +1765,44 @@ impl Demo {
         );
     }
 
-    /// An emulated device's persistent state (the `device_state` row), as JSON.
+    /// An emulated device's persistent state (its compact rows, `devices::stored`, or a
+    /// `device_state` JSON row stored before them), as JSON.
     pub fn device_state(&self, id: &str) -> serde_json::Value {
-        let rows = self.query("SELECT state FROM device_state WHERE id = ?1", &[id]);
-        let row = rows
-            .first()
-            .unwrap_or_else(|| panic!("no device_state row for {id}"));
-        serde_json::from_str(&row[0]).unwrap_or_else(|e| panic!("device state of {id}: {e}"))
+        use rusqlite::OptionalExtension as _;
+        let conn = open_read_only(&self.db_path());
+        let compact: Option<(Vec<u8>, Vec<u8>)> = conn
+            .query_row(
+                "SELECT b.body, c.counters FROM device_body b
+                     JOIN device_counters c ON c.id = b.id WHERE b.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .unwrap_or_else(|e| panic!("device state of {id}: {e}"));
+        let Some((body, counters)) = compact else {
+            let rows = self.query("SELECT state FROM device_state WHERE id = ?1", &[id]);
+            let row = rows
+                .first()
+                .unwrap_or_else(|| panic!("no device state for {id}"));
+            return serde_json::from_str(&row[0])
+                .unwrap_or_else(|e| panic!("device state of {id}: {e}"));
+        };
+        let mut st = conn
+            .prepare("SELECT event FROM device_events WHERE id = ?1 ORDER BY seq")
+            .unwrap_or_else(|e| panic!("device events of {id}: {e}"));
+        let events = st
+            .query_map([id], |r| r.get::<_, Vec<u8>>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .unwrap_or_else(|e| panic!("device events of {id}: {e}"));
+        let events = events
+            .iter()
+            .map(|e| devices::stored::decode_event(e))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("device events of {id}: {e}"));
+        let state =
+            devices::stored::decode_state(&body, &counters, devices::EventLog::from_events(events))
+                .unwrap_or_else(|e| panic!("device state of {id}: {e}"));
+        serde_json::to_value(&state).unwrap_or_else(|e| panic!("device state of {id}: {e}"))
     }
 
     /// `DIR/devices/<hex>/<usage>.pem`: a device's SMKI certificate (`ds` or `ka`).

@@ -1,0 +1,246 @@
+//! The compact stored form of a [`DeviceState`], in three parts a store writes apart, so that a
+//! command rewrites only what it changed:
+//!
+//! * the **counters** ([`encode_counters`]): the anti-replay counters (`last_counters`) and the
+//!   alert counter, which an accepted command changes; small, written after every command;
+//! * the **events** ([`encode_event`]): the event log as rows, one per event, appended (the log
+//!   is only ever appended to, [`crate::EventLog::unsaved`]), the oldest beyond
+//!   [`crate::EVENT_LOG_CAPACITY`] dropped by the store;
+//! * the **body** ([`encode_body`]): everything else (registers, trust anchors, configuration,
+//!   faults, held instructions…), rewritten only when its encoding differs from the stored one
+//!   (comparing bytes, so no mutation has to be tracked).
+//!
+//! Each part is a [`FORMAT`] byte and the `postcard` encoding of its fields (EUIs and keys as
+//! bytes: their serde forms are binary in formats that are not human-readable). postcard is not
+//! self-describing: every field is encoded, in declaration order, so a change to a stored type
+//! needs a new [`FORMAT`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use eui::Eui64;
+use serde::{Deserialize, Serialize};
+
+use crate::anchors::TrustAnchors;
+use crate::metering::Metering;
+use crate::state::{DeviceFault, DeviceLogEntry, DeviceState, Event, EventLog, SupplyState};
+
+/// The version byte every stored part starts with.
+pub const FORMAT: u8 = 1;
+
+/// A stored part that cannot be read (another format, or not an encoding of its type).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored device state unreadable: {0}")]
+pub struct StoredError(String);
+
+/// The body's fields, borrowed for encoding (the same order as [`Body`]). The clock offset and
+/// the held instructions come first, so that [`held_instructions_due`] reads only them.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    clock_offset_secs: i64,
+    future_actions: &'a [crate::future::PendingAction],
+    firmware_version: &'a [u8],
+    supply: SupplyState,
+    metering: &'a Metering,
+    commissioned: bool,
+    power_outage_since: Option<i64>,
+    battery_days: u16,
+    device_log: &'a [DeviceLogEntry],
+    trust_anchors: &'a TrustAnchors,
+    faults: &'a BTreeSet<DeviceFault>,
+    instantaneous: &'a crate::reads::InstantaneousConfig,
+    reads: &'a crate::reads::ReadsState,
+    billing_calendar: &'a crate::reads::logs::BillingCalendar,
+}
+
+/// The body's fields, decoded.
+#[derive(Deserialize)]
+struct Body {
+    clock_offset_secs: i64,
+    future_actions: Vec<crate::future::PendingAction>,
+    firmware_version: Vec<u8>,
+    supply: SupplyState,
+    metering: Metering,
+    commissioned: bool,
+    power_outage_since: Option<i64>,
+    battery_days: u16,
+    device_log: Vec<DeviceLogEntry>,
+    trust_anchors: TrustAnchors,
+    faults: BTreeSet<DeviceFault>,
+    instantaneous: crate::reads::InstantaneousConfig,
+    reads: crate::reads::ReadsState,
+    billing_calendar: crate::reads::logs::BillingCalendar,
+}
+
+/// The start of a body: what [`held_instructions_due`] needs.
+#[derive(Deserialize)]
+struct BodyHead {
+    clock_offset_secs: i64,
+    future_actions: Vec<crate::future::PendingAction>,
+}
+
+#[derive(Serialize)]
+struct CountersRef<'a> {
+    last_counters: &'a BTreeMap<Eui64, u64>,
+    next_alert_counter: u64,
+}
+
+#[derive(Deserialize)]
+struct Counters {
+    last_counters: BTreeMap<Eui64, u64>,
+    next_alert_counter: u64,
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
+    let out = vec![FORMAT];
+    postcard::to_extend(value, out).map_err(|e| StoredError(e.to_string()))
+}
+
+fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
+    match bytes.split_first() {
+        Some((&FORMAT, rest)) => {
+            postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
+        }
+        Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
+        None => Err(StoredError(format!("{what}: empty"))),
+    }
+}
+
+/// The body: the state but for its counters and event log.
+pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
+    // Destructured in full, so that a field added to the state fails to compile here until it
+    // is given a part.
+    let DeviceState {
+        firmware_version,
+        supply,
+        metering,
+        clock_offset_secs,
+        commissioned,
+        power_outage_since,
+        battery_days,
+        device_log,
+        event_log: _,
+        last_counters: _,
+        next_alert_counter: _,
+        trust_anchors,
+        faults,
+        future_actions,
+        instantaneous,
+        reads,
+        billing_calendar,
+    } = state;
+    encode(&BodyRef {
+        firmware_version,
+        supply: *supply,
+        metering,
+        clock_offset_secs: *clock_offset_secs,
+        commissioned: *commissioned,
+        power_outage_since: *power_outage_since,
+        battery_days: *battery_days,
+        device_log,
+        trust_anchors,
+        faults,
+        future_actions,
+        instantaneous,
+        reads,
+        billing_calendar,
+    })
+}
+
+/// When the earliest future-dated instruction a stored body holds is due (true time, unix
+/// seconds; `None`: it holds none), read from the start of the body alone (a scan of every
+/// device for due instructions decodes no more).
+pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
+    let head: BodyHead = match body.split_first() {
+        Some((&FORMAT, rest)) => postcard::take_from_bytes(rest)
+            .map(|(h, _)| h)
+            .map_err(|e| StoredError(format!("body: {e}")))?,
+        _ => decode::<BodyHead>("body", body)?,
+    };
+    Ok(head
+        .future_actions
+        .iter()
+        .map(|a| a.at.saturating_sub(head.clock_offset_secs))
+        .min())
+}
+
+/// The counters: the highest accepted counter per originator and the next alert counter.
+pub fn encode_counters(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
+    encode(&CountersRef {
+        last_counters: &state.last_counters,
+        next_alert_counter: state.next_alert_counter,
+    })
+}
+
+/// One event of the log.
+pub fn encode_event(event: &Event) -> Result<Vec<u8>, StoredError> {
+    encode(event)
+}
+
+/// One event of the log, from [`encode_event`]'s bytes.
+pub fn decode_event(bytes: &[u8]) -> Result<Event, StoredError> {
+    decode("event", bytes)
+}
+
+/// The state from its stored body and counters and its event log (events read with
+/// [`decode_event`], or an empty log by a caller that only appends to it).
+pub fn decode_state(
+    body: &[u8],
+    counters: &[u8],
+    event_log: EventLog,
+) -> Result<DeviceState, StoredError> {
+    let b: Body = decode("body", body)?;
+    let c: Counters = decode("counters", counters)?;
+    Ok(DeviceState {
+        firmware_version: b.firmware_version,
+        supply: b.supply,
+        metering: b.metering,
+        clock_offset_secs: b.clock_offset_secs,
+        commissioned: b.commissioned,
+        power_outage_since: b.power_outage_since,
+        battery_days: b.battery_days,
+        device_log: b.device_log,
+        event_log,
+        last_counters: c.last_counters,
+        next_alert_counter: c.next_alert_counter,
+        trust_anchors: b.trust_anchors,
+        faults: b.faults,
+        future_actions: b.future_actions,
+        instantaneous: b.instantaneous,
+        reads: b.reads,
+        billing_calendar: b.billing_calendar,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::future::{FutureAction, PendingAction};
+
+    fn held(at: i64) -> PendingAction {
+        PendingAction {
+            at,
+            action: FutureAction::SupplyOff,
+            originator: Eui64::from_u64(7),
+            counter: 9,
+            message_code: 0x0073,
+            cluster: 0x0700,
+            frame_control: 0x01,
+            command: 0x01,
+        }
+    }
+
+    #[test]
+    fn the_due_time_of_held_instructions_is_read_from_the_start_of_the_body() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Gsme, at, TrustAnchors::new());
+        assert_eq!(held_instructions_due(&encode_body(&s).unwrap()), Ok(None));
+        s.clock_offset_secs = 30;
+        s.future_actions = vec![held(2_000), held(1_000)];
+        let body = encode_body(&s).unwrap();
+        assert_eq!(held_instructions_due(&body), Ok(Some(970)), "true time");
+        let counters = encode_counters(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+        assert!(held_instructions_due(&[FORMAT + 1]).is_err());
+        assert!(held_instructions_due(&[]).is_err());
+    }
+}
