@@ -84,7 +84,7 @@ pub async fn run<S: Store, C: Clock>(
         let now = unix_ms(clock.now());
         let st = store.clone();
         let due = tokio::task::spawn_blocking(move || {
-            st.transaction(|tx| Ok((tx.due_outbox(now, BATCH)?, tx.next_outbox_after(now)?)))
+            st.read(|tx| Ok((tx.due_outbox(now, BATCH)?, tx.next_outbox_after(now)?)))
         })
         .await;
         let (due, next_at) = match due {
@@ -173,9 +173,11 @@ async fn deliver_one<S: Store, C: Clock>(
     let st = store.clone();
     let (recipient, id) = (item.recipient, item.id);
     // The due list may be older than this item's last delivery: look again. The URL is read at
-    // delivery time too, so that a change takes effect without a restart.
+    // delivery time too, so that a change takes effect without a restart. Both on a snapshot of
+    // what was committed: an earlier delivery of this item was recorded (committed) before the
+    // item left `busy`, so the snapshot sees it.
     let current = tokio::task::spawn_blocking(move || {
-        st.transaction(|tx| {
+        st.read(|tx| {
             let pending = tx
                 .outbox_item(id)?
                 .is_some_and(|o| o.delivered_at.is_none());
@@ -243,10 +245,9 @@ pub fn deliver_due<S: Store>(
     policy: &DeliveryPolicy,
     recipient: &mut dyn Recipient,
 ) -> Result<usize, DccError> {
-    let due = store.transaction(|tx| Ok(tx.due_outbox(now_ms, 256)?))?;
+    let due = store.read(|tx| Ok(tx.due_outbox(now_ms, 256)?))?;
     for item in &due {
-        let url =
-            store.transaction(|tx| Ok(tx.user(item.recipient)?.and_then(|u| u.response_url)))?;
+        let url = store.read(|tx| Ok(tx.user(item.recipient)?.and_then(|u| u.response_url)))?;
         let result = recipient.receive(url.as_deref(), item);
         record(store, item, &result, now_ms, policy)?;
     }

@@ -40,6 +40,8 @@ use wan::WanFault;
 pub use operator::OperatorAuditEntry;
 
 mod group;
+mod readers;
+pub use group::SiteStats;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod group_tests;
@@ -380,13 +382,18 @@ const FLOOR: &str = "*";
 /// The SQLite store.
 pub struct SqliteStore {
     db: group::Db,
+    /// Read-only connections for [`Store::read`] (none for an in-memory database, which no
+    /// second connection can open: its reads go through `db`).
+    readers: Option<readers::Readers>,
 }
 
 impl SqliteStore {
     /// Opens (creating if need be) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(err)?;
-        Self::init(conn)
+        let mut s = Self::init(conn)?;
+        s.readers = Some(readers::Readers::new(path));
+        Ok(s)
     }
 
     /// A private in-memory database (for unit tests of code above the store).
@@ -423,6 +430,7 @@ impl SqliteStore {
         tx.commit().map_err(err)?;
         Ok(Self {
             db: group::Db::new(conn),
+            readers: None,
         })
     }
 
@@ -431,16 +439,39 @@ impl SqliteStore {
     pub fn commits(&self) -> u64 {
         self.db.commits()
     }
+
+    /// What the transactions opened from each place in the code have cost since the store was
+    /// opened (how many, how long their closures held the connection, how long their callers
+    /// waited in all), most time held first: where the one connection's time goes.
+    pub fn transaction_stats(&self) -> Vec<(String, group::SiteStats)> {
+        self.db
+            .stats()
+            .into_iter()
+            .map(|(at, s)| (format!("{}:{}", at.file(), at.line()), s))
+            .collect()
+    }
 }
 
 impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
+    #[track_caller]
     fn transaction_in<T>(
         &self,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError> {
         self.db.run(f, |e| DccError::from(StoreError(e)))
+    }
+
+    #[track_caller]
+    fn read_in<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
+    ) -> Result<T, DccError> {
+        match &self.readers {
+            Some(r) => r.run(f, |e| DccError::from(StoreError(e))),
+            None => self.db.run(f, |e| DccError::from(StoreError(e))),
+        }
     }
 }
 
