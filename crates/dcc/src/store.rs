@@ -287,6 +287,9 @@ pub trait WanQueue {
 pub trait Outbox {
     fn push_outbox(&mut self, item: &OutboxItem) -> Result<i64, StoreError>;
     fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    /// The ids of [`Outbox::due_outbox`]'s items, in the same order, without reading the
+    /// documents (a worker that reads each item when it starts to deliver it).
+    fn due_outbox_ids(&mut self, now_ms: i64, limit: usize) -> Result<Vec<i64>, StoreError>;
     /// The earliest time later than `now_ms` at which an undelivered document is due again (a
     /// retry after its backoff), if any.
     fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError>;

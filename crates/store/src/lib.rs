@@ -1243,6 +1243,20 @@ impl Outbox for SqliteTx<'_> {
         rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
     }
 
+    fn due_outbox_ids(&mut self, now_ms: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        // Read from the partial index `outbox_due` alone (next_at and the rowid).
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![now_ms, limit as i64], |r| r.get(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err)).collect()
+    }
+
     fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError> {
         self.query_row(
             "SELECT MIN(next_at) FROM outbox WHERE delivered_at IS NULL AND next_at > ?1",

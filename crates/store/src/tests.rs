@@ -425,3 +425,37 @@ fn transactions_are_counted_by_call_site() {
     assert_eq!(count(line_users), Some(1), "{sites:?}");
     assert!(sites.iter().all(|(_, st)| st.held <= st.total), "{sites:?}");
 }
+
+#[test]
+fn due_outbox_ids_are_the_due_items_in_order() {
+    let s = SqliteStore::in_memory().unwrap();
+    let item = |next_at: i64| OutboxItem {
+        id: 0,
+        recipient: Eui64::from_u64(1),
+        kind: "response".into(),
+        reference: format!("r{next_at}"),
+        document: "<x/>".into(),
+        created_at: 0,
+        attempts: 0,
+        next_at,
+        delivered_at: None,
+        last_error: None,
+    };
+    s.transaction(|tx| {
+        for at in [30, 10, 20, 10, 99] {
+            tx.push_outbox(&item(at))?;
+        }
+        let first = tx.due_outbox_ids(50, 1)?[0];
+        tx.outbox_delivered(first, 40)?;
+        Ok(())
+    })
+    .unwrap();
+    let (items, ids) = s
+        .read(|tx| Ok((tx.due_outbox(50, 10)?, tx.due_outbox_ids(50, 10)?)))
+        .unwrap();
+    assert_eq!(ids, items.iter().map(|o| o.id).collect::<Vec<_>>());
+    // Delivered and not yet due left out; next_at, then id.
+    let refs: Vec<_> = items.iter().map(|o| o.reference.as_str()).collect();
+    assert_eq!(refs, ["r10", "r20", "r30"]);
+    assert_eq!(s.read(|tx| Ok(tx.due_outbox_ids(50, 2)?)).unwrap().len(), 2);
+}
