@@ -132,7 +132,7 @@ impl Db {
             Ok(g) => g.stats.iter().map(|(k, v)| (*k, *v)).collect(),
             Err(_) => Vec::new(),
         };
-        v.sort_by(|a, b| b.1.held.cmp(&a.1.held));
+        v.sort_by_key(|s| std::cmp::Reverse(s.1.held));
         v
     }
 

@@ -14,8 +14,10 @@
 //! `Err`) changes nothing, and waits for the batch too when it may have read earlier members'
 //! uncommitted rows; one that read only committed rows and changed none returns at once. A panic
 //! in a closure rolls back its savepoint, lets the batch go on and resumes in the caller.
-//! [`SqliteStore::commits`] counts the `COMMIT`s. Read-only transactions are not given
-//! connections of their own: nothing tells the store in advance that a closure will only read.
+//! [`SqliteStore::commits`] counts the `COMMIT`s, [`SqliteStore::transaction_stats`] what each
+//! call site's transactions cost. A closure the caller declares read-only ([`Store::read`]) runs
+//! on a read-only connection of its own (`readers.rs`) on a snapshot of what was committed, and
+//! does not hold the writer.
 //!
 //! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
 //! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
