@@ -313,6 +313,22 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         // the signature (canonicalisation and ECDSA) does not hold the store. Used only if the
         // transaction's answer is exactly that document; any other answer is signed inside.
         let cv = req.header.command_variant;
+        if !cv.is_non_device() {
+            // The ACB's ECDH with the device's key (its MAC key's shared secret, kept per
+            // device) computed here rather than inside the transaction: `catalogue::protect`
+            // there then costs a KDF. Nothing depends on it: the transaction reads the
+            // certificate again, and any failure here is met there.
+            let der = self
+                .store
+                .read(|tx| Ok(tx.device_cert(rid.target, "ka")?))
+                .ok()
+                .flatten();
+            if let Some(key) =
+                der.and_then(|d| gbcs::crypto::PublicKey::from_certificate_der(&d).ok())
+            {
+                let _ = self.dcc.acb_ka.prepare(&key);
+            }
+        }
         let presigned = if cv.sends_via_wan() && !cv.returns_for_local_delivery() {
             let unsigned = render::header_only(req, ResponseCode::I99, now)?;
             let signed = self.signer.sign(&unsigned)?;
