@@ -248,7 +248,8 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let request = duis::parse_request(body).map_err(parse_error)?;
         let info = xmldsig::signature_info(body).map_err(dsig_error)?;
         let serial = info.issuer_serial.serial.clone();
-        let (cert, test_key) = self.store.transaction(|tx| {
+        // Committed state is enough (and the writer's connection is not held up by it).
+        let (cert, test_key) = self.store.read(|tx| {
             let cert = tx.org_cert(&serial)?;
             // The DCC is live: it refuses the key of any SMKI test certificate (SEC H4).
             let test_key = match &cert {
@@ -307,6 +308,34 @@ impl<S: Store, C: Clock> Gateway<S, C> {
     ) -> Result<(ResponseCode, String, bool), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
+        // A command sent over the SM WAN (CV 1, 5) is acknowledged with I99, a document that
+        // depends only on the request and `now`: signed here, before the transaction, so that
+        // the signature (canonicalisation and ECDSA) does not hold the store. Used only if the
+        // transaction's answer is exactly that document; any other answer is signed inside.
+        let cv = req.header.command_variant;
+        if !cv.is_non_device() {
+            // The ACB's ECDH with the device's key (its MAC key's shared secret, kept per
+            // device) computed here rather than inside the transaction: `catalogue::protect`
+            // there then costs a KDF. Nothing depends on it: the transaction reads the
+            // certificate again, and any failure here is met there.
+            let der = self
+                .store
+                .read(|tx| Ok(tx.device_cert(rid.target, "ka")?))
+                .ok()
+                .flatten();
+            if let Some(key) =
+                der.and_then(|d| gbcs::crypto::PublicKey::from_certificate_der(&d).ok())
+            {
+                let _ = self.dcc.acb_ka.prepare(&key);
+            }
+        }
+        let presigned = if cv.sends_via_wan() && !cv.returns_for_local_delivery() {
+            let unsigned = render::header_only(req, ResponseCode::I99, now)?;
+            let signed = self.signer.sign(&unsigned)?;
+            Some((unsigned, signed))
+        } else {
+            None
+        };
         self.store.transaction(|tx| {
             let mut wan_queued = false;
             let accepted_counter = check_counter(tx, req)?;
@@ -376,7 +405,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                     &mut wan_queued,
                 )?
             };
-            let signed = self.signer.sign(&unsigned)?;
+            let signed = match presigned {
+                Some((u, s)) if u == unsigned => s,
+                _ => self.signer.sign(&unsigned)?,
+            };
             tx.set_request_counter(rid.originator, rid.target, accepted_counter)?;
             tx.record_request(&RequestRecord {
                 originator: rid.originator,

@@ -287,6 +287,9 @@ pub trait WanQueue {
 pub trait Outbox {
     fn push_outbox(&mut self, item: &OutboxItem) -> Result<i64, StoreError>;
     fn due_outbox(&mut self, now_ms: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    /// The ids of [`Outbox::due_outbox`]'s items, in the same order, without reading the
+    /// documents (a worker that reads each item when it starts to deliver it).
+    fn due_outbox_ids(&mut self, now_ms: i64, limit: usize) -> Result<Vec<i64>, StoreError>;
     /// The earliest time later than `now_ms` at which an undelivered document is due again (a
     /// retry after its backoff), if any.
     fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError>;
@@ -381,7 +384,9 @@ pub trait Store: Send + Sync + 'static {
     type Tx<'t>: Tx;
 
     /// Runs `f` in one serialisable transaction, committed (durably) if `f` returns `Ok`, rolled
-    /// back otherwise.
+    /// back otherwise. (`track_caller`: a store may account its transactions to their call
+    /// sites.)
+    #[track_caller]
     fn transaction<T>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, DccError>,
@@ -391,8 +396,28 @@ pub trait Store: Send + Sync + 'static {
 
     /// [`Store::transaction`] with the store's own transaction type, for code that needs more of
     /// it than the core's aggregates (the device network behind the WAN).
+    #[track_caller]
     fn transaction_in<T>(
         &self,
         f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError>;
+
+    /// Runs `f`, which only reads, on a snapshot of what was committed when it began, without
+    /// holding up the store's writers where the store can (SQLite: a read-only connection of its
+    /// own beside the writer's). A change `f` tries to make fails. For lookups that need
+    /// neither uncommitted changes nor a change that depends on what they read. By default a
+    /// transaction like any other.
+    #[track_caller]
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, DccError>) -> Result<T, DccError> {
+        self.read_in(|tx| f(tx))
+    }
+
+    /// [`Store::read`] with the store's own transaction type.
+    #[track_caller]
+    fn read_in<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, DccError>,
+    ) -> Result<T, DccError> {
+        self.transaction_in(f)
+    }
 }

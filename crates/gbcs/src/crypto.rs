@@ -286,6 +286,12 @@ impl KaPrivateKey {
         Ok(concat_kdf(&z[..], &info))
     }
 
+    /// Computes and keeps the shared secret with `peer` now, so that a later [`Self::derive`]
+    /// with it costs only the KDF (work done ahead, outside whatever lock the later call holds).
+    pub fn prepare(&self, peer: &PublicKey) -> Result<(), CryptoError> {
+        self.shared_secret(peer).map(drop)
+    }
+
     /// The ECDH shared secret with `peer` (from the cache once computed).
     fn shared_secret(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
         // A poisoned cache only means another thread panicked mid-insert: the map is still a
@@ -581,6 +587,24 @@ mod tests {
             mine.derive(&p0, &ctx(0)).unwrap(),
             mine.derive(&p0, &ctx(1)).unwrap()
         );
+    }
+
+    #[test]
+    fn prepare_keeps_the_secret_derive_then_uses() {
+        let mine = KaPrivateKey::from_scalar(&[7u8; 32]).unwrap();
+        let peer = KaPrivateKey::from_scalar(&[9u8; 32]).unwrap();
+        let ctx = KdfContext {
+            originator: Eui64([1; 8]),
+            mode: KdfMode::Command,
+            counter: 5,
+            recipient: Eui64([2; 8]),
+        };
+        mine.prepare(&peer.public_key().unwrap()).unwrap();
+        assert_eq!(mine.cached_pairs(), 1);
+        let k = mine.derive(&peer.public_key().unwrap(), &ctx).unwrap();
+        assert_eq!(mine.cached_pairs(), 1, "derive used the prepared secret");
+        let fresh = peer.derive(&mine.public_key().unwrap(), &ctx).unwrap();
+        assert_eq!(k, fresh);
     }
 
     #[test]

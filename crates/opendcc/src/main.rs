@@ -487,6 +487,7 @@ fn run_demo(
         }),
     );
     let store_for_workers = gateway.store().clone();
+    let stats_store = store_for_workers.clone();
     let smki_store = store_for_workers.clone();
     // Lists due at start (the first CRL and ARL of a new world) are published before serving.
     smki_ops::startup(data, &smki_store, &SystemClock);
@@ -617,8 +618,30 @@ fn run_demo(
         let _ = delivery_task.await;
         let _ = smki_task.await;
         let _ = repository_task.await;
+        if std::env::var_os("OPENDCC_TX_STATS").is_some() {
+            log_transaction_stats(&stats_store);
+        }
         served
     })
+}
+
+/// `OPENDCC_TX_STATS=1 opendcc demo …`: at shutdown, where the database connection's time went,
+/// one line per call site that opened transactions.
+fn log_transaction_stats(store: &store::SqliteStore) {
+    for (site, s) in store.transaction_stats() {
+        let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
+        let n = s.count.max(1) as f64;
+        tracing::info!(
+            site,
+            count = s.count,
+            held_ms = format!("{:.1}", us(s.held) / 1e3),
+            held_mean_us = format!("{:.1}", us(s.held) / n),
+            held_max_us = format!("{:.0}", us(s.held_max)),
+            held_cpu_mean_us = format!("{:.1}", us(s.held_cpu) / n),
+            total_mean_us = format!("{:.1}", us(s.total) / n),
+            "transactions"
+        );
+    }
 }
 
 /// File descriptors the DCC keeps for itself beside its listeners' connections (database, WAL,

@@ -84,7 +84,7 @@ pub async fn run<S: Store, C: Clock>(
         let now = unix_ms(clock.now());
         let st = store.clone();
         let due = tokio::task::spawn_blocking(move || {
-            st.transaction(|tx| Ok((tx.due_outbox(now, BATCH)?, tx.next_outbox_after(now)?)))
+            st.read(|tx| Ok((tx.due_outbox_ids(now, BATCH)?, tx.next_outbox_after(now)?)))
         })
         .await;
         let (due, next_at) = match due {
@@ -102,14 +102,14 @@ pub async fn run<S: Store, C: Clock>(
         let mut started = 0;
         // Due documents left for want of a free slot: the next delivery to end makes room.
         let mut waiting = false;
-        for item in due {
+        for id in due {
             if in_flight.len() >= policy.concurrency {
                 waiting = true;
                 break;
             }
             {
                 let Ok(mut b) = busy.lock() else { break };
-                if !b.insert(item.id) {
+                if !b.insert(id) {
                     continue;
                 }
             }
@@ -117,8 +117,7 @@ pub async fn run<S: Store, C: Clock>(
             let (store, clock, http, busy) =
                 (store.clone(), clock.clone(), http.clone(), busy.clone());
             in_flight.spawn(async move {
-                let id = item.id;
-                let retry = deliver_one(store, clock, &http, &policy, item).await;
+                let retry = deliver_one(store, clock, &http, &policy, id).await;
                 if let Ok(mut b) = busy.lock() {
                     b.remove(&id);
                 }
@@ -168,25 +167,36 @@ async fn deliver_one<S: Store, C: Clock>(
     clock: Arc<C>,
     http: &reqwest::Client,
     policy: &DeliveryPolicy,
-    item: OutboxItem,
+    id: i64,
 ) -> bool {
     let st = store.clone();
-    let (recipient, id) = (item.recipient, item.id);
-    // The due list may be older than this item's last delivery: look again. The URL is read at
-    // delivery time too, so that a change takes effect without a restart.
+    // The item is read now, not with the due list (which may be older than this item's last
+    // delivery, and carries ids only); the URL is read at delivery time too, so that a change
+    // takes effect without a restart. Both on a snapshot of what was committed: an earlier
+    // delivery of this item was recorded (committed) before the item left `busy`, so the
+    // snapshot sees it.
     let current = tokio::task::spawn_blocking(move || {
-        st.transaction(|tx| {
-            let pending = tx
-                .outbox_item(id)?
-                .is_some_and(|o| o.delivered_at.is_none());
-            Ok((pending, tx.user(recipient)?.and_then(|u| u.response_url)))
+        st.read(|tx| {
+            let Some(item) = tx.outbox_item(id)?.filter(|o| o.delivered_at.is_none()) else {
+                return Ok(None);
+            };
+            let url = tx.user(item.recipient)?.and_then(|u| u.response_url);
+            Ok(Some((item, url)))
         })
     })
     .await;
-    let url = match current {
-        Ok(Ok((false, _))) => return false,
-        Ok(Ok((true, u))) => u,
-        _ => None,
+    let (item, url) = match current {
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => return false,
+        Ok(Err(e)) => {
+            // Due as it was: tried again on the next look.
+            warn!(id, error = %e, "reading an outbox item failed");
+            return false;
+        }
+        Err(e) => {
+            warn!(id, error = %e, "outbox item reader failed");
+            return false;
+        }
     };
     let result = match &url {
         None => Err("the user has no Receive Response Service URL".to_string()),
@@ -243,10 +253,9 @@ pub fn deliver_due<S: Store>(
     policy: &DeliveryPolicy,
     recipient: &mut dyn Recipient,
 ) -> Result<usize, DccError> {
-    let due = store.transaction(|tx| Ok(tx.due_outbox(now_ms, 256)?))?;
+    let due = store.read(|tx| Ok(tx.due_outbox(now_ms, 256)?))?;
     for item in &due {
-        let url =
-            store.transaction(|tx| Ok(tx.user(item.recipient)?.and_then(|u| u.response_url)))?;
+        let url = store.read(|tx| Ok(tx.user(item.recipient)?.and_then(|u| u.response_url)))?;
         let result = recipient.receive(url.as_deref(), item);
         record(store, item, &result, now_ms, policy)?;
     }

@@ -38,9 +38,10 @@
 //! commits an open batch for its members.
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
@@ -71,6 +72,26 @@ pub(crate) struct Conn {
     /// Ended batches whose `COMMIT` failed and whose waiting members have not all woken yet:
     /// the error and how many are still to read it.
     failed: HashMap<u64, (String, usize)>,
+    /// What each call site's transactions cost (kept under the mutex, so counting costs no
+    /// extra synchronisation).
+    stats: HashMap<&'static Location<'static>, SiteStats>,
+}
+
+/// What the transactions opened from one place in the code cost since the store was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SiteStats {
+    /// Transactions run.
+    pub count: u64,
+    /// Time the closures held the connection (their own work, savepoint included).
+    pub held: Duration,
+    /// The longest one of them held it.
+    pub held_max: Duration,
+    /// CPU time of the holding thread while it held the connection (`held` less preemption and
+    /// waits for I/O; zero where the platform cannot tell).
+    pub held_cpu: Duration,
+    /// Time from asking for the connection to returning (waiting for the mutex, holding it,
+    /// and waiting for the batch's `COMMIT`).
+    pub total: Duration,
 }
 
 struct Batch {
@@ -92,6 +113,7 @@ impl Db {
                 batch: None,
                 ended: 0,
                 failed: HashMap::new(),
+                stats: HashMap::new(),
             }),
             ended: Condvar::new(),
             arriving: AtomicUsize::new(0),
@@ -102,6 +124,16 @@ impl Db {
     /// Successful `COMMIT`s (each one `fsync` of the WAL) since the store was opened.
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::SeqCst)
+    }
+
+    /// What each call site's transactions cost so far, busiest (most time held) first.
+    pub(crate) fn stats(&self) -> Vec<(&'static Location<'static>, SiteStats)> {
+        let mut v: Vec<_> = match self.state.lock() {
+            Ok(g) => g.stats.iter().map(|(k, v)| (*k, *v)).collect(),
+            Err(_) => Vec::new(),
+        };
+        v.sort_by_key(|s| std::cmp::Reverse(s.1.held));
+        v
     }
 
     /// Threads waiting for the connection (for tests that form a batch deterministically).
@@ -128,13 +160,18 @@ impl Db {
 
     /// Runs `f` in the current batch (opening one if none is open) and returns once its outcome
     /// is durable; see the module documentation. `fail` makes the caller's error from the
-    /// store's own.
+    /// store's own. Its cost is counted against the caller's location ([`Db::stats`]).
+    #[track_caller]
     pub(crate) fn run<T, E>(
         &self,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, E>,
         fail: impl Fn(String) -> E,
     ) -> Result<T, E> {
+        let site = Location::caller();
+        let asked = Instant::now();
         let mut g = self.lock().map_err(&fail)?;
+        let took = Instant::now();
+        let cpu_took = thread_cpu();
         let id = match &g.batch {
             Some(b) => b.id,
             None => {
@@ -164,6 +201,8 @@ impl Db {
         let out = catch_unwind(AssertUnwindSafe(|| f(&mut SqliteTx { tx: &g.conn })));
         let changed = g.conn.total_changes().saturating_sub(before);
         let kept = matches!(out, Ok(Ok(_)));
+        let held = took.elapsed();
+        let held_cpu = thread_cpu().saturating_sub(cpu_took);
         let lost = if g.conn.is_autocommit() {
             // SQLite rolled the whole transaction back under the closure (I/O error, full disk):
             // every member of the batch loses its changes.
@@ -220,6 +259,12 @@ impl Db {
                 }
             }
         };
+        let st = g.stats.entry(site).or_default();
+        st.count += 1;
+        st.held += held;
+        st.held_max = st.held_max.max(held);
+        st.held_cpu += held_cpu;
+        st.total += asked.elapsed();
         drop(g);
         match out {
             Err(panic) => resume_unwind(panic),
@@ -266,4 +311,19 @@ impl Db {
 /// Runs a statement without parameters from the connection's statement cache.
 fn cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+/// CPU time of the calling thread so far.
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    Duration::ZERO
 }

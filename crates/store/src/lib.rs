@@ -14,8 +14,10 @@
 //! `Err`) changes nothing, and waits for the batch too when it may have read earlier members'
 //! uncommitted rows; one that read only committed rows and changed none returns at once. A panic
 //! in a closure rolls back its savepoint, lets the batch go on and resumes in the caller.
-//! [`SqliteStore::commits`] counts the `COMMIT`s. Read-only transactions are not given
-//! connections of their own: nothing tells the store in advance that a closure will only read.
+//! [`SqliteStore::commits`] counts the `COMMIT`s, [`SqliteStore::transaction_stats`] what each
+//! call site's transactions cost. A closure the caller declares read-only ([`Store::read`]) runs
+//! on a read-only connection of its own (`readers.rs`) on a snapshot of what was committed, and
+//! does not hold the writer.
 //!
 //! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
 //! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
@@ -40,6 +42,8 @@ use wan::{DeviceStateWrite, StoredDeviceState, WanFault};
 pub use operator::OperatorAuditEntry;
 
 mod group;
+mod readers;
+pub use group::SiteStats;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod group_tests;
@@ -401,13 +405,18 @@ const FLOOR: &str = "*";
 /// The SQLite store.
 pub struct SqliteStore {
     db: group::Db,
+    /// Read-only connections for [`Store::read`] (none for an in-memory database, which no
+    /// second connection can open: its reads go through `db`).
+    readers: Option<readers::Readers>,
 }
 
 impl SqliteStore {
     /// Opens (creating if need be) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(err)?;
-        Self::init(conn)
+        let mut s = Self::init(conn)?;
+        s.readers = Some(readers::Readers::new(path));
+        Ok(s)
     }
 
     /// A private in-memory database (for unit tests of code above the store).
@@ -444,6 +453,7 @@ impl SqliteStore {
         tx.commit().map_err(err)?;
         Ok(Self {
             db: group::Db::new(conn),
+            readers: None,
         })
     }
 
@@ -452,16 +462,39 @@ impl SqliteStore {
     pub fn commits(&self) -> u64 {
         self.db.commits()
     }
+
+    /// What the transactions opened from each place in the code have cost since the store was
+    /// opened (how many, how long their closures held the connection, how long their callers
+    /// waited in all), most time held first: where the one connection's time goes.
+    pub fn transaction_stats(&self) -> Vec<(String, group::SiteStats)> {
+        self.db
+            .stats()
+            .into_iter()
+            .map(|(at, s)| (format!("{}:{}", at.file(), at.line()), s))
+            .collect()
+    }
 }
 
 impl Store for SqliteStore {
     type Tx<'t> = SqliteTx<'t>;
 
+    #[track_caller]
     fn transaction_in<T>(
         &self,
         f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
     ) -> Result<T, DccError> {
         self.db.run(f, |e| DccError::from(StoreError(e)))
+    }
+
+    #[track_caller]
+    fn read_in<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteTx<'_>) -> Result<T, DccError>,
+    ) -> Result<T, DccError> {
+        match &self.readers {
+            Some(r) => r.run(f, |e| DccError::from(StoreError(e))),
+            None => self.db.run(f, |e| DccError::from(StoreError(e))),
+        }
     }
 }
 
@@ -1231,6 +1264,20 @@ impl Outbox for SqliteTx<'_> {
             .query_map(params![now_ms, limit as i64], outbox_row)
             .map_err(err)?;
         rows.map(|r| r.map_err(err).and_then(to_outbox)).collect()
+    }
+
+    fn due_outbox_ids(&mut self, now_ms: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        // Read from the partial index `outbox_due` alone (next_at and the rowid).
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![now_ms, limit as i64], |r| r.get(0))
+            .map_err(err)?;
+        rows.map(|r| r.map_err(err)).collect()
     }
 
     fn next_outbox_after(&mut self, now_ms: i64) -> Result<Option<i64>, StoreError> {

@@ -472,4 +472,116 @@ fn device_state_stored_as_json_is_read_and_moves_to_the_compact_form() {
             .query_row("SELECT COUNT(*) FROM device_state", [], |r| r.get(0))
             .unwrap();
     assert_eq!(json_rows, 1);
+
+#[test]
+fn reads_see_what_was_committed_and_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("dcc.sqlite")).unwrap();
+    assert!(
+        s.readers.is_some(),
+        "a store on a file has read connections"
+    );
+    // Before and after a commit: a read begun after it sees it.
+    assert_eq!(s.read(|tx| Ok(tx.user(Eui64::from_u64(1))?)).unwrap(), None);
+    s.transaction(|tx| Ok(tx.put_user(&user(1))?)).unwrap();
+    assert_eq!(
+        s.read(|tx| Ok(tx.user(Eui64::from_u64(1))?)).unwrap(),
+        Some(user(1))
+    );
+    // A change attempted in a read fails, and nothing is changed.
+    let refused = s.read(|tx| Ok(tx.put_user(&user(2))?));
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(
+        s.transaction(|tx| Ok(tx.user(Eui64::from_u64(2))?))
+            .unwrap(),
+        None
+    );
+    // Reads are not the writer's transactions: only the two above were counted against it.
+    let counted: u64 = s.transaction_stats().iter().map(|(_, st)| st.count).sum();
+    assert_eq!(counted, 2);
+}
+
+#[test]
+fn a_panicking_read_leaves_its_connection_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(&dir.path().join("dcc.sqlite")).unwrap();
+    s.transaction(|tx| Ok(tx.put_user(&user(1))?)).unwrap();
+    for _ in 0..readers::READERS {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.read(|_tx| -> Result<(), DccError> { panic!("boom") })
+        }));
+        assert!(r.is_err());
+    }
+    for _ in 0..2 * readers::READERS {
+        assert_eq!(
+            s.read(|tx| Ok(tx.user(Eui64::from_u64(1))?)).unwrap(),
+            Some(user(1))
+        );
+    }
+}
+
+#[test]
+fn an_in_memory_store_reads_through_its_one_connection() {
+    let s = SqliteStore::in_memory().unwrap();
+    s.transaction(|tx| Ok(tx.put_user(&user(1))?)).unwrap();
+    assert_eq!(
+        s.read(|tx| Ok(tx.user(Eui64::from_u64(1))?)).unwrap(),
+        Some(user(1))
+    );
+}
+
+#[test]
+fn transactions_are_counted_by_call_site() {
+    let s = SqliteStore::in_memory().unwrap();
+    let put = |n| s.transaction(|tx| Ok(tx.put_user(&user(n))?)).unwrap();
+    put(1);
+    put(2);
+    put(3);
+    let line_put = line!() - 4;
+    s.transaction(|tx| Ok(tx.users()?)).unwrap();
+    let line_users = line!() - 1;
+    let sites = s.transaction_stats();
+    let count = |line: u32| {
+        sites
+            .iter()
+            .find(|(site, _)| site.ends_with(&format!("tests.rs:{line}")))
+            .map(|(_, st)| st.count)
+    };
+    assert_eq!(count(line_put), Some(3), "{sites:?}");
+    assert_eq!(count(line_users), Some(1), "{sites:?}");
+    assert!(sites.iter().all(|(_, st)| st.held <= st.total), "{sites:?}");
+}
+
+#[test]
+fn due_outbox_ids_are_the_due_items_in_order() {
+    let s = SqliteStore::in_memory().unwrap();
+    let item = |next_at: i64| OutboxItem {
+        id: 0,
+        recipient: Eui64::from_u64(1),
+        kind: "response".into(),
+        reference: format!("r{next_at}"),
+        document: "<x/>".into(),
+        created_at: 0,
+        attempts: 0,
+        next_at,
+        delivered_at: None,
+        last_error: None,
+    };
+    s.transaction(|tx| {
+        for at in [30, 10, 20, 10, 99] {
+            tx.push_outbox(&item(at))?;
+        }
+        let first = tx.due_outbox_ids(50, 1)?[0];
+        tx.outbox_delivered(first, 40)?;
+        Ok(())
+    })
+    .unwrap();
+    let (items, ids) = s
+        .read(|tx| Ok((tx.due_outbox(50, 10)?, tx.due_outbox_ids(50, 10)?)))
+        .unwrap();
+    assert_eq!(ids, items.iter().map(|o| o.id).collect::<Vec<_>>());
+    // Delivered and not yet due left out; next_at, then id.
+    let refs: Vec<_> = items.iter().map(|o| o.reference.as_str()).collect();
+    assert_eq!(refs, ["r10", "r20", "r30"]);
+    assert_eq!(s.read(|tx| Ok(tx.due_outbox_ids(50, 2)?)).unwrap().len(), 2);
 }

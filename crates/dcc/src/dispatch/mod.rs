@@ -347,15 +347,16 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
 
     /// The commands due at `now` ([`Dispatcher::poll_due`]).
     pub fn poll_due(&self, now: OffsetDateTime) -> Result<Vec<WanJob>, DccError> {
-        self.store
-            .transaction(|tx| self.dispatcher.poll_due(tx, now))
+        self.store.read(|tx| self.dispatcher.poll_due(tx, now))
     }
 
     /// The commands due at `now` ([`Dispatcher::poll_due`]) and, in the same transaction, when
     /// the next command not yet due falls due ([`crate::store::WanQueue::next_wan_due_after`]): what a
     /// runner that sleeps between polls needs.
+    /// Read on a snapshot of what was committed ([`Store::read`]): a command is attempted
+    /// only if [`Driver::attempt`] still finds it unfinished.
     pub fn poll(&self, now: OffsetDateTime) -> Result<Due, DccError> {
-        self.store.transaction(|tx| {
+        self.store.read(|tx| {
             let jobs = self.dispatcher.poll_due(tx, now)?;
             let next_at = tx.next_wan_due_after(unix_ms(now))?;
             Ok(Due { jobs, next_at })
@@ -369,8 +370,7 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
 
     /// How long the job's next transmission takes (the network's latency and injected delay).
     pub fn transit_time(&self, job: &WanJob) -> Result<Duration, DccError> {
-        self.store
-            .transaction_in(|tx| self.network.transit_time(tx, job))
+        self.store.read_in(|tx| self.network.transit_time(tx, job))
     }
 
     /// One transmission of a queued command at `now`, start to finish, in one transaction: the
@@ -399,6 +399,6 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
 
     /// Commands not finished yet.
     pub fn pending(&self) -> Result<usize, DccError> {
-        self.store.transaction(|tx| Ok(tx.pending_wan_jobs()?))
+        self.store.read(|tx| Ok(tx.pending_wan_jobs()?))
     }
 }
