@@ -472,6 +472,7 @@ fn device_state_stored_as_json_is_read_and_moves_to_the_compact_form() {
             .query_row("SELECT COUNT(*) FROM device_state", [], |r| r.get(0))
             .unwrap();
     assert_eq!(json_rows, 1);
+}
 
 #[test]
 fn reads_see_what_was_committed_and_cannot_write() {
