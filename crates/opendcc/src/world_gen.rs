@@ -222,6 +222,18 @@ pub fn derive_key(secret: &[u8], eui: Eui64, usage: KeyUsage) -> Result<KeyPair,
     derive_scalar(secret, eui, usage, |b| KeyPair::from_scalar_bytes(b).ok())
 }
 
+/// The PKCS#8 DER of [`derive_key`]'s key pair, its public half computed by aws-lc: what a
+/// device's identity is made of at its first contact, on the WAN's path.
+pub fn derive_key_pkcs8(
+    secret: &[u8],
+    eui: Eui64,
+    usage: KeyUsage,
+) -> Result<smki::zeroize::Zeroizing<Vec<u8>>, String> {
+    derive_scalar(secret, eui, usage, |b| {
+        KeyPair::pkcs8_der_from_scalar_bytes(b).ok()
+    })
+}
+
 /// The public half of [`derive_key`], computed by aws-lc (what building a world needs: several
 /// times faster than making the key pair).
 pub fn derive_public_key(
@@ -338,8 +350,7 @@ impl GeneratedVault {
         let (_, t) = locate(eui, self.spec.premises)?;
         let kind = device_kind(t)?;
         let der = |usage| -> Option<Vec<u8>> {
-            let k = derive_key(&self.secret, eui, usage).ok()?;
-            Some(k.to_pkcs8_der().ok()?.to_vec())
+            Some(derive_key_pkcs8(&self.secret, eui, usage).ok()?.to_vec())
         };
         Some(DeviceIdentity {
             eui,
@@ -982,6 +993,20 @@ mod tests {
                 assert_eq!(
                     derive_public_key(&s, e, usage).unwrap(),
                     derive_key(&s, e, usage).unwrap().public_key()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derived_pkcs8_is_the_derived_keys() {
+        let s = [9u8; 32];
+        for i in 0..50 {
+            let e = Eui64::from_u64(GEN_BASE + i);
+            for usage in [KeyUsage::DigitalSignature, KeyUsage::KeyAgreement] {
+                assert_eq!(
+                    *derive_key_pkcs8(&s, e, usage).unwrap(),
+                    *derive_key(&s, e, usage).unwrap().to_pkcs8_der().unwrap()
                 );
             }
         }

@@ -101,6 +101,28 @@ impl KeyPair {
             .map_err(SmkiError::encoding)
     }
 
+    /// PKCS#8 DER of the key with the raw 32-byte private scalar `bytes`: byte for byte what
+    /// `from_scalar_bytes(bytes)?.to_pkcs8_der()` gives, with the public key computed by aws-lc
+    /// ([`PublicKey::from_scalar_bytes`]) instead of `p256`, several times faster: for a vault
+    /// that derives its devices' keys on demand. Zeroised on drop.
+    pub fn pkcs8_der_from_scalar_bytes(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        // PrivateKeyInfo { version 0, id-ecPublicKey with prime256v1, OCTET STRING
+        // ECPrivateKey { version 1, privateKey OCTET STRING (32), [1] publicKey BIT STRING } }.
+        const HEAD: [u8; 36] = [
+            0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce,
+            0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04,
+            0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20,
+        ];
+        const PUBLIC: [u8; 5] = [0xa1, 0x44, 0x03, 0x42, 0x00];
+        let public = PublicKey::from_scalar_bytes(bytes)?.to_sec1_uncompressed();
+        let mut der = Zeroizing::new(Vec::with_capacity(HEAD.len() + 32 + PUBLIC.len() + 65));
+        der.extend_from_slice(&HEAD);
+        der.extend_from_slice(bytes);
+        der.extend_from_slice(&PUBLIC);
+        der.extend_from_slice(&public);
+        Ok(der)
+    }
+
     /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings). Zeroised on drop.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
         self.secret
@@ -349,6 +371,22 @@ mod tests {
             let msg: Vec<u8> = (0..(i * 7 % 300)).map(|j| (j * 31 + i) as u8).collect();
             let want: Signature = k.signing_key().sign(&msg);
             assert_eq!(k.sign_deterministic(&msg).unwrap(), want, "message {i}");
+        }
+    }
+
+    #[test]
+    fn pkcs8_from_scalar_is_the_key_pairs() {
+        let mut rng = TestRng::new(6);
+        for _ in 0..100 {
+            let k = KeyPair::generate(&mut rng);
+            let s = k.to_scalar_bytes();
+            assert_eq!(
+                *KeyPair::pkcs8_der_from_scalar_bytes(s.as_slice()).unwrap(),
+                *k.to_pkcs8_der().unwrap()
+            );
+        }
+        for bad in [&[0u8; 32][..], &hex_literal_n()[..], &[1u8; 31][..]] {
+            assert!(KeyPair::pkcs8_der_from_scalar_bytes(bad).is_err());
         }
     }
 
