@@ -592,8 +592,13 @@ impl<S: Store, C: Clock> Gateway<S, C> {
 /// answers: that one reuse is expected while the pre-command awaits its signature (whether it
 /// really answers it, same device and service, is the service step's check, refused with E12);
 /// any other reuse is a replay.
+///
+/// Non-device requests (CV 8) have their own rule, [`check_non_device_counter`].
 fn check_counter(tx: &mut dyn Tx, req: &Request) -> Result<u64, DccError> {
     let rid = req.header.request_id;
+    if req.header.command_variant.is_non_device() {
+        return check_non_device_counter(tx, rid);
+    }
     let answers_precommand = req.header.command_variant.is_signed_pre_command()
         && tx
             .precommand(rid.originator, rid.target, rid.counter)?
@@ -608,6 +613,55 @@ fn check_counter(tx: &mut dyn Tx, req: &Request) -> Result<u64, DccError> {
         .into()),
         _ => Ok(seen.last.map_or(rid.counter, |l| l.max(rid.counter))),
     }
+}
+
+/// How far below the highest counter accepted from an originator for the same target a
+/// non-device request's counter may be and still be accepted (once): [`check_non_device_counter`].
+pub const NON_DEVICE_WINDOW: u64 = 4_096;
+
+/// The anti-replay rule for non-device requests (CV 8), written once: each RequestID is
+/// accepted at most once, in any order, within a window. A counter is refused (HTTP 409,
+/// nothing changed) if it is at or below the originator's floor, if it is [`NON_DEVICE_WINDOW`]
+/// or more below the highest counter accepted from the originator for the same target, or if a
+/// request with the same `originator:target:counter` was already accepted (the record of every
+/// accepted request, `RequestsTx::request`, which is never pruned). Returns the counter to
+/// record as the pair's highest.
+///
+/// Why not strictly increasing, as for device requests: a device request's counter becomes the
+/// GBCS originator counter of the command, which the device accepts only in increasing order,
+/// so the DCC must not let one overtake another. A non-device request reaches no device, and
+/// all of a user's non-device requests have the DCC as their target: under the strict rule a
+/// user sending them in parallel would have every request that overtook another refused as a
+/// replay. The window keeps replay protection complete (no RequestID is accepted twice; a
+/// counter too old to be checked against the records cheaply is refused) while letting
+/// parallel requests arrive in any order.
+fn check_non_device_counter(tx: &mut dyn Tx, rid: duis::RequestId) -> Result<u64, DccError> {
+    let seen = tx.request_counter(rid.originator, rid.target)?;
+    let replay = |last: u64| -> DccError {
+        AuthError::Replay {
+            originator: rid.originator.to_string(),
+            counter: rid.counter,
+            last,
+        }
+        .into()
+    };
+    if let Some(floor) = seen.floor
+        && rid.counter <= floor
+    {
+        return Err(replay(floor));
+    }
+    let highest = seen.last.unwrap_or(0);
+    let too_old = highest
+        .checked_sub(NON_DEVICE_WINDOW)
+        .is_some_and(|oldest_refused| rid.counter <= oldest_refused);
+    if too_old
+        || tx
+            .request(rid.originator, rid.target, rid.counter)?
+            .is_some()
+    {
+        return Err(replay(highest));
+    }
+    Ok(seen.last.map_or(rid.counter, |l| l.max(rid.counter)))
 }
 
 /// The GBCS version the DCC's pre-commands are written for.

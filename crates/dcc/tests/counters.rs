@@ -11,6 +11,10 @@
 //! - nothing reaches a device twice: one WAN command per accepted RequestID, none for a
 //!   refused one, and each device's commands in increasing counter order (as the device, which
 //!   checks GBCS counters per originator, requires).
+//!
+//! Non-device requests (CV 8, all to the DCC) are accepted once each in any order within
+//! `NON_DEVICE_WINDOW` (`dcc::gateway::check_non_device_counter`): every order of a parallel
+//! sender's requests, with every duplicate, is sent against that model too.
 
 #![allow(clippy::unwrap_used)]
 
@@ -362,4 +366,102 @@ fn signed_precommands_reuse_their_counter_once_per_target() {
             1
         );
     }
+}
+
+/// 8.2 Read Inventory (CV 8): a non-device request, to the DCC.
+fn read_inventory(counter: u64) -> String {
+    common::request(
+        SUPPLIER,
+        ACB,
+        counter,
+        8,
+        "8.2",
+        "8.2",
+        &format!("<sr:ReadInventory><sr:DeviceID>{ESME}</sr:DeviceID></sr:ReadInventory>"),
+    )
+}
+
+impl Fixture {
+    /// The user's counters for the DCC, and how many requests the DCC has recorded of it.
+    fn non_device_snapshot(&self, counters: &[u64]) -> (RequestCounter, usize) {
+        self.store
+            .transaction(|tx| {
+                let mut recorded = 0;
+                for c in counters {
+                    recorded += usize::from(tx.request(SUPPLIER, ACB, *c)?.is_some());
+                }
+                Ok((tx.request_counter(SUPPLIER, ACB)?, recorded))
+            })
+            .unwrap()
+    }
+}
+
+/// A parallel sender's non-device requests arrive in every order, with every duplicate: each
+/// RequestID is answered once, whatever overtook it, and every second arrival is a replay that
+/// changes nothing.
+#[test]
+fn every_order_and_duplicate_of_parallel_non_device_requests() {
+    let f = fixture();
+    let cases = arrivals();
+    let mut base = 10_000;
+    for case in &cases {
+        let counters: Vec<u64> = (1..=4).map(|c| base + c).collect();
+        let messages: Vec<String> = counters
+            .iter()
+            .map(|c| f.signer.sign(&read_inventory(*c)).unwrap())
+            .collect();
+        let mut answered = Vec::new();
+        for &m in case {
+            let counter = counters[m];
+            let before = f.non_device_snapshot(&counters);
+            let a = f.send(Endpoint::NonDevice, &messages[m]);
+            if answered.contains(&counter) {
+                assert_eq!((a.http_status, a.code), (409, None), "{case:?}: {counter}");
+                assert_eq!(f.non_device_snapshot(&counters), before, "{case:?}");
+            } else {
+                assert_eq!(
+                    a.code,
+                    Some(ResponseCode::I0),
+                    "{case:?}: {counter} must be answered: {:?}",
+                    a.error
+                );
+                answered.push(counter);
+                let (after, recorded) = f.non_device_snapshot(&counters);
+                assert_eq!(recorded, before.1 + 1);
+                assert_eq!(after.last, answered.iter().max().copied());
+            }
+        }
+        assert_eq!(answered.len(), 4, "{case:?}");
+        base += 10;
+    }
+}
+
+/// Below the window, or at or below the floor, a non-device counter is refused even if it was
+/// never used; within the window an unused one is accepted once.
+#[test]
+fn non_device_counters_hold_to_the_window_and_the_floor() {
+    let f = fixture();
+    let send = |c: u64| {
+        f.send(
+            Endpoint::NonDevice,
+            &f.signer.sign(&read_inventory(c)).unwrap(),
+        )
+    };
+    let high = 100_000;
+    assert_eq!(send(high).code, Some(ResponseCode::I0));
+    let oldest_refused = high - dcc::gateway::NON_DEVICE_WINDOW;
+    for c in [oldest_refused, oldest_refused - 1, 5] {
+        let before = f.non_device_snapshot(&[c]);
+        assert_eq!(send(c).http_status, 409, "{c}");
+        assert_eq!(f.non_device_snapshot(&[c]), before);
+    }
+    assert_eq!(send(oldest_refused + 1).code, Some(ResponseCode::I0));
+    assert_eq!(send(oldest_refused + 1).http_status, 409);
+    assert_eq!(send(high).http_status, 409);
+    f.store
+        .transaction(|tx| Ok(tx.reset_counter_floor(SUPPLIER, high + 10)?))
+        .unwrap();
+    assert_eq!(send(high + 5).http_status, 409, "at or below the floor");
+    assert_eq!(send(high + 11).code, Some(ResponseCode::I0));
+    assert_eq!(send(high + 10 + 2).code, Some(ResponseCode::I0));
 }

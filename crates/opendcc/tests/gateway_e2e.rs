@@ -540,12 +540,15 @@ fn tls_identity_that_is_not_the_originator_is_refused() {
 fn replayed_and_lower_counters_are_refused() {
     let demo = Demo::start();
     let supplier = demo.user_eui("supplier-a");
-    let first = demo.signed_request(
+    // Far enough above 0 for a counter below the non-device window.
+    let mut first = demo.prepare_with_counter(
         tpl::READ_INVENTORY,
         "supplier-a",
         DCC_EUI,
         Some(&body::read_inventory_device(premises1::ESME)),
+        2 * dcc::gateway::NON_DEVICE_WINDOW + demo.next_counter(),
     );
+    first.xml = demo.sign("supplier-a", &first.xml);
     demo.submit("supplier-a", &first)
         .duis()
         .assert_code("I0", &first.rid);
@@ -560,8 +563,11 @@ fn replayed_and_lower_counters_are_refused() {
         409,
         "is not greater than",
     );
-    // A new request (that would change state) with a lower counter, and one with the same.
-    for counter in [first.counter - 1, first.counter] {
+    // A new request (that would change state) with the same counter, and with one too far
+    // below it (non-device counters may arrive out of order, but only within
+    // `NON_DEVICE_WINDOW`).
+    let too_old = first.counter - dcc::gateway::NON_DEVICE_WINDOW;
+    for counter in [first.counter, too_old] {
         let mut p = demo.prepare_with_counter(
             tpl::PRE_NOTIFICATION,
             "supplier-a",
@@ -579,6 +585,27 @@ fn replayed_and_lower_counters_are_refused() {
             "is not greater than",
         );
     }
+    assert_eq!(demo.snapshot().counter_of(&supplier), Some(first.counter));
+    // One just below it, never used: accepted once, without lowering the pair's counter.
+    let mut lower = demo.prepare_with_counter(
+        tpl::READ_INVENTORY,
+        "supplier-a",
+        DCC_EUI,
+        Some(&body::read_inventory_device(premises1::ESME)),
+        first.counter - 1,
+    );
+    lower.xml = demo.sign("supplier-a", &lower.xml);
+    demo.submit("supplier-a", &lower)
+        .duis()
+        .assert_code("I0", &lower.rid);
+    assert_refused_unchanged(
+        &demo,
+        "supplier-a",
+        Endpoint::NonDevice,
+        lower.xml.clone(),
+        409,
+        "is not greater than",
+    );
     assert_eq!(demo.snapshot().counter_of(&supplier), Some(first.counter));
     // Other users' counters are their own.
     let r = demo.non_device(
