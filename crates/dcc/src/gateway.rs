@@ -617,7 +617,13 @@ fn check_counter(tx: &mut dyn Tx, req: &Request) -> Result<u64, DccError> {
 
 /// How far below the highest counter accepted from an originator for the same target a
 /// non-device request's counter may be and still be accepted (once): [`check_non_device_counter`].
-pub const NON_DEVICE_WINDOW: u64 = 4_096;
+///
+/// 2³²: users commonly draw counters from the clock (the load generator: epoch milliseconds ×
+/// 1,000, then steps of 1,024 per request), so the window is wide in counter units: over an
+/// hour of such clock counters, or four million requests at the generator's step. Completeness
+/// does not rest on it (every accepted RequestID is recorded and looked up), only how far back
+/// a never-used counter is still taken.
+pub const NON_DEVICE_WINDOW: u64 = 1 << 32;
 
 /// The anti-replay rule for non-device requests (CV 8), written once: each RequestID is
 /// accepted at most once, in any order, within a window. A counter is refused (HTTP 409,

@@ -447,7 +447,7 @@ fn non_device_counters_hold_to_the_window_and_the_floor() {
             &f.signer.sign(&read_inventory(c)).unwrap(),
         )
     };
-    let high = 100_000;
+    let high = dcc::gateway::NON_DEVICE_WINDOW + 100_000;
     assert_eq!(send(high).code, Some(ResponseCode::I0));
     let oldest_refused = high - dcc::gateway::NON_DEVICE_WINDOW;
     for c in [oldest_refused, oldest_refused - 1, 5] {

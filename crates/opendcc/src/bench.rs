@@ -22,7 +22,8 @@
 //! reach the counter check in the other order; the later one is then refused (HTTP 409) having
 //! changed nothing, and a real DCC User has to sign it again with a fresh counter for that
 //! target, as this generator does (`replay_resends` counts it; latency is from the first
-//! attempt). Critical requests (command variant 4, then the signed pre-command as variant 5) run
+//! attempt). Non-device requests (all to the DCC) may arrive in any order
+//! (`dcc::gateway::check_non_device_counter`), so they need no resend. Critical requests (command variant 4, then the signed pre-command as variant 5) run
 //! one flow at a time per device, because a device accepts a sender's GBCS counters only in
 //! increasing order too.
 
