@@ -12,8 +12,10 @@ use devices::{
 use gbcs::usecases::{self, CommandHeader};
 use gbcs::{AlertCode, Frame, MessageCode, Payload, UtcDateTime};
 
-#[test]
-fn state_and_identity_survive_a_json_round_trip() {
+/// An ESME whose supply a critical command has disabled, with one device log entry: a state
+/// with content in most of its parts.
+/// Returns the world, the device and the command it handled.
+fn disabled_esme_with_a_device_log() -> (World, devices::EmulatedDevice, Vec<u8>) {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Esme, ESME);
     let eui = dev.eui();
@@ -27,6 +29,13 @@ fn state_and_identity_survive_a_json_round_trip() {
         key_type: 1,
         entry_flags: 0,
     });
+    (w, dev, wan)
+}
+
+#[test]
+fn state_and_identity_survive_a_json_round_trip() {
+    let (w, dev, wan) = disabled_esme_with_a_device_log();
+    let eui = dev.eui();
 
     let identity_json = serde_json::to_string(dev.identity()).unwrap();
     let state_json = serde_json::to_string_pretty(dev.state()).unwrap();
@@ -64,20 +73,9 @@ fn state_and_identity_survive_a_json_round_trip() {
 fn the_compact_stored_form_round_trips_and_a_read_rewrites_no_body() {
     use devices::EventLog;
     use devices::stored::{self, FORMAT};
-    let w = World::new();
-    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let (w, mut dev, _) = disabled_esme_with_a_device_log();
     let eui = dev.eui();
-    let pre = usecases::ecs43_disable_supply(&CommandHeader::new(w.supplier.eui, eui, 1000));
-    let wan = w.critical(pre, &w.supplier, &dev);
-    assert!(dev.handle(&wan, w.now).state_changed);
     let state = dev.state_mut();
-    state.device_log.push(devices::DeviceLogEntry {
-        device: gbcs::Eui64::from_u64(GSME),
-        install_code: vec![0xAB; 16],
-        join_time_period: 60,
-        key_type: 1,
-        entry_flags: 0,
-    });
     state
         .faults
         .insert(devices::DeviceFault::MeteringAttribute(0x0302));
