@@ -308,10 +308,6 @@ impl<S: Store, C: Clock> Gateway<S, C> {
     ) -> Result<(ResponseCode, String, bool), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
-        // A command sent over the SM WAN (CV 1, 5) is acknowledged with I99, a document that
-        // depends only on the request and `now`: signed here, before the transaction, so that
-        // the signature (canonicalisation and ECDSA) does not hold the store. Used only if the
-        // transaction's answer is exactly that document; any other answer is signed inside.
         let cv = req.header.command_variant;
         if !cv.is_non_device() {
             // The ACB's ECDH with the device's key (its MAC key's shared secret, kept per
@@ -329,6 +325,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 let _ = self.dcc.acb_ka.prepare(&key);
             }
         }
+        // A command sent over the SM WAN (CV 1, 5) is acknowledged with I99, a document that
+        // depends only on the request and `now`: signed here, before the transaction, so that
+        // the signature (canonicalisation and ECDSA) does not hold the store. Used only if the
+        // transaction's answer is exactly that document; any other answer is signed inside.
         let presigned = if cv.sends_via_wan() && !cv.returns_for_local_delivery() {
             let unsigned = render::header_only(req, ResponseCode::I99, now)?;
             let signed = self.signer.sign(&unsigned)?;
@@ -638,9 +638,8 @@ pub const NON_DEVICE_WINDOW: u64 = 1 << 32;
 /// so the DCC must not let one overtake another. A non-device request reaches no device, and
 /// all of a user's non-device requests have the DCC as their target: under the strict rule a
 /// user sending them in parallel would have every request that overtook another refused as a
-/// replay. The window keeps replay protection complete (no RequestID is accepted twice; a
-/// counter too old to be checked against the records cheaply is refused) while letting
-/// parallel requests arrive in any order.
+/// replay. Replay protection stays complete (no RequestID is accepted twice, whatever the
+/// window) while parallel requests arrive in any order.
 fn check_non_device_counter(tx: &mut dyn Tx, rid: duis::RequestId) -> Result<u64, DccError> {
     let seen = tx.request_counter(rid.originator, rid.target)?;
     let replay = |last: u64| -> DccError {
