@@ -358,6 +358,14 @@ pub trait SchedulesTx {
         counter: u64,
         schedule_id: u64,
     ) -> Result<(), StoreError>;
+    /// The schedule a RequestID's run was made for, if it was a scheduled run, leaving the
+    /// record where it is (a look ahead of the transaction that takes it).
+    fn scheduled_run(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<Option<u64>, StoreError>;
     /// The schedule a RequestID's run was made for, if it was a scheduled run; the record is
     /// removed (it is asked once, when the run's outcome is told to its owner).
     fn take_scheduled_run(

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dcc::DccError;
@@ -36,6 +37,8 @@ const MPAN: &str = "1900000000018";
 
 struct World {
     store: Arc<SqliteStore>,
+    /// Documents the DCC signed.
+    signed: Arc<AtomicUsize>,
     clock: SimClock,
     wan: Driver<SqliteStore, EmulatedWan>,
     acb_ka: KaPrivateKey,
@@ -122,11 +125,15 @@ fn world_with(failing_signer: bool) -> World {
             Ok(())
         })
         .unwrap();
-    let signer: Arc<dyn ResponseSigner> = if failing_signer {
-        Arc::new(Failing)
-    } else {
-        response_signer()
-    };
+    let signed = Arc::new(AtomicUsize::new(0));
+    let signer: Arc<dyn ResponseSigner> = Arc::new(Counting {
+        inner: if failing_signer {
+            Arc::new(Failing)
+        } else {
+            response_signer()
+        },
+        signed: signed.clone(),
+    });
     let wan = wan_driver(
         store.clone(),
         identities,
@@ -141,6 +148,7 @@ fn world_with(failing_signer: bool) -> World {
     );
     World {
         store,
+        signed,
         clock,
         wan,
         acb_ka: KaPrivateKey::from_der(&pkcs8(&acb_ka)).unwrap(),
@@ -207,6 +215,36 @@ impl World {
 
     fn attempt(&self, job: i64) -> Result<Attempt, DccError> {
         self.wan.attempt(job, self.clock.now())
+    }
+
+    fn job(&self, id: i64) -> dcc::store::WanJob {
+        self.store.read(|tx| Ok(tx.wan_job(id)?)).unwrap().unwrap()
+    }
+
+    /// The transmission of `job` worked out ahead, from what is committed now.
+    fn prepare(&self, job: i64) -> dcc::dispatch::Prepared {
+        let job = self.job(job);
+        self.wan
+            .network()
+            .prepare_carry(&*self.store, &job, self.clock.now())
+            .unwrap()
+            .expect("worked out ahead")
+    }
+
+    /// Carries `job` in a transaction, with what was worked out ahead.
+    fn carry_prepared(
+        &self,
+        job: i64,
+        prepared: dcc::dispatch::Prepared,
+    ) -> dcc::dispatch::Transmission {
+        let job = self.job(job);
+        self.store
+            .transaction_in(|tx| {
+                self.wan
+                    .network()
+                    .carry_prepared(tx, &job, self.clock.now(), prepared)
+            })
+            .unwrap()
     }
 }
 
@@ -340,6 +378,19 @@ fn a_power_outage_at_a_hub_alerts_the_distributor_and_the_import_supplier() {
 /// device's execution included, must then leave no trace.
 struct Failing;
 
+/// Counts the documents signed.
+struct Counting {
+    inner: Arc<dyn ResponseSigner>,
+    signed: Arc<AtomicUsize>,
+}
+
+impl ResponseSigner for Counting {
+    fn sign(&self, unsigned: &str) -> Result<String, DccError> {
+        self.signed.fetch_add(1, Ordering::SeqCst);
+        self.inner.sign(unsigned)
+    }
+}
+
 impl ResponseSigner for Failing {
     fn sign(&self, _: &str) -> Result<String, DccError> {
         Err(dcc::error::InternalError::Signing("HSM unavailable".into()).into())
@@ -364,4 +415,153 @@ fn execution_and_answer_commit_together_or_not_at_all() {
         still_queued.is_some(),
         "the command is still on the queue, to be tried again"
     );
+}
+
+#[test]
+fn the_device_s_work_and_the_response_s_signature_are_done_ahead_of_the_transaction() {
+    let w = world_with(false);
+    let (job, _) = w.queue(false);
+    assert_eq!(w.attempt(job).unwrap(), Attempt::Answered);
+    assert_eq!(
+        w.signed.load(Ordering::SeqCst),
+        1,
+        "signed once, ahead, and that signature used"
+    );
+    let out = w.outbox(SUPPLIER);
+    assert_eq!(out.len(), 1);
+    assert_eq!(code_of(&out[0].document), "I0");
+    duis_schema::validate_response(out[0].document.as_bytes()).unwrap();
+    assert_eq!(
+        w.esme_state().last_counters.get(&SUPPLIER),
+        Some(&1001),
+        "the device's change of state written"
+    );
+}
+
+#[test]
+fn work_done_ahead_is_used_when_nothing_it_read_has_changed() {
+    let w = world_with(false);
+    let (job, _) = w.queue(false);
+    let before = w.esme_state();
+    let prepared = w.prepare(job);
+    assert_eq!(w.esme_state(), before, "working out ahead writes nothing");
+    let expected = prepared.outcome.clone();
+    assert!(matches!(
+        &expected,
+        dcc::dispatch::Transmission::Delivered(a) if a.response.is_some()
+    ));
+    assert_eq!(w.carry_prepared(job, prepared), expected);
+    assert_eq!(w.esme_state().last_counters.get(&SUPPLIER), Some(&1001));
+}
+
+#[test]
+fn work_done_ahead_is_redone_when_the_device_has_handled_another_command_meanwhile() {
+    let w = world_with(false);
+    let (first, _) = w.queue(false);
+    let prepared = w.prepare(first);
+    // Before the first command's transaction, a later one (counter 1002) reaches the device.
+    let (second, _) = w.queue(false);
+    w.store
+        .transaction_in(|tx| {
+            let job = dcc::store::WanQueue::wan_job(tx, second)?.unwrap();
+            w.wan.network().carry(tx, &job, w.clock.now())
+        })
+        .unwrap();
+    assert_eq!(w.esme_state().last_counters.get(&SUPPLIER), Some(&1002));
+    // Worked out against the older state, the first command was answered; carried against
+    // the device as it is, it is a replay the device refuses.
+    let outcome = w.carry_prepared(first, prepared);
+    let dcc::dispatch::Transmission::Delivered(answer) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(answer.response, None, "refused");
+    assert_eq!(answer.alerts.len(), 1);
+    assert_eq!(
+        w.esme_state().last_counters.get(&SUPPLIER),
+        Some(&1002),
+        "the stale change of state was not written over the newer one"
+    );
+}
+
+#[test]
+fn work_done_ahead_is_redone_when_the_hub_s_fault_changed_meanwhile() {
+    let w = world_with(false);
+    let (job, _) = w.queue(false);
+    let before = w.esme_state();
+    let prepared = w.prepare(job);
+    w.set_fault(Some(WanFault::NoWan));
+    assert_eq!(
+        w.carry_prepared(job, prepared),
+        dcc::dispatch::Transmission::Unreachable
+    );
+    assert_eq!(
+        w.esme_state(),
+        before,
+        "the command never reached the device"
+    );
+}
+
+#[test]
+fn nothing_is_worked_out_ahead_for_a_transmission_a_fault_loses() {
+    let w = world_with(false);
+    let (job, _) = w.queue(false);
+    for fault in [WanFault::NoWan, WanFault::Drop(1)] {
+        w.set_fault(Some(fault));
+        let j = w.job(job);
+        let ahead = w
+            .wan
+            .network()
+            .prepare_carry(&*w.store, &j, w.clock.now())
+            .unwrap();
+        assert!(ahead.is_none(), "{fault:?}");
+    }
+}
+
+#[test]
+fn a_response_signed_ahead_is_used_only_if_it_is_the_document_the_answer_comes_to() {
+    let w = world_with(false);
+    for (matching, job) in [(false, w.queue(false).0), (true, w.queue(false).0)] {
+        let job = w.job(job);
+        let outcome = w.prepare(job.id).outcome;
+        let dcc::dispatch::Transmission::Delivered(answer) = &outcome else {
+            panic!("{outcome:?}")
+        };
+        let now = w.clock.now();
+        let mut presigned = w
+            .wan
+            .dispatcher()
+            .presign(&job, answer.response.as_deref().unwrap(), None, now)
+            .unwrap()
+            .unwrap();
+        presigned.signed = "<signed ahead/>".into();
+        if !matching {
+            presigned.unsigned.push(' ');
+        }
+        let signed_before = w.signed.load(Ordering::SeqCst);
+        w.store
+            .transaction_in(|tx| {
+                let transmission = w.wan.network().carry(tx, &job, now)?;
+                w.wan.dispatcher().handle_attempt_presigned(
+                    tx,
+                    &job,
+                    transmission,
+                    now,
+                    Some(&presigned),
+                )
+            })
+            .unwrap();
+        let response = w
+            .outbox(SUPPLIER)
+            .into_iter()
+            .find(|o| o.reference.ends_with(&format!(":{}", job.counter)))
+            .unwrap();
+        if matching {
+            assert_eq!(response.document, "<signed ahead/>");
+            assert_eq!(w.signed.load(Ordering::SeqCst), signed_before);
+        } else {
+            assert_eq!(code_of(&response.document), "I0");
+            duis_schema::validate_response(response.document.as_bytes()).unwrap();
+            assert_eq!(w.signed.load(Ordering::SeqCst), signed_before + 1);
+        }
+    }
 }

@@ -144,6 +144,24 @@ impl SchedulesTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn scheduled_run(
+        &mut self,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = self
+            .query_row(
+                "SELECT schedule_id FROM schedule_runs \
+                 WHERE originator = ?1 AND target = ?2 AND counter = ?3",
+                params![originator.to_string(), target.to_string(), counter as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        v.map(|v| u64::try_from(v).map_err(err)).transpose()
+    }
+
     fn take_scheduled_run(
         &mut self,
         originator: Eui64,
@@ -207,7 +225,14 @@ mod tests {
                 tx.take_scheduled_run(Eui64::from_u64(2), Eui64::from_u64(0xA1), 55)?,
                 None
             );
+            assert_eq!(tx.scheduled_run(Eui64::from_u64(2), d, 55)?, Some(b));
+            assert_eq!(
+                tx.scheduled_run(Eui64::from_u64(2), d, 55)?,
+                Some(b),
+                "a look keeps it"
+            );
             assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), d, 55)?, Some(b));
+            assert_eq!(tx.scheduled_run(Eui64::from_u64(2), d, 55)?, None);
             assert_eq!(tx.take_scheduled_run(Eui64::from_u64(2), d, 55)?, None);
             assert!(tx.delete_schedule(a)?);
             assert!(!tx.delete_schedule(a)?);

@@ -145,6 +145,16 @@ impl EmulatedDevices {
         tx: &mut (impl WanTx + ?Sized),
         id: Eui64,
     ) -> Result<Loaded, DccError> {
+        let stored = tx.device_state(id)?;
+        self.load_from(id, stored)
+    }
+
+    /// [`EmulatedDevices::load`] from the device's stored state as read (`None`: it has none).
+    pub(crate) fn load_from(
+        &self,
+        id: Eui64,
+        stored: Option<StoredDeviceState>,
+    ) -> Result<Loaded, DccError> {
         let identity = match self.vault.get(&id) {
             Some(i) => i.clone(),
             None => self
@@ -155,8 +165,8 @@ impl EmulatedDevices {
                     internal("device vault", format!("{id} is not an emulated device"))
                 })?,
         };
-        let (state, stored) = match read(tx, id, false)? {
-            Some(found) => found,
+        let (state, stored) = match stored {
+            Some(s) => decode(s, EventLog::default())?,
             None => (
                 self.installed_state(id)
                     .ok_or_else(|| internal("device state", format!("{id} has no state")))?,
@@ -172,12 +182,7 @@ impl EmulatedDevices {
 
     /// Writes what changed of a loaded device's state.
     pub(crate) fn save(tx: &mut (impl WanTx + ?Sized), loaded: &Loaded) -> Result<(), DccError> {
-        write(
-            tx,
-            loaded.dev.eui(),
-            loaded.dev.state(),
-            loaded.stored.as_ref(),
-        )
+        apply(tx, loaded.dev.eui(), &loaded.changes()?)
     }
 }
 
@@ -190,6 +195,22 @@ type Parts = (Vec<u8>, Vec<u8>);
 pub(crate) struct Loaded {
     pub(crate) dev: EmulatedDevice,
     stored: Option<Parts>,
+}
+
+impl Loaded {
+    /// What to write of the device's state now ([`apply`]).
+    pub(crate) fn changes(&self) -> Result<Changes, DccError> {
+        changes(self.dev.state(), self.stored.as_ref())
+    }
+}
+
+/// The parts of a device's state to write: those whose encoding changed, and the events logged
+/// since its log was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Changes {
+    body: Option<Vec<u8>>,
+    counters: Option<Vec<u8>>,
+    events: Vec<Vec<u8>>,
 }
 
 /// A device's stored state, its whole event log included (`None`: it has none stored).
@@ -246,29 +267,42 @@ fn read(
     id: Eui64,
     events: bool,
 ) -> Result<Option<(DeviceState, Option<Parts>)>, DccError> {
-    match tx.device_state(id)? {
-        None => Ok(None),
-        Some(StoredDeviceState::Json(json)) => {
+    let Some(found) = tx.device_state(id)? else {
+        return Ok(None);
+    };
+    let log = match &found {
+        StoredDeviceState::Compact { .. } if events => {
+            let events = tx
+                .device_events(id)?
+                .iter()
+                .map(|e| stored::decode_event(e))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| internal("device events", e))?;
+            EventLog::from_events(events)
+        }
+        _ => EventLog::default(),
+    };
+    decode(found, log).map(Some)
+}
+
+/// A stored state, with `log` as its event log in the compact form (JSON holds its own, all
+/// counted unsaved so that its first write moves them to the compact log), and its stored body
+/// and counters.
+fn decode(
+    found: StoredDeviceState,
+    log: EventLog,
+) -> Result<(DeviceState, Option<Parts>), DccError> {
+    match found {
+        StoredDeviceState::Json(json) => {
             let mut state: DeviceState =
                 serde_json::from_str(&json).map_err(|e| internal("device state", e))?;
             state.event_log.mark_unsaved();
-            Ok(Some((state, None)))
+            Ok((state, None))
         }
-        Some(StoredDeviceState::Compact { body, counters }) => {
-            let log = if events {
-                let events = tx
-                    .device_events(id)?
-                    .iter()
-                    .map(|e| stored::decode_event(e))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| internal("device events", e))?;
-                EventLog::from_events(events)
-            } else {
-                EventLog::default()
-            };
+        StoredDeviceState::Compact { body, counters } => {
             let state = stored::decode_state(&body, &counters, log)
                 .map_err(|e| internal("device state", e))?;
-            Ok(Some((state, Some((body, counters)))))
+            Ok((state, Some((body, counters))))
         }
     }
 }
@@ -281,6 +315,11 @@ fn write(
     state: &DeviceState,
     stored: Option<&Parts>,
 ) -> Result<(), DccError> {
+    apply(tx, id, &changes(state, stored)?)
+}
+
+/// What [`write`] writes.
+fn changes(state: &DeviceState, stored: Option<&Parts>) -> Result<Changes, DccError> {
     let enc = |e: stored::StoredError| internal("device state", e);
     let body = stored::encode_body(state).map_err(enc)?;
     let counters = stored::encode_counters(state).map_err(enc)?;
@@ -294,15 +333,28 @@ fn write(
         Some((b, c)) => (*b != body, *c != counters),
         None => (true, true),
     };
-    if !body_changed && !counters_changed && events.is_empty() {
+    Ok(Changes {
+        body: body_changed.then_some(body),
+        counters: counters_changed.then_some(counters),
+        events,
+    })
+}
+
+/// Writes `changes` (nothing if there are none).
+pub(crate) fn apply(
+    tx: &mut (impl EmulatorTx + ?Sized),
+    id: Eui64,
+    changes: &Changes,
+) -> Result<(), DccError> {
+    if changes.body.is_none() && changes.counters.is_none() && changes.events.is_empty() {
         return Ok(());
     }
     tx.write_device_state(
         id,
         &DeviceStateWrite {
-            body: body_changed.then_some(body.as_slice()),
-            counters: counters_changed.then_some(counters.as_slice()),
-            events: &events,
+            body: changes.body.as_deref(),
+            counters: changes.counters.as_deref(),
+            events: &changes.events,
             keep_events: devices::EVENT_LOG_CAPACITY,
         },
     )?;
@@ -336,9 +388,20 @@ impl EmulatedDevices {
         now: OffsetDateTime,
     ) -> Result<(DeviceAnswer, Option<i64>), DccError> {
         let mut loaded = self.load(tx, device)?;
-        let reply = loaded.dev.handle(frame, utc(now)?);
-        // What changed is found by comparing encodings (`write`), whatever `state_changed` says.
+        let (answer, next) = Self::handle(&mut loaded, frame, now)?;
+        // What changed is found by comparing encodings, whatever `state_changed` says.
         Self::save(tx, &loaded)?;
+        Ok((answer, next))
+    }
+
+    /// The loaded device handles a command at `now`: its answer, and when its earliest held
+    /// future-dated instruction is due afterwards (true time, unix ms).
+    pub(crate) fn handle(
+        loaded: &mut Loaded,
+        frame: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<(DeviceAnswer, Option<i64>), DccError> {
+        let reply = loaded.dev.handle(frame, utc(now)?);
         let next = loaded
             .dev
             .next_future_action_at()

@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use dcc::DccError;
-use dcc::dispatch::{DeviceNetwork, HubReport, Transmission};
+use dcc::dispatch::{DeviceNetwork, HubReport, Prepared, Transmission};
 use dcc::model::CspRegion;
 use dcc::store::{Store, Tx, WanJob};
 use eui::Eui64;
@@ -113,6 +113,20 @@ pub trait WanTx: Tx + EmulatorTx {}
 
 impl<T: Tx + EmulatorTx + ?Sized> WanTx for T {}
 
+/// What [`EmulatedWan::prepare_carry`] read and worked out.
+struct Carried {
+    target: Eui64,
+    command: Vec<u8>,
+    /// The hub's fault as read.
+    fault: Option<WanFault>,
+    /// The device's stored state as read (`None`: it had none, and was as installed).
+    before: Option<StoredDeviceState>,
+    /// What the device's handling changed of its state.
+    changes: emulated::Changes,
+    /// When the device's earliest held instruction is due afterwards.
+    next_action: Option<i64>,
+}
+
 /// Latency per CSP region.
 #[derive(Debug, Clone, Copy)]
 pub struct WanConfig {
@@ -207,6 +221,69 @@ impl EmulatedWan {
         Ok(Transmission::Delivered(answer))
     }
 
+    /// [`EmulatedWan::carry`] worked out from what `store` has committed, holding no writer:
+    /// the fault and the device's stored state read, the device's handling of the command
+    /// (its cryptography, the larger part of a transmission's work) done. `None` where there is
+    /// nothing worth doing ahead (a fault that loses or blocks the transmission, a device not
+    /// emulated). [`EmulatedWan::carry_prepared`] uses it if what it read is unchanged.
+    pub fn prepare_carry<S>(
+        &self,
+        store: &S,
+        job: &WanJob,
+        now: OffsetDateTime,
+    ) -> Result<Option<Prepared>, DccError>
+    where
+        S: Store,
+        for<'t> S::Tx<'t>: EmulatorTx,
+    {
+        if !self.devices.knows(job.target) {
+            return Ok(None);
+        }
+        let (fault, before) =
+            store.read_in(|tx| Ok((tx.wan_fault(job.chf)?, tx.device_state(job.target)?)))?;
+        if matches!(fault, Some(WanFault::NoWan | WanFault::Drop(_))) {
+            return Ok(None);
+        }
+        let mut loaded = self.devices.load_from(job.target, before.clone())?;
+        let (answer, next_action) = EmulatedDevices::handle(&mut loaded, &job.command, now)?;
+        Ok(Some(Prepared {
+            outcome: Transmission::Delivered(answer),
+            state: Box::new(Carried {
+                target: job.target,
+                command: job.command.clone(),
+                fault,
+                before,
+                changes: loaded.changes()?,
+                next_action,
+            }),
+        }))
+    }
+
+    /// [`EmulatedWan::carry`], given what [`EmulatedWan::prepare_carry`] worked out for this
+    /// job at this `now`: if the hub's fault and the device's stored state are still what it
+    /// read, its outcome, with the device's changes written; else carried afresh.
+    pub fn carry_prepared(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        job: &WanJob,
+        now: OffsetDateTime,
+        prepared: Prepared,
+    ) -> Result<Transmission, DccError> {
+        let Ok(carried) = prepared.state.downcast::<Carried>() else {
+            return self.carry(tx, job, now);
+        };
+        if carried.target != job.target
+            || carried.command != job.command
+            || tx.wan_fault(job.chf)? != carried.fault
+            || tx.device_state(job.target)? != carried.before
+        {
+            return self.carry(tx, job, now);
+        }
+        emulated::apply(tx, job.target, &carried.changes)?;
+        self.note_device(carried.next_action);
+        Ok(prepared.outcome)
+    }
+
     /// The hub events queued since the last call, as what the hubs report.
     pub fn reports(
         &self,
@@ -239,6 +316,25 @@ where
         now: OffsetDateTime,
     ) -> Result<Transmission, DccError> {
         self.carry(tx, job, now)
+    }
+
+    fn prepare(
+        &self,
+        store: &S,
+        job: &WanJob,
+        now: OffsetDateTime,
+    ) -> Result<Option<Prepared>, DccError> {
+        self.prepare_carry(store, job, now)
+    }
+
+    fn transmit_prepared(
+        &self,
+        tx: &mut S::Tx<'_>,
+        job: &WanJob,
+        now: OffsetDateTime,
+        prepared: Prepared,
+    ) -> Result<Transmission, DccError> {
+        self.carry_prepared(tx, job, now, prepared)
     }
 
     fn hub_reports(

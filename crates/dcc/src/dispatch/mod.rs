@@ -76,6 +76,32 @@ pub trait DeviceNetwork<S: Store>: Send + Sync + 'static {
         tx: &mut S::Tx<'_>,
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError>;
+    /// Works out a transmission of `job` at `now` ahead of the transaction that makes it, from
+    /// what `store` has committed (a read, holding up no writer), so that the work (an emulated
+    /// device's cryptography) is not done while the store is held. `None`: nothing worked out
+    /// ahead (the default). The transaction then calls [`DeviceNetwork::transmit_prepared`].
+    fn prepare(
+        &self,
+        store: &S,
+        job: &WanJob,
+        now: OffsetDateTime,
+    ) -> Result<Option<Prepared>, DccError> {
+        let _ = (store, job, now);
+        Ok(None)
+    }
+    /// [`DeviceNetwork::transmit`], given what [`DeviceNetwork::prepare`] worked out for this
+    /// job at this `now`: its outcome, if nothing it depends on changed since it was read;
+    /// else the transmission is made afresh. By default made afresh.
+    fn transmit_prepared(
+        &self,
+        tx: &mut S::Tx<'_>,
+        job: &WanJob,
+        now: OffsetDateTime,
+        prepared: Prepared,
+    ) -> Result<Transmission, DccError> {
+        let _ = prepared;
+        self.transmit(tx, job, now)
+    }
     /// When [`DeviceNetwork::hub_reports`] will next have something of the network's own to
     /// report (unix milliseconds; at or before now: look now), as far as the network knows
     /// without a transaction; `None` if it knows of nothing. A runner that does not call
@@ -84,6 +110,15 @@ pub trait DeviceNetwork<S: Store>: Send + Sync + 'static {
     fn next_report_at(&self) -> Option<i64> {
         None
     }
+}
+
+/// A transmission worked out ahead of its transaction ([`DeviceNetwork::prepare`]).
+pub struct Prepared {
+    /// What the transmission comes to if nothing it read changes before the transaction.
+    pub outcome: Transmission,
+    /// The network's own record of what it read and what it would write, handed back to
+    /// [`DeviceNetwork::transmit_prepared`].
+    pub state: Box<dyn std::any::Any + Send>,
 }
 
 /// What one transmission came to.
@@ -159,6 +194,20 @@ impl Dispatcher {
         outcome: Transmission,
         now: OffsetDateTime,
     ) -> Result<Attempt, DccError> {
+        self.handle_attempt_presigned(tx, job, outcome, now, None)
+    }
+
+    /// [`Dispatcher::handle_attempt`] with the user's response perhaps signed already
+    /// ([`Dispatcher::presign`]): used if it is exactly the document the answer comes to, else
+    /// signed here.
+    pub fn handle_attempt_presigned(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        outcome: Transmission,
+        now: OffsetDateTime,
+        presigned: Option<&Presigned>,
+    ) -> Result<Attempt, DccError> {
         let now_ms = unix_ms(now);
         let answer = match outcome {
             Transmission::Delivered(answer) => answer,
@@ -195,30 +244,35 @@ impl Dispatcher {
             // The device refused the command (its alert says why): no response will come.
             return self.give_up(tx, job, &DeviceError::NoResponse, now);
         };
-        match verdict::classify(&bytes) {
-            verdict::Verdict::Success => {
-                // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
-                let doc = match tx.take_scheduled_run(job.originator, job.target, job.counter)? {
-                    Some(id) => {
-                        crate::schedule::run_response(job, id, ResponseCode::I0, &bytes, now)?
-                    }
-                    None => crate::render::device_response(job, &bytes, now)?,
-                };
-                self.to_user(tx, job, &doc, now_ms)?;
-                tx.finish_wan_job(job.id, "answered")?;
-                Ok(Attempt::Answered)
-            }
-            verdict::Verdict::Failure(why) => {
-                let code = response_code(&DeviceError::CommandFailed(why))?;
-                let doc = match tx.take_scheduled_run(job.originator, job.target, job.counter)? {
-                    Some(id) => crate::schedule::run_response(job, id, code, &bytes, now)?,
-                    None => failure_response(job, code, Some(&bytes), now)?,
-                };
-                self.to_user(tx, job, &doc, now_ms)?;
-                tx.finish_wan_job(job.id, code.as_str())?;
-                Ok(Attempt::Failed(code))
-            }
+        // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
+        let scheduled = tx.take_scheduled_run(job.originator, job.target, job.counter)?;
+        let (doc, attempt) = answer_document(job, &bytes, scheduled, now)?;
+        self.to_user(tx, job, &doc, now_ms, presigned)?;
+        let finished = match &attempt {
+            Attempt::Failed(code) => code.as_str(),
+            _ => "answered",
+        };
+        tx.finish_wan_job(job.id, finished)?;
+        Ok(attempt)
+    }
+
+    /// The user's response to a device's answer, signed ahead of the transaction that will
+    /// record it ([`Driver::attempt`]): rendered as [`Dispatcher::handle_attempt`] will render
+    /// it if the command's scheduled run is still `scheduled` then. `None` for what no user is
+    /// told (an SMKI recovery).
+    pub fn presign(
+        &self,
+        job: &WanJob,
+        response: &[u8],
+        scheduled: Option<u64>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Presigned>, DccError> {
+        if job.kind == JobKind::SmkiRecovery {
+            return Ok(None);
         }
+        let (unsigned, _) = answer_document(job, response, scheduled, now)?;
+        let signed = self.signer.sign(&unsigned)?;
+        Ok(Some(Presigned { unsigned, signed }))
     }
 
     fn give_up(
@@ -237,7 +291,7 @@ impl Dispatcher {
         let doc = failure_response(job, code, None, now)?;
         // A scheduled run's record is no longer needed (its ID needs a GBCS payload to travel).
         tx.take_scheduled_run(job.originator, job.target, job.counter)?;
-        self.to_user(tx, job, &doc, unix_ms(now))?;
+        self.to_user(tx, job, &doc, unix_ms(now), None)?;
         tx.finish_wan_job(job.id, code.as_str())?;
         Ok(Attempt::GaveUp(code))
     }
@@ -248,9 +302,14 @@ impl Dispatcher {
         job: &WanJob,
         unsigned: &str,
         now_ms: i64,
+        presigned: Option<&Presigned>,
     ) -> Result<(), DccError> {
         let reference = format!("{}:{}:{}", job.originator, job.target, job.counter);
-        self.push(tx, job.originator, "response", reference, unsigned, now_ms)
+        let document = match presigned {
+            Some(p) if p.unsigned == unsigned => p.signed.clone(),
+            _ => self.signer.sign(unsigned)?,
+        };
+        self.put(tx, job.originator, "response", reference, document, now_ms)
     }
 
     /// Signs a document and puts it in the outbox for `recipient`.
@@ -264,6 +323,19 @@ impl Dispatcher {
         now_ms: i64,
     ) -> Result<(), DccError> {
         let document = self.signer.sign(unsigned)?;
+        self.put(tx, recipient, kind, reference, document, now_ms)
+    }
+
+    /// Puts a signed document in the outbox for `recipient`.
+    fn put(
+        &self,
+        tx: &mut dyn Tx,
+        recipient: Eui64,
+        kind: &str,
+        reference: String,
+        document: String,
+        now_ms: i64,
+    ) -> Result<(), DccError> {
         tx.push_outbox(&OutboxItem {
             id: 0,
             recipient,
@@ -278,6 +350,41 @@ impl Dispatcher {
         })?;
         Ok(())
     }
+}
+
+/// A user's response signed ahead of the transaction that records it ([`Dispatcher::presign`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presigned {
+    /// The document as rendered.
+    pub unsigned: String,
+    /// The same, signed by the DCC.
+    pub signed: String,
+}
+
+/// The user's response to a device's answer `response` to `job` (the run's response if it was
+/// made for the schedule `scheduled`), and what the attempt came to: answered, or failed with
+/// the code the device's report of failure maps to.
+fn answer_document(
+    job: &WanJob,
+    response: &[u8],
+    scheduled: Option<u64>,
+    now: OffsetDateTime,
+) -> Result<(String, Attempt), DccError> {
+    let code = match verdict::classify(response) {
+        verdict::Verdict::Success => ResponseCode::I0,
+        verdict::Verdict::Failure(why) => response_code(&DeviceError::CommandFailed(why))?,
+    };
+    let doc = match (scheduled, code) {
+        (Some(id), code) => crate::schedule::run_response(job, id, code, response, now)?,
+        (None, ResponseCode::I0) => crate::render::device_response(job, response, now)?,
+        (None, code) => failure_response(job, code, Some(response), now)?,
+    };
+    let attempt = if code == ResponseCode::I0 {
+        Attempt::Answered
+    } else {
+        Attempt::Failed(code)
+    };
+    Ok((doc, attempt))
 }
 
 /// The DUIS code for a device outcome, from the one mapping ([`DccError::outcome`]).
@@ -325,6 +432,15 @@ pub struct Due {
     pub next_at: Option<i64>,
 }
 
+/// A transmission worked out ahead of its transaction ([`Driver::ahead`]).
+struct Ahead {
+    /// The job as read.
+    job: WanJob,
+    prepared: Prepared,
+    /// The user's response to the prepared answer, signed.
+    presigned: Option<Presigned>,
+}
+
 /// The dispatcher with its store and its SM WAN: each step in one store transaction.
 pub struct Driver<S: Store, N: DeviceNetwork<S>> {
     store: Arc<S>,
@@ -345,6 +461,10 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
         &self.dispatcher
     }
 
+    pub fn network(&self) -> &N {
+        &self.network
+    }
+
     /// The commands due at `now` ([`Dispatcher::poll_due`]).
     pub fn poll_due(&self, now: OffsetDateTime) -> Result<Vec<WanJob>, DccError> {
         self.store.read(|tx| self.dispatcher.poll_due(tx, now))
@@ -355,9 +475,14 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
     /// runner that sleeps between polls needs.
     /// Read on a snapshot of what was committed ([`Store::read`]): a command is attempted
     /// only if [`Driver::attempt`] still finds it unfinished.
-    pub fn poll(&self, now: OffsetDateTime) -> Result<Due, DccError> {
+    ///
+    /// At most `limit` commands (and never more than the dispatcher's batch): a runner with
+    /// `k` commands on the air and room for `n` more asks for `k + n`, since each command on
+    /// the air is its device's oldest unfinished one and comes back too.
+    pub fn poll(&self, now: OffsetDateTime, limit: usize) -> Result<Due, DccError> {
+        let limit = limit.min(self.dispatcher.config.batch);
         self.store.read(|tx| {
-            let jobs = self.dispatcher.poll_due(tx, now)?;
+            let jobs = tx.due_wan_jobs(unix_ms(now), limit)?;
             let next_at = tx.next_wan_due_after(unix_ms(now))?;
             Ok(Due { jobs, next_at })
         })
@@ -376,14 +501,58 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
     /// One transmission of a queued command at `now`, start to finish, in one transaction: the
     /// network carries it (the device verifies, executes and persists its state), and the
     /// dispatcher records what it means.
+    ///
+    /// The work is done ahead where it can be, from a read of what was committed
+    /// ([`Driver::ahead`]): the network's ([`DeviceNetwork::prepare`]) and the signature of the
+    /// user's response ([`Dispatcher::presign`]). The transaction uses it only if the job is
+    /// unchanged, the network finds its inputs unchanged, and the response is exactly the
+    /// document signed; otherwise it does the work itself, as if nothing had been done ahead.
     pub fn attempt(&self, job_id: i64, now: OffsetDateTime) -> Result<Attempt, DccError> {
+        // Work done ahead is an optimisation: if it fails, the transaction does it all.
+        let ahead = self.ahead(job_id, now).ok().flatten();
         self.store.transaction_in(|tx| {
             let Some(job) = tx.wan_job(job_id)? else {
                 return Ok(Attempt::Gone);
             };
-            let outcome = self.network.transmit(tx, &job, now)?;
-            self.dispatcher.handle_attempt(tx, &job, outcome, now)
+            let (outcome, presigned) = match ahead {
+                Some(a) if a.job == job => (
+                    self.network.transmit_prepared(tx, &job, now, a.prepared)?,
+                    a.presigned,
+                ),
+                _ => (self.network.transmit(tx, &job, now)?, None),
+            };
+            self.dispatcher
+                .handle_attempt_presigned(tx, &job, outcome, now, presigned.as_ref())
         })
+    }
+
+    /// The transmission of `job_id` at `now` worked out from a read ([`Driver::attempt`]).
+    fn ahead(&self, job_id: i64, now: OffsetDateTime) -> Result<Option<Ahead>, DccError> {
+        let Some((job, scheduled)) = self.store.read(|tx| {
+            let Some(job) = tx.wan_job(job_id)? else {
+                return Ok(None);
+            };
+            let scheduled = tx.scheduled_run(job.originator, job.target, job.counter)?;
+            Ok(Some((job, scheduled)))
+        })?
+        else {
+            return Ok(None);
+        };
+        let Some(prepared) = self.network.prepare(&self.store, &job, now)? else {
+            return Ok(None);
+        };
+        let presigned = match &prepared.outcome {
+            Transmission::Delivered(DeviceAnswer {
+                response: Some(bytes),
+                ..
+            }) => self.dispatcher.presign(&job, bytes, scheduled, now)?,
+            _ => None,
+        };
+        Ok(Some(Ahead {
+            job,
+            prepared,
+            presigned,
+        }))
     }
 
     /// Turns the hubs' reports since the last call into alerts; returns how many there were.
