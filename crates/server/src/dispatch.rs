@@ -87,7 +87,9 @@ pub async fn run<S, N, C>(
 {
     let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
     let mut tasks = tokio::task::JoinSet::new();
-    let batch = driver.dispatcher().config().batch;
+    let batch = driver.dispatcher().config().batch.min(config.concurrency);
+    // Room for this many more commands is worth a look at the queue.
+    let refill = (config.concurrency / 8).max(1);
     // The hubs' reports are taken at start, then at least once per safety tick.
     let mut sweep_at = Instant::now();
     let mut hint_stuck = false;
@@ -100,10 +102,36 @@ pub async fn run<S, N, C>(
                 .next_report_at()
                 .is_some_and(|t| t <= unix_ms(clock.now()));
         let sweep = hint_due || Instant::now() >= sweep_at;
+        // The queue is read when there is room for a few more commands (or none is on the
+        // air), not after every transmission: under load one read then starts several.
+        let room = config.concurrency.saturating_sub(tasks.len());
+        let look = room >= refill || tasks.is_empty();
+        if !look && !sweep {
+            let mut wake_at = sweep_at;
+            if !hint_stuck && let Some(t) = driver.next_report_at() {
+                wake_at = wake_at.min(instant_at(unix_ms(clock.now()), t));
+            }
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                _ = tokio::time::sleep_until(wake_at) => {}
+                Some(r) = tasks.join_next() => {
+                    if let Err(e) = r {
+                        warn!(error = %e, "WAN task panicked");
+                    }
+                }
+            }
+            continue;
+        }
         let (d, c) = (driver.clone(), clock.clone());
+        let limit = config.concurrency;
         let polled = tokio::task::spawn_blocking(move || {
             let swept = sweep.then(|| sweep_hubs(&*d, &*c));
-            (swept, d.poll(c.now()))
+            let due = if look {
+                d.poll(c.now(), limit)
+            } else {
+                Ok(Default::default())
+            };
+            (swept, due)
         })
         .await;
         let (swept, due) = match polled {

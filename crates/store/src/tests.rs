@@ -586,3 +586,23 @@ fn due_outbox_ids_are_the_due_items_in_order() {
     assert_eq!(refs, ["r10", "r20", "r30"]);
     assert_eq!(s.read(|tx| Ok(tx.due_outbox_ids(50, 2)?)).unwrap().len(), 2);
 }
+
+#[test]
+fn the_wan_poll_walks_the_open_commands_in_order_instead_of_sorting_every_due_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", crate::due_wan_jobs_sql()))
+        .unwrap()
+        .query_map(rusqlite::params![0, 8], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("wan_jobs_open")), "{plan:?}");
+    assert!(
+        !plan.iter().any(|p| p.contains("ORDER BY")),
+        "no sort of the due commands: {plan:?}"
+    );
+}
