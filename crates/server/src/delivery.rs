@@ -77,14 +77,30 @@ pub async fn run<S: Store, C: Clock>(
     let busy = Arc::new(std::sync::Mutex::new(
         std::collections::HashSet::<i64>::new(),
     ));
+    // Room for this many more deliveries is worth a look at the outbox.
+    let refill = (policy.concurrency / 8).max(1);
+    // The due documents each look takes: the ones in flight come back too (undelivered).
+    let batch = BATCH.min(policy.concurrency.max(1));
     'look: loop {
         if *shutdown.borrow() {
             break;
         }
+        // Under load, the outbox is read when a few deliveries have ended, not after each.
+        if policy.concurrency.saturating_sub(in_flight.len()) < refill {
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                Some(r) = in_flight.join_next() => {
+                    if let Err(e) = r {
+                        warn!(error = %e, "delivery task failed");
+                    }
+                }
+            }
+            continue;
+        }
         let now = unix_ms(clock.now());
         let st = store.clone();
         let due = tokio::task::spawn_blocking(move || {
-            st.read(|tx| Ok((tx.due_outbox_ids(now, BATCH)?, tx.next_outbox_after(now)?)))
+            st.read(|tx| Ok((tx.due_outbox_ids(now, batch)?, tx.next_outbox_after(now)?)))
         })
         .await;
         let (due, next_at) = match due {
@@ -98,7 +114,7 @@ pub async fn run<S: Store, C: Clock>(
                 (Vec::new(), None)
             }
         };
-        let truncated = due.len() >= BATCH;
+        let truncated = due.len() >= batch;
         let mut started = 0;
         // Due documents left for want of a free slot: the next delivery to end makes room.
         let mut waiting = false;
@@ -203,10 +219,19 @@ async fn deliver_one<S: Store, C: Clock>(
         Some(url) => post(http, url, &item, policy).await,
     };
     let now = unix_ms(clock.now());
-    match record(&*store, &item, &result, now, policy) {
-        Ok(()) => result.is_err(),
+    let failed = result.is_err();
+    // Recording waits for the store (and its commit): on a blocking thread, not the runtime's.
+    let policy = *policy;
+    let recorded =
+        tokio::task::spawn_blocking(move || record(&*store, &item, &result, now, &policy)).await;
+    match recorded {
+        Ok(Ok(())) => failed,
+        Ok(Err(e)) => {
+            warn!(id, error = %e, "recording a delivery attempt failed");
+            false
+        }
         Err(e) => {
-            warn!(id = item.id, error = %e, "recording a delivery attempt failed");
+            warn!(id, error = %e, "delivery recorder failed");
             false
         }
     }
