@@ -246,7 +246,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         reject_dtd(body)?;
         duis_schema::validate_request(body).map_err(schema_error)?;
         let request = duis::parse_request(body).map_err(parse_error)?;
-        let info = xmldsig::signature_info(body).map_err(dsig_error)?;
+        // Parsed once: its signature's description names the certificate, and it is verified
+        // below without being parsed again.
+        let signed = xmldsig::SignedDocument::parse(body).map_err(dsig_error)?;
+        let info = signed.info();
         let serial = info.issuer_serial.serial.clone();
         // Committed state is enough (and the writer's connection is not held up by it).
         let (cert, test_key) = self.store.read(|tx| {
@@ -268,7 +271,8 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 .into());
             }
         };
-        xmldsig::verify(body, &cert.public_key).map_err(dsig_error)?;
+        let key = xmldsig::VerifyingKey::from_sec1(&cert.public_key).map_err(dsig_error)?;
+        signed.verify(&key).map_err(dsig_error)?;
         if cert.revoked {
             return Err(AuthError::RevokedCertificate.into());
         }
