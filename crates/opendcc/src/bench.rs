@@ -916,9 +916,27 @@ struct Shared {
     replay_resends: u64,
     http_requests: u64,
     sent: u64,
+    /// Outcomes with `acked_at`, and with `completed_at` (kept as they are set, for the
+    /// progress line: counting them on each completion was quadratic in the run's length).
+    acked: u64,
+    completed: u64,
 }
 
 impl Shared {
+    fn mark_acked(o: &mut Outcome, acked: &mut u64, now: Instant) {
+        if o.acked_at.is_none() {
+            *acked += 1;
+        }
+        o.acked_at = Some(now);
+    }
+
+    fn mark_completed(o: &mut Outcome, completed: &mut u64, now: Instant) {
+        if o.completed_at.is_none() {
+            *completed += 1;
+        }
+        o.completed_at = Some(now);
+    }
+
     fn error(&mut self, key: String) {
         *self.errors.entry(key).or_insert(0) += 1;
     }
@@ -966,15 +984,9 @@ impl Run {
 
     fn finished_one(&self) {
         self.progress.inc(1);
-        if let Some((a, c, e)) = self.with(|s| {
-            let acked = s.outcomes.iter().filter(|o| o.acked_at.is_some()).count();
-            let completed = s
-                .outcomes
-                .iter()
-                .filter(|o| o.completed_at.is_some())
-                .count();
-            (acked, completed, s.errors.values().sum::<u64>())
-        }) {
+        if let Some((a, c, e)) =
+            self.with(|s| (s.acked, s.completed, s.errors.values().sum::<u64>()))
+        {
             self.progress
                 .set_message(format!("acked {a}, completed {c}, errors {e}"));
         }
@@ -1053,7 +1065,7 @@ async fn receive(run: Arc<Run>, user: usize, req: Request<Incoming>) -> Response
             s.duplicate_final += 1;
             return;
         }
-        o.completed_at = Some(now);
+        Shared::mark_completed(o, &mut s.completed, now);
         // Counted as done here only if the acknowledgement came first.
         newly_done = o.awaits_final;
         if code != "I0" {
@@ -1203,12 +1215,12 @@ impl Sender {
             if let Some(o) = s.outcomes.get_mut(index) {
                 match &verdict {
                     Verdict::Done => {
-                        o.acked_at = Some(now);
-                        o.completed_at = Some(now);
+                        Shared::mark_acked(o, &mut s.acked, now);
+                        Shared::mark_completed(o, &mut s.completed, now);
                         done = true;
                     }
                     Verdict::Acked => {
-                        o.acked_at = Some(now);
+                        Shared::mark_acked(o, &mut s.acked, now);
                         // The final response may already have arrived.
                         o.awaits_final = true;
                         done = o.completed_at.is_some();
