@@ -78,6 +78,17 @@ pub enum AuthError {
         counter: u64,
         last: u64,
     },
+    /// A non-device request's RequestID accepted before (`gateway::check_non_device_counter`:
+    /// each is accepted once, in any order).
+    #[error(
+        "RequestID {originator}:{target}:{counter} was accepted before: a non-device request's \
+         counter is accepted once"
+    )]
+    CounterReused {
+        originator: String,
+        target: String,
+        counter: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -234,7 +245,7 @@ impl DccError {
             },
             Self::Schema(_) => http(400),
             Self::Authentication(e) => match e {
-                AuthError::Replay { .. } => http(409),
+                AuthError::Replay { .. } | AuthError::CounterReused { .. } => http(409),
                 AuthError::TlsIdentityMismatch { .. } => http(403),
                 _ => http(401),
             },
@@ -327,6 +338,12 @@ impl DccError {
                 originator: s(),
                 counter: 0,
                 last: 0,
+            }
+            .into(),
+            AuthError::CounterReused {
+                originator: s(),
+                target: s(),
+                counter: 0,
             }
             .into(),
             AuthzError::UnknownUser(s()).into(),
@@ -484,6 +501,13 @@ mod tests {
         .into();
         assert_eq!(replay.outcome().http_status, 409);
         assert_eq!(replay.outcome().code, None);
+        let reused: DccError = AuthError::CounterReused {
+            originator: "o".into(),
+            target: "t".into(),
+            counter: 1,
+        }
+        .into();
+        assert_eq!(reused.outcome(), replay.outcome(), "answered as a replay");
         let internal: DccError = InternalError::Storage("x".into()).into();
         assert!(internal.outcome().retryable);
     }

@@ -634,7 +634,8 @@ pub const NON_DEVICE_WINDOW: u64 = 1 << 32;
 /// nothing changed) if it is at or below the originator's floor, if it is [`NON_DEVICE_WINDOW`]
 /// or more below the highest counter accepted from the originator for the same target, or if a
 /// request with the same `originator:target:counter` was already accepted (the record of every
-/// accepted request, `RequestsTx::request`, which is never pruned). Returns the counter to
+/// accepted request, `RequestsTx::request`, which is never pruned; refused as
+/// `AuthError::CounterReused`, the others as `AuthError::Replay`). Returns the counter to
 /// record as the pair's highest.
 ///
 /// Why not strictly increasing, as for device requests: a device request's counter becomes the
@@ -663,12 +664,19 @@ fn check_non_device_counter(tx: &mut dyn Tx, rid: duis::RequestId) -> Result<u64
     let too_old = highest
         .checked_sub(NON_DEVICE_WINDOW)
         .is_some_and(|oldest_refused| rid.counter <= oldest_refused);
-    if too_old
-        || tx
-            .request(rid.originator, rid.target, rid.counter)?
-            .is_some()
-    {
+    if too_old {
         return Err(replay(highest));
+    }
+    if tx
+        .request(rid.originator, rid.target, rid.counter)?
+        .is_some()
+    {
+        return Err(AuthError::CounterReused {
+            originator: rid.originator.to_string(),
+            target: rid.target.to_string(),
+            counter: rid.counter,
+        }
+        .into());
     }
     Ok(seen.last.map_or(rid.counter, |l| l.max(rid.counter)))
 }

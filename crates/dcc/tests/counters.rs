@@ -417,6 +417,16 @@ fn every_order_and_duplicate_of_parallel_non_device_requests() {
             let a = f.send(Endpoint::NonDevice, &messages[m]);
             if answered.contains(&counter) {
                 assert_eq!((a.http_status, a.code), (409, None), "{case:?}: {counter}");
+                assert!(
+                    matches!(
+                        &a.error,
+                        Some(dcc::DccError::Authentication(
+                            dcc::error::AuthError::CounterReused { counter: c, .. }
+                        )) if *c == counter
+                    ),
+                    "told it was used before: {:?}",
+                    a.error
+                );
                 assert_eq!(f.non_device_snapshot(&counters), before, "{case:?}");
             } else {
                 assert_eq!(
@@ -452,7 +462,18 @@ fn non_device_counters_hold_to_the_window_and_the_floor() {
     let oldest_refused = high - dcc::gateway::NON_DEVICE_WINDOW;
     for c in [oldest_refused, oldest_refused - 1, 5] {
         let before = f.non_device_snapshot(&[c]);
-        assert_eq!(send(c).http_status, 409, "{c}");
+        let a = send(c);
+        assert_eq!(a.http_status, 409, "{c}");
+        assert!(
+            matches!(
+                a.error,
+                Some(dcc::DccError::Authentication(
+                    dcc::error::AuthError::Replay { last, .. }
+                )) if last == high
+            ),
+            "{c}: {:?}",
+            a.error
+        );
         assert_eq!(f.non_device_snapshot(&[c]), before);
     }
     assert_eq!(send(oldest_refused + 1).code, Some(ResponseCode::I0));
