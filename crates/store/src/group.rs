@@ -8,9 +8,10 @@
 //! transaction of its own. Then:
 //!
 //! * if other threads are waiting for the mutex (an atomic count of arrivals) and the batch has
-//!   fewer than [`BATCH_CAP`] members, it leaves the batch open and sleeps on a condition variable
-//!   until the batch has ended, which releases the mutex for the next arrival to run its closure
-//!   in the same transaction;
+//!   fewer than [`BATCH_CAP`] members, it leaves the batch open, releases the mutex for the next
+//!   arrival to run its closure in the same transaction, and sleeps on the batch's own condition
+//!   variable until the batch has ended (reading the outcome there, without taking the mutex
+//!   again);
 //! * otherwise it ends the batch: one `COMMIT` (one `fsync` with `synchronous=FULL`) for every
 //!   member, then wakes them all.
 //!
@@ -40,7 +41,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -53,8 +54,10 @@ pub(crate) const BATCH_CAP: usize = 64;
 /// The connection and its batches.
 pub(crate) struct Db {
     state: Mutex<Conn>,
-    /// Notified each time a batch ends.
-    ended: Condvar,
+    /// Each call site's time from asking for the connection to returning ([`SiteStats::total`]),
+    /// kept apart from the connection's mutex: a member that waited for its batch's `COMMIT`
+    /// records it without taking that mutex again.
+    totals: Mutex<HashMap<&'static Location<'static>, Duration>>,
     /// Threads between asking for the mutex and getting it (not those woken by `ended`).
     arriving: AtomicUsize,
     /// `COMMIT`s that succeeded since the store was opened.
@@ -66,12 +69,6 @@ pub(crate) struct Conn {
     pub(crate) conn: Connection,
     /// The open batch, if any.
     batch: Option<Batch>,
-    /// Batches ended since the store was opened; batches end in order, so batch `n` (numbered
-    /// from 0) has ended once `ended > n`.
-    ended: u64,
-    /// Ended batches whose `COMMIT` failed and whose waiting members have not all woken yet:
-    /// the error and how many are still to read it.
-    failed: HashMap<u64, (String, usize)>,
     /// What each call site's transactions cost (kept under the mutex, so counting costs no
     /// extra synchronisation).
     stats: HashMap<&'static Location<'static>, SiteStats>,
@@ -95,12 +92,39 @@ pub struct SiteStats {
 }
 
 struct Batch {
-    id: u64,
     members: usize,
     /// Rows changed by members whose closures returned `Ok` (what the `COMMIT` makes durable).
     changes: u64,
-    /// Members asleep until the batch ends.
-    waiting: usize,
+    /// Where the members asleep until the batch ends learn its outcome.
+    done: Arc<Done>,
+}
+
+/// A batch's outcome, for the members waiting for it: each sleeps on the batch's own
+/// condition variable and reads the outcome there, without taking the connection's mutex
+/// again (so the members woken by a `COMMIT` do not queue for the connection behind the next
+/// batch's members).
+#[derive(Default)]
+struct Done {
+    outcome: Mutex<Option<Result<(), String>>>,
+    ended: Condvar,
+}
+
+impl Done {
+    fn set(&self, outcome: Result<(), String>) {
+        let mut o = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        *o = Some(outcome);
+        self.ended.notify_all();
+    }
+
+    fn wait(&self) -> Result<(), String> {
+        let mut o = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(outcome) = o.as_ref() {
+                return outcome.clone();
+            }
+            o = self.ended.wait(o).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 const LOCK_POISONED: &str = "database lock poisoned";
@@ -111,11 +135,9 @@ impl Db {
             state: Mutex::new(Conn {
                 conn,
                 batch: None,
-                ended: 0,
-                failed: HashMap::new(),
                 stats: HashMap::new(),
             }),
-            ended: Condvar::new(),
+            totals: Mutex::new(HashMap::new()),
             arriving: AtomicUsize::new(0),
             commits: AtomicU64::new(0),
         }
@@ -132,6 +154,10 @@ impl Db {
             Ok(g) => g.stats.iter().map(|(k, v)| (*k, *v)).collect(),
             Err(_) => Vec::new(),
         };
+        let totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+        for (site, s) in &mut v {
+            s.total = totals.get(site).copied().unwrap_or_default();
+        }
         v.sort_by_key(|s| std::cmp::Reverse(s.1.held));
         v
     }
@@ -172,8 +198,8 @@ impl Db {
         let mut g = self.lock().map_err(&fail)?;
         let took = Instant::now();
         let cpu_took = thread_cpu();
-        let id = match &g.batch {
-            Some(b) => b.id,
+        match &g.batch {
+            Some(_) => {}
             None => {
                 if !g.conn.is_autocommit() {
                     // A transaction left open by a failed ROLLBACK: discard it.
@@ -182,16 +208,13 @@ impl Db {
                         .map_err(|e| fail(e.to_string()))?;
                 }
                 cached(&g.conn, "BEGIN IMMEDIATE").map_err(|e| fail(e.to_string()))?;
-                let id = g.ended;
                 g.batch = Some(Batch {
-                    id,
                     members: 0,
                     changes: 0,
-                    waiting: 0,
+                    done: Arc::new(Done::default()),
                 });
-                id
             }
-        };
+        }
         let dirty_before = g.batch.as_ref().is_some_and(|b| b.changes > 0);
         if let Err(e) = cached(&g.conn, "SAVEPOINT member") {
             let _ = self.end_batch(&mut g, false);
@@ -236,36 +259,33 @@ impl Db {
         // have read rows changed by earlier members.
         let depends = (kept && changed > 0) || dirty_before;
         let go_on = members < BATCH_CAP && self.arriving.load(Ordering::SeqCst) > 0;
-        let outcome = if !go_on {
-            self.end_batch(&mut g, true)
+        // `Ok(None)`: decided; `Ok(Some(done))`: wait for the batch to end.
+        let decided: Result<Option<Arc<Done>>, String> = if !go_on {
+            self.end_batch(&mut g, true).map(|()| None)
         } else if !depends || out.is_err() {
             // Nothing of this member's result waits on the commit (or it panicked): the next
             // arrival carries the batch on.
-            Ok(())
+            Ok(None)
         } else {
-            batch.waiting += 1;
-            while g.ended <= id {
-                g = self.ended.wait(g).map_err(|_| fail(LOCK_POISONED.into()))?;
-            }
-            match g.failed.get_mut(&id) {
-                None => Ok(()),
-                Some((e, n)) => {
-                    let e = e.clone();
-                    *n -= 1;
-                    if *n == 0 {
-                        g.failed.remove(&id);
-                    }
-                    Err(e)
-                }
-            }
+            Ok(Some(batch.done.clone()))
         };
         let st = g.stats.entry(site).or_default();
         st.count += 1;
         st.held += held;
         st.held_max = st.held_max.max(held);
         st.held_cpu += held_cpu;
-        st.total += asked.elapsed();
         drop(g);
+        let outcome = match decided {
+            Ok(Some(done)) => done.wait(),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        *self
+            .totals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(site)
+            .or_default() += asked.elapsed();
         match out {
             Err(panic) => resume_unwind(panic),
             Ok(r) => match outcome {
@@ -297,13 +317,7 @@ impl Db {
             // If this fails too, the next batch tries again before its BEGIN.
             let _ = g.conn.execute_batch("ROLLBACK");
         }
-        g.ended += 1;
-        if let Err(e) = &res
-            && batch.waiting > 0
-        {
-            g.failed.insert(batch.id, (e.clone(), batch.waiting));
-        }
-        self.ended.notify_all();
+        batch.done.set(res.clone());
         res
     }
 }
