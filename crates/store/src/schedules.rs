@@ -56,6 +56,28 @@ fn id(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(err)
 }
 
+impl SqliteTx<'_> {
+    /// The `schedule_id` a statement on `schedule_runs` returns for a RequestID (`sql` binds
+    /// originator, target and counter as `?1`–`?3`), if any.
+    fn schedule_run_id(
+        &self,
+        sql: &str,
+        originator: Eui64,
+        target: Eui64,
+        counter: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = self
+            .query_row(
+                sql,
+                params![originator.to_string(), target.to_string(), counter as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        v.map(|v| u64::try_from(v).map_err(err)).transpose()
+    }
+}
+
 impl SchedulesTx for SqliteTx<'_> {
     fn insert_schedule(&mut self, s: &ScheduleRecord) -> Result<u64, StoreError> {
         self.execute(
@@ -150,16 +172,13 @@ impl SchedulesTx for SqliteTx<'_> {
         target: Eui64,
         counter: u64,
     ) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = self
-            .query_row(
-                "SELECT schedule_id FROM schedule_runs \
-                 WHERE originator = ?1 AND target = ?2 AND counter = ?3",
-                params![originator.to_string(), target.to_string(), counter as i64],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        v.map(|v| u64::try_from(v).map_err(err)).transpose()
+        self.schedule_run_id(
+            "SELECT schedule_id FROM schedule_runs \
+             WHERE originator = ?1 AND target = ?2 AND counter = ?3",
+            originator,
+            target,
+            counter,
+        )
     }
 
     fn take_scheduled_run(
@@ -168,16 +187,13 @@ impl SchedulesTx for SqliteTx<'_> {
         target: Eui64,
         counter: u64,
     ) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = self
-            .query_row(
-                "DELETE FROM schedule_runs WHERE originator = ?1 AND target = ?2 AND counter = ?3 \
-                 RETURNING schedule_id",
-                params![originator.to_string(), target.to_string(), counter as i64],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        v.map(|v| u64::try_from(v).map_err(err)).transpose()
+        self.schedule_run_id(
+            "DELETE FROM schedule_runs WHERE originator = ?1 AND target = ?2 AND counter = ?3 \
+             RETURNING schedule_id",
+            originator,
+            target,
+            counter,
+        )
     }
 }
 
