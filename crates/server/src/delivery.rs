@@ -18,7 +18,7 @@ use dcc::store::{OutboxItem, Store};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::wake::{SAFETY_TICK, Wake, instant_at};
+use crate::wake::{SAFETY_TICK, Wake, instant_at, worth_a_look};
 
 /// How often and how patiently to deliver.
 #[derive(Debug, Clone, Copy)]
@@ -77,8 +77,6 @@ pub async fn run<S: Store, C: Clock>(
     let busy = Arc::new(std::sync::Mutex::new(
         std::collections::HashSet::<i64>::new(),
     ));
-    // Room for this many more deliveries is worth a look at the outbox.
-    let refill = (policy.concurrency / 8).max(1);
     // The due documents each look takes: the ones in flight come back too (undelivered).
     let batch = BATCH.min(policy.concurrency.max(1));
     'look: loop {
@@ -86,7 +84,7 @@ pub async fn run<S: Store, C: Clock>(
             break;
         }
         // Under load, the outbox is read when a few deliveries have ended, not after each.
-        if policy.concurrency.saturating_sub(in_flight.len()) < refill {
+        if !worth_a_look(policy.concurrency, in_flight.len()) {
             tokio::select! {
                 _ = shutdown.changed() => {}
                 Some(r) = in_flight.join_next() => {

@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::wake::{SAFETY_TICK, Wakeups, instant_at};
+use crate::wake::{SAFETY_TICK, Wakeups, instant_at, worth_a_look};
 
 /// How much, and how long to sleep at most.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +72,20 @@ where
     (reports, true)
 }
 
+/// `until`, or sooner when the network says it will have a report of its own (unless its hint
+/// is `stuck`).
+fn report_due<S, N, C>(driver: &Driver<S, N>, clock: &C, stuck: bool, until: Instant) -> Instant
+where
+    S: Store,
+    N: DeviceNetwork<S>,
+    C: Clock,
+{
+    match driver.next_report_at() {
+        Some(t) if !stuck => until.min(instant_at(unix_ms(clock.now()), t)),
+        _ => until,
+    }
+}
+
 /// Runs the dispatcher until `shutdown` turns true: woken by `wakeups.wan`, it signals
 /// `wakeups.outbox` when an attempt or a hub report put something in the outbox.
 pub async fn run<S, N, C>(
@@ -87,9 +101,9 @@ pub async fn run<S, N, C>(
 {
     let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
     let mut tasks = tokio::task::JoinSet::new();
+    // Commands on the air come back from a poll too: a poll asks for at most a full runner's
+    // worth.
     let batch = driver.dispatcher().config().batch.min(config.concurrency);
-    // Room for this many more commands is worth a look at the queue.
-    let refill = (config.concurrency / 8).max(1);
     // The hubs' reports are taken at start, then at least once per safety tick.
     let mut sweep_at = Instant::now();
     let mut hint_stuck = false;
@@ -102,15 +116,9 @@ pub async fn run<S, N, C>(
                 .next_report_at()
                 .is_some_and(|t| t <= unix_ms(clock.now()));
         let sweep = hint_due || Instant::now() >= sweep_at;
-        // The queue is read when there is room for a few more commands (or none is on the
-        // air), not after every transmission: under load one read then starts several.
-        let room = config.concurrency.saturating_sub(tasks.len());
-        let look = room >= refill || tasks.is_empty();
+        let look = worth_a_look(config.concurrency, tasks.len());
         if !look && !sweep {
-            let mut wake_at = sweep_at;
-            if !hint_stuck && let Some(t) = driver.next_report_at() {
-                wake_at = wake_at.min(instant_at(unix_ms(clock.now()), t));
-            }
+            let wake_at = report_due(&*driver, &*clock, hint_stuck, sweep_at);
             tokio::select! {
                 _ = shutdown.changed() => {}
                 _ = tokio::time::sleep_until(wake_at) => {}
@@ -123,7 +131,7 @@ pub async fn run<S, N, C>(
             continue;
         }
         let (d, c) = (driver.clone(), clock.clone());
-        let limit = config.concurrency;
+        let limit = batch;
         let polled = tokio::task::spawn_blocking(move || {
             let swept = sweep.then(|| sweep_hubs(&*d, &*c));
             let due = if look {
@@ -208,13 +216,9 @@ pub async fn run<S, N, C>(
         }
         // Sleep until woken, a transmission ends, the next command falls due, the network
         // has a report, or the safety tick.
-        let now_ms = unix_ms(clock.now());
-        let mut wake_at = sweep_at;
+        let mut wake_at = report_due(&*driver, &*clock, hint_stuck, sweep_at);
         if let Some(t) = due.next_at {
-            wake_at = wake_at.min(instant_at(now_ms, t));
-        }
-        if !hint_stuck && let Some(t) = driver.next_report_at() {
-            wake_at = wake_at.min(instant_at(now_ms, t));
+            wake_at = wake_at.min(instant_at(unix_ms(clock.now()), t));
         }
         tokio::select! {
             _ = shutdown.changed() => {}

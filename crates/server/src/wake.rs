@@ -64,6 +64,14 @@ impl Wakeups {
     }
 }
 
+/// Whether a runner with `capacity` slots, `busy` of them taken, should read its queue now:
+/// when none is busy, or when an eighth of its slots (at least one) are free. Under load one
+/// read then starts several pieces of work, instead of one read after each that ends (the WAN
+/// runner and the delivery worker both follow this).
+pub(crate) fn worth_a_look(capacity: usize, busy: usize) -> bool {
+    busy == 0 || capacity.saturating_sub(busy) >= (capacity / 8).max(1)
+}
+
 /// The instant at unix time `at_ms` for a clock that reads `now_ms` now: never before now, and
 /// never more than a day ahead (callers wait at most a [`SAFETY_TICK`] anyway).
 pub(crate) fn instant_at(now_ms: i64, at_ms: i64) -> tokio::time::Instant {
@@ -101,5 +109,20 @@ mod tests {
         assert!(instant_at(1_000, 0) >= now);
         assert!(instant_at(1_000, 1_500) >= now + Duration::from_millis(500));
         assert!(instant_at(i64::MIN, i64::MAX) > now);
+    }
+}
+
+#[cfg(test)]
+mod look_tests {
+    use super::worth_a_look;
+
+    #[test]
+    fn a_queue_is_read_when_an_eighth_of_the_slots_are_free_or_none_is_busy() {
+        assert!(worth_a_look(64, 0));
+        assert!(worth_a_look(64, 56), "8 of 64 free");
+        assert!(!worth_a_look(64, 57), "7 of 64 free");
+        assert!(worth_a_look(4, 3), "at least one slot");
+        assert!(!worth_a_look(4, 4));
+        assert!(worth_a_look(0, 0), "nothing busy");
     }
 }
