@@ -2,7 +2,7 @@
 # Runs opendcc's whole test suite. Installs the Debian packages the tests use as independent
 # oracles (xmllint, xmlsec1, openssl) when they are missing, and what the DCC Boxed
 # interoperability suite needs (node and npm to fetch Smart DCC's packages, a Java 17 JDK to run
-# their signing tool).
+# their signing tool), and makes sure PostgreSQL and NATS JetStream answer on loopback.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${need[@]}"
 fi
+
+# PostgreSQL (127.0.0.1:5432) and NATS JetStream (127.0.0.1:4222) for the scale-out backends:
+# tests: checked, and started or installed where they do not answer.
+./scripts/services.sh
 
 # The reference corpus (../shared/corpus) is read by the tests; it is never part of this repository.
 export OPENDCC_CORPUS="${OPENDCC_CORPUS:-$(cd .. && pwd)/shared/corpus}"
