@@ -215,6 +215,19 @@ impl PgStore {
     ) -> Result<T, E> {
         let mut guard = self.pool.get().map_err(&fail)?;
         let conn = guard.conn().map_err(&fail)?;
+        let (out, broken) = self.run_on(conn, read_only, f, fail);
+        guard.broken = broken;
+        out
+    }
+
+    /// [`PgStore::run`] on one connection; also says whether the connection is done for.
+    fn run_on<T, E>(
+        &self,
+        conn: &mut Conn,
+        read_only: bool,
+        f: impl FnOnce(&mut PgTx<'_>) -> Result<T, E>,
+        fail: impl Fn(StoreError) -> E,
+    ) -> (Result<T, E>, bool) {
         let Conn { client, stmts } = conn;
         let builder = if read_only {
             client
@@ -226,28 +239,42 @@ impl PgStore {
                 .build_transaction()
                 .isolation_level(IsolationLevel::ReadCommitted)
         };
-        let tx = builder
-            .start()
-            .map_err(|e| fail(self.pool.fail("beginning a transaction", &e)))?;
+        let tx = match builder.start() {
+            Ok(tx) => tx,
+            Err(e) => {
+                let error = fail(self.pool.fail("beginning a transaction", &e));
+                return (Err(error), fatal(&e));
+            }
+        };
         let mut ptx = PgTx {
             tx,
             stmts,
             read_only,
+            broken: false,
+            failed: None,
         };
         let out = f(&mut ptx);
-        let PgTx { tx, .. } = ptx;
-        match out {
-            Ok(v) => {
-                tx.commit()
-                    .map_err(|e| fail(self.pool.fail("committing", &e)))?;
-                Ok(v)
-            }
-            Err(e) => {
-                // A rollback that fails leaves the connection closed (dropped by the guard),
-                // and the server rolls back what it had.
-                let _ = tx.rollback();
-                Err(e)
-            }
+        let PgTx {
+            tx, broken, failed, ..
+        } = ptx;
+        // A closure that went on after a failed statement and returned `Ok`: PostgreSQL would
+        // answer its COMMIT with a rollback; say so rather than report a commit.
+        let out = match (out, failed) {
+            (Ok(_), Some(first)) => Err(fail(StoreError(format!(
+                "nothing was committed: a statement failed earlier in the transaction ({first})"
+            )))),
+            (out, _) => out,
+        };
+        let ended = match &out {
+            Ok(_) => tx.commit().map_err(|e| ("committing", e)),
+            // The server rolls back what it had if the rollback cannot be sent.
+            Err(_) => tx.rollback().map_err(|e| ("rolling back", e)),
+        };
+        match (out, ended) {
+            (Ok(v), Ok(())) => (Ok(v), broken),
+            (Ok(_), Err((doing, e))) => (Err(fail(self.pool.fail(doing, &e))), broken || fatal(&e)),
+            (Err(error), Ok(())) => (Err(error), broken),
+            (Err(error), Err((_, e))) => (Err(error), broken || fatal(&e)),
         }
     }
 }
@@ -294,6 +321,11 @@ pub struct PgTx<'c> {
     /// A `Store::read`: nothing is locked (`FOR UPDATE` is refused in a read-only
     /// transaction, and a snapshot needs none).
     read_only: bool,
+    /// A statement failed in a way that leaves the connection unusable (see [`fatal`]).
+    broken: bool,
+    /// The first statement that failed: PostgreSQL then refuses the rest of the transaction,
+    /// and it cannot commit even if the closure returns `Ok`.
+    failed: Option<String>,
 }
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -304,29 +336,39 @@ impl PgTx<'_> {
         if let Some(s) = self.stmts.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.tx.prepare(sql).map_err(db)?;
+        let s = self.tx.prepare(sql).map_err(|e| self.failed(e))?;
         self.stmts.insert(sql.to_owned(), s.clone());
         Ok(s)
     }
 
     fn exec(&mut self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
         let s = self.stmt(sql)?;
-        self.tx.execute(&s, params).map_err(db)
+        self.tx.execute(&s, params).map_err(|e| self.failed(e))
     }
 
     fn rows(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
         let s = self.stmt(sql)?;
-        self.tx.query(&s, params).map_err(db)
+        self.tx.query(&s, params).map_err(|e| self.failed(e))
     }
 
     fn opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, StoreError> {
         let s = self.stmt(sql)?;
-        self.tx.query_opt(&s, params).map_err(db)
+        self.tx.query_opt(&s, params).map_err(|e| self.failed(e))
     }
 
     fn one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, StoreError> {
         let s = self.stmt(sql)?;
-        self.tx.query_one(&s, params).map_err(db)
+        self.tx.query_one(&s, params).map_err(|e| self.failed(e))
+    }
+
+    /// The storage error for `e`; notes whether the connection is done for.
+    fn failed(&mut self, e: postgres::Error) -> StoreError {
+        self.broken |= fatal(&e);
+        let error = db(e);
+        if self.failed.is_none() {
+            self.failed = Some(error.0.clone());
+        }
+        error
     }
 
     /// ` FOR UPDATE SKIP LOCKED` in a writing transaction (a claim), nothing in a read.
@@ -347,6 +389,16 @@ impl PgTx<'_> {
 /// Column `i` of a row, converted; a mismatch is an error, not a panic.
 fn col<'a, T: postgres::types::FromSql<'a>>(r: &'a Row, i: usize) -> Result<T, StoreError> {
     r.try_get(i).map_err(db)
+}
+
+/// Whether an error leaves the connection unusable: closed, a `FATAL` or `PANIC` from the
+/// server (it closes the connection after sending it), or no answer from the server at all (an
+/// I/O or protocol failure; a value that did not convert is counted too, which costs only a
+/// new connection).
+fn fatal(e: &postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error()
+            .is_none_or(|d| matches!(d.severity(), "FATAL" | "PANIC"))
 }
 
 fn db(e: postgres::Error) -> StoreError {
@@ -440,6 +492,7 @@ impl Pool {
                 return Ok(Lent {
                     pool: self,
                     conn: Some(c),
+                    broken: false,
                 });
             }
             if st.open < self.max {
@@ -449,6 +502,7 @@ impl Pool {
                     Ok(c) => Ok(Lent {
                         pool: self,
                         conn: Some(c),
+                        broken: false,
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
@@ -527,6 +581,8 @@ fn drop_conns(conns: Vec<Conn>) {
 struct Lent<'p> {
     pool: &'p Pool,
     conn: Option<Conn>,
+    /// The connection failed in a way that leaves it unusable: closed rather than given back.
+    broken: bool,
 }
 
 impl Lent<'_> {
@@ -540,7 +596,7 @@ impl Lent<'_> {
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
         let Some(c) = self.conn.take() else { return };
-        if c.client.is_closed() {
+        if self.broken || c.client.is_closed() {
             self.pool.lock().open -= 1;
             drop_conns(vec![c]);
         } else {
