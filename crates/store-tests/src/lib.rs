@@ -3,6 +3,9 @@
 //! and run against every store (`store::SqliteStore` in the `store` crate's tests,
 //! `store_pg::PgStore` in `store-pg`'s).
 //!
+//! The SMKI service's issuance over a store (`issuance.rs`) is here too: it is where the SMKI
+//! tables meet the core's.
+//!
 //! Each case is a function taking a fresh, empty store; [`suite!`] writes one `#[test]` per case
 //! for a backend, given an expression that makes a store (anything that dereferences to one, so
 //! that a backend can drop what it made for the test when the guard goes).
@@ -30,6 +33,9 @@ use smki_service::{
 };
 use time::macros::{date, datetime};
 use wan::{DeviceStateWrite, EmulatorTx, StoredDeviceState, WanFault};
+
+mod issuance;
+pub use issuance::*;
 
 /// What every store under test is: the core's store whose transactions also hold the WAN
 /// emulation's state, and the SMKI service's store.
@@ -76,6 +82,15 @@ macro_rules! suite {
             smki_the_latest_published_revocation_list_is_served_per_kind_and_environment,
             smki_subscribers_batches_and_forecasts,
             smki_gateway_copies_participants_and_the_audit_log,
+            entry_step_records_and_refuses_duplicates,
+            single_issuance_org_and_device,
+            refusals_store_nothing,
+            test_service_never_issues_with_live_cas,
+            batch_with_per_csr_results,
+            forecasts_and_demand_report,
+            single_issuance_rolls_the_dca_over_at_100000_certificates,
+            a_batch_never_takes_the_dca_past_its_limit,
+            the_live_service_never_issues_from_a_ca_carrying_the_test_policy,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {
