@@ -3,7 +3,8 @@
 //! and run against every store (`store::SqliteStore` in the `store` crate's tests,
 //! `store_pg::PgStore` in `store-pg`'s).
 //!
-//! The SMKI service's issuance over a store (`issuance.rs`) is here too: it is where the SMKI
+//! The SMKI service's issuance (`issuance.rs`), revocation, publication, PMA powers and roll-over
+//! (`smki_ca.rs`) over a store are here too: it is where the SMKI
 //! tables meet the core's.
 //!
 //! Each case is a function taking a fresh, empty store; [`suite!`] writes one `#[test]` per case
@@ -35,7 +36,9 @@ use time::macros::{date, datetime};
 use wan::{DeviceStateWrite, EmulatorTx, StoredDeviceState, WanFault};
 
 mod issuance;
+mod smki_ca;
 pub use issuance::*;
+pub use smki_ca::*;
 
 /// What every store under test is: the core's store whose transactions also hold the WAN
 /// emulation's state, and the SMKI service's store.
@@ -91,6 +94,9 @@ macro_rules! suite {
             single_issuance_rolls_the_dca_over_at_100000_certificates,
             a_batch_never_takes_the_dca_past_its_limit,
             the_live_service_never_issues_from_a_ca_carrying_the_test_policy,
+            revocation_takes_effect_at_the_gateway_when_the_crl_is_published,
+            pma_suspends_and_force_revokes_and_every_action_is_recorded,
+            dca_rolls_over_after_three_months_without_subscriber_action,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {
