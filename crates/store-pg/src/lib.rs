@@ -21,8 +21,9 @@
 //!   attempts at one job run one after the other;
 //! - hub events are taken with `UPDATE … RETURNING`, scheduled runs with `DELETE … RETURNING`,
 //!   a device's event count with an upsert `RETURNING`;
-//! - the SMKI CAs read in a transaction are locked (`FOR UPDATE`): issuance counts certificates
-//!   on its CA's row, and the count decides the roll-over.
+//! - the SMKI CAs and batches read in a transaction are locked (`FOR UPDATE`): issuance counts
+//!   certificates on its CA's row (the count decides the roll-over), and a batch's progress is
+//!   rewritten from what was read.
 //!
 //! [`Store::read`] runs in a `REPEATABLE READ READ ONLY` transaction: one snapshot, and a change
 //! the closure tries fails. Unlike SQLite, a statement that fails (a duplicate key) fails the
@@ -201,8 +202,7 @@ impl PgStore {
         from: eui::Eui64,
         to: eui::Eui64,
     ) -> Result<Vec<dcc::model::Device>, StoreError> {
-        self.read_in(|tx| Ok(tx.devices_outside(from, to)?))
-            .map_err(|e| StoreError(e.to_string()))
+        self.run(true, |tx| tx.devices_outside(from, to), |e| e)
     }
 
     /// Runs `f` in a transaction on a pooled connection: `READ COMMITTED` (writing), or

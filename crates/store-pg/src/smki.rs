@@ -332,11 +332,13 @@ impl SmkiTx for PgTx<'_> {
     }
 
     fn batch(&mut self, id: i64) -> Result<Option<BatchRecord>, SmkiStoreError> {
-        self.smki_opt(
-            &format!("SELECT {BATCH_COLUMNS} FROM smki_batches WHERE id = $1"),
-            &[&id],
-            to_batch,
-        )
+        // Locked: a batch read in a transaction is rewritten from what was read (its progress),
+        // so two workers on one batch take its chunks one after the other.
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM smki_batches WHERE id = $1{}",
+            self.for_update()
+        );
+        self.smki_opt(&sql, &[&id], to_batch)
     }
 
     fn update_batch(&mut self, b: &BatchRecord) -> Result<(), SmkiStoreError> {

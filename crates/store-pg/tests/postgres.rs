@@ -501,3 +501,61 @@ fn a_failed_statement_fails_the_whole_transaction() {
     db.transaction(|tx| Ok(tx.put_user(&store_tests::user(1))?))
         .unwrap();
 }
+
+/// Two SMKI batch workers (on two stores) on one batch: each CSR is issued once, the batch's
+/// progress and the DCA's count are exact.
+#[test]
+fn two_batch_workers_on_one_batch_issue_each_csr_once() {
+    use smki::{KeyPair, KeyUsage, Serial};
+    use smki_service::batch;
+    use smki_service::{Environment, SmkiStore as _};
+    let db = TestDb::new();
+    let other = Arc::new(db.another());
+    store_tests::issuance_world(&*db);
+    let now = store_tests::issuance_now();
+    let k = KeyPair::generate_with_os_rng().unwrap();
+    let csrs: Vec<Vec<u8>> = (0..24)
+        .map(|_| {
+            smki::csr::build_device_csr(&k, store_tests::GSME, KeyUsage::DigitalSignature).unwrap()
+        })
+        .collect();
+    let at = now.unix_timestamp() * 1000;
+    let b = db
+        .smki_transaction(|tx| batch::submit(tx, Environment::Live, store_tests::GAS, &csrs, at))
+        .unwrap();
+    std::thread::scope(|s| {
+        for i in 0..2 {
+            let other = other.clone();
+            let db = &db;
+            s.spawn(move || {
+                let store: &PgStore = if i == 0 { db } else { &other };
+                let mut serial = || Serial::random_with_os_rng();
+                for _ in 0..50 {
+                    let p = store
+                        .smki_transaction(|tx| {
+                            batch::process_chunk(tx, b.id, 3, 1, &mut serial, now)
+                        })
+                        .unwrap()
+                        .unwrap();
+                    if p.finished() {
+                        return;
+                    }
+                }
+                panic!("the batch never finished");
+            });
+        }
+    });
+    let (done, certs, dca) = db
+        .smki_transaction(|tx| -> Result<_, smki_service::StoreError> {
+            let b = tx.batch(b.id)?.unwrap();
+            let certs = tx.certificates_by_subject(store_tests::GSME)?.len();
+            let dca = tx
+                .current_ca(smki::CaKind::Dca, Environment::Live)?
+                .unwrap();
+            Ok(((b.done, b.issued, b.refused), certs, dca.issued_count))
+        })
+        .unwrap();
+    assert_eq!(done, (24, 24, 0));
+    assert_eq!(certs, 24, "one certificate per CSR");
+    assert_eq!(dca, 24);
+}

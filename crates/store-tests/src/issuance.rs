@@ -18,12 +18,19 @@ use smki_service::{CaRecord, CertKind, Environment, SmkiStore, SmkiTx, StoreErro
 use time::macros::datetime;
 use time::{Date, OffsetDateTime};
 
-const GAS: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]);
+/// The gas supplier of [`issuance_world`] (an Authorised Subscriber).
+pub const GAS: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]);
 const OTHER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x06, 0, 0]);
 const STRANGER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x09, 0, 0]);
 const DCC: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0, 2]);
-const GSME: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
+/// The commissioned gas meter of [`issuance_world`], registered to [`GAS`].
+pub const GSME: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
 const CHF: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
+
+/// The time [`issuance_world`] is made at.
+pub fn issuance_now() -> OffsetDateTime {
+    now()
+}
 
 fn now() -> OffsetDateTime {
     datetime!(2026-12-04 12:00 UTC)
@@ -54,6 +61,11 @@ fn device(id: Eui64, t: DeviceType, status: DeviceStatus, mpxn: Option<&str>) ->
 /// A live CA record holding `ca`'s certificate and key, in operation since `created_at`.
 fn live_ca(ca: &smki::Ca, created_at: i64) -> CaRecord {
     CaRecord::new(ca, Environment::Live, created_at).unwrap()
+}
+
+/// [`world`], for tests of a backend of its own.
+pub fn issuance_world<S: Store + SmkiStore>(s: &S) -> smki::Pki {
+    world(s)
 }
 
 /// Users, premises, devices, the live OCA and DCA and three Authorised Subscribers in `s`.
