@@ -559,3 +559,83 @@ fn two_batch_workers_on_one_batch_issue_each_csr_once() {
     assert_eq!(certs, 24, "one certificate per CSR");
     assert_eq!(dca, 24);
 }
+
+/// The outbox and the DCC's schedules are claimed the same way: two transactions polling at
+/// once get disjoint items, and a run that moved a schedule on is seen by the next poll.
+#[test]
+fn two_claims_of_due_outbox_items_and_schedules_are_disjoint() {
+    use dcc::store::{OutboxItem, ScheduleRecord};
+    let db = TestDb::new();
+    let other = db.another();
+    db.transaction(|tx| {
+        for i in 0..10 {
+            tx.push_outbox(&OutboxItem {
+                id: 0,
+                recipient: Eui64::from_u64(USER),
+                kind: "response".into(),
+                reference: format!("r{i}"),
+                document: "<x/>".into(),
+                created_at: 0,
+                attempts: 0,
+                next_at: i,
+                delivered_at: None,
+                last_error: None,
+            })?;
+            tx.insert_schedule(&ScheduleRecord {
+                id: 0,
+                owner: Eui64::from_u64(USER),
+                device: Eui64::from_u64(METER),
+                srv: duis::Srv::V4_16,
+                details: "<x/>".into(),
+                created_counter: 1,
+                created_at: 0,
+                next_run_at: Some(i),
+                last_run_at: None,
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let claimed = Barrier::new(2);
+    let looked = Barrier::new(2);
+    let ((o1, s1), (o2, s2)) = std::thread::scope(|s| {
+        let a = s.spawn(|| {
+            db.transaction(|tx| {
+                let o = tx.due_outbox_ids(100, 4)?;
+                let sc: Vec<u64> = tx.due_schedules(100, 4)?.iter().map(|r| r.id).collect();
+                // The first schedule run: moved on past the poll's time.
+                tx.schedule_ran(sc[0], 0, Some(1_000))?;
+                claimed.wait();
+                looked.wait();
+                Ok((o, sc))
+            })
+            .unwrap()
+        });
+        let b = s.spawn(|| {
+            claimed.wait();
+            let r = other
+                .transaction(|tx| {
+                    let o = tx.due_outbox_ids(100, 100)?;
+                    let sc: Vec<u64> = tx.due_schedules(100, 100)?.iter().map(|r| r.id).collect();
+                    Ok((o, sc))
+                })
+                .unwrap();
+            looked.wait();
+            r
+        });
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!((o1.len(), o2.len()), (4, 6));
+    assert_eq!((s1.len(), s2.len()), (4, 6));
+    assert!(o1.iter().all(|id| !o2.contains(id)));
+    assert!(s1.iter().all(|id| !s2.contains(id)));
+    // After the first committed, its run is not due again; the other three are.
+    let due: Vec<u64> = other
+        .transaction(|tx| Ok(tx.due_schedules(100, 100)?))
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(due.len(), 9);
+    assert!(!due.contains(&s1[0]));
+}
