@@ -8,12 +8,12 @@
 //! **Transactions.** [`Store::transaction`] runs its closure in a `READ COMMITTED` transaction
 //! with explicit locks where several processes could otherwise step on one another:
 //!
-//! - the anti-replay counter of an (originator, target) pair: [`UsersTx::request_counter`] in a
+//! - the anti-replay counter of an (originator, target) pair: [`dcc::store::UsersTx::request_counter`] in a
 //!   writing transaction takes a transaction-scoped advisory lock on the pair, so that every
 //!   transaction that reads a pair's counter to decide on a RequestID runs after the previous one
 //!   committed and sees its counter (each counter is accepted at most once, in order, whatever the
 //!   number of gateways);
-//! - the DCC's own counters ([`UsersTx::next_dcc_counter`]) are one `INSERT … ON CONFLICT DO
+//! - the DCC's own counters ([`dcc::store::UsersTx::next_dcc_counter`]) are one `INSERT … ON CONFLICT DO
 //!   UPDATE … RETURNING` (row-locked, saturating at 2⁶⁴−1);
 //! - queue reads in a writing transaction lock what they return (`FOR UPDATE SKIP LOCKED`: two
 //!   transactions polling at once never get the same WAN job, outbox item, schedule or hub
@@ -27,12 +27,14 @@
 //!
 //! [`Store::read`] runs in a `REPEATABLE READ READ ONLY` transaction: one snapshot, and a change
 //! the closure tries fails. Unlike SQLite, a statement that fails (a duplicate key) fails the
-//! whole PostgreSQL transaction: the closure must return the error, as every caller does.
+//! whole PostgreSQL transaction: the closure must return the error, as every caller does (one
+//! that carries on and returns `Ok` gets an error saying nothing was committed).
 //!
 //! **Connections** come from a small pool of the store's own ([`PgOptions::pool_size`], 8 by
-//! default), opened on demand; a connection found closed is dropped and a new one opened next
-//! time. PostgreSQL being down is a [`StoreError`] naming the server (its password redacted),
-//! never a panic.
+//! default), opened on demand; a connection that failed (closed, or a `FATAL` from the server)
+//! is closed and a new one opened next time. PostgreSQL being down is a [`StoreError`] naming the
+//! server (its password redacted), never a panic. Connections are not encrypted (no TLS yet):
+//! for a database on the same host or a private network.
 //!
 //! **Runtimes.** The synchronous `postgres` client drives a Tokio runtime of its own and panics if
 //! used on a thread that is running asynchronous tasks: call the store from plain threads or

@@ -63,7 +63,8 @@ fn live_ca(ca: &smki::Ca, created_at: i64) -> CaRecord {
     CaRecord::new(ca, Environment::Live, created_at).unwrap()
 }
 
-/// [`world`], for tests of a backend of its own.
+/// Users, premises, devices, the live OCA and DCA and three Authorised Subscribers in `s` (what
+/// the issuance cases start from), for tests of a backend of its own.
 pub fn issuance_world<S: Store + SmkiStore>(s: &S) -> smki::Pki {
     world(s)
 }
