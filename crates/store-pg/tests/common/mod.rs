@@ -54,7 +54,7 @@ pub fn open(schema: &str) -> PgStore {
         Ok(s) => s,
         Err(e) => panic!(
             "the PostgreSQL tests need a server: set OPENDCC_TEST_PG to its URL \
-             (default postgres://postgres@127.0.0.1:5432/test, as test.sh starts it): {e}"
+             (default postgres://postgres@127.0.0.1:5432/test): {e}"
         ),
     }
 }
