@@ -12,8 +12,9 @@
 //! (documents for users). [`Tx`] is all of them. Emulation state (emulated devices, injected WAN
 //! faults, hub events) is not the core's: the `wan` crate owns its trait (`wan::EmulatorTx`).
 //!
-//! Today one SQLite database (`store::SqliteStore`) implements every trait in one transaction.
-//! A PostgreSQL backend for the aggregates and a NATS JetStream backend for the two queues are
+//! One SQLite database (`store::SqliteStore`) or one PostgreSQL database (`store_pg::PgStore`,
+//! for several gateway processes) implements every trait in one transaction; their behaviour is
+//! tested once, against both (`store-tests`). A NATS JetStream backend for the two queues is
 //! planned to implement the same traits; nothing in the core assumes SQLite.
 
 use duis::Srv;

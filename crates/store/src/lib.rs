@@ -22,8 +22,9 @@
 //! [`SqliteTx`] implements each of the core's per-aggregate traits (`UsersTx`, `InventoryTx`,
 //! `RequestsTx`, `WanQueue`, `Outbox`) and the WAN emulation's `wan::EmulatorTx`, so an emulated
 //! device's change of state commits in the same transaction as the DCC's record of its answer.
-//! A PostgreSQL store (aggregates) and a NATS JetStream one (the WAN queue and the outbox) are to
-//! implement the same traits later; none exists yet.
+//! `store_pg::PgStore` implements the same traits on PostgreSQL (the same tables, under the same
+//! migration versions); a NATS JetStream store (the WAN queue and the outbox) is to implement the
+//! queue traits later. What the traits mean is tested once, against both (`store-tests`).
 
 use std::path::Path;
 

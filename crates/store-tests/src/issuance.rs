@@ -1,7 +1,6 @@
-//! The SMKI service's issuance on the real SQLite store: entry step, single issuance (org and
-//! device, with eligibility refusals), environments kept apart, batches with per-CSR results,
-//! forecasts and the demand report.
-#![allow(clippy::unwrap_used)] // tests may unwrap
+//! The SMKI service's issuance on a real store (each backend): entry step, single issuance (org
+//! and device, with eligibility refusals), environments kept apart, batches with per-CSR results,
+//! forecasts and the demand report, the DCA's roll-over at its certificate limit.
 
 use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, Premises, Registration, RegistrationRole, User,
@@ -16,16 +15,22 @@ use smki_service::forecasts::{self, YearMonth};
 use smki_service::issuance::{self, IssueError};
 use smki_service::subscribers::{self, Application, EntryError, PartyKind};
 use smki_service::{CaRecord, CertKind, Environment, SmkiStore, SmkiTx, StoreError};
-use store::SqliteStore;
 use time::macros::datetime;
 use time::{Date, OffsetDateTime};
 
-const GAS: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]);
+/// The gas supplier of [`issuance_world`] (an Authorised Subscriber).
+pub const GAS: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x01, 0, 0]);
 const OTHER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x06, 0, 0]);
 const STRANGER: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x09, 0, 0]);
 const DCC: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0, 2]);
-const GSME: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
+/// The commissioned gas meter of [`issuance_world`], registered to [`GAS`].
+pub const GSME: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA1]);
 const CHF: Eui64 = Eui64([0, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0xA2]);
+
+/// The time [`issuance_world`] is made at.
+pub fn issuance_now() -> OffsetDateTime {
+    now()
+}
 
 fn now() -> OffsetDateTime {
     datetime!(2026-12-04 12:00 UTC)
@@ -58,8 +63,14 @@ fn live_ca(ca: &smki::Ca, created_at: i64) -> CaRecord {
     CaRecord::new(ca, Environment::Live, created_at).unwrap()
 }
 
-fn world() -> (SqliteStore, smki::Pki) {
-    let s = SqliteStore::in_memory().unwrap();
+/// Users, premises, devices, the live OCA and DCA and three Authorised Subscribers in `s` (what
+/// the issuance cases start from), for tests of a backend of its own.
+pub fn issuance_world<S: Store + SmkiStore>(s: &S) -> smki::Pki {
+    world(s)
+}
+
+/// Users, premises, devices, the live OCA and DCA and three Authorised Subscribers in `s`.
+fn world<S: Store + SmkiStore>(s: &S) -> smki::Pki {
     let pki = smki::Pki::generate_with_os_rng(now(), &PkiNames::default()).unwrap();
     s.transaction(|tx: &mut dyn Tx| {
         for (eui, name, roles) in [
@@ -117,13 +128,13 @@ fn world() -> (SqliteStore, smki::Pki) {
         (OTHER, PartyKind::SecParty),
         (DCC, PartyKind::Dcc),
     ] {
-        admit(&s, eui, kind).unwrap();
+        admit(s, eui, kind).unwrap();
     }
-    (s, pki)
+    pki
 }
 
-fn admit(
-    s: &SqliteStore,
+fn admit<S: SmkiStore>(
+    s: &S,
     eui: Eui64,
     kind: PartyKind,
 ) -> Result<subscribers::Subscriber, EntryError> {
@@ -142,8 +153,8 @@ fn admit(
     })
 }
 
-fn issue(
-    s: &SqliteStore,
+fn issue<S: SmkiStore>(
+    s: &S,
     env: Environment,
     who: Eui64,
     csr: &[u8],
@@ -151,8 +162,8 @@ fn issue(
     issue_at(s, env, who, csr, now())
 }
 
-fn issue_at(
-    s: &SqliteStore,
+fn issue_at<S: SmkiStore>(
+    s: &S,
     env: Environment,
     who: Eui64,
     csr: &[u8],
@@ -175,20 +186,19 @@ fn gas_org_csr(k: &KeyPair, common_name: Option<&str>) -> Vec<u8> {
     .unwrap()
 }
 
-#[test]
-fn entry_step_records_and_refuses_duplicates() {
-    let (s, _) = world();
+pub fn entry_step_records_and_refuses_duplicates<S: Store + SmkiStore>(s: &S) {
+    world(s);
     let list = s.smki_transaction(|tx| tx.subscribers()).unwrap();
     assert_eq!(list.len(), 3);
     let g = list.iter().find(|x| x.eui == GAS).unwrap();
     assert_eq!(g.admitted_by, "ra-operator");
     assert_eq!(g.admitted_at, ms(now()));
     assert!(matches!(
-        admit(&s, GAS, PartyKind::SecParty),
+        admit(s, GAS, PartyKind::SecParty),
         Err(EntryError::AlreadyAdmitted(_))
     ));
     assert!(matches!(
-        admit(&s, STRANGER, PartyKind::Dcc),
+        admit(s, STRANGER, PartyKind::Dcc),
         Err(EntryError::SecondDcc(_))
     ));
     assert_eq!(
@@ -198,13 +208,12 @@ fn entry_step_records_and_refuses_duplicates() {
     );
 }
 
-#[test]
-fn single_issuance_org_and_device() {
-    let (s, pki) = world();
+pub fn single_issuance_org_and_device<S: Store + SmkiStore>(s: &S) {
+    let pki = world(s);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = gas_org_csr(&k, Some("GAS CO"));
     let t0 = std::time::Instant::now();
-    let got = issue(&s, Environment::Live, GAS, &csr).unwrap();
+    let got = issue(s, Environment::Live, GAS, &csr).unwrap();
     assert!(
         t0.elapsed().as_secs() < 30,
         "single requests within the 30-second target"
@@ -229,7 +238,7 @@ fn single_issuance_org_and_device() {
     // The gas supplier may have its commissioned GSME's certificate; another party may not.
     let dk = KeyPair::generate_with_os_rng().unwrap();
     let dcsr = build_device_csr(&dk, GSME, KeyUsage::KeyAgreement).unwrap();
-    let d = issue(&s, Environment::Live, GAS, &dcsr).unwrap();
+    let d = issue(s, Environment::Live, GAS, &dcsr).unwrap();
     smki::verify_issued_by(&d.record.der, pki.dca.cert_der()).unwrap();
     assert_eq!(
         smki::DeviceCertificate::from_der(&d.record.der)
@@ -237,25 +246,24 @@ fn single_issuance_org_and_device() {
             .eui(),
         GSME
     );
-    let e = issue(&s, Environment::Live, OTHER, &dcsr).unwrap_err();
+    let e = issue(s, Environment::Live, OTHER, &dcsr).unwrap_err();
     assert!(e.to_string().contains("device-gas-supplier"), "{e}");
     // Hubs: the DCC only.
     let hub = build_device_csr(&dk, CHF, KeyUsage::DigitalSignature).unwrap();
     assert!(
-        issue(&s, Environment::Live, GAS, &hub)
+        issue(s, Environment::Live, GAS, &hub)
             .unwrap_err()
             .to_string()
             .contains("device-hub")
     );
-    issue(&s, Environment::Live, DCC, &hub).unwrap();
+    issue(s, Environment::Live, DCC, &hub).unwrap();
     // Someone else's organisation EUI.
-    let e = issue(&s, Environment::Live, OTHER, &csr).unwrap_err();
+    let e = issue(s, Environment::Live, OTHER, &csr).unwrap_err();
     assert!(e.to_string().contains("organisation-own-id"), "{e}");
 }
 
-#[test]
-fn refusals_store_nothing() {
-    let (s, _) = world();
+pub fn refusals_store_nothing<S: Store + SmkiStore>(s: &S) {
+    world(s);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = build_organisation_csr(
         &k,
@@ -265,10 +273,10 @@ fn refusals_store_nothing() {
         KeyUsage::DigitalSignature,
     )
     .unwrap();
-    let e = issue(&s, Environment::Live, STRANGER, &csr).unwrap_err();
+    let e = issue(s, Environment::Live, STRANGER, &csr).unwrap_err();
     assert!(e.to_string().contains("authorised-subscriber"), "{e}");
     assert!(e.is_requesters_fault());
-    let e = issue(&s, Environment::Live, GAS, b"garbage").unwrap_err();
+    let e = issue(s, Environment::Live, GAS, b"garbage").unwrap_err();
     assert!(e.to_string().starts_with("rule csr"), "{e}");
     let n = s
         .smki_transaction(|tx| tx.certificates_by_subject(STRANGER))
@@ -276,12 +284,11 @@ fn refusals_store_nothing() {
     assert!(n.is_empty());
 }
 
-#[test]
-fn test_service_never_issues_with_live_cas() {
-    let (s, _) = world();
+pub fn test_service_never_issues_with_live_cas<S: Store + SmkiStore>(s: &S) {
+    world(s);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = gas_org_csr(&k, None);
-    let e = issue(&s, Environment::Test, GAS, &csr).unwrap_err();
+    let e = issue(s, Environment::Test, GAS, &csr).unwrap_err();
     assert!(
         matches!(
             e,
@@ -294,9 +301,8 @@ fn test_service_never_issues_with_live_cas() {
     );
 }
 
-#[test]
-fn batch_with_per_csr_results() {
-    let (s, pki) = world();
+pub fn batch_with_per_csr_results<S: Store + SmkiStore>(s: &S) {
+    let pki = world(s);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let mut csrs = Vec::new();
     for i in 0..30 {
@@ -372,9 +378,8 @@ fn batch_with_per_csr_results() {
     );
 }
 
-#[test]
-fn forecasts_and_demand_report() {
-    let (s, _) = world();
+pub fn forecasts_and_demand_report<S: Store + SmkiStore>(s: &S) {
+    world(s);
     let months = forecasts::window(now()).unwrap();
     let f: Vec<(YearMonth, u64)> = months.iter().map(|m| (*m, 100)).collect();
     s.smki_transaction(|tx| forecasts::submit(tx, GAS, &f, now()))
@@ -396,7 +401,7 @@ fn forecasts_and_demand_report() {
     // Demand: one device certificate issued in January 2027.
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap();
-    issue_at(&s, Environment::Live, GAS, &csr, jan).unwrap();
+    issue_at(s, Environment::Live, GAS, &csr, jan).unwrap();
     let r = s
         .smki_transaction(|tx| forecasts::report(tx, Environment::Live))
         .unwrap();
@@ -408,7 +413,7 @@ fn forecasts_and_demand_report() {
 
 /// Lodges the world's Device Root (with its key) so the service can certify a new DCA, and
 /// sets the current DCA's certificate count; returns the DCA's id.
-fn dca_at_count(s: &SqliteStore, pki: &smki::Pki, issued: u64) -> i64 {
+fn dca_at_count<S: SmkiStore>(s: &S, pki: &smki::Pki, issued: u64) -> i64 {
     s.smki_transaction(|tx: &mut dyn SmkiTx| -> Result<i64, StoreError> {
         tx.put_ca(&live_ca(&pki.device_root, 0))?;
         let mut dca = tx.cas(smki::CaKind::Dca, Environment::Live)?.pop().unwrap();
@@ -421,27 +426,26 @@ fn dca_at_count(s: &SqliteStore, pki: &smki::Pki, issued: u64) -> i64 {
     .unwrap()
 }
 
-fn live_dcas(s: &SqliteStore) -> Vec<CaRecord> {
+fn live_dcas<S: SmkiStore>(s: &S) -> Vec<CaRecord> {
     s.smki_transaction(|tx| tx.cas(smki::CaKind::Dca, Environment::Live))
         .unwrap()
 }
 
-#[test]
-fn single_issuance_rolls_the_dca_over_at_100000_certificates() {
-    let (s, pki) = world();
-    let old = dca_at_count(&s, &pki, 99_999);
+pub fn single_issuance_rolls_the_dca_over_at_100000_certificates<S: Store + SmkiStore>(s: &S) {
+    let pki = world(s);
+    let old = dca_at_count(s, &pki, 99_999);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap();
     // The 100,000th certificate still comes from the old DCA.
-    let last = issue(&s, Environment::Live, GAS, &csr).unwrap();
+    let last = issue(s, Environment::Live, GAS, &csr).unwrap();
     assert_eq!(last.record.issuer_ca, Some(old));
     smki::verify_issued_by(&last.record.der, pki.dca.cert_der()).unwrap();
-    let dcas = live_dcas(&s);
+    let dcas = live_dcas(s);
     assert_eq!(dcas.len(), 1, "not rolled over before the limit");
     assert_eq!(dcas[0].issued_count, 100_000);
     // The next request rolls the DCA over first, with no action by the subscriber.
-    let next = issue(&s, Environment::Live, GAS, &csr).unwrap();
-    let dcas = live_dcas(&s);
+    let next = issue(s, Environment::Live, GAS, &csr).unwrap();
+    let dcas = live_dcas(s);
     assert_eq!(dcas.len(), 2, "{dcas:?}");
     let (retired, current) = (&dcas[0], &dcas[1]);
     assert_eq!(retired.id, old);
@@ -455,10 +459,9 @@ fn single_issuance_rolls_the_dca_over_at_100000_certificates() {
     smki::verify_issued_by(&current.cert_der, pki.device_root.cert_der()).unwrap();
 }
 
-#[test]
-fn a_batch_never_takes_the_dca_past_its_limit() {
-    let (s, pki) = world();
-    let old = dca_at_count(&s, &pki, 99_990);
+pub fn a_batch_never_takes_the_dca_past_its_limit<S: Store + SmkiStore>(s: &S) {
+    let pki = world(s);
+    let old = dca_at_count(s, &pki, 99_990);
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csrs: Vec<Vec<u8>> = (0..25)
         .map(|_| build_device_csr(&k, GSME, KeyUsage::DigitalSignature).unwrap())
@@ -481,7 +484,7 @@ fn a_batch_never_takes_the_dca_past_its_limit() {
         assert!(rounds < 5, "the batch finishes");
     }
     assert_eq!(rounds, 2, "the first chunk stops at the limit");
-    let dcas = live_dcas(&s);
+    let dcas = live_dcas(s);
     assert_eq!(dcas.len(), 2);
     assert_eq!(
         dcas[0].issued_count, 100_000,
@@ -505,9 +508,10 @@ fn a_batch_never_takes_the_dca_past_its_limit() {
     assert!(issuers[10..].iter().all(|&i| i == dcas[1].id));
 }
 
-#[test]
-fn the_live_service_never_issues_from_a_ca_carrying_the_test_policy() {
-    let (s, _) = world();
+pub fn the_live_service_never_issues_from_a_ca_carrying_the_test_policy<S: Store + SmkiStore>(
+    s: &S,
+) {
+    world(s);
     // A test-policy OCA wrongly recorded as live, newer than the real one: the live service
     // refuses to issue from it rather than issue a test certificate.
     let mut draw = || {
@@ -523,7 +527,7 @@ fn the_live_service_never_issues_from_a_ca_carrying_the_test_policy() {
     .unwrap();
     let k = KeyPair::generate_with_os_rng().unwrap();
     let csr = gas_org_csr(&k, Some("GAS CO"));
-    let e = issue(&s, Environment::Live, GAS, &csr).unwrap_err();
+    let e = issue(s, Environment::Live, GAS, &csr).unwrap_err();
     assert!(e.to_string().contains("rule live-never-test"), "{e}");
     let lodged = s
         .smki_transaction(|tx| tx.certificates_of(GAS, Environment::Live, None))
