@@ -53,7 +53,8 @@ pub fn open(schema: &str) -> PgStore {
     match PgStore::connect_schema(&url, schema) {
         Ok(s) => s,
         Err(e) => panic!(
-            "the PostgreSQL tests need a server: set OPENDCC_TEST_PG to its URL \
+            "the PostgreSQL tests need a server: ./test.sh starts one on 127.0.0.1:5432 \
+             (scripts/services.sh), or set OPENDCC_TEST_PG to its URL \
              (default postgres://postgres@127.0.0.1:5432/test): {e}"
         ),
     }
