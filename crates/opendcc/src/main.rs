@@ -488,25 +488,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("starting the async runtime: {e}"))
 }
 
-/// `OPENDCC_TX_STATS=1 opendcc demo …`: at shutdown, where the database connection's time went,
-/// one line per call site that opened transactions.
-fn log_transaction_stats(store: &store::SqliteStore) {
-    for (site, s) in store.transaction_stats() {
-        let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
-        let n = s.count.max(1) as f64;
-        tracing::info!(
-            site,
-            count = s.count,
-            held_ms = format!("{:.1}", us(s.held) / 1e3),
-            held_mean_us = format!("{:.1}", us(s.held) / n),
-            held_max_us = format!("{:.0}", us(s.held_max)),
-            held_cpu_mean_us = format!("{:.1}", us(s.held_cpu) / n),
-            total_mean_us = format!("{:.1}", us(s.total) / n),
-            "transactions"
-        );
-    }
-}
-
 /// File descriptors the DCC keeps for itself beside its listeners' connections (database, WAL,
 /// outgoing deliveries, logs).
 const FD_RESERVE: u64 = 256;

@@ -29,10 +29,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dcc::gateway::{Gateway, Limits, SystemClock};
+use opendcc::backend::ServedStore;
 use opendcc::config::{QueueConfig, Role, ServeConfig, StoreConfig};
 use opendcc::world::{self, World};
 use server::Transport;
-use store::SqliteStore;
 
 use crate::{Tuning, smki_ops, smki_repo, zaz1};
 
@@ -113,10 +113,12 @@ fn lock_roles(dir: &Path, roles: &BTreeSet<Role>) -> Result<Locks, String> {
     Ok(Locks { _files: files })
 }
 
-/// The world's files and the store, as the configuration names them: the one place a served
-/// DCC's backend is chosen. A `sqlite:` directory that holds no world gets a new one, made as
-/// `opendcc demo` makes it (`World::open_or_create_with`; one process at a time makes it).
-fn open(cfg: &ServeConfig) -> Result<(World, SqliteStore, Option<Locks>), String> {
+/// Runs the roles `cfg` lists until SIGINT or SIGTERM. This is where a served DCC's backend is
+/// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
+/// directory that holds no world gets a new one, made as `opendcc demo` makes it
+/// (`World::open_or_create_with`; one process at a time makes it).
+pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
+    cfg.queue.check_available()?;
     match &cfg.store {
         StoreConfig::Sqlite(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -124,23 +126,41 @@ fn open(cfg: &ServeConfig) -> Result<(World, SqliteStore, Option<Locks>), String
                 let _making = lock(&lock_path(dir, "world"), true)?;
                 World::open_or_create_with(dir, cfg.premises)?
             };
-            let locks = lock_roles(world.dir(), &cfg.roles)?;
-            let store = StoreConfig::Sqlite(world.dir().to_path_buf()).open()?;
-            Ok((world, store, Some(locks)))
+            let _locks = lock_roles(world.dir(), &cfg.roles)?;
+            let opened = StoreConfig::Sqlite(world.dir().to_path_buf());
+            let store = Arc::new(opened.open()?);
+            // The repository listener has a connection of its own: its reads do not wait
+            // behind the gateway's and the workers' writes.
+            let repository = if cfg.runs(Role::Smki) {
+                Arc::new(opened.open()?)
+            } else {
+                store.clone()
+            };
+            run_roles(cfg, tuning, &world, &opened, store, repository)
         }
         StoreConfig::Postgres(_) => {
             // Its world is made elsewhere; the keys and certificates are read from `data`.
-            let store = cfg.store.open()?;
-            Ok((world::open_existing(&cfg.data)?, store, None))
+            let store = Arc::new(cfg.store.open()?);
+            let world = world::open_existing(&cfg.data)?;
+            run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
         }
     }
 }
 
-/// Runs the roles `cfg` lists until SIGINT or SIGTERM.
-pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
-    cfg.queue.check_available()?;
-    let (world, store, _locks) = open(cfg)?;
-    let store = Arc::new(store);
+/// Starts the roles `cfg` lists over `store` (`repository` for the SMKI repository listener)
+/// and runs them until SIGINT or SIGTERM. `opened` is the store as the manifest records it.
+fn run_roles<S>(
+    cfg: &ServeConfig,
+    tuning: Tuning,
+    world: &World,
+    opened: &StoreConfig,
+    store: Arc<S>,
+    repository: Arc<S>,
+) -> Result<(), String>
+where
+    S: ServedStore,
+    for<'t> S::Tx<'t>: wan::EmulatorTx,
+{
     let roles: Vec<&str> = cfg.roles.iter().map(|r| r.name()).collect();
     tracing::info!(
         store = %cfg.store.redacted(),
@@ -178,10 +198,10 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
     };
     if cfg.runs(Role::Smki) {
         // Lists due at start (the first CRL and ARL of a new world) are published before serving.
-        smki_ops::startup(world.dir(), &store, &SystemClock);
+        smki_ops::startup(world.dir(), &*store, &SystemClock);
     }
     let devices = if cfg.runs(Role::Wan) {
-        Some(world.emulated_devices(&store)?)
+        Some(world.emulated_devices(&*store)?)
     } else {
         None
     };
@@ -201,14 +221,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
         None
     };
     let delivery_http = if cfg.runs(Role::Delivery) {
-        Some(crate::delivery_client(&world)?)
-    } else {
-        None
-    };
-    let repository_store = if cfg.runs(Role::Smki) {
-        Some(Arc::new(
-            StoreConfig::Sqlite(world.dir().to_path_buf()).open()?,
-        ))
+        Some(crate::delivery_client(world)?)
     } else {
         None
     };
@@ -227,7 +240,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             }
             _ => None,
         };
-        let repository = match cfg.smki_listen {
+        let repository_listener = match cfg.smki_listen {
             Some(addr) if cfg.runs(Role::Smki) => Some(smki_repo::bind(addr, world.dir()).await?),
             _ => None,
         };
@@ -235,15 +248,12 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let scheme = if cfg.plain_http { "http" } else { "https" };
             let mut manifest =
-                world.manifest_from(&store, &format!("{scheme}://{addr}"), cfg.plain_http)?;
-            if let Some((_, _, url)) = &repository {
+                world.manifest_from(&*store, &format!("{scheme}://{addr}"), cfg.plain_http)?;
+            if let Some((_, _, url)) = &repository_listener {
                 manifest.smki_test_url = Some(format!("{url}test/"));
                 manifest.smki_url = Some(url.clone());
             }
-            manifest.store = Some(match &cfg.store {
-                StoreConfig::Sqlite(_) => StoreConfig::Sqlite(world.dir().to_path_buf()).locator(),
-                other => other.locator(),
-            });
+            manifest.store = Some(opened.locator());
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -332,7 +342,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
                 rx.clone(),
             )));
         }
-        if let (Some((listener, transport, _)), Some(repo_store)) = (repository, repository_store) {
+        if let Some((listener, transport, _)) = repository_listener {
             workers.spawn(server_task(smki_ops::run_worker(
                 world.dir().to_path_buf(),
                 store.clone(),
@@ -341,7 +351,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
                 rx.clone(),
             )));
             workers.spawn(smki_repo::serve(
-                repo_store,
+                repository,
                 listener,
                 transport,
                 listener_limits,
@@ -384,7 +394,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             }
         }
         if std::env::var_os("OPENDCC_TX_STATS").is_some() {
-            crate::log_transaction_stats(&store);
+            store.log_transaction_stats();
         }
         outcome
     })

@@ -269,9 +269,9 @@ impl World {
 
     /// The emulated devices of the world: the named devices' keys from their files, and for a
     /// generated world the vault that derives the others' keys on demand.
-    pub fn emulated_devices(
+    pub fn emulated_devices<S: Store>(
         &self,
-        store: &SqliteStore,
+        store: &S,
     ) -> Result<wan::emulated::EmulatedDevices, String> {
         let devices = wan::emulated::EmulatedDevices::new(device_identities(&self.dir, store)?);
         Ok(match crate::world_gen::GeneratedVault::open(&self.dir)? {
@@ -726,9 +726,9 @@ impl World {
     }
 
     /// [`World::manifest`] from the records in `store`.
-    pub fn manifest_from(
+    pub fn manifest_from<S: crate::backend::ServedStore>(
         &self,
-        store: &SqliteStore,
+        store: &S,
         duis_url: &str,
         plain_http: bool,
     ) -> Result<Manifest, String> {
@@ -875,9 +875,9 @@ pub fn device_kind(t: DeviceType) -> Option<devices::DeviceKind> {
 }
 
 /// The private keys of every emulated device in the world, for the WAN emulation.
-pub fn device_identities(
+pub fn device_identities<S: Store>(
     dir: &Path,
-    store: &SqliteStore,
+    store: &S,
 ) -> Result<Vec<devices::DeviceIdentity>, String> {
     // The devices with key files (the named ones), as the inventory or the spares know them.
     let root = dir.join("devices");
