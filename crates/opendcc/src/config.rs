@@ -685,6 +685,19 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_parses() {
+        let base = Path::new("/srv/opendcc/docs");
+        let c = ServeConfig::parse(include_str!("../../../docs/serve.example.toml"), base).unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Sqlite(PathBuf::from("/srv/opendcc/docs/../demo-data"))
+        );
+        assert_eq!(c.roles, Role::ALL.into_iter().collect());
+        assert_eq!(c.listen, Some("127.0.0.1:8079".parse().unwrap()));
+        assert_eq!(c.smki_listen, Some("127.0.0.1:8083".parse().unwrap()));
+    }
+
+    #[test]
     fn passwords_are_hidden_in_messages_only() {
         let s = StoreConfig::Postgres("postgres://u:pw@h:5432/db?sslmode=require".into());
         assert_eq!(s.redacted(), "postgres://u:***@h:5432/db?sslmode=require");
