@@ -163,7 +163,7 @@ where
 {
     let roles: Vec<&str> = cfg.roles.iter().map(|r| r.name()).collect();
     tracing::info!(
-        store = %cfg.store.redacted(),
+        store = %opened.redacted(),
         roles = roles.join(","),
         "opening the DCC"
     );
