@@ -218,6 +218,30 @@ fn serve_runs_every_role_and_the_client_tools_use_its_manifest() {
     );
 
     read_a_meter_with_the_client_tools(root.path(), &manifest_path, 1_000);
+    // The operator's counter tool finds the store by the manifest too.
+    let floor = run_cli(
+        &[
+            "user",
+            "counter",
+            "--manifest",
+            path_str(&manifest_path),
+            "--user",
+            "supplier-a",
+        ],
+        None,
+    );
+    assert!(
+        floor.status.success(),
+        "user counter: {}",
+        stderr_of(&floor)
+    );
+    assert!(
+        stdout_of(&floor)
+            .trim_end()
+            .ends_with(": counter floor 1000"),
+        "{}",
+        stdout_of(&floor)
+    );
 
     // A second process on the same directory cannot run a role this one runs, and says so.
     let again = run_cli(
