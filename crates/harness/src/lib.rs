@@ -306,7 +306,7 @@ impl Harness {
         );
         let network = EmulatedWan::new(
             world
-                .emulated_devices(store)
+                .emulated_devices(store.as_ref())
                 .expect("the emulated devices' keys"),
             WanConfig::default(),
         );
@@ -523,7 +523,7 @@ impl Harness {
         let id = eui(target);
         let devices = self
             .world
-            .emulated_devices(&self.store)
+            .emulated_devices(self.store.as_ref())
             .expect("the emulated devices' keys");
         let now = self.clock.now();
         self.store

@@ -48,6 +48,7 @@ use dcc::model::DeviceType;
 
 use crate::client::{self, element_text};
 use crate::manifest::{Manifest, UserEntry};
+use opendcc::config::StoreConfig;
 use opendcc::world_gen;
 
 /// The largest run the generator accepts.
@@ -170,8 +171,9 @@ pub struct LoadArgs {
     /// demo.json of the running DCC (its `duis_url` must be a loopback address).
     #[arg(long)]
     pub manifest: PathBuf,
-    /// The demo's data directory, to register the generator's Receive Response Service
-    /// (default: the directory holding the manifest).
+    /// The DCC's data directory (a SQLite store), to register the generator's Receive Response
+    /// Service and read the users' counters (default: the manifest's `store`, or for a manifest
+    /// that records none, the directory holding it).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// How many requests to send (at most 1 000 000).
@@ -1370,15 +1372,18 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     if !is_loopback_url(&manifest.duis_url) {
         return Err(BenchError::NotLoopback(manifest.duis_url.clone()));
     }
-    let data = match &args.data {
-        Some(d) => d.clone(),
-        None => args
-            .manifest
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
+    let manifest_dir = args
+        .manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let store_config = match (&args.data, &manifest.store) {
+        (Some(d), _) => StoreConfig::Sqlite(d.clone()),
+        (None, Some(s)) => StoreConfig::parse(s, &manifest_dir).map_err(BenchError::Setup)?,
+        (None, None) => StoreConfig::Sqlite(manifest_dir.clone()),
     };
-    let generated = generated_premises(&manifest, &data)?;
+    let generated = generated_premises(&manifest, &store_config)?;
+    let store = Arc::new(store_config.open().map_err(BenchError::Setup)?);
     let targets = if generated == 0 || args.named {
         if args.devices.is_some() {
             return Err(BenchError::Setup(
@@ -1423,7 +1428,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     .unwrap_or(u64::MAX / 2_000);
     let mut bases = Vec::with_capacity(users.len());
     for u in &users {
-        let last = highest_counter(&data, &u.eui)?;
+        let last = highest_counter(&store, &u.eui)?;
         bases.push(now_ms.saturating_mul(1000).max(last.saturating_add(1)));
     }
     let n = args.requests;
@@ -1494,8 +1499,8 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
                 .map_err(|e| BenchError::Listener(e.to_string()))?;
             services.push(tokio::spawn(serve_rrs(listener, run_state.clone(), index)));
             let url = format!("http://{addr}/");
-            let (d, u, url2) = (data.clone(), name.clone(), url.clone());
-            tokio::task::spawn_blocking(move || register_response_url(&d, &u, &url2))
+            let (st, u, url2) = (store.clone(), name.clone(), url.clone());
+            tokio::task::spawn_blocking(move || register_response_url(&st, &u, &url2))
                 .await
                 .map_err(|e| BenchError::Setup(e.to_string()))??;
             eprintln!("Receive Response Service on {url}, registered for {name}");
@@ -1580,22 +1585,15 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     Ok(report)
 }
 
-fn open_store(data: &Path) -> Result<store::SqliteStore, BenchError> {
-    let db = data.join(crate::world::DB);
-    if !db.is_file() {
-        return Err(BenchError::Setup(format!(
-            "{} holds no demo database (give the demo's --data DIR)",
-            data.display()
-        )));
-    }
-    store::SqliteStore::open(&db).map_err(|e| BenchError::Setup(e.to_string()))
-}
-
 /// Points `user`'s Receive Response Service at `url` (read by the DCC at delivery time). Quiet,
 /// unlike `opendcc user response-url`, so that `--json` output stays one JSON object.
-fn register_response_url(data: &Path, user: &str, url: &str) -> Result<(), BenchError> {
+fn register_response_url(
+    store: &store::SqliteStore,
+    user: &str,
+    url: &str,
+) -> Result<(), BenchError> {
     use dcc::store::Store as _;
-    open_store(data)?
+    store
         .transaction(|tx| {
             let mut u = tx
                 .user_by_name(user)?
@@ -1610,9 +1608,8 @@ fn register_response_url(data: &Path, user: &str, url: &str) -> Result<(), Bench
 /// The highest RequestID counter the DCC accepted from `user_eui` for any target, or its floor
 /// (0 if none), read from the demo's database: the run's counters start above it, so that every
 /// pre-signed request is fresh for whichever target it names.
-fn highest_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
+fn highest_counter(store: &store::SqliteStore, user_eui: &str) -> Result<u64, BenchError> {
     use dcc::store::Store as _;
-    let store = open_store(data)?;
     let eui: eui::Eui64 = user_eui
         .parse()
         .map_err(|e| BenchError::Setup(format!("user EUI {user_eui}: {e}")))?;
@@ -1623,11 +1620,14 @@ fn highest_counter(data: &Path, user_eui: &str) -> Result<u64, BenchError> {
 }
 
 /// Generated premises in the world: from the manifest, else (a manifest written before it was
-/// recorded) from the world in the data directory.
-fn generated_premises(manifest: &Manifest, data: &Path) -> Result<u64, BenchError> {
-    match manifest.generated_premises {
-        Some(n) => Ok(n),
-        None => crate::world::open_existing(data)
+/// recorded) from the world in the SQLite store's directory.
+fn generated_premises(manifest: &Manifest, store: &StoreConfig) -> Result<u64, BenchError> {
+    match (manifest.generated_premises, store) {
+        (Some(n), _) => Ok(n),
+        (None, StoreConfig::Postgres(_)) => Err(BenchError::Setup(
+            "the manifest records no generated_premises: restart the DCC to rewrite it".into(),
+        )),
+        (None, StoreConfig::Sqlite(data)) => crate::world::open_existing(data)
             .and_then(|w| w.generated_premises())
             .map_err(BenchError::Setup),
     }

@@ -2,6 +2,8 @@
 //! the manifest clients read), as a library so that the deterministic test harness builds the
 //! same world the `opendcc demo` binary serves.
 
+pub mod backend;
+pub mod config;
 pub mod manifest;
 pub mod recovery;
 pub mod smki_repo;

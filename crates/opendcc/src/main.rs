@@ -6,6 +6,7 @@ mod client;
 mod conformance;
 mod listen;
 mod parse_correlate;
+mod serve;
 mod smki_ops;
 mod smki_subscriber;
 mod zaz1;
@@ -18,8 +19,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use dcc::gateway::{Gateway, Limits, SystemClock};
-use server::Transport;
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +63,16 @@ enum Cmd {
         /// HCALCS and IHD, over the three CSP regions, every device with SMKI certificates.
         #[arg(long, value_name = "N")]
         premises: Option<u64>,
+        #[command(flatten)]
+        tuning: Tuning,
+    },
+    /// Run a DCC, or some of its roles, from a TOML configuration (README "Running a served
+    /// DCC"): its store, queue, listeners, manifest and roles (`gateway`, `wan`, `devices`,
+    /// `delivery`, `scheduler`, `smki`).
+    Serve {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -249,12 +258,35 @@ impl std::str::FromStr for LatencyTriple {
     }
 }
 
+/// Which DCC an operator's command works on: its data directory, or the manifest of a running
+/// one (the store it records).
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct DccArg {
+    /// The DCC's data directory (its SQLite store, as `opendcc demo --data DIR`).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// The DCC's manifest (`demo.json`, as `opendcc demo` or `opendcc serve` writes it).
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+}
+
+impl DccArg {
+    fn store(&self) -> Result<opendcc::config::StoreConfig, String> {
+        match (&self.data, &self.manifest) {
+            (Some(dir), _) => Ok(opendcc::config::StoreConfig::Sqlite(dir.clone())),
+            (None, Some(m)) => opendcc::config::manifest_store(m),
+            (None, None) => Err("give --data DIR or --manifest FILE".into()),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum UserCmd {
     /// Set a user's Receive Response Service URL (takes effect at once, no restart).
     ResponseUrl {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The user's name, as in demo.json.
         #[arg(long)]
         user: String,
@@ -267,8 +299,8 @@ enum UserCmd {
     /// counters between the new and the old floor be accepted again: set it no lower than the
     /// user needs.
     Counter {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The user's name, as in demo.json.
         #[arg(long)]
         user: String,
@@ -375,19 +407,25 @@ fn main() -> ExitCode {
             tuning,
         } => zaz1
             .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
-            .and_then(|()| run_demo(&data, listen, smki_listen, plain_http, premises, tuning)),
+            .and_then(|()| {
+                serve::run(
+                    &serve::demo_config(&data, listen, smki_listen, plain_http, premises),
+                    tuning,
+                )
+            }),
+        Cmd::Serve { config, tuning } => {
+            opendcc::config::ServeConfig::load(&config).and_then(|c| serve::run(&c, tuning))
+        }
         Cmd::User {
-            cmd: UserCmd::ResponseUrl { data, user, url },
-        } => world::set_response_url(&data, &user, &url),
+            cmd: UserCmd::ResponseUrl { dcc, user, url },
+        } => dcc
+            .store()
+            .and_then(|store| world::set_response_url(&store, &user, &url)),
         Cmd::User {
-            cmd:
-                UserCmd::Counter {
-                    data,
-                    user,
-                    set,
-                    by,
-                },
-        } => world::user_counter(&data, &user, set, by),
+            cmd: UserCmd::Counter { dcc, user, set, by },
+        } => dcc
+            .store()
+            .and_then(|store| world::user_counter(&store, &user, set, by)),
         Cmd::Client { cmd } => run_client(cmd),
         Cmd::Device {
             cmd:
@@ -448,200 +486,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("starting the async runtime: {e}"))
-}
-
-fn run_demo(
-    data: &Path,
-    listen: SocketAddr,
-    smki_listen: SocketAddr,
-    plain_http: bool,
-    premises: Option<u64>,
-    tuning: Tuning,
-) -> Result<(), String> {
-    let world = world::World::open_or_create_with(data, premises)?;
-    let store = Arc::new(world.open_store()?);
-    let signer = world.xml_signer()?;
-    let dcc_crypto = Arc::new(world.dcc_crypto()?);
-    let scheduler = Arc::new(dcc::schedule::Scheduler::new(
-        Arc::new(world.xml_signer()?),
-        dcc_crypto.clone(),
-        world::DCC_EUI,
-        i64::from(tuning.device_timeout_ms),
-    ));
-    let gateway = Arc::new(
-        Gateway::new(
-            store,
-            SystemClock,
-            Arc::new(signer),
-            dcc_crypto,
-            Limits {
-                device_response_timeout_ms: i64::from(tuning.device_timeout_ms),
-                ..Limits::default()
-            },
-        )
-        .with_dialect(if zaz1::world_kind(data).ok().flatten() == Some(true) {
-            // A ZAZ1 world is a drop-in for DCC Boxed: answer as its tooling expects.
-            dcc::gateway::Dialect::DccBoxed
-        } else {
-            dcc::gateway::Dialect::Duis54
-        }),
-    );
-    let store_for_workers = gateway.store().clone();
-    let stats_store = store_for_workers.clone();
-    let smki_store = store_for_workers.clone();
-    // Lists due at start (the first CRL and ARL of a new world) are published before serving.
-    smki_ops::startup(data, &smki_store, &SystemClock);
-    let signer_for_workers = gateway.signer();
-    let devices = world.emulated_devices(&store_for_workers)?;
-    let transport = if plain_http {
-        Transport::PlainHttp
-    } else {
-        Transport::Tls(server::tls_config(&world.tls_material()?).map_err(|e| e.to_string())?)
-    };
-    let listener_limits = tuning.listener_limits();
-    check_fd_limit(&listener_limits);
-    let rt = runtime()?;
-    rt.block_on(async move {
-        let listener = server::bind(listen, &transport)
-            .await
-            .map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let scheme = if plain_http { "http" } else { "https" };
-        let (smki_listener, smki_transport, smki_url) =
-            smki_repo::bind(smki_listen, world.dir()).await?;
-        let mut manifest = world.manifest(&format!("{scheme}://{addr}"), plain_http)?;
-        manifest.smki_test_url = Some(format!("{smki_url}test/"));
-        manifest.smki_url = Some(smki_url);
-        let manifest_path = data.join("demo.json");
-        manifest.write(&manifest_path)?;
-        tracing::info!(%addr, manifest = %manifest_path.display(), plain_http, "demo DCC serving DUIS");
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            let _ = tx.send(true);
-        });
-        let clock = Arc::new(SystemClock);
-        tracing::info!(devices = devices.len(), "emulated SM WAN up (North, Central, South)");
-        let network = Arc::new(wan::EmulatedWan::new(
-            devices,
-            wan::WanConfig {
-                latency_ms: tuning.wan_latency_ms.0,
-            },
-        ));
-        let dispatcher = dcc::dispatch::Dispatcher::new(
-            Arc::new(signer_for_workers),
-            world::DCC_EUI,
-            dcc::dispatch::DispatchConfig {
-                retry_interval: std::time::Duration::from_millis(u64::from(tuning.wan_retry_ms)),
-                // A poll returns the commands on the air too (each device's oldest unfinished
-                // one): room for as many again that can start.
-                batch: dcc::dispatch::DispatchConfig::default()
-                    .batch
-                    .max(tuning.wan_concurrency.saturating_mul(4)),
-            },
-        );
-        let driver = Arc::new(dcc::dispatch::Driver::new(
-            store_for_workers.clone(),
-            network,
-            dispatcher,
-        ));
-        // The workers sleep until signalled (or their due times, or the safety tick): the
-        // gateway wakes the dispatcher, the dispatcher and the scheduler the delivery worker.
-        let wakeups = server::Wakeups::new();
-        let wan_task = tokio::spawn(server::dispatch::run(
-            driver,
-            clock.clone(),
-            server::dispatch::RunnerConfig {
-                concurrency: tuning.wan_concurrency.max(1),
-                ..server::dispatch::RunnerConfig::default()
-            },
-            wakeups.clone(),
-            rx.clone(),
-        ));
-        let schedule_task = tokio::spawn(server::schedules::run(
-            scheduler,
-            store_for_workers.clone(),
-            clock.clone(),
-            server::schedules::DEFAULT_TICK,
-            wakeups.clone(),
-            rx.clone(),
-        ));
-        let http = delivery_client(&world)?;
-        let delivery_task = tokio::spawn(server::delivery::run(
-            store_for_workers,
-            clock,
-            http,
-            server::delivery::DeliveryPolicy {
-                base_backoff: std::time::Duration::from_millis(u64::from(tuning.delivery_backoff_ms)),
-                ..server::delivery::DeliveryPolicy::default()
-            },
-            wakeups.outbox.clone(),
-            rx.clone(),
-        ));
-        let smki_task = tokio::spawn(smki_ops::run_worker(
-            data.to_path_buf(),
-            smki_store,
-            Arc::new(SystemClock),
-            std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100))),
-            rx.clone(),
-        ));
-        let repository_task = tokio::spawn(smki_repo::serve(
-            Arc::new(world.open_store()?),
-            smki_listener,
-            smki_transport,
-            listener_limits,
-            rx.clone(),
-        ));
-        let api_store = gateway.store().clone();
-        let batch_task = tokio::spawn(server::smki_api::run_batch_worker(
-            api_store.clone(),
-            rx.clone(),
-        ));
-        let smki: Arc<dyn server::smki_api::SmkiHandler> =
-            Arc::new(server::smki_api::SmkiServices::new(api_store));
-        let served =
-            server::serve_with_smki(
-                gateway,
-                listener,
-                transport,
-                Some(smki),
-                listener_limits,
-                wakeups.wan,
-                rx,
-            )
-            .await
-            .map_err(|e| e.to_string());
-        let _ = batch_task.await;
-        let _ = wan_task.await;
-        let _ = schedule_task.await;
-        let _ = delivery_task.await;
-        let _ = smki_task.await;
-        let _ = repository_task.await;
-        if std::env::var_os("OPENDCC_TX_STATS").is_some() {
-            log_transaction_stats(&stats_store);
-        }
-        served
-    })
-}
-
-/// `OPENDCC_TX_STATS=1 opendcc demo …`: at shutdown, where the database connection's time went,
-/// one line per call site that opened transactions.
-fn log_transaction_stats(store: &store::SqliteStore) {
-    for (site, s) in store.transaction_stats() {
-        let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
-        let n = s.count.max(1) as f64;
-        tracing::info!(
-            site,
-            count = s.count,
-            held_ms = format!("{:.1}", us(s.held) / 1e3),
-            held_mean_us = format!("{:.1}", us(s.held) / n),
-            held_max_us = format!("{:.0}", us(s.held_max)),
-            held_cpu_mean_us = format!("{:.1}", us(s.held_cpu) / n),
-            total_mean_us = format!("{:.1}", us(s.total) / n),
-            "transactions"
-        );
-    }
 }
 
 /// File descriptors the DCC keeps for itself beside its listeners' connections (database, WAL,
@@ -705,28 +549,6 @@ fn delivery_client(world: &world::World) -> Result<reqwest::Client, String> {
         .use_preconfigured_tls(config)
         .build()
         .map_err(|e| e.to_string())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 fn read_input(file: &Path) -> Result<String, String> {

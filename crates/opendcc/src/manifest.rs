@@ -32,6 +32,12 @@ pub struct Manifest {
     /// follow from the index (`world_gen::premises`), so `bench load` needs only this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated_premises: Option<u64>,
+    /// The DCC's store, as its configuration names it (`sqlite:` and an absolute directory,
+    /// or a `postgres://` URL): the client tools that need the DCC's records (`user
+    /// response-url --manifest`, `bench load`) open it from here. Absent in manifests written
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

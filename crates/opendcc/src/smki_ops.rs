@@ -15,6 +15,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use dcc::gateway::Clock;
 use eui::Eui64;
+use opendcc::backend::ServedStore;
 use smki_service::audit::ACTOR_PMA;
 use smki_service::pma::{self, PmaAction};
 use smki_service::publication::{self, ListKind, Published};
@@ -276,13 +277,13 @@ fn write_list(dir: &Path, p: &Published) -> Result<PathBuf, String> {
 
 /// After a roll-over: checkpoint the WAL so no page image of the old key remains, write the
 /// new DCA certificate, destroy the world's copy of the old DCA key.
-fn after_rollover(
+fn after_rollover<S: ServedStore>(
     dir: &Path,
-    store: &SqliteStore,
+    store: &S,
     old: &smki_service::CaRecord,
     new: &smki_service::CaRecord,
 ) -> Result<(), String> {
-    if !store.checkpoint_truncate().map_err(|e| e.to_string())? {
+    if !store.purge_destroyed_keys()? {
         tracing::warn!(
             "WAL checkpoint incomplete (a reader was active); it completes on the next one"
         );
@@ -324,7 +325,7 @@ fn destroy_file(path: &Path) -> Result<(), String> {
 }
 
 /// One pass of the worker at `now`: publishes whatever list is due, rolls the DCA over if due.
-pub fn tick(dir: &Path, store: &SqliteStore, now_ms: i64) -> Result<Vec<String>, String> {
+pub fn tick<S: ServedStore>(dir: &Path, store: &S, now_ms: i64) -> Result<Vec<String>, String> {
     let due = store
         .smki_transaction(|tx: &mut dyn SmkiTx| schedule::due(tx, ENV, now_ms))
         .map_err(|e| e.to_string())?;
@@ -362,7 +363,10 @@ pub fn tick(dir: &Path, store: &SqliteStore, now_ms: i64) -> Result<Vec<String>,
 /// database is finished here, on the worker's next pass: the WAL checkpoint, `smki/dca.pem`,
 /// and the world's copy of the old key, destroyed. Nothing to do (`None`) unless the world's
 /// key file still holds the key of a DCA whose key the database has destroyed.
-fn finish_issuance_rollover(dir: &Path, store: &SqliteStore) -> Result<Option<String>, String> {
+fn finish_issuance_rollover<S: ServedStore>(
+    dir: &Path,
+    store: &S,
+) -> Result<Option<String>, String> {
     let key_file = dir.join("pki").join("private").join("device-issuing.key");
     let Ok(text) = std::fs::read_to_string(&key_file) else {
         return Ok(None);
@@ -396,7 +400,7 @@ fn finish_issuance_rollover(dir: &Path, store: &SqliteStore) -> Result<Option<St
 
 /// The worker's first pass, before the demo serves: whatever is due now is done now.
 /// A failure is logged, not fatal: the gateway serves without it, and the worker retries.
-pub fn startup<C: Clock>(dir: &Path, store: &SqliteStore, clock: &C) {
+pub fn startup<S: ServedStore, C: Clock>(dir: &Path, store: &S, clock: &C) {
     match tick(dir, store, ms_of(clock.now())) {
         Ok(did) => {
             for d in did {
@@ -409,9 +413,9 @@ pub fn startup<C: Clock>(dir: &Path, store: &SqliteStore, clock: &C) {
 
 /// The demo's SMKI worker: every `period` (after the first, [`startup`]'s), [`tick`] at the
 /// clock's time.
-pub async fn run_worker<C: Clock>(
+pub async fn run_worker<S: ServedStore, C: Clock>(
     dir: PathBuf,
-    store: Arc<SqliteStore>,
+    store: Arc<S>,
     clock: Arc<C>,
     period: Duration,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
@@ -425,7 +429,7 @@ pub async fn run_worker<C: Clock>(
             _ = shutdown.changed() => {}
             _ = interval.tick() => {
                 let (dir, store, now) = (dir.clone(), store.clone(), ms_of(clock.now()));
-                match tokio::task::spawn_blocking(move || tick(&dir, &store, now)).await {
+                match tokio::task::spawn_blocking(move || tick(&dir, &*store, now)).await {
                     Ok(Ok(did)) => {
                         for d in did {
                             tracing::info!(what = %d, "SMKI");

@@ -276,8 +276,8 @@ pub async fn bind(
 }
 
 /// Serves the repository until shutdown.
-pub async fn serve(
-    store: Arc<SqliteStore>,
+pub async fn serve<S: smki_service::SmkiStore>(
+    store: Arc<S>,
     listener: tokio::net::TcpListener,
     transport: Transport,
     limits: server::ListenerLimits,

@@ -20,6 +20,7 @@ use smki::{
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 
+use crate::config::StoreConfig;
 use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
 
 /// The DCC's own EUI-64 (the RequestID target of non-device requests): the one DCC Boxed uses,
@@ -268,9 +269,9 @@ impl World {
 
     /// The emulated devices of the world: the named devices' keys from their files, and for a
     /// generated world the vault that derives the others' keys on demand.
-    pub fn emulated_devices(
+    pub fn emulated_devices<S: Store>(
         &self,
-        store: &SqliteStore,
+        store: &S,
     ) -> Result<wan::emulated::EmulatedDevices, String> {
         let devices = wan::emulated::EmulatedDevices::new(device_identities(&self.dir, store)?);
         Ok(match crate::world_gen::GeneratedVault::open(&self.dir)? {
@@ -721,13 +722,23 @@ impl World {
 
     /// The manifest for a listener at `duis_url`, from the current state of the world.
     pub fn manifest(&self, duis_url: &str, plain_http: bool) -> Result<Manifest, String> {
-        let store = self.open_store()?;
+        self.manifest_from(&self.open_store()?, duis_url, plain_http)
+    }
+
+    /// [`World::manifest`] from the records in `store`.
+    pub fn manifest_from<S: crate::backend::ServedStore>(
+        &self,
+        store: &S,
+        duis_url: &str,
+        plain_http: bool,
+    ) -> Result<Manifest, String> {
         let users = store
             .transaction(|tx| Ok(tx.users()?))
             .map_err(|e| e.to_string())?;
         let generated = self.generated_premises()?;
-        let devices = crate::world_gen::listed_devices(&store, generated)?;
+        let devices = crate::world_gen::listed_devices(store, generated)?;
         Ok(Manifest {
+            store: None,
             generated_premises: Some(generated),
             duis_url: duis_url.into(),
             smki_url: None,
@@ -864,9 +875,9 @@ pub fn device_kind(t: DeviceType) -> Option<devices::DeviceKind> {
 }
 
 /// The private keys of every emulated device in the world, for the WAN emulation.
-pub fn device_identities(
+pub fn device_identities<S: Store>(
     dir: &Path,
-    store: &SqliteStore,
+    store: &S,
 ) -> Result<Vec<devices::DeviceIdentity>, String> {
     // The devices with key files (the named ones), as the inventory or the spares know them.
     let root = dir.join("devices");
@@ -1085,25 +1096,24 @@ pub fn org_record(der: &[u8]) -> Result<OrgCertRecord, String> {
     })
 }
 
+/// The DCC's store, for an operator's command: an error if a `sqlite:` directory holds no world
+/// (nothing is created).
+fn operator_store(dcc: &StoreConfig) -> Result<SqliteStore, String> {
+    if let StoreConfig::Sqlite(dir) = dcc {
+        open_existing(dir)?;
+    }
+    dcc.open()
+}
+
 /// `opendcc user response-url`.
-pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String> {
+pub fn set_response_url(dcc: &StoreConfig, name: &str, url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(format!(
             "{url:?}: a Receive Response Service URL is http:// or https:// with a host"
         ));
     }
-    if !dir.join(MARKER).exists() {
-        return Err(format!(
-            "{} holds no demo world (run `opendcc demo --data {}` first)",
-            dir.display(),
-            dir.display()
-        ));
-    }
-    let world = World {
-        dir: dir.to_path_buf(),
-    };
-    let store = world.open_store()?;
+    let store = operator_store(dcc)?;
     let name_owned = name.to_string();
     store
         .transaction(|tx| {
@@ -1116,7 +1126,7 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
         })
         .map_err(|e| match e {
             dcc::DccError::Authorisation(dcc::error::AuthzError::UnknownUser(n)) => {
-                format!("no user named {n:?} in {}", dir.display())
+                format!("no user named {n:?} in {}", dcc.redacted())
             }
             other => other.to_string(),
         })?;
@@ -1128,17 +1138,16 @@ pub fn set_response_url(dir: &Path, name: &str, url: &str) -> Result<(), String>
 /// it, recording who did it, when, and the old and new floors in the operator's audit log in
 /// the same transaction. Takes effect at once on a running DCC.
 pub fn user_counter(
-    dir: &Path,
+    dcc: &StoreConfig,
     name: &str,
     set: Option<u64>,
     by: Option<String>,
 ) -> Result<(), String> {
-    let world = open_existing(dir)?;
-    let store = world.open_store()?;
+    let store = operator_store(dcc)?;
     let name_owned = name.to_string();
     let unknown = |e: dcc::DccError| match e {
         dcc::DccError::Authorisation(dcc::error::AuthzError::UnknownUser(n)) => {
-            format!("no user named {n:?} in {}", dir.display())
+            format!("no user named {n:?} in {}", dcc.redacted())
         }
         other => other.to_string(),
     };

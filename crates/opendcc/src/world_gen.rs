@@ -839,15 +839,16 @@ fn put_premises(
 
 /// The named demo devices and the first generated premises' devices (a large world's manifest
 /// lists these, not a million).
-pub fn listed_devices(store: &SqliteStore, count: u64) -> Result<Vec<Device>, String> {
+pub fn listed_devices<S: crate::backend::ServedStore>(
+    store: &S,
+    count: u64,
+) -> Result<Vec<Device>, String> {
     if count == 0 {
         return store
             .transaction(|tx| Ok(tx.devices()?))
             .map_err(|e| e.to_string());
     }
-    let mut out = store
-        .devices_outside(Eui64::from_u64(GEN_BASE), last_eui(count))
-        .map_err(|e| e.to_string())?;
+    let mut out = store.devices_outside(Eui64::from_u64(GEN_BASE), last_eui(count))?;
     let first: Vec<Eui64> = (0..count.min(12))
         .flat_map(|i| premises(i).devices().map(|(id, _)| id).collect::<Vec<_>>())
         .collect();

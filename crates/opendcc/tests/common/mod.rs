@@ -1888,7 +1888,7 @@ pub struct CliListener {
 }
 
 impl CliListener {
-    fn start(manifest: &Path, out: &Path) -> CliListener {
+    pub fn start(manifest: &Path, out: &Path) -> CliListener {
         use std::io::BufRead;
         let mut child = Command::new(BIN)
             .args(["client", "listen", "--manifest"])

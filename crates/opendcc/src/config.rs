@@ -1,0 +1,708 @@
+//! `opendcc serve --config FILE`: the TOML configuration of a served DCC, checked whole before
+//! anything starts, and the one place that turns its `store` into the DCC's storage
+//! ([`StoreConfig::open`]).
+//!
+//! ```toml
+//! store = "sqlite:/var/lib/opendcc"     # or "postgres://…" (not in this build)
+//! queue = "embedded"                    # or "nats://…" (not in this build); default embedded
+//! listen = "127.0.0.1:8079"             # the DUIS listener (role gateway)
+//! smki_listen = "127.0.0.1:8083"        # the SMKI repository listener (role smki)
+//! manifest = "/var/lib/opendcc/demo.json"   # written by the gateway once it listens
+//! roles = ["gateway", "wan", "devices", "delivery", "scheduler", "smki"]
+//! ```
+//!
+//! Relative paths (the store's directory, `manifest`, `data`) are read from the configuration
+//! file's directory.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use store::SqliteStore;
+
+/// What one `serve` process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The DUIS listener (and the SMKI service interface on the same port): the gateway.
+    Gateway,
+    /// The WAN runner: the core's dispatcher in real time over the emulated SM WAN.
+    Wan,
+    /// The emulated devices; with the emulated SM WAN they answer inside the WAN runner's
+    /// transactions, so they go with `wan`.
+    Devices,
+    /// The outbox worker: responses and alerts to the users' Receive Response Services.
+    Delivery,
+    /// The DCC's schedules (DUIS 5.1) made in real time.
+    Scheduler,
+    /// The SMKI's background work (CRL/ARL publication, DCA roll-over, issuance batches) and the
+    /// SMKI repository listener.
+    Smki,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Gateway,
+        Role::Wan,
+        Role::Devices,
+        Role::Delivery,
+        Role::Scheduler,
+        Role::Smki,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Gateway => "gateway",
+            Role::Wan => "wan",
+            Role::Devices => "devices",
+            Role::Delivery => "delivery",
+            Role::Scheduler => "scheduler",
+            Role::Smki => "smki",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where the DCC's state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// `sqlite:DIR`: `DIR/opendcc.sqlite`, the world's keys and certificates beside it (what
+    /// `opendcc demo --data DIR` makes).
+    Sqlite(PathBuf),
+    /// `postgres://…` (or `postgresql://…`): a PostgreSQL database. Not in this build.
+    Postgres(String),
+}
+
+impl StoreConfig {
+    /// Parses `sqlite:DIR` (a relative DIR is taken from `base`) or `postgres://…`.
+    pub fn parse(s: &str, base: &Path) -> Result<Self, String> {
+        if let Some(dir) = s.strip_prefix("sqlite:") {
+            if dir.trim().is_empty() {
+                return Err(format!(
+                    "store {s:?}: name the directory, as in \"sqlite:/var/lib/opendcc\""
+                ));
+            }
+            return Ok(StoreConfig::Sqlite(base.join(dir)));
+        }
+        for scheme in ["postgres://", "postgresql://"] {
+            if let Some(rest) = s.strip_prefix(scheme) {
+                if rest.is_empty() {
+                    return Err(format!(
+                        "store {s:?}: name the server and database, as in \
+                         \"postgres://opendcc@db.example/opendcc\""
+                    ));
+                }
+                return Ok(StoreConfig::Postgres(s.to_string()));
+            }
+        }
+        Err(format!(
+            "store {s:?}: a store is \"sqlite:DIR\" (a SQLite database in DIR) or \
+             \"postgres://…\" (PostgreSQL)"
+        ))
+    }
+
+    /// The store as a configuration names it (`sqlite:` and an absolute directory, or the
+    /// PostgreSQL URL as given): what the manifest records for the client tools.
+    pub fn locator(&self) -> String {
+        match self {
+            StoreConfig::Sqlite(dir) => format!("sqlite:{}", dir.display()),
+            StoreConfig::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// [`StoreConfig::locator`] with a password in a PostgreSQL URL hidden, for messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            StoreConfig::Sqlite(_) => self.locator(),
+            StoreConfig::Postgres(url) => redact_password(url),
+        }
+    }
+
+    /// Opens the DCC's storage: every command that runs or reads a configured DCC opens its
+    /// store here, so that another backend is wired in one place.
+    pub fn open(&self) -> Result<SqliteStore, String> {
+        match self {
+            StoreConfig::Sqlite(dir) => {
+                let db = dir.join(crate::world::DB);
+                if !db.is_file() {
+                    return Err(format!(
+                        "{} holds no DCC database (run `opendcc demo --data {}` or `opendcc \
+                         serve` with this store first)",
+                        dir.display(),
+                        dir.display()
+                    ));
+                }
+                SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))
+            }
+            StoreConfig::Postgres(_) => Err(format!(
+                "store {:?}: this build of opendcc has no PostgreSQL store (the store-pg crate is \
+                 not part of it); use store = \"sqlite:DIR\"",
+                self.redacted()
+            )),
+        }
+    }
+}
+
+/// The store the manifest at `path` records (a relative `sqlite:` directory is taken from the
+/// manifest's directory).
+pub fn manifest_store(path: &Path) -> Result<StoreConfig, String> {
+    let m = crate::manifest::Manifest::load(path)?;
+    let Some(store) = m.store else {
+        return Err(format!(
+            "manifest {} records no store (an older opendcc wrote it: restart the DCC to \
+             rewrite it, or give --data DIR)",
+            path.display()
+        ));
+    };
+    StoreConfig::parse(&store, path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| format!("manifest {}: {e}", path.display()))
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// How work passes between the roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueConfig {
+    /// The store's own tables (`wan_jobs`, `outbox`), as `opendcc demo` uses them.
+    Embedded,
+    /// `nats://…`: NATS JetStream. Not in this build.
+    Nats(String),
+}
+
+impl QueueConfig {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s == "embedded" {
+            return Ok(QueueConfig::Embedded);
+        }
+        if let Some(rest) = s.strip_prefix("nats://")
+            && !rest.is_empty()
+        {
+            return Ok(QueueConfig::Nats(s.to_string()));
+        }
+        Err(format!(
+            "queue {s:?}: a queue is \"embedded\" (the store's own tables) or \"nats://HOST:PORT\" \
+             (NATS JetStream)"
+        ))
+    }
+
+    /// Whether this build can run the queue: an error naming what is missing if not.
+    pub fn check_available(&self) -> Result<(), String> {
+        match self {
+            QueueConfig::Embedded => Ok(()),
+            QueueConfig::Nats(url) => Err(format!(
+                "queue {url:?}: this build of opendcc has no NATS JetStream queue; use \
+                 queue = \"embedded\""
+            )),
+        }
+    }
+}
+
+/// A checked `serve` configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeConfig {
+    pub store: StoreConfig,
+    pub queue: QueueConfig,
+    /// The world's keys and certificates (the `sqlite:` store's directory).
+    pub data: PathBuf,
+    /// The DUIS listener (role gateway).
+    pub listen: Option<SocketAddr>,
+    /// The SMKI repository listener (role smki).
+    pub smki_listen: Option<SocketAddr>,
+    /// Where the gateway writes `demo.json`.
+    pub manifest: Option<PathBuf>,
+    pub roles: BTreeSet<Role>,
+    /// Plain HTTP on the DUIS listener (loopback only).
+    pub plain_http: bool,
+    /// The size of a world made in an empty `sqlite:` directory (as `opendcc demo --premises`).
+    pub premises: Option<u64>,
+}
+
+/// The file as written; every key not listed here is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    store: String,
+    queue: Option<String>,
+    data: Option<PathBuf>,
+    listen: Option<String>,
+    smki_listen: Option<String>,
+    manifest: Option<PathBuf>,
+    roles: Vec<Role>,
+    #[serde(default)]
+    plain_http: bool,
+    premises: Option<u64>,
+}
+
+fn address(key: &str, s: &str) -> Result<SocketAddr, String> {
+    s.parse().map_err(|_| {
+        format!("{key} = {s:?}: an address is IP:PORT, as in \"127.0.0.1:8079\" or \"[::1]:0\"")
+    })
+}
+
+fn quoted_roles() -> String {
+    Role::ALL
+        .iter()
+        .map(|r| format!("{:?}", r.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ServeConfig {
+    /// Reads and checks the configuration file at `path`.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("reading the configuration {}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses and checks a configuration; relative paths are taken from `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Self, String> {
+        // An unknown key or role is named with its line, and the valid ones listed.
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        let store = StoreConfig::parse(&raw.store, base)?;
+        let queue = QueueConfig::parse(raw.queue.as_deref().unwrap_or("embedded"))?;
+        let mut roles = BTreeSet::new();
+        for r in &raw.roles {
+            if !roles.insert(*r) {
+                return Err(format!("roles: {:?} is listed twice", r.name()));
+            }
+        }
+        if roles.is_empty() {
+            return Err(format!(
+                "roles is empty: list what this process runs, of {}",
+                quoted_roles()
+            ));
+        }
+        let has = |r: Role| roles.contains(&r);
+        if has(Role::Wan) && !has(Role::Devices) {
+            return Err(
+                "role \"wan\" needs \"devices\" in the same process: the emulated SM WAN \
+                        is this build's only network, and its devices answer inside the WAN \
+                        runner's transactions"
+                    .into(),
+            );
+        }
+        if has(Role::Devices) && !has(Role::Wan) {
+            return Err(
+                "role \"devices\" needs \"wan\" in the same process: the emulated devices \
+                        are reached only through the WAN runner"
+                    .into(),
+            );
+        }
+        let listen = raw
+            .listen
+            .as_deref()
+            .map(|s| address("listen", s))
+            .transpose()?;
+        let smki_listen = raw
+            .smki_listen
+            .as_deref()
+            .map(|s| address("smki_listen", s))
+            .transpose()?;
+        let manifest = raw.manifest.map(|m| base.join(m));
+        if has(Role::Gateway) {
+            if listen.is_none() {
+                return Err(
+                    "role \"gateway\" needs listen = \"IP:PORT\" (the DUIS listener)".into(),
+                );
+            }
+            if manifest.is_none() {
+                return Err(
+                    "role \"gateway\" needs manifest = \"FILE\" (where it writes \
+                            demo.json for the client tools once it listens)"
+                        .into(),
+                );
+            }
+        } else {
+            for (key, given) in [
+                ("listen", listen.is_some()),
+                ("manifest", manifest.is_some()),
+                ("plain_http", raw.plain_http),
+            ] {
+                if given {
+                    return Err(format!(
+                        "{key} is the gateway's (the DUIS listener and the manifest that names \
+                         it), but roles has no \"gateway\""
+                    ));
+                }
+            }
+        }
+        match (has(Role::Smki), smki_listen.is_some()) {
+            (true, false) => {
+                return Err(
+                    "role \"smki\" needs smki_listen = \"IP:PORT\" (the SMKI repository listener)"
+                        .into(),
+                );
+            }
+            (false, true) => {
+                return Err(
+                    "smki_listen is the smki role's repository listener, but roles has no \"smki\""
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+        let data = match (&store, raw.data) {
+            (StoreConfig::Sqlite(dir), None) => dir.clone(),
+            (StoreConfig::Sqlite(dir), Some(d)) => {
+                if base.join(&d) != *dir {
+                    return Err(format!(
+                        "data = {:?}: with store = \"sqlite:DIR\" the world's keys and \
+                         certificates are in DIR ({}); leave data out",
+                        d.display(),
+                        dir.display()
+                    ));
+                }
+                dir.clone()
+            }
+            (StoreConfig::Postgres(_), Some(d)) => base.join(d),
+            (StoreConfig::Postgres(_), None) => {
+                return Err(
+                    "a postgres store needs data = \"DIR\": the directory of the world's \
+                            keys and certificates"
+                        .into(),
+                );
+            }
+        };
+        Ok(ServeConfig {
+            store,
+            queue,
+            data,
+            listen,
+            smki_listen,
+            manifest,
+            roles,
+            plain_http: raw.plain_http,
+            premises: raw.premises,
+        })
+    }
+
+    pub fn runs(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "/etc/opendcc";
+
+    fn parse(text: &str) -> Result<ServeConfig, String> {
+        ServeConfig::parse(text, Path::new(BASE))
+    }
+
+    fn err(text: &str) -> String {
+        match parse(text) {
+            Ok(c) => panic!("accepted {text:?} as {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    const ALL_ROLES: &str = r#"
+        store = "sqlite:/var/lib/opendcc"
+        queue = "embedded"
+        listen = "127.0.0.1:8079"
+        smki_listen = "127.0.0.1:8083"
+        manifest = "/var/lib/opendcc/demo.json"
+        roles = ["gateway", "wan", "devices", "delivery", "scheduler", "smki"]
+    "#;
+
+    #[test]
+    fn a_full_configuration_parses() {
+        let c = parse(ALL_ROLES).unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Sqlite(PathBuf::from("/var/lib/opendcc"))
+        );
+        assert_eq!(c.queue, QueueConfig::Embedded);
+        assert_eq!(c.data, PathBuf::from("/var/lib/opendcc"));
+        assert_eq!(c.listen, Some("127.0.0.1:8079".parse().unwrap()));
+        assert_eq!(c.smki_listen, Some("127.0.0.1:8083".parse().unwrap()));
+        assert_eq!(
+            c.manifest,
+            Some(PathBuf::from("/var/lib/opendcc/demo.json"))
+        );
+        assert_eq!(c.roles, Role::ALL.into_iter().collect());
+        assert!(!c.plain_http);
+        assert_eq!(c.premises, None);
+        assert_eq!(c.store.locator(), "sqlite:/var/lib/opendcc");
+    }
+
+    #[test]
+    fn relative_paths_are_read_from_the_configuration_files_directory() {
+        let c = parse(
+            r#"
+            store = "sqlite:data"
+            listen = "127.0.0.1:0"
+            manifest = "data/demo.json"
+            roles = ["gateway"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Sqlite(PathBuf::from("/etc/opendcc/data"))
+        );
+        assert_eq!(c.data, PathBuf::from("/etc/opendcc/data"));
+        assert_eq!(
+            c.manifest,
+            Some(PathBuf::from("/etc/opendcc/data/demo.json"))
+        );
+        // No queue: the embedded one.
+        assert_eq!(c.queue, QueueConfig::Embedded);
+    }
+
+    #[test]
+    fn a_process_may_run_any_separable_subset_of_the_roles() {
+        let c = parse(
+            r#"
+            store = "sqlite:/d"
+            roles = ["wan", "devices", "scheduler"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.roles,
+            [Role::Wan, Role::Devices, Role::Scheduler]
+                .into_iter()
+                .collect()
+        );
+        assert_eq!(c.listen, None);
+        assert_eq!(c.manifest, None);
+        for only in ["delivery", "scheduler"] {
+            let c = parse(&format!("store = \"sqlite:/d\"\nroles = [\"{only}\"]")).unwrap();
+            assert_eq!(c.roles.len(), 1);
+        }
+        let c = parse("store = \"sqlite:/d\"\nsmki_listen = \"127.0.0.1:0\"\nroles = [\"smki\"]")
+            .unwrap();
+        assert_eq!(c.roles, [Role::Smki].into_iter().collect());
+    }
+
+    #[test]
+    fn postgres_and_nats_parse_and_say_what_this_build_lacks() {
+        let c = parse(
+            r#"
+            store = "postgres://dcc:s3cret@db.example:5432/opendcc"
+            queue = "nats://nats.example:4222"
+            data = "/srv/opendcc"
+            roles = ["delivery"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Postgres("postgres://dcc:s3cret@db.example:5432/opendcc".into())
+        );
+        assert_eq!(
+            c.queue,
+            QueueConfig::Nats("nats://nats.example:4222".into())
+        );
+        assert_eq!(c.data, PathBuf::from("/srv/opendcc"));
+        let e = c.store.open().err().unwrap();
+        assert!(e.contains("no PostgreSQL store"), "{e}");
+        assert!(e.contains("dcc:***@db.example"), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+        let e = c.queue.check_available().unwrap_err();
+        assert!(e.contains("no NATS JetStream queue"), "{e}");
+        assert!(QueueConfig::Embedded.check_available().is_ok());
+        assert!(matches!(
+            StoreConfig::parse("postgresql://h/db", Path::new("/")),
+            Ok(StoreConfig::Postgres(_))
+        ));
+    }
+
+    #[test]
+    fn a_missing_sqlite_database_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = StoreConfig::Sqlite(dir.path().to_path_buf())
+            .open()
+            .err()
+            .unwrap();
+        assert!(e.contains("holds no DCC database"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_input_gets_its_own_error() {
+        let cases: &[(&str, &str)] = &[
+            // Unknown key.
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nlisten_on = \"x\"",
+                "unknown field `listen_on`, expected one of `store`, `queue`, `data`, `listen`",
+            ),
+            // Unknown role, with the valid ones listed.
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\", \"transformer\"]",
+                "unknown variant `transformer`",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"transformer\"]",
+                "expected one of `gateway`, `wan`, `devices`, `delivery`, `scheduler`, `smki`",
+            ),
+            // Missing keys.
+            ("roles = [\"delivery\"]", "missing field `store`"),
+            ("store = \"sqlite:/d\"", "missing field `roles`"),
+            // Stores.
+            (
+                "store = \"mysql://h/db\"\nroles = [\"delivery\"]",
+                "store \"mysql://h/db\": a store is \"sqlite:DIR\" (a SQLite database in DIR) or \"postgres://…\" (PostgreSQL)",
+            ),
+            (
+                "store = \"/var/lib/opendcc\"\nroles = [\"delivery\"]",
+                "a store is \"sqlite:DIR\"",
+            ),
+            (
+                "store = \"sqlite:\"\nroles = [\"delivery\"]",
+                "store \"sqlite:\": name the directory",
+            ),
+            (
+                "store = \"postgres://\"\nroles = [\"delivery\"]",
+                "name the server and database",
+            ),
+            (
+                "store = \"postgres://h/db\"\nroles = [\"delivery\"]",
+                "a postgres store needs data = \"DIR\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\ndata = \"/elsewhere\"\nroles = [\"delivery\"]",
+                "with store = \"sqlite:DIR\" the world's keys and certificates are in DIR (/d); leave data out",
+            ),
+            // Queues.
+            (
+                "store = \"sqlite:/d\"\nqueue = \"kafka://k\"\nroles = [\"delivery\"]",
+                "queue \"kafka://k\": a queue is \"embedded\" (the store's own tables) or \"nats://HOST:PORT\" (NATS JetStream)",
+            ),
+            (
+                "store = \"sqlite:/d\"\nqueue = \"nats://\"\nroles = [\"delivery\"]",
+                "a queue is \"embedded\"",
+            ),
+            // Roles.
+            (
+                "store = \"sqlite:/d\"\nroles = []",
+                "roles is empty: list what this process runs, of \"gateway\", \"wan\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\", \"delivery\"]",
+                "roles: \"delivery\" is listed twice",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"wan\"]",
+                "role \"wan\" needs \"devices\" in the same process",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"devices\", \"delivery\"]",
+                "role \"devices\" needs \"wan\" in the same process",
+            ),
+            // Listeners a role needs, and listeners no role uses.
+            (
+                "store = \"sqlite:/d\"\nmanifest = \"m.json\"\nroles = [\"gateway\"]",
+                "role \"gateway\" needs listen = \"IP:PORT\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\nlisten = \"127.0.0.1:0\"\nroles = [\"gateway\"]",
+                "role \"gateway\" needs manifest = \"FILE\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"smki\"]",
+                "role \"smki\" needs smki_listen = \"IP:PORT\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\nlisten = \"127.0.0.1:0\"\nroles = [\"delivery\"]",
+                "listen is the gateway's",
+            ),
+            (
+                "store = \"sqlite:/d\"\nmanifest = \"m.json\"\nroles = [\"delivery\"]",
+                "manifest is the gateway's",
+            ),
+            (
+                "store = \"sqlite:/d\"\nplain_http = true\nroles = [\"delivery\"]",
+                "plain_http is the gateway's",
+            ),
+            (
+                "store = \"sqlite:/d\"\nsmki_listen = \"127.0.0.1:0\"\nroles = [\"delivery\"]",
+                "smki_listen is the smki role's repository listener, but roles has no \"smki\"",
+            ),
+            (
+                "store = \"sqlite:/d\"\nlisten = \"localhost:8079\"\nmanifest = \"m\"\nroles = [\"gateway\"]",
+                "listen = \"localhost:8079\": an address is IP:PORT",
+            ),
+            (
+                "store = \"sqlite:/d\"\nsmki_listen = \"8083\"\nroles = [\"smki\"]",
+                "smki_listen = \"8083\": an address is IP:PORT",
+            ),
+            // Wrong types.
+            ("store = 5\nroles = [\"delivery\"]", "invalid type"),
+            ("store = \"sqlite:/d\"\nroles = \"gateway\"", "invalid type"),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\npremises = -1",
+                "premises",
+            ),
+            // Not TOML.
+            ("store = sqlite:/d", "store = sqlite:/d"),
+        ];
+        for (text, want) in cases {
+            let e = err(text);
+            assert!(e.contains(want), "{text:?}\n  gave: {e}\n  want: {want}");
+        }
+    }
+
+    #[test]
+    fn load_prefixes_errors_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dcc.toml");
+        let e = ServeConfig::load(&path).unwrap_err();
+        assert!(e.starts_with("reading the configuration "), "{e}");
+        std::fs::write(&path, "store = \"sqlite:d\"\nroles = []").unwrap();
+        let e = ServeConfig::load(&path).unwrap_err();
+        assert!(
+            e.starts_with(&format!("{}: roles is empty", path.display())),
+            "{e}"
+        );
+        std::fs::write(&path, "store = \"sqlite:d\"\nroles = [\"delivery\"]").unwrap();
+        let c = ServeConfig::load(&path).unwrap();
+        assert_eq!(c.store, StoreConfig::Sqlite(dir.path().join("d")));
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let base = Path::new("/srv/opendcc/docs");
+        let c = ServeConfig::parse(include_str!("../../../docs/serve.example.toml"), base).unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Sqlite(PathBuf::from("/srv/opendcc/docs/../demo-data"))
+        );
+        assert_eq!(c.roles, Role::ALL.into_iter().collect());
+        assert_eq!(c.listen, Some("127.0.0.1:8079".parse().unwrap()));
+        assert_eq!(c.smki_listen, Some("127.0.0.1:8083".parse().unwrap()));
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_messages_only() {
+        let s = StoreConfig::Postgres("postgres://u:pw@h:5432/db?sslmode=require".into());
+        assert_eq!(s.redacted(), "postgres://u:***@h:5432/db?sslmode=require");
+        assert_eq!(s.locator(), "postgres://u:pw@h:5432/db?sslmode=require");
+        let s = StoreConfig::Postgres("postgres://u@h/db".into());
+        assert_eq!(s.redacted(), "postgres://u@h/db");
+    }
+}

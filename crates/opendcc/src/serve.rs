@@ -1,0 +1,429 @@
+//! `opendcc serve --config FILE`, and `opendcc demo` through it: the one code path that opens
+//! a DCC's world and store and starts the roles a configuration lists (the demo is a serve of
+//! every role on a `sqlite:` store).
+//!
+//! What each role starts:
+//!
+//! | role | runs |
+//! |---|---|
+//! | `gateway` | the DUIS listener (`listen`) with the SMKI service interface on the same port; writes the manifest once it listens |
+//! | `wan` + `devices` | the WAN runner (`server::dispatch`): the core's dispatcher over the emulated SM WAN and its devices |
+//! | `delivery` | the outbox worker (`server::delivery`) |
+//! | `scheduler` | the DCC's schedules in real time (`server::schedules`) |
+//! | `smki` | the SMKI worker (CRL/ARL, DCA roll-over), the issuance batch worker, the SMKI repository listener (`smki_listen`) |
+//!
+//! Roles in different processes find each other's work in the store: a worker is woken at once
+//! by a signal from its own process, and by its safety tick (`server::wake::SAFETY_TICK`, 1 s)
+//! for work another process made.
+//!
+//! On a `sqlite:` store each role runs in at most one process at a time: a process holds an
+//! exclusive lock on `DIR/locks/ROLE.lock` for each of its roles, and one that finds a role's
+//! lock held refuses to start. SQLite itself makes two processes on one database safe (WAL,
+//! `BEGIN IMMEDIATE` batches that wait for each other's write lock, snapshots for reads), but
+//! two WAN runners would carry the same device's command at once and two delivery workers
+//! would deliver the same document twice: running any number of a role is for a shared queue.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dcc::gateway::{Gateway, Limits, SystemClock};
+use opendcc::backend::ServedStore;
+use opendcc::config::{QueueConfig, Role, ServeConfig, StoreConfig};
+use opendcc::world::{self, World};
+use server::Transport;
+
+use crate::{Tuning, smki_ops, smki_repo, zaz1};
+
+/// `opendcc demo --data DIR …`: every role, on the SQLite store in `DIR`, the manifest at
+/// `DIR/demo.json`.
+pub fn demo_config(
+    data: &Path,
+    listen: std::net::SocketAddr,
+    smki_listen: std::net::SocketAddr,
+    plain_http: bool,
+    premises: Option<u64>,
+) -> ServeConfig {
+    ServeConfig {
+        store: StoreConfig::Sqlite(data.to_path_buf()),
+        queue: QueueConfig::Embedded,
+        data: data.to_path_buf(),
+        listen: Some(listen),
+        smki_listen: Some(smki_listen),
+        manifest: Some(data.join("demo.json")),
+        roles: Role::ALL.into_iter().collect(),
+        plain_http,
+        premises,
+    }
+}
+
+/// Exclusive locks held for as long as the process runs (released when the files close).
+struct Locks {
+    _files: Vec<File>,
+}
+
+fn lock_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join("locks").join(format!("{name}.lock"))
+}
+
+/// Opens (creating) a lock file and locks it exclusively, waiting for it if `wait`; `Ok(None)`
+/// if it is held elsewhere and not `wait`.
+fn lock(path: &Path, wait: bool) -> Result<Option<File>, String> {
+    use rustix::fs::{FlockOperation, flock};
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let op = if wait {
+        FlockOperation::LockExclusive
+    } else {
+        FlockOperation::NonBlockingLockExclusive
+    };
+    match flock(&file, op) {
+        Ok(()) => Ok(Some(file)),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(None),
+        Err(e) => Err(format!("locking {}: {e}", path.display())),
+    }
+}
+
+/// Takes the lock of each role in `dir`, or says which role another process already runs.
+fn lock_roles(dir: &Path, roles: &BTreeSet<Role>) -> Result<Locks, String> {
+    let mut files = Vec::new();
+    for role in roles {
+        let path = lock_path(dir, role.name());
+        match lock(&path, false)? {
+            Some(f) => files.push(f),
+            None => {
+                return Err(format!(
+                    "role {:?} already runs in another process on {} (it holds {}): on a \
+                     SQLite store each role runs in one process at a time",
+                    role.name(),
+                    dir.display(),
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(Locks { _files: files })
+}
+
+/// Runs the roles `cfg` lists until SIGINT or SIGTERM. This is where a served DCC's backend is
+/// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
+/// directory that holds no world gets a new one, made as `opendcc demo` makes it
+/// (`World::open_or_create_with`; one process at a time makes it).
+pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
+    cfg.queue.check_available()?;
+    match &cfg.store {
+        StoreConfig::Sqlite(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let world = {
+                let _making = lock(&lock_path(dir, "world"), true)?;
+                World::open_or_create_with(dir, cfg.premises)?
+            };
+            let _locks = lock_roles(world.dir(), &cfg.roles)?;
+            let opened = StoreConfig::Sqlite(world.dir().to_path_buf());
+            let store = Arc::new(opened.open()?);
+            // The repository listener has a connection of its own: its reads do not wait
+            // behind the gateway's and the workers' writes.
+            let repository = if cfg.runs(Role::Smki) {
+                Arc::new(opened.open()?)
+            } else {
+                store.clone()
+            };
+            run_roles(cfg, tuning, &world, &opened, store, repository)
+        }
+        StoreConfig::Postgres(_) => {
+            // Its world is made elsewhere; the keys and certificates are read from `data`.
+            let store = Arc::new(cfg.store.open()?);
+            let world = world::open_existing(&cfg.data)?;
+            run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
+        }
+    }
+}
+
+/// Starts the roles `cfg` lists over `store` (`repository` for the SMKI repository listener)
+/// and runs them until SIGINT or SIGTERM. `opened` is the store as the manifest records it.
+fn run_roles<S>(
+    cfg: &ServeConfig,
+    tuning: Tuning,
+    world: &World,
+    opened: &StoreConfig,
+    store: Arc<S>,
+    repository: Arc<S>,
+) -> Result<(), String>
+where
+    S: ServedStore,
+    for<'t> S::Tx<'t>: wan::EmulatorTx,
+{
+    let roles: Vec<&str> = cfg.roles.iter().map(|r| r.name()).collect();
+    tracing::info!(
+        store = %opened.redacted(),
+        roles = roles.join(","),
+        "opening the DCC"
+    );
+    let device_timeout_ms = i64::from(tuning.device_timeout_ms);
+
+    let gateway = if cfg.runs(Role::Gateway) {
+        let dialect = if zaz1::world_kind(world.dir()).ok().flatten() == Some(true) {
+            // A ZAZ1 world is a drop-in for DCC Boxed: answer as its tooling expects.
+            dcc::gateway::Dialect::DccBoxed
+        } else {
+            dcc::gateway::Dialect::Duis54
+        };
+        let transport = if cfg.plain_http {
+            Transport::PlainHttp
+        } else {
+            Transport::Tls(server::tls_config(&world.tls_material()?).map_err(|e| e.to_string())?)
+        };
+        let gateway = Gateway::new(
+            store.clone(),
+            SystemClock,
+            Arc::new(world.xml_signer()?),
+            Arc::new(world.dcc_crypto()?),
+            Limits {
+                device_response_timeout_ms: device_timeout_ms,
+                ..Limits::default()
+            },
+        )
+        .with_dialect(dialect);
+        Some((Arc::new(gateway), transport))
+    } else {
+        None
+    };
+    if cfg.runs(Role::Smki) {
+        // Lists due at start (the first CRL and ARL of a new world) are published before serving.
+        smki_ops::startup(world.dir(), &*store, &SystemClock);
+    }
+    let devices = if cfg.runs(Role::Wan) {
+        Some(world.emulated_devices(&*store)?)
+    } else {
+        None
+    };
+    let scheduler = if cfg.runs(Role::Scheduler) {
+        Some(Arc::new(dcc::schedule::Scheduler::new(
+            Arc::new(world.xml_signer()?),
+            Arc::new(world.dcc_crypto()?),
+            world::DCC_EUI,
+            device_timeout_ms,
+        )))
+    } else {
+        None
+    };
+    let wan_signer = if cfg.runs(Role::Wan) {
+        Some(world.xml_signer()?)
+    } else {
+        None
+    };
+    let delivery_http = if cfg.runs(Role::Delivery) {
+        Some(crate::delivery_client(world)?)
+    } else {
+        None
+    };
+    let listener_limits = tuning.listener_limits();
+    crate::check_fd_limit(&listener_limits);
+    let rt = crate::runtime()?;
+    rt.block_on(async move {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        // Listeners first, so that the manifest names the ports really bound.
+        let duis = match (gateway, cfg.listen) {
+            (Some((gateway, transport)), Some(listen)) => {
+                let listener = server::bind(listen, &transport)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Some((gateway, transport, listener))
+            }
+            _ => None,
+        };
+        let repository_listener = match cfg.smki_listen {
+            Some(addr) if cfg.runs(Role::Smki) => Some(smki_repo::bind(addr, world.dir()).await?),
+            _ => None,
+        };
+        if let (Some((_, _, listener)), Some(path)) = (&duis, &cfg.manifest) {
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let scheme = if cfg.plain_http { "http" } else { "https" };
+            let mut manifest =
+                world.manifest_from(&*store, &format!("{scheme}://{addr}"), cfg.plain_http)?;
+            if let Some((_, _, url)) = &repository_listener {
+                manifest.smki_test_url = Some(format!("{url}test/"));
+                manifest.smki_url = Some(url.clone());
+            }
+            manifest.store = Some(opened.locator());
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            manifest.write(path)?;
+            tracing::info!(
+                %addr,
+                manifest = %path.display(),
+                plain_http = cfg.plain_http,
+                "DCC serving DUIS"
+            );
+        }
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = tx.send(true);
+        });
+        let clock = Arc::new(SystemClock);
+        // The workers sleep until signalled (or their due times, or the safety tick): the
+        // gateway wakes the dispatcher, the dispatcher and the scheduler the delivery worker.
+        let wakeups = server::Wakeups::new();
+        let mut workers = tokio::task::JoinSet::new();
+        if let (Some(devices), Some(signer)) = (devices, wan_signer) {
+            tracing::info!(
+                devices = devices.len(),
+                "emulated SM WAN up (North, Central, South)"
+            );
+            let network = Arc::new(wan::EmulatedWan::new(
+                devices,
+                wan::WanConfig {
+                    latency_ms: tuning.wan_latency_ms.0,
+                },
+            ));
+            let dispatcher = dcc::dispatch::Dispatcher::new(
+                Arc::new(signer),
+                world::DCC_EUI,
+                dcc::dispatch::DispatchConfig {
+                    retry_interval: std::time::Duration::from_millis(u64::from(
+                        tuning.wan_retry_ms,
+                    )),
+                    // A poll returns the commands on the air too (each device's oldest
+                    // unfinished one): room for as many again that can start.
+                    batch: dcc::dispatch::DispatchConfig::default()
+                        .batch
+                        .max(tuning.wan_concurrency.saturating_mul(4)),
+                },
+            );
+            let driver = Arc::new(dcc::dispatch::Driver::new(
+                store.clone(),
+                network,
+                dispatcher,
+            ));
+            workers.spawn(server_task(server::dispatch::run(
+                driver,
+                clock.clone(),
+                server::dispatch::RunnerConfig {
+                    concurrency: tuning.wan_concurrency.max(1),
+                    ..server::dispatch::RunnerConfig::default()
+                },
+                wakeups.clone(),
+                rx.clone(),
+            )));
+        }
+        if let Some(scheduler) = scheduler {
+            workers.spawn(server_task(server::schedules::run(
+                scheduler,
+                store.clone(),
+                clock.clone(),
+                server::schedules::DEFAULT_TICK,
+                wakeups.clone(),
+                rx.clone(),
+            )));
+        }
+        if let Some(http) = delivery_http {
+            workers.spawn(server_task(server::delivery::run(
+                store.clone(),
+                clock.clone(),
+                http,
+                server::delivery::DeliveryPolicy {
+                    base_backoff: std::time::Duration::from_millis(u64::from(
+                        tuning.delivery_backoff_ms,
+                    )),
+                    ..server::delivery::DeliveryPolicy::default()
+                },
+                wakeups.outbox.clone(),
+                rx.clone(),
+            )));
+        }
+        if let Some((listener, transport, _)) = repository_listener {
+            workers.spawn(server_task(smki_ops::run_worker(
+                world.dir().to_path_buf(),
+                store.clone(),
+                Arc::new(SystemClock),
+                std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100))),
+                rx.clone(),
+            )));
+            workers.spawn(smki_repo::serve(
+                repository,
+                listener,
+                transport,
+                listener_limits,
+                rx.clone(),
+            ));
+            workers.spawn(server_task(server::smki_api::run_batch_worker(
+                store.clone(),
+                rx.clone(),
+            )));
+        }
+        if let Some((gateway, transport, listener)) = duis {
+            let smki: Arc<dyn server::smki_api::SmkiHandler> =
+                Arc::new(server::smki_api::SmkiServices::new(store.clone()));
+            let wan = wakeups.wan.clone();
+            let rx = rx.clone();
+            workers.spawn(async move {
+                server::serve_with_smki(
+                    gateway,
+                    listener,
+                    transport,
+                    Some(smki),
+                    listener_limits,
+                    wan,
+                    rx,
+                )
+                .await
+                .map_err(|e| e.to_string())
+            });
+        }
+        drop(rx);
+        let mut outcome = Ok(());
+        while let Some(done) = workers.join_next().await {
+            let result = done
+                .map_err(|e| format!("a role's task failed: {e}"))
+                .and_then(|r| r);
+            if let Err(e) = result
+                && outcome.is_ok()
+            {
+                outcome = Err(e);
+            }
+        }
+        if std::env::var_os("OPENDCC_TX_STATS").is_some() {
+            store.log_transaction_stats();
+        }
+        outcome
+    })
+}
+
+/// A worker that ends with nothing to report, as a task of the role set.
+async fn server_task(f: impl Future<Output = ()>) -> Result<(), String> {
+    f.await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

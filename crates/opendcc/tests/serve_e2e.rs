@@ -1,0 +1,383 @@
+//! `opendcc serve --config FILE` on real sockets: every role in one process, and the roles
+//! split over two processes on one SQLite directory; the client tools find the DCC by the
+//! manifest the gateway writes (kept away from the data directory, so that nothing finds the
+//! store by the manifest's place); a role already run by another process is refused.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// How long a process may take to make or open its world and start its roles.
+const START: Duration = Duration::from_secs(120);
+const STOP: Duration = Duration::from_secs(30);
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}
+
+/// A running `opendcc serve --config FILE`; killed on drop (its log printed if the test fails).
+struct Served {
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Served {
+    /// Writes `config` to `root/NAME.toml` and starts `serve` with it.
+    fn start(root: &Path, name: &str, config: &str) -> Served {
+        let file = root.join(format!("{name}.toml"));
+        std::fs::write(&file, config).expect("writing the configuration");
+        let log = root.join(format!("{name}.log"));
+        let log_file = std::fs::File::create(&log).expect("creating the log");
+        let child = Command::new(BIN)
+            .args(["serve", "--config"])
+            .arg(&file)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("cloning the log handle"))
+            .stderr(log_file)
+            .spawn()
+            .expect("starting opendcc serve");
+        Served {
+            child: Some(child),
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits (bounded) until `ready` holds, failing if the process exits first.
+    fn wait_until(&mut self, what: &str, ready: impl Fn(&Served) -> bool) {
+        let deadline = Instant::now() + START;
+        loop {
+            if ready(self) {
+                return;
+            }
+            let child = self.child.as_mut().expect("running");
+            if let Some(status) = child.try_wait().expect("waiting for serve") {
+                panic!(
+                    "opendcc serve exited ({status}) before {what}:\n{}",
+                    self.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} within {START:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// SIGTERM, and the exit status (bounded).
+    fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let pid = rustix::process::Pid::from_raw(
+            i32::try_from(child.id()).expect("process ids fit in i32"),
+        )
+        .expect("a child's pid is positive");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("sending SIGTERM");
+        let deadline = Instant::now() + STOP;
+        loop {
+            if let Some(status) = child.try_wait().expect("waiting for serve") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve did not exit within {STOP:?} of SIGTERM:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            eprintln!("{}:\n{}", self.log.display(), self.log());
+        }
+    }
+}
+
+/// The roles every configuration of these tests shares: a SQLite world in `root/data`.
+fn config(roles: &[&str], manifest: bool) -> String {
+    let mut c = String::from("store = \"sqlite:data\"\nqueue = \"embedded\"\n");
+    if roles.contains(&"gateway") {
+        c.push_str("listen = \"127.0.0.1:0\"\n");
+    }
+    if roles.contains(&"smki") {
+        c.push_str("smki_listen = \"127.0.0.1:0\"\n");
+    }
+    if manifest {
+        c.push_str("manifest = \"run/dcc.json\"\n");
+    }
+    let quoted: Vec<String> = roles.iter().map(|r| format!("{r:?}")).collect();
+    c.push_str(&format!("roles = [{}]\n", quoted.join(", ")));
+    c
+}
+
+/// Reads the ESME's firmware version (11.2, ECS52) with the client tools as supplier-a and
+/// checks that its answer, from the meter, reaches the Receive Response Service that `opendcc
+/// user response-url --manifest` registered.
+fn read_a_meter_with_the_client_tools(root: &Path, manifest_path: &Path, counter: u64) {
+    let manifest = Manifest::load(manifest_path);
+    let out = root.join("responses");
+    let mut listener = CliListener::start(manifest_path, &out);
+    let set = run_cli(
+        &[
+            "user",
+            "response-url",
+            "--manifest",
+            path_str(manifest_path),
+            "--user",
+            "supplier-a",
+            listener.url(),
+        ],
+        None,
+    );
+    assert!(set.status.success(), "response-url: {}", stderr_of(&set));
+
+    let rid = request_id(&manifest.user("supplier-a").eui, premises1::ESME, counter);
+    let file = root.join(format!("read-{counter}.xml"));
+    std::fs::write(
+        &file,
+        set_text(&template(tpl::READ_FIRMWARE_ESME), "RequestID", &rid),
+    )
+    .expect("writing the request");
+    let sent = run_cli(
+        &[
+            "client",
+            "send",
+            "--manifest",
+            path_str(manifest_path),
+            "--user",
+            "supplier-a",
+            "--sign",
+            path_str(&file),
+        ],
+        None,
+    );
+    assert!(sent.status.success(), "client send: {}", stderr_of(&sent));
+    let dcc = cert_der(&manifest.dcc.xml_signing_cert);
+    DuisResponse::checked(stdout_of(&sent).trim_end(), &dcc).assert_code("I99", &rid);
+
+    listener.wait_for_line(DELIVERY_WAIT, |l| {
+        l == format!("VERIFIED response I0 {rid}")
+    });
+    let answer = std::fs::read_to_string(listener.saved(&rid)).expect("the saved response");
+    let r = DuisResponse::checked(&answer, &dcc);
+    r.assert_code("I0", &rid);
+    assert!(
+        r.find_any("GBCSPayload").is_some(),
+        "the meter's answer: {}",
+        r.xml
+    );
+}
+
+#[test]
+fn serve_runs_every_role_and_the_client_tools_use_its_manifest() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let mut dcc = Served::start(
+        root.path(),
+        "dcc",
+        &config(
+            &["gateway", "wan", "devices", "delivery", "scheduler", "smki"],
+            true,
+        ),
+    );
+    let manifest_path = root.path().join("run/dcc.json");
+    dcc.wait_until("the manifest", |_| manifest_path.exists());
+    let manifest = Manifest::load(&manifest_path);
+    assert!(manifest.duis_url.starts_with("https://127.0.0.1:"));
+    assert!(
+        manifest
+            .smki_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        "{manifest:?}"
+    );
+    // A new world was made in the empty directory, as `opendcc demo` makes it.
+    let data = std::fs::canonicalize(root.path().join("data")).expect("the data directory");
+    assert!(data.join("world.json").is_file());
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).expect("the manifest"))
+            .expect("the manifest is JSON");
+    assert_eq!(
+        recorded["store"],
+        serde_json::json!(format!("sqlite:{}", data.display()))
+    );
+
+    read_a_meter_with_the_client_tools(root.path(), &manifest_path, 1_000);
+    // The operator's counter tool finds the store by the manifest too.
+    let floor = run_cli(
+        &[
+            "user",
+            "counter",
+            "--manifest",
+            path_str(&manifest_path),
+            "--user",
+            "supplier-a",
+        ],
+        None,
+    );
+    assert!(
+        floor.status.success(),
+        "user counter: {}",
+        stderr_of(&floor)
+    );
+    assert!(
+        stdout_of(&floor)
+            .trim_end()
+            .ends_with(": counter floor 1000"),
+        "{}",
+        stdout_of(&floor)
+    );
+
+    // A second process on the same directory cannot run a role this one runs, and says so.
+    let again = run_cli(
+        &[
+            "serve",
+            "--config",
+            path_str(&{
+                let f = root.path().join("again.toml");
+                std::fs::write(&f, config(&["delivery"], false)).expect("writing");
+                f
+            }),
+        ],
+        None,
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr_of(&again).contains(&format!(
+            "role \"delivery\" already runs in another process on {}",
+            data.display()
+        )),
+        "{}",
+        stderr_of(&again)
+    );
+
+    // `bench load` finds the store from the manifest too.
+    let bench = run_cli_within(
+        &[
+            "bench",
+            "load",
+            "--manifest",
+            path_str(&manifest_path),
+            "--requests",
+            "4",
+            "--concurrency",
+            "2",
+            "--json",
+            "--ceiling-ms",
+            "5",
+            "--max-seconds",
+            "120",
+        ],
+        None,
+        Duration::from_secs(180),
+    );
+    assert!(bench.status.success(), "bench load: {}", stderr_of(&bench));
+    let report: serde_json::Value =
+        serde_json::from_str(stdout_of(&bench).trim()).expect("the bench report is JSON");
+    assert_eq!(report["completed"], serde_json::json!(4), "{report}");
+
+    let status = dcc.stop();
+    assert!(status.success(), "SIGTERM is a clean shutdown: {status}");
+}
+
+#[test]
+fn roles_split_over_two_processes_serve_one_dcc() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    // The front: DUIS, delivery, SMKI. It makes the world and writes the manifest.
+    let mut front = Served::start(
+        root.path(),
+        "front",
+        &config(&["gateway", "delivery", "smki"], true),
+    );
+    let manifest_path = root.path().join("run/dcc.json");
+    front.wait_until("the manifest", |_| manifest_path.exists());
+    // The back: the WAN with its devices, and the scheduler.
+    let mut back = Served::start(
+        root.path(),
+        "back",
+        &config(&["wan", "devices", "scheduler"], false),
+    );
+    back.wait_until("the emulated SM WAN", |s| {
+        s.log().contains("emulated SM WAN up")
+    });
+    assert!(!front.log().contains("emulated SM WAN up"));
+
+    read_a_meter_with_the_client_tools(root.path(), &manifest_path, 2_000);
+
+    // The back's roles are taken; a third process asking for one of them is refused, and
+    // nothing is left half-started by it.
+    let third = root.path().join("third.toml");
+    std::fs::write(&third, config(&["wan", "devices"], false)).expect("writing");
+    let out = run_cli(&["serve", "--config", path_str(&third)], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("role \"wan\" already runs in another process"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    assert!(back.stop().success());
+    assert!(front.stop().success());
+}
+
+#[test]
+fn serve_refuses_bad_configurations_before_touching_anything() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let cases: &[(&str, &str)] = &[
+        (
+            "store = \"sqlite:data\"\nroles = [\"gateway\", \"mixer\"]\n",
+            "unknown variant `mixer`, expected one of `gateway`, `wan`, `devices`, `delivery`, `scheduler`, `smki`",
+        ),
+        (
+            "store = \"mysql://h/db\"\nroles = [\"delivery\"]\n",
+            "a store is \"sqlite:DIR\" (a SQLite database in DIR) or \"postgres://…\" (PostgreSQL)",
+        ),
+        (
+            "store = \"postgres://dcc:pw@127.0.0.1/dcc\"\ndata = \"data\"\nroles = [\"delivery\"]\n",
+            "store \"postgres://dcc:***@127.0.0.1/dcc\": this build of opendcc has no PostgreSQL store",
+        ),
+        (
+            "store = \"sqlite:data\"\nqueue = \"nats://127.0.0.1:4222\"\nroles = [\"delivery\"]\n",
+            "queue \"nats://127.0.0.1:4222\": this build of opendcc has no NATS JetStream queue",
+        ),
+        (
+            "store = \"sqlite:data\"\nroles = [\"wan\"]\n",
+            "role \"wan\" needs \"devices\" in the same process",
+        ),
+        (
+            "store = \"sqlite:data\"\nmanifest = \"m.json\"\nroles = [\"gateway\"]\n",
+            "role \"gateway\" needs listen",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let file = root.path().join(format!("bad-{i}.toml"));
+        std::fs::write(&file, text).expect("writing");
+        let out = run_cli(&["serve", "--config", path_str(&file)], None);
+        assert!(!out.status.success(), "{text:?} was accepted");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(want),
+            "{text:?}\n  gave: {err}\n  want: {want}"
+        );
+        assert!(!err.contains(":pw@"), "the password is not shown: {err}");
+    }
+    assert!(
+        !root.path().join("data").exists(),
+        "no refused configuration made a world"
+    );
+}
