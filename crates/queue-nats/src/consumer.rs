@@ -16,6 +16,9 @@ use tracing::warn;
 use crate::QueueError;
 use crate::config::{Lane, QueueConfig};
 
+/// The longest a take waits without looking at the connection's state.
+pub(crate) const CONNECTION_CHECK: Duration = Duration::from_secs(1);
+
 /// What a pull subscription yields.
 pub(crate) type Raw = Option<Result<jetstream::Message, consumer::pull::MessagesError>>;
 
@@ -82,10 +85,14 @@ impl<T: DeserializeOwned> Consumer<T> {
         let deadline = Instant::now() + wait;
         let mut out = Vec::new();
         while out.len() < max.max(1) {
+            self.check_connected()?;
             self.open().await?;
             let next = if out.is_empty() {
-                match tokio::time::timeout_at(deadline, poll_fn(|cx| self.poll_raw(cx))).await {
+                // Waits in slices, so that a connection lost meanwhile is reported within one.
+                let until = deadline.min(Instant::now() + CONNECTION_CHECK);
+                match tokio::time::timeout_at(until, poll_fn(|cx| self.poll_raw(cx))).await {
                     Ok(next) => next,
+                    Err(_) if until < deadline => continue,
                     Err(_) => break,
                 }
             } else {
@@ -103,6 +110,31 @@ impl<T: DeserializeOwned> Consumer<T> {
             }
         }
         Ok(out)
+    }
+
+    /// Closes the consumer, handing back what it had prefetched and not handed out: each such
+    /// message is nak'ed without delay, so that the partition's next holder gets it at once
+    /// rather than after `ack_wait` (anything still on its way is delivered again after
+    /// `ack_wait`, as for a worker that died).
+    pub(crate) async fn hand_back(mut self) {
+        while let Some(Some(Ok(message))) = poll_fn(|cx| self.poll_raw(cx)).now_or_never() {
+            if let Err(e) = message.ack_with(AckKind::Nak(None)).await {
+                warn!(error = %e, "handing a prefetched message back failed");
+                break;
+            }
+        }
+    }
+
+    /// [`QueueError::Unavailable`] while the connection is down (the subscription is kept: it
+    /// goes on once async-nats has reconnected, or fails and is opened again).
+    pub(crate) fn check_connected(&self) -> Result<(), QueueError> {
+        match self.client.connection_state() {
+            State::Connected => Ok(()),
+            other => Err(QueueError::unavailable(
+                &self.config.url,
+                format!("{}: connection {other:?}", self.what()),
+            )),
+        }
     }
 
     /// Opens the pull subscription if it is not open.

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tracing::warn;
 
 use crate::config::Lane;
-use crate::consumer::{Consumer, Raw, Taken};
+use crate::consumer::{CONNECTION_CHECK, Consumer, Raw, Taken};
 use crate::lease::{Change, Partitions};
 use crate::notice::{DeviceMessage, WanNotice};
 use crate::{Queue, QueueError};
@@ -109,8 +109,17 @@ impl<T: DeserializeOwned> PartitionedConsumer<T> {
     /// Consumers exactly for the partitions held.
     async fn sync(&mut self) -> Result<(), QueueError> {
         let held = self.partitions.held();
-        // Messages a closed consumer had prefetched are delivered again after `ack_wait`.
-        self.consumers.retain(|p, _| held.contains(p));
+        let lost: Vec<u32> = self
+            .consumers
+            .keys()
+            .filter(|p| !held.contains(p))
+            .copied()
+            .collect();
+        for p in lost {
+            if let Some(c) = self.consumers.remove(&p) {
+                c.hand_back().await;
+            }
+        }
         for p in held {
             if let std::collections::btree_map::Entry::Vacant(e) = self.consumers.entry(p) {
                 e.insert(self.queue.consumer(self.lane, Some(p)).await?);
@@ -134,9 +143,13 @@ impl<T: DeserializeOwned> PartitionedConsumer<T> {
                 self.sync().await?;
             }
             for c in self.consumers.values_mut() {
+                c.check_connected()?;
                 c.open().await?;
             }
-            let until = deadline.min(self.next_round);
+            // Waits in slices, so that a connection lost meanwhile is reported within one.
+            let until = deadline
+                .min(self.next_round)
+                .min(Instant::now() + CONNECTION_CHECK);
             let first = if self.consumers.is_empty() {
                 tokio::time::sleep_until(until).await;
                 None

@@ -243,8 +243,8 @@ async fn progress_keeps_a_long_piece_of_work_from_being_redelivered() -> TestRes
 /// What the workers took: `(worker, partition, job)` in the order taken.
 type Seen = Arc<Mutex<Vec<(&'static str, u32, i64)>>>;
 
-/// Runs a worker on the WAN lane: takes, records `(worker, partition, job)` in the order taken,
-/// acknowledges. Stops when `stop` is set or when `die_after` messages were taken (then it
+/// Runs a worker on the WAN lane: takes, works `work` on each message, records `(worker,
+/// partition, job)` in the order taken, acknowledges. Stops when `stop` is set or when `die_after` messages were taken (then it
 /// drops everything it took from that point on, unacknowledged, and its leases: a crash).
 fn spawn_worker(
     q: Queue,
@@ -252,6 +252,7 @@ fn spawn_worker(
     seen: Seen,
     stop: Arc<std::sync::atomic::AtomicBool>,
     die_after: Option<usize>,
+    work: Duration,
 ) -> tokio::task::JoinHandle<Result<(), QueueError>> {
     tokio::spawn(async move {
         let mut w = PartitionedConsumer::wan(&q, name).await?;
@@ -267,6 +268,7 @@ fn spawn_worker(
                 }
                 let job = t.notice().job;
                 let p = t.partition().unwrap_or(u32::MAX);
+                tokio::time::sleep(work).await;
                 t.ack().await?;
                 if let Ok(mut s) = seen.lock() {
                     s.push((name, p, job));
@@ -301,8 +303,22 @@ async fn a_hubs_notices_come_out_in_order_while_two_workers_share_the_partitions
     with_queue(config("order"), |q, _| async move {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let a = spawn_worker(q.clone(), "worker-a", seen.clone(), stop.clone(), None);
-        let b = spawn_worker(q.clone(), "worker-b", seen.clone(), stop.clone(), None);
+        let a = spawn_worker(
+            q.clone(),
+            "worker-a",
+            seen.clone(),
+            stop.clone(),
+            None,
+            Duration::ZERO,
+        );
+        let b = spawn_worker(
+            q.clone(),
+            "worker-b",
+            seen.clone(),
+            stop.clone(),
+            None,
+            Duration::ZERO,
+        );
         // Both hold their share (2 of 4) before anything is published.
         eventually(PATIENCE, "two workers sharing four partitions", || {
             let q = q.clone();
@@ -372,8 +388,22 @@ async fn when_a_partitions_worker_dies_another_takes_it_over_and_nothing_is_lost
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         // Worker A dies after taking 5 notices (the sixth, and what it prefetched, unsettled).
-        let a = spawn_worker(q.clone(), "worker-a", seen.clone(), stop.clone(), Some(5));
-        let b = spawn_worker(q.clone(), "worker-b", seen.clone(), stop.clone(), None);
+        let a = spawn_worker(
+            q.clone(),
+            "worker-a",
+            seen.clone(),
+            stop.clone(),
+            Some(5),
+            Duration::ZERO,
+        );
+        let b = spawn_worker(
+            q.clone(),
+            "worker-b",
+            seen.clone(),
+            stop.clone(),
+            None,
+            Duration::ZERO,
+        );
         eventually(PATIENCE, "two workers sharing four partitions", || {
             let q = q.clone();
             async move {
@@ -483,6 +513,69 @@ async fn a_process_with_another_partition_count_is_refused() -> TestResult {
         ));
         // The same configuration connects again.
         common::connect(&cfg).await;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_worker_that_joins_gets_its_share_at_once_with_what_the_other_had_prefetched()
+-> TestResult {
+    // ack_wait (30 s) is longer than the test's patience: nothing here may wait for it.
+    with_queue(config("join"), |q, cfg| async move {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // A works slowly (20 ms a message), so that it holds a backlog when B joins.
+        let a = spawn_worker(
+            q.clone(),
+            "worker-a",
+            seen.clone(),
+            stop.clone(),
+            None,
+            Duration::from_millis(20),
+        );
+        eventually(PATIENCE, "worker A holding every partition", || {
+            let q = q.clone();
+            async move {
+                leases(&q)
+                    .await
+                    .is_ok_and(|l| l.len() == 4 && l.values().all(|w| w == "worker-a"))
+            }
+        })
+        .await;
+        let by_hub = publish_interleaved(&q, 12, 25).await?;
+        let total = 12 * 25;
+        eventually(PATIENCE, "worker A under way", || {
+            let n = seen.lock().map(|s| s.len()).unwrap_or(0);
+            async move { n > 0 }
+        })
+        .await;
+        let joined = Instant::now();
+        let b = spawn_worker(
+            q.clone(),
+            "worker-b",
+            seen.clone(),
+            stop.clone(),
+            None,
+            Duration::from_millis(20),
+        );
+        eventually(PATIENCE, "every notice taken", || {
+            let n = seen.lock().map(|s| s.len()).unwrap_or(0);
+            async move { n >= total }
+        })
+        .await;
+        assert!(joined.elapsed() < cfg.ack_wait);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        a.await??;
+        b.await??;
+        let seen = seen.lock().map_err(|_| "poisoned")?.clone();
+        assert_eq!(seen.len(), total, "each notice acknowledged once");
+        let jobs: BTreeSet<i64> = seen.iter().map(|s| s.2).collect();
+        let all: BTreeSet<i64> = by_hub.values().flatten().copied().collect();
+        assert_eq!(jobs, all);
+        let b_took = seen.iter().filter(|s| s.0 == "worker-b").count();
+        assert!(b_took > 0, "B took its share");
+        assert_eq!(q.pending(Lane::Wan).await?, 0);
         Ok(())
     })
     .await
