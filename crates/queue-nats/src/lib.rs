@@ -107,5 +107,5 @@ pub use consumer::{Consumer, Taken};
 pub use error::QueueError;
 pub use lease::{Change, Partitions};
 pub use notice::{DeviceMessage, DeviceMessageKind, OutboxNotice, WanNotice};
-pub use queue::{ConsumerState, Published, Queue};
+pub use queue::{Announced, ConsumerState, Published, Queue};
 pub use worker::PartitionedConsumer;

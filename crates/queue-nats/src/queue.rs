@@ -21,6 +21,15 @@ pub struct Published {
     pub duplicate: bool,
 }
 
+/// What a batch publish did ([`Queue::publish_wan_all`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Announced {
+    /// Messages stored.
+    pub stored: usize,
+    /// Messages dropped as repeats of one still within the duplicate window.
+    pub duplicates: usize,
+}
+
 /// A connection to NATS with the DCC's JetStream layout in place. Cheap to clone (the
 /// connection is shared); every method may be called from any task.
 #[derive(Clone)]
@@ -147,6 +156,67 @@ impl Queue {
         let p = self.config.partition_of(message.chf);
         let subject = self.names.hub_subject(Lane::Device, p, message.chf);
         self.publish(subject, message.message_id(), message).await
+    }
+
+    /// Announces many WAN jobs at once (the sweeper's re-announcement of open rows, or a
+    /// runner's batch): every message is sent before any acknowledgement is awaited. Repeats
+    /// of what is still within the duplicate window are counted, not stored. Stops at the
+    /// first failure (what was not announced is announced by the next sweep).
+    pub async fn publish_wan_all(&self, notices: &[WanNotice]) -> Result<Announced, QueueError> {
+        let messages = notices.iter().map(|n| {
+            let p = self.config.partition_of(n.chf);
+            (
+                self.names.hub_subject(Lane::Wan, p, n.chf),
+                n.message_id(),
+                n,
+            )
+        });
+        self.publish_all(messages).await
+    }
+
+    /// [`Queue::publish_wan_all`] for outbox items.
+    pub async fn publish_outbox_all(
+        &self,
+        notices: &[OutboxNotice],
+    ) -> Result<Announced, QueueError> {
+        let messages = notices
+            .iter()
+            .map(|n| (self.names.outbox_subject(n.recipient), n.message_id(), n));
+        self.publish_all(messages).await
+    }
+
+    async fn publish_all<'a, T: Serialize + 'a>(
+        &self,
+        messages: impl Iterator<Item = (String, String, &'a T)>,
+    ) -> Result<Announced, QueueError> {
+        self.check_available()?;
+        let mut pending = Vec::new();
+        for (subject, id, body) in messages {
+            let payload = serde_json::to_vec(body)
+                .map_err(|e| QueueError::JetStream(format!("encoding a notice: {e}")))?;
+            let what = format!("publish {id} on {subject}");
+            let ack = self
+                .js
+                .send_publish(
+                    subject,
+                    jetstream::message::PublishMessage::build()
+                        .payload(payload.into())
+                        .message_id(id),
+                )
+                .await
+                .map_err(|e| self.publish_error(&what, e))?;
+            pending.push((what, ack));
+        }
+        let mut announced = Announced::default();
+        for (what, ack) in pending {
+            let ack = ack.await.map_err(|e| self.publish_error(&what, e))?;
+            if ack.duplicate {
+                announced.duplicates += 1;
+            } else {
+                announced.stored += 1;
+            }
+        }
+        Ok(announced)
     }
 
     /// The partition of a Communications Hub.

@@ -136,6 +136,33 @@ async fn a_duplicate_publish_is_delivered_once() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_sweep_re_announces_in_one_batch_and_repeats_are_dropped() -> TestResult {
+    with_queue(config("sweep"), |q, _| async move {
+        // The producer announced jobs 1 to 10; the sweeper then re-announces 1 to 15 (11 to 15
+        // were committed by a producer that died before publishing).
+        let first: Vec<_> = (1..=10).map(|j| wan(j, hub(j as u64 % 5))).collect();
+        let sweep: Vec<_> = (1..=15).map(|j| wan(j, hub(j as u64 % 5))).collect();
+        let a = q.publish_wan_all(&first).await?;
+        assert_eq!((a.stored, a.duplicates), (10, 0));
+        let b = q.publish_wan_all(&sweep).await?;
+        assert_eq!((b.stored, b.duplicates), (5, 10));
+        assert_eq!(q.pending(Lane::Wan).await?, 15);
+        let o: Vec<_> = (1..=3)
+            .map(|i| OutboxNotice {
+                item: i,
+                attempt: 0,
+                recipient: hub(1),
+                next_at: 0,
+            })
+            .collect();
+        assert_eq!(q.publish_outbox_all(&o).await?.stored, 3);
+        assert_eq!(q.publish_outbox_all(&o).await?.duplicates, 3);
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
 async fn a_message_taken_by_a_worker_that_dies_is_redelivered_to_another() -> TestResult {
     let cfg = QueueConfig {
         ack_wait: Duration::from_secs(1),
