@@ -6,8 +6,8 @@
 //! partition's lease:
 //!
 //! - the bucket `<prefix>_leases` keeps one value per key (history 1) for at most `lease_ttl`
-//!   (the bucket's `max_age`): `p.<n>` names the worker holding partition `n`, `w.<worker>` says
-//!   a worker is alive;
+//!   (the bucket's `max_age`): `<lane>.p.<n>` names the worker holding partition `n` of a lane
+//!   (`wan`, `device`), `<lane>.w.<worker>` says a worker of the lane is alive;
 //! - a worker claims a free partition with a create (it succeeds only if the key does not
 //!   exist: no two workers hold one partition), renews each lease every quarter of `lease_ttl`
 //!   with an update conditional on the revision it holds (it fails if the lease expired or was
@@ -36,6 +36,7 @@ use futures_util::StreamExt as _;
 use tokio::time::Instant;
 use tracing::info;
 
+use crate::config::Lane;
 use crate::{Queue, QueueError};
 
 /// The lease bucket and the layout bucket (the partition count, kept without expiry).
@@ -64,7 +65,7 @@ pub(crate) async fn ensure_bucket(queue: &Queue) -> Result<(), QueueError> {
             create_bucket(
                 queue,
                 &leases,
-                "opendcc: partition leases (p.<n>) and live workers (w.<name>)",
+                "opendcc: partition leases (<lane>.p.<n>) and live workers (<lane>.w.<name>)",
                 config.lease_ttl,
             )
             .await?;
@@ -188,6 +189,7 @@ pub struct Change {
 pub struct Partitions {
     kv: kv::Store,
     url: String,
+    lane: Lane,
     worker: String,
     count: u32,
     ttl: Duration,
@@ -206,10 +208,19 @@ impl std::fmt::Debug for Partitions {
 
 impl Partitions {
     /// Joins the deployment as `worker` (unique among live workers: ASCII letters, digits, `-`
-    /// and `_`; a host name and process id, say). Holds nothing until
-    /// [`Partitions::rebalance`].
-    pub async fn join(queue: &Queue, worker: impl Into<String>) -> Result<Self, QueueError> {
+    /// and `_`; a host name and process id, say) to take partitions of `lane` (each
+    /// partitioned lane is shared out on its own: a worker that takes both joins both under
+    /// the same name, and its preferences, being the same, tend to give it the same partitions
+    /// of each). Holds nothing until [`Partitions::rebalance`].
+    pub async fn join(
+        queue: &Queue,
+        lane: Lane,
+        worker: impl Into<String>,
+    ) -> Result<Self, QueueError> {
         let worker = worker.into();
+        if !lane.partitioned() {
+            return Err(QueueError::Config(format!("{lane:?} is not partitioned")));
+        }
         if worker.is_empty()
             || !worker
                 .bytes()
@@ -232,6 +243,7 @@ impl Partitions {
         Ok(Self {
             kv,
             url: config.url.clone(),
+            lane,
             worker,
             count: config.partitions,
             ttl: config.lease_ttl,
@@ -292,7 +304,10 @@ impl Partitions {
             ..Change::default()
         };
         self.kv
-            .put(format!("w.{}", self.worker), self.worker.clone().into())
+            .put(
+                worker_key(self.lane, &self.worker),
+                self.worker.clone().into(),
+            )
             .await
             .map_err(|e| self.error("heartbeat", e))?;
         // Renew.
@@ -301,7 +316,11 @@ impl Partitions {
             let sent = Instant::now();
             match self
                 .kv
-                .update(key(p), self.worker.clone().into(), lease.revision)
+                .update(
+                    key(self.lane, p),
+                    self.worker.clone().into(),
+                    lease.revision,
+                )
                 .await
             {
                 Ok(revision) => {
@@ -318,10 +337,16 @@ impl Partitions {
         }
         // Who is alive, and which partitions are taken.
         let keys = self.keys().await?;
-        let workers = keys.iter().filter(|k| k.starts_with("w.")).count().max(1);
+        let workers_prefix = worker_key(self.lane, "");
+        let partition_prefix = key_prefix(self.lane);
+        let workers = keys
+            .iter()
+            .filter(|k| k.starts_with(&workers_prefix))
+            .count()
+            .max(1);
         let taken: BTreeSet<u32> = keys
             .iter()
-            .filter_map(|k| k.strip_prefix("p.")?.parse().ok())
+            .filter_map(|k| k.strip_prefix(&partition_prefix)?.parse().ok())
             .collect();
         let share = usize::try_from(self.count)
             .unwrap_or(usize::MAX)
@@ -337,7 +362,7 @@ impl Partitions {
                 // anyway if the delete did not reach the server.
                 let _ = self
                     .kv
-                    .delete_expect_revision(key(*p), Some(lease.revision))
+                    .delete_expect_revision(key(self.lane, *p), Some(lease.revision))
                     .await;
                 info!(
                     worker = self.worker,
@@ -356,7 +381,11 @@ impl Partitions {
                 continue;
             }
             let sent = Instant::now();
-            match self.kv.create(key(p), self.worker.clone().into()).await {
+            match self
+                .kv
+                .create(key(self.lane, p), self.worker.clone().into())
+                .await
+            {
                 Ok(revision) => {
                     info!(worker = self.worker, partition = p, "lease taken");
                     self.held.insert(p, self.lease(revision, sent));
@@ -376,12 +405,12 @@ impl Partitions {
         let held: Vec<(u32, Lease)> = std::mem::take(&mut self.held).into_iter().collect();
         for (p, lease) in held {
             self.kv
-                .delete_expect_revision(key(p), Some(lease.revision))
+                .delete_expect_revision(key(self.lane, p), Some(lease.revision))
                 .await
                 .map_err(|e| self.error(&format!("giving up partition {p}"), e))?;
         }
         self.kv
-            .delete(format!("w.{}", self.worker))
+            .delete(worker_key(self.lane, &self.worker))
             .await
             .map_err(|e| self.error("leaving", e))
     }
@@ -428,8 +457,9 @@ impl Partitions {
     }
 }
 
-/// The partition leases as the bucket holds them now: partition → worker ([`Queue::leases`]).
-pub(crate) async fn leases(queue: &Queue) -> Result<BTreeMap<u32, String>, QueueError> {
+/// The partition leases of `lane` as the bucket holds them now: partition → worker
+/// ([`Queue::leases`]).
+pub(crate) async fn leases(queue: &Queue, lane: Lane) -> Result<BTreeMap<u32, String>, QueueError> {
     let config = queue.config();
     let bucket = queue.names().lease_bucket();
     let fail = |e: &dyn std::fmt::Display| {
@@ -453,7 +483,10 @@ pub(crate) async fn leases(queue: &Queue) -> Result<BTreeMap<u32, String>, Queue
         .map_err(|_| fail(&"timed out"))??;
     let mut out = BTreeMap::new();
     for k in keys {
-        let Some(p) = k.strip_prefix("p.").and_then(|p| p.parse::<u32>().ok()) else {
+        let Some(p) = k
+            .strip_prefix(&key_prefix(lane))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
             continue;
         };
         if let Some(worker) = kv.get(&k).await.map_err(|e| fail(&e))? {
@@ -463,8 +496,18 @@ pub(crate) async fn leases(queue: &Queue) -> Result<BTreeMap<u32, String>, Queue
     Ok(out)
 }
 
-fn key(p: u32) -> String {
-    format!("p.{p}")
+/// The lease of partition `p` of `lane`: `<lane>.p.<p>`.
+fn key(lane: Lane, p: u32) -> String {
+    format!("{}{p}", key_prefix(lane))
+}
+
+fn key_prefix(lane: Lane) -> String {
+    format!("{}.p.", lane.token())
+}
+
+/// A live worker of `lane`: `<lane>.w.<worker>`.
+fn worker_key(lane: Lane, worker: &str) -> String {
+    format!("{}.w.{worker}", lane.token())
 }
 
 /// The weight of partition `p` for `worker` (FNV-1a 64 of the name, a separator and the

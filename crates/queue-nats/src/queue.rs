@@ -540,10 +540,13 @@ impl Queue {
         Ok(info.state.messages)
     }
 
-    /// Which worker holds which partition now (partition → worker name), as the lease bucket
-    /// says: for operators, and for tests.
-    pub async fn leases(&self) -> Result<std::collections::BTreeMap<u32, String>, QueueError> {
-        crate::lease::leases(self).await
+    /// Which worker holds which partition of `lane` now (partition → worker name), as the
+    /// lease bucket says: for operators, and for tests.
+    pub async fn leases(
+        &self,
+        lane: Lane,
+    ) -> Result<std::collections::BTreeMap<u32, String>, QueueError> {
+        crate::lease::leases(self, lane).await
     }
 
     /// A durable consumer's counts as the server reports them (for tests and metrics).

@@ -53,9 +53,7 @@ impl PartitionedConsumer<WanNotice> {
 }
 
 impl PartitionedConsumer<DeviceMessage> {
-    /// Joins as `worker` ([`Partitions::join`]) to take device responses and alerts. A worker
-    /// that takes both lanes joins both under the same name: its preferences are the same, so
-    /// it tends to hold the same partitions of each, but nothing requires it.
+    /// Joins as `worker` ([`Partitions::join`]) to take device responses and alerts.
     pub async fn device(queue: &Queue, worker: impl Into<String>) -> Result<Self, QueueError> {
         Self::join(queue, Lane::Device, worker).await
     }
@@ -68,15 +66,10 @@ impl<T: DeserializeOwned> PartitionedConsumer<T> {
         lane: Lane,
         worker: impl Into<String>,
     ) -> Result<Self, QueueError> {
-        if !lane.partitioned() {
-            return Err(QueueError::Config(format!(
-                "{lane:?} is not partitioned: take it with Queue::consumer"
-            )));
-        }
         Ok(Self {
             queue: queue.clone(),
             lane,
-            partitions: Partitions::join(queue, worker).await?,
+            partitions: Partitions::join(queue, lane, worker).await?,
             consumers: BTreeMap::new(),
             next_round: Instant::now(),
             rotate: 0,
@@ -214,9 +207,12 @@ impl<T: DeserializeOwned> PartitionedConsumer<T> {
             return Ok(());
         };
         if let Some(taken) = consumer.accept(raw).await? {
-            // Only while the lease holds; otherwise left unsettled for its next holder.
             if self.partitions.holds(p) {
                 out.push(taken);
+            } else if let Err(e) = taken.nak(Duration::ZERO).await {
+                // Handed back at once to the partition's next holder; if that fails, it comes
+                // again after `ack_wait`.
+                warn!(partition = p, error = %e, "handing a message back failed");
             }
         }
         Ok(())

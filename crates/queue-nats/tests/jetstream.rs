@@ -396,9 +396,9 @@ async fn a_hubs_notices_come_out_in_order_while_two_workers_share_the_partitions
     .await
 }
 
-/// The partition leases as the bucket holds them: partition → worker.
+/// The WAN lane's partition leases as the bucket holds them: partition → worker.
 async fn leases(q: &Queue) -> Result<BTreeMap<u32, String>, QueueError> {
-    q.leases().await
+    q.leases(Lane::Wan).await
 }
 
 fn distinct_owners(l: &BTreeMap<u32, String>) -> usize {
@@ -603,6 +603,68 @@ async fn a_worker_that_joins_gets_its_share_at_once_with_what_the_other_had_pref
         let b_took = seen.iter().filter(|s| s.0 == "worker-b").count();
         assert!(b_took > 0, "B took its share");
         assert_eq!(q.pending(Lane::Wan).await?, 0);
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn each_partitioned_lane_is_shared_out_on_its_own_under_the_same_worker_names() -> TestResult
+{
+    with_queue(config("lanes2"), |q, _| async move {
+        let mut wan_a = PartitionedConsumer::wan(&q, "worker-a").await?;
+        let mut wan_b = PartitionedConsumer::wan(&q, "worker-b").await?;
+        let mut dev_a = PartitionedConsumer::device(&q, "worker-a").await?;
+        let mut dev_b = PartitionedConsumer::device(&q, "worker-b").await?;
+        let start = Instant::now();
+        loop {
+            wan_a.rebalance().await?;
+            wan_b.rebalance().await?;
+            dev_a.rebalance().await?;
+            dev_b.rebalance().await?;
+            let shared = |a: &[u32], b: &[u32]| a.len() == 2 && b.len() == 2;
+            if shared(&wan_a.held(), &wan_b.held()) && shared(&dev_a.held(), &dev_b.held()) {
+                break;
+            }
+            assert!(start.elapsed() < PATIENCE, "lanes not shared out");
+        }
+        for lane in [Lane::Wan, Lane::Device] {
+            let l = q.leases(lane).await?;
+            assert_eq!(l.len(), 4, "{lane:?}: {l:?}");
+            assert_eq!(distinct_owners(&l), 2, "{lane:?}: {l:?}");
+        }
+        // A device message reaches the worker holding its hub's device partition.
+        let d = DeviceMessage {
+            source_id: "csp-7".into(),
+            chf: hub(1),
+            device: hub(2),
+            kind: DeviceMessageKind::Response,
+            frame: vec![1, 2, 3],
+            received_at: 0,
+        };
+        q.publish_device(&d).await?;
+        let holder = if dev_a.held().contains(&q.partition_of(d.chf)) {
+            &mut dev_a
+        } else {
+            &mut dev_b
+        };
+        let mut got = Vec::new();
+        while got.is_empty() && start.elapsed() < PATIENCE {
+            got = holder.take(1, Duration::from_secs(1)).await?;
+        }
+        let t = got.into_iter().next().ok_or("device message not taken")?;
+        assert_eq!(t.notice(), &d);
+        t.ack().await?;
+        for w in [wan_a, wan_b] {
+            w.leave().await?;
+        }
+        for w in [dev_a, dev_b] {
+            w.leave().await?;
+        }
+        assert!(
+            q.leases(Lane::Wan).await?.is_empty(),
+            "leave gives leases up"
+        );
         Ok(())
     })
     .await
