@@ -60,9 +60,12 @@
 //! published, while the hubs spread over the workers. The outbox needs no such order: its one
 //! durable consumer is shared by every delivery worker.
 //!
-//! Order is ultimately the database's: after a redelivery or a nak a later notice of a hub can
-//! come before an earlier one, so the WAN consumer attempts a job only when it is its device's
-//! oldest unfinished command (and naks it otherwise), as the single-process runner does.
+//! Order is ultimately the database's: after a redelivery, a nak or a takeover (the new holder
+//! gets the old holder's unsettled messages after `ack_wait`, perhaps after later ones it was
+//! never given) a later notice of a hub can come before an earlier one, and while a partition
+//! moves its old holder may still be working on a notice the new holder's next one follows. So
+//! the WAN consumer attempts a job only when it is its device's oldest unfinished command (and
+//! naks it otherwise), as the single-process runner's poll does.
 //!
 //! # Retention and limits
 //!
