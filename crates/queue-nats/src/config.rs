@@ -34,7 +34,10 @@ pub struct QueueConfig {
     /// Messages one consumer may have delivered and not yet acknowledged (a worker's
     /// concurrency on one partition, prefetch included).
     pub max_ack_pending: i64,
-    /// Messages a worker asks for ahead of the ones it is working on, per consumer.
+    /// Messages a worker asks JetStream for ahead, per consumer it has open. JetStream sends
+    /// them to whoever asks first, and their `ack_wait` runs from then: keep it near what the
+    /// worker can work on at once (its free slots), or one worker of several is sent the whole
+    /// backlog while the others idle, and a long backlog can outlive `ack_wait` in its buffer.
     pub prefetch: usize,
     /// How long JetStream remembers a message id to drop a repeat of it (a re-publish by the
     /// sweeper, or by a producer that retried after a time-out).
@@ -61,7 +64,7 @@ impl Default for QueueConfig {
             ack_wait: Duration::from_secs(30),
             max_deliver: 100,
             max_ack_pending: 1024,
-            prefetch: 64,
+            prefetch: 16,
             duplicate_window: Duration::from_secs(120),
             max_age: Duration::from_secs(7 * 24 * 3600),
             lease_ttl: Duration::from_secs(10),

@@ -666,3 +666,48 @@ async fn each_partitioned_lane_is_shared_out_on_its_own_under_the_same_worker_na
     })
     .await
 }
+
+#[tokio::test]
+async fn delivery_workers_share_the_outbox_each_notice_going_to_one_of_them() -> TestResult {
+    // A worker asks for no more than it can work on: with a large prefetch the first to ask
+    // would be sent the whole backlog.
+    let cfg = QueueConfig {
+        prefetch: 3,
+        ..config("outbox2")
+    };
+    with_queue(cfg, |q, cfg| async move {
+        let notices: Vec<OutboxNotice> = (1..=40)
+            .map(|i| OutboxNotice {
+                item: i,
+                attempt: 0,
+                recipient: hub(u64::try_from(i % 3).unwrap_or(0)),
+                next_at: 0,
+            })
+            .collect();
+        q.publish_outbox_all(&notices).await?;
+        let other = common::connect(&cfg).await;
+        let (mut one, mut two) = (q.outbox().await?, other.outbox().await?);
+        let (mut got_one, mut got_two) = (Vec::new(), Vec::new());
+        let start = Instant::now();
+        while got_one.len() + got_two.len() < notices.len() && start.elapsed() < PATIENCE {
+            // Each takes a few at a time and works on them a moment, as a delivery worker does.
+            let (a, b) = tokio::join!(
+                one.take(3, Duration::from_millis(200)),
+                two.take(3, Duration::from_millis(200))
+            );
+            for (taken, got) in [(a?, &mut got_one), (b?, &mut got_two)] {
+                for t in taken {
+                    got.push(t.notice().item);
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    t.ack().await?;
+                }
+            }
+        }
+        let mut all: Vec<i64> = got_one.iter().chain(&got_two).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (1..=40).collect::<Vec<_>>(), "each to one worker");
+        assert!(!got_one.is_empty() && !got_two.is_empty(), "both took some");
+        Ok(())
+    })
+    .await
+}

@@ -13,17 +13,23 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{TestResult, eventually, hub, wan};
-use queue_nats::{Lane, Queue, QueueConfig};
+use queue_nats::{Lane, Queue, QueueConfig, QueueError};
 
 /// A nats-server with JetStream, killed when dropped.
 struct OwnServer {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
+    jetstream: bool,
 }
 
 impl OwnServer {
     fn start() -> Self {
+        Self::start_with(true)
+    }
+
+    /// With JetStream (`-js`) or without.
+    fn start_with(jetstream: bool) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -33,6 +39,7 @@ impl OwnServer {
             child: None,
             port,
             dir,
+            jetstream,
         };
         s.restart();
         s
@@ -40,15 +47,13 @@ impl OwnServer {
 
     fn restart(&mut self) {
         let bin = std::env::var("OPENDCC_NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
-        let child = Command::new(&bin)
-            .args([
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-sd",
-            ])
+        let mut command = Command::new(&bin);
+        if self.jetstream {
+            command.arg("-js");
+        }
+        let port = self.port.to_string();
+        let child = command
+            .args(["-a", "127.0.0.1", "-p", &port, "-sd"])
             .arg(self.dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -83,6 +88,28 @@ impl Drop for OwnServer {
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Connects once the test's own server listens (it takes a moment to start).
+async fn connect_when_listening(config: &QueueConfig) -> Result<Queue, QueueError> {
+    let start = tokio::time::Instant::now();
+    loop {
+        match Queue::connect(config.clone()).await {
+            Err(e) if e.is_unavailable() && start.elapsed() < PATIENCE => {
+                // Refused until the server listens.
+                if tcp_answers(config).await {
+                    return Err(e);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn tcp_answers(config: &QueueConfig) -> bool {
+    let addr = config.url.trim_start_matches("nats://");
+    tokio::net::TcpStream::connect(addr).await.is_ok()
+}
+
 #[tokio::test]
 async fn while_nats_is_down_calls_fail_as_unavailable_and_nothing_published_is_lost() -> TestResult
 {
@@ -93,19 +120,7 @@ async fn while_nats_is_down_calls_fail_as_unavailable_and_nothing_published_is_l
         partitions: 2,
         ..QueueConfig::default()
     };
-    // The server takes a moment to listen.
-    let mut queue = None;
-    let start = tokio::time::Instant::now();
-    while queue.is_none() {
-        match Queue::connect(config.clone()).await {
-            Ok(q) => queue = Some(q),
-            Err(e) if e.is_unavailable() && start.elapsed() < PATIENCE => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => panic!("the test's own nats-server did not answer: {e}"),
-        }
-    }
-    let q = queue.ok_or("not connected")?;
+    let q = connect_when_listening(&config).await?;
 
     let before = wan(1, hub(1));
     let p = q.partition_of(before.chf);
@@ -166,4 +181,21 @@ async fn while_nats_is_down_calls_fail_as_unavailable_and_nothing_published_is_l
     assert_eq!(q.pending(Lane::Wan).await?, 0);
     q.delete_layout().await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn a_server_without_jetstream_is_refused_as_unavailable_and_says_why() {
+    let server = OwnServer::start_with(false);
+    let config = QueueConfig {
+        url: server.url(),
+        prefix: common::unique_prefix("nojs"),
+        ..QueueConfig::default()
+    };
+    match connect_when_listening(&config).await {
+        Ok(_) => panic!("connected to a server without JetStream"),
+        Err(e) => {
+            assert!(e.is_unavailable(), "{e:?}");
+            assert!(e.to_string().contains("JetStream"), "{e}");
+        }
+    }
 }
