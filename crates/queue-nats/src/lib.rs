@@ -95,6 +95,46 @@
 //! nothing synchronous needs to publish (the runners already run the transactions on blocking
 //! threads and await them).
 
+//! # Wiring it into the server (the next step; nothing here is wired yet)
+//!
+//! - **Start-up**: [`Queue::connect`] once per process (on [`QueueError::Unavailable`] the
+//!   binary retries or refuses to start); the partition count is the deployment's.
+//! - **Gateway** (`server::handle`, around `Gateway::handle`): before a device request
+//!   (`serviceS`, `serviceT`) is handed to the gateway, [`Queue::check_available`]; an error
+//!   refuses it with the DCC-fault answer (`DccError::Internal`, HTTP 503 today) and nothing is
+//!   committed. After the commit, [`Queue::publish_wan`] for each job the request queued —
+//!   which needs `dcc::gateway::Answer` to carry the queued jobs (id, CHF, target, due time)
+//!   instead of `wan_queued: bool`. A publish that fails after the commit is logged, not
+//!   refused: the request is acknowledged and durable, and the sweeper announces it.
+//! - **WAN runner** (`server::dispatch::run`): [`PartitionedConsumer::wan`] under a worker name
+//!   of the process, [`PartitionedConsumer::take`] up to its free slots (instead of
+//!   `Driver::poll`), and per notice: due later → [`Taken::nak`] with the time left; its device
+//!   busy here → keep it in a per-device queue (reporting [`Taken::in_progress`]) or nak it
+//!   shortly; else, after the transit time, the attempt in one transaction — which needs a
+//!   `Driver::attempt` that takes the notice's `attempt` and answers "gone" unless the job is
+//!   open with that attempt count and is its device's oldest unfinished job (today's attempt
+//!   checks only that the job is open). Then: answered, failed, given up, gone → [`Taken::ack`],
+//!   and [`Queue::publish_outbox`] for the outbox items the attempt created (their ids, which
+//!   the attempt must return); retry → [`Queue::publish_wan`] of
+//!   [`WanNotice::next_attempt`], then [`Taken::ack`]; not the device's oldest → nak with a
+//!   delay growing with [`Taken::delivered`]. Hub reports of the emulated WAN stay as they are
+//!   (one process takes them); a real network's device messages come through
+//!   [`Queue::publish_device`] and [`PartitionedConsumer::device`].
+//! - **Delivery worker** (`server::delivery::run`): [`Queue::outbox`] (one consumer shared by
+//!   every delivery worker), [`Consumer::take`] up to its free slots (instead of
+//!   `due_outbox_ids`), and per notice: `next_at` later → nak with the time left; the item
+//!   delivered, or `attempts` ≠ the notice's → ack (stale); else POST it, record the outcome as
+//!   today (`record`), then ack if delivered, or publish [`OutboxNotice::next_attempt`] and ack
+//!   if a retry was recorded.
+//! - **Sweeper** (each process, every few seconds): the open jobs and undelivered items due
+//!   more than a bound ago (`WanQueue::due_wan_jobs` / `Outbox::due_outbox` at `now − bound`),
+//!   re-announced with [`Queue::publish_wan_all`] / [`Queue::publish_outbox_all`].
+//! - **Shut-down**: [`PartitionedConsumer::leave`], so that the others take the partitions at
+//!   once.
+//!
+//! `tests/protocol.rs` runs this whole protocol against a real server with a stand-in for the
+//! database.
+
 #![forbid(unsafe_code)]
 
 mod config;
