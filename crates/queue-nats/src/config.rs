@@ -24,7 +24,9 @@ pub struct QueueConfig {
     pub partitions: u32,
     /// How long a worker has to acknowledge a message before JetStream delivers it again (to
     /// whichever worker then holds the partition). Longer than the longest piece of work a
-    /// notice starts, or the worker reports progress ([`crate::Taken::in_progress`]).
+    /// notice starts, or the worker reports progress ([`crate::Taken::in_progress`]). This,
+    /// `max_deliver` and `max_ack_pending` are the durable consumers' settings: every process
+    /// of a deployment should use the same, since the last to connect sets them.
     pub ack_wait: Duration,
     /// How many times JetStream delivers one message at most (the first delivery, redeliveries
     /// after `ack_wait`, and naks all count). A message past it stays unacknowledged in the

@@ -1,7 +1,8 @@
 //! The one error type of the crate, and the one question a caller asks of it: is the broker
 //! unavailable (the gateway refuses new work with its DCC-fault answer, a runner waits and tries
 //! again), or is something else wrong (a configuration that does not match what the server
-//! holds, a message that cannot be read)?
+//! holds, a message that cannot be read)? Whether an error is transient is decided where it
+//! happens, from async-nats's typed error kinds and the connection's state, never from text.
 
 /// What went wrong talking to NATS JetStream.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,15 +20,11 @@ pub enum QueueError {
     /// configuration. Not transient: an operator must look.
     #[error("NATS JetStream configuration: {0}")]
     Config(String),
-    /// A message's payload is not the notice its subject says it is. The message is terminated
-    /// (never delivered again) when it is met; the database row it was meant to announce is
-    /// announced again by the sweeper.
+    /// A message's payload is not the notice its subject says it is (logged when met: the
+    /// message is terminated, never delivered again, and the database row it was meant to
+    /// announce is announced again by the sweeper).
     #[error("unreadable message on {subject}: {reason}")]
     Malformed { subject: String, reason: String },
-    /// The worker no longer holds the partition's lease (it expired, or another worker took
-    /// it): it must stop taking that partition's messages.
-    #[error("partition {partition}'s lease is not held by this worker")]
-    LeaseLost { partition: u32 },
     /// Anything else JetStream answered with an error (it names it).
     #[error("NATS JetStream: {0}")]
     JetStream(String),

@@ -711,3 +711,32 @@ async fn delivery_workers_share_the_outbox_each_notice_going_to_one_of_them() ->
     })
     .await
 }
+
+#[tokio::test]
+async fn an_unreadable_message_is_terminated_and_the_next_one_taken() -> TestResult {
+    with_queue(config("garbage"), |q, cfg| async move {
+        let n = wan(21, hub(4));
+        let p = q.partition_of(n.chf);
+        // Something else publishes on the partition's subject.
+        let raw = async_nats::connect(cfg.url.as_str()).await?;
+        let js = async_nats::jetstream::new(raw);
+        let subject = format!("{}.wan.{p}.{}", cfg.prefix, n.chf.to_hex());
+        js.publish(subject, "not a notice".into()).await?.await?;
+        q.publish_wan(&n).await?;
+        let mut c = q.wan_partition(p).await?;
+        let mut got = Vec::new();
+        let start = Instant::now();
+        while got.is_empty() && start.elapsed() < PATIENCE {
+            got = c.take(10, Duration::from_secs(1)).await?;
+        }
+        assert_eq!(got.len(), 1);
+        let t = got.into_iter().next().ok_or("no message")?;
+        assert_eq!(t.notice(), &n);
+        t.ack().await?;
+        // The unreadable one is settled too: nothing is waiting for an acknowledgement.
+        let state = q.consumer_state(Lane::Wan, Some(p)).await?;
+        assert_eq!((state.pending, state.ack_pending), (0, 0), "{state:?}");
+        Ok(())
+    })
+    .await
+}
