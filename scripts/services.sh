@@ -76,8 +76,9 @@ nats_jetstream() {
 }
 
 ensure_nats() {
+  # The binary too, even when a server answers: queue-nats's outage tests run servers of their own.
+  command -v nats-server >/dev/null 2>&1 || apt_install nats-server
   if ! nats_answers; then
-    command -v nats-server >/dev/null 2>&1 || apt_install nats-server
     local dir=/tmp/opendcc-nats
     mkdir -p "$dir"
     setsid nats-server -js -a 127.0.0.1 -p 4222 -sd "$dir/jetstream" >"$dir/nats.log" 2>&1 < /dev/null &
