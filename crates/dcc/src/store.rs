@@ -14,8 +14,9 @@
 //!
 //! One SQLite database (`store::SqliteStore`) or one PostgreSQL database (`store_pg::PgStore`,
 //! for several gateway processes) implements every trait in one transaction; their behaviour is
-//! tested once, against both (`store-tests`). A NATS JetStream backend for the two queues is
-//! planned to implement the same traits; nothing in the core assumes SQLite.
+//! tested once, against both (`store-tests`). The two queues' rows stay in the database, committed
+//! with the request that made them; between processes, NATS JetStream carries notices naming
+//! them (`queue-nats`). Nothing in the core assumes SQLite.
 
 use duis::Srv;
 use eui::Eui64;
