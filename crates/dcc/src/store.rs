@@ -378,6 +378,31 @@ pub trait SchedulesTx {
     ) -> Result<Option<u64>, StoreError>;
 }
 
+/// One line of the operator's audit log: an operator's action on the DCC's own records (such as
+/// resetting a user's RequestID counter floor), written in the transaction that makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorAuditEntry {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// Who acted (the operator's name as given, or the OS user).
+    pub actor: String,
+    /// What was done, e.g. `counter-floor-reset`.
+    pub action: String,
+    /// On what, e.g. the user's EUI-64.
+    pub target: String,
+    /// The change, e.g. `old=18446744073709551615 new=1000`.
+    pub detail: String,
+}
+
+/// The operator's audit log (not one of the core's aggregates: the operator's tools write it,
+/// in the same transaction as the change they record).
+pub trait OperatorAuditTx {
+    /// Appends to the operator's audit log.
+    fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError>;
+    /// The operator's audit log, oldest first.
+    fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError>;
+}
+
 /// Reads and writes inside one transaction: every aggregate of the core. Implemented for
 /// anything that implements the parts, so code written against `&mut dyn Tx` calls any of
 /// their methods.

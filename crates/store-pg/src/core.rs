@@ -8,8 +8,9 @@
 
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
-    InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestCounter, RequestRecord,
-    RequestsTx, ScheduleRecord, SchedulesTx, StoreError, UsersTx, WanJob, WanQueue,
+    InventoryTx, JobKind, OperatorAuditEntry, Outbox, OutboxItem, PendingPreCommand,
+    RequestCounter, RequestRecord, RequestsTx, ScheduleRecord, SchedulesTx, StoreError, UsersTx,
+    WanJob, WanQueue,
 };
 use duis::Srv;
 use eui::Eui64;
@@ -944,24 +945,8 @@ impl SchedulesTx for PgTx<'_> {
     }
 }
 
-/// One line of the operator's audit log (as `store::OperatorAuditEntry`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorAuditEntry {
-    /// Unix milliseconds.
-    pub at: i64,
-    /// Who acted (the operator's name as given, or the OS user).
-    pub actor: String,
-    /// What was done, e.g. `counter-floor-reset`.
-    pub action: String,
-    /// On what, e.g. the user's EUI-64.
-    pub target: String,
-    /// The change, e.g. `old=18446744073709551615 new=1000`.
-    pub detail: String,
-}
-
-impl PgTx<'_> {
-    /// Appends to the operator's audit log.
-    pub fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
+impl dcc::store::OperatorAuditTx for PgTx<'_> {
+    fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
         self.exec(
             "INSERT INTO operator_audit (at, actor, action, target, detail) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -970,8 +955,7 @@ impl PgTx<'_> {
         Ok(())
     }
 
-    /// The operator's audit log, oldest first.
-    pub fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError> {
+    fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError> {
         self.rows(
             "SELECT at, actor, action, target, detail FROM operator_audit ORDER BY id",
             &[],

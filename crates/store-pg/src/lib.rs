@@ -52,10 +52,12 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 
 mod core;
 mod emulator;
+mod import;
 mod migrations;
 mod smki;
 
-pub use crate::core::OperatorAuditEntry;
+pub use crate::import::Imported;
+pub use dcc::store::{OperatorAuditEntry, OperatorAuditTx};
 
 /// How a [`PgStore`] connects.
 #[derive(Debug, Clone)]

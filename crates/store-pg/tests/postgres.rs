@@ -12,7 +12,7 @@ use common::TestDb;
 use dcc::error::{AuthError, DccError};
 use dcc::store::{InventoryTx as _, JobKind, RequestRecord, Store, UsersTx as _, WanJob};
 use eui::Eui64;
-use store_pg::{PgOptions, PgStore, SCHEMA_VERSION};
+use store_pg::{OperatorAuditTx as _, PgOptions, PgStore, SCHEMA_VERSION};
 use time::macros::datetime;
 use wan::EmulatorTx as _;
 

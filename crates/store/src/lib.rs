@@ -40,7 +40,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use wan::{DeviceStateWrite, StoredDeviceState, WanFault};
 
-pub use operator::OperatorAuditEntry;
+pub use dcc::store::{OperatorAuditEntry, OperatorAuditTx};
 
 mod group;
 mod readers;

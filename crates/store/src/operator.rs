@@ -4,26 +4,10 @@
 use rusqlite::params;
 
 use crate::{SqliteTx, err};
-use dcc::store::StoreError;
+use dcc::store::{OperatorAuditEntry, OperatorAuditTx, StoreError};
 
-/// One line of the operator's audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorAuditEntry {
-    /// Unix milliseconds.
-    pub at: i64,
-    /// Who acted (the operator's name as given, or the OS user).
-    pub actor: String,
-    /// What was done, e.g. `counter-floor-reset`.
-    pub action: String,
-    /// On what, e.g. the user's EUI-64.
-    pub target: String,
-    /// The change, e.g. `old=18446744073709551615 new=1000`.
-    pub detail: String,
-}
-
-impl SqliteTx<'_> {
-    /// Appends to the operator's audit log.
-    pub fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
+impl OperatorAuditTx for SqliteTx<'_> {
+    fn append_operator_audit(&mut self, e: &OperatorAuditEntry) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO operator_audit (at, actor, action, target, detail) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -33,8 +17,7 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
-    /// The operator's audit log, oldest first.
-    pub fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError> {
+    fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError> {
         let mut st = self
             .tx
             .prepare_cached(
