@@ -2,11 +2,18 @@
 //! emulated WAN (`wan::EmulatorTx`, on the store's transactions) and the SMKI
 //! (`smki_service::SmkiStore`) define: the few things only a backend knows how to do.
 //! `opendcc serve` runs its roles over any store that has all of these (`serve::run_roles`);
-//! [`store::SqliteStore`] does.
+//! [`store::SqliteStore`] and [`store_pg::PgStore`] do.
+//!
+//! The operator's and the client tools' few writes (a user's Receive Response Service, a
+//! counter floor) go through [`ToolStore`], which every backend has, so that a tool opens
+//! whichever store a configuration or manifest names ([`crate::config::StoreConfig::open_tools`]).
 
+use dcc::DccError;
 use dcc::model::Device;
+use dcc::store::{OperatorAuditTx, Store};
 use eui::Eui64;
 use store::SqliteStore;
+use store_pg::PgStore;
 
 pub trait ServedStore: dcc::store::Store + smki_service::SmkiStore {
     /// After the SMKI destroyed a CA's key in the store: make the overwritten rows unrecoverable
@@ -49,5 +56,53 @@ impl ServedStore for SqliteStore {
                 "transactions"
             );
         }
+    }
+}
+
+impl ServedStore for PgStore {
+    /// PostgreSQL has no equivalent of SQLite's `secure_delete` and `TRUNCATE` checkpoint: the
+    /// destroyed key's row is rewritten (`VACUUM FULL` of the CA table, which writes the table
+    /// anew and removes the old file), but the server's write-ahead log keeps the old bytes
+    /// until it recycles its segments, and a backup keeps them for ever. Say so once per purge.
+    fn purge_destroyed_keys(&self) -> Result<bool, String> {
+        self.vacuum_full("smki_cas").map_err(|e| e.to_string())?;
+        tracing::warn!(
+            server = self.server(),
+            "a destroyed CA key is gone from the table; PostgreSQL's write-ahead log and any \
+             backup still hold its old bytes until they are recycled"
+        );
+        Ok(true)
+    }
+
+    fn devices_outside(&self, from: Eui64, to: Eui64) -> Result<Vec<Device>, String> {
+        PgStore::devices_outside(self, from, to).map_err(|e| e.to_string())
+    }
+}
+
+/// A transaction of any backend, with the operator's audit log beside the core's aggregates.
+pub trait OperatorTx: dcc::store::Tx + OperatorAuditTx {}
+
+impl<T: dcc::store::Tx + OperatorAuditTx + ?Sized> OperatorTx for T {}
+
+/// What the operator's and client tools need of a store, behind a trait object so that a tool
+/// need not know which backend the configuration named.
+pub trait ToolStore: Send + Sync {
+    /// Runs `f` in one transaction (committed if it returns `Ok`).
+    fn operator_transaction(
+        &self,
+        f: &mut dyn FnMut(&mut dyn OperatorTx) -> Result<(), DccError>,
+    ) -> Result<(), DccError>;
+}
+
+impl<S> ToolStore for S
+where
+    S: Store,
+    for<'t> S::Tx<'t>: OperatorAuditTx,
+{
+    fn operator_transaction(
+        &self,
+        f: &mut dyn FnMut(&mut dyn OperatorTx) -> Result<(), DccError>,
+    ) -> Result<(), DccError> {
+        self.transaction_in(|tx| f(tx))
     }
 }

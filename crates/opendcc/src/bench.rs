@@ -48,6 +48,7 @@ use dcc::model::DeviceType;
 
 use crate::client::{self, element_text};
 use crate::manifest::{Manifest, UserEntry};
+use opendcc::backend::ToolStore;
 use opendcc::config::StoreConfig;
 use opendcc::world_gen;
 
@@ -1383,7 +1384,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         (None, None) => StoreConfig::Sqlite(manifest_dir.clone()),
     };
     let generated = generated_premises(&manifest, &store_config)?;
-    let store = Arc::new(store_config.open().map_err(BenchError::Setup)?);
+    let store = store_config.open_tools().map_err(BenchError::Setup)?;
     let targets = if generated == 0 || args.named {
         if args.devices.is_some() {
             return Err(BenchError::Setup(
@@ -1428,7 +1429,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
     .unwrap_or(u64::MAX / 2_000);
     let mut bases = Vec::with_capacity(users.len());
     for u in &users {
-        let last = highest_counter(&store, &u.eui)?;
+        let last = highest_counter(&*store, &u.eui)?;
         bases.push(now_ms.saturating_mul(1000).max(last.saturating_add(1)));
     }
     let n = args.requests;
@@ -1500,7 +1501,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
             services.push(tokio::spawn(serve_rrs(listener, run_state.clone(), index)));
             let url = format!("http://{addr}/");
             let (st, u, url2) = (store.clone(), name.clone(), url.clone());
-            tokio::task::spawn_blocking(move || register_response_url(&st, &u, &url2))
+            tokio::task::spawn_blocking(move || register_response_url(&*st, &u, &url2))
                 .await
                 .map_err(|e| BenchError::Setup(e.to_string()))??;
             eprintln!("Receive Response Service on {url}, registered for {name}");
@@ -1587,14 +1588,9 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
 
 /// Points `user`'s Receive Response Service at `url` (read by the DCC at delivery time). Quiet,
 /// unlike `opendcc user response-url`, so that `--json` output stays one JSON object.
-fn register_response_url(
-    store: &store::SqliteStore,
-    user: &str,
-    url: &str,
-) -> Result<(), BenchError> {
-    use dcc::store::Store as _;
+fn register_response_url(store: &dyn ToolStore, user: &str, url: &str) -> Result<(), BenchError> {
     store
-        .transaction(|tx| {
+        .operator_transaction(&mut |tx| {
             let mut u = tx
                 .user_by_name(user)?
                 .ok_or_else(|| dcc::error::AuthzError::UnknownUser(user.to_string()))?;
@@ -1608,15 +1604,18 @@ fn register_response_url(
 /// The highest RequestID counter the DCC accepted from `user_eui` for any target, or its floor
 /// (0 if none), read from the demo's database: the run's counters start above it, so that every
 /// pre-signed request is fresh for whichever target it names.
-fn highest_counter(store: &store::SqliteStore, user_eui: &str) -> Result<u64, BenchError> {
-    use dcc::store::Store as _;
+fn highest_counter(store: &dyn ToolStore, user_eui: &str) -> Result<u64, BenchError> {
     let eui: eui::Eui64 = user_eui
         .parse()
         .map_err(|e| BenchError::Setup(format!("user EUI {user_eui}: {e}")))?;
+    let mut highest = None;
     store
-        .transaction(|tx| Ok(tx.highest_counter(eui)?))
-        .map(|c| c.unwrap_or(0))
-        .map_err(|e| BenchError::Setup(format!("reading the highest counter: {e}")))
+        .operator_transaction(&mut |tx| {
+            highest = tx.highest_counter(eui)?;
+            Ok(())
+        })
+        .map_err(|e| BenchError::Setup(format!("reading the highest counter: {e}")))?;
+    Ok(highest.unwrap_or(0))
 }
 
 /// Generated premises in the world: from the manifest, else (a manifest written before it was

@@ -3,7 +3,7 @@
 //! ([`StoreConfig::open`]).
 //!
 //! ```toml
-//! store = "sqlite:/var/lib/opendcc"     # or "postgres://…" (not in this build)
+//! store = "sqlite:/var/lib/opendcc"     # or "postgres://…" (its keys and certificates in `data`)
 //! queue = "embedded"                    # or "nats://…" (not in this build); default embedded
 //! listen = "127.0.0.1:8079"             # the DUIS listener (role gateway)
 //! smki_listen = "127.0.0.1:8083"        # the SMKI repository listener (role smki)
@@ -18,8 +18,13 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use store::SqliteStore;
+use store_pg::PgStore;
+
+use crate::backend::ToolStore;
 
 /// What one `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -75,7 +80,7 @@ pub enum StoreConfig {
     /// `sqlite:DIR`: `DIR/opendcc.sqlite`, the world's keys and certificates beside it (what
     /// `opendcc demo --data DIR` makes).
     Sqlite(PathBuf),
-    /// `postgres://…` (or `postgresql://…`): a PostgreSQL database. Not in this build.
+    /// `postgres://…` (or `postgresql://…`): a PostgreSQL database (`opendcc migrate` moves a world there).
     Postgres(String),
 }
 
@@ -124,8 +129,9 @@ impl StoreConfig {
         }
     }
 
-    /// Opens the DCC's storage: every command that runs or reads a configured DCC opens its
-    /// store here, so that another backend is wired in one place.
+    /// Opens a `sqlite:` store (the embedded DCC, and the tools that only it has); a PostgreSQL
+    /// store is opened by [`StoreConfig::open_postgres`], and by [`StoreConfig::open_tools`] for
+    /// the tools every backend serves.
     pub fn open(&self) -> Result<SqliteStore, String> {
         match self {
             StoreConfig::Sqlite(dir) => {
@@ -141,11 +147,28 @@ impl StoreConfig {
                 SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))
             }
             StoreConfig::Postgres(_) => Err(format!(
-                "store {:?}: this build of opendcc has no PostgreSQL store (the store-pg crate is \
-                 not part of it); use store = \"sqlite:DIR\"",
+                "store {:?}: this command works on a SQLite store (sqlite:DIR) only",
                 self.redacted()
             )),
         }
+    }
+
+    /// Connects to a `postgres://` store (its schema brought up to date). Never call it on an
+    /// asynchronous runtime's thread: the PostgreSQL client runs a runtime of its own.
+    pub fn open_postgres(&self) -> Result<PgStore, String> {
+        match self {
+            StoreConfig::Postgres(url) => PgStore::connect(url).map_err(|e| e.to_string()),
+            StoreConfig::Sqlite(_) => Err(format!("store {:?} is not PostgreSQL", self.locator())),
+        }
+    }
+
+    /// Opens the store, whichever backend, for the operator's and client tools (`user
+    /// response-url`, `user counter`, `bench load`).
+    pub fn open_tools(&self) -> Result<Arc<dyn ToolStore>, String> {
+        Ok(match self {
+            StoreConfig::Sqlite(_) => Arc::new(self.open()?),
+            StoreConfig::Postgres(_) => Arc::new(self.open_postgres()?),
+        })
     }
 }
 
@@ -521,7 +544,7 @@ mod tests {
         );
         assert_eq!(c.data, PathBuf::from("/srv/opendcc"));
         let e = c.store.open().err().unwrap();
-        assert!(e.contains("no PostgreSQL store"), "{e}");
+        assert!(e.contains("SQLite store (sqlite:DIR) only"), "{e}");
         assert!(e.contains("dcc:***@db.example"), "{e}");
         assert!(!e.contains("s3cret"), "{e}");
         let e = c.queue.check_available().unwrap_err();

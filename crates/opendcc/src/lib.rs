@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod config;
 pub mod manifest;
+pub mod migrate;
 pub mod recovery;
 pub mod smki_repo;
 pub mod world;

@@ -76,6 +76,17 @@ enum Cmd {
         #[command(flatten)]
         tuning: Tuning,
     },
+    /// Move a world from its SQLite store into an empty PostgreSQL database (every table, in
+    /// one transaction, or nothing); its keys and certificates stay in DIR, which a served DCC
+    /// on PostgreSQL names as its `data`.
+    Migrate {
+        /// The world's store: sqlite:DIR.
+        #[arg(long, value_name = "sqlite:DIR")]
+        from: String,
+        /// The PostgreSQL database: postgres://USER@HOST:PORT/DB (empty, or new).
+        #[arg(long, value_name = "postgres://…")]
+        to: String,
+    },
     /// Administer DCC users.
     User {
         #[command(subcommand)]
@@ -416,6 +427,7 @@ fn main() -> ExitCode {
         Cmd::Serve { config, tuning } => {
             opendcc::config::ServeConfig::load(&config).and_then(|c| serve::run(&c, tuning))
         }
+        Cmd::Migrate { from, to } => opendcc::migrate::run(&from, &to),
         Cmd::User {
             cmd: UserCmd::ResponseUrl { dcc, user, url },
         } => dcc

@@ -113,6 +113,36 @@ fn lock_roles(dir: &Path, roles: &BTreeSet<Role>) -> Result<Locks, String> {
     Ok(Locks { _files: files })
 }
 
+/// On PostgreSQL, any number of gateways share the database (its anti-replay counters are
+/// exact across them); every other role runs in one process at a time across the database,
+/// which holds an advisory lock for each (released when the process ends, however it ends).
+/// Several WAN runners or delivery workers on one queue would carry a device's command, or
+/// deliver a document, twice.
+fn lock_roles_pg(
+    store: &store_pg::PgStore,
+    at: &StoreConfig,
+    roles: &BTreeSet<Role>,
+) -> Result<Vec<store_pg::HeldLock>, String> {
+    let mut held = Vec::new();
+    for role in roles.iter().filter(|r| **r != Role::Gateway) {
+        match store
+            .try_hold_lock(role.name())
+            .map_err(|e| e.to_string())?
+        {
+            Some(lock) => held.push(lock),
+            None => {
+                return Err(format!(
+                    "role {:?} already runs in another process on {}: on PostgreSQL any \
+                     number of gateways may run, and each other role in one process at a time",
+                    role.name(),
+                    at.redacted()
+                ));
+            }
+        }
+    }
+    Ok(held)
+}
+
 /// Runs the roles `cfg` lists until SIGINT or SIGTERM. This is where a served DCC's backend is
 /// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
 /// directory that holds no world gets a new one, made as `opendcc demo` makes it
@@ -139,9 +169,12 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             run_roles(cfg, tuning, &world, &opened, store, repository)
         }
         StoreConfig::Postgres(_) => {
-            // Its world is made elsewhere; the keys and certificates are read from `data`.
-            let store = Arc::new(cfg.store.open()?);
+            // Its world is made elsewhere (`opendcc demo`, then `opendcc migrate`); the keys
+            // and certificates are read from `data`. Connected here, before any runtime: the
+            // PostgreSQL client runs one of its own.
             let world = world::open_existing(&cfg.data)?;
+            let store = Arc::new(cfg.store.open_postgres()?);
+            let _locks = lock_roles_pg(&store, &cfg.store, &cfg.roles)?;
             run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
         }
     }
@@ -225,6 +258,14 @@ where
     } else {
         None
     };
+    // What the manifest lists is read from the store before the runtime starts (a store's
+    // calls never run on the runtime's threads); the listeners' addresses are filled in once
+    // they are bound.
+    let manifest_base = if gateway.is_some() && cfg.listen.is_some() && cfg.manifest.is_some() {
+        Some(world.manifest_from(&*store, "", cfg.plain_http)?)
+    } else {
+        None
+    };
     let listener_limits = tuning.listener_limits();
     crate::check_fd_limit(&listener_limits);
     let rt = crate::runtime()?;
@@ -244,11 +285,12 @@ where
             Some(addr) if cfg.runs(Role::Smki) => Some(smki_repo::bind(addr, world.dir()).await?),
             _ => None,
         };
-        if let (Some((_, _, listener)), Some(path)) = (&duis, &cfg.manifest) {
+        if let (Some((_, _, listener)), Some(path), Some(mut manifest)) =
+            (&duis, &cfg.manifest, manifest_base)
+        {
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let scheme = if cfg.plain_http { "http" } else { "https" };
-            let mut manifest =
-                world.manifest_from(&*store, &format!("{scheme}://{addr}"), cfg.plain_http)?;
+            manifest.duis_url = format!("{scheme}://{addr}");
             if let Some((_, _, url)) = &repository_listener {
                 manifest.smki_test_url = Some(format!("{url}test/"));
                 manifest.smki_url = Some(url.clone());
@@ -266,8 +308,11 @@ where
                 "DCC serving DUIS"
             );
         }
+        // The handlers are in place before this returns: a SIGTERM from here on is a clean
+        // shutdown (before, it ends the process as the default action does).
+        let signalled = shutdown_signal();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            signalled.await;
             tracing::info!("shutting down");
             let _ = tx.send(true);
         });
@@ -382,6 +427,7 @@ where
             });
         }
         drop(rx);
+        tracing::info!(roles = roles.join(","), "roles running");
         let mut outcome = Ok(());
         while let Some(done) = workers.join_next().await {
             let result = done
@@ -406,24 +452,32 @@ async fn server_task(f: impl Future<Output = ()>) -> Result<(), String> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// SIGINT or SIGTERM: the handlers are installed when this is called (not when the future is
+/// first polled), so that no signal between the call and the first poll is lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async move {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

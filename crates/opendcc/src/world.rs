@@ -9,7 +9,7 @@ use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, OrgCertRecord, Premises,
     Registration, RegistrationRole, User,
 };
-use dcc::store::{Store, Tx, UsersTx};
+use dcc::store::{Store, Tx};
 use duis::UserRole;
 use eui::Eui64;
 use server::TlsMaterial;
@@ -20,6 +20,7 @@ use smki::{
 use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 
+use crate::backend::ToolStore;
 use crate::config::StoreConfig;
 use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
 
@@ -1098,11 +1099,11 @@ pub fn org_record(der: &[u8]) -> Result<OrgCertRecord, String> {
 
 /// The DCC's store, for an operator's command: an error if a `sqlite:` directory holds no world
 /// (nothing is created).
-fn operator_store(dcc: &StoreConfig) -> Result<SqliteStore, String> {
+fn operator_store(dcc: &StoreConfig) -> Result<std::sync::Arc<dyn ToolStore>, String> {
     if let StoreConfig::Sqlite(dir) = dcc {
         open_existing(dir)?;
     }
-    dcc.open()
+    dcc.open_tools()
 }
 
 /// `opendcc user response-url`.
@@ -1116,7 +1117,7 @@ pub fn set_response_url(dcc: &StoreConfig, name: &str, url: &str) -> Result<(), 
     let store = operator_store(dcc)?;
     let name_owned = name.to_string();
     store
-        .transaction(|tx| {
+        .operator_transaction(&mut |tx| {
             let mut user = tx
                 .user_by_name(&name_owned)?
                 .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
@@ -1153,14 +1154,17 @@ pub fn user_counter(
     };
     let show = |floor: Option<u64>| floor.map_or_else(|| "none".to_string(), |f| f.to_string());
     let Some(value) = set else {
-        let (eui, floor) = store
-            .transaction_in(|tx| {
+        let mut found = None;
+        store
+            .operator_transaction(&mut |tx| {
                 let user = tx
                     .user_by_name(&name_owned)?
                     .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
-                Ok((user.eui, tx.highest_counter(user.eui)?))
+                found = Some((user.eui, tx.highest_counter(user.eui)?));
+                Ok(())
             })
             .map_err(unknown)?;
+        let (eui, floor) = found.ok_or("the store answered nothing")?;
         return crate::out(&format!("{name} ({eui}): counter floor {}", show(floor)));
     };
     let actor = by
@@ -1170,23 +1174,26 @@ pub fn user_counter(
         .unwrap_or_else(|| "operator".to_string());
     let at = time::OffsetDateTime::now_utc();
     let at_ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
-    let (eui, old) = store
-        .transaction_in(|tx| {
+    let mut done = None;
+    store
+        .operator_transaction(&mut |tx| {
             let user = tx
                 .user_by_name(&name_owned)?
                 .ok_or_else(|| dcc::error::AuthzError::UnknownUser(name_owned.clone()))?;
             let old = tx.highest_counter(user.eui)?;
             tx.reset_counter_floor(user.eui, value)?;
-            tx.append_operator_audit(&store::OperatorAuditEntry {
+            tx.append_operator_audit(&dcc::store::OperatorAuditEntry {
                 at: at_ms,
                 actor: actor.clone(),
                 action: "counter-floor-reset".into(),
                 target: user.eui.to_string(),
                 detail: format!("user={name_owned} old={} new={value}", show(old)),
             })?;
-            Ok((user.eui, old))
+            done = Some((user.eui, old));
+            Ok(())
         })
         .map_err(unknown)?;
+    let (eui, old) = done.ok_or("the store answered nothing")?;
     crate::out(&format!(
         "{name} ({eui}): counter floor {} -> {value} (by {actor}, recorded in the operator audit log)",
         show(old)

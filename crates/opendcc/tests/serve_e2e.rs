@@ -1,7 +1,8 @@
 //! `opendcc serve --config FILE` on real sockets: every role in one process, and the roles
 //! split over two processes on one SQLite directory; the client tools find the DCC by the
 //! manifest the gateway writes (kept away from the data directory, so that nothing finds the
-//! store by the manifest's place); a role already run by another process is refused.
+//! store by the manifest's place); a role already run by another process is refused; a world
+//! moved to PostgreSQL (`opendcc migrate`) served from there.
 
 mod common;
 
@@ -349,7 +350,7 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
         ),
         (
             "store = \"postgres://dcc:pw@127.0.0.1/dcc\"\ndata = \"data\"\nroles = [\"delivery\"]\n",
-            "store \"postgres://dcc:***@127.0.0.1/dcc\": this build of opendcc has no PostgreSQL store",
+            "holds no demo world (run `opendcc demo --data",
         ),
         (
             "store = \"sqlite:data\"\nqueue = \"nats://127.0.0.1:4222\"\nroles = [\"delivery\"]\n",
@@ -380,4 +381,148 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
         !root.path().join("data").exists(),
         "no refused configuration made a world"
     );
+}
+
+/// A database of its own on the test PostgreSQL server (`OPENDCC_TEST_PG`, default the local
+/// one), dropped at the end.
+struct PgDatabase {
+    admin: String,
+    name: String,
+}
+
+impl PgDatabase {
+    fn new() -> PgDatabase {
+        let admin = std::env::var("OPENDCC_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let name = format!(
+            "opendcc_e2e_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() % 1_000_000_000_000)
+                .unwrap_or(0)
+        );
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
+            panic!(
+                "this test needs PostgreSQL: ./test.sh starts it on 127.0.0.1:5432 \
+                 (scripts/services.sh), or set OPENDCC_TEST_PG ({admin}): {e}"
+            )
+        });
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("creating the test database");
+        PgDatabase { admin, name }
+    }
+
+    /// The URL of the test's database.
+    fn url(&self) -> String {
+        match self.admin.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{}", self.name),
+            None => panic!("OPENDCC_TEST_PG is a postgres:// URL with a database"),
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+#[test]
+fn a_world_migrated_to_postgres_is_served_from_there() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    // A world made on SQLite, as `opendcc demo` makes it.
+    let mut maker = Served::start(root.path(), "maker", &config(&["delivery"], false));
+    maker.wait_until("its roles", |s| s.log().contains("roles running"));
+    assert!(maker.stop().success());
+
+    let db = PgDatabase::new();
+    let data = root.path().join("data");
+    let from = format!("sqlite:{}", path_str(&data));
+    let moved = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
+    assert!(moved.status.success(), "migrate: {}", stderr_of(&moved));
+    let report = stdout_of(&moved);
+    assert!(report.contains(" rows in "), "{report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("users ") && !l.trim_end().ends_with(" 0")),
+        "{report}"
+    );
+    // Twice is refused: the target holds the world now.
+    let again = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
+    assert!(!again.status.success());
+    assert!(
+        stderr_of(&again).contains("already holds rows"),
+        "{}",
+        stderr_of(&again)
+    );
+
+    // Served from PostgreSQL, the keys and certificates from the world's directory.
+    let mut dcc = Served::start(
+        root.path(),
+        "pg",
+        &format!(
+            "store = {:?}\ndata = \"data\"\nlisten = \"127.0.0.1:0\"\n\
+             smki_listen = \"127.0.0.1:0\"\nmanifest = \"run/pg.json\"\n\
+             roles = [\"gateway\", \"wan\", \"devices\", \"delivery\", \"scheduler\", \"smki\"]\n",
+            db.url()
+        ),
+    );
+    let manifest_path = root.path().join("run/pg.json");
+    dcc.wait_until("the manifest", |_| manifest_path.exists());
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).expect("the manifest"))
+            .expect("the manifest is JSON");
+    assert_eq!(recorded["store"], serde_json::json!(db.url()));
+
+    // The client tools reach the store the manifest names: PostgreSQL.
+    read_a_meter_with_the_client_tools(root.path(), &manifest_path, 3_000);
+    let floor = run_cli(
+        &[
+            "user",
+            "counter",
+            "--manifest",
+            path_str(&manifest_path),
+            "--user",
+            "supplier-a",
+        ],
+        None,
+    );
+    assert!(
+        floor.status.success(),
+        "user counter: {}",
+        stderr_of(&floor)
+    );
+    assert!(
+        stdout_of(&floor)
+            .trim_end()
+            .ends_with(": counter floor 3000"),
+        "{}",
+        stdout_of(&floor)
+    );
+    // A second WAN runner on the same database is refused (the first holds its lock).
+    let second = root.path().join("second.toml");
+    std::fs::write(
+        &second,
+        format!(
+            "store = {:?}\ndata = \"data\"\nroles = [\"wan\", \"devices\"]\n",
+            db.url()
+        ),
+    )
+    .expect("writing");
+    let out = run_cli(&["serve", "--config", path_str(&second)], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("role \"wan\" already runs in another process on postgres://"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(dcc.stop().success());
 }

@@ -188,6 +188,60 @@ impl PgStore {
             .map_err(|e| self.pool.fail("dropping the schema", &e))
     }
 
+    /// Rewrites `table` (`VACUUM FULL`: a new file without the old row versions, the old file
+    /// removed), so that rows it overwrote or deleted are no longer in the table's files (the
+    /// write-ahead log keeps them until its segments are recycled).
+    pub fn vacuum_full(&self, table: &str) -> Result<(), StoreError> {
+        let mut guard = self.pool.get()?;
+        let conn = guard.conn()?;
+        // VACUUM cannot run inside a transaction: on the pooled connection, in autocommit.
+        let out = conn
+            .client
+            .batch_execute(&format!("VACUUM FULL {}", quote(table)));
+        match out {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                guard.broken = fatal(&e);
+                Err(self.pool.fail("vacuuming", &e))
+            }
+        }
+    }
+
+    /// Takes the advisory lock named `name` (in this store's database and schema) on a
+    /// connection of its own, held until the returned [`HeldLock`] is dropped or the process
+    /// ends (PostgreSQL releases a dead session's locks); `Ok(None)` if another session holds
+    /// it. For what must run in one process at a time across every process on the database.
+    pub fn try_hold_lock(&self, name: &str) -> Result<Option<HeldLock>, StoreError> {
+        let conn = self.pool.open_conn()?;
+        let key = format!(
+            "opendcc:{}:{name}",
+            self.pool.schema.as_deref().unwrap_or("")
+        );
+        let mut conn = Some(conn);
+        let got = conn
+            .as_mut()
+            .map(|c| {
+                c.client
+                    .query_one(
+                        "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                        &[&key],
+                    )
+                    .and_then(|r| r.try_get::<_, bool>(0))
+            })
+            .unwrap_or(Ok(false));
+        match got {
+            Ok(true) => Ok(Some(HeldLock { conn })),
+            Ok(false) => {
+                drop_conns(conn.into_iter().collect());
+                Ok(None)
+            }
+            Err(e) => {
+                drop_conns(conn.into_iter().collect());
+                Err(self.pool.fail("taking an advisory lock", &e))
+            }
+        }
+    }
+
     /// How many connections are open (idle or in use) and how many are idle.
     pub fn connections(&self) -> (usize, usize) {
         let st = self.pool.lock();
@@ -439,6 +493,18 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
+/// A session-level advisory lock ([`PgStore::try_hold_lock`]), released when dropped (its
+/// connection closed).
+pub struct HeldLock {
+    conn: Option<Conn>,
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        drop_conns(self.conn.take().into_iter().collect());
+    }
+}
+
 /// One pooled connection and its prepared statements.
 struct Conn {
     client: Client,
@@ -538,6 +604,11 @@ impl Pool {
                 describe(&e)
             ))
         })?;
+        // The server's notices ("relation … already exists, skipping" from the migrations) are
+        // not worth a log line each; warnings and errors still come.
+        client
+            .batch_execute("SET client_min_messages TO warning")
+            .map_err(|e| self.fail("setting the session", &e))?;
         if let Some(s) = &self.schema {
             client
                 .batch_execute(&format!("SET search_path TO {}", quote(s)))

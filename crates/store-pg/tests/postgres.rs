@@ -639,3 +639,31 @@ fn two_claims_of_due_outbox_items_and_schedules_are_disjoint() {
     assert_eq!(due.len(), 9);
     assert!(!due.contains(&s1[0]));
 }
+
+#[test]
+fn an_advisory_lock_is_held_by_one_store_until_dropped() {
+    let db = TestDb::new();
+    let other = db.another();
+    let held = db.try_hold_lock("wan").unwrap().expect("free at first");
+    assert!(
+        other.try_hold_lock("wan").unwrap().is_none(),
+        "held elsewhere"
+    );
+    // Another name, and the same name in another schema, are other locks.
+    assert!(other.try_hold_lock("delivery").unwrap().is_some());
+    let elsewhere = TestDb::new();
+    assert!(elsewhere.try_hold_lock("wan").unwrap().is_some());
+    drop(held);
+    assert!(
+        other.try_hold_lock("wan").unwrap().is_some(),
+        "released on drop"
+    );
+}
+
+#[test]
+fn vacuum_full_rewrites_a_table() {
+    let db = TestDb::new();
+    db.vacuum_full("smki_cas").unwrap();
+    let e = db.vacuum_full("no_such_table").unwrap_err().0;
+    assert!(e.contains("no_such_table"), "{e}");
+}
