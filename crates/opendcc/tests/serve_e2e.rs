@@ -383,57 +383,6 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
     );
 }
 
-/// A database of its own on the test PostgreSQL server (`OPENDCC_TEST_PG`, default the local
-/// one), dropped at the end.
-struct PgDatabase {
-    admin: String,
-    name: String,
-}
-
-impl PgDatabase {
-    fn new() -> PgDatabase {
-        let admin = std::env::var("OPENDCC_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let name = format!(
-            "opendcc_e2e_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() % 1_000_000_000_000)
-                .unwrap_or(0)
-        );
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
-            panic!(
-                "this test needs PostgreSQL: ./test.sh starts it on 127.0.0.1:5432 \
-                 (scripts/services.sh), or set OPENDCC_TEST_PG ({admin}): {e}"
-            )
-        });
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("creating the test database");
-        PgDatabase { admin, name }
-    }
-
-    /// The URL of the test's database.
-    fn url(&self) -> String {
-        match self.admin.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{}", self.name),
-            None => panic!("OPENDCC_TEST_PG is a postgres:// URL with a database"),
-        }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 #[test]
 fn a_world_migrated_to_postgres_is_served_from_there() {
     let root = tempfile::tempdir().expect("a temporary directory");

@@ -425,6 +425,9 @@ pub struct Demo {
     counter: AtomicU64,
     rt: tokio::runtime::Runtime,
     clients: Mutex<HashMap<String, reqwest::Client>>,
+    /// With `OPENDCC_E2E_BACKEND=postgres`: the world's PostgreSQL database and the `serve`
+    /// configuration that runs it.
+    pg: Option<PgServed>,
 }
 
 impl Demo {
@@ -452,10 +455,12 @@ impl Demo {
             .enable_all()
             .build()
             .expect("building a tokio runtime");
+        let pg = e2e_on_postgres().then(|| PgServed::prepare(root.path(), &options));
         let (child, manifest) = launch(
             &root.path().join("data"),
             &root.path().join("logs/demo-1.log"),
             &options,
+            pg.as_ref(),
         );
         Demo {
             root,
@@ -466,6 +471,7 @@ impl Demo {
             counter: AtomicU64::new(1),
             rt,
             clients: Mutex::new(HashMap::new()),
+            pg,
         }
     }
 
@@ -941,7 +947,7 @@ impl Demo {
             .root
             .path()
             .join(format!("logs/demo-{}.log", self.runs));
-        let (child, manifest) = launch(&self.data_dir(), &log, &self.options);
+        let (child, manifest) = launch(&self.data_dir(), &log, &self.options, self.pg.as_ref());
         self.child = Some(child);
         self.manifest = manifest;
     }
@@ -959,8 +965,14 @@ impl Drop for Demo {
     }
 }
 
-/// Starts `opendcc demo` on `data` and waits for the `demo.json` it writes after binding.
-fn launch(data: &Path, log: &Path, options: &DemoOptions) -> (Child, Manifest) {
+/// Starts `opendcc demo` on `data` (or, with `pg`, `opendcc serve` on its PostgreSQL database,
+/// the keys in `data`) and waits for the `demo.json` it writes after binding.
+fn launch(
+    data: &Path,
+    log: &Path,
+    options: &DemoOptions,
+    pg: Option<&PgServed>,
+) -> (Child, Manifest) {
     let manifest_path = data.join("demo.json");
     // A previous run's manifest would name a dead port.
     match std::fs::remove_file(&manifest_path) {
@@ -970,14 +982,21 @@ fn launch(data: &Path, log: &Path, options: &DemoOptions) -> (Child, Manifest) {
     }
     let log_file = std::fs::File::create(log).expect("creating the demo log");
     let mut cmd = Command::new(BIN);
-    cmd.arg("demo")
-        .arg("--data")
-        .arg(data)
-        .args(["--listen", "127.0.0.1:0"])
-        // Parallel tests must not collide on the SMKI repository's default port 8083.
-        .args(["--smki-listen", "127.0.0.1:0"]);
-    if options.plain_http {
-        cmd.arg("--plain-http");
+    match pg {
+        Some(pg) => {
+            cmd.arg("serve").arg("--config").arg(&pg.config);
+        }
+        None => {
+            cmd.arg("demo")
+                .arg("--data")
+                .arg(data)
+                .args(["--listen", "127.0.0.1:0"])
+                // Parallel tests must not collide on the SMKI repository's default port 8083.
+                .args(["--smki-listen", "127.0.0.1:0"]);
+            if options.plain_http {
+                cmd.arg("--plain-http");
+            }
+        }
     }
     cmd.args(&options.extra_args)
         .env("RUST_LOG", "info")
@@ -2288,5 +2307,144 @@ pub fn openssl_verify(
         Ok(())
     } else {
         Err(format!("{}: {text}", leaf.display()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite on PostgreSQL
+
+/// `OPENDCC_E2E_BACKEND=postgres`: each [`Demo`] makes its world on SQLite, moves it into a
+/// PostgreSQL database of its own (`opendcc migrate`) and serves it from there with every role
+/// (`opendcc serve --config`), so that the same tests run on both backends (`test.sh` runs the
+/// files that need no SQLite-only operator command both ways). Default: the embedded store.
+pub fn e2e_on_postgres() -> bool {
+    match std::env::var("OPENDCC_E2E_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("") | Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("OPENDCC_E2E_BACKEND={other:?}: the backends are sqlite and postgres"),
+    }
+}
+
+/// A database of its own on the test PostgreSQL server (`OPENDCC_TEST_PG`, default the local
+/// one), dropped at the end.
+pub struct PgDatabase {
+    admin: String,
+    name: String,
+}
+
+impl PgDatabase {
+    pub fn new() -> PgDatabase {
+        let admin = std::env::var("OPENDCC_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        static N: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "opendcc_e2e_{}_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() % 1_000_000_000_000)
+                .unwrap_or(0),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
+            panic!(
+                "this test needs PostgreSQL: ./test.sh starts it on 127.0.0.1:5432 \
+                 (scripts/services.sh), or set OPENDCC_TEST_PG ({admin}): {e}"
+            )
+        });
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("creating the test database");
+        PgDatabase { admin, name }
+    }
+
+    /// The URL of the test's database.
+    pub fn url(&self) -> String {
+        match self.admin.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{}", self.name),
+            None => panic!("OPENDCC_TEST_PG is a postgres:// URL with a database"),
+        }
+    }
+}
+
+impl Default for PgDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// A [`Demo`]'s world on PostgreSQL: its database and the configuration that serves it.
+pub struct PgServed {
+    pub db: PgDatabase,
+    pub config: PathBuf,
+}
+
+impl PgServed {
+    /// Makes the world in `root/data` (`opendcc serve` on the empty `sqlite:` directory, one
+    /// role, stopped once it runs), moves it into a new database, and writes `root/serve.toml`.
+    fn prepare(root: &Path, options: &DemoOptions) -> PgServed {
+        let data = root.join("data");
+        let maker_config = root.join("make-world.toml");
+        std::fs::write(
+            &maker_config,
+            format!("store = \"sqlite:{}\"\nroles = [\"delivery\"]\n", data.display()),
+        )
+        .expect("writing the world maker's configuration");
+        let log = root.join("logs/make-world.log");
+        let mut maker = Command::new(BIN)
+            .args(["serve", "--config"])
+            .arg(&maker_config)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("creating the log"))
+            .spawn()
+            .expect("starting opendcc serve");
+        let deadline = Instant::now() + START_TIMEOUT;
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("roles running")
+        {
+            if let Some(status) = maker.try_wait().expect("waiting for serve") {
+                panic!("making the world: serve exited ({status})");
+            }
+            assert!(Instant::now() < deadline, "no world within {START_TIMEOUT:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let pid = rustix::process::Pid::from_raw(
+            i32::try_from(maker.id()).expect("process ids fit in i32"),
+        )
+        .expect("a child's pid is positive");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+        let status = maker.wait().expect("waiting for serve");
+        assert!(status.success(), "the world maker's shutdown: {status}");
+
+        let db = PgDatabase::new();
+        let from = format!("sqlite:{}", data.display());
+        let moved = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
+        assert!(moved.status.success(), "migrate: {}", stderr_of(&moved));
+        let config = root.join("serve.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "store = {:?}\ndata = {:?}\nlisten = \"127.0.0.1:0\"\n\
+                 smki_listen = \"127.0.0.1:0\"\nmanifest = {:?}\nplain_http = {}\n\
+                 roles = [\"gateway\", \"wan\", \"devices\", \"delivery\", \"scheduler\", \"smki\"]\n",
+                db.url(),
+                data.display().to_string(),
+                data.join("demo.json").display().to_string(),
+                options.plain_http
+            ),
+        )
+        .expect("writing the serve configuration");
+        PgServed { db, config }
     }
 }
