@@ -9,7 +9,7 @@ use dcc::model::{
     CspRegion, Device, DeviceStatus, DeviceType, EsmeVariant, OrgCertRecord, Premises,
     Registration, RegistrationRole, User,
 };
-use dcc::store::{Store, Tx, UsersTx};
+use dcc::store::{OperatorAuditTx as _, Store, Tx, UsersTx};
 use duis::UserRole;
 use eui::Eui64;
 use server::TlsMaterial;
