@@ -578,7 +578,7 @@ async fn handle<S: Store, C: Clock>(
             return text(StatusCode::SERVICE_UNAVAILABLE, "internal error");
         }
     };
-    if answer.wan_queued {
+    if answer.wan_queued() {
         // Committed: the dispatcher takes it now rather than on its safety tick.
         wan.signal();
     }
