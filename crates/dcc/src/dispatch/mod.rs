@@ -557,6 +557,11 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
         self.network.next_report_at()
     }
 
+    /// The job, if it is still on the queue (read from what was committed).
+    pub fn queued(&self, job_id: i64) -> Result<Option<WanJob>, DccError> {
+        self.store.read(|tx| Ok(tx.wan_job(job_id)?))
+    }
+
     /// How long the job's next transmission takes (the network's latency and injected delay).
     pub fn transit_time(&self, job: &WanJob) -> Result<Duration, DccError> {
         self.store.read_in(|tx| self.network.transit_time(tx, job))
