@@ -101,6 +101,12 @@ const BUSY_NAK: Duration = Duration::from_millis(100);
 /// After a failure to reach NATS or the store: the pause before trying again.
 const PAUSE: Duration = Duration::from_millis(500);
 
+/// How long a notice waits for its device's earlier command, on its `delivered`th delivery:
+/// [`BUSY_NAK`] times the deliveries so far, at most 20 times.
+fn busy_delay(delivered: i64) -> Duration {
+    BUSY_NAK * u32::try_from(delivered.clamp(1, 20)).unwrap_or(20)
+}
+
 fn ms_until(now_ms: i64, at_ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(at_ms.saturating_sub(now_ms)).unwrap_or(0))
 }
@@ -217,7 +223,10 @@ pub async fn run_wan<S, N, C>(
                 .map(|mut b| b.insert(notice.target))
                 .unwrap_or(false);
             if !claimed {
-                settle(t, Some(BUSY_NAK)).await;
+                // Its earlier command is on the air here: later, the more so the more often
+                // this came back (each nak is a delivery, and `max_deliver` bounds them).
+                let delay = busy_delay(t.delivered());
+                settle(t, Some(delay)).await;
                 continue;
             }
             let (d, c, q, busy) = (driver.clone(), clock.clone(), queue.clone(), busy.clone());
@@ -286,8 +295,8 @@ async fn attempt_one<S, N, C>(
         Ok(Ok(Noticed::NotOldest)) => {
             // The device's earlier command is still open (on the air elsewhere, or its notice
             // still to come): later, the more so the more often this came back.
-            let times = u32::try_from(taken.delivered().clamp(1, 50)).unwrap_or(50);
-            settle(taken, Some(BUSY_NAK * times)).await;
+            let delay = busy_delay(taken.delivered());
+            settle(taken, Some(delay)).await;
         }
         Ok(Err(e)) => {
             warn!(job, error = %e, "WAN transmission failed");
