@@ -3,7 +3,8 @@
 //! read goes from the DUIS listener through a WAN notice to the WAN runner, and its response
 //! through an outbox notice to the user's Receive Response Service; a WAN worker that dies
 //! before acknowledging leaves its notices to another, which answers each request exactly once;
-//! with NATS down the gateway refuses device requests as a DCC fault and commits nothing.
+//! with NATS down the gateway refuses device requests as a DCC fault and commits nothing, and
+//! what it accepted before the outage is answered after it.
 //!
 //! NATS with JetStream must answer at `OPENDCC_TEST_NATS` (default nats://127.0.0.1:4222;
 //! test.sh starts it through scripts/services.sh); each test uses a stream prefix of its own
@@ -547,7 +548,11 @@ async fn with_nats_down_the_gateway_refuses_device_requests_as_a_dcc_fault_and_c
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let queue = queue.expect("the test's own nats-server answers");
-    let dcc = Dcc::start(queue.clone()).await;
+    let mut dcc = Dcc::start(queue.clone()).await;
+
+    // Accepted before the outage, while no WAN runner runs: its notice waits in JetStream.
+    let (before_outage, status, body) = dcc.read_firmware().await;
+    assert_eq!((status, code(&body)), (200, "I99"), "{body}");
 
     server.stop();
     let q = queue.clone();
@@ -572,9 +577,20 @@ async fn with_nats_down_the_gateway_refuses_device_requests_as_a_dcc_fault_and_c
         async move { up }
     })
     .await;
-    let (_, status, body) = dcc.read_firmware().await;
+    let (after_outage, status, body) = dcc.read_firmware().await;
     assert_eq!((status, code(&body)), (200, "I99"), "{body}");
     assert_eq!(dcc.snapshot().1, before.1 + 1, "one WAN job queued");
+
+    // None lost: both accepted requests are answered, each once.
+    dcc.start_wan("wan-1");
+    dcc.start_delivery();
+    dcc.start_sweeper();
+    dcc.drained().await;
+    for rid in [&before_outage, &after_outage] {
+        let d = dcc.delivered(rid);
+        assert_eq!(d.len(), 1, "{rid} delivered once");
+        assert_eq!(code(&d[0]), "I0");
+    }
     dcc.stop().await;
     Ok(())
 }
