@@ -401,6 +401,25 @@ fn nats_config(roles: &[&str], manifest: bool, url: &str, prefix: &str) -> Strin
     )
 }
 
+/// A test's stream prefix, deleted from the NATS server when dropped (whether the test passed
+/// or not).
+struct NatsPrefix {
+    url: String,
+    prefix: String,
+}
+
+impl Drop for NatsPrefix {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Best effort: the test's own failure is what matters.
+            let (url, prefix) = (self.url.clone(), self.prefix.clone());
+            let _ = std::thread::spawn(move || delete_nats_prefix(&url, &prefix)).join();
+        } else {
+            delete_nats_prefix(&self.url, &self.prefix);
+        }
+    }
+}
+
 /// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
 fn delete_nats_prefix(url: &str, prefix: &str) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -430,6 +449,10 @@ fn delete_nats_prefix(url: &str, prefix: &str) {
 fn roles_split_over_two_processes_pass_their_work_through_nats_jetstream() {
     let url = nats_url();
     let prefix = format!("serve_e2e_{}_{}", std::process::id(), next_unique());
+    let _streams = NatsPrefix {
+        url: url.clone(),
+        prefix: prefix.clone(),
+    };
     let root = tempfile::tempdir().expect("a temporary directory");
     let mut front = Served::start(
         root.path(),
@@ -478,7 +501,6 @@ fn roles_split_over_two_processes_pass_their_work_through_nats_jetstream() {
 
     assert!(back.stop().success());
     assert!(front.stop().success());
-    delete_nats_prefix(&url, &prefix);
 }
 
 #[test]
