@@ -10,7 +10,10 @@
 //! - the WAN runner ([`run_wan`]): notices of its partitions ([`PartitionedConsumer::wan`]),
 //!   each attempt a compare-and-set on the job's attempt count for the device's oldest
 //!   unfinished command (`Driver::attempt_noticed`), acknowledged after the commit; the outbox
-//!   items it made, and a retry's successor notice, published before the acknowledgement;
+//!   items it made, and a retry's successor notice, published before the acknowledgement; a
+//!   notice taken before its job is due is handed back until then, or, if that is more than
+//!   `HOLD_HORIZON` (10 min) away (a DSP future-dated command held for hours), dropped and left to
+//!   the sweeper;
 //! - the delivery worker ([`run_delivery`]): notices of the outbox, shared by every delivery
 //!   worker, each delivery recorded as the embedded worker records it;
 //! - the sweeper ([`run_sweeper`]): every open WAN job and undelivered outbox item due more than
@@ -101,6 +104,24 @@ const BUSY_NAK: Duration = Duration::from_millis(100);
 /// After a failure to reach NATS or the store: the pause before trying again.
 const PAUSE: Duration = Duration::from_millis(500);
 
+/// The furthest ahead a WAN notice is kept waiting in JetStream for its due time (a retry, a
+/// DSP future-dated command held until its execution time).
+const HOLD_HORIZON: Duration = Duration::from_secs(600);
+
+/// A WAN notice taken before its job is due: handed back until then; one due beyond
+/// [`HOLD_HORIZON`] (a command held for hours or days) is dropped instead, since each hand-back
+/// is a delivery and `max_deliver` bounds them: the sweeper announces the job once it is due.
+async fn not_due(taken: Taken<WanNotice>, now_ms: i64, due_at: i64) {
+    let left = ms_until(now_ms, due_at);
+    if left <= HOLD_HORIZON {
+        return settle(taken, Some(left)).await;
+    }
+    let subject = taken.subject().to_string();
+    if let Err(e) = taken.term().await {
+        warn!(subject, error = %e, "dropping a notice due later failed; it will come again");
+    }
+}
+
 /// How long a notice waits for its device's earlier command, on its `delivered`th delivery:
 /// [`BUSY_NAK`] times the deliveries so far, at most 20 times.
 fn busy_delay(delivered: i64) -> Duration {
@@ -162,6 +183,9 @@ pub async fn run_wan<S, N, C>(
     let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
     let mut tasks = tokio::task::JoinSet::new();
     let mut sweep_at = Instant::now();
+    // The network's hint that it has a report now, still "now" after the reports were taken:
+    // not trusted again before the next safety tick (as the embedded runner does).
+    let mut hint_stuck = false;
     let mut failing = false;
     while !*shutdown.borrow() {
         while let Some(r) = tasks.try_join_next() {
@@ -170,7 +194,8 @@ pub async fn run_wan<S, N, C>(
             }
         }
         let now_ms = unix_ms(clock.now());
-        if Instant::now() >= sweep_at || driver.next_report_at().is_some_and(|t| t <= now_ms) {
+        let hint_due = !hint_stuck && driver.next_report_at().is_some_and(|t| t <= now_ms);
+        if hint_due || Instant::now() >= sweep_at {
             sweep_at = Instant::now() + config.safety_tick;
             let (d, c) = (driver.clone(), clock.clone());
             match tokio::task::spawn_blocking(move || d.hub_reports_queued(c.now())).await {
@@ -178,6 +203,9 @@ pub async fn run_wan<S, N, C>(
                 Ok(Err(e)) => warn!(error = %e, "hub reports failed"),
                 Err(e) => warn!(error = %e, "hub reports task failed"),
             }
+            hint_stuck = driver
+                .next_report_at()
+                .is_some_and(|t| t <= unix_ms(clock.now()));
         }
         let free = config.concurrency.saturating_sub(tasks.len());
         if free == 0 {
@@ -214,7 +242,7 @@ pub async fn run_wan<S, N, C>(
             let notice = t.notice().clone();
             let now_ms = unix_ms(clock.now());
             if notice.due_at > now_ms {
-                settle(t, Some(ms_until(now_ms, notice.due_at))).await;
+                not_due(t, now_ms, notice.due_at).await;
                 continue;
             }
             // One command at a time per device keeps each device's commands in order.
@@ -288,10 +316,7 @@ async fn attempt_one<S, N, C>(
             settle(taken, None).await;
         }
         Ok(Ok(Noticed::Stale)) => settle(taken, None).await,
-        Ok(Ok(Noticed::NotDue { due_at })) => {
-            let left = ms_until(unix_ms(clock.now()), due_at);
-            settle(taken, Some(left)).await;
-        }
+        Ok(Ok(Noticed::NotDue { due_at })) => not_due(taken, unix_ms(clock.now()), due_at).await,
         Ok(Ok(Noticed::NotOldest)) => {
             // The device's earlier command is still open (on the air elsewhere, or its notice
             // still to come): later, the more so the more often this came back.
