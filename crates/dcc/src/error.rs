@@ -187,6 +187,10 @@ pub enum InternalError {
     Signing(String),
     #[error("building a response: {0}")]
     Render(String),
+    /// The queue that carries the DCC's work between its processes (NATS JetStream) is down:
+    /// a request that would send a command over the SM WAN is refused before it is accepted.
+    #[error("the DCC's work queue is unavailable: {0}")]
+    QueueUnavailable(String),
 }
 
 /// What became of a device request after the acknowledgement (owned by `dcc::dispatch`): the
@@ -425,6 +429,7 @@ impl DccError {
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),
+            InternalError::QueueUnavailable(s()).into(),
             DeviceError::Unreachable.into(),
             DeviceError::NoResponse.into(),
             DeviceError::CommandFailed(s()).into(),

@@ -100,9 +100,36 @@ pub struct Answer {
     pub code: Option<ResponseCode>,
     /// The error, if the request was refused.
     pub error: Option<DccError>,
-    /// Whether the request put a command on the SM WAN queue (or held one there): the
-    /// dispatcher has work. Committed before the answer is returned.
-    pub wan_queued: bool,
+    /// The commands the request put on the SM WAN queue (or held there), committed before the
+    /// answer is returned: the dispatcher has work, and a shared queue announces each.
+    pub wan_jobs: Vec<QueuedJob>,
+}
+
+impl Answer {
+    /// Whether the request put a command on the SM WAN queue (or held one there).
+    pub fn wan_queued(&self) -> bool {
+        !self.wan_jobs.is_empty()
+    }
+}
+
+/// A command the gateway queued for the SM WAN, as a notice of it names it (attempts 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedJob {
+    /// `WanJob::id`.
+    pub id: i64,
+    /// The Communications Hub Function that reaches the device.
+    pub chf: Eui64,
+    /// The device.
+    pub target: Eui64,
+    /// When its first attempt is due (unix milliseconds; a held command's execution time).
+    pub due_at: i64,
+}
+
+/// Asked before the gateway accepts a request that will send a command over the SM WAN: an
+/// error refuses it as a DCC fault ([`InternalError::QueueUnavailable`]) before anything is
+/// committed. A shared queue's broker being down is such a fault.
+pub trait WanAdmission: Send + Sync + 'static {
+    fn admit(&self) -> Result<(), String>;
 }
 
 /// Signs DUIS responses with the DCC's XML signing key.
@@ -131,6 +158,7 @@ pub struct Gateway<S: Store, C: Clock> {
     dcc: Arc<DccCrypto>,
     limits: Limits,
     dialect: Dialect,
+    admission: Option<Arc<dyn WanAdmission>>,
 }
 
 /// What a request that passed authentication carries through the rest of the checks.
@@ -156,7 +184,15 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             dcc,
             limits,
             dialect: Dialect::default(),
+            admission: None,
         }
+    }
+
+    /// Asks `admission` before accepting each request that sends a command over the SM WAN
+    /// (CV 1, 3, 5, 7): one it refuses is answered as a DCC fault and nothing is committed.
+    pub fn with_wan_admission(mut self, admission: Arc<dyn WanAdmission>) -> Self {
+        self.admission = Some(admission);
+        self
     }
 
     /// Writes responses in `dialect`.
@@ -190,14 +226,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             Err(e) => return self.refuse(e, None, now),
         };
         match self.authorise_and_execute(inbound, &auth, now) {
-            Ok((code, body, wan_queued)) => Answer {
+            Ok((code, body, wan_jobs)) => Answer {
                 http_status: 200,
                 content_type: "application/xml",
                 body,
                 request_id: Some(auth.request.header.request_id.to_string()),
                 code: Some(code),
                 error: None,
-                wan_queued,
+                wan_jobs,
             },
             Err(e) => self.refuse(e, Some(&auth), now),
         }
@@ -216,7 +252,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                         request_id,
                         code: Some(code),
                         error: Some(error),
-                        wan_queued: false,
+                        wan_jobs: Vec::new(),
                     };
                 }
                 Err(sign_err) => return self.refuse(sign_err, None, now),
@@ -229,7 +265,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             request_id,
             code: None,
             error: Some(error),
-            wan_queued: false,
+            wan_jobs: Vec::new(),
         }
     }
 
@@ -303,13 +339,13 @@ impl<S: Store, C: Clock> Gateway<S, C> {
     }
 
     /// Steps 5–7 in one transaction: nothing changes unless everything succeeds. Returns the
-    /// code, the signed answer and whether a command was queued for the SM WAN.
+    /// code, the signed answer and the commands queued for the SM WAN.
     fn authorise_and_execute(
         &self,
         inbound: Inbound<'_>,
         auth: &Authenticated,
         now: OffsetDateTime,
-    ) -> Result<(ResponseCode, String, bool), DccError> {
+    ) -> Result<(ResponseCode, String, Vec<QueuedJob>), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
         let cv = req.header.command_variant;
@@ -333,6 +369,11 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         // depends only on the request and `now`: signed here, before the transaction, so that
         // the signature (canonicalisation and ECDSA) does not hold the store. Used only if the
         // transaction's answer is exactly that document; any other answer is signed inside.
+        if cv.sends_via_wan()
+            && let Some(admission) = &self.admission
+        {
+            admission.admit().map_err(InternalError::QueueUnavailable)?;
+        }
         let presigned = if cv.sends_via_wan() && !cv.returns_for_local_delivery() {
             let unsigned = render::header_only(req, ResponseCode::I99, now)?;
             let signed = self.signer.sign(&unsigned)?;
@@ -341,7 +382,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             None
         };
         self.store.transaction(|tx| {
-            let mut wan_queued = false;
+            let mut wan_jobs = Vec::new();
             let accepted_counter = check_counter(tx, req)?;
             let user = tx
                 .user(rid.originator)?
@@ -399,15 +440,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 let acting_role =
                     eligibility::check_registration(&user, &roles, &device, &parties, day)?;
                 eligibility::check_device_status(variant, &device)?;
-                self.device_request(
-                    tx,
-                    auth,
-                    service,
-                    acting_role,
-                    &device,
-                    now,
-                    &mut wan_queued,
-                )?
+                self.device_request(tx, auth, service, acting_role, &device, now, &mut wan_jobs)?
             };
             let signed = match presigned {
                 Some((u, s)) if u == unsigned => s,
@@ -424,14 +457,14 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 response_code: code.as_str().to_string(),
                 response: Some(signed.clone()),
             })?;
-            Ok((code, signed, wan_queued))
+            Ok((code, signed, wan_jobs))
         })
     }
 
     /// A device request: the service's plan (or, for a signed pre-command, the check that it
     /// answers the pending pre-command), then either the pre-command back to the user (CV 4) or
     /// the protected command on the SM WAN queue, acknowledged with I99 (the device's answer is
-    /// delivered later). `wan_queued` is set when a command goes on the queue.
+    /// delivered later). A command put on the queue is added to `wan_jobs`.
     #[allow(clippy::too_many_arguments)]
     fn device_request(
         &self,
@@ -441,7 +474,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         acting_role: duis::UserRole,
         device: &Device,
         now: OffsetDateTime,
-        wan_queued: &mut bool,
+        wan_jobs: &mut Vec<QueuedJob>,
     ) -> Result<(ResponseCode, String), DccError> {
         let req = &auth.request;
         let rid = req.header.request_id;
@@ -558,14 +591,19 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             due_at,
             deadline_at,
         };
-        if held.is_some() {
+        let id = if held.is_some() {
             // DSP future dated: due at the execution time, outside the device's order until
             // then (`dispatch::hold`).
-            tx.hold_wan(&job)?;
+            tx.hold_wan(&job)?
         } else {
-            tx.enqueue_wan(&job)?;
-        }
-        *wan_queued = true;
+            tx.enqueue_wan(&job)?
+        };
+        wan_jobs.push(QueuedJob {
+            id,
+            chf,
+            target: device.id,
+            due_at,
+        });
         if let Some(doc) = local {
             return Ok((ResponseCode::I0, doc));
         }

@@ -265,6 +265,15 @@ pub trait WanQueue {
     fn due_wan_jobs(&mut self, now_ms: i64, limit: usize) -> Result<Vec<WanJob>, StoreError>;
     /// The job, if it is still on the queue.
     fn wan_job(&mut self, id: i64) -> Result<Option<WanJob>, StoreError>;
+    /// The id of the device's oldest unfinished command at `now_ms` (a held job counts from its
+    /// due time, as in [`WanQueue::due_wan_jobs`]), due or not: the one command of the device
+    /// that may go on the SM WAN next. For a consumer that is handed a job by a notice rather
+    /// than a poll.
+    fn oldest_open_wan_job(
+        &mut self,
+        target: Eui64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError>;
     /// Records another attempt and when the next is due.
     fn retry_wan_job(&mut self, id: i64, attempts: u32, due_at: i64) -> Result<(), StoreError>;
     /// Takes a job off the queue for good (answered, or given up).

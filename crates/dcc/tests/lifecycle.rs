@@ -352,3 +352,81 @@ fn a_device_of_the_wrong_type_gets_e11() {
     );
     assert_eq!(a.code, Some(ResponseCode::E11), "{}", a.body);
 }
+
+/// A shared queue's broker, up or down.
+struct Broker(std::sync::atomic::AtomicBool);
+
+impl dcc::gateway::WanAdmission for Broker {
+    fn admit(&self) -> Result<(), String> {
+        if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err("NATS unavailable at nats://127.0.0.1:4222: connection Disconnected".into())
+        }
+    }
+}
+
+#[test]
+fn the_answer_names_the_queued_command_and_a_broker_down_refuses_it_as_a_dcc_fault() {
+    let mut f = fixture();
+    let broker = Arc::new(Broker(std::sync::atomic::AtomicBool::new(false)));
+    f.gateway = f.gateway.with_wan_admission(broker.clone());
+    let fw = |counter| {
+        f.supplier
+            .signer
+            .sign(&request(
+                SUPPLIER,
+                ESME,
+                counter,
+                1,
+                "11.2",
+                "11.2",
+                "<sr:ReadFirmwareVersion/>",
+            ))
+            .unwrap()
+    };
+    let signed = fw(40);
+    let before = f.snapshot();
+    let down = f.send(Endpoint::SendCommand, &signed);
+    // The one mapping's answer for a fault of the DCC's own: 503, retryable, no DUIS code.
+    let fault = dcc::DccError::from(dcc::error::InternalError::QueueUnavailable(String::new()));
+    assert_eq!(down.http_status, fault.outcome().http_status);
+    assert_eq!((down.http_status, down.code), (503, None), "{}", down.body);
+    assert!(fault.outcome().retryable);
+    assert!(down.body.contains("queue is unavailable"), "{}", down.body);
+    assert!(down.wan_jobs.is_empty());
+    assert_eq!(
+        f.snapshot(),
+        before,
+        "nothing committed, the counter not used"
+    );
+    // Requests that send nothing over the SM WAN do not need the broker.
+    let inv = f.send(
+        Endpoint::NonDevice,
+        &f.supplier.signer.sign(&read_inventory(41)).unwrap(),
+    );
+    assert_eq!(inv.code, Some(ResponseCode::I0), "{}", inv.body);
+    assert!(inv.wan_jobs.is_empty());
+
+    // Up again: the same request (its counter unused) is accepted, and the answer names the
+    // command it queued, as a notice of it will.
+    broker.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    let up = f.send(Endpoint::SendCommand, &signed);
+    assert_eq!(up.code, Some(ResponseCode::I99), "{}", up.body);
+    let job = f
+        .store
+        .transaction(|tx| Ok(tx.due_wan_jobs(i64::MAX, 10)?))
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        up.wan_jobs,
+        vec![dcc::gateway::QueuedJob {
+            id: job.id,
+            chf: job.chf,
+            target: ESME,
+            due_at: job.due_at,
+        }]
+    );
+    assert!(up.wan_queued());
+}

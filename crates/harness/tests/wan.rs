@@ -565,3 +565,138 @@ fn a_response_signed_ahead_is_used_only_if_it_is_the_document_the_answer_comes_t
         }
     }
 }
+
+// A consumer handed jobs by notices (`Driver::attempt_noticed`): it acts only on the job's
+// current attempt, only on its device's oldest unfinished command, and reports the outbox items
+// it created.
+
+impl World {
+    fn noticed(&self, job: i64, attempts: u32) -> dcc::dispatch::Noticed {
+        self.wan
+            .attempt_noticed(job, attempts, self.clock.now())
+            .unwrap()
+    }
+}
+
+#[test]
+fn a_notice_is_acted_on_once_and_reports_the_outbox_items_it_made() {
+    use dcc::dispatch::Noticed;
+    let w = world_with(false);
+    let (job, _) = w.queue(false);
+    let Noticed::Made { attempt, outbox } = w.noticed(job, 0) else {
+        panic!("the notice of a due, open, oldest job is acted on");
+    };
+    assert_eq!(attempt, Attempt::Answered);
+    let out = w.outbox(SUPPLIER);
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        outbox,
+        vec![dcc::dispatch::OutboxQueued {
+            id: out[0].id,
+            recipient: SUPPLIER,
+            next_at: out[0].next_at,
+        }],
+        "the response the attempt put in the outbox, by id"
+    );
+    // The same notice again (a redelivery, a sweeper's re-announcement): stale, nothing done.
+    let signed = w.signed.load(Ordering::SeqCst);
+    assert_eq!(w.noticed(job, 0), Noticed::Stale);
+    assert_eq!(w.outbox(SUPPLIER).len(), 1, "answered exactly once");
+    assert_eq!(w.signed.load(Ordering::SeqCst), signed);
+}
+
+#[test]
+fn a_notice_of_an_earlier_attempt_is_stale_and_the_retry_has_the_next_count() {
+    use dcc::dispatch::Noticed;
+    let w = world_with(false);
+    w.set_fault(Some(WanFault::Drop(1)));
+    let (job, _) = w.queue(false);
+    let before = w.esme_state();
+    let Noticed::Made {
+        attempt: Attempt::Retry { next_at },
+        outbox,
+    } = w.noticed(job, 0)
+    else {
+        panic!("a lost transmission is a retry");
+    };
+    assert!(outbox.is_empty());
+    assert_eq!(w.job(job).attempts, 1);
+    assert_eq!(
+        w.job(job).due_at,
+        next_at,
+        "the successor notice's due time"
+    );
+    // Not due yet: nothing done, and when it falls due.
+    assert_eq!(w.noticed(job, 1), Noticed::NotDue { due_at: next_at });
+    w.clock.advance(std::time::Duration::from_millis(200));
+    // The first notice again: the job was attempted since.
+    assert_eq!(w.noticed(job, 0), Noticed::Stale);
+    assert_eq!(w.noticed(job, 7), Noticed::Stale, "a count it never had");
+    assert_eq!(
+        w.esme_state(),
+        before,
+        "the device saw nothing of the stale notices"
+    );
+    assert!(matches!(
+        w.noticed(job, 1),
+        Noticed::Made {
+            attempt: Attempt::Answered,
+            ..
+        }
+    ));
+    assert_eq!(w.noticed(job, 1), Noticed::Stale);
+    assert_eq!(w.outbox(SUPPLIER).len(), 1);
+}
+
+#[test]
+fn a_notice_of_a_later_command_waits_for_the_devices_oldest() {
+    use dcc::dispatch::Noticed;
+    let w = world_with(false);
+    let (first, _) = w.queue(false);
+    let (second, _) = w.queue(false);
+    // The second command's notice came first (a redelivery, a partition moving): not before
+    // the device's earlier command, which it would make the device refuse as a replay.
+    assert_eq!(w.noticed(second, 0), Noticed::NotOldest);
+    assert!(w.outbox(SUPPLIER).is_empty());
+    assert!(matches!(
+        w.noticed(first, 0),
+        Noticed::Made {
+            attempt: Attempt::Answered,
+            ..
+        }
+    ));
+    assert!(matches!(
+        w.noticed(second, 0),
+        Noticed::Made {
+            attempt: Attempt::Answered,
+            ..
+        }
+    ));
+    let codes: Vec<String> = w
+        .outbox(SUPPLIER)
+        .iter()
+        .map(|o| code_of(&o.document).to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        ["I0", "I0"],
+        "both answered, neither refused as a replay"
+    );
+}
+
+#[test]
+fn a_refused_command_reports_its_alert_and_its_failure_response() {
+    use dcc::dispatch::Noticed;
+    let w = world_with(false);
+    let (job, _) = w.queue(true);
+    let Noticed::Made { attempt, outbox } = w.noticed(job, 0) else {
+        panic!("made");
+    };
+    assert_eq!(attempt, Attempt::GaveUp(ResponseCode::E21));
+    let mut ids: Vec<i64> = outbox.iter().map(|o| o.id).collect();
+    ids.sort_unstable();
+    let mut expected: Vec<i64> = w.outbox(SUPPLIER).iter().map(|o| o.id).collect();
+    expected.sort_unstable();
+    assert_eq!(ids.len(), 2, "the alert and the E21 response");
+    assert_eq!(ids, expected);
+}

@@ -4,7 +4,9 @@
 //!
 //! ```toml
 //! store = "sqlite:/var/lib/opendcc"     # or "postgres://…" (its keys and certificates in `data`)
-//! queue = "embedded"                    # or "nats://…" (not in this build); default embedded
+//! queue = "embedded"                    # or "nats://HOST:PORT" (NATS JetStream); default embedded
+//! queue_prefix = "opendcc"              # with nats: the deployment's streams, consumers, bucket
+//! queue_partitions = 16                 # with nats: the hubs' partitions (fixed per deployment)
 //! listen = "127.0.0.1:8079"             # the DUIS listener (role gateway)
 //! smki_listen = "127.0.0.1:8083"        # the SMKI repository listener (role smki)
 //! manifest = "/var/lib/opendcc/demo.json"   # written by the gateway once it listens
@@ -207,8 +209,16 @@ fn redact_password(url: &str) -> String {
 pub enum QueueConfig {
     /// The store's own tables (`wan_jobs`, `outbox`), as `opendcc demo` uses them.
     Embedded,
-    /// `nats://…`: NATS JetStream. Not in this build.
-    Nats(String),
+    /// `nats://…`: NATS JetStream carries notices of the store's queue rows between processes
+    /// (`queue-nats`): every process of a deployment names the same server, prefix and
+    /// partition count.
+    Nats {
+        url: String,
+        /// What the deployment's streams, consumers and lease bucket are named after.
+        prefix: String,
+        /// How many partitions the hubs are spread over.
+        partitions: u32,
+    },
 }
 
 impl QueueConfig {
@@ -219,7 +229,7 @@ impl QueueConfig {
         if let Some(rest) = s.strip_prefix("nats://")
             && !rest.is_empty()
         {
-            return Ok(QueueConfig::Nats(s.to_string()));
+            return Ok(QueueConfig::nats(s));
         }
         Err(format!(
             "queue {s:?}: a queue is \"embedded\" (the store's own tables) or \"nats://HOST:PORT\" \
@@ -227,14 +237,39 @@ impl QueueConfig {
         ))
     }
 
-    /// Whether this build can run the queue: an error naming what is missing if not.
-    pub fn check_available(&self) -> Result<(), String> {
+    /// NATS JetStream at `url`, with the default prefix and partition count.
+    pub fn nats(url: &str) -> Self {
+        let d = queue_nats::QueueConfig::default();
+        QueueConfig::Nats {
+            url: url.to_string(),
+            prefix: d.prefix,
+            partitions: d.partitions,
+        }
+    }
+
+    /// The `queue-nats` configuration of a `nats://` queue (`None` for the embedded one).
+    pub fn nats_config(&self) -> Option<queue_nats::QueueConfig> {
         match self {
-            QueueConfig::Embedded => Ok(()),
-            QueueConfig::Nats(url) => Err(format!(
-                "queue {url:?}: this build of opendcc has no NATS JetStream queue; use \
-                 queue = \"embedded\""
-            )),
+            QueueConfig::Embedded => None,
+            QueueConfig::Nats {
+                url,
+                prefix,
+                partitions,
+            } => Some(queue_nats::QueueConfig {
+                url: url.clone(),
+                prefix: prefix.clone(),
+                partitions: *partitions,
+                ..queue_nats::QueueConfig::default()
+            }),
+        }
+    }
+
+    /// Whether the queue's configuration can be used (checked without a server): an error
+    /// naming what is wrong if not.
+    pub fn check_available(&self) -> Result<(), String> {
+        match self.nats_config() {
+            None => Ok(()),
+            Some(c) => c.validate().map_err(|e| format!("queue {:?}: {e}", c.url)),
         }
     }
 }
@@ -273,6 +308,8 @@ struct RawConfig {
     #[serde(default)]
     plain_http: bool,
     premises: Option<u64>,
+    queue_prefix: Option<String>,
+    queue_partitions: Option<u32>,
 }
 
 fn address(key: &str, s: &str) -> Result<SocketAddr, String> {
@@ -304,7 +341,27 @@ impl ServeConfig {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
         let store = StoreConfig::parse(&raw.store, base)?;
-        let queue = QueueConfig::parse(raw.queue.as_deref().unwrap_or("embedded"))?;
+        let mut queue = QueueConfig::parse(raw.queue.as_deref().unwrap_or("embedded"))?;
+        match &mut queue {
+            QueueConfig::Nats {
+                prefix, partitions, ..
+            } => {
+                if let Some(p) = raw.queue_prefix {
+                    *prefix = p;
+                }
+                if let Some(n) = raw.queue_partitions {
+                    *partitions = n;
+                }
+            }
+            QueueConfig::Embedded => {
+                if raw.queue_prefix.is_some() || raw.queue_partitions.is_some() {
+                    return Err(
+                        "queue_prefix and queue_partitions are for queue = \"nats://…\"".into(),
+                    );
+                }
+            }
+        }
+        queue.check_available()?;
         let mut roles = BTreeSet::new();
         for r in &raw.roles {
             if !roles.insert(*r) {
@@ -538,18 +595,12 @@ mod tests {
             c.store,
             StoreConfig::Postgres("postgres://dcc:s3cret@db.example:5432/opendcc".into())
         );
-        assert_eq!(
-            c.queue,
-            QueueConfig::Nats("nats://nats.example:4222".into())
-        );
+        assert_eq!(c.queue, QueueConfig::nats("nats://nats.example:4222"));
         assert_eq!(c.data, PathBuf::from("/srv/opendcc"));
         let e = c.store.open().err().unwrap();
         assert!(e.contains("SQLite store (sqlite:DIR) only"), "{e}");
         assert!(e.contains("dcc:***@db.example"), "{e}");
         assert!(!e.contains("s3cret"), "{e}");
-        let e = c.queue.check_available().unwrap_err();
-        assert!(e.contains("no NATS JetStream queue"), "{e}");
-        assert!(QueueConfig::Embedded.check_available().is_ok());
         assert!(matches!(
             StoreConfig::parse("postgresql://h/db", Path::new("/")),
             Ok(StoreConfig::Postgres(_))
@@ -727,5 +778,45 @@ mod tests {
         assert_eq!(s.locator(), "postgres://u:pw@h:5432/db?sslmode=require");
         let s = StoreConfig::Postgres("postgres://u@h/db".into());
         assert_eq!(s.redacted(), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn a_nats_queue_takes_its_prefix_and_partitions() {
+        let c = parse(
+            "store = \"sqlite:d\"\nqueue = \"nats://127.0.0.1:4222\"\nqueue_prefix = \"dcc_1\"\n\
+             queue_partitions = 8\nroles = [\"delivery\"]",
+        )
+        .unwrap();
+        assert_eq!(
+            c.queue,
+            QueueConfig::Nats {
+                url: "nats://127.0.0.1:4222".into(),
+                prefix: "dcc_1".into(),
+                partitions: 8,
+            }
+        );
+        let q = c.queue.nats_config().unwrap();
+        assert_eq!((q.prefix.as_str(), q.partitions), ("dcc_1", 8));
+        assert!(c.queue.check_available().is_ok());
+        assert!(QueueConfig::Embedded.nats_config().is_none());
+        assert_eq!(
+            parse("store = \"sqlite:d\"\nqueue = \"nats://h:1\"\nroles = [\"wan\", \"devices\"]")
+                .unwrap()
+                .queue,
+            QueueConfig::nats("nats://h:1")
+        );
+        let e = err("store = \"sqlite:d\"\nqueue_prefix = \"x\"\nroles = [\"delivery\"]");
+        assert!(
+            e.contains("queue_prefix and queue_partitions are for"),
+            "{e}"
+        );
+        let e = err(
+            "store = \"sqlite:d\"\nqueue = \"nats://h:1\"\nqueue_prefix = \"a.b\"\nroles = [\"delivery\"]",
+        );
+        assert!(e.contains("prefix \"a.b\""), "{e}");
+        let e = err(
+            "store = \"sqlite:d\"\nqueue = \"nats://h:1\"\nqueue_partitions = 0\nroles = [\"delivery\"]",
+        );
+        assert!(e.contains("partitions 0"), "{e}");
     }
 }

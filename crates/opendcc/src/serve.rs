@@ -16,6 +16,14 @@
 //! by a signal from its own process, and by its safety tick (`server::wake::SAFETY_TICK`, 1 s)
 //! for work another process made.
 //!
+//! With `queue = "nats://…"` the work passes through NATS JetStream instead (`server::nats`,
+//! chosen in one place, [`run_roles`]): the process connects at start (a server that does not
+//! answer is an error, not a wait), the gateway refuses requests for the SM WAN as a DCC fault
+//! while NATS is down and announces each command it queued, the `wan` role takes the notices of
+//! the hub partitions it holds, `delivery` the outbox's notices, and every process runs a
+//! sweeper that announces again whatever has been due a while (what the scheduler and the
+//! operator's tools queue is announced so, within a few seconds).
+//!
 //! On a `sqlite:` store each role runs in at most one process at a time: a process holds an
 //! exclusive lock on `DIR/locks/ROLE.lock` for each of its roles, and one that finds a role's
 //! lock held refuses to start. SQLite itself makes two processes on one database safe (WAL,
@@ -201,6 +209,23 @@ where
         "opening the DCC"
     );
     let device_timeout_ms = i64::from(tuning.device_timeout_ms);
+    let rt = crate::runtime()?;
+    // The one place the queue is chosen: NATS JetStream if configured, else the store's tables
+    // with the in-process wake-ups.
+    let queue = match cfg.queue.nats_config() {
+        Some(c) => {
+            let url = c.url.clone();
+            let q = rt.block_on(queue_nats::Queue::connect(c)).map_err(|e| {
+                format!(
+                    "queue {url:?}: {e} (NATS with JetStream must answer there: \
+                         nats-server -js)"
+                )
+            })?;
+            tracing::info!(url, prefix = q.config().prefix, "NATS JetStream connected");
+            Some(q)
+        }
+        None => None,
+    };
 
     let gateway = if cfg.runs(Role::Gateway) {
         let dialect = if zaz1::world_kind(world.dir()).ok().flatten() == Some(true) {
@@ -225,6 +250,12 @@ where
             },
         )
         .with_dialect(dialect);
+        let gateway = match &queue {
+            Some(q) => {
+                gateway.with_wan_admission(Arc::new(server::nats::QueueAdmission(q.clone())))
+            }
+            None => gateway,
+        };
         Some((Arc::new(gateway), transport))
     } else {
         None
@@ -268,7 +299,6 @@ where
     };
     let listener_limits = tuning.listener_limits();
     crate::check_fd_limit(&listener_limits);
-    let rt = crate::runtime()?;
     rt.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         // Listeners first, so that the manifest names the ports really bound.
@@ -351,16 +381,31 @@ where
                 network,
                 dispatcher,
             ));
-            workers.spawn(server_task(server::dispatch::run(
-                driver,
-                clock.clone(),
-                server::dispatch::RunnerConfig {
-                    concurrency: tuning.wan_concurrency.max(1),
-                    ..server::dispatch::RunnerConfig::default()
-                },
-                wakeups.clone(),
-                rx.clone(),
-            )));
+            let runner = server::dispatch::RunnerConfig {
+                concurrency: tuning.wan_concurrency.max(1),
+                ..server::dispatch::RunnerConfig::default()
+            };
+            match &queue {
+                Some(q) => {
+                    workers.spawn(server_task(server::nats::run_wan(
+                        driver,
+                        clock.clone(),
+                        q.clone(),
+                        worker_name("wan"),
+                        runner,
+                        rx.clone(),
+                    )));
+                }
+                None => {
+                    workers.spawn(server_task(server::dispatch::run(
+                        driver,
+                        clock.clone(),
+                        runner,
+                        wakeups.clone(),
+                        rx.clone(),
+                    )));
+                }
+            }
         }
         if let Some(scheduler) = scheduler {
             workers.spawn(server_task(server::schedules::run(
@@ -373,17 +418,41 @@ where
             )));
         }
         if let Some(http) = delivery_http {
-            workers.spawn(server_task(server::delivery::run(
+            let policy = server::delivery::DeliveryPolicy {
+                base_backoff: std::time::Duration::from_millis(u64::from(
+                    tuning.delivery_backoff_ms,
+                )),
+                ..server::delivery::DeliveryPolicy::default()
+            };
+            match &queue {
+                Some(q) => {
+                    workers.spawn(server_task(server::nats::run_delivery(
+                        store.clone(),
+                        clock.clone(),
+                        http,
+                        policy,
+                        q.clone(),
+                        rx.clone(),
+                    )));
+                }
+                None => {
+                    workers.spawn(server_task(server::delivery::run(
+                        store.clone(),
+                        clock.clone(),
+                        http,
+                        policy,
+                        wakeups.outbox.clone(),
+                        rx.clone(),
+                    )));
+                }
+            }
+        }
+        if let Some(q) = &queue {
+            workers.spawn(server_task(server::nats::run_sweeper(
                 store.clone(),
                 clock.clone(),
-                http,
-                server::delivery::DeliveryPolicy {
-                    base_backoff: std::time::Duration::from_millis(u64::from(
-                        tuning.delivery_backoff_ms,
-                    )),
-                    ..server::delivery::DeliveryPolicy::default()
-                },
-                wakeups.outbox.clone(),
+                q.clone(),
+                server::nats::SweepConfig::default(),
                 rx.clone(),
             )));
         }
@@ -410,7 +479,10 @@ where
         if let Some((gateway, transport, listener)) = duis {
             let smki: Arc<dyn server::smki_api::SmkiHandler> =
                 Arc::new(server::smki_api::SmkiServices::new(store.clone()));
-            let wan = wakeups.wan.clone();
+            let wan = match &queue {
+                Some(q) => server::Announcer::Queue(Box::new(q.clone())),
+                None => server::Announcer::Wake(wakeups.wan.clone()),
+            };
             let rx = rx.clone();
             workers.spawn(async move {
                 server::serve_with_smki(
@@ -444,6 +516,19 @@ where
         }
         outcome
     })
+}
+
+/// A name for this process's `role` worker, unique among the deployment's processes (the
+/// partitions' leases are held under it).
+fn worker_name(role: &str) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{role}-{host}-{}-{nanos}", std::process::id())
 }
 
 /// A worker that ends with nothing to report, as a task of the role set.

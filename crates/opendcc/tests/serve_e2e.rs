@@ -353,8 +353,12 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
             "holds no demo world (run `opendcc demo --data",
         ),
         (
-            "store = \"sqlite:data\"\nqueue = \"nats://127.0.0.1:4222\"\nroles = [\"delivery\"]\n",
-            "queue \"nats://127.0.0.1:4222\": this build of opendcc has no NATS JetStream queue",
+            "store = \"sqlite:data\"\nqueue = \"nats://127.0.0.1:4222\"\nqueue_prefix = \"a b\"\nroles = [\"delivery\"]\n",
+            "queue \"nats://127.0.0.1:4222\": NATS JetStream configuration: prefix \"a b\"",
+        ),
+        (
+            "store = \"sqlite:data\"\nqueue_prefix = \"p\"\nroles = [\"delivery\"]\n",
+            "queue_prefix and queue_partitions are for queue = \"nats://…\"",
         ),
         (
             "store = \"sqlite:data\"\nroles = [\"wan\"]\n",
@@ -474,4 +478,158 @@ fn a_world_migrated_to_postgres_is_served_from_there() {
         stderr_of(&out)
     );
     assert!(dcc.stop().success());
+}
+
+/// The NATS server the NATS tests use: `OPENDCC_TEST_NATS`, else 127.0.0.1:4222 (test.sh starts
+/// it through scripts/services.sh).
+fn nats_url() -> String {
+    std::env::var("OPENDCC_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// `config`, with `queue = URL` and the test's own stream prefix.
+fn nats_config(roles: &[&str], manifest: bool, url: &str, prefix: &str) -> String {
+    config(roles, manifest).replacen(
+        "queue = \"embedded\"\n",
+        &format!("queue = \"{url}\"\nqueue_prefix = \"{prefix}\"\n"),
+        1,
+    )
+}
+
+/// A test's stream prefix, deleted from the NATS server when dropped (whether the test passed
+/// or not).
+struct NatsPrefix {
+    url: String,
+    prefix: String,
+}
+
+impl Drop for NatsPrefix {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Best effort: the test's own failure is what matters.
+            let (url, prefix) = (self.url.clone(), self.prefix.clone());
+            let _ = std::thread::spawn(move || delete_nats_prefix(&url, &prefix)).join();
+        } else {
+            delete_nats_prefix(&self.url, &self.prefix);
+        }
+    }
+}
+
+/// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
+fn delete_nats_prefix(url: &str, prefix: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let q = queue_nats::Queue::connect(queue_nats::QueueConfig {
+            url: url.to_string(),
+            prefix: prefix.to_string(),
+            ..queue_nats::QueueConfig::default()
+        })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "NATS with JetStream must answer at {url} for this test (test.sh starts it \
+                 through scripts/services.sh; OPENDCC_TEST_NATS sets another address): {e}"
+            )
+        });
+        q.delete_layout()
+            .await
+            .expect("deleting the test's streams");
+    });
+}
+
+#[test]
+fn roles_split_over_two_processes_pass_their_work_through_nats_jetstream() {
+    let url = nats_url();
+    let prefix = format!("serve_e2e_{}_{}", std::process::id(), next_unique());
+    let _streams = NatsPrefix {
+        url: url.clone(),
+        prefix: prefix.clone(),
+    };
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let mut front = Served::start(
+        root.path(),
+        "front",
+        &nats_config(
+            &["gateway", "delivery", "scheduler", "smki"],
+            true,
+            &url,
+            &prefix,
+        ),
+    );
+    let manifest_path = root.path().join("run/dcc.json");
+    front.wait_until("the manifest", |s| {
+        if s.log().contains("cannot connect") {
+            panic!(
+                "NATS with JetStream must answer at {url} for this test (test.sh starts it \
+                 through scripts/services.sh; OPENDCC_TEST_NATS sets another address):\n{}",
+                s.log()
+            );
+        }
+        manifest_path.exists()
+    });
+    assert!(
+        front.log().contains("NATS JetStream connected"),
+        "{}",
+        front.log()
+    );
+    let mut back = Served::start(
+        root.path(),
+        "back",
+        &nats_config(&["wan", "devices"], false, &url, &prefix),
+    );
+    back.wait_until("the WAN runner on NATS", |s| {
+        s.log()
+            .contains("WAN runner taking notices from NATS JetStream")
+    });
+
+    read_a_meter_with_the_client_tools(root.path(), &manifest_path, 3_000);
+    assert!(
+        front
+            .log()
+            .contains("delivery worker taking notices from NATS JetStream"),
+        "{}",
+        front.log()
+    );
+
+    assert!(back.stop().success());
+    assert!(front.stop().success());
+}
+
+#[test]
+fn serve_with_nats_unreachable_fails_at_start_saying_so() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    // A loopback port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let url = format!("nats://127.0.0.1:{port}");
+    let file = root.path().join("serve.toml");
+    std::fs::write(
+        &file,
+        nats_config(&["delivery"], false, &url, "unreachable"),
+    )
+    .expect("writing");
+    let out = run_cli(&["serve", "--config", path_str(&file)], None);
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!(
+            "queue \"{url}\": NATS unavailable at {url}: cannot connect"
+        )),
+        "{err}"
+    );
+}
+
+/// A number no other call in this process returns.
+fn next_unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::from(d.subsec_nanos()))
+        .unwrap_or(0);
+    nanos * 1000 + N.fetch_add(1, Ordering::Relaxed)
 }

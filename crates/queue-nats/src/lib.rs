@@ -95,7 +95,12 @@
 //! nothing synchronous needs to publish (the runners already run the transactions on blocking
 //! threads and await them).
 
-//! # Wiring it into the server (the next step; nothing here is wired yet)
+//! # Wiring it into the server
+//!
+//! Done in `server::nats` (and `opendcc serve` with `queue = "nats://…"`), as follows; the
+//! dcc side is `dcc::gateway::Answer::wan_jobs`, `dcc::gateway::WanAdmission` and
+//! `dcc::dispatch::Driver::attempt_noticed`. The device lane is not used there: the emulated
+//! devices answer inside the WAN attempt's transaction.
 //!
 //! - **Start-up**: [`Queue::connect`] once per process (on [`QueueError::Unavailable`] the
 //!   binary retries or refuses to start); the partition count is the deployment's.

@@ -223,7 +223,7 @@ async fn deliver_one<S: Store, C: Clock>(
     let recorded =
         tokio::task::spawn_blocking(move || record(&*store, &item, &result, now, &policy)).await;
     match recorded {
-        Ok(Ok(())) => failed,
+        Ok(Ok(_)) => failed,
         Ok(Err(e)) => {
             warn!(id, error = %e, "recording a delivery attempt failed");
             false
@@ -235,28 +235,30 @@ async fn deliver_one<S: Store, C: Clock>(
     }
 }
 
-/// Records one delivery attempt: accepted, or failed and due again after the backoff.
-fn record<S: Store>(
+/// Records one delivery attempt: accepted (`None`), or failed and due again after the backoff
+/// (when: `Some`, unix milliseconds).
+pub(crate) fn record<S: Store>(
     store: &S,
     item: &OutboxItem,
     result: &Result<(), String>,
     now: i64,
     policy: &DeliveryPolicy,
-) -> Result<(), DccError> {
+) -> Result<Option<i64>, DccError> {
     let id = item.id;
     let attempts = item.attempts.saturating_add(1);
     match result {
         Ok(()) => {
             info!(id, recipient = %item.recipient, kind = item.kind, reference = item.reference, "delivered");
-            store.transaction(move |tx| Ok(tx.outbox_delivered(id, now)?))
+            store.transaction(move |tx| Ok(tx.outbox_delivered(id, now)?))?;
+            Ok(None)
         }
         Err(e) => {
             let wait =
                 i64::try_from(backoff(policy, item.attempts).as_millis()).unwrap_or(i64::MAX);
             info!(id, recipient = %item.recipient, attempts, error = %e, "delivery failed; will retry");
-            store.transaction(move |tx| {
-                Ok(tx.outbox_retry(id, attempts, now.saturating_add(wait), e)?)
-            })
+            let next_at = now.saturating_add(wait);
+            store.transaction(move |tx| Ok(tx.outbox_retry(id, attempts, next_at, e)?))?;
+            Ok(Some(next_at))
         }
     }
 }
@@ -285,7 +287,7 @@ pub fn deliver_due<S: Store>(
     Ok(due.len())
 }
 
-async fn post(
+pub(crate) async fn post(
     http: &reqwest::Client,
     url: &str,
     item: &OutboxItem,

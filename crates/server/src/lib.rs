@@ -26,6 +26,7 @@ use tracing::{info, warn};
 pub mod delivery;
 pub mod dispatch;
 pub mod listener;
+pub mod nats;
 pub mod repository;
 // The DCC's scheduler (5.1 schedules) in real time.
 pub mod schedules;
@@ -106,15 +107,50 @@ pub async fn bind(addr: SocketAddr, transport: &Transport) -> Result<TcpListener
     Ok(TcpListener::bind(addr).await?)
 }
 
-/// Serves DUIS until `shutdown` turns true; in-flight requests finish first. `wan` is
-/// signalled after each request the gateway accepted that queued a command for the SM WAN
-/// (the dispatcher's wake-up, [`Wakeups::wan`]).
+/// How the DUIS handler tells the WAN runner of the commands a request queued, once the
+/// gateway's transaction committed.
+#[derive(Debug, Clone)]
+pub enum Announcer {
+    /// The embedded runner in this process: its wake-up ([`Wakeups::wan`]).
+    Wake(Wake),
+    /// NATS JetStream: a notice per job ([`nats::announce_jobs`]), published after the answer
+    /// without holding it up; one that fails is logged, and the sweeper announces the job.
+    Queue(Box<queue_nats::Queue>),
+}
+
+impl From<Wake> for Announcer {
+    fn from(w: Wake) -> Self {
+        Self::Wake(w)
+    }
+}
+
+impl Announcer {
+    fn announce(&self, answer: &dcc::gateway::Answer) {
+        match self {
+            Self::Wake(w) => {
+                if answer.wan_queued() {
+                    // Committed: the dispatcher takes it now rather than on its safety tick.
+                    w.signal();
+                }
+            }
+            Self::Queue(q) => {
+                if answer.wan_queued() {
+                    let (q, jobs) = (q.clone(), answer.wan_jobs.clone());
+                    tokio::spawn(async move { nats::announce_jobs(&q, &jobs).await });
+                }
+            }
+        }
+    }
+}
+
+/// Serves DUIS until `shutdown` turns true; in-flight requests finish first. `wan` is told of
+/// each request the gateway accepted that queued a command for the SM WAN ([`Announcer`]).
 pub async fn serve<S: Store, C: Clock>(
     gateway: Arc<Gateway<S, C>>,
     listener: TcpListener,
     transport: Transport,
     limits: ListenerLimits,
-    wan: Wake,
+    wan: impl Into<Announcer>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     serve_with_smki(gateway, listener, transport, None, limits, wan, shutdown).await
@@ -127,9 +163,10 @@ pub async fn serve_with_smki<S: Store, C: Clock>(
     transport: Transport,
     smki: Option<Arc<dyn smki_api::SmkiHandler>>,
     limits: ListenerLimits,
-    wan: Wake,
+    wan: impl Into<Announcer>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
+    let wan: Announcer = wan.into();
     accept_until_shutdown(
         listener,
         &transport,
@@ -534,7 +571,7 @@ async fn handle<S: Store, C: Clock>(
     req: Request<Incoming>,
     identity: Option<Eui64>,
     body_timeout: std::time::Duration,
-    wan: &Wake,
+    wan: &Announcer,
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     let Some(endpoint) = Endpoint::from_path(&path) else {
@@ -578,10 +615,7 @@ async fn handle<S: Store, C: Clock>(
             return text(StatusCode::SERVICE_UNAVAILABLE, "internal error");
         }
     };
-    if answer.wan_queued {
-        // Committed: the dispatcher takes it now rather than on its safety tick.
-        wan.signal();
-    }
+    wan.announce(&answer);
     info!(
         endpoint = path,
         request_id = answer.request_id.as_deref().unwrap_or("-"),

@@ -6,7 +6,7 @@
 //!
 //! | signal | raised by |
 //! |---|---|
-//! | [`Wakeups::wan`] | the DUIS handler, after the gateway committed a request that queued a WAN command (`Answer::wan_queued`); the scheduler's runner, after a run queued requests |
+//! | [`Wakeups::wan`] | the DUIS handler, after the gateway committed a request that queued a WAN command (`Answer::wan_jobs`); the scheduler's runner, after a run queued requests |
 //! | [`Wakeups::outbox`] | the dispatcher's runner, after an attempt answered or gave up (its response is in the outbox) and after hub reports were routed as alerts; the scheduler's runner, after a run |
 //!
 //! A signal is sent after the transaction that made the work has committed. No wake-up is

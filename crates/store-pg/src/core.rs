@@ -636,6 +636,19 @@ impl WanQueue for PgTx<'_> {
         self.opt(&sql, &[&id])?.as_ref().map(to_wan_job).transpose()
     }
 
+    fn oldest_open_wan_job(
+        &mut self,
+        target: Eui64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let r = self.one(
+            "SELECT MIN(id) FROM wan_jobs WHERE target = $1 AND outcome IS NULL
+               AND (NOT held OR due_at <= $2)",
+            &[&target.to_string(), &now_ms],
+        )?;
+        col(&r, 0)
+    }
+
     fn sent_command(
         &mut self,
         originator: Eui64,

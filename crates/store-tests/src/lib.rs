@@ -71,6 +71,7 @@ macro_rules! suite {
             a_device_gets_its_commands_in_the_order_they_were_accepted,
             a_held_job_is_due_only_at_its_time_and_blocks_nothing_before,
             a_held_job_once_tried_keeps_its_place_in_the_device_order,
+            a_devices_oldest_open_job_is_found_due_or_not,
             wan_jobs_are_found_retried_finished_and_counted,
             counters_are_kept_per_originator_and_target_above_a_floor,
             dcc_counters_are_one_per_originator_and_saturate,
@@ -573,6 +574,49 @@ where
     s.transaction(|tx| Ok(tx.finish_wan_job(held, "answered")?))
         .unwrap();
     assert_eq!(due(s, 3_000), vec![later]);
+}
+
+/// `oldest_open_wan_job`: the device's oldest unfinished command, due or not (a retry waiting
+/// for its time is still the oldest), a held one counting from its due time.
+pub fn a_devices_oldest_open_job_is_found_due_or_not<S: TestStore>(s: &S)
+where
+    for<'t> <S as Store>::Tx<'t>: EmulatorTx,
+{
+    let (held, first, second, other) = s
+        .transaction(|tx| {
+            Ok((
+                tx.hold_wan(&job(7, 1, 10_000))?,
+                tx.enqueue_wan(&job(7, 2, 100))?,
+                tx.enqueue_wan(&job(7, 3, 100))?,
+                tx.enqueue_wan(&job(8, 4, 100))?,
+            ))
+        })
+        .unwrap();
+    let oldest = |target: u64, now: i64| {
+        s.read(|tx| Ok(tx.oldest_open_wan_job(Eui64::from_u64(target), now)?))
+            .unwrap()
+    };
+    assert_eq!(
+        oldest(7, 100),
+        Some(first),
+        "the held job counts from its time"
+    );
+    assert_eq!(oldest(7, 10_000), Some(held));
+    assert_eq!(oldest(8, 100), Some(other));
+    assert_eq!(oldest(9, 100), None, "a device with nothing queued");
+    s.transaction(|tx| {
+        tx.retry_wan_job(first, 1, 5_000)?;
+        Ok(tx.finish_wan_job(held, "answered")?)
+    })
+    .unwrap();
+    assert_eq!(
+        oldest(7, 200),
+        Some(first),
+        "a retry not yet due is still the oldest"
+    );
+    s.transaction(|tx| Ok(tx.finish_wan_job(first, "answered")?))
+        .unwrap();
+    assert_eq!(oldest(7, 200), Some(second));
 }
 
 pub fn wan_jobs_are_found_retried_finished_and_counted<S: TestStore>(s: &S)

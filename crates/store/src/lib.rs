@@ -1169,6 +1169,20 @@ impl WanQueue for SqliteTx<'_> {
         .transpose()
     }
 
+    fn oldest_open_wan_job(
+        &mut self,
+        target: Eui64,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.query_row(
+            "SELECT MIN(id) FROM wan_jobs WHERE target = ?1 AND outcome IS NULL
+               AND (held = 0 OR due_at <= ?2)",
+            params![target.to_string(), now_ms],
+            |r| r.get(0),
+        )
+        .map_err(err)
+    }
+
     fn sent_command(
         &mut self,
         originator: Eui64,

@@ -7,7 +7,7 @@ use eui::Eui64;
 use gbcs::frame::{Frame, GeneralSigning, OtherInfoExt};
 use time::OffsetDateTime;
 
-use super::{Dispatcher, HubReport};
+use super::{Dispatcher, HubReport, OutboxQueued};
 use crate::error::{DccError, InternalError};
 use crate::gateway::unix_ms;
 use crate::model::RegistrationRole;
@@ -149,6 +149,7 @@ impl Dispatcher {
         outcome: &gbcs::alerts::FutureDatedOutcome,
         frame: &[u8],
         now: OffsetDateTime,
+        created: &mut Vec<OutboxQueued>,
     ) -> Result<bool, DccError> {
         let c = &outcome.command;
         let Some(job) = tx.sent_command(c.originator, c.target, c.counter)? else {
@@ -170,6 +171,7 @@ impl Dispatcher {
             ),
             &doc,
             unix_ms(now),
+            created,
         )?;
         Ok(true)
     }
@@ -206,11 +208,22 @@ impl Dispatcher {
         report: &HubReport,
         now: OffsetDateTime,
     ) -> Result<(), DccError> {
+        self.route_into(tx, report, now, &mut Vec::new())
+    }
+
+    /// [`Dispatcher::route`], adding the outbox items it creates to `created`.
+    pub fn route_into(
+        &self,
+        tx: &mut dyn Tx,
+        report: &HubReport,
+        now: OffsetDateTime,
+        created: &mut Vec<OutboxQueued>,
+    ) -> Result<(), DccError> {
         match report {
             HubReport::DeviceAlert { device, frame } => {
                 let decoded = gbcs::alerts::decode_alert(frame).map_err(internal)?;
                 if let Some(outcome) = &decoded.future_dated
-                    && self.route_future_dated(tx, outcome, frame, now)?
+                    && self.route_future_dated(tx, outcome, frame, now, created)?
                 {
                     return Ok(());
                 }
@@ -239,6 +252,7 @@ impl Dispatcher {
                         format!("{device}:{code:04X}:{}", decoded.counter),
                         &doc,
                         unix_ms(now),
+                        created,
                     )?;
                 }
                 Ok(())
@@ -266,6 +280,7 @@ impl Dispatcher {
                         format!("AD1:{chf}:{counter}"),
                         &doc,
                         unix_ms(now),
+                        created,
                     )?;
                 }
                 Ok(())

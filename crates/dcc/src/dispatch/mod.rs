@@ -208,6 +208,20 @@ impl Dispatcher {
         now: OffsetDateTime,
         presigned: Option<&Presigned>,
     ) -> Result<Attempt, DccError> {
+        self.handle_attempt_into(tx, job, outcome, now, presigned, &mut Vec::new())
+    }
+
+    /// [`Dispatcher::handle_attempt_presigned`], adding the outbox items it creates to
+    /// `created` (what a shared queue announces once the transaction committed).
+    pub fn handle_attempt_into(
+        &self,
+        tx: &mut dyn Tx,
+        job: &WanJob,
+        outcome: Transmission,
+        now: OffsetDateTime,
+        presigned: Option<&Presigned>,
+        created: &mut Vec<OutboxQueued>,
+    ) -> Result<Attempt, DccError> {
         let now_ms = unix_ms(now);
         let answer = match outcome {
             Transmission::Delivered(answer) => answer,
@@ -218,7 +232,7 @@ impl Dispatcher {
                     } else {
                         DeviceError::NoResponse
                     };
-                    return self.give_up(tx, job, &error, now);
+                    return self.give_up(tx, job, &error, now, created);
                 }
                 let next_at = now_ms
                     .saturating_add(ms(self.config.retry_interval))
@@ -228,13 +242,14 @@ impl Dispatcher {
             }
         };
         for frame in answer.alerts {
-            self.route(
+            self.route_into(
                 tx,
                 &HubReport::DeviceAlert {
                     device: job.target,
                     frame,
                 },
                 now,
+                created,
             )?;
         }
         if job.kind == JobKind::SmkiRecovery {
@@ -242,12 +257,12 @@ impl Dispatcher {
         }
         let Some(bytes) = answer.response else {
             // The device refused the command (its alert says why): no response will come.
-            return self.give_up(tx, job, &DeviceError::NoResponse, now);
+            return self.give_up(tx, job, &DeviceError::NoResponse, now, created);
         };
         // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
         let scheduled = tx.take_scheduled_run(job.originator, job.target, job.counter)?;
         let (doc, attempt) = answer_document(job, &bytes, scheduled, now)?;
-        self.to_user(tx, job, &doc, now_ms, presigned)?;
+        self.to_user(tx, job, &doc, now_ms, presigned, created)?;
         let finished = match &attempt {
             Attempt::Failed(code) => code.as_str(),
             _ => "answered",
@@ -281,6 +296,7 @@ impl Dispatcher {
         job: &WanJob,
         error: &DeviceError,
         now: OffsetDateTime,
+        created: &mut Vec<OutboxQueued>,
     ) -> Result<Attempt, DccError> {
         let code = response_code(error)?;
         if job.kind == JobKind::SmkiRecovery {
@@ -291,7 +307,7 @@ impl Dispatcher {
         let doc = failure_response(job, code, None, now)?;
         // A scheduled run's record is no longer needed (its ID needs a GBCS payload to travel).
         tx.take_scheduled_run(job.originator, job.target, job.counter)?;
-        self.to_user(tx, job, &doc, unix_ms(now), None)?;
+        self.to_user(tx, job, &doc, unix_ms(now), None, created)?;
         tx.finish_wan_job(job.id, code.as_str())?;
         Ok(Attempt::GaveUp(code))
     }
@@ -303,16 +319,26 @@ impl Dispatcher {
         unsigned: &str,
         now_ms: i64,
         presigned: Option<&Presigned>,
+        created: &mut Vec<OutboxQueued>,
     ) -> Result<(), DccError> {
         let reference = format!("{}:{}:{}", job.originator, job.target, job.counter);
         let document = match presigned {
             Some(p) if p.unsigned == unsigned => p.signed.clone(),
             _ => self.signer.sign(unsigned)?,
         };
-        self.put(tx, job.originator, "response", reference, document, now_ms)
+        self.put(
+            tx,
+            job.originator,
+            "response",
+            reference,
+            document,
+            now_ms,
+            created,
+        )
     }
 
     /// Signs a document and puts it in the outbox for `recipient`.
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &self,
         tx: &mut dyn Tx,
@@ -321,12 +347,14 @@ impl Dispatcher {
         reference: String,
         unsigned: &str,
         now_ms: i64,
+        created: &mut Vec<OutboxQueued>,
     ) -> Result<(), DccError> {
         let document = self.signer.sign(unsigned)?;
-        self.put(tx, recipient, kind, reference, document, now_ms)
+        self.put(tx, recipient, kind, reference, document, now_ms, created)
     }
 
     /// Puts a signed document in the outbox for `recipient`.
+    #[allow(clippy::too_many_arguments)]
     fn put(
         &self,
         tx: &mut dyn Tx,
@@ -335,8 +363,9 @@ impl Dispatcher {
         reference: String,
         document: String,
         now_ms: i64,
+        created: &mut Vec<OutboxQueued>,
     ) -> Result<(), DccError> {
-        tx.push_outbox(&OutboxItem {
+        let id = tx.push_outbox(&OutboxItem {
             id: 0,
             recipient,
             kind: kind.into(),
@@ -348,8 +377,43 @@ impl Dispatcher {
             delivered_at: None,
             last_error: None,
         })?;
+        created.push(OutboxQueued {
+            id,
+            recipient,
+            next_at: now_ms,
+        });
         Ok(())
     }
+}
+
+/// An outbox item a step of the dispatcher created, as a notice of it names it (attempts 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxQueued {
+    /// `OutboxItem::id`.
+    pub id: i64,
+    pub recipient: Eui64,
+    /// When it is due (`OutboxItem::next_at`, unix milliseconds).
+    pub next_at: i64,
+}
+
+/// What [`Driver::attempt_noticed`] came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Noticed {
+    /// The transmission was made: what it came to, and the outbox items it created (the
+    /// user's response, any alert the device raised). For [`Attempt::Retry`], the job's next
+    /// attempt count is the notice's plus one.
+    Made {
+        attempt: Attempt,
+        outbox: Vec<OutboxQueued>,
+    },
+    /// Nothing done: the job is finished, or its attempt count is no longer the notice's (it
+    /// was attempted since, and the successor notice names the new count).
+    Stale,
+    /// Nothing done: an earlier command of the device is still unfinished (the device takes
+    /// its commands in the order the DCC accepted them).
+    NotOldest,
+    /// Nothing done: the job is not due before `due_at` (unix milliseconds).
+    NotDue { due_at: i64 },
 }
 
 /// A user's response signed ahead of the transaction that records it ([`Dispatcher::presign`]).
@@ -493,6 +557,11 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
         self.network.next_report_at()
     }
 
+    /// The job, if it is still on the queue (read from what was committed).
+    pub fn queued(&self, job_id: i64) -> Result<Option<WanJob>, DccError> {
+        self.store.read(|tx| Ok(tx.wan_job(job_id)?))
+    }
+
     /// How long the job's next transmission takes (the network's latency and injected delay).
     pub fn transit_time(&self, job: &WanJob) -> Result<Duration, DccError> {
         self.store.read_in(|tx| self.network.transit_time(tx, job))
@@ -523,6 +592,59 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
             };
             self.dispatcher
                 .handle_attempt_presigned(tx, &job, outcome, now, presigned.as_ref())
+        })
+    }
+
+    /// [`Driver::attempt`] for a consumer handed the job by a notice that says the job had
+    /// `attempts` attempts when it was published (a shared queue's consumer, which may be
+    /// handed a notice twice, late, or out of its device's order). In the same transaction it
+    /// first checks that the job is still open with exactly that attempt count (else
+    /// [`Noticed::Stale`]: finished, or attempted since), that it is due
+    /// ([`Noticed::NotDue`]), and that it is its device's oldest unfinished command
+    /// ([`Noticed::NotOldest`]); only then is the transmission made, and the outbox items it
+    /// created are reported so that they can be announced.
+    pub fn attempt_noticed(
+        &self,
+        job_id: i64,
+        attempts: u32,
+        now: OffsetDateTime,
+    ) -> Result<Noticed, DccError> {
+        let ahead = self
+            .ahead(job_id, now)
+            .ok()
+            .flatten()
+            .filter(|a| a.job.attempts == attempts);
+        let now_ms = unix_ms(now);
+        self.store.transaction_in(|tx| {
+            let Some(job) = tx.wan_job(job_id)? else {
+                return Ok(Noticed::Stale);
+            };
+            if job.attempts != attempts {
+                return Ok(Noticed::Stale);
+            }
+            if job.due_at > now_ms {
+                return Ok(Noticed::NotDue { due_at: job.due_at });
+            }
+            if tx.oldest_open_wan_job(job.target, now_ms)? != Some(job.id) {
+                return Ok(Noticed::NotOldest);
+            }
+            let (outcome, presigned) = match ahead {
+                Some(a) if a.job == job => (
+                    self.network.transmit_prepared(tx, &job, now, a.prepared)?,
+                    a.presigned,
+                ),
+                _ => (self.network.transmit(tx, &job, now)?, None),
+            };
+            let mut outbox = Vec::new();
+            let attempt = self.dispatcher.handle_attempt_into(
+                tx,
+                &job,
+                outcome,
+                now,
+                presigned.as_ref(),
+                &mut outbox,
+            )?;
+            Ok(Noticed::Made { attempt, outbox })
         })
     }
 
@@ -557,12 +679,21 @@ impl<S: Store, N: DeviceNetwork<S>> Driver<S, N> {
 
     /// Turns the hubs' reports since the last call into alerts; returns how many there were.
     pub fn hub_reports(&self, now: OffsetDateTime) -> Result<usize, DccError> {
+        Ok(self.hub_reports_queued(now)?.0)
+    }
+
+    /// [`Driver::hub_reports`], with the outbox items the alerts were put in.
+    pub fn hub_reports_queued(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<(usize, Vec<OutboxQueued>), DccError> {
         self.store.transaction_in(|tx| {
             let reports = self.network.hub_reports(tx, now)?;
+            let mut created = Vec::new();
             for r in &reports {
-                self.dispatcher.route(tx, r, now)?;
+                self.dispatcher.route_into(tx, r, now, &mut created)?;
             }
-            Ok(reports.len())
+            Ok((reports.len(), created))
         })
     }
 

@@ -1258,44 +1258,48 @@ async fn sink_receive(
     resp
 }
 
+/// Starts a Receive Response Service on 127.0.0.1 (port picked by the kernel), on the runtime
+/// this is awaited on.
+pub async fn start_response_sink() -> ResponseSink {
+    let state = Arc::new(SinkState {
+        received: Mutex::new(Vec::new()),
+        refuse: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding the response sink");
+    let addr = listener.local_addr().expect("sink address");
+    let st = state.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            let st = st.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let st = st.clone();
+                    async move { Ok::<_, std::convert::Infallible>(sink_receive(st, req).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                    .await;
+            });
+        }
+    });
+    ResponseSink {
+        url: format!("http://{addr}/rrs"),
+        state,
+        task,
+    }
+}
+
 impl Demo {
     /// Starts a Receive Response Service on 127.0.0.1 (port picked by the kernel).
     pub fn response_sink(&self) -> ResponseSink {
-        let state = Arc::new(SinkState {
-            received: Mutex::new(Vec::new()),
-            refuse: AtomicU64::new(0),
-            refused: AtomicU64::new(0),
-        });
-        let listener = self.rt.block_on(async {
-            tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("binding the response sink")
-        });
-        let addr = listener.local_addr().expect("sink address");
-        let st = state.clone();
-        let task = self.rt.spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                };
-                let st = st.clone();
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| {
-                        let st = st.clone();
-                        async move { Ok::<_, std::convert::Infallible>(sink_receive(st, req).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
-                        .await;
-                });
-            }
-        });
-        ResponseSink {
-            url: format!("http://{addr}/rrs"),
-            state,
-            task,
-        }
+        self.rt.block_on(start_response_sink())
     }
 
     /// Registers `url` as `user`'s Receive Response Service through the CLI.
@@ -2376,7 +2380,10 @@ impl Default for PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -2395,7 +2402,10 @@ impl PgServed {
         let maker_config = root.join("make-world.toml");
         std::fs::write(
             &maker_config,
-            format!("store = \"sqlite:{}\"\nroles = [\"delivery\"]\n", data.display()),
+            format!(
+                "store = \"sqlite:{}\"\nroles = [\"delivery\"]\n",
+                data.display()
+            ),
         )
         .expect("writing the world maker's configuration");
         let log = root.join("logs/make-world.log");
@@ -2416,7 +2426,10 @@ impl PgServed {
             if let Some(status) = maker.try_wait().expect("waiting for serve") {
                 panic!("making the world: serve exited ({status})");
             }
-            assert!(Instant::now() < deadline, "no world within {START_TIMEOUT:?}");
+            assert!(
+                Instant::now() < deadline,
+                "no world within {START_TIMEOUT:?}"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         let pid = rustix::process::Pid::from_raw(

@@ -1,0 +1,584 @@
+//! The roles over NATS JetStream (`queue-nats`), for a DCC whose roles run in several
+//! processes: the database stays the truth (a WAN job or an outbox item commits with what made
+//! it, as with the embedded runners), and JetStream carries notices of the rows between the
+//! processes. The crate documentation of `queue-nats` is the protocol; this is its wiring:
+//!
+//! - the gateway ([`QueueAdmission`], and the DUIS handler with [`crate::Announcer::Queue`]):
+//!   a request that sends a command over the SM WAN is refused as a DCC fault while NATS is
+//!   down, before anything commits; after the commit each job it queued is announced
+//!   ([`announce_jobs`]; a failed publish is logged, and the sweeper announces the job);
+//! - the WAN runner ([`run_wan`]): notices of its partitions ([`PartitionedConsumer::wan`]),
+//!   each attempt a compare-and-set on the job's attempt count for the device's oldest
+//!   unfinished command (`Driver::attempt_noticed`), acknowledged after the commit; the outbox
+//!   items it made, and a retry's successor notice, published before the acknowledgement; a
+//!   notice taken before its job is due is handed back until then, or, if that is more than
+//!   `HOLD_HORIZON` (10 min) away (a DSP future-dated command held for hours), dropped and left to
+//!   the sweeper;
+//! - the delivery worker ([`run_delivery`]): notices of the outbox, shared by every delivery
+//!   worker, each delivery recorded as the embedded worker records it;
+//! - the sweeper ([`run_sweeper`]): every open WAN job and undelivered outbox item due more than
+//!   a bound ago is announced again (a producer that died between its commit and its publish,
+//!   NATS down at that moment, a message past `max_deliver`, work another role made without a
+//!   notice: the scheduler's runs, the operator's recovery commands). Re-announcing is
+//!   harmless: within JetStream's duplicate window the repeat is dropped, after it the
+//!   consumer finds the notice stale.
+//!
+//! Device responses and alerts: the emulated devices answer inside the WAN attempt's
+//! transaction (their state commits with the DCC's record of the answer), so nothing travels
+//! back on the device lane; the emulated WAN's hub reports are taken by the WAN runner as the
+//! embedded runner takes them, and the alerts they make announced on the outbox. A real SM WAN's
+//! responses would come through `Queue::publish_device` and `PartitionedConsumer::device`.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use dcc::DccError;
+use dcc::dispatch::{Attempt, DeviceNetwork, Driver, Noticed, OutboxQueued};
+use dcc::gateway::{Clock, QueuedJob, WanAdmission, unix_ms};
+use dcc::store::Store;
+use eui::Eui64;
+use queue_nats::{Consumer, OutboxNotice, PartitionedConsumer, Queue, Taken, WanNotice};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use crate::delivery::{DeliveryPolicy, post, record};
+use crate::dispatch::RunnerConfig;
+
+/// The gateway's question before a request that sends over the SM WAN: is NATS up?
+#[derive(Debug, Clone)]
+pub struct QueueAdmission(pub Queue);
+
+impl WanAdmission for QueueAdmission {
+    fn admit(&self) -> Result<(), String> {
+        self.0.check_available().map_err(|e| e.to_string())
+    }
+}
+
+/// The notice of a job the gateway queued.
+pub fn job_notice(job: &QueuedJob) -> WanNotice {
+    WanNotice {
+        job: job.id,
+        attempt: 0,
+        chf: job.chf,
+        target: job.target,
+        due_at: job.due_at,
+    }
+}
+
+/// The notice of an outbox item a step of the dispatcher made.
+pub fn outbox_notice(item: &OutboxQueued) -> OutboxNotice {
+    OutboxNotice {
+        item: item.id,
+        attempt: 0,
+        recipient: item.recipient,
+        next_at: item.next_at,
+    }
+}
+
+/// Announces the jobs a committed request queued. A failure is logged, not returned: the
+/// request is acknowledged and durable, and the sweeper announces what was not.
+pub async fn announce_jobs(queue: &Queue, jobs: &[QueuedJob]) {
+    let notices: Vec<WanNotice> = jobs.iter().map(job_notice).collect();
+    if let Err(e) = queue.publish_wan_all(&notices).await {
+        warn!(error = %e, jobs = notices.len(), "announcing WAN jobs failed; the sweeper will");
+    }
+}
+
+/// Announces outbox items (logged on failure, as [`announce_jobs`]).
+pub async fn announce_outbox(queue: &Queue, items: &[OutboxQueued]) {
+    if items.is_empty() {
+        return;
+    }
+    let notices: Vec<OutboxNotice> = items.iter().map(outbox_notice).collect();
+    if let Err(e) = queue.publish_outbox_all(&notices).await {
+        warn!(error = %e, items = notices.len(), "announcing outbox items failed; the sweeper will");
+    }
+}
+
+/// How long a consumer waits for messages before it looks at its other work.
+const TAKE_WAIT: Duration = Duration::from_millis(250);
+/// The delay of a notice handed back because its device (or item) is busy in this worker.
+const BUSY_NAK: Duration = Duration::from_millis(100);
+/// After a failure to reach NATS or the store: the pause before trying again.
+const PAUSE: Duration = Duration::from_millis(500);
+
+/// The furthest ahead a WAN notice is kept waiting in JetStream for its due time (a retry, a
+/// DSP future-dated command held until its execution time).
+const HOLD_HORIZON: Duration = Duration::from_secs(600);
+
+/// A WAN notice taken before its job is due: handed back until then; one due beyond
+/// [`HOLD_HORIZON`] (a command held for hours or days) is dropped instead, since each hand-back
+/// is a delivery and `max_deliver` bounds them: the sweeper announces the job once it is due.
+async fn not_due(taken: Taken<WanNotice>, now_ms: i64, due_at: i64) {
+    let left = ms_until(now_ms, due_at);
+    if left <= HOLD_HORIZON {
+        return settle(taken, Some(left)).await;
+    }
+    let subject = taken.subject().to_string();
+    if let Err(e) = taken.term().await {
+        warn!(subject, error = %e, "dropping a notice due later failed; it will come again");
+    }
+}
+
+/// How long a notice waits for its device's earlier command, on its `delivered`th delivery:
+/// [`BUSY_NAK`] times the deliveries so far, at most 20 times.
+fn busy_delay(delivered: i64) -> Duration {
+    BUSY_NAK * u32::try_from(delivered.clamp(1, 20)).unwrap_or(20)
+}
+
+fn ms_until(now_ms: i64, at_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(at_ms.saturating_sub(now_ms)).unwrap_or(0))
+}
+
+/// Settles a message, logging a failure (the message then comes again, and is found done).
+async fn settle<T>(taken: Taken<T>, nak: Option<Duration>) {
+    let subject = taken.subject().to_string();
+    let result = match nak {
+        None => taken.ack().await,
+        Some(d) => taken.nak(d).await,
+    };
+    if let Err(e) = result {
+        warn!(subject, error = %e, "settling a message failed; it will come again");
+    }
+}
+
+/// Sleeps `d`, or less if `shutdown` turns true; whether to go on.
+async fn pause(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = shutdown.changed() => {}
+        _ = tokio::time::sleep(d) => {}
+    }
+    !*shutdown.borrow()
+}
+
+/// Runs the WAN runner over NATS as `worker` (a name unique to this process) until `shutdown`
+/// turns true: takes the WAN notices of the partitions it holds, at most `config.concurrency`
+/// commands on the air and one per device, and the hubs' reports as the embedded runner does.
+pub async fn run_wan<S, N, C>(
+    driver: Arc<Driver<S, N>>,
+    clock: Arc<C>,
+    queue: Queue,
+    worker: String,
+    config: RunnerConfig,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: Store,
+    N: DeviceNetwork<S>,
+    C: Clock,
+{
+    let mut consumer = loop {
+        match PartitionedConsumer::wan(&queue, worker.clone()).await {
+            Ok(c) => break c,
+            Err(e) => {
+                warn!(worker, error = %e, "joining the WAN partitions failed; retrying");
+                if !pause(PAUSE, &mut shutdown).await {
+                    return;
+                }
+            }
+        }
+    };
+    info!(worker, "WAN runner taking notices from NATS JetStream");
+    let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut sweep_at = Instant::now();
+    // The network's hint that it has a report now, still "now" after the reports were taken:
+    // not trusted again before the next safety tick (as the embedded runner does).
+    let mut hint_stuck = false;
+    let mut failing = false;
+    while !*shutdown.borrow() {
+        while let Some(r) = tasks.try_join_next() {
+            if let Err(e) = r {
+                warn!(error = %e, "WAN task panicked");
+            }
+        }
+        let now_ms = unix_ms(clock.now());
+        let hint_due = !hint_stuck && driver.next_report_at().is_some_and(|t| t <= now_ms);
+        if hint_due || Instant::now() >= sweep_at {
+            sweep_at = Instant::now() + config.safety_tick;
+            let (d, c) = (driver.clone(), clock.clone());
+            match tokio::task::spawn_blocking(move || d.hub_reports_queued(c.now())).await {
+                Ok(Ok((_, created))) => announce_outbox(&queue, &created).await,
+                Ok(Err(e)) => warn!(error = %e, "hub reports failed"),
+                Err(e) => warn!(error = %e, "hub reports task failed"),
+            }
+            hint_stuck = driver
+                .next_report_at()
+                .is_some_and(|t| t <= unix_ms(clock.now()));
+        }
+        let free = config.concurrency.saturating_sub(tasks.len());
+        if free == 0 {
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                Some(r) = tasks.join_next() => {
+                    if let Err(e) = r {
+                        warn!(error = %e, "WAN task panicked");
+                    }
+                }
+            }
+            continue;
+        }
+        let taken = match consumer.take(free, TAKE_WAIT).await {
+            Ok(t) => {
+                if failing {
+                    info!(worker, "WAN notices flowing again");
+                    failing = false;
+                }
+                t
+            }
+            Err(e) => {
+                if !failing {
+                    warn!(worker, error = %e, "taking WAN notices failed; retrying (logged again when it recovers)");
+                    failing = true;
+                }
+                if !pause(PAUSE, &mut shutdown).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        for t in taken {
+            let notice = t.notice().clone();
+            let now_ms = unix_ms(clock.now());
+            if notice.due_at > now_ms {
+                not_due(t, now_ms, notice.due_at).await;
+                continue;
+            }
+            // One command at a time per device keeps each device's commands in order.
+            let claimed = busy
+                .lock()
+                .map(|mut b| b.insert(notice.target))
+                .unwrap_or(false);
+            if !claimed {
+                // Its earlier command is on the air here: later, the more so the more often
+                // this came back (each nak is a delivery, and `max_deliver` bounds them).
+                let delay = busy_delay(t.delivered());
+                settle(t, Some(delay)).await;
+                continue;
+            }
+            let (d, c, q, busy) = (driver.clone(), clock.clone(), queue.clone(), busy.clone());
+            tasks.spawn(async move {
+                attempt_one(&d, &*c, &q, t).await;
+                if let Ok(mut b) = busy.lock() {
+                    b.remove(&notice.target);
+                }
+            });
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    if let Err(e) = consumer.leave().await {
+        warn!(worker, error = %e, "leaving the WAN partitions failed (they expire)");
+    }
+}
+
+/// One notice: the transit time, the attempt in one transaction, then what the crate
+/// documentation of `queue-nats` says to publish and how to settle.
+async fn attempt_one<S, N, C>(
+    driver: &Arc<Driver<S, N>>,
+    clock: &C,
+    queue: &Queue,
+    taken: Taken<WanNotice>,
+) where
+    S: Store,
+    N: DeviceNetwork<S>,
+    C: Clock,
+{
+    let notice = taken.notice().clone();
+    let job = notice.job;
+    let d = driver.clone();
+    let transit = tokio::task::spawn_blocking(move || {
+        d.queued(job)
+            .and_then(|j| j.map(|j| d.transit_time(&j)).transpose())
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .flatten()
+    .unwrap_or_default();
+    tokio::time::sleep(transit).await;
+    let d = driver.clone();
+    let now = clock.now();
+    let attempts = notice.attempt;
+    let outcome: Result<Result<Noticed, DccError>, _> =
+        tokio::task::spawn_blocking(move || d.attempt_noticed(job, attempts, now)).await;
+    match outcome {
+        Ok(Ok(Noticed::Made { attempt, outbox })) => {
+            info!(job, device = %notice.target, outcome = ?attempt, "WAN transmission");
+            announce_outbox(queue, &outbox).await;
+            if let Attempt::Retry { next_at } = attempt {
+                // Committed: announce the next attempt, then let this one go. If the publish
+                // fails, the sweeper announces the retry.
+                if let Err(e) = queue.publish_wan(&notice.next_attempt(next_at)).await {
+                    warn!(job, error = %e, "announcing a retry failed; the sweeper will");
+                }
+            }
+            settle(taken, None).await;
+        }
+        Ok(Ok(Noticed::Stale)) => settle(taken, None).await,
+        Ok(Ok(Noticed::NotDue { due_at })) => not_due(taken, unix_ms(clock.now()), due_at).await,
+        Ok(Ok(Noticed::NotOldest)) => {
+            // The device's earlier command is still open (on the air elsewhere, or its notice
+            // still to come): later, the more so the more often this came back.
+            let delay = busy_delay(taken.delivered());
+            settle(taken, Some(delay)).await;
+        }
+        Ok(Err(e)) => {
+            warn!(job, error = %e, "WAN transmission failed");
+            settle(taken, Some(PAUSE)).await;
+        }
+        Err(e) => {
+            warn!(job, error = %e, "WAN task failed");
+            settle(taken, Some(PAUSE)).await;
+        }
+    }
+}
+
+/// Runs the delivery worker over NATS until `shutdown` turns true: takes the outbox's notices
+/// (one consumer shared by every delivery worker), at most `policy.concurrency` deliveries at
+/// once, each recorded as the embedded worker records it.
+pub async fn run_delivery<S: Store, C: Clock>(
+    store: Arc<S>,
+    clock: Arc<C>,
+    http: reqwest::Client,
+    policy: DeliveryPolicy,
+    queue: Queue,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut consumer: Consumer<OutboxNotice> = loop {
+        match queue.outbox().await {
+            Ok(c) => break c,
+            Err(e) => {
+                warn!(error = %e, "opening the outbox consumer failed; retrying");
+                if !pause(PAUSE, &mut shutdown).await {
+                    return;
+                }
+            }
+        }
+    };
+    info!("delivery worker taking notices from NATS JetStream");
+    let busy: Arc<Mutex<HashSet<i64>>> = Arc::new(Mutex::new(HashSet::new()));
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut failing = false;
+    while !*shutdown.borrow() {
+        while let Some(r) = in_flight.try_join_next() {
+            if let Err(e) = r {
+                warn!(error = %e, "delivery task failed");
+            }
+        }
+        let free = policy.concurrency.max(1).saturating_sub(in_flight.len());
+        if free == 0 {
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                Some(r) = in_flight.join_next() => {
+                    if let Err(e) = r {
+                        warn!(error = %e, "delivery task failed");
+                    }
+                }
+            }
+            continue;
+        }
+        let taken = match consumer.take(free, TAKE_WAIT).await {
+            Ok(t) => {
+                if failing {
+                    info!("outbox notices flowing again");
+                    failing = false;
+                }
+                t
+            }
+            Err(e) => {
+                if !failing {
+                    warn!(error = %e, "taking outbox notices failed; retrying (logged again when it recovers)");
+                    failing = true;
+                }
+                if !pause(PAUSE, &mut shutdown).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        for t in taken {
+            let notice = t.notice().clone();
+            let now_ms = unix_ms(clock.now());
+            if notice.next_at > now_ms {
+                settle(t, Some(ms_until(now_ms, notice.next_at))).await;
+                continue;
+            }
+            let claimed = busy
+                .lock()
+                .map(|mut b| b.insert(notice.item))
+                .unwrap_or(false);
+            if !claimed {
+                settle(t, Some(BUSY_NAK)).await;
+                continue;
+            }
+            let (store, clock, http, queue, busy) = (
+                store.clone(),
+                clock.clone(),
+                http.clone(),
+                queue.clone(),
+                busy.clone(),
+            );
+            in_flight.spawn(async move {
+                deliver_noticed(store, &*clock, &http, &policy, &queue, t).await;
+                if let Ok(mut b) = busy.lock() {
+                    b.remove(&notice.item);
+                }
+            });
+        }
+    }
+    while in_flight.join_next().await.is_some() {}
+}
+
+/// One outbox notice: stale (delivered, or attempted since) → ack; else POST, record, and ack
+/// (a failed delivery's next attempt announced first).
+async fn deliver_noticed<S: Store, C: Clock>(
+    store: Arc<S>,
+    clock: &C,
+    http: &reqwest::Client,
+    policy: &DeliveryPolicy,
+    queue: &Queue,
+    taken: Taken<OutboxNotice>,
+) {
+    let notice = taken.notice().clone();
+    let id = notice.item;
+    let st = store.clone();
+    let current = tokio::task::spawn_blocking(move || {
+        st.read(|tx| {
+            let Some(item) = tx.outbox_item(id)?.filter(|o| o.delivered_at.is_none()) else {
+                return Ok(None);
+            };
+            let url = tx.user(item.recipient)?.and_then(|u| u.response_url);
+            Ok(Some((item, url)))
+        })
+    })
+    .await;
+    let (item, url) = match current {
+        Ok(Ok(Some((item, url)))) if item.attempts == notice.attempt => (item, url),
+        Ok(Ok(_)) => return settle(taken, None).await,
+        Ok(Err(e)) => {
+            warn!(id, error = %e, "reading an outbox item failed");
+            return settle(taken, Some(PAUSE)).await;
+        }
+        Err(e) => {
+            warn!(id, error = %e, "outbox item reader failed");
+            return settle(taken, Some(PAUSE)).await;
+        }
+    };
+    let result = match &url {
+        None => Err("the user has no Receive Response Service URL".to_string()),
+        Some(url) => post(http, url, &item, policy).await,
+    };
+    let now = unix_ms(clock.now());
+    let policy = *policy;
+    let recorded =
+        tokio::task::spawn_blocking(move || record(&*store, &item, &result, now, &policy)).await;
+    match recorded {
+        Ok(Ok(None)) => settle(taken, None).await,
+        Ok(Ok(Some(next_at))) => {
+            if let Err(e) = queue.publish_outbox(&notice.next_attempt(next_at)).await {
+                warn!(id, error = %e, "announcing a delivery retry failed; the sweeper will");
+            }
+            settle(taken, None).await;
+        }
+        Ok(Err(e)) => {
+            warn!(id, error = %e, "recording a delivery attempt failed");
+            settle(taken, Some(PAUSE)).await;
+        }
+        Err(e) => {
+            warn!(id, error = %e, "delivery recorder failed");
+            settle(taken, Some(PAUSE)).await;
+        }
+    }
+}
+
+/// How the sweeper sweeps.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepConfig {
+    /// How often it looks.
+    pub every: Duration,
+    /// It announces what has been due for longer than this (longer than a notice normally
+    /// takes to be acted on).
+    pub older_than: Duration,
+    /// At most this many jobs and this many items per look.
+    pub batch: usize,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        Self {
+            every: Duration::from_secs(2),
+            older_than: Duration::from_secs(2),
+            batch: 1024,
+        }
+    }
+}
+
+/// Re-announces, until `shutdown` turns true, every open WAN job (each device's oldest) and
+/// undelivered outbox item due more than `config.older_than` ago.
+pub async fn run_sweeper<S: Store, C: Clock>(
+    store: Arc<S>,
+    clock: Arc<C>,
+    queue: Queue,
+    config: SweepConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let bound = i64::try_from(config.older_than.as_millis()).unwrap_or(i64::MAX);
+    let batch = config.batch.max(1);
+    while pause(config.every.max(Duration::from_millis(10)), &mut shutdown).await {
+        if queue.check_available().is_err() {
+            continue;
+        }
+        let cutoff = unix_ms(clock.now()).saturating_sub(bound);
+        let st = store.clone();
+        let open = tokio::task::spawn_blocking(move || {
+            st.read(|tx| {
+                Ok((
+                    tx.due_wan_jobs(cutoff, batch)?,
+                    tx.due_outbox(cutoff, batch)?,
+                ))
+            })
+        })
+        .await;
+        let (jobs, items) = match open {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                warn!(error = %e, "the sweeper's read failed");
+                continue;
+            }
+            Err(e) => {
+                warn!(error = %e, "the sweeper's reader failed");
+                continue;
+            }
+        };
+        let wan: Vec<WanNotice> = jobs
+            .iter()
+            .map(|j| WanNotice {
+                job: j.id,
+                attempt: j.attempts,
+                chf: j.chf,
+                target: j.target,
+                due_at: j.due_at,
+            })
+            .collect();
+        let outbox: Vec<OutboxNotice> = items
+            .iter()
+            .map(|o| OutboxNotice {
+                item: o.id,
+                attempt: o.attempts,
+                recipient: o.recipient,
+                next_at: o.next_at,
+            })
+            .collect();
+        for result in [
+            queue.publish_wan_all(&wan).await,
+            queue.publish_outbox_all(&outbox).await,
+        ] {
+            match result {
+                Ok(a) if a.stored > 0 => info!(stored = a.stored, "the sweeper announced work"),
+                Ok(_) => {}
+                Err(e) => warn!(error = %e, "the sweeper's announcement failed"),
+            }
+        }
+    }
+}
