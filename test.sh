@@ -29,3 +29,10 @@ fi
 export OPENDCC_CORPUS="${OPENDCC_CORPUS:-$(cd .. && pwd)/shared/corpus}"
 
 cargo test --workspace --all-targets "$@"
+
+# The same end-to-end tests on PostgreSQL (issue 14): each test's world moved into a database of
+# its own and served from there by `opendcc serve`. These are the files that need no SQLite-only
+# operator command (`wan fault`, `device fault`, `smki …` take the SQLite directory).
+OPENDCC_E2E_BACKEND=postgres cargo test --no-fail-fast -p opendcc \
+  --test gateway_e2e --test critical_e2e --test mmc_e2e --test future_dating_e2e \
+  --test bench_e2e --test hostile_e2e "$@"

@@ -122,17 +122,29 @@ fn lock_roles(dir: &Path, roles: &BTreeSet<Role>) -> Result<Locks, String> {
 }
 
 /// On PostgreSQL, any number of gateways share the database (its anti-replay counters are
-/// exact across them); every other role runs in one process at a time across the database,
-/// which holds an advisory lock for each (released when the process ends, however it ends).
-/// Several WAN runners or delivery workers on one queue would carry a device's command, or
-/// deliver a document, twice.
+/// exact across them), and with the NATS queue any number of WAN runners (with their devices)
+/// and delivery workers too (JetStream hands each notice to one of them, and the attempt's
+/// transaction checks the row it names); every other role runs in one process at a time across
+/// the database, which holds an advisory lock for each (released when the process ends, however
+/// it ends). Without NATS, several WAN runners or delivery workers polling one queue would
+/// carry a device's command, or deliver a document, twice.
 fn lock_roles_pg(
     store: &store_pg::PgStore,
     at: &StoreConfig,
+    queue: &QueueConfig,
     roles: &BTreeSet<Role>,
 ) -> Result<Vec<store_pg::HeldLock>, String> {
+    let shared = |r: Role| match queue {
+        QueueConfig::Embedded => r == Role::Gateway,
+        QueueConfig::Nats { .. } => {
+            matches!(
+                r,
+                Role::Gateway | Role::Wan | Role::Devices | Role::Delivery
+            )
+        }
+    };
     let mut held = Vec::new();
-    for role in roles.iter().filter(|r| **r != Role::Gateway) {
+    for role in roles.iter().filter(|r| !shared(**r)) {
         match store
             .try_hold_lock(role.name())
             .map_err(|e| e.to_string())?
@@ -141,7 +153,8 @@ fn lock_roles_pg(
             None => {
                 return Err(format!(
                     "role {:?} already runs in another process on {}: on PostgreSQL any \
-                     number of gateways may run, and each other role in one process at a time",
+                     number of gateways may run (and, with the NATS queue, of WAN runners and \
+                     delivery workers), and each other role in one process at a time",
                     role.name(),
                     at.redacted()
                 ));
@@ -182,7 +195,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             // PostgreSQL client runs one of its own.
             let world = world::open_existing(&cfg.data)?;
             let store = Arc::new(cfg.store.open_postgres()?);
-            let _locks = lock_roles_pg(&store, &cfg.store, &cfg.roles)?;
+            let _locks = lock_roles_pg(&store, &cfg.store, &cfg.queue, &cfg.roles)?;
             run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
         }
     }

@@ -52,6 +52,10 @@ impl Served {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
     /// Waits (bounded) until `ready` holds, failing if the process exits first.
     fn wait_until(&mut self, what: &str, ready: impl Fn(&Served) -> bool) {
         let deadline = Instant::now() + START;
@@ -632,4 +636,140 @@ fn next_unique() -> u64 {
         .map(|d| u64::from(d.subsec_nanos()))
         .unwrap_or(0);
     nanos * 1000 + N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The worker that holds the WAN lease of `chf`'s partition (its name carries its pid).
+fn wan_lease_holder(url: &str, prefix: &str, chf: &str) -> String {
+    let chf: eui::Eui64 = chf.parse().expect("an EUI-64");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let q = queue_nats::Queue::connect(queue_nats::QueueConfig {
+            url: url.to_string(),
+            prefix: prefix.to_string(),
+            ..queue_nats::QueueConfig::default()
+        })
+        .await
+        .expect("connecting to NATS");
+        let leases = q
+            .leases(queue_nats::Lane::Wan)
+            .await
+            .expect("reading the leases");
+        leases
+            .get(&q.partition_of(chf))
+            .cloned()
+            .unwrap_or_else(|| panic!("no lease on the hub's partition: {leases:?}"))
+    })
+}
+
+/// SIGKILL: the process ends at once, holding whatever it held (its leases run out, its
+/// unacknowledged notices come back to another worker).
+fn kill9(served: &mut Served) {
+    let mut child = served.child.take().expect("running");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaping the killed process");
+}
+
+#[test]
+fn several_gateways_and_wan_workers_share_postgres_and_nats_and_survive_a_worker_killed() {
+    let url = nats_url();
+    let prefix = format!("serve_e2e_pg_{}_{}", std::process::id(), next_unique());
+    let _streams = NatsPrefix {
+        url: url.clone(),
+        prefix: prefix.clone(),
+    };
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let mut maker = Served::start(root.path(), "maker", &config(&["delivery"], false));
+    maker.wait_until("its roles", |s| s.log().contains("roles running"));
+    assert!(maker.stop().success());
+    let db = PgDatabase::new();
+    let from = format!("sqlite:{}", path_str(&root.path().join("data")));
+    let moved = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
+    assert!(moved.status.success(), "migrate: {}", stderr_of(&moved));
+
+    let pg = |roles: &[&str], manifest: Option<&str>| {
+        let mut c = format!(
+            "store = {:?}\ndata = \"data\"\nqueue = {url:?}\nqueue_prefix = {prefix:?}\n",
+            db.url()
+        );
+        if roles.contains(&"gateway") {
+            c.push_str("listen = \"127.0.0.1:0\"\n");
+        }
+        if roles.contains(&"smki") {
+            c.push_str("smki_listen = \"127.0.0.1:0\"\n");
+        }
+        if let Some(m) = manifest {
+            c.push_str(&format!("manifest = \"run/{m}.json\"\n"));
+        }
+        let quoted: Vec<String> = roles.iter().map(|r| format!("{r:?}")).collect();
+        c.push_str(&format!("roles = [{}]\n", quoted.join(", ")));
+        c
+    };
+    // Two fronts (each a gateway and a delivery worker), two backs (each a WAN runner with the
+    // emulated devices); the scheduler and the SMKI once.
+    let mut front1 = Served::start(
+        root.path(),
+        "front1",
+        &pg(&["gateway", "delivery", "scheduler", "smki"], Some("one")),
+    );
+    let mut front2 = Served::start(
+        root.path(),
+        "front2",
+        &pg(&["gateway", "delivery"], Some("two")),
+    );
+    let mut back1 = Served::start(root.path(), "back1", &pg(&["wan", "devices"], None));
+    let mut back2 = Served::start(root.path(), "back2", &pg(&["wan", "devices"], None));
+    let (one, two) = (
+        root.path().join("run/one.json"),
+        root.path().join("run/two.json"),
+    );
+    front1.wait_until("the first manifest", |_| one.exists());
+    front2.wait_until("the second manifest", |_| two.exists());
+    for back in [&mut back1, &mut back2] {
+        back.wait_until("the WAN runner on NATS", |s| {
+            s.log()
+                .contains("WAN runner taking notices from NATS JetStream")
+        });
+    }
+    // The scheduler runs once per database: a second is refused.
+    let third = root.path().join("third.toml");
+    std::fs::write(&third, pg(&["scheduler"], None)).expect("writing");
+    let out = run_cli(&["serve", "--config", path_str(&third)], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("role \"scheduler\" already runs in another process"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    // A meter read through each gateway, answered and delivered; the counters are one space
+    // for the user across the gateways (one database).
+    read_a_meter_with_the_client_tools(root.path(), &one, 4_000);
+    read_a_meter_with_the_client_tools(root.path(), &two, 4_001);
+
+    // The WAN worker that holds the meter's hub is killed: the other takes its partitions when
+    // their leases run out, and the next read is answered.
+    let holder = wan_lease_holder(&url, &prefix, premises1::CHF);
+    let (victim, survivor) = if holder.contains(&format!("-{}-", back1.pid())) {
+        (&mut back1, &mut back2)
+    } else {
+        assert!(
+            holder.contains(&format!("-{}-", back2.pid())),
+            "the hub's partition is held by {holder}, neither back"
+        );
+        (&mut back2, &mut back1)
+    };
+    kill9(victim);
+    read_a_meter_with_the_client_tools(root.path(), &two, 4_002);
+    let holder = wan_lease_holder(&url, &prefix, premises1::CHF);
+    assert!(
+        holder.contains(&format!("-{}-", survivor.pid())),
+        "the survivor holds the hub's partition now: {holder}"
+    );
+
+    assert!(survivor.stop().success());
+    assert!(front2.stop().success());
+    assert!(front1.stop().success());
 }

@@ -998,7 +998,14 @@ fn launch(
             }
         }
     }
-    cmd.args(&options.extra_args)
+    let mut extra: Vec<&String> = options.extra_args.iter().collect();
+    if pg.is_some() {
+        // `serve` takes the world's size from its configuration.
+        if let Some(i) = extra.iter().position(|a| *a == "--premises") {
+            extra.drain(i..(i + 2).min(extra.len()));
+        }
+    }
+    cmd.args(extra)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().expect("cloning the log handle"))
@@ -2388,6 +2395,12 @@ impl Drop for PgDatabase {
     }
 }
 
+/// The value of `--premises N` in a demo's arguments.
+fn premises_arg(args: &[String]) -> Option<&str> {
+    let i = args.iter().position(|a| a == "--premises")?;
+    args.get(i + 1).map(String::as_str)
+}
+
 /// A [`Demo`]'s world on PostgreSQL: its database and the configuration that serves it.
 pub struct PgServed {
     pub db: PgDatabase,
@@ -2400,10 +2413,14 @@ impl PgServed {
     fn prepare(root: &Path, options: &DemoOptions) -> PgServed {
         let data = root.join("data");
         let maker_config = root.join("make-world.toml");
+        // A world's size is the world maker's (`demo --premises N` is `premises = N`).
+        let premises = premises_arg(&options.extra_args)
+            .map(|n| format!("premises = {n}\n"))
+            .unwrap_or_default();
         std::fs::write(
             &maker_config,
             format!(
-                "store = \"sqlite:{}\"\nroles = [\"delivery\"]\n",
+                "store = \"sqlite:{}\"\n{premises}roles = [\"delivery\"]\n",
                 data.display()
             ),
         )
