@@ -35,4 +35,4 @@ cargo test --workspace --all-targets "$@"
 # operator command (`wan fault`, `device fault`, `smki …` take the SQLite directory).
 OPENDCC_E2E_BACKEND=postgres cargo test --no-fail-fast -p opendcc \
   --test gateway_e2e --test critical_e2e --test mmc_e2e --test future_dating_e2e \
-  --test bench_e2e --test hostile_e2e "$@"
+  --test hostile_e2e "$@"

@@ -850,12 +850,18 @@ impl Demo {
 
     /// Every table of the database, read-only.
     pub fn snapshot(&self) -> DbSnapshot {
-        DbSnapshot::read(&self.db_path())
+        match &self.pg {
+            Some(pg) => DbSnapshot::read_pg(&pg.db.url()),
+            None => DbSnapshot::read(&self.db_path()),
+        }
     }
 
     /// Runs a read-only query (`?1`, `?2`… bound to `params`); every cell as text (`NULL` for
-    /// null, blobs in hex).
+    /// null, blobs in hex), the same on SQLite and PostgreSQL (booleans as 1 and 0).
     pub fn query(&self, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
+        if let Some(pg) = &self.pg {
+            return pg_query(&pg.db.url(), sql, params);
+        }
         let conn = open_read_only(&self.db_path());
         let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
         let columns = st.column_count();
@@ -1309,15 +1315,16 @@ impl Demo {
         self.rt.block_on(start_response_sink())
     }
 
-    /// Registers `url` as `user`'s Receive Response Service through the CLI.
+    /// Registers `url` as `user`'s Receive Response Service through the CLI (which finds the
+    /// store by the manifest: SQLite or PostgreSQL).
     pub fn set_response_url(&self, user: &str, url: &str) {
-        let data = self.data_dir();
+        let manifest = self.manifest_path();
         let out = run_cli(
             &[
                 "user",
                 "response-url",
-                "--data",
-                data.to_str().expect("UTF-8 path"),
+                "--manifest",
+                manifest.to_str().expect("UTF-8 path"),
                 "--user",
                 user,
                 url,
@@ -1552,6 +1559,31 @@ impl DbSnapshot {
         DbSnapshot { tables }
     }
 
+    /// [`DbSnapshot::read`] of a PostgreSQL database (its tables in its current schema).
+    pub fn read_pg(url: &str) -> DbSnapshot {
+        let names: Vec<Vec<String>> = pg_query(
+            url,
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name <> 'schema_migrations' ORDER BY table_name",
+            &[],
+        );
+        let mut tables = BTreeMap::new();
+        for name in names.into_iter().filter_map(|r| r.into_iter().next()) {
+            let mut client = postgres::Client::connect(url, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            let mut rows: Vec<String> = client
+                .query(&format!("SELECT * FROM \"{name}\""), &[])
+                .unwrap_or_else(|e| panic!("reading {name}: {e}"))
+                .iter()
+                .map(|r| pg_row_text(r, true).join(" | "))
+                .collect();
+            rows.sort();
+            tables.insert(name, rows);
+        }
+        DbSnapshot { tables }
+    }
+
     /// The rows of one table.
     pub fn table(&self, name: &str) -> &[String] {
         self.tables
@@ -1616,6 +1648,83 @@ impl DbSnapshot {
             })
             .max()
     }
+}
+
+/// A blob cell as [`cell_text`] writes it (`x'…'`), back to its bytes.
+fn unhex_cell(cell: &str) -> Vec<u8> {
+    let hex = cell
+        .strip_prefix("x'")
+        .and_then(|h| h.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("not a blob cell: {cell}"));
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// [`Demo::query`] on PostgreSQL: `?N` becomes `$N`, each parameter is converted to the type
+/// the server infers for it, and each cell is written as SQLite's would be.
+fn pg_query(url: &str, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
+    use postgres::types::{ToSql, Type};
+    let mut client =
+        postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("{url}: {e}"));
+    let mut pg_sql = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            pg_sql.push('$');
+        } else {
+            pg_sql.push(c);
+        }
+    }
+    let st = client
+        .prepare(&pg_sql)
+        .unwrap_or_else(|e| panic!("{pg_sql}: {e}"));
+    let values: Vec<Box<dyn ToSql + Sync>> = st
+        .params()
+        .iter()
+        .zip(params)
+        .map(|(t, p)| -> Box<dyn ToSql + Sync> {
+            match *t {
+                Type::INT8 => Box::new(p.parse::<i64>().expect("an integer parameter")),
+                Type::INT4 => Box::new(p.parse::<i32>().expect("an integer parameter")),
+                Type::BOOL => Box::new(matches!(*p, "1" | "true")),
+                _ => Box::new(p.to_string()),
+            }
+        })
+        .collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| &**v).collect();
+    let rows = client
+        .query(&st, &refs)
+        .unwrap_or_else(|e| panic!("{pg_sql}: {e}"));
+    rows.iter().map(|r| pg_row_text(r, false)).collect()
+}
+
+/// A PostgreSQL row's cells as [`cell_text`] writes SQLite's (text quoted if `quote_text`).
+fn pg_row_text(row: &postgres::Row, quote_text: bool) -> Vec<String> {
+    use postgres::types::Type;
+    (0..row.len())
+        .map(|i| {
+            let t = row.columns()[i].type_().clone();
+            let cell = |v: Option<String>| v.unwrap_or_else(|| "NULL".into());
+            match t {
+                Type::INT8 => cell(row.get::<_, Option<i64>>(i).map(|v| v.to_string())),
+                Type::INT4 => cell(row.get::<_, Option<i32>>(i).map(|v| v.to_string())),
+                Type::INT2 => cell(row.get::<_, Option<i16>>(i).map(|v| v.to_string())),
+                Type::BOOL => cell(
+                    row.get::<_, Option<bool>>(i)
+                        .map(|v| u8::from(v).to_string()),
+                ),
+                Type::FLOAT8 => cell(row.get::<_, Option<f64>>(i).map(|v| v.to_string())),
+                Type::BYTEA => cell(
+                    row.get::<_, Option<Vec<u8>>>(i)
+                        .map(|v| format!("x'{}'", hex(&v))),
+                ),
+                _ if quote_text => cell(row.get::<_, Option<String>>(i).map(|v| format!("{v:?}"))),
+                _ => cell(row.get::<_, Option<String>>(i)),
+            }
+        })
+        .collect()
 }
 
 fn open_read_only(path: &Path) -> rusqlite::Connection {
@@ -1798,17 +1907,15 @@ impl Demo {
     /// An emulated device's persistent state (its compact rows, `devices::stored`, or a
     /// `device_state` JSON row stored before them), as JSON.
     pub fn device_state(&self, id: &str) -> serde_json::Value {
-        use rusqlite::OptionalExtension as _;
-        let conn = open_read_only(&self.db_path());
-        let compact: Option<(Vec<u8>, Vec<u8>)> = conn
-            .query_row(
+        let compact = self
+            .query(
                 "SELECT b.body, c.counters FROM device_body b
                      JOIN device_counters c ON c.id = b.id WHERE b.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[id],
             )
-            .optional()
-            .unwrap_or_else(|e| panic!("device state of {id}: {e}"));
+            .into_iter()
+            .next()
+            .map(|row| (unhex_cell(&row[0]), unhex_cell(&row[1])));
         let Some((body, counters)) = compact else {
             let rows = self.query("SELECT state FROM device_state WHERE id = ?1", &[id]);
             let row = rows
@@ -1817,13 +1924,14 @@ impl Demo {
             return serde_json::from_str(&row[0])
                 .unwrap_or_else(|e| panic!("device state of {id}: {e}"));
         };
-        let mut st = conn
-            .prepare("SELECT event FROM device_events WHERE id = ?1 ORDER BY seq")
-            .unwrap_or_else(|e| panic!("device events of {id}: {e}"));
-        let events = st
-            .query_map([id], |r| r.get::<_, Vec<u8>>(0))
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .unwrap_or_else(|e| panic!("device events of {id}: {e}"));
+        let events: Vec<Vec<u8>> = self
+            .query(
+                "SELECT event FROM device_events WHERE id = ?1 ORDER BY seq",
+                &[id],
+            )
+            .iter()
+            .map(|row| unhex_cell(&row[0]))
+            .collect();
         let events = events
             .iter()
             .map(|e| devices::stored::decode_event(e))
