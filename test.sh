@@ -32,7 +32,8 @@ cargo test --workspace --all-targets "$@"
 
 # The same end-to-end tests on PostgreSQL (issue 14): each test's world moved into a database of
 # its own and served from there by `opendcc serve`. These are the files that need no SQLite-only
-# operator command (`wan fault`, `device fault`, `smki …` take the SQLite directory).
+# operator command (`wan fault`, `device fault`, `smki …` take the SQLite directory); they read the DCC's
+# database through the helpers, which read PostgreSQL in this mode.
 OPENDCC_E2E_BACKEND=postgres cargo test --no-fail-fast -p opendcc \
   --test gateway_e2e --test critical_e2e --test mmc_e2e --test future_dating_e2e \
-  --test hostile_e2e "$@"
+  --test bench_e2e --test hostile_e2e "$@"
