@@ -15,7 +15,8 @@
 //!    and NATS is restarted: requests are accepted again;
 //! 5. only with `OPENDCC_SOAK_RESTART_PG=1` (scripts/scaleout-soak.sh; never beside other
 //!    tests, for the machine's PostgreSQL serves them too): PostgreSQL itself is restarted
-//!    (`pg_ctlcluster VERSION NAME restart`, the cluster from `pg_lsclusters`): requests during the
+//!    (`pg_ctlcluster VERSION NAME restart`, the cluster on the port of `OPENDCC_TEST_PG` from
+//!    `pg_lsclusters`): requests during the
 //!    outage are refused as a DCC fault, and the DCC takes requests again by itself afterwards.
 //!
 //! Then what `durability.rs` asserts (`common::load`): every request acknowledged (or cut and
@@ -135,8 +136,16 @@ fn recorded_code(db: &str, originator: &str, counter: u64) -> Option<String> {
     .map(|r| r.get::<_, String>(0))
 }
 
-/// The machine's PostgreSQL cluster (`pg_lsclusters`: version, name) of 127.0.0.1:5432.
+/// The PostgreSQL cluster (`pg_lsclusters`: version, name) the test's databases are on: the one
+/// on the port of `OPENDCC_TEST_PG` (default 5432, the machine's).
 fn pg_cluster() -> (String, String) {
+    let port = std::env::var("OPENDCC_TEST_PG")
+        .ok()
+        .and_then(|u| {
+            let host = u.split('@').next_back()?.split('/').next()?.to_string();
+            host.rsplit_once(':').map(|(_, p)| p.to_string())
+        })
+        .unwrap_or_else(|| "5432".into());
     let out = Command::new("pg_lsclusters")
         .arg("--no-header")
         .output()
@@ -144,9 +153,9 @@ fn pg_cluster() -> (String, String) {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.len() > 3 && f[2] == "5432")
+        .find(|f| f.len() > 3 && f[2] == port)
         .map(|f| (f[0].to_string(), f[1].to_string()))
-        .unwrap_or_else(|| panic!("no cluster on port 5432 in pg_lsclusters:\n{text}"))
+        .unwrap_or_else(|| panic!("no cluster on port {port} in pg_lsclusters:\n{text}"))
 }
 
 fn refused_faults(load: &Load) -> usize {
