@@ -17,7 +17,8 @@
 //!    tests, for the machine's PostgreSQL serves them too): PostgreSQL itself is restarted
 //!    (`pg_ctlcluster VERSION NAME restart`, the cluster on the port of `OPENDCC_TEST_PG` from
 //!    `pg_lsclusters`): requests during the
-//!    outage are refused as a DCC fault, and the DCC takes requests again by itself afterwards.
+//!    outage are refused as a DCC fault, and the DCC takes requests again by itself afterwards;
+//!    the first front takes its roles' advisory locks again.
 //!
 //! Then what `durability.rs` asserts (`common::load`): every request acknowledged (or cut and
 //! committed with I99, by the database's own record) is answered exactly once by delivery id,
@@ -49,7 +50,7 @@ use common::{PgDatabase, run_cli, stderr_of};
 const RECOVER: Duration = Duration::from_secs(90);
 /// How long the senders take over their requests (paced), at the least
 /// (`OPENDCC_SOAK_SEND_SECS` for the soak).
-const SEND_FOR: Duration = Duration::from_secs(30);
+const SEND_FOR: Duration = Duration::from_secs(20);
 /// The serve tuning of every process: commands stay on the WAN a while (faults find some in
 /// flight), failed deliveries are retried soon.
 const TUNING: [&str; 4] = [
@@ -181,7 +182,7 @@ fn refusals(load: &Load) -> std::collections::BTreeMap<(u16, String), usize> {
 #[test]
 fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once_across_faults() {
     let restart_pg = std::env::var("OPENDCC_SOAK_RESTART_PG").is_ok_and(|v| v == "1");
-    let shape = Shape::from_env(300, if restart_pg { 5 } else { 4 });
+    let shape = Shape::from_env(240, if restart_pg { 5 } else { 4 });
     let mut nats = OwnNats::start();
     let root = tempfile::Builder::new()
         .prefix("opendcc-faults-")
@@ -417,6 +418,17 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         );
         note(
             "PostgreSQL back: requests acknowledged again".into(),
+            &load,
+            finals(),
+        );
+        // The scheduler's and the SMKI's advisory locks went with their sessions: taken again.
+        front1
+            .served
+            .wait_until("the roles' advisory locks taken again", |s| {
+                s.log().matches("advisory lock had gone").count() >= 2
+            });
+        note(
+            "the scheduler's and SMKI's locks taken again".into(),
             &load,
             finals(),
         );
