@@ -263,7 +263,7 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         Some("two"),
     );
     let mut back1 = Role::start(root, "back1", config(&["wan", "devices"], None), None);
-    let _back2 = Role::start(root, "back2", config(&["wan", "devices"], None), None);
+    let mut back2 = Role::start(root, "back2", config(&["wan", "devices"], None), None);
 
     // supplier-a's Receive Response Service, registered through the first manifest.
     let posts = Arc::new(Mutex::new(Vec::<Post>::new()));
@@ -459,6 +459,16 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         finals(),
     );
     let summary = expected.check(&posts.lock().unwrap());
+    // No process gave up: each fault's survivors, and each restarted process, still serve.
+    for role in [&mut front1, &mut front2, &mut back1, &mut back2] {
+        let child = role.served.child.as_mut().expect("running");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{} exited:\n{}",
+            role.name,
+            role.served.log()
+        );
+    }
     eprintln!(
         "scaleout faults: {} requests, seed {}, PostgreSQL restart {restart_pg}; {summary}\n{}",
         shape.requests,
