@@ -164,6 +164,67 @@ fn lock_roles_pg(
     Ok(held)
 }
 
+/// How often a process on PostgreSQL checks that its roles' advisory locks are still held.
+const LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Keeps the roles' advisory locks for as long as the process runs, on a thread of its own:
+/// every [`LOCK_CHECK`] each lock's session is checked, and one that ended (PostgreSQL
+/// restarted) is taken again once PostgreSQL answers. If another process took it meanwhile (it
+/// started the role while this one's session was gone), this process logs it and exits with
+/// status 1, as after a crash, so that the role does not run twice; restarted, it is refused as
+/// any second process of the role is.
+fn keep_locks(
+    store: Arc<store_pg::PgStore>,
+    mut locks: Vec<store_pg::HeldLock>,
+) -> Result<(), String> {
+    if locks.is_empty() {
+        return Ok(());
+    }
+    std::thread::Builder::new()
+        .name("pg-locks".into())
+        .spawn(move || {
+            let mut unreachable = false;
+            loop {
+                std::thread::sleep(LOCK_CHECK);
+                for lock in &mut locks {
+                    match store.keep_lock(lock) {
+                        Ok(store_pg::Kept::Held) => unreachable = false,
+                        Ok(store_pg::Kept::Retaken) => {
+                            unreachable = false;
+                            tracing::info!(
+                                role = lock.name(),
+                                "the role's advisory lock had gone with its PostgreSQL session; \
+                                 taken again"
+                            );
+                        }
+                        Ok(store_pg::Kept::Lost) => {
+                            tracing::error!(
+                                role = lock.name(),
+                                "the role's advisory lock went with its PostgreSQL session and \
+                                 another process holds it now: stopping, so that the role does \
+                                 not run twice"
+                            );
+                            std::process::exit(1);
+                        }
+                        Err(e) => {
+                            if !unreachable {
+                                tracing::warn!(
+                                    role = lock.name(),
+                                    error = %e,
+                                    "checking the role's advisory lock failed; it is taken again \
+                                     when PostgreSQL answers"
+                                );
+                            }
+                            unreachable = true;
+                        }
+                    }
+                }
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| format!("starting the advisory locks' keeper: {e}"))
+}
+
 /// Runs the roles `cfg` lists until SIGINT or SIGTERM. This is where a served DCC's backend is
 /// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
 /// directory that holds no world gets a new one, made as `opendcc demo` makes it
@@ -195,7 +256,8 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             // PostgreSQL client runs one of its own.
             let world = world::open_existing(&cfg.data)?;
             let store = Arc::new(cfg.store.open_postgres()?);
-            let _locks = lock_roles_pg(&store, &cfg.store, &cfg.queue, &cfg.roles)?;
+            let locks = lock_roles_pg(&store, &cfg.store, &cfg.queue, &cfg.roles)?;
+            keep_locks(store.clone(), locks)?;
             run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
         }
     }

@@ -14,11 +14,11 @@
 mod common;
 
 use std::future::Future;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::procs::OwnNats;
 use common::{
     ResponseSink, cert_der, premises1, request_id, set_text, signer, start_response_sink, template,
     tpl,
@@ -468,75 +468,10 @@ async fn a_wan_worker_that_dies_before_acknowledging_leaves_its_notices_to_anoth
     .await
 }
 
-/// A nats-server with JetStream of the test's own, killed when dropped.
-struct OwnServer {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl OwnServer {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
-        let mut s = Self {
-            child: None,
-            port,
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        };
-        s.restart();
-        s
-    }
-
-    fn restart(&mut self) {
-        let bin = std::env::var("OPENDCC_NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
-        let child = Command::new(&bin)
-            .args([
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-sd",
-            ])
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "this test runs a nats-server of its own and cannot start {bin:?}: {e} \
-                     (install Debian's nats-server, as scripts/services.sh does, or set \
-                     OPENDCC_NATS_SERVER)"
-                )
-            });
-        self.child = Some(child);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_nats_down_the_gateway_refuses_device_requests_as_a_dcc_fault_and_commits_nothing()
 -> TestResult {
-    let mut server = OwnServer::start();
+    let mut server = OwnNats::start();
     let cfg = config("down", server.url());
     // The server takes a moment to listen.
     let mut queue = None;

@@ -6,113 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+use common::procs::{Served, kill9, path_str};
 use common::*;
-
-/// How long a process may take to make or open its world and start its roles.
-const START: Duration = Duration::from_secs(120);
-const STOP: Duration = Duration::from_secs(30);
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temporary paths are UTF-8")
-}
-
-/// A running `opendcc serve --config FILE`; killed on drop (its log printed if the test fails).
-struct Served {
-    child: Option<Child>,
-    log: PathBuf,
-}
-
-impl Served {
-    /// Writes `config` to `root/NAME.toml` and starts `serve` with it.
-    fn start(root: &Path, name: &str, config: &str) -> Served {
-        let file = root.join(format!("{name}.toml"));
-        std::fs::write(&file, config).expect("writing the configuration");
-        let log = root.join(format!("{name}.log"));
-        let log_file = std::fs::File::create(&log).expect("creating the log");
-        let child = Command::new(BIN)
-            .args(["serve", "--config"])
-            .arg(&file)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("cloning the log handle"))
-            .stderr(log_file)
-            .spawn()
-            .expect("starting opendcc serve");
-        Served {
-            child: Some(child),
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().expect("running").id()
-    }
-
-    /// Waits (bounded) until `ready` holds, failing if the process exits first.
-    fn wait_until(&mut self, what: &str, ready: impl Fn(&Served) -> bool) {
-        let deadline = Instant::now() + START;
-        loop {
-            if ready(self) {
-                return;
-            }
-            let child = self.child.as_mut().expect("running");
-            if let Some(status) = child.try_wait().expect("waiting for serve") {
-                panic!(
-                    "opendcc serve exited ({status}) before {what}:\n{}",
-                    self.log()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {what} within {START:?}:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// SIGTERM, and the exit status (bounded).
-    fn stop(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
-        let pid = rustix::process::Pid::from_raw(
-            i32::try_from(child.id()).expect("process ids fit in i32"),
-        )
-        .expect("a child's pid is positive");
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("sending SIGTERM");
-        let deadline = Instant::now() + STOP;
-        loop {
-            if let Some(status) = child.try_wait().expect("waiting for serve") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not exit within {STOP:?} of SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        if std::thread::panicking() {
-            eprintln!("{}:\n{}", self.log.display(), self.log());
-        }
-    }
-}
 
 /// The roles every configuration of these tests shares: a SQLite world in `root/data`.
 fn config(roles: &[&str], manifest: bool) -> String {
@@ -662,14 +560,6 @@ fn wan_lease_holder(url: &str, prefix: &str, chf: &str) -> String {
             .cloned()
             .unwrap_or_else(|| panic!("no lease on the hub's partition: {leases:?}"))
     })
-}
-
-/// SIGKILL: the process ends at once, holding whatever it held (its leases run out, its
-/// unacknowledged notices come back to another worker).
-fn kill9(served: &mut Served) {
-    let mut child = served.child.take().expect("running");
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaping the killed process");
 }
 
 #[test]

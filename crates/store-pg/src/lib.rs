@@ -211,34 +211,67 @@ impl PgStore {
     /// connection of its own, held until the returned [`HeldLock`] is dropped or the process
     /// ends (PostgreSQL releases a dead session's locks); `Ok(None)` if another session holds
     /// it. For what must run in one process at a time across every process on the database.
+    ///
+    /// A restart of PostgreSQL (or anything else that ends the lock's session) releases it
+    /// too: [`PgStore::keep_lock`], called every few seconds, finds that out and takes the lock
+    /// again, or says another process has it now.
     pub fn try_hold_lock(&self, name: &str) -> Result<Option<HeldLock>, StoreError> {
-        let conn = self.pool.open_conn()?;
         let key = format!(
             "opendcc:{}:{name}",
             self.pool.schema.as_deref().unwrap_or("")
         );
-        let mut conn = Some(conn);
+        Ok(self.take_lock(&key)?.map(|(conn, pid)| HeldLock {
+            conn: Some(conn),
+            name: name.to_string(),
+            key,
+            pid,
+        }))
+    }
+
+    /// The advisory lock `key` on a new connection, with the session's server process id; `None`
+    /// if another session holds it.
+    fn take_lock(&self, key: &str) -> Result<Option<(Conn, i32)>, StoreError> {
+        let mut conn = self.pool.open_conn()?;
         let got = conn
-            .as_mut()
-            .map(|c| {
-                c.client
-                    .query_one(
-                        "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                        &[&key],
-                    )
-                    .and_then(|r| r.try_get::<_, bool>(0))
-            })
-            .unwrap_or(Ok(false));
+            .client
+            .query_one(
+                "SELECT pg_try_advisory_lock(hashtextextended($1, 0)), pg_backend_pid()",
+                &[&key],
+            )
+            .and_then(|r| Ok((r.try_get::<_, bool>(0)?, r.try_get::<_, i32>(1)?)));
         match got {
-            Ok(true) => Ok(Some(HeldLock { conn })),
-            Ok(false) => {
-                drop_conns(conn.into_iter().collect());
+            Ok((true, pid)) => Ok(Some((conn, pid))),
+            Ok((false, _)) => {
+                drop_conns(vec![conn]);
                 Ok(None)
             }
             Err(e) => {
-                drop_conns(conn.into_iter().collect());
+                drop_conns(vec![conn]);
                 Err(self.pool.fail("taking an advisory lock", &e))
             }
+        }
+    }
+
+    /// Checks that `lock`'s session is still alive (a round trip on its connection) and, if it
+    /// is not (PostgreSQL restarted, the session was terminated), takes the lock again on a new
+    /// connection: [`Kept::Held`], [`Kept::Retaken`], or [`Kept::Lost`] when another process
+    /// took it meanwhile. An error is PostgreSQL still unreachable (try again later). Call it
+    /// from a plain thread, as every method of the store.
+    pub fn keep_lock(&self, lock: &mut HeldLock) -> Result<Kept, StoreError> {
+        if let Some(c) = lock.conn.as_mut()
+            && !c.client.is_closed()
+            && c.client.simple_query("SELECT 1").is_ok()
+        {
+            return Ok(Kept::Held);
+        }
+        drop_conns(lock.conn.take().into_iter().collect());
+        match self.take_lock(&lock.key)? {
+            Some((conn, pid)) => {
+                lock.conn = Some(conn);
+                lock.pid = pid;
+                Ok(Kept::Retaken)
+            }
+            None => Ok(Kept::Lost),
         }
     }
 
@@ -497,6 +530,32 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 /// connection closed).
 pub struct HeldLock {
     conn: Option<Conn>,
+    name: String,
+    key: String,
+    pid: i32,
+}
+
+impl HeldLock {
+    /// The lock's name, as given to [`PgStore::try_hold_lock`].
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The server process of the lock's session (the last one that took it).
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+}
+
+/// What [`PgStore::keep_lock`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Its session is alive: still held.
+    Held,
+    /// Its session had ended (the lock with it); taken again on a new one.
+    Retaken,
+    /// Its session had ended and another process holds the lock now.
+    Lost,
 }
 
 impl Drop for HeldLock {

@@ -12,7 +12,7 @@ use common::TestDb;
 use dcc::error::{AuthError, DccError};
 use dcc::store::{InventoryTx as _, JobKind, RequestRecord, Store, UsersTx as _, WanJob};
 use eui::Eui64;
-use store_pg::{OperatorAuditTx as _, PgOptions, PgStore, SCHEMA_VERSION};
+use store_pg::{Kept, OperatorAuditTx as _, PgOptions, PgStore, SCHEMA_VERSION};
 use time::macros::datetime;
 use wan::EmulatorTx as _;
 
@@ -658,6 +658,61 @@ fn an_advisory_lock_is_held_by_one_store_until_dropped() {
         other.try_hold_lock("wan").unwrap().is_some(),
         "released on drop"
     );
+}
+
+/// Ends a server session as a restart of PostgreSQL would, and waits (bounded) until it is gone
+/// (its locks with it).
+fn terminate_session(pid: i32) {
+    let mut admin = postgres::Client::connect(&common::url(), postgres::NoTls).unwrap();
+    admin
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+            &[&pid],
+        )
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "session {pid} lives on"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn an_advisory_lock_whose_session_ended_is_taken_again_or_found_lost() {
+    let db = TestDb::new();
+    let other = db.another();
+    let mut held = db
+        .try_hold_lock("scheduler")
+        .unwrap()
+        .expect("free at first");
+    assert_eq!(db.keep_lock(&mut held).unwrap(), Kept::Held);
+
+    // Its session ends (as in a restart of PostgreSQL): nobody else wanted it, taken again.
+    let first = held.pid();
+    terminate_session(first);
+    assert_eq!(db.keep_lock(&mut held).unwrap(), Kept::Retaken);
+    assert_ne!(held.pid(), first);
+    assert!(
+        other.try_hold_lock("scheduler").unwrap().is_none(),
+        "held again"
+    );
+    assert_eq!(db.keep_lock(&mut held).unwrap(), Kept::Held);
+
+    // Its session ends and another process takes the lock first: lost.
+    terminate_session(held.pid());
+    let _theirs = other
+        .try_hold_lock("scheduler")
+        .unwrap()
+        .expect("free once the session ended");
+    assert_eq!(db.keep_lock(&mut held).unwrap(), Kept::Lost);
 }
 
 #[test]

@@ -34,6 +34,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use duis::Endpoint;
+
+pub mod load;
+pub mod procs;
 use serde::Deserialize;
 
 /// The `opendcc` binary under test.
