@@ -36,7 +36,7 @@ use time::macros::{date, datetime};
 use wan::{DeviceStateWrite, EmulatorTx, StoredDeviceState, WanFault};
 
 mod issuance;
-mod smki_ca;
+pub mod smki_ca;
 pub use issuance::*;
 pub use smki_ca::*;
 

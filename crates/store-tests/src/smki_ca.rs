@@ -21,21 +21,24 @@ const ENV: Environment = Environment::Live;
 const ALICE: u64 = 0x90B3_D51F_3001_0000;
 const BOB: u64 = 0x90B3_D51F_3002_0000;
 
-struct World<'s, S> {
-    store: &'s S,
-    pki: Pki,
+/// Alice and Bob's SMKI world on a store: the PKI, Alice's organisation certificate and a
+/// device certificate lodged, the gateway's copies recorded.
+pub struct World<'s, S> {
+    pub store: &'s S,
+    pub pki: Pki,
     /// Hex serial and decimal serial of Alice's signing certificate.
     alice_cert: (String, String),
     device_serial: String,
     oca_serial: String,
-    t0: i64,
+    /// The world's birth (unix ms).
+    pub t0: i64,
 }
 
 fn ms(t: time::OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap()
 }
 
-fn world<S: Store + SmkiStore>(store: &S) -> World<'_, S> {
+pub fn world<S: Store + SmkiStore>(store: &S) -> World<'_, S> {
     let now = datetime!(2026-01-10 08:00 UTC);
     let t0 = ms(now);
     let pki = Pki::generate_with_os_rng(now, &PkiNames::default()).unwrap();
@@ -126,7 +129,8 @@ fn gateway_revoked<S: Store + SmkiStore>(w: &World<'_, S>) -> bool {
         .revoked
 }
 
-fn smki<S: SmkiStore, T>(
+/// Runs `f` in one SMKI transaction that must succeed.
+pub fn smki<S: SmkiStore, T>(
     w: &World<'_, S>,
     f: impl FnOnce(&mut dyn SmkiTx) -> Result<T, SmkiStoreError>,
 ) -> T {
@@ -141,7 +145,8 @@ fn committed<S: SmkiStore, T, E: From<SmkiStoreError> + std::fmt::Debug>(
     w.store.smki_transaction(f).unwrap()
 }
 
-fn fresh() -> Result<Fresh, smki::SmkiError> {
+/// A fresh key and serial for a roll-over.
+pub fn fresh() -> Result<Fresh, smki::SmkiError> {
     Ok(Fresh {
         key: KeyPair::generate_with_os_rng()?,
         serial: Serial::random_with_os_rng()?,

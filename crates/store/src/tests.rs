@@ -1,36 +1,9 @@
 use super::*;
 use dcc::error::DccError;
-use dcc::model::{CspRegion, DeviceStatus, DeviceType, EsmeVariant};
-use duis::UserRole;
+use dcc::model::CspRegion;
 use time::macros::{date, datetime};
 
-fn user(n: u64) -> User {
-    User {
-        eui: Eui64::from_u64(n),
-        name: format!("user{n}"),
-        roles: vec![UserRole::ImportSupplier, UserRole::GasSupplier],
-        response_url: Some("https://127.0.0.1:9/rrs".into()),
-        suspended: false,
-    }
-}
-
-fn device(n: u64) -> Device {
-    Device {
-        id: Eui64::from_u64(n),
-        device_type: DeviceType::Esme,
-        status: DeviceStatus::Commissioned,
-        manufacturer: "1234".into(),
-        model: "ABCD".into(),
-        firmware_version: Some("00010203".into()),
-        smets_chts_version: None,
-        esme_variant: Some(EsmeVariant::A),
-        uprn: Some("100".into()),
-        chf: Some(Eui64::from_u64(99)),
-        mpxn: Some("1900000000001".into()),
-        date_commissioned: Some(date!(2024 - 01 - 02)),
-        gbcs_version: None,
-    }
-}
+use store_tests::{device, user};
 
 #[test]
 fn everything_survives_reopen() {
