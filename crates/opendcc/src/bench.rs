@@ -172,6 +172,12 @@ pub struct LoadArgs {
     /// demo.json of the running DCC (its `duis_url` must be a loopback address).
     #[arg(long)]
     pub manifest: PathBuf,
+    /// Another DUIS endpoint of the same DCC (a gateway process of its own, `opendcc serve`
+    /// with the gateway role on the same store), as a loopback base URL; repeatable. The
+    /// requests are spread over the manifest's gateway and these, each device's always to the
+    /// same one (chosen by the device's id), so that a device's counters arrive in order.
+    #[arg(long = "gateway", value_name = "URL")]
+    pub gateways: Vec<String>,
     /// The DCC's data directory (a SQLite store), to register the generator's Receive Response
     /// Service and read the users' counters (default: the manifest's `store`, or for a manifest
     /// that records none, the directory holding it).
@@ -1106,7 +1112,8 @@ async fn serve_rrs(listener: tokio::net::TcpListener, run: Arc<Run>, user: usize
 struct Sender {
     /// By user: each with its own TLS client identity.
     http: Vec<reqwest::Client>,
-    base_url: String,
+    /// The DUIS endpoints' base URLs: the manifest's first, then `--gateway`s.
+    base_urls: Vec<String>,
     /// By user.
     signers: Vec<Arc<Signer>>,
     /// One critical flow at a time per device.
@@ -1120,8 +1127,15 @@ struct Answer {
 }
 
 impl Sender {
-    async fn post(&self, user: usize, endpoint: Endpoint, body: String) -> Result<Answer, String> {
-        let url = format!("{}{}", self.base_url, endpoint.path());
+    async fn post(
+        &self,
+        user: usize,
+        target: &str,
+        endpoint: Endpoint,
+        body: String,
+    ) -> Result<Answer, String> {
+        let base = gateway_for(&self.base_urls, target).ok_or("no gateway")?;
+        let url = format!("{base}{}", endpoint.path());
         let http = self.http.get(user).ok_or("no such user")?;
         let resp = http
             .post(&url)
@@ -1154,7 +1168,7 @@ impl Sender {
                     .insert((p.user, p.target.clone(), counter), index);
                 s.sent_to(p.user, &p.target, counter);
             });
-            let answer = self.post(p.user, p.endpoint, body).await?;
+            let answer = self.post(p.user, &p.target, p.endpoint, body).await?;
             if answer.status != 409 || resends >= MAX_REPLAY_RESENDS {
                 return Ok((answer, counter));
             }
@@ -1265,7 +1279,8 @@ impl Sender {
         .map_err(|e| format!("signing task: {e}"))?
         .map_err(|e| format!("pre-command: {e}"))?;
         run.with(|s| s.http_requests += 1);
-        self.post(p.user, Endpoint::SendCommand, cv5).await
+        self.post(p.user, &p.target, Endpoint::SendCommand, cv5)
+            .await
     }
 }
 
@@ -1328,6 +1343,18 @@ pub struct Report {
     pub ceiling_fraction: f64,
 }
 
+/// The gateway a target's requests go to: always the same one for a target (FNV-1a of its id),
+/// so that one device's requests, whose counters must arrive in order, never race each other
+/// through two gateways.
+fn gateway_for<'a>(base_urls: &'a [String], target: &str) -> Option<&'a str> {
+    let hash = target.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let n = u64::try_from(base_urls.len()).ok().filter(|&n| n > 0)?;
+    let i = usize::try_from(hash % n).ok()?;
+    base_urls.get(i).map(String::as_str)
+}
+
 fn is_loopback_url(url: &str) -> bool {
     reqwest::Url::parse(url).is_ok_and(|u| match u.host_str() {
         Some("localhost") => true,
@@ -1370,8 +1397,12 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         return Err(BenchError::Rate);
     }
     let manifest = Manifest::load(&args.manifest).map_err(BenchError::Setup)?;
-    if !is_loopback_url(&manifest.duis_url) {
-        return Err(BenchError::NotLoopback(manifest.duis_url.clone()));
+    let base_urls: Vec<String> = std::iter::once(&manifest.duis_url)
+        .chain(&args.gateways)
+        .map(|u| u.trim_end_matches('/').to_string())
+        .collect();
+    if let Some(u) = base_urls.iter().find(|u| !is_loopback_url(u)) {
+        return Err(BenchError::NotLoopback(u.clone()));
     }
     let manifest_dir = args
         .manifest
@@ -1478,7 +1509,7 @@ fn load(args: &LoadArgs) -> Result<Report, BenchError> {
         .map_err(|e| BenchError::Setup(format!("starting the async runtime: {e}")))?;
     let sender = Arc::new(Sender {
         http,
-        base_url: manifest.duis_url.trim_end_matches('/').to_string(),
+        base_urls,
         signers,
         device_locks: targets
             .critical
@@ -1841,6 +1872,24 @@ fn text_report(r: &Report) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_device_always_goes_to_the_same_gateway_and_devices_spread_over_all() {
+        let urls: Vec<String> = (0..4).map(|i| format!("http://127.0.0.1:{i}")).collect();
+        let devices: Vec<String> = (0..400)
+            .map(|i| format!("00-DB-12-34-00-00-{i:04X}"))
+            .collect();
+        let mut used = BTreeMap::new();
+        for d in &devices {
+            let g = gateway_for(&urls, d).unwrap();
+            assert_eq!(gateway_for(&urls, d), Some(g), "{d} moved");
+            *used.entry(g).or_insert(0) += 1;
+        }
+        assert_eq!(used.len(), 4, "{used:?}");
+        assert!(used.values().all(|&n| n > 60), "uneven: {used:?}");
+        assert_eq!(gateway_for(&urls[..1], "x"), Some(urls[0].as_str()));
+        assert_eq!(gateway_for(&[], "x"), None);
+    }
 
     #[test]
     fn percentiles_use_nearest_rank() {

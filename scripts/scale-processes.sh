@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Throughput with 1, 2 and 4 gateway and worker processes on one machine (issue 14, item 6).
+#
+# One world (PREMISES generated premises, made once on SQLite) is moved into a fresh PostgreSQL
+# database for each run and served over NATS JetStream by N fronts (gateway + delivery; the first
+# also scheduler + smki) and N backs (wan + devices), every process its own `opendcc serve
+# --config`. The same load (`opendcc bench load`, REQUESTS reads, CONCURRENCY in flight) goes
+# over the N gateways (`--gateway`, each device's requests always through the same one). Around
+# the load the script reads the CPU time (utime + stime, /proc/PID/stat) of every opendcc
+# process, of every `postgres` process and of the nats-server, and prints per run: reads/s end to
+# end, p50/p99, and the CPU per read of each tier (fronts, backs, PostgreSQL, NATS, generator).
+#
+#   scripts/scale-processes.sh [COUNTS...]        (default: 1 2 4)
+#   PREMISES (2500)  REQUESTS (3000)  CONCURRENCY (32)
+#   OPENDCC_TEST_PG  the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test)
+#   a nats-server of its own (JetStream, a free loopback port, its store in the work directory)
+#   OPENDCC_BIN      the binary (default: target/release/opendcc, built if missing)
+#
+# Needs PostgreSQL answering and nats-server installed (scripts/services.sh), psql, python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1 2 4)
+premises="${PREMISES:-2500}"
+requests="${REQUESTS:-3000}"
+concurrency="${CONCURRENCY:-32}"
+admin="${OPENDCC_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+server="${admin%/*}"
+bin="${OPENDCC_BIN:-target/release/opendcc}"
+if [ ! -x "$bin" ]; then cargo build --release -p opendcc; fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+
+work="$(mktemp -d -t opendcc-scale-XXXXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Waits (at most 120 s) until log $1 says the roles run.
+wait_running() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    grep -q "roles running" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "no 'roles running' in $1:" >&2
+  tail -20 "$1" >&2
+  return 1
+}
+
+# CPU seconds (utime + stime) of the given pids, summed.
+cpu_of() {
+  python3 - "$@" <<'EOF'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+total = 0
+for pid in sys.argv[1:]:
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        total += int(f[11]) + int(f[12])
+    except (OSError, IndexError, ValueError):
+        pass
+print(total / tick)
+EOF
+}
+# The pids of processes named $1 (comm).
+pids_named() {
+  for d in /proc/[0-9]*; do
+    [ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && basename "$d"
+  done
+  return 0
+}
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+nats-server -js -a 127.0.0.1 -p "$port" -sd "$work/nats" > "$work/nats.log" 2>&1 &
+pids+=($!)
+nats_pid=$!
+nats="nats://127.0.0.1:$port"
+
+# The world, made once on SQLite.
+world="$work/world"
+cat > "$work/make.toml" <<EOF
+store = "sqlite:$world"
+premises = $premises
+roles = ["delivery"]
+EOF
+echo "making a world of $premises premises…" >&2
+"$bin" serve --config "$work/make.toml" > /dev/null 2> "$work/make.log" &
+maker=$!
+wait_running "$work/make.log"
+kill -TERM "$maker"
+wait "$maker"
+
+echo "| processes (fronts + backs) | reads/s end to end | p50 / p99 (ms) | fronts CPU/read | backs CPU/read | PostgreSQL CPU/read | NATS CPU/read | generator CPU/read | PostgreSQL transactions / rows written / rows read per read | completed |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for n in "${counts[@]}"; do
+  db="opendcc_scale_${n}_$$"
+  psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
+  "$bin" migrate --from "sqlite:$world" --to "$server/$db" > /dev/null 2> "$work/migrate-$n.log"
+  run="$work/run$n"
+  mkdir -p "$run"
+  pids=("$nats_pid")
+  fronts=()
+  backs=()
+  prefix="scale${n}x$$"
+  common() {
+    cat <<EOF
+store = "$server/$db"
+data = "$world"
+queue = "$nats"
+queue_prefix = "$prefix"
+EOF
+  }
+  for ((i = 1; i <= n; i++)); do
+    roles='"gateway", "delivery"'
+    smki=""
+    [ "$i" = 1 ] && roles='"gateway", "delivery", "scheduler", "smki"' && smki='smki_listen = "127.0.0.1:0"'
+    { common; echo 'listen = "127.0.0.1:0"'; echo "manifest = \"$run/front$i.json\""; echo "roles = [$roles]"; echo "$smki"; } > "$run/front$i.toml"
+    "$bin" serve --config "$run/front$i.toml" --wan-latency-ms 0,0,0 > /dev/null 2> "$run/front$i.log" &
+    pids+=($!)
+    fronts+=($!)
+    { common; echo 'roles = ["wan", "devices"]'; } > "$run/back$i.toml"
+    "$bin" serve --config "$run/back$i.toml" --wan-latency-ms 0,0,0 > /dev/null 2> "$run/back$i.log" &
+    pids+=($!)
+    backs+=($!)
+  done
+  for ((i = 1; i <= n; i++)); do
+    wait_running "$run/front$i.log"
+    wait_running "$run/back$i.log"
+  done
+  gateways=()
+  for ((i = 2; i <= n; i++)); do
+    url="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duis_url"])' "$run/front$i.json")"
+    gateways+=(--gateway "$url")
+  done
+  pg=($(pids_named postgres))
+  nt=("$nats_pid")
+  dbstats() {
+    psql "$server/$db" -tAc "SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = current_database()"
+  }
+  s0=$(dbstats)
+  f0=$(cpu_of "${fronts[@]}"); b0=$(cpu_of "${backs[@]}"); p0=$(cpu_of "${pg[@]}"); q0=$(cpu_of "${nt[@]}")
+  "$bin" bench load --manifest "$run/front1.json" "${gateways[@]}" --requests "$requests" \
+    --concurrency "$concurrency" --json > "$run/report.json" 2> "$run/bench.log" &
+  gen=$!
+  # The generator's own CPU, read just before it exits (it ends by printing its report).
+  g=0
+  while kill -0 "$gen" 2>/dev/null; do
+    g=$(cpu_of "$gen")
+    sleep 0.2
+  done
+  wait "$gen" || { echo "bench load failed:" >&2; tail -20 "$run/bench.log" >&2; exit 1; }
+  sleep 1  # the statistics collector's last report
+  s1=$(dbstats)
+  f1=$(cpu_of "${fronts[@]}"); b1=$(cpu_of "${backs[@]}"); p1=$(cpu_of "${pg[@]}"); q1=$(cpu_of "${nt[@]}")
+  python3 - "$run/report.json" "$n" "$f0" "$f1" "$b0" "$b1" "$p0" "$p1" "$q0" "$q1" "$g" "$s0" "$s1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+n = sys.argv[2]
+f0, f1, b0, b1, p0, p1, q0, q1, g = map(float, sys.argv[3:12])
+s0, s1 = ([int(x) for x in a.split("|")] for a in sys.argv[12:14])
+done = max(r["completed"], 1)
+tx, written, read = ((b - a) / done for a, b in zip(s0, s1))
+ms = lambda a, b: f"{(b - a) * 1000 / done:.2f} ms"
+print(f"| {n} + {n} | {r['e2e_per_s']:.0f} | {r['p50_e2e_ms']:.0f} / {r['p99_e2e_ms']:.0f} "
+      f"| {ms(f0, f1)} | {ms(b0, b1)} | {ms(p0, p1)} | {ms(q0, q1)} | {g * 1000 / done:.2f} ms "
+      f"| {tx:.1f} / {written:.1f} / {read:.0f} "
+      f"| {r['completed']} of {r['requests']} (errors {r['errors']}, missing {r['missing_final']}, duplicates {r['duplicate_final']}) |")
+EOF
+  for p in "${fronts[@]}" "${backs[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${fronts[@]}" "${backs[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=("$nats_pid")
+  psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
