@@ -45,6 +45,7 @@ const IDLE_LIMIT: Duration = Duration::from_secs(3600);
 pub mod premises1 {
     pub const UPRN: &str = "100000000001";
     pub const MPAN: &str = "1900000000018";
+    pub const MPRN: &str = "1234567";
     pub const ESME: &str = "00-DB-12-34-56-78-90-A0";
     pub const GSME: &str = "00-DB-12-34-56-78-90-A1";
     pub const CHF: &str = "00-DB-12-34-56-78-90-A2";
@@ -236,9 +237,18 @@ impl Harness {
     /// A world of `premises` premises (the four named demo premises and `premises − 4`
     /// generated ones; `None`: the demo world alone), as [`Harness::new_world`].
     pub fn new_world_of(premises: Option<u64>) -> Harness {
+        Self::new_world_as(&world::WorldOptions {
+            premises,
+            registrations: Vec::new(),
+        })
+    }
+
+    /// A world made as `options` say (its size, registration changes), as
+    /// [`Harness::new_world`].
+    pub fn new_world_as(options: &world::WorldOptions) -> Harness {
         let root = tempfile::tempdir().expect("a temporary directory");
-        let world = World::open_or_create_with(&root.path().join("data"), premises)
-            .expect("the demo world");
+        let world =
+            World::open_or_create_as(&root.path().join("data"), options).expect("the demo world");
         let store = Arc::new(world.open_store().expect("the world's database"));
         let start = OffsetDateTime::now_utc()
             .replace_nanosecond(0)

@@ -12,6 +12,7 @@ use std::time::Duration;
 use base64::Engine;
 use gbcs::{Frame, OtherInfoExt, PublicKey};
 use harness::{Delivered, Harness, premises1, set_text};
+use opendcc::world::WorldOptions;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -53,11 +54,21 @@ fn send(
     (h.send(&signed), p.rid)
 }
 
-/// The delivered GBCS payload rendered as MMC with `requester`'s KA key.
+/// The delivered GBCS payload of `device`'s answer rendered as MMC with `requester`'s KA key.
 fn render(h: &Harness, r: &Delivered, requester: &str, srv: &str) -> mmc::Rendered {
+    render_from(h, r, premises1::ESME, requester, srv)
+}
+
+fn render_from(
+    h: &Harness,
+    r: &Delivered,
+    device: &str,
+    requester: &str,
+    srv: &str,
+) -> mmc::Rendered {
     let bytes = r.gbcs_payload().expect("a GBCS payload");
     let (_, ka) = h.user_ka(requester);
-    let device_ka = PublicKey::from_certificate_der(&h.device_cert(premises1::ESME, "ka")).unwrap();
+    let device_ka = PublicKey::from_certificate_der(&h.device_cert(device, "ka")).unwrap();
     mmc::render(
         &bytes,
         &mmc::Context {
@@ -147,5 +158,69 @@ fn another_partys_certificate_is_refused_and_nothing_is_sent() {
         h.device_state(premises1::ESME),
         before,
         "the meter saw nothing"
+    );
+}
+
+/// The case the URP form of a read is for: a registered supplier whose keys the device does not
+/// hold as its supplier anchor — the gaining supplier after a change of supplier, before the
+/// device's anchors are replaced. supplier-b is made the gas supplier of premises 1 (the GPF and
+/// GSME trust supplier-a) and reads the GPF's prepayment daily read log (GCS16b; 4.14 on a GPF
+/// is served only for an unknown remote party) with its own certificate: the ACB sends it and
+/// the GPF answers for supplier-b (the response's remote party). supplier-a, no longer
+/// registered, is refused (E4) and nothing reaches the GPF. (The emulated GPF holds no
+/// prepayment snapshots, so it answers NOT_FOUND for each: the encryption of what a device
+/// answers an unknown remote party is checked on the ESME's log above.)
+#[test]
+fn a_gaining_supplier_the_gpf_does_not_trust_reads_its_prepayment_log() {
+    let gaining = "supplier-b";
+    let mut h = Harness::new_world_as(&WorldOptions {
+        premises: None,
+        registrations: vec![
+            format!("{}:GS:{}", premises1::MPRN, "90-B3-D5-1F-30-03-00-00")
+                .parse()
+                .unwrap(),
+        ],
+    });
+    h.advance(Duration::from_secs(3 * 86_400));
+    let template = "GCS16b_4.14_URP_SUCCESS_REQUEST_DUIS.XML";
+
+    // The losing supplier is no longer the GPF's registered gas supplier.
+    let before = h.device_state(premises1::GPF);
+    let (losing_cert, _) = h.user_ka("supplier-a");
+    let (a, _) = send(&mut h, "supplier-a", template, premises1::GPF, &losing_cert);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E4"), "{}", a.body);
+    h.run_until_idle();
+    assert_eq!(
+        h.device_state(premises1::GPF),
+        before,
+        "the GPF saw nothing"
+    );
+
+    let (cert, _) = h.user_ka(gaining);
+    let (a, rid) = send(&mut h, gaining, template, premises1::GPF, &cert);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    let r = h.response_for(gaining, &rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let bytes = r.gbcs_payload().unwrap();
+    let apdu = Frame::decode(&bytes).unwrap().apdu().clone();
+    assert!(
+        matches!(
+            apdu.other_info.ext,
+            OtherInfoExt::OriginatorCounter { remote_party, .. } if remote_party == h.user_eui(gaining)
+        ),
+        "{:?}",
+        apdu.other_info
+    );
+    let mine = render_from(&h, &r, premises1::GPF, gaining, "4.14");
+    assert!(
+        mine.xml
+            .contains("ReadPrepaymentDailyReadLogRsp MessageSuccess=\"true\""),
+        "{}",
+        mine.xml
+    );
+    assert!(
+        h.response_for("supplier-a", &rid).is_none(),
+        "only the requester is answered"
     );
 }

@@ -11,6 +11,9 @@
 //! smki_listen = "127.0.0.1:8083"        # the SMKI repository listener (role smki)
 //! manifest = "/var/lib/opendcc/demo.json"   # written by the gateway once it listens
 //! roles = ["gateway", "wan", "devices", "delivery", "scheduler", "smki"]
+//! # Read only when a world is made in an empty sqlite: directory (as opendcc demo's flags):
+//! # premises = 1000                    # the world's size
+//! # registrations = ["1234567:GS:90-B3-D5-1F-30-03-00-00"]   # MPXN:ROLE:EUI, in place of the default party
 //! ```
 //!
 //! Relative paths (the store's directory, `manifest`, `data`) are read from the configuration
@@ -27,6 +30,7 @@ use store::SqliteStore;
 use store_pg::PgStore;
 
 use crate::backend::ToolStore;
+use crate::registrations::RegistrationChange;
 
 /// What one `serve` process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -292,6 +296,9 @@ pub struct ServeConfig {
     pub plain_http: bool,
     /// The size of a world made in an empty `sqlite:` directory (as `opendcc demo --premises`).
     pub premises: Option<u64>,
+    /// Registration changes for a world made in an empty `sqlite:` directory (as `opendcc demo
+    /// --registration`).
+    pub registrations: Vec<RegistrationChange>,
 }
 
 /// The file as written; every key not listed here is refused.
@@ -308,6 +315,8 @@ struct RawConfig {
     #[serde(default)]
     plain_http: bool,
     premises: Option<u64>,
+    #[serde(default)]
+    registrations: Vec<String>,
     queue_prefix: Option<String>,
     queue_partitions: Option<u32>,
 }
@@ -465,6 +474,20 @@ impl ServeConfig {
                 );
             }
         };
+        let registrations = raw
+            .registrations
+            .iter()
+            .map(|r| r.parse().map_err(|e| format!("registrations: {e}")))
+            .collect::<Result<Vec<RegistrationChange>, String>>()?;
+        crate::registrations::check_distinct(&registrations)?;
+        if !registrations.is_empty() && matches!(store, StoreConfig::Postgres(_)) {
+            return Err(
+                "registrations are read when a world is made in an empty sqlite: directory; a \
+                 postgres store's world is made elsewhere (opendcc demo --registration, then \
+                 opendcc migrate)"
+                    .into(),
+            );
+        }
         Ok(ServeConfig {
             store,
             queue,
@@ -475,6 +498,7 @@ impl ServeConfig {
             roles,
             plain_http: raw.plain_http,
             premises: raw.premises,
+            registrations,
         })
     }
 
@@ -732,6 +756,32 @@ mod tests {
                 "store = \"sqlite:/d\"\nroles = [\"delivery\"]\npremises = -1",
                 "premises",
             ),
+            // Registration changes: each MPXN:ROLE:EUI, one party per MPxN and role, and only
+            // for a world made in a sqlite: directory.
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:XX:90-B3-D5-1F-30-03-00-00\"]",
+                "registrations: \"1234567:XX:90-B3-D5-1F-30-03-00-00\": unknown registration role \"XX\": one of IS, ES, GS, ED, GT",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS\"]",
+                "registrations: \"1234567:GS\" is not MPXN:ROLE:EUI",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS:90-B3-D5-1F-30-03-00\"]",
+                "is not an EUI-64",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS:90-B3-D5-1F-30-03-00-00\", \"1234567:GS:90-B3-D5-1F-30-01-00-00\"]",
+                "both name the GasSupplier of 1234567",
+            ),
+            (
+                "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = \"1234567:GS:90-B3-D5-1F-30-03-00-00\"",
+                "invalid type",
+            ),
+            (
+                "store = \"postgres://u@h/db\"\ndata = \"/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS:90-B3-D5-1F-30-03-00-00\"]",
+                "registrations are read when a world is made in an empty sqlite: directory",
+            ),
             // Not TOML.
             ("store = sqlite:/d", "store = sqlite:/d"),
         ];
@@ -739,6 +789,23 @@ mod tests {
             let e = err(text);
             assert!(e.contains(want), "{text:?}\n  gave: {e}\n  want: {want}");
         }
+    }
+
+    #[test]
+    fn registrations_parse_in_order() {
+        let c = parse(
+            "store = \"sqlite:/d\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS:90-B3-D5-1F-30-03-00-00\", \"1900000000018:IS:90b3d51f30030000\"]",
+        )
+        .unwrap();
+        let shown: Vec<String> = c.registrations.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "1234567:GS:90-B3-D5-1F-30-03-00-00",
+                "1900000000018:IS:90-B3-D5-1F-30-03-00-00"
+            ]
+        );
+        assert!(parse(ALL_ROLES).unwrap().registrations.is_empty());
     }
 
     #[test]

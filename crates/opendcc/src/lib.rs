@@ -7,6 +7,7 @@ pub mod config;
 pub mod manifest;
 pub mod migrate;
 pub mod recovery;
+pub mod registrations;
 pub mod smki_repo;
 pub mod world;
 pub mod world_gen;

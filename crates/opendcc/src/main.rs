@@ -63,6 +63,12 @@ enum Cmd {
         /// HCALCS and IHD, over the three CSP regions, every device with SMKI certificates.
         #[arg(long, value_name = "N")]
         premises: Option<u64>,
+        /// Registration data other than the world's default (repeatable; read only when DIR
+        /// holds no world yet, and a world made with other changes is refused): the user EUI
+        /// holds ROLE (IS, ES, GS, ED, GT) for MPXN, in place of the default party. Device trust
+        /// anchors stay the default parties', so the party is an unknown remote party to them.
+        #[arg(long = "registration", value_name = "MPXN:ROLE:EUI")]
+        registrations: Vec<opendcc::registrations::RegistrationChange>,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -415,12 +421,22 @@ fn main() -> ExitCode {
             plain_http,
             zaz1,
             premises,
+            registrations,
             tuning,
         } => zaz1
-            .map_or(Ok(()), |keystore| zaz1::ensure_world(&data, &keystore))
+            .map_or(Ok(()), |keystore| {
+                zaz1::ensure_world(&data, &keystore, &registrations)
+            })
             .and_then(|()| {
                 serve::run(
-                    &serve::demo_config(&data, listen, smki_listen, plain_http, premises),
+                    &serve::demo_config(
+                        &data,
+                        listen,
+                        smki_listen,
+                        plain_http,
+                        premises,
+                        registrations,
+                    ),
                     tuning,
                 )
             }),

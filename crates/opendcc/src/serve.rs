@@ -52,6 +52,7 @@ pub fn demo_config(
     smki_listen: std::net::SocketAddr,
     plain_http: bool,
     premises: Option<u64>,
+    registrations: Vec<opendcc::registrations::RegistrationChange>,
 ) -> ServeConfig {
     ServeConfig {
         store: StoreConfig::Sqlite(data.to_path_buf()),
@@ -63,6 +64,7 @@ pub fn demo_config(
         roles: Role::ALL.into_iter().collect(),
         plain_http,
         premises,
+        registrations,
     }
 }
 
@@ -228,15 +230,22 @@ fn keep_locks(
 /// Runs the roles `cfg` lists until SIGINT or SIGTERM. This is where a served DCC's backend is
 /// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
 /// directory that holds no world gets a new one, made as `opendcc demo` makes it
-/// (`World::open_or_create_with`; one process at a time makes it).
+/// (`World::open_or_create_as`, with the configuration's `premises` and `registrations`; one
+/// process at a time makes it).
 pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
     cfg.queue.check_available()?;
     match &cfg.store {
         StoreConfig::Sqlite(dir) => {
+            let options = world::WorldOptions {
+                premises: cfg.premises,
+                registrations: cfg.registrations.clone(),
+            };
+            // What cannot make a world is refused before its directory is made.
+            World::check_options(dir, &options)?;
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let world = {
                 let _making = lock(&lock_path(dir, "world"), true)?;
-                World::open_or_create_with(dir, cfg.premises)?
+                World::open_or_create_as(dir, &options)?
             };
             let _locks = lock_roles(world.dir(), &cfg.roles)?;
             let opened = StoreConfig::Sqlite(world.dir().to_path_buf());

@@ -23,6 +23,7 @@ use time::{Duration, OffsetDateTime};
 use crate::backend::ToolStore;
 use crate::config::StoreConfig;
 use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
+use crate::registrations::{RegistrationChange, WorldUser};
 
 /// The DCC's own EUI-64 (the RequestID target of non-device requests): the one DCC Boxed uses,
 /// so that requests written for it address opendcc unchanged.
@@ -152,6 +153,67 @@ pub const SPARE_DEVICES: &[(u64, DeviceType)] = &[
     (0x00DB_1234_5678_99A4, DeviceType::Ppmid),
 ];
 
+/// How a new world is made (`opendcc demo --premises N --registration …`, or `serve`'s
+/// configuration); read only when the world is created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorldOptions {
+    /// The number of premises (`None`: the four named demo premises alone).
+    pub premises: Option<u64>,
+    /// Registration data other than the default ([`crate::registrations`]).
+    pub registrations: Vec<RegistrationChange>,
+}
+
+/// The named premises as the world holds them.
+fn named_premises() -> Vec<Premises> {
+    PREMISES
+        .iter()
+        .map(|p| Premises {
+            uprn: p.uprn.into(),
+            postcode: p.postcode.into(),
+            address_identifier: p.address.into(),
+            region: p.region,
+            mpan: Some(p.mpan.into()),
+            mprn: Some(p.mprn.into()),
+        })
+        .collect()
+}
+
+/// The world's users as registration data sees them.
+fn world_users() -> Vec<WorldUser<'static>> {
+    USERS
+        .iter()
+        .map(|u| WorldUser {
+            name: u.name,
+            eui: Eui64::from_u64(u.eui),
+            smki_role: u.smki_role,
+            roles: u.roles,
+        })
+        .collect()
+}
+
+/// Checks registration changes against the world `create` makes (its named premises: generated
+/// premises take none), before anything is created.
+fn check_registrations(changes: &[RegistrationChange], generated: u64) -> Result<(), String> {
+    crate::registrations::check_distinct(changes)?;
+    let (premises, users) = (named_premises(), world_users());
+    for c in changes {
+        let named = premises
+            .iter()
+            .any(|p| [&p.mpan, &p.mprn].contains(&&Some(c.mpxn.clone())));
+        if generated > 0 && !named {
+            return Err(format!(
+                "registration {c}: {} is not an MPxN of the {} named demo premises, the only \
+                 ones registration changes apply to (generated premises keep their generated \
+                 registrations)",
+                c.mpxn,
+                premises.len()
+            ));
+        }
+        crate::registrations::check(c, &premises, &users)?;
+    }
+    Ok(())
+}
+
 /// The on-disk demo world.
 pub struct World {
     dir: PathBuf,
@@ -230,7 +292,54 @@ impl World {
     /// premises (the four named demo premises and `premises − 4` generated ones; `None`: the
     /// demo world alone). An existing world of another size is an error.
     pub fn open_or_create_with(dir: &Path, premises: Option<u64>) -> Result<Self, String> {
-        if let Some(n) = premises
+        Self::open_or_create_as(
+            dir,
+            &WorldOptions {
+                premises,
+                registrations: Vec::new(),
+            },
+        )
+    }
+
+    /// Opens the world in `dir`, creating it first as `options` say if `dir` holds none. An
+    /// existing world of another size, or made with other registration changes, is an error;
+    /// so is a change the world cannot take (checked before anything is created).
+    pub fn open_or_create_as(dir: &Path, options: &WorldOptions) -> Result<Self, String> {
+        Self::check_options(dir, options)?;
+        let premises = options.premises;
+        let generated = premises.map_or(0, |n| n - crate::world_gen::NAMED_PREMISES);
+        let exists = dir.join(MARKER).exists();
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let dir = std::fs::canonicalize(dir).map_err(|e| io(dir, e))?;
+        let world = World { dir };
+        if !exists {
+            world.create(generated, &options.registrations)?;
+        } else {
+            if let Some(n) = premises {
+                let have = world.generated_premises()?;
+                if have != generated {
+                    return Err(format!(
+                        "{} holds a world of {} premises, not {n} (use a new --data directory)",
+                        world.dir.display(),
+                        have + crate::world_gen::NAMED_PREMISES
+                    ));
+                }
+            }
+            crate::registrations::check_resumed(
+                &world.dir,
+                &world.marker()?,
+                &options.registrations,
+            )?;
+        }
+        Ok(world)
+    }
+
+    /// Refuses, before anything is created, `options` a world cannot be made with: fewer
+    /// premises than the named ones, and, when `dir` holds no world yet, registration changes
+    /// the new world cannot take. (Whether an existing world was made with them is checked
+    /// when it is opened.)
+    pub fn check_options(dir: &Path, options: &WorldOptions) -> Result<(), String> {
+        if let Some(n) = options.premises
             && n < crate::world_gen::NAMED_PREMISES
         {
             return Err(format!(
@@ -238,31 +347,25 @@ impl World {
                 crate::world_gen::NAMED_PREMISES
             ));
         }
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let dir = std::fs::canonicalize(dir).map_err(|e| io(dir, e))?;
-        let world = World { dir };
-        let generated = premises.map_or(0, |n| n - crate::world_gen::NAMED_PREMISES);
-        if !world.dir.join(MARKER).exists() {
-            world.create(generated)?;
-        } else if let Some(n) = premises {
-            let have = world.generated_premises()?;
-            if have != generated {
-                return Err(format!(
-                    "{} holds a world of {} premises, not {n} (use a new --data directory)",
-                    world.dir.display(),
-                    have + crate::world_gen::NAMED_PREMISES
-                ));
-            }
+        if !dir.join(MARKER).exists() {
+            let generated = options
+                .premises
+                .map_or(0, |n| n - crate::world_gen::NAMED_PREMISES);
+            check_registrations(&options.registrations, generated)?;
         }
-        Ok(world)
+        Ok(())
+    }
+
+    /// The world's marker file (`world.json`), parsed.
+    fn marker(&self) -> Result<serde_json::Value, String> {
+        serde_json::from_str(&read_file(&self.dir.join(MARKER))?)
+            .map_err(|e| format!("{}: {e}", self.dir.join(MARKER).display()))
     }
 
     /// How many generated premises the world has (0 for the demo world alone).
     pub fn generated_premises(&self) -> Result<u64, String> {
-        let marker: serde_json::Value =
-            serde_json::from_str(&read_file(&self.dir.join(MARKER))?)
-                .map_err(|e| format!("{}: {e}", self.dir.join(MARKER).display()))?;
-        Ok(marker
+        Ok(self
+            .marker()?
             .get("generated_premises")
             .and_then(serde_json::Value::as_u64)
             .unwrap_or(0))
@@ -304,7 +407,7 @@ impl World {
 
     /// Builds a new world. Anything a previous, interrupted creation left is replaced; the
     /// marker file is written last, so a world either exists whole or is made again.
-    fn create(&self, generated: u64) -> Result<(), String> {
+    fn create(&self, generated: u64, changes: &[RegistrationChange]) -> Result<(), String> {
         for sub in ["pki", "users", "devices"] {
             let p = self.dir.join(sub);
             if p.exists() {
@@ -583,6 +686,13 @@ impl World {
                 });
             }
         }
+        crate::registrations::apply(
+            &mut registrations,
+            changes,
+            &premises,
+            &world_users(),
+            since,
+        )?;
         for &(id, _) in SPARE_DEVICES {
             issue_device(Eui64::from_u64(id))?;
         }
@@ -668,6 +778,7 @@ impl World {
             "dcc_eui": DCC_EUI.to_string(),
             "format": 1,
             "generated_premises": generated,
+            "registrations": crate::registrations::recorded(changes),
         });
         write_file(&self.dir.join(MARKER), marker.to_string().as_bytes())?;
         tracing::info!(dir = %self.dir.display(), "created a new demo world");

@@ -32,7 +32,9 @@
 //! ESME, `…A1` GSME, `…A2` CHF, `…A3` GPF, `…A4` PPMID, `…A5` HCALCS, `…A6` a second ESME, at
 //! one premises (M22 0RR, Threapwood Road, Central region) whose MPAN `1312345678111` and MPRN
 //! `1000999888` come from the templates; the ZAZ1 supplier is registered as import, export and
-//! gas supplier, the ZAZ1 network operator as distributor and transporter. The data directory
+//! gas supplier, the ZAZ1 network operator as distributor and transporter, unless registration
+//! changes (`--registration`, [`opendcc::registrations`]) name other users; the devices' trust
+//! anchors stay the ZAZ1 supplier's and network operator's either way. The data directory
 //! has the same layout as a fresh-keys world, so everything else (manifest, signer, ACB,
 //! devices) reads it the same way.
 
@@ -53,6 +55,7 @@ use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 
 use crate::world::{self, DCC_EUI};
+use opendcc::registrations::{self, RegistrationChange, WorldUser};
 
 /// The ZAZ1 supplier (`Z1-supplier-ds`, CN GITTESTSUPPLIER): the RequestID originator of most
 /// templates.
@@ -655,25 +658,79 @@ pub fn world_kind(dir: &Path) -> Result<Option<bool>, Zaz1Error> {
 }
 
 /// `opendcc demo --zaz1 KEYSTORE`: makes sure `dir` holds a ZAZ1 world, building it from
-/// `keystore` if it holds no world yet. A world made earlier in ZAZ1 mode is resumed as it is;
-/// one made with fresh keys is refused.
-pub fn ensure_world(dir: &Path, keystore: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let dir = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    match world_kind(&dir).map_err(|e| e.to_string())? {
+/// `keystore` (with `registrations` in place of the default registration data) if it holds no
+/// world yet. A world made earlier in ZAZ1 mode is resumed as it is (whether it was made with
+/// the same `registrations` is checked when it is opened, `World::open_or_create_as`); one made
+/// with fresh keys is refused. A registration change the world cannot take is refused before
+/// anything is created.
+pub fn ensure_world(
+    dir: &Path,
+    keystore: &Path,
+    registrations: &[RegistrationChange],
+) -> Result<(), String> {
+    match world_kind(dir).map_err(|e| e.to_string())? {
         Some(true) => {
             tracing::info!(dir = %dir.display(), "resuming the ZAZ1 world (the keystore is read only when a world is created)");
             Ok(())
         }
-        Some(false) => Err(Zaz1Error::NotZaz1World(dir).to_string()),
+        Some(false) => Err(Zaz1Error::NotZaz1World(
+            std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        )
+        .to_string()),
         None => {
             let ks = Zaz1Keystore::load(keystore)
                 .map_err(|e| format!("ZAZ1 keystore {}: {e}", keystore.display()))?;
             for (name, why) in ks.skipped() {
                 tracing::debug!(%name, %why, "ZAZ1 material passed over");
             }
-            build(&dir, &ks, keystore, OffsetDateTime::now_utc())
+            check_registrations(&ks, registrations)?;
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let dir = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            build(
+                &dir,
+                &ks,
+                keystore,
+                OffsetDateTime::now_utc(),
+                registrations,
+            )
         }
+    }
+}
+
+/// The users the ZAZ1 material defines, as registration data sees them.
+fn world_users<'a>(planned: &'a [PlannedUser<'_>]) -> Vec<WorldUser<'a>> {
+    planned
+        .iter()
+        .map(|u| WorldUser {
+            name: &u.name,
+            eui: u.eui,
+            smki_role: u.smki_role,
+            roles: &u.roles,
+        })
+        .collect()
+}
+
+/// Checks registration changes against the world `build` makes from `ks`.
+fn check_registrations(ks: &Zaz1Keystore, changes: &[RegistrationChange]) -> Result<(), String> {
+    registrations::check_distinct(changes)?;
+    let planned = ks.users();
+    let users = world_users(&planned);
+    let premises = rtds_premises();
+    for c in changes {
+        registrations::check(c, std::slice::from_ref(&premises), &users)?;
+    }
+    Ok(())
+}
+
+/// The one premises of a ZAZ1 world.
+fn rtds_premises() -> Premises {
+    Premises {
+        uprn: UPRN.into(),
+        postcode: POSTCODE.into(),
+        address_identifier: ADDRESS.into(),
+        region: CspRegion::Central,
+        mpan: Some(MPAN.into()),
+        mprn: Some(MPRN.into()),
     }
 }
 
@@ -737,7 +794,13 @@ fn write_credential(
 
 /// Builds the ZAZ1 world in `dir` (canonical). Like the fresh-keys world, the marker is written
 /// last, so an interrupted build is redone from scratch.
-fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> Result<(), String> {
+fn build(
+    dir: &Path,
+    ks: &Zaz1Keystore,
+    source: &Path,
+    now: OffsetDateTime,
+    changes: &[RegistrationChange],
+) -> Result<(), String> {
     let e = |e: Zaz1Error| e.to_string();
     let dsp = ks.dsp_xml_signing().map_err(e)?;
     let (acb_ds, acb_ka) = ks.acb().map_err(e)?;
@@ -982,16 +1045,9 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
     for &(id, _) in world::SPARE_DEVICES {
         issue_device(Eui64::from_u64(id))?;
     }
-    let premises = Premises {
-        uprn: UPRN.into(),
-        postcode: POSTCODE.into(),
-        address_identifier: ADDRESS.into(),
-        region: CspRegion::Central,
-        mpan: Some(MPAN.into()),
-        mprn: Some(MPRN.into()),
-    };
+    let premises = rtds_premises();
     let since = time::macros::date!(2020 - 01 - 01);
-    let registrations: Vec<Registration> = [
+    let mut registrations: Vec<Registration> = [
         (MPAN, RegistrationRole::ImportSupplier, ZAZ1_SUPPLIER),
         (MPAN, RegistrationRole::ExportSupplier, ZAZ1_SUPPLIER),
         (
@@ -1015,6 +1071,15 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
         to: None,
     })
     .collect();
+    // Registration changes (`--registration`): the devices' anchors stay the ZAZ1 supplier and
+    // network operator, so a party registered here is an unknown remote party to them.
+    registrations::apply(
+        &mut registrations,
+        changes,
+        std::slice::from_ref(&premises),
+        &world_users(&planned),
+        since,
+    )?;
 
     // Each emulated device trusts the ZAZ1 supplier, network operator and ACB (and ZAZ1's
     // Recovery key when the keystore has it).
@@ -1064,6 +1129,7 @@ fn build(dir: &Path, ks: &Zaz1Keystore, source: &Path, now: OffsetDateTime) -> R
         "dcc_eui": DCC_EUI.to_string(),
         "format": 1,
         "pki": MARKER_PKI,
+        "registrations": registrations::recorded(changes),
         "zaz1_source": source.display().to_string(),
     });
     world::write_file(&dir.join(world::MARKER), marker.to_string().as_bytes())?;
@@ -1330,7 +1396,7 @@ mod tests {
         std::fs::write(dir.path().join(world::MARKER), r#"{"format":1}"#).unwrap();
         assert_eq!(world_kind(dir.path()).unwrap(), Some(false));
         assert!(
-            ensure_world(dir.path(), &corpus().join("zaz1"))
+            ensure_world(dir.path(), &corpus().join("zaz1"), &[])
                 .unwrap_err()
                 .contains("fresh keys")
         );

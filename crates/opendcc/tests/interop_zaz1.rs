@@ -19,6 +19,10 @@
 //! (our signatures), delivered responses and alerts — with the tool's `Validate` (DUIS XSD as the
 //! tool has it, and the XML signature against the certificate it knows for the serial).
 //!
+//! The templates in [`URP_WORLD_TEMPLATES`] go, the same way, to a second ZAZ1 world made with
+//! `--registration` changes (started alongside the first, with a Receive Response Service of its
+//! own): their originator must hold a registration the other templates need someone else in.
+//!
 //! It prints one line per template and the summary `N passed, M failed` (N: templates that
 //! reached a successful final outcome), and fails if any document does not validate, if any
 //! answer is not a DUIS document, or if a template in `interop/baseline-success.txt` no longer
@@ -31,6 +35,9 @@
 //! corpus' ZAZ1 PEM folder and runs a read and a critical command end to end with opendcc's
 //! own client, then restarts the world without `--zaz1`.
 //!
+//! `zaz1_world_with_supplier2_as_gas_supplier` needs neither either: the second world's
+//! registration data, and its resumption.
+//!
 //! `dcc_boxed_signed_precommand_is_accepted` sends a Signed
 //! Pre-Command exactly as DCC Boxed's tools build it.
 
@@ -41,6 +48,32 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use interop::*;
+
+/// Templates sent to a second ZAZ1 world, made with [`URP_WORLD_REGISTRATION`], instead of the
+/// main one. GCS16b's unknown-remote-party read (4.14 to the GPF with `KAPublicSecurityCredentials`)
+/// comes from supplier 2 (`90-B3-D5-1F-30-03-00-00`), with supplier 2's key-agreement
+/// certificate: in the main world the MPRN's gas supplier is supplier 1, as every other gas
+/// template needs, and the DCC refuses supplier 2 (E4, not registered). In the second world
+/// supplier 2 is the gas supplier while the devices' trust anchors are still supplier 1's: a
+/// registered supplier the GPF does not know, as a gaining supplier is after a change of
+/// supplier until its anchors are replaced — the case the URP form of the read is for.
+const URP_WORLD_TEMPLATES: &[&str] = &["GCS16b_4.14_URP_SUCCESS_REQUEST_DUIS.XML"];
+
+/// The second world's registration change: supplier 2 is the gas supplier of the ZAZ1 MPRN.
+const URP_WORLD_REGISTRATION: &str = "1000999888:GS:90-B3-D5-1F-30-03-00-00";
+
+/// The world a template is sent to, and its manifest: `urp` for [`URP_WORLD_TEMPLATES`].
+fn world_for<'a>(
+    name: &str,
+    main: (&'a Demo, &'a str),
+    urp: (&'a Demo, &'a str),
+) -> (&'a Demo, &'a str) {
+    if URP_WORLD_TEMPLATES.contains(&name) {
+        urp
+    } else {
+        main
+    }
+}
 
 /// How long to wait for the last device answer after the last request was sent.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -359,16 +392,35 @@ fn every_template_signed_by_the_java_tool() {
         (dir("signed"), dir("sync"), dir("cv5"), dir("scratch"));
 
     let keystore = pkgs.keystore_json.display().to_string();
-    let demo = Demo::start(
+    let main_demo = Demo::start(
         &root.path().join("data"),
         &root.path().join("demo.log"),
         &["--zaz1", &keystore],
     )
     .unwrap();
-    assert!(demo.manifest.plain_http);
-    let manifest_path = demo.manifest_path.display().to_string();
-    let listener = Listener::start(&demo.manifest_path, &root.path().join("rrs")).unwrap();
-    demo.deliver_all_to(&listener.url).unwrap();
+    assert!(main_demo.manifest.plain_http);
+    let main_manifest_path = main_demo.manifest_path.display().to_string();
+    let listener = Listener::start(&main_demo.manifest_path, &root.path().join("rrs")).unwrap();
+    main_demo.deliver_all_to(&listener.url).unwrap();
+    // The second world, for URP_WORLD_TEMPLATES.
+    let urp_demo = Demo::start(
+        &root.path().join("data-urp"),
+        &root.path().join("demo-urp.log"),
+        &[
+            "--zaz1",
+            &keystore,
+            "--registration",
+            URP_WORLD_REGISTRATION,
+        ],
+    )
+    .unwrap();
+    let urp_manifest_path = urp_demo.manifest_path.display().to_string();
+    let urp_listener =
+        Listener::start(&urp_demo.manifest_path, &root.path().join("rrs-urp")).unwrap();
+    urp_demo.deliver_all_to(&urp_listener.url).unwrap();
+    let main_world = (&main_demo, main_manifest_path.as_str());
+    let urp_world = (&urp_demo, urp_manifest_path.as_str());
+    let world_for = |name: &str| world_for(name, main_world, urp_world);
 
     let names: Vec<String> = std::fs::read_dir(&pkgs.templates)
         .unwrap()
@@ -383,6 +435,7 @@ fn every_template_signed_by_the_java_tool() {
     let mut cases: Vec<Case> = Vec::new();
     let mut latest_execution: Option<time::OffsetDateTime> = None;
     for name in &names {
+        let (demo, manifest_path) = world_for(name);
         let mut case = Case {
             name: name.clone(),
             ..Case::default()
@@ -412,7 +465,7 @@ fn every_template_signed_by_the_java_tool() {
                         "client",
                         "sign",
                         "--manifest",
-                        &manifest_path,
+                        manifest_path,
                         "--user",
                         &user.name,
                         &unsigned.display().to_string(),
@@ -448,6 +501,7 @@ fn every_template_signed_by_the_java_tool() {
         let Some(signed) = case.signed.clone() else {
             continue;
         };
+        let (demo, manifest_path) = world_for(&case.name);
         let mut text = read(&signed);
         // 5.2/5.3 name the schedule 5.1 created (the template's 123 is no schedule of this
         // DCC): the DSPScheduleID from the 5.1 answer, re-signed by the Java tool with the
@@ -522,7 +576,7 @@ fn every_template_signed_by_the_java_tool() {
                     "client",
                     "sign-precommand",
                     "--manifest",
-                    &manifest_path,
+                    manifest_path,
                     "--user",
                     &user,
                     "--request",
@@ -599,6 +653,7 @@ fn every_template_signed_by_the_java_tool() {
     let mut all_received: Vec<Delivered>;
     loop {
         all_received = listener.received();
+        all_received.extend(urp_listener.received());
         for d in &all_received {
             if d.kind == "Response"
                 && let Some(rid) = &d.request_id
@@ -691,11 +746,16 @@ fn every_template_signed_by_the_java_tool() {
     let stale: Vec<&(String, String)> = known.keys().filter(|k| !known_seen.contains(*k)).collect();
 
     // 5. Report.
-    let log = demo.log_text();
+    let (main_log, urp_log) = (main_demo.log_text(), urp_demo.log_text());
     let mut passed = BTreeSet::new();
     for case in &mut cases {
         if !case.request_id.is_empty() && !case.succeeded() {
-            case.refusal = refusal_reason(&log, &case.request_id);
+            let log = if URP_WORLD_TEMPLATES.contains(&case.name.as_str()) {
+                &urp_log
+            } else {
+                &main_log
+            };
+            case.refusal = refusal_reason(log, &case.request_id);
         }
         let bad_docs: Vec<Doc> = case
             .documents()
@@ -993,6 +1053,84 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
     );
     let answer = wait_for(element_text(&read_fw2, "RequestID").unwrap());
     assert_eq!(answer.code.as_deref(), Some("I0"));
+}
+
+/// A ZAZ1 world made with `--registration 1000999888:GS:<supplier 2>` (the second world of the
+/// suite) registers supplier 2 as the MPRN's gas supplier and nothing else differently; its
+/// devices still trust supplier 1; it resumes without the flag, and is refused with another.
+#[test]
+fn zaz1_world_with_supplier2_as_gas_supplier() {
+    use dcc::store::Store;
+
+    let folder = corpus().join("zaz1");
+    assert!(
+        folder.join("Z1-supplier-ds.pem").is_file(),
+        "{} holds no ZAZ1 material (set OPENDCC_CORPUS)",
+        folder.display()
+    );
+    let root = tempfile::Builder::new()
+        .prefix("opendcc-zaz1-registration-")
+        .tempdir()
+        .unwrap();
+    let data = root.path().join("data");
+    let keystore = folder.display().to_string();
+    let demo = Demo::start(
+        &data,
+        &root.path().join("demo.log"),
+        &[
+            "--zaz1",
+            &keystore,
+            "--registration",
+            URP_WORLD_REGISTRATION,
+        ],
+    )
+    .unwrap();
+    let parties = |mpxn: &str| -> BTreeMap<&'static str, String> {
+        let store = opendcc::world::World::open_existing_store(&data).unwrap();
+        store
+            .transaction(|tx| Ok(tx.registrations(mpxn)?))
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.to.is_none())
+            .map(|r| (r.role.as_str(), r.party.to_string()))
+            .collect()
+    };
+    let (supplier1, supplier2, operator) = (
+        "90-B3-D5-1F-30-01-00-00",
+        "90-B3-D5-1F-30-03-00-00",
+        "90-B3-D5-1F-30-02-00-00",
+    );
+    let gas = parties("1000999888");
+    assert_eq!(gas.len(), 2, "{gas:?}");
+    assert_eq!(gas["GasSupplier"], supplier2);
+    assert_eq!(gas["GasTransporter"], operator);
+    let elec = parties("1312345678111");
+    assert_eq!(elec["ImportSupplier"], supplier1);
+    assert_eq!(elec["ExportSupplier"], supplier1);
+    assert_eq!(elec["ElectricityDistributor"], operator);
+    let marker = read(&data.join("world.json"));
+    assert!(
+        marker.contains(&format!("\"registrations\":[\"{URP_WORLD_REGISTRATION}\"]")),
+        "{marker}"
+    );
+    demo.kill();
+
+    let e = Demo::start(
+        &data,
+        &root.path().join("demo-2.log"),
+        &["--registration", "1000999888:GS:90-B3-D5-1F-30-01-00-00"],
+    )
+    .err()
+    .expect("a world made with other registrations is refused");
+    assert!(
+        e.contains(&format!(
+            "holds a world made with {URP_WORLD_REGISTRATION}, not 1000999888:GS:90-B3-D5-1F-30-01-00-00"
+        )),
+        "{e}"
+    );
+    let demo = Demo::start(&data, &root.path().join("demo-3.log"), &[]).unwrap();
+    assert_eq!(parties("1000999888")["GasSupplier"], supplier2);
+    demo.kill();
 }
 
 /// PEM text with line endings normalised, for comparing certificates written by different tools.

@@ -270,6 +270,15 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
             "store = \"sqlite:data\"\nmanifest = \"m.json\"\nroles = [\"gateway\"]\n",
             "role \"gateway\" needs listen",
         ),
+        (
+            "store = \"sqlite:data\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GX:90-B3-D5-1F-30-03-00-00\"]\n",
+            "registrations: \"1234567:GX:90-B3-D5-1F-30-03-00-00\": unknown registration role \"GX\"",
+        ),
+        // Checked against the world it would make, before making it.
+        (
+            "store = \"sqlite:data\"\nroles = [\"delivery\"]\nregistrations = [\"1234567:GS:90-B3-D5-1F-30-05-00-00\"]\n",
+            "registration 1234567:GS:90-B3-D5-1F-30-05-00-00: user transporter (90-B3-D5-1F-30-05-00-00) holds networkOperator SMKI certificates",
+        ),
     ];
     for (i, (text, want)) in cases.iter().enumerate() {
         let file = root.path().join(format!("bad-{i}.toml"));
@@ -287,6 +296,34 @@ fn serve_refuses_bad_configurations_before_touching_anything() {
         !root.path().join("data").exists(),
         "no refused configuration made a world"
     );
+}
+
+/// `registrations` makes the world as `opendcc demo --registration` does: supplier-b is the gas
+/// supplier of premises 1's MPRN; the world resumes with the same configuration.
+#[test]
+fn serve_makes_its_world_with_the_configured_registrations() {
+    use dcc::store::Store;
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let text = format!(
+        "{}registrations = [\"1234567:GS:90-B3-D5-1F-30-03-00-00\"]\n",
+        config(&["delivery"], false)
+    );
+    for run in ["first", "resumed"] {
+        let mut served = Served::start(root.path(), run, &text);
+        served.wait_until("its roles", |s| s.log().contains("roles running"));
+        assert!(served.stop().success());
+    }
+    let store = opendcc::world::World::open_existing_store(&root.path().join("data"))
+        .expect("the world's store");
+    let gas = store
+        .transaction(|tx| Ok(tx.registrations("1234567")?))
+        .expect("reading registrations");
+    let suppliers: Vec<String> = gas
+        .iter()
+        .filter(|r| r.role == dcc::model::RegistrationRole::GasSupplier)
+        .map(|r| r.party.to_string())
+        .collect();
+    assert_eq!(suppliers, ["90-B3-D5-1F-30-03-00-00"]);
 }
 
 #[test]
