@@ -1,7 +1,8 @@
 //! The log reads end to end on emulated devices: daily logs grow with the simulated clock, a
 //! read returns exactly the entries in the period asked for (their values the registers at the
-//! capture times), an empty period gets no entries as a success, the event logs this emulation
-//! does not fill are empty, and a faulty log store fails like the RTDS ERROR vectors.
+//! capture times; the prepayment daily snapshots the balance model's values), an empty period
+//! gets no entries as a success, the event logs this emulation does not fill are empty, and a
+//! faulty log store fails like the RTDS ERROR vectors.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -349,19 +350,7 @@ fn gas_daily_read_snapshots_newest_first_then_not_found() {
             m.register(Channel::GasVolume, capture)
         );
     }
-    // Logs this emulation does not fill: every offset NOT_FOUND, one-component logs NOT_FOUND.
-    let h = CommandHeader::new(w.supplier.eui, dev.eui(), 901);
-    let (resp, success) = exchange(
-        &w,
-        &mut dev,
-        usecases::gcs16b_read_prepayment_daily_read_log(&h, &period(t0, t0 + 30 * DAY)).unwrap(),
-    );
-    assert!(success);
-    assert!(
-        gbz_parts(&resp)
-            .iter()
-            .all(|p| matches!(p, GbzLogPart::NotFound { .. }))
-    );
+    // Logs this emulation does not fill: one-component logs NOT_FOUND.
     let h = CommandHeader::new(w.supplier.eui, dev.eui(), 902);
     let (resp, success) = exchange(
         &w,
@@ -381,6 +370,227 @@ fn gas_daily_read_snapshots_newest_first_then_not_found() {
         rtds_content("4.4.5_GCS15e", "GCS15e_4.4.5_NOT_FOUND_RESPONSE_GBCS.HEX")
     );
     let _ = ZCL_NOT_FOUND;
+}
+
+/// The ESME's prepayment daily read log rows: (time, six amounts).
+fn prepay_rows(d: &Data) -> Vec<(u32, [i32; 6])> {
+    let Data::CompactArray { contents, .. } = d else {
+        panic!("not a compact array: {d:?}")
+    };
+    assert!(contents.len().is_multiple_of(28));
+    contents
+        .chunks_exact(28)
+        .map(|r| {
+            let be = |i: usize| r[i * 4..i * 4 + 4].try_into().unwrap();
+            (
+                u32::from_be_bytes(be(0)),
+                std::array::from_fn(|k| i32::from_be_bytes(be(k + 1))),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_prepayment_daily_read_log_snapshots_the_balance_at_each_midnight() {
+    let mut w = World::new(); // installed 2015-01-01T00:00Z, £100 credit
+    let t0 = w.now.to_unix();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    w.now = at(t0 + 3 * DAY + 6 * 3600);
+    let read = |w: &World, dev: &mut EmulatedDevice, counter: u64, p: LogPeriod| {
+        let h = CommandHeader::new(w.supplier.eui, dev.eui(), counter);
+        let cmd = usecases::ecs21b_read_prepayment_daily_read_log(&h, &p);
+        let (resp, success) = exchange(w, dev, cmd);
+        assert!(success);
+        assert_eq!(resp.date_time, None);
+        let arrays = protected_plain(&resp, dev, &w.supplier);
+        assert_eq!(arrays.len(), 1);
+        arrays.into_iter().next().unwrap()
+    };
+    let all = read(&w, &mut dev, 2000, period(t0 - 10 * DAY, t0 + 10 * DAY));
+    // The RTDS ECS21b columns.
+    let r = Frame::decode(&rtds(
+        "4.14_ECS21b",
+        "ECS21b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX",
+    ))
+    .unwrap();
+    let theirs = Data::decode(&rtds_decrypt(r.apdu(), &protected_block(r.apdu()))).unwrap();
+    let (Data::CompactArray { description: a, .. }, Data::Structure(t)) = (&all, &theirs) else {
+        panic!()
+    };
+    let Data::CompactArray { description: b, .. } = &t[0] else {
+        panic!()
+    };
+    assert_eq!(a, b, "the RTDS ECS21b columns");
+    // One snapshot per midnight since installation: 2, 3 and 4 January, each the balance
+    // model's values at that midnight.
+    let state = dev.state().clone();
+    let c = &state.instantaneous;
+    let balance = |d: i64| c.meter_balance(&state.metering, Channel::ActiveImport, t0 + d * DAY);
+    let expect = |d: i64| {
+        let b = balance(d);
+        (
+            zigbee(t0 + d * DAY),
+            [
+                i32::try_from(b).unwrap(),
+                i32::try_from(c.credits(b).1).unwrap(),
+                0,
+                0,
+                0,
+                0,
+            ],
+        )
+    };
+    let rows = prepay_rows(&all);
+    assert_eq!(rows, vec![expect(1), expect(2), expect(3)]);
+    // The balance falls by each day's standing charge (50p) and consumption at 25p/kWh (12
+    // kWh a day): £3.50.
+    let reg = |d: i64| {
+        i64::try_from(state.metering.register(Channel::ActiveImport, t0 + d * DAY)).unwrap()
+    };
+    for d in 1..=3 {
+        let fell = balance(d - 1) - balance(d);
+        assert_eq!(fell, 50_000 + (reg(d) - reg(d - 1)) * 25, "day {d}");
+        assert_eq!(fell, 350_000, "day {d}");
+    }
+    assert_eq!(rows[0].1[0], 10_000_000 - 350_000);
+    assert_eq!(rows[0].1[1], 1_000_000, "emergency credit untouched");
+    // Exactly the period, bounds included; a period without a midnight, and one before
+    // installation, an empty array (a success).
+    let some = read(&w, &mut dev, 2001, period(t0 + DAY, t0 + 2 * DAY));
+    assert_eq!(prepay_rows(&some), vec![expect(1), expect(2)]);
+    let none = read(&w, &mut dev, 2002, period(t0 + DAY + 1, t0 + 2 * DAY - 1));
+    assert!(
+        matches!(&none, Data::CompactArray { description, contents } if description == b && contents.is_empty())
+    );
+    assert!(prepay_rows(&read(&w, &mut dev, 2003, period(t0 - 5 * DAY, t0 - DAY))).is_empty());
+    // The snapshot of a midnight is what 4.18 (ECS82) reads at that instant.
+    w.now = at(t0 + 4 * DAY);
+    let h = CommandHeader::new(w.supplier.eui, dev.eui(), 2004);
+    let (resp, _) = exchange(&w, &mut dev, usecases::ecs82_read_meter_balance(&h));
+    let Payload::AccessResponse(a) = resp.payload() else {
+        panic!()
+    };
+    let [Data::DoubleLong(now_balance)] = a.data[..] else {
+        panic!("{:?}", a.data)
+    };
+    let later = read(&w, &mut dev, 2005, period(t0, t0 + 10 * DAY));
+    let rows = prepay_rows(&later);
+    assert_eq!(rows.len(), 4, "a day later, one snapshot more");
+    assert_eq!(
+        rows[..3],
+        prepay_rows(&all)[..],
+        "earlier snapshots unchanged"
+    );
+    assert_eq!(rows[3], (zigbee(t0 + 4 * DAY), expect(4).1));
+    assert_eq!(rows[3].1[0], now_balance);
+}
+
+/// The ZSE Publish Prepay Snapshot payloads of a GCS16b answer, opened by the supplier: for each
+/// offset, `Some((id, time, found, [accumulated, debt 1, debt 2, debt 3, emergency, credit]))`
+/// or `None` (NOT_FOUND).
+#[allow(clippy::type_complexity)]
+fn prepay_snapshots(
+    w: &World,
+    dev: &EmulatedDevice,
+    resp: &GeneralSigning,
+) -> Vec<Option<(u32, u32, u8, [i64; 6])>> {
+    gbz_parts(resp)
+        .iter()
+        .map(|part| match part {
+            GbzLogPart::NotFound {
+                cluster: 0x0705,
+                command: 0x07,
+            } => None,
+            GbzLogPart::Protected {
+                cluster: 0x0705,
+                command: 0x01,
+                block,
+            } => {
+                let p = decrypt_with(
+                    &w.supplier.ka,
+                    dev.ka_public_key().unwrap().key(),
+                    resp,
+                    block,
+                );
+                assert_eq!(p.len(), 40);
+                let le = |i: usize| <[u8; 4]>::try_from(&p[i..i + 4]).unwrap();
+                assert_eq!(p[9..11], [0, 1], "command 0 of 1");
+                assert_eq!(u32::from_le_bytes(le(11)), 1, "cause: general");
+                assert_eq!(p[15], 0, "payload type: debt/credit status");
+                let signed = |i: usize| i64::from(i32::from_le_bytes(le(i)));
+                let unsigned = |i: usize| i64::from(u32::from_le_bytes(le(i)));
+                Some((
+                    u32::from_le_bytes(le(0)),
+                    u32::from_le_bytes(le(4)),
+                    p[8],
+                    [
+                        signed(16),
+                        unsigned(20),
+                        unsigned(24),
+                        unsigned(28),
+                        signed(32),
+                        signed(36),
+                    ],
+                ))
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn gas_prepayment_snapshots_newest_first_then_not_found() {
+    let mut w = World::new();
+    let t0 = w.now.to_unix();
+    for (kind, eui) in [(DeviceKind::Gsme, GSME), (DeviceKind::Gpf, GPF)] {
+        let mut dev = w.device(kind, eui);
+        w.now = at(t0 + 3 * DAY + 60);
+        let read = |w: &World, dev: &mut EmulatedDevice, counter: u64, p: LogPeriod| {
+            let h = CommandHeader::new(w.supplier.eui, dev.eui(), counter);
+            let cmd = usecases::gcs16b_read_prepayment_daily_read_log(&h, &p).unwrap();
+            let (resp, success) = exchange(w, dev, cmd);
+            assert!(success);
+            let snaps = prepay_snapshots(w, dev, &resp);
+            assert_eq!(snaps.len(), 31);
+            snaps
+        };
+        let state = dev.state().clone();
+        let c = &state.instantaneous;
+        let balance = |d: i64| c.meter_balance(&state.metering, Channel::GasVolume, t0 + d * DAY);
+        let values = |d: i64| [0, 0, 0, 0, c.credits(balance(d)).1, balance(d)];
+        let snaps = read(&w, &mut dev, 950, period(t0, t0 + 30 * DAY));
+        // Offset 0 is the newest (4 January), then 3 and 2 January; the offsets beyond the log
+        // NOT_FOUND.
+        for (offset, s) in snaps.iter().enumerate() {
+            let o = i64::try_from(offset).unwrap();
+            if offset < 3 {
+                assert_eq!(
+                    *s,
+                    Some((
+                        u32::try_from(offset).unwrap(),
+                        zigbee(t0 + (3 - o) * DAY),
+                        3,
+                        values(3 - o)
+                    )),
+                    "{kind:?} offset {offset}"
+                );
+            } else {
+                assert_eq!(*s, None, "{kind:?} offset {offset}");
+            }
+        }
+        // 50p a day and 2.4 m³ a day at 80p/m³: £2.42.
+        assert_eq!(balance(1), 10_000_000 - 242_000, "{kind:?}");
+        assert_eq!(balance(2) - balance(3), 242_000, "{kind:?}");
+        // Exactly the period: 2 and 3 January, the newest first.
+        let some = read(&w, &mut dev, 951, period(t0 + DAY, t0 + 2 * DAY));
+        assert_eq!(some[0], Some((0, zigbee(t0 + 2 * DAY), 2, values(2))));
+        assert_eq!(some[1], Some((1, zigbee(t0 + DAY), 2, values(1))));
+        assert!(some[2..].iter().all(Option::is_none));
+        // No midnight in the period: NOT_FOUND for every offset.
+        let none = read(&w, &mut dev, 952, period(t0 + DAY + 1, t0 + 2 * DAY - 1));
+        assert!(none.iter().all(Option::is_none), "{kind:?}");
+        w.now = at(t0);
+    }
 }
 
 /// GCS15d has two originators: the gas supplier, and the ACB on a user's behalf (as the RTDS

@@ -315,7 +315,7 @@ impl InstantaneousConfig {
     }
 
     /// Credit remaining and emergency credit remaining for a balance.
-    fn credits(&self, balance: i64) -> (i64, i64) {
+    pub fn credits(&self, balance: i64) -> (i64, i64) {
         let limit = i64::from(self.prepayment.emergency_credit_limit);
         if balance >= 0 {
             (balance, limit)
@@ -478,14 +478,14 @@ fn records_ok(records: &[u8]) -> bool {
 }
 
 impl EmulatedDevice {
-    fn ch_import(&self) -> Channel {
+    pub(crate) fn ch_import(&self) -> Channel {
         match self.identity.kind {
             crate::DeviceKind::Gsme | crate::DeviceKind::Gpf => Channel::GasVolume,
             _ => Channel::ActiveImport,
         }
     }
 
-    fn cfg(&self) -> &InstantaneousConfig {
+    pub(crate) fn cfg(&self) -> &InstantaneousConfig {
         &self.state.instantaneous
     }
 

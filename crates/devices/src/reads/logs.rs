@@ -15,10 +15,22 @@
 //! * **Billing calendar triggered billing data log** (ECS20c, GCS15c): the registers at each
 //!   billing-period end of the device's [`BillingCalendar`] (monthly on the 1st by default),
 //!   the last [`BILLING_LOG_CAPACITY`] (12) of them.
+//! * **Prepayment daily read log** (ECS21b, GCS16b; the GPF answers from its own state as it
+//!   does GCS16a): one snapshot per local midnight, the same captures as the daily read log,
+//!   holding the prepayment registers at that instant from the balance model
+//!   ([`crate::reads::instantaneous::InstantaneousConfig::meter_balance`], what 4.18 and 4.3
+//!   read): the meter balance (the credit minus the cost of the consumption and the standing
+//!   charge since then, negative once the credit is used up), the emergency credit balance
+//!   that follows from it, and the debt registers: accumulated debt, time debts 1 and 2 and
+//!   payment debt as configured (0 by default), since no debt accrues or is collected in this
+//!   emulation (a debt model is issue 15's). The ESME's rows are capture time then those six
+//!   amounts (RTDS ECS21b), the GSME's a Publish Prepay Snapshot of payload type 0 (debt/credit
+//!   status).
 //! * **Change of mode / tariff triggered log** (ECS20b, GCS15b), **debt payments** (ECS20a,
-//!   GCS15d), **prepayment credits** (ECS20d, GCS15e) and the **prepayment daily read log**
-//!   (ECS21b, GCS16b): these hold events this emulation does not produce yet (tariffs and
-//!   prepayment are not modelled), so they are genuinely empty.
+//!   GCS15d) and **prepayment credits** (ECS20d, GCS15e), and the billing calendar's prepayment
+//!   snapshots (GCS15c's Prepayment components): these hold events this emulation does not
+//!   produce yet (no tariff change, mode change, debt collection or top-up is modelled), so
+//!   they are genuinely empty.
 //!
 //! A read returns exactly the entries whose capture time lies in the period asked for; a period
 //! holding none gets what GBCS gives: an empty compact array (DLMS) or a Default Response
@@ -63,6 +75,8 @@ const FC_CLUSTER_TO_CLIENT_NO_DEFAULT: u8 = 0x19;
 const SAMPLE_INTERVAL_DAILY: u16 = 0xFFFF;
 /// ZSE snapshot payload type 0: TOU information set, delivered registers.
 const SNAPSHOT_PAYLOAD_DELIVERED: u8 = 0;
+/// ZSE prepay snapshot payload type 0: debt/credit status.
+const PREPAY_PAYLOAD_DEBT_CREDIT_STATUS: u8 = 0;
 
 /// When the device closes a billing period (GBCS billing calendar): at local midnight on
 /// `day_of_month` of every `period_months`-th month.
@@ -251,14 +265,89 @@ fn triggered_log_empty() -> Data {
     }
 }
 
-/// An empty compact array of the prepayment daily read log's columns (RTDS ECS21b).
-fn prepayment_daily_empty() -> Data {
+/// One prepayment daily snapshot (ECS21b, GCS16b): the prepayment registers at a local
+/// midnight, amounts in 10⁻⁵ GBP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PrepaySnapshot {
+    /// Capture time (the device's clock), ZigBee UTCTime: seconds since 2000-01-01 UTC.
+    pub time: u32,
+    /// The meter balance, as 4.18 reads it (negative once the credit is used up).
+    pub meter_balance: i64,
+    /// Emergency credit balance (the emergency credit still available).
+    pub emergency_credit: i64,
+    /// Accumulated debt register.
+    pub accumulated_debt: i64,
+    /// Time debt registers 1 and 2.
+    pub time_debts: [u32; 2],
+    /// Payment debt register.
+    pub payment_debt: u32,
+}
+
+/// An amount as a DLMS double-long / ZCL int32, saturating.
+fn amount_i32(v: i64) -> i32 {
+    i32::try_from(v.clamp(i64::from(i32::MIN), i64::from(i32::MAX))).unwrap_or(0)
+}
+
+/// The columns of the prepayment daily read log (RTDS ECS21b): capture time
+/// (double-long-unsigned), then six double-long amounts.
+fn prepayment_daily_description() -> TypeDescription {
     let mut cols = vec![TypeDescription::Simple(6)];
     cols.extend(std::iter::repeat_n(TypeDescription::Simple(5), 6));
-    Data::CompactArray {
-        description: TypeDescription::Structure(cols),
-        contents: Vec::new(),
+    TypeDescription::Structure(cols)
+}
+
+/// Packs prepayment daily snapshots as the ESME's log (ECS21b): capture time (ZigBee UTCTime),
+/// meter balance, emergency credit balance, accumulated debt, time debt registers 1 and 2,
+/// payment debt register (the order of ECS19's registers, as the RTDS vector and the MMC
+/// rendering read them).
+fn prepayment_daily_array(entries: &[PrepaySnapshot]) -> Data {
+    let mut contents = Vec::with_capacity(entries.len() * 7 * 4);
+    for e in entries {
+        contents.extend_from_slice(&e.time.to_be_bytes());
+        for v in [
+            e.meter_balance,
+            e.emergency_credit,
+            e.accumulated_debt,
+            i64::from(e.time_debts[0]),
+            i64::from(e.time_debts[1]),
+            i64::from(e.payment_debt),
+        ] {
+            contents.extend_from_slice(&amount_i32(v).to_be_bytes());
+        }
     }
+    Data::CompactArray {
+        description: prepayment_daily_description(),
+        contents,
+    }
+}
+
+/// The header of a ZSE Publish Snapshot / Publish Prepay Snapshot payload: snapshot id (the
+/// offset asked for), capture time, snapshots found, command index 0 of 1 command, cause,
+/// payload type.
+fn snapshot_header(id: u8, time: u32, found: usize, cause: u32, payload_type: u8) -> Vec<u8> {
+    let mut p = Vec::with_capacity(40);
+    p.extend_from_slice(&u32::from(id).to_le_bytes());
+    p.extend_from_slice(&time.to_le_bytes());
+    p.push(u8::try_from(found).unwrap_or(u8::MAX));
+    p.extend_from_slice(&[0, 1]);
+    p.extend_from_slice(&cause.to_le_bytes());
+    p.push(payload_type);
+    p
+}
+
+/// A Publish Prepay Snapshot payload (GCS16b): the header, then payload type 0 (debt/credit
+/// status): accumulated debt (int32), type 1–3 debt remaining (uint32: time debts 1 and 2,
+/// payment debt), emergency credit remaining and credit remaining (int32: the meter balance),
+/// little-endian.
+fn prepay_snapshot_payload(id: u8, found: usize, cause: u32, s: &PrepaySnapshot) -> Vec<u8> {
+    let mut p = snapshot_header(id, s.time, found, cause, PREPAY_PAYLOAD_DEBT_CREDIT_STATUS);
+    p.extend_from_slice(&amount_i32(s.accumulated_debt).to_le_bytes());
+    p.extend_from_slice(&s.time_debts[0].to_le_bytes());
+    p.extend_from_slice(&s.time_debts[1].to_le_bytes());
+    p.extend_from_slice(&s.payment_debt.to_le_bytes());
+    p.extend_from_slice(&amount_i32(s.emergency_credit).to_le_bytes());
+    p.extend_from_slice(&amount_i32(s.meter_balance).to_le_bytes());
+    p
 }
 
 impl EmulatedDevice {
@@ -349,6 +438,41 @@ impl EmulatedDevice {
             .collect()
     }
 
+    /// The prepayment registers at a capture the device made when its clock read `device_t`,
+    /// from the balance model ([`crate::reads::instantaneous::InstantaneousConfig::meter_balance`]
+    /// at that true time); the debt registers are the configured ones (no debt accrues in
+    /// this emulation).
+    fn prepay_snapshot_at(&self, device_t: i64) -> PrepaySnapshot {
+        let c = self.cfg();
+        let p = &c.prepayment;
+        let balance = c.meter_balance(
+            &self.state.metering,
+            self.ch_import(),
+            self.true_time(device_t),
+        );
+        PrepaySnapshot {
+            time: zigbee(device_t),
+            meter_balance: balance,
+            emergency_credit: c.credits(balance).1,
+            accumulated_debt: p.accumulated_debt,
+            time_debts: [p.debts[0], p.debts[1]],
+            payment_debt: p.debts[2],
+        }
+    }
+
+    /// The prepayment daily read log entries in `period`: one snapshot per local midnight, as
+    /// the daily read log's captures.
+    pub fn prepayment_daily_log(
+        &self,
+        period: &LogPeriod,
+        now: UtcDateTime,
+    ) -> Vec<PrepaySnapshot> {
+        self.daily(period, now)
+            .into_iter()
+            .map(|m| self.prepay_snapshot_at(m))
+            .collect()
+    }
+
     fn logs_faulty(&self) -> bool {
         self.state.has_fault(DeviceFault::Logs)
     }
@@ -401,7 +525,7 @@ impl EmulatedDevice {
             } else if obis == ecs20b::BUFFERS[0] {
                 triggered_log_empty()
             } else if obis == ecs21b::BUFFERS[0] {
-                prepayment_daily_empty()
+                prepayment_daily_array(&self.prepayment_daily_log(&r.period, now))
             } else {
                 read_log_array(&[])
             };
@@ -539,8 +663,10 @@ impl EmulatedDevice {
 
     /// GBZ snapshot reads: each offset's snapshot (newest first in the period), encrypted to
     /// the requester, or NOT_FOUND. Metering snapshots exist for the daily read log (GCS16a,
-    /// cause general) and the billing calendar (GCS15c, cause billing period); prepayment
-    /// snapshots and change of mode/tariff snapshots do not (not modelled).
+    /// cause general) and the billing calendar (GCS15c, cause billing period), prepayment
+    /// snapshots for the prepayment daily read log (GCS16b, cause general); the billing
+    /// calendar's prepayment snapshots and change of mode/tariff snapshots do not (no such
+    /// events are modelled).
     fn snapshot_log(
         &self,
         cmd: &Accepted<'_>,
@@ -548,10 +674,12 @@ impl EmulatedDevice {
         r: &SnapshotRead,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let captures = match decoded {
-            DecodedCommand::Gcs16a(_) => self.daily(&r.period, now),
-            DecodedCommand::Gcs15c(_) => self.billing(&r.period, now),
-            _ => Vec::new(),
+        // The captures, and the cluster whose snapshots they are.
+        let (captures, captured) = match decoded {
+            DecodedCommand::Gcs16a(_) => (self.daily(&r.period, now), CLUSTER_METERING),
+            DecodedCommand::Gcs15c(_) => (self.billing(&r.period, now), CLUSTER_METERING),
+            DecodedCommand::Gcs16b(_) => (self.daily(&r.period, now), CLUSTER_PREPAYMENT),
+            _ => (Vec::new(), CLUSTER_METERING),
         };
         let n = r.requests.len();
         let faulty = self.logs_faulty();
@@ -579,7 +707,7 @@ impl EmulatedDevice {
                 ));
                 continue;
             }
-            let capture = (req.cluster == CLUSTER_METERING)
+            let capture = (req.cluster == captured)
                 .then(|| {
                     captures
                         .len()
@@ -597,18 +725,24 @@ impl EmulatedDevice {
                 ));
                 continue;
             };
-            let total = self.register_at_capture(Channel::GasVolume, m);
-            let mut plain = Vec::with_capacity(40);
-            plain.extend_from_slice(&u32::from(req.offset).to_le_bytes());
-            plain.extend_from_slice(&zigbee(m).to_le_bytes());
-            plain.push(u8::try_from(captures.len()).unwrap_or(u8::MAX));
-            plain.extend_from_slice(&[0, 1]);
-            plain.extend_from_slice(&r.cause.to_le_bytes());
-            plain.push(SNAPSHOT_PAYLOAD_DELIVERED);
-            plain.extend_from_slice(&total.to_le_bytes()[..6]);
-            // Bill to date and projected bill with their time stamps, trailing digit, tiers in
-            // use: no tariff is modelled.
-            plain.extend(std::iter::repeat_n(0u8, 16 + 2));
+            let plain = if captured == CLUSTER_PREPAYMENT {
+                let s = self.prepay_snapshot_at(m);
+                prepay_snapshot_payload(req.offset, captures.len(), r.cause, &s)
+            } else {
+                let total = self.register_at_capture(Channel::GasVolume, m);
+                let mut plain = snapshot_header(
+                    req.offset,
+                    zigbee(m),
+                    captures.len(),
+                    r.cause,
+                    SNAPSHOT_PAYLOAD_DELIVERED,
+                );
+                plain.extend_from_slice(&total.to_le_bytes()[..6]);
+                // Bill to date and projected bill with their time stamps, trailing digit, tiers
+                // in use: no tariff is modelled.
+                plain.extend(std::iter::repeat_n(0u8, 16 + 2));
+                plain
+            };
             let Some(block) = self.encrypt_ic(cmd, u32::from(seq), &plain) else {
                 comps.push(Self::default_response(
                     req.cluster,
@@ -750,6 +884,99 @@ mod tests {
             daily_captures(installed, now, t(2026, 1, 12, 1), t(2026, 1, 12, 23), 731).is_empty()
         );
         assert!(daily_captures(installed, now, t(2027, 1, 1, 0), t(2028, 1, 1, 0), 731).is_empty());
+    }
+
+    fn snapshot() -> impl proptest::strategy::Strategy<Value = PrepaySnapshot> {
+        use proptest::prelude::*;
+        (
+            any::<u32>(),
+            any::<i64>(),
+            any::<i64>(),
+            any::<i64>(),
+            any::<[u32; 2]>(),
+            any::<u32>(),
+        )
+            .prop_map(
+                |(
+                    time,
+                    meter_balance,
+                    emergency_credit,
+                    accumulated_debt,
+                    time_debts,
+                    payment_debt,
+                )| {
+                    PrepaySnapshot {
+                        time,
+                        meter_balance,
+                        emergency_credit,
+                        accumulated_debt,
+                        time_debts,
+                        payment_debt,
+                    }
+                },
+            )
+    }
+
+    fn sat(v: i64) -> i32 {
+        i32::try_from(v.clamp(i64::from(i32::MIN), i64::from(i32::MAX))).unwrap()
+    }
+
+    proptest::proptest! {
+        /// The ESME's rows: whatever the amounts, the compact array A-XDR round-trips with the
+        /// RTDS ECS21b columns, one 28-byte row per snapshot in order, each the capture time
+        /// and the six amounts (saturated to double-long) in ECS19's order.
+        #[test]
+        fn prepayment_daily_rows_encode_every_snapshot(
+            entries in proptest::collection::vec(snapshot(), 0..40)
+        ) {
+            let d = prepayment_daily_array(&entries);
+            proptest::prop_assert_eq!(Data::decode(&d.encode()).unwrap(), d.clone());
+            let Data::CompactArray { description, contents } = d else {
+                unreachable!("a compact array")
+            };
+            proptest::prop_assert_eq!(description, prepayment_daily_description());
+            proptest::prop_assert_eq!(contents.len(), entries.len() * 28);
+            for (row, e) in contents.chunks_exact(28).zip(&entries) {
+                let be = |i: usize| <[u8; 4]>::try_from(&row[i * 4..i * 4 + 4]).unwrap();
+                proptest::prop_assert_eq!(u32::from_be_bytes(be(0)), e.time);
+                let amounts: Vec<i32> = (1..7).map(|i| i32::from_be_bytes(be(i))).collect();
+                let expect = [
+                    sat(e.meter_balance),
+                    sat(e.emergency_credit),
+                    sat(e.accumulated_debt),
+                    sat(i64::from(e.time_debts[0])),
+                    sat(i64::from(e.time_debts[1])),
+                    sat(i64::from(e.payment_debt)),
+                ];
+                proptest::prop_assert_eq!(&amounts[..], &expect[..]);
+            }
+        }
+
+        /// The GSME's Publish Prepay Snapshot payload: always 40 bytes, the header then the
+        /// debt/credit status fields, each value where ZSE puts it.
+        #[test]
+        fn prepay_snapshot_payloads_carry_every_field(
+            s in snapshot(),
+            id in 0u8..31,
+            found in 0usize..1000,
+            cause in proptest::prelude::any::<u32>(),
+        ) {
+            let p = prepay_snapshot_payload(id, found, cause, &s);
+            proptest::prop_assert_eq!(p.len(), 40);
+            let le = |i: usize| <[u8; 4]>::try_from(&p[i..i + 4]).unwrap();
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(0)), u32::from(id));
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(4)), s.time);
+            proptest::prop_assert_eq!(usize::from(p[8]), found.min(255));
+            proptest::prop_assert_eq!([p[9], p[10]], [0, 1]);
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(11)), cause);
+            proptest::prop_assert_eq!(p[15], 0);
+            proptest::prop_assert_eq!(i32::from_le_bytes(le(16)), sat(s.accumulated_debt));
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(20)), s.time_debts[0]);
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(24)), s.time_debts[1]);
+            proptest::prop_assert_eq!(u32::from_le_bytes(le(28)), s.payment_debt);
+            proptest::prop_assert_eq!(i32::from_le_bytes(le(32)), sat(s.emergency_credit));
+            proptest::prop_assert_eq!(i32::from_le_bytes(le(36)), sat(s.meter_balance));
+        }
     }
 
     #[test]
