@@ -121,7 +121,7 @@ fn a_supplier_reads_the_prepayment_log_encrypted_to_its_own_certificate() {
         "supplier-a",
         "ECS21b_4.14_URP_SUCCESS_REQUEST_DUIS.XML",
         "4.14",
-        "ReadPrepaymentDailyReadLogRsp",
+        "<ra:MeterBalance>",
     );
 }
 
@@ -167,9 +167,8 @@ fn another_partys_certificate_is_refused_and_nothing_is_sent() {
 /// GSME trust supplier-a) and reads the GPF's prepayment daily read log (GCS16b; 4.14 on a GPF
 /// is served only for an unknown remote party) with its own certificate: the ACB sends it and
 /// the GPF answers for supplier-b (the response's remote party). supplier-a, no longer
-/// registered, is refused (E4) and nothing reaches the GPF. (The emulated GPF holds no
-/// prepayment snapshots, so it answers NOT_FOUND for each: the encryption of what a device
-/// answers an unknown remote party is checked on the ESME's log above.)
+/// registered, is refused (E4) and nothing reaches the GPF. The GPF's snapshots of the last
+/// three midnights open with supplier-b's key only: supplier-a's does not open them.
 #[test]
 fn a_gaining_supplier_the_gpf_does_not_trust_reads_its_prepayment_log() {
     let gaining = "supplier-b";
@@ -213,11 +212,48 @@ fn a_gaining_supplier_the_gpf_does_not_trust_reads_its_prepayment_log() {
         apdu.other_info
     );
     let mine = render_from(&h, &r, premises1::GPF, gaining, "4.14");
+    assert!(!mine.sealed, "{:?}\n{}", mine.notes, mine.xml);
     assert!(
         mine.xml
             .contains("ReadPrepaymentDailyReadLogRsp MessageSuccess=\"true\""),
         "{}",
         mine.xml
+    );
+    // One snapshot per midnight of the period asked for (the last ten days), each with the
+    // GPF's meter balance then.
+    let now = h.now().unix_timestamp();
+    let state: devices::DeviceState =
+        serde_json::from_value(h.device_state(premises1::GPF)).unwrap();
+    let captures = devices::reads::logs::daily_captures(
+        state.metering.installed_at,
+        now,
+        now - 10 * DAY,
+        now,
+        731,
+    );
+    assert!(captures.len() >= 3, "{captures:?}");
+    assert_eq!(
+        mine.xml.matches("<ra:LogEntry>").count(),
+        captures.len(),
+        "{}",
+        mine.xml
+    );
+    for m in captures {
+        let b = state
+            .instantaneous
+            .meter_balance(&state.metering, devices::Channel::GasVolume, m);
+        assert!(
+            mine.xml
+                .contains(&format!("<ra:MeterBalance>{b}</ra:MeterBalance>")),
+            "{b}\n{}",
+            mine.xml
+        );
+    }
+    let theirs = render_from(&h, &r, premises1::GPF, "supplier-a", "4.14");
+    assert!(
+        theirs.sealed,
+        "another user's key opened it: {}",
+        theirs.xml
     );
     assert!(
         h.response_for("supplier-a", &rid).is_none(),
