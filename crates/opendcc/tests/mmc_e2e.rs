@@ -565,7 +565,22 @@ fn read_as(
     template: &str,
     device: &str,
 ) -> PathBuf {
-    let signed = demo.signed(template, user, device);
+    let mut xml = demo.request(template, user, device);
+    // The prepayment daily read log over the last ten days (the template's period is RTDS's).
+    if template.contains("_4.14_") {
+        let now = time::OffsetDateTime::now_utc();
+        let rfc = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        xml = set_text(
+            &xml,
+            "StartDateTime",
+            &rfc(now - Duration::from_secs(10 * 86_400)),
+        );
+        xml = set_text(&xml, "EndDateTime", &rfc(now));
+    }
+    let signed = demo.sign(user, &xml);
     let rid = text_of(&signed, "RequestID").unwrap();
     let file = demo.scratch_file(&format!("req-{}.xml", rid.replace(':', "_")), &signed);
     let manifest = demo.manifest_path();
@@ -588,6 +603,31 @@ fn read_as(
     listener.saved(&rid)
 }
 
+/// Moves the installation of the running demo's emulated `devices` back by `days`, with the same
+/// flows since: meters that have been metering that long (the demo's WAN reads a device's state
+/// afresh for every command).
+fn installed_days_ago(demo: &Demo, devices: &[&str], days: i64) {
+    use dcc::store::Store;
+    let world = opendcc::world::open_existing(&demo.data_dir()).unwrap();
+    let store = world.open_store().unwrap();
+    let emulated = world.emulated_devices(&store).unwrap();
+    for d in devices {
+        let id: gbcs::Eui64 = d.parse().unwrap();
+        store
+            .transaction_in(|tx| {
+                let mut s = emulated.state(tx, id)?.expect("an emulated device");
+                let m = &mut s.metering;
+                let back = days * 86_400;
+                m.installed_at -= back;
+                m.folded_until -= back;
+                m.flowing_since = m.flowing_since.map(|t| t - back);
+                wan::emulated::put_state(tx, id, &s)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
 /// The emulated meters' answers to every instantaneous read (4.1.2 to 4.18) and to the profile,
 /// network data, tariff, prepayment configuration, record network data and log services, each decoded by
 /// `client decode --mmc` with the requester's key: the service's own element, a success, the
@@ -601,6 +641,9 @@ fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
     for user in [SUPPLIER, DISTRIBUTOR, TRANSPORTER] {
         demo.set_response_url(user, listener.url());
     }
+    // Meters that have been metering for three days: their prepayment daily read logs hold
+    // snapshots.
+    installed_days_ago(&demo, &[premises1::ESME, premises1::GSME], 3);
     let reads = [
         (
             SUPPLIER,
@@ -799,7 +842,7 @@ fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
             "ECS21b_4.14_KRP_SUCCESS_REQUEST_DUIS.XML",
             premises1::ESME,
             "ReadPrepaymentDailyReadLogRsp",
-            "<ra:Electricity",
+            "<ra:Electricity>\n            <ra:LogEntry>\n              <ra:AccumulatedDebtRegister>0</ra:AccumulatedDebtRegister>",
         ),
         (
             SUPPLIER,
@@ -848,7 +891,7 @@ fn the_demo_worlds_answers_to_the_reads_decode_to_valid_mmc() {
             "GCS16b_4.14_KRP_SUCCESS_REQUEST_DUIS.XML",
             premises1::GSME,
             "ReadPrepaymentDailyReadLogRsp",
-            "<ra:Gas",
+            "<ra:Gas>\n            <ra:LogEntry>\n              <ra:AccumulatedDebtRegister>0</ra:AccumulatedDebtRegister>",
         ),
     ];
     let manifest = demo.manifest_path();
