@@ -578,16 +578,66 @@ fn gas_prepayment_snapshots_newest_first_then_not_found() {
                 assert_eq!(*s, None, "{kind:?} offset {offset}");
             }
         }
+        // The RTDS GCS16b answer's layout: the same encrypted components (frame control,
+        // command, additional frame counter = sequence) around a payload of the same length,
+        // header and payload type.
+        if kind == DeviceKind::Gsme {
+            let h = CommandHeader::new(w.supplier.eui, dev.eui(), 953);
+            let cmd =
+                usecases::gcs16b_read_prepayment_daily_read_log(&h, &period(t0, t0 + 30 * DAY))
+                    .unwrap();
+            let (ours, _) = exchange(&w, &mut dev, cmd);
+            let theirs = Frame::decode(&rtds(
+                "4.14_GCS16b",
+                "GCS16b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX",
+            ))
+            .unwrap();
+            let theirs = theirs.apdu();
+            let (
+                Payload::Gbz(GbzPayload::Components { components: a, .. }),
+                Payload::Gbz(GbzPayload::Components { components: b, .. }),
+            ) = (ours.payload(), theirs.payload())
+            else {
+                panic!()
+            };
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b).take(2) {
+                let (
+                    GbzBody::Encrypted {
+                        frame_control: f1,
+                        additional_frame_counter: c1,
+                        sequence: s1,
+                        command: k1,
+                        ..
+                    },
+                    GbzBody::Encrypted {
+                        frame_control: f2,
+                        additional_frame_counter: c2,
+                        sequence: s2,
+                        command: k2,
+                        protected,
+                        ..
+                    },
+                ) = (&x.body, &y.body)
+                else {
+                    panic!("{x:?} {y:?}")
+                };
+                assert_eq!((x.control, x.cluster), (y.control, y.cluster));
+                assert_eq!((f1, c1, s1, k1), (f2, c2, s2, k2));
+                let p = rtds_decrypt(theirs, protected);
+                assert_eq!((p.len(), &p[9..11], p[15]), (40, &[0u8, 1][..], 0));
+            }
+        }
         // 50p a day and 2.4 m³ a day at 80p/m³: £2.42.
         assert_eq!(balance(1), 10_000_000 - 242_000, "{kind:?}");
         assert_eq!(balance(2) - balance(3), 242_000, "{kind:?}");
         // Exactly the period: 2 and 3 January, the newest first.
-        let some = read(&w, &mut dev, 951, period(t0 + DAY, t0 + 2 * DAY));
+        let some = read(&w, &mut dev, 954, period(t0 + DAY, t0 + 2 * DAY));
         assert_eq!(some[0], Some((0, zigbee(t0 + 2 * DAY), 2, values(2))));
         assert_eq!(some[1], Some((1, zigbee(t0 + DAY), 2, values(1))));
         assert!(some[2..].iter().all(Option::is_none));
         // No midnight in the period: NOT_FOUND for every offset.
-        let none = read(&w, &mut dev, 952, period(t0 + DAY + 1, t0 + 2 * DAY - 1));
+        let none = read(&w, &mut dev, 955, period(t0 + DAY + 1, t0 + 2 * DAY - 1));
         assert!(none.iter().all(Option::is_none), "{kind:?}");
         w.now = at(t0);
     }
