@@ -18,7 +18,7 @@
 //! * **Prepayment daily read log** (ECS21b, GCS16b; the GPF answers from its own state as it
 //!   does GCS16a): one snapshot per local midnight, the same captures as the daily read log,
 //!   holding the prepayment registers at that instant from the balance model
-//!   ([`crate::reads::instantaneous::InstantaneousConfig::meter_balance`], what 4.18 and 4.3
+//!   ([`crate::reads::InstantaneousConfig::meter_balance`], what 4.18 and 4.3
 //!   read): the meter balance (the credit minus the cost of the consumption and the standing
 //!   charge since then, negative once the credit is used up), the emergency credit balance
 //!   that follows from it, and the debt registers: accumulated debt, time debts 1 and 2 and
@@ -439,7 +439,7 @@ impl EmulatedDevice {
     }
 
     /// The prepayment registers at a capture the device made when its clock read `device_t`,
-    /// from the balance model ([`crate::reads::instantaneous::InstantaneousConfig::meter_balance`]
+    /// from the balance model ([`crate::reads::InstantaneousConfig::meter_balance`]
     /// at that true time); the debt registers are the configured ones (no debt accrues in
     /// this emulation).
     fn prepay_snapshot_at(&self, device_t: i64) -> PrepaySnapshot {
