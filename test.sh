@@ -30,10 +30,16 @@ export OPENDCC_CORPUS="${OPENDCC_CORPUS:-$(cd .. && pwd)/shared/corpus}"
 
 cargo test --workspace --all-targets "$@"
 
-# The same end-to-end tests on PostgreSQL (issue 14): each test's world moved into a database of
-# its own and served from there by `opendcc serve`. These are the files that need no SQLite-only
-# operator command (`wan fault`, `device fault`, `smki …` take the SQLite directory); they read the DCC's
-# database through the helpers, which read PostgreSQL in this mode.
+# The same end-to-end tests in the scale-out shape (issue 14): each test's world moved into a
+# PostgreSQL database of its own and served from there by several `opendcc serve` processes that
+# pass their work through NATS JetStream (a stream prefix per test): a front (gateway, scheduler,
+# smki) and a back (wan + devices, delivery); stops, restarts and kill -9s act on every process
+# (crates/opendcc/tests/common/mod.rs, `e2e_on_postgres`). The operator's commands are given the
+# manifest (`--manifest`), and the tests read the DCC's database through the helpers, which read
+# PostgreSQL in this mode. Not here: the DCC Boxed interoperability files (their own launcher)
+# and the files that are about the backends themselves (serve_e2e, nats_roles, scaleout_faults).
 OPENDCC_E2E_BACKEND=postgres cargo test --no-fail-fast -p opendcc \
   --test gateway_e2e --test critical_e2e --test mmc_e2e --test future_dating_e2e \
-  --test bench_e2e --test hostile_e2e "$@"
+  --test bench_e2e --test hostile_e2e --test cli_e2e --test device_e2e --test alerts_e2e \
+  --test durability --test recovery_e2e --test pki_e2e --test smki_issuance_e2e \
+  --test smki_repository_e2e --test smki_revocation_e2e "$@"

@@ -193,6 +193,96 @@ pub fn manifest_store(path: &Path) -> Result<StoreConfig, String> {
         .map_err(|e| format!("manifest {}: {e}", path.display()))
 }
 
+/// Which DCC an operator's command works on: its data directory, or the manifest of a running
+/// one (the store and the world's directory it records).
+#[derive(clap::Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct DccArg {
+    /// The DCC's data directory (its SQLite store, as `opendcc demo --data DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// The DCC's manifest (`demo.json`, as `opendcc demo` or `opendcc serve` writes it): the
+    /// store it records, SQLite or PostgreSQL.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+impl DccArg {
+    /// The store alone (the tools that need none of the world's files).
+    pub fn store(&self) -> Result<StoreConfig, String> {
+        match (&self.data, &self.manifest) {
+            (Some(dir), _) => Ok(StoreConfig::Sqlite(dir.clone())),
+            (None, Some(m)) => manifest_store(m),
+            (None, None) => Err("give --data DIR or --manifest FILE".into()),
+        }
+    }
+
+    /// The store and the world's directory.
+    pub fn operator(&self) -> Result<OperatorDcc, String> {
+        match (&self.data, &self.manifest) {
+            (Some(dir), _) => Ok(OperatorDcc {
+                store: StoreConfig::Sqlite(dir.clone()),
+                data: dir.clone(),
+            }),
+            (None, Some(m)) => OperatorDcc::of_manifest(m),
+            (None, None) => Err("give --data DIR or --manifest FILE".into()),
+        }
+    }
+}
+
+/// The DCC an operator's command works on: its store, and the world's directory (keys,
+/// certificates, the SMKI's published lists), which on a `sqlite:` store is the store's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorDcc {
+    pub store: StoreConfig,
+    pub data: PathBuf,
+}
+
+impl OperatorDcc {
+    /// What the manifest at `path` records: its store, and the world's directory (`data`; a
+    /// manifest without it names a `sqlite:` store, whose directory it is).
+    pub fn of_manifest(path: &Path) -> Result<OperatorDcc, String> {
+        let store = manifest_store(path)?;
+        let recorded = crate::manifest::Manifest::load(path)?.data;
+        let data = match (recorded, &store) {
+            (Some(d), _) => path.parent().unwrap_or(Path::new(".")).join(d),
+            (None, StoreConfig::Sqlite(dir)) => dir.clone(),
+            (None, StoreConfig::Postgres(_)) => {
+                return Err(format!(
+                    "manifest {} records no world directory (an older opendcc wrote it: \
+                     restart the DCC to rewrite it)",
+                    path.display()
+                ));
+            }
+        };
+        Ok(OperatorDcc { store, data })
+    }
+
+    /// The world in [`OperatorDcc::data`] (an error if there is none).
+    pub fn world(&self) -> Result<crate::world::World, String> {
+        crate::world::open_existing(&self.data)
+    }
+}
+
+/// Opens `$cfg` (a [`StoreConfig`]), whichever backend, binds `$s` to a reference to it and
+/// evaluates `$body` (a `Result<_, String>`, generic code over `S: ServedStore` whose
+/// transactions are `wan::EmulatorTx`), for the operator's commands that work on every backend.
+#[macro_export]
+macro_rules! on_store {
+    ($cfg:expr, |$s:ident| $body:expr) => {
+        match $cfg {
+            c @ $crate::config::StoreConfig::Sqlite(_) => c.open().and_then(|opened| {
+                let $s = &opened;
+                $body
+            }),
+            c @ $crate::config::StoreConfig::Postgres(_) => c.open_postgres().and_then(|opened| {
+                let $s = &opened;
+                $body
+            }),
+        }
+    };
+}
+
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -885,5 +975,69 @@ mod tests {
             "store = \"sqlite:d\"\nqueue = \"nats://h:1\"\nqueue_partitions = 0\nroles = [\"delivery\"]",
         );
         assert!(e.contains("partitions 0"), "{e}");
+    }
+
+    /// A manifest recording `store` and, if given, `data`, written in a new directory.
+    fn manifest_with(store: &str, data: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = serde_json::json!({
+            "duis_url": "http://127.0.0.1:1",
+            "tls_ca": "ca.pem",
+            "dcc": {"eui": "90-B3-D5-1F-30-00-00-02", "xml_signing_cert": "x.pem"},
+            "smki": {"org_root": "a", "org_issuing": "b", "device_root": "c",
+                     "device_issuing": "d", "dccki_root": "e"},
+            "users": [],
+            "devices": [],
+            "store": store,
+        });
+        if let Some(d) = data {
+            m["data"] = serde_json::Value::from(d);
+        }
+        let path = dir.path().join("demo.json");
+        std::fs::write(&path, m.to_string()).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn an_operator_command_finds_the_store_and_the_world_through_the_manifest() {
+        let pg = "postgres://postgres@127.0.0.1:5432/opendcc";
+        // PostgreSQL: the world's directory is the one the manifest records (relative to it).
+        let (dir, m) = manifest_with(pg, Some("world"));
+        let arg = DccArg {
+            data: None,
+            manifest: Some(m.clone()),
+        };
+        assert_eq!(
+            arg.operator().unwrap(),
+            OperatorDcc {
+                store: StoreConfig::Postgres(pg.into()),
+                data: dir.path().join("world"),
+            }
+        );
+        // A manifest from before `data` was recorded: SQLite's directory is the store's own;
+        // on PostgreSQL it is an error that says what to do.
+        let (_d, m) = manifest_with("sqlite:/var/lib/opendcc", None);
+        assert_eq!(
+            OperatorDcc::of_manifest(&m).unwrap().data,
+            PathBuf::from("/var/lib/opendcc")
+        );
+        let (_d, m) = manifest_with(pg, None);
+        let e = OperatorDcc::of_manifest(&m).unwrap_err();
+        assert!(
+            e.contains("records no world directory") && e.contains("restart the DCC"),
+            "{e}"
+        );
+        // `--data DIR` is the SQLite store in DIR, and DIR the world.
+        let arg = DccArg {
+            data: Some("/srv/dcc".into()),
+            manifest: None,
+        };
+        assert_eq!(
+            arg.operator().unwrap(),
+            OperatorDcc {
+                store: StoreConfig::Sqlite("/srv/dcc".into()),
+                data: "/srv/dcc".into(),
+            }
+        );
     }
 }

@@ -11,6 +11,7 @@ mod smki_ops;
 mod smki_subscriber;
 mod zaz1;
 
+use opendcc::config::DccArg;
 use opendcc::{manifest, out, recovery, smki_repo, world};
 
 use std::net::SocketAddr;
@@ -162,8 +163,8 @@ enum DeviceCmd {
     /// Inject a hardware fault into an emulated device (its answers then fail as the RTDS ERROR
     /// vectors show, and the user is told E100), or clear its faults.
     Fault {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The device's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
         #[arg(long)]
         device: String,
@@ -182,8 +183,8 @@ enum DeviceCmd {
 enum WanCmd {
     /// Inject a fault on the path to one Communications Hub.
     Fault {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The hub's EUI-64 (e.g. 00-DB-12-34-56-78-90-A2).
         #[arg(long)]
         chf: String,
@@ -192,8 +193,8 @@ enum WanCmd {
     },
     /// Make something happen at a hub: `power-outage` or `power-restored`.
     Event {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         #[arg(long)]
         chf: String,
         kind: String,
@@ -271,29 +272,6 @@ impl std::str::FromStr for LatencyTriple {
         match parts.as_slice() {
             [a, b, c] => Ok(Self([*a, *b, *c])),
             _ => Err("give three latencies: NORTH,CENTRAL,SOUTH".into()),
-        }
-    }
-}
-
-/// Which DCC an operator's command works on: its data directory, or the manifest of a running
-/// one (the store it records).
-#[derive(clap::Args)]
-#[group(required = true, multiple = false)]
-struct DccArg {
-    /// The DCC's data directory (its SQLite store, as `opendcc demo --data DIR`).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
-    /// The DCC's manifest (`demo.json`, as `opendcc demo` or `opendcc serve` writes it).
-    #[arg(long, value_name = "FILE")]
-    manifest: Option<PathBuf>,
-}
-
-impl DccArg {
-    fn store(&self) -> Result<opendcc::config::StoreConfig, String> {
-        match (&self.data, &self.manifest) {
-            (Some(dir), _) => Ok(opendcc::config::StoreConfig::Sqlite(dir.clone())),
-            (None, Some(m)) => opendcc::config::manifest_store(m),
-            (None, None) => Err("give --data DIR or --manifest FILE".into()),
         }
     }
 }
@@ -456,16 +434,17 @@ fn main() -> ExitCode {
             .and_then(|store| world::user_counter(&store, &user, set, by)),
         Cmd::Client { cmd } => run_client(cmd),
         Cmd::Device {
-            cmd:
-                DeviceCmd::Fault {
-                    data,
-                    device,
-                    fault,
-                },
-        } => world::set_device_fault(&data, &device, &fault),
+            cmd: DeviceCmd::Fault { dcc, device, fault },
+        } => dcc
+            .operator()
+            .and_then(|dcc| world::set_device_fault(&dcc, &device, &fault)),
         Cmd::Wan { cmd } => match cmd {
-            WanCmd::Fault { data, chf, fault } => world::set_wan_fault(&data, &chf, &fault),
-            WanCmd::Event { data, chf, kind } => world::wan_event(&data, &chf, &kind),
+            WanCmd::Fault { dcc, chf, fault } => dcc
+                .operator()
+                .and_then(|dcc| world::set_wan_fault(&dcc, &chf, &fault)),
+            WanCmd::Event { dcc, chf, kind } => dcc
+                .operator()
+                .and_then(|dcc| world::wan_event(&dcc, &chf, &kind)),
         },
         Cmd::Smki {
             cmd: SmkiCmd::Ops(cmd),

@@ -38,6 +38,11 @@ pub struct Manifest {
     /// before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
+    /// The world's directory: its keys and certificates, and the SMKI's published lists (on
+    /// `sqlite:DIR`, DIR; on PostgreSQL, the configuration's `data`). The operator's commands
+    /// given `--manifest` work there. Absent in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

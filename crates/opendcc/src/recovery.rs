@@ -23,6 +23,8 @@ use gbcs::credentials::{self, KEY_USAGE_DS, RecoveryCommand, Replacement, TrustA
 use smki::{Ca, CaKind, KeyPair, KeyUsage, OrgCertRequest, RemotePartyRole};
 use time::{Duration, OffsetDateTime};
 
+use crate::backend::ServedStore;
+use crate::config::{DccArg, OperatorDcc};
 use crate::world::{self, World};
 
 /// The DCC's Recovery party: the EUI-64 the ZAZ1 Recovery certificate (`Z1-recovery-ds.pem`,
@@ -37,8 +39,8 @@ pub enum RecoveryCmd {
     /// Place every device holding PARTY's trust anchor in Recovery and queue the CS02b command,
     /// signed by the DCC's Recovery key, that replaces the anchor.
     Start {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The compromised party's EUI-64 (e.g. 90-B3-D5-1F-30-01-00-00).
         #[arg(long, value_name = "EUI")]
         party: String,
@@ -50,19 +52,21 @@ pub enum RecoveryCmd {
     },
     /// List the devices in Recovery or Recovered.
     Status {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
     },
 }
 
 pub fn run(cmd: RecoveryCmd) -> Result<(), String> {
     match cmd {
         RecoveryCmd::Start {
-            data,
+            dcc,
             party,
             replacement_cert,
-        } => start(&data, &party, replacement_cert.as_deref()),
-        RecoveryCmd::Status { data } => status(&data),
+        } => dcc
+            .operator()
+            .and_then(|dcc| start(&dcc, &party, replacement_cert.as_deref())),
+        RecoveryCmd::Status { dcc } => dcc.operator().and_then(|dcc| status(&dcc)),
     }
 }
 
@@ -261,14 +265,30 @@ fn replacement(
     Ok(der)
 }
 
-/// `opendcc smki recovery start`.
-pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String> {
+/// `opendcc smki recovery start`, on the DCC's store, whichever backend (the WAN runner finds
+/// the queued commands there; over NATS, its sweeper announces them within seconds).
+pub fn start(dcc: &OperatorDcc, party: &str, given: Option<&Path>) -> Result<(), String> {
     let party: Eui64 = party
         .parse()
         .map_err(|e| format!("--party {party:?}: {e}"))?;
-    let world = world::open_existing(dir)?;
+    let world = dcc.world()?;
     let key = recovery_key(&world)?;
-    let store = world.open_store()?;
+    crate::on_store!(&dcc.store, |store| start_on(
+        store, &world, &key, party, given
+    ))
+}
+
+fn start_on<S>(
+    store: &S,
+    world: &World,
+    key: &gbcs::SigningKey,
+    party: Eui64,
+    given: Option<&Path>,
+) -> Result<(), String>
+where
+    S: ServedStore,
+    for<'t> S::Tx<'t>: wan::EmulatorTx,
+{
     // Devices holding the party's anchor, by the emulated devices' own state.
     let holders: Vec<(dcc::model::Device, devices::RemotePartyRole)> = store
         .transaction_in(|tx| {
@@ -299,7 +319,7 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
             "{party} holds anchors in several roles ({roles:?}); recover one role at a time"
         ));
     };
-    let cert = replacement(&world, party, role, given)?;
+    let cert = replacement(world, party, role, given)?;
     let now = OffsetDateTime::now_utc();
     let now_ms = dcc::gateway::unix_ms(now);
     let counter = u64::try_from(now_ms).map_err(|_| "the clock is before 1970")?;
@@ -328,7 +348,7 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
             apply_time_based_cpv_checks: None,
             certification_path: Vec::new(),
         }
-        .build(&key)
+        .build(key)
         .map_err(|e| format!("recovery command for {}: {e}", d.id))?
         .encode();
         jobs.push((
@@ -347,7 +367,7 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
             },
         ));
     }
-    lodge(&store, &cert, &oca(&world)?, now)?;
+    lodge(store, &cert, &oca(world)?, now)?;
     store
         .transaction(|tx| {
             for (d, job) in &jobs {
@@ -372,13 +392,13 @@ pub fn start(dir: &Path, party: &str, given: Option<&Path>) -> Result<(), String
 /// the live OCA) and the gateway's copy of organisation certificates (`org_certs`), so that the
 /// party's pre-commands signed with the replacement key pass the gateway as the devices will
 /// now accept them. Lodging a certificate already lodged changes nothing.
-fn lodge(
-    store: &store::SqliteStore,
+fn lodge<S: ServedStore>(
+    store: &S,
     der: &[u8],
     oca: &Ca,
     now: OffsetDateTime,
 ) -> Result<(), String> {
-    use smki_service::{CertRecord, Environment, SmkiStore, SmkiTx};
+    use smki_service::{CertRecord, Environment, SmkiTx};
     let record = world::org_record(der)?;
     store
         .transaction(|tx| {
@@ -408,13 +428,12 @@ fn lodge(
         .map_err(|e| e.to_string())
 }
 
-/// `opendcc smki recovery status`.
-pub fn status(dir: &Path) -> Result<(), String> {
-    let world = world::open_existing(dir)?;
-    let store = world.open_store()?;
-    let devices = store
+/// `opendcc smki recovery status`, on the DCC's store, whichever backend.
+pub fn status(dcc: &OperatorDcc) -> Result<(), String> {
+    dcc.world()?;
+    let devices = crate::on_store!(&dcc.store, |store| store
         .transaction(|tx| Ok(tx.devices()?))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string()))?;
     let mut any = false;
     for d in devices {
         if matches!(d.status, DeviceStatus::Recovery | DeviceStatus::Recovered) {

@@ -1,7 +1,8 @@
 //! `opendcc smki ...`: the SMKI operator's commands (revoke, publish the CRL/ARL now, roll the
-//! DCA over, PMA suspension, the audit log), working on a demo world's database directly (a
-//! running demo sees the change at once), and the demo's background SMKI worker that publishes
-//! the CRL/ARL and rolls the DCA over when due.
+//! DCA over, PMA suspension, the audit log), working on the DCC's store directly, SQLite
+//! (`--data DIR`) or whichever the manifest records (`--manifest FILE`; a running DCC sees the
+//! change at once), and the background SMKI worker that publishes the CRL/ARL and rolls the DCA
+//! over when due.
 //!
 //! Published lists are also written to `DIR/smki/crl.pem` and `DIR/smki/arl.pem` (for
 //! `openssl verify -crl_check`); a roll-over writes the new DCA certificate to
@@ -16,16 +17,16 @@ use clap::Subcommand;
 use dcc::gateway::Clock;
 use eui::Eui64;
 use opendcc::backend::ServedStore;
+use opendcc::config::DccArg;
 use smki_service::audit::ACTOR_PMA;
 use smki_service::pma::{self, PmaAction};
 use smki_service::publication::{self, ListKind, Published};
 use smki_service::revocation::{self, Reason, Requester};
 use smki_service::rollover::{self, Fresh, Rollover, RolloverError, RolloverReason};
 use smki_service::schedule;
-use smki_service::{Environment, SmkiStore, SmkiTx};
-use store::SqliteStore;
+use smki_service::{Environment, SmkiTx};
 
-use crate::world::{self, write_file};
+use crate::world::write_file;
 
 const ENV: Environment = Environment::Live;
 
@@ -34,8 +35,8 @@ pub enum SmkiCmd {
     /// Revoke an organisation certificate (or, as the PMA, an OCA certificate). The gateway
     /// refuses it once a CRL listing it is published (by `publish-crl` or the demo's worker).
     Revoke {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The certificate serial number, hex.
         #[arg(long)]
         serial: String,
@@ -51,8 +52,8 @@ pub enum SmkiCmd {
     },
     /// Publish the CRL now (or, with --arl, the ARL), and write it to DIR/smki/.
     PublishCrl {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// Publish the ARL (revoked OCA certificates, signed by the Organisation Root).
         #[arg(long)]
         arl: bool,
@@ -60,36 +61,36 @@ pub enum SmkiCmd {
     /// Roll the issuing device CA over if it is due (3 months or 100,000 certificates), or now
     /// with --force; the old DCA key is destroyed.
     Rollover {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         #[arg(long)]
         force: bool,
     },
     /// PMA: suspend an SMKI participant (the gateway refuses its requests, DUIS E3).
     Suspend {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         #[arg(long, value_name = "EUI")]
         participant: String,
     },
     /// PMA: lift a participant's suspension.
     Unsuspend {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         #[arg(long, value_name = "EUI")]
         participant: String,
     },
     /// Print the SMKI audit log (PMA actions, revocations, publications, roll-overs).
     Audit {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
     },
     /// One pass of the demo's SMKI worker as if the time were AT (RFC 3339): publish what is
     /// due, roll over if due. For testing the schedule without waiting months.
     #[command(hide = true)]
     Tick {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         #[arg(long, value_name = "RFC3339")]
         at: String,
     },
@@ -103,34 +104,44 @@ fn ms_of(t: time::OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn open(dir: &Path) -> Result<SqliteStore, String> {
-    if !dir.join(world::MARKER).exists() {
-        return Err(format!(
-            "{} holds no demo world (run `opendcc demo --data {}` first)",
-            dir.display(),
-            dir.display()
-        ));
-    }
-    SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())
-}
-
 fn parse_eui(s: &str) -> Result<Eui64, String> {
     s.parse()
         .map_err(|e| format!("{s:?} is not an EUI-64 (like 90-B3-D5-1F-30-01-00-00): {e}"))
 }
 
-/// Runs one `opendcc smki` command; returns what to print.
+impl SmkiCmd {
+    fn dcc(&self) -> &DccArg {
+        match self {
+            SmkiCmd::Revoke { dcc, .. }
+            | SmkiCmd::PublishCrl { dcc, .. }
+            | SmkiCmd::Rollover { dcc, .. }
+            | SmkiCmd::Suspend { dcc, .. }
+            | SmkiCmd::Unsuspend { dcc, .. }
+            | SmkiCmd::Audit { dcc }
+            | SmkiCmd::Tick { dcc, .. } => dcc,
+        }
+    }
+}
+
+/// Runs one `opendcc smki` command on the DCC's store, whichever backend (`--data DIR`, or the
+/// store `--manifest FILE` records; published lists and the DCA's files are written to the
+/// world's directory); returns what to print.
 pub fn run(cmd: SmkiCmd) -> Result<String, String> {
+    let dcc = cmd.dcc().operator()?;
+    dcc.world()?;
+    opendcc::on_store!(&dcc.store, |store| run_on(cmd, &dcc.data, store))
+}
+
+fn run_on<S: ServedStore>(cmd: SmkiCmd, data: &Path, store: &S) -> Result<String, String> {
     match cmd {
         SmkiCmd::Revoke {
-            data,
+            dcc: _,
             serial,
             reason,
             as_pma,
             by,
         } => {
             let reason: Reason = reason.parse().map_err(|e| format!("{e}"))?;
-            let store = open(&data)?;
             let at = now_ms();
             let cert = match (as_pma, by) {
                 (true, _) => store
@@ -162,17 +173,15 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
                 "revoked {cert} ({reason}); the gateway refuses it once the next CRL is published"
             ))
         }
-        SmkiCmd::PublishCrl { data, arl } => {
-            let store = open(&data)?;
+        SmkiCmd::PublishCrl { arl, .. } => {
             let kind = if arl { ListKind::Arl } else { ListKind::Crl };
             let p = store
                 .smki_transaction(|tx| publication::publish(tx, kind, ENV, now_ms(), ACTOR_PMA))
                 .map_err(|e| e.to_string())?;
-            let path = write_list(&data, &p)?;
+            let path = write_list(data, &p)?;
             Ok(describe(&p, &path))
         }
-        SmkiCmd::Rollover { data, force } => {
-            let store = open(&data)?;
+        SmkiCmd::Rollover { force, .. } => {
             let at = now_ms();
             let done = store
                 .smki_transaction(|tx| -> Result<Option<Rollover>, RolloverError> {
@@ -190,7 +199,7 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
                     Ok("the DCA is not due for roll-over (use --force to roll over now)".into())
                 }
                 Some(r) => {
-                    after_rollover(&data, &store, &r.old, &r.new)?;
+                    after_rollover(data, store, &r.old, &r.new)?;
                     Ok(format!(
                         "rolled over ({}): DCA #{} retired, DCA #{} issuing; {}",
                         r.reason,
@@ -201,22 +210,20 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
                 }
             }
         }
-        SmkiCmd::Suspend { data, participant } => suspension(&data, &participant, true),
-        SmkiCmd::Unsuspend { data, participant } => suspension(&data, &participant, false),
-        SmkiCmd::Tick { data, at } => {
+        SmkiCmd::Suspend { participant, .. } => suspension(store, &participant, true),
+        SmkiCmd::Unsuspend { participant, .. } => suspension(store, &participant, false),
+        SmkiCmd::Tick { at, .. } => {
             let t =
                 time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339)
                     .map_err(|e| format!("--at {at:?} is not an RFC 3339 time: {e}"))?;
-            let store = open(&data)?;
-            let did = tick(&data, &store, ms_of(t))?;
+            let did = tick(data, store, ms_of(t))?;
             Ok(if did.is_empty() {
                 "nothing due".into()
             } else {
                 did.join("\n")
             })
         }
-        SmkiCmd::Audit { data } => {
-            let store = open(&data)?;
+        SmkiCmd::Audit { .. } => {
             let log = store
                 .smki_transaction(|tx| tx.audit_log())
                 .map_err(|e| e.to_string())?;
@@ -230,9 +237,12 @@ pub fn run(cmd: SmkiCmd) -> Result<String, String> {
 }
 
 /// `opendcc smki suspend|unsuspend`.
-fn suspension(data: &Path, participant: &str, suspend: bool) -> Result<String, String> {
+fn suspension<S: ServedStore>(
+    store: &S,
+    participant: &str,
+    suspend: bool,
+) -> Result<String, String> {
     let eui = parse_eui(participant)?;
-    let store = open(data)?;
     let action = if suspend {
         PmaAction::Suspend { participant: eui }
     } else {

@@ -34,9 +34,10 @@ pub enum RepoCmd {
     /// SMKI test service: issue a test organisation certificate (digital signing) for a demo
     /// user, lodged in the test repository; prints its serial.
     TestCertificate {
-        /// The demo world's directory.
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        /// The DCC: its data directory, or its manifest (the store it records, SQLite or
+        /// PostgreSQL, and the world's directory).
+        #[command(flatten)]
+        dcc: crate::config::DccArg,
         /// The demo user (by name).
         #[arg(long)]
         user: String,
@@ -177,8 +178,8 @@ fn read(p: &Path) -> Result<String, String> {
 /// The test service: a test DS organisation certificate for user `name` (EUI and role from
 /// its live signing certificate) on `key`, from the current test OCA, lodged in the test
 /// repository.
-fn issue_for_user(
-    store: &SqliteStore,
+fn issue_for_user<S: smki_service::SmkiStore>(
+    store: &S,
     dir: &Path,
     name: &str,
     key: &KeyPair,
@@ -214,11 +215,13 @@ fn issue_for_user(
 pub fn run(cmd: RepoCmd) -> Result<(), String> {
     match cmd {
         RepoCmd::TestCertificate {
-            data,
+            dcc,
             user,
             key,
             out,
         } => {
+            let dcc = dcc.operator()?;
+            let data = dcc.data.clone();
             if !user_dir(&data, &user).join("signing.pem").exists() {
                 return Err(format!(
                     "no demo user {user:?} in {} (no users/{user}/signing.pem)",
@@ -229,9 +232,13 @@ pub fn run(cmd: RepoCmd) -> Result<(), String> {
                 Some(p) => (KeyPair::from_pkcs8_pem(&read(p)?).map_err(smki_err)?, false),
                 None => (KeyPair::generate_with_os_rng().map_err(smki_err)?, true),
             };
-            let store = SqliteStore::open(&data.join(crate::world::DB))
-                .map_err(|e| format!("opening the world's store: {e}"))?;
-            let rec = issue_for_user(&store, &data, &user, &key, OffsetDateTime::now_utc())?;
+            let rec = crate::on_store!(&dcc.store, |store| issue_for_user(
+                store,
+                &data,
+                &user,
+                &key,
+                OffsetDateTime::now_utc()
+            ))?;
             let out = out.unwrap_or_else(|| {
                 user_dir(&data, &user).join(format!("test-signing-{}.pem", rec.serial))
             });

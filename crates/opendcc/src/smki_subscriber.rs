@@ -13,6 +13,7 @@ use smki_service::{SmkiStore, SmkiTx};
 
 use crate::manifest::Manifest;
 use crate::world::{self, smki_err};
+use opendcc::config::DccArg;
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -156,8 +157,8 @@ pub enum ForecastCmd {
 pub enum SubscriberCmd {
     /// Record that a party passed the entry step and is an Authorised Subscriber.
     Admit {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
         /// The party's EUI-64.
         #[arg(long)]
         party: String,
@@ -176,8 +177,8 @@ pub enum SubscriberCmd {
     },
     /// List Authorised Subscribers.
     List {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        dcc: DccArg,
     },
 }
 
@@ -481,14 +482,15 @@ fn batch(cmd: BatchCmd) -> Result<(), String> {
 fn subscriber(cmd: SubscriberCmd) -> Result<(), String> {
     match cmd {
         SubscriberCmd::Admit {
-            data,
+            dcc,
             party,
             kind,
             name,
             evidence,
             operator,
         } => {
-            let store = world::World::open_existing_store(&data)?;
+            let dcc = dcc.operator()?;
+            dcc.world()?;
             let app = Application {
                 eui: eui(&party)?,
                 kind: kind.parse::<PartyKind>()?,
@@ -498,19 +500,20 @@ fn subscriber(cmd: SubscriberCmd) -> Result<(), String> {
                     .unwrap_or_else(|| "operator".into()),
                 evidence,
             };
-            let s = store
+            let s = opendcc::on_store!(&dcc.store, |store| store
                 .smki_transaction(|tx| subscribers::admit(tx, &app, now_ms()))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string()))?;
             print(&format!(
                 "{} admitted as an Authorised Subscriber ({}) by {}",
                 s.eui, s.kind, s.admitted_by
             ))
         }
-        SubscriberCmd::List { data } => {
-            let store = world::World::open_existing_store(&data)?;
-            let list = store
+        SubscriberCmd::List { dcc } => {
+            let dcc = dcc.operator()?;
+            dcc.world()?;
+            let list = opendcc::on_store!(&dcc.store, |store| store
                 .smki_transaction(|tx: &mut dyn SmkiTx| tx.subscribers())
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string()))?;
             for s in list {
                 print(&format!(
                     "{}\t{}\t{}\tadmitted {} by {} ({})",

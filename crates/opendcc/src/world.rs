@@ -21,7 +21,7 @@ use store::SqliteStore;
 use time::{Duration, OffsetDateTime};
 
 use crate::backend::ToolStore;
-use crate::config::StoreConfig;
+use crate::config::{OperatorDcc, StoreConfig};
 use crate::manifest::{DccEntry, DeviceEntry, Manifest, SmkiEntry, UserEntry};
 use crate::registrations::{RegistrationChange, WorldUser};
 
@@ -851,6 +851,7 @@ impl World {
         let devices = crate::world_gen::listed_devices(store, generated)?;
         Ok(Manifest {
             store: None,
+            data: Some(self.dir.clone()),
             generated_premises: Some(generated),
             duis_url: duis_url.into(),
             smki_url: None,
@@ -1324,7 +1325,7 @@ pub fn open_existing(dir: &Path) -> Result<World, String> {
     })
 }
 
-fn hub(store: &SqliteStore, chf: &str) -> Result<Eui64, String> {
+fn hub<S: Store>(store: &S, chf: &str) -> Result<Eui64, String> {
     let id: Eui64 = chf.parse().map_err(|e| format!("{e}"))?;
     let device = store
         .transaction(|tx| Ok(tx.device(id)?))
@@ -1339,9 +1340,10 @@ fn hub(store: &SqliteStore, chf: &str) -> Result<Eui64, String> {
     }
 }
 
-/// `opendcc wan fault`.
-pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
-    use wan::{EmulatorTx as _, WanFault};
+/// `opendcc wan fault`, on the DCC's store, whichever backend (the WAN runner reads a hub's
+/// fault afresh for every transmission, in whichever process it runs).
+pub fn set_wan_fault(dcc: &OperatorDcc, chf: &str, fault: &str) -> Result<(), String> {
+    use wan::WanFault;
     let parsed = match fault.split_once(':') {
         Some(("drop", n)) => {
             Some(WanFault::Drop(n.parse().map_err(|_| {
@@ -1361,11 +1363,17 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
             ));
         }
     };
-    let store = open_existing(dir)?.open_store()?;
-    let id = hub(&store, chf)?;
-    store
-        .transaction_in(|tx| Ok(tx.set_wan_fault(id, parsed)?))
-        .map_err(|e| e.to_string())?;
+    dcc.world()?;
+    let id = crate::on_store!(&dcc.store, |store| {
+        let id = hub(store, chf)?;
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.set_wan_fault(id, parsed)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(id)
+    })?;
     crate::out(&format!(
         "{id}: {}",
         parsed.map_or("no fault".to_string(), |f| format!("{f:?}"))
@@ -1373,8 +1381,9 @@ pub fn set_wan_fault(dir: &Path, chf: &str, fault: &str) -> Result<(), String> {
 }
 
 /// `opendcc device fault`: adds a hardware fault to an emulated device's state (or clears them
-/// all); the running demo's WAN reads the device's state afresh for every command.
-pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), String> {
+/// all), on the DCC's store, whichever backend; the WAN runner reads the device's state afresh
+/// for every command.
+pub fn set_device_fault(dcc: &OperatorDcc, device: &str, fault: &str) -> Result<(), String> {
     let parsed = match fault {
         "clear" => None,
         name => Some(devices::DeviceFault::parse(name).ok_or_else(|| {
@@ -1385,44 +1394,49 @@ pub fn set_device_fault(dir: &Path, device: &str, fault: &str) -> Result<(), Str
         })?),
     };
     let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
-    let world = open_existing(dir)?;
-    let store = world.open_store()?;
-    // A generated device that has had no command yet holds its installed state (no row).
-    let emulated = world.emulated_devices(&store)?;
-    let faults = store
-        .transaction_in(|tx| {
-            let Some(mut state) = emulated.state(tx, id)? else {
-                return Ok(None);
-            };
-            match parsed {
-                Some(f) => {
-                    state.faults.insert(f);
+    let world = dcc.world()?;
+    let faults = crate::on_store!(&dcc.store, |store| {
+        // A generated device that has had no command yet holds its installed state (no row).
+        let emulated = world.emulated_devices(store)?;
+        store
+            .transaction_in(|tx| {
+                let Some(mut state) = emulated.state(tx, id)? else {
+                    return Ok(None);
+                };
+                match parsed {
+                    Some(f) => {
+                        state.faults.insert(f);
+                    }
+                    None => state.faults.clear(),
                 }
-                None => state.faults.clear(),
-            }
-            wan::emulated::put_state(tx, id, &state)?;
-            Ok(Some(state.faults))
-        })
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("{id} is not an emulated device of this demo"))?;
+                wan::emulated::put_state(tx, id, &state)?;
+                Ok(Some(state.faults))
+            })
+            .map_err(|e| e.to_string())
+    })?
+    .ok_or_else(|| format!("{id} is not an emulated device of this demo"))?;
     crate::out(&format!("{id}: faults {faults:?}"))
 }
 
-/// `opendcc wan event`.
-pub fn wan_event(dir: &Path, chf: &str, kind: &str) -> Result<(), String> {
+/// `opendcc wan event`, on the DCC's store, whichever backend (the WAN runner takes the hub's
+/// reports from there).
+pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String> {
     if !matches!(kind, "power-outage" | "power-restored") {
         return Err(format!(
             "{kind:?}: an event is power-outage or power-restored"
         ));
     }
-    let store = open_existing(dir)?.open_store()?;
-    let id = hub(&store, chf)?;
+    dcc.world()?;
     let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
-    store
-        .transaction_in(|tx| {
-            use wan::EmulatorTx as _;
-            Ok(tx.push_wan_event(id, kind, now)?)
-        })
-        .map_err(|e| e.to_string())?;
+    let id = crate::on_store!(&dcc.store, |store| {
+        let id = hub(store, chf)?;
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(id, kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(id)
+    })?;
     crate::out(&format!("{id}: {kind} queued"))
 }

@@ -28,7 +28,7 @@ fn response_url_takes_effect_in_the_database_at_once_and_in_demo_json_on_restart
     let quoted_url = format!("{RRS_URL:?}");
     assert!(before.rows_with("users", &quoted_url).is_empty());
 
-    let out = run_cli(
+    let out = demo.cli(
         &[
             "user",
             "response-url",
@@ -73,7 +73,7 @@ fn response_url_takes_effect_in_the_database_at_once_and_in_demo_json_on_restart
 
     // A new URL replaces the old one.
     let second = "http://127.0.0.1:9998/other";
-    let out = run_cli(
+    let out = demo.cli(
         &[
             "user",
             "response-url",
@@ -119,7 +119,7 @@ fn response_url_refuses_unknown_users_and_bad_urls() {
         ("supplier-a", "", "is not a URL"),
     ];
     for (user, url, message) in cases {
-        let out = run_cli(
+        let out = demo.cli(
             &[
                 "user",
                 "response-url",
@@ -638,7 +638,7 @@ fn a_user_locked_out_by_the_top_counter_is_let_back_in_by_the_operator_audited()
             "supplier-a",
         ];
         args.extend_from_slice(more);
-        run_cli(&args, None)
+        demo.cli(&args, None)
     };
 
     // A request with the counter 2^64-1 is accepted; after it, no counter is greater.
@@ -695,7 +695,7 @@ fn a_user_locked_out_by_the_top_counter_is_let_back_in_by_the_operator_audited()
         .assert_code("I0", &above.rid);
 
     // An unknown user is refused and nothing is recorded.
-    let out = run_cli(
+    let out = demo.cli(
         &[
             "user",
             "counter",

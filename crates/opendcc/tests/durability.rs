@@ -16,7 +16,10 @@
 //!   if the DCC had committed it before dying (its record in the `requests` table, read after the
 //!   restart, says I99), and not at all otherwise; how many there were is reported;
 //! * nothing is delivered for a RequestID this test did not send;
-//! * SQLite's `PRAGMA integrity_check` says `ok` afterwards.
+//! * SQLite's `PRAGMA integrity_check` says `ok` afterwards (on PostgreSQL, every table reads).
+//!
+//! With `OPENDCC_E2E_BACKEND=postgres` the DCC is the helpers' PostgreSQL + NATS JetStream shape
+//! (a front and a back process, `common::PgServed`), every process killed and restarted at once.
 //!
 //! The soak (`scripts/kill9-soak.sh`) runs this same test larger: 10,000 requests and several
 //! kills at reproducible random points (`OPENDCC_SOAK_REQUESTS`, `OPENDCC_SOAK_KILLS`,
@@ -29,135 +32,70 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::load::{Expected, Load, Post, Sender, Shape, final_request_ids, serve_rrs};
+use common::{Demo, DemoOptions};
 
-const BIN: &str = env!("CARGO_BIN_EXE_opendcc");
 /// A kill comes only once at least this many requests have been answered (so that the kill finds
 /// answered, acknowledged-but-unanswered and unsent requests alike).
 const KILL_AFTER_FINALS: usize = 5;
-const START_LIMIT: Duration = Duration::from_secs(120);
 
-// ---------------------------------------------------------------------------------------------
-// The demo process
-
-struct Demo {
-    child: Child,
-    duis_url: String,
+/// The DCC under test (every process of it, on PostgreSQL and NATS).
+fn launch() -> Demo {
+    Demo::start_with(DemoOptions {
+        plain_http: true,
+        extra_args: [
+            // Commands stay on the WAN long enough for the kill to find some queued; failed
+            // deliveries are retried soon; the device time-out outlasts a restart.
+            "--wan-latency-ms",
+            "100,100,100",
+            "--delivery-backoff-ms",
+            "100",
+            "--device-timeout-ms",
+            "120000",
+        ]
+        .map(String::from)
+        .to_vec(),
+    })
 }
 
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn launch(data: &Path, log: &Path) -> Demo {
-    let manifest = data.join("demo.json");
-    let _ = std::fs::remove_file(&manifest);
-    let log_file = std::fs::File::create(log).unwrap();
-    let child = Command::new(BIN)
-        .arg("demo")
-        .arg("--data")
-        .arg(data)
-        .args(["--listen", "127.0.0.1:0", "--plain-http"])
-        .args(["--smki-listen", "127.0.0.1:0"])
-        // Commands stay on the WAN long enough for the kill to find some queued; failed
-        // deliveries are retried soon; the device time-out outlasts a restart.
-        .args(["--wan-latency-ms", "100,100,100"])
-        .args(["--delivery-backoff-ms", "100"])
-        .args(["--device-timeout-ms", "120000"])
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().unwrap())
-        .stderr(log_file)
-        .spawn()
-        .expect("starting opendcc demo");
-    let mut demo = Demo {
-        child,
-        duis_url: String::new(),
-    };
-    let deadline = Instant::now() + START_LIMIT;
-    while !manifest.exists() {
-        if let Some(status) = demo.child.try_wait().unwrap() {
-            panic!(
-                "opendcc demo exited ({status}):\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no demo.json within {START_LIMIT:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
-    demo.duis_url = m["duis_url"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
-    demo
-}
-
-fn set_response_url(data: &Path, url: &str) {
-    let out = Command::new(BIN)
-        .args(["user", "response-url", "--data"])
-        .arg(data)
-        .args(["--user", "supplier-a", url])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+fn duis_url(demo: &Demo) -> String {
+    demo.manifest().duis_url.trim_end_matches('/').to_string()
 }
 
 /// The response code the DCC recorded for `counter` (read-only, after the restart).
-fn recorded_code(db: &Path, originator: &str, counter: u64) -> Option<String> {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    conn.query_row(
+fn recorded_code(demo: &Demo, originator: &str, counter: u64) -> Option<String> {
+    demo.query(
         "SELECT response_code FROM requests WHERE originator = ?1 AND counter = ?2",
-        rusqlite::params![originator, i64::try_from(counter).unwrap()],
-        |r| r.get::<_, String>(0),
+        &[originator, &counter.to_string()],
     )
-    .ok()
+    .into_iter()
+    .next()
+    .map(|row| row[0].clone())
 }
 
 #[test]
 fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
-    let root = tempfile::Builder::new()
-        .prefix("opendcc-durability-")
-        .tempdir()
-        .unwrap();
-    let data: PathBuf = root.path().join("data");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
 
-    let mut demo = launch(&data, &root.path().join("demo-1.log"));
+    let mut demo = launch();
     let posts = Arc::new(Mutex::new(Vec::<Post>::new()));
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let rrs_url = format!("http://{}/", listener.local_addr().unwrap());
     rt.spawn(serve_rrs(listener, posts.clone()));
-    set_response_url(&data, &rrs_url);
+    demo.set_response_url("supplier-a", &rrs_url);
 
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data.join("demo.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(demo.manifest_path()).unwrap()).unwrap();
     let shape = Shape::from_env(240, 1);
     let requests = shape.requests;
     let load = Load::new(
@@ -165,7 +103,7 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
         requests,
     );
     let originator = load.sender.originator.clone();
-    load.gateways.set(0, &demo.duis_url);
+    load.gateways.set(0, &duis_url(&demo));
 
     // Runs 1..=kills, each killed with SIGKILL mid-run, then the last run on the same data.
     let mut kills: Vec<(usize, usize)> = Vec::new(); // (acks, answered) at each kill
@@ -182,8 +120,7 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
             );
             std::thread::sleep(Duration::from_millis(2));
         }
-        demo.child.kill().unwrap(); // SIGKILL
-        demo.child.wait().unwrap();
+        demo.kill9(); // SIGKILL, every process
         load.stop.store(true, Ordering::SeqCst);
         rt.block_on(run).unwrap();
         let finals_at_kill = final_request_ids(&posts.lock().unwrap()).len();
@@ -198,29 +135,37 @@ fn acknowledged_requests_are_answered_exactly_once_across_kill_9() {
         // Cut requests were handed back to no one: they are judged by the DCC's own record below.
         assert!(load.left() > 0, "kill {k} came after everything was sent");
         // The next run: same data directory, a new port; the response URL is in the database.
-        demo = launch(&data, &root.path().join(format!("demo-{}.log", k + 1)));
-        load.gateways.set(0, &demo.duis_url);
+        demo.restart();
+        load.gateways.set(0, &duis_url(&demo));
         load.stop.store(false, Ordering::SeqCst);
     }
     rt.block_on(load.clone().drive());
 
     // Which requests must be answered: acknowledged ones, and cut ones the DCC had committed.
-    let db = data.join("opendcc.sqlite");
-    let expected = Expected::of(&load, |c| recorded_code(&db, &originator, c));
+    let expected = Expected::of(&load, |c| recorded_code(&demo, &originator, c));
     expected.wait_for_answers(&posts, shape.finish_limit());
     // Let any late repeat arrive before judging.
     std::thread::sleep(Duration::from_millis(500));
-    drop(demo);
+    demo.kill9();
     // The database survived every kill whole.
-    let check: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok", "PRAGMA integrity_check");
+    let check = if demo.on_postgres() {
+        // PostgreSQL recovers from its own write-ahead log; every table still reads.
+        for table in ["requests", "outbox", "wan_jobs", "counters"] {
+            demo.query(&format!("SELECT count(*) FROM {table}"), &[]);
+        }
+        "every table reads"
+    } else {
+        let check: String = rusqlite::Connection::open(demo.db_path())
+            .unwrap()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "PRAGMA integrity_check");
+        "integrity_check ok"
+    };
     let summary = expected.check(&posts.lock().unwrap());
     eprintln!(
         "durability: {requests} requests, {} kill -9s (acks, answered at each: {kills:?}); \
-         {summary}; integrity_check ok",
+         {summary}; {check}",
         kills.len(),
     );
 }

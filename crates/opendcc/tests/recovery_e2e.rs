@@ -20,8 +20,8 @@ fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-fn cli_ok(args: &[&str]) -> String {
-    let out = run_cli(args, None);
+fn cli_ok(demo: &Demo, args: &[&str]) -> String {
+    let out = demo.cli(args, None);
     assert!(
         out.status.success(),
         "opendcc {args:?}: {}\n{}",
@@ -33,7 +33,10 @@ fn cli_ok(args: &[&str]) -> String {
 
 fn recovery_status(demo: &Demo) -> String {
     let data = demo.data_dir();
-    cli_ok(&["smki", "recovery", "status", "--data", path_str(&data)])
+    cli_ok(
+        demo,
+        &["smki", "recovery", "status", "--data", path_str(&data)],
+    )
 }
 
 fn status_line_of(status: &str, id: &str) -> Option<String> {
@@ -56,7 +59,7 @@ fn recovery_start(demo: &Demo, party: &str, rest: &[&str]) -> std::process::Outp
         party,
     ];
     args.extend_from_slice(rest);
-    run_cli(&args, None)
+    demo.cli(&args, None)
 }
 
 /// Waits (bounded) until `opendcc smki recovery status` shows device `id` Recovered.

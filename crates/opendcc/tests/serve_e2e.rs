@@ -419,12 +419,6 @@ fn a_world_migrated_to_postgres_is_served_from_there() {
     assert!(dcc.stop().success());
 }
 
-/// The NATS server the NATS tests use: `OPENDCC_TEST_NATS`, else 127.0.0.1:4222 (test.sh starts
-/// it through scripts/services.sh).
-fn nats_url() -> String {
-    std::env::var("OPENDCC_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
-}
-
 /// `config`, with `queue = URL` and the test's own stream prefix.
 fn nats_config(roles: &[&str], manifest: bool, url: &str, prefix: &str) -> String {
     config(roles, manifest).replacen(
@@ -432,50 +426,6 @@ fn nats_config(roles: &[&str], manifest: bool, url: &str, prefix: &str) -> Strin
         &format!("queue = \"{url}\"\nqueue_prefix = \"{prefix}\"\n"),
         1,
     )
-}
-
-/// A test's stream prefix, deleted from the NATS server when dropped (whether the test passed
-/// or not).
-struct NatsPrefix {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for NatsPrefix {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            // Best effort: the test's own failure is what matters.
-            let (url, prefix) = (self.url.clone(), self.prefix.clone());
-            let _ = std::thread::spawn(move || delete_nats_prefix(&url, &prefix)).join();
-        } else {
-            delete_nats_prefix(&self.url, &self.prefix);
-        }
-    }
-}
-
-/// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
-fn delete_nats_prefix(url: &str, prefix: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        let q = queue_nats::Queue::connect(queue_nats::QueueConfig {
-            url: url.to_string(),
-            prefix: prefix.to_string(),
-            ..queue_nats::QueueConfig::default()
-        })
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "NATS with JetStream must answer at {url} for this test (test.sh starts it \
-                 through scripts/services.sh; OPENDCC_TEST_NATS sets another address): {e}"
-            )
-        });
-        q.delete_layout()
-            .await
-            .expect("deleting the test's streams");
-    });
 }
 
 #[test]

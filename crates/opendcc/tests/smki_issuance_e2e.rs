@@ -57,13 +57,15 @@ fn as_user(m: &str, user: &str, cmd: &str, rest: &[&str]) -> Output {
 }
 
 /// `opendcc smki subscriber admit` of `party` as a SEC Party (the operator's entry step).
-fn admit(data: &Path, party: &str, name: &str, evidence: &str, rest: &[&str]) -> Output {
+/// On `demo`'s DCC (`--data DIR`, or `--manifest FILE` on PostgreSQL).
+fn admit(demo: &Demo, party: &str, name: &str, evidence: &str, rest: &[&str]) -> Output {
+    let data = demo.data_dir();
     let mut args = vec![
         "smki",
         "subscriber",
         "admit",
         "--data",
-        s(data),
+        s(&data),
         "--party",
         party,
         "--kind",
@@ -74,7 +76,7 @@ fn admit(data: &Path, party: &str, name: &str, evidence: &str, rest: &[&str]) ->
         evidence,
     ];
     args.extend_from_slice(rest);
-    cli(&args)
+    demo.cli(&args, None)
 }
 
 /// `opendcc smki csr --key KEY SUBJECT... --out OUT`, which must succeed.
@@ -202,15 +204,10 @@ fn subscriber_issuance_refusals_and_batch() {
 
     // A party that has not passed the entry step is refused; the operator admits it; then it is served.
     let other = demo.user_eui("other-user");
-    {
-        let db = rusqlite::Connection::open(demo.db_path()).unwrap();
-        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-        assert_eq!(
-            db.execute("DELETE FROM smki_subscribers WHERE eui = ?1", [&other])
-                .unwrap(),
-            1
-        );
-    }
+    assert_eq!(
+        demo.execute("DELETE FROM smki_subscribers WHERE eui = ?1", &[&other]),
+        1
+    );
     let ocsr = dir.path().join("other.csr");
     make_csr(&key, &["--org", &other, "--role", "7F"], &ocsr, "csr");
     let o = as_user(m, "other-user", "submit", &[s(&ocsr)]);
@@ -222,7 +219,7 @@ fn subscriber_issuance_refusals_and_batch() {
     let data = demo.data_dir();
     let admitted = ok(
         &admit(
-            &data,
+            &demo,
             &other,
             "Other User",
             "RA case 7",
@@ -231,14 +228,14 @@ fn subscriber_issuance_refusals_and_batch() {
         "admit",
     );
     assert!(admitted.contains("admitted"), "{admitted}");
-    let o = admit(&data, &other, "x", "y", &[]);
+    let o = admit(&demo, &other, "x", "y", &[]);
     assert!(
         stderr_of(&o).contains("already an Authorised Subscriber"),
         "{}",
         stderr_of(&o)
     );
     let list = ok(
-        &cli(&["smki", "subscriber", "list", "--data", s(&data)]),
+        &demo.cli(&["smki", "subscriber", "list", "--data", s(&data)], None),
         "list",
     );
     assert!(list.contains(&other) && list.contains("alice"), "{list}");
@@ -420,13 +417,9 @@ fn batch_survives_a_restart() {
     let id = v["batch"].as_i64().unwrap().to_string();
     assert_eq!(v["total"].as_u64(), Some(1001));
     demo.stop();
-    let done_at_stop: i64 = {
-        let db = rusqlite::Connection::open(demo.db_path()).unwrap();
-        db.query_row("SELECT done FROM smki_batches WHERE id = ?1", [&id], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
+    let done_at_stop: i64 = demo.query("SELECT done FROM smki_batches WHERE id = ?1", &[&id])[0][0]
+        .parse()
+        .unwrap();
     eprintln!("{done_at_stop} of 1001 done when the DCC stopped");
     demo.restart();
     let m = demo.manifest_path();
@@ -478,13 +471,11 @@ fn batch_survives_a_restart() {
         "{}",
         r[1000]
     );
-    let db = rusqlite::Connection::open(demo.db_path()).unwrap();
-    let lodged: i64 = db
-        .query_row(
-            "SELECT count(*) FROM smki_certificates WHERE kind = 'device' AND subscriber = ?1",
-            [demo.user_eui("supplier-a")],
-            |r| r.get(0),
-        )
+    let lodged: i64 = demo.query(
+        "SELECT count(*) FROM smki_certificates WHERE kind = 'device' AND subscriber = ?1",
+        &[&demo.user_eui("supplier-a")],
+    )[0][0]
+        .parse()
         .unwrap();
     assert_eq!(
         lodged, 1000,

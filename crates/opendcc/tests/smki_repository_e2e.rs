@@ -277,8 +277,10 @@ fn device_certificates_are_pending_until_the_device_is_in_the_inventory() {
     assert_eq!(device_statuses(&url, spare::ESME), ["I", "I"]);
 }
 
-/// `opendcc smki test-certificate --data DATA --user USER REST...`.
-fn test_certificate(data: &Path, user: &str, rest: &[&str]) -> std::process::Output {
+/// `opendcc smki test-certificate --data DATA --user USER REST...` (`--manifest FILE` on
+/// PostgreSQL).
+fn test_certificate(demo: &Demo, user: &str, rest: &[&str]) -> std::process::Output {
+    let data = demo.data_dir();
     let mut args = vec![
         "smki",
         "test-certificate",
@@ -288,7 +290,7 @@ fn test_certificate(data: &Path, user: &str, rest: &[&str]) -> std::process::Out
         user,
     ];
     args.extend_from_slice(rest);
-    run_cli(&args, None)
+    demo.cli(&args, None)
 }
 
 #[test]
@@ -303,7 +305,7 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     let key = demo.user("supplier-a").signing_key.clone();
     let out_pem = data.join("users/supplier-a/test-on-live-key.pem");
     let out = test_certificate(
-        &data,
+        &demo,
         "supplier-a",
         &[
             "--key",
@@ -347,7 +349,7 @@ fn live_gateway_refuses_the_key_of_a_test_certificate() {
     assert_eq!(st, 402);
 
     // The test service refuses an unknown user, changing nothing.
-    let out = test_certificate(&data, "nobody", &[]);
+    let out = test_certificate(&demo, "nobody", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no demo user \"nobody\""));
 }
@@ -383,7 +385,7 @@ fn the_latest_published_crl_and_arl_are_served() {
         pem_file_der(&dir.join("smki/arl.pem"))
     );
     // A CRL published now (by the operator) is what the repository serves next.
-    let out = run_cli(
+    let out = demo.cli(
         &[
             "smki",
             "publish-crl",

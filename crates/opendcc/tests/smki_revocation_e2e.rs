@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{DCC_EUI, Demo, DemoOptions, body, openssl, premises1, run_cli, tpl};
+use common::{DCC_EUI, Demo, DemoOptions, body, openssl, premises1, tpl};
 
 /// A demo whose SMKI worker ticks only at start (publishing the first CRL and ARL before it
 /// serves), so that each later publication in the test is the operator's.
@@ -22,8 +22,9 @@ fn demo() -> Demo {
     demo
 }
 
-fn cli(args: &[&str]) -> String {
-    let out = run_cli(args, None);
+/// `opendcc ARGS` on `demo`'s DCC (`--data DIR` as `--manifest FILE` on PostgreSQL).
+fn cli(demo: &Demo, args: &[&str]) -> String {
+    let out = demo.cli(args, None);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
@@ -33,8 +34,8 @@ fn cli(args: &[&str]) -> String {
     text
 }
 
-fn cli_fails(args: &[&str]) -> String {
-    let out = run_cli(args, None);
+fn cli_fails(demo: &Demo, args: &[&str]) -> String {
+    let out = demo.cli(args, None);
     assert!(!out.status.success(), "opendcc {args:?} should have failed");
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -89,15 +90,21 @@ fn revoked_certificate_is_refused_once_the_crl_is_published() {
     let serial = serial_hex(&user.signing_cert);
     // Another subscriber may not revoke it; a device certificate is never revoked.
     let other = demo.user_eui("supplier-b");
-    let e = cli_fails(&revoke_args(&d, &serial, "key-compromise", Some(&other)));
+    let e = cli_fails(
+        &demo,
+        &revoke_args(&d, &serial, "key-compromise", Some(&other)),
+    );
     assert!(e.contains("is not the subscriber"), "{e}");
-    let out = cli(&revoke_args(&d, &serial, "key-compromise", Some(&user.eui)));
+    let out = cli(
+        &demo,
+        &revoke_args(&d, &serial, "key-compromise", Some(&user.eui)),
+    );
     assert!(out.contains("revoked"), "{out}");
 
     // Revoked, but no CRL lists it yet: still accepted.
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
 
-    let out = cli(&["smki", "publish-crl", "--data", &d]);
+    let out = cli(&demo, &["smki", "publish-crl", "--data", &d]);
     assert!(
         out.contains("1 revoked certificate(s) listed, 1 newly refused"),
         "{out}"
@@ -111,7 +118,7 @@ fn revoked_certificate_is_refused_once_the_crl_is_published() {
     // Everyone else carries on.
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
 
-    let audit = cli(&["smki", "audit", "--data", &d]);
+    let audit = cli(&demo, &["smki", "audit", "--data", &d]);
     assert!(
         audit.contains(&format!(
             "{} revoke {serial} reason=key-compromise",
@@ -128,13 +135,22 @@ fn pma_suspension_refuses_a_participant_until_lifted_and_is_audited() {
     let d = data(&demo);
     let eui = demo.user_eui("supplier-b");
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
-    cli(&["smki", "suspend", "--data", &d, "--participant", &eui]);
+    cli(
+        &demo,
+        &["smki", "suspend", "--data", &d, "--participant", &eui],
+    );
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "E3");
-    let e = cli_fails(&["smki", "suspend", "--data", &d, "--participant", &eui]);
+    let e = cli_fails(
+        &demo,
+        &["smki", "suspend", "--data", &d, "--participant", &eui],
+    );
     assert!(e.contains("already suspended"), "{e}");
-    cli(&["smki", "unsuspend", "--data", &d, "--participant", &eui]);
+    cli(
+        &demo,
+        &["smki", "unsuspend", "--data", &d, "--participant", &eui],
+    );
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
-    let audit = cli(&["smki", "audit", "--data", &d]);
+    let audit = cli(&demo, &["smki", "audit", "--data", &d]);
     let lines: Vec<&str> = audit.lines().filter(|l| l.contains(&eui)).collect();
     assert_eq!(lines.len(), 2, "{audit}");
     assert!(lines[0].contains(&format!("PMA suspend {eui}")), "{audit}");
@@ -203,8 +219,8 @@ fn openssl_checks_the_published_crl_and_arl() {
     // Revoke one, publish: openssl now rejects it, and only it.
     let victim = path(&users[0]["signing_cert"]);
     let serial = serial_hex(&victim);
-    cli(&revoke_args(&d, &serial, "unreliable-module", None));
-    cli(&["smki", "publish-crl", "--data", &d]);
+    cli(&demo, &revoke_args(&d, &serial, "unreliable-module", None));
+    cli(&demo, &["smki", "publish-crl", "--data", &d]);
     let text = openssl(&["crl", "-noout", "-text", "-in"], &[&crl]).unwrap();
     assert!(text.contains(&serial), "{text}");
     assert!(text.contains("Cessation Of Operation"), "{text}");
@@ -223,19 +239,22 @@ fn openssl_checks_the_published_crl_and_arl() {
     )
     .unwrap()
     .serial;
-    let e = cli_fails(&revoke_args(
-        &d,
-        &oca_serial,
-        "key-compromise",
-        Some(&demo.user_eui("supplier-b")),
-    ));
+    let e = cli_fails(
+        &demo,
+        &revoke_args(
+            &d,
+            &oca_serial,
+            "key-compromise",
+            Some(&demo.user_eui("supplier-b")),
+        ),
+    );
     assert!(
         e.contains("only the PMA may revoke a CA certificate"),
         "{e}"
     );
-    cli(&revoke_args(&d, &oca_serial, "key-compromise", None));
+    cli(&demo, &revoke_args(&d, &oca_serial, "key-compromise", None));
     assert_eq!(read_inventory(&demo, "supplier-b").duis().code(), "I0");
-    let out = cli(&["smki", "publish-crl", "--data", &d, "--arl"]);
+    let out = cli(&demo, &["smki", "publish-crl", "--data", &d, "--arl"]);
     assert!(out.contains("published ARL #2"), "{out}");
     // Every certificate under the revoked OCA is refused at the gateway too.
     read_inventory(&demo, "supplier-b").assert_refused(401, "signing certificate has been revoked");
@@ -251,10 +270,10 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     let key_file = demo.data_dir().join("pki/private/device-issuing.key");
     let old = smki::KeyPair::from_pkcs8_pem(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
     let old_pkcs8 = old.to_pkcs8_der().unwrap().to_vec();
-    let out = cli(&["smki", "rollover", "--data", &d]);
+    let out = cli(&demo, &["smki", "rollover", "--data", &d]);
     assert!(out.contains("not due"), "{out}");
     assert!(key_file.exists());
-    let out = cli(&["smki", "rollover", "--data", &d, "--force"]);
+    let out = cli(&demo, &["smki", "rollover", "--data", &d, "--force"]);
     assert!(
         out.contains("rolled over (forced by the operator)"),
         "{out}"
@@ -266,14 +285,22 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
     );
 
     // Nowhere in the database files either.
-    let db = demo.db_path();
-    for f in [db.clone(), PathBuf::from(format!("{}-wal", db.display()))] {
-        if let Ok(bytes) = std::fs::read(&f) {
-            assert!(
-                !bytes.windows(old_pkcs8.len()).any(|w| w == old_pkcs8),
-                "old DCA key still in {}",
-                f.display()
-            );
+    if demo.on_postgres() {
+        eprintln!(
+            "skipped on PostgreSQL: the byte search of the database files (the server's \
+             write-ahead log keeps the old key's bytes until it is recycled, as the README \
+             says; the SQLite file in the data directory is the world maker's, not the DCC's)"
+        );
+    } else {
+        let db = demo.db_path();
+        for f in [db.clone(), PathBuf::from(format!("{}-wal", db.display()))] {
+            if let Ok(bytes) = std::fs::read(&f) {
+                assert!(
+                    !bytes.windows(old_pkcs8.len()).any(|w| w == old_pkcs8),
+                    "old DCA key still in {}",
+                    f.display()
+                );
+            }
         }
     }
     let rows = demo.query(
@@ -296,7 +323,7 @@ fn rollover_destroys_the_old_dca_key_and_issues_a_new_dca() {
         )
         .expect("the new DCA verifies under the device root");
     }
-    let audit = cli(&["smki", "audit", "--data", &d]);
+    let audit = cli(&demo, &["smki", "audit", "--data", &d]);
     assert!(audit.contains("PMA rollover DCA #"), "{audit}");
     // The gateway carries on, and the world restarts without the destroyed key.
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
@@ -323,12 +350,15 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
     let user = demo.user("supplier-a").clone();
     assert_eq!(read_inventory(&demo, "supplier-a").duis().code(), "I0");
     let first = std::fs::read_to_string(demo.data_dir().join("smki/crl.pem")).unwrap();
-    cli(&revoke_args(
-        &d,
-        &serial_hex(&user.signing_cert),
-        "key-compromise",
-        Some(&user.eui),
-    ));
+    cli(
+        &demo,
+        &revoke_args(
+            &d,
+            &serial_hex(&user.signing_cert),
+            "key-compromise",
+            Some(&user.eui),
+        ),
+    );
     // No operator publication: the worker's next tick publishes and the gateway refuses.
     demo.wait_until(
         std::time::Duration::from_secs(20),
@@ -342,7 +372,7 @@ fn the_worker_publishes_the_crl_promptly_after_a_revocation() {
         "crl.pem rewritten",
         || std::fs::read_to_string(&crl).is_ok_and(|now| now != first),
     );
-    let audit = cli(&["smki", "audit", "--data", &d]);
+    let audit = cli(&demo, &["smki", "audit", "--data", &d]);
     assert!(audit.contains("DCC publish-crl CRL #2"), "{audit}");
 }
 
@@ -375,7 +405,7 @@ fn the_worker_follows_the_schedule_at_both_roll_over_limits() {
     )[0][0]
         .parse()
         .unwrap();
-    let tick = |ms: i64| cli(&["smki", "tick", "--data", &d, "--at", &rfc3339(ms)]);
+    let tick = |ms: i64| cli(&demo, &["smki", "tick", "--data", &d, "--at", &rfc3339(ms)]);
     // 12 hours after the last CRL, a new one though nothing changed; nothing else is due.
     assert_eq!(tick(crl_at + 12 * 3_600_000 - 1000).trim(), "nothing due");
     let out = tick(crl_at + 12 * 3_600_000);
@@ -397,15 +427,11 @@ fn the_worker_follows_the_schedule_at_both_roll_over_limits() {
     assert_eq!(second_created, limit);
 
     // 100,000 certificates: 99,999 is not due, 100,000 is (the count comes from issuance).
-    let conn = rusqlite::Connection::open(demo.db_path()).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .unwrap();
     let set_count = |n: u64| {
-        conn.execute(
+        demo.execute(
             "UPDATE smki_cas SET issued_count = ?1 WHERE id = ?2",
-            rusqlite::params![i64::try_from(n).unwrap(), second],
-        )
-        .unwrap();
+            &[&n.to_string(), &second.to_string()],
+        );
     };
     set_count(99_999);
     let out = tick(limit + 1000);
@@ -417,6 +443,6 @@ fn the_worker_follows_the_schedule_at_both_roll_over_limits() {
         "{out}"
     );
     assert_ne!(current_dca(&demo).0, second);
-    let audit = cli(&["smki", "audit", "--data", &d]);
+    let audit = cli(&demo, &["smki", "audit", "--data", &d]);
     assert_eq!(audit.matches(" DCC rollover DCA #").count(), 2, "{audit}");
 }

@@ -2,7 +2,10 @@
 //! and talks to it as a DCC User would (signed DUIS over mutually authenticated TLS).
 //!
 //! * [`Demo`] starts the binary (`--listen 127.0.0.1:0`), waits (bounded) for `demo.json`, and
-//!   kills it on drop; [`Demo::stop`] sends SIGTERM, [`Demo::restart`] resumes the same world.
+//!   kills it on drop; [`Demo::stop`] sends SIGTERM, [`Demo::kill9`] SIGKILL, [`Demo::restart`]
+//!   resumes the same world. With `OPENDCC_E2E_BACKEND=postgres` ([`e2e_on_postgres`]) the
+//!   world is on PostgreSQL and served by several `opendcc serve` processes over NATS
+//!   JetStream, and each of these acts on all of them.
 //! * [`Demo::request`] builds an unsigned request from a corpus template with a fresh RequestID;
 //!   [`Demo::sign`] signs it with a user's SMKI key; [`Demo::send`] posts it with a user's DCCKI
 //!   certificate and returns the [`Reply`].
@@ -417,7 +420,8 @@ pub struct DemoOptions {
     pub extra_args: Vec<String>,
 }
 
-/// A running `opendcc demo` on its own temporary data directory.
+/// A running `opendcc demo` on its own temporary data directory (or, on PostgreSQL, the
+/// `opendcc serve` processes of [`PgServed`]).
 pub struct Demo {
     /// Holds `data/` (the world) and `logs/`; removed on drop.
     root: tempfile::TempDir,
@@ -428,9 +432,12 @@ pub struct Demo {
     counter: AtomicU64,
     rt: tokio::runtime::Runtime,
     clients: Mutex<HashMap<String, reqwest::Client>>,
-    /// With `OPENDCC_E2E_BACKEND=postgres`: the world's PostgreSQL database and the `serve`
-    /// configuration that runs it.
+    /// With `OPENDCC_E2E_BACKEND=postgres`: the world's PostgreSQL database, its NATS streams
+    /// and the `serve` configurations of its processes.
     pg: Option<PgServed>,
+    /// With `OPENDCC_E2E_BACKEND=postgres`: the processes other than `child` (which runs the
+    /// gateway and writes the manifest), in [`PgServed::processes`]' order after the first.
+    others: Vec<Child>,
 }
 
 impl Demo {
@@ -459,9 +466,10 @@ impl Demo {
             .build()
             .expect("building a tokio runtime");
         let pg = e2e_on_postgres().then(|| PgServed::prepare(root.path(), &options));
-        let (child, manifest) = launch(
+        let (child, others, manifest) = launch(
             &root.path().join("data"),
-            &root.path().join("logs/demo-1.log"),
+            root.path(),
+            1,
             &options,
             pg.as_ref(),
         );
@@ -475,6 +483,47 @@ impl Demo {
             rt,
             clients: Mutex::new(HashMap::new()),
             pg,
+            others,
+        }
+    }
+
+    /// Runs `opendcc ARGS` as [`run_cli`] does. On PostgreSQL, `--data DIR` naming this demo's
+    /// data directory is given as `--manifest FILE` instead, so that an operator's command
+    /// works on the store the manifest records (the SQLite file the world was made in stays in
+    /// the directory, and is not the DCC's any more).
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let data = self.data_dir().display().to_string();
+        let mut out: Vec<String> = Vec::with_capacity(args.len());
+        let mut i = 0;
+        while i < args.len() {
+            if self.pg.is_some() && args[i] == "--data" && args.get(i + 1) == Some(&data.as_str()) {
+                out.extend(self.dcc_args());
+                i += 2;
+            } else {
+                out.push(args[i].to_string());
+                i += 1;
+            }
+        }
+        run_cli(&out.iter().map(String::as_str).collect::<Vec<_>>(), stdin)
+    }
+
+    /// `true` when this demo runs on PostgreSQL and NATS JetStream in several processes
+    /// (`OPENDCC_E2E_BACKEND=postgres`).
+    pub fn on_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// The arguments that name this demo's DCC to an operator's command: `--data DIR` on the
+    /// embedded store, `--manifest FILE` (the store and the world's directory it records) on
+    /// PostgreSQL.
+    pub fn dcc_args(&self) -> Vec<String> {
+        if self.pg.is_some() {
+            vec![
+                "--manifest".into(),
+                self.manifest_path().display().to_string(),
+            ]
+        } else {
+            vec!["--data".into(), self.data_dir().display().to_string()]
         }
     }
 
@@ -504,18 +553,28 @@ impl Demo {
         self.user(name).eui.clone()
     }
 
-    /// The process id of the current run.
+    /// The process id of the current run (on PostgreSQL, of the process that runs the gateway).
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
 
-    /// Everything the demo has logged (all runs).
+    /// Everything the demo has logged (all runs; on PostgreSQL, every process of each run).
     pub fn log(&self) -> String {
         let mut out = String::new();
+        let names: Vec<&str> = match &self.pg {
+            Some(pg) => pg.processes.iter().map(|(name, _)| name.as_str()).collect(),
+            None => vec![""],
+        };
         for n in 1..=self.runs {
-            let p = self.root.path().join(format!("logs/demo-{n}.log"));
-            out.push_str(&format!("--- run {n} ---\n"));
-            out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            for (i, name) in names.iter().enumerate() {
+                let p = log_path(self.root.path(), n, name);
+                if i == 0 {
+                    out.push_str(&format!("--- run {n} ---\n"));
+                } else {
+                    out.push_str(&format!("--- run {n}, {name} ---\n"));
+                }
+                out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
         }
         out
     }
@@ -878,6 +937,22 @@ impl Demo {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Runs a writing statement (`?1`, `?2`… bound to `params`) on the DCC's database, SQLite
+    /// or PostgreSQL, as an operator with direct access would; the number of rows it changed.
+    pub fn execute(&self, sql: &str, params: &[&str]) -> u64 {
+        if let Some(pg) = &self.pg {
+            return pg_execute(&pg.db.url(), sql, params);
+        }
+        let conn = rusqlite::Connection::open(self.db_path())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.db_path().display()));
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("setting a busy timeout");
+        let n = conn
+            .execute(sql, rusqlite::params_from_iter(params.iter()))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        u64::try_from(n).expect("a row count")
+    }
+
     /// A directory for the test's own files (requests to hand to the CLI, …).
     pub fn scratch_dir(&self) -> PathBuf {
         let dir = self.root.path().join("scratch");
@@ -897,8 +972,8 @@ impl Demo {
         cert_der(&self.manifest.dcc.xml_signing_cert)
     }
 
-    /// Closes the harness's HTTP connections, sends SIGTERM and waits (bounded) for the demo to
-    /// exit.
+    /// Closes the harness's HTTP connections, sends SIGTERM and waits (bounded) for the demo
+    /// (every process of it) to exit.
     pub fn stop(&mut self) -> ExitStatus {
         self.close_connections();
         match self.terminate_within(STOP_TIMEOUT) {
@@ -924,21 +999,41 @@ impl Demo {
             .block_on(async { tokio::time::sleep(Duration::from_millis(50)).await });
     }
 
-    /// Sends SIGTERM (keeping any open HTTP connections) and waits up to `limit` for the demo to
-    /// exit. `None` if it is still running then (it is killed when the [`Demo`] is dropped).
+    /// Sends SIGTERM (keeping any open HTTP connections) to every process of the demo and waits
+    /// up to `limit` for them all to exit. The first unsuccessful status, else the gateway
+    /// process's; `None` if one is still running then (it is killed when the [`Demo`] is
+    /// dropped).
     pub fn terminate_within(&mut self, limit: Duration) -> Option<ExitStatus> {
-        let child = self.child.as_mut().expect("the demo is running");
-        let pid = rustix::process::Pid::from_raw(
-            i32::try_from(child.id()).expect("process ids fit in i32"),
-        )
-        .expect("a child's pid is positive");
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM)
-            .expect("sending SIGTERM to the demo");
+        assert!(self.child.is_some(), "the demo is running");
+        for child in self.child.iter().chain(self.others.iter()) {
+            signal(child, rustix::process::Signal::TERM);
+        }
         let deadline = Instant::now() + limit;
+        let mut front: Option<ExitStatus> = None;
+        let mut failed: Option<ExitStatus> = None;
         loop {
-            if let Some(status) = child.try_wait().expect("waiting for the demo") {
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait().expect("waiting for the demo")
+            {
                 self.child = None;
-                return Some(status);
+                front = Some(status);
+                if !status.success() {
+                    failed.get_or_insert(status);
+                }
+            }
+            // Those that exited (reaped by `try_wait`) leave the list.
+            self.others
+                .retain_mut(|c| match c.try_wait().expect("waiting for the demo") {
+                    Some(status) => {
+                        if !status.success() {
+                            failed.get_or_insert(status);
+                        }
+                        false
+                    }
+                    None => true,
+                });
+            if self.child.is_none() && self.others.is_empty() {
+                return failed.or(front);
             }
             if Instant::now() > deadline {
                 return None;
@@ -947,24 +1042,57 @@ impl Demo {
         }
     }
 
-    /// Starts the demo again on the same data directory (after [`Demo::stop`]); waits for the new
-    /// `demo.json`.
+    /// SIGKILL to every process of the demo (`kill -9`: nothing is shut down cleanly), reaped.
+    pub fn kill9(&mut self) {
+        for mut child in self.child.take().into_iter().chain(self.others.drain(..)) {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("reaping the killed process");
+        }
+    }
+
+    /// Starts the demo again on the same world (after [`Demo::stop`] or [`Demo::kill9`]): every
+    /// process; waits for the new `demo.json`.
     pub fn restart(&mut self) {
-        assert!(self.child.is_none(), "stop the demo before restarting it");
+        assert!(
+            self.child.is_none() && self.others.is_empty(),
+            "stop the demo before restarting it"
+        );
         self.runs += 1;
-        let log = self
-            .root
-            .path()
-            .join(format!("logs/demo-{}.log", self.runs));
-        let (child, manifest) = launch(&self.data_dir(), &log, &self.options, self.pg.as_ref());
+        let (child, others, manifest) = launch(
+            &self.data_dir(),
+            self.root.path(),
+            self.runs,
+            &self.options,
+            self.pg.as_ref(),
+        );
         self.child = Some(child);
+        self.others = others;
         self.manifest = manifest;
+    }
+}
+
+/// Sends `sig` to a child process.
+fn signal(child: &Child, sig: rustix::process::Signal) {
+    let pid =
+        rustix::process::Pid::from_raw(i32::try_from(child.id()).expect("process ids fit in i32"))
+            .expect("a child's pid is positive");
+    // An error is a process already gone (reaped later).
+    let _ = rustix::process::kill_process(pid, sig);
+}
+
+/// `root/logs/demo-N.log` (the embedded demo, or the process that runs the gateway), or
+/// `root/logs/demo-N-NAME.log` for the other processes on PostgreSQL.
+fn log_path(root: &Path, run: u32, name: &str) -> PathBuf {
+    if name.is_empty() || name == "front" {
+        root.join(format!("logs/demo-{run}.log"))
+    } else {
+        root.join(format!("logs/demo-{run}-{name}.log"))
     }
 }
 
 impl Drop for Demo {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        for mut child in self.child.take().into_iter().chain(self.others.drain(..)) {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -974,14 +1102,18 @@ impl Drop for Demo {
     }
 }
 
-/// Starts `opendcc demo` on `data` (or, with `pg`, `opendcc serve` on its PostgreSQL database,
-/// the keys in `data`) and waits for the `demo.json` it writes after binding.
+/// Starts `opendcc demo` on `data` (or, with `pg`, an `opendcc serve` process for each of
+/// [`PgServed::processes`] on its PostgreSQL database and NATS streams, the keys in `data`) and
+/// waits for the `demo.json` the gateway writes after binding (and, on PostgreSQL, for every
+/// other process to run its roles). Run `run`'s logs go to [`log_path`]. The gateway's process
+/// first, then the others.
 fn launch(
     data: &Path,
-    log: &Path,
+    root: &Path,
+    run: u32,
     options: &DemoOptions,
     pg: Option<&PgServed>,
-) -> (Child, Manifest) {
+) -> (Child, Vec<Child>, Manifest) {
     let manifest_path = data.join("demo.json");
     // A previous run's manifest would name a dead port.
     match std::fs::remove_file(&manifest_path) {
@@ -989,13 +1121,48 @@ fn launch(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => panic!("removing {}: {e}", manifest_path.display()),
     }
-    let log_file = std::fs::File::create(log).expect("creating the demo log");
-    let mut cmd = Command::new(BIN);
+    let mut extra: Vec<&String> = options.extra_args.iter().collect();
+    if pg.is_some() {
+        // `serve` takes the world's size from its configuration, and a ZAZ1 world is made
+        // before it runs ([`PgServed::prepare`]).
+        for flag in ["--premises", "--zaz1"] {
+            if let Some(i) = extra.iter().position(|a| *a == flag) {
+                extra.drain(i..(i + 2).min(extra.len()));
+            }
+        }
+    }
+    let spawn = |cmd: &mut Command, log: &Path| -> Child {
+        let log_file = std::fs::File::create(log).expect("creating the demo log");
+        cmd.args(&extra)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("cloning the log handle"))
+            .stderr(log_file)
+            .spawn()
+            .expect("starting opendcc")
+    };
+    // (child, its log, what it has written once it runs)
+    let mut started: Vec<(Child, PathBuf, Option<&str>)> = Vec::new();
     match pg {
         Some(pg) => {
-            cmd.arg("serve").arg("--config").arg(&pg.config);
+            for (i, (name, config)) in pg.processes.iter().enumerate() {
+                if let Some((first, first_log, _)) = started.first_mut() {
+                    // One process sets the JetStream layout up before the others connect: two
+                    // at once can fail on the layout bucket (queue-nats' `ensure_leases`:
+                    // "bucket …_layout: failed getting entry: no stream found for given
+                    // subject").
+                    wait_for_line(first, first_log, "NATS JetStream connected");
+                }
+                let log = log_path(root, run, name);
+                let mut cmd = Command::new(BIN);
+                cmd.arg("serve").arg("--config").arg(config);
+                let child = spawn(&mut cmd, &log);
+                started.push((child, log, (i > 0).then_some("roles running")));
+            }
         }
         None => {
+            let log = log_path(root, run, "");
+            let mut cmd = Command::new(BIN);
             cmd.arg("demo")
                 .arg("--data")
                 .arg(data)
@@ -1005,41 +1172,79 @@ fn launch(
             if options.plain_http {
                 cmd.arg("--plain-http");
             }
+            let child = spawn(&mut cmd, &log);
+            started.push((child, log, None));
         }
     }
-    let mut extra: Vec<&String> = options.extra_args.iter().collect();
-    if pg.is_some() {
-        // `serve` takes the world's size from its configuration.
-        if let Some(i) = extra.iter().position(|a| *a == "--premises") {
-            extra.drain(i..(i + 2).min(extra.len()));
-        }
-    }
-    cmd.args(extra)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().expect("cloning the log handle"))
-        .stderr(log_file);
-    let mut child = cmd.spawn().expect("starting opendcc demo");
-    let deadline = Instant::now() + START_TIMEOUT;
-    loop {
-        if manifest_path.exists() {
-            let manifest = Manifest::load(&manifest_path);
-            return (child, manifest);
-        }
-        if let Some(status) = child.try_wait().expect("waiting for the demo") {
-            panic!(
-                "opendcc demo exited ({status}) before writing demo.json:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        if Instant::now() > deadline {
+    let kill_all = |started: &mut Vec<(Child, PathBuf, Option<&str>)>| {
+        for (child, _, _) in started.iter_mut() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+    };
+    let logs = |started: &Vec<(Child, PathBuf, Option<&str>)>| -> String {
+        started
+            .iter()
+            .map(|(_, log, _)| {
+                format!(
+                    "--- {} ---\n{}",
+                    log.display(),
+                    std::fs::read_to_string(log).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        let ready = manifest_path.exists()
+            && started.iter().all(|(_, log, line)| {
+                line.is_none_or(|l| std::fs::read_to_string(log).unwrap_or_default().contains(l))
+            });
+        if ready {
+            let manifest = Manifest::load(&manifest_path);
+            let mut children = started.into_iter().map(|(c, _, _)| c);
+            let front = children.next().expect("one process at least");
+            return (front, children.collect(), manifest);
+        }
+        for i in 0..started.len() {
+            if let Some(status) = started[i].0.try_wait().expect("waiting for the demo") {
+                let text = logs(&started);
+                kill_all(&mut started);
+                panic!(
+                    "opendcc ({}) exited ({status}) before the demo was ready:\n{text}",
+                    started[i].1.display()
+                );
+            }
+        }
+        if Instant::now() > deadline {
+            let text = logs(&started);
+            kill_all(&mut started);
+            panic!("the demo was not ready (demo.json written) within {START_TIMEOUT:?}:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits (bounded) until `log` holds `line`; fails the test, with the log, if `child` exits
+/// first.
+fn wait_for_line(child: &mut Child, log: &Path, line: &str) {
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains(line) {
+            return;
+        }
+        if let Some(status) = child.try_wait().expect("waiting for opendcc") {
             panic!(
-                "opendcc demo wrote no demo.json within {START_TIMEOUT:?}:\n{}",
+                "opendcc exited ({status}) before logging {line:?}:\n{}",
                 std::fs::read_to_string(log).unwrap_or_default()
             );
         }
+        assert!(
+            Instant::now() < deadline,
+            "no {line:?} within {START_TIMEOUT:?}:\n{text}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -1668,6 +1873,32 @@ fn unhex_cell(cell: &str) -> Vec<u8> {
 /// [`Demo::query`] on PostgreSQL: `?N` becomes `$N`, each parameter is converted to the type
 /// the server infers for it, and each cell is written as SQLite's would be.
 fn pg_query(url: &str, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
+    pg_run(url, sql, params, |client, st, refs| {
+        client
+            .query(st, refs)
+            .map(|rows| rows.iter().map(|r| pg_row_text(r, false)).collect())
+    })
+}
+
+/// Runs a writing statement on PostgreSQL; the number of rows it changed.
+fn pg_execute(url: &str, sql: &str, params: &[&str]) -> u64 {
+    pg_run(url, sql, params, |client, st, refs| {
+        client.execute(st, refs)
+    })
+}
+
+/// Prepares `sql` (`?N` placeholders as `$N`), binds `params` by the statement's types and runs
+/// `f` on them.
+fn pg_run<T>(
+    url: &str,
+    sql: &str,
+    params: &[&str],
+    f: impl FnOnce(
+        &mut postgres::Client,
+        &postgres::Statement,
+        &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<T, postgres::Error>,
+) -> T {
     use postgres::types::{ToSql, Type};
     let mut client =
         postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -1697,10 +1928,7 @@ fn pg_query(url: &str, sql: &str, params: &[&str]) -> Vec<Vec<String>> {
         })
         .collect();
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| &**v).collect();
-    let rows = client
-        .query(&st, &refs)
-        .unwrap_or_else(|e| panic!("{pg_sql}: {e}"));
-    rows.iter().map(|r| pg_row_text(r, false)).collect()
+    f(&mut client, &st, &refs).unwrap_or_else(|e| panic!("{pg_sql}: {e}"))
 }
 
 /// A PostgreSQL row's cells as [`cell_text`] writes SQLite's (text quoted if `quote_text`).
@@ -1854,26 +2082,19 @@ impl Demo {
         Demo::start_with(fast_options(more))
     }
 
-    /// `opendcc wan fault --data DIR --chf CHF FAULT`; fails the test if the CLI fails.
+    /// `opendcc wan fault --data DIR --chf CHF FAULT` (`--manifest FILE` on PostgreSQL); fails
+    /// the test if the CLI fails.
     pub fn wan_fault(&self, chf: &str, fault: &str) {
         self.wan_cli("fault", chf, fault);
     }
 
-    /// `opendcc device fault --data DIR --device DEVICE FAULT`; the CLI's output, or its error.
+    /// `opendcc device fault --data DIR --device DEVICE FAULT` (`--manifest FILE` on
+    /// PostgreSQL); the CLI's output, or its error.
     pub fn device_fault(&self, device: &str, fault: &str) -> Result<String, String> {
-        let data = self.data_dir();
-        let out = run_cli(
-            &[
-                "device",
-                "fault",
-                "--data",
-                data.to_str().expect("UTF-8 path"),
-                "--device",
-                device,
-                fault,
-            ],
-            None,
-        );
+        let mut args: Vec<String> = vec!["device".into(), "fault".into()];
+        args.extend(self.dcc_args());
+        args.extend(["--device".into(), device.into(), fault.into()]);
+        let out = run_cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {
@@ -1881,25 +2102,17 @@ impl Demo {
         }
     }
 
-    /// `opendcc wan event --data DIR --chf CHF KIND`; fails the test if the CLI fails.
+    /// `opendcc wan event --data DIR --chf CHF KIND` (`--manifest FILE` on PostgreSQL); fails
+    /// the test if the CLI fails.
     pub fn wan_event(&self, chf: &str, kind: &str) {
         self.wan_cli("event", chf, kind);
     }
 
     fn wan_cli(&self, verb: &str, chf: &str, what: &str) {
-        let data = self.data_dir();
-        let out = run_cli(
-            &[
-                "wan",
-                verb,
-                "--data",
-                data.to_str().expect("UTF-8 path"),
-                "--chf",
-                chf,
-                what,
-            ],
-            None,
-        );
+        let mut args: Vec<String> = vec!["wan".into(), verb.into()];
+        args.extend(self.dcc_args());
+        args.extend(["--chf".into(), chf.into(), what.into()]);
+        let out = run_cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
         assert!(
             out.status.success(),
             "opendcc wan {verb} {what}: {}",
@@ -2435,10 +2648,16 @@ pub fn openssl_verify(
 // ---------------------------------------------------------------------------------------------
 // The suite on PostgreSQL
 
-/// `OPENDCC_E2E_BACKEND=postgres`: each [`Demo`] makes its world on SQLite, moves it into a
-/// PostgreSQL database of its own (`opendcc migrate`) and serves it from there with every role
-/// (`opendcc serve --config`), so that the same tests run on both backends (`test.sh` runs the
-/// files that need no SQLite-only operator command both ways). Default: the embedded store.
+/// `OPENDCC_E2E_BACKEND=postgres`: the scale-out shape of issue 14. Each [`Demo`] makes its
+/// world on SQLite, moves it into a PostgreSQL database of its own (`opendcc migrate`) and
+/// serves it from there in several `opendcc serve` processes that pass their work through NATS
+/// JetStream (`OPENDCC_TEST_NATS`, default `nats://127.0.0.1:4222`, with a stream prefix of the
+/// test's own, deleted at the end): a front (`gateway`, `scheduler`, `smki`; it writes
+/// `demo.json`) and a back (`wan` + `devices`, `delivery`). [`Demo::stop`], [`Demo::kill9`]
+/// and [`Demo::restart`] act on every process; [`Demo::log`] has each one's log. The operator's
+/// commands are given the manifest ([`Demo::dcc_args`]) rather than the SQLite directory.
+/// `test.sh` runs the end-to-end files both ways. Default (unset or `sqlite`): one `opendcc
+/// demo` on the embedded store.
 pub fn e2e_on_postgres() -> bool {
     match std::env::var("OPENDCC_E2E_BACKEND").as_deref() {
         Ok("postgres") => true,
@@ -2508,19 +2727,96 @@ impl Drop for PgDatabase {
 
 /// The value of `--premises N` in a demo's arguments.
 fn premises_arg(args: &[String]) -> Option<&str> {
-    let i = args.iter().position(|a| a == "--premises")?;
+    flag_value(args, "--premises")
+}
+
+/// The value of `FLAG VALUE` in a demo's arguments.
+fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    let i = args.iter().position(|a| a == flag)?;
     args.get(i + 1).map(String::as_str)
 }
 
-/// A [`Demo`]'s world on PostgreSQL: its database and the configuration that serves it.
+/// A [`Demo`]'s world on PostgreSQL and NATS: its database, its streams, and the
+/// configurations of the processes that serve it.
 pub struct PgServed {
     pub db: PgDatabase,
-    pub config: PathBuf,
+    pub nats: NatsPrefix,
+    /// Each process's name and `serve` configuration; the first runs the gateway.
+    pub processes: Vec<(String, PathBuf)>,
+}
+
+/// The NATS server the PostgreSQL mode uses: `OPENDCC_TEST_NATS`, else 127.0.0.1:4222
+/// (test.sh starts it through scripts/services.sh).
+pub fn nats_url() -> String {
+    std::env::var("OPENDCC_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// A test's NATS stream prefix, its streams and buckets deleted from the server when dropped
+/// (whether the test passed or not).
+pub struct NatsPrefix {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl NatsPrefix {
+    /// A prefix no other test (or test process) uses.
+    pub fn unique(url: &str) -> NatsPrefix {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        NatsPrefix {
+            url: url.to_string(),
+            prefix: format!(
+                "e2e_{}_{nanos}_{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ),
+        }
+    }
+}
+
+impl Drop for NatsPrefix {
+    fn drop(&mut self) {
+        let (url, prefix) = (self.url.clone(), self.prefix.clone());
+        // On a thread of its own: the drop may run inside a test's runtime, or while it panics.
+        let deleted = std::thread::spawn(move || delete_nats_prefix(&url, &prefix)).join();
+        if deleted.is_err() && !std::thread::panicking() {
+            panic!("deleting the NATS streams of prefix {}", self.prefix);
+        }
+    }
+}
+
+/// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
+fn delete_nats_prefix(url: &str, prefix: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let q = queue_nats::Queue::connect(queue_nats::QueueConfig {
+            url: url.to_string(),
+            prefix: prefix.to_string(),
+            ..queue_nats::QueueConfig::default()
+        })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "NATS with JetStream must answer at {url} (test.sh starts it through \
+                 scripts/services.sh; OPENDCC_TEST_NATS sets another address): {e}"
+            )
+        });
+        q.delete_layout()
+            .await
+            .expect("deleting the test's streams");
+    });
 }
 
 impl PgServed {
     /// Makes the world in `root/data` (`opendcc serve` on the empty `sqlite:` directory, one
-    /// role, stopped once it runs), moves it into a new database, and writes `root/serve.toml`.
+    /// role, stopped once it runs), moves it into a new database, and writes the configurations
+    /// of the front and the back (`root/serve-front.toml`, `root/serve-back.toml`).
     fn prepare(root: &Path, options: &DemoOptions) -> PgServed {
         let data = root.join("data");
         let maker_config = root.join("make-world.toml");
@@ -2537,9 +2833,18 @@ impl PgServed {
         )
         .expect("writing the world maker's configuration");
         let log = root.join("logs/make-world.log");
-        let mut maker = Command::new(BIN)
-            .args(["serve", "--config"])
-            .arg(&maker_config)
+        let mut maker = Command::new(BIN);
+        match flag_value(&options.extra_args, "--zaz1") {
+            // A ZAZ1 world is made by `demo --zaz1` (`serve` has no such key).
+            Some(keystore) => maker
+                .arg("demo")
+                .arg("--data")
+                .arg(&data)
+                .args(["--zaz1", keystore])
+                .args(["--listen", "127.0.0.1:0", "--smki-listen", "127.0.0.1:0"]),
+            None => maker.args(["serve", "--config"]).arg(&maker_config),
+        };
+        let mut maker = maker
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -2572,20 +2877,34 @@ impl PgServed {
         let from = format!("sqlite:{}", data.display());
         let moved = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
         assert!(moved.status.success(), "migrate: {}", stderr_of(&moved));
-        let config = root.join("serve.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "store = {:?}\ndata = {:?}\nlisten = \"127.0.0.1:0\"\n\
-                 smki_listen = \"127.0.0.1:0\"\nmanifest = {:?}\nplain_http = {}\n\
-                 roles = [\"gateway\", \"wan\", \"devices\", \"delivery\", \"scheduler\", \"smki\"]\n",
-                db.url(),
-                data.display().to_string(),
-                data.join("demo.json").display().to_string(),
-                options.plain_http
-            ),
-        )
-        .expect("writing the serve configuration");
-        PgServed { db, config }
+        let nats = NatsPrefix::unique(&nats_url());
+        // The front runs what runs once (scheduler, SMKI) with the gateway; the back carries the
+        // commands and delivers the answers. Every process names the same database and streams.
+        let shared = format!(
+            "store = {:?}\ndata = {:?}\nqueue = {:?}\nqueue_prefix = {:?}\n",
+            db.url(),
+            data.display().to_string(),
+            nats.url,
+            nats.prefix,
+        );
+        let front = format!(
+            "{shared}listen = \"127.0.0.1:0\"\nsmki_listen = \"127.0.0.1:0\"\n\
+             manifest = {:?}\nplain_http = {}\n\
+             roles = [\"gateway\", \"scheduler\", \"smki\"]\n",
+            data.join("demo.json").display().to_string(),
+            options.plain_http
+        );
+        let back = format!("{shared}roles = [\"wan\", \"devices\", \"delivery\"]\n");
+        let mut processes = Vec::new();
+        for (name, config) in [("front", front), ("back", back)] {
+            let file = root.join(format!("serve-{name}.toml"));
+            std::fs::write(&file, config).expect("writing a serve configuration");
+            processes.push((name.to_string(), file));
+        }
+        PgServed {
+            db,
+            nats,
+            processes,
+        }
     }
 }
