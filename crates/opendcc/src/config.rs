@@ -14,6 +14,7 @@
 //! # Read only when a world is made in an empty sqlite: directory (as opendcc demo's flags):
 //! # premises = 1000                    # the world's size
 //! # registrations = ["1234567:GS:90-B3-D5-1F-30-03-00-00"]   # MPXN:ROLE:EUI, in place of the default party
+//! connect_timeout_secs = 60             # how long PostgreSQL and NATS may stay away at start
 //! ```
 //!
 //! Relative paths (the store's directory, `manifest`, `data`) are read from the configuration
@@ -22,8 +23,8 @@
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Deserialize;
 use store::SqliteStore;
@@ -168,6 +169,55 @@ impl StoreConfig {
         }
     }
 
+    /// One attempt of `serve`'s at start to connect to a `postgres://` store (its schema brought
+    /// up to date), telling a server that is not there yet ([`StartError::Transient`]: nothing
+    /// answers, or it is starting, shutting down or full) from one that answered no
+    /// ([`StartError::Fatal`]: a bad URL, a refused login, no such database, a failed
+    /// migration). Never call it on an asynchronous runtime's thread.
+    pub fn try_open_postgres(&self) -> Result<PgStore, StartError> {
+        let StoreConfig::Postgres(url) = self else {
+            return Err(StartError::Fatal(format!(
+                "store {:?} is not PostgreSQL",
+                self.locator()
+            )));
+        };
+        // A connection of its own first, whose error says whether to wait: the store's own
+        // error is a message only.
+        self.probe_postgres(url)?;
+        PgStore::connect(url).map_err(|e| match self.probe_postgres(url) {
+            // It went away between the probe and the store's connection.
+            Err(StartError::Transient(_)) => StartError::Transient(e.to_string()),
+            _ => StartError::Fatal(e.to_string()),
+        })
+    }
+
+    fn probe_postgres(&self, url: &str) -> Result<(), StartError> {
+        let shown = self.redacted();
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StartError::Fatal(format!("PostgreSQL URL {shown}: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(PROBE_TIMEOUT);
+        }
+        match config.connect(postgres::NoTls) {
+            Ok(client) => {
+                drop(client);
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!(
+                    "PostgreSQL at {shown} is unreachable or refused the connection: {}",
+                    describe_pg(&e)
+                );
+                Err(if pg_error_is_transient(&e) {
+                    StartError::Transient(why)
+                } else {
+                    StartError::Fatal(why)
+                })
+            }
+        }
+    }
+
     /// Opens the store, whichever backend, for the operator's and client tools (`user
     /// response-url`, `user counter`, `bench load`).
     pub fn open_tools(&self) -> Result<Arc<dyn ToolStore>, String> {
@@ -175,6 +225,53 @@ impl StoreConfig {
             StoreConfig::Sqlite(_) => Arc::new(self.open()?),
             StoreConfig::Postgres(_) => Arc::new(self.open_postgres()?),
         })
+    }
+}
+
+/// How long one attempt to connect to PostgreSQL at start may take (unless the URL says
+/// `connect_timeout`).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why `serve` could not reach a service at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartError {
+    /// Not there yet (nothing answers, or it is starting up, shutting down or out of
+    /// connections): worth trying again.
+    Transient(String),
+    /// It answered, and no: trying again would give the same answer.
+    Fatal(String),
+}
+
+/// Whether a failed PostgreSQL connection is worth another try: no answer at all (refused,
+/// unreachable, timed out, closed), or the server's SQLSTATE class 08 (connection exception),
+/// 53 (insufficient resources: too many connections) or 57P0x (shutting down, starting up).
+fn pg_error_is_transient(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        None => true,
+        Some(d) => {
+            let code = d.code().code();
+            code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0")
+        }
+    }
+}
+
+/// A PostgreSQL error as one line: the server's severity, SQLSTATE and message, or the client's
+/// error with its causes.
+fn describe_pg(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} {}: {}", d.severity(), d.code().code(), d.message()),
+        None => {
+            let mut s = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                let c = cause.to_string();
+                if !s.contains(&c) {
+                    s.push_str(&format!(": {c}"));
+                }
+                source = cause.source();
+            }
+            s
+        }
     }
 }
 
@@ -389,7 +486,14 @@ pub struct ServeConfig {
     /// Registration changes for a world made in an empty `sqlite:` directory (as `opendcc demo
     /// --registration`).
     pub registrations: Vec<RegistrationChange>,
+    /// How long `serve` waits at start for PostgreSQL, and then for NATS, to answer, retrying
+    /// (each its own wait); zero: a service that does not answer at the first attempt is an
+    /// error at once.
+    pub connect_timeout: Duration,
 }
+
+/// [`ServeConfig::connect_timeout`] unless `connect_timeout_secs` says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The file as written; every key not listed here is refused.
 #[derive(Deserialize)]
@@ -409,6 +513,7 @@ struct RawConfig {
     registrations: Vec<String>,
     queue_prefix: Option<String>,
     queue_partitions: Option<u32>,
+    connect_timeout_secs: Option<u64>,
 }
 
 fn address(key: &str, s: &str) -> Result<SocketAddr, String> {
@@ -578,6 +683,17 @@ impl ServeConfig {
                     .into(),
             );
         }
+        if raw.connect_timeout_secs.is_some()
+            && matches!(store, StoreConfig::Sqlite(_))
+            && queue == QueueConfig::Embedded
+        {
+            return Err(
+                "connect_timeout_secs is how long PostgreSQL or NATS may take to answer at \
+                 start, but this configuration has neither (store = \"sqlite:…\", queue = \
+                 \"embedded\")"
+                    .into(),
+            );
+        }
         Ok(ServeConfig {
             store,
             queue,
@@ -589,6 +705,9 @@ impl ServeConfig {
             plain_http: raw.plain_http,
             premises: raw.premises,
             registrations,
+            connect_timeout: raw
+                .connect_timeout_secs
+                .map_or(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs),
         })
     }
 
@@ -718,6 +837,52 @@ mod tests {
         assert!(matches!(
             StoreConfig::parse("postgresql://h/db", Path::new("/")),
             Ok(StoreConfig::Postgres(_))
+        ));
+    }
+
+    #[test]
+    fn connect_timeout_secs_bounds_the_wait_for_postgres_and_nats_at_start() {
+        let pg = "store = \"postgres://h/db\"\ndata = \"/d\"\nroles = [\"delivery\"]\n";
+        assert_eq!(parse(pg).unwrap().connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+        let c = parse(&format!("{pg}connect_timeout_secs = 5")).unwrap();
+        assert_eq!(c.connect_timeout, Duration::from_secs(5));
+        let c = parse(&format!("{pg}connect_timeout_secs = 0")).unwrap();
+        assert_eq!(c.connect_timeout, Duration::ZERO);
+        let nats = "store = \"sqlite:/d\"\nqueue = \"nats://h:1\"\nroles = [\"delivery\"]\n";
+        let c = parse(&format!("{nats}connect_timeout_secs = 7")).unwrap();
+        assert_eq!(c.connect_timeout, Duration::from_secs(7));
+        let e = err("store = \"sqlite:/d\"\nroles = [\"delivery\"]\nconnect_timeout_secs = 7");
+        assert!(e.contains("connect_timeout_secs is how long"), "{e}");
+        let e = err(&format!("{pg}connect_timeout_secs = -1"));
+        assert!(e.contains("connect_timeout_secs"), "{e}");
+    }
+
+    #[test]
+    fn postgres_not_answering_at_start_is_transient_and_a_bad_url_fatal() {
+        // A loopback port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let store = StoreConfig::Postgres(format!("postgres://u:pw@127.0.0.1:{port}/db"));
+        match store.try_open_postgres() {
+            Err(StartError::Transient(e)) => {
+                assert!(
+                    e.starts_with(&format!(
+                        "PostgreSQL at postgres://u:***@127.0.0.1:{port}/db is unreachable or \
+                         refused the connection: "
+                    )),
+                    "{e}"
+                );
+                assert!(!e.contains("pw"), "{e}");
+            }
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("connected to nothing"),
+        }
+        let bad = StoreConfig::Postgres("postgres://h:notaport/db".into());
+        assert!(matches!(
+            bad.try_open_postgres(),
+            Err(StartError::Fatal(e)) if e.starts_with("PostgreSQL URL postgres://h:notaport/db")
         ));
     }
 

@@ -18,7 +18,7 @@
 //!
 //! With `queue = "nats://…"` the work passes through NATS JetStream instead (`server::nats`,
 //! chosen in one place, [`run_roles`]): the process connects at start (a server that does not
-//! answer is an error, not a wait), the gateway refuses requests for the SM WAN as a DCC fault
+//! answer is waited for, as PostgreSQL is: [`wait_for`]), the gateway refuses requests for the SM WAN as a DCC fault
 //! while NATS is down and announces each command it queued, the `wan` role takes the notices of
 //! the hub partitions it holds, `delivery` the outbox's notices, and every process runs a
 //! sweeper that announces again whatever has been due a while (what the scheduler and the
@@ -34,11 +34,13 @@
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use dcc::gateway::{Gateway, Limits, SystemClock};
 use opendcc::backend::ServedStore;
-use opendcc::config::{QueueConfig, Role, ServeConfig, StoreConfig};
+use opendcc::config::{QueueConfig, Role, ServeConfig, StartError, StoreConfig};
 use opendcc::world::{self, World};
 use server::Transport;
 
@@ -65,6 +67,7 @@ pub fn demo_config(
         plain_http,
         premises,
         registrations,
+        connect_timeout: opendcc::config::DEFAULT_CONNECT_TIMEOUT,
     }
 }
 
@@ -231,7 +234,8 @@ fn keep_locks(
 /// chosen: the world's files and the store, as the configuration names them. A `sqlite:`
 /// directory that holds no world gets a new one, made as `opendcc demo` makes it
 /// (`World::open_or_create_as`, with the configuration's `premises` and `registrations`; one
-/// process at a time makes it).
+/// process at a time makes it). A PostgreSQL store, and then a NATS queue, that does not answer
+/// at start is waited for ([`wait_for`]), up to `connect_timeout_secs`.
 pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
     cfg.queue.check_available()?;
     match &cfg.store {
@@ -257,26 +261,161 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             } else {
                 store.clone()
             };
-            run_roles(cfg, tuning, &world, &opened, store, repository)
+            let rt = crate::runtime()?;
+            let signalled = install_shutdown_signal(&rt);
+            run_roles(
+                cfg, tuning, rt, signalled, &world, &opened, store, repository,
+            )
         }
         StoreConfig::Postgres(_) => {
             // Its world is made elsewhere (`opendcc demo`, then `opendcc migrate`); the keys
-            // and certificates are read from `data`. Connected here, before any runtime: the
-            // PostgreSQL client runs one of its own.
+            // and certificates are read from `data`.
             let world = world::open_existing(&cfg.data)?;
-            let store = Arc::new(cfg.store.open_postgres()?);
+            let rt = crate::runtime()?;
+            // SIGINT or SIGTERM while PostgreSQL is awaited ends the process cleanly.
+            let mut signalled = install_shutdown_signal(&rt);
+            let service = format!("PostgreSQL at {}", cfg.store.redacted());
+            let attempt = || {
+                // The PostgreSQL client runs a runtime of its own: each attempt is made on a
+                // thread of its own, never on this runtime's.
+                let store = cfg.store.clone();
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let spawned =
+                    std::thread::Builder::new()
+                        .name("pg-connect".into())
+                        .spawn(move || {
+                            let _ = tx.send(store.try_open_postgres());
+                        });
+                async move {
+                    if let Err(e) = spawned {
+                        return Err(StartError::Fatal(format!(
+                            "starting a thread to connect to PostgreSQL: {e}"
+                        )));
+                    }
+                    rx.await.unwrap_or_else(|_| {
+                        Err(StartError::Fatal(
+                            "the thread connecting to PostgreSQL ended without an answer".into(),
+                        ))
+                    })
+                }
+            };
+            let connected = rt.block_on(wait_for(
+                &service,
+                cfg.connect_timeout,
+                &mut signalled,
+                attempt,
+            ))?;
+            let Some(store) = connected else {
+                tracing::info!("shutting down");
+                return Ok(());
+            };
+            let store = Arc::new(store);
             let locks = lock_roles_pg(&store, &cfg.store, &cfg.queue, &cfg.roles)?;
             keep_locks(store.clone(), locks)?;
-            run_roles(cfg, tuning, &world, &cfg.store, store.clone(), store)
+            run_roles(
+                cfg,
+                tuning,
+                rt,
+                signalled,
+                &world,
+                &cfg.store,
+                store.clone(),
+                store,
+            )
+        }
+    }
+}
+
+/// A future that completes at the first SIGINT or SIGTERM after it was made.
+type Signalled = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Installs the SIGINT and SIGTERM handlers on `rt` (from here on either is a clean shutdown,
+/// where before it ended the process as the default action does).
+fn install_shutdown_signal(rt: &tokio::runtime::Runtime) -> Signalled {
+    let _in = rt.enter();
+    Box::pin(shutdown_signal())
+}
+
+/// The waits between attempts to reach a service at start: 1 s, 2 s, 4 s, then every 5 s.
+fn retry_delay(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.saturating_sub(1).min(3)).min(Duration::from_secs(5))
+}
+
+/// Tries `attempt` until it connects, fails for good ([`StartError::Fatal`]), or has failed for
+/// `timeout` ([`StartError::Transient`] each time; every failure logged as a warning naming
+/// `service` and the failure, with the next retry); `Ok(None)` if SIGINT or SIGTERM came first.
+/// A zero `timeout` is one attempt.
+async fn wait_for<T, A, F>(
+    service: &str,
+    timeout: Duration,
+    signalled: &mut Signalled,
+    mut attempt: A,
+) -> Result<Option<T>, String>
+where
+    A: FnMut() -> F,
+    F: Future<Output = Result<T, StartError>>,
+{
+    let started = Instant::now();
+    // No deadline for a timeout past the clock's range: wait as long as it takes.
+    let deadline = started.checked_add(timeout);
+    let mut attempts = 0u32;
+    loop {
+        attempts = attempts.saturating_add(1);
+        let outcome = tokio::select! {
+            _ = &mut *signalled => return Ok(None),
+            outcome = attempt() => outcome,
+        };
+        let why = match outcome {
+            Ok(connected) => {
+                if attempts > 1 {
+                    tracing::info!(
+                        service,
+                        attempts,
+                        waited_s = started.elapsed().as_secs(),
+                        "connected at last"
+                    );
+                }
+                return Ok(Some(connected));
+            }
+            Err(StartError::Fatal(e)) => return Err(e),
+            Err(StartError::Transient(why)) => why,
+        };
+        let now = Instant::now();
+        let left = deadline.map(|d| d.saturating_duration_since(now));
+        if timeout.is_zero() {
+            return Err(format!("{why} (not retried: connect_timeout_secs = 0)"));
+        }
+        if left.is_some_and(|l| l.is_zero()) {
+            return Err(format!(
+                "{why} (still so after {attempts} attempts over {} s: connect_timeout_secs = {})",
+                started.elapsed().as_secs(),
+                timeout.as_secs()
+            ));
+        }
+        let delay = left.map_or(retry_delay(attempts), |l| retry_delay(attempts).min(l));
+        tracing::warn!(
+            service,
+            error = why,
+            attempt = attempts,
+            retry_in_ms = delay.as_millis() as u64,
+            gives_up_in_s = left.map(|l| l.as_secs()),
+            "not answering at start; retrying"
+        );
+        tokio::select! {
+            _ = &mut *signalled => return Ok(None),
+            _ = tokio::time::sleep(delay) => {}
         }
     }
 }
 
 /// Starts the roles `cfg` lists over `store` (`repository` for the SMKI repository listener)
 /// and runs them until SIGINT or SIGTERM. `opened` is the store as the manifest records it.
+#[allow(clippy::too_many_arguments)]
 fn run_roles<S>(
     cfg: &ServeConfig,
     tuning: Tuning,
+    rt: tokio::runtime::Runtime,
+    mut signalled: Signalled,
     world: &World,
     opened: &StoreConfig,
     store: Arc<S>,
@@ -293,18 +432,40 @@ where
         "opening the DCC"
     );
     let device_timeout_ms = i64::from(tuning.device_timeout_ms);
-    let rt = crate::runtime()?;
     // The one place the queue is chosen: NATS JetStream if configured, else the store's tables
     // with the in-process wake-ups.
     let queue = match cfg.queue.nats_config() {
         Some(c) => {
             let url = c.url.clone();
-            let q = rt.block_on(queue_nats::Queue::connect(c)).map_err(|e| {
-                format!(
-                    "queue {url:?}: {e} (NATS with JetStream must answer there: \
-                         nats-server -js)"
-                )
-            })?;
+            let service = format!("NATS JetStream at {url}");
+            let attempt = || {
+                let c = c.clone();
+                let url = url.clone();
+                async move {
+                    queue_nats::Queue::connect(c).await.map_err(|e| {
+                        let why = format!(
+                            "queue {url:?}: {e} (NATS with JetStream must answer there: \
+                             nats-server -js)"
+                        );
+                        match e {
+                            queue_nats::QueueError::Unavailable { .. } => {
+                                StartError::Transient(why)
+                            }
+                            _ => StartError::Fatal(why),
+                        }
+                    })
+                }
+            };
+            let connected = rt.block_on(wait_for(
+                &service,
+                cfg.connect_timeout,
+                &mut signalled,
+                attempt,
+            ))?;
+            let Some(q) = connected else {
+                tracing::info!("shutting down");
+                return Ok(());
+            };
             tracing::info!(url, prefix = q.config().prefix, "NATS JetStream connected");
             Some(q)
         }
@@ -422,9 +583,8 @@ where
                 "DCC serving DUIS"
             );
         }
-        // The handlers are in place before this returns: a SIGTERM from here on is a clean
-        // shutdown (before, it ends the process as the default action does).
-        let signalled = shutdown_signal();
+        // The handlers were installed before the roles were prepared: a SIGTERM since is a
+        // clean shutdown once they start.
         tokio::spawn(async move {
             signalled.await;
             tracing::info!("shutting down");
@@ -648,5 +808,89 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         async move {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_come_after_1_2_and_4_s_then_every_5_s() {
+        let secs: Vec<u64> = (1..=6).map(|n| retry_delay(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 5, 5, 5]);
+        assert_eq!(retry_delay(u32::MAX), Duration::from_secs(5));
+    }
+
+    fn never() -> Signalled {
+        Box::pin(std::future::pending())
+    }
+
+    /// `wait_for` over `outcomes` (then "still down" for ever): its result and how many attempts
+    /// it made.
+    fn run<T>(
+        timeout: Duration,
+        signalled: &mut Signalled,
+        outcomes: Vec<Result<T, StartError>>,
+    ) -> (Result<Option<T>, String>, usize) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcomes = std::sync::Mutex::new(outcomes.into_iter());
+        let tried = std::sync::atomic::AtomicUsize::new(0);
+        let out = rt.block_on(wait_for("the service", timeout, signalled, || {
+            tried.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let next = outcomes.lock().unwrap().next();
+            async move { next.unwrap_or(Err(StartError::Transient("still down".into()))) }
+        }));
+        (out, tried.into_inner())
+    }
+
+    #[test]
+    fn a_service_not_there_yet_is_tried_again_until_it_answers() {
+        let (out, tried) = run(
+            Duration::from_secs(30),
+            &mut never(),
+            vec![Err(StartError::Transient("refused".into())), Ok(7)],
+        );
+        assert_eq!((out, tried), (Ok(Some(7)), 2));
+    }
+
+    #[test]
+    fn a_refusal_is_an_error_at_once_and_a_zero_timeout_is_one_attempt() {
+        let (out, tried) = run(
+            Duration::from_secs(30),
+            &mut never(),
+            vec![Err::<(), _>(StartError::Fatal("no such database".into()))],
+        );
+        assert_eq!((out, tried), (Err("no such database".into()), 1));
+        let (out, tried) = run::<()>(Duration::ZERO, &mut never(), vec![]);
+        assert_eq!(
+            (out, tried),
+            (
+                Err("still down (not retried: connect_timeout_secs = 0)".into()),
+                1
+            )
+        );
+    }
+
+    #[test]
+    fn the_wait_gives_up_after_the_timeout_saying_how_long() {
+        let began = Instant::now();
+        let (out, tried) = run::<()>(Duration::from_secs(1), &mut never(), vec![]);
+        assert!(began.elapsed() >= Duration::from_secs(1));
+        assert_eq!(tried, 2);
+        assert_eq!(
+            out,
+            Err("still down (still so after 2 attempts over 1 s: connect_timeout_secs = 1)".into())
+        );
+    }
+
+    #[test]
+    fn a_shutdown_signal_ends_the_wait() {
+        let mut signalled: Signalled = Box::pin(async {});
+        let (out, _) = run::<()>(Duration::from_secs(60), &mut signalled, vec![]);
+        assert_eq!(out, Ok(None));
     }
 }

@@ -487,7 +487,7 @@ fn roles_split_over_two_processes_pass_their_work_through_nats_jetstream() {
 }
 
 #[test]
-fn serve_with_nats_unreachable_fails_at_start_saying_so() {
+fn serve_with_nats_unreachable_at_start_retries_then_fails_saying_so() {
     let root = tempfile::tempdir().expect("a temporary directory");
     // A loopback port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -496,18 +496,20 @@ fn serve_with_nats_unreachable_fails_at_start_saying_so() {
         .expect("a free port");
     let url = format!("nats://127.0.0.1:{port}");
     let file = root.path().join("serve.toml");
+    // Waited for (each failed attempt logged with its retry) up to connect_timeout_secs.
     std::fs::write(
         &file,
-        nats_config(&["delivery"], false, &url, "unreachable"),
+        nats_config(&["delivery"], false, &url, "unreachable") + "connect_timeout_secs = 1\n",
     )
     .expect("writing");
     let out = run_cli(&["serve", "--config", path_str(&file)], None);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
         err.contains(&format!(
             "queue \"{url}\": NATS unavailable at {url}: cannot connect"
-        )),
+        )) && err.contains("attempts over 1 s: connect_timeout_secs = 1)")
+            && err.contains("not answering at start; retrying"),
         "{err}"
     );
 }
