@@ -1,9 +1,10 @@
 //! Faults across processes (issue 14): a DCC served by four `opendcc serve --config` processes on
-//! one PostgreSQL database (a database of its own) and NATS JetStream (a nats-server of the
-//! test's own, on a free port with its own store directory) — two fronts, each a gateway and a
-//! delivery worker (the first also the scheduler and the SMKI), and two backs, each a WAN runner
-//! with the emulated devices — takes a few hundred command variant 1 reads from 16 concurrent
-//! senders spread over both gateways (plain HTTP), and while the load runs, in turn:
+//! one PostgreSQL database and NATS JetStream, each of them the test's own (a PostgreSQL cluster
+//! made with `initdb` and a nats-server, each on a free loopback port with its own directory,
+//! `common::procs`), so that restarting them disturbs no other test — two fronts, each a gateway
+//! and a delivery worker (the first also the scheduler and the SMKI), and two backs, each a WAN
+//! runner with the emulated devices — takes a few hundred command variant 1 reads from 16
+//! concurrent senders spread over both gateways (plain HTTP), and while the load runs, in turn:
 //!
 //! 1. the second front (a gateway) is killed with SIGKILL: the other gateway goes on taking
 //!    requests; it is restarted;
@@ -13,21 +14,23 @@
 //!    went with its connections);
 //! 4. NATS is stopped: device requests are refused with the DCC fault (HTTP 503, no DUIS code),
 //!    and NATS is restarted: requests are accepted again;
-//! 5. only with `OPENDCC_SOAK_RESTART_PG=1` (scripts/scaleout-soak.sh; never beside other
-//!    tests, for the machine's PostgreSQL serves them too): PostgreSQL itself is restarted
-//!    (`pg_ctlcluster VERSION NAME restart`, the cluster on the port of `OPENDCC_TEST_PG` from
-//!    `pg_lsclusters`): requests during the
-//!    outage are refused as a DCC fault, and the DCC takes requests again by itself afterwards;
-//!    the first front takes its roles' advisory locks again.
+//! 5. PostgreSQL is stopped (a fast shutdown: every session ended) for 2 s and until a request
+//!    is refused with the DCC fault, and it is started again: the DCC takes requests again by
+//!    itself, and the first front takes its roles' advisory locks again.
 //!
 //! Then what `durability.rs` asserts (`common::load`): every request acknowledged (or cut and
 //! committed with I99, by the database's own record) is answered exactly once by delivery id,
 //! repeats of a delivery id only as byte-identical copies, nothing refused or cut before its
-//! commit answered; and every refusal is the DCC fault. Before all that, `serve` on a
-//! `postgres://` store that nothing listens on fails at once with an error naming the server.
+//! commit answered; and every refusal is the DCC fault (or E11); and all four processes still
+//! run.
+//!
+//! Before the load, PostgreSQL and NATS down at start: `serve` waits for them, logging each
+//! failed attempt and its retry, up to `connect_timeout_secs`: with 0 it fails at once with an
+//! error naming the server; with 2 it gives up after 2 s saying so; SIGTERM during the wait ends
+//! it cleanly; and the first front, started while both are down, serves once they are back.
 //!
 //! The soak (`scripts/scaleout-soak.sh`) runs this test larger: `OPENDCC_SOAK_REQUESTS`,
-//! `OPENDCC_SOAK_SEED` (the fault points moved at random), `OPENDCC_SOAK_RESTART_PG`.
+//! `OPENDCC_SOAK_SEED` (the fault points moved at random), `OPENDCC_SOAK_SEND_SECS`.
 //!
 //! Every wait is bounded (a broken build must not hang) and waits only for what must happen.
 
@@ -36,14 +39,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::load::{Expected, Load, Outcome, Post, Sender, Shape, final_request_ids, serve_rrs};
-use common::procs::{OwnNats, Served, kill9, path_str};
-use common::{PgDatabase, run_cli, stderr_of};
+use common::procs::{OwnNats, OwnPostgres, Served, kill9, path_str};
+use common::{run_cli, stderr_of};
 
 /// How long the DCC may take to recover from one fault (leases and acknowledgement waits run
 /// out, processes restart).
@@ -51,6 +53,11 @@ const RECOVER: Duration = Duration::from_secs(90);
 /// How long the senders take over their requests (paced), at the least
 /// (`OPENDCC_SOAK_SEND_SECS` for the soak).
 const SEND_FOR: Duration = Duration::from_secs(20);
+/// How long PostgreSQL stays down at least (every process meets the outage: the gateways, the WAN
+/// workers, the delivery workers, the sweepers and the advisory locks' keeper).
+const PG_OUTAGE: Duration = Duration::from_secs(2);
+/// How much of the sending the last fault (PostgreSQL's) leaves at the least.
+const LAST_SLACK: Duration = Duration::from_secs(5);
 /// The serve tuning of every process: commands stay on the WAN a while (faults find some in
 /// flight), failed deliveries are retried soon.
 const TUNING: [&str; 4] = [
@@ -80,17 +87,22 @@ struct Role {
 
 impl Role {
     fn start(root: &Path, name: &'static str, config: String, manifest: Option<&str>) -> Role {
+        let mut r = Role::launch(root, name, config, manifest);
+        r.wait_ready();
+        r
+    }
+
+    /// Starts the process without waiting for it to serve.
+    fn launch(root: &Path, name: &'static str, config: String, manifest: Option<&str>) -> Role {
         let manifest = manifest.map(|m| root.join(format!("run/{m}.json")));
         let served = Served::start_with(root, name, &config, &TUNING);
-        let mut r = Role {
+        Role {
             name,
             config,
             manifest,
             served,
             starts: 1,
-        };
-        r.wait_ready();
-        r
+        }
     }
 
     /// Waits until the process serves: its manifest written (a gateway), or its roles running.
@@ -137,34 +149,13 @@ fn recorded_code(db: &str, originator: &str, counter: u64) -> Option<String> {
     .map(|r| r.get::<_, String>(0))
 }
 
-/// The PostgreSQL cluster (`pg_lsclusters`: version, name) the test's databases are on: the one
-/// on the port of `OPENDCC_TEST_PG` (default 5432, the machine's).
-fn pg_cluster() -> (String, String) {
-    let port = std::env::var("OPENDCC_TEST_PG")
-        .ok()
-        .and_then(|u| {
-            let host = u.split('@').next_back()?.split('/').next()?.to_string();
-            host.rsplit_once(':').map(|(_, p)| p.to_string())
-        })
-        .unwrap_or_else(|| "5432".into());
-    let out = Command::new("pg_lsclusters")
-        .arg("--no-header")
-        .output()
-        .expect("pg_lsclusters");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.len() > 3 && f[2] == port)
-        .map(|f| (f[0].to_string(), f[1].to_string()))
-        .unwrap_or_else(|| panic!("no cluster on port {port} in pg_lsclusters:\n{text}"))
-}
-
+/// The requests refused so far as the DCC fault (HTTP 503, no DUIS response code).
 fn refused_faults(load: &Load) -> usize {
     load.results
         .lock()
         .unwrap()
         .iter()
-        .filter(|r| matches!(r, Outcome::Refused { .. }))
+        .filter(|r| matches!(r, Outcome::Refused { status: 503, .. }))
         .count()
 }
 
@@ -181,9 +172,9 @@ fn refusals(load: &Load) -> std::collections::BTreeMap<(u16, String), usize> {
 
 #[test]
 fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once_across_faults() {
-    let restart_pg = std::env::var("OPENDCC_SOAK_RESTART_PG").is_ok_and(|v| v == "1");
-    let shape = Shape::from_env(240, if restart_pg { 5 } else { 4 });
+    let shape = Shape::from_env(240, 5);
     let mut nats = OwnNats::start();
+    let mut pg = OwnPostgres::start();
     let root = tempfile::Builder::new()
         .prefix("opendcc-faults-")
         .tempdir()
@@ -204,38 +195,17 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
     maker.wait_until("its roles", |s| s.log().contains("roles running"));
     assert!(maker.stop().success());
 
-    // PostgreSQL down at start: a clear error naming the server, at once, not a panic.
-    let port = common::unused_loopback_addr().port();
-    let nowhere = root.join("nowhere.toml");
-    std::fs::write(
-        &nowhere,
-        format!(
-            "store = \"postgres://opendcc@127.0.0.1:{port}/dcc\"\ndata = \"data\"\n\
-             roles = [\"delivery\"]\n"
-        ),
-    )
-    .unwrap();
-    let out = run_cli(&["serve", "--config", path_str(&nowhere)], None);
-    assert!(!out.status.success());
-    let err = stderr_of(&out);
-    assert!(
-        err.contains(&format!(
-            "PostgreSQL at postgres://opendcc@127.0.0.1:{port}/dcc is unreachable or refused \
-             the connection"
-        )) && !err.contains("panicked"),
-        "{err}"
-    );
+    at_start_postgres_is_waited_for_up_to_connect_timeout_secs(root);
 
-    let db = PgDatabase::new();
+    let db = pg.create_database("dcc");
     let from = format!("sqlite:{}", path_str(&root.join("data")));
-    let moved = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
+    let moved = run_cli(&["migrate", "--from", &from, "--to", &db], None);
     assert!(moved.status.success(), "migrate: {}", stderr_of(&moved));
 
     let nats_url = nats.url();
     let config = |roles: &[&str], manifest: Option<&str>| {
         let mut c = format!(
-            "store = {:?}\ndata = \"data\"\nqueue = {nats_url:?}\nqueue_prefix = \"faults\"\n",
-            db.url()
+            "store = {db:?}\ndata = \"data\"\nqueue = {nats_url:?}\nqueue_prefix = \"faults\"\n"
         );
         if roles.contains(&"gateway") {
             c.push_str("listen = \"127.0.0.1:0\"\nplain_http = true\n");
@@ -250,11 +220,39 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         c.push_str(&format!("roles = [{}]\n", quoted.join(", ")));
         c
     };
-    let mut front1 = Role::start(
+    // The first front starts while PostgreSQL and NATS are both down: it waits for each in
+    // turn, saying so, and serves once they are back.
+    pg.stop();
+    nats.stop();
+    let mut front1 = Role::launch(
         root,
         "front1",
         config(&["gateway", "delivery", "scheduler", "smki"], Some("one")),
         Some("one"),
+    );
+    let retrying = |service: &str| {
+        let service = service.to_string();
+        move |s: &Served| {
+            s.log().lines().any(|l| {
+                l.contains("not answering at start; retrying") && l.contains(service.as_str())
+            })
+        }
+    };
+    front1
+        .served
+        .wait_until("PostgreSQL awaited", retrying("PostgreSQL at postgres://"));
+    pg.restart();
+    front1
+        .served
+        .wait_until("NATS awaited", retrying("NATS JetStream at nats://"));
+    assert!(!front1.served.log().contains("roles running"));
+    nats.restart();
+    front1.wait_ready();
+    let log = front1.served.log();
+    assert_eq!(
+        log.matches("connected at last").count(),
+        2,
+        "PostgreSQL, then NATS:\n{log}"
     );
     let mut front2 = Role::start(
         root,
@@ -321,14 +319,23 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
     };
     // Each fault waits for its share of the acknowledgements (moved at random by the soak's
     // seed), then proves the others carry on before the victim returns.
+    // The last fault must leave requests to come after it (the DCC is seen to take them again),
+    // and a share of the acknowledgements may be most of what is left to send, the refusals
+    // being sent too: it comes at its share or once only LAST_SLACK of the sending is left.
+    let slack =
+        (shape.requests as u128 * LAST_SLACK.as_millis() / send_for.as_millis().max(1)) as usize;
     let at = |k: usize| {
+        let last = k == 5;
         wait_for(
             &format!(
                 "{} acknowledgements before fault {k}",
                 shape.kill_after_acks(k)
             ),
             shape.finish_limit(),
-            || load.acks() >= shape.kill_after_acks(k) && finals() >= 5,
+            || {
+                (load.acks() >= shape.kill_after_acks(k) || (last && load.left() <= slack))
+                    && finals() >= 5
+            },
         )
     };
 
@@ -387,52 +394,50 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         finals(),
     );
 
-    // 5. PostgreSQL itself (the soak only).
-    if restart_pg {
-        at(5);
-        let (version, cluster) = pg_cluster();
-        let refused = refused_faults(&load);
-        note(
-            format!("PostgreSQL {version}/{cluster} restarting"),
-            &load,
-            finals(),
-        );
-        let status = Command::new("pg_ctlcluster")
-            .args([version.as_str(), cluster.as_str(), "restart"])
-            .status()
-            .expect("pg_ctlcluster");
-        assert!(status.success(), "pg_ctlcluster restart: {status}");
-        note(
-            format!(
-                "PostgreSQL restarted ({} refused during it)",
-                refused_faults(&load) - refused
-            ),
-            &load,
-            finals(),
-        );
-        let acks = load.acks();
-        wait_for(
-            "acknowledgements after PostgreSQL returned",
-            RECOVER,
-            || load.acks() > acks,
-        );
-        note(
-            "PostgreSQL back: requests acknowledged again".into(),
-            &load,
-            finals(),
-        );
-        // The scheduler's and the SMKI's advisory locks went with their sessions: taken again.
-        front1
-            .served
-            .wait_until("the roles' advisory locks taken again", |s| {
-                s.log().matches("advisory lock had gone").count() >= 2
-            });
-        note(
-            "the scheduler's and SMKI's locks taken again".into(),
-            &load,
-            finals(),
-        );
-    }
+    // 5. PostgreSQL: stopped (every session ended) for PG_OUTAGE and until a request is refused
+    //    as a DCC fault, then started again.
+    at(5);
+    let refused = refused_faults(&load);
+    pg.stop();
+    let down = Instant::now();
+    note("PostgreSQL stopped".into(), &load, finals());
+    wait_for(
+        "a request refused while PostgreSQL is down",
+        RECOVER,
+        || refused_faults(&load) > refused,
+    );
+    std::thread::sleep(PG_OUTAGE.saturating_sub(down.elapsed()));
+    pg.restart();
+    note(
+        format!(
+            "PostgreSQL started again ({} refused as a DCC fault while it was down)",
+            refused_faults(&load) - refused
+        ),
+        &load,
+        finals(),
+    );
+    let acks = load.acks();
+    wait_for(
+        "acknowledgements after PostgreSQL returned",
+        RECOVER,
+        || load.acks() > acks,
+    );
+    note(
+        "PostgreSQL back: requests acknowledged again".into(),
+        &load,
+        finals(),
+    );
+    // The scheduler's and the SMKI's advisory locks went with their sessions: taken again.
+    front1
+        .served
+        .wait_until("the roles' advisory locks taken again", |s| {
+            s.log().matches("advisory lock had gone").count() >= 2
+        });
+    note(
+        "the scheduler's and SMKI's locks taken again".into(),
+        &load,
+        finals(),
+    );
 
     rt.block_on(run).unwrap();
     note("every request sent".into(), &load, finals());
@@ -441,7 +446,7 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
     // Every refusal is the DCC fault (HTTP 503, no DUIS response code) but the device-type
     // refusals every run has (E11: a read the target's device type does not take, whichever the
     // process), and none is answered (below).
-    let expected = Expected::of(&load, |c| recorded_code(&db.url(), &originator, c));
+    let expected = Expected::of(&load, |c| recorded_code(&db, &originator, c));
     for (status, code) in expected.refused.keys() {
         assert!(
             matches!((*status, code.as_str()), (503, "-") | (200, "E11")),
@@ -470,9 +475,72 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         );
     }
     eprintln!(
-        "scaleout faults: {} requests, seed {}, PostgreSQL restart {restart_pg}; {summary}\n{}",
+        "scaleout faults: {} requests, seed {}; {summary}\n{}",
         shape.requests,
         shape.seed,
         log.join("\n")
     );
+}
+
+/// `serve` on a PostgreSQL that is not there: with `connect_timeout_secs = 0` an error naming the
+/// server at once; with 2, an attempt and its retry logged each time, then the error after about
+/// 2 s; and SIGTERM while it waits is a clean exit.
+fn at_start_postgres_is_waited_for_up_to_connect_timeout_secs(root: &Path) {
+    let port = common::unused_loopback_addr().port();
+    let server = format!("PostgreSQL at postgres://opendcc@127.0.0.1:{port}/dcc");
+    let nowhere = |timeout: Option<u64>| {
+        let mut c = format!(
+            "store = \"postgres://opendcc@127.0.0.1:{port}/dcc\"\ndata = \"data\"\n\
+             roles = [\"delivery\"]\n"
+        );
+        if let Some(t) = timeout {
+            c.push_str(&format!("connect_timeout_secs = {t}\n"));
+        }
+        c
+    };
+    let file = root.join("nowhere.toml");
+
+    std::fs::write(&file, nowhere(Some(0))).unwrap();
+    let out = run_cli(&["serve", "--config", path_str(&file)], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!(
+            "{server} is unreachable or refused the connection: "
+        )) && err.contains("(not retried: connect_timeout_secs = 0)")
+            && !err.contains("retrying")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+
+    std::fs::write(&file, nowhere(Some(2))).unwrap();
+    let began = Instant::now();
+    let out = run_cli(&["serve", "--config", path_str(&file)], None);
+    let took = began.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!(
+            "{server} is unreachable or refused the connection: "
+        )) && err.contains("attempts over 2 s: connect_timeout_secs = 2)")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(
+        err.matches("not answering at start; retrying").count() >= 2,
+        "{err}"
+    );
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(30),
+        "gave up after {took:?}"
+    );
+
+    // The default wait (60 s), ended by SIGTERM.
+    let mut waiting = Served::start(root, "nowhere-default", &nowhere(None));
+    waiting.wait_until("a retry", |s| {
+        s.log().contains("not answering at start; retrying")
+    });
+    let status = waiting.stop();
+    assert!(status.success(), "{status}:\n{}", waiting.log());
+    assert!(waiting.log().contains("shutting down"), "{}", waiting.log());
 }
