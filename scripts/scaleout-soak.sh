@@ -25,10 +25,13 @@ profile=(--release)
 [ "${OPENDCC_SOAK_RELEASE:-1}" = 0 ] && profile=()
 echo "scaleout faults soak: $requests requests over ${send_secs} s, seed $seed" \
     "(rerun with: $0 $requests $seed)"
+# The whole output (with every process's log when the test fails) is kept here.
+log="${TMPDIR:-/tmp}/scaleout-soak-$seed.log"
 start=$(date +%s)
 status=0
 OPENDCC_SOAK_REQUESTS="$requests" OPENDCC_SOAK_SEED="$seed" OPENDCC_SOAK_SEND_SECS="$send_secs" \
-    cargo test "${profile[@]}" -p opendcc --test scaleout_faults -- --nocapture 2>&1 |
-    grep -E "^faults:|scaleout faults:|test result|panicked|FAILED" -A3 || status=1
-echo "took $(( $(date +%s) - start )) s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+    cargo test "${profile[@]}" -p opendcc --test scaleout_faults -- --nocapture >"$log" 2>&1 ||
+    status=1
+grep -E "^faults:|scaleout faults:|test result|panicked|FAILED" -A3 "$log" || true
+echo "took $(( $(date +%s) - start )) s (load average: $(cut -d' ' -f1-3 /proc/loadavg)); the whole output: $log"
 exit "$status"

@@ -195,7 +195,12 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
     maker.wait_until("its roles", |s| s.log().contains("roles running"));
     assert!(maker.stop().success());
 
+    let checking = Instant::now();
     at_start_postgres_is_waited_for_up_to_connect_timeout_secs(root);
+    eprintln!(
+        "faults: serve with no PostgreSQL checked in {:.1}s",
+        checking.elapsed().as_secs_f64()
+    );
 
     let db = pg.create_database("dcc");
     let from = format!("sqlite:{}", path_str(&root.join("data")));
@@ -222,6 +227,7 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
     };
     // The first front starts while PostgreSQL and NATS are both down: it waits for each in
     // turn, saying so, and serves once they are back.
+    let checking = Instant::now();
     pg.stop();
     nats.stop();
     let mut front1 = Role::launch(
@@ -253,6 +259,10 @@ fn several_processes_on_postgres_and_nats_answer_every_acknowledged_request_once
         log.matches("connected at last").count(),
         2,
         "PostgreSQL, then NATS:\n{log}"
+    );
+    eprintln!(
+        "faults: the first front waited for PostgreSQL and NATS, serving {:.1}s after its start",
+        checking.elapsed().as_secs_f64()
     );
     let mut front2 = Role::start(
         root,
