@@ -170,6 +170,8 @@ print(f"| {n} + {n} | {r['e2e_per_s']:.0f} | {r['p50_e2e_ms']:.0f} / {r['p99_e2e
       f"| {tx:.1f} / {written:.1f} / {read:.0f} "
       f"| {r['completed']} of {r['requests']} (errors {r['errors']}, missing {r['missing_final']}, duplicates {r['duplicate_final']}) |")
 EOF
+  # Where PostgreSQL's reads went (to standard error): the tables by rows read.
+  psql "$server/$db" -c "SELECT relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch, n_tup_ins + n_tup_upd + n_tup_del AS written FROM pg_stat_user_tables ORDER BY seq_tup_read + coalesce(idx_tup_fetch, 0) DESC LIMIT 12" >&2
   for p in "${fronts[@]}" "${backs[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${fronts[@]}" "${backs[@]}"; do wait "$p" 2>/dev/null || true; done
   pids=("$nats_pid")
