@@ -37,30 +37,27 @@ use tokio::time::Instant;
 use tracing::info;
 
 use crate::config::Lane;
+use crate::setup::{Step, retrying};
 use crate::{Queue, QueueError};
 
-/// The lease bucket and the layout bucket (the partition count, kept without expiry).
+/// The lease bucket and the layout bucket (the partition count, kept without expiry), each
+/// step create-or-get and tried again while another process is at the same step
+/// ([`crate::setup`]).
 pub(crate) async fn ensure_bucket(queue: &Queue) -> Result<(), QueueError> {
+    let leases = queue.names().lease_bucket();
+    retrying(&format!("bucket {leases}"), || ensure_leases_once(queue)).await?;
+    let layout = layout_bucket(queue);
+    retrying(&format!("bucket {layout}"), || {
+        record_partitions_once(queue, &layout)
+    })
+    .await
+}
+
+async fn ensure_leases_once(queue: &Queue) -> Result<(), Step> {
     let config = queue.config();
-    let names = queue.names();
-    let url = &config.url;
-    let js = queue.js();
-    let leases = names.lease_bucket();
-    match js.get_key_value(&leases).await {
-        Ok(kv) => {
-            let status = kv
-                .status()
-                .await
-                .map_err(|e| QueueError::from_call(url, &format!("bucket {leases}"), true, e))?;
-            if status.max_age() != config.lease_ttl {
-                return Err(QueueError::Config(format!(
-                    "bucket {leases} has leases of {:?}; this process is configured with {:?} \
-                     (every process of a deployment must use the same lease_ttl)",
-                    status.max_age(),
-                    config.lease_ttl
-                )));
-            }
-        }
+    let leases = queue.names().lease_bucket();
+    let kv = match queue.js().get_key_value(&leases).await {
+        Ok(kv) => kv,
         Err(_) => {
             create_bucket(
                 queue,
@@ -68,22 +65,41 @@ pub(crate) async fn ensure_bucket(queue: &Queue) -> Result<(), QueueError> {
                 "opendcc: partition leases (<lane>.p.<n>) and live workers (<lane>.w.<name>)",
                 config.lease_ttl,
             )
-            .await?;
+            .await?
         }
+    };
+    let status = kv
+        .status()
+        .await
+        .map_err(|e| queue.setup_error(&format!("bucket {leases}"), e))?;
+    if status.max_age() != config.lease_ttl {
+        return Err(Step::Fail(QueueError::Config(format!(
+            "bucket {leases} has leases of {:?}; this process is configured with {:?} \
+             (every process of a deployment must use the same lease_ttl)",
+            status.max_age(),
+            config.lease_ttl
+        ))));
     }
-    let layout = layout_bucket(queue);
-    let kv = match js.get_key_value(&layout).await {
+    Ok(())
+}
+
+/// The layout bucket, and in it the partition count: recorded by the first process, compared
+/// by every other.
+async fn record_partitions_once(queue: &Queue, layout: &str) -> Result<(), Step> {
+    let config = queue.config();
+    let kv = match queue.js().get_key_value(layout).await {
         Ok(kv) => kv,
         Err(_) => {
             create_bucket(
                 queue,
-                &layout,
+                layout,
                 "opendcc: the JetStream layout's fixed parameters",
                 Duration::ZERO,
             )
             .await?
         }
     };
+    let what = format!("bucket {layout}");
     let want = config.partitions.to_string();
     match kv.create("partitions", want.clone().into()).await {
         Ok(_) => Ok(()),
@@ -91,32 +107,26 @@ pub(crate) async fn ensure_bucket(queue: &Queue) -> Result<(), QueueError> {
             let have = kv
                 .get("partitions")
                 .await
-                .map_err(|e| {
-                    let transient = e.kind() == kv::EntryErrorKind::TimedOut;
-                    QueueError::from_call(url, &format!("bucket {layout}"), transient, e)
-                })?
-                .unwrap_or_default();
+                .map_err(|e| queue.setup_error(&what, e))?
+                // Written by another process and not readable yet: read again.
+                .ok_or_else(|| {
+                    queue.setup_error(&what, "the partition count is not readable yet")
+                })?;
             if have.as_ref() == want.as_bytes() {
                 Ok(())
             } else {
-                Err(QueueError::Config(format!(
+                Err(Step::Fail(QueueError::Config(format!(
                     "the deployment {:?} has {} partitions; this process is configured with {} \
                      (hubs would be split over two partitions)",
                     config.prefix,
                     String::from_utf8_lossy(&have),
                     want
-                )))
+                ))))
             }
         }
-        Err(e) => Err(QueueError::from_call(
-            url,
-            &format!("bucket {layout}"),
-            matches!(
-                e.kind(),
-                kv::CreateErrorKind::Publish | kv::CreateErrorKind::Ack
-            ),
-            e,
-        )),
+        // A time-out, or a bucket whose stream does not take its subjects yet (created by
+        // another process a moment ago): try again.
+        Err(e) => Err(queue.setup_error(&what, e)),
     }
 }
 
@@ -129,12 +139,13 @@ pub(crate) fn layout_bucket(queue: &Queue) -> String {
 /// subjects `$KV.<name>.>`, rollups allowed, deletes denied, discard new, direct gets), because
 /// that call first asks for the account's information, which async-nats 0.52 cannot read from
 /// nats-server 2.9 (it expects the 2.10 fields `reserved_memory` and `reserved_storage`).
+/// Another process creating it at the same moment is a [`Step::Again`]: the caller reads again.
 async fn create_bucket(
     queue: &Queue,
     bucket: &str,
     description: &str,
     max_age: Duration,
-) -> Result<kv::Store, QueueError> {
+) -> Result<kv::Store, Step> {
     use jetstream::stream;
     let config = stream::Config {
         name: format!("KV_{bucket}"),
@@ -150,20 +161,18 @@ async fn create_bucket(
         discard: stream::DiscardPolicy::New,
         ..Default::default()
     };
-    let url = &queue.config().url;
-    queue.js().create_stream(config).await.map_err(|e| {
-        use jetstream::context::CreateStreamErrorKind as K;
-        let transient =
-            matches!(e.kind(), K::TimedOut | K::JetStreamUnavailable) || !queue.is_connected();
-        if transient {
-            QueueError::unavailable(url, format!("creating bucket {bucket}: {e}"))
-        } else {
-            QueueError::Config(format!("creating bucket {bucket}: {e}"))
-        }
-    })?;
-    queue.js().get_key_value(bucket).await.map_err(|e| {
-        QueueError::from_call(url, &format!("bucket {bucket}"), !queue.is_connected(), e)
-    })
+    let what = format!("bucket {bucket}");
+    queue
+        .js()
+        .create_stream(config)
+        .await
+        .map_err(|e| queue.create_stream_error(&what, e))?;
+    info!(url = queue.config().url, what, "created");
+    queue
+        .js()
+        .get_key_value(bucket)
+        .await
+        .map_err(|e| queue.setup_error(&what, e))
 }
 
 /// A partition's lease as this worker holds it.

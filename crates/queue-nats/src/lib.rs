@@ -148,6 +148,7 @@ mod error;
 mod lease;
 mod notice;
 mod queue;
+mod setup;
 mod worker;
 
 pub use config::{Lane, QueueConfig, partition_of};

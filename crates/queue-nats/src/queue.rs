@@ -11,6 +11,7 @@ use crate::QueueError;
 use crate::config::{Lane, Names, QueueConfig};
 use crate::consumer::Consumer;
 use crate::notice::{DeviceMessage, OutboxNotice, WanNotice};
+use crate::setup::{Step, retrying};
 
 /// What JetStream said about a publish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,10 @@ impl Queue {
     /// [`QueueError::Unavailable`] if no server answers within `connect_timeout` (nothing is
     /// retried here: the caller decides), or if the server has no JetStream; with
     /// [`QueueError::Config`] if what the server holds does not match `config`.
+    ///
+    /// Any number of processes may call this at the same moment on a fresh prefix: each step is
+    /// create-or-get, and one that met another process half-way is read again and retried a
+    /// few times after a short pause (`setup`), so that all of them succeed and agree.
     ///
     /// Once connected, a lost connection is re-established by async-nats on its own, for as
     /// long as the process runs; meanwhile calls fail with [`QueueError::Unavailable`].
@@ -390,7 +395,14 @@ impl Queue {
         crate::lease::ensure_bucket(self).await
     }
 
+    /// A lane's stream: created if missing, checked (and its windows updated) if present;
+    /// tried again while another process is creating it ([`crate::setup`]).
     async fn ensure_stream(&self, lane: Lane) -> Result<(), QueueError> {
+        let what = format!("stream {}", self.names.stream(lane));
+        retrying(&what, || self.ensure_stream_once(lane)).await
+    }
+
+    async fn ensure_stream_once(&self, lane: Lane) -> Result<(), Step> {
         let want = self.stream_config(lane);
         let what = format!("stream {}", want.name);
         let url = &self.config.url;
@@ -399,14 +411,14 @@ impl Queue {
                 let have = s
                     .info()
                     .await
-                    .map_err(|e| QueueError::from_call(url, &what, !self.is_connected(), e))?
+                    .map_err(|e| self.setup_error(&what, e))?
                     .config
                     .clone();
                 if have.subjects != want.subjects
                     || have.retention != want.retention
                     || have.storage != want.storage
                 {
-                    return Err(QueueError::Config(format!(
+                    return Err(Step::Fail(QueueError::Config(format!(
                         "{what} exists with subjects {:?}, retention {:?}, storage {:?}; \
                          opendcc needs {:?}, {:?}, {:?}",
                         have.subjects,
@@ -415,14 +427,24 @@ impl Queue {
                         want.subjects,
                         want.retention,
                         want.storage
-                    )));
+                    ))));
                 }
                 if have.duplicate_window != want.duplicate_window || have.max_age != want.max_age {
                     let mut updated = have;
                     updated.duplicate_window = want.duplicate_window;
                     updated.max_age = want.max_age;
                     self.js.update_stream(updated).await.map_err(|e| {
-                        QueueError::Config(format!("{what}: updating its windows: {e}"))
+                        use context::UpdateStreamErrorKind as K;
+                        if matches!(e.kind(), K::TimedOut) && self.is_connected() {
+                            Step::Again(QueueError::unavailable(
+                                url,
+                                format!("{what}: updating its windows: {e}"),
+                            ))
+                        } else {
+                            Step::Fail(QueueError::Config(format!(
+                                "{what}: updating its windows: {e}"
+                            )))
+                        }
                     })?;
                 }
                 Ok(())
@@ -434,32 +456,85 @@ impl Queue {
                         if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
                 );
                 if !missing {
+                    // Not a race: no responders (JetStream not enabled), or the connection is
+                    // down.
                     let transient = matches!(e.kind(), context::GetStreamErrorKind::Request)
                         || !self.is_connected();
-                    return Err(QueueError::from_call(
+                    return Err(Step::Fail(QueueError::from_call(
                         url,
                         &format!("{what} (is JetStream enabled, nats-server -js?)"),
                         transient,
                         e,
-                    ));
+                    )));
                 }
-                self.js.create_stream(want).await.map_err(|e| {
-                    use context::CreateStreamErrorKind as K;
-                    let transient = matches!(e.kind(), K::TimedOut | K::JetStreamUnavailable)
-                        || !self.is_connected();
-                    if transient {
-                        QueueError::unavailable(url, format!("creating {what}: {e}"))
-                    } else {
-                        QueueError::Config(format!("creating {what}: {e}"))
-                    }
-                })?;
+                self.js
+                    .create_stream(want)
+                    .await
+                    .map_err(|e| self.create_stream_error(&what, e))?;
                 info!(url, what, "created");
                 Ok(())
             }
         }
     }
 
+    /// An error of creating a stream (a lane's, or a bucket's): another process created it
+    /// first (re-read it), a time-out (try again), JetStream gone or the connection down
+    /// (unavailable, at once), or a configuration the server refused.
+    pub(crate) fn create_stream_error(&self, what: &str, e: context::CreateStreamError) -> Step {
+        use context::CreateStreamErrorKind as K;
+        let url = &self.config.url;
+        if !self.is_connected() || matches!(e.kind(), K::JetStreamUnavailable) {
+            return Step::Fail(QueueError::unavailable(
+                url,
+                format!("creating {what}: {e}"),
+            ));
+        }
+        match e.kind() {
+            K::TimedOut => Step::Again(QueueError::unavailable(
+                url,
+                format!("creating {what}: {e}"),
+            )),
+            // Created by another process between this one's look and its create (the server
+            // says so either way, depending on how far the other's creation had got): read
+            // again. A stream of another name taking these subjects fails the same way every
+            // time, and ends as a configuration error.
+            K::JetStream(j)
+                if [
+                    jetstream::ErrorCode::STREAM_NAME_EXIST,
+                    jetstream::ErrorCode::STREAM_SUBJECT_OVERLAP,
+                ]
+                .contains(&j.error_code()) =>
+            {
+                Step::Again(QueueError::Config(format!("creating {what}: {e}")))
+            }
+            _ => Step::Fail(QueueError::Config(format!("creating {what}: {e}"))),
+        }
+    }
+
+    /// An error of a request while setting the layout up, on something that exists: tried
+    /// again while the connection is up (a time-out, a server busy with everyone's layout),
+    /// unavailable at once when it is down.
+    pub(crate) fn setup_error(&self, what: &str, e: impl std::fmt::Display) -> Step {
+        let error = QueueError::unavailable(&self.config.url, format!("{what}: {e}"));
+        if self.is_connected() {
+            Step::Again(error)
+        } else {
+            Step::Fail(error)
+        }
+    }
+
+    /// A durable consumer: created, or updated to this configuration (the same configuration
+    /// is a no-op); tried again while another process is creating it or its stream.
     async fn ensure_consumer(&self, lane: Lane, partition: Option<u32>) -> Result<(), QueueError> {
+        let what = format!(
+            "consumer {} of {}",
+            self.names.consumer(lane, partition),
+            self.names.stream(lane)
+        );
+        retrying(&what, || self.ensure_consumer_once(lane, partition)).await
+    }
+
+    async fn ensure_consumer_once(&self, lane: Lane, partition: Option<u32>) -> Result<(), Step> {
         let want = self.consumer_config(lane, partition);
         let stream = self.names.stream(lane);
         let what = format!("consumer {:?} of {stream}", want.durable_name);
@@ -470,22 +545,36 @@ impl Queue {
             .create_consumer_on_stream(want.clone(), &stream)
             .await
             .map_err(|e| {
-                let transient =
-                    matches!(e.kind(), stream::ConsumerErrorKind::TimedOut) || !self.is_connected();
-                if transient {
-                    QueueError::unavailable(&self.config.url, format!("{what}: {e}"))
-                } else {
-                    QueueError::Config(format!("{what}: {e}"))
+                use stream::ConsumerErrorKind as K;
+                let url = &self.config.url;
+                if !self.is_connected() {
+                    return Step::Fail(QueueError::unavailable(url, format!("{what}: {e}")));
+                }
+                match e.kind() {
+                    K::TimedOut => {
+                        Step::Again(QueueError::unavailable(url, format!("{what}: {e}")))
+                    }
+                    K::JetStream(j)
+                        if [
+                            jetstream::ErrorCode::STREAM_NOT_FOUND,
+                            jetstream::ErrorCode::CONSUMER_NAME_EXIST,
+                            jetstream::ErrorCode::CONSUMER_ALREADY_EXISTS,
+                        ]
+                        .contains(&j.error_code()) =>
+                    {
+                        Step::Again(QueueError::Config(format!("{what}: {e}")))
+                    }
+                    _ => Step::Fail(QueueError::Config(format!("{what}: {e}"))),
                 }
             })?;
         let have = &created.cached_info().config;
         if have.filter_subject != want.filter_subject
             || have.ack_policy != consumer::AckPolicy::Explicit
         {
-            return Err(QueueError::Config(format!(
+            return Err(Step::Fail(QueueError::Config(format!(
                 "{what} takes {:?} with {:?}; opendcc needs {:?} with explicit acknowledgement",
                 have.filter_subject, have.ack_policy, want.filter_subject
-            )));
+            ))));
         }
         Ok(())
     }
