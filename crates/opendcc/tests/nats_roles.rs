@@ -4,11 +4,13 @@
 //! through an outbox notice to the user's Receive Response Service; a WAN worker that dies
 //! before acknowledging leaves its notices to another, which answers each request exactly once;
 //! with NATS down the gateway refuses device requests as a DCC fault and commits nothing, and
-//! what it accepted before the outage is answered after it.
+//! what it accepted before the outage is answered after it; a WAN worker shut down gracefully
+//! hands the notices it held back at once, to be answered by another long before JetStream's
+//! acknowledgement wait.
 //!
 //! NATS with JetStream must answer at `OPENDCC_TEST_NATS` (default nats://127.0.0.1:4222;
 //! test.sh starts it through scripts/services.sh); each test uses a stream prefix of its own
-//! and deletes it at the end. The outage test runs a nats-server of its own (`nats-server` on
+//! and deletes it at the end. The outage and hand-back tests run a nats-server of their own (`nats-server` on
 //! the PATH, or `OPENDCC_NATS_SERVER`).
 
 mod common;
@@ -527,5 +529,137 @@ async fn with_nats_down_the_gateway_refuses_device_requests_as_a_dcc_fault_and_c
         assert_eq!(code(&d[0]), "I0");
     }
     dcc.stop().await;
+    Ok(())
+}
+
+/// Connects once the test's own nats-server listens (it takes a moment to start).
+async fn connect_own(cfg: &QueueConfig) -> Queue {
+    for _ in 0..100 {
+        if let Ok(q) = Queue::connect(cfg.clone()).await {
+            return q;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    connect(cfg).await
+}
+
+/// How many notices of `lane`'s partitions are delivered and not settled.
+async fn ack_pending(queue: &Queue, partitions: u32) -> usize {
+    let mut n = 0;
+    for p in 0..partitions {
+        n += queue
+            .consumer_state(Lane::Wan, Some(p))
+            .await
+            .map(|s| s.ack_pending)
+            .unwrap_or(0);
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wan_worker_shut_down_gracefully_hands_its_notices_back_at_once() -> TestResult {
+    let server = OwnNats::start();
+    // JetStream's acknowledgement wait as in production: a notice left unsettled would come
+    // back only after it.
+    let cfg = QueueConfig {
+        ack_wait: Duration::from_secs(30),
+        ..config("handback", server.url())
+    };
+    let partitions = cfg.partitions;
+    let queue = connect_own(&cfg).await;
+    let mut dcc = Dcc::start(queue.clone()).await;
+    dcc.start_delivery();
+
+    // Worker "slow": a WAN whose transit time is 30 s, one command at a time. It takes the
+    // first of two reads of one meter (waiting for its transit time) and has the second
+    // prefetched.
+    let slow = Arc::new(Driver::new(
+        dcc.store.clone(),
+        Arc::new(EmulatedWan::new(
+            dcc.world.emulated_devices(&*dcc.store)?,
+            wan::WanConfig {
+                latency_ms: [30_000; 3],
+            },
+        )),
+        Dispatcher::new(
+            Arc::new(dcc.world.xml_signer()?),
+            world::DCC_EUI,
+            DispatchConfig::default(),
+        ),
+    ));
+    let (stop_slow, slow_rx) = watch::channel(false);
+    let slow_runner = tokio::spawn(server::nats::run_wan(
+        slow,
+        Arc::new(SystemClock),
+        queue.clone(),
+        "slow".to_string(),
+        server::dispatch::RunnerConfig {
+            concurrency: 1,
+            ..server::dispatch::RunnerConfig::default()
+        },
+        slow_rx,
+    ));
+    let q = queue.clone();
+    eventually(
+        Duration::from_secs(20),
+        "worker slow holding every partition",
+        || {
+            let q = q.clone();
+            async move {
+                q.leases(Lane::Wan)
+                    .await
+                    .is_ok_and(|l| l.len() == 4 && l.values().all(|w| w == "slow"))
+            }
+        },
+    )
+    .await;
+    let (first, s1, b1) = dcc.read_firmware().await;
+    let (second, s2, b2) = dcc.read_firmware().await;
+    assert_eq!((s1, code(&b1), s2, code(&b2)), (200, "I99", 200, "I99"));
+    eventually(
+        Duration::from_secs(20),
+        "worker slow holding both notices",
+        || {
+            let q = q.clone();
+            async move { ack_pending(&q, partitions).await == 2 }
+        },
+    )
+    .await;
+
+    // A graceful shutdown: it does not wait for its transit time, and hands both back.
+    let stopped = tokio::time::Instant::now();
+    let _ = stop_slow.send(true);
+    slow_runner.await?;
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "the shutdown waited {:?}",
+        stopped.elapsed()
+    );
+
+    // Another worker answers both, each once, far sooner than the acknowledgement wait.
+    dcc.start_wan("quick");
+    let sink = &dcc.sink;
+    let (f, s) = (&first, &second);
+    eventually(
+        Duration::from_secs(10),
+        "both reads answered after the hand-back",
+        || {
+            let received = sink.received();
+            let done = [f, s].iter().all(|rid| {
+                received
+                    .iter()
+                    .any(|d| d.body.contains(rid.as_str()) && code(&d.body) == "I0")
+            });
+            async move { done }
+        },
+    )
+    .await;
+    assert!(stopped.elapsed() < Duration::from_secs(15));
+    dcc.drained().await;
+    for rid in [&first, &second] {
+        assert_eq!(dcc.delivered(rid).len(), 1, "{rid} delivered once");
+    }
+    dcc.stop().await;
+    queue.delete_layout().await?;
     Ok(())
 }

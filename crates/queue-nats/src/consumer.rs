@@ -112,12 +112,23 @@ impl<T: DeserializeOwned> Consumer<T> {
         Ok(out)
     }
 
-    /// Closes the consumer, handing back what it had prefetched and not handed out: each such
-    /// message is nak'ed without delay, so that the partition's next holder gets it at once
-    /// rather than after `ack_wait` (anything still on its way is delivered again after
-    /// `ack_wait`, as for a worker that died).
-    pub(crate) async fn hand_back(mut self) {
+    /// Closes the consumer, handing back what it had prefetched and not handed out: the pull
+    /// subscription is closed first (so that nothing handed back comes to it again), then each
+    /// message it had buffered is nak'ed without delay, so that another worker (or the
+    /// partition's next holder) gets it at once rather than after `ack_wait`. A message still
+    /// on its way when the subscription closed is delivered again after `ack_wait`, as for a
+    /// worker that died. For a clean shutdown, and for a partition given up: settle the
+    /// messages taken and not finished after this ([`Taken::nak`] with no delay), for the same
+    /// reason.
+    pub async fn hand_back(mut self) {
+        let mut buffered = Vec::new();
         while let Some(Some(Ok(message))) = poll_fn(|cx| self.poll_raw(cx)).now_or_never() {
+            buffered.push(message);
+        }
+        // Unsubscribes; the naks below follow on the same connection, so the server has closed
+        // the pull before it makes them available again.
+        self.messages = None;
+        for message in buffered {
             if let Err(e) = message.ack_with(AckKind::Nak(None)).await {
                 warn!(error = %e, "handing a prefetched message back failed");
                 break;

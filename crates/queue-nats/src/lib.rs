@@ -48,6 +48,13 @@
 //! repeat; after it, a second notice of the same attempt is stale by the rule above once the
 //! first was acted on.
 //!
+//! The sweeper does not get round the duplicate window for a notice that a worker holds (it
+//! cannot tell a worker that is gone from one still at work, and a second notice of the same
+//! attempt under another id would let two delivery workers POST one document at once). Such a
+//! notice comes back by itself: at once when its worker stops gracefully (the worker naks what
+//! it holds and hands back what it prefetched: see *Shut-down* below), after `ack_wait` when
+//! its worker was killed.
+//!
 //! # Partitions and per-hub order
 //!
 //! WAN notices and device messages go to `<prefix>.<lane>.<partition>.<chf>`, where the
@@ -134,8 +141,9 @@
 //! - **Sweeper** (each process, every few seconds): the open jobs and undelivered items due
 //!   more than a bound ago (`WanQueue::due_wan_jobs` / `Outbox::due_outbox` at `now − bound`),
 //!   re-announced with [`Queue::publish_wan_all`] / [`Queue::publish_outbox_all`].
-//! - **Shut-down**: [`PartitionedConsumer::leave`], so that the others take the partitions at
-//!   once.
+//! - **Shut-down**: [`PartitionedConsumer::leave`] (or [`Consumer::hand_back`] for the outbox),
+//!   so that the others take the partitions and the prefetched messages at once, then
+//!   [`Taken::nak`] with no delay for each message taken and not acted on, likewise.
 //!
 //! `tests/protocol.rs` runs this whole protocol against a real server with a stand-in for the
 //! database.

@@ -218,10 +218,14 @@ impl<T: DeserializeOwned> PartitionedConsumer<T> {
         Ok(())
     }
 
-    /// Gives the leases up ([`Partitions::leave`]) after closing the consumers: messages taken
-    /// and not settled are delivered again after `ack_wait`.
+    /// Gives the leases up ([`Partitions::leave`]) after closing the consumers, each handing
+    /// back what it had prefetched ([`Consumer::hand_back`]): the others take the partitions
+    /// and those messages at once. Messages taken and not settled are delivered again after
+    /// `ack_wait`: nak them (no delay) once this returned, so that they too go at once.
     pub async fn leave(self) -> Result<(), QueueError> {
-        drop(self.consumers);
+        for (_, c) in self.consumers {
+            c.hand_back().await;
+        }
         self.partitions.leave().await
     }
 }

@@ -23,6 +23,13 @@
 //!   harmless: within JetStream's duplicate window the repeat is dropped, after it the
 //!   consumer finds the notice stale.
 //!
+//! - shutdown (both runners): the consumer is closed first, handing back the notices it had
+//!   prefetched (the WAN runner also gives its partitions up), then every notice taken and not
+//!   yet acted on (a WAN notice waiting for its transit time, an outbox notice not yet being
+//!   POSTed) is nak'ed without delay, so that another process, or this one restarted, takes
+//!   it at once rather than after JetStream's `ack_wait`; attempts and POSTs under way finish
+//!   and settle as usual.
+//!
 //! Device responses and alerts: the emulated devices answer inside the WAN attempt's
 //! transaction (their state commits with the DCC's record of the answer), so nothing travels
 //! back on the device lane; the emulated WAN's hub reports are taken by the WAN runner as the
@@ -180,6 +187,9 @@ pub async fn run_wan<S, N, C>(
         }
     };
     info!(worker, "WAN runner taking notices from NATS JetStream");
+    // Turns true at shutdown once the consumer is closed: a notice still waiting for its
+    // transit time is then handed back (see `hand_back_at_shutdown`).
+    let (closed_tx, closed) = watch::channel(false);
     let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
     let mut tasks = tokio::task::JoinSet::new();
     let mut sweep_at = Instant::now();
@@ -258,17 +268,41 @@ pub async fn run_wan<S, N, C>(
                 continue;
             }
             let (d, c, q, busy) = (driver.clone(), clock.clone(), queue.clone(), busy.clone());
+            let closed = closed.clone();
             tasks.spawn(async move {
-                attempt_one(&d, &*c, &q, t).await;
+                attempt_one(&d, &*c, &q, t, closed).await;
                 if let Ok(mut b) = busy.lock() {
                     b.remove(&notice.target);
                 }
             });
         }
     }
-    while tasks.join_next().await.is_some() {}
+    // Shutdown: the prefetched notices handed back and the partitions given up, then the
+    // notices still waiting for their transit time handed back too; attempts under way finish
+    // (their transactions are short) and settle as usual.
     if let Err(e) = consumer.leave().await {
         warn!(worker, error = %e, "leaving the WAN partitions failed (they expire)");
+    }
+    let _ = closed_tx.send(true);
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Waits until the runner's consumer has been closed for shutdown.
+async fn closing(closed: &mut watch::Receiver<bool>) {
+    // An error means the runner is gone: close as well.
+    let _ = closed.wait_for(|c| *c).await;
+}
+
+/// At shutdown, a notice taken and not acted on is nak'ed without delay (after the consumer
+/// closed, so that it does not come back here): another worker, or this one after its restart,
+/// takes it at once instead of after JetStream's `ack_wait`.
+async fn hand_back_at_shutdown<T>(taken: Taken<T>) {
+    let subject = taken.subject().to_string();
+    match taken.nak(Duration::ZERO).await {
+        Ok(()) => info!(subject, "handed back at shutdown"),
+        Err(e) => {
+            warn!(subject, error = %e, "handing a notice back at shutdown failed; it comes again after ack_wait");
+        }
     }
 }
 
@@ -279,6 +313,7 @@ async fn attempt_one<S, N, C>(
     clock: &C,
     queue: &Queue,
     taken: Taken<WanNotice>,
+    mut closed: watch::Receiver<bool>,
 ) where
     S: Store,
     N: DeviceNetwork<S>,
@@ -296,7 +331,10 @@ async fn attempt_one<S, N, C>(
     .and_then(Result::ok)
     .flatten()
     .unwrap_or_default();
-    tokio::time::sleep(transit).await;
+    tokio::select! {
+        _ = tokio::time::sleep(transit) => {}
+        _ = closing(&mut closed) => return hand_back_at_shutdown(taken).await,
+    }
     let d = driver.clone();
     let now = clock.now();
     let attempts = notice.attempt;
@@ -357,6 +395,8 @@ pub async fn run_delivery<S: Store, C: Clock>(
         }
     };
     info!("delivery worker taking notices from NATS JetStream");
+    // Turns true at shutdown once the consumer is closed (see `run_wan`).
+    let (closed_tx, closed) = watch::channel(false);
     let busy: Arc<Mutex<HashSet<i64>>> = Arc::new(Mutex::new(HashSet::new()));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failing = false;
@@ -412,21 +452,27 @@ pub async fn run_delivery<S: Store, C: Clock>(
                 settle(t, Some(BUSY_NAK)).await;
                 continue;
             }
-            let (store, clock, http, queue, busy) = (
+            let (store, clock, http, queue, busy, closed) = (
                 store.clone(),
                 clock.clone(),
                 http.clone(),
                 queue.clone(),
                 busy.clone(),
+                closed.clone(),
             );
             in_flight.spawn(async move {
-                deliver_noticed(store, &*clock, &http, &policy, &queue, t).await;
+                deliver_noticed(store, &*clock, &http, &policy, &queue, t, closed).await;
                 if let Ok(mut b) = busy.lock() {
                     b.remove(&notice.item);
                 }
             });
         }
     }
+    // Shutdown: the prefetched notices handed back, then those not yet being POSTed; a POST
+    // under way finishes (within the policy's time-out) and is recorded as usual, so that a
+    // recipient is not sent a document twice for want of a few seconds.
+    consumer.hand_back().await;
+    let _ = closed_tx.send(true);
     while in_flight.join_next().await.is_some() {}
 }
 
@@ -439,6 +485,7 @@ async fn deliver_noticed<S: Store, C: Clock>(
     policy: &DeliveryPolicy,
     queue: &Queue,
     taken: Taken<OutboxNotice>,
+    closed: watch::Receiver<bool>,
 ) {
     let notice = taken.notice().clone();
     let id = notice.item;
@@ -465,6 +512,9 @@ async fn deliver_noticed<S: Store, C: Clock>(
             return settle(taken, Some(PAUSE)).await;
         }
     };
+    if *closed.borrow() {
+        return hand_back_at_shutdown(taken).await;
+    }
     let result = match &url {
         None => Err("the user has no Receive Response Service URL".to_string()),
         Some(url) => post(http, url, &item, policy).await,
