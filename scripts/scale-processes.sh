@@ -99,7 +99,12 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "${counts[@]}"; do
   db="opendcc_scale_${n}_$$"
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
-  "$bin" migrate --from "sqlite:$world" --to "$server/$db" > /dev/null 2> "$work/migrate-$n.log"
+  # A copy of the world per run: a migration marks the directory it moved as moved
+  # (moved.json), and a moved directory is not migrated again.
+  copy="$work/world$n"
+  rm -rf "$copy"
+  cp -a "$world" "$copy"
+  "$bin" migrate --from "sqlite:$copy" --to "$server/$db" > /dev/null 2> "$work/migrate-$n.log"
   run="$work/run$n"
   mkdir -p "$run"
   pids=("$nats_pid")
@@ -109,7 +114,7 @@ for n in "${counts[@]}"; do
   common() {
     cat <<EOF
 store = "$server/$db"
-data = "$world"
+data = "$copy"
 queue = "$nats"
 queue_prefix = "$prefix"
 EOF

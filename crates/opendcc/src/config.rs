@@ -142,6 +142,7 @@ impl StoreConfig {
     pub fn open(&self) -> Result<SqliteStore, String> {
         match self {
             StoreConfig::Sqlite(dir) => {
+                crate::migrate::check_not_moved(dir)?;
                 let db = dir.join(crate::world::DB);
                 if !db.is_file() {
                     return Err(format!(

@@ -336,9 +336,13 @@ impl World {
 
     /// Refuses, before anything is created, `options` a world cannot be made with: fewer
     /// premises than the named ones, and, when `dir` holds no world yet, registration changes
-    /// the new world cannot take. (Whether an existing world was made with them is checked
-    /// when it is opened.)
+    /// the new world cannot take, and a `dir` whose world was moved to PostgreSQL
+    /// (`crate::migrate::check_not_moved`). (Whether an existing world was made with them is
+    /// checked when it is opened.)
     pub fn check_options(dir: &Path, options: &WorldOptions) -> Result<(), String> {
+        // A world moved to PostgreSQL is not resumed on its stale SQLite file (`serve` on
+        // `sqlite:DIR`, `demo --data DIR`), before anything is made or locked in DIR.
+        crate::migrate::check_not_moved(dir)?;
         if let Some(n) = options.premises
             && n < crate::world_gen::NAMED_PREMISES
         {
@@ -401,7 +405,10 @@ impl World {
         open_existing(dir)?.open_store()
     }
 
+    /// The world's SQLite database, as the DCC's store (refused if the world was moved to
+    /// PostgreSQL: `crate::migrate::check_not_moved`).
     pub fn open_store(&self) -> Result<SqliteStore, String> {
+        crate::migrate::check_not_moved(&self.dir)?;
         SqliteStore::open(&self.dir.join(DB)).map_err(|e| e.to_string())
     }
 

@@ -326,6 +326,40 @@ fn serve_makes_its_world_with_the_configured_registrations() {
     assert_eq!(suppliers, ["90-B3-D5-1F-30-03-00-00"]);
 }
 
+/// Every file under `dir` with its length and modification time.
+fn dir_state(
+    dir: &Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, (u64, std::time::SystemTime)> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("listing") {
+            let entry = entry.expect("an entry");
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                todo.push(entry.path());
+            } else {
+                out.insert(
+                    entry.path(),
+                    (meta.len(), meta.modified().expect("a modification time")),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// How many tables the database at `url` holds.
+fn table_count(url: &str) -> i64 {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connecting");
+    c.query_one(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        &[],
+    )
+    .expect("counting tables")
+    .get(0)
+}
+
 #[test]
 fn a_world_migrated_to_postgres_is_served_from_there() {
     let root = tempfile::tempdir().expect("a temporary directory");
@@ -347,13 +381,95 @@ fn a_world_migrated_to_postgres_is_served_from_there() {
             .any(|l| l.starts_with("users ") && !l.trim_end().ends_with(" 0")),
         "{report}"
     );
-    // Twice is refused: the target holds the world now.
-    let again = run_cli(&["migrate", "--from", &from, "--to", &db.url()], None);
-    assert!(!again.status.success());
-    assert!(
-        stderr_of(&again).contains("already holds rows"),
-        "{}",
-        stderr_of(&again)
+    // The directory is marked as moved, naming the database.
+    let mark: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("moved.json")).expect("DIR/moved.json"),
+    )
+    .expect("the mark is JSON");
+    assert_eq!(mark["to"], serde_json::json!(db.url()));
+    assert!(report.contains("marked as moved"), "{report}");
+
+    // From now on nothing works on the stale SQLite file, each refusal naming where the world
+    // went, and nothing changes in the directory or in another database.
+    let before = dir_state(&data);
+    let refused = |what: &str, out: std::process::Output| {
+        assert!(!out.status.success(), "{what} was not refused");
+        let e = stderr_of(&out);
+        assert!(
+            e.contains("was moved to PostgreSQL (") && e.contains(&db.url()),
+            "{what}: {e}"
+        );
+        assert!(e.contains("--manifest"), "{what}: {e}");
+    };
+    // Migrating again, even into an empty database.
+    let other = PgDatabase::new();
+    refused(
+        "a second migrate",
+        run_cli(&["migrate", "--from", &from, "--to", &other.url()], None),
+    );
+    assert_eq!(table_count(&other.url()), 0, "the other database untouched");
+    refused(
+        "user response-url --data",
+        run_cli(
+            &[
+                "user",
+                "response-url",
+                "--data",
+                path_str(&data),
+                "--user",
+                "supplier-a",
+                "http://127.0.0.1:9/x",
+            ],
+            None,
+        ),
+    );
+    refused(
+        "user counter --data",
+        run_cli(
+            &[
+                "user",
+                "counter",
+                "--data",
+                path_str(&data),
+                "--user",
+                "supplier-a",
+            ],
+            None,
+        ),
+    );
+    refused(
+        "wan fault --data",
+        run_cli(
+            &[
+                "wan",
+                "fault",
+                "--data",
+                path_str(&data),
+                "--chf",
+                "00-DB-12-34-56-78-90-A2",
+                "no-wan",
+            ],
+            None,
+        ),
+    );
+    refused(
+        "demo --data",
+        run_cli(
+            &["demo", "--data", path_str(&data), "--listen", "127.0.0.1:0"],
+            None,
+        ),
+    );
+    let stale = root.path().join("stale.toml");
+    std::fs::write(&stale, config(&["delivery"], false)).expect("writing");
+    refused(
+        "serve on sqlite:DIR",
+        run_cli(&["serve", "--config", path_str(&stale)], None),
+    );
+    assert_eq!(
+        dir_state(&data),
+        before,
+        "nothing changed in {}",
+        data.display()
     );
 
     // Served from PostgreSQL, the keys and certificates from the world's directory.
