@@ -20,15 +20,27 @@ const ROUNDS: usize = 15;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn processes_setting_up_a_fresh_layout_together_all_succeed_and_agree() -> TestResult {
-    let server = OwnServer::start();
-    // The server answers before the rounds start (its start is not what is tested).
-    let warm = QueueConfig {
-        url: server.url(),
-        prefix: common::unique_prefix("warm"),
-        partitions: 1,
-        ..QueueConfig::default()
-    };
-    connect_when_listening(&warm).await?.delete_layout().await?;
+    // The server answers before the rounds start (its start is not what is tested). The free
+    // port it was given can be taken by another process before it binds it: then another.
+    let mut started = None;
+    for _ in 0..3 {
+        let server = OwnServer::start();
+        let warm = QueueConfig {
+            url: server.url(),
+            prefix: common::unique_prefix("warm"),
+            partitions: 1,
+            ..QueueConfig::default()
+        };
+        match connect_when_listening(&warm).await {
+            Ok(q) => {
+                q.delete_layout().await?;
+                started = Some(server);
+                break;
+            }
+            Err(e) => eprintln!("the test's own nats-server at {}: {e}", warm.url),
+        }
+    }
+    let server = started.ok_or("the test's own nats-server did not answer")?;
 
     for round in 0..ROUNDS {
         let config = QueueConfig {
