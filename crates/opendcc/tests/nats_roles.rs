@@ -6,7 +6,7 @@
 //! with NATS down the gateway refuses device requests as a DCC fault and commits nothing, and
 //! what it accepted before the outage is answered after it; a WAN worker shut down gracefully
 //! hands the notices it held back at once, to be answered by another long before JetStream's
-//! acknowledgement wait.
+//! acknowledgement wait, and so does a delivery worker stopped in the middle of a POST.
 //!
 //! NATS with JetStream must answer at `OPENDCC_TEST_NATS` (default nats://127.0.0.1:4222;
 //! test.sh starts it through scripts/services.sh); each test uses a stream prefix of its own
@@ -659,6 +659,99 @@ async fn a_wan_worker_shut_down_gracefully_hands_its_notices_back_at_once() -> T
     for rid in [&first, &second] {
         assert_eq!(dcc.delivered(rid).len(), 1, "{rid} delivered once");
     }
+    dcc.stop().await;
+    queue.delete_layout().await?;
+    Ok(())
+}
+
+/// Sets supplier-a's Receive Response Service URL.
+fn set_response_url(dcc: &Dcc, url: &str) {
+    let url = url.to_string();
+    dcc.store
+        .transaction(|tx| {
+            let mut u = tx
+                .user_by_name(SUPPLIER)?
+                .expect("supplier-a is a demo user");
+            u.response_url = Some(url.clone());
+            tx.put_user(&u)?;
+            Ok(())
+        })
+        .expect("setting the Receive Response Service URL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_worker_shut_down_mid_post_hands_its_notice_back_at_once() -> TestResult {
+    let server = OwnNats::start();
+    let cfg = QueueConfig {
+        ack_wait: Duration::from_secs(30),
+        ..config("posting", server.url())
+    };
+    let queue = connect_own(&cfg).await;
+    let mut dcc = Dcc::start(queue.clone()).await;
+    // A Receive Response Service that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let silent_url = format!("http://{}/rrs", silent.local_addr()?);
+    let accepted = Arc::new(AtomicU64::new(0));
+    let counted = accepted.clone();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            held.push(conn);
+        }
+    });
+    set_response_url(&dcc, &silent_url);
+
+    // Worker "stuck": its POST waits for an answer that does not come (its time-out: a minute).
+    let (stop_stuck, stuck_rx) = watch::channel(false);
+    let stuck = tokio::spawn(server::nats::run_delivery(
+        dcc.store.clone(),
+        Arc::new(SystemClock),
+        http_client(),
+        server::delivery::DeliveryPolicy {
+            request_timeout: Duration::from_secs(60),
+            ..server::delivery::DeliveryPolicy::default()
+        },
+        queue.clone(),
+        stuck_rx,
+    ));
+    dcc.start_wan("wan-1");
+    let (rid, status, body) = dcc.read_firmware().await;
+    assert_eq!((status, code(&body)), (200, "I99"), "{body}");
+    let a = accepted.clone();
+    eventually(Duration::from_secs(30), "the stuck POST under way", || {
+        let n = a.load(Ordering::SeqCst);
+        async move { n > 0 }
+    })
+    .await;
+
+    // A graceful shutdown: the POST is abandoned after its grace and the notice handed back.
+    let stopped = tokio::time::Instant::now();
+    let _ = stop_stuck.send(true);
+    stuck.await?;
+    assert!(
+        stopped.elapsed() < Duration::from_secs(6),
+        "the shutdown waited {:?}",
+        stopped.elapsed()
+    );
+
+    // Another worker delivers it, once, far sooner than the acknowledgement wait.
+    set_response_url(&dcc, dcc.sink.url());
+    dcc.start_delivery();
+    let sink = &dcc.sink;
+    let r = &rid;
+    eventually(Duration::from_secs(10), "the answer delivered", || {
+        let found = sink
+            .received()
+            .iter()
+            .any(|d| d.body.contains(r.as_str()) && code(&d.body) == "I0");
+        async move { found }
+    })
+    .await;
+    assert!(stopped.elapsed() < Duration::from_secs(16));
+    dcc.drained().await;
+    assert_eq!(dcc.delivered(&rid).len(), 1, "delivered once here");
+    holder.abort();
     dcc.stop().await;
     queue.delete_layout().await?;
     Ok(())

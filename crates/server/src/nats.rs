@@ -26,9 +26,10 @@
 //! - shutdown (both runners): the consumer is closed first, handing back the notices it had
 //!   prefetched (the WAN runner also gives its partitions up), then every notice taken and not
 //!   yet acted on (a WAN notice waiting for its transit time, an outbox notice not yet being
-//!   POSTed) is nak'ed without delay, so that another process, or this one restarted, takes
-//!   it at once rather than after JetStream's `ack_wait`; attempts and POSTs under way finish
-//!   and settle as usual.
+//!   POSTed, or whose POST has not finished within `POST_GRACE`, 2 s) is nak'ed without
+//!   delay, so that another process, or this one restarted, takes it at once rather than after
+//!   JetStream's `ack_wait`; WAN attempts under way (one short transaction) finish and settle
+//!   as usual.
 //!
 //! Device responses and alerts: the emulated devices answer inside the WAN attempt's
 //! transaction (their state commits with the DCC's record of the answer), so nothing travels
@@ -110,6 +111,10 @@ const TAKE_WAIT: Duration = Duration::from_millis(250);
 const BUSY_NAK: Duration = Duration::from_millis(100);
 /// After a failure to reach NATS or the store: the pause before trying again.
 const PAUSE: Duration = Duration::from_millis(500);
+
+/// How long a POST under way at shutdown may still take before it is abandoned and its notice
+/// handed back.
+const POST_GRACE: Duration = Duration::from_secs(2);
 
 /// The furthest ahead a WAN notice is kept waiting in JetStream for its due time (a retry, a
 /// DSP future-dated command held until its execution time).
@@ -469,8 +474,8 @@ pub async fn run_delivery<S: Store, C: Clock>(
         }
     }
     // Shutdown: the prefetched notices handed back, then those not yet being POSTed; a POST
-    // under way finishes (within the policy's time-out) and is recorded as usual, so that a
-    // recipient is not sent a document twice for want of a few seconds.
+    // under way has `POST_GRACE` to finish (and is recorded as usual), then it is abandoned and
+    // its notice handed back too.
     consumer.hand_back().await;
     let _ = closed_tx.send(true);
     while in_flight.join_next().await.is_some() {}
@@ -485,7 +490,7 @@ async fn deliver_noticed<S: Store, C: Clock>(
     policy: &DeliveryPolicy,
     queue: &Queue,
     taken: Taken<OutboxNotice>,
-    closed: watch::Receiver<bool>,
+    mut closed: watch::Receiver<bool>,
 ) {
     let notice = taken.notice().clone();
     let id = notice.item;
@@ -517,7 +522,18 @@ async fn deliver_noticed<S: Store, C: Clock>(
     }
     let result = match &url {
         None => Err("the user has no Receive Response Service URL".to_string()),
-        Some(url) => post(http, url, &item, policy).await,
+        Some(url) => tokio::select! {
+            r = post(http, url, &item, policy) => r,
+            _ = async {
+                closing(&mut closed).await;
+                tokio::time::sleep(POST_GRACE).await;
+            } => {
+                // Past the grace: abandoned and handed back. The recipient may have it already
+                // and be sent it again (the delivery id says it is the same document), as
+                // after a worker killed mid-POST; the item's row records one outcome.
+                return hand_back_at_shutdown(taken).await;
+            }
+        },
     };
     let now = unix_ms(clock.now());
     let policy = *policy;
