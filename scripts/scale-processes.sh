@@ -14,9 +14,13 @@
 #   PREMISES (2500)  REQUESTS (3000)  CONCURRENCY (32)
 #   OPENDCC_TEST_PG  the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test)
 #   a nats-server of its own (JetStream, a free loopback port, its store in the work directory)
+# The machine's busy CPU per read (/proc/stat, less the generator's own) covers everything, the
+# kernel's network and disk work included; the tiers' figures are their processes' own. The
+# generator's CPU includes signing every request ahead of the timed window.
 #   OPENDCC_BIN      the binary (default: target/release/opendcc, built if missing)
 #
-# Needs PostgreSQL answering and nats-server installed (scripts/services.sh), psql, python3.
+# Needs PostgreSQL answering and nats-server installed (scripts/services.sh), psql, python3,
+# /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 counts=("$@")
@@ -66,12 +70,24 @@ for pid in sys.argv[1:]:
 print(total / tick)
 EOF
 }
-# The pids of processes named $1 (comm).
-pids_named() {
-  for d in /proc/[0-9]*; do
-    [ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] && basename "$d"
-  done
-  return 0
+# A snapshot of every process's CPU seconds ({pid: [comm, seconds]}) and of the machine's busy
+# CPU seconds (/proc/stat, everything but idle and iowait), as JSON in file $1.
+snapshot() {
+  python3 - "$1" <<'EOF'
+import json, os, sys
+tick = os.sysconf("SC_CLK_TCK")
+procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        head, tail = open(f"/proc/{pid}/stat").read().rsplit(")", 1)
+        f = tail.split()
+        procs[pid] = [head.split("(", 1)[1], (int(f[11]) + int(f[12])) / tick]
+    except (OSError, IndexError, ValueError):
+        pass
+cpu = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+busy = (sum(cpu) - cpu[3] - cpu[4]) / tick
+json.dump({"procs": procs, "busy": busy}, open(sys.argv[1], "w"))
+EOF
 }
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -94,8 +110,8 @@ wait_running "$work/make.log"
 kill -TERM "$maker"
 wait "$maker"
 
-echo "| processes (fronts + backs) | reads/s end to end | p50 / p99 (ms) | fronts CPU/read | backs CPU/read | PostgreSQL CPU/read | NATS CPU/read | generator CPU/read | PostgreSQL transactions / rows written / rows read per read | completed |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| processes (fronts + backs) | reads/s end to end | p50 / p99 (ms) | fronts CPU/read | backs CPU/read | PostgreSQL CPU/read | NATS CPU/read | generator CPU/read | PostgreSQL transactions / rows written / rows read per read | machine's busy CPU/read, less the generator's | completed |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in "${counts[@]}"; do
   db="opendcc_scale_${n}_$$"
   psql "$admin" -qc "CREATE DATABASE $db" >/dev/null
@@ -141,38 +157,42 @@ EOF
     url="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duis_url"])' "$run/front$i.json")"
     gateways+=(--gateway "$url")
   done
-  pg=($(pids_named postgres))
   nt=("$nats_pid")
   dbstats() {
     psql "$server/$db" -tAc "SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = current_database()"
   }
   s0=$(dbstats)
-  f0=$(cpu_of "${fronts[@]}"); b0=$(cpu_of "${backs[@]}"); p0=$(cpu_of "${pg[@]}"); q0=$(cpu_of "${nt[@]}")
-  "$bin" bench load --manifest "$run/front1.json" "${gateways[@]}" --requests "$requests" \
-    --concurrency "$concurrency" --json > "$run/report.json" 2> "$run/bench.log" &
+  f0=$(cpu_of "${fronts[@]}"); b0=$(cpu_of "${backs[@]}"); q0=$(cpu_of "${nt[@]}")
+  snapshot "$run/before.json"
+  /usr/bin/time -f "%U %S" -o "$run/generator.time" \
+    "$bin" bench load --manifest "$run/front1.json" "${gateways[@]}" --requests "$requests" \
+    --concurrency "$concurrency" --ceiling-ms 50 --json > "$run/report.json" 2> "$run/bench.log" &
   gen=$!
-  # The generator's own CPU, read just before it exits (it ends by printing its report).
-  g=0
-  while kill -0 "$gen" 2>/dev/null; do
-    g=$(cpu_of "$gen")
-    sleep 0.2
-  done
   wait "$gen" || { echo "bench load failed:" >&2; tail -20 "$run/bench.log" >&2; exit 1; }
+  g=$(awk '{ print $1 + $2 }' "$run/generator.time")
   sleep 1  # the statistics collector's last report
   s1=$(dbstats)
-  f1=$(cpu_of "${fronts[@]}"); b1=$(cpu_of "${backs[@]}"); p1=$(cpu_of "${pg[@]}"); q1=$(cpu_of "${nt[@]}")
-  python3 - "$run/report.json" "$n" "$f0" "$f1" "$b0" "$b1" "$p0" "$p1" "$q0" "$q1" "$g" "$s0" "$s1" <<'EOF'
+  f1=$(cpu_of "${fronts[@]}"); b1=$(cpu_of "${backs[@]}"); q1=$(cpu_of "${nt[@]}")
+  snapshot "$run/after.json"
+  python3 - "$run/report.json" "$n" "$f0" "$f1" "$b0" "$b1" "$q0" "$q1" "$g" "$s0" "$s1" "$run/before.json" "$run/after.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 n = sys.argv[2]
-f0, f1, b0, b1, p0, p1, q0, q1, g = map(float, sys.argv[3:12])
-s0, s1 = ([int(x) for x in a.split("|")] for a in sys.argv[12:14])
+f0, f1, b0, b1, q0, q1, g = map(float, sys.argv[3:10])
+s0, s1 = ([int(x) for x in a.split("|")] for a in sys.argv[10:12])
+before, after = (json.load(open(f)) for f in sys.argv[12:14])
+# PostgreSQL: every postgres process at the end, less what those that existed before had used
+# (a backend started during the run counts whole; one that ended during it is missed).
+p0 = sum(c for pid, (comm, c) in before["procs"].items()
+         if comm == "postgres" and after["procs"].get(pid, [None])[0] == "postgres")
+p1 = sum(c for comm, c in after["procs"].values() if comm == "postgres")
+busy = after["busy"] - before["busy"] - g  # the generator's own (signing ahead included) left out
 done = max(r["completed"], 1)
 tx, written, read = ((b - a) / done for a, b in zip(s0, s1))
 ms = lambda a, b: f"{(b - a) * 1000 / done:.2f} ms"
 print(f"| {n} + {n} | {r['e2e_per_s']:.0f} | {r['p50_e2e_ms']:.0f} / {r['p99_e2e_ms']:.0f} "
       f"| {ms(f0, f1)} | {ms(b0, b1)} | {ms(p0, p1)} | {ms(q0, q1)} | {g * 1000 / done:.2f} ms "
-      f"| {tx:.1f} / {written:.1f} / {read:.0f} "
+      f"| {tx:.1f} / {written:.1f} / {read:.0f} | {busy * 1000 / done:.2f} ms "
       f"| {r['completed']} of {r['requests']} (errors {r['errors']}, missing {r['missing_final']}, duplicates {r['duplicate_final']}) |")
 EOF
   # Where PostgreSQL's reads went (to standard error): the tables by rows read.
