@@ -917,6 +917,8 @@ struct Shared {
     duplicate_final: u64,
     /// Responses delivered to one user's Receive Response Service for another user's request.
     misdelivered: u64,
+    /// Requests sent (resends included) by gateway base URL.
+    by_gateway: BTreeMap<String, u64>,
     alerts: u64,
     /// Delivery ids seen, and how many POSTs repeated one.
     delivery_ids: HashSet<String>,
@@ -1161,9 +1163,13 @@ impl Sender {
         mut counter: u64,
     ) -> Result<(Answer, u64), String> {
         let mut resends = 0;
+        let gateway = gateway_for(&self.base_urls, &p.target)
+            .unwrap_or_default()
+            .to_string();
         loop {
             run.with(|s| {
                 s.http_requests += 1;
+                *s.by_gateway.entry(gateway.clone()).or_insert(0) += 1;
                 s.by_counter
                     .insert((p.user, p.target.clone(), counter), index);
                 s.sent_to(p.user, &p.target, counter);
@@ -1323,6 +1329,8 @@ pub struct Report {
     pub unmatched_final: u64,
     /// Responses for one user's requests delivered to another user's Receive Response Service.
     pub misdelivered: u64,
+    /// Requests sent (resends included) through each gateway, by its base URL.
+    pub gateways: BTreeMap<String, u64>,
     /// Acknowledged requests whose final response did not arrive within the run's time bound.
     pub missing_final: u64,
     /// Final responses for requests whose synchronous answer was not an acknowledgement (e.g.
@@ -1767,6 +1775,7 @@ fn summarise(
         duplicate_final: s.duplicate_final,
         unmatched_final: s.unmatched_final,
         misdelivered: s.misdelivered,
+        gateways: s.by_gateway.clone(),
         missing_final: missing,
         final_without_ack: unacked_final,
         elapsed_s: last_done

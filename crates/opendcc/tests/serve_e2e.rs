@@ -764,6 +764,46 @@ fn several_gateways_and_wan_workers_share_postgres_and_nats_and_survive_a_worker
         "the survivor holds the hub's partition now: {holder}"
     );
 
+    // `bench load` spreads its requests over both gateways (`--gateway`), each device's
+    // through one of them, and every one is answered (last: its counters are above the
+    // reads' above).
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&two).expect("reading the second manifest"))
+            .expect("the manifest is JSON");
+    let second_url = second["duis_url"].as_str().expect("duis_url").to_string();
+    let bench = run_cli_within(
+        &[
+            "bench",
+            "load",
+            "--manifest",
+            path_str(&one),
+            "--gateway",
+            &second_url,
+            "--requests",
+            "16",
+            "--concurrency",
+            "4",
+            "--json",
+            "--ceiling-ms",
+            "5",
+            "--max-seconds",
+            "120",
+        ],
+        None,
+        Duration::from_secs(180),
+    );
+    assert!(bench.status.success(), "bench load: {}", stderr_of(&bench));
+    let report: serde_json::Value =
+        serde_json::from_str(stdout_of(&bench).trim()).expect("the bench report is JSON");
+    assert_eq!(report["completed"], serde_json::json!(16), "{report}");
+    assert_eq!(report["duplicate_final"], serde_json::json!(0), "{report}");
+    let gateways = report["gateways"].as_object().expect("gateways");
+    assert_eq!(gateways.len(), 2, "both gateways used: {report}");
+    assert!(
+        gateways.contains_key(second_url.trim_end_matches('/')),
+        "{report}"
+    );
+
     assert!(survivor.stop().success());
     assert!(front2.stop().success());
     assert!(front1.stop().success());
