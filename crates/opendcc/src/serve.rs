@@ -133,12 +133,17 @@ fn lock_roles(dir: &Path, roles: &BTreeSet<Role>) -> Result<Locks, String> {
 /// the database, which holds an advisory lock for each (released when the process ends, however
 /// it ends). Without NATS, several WAN runners or delivery workers polling one queue would
 /// carry a device's command, or deliver a document, twice.
+///
+/// A role whose lock another process holds is not refused: this process stands by for it
+/// ([`Standby`]) and takes it over when that lock is released (its holder stopped, or died and
+/// its session with it), so that any number of processes of every role may be started and a
+/// lost machine's scheduler or SMKI worker is replaced without an operator. Returns the locks
+/// taken and the roles stood by for.
 fn lock_roles_pg(
     store: &store_pg::PgStore,
-    at: &StoreConfig,
     queue: &QueueConfig,
     roles: &BTreeSet<Role>,
-) -> Result<Vec<store_pg::HeldLock>, String> {
+) -> Result<(Vec<store_pg::HeldLock>, BTreeSet<Role>), String> {
     let shared = |r: Role| match queue {
         QueueConfig::Embedded => r == Role::Gateway,
         QueueConfig::Nats { .. } => {
@@ -149,6 +154,7 @@ fn lock_roles_pg(
         }
     };
     let mut held = Vec::new();
+    let mut standby = BTreeSet::new();
     for role in roles.iter().filter(|r| !shared(**r)) {
         match store
             .try_hold_lock(role.name())
@@ -156,17 +162,119 @@ fn lock_roles_pg(
         {
             Some(lock) => held.push(lock),
             None => {
-                return Err(format!(
-                    "role {:?} already runs in another process on {}: on PostgreSQL any \
-                     number of gateways may run (and, with the NATS queue, of WAN runners and \
-                     delivery workers), and each other role in one process at a time",
-                    role.name(),
-                    at.redacted()
-                ));
+                tracing::info!(
+                    role = role.name(),
+                    "the role runs in another process on this database: standing by, to take \
+                     it over when that process stops"
+                );
+                standby.insert(*role);
             }
         }
     }
-    Ok(held)
+    Ok((held, standby))
+}
+
+/// The roles a process on PostgreSQL stands by for (another process holds their advisory
+/// locks), and how it takes them over: every [`LOCK_CHECK`] it tries each lock, and once it
+/// holds one it hands the lock to the keeper ([`keep_locks`]) and opens the role's gate, which
+/// starts the role's workers. Empty on SQLite, where a role held elsewhere is refused.
+pub(crate) struct Standby {
+    roles: BTreeSet<Role>,
+    take: Arc<dyn Fn(&'static str) -> Result<Option<store_pg::HeldLock>, String> + Send + Sync>,
+    keeper: std::sync::mpsc::Sender<store_pg::HeldLock>,
+}
+
+impl Standby {
+    fn none() -> Option<Standby> {
+        None
+    }
+}
+
+/// Whether a role's workers may start: at once, or (a role stood by for) once this process
+/// holds the role's lock.
+#[derive(Clone)]
+struct Gate(Option<tokio::sync::watch::Receiver<bool>>);
+
+impl Gate {
+    const OPEN: Gate = Gate(None);
+
+    /// Waits until the role is this process's; `false` if the process is shutting down first.
+    async fn opened(mut self, mut shutdown: tokio::sync::watch::Receiver<bool>) -> bool {
+        let Some(gate) = self.0.as_mut() else {
+            return true;
+        };
+        tokio::select! {
+            taken = gate.wait_for(|open| *open) => taken.is_ok(),
+            _ = shutdown.wait_for(|stop| *stop) => false,
+        }
+    }
+}
+
+/// Runs `task` once `gates` are all open; nothing (and `Ok`) if the process shuts down first.
+async fn gated(
+    gates: Vec<Gate>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    task: impl Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    for gate in gates {
+        if !gate.opened(shutdown.clone()).await {
+            return Ok(());
+        }
+    }
+    task.await
+}
+
+/// The gate of each role stood by for, with the task that tries its lock.
+fn standby_gates(
+    standby: Option<Standby>,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    tasks: &mut tokio::task::JoinSet<Result<(), String>>,
+) -> std::collections::BTreeMap<Role, Gate> {
+    let mut gates = std::collections::BTreeMap::new();
+    let Some(standby) = standby else {
+        return gates;
+    };
+    for role in standby.roles {
+        let (open, gate) = tokio::sync::watch::channel(false);
+        gates.insert(role, Gate(Some(gate)));
+        let (take, keeper, mut shutdown) = (
+            standby.take.clone(),
+            standby.keeper.clone(),
+            shutdown.clone(),
+        );
+        tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(LOCK_CHECK) => {}
+                    _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
+                }
+                let take = take.clone();
+                let tried = tokio::task::spawn_blocking(move || take(role.name()))
+                    .await
+                    .map_err(|e| format!("trying the {} lock: {e}", role.name()))?;
+                match tried {
+                    Ok(Some(lock)) => {
+                        keeper
+                            .send(lock)
+                            .map_err(|_| "the advisory locks' keeper has stopped".to_string())?;
+                        tracing::info!(
+                            role = role.name(),
+                            "the process that ran the role has stopped: taking it over"
+                        );
+                        let _ = open.send(true);
+                        return Ok(());
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(
+                        role = role.name(),
+                        error = %e,
+                        "trying the role's advisory lock failed; trying again"
+                    ),
+                }
+            }
+        });
+    }
+    gates
 }
 
 /// How often a process on PostgreSQL checks that its roles' advisory locks are still held.
@@ -176,13 +284,16 @@ const LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 /// every [`LOCK_CHECK`] each lock's session is checked, and one that ended (PostgreSQL
 /// restarted) is taken again once PostgreSQL answers. If another process took it meanwhile (it
 /// started the role while this one's session was gone), this process logs it and exits with
-/// status 1, as after a crash, so that the role does not run twice; restarted, it is refused as
-/// any second process of the role is.
+/// status 1, as after a crash, so that the role does not run twice; restarted, it stands by as
+/// any second process of the role does.
+///
+/// Locks taken later (a role stood by for, taken over) arrive through `later`.
 fn keep_locks(
     store: Arc<store_pg::PgStore>,
     mut locks: Vec<store_pg::HeldLock>,
+    later: Option<std::sync::mpsc::Receiver<store_pg::HeldLock>>,
 ) -> Result<(), String> {
-    if locks.is_empty() {
+    if locks.is_empty() && later.is_none() {
         return Ok(());
     }
     std::thread::Builder::new()
@@ -191,6 +302,9 @@ fn keep_locks(
             let mut unreachable = false;
             loop {
                 std::thread::sleep(LOCK_CHECK);
+                if let Some(later) = &later {
+                    locks.extend(later.try_iter());
+                }
                 for lock in &mut locks {
                     match store.keep_lock(lock) {
                         Ok(store_pg::Kept::Held) => unreachable = false,
@@ -264,7 +378,15 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             let rt = crate::runtime()?;
             let signalled = install_shutdown_signal(&rt);
             run_roles(
-                cfg, tuning, rt, signalled, &world, &opened, store, repository,
+                cfg,
+                tuning,
+                rt,
+                signalled,
+                &world,
+                &opened,
+                store,
+                repository,
+                Standby::none(),
             )
         }
         StoreConfig::Postgres(_) => {
@@ -310,8 +432,22 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
                 return Ok(());
             };
             let store = Arc::new(store);
-            let locks = lock_roles_pg(&store, &cfg.store, &cfg.queue, &cfg.roles)?;
-            keep_locks(store.clone(), locks)?;
+            let (locks, standing_by) = lock_roles_pg(&store, &cfg.queue, &cfg.roles)?;
+            let standby = if standing_by.is_empty() {
+                keep_locks(store.clone(), locks, None)?;
+                None
+            } else {
+                let (keeper, later) = std::sync::mpsc::channel();
+                keep_locks(store.clone(), locks, Some(later))?;
+                let taker = store.clone();
+                Some(Standby {
+                    roles: standing_by,
+                    take: Arc::new(move |name| {
+                        taker.try_hold_lock(name).map_err(|e| e.to_string())
+                    }),
+                    keeper,
+                })
+            };
             run_roles(
                 cfg,
                 tuning,
@@ -321,6 +457,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
                 &cfg.store,
                 store.clone(),
                 store,
+                standby,
             )
         }
     }
@@ -410,6 +547,7 @@ where
 
 /// Starts the roles `cfg` lists over `store` (`repository` for the SMKI repository listener)
 /// and runs them until SIGINT or SIGTERM. `opened` is the store as the manifest records it.
+/// The workers of a role in `standby` start once this process has taken the role over.
 #[allow(clippy::too_many_arguments)]
 fn run_roles<S>(
     cfg: &ServeConfig,
@@ -420,6 +558,7 @@ fn run_roles<S>(
     opened: &StoreConfig,
     store: Arc<S>,
     repository: Arc<S>,
+    standby: Option<Standby>,
 ) -> Result<(), String>
 where
     S: ServedStore,
@@ -505,8 +644,10 @@ where
     } else {
         None
     };
-    if cfg.runs(Role::Smki) {
-        // Lists due at start (the first CRL and ARL of a new world) are published before serving.
+    let stands_by = |r: Role| standby.as_ref().is_some_and(|s| s.roles.contains(&r));
+    if cfg.runs(Role::Smki) && !stands_by(Role::Smki) {
+        // Lists due at start (the first CRL and ARL of a new world) are published before serving
+        // (by a process taking the role over, when its worker first runs).
         smki_ops::startup(world.dir(), &*store, &SystemClock);
     }
     let devices = if cfg.runs(Role::Wan) {
@@ -542,6 +683,7 @@ where
     } else {
         None
     };
+    let stands_by_smki = stands_by(Role::Smki);
     let listener_limits = tuning.listener_limits();
     crate::check_fd_limit(&listener_limits);
     rt.block_on(async move {
@@ -595,6 +737,13 @@ where
         // gateway wakes the dispatcher, the dispatcher and the scheduler the delivery worker.
         let wakeups = server::Wakeups::new();
         let mut workers = tokio::task::JoinSet::new();
+        let gates = standby_gates(standby, &rx, &mut workers);
+        let gate = |roles: &[Role]| -> Vec<Gate> {
+            roles
+                .iter()
+                .map(|r| gates.get(r).cloned().unwrap_or(Gate::OPEN))
+                .collect()
+        };
         if let (Some(devices), Some(signer)) = (devices, wan_signer) {
             tracing::info!(
                 devices = devices.len(),
@@ -641,25 +790,33 @@ where
                     )));
                 }
                 None => {
-                    workers.spawn(server_task(server::dispatch::run(
-                        driver,
-                        clock.clone(),
-                        runner,
-                        wakeups.clone(),
+                    workers.spawn(gated(
+                        gate(&[Role::Wan, Role::Devices]),
                         rx.clone(),
-                    )));
+                        server_task(server::dispatch::run(
+                            driver,
+                            clock.clone(),
+                            runner,
+                            wakeups.clone(),
+                            rx.clone(),
+                        )),
+                    ));
                 }
             }
         }
         if let Some(scheduler) = scheduler {
-            workers.spawn(server_task(server::schedules::run(
-                scheduler,
-                store.clone(),
-                clock.clone(),
-                server::schedules::DEFAULT_TICK,
-                wakeups.clone(),
+            workers.spawn(gated(
+                gate(&[Role::Scheduler]),
                 rx.clone(),
-            )));
+                server_task(server::schedules::run(
+                    scheduler,
+                    store.clone(),
+                    clock.clone(),
+                    server::schedules::DEFAULT_TICK,
+                    wakeups.clone(),
+                    rx.clone(),
+                )),
+            ));
         }
         if let Some(http) = delivery_http {
             let policy = server::delivery::DeliveryPolicy {
@@ -680,14 +837,18 @@ where
                     )));
                 }
                 None => {
-                    workers.spawn(server_task(server::delivery::run(
-                        store.clone(),
-                        clock.clone(),
-                        http,
-                        policy,
-                        wakeups.outbox.clone(),
+                    workers.spawn(gated(
+                        gate(&[Role::Delivery]),
                         rx.clone(),
-                    )));
+                        server_task(server::delivery::run(
+                            store.clone(),
+                            clock.clone(),
+                            http,
+                            policy,
+                            wakeups.outbox.clone(),
+                            rx.clone(),
+                        )),
+                    ));
                 }
             }
         }
@@ -701,13 +862,27 @@ where
             )));
         }
         if let Some((listener, transport, _)) = repository_listener {
-            workers.spawn(server_task(smki_ops::run_worker(
-                world.dir().to_path_buf(),
-                store.clone(),
-                Arc::new(SystemClock),
-                std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100))),
-                rx.clone(),
-            )));
+            let smki_worker = {
+                let (dir, store, took_over) =
+                    (world.dir().to_path_buf(), store.clone(), stands_by_smki);
+                let tick =
+                    std::time::Duration::from_millis(u64::from(tuning.smki_tick_ms.max(100)));
+                let rx = rx.clone();
+                async move {
+                    if took_over {
+                        // What the process that ran the role left due is published first.
+                        let (dir, store) = (dir.clone(), store.clone());
+                        tokio::task::spawn_blocking(move || {
+                            smki_ops::startup(&dir, &*store, &SystemClock);
+                        })
+                        .await
+                        .map_err(|e| format!("the SMKI start-up: {e}"))?;
+                    }
+                    smki_ops::run_worker(dir, store, Arc::new(SystemClock), tick, rx).await;
+                    Ok(())
+                }
+            };
+            workers.spawn(gated(gate(&[Role::Smki]), rx.clone(), smki_worker));
             workers.spawn(smki_repo::serve(
                 repository,
                 listener,
@@ -715,10 +890,14 @@ where
                 listener_limits,
                 rx.clone(),
             ));
-            workers.spawn(server_task(server::smki_api::run_batch_worker(
-                store.clone(),
+            workers.spawn(gated(
+                gate(&[Role::Smki]),
                 rx.clone(),
-            )));
+                server_task(server::smki_api::run_batch_worker(
+                    store.clone(),
+                    rx.clone(),
+                )),
+            ));
         }
         if let Some((gateway, transport, listener)) = duis {
             let smki: Arc<dyn server::smki_api::SmkiHandler> =

@@ -515,24 +515,42 @@ fn a_world_migrated_to_postgres_is_served_from_there() {
         "{}",
         stdout_of(&floor)
     );
-    // A second WAN runner on the same database is refused (the first holds its lock).
-    let second = root.path().join("second.toml");
-    std::fs::write(
-        &second,
-        format!(
+    // A second WAN runner on the same database (the embedded queue: one runner at a time)
+    // stands by while the first holds the role's lock, and takes it over when that process
+    // stops.
+    let mut second = Served::start(
+        root.path(),
+        "second",
+        &format!(
             "store = {:?}\ndata = \"data\"\nroles = [\"wan\", \"devices\"]\n",
             db.url()
         ),
-    )
-    .expect("writing");
-    let out = run_cli(&["serve", "--config", path_str(&second)], None);
-    assert!(!out.status.success());
-    assert!(
-        stderr_of(&out).contains("role \"wan\" already runs in another process on postgres://"),
-        "{}",
-        stderr_of(&out)
     );
+    second.wait_until("standing by", |s| {
+        s.log().contains("standing by, to take it over")
+    });
+    assert!(!second.log().contains("taking it over"), "{}", second.log());
     assert!(dcc.stop().success());
+    second.wait_until("the WAN taken over", |s| {
+        s.log()
+            .contains("the process that ran the role has stopped: taking it over")
+    });
+    // The WAN runner it took over carries commands: a front with the other roles, and a meter
+    // read through it answered by the meter.
+    let mut front = Served::start(
+        root.path(),
+        "front",
+        &format!(
+            "store = {:?}\ndata = \"data\"\nlisten = \"127.0.0.1:0\"\n\
+             manifest = \"run/front.json\"\nroles = [\"gateway\", \"delivery\"]\n",
+            db.url()
+        ),
+    );
+    let front_manifest = root.path().join("run/front.json");
+    front.wait_until("the manifest", |_| front_manifest.exists());
+    read_a_meter_with_the_client_tools(root.path(), &front_manifest, 3_001);
+    assert!(front.stop().success());
+    assert!(second.stop().success());
 }
 
 /// `config`, with `queue = URL` and the test's own stream prefix.
@@ -728,16 +746,11 @@ fn several_gateways_and_wan_workers_share_postgres_and_nats_and_survive_a_worker
                 .contains("WAN runner taking notices from NATS JetStream")
         });
     }
-    // The scheduler runs once per database: a second is refused.
-    let third = root.path().join("third.toml");
-    std::fs::write(&third, pg(&["scheduler"], None)).expect("writing");
-    let out = run_cli(&["serve", "--config", path_str(&third)], None);
-    assert!(!out.status.success());
-    assert!(
-        stderr_of(&out).contains("role \"scheduler\" already runs in another process"),
-        "{}",
-        stderr_of(&out)
-    );
+    // The scheduler runs in one process per database at a time: a second stands by.
+    let mut standby = Served::start(root.path(), "standby", &pg(&["scheduler"], None));
+    standby.wait_until("standing by", |s| {
+        s.log().contains("standing by, to take it over")
+    });
 
     // A meter read through each gateway, answered and delivered; the counters are one space
     // for the user across the gateways (one database).
@@ -804,7 +817,20 @@ fn several_gateways_and_wan_workers_share_postgres_and_nats_and_survive_a_worker
         "{report}"
     );
 
+    // The scheduler's process dies: the one standing by takes the role over (PostgreSQL
+    // releases the advisory lock with the dead process's session).
+    assert!(
+        !standby.log().contains("taking it over"),
+        "{}",
+        standby.log()
+    );
+    kill9(&mut front1);
+    standby.wait_until("the scheduler taken over", |s| {
+        s.log()
+            .contains("the process that ran the role has stopped: taking it over")
+    });
+
     assert!(survivor.stop().success());
     assert!(front2.stop().success());
-    assert!(front1.stop().success());
+    assert!(standby.stop().success());
 }
