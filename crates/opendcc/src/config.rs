@@ -208,7 +208,7 @@ impl StoreConfig {
             Err(e) => {
                 let why = format!(
                     "PostgreSQL at {shown} is unreachable or refused the connection: {}",
-                    describe_pg(&e)
+                    store_pg::describe(&e)
                 );
                 Err(if pg_error_is_transient(&e) {
                     StartError::Transient(why)
@@ -252,26 +252,6 @@ fn pg_error_is_transient(e: &postgres::Error) -> bool {
         Some(d) => {
             let code = d.code().code();
             code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0")
-        }
-    }
-}
-
-/// A PostgreSQL error as one line: the server's severity, SQLSTATE and message, or the client's
-/// error with its causes.
-fn describe_pg(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(d) => format!("{} {}: {}", d.severity(), d.code().code(), d.message()),
-        None => {
-            let mut s = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(cause) = source {
-                let c = cause.to_string();
-                if !s.contains(&c) {
-                    s.push_str(&format!(": {c}"));
-                }
-                source = cause.source();
-            }
-            s
         }
     }
 }

@@ -421,14 +421,13 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
                     })
                 }
             };
-            let connected = rt.block_on(wait_for(
+            let Some(store) = rt.block_on(wait_for(
                 &service,
                 cfg.connect_timeout,
                 &mut signalled,
                 attempt,
-            ))?;
-            let Some(store) = connected else {
-                tracing::info!("shutting down");
+            ))?
+            else {
                 return Ok(());
             };
             let store = Arc::new(store);
@@ -480,7 +479,8 @@ fn retry_delay(attempt: u32) -> Duration {
 
 /// Tries `attempt` until it connects, fails for good ([`StartError::Fatal`]), or has failed for
 /// `timeout` ([`StartError::Transient`] each time; every failure logged as a warning naming
-/// `service` and the failure, with the next retry); `Ok(None)` if SIGINT or SIGTERM came first.
+/// `service` and the failure, with the next retry); `Ok(None)` (logged as shutting down) if
+/// SIGINT or SIGTERM came first.
 /// A zero `timeout` is one attempt.
 async fn wait_for<T, A, F>(
     service: &str,
@@ -499,7 +499,7 @@ where
     loop {
         attempts = attempts.saturating_add(1);
         let outcome = tokio::select! {
-            _ = &mut *signalled => return Ok(None),
+            _ = &mut *signalled => break,
             outcome = attempt() => outcome,
         };
         let why = match outcome {
@@ -539,10 +539,12 @@ where
             "not answering at start; retrying"
         );
         tokio::select! {
-            _ = &mut *signalled => return Ok(None),
+            _ = &mut *signalled => break,
             _ = tokio::time::sleep(delay) => {}
         }
     }
+    tracing::info!("shutting down");
+    Ok(None)
 }
 
 /// Starts the roles `cfg` lists over `store` (`repository` for the SMKI repository listener)
@@ -595,14 +597,13 @@ where
                     })
                 }
             };
-            let connected = rt.block_on(wait_for(
+            let Some(q) = rt.block_on(wait_for(
                 &service,
                 cfg.connect_timeout,
                 &mut signalled,
                 attempt,
-            ))?;
-            let Some(q) = connected else {
-                tracing::info!("shutting down");
+            ))?
+            else {
                 return Ok(());
             };
             tracing::info!(url, prefix = q.config().prefix, "NATS JetStream connected");

@@ -165,17 +165,21 @@ pub struct WorldOptions {
 
 /// The named premises as the world holds them.
 fn named_premises() -> Vec<Premises> {
-    PREMISES
-        .iter()
-        .map(|p| Premises {
-            uprn: p.uprn.into(),
-            postcode: p.postcode.into(),
-            address_identifier: p.address.into(),
-            region: p.region,
-            mpan: Some(p.mpan.into()),
-            mprn: Some(p.mprn.into()),
-        })
-        .collect()
+    PREMISES.iter().map(PremisesSpec::premises).collect()
+}
+
+impl PremisesSpec {
+    /// The premises as the world holds it.
+    fn premises(&self) -> Premises {
+        Premises {
+            uprn: self.uprn.into(),
+            postcode: self.postcode.into(),
+            address_identifier: self.address.into(),
+            region: self.region,
+            mpan: Some(self.mpan.into()),
+            mprn: Some(self.mprn.into()),
+        }
+    }
 }
 
 /// The world's users as registration data sees them.
@@ -666,14 +670,7 @@ impl World {
                 }
                 devices.push(demo_device(id, t, p, chf, now));
             }
-            premises.push(Premises {
-                uprn: p.uprn.into(),
-                postcode: p.postcode.into(),
-                address_identifier: p.address.into(),
-                region: p.region,
-                mpan: Some(p.mpan.into()),
-                mprn: Some(p.mprn.into()),
-            });
+            premises.push(p.premises());
             for (mpxn, role, party) in [
                 (p.mpan, RegistrationRole::ImportSupplier, supplier),
                 (

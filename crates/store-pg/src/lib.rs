@@ -497,8 +497,8 @@ fn db(e: postgres::Error) -> StoreError {
 }
 
 /// A PostgreSQL error in full: the server's message, SQLSTATE and detail where it sent them
-/// (the client's `Display` says only "db error").
-fn describe(e: &postgres::Error) -> String {
+/// (the client's `Display` says only "db error"), or the client's error with its causes.
+pub fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(d) => {
             let mut s = format!("{} {}: {}", d.severity(), d.code().code(), d.message());
