@@ -29,6 +29,17 @@ fn config(roles: &[&str], manifest: bool) -> String {
     c
 }
 
+/// Runs `opendcc bench load` on the DCC `manifest` names with `args` (and a short crypto
+/// ceiling, a two-minute bound), and returns its JSON report.
+fn bench_load(manifest: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["bench", "load", "--manifest", path_str(manifest)];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--json", "--ceiling-ms", "5", "--max-seconds", "120"]);
+    let bench = run_cli_within(&all, None, Duration::from_secs(180));
+    assert!(bench.status.success(), "bench load: {}", stderr_of(&bench));
+    serde_json::from_str(stdout_of(&bench).trim()).expect("the bench report is JSON")
+}
+
 /// Reads the ESME's firmware version (11.2, ECS52) with the client tools as supplier-a and
 /// checks that its answer, from the meter, reaches the Receive Response Service that `opendcc
 /// user response-url --manifest` registered.
@@ -170,28 +181,7 @@ fn serve_runs_every_role_and_the_client_tools_use_its_manifest() {
     );
 
     // `bench load` finds the store from the manifest too.
-    let bench = run_cli_within(
-        &[
-            "bench",
-            "load",
-            "--manifest",
-            path_str(&manifest_path),
-            "--requests",
-            "4",
-            "--concurrency",
-            "2",
-            "--json",
-            "--ceiling-ms",
-            "5",
-            "--max-seconds",
-            "120",
-        ],
-        None,
-        Duration::from_secs(180),
-    );
-    assert!(bench.status.success(), "bench load: {}", stderr_of(&bench));
-    let report: serde_json::Value =
-        serde_json::from_str(stdout_of(&bench).trim()).expect("the bench report is JSON");
+    let report = bench_load(&manifest_path, &["--requests", "4", "--concurrency", "2"]);
     assert_eq!(report["completed"], serde_json::json!(4), "{report}");
 
     let status = dcc.stop();
@@ -784,30 +774,17 @@ fn several_gateways_and_wan_workers_share_postgres_and_nats_and_survive_a_worker
         serde_json::from_str(&std::fs::read_to_string(&two).expect("reading the second manifest"))
             .expect("the manifest is JSON");
     let second_url = second["duis_url"].as_str().expect("duis_url").to_string();
-    let bench = run_cli_within(
+    let report = bench_load(
+        &one,
         &[
-            "bench",
-            "load",
-            "--manifest",
-            path_str(&one),
             "--gateway",
             &second_url,
             "--requests",
             "16",
             "--concurrency",
             "4",
-            "--json",
-            "--ceiling-ms",
-            "5",
-            "--max-seconds",
-            "120",
         ],
-        None,
-        Duration::from_secs(180),
     );
-    assert!(bench.status.success(), "bench load: {}", stderr_of(&bench));
-    let report: serde_json::Value =
-        serde_json::from_str(stdout_of(&bench).trim()).expect("the bench report is JSON");
     assert_eq!(report["completed"], serde_json::json!(16), "{report}");
     assert_eq!(report["duplicate_final"], serde_json::json!(0), "{report}");
     let gateways = report["gateways"].as_object().expect("gateways");
