@@ -605,12 +605,26 @@ fn read_as(
 
 /// Moves the installation of the running demo's emulated `devices` back by `days`, with the same
 /// flows since: meters that have been metering that long (the demo's WAN reads a device's state
-/// afresh for every command).
+/// afresh for every command). Written to the DCC's store, whichever backend serves it.
 fn installed_days_ago(demo: &Demo, devices: &[&str], days: i64) {
-    use dcc::store::Store;
     let world = opendcc::world::open_existing(&demo.data_dir()).unwrap();
-    let store = world.open_store().unwrap();
-    let emulated = world.emulated_devices(&store).unwrap();
+    match demo.pg_url() {
+        Some(url) => move_installation(
+            &world,
+            &store_pg::PgStore::connect(&url).unwrap(),
+            devices,
+            days,
+        ),
+        None => move_installation(&world, &world.open_store().unwrap(), devices, days),
+    }
+}
+
+fn move_installation<S>(world: &opendcc::world::World, store: &S, devices: &[&str], days: i64)
+where
+    S: dcc::store::Store,
+    for<'t> S::Tx<'t>: wan::EmulatorTx,
+{
+    let emulated = world.emulated_devices(store).unwrap();
     for d in devices {
         let id: gbcs::Eui64 = d.parse().unwrap();
         store

@@ -532,6 +532,12 @@ impl Demo {
         self.root.path().join("data")
     }
 
+    /// The PostgreSQL database the DCC is served from (`OPENDCC_E2E_BACKEND=postgres`), or
+    /// `None` on the embedded store (the SQLite file in [`Demo::data_dir`]).
+    pub fn pg_url(&self) -> Option<String> {
+        self.pg.as_ref().map(|pg| pg.db.url())
+    }
+
     pub fn manifest_path(&self) -> PathBuf {
         self.data_dir().join("demo.json")
     }
