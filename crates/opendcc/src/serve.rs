@@ -184,12 +184,6 @@ pub(crate) struct Standby {
     keeper: std::sync::mpsc::Sender<store_pg::HeldLock>,
 }
 
-impl Standby {
-    fn none() -> Option<Standby> {
-        None
-    }
-}
-
 /// Whether a role's workers may start: at once, or (a role stood by for) once this process
 /// holds the role's lock.
 #[derive(Clone)]
@@ -378,15 +372,7 @@ pub fn run(cfg: &ServeConfig, tuning: Tuning) -> Result<(), String> {
             let rt = crate::runtime()?;
             let signalled = install_shutdown_signal(&rt);
             run_roles(
-                cfg,
-                tuning,
-                rt,
-                signalled,
-                &world,
-                &opened,
-                store,
-                repository,
-                Standby::none(),
+                cfg, tuning, rt, signalled, &world, &opened, store, repository, None,
             )
         }
         StoreConfig::Postgres(_) => {

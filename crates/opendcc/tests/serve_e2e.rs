@@ -652,18 +652,7 @@ fn next_unique() -> u64 {
 /// The worker that holds the WAN lease of `chf`'s partition (its name carries its pid).
 fn wan_lease_holder(url: &str, prefix: &str, chf: &str) -> String {
     let chf: eui::Eui64 = chf.parse().expect("an EUI-64");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        let q = queue_nats::Queue::connect(queue_nats::QueueConfig {
-            url: url.to_string(),
-            prefix: prefix.to_string(),
-            ..queue_nats::QueueConfig::default()
-        })
-        .await
-        .expect("connecting to NATS");
+    with_nats_queue(url, prefix, |q| async move {
         let leases = q
             .leases(queue_nats::Lane::Wan)
             .await

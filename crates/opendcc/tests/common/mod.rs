@@ -2794,8 +2794,13 @@ impl Drop for NatsPrefix {
     }
 }
 
-/// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
-fn delete_nats_prefix(url: &str, prefix: &str) {
+/// Runs `f` with a queue handle on `prefix` at the NATS server `url` (on a runtime of its own),
+/// saying why if NATS does not answer.
+pub fn with_nats_queue<T, F: std::future::Future<Output = T>>(
+    url: &str,
+    prefix: &str,
+    f: impl FnOnce(queue_nats::Queue) -> F,
+) -> T {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -2813,6 +2818,13 @@ fn delete_nats_prefix(url: &str, prefix: &str) {
                  scripts/services.sh; OPENDCC_TEST_NATS sets another address): {e}"
             )
         });
+        f(q).await
+    })
+}
+
+/// Deletes a prefix's streams and buckets from the NATS server, saying why if it cannot.
+fn delete_nats_prefix(url: &str, prefix: &str) {
+    with_nats_queue(url, prefix, |q| async move {
         q.delete_layout()
             .await
             .expect("deleting the test's streams");
