@@ -89,9 +89,11 @@ pub async fn connect_when_listening(config: &QueueConfig) -> Result<Queue, Queue
     loop {
         match Queue::connect(config.clone()).await {
             Err(e) if e.is_unavailable() && start.elapsed() < PATIENCE => {
-                // Refused until the server listens.
+                // Refused until the server listens. If it listens now, it may have started
+                // between the attempt and this look: its answer to one more attempt is the
+                // answer (a server without JetStream stays unavailable).
                 if tcp_answers(config).await {
-                    return Err(e);
+                    return Queue::connect(config.clone()).await;
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
