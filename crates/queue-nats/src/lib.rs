@@ -121,15 +121,16 @@
 //! - **WAN runner** (`server::dispatch::run`): [`PartitionedConsumer::wan`] under a worker name
 //!   of the process, [`PartitionedConsumer::take`] up to its free slots (instead of
 //!   `Driver::poll`), and per notice: due later → [`Taken::nak`] with the time left; its device
-//!   busy here → keep it in a per-device queue (reporting [`Taken::in_progress`]) or nak it
-//!   shortly; else, after the transit time, the attempt in one transaction — which needs a
+//!   busy here → keep it in a per-device queue, lowest job first (reporting
+//!   [`Taken::in_progress`]); else, after the transit time, the attempt in one transaction — which needs a
 //!   `Driver::attempt` that takes the notice's `attempt` and answers "gone" unless the job is
 //!   open with that attempt count and is its device's oldest unfinished job (today's attempt
 //!   checks only that the job is open). Then: answered, failed, given up, gone → [`Taken::ack`],
 //!   and [`Queue::publish_outbox`] for the outbox items the attempt created (their ids, which
 //!   the attempt must return); retry → [`Queue::publish_wan`] of
-//!   [`WanNotice::next_attempt`], then [`Taken::ack`]; not the device's oldest → nak with a
-//!   delay growing with [`Taken::delivered`]. Hub reports of the emulated WAN stay as they are
+//!   [`WanNotice::next_attempt`], then [`Taken::ack`]; not the device's oldest → keep it in
+//!   the device's queue and ask again shortly (a nak would count against `max_deliver` while
+//!   the oldest's notice is held by a killed worker until `ack_wait` runs out). Hub reports of the emulated WAN stay as they are
 //!   (one process takes them); a real network's device messages come through
 //!   [`Queue::publish_device`] and [`PartitionedConsumer::device`].
 //! - **Delivery worker** (`server::delivery::run`): [`Queue::outbox`] (one consumer shared by

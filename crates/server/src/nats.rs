@@ -37,7 +37,7 @@
 //! embedded runner takes them, and the alerts they make announced on the outbox. A real SM WAN's
 //! responses would come through `Queue::publish_device` and `PartitionedConsumer::device`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -134,10 +134,111 @@ async fn not_due(taken: Taken<WanNotice>, now_ms: i64, due_at: i64) {
     }
 }
 
-/// How long a notice waits for its device's earlier command, on its `delivered`th delivery:
-/// [`BUSY_NAK`] times the deliveries so far, at most 20 times.
-fn busy_delay(delivered: i64) -> Duration {
-    BUSY_NAK * u32::try_from(delivered.clamp(1, 20)).unwrap_or(20)
+/// A device lane's first wait for an earlier command of its device whose notice is not here
+/// (doubling, up to [`LANE_WAIT_MAX`]).
+const LANE_WAIT_MIN: Duration = Duration::from_millis(50);
+/// A device lane's longest wait before it asks the database again.
+const LANE_WAIT_MAX: Duration = Duration::from_secs(1);
+
+/// The WAN runner's device lanes: one command at a time per device, in the device's order,
+/// without handing notices back to JetStream while they wait.
+///
+/// A worker gets every notice of the hubs in its partitions, so it can keep each device's
+/// order itself: a notice whose device has a lane here waits in the lane, by job id, and the
+/// lane takes the next one the moment its command is done. A lane whose oldest notice is not
+/// its device's oldest open command (that command's notice is still to come: held by a worker
+/// that died until `ack_wait` runs out, re-announced by the sweeper, or on its way) keeps the
+/// notice and asks again after a short wait. Waiting here costs no delivery (a nak would count
+/// against `max_deliver`, and a growing nak delay left a device idle for seconds between its
+/// commands after a worker was killed); the waiting notices are kept alive with
+/// [`Taken::in_progress`], and handed back at shutdown.
+#[derive(Default)]
+struct Lanes {
+    /// The devices with a lane task running here.
+    running: HashSet<Eui64>,
+    /// Per device, the notices waiting for its lane, by (job, stream sequence).
+    waiting: HashMap<Eui64, BTreeMap<(i64, u64), Waiting>>,
+}
+
+struct Waiting {
+    taken: Taken<WanNotice>,
+    /// When it was taken, or last reported in progress.
+    alive_at: Instant,
+}
+
+impl Lanes {
+    /// Queues `taken` in its device's lane; if the device has no lane here, `taken` comes
+    /// back, and the caller starts the lane with it.
+    fn join(&mut self, taken: Taken<WanNotice>) -> Option<Taken<WanNotice>> {
+        let device = taken.notice().target;
+        if self.running.insert(device) {
+            return Some(taken);
+        }
+        let key = (taken.notice().job, taken.sequence());
+        self.waiting.entry(device).or_default().insert(
+            key,
+            Waiting {
+                taken,
+                alive_at: Instant::now(),
+            },
+        );
+        None
+    }
+
+    /// The device's next notice (lowest job id), or the lane ends (None).
+    fn next(&mut self, device: Eui64) -> Option<Taken<WanNotice>> {
+        let next = self.waiting.get_mut(&device).and_then(|w| w.pop_first());
+        if self.waiting.get(&device).is_some_and(BTreeMap::is_empty) {
+            self.waiting.remove(&device);
+        }
+        match next {
+            Some((_, w)) => Some(w.taken),
+            None => {
+                self.running.remove(&device);
+                None
+            }
+        }
+    }
+
+    /// Puts back a notice its lane could not act on yet.
+    fn put_back(&mut self, taken: Taken<WanNotice>) {
+        let device = taken.notice().target;
+        let key = (taken.notice().job, taken.sequence());
+        self.waiting.entry(device).or_default().insert(
+            key,
+            Waiting {
+                taken,
+                alive_at: Instant::now(),
+            },
+        );
+    }
+
+    /// Every waiting notice, for the hand-back at shutdown.
+    fn drain(&mut self) -> Vec<Taken<WanNotice>> {
+        self.running.clear();
+        self.waiting
+            .drain()
+            .flat_map(|(_, w)| w.into_values().map(|w| w.taken))
+            .collect()
+    }
+}
+
+/// Reports every notice that has waited in a lane for longer than `every` as in progress, so
+/// that JetStream's `ack_wait` does not run out on it.
+async fn keep_alive(lanes: &tokio::sync::Mutex<Lanes>, every: Duration) {
+    let mut lanes = lanes.lock().await;
+    let now = Instant::now();
+    for w in lanes.waiting.values_mut().flat_map(BTreeMap::values_mut) {
+        if now.duration_since(w.alive_at) < every {
+            continue;
+        }
+        match w.taken.in_progress().await {
+            Ok(()) => w.alive_at = now,
+            Err(e) => {
+                warn!(subject = w.taken.subject(), error = %e, "reporting a waiting notice in progress failed; it may come again (and is then found done or stale)");
+            }
+        }
+    }
 }
 
 fn ms_until(now_ms: i64, at_ms: i64) -> Duration {
@@ -195,7 +296,10 @@ pub async fn run_wan<S, N, C>(
     // Turns true at shutdown once the consumer is closed: a notice still waiting for its
     // transit time is then handed back (see `hand_back_at_shutdown`).
     let (closed_tx, closed) = watch::channel(false);
-    let busy: Arc<Mutex<HashSet<Eui64>>> = Arc::new(Mutex::new(HashSet::new()));
+    let lanes = Arc::new(tokio::sync::Mutex::new(Lanes::default()));
+    // Waiting notices are reported in progress well within `ack_wait`.
+    let alive_every = queue.config().ack_wait / 3;
+    let mut alive_at = Instant::now() + alive_every;
     let mut tasks = tokio::task::JoinSet::new();
     let mut sweep_at = Instant::now();
     // The network's hint that it has a report now, still "now" after the reports were taken:
@@ -207,6 +311,10 @@ pub async fn run_wan<S, N, C>(
             if let Err(e) = r {
                 warn!(error = %e, "WAN task panicked");
             }
+        }
+        if Instant::now() >= alive_at {
+            keep_alive(&lanes, alive_every).await;
+            alive_at = Instant::now() + alive_every;
         }
         let now_ms = unix_ms(clock.now());
         let hint_due = !hint_stuck && driver.next_report_at().is_some_and(|t| t <= now_ms);
@@ -226,6 +334,7 @@ pub async fn run_wan<S, N, C>(
         if free == 0 {
             tokio::select! {
                 _ = shutdown.changed() => {}
+                _ = tokio::time::sleep_until(alive_at) => {}
                 Some(r) = tasks.join_next() => {
                     if let Err(e) = r {
                         warn!(error = %e, "WAN task panicked");
@@ -260,36 +369,86 @@ pub async fn run_wan<S, N, C>(
                 not_due(t, now_ms, notice.due_at).await;
                 continue;
             }
-            // One command at a time per device keeps each device's commands in order.
-            let claimed = busy
-                .lock()
-                .map(|mut b| b.insert(notice.target))
-                .unwrap_or(false);
-            if !claimed {
-                // Its earlier command is on the air here: later, the more so the more often
-                // this came back (each nak is a delivery, and `max_deliver` bounds them).
-                let delay = busy_delay(t.delivered());
-                settle(t, Some(delay)).await;
+            // One command at a time per device, in the device's order: its lane.
+            let Some(first) = lanes.lock().await.join(t) else {
                 continue;
-            }
-            let (d, c, q, busy) = (driver.clone(), clock.clone(), queue.clone(), busy.clone());
-            let closed = closed.clone();
-            tasks.spawn(async move {
-                attempt_one(&d, &*c, &q, t, closed).await;
-                if let Ok(mut b) = busy.lock() {
-                    b.remove(&notice.target);
-                }
-            });
+            };
+            let lane = Lane {
+                device: notice.target,
+                lanes: lanes.clone(),
+                driver: driver.clone(),
+                clock: clock.clone(),
+                queue: queue.clone(),
+                closed: closed.clone(),
+            };
+            tasks.spawn(lane.run(first));
         }
     }
     // Shutdown: the prefetched notices handed back and the partitions given up, then the
-    // notices still waiting for their transit time handed back too; attempts under way finish
-    // (their transactions are short) and settle as usual.
+    // notices still waiting for their transit time or in a lane handed back too; attempts
+    // under way finish (their transactions are short) and settle as usual.
     if let Err(e) = consumer.leave().await {
         warn!(worker, error = %e, "leaving the WAN partitions failed (they expire)");
     }
     let _ = closed_tx.send(true);
     while tasks.join_next().await.is_some() {}
+    let waiting = lanes.lock().await.drain();
+    for taken in waiting {
+        hand_back_at_shutdown(taken).await;
+    }
+}
+
+/// One device's lane (see [`Lanes`]): its notices one at a time, lowest job first.
+struct Lane<S: Store, N: DeviceNetwork<S>, C> {
+    device: Eui64,
+    lanes: Arc<tokio::sync::Mutex<Lanes>>,
+    driver: Arc<Driver<S, N>>,
+    clock: Arc<C>,
+    queue: Queue,
+    closed: watch::Receiver<bool>,
+}
+
+impl<S, N, C> Lane<S, N, C>
+where
+    S: Store,
+    N: DeviceNetwork<S>,
+    C: Clock,
+{
+    async fn run(mut self, first: Taken<WanNotice>) {
+        let mut taken = first;
+        let mut wait = LANE_WAIT_MIN;
+        loop {
+            let back = attempt_one(
+                &self.driver,
+                &*self.clock,
+                &self.queue,
+                taken,
+                self.closed.clone(),
+            )
+            .await;
+            if let Some(back) = back {
+                // The device's earlier command is open and its notice is not here yet.
+                self.lanes.lock().await.put_back(back);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = closing(&mut self.closed) => {}
+                }
+                wait = (wait * 2).min(LANE_WAIT_MAX);
+            } else {
+                wait = LANE_WAIT_MIN;
+            }
+            let mut lanes = self.lanes.lock().await;
+            if *self.closed.borrow() {
+                // Shutdown: what waits is handed back by the runner.
+                lanes.running.remove(&self.device);
+                return;
+            }
+            match lanes.next(self.device) {
+                Some(next) => taken = next,
+                None => return,
+            }
+        }
+    }
 }
 
 /// Waits until the runner's consumer has been closed for shutdown.
@@ -312,14 +471,16 @@ async fn hand_back_at_shutdown<T>(taken: Taken<T>) {
 }
 
 /// One notice: the transit time, the attempt in one transaction, then what the crate
-/// documentation of `queue-nats` says to publish and how to settle.
+/// documentation of `queue-nats` says to publish and how to settle. The notice comes back,
+/// unsettled, when its job is not its device's oldest open command.
 async fn attempt_one<S, N, C>(
     driver: &Arc<Driver<S, N>>,
     clock: &C,
     queue: &Queue,
     taken: Taken<WanNotice>,
     mut closed: watch::Receiver<bool>,
-) where
+) -> Option<Taken<WanNotice>>
+where
     S: Store,
     N: DeviceNetwork<S>,
     C: Clock,
@@ -338,7 +499,10 @@ async fn attempt_one<S, N, C>(
     .unwrap_or_default();
     tokio::select! {
         _ = tokio::time::sleep(transit) => {}
-        _ = closing(&mut closed) => return hand_back_at_shutdown(taken).await,
+        _ = closing(&mut closed) => {
+            hand_back_at_shutdown(taken).await;
+            return None;
+        }
     }
     let d = driver.clone();
     let now = clock.now();
@@ -362,9 +526,8 @@ async fn attempt_one<S, N, C>(
         Ok(Ok(Noticed::NotDue { due_at })) => not_due(taken, unix_ms(clock.now()), due_at).await,
         Ok(Ok(Noticed::NotOldest)) => {
             // The device's earlier command is still open (on the air elsewhere, or its notice
-            // still to come): later, the more so the more often this came back.
-            let delay = busy_delay(taken.delivered());
-            settle(taken, Some(delay)).await;
+            // still to come): the lane keeps this one and asks again.
+            return Some(taken);
         }
         Ok(Err(e)) => {
             warn!(job, error = %e, "WAN transmission failed");
@@ -375,6 +538,7 @@ async fn attempt_one<S, N, C>(
             settle(taken, Some(PAUSE)).await;
         }
     }
+    None
 }
 
 /// Runs the delivery worker over NATS until `shutdown` turns true: takes the outbox's notices
