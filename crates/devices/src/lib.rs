@@ -97,7 +97,7 @@ pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
     DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event,
-    EventKind, EventLog, Refusal, SupplierSettings, SupplyState,
+    EventKind, EventLog, Refusal, SupplierDisplay, SupplierSettings, SupplyState,
 };
 
 #[cfg(test)]

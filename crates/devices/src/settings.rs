@@ -1,8 +1,8 @@
 //! The supplier settings a device keeps for the consumer (DUIS 3.x; [`SupplierSettings`]):
 //! ECS16 / GCS44 set the supplier's name and telephone number, ECS14 / GCS11 clear privacy PIN
-//! protection. Answers as the RTDS vectors: ESME one `Set` result per object written, GSME a ZCL
-//! Default Response (frame control `00`: the meter, client of the Device Management cluster,
-//! answers the DCC's server→client command).
+//! protection, ECS10 / GCS07 put up a supplier message (shown until the next one). Answers as the RTDS vectors: ESME one `Set` result per object written, GSME a ZCL
+//! Default Response (frame control `00`: the meter, client of the Device Management and
+//! Messaging clusters, answers the DCC's server→client command).
 //!
 //! Failures (injected, [`DeviceFault`]), as the RTDS ERROR vectors:
 //!
@@ -10,7 +10,9 @@
 //! |---|---|---|
 //! | ECS16 | `DlmsObject` on the telephone number (`9000/0.0.96.13.0.255/2`) or the name (`…1.255/2`) | that `Set` hardware-fault (1), the ones after it other-reason (250), the ones before it done |
 //! | ECS14 | `DlmsObject` on the privacy PIN (`1/0.0.94.44.3.1/2`) | `Set` hardware-fault (1) |
+//! | ECS10 | `DlmsObject` on the message (`1/0.2.96.13.1.255/2`) | `Set` hardware-fault (1) |
 //! | GCS44, GCS11 | `ZclCommand` on `0x0708` / `0x01`, `0x02` | Default Response HARDWARE_FAILURE (`C0`) |
+//! | GCS07 | `ZclCommand` on `0x0703` / `0x00` | Default Response HARDWARE_FAILURE (`C0`) |
 //!
 //! A failed write changes nothing it did not report done.
 
@@ -18,7 +20,7 @@ use gbcs::GeneralSigning;
 use gbcs::axdr::Data;
 use gbcs::dlms::CosemDescriptor;
 use gbcs::gbz::{CONTROL_LAST, GbzBody, GbzComponent, ZclFrame};
-use gbcs::usecases::{SupplierContact, ecs14, ecs16, gcs11, gcs44};
+use gbcs::usecases::{SupplierContact, SupplierMessage, ecs10, ecs14, ecs16, gcs07, gcs11, gcs44};
 
 use crate::device::EmulatedDevice;
 use crate::exec::{
@@ -96,24 +98,35 @@ impl EmulatedDevice {
         })
     }
 
-    /// A Device Management command `command`: `apply` unless the command is faulty; the
-    /// Default Response either way.
-    fn device_management(
+    /// ECS10: the message shown from now on.
+    pub(crate) fn ecs10(
         &mut self,
+        apdu: &GeneralSigning,
+        m: &SupplierMessage,
+    ) -> Option<Execution> {
+        self.dlms_writes(apdu, &[ecs10::SUPPLIER_MESSAGE], |s, _| {
+            s.supplier_message = m.as_bytes().to_vec();
+        })
+    }
+
+    /// A ZSE command `command` on `cluster`: `apply` unless the command is faulty; the Default
+    /// Response either way.
+    fn zse_setting(
+        &mut self,
+        cluster: u16,
         command: u8,
         apply: impl FnOnce(&mut SupplierSettings),
     ) -> Option<Execution> {
-        let works = !self.state.has_fault(DeviceFault::ZclCommand {
-            cluster: CLUSTER_DEVICE_MANAGEMENT,
-            command,
-        });
+        let works = !self
+            .state
+            .has_fault(DeviceFault::ZclCommand { cluster, command });
         if works {
             apply(&mut self.state.supplier_settings);
         }
         let status = if works { 0x00 } else { ZCL_HARDWARE_FAILURE };
         let component = GbzComponent {
             control: CONTROL_LAST,
-            cluster: CLUSTER_DEVICE_MANAGEMENT,
+            cluster,
             body: GbzBody::Plain {
                 from_date_time: None,
                 zcl: ZclFrame {
@@ -130,16 +143,31 @@ impl EmulatedDevice {
 
     /// GCS44: the name and contact details.
     pub(crate) fn gcs44(&mut self, c: &SupplierContact) -> Option<Execution> {
-        self.device_management(gcs44::PUBLISH_CHANGE_OF_SUPPLIER, |s| {
-            s.supplier_name.clone_from(&c.name);
-            s.supplier_telephone.clone_from(&c.telephone);
-        })
+        self.zse_setting(
+            CLUSTER_DEVICE_MANAGEMENT,
+            gcs44::PUBLISH_CHANGE_OF_SUPPLIER,
+            |s| {
+                s.supplier_name.clone_from(&c.name);
+                s.supplier_telephone.clone_from(&c.telephone);
+            },
+        )
     }
 
     /// GCS11: privacy PIN protection off.
     pub(crate) fn gcs11(&mut self) -> Option<Execution> {
-        self.device_management(gcs11::REQUEST_NEW_PASSWORD_RESPONSE, |s| {
-            s.privacy_pin_protection = false;
+        self.zse_setting(
+            CLUSTER_DEVICE_MANAGEMENT,
+            gcs11::REQUEST_NEW_PASSWORD_RESPONSE,
+            |s| {
+                s.privacy_pin_protection = false;
+            },
+        )
+    }
+
+    /// GCS07: the message shown from now on.
+    pub(crate) fn gcs07(&mut self, m: &SupplierMessage) -> Option<Execution> {
+        self.zse_setting(gcs07::CLUSTER_MESSAGING, gcs07::DISPLAY_MESSAGE, |s| {
+            s.supplier_message = m.as_bytes().to_vec();
         })
     }
 }

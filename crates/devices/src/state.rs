@@ -437,8 +437,8 @@ pub struct DeviceState {
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
 /// it (IHD, PPMID): the supplier's name and telephone number (DUIS 3.4: ECS16 on an ESME, GCS44
 /// on a GSME; an IHD shows what the meter holds), and whether the consumer's privacy PIN guards
-/// the display (DUIS 3.5 clears it: ECS14, GCS11). A fresh device has no supplier details and
-/// no PIN; a consumer sets a PIN at the meter or IHD, not through the DCC (a test sets
+/// the display (DUIS 3.5 clears it: ECS14, GCS11), and the supplier's message (DUIS 3.1:
+/// ECS10, GCS07). A fresh device has no supplier details, no message and no PIN; a consumer sets a PIN at the meter or IHD, not through the DCC (a test sets
 /// `privacy_pin_protection` in the state).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SupplierSettings {
@@ -450,6 +450,48 @@ pub struct SupplierSettings {
     pub supplier_telephone: Vec<u8>,
     /// Whether privacy PIN protection is on.
     pub privacy_pin_protection: bool,
+    /// The supplier's message for the consumer, shown until the next one (DUIS 3.1: ECS10 on an
+    /// ESME, GCS07 on a GSME); empty: none.
+    #[serde(with = "hex_bytes")]
+    pub supplier_message: Vec<u8>,
+}
+
+impl SupplierSettings {
+    /// What an IHD or PPMID paired with the meter shows of it: the supplier's name and
+    /// telephone number and its message, as text (bytes outside printable ASCII, which DUIS never
+    /// sends, shown as `?`); an empty field shows nothing.
+    pub fn display(&self) -> SupplierDisplay {
+        let text = |b: &[u8]| -> Option<String> {
+            (!b.is_empty()).then(|| {
+                b.iter()
+                    .map(|&c| {
+                        if (0x20..0x7F).contains(&c) {
+                            char::from(c)
+                        } else {
+                            '?'
+                        }
+                    })
+                    .collect()
+            })
+        };
+        SupplierDisplay {
+            supplier_name: text(&self.supplier_name),
+            supplier_telephone: text(&self.supplier_telephone),
+            message: text(&self.supplier_message),
+        }
+    }
+}
+
+/// What a consumer's display (IHD, PPMID) shows of the supplier settings
+/// ([`SupplierSettings::display`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SupplierDisplay {
+    /// The supplier name.
+    pub supplier_name: Option<String>,
+    /// The supplier telephone number or contact details.
+    pub supplier_telephone: Option<String>,
+    /// The supplier's message.
+    pub message: Option<String>,
 }
 
 impl DeviceState {

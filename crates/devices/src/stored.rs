@@ -274,12 +274,12 @@ mod tests {
         s.clock_offset_secs = -5;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
-        // Format 1 is format 2 without the trailing supplier settings (default: two empty
+        // Format 1 is format 2 without the trailing supplier settings (default: three empty
         // strings and `false`, one byte each).
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
-        assert_eq!(body[body.len() - 3..], [0, 0, 0]);
-        let mut v1 = body[..body.len() - 3].to_vec();
+        assert_eq!(body[body.len() - 4..], [0, 0, 0, 0]);
+        let mut v1 = body[..body.len() - 4].to_vec();
         v1[0] = FORMAT_1;
         assert_eq!(held_instructions_due(&v1), Ok(Some(2_005)));
         let mut counters_v1 = counters.clone();
@@ -293,6 +293,7 @@ mod tests {
             supplier_name: b"E-ON".to_vec(),
             supplier_telephone: b"0333 202 4650".to_vec(),
             privacy_pin_protection: true,
+            supplier_message: b"Reset".to_vec(),
         };
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));

@@ -1,5 +1,6 @@
-//! DUIS 3.4 / 3.5 on the emulated meters: ECS16 / GCS44 set the supplier name and telephone
-//! number, ECS14 / GCS11 clear privacy PIN protection. Each command built with its `gbcs`
+//! DUIS 3.4 / 3.5 / 3.1 on the emulated meters: ECS16 / GCS44 set the supplier name and
+//! telephone number, ECS14 / GCS11 clear privacy PIN protection, ECS10 / GCS07 put up a
+//! supplier message (what the meter's IHD shows). Each command built with its `gbcs`
 //! builder and protected as the DCC does (ACB MAC), the response verified as its recipient
 //! would, shaped like the RTDS RESPONSE vector and decoded as a success; the state shows the
 //! change and survives the stored form. Injected faults answer as the RTDS ERROR vectors and
@@ -10,8 +11,10 @@
 mod common;
 
 use common::*;
-use devices::{DeviceFault, DeviceKind, EmulatedDevice, EventLog, Outcome, SupplierSettings};
-use gbcs::usecases::{self, CommandHeader, Failure, SupplierContact};
+use devices::{
+    DeviceFault, DeviceKind, EmulatedDevice, EventLog, Outcome, SupplierDisplay, SupplierSettings,
+};
+use gbcs::usecases::{self, CommandHeader, Failure, SupplierContact, SupplierMessage};
 use gbcs::{Cra, Frame};
 
 const RTDS_EVENT_ID: u32 = 0x1C37_4A80;
@@ -162,6 +165,93 @@ fn ecs14_and_gcs11_turn_privacy_pin_protection_off() {
 }
 
 #[test]
+fn ecs10_and_gcs07_put_up_the_supplier_message_the_ihd_shows() {
+    let w = World::new();
+    let message = |t: &[u8]| SupplierMessage::new(t).unwrap();
+    let mut esme = w.device(DeviceKind::Esme, ESME);
+    assert_eq!(
+        esme.state().supplier_settings.display(),
+        SupplierDisplay::default()
+    );
+    let cmd =
+        usecases::ecs10_display_message(&header(&w.supplier, &esme, 1003), &message(b"Reset"));
+    let wan = w.wan(cmd, &esme);
+    exchange(
+        &w,
+        &mut esme,
+        &wan,
+        "3.1_ECS10",
+        "ECS10_3.1_SUCCESS_RESPONSE_GBCS.HEX",
+        true,
+    );
+    assert_eq!(reloaded(&esme).supplier_settings.supplier_message, b"Reset");
+    // A second message replaces the first; the name set by 3.4 shows beside it.
+    let cmd = usecases::ecs16_update_supplier_name(&header(&w.supplier, &esme, 1004), &contact());
+    let wan = w.wan(cmd, &esme);
+    exchange(
+        &w,
+        &mut esme,
+        &wan,
+        "3.4_ECS16",
+        "ECS16_3.4_SUCCESS_RESPONSE_GBCS.HEX",
+        true,
+    );
+    let cmd = usecases::ecs10_display_message(
+        &header(&w.supplier, &esme, 1005),
+        &message(b"Your tariff changes on 1 May"),
+    );
+    let wan = w.wan(cmd, &esme);
+    exchange(
+        &w,
+        &mut esme,
+        &wan,
+        "3.1_ECS10",
+        "ECS10_3.1_SUCCESS_RESPONSE_GBCS.HEX",
+        true,
+    );
+    assert_eq!(
+        reloaded(&esme).supplier_settings.display(),
+        SupplierDisplay {
+            supplier_name: Some("E-ON".into()),
+            supplier_telephone: Some("0333 202 4650".into()),
+            message: Some("Your tariff changes on 1 May".into()),
+        }
+    );
+
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    let cmd = usecases::gcs07_display_message(
+        &header(&w.supplier, &gsme, 1002),
+        RTDS_EVENT_ID,
+        &message(b"Reset"),
+    )
+    .unwrap();
+    let wan = w.wan(cmd, &gsme);
+    let bytes = exchange(
+        &w,
+        &mut gsme,
+        &wan,
+        "3.1_GCS07",
+        "GCS07_3.1_SUCCESS_RESPONSE_GBCS.HEX",
+        true,
+    );
+    let ours = Frame::decode(&bytes).unwrap().apdu().content.clone();
+    let theirs = Frame::decode(&rtds("3.1_GCS07", "GCS07_3.1_SUCCESS_RESPONSE_GBCS.HEX"))
+        .unwrap()
+        .apdu()
+        .content
+        .clone();
+    assert_eq!(ours, theirs);
+    assert_eq!(
+        reloaded(&gsme)
+            .supplier_settings
+            .display()
+            .message
+            .as_deref(),
+        Some("Reset")
+    );
+}
+
+#[test]
 fn faults_fail_as_the_rtds_error_vectors_and_change_nothing() {
     let w = World::new();
     let object = |d: gbcs::dlms::CosemDescriptor| DeviceFault::DlmsObject {
@@ -217,6 +307,35 @@ fn faults_fail_as_the_rtds_error_vectors_and_change_nothing() {
     let bytes = exchange(&w, &mut dev, &wan, "3.5_ECS14", file, false);
     assert_failure_like_rtds(&bytes, "3.5_ECS14", file);
     assert!(dev.state().supplier_settings.privacy_pin_protection);
+
+    // ECS10.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut()
+        .faults
+        .insert(object(usecases::ecs10::SUPPLIER_MESSAGE));
+    let m = SupplierMessage::new(b"Reset").unwrap();
+    let wan = w.wan(
+        usecases::ecs10_display_message(&header(&w.supplier, &dev, 1004), &m),
+        &dev,
+    );
+    let file = "ECS10_3.1_ERROR_RESPONSE_GBCS.HEX";
+    let bytes = exchange(&w, &mut dev, &wan, "3.1_ECS10", file, false);
+    assert_failure_like_rtds(&bytes, "3.1_ECS10", file);
+    assert!(dev.state().supplier_settings.supplier_message.is_empty());
+
+    // GCS07.
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    dev.state_mut().faults.insert(DeviceFault::ZclCommand {
+        cluster: 0x0703,
+        command: 0x00,
+    });
+    let cmd = usecases::gcs07_display_message(&header(&w.supplier, &dev, 1003), RTDS_EVENT_ID, &m)
+        .unwrap();
+    let wan = w.wan(cmd, &dev);
+    let file = "GCS07_3.1_ERROR_RESPONSE_GBCS.HEX";
+    let bytes = exchange(&w, &mut dev, &wan, "3.1_GCS07", file, false);
+    assert_failure_like_rtds(&bytes, "3.1_GCS07", file);
+    assert!(dev.state().supplier_settings.supplier_message.is_empty());
 
     // GCS44 and GCS11: Default Response HARDWARE_FAILURE.
     let mut dev = w.device(DeviceKind::Gsme, GSME);

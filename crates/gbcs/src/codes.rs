@@ -113,6 +113,10 @@ impl MessageCode {
     /// GCS61 read gas daily consumption log.
     pub const GCS61: Self = Self(0x00A0);
     // Supplier settings (DUIS 3.x).
+    /// ECS10 display message (ESME).
+    pub const ECS10: Self = Self(0x0021);
+    /// GCS07 display message (GSME).
+    pub const GCS07: Self = Self(0x0071);
     /// ECS14 disable privacy PIN protection (ESME).
     pub const ECS14: Self = Self(0x0023);
     /// ECS16 update supplier name (ESME).

@@ -1,4 +1,5 @@
-//! DUIS 3.4 Update Supplier Name (ECS16, GCS44) and 3.5 Disable Privacy PIN (ECS14, GCS11):
+//! DUIS 3.4 Update Supplier Name (ECS16, GCS44), 3.5 Disable Privacy PIN (ECS14, GCS11) and
+//! 3.1 Display Message (ECS10, GCS07):
 //! each builder against the RTDS commands byte for byte (with the ACB MAC), every RTDS command
 //! decoding strictly to its parameters, every RTDS response (SUCCESS and ERROR) decoding and
 //! classifying, and commands outside the use cases' formats refused.
@@ -9,9 +10,9 @@ mod common;
 
 use common::{Keystore, vector};
 use gbcs::usecases::{
-    self, CommandDecodeError, CommandHeader, DecodedCommand, Failure, PasswordCleared,
-    ResponseOutcome, ResponseValue, SupplierChange, SupplierContact, classify_response,
-    decode_command, decode_response,
+    self, CommandDecodeError, CommandHeader, DecodedCommand, Failure, MessageDisplay,
+    PasswordCleared, ResponseOutcome, ResponseValue, SupplierChange, SupplierContact,
+    SupplierMessage, classify_response, decode_command, decode_response,
 };
 use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
 
@@ -30,6 +31,10 @@ fn rtds_event_id() -> u32 {
 
 fn contact() -> SupplierContact {
     SupplierContact::new(b"E-ON", b"0333 202 4650").unwrap()
+}
+
+fn reset() -> SupplierMessage {
+    SupplierMessage::new(b"Reset").unwrap()
 }
 
 fn apdu(dir: &str, file: &str) -> GeneralSigning {
@@ -71,6 +76,16 @@ fn builders_reproduce_the_rtds_commands() {
         let b = usecases::gcs11_disable_privacy_pin(&h(GSME, counter), id).unwrap();
         check_command(&ks, "3.5_GCS11", &file, b);
     }
+    for (counter, kind) in [(1003, "SUCCESS"), (1004, "ERROR")] {
+        let file = format!("ECS10_3.1_{kind}_COMMAND_GBCS.HEX");
+        let b = usecases::ecs10_display_message(&h(ESME, counter), &reset());
+        check_command(&ks, "3.1_ECS10", &file, b);
+    }
+    for (counter, kind) in [(1002, "SUCCESS"), (1003, "ERROR")] {
+        let file = format!("GCS07_3.1_{kind}_COMMAND_GBCS.HEX");
+        let b = usecases::gcs07_display_message(&h(GSME, counter), id, &reset()).unwrap();
+        check_command(&ks, "3.1_GCS07", &file, b);
+    }
 }
 
 #[test]
@@ -97,6 +112,16 @@ fn rtds_commands_decode_to_their_parameters() {
             decode_command(&a).unwrap(),
             DecodedCommand::Gcs11(PasswordCleared {
                 issuer_event_id: id
+            })
+        );
+        let a = apdu("3.1_ECS10", &format!("ECS10_3.1_{kind}_COMMAND_GBCS.HEX"));
+        assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Ecs10(reset()));
+        let a = apdu("3.1_GCS07", &format!("GCS07_3.1_{kind}_COMMAND_GBCS.HEX"));
+        assert_eq!(
+            decode_command(&a).unwrap(),
+            DecodedCommand::Gcs07(MessageDisplay {
+                message_id: id,
+                message: reset()
             })
         );
     }
@@ -134,6 +159,22 @@ fn rtds_responses_decode_and_classify() {
             "GCS11_3.5",
             Failure::ZclDefaultResponse {
                 command: 0x02,
+                status: 0xC0,
+            },
+        ),
+        (
+            "3.1_ECS10",
+            "ECS10_3.1",
+            Failure::Dlms {
+                index: 0,
+                result: 1,
+            },
+        ),
+        (
+            "3.1_GCS07",
+            "GCS07_3.1",
+            Failure::ZclDefaultResponse {
+                command: 0x00,
                 status: 0xC0,
             },
         ),
@@ -177,6 +218,22 @@ fn builder_output_decodes_to_the_builder_parameters() {
     let c = SupplierContact::new(b"", b"").unwrap();
     let b = usecases::ecs16_update_supplier_name(&h(ESME, 9), &c);
     assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs16(c));
+    let m = SupplierMessage::new(&[b'~'; 116]).unwrap();
+    let b = usecases::ecs10_display_message(&h(ESME, 9), &m);
+    assert_eq!(
+        decode_command(&b).unwrap(),
+        DecodedCommand::Ecs10(m.clone())
+    );
+    let b = usecases::gcs07_display_message(&h(GSME, 9), 7, &m).unwrap();
+    assert_eq!(
+        decode_command(&b).unwrap(),
+        DecodedCommand::Gcs07(MessageDisplay {
+            message_id: 7,
+            message: m
+        })
+    );
+    assert!(SupplierMessage::new(b"").is_err());
+    assert!(SupplierMessage::new(&[b'x'; 117]).is_err());
     assert!(SupplierContact::new(&[b'x'; 16], b"1").is_err());
     assert!(SupplierContact::new(b"x", &[b'1'; 19]).is_err());
 }
@@ -225,6 +282,16 @@ fn commands_outside_the_formats_do_not_decode() {
     a.content.push(b'1');
     a.content[7] += 1;
     bad(&a, "GCS11");
+    // ECS10 with an empty message.
+    let mut a = usecases::ecs10_display_message(&h(ESME, 9), &reset());
+    a.content.truncate(a.content.len() - 5);
+    let n = a.content.len();
+    a.content[n - 1] = 0;
+    bad(&a, "ECS10");
+    // GCS07 shown for a limited time.
+    let mut a = usecases::gcs07_display_message(&h(GSME, 9), 1, &reset()).unwrap();
+    a.content[zcl + 9] = 0x3C;
+    bad(&a, "GCS07");
     // GCS11's content relabelled GCS44.
     let mut a = usecases::gcs11_disable_privacy_pin(&h(GSME, 9), 1).unwrap();
     a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::GCS44);

@@ -27,9 +27,10 @@ use crate::render;
 use crate::store::Tx;
 
 pub mod s11_2_read_firmware_version;
-// Supplier settings (3.x).
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
+// Supplier settings (3.x).
+pub mod s3_1_display_message;
 pub mod s3_4_update_supplier_name;
 pub mod s3_5_disable_privacy_pin;
 pub mod s4_1_1_read_import_registers;

@@ -1,5 +1,5 @@
-//! Supplier settings (DUIS 3.x) bodies: 3.4 `UpdateSupplierName`. (3.5 `DisablePrivacyPIN` has
-//! no content: [`super::NoParameters`].)
+//! Supplier settings (DUIS 3.x) bodies: 3.4 `UpdateSupplierName`, 3.1 `DisplayMessage`. (3.5
+//! `DisablePrivacyPIN` has no content: [`super::NoParameters`].)
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::types::InvalidValue;
@@ -67,6 +67,42 @@ impl UpdateSupplierName {
     }
 }
 
+/// 3.1 Display Message (`sr:DisplayMessage`): the supplier's message for the consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayMessage {
+    /// `ExecutionDateTime`, as written, when the request is future dated.
+    pub execution_date_time: Option<String>,
+    /// `SupplierMessage`: 1 to 116 printable ASCII characters (`[ -~]+`), as written.
+    pub supplier_message: String,
+}
+
+/// The longest `SupplierMessage`.
+pub const MAX_SUPPLIER_MESSAGE: usize = 116;
+
+impl DisplayMessage {
+    /// Parses a `DisplayMessage` body element.
+    pub fn parse(body: &crate::xml::Element) -> Result<Self, BodyError> {
+        const NAME: &str = "DisplayMessage";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let supplier_message = restricted(
+            s.required("SupplierMessage")?,
+            "SupplierMessage",
+            MAX_SUPPLIER_MESSAGE,
+            |c| (' '..='~').contains(&c),
+        )?;
+        s.finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        Ok(Self {
+            execution_date_time,
+            supplier_message,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +163,37 @@ mod tests {
         }
         let wrong = body("<sr:DisablePrivacyPIN/>");
         assert!(UpdateSupplierName::parse(&wrong).is_err());
+    }
+
+    #[test]
+    fn display_message() {
+        let parse = |inner: &str| {
+            DisplayMessage::parse(&body(&format!(
+                "<sr:DisplayMessage>{inner}</sr:DisplayMessage>"
+            )))
+        };
+        let m = parse("<sr:SupplierMessage>Reset</sr:SupplierMessage>").unwrap();
+        assert_eq!(m.supplier_message, "Reset");
+        assert_eq!(m.execution_date_time, None);
+        let long = "~".repeat(116);
+        let m = parse(&format!(
+            "<sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime><sr:SupplierMessage>{long}</sr:SupplierMessage>"
+        ))
+        .unwrap();
+        assert_eq!(m.supplier_message, long);
+        for bad in [
+            String::new(),
+            "<sr:SupplierMessage></sr:SupplierMessage>".into(),
+            format!(
+                "<sr:SupplierMessage>{}</sr:SupplierMessage>",
+                "x".repeat(117)
+            ),
+            "<sr:SupplierMessage>caf\u{e9}</sr:SupplierMessage>".into(),
+            "<sr:SupplierMessage>a\tb</sr:SupplierMessage>".into(),
+            "<sr:SupplierMessage>a</sr:SupplierMessage><sr:SupplierMessage>b</sr:SupplierMessage>"
+                .into(),
+        ] {
+            assert!(parse(&bad).is_err(), "{bad}");
+        }
     }
 }

@@ -87,8 +87,10 @@ pub mod gcs16a;
 pub mod gcs16b;
 pub mod gcs61;
 // Supplier settings (DUIS 3.x).
+pub mod ecs10;
 pub mod ecs14;
 pub mod ecs16;
+pub mod gcs07;
 pub mod gcs11;
 pub mod gcs44;
 pub mod logs_common;
@@ -182,8 +184,10 @@ pub use logs_common::{
 pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 // Supplier settings (DUIS 3.x).
+pub use ecs10::{SupplierMessage, ecs10_display_message};
 pub use ecs14::ecs14_disable_privacy_pin;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
+pub use gcs07::{MessageDisplay, gcs07_display_message};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 
@@ -341,6 +345,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs44::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
+    &ecs10::SPEC,
+    &gcs07::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -502,6 +508,10 @@ pub enum DecodedCommand {
     Ecs14,
     /// GCS11 disable privacy PIN protection (GSME).
     Gcs11(PasswordCleared),
+    /// ECS10 display a supplier message (ESME).
+    Ecs10(SupplierMessage),
+    /// GCS07 display a supplier message (GSME).
+    Gcs07(MessageDisplay),
 }
 
 impl DecodedCommand {
@@ -571,6 +581,8 @@ impl DecodedCommand {
             DecodedCommand::Gcs44(_) => &gcs44::SPEC,
             DecodedCommand::Ecs14 => &ecs14::SPEC,
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
+            DecodedCommand::Ecs10(_) => &ecs10::SPEC,
+            DecodedCommand::Gcs07(_) => &gcs07::SPEC,
         }
     }
 }
