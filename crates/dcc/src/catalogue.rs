@@ -103,6 +103,10 @@ static CATALOGUE: &[&dyn Service] = &[
     &s4_6_2_retrieve_export_daily_read_log::RetrieveExportDailyReadLog,
     &s4_14_read_prepayment_daily_read_log::ReadPrepaymentDailyReadLog,
     &s4_17_retrieve_daily_consumption_log::RetrieveDailyConsumptionLog,
+    // Supplier settings (3.x).
+    &services::s3_1_display_message::DisplayMessage,
+    &services::s3_4_update_supplier_name::UpdateSupplierName,
+    &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -25,6 +25,7 @@
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
 //! | CCS02 | device not in the log | `Action(1)` |
 //! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
+//! | supplier settings (ECS16, GCS44, ECS14, GCS11, ECS10, GCS07) | see [`crate::settings`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -316,6 +317,13 @@ impl EmulatedDevice {
             | DecodedCommand::Gcs16a(_)
             | DecodedCommand::Gcs16b(_)
             | DecodedCommand::Gcs61(_)) => self.log_read(cmd, log, now).flatten(),
+            // Supplier settings (crate::settings).
+            DecodedCommand::Ecs16(contact) => self.ecs16(apdu, &contact),
+            DecodedCommand::Gcs44(change) => self.gcs44(&change.contact),
+            DecodedCommand::Ecs14 => self.ecs14(apdu),
+            DecodedCommand::Gcs11(_) => self.gcs11(),
+            DecodedCommand::Ecs10(message) => self.ecs10(apdu, &message),
+            DecodedCommand::Gcs07(display) => self.gcs07(&display.message),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

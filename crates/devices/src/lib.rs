@@ -84,6 +84,7 @@ pub mod metering;
 // Device behaviour of the read services.
 pub mod reads;
 mod recovery;
+mod settings;
 mod state;
 pub mod stored;
 mod zcl;
@@ -96,7 +97,7 @@ pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
     DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event,
-    EventKind, EventLog, Refusal, SupplyState,
+    EventKind, EventLog, Refusal, SupplierDisplay, SupplierSettings, SupplyState,
 };
 
 #[cfg(test)]

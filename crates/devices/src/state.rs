@@ -77,7 +77,8 @@ pub enum DeviceFault {
     /// the GET-list reads are each such a fault: ECS22a/c on the profile buffer, ECS23/ECS23b on
     /// the (first) average voltage profile, ECS24 on `113/0.0.19.20.4.255/5`, ECS24b on
     /// `20/0.0.13.0.1.255/4`, ECS26a on `10/0.0.12.0.1.255/2`; ECS22b (protected) on the active
-    /// import profile `7/0.0.99.1.0.255/2` answers its `Action` with hardware-fault.
+    /// import profile `7/0.0.99.1.0.255/2` answers its `Action` with hardware-fault. Writing
+    /// it fails likewise (`Set` hardware-fault; ECS16, ECS14: `crate::settings`).
     DlmsObject {
         /// Interface class.
         class: u16,
@@ -100,7 +101,9 @@ pub enum DeviceFault {
     Sampling,
     /// This ZSE command of a read set (GCS21f, GCS21b) fails: a Default Response
     /// HARDWARE_FAILURE, the components after it `FF` FAILURE (RTDS: GCS21f on Get Special Days
-    /// `0x0707/0x04`, GCS21b on Get Seasons `0x0707/0x03`; `0x00` is Read Attributes).
+    /// `0x0707/0x04`, GCS21b on Get Seasons `0x0707/0x03`; `0x00` is Read Attributes). A
+    /// Device Management command (GCS44 `0x0708/0x01`, GCS11 `0x0708/0x02`) fails with a
+    /// Default Response HARDWARE_FAILURE and changes nothing.
     ZclCommand {
         /// The cluster.
         cluster: u16,
@@ -425,6 +428,70 @@ pub struct DeviceState {
     /// Monthly on the 1st by default (also for state stored before it existed).
     #[serde(default)]
     pub billing_calendar: crate::reads::logs::BillingCalendar,
+    /// What the supplier sets for the consumer to see (DUIS 3.x): its name and telephone number,
+    /// privacy PIN protection (defaults when absent in stored state).
+    #[serde(default)]
+    pub supplier_settings: SupplierSettings,
+}
+
+/// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
+/// it (IHD, PPMID): the supplier's name and telephone number (DUIS 3.4: ECS16 on an ESME, GCS44
+/// on a GSME; an IHD shows what the meter holds), and whether the consumer's privacy PIN guards
+/// the display (DUIS 3.5 clears it: ECS14, GCS11), and the supplier's message (DUIS 3.1:
+/// ECS10, GCS07). A fresh device has no supplier details, no message and no PIN; a consumer sets a PIN at the meter or IHD, not through the DCC (a test sets
+/// `privacy_pin_protection` in the state).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SupplierSettings {
+    /// The supplier name, as sent (printable ASCII from DUIS).
+    #[serde(with = "hex_bytes")]
+    pub supplier_name: Vec<u8>,
+    /// The supplier telephone number (ESME) or contact details (GSME), as sent.
+    #[serde(with = "hex_bytes")]
+    pub supplier_telephone: Vec<u8>,
+    /// Whether privacy PIN protection is on.
+    pub privacy_pin_protection: bool,
+    /// The supplier's message for the consumer, shown until the next one (DUIS 3.1: ECS10 on an
+    /// ESME, GCS07 on a GSME); empty: none.
+    #[serde(with = "hex_bytes")]
+    pub supplier_message: Vec<u8>,
+}
+
+impl SupplierSettings {
+    /// What an IHD or PPMID paired with the meter shows of it: the supplier's name and
+    /// telephone number and its message, as text (bytes outside printable ASCII, which DUIS never
+    /// sends, shown as `?`); an empty field shows nothing.
+    pub fn display(&self) -> SupplierDisplay {
+        let text = |b: &[u8]| -> Option<String> {
+            (!b.is_empty()).then(|| {
+                b.iter()
+                    .map(|&c| {
+                        if (0x20..0x7F).contains(&c) {
+                            char::from(c)
+                        } else {
+                            '?'
+                        }
+                    })
+                    .collect()
+            })
+        };
+        SupplierDisplay {
+            supplier_name: text(&self.supplier_name),
+            supplier_telephone: text(&self.supplier_telephone),
+            message: text(&self.supplier_message),
+        }
+    }
+}
+
+/// What a consumer's display (IHD, PPMID) shows of the supplier settings
+/// ([`SupplierSettings::display`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SupplierDisplay {
+    /// The supplier name.
+    pub supplier_name: Option<String>,
+    /// The supplier telephone number or contact details.
+    pub supplier_telephone: Option<String>,
+    /// The supplier's message.
+    pub message: Option<String>,
 }
 
 impl DeviceState {
@@ -461,6 +528,7 @@ impl DeviceState {
             instantaneous: crate::reads::InstantaneousConfig::default(),
             reads: crate::reads::ReadsState::default(),
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
+            supplier_settings: SupplierSettings::default(),
         }
     }
 }

@@ -14,6 +14,10 @@
 //! bytes: their serde forms are binary in formats that are not human-readable). postcard is not
 //! self-describing: every field is encoded, in declaration order, so a change to a stored type
 //! needs a new [`FORMAT`].
+//!
+//! Formats: 1, the first; 2 appends the supplier settings (DUIS 3.x) to the body. Parts of
+//! format 1 are still read (a body without supplier settings gets the defaults; counters and
+//! events are laid out alike in both); everything is written in [`FORMAT`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,10 +26,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::anchors::TrustAnchors;
 use crate::metering::Metering;
-use crate::state::{DeviceFault, DeviceLogEntry, DeviceState, Event, EventLog, SupplyState};
+use crate::state::{
+    DeviceFault, DeviceLogEntry, DeviceState, Event, EventLog, SupplierSettings, SupplyState,
+};
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 1;
+pub const FORMAT: u8 = 2;
+/// The first format: the body without the supplier settings.
+const FORMAT_1: u8 = 1;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,11 +58,12 @@ struct BodyRef<'a> {
     instantaneous: &'a crate::reads::InstantaneousConfig,
     reads: &'a crate::reads::ReadsState,
     billing_calendar: &'a crate::reads::logs::BillingCalendar,
+    supplier_settings: &'a SupplierSettings,
 }
 
-/// The body's fields, decoded.
+/// The body's fields, decoded (format 1: without the supplier settings, which [`Body`] appends).
 #[derive(Deserialize)]
-struct Body {
+struct BodyV1 {
     clock_offset_secs: i64,
     future_actions: Vec<crate::future::PendingAction>,
     firmware_version: Vec<u8>,
@@ -70,6 +79,11 @@ struct Body {
     reads: crate::reads::ReadsState,
     billing_calendar: crate::reads::logs::BillingCalendar,
 }
+
+/// The body's fields, decoded: format 1's, then the supplier settings (postcard lays a tuple out
+/// as its members one after the other, as it does a struct's fields: the bytes of [`BodyRef`]).
+#[derive(Deserialize)]
+struct Body(BodyV1, SupplierSettings);
 
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
@@ -97,7 +111,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        Some((&FORMAT, rest)) => {
+        // Counters and events are laid out alike in formats 1 and 2.
+        Some((&(FORMAT | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -127,6 +142,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
+        supplier_settings,
     } = state;
     encode(&BodyRef {
         firmware_version,
@@ -143,6 +159,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
+        supplier_settings,
     })
 }
 
@@ -151,7 +168,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&FORMAT, rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -188,7 +205,13 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let b: Body = decode("body", body)?;
+    let (b, supplier_settings) = match body.split_first() {
+        Some((&FORMAT_1, _)) => (decode::<BodyV1>("body", body)?, SupplierSettings::default()),
+        _ => {
+            let Body(b, settings) = decode("body", body)?;
+            (b, settings)
+        }
+    };
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
         firmware_version: b.firmware_version,
@@ -208,6 +231,7 @@ pub fn decode_state(
         instantaneous: b.instantaneous,
         reads: b.reads,
         billing_calendar: b.billing_calendar,
+        supplier_settings,
     })
 }
 
@@ -241,6 +265,39 @@ mod tests {
         let counters = encode_counters(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
         assert!(held_instructions_due(&[FORMAT + 1]).is_err());
+    }
+
+    #[test]
+    fn bodies_of_format_1_still_load_with_default_supplier_settings() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.clock_offset_secs = -5;
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        // Format 1 is format 2 without the trailing supplier settings (default: three empty
+        // strings and `false`, one byte each).
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(body[body.len() - 4..], [0, 0, 0, 0]);
+        let mut v1 = body[..body.len() - 4].to_vec();
+        v1[0] = FORMAT_1;
+        assert_eq!(held_instructions_due(&v1), Ok(Some(2_005)));
+        let mut counters_v1 = counters.clone();
+        counters_v1[0] = FORMAT_1;
+        assert_eq!(
+            decode_state(&v1, &counters_v1, EventLog::default()),
+            Ok(s.clone())
+        );
+        // Written again, it is format 2, and what the supplier set survives.
+        s.supplier_settings = SupplierSettings {
+            supplier_name: b"E-ON".to_vec(),
+            supplier_telephone: b"0333 202 4650".to_vec(),
+            privacy_pin_protection: true,
+            supplier_message: b"Reset".to_vec(),
+        };
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+        assert!(decode_state(&[FORMAT + 1], &counters, EventLog::default()).is_err());
         assert!(held_instructions_due(&[]).is_err());
     }
 }

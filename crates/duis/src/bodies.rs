@@ -18,6 +18,9 @@ use crate::xml::{Element, is_xml_space};
 
 // DCC schedules (5.1, 5.2, 5.3) and the bodies of their runs.
 pub mod schedules;
+// Supplier settings (3.x).
+pub mod supplier_settings;
+pub use supplier_settings::{DisplayMessage, UpdateSupplierName};
 
 /// Why a body element does not fit its typed model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -722,7 +725,7 @@ mod tests {
     use super::*;
     use crate::xml::{ParseLimits, parse_element};
 
-    fn body(inner: &str) -> Element {
+    pub(crate) fn body(inner: &str) -> Element {
         let doc = format!(
             r#"<sr:X xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway">{inner}</sr:X>"#
         );

@@ -112,6 +112,19 @@ impl MessageCode {
     pub const GCS16B: Self = Self(0x0096);
     /// GCS61 read gas daily consumption log.
     pub const GCS61: Self = Self(0x00A0);
+    // Supplier settings (DUIS 3.x).
+    /// ECS10 display message (ESME).
+    pub const ECS10: Self = Self(0x0021);
+    /// GCS07 display message (GSME).
+    pub const GCS07: Self = Self(0x0071);
+    /// ECS14 disable privacy PIN protection (ESME).
+    pub const ECS14: Self = Self(0x0023);
+    /// ECS16 update supplier name (ESME).
+    pub const ECS16: Self = Self(0x0025);
+    /// GCS11 disable privacy PIN protection (GSME).
+    pub const GCS11: Self = Self(0x0073);
+    /// GCS44 update supplier name (GSME).
+    pub const GCS44: Self = Self(0x0088);
 }
 
 impl fmt::Debug for MessageCode {

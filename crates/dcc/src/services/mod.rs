@@ -29,6 +29,10 @@ use crate::store::Tx;
 pub mod s11_2_read_firmware_version;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
+// Supplier settings (3.x).
+pub mod s3_1_display_message;
+pub mod s3_4_update_supplier_name;
+pub mod s3_5_disable_privacy_pin;
 pub mod s4_1_1_read_import_registers;
 // DCC schedules (and 4.16, their first schedulable read).
 pub mod s4_16_read_active_power_import;

@@ -86,7 +86,15 @@ pub mod gcs15e;
 pub mod gcs16a;
 pub mod gcs16b;
 pub mod gcs61;
+// Supplier settings (DUIS 3.x).
+pub mod ecs10;
+pub mod ecs14;
+pub mod ecs16;
+pub mod gcs07;
+pub mod gcs11;
+pub mod gcs44;
 pub mod logs_common;
+mod settings_common;
 
 use serde::{Deserialize, Serialize};
 
@@ -174,6 +182,14 @@ pub use logs_common::{
     GbzLogPart, LogEntry, LogPeriod, ProtectedRangeRead, RangeRead, SnapshotRead, SnapshotRequest,
 };
 pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
+
+// Supplier settings (DUIS 3.x).
+pub use ecs10::{SupplierMessage, ecs10_display_message};
+pub use ecs14::ecs14_disable_privacy_pin;
+pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
+pub use gcs07::{MessageDisplay, gcs07_display_message};
+pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
+pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -324,6 +340,13 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs16a::SPEC,
     &gcs16b::SPEC,
     &gcs61::SPEC,
+    // Supplier settings (DUIS 3.x).
+    &ecs16::SPEC,
+    &gcs44::SPEC,
+    &ecs14::SPEC,
+    &gcs11::SPEC,
+    &ecs10::SPEC,
+    &gcs07::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -476,6 +499,19 @@ pub enum DecodedCommand {
     Gcs16b(SnapshotRead),
     /// GCS61 read gas daily consumption log (the period the samples cover).
     Gcs61(LogPeriod),
+    // Supplier settings (DUIS 3.x).
+    /// ECS16 update the supplier name and telephone number (ESME).
+    Ecs16(SupplierContact),
+    /// GCS44 update the supplier name and contact details (GSME).
+    Gcs44(SupplierChange),
+    /// ECS14 disable privacy PIN protection (ESME).
+    Ecs14,
+    /// GCS11 disable privacy PIN protection (GSME).
+    Gcs11(PasswordCleared),
+    /// ECS10 display a supplier message (ESME).
+    Ecs10(SupplierMessage),
+    /// GCS07 display a supplier message (GSME).
+    Gcs07(MessageDisplay),
 }
 
 impl DecodedCommand {
@@ -541,6 +577,12 @@ impl DecodedCommand {
             DecodedCommand::Gcs16a(_) => &gcs16a::SPEC,
             DecodedCommand::Gcs16b(_) => &gcs16b::SPEC,
             DecodedCommand::Gcs61(_) => &gcs61::SPEC,
+            DecodedCommand::Ecs16(_) => &ecs16::SPEC,
+            DecodedCommand::Gcs44(_) => &gcs44::SPEC,
+            DecodedCommand::Ecs14 => &ecs14::SPEC,
+            DecodedCommand::Gcs11(_) => &gcs11::SPEC,
+            DecodedCommand::Ecs10(_) => &ecs10::SPEC,
+            DecodedCommand::Gcs07(_) => &gcs07::SPEC,
         }
     }
 }

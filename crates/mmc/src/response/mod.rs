@@ -81,6 +81,13 @@ mod gcs16a;
 mod gcs16b;
 mod gcs61;
 mod logs;
+// Supplier settings (3.1, 3.4, 3.5).
+mod ecs10;
+mod ecs14;
+mod ecs16;
+mod gcs07;
+mod gcs11;
+mod gcs44;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -154,6 +161,13 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs16a::MAPPING,
     &gcs16b::MAPPING,
     &gcs61::MAPPING,
+    // Supplier settings (3.1, 3.4, 3.5).
+    &ecs16::MAPPING,
+    &gcs44::MAPPING,
+    &ecs14::MAPPING,
+    &gcs11::MAPPING,
+    &ecs10::MAPPING,
+    &gcs07::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
