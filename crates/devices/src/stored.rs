@@ -13,7 +13,12 @@
 //! Each part is a [`FORMAT`] byte and the `postcard` encoding of its fields (EUIs and keys as
 //! bytes: their serde forms are binary in formats that are not human-readable). postcard is not
 //! self-describing: every field is encoded, in declaration order, so a change to a stored type
-//! needs a new [`FORMAT`].
+//! needs a new [`FORMAT`], and every older format stays readable:
+//!
+//! * format 1: the body's fields up to the billing calendar; the counters; an event;
+//! * format 2 (written since the payment state existed): a format-1 body followed by the
+//!   payment state ([`crate::reads::payment::PaymentState`]); counters and events as in 1. A
+//!   format-1 body reads with the default payment state.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,7 +30,9 @@ use crate::metering::Metering;
 use crate::state::{DeviceFault, DeviceLogEntry, DeviceState, Event, EventLog, SupplyState};
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 1;
+pub const FORMAT: u8 = 2;
+/// The format of parts stored before the payment state existed (still read).
+pub const FORMAT_1: u8 = 1;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,7 +104,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        Some((&FORMAT, rest)) => {
+        Some((&(FORMAT | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -127,8 +134,9 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
+        payment,
     } = state;
-    encode(&BodyRef {
+    let body = BodyRef {
         firmware_version,
         supply: *supply,
         metering,
@@ -143,7 +151,8 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
-    })
+    };
+    encode(&(body, payment))
 }
 
 /// When the earliest future-dated instruction a stored body holds is due (true time, unix
@@ -151,7 +160,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&FORMAT, rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -188,7 +197,10 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let b: Body = decode("body", body)?;
+    let (b, payment): (Body, crate::reads::payment::PaymentState) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Default::default()),
+        _ => decode("body", body)?,
+    };
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
         firmware_version: b.firmware_version,
@@ -208,6 +220,7 @@ pub fn decode_state(
         instantaneous: b.instantaneous,
         reads: b.reads,
         billing_calendar: b.billing_calendar,
+        payment,
     })
 }
 
@@ -242,5 +255,35 @@ mod tests {
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
         assert!(held_instructions_due(&[FORMAT + 1]).is_err());
         assert!(held_instructions_due(&[]).is_err());
+    }
+
+    #[test]
+    fn a_format_1_body_loads_with_the_default_payment_state() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        // Format 2 is a format-1 body and the payment state (here the default: one byte,
+        // `None`); a body stored before the payment state existed is the same without it.
+        let body = encode_body(&s).unwrap();
+        assert_eq!((body[0], body.last()), (FORMAT, Some(&0)));
+        let mut old = body[..body.len() - 1].to_vec();
+        old[0] = FORMAT_1;
+        assert_eq!(
+            decode_state(&old, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        assert_eq!(held_instructions_due(&old), Ok(Some(2_000)));
+        // Counters and events stored in format 1 still read.
+        let mut old_counters = counters.clone();
+        old_counters[0] = FORMAT_1;
+        assert_eq!(
+            decode_state(&body, &old_counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // An activated emergency credit survives the round trip.
+        s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 }

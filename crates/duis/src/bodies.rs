@@ -458,7 +458,8 @@ fn execution_date_time(s: &mut Seq<'_>) -> Result<Option<String>, BodyError> {
 }
 
 /// A body element whose type has no content at all (`EnableSupply`, `DisableSupply`,
-/// `ReadSupplyStatus`: `sr:EnableSupply`, `sr:DisableSupply`, `sr:ReadDataOnDemand`).
+/// `ActivateEmergencyCredit`, `ReadSupplyStatus`: `sr:EnableSupply`, `sr:DisableSupply`,
+/// `sr:ActivateEmergencyCredit`, `sr:ReadDataOnDemand`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoParameters;
 
@@ -962,6 +963,11 @@ mod tests {
             .is_err()
         );
         assert!(NoParameters::parse(&body("<sr:DisableSupply/>"), "EnableSupply").is_err());
+        NoParameters::parse(
+            &body("<sr:ActivateEmergencyCredit/>"),
+            "ActivateEmergencyCredit",
+        )
+        .unwrap();
         let f = FutureDatedOnly::parse(
             &body("<sr:ReadFirmwareVersion><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadFirmwareVersion>"),
             "ReadFirmwareVersion",
