@@ -458,8 +458,9 @@ fn execution_date_time(s: &mut Seq<'_>) -> Result<Option<String>, BodyError> {
 }
 
 /// A body element whose type has no content at all (`EnableSupply`, `DisableSupply`,
-/// `ActivateEmergencyCredit`, `ReadSupplyStatus`: `sr:EnableSupply`, `sr:DisableSupply`,
-/// `sr:ActivateEmergencyCredit`, `sr:ReadDataOnDemand`).
+/// `ActivateEmergencyCredit`, `ResetTariffBlockCounterMatrix`, `ReadSupplyStatus`:
+/// `sr:EnableSupply`, `sr:DisableSupply`, `sr:ActivateEmergencyCredit`,
+/// `sr:ResetTariffBlockCounterMatrix`, `sr:ReadDataOnDemand`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoParameters;
 
@@ -966,6 +967,11 @@ mod tests {
         NoParameters::parse(
             &body("<sr:ActivateEmergencyCredit/>"),
             "ActivateEmergencyCredit",
+        )
+        .unwrap();
+        NoParameters::parse(
+            &body("<sr:ResetTariffBlockCounterMatrix/>"),
+            "ResetTariffBlockCounterMatrix",
         )
         .unwrap();
         let f = FutureDatedOnly::parse(

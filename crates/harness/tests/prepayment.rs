@@ -6,6 +6,9 @@
 //! 2.5 Activate Emergency Credit: before it, 4.3 Read Prepay Values shows no emergency credit;
 //! after it, the whole emergency credit limit, then the limit less what the consumption drew
 //! from it once the credit ran out, while 4.18 shows the meter balance going below zero.
+//!
+//! 1.7 Reset Tariff Block Counter Matrix: 4.1.3 (the ESME's TOU-with-blocks matrix) reads zero
+//! after it, then advances with the simulated consumption; 4.1.2's TOU registers are not reset.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -213,4 +216,84 @@ fn activated_emergency_credit_is_shown_by_the_prepayment_reads() {
         }
         assert_eq!(activated_at(&h, device), Some(at), "activated once");
     }
+}
+
+/// The values of every `element` of a rendered answer (`<ra:element index="…">v</ra:element>`).
+fn values(xml: &str, element: &str) -> Vec<u64> {
+    xml.split(&format!("<ra:{element} "))
+        .skip(1)
+        .map(|part| {
+            let v = &part[part.find('>').unwrap() + 1..];
+            v[..v.find('<').unwrap()].trim().parse().unwrap()
+        })
+        .collect()
+}
+
+fn block_counters(h: &mut Harness) -> Vec<u64> {
+    let r = read(h, "ECS17e_4.1.3_SUCCESS_REQUEST_DUIS.XML", premises1::ESME);
+    let v = values(
+        &render(h, &r, premises1::ESME, "4.1.3"),
+        "RegisterMatrixTOUValue",
+    );
+    assert!(!v.is_empty());
+    v
+}
+
+fn import_register(h: &Harness, at: i64) -> u64 {
+    let m: devices::Metering =
+        serde_json::from_value(h.device_state(premises1::ESME)["metering"].clone()).unwrap();
+    m.register(devices::Channel::ActiveImport, at)
+}
+
+#[test]
+fn reset_block_counters_read_zero_then_advance() {
+    let mut h = Harness::new_world();
+    h.advance(DAY);
+    let before: u64 = block_counters(&mut h).iter().sum();
+    assert!(before > 0, "a day of consumption in the blocks");
+
+    let r = critical(
+        &mut h,
+        "ECS05_1.7_SUCCESS_REQUEST_DUIS.XML",
+        "1.7",
+        premises1::ESME,
+    );
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    h.check_signed(&r.xml);
+    let xml = render(&h, &r, premises1::ESME, "1.7");
+    assert!(xml.contains("ResetTariffBlockCounterMatrixRsp"), "{xml}");
+    let at = h.device_state(premises1::ESME)["payment"]["block_counters_reset_at"]
+        .as_i64()
+        .expect("reset");
+
+    // Across a restart of the DCC, the counters count from the reset: (almost) nothing yet,
+    // the few seconds of the read's own round trip.
+    h.restart();
+    let just_after: u64 = block_counters(&mut h).iter().sum();
+    let now = h.now().unix_timestamp();
+    assert!(just_after < before / 100, "{just_after} against {before}");
+    assert!(now - at < 60);
+
+    // Six hours of simulated consumption later: exactly the consumption since the reset.
+    h.advance(Duration::from_secs(6 * 3600));
+    let counters = block_counters(&mut h);
+    let since = import_register(&h, h.now().unix_timestamp()) - import_register(&h, at);
+    assert!(since > 0);
+    let sum: u64 = counters.iter().sum();
+    // The read reaches the meter seconds after h.now() was taken: a few Wh at most.
+    assert!(sum >= since && sum - since < 20, "{sum} against {since}");
+
+    // The TOU registers (4.1.2) still count from installation.
+    let r = read(
+        &mut h,
+        "ECS17d_4.1.2_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    let tou: u64 = values(
+        &render(&h, &r, premises1::ESME, "4.1.2"),
+        "TOUPrimaryRegisterValue",
+    )
+    .iter()
+    .sum();
+    assert!(tou > before, "{tou} against {before}");
 }

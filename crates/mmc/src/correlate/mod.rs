@@ -19,7 +19,8 @@ mod ecs43;
 mod ecs70;
 mod gcs28;
 mod gcs32;
-// 2.5 Activate Emergency Credit.
+// 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
+mod ecs05;
 mod ecs09;
 mod gcs06;
 
@@ -33,6 +34,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
+    &ecs05::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs70::CORRELATION,
