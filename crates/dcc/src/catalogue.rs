@@ -70,6 +70,9 @@ static CATALOGUE: &[&dyn Service] = &[
     &s4_12_2_read_max_demand_export::ReadMaxDemandExport,
     &s4_15_read_load_limit_data::ReadLoadLimitData,
     &s4_18_read_meter_balance::ReadMeterBalance,
+    // Families 1 and 2 (prepayment and payment mode).
+    &services::s1_7_reset_tariff_block_counter_matrix::ResetTariffBlockCounterMatrix,
+    &services::s2_5_activate_emergency_credit::ActivateEmergencyCredit,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_4_read_supply_status::ReadSupplyStatus,

@@ -262,6 +262,11 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
+            // (crate::reads::payment).
+            DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),
+            DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
+            DecodedCommand::Gcs06(_) => self.gcs06(now),
             // Instantaneous reads (crate::reads::instantaneous).
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)

@@ -113,13 +113,19 @@ pub enum DeviceFault {
     /// The logs cannot be read (billing data, daily read and daily consumption logs): DLMS log
     /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE.
     Logs,
+    /// The emergency credit cannot be activated: ECS09 `Action` hardware-fault; GCS06 a ZCL
+    /// Default Response HARDWARE_FAILURE (the RTDS ERROR vectors). Nothing changes.
+    EmergencyCredit,
+    /// The tariff block counter matrix cannot be reset: ECS05 `Action` hardware-fault (the RTDS
+    /// ERROR vector). Nothing changes.
+    BlockCounterReset,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, logs, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
+        import-registers, logs, emergency-credit, block-counter-reset, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
         zcl-attribute:CLUSTER/ID, zcl-command:CLUSTER/COMMAND or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
@@ -137,6 +143,8 @@ impl DeviceFault {
             other if other.starts_with("dlms-object:") => crate::reads::parse_dlms_object(other)?,
             other if other.starts_with("zcl-command:") => crate::reads::parse_zcl_command(other)?,
             "logs" => Self::Logs,
+            "emergency-credit" => Self::EmergencyCredit,
+            "block-counter-reset" => Self::BlockCounterReset,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -432,6 +440,10 @@ pub struct DeviceState {
     /// privacy PIN protection (defaults when absent in stored state).
     #[serde(default)]
     pub supplier_settings: SupplierSettings,
+    /// The payment state commands change (`crate::reads::payment`: emergency credit
+    /// activation); defaults when absent in stored state.
+    #[serde(default)]
+    pub payment: crate::reads::payment::PaymentState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -529,6 +541,7 @@ impl DeviceState {
             reads: crate::reads::ReadsState::default(),
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
             supplier_settings: SupplierSettings::default(),
+            payment: crate::reads::payment::PaymentState::default(),
         }
     }
 }

@@ -13,11 +13,12 @@
 //! Each part is a [`FORMAT`] byte and the `postcard` encoding of its fields (EUIs and keys as
 //! bytes: their serde forms are binary in formats that are not human-readable). postcard is not
 //! self-describing: every field is encoded, in declaration order, so a change to a stored type
-//! needs a new [`FORMAT`].
+//! needs a new [`FORMAT`], and every older format stays readable:
 //!
-//! Formats: 1, the first; 2 appends the supplier settings (DUIS 3.x) to the body. Parts of
-//! format 1 are still read (a body without supplier settings gets the defaults; counters and
-//! events are laid out alike in both); everything is written in [`FORMAT`].
+//! * format 1: the body's fields up to the billing calendar; the counters; an event;
+//! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x and
+//!   the payment state of DUIS 1.x and 2.x); counters and events as in 1. A format-1 body reads
+//!   with the default tail. State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,15 +33,16 @@ use crate::state::{
 
 /// The version byte every stored part starts with.
 pub const FORMAT: u8 = 2;
-/// The first format: the body without the supplier settings.
-const FORMAT_1: u8 = 1;
+/// The format of parts stored before the supplier settings and payment state existed (still
+/// read).
+pub const FORMAT_1: u8 = 1;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("stored device state unreadable: {0}")]
 pub struct StoredError(String);
 
-/// The body's fields, borrowed for encoding (the same order as [`Body`]). The clock offset and
+/// The body's fields, borrowed for encoding (the same order as [`BodyV1`]). The clock offset and
 /// the held instructions come first, so that [`held_instructions_due`] reads only them.
 #[derive(Serialize)]
 struct BodyRef<'a> {
@@ -58,10 +60,9 @@ struct BodyRef<'a> {
     instantaneous: &'a crate::reads::InstantaneousConfig,
     reads: &'a crate::reads::ReadsState,
     billing_calendar: &'a crate::reads::logs::BillingCalendar,
-    supplier_settings: &'a SupplierSettings,
 }
 
-/// The body's fields, decoded (format 1: without the supplier settings, which [`Body`] appends).
+/// The body's fields, decoded (format 1: without the [`Tail`] format 2 appends).
 #[derive(Deserialize)]
 struct BodyV1 {
     clock_offset_secs: i64,
@@ -80,10 +81,20 @@ struct BodyV1 {
     billing_calendar: crate::reads::logs::BillingCalendar,
 }
 
-/// The body's fields, decoded: format 1's, then the supplier settings (postcard lays a tuple out
-/// as its members one after the other, as it does a struct's fields: the bytes of [`BodyRef`]).
-#[derive(Deserialize)]
-struct Body(BodyV1, SupplierSettings);
+/// What format 2 appends to a format-1 body, borrowed for encoding (the same order as
+/// [`Tail`]; postcard lays the pair `(BodyRef, TailRef)` out as the one after the other).
+#[derive(Serialize)]
+struct TailRef<'a> {
+    supplier_settings: &'a SupplierSettings,
+    payment: &'a crate::reads::payment::PaymentState,
+}
+
+/// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
+#[derive(Serialize, Deserialize, Default)]
+struct Tail {
+    supplier_settings: SupplierSettings,
+    payment: crate::reads::payment::PaymentState,
+}
 
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
@@ -143,8 +154,9 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         reads,
         billing_calendar,
         supplier_settings,
+        payment,
     } = state;
-    encode(&BodyRef {
+    let body = BodyRef {
         firmware_version,
         supply: *supply,
         metering,
@@ -159,8 +171,14 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
-        supplier_settings,
-    })
+    };
+    encode(&(
+        body,
+        TailRef {
+            supplier_settings,
+            payment,
+        },
+    ))
 }
 
 /// When the earliest future-dated instruction a stored body holds is due (true time, unix
@@ -205,12 +223,9 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (b, supplier_settings) = match body.split_first() {
-        Some((&FORMAT_1, _)) => (decode::<BodyV1>("body", body)?, SupplierSettings::default()),
-        _ => {
-            let Body(b, settings) = decode("body", body)?;
-            (b, settings)
-        }
+    let (b, tail): (BodyV1, Tail) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+        _ => decode("body", body)?,
     };
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
@@ -231,7 +246,8 @@ pub fn decode_state(
         instantaneous: b.instantaneous,
         reads: b.reads,
         billing_calendar: b.billing_calendar,
-        supplier_settings,
+        supplier_settings: tail.supplier_settings,
+        payment: tail.payment,
     })
 }
 
@@ -267,6 +283,17 @@ mod tests {
         assert!(held_instructions_due(&[FORMAT + 1]).is_err());
     }
 
+    /// The format-1 body of a state whose tail is the default: a format-2 body without its
+    /// tail.
+    fn format_1(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail = postcard::to_allocvec(&Tail::default()).unwrap();
+        assert!(body.ends_with(&tail), "the default tail ends the body");
+        let mut v1 = body[..body.len() - tail.len()].to_vec();
+        v1[0] = FORMAT_1;
+        v1
+    }
+
     #[test]
     fn bodies_of_format_1_still_load_with_default_supplier_settings() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
@@ -274,13 +301,9 @@ mod tests {
         s.clock_offset_secs = -5;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
-        // Format 1 is format 2 without the trailing supplier settings (default: three empty
-        // strings and `false`, one byte each).
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
-        assert_eq!(body[body.len() - 4..], [0, 0, 0, 0]);
-        let mut v1 = body[..body.len() - 4].to_vec();
-        v1[0] = FORMAT_1;
+        let v1 = format_1(&body);
         assert_eq!(held_instructions_due(&v1), Ok(Some(2_005)));
         let mut counters_v1 = counters.clone();
         counters_v1[0] = FORMAT_1;
@@ -299,5 +322,31 @@ mod tests {
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
         assert!(decode_state(&[FORMAT + 1], &counters, EventLog::default()).is_err());
         assert!(held_instructions_due(&[]).is_err());
+    }
+
+    #[test]
+    fn a_format_1_body_loads_with_the_default_payment_state() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        let old = format_1(&body);
+        assert_eq!(
+            decode_state(&old, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        assert_eq!(held_instructions_due(&old), Ok(Some(2_000)));
+        // Counters and events stored in format 1 still read.
+        let mut old_counters = counters.clone();
+        old_counters[0] = FORMAT_1;
+        assert_eq!(
+            decode_state(&body, &old_counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // An activated emergency credit survives the round trip.
+        s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 }

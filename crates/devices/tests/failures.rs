@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 16] = [
+const DIRS: [&str; 19] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -35,6 +35,9 @@ const DIRS: [&str; 16] = [
     "8.1.1_GCS28Commission",
     "8.11_CCS01",
     "8.11_CCS02",
+    "2.5_ECS09",
+    "2.5_GCS06",
+    "1.7_ECS05",
 ];
 
 fn header(orig: &Party, dev: &EmulatedDevice, counter: u64) -> CommandHeader {
@@ -165,6 +168,25 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.critical(pre, &w.supplier, &dev);
             run(w, dev, &wan)
         }
+        "1.7_ECS05" => {
+            let dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::BlockCounterReset);
+            let pre =
+                usecases::ecs05_reset_tariff_block_counter_matrix(&header(&w.supplier, &dev, 1001));
+            let wan = w.critical(pre, &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "2.5_ECS09" => {
+            let dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::EmergencyCredit);
+            let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
+            let wan = w.critical(pre, &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "2.5_GCS06" => {
+            let dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::EmergencyCredit);
+            let pre = usecases::gcs06_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
         "7.2_GCS32" => {
             let dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
             let pre = usecases::gcs32_disable_supply(&header(&w.supplier, &dev, 1001), 0x1C37_4A80);
@@ -287,7 +309,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 16);
+    assert_eq!(n, 19);
 }
 
 #[test]
@@ -454,6 +476,47 @@ fn switch_faults_fail_ecs42_ecs43_gcs32_as_rtds_and_leave_the_supply() {
         scenario(&w, "7.1_ECS42").device.state().supply,
         SupplyState::Disabled
     );
+}
+
+#[test]
+fn a_block_counter_reset_fault_fails_ecs05_as_rtds_and_resets_nothing() {
+    assert_eq!(
+        check("1.7_ECS05"),
+        Failure::Dlms {
+            index: 0,
+            result: 1
+        }
+    );
+    let w = World::new();
+    let f = scenario(&w, "1.7_ECS05");
+    assert_eq!(f.device.state().payment.block_counters_reset_at, None);
+}
+
+#[test]
+fn emergency_credit_faults_fail_ecs09_gcs06_as_rtds_and_activate_nothing() {
+    assert_eq!(
+        check("2.5_ECS09"),
+        Failure::Dlms {
+            index: 0,
+            result: 1
+        }
+    );
+    assert_eq!(
+        check("2.5_GCS06"),
+        Failure::ZclDefaultResponse {
+            command: usecases::gcs06::SELECT_AVAILABLE_EMERGENCY_CREDIT,
+            status: 0xC0
+        }
+    );
+    let w = World::new();
+    for dir in ["2.5_ECS09", "2.5_GCS06"] {
+        let f = scenario(&w, dir);
+        assert_eq!(
+            f.device.state().payment.emergency_credit_activated_at,
+            None,
+            "{dir}"
+        );
+    }
 }
 
 #[test]

@@ -571,6 +571,61 @@ fn tou_and_block_registers_split_the_import_register() {
     assert_eq!(off, later);
 }
 
+/// 1.7 (ECS05): the block counter matrix (4.1.3) restarts from zero at the reset and counts the
+/// consumption since, in its rate and block; the TOU registers (4.1.2) are not reset.
+#[test]
+fn a_block_counter_reset_restarts_the_block_counters_only() {
+    let mut w = World::new();
+    let t0 = w.now;
+    let mut dev = new_esme(&w);
+    w.now = t0.plus_seconds(DAY).unwrap();
+    let cells = |w: &World, dev: &mut EmulatedDevice, counter| -> Vec<u64> {
+        protected(w, dev, "4.1.3_ECS17e", counter)
+            .iter()
+            .map(|d| u64::from(u32_of(d)))
+            .collect()
+    };
+    let tou_total = |w: &World, dev: &mut EmulatedDevice, counter| -> u64 {
+        protected(w, dev, "4.1.2_ECS17d", counter)
+            .iter()
+            .map(|d| u64::from(u32_of(d)))
+            .sum()
+    };
+    assert!(cells(&w, &mut dev, 1).iter().sum::<u64>() > 10_000);
+    let pre = usecases::ecs05_reset_tariff_block_counter_matrix(&header(&w.supplier, &dev, 2));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    assert!(matches!(
+        dev.handle(&wan, w.now).outcome,
+        Outcome::Executed { success: true, .. }
+    ));
+    let at = w.now.to_unix();
+    assert_eq!(dev.state().payment.block_counters_reset_at, Some(at));
+    assert!(
+        cells(&w, &mut dev, 3).iter().all(|c| *c == 0),
+        "zero at the reset"
+    );
+    let register =
+        |dev: &EmulatedDevice, t: i64| dev.state().metering.register(Channel::ActiveImport, t);
+    assert_eq!(
+        tou_total(&w, &mut dev, 4),
+        register(&dev, at),
+        "TOU untouched"
+    );
+    // Three hours on (00:00 to 03:00 UTC: rate 1 until 00:30, then rate 2), the day's first
+    // units, in block 1.
+    w.now = w.now.plus_seconds(3 * 3600).unwrap();
+    let since = dev
+        .state()
+        .metering
+        .consumed(Channel::ActiveImport, at, w.now.to_unix());
+    let c = cells(&w, &mut dev, 5);
+    assert_eq!(c.iter().sum::<u64>(), since);
+    assert!(since > 0);
+    assert!(since < 2000, "{since}");
+    assert_eq!(c[0] + c[8], since, "block 1 of rates 1 and 2");
+    assert!(c[0] > 0 && c[8] > c[0], "{c:?}");
+}
+
 #[test]
 fn gas_tiers_and_block_counters_add_up_to_the_gas_register() {
     for (kind, eui) in [(DeviceKind::Gsme, GSME), (DeviceKind::Gpf, GPF)] {
@@ -713,16 +768,43 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
     );
     assert_eq!(
         p[1],
-        Data::DoubleLong(1_000_000),
-        "emergency credit untouched"
+        Data::DoubleLong(0),
+        "no emergency credit: not activated"
     );
-    // In debt: no credit, emergency credit used.
+    // In debt: no credit, and no emergency credit until it is activated (2.5, ECS09).
     dev.state_mut().instantaneous.prepayment.credit = 0;
     let p = protected(&w, &mut dev, "4.3_ECS19", 3);
     assert_eq!(p[0], Data::DoubleLong(0));
+    assert_eq!(p[1], Data::DoubleLong(0));
+    // Activated now: the whole limit remains; a day later, the day's cost has been drawn.
+    let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 4));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert!(matches!(
+        reply.outcome,
+        Outcome::Executed { success: true, .. }
+    ));
+    let p = protected(&w, &mut dev, "4.3_ECS19", 5);
+    assert_eq!(
+        (&p[0], &p[1]),
+        (&Data::DoubleLong(0), &Data::DoubleLong(1_000_000))
+    );
+    let before = dev.state().instantaneous.meter_balance(
+        &dev.state().metering,
+        Channel::ActiveImport,
+        w.now.to_unix(),
+    );
+    w.now = w.now.plus_seconds(DAY).unwrap();
+    let after = dev.state().instantaneous.meter_balance(
+        &dev.state().metering,
+        Channel::ActiveImport,
+        w.now.to_unix(),
+    );
+    let p = protected(&w, &mut dev, "4.3_ECS19", 6);
     assert_eq!(
         p[1],
-        Data::DoubleLong(i32::try_from(1_000_000 + expected - 10_000_000).unwrap())
+        Data::DoubleLong(i32::try_from(1_000_000 - (before - after)).unwrap()),
+        "emergency credit drawn by the day's cost"
     );
 
     // Gas: GCS60 and GCS14 read the same balance.

@@ -432,7 +432,11 @@ fn the_prepayment_daily_read_log_snapshots_the_balance_at_each_midnight() {
             zigbee(t0 + d * DAY),
             [
                 i32::try_from(b).unwrap(),
-                i32::try_from(c.credits(b).1).unwrap(),
+                i32::try_from(
+                    c.credits(&state.metering, Channel::ActiveImport, t0 + d * DAY, None)
+                        .1,
+                )
+                .unwrap(),
                 0,
                 0,
                 0,
@@ -453,7 +457,7 @@ fn the_prepayment_daily_read_log_snapshots_the_balance_at_each_midnight() {
         assert_eq!(fell, 350_000, "day {d}");
     }
     assert_eq!(rows[0].1[0], 10_000_000 - 350_000);
-    assert_eq!(rows[0].1[1], 1_000_000, "emergency credit untouched");
+    assert_eq!(rows[0].1[1], 0, "no emergency credit: not activated");
     // Exactly the period, bounds included; a period without a midnight, and one before
     // installation, an empty array (a success).
     let some = read(&w, &mut dev, 2001, period(t0 + DAY, t0 + 2 * DAY));
@@ -557,7 +561,11 @@ fn gas_prepayment_snapshots_newest_first_then_not_found() {
         let state = dev.state().clone();
         let c = &state.instantaneous;
         let balance = |d: i64| c.meter_balance(&state.metering, Channel::GasVolume, t0 + d * DAY);
-        let values = |d: i64| [0, 0, 0, 0, c.credits(balance(d)).1, balance(d)];
+        let ec = |d: i64| {
+            c.credits(&state.metering, Channel::GasVolume, t0 + d * DAY, None)
+                .1
+        };
+        let values = |d: i64| [0, 0, 0, 0, ec(d), balance(d)];
         let snaps = read(&w, &mut dev, 950, period(t0, t0 + 30 * DAY));
         // Offset 0 is the newest (4 January), then 3 and 2 January; the offsets beyond the log
         // NOT_FOUND.

@@ -666,3 +666,64 @@ fn structure_comparison_is_discriminating() {
         "GBZ plain ctl=01 cl=0702 fdt=false fc=08 seq=0 cmd=01 [(517, 0, Some(33)), (20, 0, Some(48))]"
     );
 }
+
+#[test]
+fn ecs09_and_gcs06_activate_the_emergency_credit_once() {
+    let mut w = World::new();
+    for (kind, eui, dir, file) in [
+        (
+            DeviceKind::Esme,
+            ESME,
+            "2.5_ECS09",
+            "ECS09_2.5_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+        (
+            DeviceKind::Gsme,
+            GSME,
+            "2.5_GCS06",
+            "GCS06_2.5_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        let mut dev = w.device(kind, eui);
+        assert_eq!(dev.state().payment.emergency_credit_activated_at, None);
+        let activate = |w: &World, dev: &EmulatedDevice, counter| {
+            let h = header(&w.supplier, dev, counter);
+            let pre = match kind {
+                DeviceKind::Esme => usecases::ecs09_activate_emergency_credit(&h),
+                _ => usecases::gcs06_activate_emergency_credit(&h).unwrap(),
+            };
+            w.critical(pre, &w.supplier, dev)
+        };
+        let wan = activate(&w, &dev, 1000);
+        exchange(&w, &mut dev, &wan, dir, file);
+        let at = Some(w.now.to_unix());
+        assert_eq!(dev.state().payment.emergency_credit_activated_at, at);
+        // Activating again succeeds and keeps the first activation.
+        let later = w.now;
+        w.now = w.now.plus_seconds(3600).unwrap();
+        let wan = activate(&w, &dev, 1001);
+        exchange(&w, &mut dev, &wan, dir, file);
+        assert_eq!(dev.state().payment.emergency_credit_activated_at, at);
+        w.now = later;
+    }
+}
+
+#[test]
+fn ecs05_resets_the_block_counters() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    assert_eq!(dev.state().payment.block_counters_reset_at, None);
+    let pre = usecases::ecs05_reset_tariff_block_counter_matrix(&header(&w.supplier, &dev, 1000));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "1.7_ECS05",
+        "ECS05_1.7_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(
+        dev.state().payment.block_counters_reset_at,
+        Some(w.now.to_unix())
+    );
+}

@@ -461,7 +461,9 @@ fn execution_date_time(s: &mut Seq<'_>) -> Result<Option<String>, BodyError> {
 }
 
 /// A body element whose type has no content at all (`EnableSupply`, `DisableSupply`,
-/// `ReadSupplyStatus`: `sr:EnableSupply`, `sr:DisableSupply`, `sr:ReadDataOnDemand`).
+/// `ActivateEmergencyCredit`, `ResetTariffBlockCounterMatrix`, `ReadSupplyStatus`:
+/// `sr:EnableSupply`, `sr:DisableSupply`, `sr:ActivateEmergencyCredit`,
+/// `sr:ResetTariffBlockCounterMatrix`, `sr:ReadDataOnDemand`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoParameters;
 
@@ -965,6 +967,16 @@ mod tests {
             .is_err()
         );
         assert!(NoParameters::parse(&body("<sr:DisableSupply/>"), "EnableSupply").is_err());
+        NoParameters::parse(
+            &body("<sr:ActivateEmergencyCredit/>"),
+            "ActivateEmergencyCredit",
+        )
+        .unwrap();
+        NoParameters::parse(
+            &body("<sr:ResetTariffBlockCounterMatrix/>"),
+            "ResetTariffBlockCounterMatrix",
+        )
+        .unwrap();
         let f = FutureDatedOnly::parse(
             &body("<sr:ReadFirmwareVersion><sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime></sr:ReadFirmwareVersion>"),
             "ReadFirmwareVersion",

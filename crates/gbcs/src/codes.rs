@@ -71,6 +71,12 @@ impl MessageCode {
     pub const ECS42: Self = Self(0x004F);
     /// ECS43 remotely open the load switch (disable supply).
     pub const ECS43: Self = Self(0x0050);
+    /// ECS05 reset the ESME's tariff block counter matrix.
+    pub const ECS05: Self = Self(0x001D);
+    /// ECS09 activate emergency credit remotely on the ESME.
+    pub const ECS09: Self = Self(0x0020);
+    /// GCS06 activate emergency credit remotely on the GSME.
+    pub const GCS06: Self = Self(0x0070);
     /// GCS32 remotely close the gas valve.
     pub const GCS32: Self = Self(0x0081);
     /// ECS70 set clock on ESME (also commissioning).

@@ -91,7 +91,12 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         }
     }
     let critical: Vec<&str> = ALL.iter().filter(|s| s.critical).map(|s| s.name).collect();
-    assert_eq!(critical, ["ECS42", "ECS43", "GCS32", "ECS70", "GCS28"]);
+    assert_eq!(
+        critical,
+        [
+            "ECS42", "ECS43", "GCS32", "ECS70", "GCS28", "ECS05", "ECS09", "GCS06"
+        ]
+    );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
     assert!(supported_on(MessageCode::GCS38, DeviceType::Gpf).is_none());
     assert!(supported_on(MessageCode::ECS52, DeviceType::Chf).is_some());

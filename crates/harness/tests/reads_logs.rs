@@ -283,7 +283,10 @@ fn the_prepayment_daily_read_log_snapshots_the_meter_balance_every_midnight() {
         let all = prepay_read(&mut h, device, now - 30 * DAY, now);
         let expect: Vec<(i64, i64, i64)> = captures
             .iter()
-            .map(|&m| (m, balance(m), c.credits(balance(m)).1))
+            .map(|&m| {
+                let ec = state.payment.emergency_credit_activated_at;
+                (m, balance(m), c.credits(&state.metering, ch, m, ec).1)
+            })
             .collect();
         assert_eq!(all, expect, "{device}");
         // The balance falls by each day's standing charge and the cost of its consumption.

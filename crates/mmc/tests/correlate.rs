@@ -30,7 +30,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     .unwrap()
 }
 
-const CASES: [(&str, &str, &str); 5] = [
+const CASES: [(&str, &str, &str); 8] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -44,6 +44,9 @@ const CASES: [(&str, &str, &str); 5] = [
         "8.1.1_GCS28Commission",
         "GCS28Commission",
     ),
+    ("ECS09_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_ECS09", "ECS09"),
+    ("GCS06_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_GCS06", "GCS06"),
+    ("ECS05_1.7_SUCCESS_REQUEST_DUIS.XML", "1.7_ECS05", "ECS05"),
 ];
 
 #[test]
@@ -207,4 +210,33 @@ fn a_response_or_garbage_is_refused() {
         correlate(&req, None, &apdu).unwrap_err(),
         Mismatch::NotACommand(_)
     ));
+}
+
+#[test]
+fn an_emergency_credit_precommand_must_activate_it_for_the_empty_body() {
+    // 2.5 answered with another use case's pre-command of the same device.
+    let req = template("ECS09_2.5_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    assert!(correlate(&req, Some(&rid), &precommand("7.2_ECS43", "ECS43")).is_err());
+    // 1.7 answered with the emergency credit pre-command.
+    let req = template("ECS05_1.7_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    assert!(correlate(&req, Some(&rid), &precommand("2.5_ECS09", "ECS09")).is_err());
+    // GCS06 with another issue date-time than the DCC builds.
+    let req = template("GCS06_2.5_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    let mut pre = precommand("2.5_GCS06", "GCS06");
+    let at = pre.content.len() - 5;
+    pre.content[at] = 1;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "GCS06",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }

@@ -314,16 +314,6 @@ impl InstantaneousConfig {
         i64::try_from(b).unwrap_or(if b < 0 { i64::MIN } else { i64::MAX })
     }
 
-    /// Credit remaining and emergency credit remaining for a balance.
-    pub fn credits(&self, balance: i64) -> (i64, i64) {
-        let limit = i64::from(self.prepayment.emergency_credit_limit);
-        if balance >= 0 {
-            (balance, limit)
-        } else {
-            (0, (limit + balance).max(0))
-        }
-    }
-
     /// The largest half-hour average demand (W) of `ch` in completed half hours since `since`
     /// (at most [`SCAN_DAYS`] before `t`) whose start lies in `window` (seconds of the day), and
     /// the end of that half hour; `(0, since)` when there is none.
@@ -640,7 +630,9 @@ impl EmulatedDevice {
                 )])
             }
             ecs17e::OBJECT => {
-                let mx = c.rate_block_matrix(m, Channel::ActiveImport, t, TOU_BLOCK_RATES);
+                let reset = self.state.payment.block_counters_reset_at;
+                let mx =
+                    c.block_counter_matrix(m, Channel::ActiveImport, t, TOU_BLOCK_RATES, reset);
                 Data::Structure(vec![Data::Array(
                     mx.iter()
                         .flat_map(|r| {
@@ -651,7 +643,8 @@ impl EmulatedDevice {
             }
             ecs19::OBJECT => {
                 let p = &c.prepayment;
-                let (credit, emergency) = c.credits(c.meter_balance(m, Channel::ActiveImport, t));
+                let ec = self.state.payment.emergency_credit_activated_at;
+                let (credit, emergency) = c.credits(m, Channel::ActiveImport, t, ec);
                 Data::Structure(vec![
                     dl(credit),
                     dl(emergency),
@@ -725,6 +718,7 @@ impl EmulatedDevice {
         let ch = self.ch_import();
         let matrix = || cache.get_or_init(|| c.rate_block_matrix(m, ch, t, GAS_TIERS));
         let balance = || c.meter_balance(m, ch, t);
+        let credits = || c.credits(m, ch, t, self.state.payment.emergency_credit_activated_at);
         let p = &c.prepayment;
         Ok(match (cluster, id) {
             (gbcs::usecases::CLUSTER_METERING, 0x0100 | 0x0102 | 0x0104 | 0x0106) => {
@@ -743,8 +737,8 @@ impl EmulatedDevice {
             }
             (CLUSTER_PRICE, 0x0616) => ZclValue::U16(CURRENCY_GBP),
             (CLUSTER_PRICE, 0x0617) => ZclValue::Bitmap8(PRICE_TRAILING_DIGIT),
-            (CLUSTER_PREPAYMENT, 0x0001) => ZclValue::I32(i32_of(c.credits(balance()).0)),
-            (CLUSTER_PREPAYMENT, 0x0002) => ZclValue::I32(i32_of(c.credits(balance()).1)),
+            (CLUSTER_PREPAYMENT, 0x0001) => ZclValue::I32(i32_of(credits().0)),
+            (CLUSTER_PREPAYMENT, 0x0002) => ZclValue::I32(i32_of(credits().1)),
             (CLUSTER_PREPAYMENT, 0x0005) => ZclValue::I32(i32_of(p.accumulated_debt)),
             (CLUSTER_PREPAYMENT, 0x0211) => ZclValue::U32(p.debts[0]),
             (CLUSTER_PREPAYMENT, 0x0221) => ZclValue::U32(p.debts[1]),
@@ -954,8 +948,33 @@ mod tests {
             c.meter_balance(&m, Channel::ActiveImport, T0 - 5),
             10_000_000
         );
-        assert_eq!(c.credits(5), (5, 1_000_000));
-        assert_eq!(c.credits(-400_000), (0, 600_000));
-        assert_eq!(c.credits(-4_000_000), (0, 0));
+    }
+
+    /// Emergency credit: none before it is activated; from then on the limit less what the
+    /// consumption since the activation drew once the credit ran out, never below zero.
+    #[test]
+    fn emergency_credit_is_drawn_only_once_activated() {
+        const D: i64 = DAY;
+        let m = Metering::new(T0, None);
+        let mut c = InstantaneousConfig::default();
+        // £1 of credit, 50p a day: the credit runs out after two days.
+        c.prepayment.credit = 100_000;
+        let ch = Channel::ActiveImport;
+        assert_eq!(c.credits(&m, ch, T0 + D, None), (50_000, 0));
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, None), (0, 0));
+        // Activated while in credit: drawn from when the balance went below zero.
+        assert_eq!(c.credits(&m, ch, T0 + D, Some(T0)), (50_000, 1_000_000));
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, Some(T0)), (0, 950_000));
+        // Activated a day after the credit ran out: only what followed the activation.
+        let at = Some(T0 + 3 * D);
+        assert_eq!(
+            c.credits(&m, ch, T0 + 2 * D, at),
+            (0, 0),
+            "before activation"
+        );
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, at), (0, 1_000_000));
+        assert_eq!(c.credits(&m, ch, T0 + 4 * D, at), (0, 950_000));
+        // Exhausted.
+        assert_eq!(c.credits(&m, ch, T0 + 40 * D, Some(T0)), (0, 0));
     }
 }

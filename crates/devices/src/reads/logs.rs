@@ -440,20 +440,22 @@ impl EmulatedDevice {
 
     /// The prepayment registers at a capture the device made when its clock read `device_t`,
     /// from the balance model ([`crate::reads::InstantaneousConfig::meter_balance`]
-    /// at that true time); the debt registers are the configured ones (no debt accrues in
+    /// and [`crate::reads::InstantaneousConfig::credits`] at that true time); the debt registers are the configured ones (no debt accrues in
     /// this emulation).
     fn prepay_snapshot_at(&self, device_t: i64) -> PrepaySnapshot {
         let c = self.cfg();
         let p = &c.prepayment;
-        let balance = c.meter_balance(
+        let (m, ch, t) = (
             &self.state.metering,
             self.ch_import(),
             self.true_time(device_t),
         );
+        let balance = c.meter_balance(m, ch, t);
+        let activated_at = self.state.payment.emergency_credit_activated_at;
         PrepaySnapshot {
             time: zigbee(device_t),
             meter_balance: balance,
-            emergency_credit: c.credits(balance).1,
+            emergency_credit: c.credits(m, ch, t, activated_at).1,
             accumulated_debt: p.accumulated_debt,
             time_debts: [p.debts[0], p.debts[1]],
             payment_debt: p.debts[2],

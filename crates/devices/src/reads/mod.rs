@@ -14,6 +14,8 @@
 //! * [`sampling`]: the gas network data log (GCS31 starts a run, GCS18 reads it).
 //! * [`tariff`]: the electricity tariff (ECS24, ECS24b) held in state.
 //! * [`prepayment`]: the prepayment configuration (ECS26a) held in state.
+//! * [`payment`]: the payment state commands change (2.5 emergency credit activation), which
+//!   the prepayment reads work out their values over.
 //!
 //! The DLMS GET lists (ECS22a, ECS22c, ECS23, ECS23b, ECS24, ECS24b, ECS26a) all go through
 //! [`EmulatedDevice::get_list`]: each attribute read answers its value, `object-undefined` (4)
@@ -29,6 +31,7 @@ pub use instantaneous::{InstantaneousConfig, LoadLimit, Prepayment, TouBand};
 
 pub mod gas_tariff;
 pub mod network;
+pub mod payment;
 pub mod prepayment;
 pub mod profiles;
 pub mod sampling;

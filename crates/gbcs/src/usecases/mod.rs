@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28, ECS05, ECS09, GCS06) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -28,8 +28,12 @@ pub mod ccs02;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs42;
+// 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
+pub mod ecs05;
+pub mod ecs09;
 pub mod ecs43;
 pub mod ecs45;
+pub mod gcs06;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -117,6 +121,8 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
+pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
 pub use ecs20b::ecs20b_read_billing_data_log_triggered;
 pub use ecs20c::ecs20c_read_billing_data_log_calendar;
@@ -127,6 +133,7 @@ pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
@@ -294,6 +301,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
+    &ecs05::SPEC,
+    &ecs09::SPEC,
+    &gcs06::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -412,6 +423,12 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    /// ECS05 reset the tariff block counter matrix (no parameters).
+    Ecs05,
+    /// ECS09 activate emergency credit (no parameters).
+    Ecs09,
+    /// GCS06 activate emergency credit on the GSME.
+    Gcs06(SelectEmergencyCredit),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -532,6 +549,9 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            DecodedCommand::Ecs05 => &ecs05::SPEC,
+            DecodedCommand::Ecs09 => &ecs09::SPEC,
+            DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,

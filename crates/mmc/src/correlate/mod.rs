@@ -19,6 +19,10 @@ mod ecs43;
 mod ecs70;
 mod gcs28;
 mod gcs32;
+// 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
+mod ecs05;
+mod ecs09;
+mod gcs06;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -30,6 +34,9 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
+    &ecs05::CORRELATION,
+    &ecs09::CORRELATION,
+    &gcs06::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

@@ -29,6 +29,10 @@ mod gcs28;
 mod gcs32;
 mod gcs33;
 mod gcs38;
+// 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
+mod ecs05;
+mod ecs09;
+mod gcs06;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -110,6 +114,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs42::MAPPING,
     &ecs43::MAPPING,
     &gcs32::MAPPING,
+    &ecs05::MAPPING,
+    &ecs09::MAPPING,
+    &gcs06::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,

@@ -1,0 +1,299 @@
+//! Families 1 and 2 (prepayment and payment mode) end to end on a simulated clock: a critical
+//! write (CV 4 pre-command, the supplier's signature, CV 5) carried to the emulated meter, then
+//! the read services showing what it changed, across a restart of the DCC (every command loads
+//! the meter's state from the database and stores it back).
+//!
+//! 2.5 Activate Emergency Credit: before it, 4.3 Read Prepay Values shows no emergency credit;
+//! after it, the whole emergency credit limit, then the limit less what the consumption drew
+//! from it once the credit ran out, while 4.18 shows the meter balance going below zero.
+//!
+//! 1.7 Reset Tariff Block Counter Matrix: 4.1.3 (the ESME's TOU-with-blocks matrix) reads zero
+//! after it, then advances with the simulated consumption; 4.1.2's TOU registers are not reset.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use dcc::gateway::Answer;
+use gbcs::{Frame, PublicKey};
+use harness::{Delivered, Harness, premises1};
+
+const SUPPLIER: &str = "supplier-a";
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn acknowledged(a: &Answer) {
+    assert_eq!(a.http_status, 200, "{}", a.body);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+}
+
+/// A non-critical read, answered I0.
+fn read(h: &mut Harness, template: &str, target: &str) -> Delivered {
+    let (p, a) = h.device_request(SUPPLIER, template, target);
+    acknowledged(&a);
+    h.run_until_idle();
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    r
+}
+
+fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        srv,
+        srv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+/// A critical request: CV 4 (the pre-command, I0), the supplier's signature, CV 5 (I99); the
+/// meter's answer delivered.
+fn critical(h: &mut Harness, template: &str, srv: &str, target: &str) -> Delivered {
+    let (p, a) = h.device_request(SUPPLIER, template, target);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    h.check_signed(&a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    assert!(gbcs::GeneralSigning::decode(&pre).unwrap().is_precommand());
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed)));
+    acknowledged(&a);
+    h.run_until_idle();
+    h.response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer")
+}
+
+/// The device's answer rendered as MMC (opened with the supplier's key).
+fn render(h: &Harness, r: &Delivered, device: &str, srv: &str) -> String {
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    let (_, ka) = h.user_ka(SUPPLIER);
+    let device_ka = PublicKey::from_certificate_der(&h.device_cert(device, "ka")).unwrap();
+    let x = mmc::render(
+        &bytes,
+        &mmc::Context {
+            service_reference: Some(srv),
+            service_reference_variant: Some(srv),
+            keys: Some(mmc::Keys {
+                requester_ka: &ka,
+                device_ka: &device_ka,
+            }),
+        },
+    )
+    .unwrap();
+    assert!(!x.sealed, "{:?}\n{}", x.notes, x.xml);
+    x.xml
+}
+
+fn leaf(xml: &str, name: &str) -> i64 {
+    let open = format!("<ra:{name}>");
+    let start = xml
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {name} in {xml}"))
+        + open.len();
+    let end = xml[start..].find('<').unwrap() + start;
+    xml[start..end].parse().unwrap()
+}
+
+/// 4.3 Read Prepay Values: (credit remaining, emergency credit remaining) as the MMC renders
+/// them (`MeterBalance`, `EmergencyCreditBalance`).
+fn prepay_values(h: &mut Harness, device: &str) -> (i64, i64) {
+    let template = if device == premises1::ESME {
+        "ECS19_4.3_SUCCESS_REQUEST_DUIS.XML"
+    } else {
+        "GCS14_4.3_SUCCESS_RELIABLE_GSME_REQUEST_DUIS.XML"
+    };
+    let r = read(h, template, device);
+    let xml = render(h, &r, device, "4.3");
+    (
+        leaf(&xml, "MeterBalance"),
+        leaf(&xml, "EmergencyCreditBalance"),
+    )
+}
+
+/// 4.18 on the ESME: the meter balance.
+fn meter_balance(h: &mut Harness) -> i64 {
+    let r = read(h, "ECS82_4.18_SUCCESS_REQUEST_DUIS.XML", premises1::ESME);
+    let bytes = r.gbcs_payload().expect("the device's answer");
+    match Frame::decode(&bytes).unwrap().apdu().payload() {
+        gbcs::Payload::AccessResponse(a) => match a.data[..] {
+            [gbcs::axdr::Data::DoubleLong(v)] => i64::from(v),
+            ref other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Sets a meter's prepayment credit now in its stored state (as an operator's tool would), so
+/// that the credit runs out within the test.
+fn set_credit(h: &Harness, device: &str, credit: i64) {
+    use dcc::store::Store as _;
+    let now = h.now().unix_timestamp();
+    let id: eui::Eui64 = device.parse().unwrap();
+    h.store()
+        .transaction_in(|tx| {
+            let mut state = wan::emulated::stored_state(tx, id)?.expect("an emulated device");
+            state.instantaneous.prepayment.credit = credit;
+            state.instantaneous.prepayment.credit_since = Some(now);
+            wan::emulated::put_state(tx, id, &state)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn activated_at(h: &Harness, device: &str) -> Option<i64> {
+    h.device_state(device)["payment"]["emergency_credit_activated_at"].as_i64()
+}
+
+#[test]
+fn activated_emergency_credit_is_shown_by_the_prepayment_reads() {
+    let mut h = Harness::new_world();
+    for (device, template, use_case) in [
+        (
+            premises1::ESME,
+            "ECS09_2.5_SUCCESS_REQUEST_DUIS.XML",
+            "ECS09",
+        ),
+        (
+            premises1::GSME,
+            "GCS06_2.5_SUCCESS_REQUEST_DUIS.XML",
+            "GCS06",
+        ),
+    ] {
+        // Half a day of credit left.
+        set_credit(&h, device, 25_000);
+        let (credit, emergency) = prepay_values(&mut h, device);
+        assert!(credit > 0, "{device}: {credit}");
+        assert_eq!(emergency, 0, "{device}: not activated");
+        assert_eq!(activated_at(&h, device), None);
+
+        let r = critical(&mut h, template, "2.5", device);
+        assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+        h.check_signed(&r.xml);
+        let bytes = r.gbcs_payload().expect("the meter's answer");
+        let a = Frame::decode(&bytes).unwrap().apdu().clone();
+        assert_eq!(a.message_code().use_case(), Some(use_case));
+        let xml = render(&h, &r, device, "2.5");
+        assert!(xml.contains("ActivateEmergencyCreditRsp"), "{xml}");
+        let at = activated_at(&h, device).expect("activated");
+
+        // The DCC restarts: the meter's state is read back from the database.
+        h.restart();
+        assert_eq!(activated_at(&h, device), Some(at));
+        let (_, emergency) = prepay_values(&mut h, device);
+        assert_eq!(emergency, 1_000_000, "{device}: the whole limit");
+
+        // A day on, the credit has run out and the consumption since draws on the emergency
+        // credit.
+        h.advance(DAY);
+        let (credit, emergency) = prepay_values(&mut h, device);
+        assert_eq!(credit, 0, "{device}");
+        assert!(
+            (1..1_000_000).contains(&emergency),
+            "{device}: drawn, {emergency}"
+        );
+        if device == premises1::ESME {
+            let balance = meter_balance(&mut h);
+            assert!(balance < 0, "{balance}");
+            // Drawn what the balance lacks (the 4.18 read comes seconds after the 4.3 one).
+            let lacks = 1_000_000 + balance;
+            assert!(
+                (emergency - lacks).abs() < 1_000,
+                "{emergency} against {lacks}"
+            );
+        }
+        assert_eq!(activated_at(&h, device), Some(at), "activated once");
+    }
+}
+
+/// The values of every `element` of a rendered answer (`<ra:element index="…">v</ra:element>`).
+fn values(xml: &str, element: &str) -> Vec<u64> {
+    xml.split(&format!("<ra:{element} "))
+        .skip(1)
+        .map(|part| {
+            let v = &part[part.find('>').unwrap() + 1..];
+            v[..v.find('<').unwrap()].trim().parse().unwrap()
+        })
+        .collect()
+}
+
+fn block_counters(h: &mut Harness) -> Vec<u64> {
+    let r = read(h, "ECS17e_4.1.3_SUCCESS_REQUEST_DUIS.XML", premises1::ESME);
+    let v = values(
+        &render(h, &r, premises1::ESME, "4.1.3"),
+        "RegisterMatrixTOUValue",
+    );
+    assert!(!v.is_empty());
+    v
+}
+
+fn import_register(h: &Harness, at: i64) -> u64 {
+    let m: devices::Metering =
+        serde_json::from_value(h.device_state(premises1::ESME)["metering"].clone()).unwrap();
+    m.register(devices::Channel::ActiveImport, at)
+}
+
+#[test]
+fn reset_block_counters_read_zero_then_advance() {
+    let mut h = Harness::new_world();
+    h.advance(DAY);
+    let before: u64 = block_counters(&mut h).iter().sum();
+    assert!(before > 0, "a day of consumption in the blocks");
+
+    let r = critical(
+        &mut h,
+        "ECS05_1.7_SUCCESS_REQUEST_DUIS.XML",
+        "1.7",
+        premises1::ESME,
+    );
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    h.check_signed(&r.xml);
+    let xml = render(&h, &r, premises1::ESME, "1.7");
+    assert!(xml.contains("ResetTariffBlockCounterMatrixRsp"), "{xml}");
+    let at = h.device_state(premises1::ESME)["payment"]["block_counters_reset_at"]
+        .as_i64()
+        .expect("reset");
+
+    // Across a restart of the DCC, the counters count from the reset: (almost) nothing yet,
+    // the few seconds of the read's own round trip.
+    h.restart();
+    let just_after: u64 = block_counters(&mut h).iter().sum();
+    let now = h.now().unix_timestamp();
+    assert!(just_after < before / 100, "{just_after} against {before}");
+    assert!(now - at < 60);
+
+    // Six hours of simulated consumption later: exactly the consumption since the reset.
+    h.advance(Duration::from_secs(6 * 3600));
+    let counters = block_counters(&mut h);
+    let since = import_register(&h, h.now().unix_timestamp()) - import_register(&h, at);
+    assert!(since > 0);
+    let sum: u64 = counters.iter().sum();
+    // The read reaches the meter seconds after h.now() was taken: a few Wh at most.
+    assert!(sum >= since && sum - since < 20, "{sum} against {since}");
+
+    // The TOU registers (4.1.2) still count from installation.
+    let r = read(
+        &mut h,
+        "ECS17d_4.1.2_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    let tou: u64 = values(
+        &render(&h, &r, premises1::ESME, "4.1.2"),
+        "TOUPrimaryRegisterValue",
+    )
+    .iter()
+    .sum();
+    assert!(tou > before, "{tou} against {before}");
+}

@@ -1,0 +1,25 @@
+//! GCS06 activate emergency credit → `ActivateEmergencyCreditRsp` (no content; failures in
+//! `DebugInfo`).
+
+use gbcs::usecases::{ResponseValue, gcs06};
+
+use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
+use crate::xml::Xml;
+
+/// The mapping.
+pub static MAPPING: ResponseMapping = ResponseMapping {
+    use_case: &gcs06::SPEC,
+    service_reference: "2.5",
+    service_reference_variant: "2.5",
+    element: "ActivateEmergencyCreditRsp",
+    by_variant: &[],
+    render,
+    failure: None,
+};
+
+fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
+    match v {
+        ResponseValue::Done => Ok(Rendering::Children(Xml::new())),
+        _ => Err(MappingError::unexpected(v)),
+    }
+}
