@@ -87,8 +87,20 @@ async fn processes_setting_up_a_fresh_layout_together_all_succeed_and_agree() ->
             }
             let mut c = taker.wan_partition(p).await?;
             let mut got_here = 0;
+            let mut starved = 0;
             while got_here < here {
-                let got = c.take(here - got_here, Duration::from_secs(10)).await?;
+                let got = match c.take(here - got_here, Duration::from_secs(10)).await {
+                    Ok(got) => got,
+                    // A machine loaded enough to starve the server past the fetch's idle
+                    // heartbeat (CI building beside the test) fails the take; nothing is lost
+                    // (the messages stay in the stream unsettled): ask again, a few times.
+                    Err(e) if e.is_unavailable() && starved < 3 => {
+                        eprintln!("round {round}: partition {p}: {e}; taking again");
+                        starved += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 assert!(
                     !got.is_empty(),
                     "round {round}: partition {p}'s notices not taken"
