@@ -24,8 +24,8 @@ use crate::error::{DccError, InternalError, ServiceError};
 use crate::model::Device;
 use crate::services::{
     self, DeviceRequest, DeviceService, NonDeviceService, Plan, Service, ServiceKind,
-    s4_1_1_read_import_registers, s7_1_enable_supply, s7_2_disable_supply, s7_4_read_supply_status,
-    s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
+    s4_1_1_read_import_registers, s7_1_enable_supply, s7_2_disable_supply, s7_3_arm_supply,
+    s7_4_read_supply_status, s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
     s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
     s12_2_device_prenotification,
 };
@@ -72,6 +72,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &s4_18_read_meter_balance::ReadMeterBalance,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
+    &s7_3_arm_supply::ArmSupply,
     &s7_4_read_supply_status::ReadSupplyStatus,
     &s8_1_1_commission_device::CommissionDevice,
     &s8_2_read_inventory::ReadInventory,

@@ -19,7 +19,7 @@
 //! | ECS45, GCS33 | [`DeviceFault::SupplyStatus`] | `Get(1)`; `0x0014` HARDWARE_FAILURE |
 //! | ECS17b | [`DeviceFault::ImportRegisters`] | `Action(1)`, no data |
 //! | GCS13a | [`DeviceFault::MeteringAttribute`] (RTDS: `0x0302`) | that record HARDWARE_FAILURE, encrypted |
-//! | ECS42, ECS43, GCS32 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
+//! | ECS42, ECS43, ECS44, GCS32, GCS39 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -253,10 +253,17 @@ impl EmulatedDevice {
             DecodedCommand::Ecs17b(read) => self.ecs17b(cmd, &read, now),
             DecodedCommand::Ecs42(_) => self.switch_supply(apdu, SupplyState::Enabled, now),
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
+            DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
-            DecodedCommand::Gcs32(change) => self.gcs32(apdu, &change, now),
+            DecodedCommand::Gcs32(change) => {
+                self.change_supply(apdu, &change, SupplyState::Disabled, now)
+            }
+            // Not future dated (the decoder holds the implementation date-time to 0).
+            DecodedCommand::Gcs39(change) => {
+                self.change_supply(apdu, &change, SupplyState::Armed, now)
+            }
             DecodedCommand::Ecs70(interval) => self.ecs70(apdu, interval, now),
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
@@ -361,8 +368,9 @@ impl EmulatedDevice {
         done(dlms_response(apdu.counter, data, results), success)
     }
 
-    /// ECS42 / ECS43: runs the disconnect-control script; a faulty load switch answers
-    /// `hardware-fault` and stays where it is.
+    /// ECS42 / ECS43 / ECS44: runs the disconnect-control script; a faulty load switch answers
+    /// `hardware-fault` and stays where it is. Arming (ECS44) leaves the supply off, whatever it
+    /// was, until the consumer enables it at the meter ([`crate::DeviceState::press_supply_button`]).
     fn switch_supply(
         &mut self,
         apdu: &GeneralSigning,
@@ -552,16 +560,18 @@ impl EmulatedDevice {
         done(seq.encode(), works)
     }
 
-    /// GCS32: ZSE Change Supply "off" → valve closed; the Supply Status Response echoes the
-    /// decoded provider id, issuer event id and implementation date-time. An implementation
-    /// date-time ahead of the device clock is held (`crate::future`): the valve closes then and
-    /// the device raises 8F66 (8F67 if the valve fails then); the answer now is the same. A
-    /// faulty valve answers a ZCL Default Response HARDWARE_FAILURE to an immediate Change
-    /// Supply and stays where it is.
-    fn gcs32(
+    /// GCS32 / GCS39: ZSE Change Supply "off" (valve closed) or "armed" (valve closed until the
+    /// consumer opens it at the meter); the Supply Status Response echoes the decoded provider
+    /// id, issuer event id and implementation date-time. An implementation date-time ahead of
+    /// the device clock (GCS32 only; GCS39's is 0) is held (`crate::future`): the valve closes
+    /// then and the device raises 8F66 (8F67 if the valve fails then); the answer now is the
+    /// same. A faulty valve answers a ZCL Default Response HARDWARE_FAILURE to an immediate
+    /// Change Supply and stays where it is.
+    fn change_supply(
         &mut self,
         apdu: &GeneralSigning,
         change: &ChangeSupply,
+        to: SupplyState,
         now: UtcDateTime,
     ) -> Option<Execution> {
         let held = self.hold_change_supply(apdu, change, now);
@@ -576,7 +586,7 @@ impl EmulatedDevice {
             return done(gbz(vec![comp])?, false);
         }
         if !held {
-            self.set_supply(SupplyState::Disabled, now);
+            self.set_supply(to, now);
         }
         let mut payload = Vec::with_capacity(13);
         payload.extend_from_slice(&change.provider_id.to_le_bytes());

@@ -432,6 +432,28 @@ impl DeviceState {
     pub fn has_fault(&self, fault: DeviceFault) -> bool {
         self.faults.contains(&fault)
     }
+
+    /// The consumer presses the meter's button at true time `now`: an armed supply (ECS44,
+    /// GCS39) is enabled (load switch closed, valve opened), the registers start to advance again
+    /// (unless the power is out) and the event log records the change. Returns whether the
+    /// supply was armed; otherwise the press does nothing. Only an ESME or a GSME is ever armed.
+    pub fn press_supply_button(&mut self, now: gbcs::UtcDateTime) -> bool {
+        if self.supply != SupplyState::Armed {
+            return false;
+        }
+        self.supply = SupplyState::Enabled;
+        let t = now.to_unix();
+        self.metering
+            .set_flowing(self.power_outage_since.is_none(), t);
+        self.event_log.push(Event {
+            at: t.saturating_add(self.clock_offset_secs),
+            kind: EventKind::SupplyChanged {
+                from: SupplyState::Armed,
+                to: SupplyState::Enabled,
+            },
+        });
+        true
+    }
 }
 
 impl DeviceState {

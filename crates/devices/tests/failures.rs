@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 16] = [
+const DIRS: [&str; 18] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -29,6 +29,8 @@ const DIRS: [&str; 16] = [
     "7.1_ECS42",
     "7.2_ECS43",
     "7.2_GCS32",
+    "7.3_ECS44",
+    "7.3_GCS39",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -154,13 +156,18 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.wan(cmd.unwrap(), &dev);
             run(w, dev, &wan)
         }
-        "7.1_ECS42" | "7.2_ECS43" => {
+        "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" => {
             let mut dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::SupplySwitch);
-            let pre = if dir == "7.1_ECS42" {
-                dev.state_mut().supply = SupplyState::Disabled;
-                usecases::ecs42_enable_supply(&header(&w.supplier, &dev, 1001))
-            } else {
-                usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1001))
+            let pre = match dir {
+                "7.1_ECS42" => {
+                    dev.state_mut().supply = SupplyState::Disabled;
+                    usecases::ecs42_enable_supply(&header(&w.supplier, &dev, 1001))
+                }
+                "7.3_ECS44" => {
+                    dev.state_mut().supply = SupplyState::Disabled;
+                    usecases::ecs44_arm_supply(&header(&w.supplier, &dev, 1001))
+                }
+                _ => usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1001)),
             };
             let wan = w.critical(pre, &w.supplier, &dev);
             run(w, dev, &wan)
@@ -168,6 +175,13 @@ fn scenario(w: &World, dir: &str) -> Failed {
         "7.2_GCS32" => {
             let dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
             let pre = usecases::gcs32_disable_supply(&header(&w.supplier, &dev, 1001), 0x1C37_4A80);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "7.3_GCS39" => {
+            let mut dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
+            dev.state_mut().supply = SupplyState::Disabled;
+            let pre = usecases::gcs39_arm_supply(&header(&w.supplier, &dev, 1005), 0x1C37_4A80);
             let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
             run(w, dev, &wan)
         }
@@ -287,7 +301,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 16);
+    assert_eq!(n, 18);
 }
 
 #[test]
@@ -428,7 +442,7 @@ fn register_faults_fail_ecs17b_and_gcs13a_as_rtds() {
 
 #[test]
 fn switch_faults_fail_ecs42_ecs43_gcs32_as_rtds_and_leave_the_supply() {
-    for dir in ["7.1_ECS42", "7.2_ECS43"] {
+    for dir in ["7.1_ECS42", "7.2_ECS43", "7.3_ECS44"] {
         assert_eq!(
             check(dir),
             Failure::Dlms {
@@ -445,11 +459,25 @@ fn switch_faults_fail_ecs42_ecs43_gcs32_as_rtds_and_leave_the_supply() {
             status: 0xC0
         }
     );
+    assert_eq!(
+        check("7.3_GCS39"),
+        Failure::ZclDefaultResponse {
+            command: usecases::gcs32::CHANGE_SUPPLY,
+            status: 0xC0
+        }
+    );
     let w = World::new();
     assert_eq!(
         scenario(&w, "7.2_GCS32").device.state().supply,
         SupplyState::Enabled
     );
+    for dir in ["7.3_ECS44", "7.3_GCS39"] {
+        assert_eq!(
+            scenario(&w, dir).device.state().supply,
+            SupplyState::Disabled,
+            "{dir}: not armed"
+        );
+    }
     assert_eq!(
         scenario(&w, "7.1_ECS42").device.state().supply,
         SupplyState::Disabled

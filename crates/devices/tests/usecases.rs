@@ -405,6 +405,149 @@ fn gcs32_closes_the_valve_and_gcs33_reports_it() {
 }
 
 #[test]
+fn ecs44_arms_the_supply_ecs45_reports_it_and_the_button_enables_it() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let read = |dev: &mut EmulatedDevice, counter| {
+        let wan = w.wan(
+            usecases::ecs45_read_supply_status(&header(&w.network_operator, dev, counter)),
+            dev,
+        );
+        let (_, resp) = exchange(
+            &w,
+            dev,
+            &wan,
+            "7.4_ECS45",
+            "ECS45_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+        );
+        dlms_data(&resp)
+    };
+    // Pressing the button of a supply that is not armed does nothing.
+    assert!(!dev.state_mut().press_supply_button(w.now));
+    assert_eq!(dev.state().supply, SupplyState::Enabled);
+    // Arming an enabled supply turns it off until the consumer presses the button.
+    let pre = usecases::ecs44_arm_supply(&header(&w.supplier, &dev, 1000));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.3_ECS44",
+        "ECS44_7.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dlms_data(&resp), vec![Data::Null]);
+    assert_eq!(dev.state().supply, SupplyState::Armed);
+    assert_eq!(
+        read(&mut dev, 5),
+        vec![Data::Enum(2)],
+        "ready for reconnection"
+    );
+    // Disabled, then armed again: armed.
+    let pre = usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1001));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.2_ECS43",
+        "ECS43_7.2_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(read(&mut dev, 6), vec![Data::Enum(0)], "disconnected");
+    let pre = usecases::ecs44_arm_supply(&header(&w.supplier, &dev, 1002));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.3_ECS44",
+        "ECS44_7.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(read(&mut dev, 7), vec![Data::Enum(2)], "armed again");
+    // The consumer presses the button: connected, and the log says so.
+    let later = w.now.plus_seconds(60).unwrap();
+    assert!(dev.state_mut().press_supply_button(later));
+    assert_eq!(dev.state().supply, SupplyState::Enabled);
+    assert_eq!(
+        dev.state().event_log.last().map(|e| (e.at, &e.kind)),
+        Some((
+            later.to_unix(),
+            &devices::EventKind::SupplyChanged {
+                from: SupplyState::Armed,
+                to: SupplyState::Enabled
+            }
+        ))
+    );
+    assert_eq!(read(&mut dev, 8), vec![Data::Enum(1)], "connected");
+    assert!(!dev.state_mut().press_supply_button(later), "once");
+}
+
+#[test]
+fn an_armed_supply_meters_nothing_until_the_button() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t = w.now.to_unix();
+    let pre = usecases::ecs44_arm_supply(&header(&w.supplier, &dev, 1000));
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.3_ECS44",
+        "ECS44_7.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let armed_at = dev.state().metering.active_import_wh(t);
+    assert_eq!(dev.state().metering.active_import_wh(t + 7200), armed_at);
+    let press = w.now.plus_seconds(7200).unwrap();
+    assert!(dev.state_mut().press_supply_button(press));
+    assert!(dev.state().metering.active_import_wh(t + 3 * 3600) > armed_at);
+}
+
+#[test]
+fn gcs39_arms_the_valve_gcs33_reports_it_and_the_button_opens_it() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let pre = usecases::gcs39_arm_supply(&header(&w.supplier, &dev, 1000), 0x1C37_4A80).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.3_GCS39",
+        "GCS39_7.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    // Supply Status Response: provider 0, issuer event id echoed, implementation time, ARMED.
+    assert!(
+        resp.content
+            .ends_with(&[0, 0, 0, 0, 0x80, 0x4A, 0x37, 0x1C, 0, 0, 0, 0, 0x01])
+    );
+    assert_eq!(dev.state().supply, SupplyState::Armed);
+    let read = |dev: &mut EmulatedDevice, counter| {
+        let wan = w.wan(
+            usecases::gcs33_read_supply_status(&header(&w.supplier, dev, counter)).unwrap(),
+            dev,
+        );
+        exchange(
+            &w,
+            dev,
+            &wan,
+            "7.4_GCS33",
+            "GCS33_7.4_SUCCESS_RESPONSE_GBCS.HEX",
+        )
+        .1
+        .content
+    };
+    assert!(
+        read(&mut dev, 1001).ends_with(&[0x14, 0x00, 0x00, 0x30, 0x01]),
+        "armed"
+    );
+    assert!(dev.state_mut().press_supply_button(w.now));
+    assert!(
+        read(&mut dev, 1002).ends_with(&[0x14, 0x00, 0x00, 0x30, 0x02]),
+        "on"
+    );
+}
+
+#[test]
 fn ecs70_sets_the_clock_and_commissions() {
     for (dir, file) in [
         ("6.11_ECS70", "ECS70_6.11_SUCCESS_RESPONSE_GBCS.HEX"),

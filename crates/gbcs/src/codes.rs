@@ -73,6 +73,10 @@ impl MessageCode {
     pub const ECS43: Self = Self(0x0050);
     /// GCS32 remotely close the gas valve.
     pub const GCS32: Self = Self(0x0081);
+    /// ECS44 arm the load switch (arm supply).
+    pub const ECS44: Self = Self(0x0051);
+    /// GCS39 arm the gas valve (arm supply).
+    pub const GCS39: Self = Self(0x0085);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 16] = [
+const DIRS: [&str; 18] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -40,6 +40,8 @@ const DIRS: [&str; 16] = [
     "7.1_ECS42",
     "7.2_ECS43",
     "7.2_GCS32",
+    "7.3_ECS44",
+    "7.3_GCS39",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -91,7 +93,12 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         }
     }
     let critical: Vec<&str> = ALL.iter().filter(|s| s.critical).map(|s| s.name).collect();
-    assert_eq!(critical, ["ECS42", "ECS43", "GCS32", "ECS70", "GCS28"]);
+    assert_eq!(
+        critical,
+        [
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS70", "GCS28"
+        ]
+    );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
     assert!(supported_on(MessageCode::GCS38, DeviceType::Gpf).is_none());
     assert!(supported_on(MessageCode::ECS52, DeviceType::Chf).is_some());
@@ -149,6 +156,15 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             request_date_time: 0,
             implementation_date_time: 0,
             proposed_supply_status: 0,
+            supply_control_bits: 1,
+        }),
+        "7.3_ECS44" => DecodedCommand::Ecs44(usecases::ScriptExecution { script: 54 }),
+        "7.3_GCS39" => DecodedCommand::Gcs39(ChangeSupply {
+            provider_id: 0,
+            issuer_event_id: 0x1C37_4A80,
+            request_date_time: 0,
+            implementation_date_time: 0,
+            proposed_supply_status: 1,
             supply_control_bits: 1,
         }),
         // DUIS: CurrentDateTime 2014-12-31T23:59:10Z, TolerancePeriod 60.
@@ -273,6 +289,20 @@ fn commands_not_in_their_use_case_format_do_not_decode() {
     let n = a.content.len();
     a.content[n - 2] = 0x02;
     assert!(decode_command(&a).is_err());
+    // GCS32 (proposing OFF) relabelled GCS39; a GCS39 with an implementation date-time;
+    // ECS43's script in an ECS44.
+    let mut a = usecases::gcs32_disable_supply(&h, 1).unwrap();
+    a.other_info = gbcs::OtherInfo::code(MessageCode::GCS39);
+    assert!(decode_command(&a).is_err());
+    let a = usecases::gcs39_arm_supply(&h, 1).unwrap();
+    assert!(matches!(decode_command(&a), Ok(DecodedCommand::Gcs39(_))));
+    let mut dated = a.clone();
+    let n = dated.content.len();
+    dated.content[n - 3] = 0x01;
+    assert!(decode_command(&dated).is_err());
+    let mut a = usecases::ecs43_disable_supply(&h);
+    a.other_info = gbcs::OtherInfo::code(MessageCode::ECS44);
+    assert!(decode_command(&a).is_err());
     // GCS28 interval ending before it starts.
     let a = usecases::gcs28_set_clock(&h, t(2020, 1, 1, 0, 0, 0), 10).unwrap();
     let mut swapped = a.clone();
@@ -307,7 +337,10 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
         ("11.2_GCS38", S(ResponseValue::FirmwareVersion(v))) if !error => assert_eq!(*v, fw),
         ("11.2_CS08", S(ResponseValue::FirmwareVersion(v))) if !error => assert_eq!(*v, fw),
         ("11.2_CS08", F(Failure::Result { code: 1 })) if error => {}
-        ("11.2_ECS52" | "7.4_ECS45" | "7.1_ECS42" | "7.2_ECS43" | "8.11_CCS02", f) if error => {
+        (
+            "11.2_ECS52" | "7.4_ECS45" | "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" | "8.11_CCS02",
+            f,
+        ) if error => {
             assert_eq!(
                 *f,
                 F(Failure::Dlms {
@@ -345,7 +378,28 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
         ("4.1.1_ECS17b" | "4.1.1_GCS13a", S(ResponseValue::Protected(b))) => {
             assert_eq!(b[0], 0x31)
         }
-        ("7.1_ECS42" | "7.2_ECS43" | "8.11_CCS01" | "8.11_CCS02", S(ResponseValue::Done)) => {}
+        (
+            "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" | "8.11_CCS01" | "8.11_CCS02",
+            S(ResponseValue::Done),
+        ) => {}
+        ("7.3_GCS39", S(ResponseValue::SupplyStatus(s))) => {
+            assert_eq!(
+                (
+                    s.provider_id,
+                    s.issuer_event_id,
+                    s.implementation_date_time,
+                    s.supply_status
+                ),
+                (0, 0x1C37_4A80, 0, 1)
+            );
+        }
+        (
+            "7.3_GCS39",
+            F(Failure::ZclDefaultResponse {
+                command: 0x0B,
+                status: 0xC0,
+            }),
+        ) => {}
         ("7.2_GCS32", S(ResponseValue::SupplyStatus(s))) => {
             assert_eq!(
                 (
@@ -424,7 +478,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 35);
+    assert_eq!(n, 39);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

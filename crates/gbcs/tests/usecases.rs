@@ -180,6 +180,32 @@ fn supply_enable_disable_are_critical() {
 }
 
 #[test]
+fn arm_supply_is_critical() {
+    let ks = Keystore::load();
+    check_critical(
+        &ks,
+        "7.3_ECS44",
+        "ECS44_7.3_SUCCESS",
+        usecases::ecs44_arm_supply(&h(SUPPLIER, ESME, 1000)),
+    );
+    check_critical(
+        &ks,
+        "7.3_ECS44",
+        "ECS44_7.3_ERROR",
+        usecases::ecs44_arm_supply(&h(SUPPLIER, ESME, 1001)),
+    );
+    // Issuer event id: 2015-01-01T00:00:00Z in ZigBee UTC time, whatever the counter.
+    let event = UtcDateTime::new(2015, 1, 1, 0, 0, 0)
+        .unwrap()
+        .to_zigbee_utc()
+        .unwrap();
+    for (stem, counter) in [("GCS39_7.3_SUCCESS", 1000), ("GCS39_7.3_ERROR", 1005)] {
+        let b = usecases::gcs39_arm_supply(&h(SUPPLIER, GSME, counter), event).unwrap();
+        check_critical(&ks, "7.3_GCS39", stem, b);
+    }
+}
+
+#[test]
 fn set_clock_and_commissioning() {
     let ks = Keystore::load();
     // DUIS SynchroniseClock: CurrentDateTime 2014-12-31T23:59:10Z, TolerancePeriod 60.

@@ -30,7 +30,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     .unwrap()
 }
 
-const CASES: [(&str, &str, &str); 5] = [
+const CASES: [(&str, &str, &str); 7] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -44,6 +44,8 @@ const CASES: [(&str, &str, &str); 5] = [
         "8.1.1_GCS28Commission",
         "GCS28Commission",
     ),
+    ("ECS44_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_ECS44", "ECS44"),
+    ("GCS39_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_GCS39", "GCS39"),
 ];
 
 #[test]
@@ -192,6 +194,20 @@ fn a_changed_gcs32_parameter_is_refused() {
     };
     let e = correlate(&req, None, &read).unwrap_err();
     assert_eq!(e, Mismatch::NoRule("ECS45"));
+}
+
+#[test]
+fn an_arm_supply_precommand_must_arm_now() {
+    // A GCS32 (proposing OFF) or an ECS43 does not answer 7.3.
+    let req = template("GCS39_7.3_SUCCESS_REQUEST_DUIS.XML");
+    let e = correlate(&req, None, &precommand("7.2_GCS32", "GCS32")).unwrap_err();
+    assert!(matches!(e, Mismatch::WrongUseCase { .. }), "{e}");
+    let req = template("ECS44_7.3_SUCCESS_REQUEST_DUIS.XML");
+    let e = correlate(&req, None, &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert!(matches!(e, Mismatch::WrongUseCase { .. }), "{e}");
+    // The ECS44 pre-command answering a 7.2 request: refused.
+    let req = template("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML");
+    assert!(correlate(&req, None, &precommand("7.3_ECS44", "ECS44")).is_err());
 }
 
 #[test]

@@ -37,6 +37,7 @@ pub mod s5_2_read_schedule;
 pub mod s5_3_delete_schedule;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
+pub mod s7_3_arm_supply;
 pub mod s7_4_read_supply_status;
 pub mod s8_11_update_han_device_log;
 pub mod s8_1_1_commission_device;

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS70, GCS28) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -29,6 +29,7 @@ pub mod cs08;
 pub mod ecs17b;
 pub mod ecs42;
 pub mod ecs43;
+pub mod ecs44;
 pub mod ecs45;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
@@ -39,6 +40,7 @@ pub mod gcs28;
 pub mod gcs32;
 pub mod gcs33;
 pub mod gcs38;
+pub mod gcs39;
 // Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
 pub mod ecs22a;
 pub mod ecs22b;
@@ -118,6 +120,7 @@ pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
+pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
@@ -137,6 +140,7 @@ pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer
 pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
+pub use gcs39::gcs39_arm_supply;
 // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
 pub use ecs22a::ecs22a_read_export_profile_data;
 pub use ecs22b::ecs22b_read_active_import_profile_data;
@@ -274,6 +278,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs42::SPEC,
     &ecs43::SPEC,
     &gcs32::SPEC,
+    &ecs44::SPEC,
+    &gcs39::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -381,6 +387,10 @@ pub enum DecodedCommand {
     Ecs43(ScriptExecution),
     /// GCS32 disable gas supply (close the valve).
     Gcs32(ChangeSupply),
+    /// ECS44 arm supply (arm the load switch).
+    Ecs44(ScriptExecution),
+    /// GCS39 arm gas supply (arm the valve).
+    Gcs39(ChangeSupply),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -492,6 +502,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs42(_) => &ecs42::SPEC,
             DecodedCommand::Ecs43(_) => &ecs43::SPEC,
             DecodedCommand::Gcs32(_) => &gcs32::SPEC,
+            DecodedCommand::Ecs44(_) => &ecs44::SPEC,
+            DecodedCommand::Gcs39(_) => &gcs39::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

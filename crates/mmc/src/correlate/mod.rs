@@ -16,9 +16,11 @@
 
 mod ecs42;
 mod ecs43;
+mod ecs44;
 mod ecs70;
 mod gcs28;
 mod gcs32;
+mod gcs39;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -30,6 +32,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
+    &ecs44::CORRELATION,
+    &gcs39::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

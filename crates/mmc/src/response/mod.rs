@@ -21,6 +21,7 @@ mod cs08;
 mod ecs17b;
 mod ecs42;
 mod ecs43;
+mod ecs44;
 mod ecs45;
 mod ecs52;
 mod ecs70;
@@ -29,6 +30,7 @@ mod gcs28;
 mod gcs32;
 mod gcs33;
 mod gcs38;
+mod gcs39;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -103,6 +105,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs42::MAPPING,
     &ecs43::MAPPING,
     &gcs32::MAPPING,
+    &ecs44::MAPPING,
+    &gcs39::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,

@@ -1,0 +1,151 @@
+//! Family 7 (supply) end to end in one process on a simulated clock: each write goes through
+//! the critical flow (CV 4 pre-command, the supplier's signature, CV 5), the emulated meter
+//! verifies and acts, and a 7.4 read afterwards shows what the write did, across a restart of
+//! the DCC (the meters' state saved to and loaded from the store between requests).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dcc::gateway::Answer;
+use gbcs::axdr::Data;
+use gbcs::usecases::{ResponseOutcome, ResponseValue};
+use gbcs::{Frame, MessageCode, Payload};
+use harness::{Delivered, Harness, premises1};
+
+const SUPPLIER: &str = "supplier-a";
+
+mod t {
+    pub const ARM_ESME: &str = "ECS44_7.3_SUCCESS_REQUEST_DUIS.XML";
+    pub const ARM_GSME: &str = "GCS39_7.3_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
+}
+
+fn assert_acknowledged(a: &Answer) {
+    assert_eq!(a.http_status, 200, "{}", a.body);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+}
+
+fn device_answer(r: &Delivered) -> gbcs::GeneralSigning {
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    Frame::decode(&bytes).expect("a GBCS frame").apdu().clone()
+}
+
+fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        srv,
+        srv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+/// A critical request: CV 4 (pre-command, I0), the supplier's signature, CV 5 (I99), the
+/// meter's answer delivered.
+fn critical(h: &mut Harness, template: &str, srv: &str, target: &str) -> Delivered {
+    let (p, a) = h.device_request(SUPPLIER, template, target);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    h.check_signed(&a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    assert!(gbcs::GeneralSigning::decode(&pre).unwrap().is_precommand());
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let xml = h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed));
+    assert_acknowledged(&h.send(&xml));
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    r
+}
+
+fn read(h: &mut Harness, template: &str, target: &str) -> gbcs::GeneralSigning {
+    let (p, a) = h.device_request(SUPPLIER, template, target);
+    assert_acknowledged(&a);
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .unwrap_or_else(|| panic!("no response delivered for {}", p.rid));
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    device_answer(&r)
+}
+
+/// 7.4 on the ESME: the DLMS disconnect-control state.
+fn esme_state(h: &mut Harness) -> Vec<Data> {
+    match read(h, t::SUPPLY_ESME, premises1::ESME).payload() {
+        Payload::AccessResponse(r) => r.data,
+        other => panic!("not DLMS: {other:?}"),
+    }
+}
+
+/// 7.4 on the GSME: the ZSE supply status (0 OFF, 1 ARMED, 2 ON).
+fn gsme_state(h: &mut Harness) -> Vec<u8> {
+    let a = read(h, t::SUPPLY_GSME, premises1::GSME);
+    match gbcs::usecases::decode_response(MessageCode::GCS33, &a.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::Attributes(r)) => r
+            .into_iter()
+            .find(|r| r.id == 0x0014)
+            .expect("supply status")
+            .value
+            .to_vec(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn arm_supply_then_the_consumer_enables_it_across_a_restart() {
+    let mut h = Harness::new_world();
+    assert_eq!(esme_state(&mut h), vec![Data::Enum(1)], "connected");
+    assert!(!h.press_supply_button(premises1::ESME), "not armed");
+
+    let r = critical(&mut h, t::ARM_ESME, "7.3", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS44"));
+    assert_eq!(h.device_state(premises1::ESME)["supply"], "Armed");
+    assert_eq!(
+        esme_state(&mut h),
+        vec![Data::Enum(2)],
+        "ready for reconnection"
+    );
+
+    // The DCC restarts; the meter's state is what the store holds.
+    h.restart();
+    assert_eq!(esme_state(&mut h), vec![Data::Enum(2)], "still armed");
+    assert!(h.press_supply_button(premises1::ESME));
+    assert_eq!(
+        esme_state(&mut h),
+        vec![Data::Enum(1)],
+        "connected by the consumer"
+    );
+    let log = h.device_state(premises1::ESME)["event_log"].to_string();
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Enabled","to":"Armed"}}"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Armed","to":"Enabled"}}"#),
+        "{log}"
+    );
+
+    // The gas meter: armed, read as armed after a restart, opened by the consumer.
+    assert_eq!(gsme_state(&mut h), vec![0x02], "on");
+    let r = critical(&mut h, t::ARM_GSME, "7.3", premises1::GSME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("GCS39"));
+    h.restart();
+    assert_eq!(gsme_state(&mut h), vec![0x01], "armed");
+    assert!(h.press_supply_button(premises1::GSME));
+    assert_eq!(gsme_state(&mut h), vec![0x02], "on again");
+}
