@@ -20,6 +20,7 @@
 //! | ECS17b | [`DeviceFault::ImportRegisters`] | `Action(1)`, no data |
 //! | GCS13a | [`DeviceFault::MeteringAttribute`] (RTDS: `0x0302`) | that record HARDWARE_FAILURE, encrypted |
 //! | ECS42, ECS43, ECS44, GCS32, GCS39 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
+//! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -254,6 +255,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs42(_) => self.switch_supply(apdu, SupplyState::Enabled, now),
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
+            DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
@@ -388,6 +390,45 @@ impl EmulatedDevice {
                 vec![Data::Null],
                 vec![ResponseSpec::Action(code)],
             ),
+            works,
+        )
+    }
+
+    /// ECS47: SETs the switch's duration (activate, deactivate), then executes the auxiliary
+    /// load script; the switch's override changes only if every request succeeds. A DLMS fault
+    /// ([`DeviceFault::DlmsObject`]) on the duration object, or on the script table's execute
+    /// method (`9/0.0.10.0.103.255/1`), fails that request with `hardware-fault` and leaves the
+    /// rest not executed, as the RTDS ERROR vectors show (SET 1, ACTION 250; a reset's ACTION 1).
+    fn ecs47(
+        &mut self,
+        apdu: &GeneralSigning,
+        c: usecases::AuxLoadCommand,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let mut specs = Vec::with_capacity(2);
+        if let Some(o) = c.duration_object() {
+            specs.push(RequestSpec::Set(o));
+        }
+        specs.push(RequestSpec::Action(usecases::ecs47::EXECUTE_SCRIPT));
+        let faulty = |o: &CosemDescriptor| {
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        };
+        let failed = specs.iter().position(|s| match s {
+            RequestSpec::Set(o) | RequestSpec::Action(o) => faulty(o),
+            _ => false,
+        });
+        let works =
+            failed.is_none() && self.state.aux_loads.apply(c.index, c.action, now.to_unix());
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
             works,
         )
     }

@@ -425,6 +425,66 @@ pub struct DeviceState {
     /// Monthly on the 1st by default (also for state stored before it existed).
     #[serde(default)]
     pub billing_calendar: crate::reads::logs::BillingCalendar,
+    /// The ESME's auxiliary load switches (ECS47; none overridden when absent in stored state).
+    #[serde(default)]
+    pub aux_loads: AuxLoads,
+}
+
+/// An ECS47 override of an auxiliary load switch: on or off, until a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxOverride {
+    /// Switched on (activate) or off (deactivate).
+    pub on: bool,
+    /// When the override ends (true time, unix seconds); `None`: at the next ECS47 for the
+    /// switch (a `Duration` of 0).
+    pub until: Option<i64>,
+}
+
+/// The ESME's five auxiliary load switches (ALCS / HCALCS 1–5): the ECS47 override in force on
+/// each, if any. A switch not overridden follows its calendar; this emulation holds no
+/// auxiliary load calendar, so such a switch is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxLoads {
+    /// The override of switch `i + 1`.
+    pub overrides: [Option<AuxOverride>; 5],
+}
+
+impl AuxLoads {
+    /// Applies an ECS47 to switch `index` (1–5) at true time `now` (unix seconds): activate or
+    /// deactivate for `duration` minutes (0: until the next ECS47 for it), or reset (the
+    /// override ends). Returns false, changing nothing, for an index outside 1–5.
+    pub fn apply(&mut self, index: u8, action: gbcs::usecases::AuxLoadAction, now: i64) -> bool {
+        use gbcs::usecases::AuxLoadAction as A;
+        let Some(slot) = usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.overrides.get_mut(i))
+        else {
+            return false;
+        };
+        let until =
+            |minutes: u16| (minutes != 0).then(|| now.saturating_add(i64::from(minutes) * 60));
+        *slot = match action {
+            A::Activate { duration } => Some(AuxOverride {
+                on: true,
+                until: until(duration),
+            }),
+            A::Deactivate { duration } => Some(AuxOverride {
+                on: false,
+                until: until(duration),
+            }),
+            A::Reset => None,
+        };
+        true
+    }
+
+    /// Whether switch `index` (1–5) is on at true time `now`: its override while in force,
+    /// else its calendar (off).
+    pub fn is_on(&self, index: u8, now: i64) -> bool {
+        usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.overrides.get(i).copied().flatten())
+            .is_some_and(|o| o.on && o.until.is_none_or(|t| now < t))
+    }
 }
 
 impl DeviceState {
@@ -483,6 +543,7 @@ impl DeviceState {
             instantaneous: crate::reads::InstantaneousConfig::default(),
             reads: crate::reads::ReadsState::default(),
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
+            aux_loads: AuxLoads::default(),
         }
     }
 }

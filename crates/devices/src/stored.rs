@@ -14,6 +14,11 @@
 //! bytes: their serde forms are binary in formats that are not human-readable). postcard is not
 //! self-describing: every field is encoded, in declaration order, so a change to a stored type
 //! needs a new [`FORMAT`].
+//!
+//! Formats: 1, the body up to `billing_calendar`; 2 (written now), the body followed by the
+//! auxiliary load switches (`aux_loads`, ECS47). Parts of format 1 are still read (counters and
+//! events have the same layout in both; a format-1 body has no switch overridden), so that state
+//! stored before keeps loading.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,8 +29,10 @@ use crate::anchors::TrustAnchors;
 use crate::metering::Metering;
 use crate::state::{DeviceFault, DeviceLogEntry, DeviceState, Event, EventLog, SupplyState};
 
-/// The version byte every stored part starts with.
-pub const FORMAT: u8 = 1;
+/// The version byte every stored part written now starts with.
+pub const FORMAT: u8 = 2;
+/// The previous format, still read: the body without `aux_loads`.
+const FORMAT_1: u8 = 1;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,7 +104,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        Some((&FORMAT, rest)) => {
+        // Counters, events and a body's head have one layout in both formats.
+        Some((&(FORMAT | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -127,23 +135,28 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         instantaneous,
         reads,
         billing_calendar,
+        aux_loads,
     } = state;
-    encode(&BodyRef {
-        firmware_version,
-        supply: *supply,
-        metering,
-        clock_offset_secs: *clock_offset_secs,
-        commissioned: *commissioned,
-        power_outage_since: *power_outage_since,
-        battery_days: *battery_days,
-        device_log,
-        trust_anchors,
-        faults,
-        future_actions,
-        instantaneous,
-        reads,
-        billing_calendar,
-    })
+    // Format 2: the format-1 body, then the auxiliary load switches.
+    encode(&(
+        BodyRef {
+            firmware_version,
+            supply: *supply,
+            metering,
+            clock_offset_secs: *clock_offset_secs,
+            commissioned: *commissioned,
+            power_outage_since: *power_outage_since,
+            battery_days: *battery_days,
+            device_log,
+            trust_anchors,
+            faults,
+            future_actions,
+            instantaneous,
+            reads,
+            billing_calendar,
+        },
+        aux_loads,
+    ))
 }
 
 /// When the earliest future-dated instruction a stored body holds is due (true time, unix
@@ -151,7 +164,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&FORMAT, rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -188,7 +201,11 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let b: Body = decode("body", body)?;
+    let (b, aux_loads): (Body, crate::state::AuxLoads) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Default::default()),
+        Some(&FORMAT) => decode("body", body)?,
+        _ => return Err(StoredError(format!("body: format {:?}", body.first()))),
+    };
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
         firmware_version: b.firmware_version,
@@ -208,6 +225,7 @@ pub fn decode_state(
         instantaneous: b.instantaneous,
         reads: b.reads,
         billing_calendar: b.billing_calendar,
+        aux_loads,
     })
 }
 
@@ -227,6 +245,36 @@ mod tests {
             frame_control: 0x01,
             command: 0x01,
         }
+    }
+
+    #[test]
+    fn a_format_1_body_still_loads_with_no_switch_overridden() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.supply = SupplyState::Armed;
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        // Format 1: the same fields without the switches (five `None`s, one byte each).
+        let mut v1 = body[..body.len() - 5].to_vec();
+        v1[0] = FORMAT_1;
+        let mut v1_counters = counters.clone();
+        v1_counters[0] = FORMAT_1;
+        let loaded = decode_state(&v1, &v1_counters, EventLog::default()).unwrap();
+        assert_eq!(loaded, s);
+        assert_eq!(held_instructions_due(&v1), Ok(Some(2_000)));
+        // Switches overridden round-trip in format 2.
+        s.aux_loads.apply(
+            3,
+            gbcs::usecases::AuxLoadAction::Activate { duration: 30 },
+            1_700_000_000,
+        );
+        let body = encode_body(&s).unwrap();
+        assert_eq!(
+            decode_state(&body, &counters, EventLog::default()).unwrap(),
+            s
+        );
     }
 
     #[test]

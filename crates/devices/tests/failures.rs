@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 18] = [
+const DIRS: [&str; 21] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -31,6 +31,9 @@ const DIRS: [&str; 18] = [
     "7.2_GCS32",
     "7.3_ECS44",
     "7.3_GCS39",
+    "7.5_ECS47Activate",
+    "7.6_ECS47Deactivate",
+    "7.8_ECS47Reset",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -178,6 +181,44 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
             run(w, dev, &wan)
         }
+        "7.5_ECS47Activate" | "7.6_ECS47Deactivate" | "7.8_ECS47Reset" => {
+            use usecases::{AuxLoadAction as A, AuxLoadCommand};
+            let c = match dir {
+                "7.5_ECS47Activate" => AuxLoadCommand {
+                    index: 1,
+                    action: A::Activate { duration: 30 },
+                },
+                "7.6_ECS47Deactivate" => AuxLoadCommand {
+                    index: 3,
+                    action: A::Deactivate { duration: 60 },
+                },
+                _ => AuxLoadCommand {
+                    index: 5,
+                    action: A::Reset,
+                },
+            };
+            // The duration object faulty (SET 1, ACTION 250); for a reset, the script table.
+            let o = c
+                .duration_object()
+                .unwrap_or(usecases::ecs47::EXECUTE_SCRIPT);
+            let mut dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            // Switch 5 overridden, so that a failed reset visibly keeps it.
+            dev.state_mut()
+                .aux_loads
+                .apply(5, A::Activate { duration: 0 }, w.now.to_unix());
+            let pre = usecases::ecs47_auxiliary_load(&header(&w.supplier, &dev, 1003), c);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
         "7.3_GCS39" => {
             let mut dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
             dev.state_mut().supply = SupplyState::Disabled;
@@ -301,7 +342,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 18);
+    assert_eq!(n, 21);
 }
 
 #[test]

@@ -548,6 +548,76 @@ fn gcs39_arms_the_valve_gcs33_reports_it_and_the_button_opens_it() {
 }
 
 #[test]
+fn ecs47_activates_deactivates_and_resets_auxiliary_load_switches() {
+    use usecases::{AuxLoadAction as A, AuxLoadCommand};
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t = w.now.to_unix();
+    let on = |dev: &EmulatedDevice, i, at| dev.state().aux_loads.is_on(i, at);
+    assert!((1..=5).all(|i| !on(&dev, i, t)), "calendar: off");
+    let send = |dev: &mut EmulatedDevice, counter, index, action, dir, file| {
+        let pre = usecases::ecs47_auxiliary_load(
+            &header(&w.supplier, dev, counter),
+            AuxLoadCommand { index, action },
+        )
+        .unwrap();
+        let wan = w.critical(pre, &w.supplier, dev);
+        let (_, resp) = exchange(&w, dev, &wan, dir, file);
+        let requests = if action == A::Reset { 1 } else { 2 };
+        assert_eq!(dlms_data(&resp), vec![Data::Null; requests]);
+    };
+    send(
+        &mut dev,
+        1000,
+        1,
+        A::Activate { duration: 30 },
+        "7.5_ECS47Activate",
+        "ECS47Activate_7.5_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(on(&dev, 1, t) && on(&dev, 1, t + 30 * 60 - 1));
+    assert!(
+        !on(&dev, 1, t + 30 * 60),
+        "for 30 minutes, then its calendar"
+    );
+    assert!(!on(&dev, 2, t));
+    send(
+        &mut dev,
+        1001,
+        3,
+        A::Deactivate { duration: 60 },
+        "7.6_ECS47Deactivate",
+        "ECS47Deactivate_7.6_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(
+        dev.state().aux_loads.overrides[2],
+        Some(devices::AuxOverride {
+            on: false,
+            until: Some(t + 3600)
+        })
+    );
+    // Switch 5 on with no end (Duration 0), then reset: back to its calendar.
+    send(
+        &mut dev,
+        1002,
+        5,
+        A::Activate { duration: 0 },
+        "7.5_ECS47Activate",
+        "ECS47Activate_7.5_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(on(&dev, 5, t + 365 * 86_400));
+    send(
+        &mut dev,
+        1003,
+        5,
+        A::Reset,
+        "7.8_ECS47Reset",
+        "ECS47Reset_7.8_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert!(!on(&dev, 5, t));
+    assert_eq!(dev.state().aux_loads.overrides[4], None);
+}
+
+#[test]
 fn ecs70_sets_the_clock_and_commissions() {
     for (dir, file) in [
         ("6.11_ECS70", "ECS70_6.11_SUCCESS_RESPONSE_GBCS.HEX"),

@@ -77,6 +77,8 @@ impl MessageCode {
     pub const ECS44: Self = Self(0x0051);
     /// GCS39 arm the gas valve (arm supply).
     pub const GCS39: Self = Self(0x0085);
+    /// ECS47 control an auxiliary load switch (activate, deactivate, reset).
+    pub const ECS47: Self = Self(0x0055);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -12,10 +12,10 @@ use common::{Keystore, rtds_dir, vector};
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::gbz::{GbzBody, GbzPayload};
 use gbcs::usecases::{
-    self, ALL, ChangeSupply, ClockValidity, CommandDecodeError, CommandHeader, DecodedCommand,
-    DeviceLogAddition, DeviceType, DlmsRead, Failure, RemotePartyRole, ResponseClass,
-    ResponseOutcome, ResponseValue, ZclRead, by_message_code, classify_response, decode_command,
-    decode_response, supported_on,
+    self, ALL, AuxLoadAction, AuxLoadCommand, ChangeSupply, ClockValidity, CommandDecodeError,
+    CommandHeader, DecodedCommand, DeviceLogAddition, DeviceType, DlmsRead, Failure,
+    RemotePartyRole, ResponseClass, ResponseOutcome, ResponseValue, ZclRead, by_message_code,
+    classify_response, decode_command, decode_response, supported_on,
 };
 use gbcs::{
     Eui64, Frame, GeneralSigning, MessageCode, Payload, SignatureField, UtcDateTime, wrap_command,
@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 18] = [
+const DIRS: [&str; 21] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -42,6 +42,9 @@ const DIRS: [&str; 18] = [
     "7.2_GCS32",
     "7.3_ECS44",
     "7.3_GCS39",
+    "7.5_ECS47Activate",
+    "7.6_ECS47Deactivate",
+    "7.8_ECS47Reset",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -96,7 +99,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS70", "GCS28"
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS70", "GCS28"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
@@ -159,6 +162,19 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             supply_control_bits: 1,
         }),
         "7.3_ECS44" => DecodedCommand::Ecs44(usecases::ScriptExecution { script: 54 }),
+        // DUIS: index 1 Duration 30; index 3 Duration 60; index 5.
+        "7.5_ECS47Activate" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 1,
+            action: AuxLoadAction::Activate { duration: 30 },
+        }),
+        "7.6_ECS47Deactivate" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 3,
+            action: AuxLoadAction::Deactivate { duration: 60 },
+        }),
+        "7.8_ECS47Reset" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 5,
+            action: AuxLoadAction::Reset,
+        }),
         "7.3_GCS39" => DecodedCommand::Gcs39(ChangeSupply {
             provider_id: 0,
             issuer_event_id: 0x1C37_4A80,
@@ -303,6 +319,37 @@ fn commands_not_in_their_use_case_format_do_not_decode() {
     let mut a = usecases::ecs43_disable_supply(&h);
     a.other_info = gbcs::OtherInfo::code(MessageCode::ECS44);
     assert!(decode_command(&a).is_err());
+    // ECS47: a switch outside 1..5 is not built; the duration object of another switch, the
+    // activate script with the deactivate duration object, a reset with a duration: refused.
+    let act = |index| AuxLoadCommand {
+        index,
+        action: AuxLoadAction::Activate { duration: 5 },
+    };
+    assert!(usecases::ecs47_auxiliary_load(&h, act(0)).is_err());
+    assert!(usecases::ecs47_auxiliary_load(&h, act(6)).is_err());
+    for i in 1..=5 {
+        for action in [
+            AuxLoadAction::Activate { duration: 9 },
+            AuxLoadAction::Deactivate { duration: 0 },
+            AuxLoadAction::Reset,
+        ] {
+            let c = AuxLoadCommand { index: i, action };
+            let b = usecases::ecs47_auxiliary_load(&h, c).unwrap();
+            assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs47(c));
+        }
+    }
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let at = a.content.iter().position(|&b| b == 118).unwrap(); // 0-0:94.44.118.1
+    a.content[at] = 119;
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let n = a.content.len();
+    a.content[n - 1] = 0x12; // deactivate script, activate duration object
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let n = a.content.len();
+    a.content[n - 1] = 0x20; // reset with a SET
+    assert!(decode_command(&a).is_err());
     // GCS28 interval ending before it starts.
     let a = usecases::gcs28_set_clock(&h, t(2020, 1, 1, 0, 0, 0), 10).unwrap();
     let mut swapped = a.clone();
@@ -338,7 +385,15 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
         ("11.2_CS08", S(ResponseValue::FirmwareVersion(v))) if !error => assert_eq!(*v, fw),
         ("11.2_CS08", F(Failure::Result { code: 1 })) if error => {}
         (
-            "11.2_ECS52" | "7.4_ECS45" | "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" | "8.11_CCS02",
+            "11.2_ECS52"
+            | "7.4_ECS45"
+            | "7.1_ECS42"
+            | "7.2_ECS43"
+            | "7.3_ECS44"
+            | "8.11_CCS02"
+            | "7.5_ECS47Activate"
+            | "7.6_ECS47Deactivate"
+            | "7.8_ECS47Reset",
             f,
         ) if error => {
             assert_eq!(
@@ -379,7 +434,14 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
             assert_eq!(b[0], 0x31)
         }
         (
-            "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" | "8.11_CCS01" | "8.11_CCS02",
+            "7.1_ECS42"
+            | "7.2_ECS43"
+            | "7.3_ECS44"
+            | "8.11_CCS01"
+            | "8.11_CCS02"
+            | "7.5_ECS47Activate"
+            | "7.6_ECS47Deactivate"
+            | "7.8_ECS47Reset",
             S(ResponseValue::Done),
         ) => {}
         ("7.3_GCS39", S(ResponseValue::SupplyStatus(s))) => {
@@ -478,7 +540,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 39);
+    assert_eq!(n, 45);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

@@ -180,6 +180,52 @@ fn supply_enable_disable_are_critical() {
 }
 
 #[test]
+fn auxiliary_load_switch_commands_are_critical() {
+    use usecases::{AuxLoadAction as A, AuxLoadCommand};
+    let ks = Keystore::load();
+    for (dir, stem, counter, index, action) in [
+        (
+            "7.5_ECS47Activate",
+            "SUCCESS",
+            1000,
+            1,
+            A::Activate { duration: 30 },
+        ),
+        (
+            "7.5_ECS47Activate",
+            "ERROR",
+            1003,
+            1,
+            A::Activate { duration: 30 },
+        ),
+        (
+            "7.6_ECS47Deactivate",
+            "SUCCESS",
+            1001,
+            3,
+            A::Deactivate { duration: 60 },
+        ),
+        (
+            "7.6_ECS47Deactivate",
+            "ERROR",
+            1004,
+            3,
+            A::Deactivate { duration: 60 },
+        ),
+        ("7.8_ECS47Reset", "SUCCESS", 1002, 5, A::Reset),
+        ("7.8_ECS47Reset", "ERROR", 1005, 5, A::Reset),
+    ] {
+        let (variant, srv) = dir.split_once('_').map(|(s, v)| (v, s)).unwrap();
+        let b = usecases::ecs47_auxiliary_load(
+            &h(SUPPLIER, ESME, counter),
+            AuxLoadCommand { index, action },
+        )
+        .unwrap();
+        check_critical(&ks, dir, &format!("{variant}_{srv}_{stem}"), b);
+    }
+}
+
+#[test]
 fn arm_supply_is_critical() {
     let ks = Keystore::load();
     check_critical(

@@ -18,6 +18,9 @@ mod t {
     pub const ARM_GSME: &str = "GCS39_7.3_SUCCESS_REQUEST_DUIS.XML";
     pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
     pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_ACTIVATE: &str = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_DEACTIVATE: &str = "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_RESET: &str = "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML";
 }
 
 fn assert_acknowledged(a: &Answer) {
@@ -51,7 +54,19 @@ fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
 /// A critical request: CV 4 (pre-command, I0), the supplier's signature, CV 5 (I99), the
 /// meter's answer delivered.
 fn critical(h: &mut Harness, template: &str, srv: &str, target: &str) -> Delivered {
-    let (p, a) = h.device_request(SUPPLIER, template, target);
+    critical_edited(h, template, srv, target, |x| x.to_string())
+}
+
+/// [`critical`] with the request's XML edited before it is signed.
+fn critical_edited(
+    h: &mut Harness,
+    template: &str,
+    srv: &str,
+    target: &str,
+    edit: impl Fn(&str) -> String,
+) -> Delivered {
+    let p = h.request(template, SUPPLIER, target);
+    let a = h.send(&h.sign(SUPPLIER, &edit(&p.xml)));
     assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
     h.check_signed(&a.body);
     let pre = Delivered {
@@ -148,4 +163,43 @@ fn arm_supply_then_the_consumer_enables_it_across_a_restart() {
     assert_eq!(gsme_state(&mut h), vec![0x01], "armed");
     assert!(h.press_supply_button(premises1::GSME));
     assert_eq!(gsme_state(&mut h), vec![0x02], "on again");
+}
+
+/// The ESME's auxiliary load switch overrides, as its stored state holds them.
+fn aux_overrides(h: &Harness) -> serde_json::Value {
+    h.device_state(premises1::ESME)["aux_loads"]["overrides"].clone()
+}
+
+#[test]
+fn auxiliary_load_switches_activate_deactivate_and_reset_across_a_restart() {
+    let mut h = Harness::new_world();
+    assert_eq!(
+        aux_overrides(&h),
+        serde_json::json!([null, null, null, null, null])
+    );
+    let t0 = h.now().unix_timestamp();
+    // 7.5: switch 1 on for 30 minutes.
+    let r = critical(&mut h, t::AUX_ACTIVATE, "7.5", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47"));
+    let o = aux_overrides(&h);
+    assert_eq!(o[0]["on"], true);
+    let until = o[0]["until"].as_i64().unwrap();
+    assert!((t0 + 1800..t0 + 1900).contains(&until), "{o}");
+    h.restart();
+    // 7.6: switch 3 off for 60 minutes; switch 1 still overridden.
+    critical(&mut h, t::AUX_DEACTIVATE, "7.6", premises1::ESME);
+    let o = aux_overrides(&h);
+    assert_eq!(
+        (o[0]["on"].clone(), o[2]["on"].clone()),
+        (true.into(), false.into())
+    );
+    // 7.8: switch 1 reset (the template's switch 5 made 1): back to its calendar.
+    critical_edited(&mut h, t::AUX_RESET, "7.8", premises1::ESME, |x| {
+        x.replace(r#"index="5""#, r#"index="1""#)
+    });
+    let o = aux_overrides(&h);
+    assert_eq!(
+        (o[0].clone(), o[2]["on"].clone()),
+        (serde_json::Value::Null, false.into())
+    );
 }

@@ -30,7 +30,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     .unwrap()
 }
 
-const CASES: [(&str, &str, &str); 7] = [
+const CASES: [(&str, &str, &str); 10] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -46,6 +46,21 @@ const CASES: [(&str, &str, &str); 7] = [
     ),
     ("ECS44_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_ECS44", "ECS44"),
     ("GCS39_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_GCS39", "GCS39"),
+    (
+        "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML",
+        "7.5_ECS47Activate",
+        "ECS47Activate",
+    ),
+    (
+        "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML",
+        "7.6_ECS47Deactivate",
+        "ECS47Deactivate",
+    ),
+    (
+        "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML",
+        "7.8_ECS47Reset",
+        "ECS47Reset",
+    ),
 ];
 
 #[test]
@@ -208,6 +223,35 @@ fn an_arm_supply_precommand_must_arm_now() {
     // The ECS44 pre-command answering a 7.2 request: refused.
     let req = template("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML");
     assert!(correlate(&req, None, &precommand("7.3_ECS44", "ECS44")).is_err());
+}
+
+#[test]
+fn an_auxiliary_load_precommand_must_match_the_switch_the_duration_and_the_service() {
+    let t = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.5_ECS47Activate", "ECS47Activate");
+    correlate(&template(t), None, &pre).unwrap();
+    // Another switch, another duration, the deactivate or reset pre-command: refused.
+    for (from, to) in [(r#"index="1""#, r#"index="2""#), (">30<", ">31<")] {
+        let e = correlate(&template_with(t, from, to), None, &pre).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Mismatch::Parameter {
+                    use_case: "ECS47",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    for (dir, uc) in [
+        ("7.6_ECS47Deactivate", "ECS47Deactivate"),
+        ("7.8_ECS47Reset", "ECS47Reset"),
+    ] {
+        let mut other = precommand(dir, uc);
+        other.counter = pre.counter;
+        assert!(correlate(&template(t), None, &other).is_err(), "{uc}");
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS70, GCS28) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS70, GCS28) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -31,6 +31,7 @@ pub mod ecs42;
 pub mod ecs43;
 pub mod ecs44;
 pub mod ecs45;
+pub mod ecs47;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -122,6 +123,7 @@ pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
+pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
@@ -280,6 +282,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs32::SPEC,
     &ecs44::SPEC,
     &gcs39::SPEC,
+    &ecs47::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -391,6 +394,8 @@ pub enum DecodedCommand {
     Ecs44(ScriptExecution),
     /// GCS39 arm gas supply (arm the valve).
     Gcs39(ChangeSupply),
+    /// ECS47 activate, deactivate or reset an auxiliary load switch.
+    Ecs47(AuxLoadCommand),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -504,6 +509,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs32(_) => &gcs32::SPEC,
             DecodedCommand::Ecs44(_) => &ecs44::SPEC,
             DecodedCommand::Gcs39(_) => &gcs39::SPEC,
+            DecodedCommand::Ecs47(_) => &ecs47::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

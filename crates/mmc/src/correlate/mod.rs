@@ -17,6 +17,7 @@
 mod ecs42;
 mod ecs43;
 mod ecs44;
+mod ecs47;
 mod ecs70;
 mod gcs28;
 mod gcs32;
@@ -34,6 +35,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs32::CORRELATION,
     &ecs44::CORRELATION,
     &gcs39::CORRELATION,
+    &ecs47::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

@@ -23,6 +23,7 @@ mod ecs42;
 mod ecs43;
 mod ecs44;
 mod ecs45;
+mod ecs47;
 mod ecs52;
 mod ecs70;
 mod gcs13a;
@@ -107,6 +108,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs32::MAPPING,
     &ecs44::MAPPING,
     &gcs39::MAPPING,
+    &ecs47::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
