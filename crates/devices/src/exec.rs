@@ -256,6 +256,8 @@ impl EmulatedDevice {
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
+            // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
+            DecodedCommand::Ecs61a(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
@@ -431,6 +433,30 @@ impl EmulatedDevice {
             dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
             works,
         )
+    }
+
+    /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
+    /// state (on while an ECS47 activation is in force, [`crate::AuxLoads::is_on`]). This
+    /// emulation holds no auxiliary load calendar (its special days table and schedule read as
+    /// empty arrays), no switch descriptions (empty) and no HCALCS paired with a switch (the
+    /// identity reads as eight zero bytes, as the RTDS vector's switches in the ESME do).
+    pub(crate) fn aux_load_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
+        use usecases::ecs61a;
+        if *o == ecs61a::SPECIAL_DAYS || *o == ecs61a::SCHEDULE {
+            return Some(Data::Array(Vec::new()));
+        }
+        (1..=usecases::ecs47::SWITCHES).find_map(|n| {
+            if *o == ecs61a::description(n) {
+                Some(Data::VisibleString(Vec::new()))
+            } else if *o == ecs61a::hcalcs_id(n) {
+                Some(Data::OctetString(vec![0; 8]))
+            } else if *o == ecs61a::output_state(n) {
+                let on = self.state.aux_loads.is_on(n, t);
+                Some(Data::Boolean(if on { 0xFF } else { 0x00 }))
+            } else {
+                None
+            }
+        })
     }
 
     /// Encrypts `plain` to the requester (see [`EmulatedDevice::payload_key`]).

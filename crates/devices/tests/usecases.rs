@@ -617,6 +617,76 @@ fn ecs47_activates_deactivates_and_resets_auxiliary_load_switches() {
     assert_eq!(dev.state().aux_loads.overrides[4], None);
 }
 
+/// ECS61a: the response (MAC'd, as the RTDS vector: same frame, same result list, the same
+/// types for every fixed-size item) and its values.
+fn ecs61a(w: &World, dev: &mut EmulatedDevice, counter: u64, at: gbcs::UtcDateTime) -> Vec<Data> {
+    let wan = w.wan(
+        usecases::ecs61a_read_auxiliary_load_switch_data(&header(&w.supplier, dev, counter)),
+        dev,
+    );
+    let reply = dev.handle(&wan, at);
+    let bytes = reply.response.expect("a response");
+    let theirs = rtds(
+        "7.7_ECS61a",
+        "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(frame_shape(&bytes), frame_shape(&theirs));
+    let ours = open(&bytes, dev, &w.supplier);
+    let theirs = Frame::decode(&theirs).unwrap().apdu().clone();
+    let (Payload::AccessResponse(o), Payload::AccessResponse(t)) =
+        (ours.payload(), theirs.payload())
+    else {
+        panic!("not DLMS")
+    };
+    assert_eq!(o.results, t.results);
+    assert_eq!(o.request_specs, t.request_specs);
+    assert_eq!(o.date_time, t.date_time);
+    let kind = |d: &Data| std::mem::discriminant(d);
+    assert!(o.data.iter().zip(&t.data).all(|(a, b)| kind(a) == kind(b)));
+    assert!(matches!(
+        usecases::decode_response(ours.message_code(), &ours.content),
+        Ok(usecases::ResponseOutcome::Success(
+            usecases::ResponseValue::DlmsValues(_)
+        ))
+    ));
+    o.data
+}
+
+#[test]
+fn ecs61a_shows_the_switches_ecs47_turns_on_until_their_duration_ends() {
+    use usecases::{AuxLoadAction as A, AuxLoadCommand};
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let states = |v: &[Data]| v[12..].to_vec();
+    let off = Data::Boolean(0);
+    let on = Data::Boolean(0xFF);
+    let v = ecs61a(&w, &mut dev, 1, w.now);
+    assert_eq!(v[0], Data::VisibleString(vec![]));
+    assert_eq!(v[5], Data::OctetString(vec![0; 8]));
+    assert_eq!(
+        (&v[10], &v[11]),
+        (&Data::Array(vec![]), &Data::Array(vec![]))
+    );
+    assert_eq!(states(&v), vec![off.clone(); 5]);
+    let pre = usecases::ecs47_auxiliary_load(
+        &header(&w.supplier, &dev, 1000),
+        AuxLoadCommand {
+            index: 2,
+            action: A::Activate { duration: 30 },
+        },
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    assert!(dev.handle(&wan, w.now).response.is_some());
+    let v = ecs61a(&w, &mut dev, 1001, w.now.plus_seconds(60).unwrap());
+    assert_eq!(
+        states(&v),
+        vec![off.clone(), on, off.clone(), off.clone(), off.clone()]
+    );
+    let v = ecs61a(&w, &mut dev, 1002, w.now.plus_seconds(1800).unwrap());
+    assert_eq!(states(&v), vec![off; 5], "30 minutes later");
+}
+
 #[test]
 fn ecs70_sets_the_clock_and_commissions() {
     for (dir, file) in [

@@ -79,6 +79,8 @@ impl MessageCode {
     pub const GCS39: Self = Self(0x0085);
     /// ECS47 control an auxiliary load switch (activate, deactivate, reset).
     pub const ECS47: Self = Self(0x0055);
+    /// ECS61a read the ESME's auxiliary load switch data.
+    pub const ECS61A: Self = Self(0x00BB);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

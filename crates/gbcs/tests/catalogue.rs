@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 21] = [
+const DIRS: [&str; 22] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -45,6 +45,7 @@ const DIRS: [&str; 21] = [
     "7.5_ECS47Activate",
     "7.6_ECS47Deactivate",
     "7.8_ECS47Reset",
+    "7.7_ECS61a",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -174,6 +175,9 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
         "7.8_ECS47Reset" => DecodedCommand::Ecs47(AuxLoadCommand {
             index: 5,
             action: AuxLoadAction::Reset,
+        }),
+        "7.7_ECS61a" => DecodedCommand::Ecs61a(DlmsRead {
+            objects: usecases::ecs61a::OBJECTS.to_vec(),
         }),
         "7.3_GCS39" => DecodedCommand::Gcs39(ChangeSupply {
             provider_id: 0,
@@ -444,6 +448,23 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
             | "7.8_ECS47Reset",
             S(ResponseValue::Done),
         ) => {}
+        ("7.7_ECS61a", S(ResponseValue::DlmsValues(v))) if !error => {
+            use gbcs::axdr::Data;
+            assert_eq!(v.len(), 17);
+            assert_eq!(v[0], Data::VisibleString(b"ALCS_1_Description".to_vec()));
+            assert_eq!(
+                v[6],
+                Data::OctetString(vec![0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0x97])
+            );
+            assert!(v[12..].iter().all(|d| *d == Data::Boolean(0xFF)));
+        }
+        (
+            "7.7_ECS61a",
+            F(Failure::Dlms {
+                index: 15,
+                result: 1,
+            }),
+        ) if error => {}
         ("7.3_GCS39", S(ResponseValue::SupplyStatus(s))) => {
             assert_eq!(
                 (
@@ -540,7 +561,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 45);
+    assert_eq!(n, 47);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

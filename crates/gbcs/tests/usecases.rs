@@ -226,6 +226,18 @@ fn auxiliary_load_switch_commands_are_critical() {
 }
 
 #[test]
+fn ecs61a_read_auxiliary_load_switch_data() {
+    let ks = Keystore::load();
+    for (file, counter) in [
+        ("ECS61a_7.7_ALL_OPTIONALS_SUCCESS_COMMAND_GBCS.HEX", 1002),
+        ("ECS61a_7.7_ALL_OPTIONALS_ERROR_COMMAND_GBCS.HEX", 1003),
+    ] {
+        let b = usecases::ecs61a_read_auxiliary_load_switch_data(&h(SUPPLIER, ESME, counter));
+        check_command(&ks, "7.7_ECS61a", file, b);
+    }
+}
+
+#[test]
 fn arm_supply_is_critical() {
     let ks = Keystore::load();
     check_critical(

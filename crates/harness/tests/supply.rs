@@ -21,6 +21,7 @@ mod t {
     pub const AUX_ACTIVATE: &str = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_DEACTIVATE: &str = "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_RESET: &str = "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_READ: &str = "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML";
 }
 
 fn assert_acknowledged(a: &Answer) {
@@ -165,13 +166,29 @@ fn arm_supply_then_the_consumer_enables_it_across_a_restart() {
     assert_eq!(gsme_state(&mut h), vec![0x02], "on again");
 }
 
+/// 7.7 on the ESME: the five switches' output states (true: on).
+fn aux_switches(h: &mut Harness) -> Vec<bool> {
+    let v = match read(h, t::AUX_READ, premises1::ESME).payload() {
+        Payload::AccessResponse(r) => r.data,
+        other => panic!("not DLMS: {other:?}"),
+    };
+    assert_eq!(v.len(), 17);
+    v[12..]
+        .iter()
+        .map(|d| match d {
+            Data::Boolean(b) => *b != 0,
+            other => panic!("output state {other:?}"),
+        })
+        .collect()
+}
+
 /// The ESME's auxiliary load switch overrides, as its stored state holds them.
 fn aux_overrides(h: &Harness) -> serde_json::Value {
     h.device_state(premises1::ESME)["aux_loads"]["overrides"].clone()
 }
 
 #[test]
-fn auxiliary_load_switches_activate_deactivate_and_reset_across_a_restart() {
+fn auxiliary_load_switches_activate_deactivate_reset_and_7_7_shows_them() {
     let mut h = Harness::new_world();
     assert_eq!(
         aux_overrides(&h),
@@ -185,7 +202,13 @@ fn auxiliary_load_switches_activate_deactivate_and_reset_across_a_restart() {
     assert_eq!(o[0]["on"], true);
     let until = o[0]["until"].as_i64().unwrap();
     assert!((t0 + 1800..t0 + 1900).contains(&until), "{o}");
+    assert_eq!(aux_switches(&mut h), [true, false, false, false, false]);
     h.restart();
+    assert_eq!(
+        aux_switches(&mut h),
+        [true, false, false, false, false],
+        "after a restart"
+    );
     // 7.6: switch 3 off for 60 minutes; switch 1 still overridden.
     critical(&mut h, t::AUX_DEACTIVATE, "7.6", premises1::ESME);
     let o = aux_overrides(&h);

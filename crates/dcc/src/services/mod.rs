@@ -41,6 +41,7 @@ pub mod s7_3_arm_supply;
 pub mod s7_4_read_supply_status;
 pub mod s7_5_activate_auxiliary_load;
 pub mod s7_6_deactivate_auxiliary_load;
+pub mod s7_7_read_auxiliary_load_switch_data;
 pub mod s7_8_reset_auxiliary_load;
 pub mod s8_11_update_han_device_log;
 pub mod s8_1_1_commission_device;

@@ -32,6 +32,7 @@ pub mod ecs43;
 pub mod ecs44;
 pub mod ecs45;
 pub mod ecs47;
+pub mod ecs61a;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -124,6 +125,7 @@ pub use ecs43::ecs43_disable_supply;
 pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
+pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
@@ -283,6 +285,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs44::SPEC,
     &gcs39::SPEC,
     &ecs47::SPEC,
+    &ecs61a::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -396,6 +399,8 @@ pub enum DecodedCommand {
     Gcs39(ChangeSupply),
     /// ECS47 activate, deactivate or reset an auxiliary load switch.
     Ecs47(AuxLoadCommand),
+    /// ECS61a read auxiliary load switch data.
+    Ecs61a(DlmsRead),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -510,6 +515,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs44(_) => &ecs44::SPEC,
             DecodedCommand::Gcs39(_) => &gcs39::SPEC,
             DecodedCommand::Ecs47(_) => &ecs47::SPEC,
+            DecodedCommand::Ecs61a(_) => &ecs61a::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
