@@ -21,6 +21,7 @@
 //! | GCS13a | [`DeviceFault::MeteringAttribute`] (RTDS: `0x0302`) | that record HARDWARE_FAILURE, encrypted |
 //! | ECS42, ECS43, ECS44, GCS32, GCS39 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
 //! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
+//! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -256,6 +257,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
+            DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
@@ -435,6 +437,48 @@ impl EmulatedDevice {
         )
     }
 
+    /// ECS47a: SETs the controller's start and end, then executes the script; the commanded
+    /// level is kept only if every request succeeds. A DLMS fault on the start or end object
+    /// or the script table's execute method fails that request with `hardware-fault`, the rest
+    /// not executed, as the RTDS ERROR vectors show.
+    fn ecs47a(
+        &mut self,
+        apdu: &GeneralSigning,
+        c: usecases::AuxControllerState,
+    ) -> Option<Execution> {
+        let [start, end] = usecases::AuxControllerState::objects(c.index);
+        let specs = [
+            RequestSpec::Set(start),
+            RequestSpec::Set(end),
+            RequestSpec::Action(usecases::ecs47::EXECUTE_SCRIPT),
+        ];
+        let failed = specs.iter().position(|s| match s {
+            RequestSpec::Set(o) | RequestSpec::Action(o) => {
+                self.state.has_fault(DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                })
+            }
+            _ => false,
+        });
+        let level = crate::state::AuxCommandedLevel {
+            start: c.start.to_unix(),
+            end: c.end.to_unix(),
+            level: c.level,
+            input_from_controlled_load: c.input_from_controlled_load,
+        };
+        let works = failed.is_none() && self.state.aux_loads.command(c.index, level);
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
     /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
     /// state (on while an ECS47 activation is in force, [`crate::AuxLoads::is_on`]). This
     /// emulation holds no auxiliary load calendar (its special days table and schedule read as
@@ -451,7 +495,8 @@ impl EmulatedDevice {
             } else if *o == ecs61a::hcalcs_id(n) {
                 Some(Data::OctetString(vec![0; 8]))
             } else if *o == ecs61a::output_state(n) {
-                let on = self.state.aux_loads.is_on(n, t);
+                let device_t = t.saturating_add(self.state.clock_offset_secs);
+                let on = self.state.aux_loads.is_on(n, t, device_t);
                 Some(Data::Boolean(if on { 0xFF } else { 0x00 }))
             } else {
                 None

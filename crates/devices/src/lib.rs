@@ -95,8 +95,8 @@ pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
-    AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState,
-    EVENT_LOG_CAPACITY, Event, EventKind, EventLog, Refusal, SupplyState,
+    AuxCommandedLevel, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry,
+    DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, Refusal, SupplyState,
 };
 
 #[cfg(test)]

@@ -440,13 +440,29 @@ pub struct AuxOverride {
     pub until: Option<i64>,
 }
 
+/// An ECS47a commanded state level of an auxiliary controller, for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxCommandedLevel {
+    /// From (device clock as commanded, unix seconds), inclusive.
+    pub start: i64,
+    /// To, exclusive.
+    pub end: i64,
+    /// The level, 0–100 (a switch is on at 100 only).
+    pub level: u8,
+    /// An APC takes its input from the controlled load.
+    pub input_from_controlled_load: bool,
+}
+
 /// The ESME's five auxiliary load switches (ALCS / HCALCS 1–5): the ECS47 override in force on
-/// each, if any. A switch not overridden follows its calendar; this emulation holds no
-/// auxiliary load calendar, so such a switch is off.
+/// each, if any, or the ECS47a commanded level (the later of the two commands wins). A switch
+/// with neither in force follows its calendar; this emulation holds no auxiliary load calendar,
+/// so such a switch is off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuxLoads {
-    /// The override of switch `i + 1`.
+    /// The override of switch `i + 1` (ECS47).
     pub overrides: [Option<AuxOverride>; 5],
+    /// The commanded level of controller `i + 1` (ECS47a).
+    pub commanded: [Option<AuxCommandedLevel>; 5],
 }
 
 impl AuxLoads {
@@ -474,16 +490,47 @@ impl AuxLoads {
             }),
             A::Reset => None,
         };
+        if let Some(c) = usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.commanded.get_mut(i))
+        {
+            *c = None;
+        }
         true
     }
 
-    /// Whether switch `index` (1–5) is on at true time `now`: its override while in force,
-    /// else its calendar (off).
-    pub fn is_on(&self, index: u8, now: i64) -> bool {
-        usize::from(index)
-            .checked_sub(1)
-            .and_then(|i| self.overrides.get(i).copied().flatten())
-            .is_some_and(|o| o.on && o.until.is_none_or(|t| now < t))
+    /// Applies an ECS47a to controller `index` (1–5): the commanded level holds from `start`
+    /// to `end` (device clock, unix seconds) and replaces any ECS47 override. Returns false,
+    /// changing nothing, for an index outside 1–5.
+    pub fn command(&mut self, index: u8, level: AuxCommandedLevel) -> bool {
+        let Some(i) = usize::from(index).checked_sub(1).filter(|i| *i < 5) else {
+            return false;
+        };
+        let (Some(o), Some(c)) = (self.overrides.get_mut(i), self.commanded.get_mut(i)) else {
+            return false;
+        };
+        *o = None;
+        *c = Some(level);
+        true
+    }
+
+    /// Whether switch `index` (1–5) is on at true time `now` (`device_now` on the device
+    /// clock, for an ECS47a period): its override while in force, else its commanded level
+    /// (on at 100) within its period, else its calendar (off).
+    pub fn is_on(&self, index: u8, now: i64, device_now: i64) -> bool {
+        let Some(i) = usize::from(index).checked_sub(1) else {
+            return false;
+        };
+        if let Some(o) = self.overrides.get(i).copied().flatten()
+            && o.until.is_none_or(|t| now < t)
+        {
+            return o.on;
+        }
+        self.commanded
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|c| c.level == 100 && (c.start..c.end).contains(&device_now))
     }
 }
 

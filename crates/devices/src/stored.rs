@@ -256,8 +256,9 @@ mod tests {
         let counters = encode_counters(&s).unwrap();
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
-        // Format 1: the same fields without the switches (five `None`s, one byte each).
-        let mut v1 = body[..body.len() - 5].to_vec();
+        // Format 1: the same fields without the switches (`None`s, one byte each).
+        let aux = postcard::to_allocvec(&crate::state::AuxLoads::default()).unwrap();
+        let mut v1 = body[..body.len() - aux.len()].to_vec();
         v1[0] = FORMAT_1;
         let mut v1_counters = counters.clone();
         v1_counters[0] = FORMAT_1;

@@ -695,3 +695,63 @@ fn the_world_clock_is_the_rtds_device_time() {
         UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap()
     );
 }
+
+/// ECS47a: the RTDS has two ERROR vectors, each its own fault: the ALCS deactivation's start
+/// cannot be set (SET 1, SET 250, ACTION 250), the APC input's end (SET 0, SET 1, ACTION 250).
+#[test]
+fn ecs47a_faults_fail_as_each_rtds_error_vector_and_change_nothing() {
+    let w = World::new();
+    let t = |h| UtcDateTime::new(2015, 1, 3, h, 0, 0).unwrap();
+    for (file, index, level, input, object, counter) in [
+        (
+            "ECS47a_7.13_ALCS_DEACTIVATE_ERROR_RESPONSE_GBCS.HEX",
+            1,
+            0,
+            false,
+            0,
+            1008,
+        ),
+        (
+            "ECS47a_7.13_APC_INPUT_ERROR_RESPONSE_GBCS.HEX",
+            3,
+            50,
+            true,
+            1,
+            1006,
+        ),
+    ] {
+        let o = usecases::AuxControllerState::objects(index)[object];
+        let dev = faulty(
+            &w,
+            DeviceKind::Esme,
+            ESME,
+            DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            },
+        );
+        let pre = usecases::ecs47a_set_auxiliary_controller_state(
+            &header(&w.supplier, &dev, counter),
+            usecases::AuxControllerState {
+                index,
+                start: t(0),
+                end: t(1),
+                level,
+                input_from_controlled_load: input,
+            },
+        )
+        .unwrap();
+        let wan = w.critical(pre, &w.supplier, &dev);
+        let f = run(&w, dev, &wan);
+        assert_eq!(core(f.device.state()), f.before, "{file}: state unchanged");
+        assert_eq!(
+            assert_failure_like_rtds(&f.response, "7.13_ECS47a", file),
+            Failure::Dlms {
+                index: object,
+                result: 1
+            },
+            "{file}"
+        );
+    }
+}

@@ -553,7 +553,7 @@ fn ecs47_activates_deactivates_and_resets_auxiliary_load_switches() {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Esme, ESME);
     let t = w.now.to_unix();
-    let on = |dev: &EmulatedDevice, i, at| dev.state().aux_loads.is_on(i, at);
+    let on = |dev: &EmulatedDevice, i, at| dev.state().aux_loads.is_on(i, at, at);
     assert!((1..=5).all(|i| !on(&dev, i, t)), "calendar: off");
     let send = |dev: &mut EmulatedDevice, counter, index, action, dir, file| {
         let pre = usecases::ecs47_auxiliary_load(
@@ -685,6 +685,56 @@ fn ecs61a_shows_the_switches_ecs47_turns_on_until_their_duration_ends() {
     );
     let v = ecs61a(&w, &mut dev, 1002, w.now.plus_seconds(1800).unwrap());
     assert_eq!(states(&v), vec![off; 5], "30 minutes later");
+}
+
+#[test]
+fn ecs47a_commands_a_level_for_a_period_and_ecs61a_shows_it() {
+    use usecases::AuxControllerState;
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let at = |s: u32| w.now.plus_seconds(s).unwrap();
+    let states = |v: Vec<Data>| v[12..].to_vec();
+    let (on, off) = (Data::Boolean(0xFF), Data::Boolean(0));
+    let send = |dev: &mut EmulatedDevice, counter, index, level, file| {
+        let pre = usecases::ecs47a_set_auxiliary_controller_state(
+            &header(&w.supplier, dev, counter),
+            AuxControllerState {
+                index,
+                start: at(600),
+                end: at(4200),
+                level,
+                input_from_controlled_load: false,
+            },
+        )
+        .unwrap();
+        let wan = w.critical(pre, &w.supplier, dev);
+        let (_, resp) = exchange(&w, dev, &wan, "7.13_ECS47a", file);
+        assert_eq!(dlms_data(&resp), vec![Data::Null; 3]);
+    };
+    // Controller 5 at 100 from 10 minutes on, for an hour.
+    send(
+        &mut dev,
+        1000,
+        5,
+        100,
+        "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let five =
+        |dev: &mut EmulatedDevice, counter, t| states(ecs61a(&w, dev, counter, t))[4].clone();
+    assert_eq!(five(&mut dev, 1001, at(0)), off, "not yet");
+    assert_eq!(five(&mut dev, 1002, at(600)), on);
+    assert_eq!(five(&mut dev, 1003, at(4199)), on);
+    assert_eq!(five(&mut dev, 1004, at(4200)), off, "period over");
+    // Controller 5 at 50 (an ALCS is on at 100 only), then an ECS47 override replaces it.
+    send(
+        &mut dev,
+        1005,
+        5,
+        50,
+        "ECS47a_7.13_APC_OUTPUT_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(five(&mut dev, 1006, at(700)), off);
+    assert!(dev.state().aux_loads.commanded[4].is_some());
 }
 
 #[test]

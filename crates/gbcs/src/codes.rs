@@ -81,6 +81,8 @@ impl MessageCode {
     pub const ECS47: Self = Self(0x0055);
     /// ECS61a read the ESME's auxiliary load switch data.
     pub const ECS61A: Self = Self(0x00BB);
+    /// ECS47a set an auxiliary controller's state.
+    pub const ECS47A: Self = Self(0x011E);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 22] = [
+const DIRS: [&str; 23] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -46,6 +46,7 @@ const DIRS: [&str; 22] = [
     "7.6_ECS47Deactivate",
     "7.8_ECS47Reset",
     "7.7_ECS61a",
+    "7.13_ECS47a",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -100,7 +101,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS70", "GCS28"
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS70", "GCS28"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
@@ -176,6 +177,24 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             index: 5,
             action: AuxLoadAction::Reset,
         }),
+        // DUIS: 2015-01-03T00:00:00Z to 01:00:00Z; controller, level and input by variant.
+        "7.13_ECS47a" => {
+            let (index, level, input) =
+                if file.contains("ALCS_ACTIVATE") || file.contains("APC_OUTPUT") {
+                    (5, 100, false)
+                } else if file.contains("ALCS_DEACTIVATE") {
+                    (1, 0, false)
+                } else {
+                    (3, 50, true)
+                };
+            DecodedCommand::Ecs47a(usecases::AuxControllerState {
+                index,
+                start: t(2015, 1, 3, 0, 0, 0),
+                end: t(2015, 1, 3, 1, 0, 0),
+                level,
+                input_from_controlled_load: input,
+            })
+        }
         "7.7_ECS61a" => DecodedCommand::Ecs61a(DlmsRead {
             objects: usecases::ecs61a::OBJECTS.to_vec(),
         }),
@@ -445,9 +464,14 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
             | "8.11_CCS02"
             | "7.5_ECS47Activate"
             | "7.6_ECS47Deactivate"
-            | "7.8_ECS47Reset",
+            | "7.8_ECS47Reset"
+            | "7.13_ECS47a",
             S(ResponseValue::Done),
         ) => {}
+        // ALCS deactivate: the start cannot be set; APC input: the end.
+        ("7.13_ECS47a", F(Failure::Dlms { index, result: 1 })) if error => {
+            assert_eq!(*index, usize::from(file.contains("APC_INPUT")), "{file}")
+        }
         ("7.7_ECS61a", S(ResponseValue::DlmsValues(v))) if !error => {
             use gbcs::axdr::Data;
             assert_eq!(v.len(), 17);
@@ -561,7 +585,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 47);
+    assert_eq!(n, 53);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

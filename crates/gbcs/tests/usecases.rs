@@ -238,6 +238,33 @@ fn ecs61a_read_auxiliary_load_switch_data() {
 }
 
 #[test]
+fn ecs47a_set_auxiliary_controller_state_is_critical() {
+    let ks = Keystore::load();
+    let t = |h| UtcDateTime::new(2015, 1, 3, h, 0, 0).unwrap();
+    for (variant, counter, index, level, input) in [
+        ("ALCS_ACTIVATE_SUCCESS", 1004, 5, 100, false),
+        ("ALCS_DEACTIVATE_SUCCESS", 1003, 1, 0, false),
+        ("ALCS_DEACTIVATE_ERROR", 1008, 1, 0, false),
+        ("APC_INPUT_SUCCESS", 1001, 3, 50, true),
+        ("APC_INPUT_ERROR", 1006, 3, 50, true),
+        ("APC_OUTPUT_SUCCESS", 1002, 5, 100, false),
+    ] {
+        let b = usecases::ecs47a_set_auxiliary_controller_state(
+            &h(SUPPLIER, ESME, counter),
+            usecases::AuxControllerState {
+                index,
+                start: t(0),
+                end: t(1),
+                level,
+                input_from_controlled_load: input,
+            },
+        )
+        .unwrap();
+        check_critical(&ks, "7.13_ECS47a", &format!("ECS47a_7.13_{variant}"), b);
+    }
+}
+
+#[test]
 fn arm_supply_is_critical() {
     let ks = Keystore::load();
     check_critical(

@@ -22,6 +22,7 @@ mod t {
     pub const AUX_DEACTIVATE: &str = "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_RESET: &str = "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_READ: &str = "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_CONTROLLER: &str = "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML";
 }
 
 fn assert_acknowledged(a: &Answer) {
@@ -225,4 +226,28 @@ fn auxiliary_load_switches_activate_deactivate_reset_and_7_7_shows_them() {
         (o[0].clone(), o[2]["on"].clone()),
         (serde_json::Value::Null, false.into())
     );
+}
+
+#[test]
+fn an_auxiliary_controller_state_holds_for_its_period_and_7_7_shows_it() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    let at = |h: &Harness, mins: i64| {
+        (h.now() + time::Duration::minutes(mins))
+            .format(&Rfc3339)
+            .unwrap()
+    };
+    let (start, end) = (at(&h, 10), at(&h, 70));
+    // 7.13 (the template: controller 5 at 100), from 10 minutes on for an hour.
+    let r = critical_edited(&mut h, t::AUX_CONTROLLER, "7.13", premises1::ESME, |x| {
+        x.replace("2015-01-03T00:00:00.00Z", &start)
+            .replace("2015-01-03T01:00:00.00Z", &end)
+    });
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47a"));
+    assert_eq!(aux_switches(&mut h), [false; 5], "not yet");
+    h.advance(std::time::Duration::from_secs(600));
+    h.restart();
+    assert_eq!(aux_switches(&mut h), [false, false, false, false, true]);
+    h.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(aux_switches(&mut h), [false; 5], "period over");
 }

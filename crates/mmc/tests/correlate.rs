@@ -21,16 +21,19 @@ fn template_with(name: &str, from: &str, to: &str) -> Request {
     duis::parse_request(xml.replace(from, to).as_bytes()).unwrap()
 }
 
+/// The SUCCESS pre-command of `dir`: `uc` is the use case (`ECS42`), or the whole file stem
+/// before `_SUCCESS` where the directory has variants (`ECS47a_7.13_APC_INPUT`).
 fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     let srv = dir.split('_').next().unwrap();
-    GeneralSigning::decode(&vector(
-        dir,
-        &format!("{uc}_{srv}_SUCCESS_PRECOMMAND_GBCS.HEX"),
-    ))
-    .unwrap()
+    let stem = if uc.contains('_') {
+        uc.to_string()
+    } else {
+        format!("{uc}_{srv}")
+    };
+    GeneralSigning::decode(&vector(dir, &format!("{stem}_SUCCESS_PRECOMMAND_GBCS.HEX"))).unwrap()
 }
 
-const CASES: [(&str, &str, &str); 10] = [
+const CASES: [(&str, &str, &str); 12] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -60,6 +63,16 @@ const CASES: [(&str, &str, &str); 10] = [
         "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML",
         "7.8_ECS47Reset",
         "ECS47Reset",
+    ),
+    (
+        "ECS47a_7.13_APC_INPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.13_ECS47a",
+        "ECS47a_7.13_APC_INPUT",
+    ),
+    (
+        "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML",
+        "7.13_ECS47a",
+        "ECS47a_7.13_ALCS_ACTIVATE",
     ),
 ];
 
@@ -251,6 +264,31 @@ fn an_auxiliary_load_precommand_must_match_the_switch_the_duration_and_the_servi
         let mut other = precommand(dir, uc);
         other.counter = pre.counter;
         assert!(correlate(&template(t), None, &other).is_err(), "{uc}");
+    }
+}
+
+#[test]
+fn an_auxiliary_controller_precommand_must_match_the_request() {
+    let t = "ECS47a_7.13_APC_INPUT_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.13_ECS47a", "ECS47a_7.13_APC_INPUT");
+    correlate(&template(t), None, &pre).unwrap();
+    for (from, to) in [
+        (r#"auxiliaryControllerN="3""#, r#"auxiliaryControllerN="4""#),
+        (">50<", ">51<"),
+        ("T01:00:00", "T01:00:01"),
+        ("<sr:InputFromControlledLoad/>", ""),
+    ] {
+        let e = correlate(&template_with(t, from, to), None, &pre).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Mismatch::Parameter {
+                    use_case: "ECS47a",
+                    ..
+                }
+            ),
+            "{from}: {e}"
+        );
     }
 }
 

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS70, GCS28) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS70, GCS28) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -32,6 +32,7 @@ pub mod ecs43;
 pub mod ecs44;
 pub mod ecs45;
 pub mod ecs47;
+pub mod ecs47a;
 pub mod ecs61a;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
@@ -125,6 +126,7 @@ pub use ecs43::ecs43_disable_supply;
 pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
+pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
@@ -286,6 +288,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs39::SPEC,
     &ecs47::SPEC,
     &ecs61a::SPEC,
+    &ecs47a::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -401,6 +404,8 @@ pub enum DecodedCommand {
     Ecs47(AuxLoadCommand),
     /// ECS61a read auxiliary load switch data.
     Ecs61a(DlmsRead),
+    /// ECS47a set an auxiliary controller's state.
+    Ecs47a(AuxControllerState),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -516,6 +521,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs39(_) => &gcs39::SPEC,
             DecodedCommand::Ecs47(_) => &ecs47::SPEC,
             DecodedCommand::Ecs61a(_) => &ecs61a::SPEC,
+            DecodedCommand::Ecs47a(_) => &ecs47a::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

@@ -18,6 +18,7 @@ mod ecs42;
 mod ecs43;
 mod ecs44;
 mod ecs47;
+mod ecs47a;
 mod ecs70;
 mod gcs28;
 mod gcs32;
@@ -36,6 +37,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs44::CORRELATION,
     &gcs39::CORRELATION,
     &ecs47::CORRELATION,
+    &ecs47a::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

@@ -24,6 +24,7 @@ mod ecs43;
 mod ecs44;
 mod ecs45;
 mod ecs47;
+mod ecs47a;
 mod ecs52;
 mod ecs70;
 mod gcs13a;
@@ -109,6 +110,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs44::MAPPING,
     &gcs39::MAPPING,
     &ecs47::MAPPING,
+    &ecs47a::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
