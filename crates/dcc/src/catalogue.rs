@@ -27,9 +27,10 @@ use crate::services::{
     s4_1_1_read_import_registers, s7_1_enable_supply, s7_2_disable_supply, s7_3_arm_supply,
     s7_4_read_supply_status, s7_5_activate_auxiliary_load, s7_6_deactivate_auxiliary_load,
     s7_7_read_auxiliary_load_switch_data, s7_8_reset_auxiliary_load,
-    s7_13_set_auxiliary_controller_state, s8_1_1_commission_device, s8_2_read_inventory,
-    s8_4_update_inventory, s8_11_update_han_device_log, s11_2_read_firmware_version,
-    s12_1_request_wan_matrix, s12_2_device_prenotification,
+    s7_12_set_randomised_offset_limit, s7_13_set_auxiliary_controller_state,
+    s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
+    s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
+    s12_2_device_prenotification,
 };
 // Instantaneous reads.
 use crate::services::{
@@ -80,6 +81,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &s7_6_deactivate_auxiliary_load::DeactivateAuxiliaryLoad,
     &s7_7_read_auxiliary_load_switch_data::ReadAuxiliaryLoadSwitchData,
     &s7_8_reset_auxiliary_load::ResetAuxiliaryLoad,
+    &s7_12_set_randomised_offset_limit::SetRandomisedOffsetLimitService,
     &s7_13_set_auxiliary_controller_state::SetAuxiliaryControllerStateService,
     &s8_1_1_commission_device::CommissionDevice,
     &s8_2_read_inventory::ReadInventory,

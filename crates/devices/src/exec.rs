@@ -22,6 +22,7 @@
 //! | ECS42, ECS43, ECS44, GCS32, GCS39 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
 //! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
+//! | ECS38 | [`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2` | `Set(1)` |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -258,6 +259,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
             DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
+            DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
@@ -475,6 +477,30 @@ impl EmulatedDevice {
         };
         done(
             dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
+    /// ECS38: SETs the randomised offset limit; a DLMS fault on the object
+    /// ([`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2`) answers `hardware-fault`, as the RTDS
+    /// ERROR vector, and keeps the limit.
+    fn ecs38(&mut self, apdu: &GeneralSigning, limit: u16) -> Option<Execution> {
+        let o = usecases::ecs38::OBJECT;
+        let works = !self.state.has_fault(DeviceFault::DlmsObject {
+            class: o.class_id,
+            obis: o.instance,
+            attribute: o.index,
+        });
+        if works {
+            self.state.aux_loads.randomised_offset_limit = Some(limit);
+        }
+        let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
+        done(
+            dlms_response(
+                apdu.counter,
+                vec![Data::Null],
+                vec![ResponseSpec::Set(code)],
+            ),
             works,
         )
     }

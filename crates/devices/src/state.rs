@@ -463,6 +463,8 @@ pub struct AuxLoads {
     pub overrides: [Option<AuxOverride>; 5],
     /// The commanded level of controller `i + 1` (ECS47a).
     pub commanded: [Option<AuxCommandedLevel>; 5],
+    /// The randomised offset limit (ECS38, seconds); `None` until one is set.
+    pub randomised_offset_limit: Option<u16>,
 }
 
 impl AuxLoads {

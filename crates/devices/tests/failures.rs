@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 22] = [
+const DIRS: [&str; 23] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -35,6 +35,7 @@ const DIRS: [&str; 22] = [
     "7.6_ECS47Deactivate",
     "7.8_ECS47Reset",
     "7.7_ECS61a",
+    "7.12_ECS38",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -220,6 +221,23 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
             run(w, dev, &wan)
         }
+        "7.12_ECS38" => {
+            let o = usecases::ecs38::OBJECT;
+            let dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            let pre =
+                usecases::ecs38_set_randomised_offset_limit(&header(&w.supplier, &dev, 1003), 900);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
         "7.7_ECS61a" => {
             // RTDS: switch 4's output state cannot be read (hardware-fault), 5's not executed.
             let o = usecases::ecs61a::output_state(4);
@@ -383,7 +401,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 22);
+    assert_eq!(n, 23);
 }
 
 #[test]

@@ -738,6 +738,25 @@ fn ecs47a_commands_a_level_for_a_period_and_ecs61a_shows_it() {
 }
 
 #[test]
+fn ecs38_sets_the_randomised_offset_limit() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    assert_eq!(dev.state().aux_loads.randomised_offset_limit, None);
+    let pre =
+        usecases::ecs38_set_randomised_offset_limit(&header(&w.supplier, &dev, 1001), 900).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.12_ECS38",
+        "ECS38_7.12_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dlms_data(&resp), vec![Data::Null]);
+    assert_eq!(dev.state().aux_loads.randomised_offset_limit, Some(900));
+}
+
+#[test]
 fn ecs70_sets_the_clock_and_commissions() {
     for (dir, file) in [
         ("6.11_ECS70", "ECS70_6.11_SUCCESS_RESPONSE_GBCS.HEX"),

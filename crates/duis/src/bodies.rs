@@ -1005,6 +1005,6 @@ mod tests {
 mod read_log;
 pub use read_log::{ReadLog, ReadLogPeriod};
 
-// Auxiliary load switches (7.5, 7.6, 7.8) and controllers (7.13).
+// Auxiliary load switches (7.5, 7.6, 7.8), controllers (7.13), randomised offset (7.12).
 mod aux_load;
-pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState};
+pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffsetLimit};

@@ -83,6 +83,8 @@ impl MessageCode {
     pub const ECS61A: Self = Self(0x00BB);
     /// ECS47a set an auxiliary controller's state.
     pub const ECS47A: Self = Self(0x011E);
+    /// ECS38 set the ESME's randomised offset limit.
+    pub const ECS38: Self = Self(0x004B);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 23] = [
+const DIRS: [&str; 24] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -47,6 +47,7 @@ const DIRS: [&str; 23] = [
     "7.8_ECS47Reset",
     "7.7_ECS61a",
     "7.13_ECS47a",
+    "7.12_ECS38",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -101,7 +102,8 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS70", "GCS28"
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS70",
+            "GCS28"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
@@ -195,6 +197,7 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
                 input_from_controlled_load: input,
             })
         }
+        "7.12_ECS38" => DecodedCommand::Ecs38(900),
         "7.7_ECS61a" => DecodedCommand::Ecs61a(DlmsRead {
             objects: usecases::ecs61a::OBJECTS.to_vec(),
         }),
@@ -373,6 +376,13 @@ fn commands_not_in_their_use_case_format_do_not_decode() {
     let n = a.content.len();
     a.content[n - 1] = 0x20; // reset with a SET
     assert!(decode_command(&a).is_err());
+    // ECS38: a limit over 1799 s is neither built nor decoded.
+    assert!(usecases::ecs38_set_randomised_offset_limit(&h, 1800).is_err());
+    let mut a = usecases::ecs38_set_randomised_offset_limit(&h, 1799).unwrap();
+    assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Ecs38(1799));
+    let n = a.content.len();
+    a.content[n - 1] = 0x08; // 0x0708 = 1800
+    assert!(decode_command(&a).is_err());
     // GCS28 interval ending before it starts.
     let a = usecases::gcs28_set_clock(&h, t(2020, 1, 1, 0, 0, 0), 10).unwrap();
     let mut swapped = a.clone();
@@ -465,13 +475,21 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
             | "7.5_ECS47Activate"
             | "7.6_ECS47Deactivate"
             | "7.8_ECS47Reset"
-            | "7.13_ECS47a",
+            | "7.13_ECS47a"
+            | "7.12_ECS38",
             S(ResponseValue::Done),
         ) => {}
         // ALCS deactivate: the start cannot be set; APC input: the end.
         ("7.13_ECS47a", F(Failure::Dlms { index, result: 1 })) if error => {
             assert_eq!(*index, usize::from(file.contains("APC_INPUT")), "{file}")
         }
+        (
+            "7.12_ECS38",
+            F(Failure::Dlms {
+                index: 0,
+                result: 1,
+            }),
+        ) if error => {}
         ("7.7_ECS61a", S(ResponseValue::DlmsValues(v))) if !error => {
             use gbcs::axdr::Data;
             assert_eq!(v.len(), 17);
@@ -585,7 +603,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 53);
+    assert_eq!(n, 55);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

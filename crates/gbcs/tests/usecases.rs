@@ -265,6 +265,16 @@ fn ecs47a_set_auxiliary_controller_state_is_critical() {
 }
 
 #[test]
+fn ecs38_set_randomised_offset_limit_is_critical() {
+    let ks = Keystore::load();
+    for (stem, counter) in [("ECS38_7.12_SUCCESS", 1001), ("ECS38_7.12_ERROR", 1003)] {
+        let b =
+            usecases::ecs38_set_randomised_offset_limit(&h(SUPPLIER, ESME, counter), 900).unwrap();
+        check_critical(&ks, "7.12_ECS38", stem, b);
+    }
+}
+
+#[test]
 fn arm_supply_is_critical() {
     let ks = Keystore::load();
     check_critical(

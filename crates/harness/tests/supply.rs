@@ -23,6 +23,7 @@ mod t {
     pub const AUX_RESET: &str = "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_READ: &str = "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML";
     pub const AUX_CONTROLLER: &str = "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML";
+    pub const RANDOMISED_OFFSET: &str = "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML";
 }
 
 fn assert_acknowledged(a: &Answer) {
@@ -250,4 +251,22 @@ fn an_auxiliary_controller_state_holds_for_its_period_and_7_7_shows_it() {
     assert_eq!(aux_switches(&mut h), [false, false, false, false, true]);
     h.advance(std::time::Duration::from_secs(3600));
     assert_eq!(aux_switches(&mut h), [false; 5], "period over");
+}
+
+#[test]
+fn the_randomised_offset_limit_is_set_and_kept_across_a_restart() {
+    let mut h = Harness::new_world();
+    let limit = |h: &Harness| {
+        h.device_state(premises1::ESME)["aux_loads"]["randomised_offset_limit"].clone()
+    };
+    assert_eq!(limit(&h), serde_json::Value::Null);
+    let r = critical(&mut h, t::RANDOMISED_OFFSET, "7.12", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS38"));
+    assert_eq!(limit(&h), 900);
+    h.restart();
+    assert_eq!(limit(&h), 900);
+    critical_edited(&mut h, t::RANDOMISED_OFFSET, "7.12", premises1::ESME, |x| {
+        x.replace(">900<", ">1799<")
+    });
+    assert_eq!(limit(&h), 1799);
 }

@@ -33,7 +33,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     GeneralSigning::decode(&vector(dir, &format!("{stem}_SUCCESS_PRECOMMAND_GBCS.HEX"))).unwrap()
 }
 
-const CASES: [(&str, &str, &str); 12] = [
+const CASES: [(&str, &str, &str); 13] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -74,6 +74,7 @@ const CASES: [(&str, &str, &str); 12] = [
         "7.13_ECS47a",
         "ECS47a_7.13_ALCS_ACTIVATE",
     ),
+    ("ECS38_7.12_SUCCESS_REQUEST_DUIS.XML", "7.12_ECS38", "ECS38"),
 ];
 
 #[test]
@@ -290,6 +291,24 @@ fn an_auxiliary_controller_precommand_must_match_the_request() {
             "{from}: {e}"
         );
     }
+}
+
+#[test]
+fn a_randomised_offset_limit_precommand_must_set_the_requested_limit() {
+    let t = "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.12_ECS38", "ECS38");
+    correlate(&template(t), None, &pre).unwrap();
+    let e = correlate(&template_with(t, ">900<", ">901<"), None, &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "ECS38",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]

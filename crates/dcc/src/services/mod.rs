@@ -35,6 +35,7 @@ pub mod s4_16_read_active_power_import;
 pub mod s5_1_create_schedule;
 pub mod s5_2_read_schedule;
 pub mod s5_3_delete_schedule;
+pub mod s7_12_set_randomised_offset_limit;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;

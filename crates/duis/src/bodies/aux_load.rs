@@ -180,6 +180,35 @@ impl SetAuxiliaryControllerState {
     }
 }
 
+/// A 7.12 `SetRandomisedOffsetLimit` body: `RandomisedOffsetLimit`, seconds, 0 to 1799.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetRandomisedOffsetLimit {
+    /// `RandomisedOffsetLimit`.
+    pub limit: u16,
+}
+
+impl SetRandomisedOffsetLimit {
+    /// Parses a `SetRandomisedOffsetLimit` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "SetRandomisedOffsetLimit";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let l = simple(
+            s.required("RandomisedOffsetLimit")?,
+            "RandomisedOffsetLimit",
+        )?;
+        s.finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        let limit = unsigned(l)
+            .and_then(|v| u16::try_from(v).ok())
+            .filter(|v| *v <= 1799)
+            .ok_or_else(|| InvalidValue::new("RandomisedOffsetLimit", l))?;
+        Ok(Self { limit })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +265,31 @@ mod tests {
                 duration: Some(65_535)
             })
         );
+    }
+
+    #[test]
+    fn randomised_offset_limits() {
+        let b = |v: &str| {
+            body(&format!(
+                "<sr:SetRandomisedOffsetLimit><sr:RandomisedOffsetLimit>{v}</sr:RandomisedOffsetLimit></sr:SetRandomisedOffsetLimit>"
+            ))
+        };
+        assert_eq!(
+            SetRandomisedOffsetLimit::parse(&b("900")).map(|s| s.limit),
+            Ok(900)
+        );
+        assert_eq!(
+            SetRandomisedOffsetLimit::parse(&b(" 0 ")).map(|s| s.limit),
+            Ok(0)
+        );
+        assert_eq!(
+            SetRandomisedOffsetLimit::parse(&b("1799")).map(|s| s.limit),
+            Ok(1799)
+        );
+        for bad in ["1800", "-1", "", "9x", "99999999999999999999999"] {
+            assert!(SetRandomisedOffsetLimit::parse(&b(bad)).is_err(), "{bad}");
+        }
+        assert!(SetRandomisedOffsetLimit::parse(&body("<sr:SetRandomisedOffsetLimit/>")).is_err());
     }
 
     #[test]

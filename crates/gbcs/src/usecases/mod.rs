@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS70, GCS28) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -27,6 +27,7 @@ pub mod ccs01;
 pub mod ccs02;
 pub mod cs08;
 pub mod ecs17b;
+pub mod ecs38;
 pub mod ecs42;
 pub mod ecs43;
 pub mod ecs44;
@@ -121,6 +122,7 @@ pub use ecs20d::ecs20d_read_prepayment_credits_log;
 pub use ecs21a::ecs21a_read_daily_read_log;
 pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
+pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs44::ecs44_arm_supply;
@@ -289,6 +291,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs47::SPEC,
     &ecs61a::SPEC,
     &ecs47a::SPEC,
+    &ecs38::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -406,6 +409,8 @@ pub enum DecodedCommand {
     Ecs61a(DlmsRead),
     /// ECS47a set an auxiliary controller's state.
     Ecs47a(AuxControllerState),
+    /// ECS38 set the randomised offset limit (seconds).
+    Ecs38(u16),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -522,6 +527,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs47(_) => &ecs47::SPEC,
             DecodedCommand::Ecs61a(_) => &ecs61a::SPEC,
             DecodedCommand::Ecs47a(_) => &ecs47a::SPEC,
+            DecodedCommand::Ecs38(_) => &ecs38::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

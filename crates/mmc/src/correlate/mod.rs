@@ -14,6 +14,7 @@
 //! A critical use case without a correlation is refused ([`Mismatch::NoRule`]): nothing is
 //! signed unchecked.
 
+mod ecs38;
 mod ecs42;
 mod ecs43;
 mod ecs44;
@@ -38,6 +39,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs39::CORRELATION,
     &ecs47::CORRELATION,
     &ecs47a::CORRELATION,
+    &ecs38::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

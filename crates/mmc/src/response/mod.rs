@@ -19,6 +19,7 @@ mod ccs01;
 mod ccs02;
 mod cs08;
 mod ecs17b;
+mod ecs38;
 mod ecs42;
 mod ecs43;
 mod ecs44;
@@ -111,6 +112,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs39::MAPPING,
     &ecs47::MAPPING,
     &ecs47a::MAPPING,
+    &ecs38::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
