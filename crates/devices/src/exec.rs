@@ -19,7 +19,10 @@
 //! | ECS45, GCS33 | [`DeviceFault::SupplyStatus`] | `Get(1)`; `0x0014` HARDWARE_FAILURE |
 //! | ECS17b | [`DeviceFault::ImportRegisters`] | `Action(1)`, no data |
 //! | GCS13a | [`DeviceFault::MeteringAttribute`] (RTDS: `0x0302`) | that record HARDWARE_FAILURE, encrypted |
-//! | ECS42, ECS43, GCS32 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
+//! | ECS42, ECS43, ECS44, GCS32, GCS39 | [`DeviceFault::SupplySwitch`] | `Action(1)`; Default Response HARDWARE_FAILURE |
+//! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
+//! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
+//! | ECS38 | [`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2` | `Set(1)` |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -254,10 +257,22 @@ impl EmulatedDevice {
             DecodedCommand::Ecs17b(read) => self.ecs17b(cmd, &read, now),
             DecodedCommand::Ecs42(_) => self.switch_supply(apdu, SupplyState::Enabled, now),
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
+            DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
+            DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
+            DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
+            DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
+            // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
+            DecodedCommand::Ecs61a(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
-            DecodedCommand::Gcs32(change) => self.gcs32(apdu, &change, now),
+            DecodedCommand::Gcs32(change) => {
+                self.change_supply(apdu, &change, SupplyState::Disabled, now)
+            }
+            // Not future dated (the decoder holds the implementation date-time to 0).
+            DecodedCommand::Gcs39(change) => {
+                self.change_supply(apdu, &change, SupplyState::Armed, now)
+            }
             DecodedCommand::Ecs70(interval) => self.ecs70(apdu, interval, now),
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
@@ -374,8 +389,9 @@ impl EmulatedDevice {
         done(dlms_response(apdu.counter, data, results), success)
     }
 
-    /// ECS42 / ECS43: runs the disconnect-control script; a faulty load switch answers
-    /// `hardware-fault` and stays where it is.
+    /// ECS42 / ECS43 / ECS44: runs the disconnect-control script; a faulty load switch answers
+    /// `hardware-fault` and stays where it is. Arming (ECS44) leaves the supply off, whatever it
+    /// was, until the consumer enables it at the meter ([`crate::DeviceState::press_supply_button`]).
     fn switch_supply(
         &mut self,
         apdu: &GeneralSigning,
@@ -395,6 +411,136 @@ impl EmulatedDevice {
             ),
             works,
         )
+    }
+
+    /// ECS47: SETs the switch's duration (activate, deactivate), then executes the auxiliary
+    /// load script; the switch's override changes only if every request succeeds. A DLMS fault
+    /// ([`DeviceFault::DlmsObject`]) on the duration object, or on the script table's execute
+    /// method (`9/0.0.10.0.103.255/1`), fails that request with `hardware-fault` and leaves the
+    /// rest not executed, as the RTDS ERROR vectors show (SET 1, ACTION 250; a reset's ACTION 1).
+    fn ecs47(
+        &mut self,
+        apdu: &GeneralSigning,
+        c: usecases::AuxLoadCommand,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let mut specs = Vec::with_capacity(2);
+        if let Some(o) = c.duration_object() {
+            specs.push(RequestSpec::Set(o));
+        }
+        specs.push(RequestSpec::Action(usecases::ecs47::EXECUTE_SCRIPT));
+        let faulty = |o: &CosemDescriptor| {
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        };
+        let failed = specs.iter().position(|s| match s {
+            RequestSpec::Set(o) | RequestSpec::Action(o) => faulty(o),
+            _ => false,
+        });
+        let works =
+            failed.is_none() && self.state.aux_loads.apply(c.index, c.action, now.to_unix());
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
+    /// ECS47a: SETs the controller's start and end, then executes the script; the commanded
+    /// level is kept only if every request succeeds. A DLMS fault on the start or end object
+    /// or the script table's execute method fails that request with `hardware-fault`, the rest
+    /// not executed, as the RTDS ERROR vectors show.
+    fn ecs47a(
+        &mut self,
+        apdu: &GeneralSigning,
+        c: usecases::AuxControllerState,
+    ) -> Option<Execution> {
+        let [start, end] = usecases::AuxControllerState::objects(c.index);
+        let specs = [
+            RequestSpec::Set(start),
+            RequestSpec::Set(end),
+            RequestSpec::Action(usecases::ecs47::EXECUTE_SCRIPT),
+        ];
+        let failed = specs.iter().position(|s| match s {
+            RequestSpec::Set(o) | RequestSpec::Action(o) => {
+                self.state.has_fault(DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                })
+            }
+            _ => false,
+        });
+        let level = crate::state::AuxCommandedLevel {
+            start: c.start.to_unix(),
+            end: c.end.to_unix(),
+            level: c.level,
+            input_from_controlled_load: c.input_from_controlled_load,
+        };
+        let works = failed.is_none() && self.state.aux_loads.command(c.index, level);
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
+    /// ECS38: SETs the randomised offset limit; a DLMS fault on the object
+    /// ([`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2`) answers `hardware-fault`, as the RTDS
+    /// ERROR vector, and keeps the limit.
+    fn ecs38(&mut self, apdu: &GeneralSigning, limit: u16) -> Option<Execution> {
+        let o = usecases::ecs38::OBJECT;
+        let works = !self.state.has_fault(DeviceFault::DlmsObject {
+            class: o.class_id,
+            obis: o.instance,
+            attribute: o.index,
+        });
+        if works {
+            self.state.aux_loads.randomised_offset_limit = Some(limit);
+        }
+        let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
+        done(
+            dlms_response(
+                apdu.counter,
+                vec![Data::Null],
+                vec![ResponseSpec::Set(code)],
+            ),
+            works,
+        )
+    }
+
+    /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
+    /// state (on while an ECS47 activation is in force, [`crate::AuxLoads::is_on`]). This
+    /// emulation holds no auxiliary load calendar (its special days table and schedule read as
+    /// empty arrays), no switch descriptions (empty) and no HCALCS paired with a switch (the
+    /// identity reads as eight zero bytes, as the RTDS vector's switches in the ESME do).
+    pub(crate) fn aux_load_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
+        use usecases::ecs61a;
+        if *o == ecs61a::SPECIAL_DAYS || *o == ecs61a::SCHEDULE {
+            return Some(Data::Array(Vec::new()));
+        }
+        (1..=usecases::ecs47::SWITCHES).find_map(|n| {
+            if *o == ecs61a::description(n) {
+                Some(Data::VisibleString(Vec::new()))
+            } else if *o == ecs61a::hcalcs_id(n) {
+                Some(Data::OctetString(vec![0; 8]))
+            } else if *o == ecs61a::output_state(n) {
+                let device_t = t.saturating_add(self.state.clock_offset_secs);
+                let on = self.state.aux_loads.is_on(n, t, device_t);
+                Some(Data::Boolean(if on { 0xFF } else { 0x00 }))
+            } else {
+                None
+            }
+        })
     }
 
     /// Encrypts `plain` to the requester (see [`EmulatedDevice::payload_key`]).
@@ -565,16 +711,18 @@ impl EmulatedDevice {
         done(seq.encode(), works)
     }
 
-    /// GCS32: ZSE Change Supply "off" → valve closed; the Supply Status Response echoes the
-    /// decoded provider id, issuer event id and implementation date-time. An implementation
-    /// date-time ahead of the device clock is held (`crate::future`): the valve closes then and
-    /// the device raises 8F66 (8F67 if the valve fails then); the answer now is the same. A
-    /// faulty valve answers a ZCL Default Response HARDWARE_FAILURE to an immediate Change
-    /// Supply and stays where it is.
-    fn gcs32(
+    /// GCS32 / GCS39: ZSE Change Supply "off" (valve closed) or "armed" (valve closed until the
+    /// consumer opens it at the meter); the Supply Status Response echoes the decoded provider
+    /// id, issuer event id and implementation date-time. An implementation date-time ahead of
+    /// the device clock (GCS32 only; GCS39's is 0) is held (`crate::future`): the valve closes
+    /// then and the device raises 8F66 (8F67 if the valve fails then); the answer now is the
+    /// same. A faulty valve answers a ZCL Default Response HARDWARE_FAILURE to an immediate
+    /// Change Supply and stays where it is.
+    fn change_supply(
         &mut self,
         apdu: &GeneralSigning,
         change: &ChangeSupply,
+        to: SupplyState,
         now: UtcDateTime,
     ) -> Option<Execution> {
         let held = self.hold_change_supply(apdu, change, now);
@@ -589,7 +737,7 @@ impl EmulatedDevice {
             return done(gbz(vec![comp])?, false);
         }
         if !held {
-            self.set_supply(SupplyState::Disabled, now);
+            self.set_supply(to, now);
         }
         let mut payload = Vec::with_capacity(13);
         payload.extend_from_slice(&change.provider_id.to_le_bytes());

@@ -96,8 +96,9 @@ pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
-    DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event,
-    EventKind, EventLog, Refusal, SupplierDisplay, SupplierSettings, SupplyState,
+    AuxCommandedLevel, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry,
+    DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, Refusal, SupplierDisplay,
+    SupplierSettings, SupplyState,
 };
 
 #[cfg(test)]

@@ -444,6 +444,9 @@ pub struct DeviceState {
     /// activation); defaults when absent in stored state.
     #[serde(default)]
     pub payment: crate::reads::payment::PaymentState,
+    /// The ESME's auxiliary load switches (ECS47; none overridden when absent in stored state).
+    #[serde(default)]
+    pub aux_loads: AuxLoads,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -506,10 +509,138 @@ pub struct SupplierDisplay {
     pub message: Option<String>,
 }
 
+/// An ECS47 override of an auxiliary load switch: on or off, until a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxOverride {
+    /// Switched on (activate) or off (deactivate).
+    pub on: bool,
+    /// When the override ends (true time, unix seconds); `None`: at the next ECS47 for the
+    /// switch (a `Duration` of 0).
+    pub until: Option<i64>,
+}
+
+/// An ECS47a commanded state level of an auxiliary controller, for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxCommandedLevel {
+    /// From (device clock as commanded, unix seconds), inclusive.
+    pub start: i64,
+    /// To, exclusive.
+    pub end: i64,
+    /// The level, 0–100 (a switch is on at 100 only).
+    pub level: u8,
+    /// An APC takes its input from the controlled load.
+    pub input_from_controlled_load: bool,
+}
+
+/// The ESME's five auxiliary load switches (ALCS / HCALCS 1–5): the ECS47 override in force on
+/// each, if any, or the ECS47a commanded level (the later of the two commands wins). A switch
+/// with neither in force follows its calendar; this emulation holds no auxiliary load calendar,
+/// so such a switch is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxLoads {
+    /// The override of switch `i + 1` (ECS47).
+    pub overrides: [Option<AuxOverride>; 5],
+    /// The commanded level of controller `i + 1` (ECS47a).
+    pub commanded: [Option<AuxCommandedLevel>; 5],
+    /// The randomised offset limit (ECS38, seconds); `None` until one is set.
+    pub randomised_offset_limit: Option<u16>,
+}
+
+impl AuxLoads {
+    /// Applies an ECS47 to switch `index` (1–5) at true time `now` (unix seconds): activate or
+    /// deactivate for `duration` minutes (0: until the next ECS47 for it), or reset (the
+    /// override ends). Returns false, changing nothing, for an index outside 1–5.
+    pub fn apply(&mut self, index: u8, action: gbcs::usecases::AuxLoadAction, now: i64) -> bool {
+        use gbcs::usecases::AuxLoadAction as A;
+        let Some(slot) = usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.overrides.get_mut(i))
+        else {
+            return false;
+        };
+        let until =
+            |minutes: u16| (minutes != 0).then(|| now.saturating_add(i64::from(minutes) * 60));
+        *slot = match action {
+            A::Activate { duration } => Some(AuxOverride {
+                on: true,
+                until: until(duration),
+            }),
+            A::Deactivate { duration } => Some(AuxOverride {
+                on: false,
+                until: until(duration),
+            }),
+            A::Reset => None,
+        };
+        if let Some(c) = usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.commanded.get_mut(i))
+        {
+            *c = None;
+        }
+        true
+    }
+
+    /// Applies an ECS47a to controller `index` (1–5): the commanded level holds from `start`
+    /// to `end` (device clock, unix seconds) and replaces any ECS47 override. Returns false,
+    /// changing nothing, for an index outside 1–5.
+    pub fn command(&mut self, index: u8, level: AuxCommandedLevel) -> bool {
+        let Some(i) = usize::from(index).checked_sub(1).filter(|i| *i < 5) else {
+            return false;
+        };
+        let (Some(o), Some(c)) = (self.overrides.get_mut(i), self.commanded.get_mut(i)) else {
+            return false;
+        };
+        *o = None;
+        *c = Some(level);
+        true
+    }
+
+    /// Whether switch `index` (1–5) is on at true time `now` (`device_now` on the device
+    /// clock, for an ECS47a period): its override while in force, else its commanded level
+    /// (on at 100) within its period, else its calendar (off).
+    pub fn is_on(&self, index: u8, now: i64, device_now: i64) -> bool {
+        let Some(i) = usize::from(index).checked_sub(1) else {
+            return false;
+        };
+        if let Some(o) = self.overrides.get(i).copied().flatten()
+            && o.until.is_none_or(|t| now < t)
+        {
+            return o.on;
+        }
+        self.commanded
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|c| c.level == 100 && (c.start..c.end).contains(&device_now))
+    }
+}
+
 impl DeviceState {
     /// Whether `fault` is injected.
     pub fn has_fault(&self, fault: DeviceFault) -> bool {
         self.faults.contains(&fault)
+    }
+
+    /// The consumer presses the meter's button at true time `now`: an armed supply (ECS44,
+    /// GCS39) is enabled (load switch closed, valve opened), the registers start to advance again
+    /// (unless the power is out) and the event log records the change. Returns whether the
+    /// supply was armed; otherwise the press does nothing. Only an ESME or a GSME is ever armed.
+    pub fn press_supply_button(&mut self, now: gbcs::UtcDateTime) -> bool {
+        if self.supply != SupplyState::Armed {
+            return false;
+        }
+        self.supply = SupplyState::Enabled;
+        let t = now.to_unix();
+        self.metering
+            .set_flowing(self.power_outage_since.is_none(), t);
+        self.event_log.push(Event {
+            at: t.saturating_add(self.clock_offset_secs),
+            kind: EventKind::SupplyChanged {
+                from: SupplyState::Armed,
+                to: SupplyState::Enabled,
+            },
+        });
+        true
     }
 }
 
@@ -542,6 +673,7 @@ impl DeviceState {
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
             supplier_settings: SupplierSettings::default(),
             payment: crate::reads::payment::PaymentState::default(),
+            aux_loads: AuxLoads::default(),
         }
     }
 }

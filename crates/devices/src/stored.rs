@@ -16,8 +16,8 @@
 //! needs a new [`FORMAT`], and every older format stays readable:
 //!
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
-//! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x and
-//!   the payment state of DUIS 1.x and 2.x); counters and events as in 1. A format-1 body reads
+//! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x, the payment
+//!   state of DUIS 1.x and 2.x and the auxiliary load switches of DUIS 7.x); counters and events as in 1. A format-1 body reads
 //!   with the default tail. State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,6 +87,7 @@ struct BodyV1 {
 struct TailRef<'a> {
     supplier_settings: &'a SupplierSettings,
     payment: &'a crate::reads::payment::PaymentState,
+    aux_loads: &'a crate::state::AuxLoads,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
@@ -94,6 +95,7 @@ struct TailRef<'a> {
 struct Tail {
     supplier_settings: SupplierSettings,
     payment: crate::reads::payment::PaymentState,
+    aux_loads: crate::state::AuxLoads,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -155,6 +157,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         billing_calendar,
         supplier_settings,
         payment,
+        aux_loads,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -177,6 +180,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         TailRef {
             supplier_settings,
             payment,
+            aux_loads,
         },
     ))
 }
@@ -248,6 +252,7 @@ pub fn decode_state(
         billing_calendar: b.billing_calendar,
         supplier_settings: tail.supplier_settings,
         payment: tail.payment,
+        aux_loads: tail.aux_loads,
     })
 }
 
@@ -267,6 +272,34 @@ mod tests {
             frame_control: 0x01,
             command: 0x01,
         }
+    }
+
+    #[test]
+    fn a_format_1_body_still_loads_with_no_switch_overridden() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.supply = SupplyState::Armed;
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        // Format 1: the same fields without the tail (no switch overridden).
+        let v1 = format_1(&body);
+        let mut v1_counters = counters.clone();
+        v1_counters[0] = FORMAT_1;
+        let loaded = decode_state(&v1, &v1_counters, EventLog::default()).unwrap();
+        assert_eq!(loaded, s);
+        assert_eq!(held_instructions_due(&v1), Ok(Some(2_000)));
+        // Switches overridden round-trip in format 2.
+        s.aux_loads.apply(
+            3,
+            gbcs::usecases::AuxLoadAction::Activate { duration: 30 },
+            1_700_000_000,
+        );
+        let body = encode_body(&s).unwrap();
+        assert_eq!(
+            decode_state(&body, &counters, EventLog::default()).unwrap(),
+            s
+        );
     }
 
     #[test]

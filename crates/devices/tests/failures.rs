@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 19] = [
+const DIRS: [&str; 26] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -29,6 +29,13 @@ const DIRS: [&str; 19] = [
     "7.1_ECS42",
     "7.2_ECS43",
     "7.2_GCS32",
+    "7.3_ECS44",
+    "7.3_GCS39",
+    "7.5_ECS47Activate",
+    "7.6_ECS47Deactivate",
+    "7.8_ECS47Reset",
+    "7.7_ECS61a",
+    "7.12_ECS38",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -157,13 +164,18 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.wan(cmd.unwrap(), &dev);
             run(w, dev, &wan)
         }
-        "7.1_ECS42" | "7.2_ECS43" => {
+        "7.1_ECS42" | "7.2_ECS43" | "7.3_ECS44" => {
             let mut dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::SupplySwitch);
-            let pre = if dir == "7.1_ECS42" {
-                dev.state_mut().supply = SupplyState::Disabled;
-                usecases::ecs42_enable_supply(&header(&w.supplier, &dev, 1001))
-            } else {
-                usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1001))
+            let pre = match dir {
+                "7.1_ECS42" => {
+                    dev.state_mut().supply = SupplyState::Disabled;
+                    usecases::ecs42_enable_supply(&header(&w.supplier, &dev, 1001))
+                }
+                "7.3_ECS44" => {
+                    dev.state_mut().supply = SupplyState::Disabled;
+                    usecases::ecs44_arm_supply(&header(&w.supplier, &dev, 1001))
+                }
+                _ => usecases::ecs43_disable_supply(&header(&w.supplier, &dev, 1001)),
             };
             let wan = w.critical(pre, &w.supplier, &dev);
             run(w, dev, &wan)
@@ -190,6 +202,86 @@ fn scenario(w: &World, dir: &str) -> Failed {
         "7.2_GCS32" => {
             let dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
             let pre = usecases::gcs32_disable_supply(&header(&w.supplier, &dev, 1001), 0x1C37_4A80);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "7.5_ECS47Activate" | "7.6_ECS47Deactivate" | "7.8_ECS47Reset" => {
+            use usecases::{AuxLoadAction as A, AuxLoadCommand};
+            let c = match dir {
+                "7.5_ECS47Activate" => AuxLoadCommand {
+                    index: 1,
+                    action: A::Activate { duration: 30 },
+                },
+                "7.6_ECS47Deactivate" => AuxLoadCommand {
+                    index: 3,
+                    action: A::Deactivate { duration: 60 },
+                },
+                _ => AuxLoadCommand {
+                    index: 5,
+                    action: A::Reset,
+                },
+            };
+            // The duration object faulty (SET 1, ACTION 250); for a reset, the script table.
+            let o = c
+                .duration_object()
+                .unwrap_or(usecases::ecs47::EXECUTE_SCRIPT);
+            let mut dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            // Switch 5 overridden, so that a failed reset visibly keeps it.
+            dev.state_mut()
+                .aux_loads
+                .apply(5, A::Activate { duration: 0 }, w.now.to_unix());
+            let pre = usecases::ecs47_auxiliary_load(&header(&w.supplier, &dev, 1003), c);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "7.12_ECS38" => {
+            let o = usecases::ecs38::OBJECT;
+            let dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            let pre =
+                usecases::ecs38_set_randomised_offset_limit(&header(&w.supplier, &dev, 1003), 900);
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "7.7_ECS61a" => {
+            // RTDS: switch 4's output state cannot be read (hardware-fault), 5's not executed.
+            let o = usecases::ecs61a::output_state(4);
+            let dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            let read =
+                usecases::ecs61a_read_auxiliary_load_switch_data(&header(&w.supplier, &dev, 1003));
+            let wan = w.wan(read, &dev);
+            run(w, dev, &wan)
+        }
+        "7.3_GCS39" => {
+            let mut dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
+            dev.state_mut().supply = SupplyState::Disabled;
+            let pre = usecases::gcs39_arm_supply(&header(&w.supplier, &dev, 1005), 0x1C37_4A80);
             let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
             run(w, dev, &wan)
         }
@@ -286,6 +378,28 @@ fn check(dir: &str) -> Failure {
             let ours = usecases::gcs13a::decode_plaintext(&ours).unwrap();
             assert_eq!(ours, usecases::gcs13a::decode_plaintext(&theirs).unwrap());
             ours.expect_err("a failed record")
+        } else if dir == "7.7_ECS61a" {
+            // The values read before the fault are this emulation's (no descriptions, no
+            // calendar: see `EmulatedDevice::aux_load_value`), not the RTDS meter's: the frame,
+            // the results and the failure are compared.
+            let theirs = rtds(dir, file);
+            assert_eq!(frame_shape(&f.response), frame_shape(&theirs), "{file}");
+            let outcome = |b: &[u8]| {
+                let a = Frame::decode(b).unwrap().apdu().clone();
+                let Payload::AccessResponse(r) = a.payload() else {
+                    panic!("{file}: not DLMS")
+                };
+                (
+                    r.results,
+                    usecases::decode_response(a.message_code(), &a.content).unwrap(),
+                )
+            };
+            let (ours, theirs) = (outcome(&f.response), outcome(&theirs));
+            assert_eq!(ours, theirs, "{file}");
+            match ours.1 {
+                usecases::ResponseOutcome::Failure(f) => f,
+                other => panic!("{file}: {other:?}"),
+            }
         } else {
             assert_failure_like_rtds(&f.response, dir, file)
         };
@@ -309,7 +423,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 19);
+    assert_eq!(n, 26);
 }
 
 #[test]
@@ -450,7 +564,7 @@ fn register_faults_fail_ecs17b_and_gcs13a_as_rtds() {
 
 #[test]
 fn switch_faults_fail_ecs42_ecs43_gcs32_as_rtds_and_leave_the_supply() {
-    for dir in ["7.1_ECS42", "7.2_ECS43"] {
+    for dir in ["7.1_ECS42", "7.2_ECS43", "7.3_ECS44"] {
         assert_eq!(
             check(dir),
             Failure::Dlms {
@@ -467,11 +581,25 @@ fn switch_faults_fail_ecs42_ecs43_gcs32_as_rtds_and_leave_the_supply() {
             status: 0xC0
         }
     );
+    assert_eq!(
+        check("7.3_GCS39"),
+        Failure::ZclDefaultResponse {
+            command: usecases::gcs32::CHANGE_SUPPLY,
+            status: 0xC0
+        }
+    );
     let w = World::new();
     assert_eq!(
         scenario(&w, "7.2_GCS32").device.state().supply,
         SupplyState::Enabled
     );
+    for dir in ["7.3_ECS44", "7.3_GCS39"] {
+        assert_eq!(
+            scenario(&w, dir).device.state().supply,
+            SupplyState::Disabled,
+            "{dir}: not armed"
+        );
+    }
     assert_eq!(
         scenario(&w, "7.1_ECS42").device.state().supply,
         SupplyState::Disabled
@@ -647,4 +775,64 @@ fn the_world_clock_is_the_rtds_device_time() {
         World::new().now,
         UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap()
     );
+}
+
+/// ECS47a: the RTDS has two ERROR vectors, each its own fault: the ALCS deactivation's start
+/// cannot be set (SET 1, SET 250, ACTION 250), the APC input's end (SET 0, SET 1, ACTION 250).
+#[test]
+fn ecs47a_faults_fail_as_each_rtds_error_vector_and_change_nothing() {
+    let w = World::new();
+    let t = |h| UtcDateTime::new(2015, 1, 3, h, 0, 0).unwrap();
+    for (file, index, level, input, object, counter) in [
+        (
+            "ECS47a_7.13_ALCS_DEACTIVATE_ERROR_RESPONSE_GBCS.HEX",
+            1,
+            0,
+            false,
+            0,
+            1008,
+        ),
+        (
+            "ECS47a_7.13_APC_INPUT_ERROR_RESPONSE_GBCS.HEX",
+            3,
+            50,
+            true,
+            1,
+            1006,
+        ),
+    ] {
+        let o = usecases::AuxControllerState::objects(index)[object];
+        let dev = faulty(
+            &w,
+            DeviceKind::Esme,
+            ESME,
+            DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            },
+        );
+        let pre = usecases::ecs47a_set_auxiliary_controller_state(
+            &header(&w.supplier, &dev, counter),
+            usecases::AuxControllerState {
+                index,
+                start: t(0),
+                end: t(1),
+                level,
+                input_from_controlled_load: input,
+            },
+        )
+        .unwrap();
+        let wan = w.critical(pre, &w.supplier, &dev);
+        let f = run(&w, dev, &wan);
+        assert_eq!(core(f.device.state()), f.before, "{file}: state unchanged");
+        assert_eq!(
+            assert_failure_like_rtds(&f.response, "7.13_ECS47a", file),
+            Failure::Dlms {
+                index: object,
+                result: 1
+            },
+            "{file}"
+        );
+    }
 }

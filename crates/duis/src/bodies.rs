@@ -1019,3 +1019,7 @@ mod tests {
 // Log and profile reads (4.8, 4.10): `ReadLogPeriod` bodies.
 mod read_log;
 pub use read_log::{ReadLog, ReadLogPeriod};
+
+// Auxiliary load switches (7.5, 7.6, 7.8), controllers (7.13), randomised offset (7.12).
+mod aux_load;
+pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffsetLimit};

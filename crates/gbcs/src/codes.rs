@@ -79,6 +79,18 @@ impl MessageCode {
     pub const GCS06: Self = Self(0x0070);
     /// GCS32 remotely close the gas valve.
     pub const GCS32: Self = Self(0x0081);
+    /// ECS44 arm the load switch (arm supply).
+    pub const ECS44: Self = Self(0x0051);
+    /// GCS39 arm the gas valve (arm supply).
+    pub const GCS39: Self = Self(0x0085);
+    /// ECS47 control an auxiliary load switch (activate, deactivate, reset).
+    pub const ECS47: Self = Self(0x0055);
+    /// ECS61a read the ESME's auxiliary load switch data.
+    pub const ECS61A: Self = Self(0x00BB);
+    /// ECS47a set an auxiliary controller's state.
+    pub const ECS47A: Self = Self(0x011E);
+    /// ECS38 set the ESME's randomised offset limit.
+    pub const ECS38: Self = Self(0x004B);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -12,10 +12,10 @@ use common::{Keystore, rtds_dir, vector};
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::gbz::{GbzBody, GbzPayload};
 use gbcs::usecases::{
-    self, ALL, ChangeSupply, ClockValidity, CommandDecodeError, CommandHeader, DecodedCommand,
-    DeviceLogAddition, DeviceType, DlmsRead, Failure, RemotePartyRole, ResponseClass,
-    ResponseOutcome, ResponseValue, ZclRead, by_message_code, classify_response, decode_command,
-    decode_response, supported_on,
+    self, ALL, AuxLoadAction, AuxLoadCommand, ChangeSupply, ClockValidity, CommandDecodeError,
+    CommandHeader, DecodedCommand, DeviceLogAddition, DeviceType, DlmsRead, Failure,
+    RemotePartyRole, ResponseClass, ResponseOutcome, ResponseValue, ZclRead, by_message_code,
+    classify_response, decode_command, decode_response, supported_on,
 };
 use gbcs::{
     Eui64, Frame, GeneralSigning, MessageCode, Payload, SignatureField, UtcDateTime, wrap_command,
@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 16] = [
+const DIRS: [&str; 24] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -40,6 +40,14 @@ const DIRS: [&str; 16] = [
     "7.1_ECS42",
     "7.2_ECS43",
     "7.2_GCS32",
+    "7.3_ECS44",
+    "7.3_GCS39",
+    "7.5_ECS47Activate",
+    "7.6_ECS47Deactivate",
+    "7.8_ECS47Reset",
+    "7.7_ECS61a",
+    "7.13_ECS47a",
+    "7.12_ECS38",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -94,7 +102,8 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS70", "GCS28", "ECS05", "ECS09", "GCS06"
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS70",
+            "GCS28", "ECS05", "ECS09", "GCS06"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
@@ -154,6 +163,50 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             request_date_time: 0,
             implementation_date_time: 0,
             proposed_supply_status: 0,
+            supply_control_bits: 1,
+        }),
+        "7.3_ECS44" => DecodedCommand::Ecs44(usecases::ScriptExecution { script: 54 }),
+        // DUIS: index 1 Duration 30; index 3 Duration 60; index 5.
+        "7.5_ECS47Activate" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 1,
+            action: AuxLoadAction::Activate { duration: 30 },
+        }),
+        "7.6_ECS47Deactivate" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 3,
+            action: AuxLoadAction::Deactivate { duration: 60 },
+        }),
+        "7.8_ECS47Reset" => DecodedCommand::Ecs47(AuxLoadCommand {
+            index: 5,
+            action: AuxLoadAction::Reset,
+        }),
+        // DUIS: 2015-01-03T00:00:00Z to 01:00:00Z; controller, level and input by variant.
+        "7.13_ECS47a" => {
+            let (index, level, input) =
+                if file.contains("ALCS_ACTIVATE") || file.contains("APC_OUTPUT") {
+                    (5, 100, false)
+                } else if file.contains("ALCS_DEACTIVATE") {
+                    (1, 0, false)
+                } else {
+                    (3, 50, true)
+                };
+            DecodedCommand::Ecs47a(usecases::AuxControllerState {
+                index,
+                start: t(2015, 1, 3, 0, 0, 0),
+                end: t(2015, 1, 3, 1, 0, 0),
+                level,
+                input_from_controlled_load: input,
+            })
+        }
+        "7.12_ECS38" => DecodedCommand::Ecs38(900),
+        "7.7_ECS61a" => DecodedCommand::Ecs61a(DlmsRead {
+            objects: usecases::ecs61a::OBJECTS.to_vec(),
+        }),
+        "7.3_GCS39" => DecodedCommand::Gcs39(ChangeSupply {
+            provider_id: 0,
+            issuer_event_id: 0x1C37_4A80,
+            request_date_time: 0,
+            implementation_date_time: 0,
+            proposed_supply_status: 1,
             supply_control_bits: 1,
         }),
         // DUIS: CurrentDateTime 2014-12-31T23:59:10Z, TolerancePeriod 60.
@@ -278,6 +331,58 @@ fn commands_not_in_their_use_case_format_do_not_decode() {
     let n = a.content.len();
     a.content[n - 2] = 0x02;
     assert!(decode_command(&a).is_err());
+    // GCS32 (proposing OFF) relabelled GCS39; a GCS39 with an implementation date-time;
+    // ECS43's script in an ECS44.
+    let mut a = usecases::gcs32_disable_supply(&h, 1).unwrap();
+    a.other_info = gbcs::OtherInfo::code(MessageCode::GCS39);
+    assert!(decode_command(&a).is_err());
+    let a = usecases::gcs39_arm_supply(&h, 1).unwrap();
+    assert!(matches!(decode_command(&a), Ok(DecodedCommand::Gcs39(_))));
+    let mut dated = a.clone();
+    let n = dated.content.len();
+    dated.content[n - 3] = 0x01;
+    assert!(decode_command(&dated).is_err());
+    let mut a = usecases::ecs43_disable_supply(&h);
+    a.other_info = gbcs::OtherInfo::code(MessageCode::ECS44);
+    assert!(decode_command(&a).is_err());
+    // ECS47: a switch outside 1..5 is not built; the duration object of another switch, the
+    // activate script with the deactivate duration object, a reset with a duration: refused.
+    let act = |index| AuxLoadCommand {
+        index,
+        action: AuxLoadAction::Activate { duration: 5 },
+    };
+    assert!(usecases::ecs47_auxiliary_load(&h, act(0)).is_err());
+    assert!(usecases::ecs47_auxiliary_load(&h, act(6)).is_err());
+    for i in 1..=5 {
+        for action in [
+            AuxLoadAction::Activate { duration: 9 },
+            AuxLoadAction::Deactivate { duration: 0 },
+            AuxLoadAction::Reset,
+        ] {
+            let c = AuxLoadCommand { index: i, action };
+            let b = usecases::ecs47_auxiliary_load(&h, c).unwrap();
+            assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs47(c));
+        }
+    }
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let at = a.content.iter().position(|&b| b == 118).unwrap(); // 0-0:94.44.118.1
+    a.content[at] = 119;
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let n = a.content.len();
+    a.content[n - 1] = 0x12; // deactivate script, activate duration object
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs47_auxiliary_load(&h, act(2)).unwrap();
+    let n = a.content.len();
+    a.content[n - 1] = 0x20; // reset with a SET
+    assert!(decode_command(&a).is_err());
+    // ECS38: a limit over 1799 s is neither built nor decoded.
+    assert!(usecases::ecs38_set_randomised_offset_limit(&h, 1800).is_err());
+    let mut a = usecases::ecs38_set_randomised_offset_limit(&h, 1799).unwrap();
+    assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Ecs38(1799));
+    let n = a.content.len();
+    a.content[n - 1] = 0x08; // 0x0708 = 1800
+    assert!(decode_command(&a).is_err());
     // GCS28 interval ending before it starts.
     let a = usecases::gcs28_set_clock(&h, t(2020, 1, 1, 0, 0, 0), 10).unwrap();
     let mut swapped = a.clone();
@@ -312,7 +417,18 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
         ("11.2_GCS38", S(ResponseValue::FirmwareVersion(v))) if !error => assert_eq!(*v, fw),
         ("11.2_CS08", S(ResponseValue::FirmwareVersion(v))) if !error => assert_eq!(*v, fw),
         ("11.2_CS08", F(Failure::Result { code: 1 })) if error => {}
-        ("11.2_ECS52" | "7.4_ECS45" | "7.1_ECS42" | "7.2_ECS43" | "8.11_CCS02", f) if error => {
+        (
+            "11.2_ECS52"
+            | "7.4_ECS45"
+            | "7.1_ECS42"
+            | "7.2_ECS43"
+            | "7.3_ECS44"
+            | "8.11_CCS02"
+            | "7.5_ECS47Activate"
+            | "7.6_ECS47Deactivate"
+            | "7.8_ECS47Reset",
+            f,
+        ) if error => {
             assert_eq!(
                 *f,
                 F(Failure::Dlms {
@@ -350,7 +466,65 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
         ("4.1.1_ECS17b" | "4.1.1_GCS13a", S(ResponseValue::Protected(b))) => {
             assert_eq!(b[0], 0x31)
         }
-        ("7.1_ECS42" | "7.2_ECS43" | "8.11_CCS01" | "8.11_CCS02", S(ResponseValue::Done)) => {}
+        (
+            "7.1_ECS42"
+            | "7.2_ECS43"
+            | "7.3_ECS44"
+            | "8.11_CCS01"
+            | "8.11_CCS02"
+            | "7.5_ECS47Activate"
+            | "7.6_ECS47Deactivate"
+            | "7.8_ECS47Reset"
+            | "7.13_ECS47a"
+            | "7.12_ECS38",
+            S(ResponseValue::Done),
+        ) => {}
+        // ALCS deactivate: the start cannot be set; APC input: the end.
+        ("7.13_ECS47a", F(Failure::Dlms { index, result: 1 })) if error => {
+            assert_eq!(*index, usize::from(file.contains("APC_INPUT")), "{file}")
+        }
+        (
+            "7.12_ECS38",
+            F(Failure::Dlms {
+                index: 0,
+                result: 1,
+            }),
+        ) if error => {}
+        ("7.7_ECS61a", S(ResponseValue::DlmsValues(v))) if !error => {
+            use gbcs::axdr::Data;
+            assert_eq!(v.len(), 17);
+            assert_eq!(v[0], Data::VisibleString(b"ALCS_1_Description".to_vec()));
+            assert_eq!(
+                v[6],
+                Data::OctetString(vec![0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0x97])
+            );
+            assert!(v[12..].iter().all(|d| *d == Data::Boolean(0xFF)));
+        }
+        (
+            "7.7_ECS61a",
+            F(Failure::Dlms {
+                index: 15,
+                result: 1,
+            }),
+        ) if error => {}
+        ("7.3_GCS39", S(ResponseValue::SupplyStatus(s))) => {
+            assert_eq!(
+                (
+                    s.provider_id,
+                    s.issuer_event_id,
+                    s.implementation_date_time,
+                    s.supply_status
+                ),
+                (0, 0x1C37_4A80, 0, 1)
+            );
+        }
+        (
+            "7.3_GCS39",
+            F(Failure::ZclDefaultResponse {
+                command: 0x0B,
+                status: 0xC0,
+            }),
+        ) => {}
         ("7.2_GCS32", S(ResponseValue::SupplyStatus(s))) => {
             assert_eq!(
                 (
@@ -429,7 +603,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 35);
+    assert_eq!(n, 55);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

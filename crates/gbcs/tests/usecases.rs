@@ -180,6 +180,127 @@ fn supply_enable_disable_are_critical() {
 }
 
 #[test]
+fn auxiliary_load_switch_commands_are_critical() {
+    use usecases::{AuxLoadAction as A, AuxLoadCommand};
+    let ks = Keystore::load();
+    for (dir, stem, counter, index, action) in [
+        (
+            "7.5_ECS47Activate",
+            "SUCCESS",
+            1000,
+            1,
+            A::Activate { duration: 30 },
+        ),
+        (
+            "7.5_ECS47Activate",
+            "ERROR",
+            1003,
+            1,
+            A::Activate { duration: 30 },
+        ),
+        (
+            "7.6_ECS47Deactivate",
+            "SUCCESS",
+            1001,
+            3,
+            A::Deactivate { duration: 60 },
+        ),
+        (
+            "7.6_ECS47Deactivate",
+            "ERROR",
+            1004,
+            3,
+            A::Deactivate { duration: 60 },
+        ),
+        ("7.8_ECS47Reset", "SUCCESS", 1002, 5, A::Reset),
+        ("7.8_ECS47Reset", "ERROR", 1005, 5, A::Reset),
+    ] {
+        let (variant, srv) = dir.split_once('_').map(|(s, v)| (v, s)).unwrap();
+        let b = usecases::ecs47_auxiliary_load(
+            &h(SUPPLIER, ESME, counter),
+            AuxLoadCommand { index, action },
+        )
+        .unwrap();
+        check_critical(&ks, dir, &format!("{variant}_{srv}_{stem}"), b);
+    }
+}
+
+#[test]
+fn ecs61a_read_auxiliary_load_switch_data() {
+    let ks = Keystore::load();
+    for (file, counter) in [
+        ("ECS61a_7.7_ALL_OPTIONALS_SUCCESS_COMMAND_GBCS.HEX", 1002),
+        ("ECS61a_7.7_ALL_OPTIONALS_ERROR_COMMAND_GBCS.HEX", 1003),
+    ] {
+        let b = usecases::ecs61a_read_auxiliary_load_switch_data(&h(SUPPLIER, ESME, counter));
+        check_command(&ks, "7.7_ECS61a", file, b);
+    }
+}
+
+#[test]
+fn ecs47a_set_auxiliary_controller_state_is_critical() {
+    let ks = Keystore::load();
+    let t = |h| UtcDateTime::new(2015, 1, 3, h, 0, 0).unwrap();
+    for (variant, counter, index, level, input) in [
+        ("ALCS_ACTIVATE_SUCCESS", 1004, 5, 100, false),
+        ("ALCS_DEACTIVATE_SUCCESS", 1003, 1, 0, false),
+        ("ALCS_DEACTIVATE_ERROR", 1008, 1, 0, false),
+        ("APC_INPUT_SUCCESS", 1001, 3, 50, true),
+        ("APC_INPUT_ERROR", 1006, 3, 50, true),
+        ("APC_OUTPUT_SUCCESS", 1002, 5, 100, false),
+    ] {
+        let b = usecases::ecs47a_set_auxiliary_controller_state(
+            &h(SUPPLIER, ESME, counter),
+            usecases::AuxControllerState {
+                index,
+                start: t(0),
+                end: t(1),
+                level,
+                input_from_controlled_load: input,
+            },
+        )
+        .unwrap();
+        check_critical(&ks, "7.13_ECS47a", &format!("ECS47a_7.13_{variant}"), b);
+    }
+}
+
+#[test]
+fn ecs38_set_randomised_offset_limit_is_critical() {
+    let ks = Keystore::load();
+    for (stem, counter) in [("ECS38_7.12_SUCCESS", 1001), ("ECS38_7.12_ERROR", 1003)] {
+        let b =
+            usecases::ecs38_set_randomised_offset_limit(&h(SUPPLIER, ESME, counter), 900).unwrap();
+        check_critical(&ks, "7.12_ECS38", stem, b);
+    }
+}
+
+#[test]
+fn arm_supply_is_critical() {
+    let ks = Keystore::load();
+    check_critical(
+        &ks,
+        "7.3_ECS44",
+        "ECS44_7.3_SUCCESS",
+        usecases::ecs44_arm_supply(&h(SUPPLIER, ESME, 1000)),
+    );
+    check_critical(
+        &ks,
+        "7.3_ECS44",
+        "ECS44_7.3_ERROR",
+        usecases::ecs44_arm_supply(&h(SUPPLIER, ESME, 1001)),
+    );
+    // Issuer event id: 2015-01-01T00:00:00Z in ZigBee UTC time, whatever the counter.
+    let event = UtcDateTime::new(2015, 1, 1, 0, 0, 0)
+        .unwrap()
+        .to_zigbee_utc()
+        .unwrap();
+    for (stem, counter) in [("GCS39_7.3_SUCCESS", 1000), ("GCS39_7.3_ERROR", 1005)] {
+        let b = usecases::gcs39_arm_supply(&h(SUPPLIER, GSME, counter), event).unwrap();
+        check_critical(&ks, "7.3_GCS39", stem, b);
+    }
+}
+
+#[test]
 fn set_clock_and_commissioning() {
     let ks = Keystore::load();
     // DUIS SynchroniseClock: CurrentDateTime 2014-12-31T23:59:10Z, TolerancePeriod 60.

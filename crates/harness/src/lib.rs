@@ -525,6 +525,30 @@ impl Harness {
         serde_json::to_value(&state).expect("device state as JSON")
     }
 
+    /// The consumer presses an emulated meter's button now
+    /// ([`devices::DeviceState::press_supply_button`]: an armed supply is enabled), as
+    /// `opendcc device button` does. Returns whether the supply was armed.
+    pub fn press_supply_button(&mut self, id: &str) -> bool {
+        let id = eui(id);
+        let devices = self
+            .world
+            .emulated_devices(self.store.as_ref())
+            .expect("the emulated devices' keys");
+        let now = gbcs::UtcDateTime::from_unix(self.now().unix_timestamp()).expect("clock");
+        self.store
+            .transaction_in(|tx| {
+                let Some(mut state) = devices.state(tx, id)? else {
+                    return Ok(false);
+                };
+                let enabled = state.press_supply_button(now);
+                if enabled {
+                    wan::emulated::put_state(tx, id, &state)?;
+                }
+                Ok(enabled)
+            })
+            .expect("pressing the supply button")
+    }
+
     /// Hands `frame` to an emulated device directly, as an installer's local delivery does
     /// (CV 2, 3, 6, 7 return the command to the user for that): the device verifies, executes,
     /// keeps its new state and answers; the DCC sees none of it. Returns the device's response

@@ -21,16 +21,19 @@ fn template_with(name: &str, from: &str, to: &str) -> Request {
     duis::parse_request(xml.replace(from, to).as_bytes()).unwrap()
 }
 
+/// The SUCCESS pre-command of `dir`: `uc` is the use case (`ECS42`), or the whole file stem
+/// before `_SUCCESS` where the directory has variants (`ECS47a_7.13_APC_INPUT`).
 fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     let srv = dir.split('_').next().unwrap();
-    GeneralSigning::decode(&vector(
-        dir,
-        &format!("{uc}_{srv}_SUCCESS_PRECOMMAND_GBCS.HEX"),
-    ))
-    .unwrap()
+    let stem = if uc.contains('_') {
+        uc.to_string()
+    } else {
+        format!("{uc}_{srv}")
+    };
+    GeneralSigning::decode(&vector(dir, &format!("{stem}_SUCCESS_PRECOMMAND_GBCS.HEX"))).unwrap()
 }
 
-const CASES: [(&str, &str, &str); 8] = [
+const CASES: [(&str, &str, &str); 16] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -47,6 +50,34 @@ const CASES: [(&str, &str, &str); 8] = [
     ("ECS09_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_ECS09", "ECS09"),
     ("GCS06_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_GCS06", "GCS06"),
     ("ECS05_1.7_SUCCESS_REQUEST_DUIS.XML", "1.7_ECS05", "ECS05"),
+    ("ECS44_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_ECS44", "ECS44"),
+    ("GCS39_7.3_SUCCESS_REQUEST_DUIS.XML", "7.3_GCS39", "GCS39"),
+    (
+        "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML",
+        "7.5_ECS47Activate",
+        "ECS47Activate",
+    ),
+    (
+        "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML",
+        "7.6_ECS47Deactivate",
+        "ECS47Deactivate",
+    ),
+    (
+        "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML",
+        "7.8_ECS47Reset",
+        "ECS47Reset",
+    ),
+    (
+        "ECS47a_7.13_APC_INPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.13_ECS47a",
+        "ECS47a_7.13_APC_INPUT",
+    ),
+    (
+        "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML",
+        "7.13_ECS47a",
+        "ECS47a_7.13_ALCS_ACTIVATE",
+    ),
+    ("ECS38_7.12_SUCCESS_REQUEST_DUIS.XML", "7.12_ECS38", "ECS38"),
 ];
 
 #[test]
@@ -195,6 +226,92 @@ fn a_changed_gcs32_parameter_is_refused() {
     };
     let e = correlate(&req, None, &read).unwrap_err();
     assert_eq!(e, Mismatch::NoRule("ECS45"));
+}
+
+#[test]
+fn an_arm_supply_precommand_must_arm_now() {
+    // A GCS32 (proposing OFF) or an ECS43 does not answer 7.3.
+    let req = template("GCS39_7.3_SUCCESS_REQUEST_DUIS.XML");
+    let e = correlate(&req, None, &precommand("7.2_GCS32", "GCS32")).unwrap_err();
+    assert!(matches!(e, Mismatch::WrongUseCase { .. }), "{e}");
+    let req = template("ECS44_7.3_SUCCESS_REQUEST_DUIS.XML");
+    let e = correlate(&req, None, &precommand("7.2_ECS43", "ECS43")).unwrap_err();
+    assert!(matches!(e, Mismatch::WrongUseCase { .. }), "{e}");
+    // The ECS44 pre-command answering a 7.2 request: refused.
+    let req = template("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML");
+    assert!(correlate(&req, None, &precommand("7.3_ECS44", "ECS44")).is_err());
+}
+
+#[test]
+fn an_auxiliary_load_precommand_must_match_the_switch_the_duration_and_the_service() {
+    let t = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.5_ECS47Activate", "ECS47Activate");
+    correlate(&template(t), None, &pre).unwrap();
+    // Another switch, another duration, the deactivate or reset pre-command: refused.
+    for (from, to) in [(r#"index="1""#, r#"index="2""#), (">30<", ">31<")] {
+        let e = correlate(&template_with(t, from, to), None, &pre).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Mismatch::Parameter {
+                    use_case: "ECS47",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    for (dir, uc) in [
+        ("7.6_ECS47Deactivate", "ECS47Deactivate"),
+        ("7.8_ECS47Reset", "ECS47Reset"),
+    ] {
+        let mut other = precommand(dir, uc);
+        other.counter = pre.counter;
+        assert!(correlate(&template(t), None, &other).is_err(), "{uc}");
+    }
+}
+
+#[test]
+fn an_auxiliary_controller_precommand_must_match_the_request() {
+    let t = "ECS47a_7.13_APC_INPUT_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.13_ECS47a", "ECS47a_7.13_APC_INPUT");
+    correlate(&template(t), None, &pre).unwrap();
+    for (from, to) in [
+        (r#"auxiliaryControllerN="3""#, r#"auxiliaryControllerN="4""#),
+        (">50<", ">51<"),
+        ("T01:00:00", "T01:00:01"),
+        ("<sr:InputFromControlledLoad/>", ""),
+    ] {
+        let e = correlate(&template_with(t, from, to), None, &pre).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Mismatch::Parameter {
+                    use_case: "ECS47a",
+                    ..
+                }
+            ),
+            "{from}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_randomised_offset_limit_precommand_must_set_the_requested_limit() {
+    let t = "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.12_ECS38", "ECS38");
+    correlate(&template(t), None, &pre).unwrap();
+    let e = correlate(&template_with(t, ">900<", ">901<"), None, &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "ECS38",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]

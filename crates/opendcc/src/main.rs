@@ -177,6 +177,15 @@ enum DeviceCmd {
         /// network data sampling), or `clear`.
         fault: String,
     },
+    /// The consumer presses the meter's button: an ESME or GSME whose supply was armed (7.3
+    /// Arm Supply) enables it; any other device, or supply, is left as it is.
+    Button {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The device's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -438,6 +447,11 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| world::set_device_fault(&dcc, &device, &fault)),
+        Cmd::Device {
+            cmd: DeviceCmd::Button { dcc, device },
+        } => dcc
+            .operator()
+            .and_then(|dcc| world::press_supply_button(&dcc, &device)),
         Cmd::Wan { cmd } => match cmd {
             WanCmd::Fault { dcc, chf, fault } => dcc
                 .operator()

@@ -1422,6 +1422,36 @@ pub fn set_device_fault(dcc: &OperatorDcc, device: &str, fault: &str) -> Result<
     crate::out(&format!("{id}: faults {faults:?}"))
 }
 
+/// `opendcc device button`: the consumer presses an emulated meter's button at the current
+/// time ([`devices::DeviceState::press_supply_button`]: an armed supply is enabled), on the DCC's
+/// store, whichever backend.
+pub fn press_supply_button(dcc: &OperatorDcc, device: &str) -> Result<(), String> {
+    let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    let world = dcc.world()?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let now = gbcs::UtcDateTime::from_unix(now).ok_or("the clock is out of range")?;
+    let supply = crate::on_store!(&dcc.store, |store| {
+        let emulated = world.emulated_devices(store)?;
+        store
+            .transaction_in(|tx| {
+                let Some(mut state) = emulated.state(tx, id)? else {
+                    return Ok(None);
+                };
+                let enabled = state.press_supply_button(now);
+                if enabled {
+                    wan::emulated::put_state(tx, id, &state)?;
+                }
+                Ok(Some((enabled, state.supply)))
+            })
+            .map_err(|e| e.to_string())
+    })?
+    .ok_or_else(|| format!("{id} is not an emulated device of this demo"))?;
+    match supply {
+        (true, s) => crate::out(&format!("{id}: supply {s:?}")),
+        (false, s) => crate::out(&format!("{id}: supply {s:?}, not armed: nothing changed")),
+    }
+}
+
 /// `opendcc wan event`, on the DCC's store, whichever backend (the WAN runner takes the hub's
 /// reports from there).
 pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String> {

@@ -42,9 +42,16 @@ pub mod s5_3_delete_schedule;
 // Families 1 and 2 (prepayment and payment mode).
 pub mod s1_7_reset_tariff_block_counter_matrix;
 pub mod s2_5_activate_emergency_credit;
+pub mod s7_12_set_randomised_offset_limit;
+pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
+pub mod s7_3_arm_supply;
 pub mod s7_4_read_supply_status;
+pub mod s7_5_activate_auxiliary_load;
+pub mod s7_6_deactivate_auxiliary_load;
+pub mod s7_7_read_auxiliary_load_switch_data;
+pub mod s7_8_reset_auxiliary_load;
 pub mod s8_11_update_han_device_log;
 pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;

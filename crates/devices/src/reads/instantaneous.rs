@@ -572,7 +572,7 @@ impl EmulatedDevice {
         })
     }
 
-    /// ECS17a, ECS18a, ECS18b, ECS27, ECS82: the GETs in order; a faulty attribute reads
+    /// ECS17a, ECS18a, ECS18b, ECS27, ECS82 (and ECS61a): the GETs in order; a faulty attribute reads
     /// `hardware-fault` (an unknown one `object-undefined`) and the requests after it are not
     /// executed (`other-reason`), as the RTDS ERROR vectors show.
     pub(crate) fn instantaneous_get(
@@ -596,6 +596,7 @@ impl EmulatedDevice {
                     Err(exec::DLMS_FAILURE)
                 } else {
                     self.instantaneous_value(o, t, &cache)
+                        .or_else(|| self.aux_load_value(o, t))
                         .ok_or(exec::DLMS_OBJECT_UNDEFINED)
                 };
                 match v {

@@ -97,12 +97,29 @@ pub fn gcs32_disable_supply_at(
     issuer_event_id: u32,
     implementation_date_time: u32,
 ) -> Result<GeneralSigning, BuildError> {
+    build_change_supply(
+        h,
+        MessageCode::GCS32,
+        issuer_event_id,
+        implementation_date_time,
+        SUPPLY_OFF,
+    )
+}
+
+/// A ZSE Change Supply command (GCS32, GCS39) proposing `status`, acknowledgement required.
+pub(crate) fn build_change_supply(
+    h: &CommandHeader,
+    code: MessageCode,
+    issuer_event_id: u32,
+    implementation_date_time: u32,
+    status: u8,
+) -> Result<GeneralSigning, BuildError> {
     let mut payload = Vec::with_capacity(18);
     payload.extend_from_slice(&0u32.to_le_bytes()); // provider id
     payload.extend_from_slice(&issuer_event_id.to_le_bytes());
     payload.extend_from_slice(&0u32.to_le_bytes()); // request date-time
     payload.extend_from_slice(&implementation_date_time.to_le_bytes());
-    payload.push(SUPPLY_OFF);
+    payload.push(status);
     payload.push(0x01); // supply control bits: acknowledge required
     let zcl = ZclFrame {
         frame_control: 0x01,
@@ -112,7 +129,7 @@ pub fn gcs32_disable_supply_at(
         payload,
     };
     let content = GbzPayload::command(vec![(CLUSTER_METERING, None, zcl)]).encode()?;
-    Ok(common::apdu(h, MessageCode::GCS32, content, true))
+    Ok(common::apdu(h, code, content, true))
 }
 
 fn u32_at(p: &[u8], at: usize) -> Option<u32> {
@@ -121,9 +138,18 @@ fn u32_at(p: &[u8], at: usize) -> Option<u32> {
 
 /// Decodes the command: the Change Supply parameters; the proposed status must be OFF.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let zcl = common::single_zcl(apdu, NAME, CLUSTER_METERING)?;
+    decode_change_supply(apdu, NAME, SUPPLY_OFF).map(DecodedCommand::Gcs32)
+}
+
+/// Decodes a ZSE Change Supply command of use case `name` that must propose `status`.
+pub(crate) fn decode_change_supply(
+    apdu: &GeneralSigning,
+    name: &'static str,
+    status: u8,
+) -> Result<ChangeSupply, CommandDecodeError> {
+    let zcl = common::single_zcl(apdu, name, CLUSTER_METERING)?;
     if zcl.frame_control != 0x01 || zcl.command != CHANGE_SUPPLY {
-        return Err(common::bad(NAME, "not a ZSE Change Supply command"));
+        return Err(common::bad(name, "not a ZSE Change Supply command"));
     }
     let p = &zcl.payload;
     let (
@@ -144,19 +170,22 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
         p.get(17),
     )
     else {
-        return Err(common::bad(NAME, "Change Supply payload is not 18 bytes"));
+        return Err(common::bad(name, "Change Supply payload is not 18 bytes"));
     };
-    if proposed_supply_status != SUPPLY_OFF {
-        return Err(common::bad(NAME, "proposed supply status is not OFF"));
+    if proposed_supply_status != status {
+        return Err(common::bad(
+            name,
+            "not the use case's proposed supply status",
+        ));
     }
-    Ok(DecodedCommand::Gcs32(ChangeSupply {
+    Ok(ChangeSupply {
         provider_id,
         issuer_event_id,
         request_date_time,
         implementation_date_time,
         proposed_supply_status,
         supply_control_bits,
-    }))
+    })
 }
 
 /// Decodes the response: the Supply Status Response, or the ZCL Default Response failure.

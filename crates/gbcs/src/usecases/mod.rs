@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28, ECS05, ECS09, GCS06) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -27,12 +27,17 @@ pub mod ccs01;
 pub mod ccs02;
 pub mod cs08;
 pub mod ecs17b;
+pub mod ecs38;
 pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
 pub mod ecs43;
+pub mod ecs44;
 pub mod ecs45;
+pub mod ecs47;
+pub mod ecs47a;
+pub mod ecs61a;
 pub mod gcs06;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
@@ -43,6 +48,7 @@ pub mod gcs28;
 pub mod gcs32;
 pub mod gcs33;
 pub mod gcs38;
+pub mod gcs39;
 // Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
 pub mod ecs22a;
 pub mod ecs22b;
@@ -130,9 +136,14 @@ pub use ecs20d::ecs20d_read_prepayment_credits_log;
 pub use ecs21a::ecs21a_read_daily_read_log;
 pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
+pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
+pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
+pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
+pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
+pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
@@ -152,6 +163,7 @@ pub use gcs32::{ChangeSupply, SupplyStatusResponse, gcs32_disable_supply, issuer
 pub use gcs32::gcs32_disable_supply_at;
 pub use gcs33::gcs33_read_supply_status;
 pub use gcs38::gcs38_read_firmware_version;
+pub use gcs39::gcs39_arm_supply;
 // Read services (4.8, 4.10, 4.11, 4.13, 14.1).
 pub use ecs22a::ecs22a_read_export_profile_data;
 pub use ecs22b::ecs22b_read_active_import_profile_data;
@@ -297,6 +309,12 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs42::SPEC,
     &ecs43::SPEC,
     &gcs32::SPEC,
+    &ecs44::SPEC,
+    &gcs39::SPEC,
+    &ecs47::SPEC,
+    &ecs61a::SPEC,
+    &ecs47a::SPEC,
+    &ecs38::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -415,6 +433,18 @@ pub enum DecodedCommand {
     Ecs43(ScriptExecution),
     /// GCS32 disable gas supply (close the valve).
     Gcs32(ChangeSupply),
+    /// ECS44 arm supply (arm the load switch).
+    Ecs44(ScriptExecution),
+    /// GCS39 arm gas supply (arm the valve).
+    Gcs39(ChangeSupply),
+    /// ECS47 activate, deactivate or reset an auxiliary load switch.
+    Ecs47(AuxLoadCommand),
+    /// ECS61a read auxiliary load switch data.
+    Ecs61a(DlmsRead),
+    /// ECS47a set an auxiliary controller's state.
+    Ecs47a(AuxControllerState),
+    /// ECS38 set the randomised offset limit (seconds).
+    Ecs38(u16),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -545,6 +575,12 @@ impl DecodedCommand {
             DecodedCommand::Ecs42(_) => &ecs42::SPEC,
             DecodedCommand::Ecs43(_) => &ecs43::SPEC,
             DecodedCommand::Gcs32(_) => &gcs32::SPEC,
+            DecodedCommand::Ecs44(_) => &ecs44::SPEC,
+            DecodedCommand::Gcs39(_) => &gcs39::SPEC,
+            DecodedCommand::Ecs47(_) => &ecs47::SPEC,
+            DecodedCommand::Ecs61a(_) => &ecs61a::SPEC,
+            DecodedCommand::Ecs47a(_) => &ecs47a::SPEC,
+            DecodedCommand::Ecs38(_) => &ecs38::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

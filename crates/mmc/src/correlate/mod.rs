@@ -14,8 +14,12 @@
 //! A critical use case without a correlation is refused ([`Mismatch::NoRule`]): nothing is
 //! signed unchecked.
 
+mod ecs38;
 mod ecs42;
 mod ecs43;
+mod ecs44;
+mod ecs47;
+mod ecs47a;
 mod ecs70;
 mod gcs28;
 mod gcs32;
@@ -23,6 +27,7 @@ mod gcs32;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+mod gcs39;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -37,6 +42,11 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs05::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
+    &ecs44::CORRELATION,
+    &gcs39::CORRELATION,
+    &ecs47::CORRELATION,
+    &ecs47a::CORRELATION,
+    &ecs38::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

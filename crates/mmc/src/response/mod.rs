@@ -19,9 +19,13 @@ mod ccs01;
 mod ccs02;
 mod cs08;
 mod ecs17b;
+mod ecs38;
 mod ecs42;
 mod ecs43;
+mod ecs44;
 mod ecs45;
+mod ecs47;
+mod ecs47a;
 mod ecs52;
 mod ecs70;
 mod gcs13a;
@@ -33,6 +37,7 @@ mod gcs38;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+mod gcs39;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -117,6 +122,11 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
+    &ecs44::MAPPING,
+    &gcs39::MAPPING,
+    &ecs47::MAPPING,
+    &ecs47a::MAPPING,
+    &ecs38::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,

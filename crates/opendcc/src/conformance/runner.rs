@@ -272,7 +272,19 @@ impl Ctx<'_> {
             .get(&(key.srv.clone(), key.uc.clone()))
             .ok_or("no DUIS template for this row or its use case")?;
         let mut ordered: Vec<_> = siblings.iter().collect();
-        ordered.sort_by_key(|p| !file_name(p).contains("_SUCCESS"));
+        // The template of the row's own scenario first (`ALCS_DEACTIVATE_ERROR` is rebuilt from
+        // `…_ALCS_DEACTIVATE_SUCCESS_…`, ECS47a's controller and level), then any SUCCESS one.
+        let scenario = key
+            .variant
+            .rsplit_once('_')
+            .map(|(s, _)| format!("_{s}_SUCCESS_"));
+        ordered.sort_by_key(|p| {
+            let name = file_name(p);
+            (
+                !scenario.as_ref().is_some_and(|s| name.contains(s.as_str())),
+                !name.contains("_SUCCESS"),
+            )
+        });
         for t in ordered {
             let Ok(xml) = std::fs::read(t) else { continue };
             let Ok(req) = Request::parse(&xml) else {

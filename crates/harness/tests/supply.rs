@@ -1,0 +1,272 @@
+//! Family 7 (supply) end to end in one process on a simulated clock: each write goes through
+//! the critical flow (CV 4 pre-command, the supplier's signature, CV 5), the emulated meter
+//! verifies and acts, and a 7.4 read afterwards shows what the write did, across a restart of
+//! the DCC (the meters' state saved to and loaded from the store between requests).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dcc::gateway::Answer;
+use gbcs::axdr::Data;
+use gbcs::usecases::{ResponseOutcome, ResponseValue};
+use gbcs::{Frame, MessageCode, Payload};
+use harness::{Delivered, Harness, premises1};
+
+const SUPPLIER: &str = "supplier-a";
+
+mod t {
+    pub const ARM_ESME: &str = "ECS44_7.3_SUCCESS_REQUEST_DUIS.XML";
+    pub const ARM_GSME: &str = "GCS39_7.3_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_ACTIVATE: &str = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_DEACTIVATE: &str = "ECS47Deactivate_7.6_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_RESET: &str = "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_READ: &str = "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML";
+    pub const AUX_CONTROLLER: &str = "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML";
+    pub const RANDOMISED_OFFSET: &str = "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML";
+}
+
+fn assert_acknowledged(a: &Answer) {
+    assert_eq!(a.http_status, 200, "{}", a.body);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+}
+
+fn device_answer(r: &Delivered) -> gbcs::GeneralSigning {
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    Frame::decode(&bytes).expect("a GBCS frame").apdu().clone()
+}
+
+fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        srv,
+        srv,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+/// A critical request: CV 4 (pre-command, I0), the supplier's signature, CV 5 (I99), the
+/// meter's answer delivered.
+fn critical(h: &mut Harness, template: &str, srv: &str, target: &str) -> Delivered {
+    critical_edited(h, template, srv, target, |x| x.to_string())
+}
+
+/// [`critical`] with the request's XML edited before it is signed.
+fn critical_edited(
+    h: &mut Harness,
+    template: &str,
+    srv: &str,
+    target: &str,
+    edit: impl Fn(&str) -> String,
+) -> Delivered {
+    let p = h.request(template, SUPPLIER, target);
+    let a = h.send(&h.sign(SUPPLIER, &edit(&p.xml)));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    h.check_signed(&a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    assert!(gbcs::GeneralSigning::decode(&pre).unwrap().is_precommand());
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let xml = h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed));
+    assert_acknowledged(&h.send(&xml));
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    r
+}
+
+fn read(h: &mut Harness, template: &str, target: &str) -> gbcs::GeneralSigning {
+    let (p, a) = h.device_request(SUPPLIER, template, target);
+    assert_acknowledged(&a);
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .unwrap_or_else(|| panic!("no response delivered for {}", p.rid));
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    device_answer(&r)
+}
+
+/// 7.4 on the ESME: the DLMS disconnect-control state.
+fn esme_state(h: &mut Harness) -> Vec<Data> {
+    match read(h, t::SUPPLY_ESME, premises1::ESME).payload() {
+        Payload::AccessResponse(r) => r.data,
+        other => panic!("not DLMS: {other:?}"),
+    }
+}
+
+/// 7.4 on the GSME: the ZSE supply status (0 OFF, 1 ARMED, 2 ON).
+fn gsme_state(h: &mut Harness) -> Vec<u8> {
+    let a = read(h, t::SUPPLY_GSME, premises1::GSME);
+    match gbcs::usecases::decode_response(MessageCode::GCS33, &a.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::Attributes(r)) => r
+            .into_iter()
+            .find(|r| r.id == 0x0014)
+            .expect("supply status")
+            .value
+            .to_vec(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn arm_supply_then_the_consumer_enables_it_across_a_restart() {
+    let mut h = Harness::new_world();
+    assert_eq!(esme_state(&mut h), vec![Data::Enum(1)], "connected");
+    assert!(!h.press_supply_button(premises1::ESME), "not armed");
+
+    let r = critical(&mut h, t::ARM_ESME, "7.3", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS44"));
+    assert_eq!(h.device_state(premises1::ESME)["supply"], "Armed");
+    assert_eq!(
+        esme_state(&mut h),
+        vec![Data::Enum(2)],
+        "ready for reconnection"
+    );
+
+    // The DCC restarts; the meter's state is what the store holds.
+    h.restart();
+    assert_eq!(esme_state(&mut h), vec![Data::Enum(2)], "still armed");
+    assert!(h.press_supply_button(premises1::ESME));
+    assert_eq!(
+        esme_state(&mut h),
+        vec![Data::Enum(1)],
+        "connected by the consumer"
+    );
+    let log = h.device_state(premises1::ESME)["event_log"].to_string();
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Enabled","to":"Armed"}}"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Armed","to":"Enabled"}}"#),
+        "{log}"
+    );
+
+    // The gas meter: armed, read as armed after a restart, opened by the consumer.
+    assert_eq!(gsme_state(&mut h), vec![0x02], "on");
+    let r = critical(&mut h, t::ARM_GSME, "7.3", premises1::GSME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("GCS39"));
+    h.restart();
+    assert_eq!(gsme_state(&mut h), vec![0x01], "armed");
+    assert!(h.press_supply_button(premises1::GSME));
+    assert_eq!(gsme_state(&mut h), vec![0x02], "on again");
+}
+
+/// 7.7 on the ESME: the five switches' output states (true: on).
+fn aux_switches(h: &mut Harness) -> Vec<bool> {
+    let v = match read(h, t::AUX_READ, premises1::ESME).payload() {
+        Payload::AccessResponse(r) => r.data,
+        other => panic!("not DLMS: {other:?}"),
+    };
+    assert_eq!(v.len(), 17);
+    v[12..]
+        .iter()
+        .map(|d| match d {
+            Data::Boolean(b) => *b != 0,
+            other => panic!("output state {other:?}"),
+        })
+        .collect()
+}
+
+/// The ESME's auxiliary load switch overrides, as its stored state holds them.
+fn aux_overrides(h: &Harness) -> serde_json::Value {
+    h.device_state(premises1::ESME)["aux_loads"]["overrides"].clone()
+}
+
+#[test]
+fn auxiliary_load_switches_activate_deactivate_reset_and_7_7_shows_them() {
+    let mut h = Harness::new_world();
+    assert_eq!(
+        aux_overrides(&h),
+        serde_json::json!([null, null, null, null, null])
+    );
+    let t0 = h.now().unix_timestamp();
+    // 7.5: switch 1 on for 30 minutes.
+    let r = critical(&mut h, t::AUX_ACTIVATE, "7.5", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47"));
+    let o = aux_overrides(&h);
+    assert_eq!(o[0]["on"], true);
+    let until = o[0]["until"].as_i64().unwrap();
+    assert!((t0 + 1800..t0 + 1900).contains(&until), "{o}");
+    assert_eq!(aux_switches(&mut h), [true, false, false, false, false]);
+    h.restart();
+    assert_eq!(
+        aux_switches(&mut h),
+        [true, false, false, false, false],
+        "after a restart"
+    );
+    // 7.6: switch 3 off for 60 minutes; switch 1 still overridden.
+    critical(&mut h, t::AUX_DEACTIVATE, "7.6", premises1::ESME);
+    let o = aux_overrides(&h);
+    assert_eq!(
+        (o[0]["on"].clone(), o[2]["on"].clone()),
+        (true.into(), false.into())
+    );
+    // 7.8: switch 1 reset (the template's switch 5 made 1): back to its calendar.
+    critical_edited(&mut h, t::AUX_RESET, "7.8", premises1::ESME, |x| {
+        x.replace(r#"index="5""#, r#"index="1""#)
+    });
+    let o = aux_overrides(&h);
+    assert_eq!(
+        (o[0].clone(), o[2]["on"].clone()),
+        (serde_json::Value::Null, false.into())
+    );
+}
+
+#[test]
+fn an_auxiliary_controller_state_holds_for_its_period_and_7_7_shows_it() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    let at = |h: &Harness, mins: i64| {
+        (h.now() + time::Duration::minutes(mins))
+            .format(&Rfc3339)
+            .unwrap()
+    };
+    let (start, end) = (at(&h, 10), at(&h, 70));
+    // 7.13 (the template: controller 5 at 100), from 10 minutes on for an hour.
+    let r = critical_edited(&mut h, t::AUX_CONTROLLER, "7.13", premises1::ESME, |x| {
+        x.replace("2015-01-03T00:00:00.00Z", &start)
+            .replace("2015-01-03T01:00:00.00Z", &end)
+    });
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47a"));
+    assert_eq!(aux_switches(&mut h), [false; 5], "not yet");
+    h.advance(std::time::Duration::from_secs(600));
+    h.restart();
+    assert_eq!(aux_switches(&mut h), [false, false, false, false, true]);
+    h.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(aux_switches(&mut h), [false; 5], "period over");
+}
+
+#[test]
+fn the_randomised_offset_limit_is_set_and_kept_across_a_restart() {
+    let mut h = Harness::new_world();
+    let limit = |h: &Harness| {
+        h.device_state(premises1::ESME)["aux_loads"]["randomised_offset_limit"].clone()
+    };
+    assert_eq!(limit(&h), serde_json::Value::Null);
+    let r = critical(&mut h, t::RANDOMISED_OFFSET, "7.12", premises1::ESME);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS38"));
+    assert_eq!(limit(&h), 900);
+    h.restart();
+    assert_eq!(limit(&h), 900);
+    critical_edited(&mut h, t::RANDOMISED_OFFSET, "7.12", premises1::ESME, |x| {
+        x.replace(">900<", ">1799<")
+    });
+    assert_eq!(limit(&h), 1799);
+}

@@ -1,0 +1,24 @@
+//! ECS44 arm supply → `ArmSupplyRsp` (no content; failures in `DebugInfo`).
+
+use gbcs::usecases::{ResponseValue, ecs44};
+
+use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
+use crate::xml::Xml;
+
+/// The mapping.
+pub static MAPPING: ResponseMapping = ResponseMapping {
+    use_case: &ecs44::SPEC,
+    service_reference: "7.3",
+    service_reference_variant: "7.3",
+    element: "ArmSupplyRsp",
+    by_variant: &[],
+    render,
+    failure: None,
+};
+
+fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
+    match v {
+        ResponseValue::Done => Ok(Rendering::Children(Xml::new())),
+        _ => Err(MappingError::unexpected(v)),
+    }
+}
