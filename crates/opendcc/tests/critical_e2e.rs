@@ -20,6 +20,7 @@ mod t {
     pub const SUPPLY_GSME: &str = "GCS33_7.4_SUCCESS_REQUEST_DUIS.XML";
     pub const DISABLE_ESME: &str = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
     pub const DISABLE_GSME: &str = "GCS32_7.2_SUCCESS_REQUEST_DUIS.XML";
+    pub const ARM_GSME: &str = "GCS39_7.3_SUCCESS_REQUEST_DUIS.XML";
     pub const COMMISSION_ESME: &str = "ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML";
     pub const COMMISSION_GSME: &str = "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML";
 }
@@ -394,6 +395,30 @@ fn disable_supply_on_the_gsme_closes_the_valve() {
     assert_eq!(gsme_supply(&demo, &sink), vec![0], "valve closed");
     // The ESME at the same premises is untouched.
     assert_eq!(demo.device_state(premises1::ESME)["supply"], "Enabled");
+}
+
+#[test]
+fn arm_supply_on_the_gsme_then_the_consumer_opens_the_valve_through_the_cli() {
+    let demo = Demo::start_fast(&[]);
+    let sink = demo.response_sink();
+    demo.set_response_url(SUPPLIER, sink.url());
+    // Not armed: the button does nothing; a device the demo does not emulate is refused.
+    let out = demo.device_button(premises1::GSME).expect("pressed");
+    assert!(out.contains("not armed"), "{out}");
+    let err = demo
+        .device_button("00-00-00-00-00-00-00-01")
+        .expect_err("not an emulated device");
+    assert!(err.contains("not an emulated device"), "{err}");
+
+    let a = run_critical(&demo, &sink, t::ARM_GSME, premises1::GSME, "GCS39");
+    assert_eq!(a.apdu().originator, eui64(premises1::GSME));
+    assert_eq!(demo.device_state(premises1::GSME)["supply"], "Armed");
+    assert_eq!(gsme_supply(&demo, &sink), vec![1], "valve armed");
+
+    let out = demo.device_button(premises1::GSME).expect("pressed");
+    assert!(out.contains("Enabled"), "{out}");
+    assert_eq!(demo.device_state(premises1::GSME)["supply"], "Enabled");
+    assert_eq!(gsme_supply(&demo, &sink), vec![2], "valve open");
 }
 
 #[test]
