@@ -31,9 +31,15 @@ pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
+// 1.6 Update Payment Mode.
+pub mod ecs02;
+pub mod ecs03;
 pub mod ecs43;
 pub mod ecs45;
+pub mod gcs02;
+pub mod gcs03;
 pub mod gcs06;
+pub mod payment_mode;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -121,6 +127,8 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
+pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
 pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
@@ -133,7 +141,13 @@ pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+pub use gcs02::gcs02_update_payment_mode_credit;
+pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use payment_mode::{
+    Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
+    credit_charge_entries,
+};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
@@ -305,6 +319,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs05::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
+    // 1.6 Update Payment Mode.
+    &ecs02::SPEC,
+    &ecs03::SPEC,
+    &gcs02::SPEC,
+    &gcs03::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -429,6 +448,14 @@ pub enum DecodedCommand {
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
     Gcs06(SelectEmergencyCredit),
+    /// ECS02 switch the ESME to credit mode.
+    Ecs02(CreditModeSwitch),
+    /// ECS03 switch the ESME to prepayment mode.
+    Ecs03(PrepaymentModeSwitch),
+    /// GCS02 switch the GSME to credit mode.
+    Gcs02(ChangePaymentMode),
+    /// GCS03 switch the GSME to prepayment mode.
+    Gcs03(ChangePaymentMode),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -552,6 +579,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
+            DecodedCommand::Ecs02(_) => &ecs02::SPEC,
+            DecodedCommand::Ecs03(_) => &ecs03::SPEC,
+            DecodedCommand::Gcs02(_) => &gcs02::SPEC,
+            DecodedCommand::Gcs03(_) => &gcs03::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
@@ -710,6 +741,8 @@ pub enum ResponseValue {
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
     /// plaintext response, or NOT_FOUND (no entry in the period).
     GbzLog(Vec<GbzLogPart>),
+    /// A ZSE Change Payment Mode Response (GCS02, GCS03).
+    PaymentModeChanged(ChangePaymentModeResponse),
 }
 
 /// What a device answered to a command.
