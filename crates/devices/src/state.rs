@@ -444,6 +444,10 @@ pub struct DeviceState {
     /// activation); defaults when absent in stored state.
     #[serde(default)]
     pub payment: crate::reads::payment::PaymentState,
+    /// The payment mode, disablement threshold and suspend-debt settings
+    /// (`crate::payment_mode`, DUIS 1.6); defaults when absent in stored state.
+    #[serde(default)]
+    pub payment_mode: crate::payment_mode::PaymentModeState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -542,6 +546,7 @@ impl DeviceState {
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
             supplier_settings: SupplierSettings::default(),
             payment: crate::reads::payment::PaymentState::default(),
+            payment_mode: crate::payment_mode::PaymentModeState::default(),
         }
     }
 }

@@ -1019,3 +1019,6 @@ mod tests {
 // Log and profile reads (4.8, 4.10): `ReadLogPeriod` bodies.
 mod read_log;
 pub use read_log::{ReadLog, ReadLogPeriod};
+// 1.6 Update Payment Mode.
+mod payment_mode;
+pub use payment_mode::{PaymentMode, UpdatePaymentMode};
