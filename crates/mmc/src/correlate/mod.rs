@@ -23,6 +23,12 @@ mod gcs32;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+// 1.6 Update Payment Mode.
+mod ecs02;
+mod ecs03;
+mod gcs02;
+mod gcs03;
+mod payment_mode;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -37,6 +43,10 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs05::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
+    &ecs02::CORRELATION,
+    &ecs03::CORRELATION,
+    &gcs02::CORRELATION,
+    &gcs03::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

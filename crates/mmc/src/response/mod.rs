@@ -33,6 +33,11 @@ mod gcs38;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+// 1.6 Update Payment Mode.
+mod ecs02;
+mod ecs03;
+mod gcs02;
+mod gcs03;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -117,6 +122,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
+    &ecs02::MAPPING,
+    &ecs03::MAPPING,
+    &gcs02::MAPPING,
+    &gcs03::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
