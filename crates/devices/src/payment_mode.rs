@@ -76,12 +76,13 @@ fn esme_target(
 }
 
 impl EmulatedDevice {
-    /// Applies a payment mode held or immediate (`when`, true time).
+    /// Switches to `target` (an immediate change, or a held one falling due).
     pub(crate) fn apply_payment_mode(&mut self, target: PaymentModeState) {
         self.state.payment_mode = target;
     }
 
-    /// Holds (future), cancels or applies now; returns `false` if it applied it now.
+    /// Holds `target` until `activation` (ahead of the device clock; a later change replaces
+    /// one still held), drops the held one (cancel), or switches now.
     fn schedule_payment_mode(
         &mut self,
         apdu: &GeneralSigning,

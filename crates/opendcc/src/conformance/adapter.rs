@@ -16,7 +16,8 @@
 //!   FutureDatedOrigin, future_dated_document}` (as the core's alert router renders a device
 //!   alert or a future-dated outcome);
 //! * `duis_schema::validate_response`;
-//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::{encode, with_signature,
+//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `usecases::decode_command` (ECS02/ECS03 entries,
+//!   for the ESME variant), `GeneralSigning::{encode, with_signature,
 //!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
 //!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
 //!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
@@ -66,14 +67,30 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
 
 /// The ESME variant an RTDS command was made for: the RTDS uses one ESME entity for every
 /// variant, and the DCC picks ECS23b (polyphase, variant C) and ECS24b (twin element, variant
-/// B) by the inventory's variant; any other command is for variant A.
+/// B) by the inventory's variant, and adds the twin element's charge (`19.20.5`) to the credit
+/// and charge configuration of ECS02 and ECS03 (1.6, the `TWIN` vectors) for variant B; any
+/// other command is for variant A.
 fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
-    let code = rtds_command
+    let apdu = rtds_command
         .and_then(|b| Frame::decode(b).ok())
-        .map(|f| f.apdu().message_code());
+        .map(|f| f.apdu().clone());
+    let code = apdu.as_ref().map(GeneralSigning::message_code);
+    let twin_entries =
+        |entries: &[gbcs::usecases::CreditChargeEntry]| entries.iter().any(|e| e.charge == 5);
     match code {
         Some(c) if c == gbcs::usecases::ecs23b::MESSAGE_CODE => EsmeVariant::C,
         Some(c) if c == gbcs::usecases::ecs24b::MESSAGE_CODE => EsmeVariant::B,
+        Some(c) if c == gbcs::MessageCode::ECS02 || c == gbcs::MessageCode::ECS03 => {
+            match apdu.as_ref().map(gbcs::usecases::decode_command) {
+                Some(Ok(gbcs::usecases::DecodedCommand::Ecs02(x))) if twin_entries(&x.entries) => {
+                    EsmeVariant::B
+                }
+                Some(Ok(gbcs::usecases::DecodedCommand::Ecs03(x))) if twin_entries(&x.entries) => {
+                    EsmeVariant::B
+                }
+                _ => EsmeVariant::A,
+            }
+        }
         _ => EsmeVariant::A,
     }
 }
