@@ -16,8 +16,8 @@
 //!   FutureDatedOrigin, future_dated_document}` (as the core's alert router renders a device
 //!   alert or a future-dated outcome);
 //! * `duis_schema::validate_response`;
-//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `usecases::decode_command` (ECS02/ECS03 entries,
-//!   for the ESME variant), `GeneralSigning::{encode, with_signature,
+//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::decode` and
+//!   `usecases::decode_command` (ECS02/ECS03 entries, for the ESME variant), `GeneralSigning::{encode, with_signature,
 //!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
 //!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
 //!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
@@ -71,9 +71,11 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
 /// and charge configuration of ECS02 and ECS03 (1.6, the `TWIN` vectors) for variant B; any
 /// other command is for variant A.
 fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
-    let apdu = rtds_command
-        .and_then(|b| Frame::decode(b).ok())
-        .map(|f| f.apdu().clone());
+    // A COMMAND is a frame, a PRECOMMAND the bare General-Signing APDU.
+    let apdu = rtds_command.and_then(|b| match Frame::decode(b) {
+        Ok(f) => Some(f.apdu().clone()),
+        Err(_) => GeneralSigning::decode(b).ok(),
+    });
     let code = apdu.as_ref().map(GeneralSigning::message_code);
     let twin_entries =
         |entries: &[gbcs::usecases::CreditChargeEntry]| entries.iter().any(|e| e.charge == 5);
@@ -455,15 +457,6 @@ pub enum Built {
     Command,
 }
 
-fn transform(
-    req: &Request,
-    ks: &Keystore,
-    dcc_counter: u64,
-    now: OffsetDateTime,
-) -> Result<Transformed, String> {
-    transform_for(req, ks, dcc_counter, now, None, Capacity::TrustAnchor)
-}
-
 /// In which capacity the request's originator sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capacity {
@@ -497,8 +490,9 @@ fn role_for(req: &Request, dev: &Device, capacity: Capacity) -> Result<duis::Use
     }
 }
 
-/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant and the
-/// GSME's GBCS version), the originator acting in `capacity`.
+/// The DCC's transformation of a request, for the RTDS command or pre-command `rtds_command`
+/// (which picks the ESME variant and the GSME's GBCS version), the originator acting in
+/// `capacity`.
 fn transform_for(
     req: &Request,
     ks: &Keystore,
@@ -520,14 +514,24 @@ fn transform_for(
 }
 
 /// The transformer's output for a request: an encoded pre-command, or the news that it made a
-/// command.
+/// command; `rtds_precommand` (the RTDS PRECOMMAND it is compared with) picks the ESME
+/// variant as the RTDS command does.
 pub fn build(
     req: &Request,
     ks: &Keystore,
     dcc_counter: u64,
     now: OffsetDateTime,
+    rtds_precommand: &[u8],
 ) -> Result<Built, String> {
-    Ok(match transform(req, ks, dcc_counter, now)? {
+    let made = transform_for(
+        req,
+        ks,
+        dcc_counter,
+        now,
+        Some(rtds_precommand),
+        Capacity::TrustAnchor,
+    )?;
+    Ok(match made {
         Transformed::PreCommand(g) => Built::PreCommand(g.encode()),
         Transformed::Command(_) => Built::Command,
     })
