@@ -282,6 +282,12 @@ impl EmulatedDevice {
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
+            // 1.6 Update Payment Mode (crate::payment_mode).
+            DecodedCommand::Ecs02(c) => self.esme_payment_mode(apdu, Ok(&c), now),
+            DecodedCommand::Ecs03(c) => self.esme_payment_mode(apdu, Err(&c), now),
+            DecodedCommand::Gcs02(c) | DecodedCommand::Gcs03(c) => {
+                self.gsme_payment_mode(apdu, &c, now)
+            }
             // Instantaneous reads (crate::reads::instantaneous).
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)

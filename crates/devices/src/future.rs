@@ -4,7 +4,16 @@
 //! future-dated outcome alert, `8F66` (executed) or `8F67` (failed), to the command's
 //! originator.
 //!
-//! Implemented: GCS32 (close the gas valve at the ZSE Change Supply implementation date-time).
+//! Implemented: GCS32 (close the gas valve at the ZSE Change Supply implementation date-time);
+//! the payment mode changes of 1.6 (`crate::payment_mode`: GCS02, GCS03 at the ZSE Change
+//! Payment Mode implementation date-time, ECS02, ECS03 at the account's activation time).
+//!
+//! The DLMS outcome alert (ECS02, ECS03) is framed as the RTDS `ECS02_1.6_8F66_*` and
+//! `ECS03_1.6_8F66_*` vectors show it: a signed DLMS data-notification, message code `0x00CC`,
+//! the structure of the alert code, the execution time (COSEM) and the 19-byte outcome block:
+//! the command's message code and originator counter and the object (class, OBIS, attribute)
+//! whose activation time it was; ECS03 raises one for the disablement threshold's activation
+//! time too, the threshold's first.
 //!
 //! The GBZ outcome alert is framed as the RTDS GBZ future-dated alert vectors show it
 //! (`GCS01a_1.1.1_8F66_FUTURE_DATED_*_ALERT`, `GCS05_2.1_8F66_*`): a signed General-Signing
@@ -33,12 +42,16 @@ pub const ALERT_FUTURE_DATED_EXECUTED: AlertCode = AlertCode(0x8F66);
 pub const ALERT_FUTURE_DATED_FAILED: AlertCode = AlertCode(0x8F67);
 /// Message code of a GBZ future-dated outcome alert (every RTDS GBZ 8F66 vector carries it).
 pub const MESSAGE_FUTURE_DATED_GBZ: MessageCode = MessageCode(0x00CD);
+/// Message code of a DLMS future-dated outcome alert (every RTDS DLMS 8F66 vector carries it).
+pub const MESSAGE_FUTURE_DATED_DLMS: MessageCode = MessageCode(0x00CC);
 
 /// What a pending future-dated command will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FutureAction {
     /// GCS32: close the gas valve.
     SupplyOff,
+    /// GCS02, GCS03, ECS02, ECS03: switch to this payment mode.
+    PaymentMode(crate::payment_mode::PaymentModeState),
 }
 
 /// A future-dated instruction the device holds.
@@ -142,6 +155,23 @@ impl EmulatedDevice {
                         true
                     }
                 }
+                FutureAction::PaymentMode(target) => {
+                    self.apply_payment_mode(target);
+                    if self.identity.kind.is_dlms() {
+                        // ECS03 sets the threshold's activation time too: its alert first.
+                        let mut objects = Vec::with_capacity(2);
+                        if !target.credit {
+                            objects.push(gbcs::usecases::ecs03::THRESHOLD_ACTIVATION_TIME);
+                        }
+                        objects.push(gbcs::usecases::ecs02::ACTIVATION_TIME);
+                        for o in objects {
+                            let code = ALERT_FUTURE_DATED_EXECUTED;
+                            alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
+                        }
+                        continue;
+                    }
+                    true
+                }
             };
             let code = if ok {
                 ALERT_FUTURE_DATED_EXECUTED
@@ -153,6 +183,45 @@ impl EmulatedDevice {
             }
         }
         Ok(alerts)
+    }
+
+    /// The DLMS future-dated outcome alert for `a` naming `object`, to its originator.
+    fn dlms_outcome_alert(
+        &mut self,
+        code: AlertCode,
+        a: &PendingAction,
+        object: gbcs::dlms::CosemDescriptor,
+        when: UtcDateTime,
+    ) -> Result<Option<Vec<u8>>, DeviceError> {
+        let Some(recipient) = self.state.trust_anchors.by_eui(a.originator).cloned() else {
+            return Ok(None);
+        };
+        let mut block = Vec::with_capacity(19);
+        block.extend_from_slice(&a.message_code.to_be_bytes());
+        block.extend_from_slice(&a.counter.to_be_bytes());
+        block.extend_from_slice(&object.class_id.to_be_bytes());
+        block.extend_from_slice(&object.instance);
+        block.push(object.index);
+        let (counter, next) = self.take_alert_counter()?;
+        let content = gbcs::dlms::DataNotification {
+            invoke_id: gbcs::dlms::long_invoke_id(counter),
+            date_time: Vec::new(),
+            body: gbcs::axdr::Data::Structure(vec![
+                gbcs::axdr::Data::LongUnsigned(code.0),
+                self.device_time(when).to_cosem().to_octet_string(),
+                gbcs::axdr::Data::OctetString(block),
+            ]),
+        }
+        .encode();
+        self.emit_alert(
+            code,
+            MESSAGE_FUTURE_DATED_DLMS,
+            &recipient,
+            content,
+            (counter, next),
+            when,
+        )
+        .map(Some)
     }
 
     /// The GBZ future-dated outcome alert for `a`, to its originator.

@@ -82,6 +82,7 @@ pub mod future;
 mod kind;
 pub mod metering;
 // Device behaviour of the read services.
+pub mod payment_mode;
 pub mod reads;
 mod recovery;
 mod settings;

@@ -447,6 +447,10 @@ pub struct DeviceState {
     /// The ESME's auxiliary load switches (ECS47; none overridden when absent in stored state).
     #[serde(default)]
     pub aux_loads: AuxLoads,
+    /// The payment mode, disablement threshold and suspend-debt settings
+    /// (`crate::payment_mode`, DUIS 1.6); defaults when absent in stored state.
+    #[serde(default)]
+    pub payment_mode: crate::payment_mode::PaymentModeState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -674,6 +678,7 @@ impl DeviceState {
             supplier_settings: SupplierSettings::default(),
             payment: crate::reads::payment::PaymentState::default(),
             aux_loads: AuxLoads::default(),
+            payment_mode: crate::payment_mode::PaymentModeState::default(),
         }
     }
 }

@@ -16,9 +16,10 @@
 //! needs a new [`FORMAT`], and every older format stays readable:
 //!
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
-//! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x, the payment
-//!   state of DUIS 1.x and 2.x and the auxiliary load switches of DUIS 7.x); counters and events as in 1. A format-1 body reads
-//!   with the default tail. State added later goes at the end of the tail, with a new format.
+//! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x,
+//!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x and the
+//!   payment mode of DUIS 1.6); counters and events as in 1. A format-1 body reads with the
+//!   default tail. State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,8 +34,7 @@ use crate::state::{
 
 /// The version byte every stored part starts with.
 pub const FORMAT: u8 = 2;
-/// The format of parts stored before the supplier settings and payment state existed (still
-/// read).
+/// The format of parts stored before the tail existed (still read).
 pub const FORMAT_1: u8 = 1;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
@@ -88,6 +88,7 @@ struct TailRef<'a> {
     supplier_settings: &'a SupplierSettings,
     payment: &'a crate::reads::payment::PaymentState,
     aux_loads: &'a crate::state::AuxLoads,
+    payment_mode: &'a crate::payment_mode::PaymentModeState,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
@@ -96,6 +97,7 @@ struct Tail {
     supplier_settings: SupplierSettings,
     payment: crate::reads::payment::PaymentState,
     aux_loads: crate::state::AuxLoads,
+    payment_mode: crate::payment_mode::PaymentModeState,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -158,6 +160,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         supplier_settings,
         payment,
         aux_loads,
+        payment_mode,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -181,6 +184,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             supplier_settings,
             payment,
             aux_loads,
+            payment_mode,
         },
     ))
 }
@@ -253,6 +257,7 @@ pub fn decode_state(
         supplier_settings: tail.supplier_settings,
         payment: tail.payment,
         aux_loads: tail.aux_loads,
+        payment_mode: tail.payment_mode,
     })
 }
 
@@ -379,6 +384,34 @@ mod tests {
         );
         // An activated emergency credit survives the round trip.
         s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_1_body_loads_with_the_default_payment_mode() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Gsme, at, TrustAnchors::new());
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        let v1 = format_1(&body);
+        assert_eq!(held_instructions_due(&v1), Ok(Some(2_000)));
+        assert_eq!(
+            decode_state(&v1, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // A payment mode and a held switch survive the round trip.
+        s.payment_mode = crate::payment_mode::PaymentModeState {
+            credit: true,
+            disablement_threshold: -7,
+            suspend_debt_disabled: true,
+            suspend_debt_emergency: false,
+        };
+        s.future_actions.push(PendingAction {
+            action: FutureAction::PaymentMode(Default::default()),
+            ..held(3_000)
+        });
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }

@@ -1023,3 +1023,6 @@ pub use read_log::{ReadLog, ReadLogPeriod};
 // Auxiliary load switches (7.5, 7.6, 7.8), controllers (7.13), randomised offset (7.12).
 mod aux_load;
 pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffsetLimit};
+// 1.6 Update Payment Mode.
+mod payment_mode;
+pub use payment_mode::{PaymentMode, UpdatePaymentMode};

@@ -71,6 +71,14 @@ impl MessageCode {
     pub const ECS42: Self = Self(0x004F);
     /// ECS43 remotely open the load switch (disable supply).
     pub const ECS43: Self = Self(0x0050);
+    /// ECS02 switch the ESME to credit mode.
+    pub const ECS02: Self = Self(0x001A);
+    /// ECS03 switch the ESME to prepayment mode.
+    pub const ECS03: Self = Self(0x001B);
+    /// GCS02 switch the GSME to credit mode.
+    pub const GCS02: Self = Self(0x006C);
+    /// GCS03 switch the GSME to prepayment mode.
+    pub const GCS03: Self = Self(0x006D);
     /// ECS05 reset the ESME's tariff block counter matrix.
     pub const ECS05: Self = Self(0x001D);
     /// ECS09 activate emergency credit remotely on the ESME.

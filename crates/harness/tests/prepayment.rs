@@ -7,6 +7,11 @@
 //! after it, the whole emergency credit limit, then the limit less what the consumption drew
 //! from it once the credit ran out, while 4.18 shows the meter balance going below zero.
 //!
+//! 1.6 Update Payment Mode: the meter switches to prepayment then credit (ESME and GSME), the
+//! mode, threshold and suspend-debt settings read back from its stored state across a restart;
+//! a future-dated switch is held by the meter and made at its time, with the 8F66 outcome
+//! alert delivered to the supplier for the request.
+//!
 //! 1.7 Reset Tariff Block Counter Matrix: 4.1.3 (the ESME's TOU-with-blocks matrix) reads zero
 //! after it, then advances with the simulated consumption; 4.1.2's TOU registers are not reset.
 
@@ -296,4 +301,123 @@ fn reset_block_counters_read_zero_then_advance() {
     .iter()
     .sum();
     assert!(tou > before, "{tou} against {before}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1.6 Update Payment Mode.
+
+fn payment_mode(h: &Harness, device: &str) -> serde_json::Value {
+    h.device_state(device)["payment_mode"].clone()
+}
+
+/// A 1.6 request from a template with its `ExecutionDateTime` set (or the template's), through
+/// CV 4 and 5; the meter's answer (I0) rendered as `UpdatePaymentModeRsp`.
+fn update_payment_mode(h: &mut Harness, template: &str, device: &str, at: Option<&str>) -> String {
+    let p = h.request(template, SUPPLIER, device);
+    let xml = match at {
+        Some(t) => harness::set_text(&p.xml, "ExecutionDateTime", t),
+        None => p.xml.clone(),
+    };
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    h.check_signed(&a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, "1.6", &signed)));
+    acknowledged(&a);
+    if at.is_some() {
+        // Not until idle: that would run the clock on to the held switch's time.
+        h.advance(Duration::from_secs(5));
+    } else {
+        h.run_until_idle();
+    }
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    h.check_signed(&r.xml);
+    let xml = render(h, &r, device, "1.6");
+    assert!(xml.contains("UpdatePaymentModeRsp"), "{xml}");
+    p.rid
+}
+
+#[test]
+fn payment_mode_switches_and_reads_back_across_a_restart() {
+    let mut h = Harness::new_world();
+    for (device, prepay, credit, threshold) in [
+        (
+            premises1::ESME,
+            "ECS03_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            "ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+            556_677,
+        ),
+        (
+            premises1::GSME,
+            "GCS03_1.6_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+            "GCS02_1.6_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+            0,
+        ),
+    ] {
+        update_payment_mode(&mut h, prepay, device, None);
+        let pm = payment_mode(&h, device);
+        assert_eq!(pm["credit"], false, "{device}");
+        assert_eq!(pm["disablement_threshold"], threshold, "{device}");
+        update_payment_mode(&mut h, credit, device, None);
+        h.restart();
+        let pm = payment_mode(&h, device);
+        assert_eq!(pm["credit"], true, "{device}: credit after the restart");
+        assert_eq!(pm["disablement_threshold"], threshold, "{device}");
+    }
+}
+
+#[test]
+fn a_future_dated_payment_mode_switch_is_made_at_its_time() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    for (device, template) in [
+        (
+            premises1::GSME,
+            "GCS02_1.6_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML",
+        ),
+        (
+            premises1::ESME,
+            "ECS02_1.6_FUTURE_DATED_TWIN_SUCCESS_REQUEST_DUIS.XML",
+        ),
+    ] {
+        assert_eq!(payment_mode(&h, device)["credit"], false, "{device}");
+        let at = (h.now() + Duration::from_secs(3600))
+            .format(&Rfc3339)
+            .unwrap();
+        let rid = update_payment_mode(&mut h, template, device, Some(&at));
+        assert_eq!(payment_mode(&h, device)["credit"], false, "{device}: held");
+        let alerts = |h: &Harness| {
+            h.delivered_to(SUPPLIER)
+                .into_iter()
+                .filter(|d| {
+                    d.xml.contains("FutureDatedDeviceAlertMessage")
+                        && d.request_id().as_deref() == Some(rid.as_str())
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(alerts(&h).is_empty());
+        h.restart();
+        h.advance(Duration::from_secs(3700));
+        assert_eq!(
+            payment_mode(&h, device)["credit"],
+            true,
+            "{device}: switched"
+        );
+        let got = alerts(&h);
+        assert_eq!(got.len(), 1, "{device}: {got:#?}");
+        assert_eq!(
+            harness::element_text(&got[0].xml, "FutureDatedAlertCode").as_deref(),
+            Some("8F66")
+        );
+    }
 }

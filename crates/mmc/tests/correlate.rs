@@ -357,3 +357,48 @@ fn an_emergency_credit_precommand_must_activate_it_for_the_empty_body() {
         "{e}"
     );
 }
+
+#[test]
+fn every_rtds_1_6_precommand_correlates_with_its_template() {
+    for uc in ["ECS02", "ECS03", "GCS02", "GCS03"] {
+        let esme = uc.starts_with('E');
+        for kind in ["IMMEDIATE", "FUTURE_DATED", "CANCELLATION"] {
+            let variant = match (esme, kind) {
+                (true, "IMMEDIATE") => "IMMEDIATE_SINGLE",
+                (true, k) => &format!("{k}_TWIN"),
+                (false, k) => k,
+            };
+            let stem = format!("{uc}_1.6_{variant}_SUCCESS");
+            let req = template(&format!("{stem}_REQUEST_DUIS.XML"));
+            let pre = GeneralSigning::decode(&vector(
+                &format!("1.6_{uc}"),
+                &format!("{stem}_PRECOMMAND_GBCS.HEX"),
+            ))
+            .unwrap();
+            let d = correlate(&req, None, &pre).unwrap_or_else(|e| panic!("{stem}: {e}"));
+            assert_eq!(d.spec().name, uc);
+        }
+    }
+    // A credit request with a prepayment pre-command, and a request for another time.
+    let credit = template("GCS02_1.6_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML");
+    let prepay = GeneralSigning::decode(&vector(
+        "1.6_GCS03",
+        "GCS03_1.6_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    ))
+    .unwrap();
+    assert!(correlate(&credit, None, &prepay).is_err());
+    let later = template_with(
+        "GCS02_1.6_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML",
+        "2030-01-15T09:00:00.00Z",
+        "2030-01-15T10:00:00.00Z",
+    );
+    let pre = GeneralSigning::decode(&vector(
+        "1.6_GCS02",
+        "GCS02_1.6_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX",
+    ))
+    .unwrap();
+    assert!(matches!(
+        correlate(&later, None, &pre).unwrap_err(),
+        Mismatch::Parameter { .. }
+    ));
+}

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -32,13 +32,19 @@ pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
+// 1.6 Update Payment Mode.
+pub mod ecs02;
+pub mod ecs03;
 pub mod ecs43;
 pub mod ecs44;
 pub mod ecs45;
 pub mod ecs47;
 pub mod ecs47a;
 pub mod ecs61a;
+pub mod gcs02;
+pub mod gcs03;
 pub mod gcs06;
+pub mod payment_mode;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -127,6 +133,8 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
+pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
 pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
@@ -144,7 +152,13 @@ pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
+pub use gcs02::gcs02_update_payment_mode_credit;
+pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use payment_mode::{
+    Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
+    credit_charge_entries,
+};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
 pub use ecs52::ecs52_read_firmware_version;
@@ -323,6 +337,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs05::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
+    // 1.6 Update Payment Mode.
+    &ecs02::SPEC,
+    &ecs03::SPEC,
+    &gcs02::SPEC,
+    &gcs03::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -459,6 +478,14 @@ pub enum DecodedCommand {
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
     Gcs06(SelectEmergencyCredit),
+    /// ECS02 switch the ESME to credit mode.
+    Ecs02(CreditModeSwitch),
+    /// ECS03 switch the ESME to prepayment mode.
+    Ecs03(PrepaymentModeSwitch),
+    /// GCS02 switch the GSME to credit mode.
+    Gcs02(ChangePaymentMode),
+    /// GCS03 switch the GSME to prepayment mode.
+    Gcs03(ChangePaymentMode),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -588,6 +615,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
+            DecodedCommand::Ecs02(_) => &ecs02::SPEC,
+            DecodedCommand::Ecs03(_) => &ecs03::SPEC,
+            DecodedCommand::Gcs02(_) => &gcs02::SPEC,
+            DecodedCommand::Gcs03(_) => &gcs03::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
@@ -746,6 +777,8 @@ pub enum ResponseValue {
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
     /// plaintext response, or NOT_FOUND (no entry in the period).
     GbzLog(Vec<GbzLogPart>),
+    /// A ZSE Change Payment Mode Response (GCS02, GCS03).
+    PaymentModeChanged(ChangePaymentModeResponse),
 }
 
 /// What a device answered to a command.

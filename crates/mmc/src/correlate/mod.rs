@@ -28,6 +28,12 @@ mod ecs05;
 mod ecs09;
 mod gcs06;
 mod gcs39;
+// 1.6 Update Payment Mode.
+mod ecs02;
+mod ecs03;
+mod gcs02;
+mod gcs03;
+mod payment_mode;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -47,6 +53,10 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs47::CORRELATION,
     &ecs47a::CORRELATION,
     &ecs38::CORRELATION,
+    &ecs02::CORRELATION,
+    &ecs03::CORRELATION,
+    &gcs02::CORRELATION,
+    &gcs03::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

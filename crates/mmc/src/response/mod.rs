@@ -38,6 +38,11 @@ mod ecs05;
 mod ecs09;
 mod gcs06;
 mod gcs39;
+// 1.6 Update Payment Mode.
+mod ecs02;
+mod ecs03;
+mod gcs02;
+mod gcs03;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -127,6 +132,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs47::MAPPING,
     &ecs47a::MAPPING,
     &ecs38::MAPPING,
+    &ecs02::MAPPING,
+    &ecs03::MAPPING,
+    &gcs02::MAPPING,
+    &gcs03::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,

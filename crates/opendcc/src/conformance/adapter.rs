@@ -16,7 +16,8 @@
 //!   FutureDatedOrigin, future_dated_document}` (as the core's alert router renders a device
 //!   alert or a future-dated outcome);
 //! * `duis_schema::validate_response`;
-//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::{encode, with_signature,
+//! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::decode` and
+//!   `usecases::decode_command` (ECS02/ECS03 entries, for the ESME variant), `GeneralSigning::{encode, with_signature,
 //!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
 //!   `KaPrivateKey::{from_der, derive}`, `PublicKey::{from_spki_der, from_certificate_der}`,
 //!   `SigningKey::from_der`, `Payload::decode` (DLMS `AccessResponse::results`, GBZ components),
@@ -66,14 +67,32 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
 
 /// The ESME variant an RTDS command was made for: the RTDS uses one ESME entity for every
 /// variant, and the DCC picks ECS23b (polyphase, variant C) and ECS24b (twin element, variant
-/// B) by the inventory's variant; any other command is for variant A.
+/// B) by the inventory's variant, and adds the twin element's charge (`19.20.5`) to the credit
+/// and charge configuration of ECS02 and ECS03 (1.6, the `TWIN` vectors) for variant B; any
+/// other command is for variant A.
 fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
-    let code = rtds_command
-        .and_then(|b| Frame::decode(b).ok())
-        .map(|f| f.apdu().message_code());
+    // A COMMAND is a frame, a PRECOMMAND the bare General-Signing APDU.
+    let apdu = rtds_command.and_then(|b| match Frame::decode(b) {
+        Ok(f) => Some(f.apdu().clone()),
+        Err(_) => GeneralSigning::decode(b).ok(),
+    });
+    let code = apdu.as_ref().map(GeneralSigning::message_code);
+    let twin_entries =
+        |entries: &[gbcs::usecases::CreditChargeEntry]| entries.iter().any(|e| e.charge == 5);
     match code {
         Some(c) if c == gbcs::usecases::ecs23b::MESSAGE_CODE => EsmeVariant::C,
         Some(c) if c == gbcs::usecases::ecs24b::MESSAGE_CODE => EsmeVariant::B,
+        Some(c) if c == gbcs::MessageCode::ECS02 || c == gbcs::MessageCode::ECS03 => {
+            match apdu.as_ref().map(gbcs::usecases::decode_command) {
+                Some(Ok(gbcs::usecases::DecodedCommand::Ecs02(x))) if twin_entries(&x.entries) => {
+                    EsmeVariant::B
+                }
+                Some(Ok(gbcs::usecases::DecodedCommand::Ecs03(x))) if twin_entries(&x.entries) => {
+                    EsmeVariant::B
+                }
+                _ => EsmeVariant::A,
+            }
+        }
         _ => EsmeVariant::A,
     }
 }
@@ -438,15 +457,6 @@ pub enum Built {
     Command,
 }
 
-fn transform(
-    req: &Request,
-    ks: &Keystore,
-    dcc_counter: u64,
-    now: OffsetDateTime,
-) -> Result<Transformed, String> {
-    transform_for(req, ks, dcc_counter, now, None, Capacity::TrustAnchor)
-}
-
 /// In which capacity the request's originator sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capacity {
@@ -480,8 +490,9 @@ fn role_for(req: &Request, dev: &Device, capacity: Capacity) -> Result<duis::Use
     }
 }
 
-/// As [`transform`], for the RTDS command `rtds_command` (which picks the ESME variant and the
-/// GSME's GBCS version), the originator acting in `capacity`.
+/// The DCC's transformation of a request, for the RTDS command or pre-command `rtds_command`
+/// (which picks the ESME variant and the GSME's GBCS version), the originator acting in
+/// `capacity`.
 fn transform_for(
     req: &Request,
     ks: &Keystore,
@@ -503,14 +514,24 @@ fn transform_for(
 }
 
 /// The transformer's output for a request: an encoded pre-command, or the news that it made a
-/// command.
+/// command; `rtds_precommand` (the RTDS PRECOMMAND it is compared with) picks the ESME
+/// variant as the RTDS command does.
 pub fn build(
     req: &Request,
     ks: &Keystore,
     dcc_counter: u64,
     now: OffsetDateTime,
+    rtds_precommand: &[u8],
 ) -> Result<Built, String> {
-    Ok(match transform(req, ks, dcc_counter, now)? {
+    let made = transform_for(
+        req,
+        ks,
+        dcc_counter,
+        now,
+        Some(rtds_precommand),
+        Capacity::TrustAnchor,
+    )?;
+    Ok(match made {
         Transformed::PreCommand(g) => Built::PreCommand(g.encode()),
         Transformed::Command(_) => Built::Command,
     })

@@ -379,7 +379,7 @@ impl Ctx<'_> {
             ));
         }
         if v.name.kind == Kind::PreCommand {
-            return match adapter::build(&req, self.ks, dcc_counter, self.now)? {
+            return match adapter::build(&req, self.ks, dcc_counter, self.now, expected)? {
                 Built::Command => {
                     Err("the DCC made a command where RTDS has a pre-command (CV 4)".into())
                 }
