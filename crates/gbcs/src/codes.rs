@@ -131,6 +131,10 @@ impl MessageCode {
     pub const GCS11: Self = Self(0x0073);
     /// GCS44 update supplier name (GSME).
     pub const GCS44: Self = Self(0x0088);
+    /// ECS12 restrict access for change of tenancy (ESME).
+    pub const ECS12: Self = Self(0x0022);
+    /// GCS09 restrict access for change of tenancy (GPF).
+    pub const GCS09: Self = Self(0x0072);
 }
 
 impl fmt::Debug for MessageCode {

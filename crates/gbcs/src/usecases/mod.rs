@@ -92,9 +92,11 @@ pub mod gcs16b;
 pub mod gcs61;
 // Supplier settings (DUIS 3.x).
 pub mod ecs10;
+pub mod ecs12;
 pub mod ecs14;
 pub mod ecs16;
 pub mod gcs07;
+pub mod gcs09;
 pub mod gcs11;
 pub mod gcs44;
 pub mod logs_common;
@@ -192,9 +194,11 @@ pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protec
 
 // Supplier settings (DUIS 3.x).
 pub use ecs10::{SupplierMessage, ecs10_display_message};
+pub use ecs12::ecs12_restrict_access;
 pub use ecs14::ecs14_disable_privacy_pin;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
 pub use gcs07::{MessageDisplay, gcs07_display_message};
+pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 
@@ -358,6 +362,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs11::SPEC,
     &ecs10::SPEC,
     &gcs07::SPEC,
+    &ecs12::SPEC,
+    &gcs09::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -529,6 +535,10 @@ pub enum DecodedCommand {
     Ecs10(SupplierMessage),
     /// GCS07 display a supplier message (GSME).
     Gcs07(MessageDisplay),
+    /// ECS12 restrict access for change of tenancy (ESME): the restriction instant.
+    Ecs12(crate::datetime::UtcDateTime),
+    /// GCS09 restrict access for change of tenancy (GPF).
+    Gcs09(TenancyChange),
 }
 
 impl DecodedCommand {
@@ -603,6 +613,8 @@ impl DecodedCommand {
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
             DecodedCommand::Ecs10(_) => &ecs10::SPEC,
             DecodedCommand::Gcs07(_) => &gcs07::SPEC,
+            DecodedCommand::Ecs12(_) => &ecs12::SPEC,
+            DecodedCommand::Gcs09(_) => &gcs09::SPEC,
         }
     }
 }
