@@ -444,6 +444,12 @@ pub struct DeviceState {
     /// activation); defaults when absent in stored state.
     #[serde(default)]
     pub payment: crate::reads::payment::PaymentState,
+    /// The change of tenancy restriction (DUIS 3.2: ECS12 on an ESME, GCS09 on a GPF), true
+    /// UTC unix seconds: consumption data from before it is withheld from parties other than
+    /// the supplier and network operator ([`crate::tenancy`]); `None`: no restriction (also for
+    /// state stored before it existed).
+    #[serde(default)]
+    pub tenancy_restriction: Option<i64>,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -542,6 +548,7 @@ impl DeviceState {
             billing_calendar: crate::reads::logs::BillingCalendar::default(),
             supplier_settings: SupplierSettings::default(),
             payment: crate::reads::payment::PaymentState::default(),
+            tenancy_restriction: None,
         }
     }
 }

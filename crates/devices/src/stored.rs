@@ -17,7 +17,9 @@
 //!
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
 //! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x and
-//!   the payment state of DUIS 1.x and 2.x); counters and events as in 1. A format-1 body reads
+//!   the payment state of DUIS 1.x and 2.x, the change of tenancy restriction of DUIS 3.2);
+//!   counters and events as in 1. A format-2 body stored before the restriction was added to
+//!   the tail reads with no restriction. A format-1 body reads
 //!   with the default tail. State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,11 +89,21 @@ struct BodyV1 {
 struct TailRef<'a> {
     supplier_settings: &'a SupplierSettings,
     payment: &'a crate::reads::payment::PaymentState,
+    tenancy_restriction: Option<i64>,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
 #[derive(Serialize, Deserialize, Default)]
 struct Tail {
+    supplier_settings: SupplierSettings,
+    payment: crate::reads::payment::PaymentState,
+    tenancy_restriction: Option<i64>,
+}
+
+/// A format-2 tail stored before the change of tenancy restriction ended it (still read, with
+/// no restriction).
+#[derive(Deserialize)]
+struct TailBeforeTenancy {
     supplier_settings: SupplierSettings,
     payment: crate::reads::payment::PaymentState,
 }
@@ -155,6 +167,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         billing_calendar,
         supplier_settings,
         payment,
+        tenancy_restriction,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -177,6 +190,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         TailRef {
             supplier_settings,
             payment,
+            tenancy_restriction: *tenancy_restriction,
         },
     ))
 }
@@ -225,7 +239,20 @@ pub fn decode_state(
 ) -> Result<DeviceState, StoredError> {
     let (b, tail): (BodyV1, Tail) = match body.first() {
         Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
-        _ => decode("body", body)?,
+        _ => match decode("body", body) {
+            Ok(whole) => whole,
+            Err(e) => match decode::<(BodyV1, TailBeforeTenancy)>("body", body) {
+                Ok((b, t)) => (
+                    b,
+                    Tail {
+                        supplier_settings: t.supplier_settings,
+                        payment: t.payment,
+                        tenancy_restriction: None,
+                    },
+                ),
+                Err(_) => return Err(e),
+            },
+        },
     };
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
@@ -248,6 +275,7 @@ pub fn decode_state(
         billing_calendar: b.billing_calendar,
         supplier_settings: tail.supplier_settings,
         payment: tail.payment,
+        tenancy_restriction: tail.tenancy_restriction,
     })
 }
 
@@ -346,6 +374,25 @@ mod tests {
         );
         // An activated emergency credit survives the round trip.
         s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_2_body_from_before_the_tenancy_restriction_loads_without_one() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Gpf, at, TrustAnchors::new());
+        s.supplier_settings.supplier_name = b"E-ON".to_vec();
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        // No restriction is postcard's `None`, one byte at the end: without it, the old tail.
+        assert_eq!(body.last(), Some(&0));
+        let old = &body[..body.len() - 1];
+        assert_eq!(
+            decode_state(old, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        s.tenancy_restriction = Some(1_700_000_500);
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
