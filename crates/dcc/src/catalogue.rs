@@ -119,6 +119,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &s4_17_retrieve_daily_consumption_log::RetrieveDailyConsumptionLog,
     // Supplier settings (3.x).
     &services::s3_1_display_message::DisplayMessage,
+    &services::s3_2_restrict_access_for_change_of_tenancy::RestrictAccessForChangeOfTenancy,
     &services::s3_4_update_supplier_name::UpdateSupplierName,
     &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
 ];

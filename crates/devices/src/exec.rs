@@ -29,6 +29,8 @@
 //! | CCS02 | device not in the log | `Action(1)` |
 //! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
 //! | supplier settings (ECS16, GCS44, ECS14, GCS11, ECS10, GCS07) | see [`crate::settings`] | |
+//! | change of tenancy (ECS12, GCS09) | see [`crate::tenancy`] | |
+//! | clear event log (CS11, ECS15a, ECS15c) | not executed yet (the event log cannot be cleared durably) | the "not supported" answer |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -342,7 +344,9 @@ impl EmulatedDevice {
             | DecodedCommand::Gcs15e(_)
             | DecodedCommand::Gcs16a(_)
             | DecodedCommand::Gcs16b(_)
-            | DecodedCommand::Gcs61(_)) => self.log_read(cmd, log, now).flatten(),
+            | DecodedCommand::Gcs61(_)) => self
+                .log_read(cmd, &self.restricted_read(cmd, log), now)
+                .flatten(),
             // Supplier settings (crate::settings).
             DecodedCommand::Ecs16(contact) => self.ecs16(apdu, &contact),
             DecodedCommand::Gcs44(change) => self.gcs44(&change.contact),
@@ -350,6 +354,14 @@ impl EmulatedDevice {
             DecodedCommand::Gcs11(_) => self.gcs11(),
             DecodedCommand::Ecs10(message) => self.ecs10(apdu, &message),
             DecodedCommand::Gcs07(display) => self.gcs07(&display.message),
+            // Change of tenancy (crate::tenancy).
+            DecodedCommand::Ecs12(at) => self.ecs12(apdu, at),
+            DecodedCommand::Gcs09(change) => self.gcs09(change.restriction),
+            // Clear Event Log (3.3): decoded, not executed yet. The event log is stored append-only
+            // (`EventLog::unsaved`) and does not yet tell event-log from security-log entries, so
+            // the device cannot clear one durably; it answers as for a use case it does not
+            // implement, as it did before the use cases were catalogued.
+            DecodedCommand::Cs11 | DecodedCommand::Ecs15a | DecodedCommand::Ecs15c => None,
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

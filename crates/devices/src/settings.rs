@@ -27,10 +27,10 @@ use crate::exec::{
     DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, Execution, ZCL_DEFAULT_RESPONSE,
     ZCL_HARDWARE_FAILURE, dlms_response, done, gbz,
 };
-use crate::state::{DeviceFault, SupplierSettings};
+use crate::state::{DeviceFault, DeviceState};
 
 /// ZSE Device Management cluster.
-const CLUSTER_DEVICE_MANAGEMENT: u16 = 0x0708;
+pub(crate) const CLUSTER_DEVICE_MANAGEMENT: u16 = 0x0708;
 /// ZCL frame control of the meter's Default Response to a Device Management command.
 const FC_GLOBAL_TO_SERVER: u8 = 0x00;
 
@@ -47,11 +47,11 @@ impl EmulatedDevice {
     /// DLMS SETs of `objects` in order, each applied by `apply` (given its index) unless it or
     /// one before it fails: the first faulty object answers hardware-fault, the ones after it
     /// other-reason.
-    fn dlms_writes(
+    pub(crate) fn dlms_writes(
         &mut self,
         apdu: &GeneralSigning,
         objects: &[CosemDescriptor],
-        apply: impl Fn(&mut SupplierSettings, usize),
+        apply: impl Fn(&mut DeviceState, usize),
     ) -> Option<Execution> {
         let failed = objects.iter().position(|o| self.write_fails(o));
         let mut results = Vec::with_capacity(objects.len());
@@ -60,7 +60,7 @@ impl EmulatedDevice {
                 Some(f) if i == f => DLMS_FAILURE,
                 Some(f) if i > f => DLMS_NOT_EXECUTED,
                 _ => {
-                    apply(&mut self.state.supplier_settings, i);
+                    apply(&mut self.state, i);
                     DLMS_SUCCESS
                 }
             };
@@ -83,9 +83,11 @@ impl EmulatedDevice {
             &[ecs16::SUPPLIER_TELEPHONE, ecs16::SUPPLIER_NAME],
             |s, i| {
                 if i == 0 {
-                    s.supplier_telephone.clone_from(&c.telephone);
+                    s.supplier_settings
+                        .supplier_telephone
+                        .clone_from(&c.telephone);
                 } else {
-                    s.supplier_name.clone_from(&c.name);
+                    s.supplier_settings.supplier_name.clone_from(&c.name);
                 }
             },
         )
@@ -94,7 +96,7 @@ impl EmulatedDevice {
     /// ECS14: privacy PIN protection off.
     pub(crate) fn ecs14(&mut self, apdu: &GeneralSigning) -> Option<Execution> {
         self.dlms_writes(apdu, &[ecs14::PRIVACY_PIN], |s, _| {
-            s.privacy_pin_protection = false;
+            s.supplier_settings.privacy_pin_protection = false;
         })
     }
 
@@ -105,23 +107,23 @@ impl EmulatedDevice {
         m: &SupplierMessage,
     ) -> Option<Execution> {
         self.dlms_writes(apdu, &[ecs10::SUPPLIER_MESSAGE], |s, _| {
-            s.supplier_message = m.as_bytes().to_vec();
+            s.supplier_settings.supplier_message = m.as_bytes().to_vec();
         })
     }
 
     /// A ZSE command `command` on `cluster`: `apply` unless the command is faulty; the Default
     /// Response either way.
-    fn zse_setting(
+    pub(crate) fn zse_setting(
         &mut self,
         cluster: u16,
         command: u8,
-        apply: impl FnOnce(&mut SupplierSettings),
+        apply: impl FnOnce(&mut DeviceState),
     ) -> Option<Execution> {
         let works = !self
             .state
             .has_fault(DeviceFault::ZclCommand { cluster, command });
         if works {
-            apply(&mut self.state.supplier_settings);
+            apply(&mut self.state);
         }
         let status = if works { 0x00 } else { ZCL_HARDWARE_FAILURE };
         let component = GbzComponent {
@@ -147,8 +149,10 @@ impl EmulatedDevice {
             CLUSTER_DEVICE_MANAGEMENT,
             gcs44::PUBLISH_CHANGE_OF_SUPPLIER,
             |s| {
-                s.supplier_name.clone_from(&c.name);
-                s.supplier_telephone.clone_from(&c.telephone);
+                s.supplier_settings.supplier_name.clone_from(&c.name);
+                s.supplier_settings
+                    .supplier_telephone
+                    .clone_from(&c.telephone);
             },
         )
     }
@@ -159,7 +163,7 @@ impl EmulatedDevice {
             CLUSTER_DEVICE_MANAGEMENT,
             gcs11::REQUEST_NEW_PASSWORD_RESPONSE,
             |s| {
-                s.privacy_pin_protection = false;
+                s.supplier_settings.privacy_pin_protection = false;
             },
         )
     }
@@ -167,7 +171,7 @@ impl EmulatedDevice {
     /// GCS07: the message shown from now on.
     pub(crate) fn gcs07(&mut self, m: &SupplierMessage) -> Option<Execution> {
         self.zse_setting(gcs07::CLUSTER_MESSAGING, gcs07::DISPLAY_MESSAGE, |s| {
-            s.supplier_message = m.as_bytes().to_vec();
+            s.supplier_settings.supplier_message = m.as_bytes().to_vec();
         })
     }
 }

@@ -451,6 +451,12 @@ pub struct DeviceState {
     /// (`crate::payment_mode`, DUIS 1.6); defaults when absent in stored state.
     #[serde(default)]
     pub payment_mode: crate::payment_mode::PaymentModeState,
+    /// The change of tenancy restriction (DUIS 3.2: ECS12 on an ESME, GCS09 on a GPF), true
+    /// UTC unix seconds: consumption data from before it is withheld from parties other than
+    /// the supplier and network operator ([`crate::tenancy`]); `None`: no restriction (also for
+    /// state stored before it existed).
+    #[serde(default)]
+    pub tenancy_restriction: Option<i64>,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -679,6 +685,7 @@ impl DeviceState {
             payment: crate::reads::payment::PaymentState::default(),
             aux_loads: AuxLoads::default(),
             payment_mode: crate::payment_mode::PaymentModeState::default(),
+            tenancy_restriction: None,
         }
     }
 }

@@ -17,9 +17,10 @@
 //!
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
 //! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x,
-//!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x and the
-//!   payment mode of DUIS 1.6); counters and events as in 1. A format-1 body reads with the
-//!   default tail. State added later goes at the end of the tail, with a new format.
+//!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
+//!   payment mode of DUIS 1.6 and the change of tenancy restriction of DUIS 3.2); counters and
+//!   events as in 1. A format-1 body reads with the default tail. State added later goes at the
+//!   end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,6 +90,7 @@ struct TailRef<'a> {
     payment: &'a crate::reads::payment::PaymentState,
     aux_loads: &'a crate::state::AuxLoads,
     payment_mode: &'a crate::payment_mode::PaymentModeState,
+    tenancy_restriction: Option<i64>,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
@@ -98,6 +100,7 @@ struct Tail {
     payment: crate::reads::payment::PaymentState,
     aux_loads: crate::state::AuxLoads,
     payment_mode: crate::payment_mode::PaymentModeState,
+    tenancy_restriction: Option<i64>,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -161,6 +164,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         payment,
         aux_loads,
         payment_mode,
+        tenancy_restriction,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -185,6 +189,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             payment,
             aux_loads,
             payment_mode,
+            tenancy_restriction: *tenancy_restriction,
         },
     ))
 }
@@ -258,6 +263,7 @@ pub fn decode_state(
         payment: tail.payment,
         aux_loads: tail.aux_loads,
         payment_mode: tail.payment_mode,
+        tenancy_restriction: tail.tenancy_restriction,
     })
 }
 
@@ -401,7 +407,7 @@ mod tests {
             decode_state(&v1, &counters, EventLog::default()),
             Ok(s.clone())
         );
-        // A payment mode and a held switch survive the round trip.
+        // A payment mode, a held switch and a tenancy restriction survive the round trip.
         s.payment_mode = crate::payment_mode::PaymentModeState {
             credit: true,
             disablement_threshold: -7,
@@ -412,6 +418,7 @@ mod tests {
             action: FutureAction::PaymentMode(Default::default()),
             ..held(3_000)
         });
+        s.tenancy_restriction = Some(1_700_000_500);
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }

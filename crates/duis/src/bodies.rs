@@ -20,7 +20,7 @@ use crate::xml::{Element, is_xml_space};
 pub mod schedules;
 // Supplier settings (3.x).
 pub mod supplier_settings;
-pub use supplier_settings::{DisplayMessage, UpdateSupplierName};
+pub use supplier_settings::{DisplayMessage, RestrictAccessForChangeOfTenancy, UpdateSupplierName};
 
 /// Why a body element does not fit its typed model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

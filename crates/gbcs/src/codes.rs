@@ -151,6 +151,16 @@ impl MessageCode {
     pub const GCS11: Self = Self(0x0073);
     /// GCS44 update supplier name (GSME).
     pub const GCS44: Self = Self(0x0088);
+    /// ECS12 restrict access for change of tenancy (ESME).
+    pub const ECS12: Self = Self(0x0022);
+    /// GCS09 restrict access for change of tenancy (GPF).
+    pub const GCS09: Self = Self(0x0072);
+    /// CS11 clear event log (GSME).
+    pub const CS11: Self = Self(0x0015);
+    /// ECS15a clear event log (ESME).
+    pub const ECS15A: Self = Self(0x0024);
+    /// ECS15c clear ALCS / HCALCS event log (ESME).
+    pub const ECS15C: Self = Self(0x00C1);
 }
 
 impl fmt::Debug for MessageCode {

@@ -1,5 +1,6 @@
-//! Supplier settings (DUIS 3.x) bodies: 3.4 `UpdateSupplierName`, 3.1 `DisplayMessage`. (3.5
-//! `DisablePrivacyPIN` has no content: [`super::NoParameters`].)
+//! Supplier settings (DUIS 3.x) bodies: 3.4 `UpdateSupplierName`, 3.1 `DisplayMessage`, 3.2
+//! `RestrictAccessForChangeOfTenancy`. (3.5 `DisablePrivacyPIN` has no content:
+//! [`super::NoParameters`].)
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::types::InvalidValue;
@@ -103,6 +104,39 @@ impl DisplayMessage {
     }
 }
 
+/// 3.2 Restrict Access for Change of Tenancy (`sr:RestrictAccessForChangeOfTenancy`): from
+/// when the meter withholds consumption data from other parties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestrictAccessForChangeOfTenancy {
+    /// `ExecutionDateTime`, as written, when the request is future dated.
+    pub execution_date_time: Option<String>,
+    /// `RestrictionDateTime` (xs:dateTime), as a UTC instant (a value without a time zone is
+    /// taken as UTC).
+    pub restriction_date_time: time::OffsetDateTime,
+}
+
+impl RestrictAccessForChangeOfTenancy {
+    /// Parses a `RestrictAccessForChangeOfTenancy` body element.
+    pub fn parse(body: &crate::xml::Element) -> Result<Self, BodyError> {
+        const NAME: &str = "RestrictAccessForChangeOfTenancy";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let t = simple(s.required("RestrictionDateTime")?, "RestrictionDateTime")?
+            .trim_matches(crate::xml::is_xml_space);
+        let restriction_date_time = crate::datetime::parse_xs_datetime_utc(t)
+            .ok_or_else(|| InvalidValue::new("RestrictionDateTime", t))?;
+        s.finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        Ok(Self {
+            execution_date_time,
+            restriction_date_time,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +228,33 @@ mod tests {
                 .into(),
         ] {
             assert!(parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn restrict_access_for_change_of_tenancy() {
+        let parse = |inner: &str| {
+            RestrictAccessForChangeOfTenancy::parse(&body(&format!(
+                "<sr:RestrictAccessForChangeOfTenancy>{inner}</sr:RestrictAccessForChangeOfTenancy>"
+            )))
+        };
+        let r = parse("<sr:RestrictionDateTime>2015-02-01T00:00:00.00Z</sr:RestrictionDateTime>")
+            .unwrap();
+        assert_eq!(r.execution_date_time, None);
+        assert_eq!(r.restriction_date_time.unix_timestamp(), 1_422_748_800);
+        let r = parse(
+            "<sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime><sr:RestrictionDateTime>2015-02-01T01:00:00+01:00</sr:RestrictionDateTime>",
+        )
+        .unwrap();
+        assert_eq!(r.restriction_date_time.unix_timestamp(), 1_422_748_800);
+        assert!(r.execution_date_time.is_some());
+        for bad in [
+            "",
+            "<sr:RestrictionDateTime>yesterday</sr:RestrictionDateTime>",
+            "<sr:RestrictionDateTime>2015-02-01T00:00:00Z</sr:RestrictionDateTime><sr:RestrictionDateTime>2015-02-01T00:00:00Z</sr:RestrictionDateTime>",
+            "<sr:SupplierName>E</sr:SupplierName>",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
         }
     }
 }

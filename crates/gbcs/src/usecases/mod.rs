@@ -103,10 +103,15 @@ pub mod gcs16a;
 pub mod gcs16b;
 pub mod gcs61;
 // Supplier settings (DUIS 3.x).
+pub mod cs11;
 pub mod ecs10;
+pub mod ecs12;
 pub mod ecs14;
+pub mod ecs15a;
+pub mod ecs15c;
 pub mod ecs16;
 pub mod gcs07;
+pub mod gcs09;
 pub mod gcs11;
 pub mod gcs44;
 pub mod logs_common;
@@ -217,10 +222,15 @@ pub use logs_common::{
 pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 // Supplier settings (DUIS 3.x).
+pub use cs11::cs11_clear_event_log;
 pub use ecs10::{SupplierMessage, ecs10_display_message};
+pub use ecs12::ecs12_restrict_access;
 pub use ecs14::ecs14_disable_privacy_pin;
+pub use ecs15a::ecs15a_clear_event_log;
+pub use ecs15c::ecs15c_clear_event_log;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
 pub use gcs07::{MessageDisplay, gcs07_display_message};
+pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 
@@ -395,6 +405,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs11::SPEC,
     &ecs10::SPEC,
     &gcs07::SPEC,
+    &ecs12::SPEC,
+    &gcs09::SPEC,
+    &cs11::SPEC,
+    &ecs15a::SPEC,
+    &ecs15c::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -586,6 +601,16 @@ pub enum DecodedCommand {
     Ecs10(SupplierMessage),
     /// GCS07 display a supplier message (GSME).
     Gcs07(MessageDisplay),
+    /// ECS12 restrict access for change of tenancy (ESME): the restriction instant.
+    Ecs12(crate::datetime::UtcDateTime),
+    /// GCS09 restrict access for change of tenancy (GPF).
+    Gcs09(TenancyChange),
+    /// CS11 clear the general event log (GSME).
+    Cs11,
+    /// ECS15a clear the ESME event log.
+    Ecs15a,
+    /// ECS15c clear the ALCS / HCALCS event log (ESME).
+    Ecs15c,
 }
 
 impl DecodedCommand {
@@ -670,6 +695,11 @@ impl DecodedCommand {
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
             DecodedCommand::Ecs10(_) => &ecs10::SPEC,
             DecodedCommand::Gcs07(_) => &gcs07::SPEC,
+            DecodedCommand::Ecs12(_) => &ecs12::SPEC,
+            DecodedCommand::Gcs09(_) => &gcs09::SPEC,
+            DecodedCommand::Cs11 => &cs11::SPEC,
+            DecodedCommand::Ecs15a => &ecs15a::SPEC,
+            DecodedCommand::Ecs15c => &ecs15c::SPEC,
         }
     }
 }
@@ -727,8 +757,9 @@ pub enum Failure {
         /// The ZCL status (`0x86` UNSUPPORTED_ATTRIBUTE, `0xC0` HARDWARE_FAILURE…).
         status: u8,
     },
-    /// A use-case specific ASN.1 result other than 0 (GCS28: 2 = outside the validity
-    /// interval; CS08: non-zero).
+    /// A use-case specific result other than success (ASN.1 GCS28: 2 = outside the validity
+    /// interval; CS08: non-zero; CS11: the Cleared Events Logs bitmap without the general event
+    /// log's bit, `0x00` in the RTDS ERROR vector).
     Result {
         /// The result code.
         code: u8,

@@ -102,6 +102,9 @@ mod ecs16;
 mod gcs07;
 mod gcs11;
 mod gcs44;
+// Change of tenancy (3.2).
+mod ecs12;
+mod gcs09;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -194,6 +197,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs11::MAPPING,
     &ecs10::MAPPING,
     &gcs07::MAPPING,
+    // Change of tenancy (3.2).
+    &ecs12::MAPPING,
+    &gcs09::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.

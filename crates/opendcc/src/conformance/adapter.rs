@@ -330,6 +330,7 @@ impl Request {
         let interval = match gbcs::usecases::decode_command(vector.apdu()) {
             Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
             Ok(DecodedCommand::Gcs17(g)) => return self.with_profile_samples(&g),
+            Ok(DecodedCommand::Gcs09(c)) => return self.with_restriction(c.restriction),
             // Log reads: the vector's period, and no URP credentials for a known remote party.
             Ok(d) => match gbcs::usecases::logs_common::period_of(&d) {
                 Some(p) => return self.with_log_period(&p, vector),
@@ -361,6 +362,22 @@ impl Request {
             }
         }
         (set == 2).then_some(Self(r))
+    }
+
+    /// A 3.2 request restricting from `at` (its `RestrictionDateTime`).
+    fn with_restriction(&self, at: gbcs::UtcDateTime) -> Option<Self> {
+        let at = OffsetDateTime::from_unix_timestamp(at.to_unix())
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()?;
+        let mut r = self.0.clone();
+        let e = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "RestrictionDateTime")?;
+        e.text = at;
+        Some(Self(r))
     }
 
     /// For a rebuilt log-read request: the `ReadLogPeriod` the vector's command carries, and

@@ -208,7 +208,11 @@ fn is_error_variant(variant: &str) -> bool {
 ///   (as the row's ERROR command carries it); the SUCCESS command 2015-01-01T00:00:01Z to
 ///   2016-01-01T00:00:01Z, with the template's counter. No DCC rule maps the one onto the other;
 ///   `gbcs/tests/reads_logs.rs` checks that the builder reproduces the vector for its period.
-pub const VECTOR_PERIOD_ROWS: &[&str] = &["4.4.3_GCS15c SUCCESS"];
+/// * `3.2_GCS09 SUCCESS` (the same for its one time): the template restricts from
+///   2015-02-01T00:00:00Z, the command's implementation date-time is ZigBee `0x1FC66E20`
+///   (2016-11-22); the vector's instant is put into the template's `RestrictionDateTime`;
+///   `gbcs/tests/change_of_tenancy.rs` checks the builder against the vector.
+pub const VECTOR_PERIOD_ROWS: &[&str] = &["4.4.3_GCS15c SUCCESS", "3.2_GCS09 SUCCESS"];
 
 /// Rows whose RTDS command the ACB originates on behalf of the template's originator where the
 /// row's other commands are that user's own: the request is planned for the user acting in a
@@ -259,7 +263,7 @@ impl Ctx<'_> {
             let xml = std::fs::read(t).map_err(|e| format!("cannot read {}: {e}", t.display()))?;
             let req = Request::parse(&xml)?;
             if VECTOR_PERIOD_ROWS.contains(&key.id().as_str()) {
-                notes.push("the vector's log period put into the template's request".into());
+                notes.push("the vector's period or instant put into the template's request".into());
                 return req.with_vector_parameters(vector).ok_or_else(|| {
                     "the vector's parameters do not fit the template's request".into()
                 });

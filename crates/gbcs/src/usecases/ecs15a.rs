@@ -1,0 +1,55 @@
+//! ECS15a: clear the ESME event log (`0-0:99.98.0.255`) on an ESME (DUIS 3.3). DLMS ACTION, as the RTDS vector: class 7
+//! (profile generic) method 1 (`reset`) with integer 0. The ESME answers the ACTION. The
+//! security log is never cleared by a user.
+
+use super::common::{self, CommandHeader};
+use super::{
+    CommandDecodeError, DecodedCommand, DeviceType, PayloadKind, RemotePartyRole as R,
+    ResponseDecodeError, ResponseOutcome, UseCaseSpec,
+};
+use crate::axdr::Data;
+use crate::codes::MessageCode;
+use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::frame::GeneralSigning;
+
+const NAME: &str = "ECS15a";
+/// The reset method of the event log (class 7, method 1).
+pub const EVENT_LOG: CosemDescriptor = CosemDescriptor::new(7, [0, 0, 99, 98, 0, 0xFF], 1);
+
+/// The catalogue entry.
+pub static SPEC: UseCaseSpec = UseCaseSpec {
+    name: NAME,
+    message_code: MessageCode::ECS15A,
+    device_types: &[DeviceType::Esme],
+    originators: &[R::Supplier],
+    critical: false,
+    dcc_originated: false,
+    dcc_signs: false,
+    payload: PayloadKind::Dlms,
+    decode_command,
+    decode_response,
+};
+
+/// Builds the command.
+pub fn ecs15a_clear_event_log(h: &CommandHeader) -> GeneralSigning {
+    let content = common::dlms(
+        h,
+        vec![RequestSpec::Action(EVENT_LOG)],
+        vec![Data::Integer(0)],
+    );
+    common::apdu(h, MessageCode::ECS15A, content, false)
+}
+
+/// Decodes the command: the reset of the event log, nothing else.
+pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
+    let req = common::dlms_request(apdu, NAME, &[RequestSpec::Action(EVENT_LOG)])?;
+    match req.data[..] {
+        [Data::Integer(0)] => Ok(DecodedCommand::Ecs15a),
+        _ => Err(common::bad(NAME, "the reset parameter is not integer 0")),
+    }
+}
+
+/// Decodes the response: done, or the DLMS failure.
+pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+    common::dlms_done_response(content, 1)
+}
