@@ -267,6 +267,9 @@ impl EmulatedDevice {
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
+            // 2.3 Update Debt (crate::reads::payment).
+            DecodedCommand::Ecs07(update) => self.ecs07(apdu.counter, &update, now),
+            DecodedCommand::Gcs04(debts) => self.gcs04(&debts, now),
             // Instantaneous reads (crate::reads::instantaneous).
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)

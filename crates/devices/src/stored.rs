@@ -18,7 +18,11 @@
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
 //! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x and
 //!   the payment state of DUIS 1.x and 2.x); counters and events as in 1. A format-1 body reads
-//!   with the default tail. State added later goes at the end of the tail, with a new format.
+//!   with the default tail;
+//! * format 3: a format-2 body followed by the debt state of DUIS 2.3 ([`Tail`]'s last field);
+//!   a format-2 body reads with the default debt state (the configured registers).
+//!
+//! State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,7 +36,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
+/// The format of parts stored before the debt state existed (still read).
+pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the supplier settings and payment state existed (still
 /// read).
 pub const FORMAT_1: u8 = 1;
@@ -87,11 +93,20 @@ struct BodyV1 {
 struct TailRef<'a> {
     supplier_settings: &'a SupplierSettings,
     payment: &'a crate::reads::payment::PaymentState,
+    debt: &'a crate::reads::payment::DebtState,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
 #[derive(Serialize, Deserialize, Default)]
 struct Tail {
+    supplier_settings: SupplierSettings,
+    payment: crate::reads::payment::PaymentState,
+    debt: crate::reads::payment::DebtState,
+}
+
+/// What format 2 appended to a format-1 body (before the debt state existed).
+#[derive(Deserialize)]
+struct TailV2 {
     supplier_settings: SupplierSettings,
     payment: crate::reads::payment::PaymentState,
 }
@@ -122,8 +137,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1 and 2.
-        Some((&(FORMAT | FORMAT_1), rest)) => {
+        // Counters and events are laid out alike in formats 1, 2 and 3.
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -155,6 +170,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         billing_calendar,
         supplier_settings,
         payment,
+        debt,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -177,6 +193,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         TailRef {
             supplier_settings,
             payment,
+            debt,
         },
     ))
 }
@@ -186,7 +203,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -225,6 +242,15 @@ pub fn decode_state(
 ) -> Result<DeviceState, StoredError> {
     let (b, tail): (BodyV1, Tail) = match body.first() {
         Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+        Some(&FORMAT_2) => {
+            let (b, t): (BodyV1, TailV2) = decode("body", body)?;
+            let tail = Tail {
+                supplier_settings: t.supplier_settings,
+                payment: t.payment,
+                debt: crate::reads::payment::DebtState::default(),
+            };
+            (b, tail)
+        }
         _ => decode("body", body)?,
     };
     let c: Counters = decode("counters", counters)?;
@@ -248,6 +274,7 @@ pub fn decode_state(
         billing_calendar: b.billing_calendar,
         supplier_settings: tail.supplier_settings,
         payment: tail.payment,
+        debt: tail.debt,
     })
 }
 
@@ -346,6 +373,35 @@ mod tests {
         );
         // An activated emergency credit survives the round trip.
         s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_2_body_loads_with_the_default_debt_state() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.future_actions = vec![held(2_000)];
+        s.payment.emergency_credit_activated_at = Some(1_700_000_100);
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        // The format-2 body: this one without the (default) debt state, marked 2.
+        let debt = postcard::to_allocvec(&crate::reads::payment::DebtState::default()).unwrap();
+        assert!(body.ends_with(&debt));
+        let mut v2 = body[..body.len() - debt.len()].to_vec();
+        v2[0] = FORMAT_2;
+        assert_eq!(
+            decode_state(&v2, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        assert_eq!(held_instructions_due(&v2), Ok(Some(2_000)));
+        // An updated debt survives the round trip.
+        s.debt.updated_at = Some(1_700_000_200);
+        s.debt.registers = [30_000, 15_000, 50_000];
+        s.debt.rates = [30_000, 150_000];
+        s.debt.periods = [86_400, 3_600];
+        s.debt.per_payment = 1_000;
+        s.debt.recovered_before = 7;
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }

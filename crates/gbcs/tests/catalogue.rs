@@ -94,7 +94,8 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS70", "GCS28", "ECS05", "ECS09", "GCS06"
+            "ECS42", "ECS43", "GCS32", "ECS70", "GCS28", "ECS05", "ECS09", "GCS06", "ECS07",
+            "GCS04"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28, ECS05, ECS09, GCS06) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, GCS32, ECS70, GCS28, ECS05, ECS09, GCS06, ECS07, GCS04) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -34,6 +34,9 @@ pub mod ecs09;
 pub mod ecs43;
 pub mod ecs45;
 pub mod gcs06;
+// 2.3 Update Debt.
+pub mod ecs07;
+pub mod gcs04;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -122,6 +125,7 @@ pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
+pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
 pub use ecs20b::ecs20b_read_billing_data_log_triggered;
@@ -133,6 +137,7 @@ pub use ecs21c::ecs21c_read_export_daily_read_log;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
 pub use ecs45::ecs45_read_supply_status;
+pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
 // 4.16 Read Active Power Import.
 pub use ecs17c::{ActivePowerImport, ecs17c_read_active_power_import};
@@ -305,6 +310,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs05::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
+    // 2.3 Update Debt.
+    &ecs07::SPEC,
+    &gcs04::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -429,6 +437,10 @@ pub enum DecodedCommand {
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
     Gcs06(SelectEmergencyCredit),
+    /// ECS07 update the ESME's debt.
+    Ecs07(EsmeDebtUpdate),
+    /// GCS04 update the GSME's debt: time-based debts 1 and 2, payment-based debt.
+    Gcs04(Box<[ChangeDebt; gcs04::DEBTS]>),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -552,6 +564,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
+            DecodedCommand::Ecs07(_) => &ecs07::SPEC,
+            DecodedCommand::Gcs04(_) => &gcs04::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
