@@ -30,7 +30,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     .unwrap()
 }
 
-const CASES: [(&str, &str, &str); 8] = [
+const CASES: [(&str, &str, &str); 10] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -47,6 +47,8 @@ const CASES: [(&str, &str, &str); 8] = [
     ("ECS09_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_ECS09", "ECS09"),
     ("GCS06_2.5_SUCCESS_REQUEST_DUIS.XML", "2.5_GCS06", "GCS06"),
     ("ECS05_1.7_SUCCESS_REQUEST_DUIS.XML", "1.7_ECS05", "ECS05"),
+    ("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML", "2.3_ECS07", "ECS07"),
+    ("GCS04_2.3_SUCCESS_REQUEST_DUIS.XML", "2.3_GCS04", "GCS04"),
 ];
 
 #[test]
@@ -234,6 +236,46 @@ fn an_emergency_credit_precommand_must_activate_it_for_the_empty_body() {
             e,
             Mismatch::Parameter {
                 use_case: "GCS06",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_debt_precommand_must_carry_the_requests_debts() {
+    // 2.3 answered with another use case's pre-command.
+    let req = template("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    assert!(correlate(&req, Some(&rid), &precommand("1.7_ECS05", "ECS05")).is_err());
+    // ECS07 with another time-based debt 2 adjustment (its last byte).
+    let mut pre = precommand("2.3_ECS07", "ECS07");
+    let at = pre.content.len() - 1;
+    pre.content[at] ^= 1;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "ECS07",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // GCS04 with another debt recovery per payment (the last two bytes).
+    let req = template("GCS04_2.3_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    let mut pre = precommand("2.3_GCS04", "GCS04");
+    let at = pre.content.len() - 2;
+    pre.content[at] = 99;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "GCS04",
                 ..
             }
         ),

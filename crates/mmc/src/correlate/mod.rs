@@ -23,6 +23,9 @@ mod gcs32;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+// 2.3 Update Debt.
+mod ecs07;
+mod gcs04;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -37,6 +40,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs05::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
+    &ecs07::CORRELATION,
+    &gcs04::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];
