@@ -351,6 +351,8 @@ fn updated_debt_recovers_over_simulated_hours_across_a_restart() {
         let bytes = r.gbcs_payload().expect("the meter's answer");
         let a = Frame::decode(&bytes).unwrap().apdu().clone();
         assert_eq!(a.message_code().use_case(), Some(use_case));
+        let xml = render(&h, &r, device, "2.3");
+        assert!(xml.contains("UpdateDebtRsp"), "{xml}");
 
         // The DCC restarts: the meter's debt is read back from the database.
         h.restart();

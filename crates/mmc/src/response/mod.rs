@@ -33,6 +33,9 @@ mod gcs38;
 mod ecs05;
 mod ecs09;
 mod gcs06;
+// 2.3 Update Debt.
+mod ecs07;
+mod gcs04;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -117,6 +120,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
+    &ecs07::MAPPING,
+    &gcs04::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
