@@ -290,6 +290,9 @@ impl EmulatedDevice {
             DecodedCommand::Gcs02(c) | DecodedCommand::Gcs03(c) => {
                 self.gsme_payment_mode(apdu, &c, now)
             }
+            // 2.3 Update Debt (crate::reads::payment).
+            DecodedCommand::Ecs07(update) => self.ecs07(apdu.counter, &update, now),
+            DecodedCommand::Gcs04(debts) => self.gcs04(&debts, now),
             // Instantaneous reads (crate::reads::instantaneous).
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)

@@ -119,13 +119,17 @@ pub enum DeviceFault {
     /// The tariff block counter matrix cannot be reset: ECS05 `Action` hardware-fault (the RTDS
     /// ERROR vector). Nothing changes.
     BlockCounterReset,
+    /// The debt cannot be updated: ECS07 the fourth adjustment hardware-fault, the fifth not
+    /// executed; GCS04 the second Change Debt HARDWARE_FAILURE, the third not executed (the RTDS
+    /// ERROR vectors). Nothing changes.
+    Debt,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, logs, emergency-credit, block-counter-reset, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
+        import-registers, logs, emergency-credit, block-counter-reset, debt, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
         zcl-attribute:CLUSTER/ID, zcl-command:CLUSTER/COMMAND or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
@@ -145,6 +149,7 @@ impl DeviceFault {
             "logs" => Self::Logs,
             "emergency-credit" => Self::EmergencyCredit,
             "block-counter-reset" => Self::BlockCounterReset,
+            "debt" => Self::Debt,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -457,6 +462,10 @@ pub struct DeviceState {
     /// state stored before it existed).
     #[serde(default)]
     pub tenancy_restriction: Option<i64>,
+    /// The debts 2.3 Update Debt sets (`crate::reads::payment::DebtState`); defaults (the
+    /// configured registers) when absent in stored state.
+    #[serde(default)]
+    pub debt: crate::reads::payment::DebtState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -686,6 +695,7 @@ impl DeviceState {
             aux_loads: AuxLoads::default(),
             payment_mode: crate::payment_mode::PaymentModeState::default(),
             tenancy_restriction: None,
+            debt: crate::reads::payment::DebtState::default(),
         }
     }
 }

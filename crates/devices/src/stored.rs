@@ -18,9 +18,9 @@
 //! * format 1: the body's fields up to the billing calendar; the counters; an event;
 //! * format 2: a format-1 body followed by its [`Tail`] (the supplier settings of DUIS 3.x,
 //!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
-//!   payment mode of DUIS 1.6 and the change of tenancy restriction of DUIS 3.2); counters and
-//!   events as in 1. A format-1 body reads with the default tail. State added later goes at the
-//!   end of the tail, with a new format.
+//!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
+//!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
+//!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,6 +91,7 @@ struct TailRef<'a> {
     aux_loads: &'a crate::state::AuxLoads,
     payment_mode: &'a crate::payment_mode::PaymentModeState,
     tenancy_restriction: Option<i64>,
+    debt: &'a crate::reads::payment::DebtState,
 }
 
 /// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
@@ -101,6 +102,7 @@ struct Tail {
     aux_loads: crate::state::AuxLoads,
     payment_mode: crate::payment_mode::PaymentModeState,
     tenancy_restriction: Option<i64>,
+    debt: crate::reads::payment::DebtState,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -129,7 +131,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1 and 2.
+        // Counters and events are laid out alike in formats 1, 2 and 3.
         Some((&(FORMAT | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
@@ -165,6 +167,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         aux_loads,
         payment_mode,
         tenancy_restriction,
+        debt,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -190,6 +193,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             aux_loads,
             payment_mode,
             tenancy_restriction: *tenancy_restriction,
+            debt,
         },
     ))
 }
@@ -264,6 +268,7 @@ pub fn decode_state(
         aux_loads: tail.aux_loads,
         payment_mode: tail.payment_mode,
         tenancy_restriction: tail.tenancy_restriction,
+        debt: tail.debt,
     })
 }
 
@@ -419,6 +424,13 @@ mod tests {
             ..held(3_000)
         });
         s.tenancy_restriction = Some(1_700_000_500);
+        // And an updated debt.
+        s.debt.updated_at = Some(1_700_000_200);
+        s.debt.registers = [30_000, 15_000, 50_000];
+        s.debt.rates = [30_000, 150_000];
+        s.debt.periods = [86_400, 3_600];
+        s.debt.per_payment = 1_000;
+        s.debt.recovered_before = 7;
         let body = encode_body(&s).unwrap();
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }

@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 26] = [
+const DIRS: [&str; 28] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -45,6 +45,8 @@ const DIRS: [&str; 26] = [
     "2.5_ECS09",
     "2.5_GCS06",
     "1.7_ECS05",
+    "2.3_ECS07",
+    "2.3_GCS04",
 ];
 
 fn header(orig: &Party, dev: &EmulatedDevice, counter: u64) -> CommandHeader {
@@ -191,6 +193,18 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::EmergencyCredit);
             let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
             let wan = w.critical(pre, &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "2.3_ECS07" => {
+            let dev = faulty(w, DeviceKind::Esme, ESME, DeviceFault::Debt);
+            let pre = usecases::ecs07_update_debt(&header(&w.supplier, &dev, 1004), &esme_debt());
+            let wan = w.critical(pre, &w.supplier, &dev);
+            run(w, dev, &wan)
+        }
+        "2.3_GCS04" => {
+            let dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::Debt);
+            let pre = usecases::gcs04_update_debt(&header(&w.supplier, &dev, 1005), &gsme_debts());
+            let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
             run(w, dev, &wan)
         }
         "2.5_GCS06" => {
@@ -423,7 +437,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 26);
+    assert_eq!(n, 28);
 }
 
 #[test]
@@ -645,6 +659,71 @@ fn emergency_credit_faults_fail_ecs09_gcs06_as_rtds_and_activate_nothing() {
             "{dir}"
         );
     }
+}
+
+fn esme_debt() -> usecases::EsmeDebtUpdate {
+    usecases::EsmeDebtUpdate {
+        time_debt_rates: [3, 15],
+        time_debt_price_scales: [-1, -1],
+        time_debt_periods: [86_400, 86_400],
+        debt_recovery_per_payment: 1000,
+        payment_debt_adjustment: 50_000,
+        time_debt_adjustments: [30_000, 15_000],
+    }
+}
+
+fn gsme_debts() -> [usecases::ChangeDebt; 3] {
+    let d = |amount, recovery_method, amount_type, frequency, recovery_amount, pct| {
+        usecases::ChangeDebt {
+            issuer_event_id: 0x1C37_4A80,
+            label: Vec::new(),
+            amount,
+            recovery_method,
+            amount_type,
+            start_time: 0,
+            collection_time: 0,
+            frequency,
+            recovery_amount,
+            balance_percentage: pct,
+        }
+    };
+    [
+        d(1_000_000, 0, 1, 1, 50_000, 0),
+        d(500_000, 0, 3, 0, 50_000, 0),
+        d(1_000_000, 1, 5, 1, 0, 100),
+    ]
+}
+
+#[test]
+fn debt_faults_fail_ecs07_gcs04_as_rtds_and_change_no_debt() {
+    assert_eq!(
+        check("2.3_ECS07"),
+        Failure::Dlms {
+            index: 8,
+            result: 1
+        }
+    );
+    assert_eq!(
+        check("2.3_GCS04"),
+        Failure::ZclDefaultResponse {
+            command: usecases::gcs04::CHANGE_DEBT,
+            status: 0xC0
+        }
+    );
+    let w = World::new();
+    for dir in ["2.3_ECS07", "2.3_GCS04"] {
+        let f = scenario(&w, dir);
+        assert_eq!(f.device.state().debt, Default::default(), "{dir}");
+    }
+    // A Change Debt naming another debt's amount type is refused INVALID_VALUE and changes
+    // nothing.
+    let dev = w.device(DeviceKind::Gsme, GSME);
+    let mut debts = gsme_debts();
+    debts[1].amount_type = 0;
+    let pre = usecases::gcs04_update_debt(&header(&w.supplier, &dev, 1005), &debts);
+    let wan = w.critical(pre.unwrap(), &w.supplier, &dev);
+    let f = run(&w, dev, &wan);
+    assert_eq!(core(f.device.state()), f.before);
 }
 
 #[test]

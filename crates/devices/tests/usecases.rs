@@ -1079,3 +1079,107 @@ fn ecs05_resets_the_block_counters() {
         Some(w.now.to_unix())
     );
 }
+
+#[test]
+fn ecs07_and_gcs04_update_the_debt_which_then_recovers() {
+    let mut w = World::new();
+    // ESME: each debt adjusted from the configured registers (none), 30p and £1.50 a day.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let u = usecases::EsmeDebtUpdate {
+        time_debt_rates: [3, 15],
+        time_debt_price_scales: [-1, -1],
+        time_debt_periods: [86_400, 86_400],
+        debt_recovery_per_payment: 1000,
+        payment_debt_adjustment: 50_000,
+        time_debt_adjustments: [30_000, 15_000],
+    };
+    let pre = usecases::ecs07_update_debt(&header(&w.supplier, &dev, 1001), &u);
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "2.3_ECS07",
+        "ECS07_2.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let t0 = w.now.to_unix();
+    let debt = dev.state().debt.clone();
+    assert_eq!(debt.updated_at, Some(t0));
+    assert_eq!(debt.registers, [30_000, 15_000, 50_000]);
+    assert_eq!(debt.rates, [30_000, 150_000]);
+    assert_eq!(debt.per_payment, 1000);
+    let none = [0; 3];
+    // Half a day later: 15p and 75p recovered (debt 2 floored at zero).
+    assert_eq!(debt.registers_at(t0 + 43_200, none), [15_000, 0, 50_000]);
+    assert_eq!(debt.recovered(t0 + 43_200), 30_000);
+    assert_eq!(debt.registers_at(t0 + 86_400, none), [0, 0, 50_000]);
+    assert_eq!(debt.recovered(t0 + 10 * 86_400), 45_000);
+    // A second update a day later adjusts what is left; what was recovered stays paid.
+    w.now = w.now.plus_seconds(86_400).unwrap();
+    let pre = usecases::ecs07_update_debt(&header(&w.supplier, &dev, 1002), &u);
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "2.3_ECS07",
+        "ECS07_2.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let debt = dev.state().debt.clone();
+    assert_eq!(debt.registers, [30_000, 15_000, 100_000]);
+    assert_eq!(debt.recovered_before, 45_000);
+
+    // GSME: absolute amounts replace the debts... the RTDS ones are incremental.
+    let mut gas = w.device(DeviceKind::Gsme, GSME);
+    let d = |amount, recovery_method, amount_type, frequency, recovery_amount, pct| {
+        usecases::ChangeDebt {
+            issuer_event_id: 0x1C37_4A80,
+            label: Vec::new(),
+            amount,
+            recovery_method,
+            amount_type,
+            start_time: 0,
+            collection_time: 0,
+            frequency,
+            recovery_amount,
+            balance_percentage: pct,
+        }
+    };
+    let debts = [
+        d(1_000_000, 0, 1, 1, 50_000, 0),
+        d(500_000, 0, 3, 0, 50_000, 0),
+        d(1_000_000, 1, 5, 1, 0, 100),
+    ];
+    let pre = usecases::gcs04_update_debt(&header(&w.supplier, &gas, 1000), &debts).unwrap();
+    let wan = w.critical(pre, &w.supplier, &gas);
+    exchange(
+        &w,
+        &mut gas,
+        &wan,
+        "2.3_GCS04",
+        "GCS04_2.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let debt = gas.state().debt.clone();
+    let t1 = w.now.to_unix();
+    assert_eq!(debt.registers, [1_000_000, 500_000, 1_000_000]);
+    assert_eq!(debt.periods, [86_400, 3_600]);
+    assert_eq!(debt.per_payment, 100);
+    // Two hours: debt 2 recovers 50p an hour, debt 1 50p a day.
+    assert_eq!(
+        debt.registers_at(t1 + 7_200, none),
+        [1_000_000 - 50_000 * 7_200 / 86_400, 400_000, 1_000_000]
+    );
+    // A negative incremental amount reduces a debt, never below zero.
+    let mut less = debts.clone();
+    less[0].amount = (-2_000_000i32) as u32;
+    let pre = usecases::gcs04_update_debt(&header(&w.supplier, &gas, 1001), &less).unwrap();
+    let wan = w.critical(pre, &w.supplier, &gas);
+    exchange(
+        &w,
+        &mut gas,
+        &wan,
+        "2.3_GCS04",
+        "GCS04_2.3_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(gas.state().debt.registers, [0, 1_000_000, 2_000_000]);
+}

@@ -20,6 +20,9 @@ use crate::xml::{Element, is_xml_space};
 pub mod schedules;
 // Supplier settings (3.x).
 pub mod supplier_settings;
+// Prepayment (2.x).
+pub mod prepayment;
+pub use prepayment::UpdateDebt;
 pub use supplier_settings::{DisplayMessage, RestrictAccessForChangeOfTenancy, UpdateSupplierName};
 
 /// Why a body element does not fit its typed model.

@@ -81,6 +81,10 @@ impl MessageCode {
     pub const GCS03: Self = Self(0x006D);
     /// ECS05 reset the ESME's tariff block counter matrix.
     pub const ECS05: Self = Self(0x001D);
+    /// ECS07 update the ESME's debt.
+    pub const ECS07: Self = Self(0x001E);
+    /// GCS04 update the GSME's debt.
+    pub const GCS04: Self = Self(0x006E);
     /// ECS09 activate emergency credit remotely on the ESME.
     pub const ECS09: Self = Self(0x0020);
     /// GCS06 activate emergency credit remotely on the GSME.

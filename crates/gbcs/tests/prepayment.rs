@@ -207,6 +207,127 @@ fn activate_emergency_credit_decoders_are_strict() {
     assert!(decode_command(&good).is_ok());
 }
 
+/// The debt update every RTDS 2.3 ECS07 vector carries.
+fn rtds_esme_debt() -> usecases::EsmeDebtUpdate {
+    usecases::EsmeDebtUpdate {
+        time_debt_rates: [3, 15],
+        time_debt_price_scales: [-1, -1],
+        time_debt_periods: [86_400, 86_400],
+        debt_recovery_per_payment: 1000,
+        payment_debt_adjustment: 50_000,
+        time_debt_adjustments: [30_000, 15_000],
+    }
+}
+
+/// The three Change Debt commands every RTDS 2.3 GCS04 vector carries.
+fn rtds_gsme_debts() -> [usecases::ChangeDebt; 3] {
+    let d = |amount, recovery_method, amount_type, frequency, recovery_amount, pct| {
+        usecases::ChangeDebt {
+            issuer_event_id: 0x1C37_4A80,
+            label: Vec::new(),
+            amount,
+            recovery_method,
+            amount_type,
+            start_time: 0,
+            collection_time: 0,
+            frequency,
+            recovery_amount,
+            balance_percentage: pct,
+        }
+    };
+    [
+        d(1_000_000, 0, 1, 1, 50_000, 0),
+        d(500_000, 0, 3, 0, 50_000, 0),
+        d(1_000_000, 1, 5, 1, 0, 100),
+    ]
+}
+
+#[test]
+fn update_debt_builders_are_byte_exact() {
+    let ks = Keystore::load();
+    for (stem, esme_counter, gsme_counter) in [("SUCCESS", 1001, 1000), ("ERROR", 1004, 1005)] {
+        check_critical(
+            &ks,
+            "2.3_ECS07",
+            &format!("ECS07_2.3_{stem}"),
+            usecases::ecs07_update_debt(&h(SUPPLIER, ESME, esme_counter), &rtds_esme_debt()),
+        );
+        check_critical(
+            &ks,
+            "2.3_GCS04",
+            &format!("GCS04_2.3_{stem}"),
+            usecases::gcs04_update_debt(&h(SUPPLIER, GSME, gsme_counter), &rtds_gsme_debts())
+                .unwrap(),
+        );
+    }
+}
+
+#[test]
+fn update_debt_vectors_decode() {
+    check_commands("2.3_ECS07", &DecodedCommand::Ecs07(rtds_esme_debt()));
+    check_commands(
+        "2.3_GCS04",
+        &DecodedCommand::Gcs04(Box::new(rtds_gsme_debts())),
+    );
+    let done = ResponseOutcome::Success(ResponseValue::Done);
+    check_responses(
+        "2.3_ECS07",
+        &done,
+        &ResponseOutcome::Failure(Failure::Dlms {
+            index: 8,
+            result: 1,
+        }),
+    );
+    check_responses(
+        "2.3_GCS04",
+        &done,
+        &ResponseOutcome::Failure(Failure::ZclDefaultResponse {
+            command: 0x02,
+            status: 0xC0,
+        }),
+    );
+}
+
+#[test]
+fn update_debt_decoders_are_strict() {
+    let hd = h(SUPPLIER, ESME, 9);
+    let good = usecases::ecs07_update_debt(&hd, &rtds_esme_debt());
+    assert!(decode_command(&good).is_ok());
+    // The activation parameter is not 0.
+    let mut a = good.clone();
+    let i = a
+        .content
+        .windows(4)
+        .position(|w| w == [0x0F, 0x00, 0x0F, 0x00])
+        .unwrap();
+    a.content[i + 1] = 1;
+    assert!(decode_command(&a).is_err());
+    // Another use case's payload relabelled.
+    let mut a = usecases::ecs09_activate_emergency_credit(&hd);
+    a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::ECS07);
+    assert!(decode_command(&a).is_err());
+    // GCS04: a label over 12 octets cannot be built; a truncated payload or one command fewer
+    // does not decode.
+    let hg = h(SUPPLIER, GSME, 9);
+    let mut long = rtds_gsme_debts();
+    long[0].label = vec![b'x'; 13];
+    assert!(usecases::gcs04_update_debt(&hg, &long).is_err());
+    let mut labelled = rtds_gsme_debts();
+    labelled[1].label = b"ARREARS".to_vec();
+    let a = usecases::gcs04_update_debt(&hg, &labelled).unwrap();
+    assert_eq!(
+        decode_command(&a).unwrap(),
+        DecodedCommand::Gcs04(Box::new(labelled))
+    );
+    let good = usecases::gcs04_update_debt(&hg, &rtds_gsme_debts()).unwrap();
+    let mut a = good.clone();
+    a.content.pop();
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::gcs06_activate_emergency_credit(&hg).unwrap();
+    a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::GCS04);
+    assert!(decode_command(&a).is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1.6 Update Payment Mode.
 

@@ -12,6 +12,9 @@
 //! a future-dated switch is held by the meter and made at its time, with the 8F66 outcome
 //! alert delivered to the supplier for the request.
 //!
+//! 2.3 Update Debt: 4.3 shows the debts written (ECS07, GCS04), read back across a restart, the
+//! time-based ones recovering at their rates over simulated hours.
+//!
 //! 1.7 Reset Tariff Block Counter Matrix: 4.1.3 (the ESME's TOU-with-blocks matrix) reads zero
 //! after it, then advances with the simulated consumption; 4.1.2's TOU registers are not reset.
 
@@ -301,6 +304,90 @@ fn reset_block_counters_read_zero_then_advance() {
     .iter()
     .sum();
     assert!(tou > before, "{tou} against {before}");
+}
+
+/// 4.3 Read Prepay Values: (time-based debt 1, time-based debt 2, payment-based debt) as the
+/// MMC renders them.
+fn debts(h: &mut Harness, device: &str) -> [i64; 3] {
+    let template = if device == premises1::ESME {
+        "ECS19_4.3_SUCCESS_REQUEST_DUIS.XML"
+    } else {
+        "GCS14_4.3_SUCCESS_RELIABLE_GSME_REQUEST_DUIS.XML"
+    };
+    let r = read(h, template, device);
+    let xml = render(h, &r, device, "4.3");
+    [
+        leaf(&xml, "TimeDebtRegister1"),
+        leaf(&xml, "TimeDebtRegister2"),
+        leaf(&xml, "PaymentDebtRegister"),
+    ]
+}
+
+#[test]
+fn updated_debt_recovers_over_simulated_hours_across_a_restart() {
+    let mut h = Harness::new_world();
+    // The templates' debts: ESME 300 and 150 recovered at 30p and £1.50 a day, 500 by
+    // payment; GSME 1 000 000 at 50 000 a day, 500 000 at 50 000 an hour, 1 000 000 by
+    // payment.
+    // Tolerance: the reads reach the meter seconds after the simulated instant they are taken
+    // at (the GSME's second debt recovers about 14 a second).
+    for (device, template, use_case, at_update, half_day, tolerance) in [
+        (
+            premises1::ESME,
+            "ECS07_2.3_SUCCESS_REQUEST_DUIS.XML",
+            "ECS07",
+            [30_000, 15_000, 50_000],
+            [15_000, 0, 50_000],
+            100,
+        ),
+        (
+            premises1::GSME,
+            "GCS04_2.3_SUCCESS_REQUEST_DUIS.XML",
+            "GCS04",
+            [1_000_000, 500_000, 1_000_000],
+            [975_000, 0, 1_000_000],
+            2_000,
+        ),
+    ] {
+        assert_eq!(debts(&mut h, device), [0, 0, 0], "{device}: no debt yet");
+        let r = critical(&mut h, template, "2.3", device);
+        assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+        h.check_signed(&r.xml);
+        let bytes = r.gbcs_payload().expect("the meter's answer");
+        let a = Frame::decode(&bytes).unwrap().apdu().clone();
+        assert_eq!(a.message_code().use_case(), Some(use_case));
+        let xml = render(&h, &r, device, "2.3");
+        assert!(xml.contains("UpdateDebtRsp"), "{xml}");
+
+        // The DCC restarts: the meter's debt is read back from the database.
+        h.restart();
+        let state = h.device_state(device);
+        let registers: Vec<i64> = state["debt"]["registers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(registers, at_update, "{device}");
+        let now = debts(&mut h, device);
+        for (got, want) in now.iter().zip(at_update) {
+            assert!(
+                (want - got).abs() < tolerance,
+                "{device}: {now:?} against {at_update:?}"
+            );
+        }
+
+        // Half a day on, the time-based debts have recovered at their rates (the second one
+        // entirely), the payment-based debt is untouched.
+        h.advance(DAY / 2);
+        let later = debts(&mut h, device);
+        for (got, want) in later.iter().zip(half_day) {
+            assert!(
+                (want - got).abs() < tolerance,
+                "{device}: {later:?} against {half_day:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

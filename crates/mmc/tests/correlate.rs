@@ -33,7 +33,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     GeneralSigning::decode(&vector(dir, &format!("{stem}_SUCCESS_PRECOMMAND_GBCS.HEX"))).unwrap()
 }
 
-const CASES: [(&str, &str, &str); 16] = [
+const CASES: [(&str, &str, &str); 18] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -78,6 +78,8 @@ const CASES: [(&str, &str, &str); 16] = [
         "ECS47a_7.13_ALCS_ACTIVATE",
     ),
     ("ECS38_7.12_SUCCESS_REQUEST_DUIS.XML", "7.12_ECS38", "ECS38"),
+    ("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML", "2.3_ECS07", "ECS07"),
+    ("GCS04_2.3_SUCCESS_REQUEST_DUIS.XML", "2.3_GCS04", "GCS04"),
 ];
 
 #[test]
@@ -401,4 +403,44 @@ fn every_rtds_1_6_precommand_correlates_with_its_template() {
         correlate(&later, None, &pre).unwrap_err(),
         Mismatch::Parameter { .. }
     ));
+}
+
+#[test]
+fn a_debt_precommand_must_carry_the_requests_debts() {
+    // 2.3 answered with another use case's pre-command.
+    let req = template("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    assert!(correlate(&req, Some(&rid), &precommand("1.7_ECS05", "ECS05")).is_err());
+    // ECS07 with another time-based debt 2 adjustment (its last byte).
+    let mut pre = precommand("2.3_ECS07", "ECS07");
+    let at = pre.content.len() - 1;
+    pre.content[at] ^= 1;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "ECS07",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // GCS04 with another debt recovery per payment (the last two bytes).
+    let req = template("GCS04_2.3_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    let mut pre = precommand("2.3_GCS04", "GCS04");
+    let at = pre.content.len() - 2;
+    pre.content[at] = 99;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "GCS04",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }

@@ -567,7 +567,7 @@ impl EmulatedDevice {
             ecs27::THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.threshold_w),
             ecs27::MIN_OVER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_over_secs),
             ecs27::MIN_UNDER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_under_secs),
-            ecs82::METER_BALANCE => dl(c.meter_balance(m, Channel::ActiveImport, t)),
+            ecs82::METER_BALANCE => dl(self.balance_at(Channel::ActiveImport, t)),
             _ => return None,
         })
     }
@@ -644,15 +644,15 @@ impl EmulatedDevice {
             }
             ecs19::OBJECT => {
                 let p = &c.prepayment;
-                let ec = self.state.payment.emergency_credit_activated_at;
-                let (credit, emergency) = c.credits(m, Channel::ActiveImport, t, ec);
+                let (credit, emergency) = self.credits_at(Channel::ActiveImport, t);
+                let [d1, d2, d3] = self.debts_at(t);
                 Data::Structure(vec![
                     dl(credit),
                     dl(emergency),
                     dl(p.accumulated_debt),
-                    dl(i64::from(p.debts[0])),
-                    dl(i64::from(p.debts[1])),
-                    dl(i64::from(p.debts[2])),
+                    dl(d1),
+                    dl(d2),
+                    dl(d3),
                 ])
             }
             _ => return None,
@@ -718,8 +718,12 @@ impl EmulatedDevice {
         let c = self.cfg();
         let ch = self.ch_import();
         let matrix = || cache.get_or_init(|| c.rate_block_matrix(m, ch, t, GAS_TIERS));
-        let balance = || c.meter_balance(m, ch, t);
-        let credits = || c.credits(m, ch, t, self.state.payment.emergency_credit_activated_at);
+        let balance = || self.balance_at(ch, t);
+        let credits = || self.credits_at(ch, t);
+        let debt = |i: usize| {
+            let v = self.debts_at(t).get(i).copied().unwrap_or(0);
+            u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+        };
         let p = &c.prepayment;
         Ok(match (cluster, id) {
             (gbcs::usecases::CLUSTER_METERING, 0x0100 | 0x0102 | 0x0104 | 0x0106) => {
@@ -741,9 +745,9 @@ impl EmulatedDevice {
             (CLUSTER_PREPAYMENT, 0x0001) => ZclValue::I32(i32_of(credits().0)),
             (CLUSTER_PREPAYMENT, 0x0002) => ZclValue::I32(i32_of(credits().1)),
             (CLUSTER_PREPAYMENT, 0x0005) => ZclValue::I32(i32_of(p.accumulated_debt)),
-            (CLUSTER_PREPAYMENT, 0x0211) => ZclValue::U32(p.debts[0]),
-            (CLUSTER_PREPAYMENT, 0x0221) => ZclValue::U32(p.debts[1]),
-            (CLUSTER_PREPAYMENT, 0x0231) => ZclValue::U32(p.debts[2]),
+            (CLUSTER_PREPAYMENT, 0x0211) => ZclValue::U32(debt(0)),
+            (CLUSTER_PREPAYMENT, 0x0221) => ZclValue::U32(debt(1)),
+            (CLUSTER_PREPAYMENT, 0x0231) => ZclValue::U32(debt(2)),
             _ => return Err(zcl::UNSUPPORTED_ATTRIBUTE),
         })
     }

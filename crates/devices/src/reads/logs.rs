@@ -440,25 +440,23 @@ impl EmulatedDevice {
 
     /// The prepayment registers at a capture the device made when its clock read `device_t`,
     /// from the balance model ([`crate::reads::InstantaneousConfig::meter_balance`]
-    /// and [`crate::reads::InstantaneousConfig::credits`] at that true time); the debt registers are the configured ones (no debt accrues in
-    /// this emulation).
+    /// and [`crate::reads::InstantaneousConfig::credits`] at that true time, the time-based
+    /// debts paid from the balance); the debt registers as 2.3 Update Debt left them, recovering
+    /// over time ([`crate::reads::payment::DebtState`]).
     fn prepay_snapshot_at(&self, device_t: i64) -> PrepaySnapshot {
         let c = self.cfg();
         let p = &c.prepayment;
-        let (m, ch, t) = (
-            &self.state.metering,
-            self.ch_import(),
-            self.true_time(device_t),
-        );
-        let balance = c.meter_balance(m, ch, t);
-        let activated_at = self.state.payment.emergency_credit_activated_at;
+        let (ch, t) = (self.ch_import(), self.true_time(device_t));
+        let [d1, d2, d3] = self
+            .debts_at(t)
+            .map(|d| u32::try_from(d.max(0)).unwrap_or(u32::MAX));
         PrepaySnapshot {
             time: zigbee(device_t),
-            meter_balance: balance,
-            emergency_credit: c.credits(m, ch, t, activated_at).1,
+            meter_balance: self.balance_at(ch, t),
+            emergency_credit: self.credits_at(ch, t).1,
             accumulated_debt: p.accumulated_debt,
-            time_debts: [p.debts[0], p.debts[1]],
-            payment_debt: p.debts[2],
+            time_debts: [d1, d2],
+            payment_debt: d3,
         }
     }
 

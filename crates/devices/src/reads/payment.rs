@@ -1,6 +1,6 @@
 //! The meter's payment state that commands change (families 1 and 2): 1.7 Reset Tariff Block
 //! Counter Matrix (ECS05 on the ESME), 2.5 Activate Emergency Credit (ECS09 on the ESME, GCS06
-//! on the GSME).
+//! on the GSME), 2.3 Update Debt (ECS07 on the ESME, GCS04 on the GSME).
 //!
 //! Like the registers, what the reads show is a function of time over this state: each change
 //! is recorded as an instant (true time), and the reads work their values out at any time from
@@ -14,19 +14,121 @@
 use gbcs::UtcDateTime;
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
-use gbcs::usecases::gcs06;
 use gbcs::usecases::reads_inst_common::CLUSTER_PREPAYMENT;
+use gbcs::usecases::{ChangeDebt, EsmeDebtUpdate, gcs04, gcs06};
 use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;
 use crate::exec::{
-    DLMS_FAILURE, DLMS_SUCCESS, Execution, ZCL_DEFAULT_RESPONSE, ZCL_HARDWARE_FAILURE,
-    dlms_response, done, gbz, plain_component,
+    DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, Execution, ZCL_DEFAULT_RESPONSE,
+    ZCL_HARDWARE_FAILURE, dlms_response, done, gbz, plain_component,
 };
 use crate::metering::{Channel, Metering};
 use crate::reads::InstantaneousConfig;
 use crate::reads::instantaneous::RateBlockMatrix;
 use crate::state::DeviceFault;
+
+/// The debts 2.3 Update Debt sets (amounts in 10⁻⁵ GBP, the unit of the balance and of the debt
+/// registers the reads show). Before any update the reads show the configured registers
+/// ([`crate::reads::Prepayment::debts`]) and nothing is recovered. From an update on, the
+/// time-based debts recover at their rates on the simulated clock, a function of time like the
+/// rest of the metering: debt(t) = debt at the update − rate × elapsed / period, never below
+/// zero, and the balance pays for what they recover. The payment-based debt is recovered from
+/// payments (a proportion of each), which this emulation does not take: it stays as updated.
+/// Stored at the end of the body's tail ([`crate::stored`], format 3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtState {
+    /// When the debt was last updated (true time, unix seconds); `None`: never.
+    pub updated_at: Option<i64>,
+    /// Time-based debts 1 and 2 and the payment-based debt at the update.
+    pub registers: [i64; 3],
+    /// What time-based debts 1 and 2 recover per period.
+    pub rates: [i64; 2],
+    /// The recovery periods of time-based debts 1 and 2, seconds (0: no recovery).
+    pub periods: [u32; 2],
+    /// Debt recovery per payment (the payment-based debt's proportion, as written).
+    pub per_payment: u16,
+    /// What the time-based debts had recovered (from the balance) before the last update.
+    pub recovered_before: i64,
+}
+
+/// What one update changes: the adjustments to (or, `absolute`, the new values of) the three
+/// debts and the time-based debts' recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DebtUpdate {
+    /// Per debt (time-based 1 and 2, payment-based): `(amount, absolute)`; an absolute amount
+    /// replaces the debt, another is added to it (negative: reduces it).
+    pub amounts: [(i64, bool); 3],
+    /// What time-based debts 1 and 2 recover per period.
+    pub rates: [i64; 2],
+    /// The recovery periods, seconds.
+    pub periods: [u32; 2],
+    /// Debt recovery per payment.
+    pub per_payment: u16,
+}
+
+impl DebtState {
+    /// What time-based debt `i` has recovered since the update, at `t`.
+    fn recovered_since_update(&self, i: usize, t: i64) -> i64 {
+        let (Some(at), Some(reg), Some(rate), Some(period)) = (
+            self.updated_at,
+            self.registers.get(i),
+            self.rates.get(i),
+            self.periods.get(i),
+        ) else {
+            return 0;
+        };
+        if t <= at || *period == 0 || *rate <= 0 || *reg <= 0 {
+            return 0;
+        }
+        let due = i128::from(*rate) * i128::from(t - at) / i128::from(*period);
+        i64::try_from(due.min(i128::from(*reg))).unwrap_or(*reg)
+    }
+
+    /// The debt registers at `t` (time-based 1 and 2, payment-based): `configured` before any
+    /// update, else the registers at the update less what the time-based debts have recovered
+    /// since.
+    pub fn registers_at(&self, t: i64, configured: [u32; 3]) -> [i64; 3] {
+        if self.updated_at.is_none() {
+            return configured.map(i64::from);
+        }
+        let mut r = self.registers;
+        for (i, reg) in r.iter_mut().take(2).enumerate() {
+            *reg = reg.saturating_sub(self.recovered_since_update(i, t));
+        }
+        r
+    }
+
+    /// What the time-based debts have recovered from the balance by `t`.
+    pub fn recovered(&self, t: i64) -> i64 {
+        (0..2).fold(self.recovered_before, |sum, i| {
+            sum.saturating_add(self.recovered_since_update(i, t))
+        })
+    }
+
+    /// Applies `u` at `t`, the registers then being `configured` if never updated.
+    pub fn update(&mut self, u: &DebtUpdate, t: i64, configured: [u32; 3]) {
+        let now = self.registers_at(t, configured);
+        let recovered = self.recovered(t);
+        let mut registers = [0; 3];
+        for ((reg, before), (amount, absolute)) in registers.iter_mut().zip(now).zip(u.amounts) {
+            let v = if absolute {
+                amount
+            } else {
+                before.saturating_add(amount)
+            };
+            *reg = v.max(0);
+        }
+        *self = Self {
+            updated_at: Some(t),
+            registers,
+            rates: u.rates,
+            periods: u.periods,
+            per_payment: u.per_payment,
+            recovered_before: recovered,
+        };
+    }
+}
 
 /// The payment state commands change (defaults on a fresh device, and for state stored before
 /// it existed).
@@ -55,12 +157,30 @@ impl InstantaneousConfig {
         t: i64,
         activated_at: Option<i64>,
     ) -> (i64, i64) {
-        let balance = self.meter_balance(m, ch, t);
+        self.credits_with_debt(m, ch, t, activated_at, &DebtState::default())
+    }
+
+    /// The meter balance at `t` once the time-based debts of `debt` have been paid from it.
+    pub fn balance_with_debt(&self, m: &Metering, ch: Channel, t: i64, debt: &DebtState) -> i64 {
+        self.meter_balance(m, ch, t)
+            .saturating_sub(debt.recovered(t))
+    }
+
+    /// [`Self::credits`] over the balance the time-based debts of `debt` are paid from.
+    pub fn credits_with_debt(
+        &self,
+        m: &Metering,
+        ch: Channel,
+        t: i64,
+        activated_at: Option<i64>,
+        debt: &DebtState,
+    ) -> (i64, i64) {
+        let balance = self.balance_with_debt(m, ch, t, debt);
         let credit = balance.max(0);
         match activated_at {
             Some(at) if at <= t => {
                 let limit = i64::from(self.prepayment.emergency_credit_limit);
-                let floor = self.meter_balance(m, ch, at).min(0);
+                let floor = self.balance_with_debt(m, ch, at, debt).min(0);
                 let drawn = floor.saturating_sub(balance).max(0);
                 (credit, limit.saturating_sub(drawn).max(0))
             }
@@ -151,6 +271,180 @@ impl EmulatedDevice {
         );
         done(gbz(vec![comp])?, works)
     }
+
+    /// The meter balance at `t` (true time), the time-based debts paid from it.
+    pub(crate) fn balance_at(&self, ch: Channel, t: i64) -> i64 {
+        self.cfg()
+            .balance_with_debt(&self.state.metering, ch, t, &self.state.debt)
+    }
+
+    /// Credit and emergency credit remaining at `t` (true time).
+    pub(crate) fn credits_at(&self, ch: Channel, t: i64) -> (i64, i64) {
+        self.cfg().credits_with_debt(
+            &self.state.metering,
+            ch,
+            t,
+            self.state.payment.emergency_credit_activated_at,
+            &self.state.debt,
+        )
+    }
+
+    /// The debt registers at `t` (true time): time-based debts 1 and 2, payment-based debt.
+    pub(crate) fn debts_at(&self, t: i64) -> [i64; 3] {
+        self.state.debt.registers_at(t, self.cfg().prepayment.debts)
+    }
+
+    fn update_debt(&mut self, u: &DebtUpdate, now: UtcDateTime) {
+        let configured = self.cfg().prepayment.debts;
+        self.state.debt.update(u, now.to_unix(), configured);
+    }
+
+    /// ECS07: the debts change (each adjusted by its signed amount) and the time-based debts
+    /// recover at the new rates from now; every request answers `success`. A device whose debt
+    /// cannot be updated ([`DeviceFault::Debt`]) answers as the RTDS ERROR vector (the fourth
+    /// adjustment hardware-fault, the last not executed) and nothing changes.
+    pub(crate) fn ecs07(
+        &mut self,
+        counter: u64,
+        u: &EsmeDebtUpdate,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let works = !self.state.has_fault(DeviceFault::Debt);
+        if works {
+            let rates =
+                [0, 1].map(|i| scaled_rate(u.time_debt_rates[i], u.time_debt_price_scales[i]));
+            let [a1, a2] = u.time_debt_adjustments;
+            self.update_debt(
+                &DebtUpdate {
+                    amounts: [
+                        (i64::from(a1), false),
+                        (i64::from(a2), false),
+                        (i64::from(u.payment_debt_adjustment), false),
+                    ],
+                    rates,
+                    periods: u.time_debt_periods,
+                    per_payment: u.debt_recovery_per_payment,
+                },
+                now,
+            );
+        }
+        let mut results: Vec<ResponseSpec> =
+            (0..5).map(|_| ResponseSpec::Set(DLMS_SUCCESS)).collect();
+        results.extend((0..3).map(|_| ResponseSpec::Action(DLMS_SUCCESS)));
+        if works {
+            results.extend([
+                ResponseSpec::Action(DLMS_SUCCESS),
+                ResponseSpec::Action(DLMS_SUCCESS),
+            ]);
+        } else {
+            results.extend([
+                ResponseSpec::Action(DLMS_FAILURE),
+                ResponseSpec::Action(DLMS_NOT_EXECUTED),
+            ]);
+        }
+        let data = results.iter().map(|_| Data::Null).collect();
+        done(dlms_response(counter, data, results), works)
+    }
+
+    /// GCS04: each Change Debt sets (absolute amount type) or adjusts (incremental) its debt;
+    /// the time-based debts recover their recovery amount per hour, day or week from now, and
+    /// the payment-based debt's balance percentage is the debt recovery per payment. Each
+    /// command answers a Default Response SUCCESS. A command naming another debt's amount type
+    /// or another frequency is refused INVALID_VALUE, as is a faulty device's second one
+    /// HARDWARE_FAILURE ([`DeviceFault::Debt`], the RTDS ERROR vector); the commands after the
+    /// refused one answer not executed and nothing changes.
+    pub(crate) fn gcs04(
+        &mut self,
+        debts: &[ChangeDebt; gcs04::DEBTS],
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let refused = if self.state.has_fault(DeviceFault::Debt) {
+            Some((1, ZCL_HARDWARE_FAILURE))
+        } else {
+            gsme_debt_update(debts)
+                .err()
+                .map(|i| (i, ZCL_INVALID_VALUE))
+        };
+        if refused.is_none()
+            && let Ok(u) = gsme_debt_update(debts)
+        {
+            self.update_debt(&u, now);
+        }
+        let comps = (0u8..)
+            .zip(debts)
+            .map(|(seq, _)| {
+                let payload = match refused {
+                    Some((i, status)) if usize::from(seq) == i => vec![gcs04::CHANGE_DEBT, status],
+                    Some((i, _)) if usize::from(seq) > i => {
+                        vec![ZCL_NOT_EXECUTED_COMMAND, ZCL_FAILURE]
+                    }
+                    _ => vec![gcs04::CHANGE_DEBT, 0x00],
+                };
+                let last = usize::from(seq) + 1 == gcs04::DEBTS;
+                plain_component(CLUSTER_PREPAYMENT, seq, ZCL_DEFAULT_RESPONSE, payload, last)
+            })
+            .collect();
+        done(gbz(comps)?, refused.is_none())
+    }
+}
+
+/// ZCL status: FAILURE (commands not executed after a refused one).
+const ZCL_FAILURE: u8 = 0x01;
+/// ZCL status: INVALID_VALUE.
+const ZCL_INVALID_VALUE: u8 = 0x87;
+/// The command id a Default Response names for a command not executed (the RTDS ERROR vector).
+const ZCL_NOT_EXECUTED_COMMAND: u8 = 0xFF;
+/// ZSE Debt Recovery Frequency → period (seconds): per hour, per day, per week.
+const GSME_PERIODS: [u32; 3] = [3_600, 86_400, 604_800];
+
+/// An ESME recovery rate `rate` × 10^`scale` (currency units) in 10⁻⁵ GBP, saturating.
+fn scaled_rate(rate: i16, scale: i8) -> i64 {
+    let exp = i32::from(scale) + 5;
+    let r = i128::from(rate);
+    let v = if exp >= 0 {
+        10i128
+            .checked_pow(exp.unsigned_abs())
+            .and_then(|p| r.checked_mul(p))
+            .unwrap_or(if r < 0 { i128::MIN } else { i128::MAX })
+    } else {
+        10i128.checked_pow(exp.unsigned_abs()).map_or(0, |p| r / p)
+    };
+    i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The update three Change Debt commands carry, or the index of the first that is not one of
+/// the GSME's: its amount type must be its debt's (ZSE: `2 × debt` absolute, `2 × debt + 1`
+/// incremental) and a time-based debt's frequency per hour, day or week.
+fn gsme_debt_update(debts: &[ChangeDebt; gcs04::DEBTS]) -> Result<DebtUpdate, usize> {
+    let mut amounts = [(0, false); 3];
+    let mut rates = [0; 2];
+    let mut periods = [0; 2];
+    for (i, d) in debts.iter().enumerate() {
+        let absolute = match usize::from(d.amount_type).checked_sub(2 * i) {
+            Some(0) => true,
+            Some(1) => false,
+            _ => return Err(i),
+        };
+        let amount = if absolute {
+            i64::from(d.amount)
+        } else {
+            i64::from(i32::from_le_bytes(d.amount.to_le_bytes()))
+        };
+        if let Some(a) = amounts.get_mut(i) {
+            *a = (amount, absolute);
+        }
+        if let (Some(rate), Some(period)) = (rates.get_mut(i), periods.get_mut(i)) {
+            *period = *GSME_PERIODS.get(usize::from(d.frequency)).ok_or(i)?;
+            *rate = i64::from(d.recovery_amount);
+        }
+    }
+    let [_, _, payment] = debts;
+    Ok(DebtUpdate {
+        amounts,
+        rates,
+        periods,
+        per_payment: payment.balance_percentage,
+    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -45,6 +45,9 @@ pub mod gcs02;
 pub mod gcs03;
 pub mod gcs06;
 pub mod payment_mode;
+// 2.3 Update Debt.
+pub mod ecs07;
+pub mod gcs04;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -141,6 +144,7 @@ pub use ecs17b::ecs17b_read_import_energy_registers;
 pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
+pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
 pub use ecs20b::ecs20b_read_billing_data_log_triggered;
@@ -159,6 +163,7 @@ pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
+pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
 pub use payment_mode::{
     Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
@@ -352,6 +357,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs03::SPEC,
     &gcs02::SPEC,
     &gcs03::SPEC,
+    // 2.3 Update Debt.
+    &ecs07::SPEC,
+    &gcs04::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -501,6 +509,10 @@ pub enum DecodedCommand {
     Gcs02(ChangePaymentMode),
     /// GCS03 switch the GSME to prepayment mode.
     Gcs03(ChangePaymentMode),
+    /// ECS07 update the ESME's debt.
+    Ecs07(EsmeDebtUpdate),
+    /// GCS04 update the GSME's debt: time-based debts 1 and 2, payment-based debt.
+    Gcs04(Box<[ChangeDebt; gcs04::DEBTS]>),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -644,6 +656,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs03(_) => &ecs03::SPEC,
             DecodedCommand::Gcs02(_) => &gcs02::SPEC,
             DecodedCommand::Gcs03(_) => &gcs03::SPEC,
+            DecodedCommand::Ecs07(_) => &ecs07::SPEC,
+            DecodedCommand::Gcs04(_) => &gcs04::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,

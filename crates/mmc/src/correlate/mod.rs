@@ -34,6 +34,9 @@ mod ecs03;
 mod gcs02;
 mod gcs03;
 mod payment_mode;
+// 2.3 Update Debt.
+mod ecs07;
+mod gcs04;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -57,6 +60,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,
     &gcs03::CORRELATION,
+    &ecs07::CORRELATION,
+    &gcs04::CORRELATION,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

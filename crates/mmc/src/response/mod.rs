@@ -43,6 +43,9 @@ mod ecs02;
 mod ecs03;
 mod gcs02;
 mod gcs03;
+// 2.3 Update Debt.
+mod ecs07;
+mod gcs04;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -139,6 +142,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs03::MAPPING,
     &gcs02::MAPPING,
     &gcs03::MAPPING,
+    &ecs07::MAPPING,
+    &gcs04::MAPPING,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,
