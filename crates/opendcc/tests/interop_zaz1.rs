@@ -948,15 +948,25 @@ fn zaz1_folder_world_serves_a_dcc_boxed_client() {
             std::thread::sleep(Duration::from_millis(100));
         }
     };
+    // The listener writes the delivered file before it prints its verdict, which its stdout
+    // reader thread then collects: wait (bounded) for the line, not just look once.
     let verified = |d: &Delivered| {
-        let lines = listener.lines.lock().unwrap().clone();
         let rid = d.request_id.clone().unwrap();
-        assert!(
-            lines
+        let deadline = Instant::now() + DELIVERY_TIMEOUT;
+        loop {
+            let lines = listener.lines.lock().unwrap().clone();
+            if lines
                 .iter()
-                .any(|l| l.starts_with("VERIFIED response I0") && l.ends_with(&rid)),
-            "the listener did not verify {rid}: {lines:?}"
-        );
+                .any(|l| l.starts_with("VERIFIED response I0") && l.ends_with(&rid))
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the listener did not verify {rid}: {lines:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     };
 
     // ECS52: read firmware version.

@@ -35,12 +35,21 @@ impl DeviceService for ActivateAuxiliaryLoad {
                 duration: body.duration.unwrap_or_default(),
             },
         };
-        match r.device.device_type {
-            DeviceType::Esme => {
-                r.try_use_case_command(MessageCode::ECS47, |h| uc::ecs47_auxiliary_load(h, command))
-            }
-            _ => Err(r.wrong_type()),
+        plan_ecs47(r, command)
+    }
+}
+
+/// The plan of 7.5, 7.6 and 7.8: `command` as the ECS47 pre-command on an ESME (E11 on any
+/// other device).
+pub(super) fn plan_ecs47(
+    r: &mut DeviceRequest<'_>,
+    command: uc::AuxLoadCommand,
+) -> Result<Plan, DccError> {
+    match r.device.device_type {
+        DeviceType::Esme => {
+            r.try_use_case_command(MessageCode::ECS47, |h| uc::ecs47_auxiliary_load(h, command))
         }
+        _ => Err(r.wrong_type()),
     }
 }
 
@@ -53,50 +62,16 @@ mod tests {
     const BODY: &str = r#"<sr:ActivateAuxiliaryLoad><sr:ActivateALCSHCALCS index="1"><sr:Duration>30</sr:Duration></sr:ActivateALCSHCALCS></sr:ActivateAuxiliaryLoad>"#;
 
     #[test]
-    fn an_esme_gets_the_ecs47_precommand() {
-        let t = Harness::new();
-        let plan = t
-            .plan(
-                &ActivateAuxiliaryLoad,
-                Srv::V7_5,
-                BODY,
-                DeviceType::Esme,
-                UserRole::ImportSupplier,
-            )
-            .unwrap();
-        assert_precommand(&plan, MessageCode::ECS47, &t, DeviceType::Esme);
-        let Plan::PreCommand(g) = plan else {
-            unreachable!()
-        };
-        assert_eq!(
-            uc::decode_command(&g).unwrap(),
-            uc::DecodedCommand::Ecs47(uc::AuxLoadCommand {
+    fn an_esme_gets_the_ecs47_precommand_and_other_devices_e11() {
+        assert_ecs47_service(
+            &ActivateAuxiliaryLoad,
+            Srv::V7_5,
+            BODY,
+            uc::AuxLoadCommand {
                 index: 1,
                 action: uc::AuxLoadAction::Activate { duration: 30 },
-            })
+            },
         );
-    }
-
-    #[test]
-    fn other_devices_get_e11() {
-        let t = Harness::new();
-        for dt in [
-            DeviceType::Gsme,
-            DeviceType::Gpf,
-            DeviceType::Chf,
-            DeviceType::Hcalcs,
-        ] {
-            let e = t
-                .plan(
-                    &ActivateAuxiliaryLoad,
-                    Srv::V7_5,
-                    BODY,
-                    dt,
-                    UserRole::ImportSupplier,
-                )
-                .unwrap_err();
-            assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
-        }
     }
 
     #[test]

@@ -3,7 +3,6 @@
 
 use duis::Srv;
 use duis::bodies::AuxiliaryLoad;
-use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
@@ -35,12 +34,7 @@ impl DeviceService for DeactivateAuxiliaryLoad {
                 duration: body.duration.unwrap_or_default(),
             },
         };
-        match r.device.device_type {
-            DeviceType::Esme => {
-                r.try_use_case_command(MessageCode::ECS47, |h| uc::ecs47_auxiliary_load(h, command))
-            }
-            _ => Err(r.wrong_type()),
-        }
+        super::s7_5_activate_auxiliary_load::plan_ecs47(r, command)
     }
 }
 
@@ -53,50 +47,16 @@ mod tests {
     const BODY: &str = r#"<sr:DeactivateAuxiliaryLoad><sr:DeactivateALCSHCALCS index="3"><sr:Duration>60</sr:Duration></sr:DeactivateALCSHCALCS></sr:DeactivateAuxiliaryLoad>"#;
 
     #[test]
-    fn an_esme_gets_the_ecs47_precommand() {
-        let t = Harness::new();
-        let plan = t
-            .plan(
-                &DeactivateAuxiliaryLoad,
-                Srv::V7_6,
-                BODY,
-                DeviceType::Esme,
-                UserRole::ImportSupplier,
-            )
-            .unwrap();
-        assert_precommand(&plan, MessageCode::ECS47, &t, DeviceType::Esme);
-        let Plan::PreCommand(g) = plan else {
-            unreachable!()
-        };
-        assert_eq!(
-            uc::decode_command(&g).unwrap(),
-            uc::DecodedCommand::Ecs47(uc::AuxLoadCommand {
+    fn an_esme_gets_the_ecs47_precommand_and_other_devices_e11() {
+        assert_ecs47_service(
+            &DeactivateAuxiliaryLoad,
+            Srv::V7_6,
+            BODY,
+            uc::AuxLoadCommand {
                 index: 3,
                 action: uc::AuxLoadAction::Deactivate { duration: 60 },
-            })
+            },
         );
-    }
-
-    #[test]
-    fn other_devices_get_e11() {
-        let t = Harness::new();
-        for dt in [
-            DeviceType::Gsme,
-            DeviceType::Gpf,
-            DeviceType::Chf,
-            DeviceType::Hcalcs,
-        ] {
-            let e = t
-                .plan(
-                    &DeactivateAuxiliaryLoad,
-                    Srv::V7_6,
-                    BODY,
-                    dt,
-                    UserRole::ImportSupplier,
-                )
-                .unwrap_err();
-            assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
-        }
     }
 
     #[test]

@@ -167,3 +167,42 @@ pub fn assert_precommand(plan: &Plan, code: MessageCode, _t: &Harness, dt: Devic
     assert_eq!(g.originator, SUPPLIER);
     assert_eq!(g.recipient, device_id(dt));
 }
+
+/// 7.5, 7.6 and 7.8 (ECS47, critical, ESME only): `body` plans as the ECS47 pre-command that
+/// decodes to `expected` on an ESME, and E11 on every other device type.
+pub fn assert_ecs47_service(
+    service: &dyn DeviceService,
+    srv: Srv,
+    body: &str,
+    expected: gbcs::usecases::AuxLoadCommand,
+) {
+    let t = Harness::new();
+    let plan = t
+        .plan(
+            service,
+            srv,
+            body,
+            DeviceType::Esme,
+            UserRole::ImportSupplier,
+        )
+        .unwrap();
+    assert_precommand(&plan, MessageCode::ECS47, &t, DeviceType::Esme);
+    let Plan::PreCommand(g) = plan else {
+        unreachable!()
+    };
+    assert_eq!(
+        gbcs::usecases::decode_command(&g).unwrap(),
+        gbcs::usecases::DecodedCommand::Ecs47(expected)
+    );
+    for dt in [
+        DeviceType::Gsme,
+        DeviceType::Gpf,
+        DeviceType::Chf,
+        DeviceType::Hcalcs,
+    ] {
+        let e = t
+            .plan(service, srv, body, dt, UserRole::ImportSupplier)
+            .unwrap_err();
+        assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
+    }
+}
