@@ -239,6 +239,35 @@ pub(crate) fn bad(use_case: &'static str, reason: &'static str) -> CommandDecode
     CommandDecodeError::Format { use_case, reason }
 }
 
+/// A command that is one DLMS ACTION with one fixed parameter (ECS05, ECS09, ECS15a, ECS15c):
+/// its APDU (the pre-command when `critical`).
+pub(crate) fn fixed_action(
+    h: &CommandHeader,
+    code: MessageCode,
+    method: CosemDescriptor,
+    parameter: Data,
+    critical: bool,
+) -> GeneralSigning {
+    let content = dlms(h, vec![RequestSpec::Action(method)], vec![parameter]);
+    apdu(h, code, content, critical)
+}
+
+/// Decodes a [`fixed_action`] command: exactly the ACTION `method` with `parameter`, else the
+/// error `why`.
+pub(crate) fn decode_fixed_action(
+    apdu: &GeneralSigning,
+    uc: &'static str,
+    method: CosemDescriptor,
+    parameter: &Data,
+    why: &'static str,
+) -> Result<(), CommandDecodeError> {
+    let req = dlms_request(apdu, uc, &[RequestSpec::Action(method)])?;
+    match &req.data[..] {
+        [p] if p == parameter => Ok(()),
+        _ => Err(bad(uc, why)),
+    }
+}
+
 /// The command's DLMS Access-Request, checked to be bound to its counter (invoke id), with no
 /// date-time and exactly the request specifications `specs`.
 pub(crate) fn dlms_request(

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
-use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::dlms::CosemDescriptor;
 use crate::frame::GeneralSigning;
 
 const NAME: &str = "ECS05";
@@ -36,21 +36,25 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the pre-command.
 pub fn ecs05_reset_tariff_block_counter_matrix(h: &CommandHeader) -> GeneralSigning {
-    let content = common::dlms(
+    common::fixed_action(
         h,
-        vec![RequestSpec::Action(EXECUTE_TARIFF_SCRIPT)],
-        vec![Data::LongUnsigned(SCRIPT_RESET_BLOCK_COUNTERS)],
-    );
-    common::apdu(h, MessageCode::ECS05, content, true)
+        MessageCode::ECS05,
+        EXECUTE_TARIFF_SCRIPT,
+        Data::LongUnsigned(SCRIPT_RESET_BLOCK_COUNTERS),
+        true,
+    )
 }
 
 /// Decodes the command: exactly the execution of the reset script.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let req = common::dlms_request(apdu, NAME, &[RequestSpec::Action(EXECUTE_TARIFF_SCRIPT)])?;
-    match req.data[..] {
-        [Data::LongUnsigned(SCRIPT_RESET_BLOCK_COUNTERS)] => Ok(DecodedCommand::Ecs05),
-        _ => Err(common::bad(NAME, "not the block counter reset script")),
-    }
+    common::decode_fixed_action(
+        apdu,
+        NAME,
+        EXECUTE_TARIFF_SCRIPT,
+        &Data::LongUnsigned(SCRIPT_RESET_BLOCK_COUNTERS),
+        "not the block counter reset script",
+    )?;
+    Ok(DecodedCommand::Ecs05)
 }
 
 /// Decodes the response: done, or the DLMS failure.

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
-use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::dlms::CosemDescriptor;
 use crate::frame::GeneralSigning;
 
 const NAME: &str = "ECS09";
@@ -37,24 +37,25 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the pre-command.
 pub fn ecs09_activate_emergency_credit(h: &CommandHeader) -> GeneralSigning {
-    let content = common::dlms(
+    common::fixed_action(
         h,
-        vec![RequestSpec::Action(INVOKE_EMERGENCY_CREDIT)],
-        vec![Data::Integer(INVOKE_PARAMETER)],
-    );
-    common::apdu(h, MessageCode::ECS09, content, true)
+        MessageCode::ECS09,
+        INVOKE_EMERGENCY_CREDIT,
+        Data::Integer(INVOKE_PARAMETER),
+        true,
+    )
 }
 
 /// Decodes the command: exactly the invocation of the emergency credit, with parameter 0.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let req = common::dlms_request(apdu, NAME, &[RequestSpec::Action(INVOKE_EMERGENCY_CREDIT)])?;
-    match req.data[..] {
-        [Data::Integer(INVOKE_PARAMETER)] => Ok(DecodedCommand::Ecs09),
-        _ => Err(common::bad(
-            NAME,
-            "invoke_credit parameter is not integer 0",
-        )),
-    }
+    common::decode_fixed_action(
+        apdu,
+        NAME,
+        INVOKE_EMERGENCY_CREDIT,
+        &Data::Integer(INVOKE_PARAMETER),
+        "invoke_credit parameter is not integer 0",
+    )?;
+    Ok(DecodedCommand::Ecs09)
 }
 
 /// Decodes the response: done, or the DLMS failure.

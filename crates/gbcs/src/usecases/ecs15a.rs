@@ -9,7 +9,7 @@ use super::{
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
-use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::dlms::CosemDescriptor;
 use crate::frame::GeneralSigning;
 
 const NAME: &str = "ECS15a";
@@ -32,21 +32,19 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn ecs15a_clear_event_log(h: &CommandHeader) -> GeneralSigning {
-    let content = common::dlms(
-        h,
-        vec![RequestSpec::Action(EVENT_LOG)],
-        vec![Data::Integer(0)],
-    );
-    common::apdu(h, MessageCode::ECS15A, content, false)
+    common::fixed_action(h, MessageCode::ECS15A, EVENT_LOG, Data::Integer(0), false)
 }
 
 /// Decodes the command: the reset of the event log, nothing else.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let req = common::dlms_request(apdu, NAME, &[RequestSpec::Action(EVENT_LOG)])?;
-    match req.data[..] {
-        [Data::Integer(0)] => Ok(DecodedCommand::Ecs15a),
-        _ => Err(common::bad(NAME, "the reset parameter is not integer 0")),
-    }
+    common::decode_fixed_action(
+        apdu,
+        NAME,
+        EVENT_LOG,
+        &Data::Integer(0),
+        "the reset parameter is not integer 0",
+    )?;
+    Ok(DecodedCommand::Ecs15a)
 }
 
 /// Decodes the response: done, or the DLMS failure.

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::axdr::Data;
 use crate::codes::MessageCode;
-use crate::dlms::{CosemDescriptor, RequestSpec};
+use crate::dlms::CosemDescriptor;
 use crate::frame::GeneralSigning;
 
 const NAME: &str = "ECS15c";
@@ -32,21 +32,25 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 
 /// Builds the command.
 pub fn ecs15c_clear_event_log(h: &CommandHeader) -> GeneralSigning {
-    let content = common::dlms(
+    common::fixed_action(
         h,
-        vec![RequestSpec::Action(ALCS_EVENT_LOG)],
-        vec![Data::Integer(0)],
-    );
-    common::apdu(h, MessageCode::ECS15C, content, false)
+        MessageCode::ECS15C,
+        ALCS_EVENT_LOG,
+        Data::Integer(0),
+        false,
+    )
 }
 
 /// Decodes the command: the reset of the ALCS / HCALCS event log, nothing else.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    let req = common::dlms_request(apdu, NAME, &[RequestSpec::Action(ALCS_EVENT_LOG)])?;
-    match req.data[..] {
-        [Data::Integer(0)] => Ok(DecodedCommand::Ecs15c),
-        _ => Err(common::bad(NAME, "the reset parameter is not integer 0")),
-    }
+    common::decode_fixed_action(
+        apdu,
+        NAME,
+        ALCS_EVENT_LOG,
+        &Data::Integer(0),
+        "the reset parameter is not integer 0",
+    )?;
+    Ok(DecodedCommand::Ecs15c)
 }
 
 /// Decodes the response: done, or the DLMS failure.
