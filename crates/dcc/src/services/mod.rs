@@ -403,6 +403,16 @@ fn use_case(code: MessageCode) -> Result<&'static UseCaseSpec, DccError> {
     })
 }
 
+/// The Issuer Event ID of a ZSE command the DCC builds for a GSME or GPF (GCS32, GCS39, GCS02,
+/// GCS03, GCS04, GCS07, GCS09, GCS11, GCS44, GCS60…): the one place the DCC decides it. The rule
+/// is the GBCS use cases' ([`gbcs::usecases::issuer_event_id`], the rule that reproduces the RTDS
+/// vectors): the DCC's UTC time when it builds the command, in ZigBee UTC seconds since 2000.
+pub fn zse_issuer_event_id(now: OffsetDateTime) -> Result<u32, DccError> {
+    gbcs::UtcDateTime::from_unix(now.unix_timestamp())
+        .and_then(gbcs::usecases::issuer_event_id)
+        .ok_or_else(|| build_err(format!("no ZigBee issuer event id for the DCC time {now}")))
+}
+
 /// A GBCS command builder's failure: the DCC could not encode what it accepted.
 pub(crate) fn build_err(e: impl std::fmt::Display) -> DccError {
     InternalError::Render(format!("GBCS command: {e}")).into()

@@ -7,7 +7,7 @@ use duis::Srv;
 use duis::bodies::NoParameters;
 use gbcs::usecases as uc;
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -33,7 +33,7 @@ impl DeviceService for RecordNetworkDataGas {
         NoParameters::parse(&r.request.body, "RecordNetworkDataGAS").map_err(render::body_error)?;
         match r.device.device_type {
             DeviceType::Gsme => {
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(uc::gcs31::MESSAGE_CODE, |h| {
                     uc::gcs31_start_network_data_sampling(h, event)
                 })

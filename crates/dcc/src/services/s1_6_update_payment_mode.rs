@@ -56,11 +56,6 @@ pub fn activation(body: &UpdatePaymentMode, now: OffsetDateTime) -> Result<Activ
     Ok(Activation::At(t))
 }
 
-/// The GSME's issuer event id (as GCS32's: the DCC's time in ZigBee seconds).
-fn issuer_event_id(now: OffsetDateTime) -> Result<u32, DccError> {
-    super::s7_2_disable_supply::gcs32_issuer_event_id(now)
-}
-
 impl Service for UpdatePaymentModeService {
     fn srv(&self) -> Srv {
         Srv::V1_6
@@ -115,7 +110,7 @@ impl DeviceService for UpdatePaymentModeService {
                         "{act:?} cannot be carried as a ZigBee time"
                     )));
                 }
-                let event = issuer_event_id(r.now)?;
+                let event = super::zse_issuer_event_id(r.now)?;
                 match body.mode {
                     PaymentMode::Credit => r.try_use_case_command(MessageCode::GCS02, |h| {
                         uc::gcs02_update_payment_mode_credit(h, event, act)

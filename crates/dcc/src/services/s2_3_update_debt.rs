@@ -14,7 +14,7 @@ use duis::bodies::UpdateDebt as Body;
 use gbcs::MessageCode;
 use gbcs::usecases::{self as uc, ChangeDebt, EsmeDebtUpdate};
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -124,7 +124,7 @@ impl DeviceService for UpdateDebt {
                 r.use_case_command(MessageCode::ECS07, |h| uc::ecs07_update_debt(h, &u))
             }
             DeviceType::Gsme => {
-                let debts = gsme(&body, gcs32_issuer_event_id(r.now)?)?;
+                let debts = gsme(&body, zse_issuer_event_id(r.now)?)?;
                 r.try_use_case_command(MessageCode::GCS04, |h| uc::gcs04_update_debt(h, &debts))
             }
             _ => Err(r.wrong_type()),

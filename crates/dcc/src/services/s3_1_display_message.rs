@@ -14,7 +14,7 @@ use duis::bodies::DisplayMessage as Body;
 use gbcs::MessageCode;
 use gbcs::usecases::{self as uc, SupplierMessage};
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -45,7 +45,7 @@ impl DeviceService for DisplayMessage {
                 uc::ecs10_display_message(h, &message)
             }),
             DeviceType::Gsme => {
-                let id = gcs32_issuer_event_id(r.now)?;
+                let id = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS07, |h| {
                     uc::gcs07_display_message(h, id, &message)
                 })

@@ -16,7 +16,7 @@ use duis::bodies::RestrictAccessForChangeOfTenancy as Body;
 use gbcs::usecases as uc;
 use gbcs::{MessageCode, UtcDateTime};
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::{DccError, SchemaError};
 use crate::model::DeviceType;
@@ -52,7 +52,7 @@ impl DeviceService for RestrictAccessForChangeOfTenancy {
                 uc::ecs12_restrict_access(h, restriction)
             }),
             DeviceType::Gpf => {
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS09, |h| {
                     uc::gcs09_restrict_access(h, event, restriction)
                 })

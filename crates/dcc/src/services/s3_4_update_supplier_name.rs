@@ -14,7 +14,7 @@ use duis::bodies::UpdateSupplierName as Body;
 use gbcs::MessageCode;
 use gbcs::usecases::{self as uc, SupplierContact};
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -49,7 +49,7 @@ impl DeviceService for UpdateSupplierName {
                 uc::ecs16_update_supplier_name(h, &contact)
             }),
             DeviceType::Gsme => {
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS44, |h| {
                     uc::gcs44_update_supplier_name(h, event, &contact)
                 })

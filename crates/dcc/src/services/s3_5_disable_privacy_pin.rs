@@ -12,7 +12,7 @@ use duis::bodies::NoParameters;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -41,7 +41,7 @@ impl DeviceService for DisablePrivacyPin {
                 r.use_case_command(MessageCode::ECS14, uc::ecs14_disable_privacy_pin)
             }
             DeviceType::Gsme => {
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS11, |h| {
                     uc::gcs11_disable_privacy_pin(h, event)
                 })

@@ -3,11 +3,10 @@
 
 use duis::Srv;
 use duis::bodies::NoParameters;
+use gbcs::MessageCode;
 use gbcs::usecases as uc;
-use gbcs::{MessageCode, UtcDateTime};
-use time::OffsetDateTime;
 
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, build_err};
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, zse_issuer_event_id};
 use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
@@ -23,15 +22,6 @@ impl Service for DisableSupply {
     }
 }
 
-/// The Issuer Event ID GCS32 carries: the one place the DCC decides it. The rule is the GBCS
-/// use case's ([`gbcs::usecases::issuer_event_id`], the rule that reproduces the RTDS vectors):
-/// the DCC's UTC time when it builds the command, in ZigBee UTC seconds since 2000.
-pub fn gcs32_issuer_event_id(now: OffsetDateTime) -> Result<u32, DccError> {
-    UtcDateTime::from_unix(now.unix_timestamp())
-        .and_then(uc::issuer_event_id)
-        .ok_or_else(|| build_err(format!("no ZigBee issuer event id for the DCC time {now}")))
-}
-
 impl DeviceService for DisableSupply {
     fn device_types(&self) -> &'static [DeviceType] {
         &[DeviceType::Esme, DeviceType::Gsme]
@@ -42,7 +32,7 @@ impl DeviceService for DisableSupply {
         match r.device.device_type {
             DeviceType::Esme => r.use_case_command(MessageCode::ECS43, uc::ecs43_disable_supply),
             DeviceType::Gsme => {
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS32, |h| uc::gcs32_disable_supply(h, event))
             }
             _ => Err(r.wrong_type()),
@@ -55,6 +45,7 @@ mod tests {
     use super::*;
     use crate::services::testing::*;
     use duis::UserRole;
+    use time::OffsetDateTime;
 
     #[test]
     fn precommand_per_device_type() {
@@ -78,9 +69,9 @@ mod tests {
     fn issuer_event_id_is_the_dcc_time_in_zigbee_seconds() {
         // The RTDS reference clock, 2015-01-01T00:00:00Z: 80 4A 37 1C in every RTDS GCS32.
         let rtds = OffsetDateTime::from_unix_timestamp(1_420_070_400).unwrap();
-        assert_eq!(gcs32_issuer_event_id(rtds).unwrap(), 0x1C37_4A80);
+        assert_eq!(zse_issuer_event_id(rtds).unwrap(), 0x1C37_4A80);
         let before_2000 = OffsetDateTime::from_unix_timestamp(0).unwrap();
-        assert!(gcs32_issuer_event_id(before_2000).is_err());
+        assert!(zse_issuer_event_id(before_2000).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use duis::bodies::NoParameters;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::s7_2_disable_supply::gcs32_issuer_event_id;
+use super::zse_issuer_event_id;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -35,7 +35,7 @@ impl DeviceService for ArmSupply {
             DeviceType::Esme => r.use_case_command(MessageCode::ECS44, uc::ecs44_arm_supply),
             DeviceType::Gsme => {
                 // The same Issuer Event ID rule as GCS32 (the DCC's time in ZigBee seconds).
-                let event = gcs32_issuer_event_id(r.now)?;
+                let event = zse_issuer_event_id(r.now)?;
                 r.try_use_case_command(MessageCode::GCS39, |h| uc::gcs39_arm_supply(h, event))
             }
             _ => Err(r.wrong_type()),
