@@ -71,6 +71,14 @@ impl MessageCode {
     pub const ECS42: Self = Self(0x004F);
     /// ECS43 remotely open the load switch (disable supply).
     pub const ECS43: Self = Self(0x0050);
+    /// ECS01a update the ESME's import tariff (primary element).
+    pub const ECS01A: Self = Self(0x0019);
+    /// ECS01b update the ESME's prices (primary element).
+    pub const ECS01B: Self = Self(0x00A2);
+    /// ECS01c update the ESME's import tariff (secondary element).
+    pub const ECS01C: Self = Self(0x00B7);
+    /// ECS01d update the ESME's prices (secondary element).
+    pub const ECS01D: Self = Self(0x00C7);
     /// ECS02 switch the ESME to credit mode.
     pub const ECS02: Self = Self(0x001A);
     /// ECS03 switch the ESME to prepayment mode.

@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04, ECS01a, ECS01c, ECS01b, ECS01d) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -33,6 +33,10 @@ pub mod ecs42;
 pub mod ecs05;
 pub mod ecs09;
 // 1.6 Update Payment Mode.
+pub mod ecs01a;
+pub mod ecs01b;
+pub mod ecs01c;
+pub mod ecs01d;
 pub mod ecs02;
 pub mod ecs03;
 pub mod ecs43;
@@ -45,6 +49,7 @@ pub mod gcs02;
 pub mod gcs03;
 pub mod gcs06;
 pub mod payment_mode;
+pub mod tariff;
 // 2.3 Update Debt.
 pub mod ecs07;
 pub mod gcs04;
@@ -141,6 +146,10 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use ecs01a::{PrimaryTariff, ecs01a_update_import_tariff_primary};
+pub use ecs01b::{PrimaryPrices, ecs01b_update_price_primary};
+pub use ecs01c::{SecondaryTariff, ecs01c_update_import_tariff_secondary};
+pub use ecs01d::{SecondaryPrices, ecs01d_update_price_secondary};
 pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
@@ -360,6 +369,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.3 Update Debt.
     &ecs07::SPEC,
     &gcs04::SPEC,
+    // 1.1 Update Import Tariff, 1.2 Update Price.
+    &ecs01a::SPEC,
+    &ecs01c::SPEC,
+    &ecs01b::SPEC,
+    &ecs01d::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -513,6 +527,14 @@ pub enum DecodedCommand {
     Ecs07(EsmeDebtUpdate),
     /// GCS04 update the GSME's debt: time-based debts 1 and 2, payment-based debt.
     Gcs04(Box<[ChangeDebt; gcs04::DEBTS]>),
+    /// ECS01a update the ESME's import tariff, primary element.
+    Ecs01a(Box<PrimaryTariff>),
+    /// ECS01c update the ESME's import tariff, secondary element.
+    Ecs01c(Box<SecondaryTariff>),
+    /// ECS01b update the ESME's prices, primary element.
+    Ecs01b(PrimaryPrices),
+    /// ECS01d update the ESME's prices, secondary element.
+    Ecs01d(SecondaryPrices),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -658,6 +680,10 @@ impl DecodedCommand {
             DecodedCommand::Gcs03(_) => &gcs03::SPEC,
             DecodedCommand::Ecs07(_) => &ecs07::SPEC,
             DecodedCommand::Gcs04(_) => &gcs04::SPEC,
+            DecodedCommand::Ecs01a(_) => &ecs01a::SPEC,
+            DecodedCommand::Ecs01c(_) => &ecs01c::SPEC,
+            DecodedCommand::Ecs01b(_) => &ecs01b::SPEC,
+            DecodedCommand::Ecs01d(_) => &ecs01d::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
