@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04, ECS04a, ECS04b, GCS40a–d) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -48,6 +48,9 @@ pub mod payment_mode;
 // 2.3 Update Debt.
 pub mod ecs07;
 pub mod gcs04;
+// 1.5 Update Meter Balance.
+pub mod ecs04;
+pub mod gcs40;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -143,6 +146,7 @@ pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
 pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
+pub use ecs04::{ecs04a_adjust_meter_balance, ecs04b_reset_meter_balance};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
 pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs09::ecs09_activate_emergency_credit;
@@ -165,6 +169,7 @@ pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use gcs40::{BalanceAdjustment, CreditAdjustment, gcs40_update_meter_balance};
 pub use payment_mode::{
     Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
     credit_charge_entries,
@@ -360,6 +365,13 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.3 Update Debt.
     &ecs07::SPEC,
     &gcs04::SPEC,
+    // 1.5 Update Meter Balance.
+    &ecs04::SPEC_A,
+    &ecs04::SPEC_B,
+    &gcs40::SPEC_A,
+    &gcs40::SPEC_B,
+    &gcs40::SPEC_C,
+    &gcs40::SPEC_D,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -513,6 +525,12 @@ pub enum DecodedCommand {
     Ecs07(EsmeDebtUpdate),
     /// GCS04 update the GSME's debt: time-based debts 1 and 2, payment-based debt.
     Gcs04(Box<[ChangeDebt; gcs04::DEBTS]>),
+    /// ECS04a adjust the ESME's meter balance by the (signed) amount.
+    Ecs04a(i32),
+    /// ECS04b reset the ESME's meter balance.
+    Ecs04b,
+    /// GCS40a–d adjust or reset one of the GSME's meter balances.
+    Gcs40(CreditAdjustment),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -658,6 +676,9 @@ impl DecodedCommand {
             DecodedCommand::Gcs03(_) => &gcs03::SPEC,
             DecodedCommand::Ecs07(_) => &ecs07::SPEC,
             DecodedCommand::Gcs04(_) => &gcs04::SPEC,
+            DecodedCommand::Ecs04a(_) => &ecs04::SPEC_A,
+            DecodedCommand::Ecs04b => &ecs04::SPEC_B,
+            DecodedCommand::Gcs40(c) => c.adjustment.spec(),
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
