@@ -93,6 +93,18 @@ impl MessageCode {
     pub const ECS07: Self = Self(0x001E);
     /// GCS04 update the GSME's debt.
     pub const GCS04: Self = Self(0x006E);
+    /// ECS04a adjust the ESME's meter balance.
+    pub const ECS04A: Self = Self(0x001C);
+    /// ECS04b reset the ESME's meter balance.
+    pub const ECS04B: Self = Self(0x00B3);
+    /// GCS40a adjust the GSME's prepayment mode meter balance.
+    pub const GCS40A: Self = Self(0x0086);
+    /// GCS40b reset the GSME's prepayment mode meter balance.
+    pub const GCS40B: Self = Self(0x00B4);
+    /// GCS40c adjust the GSME's credit mode meter balance.
+    pub const GCS40C: Self = Self(0x00C0);
+    /// GCS40d reset the GSME's credit mode meter balance.
+    pub const GCS40D: Self = Self(0x00C2);
     /// ECS09 activate emergency credit remotely on the ESME.
     pub const ECS09: Self = Self(0x0020);
     /// GCS06 activate emergency credit remotely on the GSME.

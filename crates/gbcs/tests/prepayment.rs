@@ -1,4 +1,4 @@
-//! Families 1 and 2 (prepayment and payment mode: 1.6 ECS02, ECS03, GCS02 and GCS03, 1.7
+//! Families 1 and 2 (prepayment and payment mode: 1.5 ECS04a, ECS04b, GCS40a–d, 1.6 ECS02, ECS03, GCS02 and GCS03, 1.7
 //! ECS05, 2.5 ECS09 and GCS06) against the
 //! RTDS 4.5.0 vectors: each builder reproduces the RTDS PRECOMMAND byte for byte (SUCCESS and
 //! ERROR counters), the RTDS user signature over it verifies and the wrapped command equals the
@@ -620,4 +620,132 @@ fn update_payment_mode_decoders_are_strict() {
         assert_eq!(Activation::from_cosem(&act.to_cosem()), Some(act));
         assert_eq!(Activation::from_zigbee(act.to_zigbee().unwrap()), Some(act));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1.5 Update Meter Balance.
+
+use gbcs::usecases::{BalanceAdjustment, CreditAdjustment};
+
+/// The adjustment each RTDS 1.5 GSME directory carries (its DUIS template's value).
+fn gcs40_rtds() -> [(&'static str, BalanceAdjustment); 4] {
+    [
+        ("GCS40a", BalanceAdjustment::PrepaymentAdjust(23_130)),
+        ("GCS40b", BalanceAdjustment::PrepaymentReset),
+        ("GCS40c", BalanceAdjustment::CreditModeAdjust(5_000_000)),
+        ("GCS40d", BalanceAdjustment::CreditModeReset),
+    ]
+}
+
+fn gcs40(adjustment: BalanceAdjustment) -> CreditAdjustment {
+    CreditAdjustment {
+        issuer_event_id: ISSUER_EVENT_ID,
+        adjustment,
+    }
+}
+
+#[test]
+fn update_meter_balance_builders_are_byte_exact() {
+    let ks = Keystore::load();
+    for (stem, counter) in [("SUCCESS", 1003), ("ERROR", 1004)] {
+        check_critical(
+            &ks,
+            "1.5_ECS04a",
+            &format!("ECS04a_1.5_{stem}"),
+            usecases::ecs04a_adjust_meter_balance(&h(SUPPLIER, ESME, counter), 1_200_000),
+        );
+    }
+    for (stem, counter) in [("SUCCESS", 1000), ("ERROR", 1001)] {
+        check_critical(
+            &ks,
+            "1.5_ECS04b",
+            &format!("ECS04b_1.5_{stem}"),
+            usecases::ecs04b_reset_meter_balance(&h(SUPPLIER, ESME, counter)),
+        );
+    }
+    let counters = [(1001, 1003), (1000, 1001), (1003, 1004), (1000, 1001)];
+    for ((uc, adj), (ok, err)) in gcs40_rtds().into_iter().zip(counters) {
+        for (stem, counter) in [("SUCCESS", ok), ("ERROR", err)] {
+            check_critical(
+                &ks,
+                &format!("1.5_{uc}"),
+                &format!("{uc}_1.5_{stem}"),
+                usecases::gcs40_update_meter_balance(&h(SUPPLIER, GSME, counter), &gcs40(adj))
+                    .unwrap(),
+            );
+        }
+    }
+}
+
+#[test]
+fn update_meter_balance_vectors_decode() {
+    let done = ResponseOutcome::Success(ResponseValue::Done);
+    check_commands("1.5_ECS04a", &DecodedCommand::Ecs04a(1_200_000));
+    check_responses(
+        "1.5_ECS04a",
+        &done,
+        &ResponseOutcome::Failure(Failure::Dlms {
+            index: 0,
+            result: 1,
+        }),
+    );
+    check_commands("1.5_ECS04b", &DecodedCommand::Ecs04b);
+    check_responses(
+        "1.5_ECS04b",
+        &done,
+        &ResponseOutcome::Failure(Failure::Dlms {
+            index: 1,
+            result: 1,
+        }),
+    );
+    for (uc, adj) in gcs40_rtds() {
+        let dir = format!("1.5_{uc}");
+        check_commands(&dir, &DecodedCommand::Gcs40(gcs40(adj)));
+        check_responses(
+            &dir,
+            &done,
+            &ResponseOutcome::Failure(Failure::ZclDefaultResponse {
+                command: 0x05,
+                status: 0xC0,
+            }),
+        );
+    }
+}
+
+#[test]
+fn update_meter_balance_decoders_are_strict() {
+    let hd = h(SUPPLIER, ESME, 9);
+    // ECS04b: a non-zero value is not a reset; ECS04a's payload relabelled ECS04b is not it.
+    let mut a = usecases::ecs04b_reset_meter_balance(&hd);
+    let last = a.content.len() - 1;
+    a.content[last] = 1;
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs04a_adjust_meter_balance(&hd, 5);
+    a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::ECS04B);
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs09_activate_emergency_credit(&hd);
+    a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::ECS04A);
+    assert!(decode_command(&a).is_err());
+    // GCS40: negative adjustments round-trip; a type under another use case's code, a reset
+    // with a value, a future start time and a short payload are refused.
+    let hg = h(SUPPLIER, GSME, 9);
+    let neg = gcs40(BalanceAdjustment::CreditModeAdjust(-7));
+    let a = usecases::gcs40_update_meter_balance(&hg, &neg).unwrap();
+    assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Gcs40(neg));
+    let mut a = a;
+    a.other_info = gbcs::OtherInfo::code(gbcs::MessageCode::GCS40A);
+    assert!(decode_command(&a).is_err());
+    let good =
+        usecases::gcs40_update_meter_balance(&hg, &gcs40(BalanceAdjustment::PrepaymentReset))
+            .unwrap();
+    let n = good.content.len();
+    let mut a = good.clone();
+    a.content[n - 1] = 1;
+    assert!(decode_command(&a).is_err());
+    let mut a = good.clone();
+    a.content[n - 6] = 1;
+    assert!(decode_command(&a).is_err());
+    let mut a = good;
+    a.content.pop();
+    assert!(decode_command(&a).is_err());
 }

@@ -11,7 +11,8 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04, ECS01a, ECS01c, ECS01b, ECS01d) the **pre-command**: no
+//! * for **critical** use cases (those whose [`UseCaseSpec`] says so; `tests/catalogue.rs`
+//!   lists them) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -53,6 +54,9 @@ pub mod tariff;
 // 2.3 Update Debt.
 pub mod ecs07;
 pub mod gcs04;
+// 1.5 Update Meter Balance.
+pub mod ecs04;
+pub mod gcs40;
 // DCC schedules helper: 4.16 Read Active Power Import.
 pub mod ecs17c;
 pub mod ecs52;
@@ -152,6 +156,7 @@ pub use ecs01c::{SecondaryTariff, ecs01c_update_import_tariff_secondary};
 pub use ecs01d::{SecondaryPrices, ecs01d_update_price_secondary};
 pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
+pub use ecs04::{ecs04a_adjust_meter_balance, ecs04b_reset_meter_balance};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
 pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs09::ecs09_activate_emergency_credit;
@@ -174,6 +179,7 @@ pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use gcs40::{BalanceAdjustment, CreditAdjustment, gcs40_update_meter_balance};
 pub use payment_mode::{
     Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
     credit_charge_entries,
@@ -374,6 +380,13 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs01c::SPEC,
     &ecs01b::SPEC,
     &ecs01d::SPEC,
+    // 1.5 Update Meter Balance.
+    &ecs04::SPEC_A,
+    &ecs04::SPEC_B,
+    &gcs40::SPEC_A,
+    &gcs40::SPEC_B,
+    &gcs40::SPEC_C,
+    &gcs40::SPEC_D,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -535,6 +548,12 @@ pub enum DecodedCommand {
     Ecs01b(PrimaryPrices),
     /// ECS01d update the ESME's prices, secondary element.
     Ecs01d(SecondaryPrices),
+    /// ECS04a adjust the ESME's meter balance by the (signed) amount.
+    Ecs04a(i32),
+    /// ECS04b reset the ESME's meter balance.
+    Ecs04b,
+    /// GCS40a–d adjust or reset one of the GSME's meter balances.
+    Gcs40(CreditAdjustment),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -684,6 +703,9 @@ impl DecodedCommand {
             DecodedCommand::Ecs01c(_) => &ecs01c::SPEC,
             DecodedCommand::Ecs01b(_) => &ecs01b::SPEC,
             DecodedCommand::Ecs01d(_) => &ecs01d::SPEC,
+            DecodedCommand::Ecs04a(_) => &ecs04::SPEC_A,
+            DecodedCommand::Ecs04b => &ecs04::SPEC_B,
+            DecodedCommand::Gcs40(c) => c.adjustment.spec(),
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
