@@ -185,6 +185,10 @@ impl MessageCode {
     pub const ECS15A: Self = Self(0x0024);
     /// ECS15c clear ALCS / HCALCS event log (ESME).
     pub const ECS15C: Self = Self(0x00C1);
+    /// CS01a apply prepayment top up to an ESME.
+    pub const CS01A: Self = Self(0x0007);
+    /// CS01b apply prepayment top up to a GSME.
+    pub const CS01B: Self = Self(0x0097);
 }
 
 impl fmt::Debug for MessageCode {

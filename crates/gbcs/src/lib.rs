@@ -31,6 +31,7 @@ pub mod frame;
 pub mod gbz;
 pub mod payload;
 pub mod usecases;
+pub mod utrn;
 
 pub use alerts::{AlertDecodeError, DecodedAlert, FutureDatedOutcome, decode_alert};
 pub use codes::{AlertCode, Cra, MessageCode};

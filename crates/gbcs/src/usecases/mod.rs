@@ -115,6 +115,8 @@ pub mod gcs16a;
 pub mod gcs16b;
 pub mod gcs61;
 // Supplier settings (DUIS 3.x).
+pub mod cs01a;
+pub mod cs01b;
 pub mod cs11;
 pub mod ecs10;
 pub mod ecs12;
@@ -242,6 +244,8 @@ pub use logs_common::{
 pub use reads_inst_common::{ClusterRead, ClusterReadValue, ProtectedRead, protection_parameters};
 
 // Supplier settings (DUIS 3.x).
+pub use cs01a::{TopUp, cs01a_apply_prepayment_top_up};
+pub use cs01b::{TopUpResponse, cs01b_apply_prepayment_top_up};
 pub use cs11::cs11_clear_event_log;
 pub use ecs10::{SupplierMessage, ecs10_display_message};
 pub use ecs12::ecs12_restrict_access;
@@ -445,6 +449,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &cs11::SPEC,
     &ecs15a::SPEC,
     &ecs15c::SPEC,
+    // 2.2 Top Up Device.
+    &cs01a::SPEC,
+    &cs01b::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -664,6 +671,10 @@ pub enum DecodedCommand {
     Ecs15a,
     /// ECS15c clear the ALCS / HCALCS event log (ESME).
     Ecs15c,
+    /// CS01a apply a prepayment top-up to an ESME: the UTRN.
+    Cs01a(TopUp),
+    /// CS01b apply a prepayment top-up to a GSME: the UTRN.
+    Cs01b(TopUp),
 }
 
 impl DecodedCommand {
@@ -762,6 +773,8 @@ impl DecodedCommand {
             DecodedCommand::Cs11 => &cs11::SPEC,
             DecodedCommand::Ecs15a => &ecs15a::SPEC,
             DecodedCommand::Ecs15c => &ecs15c::SPEC,
+            DecodedCommand::Cs01a(_) => &cs01a::SPEC,
+            DecodedCommand::Cs01b(_) => &cs01b::SPEC,
         }
     }
 }
@@ -872,6 +885,8 @@ pub enum ResponseValue {
     GbzLog(Vec<GbzLogPart>),
     /// A ZSE Change Payment Mode Response (GCS02, GCS03).
     PaymentModeChanged(ChangePaymentModeResponse),
+    /// A ZSE Consumer Top Up Response that accepted the UTRN (CS01b).
+    TopUp(TopUpResponse),
 }
 
 /// What a device answered to a command.
