@@ -360,11 +360,9 @@ impl EmulatedDevice {
             // Change of tenancy (crate::tenancy).
             DecodedCommand::Ecs12(at) => self.ecs12(apdu, at),
             DecodedCommand::Gcs09(change) => self.gcs09(change.restriction),
-            // Clear Event Log (3.3): decoded, not executed yet. The event log is stored append-only
-            // (`EventLog::unsaved`) and does not yet tell event-log from security-log entries, so
-            // the device cannot clear one durably; it answers as for a use case it does not
-            // implement, as it did before the use cases were catalogued.
-            DecodedCommand::Cs11 | DecodedCommand::Ecs15a | DecodedCommand::Ecs15c => None,
+            // Clear Event Log (crate::event_logs).
+            DecodedCommand::Cs11 => self.cs11(now),
+            DecodedCommand::Ecs15a | DecodedCommand::Ecs15c => self.ecs15(apdu, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -76,6 +76,7 @@ pub mod alerts;
 mod anchors;
 mod device;
 mod error;
+mod event_logs;
 mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;
@@ -99,7 +100,7 @@ pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
     AuxCommandedLevel, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry,
-    DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, Refusal, SupplierDisplay,
+    DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind, Refusal, SupplierDisplay,
     SupplierSettings, SupplyState,
 };
 

@@ -10,8 +10,8 @@ use crate::anchors::TrustAnchors;
 use crate::kind::DeviceKind;
 use crate::metering::Metering;
 
-/// How many events the event log keeps (the oldest are dropped first). GBCS meters keep 100
-/// entries in their event and security logs.
+/// How many events each of a device's logs keeps ([`LogKind`]: the oldest are dropped first).
+/// GBCS meters keep 100 entries in their event and security logs.
 pub const EVENT_LOG_CAPACITY: usize = 100;
 
 /// How many HAN devices the CHF device log holds in this emulation.
@@ -291,6 +291,13 @@ pub enum EventKind {
         /// GBCS message code of the command.
         message_code: u16,
     },
+    /// A log was cleared (DUIS 3.3: CS11, ECS15a, ECS15c); a security log entry.
+    LogCleared {
+        /// The log.
+        log: LogKind,
+        /// The message code of the command that cleared it.
+        message_code: u16,
+    },
 }
 
 /// One event-log entry.
@@ -302,91 +309,227 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// A bounded ring of events, oldest first. It also counts the events pushed since it was built
-/// (not part of its value: equality and serialisation see the events only), so that a caller
-/// storing the log as rows appends just those ([`EventLog::unsaved`]).
+/// The logs a device keeps its events in, apart as GBCS keeps them: the event log, the
+/// security log and (ESME) the auxiliary load control switch event log. Which one an event goes
+/// to is [`EventKind::log`]; a store tags each stored event with [`LogKind::id`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum LogKind {
+    /// The event log (GBCS "Event Log"; ECS15a and CS11 clear it).
+    Event,
+    /// The security log (GBCS "Security Log"): never cleared by a remote party.
+    Security,
+    /// The ESME's ALCS / HCALCS event log (`0-17:99.98.2.255`; ECS15c clears it).
+    Alcs,
+}
+
+impl LogKind {
+    /// Every log, in [`LogKind::id`] order.
+    pub const ALL: [LogKind; 3] = [LogKind::Event, LogKind::Security, LogKind::Alcs];
+
+    /// The log's number as stored (0 event, 1 security, 2 ALCS; events stored before the logs
+    /// were told apart count as 0).
+    pub fn id(self) -> u8 {
+        match self {
+            LogKind::Event => 0,
+            LogKind::Security => 1,
+            LogKind::Alcs => 2,
+        }
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.id())
+    }
+}
+
+/// Message codes whose commands go to the security log: the clears of the logs (DUIS 3.3) and
+/// the updates of the device's security credentials (CS02a-e and CS02b in every form).
+fn security_relevant(message_code: u16) -> bool {
+    let code = gbcs::MessageCode(message_code);
+    [
+        gbcs::MessageCode::CS11,
+        gbcs::MessageCode::ECS15A,
+        gbcs::MessageCode::ECS15C,
+    ]
+    .contains(&code)
+        || code.use_case().is_some_and(|n| n.starts_with("CS02"))
+}
+
+/// Message codes of the auxiliary load control switch commands (DUIS 7.5 to 7.8, 7.12, 7.13),
+/// which go to the ESME's ALCS event log.
+fn alcs_relevant(message_code: u16) -> bool {
+    [
+        gbcs::MessageCode::ECS47,
+        gbcs::MessageCode::ECS47A,
+        gbcs::MessageCode::ECS38,
+    ]
+    .contains(&gbcs::MessageCode(message_code))
+}
+
+impl EventKind {
+    /// The log the event goes to. Security log: refused commands (failed authentication,
+    /// authorisation or replay checks), commands that update security credentials or clear a
+    /// log, and the clears themselves ([`EventKind::LogCleared`]). ALCS event log: the
+    /// auxiliary load control switch commands (ECS47, ECS47a, ECS38; the reads of them, ECS61a,
+    /// are ordinary events). Everything else: the event log.
+    pub fn log(&self) -> LogKind {
+        match self {
+            EventKind::CommandRefused { .. } | EventKind::LogCleared { .. } => LogKind::Security,
+            EventKind::CommandExecuted { message_code, .. }
+            | EventKind::CommandNotSupported { message_code, .. }
+            | EventKind::ResponseNotSent { message_code } => {
+                if security_relevant(*message_code) {
+                    LogKind::Security
+                } else if alcs_relevant(*message_code) {
+                    LogKind::Alcs
+                } else {
+                    LogKind::Event
+                }
+            }
+            _ => LogKind::Event,
+        }
+    }
+}
+
+/// A device's logs ([`LogKind`]): each a bounded ring of events, oldest first, of at most
+/// [`EVENT_LOG_CAPACITY`]. It also tracks (not part of its value: equality and serialisation see
+/// the events only) which events were added since it was built and which logs were cleared
+/// since, so that a caller storing the logs as rows appends just those ([`EventLog::unsaved`])
+/// and deletes the rows of the cleared logs ([`EventLog::cleared`]).
 #[derive(Debug, Clone, Default)]
 pub struct EventLog {
-    events: VecDeque<Event>,
-    pushed: usize,
+    /// Per log ([`LogKind::id`]), each event with its place in the order events were added.
+    logs: [VecDeque<(u64, Event)>; 3],
+    /// The place the next event takes.
+    next: u64,
+    /// Events from this place on are unsaved.
+    saved_before: u64,
+    /// The logs cleared since the log was built, in [`LogKind::id`] order.
+    cleared: BTreeSet<LogKind>,
 }
 
 impl PartialEq for EventLog {
     fn eq(&self, other: &Self) -> bool {
-        self.events == other.events
+        self.logs
+            .iter()
+            .zip(&other.logs)
+            .all(|(a, b)| a.iter().map(|(_, e)| e).eq(b.iter().map(|(_, e)| e)))
     }
 }
 
 impl Eq for EventLog {}
 
-/// As the list of events (the form state stored as JSON has always had).
+/// As the list of events, in the order they were added (the form state stored as JSON has
+/// always had); read back, each goes to its log.
 impl Serialize for EventLog {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.events.serialize(s)
+        s.collect_seq(self.iter())
     }
 }
 
 impl<'de> Deserialize<'de> for EventLog {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        VecDeque::<Event>::deserialize(d).map(|events| Self { events, pushed: 0 })
+        Vec::<Event>::deserialize(d).map(Self::from_events)
     }
 }
 
 impl EventLog {
-    /// A log holding `events` (oldest first; the newest [`EVENT_LOG_CAPACITY`] are kept), none
-    /// of them unsaved.
+    /// A log holding `events` (oldest first; each goes to its log, [`EventKind::log`], which
+    /// keeps its newest [`EVENT_LOG_CAPACITY`]), none of them unsaved.
     pub fn from_events(events: impl IntoIterator<Item = Event>) -> Self {
-        let mut events: VecDeque<Event> = events.into_iter().collect();
-        while events.len() > EVENT_LOG_CAPACITY {
-            events.pop_front();
+        let mut log = Self::default();
+        for e in events {
+            log.push(e);
         }
-        Self { events, pushed: 0 }
+        log.saved_before = log.next;
+        log
     }
 
-    /// Appends an event, dropping the oldest beyond [`EVENT_LOG_CAPACITY`].
+    /// Appends an event to its log, dropping that log's oldest beyond [`EVENT_LOG_CAPACITY`].
     pub fn push(&mut self, event: Event) {
-        while self.events.len() >= EVENT_LOG_CAPACITY {
-            self.events.pop_front();
+        let ring = &mut self.logs[event.kind.log().index()];
+        while ring.len() >= EVENT_LOG_CAPACITY {
+            ring.pop_front();
         }
-        self.events.push_back(event);
-        self.pushed = self.pushed.saturating_add(1);
+        ring.push_back((self.next, event));
+        self.next = self.next.saturating_add(1);
     }
 
-    /// How many events were pushed since the log was built (or [`EventLog::mark_unsaved`]).
+    /// Empties `log` and records that it was cleared ([`EventLog::cleared`]). The security log
+    /// is never cleared: `false`, and nothing changes.
+    pub fn clear(&mut self, log: LogKind) -> bool {
+        if log == LogKind::Security {
+            return false;
+        }
+        self.logs[log.index()].clear();
+        self.cleared.insert(log);
+        true
+    }
+
+    /// The logs cleared since the log was built: a caller that stored the log when it was built
+    /// deletes their stored events before appending the [`EventLog::unsaved`] ones.
+    pub fn cleared(&self) -> impl Iterator<Item = LogKind> + '_ {
+        self.cleared.iter().copied()
+    }
+
+    /// How many events were added since the log was built (or [`EventLog::mark_unsaved`]).
     pub fn pushed(&self) -> usize {
-        self.pushed
+        usize::try_from(self.next.saturating_sub(self.saved_before)).unwrap_or(usize::MAX)
     }
 
-    /// The events pushed since the log was built that it still holds, oldest first: what a
-    /// caller that stored the log when it was built has to append.
+    /// The events added since the log was built that it still holds, in the order they were
+    /// added: what a caller that stored the log when it was built has to append (each to its
+    /// log, [`EventKind::log`]).
     pub fn unsaved(&self) -> impl DoubleEndedIterator<Item = &Event> {
-        let n = self.pushed.min(self.events.len());
-        self.events.iter().skip(self.events.len() - n)
+        let from = self.saved_before;
+        self.ordered(move |place| place >= from)
     }
 
     /// Counts every event held as unsaved (a log read from a store that kept it otherwise).
     pub fn mark_unsaved(&mut self) {
-        self.pushed = self.events.len();
+        self.saved_before = 0;
     }
 
-    /// The events, oldest first.
+    fn ordered(&self, keep: impl Fn(u64) -> bool) -> std::vec::IntoIter<&Event> {
+        let mut all: Vec<&(u64, Event)> = self
+            .logs
+            .iter()
+            .flatten()
+            .filter(|(place, _)| keep(*place))
+            .collect();
+        all.sort_by_key(|(place, _)| *place);
+        all.into_iter()
+            .map(|(_, e)| e)
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// Every log's events, in the order they were added.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Event> {
-        self.events.iter()
+        self.ordered(|_| true)
     }
 
-    /// The newest event.
+    /// One log's events, oldest first.
+    pub fn log(&self, log: LogKind) -> impl DoubleEndedIterator<Item = &Event> {
+        self.logs[log.index()].iter().map(|(_, e)| e)
+    }
+
+    /// The newest event (of any log).
     pub fn last(&self) -> Option<&Event> {
-        self.events.back()
+        self.logs
+            .iter()
+            .filter_map(|l| l.back())
+            .max_by_key(|(place, _)| *place)
+            .map(|(_, e)| e)
     }
 
-    /// Number of events held.
+    /// Number of events held (in every log).
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.logs.iter().map(VecDeque::len).sum()
     }
 
-    /// Whether the log is empty.
+    /// Whether every log is empty.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.logs.iter().all(VecDeque::is_empty)
     }
 }
 

@@ -3,9 +3,10 @@
 //!
 //! * the **counters** ([`encode_counters`]): the anti-replay counters (`last_counters`) and the
 //!   alert counter, which an accepted command changes; small, written after every command;
-//! * the **events** ([`encode_event`]): the event log as rows, one per event, appended (the log
-//!   is only ever appended to, [`crate::EventLog::unsaved`]), the oldest beyond
-//!   [`crate::EVENT_LOG_CAPACITY`] dropped by the store;
+//! * the **events** ([`encode_event`]): the logs as rows, one per event, each tagged with its log
+//!   ([`crate::LogKind::id`] of [`crate::EventKind::log`]), appended ([`crate::EventLog::unsaved`]),
+//!   the oldest of each log beyond [`crate::EVENT_LOG_CAPACITY`] dropped by the store, and a
+//!   log's rows deleted when the device clears it ([`crate::EventLog::cleared`], DUIS 3.3);
 //! * the **body** ([`encode_body`]): everything else (registers, trust anchors, configuration,
 //!   faults, held instructions…), rewritten only when its encoding differs from the stored one
 //!   (comparing bytes, so no mutation has to be tracked).
