@@ -1032,7 +1032,7 @@ mod payment_mode;
 mod tariff;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
 pub use tariff::{
-    DayOfMonth, ElecPrices, ProfileSchedule, SecondaryPrices, SwitchingTable, TariffAction,
-    TariffDate, UpdateImportTariffPrimary, UpdateImportTariffSecondary, UpdatePricePrimary,
-    UpdatePriceSecondary,
+    BlockPrices, DayOfMonth, DayProfile, ElecPrices, ProfileSchedule, Season, SecondaryPrices,
+    SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
+    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePriceSecondary, WeekProfile,
 };

@@ -494,6 +494,11 @@ pub const fn tou_selector(rate: u8) -> u16 {
     rate as u16
 }
 
+/// The script selector of a secondary element `TOUTariffAction` (200 + the rate, 201…204).
+pub const fn secondary_selector(rate: u8) -> u16 {
+    200 + rate as u16
+}
+
 /// The script selector of a `BlockTariffAction` (100 + the block rate, 101…108).
 pub const fn block_selector(rate: u8) -> u16 {
     100 + rate as u16
