@@ -286,6 +286,19 @@ impl EmulatedDevice {
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).
             DecodedCommand::Ecs02(c) => self.esme_payment_mode(apdu, Ok(&c), now),
+            // Tariffs and prices (crate::tariff).
+            DecodedCommand::Ecs01a(c) => {
+                self.esme_tariff(apdu, crate::tariff::TariffCommand::PrimaryTariff(&c), now)
+            }
+            DecodedCommand::Ecs01c(c) => {
+                self.esme_tariff(apdu, crate::tariff::TariffCommand::SecondaryTariff(&c), now)
+            }
+            DecodedCommand::Ecs01b(c) => {
+                self.esme_tariff(apdu, crate::tariff::TariffCommand::PrimaryPrices(&c), now)
+            }
+            DecodedCommand::Ecs01d(c) => {
+                self.esme_tariff(apdu, crate::tariff::TariffCommand::SecondaryPrices(&c), now)
+            }
             DecodedCommand::Ecs03(c) => self.esme_payment_mode(apdu, Err(&c), now),
             DecodedCommand::Gcs02(c) | DecodedCommand::Gcs03(c) => {
                 self.gsme_payment_mode(apdu, &c, now)

@@ -6,7 +6,9 @@
 //!
 //! Implemented: GCS32 (close the gas valve at the ZSE Change Supply implementation date-time);
 //! the payment mode changes of 1.6 (`crate::payment_mode`: GCS02, GCS03 at the ZSE Change
-//! Payment Mode implementation date-time, ECS02, ECS03 at the account's activation time).
+//! Payment Mode implementation date-time, ECS02, ECS03 at the account's activation time); the
+//! ESME tariff and price updates of 1.1 and 1.2 (`crate::tariff`: ECS01a, ECS01b, ECS01c, ECS01d
+//! at their activation time, one alert per activation-time object).
 //!
 //! The DLMS outcome alert (ECS02, ECS03) is framed as the RTDS `ECS02_1.6_8F66_*` and
 //! `ECS03_1.6_8F66_*` vectors show it: a signed DLMS data-notification, message code `0x00CC`,
@@ -46,12 +48,14 @@ pub const MESSAGE_FUTURE_DATED_GBZ: MessageCode = MessageCode(0x00CD);
 pub const MESSAGE_FUTURE_DATED_DLMS: MessageCode = MessageCode(0x00CC);
 
 /// What a pending future-dated command will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FutureAction {
     /// GCS32: close the gas valve.
     SupplyOff,
     /// GCS02, GCS03, ECS02, ECS03: switch to this payment mode.
     PaymentMode(crate::payment_mode::PaymentModeState),
+    /// ECS01a, ECS01b, ECS01c, ECS01d: write this tariff or prices ([`crate::tariff`]).
+    Tariff(Box<crate::tariff::TariffChange>),
 }
 
 /// A future-dated instruction the device holds.
@@ -146,7 +150,7 @@ impl EmulatedDevice {
             // Executed at its time (true time), not at the moment the emulation looked.
             let at_true = a.at.saturating_sub(self.state.clock_offset_secs);
             let when = UtcDateTime::from_unix(at_true.min(now.to_unix())).unwrap_or(now);
-            let ok = match a.action {
+            let ok = match &a.action {
                 FutureAction::SupplyOff => {
                     if self.state.has_fault(DeviceFault::SupplySwitch) {
                         false
@@ -155,7 +159,17 @@ impl EmulatedDevice {
                         true
                     }
                 }
+                FutureAction::Tariff(change) => {
+                    self.apply_tariff(change, at_true.min(now.to_unix()));
+                    // One alert per activation-time object, in the order of the SETs.
+                    for o in crate::tariff::activation_objects(a.message_code) {
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        alerts.extend(self.dlms_outcome_alert(code, &a, *o, when)?);
+                    }
+                    continue;
+                }
                 FutureAction::PaymentMode(target) => {
+                    let target = *target;
                     self.apply_payment_mode(target);
                     if self.identity.kind.is_dlms() {
                         // ECS03 sets the threshold's activation time too: its alert first.

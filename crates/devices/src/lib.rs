@@ -89,6 +89,7 @@ mod recovery;
 mod settings;
 mod state;
 pub mod stored;
+pub mod tariff;
 pub mod tenancy;
 mod zcl;
 

@@ -21,6 +21,9 @@
 //!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
 //!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
+//! * format 3: a format-2 body followed by [`Tail3`] (the tariffs written by DUIS 1.1 / 1.2
+//!   that the registers follow, [`crate::reads::InstantaneousConfig::epochs`]); a format-2 body
+//!   reads with none.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +38,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
+/// The format of parts stored before [`Tail3`] existed (still read).
+pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the tail existed (still read).
 pub const FORMAT_1: u8 = 1;
 
@@ -106,6 +111,17 @@ struct Tail {
     debt: crate::reads::payment::DebtState,
 }
 
+#[derive(Serialize)]
+struct Tail3Ref<'a> {
+    tariff_epochs: &'a [crate::reads::instantaneous::TariffEpoch],
+}
+
+/// What format 3 appends to a format-2 body; a format-1 or format-2 body reads with the default.
+#[derive(Deserialize, Default)]
+struct Tail3 {
+    tariff_epochs: Vec<crate::reads::instantaneous::TariffEpoch>,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -133,7 +149,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
         // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_1), rest)) => {
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -196,6 +212,9 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             tenancy_restriction: *tenancy_restriction,
             debt,
         },
+        Tail3Ref {
+            tariff_epochs: &instantaneous.epochs,
+        },
     ))
 }
 
@@ -204,7 +223,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -241,10 +260,15 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (b, tail): (BodyV1, Tail) = match body.first() {
-        Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+    let (mut b, tail, tail3): (BodyV1, Tail, Tail3) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Tail::default(), Tail3::default()),
+        Some(&FORMAT_2) => {
+            let (b, t) = decode("body", body)?;
+            (b, t, Tail3::default())
+        }
         _ => decode("body", body)?,
     };
+    b.instantaneous.epochs = tail3.tariff_epochs;
     let c: Counters = decode("counters", counters)?;
     Ok(DeviceState {
         firmware_version: b.firmware_version,
@@ -336,12 +360,44 @@ mod tests {
     /// The format-1 body of a state whose tail is the default: a format-2 body without its
     /// tail.
     fn format_1(body: &[u8]) -> Vec<u8> {
-        assert_eq!(body[0], FORMAT);
+        let v2 = format_2(body);
         let tail = postcard::to_allocvec(&Tail::default()).unwrap();
-        assert!(body.ends_with(&tail), "the default tail ends the body");
-        let mut v1 = body[..body.len() - tail.len()].to_vec();
+        assert!(v2.ends_with(&tail), "the default tail ends the body");
+        let mut v1 = v2[..v2.len() - tail.len()].to_vec();
         v1[0] = FORMAT_1;
         v1
+    }
+
+    /// The format-2 body of a state that holds no written tariff: a format-3 body without its
+    /// [`Tail3`].
+    fn format_2(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail3 = postcard::to_allocvec(&Tail3Ref { tariff_epochs: &[] }).unwrap();
+        assert!(body.ends_with(&tail3), "the empty tail 3 ends the body");
+        let mut v2 = body[..body.len() - tail3.len()].to_vec();
+        v2[0] = FORMAT_2;
+        v2
+    }
+
+    #[test]
+    fn a_format_2_body_loads_without_written_tariffs_and_they_round_trip() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        let v2 = format_2(&body);
+        assert_eq!(held_instructions_due(&v2), Ok(Some(2_000)));
+        assert_eq!(
+            decode_state(&v2, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        let tariff = crate::reads::tariff::ElectricityTariff::default();
+        s.instantaneous.follow_tariff(&tariff, 1_700_000_500);
+        assert_eq!(s.instantaneous.epochs.len(), 1);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
     #[test]

@@ -1028,4 +1028,11 @@ mod aux_load;
 pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffsetLimit};
 // 1.6 Update Payment Mode.
 mod payment_mode;
+// Tariffs and prices (1.1, 1.2).
+mod tariff;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
+pub use tariff::{
+    BlockPrices, DayOfMonth, DayProfile, ElecPrices, ProfileSchedule, Season, SecondaryPrices,
+    SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
+    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePriceSecondary, WeekProfile,
+};

@@ -40,7 +40,11 @@ pub mod s4_16_read_active_power_import;
 pub mod s5_1_create_schedule;
 pub mod s5_2_read_schedule;
 pub mod s5_3_delete_schedule;
-// Families 1 and 2 (prepayment and payment mode).
+// Families 1 and 2 (tariffs, prices, prepayment and payment mode).
+pub mod s1_1_1_update_import_tariff_primary;
+pub mod s1_1_2_update_import_tariff_secondary;
+pub mod s1_2_1_update_price_primary;
+pub mod s1_2_2_update_price_secondary;
 pub mod s1_6_update_payment_mode;
 pub mod s1_7_reset_tariff_block_counter_matrix;
 pub mod s2_3_update_debt;

@@ -27,31 +27,38 @@ pub struct UpdatePaymentModeService;
 /// The `ExecutionDateTime` that cancels a pending future-dated change.
 pub const CANCEL_INSTANT: (u16, u8, u8) = (3000, 12, 31);
 
-fn refuse(why: String) -> DccError {
-    ServiceError::ExecutionDateTime {
-        srv: Srv::V1_6,
-        why,
-    }
-    .into()
+fn refuse(srv: Srv, why: String) -> DccError {
+    ServiceError::ExecutionDateTime { srv, why }.into()
 }
 
 /// The activation of a request received at `now` (module documentation).
 pub fn activation(body: &UpdatePaymentMode, now: OffsetDateTime) -> Result<Activation, DccError> {
-    let Some(text) = body.execution_date_time.as_deref() else {
+    device_activation(Srv::V1_6, body.execution_date_time.as_deref(), now)
+}
+
+/// The activation an optional `ExecutionDateTime` of a device-future-dated request of `srv`
+/// received at `now` asks for (module documentation; E12 for a time the DCC cannot act on).
+pub fn device_activation(
+    srv: Srv,
+    execution_date_time: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Activation, DccError> {
+    let Some(text) = execution_date_time else {
         return Ok(Activation::Now);
     };
     let at = duis::parse_xs_datetime_utc(text)
-        .ok_or_else(|| refuse(format!("{text:?} is not an xs:dateTime")))?;
+        .ok_or_else(|| refuse(srv, format!("{text:?} is not an xs:dateTime")))?;
     let t = UtcDateTime::from_unix(at.unix_timestamp())
-        .ok_or_else(|| refuse(format!("{text:?} is out of range")))?;
+        .ok_or_else(|| refuse(srv, format!("{text:?} is out of range")))?;
     let (y, m, d) = CANCEL_INSTANT;
     if UtcDateTime::new(y, m, d, 0, 0, 0) == Some(t) {
         return Ok(Activation::Cancel);
     }
     if at <= now {
-        return Err(refuse(format!(
-            "{at} is not after the time the DCC received the request ({now})"
-        )));
+        return Err(refuse(
+            srv,
+            format!("{at} is not after the time the DCC received the request ({now})"),
+        ));
     }
     Ok(Activation::At(t))
 }
@@ -106,9 +113,10 @@ impl DeviceService for UpdatePaymentModeService {
             }
             _ => {
                 if act.to_zigbee().is_none() {
-                    return Err(refuse(format!(
-                        "{act:?} cannot be carried as a ZigBee time"
-                    )));
+                    return Err(refuse(
+                        Srv::V1_6,
+                        format!("{act:?} cannot be carried as a ZigBee time"),
+                    ));
                 }
                 let event = super::zse_issuer_event_id(r.now)?;
                 match body.mode {

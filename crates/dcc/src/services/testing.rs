@@ -206,3 +206,30 @@ pub fn assert_ecs47_service(
         assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
     }
 }
+
+/// The `sr:Body` content of the DUIS template `name` (from the corpus).
+pub fn template_body(name: &str) -> String {
+    let dir = std::env::var("OPENDCC_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
+    let xml = std::fs::read_to_string(format!("{dir}/duis-templates/{name}")).unwrap();
+    let a = xml.find("<sr:Body>").unwrap() + "<sr:Body>".len();
+    let b = xml.find("</sr:Body>").unwrap();
+    xml[a..b].to_owned()
+}
+
+/// The decoded RTDS 4.5.0 pre-command `{stem}_PRECOMMAND_GBCS.HEX` in `dir`.
+pub fn rtds_precommand(dir: &str, stem: &str) -> gbcs::usecases::DecodedCommand {
+    let root = std::env::var("OPENDCC_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
+    let hex = std::fs::read_to_string(format!(
+        "{root}/rtds/RTDS-4.5.0/{dir}/{stem}_PRECOMMAND_GBCS.HEX"
+    ))
+    .unwrap();
+    let bytes: Vec<u8> = (0..hex.trim().len() / 2)
+        .map(|i| u8::from_str_radix(&hex.trim()[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    gbcs::usecases::decode_command(&gbcs::GeneralSigning::decode(&bytes).unwrap()).unwrap()
+}
+
+/// The DUIS response code `r` fails with.
+pub fn error_code(r: Result<Plan, DccError>) -> Option<duis::ResponseCode> {
+    r.err().and_then(|e| e.outcome().code)
+}

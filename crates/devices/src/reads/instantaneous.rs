@@ -183,6 +183,89 @@ pub struct InstantaneousConfig {
     pub configurable_period: (u32, u32),
     /// Load limiting.
     pub load_limit: LoadLimit,
+    /// The tariffs written to the meter ([`crate::tariff`]), in time order: from each one's
+    /// start the TOU rate and the block thresholds follow it (before the first, the bands and
+    /// thresholds above). Stored in the body's tail ([`crate::stored`]), not with the fields
+    /// above.
+    #[serde(skip)]
+    pub epochs: Vec<TariffEpoch>,
+}
+
+/// A tariff in force from `from` (true time, unix seconds): the primary element's calendar and
+/// the first TOU rate's block thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffEpoch {
+    /// When it took effect.
+    pub from: i64,
+    /// The primary element's calendar.
+    pub calendar: crate::tariff::CalendarParts,
+    /// The block thresholds (`u64::MAX`: none).
+    pub block_thresholds: [u64; 3],
+}
+
+impl TariffEpoch {
+    /// The day profile's switching times of the UTC day starting at `day` (unix seconds):
+    /// (seconds after midnight, TOU rate), in time order.
+    pub fn bands(&self, day: i64) -> Vec<(i64, u8)> {
+        let c = &self.calendar;
+        let days = day.div_euclid(DAY);
+        let date = UtcDateTime::from_unix(day);
+        let (y, mo, d) = date.map_or((0, 0, 0), |t| {
+            let b = t.to_cosem().0;
+            (u16::from_be_bytes([b[0], b[1]]), b[2], b[3])
+        });
+        let special = c.special_days.iter().find(|s| {
+            let sy = u16::from_be_bytes([s.date[0], s.date[1]]);
+            (sy == 0xFFFF || sy == y) && s.date[2] == mo && s.date[3] == d
+        });
+        let day_id = match special {
+            Some(s) => Some(s.day_id),
+            None => {
+                // The season whose start (month, day) is the latest on or before the date; before
+                // the first of the year, the last (it runs on from the year before).
+                let key = |st: &[u8]| {
+                    (
+                        st.get(2).copied().unwrap_or(0),
+                        st.get(3).copied().unwrap_or(0),
+                    )
+                };
+                let mut seasons: Vec<_> = c.seasons.iter().collect();
+                seasons.sort_by_key(|s| key(&s.start));
+                let season = seasons
+                    .iter()
+                    .rev()
+                    .find(|s| key(&s.start) <= (mo, d))
+                    .or(seasons.last());
+                let week = season.and_then(|s| c.weeks.iter().find(|w| w.name == s.week));
+                // 1970-01-01 was a Thursday; Monday first.
+                let weekday = usize::try_from((days + 3).rem_euclid(7)).unwrap_or(0);
+                week.and_then(|w| w.days.get(weekday).copied())
+            }
+        };
+        let profile = day_id.and_then(|id| c.days.iter().find(|p| p.id == id));
+        let mut out: Vec<(i64, u8)> = profile
+            .map(|p| {
+                p.actions
+                    .iter()
+                    .filter_map(|a| {
+                        let secs = crate::tariff::time_of_day(a.start_time)?;
+                        // Selectors 101… are the TOU-with-blocks rates, 1… the TOU rates.
+                        let rate = if a.selector > 100 {
+                            a.selector - 100
+                        } else {
+                            a.selector
+                        };
+                        Some((
+                            i64::from(secs),
+                            u8::try_from(rate.max(1)).unwrap_or(u8::MAX),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_unstable();
+        out
+    }
 }
 
 impl Default for InstantaneousConfig {
@@ -208,6 +291,7 @@ impl Default for InstantaneousConfig {
             export_max_demand_reset_at: None,
             configurable_period: (16 * 3600, 19 * 3600),
             load_limit: LoadLimit::default(),
+            epochs: Vec::new(),
         }
     }
 }
@@ -256,9 +340,10 @@ impl InstantaneousConfig {
         if t <= start {
             return out;
         }
-        let bounds = self.boundaries();
+        let base = self.boundaries();
         let mut day = start.div_euclid(DAY) * DAY;
         while day < t {
+            let bounds = self.day_boundaries(&base, day);
             let mut used = 0u64;
             for (i, b) in bounds.iter().enumerate() {
                 let from = (day + b).max(start);
@@ -266,10 +351,10 @@ impl InstantaneousConfig {
                 if to <= from {
                     continue;
                 }
-                let rate = usize::from(self.rate_at(u32::try_from(*b).unwrap_or(0)));
-                let row = rate.clamp(1, out.len()) - 1;
+                let (rate, thresholds) = self.in_force(day, *b);
+                let row = usize::from(rate).clamp(1, out.len()) - 1;
                 let amount = m.consumed(ch, from, to);
-                self.split_blocks(used, amount, &mut out[row]);
+                split_blocks(thresholds, used, amount, &mut out[row]);
                 used = used.saturating_add(amount);
             }
             day += DAY;
@@ -277,25 +362,95 @@ impl InstantaneousConfig {
         out
     }
 
-    /// Adds `amount`, consumed after `used` units of the day, to the blocks it falls in.
-    fn split_blocks(&self, used: u64, amount: u64, row: &mut [u64; BLOCKS]) {
-        let mut lo = 0u64;
-        for (k, cell) in row.iter_mut().enumerate() {
-            let hi = self
-                .block_thresholds
-                .get(k)
-                .copied()
-                .unwrap_or(u64::MAX)
-                .max(lo);
-            let a = used.max(lo);
-            let b = used.saturating_add(amount).min(hi);
-            if b > a {
-                *cell = cell.saturating_add(b - a);
+    /// The epoch in force at `t`, if a tariff has been written by then.
+    fn epoch_at(&self, t: i64) -> Option<&TariffEpoch> {
+        self.epochs.iter().rev().find(|e| e.from <= t)
+    }
+
+    /// The boundaries within the UTC day at `day`: the default bands' (`base`) and, where a
+    /// written tariff is in force that day, its switching times and the moment it took effect.
+    fn day_boundaries(&self, base: &[i64], day: i64) -> Vec<i64> {
+        if self.epochs.iter().all(|e| e.from >= day + DAY) {
+            return base.to_vec();
+        }
+        let mut v = base.to_vec();
+        let mut relevant: Vec<&TariffEpoch> = self
+            .epochs
+            .iter()
+            .filter(|e| e.from > day && e.from < day + DAY)
+            .collect();
+        relevant.extend(self.epoch_at(day));
+        for e in relevant {
+            if e.from > day {
+                v.push(e.from - day);
             }
-            lo = hi;
+            v.extend(e.bands(day).into_iter().map(|(s, _)| s));
+        }
+        v.retain(|s| (0..DAY).contains(s));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The TOU rate and block thresholds in force `secs` after the UTC midnight `day`.
+    fn in_force(&self, day: i64, secs: i64) -> (u8, &[u64; 3]) {
+        match self.epoch_at(day + secs) {
+            None => (
+                self.rate_at(u32::try_from(secs).unwrap_or(0)),
+                &self.block_thresholds,
+            ),
+            Some(e) => {
+                let bands = e.bands(day);
+                let rate = bands
+                    .iter()
+                    .rev()
+                    .find(|(s, _)| *s <= secs)
+                    .or(bands.last())
+                    .map_or(1, |(_, r)| *r);
+                (rate, &e.block_thresholds)
+            }
         }
     }
 
+    /// From true time `at` the registers follow `tariff` (its primary element's calendar and
+    /// its first TOU rate's block thresholds); a tariff written at the same time replaces it.
+    pub fn follow_tariff(&mut self, tariff: &super::tariff::ElectricityTariff, at: i64) {
+        self.epochs.retain(|e| e.from < at);
+        let p = &tariff.primary;
+        self.epochs.push(TariffEpoch {
+            from: at,
+            calendar: crate::tariff::CalendarParts {
+                seasons: p.seasons.clone(),
+                weeks: p.weeks.clone(),
+                days: p.days.clone(),
+                special_days: p.special_days.clone(),
+            },
+            block_thresholds: tariff.block_thresholds[0].map(|v| {
+                if v == u32::MAX {
+                    u64::MAX
+                } else {
+                    u64::from(v)
+                }
+            }),
+        });
+    }
+}
+
+/// Adds `amount`, consumed after `used` units of the day, to the blocks it falls in.
+fn split_blocks(thresholds: &[u64; 3], used: u64, amount: u64, row: &mut [u64; BLOCKS]) {
+    let mut lo = 0u64;
+    for (k, cell) in row.iter_mut().enumerate() {
+        let hi = thresholds.get(k).copied().unwrap_or(u64::MAX).max(lo);
+        let a = used.max(lo);
+        let b = used.saturating_add(amount).min(hi);
+        if b > a {
+            *cell = cell.saturating_add(b - a);
+        }
+        lo = hi;
+    }
+}
+
+impl InstantaneousConfig {
     /// The meter balance at `t` for a meter measuring `ch` (10⁻⁵ GBP; negative: in debt).
     pub fn meter_balance(&self, m: &Metering, ch: Channel, t: i64) -> i64 {
         let p = &self.prepayment;

@@ -27,7 +27,7 @@
 mod active_power;
 pub(crate) mod instantaneous;
 
-pub use instantaneous::{InstantaneousConfig, LoadLimit, Prepayment, TouBand};
+pub use instantaneous::{InstantaneousConfig, LoadLimit, Prepayment, TariffEpoch, TouBand};
 
 pub mod gas_tariff;
 pub mod network;

@@ -471,3 +471,122 @@ pub(crate) fn activation_from(
 pub(crate) fn response(content: &[u8], n: usize) -> Result<ResponseOutcome, ResponseDecodeError> {
     common::dlms_done_response(content, n)
 }
+
+// ---------------------------------------------------------------------------------------------
+// DUIS to GBCS: the rules the DCC applies (evidence: the RTDS 4.5.0 1.1/1.2 ESME vectors against
+// their DUIS templates).
+
+/// TOU rates of the primary price matrix.
+pub const TOU_PRICES: u8 = 48;
+/// Block-priced TOU rates of the primary price matrix.
+pub const BLOCK_RATES: u8 = 8;
+/// Blocks per rate.
+pub const BLOCKS: u8 = 4;
+/// The register the primary price matrix prices (active import, `1-0:1.8.0.255` attribute 2).
+pub const PRIMARY_COMMODITY: (u16, [u8; 6], i8) = (3, [1, 0, 1, 8, 0, 0xFF], 2);
+/// The register the secondary price matrix prices (`1-20:1.8.0.255` attribute 2).
+pub const SECONDARY_COMMODITY: (u16, [u8; 6], i8) = (3, [1, 20, 1, 8, 0, 0xFF], 2);
+/// The commodity scale of both price matrices (kWh prices of a Wh register).
+pub const COMMODITY_SCALE: i8 = 3;
+
+/// The script selector of a `TOUTariffAction` (the rate itself, 1…48).
+pub const fn tou_selector(rate: u8) -> u16 {
+    rate as u16
+}
+
+/// The script selector of a secondary element `TOUTariffAction` (200 + the rate, 201…204).
+pub const fn secondary_selector(rate: u8) -> u16 {
+    200 + rate as u16
+}
+
+/// The script selector of a `BlockTariffAction` (100 + the block rate, 101…108).
+pub const fn block_selector(rate: u8) -> u16 {
+    100 + rate as u16
+}
+
+/// A COSEM date: year (`None`: `FFFF`), month (`None`: `FF`), day of month (`FF` any, `FE` last,
+/// `FD` second last), day of week (`None`: `FF`).
+pub fn cosem_date(year: Option<u16>, month: Option<u8>, day: u8, weekday: Option<u8>) -> [u8; 5] {
+    let y = year.unwrap_or(0xFFFF).to_be_bytes();
+    [
+        y[0],
+        y[1],
+        month.unwrap_or(0xFF),
+        day,
+        weekday.unwrap_or(0xFF),
+    ]
+}
+
+/// A season start: the date at midnight, deviation unspecified (`8000`), status `FF`.
+pub fn season_start(date: [u8; 5]) -> Vec<u8> {
+    let mut v = date.to_vec();
+    v.extend_from_slice(&[0, 0, 0, 0, 0x80, 0x00, 0xFF]);
+    v
+}
+
+/// The standing charge unit charge: one price, no index, no register.
+pub fn standing_charge(value: i16, scale: i8) -> UnitCharge {
+    UnitCharge {
+        commodity_scale: 0,
+        price_scale: scale,
+        commodity: (0, [0; 6], 0),
+        prices: vec![(Vec::new(), value)],
+    }
+}
+
+/// The primary price matrix: the 48 TOU prices (index `01`…`30`) then the block prices of the
+/// 8 rates × 4 blocks (index `A1`…`A8`, `B1`…, `D8`: the letter the block, the digit the rate);
+/// what the request does not give is 0. `None` for an index out of range.
+pub fn primary_price_matrix(
+    price_scale: i8,
+    tou: &[(u8, i16)],
+    blocks: &[(u8, Vec<(u8, i16)>)],
+) -> Option<UnitCharge> {
+    let mut prices: Vec<(Vec<u8>, i16)> = (1..=TOU_PRICES).map(|i| (vec![i], 0)).collect();
+    for block in 1..=BLOCKS {
+        for rate in 1..=BLOCK_RATES {
+            prices.push((vec![0x90 + 0x10 * block + rate], 0));
+        }
+    }
+    for (i, p) in tou {
+        if !(1..=TOU_PRICES).contains(i) {
+            return None;
+        }
+        prices[usize::from(*i - 1)].1 = *p;
+    }
+    for (rate, cells) in blocks {
+        for (block, p) in cells {
+            if !(1..=BLOCK_RATES).contains(rate) || !(1..=BLOCKS).contains(block) {
+                return None;
+            }
+            let k = usize::from(TOU_PRICES)
+                + usize::from(block - 1) * usize::from(BLOCK_RATES)
+                + usize::from(rate - 1);
+            prices[k].1 = *p;
+        }
+    }
+    Some(UnitCharge {
+        commodity_scale: COMMODITY_SCALE,
+        price_scale,
+        commodity: PRIMARY_COMMODITY,
+        prices,
+    })
+}
+
+/// The secondary price matrix: the four TOU prices (index `01`…`04`; not given: 0). `None` for
+/// an index out of range.
+pub fn secondary_price_matrix(price_scale: i8, tou: &[(u8, i16)]) -> Option<UnitCharge> {
+    let mut prices: Vec<(Vec<u8>, i16)> = (1..=4u8).map(|i| (vec![i], 0)).collect();
+    for (i, p) in tou {
+        if !(1..=4).contains(i) {
+            return None;
+        }
+        prices[usize::from(*i - 1)].1 = *p;
+    }
+    Some(UnitCharge {
+        commodity_scale: COMMODITY_SCALE,
+        price_scale,
+        commodity: SECONDARY_COMMODITY,
+        prices,
+    })
+}

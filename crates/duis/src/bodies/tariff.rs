@@ -1,0 +1,933 @@
+//! 1.1 Update Import Tariff and 1.2 Update Price, electricity (`sr:UpdateImportTariffPrimaryElement`,
+//! `sr:UpdateImportTariffSecondaryElement`, `sr:UpdatePricePrimaryElement`,
+//! `sr:UpdatePriceSecondaryElement`; DUIS 5.4 `TariffPrimaryElement`, `TariffSecondaryElement`,
+//! `UpdatePricePrimaryElement`, `UpdatePriceSecondaryElement`): an optional `ExecutionDateTime`,
+//! then the switching table (day profiles, week profiles, seasons), the special days, the block
+//! thresholds and the prices, with the XSD's occurrence and value facets checked here. The gas
+//! forms (`GasTariffElements`, `GasPriceElements`) are refused as unexpected (GSME tariffs are not
+//! implemented).
+
+use super::{BodyError, Seq, execution_date_time, expect, simple};
+use crate::types::InvalidValue;
+use crate::xml::{Element, is_xml_space};
+
+/// A DUIS `sr:Date` (year, month, day of month, day of week; `None`: not specified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TariffDate {
+    /// `SpecifiedYear` (2014…9999).
+    pub year: Option<u16>,
+    /// `SpecifiedMonth` (1…12).
+    pub month: Option<u8>,
+    /// The day of the month.
+    pub day_of_month: DayOfMonth,
+    /// `SpecifiedDayOfWeek` (1 Monday … 7 Sunday).
+    pub day_of_week: Option<u8>,
+}
+
+/// A DUIS `sr:DayOfMonth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOfMonth {
+    /// `SpecifiedDayOfMonth` (1…31).
+    Day(u8),
+    /// `LastDayOfMonth`.
+    Last,
+    /// `SecondLastDayOfMonth`.
+    SecondLast,
+    /// `NonSpecifiedDayOfMonth`.
+    Any,
+}
+
+/// What a switching time switches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TariffAction {
+    /// `TOUTariffAction` (1…48 primary, 1…4 secondary).
+    Tou(u8),
+    /// `BlockTariffAction` (1…8).
+    Block(u8),
+}
+
+/// One `ProfileSchedule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileSchedule {
+    /// `StartTime` in UTC: hour, minute, second, hundredths.
+    pub start: [u8; 4],
+    /// The action.
+    pub action: TariffAction,
+}
+
+/// One `DayProfile`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayProfile {
+    /// `DayName` (1…16).
+    pub name: u8,
+    /// Its schedule (1…48).
+    pub schedule: Vec<ProfileSchedule>,
+}
+
+/// One `WeekProfile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekProfile {
+    /// `WeekName` (1…4).
+    pub name: u8,
+    /// The day profile of each day, Monday first.
+    pub days: [u8; 7],
+}
+
+/// One `Season`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Season {
+    /// `SeasonName` (at most 8 characters).
+    pub name: String,
+    /// `SeasonStartDate`.
+    pub start: TariffDate,
+    /// `ReferencedWeekName`.
+    pub week: u8,
+}
+
+/// A `SwitchingTable`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchingTable {
+    /// Day profiles (1…16).
+    pub days: Vec<DayProfile>,
+    /// Week profiles (1…4).
+    pub weeks: Vec<WeekProfile>,
+    /// Seasons (1…4).
+    pub seasons: Vec<Season>,
+}
+
+/// One `SpecialDay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialDay {
+    /// `Date`.
+    pub date: TariffDate,
+    /// `ReferencedDayName`.
+    pub day: u8,
+}
+
+/// One `BlockPrices`: the rate index (1…8) and its (block index 1…4, price) pairs.
+pub type BlockPrices = (u8, Vec<(u8, i16)>);
+
+/// The primary element's price elements (`ElecPriceElementsPrimary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElecPrices {
+    /// `StandingCharge` (xs:short).
+    pub standing_charge: i16,
+    /// `StandingChargeScale`.
+    pub standing_charge_scale: i8,
+    /// `PriceScale`.
+    pub price_scale: i8,
+    /// `TOUPrice`s (index 1…48, price), of a TOU or hybrid tariff.
+    pub tou: Vec<(u8, i16)>,
+    /// `BlockPrices` (index 1…8) with their `BlockPrice`s (index 1…4, price), of a block or
+    /// hybrid tariff.
+    pub blocks: Vec<BlockPrices>,
+}
+
+/// `UpdateImportTariffPrimaryElement` with `ElecTariffElements`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateImportTariffPrimary {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// `CurrencyUnits` is GBP (`false`: ECB).
+    pub currency_gbp: bool,
+    /// The switching table.
+    pub switching: SwitchingTable,
+    /// Special days (0…50).
+    pub special_days: Vec<SpecialDay>,
+    /// `ThresholdMatrix`: the thresholds (1…3) of each of the 8 rates, by index.
+    pub thresholds: [Vec<u32>; 8],
+    /// The prices.
+    pub prices: ElecPrices,
+}
+
+/// `UpdatePricePrimaryElement` with `ElectricityPriceElements`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatePricePrimary {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// The prices.
+    pub prices: ElecPrices,
+}
+
+/// The secondary element's prices (`PriceSecondary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondaryPrices {
+    /// `PriceScale`.
+    pub price_scale: i8,
+    /// `ElectricityPriceElement`s (index 1…4, price).
+    pub prices: Vec<(u8, i16)>,
+}
+
+/// `UpdateImportTariffSecondaryElement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateImportTariffSecondary {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// The switching table (TOU actions 1…4).
+    pub switching: SwitchingTable,
+    /// Special days (0…50).
+    pub special_days: Vec<SpecialDay>,
+    /// The prices.
+    pub prices: SecondaryPrices,
+}
+
+/// `UpdatePriceSecondaryElement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatePriceSecondary {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// The prices.
+    pub prices: SecondaryPrices,
+}
+
+/// An xs:integer's lexical form (optional sign, decimal digits) within i64.
+fn parse_integer(t: &str) -> Option<i64> {
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+fn int(e: &Element, kind: &'static str, lo: i64, hi: i64) -> Result<i64, BodyError> {
+    let t = simple(e, kind)?.trim_matches(is_xml_space);
+    parse_integer(t)
+        .filter(|v| (lo..=hi).contains(v))
+        .ok_or_else(|| InvalidValue::new(kind, t).into())
+}
+
+fn small(e: &Element, kind: &'static str, lo: u8, hi: u8) -> Result<u8, BodyError> {
+    int(e, kind, i64::from(lo), i64::from(hi)).map(|v| u8::try_from(v).unwrap_or(hi))
+}
+
+fn scale(e: &Element, kind: &'static str) -> Result<i8, BodyError> {
+    int(e, kind, -128, 127).map(|v| i8::try_from(v).unwrap_or(0))
+}
+
+fn price(e: &Element, kind: &'static str) -> Result<i16, BodyError> {
+    int(e, kind, i64::from(i16::MIN), i64::from(i16::MAX)).map(|v| i16::try_from(v).unwrap_or(0))
+}
+
+/// The `index` attribute, in `lo..=hi`.
+fn index(e: &Element, kind: &'static str, hi: u8) -> Result<u8, BodyError> {
+    let t = e.attr("index").unwrap_or("");
+    parse_integer(t.trim_matches(is_xml_space))
+        .filter(|v| (1..=i64::from(hi)).contains(v))
+        .and_then(|v| u8::try_from(v).ok())
+        .ok_or_else(|| InvalidValue::new(kind, t).into())
+}
+
+fn empty(e: &Element, kind: &'static str) -> Result<(), BodyError> {
+    Seq::new(e, kind).finish()?;
+    if e.trimmed_text().is_empty() {
+        Ok(())
+    } else {
+        Err(InvalidValue::new(kind, &e.text).into())
+    }
+}
+
+/// `min..=max` children named `name`, in a row.
+fn many<'a>(
+    s: &mut Seq<'a>,
+    name: &'static str,
+    min: usize,
+    max: usize,
+) -> Result<Vec<&'a Element>, BodyError> {
+    let mut v = Vec::new();
+    while let Some(e) = s.optional(name) {
+        v.push(e);
+    }
+    if v.len() < min {
+        return Err(BodyError::Missing {
+            parent: s.parent,
+            name,
+        });
+    }
+    if v.len() > max {
+        return Err(InvalidValue::new(name, &format!("{} occurrences", v.len())).into());
+    }
+    Ok(v)
+}
+
+/// An xs:time in UTC (hour, minute, second, hundredths); a time zone offset is applied.
+fn xs_time(e: &Element, kind: &'static str) -> Result<[u8; 4], BodyError> {
+    let raw = simple(e, kind)?.trim_matches(is_xml_space);
+    let bad = || BodyError::from(InvalidValue::new(kind, raw));
+    let (main, offset_min) = if let Some(m) = raw.strip_suffix('Z') {
+        (m, 0i64)
+    } else if raw.len() > 6 && matches!(raw.as_bytes()[raw.len() - 6], b'+' | b'-') {
+        let (m, tz) = raw.split_at(raw.len() - 6);
+        let sign = if tz.starts_with('-') { -1 } else { 1 };
+        let h: i64 = tz[1..3].parse().map_err(|_| bad())?;
+        let mi: i64 = tz[4..6].parse().map_err(|_| bad())?;
+        if &tz[3..4] != ":" || h > 14 || mi > 59 {
+            return Err(bad());
+        }
+        (m, sign * (h * 60 + mi))
+    } else {
+        (raw, 0)
+    };
+    let (hms, frac) = match main.split_once('.') {
+        Some((a, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (a, f),
+        Some(_) => return Err(bad()),
+        None => (main, ""),
+    };
+    let parts: Vec<&str> = hms.split(':').collect();
+    let [h, m, s] = parts[..] else {
+        return Err(bad());
+    };
+    if [h, m, s]
+        .iter()
+        .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let (h, m, s): (i64, i64, i64) = (
+        h.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        s.parse().map_err(|_| bad())?,
+    );
+    if h > 23 || m > 59 || s > 59 {
+        return Err(bad());
+    }
+    let hundredths: u8 = format!("{frac:0<2}")[..2].parse().map_err(|_| bad())?;
+    let minutes = (h * 60 + m - offset_min).rem_euclid(24 * 60);
+    let hh = u8::try_from(minutes / 60).map_err(|_| bad())?;
+    let mm = u8::try_from(minutes % 60).map_err(|_| bad())?;
+    let ss = u8::try_from(s).map_err(|_| bad())?;
+    Ok([hh, mm, ss, hundredths])
+}
+
+fn date(e: &Element, kind: &'static str) -> Result<TariffDate, BodyError> {
+    let mut s = Seq::new(e, kind);
+    let y = s.required("Year")?;
+    let mut ys = Seq::new(y, "Year");
+    let yc = ys.choice()?;
+    let year = match yc.name.as_str() {
+        "SpecifiedYear" => {
+            Some(int(yc, "SpecifiedYear", 2014, 9999).map(|v| u16::try_from(v).unwrap_or(0xFFFF))?)
+        }
+        "NonSpecifiedYear" => {
+            empty(yc, "NonSpecifiedYear")?;
+            None
+        }
+        _ => return Err(ys.unexpected(yc)),
+    };
+    ys.finish()?;
+    let m = s.required("Month")?;
+    let mut ms = Seq::new(m, "Month");
+    let mc = ms.choice()?;
+    let month = match mc.name.as_str() {
+        "SpecifiedMonth" => Some(small(mc, "SpecifiedMonth", 1, 12)?),
+        "NonSpecifiedMonth" => {
+            empty(mc, "NonSpecifiedMonth")?;
+            None
+        }
+        _ => return Err(ms.unexpected(mc)),
+    };
+    ms.finish()?;
+    let d = s.required("DayOfMonth")?;
+    let mut ds = Seq::new(d, "DayOfMonth");
+    let dc = ds.choice()?;
+    let day_of_month = match dc.name.as_str() {
+        "SpecifiedDayOfMonth" => DayOfMonth::Day(small(dc, "SpecifiedDayOfMonth", 1, 31)?),
+        "LastDayOfMonth" => {
+            empty(dc, "LastDayOfMonth")?;
+            DayOfMonth::Last
+        }
+        "SecondLastDayOfMonth" => {
+            empty(dc, "SecondLastDayOfMonth")?;
+            DayOfMonth::SecondLast
+        }
+        "NonSpecifiedDayOfMonth" => {
+            empty(dc, "NonSpecifiedDayOfMonth")?;
+            DayOfMonth::Any
+        }
+        _ => return Err(ds.unexpected(dc)),
+    };
+    ds.finish()?;
+    let w = s.required("DayOfWeek")?;
+    let mut ws = Seq::new(w, "DayOfWeek");
+    let wc = ws.choice()?;
+    let day_of_week = match wc.name.as_str() {
+        "SpecifiedDayOfWeek" => Some(small(wc, "SpecifiedDayOfWeek", 1, 7)?),
+        "NonSpecifiedDayOfWeek" => {
+            empty(wc, "NonSpecifiedDayOfWeek")?;
+            None
+        }
+        _ => return Err(ws.unexpected(wc)),
+    };
+    ws.finish()?;
+    s.finish()?;
+    Ok(TariffDate {
+        year,
+        month,
+        day_of_month,
+        day_of_week,
+    })
+}
+
+/// A switching table; `secondary`: TOU actions 1…4 only.
+fn switching_table(e: &Element, secondary: bool) -> Result<SwitchingTable, BodyError> {
+    let mut s = Seq::new(e, "SwitchingTable");
+    let dp = s.required("DayProfiles")?;
+    let mut ds = Seq::new(dp, "DayProfiles");
+    let days = many(&mut ds, "DayProfile", 1, 16)?
+        .into_iter()
+        .map(|d| {
+            let mut p = Seq::new(d, "DayProfile");
+            let name = small(p.required("DayName")?, "DayName", 1, 16)?;
+            let schedule = many(&mut p, "ProfileSchedule", 1, 48)?
+                .into_iter()
+                .map(|ps| {
+                    let mut q = Seq::new(ps, "ProfileSchedule");
+                    let start = xs_time(q.required("StartTime")?, "StartTime")?;
+                    let a = q.choice()?;
+                    let action = match a.name.as_str() {
+                        "TOUTariffAction" => TariffAction::Tou(small(
+                            a,
+                            "TOUTariffAction",
+                            1,
+                            if secondary { 4 } else { 48 },
+                        )?),
+                        "BlockTariffAction" if !secondary => {
+                            TariffAction::Block(small(a, "BlockTariffAction", 1, 8)?)
+                        }
+                        _ => return Err(q.unexpected(a)),
+                    };
+                    q.finish()?;
+                    Ok(ProfileSchedule { start, action })
+                })
+                .collect::<Result<_, BodyError>>()?;
+            p.finish()?;
+            Ok(DayProfile { name, schedule })
+        })
+        .collect::<Result<_, BodyError>>()?;
+    ds.finish()?;
+    let wp = s.required("WeekProfiles")?;
+    let mut ws = Seq::new(wp, "WeekProfiles");
+    let weeks = many(&mut ws, "WeekProfile", 1, 4)?
+        .into_iter()
+        .map(|w| {
+            let mut p = Seq::new(w, "WeekProfile");
+            let name = small(p.required("WeekName")?, "WeekName", 1, 4)?;
+            let refs = many(&mut p, "ReferencedDayName", 7, 7)?;
+            let mut days = [0u8; 7];
+            for (i, r) in refs.iter().enumerate() {
+                // The index attribute says the day (1 Monday); each once.
+                let k = usize::from(index(r, "ReferencedDayName", 7)? - 1);
+                if days[k] != 0 {
+                    return Err(InvalidValue::new(
+                        "ReferencedDayName",
+                        &format!("index {}", k + 1),
+                    )
+                    .into());
+                }
+                days[k] = small(r, "ReferencedDayName", 1, 16)?;
+                let _ = i;
+            }
+            p.finish()?;
+            Ok(WeekProfile { name, days })
+        })
+        .collect::<Result<_, BodyError>>()?;
+    ws.finish()?;
+    let sp = s.required("Seasons")?;
+    let mut ss = Seq::new(sp, "Seasons");
+    let seasons = many(&mut ss, "Season", 1, 4)?
+        .into_iter()
+        .map(|x| {
+            let mut p = Seq::new(x, "Season");
+            let n = p.required("SeasonName")?;
+            let name = simple(n, "SeasonName")?.to_owned();
+            if name.chars().count() > 8 {
+                return Err(InvalidValue::new("SeasonName", &name).into());
+            }
+            let start = date(p.required("SeasonStartDate")?, "SeasonStartDate")?;
+            let week = small(
+                p.required("ReferencedWeekName")?,
+                "ReferencedWeekName",
+                1,
+                4,
+            )?;
+            p.finish()?;
+            Ok(Season { name, start, week })
+        })
+        .collect::<Result<_, BodyError>>()?;
+    ss.finish()?;
+    s.finish()?;
+    let t = SwitchingTable {
+        days,
+        weeks,
+        seasons,
+    };
+    t.check()?;
+    Ok(t)
+}
+
+fn refuse(kind: &'static str, why: String) -> BodyError {
+    InvalidValue::new(kind, &why).into()
+}
+
+impl SwitchingTable {
+    /// What the XSD cannot say: day and week names unique, no two switching times of a day
+    /// profile at the same time (they would overlap), every referenced day and week defined.
+    fn check(&self) -> Result<(), BodyError> {
+        let mut names: Vec<u8> = self.days.iter().map(|d| d.name).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(refuse("DayName", "a day profile name given twice".into()));
+        }
+        for d in &self.days {
+            let mut times: Vec<[u8; 4]> = d.schedule.iter().map(|p| p.start).collect();
+            times.sort_unstable();
+            if times.windows(2).any(|w| w[0] == w[1]) {
+                return Err(refuse(
+                    "StartTime",
+                    format!(
+                        "day profile {}: two switching times at the same time",
+                        d.name
+                    ),
+                ));
+            }
+        }
+        let mut weeks: Vec<u8> = self.weeks.iter().map(|w| w.name).collect();
+        weeks.sort_unstable();
+        if weeks.windows(2).any(|w| w[0] == w[1]) {
+            return Err(refuse("WeekName", "a week profile name given twice".into()));
+        }
+        if let Some(w) = self
+            .weeks
+            .iter()
+            .find(|w| w.days.iter().any(|d| !names.contains(d)))
+        {
+            return Err(refuse(
+                "ReferencedDayName",
+                format!("week profile {} names an undefined day profile", w.name),
+            ));
+        }
+        if let Some(s) = self.seasons.iter().find(|s| !weeks.contains(&s.week)) {
+            return Err(refuse(
+                "ReferencedWeekName",
+                format!("season {} names an undefined week profile", s.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_special_days(&self, days: &[SpecialDay]) -> Result<(), BodyError> {
+        match days
+            .iter()
+            .find(|s| !self.days.iter().any(|d| d.name == s.day))
+        {
+            Some(s) => Err(refuse(
+                "ReferencedDayName",
+                format!("a special day names undefined day profile {}", s.day),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+fn special_days(e: &Element) -> Result<Vec<SpecialDay>, BodyError> {
+    let mut s = Seq::new(e, "SpecialDays");
+    let v = many(&mut s, "SpecialDay", 0, 50)?
+        .into_iter()
+        .map(|d| {
+            let mut p = Seq::new(d, "SpecialDay");
+            let date = date(p.required("Date")?, "Date")?;
+            let day = small(p.required("ReferencedDayName")?, "ReferencedDayName", 1, 16)?;
+            p.finish()?;
+            Ok(SpecialDay { date, day })
+        })
+        .collect::<Result<_, BodyError>>()?;
+    s.finish()?;
+    Ok(v)
+}
+
+fn thresholds(e: &Element) -> Result<[Vec<u32>; 8], BodyError> {
+    let mut s = Seq::new(e, "ThresholdMatrix");
+    let rows = many(&mut s, "Thresholds", 8, 8)?;
+    s.finish()?;
+    let mut out: [Vec<u32>; 8] = Default::default();
+    let mut seen = [false; 8];
+    for r in rows {
+        let k = usize::from(index(r, "Thresholds", 8)? - 1);
+        if seen[k] {
+            return Err(InvalidValue::new("Thresholds", &format!("index {}", k + 1)).into());
+        }
+        seen[k] = true;
+        let mut q = Seq::new(r, "Thresholds");
+        let cells = many(&mut q, "BlockThreshold", 1, 3)?;
+        q.finish()?;
+        let mut v = vec![None; cells.len()];
+        for c in cells {
+            let i = usize::from(index(c, "BlockThreshold", 3)? - 1);
+            let x = int(c, "BlockThreshold", 0, i64::from(u32::MAX))?;
+            match v.get_mut(i) {
+                Some(slot @ None) => *slot = u32::try_from(x).ok(),
+                _ => {
+                    return Err(
+                        InvalidValue::new("BlockThreshold", &format!("index {}", i + 1)).into(),
+                    );
+                }
+            }
+        }
+        out[k] = v.into_iter().flatten().collect();
+    }
+    Ok(out)
+}
+
+/// Indexed prices: each index once.
+fn indexed(es: &[&Element], kind: &'static str, hi: u8) -> Result<Vec<(u8, i16)>, BodyError> {
+    let mut v: Vec<(u8, i16)> = Vec::with_capacity(es.len());
+    for e in es {
+        let i = index(e, kind, hi)?;
+        if v.iter().any(|(j, _)| *j == i) {
+            return Err(InvalidValue::new(kind, &format!("index {i}")).into());
+        }
+        v.push((i, price(e, kind)?));
+    }
+    Ok(v)
+}
+
+fn elec_prices(e: &Element) -> Result<ElecPrices, BodyError> {
+    let mut s = Seq::new(e, "ElectricityPriceElements");
+    let standing_charge = price(s.required("StandingCharge")?, "StandingCharge")?;
+    let standing_charge_scale = scale(s.required("StandingChargeScale")?, "StandingChargeScale")?;
+    let price_scale = scale(s.required("PriceScale")?, "PriceScale")?;
+    let c = s.choice()?;
+    let blocks_of = |q: &mut Seq<'_>| -> Result<Vec<BlockPrices>, BodyError> {
+        let mut out: Vec<BlockPrices> = Vec::new();
+        for b in many(q, "BlockPrices", 1, 8)? {
+            let i = index(b, "BlockPrices", 8)?;
+            if out.iter().any(|(j, _)| *j == i) {
+                return Err(InvalidValue::new("BlockPrices", &format!("index {i}")).into());
+            }
+            let mut bs = Seq::new(b, "BlockPrices");
+            let cells = many(&mut bs, "BlockPrice", 1, 4)?;
+            bs.finish()?;
+            out.push((i, indexed(&cells, "BlockPrice", 4)?));
+        }
+        Ok(out)
+    };
+    let (tou, blocks) = match c.name.as_str() {
+        "TOUTariff" => {
+            let mut q = Seq::new(c, "TOUTariff");
+            let t = many(&mut q, "TOUPrice", 1, 48)?;
+            q.finish()?;
+            (indexed(&t, "TOUPrice", 48)?, Vec::new())
+        }
+        "BlockTariff" => {
+            let mut q = Seq::new(c, "BlockTariff");
+            let b = blocks_of(&mut q)?;
+            q.finish()?;
+            (Vec::new(), b)
+        }
+        "HybridTariff" => {
+            let mut q = Seq::new(c, "HybridTariff");
+            let b = blocks_of(&mut q)?;
+            let t = many(&mut q, "TOUPrice", 1, 48)?;
+            q.finish()?;
+            (indexed(&t, "TOUPrice", 48)?, b)
+        }
+        _ => return Err(s.unexpected(c)),
+    };
+    s.finish()?;
+    Ok(ElecPrices {
+        standing_charge,
+        standing_charge_scale,
+        price_scale,
+        tou,
+        blocks,
+    })
+}
+
+/// `PricePrimary` with its electricity choice.
+fn price_primary(e: &Element) -> Result<ElecPrices, BodyError> {
+    let mut s = Seq::new(e, "PriceElements");
+    let c = s.required("ElectricityPriceElements")?;
+    s.finish()?;
+    elec_prices(c)
+}
+
+fn price_secondary(e: &Element) -> Result<SecondaryPrices, BodyError> {
+    let mut s = Seq::new(e, "PriceElements");
+    let price_scale = scale(s.required("PriceScale")?, "PriceScale")?;
+    let p = many(&mut s, "ElectricityPriceElement", 1, 4)?;
+    s.finish()?;
+    Ok(SecondaryPrices {
+        price_scale,
+        prices: indexed(&p, "ElectricityPriceElement", 4)?,
+    })
+}
+
+fn no_text(e: &Element, kind: &'static str) -> Result<(), BodyError> {
+    if e.trimmed_text().is_empty() {
+        Ok(())
+    } else {
+        Err(InvalidValue::new(kind, &e.text).into())
+    }
+}
+
+impl UpdateImportTariffPrimary {
+    /// Parses an `UpdateImportTariffPrimaryElement` body element (electricity).
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateImportTariffPrimaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let t = s.required("ElecTariffElements")?;
+        let mut ts = Seq::new(t, "ElecTariffElements");
+        let c = ts.required("CurrencyUnits")?;
+        let currency_gbp = match simple(c, "CurrencyUnits")? {
+            "GBP" => true,
+            "ECB" => false,
+            other => return Err(InvalidValue::new("CurrencyUnits", other).into()),
+        };
+        let switching = switching_table(ts.required("SwitchingTable")?, false)?;
+        let special_days = special_days(ts.required("SpecialDays")?)?;
+        switching.check_special_days(&special_days)?;
+        let thresholds = thresholds(ts.required("ThresholdMatrix")?)?;
+        ts.finish()?;
+        let prices = price_primary(s.required("PriceElements")?)?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        Ok(Self {
+            execution_date_time,
+            currency_gbp,
+            switching,
+            special_days,
+            thresholds,
+            prices,
+        })
+    }
+}
+
+impl UpdatePricePrimary {
+    /// Parses an `UpdatePricePrimaryElement` body element (electricity).
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdatePricePrimaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let prices = price_primary(s.required("PriceElements")?)?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        Ok(Self {
+            execution_date_time,
+            prices,
+        })
+    }
+}
+
+impl UpdateImportTariffSecondary {
+    /// Parses an `UpdateImportTariffSecondaryElement` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateImportTariffSecondaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let switching = switching_table(s.required("SwitchingTable")?, true)?;
+        let special_days = special_days(s.required("SpecialDays")?)?;
+        switching.check_special_days(&special_days)?;
+        let prices = price_secondary(s.required("PriceElements")?)?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        Ok(Self {
+            execution_date_time,
+            switching,
+            special_days,
+            prices,
+        })
+    }
+}
+
+impl UpdatePriceSecondary {
+    /// Parses an `UpdatePriceSecondaryElement` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdatePriceSecondaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let prices = price_secondary(s.required("PriceElements")?)?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        Ok(Self {
+            execution_date_time,
+            prices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bodies::tests::body as wrapped;
+
+    fn template(name: &str) -> Element {
+        let dir = std::env::var("OPENDCC_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
+        let xml = std::fs::read(format!("{dir}/duis-templates/{name}")).expect("template");
+        let req = crate::parse_request(&xml).expect("request");
+        req.body
+    }
+
+    #[test]
+    fn every_electricity_tariff_template_parses() {
+        let t = UpdateImportTariffPrimary::parse(&template(
+            "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert!(t.currency_gbp);
+        assert_eq!(t.switching.days.len(), 3);
+        assert_eq!(
+            t.switching.days[0].schedule[1],
+            ProfileSchedule {
+                start: [7, 0, 0, 0],
+                action: TariffAction::Tou(3)
+            }
+        );
+        assert_eq!(t.switching.weeks[0].days, [1, 1, 1, 1, 1, 3, 3]);
+        assert_eq!(t.switching.seasons[1].name, "summer");
+        assert_eq!(t.special_days[1].date.year, None);
+        assert_eq!(t.thresholds[0], [u32::MAX]);
+        assert_eq!(t.prices.tou, [(1, 2121), (2, 3127), (3, 4744)]);
+        let b = UpdateImportTariffPrimary::parse(&template(
+            "ECS01a_1.1.1_IMMEDIATE_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert_eq!(b.thresholds[0], [10_000, 20_000, u32::MAX]);
+        assert_eq!(
+            b.prices.blocks,
+            [(1, vec![(1, 1361), (2, 2289), (3, 5566)])]
+        );
+        for f in [
+            "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01a_1.1.1_CANCELLATION_TOU_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ] {
+            let t = UpdateImportTariffPrimary::parse(&template(f)).unwrap();
+            assert!(t.execution_date_time.is_some(), "{f}");
+        }
+        for f in [
+            "ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01b_1.2.1_IMMEDIATE_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01b_1.2.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01b_1.2.1_CANCELLATION_TOU_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ] {
+            UpdatePricePrimary::parse(&template(f)).unwrap();
+        }
+        for f in [
+            "ECS01c_1.1.2_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01c_1.1.2_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01c_1.1.2_CANCELLATION_SUCCESS_REQUEST_DUIS.XML",
+        ] {
+            UpdateImportTariffSecondary::parse(&template(f)).unwrap();
+        }
+        for f in [
+            "ECS01d_1.2.2_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01d_1.2.2_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML",
+            "ECS01d_1.2.2_CANCELLATION_SUCCESS_REQUEST_DUIS.XML",
+        ] {
+            let p = UpdatePriceSecondary::parse(&template(f)).unwrap();
+            assert_eq!(p.prices.price_scale, -5);
+        }
+    }
+
+    fn body(xml: &str) -> Element {
+        wrapped(&xml.replace("<", "<sr:").replace("<sr:/", "</sr:"))
+    }
+
+    const SECONDARY_PRICES: &str = "<PriceElements><PriceScale>-5</PriceScale><ElectricityPriceElement index=\"1\">1010</ElectricityPriceElement></PriceElements>";
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let ok = format!(
+            "<UpdatePriceSecondaryElement>{SECONDARY_PRICES}</UpdatePriceSecondaryElement>"
+        );
+        UpdatePriceSecondary::parse(&body(&ok)).unwrap();
+        for bad in [
+            // A price beyond xs:short.
+            ok.replace(">1010<", ">32768<"),
+            // An index beyond 4.
+            ok.replace("index=\"1\"", "index=\"5\""),
+            // A scale beyond -128.
+            ok.replace(">-5<", ">-129<"),
+            // Five prices.
+            ok.replace(
+                "</PriceElements>",
+                &"<ElectricityPriceElement index=\"2\">1</ElectricityPriceElement>".repeat(4),
+            )
+            .replace(
+                "</UpdatePriceSecondaryElement>",
+                "</PriceElements></UpdatePriceSecondaryElement>",
+            ),
+            // The same index twice.
+            ok.replace(
+                "</PriceElements>",
+                "<ElectricityPriceElement index=\"1\">2</ElectricityPriceElement></PriceElements>",
+            ),
+        ] {
+            assert!(UpdatePriceSecondary::parse(&body(&bad)).is_err(), "{bad}");
+        }
+        let mut t = template("ECS01a_1.1.1_IMMEDIATE_BLOCK_SUCCESS_REQUEST_DUIS.XML");
+        // A fourth threshold.
+        let tm = t
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ElecTariffElements")
+            .unwrap()
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ThresholdMatrix")
+            .unwrap();
+        let mut extra = tm.children[0].children[0].clone();
+        extra.attrs = vec![("index".into(), "3".into())];
+        tm.children[0].children.push(extra);
+        assert!(UpdateImportTariffPrimary::parse(&t).is_err());
+    }
+
+    #[test]
+    fn overlapping_switching_times_and_undefined_references_are_refused() {
+        let good = template("ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
+        UpdateImportTariffPrimary::parse(&good).unwrap();
+        fn table(e: &mut Element) -> &mut Element {
+            let t = e
+                .children
+                .iter_mut()
+                .find(|c| c.name == "ElecTariffElements")
+                .unwrap();
+            t.children
+                .iter_mut()
+                .find(|c| c.name == "SwitchingTable")
+                .unwrap()
+        }
+        // Day profile 1's second switching time moved onto its first.
+        let mut e = good.clone();
+        let st = table(&mut e);
+        st.children[0].children[0].children[2].children[0].text = "00:00:00.00Z".into();
+        assert!(UpdateImportTariffPrimary::parse(&e).is_err());
+        // A week naming day profile 9.
+        let mut e = good.clone();
+        let st = table(&mut e);
+        st.children[1].children[0].children[1].text = "9".into();
+        assert!(UpdateImportTariffPrimary::parse(&e).is_err());
+    }
+
+    #[test]
+    fn xs_time_converts_to_utc() {
+        let e = |t: &str| {
+            let mut x = Element::new("StartTime");
+            x.text = t.into();
+            xs_time(&x, "StartTime")
+        };
+        assert_eq!(e("07:00:00.00Z").unwrap(), [7, 0, 0, 0]);
+        assert_eq!(e("07:30:15.5+01:00").unwrap(), [6, 30, 15, 50]);
+        assert_eq!(e("23:00:00").unwrap(), [23, 0, 0, 0]);
+        assert!(e("24:00:00Z").is_err());
+        assert!(e("7:00:00Z").is_err());
+    }
+}
