@@ -20,7 +20,9 @@
 //!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
 //!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
-//!   State added later goes at the end of the tail, with a new format.
+//! * format 3: a format-2 body followed by the prepayment state of DUIS 1.5 and the prepayment
+//!   behaviour ([`crate::prepay::PrepayState`]); a format-1 or format-2 body reads with its
+//!   default. State added later goes at the end, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +36,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
+/// The format of parts stored before the prepayment state existed (still read).
+pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the tail existed (still read).
 pub const FORMAT_1: u8 = 1;
 
@@ -132,7 +136,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
         // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_1), rest)) => {
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -168,6 +172,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         payment_mode,
         tenancy_restriction,
         debt,
+        prepay,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -195,6 +200,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             tenancy_restriction: *tenancy_restriction,
             debt,
         },
+        prepay,
     ))
 }
 
@@ -203,7 +209,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -240,8 +246,12 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (b, tail): (BodyV1, Tail) = match body.first() {
-        Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+    let (b, tail, prepay): (BodyV1, Tail, crate::prepay::PrepayState) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Tail::default(), Default::default()),
+        Some(&FORMAT_2) => {
+            let (b, tail) = decode("body", body)?;
+            (b, tail, Default::default())
+        }
         _ => decode("body", body)?,
     };
     let c: Counters = decode("counters", counters)?;
@@ -269,6 +279,7 @@ pub fn decode_state(
         payment_mode: tail.payment_mode,
         tenancy_restriction: tail.tenancy_restriction,
         debt: tail.debt,
+        prepay,
     })
 }
 
@@ -336,7 +347,8 @@ mod tests {
     /// tail.
     fn format_1(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
-        let tail = postcard::to_allocvec(&Tail::default()).unwrap();
+        let tail = postcard::to_allocvec(&(Tail::default(), crate::prepay::PrepayState::default()))
+            .unwrap();
         assert!(body.ends_with(&tail), "the default tail ends the body");
         let mut v1 = body[..body.len() - tail.len()].to_vec();
         v1[0] = FORMAT_1;
