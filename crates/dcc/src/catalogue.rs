@@ -74,6 +74,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &s4_15_read_load_limit_data::ReadLoadLimitData,
     &s4_18_read_meter_balance::ReadMeterBalance,
     // Families 1 and 2 (prepayment and payment mode).
+    &services::s1_5_update_meter_balance::UpdateMeterBalance,
     &services::s1_7_reset_tariff_block_counter_matrix::ResetTariffBlockCounterMatrix,
     &services::s1_6_update_payment_mode::UpdatePaymentModeService,
     &services::s2_3_update_debt::UpdateDebt,

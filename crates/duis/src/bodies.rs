@@ -1029,3 +1029,6 @@ pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffs
 // 1.6 Update Payment Mode.
 mod payment_mode;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
+// 1.5 Update Meter Balance.
+mod meter_balance;
+pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};

@@ -41,6 +41,7 @@ pub mod s5_1_create_schedule;
 pub mod s5_2_read_schedule;
 pub mod s5_3_delete_schedule;
 // Families 1 and 2 (prepayment and payment mode).
+pub mod s1_5_update_meter_balance;
 pub mod s1_6_update_payment_mode;
 pub mod s1_7_reset_tariff_block_counter_matrix;
 pub mod s2_3_update_debt;
