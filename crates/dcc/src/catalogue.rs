@@ -78,6 +78,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s1_1_2_update_import_tariff_secondary::UpdateImportTariffSecondaryService,
     &services::s1_2_1_update_price_primary::UpdatePricePrimaryService,
     &services::s1_2_2_update_price_secondary::UpdatePriceSecondaryService,
+    &services::s1_5_update_meter_balance::UpdateMeterBalance,
     &services::s1_7_reset_tariff_block_counter_matrix::ResetTariffBlockCounterMatrix,
     &services::s1_6_update_payment_mode::UpdatePaymentModeService,
     &services::s2_3_update_debt::UpdateDebt,

@@ -267,6 +267,11 @@ impl EmulatedDevice {
         // outcome alerts go out with this reply), so a command never sees a stale state.
         let mut alerts = self.tick(now).unwrap_or_default();
         let (response, outcome) = self.process(frame, now, &mut alerts);
+        // Prepayment (crate::prepay): what a command carried out changed may bring the next
+        // event forward, or make one due now (a failed or refused one changes nothing).
+        if matches!(outcome, Outcome::Executed { success: true, .. }) {
+            alerts.extend(self.prepayment_refresh(now));
+        }
         Reply {
             response,
             alerts,

@@ -306,6 +306,10 @@ impl EmulatedDevice {
             // 2.3 Update Debt (crate::reads::payment).
             DecodedCommand::Ecs07(update) => self.ecs07(apdu.counter, &update, now),
             DecodedCommand::Gcs04(debts) => self.gcs04(&debts, now),
+            // 1.5 Update Meter Balance (crate::prepay).
+            DecodedCommand::Ecs04a(adjustment) => self.ecs04a(apdu.counter, adjustment, now),
+            DecodedCommand::Ecs04b => self.ecs04b(apdu.counter, now),
+            DecodedCommand::Gcs40(c) => self.gcs40(&c, now),
             // Instantaneous reads (crate::reads::instantaneous).
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)

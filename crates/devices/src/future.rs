@@ -56,6 +56,9 @@ pub enum FutureAction {
     PaymentMode(crate::payment_mode::PaymentModeState),
     /// ECS01a, ECS01b, ECS01c, ECS01d: write this tariff or prices ([`crate::tariff`]).
     Tariff(Box<crate::tariff::TariffChange>),
+    /// The next prepayment event (`crate::prepay`): no command, no outcome alert; the alerts
+    /// it raises go to the supplier.
+    Prepayment,
 }
 
 /// A future-dated instruction the device holds.
@@ -146,11 +149,16 @@ impl EmulatedDevice {
         self.state.future_actions = keep;
         due.sort_by_key(|a| a.at);
         let mut alerts = Vec::new();
+        let executed = !due.is_empty();
         for a in due {
             // Executed at its time (true time), not at the moment the emulation looked.
             let at_true = a.at.saturating_sub(self.state.clock_offset_secs);
             let when = UtcDateTime::from_unix(at_true.min(now.to_unix())).unwrap_or(now);
             let ok = match &a.action {
+                FutureAction::Prepayment => {
+                    alerts.extend(self.prepayment_due(when));
+                    continue;
+                }
                 FutureAction::SupplyOff => {
                     if self.state.has_fault(DeviceFault::SupplySwitch) {
                         false
@@ -195,6 +203,11 @@ impl EmulatedDevice {
             if let Some(frame) = self.outcome_alert(code, &a, when)? {
                 alerts.push(frame);
             }
+        }
+        if executed {
+            // What was done may move the next prepayment event (a held switch of payment mode,
+            // the supply closed), which is held again.
+            alerts.extend(self.prepayment_refresh(now));
         }
         Ok(alerts)
     }

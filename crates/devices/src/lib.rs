@@ -84,6 +84,7 @@ mod kind;
 pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;
+pub mod prepay;
 pub mod reads;
 mod recovery;
 mod settings;

@@ -123,13 +123,17 @@ pub enum DeviceFault {
     /// executed; GCS04 the second Change Debt HARDWARE_FAILURE, the third not executed (the RTDS
     /// ERROR vectors). Nothing changes.
     Debt,
+    /// The meter balance cannot be adjusted or reset (1.5): ECS04a `Action` hardware-fault,
+    /// ECS04b the second action hardware-fault and the third not executed; GCS40a–d a Default
+    /// Response HARDWARE_FAILURE (the RTDS ERROR vectors). Nothing changes.
+    MeterBalance,
 }
 
 impl DeviceFault {
     /// The names `opendcc device fault` takes: `firmware-version`, `supply-status`,
     /// `supply-switch`, `import-registers`, `metering-attribute:0x0302` (hex or decimal).
     pub const NAMES: &'static str = "firmware-version, supply-status, supply-switch, \
-        import-registers, logs, emergency-credit, block-counter-reset, debt, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
+        import-registers, logs, emergency-credit, block-counter-reset, debt, meter-balance, metering-attribute:ID, dlms-object:CLASS/A.B.C.D.E.F/ATTR, \
         zcl-attribute:CLUSTER/ID, zcl-command:CLUSTER/COMMAND or sampling";
 
     /// The fault a name stands for ([`Self::NAMES`]).
@@ -150,6 +154,7 @@ impl DeviceFault {
             "emergency-credit" => Self::EmergencyCredit,
             "block-counter-reset" => Self::BlockCounterReset,
             "debt" => Self::Debt,
+            "meter-balance" => Self::MeterBalance,
             other => {
                 let id = other.strip_prefix("metering-attribute:")?;
                 let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
@@ -609,6 +614,10 @@ pub struct DeviceState {
     /// configured registers) when absent in stored state.
     #[serde(default)]
     pub debt: crate::reads::payment::DebtState,
+    /// The prepayment meter balances' adjustments and the prepayment behaviour's state
+    /// (`crate::prepay`, DUIS 1.5); defaults when absent in stored state.
+    #[serde(default)]
+    pub prepay: crate::prepay::PrepayState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -793,6 +802,14 @@ impl DeviceState {
         }
         self.supply = SupplyState::Enabled;
         let t = now.to_unix();
+        // The consumption starts again: the next prepayment event (crate::prepay) is worked
+        // out again now.
+        let device_now = t.saturating_add(self.clock_offset_secs);
+        for a in &mut self.future_actions {
+            if a.action == crate::future::FutureAction::Prepayment {
+                a.at = a.at.min(device_now);
+            }
+        }
         self.metering
             .set_flowing(self.power_outage_since.is_none(), t);
         self.event_log.push(Event {
@@ -839,6 +856,7 @@ impl DeviceState {
             payment_mode: crate::payment_mode::PaymentModeState::default(),
             tenancy_restriction: None,
             debt: crate::reads::payment::DebtState::default(),
+            prepay: crate::prepay::PrepayState::default(),
         }
     }
 }

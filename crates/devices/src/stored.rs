@@ -22,8 +22,9 @@
 //!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
 //! * format 3: a format-2 body followed by [`Tail3`] (the tariffs written by DUIS 1.1 / 1.2
-//!   that the registers follow, [`crate::reads::InstantaneousConfig::epochs`]); a format-2 body
-//!   reads with none.
+//!   that the registers follow, [`crate::reads::InstantaneousConfig::epochs`]; the prepayment
+//!   state of DUIS 1.5 and the prepayment behaviour, [`crate::prepay::PrepayState`]); a format-1
+//!   or format-2 body reads with their defaults.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,12 +115,14 @@ struct Tail {
 #[derive(Serialize)]
 struct Tail3Ref<'a> {
     tariff_epochs: &'a [crate::reads::instantaneous::TariffEpoch],
+    prepay: &'a crate::prepay::PrepayState,
 }
 
 /// What format 3 appends to a format-2 body; a format-1 or format-2 body reads with the default.
 #[derive(Deserialize, Default)]
 struct Tail3 {
     tariff_epochs: Vec<crate::reads::instantaneous::TariffEpoch>,
+    prepay: crate::prepay::PrepayState,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -185,6 +188,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         payment_mode,
         tenancy_restriction,
         debt,
+        prepay,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -214,6 +218,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         },
         Tail3Ref {
             tariff_epochs: &instantaneous.epochs,
+            prepay,
         },
     ))
 }
@@ -294,6 +299,7 @@ pub fn decode_state(
         payment_mode: tail.payment_mode,
         tenancy_restriction: tail.tenancy_restriction,
         debt: tail.debt,
+        prepay: tail3.prepay,
     })
 }
 
@@ -372,7 +378,10 @@ mod tests {
     /// [`Tail3`].
     fn format_2(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
-        let tail3 = postcard::to_allocvec(&Tail3Ref { tariff_epochs: &[] }).unwrap();
+        let tail3 = postcard::to_allocvec(&Tail3Ref {
+            tariff_epochs: &[],
+            prepay: &crate::prepay::PrepayState::default(),
+        }).unwrap();
         assert!(body.ends_with(&tail3), "the empty tail 3 ends the body");
         let mut v2 = body[..body.len() - tail3.len()].to_vec();
         v2[0] = FORMAT_2;

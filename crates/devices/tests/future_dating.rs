@@ -33,6 +33,8 @@ fn later(t: UtcDateTime, secs: i64) -> UtcDateTime {
 /// Sends the future-dated GCS32; checks the immediate answer; returns the device.
 fn accepted(w: &World, at: UtcDateTime) -> EmulatedDevice {
     let mut dev = w.device(DeviceKind::Gsme, GSME);
+    // A credit mode meter: no prepayment event (devices::prepay) held beside the command.
+    dev.state_mut().payment_mode.credit = true;
     let wan = future_close(w, &dev, 1000, at);
     let reply = dev.handle(&wan, w.now);
     assert_eq!(
@@ -153,6 +155,8 @@ fn pending_actions_survive_the_state_round_trip_and_old_state_loads() {
 fn an_implementation_time_already_reached_closes_at_once() {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Gsme, GSME);
+    // A credit mode meter: no prepayment event (devices::prepay) held beside the command.
+    dev.state_mut().payment_mode.credit = true;
     let wan = future_close(&w, &dev, 1000, w.now);
     let reply = dev.handle(&wan, w.now);
     assert!(reply.response.is_some());

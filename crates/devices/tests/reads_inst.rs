@@ -771,7 +771,10 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
         Data::DoubleLong(0),
         "no emergency credit: not activated"
     );
-    // In debt: no credit, and no emergency credit until it is activated (2.5, ECS09).
+    // In debt: no credit, and no emergency credit until it is activated (2.5, ECS09). (A
+    // credit mode meter: the reads are the same, and its supply is not disabled for want of
+    // credit, devices::prepay.)
+    dev.state_mut().payment_mode.credit = true;
     dev.state_mut().instantaneous.prepayment.credit = 0;
     let p = protected(&w, &mut dev, "4.3_ECS19", 3);
     assert_eq!(p[0], Data::DoubleLong(0));

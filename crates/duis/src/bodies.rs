@@ -1036,3 +1036,6 @@ pub use tariff::{
     SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
     UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePriceSecondary, WeekProfile,
 };
+// 1.5 Update Meter Balance.
+mod meter_balance;
+pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};

@@ -444,3 +444,38 @@ fn a_debt_precommand_must_carry_the_requests_debts() {
         "{e}"
     );
 }
+
+#[test]
+fn every_rtds_1_5_precommand_correlates_with_its_template_and_other_values_are_refused() {
+    for uc in ["ECS04a", "ECS04b", "GCS40a", "GCS40b", "GCS40c", "GCS40d"] {
+        let req = template(&format!("{uc}_1.5_SUCCESS_REQUEST_DUIS.XML"));
+        let rid = req.header.request_id;
+        let pre = precommand(&format!("1.5_{uc}"), uc);
+        let d = correlate(&req, Some(&rid), &pre).unwrap_or_else(|e| panic!("{uc}: {e}"));
+        assert_eq!(d.spec().name, uc);
+    }
+    // ECS04a with another adjustment (its last byte).
+    let req = template("ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    let mut pre = precommand("1.5_ECS04a", "ECS04a");
+    let at = pre.content.len() - 1;
+    pre.content[at] ^= 1;
+    let e = correlate(&req, Some(&rid), &pre).unwrap_err();
+    assert!(matches!(e, Mismatch::Parameter { .. }), "{e}");
+    // The ESME's reset answering an adjustment request.
+    assert!(correlate(&req, Some(&rid), &precommand("1.5_ECS04b", "ECS04b")).is_err());
+    // GCS40a with another value; the credit mode adjustment for a prepayment mode request.
+    let req = template("GCS40a_1.5_SUCCESS_REQUEST_DUIS.XML");
+    let rid = req.header.request_id;
+    let mut pre = precommand("1.5_GCS40a", "GCS40a");
+    let at = pre.content.len() - 4;
+    pre.content[at] ^= 1;
+    assert!(correlate(&req, Some(&rid), &pre).is_err());
+    let req = template_with(
+        "GCS40a_1.5_SUCCESS_REQUEST_DUIS.XML",
+        "PrepaymentMode>",
+        "CreditMode>",
+    );
+    let rid = req.header.request_id;
+    assert!(correlate(&req, Some(&rid), &precommand("1.5_GCS40a", "GCS40a")).is_err());
+}

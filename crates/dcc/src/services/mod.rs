@@ -45,6 +45,7 @@ pub mod s1_1_1_update_import_tariff_primary;
 pub mod s1_1_2_update_import_tariff_secondary;
 pub mod s1_2_1_update_price_primary;
 pub mod s1_2_2_update_price_secondary;
+pub mod s1_5_update_meter_balance;
 pub mod s1_6_update_payment_mode;
 pub mod s1_7_reset_tariff_block_counter_matrix;
 pub mod s2_3_update_debt;

@@ -873,7 +873,6 @@ impl EmulatedDevice {
         let c = self.cfg();
         let ch = self.ch_import();
         let matrix = || cache.get_or_init(|| c.rate_block_matrix(m, ch, t, GAS_TIERS));
-        let balance = || self.balance_at(ch, t);
         let credits = || self.credits_at(ch, t);
         let debt = |i: usize| {
             let v = self.debts_at(t).get(i).copied().unwrap_or(0);
@@ -890,7 +889,9 @@ impl EmulatedDevice {
                 ZclValue::U48(matrix().iter().map(|r| r[block]).sum())
             }
             (gbcs::usecases::CLUSTER_METERING, 0x0A00) => {
-                ZclValue::U32(u32::try_from(balance().max(0)).unwrap_or(u32::MAX))
+                // The credit mode meter balance (crate::prepay: its own 1.5 entries).
+                let v = self.credit_mode_balance_at(t).max(0);
+                ZclValue::U32(u32::try_from(v).unwrap_or(u32::MAX))
             }
             (gbcs::usecases::CLUSTER_METERING, _) => {
                 return self.gas_attribute(id, now);

@@ -24,6 +24,7 @@ use crate::exec::{
     ZCL_HARDWARE_FAILURE, dlms_response, done, gbz, plain_component,
 };
 use crate::metering::{Channel, Metering};
+use crate::prepay::PrepayState;
 use crate::reads::InstantaneousConfig;
 use crate::reads::instantaneous::RateBlockMatrix;
 use crate::state::DeviceFault;
@@ -157,16 +158,33 @@ impl InstantaneousConfig {
         t: i64,
         activated_at: Option<i64>,
     ) -> (i64, i64) {
-        self.credits_with_debt(m, ch, t, activated_at, &DebtState::default())
+        self.credits_with_debt(
+            m,
+            ch,
+            t,
+            activated_at,
+            &DebtState::default(),
+            &PrepayState::default(),
+        )
     }
 
-    /// The meter balance at `t` once the time-based debts of `debt` have been paid from it.
-    pub fn balance_with_debt(&self, m: &Metering, ch: Channel, t: i64, debt: &DebtState) -> i64 {
+    /// The meter balance at `t` once the time-based debts of `debt` have been paid from it and
+    /// the credit `added` by then ([`crate::prepay`]: 1.5 adjustments, top-ups) counted.
+    pub fn balance_with_debt(
+        &self,
+        m: &Metering,
+        ch: Channel,
+        t: i64,
+        debt: &DebtState,
+        added: &PrepayState,
+    ) -> i64 {
         self.meter_balance(m, ch, t)
             .saturating_sub(debt.recovered(t))
+            .saturating_add(added.added_by(t))
     }
 
-    /// [`Self::credits`] over the balance the time-based debts of `debt` are paid from.
+    /// [`Self::credits`] over the balance the time-based debts of `debt` are paid from, with
+    /// the credit `added`.
     pub fn credits_with_debt(
         &self,
         m: &Metering,
@@ -174,13 +192,14 @@ impl InstantaneousConfig {
         t: i64,
         activated_at: Option<i64>,
         debt: &DebtState,
+        added: &PrepayState,
     ) -> (i64, i64) {
-        let balance = self.balance_with_debt(m, ch, t, debt);
+        let balance = self.balance_with_debt(m, ch, t, debt, added);
         let credit = balance.max(0);
         match activated_at {
             Some(at) if at <= t => {
                 let limit = i64::from(self.prepayment.emergency_credit_limit);
-                let floor = self.balance_with_debt(m, ch, at, debt).min(0);
+                let floor = self.balance_with_debt(m, ch, at, debt, added).min(0);
                 let drawn = floor.saturating_sub(balance).max(0);
                 (credit, limit.saturating_sub(drawn).max(0))
             }
@@ -274,8 +293,13 @@ impl EmulatedDevice {
 
     /// The meter balance at `t` (true time), the time-based debts paid from it.
     pub(crate) fn balance_at(&self, ch: Channel, t: i64) -> i64 {
-        self.cfg()
-            .balance_with_debt(&self.state.metering, ch, t, &self.state.debt)
+        self.cfg().balance_with_debt(
+            &self.state.metering,
+            ch,
+            t,
+            &self.state.debt,
+            &self.state.prepay,
+        )
     }
 
     /// Credit and emergency credit remaining at `t` (true time).
@@ -286,6 +310,7 @@ impl EmulatedDevice {
             t,
             self.state.payment.emergency_credit_activated_at,
             &self.state.debt,
+            &self.state.prepay,
         )
     }
 

@@ -37,6 +37,8 @@ mod payment_mode;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
+// 1.5 Update Meter Balance.
+mod meter_balance;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -62,6 +64,12 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs03::CORRELATION,
     &ecs07::CORRELATION,
     &gcs04::CORRELATION,
+    &meter_balance::ECS04A,
+    &meter_balance::ECS04B,
+    &meter_balance::GCS40A,
+    &meter_balance::GCS40B,
+    &meter_balance::GCS40C,
+    &meter_balance::GCS40D,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
 ];

@@ -46,6 +46,8 @@ mod gcs03;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
+// 1.5 Update Meter Balance.
+mod meter_balance;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
 mod ecs17a;
 mod ecs17c;
@@ -144,6 +146,12 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs03::MAPPING,
     &ecs07::MAPPING,
     &gcs04::MAPPING,
+    &meter_balance::ECS04A,
+    &meter_balance::ECS04B,
+    &meter_balance::GCS40A,
+    &meter_balance::GCS40B,
+    &meter_balance::GCS40C,
+    &meter_balance::GCS40D,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
     &ccs01::MAPPING,

@@ -1,0 +1,368 @@
+//! 1.5 Update Meter Balance on the devices (ECS04a, ECS04b on the ESME; GCS40a–d on the GSME)
+//! and the prepayment behaviour (`devices::prepay`): credit running out on the simulated clock
+//! disables the supply with the GBCS alerts, credit added arms it, the button enables it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use devices::future::FutureAction;
+use devices::{
+    Channel, DeviceFault, DeviceKind, DeviceState, EmulatedDevice, Outcome, SupplyState,
+};
+use gbcs::usecases::{self, BalanceAdjustment, CommandHeader, CreditAdjustment};
+use gbcs::{AlertCode, Cra, Frame, Payload, UtcDateTime};
+
+fn header(orig: &Party, dev: &EmulatedDevice, counter: u64) -> CommandHeader {
+    CommandHeader::new(orig.eui, dev.eui(), counter)
+}
+
+fn ch(dev: &EmulatedDevice) -> Channel {
+    if dev.kind() == DeviceKind::Gsme {
+        Channel::GasVolume
+    } else {
+        Channel::ActiveImport
+    }
+}
+
+/// The prepayment meter balance at `t`.
+fn balance(dev: &EmulatedDevice, t: UtcDateTime) -> i64 {
+    let s = dev.state();
+    s.instantaneous
+        .balance_with_debt(&s.metering, ch(dev), t.to_unix(), &s.debt, &s.prepay)
+}
+
+/// Sends a critical command at `now`; returns whether it succeeded, the response and alerts.
+fn send(
+    w: &World,
+    dev: &mut EmulatedDevice,
+    pre: gbcs::GeneralSigning,
+    now: UtcDateTime,
+) -> (bool, Vec<u8>, Vec<Vec<u8>>) {
+    let wan = w.critical(pre, &w.supplier, dev);
+    let reply = dev.handle(&wan, now);
+    let Outcome::Executed { success, .. } = reply.outcome else {
+        panic!("not executed: {:?}", reply.outcome)
+    };
+    (success, reply.response.unwrap(), reply.alerts)
+}
+
+fn alert_codes(alerts: &[Vec<u8>], dev: &EmulatedDevice, w: &World) -> Vec<AlertCode> {
+    alerts
+        .iter()
+        .map(|b| {
+            let a = open(b, dev, &w.supplier);
+            assert_eq!(a.cra, Cra::Alert);
+            match a.payload() {
+                Payload::DataNotification(n) => n.alert_code().unwrap(),
+                Payload::Gbz(gbcs::gbz::GbzPayload::Alert { alert_code, .. }) => alert_code,
+                p => panic!("not an alert payload: {p:?}"),
+            }
+        })
+        .collect()
+}
+
+fn gcs40(
+    dev: &EmulatedDevice,
+    w: &World,
+    counter: u64,
+    a: BalanceAdjustment,
+) -> gbcs::GeneralSigning {
+    usecases::gcs40_update_meter_balance(
+        &header(&w.supplier, dev, counter),
+        &CreditAdjustment {
+            issuer_event_id: 0x1C37_4A80,
+            adjustment: a,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn ecs04a_adjusts_and_ecs04b_resets_the_esme_balance_answering_as_rtds() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t = w.now.plus_seconds(3_600).unwrap();
+    let before = balance(&dev, t);
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1003), 1_200_000);
+    let (ok, resp, _) = send(&w, &mut dev, pre, t);
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("1.5_ECS04a", "ECS04a_1.5_SUCCESS_RESPONSE_GBCS.HEX"),
+        "ECS04a",
+    );
+    assert_eq!(balance(&dev, t), before + 1_200_000);
+    // Earlier reads (a daily log of yesterday) do not count it.
+    assert_eq!(balance(&dev, w.now), 10_000_000);
+    // A negative adjustment takes credit away.
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1004), -200_000);
+    assert!(send(&w, &mut dev, pre, t).0);
+    assert_eq!(balance(&dev, t), before + 1_000_000);
+    // Reset: zero now, then falling with the consumption.
+    let pre = usecases::ecs04b_reset_meter_balance(&header(&w.supplier, &dev, 1005));
+    let (ok, resp, _) = send(&w, &mut dev, pre, t);
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("1.5_ECS04b", "ECS04b_1.5_SUCCESS_RESPONSE_GBCS.HEX"),
+        "ECS04b",
+    );
+    assert_eq!(balance(&dev, t), 0);
+    assert!(balance(&dev, t.plus_seconds(600).unwrap()) < 0);
+    assert_eq!(dev.state().payment.emergency_credit_activated_at, None);
+}
+
+#[test]
+fn gcs40_adjusts_and_resets_each_gsme_balance_apart() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let t = w.now.plus_seconds(7_200).unwrap();
+    let before = balance(&dev, t);
+    let credit_mode = |dev: &EmulatedDevice| {
+        let s = dev.state();
+        balance(dev, t) - s.prepay.added_by(t.to_unix())
+            + s.prepay.credit_mode_added_by(t.to_unix())
+    };
+    let (ok, resp, _) = {
+        let pre = gcs40(&dev, &w, 1001, BalanceAdjustment::PrepaymentAdjust(23_130));
+        send(&w, &mut dev, pre, t)
+    };
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("1.5_GCS40a", "GCS40a_1.5_SUCCESS_RESPONSE_GBCS.HEX"),
+        "GCS40a",
+    );
+    assert_eq!(balance(&dev, t), before + 23_130);
+    assert_eq!(
+        credit_mode(&dev),
+        before,
+        "the credit mode balance is apart"
+    );
+    let (ok, _, _) = {
+        let pre = gcs40(
+            &dev,
+            &w,
+            1002,
+            BalanceAdjustment::CreditModeAdjust(5_000_000),
+        );
+        send(&w, &mut dev, pre, t)
+    };
+    assert!(ok);
+    assert_eq!(credit_mode(&dev), before + 5_000_000);
+    assert_eq!(balance(&dev, t), before + 23_130);
+    let (ok, _, _) = {
+        let pre = gcs40(&dev, &w, 1003, BalanceAdjustment::CreditModeReset);
+        send(&w, &mut dev, pre, t)
+    };
+    assert!(ok);
+    assert_eq!(credit_mode(&dev), 0);
+    assert_eq!(balance(&dev, t), before + 23_130);
+    let (ok, resp, _) = {
+        let pre = gcs40(&dev, &w, 1004, BalanceAdjustment::PrepaymentReset);
+        send(&w, &mut dev, pre, t)
+    };
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("1.5_GCS40b", "GCS40b_1.5_SUCCESS_RESPONSE_GBCS.HEX"),
+        "GCS40b",
+    );
+    assert_eq!(balance(&dev, t), 0);
+}
+
+#[test]
+fn meter_balance_faults_fail_as_rtds_and_change_nothing() {
+    let w = World::new();
+    let core = |s: &DeviceState| {
+        let mut s = s.clone();
+        s.last_counters.clear();
+        s.event_log = Default::default();
+        s
+    };
+    let mut esme = w.device(DeviceKind::Esme, ESME);
+    esme.state_mut().faults.insert(DeviceFault::MeterBalance);
+    let before = core(esme.state());
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &esme, 1004), 1_200_000);
+    let (ok, resp, _) = send(&w, &mut esme, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(&resp, "1.5_ECS04a", "ECS04a_1.5_ERROR_RESPONSE_GBCS.HEX");
+    let pre = usecases::ecs04b_reset_meter_balance(&header(&w.supplier, &esme, 1005));
+    let (ok, resp, _) = send(&w, &mut esme, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(&resp, "1.5_ECS04b", "ECS04b_1.5_ERROR_RESPONSE_GBCS.HEX");
+    assert_eq!(core(esme.state()).prepay, before.prepay);
+    assert_eq!(core(esme.state()).instantaneous, before.instantaneous);
+
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    gsme.state_mut().faults.insert(DeviceFault::MeterBalance);
+    let before = core(gsme.state());
+    for (i, (uc, a)) in [
+        ("GCS40a", BalanceAdjustment::PrepaymentAdjust(23_130)),
+        ("GCS40b", BalanceAdjustment::PrepaymentReset),
+        ("GCS40c", BalanceAdjustment::CreditModeAdjust(5_000_000)),
+        ("GCS40d", BalanceAdjustment::CreditModeReset),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let pre = gcs40(&gsme, &w, 1010 + i as u64, a);
+        let (ok, resp, _) = send(&w, &mut gsme, pre, w.now);
+        assert!(!ok, "{uc}");
+        assert_failure_like_rtds(
+            &resp,
+            &format!("1.5_{uc}"),
+            &format!("{uc}_1.5_ERROR_RESPONSE_GBCS.HEX"),
+        );
+    }
+    assert_eq!(gsme.state().prepay, before.prepay);
+
+    // A pre-command signed by another party than the supplier is refused: nothing changes.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let before = dev.state().prepay.clone();
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1003), 1_200_000);
+    let wan = w.critical(pre, &w.rogue, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert!(
+        matches!(reply.outcome, Outcome::Refused(_)),
+        "{:?}",
+        reply.outcome
+    );
+    assert_eq!(dev.state().prepay, before);
+}
+
+/// The time the held prepayment event falls due (true time).
+fn held_event(dev: &EmulatedDevice) -> Option<i64> {
+    dev.state()
+        .future_actions
+        .iter()
+        .find(|a| a.action == FutureAction::Prepayment)
+        .map(|a| a.at - dev.state().clock_offset_secs)
+}
+
+#[test]
+fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it() {
+    for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
+        let w = World::new();
+        let mut dev = w.device(kind, eui);
+        let add = |dev: &EmulatedDevice, c, v| {
+            if kind == DeviceKind::Esme {
+                usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, dev, c), v)
+            } else {
+                gcs40(dev, &w, c, BalanceAdjustment::PrepaymentAdjust(v))
+            }
+        };
+        // £1 of credit left: below the emergency credit threshold (£5), which makes the
+        // emergency credit available.
+        let (ok, _, alerts) = {
+            let pre = add(&dev, 1001, -9_900_000);
+            send(&w, &mut dev, pre, w.now)
+        };
+        assert!(ok);
+        assert_eq!(balance(&dev, w.now), 100_000);
+        assert_eq!(
+            alert_codes(&alerts, &dev, &w),
+            vec![AlertCode(0x8119)],
+            "{kind:?}"
+        );
+        // The event is held for when the balance reaches the disablement threshold (0).
+        let at = held_event(&dev).expect("a held prepayment event");
+        assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) > 0);
+        assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) <= 0);
+        assert_eq!(dev.next_future_action_at(), Some(at));
+        // Just before: nothing; at its time: supply disabled, 8F0F to the supplier.
+        let early = dev.tick(UtcDateTime::from_unix(at - 1).unwrap()).unwrap();
+        assert!(early.is_empty());
+        assert_eq!(dev.state().supply, SupplyState::Enabled);
+        let due = UtcDateTime::from_unix(at).unwrap();
+        let alerts = dev.tick(due).unwrap();
+        assert_eq!(
+            alert_codes(&alerts, &dev, &w),
+            vec![AlertCode(0x8F0F)],
+            "{kind:?}"
+        );
+        assert!(matches!(
+            Frame::decode(&alerts[0]).unwrap(),
+            Frame::Signing(_)
+        ));
+        assert_eq!(dev.state().supply, SupplyState::Disabled);
+        assert!(dev.state().prepay.disabled_for_credit);
+        // Overnight: the consumption has stopped, only the standing charge runs.
+        let morning = due.plus_seconds(8 * 3600).unwrap();
+        let m = &dev.state().metering;
+        assert_eq!(
+            m.register(ch(&dev), morning.to_unix()),
+            m.register(ch(&dev), at)
+        );
+        assert!(dev.tick(morning).unwrap().is_empty(), "once");
+        // Credit added in the morning: armed, not enabled; the button enables it.
+        let (ok, _, _) = {
+            let pre = add(&dev, 1002, 500_000);
+            send(&w, &mut dev, pre, morning)
+        };
+        assert!(ok);
+        assert_eq!(dev.state().supply, SupplyState::Armed, "{kind:?}");
+        assert!(!dev.state().prepay.disabled_for_credit);
+        assert!(balance(&dev, morning) > 0);
+        let press = morning.plus_seconds(60).unwrap();
+        assert!(dev.state_mut().press_supply_button(press));
+        assert_eq!(dev.state().supply, SupplyState::Enabled);
+        // The press makes the prepayment event due at once; worked out again, it lies ahead.
+        assert_eq!(
+            held_event(&dev),
+            Some(press.to_unix().min(held_event(&dev).unwrap()))
+        );
+        dev.tick(press).unwrap();
+        assert!(held_event(&dev).unwrap() > press.to_unix());
+    }
+}
+
+#[test]
+fn emergency_credit_in_use_is_drawn_then_exhausted_and_ends_with_a_top_up() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1000), -9_900_000);
+    let (_, _, alerts) = send(&w, &mut dev, pre, w.now);
+    // The credit is below the emergency credit threshold: the emergency credit is available.
+    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8119)]);
+    let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert!(dev.state().payment.emergency_credit_activated_at.is_some());
+    // Disabled only once the emergency credit (£10) is exhausted too: 81AA then 8F0F.
+    let at = held_event(&dev).unwrap();
+    assert!(at - w.now.to_unix() > 86_400, "days of emergency credit");
+    let alerts = dev.tick(UtcDateTime::from_unix(at).unwrap()).unwrap();
+    assert_eq!(
+        alert_codes(&alerts, &dev, &w),
+        vec![AlertCode(0x81AA), AlertCode(0x8F0F)]
+    );
+    assert_eq!(dev.state().supply, SupplyState::Disabled);
+    // A top-up repays the emergency credit drawn, which ends; the supply is armed.
+    let t = UtcDateTime::from_unix(at + 3600).unwrap();
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1002), 2_000_000);
+    assert!(send(&w, &mut dev, pre, t).0);
+    assert_eq!(dev.state().payment.emergency_credit_activated_at, None);
+    assert_eq!(dev.state().supply, SupplyState::Armed);
+    let b = balance(&dev, t);
+    assert!(
+        (900_000..1_000_000).contains(&b),
+        "£20 less the £10 drawn: {b}"
+    );
+}
+
+#[test]
+fn a_credit_mode_meter_does_nothing_of_the_sort() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().payment_mode.credit = true;
+    let pre = usecases::ecs04b_reset_meter_balance(&header(&w.supplier, &dev, 1000));
+    let (ok, _, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert!(alerts.is_empty());
+    assert_eq!(held_event(&dev), None);
+    let later = w.now.plus_seconds(10 * 86_400).unwrap();
+    assert!(dev.tick(later).unwrap().is_empty());
+    assert_eq!(dev.state().supply, SupplyState::Enabled);
+}
