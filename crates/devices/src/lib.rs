@@ -89,6 +89,7 @@ mod settings;
 mod state;
 pub mod stored;
 pub mod tenancy;
+pub mod top_up;
 mod zcl;
 
 pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};

@@ -291,6 +291,13 @@ pub enum EventKind {
         /// GBCS message code of the command.
         message_code: u16,
     },
+    /// A UTRN was entered (at the keypad, or in a CS01a / CS01b command).
+    UtrnEntered {
+        /// Whether at the keypad.
+        keypad: bool,
+        /// What the meter did with it.
+        outcome: crate::top_up::TopUpOutcome,
+    },
 }
 
 /// One event-log entry.
@@ -466,6 +473,10 @@ pub struct DeviceState {
     /// configured registers) when absent in stored state.
     #[serde(default)]
     pub debt: crate::reads::payment::DebtState,
+    /// The prepayment top-ups (DUIS 2.2 and the keypad, `crate::top_up`): the UTRN counter
+    /// cache and the accepted top-ups; none when absent in stored state.
+    #[serde(default)]
+    pub top_ups: crate::top_up::TopUps,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -696,6 +707,7 @@ impl DeviceState {
             payment_mode: crate::payment_mode::PaymentModeState::default(),
             tenancy_restriction: None,
             debt: crate::reads::payment::DebtState::default(),
+            top_ups: crate::top_up::TopUps::default(),
         }
     }
 }

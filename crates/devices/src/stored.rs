@@ -20,7 +20,9 @@
 //!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
 //!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
-//!   State added later goes at the end of the tail, with a new format.
+//!   State added later goes at the end of the tail, with a new format;
+//! * format 3: the format-2 tail followed by the prepayment top-ups of DUIS 2.2
+//!   ([`crate::top_up::TopUps`]); a format-2 body reads with none.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +36,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
+/// The format of parts stored before the top-ups existed (still read).
+pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the tail existed (still read).
 pub const FORMAT_1: u8 = 1;
 
@@ -92,9 +96,10 @@ struct TailRef<'a> {
     payment_mode: &'a crate::payment_mode::PaymentModeState,
     tenancy_restriction: Option<i64>,
     debt: &'a crate::reads::payment::DebtState,
+    top_ups: &'a crate::top_up::TopUps,
 }
 
-/// What format 2 appends to a format-1 body, decoded; a format-1 body reads with the default.
+/// What format 3 appends to a format-1 body, decoded; a format-1 body reads with the default.
 #[derive(Serialize, Deserialize, Default)]
 struct Tail {
     supplier_settings: SupplierSettings,
@@ -103,6 +108,32 @@ struct Tail {
     payment_mode: crate::payment_mode::PaymentModeState,
     tenancy_restriction: Option<i64>,
     debt: crate::reads::payment::DebtState,
+    top_ups: crate::top_up::TopUps,
+}
+
+/// The format-2 tail (without the top-ups), decoded.
+#[derive(Deserialize)]
+struct TailV2 {
+    supplier_settings: SupplierSettings,
+    payment: crate::reads::payment::PaymentState,
+    aux_loads: crate::state::AuxLoads,
+    payment_mode: crate::payment_mode::PaymentModeState,
+    tenancy_restriction: Option<i64>,
+    debt: crate::reads::payment::DebtState,
+}
+
+impl From<TailV2> for Tail {
+    fn from(t: TailV2) -> Self {
+        Self {
+            supplier_settings: t.supplier_settings,
+            payment: t.payment,
+            aux_loads: t.aux_loads,
+            payment_mode: t.payment_mode,
+            tenancy_restriction: t.tenancy_restriction,
+            debt: t.debt,
+            top_ups: crate::top_up::TopUps::default(),
+        }
+    }
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -132,7 +163,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
         // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_1), rest)) => {
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -168,6 +199,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         payment_mode,
         tenancy_restriction,
         debt,
+        top_ups,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -194,6 +226,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             payment_mode,
             tenancy_restriction: *tenancy_restriction,
             debt,
+            top_ups,
         },
     ))
 }
@@ -203,7 +236,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -242,6 +275,10 @@ pub fn decode_state(
 ) -> Result<DeviceState, StoredError> {
     let (b, tail): (BodyV1, Tail) = match body.first() {
         Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+        Some(&FORMAT_2) => {
+            let (b, t): (BodyV1, TailV2) = decode("body", body)?;
+            (b, t.into())
+        }
         _ => decode("body", body)?,
     };
     let c: Counters = decode("counters", counters)?;
@@ -269,6 +306,7 @@ pub fn decode_state(
         payment_mode: tail.payment_mode,
         tenancy_restriction: tail.tenancy_restriction,
         debt: tail.debt,
+        top_ups: tail.top_ups,
     })
 }
 
@@ -334,6 +372,38 @@ mod tests {
 
     /// The format-1 body of a state whose tail is the default: a format-2 body without its
     /// tail.
+    #[test]
+    fn a_format_2_body_loads_without_top_ups_and_format_3_keeps_them() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.tenancy_restriction = Some(1_700_000_100);
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        // Format 2: the same fields without the top-ups at the end of the tail.
+        let none = postcard::to_allocvec(&crate::top_up::TopUps::default()).unwrap();
+        assert!(body.ends_with(&none));
+        let mut v2 = body[..body.len() - none.len()].to_vec();
+        v2[0] = FORMAT_2;
+        let mut v2_counters = counters.clone();
+        v2_counters[0] = FORMAT_2;
+        assert_eq!(
+            decode_state(&v2, &v2_counters, EventLog::default()).unwrap(),
+            s
+        );
+        s.top_ups.accepted.push(crate::top_up::TopUpRecord {
+            at: 1_700_000_200,
+            amount: 1_000_000,
+            counter: 3 << 32,
+            source: crate::top_up::TopUpSource::Keypad,
+        });
+        s.top_ups.counters.push(3 << 32);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(
+            decode_state(&body, &counters, EventLog::default()).unwrap(),
+            s
+        );
+    }
+
     fn format_1(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
         let tail = postcard::to_allocvec(&Tail::default()).unwrap();

@@ -27,6 +27,7 @@ use crate::metering::{Channel, Metering};
 use crate::reads::InstantaneousConfig;
 use crate::reads::instantaneous::RateBlockMatrix;
 use crate::state::DeviceFault;
+use crate::top_up::TopUps;
 
 /// The debts 2.3 Update Debt sets (amounts in 10⁻⁵ GBP, the unit of the balance and of the debt
 /// registers the reads show). Before any update the reads show the configured registers
@@ -157,13 +158,30 @@ impl InstantaneousConfig {
         t: i64,
         activated_at: Option<i64>,
     ) -> (i64, i64) {
-        self.credits_with_debt(m, ch, t, activated_at, &DebtState::default())
+        self.credits_with_debt(
+            m,
+            ch,
+            t,
+            activated_at,
+            &DebtState::default(),
+            &TopUps::default(),
+        )
     }
 
-    /// The meter balance at `t` once the time-based debts of `debt` have been paid from it.
-    pub fn balance_with_debt(&self, m: &Metering, ch: Channel, t: i64, debt: &DebtState) -> i64 {
+    /// The meter balance at `t` once the time-based debts of `debt` have been paid from it and
+    /// the top-ups accepted by then ([`TopUps::credited`], DUIS 2.2 and the keypad) added to it:
+    /// the one place where credit a top-up brings enters the balance.
+    pub fn balance_with_debt(
+        &self,
+        m: &Metering,
+        ch: Channel,
+        t: i64,
+        debt: &DebtState,
+        top_ups: &TopUps,
+    ) -> i64 {
         self.meter_balance(m, ch, t)
             .saturating_sub(debt.recovered(t))
+            .saturating_add(top_ups.credited(t))
     }
 
     /// [`Self::credits`] over the balance the time-based debts of `debt` are paid from.
@@ -174,13 +192,14 @@ impl InstantaneousConfig {
         t: i64,
         activated_at: Option<i64>,
         debt: &DebtState,
+        top_ups: &TopUps,
     ) -> (i64, i64) {
-        let balance = self.balance_with_debt(m, ch, t, debt);
+        let balance = self.balance_with_debt(m, ch, t, debt, top_ups);
         let credit = balance.max(0);
         match activated_at {
             Some(at) if at <= t => {
                 let limit = i64::from(self.prepayment.emergency_credit_limit);
-                let floor = self.balance_with_debt(m, ch, at, debt).min(0);
+                let floor = self.balance_with_debt(m, ch, at, debt, top_ups).min(0);
                 let drawn = floor.saturating_sub(balance).max(0);
                 (credit, limit.saturating_sub(drawn).max(0))
             }
@@ -274,8 +293,13 @@ impl EmulatedDevice {
 
     /// The meter balance at `t` (true time), the time-based debts paid from it.
     pub(crate) fn balance_at(&self, ch: Channel, t: i64) -> i64 {
-        self.cfg()
-            .balance_with_debt(&self.state.metering, ch, t, &self.state.debt)
+        self.cfg().balance_with_debt(
+            &self.state.metering,
+            ch,
+            t,
+            &self.state.debt,
+            &self.state.top_ups,
+        )
     }
 
     /// Credit and emergency credit remaining at `t` (true time).
@@ -286,6 +310,7 @@ impl EmulatedDevice {
             t,
             self.state.payment.emergency_credit_activated_at,
             &self.state.debt,
+            &self.state.top_ups,
         )
     }
 
