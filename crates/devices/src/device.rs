@@ -101,6 +101,8 @@ pub struct EmulatedDevice {
     pub(crate) identity: DeviceIdentity,
     pub(crate) keys: Arc<DeviceKeys>,
     pub(crate) state: DeviceState,
+    /// Alerts the command being executed raises (drained into its reply).
+    pub(crate) pending_alerts: Vec<AlertCode>,
 }
 
 /// A device's two private keys, parsed. Parsing costs as much as a signature, and the
@@ -176,6 +178,7 @@ impl EmulatedDevice {
             identity,
             keys,
             state,
+            pending_alerts: Vec::new(),
         }
     }
 
@@ -520,6 +523,9 @@ impl EmulatedDevice {
     ) -> (Option<Vec<u8>>, Outcome) {
         let code = cmd.apdu.message_code();
         let execution = self.execute(cmd, now);
+        for alert in std::mem::take(&mut self.pending_alerts) {
+            alerts.extend(self.security_alert(alert, now));
+        }
         let (content, date_time, outcome) = match execution {
             Execution::Done {
                 content,

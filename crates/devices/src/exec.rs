@@ -30,6 +30,7 @@
 //! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
 //! | supplier settings (ECS16, GCS44, ECS14, GCS11, ECS10, GCS07) | see [`crate::settings`] | |
 //! | change of tenancy (ECS12, GCS09) | see [`crate::tenancy`] | |
+//! | top-up (CS01a, CS01b) | UTRN refused | see [`crate::top_up`] |
 //! | clear event log (CS11, ECS15a, ECS15c) | not executed yet (the event log cannot be cleared durably) | the "not supported" answer |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
@@ -380,6 +381,9 @@ impl EmulatedDevice {
             // Clear Event Log (crate::event_logs).
             DecodedCommand::Cs11 => self.cs11(now),
             DecodedCommand::Ecs15a | DecodedCommand::Ecs15c => self.ecs15(apdu, now),
+            // 2.2 Top Up Device (crate::top_up).
+            DecodedCommand::Cs01a(t) => self.cs01a(apdu, &t.utrn, now),
+            DecodedCommand::Cs01b(t) => self.cs01b(&t.utrn, now),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -92,6 +92,7 @@ mod state;
 pub mod stored;
 pub mod tariff;
 pub mod tenancy;
+pub mod top_up;
 mod zcl;
 
 pub use anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor, TrustAnchors};

@@ -303,6 +303,13 @@ pub enum EventKind {
         /// The message code of the command that cleared it.
         message_code: u16,
     },
+    /// A UTRN was entered (at the keypad, or in a CS01a / CS01b command).
+    UtrnEntered {
+        /// Whether at the keypad.
+        keypad: bool,
+        /// What the meter did with it.
+        outcome: crate::top_up::TopUpOutcome,
+    },
 }
 
 /// One event-log entry.
@@ -618,6 +625,10 @@ pub struct DeviceState {
     /// (`crate::prepay`, DUIS 1.5); defaults when absent in stored state.
     #[serde(default)]
     pub prepay: crate::prepay::PrepayState,
+    /// The prepayment top-ups (DUIS 2.2 and the keypad, `crate::top_up`): the UTRN counter
+    /// cache and the accepted top-ups; none when absent in stored state.
+    #[serde(default)]
+    pub top_ups: crate::top_up::TopUps,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -857,6 +868,7 @@ impl DeviceState {
             tenancy_restriction: None,
             debt: crate::reads::payment::DebtState::default(),
             prepay: crate::prepay::PrepayState::default(),
+            top_ups: crate::top_up::TopUps::default(),
         }
     }
 }

@@ -23,8 +23,9 @@
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
 //! * format 3: a format-2 body followed by [`Tail3`] (the tariffs written by DUIS 1.1 / 1.2
 //!   that the registers follow, [`crate::reads::InstantaneousConfig::epochs`]; the prepayment
-//!   state of DUIS 1.5 and the prepayment behaviour, [`crate::prepay::PrepayState`]); a format-1
-//!   or format-2 body reads with their defaults.
+//!   state of DUIS 1.5 and the prepayment behaviour, [`crate::prepay::PrepayState`]; the
+//!   prepayment top-ups of DUIS 2.2, [`crate::top_up::TopUps`]); a format-1 or format-2 body
+//!   reads with their defaults.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -116,6 +117,7 @@ struct Tail {
 struct Tail3Ref<'a> {
     tariff_epochs: &'a [crate::reads::instantaneous::TariffEpoch],
     prepay: &'a crate::prepay::PrepayState,
+    top_ups: &'a crate::top_up::TopUps,
 }
 
 /// What format 3 appends to a format-2 body; a format-1 or format-2 body reads with the default.
@@ -123,6 +125,7 @@ struct Tail3Ref<'a> {
 struct Tail3 {
     tariff_epochs: Vec<crate::reads::instantaneous::TariffEpoch>,
     prepay: crate::prepay::PrepayState,
+    top_ups: crate::top_up::TopUps,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -189,6 +192,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         tenancy_restriction,
         debt,
         prepay,
+        top_ups,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -219,6 +223,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         Tail3Ref {
             tariff_epochs: &instantaneous.epochs,
             prepay,
+            top_ups,
         },
     ))
 }
@@ -300,6 +305,7 @@ pub fn decode_state(
         tenancy_restriction: tail.tenancy_restriction,
         debt: tail.debt,
         prepay: tail3.prepay,
+        top_ups: tail3.top_ups,
     })
 }
 
@@ -381,6 +387,7 @@ mod tests {
         let tail3 = postcard::to_allocvec(&Tail3Ref {
             tariff_epochs: &[],
             prepay: &crate::prepay::PrepayState::default(),
+            top_ups: &crate::top_up::TopUps::default(),
         }).unwrap();
         assert!(body.ends_with(&tail3), "the empty tail 3 ends the body");
         let mut v2 = body[..body.len() - tail3.len()].to_vec();

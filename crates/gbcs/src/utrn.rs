@@ -204,20 +204,20 @@ pub fn counter_bits(counter: u64) -> u16 {
 }
 
 /// The full UTRN counter a meter takes a token's 10 counter bits for: the smallest counter with
-/// those bits (and its low 32 bits zero) above `floor` (the lowest counter the meter still
-/// remembers), or the smallest with those bits when it remembers none. `None` past the counter
-/// space.
+/// those bits (and its low 32 bits zero) at or above `floor` (the lowest counter the meter still
+/// remembers: a token at the floor is one it has seen), or the smallest with those bits when it
+/// remembers none. `None` past the counter space.
 pub fn reconstruct_counter(bits: u16, floor: Option<u64>) -> Option<u64> {
     let base = u64::from(bits & 0x3FF) << 32;
     match floor {
         None => Some(base),
         Some(f) => {
             let period = COUNTER_MODULUS * COUNTER_STEP;
-            // Smallest base + k·period > f.
-            if base > f {
+            // Smallest base + k·period >= f.
+            if base >= f {
                 return Some(base);
             }
-            let k = (f - base) / period + 1;
+            let k = (f - base).div_ceil(period);
             k.checked_mul(period).and_then(|o| o.checked_add(base))
         }
     }
