@@ -20,7 +20,10 @@
 //!   the payment state of DUIS 1.x and 2.x, the auxiliary load switches of DUIS 7.x, the
 //!   payment mode of DUIS 1.6, the change of tenancy restriction of DUIS 3.2 and the debts of
 //!   DUIS 2.3); counters and events as in 1. A format-1 body reads with the default tail.
-//!   State added later goes at the end of the tail, with a new format.
+//! * format 3: a format-2 body followed by its [`Tail3`] (the auxiliary controllers' boost
+//!   button associations of DUIS 7.9 / 7.10); counters and events as in 1. A format-2 body
+//!   reads with the default `Tail3`.
+//!   State added later goes at the end, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,9 +37,11 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
 /// The format of parts stored before the tail existed (still read).
 pub const FORMAT_1: u8 = 1;
+/// The format of parts stored before [`Tail3`] existed (still read).
+pub const FORMAT_2: u8 = 2;
 
 /// A stored part that cannot be read (another format, or not an encoding of its type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +110,19 @@ struct Tail {
     debt: crate::reads::payment::DebtState,
 }
 
+/// What format 3 appends to a format-2 body, borrowed for encoding (the same order as
+/// [`Tail3`]).
+#[derive(Serialize)]
+struct Tail3Ref<'a> {
+    aux_controllers: &'a crate::state::AuxControllers,
+}
+
+/// What format 3 appends to a format-2 body, decoded; older bodies read with the default.
+#[derive(Serialize, Deserialize, Default)]
+struct Tail3 {
+    aux_controllers: crate::state::AuxControllers,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -132,7 +150,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
         // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_1), rest)) => {
+        Some((&(FORMAT | FORMAT_1 | FORMAT_2), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -168,6 +186,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         payment_mode,
         tenancy_restriction,
         debt,
+        aux_controllers,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -195,6 +214,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             tenancy_restriction: *tenancy_restriction,
             debt,
         },
+        Tail3Ref { aux_controllers },
     ))
 }
 
@@ -203,7 +223,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_1 | FORMAT_2), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -240,8 +260,12 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (b, tail): (BodyV1, Tail) = match body.first() {
-        Some(&FORMAT_1) => (decode("body", body)?, Tail::default()),
+    let (b, tail, tail3): (BodyV1, Tail, Tail3) = match body.first() {
+        Some(&FORMAT_1) => (decode("body", body)?, Tail::default(), Tail3::default()),
+        Some(&FORMAT_2) => {
+            let (b, t) = decode("body", body)?;
+            (b, t, Tail3::default())
+        }
         _ => decode("body", body)?,
     };
     let c: Counters = decode("counters", counters)?;
@@ -269,6 +293,7 @@ pub fn decode_state(
         payment_mode: tail.payment_mode,
         tenancy_restriction: tail.tenancy_restriction,
         debt: tail.debt,
+        aux_controllers: tail3.aux_controllers,
     })
 }
 
@@ -335,12 +360,41 @@ mod tests {
     /// The format-1 body of a state whose tail is the default: a format-2 body without its
     /// tail.
     fn format_1(body: &[u8]) -> Vec<u8> {
-        assert_eq!(body[0], FORMAT);
+        let v2 = format_2(body);
         let tail = postcard::to_allocvec(&Tail::default()).unwrap();
-        assert!(body.ends_with(&tail), "the default tail ends the body");
-        let mut v1 = body[..body.len() - tail.len()].to_vec();
+        assert!(v2.ends_with(&tail), "the default tail ends the body");
+        let mut v1 = v2[..v2.len() - tail.len()].to_vec();
         v1[0] = FORMAT_1;
         v1
+    }
+
+    /// The format-2 body of a state whose [`Tail3`] is the default.
+    fn format_2(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail = postcard::to_allocvec(&Tail3::default()).unwrap();
+        assert!(body.ends_with(&tail), "the default tail 3 ends the body");
+        let mut v2 = body[..body.len() - tail.len()].to_vec();
+        v2[0] = FORMAT_2;
+        v2
+    }
+
+    #[test]
+    fn a_format_2_body_loads_with_no_boost_association_and_format_3_keeps_them() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.aux_loads.randomised_offset_limit = Some(900);
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let v2 = format_2(&encode_body(&s).unwrap());
+        assert_eq!(held_instructions_due(&v2), Ok(Some(2_000)));
+        assert_eq!(
+            decode_state(&v2, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        s.aux_controllers.boost = [true, false, true, false, false];
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], 3);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
     #[test]
