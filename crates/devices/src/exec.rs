@@ -265,7 +265,11 @@ impl EmulatedDevice {
             DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
             DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
-            DecodedCommand::Ecs61a(read) => self.instantaneous_get(apdu, &read, now, false),
+            DecodedCommand::Ecs61a(read)
+            | DecodedCommand::Ecs61d(read)
+            | DecodedCommand::Ecs61e(read) => self.instantaneous_get(apdu, &read, now, false),
+            DecodedCommand::Ecs62(c) => self.ecs62(apdu, c),
+            DecodedCommand::Ecs61c(period) => self.ecs61c(apdu, &period),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
@@ -558,6 +562,99 @@ impl EmulatedDevice {
         )
     }
 
+    /// ECS62: SETs the named controllers' boost function associations, in order; the change is
+    /// kept only if every SET succeeds. A DLMS fault on an association object fails that SET
+    /// with `hardware-fault` and leaves the rest not executed, as the RTDS ERROR vectors
+    /// (controller 4 failing, 5 not executed).
+    fn ecs62(&mut self, apdu: &GeneralSigning, c: usecases::BoostAssociation) -> Option<Execution> {
+        let named: Vec<u8> = c.named().collect();
+        let specs: Vec<RequestSpec> = named
+            .iter()
+            .map(|n| RequestSpec::Set(usecases::ecs62::association(*n)))
+            .collect();
+        let failed = named.iter().position(|n| {
+            let o = usecases::ecs62::association(*n);
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        });
+        let works = failed.is_none();
+        if works {
+            for n in &named {
+                if let Some(b) = usize::from(*n)
+                    .checked_sub(1)
+                    .and_then(|i| self.state.aux_controllers.boost.get_mut(i))
+                {
+                    *b = c.add;
+                }
+            }
+        }
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
+    /// ECS61c: whether a boost is in force (never: no boost button press is emulated), the
+    /// boost log's entries in the period (none), each controller's boost function association.
+    /// GETs in order; a DLMS fault on an object fails it with `hardware-fault` and leaves the
+    /// rest not executed, as the RTDS ERROR vector.
+    fn ecs61c(&self, apdu: &GeneralSigning, _period: &usecases::LogPeriod) -> Option<Execution> {
+        use usecases::ecs61c;
+        let log = usecases::logs_common::buffer(ecs61c::LOG);
+        let mut objects = vec![ecs61c::BOOST_ACTIVE, log];
+        objects.extend((1..=usecases::ecs62::CONTROLLERS).map(usecases::ecs62::association));
+        let value = |o: &CosemDescriptor| -> Data {
+            if *o == ecs61c::BOOST_ACTIVE {
+                Data::Boolean(0x00)
+            } else if *o == log {
+                usecases::logs_common::entries_compact_array(2, &[])
+            } else {
+                let on = (1..=usecases::ecs62::CONTROLLERS)
+                    .find(|n| usecases::ecs62::association(*n) == *o)
+                    .and_then(|n| {
+                        self.state
+                            .aux_controllers
+                            .boost
+                            .get(usize::from(n - 1))
+                            .copied()
+                    })
+                    .unwrap_or(false);
+                Data::Boolean(if on { 0xFF } else { 0x00 })
+            }
+        };
+        let failed = objects.iter().position(|o| {
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        });
+        let specs: Vec<RequestSpec> = objects.iter().map(|o| RequestSpec::Get(*o)).collect();
+        let data = objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                if failed.is_some_and(|f| i >= f) {
+                    Data::Null
+                } else {
+                    value(o)
+                }
+            })
+            .collect();
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(dlms_response(apdu.counter, data, results), failed.is_none())
+    }
+
     /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
     /// state (on while an ECS47 activation is in force, [`crate::AuxLoads::is_on`]). This
     /// emulation holds no auxiliary load calendar (its special days table and schedule read as
@@ -573,6 +670,17 @@ impl EmulatedDevice {
                 Some(Data::VisibleString(Vec::new()))
             } else if *o == ecs61a::hcalcs_id(n) {
                 Some(Data::OctetString(vec![0; 8]))
+            } else if *o == usecases::ecs61e::operational_state(n) {
+                let device_t = t.saturating_add(self.state.clock_offset_secs);
+                let l = &self.state.aux_loads;
+                let input = l
+                    .commanded_in_force(n, device_t)
+                    .filter(|c| c.input_from_controlled_load)
+                    .map_or(0, |c| c.level);
+                Some(Data::Utf8String(usecases::ecs61e::operational_state_json(
+                    l.output_level(n, t, device_t),
+                    input,
+                )))
             } else if *o == ecs61a::output_state(n) {
                 let device_t = t.saturating_add(self.state.clock_offset_secs);
                 let on = self.state.aux_loads.is_on(n, t, device_t);

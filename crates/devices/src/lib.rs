@@ -102,9 +102,9 @@ pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
-    AuxCommandedLevel, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault, DeviceLogEntry,
-    DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind, Refusal, SupplierDisplay,
-    SupplierSettings, SupplyState,
+    AuxCommandedLevel, AuxControllers, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault,
+    DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind,
+    Refusal, SupplierDisplay, SupplierSettings, SupplyState,
 };
 
 #[cfg(test)]

@@ -629,6 +629,10 @@ pub struct DeviceState {
     /// cache and the accepted top-ups; none when absent in stored state.
     #[serde(default)]
     pub top_ups: crate::top_up::TopUps,
+    /// The ESME's auxiliary controllers beyond [`AuxLoads`]: which ones the boost button
+    /// controls (DUIS 7.9 / 7.10, ECS62); defaults when absent in stored state.
+    #[serde(default)]
+    pub aux_controllers: AuxControllers,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -797,6 +801,45 @@ impl AuxLoads {
     }
 }
 
+/// The ESME's auxiliary controllers 1–5 as the boost function sees them: which ones the boost
+/// button controls (ECS62 sets, ECS61c reads). This emulation has no consumer boost button press
+/// yet, so no boost is ever in force and the boost log is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuxControllers {
+    /// Whether the boost function controls controller `i + 1`.
+    pub boost: [bool; 5],
+}
+
+impl AuxLoads {
+    /// The output level (percent) of controller `index` (1–5) at true time `now`
+    /// (`device_now` on the device clock): 100 or 0 while an ECS47 override is in force, else
+    /// its ECS47a commanded level within its period, else 0 (the calendar, which this emulation
+    /// does not hold: off).
+    pub fn output_level(&self, index: u8, now: i64, device_now: i64) -> u8 {
+        let Some(i) = usize::from(index).checked_sub(1) else {
+            return 0;
+        };
+        if let Some(o) = self.overrides.get(i).copied().flatten()
+            && o.until.is_none_or(|t| now < t)
+        {
+            return if o.on { 100 } else { 0 };
+        }
+        self.commanded_in_force(index, device_now)
+            .map_or(0, |c| c.level)
+    }
+
+    /// Controller `index`'s ECS47a commanded level if its period holds `device_now` and no
+    /// ECS47 override replaced it.
+    pub fn commanded_in_force(&self, index: u8, device_now: i64) -> Option<AuxCommandedLevel> {
+        let i = usize::from(index).checked_sub(1)?;
+        self.commanded
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|c| (c.start..c.end).contains(&device_now))
+    }
+}
+
 impl DeviceState {
     /// Whether `fault` is injected.
     pub fn has_fault(&self, fault: DeviceFault) -> bool {
@@ -869,6 +912,7 @@ impl DeviceState {
             debt: crate::reads::payment::DebtState::default(),
             prepay: crate::prepay::PrepayState::default(),
             top_ups: crate::top_up::TopUps::default(),
+            aux_controllers: AuxControllers::default(),
         }
     }
 }

@@ -24,8 +24,9 @@
 //! * format 3: a format-2 body followed by [`Tail3`] (the tariffs written by DUIS 1.1 / 1.2
 //!   that the registers follow, [`crate::reads::InstantaneousConfig::epochs`]; the prepayment
 //!   state of DUIS 1.5 and the prepayment behaviour, [`crate::prepay::PrepayState`]; the
-//!   prepayment top-ups of DUIS 2.2, [`crate::top_up::TopUps`]); a format-1 or format-2 body
-//!   reads with their defaults.
+//!   prepayment top-ups of DUIS 2.2, [`crate::top_up::TopUps`]; the auxiliary controllers' boost
+//!   button associations of DUIS 7.9 / 7.10, [`crate::state::AuxControllers`]); a format-1 or
+//!   format-2 body reads with their defaults.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,6 +119,7 @@ struct Tail3Ref<'a> {
     tariff_epochs: &'a [crate::reads::instantaneous::TariffEpoch],
     prepay: &'a crate::prepay::PrepayState,
     top_ups: &'a crate::top_up::TopUps,
+    aux_controllers: &'a crate::state::AuxControllers,
 }
 
 /// What format 3 appends to a format-2 body; a format-1 or format-2 body reads with the default.
@@ -126,6 +128,7 @@ struct Tail3 {
     tariff_epochs: Vec<crate::reads::instantaneous::TariffEpoch>,
     prepay: crate::prepay::PrepayState,
     top_ups: crate::top_up::TopUps,
+    aux_controllers: crate::state::AuxControllers,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -193,6 +196,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         debt,
         prepay,
         top_ups,
+        aux_controllers,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -224,6 +228,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             tariff_epochs: &instantaneous.epochs,
             prepay,
             top_ups,
+            aux_controllers,
         },
     ))
 }
@@ -306,6 +311,7 @@ pub fn decode_state(
         debt: tail.debt,
         prepay: tail3.prepay,
         top_ups: tail3.top_ups,
+        aux_controllers: tail3.aux_controllers,
     })
 }
 
@@ -388,6 +394,7 @@ mod tests {
             tariff_epochs: &[],
             prepay: &crate::prepay::PrepayState::default(),
             top_ups: &crate::top_up::TopUps::default(),
+            aux_controllers: &crate::state::AuxControllers::default(),
         }).unwrap();
         assert!(body.ends_with(&tail3), "the empty tail 3 ends the body");
         let mut v2 = body[..body.len() - tail3.len()].to_vec();
@@ -396,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn a_format_2_body_loads_without_written_tariffs_and_they_round_trip() {
+    fn a_format_2_body_loads_with_the_default_tail_3_and_format_3_keeps_it() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
         s.future_actions = vec![held(2_000)];
@@ -411,6 +418,9 @@ mod tests {
         let tariff = crate::reads::tariff::ElectricityTariff::default();
         s.instantaneous.follow_tariff(&tariff, 1_700_000_500);
         assert_eq!(s.instantaneous.epochs.len(), 1);
+        s.prepay.added.push((1_700_000_600, 5_000_000));
+        s.top_ups.counters.push(1_024);
+        s.aux_controllers.boost = [true, false, true, false, false];
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));

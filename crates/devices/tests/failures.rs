@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 28] = [
+const DIRS: [&str; 33] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -36,6 +36,11 @@ const DIRS: [&str; 28] = [
     "7.8_ECS47Reset",
     "7.7_ECS61a",
     "7.12_ECS38",
+    "7.9_ECS62Add",
+    "7.10_ECS62Remove",
+    "7.11_ECS61c",
+    "7.14_ECS61d",
+    "7.15_ECS61e",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -292,6 +297,65 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.wan(read, &dev);
             run(w, dev, &wan)
         }
+        "7.9_ECS62Add" | "7.10_ECS62Remove" => {
+            // RTDS: controller 4's association cannot be set (hardware-fault), 5's not executed.
+            let o = usecases::ecs62::association(4);
+            let mut dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            let add = dir == "7.9_ECS62Add";
+            // Removing changes associations that are there.
+            dev.state_mut().aux_controllers.boost = [!add; 5];
+            let cmd = usecases::ecs62_set_boost_association(
+                &header(&w.supplier, &dev, 1003),
+                usecases::BoostAssociation {
+                    add,
+                    controllers: [true; 5],
+                },
+            );
+            let wan = w.wan(cmd.unwrap(), &dev);
+            run(w, dev, &wan)
+        }
+        "7.11_ECS61c" | "7.14_ECS61d" | "7.15_ECS61e" => {
+            // RTDS: controller 4's association (ECS61c), controller 3's description (ECS61d),
+            // controller 5's HCALCS identity (ECS61e) cannot be read, the rest not executed.
+            let o = match dir {
+                "7.11_ECS61c" => usecases::ecs62::association(4),
+                "7.14_ECS61d" => usecases::ecs61a::description(3),
+                _ => usecases::ecs61a::hcalcs_id(5),
+            };
+            let dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                },
+            );
+            let h = header(&w.supplier, &dev, 1002);
+            let cmd = match dir {
+                "7.11_ECS61c" => usecases::ecs61c_read_boost_function_data(
+                    &h,
+                    &usecases::LogPeriod {
+                        start: w.now,
+                        end: w.now,
+                    },
+                ),
+                "7.14_ECS61d" => usecases::ecs61d_read_auxiliary_controller_configuration(&h),
+                _ => usecases::ecs61e_read_auxiliary_controller_operational(&h),
+            };
+            let wan = w.wan(cmd, &dev);
+            run(w, dev, &wan)
+        }
         "7.3_GCS39" => {
             let mut dev = faulty(w, DeviceKind::Gsme, GSME, DeviceFault::SupplySwitch);
             dev.state_mut().supply = SupplyState::Disabled;
@@ -392,7 +456,10 @@ fn check(dir: &str) -> Failure {
             let ours = usecases::gcs13a::decode_plaintext(&ours).unwrap();
             assert_eq!(ours, usecases::gcs13a::decode_plaintext(&theirs).unwrap());
             ours.expect_err("a failed record")
-        } else if dir == "7.7_ECS61a" {
+        } else if matches!(
+            dir,
+            "7.7_ECS61a" | "7.11_ECS61c" | "7.14_ECS61d" | "7.15_ECS61e"
+        ) {
             // The values read before the fault are this emulation's (no descriptions, no
             // calendar: see `EmulatedDevice::aux_load_value`), not the RTDS meter's: the frame,
             // the results and the failure are compared.
@@ -437,7 +504,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 28);
+    assert_eq!(n, 33);
 }
 
 #[test]

@@ -1183,3 +1183,168 @@ fn ecs07_and_gcs04_update_the_debt_which_then_recovers() {
     );
     assert_eq!(gas.state().debt.registers, [0, 1_000_000, 2_000_000]);
 }
+
+/// Reads the boost function data (ECS61c) at `at`: the values, checked against the RTDS SUCCESS
+/// response's results.
+fn ecs61c(w: &World, dev: &mut EmulatedDevice, counter: u64, at: gbcs::UtcDateTime) -> Vec<Data> {
+    let period = usecases::LogPeriod {
+        start: gbcs::UtcDateTime::from_unix(at.to_unix() - 86_400).unwrap(),
+        end: at,
+    };
+    let wan = w.wan(
+        usecases::ecs61c_read_boost_function_data(&header(&w.supplier, dev, counter), &period),
+        dev,
+    );
+    let reply = dev.handle(&wan, at);
+    let bytes = reply.response.expect("a response");
+    let theirs = rtds("7.11_ECS61c", "ECS61c_7.11_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(frame_shape(&bytes), frame_shape(&theirs));
+    let ours = open(&bytes, dev, &w.supplier);
+    let theirs = Frame::decode(&theirs).unwrap().apdu().clone();
+    let (Payload::AccessResponse(o), Payload::AccessResponse(t)) =
+        (ours.payload(), theirs.payload())
+    else {
+        panic!("not DLMS")
+    };
+    assert_eq!(o.results, t.results);
+    o.data
+}
+
+#[test]
+fn ecs62_adds_and_removes_boost_button_controllers_and_ecs61c_reads_them() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let (on, off) = (Data::Boolean(0xFF), Data::Boolean(0));
+    let v = ecs61c(&w, &mut dev, 1, w.now);
+    assert_eq!(v[0], off, "no boost in force");
+    assert_eq!(
+        v[1],
+        usecases::logs_common::entries_compact_array(2, &[]),
+        "an empty boost log"
+    );
+    assert_eq!(v[2..], vec![off.clone(); 5][..]);
+    // 7.9: all five, as the RTDS vector.
+    let add = usecases::ecs62_set_boost_association(
+        &header(&w.supplier, &dev, 1000),
+        usecases::BoostAssociation {
+            add: true,
+            controllers: [true; 5],
+        },
+    )
+    .unwrap();
+    let wan = w.wan(add, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.9_ECS62Add",
+        "ECS62Add_7.9_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dlms_data(&resp), vec![Data::Null; 5]);
+    assert_eq!(
+        ecs61c(&w, &mut dev, 1001, w.now)[2..],
+        vec![on.clone(); 5][..]
+    );
+    // 7.10: controllers 2 and 4 only; the others keep their association.
+    let remove = usecases::ecs62_set_boost_association(
+        &header(&w.supplier, &dev, 1002),
+        usecases::BoostAssociation {
+            add: false,
+            controllers: [false, true, false, true, false],
+        },
+    )
+    .unwrap();
+    let wan = w.wan(remove, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert_eq!(
+        reply.outcome,
+        Outcome::Executed {
+            message_code: gbcs::MessageCode::ECS62,
+            success: true
+        }
+    );
+    assert_eq!(
+        ecs61c(&w, &mut dev, 1003, w.now)[2..],
+        [on.clone(), off.clone(), on.clone(), off, on][..]
+    );
+    assert_eq!(
+        dev.state().aux_controllers.boost,
+        [true, false, true, false, true]
+    );
+}
+
+#[test]
+fn ecs61d_and_ecs61e_read_the_controllers_configuration_and_the_levels_ecs47a_commands() {
+    use usecases::AuxControllerState;
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    // The values are this emulation's (no descriptions, no calendar, no HCALCS): the frame and
+    // the results are the RTDS SUCCESS vector's.
+    let read = |dev: &mut EmulatedDevice, cmd: GeneralSigning, dir: &str, file: &str| {
+        let wan = w.wan(cmd.clone(), dev);
+        let reply = dev.handle(&wan, w.now);
+        let bytes = reply.response.expect("a response");
+        let theirs = rtds(dir, file);
+        assert_eq!(frame_shape(&bytes), frame_shape(&theirs), "{file}");
+        let ours = open(&bytes, dev, w.party(cmd.originator));
+        let theirs = Frame::decode(&theirs).unwrap().apdu().clone();
+        let (Payload::AccessResponse(o), Payload::AccessResponse(t)) =
+            (ours.payload(), theirs.payload())
+        else {
+            panic!("not DLMS")
+        };
+        assert_eq!(o.results, t.results, "{file}");
+        ours
+    };
+    // The RTDS SUCCESS vector is the ACB's, on the supplier's behalf.
+    let h = CommandHeader::on_behalf_of(w.acb.eui, dev.eui(), 1300, w.supplier.eui, 1000);
+    let config = read(
+        &mut dev,
+        usecases::ecs61d_read_auxiliary_controller_configuration(&h),
+        "7.14_ECS61d",
+        "ECS61d_7.14_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let v = dlms_data(&config);
+    assert_eq!(v[..5], vec![Data::VisibleString(vec![]); 5][..]);
+    assert_eq!(v[5..], vec![Data::Array(vec![]); 2][..]);
+    let operational = |dev: &mut EmulatedDevice, counter| {
+        let h = header(&w.supplier, dev, counter);
+        let r = read(
+            dev,
+            usecases::ecs61e_read_auxiliary_controller_operational(&h),
+            "7.15_ECS61e",
+            "ECS61e_7.15_SUCCESS_RESPONSE_GBCS.HEX",
+        );
+        dlms_data(&r)
+    };
+    let json = |o, i| Data::Utf8String(usecases::ecs61e::operational_state_json(o, i));
+    let v = operational(&mut dev, 2);
+    assert_eq!(v[..5], vec![Data::OctetString(vec![0; 8]); 5][..]);
+    assert_eq!(v[5..], vec![json(0, 0); 5][..]);
+    // 7.13: controller 3 at 50 from its input, over the present hour.
+    let pre = usecases::ecs47a_set_auxiliary_controller_state(
+        &header(&w.supplier, &dev, 1000),
+        AuxControllerState {
+            index: 3,
+            start: gbcs::UtcDateTime::from_unix(w.now.to_unix() - 60).unwrap(),
+            end: w.now.plus_seconds(3600).unwrap(),
+            level: 50,
+            input_from_controlled_load: true,
+        },
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.13_ECS47a",
+        "ECS47a_7.13_APC_INPUT_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    let v = operational(&mut dev, 1001);
+    assert_eq!(v[7], json(50, 50));
+    assert_eq!(
+        (&v[5], &v[6], &v[8], &v[9]),
+        (&json(0, 0), &json(0, 0), &json(0, 0), &json(0, 0))
+    );
+}

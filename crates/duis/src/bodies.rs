@@ -1025,7 +1025,9 @@ pub use read_log::{ReadLog, ReadLogPeriod};
 
 // Auxiliary load switches (7.5, 7.6, 7.8), controllers (7.13), randomised offset (7.12).
 mod aux_load;
-pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffsetLimit};
+pub use aux_load::{
+    AuxiliaryLoad, BoostButtonChange, SetAuxiliaryControllerState, SetRandomisedOffsetLimit,
+};
 // 1.6 Update Payment Mode.
 mod payment_mode;
 // Tariffs and prices (1.1, 1.2).

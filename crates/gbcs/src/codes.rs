@@ -123,6 +123,14 @@ impl MessageCode {
     pub const ECS47A: Self = Self(0x011E);
     /// ECS38 set the ESME's randomised offset limit.
     pub const ECS38: Self = Self(0x004B);
+    /// ECS62 set which auxiliary controllers the boost function controls.
+    pub const ECS62: Self = Self(0x005F);
+    /// ECS61c read the ESME's boost function data.
+    pub const ECS61C: Self = Self(0x005E);
+    /// ECS61d read the ESME's auxiliary controller configuration data.
+    pub const ECS61D: Self = Self(0x011C);
+    /// ECS61e read the ESME's auxiliary controller operational data.
+    pub const ECS61E: Self = Self(0x011D);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

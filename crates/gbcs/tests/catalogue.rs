@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 24] = [
+const DIRS: [&str; 29] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -48,6 +48,11 @@ const DIRS: [&str; 24] = [
     "7.7_ECS61a",
     "7.13_ECS47a",
     "7.12_ECS38",
+    "7.9_ECS62Add",
+    "7.10_ECS62Remove",
+    "7.11_ECS61c",
+    "7.14_ECS61d",
+    "7.15_ECS61e",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -200,6 +205,22 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             })
         }
         "7.12_ECS38" => DecodedCommand::Ecs38(900),
+        // DUIS: all five controllers named.
+        "7.9_ECS62Add" | "7.10_ECS62Remove" => DecodedCommand::Ecs62(usecases::BoostAssociation {
+            add: dir == "7.9_ECS62Add",
+            controllers: [true; 5],
+        }),
+        // DUIS: ReadLogPeriod 2014-12-25T23:00:00Z to 2015-01-01T00:00:00Z.
+        "7.11_ECS61c" => DecodedCommand::Ecs61c(usecases::LogPeriod {
+            start: t(2014, 12, 25, 23, 0, 0),
+            end: t(2015, 1, 1, 0, 0, 0),
+        }),
+        "7.14_ECS61d" => DecodedCommand::Ecs61d(DlmsRead {
+            objects: usecases::ecs61d::OBJECTS.to_vec(),
+        }),
+        "7.15_ECS61e" => DecodedCommand::Ecs61e(DlmsRead {
+            objects: usecases::ecs61e::OBJECTS.to_vec(),
+        }),
         "7.7_ECS61a" => DecodedCommand::Ecs61a(DlmsRead {
             objects: usecases::ecs61a::OBJECTS.to_vec(),
         }),
@@ -385,6 +406,40 @@ fn commands_not_in_their_use_case_format_do_not_decode() {
     let n = a.content.len();
     a.content[n - 1] = 0x08; // 0x0708 = 1800
     assert!(decode_command(&a).is_err());
+    // ECS62: a command naming no controller is not built; mixed add/remove does not decode.
+    let none = usecases::BoostAssociation {
+        add: true,
+        controllers: [false; 5],
+    };
+    assert!(usecases::ecs62_set_boost_association(&h, none).is_err());
+    let some = usecases::BoostAssociation {
+        add: false,
+        controllers: [false, true, false, true, false],
+    };
+    let mut a = usecases::ecs62_set_boost_association(&h, some).unwrap();
+    assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Ecs62(some));
+    let n = a.content.len();
+    a.content[n - 1] = 0xFF; // the second one added
+    assert!(decode_command(&a).is_err());
+    let mut a = usecases::ecs62_set_boost_association(&h, some).unwrap();
+    let at = a.content.iter().position(|&b| b == 6).unwrap(); // 0-0:94.44.6.2 → 6.4
+    a.content[at + 1] = 4;
+    assert!(decode_command(&a).is_err(), "the same controller twice");
+    // ECS61c: a range over another restricting object does not decode.
+    let p = usecases::LogPeriod {
+        start: t(2020, 1, 1, 0, 0, 0),
+        end: t(2020, 1, 2, 0, 0, 0),
+    };
+    let a = usecases::ecs61c_read_boost_function_data(&h, &p);
+    assert_eq!(decode_command(&a).unwrap(), DecodedCommand::Ecs61c(p));
+    let mut bad = a.clone();
+    let at = bad
+        .content
+        .windows(2)
+        .position(|w| w == [100, 0xFF])
+        .unwrap();
+    bad.content[at] = 101;
+    assert!(decode_command(&bad).is_err());
     // GCS28 interval ending before it starts.
     let a = usecases::gcs28_set_clock(&h, t(2020, 1, 1, 0, 0, 0), 10).unwrap();
     let mut swapped = a.clone();
@@ -509,6 +564,61 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
                 result: 1,
             }),
         ) if error => {}
+        ("7.9_ECS62Add" | "7.10_ECS62Remove", S(ResponseValue::Done)) if !error => {}
+        // Controller 4's association cannot be set (hardware-fault), 5's not executed.
+        (
+            "7.9_ECS62Add" | "7.10_ECS62Remove",
+            F(Failure::Dlms {
+                index: 3,
+                result: 1,
+            }),
+        ) if error => {}
+        ("7.11_ECS61c", S(ResponseValue::DlmsValues(v))) if !error => {
+            use gbcs::axdr::Data;
+            assert_eq!(v.len(), 7);
+            assert_eq!(v[0], Data::Boolean(0xFF));
+            assert!(matches!(v[1], Data::CompactArray { .. }));
+            assert!(v[2..].iter().all(|d| *d == Data::Boolean(0xFF)));
+        }
+        (
+            "7.11_ECS61c",
+            F(Failure::Dlms {
+                index: 5,
+                result: 1,
+            }),
+        ) if error => {}
+        ("7.14_ECS61d", S(ResponseValue::DlmsValues(v))) if !error => {
+            use gbcs::axdr::Data;
+            assert_eq!(v.len(), 7);
+            assert_eq!(v[0], Data::VisibleString(b"ALCS_1_Description".to_vec()));
+            assert!(matches!(&v[6], Data::Array(a) if a.len() == 6));
+        }
+        (
+            "7.14_ECS61d",
+            F(Failure::Dlms {
+                index: 2,
+                result: 1,
+            }),
+        ) if error => {}
+        ("7.15_ECS61e", S(ResponseValue::DlmsValues(v))) if !error => {
+            use gbcs::axdr::Data;
+            assert_eq!(v.len(), 10);
+            assert_eq!(
+                v[5],
+                Data::Utf8String(usecases::ecs61e::operational_state_json(0, 0))
+            );
+            assert_eq!(
+                v[9],
+                Data::Utf8String(usecases::ecs61e::operational_state_json(100, 100))
+            );
+        }
+        (
+            "7.15_ECS61e",
+            F(Failure::Dlms {
+                index: 4,
+                result: 1,
+            }),
+        ) if error => {}
         ("7.3_GCS39", S(ResponseValue::SupplyStatus(s))) => {
             assert_eq!(
                 (
@@ -605,7 +715,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 55);
+    assert_eq!(n, 65);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

@@ -265,6 +265,72 @@ fn ecs47a_set_auxiliary_controller_state_is_critical() {
 }
 
 #[test]
+fn ecs62_boost_button_associations() {
+    let ks = Keystore::load();
+    for (dir, file, counter, add) in [
+        ("7.9_ECS62Add", "ECS62Add_7.9_SUCCESS", 1000, true),
+        ("7.9_ECS62Add", "ECS62Add_7.9_ERROR", 1003, true),
+        ("7.10_ECS62Remove", "ECS62Remove_7.10_SUCCESS", 1002, false),
+        ("7.10_ECS62Remove", "ECS62Remove_7.10_ERROR", 1004, false),
+    ] {
+        let b = usecases::ecs62_set_boost_association(
+            &h(SUPPLIER, ESME, counter),
+            usecases::BoostAssociation {
+                add,
+                controllers: [true; 5],
+            },
+        )
+        .unwrap();
+        check_command(&ks, dir, &format!("{file}_COMMAND_GBCS.HEX"), b);
+    }
+}
+
+#[test]
+fn ecs61c_read_boost_function_data() {
+    let ks = Keystore::load();
+    let period = usecases::LogPeriod {
+        start: UtcDateTime::new(2014, 12, 25, 23, 0, 0).unwrap(),
+        end: UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap(),
+    };
+    for (file, counter) in [
+        ("ECS61c_7.11_SUCCESS_COMMAND_GBCS.HEX", 1001),
+        ("ECS61c_7.11_ERROR_COMMAND_GBCS.HEX", 1002),
+    ] {
+        let b = usecases::ecs61c_read_boost_function_data(&h(SUPPLIER, ESME, counter), &period);
+        check_command(&ks, "7.11_ECS61c", file, b);
+    }
+}
+
+#[test]
+fn ecs61d_and_ecs61e_read_auxiliary_controller_data() {
+    let ks = Keystore::load();
+    // SUCCESS: the ACB on the supplier's behalf (RequestID counter 1000); ERROR: the supplier.
+    let on_behalf = CommandHeader::on_behalf_of(
+        Eui64::from_u64(ACB),
+        Eui64::from_u64(ESME),
+        1300,
+        Eui64::from_u64(SUPPLIER),
+        1000,
+    );
+    let b = usecases::ecs61d_read_auxiliary_controller_configuration(&on_behalf);
+    check_command(
+        &ks,
+        "7.14_ECS61d",
+        "ECS61d_7.14_SUCCESS_COMMAND_GBCS.HEX",
+        b,
+    );
+    let b = usecases::ecs61d_read_auxiliary_controller_configuration(&h(SUPPLIER, ESME, 1002));
+    check_command(&ks, "7.14_ECS61d", "ECS61d_7.14_ERROR_COMMAND_GBCS.HEX", b);
+    for (file, counter) in [
+        ("ECS61e_7.15_SUCCESS_COMMAND_GBCS.HEX", 1001),
+        ("ECS61e_7.15_ERROR_COMMAND_GBCS.HEX", 1002),
+    ] {
+        let b = usecases::ecs61e_read_auxiliary_controller_operational(&h(SUPPLIER, ESME, counter));
+        check_command(&ks, "7.15_ECS61e", file, b);
+    }
+}
+
+#[test]
 fn ecs38_set_randomised_offset_limit_is_critical() {
     let ks = Keystore::load();
     for (stem, counter) in [("ECS38_7.12_SUCCESS", 1001), ("ECS38_7.12_ERROR", 1003)] {

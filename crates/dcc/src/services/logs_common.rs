@@ -35,7 +35,7 @@ pub struct LogRead {
     pub urp_only: &'static [(DeviceType, MessageCode)],
 }
 
-fn utc(t: OffsetDateTime, what: &str) -> Result<UtcDateTime, DccError> {
+pub(crate) fn utc(t: OffsetDateTime, what: &str) -> Result<UtcDateTime, DccError> {
     UtcDateTime::from_unix(t.unix_timestamp()).ok_or_else(|| {
         SchemaError::Invalid(format!("{what} {t} is outside what a device can log")).into()
     })

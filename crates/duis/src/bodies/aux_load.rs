@@ -4,7 +4,7 @@
 //! attribute, `sr:range_1_5`), and 7.8 `ResetAuxiliaryLoad` (one `ResetALCSHCALCS` with its
 //! `index` and no content).
 
-use super::{BodyError, Seq, expect, simple};
+use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::types::InvalidValue;
 use crate::xml::{Element, is_xml_space};
 
@@ -180,6 +180,88 @@ impl SetAuxiliaryControllerState {
     }
 }
 
+/// A 7.9 `AddAuxiliaryLoadToBoostButton` or 7.10 `RemoveAuxiliaryLoadFromBoostButton` body: an
+/// optional `ExecutionDateTime` (DSP future dating), then exactly five `AddToBoostButton` /
+/// `RemoveFromBoostButton` (xs:boolean, `index` 1–5). A controller given twice, or a body
+/// naming no controller (all false: nothing for the meter to do), is refused here; the XSD
+/// cannot say either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoostButtonChange {
+    /// `ExecutionDateTime`, as written, when future dated.
+    pub execution_date_time: Option<String>,
+    /// 7.9 (add) or 7.10 (remove).
+    pub add: bool,
+    /// Whether the request names controller `i + 1` (its element is true).
+    pub controllers: [bool; 5],
+}
+
+fn xs_boolean(text: &str) -> Option<bool> {
+    match text.trim_matches(is_xml_space) {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+impl BoostButtonChange {
+    /// Parses an `AddAuxiliaryLoadToBoostButton` (7.9) body element.
+    pub fn parse_add(body: &Element) -> Result<Self, BodyError> {
+        Self::parse(
+            body,
+            true,
+            "AddAuxiliaryLoadToBoostButton",
+            "AddToBoostButton",
+        )
+    }
+
+    /// Parses a `RemoveAuxiliaryLoadFromBoostButton` (7.10) body element.
+    pub fn parse_remove(body: &Element) -> Result<Self, BodyError> {
+        Self::parse(
+            body,
+            false,
+            "RemoveAuxiliaryLoadFromBoostButton",
+            "RemoveFromBoostButton",
+        )
+    }
+
+    fn parse(
+        body: &Element,
+        add: bool,
+        name: &'static str,
+        child: &'static str,
+    ) -> Result<Self, BodyError> {
+        expect(body, name)?;
+        let mut s = Seq::new(body, name);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let mut given = [None::<bool>; 5];
+        for _ in 0..5 {
+            let c = s.required(child)?;
+            let i = usize::from(index(c)?) - 1;
+            Seq::new(c, child).finish()?;
+            let v = xs_boolean(&c.text).ok_or_else(|| InvalidValue::new(child, &c.text))?;
+            let Some(slot) = given.get_mut(i) else {
+                return Err(InvalidValue::new("index", &i.to_string()).into());
+            };
+            if slot.replace(v).is_some() {
+                return Err(InvalidValue::new("index", "a controller given twice").into());
+            }
+        }
+        s.finish()?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(name, &body.text).into());
+        }
+        let controllers = given.map(|v| v == Some(true));
+        if !controllers.contains(&true) {
+            return Err(InvalidValue::new(child, "no controller named (all false)").into());
+        }
+        Ok(Self {
+            execution_date_time,
+            add,
+            controllers,
+        })
+    }
+}
+
 /// A 7.12 `SetRandomisedOffsetLimit` body: `RandomisedOffsetLimit`, seconds, 0 to 1799.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetRandomisedOffsetLimit {
@@ -330,6 +412,107 @@ mod tests {
         ] {
             assert!(AuxiliaryLoad::parse_reset(&body(bad)).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod boost_tests {
+    use super::*;
+    use crate::xml::{ParseLimits, parse_element};
+
+    fn body(name: &str, child: &str, values: &[(&str, &str)], before: &str) -> Element {
+        let children: String = values
+            .iter()
+            .map(|(i, v)| format!(r#"<sr:{child} index="{i}">{v}</sr:{child}>"#))
+            .collect();
+        let doc = format!(
+            r#"<sr:X xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:{name}>{before}{children}</sr:{name}></sr:X>"#
+        );
+        let mut root = parse_element(doc.as_bytes(), &ParseLimits::default()).unwrap();
+        root.children.remove(0)
+    }
+
+    fn add(values: &[(&str, &str)]) -> Result<BoostButtonChange, BodyError> {
+        BoostButtonChange::parse_add(&body(
+            "AddAuxiliaryLoadToBoostButton",
+            "AddToBoostButton",
+            values,
+            "",
+        ))
+    }
+
+    const ALL: [(&str, &str); 5] = [
+        ("1", "true"),
+        ("2", "true"),
+        ("3", "true"),
+        ("4", "true"),
+        ("5", "true"),
+    ];
+
+    #[test]
+    fn the_templates_parse() {
+        assert_eq!(
+            add(&ALL),
+            Ok(BoostButtonChange {
+                execution_date_time: None,
+                add: true,
+                controllers: [true; 5]
+            })
+        );
+        let r = BoostButtonChange::parse_remove(&body(
+            "RemoveAuxiliaryLoadFromBoostButton",
+            "RemoveFromBoostButton",
+            &[
+                ("5", "0"),
+                ("4", " 1 "),
+                ("3", "false"),
+                ("2", "true"),
+                ("1", "false"),
+            ],
+            "<sr:ExecutionDateTime>2030-01-01T00:00:00Z</sr:ExecutionDateTime>",
+        ))
+        .unwrap();
+        assert!(!r.add);
+        assert_eq!(r.controllers, [false, true, false, true, false]);
+        assert!(r.execution_date_time.is_some());
+    }
+
+    #[test]
+    fn bad_bodies_are_refused() {
+        let mut twice = ALL;
+        twice[4].0 = "4";
+        let mut six = ALL;
+        six[0].0 = "6";
+        let mut not_bool = ALL;
+        not_bool[2].1 = "yes";
+        for bad in [
+            &ALL[..4],
+            &twice[..],
+            &six[..],
+            &not_bool[..],
+            &[
+                ("1", "false"),
+                ("2", "false"),
+                ("3", "false"),
+                ("4", "false"),
+                ("5", "false"),
+            ][..],
+        ] {
+            assert!(add(bad).is_err(), "{bad:?}");
+        }
+        let mut seven = ALL.to_vec();
+        seven.push(("1", "true"));
+        assert!(add(&seven).is_err());
+        // The other service's element.
+        assert!(
+            BoostButtonChange::parse_add(&body(
+                "AddAuxiliaryLoadToBoostButton",
+                "RemoveFromBoostButton",
+                &ALL,
+                ""
+            ))
+            .is_err()
+        );
     }
 }
 

@@ -293,7 +293,21 @@ pub(crate) fn range_command(
     obis: [u8; 6],
     period: &LogPeriod,
 ) -> GeneralSigning {
-    let access = SelectiveAccess {
+    let content = common::dlms(
+        h,
+        vec![RequestSpec::GetWithSelection(
+            buffer(obis),
+            utc_range_access(period),
+        )],
+        vec![Data::Null],
+    );
+    common::apdu(h, code, content, false)
+}
+
+/// The selective access of a plain range read: by range (selector 1) on the UTC clock value,
+/// from/to as double-long-unsigned seconds since 2000, all columns.
+pub(crate) fn utc_range_access(period: &LogPeriod) -> SelectiveAccess {
+    SelectiveAccess {
         selector: 1,
         parameters: Data::Structure(vec![
             restricting_object(),
@@ -301,35 +315,15 @@ pub(crate) fn range_command(
             Data::DoubleLongUnsigned(zigbee_time(period.end)),
             Data::Array(Vec::new()),
         ]),
-    };
-    let content = common::dlms(
-        h,
-        vec![RequestSpec::GetWithSelection(buffer(obis), access)],
-        vec![Data::Null],
-    );
-    common::apdu(h, code, content, false)
+    }
 }
 
-/// Decodes a plain range read of the buffer `obis` (all columns, by UTC time).
-pub(crate) fn decode_range(
-    apdu: &GeneralSigning,
+/// The period of a [`utc_range_access`], strictly: anything else is refused.
+pub(crate) fn decode_range_access(
     uc: &'static str,
-    obis: [u8; 6],
-) -> Result<RangeRead, CommandDecodeError> {
-    let req = crate::dlms::AccessRequest::decode(&apdu.content)?;
-    if req.invoke_id != crate::dlms::long_invoke_id(apdu.counter) {
-        return Err(common::bad(
-            uc,
-            "invoke-id does not carry the command counter",
-        ));
-    }
-    if !req.date_time.is_empty() || req.data[..] != [Data::Null] {
-        return Err(common::bad(uc, "not a single GET with null data"));
-    }
-    let [RequestSpec::GetWithSelection(object, access)] = &req.specs[..] else {
-        return Err(common::bad(uc, "not a GET with selective access"));
-    };
-    if *object != buffer(obis) || access.selector != 1 {
+    access: &SelectiveAccess,
+) -> Result<LogPeriod, CommandDecodeError> {
+    if access.selector != 1 {
         return Err(common::bad(uc, "not a range read of the use case's log"));
     }
     let Data::Structure(p) = &access.parameters else {
@@ -353,12 +347,37 @@ pub(crate) fn decode_range(
             "range is not on the UTC clock over all columns",
         ));
     }
+    Ok(LogPeriod {
+        start: from_zigbee(uc, *from)?,
+        end: from_zigbee(uc, *to)?,
+    })
+}
+
+/// Decodes a plain range read of the buffer `obis` (all columns, by UTC time).
+pub(crate) fn decode_range(
+    apdu: &GeneralSigning,
+    uc: &'static str,
+    obis: [u8; 6],
+) -> Result<RangeRead, CommandDecodeError> {
+    let req = crate::dlms::AccessRequest::decode(&apdu.content)?;
+    if req.invoke_id != crate::dlms::long_invoke_id(apdu.counter) {
+        return Err(common::bad(
+            uc,
+            "invoke-id does not carry the command counter",
+        ));
+    }
+    if !req.date_time.is_empty() || req.data[..] != [Data::Null] {
+        return Err(common::bad(uc, "not a single GET with null data"));
+    }
+    let [RequestSpec::GetWithSelection(object, access)] = &req.specs[..] else {
+        return Err(common::bad(uc, "not a GET with selective access"));
+    };
+    if *object != buffer(obis) {
+        return Err(common::bad(uc, "not a range read of the use case's log"));
+    }
     Ok(RangeRead {
         object: *object,
-        period: LogPeriod {
-            start: from_zigbee(uc, *from)?,
-            end: from_zigbee(uc, *to)?,
-        },
+        period: decode_range_access(uc, access)?,
     })
 }
 

@@ -46,6 +46,10 @@ pub mod ecs45;
 pub mod ecs47;
 pub mod ecs47a;
 pub mod ecs61a;
+pub mod ecs61c;
+pub mod ecs61d;
+pub mod ecs61e;
+pub mod ecs62;
 pub mod gcs02;
 pub mod gcs03;
 pub mod gcs06;
@@ -177,6 +181,10 @@ pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
+pub use ecs61c::ecs61c_read_boost_function_data;
+pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
+pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
+pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
@@ -363,6 +371,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs61a::SPEC,
     &ecs47a::SPEC,
     &ecs38::SPEC,
+    // 7.9, 7.10, 7.11, 7.14, 7.15: boost button and auxiliary controller data.
+    &ecs62::SPEC,
+    &ecs61c::SPEC,
+    &ecs61d::SPEC,
+    &ecs61e::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -521,6 +534,14 @@ pub enum DecodedCommand {
     Ecs47a(AuxControllerState),
     /// ECS38 set the randomised offset limit (seconds).
     Ecs38(u16),
+    /// ECS62 add auxiliary controllers to, or remove them from, the boost function.
+    Ecs62(BoostAssociation),
+    /// ECS61c read the boost function data (the boost log over the period).
+    Ecs61c(LogPeriod),
+    /// ECS61d read the auxiliary controller configuration data.
+    Ecs61d(DlmsRead),
+    /// ECS61e read the auxiliary controller operational data.
+    Ecs61e(DlmsRead),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -697,6 +718,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs61a(_) => &ecs61a::SPEC,
             DecodedCommand::Ecs47a(_) => &ecs47a::SPEC,
             DecodedCommand::Ecs38(_) => &ecs38::SPEC,
+            DecodedCommand::Ecs62(_) => &ecs62::SPEC,
+            DecodedCommand::Ecs61c(_) => &ecs61c::SPEC,
+            DecodedCommand::Ecs61d(_) => &ecs61d::SPEC,
+            DecodedCommand::Ecs61e(_) => &ecs61e::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
