@@ -1029,3 +1029,6 @@ pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffs
 // 1.6 Update Payment Mode.
 mod payment_mode;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
+// 3.3 Clear Event Log.
+mod clear_event_log;
+pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
