@@ -133,6 +133,7 @@ static CATALOGUE: &[&dyn Service] = &[
     // Supplier settings (3.x).
     &services::s3_1_display_message::DisplayMessage,
     &services::s3_2_restrict_access_for_change_of_tenancy::RestrictAccessForChangeOfTenancy,
+    &services::s3_3_clear_event_log::ClearEventLog,
     &services::s3_4_update_supplier_name::UpdateSupplierName,
     &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
 ];

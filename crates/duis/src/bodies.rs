@@ -1041,3 +1041,6 @@ pub use tariff::{
 // 1.5 Update Meter Balance.
 mod meter_balance;
 pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};
+// 3.3 Clear Event Log.
+mod clear_event_log;
+pub use clear_event_log::{ClearEventLog, EsmeEventLogType};

@@ -253,3 +253,24 @@ fn the_values_are_the_vectors() {
     assert!(r.sealed);
     has(&r, "format=\"encrypted\"");
 }
+
+#[test]
+fn clear_event_log_responses_render_clear_event_log_rsp() {
+    for stem in ["CS11_3.3", "ECS15a_3.3", "ECS15c_3.3"] {
+        let dir = format!("3.3_{}", stem.split('_').next().unwrap());
+        let ok = render_named(
+            &dir,
+            &format!("{stem}_SUCCESS_RESPONSE_GBCS.HEX"),
+            Some("3.3"),
+        );
+        has(&ok, "ClearEventLogRsp");
+        assert!(!ok.xml.contains("MessageSuccess=\"false\""), "{}", ok.xml);
+        let failed = render_named(
+            &dir,
+            &format!("{stem}_ERROR_RESPONSE_GBCS.HEX"),
+            Some("3.3"),
+        );
+        has(&failed, "ClearEventLogRsp");
+        has(&failed, "MessageSuccess=\"false\"");
+    }
+}

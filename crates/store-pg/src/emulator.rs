@@ -68,7 +68,7 @@ impl wan::EmulatorTx for PgTx<'_> {
                 )?;
                 col(&r, 0)?
             }
-            None if appended == 0 => return Ok(()),
+            None if appended == 0 && !w.replace_events => return Ok(()),
             None => {
                 let r = self
                     .opt(
@@ -80,23 +80,34 @@ impl wan::EmulatorTx for PgTx<'_> {
                 col(&r, 0)?
             }
         };
-        if appended == 0 {
+        if appended == 0 && !w.replace_events {
             return Ok(());
         }
+        if w.replace_events {
+            self.exec("DELETE FROM device_events WHERE id = $1", &[&key])?;
+        }
         let first = logged - appended;
-        for (seq, event) in (first..).zip(w.events) {
+        for (seq, (log, event)) in (first..).zip(w.events) {
             self.exec(
-                "INSERT INTO device_events (id, seq, event) VALUES ($1, $2, $3)",
-                &[&key, &seq, event],
+                "INSERT INTO device_events (id, seq, event, log) VALUES ($1, $2, $3, $4)",
+                &[&key, &seq, event, &i16::from(*log)],
             )?;
         }
         let keep = i64::try_from(w.keep_events).map_err(err)?;
-        // Those beyond the newest `keep` go (there are some once more than `keep` were logged).
+        // Those of a log beyond its newest `keep` go (there can be some only once more than
+        // `keep` were logged in all).
         if logged > keep {
-            self.exec(
-                "DELETE FROM device_events WHERE id = $1 AND seq < $2",
-                &[&key, &(logged - keep)],
-            )?;
+            let mut logs: Vec<u8> = w.events.iter().map(|(l, _)| *l).collect();
+            logs.sort_unstable();
+            logs.dedup();
+            for log in logs {
+                self.exec(
+                    "DELETE FROM device_events WHERE id = $1 AND log = $2 AND seq < (
+                         SELECT seq FROM device_events WHERE id = $1 AND log = $2
+                         ORDER BY seq DESC LIMIT 1 OFFSET $3)",
+                    &[&key, &i16::from(log), &(keep - 1)],
+                )?;
+            }
         }
         Ok(())
     }

@@ -347,4 +347,10 @@ CREATE TABLE device_events (
     r#"
 CREATE INDEX wan_jobs_open ON wan_jobs(id) WHERE outcome IS NULL;
 "#,
+    // 15: each event row carries its log's number (event, security, ALCS); older rows count as
+    // the event log's.
+    r#"
+ALTER TABLE device_events ADD COLUMN log SMALLINT NOT NULL DEFAULT 0;
+CREATE INDEX device_events_log ON device_events(id, log, seq);
+"#,
 ];

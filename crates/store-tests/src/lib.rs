@@ -80,6 +80,7 @@ macro_rules! suite {
             reads_see_what_was_committed_and_cannot_write,
             schedules_are_kept_found_when_due_and_their_runs_taken_once,
             device_state_parts_are_written_apart_and_the_log_is_bounded,
+            each_log_is_bounded_apart_and_a_replacing_write_clears_durably,
             wan_faults_and_hub_events,
             smki_insert_refuses_a_serial_already_lodged_and_put_replaces_it,
             smki_cas_and_certificates_round_trip_and_roll_back,
@@ -898,14 +899,98 @@ where
 fn device_write<'a>(
     body: Option<&'a [u8]>,
     counters: Option<&'a [u8]>,
-    events: &'a [Vec<u8>],
+    events: &'a [(u8, Vec<u8>)],
 ) -> DeviceStateWrite<'a> {
     DeviceStateWrite {
         body,
         counters,
         events,
         keep_events: 3,
+        replace_events: false,
     }
+}
+
+/// Each log (the number an event row carries) keeps its newest `keep_events` whatever the
+/// others hold; a write that replaces the events (a device that cleared a log) leaves exactly
+/// the events it gives, in the same transaction (a failed one leaves the log as it was), and
+/// later writes append after them; a reopened store reads the same.
+pub fn each_log_is_bounded_apart_and_a_replacing_write_clears_durably<S: TestStore>(s: &S)
+where
+    for<'t> <S as Store>::Tx<'t>: EmulatorTx,
+{
+    let id = Eui64::from_u64(6);
+    let (event, security) = (|n: u8| (0, vec![n]), |n: u8| (1, vec![n]));
+    let bytes = |rows: &[(u8, Vec<u8>)]| rows.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>();
+    s.transaction_in(|tx| {
+        tx.write_device_state(
+            id,
+            &device_write(Some(b"b"), Some(b"c"), &[security(1), event(2)]),
+        )?;
+        // Five more event-log entries: the event log keeps its newest three, the security
+        // log's one stays.
+        tx.write_device_state(
+            id,
+            &device_write(None, None, &[event(3), event(4), event(5)]),
+        )?;
+        tx.write_device_state(id, &device_write(None, None, &[event(6), event(7)]))?;
+        assert_eq!(
+            tx.device_events(id)?,
+            bytes(&[security(1), event(5), event(6), event(7)])
+        );
+        Ok(())
+    })
+    .unwrap();
+    // A replacing write whose transaction fails changes nothing.
+    let failed: Result<(), DccError> = s.transaction_in(|tx| {
+        tx.write_device_state(
+            id,
+            &DeviceStateWrite {
+                replace_events: true,
+                ..device_write(None, Some(b"c2"), &[security(1), security(8)])
+            },
+        )?;
+        Err(AuthzError::UnknownDevice("abandoned".into()).into())
+    });
+    assert!(failed.is_err());
+    s.transaction_in(|tx| {
+        assert_eq!(
+            tx.device_events(id)?,
+            bytes(&[security(1), event(5), event(6), event(7)])
+        );
+        // The event log cleared: its rows go, the security log's stay, the clear is recorded.
+        tx.write_device_state(
+            id,
+            &DeviceStateWrite {
+                replace_events: true,
+                ..device_write(None, Some(b"c2"), &[security(1), security(8)])
+            },
+        )?;
+        assert_eq!(tx.device_events(id)?, bytes(&[security(1), security(8)]));
+        tx.write_device_state(id, &device_write(None, None, &[event(9)]))?;
+        // A replacement with nothing to keep and nothing new, the counters unchanged.
+        tx.write_device_state(
+            Eui64::from_u64(7),
+            &device_write(Some(b"b"), Some(b"c"), &[event(1)]),
+        )?;
+        tx.write_device_state(
+            Eui64::from_u64(7),
+            &DeviceStateWrite {
+                replace_events: true,
+                ..device_write(None, None, &[])
+            },
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    s.read_in(|tx| {
+        assert_eq!(
+            tx.device_events(id)?,
+            bytes(&[security(1), security(8), event(9)])
+        );
+        assert!(tx.device_events(Eui64::from_u64(7))?.is_empty());
+        Ok(())
+    })
+    .unwrap();
 }
 
 /// A device's state is written in parts: the body only when given, the counters, and events
@@ -915,7 +1000,7 @@ where
     for<'t> <S as Store>::Tx<'t>: EmulatorTx,
 {
     let id = Eui64::from_u64(5);
-    let ev = |n: u8| vec![n];
+    let ev = |n: u8| (0, vec![n]);
     let refused = s.transaction_in(|tx| {
         assert_eq!(tx.device_state(id)?, None);
         Ok(tx.write_device_state(id, &device_write(None, None, &[ev(0)]))?)
@@ -932,7 +1017,7 @@ where
                 counters: b"c2".to_vec()
             })
         );
-        assert_eq!(tx.device_events(id)?, [ev(3), ev(4), ev(5)]);
+        assert_eq!(tx.device_events(id)?, [ev(3).1, ev(4).1, ev(5).1]);
         tx.write_device_state(id, &device_write(Some(b"b2"), None, &[]))?;
         assert_eq!(
             tx.device_state(id)?,
@@ -941,7 +1026,7 @@ where
                 counters: b"c2".to_vec()
             })
         );
-        assert_eq!(tx.device_events(id)?, [ev(3), ev(4), ev(5)]);
+        assert_eq!(tx.device_events(id)?, [ev(3).1, ev(4).1, ev(5).1]);
         tx.write_device_state(
             Eui64::from_u64(4),
             &device_write(Some(b"x"), Some(b"y"), &[]),

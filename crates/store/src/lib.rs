@@ -404,6 +404,14 @@ CREATE TABLE device_events (
     r#"
 CREATE INDEX wan_jobs_open ON wan_jobs(id) WHERE outcome IS NULL;
 "#,
+    // A device keeps several logs apart (event, security, ALCS: `devices::LogKind`): each event
+    // row carries its log's number, each log keeps its newest events, and a device that clears
+    // a log has its rows replaced. Rows stored before count as the event log's (a clear rewrites
+    // them by their kind).
+    r#"
+ALTER TABLE device_events ADD COLUMN log INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX device_events_log ON device_events(id, log, seq);
+"#,
 ];
 
 /// The `counters` row of an originator's floor (its counter over every target).
@@ -1419,7 +1427,7 @@ impl wan::EmulatorTx for SqliteTx<'_> {
                     |r| r.get(0),
                 )
                 .map_err(err)?,
-            None if appended == 0 => return Ok(()),
+            None if appended == 0 && !w.replace_events => return Ok(()),
             None => self
                 .query_row(
                     "UPDATE device_counters SET events = events + ?2 WHERE id = ?1
@@ -1431,25 +1439,37 @@ impl wan::EmulatorTx for SqliteTx<'_> {
                 .map_err(err)?
                 .ok_or_else(|| err(format!("device {id}: events without stored counters")))?,
         };
-        if appended == 0 {
+        if appended == 0 && !w.replace_events {
             return Ok(());
         }
+        if w.replace_events {
+            self.execute("DELETE FROM device_events WHERE id = ?1", [&key])
+                .map_err(err)?;
+        }
         let first = logged - appended;
-        for (seq, event) in (first..).zip(w.events) {
+        for (seq, (log, event)) in (first..).zip(w.events) {
             self.execute(
-                "INSERT INTO device_events (id, seq, event) VALUES (?1, ?2, ?3)",
-                params![key, seq, event],
+                "INSERT INTO device_events (id, seq, event, log) VALUES (?1, ?2, ?3, ?4)",
+                params![key, seq, event, log],
             )
             .map_err(err)?;
         }
         let keep = i64::try_from(w.keep_events).map_err(err)?;
-        // Those beyond the newest `keep` go (there are some once more than `keep` were logged).
+        // Those of a log beyond its newest `keep` go (there can be some only once more than
+        // `keep` were logged in all).
         if logged > keep {
-            self.execute(
-                "DELETE FROM device_events WHERE id = ?1 AND seq < ?2",
-                params![key, logged - keep],
-            )
-            .map_err(err)?;
+            let mut logs: Vec<u8> = w.events.iter().map(|(l, _)| *l).collect();
+            logs.sort_unstable();
+            logs.dedup();
+            for log in logs {
+                self.execute(
+                    "DELETE FROM device_events WHERE id = ?1 AND log = ?2 AND seq < (
+                         SELECT seq FROM device_events WHERE id = ?1 AND log = ?2
+                         ORDER BY seq DESC LIMIT 1 OFFSET ?3)",
+                    params![key, log, keep - 1],
+                )
+                .map_err(err)?;
+            }
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use dcc::DccError;
 use dcc::dispatch::{DeviceAnswer, HubReport};
 use dcc::error::InternalError;
 use devices::{
-    DeviceIdentity, DeviceKeys, DeviceKind, DeviceState, EmulatedDevice, EventLog, stored,
+    DeviceIdentity, DeviceKeys, DeviceKind, DeviceState, EmulatedDevice, EventLog, LogKind, stored,
 };
 use eui::Eui64;
 use gbcs::UtcDateTime;
@@ -204,13 +204,14 @@ impl Loaded {
     }
 }
 
-/// The parts of a device's state to write: those whose encoding changed, and the events logged
-/// since its log was read.
+/// The parts of a device's state to write: those whose encoding changed, the events logged
+/// since its log was read (each with its log's number), and the logs it cleared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Changes {
     body: Option<Vec<u8>>,
     counters: Option<Vec<u8>>,
-    events: Vec<Vec<u8>>,
+    events: Vec<(u8, Vec<u8>)>,
+    cleared: Vec<LogKind>,
 }
 
 /// A device's stored state, its whole event log included (`None`: it has none stored).
@@ -326,7 +327,7 @@ fn changes(state: &DeviceState, stored: Option<&Parts>) -> Result<Changes, DccEr
     let events = state
         .event_log
         .unsaved()
-        .map(stored::encode_event)
+        .map(|e| Ok((e.kind.log().id(), stored::encode_event(e)?)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(enc)?;
     let (body_changed, counters_changed) = match stored {
@@ -337,25 +338,51 @@ fn changes(state: &DeviceState, stored: Option<&Parts>) -> Result<Changes, DccEr
         body: body_changed.then_some(body),
         counters: counters_changed.then_some(counters),
         events,
+        cleared: state.event_log.cleared().collect(),
     })
 }
 
-/// Writes `changes` (nothing if there are none).
+/// Writes `changes` (nothing if there are none). A device that cleared a log has its stored
+/// events replaced, in the transaction, by those of its other logs (read and sorted by their
+/// kind, [`devices::EventKind::log`], here: rows stored before the logs were told apart carry
+/// no reliable log number) followed by the new ones.
 pub(crate) fn apply(
     tx: &mut (impl EmulatorTx + ?Sized),
     id: Eui64,
     changes: &Changes,
 ) -> Result<(), DccError> {
-    if changes.body.is_none() && changes.counters.is_none() && changes.events.is_empty() {
+    if changes.body.is_none()
+        && changes.counters.is_none()
+        && changes.events.is_empty()
+        && changes.cleared.is_empty()
+    {
         return Ok(());
+    }
+    let mut replaced = Vec::new();
+    if !changes.cleared.is_empty() {
+        for bytes in tx.device_events(id)? {
+            let log = stored::decode_event(&bytes)
+                .map_err(|e| internal("device events", e))?
+                .kind
+                .log();
+            if !changes.cleared.contains(&log) {
+                replaced.push((log.id(), bytes));
+            }
+        }
+        replaced.extend(changes.events.iter().cloned());
     }
     tx.write_device_state(
         id,
         &DeviceStateWrite {
             body: changes.body.as_deref(),
             counters: changes.counters.as_deref(),
-            events: &changes.events,
+            events: if changes.cleared.is_empty() {
+                &changes.events
+            } else {
+                &replaced
+            },
             keep_events: devices::EVENT_LOG_CAPACITY,
+            replace_events: !changes.cleared.is_empty(),
         },
     )?;
     Ok(())
@@ -508,7 +535,7 @@ mod tests {
     #[derive(Default)]
     struct Fake {
         state: Option<StoredDeviceState>,
-        events: Vec<Vec<u8>>,
+        events: Vec<(u8, Vec<u8>)>,
         writes: Vec<(bool, bool, usize)>,
     }
 
@@ -517,7 +544,7 @@ mod tests {
             Ok(self.state.clone())
         }
         fn device_events(&mut self, _: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {
-            Ok(self.events.clone())
+            Ok(self.events.iter().map(|(_, e)| e.clone()).collect())
         }
         fn write_device_state(
             &mut self,
@@ -534,9 +561,19 @@ mod tests {
                 body: w.body.map(<[u8]>::to_vec).or(body).unwrap(),
                 counters: w.counters.map(<[u8]>::to_vec).or(counters).unwrap(),
             });
+            if w.replace_events {
+                self.events.clear();
+            }
             self.events.extend(w.events.iter().cloned());
-            let excess = self.events.len().saturating_sub(w.keep_events);
-            self.events.drain(..excess);
+            for log in 0..3 {
+                let held = self.events.iter().filter(|(l, _)| *l == log).count();
+                let mut excess = held.saturating_sub(w.keep_events);
+                self.events.retain(|(l, _)| {
+                    let drop = *l == log && excess > 0;
+                    excess -= usize::from(drop);
+                    !drop
+                });
+            }
             Ok(())
         }
         fn device_state_ids(&mut self) -> Result<Vec<Eui64>, StoreError> {
@@ -574,7 +611,7 @@ mod tests {
         Event {
             at,
             kind: EventKind::CommandExecuted {
-                message_code: 0x0015,
+                message_code: 0x0035,
                 originator: ID,
                 counter: u64::try_from(at).unwrap(),
                 success: true,
@@ -651,6 +688,52 @@ mod tests {
         assert_eq!(now, state);
         assert_eq!(now.event_log.last(), Some(&event(1000)));
         assert_eq!(now.event_log.len(), devices::EVENT_LOG_CAPACITY);
+    }
+
+    #[test]
+    fn a_cleared_log_s_stored_events_go_with_the_write_and_the_other_logs_stay() {
+        let refused = |at| Event {
+            at,
+            kind: EventKind::CommandRefused {
+                refusal: devices::Refusal::MacInvalid,
+                originator: None,
+                counter: None,
+            },
+        };
+        let mut tx = Fake::default();
+        let mut first = fresh();
+        for at in [1, 3] {
+            first.event_log.push(event(at));
+        }
+        first.event_log.push(refused(2));
+        put_state(&mut tx, ID, &first).unwrap();
+
+        // A command clears the event log (the log is not read to handle it).
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        assert!(state.event_log.clear(LogKind::Event));
+        state.event_log.push(Event {
+            at: 4,
+            kind: EventKind::LogCleared {
+                log: LogKind::Event,
+                message_code: 0x0024,
+            },
+        });
+        state.event_log.push(event(5));
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+
+        let whole = stored_state(&mut tx, ID).unwrap().unwrap();
+        let ats = |l| whole.event_log.log(l).map(|e| e.at).collect::<Vec<_>>();
+        assert_eq!(ats(LogKind::Event), [5], "cleared, then the newer event");
+        assert_eq!(
+            ats(LogKind::Security),
+            [2, 4],
+            "kept, and the clear recorded"
+        );
+        // The next command appends again.
+        let (mut state, stored) = read(&mut tx, ID, false).unwrap().unwrap();
+        state.event_log.push(event(6));
+        write(&mut tx, ID, &state, stored.as_ref()).unwrap();
+        assert_eq!(tx.events.len(), 4);
     }
 
     #[test]

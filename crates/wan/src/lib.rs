@@ -79,10 +79,15 @@ pub struct DeviceStateWrite<'a> {
     pub body: Option<&'a [u8]>,
     /// The new counters, if they changed (required when the device has no compact state yet).
     pub counters: Option<&'a [u8]>,
-    /// Events to append to the log, oldest first.
-    pub events: &'a [Vec<u8>],
-    /// How many of the newest events the log keeps.
+    /// Events to append, oldest first, each with the number of the log it goes to (a device
+    /// keeps several logs apart: `devices::LogKind::id`).
+    pub events: &'a [(u8, Vec<u8>)],
+    /// How many of the newest events each log keeps.
     pub keep_events: usize,
+    /// Whether `events` replace every stored event of the device (a device that cleared one of
+    /// its logs: the events of its other logs are written again with the new ones), in the same
+    /// transaction, rather than being appended.
+    pub replace_events: bool,
 }
 
 /// The emulation's state, kept by the store in the same transaction as the DCC's records.

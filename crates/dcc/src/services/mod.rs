@@ -32,6 +32,7 @@ pub mod s12_2_device_prenotification;
 // Supplier settings (3.x).
 pub mod s3_1_display_message;
 pub mod s3_2_restrict_access_for_change_of_tenancy;
+pub mod s3_3_clear_event_log;
 pub mod s3_4_update_supplier_name;
 pub mod s3_5_disable_privacy_pin;
 pub mod s4_1_1_read_import_registers;

@@ -110,6 +110,10 @@ mod gcs44;
 // Change of tenancy (3.2).
 mod ecs12;
 mod gcs09;
+// Clear Event Log (3.3).
+mod cs11;
+mod ecs15a;
+mod ecs15c;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -213,6 +217,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     // Change of tenancy (3.2).
     &ecs12::MAPPING,
     &gcs09::MAPPING,
+    // Clear Event Log (3.3).
+    &ecs15a::MAPPING,
+    &ecs15c::MAPPING,
+    &cs11::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
