@@ -103,8 +103,8 @@ pub use metering::{Channel, Metering};
 pub use recovery::anchor_holds;
 pub use state::{
     AuxCommandedLevel, AuxControllers, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault,
-    DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind,
-    Refusal, SupplierDisplay, SupplierSettings, SupplyState,
+    DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind, Refusal,
+    SupplierDisplay, SupplierSettings, SupplyState,
 };
 
 #[cfg(test)]

@@ -395,7 +395,8 @@ mod tests {
             prepay: &crate::prepay::PrepayState::default(),
             top_ups: &crate::top_up::TopUps::default(),
             aux_controllers: &crate::state::AuxControllers::default(),
-        }).unwrap();
+        })
+        .unwrap();
         assert!(body.ends_with(&tail3), "the empty tail 3 ends the body");
         let mut v2 = body[..body.len() - tail3.len()].to_vec();
         v2[0] = FORMAT_2;

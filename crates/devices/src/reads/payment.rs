@@ -28,7 +28,6 @@ use crate::prepay::PrepayState;
 use crate::reads::InstantaneousConfig;
 use crate::reads::instantaneous::RateBlockMatrix;
 use crate::state::DeviceFault;
-use crate::top_up::TopUps;
 
 /// The debts 2.3 Update Debt sets (amounts in 10⁻⁵ GBP, the unit of the balance and of the debt
 /// registers the reads show). Before any update the reads show the configured registers
