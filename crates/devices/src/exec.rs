@@ -30,7 +30,7 @@
 //! | instantaneous reads (ECS17a/d/e, ECS18a/b, ECS19, ECS27, ECS82, GCS13b/c, GCS14, GCS60/60a) | see [`crate::reads::instantaneous`] | |
 //! | supplier settings (ECS16, GCS44, ECS14, GCS11, ECS10, GCS07) | see [`crate::settings`] | |
 //! | change of tenancy (ECS12, GCS09) | see [`crate::tenancy`] | |
-//! | clear event log (CS11, ECS15a, ECS15c) | not executed yet (the event log cannot be cleared durably) | the "not supported" answer |
+//! | clear event log (CS11, ECS15a, ECS15c) | see [`crate::event_logs`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
