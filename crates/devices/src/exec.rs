@@ -31,7 +31,7 @@
 //! | supplier settings (ECS16, GCS44, ECS14, GCS11, ECS10, GCS07) | see [`crate::settings`] | |
 //! | change of tenancy (ECS12, GCS09) | see [`crate::tenancy`] | |
 //! | top-up (CS01a, CS01b) | UTRN refused | see [`crate::top_up`] |
-//! | clear event log (CS11, ECS15a, ECS15c) | not executed yet (the event log cannot be cleared durably) | the "not supported" answer |
+//! | clear event log (CS11, ECS15a, ECS15c) | see [`crate::event_logs`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;

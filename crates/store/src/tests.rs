@@ -302,3 +302,99 @@ fn the_wan_poll_walks_the_open_commands_in_order_instead_of_sorting_every_due_on
         "no sort of the due commands: {plan:?}"
     );
 }
+
+/// Event rows stored before the logs were told apart (no log column) still load, each into its
+/// log by kind; counted as the event log's in the store, they are put right when the device
+/// next clears a log, so clearing the event log leaves the security entries among them.
+#[test]
+fn untagged_event_rows_of_an_older_database_load_and_a_clear_keeps_their_security_entries() {
+    use devices::{Event, EventKind, LogKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dcc.sqlite");
+    let id = Eui64::from_u64(0x00DB_1234_5678_90A0);
+    let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+    let state = devices::DeviceState::new(devices::DeviceKind::Esme, at, Default::default());
+    let executed = Event {
+        at: 1,
+        kind: EventKind::CommandExecuted {
+            message_code: 0x0059,
+            originator: id,
+            counter: 1,
+            success: true,
+        },
+    };
+    let refused = Event {
+        at: 2,
+        kind: EventKind::CommandRefused {
+            refusal: devices::Refusal::MacInvalid,
+            originator: None,
+            counter: None,
+        },
+    };
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        let before = crate::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("ADD COLUMN log"))
+            .unwrap();
+        for m in &crate::MIGRATIONS[..before] {
+            tx.execute_batch(m).unwrap();
+        }
+        tx.pragma_update(None, "user_version", i64::try_from(before).unwrap())
+            .unwrap();
+        let key = id.to_string();
+        tx.execute(
+            "INSERT INTO device_body (id, body) VALUES (?1, ?2)",
+            rusqlite::params![key, devices::stored::encode_body(&state).unwrap()],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO device_counters (id, counters, events) VALUES (?1, ?2, 2)",
+            rusqlite::params![key, devices::stored::encode_counters(&state).unwrap()],
+        )
+        .unwrap();
+        for (seq, e) in [&executed, &refused].into_iter().enumerate() {
+            tx.execute(
+                "INSERT INTO device_events (id, seq, event) VALUES (?1, ?2, ?3)",
+                rusqlite::params![
+                    key,
+                    i64::try_from(seq).unwrap(),
+                    devices::stored::encode_event(e).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    s.transaction_in(|tx| {
+        let mut loaded = wan::emulated::stored_state(tx, id)?.unwrap();
+        let log = |s: &devices::DeviceState, l| s.event_log.log(l).cloned().collect::<Vec<_>>();
+        assert_eq!(
+            log(&loaded, LogKind::Event),
+            std::slice::from_ref(&executed)
+        );
+        assert_eq!(
+            log(&loaded, LogKind::Security),
+            std::slice::from_ref(&refused)
+        );
+        // The event log cleared (as a device does it, with the log read).
+        let mut fresh = devices::stored::decode_state(
+            &devices::stored::encode_body(&loaded).unwrap(),
+            &devices::stored::encode_counters(&loaded).unwrap(),
+            devices::EventLog::default(),
+        )
+        .unwrap();
+        assert!(fresh.event_log.clear(LogKind::Event));
+        wan::emulated::put_state(tx, id, &fresh)?;
+        loaded = wan::emulated::stored_state(tx, id)?.unwrap();
+        assert!(log(&loaded, LogKind::Event).is_empty());
+        assert_eq!(
+            log(&loaded, LogKind::Security),
+            std::slice::from_ref(&refused)
+        );
+        Ok(())
+    })
+    .unwrap();
+}
