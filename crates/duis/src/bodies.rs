@@ -1029,3 +1029,7 @@ pub use aux_load::{AuxiliaryLoad, SetAuxiliaryControllerState, SetRandomisedOffs
 // 1.6 Update Payment Mode.
 mod payment_mode;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
+
+// 2.2 Top Up Device.
+mod top_up;
+pub use top_up::TopUpDevice;

@@ -43,6 +43,7 @@ pub mod s5_3_delete_schedule;
 // Families 1 and 2 (prepayment and payment mode).
 pub mod s1_6_update_payment_mode;
 pub mod s1_7_reset_tariff_block_counter_matrix;
+pub mod s2_2_top_up_device;
 pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
 pub mod s7_12_set_randomised_offset_limit;
