@@ -5,7 +5,8 @@
 //! in a new request is refused by the meter, with the 0x8F51 alert to the supplier, and nothing
 //! changes; a UTRN for another meter (0x8F63) and one below the counter window (0x8F51) are
 //! refused alike. The consumer types a UTRN at the GSME's keypad: credit added, the 0x810E
-//! alert to the supplier; typed again, refused.
+//! alert to the supplier; typed again, refused. A meter whose credit ran out overnight is topped
+//! up in the morning: 4.18 goes from below zero to above it, by the top-up.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -156,4 +157,38 @@ fn a_utrn_typed_at_the_keypad_adds_credit_locally_once() {
     h.run_until_idle();
     assert_eq!(alerts(&h), ["810E", "8F51"]);
     assert_eq!(top_ups(&h, premises1::GSME)["accepted"], accepted);
+}
+
+/// Sets the ESME's prepayment credit now in its stored state (as an operator's tool would), so
+/// that it runs out within the test.
+fn set_credit(h: &Harness, credit: i64) {
+    use dcc::store::Store as _;
+    let now = h.now().unix_timestamp();
+    let id: eui::Eui64 = premises1::ESME.parse().unwrap();
+    h.store()
+        .transaction_in(|tx| {
+            let mut state = wan::emulated::stored_state(tx, id)?.expect("an emulated device");
+            state.instantaneous.prepayment.credit = credit;
+            state.instantaneous.prepayment.credit_since = Some(now);
+            wan::emulated::put_state(tx, id, &state)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_meter_out_of_credit_overnight_is_topped_up_in_the_morning() {
+    let mut h = Harness::new_world();
+    // 10p of credit in the evening; by the morning the consumption has taken it below zero.
+    set_credit(&h, 10_000);
+    h.advance(std::time::Duration::from_secs(12 * 3600));
+    let morning = meter_balance(&mut h);
+    assert!(morning < 0, "{morning}");
+    // £5 from a UTRN: the balance is back above zero, by exactly the top-up.
+    let u = token(&h, premises1::ESME, 9, 500);
+    let r = top_up(&mut h, &u);
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let after = meter_balance(&mut h);
+    about(after, morning + 500_000);
+    assert!(after > 0, "{after}");
 }
