@@ -265,3 +265,20 @@ fn the_gsme_answers_the_value_and_credit_remaining() {
         usecases::ResponseOutcome::Failure(usecases::Failure::Result { code: 2 })
     );
 }
+
+#[test]
+fn a_meter_holding_the_supplier_prepayment_key_verifies_with_it_alone() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    // The supplier's prepayment key, installed as the meter's prepayment top-up anchor.
+    let prepayment = Party::new(common::SUPPLIER);
+    dev.state_mut().top_ups.supplier_prepayment_ka =
+        Some(prepayment.ka.public_key().unwrap().into());
+    // A UTRN MAC'd with the supplier's ordinary key-agreement key is not authentic now.
+    let ordinary = token(&w.supplier, &dev, 3, ValueClass::Pounds, 10);
+    refused(&w, &mut dev, 3 << 32, &ordinary, 0x8F63);
+    // One from the prepayment key is credited.
+    let good = token(&prepayment, &dev, 3, ValueClass::Pounds, 10);
+    accepted(&w, &mut dev, 4 << 32, &good);
+    assert_eq!(dev.state().top_ups.accepted.len(), 1);
+}

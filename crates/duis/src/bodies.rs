@@ -1044,3 +1044,7 @@ pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};
 // 3.3 Clear Event Log.
 mod clear_event_log;
 pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
+
+// 2.2 Top Up Device.
+mod top_up;
+pub use top_up::TopUpDevice;

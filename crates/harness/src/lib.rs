@@ -594,6 +594,25 @@ impl Harness {
         self.settle();
     }
 
+    /// The consumer types `utrn` at an emulated meter's keypad now, as `opendcc device utrn`
+    /// does: a WAN event at the meter's hub ([`wan::emulated::utrn_event`]), so that the meter's
+    /// alert (credit added locally, or the refusal's) reaches the DCC as its other alerts do.
+    pub fn enter_utrn(&mut self, id: &str, utrn: &str) {
+        let device = eui(id);
+        let chf = self
+            .store
+            .transaction(|tx| Ok(tx.device(device)?))
+            .expect("reading the inventory")
+            .and_then(|d| d.chf)
+            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
+        let now = unix_ms(self.now());
+        let kind = wan::emulated::utrn_event(device, utrn);
+        self.store
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
+            .expect("queuing the keypad entry");
+        self.settle();
+    }
+
     /// Commands not finished yet.
     pub fn pending_commands(&self) -> usize {
         self.driver.pending().expect("reading the WAN queue")

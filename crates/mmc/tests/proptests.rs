@@ -209,6 +209,14 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
                 supply_status: s,
             })
         }),
+        (any::<u8>(), any::<i32>(), any::<u8>(), any::<i32>()).prop_map(|(r, v, s, c)| {
+            ResponseValue::TopUp(gbcs::usecases::TopUpResponse {
+                result: r,
+                value: v,
+                source: s,
+                credit_remaining: c,
+            })
+        }),
     ]
 }
 

@@ -261,3 +261,44 @@ pub fn decode_device_payload(
     let _ = writeln!(out, "{:#?}", gbcs::Payload::decode(apdu.cra, &apdu.content));
     Ok(out)
 }
+
+/// `opendcc client utrn`: the UTRN (`gbcs::utrn`) `user` issues for `device`: its number `n`
+/// (counter `n` × 2³²), the value (pennies, or pounds), MAC'd with the user's key-agreement key
+/// and the meter's key-agreement certificate from the manifest. Returns the UTRN and its
+/// counter.
+pub fn utrn(
+    manifest: &Manifest,
+    user: &UserEntry,
+    device: &str,
+    n: u32,
+    value: u16,
+    pounds: bool,
+) -> Result<(String, u64), String> {
+    let meter: eui::Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    let originator: eui::Eui64 = user.eui.parse().map_err(|e| format!("{e}"))?;
+    let entry = manifest
+        .device(&meter.to_string())
+        .ok_or_else(|| format!("{meter} is not in the manifest"))?;
+    let cert = entry
+        .ka_cert
+        .as_ref()
+        .ok_or_else(|| format!("the manifest has no key-agreement certificate for {meter}"))?;
+    let pem = std::fs::read_to_string(cert).map_err(|e| format!("{}: {e}", cert.display()))?;
+    let meter_ka = gbcs::crypto::PublicKey::from_certificate_der(&pem_cert_der(&pem)?)
+        .map_err(|e| e.to_string())?;
+    let pem = std::fs::read_to_string(&user.ka_key)
+        .map_err(|e| format!("{}: {e}", user.ka_key.display()))?;
+    let der = smki::KeyPair::from_pkcs8_pem(&pem)
+        .and_then(|k| k.to_pkcs8_der().map(|d| d.to_vec()))
+        .map_err(|e| e.to_string())?;
+    let key = gbcs::crypto::KaPrivateKey::from_der(&der).map_err(|e| e.to_string())?;
+    let counter = u64::from(n) << 32;
+    let class = if pounds {
+        gbcs::utrn::ValueClass::Pounds
+    } else {
+        gbcs::utrn::ValueClass::Pennies
+    };
+    let utrn = gbcs::utrn::build(&key, &meter_ka, originator, meter, counter, class, value)
+        .map_err(|e| e.to_string())?;
+    Ok((utrn, counter))
+}

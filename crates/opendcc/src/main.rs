@@ -186,6 +186,18 @@ enum DeviceCmd {
         #[arg(long)]
         device: String,
     },
+    /// The consumer types a UTRN at the meter's keypad (2.2's token, `opendcc client utrn`):
+    /// the ESME or GSME credits it once, or refuses it, and alerts its supplier (0x810E Credit
+    /// Added Locally, 0x8F51 Duplicate UTRN, 0x8F63 UTRN not Authentic).
+    Utrn {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The meter's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+        /// The 20-digit UTRN.
+        utrn: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -319,6 +331,29 @@ enum UserCmd {
 
 #[derive(Subcommand)]
 enum ClientCmd {
+    /// Build the UTRN (2.2 Top Up Device, GBCS section 14) the user issues for a meter, from the
+    /// user's key-agreement key and the meter's key-agreement certificate, and print it with
+    /// its counter (N × 2³², the RequestID counter to send it with).
+    Utrn {
+        #[arg(long)]
+        manifest: PathBuf,
+        /// The supplier (as in demo.json).
+        #[arg(long)]
+        user: String,
+        /// The meter's EUI-64.
+        #[arg(long)]
+        device: String,
+        /// The UTRN's sequence number N (its counter is N × 2³²; only N's low 10 bits travel,
+        /// so issue them in order).
+        #[arg(long)]
+        number: u32,
+        /// The value, 0 to 8191.
+        #[arg(long)]
+        value: u16,
+        /// The value counts pounds (else pennies).
+        #[arg(long)]
+        pounds: bool,
+    },
     /// Sign a DUIS request (XML-DSig, exclusive c14n, ECDSA P-256) and print it.
     Sign {
         /// demo.json of the DCC.
@@ -452,6 +487,11 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| world::press_supply_button(&dcc, &device)),
+        Cmd::Device {
+            cmd: DeviceCmd::Utrn { dcc, device, utrn },
+        } => dcc
+            .operator()
+            .and_then(|dcc| world::enter_utrn(&dcc, &device, &utrn)),
         Cmd::Wan { cmd } => match cmd {
             WanCmd::Fault { dcc, chf, fault } => dcc
                 .operator()
@@ -618,6 +658,20 @@ fn decode_mmc_files(keys: &parse_correlate::KeySources<'_>, file: &Path) -> Resu
 
 fn run_client(cmd: ClientCmd) -> Result<(), String> {
     match cmd {
+        ClientCmd::Utrn {
+            manifest,
+            user,
+            device,
+            number,
+            value,
+            pounds,
+        } => {
+            let m = manifest::Manifest::load(&manifest)?;
+            let u = m.user(&user)?;
+            let (utrn, counter) = client::utrn(&m, u, &device, number, value, pounds)?;
+            out(&format!("{utrn} counter {counter}"))?;
+            Ok(())
+        }
         ClientCmd::Sign {
             manifest,
             user,

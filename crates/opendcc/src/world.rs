@@ -1452,6 +1452,38 @@ pub fn press_supply_button(dcc: &OperatorDcc, device: &str) -> Result<(), String
     }
 }
 
+/// `opendcc device utrn`: the consumer types a UTRN at an emulated meter's keypad now; queued
+/// as an event at the meter's hub ([`wan::emulated::utrn_event`]) for the WAN runner, which
+/// hands it to the meter ([`devices::EmulatedDevice::enter_utrn`]: credited once, or refused)
+/// and routes the meter's alert (`0x810E` Credit Added Locally, or the refusal's) to the DCC.
+pub fn enter_utrn(dcc: &OperatorDcc, device: &str, utrn: &str) -> Result<(), String> {
+    let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    if utrn.len() != gbcs::utrn::UTRN_DIGITS || !utrn.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{utrn:?}: a UTRN is 20 digits"));
+    }
+    dcc.world()?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    let chf = crate::on_store!(&dcc.store, |store| {
+        let d = store
+            .transaction(|tx| Ok(tx.device(id)?))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} is not in the inventory"))?;
+        if !matches!(d.device_type, DeviceType::Esme | DeviceType::Gsme) {
+            return Err(format!("{id} is a {}, not a meter", d.device_type));
+        }
+        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
+        let kind = wan::emulated::utrn_event(id, utrn);
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(chf, &kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(chf)
+    })?;
+    crate::out(&format!("{id}: UTRN entered (queued at {chf})"))
+}
+
 /// `opendcc wan event`, on the DCC's store, whichever backend (the WAN runner takes the hub's
 /// reports from there).
 pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String> {

@@ -442,8 +442,9 @@ impl EmulatedDevices {
         ))
     }
 
-    /// An out-of-band event at a hub (`power-outage`, `power-restored`): what the hub and the
-    /// devices behind it raise.
+    /// An out-of-band event at a hub (`power-outage`, `power-restored`, or a UTRN typed at the
+    /// keypad of a meter behind it, [`utrn_event`]): what the hub and the devices behind it
+    /// raise.
     pub fn event(
         &self,
         tx: &mut (impl WanTx + ?Sized),
@@ -451,6 +452,9 @@ impl EmulatedDevices {
         kind: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError> {
+        if let Some(entry) = kind.strip_prefix(UTRN_EVENT) {
+            return self.keypad_utrn(tx, entry, now);
+        }
         let mut loaded = self.load(tx, chf)?;
         let dev = &mut loaded.dev;
         if dev.kind() != DeviceKind::Chf {
@@ -506,6 +510,45 @@ impl EmulatedDevices {
             Self::save(tx, &loaded)?;
         }
         Ok(reports)
+    }
+}
+
+/// The prefix of the hub event that is a UTRN typed at a meter's keypad ([`utrn_event`]).
+pub const UTRN_EVENT: &str = "utrn:";
+
+/// The hub event for `utrn` typed at `device`'s keypad (queued at the device's hub, so that
+/// the meter's alerts reach the DCC as its other alerts do): `utrn:<device>:<digits>`.
+pub fn utrn_event(device: Eui64, utrn: &str) -> String {
+    format!("{UTRN_EVENT}{device}:{utrn}")
+}
+
+impl EmulatedDevices {
+    /// A UTRN typed at a meter's keypad ([`devices::EmulatedDevice::enter_utrn`]): the meter
+    /// credits it or refuses it; its alert (`0x810E` Credit Added Locally, or the refusal's)
+    /// goes to the DCC.
+    fn keypad_utrn(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        entry: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError> {
+        let (device, utrn) = entry
+            .split_once(':')
+            .ok_or_else(|| internal("UTRN entry", format!("{entry:?}: not device:utrn")))?;
+        let id: Eui64 = device
+            .parse()
+            .map_err(|e| internal("UTRN entry", format!("{e}")))?;
+        let mut loaded = self.load(tx, id)?;
+        let (_, reply) = loaded
+            .dev
+            .enter_utrn(utrn, utc(now)?)
+            .map_err(|e| internal("UTRN entry", e))?;
+        Self::save(tx, &loaded)?;
+        Ok(reply
+            .alerts
+            .into_iter()
+            .map(|frame| HubReport::DeviceAlert { device: id, frame })
+            .collect())
     }
 }
 

@@ -43,6 +43,9 @@ mod ecs02;
 mod ecs03;
 mod gcs02;
 mod gcs03;
+// 2.2 Top Up Device.
+mod cs01a;
+mod cs01b;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
@@ -139,6 +142,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
+    &cs01a::MAPPING,
+    &cs01b::MAPPING,
     &ecs44::MAPPING,
     &gcs39::MAPPING,
     &ecs47::MAPPING,

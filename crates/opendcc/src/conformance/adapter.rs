@@ -331,6 +331,10 @@ impl Request {
             Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
             Ok(DecodedCommand::Gcs17(g)) => return self.with_profile_samples(&g),
             Ok(DecodedCommand::Gcs09(c)) => return self.with_restriction(c.restriction),
+            // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
+            Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
+                return self.with_utrn(&t.utrn);
+            }
             // Log reads: the vector's period, and no URP credentials for a known remote party.
             Ok(d) => match gbcs::usecases::logs_common::period_of(&d) {
                 Some(p) => return self.with_log_period(&p, vector),
@@ -362,6 +366,14 @@ impl Request {
             }
         }
         (set == 2).then_some(Self(r))
+    }
+
+    /// A 2.2 request carrying `utrn` (its `UTRN`).
+    fn with_utrn(&self, utrn: &str) -> Option<Self> {
+        let mut r = self.0.clone();
+        let e = r.body.children.iter_mut().find(|c| c.name == "UTRN")?;
+        e.text = utrn.to_owned();
+        Some(Self(r))
     }
 
     /// A 3.2 request restricting from `at` (its `RestrictionDateTime`).
