@@ -266,11 +266,30 @@ impl EmulatedDevice {
         Some(hi)
     }
 
-    /// When the next prepayment event is due (true time) after `t`, if within the horizon.
+    /// When the next prepayment event is due (true time) after `t`, if within the horizon. An
+    /// armed supply is taken to be enabled from `t` on: the consumer may press the button at any
+    /// time, and the button press goes to the stored state, not through the device; the event
+    /// is then at its earliest, and when it falls due the meter looks again
+    /// ([`Self::prepayment_refresh`]).
     fn next_prepayment_event(&self, t: i64) -> Option<i64> {
         if !self.is_prepayment_meter() {
             return None;
         }
+        if self.state.supply == SupplyState::Armed && self.state.power_outage_since.is_none() {
+            let mut state = self.state.clone();
+            state.supply = SupplyState::Enabled;
+            state.metering.set_flowing(true, t);
+            let pressed = EmulatedDevice {
+                identity: self.identity.clone(),
+                keys: self.keys.clone(),
+                state,
+            };
+            return pressed.next_prepayment_event_as_is(t);
+        }
+        self.next_prepayment_event_as_is(t)
+    }
+
+    fn next_prepayment_event_as_is(&self, t: i64) -> Option<i64> {
         let p = &self.state.prepay;
         let mut next: Vec<i64> = Vec::new();
         if !p.emergency_credit_alerted {

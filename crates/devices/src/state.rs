@@ -856,14 +856,6 @@ impl DeviceState {
         }
         self.supply = SupplyState::Enabled;
         let t = now.to_unix();
-        // The consumption starts again: the next prepayment event (crate::prepay) is worked
-        // out again now.
-        let device_now = t.saturating_add(self.clock_offset_secs);
-        for a in &mut self.future_actions {
-            if a.action == crate::future::FutureAction::Prepayment {
-                a.at = a.at.min(device_now);
-            }
-        }
         self.metering
             .set_flowing(self.power_outage_since.is_none(), t);
         self.event_log.push(Event {

@@ -484,6 +484,37 @@ mod tests {
     }
 
     #[test]
+    fn a_format_2_body_loads_with_the_default_prepayment_state() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.debt.updated_at = Some(1_700_000_200);
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        // Format 2: the same body without the prepayment state format 3 appends.
+        let prepay = postcard::to_allocvec(&crate::prepay::PrepayState::default()).unwrap();
+        assert!(body.ends_with(&prepay));
+        let mut v2 = body[..body.len() - prepay.len()].to_vec();
+        v2[0] = FORMAT_2;
+        assert_eq!(
+            decode_state(&v2, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // Entries, flags and a held prepayment event round-trip in format 3.
+        s.prepay.added = vec![(1_700_000_100, -9_900_000), (1_700_000_300, 500_000)];
+        s.prepay.credit_mode_added = vec![(1_700_000_400, 7)];
+        s.prepay.disabled_for_credit = true;
+        s.prepay.emergency_credit_alerted = true;
+        s.future_actions.push(PendingAction {
+            action: FutureAction::Prepayment,
+            ..held(5_000)
+        });
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(held_instructions_due(&body), Ok(Some(5_000)));
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
     fn a_format_1_body_loads_with_the_default_payment_mode() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Gsme, at, TrustAnchors::new());

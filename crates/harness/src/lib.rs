@@ -666,7 +666,8 @@ impl Harness {
     }
 
     /// The next time something falls due (unix ms), if anything will; the schedules' next runs
-    /// count only with `schedules` (they never end, so being idle ignores them).
+    /// and the devices' held actions count only with `schedules` (they never end: a prepayment
+    /// meter always holds its next event, `devices::prepay`; so being idle ignores them).
     fn next_event(&self, schedules: bool) -> Option<i64> {
         let flying = self.on_air.iter().map(|(at, _, _)| *at).min();
         let queued = self
@@ -695,7 +696,7 @@ impl Harness {
             })
             .flatten();
         // Future dating: a device's held instruction falling due.
-        let device_action = self.next_device_action();
+        let device_action = schedules.then(|| self.next_device_action()).flatten();
         [flying, queued, outbox, device_action, scheduled]
             .into_iter()
             .flatten()
