@@ -201,8 +201,8 @@ pub fn duis_roles(role: RemotePartyRole) -> Option<&'static [UserRole]> {
             Some(&[UserRole::ElectricityDistributor, UserRole::GasTransporter])
         }
         RemotePartyRole::OtherUser => Some(&[UserRole::OtherUser]),
-        // DUIS 5.4's service matrix names no service a load controller may send.
-        RemotePartyRole::LoadController => Some(&[]),
+        // 7.16 Limit APC Level only (see `duis::UserRole::LoadController`).
+        RemotePartyRole::LoadController => Some(&[UserRole::LoadController]),
         _ => None,
     }
 }
@@ -1215,7 +1215,10 @@ mod tests {
             duis_roles(RemotePartyRole::OtherUser),
             Some(&[UserRole::OtherUser][..])
         );
-        assert_eq!(duis_roles(RemotePartyRole::LoadController), Some(&[][..]));
+        assert_eq!(
+            duis_roles(RemotePartyRole::LoadController),
+            Some(&[UserRole::LoadController][..])
+        );
         for not_user in [
             RemotePartyRole::AccessControlBroker,
             RemotePartyRole::Recovery,
