@@ -386,3 +386,72 @@ fn seven_fifteen_shows_the_level_7_13_commands_and_7_14_the_configuration() {
     h.advance(std::time::Duration::from_secs(3600));
     assert_eq!(operational(&mut h)[7], json(0, 0), "period over");
 }
+
+#[test]
+fn the_load_controller_limits_an_apc_and_7_15_shows_it_across_a_restart() {
+    use time::format_description::well_known::Rfc3339;
+    const LOAD_CONTROLLER: &str = "load-controller";
+    let mut h = Harness::new_world();
+    let at = |h: &Harness, mins: i64| {
+        (h.now() + time::Duration::minutes(mins))
+            .format(&Rfc3339)
+            .unwrap()
+    };
+    let json =
+        |o: u8, i: u8| Data::Utf8String(gbcs::usecases::ecs61e::operational_state_json(o, i));
+    let operational = |h: &mut Harness| dlms_values(&read(h, boost::OPERATIONAL, premises1::ESME));
+    // 7.13 (the supplier): controller 5 at 100 for two hours.
+    let (start, end) = (at(&h, 0), at(&h, 120));
+    critical_edited(
+        &mut h,
+        "ECS47a_7.13_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.13",
+        premises1::ESME,
+        |x| {
+            x.replace("2015-01-03T00:00:00.00Z", &start)
+                .replace("2015-01-03T01:00:00.00Z", &end)
+        },
+    );
+    h.advance(std::time::Duration::from_secs(60));
+    assert_eq!(operational(&mut h)[9], json(100, 0));
+    // The supplier may not send 7.16 (E2); the load controller may.
+    let t16 = "ECS47e_7.16_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML";
+    let p = h.request(t16, SUPPLIER, premises1::ESME);
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E2"), "{}", a.body);
+    // 7.16: controller 5 limited to 40 for the next hour (the template's 100 made 40).
+    let (start, end) = (at(&h, 0), at(&h, 60));
+    let p = h.request(t16, LOAD_CONTROLLER, premises1::ESME);
+    let xml = p
+        .xml
+        .replace("2015-01-03T00:00:00.00Z", &start)
+        .replace("2015-01-03T01:00:00.00Z", &end)
+        .replace(">100<", ">40<");
+    let a = h.send(&h.sign(LOAD_CONTROLLER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(LOAD_CONTROLLER, &pre);
+    let cv5 = h.sign(LOAD_CONTROLLER, &cv5(&p.rid, "7.16", &signed));
+    assert_acknowledged(&h.send(&cv5));
+    h.run_until_idle();
+    let r = h
+        .response_for(LOAD_CONTROLLER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47e"));
+    h.advance(std::time::Duration::from_secs(60));
+    h.restart();
+    assert_eq!(
+        operational(&mut h)[9],
+        json(40, 0),
+        "limited, after a restart"
+    );
+    h.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(operational(&mut h)[9], json(100, 0), "the limit is over");
+}
