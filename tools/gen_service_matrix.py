@@ -33,6 +33,11 @@ Corrections applied to the JSON, each reported on stderr:
   XSD comment's list when that list is a strict subset (8.1.1: 4, 5; 8.5: 1).
   Where the comment contradicts the flags (7.12 to 7.15, whose comments are
   shifted by two lines in the XSD) the flags win; the templates agree.
+* roles: 7.16 Limit APC Level lists no eligible role. Its one GBCS use case,
+  ECS47e, is the Load Controller's only (remote party role 8, which the XSD's
+  ``RemotePartyRole`` names as ``LoadController``), and the templates and RTDS
+  vectors are sent by the load controller ``90-B3-D5-1F-30-01-00-08``: the
+  load controller role ``LC`` is made eligible. No other service lists it.
 
 Standard library only.
 """
@@ -55,8 +60,12 @@ ROLE_NAMES = {
     "GT": "GasTransporter",
     "OU": "OtherUser",
     "RSA": "RegisteredSupplierAgent",
+    "LC": "LoadController",
 }
-ROLE_ORDER = ["IS", "ES", "GS", "ED", "GT", "OU", "RSA"]
+ROLE_ORDER = ["IS", "ES", "GS", "ED", "GT", "OU", "RSA", "LC"]
+
+# Eligible roles the JSON leaves out (see the module documentation).
+ROLE_CORRECTIONS = {"7.16": ["LC"]}
 
 FUTURE_DATED = {
     "No": "None",
@@ -222,6 +231,9 @@ def build(corpus):
         if fd not in FUTURE_DATED:
             raise GenError(f"{srv}: unknown future-dated pattern {fd!r}")
         roles = row["Eligible User Roles"]
+        if srv in ROLE_CORRECTIONS and not roles:
+            roles = ROLE_CORRECTIONS[srv]
+            print(f"{srv}: no eligible role listed; {roles} (the GBCS use case's originator)", file=sys.stderr)
         for r in roles:
             if r not in ROLE_NAMES:
                 raise GenError(f"{srv}: unknown role {r!r}")

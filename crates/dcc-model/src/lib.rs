@@ -213,7 +213,9 @@ impl RegistrationRole {
             UserRole::GasSupplier => Some(Self::GasSupplier),
             UserRole::ElectricityDistributor => Some(Self::ElectricityDistributor),
             UserRole::GasTransporter => Some(Self::GasTransporter),
-            UserRole::OtherUser | UserRole::RegisteredSupplierAgent => None,
+            UserRole::OtherUser | UserRole::RegisteredSupplierAgent | UserRole::LoadController => {
+                None
+            }
         }
     }
 

@@ -30,9 +30,10 @@ use crate::services::{
     s7_9_add_auxiliary_load_to_boost_button, s7_10_remove_auxiliary_load_from_boost_button,
     s7_11_read_boost_button_details, s7_12_set_randomised_offset_limit,
     s7_13_set_auxiliary_controller_state, s7_14_read_auxiliary_controller_configuration_data,
-    s7_15_read_auxiliary_controller_operational_data, s8_1_1_commission_device,
-    s8_2_read_inventory, s8_4_update_inventory, s8_11_update_han_device_log,
-    s11_2_read_firmware_version, s12_1_request_wan_matrix, s12_2_device_prenotification,
+    s7_15_read_auxiliary_controller_operational_data, s7_16_limit_apc_level,
+    s8_1_1_commission_device, s8_2_read_inventory, s8_4_update_inventory,
+    s8_11_update_han_device_log, s11_2_read_firmware_version, s12_1_request_wan_matrix,
+    s12_2_device_prenotification,
 };
 // Instantaneous reads.
 use crate::services::{
@@ -101,6 +102,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &s7_13_set_auxiliary_controller_state::SetAuxiliaryControllerStateService,
     &s7_14_read_auxiliary_controller_configuration_data::ReadAuxiliaryControllerConfigurationData,
     &s7_15_read_auxiliary_controller_operational_data::ReadAuxiliaryControllerOperationalData,
+    &s7_16_limit_apc_level::LimitApcLevelService,
     &s8_1_1_commission_device::CommissionDevice,
     &s8_2_read_inventory::ReadInventory,
     &s8_4_update_inventory::UpdateInventory,

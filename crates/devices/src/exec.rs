@@ -263,6 +263,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
             DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
+            DecodedCommand::Ecs47e(c) => self.ecs47e(apdu, c),
             DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
@@ -538,6 +539,54 @@ impl EmulatedDevice {
         )
     }
 
+    /// ECS47e: SETs the APC limit's start and end, then executes the limit script; the limit
+    /// is kept only if every request succeeds. A DLMS fault on an object fails that request
+    /// with `hardware-fault`, the rest not executed, as the RTDS ERROR vector (the end).
+    fn ecs47e(
+        &mut self,
+        apdu: &GeneralSigning,
+        c: usecases::AuxControllerState,
+    ) -> Option<Execution> {
+        let [start, end] = usecases::ecs47e::objects(c.index);
+        let specs = [
+            RequestSpec::Set(start),
+            RequestSpec::Set(end),
+            RequestSpec::Action(usecases::ecs47e::EXECUTE_LIMIT_SCRIPT),
+        ];
+        let failed = specs.iter().position(|s| match s {
+            RequestSpec::Set(o) | RequestSpec::Action(o) => {
+                self.state.has_fault(DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                })
+            }
+            _ => false,
+        });
+        let slot = usize::from(c.index)
+            .checked_sub(1)
+            .filter(|i| *i < usize::from(usecases::ecs47::SWITCHES));
+        let works = failed.is_none() && slot.is_some();
+        if let (true, Some(i)) = (works, slot)
+            && let Some(l) = self.state.aux_controllers.apc_limits.get_mut(i)
+        {
+            *l = Some(crate::state::AuxCommandedLevel {
+                start: c.start.to_unix(),
+                end: c.end.to_unix(),
+                level: c.level,
+                input_from_controlled_load: c.input_from_controlled_load,
+            });
+        }
+        let results = match failed {
+            Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
+            None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
+        };
+        done(
+            dlms_response(apdu.counter, vec![Data::Null; specs.len()], results),
+            works,
+        )
+    }
+
     /// ECS38: SETs the randomised offset limit; a DLMS fault on the object
     /// ([`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2`) answers `hardware-fault`, as the RTDS
     /// ERROR vector, and keeps the limit.
@@ -677,8 +726,10 @@ impl EmulatedDevice {
                     .commanded_in_force(n, device_t)
                     .filter(|c| c.input_from_controlled_load)
                     .map_or(0, |c| c.level);
+                let output = l.output_level(n, t, device_t);
+                let limit = self.state.aux_controllers.apc_limit(n, device_t);
                 Some(Data::Utf8String(usecases::ecs61e::operational_state_json(
-                    l.output_level(n, t, device_t),
+                    limit.map_or(output, |m| output.min(m)),
                     input,
                 )))
             } else if *o == ecs61a::output_state(n) {

@@ -801,13 +801,30 @@ impl AuxLoads {
     }
 }
 
-/// The ESME's auxiliary controllers 1–5 as the boost function sees them: which ones the boost
-/// button controls (ECS62 sets, ECS61c reads). This emulation has no consumer boost button press
-/// yet, so no boost is ever in force and the boost log is empty.
+/// The ESME's auxiliary controllers 1–5 beyond [`AuxLoads`]: which ones the boost button
+/// controls (ECS62 sets, ECS61c reads; this emulation has no consumer boost button press yet, so
+/// no boost is ever in force and the boost log is empty), and the load controller's APC level
+/// limits (ECS47e sets; ECS61e shows the output level capped by the limit in force).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuxControllers {
     /// Whether the boost function controls controller `i + 1`.
     pub boost: [bool; 5],
+    /// The load controller's limit on APC `i + 1` (ECS47e): the highest level it may run at,
+    /// for a period.
+    pub apc_limits: [Option<AuxCommandedLevel>; 5],
+}
+
+impl AuxControllers {
+    /// The limit on APC `index` (1–5) in force at `device_now` (device clock, unix seconds).
+    pub fn apc_limit(&self, index: u8, device_now: i64) -> Option<u8> {
+        let i = usize::from(index).checked_sub(1)?;
+        self.apc_limits
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|l| (l.start..l.end).contains(&device_now))
+            .map(|l| l.level)
+    }
 }
 
 impl AuxLoads {

@@ -18,7 +18,7 @@ use gbcs::usecases::{
 use gbcs::{AlertCode, Cra, Eui64, Frame, GeneralSigning, MessageCode, Payload, UtcDateTime};
 
 /// The RTDS directories of the catalogued use cases (as `gbcs/tests/catalogue.rs`).
-const DIRS: [&str; 33] = [
+const DIRS: [&str; 34] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -41,6 +41,7 @@ const DIRS: [&str; 33] = [
     "7.11_ECS61c",
     "7.14_ECS61d",
     "7.15_ECS61e",
+    "7.16_ECS47e",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -323,6 +324,32 @@ fn scenario(w: &World, dir: &str) -> Failed {
             let wan = w.wan(cmd.unwrap(), &dev);
             run(w, dev, &wan)
         }
+        "7.16_ECS47e" => {
+            // RTDS: the limit's end cannot be set (hardware-fault), the script not executed.
+            let [_, end] = usecases::ecs47e::objects(3);
+            let dev = faulty(
+                w,
+                DeviceKind::Esme,
+                ESME,
+                DeviceFault::DlmsObject {
+                    class: end.class_id,
+                    obis: end.instance,
+                    attribute: end.index,
+                },
+            );
+            let pre = usecases::ecs47e_limit_apc_level(
+                &CommandHeader::new(w.load_controller.eui, dev.eui(), 9004),
+                usecases::AuxControllerState {
+                    index: 3,
+                    start: w.now,
+                    end: w.now.plus_seconds(3600).unwrap(),
+                    level: 50,
+                    input_from_controlled_load: true,
+                },
+            );
+            let wan = w.critical(pre.unwrap(), &w.load_controller, &dev);
+            run(w, dev, &wan)
+        }
         "7.11_ECS61c" | "7.14_ECS61d" | "7.15_ECS61e" => {
             // RTDS: controller 4's association (ECS61c), controller 3's description (ECS61d),
             // controller 5's HCALCS identity (ECS61e) cannot be read, the rest not executed.
@@ -504,7 +531,7 @@ fn every_catalogued_error_vector_has_a_device_failure_scenario() {
         check(dir);
         n += files.len();
     }
-    assert_eq!(n, 33);
+    assert_eq!(n, 34);
 }
 
 #[test]

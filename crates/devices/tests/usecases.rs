@@ -1348,3 +1348,81 @@ fn ecs61d_and_ecs61e_read_the_controllers_configuration_and_the_levels_ecs47a_co
         (&json(0, 0), &json(0, 0), &json(0, 0), &json(0, 0))
     );
 }
+
+#[test]
+fn ecs47e_limits_an_apc_for_its_period_and_only_from_the_load_controller() {
+    use usecases::AuxControllerState;
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let at = |s: u32| w.now.plus_seconds(s).unwrap();
+    let limit = |start, end, level| AuxControllerState {
+        index: 3,
+        start,
+        end,
+        level,
+        input_from_controlled_load: true,
+    };
+    // 7.13: controller 3 at 100 for two hours.
+    let pre = usecases::ecs47a_set_auxiliary_controller_state(
+        &header(&w.supplier, &dev, 1000),
+        AuxControllerState {
+            level: 100,
+            input_from_controlled_load: false,
+            ..limit(w.now, at(7200), 100)
+        },
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.13_ECS47a",
+        "ECS47a_7.13_APC_OUTPUT_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    // The supplier may not send ECS47e: refused, nothing set.
+    let pre = usecases::ecs47e_limit_apc_level(
+        &header(&w.supplier, &dev, 1001),
+        limit(w.now, at(3600), 50),
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let reply = dev.handle(&wan, w.now);
+    assert!(
+        !matches!(reply.outcome, Outcome::Executed { .. }),
+        "{:?}",
+        reply.outcome
+    );
+    assert_eq!(dev.state().aux_controllers.apc_limits, [None; 5]);
+    // The load controller limits it to 50 for the first hour.
+    let pre = usecases::ecs47e_limit_apc_level(
+        &CommandHeader::new(w.load_controller.eui, dev.eui(), 9001),
+        limit(w.now, at(3600), 50),
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.load_controller, &dev);
+    let (_, resp) = exchange(
+        &w,
+        &mut dev,
+        &wan,
+        "7.16_ECS47e",
+        "ECS47e_7.16_APC_INPUT_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dlms_data(&resp), vec![Data::Null; 3]);
+    let level = |dev: &mut EmulatedDevice, counter, t| {
+        let wan = w.wan(
+            usecases::ecs61e_read_auxiliary_controller_operational(&header(
+                &w.supplier,
+                dev,
+                counter,
+            )),
+            dev,
+        );
+        let reply = dev.handle(&wan, t);
+        let r = open(&reply.response.unwrap(), dev, &w.supplier);
+        dlms_data(&r)[7].clone()
+    };
+    let json = |o| Data::Utf8String(usecases::ecs61e::operational_state_json(o, 0));
+    assert_eq!(level(&mut dev, 1002, at(60)), json(50), "limited");
+    assert_eq!(level(&mut dev, 1003, at(3600)), json(100), "limit over");
+}

@@ -24,16 +24,20 @@ pub enum UserRole {
     OtherUser,
     /// `RSA`: Registered Supplier Agent.
     RegisteredSupplierAgent,
+    /// `LC`: Load Controller (an organisation in SMKI remote party role 8): eligible for 7.16
+    /// Limit APC Level only, the GBCS use case ECS47e being its alone (the UISS lists no role
+    /// for 7.16; see `tools/gen_service_matrix.py`).
+    LoadController,
 }
 
 /// A string that is not one of the role codes `IS ES GS ED GT OU RSA`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown user role code {0:?} (expected IS, ES, GS, ED, GT, OU or RSA)")]
+#[error("unknown user role code {0:?} (expected IS, ES, GS, ED, GT, OU, RSA or LC)")]
 pub struct UnknownRoleCode(pub String);
 
 impl UserRole {
-    /// All roles, in the order IS ES GS ED GT OU RSA.
-    pub const ALL: [UserRole; 7] = [
+    /// All roles, in the order IS ES GS ED GT OU RSA LC.
+    pub const ALL: [UserRole; 8] = [
         Self::ImportSupplier,
         Self::ExportSupplier,
         Self::GasSupplier,
@@ -41,9 +45,10 @@ impl UserRole {
         Self::GasTransporter,
         Self::OtherUser,
         Self::RegisteredSupplierAgent,
+        Self::LoadController,
     ];
 
-    /// The role code used by the DCC (`IS`, `ES`, `GS`, `ED`, `GT`, `OU`, `RSA`).
+    /// The role code used by the DCC (`IS`, `ES`, `GS`, `ED`, `GT`, `OU`, `RSA`, `LC`).
     pub const fn as_code(self) -> &'static str {
         match self {
             Self::ImportSupplier => "IS",
@@ -53,6 +58,7 @@ impl UserRole {
             Self::GasTransporter => "GT",
             Self::OtherUser => "OU",
             Self::RegisteredSupplierAgent => "RSA",
+            Self::LoadController => "LC",
         }
     }
 
@@ -66,6 +72,7 @@ impl UserRole {
             "GT" => Self::GasTransporter,
             "OU" => Self::OtherUser,
             "RSA" => Self::RegisteredSupplierAgent,
+            "LC" => Self::LoadController,
             _ => return None,
         })
     }

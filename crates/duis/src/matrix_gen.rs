@@ -1964,7 +1964,7 @@ static VARIANTS: [ServiceVariant; 129] = [
         future_dated: FutureDatedPattern::None,
         dcc_scheduled: false,
         non_device: false,
-        roles: &[],
+        roles: &[UserRole::LoadController],
         body_elements: &["LimitAPCLevel"],
         command_variants: &[CommandVariant::CriticalTransform, CommandVariant::SignedPreCommand, CommandVariant::SignedPreCommandLocalDelivery, CommandVariant::SignedPreCommandWanAndLocalDelivery],
     },

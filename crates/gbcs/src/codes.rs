@@ -131,6 +131,8 @@ impl MessageCode {
     pub const ECS61D: Self = Self(0x011C);
     /// ECS61e read the ESME's auxiliary controller operational data.
     pub const ECS61E: Self = Self(0x011D);
+    /// ECS47e limit an auxiliary proportional controller's level.
+    pub const ECS47E: Self = Self(0x011F);
     /// ECS70 set clock on ESME (also commissioning).
     pub const ECS70: Self = Self(0x0062);
     /// GCS28 set clock on GSME (also commissioning).

@@ -55,6 +55,8 @@ pub mod role {
     pub const TRANSITIONAL_COS: u8 = 5;
     /// WAN provider.
     pub const WAN_PROVIDER: u8 = 6;
+    /// Load controller (signs ECS47e; its credentials replaced by CS02g).
+    pub const LOAD_CONTROLLER: u8 = 8;
 }
 
 /// keyUsage bit of a digital-signing cell (`03 02 07 80`).

@@ -29,7 +29,7 @@ const PPMID: u64 = 0x00db_1234_5678_90a4;
 const HCALCS: u64 = 0x00db_1234_5678_90a5;
 
 /// The RTDS directories of the catalogued use cases.
-const DIRS: [&str; 29] = [
+const DIRS: [&str; 30] = [
     "11.2_ECS52",
     "11.2_GCS38",
     "11.2_CS08",
@@ -53,6 +53,7 @@ const DIRS: [&str; 29] = [
     "7.11_ECS61c",
     "7.14_ECS61d",
     "7.15_ECS61e",
+    "7.16_ECS47e",
     "6.11_ECS70",
     "8.1.1_ECS70Commission",
     "6.11_GCS28",
@@ -107,9 +108,9 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS70",
-            "GCS28", "ECS05", "ECS09", "GCS06", "ECS02", "ECS03", "GCS02", "GCS03", "ECS07",
-            "GCS04", "ECS01a", "ECS01c", "ECS01b", "ECS01d", "ECS04a", "ECS04b", "GCS40a",
+            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS47e",
+            "ECS70", "GCS28", "ECS05", "ECS09", "GCS06", "ECS02", "ECS03", "GCS02", "GCS03",
+            "ECS07", "GCS04", "ECS01a", "ECS01c", "ECS01b", "ECS01d", "ECS04a", "ECS04b", "GCS40a",
             "GCS40b", "GCS40c", "GCS40d"
         ]
     );
@@ -215,6 +216,21 @@ fn expected_command(dir: &str, file: &str) -> DecodedCommand {
             start: t(2014, 12, 25, 23, 0, 0),
             end: t(2015, 1, 1, 0, 0, 0),
         }),
+        // DUIS: 2015-01-03T00:00:00Z to 01:00:00Z; APC 3 at 50 from its input, APC 5 at 100.
+        "7.16_ECS47e" => {
+            let (index, level, input) = if file.contains("APC_INPUT") {
+                (3, 50, true)
+            } else {
+                (5, 100, false)
+            };
+            DecodedCommand::Ecs47e(usecases::AuxControllerState {
+                index,
+                start: t(2015, 1, 3, 0, 0, 0),
+                end: t(2015, 1, 3, 1, 0, 0),
+                level,
+                input_from_controlled_load: input,
+            })
+        }
         "7.14_ECS61d" => DecodedCommand::Ecs61d(DlmsRead {
             objects: usecases::ecs61d::OBJECTS.to_vec(),
         }),
@@ -564,7 +580,16 @@ fn check_response(dir: &str, file: &str, outcome: &ResponseOutcome) {
                 result: 1,
             }),
         ) if error => {}
-        ("7.9_ECS62Add" | "7.10_ECS62Remove", S(ResponseValue::Done)) if !error => {}
+        ("7.9_ECS62Add" | "7.10_ECS62Remove" | "7.16_ECS47e", S(ResponseValue::Done)) if !error => {
+        }
+        // APC input: the limit's end cannot be set.
+        (
+            "7.16_ECS47e",
+            F(Failure::Dlms {
+                index: 1,
+                result: 1,
+            }),
+        ) if error => {}
         // Controller 4's association cannot be set (hardware-fault), 5's not executed.
         (
             "7.9_ECS62Add" | "7.10_ECS62Remove",
@@ -715,7 +740,7 @@ fn every_rtds_response_decodes_and_is_classified() {
             n += 1;
         }
     }
-    assert_eq!(n, 65);
+    assert_eq!(n, 68);
 }
 
 /// Decrypts a GCS13a response's protected component with the supplier KA key.

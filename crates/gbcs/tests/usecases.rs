@@ -331,6 +331,31 @@ fn ecs61d_and_ecs61e_read_auxiliary_controller_data() {
 }
 
 #[test]
+fn ecs47e_limit_apc_level_is_critical_and_the_load_controllers() {
+    const LOAD_CONTROLLER: u64 = 0x90b3_d51f_3001_0008;
+    let ks = Keystore::load();
+    let t = |h| UtcDateTime::new(2015, 1, 3, h, 0, 0).unwrap();
+    for (variant, counter, index, level, input) in [
+        ("APC_INPUT_SUCCESS", 9001, 3, 50, true),
+        ("APC_INPUT_ERROR", 9004, 3, 50, true),
+        ("APC_OUTPUT_SUCCESS", 9002, 5, 100, false),
+    ] {
+        let b = usecases::ecs47e_limit_apc_level(
+            &h(LOAD_CONTROLLER, ESME, counter),
+            usecases::AuxControllerState {
+                index,
+                start: t(0),
+                end: t(1),
+                level,
+                input_from_controlled_load: input,
+            },
+        )
+        .unwrap();
+        check_critical(&ks, "7.16_ECS47e", &format!("ECS47e_7.16_{variant}"), b);
+    }
+}
+
+#[test]
 fn ecs38_set_randomised_offset_limit_is_critical() {
     let ks = Keystore::load();
     for (stem, counter) in [("ECS38_7.12_SUCCESS", 1001), ("ECS38_7.12_ERROR", 1003)] {

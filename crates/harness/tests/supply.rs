@@ -270,3 +270,188 @@ fn the_randomised_offset_limit_is_set_and_kept_across_a_restart() {
     });
     assert_eq!(limit(&h), 1799);
 }
+
+mod boost {
+    pub const ADD: &str = "ECS62Add_7.9_SUCCESS_REQUEST_DUIS.XML";
+    pub const REMOVE: &str = "ECS62Remove_7.10_SUCCESS_REQUEST_DUIS.XML";
+    pub const READ: &str = "ECS61c_7.11_SUCCESS_REQUEST_DUIS.XML";
+    pub const CONFIG: &str = "ECS61d_7.14_SUCCESS_REQUEST_DUIS.XML";
+    pub const OPERATIONAL: &str = "ECS61e_7.15_SUCCESS_REQUEST_DUIS.XML";
+}
+
+/// A non-critical request from the template, edited, acknowledged (I99) and answered (I0).
+fn non_critical_edited(
+    h: &mut Harness,
+    template: &str,
+    target: &str,
+    edit: impl Fn(&str) -> String,
+) -> gbcs::GeneralSigning {
+    let p = h.request(template, SUPPLIER, target);
+    assert_acknowledged(&h.send(&h.sign(SUPPLIER, &edit(&p.xml))));
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .unwrap_or_else(|| panic!("no response delivered for {}", p.rid));
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    device_answer(&r)
+}
+
+fn dlms_values(a: &gbcs::GeneralSigning) -> Vec<Data> {
+    match gbcs::usecases::decode_response(a.message_code(), &a.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::DlmsValues(v)) => v,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// 7.11 on the ESME: whether the boost button controls each of the five controllers.
+fn boost_button(h: &mut Harness) -> Vec<bool> {
+    let v = dlms_values(&read(h, boost::READ, premises1::ESME));
+    assert_eq!(v.len(), 7);
+    v[2..]
+        .iter()
+        .map(|d| match d {
+            Data::Boolean(b) => *b != 0,
+            other => panic!("association {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn boost_button_controllers_are_added_removed_and_7_11_shows_them_across_a_restart() {
+    let mut h = Harness::new_world();
+    assert_eq!(boost_button(&mut h), [false; 5]);
+    // 7.9 as the template: all five.
+    let a = non_critical_edited(&mut h, boost::ADD, premises1::ESME, |x| x.to_string());
+    assert_eq!(a.message_code().use_case(), Some("ECS62"));
+    assert_eq!(boost_button(&mut h), [true; 5]);
+    h.restart();
+    assert_eq!(boost_button(&mut h), [true; 5], "after a restart");
+    // 7.10 of controllers 2 and 4: the others keep theirs.
+    non_critical_edited(&mut h, boost::REMOVE, premises1::ESME, |x| {
+        x.replace(r#"index="1">true"#, r#"index="1">false"#)
+            .replace(r#"index="3">true"#, r#"index="3">false"#)
+            .replace(r#"index="5">true"#, r#"index="5">false"#)
+    });
+    h.restart();
+    assert_eq!(boost_button(&mut h), [true, false, true, false, true]);
+    // Bad input: nothing named, a controller twice, not a boolean. Refused as not conforming
+    // (HTTP 400, the DCC's answer to a body it cannot take), nothing changes.
+    for bad in [
+        |x: &str| x.replace(">true<", ">false<"),
+        |x: &str| x.replace(r#"index="5""#, r#"index="2""#),
+        |x: &str| x.replacen(">true<", ">yes<", 1),
+    ] {
+        let p = h.request(boost::ADD, SUPPLIER, premises1::ESME);
+        let a = h.send(&h.sign(SUPPLIER, &bad(&p.xml)));
+        assert_eq!((a.http_status, a.code), (400, None), "{}", a.body);
+        h.run_until_idle();
+    }
+    assert_eq!(boost_button(&mut h), [true, false, true, false, true]);
+}
+
+#[test]
+fn seven_fifteen_shows_the_level_7_13_commands_and_7_14_the_configuration() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    let at = |h: &Harness, mins: i64| {
+        (h.now() + time::Duration::minutes(mins))
+            .format(&Rfc3339)
+            .unwrap()
+    };
+    let json =
+        |o: u8, i: u8| Data::Utf8String(gbcs::usecases::ecs61e::operational_state_json(o, i));
+    let operational = |h: &mut Harness| dlms_values(&read(h, boost::OPERATIONAL, premises1::ESME));
+    assert_eq!(operational(&mut h)[5..], vec![json(0, 0); 5][..]);
+    let config = dlms_values(&read(&mut h, boost::CONFIG, premises1::ESME));
+    assert_eq!(config.len(), 7);
+    assert_eq!(config[5..], [Data::Array(vec![]), Data::Array(vec![])][..]);
+    // 7.13: controller 3 at 50 from its input (the APC_INPUT template), from 10 minutes on.
+    let (start, end) = (at(&h, 10), at(&h, 70));
+    critical_edited(
+        &mut h,
+        "ECS47a_7.13_APC_INPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.13",
+        premises1::ESME,
+        |x| {
+            x.replace("2015-01-03T00:00:00.00Z", &start)
+                .replace("2015-01-03T01:00:00.00Z", &end)
+        },
+    );
+    assert_eq!(operational(&mut h)[7], json(0, 0), "not yet");
+    h.advance(std::time::Duration::from_secs(600));
+    h.restart();
+    let v = operational(&mut h);
+    assert_eq!(v[7], json(50, 50), "after a restart, in the period");
+    assert_eq!(v[5], json(0, 0));
+    h.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(operational(&mut h)[7], json(0, 0), "period over");
+}
+
+#[test]
+fn the_load_controller_limits_an_apc_and_7_15_shows_it_across_a_restart() {
+    use time::format_description::well_known::Rfc3339;
+    const LOAD_CONTROLLER: &str = "load-controller";
+    let mut h = Harness::new_world();
+    let at = |h: &Harness, mins: i64| {
+        (h.now() + time::Duration::minutes(mins))
+            .format(&Rfc3339)
+            .unwrap()
+    };
+    let json =
+        |o: u8, i: u8| Data::Utf8String(gbcs::usecases::ecs61e::operational_state_json(o, i));
+    let operational = |h: &mut Harness| dlms_values(&read(h, boost::OPERATIONAL, premises1::ESME));
+    // 7.13 (the supplier): controller 5 at 100 for two hours.
+    let (start, end) = (at(&h, 0), at(&h, 120));
+    critical_edited(
+        &mut h,
+        "ECS47a_7.13_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.13",
+        premises1::ESME,
+        |x| {
+            x.replace("2015-01-03T00:00:00.00Z", &start)
+                .replace("2015-01-03T01:00:00.00Z", &end)
+        },
+    );
+    h.advance(std::time::Duration::from_secs(60));
+    assert_eq!(operational(&mut h)[9], json(100, 0));
+    // The supplier may not send 7.16 (E2); the load controller may.
+    let t16 = "ECS47e_7.16_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML";
+    let p = h.request(t16, SUPPLIER, premises1::ESME);
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E2"), "{}", a.body);
+    // 7.16: controller 5 limited to 40 for the next hour (the template's 100 made 40).
+    let (start, end) = (at(&h, 0), at(&h, 60));
+    let p = h.request(t16, LOAD_CONTROLLER, premises1::ESME);
+    let xml = p
+        .xml
+        .replace("2015-01-03T00:00:00.00Z", &start)
+        .replace("2015-01-03T01:00:00.00Z", &end)
+        .replace(">100<", ">40<");
+    let a = h.send(&h.sign(LOAD_CONTROLLER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(LOAD_CONTROLLER, &pre);
+    let cv5 = h.sign(LOAD_CONTROLLER, &cv5(&p.rid, "7.16", &signed));
+    assert_acknowledged(&h.send(&cv5));
+    h.run_until_idle();
+    let r = h
+        .response_for(LOAD_CONTROLLER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert_eq!(device_answer(&r).message_code().use_case(), Some("ECS47e"));
+    h.advance(std::time::Duration::from_secs(60));
+    h.restart();
+    assert_eq!(
+        operational(&mut h)[9],
+        json(40, 0),
+        "limited, after a restart"
+    );
+    h.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(operational(&mut h)[9], json(100, 0), "the limit is over");
+}

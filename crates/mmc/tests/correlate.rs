@@ -33,7 +33,7 @@ fn precommand(dir: &str, uc: &str) -> GeneralSigning {
     GeneralSigning::decode(&vector(dir, &format!("{stem}_SUCCESS_PRECOMMAND_GBCS.HEX"))).unwrap()
 }
 
-const CASES: [(&str, &str, &str); 18] = [
+const CASES: [(&str, &str, &str); 20] = [
     ("ECS42_7.1_SUCCESS_REQUEST_DUIS.XML", "7.1_ECS42", "ECS42"),
     ("ECS43_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_ECS43", "ECS43"),
     ("GCS32_7.2_SUCCESS_REQUEST_DUIS.XML", "7.2_GCS32", "GCS32"),
@@ -76,6 +76,16 @@ const CASES: [(&str, &str, &str); 18] = [
         "ECS47a_7.13_ALCS_ACTIVATE_SUCCESS_REQUEST_DUIS.XML",
         "7.13_ECS47a",
         "ECS47a_7.13_ALCS_ACTIVATE",
+    ),
+    (
+        "ECS47e_7.16_APC_INPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.16_ECS47e",
+        "ECS47e_7.16_APC_INPUT",
+    ),
+    (
+        "ECS47e_7.16_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        "7.16_ECS47e",
+        "ECS47e_7.16_APC_OUTPUT",
     ),
     ("ECS38_7.12_SUCCESS_REQUEST_DUIS.XML", "7.12_ECS38", "ECS38"),
     ("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML", "2.3_ECS07", "ECS07"),
@@ -270,6 +280,31 @@ fn an_auxiliary_load_precommand_must_match_the_switch_the_duration_and_the_servi
         let mut other = precommand(dir, uc);
         other.counter = pre.counter;
         assert!(correlate(&template(t), None, &other).is_err(), "{uc}");
+    }
+}
+
+#[test]
+fn an_apc_limit_precommand_must_match_the_request() {
+    let t = "ECS47e_7.16_APC_INPUT_SUCCESS_REQUEST_DUIS.XML";
+    let pre = precommand("7.16_ECS47e", "ECS47e_7.16_APC_INPUT");
+    correlate(&template(t), None, &pre).unwrap();
+    for (from, to) in [
+        (r#"auxiliaryControllerN="3""#, r#"auxiliaryControllerN="4""#),
+        (">50<", ">51<"),
+        ("T01:00:00", "T01:00:01"),
+        ("<sr:InputFromControlledLoad/>", ""),
+    ] {
+        let e = correlate(&template_with(t, from, to), None, &pre).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Mismatch::Parameter {
+                    use_case: "ECS47e",
+                    ..
+                }
+            ),
+            "{from}: {e}"
+        );
     }
 }
 

@@ -193,6 +193,7 @@ fn role_code(r: devices::RemotePartyRole) -> u8 {
         devices::RemotePartyRole::AccessControlBroker => role::ACCESS_CONTROL_BROKER,
         devices::RemotePartyRole::WanProvider => role::WAN_PROVIDER,
         devices::RemotePartyRole::TransitionalCos => role::TRANSITIONAL_COS,
+        devices::RemotePartyRole::LoadController => role::LOAD_CONTROLLER,
     }
 }
 

@@ -74,6 +74,14 @@ const USERS: &[UserSpec] = &[
         roles: &[UserRole::OtherUser],
         smki_role: RemotePartyRole::OtherUser,
     },
+    // The RTDS load controller's EUI, so that the 7.16 templates address it; ESMEs hold its
+    // trust anchor.
+    UserSpec {
+        name: "load-controller",
+        eui: 0x90B3_D51F_3001_0008,
+        roles: &[UserRole::LoadController],
+        smki_role: RemotePartyRole::LoadController,
+    },
 ];
 
 struct PremisesSpec {
@@ -734,6 +742,14 @@ impl World {
                     trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
                 )
                 .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone());
+            let anchors = if t == DeviceType::Esme {
+                anchors.with(
+                    devices::RemotePartyRole::LoadController,
+                    anchor("load-controller")?,
+                )
+            } else {
+                anchors
+            };
             device_states.push((id, devices::DeviceState::new(kind, installed, anchors)));
         }
 

@@ -11,8 +11,7 @@
 //! From ZAZ1:
 //! - the users: every organisation holding a digital-signing certificate in a DCC User's remote
 //!   party role. Supplier (`02`) → IS ES GS, network operator (`03`) → ED GT, other user (`7F`)
-//!   → OU, load controller (`08`) → no DUIS role (it authenticates, and the service matrix
-//!   refuses it everything). A user signs (DUIS and GBCS pre-commands) with its `Z1-<role>-ds`
+//!   → OU, load controller (`08`) → LC (7.16 Limit APC Level only; ESMEs trust it). A user signs (DUIS and GBCS pre-commands) with its `Z1-<role>-ds`
 //!   credential and receives with its `Z1-<role>-ka` one.
 //! - every digital-signing organisation certificate, for the gateway to check XML signatures:
 //!   Smart DCC's Java tool signs a request from the supplier or network operator with
@@ -201,8 +200,8 @@ pub fn duis_roles(role: RemotePartyRole) -> Option<&'static [UserRole]> {
             Some(&[UserRole::ElectricityDistributor, UserRole::GasTransporter])
         }
         RemotePartyRole::OtherUser => Some(&[UserRole::OtherUser]),
-        // DUIS 5.4's service matrix names no service a load controller may send.
-        RemotePartyRole::LoadController => Some(&[]),
+        // 7.16 Limit APC Level only (see `duis::UserRole::LoadController`).
+        RemotePartyRole::LoadController => Some(&[UserRole::LoadController]),
         _ => None,
     }
 }
@@ -1098,14 +1097,21 @@ fn build(
             .iter()
             .map(|&(id, t)| (Eui64::from_u64(id), t)),
     );
+    // ESMEs also trust the ZAZ1 load controller (7.16's ECS47e), when the keystore has one
+    // with both its certificates.
+    let load_controller = planned
+        .iter()
+        .find(|u| u.smki_role == RemotePartyRole::LoadController)
+        .and_then(|u| ks.anchor(u.eui, RemotePartyRole::LoadController).ok());
     for (id, t) in emulated {
         let Some(kind) = world::device_kind(t) else {
             continue;
         };
-        device_states.push((
-            id,
-            devices::DeviceState::new(kind, installed, anchors.clone()),
-        ));
+        let mut anchors = anchors.clone();
+        if let (DeviceType::Esme, Some(a)) = (t, &load_controller) {
+            anchors.set(devices::RemotePartyRole::LoadController, a.clone());
+        }
+        device_states.push((id, devices::DeviceState::new(kind, installed, anchors)));
     }
 
     let store = SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())?;
@@ -1215,7 +1221,10 @@ mod tests {
             duis_roles(RemotePartyRole::OtherUser),
             Some(&[UserRole::OtherUser][..])
         );
-        assert_eq!(duis_roles(RemotePartyRole::LoadController), Some(&[][..]));
+        assert_eq!(
+            duis_roles(RemotePartyRole::LoadController),
+            Some(&[UserRole::LoadController][..])
+        );
         for not_user in [
             RemotePartyRole::AccessControlBroker,
             RemotePartyRole::Recovery,
@@ -1263,7 +1272,10 @@ mod tests {
         assert_eq!(no.ka.map(Credential::name), Some("Z1-networkOperator-ka"));
         assert_eq!(by_name["supplier2"].signing.name(), "Z1-supplier2-ds");
         assert_eq!(by_name["other-user"].roles, vec![UserRole::OtherUser]);
-        assert!(by_name["load-controller"].roles.is_empty());
+        assert_eq!(
+            by_name["load-controller"].roles,
+            vec![UserRole::LoadController]
+        );
         assert_eq!(by_name["mdr"].roles, vec![UserRole::OtherUser]);
         // The DCC's own parties are not users.
         assert!(users.iter().all(|u| u.eui != DCC_EUI));

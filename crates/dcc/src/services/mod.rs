@@ -58,6 +58,7 @@ pub mod s7_12_set_randomised_offset_limit;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_14_read_auxiliary_controller_configuration_data;
 pub mod s7_15_read_auxiliary_controller_operational_data;
+pub mod s7_16_limit_apc_level;
 pub mod s7_1_enable_supply;
 pub mod s7_2_disable_supply;
 pub mod s7_3_arm_supply;
@@ -214,6 +215,8 @@ pub fn anchor_role(t: DeviceType, role: UserRole) -> Option<RemotePartyRole> {
         | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasTransporter) => {
             Some(RemotePartyRole::NetworkOperator)
         }
+        // The ESME holds the load controller's anchor (CS02g puts it there) for ECS47e.
+        (DeviceType::Esme, UserRole::LoadController) => Some(RemotePartyRole::LoadController),
         _ => None,
     }
 }

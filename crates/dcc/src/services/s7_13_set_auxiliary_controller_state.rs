@@ -26,7 +26,7 @@ impl Service for SetAuxiliaryControllerStateService {
 
 /// A DUIS time as the device's date-time (whole seconds); one a device cannot hold is an
 /// invalid body.
-fn device_time(t: OffsetDateTime, what: &str) -> Result<UtcDateTime, DccError> {
+pub(crate) fn device_time(t: OffsetDateTime, what: &str) -> Result<UtcDateTime, DccError> {
     UtcDateTime::from_unix(t.unix_timestamp()).ok_or_else(|| {
         SchemaError::Invalid(format!("{what} {t} is outside what a device can hold")).into()
     })

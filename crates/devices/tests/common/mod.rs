@@ -24,6 +24,8 @@ pub const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 pub const NETWORK_OPERATOR: u64 = 0x90b3_d51f_3002_0000;
 pub const ACB: u64 = 0x90b3_d51f_3000_0002;
 pub const ROGUE: u64 = 0x90b3_d51f_3099_0000;
+/// The load controller (RTDS 90-B3-D5-1F-30-01-00-08).
+pub const LOAD_CONTROLLER: u64 = 0x90b3_d51f_3001_0008;
 pub const ESME: u64 = 0x00db_1234_5678_90a0;
 pub const GSME: u64 = 0x00db_1234_5678_90a1;
 pub const CHF: u64 = 0x00db_1234_5678_90a2;
@@ -67,6 +69,8 @@ pub struct World {
     pub network_operator: Party,
     pub acb: Party,
     pub rogue: Party,
+    /// The load controller (ECS47e), an anchor of every device.
+    pub load_controller: Party,
     pub now: UtcDateTime,
 }
 
@@ -77,6 +81,7 @@ impl World {
             network_operator: Party::new(NETWORK_OPERATOR),
             acb: Party::new(ACB),
             rogue: Party::new(ROGUE),
+            load_controller: Party::new(LOAD_CONTROLLER),
             now: UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap(),
         }
     }
@@ -89,6 +94,10 @@ impl World {
                 self.network_operator.anchor(),
             )
             .with(RemotePartyRole::AccessControlBroker, self.acb.anchor())
+            .with(
+                RemotePartyRole::LoadController,
+                self.load_controller.anchor(),
+            )
     }
 
     pub fn device(&self, kind: DeviceKind, eui: u64) -> EmulatedDevice {
@@ -107,6 +116,7 @@ impl World {
             &self.network_operator,
             &self.acb,
             &self.rogue,
+            &self.load_controller,
         ]
         .into_iter()
         .find(|p| p.eui == eui)

@@ -130,11 +130,21 @@ pub struct SetAuxiliaryControllerState {
 impl SetAuxiliaryControllerState {
     /// Parses a `SetAuxiliaryControllerState` body element.
     pub fn parse(body: &Element) -> Result<Self, BodyError> {
-        const NAME: &str = "SetAuxiliaryControllerState";
-        expect(body, NAME)?;
+        Self::parse_named(body, "SetAuxiliaryControllerState")
+    }
+
+    /// Parses a 7.16 `LimitAPCLevel` body element (`sr:LimitAPCLevel`, the same content model:
+    /// APC `auxiliaryControllerN` limited to `CommandedStateLevel` from `StartDateTime` to
+    /// `EndDateTime`).
+    pub fn parse_limit_apc_level(body: &Element) -> Result<Self, BodyError> {
+        Self::parse_named(body, "LimitAPCLevel")
+    }
+
+    fn parse_named(body: &Element, body_name: &'static str) -> Result<Self, BodyError> {
+        expect(body, body_name)?;
         let Some(n) = body.attr("auxiliaryControllerN") else {
             return Err(BodyError::Missing {
-                parent: NAME,
+                parent: body_name,
                 name: "auxiliaryControllerN",
             });
         };
@@ -142,7 +152,7 @@ impl SetAuxiliaryControllerState {
             .and_then(|i| u8::try_from(i).ok())
             .filter(|i| (1..=5).contains(i))
             .ok_or_else(|| InvalidValue::new("auxiliaryControllerN", n))?;
-        let mut s = Seq::new(body, NAME);
+        let mut s = Seq::new(body, body_name);
         let date_time =
             |e: &Element, name: &'static str| -> Result<time::OffsetDateTime, BodyError> {
                 let t = simple(e, name)?.trim_matches(is_xml_space);
@@ -165,7 +175,7 @@ impl SetAuxiliaryControllerState {
         }
         s.finish()?;
         if !body.trimmed_text().is_empty() {
-            return Err(InvalidValue::new(NAME, &body.text).into());
+            return Err(InvalidValue::new(body_name, &body.text).into());
         }
         if end < start {
             return Err(InvalidValue::new("EndDateTime", "before StartDateTime").into());
@@ -552,6 +562,29 @@ mod controller_tests {
         assert_eq!(
             (b.index, b.level, b.input_from_controlled_load),
             (5, 100, false)
+        );
+    }
+
+    #[test]
+    fn the_7_16_templates_parse_as_limit_apc_level() {
+        let doc = format!(
+            r#"<sr:X xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:LimitAPCLevel auxiliaryControllerN="3"><sr:StartDateTime>{S}</sr:StartDateTime><sr:EndDateTime>{E}</sr:EndDateTime><sr:CommandedStateLevel>50</sr:CommandedStateLevel><sr:InputFromControlledLoad/></sr:LimitAPCLevel></sr:X>"#
+        );
+        let mut root = parse_element(doc.as_bytes(), &ParseLimits::default()).unwrap();
+        let e = root.children.remove(0);
+        let b = SetAuxiliaryControllerState::parse_limit_apc_level(&e).unwrap();
+        assert_eq!(
+            (b.index, b.level, b.input_from_controlled_load),
+            (3, 50, true)
+        );
+        assert!(
+            SetAuxiliaryControllerState::parse(&e).is_err(),
+            "7.13's element"
+        );
+        let bad = doc.replace(">50<", ">101<");
+        let mut root = parse_element(bad.as_bytes(), &ParseLimits::default()).unwrap();
+        assert!(
+            SetAuxiliaryControllerState::parse_limit_apc_level(&root.children.remove(0)).is_err()
         );
     }
 

@@ -75,12 +75,21 @@ impl AuxControllerState {
     }
 
     fn specs_and_data(&self) -> (Vec<RequestSpec>, Vec<Data>) {
-        let [s, e] = Self::objects(self.index);
+        self.specs_and_data_on(Self::objects(self.index), EXECUTE_SCRIPT)
+    }
+
+    /// The SETs of `objects` (start, end) to the period and the ACTION `execute` of the
+    /// script: the layout ECS47a and ECS47e share.
+    pub(crate) fn specs_and_data_on(
+        &self,
+        [s, e]: [CosemDescriptor; 2],
+        execute: CosemDescriptor,
+    ) -> (Vec<RequestSpec>, Vec<Data>) {
         (
             vec![
                 RequestSpec::Set(s),
                 RequestSpec::Set(e),
-                RequestSpec::Action(EXECUTE_SCRIPT),
+                RequestSpec::Action(execute),
             ],
             vec![
                 self.start.to_cosem().to_octet_string(),
@@ -114,6 +123,17 @@ pub fn ecs47a_set_auxiliary_controller_state(
 /// Decodes the command: the controller, its times and level; the script, the objects and the
 /// times must agree.
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
+    decode_on(apdu, NAME, AuxControllerState::objects, EXECUTE_SCRIPT).map(DecodedCommand::Ecs47a)
+}
+
+/// Decodes the layout ECS47a and ECS47e share: the controller's `objects` set to the period,
+/// then `execute` of the controller's script.
+pub(crate) fn decode_on(
+    apdu: &GeneralSigning,
+    uc: &'static str,
+    objects: fn(u8) -> [CosemDescriptor; 2],
+    execute: CosemDescriptor,
+) -> Result<AuxControllerState, CommandDecodeError> {
     let req = AccessRequest::decode(&apdu.content)?;
     let (
         Some(Data::OctetString(s)),
@@ -127,18 +147,15 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
         req.data.len(),
     )
     else {
-        return Err(common::bad(NAME, "not two date-times and a script"));
+        return Err(common::bad(uc, "not two date-times and a script"));
     };
     let [high, level] = script.to_be_bytes();
     let (index, k) = (high & 0x0F, high >> 4);
     if !(1..=SWITCHES).contains(&index) || !(1..=2).contains(&k) || level > MAX_LEVEL {
-        return Err(common::bad(
-            NAME,
-            "not an auxiliary controller state script",
-        ));
+        return Err(common::bad(uc, "not an auxiliary controller state script"));
     }
     let (Some(start), Some(end)) = (UtcDateTime::from_cosem(s), UtcDateTime::from_cosem(e)) else {
-        return Err(common::bad(NAME, "start or end is not a date-time"));
+        return Err(common::bad(uc, "start or end is not a date-time"));
     };
     let c = AuxControllerState {
         index,
@@ -147,12 +164,12 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
         level,
         input_from_controlled_load: k == 2,
     };
-    let (specs, data) = c.specs_and_data();
-    let req = common::dlms_request(apdu, NAME, &specs)?;
+    let (specs, data) = c.specs_and_data_on(objects(index), execute);
+    let req = common::dlms_request(apdu, uc, &specs)?;
     if req.data != data {
-        return Err(common::bad(NAME, "data are not the use case's"));
+        return Err(common::bad(uc, "data are not the use case's"));
     }
-    Ok(DecodedCommand::Ecs47a(c))
+    Ok(c)
 }
 
 /// Decodes the response: done, or the DLMS failure.

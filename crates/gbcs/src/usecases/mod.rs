@@ -45,6 +45,7 @@ pub mod ecs44;
 pub mod ecs45;
 pub mod ecs47;
 pub mod ecs47a;
+pub mod ecs47e;
 pub mod ecs61a;
 pub mod ecs61c;
 pub mod ecs61d;
@@ -180,6 +181,7 @@ pub use ecs44::ecs44_arm_supply;
 pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
+pub use ecs47e::ecs47e_limit_apc_level;
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use ecs61c::ecs61c_read_boost_function_data;
 pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
@@ -282,6 +284,8 @@ pub enum RemotePartyRole {
     WanProvider,
     /// The DCC transitional change-of-supplier party.
     TransitionalCos,
+    /// A load controller: limits an auxiliary proportional controller's level (ECS47e).
+    LoadController,
 }
 
 /// The GBCS device types a use case can target.
@@ -376,6 +380,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs61c::SPEC,
     &ecs61d::SPEC,
     &ecs61e::SPEC,
+    &ecs47e::SPEC,
     &ecs70::SPEC,
     &gcs28::SPEC,
     &ccs01::SPEC,
@@ -542,6 +547,8 @@ pub enum DecodedCommand {
     Ecs61d(DlmsRead),
     /// ECS61e read the auxiliary controller operational data.
     Ecs61e(DlmsRead),
+    /// ECS47e limit an auxiliary proportional controller's level (the load controller's).
+    Ecs47e(AuxControllerState),
     /// ECS70 set ESME clock.
     Ecs70(ClockValidity),
     /// GCS28 set GSME clock.
@@ -722,6 +729,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs61c(_) => &ecs61c::SPEC,
             DecodedCommand::Ecs61d(_) => &ecs61d::SPEC,
             DecodedCommand::Ecs61e(_) => &ecs61e::SPEC,
+            DecodedCommand::Ecs47e(_) => &ecs47e::SPEC,
             DecodedCommand::Ecs70(_) => &ecs70::SPEC,
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,

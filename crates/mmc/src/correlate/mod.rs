@@ -20,6 +20,7 @@ mod ecs43;
 mod ecs44;
 mod ecs47;
 mod ecs47a;
+mod ecs47e;
 mod ecs70;
 mod gcs28;
 mod gcs32;
@@ -57,6 +58,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs39::CORRELATION,
     &ecs47::CORRELATION,
     &ecs47a::CORRELATION,
+    &ecs47e::CORRELATION,
     &ecs38::CORRELATION,
     &ecs02::CORRELATION,
     &ecs03::CORRELATION,

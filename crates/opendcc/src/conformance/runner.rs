@@ -222,7 +222,9 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &["4.4.3_GCS15c SUCCESS", "3.2_GCS09 SUC
 /// * `4.4.4_GCS15d SUCCESS`: the ACB (other-information of 18 bytes: the supplier and its
 ///   counter 1000), while the row's ERROR and NOT_FOUND commands are the supplier's (GCS15d
 ///   allows both); the DUIS request is the same for both.
-pub const ACB_CARRIED_ROWS: &[&str] = &["4.4.4_GCS15d SUCCESS"];
+/// * `7.14_ECS61d SUCCESS`: the same (the ACB, 18 bytes: the supplier and its counter 1000; the
+///   ERROR command is the supplier's own).
+pub const ACB_CARRIED_ROWS: &[&str] = &["4.4.4_GCS15d SUCCESS", "7.14_ECS61d SUCCESS"];
 
 fn is_success_variant(variant: &str) -> bool {
     variant.split('_').any(|t| t == "SUCCESS")
