@@ -681,6 +681,12 @@ impl Inbound {
         self.apdu().recipient
     }
 
+    /// Whether this critical command is exactly what `req` asks for (the MMC's pre-command
+    /// correlation; `false` for a use case without one).
+    pub fn answers(&self, req: &Request) -> bool {
+        mmc::correlate::correlate(&req.0, None, self.apdu()).is_ok()
+    }
+
     /// Whether the other-information carries a certificate (an unknown remote party's command).
     pub fn carries_certificate(&self) -> bool {
         matches!(
