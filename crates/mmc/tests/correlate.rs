@@ -514,3 +514,90 @@ fn every_rtds_1_5_precommand_correlates_with_its_template_and_other_values_are_r
     let rid = req.header.request_id;
     assert!(correlate(&req, Some(&rid), &precommand("1.5_GCS40a", "GCS40a")).is_err());
 }
+
+#[test]
+fn every_rtds_tariff_and_price_precommand_correlates_with_its_template() {
+    for (dir, uc, stems) in [
+        (
+            "1.1.1_ECS01a",
+            "ECS01a",
+            &[
+                "IMMEDIATE_TOU",
+                "IMMEDIATE_BLOCK",
+                "FUTURE_DATED_TOU_BLOCK",
+                "CANCELLATION_TOU_BLOCK",
+            ][..],
+        ),
+        (
+            "1.2.1_ECS01b",
+            "ECS01b",
+            &[
+                "IMMEDIATE_TOU",
+                "IMMEDIATE_BLOCK",
+                "FUTURE_DATED_TOU_BLOCK",
+                "CANCELLATION_TOU_BLOCK",
+            ][..],
+        ),
+        (
+            "1.1.2_ECS01c",
+            "ECS01c",
+            &["IMMEDIATE", "FUTURE_DATED", "CANCELLATION"][..],
+        ),
+        (
+            "1.2.2_ECS01d",
+            "ECS01d",
+            &["IMMEDIATE", "FUTURE_DATED", "CANCELLATION"][..],
+        ),
+    ] {
+        let srv = dir.split('_').next().unwrap();
+        for kind in stems {
+            let stem = format!("{uc}_{srv}_{kind}_SUCCESS");
+            let req = template(&format!("{stem}_REQUEST_DUIS.XML"));
+            let pre = GeneralSigning::decode(&vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX")))
+                .unwrap();
+            let d = correlate(&req, None, &pre).unwrap_or_else(|e| panic!("{stem}: {e}"));
+            assert_eq!(d.spec().name, uc);
+        }
+    }
+    // A changed price, a changed switching time, another time, another element.
+    let pre = |dir: &str, stem: &str| {
+        GeneralSigning::decode(&vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX"))).unwrap()
+    };
+    let a = pre("1.1.1_ECS01a", "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS");
+    for (from, to) in [(">2121<", ">2122<"), ("07:00:00.00Z", "07:30:00.00Z")] {
+        let req = template_with(
+            "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
+            from,
+            to,
+        );
+        assert!(
+            matches!(
+                correlate(&req, None, &a).unwrap_err(),
+                Mismatch::Parameter { .. }
+            ),
+            "{from}"
+        );
+    }
+    let later = template_with(
+        "ECS01d_1.2.2_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML",
+        "2030-01-15T09:00:00.00Z",
+        "2030-01-15T10:00:00.00Z",
+    );
+    assert!(
+        correlate(
+            &later,
+            None,
+            &pre("1.2.2_ECS01d", "ECS01d_1.2.2_FUTURE_DATED_SUCCESS")
+        )
+        .is_err()
+    );
+    let primary = template("ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
+    assert!(
+        correlate(
+            &primary,
+            None,
+            &pre("1.2.2_ECS01d", "ECS01d_1.2.2_IMMEDIATE_SUCCESS")
+        )
+        .is_err()
+    );
+}

@@ -35,6 +35,12 @@ mod ecs03;
 mod gcs02;
 mod gcs03;
 mod payment_mode;
+// 1.1 Update Import Tariff, 1.2 Update Price.
+mod ecs01a;
+mod ecs01b;
+mod ecs01c;
+mod ecs01d;
+mod tariff;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
@@ -64,6 +70,10 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,
     &gcs03::CORRELATION,
+    &ecs01a::CORRELATION,
+    &ecs01b::CORRELATION,
+    &ecs01c::CORRELATION,
+    &ecs01d::CORRELATION,
     &ecs07::CORRELATION,
     &gcs04::CORRELATION,
     &meter_balance::ECS04A,

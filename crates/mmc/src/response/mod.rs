@@ -33,6 +33,11 @@ mod gcs28;
 mod gcs32;
 mod gcs33;
 mod gcs38;
+// 1.1 Update Import Tariff, 1.2 Update Price.
+mod ecs01a;
+mod ecs01b;
+mod ecs01c;
+mod ecs01d;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
@@ -139,6 +144,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs42::MAPPING,
     &ecs43::MAPPING,
     &gcs32::MAPPING,
+    &ecs01a::MAPPING,
+    &ecs01b::MAPPING,
+    &ecs01c::MAPPING,
+    &ecs01d::MAPPING,
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,

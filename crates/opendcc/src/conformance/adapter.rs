@@ -67,7 +67,8 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
 
 /// The ESME variant an RTDS command was made for: the RTDS uses one ESME entity for every
 /// variant, and the DCC picks ECS23b (polyphase, variant C) and ECS24b (twin element, variant
-/// B) by the inventory's variant, and adds the twin element's charge (`19.20.5`) to the credit
+/// B) by the inventory's variant, sends ECS01c and ECS01d (the secondary element's tariff and
+/// prices) to a twin element ESME only, and adds the twin element's charge (`19.20.5`) to the credit
 /// and charge configuration of ECS02 and ECS03 (1.6, the `TWIN` vectors) for variant B; any
 /// other command is for variant A.
 fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
@@ -82,6 +83,10 @@ fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
     match code {
         Some(c) if c == gbcs::usecases::ecs23b::MESSAGE_CODE => EsmeVariant::C,
         Some(c) if c == gbcs::usecases::ecs24b::MESSAGE_CODE => EsmeVariant::B,
+        // The secondary element's tariff and prices (1.1.2, 1.2.2).
+        Some(c) if c == gbcs::MessageCode::ECS01C || c == gbcs::MessageCode::ECS01D => {
+            EsmeVariant::B
+        }
         Some(c) if c == gbcs::MessageCode::ECS02 || c == gbcs::MessageCode::ECS03 => {
             match apdu.as_ref().map(gbcs::usecases::decode_command) {
                 Some(Ok(gbcs::usecases::DecodedCommand::Ecs02(x))) if twin_entries(&x.entries) => {
@@ -686,6 +691,12 @@ impl Inbound {
 
     pub fn recipient(&self) -> Eui64 {
         self.apdu().recipient
+    }
+
+    /// Whether this critical command is exactly what `req` asks for (the MMC's pre-command
+    /// correlation; `false` for a use case without one).
+    pub fn answers(&self, req: &Request) -> bool {
+        mmc::correlate::correlate(&req.0, None, self.apdu()).is_ok()
     }
 
     /// Whether the other-information carries a certificate (an unknown remote party's command).

@@ -291,6 +291,9 @@ impl Ctx<'_> {
                 !name.contains("_SUCCESS"),
             )
         });
+        // Of several, the one whose request the vector's critical command answers (1.1.1's
+        // ERROR payload is the IMMEDIATE_TOU template's, not IMMEDIATE_BLOCK's); else the first.
+        let mut first: Option<(String, u64, Step<Request>)> = None;
         for t in ordered {
             let Ok(xml) = std::fs::read(t) else { continue };
             let Ok(req) = Request::parse(&xml) else {
@@ -300,21 +303,27 @@ impl Ctx<'_> {
                 .on_behalf_of()
                 .filter(|(rp, _)| *rp == req.originator())
                 .map_or(vector.counter(), |(_, c)| c);
-            *template = Some(file_name(t));
-            notes.push(format!(
-                "request rebuilt from {} for {} counter {counter}",
-                file_name(t),
-                vector.recipient()
-            ));
             // ERROR scenarios may carry other parameters than the template's (8.1.1's
             // interval): those the vector carries are put back into the request.
             let rebuilt = req
                 .retargeted(vector.recipient(), counter)
                 .with_vector_parameters(vector)
-                .ok_or("the vector's parameters do not fit the template's request")?;
-            return Ok(rebuilt);
+                .ok_or_else(|| "the vector's parameters do not fit the template's request".into());
+            let answered = rebuilt.as_ref().is_ok_and(|r| vector.answers(r));
+            if answered || first.is_none() {
+                first = Some((file_name(t), counter, rebuilt));
+            }
+            if answered {
+                break;
+            }
         }
-        Err("no DUIS template of this use case parses".into())
+        let (name, counter, rebuilt) = first.ok_or("no DUIS template of this use case parses")?;
+        notes.push(format!(
+            "request rebuilt from {name} for {} counter {counter}",
+            vector.recipient()
+        ));
+        *template = Some(name);
+        rebuilt
     }
 
     fn check_outbound(

@@ -1,0 +1,13 @@
+//! ECS01b answers 1.2.1 Update Price (Primary Element) ([`super::tariff`]).
+
+use duis::Srv;
+use gbcs::usecases::ecs01b;
+
+use super::Correlation;
+
+/// The correlation.
+pub static CORRELATION: Correlation = Correlation {
+    use_case: &ecs01b::SPEC,
+    services: &[Srv::V1_2_1],
+    check: super::tariff::check,
+};

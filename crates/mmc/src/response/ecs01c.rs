@@ -1,0 +1,24 @@
+//! ECS01c (1.1.2) → `UpdateImportTariffSecondaryElementRsp` (no content; failures in `DebugInfo`).
+
+use gbcs::usecases::{ResponseValue, ecs01c};
+
+use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
+use crate::xml::Xml;
+
+/// The mapping.
+pub static MAPPING: ResponseMapping = ResponseMapping {
+    use_case: &ecs01c::SPEC,
+    service_reference: "1.1",
+    service_reference_variant: "1.1.2",
+    element: "UpdateImportTariffSecondaryElementRsp",
+    by_variant: &[],
+    render,
+    failure: None,
+};
+
+fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
+    match v {
+        ResponseValue::Done => Ok(Rendering::Children(Xml::new())),
+        _ => Err(MappingError::unexpected(v)),
+    }
+}
