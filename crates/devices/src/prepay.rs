@@ -283,6 +283,7 @@ impl EmulatedDevice {
                 identity: self.identity.clone(),
                 keys: self.keys.clone(),
                 state,
+                pending_alerts: Vec::new(),
             };
             return pressed.next_prepayment_event_as_is(t);
         }

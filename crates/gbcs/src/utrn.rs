@@ -379,8 +379,11 @@ mod tests {
     fn counter_reconstruction() {
         assert_eq!(reconstruct_counter(3, None), Some(3 << 32));
         assert_eq!(reconstruct_counter(3, Some(2 << 32)), Some(3 << 32));
+        // At or above the floor: a counter equal to it is itself (the meter then finds it in its
+        // cache: a duplicate).
+        assert_eq!(reconstruct_counter(3, Some(3 << 32)), Some(3 << 32));
         assert_eq!(
-            reconstruct_counter(3, Some(3 << 32)),
+            reconstruct_counter(3, Some((3 << 32) + 1)),
             Some((1024 + 3) << 32)
         );
         assert_eq!(
