@@ -39,7 +39,7 @@ cargo test --workspace --all-targets "$@"
 # PostgreSQL in this mode. Not here: the DCC Boxed interoperability files (their own launcher)
 # and the files that are about the backends themselves (serve_e2e, nats_roles, scaleout_faults).
 OPENDCC_E2E_BACKEND=postgres cargo test --no-fail-fast -p opendcc \
-  --test gateway_e2e --test critical_e2e --test mmc_e2e --test future_dating_e2e \
+  --test gateway_e2e --test critical_e2e --test family_e2e --test mmc_e2e --test future_dating_e2e \
   --test bench_e2e --test hostile_e2e --test cli_e2e --test device_e2e --test alerts_e2e \
   --test durability --test recovery_e2e --test pki_e2e --test smki_issuance_e2e \
   --test smki_repository_e2e --test smki_revocation_e2e "$@"

@@ -11,9 +11,8 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use common::critical::*;
 use common::*;
-
-const SUPPLIER: &str = "supplier-a";
 
 mod t {
     pub const SUPPLY_ESME: &str = "ECS45_7.4_SUCCESS_REQUEST_DUIS.XML";
@@ -243,119 +242,7 @@ fn disable_supply_through_the_cli_as_the_readme_documents_survives_a_restart() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Critical requests with the harness
-
-/// A critical request from supplier-a answered with its pre-command.
-struct Critical {
-    cv4: Prepared,
-    service_reference: String,
-    srv: String,
-    /// The pre-command bytes the DCC returned.
-    precommand: Vec<u8>,
-}
-
-/// Sends the command variant 4 request of `template` to `target`; checks the pre-command.
-fn request_precommand(demo: &Demo, template_name: &str, target: &str, use_case: &str) -> Critical {
-    request_precommand_with(demo, template_name, target, use_case, None)
-}
-
-/// As [`request_precommand`], with `body` in place of the template's.
-fn request_precommand_with(
-    demo: &Demo,
-    template_name: &str,
-    target: &str,
-    use_case: &str,
-    body: Option<&str>,
-) -> Critical {
-    let cv4 = demo.signed_request(template_name, SUPPLIER, target, body);
-    assert_eq!(cv4.endpoint(), Endpoint::Transform);
-    let r = demo.submit(SUPPLIER, &cv4).duis();
-    r.assert_code("I0", &cv4.rid);
-    let precommand = gbcs_payload(&r);
-    let apdu = gbcs::GeneralSigning::decode(&precommand).expect("the pre-command decodes");
-    assert!(apdu.is_precommand(), "{apdu:?}");
-    assert_eq!(apdu.message_code().use_case(), Some(use_case));
-    assert_eq!(
-        apdu.counter, cv4.counter,
-        "the pre-command carries the counter"
-    );
-    Critical {
-        service_reference: text_of(&cv4.xml, "ServiceReference").expect("ServiceReference"),
-        srv: text_of(&cv4.xml, "ServiceReferenceVariant").expect("ServiceReferenceVariant"),
-        cv4,
-        precommand,
-    }
-}
-
-/// A command variant 5 request for `rid` carrying `payload` as its GBCS payload, XML-signed by
-/// supplier-a.
-fn cv5(demo: &Demo, c: &Critical, rid: &str, payload: &[u8]) -> Prepared {
-    let xml = cv5_request_xml(rid, &c.service_reference, &c.srv, payload);
-    let counter = rid
-        .rsplit(':')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("a counter");
-    Prepared {
-        rid: rid.to_string(),
-        counter,
-        xml: demo.sign(SUPPLIER, &xml),
-    }
-}
-
-/// The correctly signed command variant 5 request of a critical request.
-fn good_cv5(demo: &Demo, c: &Critical) -> Prepared {
-    let signed = sign_precommand(&c.precommand, &demo.user_file(SUPPLIER, "signing.key"));
-    cv5(demo, c, &c.cv4.rid, &signed)
-}
-
-/// Runs a critical request to the device's answer: CV 4, CV 5 (I99), the answer delivered,
-/// signed by the device.
-fn run_critical(
-    demo: &Demo,
-    sink: &ResponseSink,
-    template_name: &str,
-    target: &str,
-    use_case: &str,
-) -> GbcsAnswer {
-    run_critical_with(demo, sink, template_name, target, use_case, None)
-}
-
-/// As [`run_critical`], with `body` in place of the template's.
-fn run_critical_with(
-    demo: &Demo,
-    sink: &ResponseSink,
-    template_name: &str,
-    target: &str,
-    use_case: &str,
-    body: Option<&str>,
-) -> GbcsAnswer {
-    run_critical_to(demo, sink, template_name, target, use_case, body, "I0")
-}
-
-/// As [`run_critical_with`], the answer delivered with response code `code` (`E100` when the
-/// device reports that the command failed).
-fn run_critical_to(
-    demo: &Demo,
-    sink: &ResponseSink,
-    template_name: &str,
-    target: &str,
-    use_case: &str,
-    body: Option<&str>,
-    code: &str,
-) -> GbcsAnswer {
-    let c = request_precommand_with(demo, template_name, target, use_case, body);
-    let p = good_cv5(demo, &c);
-    assert_eq!(p.endpoint(), Endpoint::SendCommand);
-    demo.submit(SUPPLIER, &p).duis().assert_code("I99", &p.rid);
-    let r = demo.delivered(sink, &p.rid);
-    r.assert_code(code, &p.rid);
-    let a = GbcsAnswer::of(&r);
-    assert_eq!(a.use_case(), Some(use_case));
-    assert_eq!(a.apdu().counter, p.counter);
-    a.assert_signed_by(&demo.device_cert_path(target, "ds"));
-    a
-}
+// Critical requests with the harness (its helpers: `common::critical`)
 
 /// 7.4 on the GSME: the ZSE supply status (2 open, 0 closed).
 fn gsme_supply(demo: &Demo, sink: &ResponseSink) -> Vec<u8> {

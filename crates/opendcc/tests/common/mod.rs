@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 
 pub use duis::Endpoint;
 
+pub mod critical;
 pub mod load;
 pub mod procs;
 use serde::Deserialize;
@@ -2586,6 +2587,27 @@ impl Demo {
         self.submit(user, &p).duis().assert_code("I99", &p.rid);
         let r = self.delivered(sink, &p.rid);
         (p, r)
+    }
+
+    /// The MMC form of a delivered device answer, as `opendcc client decode --mmc --manifest M
+    /// --user USER` prints it (sensitive data opened with the user's key).
+    pub fn decode_mmc(&self, user: &str, r: &DuisResponse) -> String {
+        let name = format!("mmc-{}.xml", r.request_id().replace(':', "_"));
+        let file = self.scratch_file(&name, &r.xml);
+        let manifest = self.manifest_path();
+        let args = [
+            "client",
+            "decode",
+            "--mmc",
+            "--manifest",
+            manifest.to_str().expect("UTF-8 path"),
+            "--user",
+            user,
+            file.to_str().expect("UTF-8 path"),
+        ];
+        let out = run_cli(&args, None);
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+        stdout_of(&out)
     }
 }
 
