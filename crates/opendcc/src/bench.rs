@@ -106,7 +106,62 @@ pub enum Mix {
     NonDevice,
     /// 60 % reads, 30 % non-device, 10 % critical.
     Mixed,
+    /// Critical tariff updates: 1.1.1 Update Import Tariff (Primary Element) on ESMEs, a
+    /// two-rate time-of-use tariff with its prices ([`TARIFF_BODY`]; variant 4, then the signed
+    /// pre-command as variant 5), each through to the delivered device response.
+    Tariff,
 }
+
+/// The 1.1.1 body of the `tariff` mix: a day of two rates (rate 1 from midnight, rate 2 from
+/// 16:00) every day of the year, no blocks, a standing charge and two prices.
+const TARIFF_BODY: &str = concat!(
+    "<sr:UpdateImportTariffPrimaryElement><sr:ElecTariffElements>",
+    "<sr:CurrencyUnits>GBP</sr:CurrencyUnits><sr:SwitchingTable>",
+    "<sr:DayProfiles><sr:DayProfile><sr:DayName>1</sr:DayName>",
+    "<sr:ProfileSchedule><sr:StartTime>00:00:00.00Z</sr:StartTime>",
+    "<sr:TOUTariffAction>1</sr:TOUTariffAction></sr:ProfileSchedule>",
+    "<sr:ProfileSchedule><sr:StartTime>16:00:00.00Z</sr:StartTime>",
+    "<sr:TOUTariffAction>2</sr:TOUTariffAction></sr:ProfileSchedule>",
+    "</sr:DayProfile></sr:DayProfiles>",
+    "<sr:WeekProfiles><sr:WeekProfile><sr:WeekName>1</sr:WeekName>",
+    "<sr:ReferencedDayName index=\"1\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"2\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"3\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"4\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"5\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"6\">1</sr:ReferencedDayName>",
+    "<sr:ReferencedDayName index=\"7\">1</sr:ReferencedDayName>",
+    "</sr:WeekProfile></sr:WeekProfiles>",
+    "<sr:Seasons><sr:Season><sr:SeasonName>all</sr:SeasonName><sr:SeasonStartDate>",
+    "<sr:Year><sr:NonSpecifiedYear/></sr:Year>",
+    "<sr:Month><sr:SpecifiedMonth>01</sr:SpecifiedMonth></sr:Month>",
+    "<sr:DayOfMonth><sr:SpecifiedDayOfMonth>01</sr:SpecifiedDayOfMonth></sr:DayOfMonth>",
+    "<sr:DayOfWeek><sr:NonSpecifiedDayOfWeek/></sr:DayOfWeek>",
+    "</sr:SeasonStartDate><sr:ReferencedWeekName>1</sr:ReferencedWeekName></sr:Season>",
+    "</sr:Seasons></sr:SwitchingTable>",
+    "<sr:SpecialDays><sr:SpecialDay><sr:Date><sr:Year><sr:NonSpecifiedYear/></sr:Year>",
+    "<sr:Month><sr:SpecifiedMonth>12</sr:SpecifiedMonth></sr:Month>",
+    "<sr:DayOfMonth><sr:SpecifiedDayOfMonth>25</sr:SpecifiedDayOfMonth></sr:DayOfMonth>",
+    "<sr:DayOfWeek><sr:NonSpecifiedDayOfWeek/></sr:DayOfWeek></sr:Date>",
+    "<sr:ReferencedDayName>1</sr:ReferencedDayName></sr:SpecialDay></sr:SpecialDays>",
+    "<sr:ThresholdMatrix>",
+    "<sr:Thresholds index=\"1\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"2\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"3\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"4\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"5\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"6\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"7\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "<sr:Thresholds index=\"8\"><sr:BlockThreshold index=\"1\">4294967295</sr:BlockThreshold></sr:Thresholds>",
+    "</sr:ThresholdMatrix></sr:ElecTariffElements>",
+    "<sr:PriceElements><sr:ElectricityPriceElements>",
+    "<sr:StandingCharge>20000</sr:StandingCharge>",
+    "<sr:StandingChargeScale>-5</sr:StandingChargeScale><sr:PriceScale>-5</sr:PriceScale>",
+    "<sr:TOUTariff><sr:TOUPrice index=\"1\">2121</sr:TOUPrice>",
+    "<sr:TOUPrice index=\"2\">3127</sr:TOUPrice></sr:TOUTariff>",
+    "</sr:ElectricityPriceElements></sr:PriceElements>",
+    "</sr:UpdateImportTariffPrimaryElement>",
+);
 
 impl Mix {
     fn name(self) -> &'static str {
@@ -115,6 +170,7 @@ impl Mix {
             Self::Critical => "critical",
             Self::NonDevice => "non-device",
             Self::Mixed => "mixed",
+            Self::Tariff => "tariff",
         }
     }
 
@@ -122,7 +178,7 @@ impl Mix {
     fn kind_of(self, i: usize) -> Kind {
         match self {
             Self::Reads => Kind::Read,
-            Self::Critical => Kind::Critical,
+            Self::Critical | Self::Tariff => Kind::Critical,
             Self::NonDevice => Kind::NonDevice,
             Self::Mixed => match i % 10 {
                 0 => Kind::Critical,
@@ -140,7 +196,7 @@ impl Mix {
                 (Kind::Critical, 0.0),
                 (Kind::NonDevice, 0.0),
             ],
-            Self::Critical => [
+            Self::Critical | Self::Tariff => [
                 (Kind::Read, 0.0),
                 (Kind::Critical, 1.0),
                 (Kind::NonDevice, 0.0),
@@ -664,7 +720,7 @@ impl Targets {
     ) -> Result<Self, BenchError> {
         let (users, all) = generated_targets(premises, k, only)?;
         // Only the lists the mix uses (a world may have a million devices).
-        let critical: Vec<Target> = if matches!(mix, Mix::Critical | Mix::Mixed) {
+        let critical: Vec<Target> = if matches!(mix, Mix::Critical | Mix::Tariff | Mix::Mixed) {
             all.iter()
                 .filter(|t| t.device_type == DeviceType::Esme)
                 .cloned()
@@ -679,7 +735,7 @@ impl Targets {
                 .cloned()
                 .collect(),
             Mix::Reads => all.clone(),
-            Mix::Critical | Mix::NonDevice => Vec::new(),
+            Mix::Critical | Mix::Tariff | Mix::NonDevice => Vec::new(),
         };
         let inventory = if matches!(mix, Mix::NonDevice | Mix::Mixed) {
             all
@@ -699,7 +755,7 @@ impl Targets {
 
     fn check(self, mix: Mix) -> Result<Self, BenchError> {
         let needs_reads = matches!(mix, Mix::Reads | Mix::Mixed);
-        let needs_critical = matches!(mix, Mix::Critical | Mix::Mixed);
+        let needs_critical = matches!(mix, Mix::Critical | Mix::Tariff | Mix::Mixed);
         if (needs_reads && self.reads.is_empty() && self.devices.is_empty())
             || (needs_critical && self.critical.is_empty())
         {
@@ -718,7 +774,7 @@ impl Targets {
             ids.extend(self.reads.iter().map(|(t, _)| t.id.as_str()));
             ids.extend(self.devices.iter().map(|t| t.id.as_str()));
         }
-        if matches!(mix, Mix::Critical | Mix::Mixed) {
+        if matches!(mix, Mix::Critical | Mix::Tariff | Mix::Mixed) {
             ids.extend(self.critical.iter().map(|t| t.id.as_str()));
         }
         ids.len()
@@ -818,7 +874,9 @@ fn plan(i: usize, mix: Mix, targets: &Targets, dcc_eui: &str) -> Plan {
                 .critical
                 .get(n % devices)
                 .map_or_else(|| (ESMES[0].to_string(), 0), |t| (t.id.clone(), t.user));
-            let (srv, body) = if (n / devices).is_multiple_of(2) {
+            let (srv, body) = if mix == Mix::Tariff {
+                ("1.1.1", TARIFF_BODY)
+            } else if (n / devices).is_multiple_of(2) {
                 ("7.2", "<sr:DisableSupply/>")
             } else {
                 ("7.1", "<sr:EnableSupply/>")
@@ -1981,6 +2039,7 @@ mod tests {
             ("11.2", 1, "<sr:ReadFirmwareVersion/>"),
             ("4.1.1", 1, "<sr:ReadInstantaneousImportRegisters/>"),
             ("7.2", 4, "<sr:DisableSupply/>"),
+            ("1.1.1", 4, TARIFF_BODY),
             (
                 "8.2",
                 8,
@@ -1999,13 +2058,45 @@ mod tests {
             assert_eq!(req.header.service_reference_variant.as_str(), srv);
             assert_eq!(
                 service_reference(srv),
-                if srv == "4.1.1" { "4.1" } else { srv }
+                match srv {
+                    "4.1.1" => "4.1",
+                    "1.1.1" => "1.1",
+                    _ => srv,
+                }
             );
             assert!(xml.contains(&format!(
                 "<sr:ServiceReference>{}</sr:ServiceReference>",
                 service_reference(srv)
             )));
             assert_eq!(req.header.command_variant as u8, cv);
+            if srv == "1.1.1" {
+                // The tariff mix's body is a tariff the DCC accepts.
+                let t = duis::bodies::UpdateImportTariffPrimary::parse(&req.body).unwrap();
+                assert!(t.execution_date_time.is_none() && t.currency_gbp);
+            }
+        }
+    }
+
+    #[test]
+    fn the_tariff_mix_sends_1_1_1_as_a_critical_flow() {
+        let dcc = "00-00-00-00-00-00-00-02";
+        let targets = Targets {
+            users: Vec::new(),
+            reads: Vec::new(),
+            devices: Vec::new(),
+            critical: vec![Target {
+                id: "00-DB-12-34-56-78-91-A0".into(),
+                device_type: DeviceType::Esme,
+                user: 0,
+            }],
+            inventory: Vec::new(),
+            generated_premises: 0,
+        };
+        for i in 0..3 {
+            let p = plan(i, Mix::Tariff, &targets, dcc);
+            assert_eq!((p.kind, p.cv, p.srv), (Kind::Critical, 4, "1.1.1"));
+            assert_eq!(p.endpoint, Endpoint::Transform);
+            assert_eq!(p.body, TARIFF_BODY);
         }
     }
 
