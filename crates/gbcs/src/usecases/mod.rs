@@ -11,7 +11,7 @@
 //!
 //! Builders return the General-Signing APDU:
 //!
-//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04, ECS01a, ECS01c, ECS01b, ECS01d) the **pre-command**: no
+//! * for **critical** use cases (ECS42, ECS43, ECS44, GCS32, GCS39, ECS47, ECS47a, ECS38, ECS70, GCS28, ECS05, ECS09, GCS06, ECS02, ECS03, GCS02, GCS03, ECS07, GCS04, ECS01a, ECS01c, ECS01b, ECS01d, GCS01a, GCS01b) the **pre-command**: no
 //!   signature field. The user signs [`GeneralSigning::signed_bytes`]; the DCC then calls
 //!   [`GeneralSigning::with_signature`] and [`crate::crypto::wrap_command`].
 //! * for the others the unsigned **command** (signature field `00`), ready for
@@ -45,6 +45,9 @@ pub mod ecs45;
 pub mod ecs47;
 pub mod ecs47a;
 pub mod ecs61a;
+pub mod gas_tariff;
+pub mod gcs01a;
+pub mod gcs01b;
 pub mod gcs02;
 pub mod gcs03;
 pub mod gcs06;
@@ -170,6 +173,8 @@ pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
+pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
+pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
@@ -374,6 +379,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs01c::SPEC,
     &ecs01b::SPEC,
     &ecs01d::SPEC,
+    &gcs01a::SPEC,
+    &gcs01b::SPEC,
     // Instantaneous reads.
     &ecs17a::SPEC,
     &ecs17d::SPEC,
@@ -535,6 +542,10 @@ pub enum DecodedCommand {
     Ecs01b(PrimaryPrices),
     /// ECS01d update the ESME's prices, secondary element.
     Ecs01d(SecondaryPrices),
+    /// GCS01a update the GSME's import tariff, primary element.
+    Gcs01a(Box<GasTariffUpdate>),
+    /// GCS01b update the GSME's prices, primary element.
+    Gcs01b(GasPriceUpdate),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -684,6 +695,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs01c(_) => &ecs01c::SPEC,
             DecodedCommand::Ecs01b(_) => &ecs01b::SPEC,
             DecodedCommand::Ecs01d(_) => &ecs01d::SPEC,
+            DecodedCommand::Gcs01a(_) => &gcs01a::SPEC,
+            DecodedCommand::Gcs01b(_) => &gcs01b::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,
