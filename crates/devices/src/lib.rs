@@ -79,6 +79,7 @@ mod error;
 mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;
+pub mod gas_tariff_update;
 mod kind;
 pub mod metering;
 // Device behaviour of the read services.
