@@ -245,3 +245,37 @@ fn a_faulty_meter_answers_like_the_rtds_error_and_changes_nothing() {
         assert_eq!(dev.next_future_action_at(), None);
     }
 }
+
+#[test]
+fn a_held_update_survives_a_reload_and_the_tariff_read_answers_what_was_written() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let at = later(w.now, 3600);
+    let mut d = rtds_params(
+        "1.1.1_GCS01a",
+        "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_PRECOMMAND_GBCS.HEX",
+    );
+    if let DecodedCommand::Gcs01a(t) = &mut d {
+        // Tier 1: the current price's tier.
+        t.prices.matrix.prices[0].1 = 54_321;
+        t.issue.activation = Activation::At(at);
+    }
+    dev.handle(&command(&w, &dev, 1001, &d), w.now);
+    // Reloaded from its stored form (as after a DCC restart), the meter still holds it.
+    let s = dev.state();
+    let body = devices::stored::encode_body(s).unwrap();
+    let counters = devices::stored::encode_counters(s).unwrap();
+    let reloaded =
+        devices::stored::decode_state(&body, &counters, devices::EventLog::default()).unwrap();
+    assert_eq!(reloaded.future_actions, dev.state().future_actions);
+    assert_eq!(reloaded.reads, dev.state().reads);
+    *dev.state_mut() = reloaded;
+    // Calendar, special days, tariff information, price matrix (a TOU tariff: no thresholds).
+    assert_eq!(dev.tick(later(at, 5)).unwrap().len(), 4);
+    assert_eq!(attr(&dev, 0x0410), 54_321);
+    let h = CommandHeader::new(w.supplier.eui, dev.eui(), 1002);
+    let read = usecases::gcs21f_read_tariff(&h).unwrap();
+    let reply = dev.handle(&w.wan(read, &dev), later(at, 10));
+    let resp = open(&reply.response.unwrap(), &dev, &w.supplier);
+    assert!(hex::encode(&resp.content).contains(&hex::encode(54_321u32.to_le_bytes())));
+}
