@@ -1032,7 +1032,8 @@ mod payment_mode;
 mod tariff;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
 pub use tariff::{
-    BlockPrices, DayOfMonth, DayProfile, ElecPrices, ProfileSchedule, Season, SecondaryPrices,
-    SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
-    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePriceSecondary, WeekProfile,
+    BlockPrices, DayOfMonth, DayProfile, ElecPrices, GasPriceElements, ProfileSchedule, Season,
+    SecondaryPrices, SpecialDay, SwitchingTable, TariffAction, TariffDate,
+    UpdateImportTariffPrimary, UpdateImportTariffSecondary, UpdatePricePrimary,
+    UpdatePricePrimaryGas, UpdatePriceSecondary, WeekProfile,
 };
