@@ -674,3 +674,80 @@ pub(crate) fn response(
     }
     Ok(ResponseOutcome::Success(ResponseValue::Done))
 }
+
+// ---------------------------------------------------------------------------------------------
+// DUIS to GBCS (evidence: the RTDS 4.5.0 1.2.1 GCS01b vectors against their DUIS templates).
+
+/// ISO 4217 GBP.
+pub const CURRENCY_GBP: u16 = 826;
+/// ISO 4217 EUR (DUIS `ECB`).
+pub const CURRENCY_EUR: u16 = 978;
+/// The issuer tariff id of every vector.
+pub const ISSUER_TARIFF_ID: u32 = 1;
+/// Tariff type of a TOU tariff.
+pub const TARIFF_TYPE_TOU: u8 = 0x00;
+/// Tariff type of a block tariff.
+pub const TARIFF_TYPE_BLOCK: u8 = 0x10;
+/// Price trailing digit of every vector (five digits after the point).
+pub const PRICE_TRAILING_DIGIT: u8 = 0x50;
+/// Block threshold multiplier and divisor of every vector.
+pub const BLOCK_THRESHOLD_SCALE: (u32, u32) = (1, 1000);
+
+/// The DUIS `GasPriceElements` as GBCS tariff information and price matrix: a TOU tariff is
+/// type `00` with its TOU prices as tiers 1…4 (sub-payload control 1); a block tariff is type
+/// `10` with its `NumberOfThresholds` and its block prices as ids 0…3 (control 0). `None` if
+/// neither or both price kinds are given.
+pub fn gas_prices_from_duis(
+    currency_gbp: bool,
+    standing_charge: u32,
+    tou: &[(u8, u32)],
+    blocks: &[(u8, u32)],
+    number_of_thresholds: Option<u8>,
+) -> Option<GasPrices> {
+    let (tariff_type, tiers, thresholds, control, prices) =
+        match (tou.is_empty(), blocks.is_empty(), number_of_thresholds) {
+            (false, true, None) => (
+                TARIFF_TYPE_TOU,
+                u8::try_from(tou.len()).ok()?,
+                0,
+                1,
+                tou.to_vec(),
+            ),
+            (true, false, Some(n)) => (
+                TARIFF_TYPE_BLOCK,
+                0,
+                n,
+                0,
+                blocks
+                    .iter()
+                    .map(|(i, p)| Some((i.checked_sub(1)?, *p)))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            _ => return None,
+        };
+    Some(GasPrices {
+        issuer_tariff_id: ISSUER_TARIFF_ID,
+        information: TariffInformation {
+            tariff_type,
+            label: Vec::new(),
+            price_tiers_in_use: tiers,
+            block_thresholds_in_use: thresholds,
+            unit_of_measure: 0,
+            currency: if currency_gbp {
+                CURRENCY_GBP
+            } else {
+                CURRENCY_EUR
+            },
+            price_trailing_digit: PRICE_TRAILING_DIGIT,
+            standing_charge,
+            tier_block_mode: 0xFF,
+            block_threshold_multiplier: BLOCK_THRESHOLD_SCALE.0,
+            block_threshold_divisor: BLOCK_THRESHOLD_SCALE.1,
+        },
+        block_thresholds: None,
+        matrix: PriceMatrix {
+            sub_payload_control: control,
+            prices,
+        },
+    })
+}
