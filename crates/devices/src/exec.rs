@@ -305,6 +305,16 @@ impl EmulatedDevice {
             DecodedCommand::Ecs01d(c) => {
                 self.esme_tariff(apdu, crate::tariff::TariffCommand::SecondaryPrices(&c), now)
             }
+            DecodedCommand::Gcs01a(c) => self.gsme_tariff(
+                apdu,
+                crate::gas_tariff_update::GasTariffCommand::Tariff(&c),
+                now,
+            ),
+            DecodedCommand::Gcs01b(c) => self.gsme_tariff(
+                apdu,
+                crate::gas_tariff_update::GasTariffCommand::Prices(&c),
+                now,
+            ),
             DecodedCommand::Ecs03(c) => self.esme_payment_mode(apdu, Err(&c), now),
             DecodedCommand::Gcs02(c) | DecodedCommand::Gcs03(c) => {
                 self.gsme_payment_mode(apdu, &c, now)

@@ -8,7 +8,9 @@
 //! the payment mode changes of 1.6 (`crate::payment_mode`: GCS02, GCS03 at the ZSE Change
 //! Payment Mode implementation date-time, ECS02, ECS03 at the account's activation time); the
 //! ESME tariff and price updates of 1.1 and 1.2 (`crate::tariff`: ECS01a, ECS01b, ECS01c, ECS01d
-//! at their activation time, one alert per activation-time object).
+//! at their activation time, one alert per activation-time object); the GSME tariff and price
+//! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
+//! time).
 //!
 //! The DLMS outcome alert (ECS02, ECS03) is framed as the RTDS `ECS02_1.6_8F66_*` and
 //! `ECS03_1.6_8F66_*` vectors show it: a signed DLMS data-notification, message code `0x00CC`,
@@ -59,6 +61,9 @@ pub enum FutureAction {
     /// The next prepayment event (`crate::prepay`): no command, no outcome alert; the alerts
     /// it raises go to the supplier.
     Prepayment,
+    /// GCS01a, GCS01b: write this tariff or prices ([`crate::gas_tariff_update`]); one GBZ
+    /// outcome alert per command carrying a start time.
+    GasTariff(Box<crate::gas_tariff_update::GasTariffChange>),
 }
 
 /// A future-dated instruction the device holds.
@@ -173,6 +178,19 @@ impl EmulatedDevice {
                     for o in crate::tariff::activation_objects(a.message_code) {
                         let code = ALERT_FUTURE_DATED_EXECUTED;
                         alerts.extend(self.dlms_outcome_alert(code, &a, *o, when)?);
+                    }
+                    continue;
+                }
+                FutureAction::GasTariff(change) => {
+                    self.apply_gas_tariff(change);
+                    for (cluster, command) in &change.dated {
+                        let one = PendingAction {
+                            cluster: *cluster,
+                            command: *command,
+                            ..a.clone()
+                        };
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        alerts.extend(self.outcome_alert(code, &one, when)?);
                     }
                     continue;
                 }

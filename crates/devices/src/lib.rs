@@ -80,6 +80,7 @@ mod event_logs;
 mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;
+pub mod gas_tariff_update;
 mod kind;
 pub mod metering;
 // Device behaviour of the read services.

@@ -83,6 +83,10 @@ impl MessageCode {
     pub const ECS02: Self = Self(0x001A);
     /// ECS03 switch the ESME to prepayment mode.
     pub const ECS03: Self = Self(0x001B);
+    /// GCS01a update the GSME's import tariff (primary element).
+    pub const GCS01A: Self = Self(0x006B);
+    /// GCS01b update the GSME's prices (primary element).
+    pub const GCS01B: Self = Self(0x00A3);
     /// GCS02 switch the GSME to credit mode.
     pub const GCS02: Self = Self(0x006C);
     /// GCS03 switch the GSME to prepayment mode.

@@ -601,3 +601,30 @@ fn every_rtds_tariff_and_price_precommand_correlates_with_its_template() {
         .is_err()
     );
 }
+
+#[test]
+fn every_rtds_gas_price_precommand_correlates_with_its_template() {
+    let dir = "1.2.1_GCS01b";
+    let pre = |stem: &str| {
+        GeneralSigning::decode(&vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX"))).unwrap()
+    };
+    for kind in ["IMMEDIATE_TOU", "FUTURE_DATED_BLOCK", "CANCELLATION_BLOCK"] {
+        let stem = format!("GCS01b_1.2.1_{kind}_SUCCESS");
+        let req = template(&format!("{stem}_REQUEST_DUIS.XML"));
+        let d = correlate(&req, None, &pre(&stem)).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        assert_eq!(d.spec().name, "GCS01b");
+    }
+    // A changed price, currency, threshold count or time; the electricity form.
+    let future = "GCS01b_1.2.1_FUTURE_DATED_BLOCK_SUCCESS";
+    for (from, to) in [
+        (">10200<", ">10201<"),
+        (">GBP<", ">ECB<"),
+        ("Thresholds>3<", "Thresholds>2<"),
+        ("2030-01-15T09:00:00.00Z", "2030-01-15T10:00:00.00Z"),
+    ] {
+        let req = template_with(&format!("{future}_REQUEST_DUIS.XML"), from, to);
+        assert!(correlate(&req, None, &pre(future)).is_err(), "{from}");
+    }
+    let elec = template("ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
+    assert!(correlate(&elec, None, &pre("GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS")).is_err());
+}

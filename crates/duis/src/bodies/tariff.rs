@@ -4,8 +4,8 @@
 //! `UpdatePricePrimaryElement`, `UpdatePriceSecondaryElement`): an optional `ExecutionDateTime`,
 //! then the switching table (day profiles, week profiles, seasons), the special days, the block
 //! thresholds and the prices, with the XSD's occurrence and value facets checked here. The gas
-//! forms (`GasTariffElements`, `GasPriceElements`) are refused as unexpected (GSME tariffs are not
-//! implemented).
+//! price form of 1.2.1 (`GasPriceElements`) is parsed by [`UpdatePricePrimaryGas`]; the gas
+//! tariff form of 1.1.1 (`GasTariffElements`) is still refused as unexpected.
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::types::InvalidValue;
@@ -764,6 +764,116 @@ impl UpdatePriceSecondary {
     }
 }
 
+/// `GasPriceElements` (DUIS 5.4): currency, standing charge and a TOU or block price matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GasPriceElements {
+    /// `CurrencyUnits`: `GBP` (true) or `ECB` (false).
+    pub currency_gbp: bool,
+    /// `StandingCharge` (xs:unsignedInt).
+    pub standing_charge: u32,
+    /// `TOUTariff`'s `TOUPrice`s (index 1…4, price); empty for a block tariff.
+    pub tou: Vec<(u8, u32)>,
+    /// `BlockTariff`'s `BlockPrice`s (index 1…4, price); empty for a TOU tariff.
+    pub blocks: Vec<(u8, u32)>,
+    /// `BlockTariff`'s `NumberOfThresholds` (1…3).
+    pub number_of_thresholds: Option<u8>,
+}
+
+/// `UpdatePricePrimaryElement` with `GasPriceElements` (1.2.1 on a GSME).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatePricePrimaryGas {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// The prices.
+    pub prices: GasPriceElements,
+}
+
+/// Gas prices (xs:unsignedInt) with an index in 1…4, each index once.
+fn gas_indexed(es: &[&Element], kind: &'static str) -> Result<Vec<(u8, u32)>, BodyError> {
+    let mut v: Vec<(u8, u32)> = Vec::with_capacity(es.len());
+    for e in es {
+        let i = index(e, kind, 4)?;
+        if v.iter().any(|(j, _)| *j == i) {
+            return Err(InvalidValue::new(kind, &format!("index {i}")).into());
+        }
+        let p = int(e, kind, 0, i64::from(u32::MAX))?;
+        v.push((i, u32::try_from(p).unwrap_or(0)));
+    }
+    Ok(v)
+}
+
+fn currency(e: &Element) -> Result<bool, BodyError> {
+    match simple(e, "CurrencyUnits")?.trim_matches(is_xml_space) {
+        "GBP" => Ok(true),
+        "ECB" => Ok(false),
+        other => Err(InvalidValue::new("CurrencyUnits", other).into()),
+    }
+}
+
+fn gas_prices(e: &Element) -> Result<GasPriceElements, BodyError> {
+    const NAME: &str = "GasPriceElements";
+    let mut s = Seq::new(e, NAME);
+    let currency_gbp = currency(s.required("CurrencyUnits")?)?;
+    let sc = int(
+        s.required("StandingCharge")?,
+        "StandingCharge",
+        0,
+        i64::from(u32::MAX),
+    )?;
+    let c = s.choice()?;
+    let (tou, blocks, number_of_thresholds) = match c.name.as_str() {
+        "TOUTariff" => {
+            let mut q = Seq::new(c, "TOUTariff");
+            let t = many(&mut q, "TOUPrice", 1, 4)?;
+            q.finish()?;
+            (gas_indexed(&t, "TOUPrice")?, Vec::new(), None)
+        }
+        "BlockTariff" => {
+            let mut q = Seq::new(c, "BlockTariff");
+            let b = many(&mut q, "BlockPrice", 1, 4)?;
+            let n = small(
+                q.required("NumberOfThresholds")?,
+                "NumberOfThresholds",
+                1,
+                3,
+            )?;
+            q.finish()?;
+            (Vec::new(), gas_indexed(&b, "BlockPrice")?, Some(n))
+        }
+        _ => return Err(s.unexpected(c)),
+    };
+    s.finish()?;
+    no_text(e, NAME)?;
+    Ok(GasPriceElements {
+        currency_gbp,
+        standing_charge: u32::try_from(sc).unwrap_or(0),
+        tou,
+        blocks,
+        number_of_thresholds,
+    })
+}
+
+impl UpdatePricePrimaryGas {
+    /// Parses an `UpdatePricePrimaryElement` body element whose prices are `GasPriceElements`.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdatePricePrimaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let pe = s.required("PriceElements")?;
+        let mut ps = Seq::new(pe, "PriceElements");
+        let g = ps.required("GasPriceElements")?;
+        ps.finish()?;
+        let prices = gas_prices(g)?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        Ok(Self {
+            execution_date_time,
+            prices,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -774,6 +884,63 @@ mod tests {
         let xml = std::fs::read(format!("{dir}/duis-templates/{name}")).expect("template");
         let req = crate::parse_request(&xml).expect("request");
         req.body
+    }
+
+    #[test]
+    fn every_gas_price_template_parses_and_the_facets_are_checked() {
+        let p = UpdatePricePrimaryGas::parse(&template(
+            "GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert_eq!(p.execution_date_time, None);
+        assert!(p.prices.currency_gbp);
+        assert_eq!(p.prices.standing_charge, 22_465);
+        assert_eq!(
+            p.prices.tou,
+            [(1, 9600), (2, 10_200), (3, 10_750), (4, 11_000)]
+        );
+        assert_eq!(p.prices.number_of_thresholds, None);
+        let p = UpdatePricePrimaryGas::parse(&template(
+            "GCS01b_1.2.1_FUTURE_DATED_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert_eq!(
+            p.execution_date_time.as_deref(),
+            Some("2030-01-15T09:00:00.00Z")
+        );
+        assert_eq!(p.prices.blocks.len(), 4);
+        assert_eq!(p.prices.number_of_thresholds, Some(3));
+        let p = UpdatePricePrimaryGas::parse(&template(
+            "GCS01b_1.2.1_CANCELLATION_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert!(!p.prices.currency_gbp);
+        // The electricity form is not the gas one, and the other way round.
+        assert!(
+            UpdatePricePrimaryGas::parse(&template(
+                "ECS01b_1.2.1_IMMEDIATE_BLOCK_SUCCESS_REQUEST_DUIS.XML"
+            ))
+            .is_err()
+        );
+        let gas = |prices: &str| {
+            wrapped(&format!(
+                "<sr:UpdatePricePrimaryElement><sr:PriceElements><sr:GasPriceElements>\
+                 <sr:CurrencyUnits>GBP</sr:CurrencyUnits><sr:StandingCharge>1</sr:StandingCharge>\
+                 {prices}</sr:GasPriceElements></sr:PriceElements></sr:UpdatePricePrimaryElement>"
+            ))
+        };
+        let ok = gas("<sr:TOUTariff><sr:TOUPrice index=\"1\">5</sr:TOUPrice></sr:TOUTariff>");
+        assert!(UpdatePricePrimaryGas::parse(&ok).is_ok());
+        assert!(UpdatePricePrimary::parse(&ok).is_err());
+        for bad in [
+            "<sr:TOUTariff><sr:TOUPrice index=\"5\">5</sr:TOUPrice></sr:TOUTariff>",
+            "<sr:TOUTariff><sr:TOUPrice index=\"1\">-1</sr:TOUPrice></sr:TOUTariff>",
+            "<sr:TOUTariff><sr:TOUPrice index=\"1\">1</sr:TOUPrice><sr:TOUPrice index=\"1\">2</sr:TOUPrice></sr:TOUTariff>",
+            "<sr:BlockTariff><sr:BlockPrice index=\"1\">5</sr:BlockPrice><sr:NumberOfThresholds>4</sr:NumberOfThresholds></sr:BlockTariff>",
+            "<sr:BlockTariff><sr:BlockPrice index=\"1\">5</sr:BlockPrice></sr:BlockTariff>",
+        ] {
+            assert!(UpdatePricePrimaryGas::parse(&gas(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub mod ecs61c;
 pub mod ecs61d;
 pub mod ecs61e;
 pub mod ecs62;
+pub mod gas_tariff;
+pub mod gcs01a;
+pub mod gcs01b;
 pub mod gcs02;
 pub mod gcs03;
 pub mod gcs06;
@@ -187,6 +190,8 @@ pub use ecs61c::ecs61c_read_boost_function_data;
 pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
+pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
+pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
@@ -402,6 +407,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs01c::SPEC,
     &ecs01b::SPEC,
     &ecs01d::SPEC,
+    &gcs01a::SPEC,
+    &gcs01b::SPEC,
     // 1.5 Update Meter Balance.
     &ecs04::SPEC_A,
     &ecs04::SPEC_B,
@@ -589,6 +596,10 @@ pub enum DecodedCommand {
     Ecs04b,
     /// GCS40a–d adjust or reset one of the GSME's meter balances.
     Gcs40(CreditAdjustment),
+    /// GCS01a update the GSME's import tariff, primary element.
+    Gcs01a(Box<GasTariffUpdate>),
+    /// GCS01b update the GSME's prices, primary element.
+    Gcs01b(GasPriceUpdate),
     // Instantaneous reads.
     /// ECS17a read ESME export energy registers.
     Ecs17a(DlmsRead),
@@ -750,6 +761,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs04a(_) => &ecs04::SPEC_A,
             DecodedCommand::Ecs04b => &ecs04::SPEC_B,
             DecodedCommand::Gcs40(c) => c.adjustment.spec(),
+            DecodedCommand::Gcs01a(_) => &gcs01a::SPEC,
+            DecodedCommand::Gcs01b(_) => &gcs01b::SPEC,
             // Instantaneous reads.
             DecodedCommand::Ecs17a(_) => &ecs17a::SPEC,
             DecodedCommand::Ecs17d(_) => &ecs17d::SPEC,

@@ -6,7 +6,7 @@
 use duis::Request;
 use duis::bodies::{
     DayOfMonth, SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
-    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePriceSecondary,
+    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePricePrimaryGas, UpdatePriceSecondary,
 };
 use gbcs::UtcDateTime;
 use gbcs::usecases::tariff::{self as t, Calendar, UnitCharge};
@@ -171,6 +171,26 @@ pub(super) fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Misma
                 activation: activation(r.execution_date_time.as_deref())?,
             };
             same("ECS01d", &expected, c)
+        }
+        DecodedCommand::Gcs01b(c) => {
+            // The issuer event id is the DCC's time of the request: not in the body.
+            let r = body(UpdatePricePrimaryGas::parse(b))?;
+            let g = &r.prices;
+            let prices = gbcs::usecases::gas_tariff::gas_prices_from_duis(
+                g.currency_gbp,
+                g.standing_charge,
+                &g.tou,
+                &g.blocks,
+                g.number_of_thresholds,
+            )
+            .ok_or_else(|| Mismatch::RequestBody("gas prices neither TOU nor block".into()))?;
+            if activation(r.execution_date_time.as_deref())? != c.issue.activation {
+                return Err(Mismatch::Parameter {
+                    use_case: "GCS01b",
+                    what: "execution date-time".into(),
+                });
+            }
+            same("GCS01b", &prices, &c.prices)
         }
         other => Err(Mismatch::Parameter {
             use_case: "1.1/1.2",

@@ -38,6 +38,8 @@ mod ecs01a;
 mod ecs01b;
 mod ecs01c;
 mod ecs01d;
+mod gcs01a;
+mod gcs01b;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
@@ -148,6 +150,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs01b::MAPPING,
     &ecs01c::MAPPING,
     &ecs01d::MAPPING,
+    &gcs01a::MAPPING,
+    &gcs01b::MAPPING,
     &ecs05::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
