@@ -178,6 +178,8 @@ fn a_future_dated_update_is_held_applied_at_its_time_and_alerted_per_dated_comma
 fn a_cancellation_drops_the_held_update() {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Gsme, GSME);
+    // A credit-mode meter: no prepayment event of its own among the held actions.
+    dev.state_mut().payment_mode.credit = true;
     let at = later(w.now, 3600);
     let d = rtds_params(
         "1.2.1_GCS01b",
