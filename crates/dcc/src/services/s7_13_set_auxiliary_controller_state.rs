@@ -32,6 +32,20 @@ pub(crate) fn device_time(t: OffsetDateTime, what: &str) -> Result<UtcDateTime, 
     })
 }
 
+/// The controller command a 7.13 or 7.16 body asks for (ECS47a and ECS47e carry the same
+/// parameters).
+pub(crate) fn controller_state(
+    body: &SetAuxiliaryControllerState,
+) -> Result<uc::AuxControllerState, DccError> {
+    Ok(uc::AuxControllerState {
+        index: body.index,
+        start: device_time(body.start, "StartDateTime")?,
+        end: device_time(body.end, "EndDateTime")?,
+        level: body.level,
+        input_from_controlled_load: body.input_from_controlled_load,
+    })
+}
+
 impl DeviceService for SetAuxiliaryControllerStateService {
     fn device_types(&self) -> &'static [DeviceType] {
         &[DeviceType::Esme]
@@ -40,13 +54,7 @@ impl DeviceService for SetAuxiliaryControllerStateService {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         let body =
             SetAuxiliaryControllerState::parse(&r.request.body).map_err(render::body_error)?;
-        let command = uc::AuxControllerState {
-            index: body.index,
-            start: device_time(body.start, "StartDateTime")?,
-            end: device_time(body.end, "EndDateTime")?,
-            level: body.level,
-            input_from_controlled_load: body.input_from_controlled_load,
-        };
+        let command = controller_state(&body)?;
         match r.device.device_type {
             DeviceType::Esme => r.try_use_case_command(MessageCode::ECS47A, |h| {
                 uc::ecs47a_set_auxiliary_controller_state(h, command)

@@ -9,7 +9,7 @@ use duis::bodies::SetAuxiliaryControllerState;
 use gbcs::MessageCode;
 use gbcs::usecases as uc;
 
-use super::s7_13_set_auxiliary_controller_state::device_time;
+use super::s7_13_set_auxiliary_controller_state::controller_state;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::error::DccError;
 use crate::model::DeviceType;
@@ -34,13 +34,7 @@ impl DeviceService for LimitApcLevelService {
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         let body = SetAuxiliaryControllerState::parse_limit_apc_level(&r.request.body)
             .map_err(render::body_error)?;
-        let command = uc::AuxControllerState {
-            index: body.index,
-            start: device_time(body.start, "StartDateTime")?,
-            end: device_time(body.end, "EndDateTime")?,
-            level: body.level,
-            input_from_controlled_load: body.input_from_controlled_load,
-        };
+        let command = controller_state(&body)?;
         match r.device.device_type {
             DeviceType::Esme => r.try_use_case_command(MessageCode::ECS47E, |h| {
                 uc::ecs47e_limit_apc_level(h, command)

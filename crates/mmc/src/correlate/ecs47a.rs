@@ -3,7 +3,7 @@
 
 use duis::bodies::SetAuxiliaryControllerState;
 use duis::{Request, Srv};
-use gbcs::usecases::{DecodedCommand, ecs47a};
+use gbcs::usecases::{AuxControllerState, DecodedCommand, ecs47a};
 
 use super::{Correlation, Mismatch};
 
@@ -23,6 +23,16 @@ fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Mismatch> {
             what: format!("not an ECS47a: {cmd:?}"),
         });
     };
+    same_command("ECS47a", &b, c)
+}
+
+/// Whether the pre-command `c` commands what the body `b` asks (ECS47a for 7.13, ECS47e for
+/// 7.16: the same parameters).
+pub(super) fn same_command(
+    use_case: &'static str,
+    b: &SetAuxiliaryControllerState,
+    c: &AuxControllerState,
+) -> Result<(), Mismatch> {
     let asked = (
         b.index,
         b.start.unix_timestamp(),
@@ -41,7 +51,7 @@ fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Mismatch> {
         Ok(())
     } else {
         Err(Mismatch::Parameter {
-            use_case: "ECS47a",
+            use_case,
             what: format!(
                 "the request asks (controller, start, end, level, input) {asked:?}, the pre-command {got:?}"
             ),

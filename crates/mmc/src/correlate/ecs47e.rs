@@ -23,28 +23,5 @@ fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Mismatch> {
             what: format!("not an ECS47e: {cmd:?}"),
         });
     };
-    let asked = (
-        b.index,
-        b.start.unix_timestamp(),
-        b.end.unix_timestamp(),
-        b.level,
-        b.input_from_controlled_load,
-    );
-    let got = (
-        c.index,
-        c.start.to_unix(),
-        c.end.to_unix(),
-        c.level,
-        c.input_from_controlled_load,
-    );
-    if asked == got {
-        Ok(())
-    } else {
-        Err(Mismatch::Parameter {
-            use_case: "ECS47e",
-            what: format!(
-                "the request asks (controller, start, end, level, input) {asked:?}, the pre-command {got:?}"
-            ),
-        })
-    }
+    super::ecs47a::same_command("ECS47e", &b, c)
 }
