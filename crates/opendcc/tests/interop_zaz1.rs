@@ -354,6 +354,64 @@ fn with_current_time(template: &Path, scratch: &Path) -> (PathBuf, Option<time::
     (path, execution)
 }
 
+/// The one template field this suite replaces for the world rather than for the time: a 2.2
+/// Top Up Device template's UTRN. The templates' UTRNs were made by the RTDS supplier with its
+/// prepayment key, for the RTDS meters; a ZAZ1 world's meters hold the ZAZ1 supplier's
+/// key-agreement key as their supplier anchor (and no separate prepayment key), so they rightly
+/// refuse them (8F63, UTRN not Authentic). A DCC Boxed user computes the UTRN for the meter with
+/// its own supplier's key, which is what this does: `opendcc client utrn` as the RequestID's
+/// originator (the world's supplier, with its `Z1-supplier-ka` private key) for the RequestID's
+/// target, with the template's UTRN's value and value class, and the UTRN counter the template's
+/// RequestID counter names (N × 2³², as the RTDS vectors pair them). Everything else in the
+/// template stays as it is. `None`: the template has no UTRN.
+fn with_world_utrn(text: &str, demo: &Demo, manifest_path: &str) -> Option<Result<String, String>> {
+    let old = element_text(text, "UTRN")?;
+    Some((|| {
+        let ptut =
+            gbcs::utrn::Ptut::parse(old).map_err(|e| format!("the template's UTRN {old}: {e}"))?;
+        let rid = element_text(text, "RequestID").unwrap_or_default();
+        let mut parts = rid.split(':');
+        let (originator, target, counter) = (parts.next(), parts.next(), parts.next());
+        let (Some(originator), Some(target), Some(counter)) = (originator, target, counter) else {
+            return Err(format!("RequestID {rid} is not originator:target:counter"));
+        };
+        let counter: u64 = counter
+            .parse()
+            .map_err(|e| format!("RequestID counter {counter}: {e}"))?;
+        let number = u32::try_from(counter / gbcs::utrn::COUNTER_STEP)
+            .map_err(|e| format!("RequestID counter {counter}: {e}"))?;
+        let user = demo
+            .manifest
+            .user_by_eui(originator)
+            .ok_or_else(|| format!("{originator} is no user of the world"))?;
+        let (number, value) = (number.to_string(), ptut.value.to_string());
+        let mut args = vec![
+            "client",
+            "utrn",
+            "--manifest",
+            manifest_path,
+            "--user",
+            &user.name,
+            "--device",
+            target,
+            "--number",
+            &number,
+            "--value",
+            &value,
+        ];
+        if ptut.class == gbcs::utrn::ValueClass::Pounds {
+            args.push("--pounds");
+        }
+        let out = opendcc(&args)?;
+        let utrn = out
+            .split_whitespace()
+            .next()
+            .filter(|u| u.len() == 20 && u.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| format!("opendcc client utrn printed {out:?}"))?;
+        with_element(text, "UTRN", utrn).ok_or_else(|| "no sr:UTRN element".to_string())
+    })())
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -440,9 +498,18 @@ fn every_template_signed_by_the_java_tool() {
             name: name.clone(),
             ..Case::default()
         };
-        let (template, execution) = with_current_time(&pkgs.templates.join(name), &scratch);
+        let (mut template, execution) = with_current_time(&pkgs.templates.join(name), &scratch);
         if let Some(at) = execution {
             latest_execution = latest_execution.max(Some(at));
+        }
+        match with_world_utrn(&read(&template), demo, manifest_path) {
+            Some(Ok(text)) => {
+                let path = scratch.join(format!("utrn-{name}"));
+                std::fs::write(&path, text).unwrap();
+                template = path;
+            }
+            Some(Err(e)) => case.problems.push(format!("building the UTRN: {e}")),
+            None => {}
         }
         let out = signed_dir.join(name);
         let signed = java.run(Op::Sign, &template, &out).unwrap();
