@@ -58,6 +58,64 @@ pub const ALERT_EMERGENCY_CREDIT_AVAILABLE: AlertCode = AlertCode(0x8119);
 /// Emergency Credit Exhausted.
 pub const ALERT_EMERGENCY_CREDIT_EXHAUSTED: AlertCode = AlertCode(0x81AA);
 
+/// Entries the prepayment credits log holds: the last five credits (GBCS's billing data log of
+/// prepayment credits; DUIS 4.4.5 returns at most five, GCS15e asks for five records, and the
+/// RTDS ECS20d and GCS15e responses hold five).
+pub const CREDITS_LOG_CAPACITY: usize = 5;
+
+/// One credit in the prepayment credits log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CreditLogEntry {
+    /// When the meter added it, by its own clock (unix seconds).
+    pub at: i64,
+    /// The credit added (10⁻⁵ GBP, positive).
+    pub amount: i64,
+    /// The UTRN it came from (a 2.2 or keypad top-up); `None`: a 1.5 adjustment, or a top-up
+    /// stored before the log existed.
+    pub utrn: Option<String>,
+}
+
+/// The prepayment credits log (4.4.5: ECS20d, GCS15e): the credits the meter accepted, oldest
+/// first, the last [`CREDITS_LOG_CAPACITY`]. A credit is a UTRN accepted over the WAN or at the
+/// keypad ([`crate::top_up`]) or a 1.5 adjustment that adds to the meter balance (ECS04a,
+/// GCS40a with a positive amount); a refused UTRN, an adjustment that takes credit away, a reset
+/// and the GSME's credit mode adjustments add no credit and are not logged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditsLog {
+    /// The entries, oldest first.
+    pub entries: Vec<CreditLogEntry>,
+}
+
+impl CreditsLog {
+    /// Logs a credit, dropping the oldest beyond the capacity.
+    pub fn push(&mut self, entry: CreditLogEntry) {
+        self.entries.push(entry);
+        let over = self.entries.len().saturating_sub(CREDITS_LOG_CAPACITY);
+        self.entries.drain(..over);
+    }
+
+    /// The log of a state stored before it existed: the top-ups it had accepted (their UTRNs
+    /// were not kept), at the device time of their acceptance.
+    pub fn from_top_ups(top_ups: &crate::top_up::TopUps, clock_offset_secs: i64) -> Self {
+        let mut log = Self::default();
+        for r in &top_ups.accepted {
+            log.push(CreditLogEntry {
+                at: r.at.saturating_add(clock_offset_secs),
+                amount: r.amount,
+                utrn: None,
+            });
+        }
+        log
+    }
+
+    /// The entries whose time lies in `[from, to]` (device time, unix seconds), oldest first.
+    pub fn in_period(&self, from: i64, to: i64) -> impl Iterator<Item = &CreditLogEntry> {
+        self.entries
+            .iter()
+            .filter(move |e| from <= e.at && e.at <= to)
+    }
+}
+
 /// How far ahead the next event is looked for (seconds): a year.
 const HORIZON: i64 = 366 * 86_400;
 
@@ -172,6 +230,20 @@ impl EmulatedDevice {
                 self.set_supply(SupplyState::Armed, now);
             }
         }
+    }
+
+    /// Logs `amount` (10⁻⁵ GBP) credited at `now` in the prepayment credits log, with the UTRN
+    /// it came from; nothing when it adds no credit.
+    pub(crate) fn log_credit(&mut self, amount: i64, utrn: Option<&str>, now: UtcDateTime) {
+        if amount <= 0 {
+            return;
+        }
+        let at = self.device_time(now).to_unix();
+        self.state.credits_log.push(CreditLogEntry {
+            at,
+            amount,
+            utrn: utrn.map(str::to_string),
+        });
     }
 
     /// Sets the meter balance to zero at `now` (ECS04b, GCS40b), the emergency credit too.
@@ -347,6 +419,7 @@ impl EmulatedDevice {
         let works = !self.state.has_fault(DeviceFault::MeterBalance);
         if works {
             self.credit_added(i64::from(adjustment), now);
+            self.log_credit(i64::from(adjustment), None, now);
         }
         let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
         done(
@@ -383,7 +456,10 @@ impl EmulatedDevice {
         let works = !self.state.has_fault(DeviceFault::MeterBalance);
         if works {
             match c.adjustment {
-                BalanceAdjustment::PrepaymentAdjust(v) => self.credit_added(i64::from(v), now),
+                BalanceAdjustment::PrepaymentAdjust(v) => {
+                    self.credit_added(i64::from(v), now);
+                    self.log_credit(i64::from(v), None, now);
+                }
                 BalanceAdjustment::PrepaymentReset => self.reset_meter_balance(now),
                 BalanceAdjustment::CreditModeAdjust(v) => {
                     self.credit_mode_adjusted(i64::from(v), false, now);

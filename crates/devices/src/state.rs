@@ -633,6 +633,10 @@ pub struct DeviceState {
     /// controls (DUIS 7.9 / 7.10, ECS62); defaults when absent in stored state.
     #[serde(default)]
     pub aux_controllers: AuxControllers,
+    /// The prepayment credits log (DUIS 4.4.5, `crate::prepay::CreditsLog`): the last credits
+    /// the meter accepted; empty when absent in stored state.
+    #[serde(default)]
+    pub credits_log: crate::prepay::CreditsLog,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -921,6 +925,7 @@ impl DeviceState {
             debt: crate::reads::payment::DebtState::default(),
             prepay: crate::prepay::PrepayState::default(),
             top_ups: crate::top_up::TopUps::default(),
+            credits_log: crate::prepay::CreditsLog::default(),
             aux_controllers: AuxControllers::default(),
         }
     }

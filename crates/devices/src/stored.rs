@@ -27,6 +27,9 @@
 //!   prepayment top-ups of DUIS 2.2, [`crate::top_up::TopUps`]; the auxiliary controllers' boost
 //!   button associations of DUIS 7.9 / 7.10, [`crate::state::AuxControllers`]); a format-1 or
 //!   format-2 body reads with their defaults.
+//! * format 4: a format-3 body followed by [`Tail4`] (the prepayment credits log of DUIS 4.4.5,
+//!   [`crate::prepay::CreditsLog`]); an older body reads with the log of the top-ups it had
+//!   accepted ([`crate::prepay::CreditsLog::from_top_ups`]: their UTRNs were not kept).
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +44,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 3;
+pub const FORMAT: u8 = 4;
+/// The format of parts stored before [`Tail4`] existed (still read).
+pub const FORMAT_3: u8 = 3;
 /// The format of parts stored before [`Tail3`] existed (still read).
 pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the tail existed (still read).
@@ -131,6 +136,17 @@ struct Tail3 {
     aux_controllers: crate::state::AuxControllers,
 }
 
+#[derive(Serialize)]
+struct Tail4Ref<'a> {
+    credits_log: &'a crate::prepay::CreditsLog,
+}
+
+/// What format 4 appends to a format-3 body; an older body reads with the log its top-ups make.
+#[derive(Deserialize, Default)]
+struct Tail4 {
+    credits_log: crate::prepay::CreditsLog,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -157,8 +173,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
+        // Counters and events are laid out alike in formats 1 to 4.
+        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -197,6 +213,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         prepay,
         top_ups,
         aux_controllers,
+        credits_log,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -230,6 +247,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             top_ups,
             aux_controllers,
         },
+        Tail4Ref { credits_log },
     ))
 }
 
@@ -238,7 +256,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -275,13 +293,29 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (mut b, tail, tail3): (BodyV1, Tail, Tail3) = match body.first() {
-        Some(&FORMAT_1) => (decode("body", body)?, Tail::default(), Tail3::default()),
+    let (mut b, tail, tail3, tail4): (BodyV1, Tail, Tail3, Option<Tail4>) = match body.first() {
+        Some(&FORMAT_1) => (
+            decode("body", body)?,
+            Tail::default(),
+            Tail3::default(),
+            None,
+        ),
         Some(&FORMAT_2) => {
             let (b, t) = decode("body", body)?;
-            (b, t, Tail3::default())
+            (b, t, Tail3::default(), None)
         }
-        _ => decode("body", body)?,
+        Some(&FORMAT_3) => {
+            let (b, t, t3) = decode("body", body)?;
+            (b, t, t3, None)
+        }
+        _ => {
+            let (b, t, t3, t4) = decode("body", body)?;
+            (b, t, t3, Some(t4))
+        }
+    };
+    let credits_log = match tail4 {
+        Some(t4) => t4.credits_log,
+        None => crate::prepay::CreditsLog::from_top_ups(&tail3.top_ups, b.clock_offset_secs),
     };
     b.instantaneous.epochs = tail3.tariff_epochs;
     let c: Counters = decode("counters", counters)?;
@@ -312,6 +346,7 @@ pub fn decode_state(
         prepay: tail3.prepay,
         top_ups: tail3.top_ups,
         aux_controllers: tail3.aux_controllers,
+        credits_log,
     })
 }
 
@@ -386,10 +421,24 @@ mod tests {
         v1
     }
 
-    /// The format-2 body of a state that holds no written tariff: a format-3 body without its
-    /// [`Tail3`].
-    fn format_2(body: &[u8]) -> Vec<u8> {
+    /// The format-3 body of a state whose credits log is empty: a format-4 body without its
+    /// [`Tail4`].
+    fn format_3(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
+        let tail4 = postcard::to_allocvec(&Tail4Ref {
+            credits_log: &crate::prepay::CreditsLog::default(),
+        })
+        .unwrap();
+        assert!(body.ends_with(&tail4), "the empty tail 4 ends the body");
+        let mut v3 = body[..body.len() - tail4.len()].to_vec();
+        v3[0] = FORMAT_3;
+        v3
+    }
+
+    /// The format-2 body of a state that holds no written tariff: a format-4 body without its
+    /// [`Tail4`] and [`Tail3`].
+    fn format_2(body: &[u8]) -> Vec<u8> {
+        let body = format_3(body);
         let tail3 = postcard::to_allocvec(&Tail3Ref {
             tariff_epochs: &[],
             prepay: &crate::prepay::PrepayState::default(),
@@ -547,6 +596,50 @@ mod tests {
         s.debt.per_payment = 1_000;
         s.debt.recovered_before = 7;
         let body = encode_body(&s).unwrap();
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_3_body_loads_with_its_top_ups_as_the_credits_log_and_format_4_keeps_it() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.clock_offset_secs = 10;
+        let counters = encode_counters(&s).unwrap();
+        // A state stored in format 3 with two accepted top-ups: its credits log is theirs, at
+        // the device time they were accepted, without the UTRNs format 3 did not keep.
+        for (at, amount, counter) in [
+            (1_700_000_100, 500_000, 1 << 32),
+            (1_700_000_200, 7, 2 << 32),
+        ] {
+            s.top_ups.accepted.push(crate::top_up::TopUpRecord {
+                at,
+                amount,
+                counter,
+                source: crate::top_up::TopUpSource::Remote,
+            });
+        }
+        let v3 = format_3(&encode_body(&s).unwrap());
+        let loaded = decode_state(&v3, &counters, EventLog::default()).unwrap();
+        let logged: Vec<_> = loaded
+            .credits_log
+            .entries
+            .iter()
+            .map(|e| (e.at, e.amount, e.utrn.clone()))
+            .collect();
+        assert_eq!(
+            logged,
+            [(1_700_000_110, 500_000, None), (1_700_000_210, 7, None)]
+        );
+        s.credits_log = loaded.credits_log.clone();
+        assert_eq!(loaded, s);
+        // Format 4 keeps the log as it is, UTRNs included.
+        s.credits_log.push(crate::prepay::CreditLogEntry {
+            at: 1_700_000_300,
+            amount: 1_000_000,
+            utrn: Some("73946144332040217315".into()),
+        });
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 }

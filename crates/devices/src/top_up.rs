@@ -193,6 +193,7 @@ impl EmulatedDevice {
                 // The one entry point of added credit: the balance, the supply armed again
                 // after a disablement for want of credit, emergency credit ended.
                 self.credit_added(amount, now);
+                self.log_credit(amount, Some(utrn), now);
                 TopUpOutcome::Accepted { amount, counter }
             }
             Err(refusal) => TopUpOutcome::Refused(refusal),

@@ -112,6 +112,22 @@ fn ecs04a_adjusts_and_ecs04b_resets_the_esme_balance_answering_as_rtds() {
     assert_eq!(balance(&dev, t), 0);
     assert!(balance(&dev, t.plus_seconds(600).unwrap()) < 0);
     assert_eq!(dev.state().payment.emergency_credit_activated_at, None);
+    // The prepayment credits log (4.4.5) holds the credit added; the adjustment that took
+    // credit away and the reset are no credits.
+    assert_eq!(credits_logged(&dev), [(t.to_unix(), 1_200_000)]);
+}
+
+/// The prepayment credits log: (time, amount) of each entry, none from a UTRN.
+fn credits_logged(dev: &EmulatedDevice) -> Vec<(i64, i64)> {
+    dev.state()
+        .credits_log
+        .entries
+        .iter()
+        .map(|e| {
+            assert_eq!(e.utrn, None);
+            (e.at, e.amount)
+        })
+        .collect()
 }
 
 #[test]
@@ -171,6 +187,8 @@ fn gcs40_adjusts_and_resets_each_gsme_balance_apart() {
         "GCS40b",
     );
     assert_eq!(balance(&dev, t), 0);
+    // Only the prepayment credit is a credit of the prepayment credits log.
+    assert_eq!(credits_logged(&dev), [(t.to_unix(), 23_130)]);
 }
 
 #[test]

@@ -785,3 +785,121 @@ fn a_faulty_log_store_fails_like_the_rtds_error_vectors() {
     };
     assert!(matches!(components[0].body, GbzBody::Plain { .. }));
 }
+
+/// Six UTRNs typed at the keypad an hour apart, then the last typed again (refused): the
+/// prepayment credits log (4.4.5) holds the last five accepted, with the time the meter took
+/// each and its credit; the ESME answers ECS20d with (time, credit) entries, the GSME GCS15e
+/// with a Publish Top Up Log (UTRN, credit, time; newest first) of the RTDS response's size.
+#[test]
+fn the_prepayment_credits_log_keeps_the_last_five_top_ups_as_rtds_lays_them_out() {
+    use devices::top_up::TopUpOutcome;
+    use gbcs::utrn::{self, ValueClass};
+    for kind in [DeviceKind::Esme, DeviceKind::Gsme] {
+        let w = World::new();
+        let mut dev = w.device(kind, if kind == DeviceKind::Esme { ESME } else { GSME });
+        let t0 = w.now.to_unix() - 7 * 3600;
+        let mut accepted = Vec::new();
+        for n in 1..=6u16 {
+            let u = utrn::build(
+                &w.supplier.ka,
+                dev.ka_public_key().unwrap().key(),
+                w.supplier.eui,
+                dev.eui(),
+                u64::from(n) << 32,
+                ValueClass::Pennies,
+                100 * n,
+            )
+            .unwrap();
+            let t = t0 + i64::from(n) * 3600;
+            let (o, _) = dev.enter_utrn(&u, at(t)).unwrap();
+            assert!(matches!(o, TopUpOutcome::Accepted { .. }), "{o:?}");
+            accepted.push((u, t, i64::from(n) * 100_000));
+        }
+        let (last, t, _) = accepted.last().unwrap().clone();
+        let (o, _) = dev.enter_utrn(&last, at(t + 60)).unwrap();
+        assert!(matches!(o, TopUpOutcome::Refused(_)), "{o:?}");
+        let kept = &accepted[1..];
+        let h = CommandHeader::new(w.supplier.eui, dev.eui(), 44);
+        if kind == DeviceKind::Esme {
+            let cmd =
+                usecases::ecs20d_read_prepayment_credits_log(&h, &period(t0, w.now.to_unix()));
+            let (resp, success) = exchange(&w, &mut dev, cmd);
+            assert!(success);
+            let expected: Vec<LogEntry> = kept
+                .iter()
+                .map(|(_, t, amount)| LogEntry {
+                    time: zigbee(*t),
+                    values: vec![u32::try_from(*amount).unwrap()],
+                })
+                .collect();
+            assert_eq!(
+                outcome(&resp),
+                ResponseOutcome::Success(ResponseValue::LogEntries(expected))
+            );
+            let rtds = rtds_content("4.4.5_ECS20d", "ECS20d_4.4.5_SUCCESS_RESPONSE_GBCS.HEX");
+            let ResponseOutcome::Success(ResponseValue::LogEntries(r)) =
+                usecases::decode_response(resp.message_code(), &rtds).unwrap()
+            else {
+                panic!("the RTDS response")
+            };
+            assert_eq!(r.len(), kept.len(), "the RTDS log holds five");
+            // A period after the third: the last two only.
+            let h = CommandHeader::new(w.supplier.eui, dev.eui(), 45);
+            let cmd = usecases::ecs20d_read_prepayment_credits_log(
+                &h,
+                &period(kept[2].1 + 1, w.now.to_unix()),
+            );
+            let (resp, _) = exchange(&w, &mut dev, cmd);
+            let ResponseOutcome::Success(ResponseValue::LogEntries(e)) = outcome(&resp) else {
+                panic!()
+            };
+            assert_eq!(
+                e.iter().map(|e| e.time).collect::<Vec<_>>(),
+                [zigbee(kept[3].1), zigbee(kept[4].1)]
+            );
+        } else {
+            let cmd =
+                usecases::gcs15e_read_prepayment_credits_log(&h, &period(t0, w.now.to_unix()))
+                    .unwrap();
+            let (resp, success) = exchange(&w, &mut dev, cmd);
+            assert!(success);
+            let [
+                GbzLogPart::Plain {
+                    cluster: 0x0705,
+                    command: 0x05,
+                    payload,
+                },
+            ] = &gbz_parts(&resp)[..]
+            else {
+                panic!("{:?}", gbz_parts(&resp))
+            };
+            let mut p = vec![0u8, 1];
+            for (u, t, amount) in kept.iter().rev() {
+                p.push(20);
+                p.extend_from_slice(u.as_bytes());
+                p.extend_from_slice(&i32::try_from(*amount).unwrap().to_le_bytes());
+                p.extend_from_slice(&zigbee(*t).to_le_bytes());
+            }
+            assert_eq!(payload, &p);
+            let rtds = rtds_content("4.4.5_GCS15e", "GCS15e_4.4.5_SUCCESS_RESPONSE_GBCS.HEX");
+            let ResponseOutcome::Success(ResponseValue::GbzLog(r)) =
+                usecases::decode_response(resp.message_code(), &rtds).unwrap()
+            else {
+                panic!("the RTDS response")
+            };
+            let [GbzLogPart::Plain { payload: r, .. }] = &r[..] else {
+                panic!("{r:?}")
+            };
+            assert_eq!(r.len(), p.len(), "the RTDS log: five top-ups");
+            // A period before any top-up: NOT_FOUND.
+            let h = CommandHeader::new(w.supplier.eui, dev.eui(), 45);
+            let cmd =
+                usecases::gcs15e_read_prepayment_credits_log(&h, &period(t0 - 3600, t0)).unwrap();
+            let (resp, _) = exchange(&w, &mut dev, cmd);
+            assert!(matches!(
+                gbz_parts(&resp)[..],
+                [GbzLogPart::NotFound { .. }]
+            ));
+        }
+    }
+}

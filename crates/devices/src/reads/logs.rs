@@ -1,7 +1,7 @@
 //! The logs a meter keeps, and its answers to the log-read use cases (ECS20a–d, ECS21a–c,
 //! ECS66, GCS15b–e, GCS16a–b, GCS61).
 //!
-//! Nothing here is stored as it accrues: every log entry is derived from the metering functions
+//! Nothing here but the prepayment credits log is stored as it accrues: every other log entry is derived from the metering functions
 //! ([`crate::metering::Metering::register`]) at the time the device would have captured it, so
 //! logs grow with the simulated clock and never change once captured.
 //!
@@ -26,11 +26,16 @@
 //!   emulation (a debt model is issue 15's). The ESME's rows are capture time then those six
 //!   amounts (RTDS ECS21b), the GSME's a Publish Prepay Snapshot of payload type 0 (debt/credit
 //!   status).
+//! * **Prepayment credits log** (ECS20d, GCS15e): unlike the others, kept as credits happen
+//!   ([`crate::prepay::CreditsLog`]: the last five UTRNs accepted, over the WAN or at the
+//!   keypad, and 1.5 adjustments that add credit; time by the meter's clock, amount in 10⁻⁵
+//!   GBP). The ESME answers a compact array of (time, amount) double-long-unsigned entries, the
+//!   GSME a plaintext Publish Top Up Log (UTRN, amount, time per top-up, newest first) or
+//!   NOT_FOUND, as the RTDS vectors.
 //! * **Change of mode / tariff triggered log** (ECS20b, GCS15b), **debt payments** (ECS20a,
-//!   GCS15d) and **prepayment credits** (ECS20d, GCS15e), and the billing calendar's prepayment
-//!   snapshots (GCS15c's Prepayment components): these hold events this emulation does not
-//!   produce yet (no tariff change, mode change, debt collection or top-up is modelled), so
-//!   they are genuinely empty.
+//!   GCS15d), and the billing calendar's prepayment snapshots (GCS15c's Prepayment
+//!   components): these hold events this emulation does not produce yet (no tariff change,
+//!   mode change or debt collection is modelled), so they are genuinely empty.
 //!
 //! A read returns exactly the entries whose capture time lies in the period asked for; a period
 //! holding none gets what GBCS gives: an empty compact array (DLMS) or a Default Response
@@ -44,11 +49,11 @@ use gbcs::dlms::ResponseSpec;
 use gbcs::gbz::{CONTROL_ENCRYPTED, CONTROL_LAST, GbzBody, GbzComponent, ZclFrame};
 use gbcs::usecases::logs_common::{
     self, CLUSTER_PREPAYMENT, GET_DEBT_REPAYMENT_LOG, GET_SAMPLED_DATA, GET_SAMPLED_DATA_RESPONSE,
-    GET_TOP_UP_LOG, PUBLISH_PREPAY_SNAPSHOT, PUBLISH_SNAPSHOT, ZCL_NOT_FOUND,
+    GET_TOP_UP_LOG, PUBLISH_PREPAY_SNAPSHOT, PUBLISH_SNAPSHOT, PUBLISH_TOP_UP_LOG, ZCL_NOT_FOUND,
 };
 use gbcs::usecases::{
-    CLUSTER_METERING, DecodedCommand, LogEntry, LogPeriod, ProtectedRangeRead, RangeRead,
-    SnapshotRead, ecs20b, ecs20c, ecs21a, ecs21b, ecs66, protection_parameters,
+    CLUSTER_METERING, DecodedCommand, LogEntry, LogPeriod, ProtectedRangeRead, SnapshotRead,
+    ecs20b, ecs20c, ecs21a, ecs21b, ecs66, protection_parameters,
 };
 use serde::{Deserialize, Serialize};
 
@@ -490,16 +495,18 @@ impl EmulatedDevice {
             | DecodedCommand::Ecs21a(r)
             | DecodedCommand::Ecs21b(r)
             | DecodedCommand::Ecs66(r) => self.protected_log(cmd, r, now),
-            DecodedCommand::Ecs20a(r) | DecodedCommand::Ecs20d(r) => {
-                self.plain_log(cmd, r, None, now)
-            }
-            DecodedCommand::Ecs21c(r) => self.plain_log(cmd, r, Some(Channel::ActiveExport), now),
+            DecodedCommand::Ecs20a(_) => self.plain_log(cmd, Vec::new()),
+            DecodedCommand::Ecs20d(r) => self.plain_log(cmd, self.credits_log_entries(&r.period)),
+            DecodedCommand::Ecs21c(r) => self.plain_log(
+                cmd,
+                self.daily_read_log(Channel::ActiveExport, &r.period, now),
+            ),
             DecodedCommand::Gcs16a(r)
             | DecodedCommand::Gcs15c(r)
             | DecodedCommand::Gcs15b(r)
             | DecodedCommand::Gcs16b(r) => self.snapshot_log(cmd, decoded, r, now),
             DecodedCommand::Gcs15d(_) => self.gbz_empty(CLUSTER_PREPAYMENT, GET_DEBT_REPAYMENT_LOG),
-            DecodedCommand::Gcs15e(_) => self.gbz_empty(CLUSTER_PREPAYMENT, GET_TOP_UP_LOG),
+            DecodedCommand::Gcs15e(p) => self.top_up_log(p),
             DecodedCommand::Gcs61(p) => self.sampled_consumption(cmd, p, now),
             _ => return None,
         })
@@ -571,13 +578,8 @@ impl EmulatedDevice {
         })
     }
 
-    fn plain_log(
-        &self,
-        cmd: &Accepted<'_>,
-        r: &RangeRead,
-        ch: Option<Channel>,
-        now: UtcDateTime,
-    ) -> Option<Execution> {
+    /// A plain range read (ECS20a, ECS20d, ECS21c): `entries` (time, value), or the fault.
+    fn plain_log(&self, cmd: &Accepted<'_>, entries: Vec<LogEntry>) -> Option<Execution> {
         let counter = cmd.apdu.counter;
         if self.logs_faulty() {
             return Some(Execution::Done {
@@ -590,7 +592,6 @@ impl EmulatedDevice {
                 success: false,
             });
         }
-        let entries = ch.map_or_else(Vec::new, |ch| self.daily_read_log(ch, &r.period, now));
         let data = logs_common::entries_compact_array(2, &entries);
         Some(Execution::Done {
             content: dlms_response(counter, vec![data], vec![ResponseSpec::Get(DLMS_SUCCESS)]),
@@ -648,6 +649,58 @@ impl EmulatedDevice {
                 protected,
             },
         }
+    }
+
+    /// The prepayment credits log's entries in `period` (ECS20d): (time, credit), oldest
+    /// first.
+    pub fn credits_log_entries(&self, period: &LogPeriod) -> Vec<LogEntry> {
+        self.state
+            .credits_log
+            .in_period(period.start.to_unix(), period.end.to_unix())
+            .map(|e| LogEntry {
+                time: zigbee(e.at),
+                values: vec![u32::try_from(e.amount.max(0)).unwrap_or(u32::MAX)],
+            })
+            .collect()
+    }
+
+    /// GCS15e: the prepayment credits log's entries in `period` as a plaintext ZSE Publish Top
+    /// Up Log (command 0 of 1; per top-up, newest first as RTDS: its UTRN as an octet string,
+    /// empty for a 1.5 adjustment, the amount as int32 and the time as UTCTime, little-endian),
+    /// or NOT_FOUND when none falls in the period (or the fault).
+    fn top_up_log(&self, period: &LogPeriod) -> Option<Execution> {
+        let entries: Vec<_> = self
+            .state
+            .credits_log
+            .in_period(period.start.to_unix(), period.end.to_unix())
+            .collect();
+        if entries.is_empty() || self.logs_faulty() {
+            return self.gbz_empty(CLUSTER_PREPAYMENT, GET_TOP_UP_LOG);
+        }
+        let mut payload = vec![0, 1];
+        for e in entries.iter().rev() {
+            let code = e.utrn.as_deref().unwrap_or("").as_bytes();
+            let code = &code[..code.len().min(usize::from(u8::MAX))];
+            payload.push(u8::try_from(code.len()).unwrap_or(u8::MAX));
+            payload.extend_from_slice(code);
+            payload.extend_from_slice(&amount_i32(e.amount).to_le_bytes());
+            payload.extend_from_slice(&zigbee(e.at).to_le_bytes());
+        }
+        let c = GbzComponent {
+            control: CONTROL_LAST,
+            cluster: CLUSTER_PREPAYMENT,
+            body: GbzBody::Plain {
+                from_date_time: None,
+                zcl: ZclFrame {
+                    frame_control: FC_CLUSTER_TO_CLIENT_NO_DEFAULT,
+                    manufacturer_code: None,
+                    sequence: 0,
+                    command: PUBLISH_TOP_UP_LOG,
+                    payload,
+                },
+            },
+        };
+        crate::exec::done(gbz(vec![c])?, true)
     }
 
     /// A one-component GBZ log read of a log that holds nothing: NOT_FOUND (or the fault).
