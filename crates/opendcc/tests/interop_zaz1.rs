@@ -7,7 +7,9 @@
 //!
 //! 1. signs it with Smart DCC's Java tool (`Sign`: key chosen from the RequestID originator,
 //!    fresh epoch-millisecond counter); a template whose originator the tool has no key for is
-//!    signed with the ZAZ1 key by `opendcc client sign` instead, and says so;
+//!    signed with the ZAZ1 key by `opendcc client sign` instead, and says so; a 2.2 template's
+//!    UTRN is first replaced by one built for the meter by the ZAZ1 supplier
+//!    ([`with_world_utrn`]);
 //! 2. POSTs it to the endpoint its command variant calls for (`/api/v1/serviceS|T|D`,
 //!    `Content-Type: application/xml`), as a plain-HTTP DCC Boxed client does;
 //! 3. for a critical request answered with a Pre-Command, signs it with the ZAZ1 key of the
