@@ -149,6 +149,8 @@ fn a_written_gas_tariff_reads_back_across_a_restart() {
         |x| {
             x.replace(">22465<", ">23456<")
                 .replace(">10200<", ">10987<")
+                // Day profile 4 on TOU rate 3.
+                .replace("<sr:TOUTariffAction>4<", "<sr:TOUTariffAction>3<")
         },
         false,
         "UpdateImportTariffPrimaryElementRsp",
@@ -160,10 +162,10 @@ fn a_written_gas_tariff_reads_back_across_a_restart() {
     );
     h.restart();
     let after = tariff_read(&mut h);
-    assert!(
-        after.contains("<sr:TOUTariff>") || after.contains("TOUTariff"),
-        "{after}"
-    );
+    let day4 = "<ra:DayName>4</ra:DayName><ra:TOUTariffAction>3</ra:TOUTariffAction>";
+    let flat = |x: &str| x.split_whitespace().collect::<String>();
+    assert!(!flat(&before).contains(day4), "{before}");
+    assert!(flat(&after).contains(day4), "the calendar written: {after}");
     assert!(after.contains(">23456<"), "{after}");
     assert!(after.contains(">10987<"), "{after}");
     // A TOU action naming a rate with no price is refused at the gateway and changes nothing.
