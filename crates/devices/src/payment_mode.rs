@@ -65,12 +65,13 @@ fn esme_target(
             credit: false,
             disablement_threshold: p.disablement_threshold,
             // Read back from the entries (gbcs::usecases::payment_mode::credit_charge_entries):
-            // C0 on a time-debt charge means suspended while disabled.
+            // C0 on a time-debt charge means suspended while disabled; charges from credit
+            // 19.10.2 mean suspended while on emergency credit.
             suspend_debt_disabled: p
                 .entries
                 .iter()
                 .any(|e| e.collection == gbcs::usecases::payment_mode::COLLECT_NOT_WHEN_DISABLED),
-            suspend_debt_emergency: current.suspend_debt_emergency,
+            suspend_debt_emergency: p.entries.iter().any(|e| e.credit == 2),
         },
     }
 }

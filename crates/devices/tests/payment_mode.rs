@@ -36,13 +36,13 @@ fn switch(
     let pre = match (esme, to) {
         (true, None) => usecases::ecs02_update_payment_mode_credit(
             &hd,
-            &credit_charge_entries(false, false, false),
+            &credit_charge_entries(false, false, false, false),
             act,
         ),
-        (true, Some((d, _, t))) => usecases::ecs03_update_payment_mode_prepayment(
+        (true, Some((d, e, t))) => usecases::ecs03_update_payment_mode_prepayment(
             &hd,
             t,
-            &credit_charge_entries(true, false, d),
+            &credit_charge_entries(true, false, d, e),
             act,
         ),
         (false, None) => usecases::gcs02_update_payment_mode_credit(&hd, 0x1C37_4A80, act).unwrap(),
@@ -106,9 +106,9 @@ fn immediate_switches_change_the_mode_and_answer_like_the_rtds() {
         assert!(!pm.credit);
         assert_eq!(pm.disablement_threshold, 556_677);
         assert!(pm.suspend_debt_disabled);
-        if kind == DeviceKind::Gsme {
-            assert!(!pm.suspend_debt_emergency);
-        }
+        // Both meters keep SuspendDebtEmergency: the GSME from its configuration bit, the ESME
+        // from its credit/charge entries (none from 19.10.2).
+        assert!(!pm.suspend_debt_emergency);
         let wan = switch(&w, &dev, 1001, None, Activation::Now);
         let f = format!("{}_1.6_{sfx}_RESPONSE_GBCS.HEX", uc[1]);
         ok(&w, &mut dev, &wan, &format!("1.6_{}", uc[1]), &f, w.now);

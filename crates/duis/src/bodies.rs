@@ -1034,10 +1034,10 @@ mod payment_mode;
 mod tariff;
 pub use payment_mode::{PaymentMode, UpdatePaymentMode};
 pub use tariff::{
-    BlockPrices, DayOfMonth, DayProfile, ElecPrices, GasPriceElements, ProfileSchedule, Season,
-    SecondaryPrices, SpecialDay, SwitchingTable, TariffAction, TariffDate,
-    UpdateImportTariffPrimary, UpdateImportTariffSecondary, UpdatePricePrimary,
-    UpdatePricePrimaryGas, UpdatePriceSecondary, WeekProfile,
+    BlockPrices, DayOfMonth, DayProfile, ElecPrices, GasDate, GasPriceElements, GasTariffElements,
+    ProfileSchedule, Season, SecondaryPrices, SpecialDay, SwitchingTable, TariffAction, TariffDate,
+    UpdateImportTariffPrimary, UpdateImportTariffPrimaryGas, UpdateImportTariffSecondary,
+    UpdatePricePrimary, UpdatePricePrimaryGas, UpdatePriceSecondary, WeekProfile,
 };
 // 1.5 Update Meter Balance.
 mod meter_balance;

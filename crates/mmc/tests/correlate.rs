@@ -416,6 +416,20 @@ fn every_rtds_1_6_precommand_correlates_with_its_template() {
             assert_eq!(d.spec().name, uc);
         }
     }
+    // The ESME's SuspendDebtEmergency is in its 19.10.2 entries: the future-dated (false)
+    // pre-command does not answer the same request with true.
+    let stem = "ECS03_1.6_FUTURE_DATED_TWIN_SUCCESS";
+    let emergency = template_with(
+        &format!("{stem}_REQUEST_DUIS.XML"),
+        "SuspendDebtEmergency>false<",
+        "SuspendDebtEmergency>true<",
+    );
+    let pre = GeneralSigning::decode(&vector("1.6_ECS03", &format!("{stem}_PRECOMMAND_GBCS.HEX")))
+        .unwrap();
+    assert!(matches!(
+        correlate(&emergency, None, &pre).unwrap_err(),
+        Mismatch::Parameter { .. }
+    ));
     // A credit request with a prepayment pre-command, and a request for another time.
     let credit = template("GCS02_1.6_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML");
     let prepay = GeneralSigning::decode(&vector(
@@ -627,4 +641,41 @@ fn every_rtds_gas_price_precommand_correlates_with_its_template() {
     }
     let elec = template("ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
     assert!(correlate(&elec, None, &pre("GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS")).is_err());
+}
+
+#[test]
+fn every_rtds_gas_tariff_precommand_correlates_with_its_template() {
+    let dir = "1.1.1_GCS01a";
+    let pre = |stem: &str| {
+        GeneralSigning::decode(&vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX"))).unwrap()
+    };
+    for stem in [
+        "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS",
+        "GCS01a_1.1.1_FUTURE_DATED_BLOCK_SUCCESS",
+        "GCS01a_1.1.1_CANCELLATION_BLOCK_SUCCESS",
+    ] {
+        let req = template(&format!("{stem}_REQUEST_DUIS.XML"));
+        let d = correlate(&req, None, &pre(stem)).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        assert_eq!(d.spec().name, "GCS01a");
+    }
+    // A changed price, threshold, week, season date, time; the electricity form.
+    let future = "GCS01a_1.1.1_FUTURE_DATED_BLOCK_SUCCESS";
+    for (from, to) in [
+        (">10200<", ">10201<"),
+        (">2000000<", ">2000001<"),
+        ("<sr:SpecifiedDayOfMonth>20<", "<sr:SpecifiedDayOfMonth>21<"),
+        ("2030-01-15T09:00:00.00Z", "2030-01-15T10:00:00.00Z"),
+    ] {
+        let req = template_with(&format!("{future}_REQUEST_DUIS.XML"), from, to);
+        assert!(correlate(&req, None, &pre(future)).is_err(), "{from}");
+    }
+    let tou = "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS";
+    let req = template_with(
+        &format!("{tou}_REQUEST_DUIS.XML"),
+        "<sr:ReferencedDayName index=\"7\">2<",
+        "<sr:ReferencedDayName index=\"7\">1<",
+    );
+    assert!(correlate(&req, None, &pre(tou)).is_err());
+    let elec = template("ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
+    assert!(correlate(&elec, None, &pre(tou)).is_err());
 }

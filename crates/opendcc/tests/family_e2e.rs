@@ -28,6 +28,8 @@ mod t {
     pub const ACTIVATE_AUX_LOAD: &str = "ECS47Activate_7.5_SUCCESS_REQUEST_DUIS.XML";
     pub const READ_AUX_LOAD: &str = "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML";
     pub const RANDOMISED_OFFSET: &str = "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML";
+    pub const GAS_TARIFF: &str = "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML";
+    pub const READ_GAS_TARIFF: &str = "GCS21f_4.11.1_SUCCESS_REQUEST_DUIS.XML";
 }
 
 const ESME: &str = premises1::ESME;
@@ -176,6 +178,54 @@ fn family_1_payment_mode_switches_read_back_and_the_block_counters_reset() {
     let since = block_counters(&demo, &sink);
     assert!(since <= counted, "{since} against {counted}");
     assert!(since < 100, "{since} Wh within seconds of the reset");
+}
+
+/// The template's 1.1.1 gas body with `from` replaced by `to`.
+fn gas_tariff_body(from: &str, to: &str) -> String {
+    let xml = template(t::GAS_TARIFF);
+    let open = "<sr:UpdateImportTariffPrimaryElement>";
+    let close = "</sr:UpdateImportTariffPrimaryElement>";
+    let start = xml.find(open).expect("the body");
+    let end = xml.find(close).expect("the body's end") + close.len();
+    let body = &xml[start..end];
+    assert!(body.contains(from), "{from} in {body}");
+    body.replacen(from, to, 1)
+}
+
+/// 4.11.1 on the GSME, as MMC.
+fn gas_tariff_read(demo: &Demo, sink: &ResponseSink) -> String {
+    let (p, r) = demo.device_request(sink, SUPPLIER, t::READ_GAS_TARIFF, premises1::GSME, None);
+    r.assert_code("I0", &p.rid);
+    demo.decode_mmc(SUPPLIER, &r)
+}
+
+#[test]
+fn family_1_a_gas_tariff_written_to_the_gsme_reads_back() {
+    let (demo, sink) = demo_with_sink();
+    assert_ne!(
+        leaf_i64(&gas_tariff_read(&demo, &sink), "StandingCharge"),
+        23_456
+    );
+    // 1.1.1 (GCS01a) with another standing charge: the GSME's signed answer, then 4.11.1.
+    let body = gas_tariff_body(">22465<", ">23456<");
+    let (r, a) = critical_response(
+        &demo,
+        &sink,
+        t::GAS_TARIFF,
+        premises1::GSME,
+        "GCS01a",
+        Some(&body),
+        "I0",
+    );
+    assert_eq!(a.apdu().originator, eui64(premises1::GSME));
+    let mmc = demo.decode_mmc(SUPPLIER, &r);
+    assert!(
+        mmc.contains("<ra:UpdateImportTariffPrimaryElementRsp"),
+        "{mmc}"
+    );
+    let read = gas_tariff_read(&demo, &sink);
+    assert_eq!(leaf_i64(&read, "StandingCharge"), 23_456, "{read}");
+    assert_eq!(leaf_i64(&read, "TariffTOUPrice"), 9_600, "{read}");
 }
 
 /// 4.1.3 Read TOU With Blocks: the sum of the block counter registers (the protected structure

@@ -89,17 +89,22 @@ impl DeviceService for UpdatePaymentModeService {
                 let twin = r.device.esme_variant == Some(EsmeVariant::B);
                 match body.mode {
                     PaymentMode::Credit => {
-                        let entries = credit_charge_entries(false, twin, false);
+                        let entries = credit_charge_entries(false, twin, false, false);
                         r.use_case_command(MessageCode::ECS02, |h| {
                             uc::ecs02_update_payment_mode_credit(h, &entries, act)
                         })
                     }
                     PaymentMode::Prepayment {
                         suspend_debt_disabled,
+                        suspend_debt_emergency,
                         disablement_threshold,
-                        ..
                     } => {
-                        let entries = credit_charge_entries(true, twin, suspend_debt_disabled);
+                        let entries = credit_charge_entries(
+                            true,
+                            twin,
+                            suspend_debt_disabled,
+                            suspend_debt_emergency,
+                        );
                         r.use_case_command(MessageCode::ECS03, |h| {
                             uc::ecs03_update_payment_mode_prepayment(
                                 h,
@@ -208,7 +213,9 @@ mod tests {
         };
         assert_eq!(c.disablement_threshold, 556_677);
         assert_eq!(c.activation, Activation::Now);
-        assert_eq!(c.entries, credit_charge_entries(true, false, true));
+        assert_eq!(c.entries, credit_charge_entries(true, false, true, false));
+        // SuspendDebtEmergency false: no charge from credit 19.10.2.
+        assert!(c.entries.iter().all(|e| e.credit != 2));
         let plan = t
             .plan(
                 &UpdatePaymentModeService,

@@ -5,7 +5,8 @@
 //! then the switching table (day profiles, week profiles, seasons), the special days, the block
 //! thresholds and the prices, with the XSD's occurrence and value facets checked here. The gas
 //! price form of 1.2.1 (`GasPriceElements`) is parsed by [`UpdatePricePrimaryGas`]; the gas
-//! tariff form of 1.1.1 (`GasTariffElements`) is still refused as unexpected.
+//! tariff form of 1.1.1 (`GasTariffElements` with `GasPriceElements`) by
+//! [`UpdateImportTariffPrimaryGas`].
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::types::InvalidValue;
@@ -874,6 +875,343 @@ impl UpdatePricePrimaryGas {
     }
 }
 
+/// A DUIS `GasDateWithWildcards`: (year 2014…9999, month 1…12, day of month 1…31, day of week
+/// 1 Monday … 7 Sunday), `None` where not specified.
+pub type GasDate = (Option<u16>, Option<u8>, Option<u8>, Option<u8>);
+
+/// `GasTariffElements` (DUIS 5.4): the switching table, special days and block thresholds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GasTariffElements {
+    /// Day profiles (1…4): `DayName` and the one action of the whole day, the
+    /// `TOUTariffAction` (1…4) or `None` for `BlockTariff`.
+    pub days: Vec<(u8, Option<u8>)>,
+    /// Week profiles (1…2): `WeekName` and the day of each day, Monday first.
+    pub weeks: Vec<(u8, [u8; 7])>,
+    /// Seasons (1…3): start date and `ReferencedWeekName`.
+    pub seasons: Vec<(GasDate, u8)>,
+    /// Special days (0…20): date and `ReferencedDayName`.
+    pub special_days: Vec<(GasDate, u8)>,
+    /// `ThresholdMatrix`'s `BlockThreshold`s (1…3, 48 bits each), in index order.
+    pub thresholds: Vec<u64>,
+}
+
+/// `UpdateImportTariffPrimaryElement` with `GasTariffElements` (1.1.1 on a GSME).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateImportTariffPrimaryGas {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// The tariff.
+    pub tariff: GasTariffElements,
+    /// The prices.
+    pub prices: GasPriceElements,
+}
+
+/// A choice of `Specified<x>` (`lo..=hi`) or the empty `<none>`.
+fn gas_wild(
+    e: &Element,
+    kind: &'static str,
+    specified: &'static str,
+    none: &'static str,
+    lo: i64,
+    hi: i64,
+) -> Result<Option<i64>, BodyError> {
+    let mut s = Seq::new(e, kind);
+    let c = s.choice()?;
+    let v = if c.name == specified {
+        Some(int(c, specified, lo, hi)?)
+    } else if c.name == none {
+        empty(c, none)?;
+        None
+    } else {
+        return Err(s.unexpected(c));
+    };
+    s.finish()?;
+    Ok(v)
+}
+
+fn gas_date(e: &Element, kind: &'static str) -> Result<GasDate, BodyError> {
+    let mut s = Seq::new(e, kind);
+    let y = gas_wild(
+        s.required("GasYearWithWildcards")?,
+        "GasYearWithWildcards",
+        "SpecifiedYear",
+        "NonSpecifiedYear",
+        2014,
+        9999,
+    )?;
+    let m = gas_wild(
+        s.required("GasMonthWithWildcards")?,
+        "GasMonthWithWildcards",
+        "SpecifiedMonth",
+        "NonSpecifiedMonth",
+        1,
+        12,
+    )?;
+    let d = gas_wild(
+        s.required("GasDayOfMonthWithWildcards")?,
+        "GasDayOfMonthWithWildcards",
+        "SpecifiedDayOfMonth",
+        "GasNonSpecifiedDayOfMonth",
+        1,
+        31,
+    )?;
+    let w = gas_wild(
+        s.required("GasDayOfWeekWithWildcards")?,
+        "GasDayOfWeekWithWildcards",
+        "SpecifiedDayOfWeek",
+        "NonSpecifiedDayOfWeek",
+        1,
+        7,
+    )?;
+    s.finish()?;
+    let small = |v: Option<i64>| v.and_then(|v| u8::try_from(v).ok());
+    Ok((
+        y.and_then(|v| u16::try_from(v).ok()),
+        small(m),
+        small(d),
+        small(w),
+    ))
+}
+
+fn gas_tariff_elements(e: &Element) -> Result<GasTariffElements, BodyError> {
+    const NAME: &str = "GasTariffElements";
+    let mut s = Seq::new(e, NAME);
+    let st = s.required("SwitchingTable")?;
+    let mut ts = Seq::new(st, "SwitchingTable");
+    let dp = ts.required("DayProfiles")?;
+    let mut ds = Seq::new(dp, "DayProfiles");
+    let days = many(&mut ds, "DayProfile", 1, 4)?
+        .into_iter()
+        .map(|d| {
+            let mut p = Seq::new(d, "DayProfile");
+            let name = small(p.required("DayName")?, "DayName", 1, 4)?;
+            let a = p.choice()?;
+            let tou = match a.name.as_str() {
+                "TOUTariffAction" => Some(small(a, "TOUTariffAction", 1, 4)?),
+                "BlockTariff" => {
+                    empty(a, "BlockTariff")?;
+                    None
+                }
+                _ => return Err(p.unexpected(a)),
+            };
+            p.finish()?;
+            Ok((name, tou))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    ds.finish()?;
+    let wp = ts.required("WeekProfiles")?;
+    let mut ws = Seq::new(wp, "WeekProfiles");
+    let weeks = many(&mut ws, "WeekProfile", 1, 2)?
+        .into_iter()
+        .map(|w| {
+            let mut p = Seq::new(w, "WeekProfile");
+            let name = small(p.required("WeekName")?, "WeekName", 1, 2)?;
+            let mut days = [0u8; 7];
+            for r in many(&mut p, "ReferencedDayName", 7, 7)? {
+                let k = usize::from(index(r, "ReferencedDayName", 7)? - 1);
+                if days[k] != 0 {
+                    return Err(refuse("ReferencedDayName", format!("index {}", k + 1)));
+                }
+                days[k] = small(r, "ReferencedDayName", 1, 4)?;
+            }
+            p.finish()?;
+            Ok((name, days))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    ws.finish()?;
+    let sp = ts.required("Seasons")?;
+    let mut ss = Seq::new(sp, "Seasons");
+    let seasons = many(&mut ss, "Season", 1, 3)?
+        .into_iter()
+        .map(|x| {
+            let mut p = Seq::new(x, "Season");
+            let start = gas_date(p.required("SeasonStartDate")?, "SeasonStartDate")?;
+            let week = small(
+                p.required("ReferencedWeekName")?,
+                "ReferencedWeekName",
+                1,
+                2,
+            )?;
+            p.finish()?;
+            Ok((start, week))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    ss.finish()?;
+    ts.finish()?;
+    let sd = s.required("SpecialDays")?;
+    let mut sds = Seq::new(sd, "SpecialDays");
+    let special_days = many(&mut sds, "SpecialDay", 0, 20)?
+        .into_iter()
+        .map(|x| {
+            let mut p = Seq::new(x, "SpecialDay");
+            let date = gas_date(p.required("Date")?, "Date")?;
+            let day = small(p.required("ReferencedDayName")?, "ReferencedDayName", 1, 4)?;
+            p.finish()?;
+            Ok((date, day))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    sds.finish()?;
+    let tm = s.required("ThresholdMatrix")?;
+    let mut tms = Seq::new(tm, "ThresholdMatrix");
+    let cells = many(&mut tms, "BlockThreshold", 1, 3)?;
+    tms.finish()?;
+    let mut thresholds = vec![None; cells.len()];
+    for c in cells {
+        let i = usize::from(index(c, "BlockThreshold", 3)? - 1);
+        let x = int(c, "BlockThreshold", 0, 281_474_976_710_655)?;
+        match thresholds.get_mut(i) {
+            Some(slot @ None) => *slot = u64::try_from(x).ok(),
+            _ => return Err(refuse("BlockThreshold", format!("index {}", i + 1))),
+        }
+    }
+    s.finish()?;
+    no_text(e, NAME)?;
+    let t = GasTariffElements {
+        days,
+        weeks,
+        seasons,
+        special_days,
+        thresholds: thresholds.into_iter().flatten().collect(),
+    };
+    t.check()?;
+    Ok(t)
+}
+
+fn twice<T: Ord + Clone>(v: impl Iterator<Item = T>) -> bool {
+    let mut v: Vec<T> = v.collect();
+    v.sort_unstable();
+    v.windows(2).any(|w| w[0] == w[1])
+}
+
+impl GasTariffElements {
+    /// What the XSD cannot say: day and week names unique, every referenced day and week
+    /// defined, no two seasons starting on the same date and no date a special day twice (they
+    /// would overlap), the day profiles all TOU or all block, the thresholds rising.
+    fn check(&self) -> Result<(), BodyError> {
+        if twice(self.days.iter().map(|d| d.0)) {
+            return Err(refuse("DayName", "a day profile name given twice".into()));
+        }
+        if twice(self.weeks.iter().map(|w| w.0)) {
+            return Err(refuse("WeekName", "a week profile name given twice".into()));
+        }
+        let defined = |n: u8| self.days.iter().any(|d| d.0 == n);
+        if let Some((w, _)) = self
+            .weeks
+            .iter()
+            .find(|(_, days)| days.iter().any(|d| !defined(*d)))
+        {
+            return Err(refuse(
+                "ReferencedDayName",
+                format!("week profile {w} names an undefined day profile"),
+            ));
+        }
+        if let Some((_, d)) = self.special_days.iter().find(|(_, d)| !defined(*d)) {
+            return Err(refuse(
+                "ReferencedDayName",
+                format!("a special day names undefined day profile {d}"),
+            ));
+        }
+        if let Some((_, w)) = self
+            .seasons
+            .iter()
+            .find(|(_, w)| !self.weeks.iter().any(|x| x.0 == *w))
+        {
+            return Err(refuse(
+                "ReferencedWeekName",
+                format!("a season names undefined week profile {w}"),
+            ));
+        }
+        if twice(self.seasons.iter().map(|s| s.0)) {
+            return Err(refuse(
+                "SeasonStartDate",
+                "two seasons start on the same date".into(),
+            ));
+        }
+        if twice(self.special_days.iter().map(|s| s.0)) {
+            return Err(refuse("Date", "a special day given twice".into()));
+        }
+        let tou = self.days.iter().filter(|d| d.1.is_some()).count();
+        if tou != 0 && tou != self.days.len() {
+            return Err(refuse(
+                "DayProfile",
+                "TOU and block day profiles mixed in one tariff".into(),
+            ));
+        }
+        if self.thresholds.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(refuse(
+                "BlockThreshold",
+                "block thresholds not rising".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The day profiles are TOU (`false`: block).
+    pub fn is_tou(&self) -> bool {
+        self.days.iter().all(|d| d.1.is_some())
+    }
+}
+
+impl UpdateImportTariffPrimaryGas {
+    /// Parses an `UpdateImportTariffPrimaryElement` body element whose tariff is
+    /// `GasTariffElements`. Beyond the XSD: the day profiles' kind is the prices' kind (TOU
+    /// actions name a TOU price given; block day profiles with block prices, at most one more
+    /// block price than thresholds).
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateImportTariffPrimaryElement";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let tariff = gas_tariff_elements(s.required("GasTariffElements")?)?;
+        let pe = s.required("PriceElements")?;
+        let mut ps = Seq::new(pe, "PriceElements");
+        let prices = gas_prices(ps.required("GasPriceElements")?)?;
+        ps.finish()?;
+        s.finish()?;
+        no_text(body, NAME)?;
+        if tariff.is_tou() {
+            if prices.tou.is_empty() {
+                return Err(refuse(
+                    "GasPriceElements",
+                    "TOU day profiles with block prices".into(),
+                ));
+            }
+            if let Some(d) = tariff
+                .days
+                .iter()
+                .find(|d| !prices.tou.iter().any(|(i, _)| Some(*i) == d.1))
+            {
+                return Err(refuse(
+                    "TOUTariffAction",
+                    format!("day profile {} names a TOU rate with no price", d.0),
+                ));
+            }
+        } else {
+            if prices.blocks.is_empty() {
+                return Err(refuse(
+                    "GasPriceElements",
+                    "block day profiles with TOU prices".into(),
+                ));
+            }
+            if prices.blocks.len() > tariff.thresholds.len() + 1 {
+                return Err(refuse(
+                    "BlockPrice",
+                    format!(
+                        "{} block prices for {} thresholds",
+                        prices.blocks.len(),
+                        tariff.thresholds.len()
+                    ),
+                ));
+            }
+        }
+        Ok(Self {
+            execution_date_time,
+            tariff,
+            prices,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -940,6 +1278,442 @@ mod tests {
             "<sr:BlockTariff><sr:BlockPrice index=\"1\">5</sr:BlockPrice></sr:BlockTariff>",
         ] {
             assert!(UpdatePricePrimaryGas::parse(&gas(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_gas_tariff_template_parses() {
+        let t = UpdateImportTariffPrimaryGas::parse(&template(
+            "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
+        ))
+        .unwrap();
+        assert_eq!(t.execution_date_time, None);
+        assert_eq!(
+            t.tariff.days,
+            [(1, Some(1)), (2, Some(2)), (3, Some(3)), (4, Some(4))]
+        );
+        assert_eq!(t.tariff.weeks[1], (2, [3, 3, 3, 3, 3, 4, 4]));
+        assert_eq!(
+            t.tariff.seasons,
+            [
+                ((None, Some(3), Some(20), None), 1),
+                ((None, Some(6), Some(21), None), 2)
+            ]
+        );
+        assert_eq!(t.tariff.special_days.len(), 10);
+        assert_eq!(
+            t.tariff.special_days[0],
+            ((Some(2015), Some(1), Some(1), None), 2)
+        );
+        assert!(t.tariff.is_tou());
+        assert_eq!(t.prices.tou.len(), 4);
+        for f in [
+            "GCS01a_1.1.1_FUTURE_DATED_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+            "GCS01a_1.1.1_CANCELLATION_BLOCK_SUCCESS_REQUEST_DUIS.XML",
+        ] {
+            let t = UpdateImportTariffPrimaryGas::parse(&template(f)).unwrap();
+            assert!(t.execution_date_time.is_some(), "{f}");
+            assert_eq!(t.tariff.days, [(1, None)], "{f}");
+            assert_eq!(t.tariff.thresholds, [1_000_000, 2_000_000, 3_000_000]);
+            assert!(t.tariff.special_days.is_empty());
+            assert_eq!(t.prices.blocks.len(), 4);
+        }
+        // The electricity form is not the gas one, and the other way round.
+        assert!(
+            UpdateImportTariffPrimaryGas::parse(&template(
+                "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML"
+            ))
+            .is_err()
+        );
+        assert!(
+            UpdateImportTariffPrimary::parse(&template(
+                "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML"
+            ))
+            .is_err()
+        );
+    }
+
+    /// The gas 1.1.1 body of `day_profiles`, `weeks`, `seasons`, `special`, `thresholds` and
+    /// `prices`, written without the `sr:` prefix.
+    fn gas_body(
+        days: &str,
+        weeks: &str,
+        seasons: &str,
+        special: &str,
+        thresholds: &str,
+        prices: &str,
+    ) -> Element {
+        body(&format!(
+            "<UpdateImportTariffPrimaryElement><GasTariffElements><SwitchingTable>\
+             <DayProfiles>{days}</DayProfiles><WeekProfiles>{weeks}</WeekProfiles>\
+             <Seasons>{seasons}</Seasons></SwitchingTable><SpecialDays>{special}</SpecialDays>\
+             <ThresholdMatrix>{thresholds}</ThresholdMatrix></GasTariffElements>\
+             <PriceElements><GasPriceElements><CurrencyUnits>GBP</CurrencyUnits>\
+             <StandingCharge>100</StandingCharge>{prices}</GasPriceElements></PriceElements>\
+             </UpdateImportTariffPrimaryElement>"
+        ))
+    }
+
+    fn gas_day(name: u8, action: &str) -> String {
+        format!("<DayProfile><DayName>{name}</DayName>{action}</DayProfile>")
+    }
+
+    fn gas_week(name: u8, days: [u8; 7]) -> String {
+        let refs: String = days
+            .iter()
+            .zip(1..)
+            .map(|(d, i)| format!("<ReferencedDayName index=\"{i}\">{d}</ReferencedDayName>"))
+            .collect();
+        format!("<WeekProfile><WeekName>{name}</WeekName>{refs}</WeekProfile>")
+    }
+
+    fn gas_date_xml(month: u8, day: u8) -> String {
+        format!(
+            "<GasYearWithWildcards><NonSpecifiedYear/></GasYearWithWildcards>\
+             <GasMonthWithWildcards><SpecifiedMonth>{month}</SpecifiedMonth></GasMonthWithWildcards>\
+             <GasDayOfMonthWithWildcards><SpecifiedDayOfMonth>{day}</SpecifiedDayOfMonth></GasDayOfMonthWithWildcards>\
+             <GasDayOfWeekWithWildcards><NonSpecifiedDayOfWeek/></GasDayOfWeekWithWildcards>"
+        )
+    }
+
+    fn gas_season(month: u8, day: u8, week: u8) -> String {
+        format!(
+            "<Season><SeasonStartDate>{}</SeasonStartDate><ReferencedWeekName>{week}</ReferencedWeekName></Season>",
+            gas_date_xml(month, day)
+        )
+    }
+
+    fn gas_special(month: u8, day: u8, name: u8) -> String {
+        format!(
+            "<SpecialDay><Date>{}</Date><ReferencedDayName>{name}</ReferencedDayName></SpecialDay>",
+            gas_date_xml(month, day)
+        )
+    }
+
+    fn gas_thresholds(v: &[u64]) -> String {
+        v.iter()
+            .zip(1..)
+            .map(|(x, i)| format!("<BlockThreshold index=\"{i}\">{x}</BlockThreshold>"))
+            .collect()
+    }
+
+    fn gas_tou_prices(v: &[(u8, i64)]) -> String {
+        let p: String = v
+            .iter()
+            .map(|(i, x)| format!("<TOUPrice index=\"{i}\">{x}</TOUPrice>"))
+            .collect();
+        format!("<TOUTariff>{p}</TOUTariff>")
+    }
+
+    fn gas_block_prices(v: &[i64]) -> String {
+        let p: String = v
+            .iter()
+            .zip(1..)
+            .map(|(x, i)| format!("<BlockPrice index=\"{i}\">{x}</BlockPrice>"))
+            .collect();
+        format!("<BlockTariff>{p}<NumberOfThresholds>1</NumberOfThresholds></BlockTariff>")
+    }
+
+    #[test]
+    fn gas_tariffs_gbcs_cannot_hold_or_that_overlap_are_refused() {
+        let tou = |n: u8| format!("<TOUTariffAction>{n}</TOUTariffAction>");
+        let block = "<BlockTariff/>";
+        let two_days = gas_day(1, &tou(1)) + &gas_day(2, &tou(2));
+        let week = gas_week(1, [1, 1, 1, 1, 1, 2, 2]);
+        let season = gas_season(3, 20, 1);
+        let prices = gas_tou_prices(&[(1, 10), (2, 20)]);
+        let ok = gas_body(
+            &two_days,
+            &week,
+            &season,
+            &gas_special(1, 1, 2),
+            &gas_thresholds(&[1]),
+            &prices,
+        );
+        let t = UpdateImportTariffPrimaryGas::parse(&ok).unwrap();
+        assert_eq!(t.tariff.days, [(1, Some(1)), (2, Some(2))]);
+        let ok_block = gas_body(
+            &gas_day(1, block),
+            &gas_week(1, [1; 7]),
+            &season,
+            "",
+            &gas_thresholds(&[100, 200, 300]),
+            &gas_block_prices(&[1, 2, 3, 4]),
+        );
+        assert!(UpdateImportTariffPrimaryGas::parse(&ok_block).is_ok());
+        let bad: Vec<(&str, Element)> = vec![
+            // Overlaps: two seasons from the same date, a special day twice, a day name twice.
+            (
+                "same season start",
+                gas_body(
+                    &two_days,
+                    &(week.clone() + &gas_week(2, [2; 7])),
+                    &(season.clone() + &gas_season(3, 20, 2)),
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "special day twice",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    &(gas_special(1, 1, 2) + &gas_special(1, 1, 1)),
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "day name twice",
+                gas_body(
+                    &(two_days.clone() + &gas_day(2, &tou(1))),
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            // More than GBCS holds: a fifth day profile, a third week, a fourth season, a fifth
+            // TOU rate, 21 special days, a fourth threshold, five block prices.
+            (
+                "five day profiles",
+                gas_body(
+                    &(1..=5).map(|n| gas_day(n, &tou(1))).collect::<String>(),
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "three weeks",
+                gas_body(
+                    &two_days,
+                    &(week.clone() + &gas_week(2, [1; 7]) + &gas_week(3, [1; 7])),
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "four seasons",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &(1..=4).map(|m| gas_season(m, 1, 1)).collect::<String>(),
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "TOU rate 5",
+                gas_body(
+                    &(gas_day(1, &tou(5)) + &gas_day(2, &tou(2))),
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "TOU price 5",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &gas_tou_prices(&[(1, 10), (2, 20), (5, 1)]),
+                ),
+            ),
+            (
+                "21 special days",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    &(1..=21).map(|d| gas_special(1, d, 1)).collect::<String>(),
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "four thresholds",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[1, 2, 3, 4]),
+                    &gas_block_prices(&[1, 2]),
+                ),
+            ),
+            (
+                "five block prices",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[1, 2, 3]),
+                    &gas_block_prices(&[1, 2, 3, 4, 5]),
+                ),
+            ),
+            (
+                "more blocks than thresholds allow",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[100]),
+                    &gas_block_prices(&[1, 2, 3]),
+                ),
+            ),
+            // Values out of range.
+            (
+                "negative price",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &gas_tou_prices(&[(1, -1), (2, 20)]),
+                ),
+            ),
+            (
+                "price over 32 bits",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &gas_tou_prices(&[(1, 4_294_967_296), (2, 20)]),
+                ),
+            ),
+            (
+                "threshold over 48 bits",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[281_474_976_710_656]),
+                    &gas_block_prices(&[1, 2]),
+                ),
+            ),
+            (
+                "thresholds falling",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[200, 100]),
+                    &gas_block_prices(&[1, 2]),
+                ),
+            ),
+            (
+                "month 13",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &gas_season(13, 1, 1),
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            // Inconsistent: undefined references, kinds mixed, a TOU rate without a price.
+            (
+                "undefined day",
+                gas_body(
+                    &two_days,
+                    &gas_week(1, [1, 1, 1, 1, 1, 3, 3]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "undefined week",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &gas_season(3, 20, 2),
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "special day undefined",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    &gas_special(1, 1, 4),
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "TOU and block mixed",
+                gas_body(
+                    &(gas_day(1, &tou(1)) + &gas_day(2, block)),
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "TOU days, block prices",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &gas_block_prices(&[1, 2]),
+                ),
+            ),
+            (
+                "block days, TOU prices",
+                gas_body(
+                    &gas_day(1, block),
+                    &gas_week(1, [1; 7]),
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &prices,
+                ),
+            ),
+            (
+                "TOU rate without price",
+                gas_body(
+                    &two_days,
+                    &week,
+                    &season,
+                    "",
+                    &gas_thresholds(&[1]),
+                    &gas_tou_prices(&[(1, 10)]),
+                ),
+            ),
+        ];
+        for (why, e) in bad {
+            assert!(UpdateImportTariffPrimaryGas::parse(&e).is_err(), "{why}");
         }
     }
 

@@ -751,3 +751,113 @@ pub fn gas_prices_from_duis(
         },
     })
 }
+
+/// A DUIS gas date with wildcards: (year, month, day of month, day of week 1 Monday … 7
+/// Sunday), `None` where not specified.
+pub type WildDate = (Option<u16>, Option<u8>, Option<u8>, Option<u8>);
+
+/// The ZCL date of a DUIS gas date: year − 1900, `FF` for what is not specified (every RTDS
+/// 1.1.1 GCS01a season and special day). `None` for a year past 2154 (`FF` is the wildcard).
+pub fn zcl_date((year, month, day, weekday): WildDate) -> Option<ZclDate> {
+    let year = match year {
+        Some(y) => u8::try_from(y.checked_sub(1900)?)
+            .ok()
+            .filter(|y| *y != 0xFF)?,
+        None => 0xFF,
+    };
+    Some([
+        year,
+        month.unwrap_or(0xFF),
+        day.unwrap_or(0xFF),
+        weekday.unwrap_or(0xFF),
+    ])
+}
+
+/// What a DUIS 1.1.1 `GasTariffElements` and its `GasPriceElements` give.
+#[derive(Debug, Clone, Copy)]
+pub struct DuisGasTariff<'a> {
+    /// Day profiles: `DayName` and `TOUTariffAction` (`None`: `BlockTariff`).
+    pub days: &'a [(u8, Option<u8>)],
+    /// Week profiles: `WeekName` and the day of each day, Monday first.
+    pub weeks: &'a [(u8, [u8; 7])],
+    /// Seasons: start date and week.
+    pub seasons: &'a [(WildDate, u8)],
+    /// Special days: date and day.
+    pub special_days: &'a [(WildDate, u8)],
+    /// `ThresholdMatrix` (ignored for a TOU tariff, where the XSD still wants one).
+    pub thresholds: &'a [u64],
+    /// `CurrencyUnits` GBP.
+    pub currency_gbp: bool,
+    /// `StandingCharge`.
+    pub standing_charge: u32,
+    /// `TOUPrice`s (index, price).
+    pub tou: &'a [(u8, u32)],
+    /// `BlockPrice`s (index, price).
+    pub blocks: &'a [(u8, u32)],
+}
+
+/// The GCS01a of a DUIS 1.1.1 on a GSME (evidence: the RTDS 4.5.0 1.1.1 GCS01a vectors against
+/// their templates): the issuer calendar id is the issuer event id; each day profile one entry
+/// at minute 0, its price tier the TOU action (block: tier 0); weeks as given; seasons and
+/// special days as ZCL dates ([`zcl_date`]); the prices as for 1.2.1
+/// ([`gas_prices_from_duis`]), except that a block tariff's thresholds in use are the
+/// `ThresholdMatrix`'s (3 in the FUTURE_DATED vector, whose template's `NumberOfThresholds` says
+/// 2), published as one Publish Block Thresholds for every tier (sub-payload control 1, tier 0).
+/// `None` when a date has no ZCL form, the prices are neither TOU nor block, or over 15
+/// thresholds.
+pub fn gas_tariff_from_duis(
+    issue: Issue,
+    d: &DuisGasTariff<'_>,
+) -> Option<super::gcs01a::GasTariffUpdate> {
+    let dates = |v: &[(WildDate, u8)]| -> Option<Vec<(ZclDate, u8)>> {
+        v.iter().map(|(d, x)| Some((zcl_date(*d)?, *x))).collect()
+    };
+    let block = d.tou.is_empty();
+    let thresholds = if block {
+        Some(
+            u8::try_from(d.thresholds.len())
+                .ok()
+                .filter(|n| *n <= 0x0F)?,
+        )
+    } else {
+        None
+    };
+    let mut prices = gas_prices_from_duis(
+        d.currency_gbp,
+        d.standing_charge,
+        d.tou,
+        d.blocks,
+        thresholds,
+    )?;
+    if block {
+        prices.block_thresholds = Some(BlockThresholds {
+            sub_payload_control: 1,
+            tiers: vec![(0, d.thresholds.to_vec())],
+        });
+    }
+    Some(super::gcs01a::GasTariffUpdate {
+        issue,
+        calendar: GasCalendarUpdate {
+            issuer_calendar_id: issue.issuer_event_id,
+            days: d
+                .days
+                .iter()
+                .map(|(id, tou)| GasDay {
+                    id: *id,
+                    entries: vec![(0, tou.unwrap_or(0))],
+                })
+                .collect(),
+            weeks: d
+                .weeks
+                .iter()
+                .map(|(id, days)| GasWeek {
+                    id: *id,
+                    days: *days,
+                })
+                .collect(),
+            seasons: dates(d.seasons)?,
+            special_days: dates(d.special_days)?,
+        },
+        prices,
+    })
+}

@@ -154,24 +154,28 @@ impl CreditChargeEntry {
 
 /// The credit/charge pairs the ESME is configured with, in the RTDS order: credit mode (ECS02)
 /// the standing charge `19.20.0` and `19.20.4` from token credit `19.10.0`; prepayment mode
-/// (ECS03) every charge from token credit, emergency credit `19.10.1` and `19.10.2`. A twin
-/// element ESME also has the charge `19.20.5` (from token credit, and in prepayment from
-/// emergency credit too).
+/// (ECS03) every charge from token credit and emergency credit `19.10.1`, and, when
+/// `SuspendDebtEmergency` is true, the charges `19.20.4`, `19.20.1` and `19.20.2` from
+/// `19.10.2` too. A twin element ESME also has the charge `19.20.5` (from token credit, and in
+/// prepayment from emergency credit too).
 ///
 /// Evidence: ECS02 single element (immediate) 2 entries, twin element (future-dated,
-/// cancellation) the same plus `19.10.0/19.20.5`; ECS03 single element (immediate) 13 entries,
-/// twin element cancellation the same plus `19.10.0/19.20.5` and `19.10.1/19.20.5`. The RTDS
-/// ECS03 future-dated (twin) vector lacks the three `19.10.2` entries: the one vector this rule
-/// does not reproduce (its builder test passes its own entries).
+/// cancellation) the same plus `19.10.0/19.20.5`; ECS03 single element (immediate,
+/// `SuspendDebtEmergency` true) 13 entries, twin element cancellation (true) the same plus
+/// `19.10.0/19.20.5` and `19.10.1/19.20.5`; twin element future-dated, the one ECS03 vector
+/// whose template says `SuspendDebtEmergency` false, the cancellation's entries without the
+/// three `19.10.2` ones, and that is the only way the three vectors differ beyond the `C0`
+/// bytes. The GSME carries the same setting (GCS03's configuration bit 11), so the ESME's
+/// ECS03 must carry it somewhere; these entries are where the vectors show it.
 ///
 /// The collection configuration: `C0` (third bit clear) on the time-debt charges `19.20.1` and
 /// `19.20.2` of token and emergency credit when `SuspendDebtDisabled` is true, `E0` everywhere
-/// else (ECS03 vectors: true/true and true/false show `C0` there, false/true none;
-/// `SuspendDebtEmergency` changes no byte of any vector, so it is not carried by the entries).
+/// else (ECS03 vectors: true/true and true/false show `C0` there, false/true none).
 pub fn credit_charge_entries(
     prepayment: bool,
     twin: bool,
     suspend_debt_disabled: bool,
+    suspend_debt_emergency: bool,
 ) -> Vec<CreditChargeEntry> {
     let pairs: &[(u8, u8)] = if prepayment {
         &[
@@ -199,6 +203,7 @@ pub fn credit_charge_entries(
     };
     pairs
         .iter()
+        .filter(|(credit, _)| *credit != 2 || suspend_debt_emergency)
         .chain(twin_pairs)
         .map(|&(credit, charge)| CreditChargeEntry {
             credit,

@@ -32,6 +32,7 @@ mod gcs39;
 // 1.6 Update Payment Mode.
 mod ecs02;
 mod ecs03;
+mod gcs01a;
 mod gcs01b;
 mod gcs02;
 mod gcs03;
@@ -73,6 +74,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs03::CORRELATION,
     &ecs01a::CORRELATION,
     &ecs01b::CORRELATION,
+    &gcs01a::CORRELATION,
     &gcs01b::CORRELATION,
     &ecs01c::CORRELATION,
     &ecs01d::CORRELATION,

@@ -1,8 +1,9 @@
 //! ECS02, ECS03, GCS02 and GCS03 answer 1.6 Update Payment Mode: the pre-command must switch to
 //! the request's mode, at the request's time (none: now; 3000-12-31T00:00:00Z: cancel; else
 //! that instant), with its prepayment settings (the rules of `gbcs::usecases::payment_mode`:
-//! the GSME's configuration bits and cut-off; the ESME's disablement threshold and `C0`
-//! entries exactly when `SuspendDebtDisabled`).
+//! the GSME's configuration bits and cut-off; the ESME's disablement threshold, `C0` entries
+//! exactly when `SuspendDebtDisabled` and `19.10.2` entries exactly when
+//! `SuspendDebtEmergency`).
 
 use duis::Request;
 use duis::bodies::{PaymentMode, UpdatePaymentMode};
@@ -50,8 +51,8 @@ pub(super) fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Misma
             DecodedCommand::Ecs03(c),
             PaymentMode::Prepayment {
                 suspend_debt_disabled,
+                suspend_debt_emergency,
                 disablement_threshold,
-                ..
             },
         ) => {
             time("ECS03", c.activation)?;
@@ -59,8 +60,10 @@ pub(super) fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Misma
                 .entries
                 .iter()
                 .any(|e| e.collection == COLLECT_NOT_WHEN_DISABLED);
+            let in_emergency = c.entries.iter().any(|e| e.credit == 2);
             if c.disablement_threshold != disablement_threshold
                 || suspended != suspend_debt_disabled
+                || in_emergency != suspend_debt_emergency
             {
                 return Err(mismatch(
                     "ECS03",

@@ -1,4 +1,5 @@
-//! ECS01a, ECS01b, ECS01c and ECS01d answer 1.1.1, 1.2.1, 1.1.2 and 1.2.2: the pre-command must
+//! ECS01a, ECS01b, ECS01c and ECS01d answer 1.1.1, 1.2.1, 1.1.2 and 1.2.2 (GCS01a and GCS01b
+//! 1.1.1 and 1.2.1 on a GSME, by `gbcs::usecases::gas_tariff`'s rules): the pre-command must
 //! carry exactly the tariff or prices the request's body gives, by the rules of
 //! `gbcs::usecases::tariff` (selectors, COSEM dates, the price matrix layout, the standing
 //! charge), at the request's time (none: now; 3000-12-31T00:00:00Z: cancel; else that instant).
@@ -6,7 +7,8 @@
 use duis::Request;
 use duis::bodies::{
     DayOfMonth, SpecialDay, SwitchingTable, TariffAction, TariffDate, UpdateImportTariffPrimary,
-    UpdateImportTariffSecondary, UpdatePricePrimary, UpdatePricePrimaryGas, UpdatePriceSecondary,
+    UpdateImportTariffPrimaryGas, UpdateImportTariffSecondary, UpdatePricePrimary,
+    UpdatePricePrimaryGas, UpdatePriceSecondary,
 };
 use gbcs::UtcDateTime;
 use gbcs::usecases::tariff::{self as t, Calendar, UnitCharge};
@@ -171,6 +173,29 @@ pub(super) fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Misma
                 activation: activation(r.execution_date_time.as_deref())?,
             };
             same("ECS01d", &expected, c)
+        }
+        DecodedCommand::Gcs01a(c) => {
+            // The issuer event (and calendar) id is the DCC's time of the request: not in the
+            // body; the rest follows from it by the one rule.
+            let r = body(UpdateImportTariffPrimaryGas::parse(b))?;
+            let issue = gbcs::usecases::gas_tariff::Issue {
+                issuer_event_id: c.issue.issuer_event_id,
+                activation: activation(r.execution_date_time.as_deref())?,
+            };
+            let input = gbcs::usecases::gas_tariff::DuisGasTariff {
+                days: &r.tariff.days,
+                weeks: &r.tariff.weeks,
+                seasons: &r.tariff.seasons,
+                special_days: &r.tariff.special_days,
+                thresholds: &r.tariff.thresholds,
+                currency_gbp: r.prices.currency_gbp,
+                standing_charge: r.prices.standing_charge,
+                tou: &r.prices.tou,
+                blocks: &r.prices.blocks,
+            };
+            let expected = gbcs::usecases::gas_tariff::gas_tariff_from_duis(issue, &input)
+                .ok_or_else(|| Mismatch::RequestBody("gas tariff has no GBCS form".into()))?;
+            same("GCS01a", &expected, c.as_ref())
         }
         DecodedCommand::Gcs01b(c) => {
             // The issuer event id is the DCC's time of the request: not in the body.
