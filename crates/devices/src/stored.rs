@@ -27,6 +27,10 @@
 //!   prepayment top-ups of DUIS 2.2, [`crate::top_up::TopUps`]; the auxiliary controllers' boost
 //!   button associations of DUIS 7.9 / 7.10, [`crate::state::AuxControllers`]); a format-1 or
 //!   format-2 body reads with their defaults.
+//! * format 4: a format-3 body followed by [`Tail4`] (the ESME's boost function of DUIS 7.11:
+//!   the boost period, the boost in force and the boost function log,
+//!   [`crate::boost::BoostState`]); a format-1, 2 or 3 body reads with its default (no boost in
+//!   force, an empty log, the default period).
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +45,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 3;
+pub const FORMAT: u8 = 4;
+/// The format of parts stored before [`Tail4`] existed (still read).
+pub const FORMAT_3: u8 = 3;
 /// The format of parts stored before [`Tail3`] existed (still read).
 pub const FORMAT_2: u8 = 2;
 /// The format of parts stored before the tail existed (still read).
@@ -131,6 +137,17 @@ struct Tail3 {
     aux_controllers: crate::state::AuxControllers,
 }
 
+#[derive(Serialize)]
+struct Tail4Ref<'a> {
+    boost: &'a crate::boost::BoostState,
+}
+
+/// What format 4 appends to a format-3 body; an older body reads with the default.
+#[derive(Deserialize, Default)]
+struct Tail4 {
+    boost: crate::boost::BoostState,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -157,8 +174,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1, 2 and 3.
-        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => {
+        // Counters and events are laid out alike in formats 1 to 4.
+        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -197,6 +214,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         prepay,
         top_ups,
         aux_controllers,
+        boost,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -230,6 +248,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             top_ups,
             aux_controllers,
         },
+        Tail4Ref { boost },
     ))
 }
 
@@ -238,7 +257,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
+        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
             .map(|(h, _)| h)
             .map_err(|e| StoredError(format!("body: {e}")))?,
         _ => decode::<BodyHead>("body", body)?,
@@ -275,11 +294,20 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (mut b, tail, tail3): (BodyV1, Tail, Tail3) = match body.first() {
-        Some(&FORMAT_1) => (decode("body", body)?, Tail::default(), Tail3::default()),
+    let (mut b, tail, tail3, tail4): (BodyV1, Tail, Tail3, Tail4) = match body.first() {
+        Some(&FORMAT_1) => (
+            decode("body", body)?,
+            Tail::default(),
+            Tail3::default(),
+            Tail4::default(),
+        ),
         Some(&FORMAT_2) => {
             let (b, t) = decode("body", body)?;
-            (b, t, Tail3::default())
+            (b, t, Tail3::default(), Tail4::default())
+        }
+        Some(&FORMAT_3) => {
+            let (b, t, t3) = decode("body", body)?;
+            (b, t, t3, Tail4::default())
         }
         _ => decode("body", body)?,
     };
@@ -312,6 +340,7 @@ pub fn decode_state(
         prepay: tail3.prepay,
         top_ups: tail3.top_ups,
         aux_controllers: tail3.aux_controllers,
+        boost: tail4.boost,
     })
 }
 
@@ -386,10 +415,24 @@ mod tests {
         v1
     }
 
+    /// The format-3 body of a state whose boost function is the default: a format-4 body
+    /// without its [`Tail4`].
+    fn format_3(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail4 = postcard::to_allocvec(&Tail4Ref {
+            boost: &crate::boost::BoostState::default(),
+        })
+        .unwrap();
+        assert!(body.ends_with(&tail4), "the default tail 4 ends the body");
+        let mut v3 = body[..body.len() - tail4.len()].to_vec();
+        v3[0] = FORMAT_3;
+        v3
+    }
+
     /// The format-2 body of a state that holds no written tariff: a format-3 body without its
     /// [`Tail3`].
     fn format_2(body: &[u8]) -> Vec<u8> {
-        assert_eq!(body[0], FORMAT);
+        let body = format_3(body);
         let tail3 = postcard::to_allocvec(&Tail3Ref {
             tariff_epochs: &[],
             prepay: &crate::prepay::PrepayState::default(),
@@ -424,6 +467,49 @@ mod tests {
         s.aux_controllers.boost = [true, false, true, false, false];
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_3_body_loads_with_no_boost_and_format_4_keeps_the_boost_function() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.aux_controllers.boost = [true, false, false, false, true];
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        // Format 3 (a body stored before the boost function existed): the default.
+        let v3 = format_3(&body);
+        assert_eq!(v3[0], FORMAT_3);
+        assert_eq!(held_instructions_due(&v3), Ok(Some(2_000)));
+        let loaded = decode_state(&v3, &counters, EventLog::default()).unwrap();
+        assert_eq!(loaded.boost, crate::boost::BoostState::default());
+        assert_eq!(loaded, s);
+        // Counters stored in format 3 still read.
+        let mut counters_v3 = counters.clone();
+        counters_v3[0] = FORMAT_3;
+        assert_eq!(
+            decode_state(&body, &counters_v3, EventLog::default()),
+            Ok(s.clone())
+        );
+        // A boost in force, its held end, a log and another period round-trip in format 4.
+        s.boost.period_minutes = 30;
+        s.boost.active = Some(crate::boost::Boost {
+            start: 1_700_000_100,
+            end: 1_700_001_900,
+            controllers: [true, false, false, false, false],
+        });
+        s.boost.log = vec![crate::boost::BoostLogEntry {
+            start: 1_699_990_000,
+            end: 1_699_991_000,
+        }];
+        s.future_actions.push(PendingAction {
+            action: FutureAction::BoostEnd,
+            ..held(1_700_001_900)
+        });
+        let body = encode_body(&s).unwrap();
+        assert_eq!(held_instructions_due(&body), Ok(Some(2_000)));
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
@@ -489,7 +575,7 @@ mod tests {
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
         s.debt.updated_at = Some(1_700_000_200);
         let counters = encode_counters(&s).unwrap();
-        let body = encode_body(&s).unwrap();
+        let body = format_3(&encode_body(&s).unwrap());
         // Format 2: the same body without the prepayment state format 3 appends.
         let prepay = postcard::to_allocvec(&crate::prepay::PrepayState::default()).unwrap();
         assert!(body.ends_with(&prepay));
