@@ -367,3 +367,37 @@ fn a_boost_in_force_and_its_log_survive_the_stored_forms() {
     let back: devices::DeviceState = serde_json::from_value(old).unwrap();
     assert_eq!(back.boost, devices::boost::BoostState::default());
 }
+
+#[test]
+fn a_load_controller_s_apc_limit_still_caps_a_boosted_controller() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t = w.now.to_unix();
+    associate(&w, &mut dev, 1, [false, false, true, false, false], t);
+    // 7.16: APC 3 limited to 50 for the hour.
+    let pre = usecases::ecs47e_limit_apc_level(
+        &CommandHeader::new(w.load_controller.eui, dev.eui(), 9001),
+        usecases::AuxControllerState {
+            index: 3,
+            start: at(t),
+            end: at(t + 3600),
+            level: 50,
+            input_from_controlled_load: false,
+        },
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.load_controller, &dev);
+    let reply = dev.handle(&wan, at(t + 1));
+    assert!(matches!(
+        reply.outcome,
+        Outcome::Executed { success: true, .. }
+    ));
+    assert!(matches!(
+        dev.press_boost_button(at(t + 10)),
+        BoostPress::Started { .. }
+    ));
+    // The switch is on; the level shown is the limit's while it holds, then 100.
+    assert_eq!(switches(&w, &mut dev, 2, t + 20)[2], true);
+    assert_eq!(levels(&w, &mut dev, 3, t + 30)[2], level(50));
+    assert_eq!(levels(&w, &mut dev, 4, t + 3600)[2], level(100));
+}
