@@ -397,7 +397,7 @@ fn a_load_controller_s_apc_limit_still_caps_a_boosted_controller() {
         BoostPress::Started { .. }
     ));
     // The switch is on; the level shown is the limit's while it holds, then 100.
-    assert_eq!(switches(&w, &mut dev, 2, t + 20)[2], true);
+    assert!(switches(&w, &mut dev, 2, t + 20)[2]);
     assert_eq!(levels(&w, &mut dev, 3, t + 30)[2], level(50));
     assert_eq!(levels(&w, &mut dev, 4, t + 3600)[2], level(100));
 }
