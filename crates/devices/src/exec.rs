@@ -262,7 +262,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs43(_) => self.switch_supply(apdu, SupplyState::Disabled, now),
             DecodedCommand::Ecs44(_) => self.switch_supply(apdu, SupplyState::Armed, now),
             DecodedCommand::Ecs47(c) => self.ecs47(apdu, c, now),
-            DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c),
+            DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c, now),
             DecodedCommand::Ecs47e(c) => self.ecs47e(apdu, c),
             DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
@@ -270,7 +270,7 @@ impl EmulatedDevice {
             | DecodedCommand::Ecs61d(read)
             | DecodedCommand::Ecs61e(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Ecs62(c) => self.ecs62(apdu, c),
-            DecodedCommand::Ecs61c(period) => self.ecs61c(apdu, &period),
+            DecodedCommand::Ecs61c(period) => self.ecs61c(apdu, &period, now),
             DecodedCommand::Gcs38(read) | DecodedCommand::Gcs33(read) => self.gas_read(&read, now),
             DecodedCommand::Gcs13a(read) => self.gcs13a(cmd, &read, now),
             DecodedCommand::Cs08 => self.cs08(),
@@ -497,6 +497,11 @@ impl EmulatedDevice {
         });
         let works =
             failed.is_none() && self.state.aux_loads.apply(c.index, c.action, now.to_unix());
+        if works {
+            // The later command wins over a boost in force (crate::boost).
+            let device_now = self.device_time(now).to_unix();
+            self.state.boost.release(c.index, device_now);
+        }
         let results = match failed {
             Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
             None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
@@ -515,6 +520,7 @@ impl EmulatedDevice {
         &mut self,
         apdu: &GeneralSigning,
         c: usecases::AuxControllerState,
+        now: UtcDateTime,
     ) -> Option<Execution> {
         let [start, end] = usecases::AuxControllerState::objects(c.index);
         let specs = [
@@ -539,6 +545,11 @@ impl EmulatedDevice {
             input_from_controlled_load: c.input_from_controlled_load,
         };
         let works = failed.is_none() && self.state.aux_loads.command(c.index, level);
+        if works {
+            // The later command wins over a boost in force (crate::boost).
+            let device_now = self.device_time(now).to_unix();
+            self.state.boost.release(c.index, device_now);
+        }
         let results = match failed {
             Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
             None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),
@@ -660,20 +671,43 @@ impl EmulatedDevice {
         )
     }
 
-    /// ECS61c: whether a boost is in force (never: no boost button press is emulated), the
-    /// boost log's entries in the period (none), each controller's boost function association.
-    /// GETs in order; a DLMS fault on an object fails it with `hardware-fault` and leaves the
-    /// rest not executed, as the RTDS ERROR vector.
-    fn ecs61c(&self, apdu: &GeneralSigning, _period: &usecases::LogPeriod) -> Option<Execution> {
+    /// ECS61c: whether a boost is in force (`crate::boost`: started by the consumer's boost
+    /// button), the boost function log's entries whose start lies in the period (start and end,
+    /// seconds since 2000 on the device clock, oldest first), each controller's boost function
+    /// association. GETs in order; a DLMS fault on an object fails it with `hardware-fault` and
+    /// leaves the rest not executed, as the RTDS ERROR vector.
+    fn ecs61c(
+        &self,
+        apdu: &GeneralSigning,
+        period: &usecases::LogPeriod,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
         use usecases::ecs61c;
+        let device_now = self.device_time(now).to_unix();
+        let secs_2000 = |t: i64| {
+            UtcDateTime::from_unix(t)
+                .and_then(|t| t.to_zigbee_utc())
+                .unwrap_or(0)
+        };
+        let entries: Vec<usecases::LogEntry> = self
+            .state
+            .boost
+            .entries_in(period)
+            .into_iter()
+            .map(|e| usecases::LogEntry {
+                time: secs_2000(e.start),
+                values: vec![secs_2000(e.end)],
+            })
+            .collect();
         let log = usecases::logs_common::buffer(ecs61c::LOG);
         let mut objects = vec![ecs61c::BOOST_ACTIVE, log];
         objects.extend((1..=usecases::ecs62::CONTROLLERS).map(usecases::ecs62::association));
         let value = |o: &CosemDescriptor| -> Data {
             if *o == ecs61c::BOOST_ACTIVE {
-                Data::Boolean(0x00)
+                let on = self.state.boost.in_force(device_now).is_some();
+                Data::Boolean(if on { 0xFF } else { 0x00 })
             } else if *o == log {
-                usecases::logs_common::entries_compact_array(2, &[])
+                usecases::logs_common::entries_compact_array(2, &entries)
             } else {
                 let on = (1..=usecases::ecs62::CONTROLLERS)
                     .find(|n| usecases::ecs62::association(*n) == *o)
@@ -715,7 +749,8 @@ impl EmulatedDevice {
     }
 
     /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
-    /// state (on while an ECS47 activation is in force, [`crate::AuxLoads::is_on`]). This
+    /// state (on while a boost controls it, `crate::boost`, else as [`crate::AuxLoads::is_on`]
+    /// says: an ECS47 activation in force, an ECS47a level of 100 in its period). This
     /// emulation holds no auxiliary load calendar (its special days table and schedule read as
     /// empty arrays), no switch descriptions (empty) and no HCALCS paired with a switch (the
     /// identity reads as eight zero bytes, as the RTDS vector's switches in the ESME do).
@@ -736,7 +771,12 @@ impl EmulatedDevice {
                     .commanded_in_force(n, device_t)
                     .filter(|c| c.input_from_controlled_load)
                     .map_or(0, |c| c.level);
-                let output = l.output_level(n, t, device_t);
+                // A boost in force switches the controller fully on (crate::boost).
+                let output = if self.state.boost.controls(n, device_t) {
+                    100
+                } else {
+                    l.output_level(n, t, device_t)
+                };
                 let limit = self.state.aux_controllers.apc_limit(n, device_t);
                 Some(Data::Utf8String(usecases::ecs61e::operational_state_json(
                     limit.map_or(output, |m| output.min(m)),
@@ -744,7 +784,8 @@ impl EmulatedDevice {
                 )))
             } else if *o == ecs61a::output_state(n) {
                 let device_t = t.saturating_add(self.state.clock_offset_secs);
-                let on = self.state.aux_loads.is_on(n, t, device_t);
+                let on = self.state.boost.controls(n, device_t)
+                    || self.state.aux_loads.is_on(n, t, device_t);
                 Some(Data::Boolean(if on { 0xFF } else { 0x00 }))
             } else {
                 None

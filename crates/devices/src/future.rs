@@ -12,6 +12,9 @@
 //! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
 //! time).
 //!
+//! Held device events that no command carries share the mechanism, with no outcome alert: the
+//! next prepayment event (`crate::prepay`) and the end of a boost (`crate::boost`).
+//!
 //! The DLMS outcome alert (ECS02, ECS03) is framed as the RTDS `ECS02_1.6_8F66_*` and
 //! `ECS03_1.6_8F66_*` vectors show it: a signed DLMS data-notification, message code `0x00CC`,
 //! the structure of the alert code, the execution time (COSEM) and the 19-byte outcome block:
@@ -64,6 +67,9 @@ pub enum FutureAction {
     /// GCS01a, GCS01b: write this tariff or prices ([`crate::gas_tariff_update`]); one GBZ
     /// outcome alert per command carrying a start time.
     GasTariff(Box<crate::gas_tariff_update::GasTariffChange>),
+    /// The end of the boost in force (`crate::boost`): no command, no outcome alert; the boost
+    /// is logged and its controllers return to what they were.
+    BoostEnd,
 }
 
 /// A future-dated instruction the device holds.
@@ -162,6 +168,10 @@ impl EmulatedDevice {
             let ok = match &a.action {
                 FutureAction::Prepayment => {
                     alerts.extend(self.prepayment_due(when));
+                    continue;
+                }
+                FutureAction::BoostEnd => {
+                    self.boost_due(a.at);
                     continue;
                 }
                 FutureAction::SupplyOff => {

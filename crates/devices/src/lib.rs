@@ -74,6 +74,7 @@
 
 pub mod alerts;
 mod anchors;
+pub mod boost;
 mod device;
 mod error;
 mod event_logs;

@@ -637,6 +637,11 @@ pub struct DeviceState {
     /// the meter accepted; empty when absent in stored state.
     #[serde(default)]
     pub credits_log: crate::prepay::CreditsLog,
+    /// The ESME's boost function (`crate::boost`): its period, the boost in force started by
+    /// the consumer's boost button, and the boost function log; defaults (none in force, an
+    /// empty log) when absent in stored state.
+    #[serde(default)]
+    pub boost: crate::boost::BoostState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -806,9 +811,9 @@ impl AuxLoads {
 }
 
 /// The ESME's auxiliary controllers 1–5 beyond [`AuxLoads`]: which ones the boost button
-/// controls (ECS62 sets, ECS61c reads; this emulation has no consumer boost button press yet, so
-/// no boost is ever in force and the boost log is empty), and the load controller's APC level
-/// limits (ECS47e sets; ECS61e shows the output level capped by the limit in force).
+/// controls (ECS62 sets, ECS61c reads; a press of the button, `crate::boost`, switches them on
+/// for the boost period), and the load controller's APC level limits (ECS47e sets; ECS61e shows
+/// the output level capped by the limit in force).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuxControllers {
     /// Whether the boost function controls controller `i + 1`.
@@ -927,6 +932,7 @@ impl DeviceState {
             top_ups: crate::top_up::TopUps::default(),
             credits_log: crate::prepay::CreditsLog::default(),
             aux_controllers: AuxControllers::default(),
+            boost: crate::boost::BoostState::default(),
         }
     }
 }

@@ -28,8 +28,11 @@
 //!   button associations of DUIS 7.9 / 7.10, [`crate::state::AuxControllers`]); a format-1 or
 //!   format-2 body reads with their defaults.
 //! * format 4: a format-3 body followed by [`Tail4`] (the prepayment credits log of DUIS 4.4.5,
-//!   [`crate::prepay::CreditsLog`]); an older body reads with the log of the top-ups it had
-//!   accepted ([`crate::prepay::CreditsLog::from_top_ups`]: their UTRNs were not kept).
+//!   [`crate::prepay::CreditsLog`]; the ESME's boost function of DUIS 7.11: the boost period,
+//!   the boost in force and the boost function log, [`crate::boost::BoostState`]); an older body
+//!   reads with the log of the top-ups it had accepted
+//!   ([`crate::prepay::CreditsLog::from_top_ups`]: their UTRNs were not kept) and the default
+//!   boost function (no boost in force, an empty log, the default period).
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -139,12 +142,15 @@ struct Tail3 {
 #[derive(Serialize)]
 struct Tail4Ref<'a> {
     credits_log: &'a crate::prepay::CreditsLog,
+    boost: &'a crate::boost::BoostState,
 }
 
-/// What format 4 appends to a format-3 body; an older body reads with the log its top-ups make.
+/// What format 4 appends to a format-3 body; an older body reads with the log its top-ups make
+/// and the default boost function.
 #[derive(Deserialize, Default)]
 struct Tail4 {
     credits_log: crate::prepay::CreditsLog,
+    boost: crate::boost::BoostState,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -214,6 +220,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         top_ups,
         aux_controllers,
         credits_log,
+        boost,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -247,7 +254,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             top_ups,
             aux_controllers,
         },
-        Tail4Ref { credits_log },
+        Tail4Ref { credits_log, boost },
     ))
 }
 
@@ -313,9 +320,12 @@ pub fn decode_state(
             (b, t, t3, Some(t4))
         }
     };
-    let credits_log = match tail4 {
-        Some(t4) => t4.credits_log,
-        None => crate::prepay::CreditsLog::from_top_ups(&tail3.top_ups, b.clock_offset_secs),
+    let (credits_log, boost) = match tail4 {
+        Some(t4) => (t4.credits_log, t4.boost),
+        None => (
+            crate::prepay::CreditsLog::from_top_ups(&tail3.top_ups, b.clock_offset_secs),
+            crate::boost::BoostState::default(),
+        ),
     };
     b.instantaneous.epochs = tail3.tariff_epochs;
     let c: Counters = decode("counters", counters)?;
@@ -347,6 +357,7 @@ pub fn decode_state(
         top_ups: tail3.top_ups,
         aux_controllers: tail3.aux_controllers,
         credits_log,
+        boost,
     })
 }
 
@@ -421,15 +432,16 @@ mod tests {
         v1
     }
 
-    /// The format-3 body of a state whose credits log is empty: a format-4 body without its
-    /// [`Tail4`].
+    /// The format-3 body of a state whose credits log is empty and whose boost function is the
+    /// default: a format-4 body without its [`Tail4`].
     fn format_3(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
         let tail4 = postcard::to_allocvec(&Tail4Ref {
             credits_log: &crate::prepay::CreditsLog::default(),
+            boost: &crate::boost::BoostState::default(),
         })
         .unwrap();
-        assert!(body.ends_with(&tail4), "the empty tail 4 ends the body");
+        assert!(body.ends_with(&tail4), "the default tail 4 ends the body");
         let mut v3 = body[..body.len() - tail4.len()].to_vec();
         v3[0] = FORMAT_3;
         v3
@@ -473,6 +485,49 @@ mod tests {
         s.aux_controllers.boost = [true, false, true, false, false];
         let body = encode_body(&s).unwrap();
         assert_eq!(body[0], FORMAT);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
+    fn a_format_3_body_loads_with_no_boost_and_format_4_keeps_the_boost_function() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.aux_controllers.boost = [true, false, false, false, true];
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        // Format 3 (a body stored before the boost function existed): the default.
+        let v3 = format_3(&body);
+        assert_eq!(v3[0], FORMAT_3);
+        assert_eq!(held_instructions_due(&v3), Ok(Some(2_000)));
+        let loaded = decode_state(&v3, &counters, EventLog::default()).unwrap();
+        assert_eq!(loaded.boost, crate::boost::BoostState::default());
+        assert_eq!(loaded, s);
+        // Counters stored in format 3 still read.
+        let mut counters_v3 = counters.clone();
+        counters_v3[0] = FORMAT_3;
+        assert_eq!(
+            decode_state(&body, &counters_v3, EventLog::default()),
+            Ok(s.clone())
+        );
+        // A boost in force, its held end, a log and another period round-trip in format 4.
+        s.boost.period_minutes = 30;
+        s.boost.active = Some(crate::boost::Boost {
+            start: 1_700_000_100,
+            end: 1_700_001_900,
+            controllers: [true, false, false, false, false],
+        });
+        s.boost.log = vec![crate::boost::BoostLogEntry {
+            start: 1_699_990_000,
+            end: 1_699_991_000,
+        }];
+        s.future_actions.push(PendingAction {
+            action: FutureAction::BoostEnd,
+            ..held(1_700_001_900)
+        });
+        let body = encode_body(&s).unwrap();
+        assert_eq!(held_instructions_due(&body), Ok(Some(2_000)));
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
@@ -538,7 +593,7 @@ mod tests {
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
         s.debt.updated_at = Some(1_700_000_200);
         let counters = encode_counters(&s).unwrap();
-        let body = encode_body(&s).unwrap();
+        let body = format_3(&encode_body(&s).unwrap());
         // Format 2: the same body without the prepayment state format 3 appends.
         let prepay = postcard::to_allocvec(&crate::prepay::PrepayState::default()).unwrap();
         assert!(body.ends_with(&prepay));

@@ -613,6 +613,26 @@ impl Harness {
         self.settle();
     }
 
+    /// The consumer presses an emulated ESME's boost button now, as `opendcc device boost`
+    /// does: a WAN event at the meter's hub ([`wan::emulated::boost_event`]), so that the WAN
+    /// holds the boost's end and runs it at its time ([`devices::EmulatedDevice::press_boost_button`]:
+    /// a boost of the associated controllers starts, or the one in force ends).
+    pub fn press_boost_button(&mut self, id: &str) {
+        let device = eui(id);
+        let chf = self
+            .store
+            .transaction(|tx| Ok(tx.device(device)?))
+            .expect("reading the inventory")
+            .and_then(|d| d.chf)
+            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
+        let now = unix_ms(self.now());
+        let kind = wan::emulated::boost_event(device);
+        self.store
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
+            .expect("queuing the boost button press");
+        self.settle();
+    }
+
     /// Commands not finished yet.
     pub fn pending_commands(&self) -> usize {
         self.driver.pending().expect("reading the WAN queue")

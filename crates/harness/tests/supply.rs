@@ -455,3 +455,105 @@ fn the_load_controller_limits_an_apc_and_7_15_shows_it_across_a_restart() {
     h.advance(std::time::Duration::from_secs(3600));
     assert_eq!(operational(&mut h)[9], json(100, 0), "the limit is over");
 }
+
+/// 7.11 on the ESME over the day either side of now: whether a boost is in force and the boost
+/// function log's entries (start, end; seconds since 2000).
+fn boost_details(h: &mut Harness) -> (bool, Vec<(u32, u32)>) {
+    use time::format_description::well_known::Rfc3339;
+    let day = time::Duration::days(1);
+    let from = (h.now() - day).format(&Rfc3339).unwrap();
+    let to = (h.now() + day).format(&Rfc3339).unwrap();
+    let a = non_critical_edited(h, boost::READ, premises1::ESME, |x| {
+        x.replace("2014-12-25T23:00:00.00Z", &from)
+            .replace("2015-01-01T00:00:00.00Z", &to)
+    });
+    let v = dlms_values(&a);
+    let active = match &v[0] {
+        Data::Boolean(b) => *b != 0,
+        other => panic!("boost active {other:?}"),
+    };
+    let log = match &v[1] {
+        Data::CompactArray { contents, .. } => contents
+            .chunks_exact(8)
+            .map(|r| {
+                (
+                    u32::from_be_bytes([r[0], r[1], r[2], r[3]]),
+                    u32::from_be_bytes([r[4], r[5], r[6], r[7]]),
+                )
+            })
+            .collect(),
+        other => panic!("boost log {other:?}"),
+    };
+    (active, log)
+}
+
+#[test]
+fn the_boost_button_switches_the_associated_controllers_on_for_its_period_and_7_11_logs_it() {
+    let mut h = Harness::new_world();
+    let json =
+        |o: u8, i: u8| Data::Utf8String(gbcs::usecases::ecs61e::operational_state_json(o, i));
+    let operational = |h: &mut Harness| dlms_values(&read(h, boost::OPERATIONAL, premises1::ESME));
+    // Nothing associated: a press starts no boost.
+    h.press_boost_button(premises1::ESME);
+    assert_eq!(boost_details(&mut h), (false, vec![]));
+    // 7.9 of controllers 2 and 4.
+    non_critical_edited(&mut h, boost::ADD, premises1::ESME, |x| {
+        x.replace(r#"index="1">true"#, r#"index="1">false"#)
+            .replace(r#"index="3">true"#, r#"index="3">false"#)
+            .replace(r#"index="5">true"#, r#"index="5">false"#)
+    });
+    assert_eq!(boost_button(&mut h), [false, true, false, true, false]);
+    let pressed = gbcs::UtcDateTime::from_unix(h.now().unix_timestamp()).unwrap();
+    h.press_boost_button(premises1::ESME);
+    // In force, across a restart: 7.11 says so, 7.7 and 7.15 show controllers 2 and 4 on.
+    h.restart();
+    assert_eq!(boost_details(&mut h), (true, vec![]));
+    assert_eq!(aux_switches(&mut h), [false, true, false, true, false]);
+    let v = operational(&mut h);
+    assert_eq!(
+        v[5..],
+        [
+            json(0, 0),
+            json(100, 0),
+            json(0, 0),
+            json(100, 0),
+            json(0, 0)
+        ]
+    );
+    // The boost period (four hours by default) passes: the WAN runs the held end at its time.
+    let period = u32::from(devices::boost::DEFAULT_BOOST_PERIOD_MINUTES) * 60;
+    h.advance(std::time::Duration::from_secs(u64::from(period) + 60));
+    let start = pressed.to_zigbee_utc().unwrap();
+    assert_eq!(
+        boost_details(&mut h),
+        (false, vec![(start, start + period)])
+    );
+    assert_eq!(aux_switches(&mut h), [false; 5]);
+    assert_eq!(operational(&mut h)[5..], vec![json(0, 0); 5][..]);
+    // A second press ends a boost early, logged with that end.
+    h.press_boost_button(premises1::ESME);
+    let second = h.now().unix_timestamp();
+    h.advance(std::time::Duration::from_secs(600));
+    let ended = h.now().unix_timestamp();
+    h.press_boost_button(premises1::ESME);
+    let (active, log) = boost_details(&mut h);
+    assert!(!active);
+    let secs = |t: i64| {
+        gbcs::UtcDateTime::from_unix(t)
+            .unwrap()
+            .to_zigbee_utc()
+            .unwrap()
+    };
+    assert_eq!(log, [(start, start + period), (secs(second), secs(ended))]);
+    // With no command to the meter meanwhile, the WAN still ends the boost at its time: the
+    // stored state holds none in force and the boost in the log.
+    h.press_boost_button(premises1::ESME);
+    let third = h.now().unix_timestamp();
+    let boost = |h: &Harness| h.device_state(premises1::ESME)["boost"].clone();
+    assert!(!boost(&h)["active"].is_null());
+    h.advance(std::time::Duration::from_secs(u64::from(period) + 60));
+    let b = boost(&h);
+    assert!(b["active"].is_null(), "{b}");
+    assert_eq!(b["log"].as_array().map(Vec::len), Some(3), "{b}");
+    assert_eq!(b["log"][2]["end"], third + i64::from(period), "{b}");
+}

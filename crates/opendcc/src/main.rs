@@ -186,6 +186,17 @@ enum DeviceCmd {
         #[arg(long)]
         device: String,
     },
+    /// The consumer presses an ESME's boost button: the auxiliary controllers associated with
+    /// it (7.9) are switched on for the boost period (four hours unless the state says
+    /// otherwise), or the boost in force ends; 7.11 reads the boost and its log. Queued as an
+    /// event at the meter's hub, for the WAN, which ends the boost at its time.
+    Boost {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The ESME's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+    },
     /// The consumer types a UTRN at the meter's keypad (2.2's token, `opendcc client utrn`):
     /// the ESME or GSME credits it once, or refuses it, and alerts its supplier (0x810E Credit
     /// Added Locally, 0x8F51 Duplicate UTRN, 0x8F63 UTRN not Authentic).
@@ -487,6 +498,11 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| world::press_supply_button(&dcc, &device)),
+        Cmd::Device {
+            cmd: DeviceCmd::Boost { dcc, device },
+        } => dcc
+            .operator()
+            .and_then(|dcc| world::press_boost_button(&dcc, &device)),
         Cmd::Device {
             cmd: DeviceCmd::Utrn { dcc, device, utrn },
         } => dcc

@@ -1468,6 +1468,39 @@ pub fn press_supply_button(dcc: &OperatorDcc, device: &str) -> Result<(), String
     }
 }
 
+/// `opendcc device boost`: the consumer presses an emulated ESME's boost button now; queued as
+/// an event at the meter's hub ([`wan::emulated::boost_event`]) for the WAN runner, which hands
+/// it to the meter ([`devices::EmulatedDevice::press_boost_button`]: the associated controllers
+/// switched on for the boost period, or the boost in force ended) and runs the boost's end at
+/// its time.
+pub fn press_boost_button(dcc: &OperatorDcc, device: &str) -> Result<(), String> {
+    let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    dcc.world()?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    let chf = crate::on_store!(&dcc.store, |store| {
+        let d = store
+            .transaction(|tx| Ok(tx.device(id)?))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} is not in the inventory"))?;
+        if d.device_type != DeviceType::Esme {
+            return Err(format!(
+                "{id} is a {}, not an ESME (only an ESME has a boost button)",
+                d.device_type
+            ));
+        }
+        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
+        let kind = wan::emulated::boost_event(id);
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(chf, &kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(chf)
+    })?;
+    crate::out(&format!("{id}: boost button pressed (queued at {chf})"))
+}
+
 /// `opendcc device utrn`: the consumer types a UTRN at an emulated meter's keypad now; queued
 /// as an event at the meter's hub ([`wan::emulated::utrn_event`]) for the WAN runner, which
 /// hands it to the meter ([`devices::EmulatedDevice::enter_utrn`]: credited once, or refused)

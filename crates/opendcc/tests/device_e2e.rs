@@ -471,3 +471,49 @@ fn a_fault_injected_through_the_cli_makes_the_device_fail_and_the_user_is_told_e
     let (p, r) = demo.device_request(&sink, "supplier-a", t::FIRMWARE_ESME, premises1::ESME, None);
     r.assert_code("I0", &p.rid);
 }
+
+#[test]
+fn the_boost_button_pressed_through_the_cli_starts_a_boost_and_a_second_press_ends_it() {
+    let demo = fast_demo();
+    let sink = demo.response_sink();
+    demo.set_response_url("supplier-a", sink.url());
+    // Bad input changes nothing: a device with no boost button, one not in the inventory.
+    let err = demo
+        .device_boost(premises1::GSME)
+        .expect_err("a GSME has no boost button");
+    assert!(err.contains("not an ESME"), "{err}");
+    let err = demo
+        .device_boost("00-00-00-00-00-00-00-01")
+        .expect_err("not in the inventory");
+    assert!(err.contains("not in the inventory"), "{err}");
+    // 7.9 as the template: all five controllers.
+    let (p, r) = demo.device_request(
+        &sink,
+        "supplier-a",
+        "ECS62Add_7.9_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+        None,
+    );
+    r.assert_code("I0", &p.rid);
+    let out = demo.device_boost(premises1::ESME).expect("pressed");
+    assert!(out.contains("boost button pressed"), "{out}");
+    let boost = || demo.device_state(premises1::ESME)["boost"].clone();
+    demo.wait_until(DELIVERY_WAIT, "the WAN hands the press to the ESME", || {
+        !boost()["active"].is_null()
+    });
+    assert_eq!(
+        boost()["active"]["controllers"],
+        serde_json::json!([true, true, true, true, true])
+    );
+    // A second press ends it: logged.
+    demo.device_boost(premises1::ESME).expect("pressed again");
+    demo.wait_until(DELIVERY_WAIT, "the second press ends the boost", || {
+        boost()["active"].is_null()
+    });
+    assert_eq!(
+        boost()["log"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        boost()
+    );
+}

@@ -442,9 +442,9 @@ impl EmulatedDevices {
         ))
     }
 
-    /// An out-of-band event at a hub (`power-outage`, `power-restored`, or a UTRN typed at the
-    /// keypad of a meter behind it, [`utrn_event`]): what the hub and the devices behind it
-    /// raise.
+    /// An out-of-band event at a hub (`power-outage`, `power-restored`, a UTRN typed at the
+    /// keypad of a meter behind it, [`utrn_event`], or the boost button pressed on an ESME behind
+    /// it, [`boost_event`]): what the hub and the devices behind it raise.
     pub fn event(
         &self,
         tx: &mut (impl WanTx + ?Sized),
@@ -454,6 +454,9 @@ impl EmulatedDevices {
     ) -> Result<Vec<HubReport>, DccError> {
         if let Some(entry) = kind.strip_prefix(UTRN_EVENT) {
             return self.keypad_utrn(tx, entry, now);
+        }
+        if let Some(device) = kind.strip_prefix(BOOST_EVENT) {
+            return self.boost_button(tx, device, now);
         }
         let mut loaded = self.load(tx, chf)?;
         let dev = &mut loaded.dev;
@@ -522,7 +525,34 @@ pub fn utrn_event(device: Eui64, utrn: &str) -> String {
     format!("{UTRN_EVENT}{device}:{utrn}")
 }
 
+/// The prefix of the hub event that is the consumer pressing an ESME's boost button
+/// ([`boost_event`]).
+pub const BOOST_EVENT: &str = "boost:";
+
+/// The hub event for the boost button pressed on `device` (queued at the device's hub, so that
+/// the WAN, which runs the boost's end at its time, hears of it): `boost:<device>`.
+pub fn boost_event(device: Eui64) -> String {
+    format!("{BOOST_EVENT}{device}")
+}
+
 impl EmulatedDevices {
+    /// The boost button pressed on an ESME ([`devices::EmulatedDevice::press_boost_button`]):
+    /// a boost starts or the one in force ends; nothing is reported (no alert).
+    fn boost_button(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        device: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError> {
+        let id: Eui64 = device
+            .parse()
+            .map_err(|e| internal("boost button", format!("{e}")))?;
+        let mut loaded = self.load(tx, id)?;
+        loaded.dev.press_boost_button(utc(now)?);
+        Self::save(tx, &loaded)?;
+        Ok(Vec::new())
+    }
+
     /// A UTRN typed at a meter's keypad ([`devices::EmulatedDevice::enter_utrn`]): the meter
     /// credits it or refuses it; its alert (`0x810E` Credit Added Locally, or the refusal's)
     /// goes to the DCC.

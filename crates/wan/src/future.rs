@@ -105,6 +105,12 @@ impl EmulatedWan {
         }
     }
 
+    /// Forgets the hint, so that the next look scans every device (after hub events, which may
+    /// leave a device holding an instruction).
+    pub(crate) fn forget_next_action(&self) {
+        self.hint.set(Hint::Unknown);
+    }
+
     /// After a command was delivered to a device: lowers the hint if the device now holds an
     /// instruction, due at `next_action` (unix ms).
     pub(crate) fn note_device(&self, next_action: Option<i64>) {

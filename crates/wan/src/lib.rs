@@ -296,7 +296,13 @@ impl EmulatedWan {
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError> {
         let mut out = Vec::new();
-        for (_, chf, kind) in tx.take_wan_events(64)? {
+        let events = tx.take_wan_events(64)?;
+        if !events.is_empty() {
+            // An event may leave a device holding an instruction (a boost's end, the next
+            // prepayment event after keypad credit) that the hint does not know of: look again.
+            self.forget_next_action();
+        }
+        for (_, chf, kind) in events {
             out.extend(self.devices.event(tx, chf, &kind, now)?);
         }
         // Devices holding future-dated instructions whose time has come.

@@ -2123,6 +2123,20 @@ impl Demo {
         }
     }
 
+    /// `opendcc device boost --data DIR --device DEVICE` (`--manifest FILE` on PostgreSQL): the
+    /// consumer presses an ESME's boost button; the CLI's output, or its error.
+    pub fn device_boost(&self, device: &str) -> Result<String, String> {
+        let mut args: Vec<String> = vec!["device".into(), "boost".into()];
+        args.extend(self.dcc_args());
+        args.extend(["--device".into(), device.into()]);
+        let out = run_cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(stderr_of(&out))
+        }
+    }
+
     /// `opendcc wan event --data DIR --chf CHF KIND` (`--manifest FILE` on PostgreSQL); fails
     /// the test if the CLI fails.
     pub fn wan_event(&self, chf: &str, kind: &str) {
