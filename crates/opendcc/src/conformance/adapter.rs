@@ -114,6 +114,20 @@ fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
     (code == Some(gbcs::usecases::gcs60a::CODE)).then(|| "4.0".into())
 }
 
+/// The GBCS version of the ESME's Device Model an RTDS command was made for: the RTDS sends its
+/// one ESME both ECS08 and ECS08a (2.1), which the DCC tells apart only by the version of the
+/// ESME's model (see `dcc::services::s2_1_update_prepay_configuration`): so the runner's ESME is
+/// of GBCS 4.0 for rows whose command is ECS08a, and of a version the inventory does not know
+/// for every other row.
+fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
+    // A COMMAND is a frame, a PRECOMMAND the bare General-Signing APDU.
+    let code = rtds_command.and_then(|b| match Frame::decode(b) {
+        Ok(f) => Some(f.apdu().message_code()),
+        Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
+    });
+    (code == Some(gbcs::usecases::ecs08a::MESSAGE_CODE)).then(|| "4.0".into())
+}
+
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
 fn device(id: Eui64) -> Result<Device, String> {
     let t = device_type(id).ok_or_else(|| format!("{id} is not an RTDS device"))?;
@@ -336,6 +350,11 @@ impl Request {
             Ok(DecodedCommand::Ecs70(v) | DecodedCommand::Gcs28(v)) => v,
             Ok(DecodedCommand::Gcs17(g)) => return self.with_profile_samples(&g),
             Ok(DecodedCommand::Gcs09(c)) => return self.with_restriction(c.restriction),
+            // 2.1: the special days' day references the vector carries (the GCS05
+            // FUTURE_DATED ERROR scenario's refer to day 3 throughout; it has no template).
+            Ok(DecodedCommand::Gcs05(c)) => {
+                return self.with_gas_special_day_refs(&c.calendar.special_days);
+            }
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -371,6 +390,38 @@ impl Request {
             }
         }
         (set == 2).then_some(Self(r))
+    }
+
+    /// A 2.1 gas request whose `SpecialDays` refer to the days `refs` carries, in order.
+    fn with_gas_special_day_refs(&self, refs: &[([u8; 4], u8)]) -> Option<Self> {
+        let mut r = self.0.clone();
+        let special = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "UpdatePrepayConfigGas")?
+            .children
+            .iter_mut()
+            .find(|c| c.name == "GasNonDisablementCalendar")?
+            .children
+            .iter_mut()
+            .find(|c| c.name == "SpecialDays")?;
+        let days: Vec<_> = special
+            .children
+            .iter_mut()
+            .filter(|c| c.name == "SpecialDay")
+            .collect();
+        if days.len() != refs.len() {
+            return None;
+        }
+        for (d, (_, day)) in days.into_iter().zip(refs) {
+            let e = d
+                .children
+                .iter_mut()
+                .find(|c| c.name == "ReferencedDayName")?;
+            e.text = day.to_string();
+        }
+        Some(Self(r))
     }
 
     /// A 2.2 request carrying `utrn` (its `UTRN`).
@@ -538,6 +589,7 @@ fn transform_for(
     let mut dev = device(req.target())?;
     if dev.esme_variant.is_some() {
         dev.esme_variant = Some(esme_variant_for(rtds_command));
+        dev.gbcs_version = esme_gbcs_version_for(rtds_command);
     }
     if dev.device_type == DeviceType::Gsme {
         dev.gbcs_version = gsme_gbcs_version_for(rtds_command);
