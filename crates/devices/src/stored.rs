@@ -337,6 +337,8 @@ mod tests {
     fn a_format_1_body_still_loads_with_no_switch_overridden() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.supply = SupplyState::Armed;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
@@ -431,6 +433,8 @@ mod tests {
     fn bodies_of_format_1_still_load_with_default_supplier_settings() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.clock_offset_secs = -5;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
@@ -461,6 +465,8 @@ mod tests {
     fn a_format_1_body_loads_with_the_default_payment_state() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
         let body = encode_body(&s).unwrap();
@@ -518,6 +524,8 @@ mod tests {
     fn a_format_1_body_loads_with_the_default_payment_mode() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Gsme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
         let body = encode_body(&s).unwrap();

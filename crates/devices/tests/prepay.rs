@@ -247,6 +247,9 @@ fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it()
     for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
         let w = World::new();
         let mut dev = w.device(kind, eui);
+        // No non-disablement period (the calendar has its own test).
+        dev.state_mut().reads.prepayment.schedule.clear();
+        let threshold = i64::from(dev.state().payment_mode.disablement_threshold);
         let add = |dev: &EmulatedDevice, c, v| {
             if kind == DeviceKind::Esme {
                 usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, dev, c), v)
@@ -254,23 +257,24 @@ fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it()
                 gcs40(dev, &w, c, BalanceAdjustment::PrepaymentAdjust(v))
             }
         };
-        // £1 of credit left: below the emergency credit threshold (£5), which makes the
-        // emergency credit available.
+        // 50p of credit left: below the emergency credit threshold (ESME £1, GSME £2), which
+        // makes the emergency credit available, and below the low credit threshold (£5).
         let (ok, _, alerts) = {
-            let pre = add(&dev, 1001, -9_900_000);
+            let pre = add(&dev, 1001, -9_950_000);
             send(&w, &mut dev, pre, w.now)
         };
         assert!(ok);
-        assert_eq!(balance(&dev, w.now), 100_000);
+        assert_eq!(balance(&dev, w.now), 50_000);
         assert_eq!(
             alert_codes(&alerts, &dev, &w),
-            vec![AlertCode(0x8119)],
+            vec![AlertCode(0x8119), AlertCode(0x810D)],
             "{kind:?}"
         );
-        // The event is held for when the balance reaches the disablement threshold (0).
+        // The event is held for when the balance reaches the disablement threshold (the RTDS
+        // configuration's: ESME −£5, GSME −£50).
         let at = held_event(&dev).expect("a held prepayment event");
-        assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) > 0);
-        assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) <= 0);
+        assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) > threshold);
+        assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) <= threshold);
         assert_eq!(dev.next_future_action_at(), Some(at));
         // Just before: nothing; at its time: supply disabled, 8F0F to the supplier.
         let early = dev.tick(UtcDateTime::from_unix(at - 1).unwrap()).unwrap();
@@ -305,7 +309,7 @@ fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it()
         assert!(ok);
         assert_eq!(dev.state().supply, SupplyState::Armed, "{kind:?}");
         assert!(!dev.state().prepay.disabled_for_credit);
-        assert!(balance(&dev, morning) > 0);
+        assert!(balance(&dev, morning) > threshold);
         let press = morning.plus_seconds(60).unwrap();
         assert!(dev.state_mut().press_supply_button(press));
         assert_eq!(dev.state().supply, SupplyState::Enabled);
@@ -324,14 +328,20 @@ fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it()
 fn emergency_credit_in_use_is_drawn_then_exhausted_and_ends_with_a_top_up() {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Esme, ESME);
-    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1000), -9_900_000);
+    dev.state_mut().reads.prepayment.schedule.clear();
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1000), -9_950_000);
     let (_, _, alerts) = send(&w, &mut dev, pre, w.now);
-    // The credit is below the emergency credit threshold: the emergency credit is available.
-    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8119)]);
+    // The credit is below the emergency credit threshold (£1): the emergency credit is
+    // available; and below the low credit threshold (£5).
+    assert_eq!(
+        alert_codes(&alerts, &dev, &w),
+        vec![AlertCode(0x8119), AlertCode(0x810D)]
+    );
     let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
     assert!(send(&w, &mut dev, pre, w.now).0);
     assert!(dev.state().payment.emergency_credit_activated_at.is_some());
-    // Disabled only once the emergency credit (£10) is exhausted too: 81AA then 8F0F.
+    // Disabled only once the emergency credit (£25, the configured limit) is exhausted too:
+    // 81AA then 8F0F.
     let at = held_event(&dev).unwrap();
     assert!(at - w.now.to_unix() > 86_400, "days of emergency credit");
     let alerts = dev.tick(UtcDateTime::from_unix(at).unwrap()).unwrap();
@@ -342,14 +352,14 @@ fn emergency_credit_in_use_is_drawn_then_exhausted_and_ends_with_a_top_up() {
     assert_eq!(dev.state().supply, SupplyState::Disabled);
     // A top-up repays the emergency credit drawn, which ends; the supply is armed.
     let t = UtcDateTime::from_unix(at + 3600).unwrap();
-    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1002), 2_000_000);
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1002), 4_000_000);
     assert!(send(&w, &mut dev, pre, t).0);
     assert_eq!(dev.state().payment.emergency_credit_activated_at, None);
     assert_eq!(dev.state().supply, SupplyState::Armed);
     let b = balance(&dev, t);
     assert!(
-        (900_000..1_000_000).contains(&b),
-        "£20 less the £10 drawn: {b}"
+        (1_400_000..1_500_000).contains(&b),
+        "£40 less the £25 drawn: {b}"
     );
 }
 
@@ -366,4 +376,135 @@ fn a_credit_mode_meter_does_nothing_of_the_sort() {
     let later = w.now.plus_seconds(10 * 86_400).unwrap();
     assert!(dev.tick(later).unwrap().is_empty());
     assert_eq!(dev.state().supply, SupplyState::Enabled);
+}
+
+/// The configured low credit threshold (ESME £5, GSME £5): `0x810D` once, at the instant credit
+/// plus emergency credit falls below it.
+#[test]
+fn low_credit_is_alerted_when_credit_falls_below_the_configured_threshold() {
+    for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
+        let w = World::new();
+        let mut dev = w.device(kind, eui);
+        dev.state_mut().reads.prepayment.schedule.clear();
+        let low = dev.prepay_limits().low_credit_threshold;
+        assert_eq!(low, 500_000);
+        // £8 of credit: the first event is the low credit alert.
+        let to_8 = |dev: &mut EmulatedDevice, c| {
+            let pre = if kind == DeviceKind::Esme {
+                usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, dev, c), -9_200_000)
+            } else {
+                gcs40(dev, &w, c, BalanceAdjustment::PrepaymentAdjust(-9_200_000))
+            };
+            let (ok, _, alerts) = send(&w, dev, pre, w.now);
+            assert!(ok && alerts.is_empty());
+        };
+        to_8(&mut dev, 1000);
+        let at = held_event(&dev).expect("held");
+        assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) >= low);
+        assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) < low);
+        let alerts = dev.tick(UtcDateTime::from_unix(at).unwrap()).unwrap();
+        assert_eq!(
+            alert_codes(&alerts, &dev, &w),
+            vec![AlertCode(0x810D)],
+            "{kind:?}"
+        );
+        // A new low credit threshold (2.1) moves the event: £2 now.
+        let mut dev = w.device(kind, eui);
+        match kind {
+            DeviceKind::Esme => dev.state_mut().reads.prepayment.low_credit_threshold = 200_000,
+            _ => {
+                dev.state_mut()
+                    .reads
+                    .gas_tariff
+                    .set_prepayment_value(0x0031, 200_000);
+            }
+        }
+        dev.state_mut().reads.prepayment.schedule.clear();
+        to_8(&mut dev, 1000);
+        let events: Vec<i64> = (0..3)
+            .filter_map(|_| {
+                let at = held_event(&dev)?;
+                let alerts = dev.tick(UtcDateTime::from_unix(at).unwrap()).unwrap();
+                alert_codes(&alerts, &dev, &w)
+                    .contains(&AlertCode(0x810D))
+                    .then_some(at)
+            })
+            .collect();
+        let at = *events.first().expect("810D raised");
+        assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) < 200_000);
+        assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) >= 200_000);
+    }
+}
+
+/// The emergency credit is offered (`0x8119`) only below the configured emergency credit
+/// threshold; the emergency credit drawn is the configured limit.
+#[test]
+fn emergency_credit_follows_its_configured_threshold_and_limit() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().reads.prepayment.schedule.clear();
+    dev.state_mut().reads.prepayment.low_credit_threshold = 0;
+    // £1.50 left, the threshold £1: not offered yet.
+    let pre = usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1000), -9_850_000);
+    let (_, _, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(alert_codes(&alerts, &dev, &w).is_empty());
+    let at = held_event(&dev).unwrap();
+    assert!(balance(&dev, UtcDateTime::from_unix(at).unwrap()) < 100_000);
+    assert!(balance(&dev, UtcDateTime::from_unix(at - 1).unwrap()) >= 100_000);
+    let alerts = dev.tick(UtcDateTime::from_unix(at).unwrap()).unwrap();
+    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8119)]);
+    // Activated: the configured limit (a £7 limit written as 2.1 would) is what remains.
+    dev.state_mut().reads.prepayment.emergency_credit_limit = 700_000;
+    let t = UtcDateTime::from_unix(at).unwrap();
+    let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 1001));
+    assert!(send(&w, &mut dev, pre, t).0);
+    let s = dev.state();
+    let (_, ec) = s.instantaneous.credits(
+        &s.metering,
+        Channel::ActiveImport,
+        t.to_unix(),
+        s.payment.emergency_credit_activated_at,
+        dev.prepay_limits().emergency_credit_limit,
+    );
+    assert_eq!(ec, 700_000);
+}
+
+/// A non-disablement period (the RTDS calendar: weekdays 18:00 to 08:00, weekends and special
+/// days) keeps the supply on overnight; the disablement follows when it ends.
+#[test]
+fn a_non_disablement_period_defers_the_disablement_to_its_end() {
+    let w = World::new();
+    // 2015-01-01 is a Thursday in the winter calendar's validity (GMT: local is UTC).
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let thursday_19 = w.now.plus_seconds(19 * 3600).unwrap();
+    let friday_08 = w.now.plus_seconds(32 * 3600).unwrap();
+    assert!(!dev.non_disablement_at(w.now.plus_seconds(12 * 3600).unwrap().to_unix()));
+    assert!(dev.non_disablement_at(thursday_19.to_unix()));
+    assert!(dev.non_disablement_at(friday_08.to_unix() - 1));
+    assert!(!dev.non_disablement_at(friday_08.to_unix()));
+    // Out of credit at Thursday 19:00: −£10, no emergency credit.
+    let t = thursday_19;
+    let to_minus_10 = -1_000_000 - balance(&dev, t);
+    let pre = usecases::ecs04a_adjust_meter_balance(
+        &header(&w.supplier, &dev, 1000),
+        i32::try_from(to_minus_10).unwrap(),
+    );
+    let (ok, _, alerts) = send(&w, &mut dev, pre, t);
+    assert!(ok);
+    assert_eq!(balance(&dev, t), -1_000_000);
+    assert!(!alert_codes(&alerts, &dev, &w).contains(&AlertCode(0x8F0F)));
+    assert_eq!(
+        dev.state().supply,
+        SupplyState::Enabled,
+        "kept on overnight"
+    );
+    assert_eq!(held_event(&dev), Some(friday_08.to_unix()));
+    let night = dev
+        .tick(UtcDateTime::from_unix(friday_08.to_unix() - 3600).unwrap())
+        .unwrap();
+    assert!(!alert_codes(&night, &dev, &w).contains(&AlertCode(0x8F0F)));
+    assert_eq!(dev.state().supply, SupplyState::Enabled);
+    let alerts = dev.tick(friday_08).unwrap();
+    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8F0F)]);
+    assert_eq!(dev.state().supply, SupplyState::Disabled);
 }
