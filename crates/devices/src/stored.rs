@@ -334,6 +334,32 @@ mod tests {
     }
 
     #[test]
+    fn a_held_prepayment_configuration_update_and_a_written_one_round_trip() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.reads.prepayment.low_credit_threshold = 123_000;
+        s.reads.prepayment.schedule.clear();
+        s.future_actions = vec![PendingAction {
+            action: FutureAction::PrepayConfig(Box::new(
+                crate::prepay_config::PrepayConfigChange {
+                    emergency_credit_limit: Some(700_000),
+                    outcomes: vec![crate::prepay_config::Outcome::Dlms(
+                        9000,
+                        [0, 0, 94, 44, 128, 12],
+                        6,
+                    )],
+                    ..Default::default()
+                },
+            )),
+            ..held(2_000)
+        }];
+        let body = encode_body(&s).unwrap();
+        let counters = encode_counters(&s).unwrap();
+        assert_eq!(held_instructions_due(&body), Ok(Some(2_000)));
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
     fn a_format_1_body_still_loads_with_no_switch_overridden() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());

@@ -508,3 +508,37 @@ fn a_non_disablement_period_defers_the_disablement_to_its_end() {
     assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8F0F)]);
     assert_eq!(dev.state().supply, SupplyState::Disabled);
 }
+
+/// 2.1's device side: an update writes the one field of each concept the behaviour uses.
+#[test]
+fn an_update_writes_the_one_field_of_each_concept_the_behaviour_uses() {
+    use devices::prepay_config::{OutOfRange, PrepayConfigChange};
+    let w = World::new();
+    for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
+        let mut dev = w.device(kind, eui);
+        let c = PrepayConfigChange {
+            low_credit_threshold: Some(300_000),
+            emergency_credit_limit: Some(1_500_000),
+            emergency_credit_threshold: Some(250_000),
+            max_meter_balance: Some(20_000_000),
+            max_credit_threshold: Some(7_000_000),
+            ..PrepayConfigChange::default()
+        };
+        assert_eq!(c.check(kind), Ok(()));
+        dev.apply_prepay_config(&c);
+        let l = dev.prepay_limits();
+        assert_eq!(l.low_credit_threshold, 300_000, "{kind:?}");
+        assert_eq!(l.emergency_credit_limit, 1_500_000);
+        assert_eq!(l.emergency_credit_threshold, 250_000);
+        assert_eq!(l.max_meter_balance, 20_000_000);
+        assert_eq!(l.max_credit_threshold, 7_000_000);
+        let bad = PrepayConfigChange {
+            max_meter_balance: Some(-1),
+            ..PrepayConfigChange::default()
+        };
+        assert_eq!(
+            bad.check(DeviceKind::Gsme),
+            Err(OutOfRange("maximum meter balance"))
+        );
+    }
+}

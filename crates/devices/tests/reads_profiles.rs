@@ -503,8 +503,7 @@ fn tariff_and_prepayment_defaults_read_back_as_the_rtds_answers() {
     let (_, resp) = send(
         &w,
         &mut dev,
-        usecases::ecs26a_read_prepayment_configuration(&header(&w.supplier, esme(), 1004))
-            .unwrap(),
+        usecases::ecs26a_read_prepayment_configuration(&header(&w.supplier, esme(), 1004)).unwrap(),
         true,
     );
     let d = dlms_data(&resp);

@@ -246,7 +246,10 @@ fn a_prepayment_meter_runs_out_of_credit_overnight_and_is_topped_up_in_the_morni
     assert_eq!(supply(&h, esme), "Enabled");
     // Below the emergency credit threshold (£1): the emergency credit is available (8119), and
     // below the low credit threshold (£5, 810D), at once.
-    assert_eq!(alert_codes(&h), vec!["8119".to_string(), "810D".to_string()]);
+    assert_eq!(
+        alert_codes(&h),
+        vec!["8119".to_string(), "810D".to_string()]
+    );
 
     // The night: the credit runs out at its time on the simulated clock (the DCC restarts
     // in between: the meter holds the event in its stored state).

@@ -250,7 +250,8 @@ fn family_2_debt_and_emergency_credit_show_in_the_prepay_values() {
         assert!((want - got).abs() < 100, "{now:?}");
     }
 
-    // 2.5 (ECS09): the whole emergency credit limit, £10, becomes available.
+    // 2.5 (ECS09): the whole emergency credit limit, £25 (the ESME's ECS26a configuration),
+    // becomes available.
     assert!(demo.device_state(ESME)["payment"]["emergency_credit_activated_at"].is_null());
     critical_mmc(
         &demo,
@@ -265,7 +266,7 @@ fn family_2_debt_and_emergency_credit_show_in_the_prepay_values() {
         "activated"
     );
     let after = prepay_values(&demo, &sink);
-    assert_eq!(leaf_i64(&after, "EmergencyCreditBalance"), 1_000_000);
+    assert_eq!(leaf_i64(&after, "EmergencyCreditBalance"), 2_500_000);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,176 @@
+//! DUIS 2.1 Update Prepay Configuration on the emulated meters (ECS08, ECS08a on the ESME;
+//! GCS05 on the GSME): what a command writes ([`PrepayConfigChange`]) goes into the one field
+//! of each concept that 4.13 reads and the prepayment behaviour uses ([`crate::prepay`]): on the
+//! ESME the objects of [`crate::reads::prepayment`], on the GSME the ZSE Prepayment attributes
+//! of [`crate::reads::gas_tariff`].
+//!
+//! * **Immediate**: applied at once; the prepayment events are worked out again after the
+//!   command ([`EmulatedDevice::prepayment_refresh`], as after every command), so a new low
+//!   credit threshold moves the next `0x810D`.
+//! * **Future-dated**: held ([`crate::future::FutureAction::PrepayConfig`]) and applied at its
+//!   time with one `8F66` outcome alert per activation-time object (DLMS) or dated component
+//!   (GBZ), [`PrepayConfigChange::outcomes`], in command order; a later update of the same use
+//!   case replaces one still held.
+//! * **Cancellation**: drops the update of the same use case still held (a success when there
+//!   is none).
+
+use serde::{Deserialize, Serialize};
+
+use crate::device::EmulatedDevice;
+use crate::future::{FutureAction, PendingAction};
+use crate::kind::DeviceKind;
+use crate::reads::gas_tariff as zse;
+use crate::reads::prepayment::ScheduleEntry;
+use crate::reads::tariff::SpecialDay;
+
+/// An outcome alert a held update raises when applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// A DLMS activation-time object: class, OBIS, attribute.
+    Dlms(u16, [u8; 6], u8),
+    /// A GBZ component: cluster, ZCL frame control, command.
+    Gbz(u16, u8, u8),
+}
+
+/// What one 2.1 update writes (`None`: left as it is). Amounts in the meter's currency unit
+/// (10⁻⁵ GBP).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrepayConfigChange {
+    /// Low credit threshold.
+    pub low_credit_threshold: Option<i64>,
+    /// Emergency credit limit.
+    pub emergency_credit_limit: Option<i64>,
+    /// Emergency credit threshold.
+    pub emergency_credit_threshold: Option<i64>,
+    /// Maximum meter balance.
+    pub max_meter_balance: Option<i64>,
+    /// Maximum credit threshold.
+    pub max_credit_threshold: Option<i64>,
+    /// Debt recovery rate cap: amount and period (seconds; the GSME's overall debt cap has no
+    /// period).
+    pub debt_recovery_rate_cap: Option<(i64, i64)>,
+    /// The non-disablement special days (ESME).
+    pub special_days: Option<Vec<SpecialDay>>,
+    /// The non-disablement schedule (ESME).
+    pub schedule: Option<Vec<ScheduleEntry>>,
+    /// The outcome alerts of a held update, in order.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Why an update cannot be written (nothing changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange(pub &'static str);
+
+impl PrepayConfigChange {
+    /// Checks that every value fits the object or attribute that holds it on a `kind` meter.
+    pub fn check(&self, kind: DeviceKind) -> Result<(), OutOfRange> {
+        let fits = |v: Option<i64>, name| match (kind, v) {
+            (_, None) => Ok(()),
+            (DeviceKind::Gsme, Some(v)) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(()),
+            (DeviceKind::Esme, Some(v)) if i32::try_from(v).is_ok() => Ok(()),
+            _ => Err(OutOfRange(name)),
+        };
+        fits(self.low_credit_threshold, "low credit threshold")?;
+        fits(self.emergency_credit_limit, "emergency credit limit")?;
+        fits(
+            self.emergency_credit_threshold,
+            "emergency credit threshold",
+        )?;
+        fits(self.max_meter_balance, "maximum meter balance")?;
+        fits(self.max_credit_threshold, "maximum credit threshold")?;
+        if let Some((amount, period)) = self.debt_recovery_rate_cap {
+            let ok = match kind {
+                DeviceKind::Esme => u16::try_from(amount).is_ok() && i32::try_from(period).is_ok(),
+                _ => i32::try_from(amount).is_ok(),
+            };
+            if !ok {
+                return Err(OutOfRange("debt recovery rate cap"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl EmulatedDevice {
+    /// Writes `c` (checked with [`PrepayConfigChange::check`]; a value that does not fit is
+    /// left as it is).
+    pub fn apply_prepay_config(&mut self, c: &PrepayConfigChange) {
+        match self.identity.kind {
+            DeviceKind::Esme => {
+                let p = &mut self.state.reads.prepayment;
+                let set = |field: &mut i32, v: Option<i64>| {
+                    if let Some(v) = v.and_then(|v| i32::try_from(v).ok()) {
+                        *field = v;
+                    }
+                };
+                set(&mut p.low_credit_threshold, c.low_credit_threshold);
+                set(&mut p.emergency_credit_limit, c.emergency_credit_limit);
+                set(
+                    &mut p.emergency_credit_threshold,
+                    c.emergency_credit_threshold,
+                );
+                set(&mut p.max_meter_balance, c.max_meter_balance);
+                set(&mut p.max_credit_threshold, c.max_credit_threshold);
+                if let Some((amount, period)) = c.debt_recovery_rate_cap
+                    && let (Ok(a), Ok(p2)) = (u16::try_from(amount), i32::try_from(period))
+                {
+                    p.debt_recovery_rate_cap = a;
+                    p.debt_recovery_cap_period = p2;
+                }
+                if let Some(days) = &c.special_days {
+                    p.special_days = days.clone();
+                }
+                if let Some(schedule) = &c.schedule {
+                    p.schedule = schedule.clone();
+                }
+            }
+            DeviceKind::Gsme => {
+                let g = &mut self.state.reads.gas_tariff;
+                for (id, v) in [
+                    (zse::ZSE_LOW_CREDIT_WARNING, c.low_credit_threshold),
+                    (zse::ZSE_EMERGENCY_CREDIT_LIMIT, c.emergency_credit_limit),
+                    (
+                        zse::ZSE_EMERGENCY_CREDIT_THRESHOLD,
+                        c.emergency_credit_threshold,
+                    ),
+                    (zse::ZSE_MAX_CREDIT_LIMIT, c.max_meter_balance),
+                    (zse::ZSE_MAX_CREDIT_PER_TOP_UP, c.max_credit_threshold),
+                    (
+                        zse::ZSE_OVERALL_DEBT_CAP,
+                        c.debt_recovery_rate_cap.map(|(a, _)| a),
+                    ),
+                ] {
+                    if let Some(v) = v {
+                        g.set_prepayment_value(id, v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Holds `c` to be applied at `at` (device clock), replacing an update of the same use case
+    /// still held; or, `at` `None`, cancels one still held.
+    pub fn hold_prepay_config(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        c: Option<(i64, PrepayConfigChange)>,
+    ) {
+        let code = apdu.message_code().0;
+        self.state.future_actions.retain(|a| {
+            !(matches!(a.action, FutureAction::PrepayConfig(_)) && a.message_code == code)
+        });
+        if let Some((at, change)) = c {
+            self.state.future_actions.push(PendingAction {
+                at,
+                action: FutureAction::PrepayConfig(Box::new(change)),
+                originator: apdu.originator,
+                counter: apdu.counter,
+                message_code: code,
+                cluster: 0,
+                frame_control: 0,
+                command: 0,
+            });
+        }
+    }
+}
