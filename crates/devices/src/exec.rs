@@ -254,6 +254,14 @@ impl EmulatedDevice {
             };
         };
         let result = match decoded {
+            // 2.1 Update Prepay Configuration: decoded, not yet acted on — answered as a use
+            // case the device does not support.
+            DecodedCommand::Ecs08(_) | DecodedCommand::Ecs08a(_) | DecodedCommand::Gcs05(_) => {
+                return Execution::NotSupported {
+                    content: not_supported_content(apdu),
+                    bad_format: false,
+                };
+            }
             DecodedCommand::Ecs52(read) | DecodedCommand::Ecs45(read) => {
                 self.dlms_read(apdu, &read)
             }

@@ -39,11 +39,16 @@ pub const PUBLISH_BLOCK_THRESHOLDS: u8 = 0x06;
 pub const FRAME_CONTROL: u8 = 0x09;
 /// Start time of a cancellation (Publish Tariff Information carries `FFFFFFFF` instead).
 pub const CANCEL_START: u32 = 0xFFFF_FFFE;
+/// ZSE calendar type of a tariff calendar (GCS01a).
+pub const CALENDAR_TYPE_TARIFF: u8 = 0x00;
+/// ZSE calendar type of a friendly credit (non-disablement) calendar (GCS05).
+pub const CALENDAR_TYPE_FRIENDLY_CREDIT: u8 = 0x03;
 
 /// A ZCL date: year − 1900 (`FF` any), month, day of month, day of week (`FF` any).
 pub type ZclDate = [u8; 4];
 
-/// A day profile: start (minutes from midnight) and price tier of each schedule entry.
+/// A day profile: start (minutes from midnight) and price tier (friendly credit calendar:
+/// friendly credit enable, `1` START, `0` STOP) of each schedule entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GasDay {
     /// Day id.
@@ -170,17 +175,30 @@ fn activation_from(
 /// Collects the (cluster, command, payload) of each component of a GCS01a/GCS01b.
 #[derive(Default)]
 pub(crate) struct Builder {
-    frames: Vec<(u16, ZclFrame)>,
+    frames: Vec<(u16, Option<u32>, ZclFrame)>,
 }
 
 impl Builder {
     fn push(&mut self, cluster: u16, command: u8, payload: Vec<u8>) -> Result<(), BuildError> {
+        self.push_with(cluster, FRAME_CONTROL, None, command, payload)
+    }
+
+    /// Adds a component of any frame control, with a GBZ from-date-time when `from` is set.
+    pub(crate) fn push_with(
+        &mut self,
+        cluster: u16,
+        frame_control: u8,
+        from: Option<u32>,
+        command: u8,
+        payload: Vec<u8>,
+    ) -> Result<(), BuildError> {
         let sequence = u8::try_from(self.frames.len())
             .map_err(|_| BuildError::OutOfRange("too many GBZ components"))?;
         self.frames.push((
             cluster,
+            from,
             ZclFrame {
-                frame_control: FRAME_CONTROL,
+                frame_control,
                 manufacturer_code: None,
                 sequence,
                 command,
@@ -197,8 +215,18 @@ impl Builder {
         p
     }
 
-    /// The calendar's commands.
+    /// The tariff calendar's commands.
     pub(crate) fn calendar(&mut self, i: &Issue, c: &GasCalendarUpdate) -> Result<(), BuildError> {
+        self.calendar_of(i, c, CALENDAR_TYPE_TARIFF)
+    }
+
+    /// The commands of a calendar of ZSE calendar type `kind`.
+    pub(crate) fn calendar_of(
+        &mut self,
+        i: &Issue,
+        c: &GasCalendarUpdate,
+        kind: u8,
+    ) -> Result<(), BuildError> {
         let count = |n: usize| {
             u8::try_from(n).map_err(|_| BuildError::OutOfRange("too many calendar entries"))
         };
@@ -206,7 +234,7 @@ impl Builder {
         let mut p = Self::header(i, c.issuer_calendar_id);
         p.extend_from_slice(&at.to_le_bytes());
         p.extend_from_slice(&[
-            0,
+            kind,
             0,
             0,
             count(c.seasons.len())?,
@@ -216,7 +244,7 @@ impl Builder {
         self.push(CLUSTER_CALENDAR, PUBLISH_CALENDAR, p)?;
         for d in &c.days {
             let mut p = Self::header(i, c.issuer_calendar_id);
-            p.extend_from_slice(&[d.id, count(d.entries.len())?, 0, 1, 0]);
+            p.extend_from_slice(&[d.id, count(d.entries.len())?, 0, 1, kind]);
             for (m, tier) in &d.entries {
                 p.extend_from_slice(&m.to_le_bytes());
                 p.push(*tier);
@@ -238,7 +266,7 @@ impl Builder {
         self.push(CLUSTER_CALENDAR, PUBLISH_SEASONS, p)?;
         let mut p = Self::header(i, c.issuer_calendar_id);
         p.extend_from_slice(&at.to_le_bytes());
-        p.extend_from_slice(&[0, count(c.special_days.len())?, 0, 1]);
+        p.extend_from_slice(&[kind, count(c.special_days.len())?, 0, 1]);
         for (date, day) in &c.special_days {
             p.extend_from_slice(date);
             p.push(*day);
@@ -319,8 +347,7 @@ impl Builder {
         h: &common::CommandHeader,
         code: crate::codes::MessageCode,
     ) -> Result<GeneralSigning, BuildError> {
-        let frames = self.frames.into_iter().map(|(c, z)| (c, None, z)).collect();
-        let content = GbzPayload::command(frames).encode()?;
+        let content = GbzPayload::command(self.frames).encode()?;
         Ok(common::apdu(h, code, content, true))
     }
 }
@@ -382,6 +409,16 @@ impl Reader<'_> {
     /// Every component plain, immediate, frame control `09`, sequence numbers 0, 1, …, the last
     /// (only) marked last.
     pub(crate) fn new(apdu: &GeneralSigning, uc: &'static str) -> Result<Self, CommandDecodeError> {
+        Ok(Self::after(apdu, uc, 0)?.1)
+    }
+
+    /// The first `skip` components unchecked (for the caller to check), then a reader of the
+    /// rest, checked as [`Reader::new`] checks every component.
+    pub(crate) fn after(
+        apdu: &GeneralSigning,
+        uc: &'static str,
+        skip: usize,
+    ) -> Result<(Vec<crate::gbz::GbzComponent>, Self), CommandDecodeError> {
         let GbzPayload::Components {
             profile,
             components,
@@ -393,8 +430,13 @@ impl Reader<'_> {
             return Err(common::bad(uc, "GBZ profile is not 0x0109"));
         }
         let n = components.len();
+        if n < skip {
+            return Err(common::bad(uc, "too few GBZ components"));
+        }
+        let mut components = components;
+        let rest = components.split_off(skip);
         let mut frames = Vec::with_capacity(n);
-        for (i, c) in components.into_iter().enumerate() {
+        for (i, c) in (skip..).zip(rest) {
             let last = if i + 1 == n { CONTROL_LAST } else { 0 };
             match c.body {
                 GbzBody::Plain {
@@ -415,13 +457,33 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(Self {
-            uc,
-            frames,
-            next: 0,
-            issue: None,
-            _p: std::marker::PhantomData,
-        })
+        Ok((
+            components,
+            Self {
+                uc,
+                frames,
+                next: 0,
+                issue: None,
+                _p: std::marker::PhantomData,
+            },
+        ))
+    }
+
+    /// The issuer event id and activation the commands read so far agree on.
+    pub(crate) fn issue(&self) -> Option<Issue> {
+        self.issue
+    }
+
+    /// Checks every component has been read.
+    pub(crate) fn end(&self) -> Result<(), CommandDecodeError> {
+        if self.next == self.frames.len() {
+            Ok(())
+        } else {
+            Err(common::bad(
+                self.uc,
+                "components after the use case's commands",
+            ))
+        }
     }
 
     fn peek(&self) -> Option<(u16, u8)> {
@@ -442,7 +504,7 @@ impl Reader<'_> {
         }
     }
 
-    fn issue(
+    fn agree(
         &mut self,
         event: u32,
         activation: Option<Activation>,
@@ -479,23 +541,31 @@ impl Reader<'_> {
         Ok((c, event, second))
     }
 
-    /// The calendar commands.
+    /// The tariff calendar commands.
     pub(crate) fn calendar(&mut self) -> Result<GasCalendarUpdate, CommandDecodeError> {
+        self.calendar_of(CALENDAR_TYPE_TARIFF)
+    }
+
+    /// The commands of a calendar of ZSE calendar type `kind`.
+    pub(crate) fn calendar_of(
+        &mut self,
+        kind: u8,
+    ) -> Result<GasCalendarUpdate, CommandDecodeError> {
         let uc = self.uc;
         let (mut c, event, cal) = self.head(CLUSTER_CALENDAR, PUBLISH_CALENDAR)?;
         let a = activation_from(uc, c.u32()?, false)?;
         c.expect(
-            &[0, 0, 0],
-            "not a tariff calendar (type 0, no reference, no name)",
+            &[kind, 0, 0],
+            "not the use case's calendar type (no reference, no name)",
         )?;
         let (ns, nw, nd) = (c.u8()?, c.u8()?, c.u8()?);
         c.end()?;
-        self.issue(event, Some(a))?;
+        self.agree(event, Some(a))?;
         let same = |r: &mut Self, e: u32, id: u32| -> Result<(), CommandDecodeError> {
             if id != cal {
                 return Err(common::bad(uc, "commands disagree on issuer calendar id"));
             }
-            r.issue(e, None)
+            r.agree(e, None)
         };
         let mut days = Vec::new();
         for _ in 0..nd {
@@ -503,8 +573,8 @@ impl Reader<'_> {
             let day = c.u8()?;
             let n = c.u8()?;
             c.expect(
-                &[0, 1, 0],
-                "day profile not one command of a type 0 calendar",
+                &[0, 1, kind],
+                "day profile not one command of the use case's calendar type",
             )?;
             let mut entries = Vec::new();
             for _ in 0..n {
@@ -536,7 +606,7 @@ impl Reader<'_> {
         same(self, e, id)?;
         let (mut c, e, id) = self.head(CLUSTER_CALENDAR, PUBLISH_SPECIAL_DAYS)?;
         let sa = activation_from(uc, c.u32()?, false)?;
-        c.expect(&[0], "special days not of the tariff calendar")?;
+        c.expect(&[kind], "special days not of the use case's calendar type")?;
         let n = c.u8()?;
         c.expect(&[0, 1], "special days not one command")?;
         let mut special_days = Vec::new();
@@ -549,7 +619,7 @@ impl Reader<'_> {
         if id != cal {
             return Err(common::bad(uc, "commands disagree on issuer calendar id"));
         }
-        self.issue(e, Some(sa))?;
+        self.agree(e, Some(sa))?;
         Ok(GasCalendarUpdate {
             issuer_calendar_id: cal,
             days,
@@ -585,7 +655,7 @@ impl Reader<'_> {
             block_threshold_divisor: c.le(3)? as u32,
         };
         c.end()?;
-        self.issue(event, Some(a))?;
+        self.agree(event, Some(a))?;
         let tail = |r: &mut Self, command: u8| -> Result<(Vec<u8>, u8), CommandDecodeError> {
             let (mut c, e, at) = r.head(CLUSTER_PRICE, command)?;
             if c.u32()? != tariff_id {
@@ -595,7 +665,7 @@ impl Reader<'_> {
             let control = c.u8()?;
             let rest = c.b.to_vec();
             let a = activation_from(uc, at, false)?;
-            r.issue(e, Some(a))?;
+            r.agree(e, Some(a))?;
             Ok((rest, control))
         };
         let block_thresholds = if thresholds_allowed

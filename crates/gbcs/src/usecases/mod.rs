@@ -62,6 +62,10 @@ pub mod tariff;
 // 2.3 Update Debt.
 pub mod ecs07;
 pub mod gcs04;
+// 2.1 Update Prepay Configuration.
+pub mod ecs08;
+pub mod ecs08a;
+pub mod gcs05;
 // 1.5 Update Meter Balance.
 pub mod ecs04;
 pub mod gcs40;
@@ -169,6 +173,8 @@ pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs04::{ecs04a_adjust_meter_balance, ecs04b_reset_meter_balance};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
 pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
+pub use ecs08::{EsmePrepayConfig, NonDisablementEntry, ecs08_update_prepay_configuration};
+pub use ecs08a::ecs08a_update_prepay_configuration;
 pub use ecs09::ecs09_activate_emergency_credit;
 pub use ecs20a::ecs20a_read_debt_payments_log;
 pub use ecs20b::ecs20b_read_billing_data_log_triggered;
@@ -195,6 +201,7 @@ pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
+pub use gcs05::{GasPrepayConfig, gcs05_update_prepay_configuration};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
 pub use gcs40::{BalanceAdjustment, CreditAdjustment, gcs40_update_meter_balance};
 pub use payment_mode::{
@@ -402,6 +409,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.3 Update Debt.
     &ecs07::SPEC,
     &gcs04::SPEC,
+    // 2.1 Update Prepay Configuration.
+    &ecs08::SPEC,
+    &ecs08a::SPEC,
+    &gcs05::SPEC,
     // 1.1 Update Import Tariff, 1.2 Update Price.
     &ecs01a::SPEC,
     &ecs01c::SPEC,
@@ -582,6 +593,12 @@ pub enum DecodedCommand {
     Ecs07(EsmeDebtUpdate),
     /// GCS04 update the GSME's debt: time-based debts 1 and 2, payment-based debt.
     Gcs04(Box<[ChangeDebt; gcs04::DEBTS]>),
+    /// ECS08 update the ESME's prepayment configuration (maximum meter balance attribute 2).
+    Ecs08(Box<EsmePrepayConfig>),
+    /// ECS08a update the ESME's prepayment configuration (maximum meter balance attribute 4).
+    Ecs08a(Box<EsmePrepayConfig>),
+    /// GCS05 update the GSME's prepayment configuration.
+    Gcs05(Box<GasPrepayConfig>),
     /// ECS01a update the ESME's import tariff, primary element.
     Ecs01a(Box<PrimaryTariff>),
     /// ECS01c update the ESME's import tariff, secondary element.
@@ -754,6 +771,9 @@ impl DecodedCommand {
             DecodedCommand::Gcs03(_) => &gcs03::SPEC,
             DecodedCommand::Ecs07(_) => &ecs07::SPEC,
             DecodedCommand::Gcs04(_) => &gcs04::SPEC,
+            DecodedCommand::Ecs08(_) => &ecs08::SPEC,
+            DecodedCommand::Ecs08a(_) => &ecs08a::SPEC,
+            DecodedCommand::Gcs05(_) => &gcs05::SPEC,
             DecodedCommand::Ecs01a(_) => &ecs01a::SPEC,
             DecodedCommand::Ecs01c(_) => &ecs01c::SPEC,
             DecodedCommand::Ecs01b(_) => &ecs01b::SPEC,
