@@ -174,3 +174,135 @@ impl EmulatedDevice {
         }
     }
 }
+
+/// The device's form of an ECS08/ECS08a configuration: every value written, and one outcome
+/// alert per activation-time object (class 9000 attribute 6), in the order of the SETs.
+pub fn esme_change(
+    variant: gbcs::usecases::ecs08::Variant,
+    c: &gbcs::usecases::ecs08::EsmePrepayConfig,
+) -> PrepayConfigChange {
+    let bits = |v: &[bool]| {
+        v.iter()
+            .take(8)
+            .enumerate()
+            .fold(0u8, |b, (i, on)| if *on { b | (0x80 >> i) } else { b })
+    };
+    let schedule = c
+        .schedule
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ScheduleEntry {
+            index: u16::try_from(i + 1).unwrap_or(u16::MAX),
+            enabled: true,
+            script: gbcs::usecases::ecs08::OBIS_SCRIPT_TABLE,
+            selector: if e.start {
+                gbcs::usecases::ecs08::SCRIPT_START
+            } else {
+                gbcs::usecases::ecs08::SCRIPT_STOP
+            },
+            switch_time: e.switch_time,
+            validity_window: 0xFFFF,
+            weekdays: bits(&e.days_of_week),
+            special_days: bits(&e.special_days),
+            begin: e.begin,
+            end: e.end,
+        })
+        .collect();
+    let outcomes = gbcs::usecases::ecs08::specs(variant)
+        .iter()
+        .filter_map(|s| match s {
+            gbcs::dlms::RequestSpec::Set(o) if o.class_id == 9000 && o.index == 6 => {
+                Some(Outcome::Dlms(o.class_id, o.instance, o.index))
+            }
+            _ => None,
+        })
+        .collect();
+    PrepayConfigChange {
+        low_credit_threshold: Some(i64::from(c.low_credit_threshold)),
+        emergency_credit_limit: Some(i64::from(c.emergency_credit_limit)),
+        emergency_credit_threshold: Some(i64::from(c.emergency_credit_threshold)),
+        max_meter_balance: Some(i64::from(c.max_meter_balance)),
+        max_credit_threshold: Some(i64::from(c.max_credit_threshold)),
+        debt_recovery_rate_cap: Some((
+            i64::from(c.debt_recovery_rate_cap),
+            i64::from(c.debt_recovery_rate_cap_period),
+        )),
+        special_days: Some(
+            c.special_days
+                .iter()
+                .map(|s| SpecialDay {
+                    index: s.index,
+                    date: s.date,
+                    day_id: s.day_id,
+                })
+                .collect(),
+        ),
+        schedule: Some(schedule),
+        outcomes,
+    }
+}
+
+impl EmulatedDevice {
+    /// ECS08, ECS08a: the eighteen SETs in order; a faulty object
+    /// ([`crate::state::DeviceFault::DlmsObject`]) or a value the meter cannot hold answers
+    /// hardware-fault there and other-reason after it (the RTDS ERROR shape), and nothing
+    /// changes. Otherwise applied at once, held until its activation time, or (all-`FF`
+    /// activation) the held update of the same use case cancelled.
+    pub(crate) fn ecs08(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        variant: gbcs::usecases::ecs08::Variant,
+        c: &gbcs::usecases::ecs08::EsmePrepayConfig,
+        now: gbcs::UtcDateTime,
+    ) -> Option<crate::exec::Execution> {
+        use crate::exec::{DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, dlms_response};
+        use gbcs::usecases::Activation;
+        let specs = gbcs::usecases::ecs08::specs(variant);
+        let change = esme_change(variant, c);
+        let failed = specs
+            .iter()
+            .position(|s| {
+                let gbcs::dlms::RequestSpec::Set(o) = s else {
+                    return false;
+                };
+                self.state.has_fault(crate::state::DeviceFault::DlmsObject {
+                    class: o.class_id,
+                    obis: o.instance,
+                    attribute: o.index,
+                })
+            })
+            .or_else(|| {
+                // A value the meter cannot hold: refused at the first object (nothing written).
+                (c.activation != Activation::Cancel && change.check(DeviceKind::Esme).is_err())
+                    .then_some(0)
+            });
+        let results = (0..specs.len())
+            .map(|i| {
+                gbcs::dlms::ResponseSpec::Set(match failed {
+                    Some(f) if i == f => DLMS_FAILURE,
+                    Some(f) if i > f => DLMS_NOT_EXECUTED,
+                    _ => DLMS_SUCCESS,
+                })
+            })
+            .collect();
+        if failed.is_none() {
+            let device_now = self.device_time(now).to_unix();
+            match c.activation {
+                Activation::Cancel => self.hold_prepay_config(apdu, None),
+                Activation::At(at) if at.to_unix() > device_now => {
+                    self.hold_prepay_config(apdu, Some((at.to_unix(), change)));
+                }
+                _ => self.apply_prepay_config(&change),
+            }
+        }
+        Some(crate::exec::Execution::Done {
+            content: dlms_response(
+                apdu.counter,
+                vec![gbcs::axdr::Data::Null; specs.len()],
+                results,
+            ),
+            date_time: Some(self.device_time(now).to_cosem().0),
+            success: failed.is_none(),
+        })
+    }
+}

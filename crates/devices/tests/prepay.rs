@@ -542,3 +542,136 @@ fn an_update_writes_the_one_field_of_each_concept_the_behaviour_uses() {
         );
     }
 }
+
+/// An ECS08 configuration: a £3 low credit threshold, £4 emergency credit limit, £2 emergency
+/// credit threshold, £60 maximum meter balance, £20 maximum credit threshold, one
+/// non-disablement period every day from 20:00 to 07:30, any year.
+fn ecs08_config(activation: usecases::Activation) -> usecases::EsmePrepayConfig {
+    let every = [true; 7];
+    let any = |m, d| [0xFF, 0xFF, m, d, 0xFF];
+    let e = |start, h, m| usecases::NonDisablementEntry {
+        start,
+        switch_time: [h, m, 0, 0],
+        days_of_week: every,
+        special_days: vec![false; 5],
+        begin: any(1, 1),
+        end: any(12, 31),
+    };
+    usecases::EsmePrepayConfig {
+        activation,
+        debt_recovery_rate_cap: 30,
+        debt_recovery_rate_cap_period: usecases::ecs08::DEBT_RECOVERY_RATE_CAP_PERIOD,
+        emergency_credit_limit: 400_000,
+        emergency_credit_threshold: 200_000,
+        low_credit_threshold: 300_000,
+        max_meter_balance: 6_000_000,
+        max_credit_threshold: 2_000_000,
+        special_days: Vec::new(),
+        schedule: vec![e(true, 20, 0), e(false, 7, 30)],
+    }
+}
+
+#[test]
+fn ecs08_writes_the_configuration_at_once_or_at_its_time_and_a_cancellation_drops_it() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    // Immediate: written, answered like the RTDS response, and the behaviour uses it.
+    let pre = usecases::ecs08_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &ecs08_config(usecases::Activation::Now),
+    )
+    .unwrap();
+    let (ok, resp, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert!(alerts.is_empty());
+    let wrapped = Frame::decode(&resp).unwrap();
+    let rtds_resp = rtds("2.1_ECS08", "ECS08_2.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX");
+    assert!(
+        !gbcs::usecases::decode_response(gbcs::MessageCode(0x001F), &wrapped.apdu().content)
+            .unwrap()
+            .is_failure()
+    );
+    assert_same_structure(&resp, &rtds_resp, "ECS08");
+    let l = dev.prepay_limits();
+    assert_eq!(
+        (
+            l.low_credit_threshold,
+            l.emergency_credit_limit,
+            l.emergency_credit_threshold,
+            l.max_meter_balance,
+            l.max_credit_threshold
+        ),
+        (300_000, 400_000, 200_000, 6_000_000, 2_000_000)
+    );
+    let p = &dev.state().reads.prepayment;
+    assert_eq!(
+        (p.debt_recovery_rate_cap, p.debt_recovery_cap_period),
+        (30, 604_800)
+    );
+    assert_eq!(p.schedule.len(), 2);
+    // Every night from 20:00 to 07:30 (2015-01-01 is GMT).
+    assert!(dev.non_disablement_at(w.now.to_unix() + 21 * 3600));
+    assert!(!dev.non_disablement_at(w.now.to_unix() + 12 * 3600));
+
+    // Future-dated: held, nothing written yet; at its time written, nine 8F66 alerts.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let at = w.now.plus_seconds(3 * 86_400).unwrap();
+    let pre = usecases::ecs08_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &ecs08_config(usecases::Activation::At(at)),
+    )
+    .unwrap();
+    let (ok, _, _) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert_eq!(dev.prepay_limits().low_credit_threshold, 500_000, "not yet");
+    assert_eq!(dev.next_future_action_at(), Some(at.to_unix()));
+    let alerts = dev.tick(at).unwrap();
+    let codes = alert_codes(&alerts, &dev, &w);
+    assert_eq!(codes, vec![AlertCode(0x8F66); 9]);
+    assert_eq!(dev.prepay_limits().low_credit_threshold, 300_000);
+    assert_eq!(
+        dev.next_future_action_at(),
+        held_event(&dev),
+        "only prepayment events"
+    );
+
+    // Cancelled: the held update is dropped, nothing is written.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let pre = usecases::ecs08_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &ecs08_config(usecases::Activation::At(at)),
+    )
+    .unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    let pre = usecases::ecs08_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1001),
+        &ecs08_config(usecases::Activation::Cancel),
+    )
+    .unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert!(dev.tick(at).unwrap().is_empty());
+    assert_eq!(dev.prepay_limits().low_credit_threshold, 500_000);
+
+    // A faulty object (the RTDS ERROR vector's: the emergency credit threshold's activation
+    // time): the RTDS ERROR shape, nothing written.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: 9000,
+        obis: [0, 0, 94, 44, 128, 3],
+        attribute: 6,
+    });
+    let before = dev.state().reads.prepayment.clone();
+    let pre = usecases::ecs08_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &ecs08_config(usecases::Activation::Now),
+    )
+    .unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(
+        &resp,
+        "2.1_ECS08",
+        "ECS08_2.1_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dev.state().reads.prepayment, before);
+}
