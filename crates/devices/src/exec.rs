@@ -261,14 +261,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs08a(c) => {
                 self.ecs08(apdu, gbcs::usecases::ecs08::Variant::Ecs08a, &c, now)
             }
-            // GCS05: decoded, not yet acted on — answered as a use case the device does not
-            // support.
-            DecodedCommand::Gcs05(_) => {
-                return Execution::NotSupported {
-                    content: not_supported_content(apdu),
-                    bad_format: false,
-                };
-            }
+            DecodedCommand::Gcs05(c) => self.gcs05(apdu, &c, now),
             DecodedCommand::Ecs52(read) | DecodedCommand::Ecs45(read) => {
                 self.dlms_read(apdu, &read)
             }

@@ -53,6 +53,8 @@ pub struct PrepayConfigChange {
     pub special_days: Option<Vec<SpecialDay>>,
     /// The non-disablement schedule (ESME).
     pub schedule: Option<Vec<ScheduleEntry>>,
+    /// The friendly credit (non-disablement) calendar, ZSE calendar type 3 (GSME).
+    pub gas_calendar: Option<crate::reads::gas_tariff::GasCalendar>,
     /// The outcome alerts of a held update, in order.
     pub outcomes: Vec<Outcome>,
 }
@@ -143,6 +145,10 @@ impl EmulatedDevice {
                     if let Some(v) = v {
                         g.set_prepayment_value(id, v);
                     }
+                }
+                if let Some(cal) = &c.gas_calendar {
+                    g.calendars.retain(|x| x.calendar_type != cal.calendar_type);
+                    g.calendars.push(cal.clone());
                 }
             }
             _ => {}
@@ -238,6 +244,81 @@ pub fn esme_change(
                 .collect(),
         ),
         schedule: Some(schedule),
+        gas_calendar: None,
+        outcomes,
+    }
+}
+
+/// The ZSE calendar type of the friendly credit calendar.
+const FRIENDLY_CREDIT_CALENDAR: u8 = 3;
+/// The ZCL frame control of GCS05's Prepayment commands.
+const FC_PREPAYMENT_COMMAND: u8 = 0x01;
+/// The ZCL frame control of the Publish commands.
+const FC_PUBLISH: u8 = 0x09;
+
+/// GCS05's components, (cluster, command), in order.
+fn gcs05_components(c: &gbcs::usecases::gcs05::GasPrepayConfig) -> Vec<(u16, u8)> {
+    use gbcs::usecases::gas_tariff::{
+        PUBLISH_CALENDAR, PUBLISH_DAY_PROFILE, PUBLISH_SEASONS, PUBLISH_SPECIAL_DAYS,
+        PUBLISH_WEEK_PROFILE,
+    };
+    use gbcs::usecases::gcs05 as g;
+    use gbcs::usecases::gcs21f::CLUSTER_CALENDAR;
+    use gbcs::usecases::reads_inst_common::CLUSTER_PREPAYMENT;
+    let mut v = vec![
+        (CLUSTER_PREPAYMENT, g::EMERGENCY_CREDIT_SETUP),
+        (CLUSTER_PREPAYMENT, g::SET_OVERALL_DEBT_CAP),
+        (CLUSTER_PREPAYMENT, g::SET_LOW_CREDIT_WARNING_LEVEL),
+        (CLUSTER_PREPAYMENT, g::SET_MAXIMUM_CREDIT_LIMIT),
+        (CLUSTER_CALENDAR, PUBLISH_CALENDAR),
+    ];
+    v.extend(
+        c.calendar
+            .days
+            .iter()
+            .map(|_| (CLUSTER_CALENDAR, PUBLISH_DAY_PROFILE)),
+    );
+    v.extend(
+        c.calendar
+            .weeks
+            .iter()
+            .map(|_| (CLUSTER_CALENDAR, PUBLISH_WEEK_PROFILE)),
+    );
+    v.push((CLUSTER_CALENDAR, PUBLISH_SEASONS));
+    v.push((CLUSTER_CALENDAR, PUBLISH_SPECIAL_DAYS));
+    v
+}
+
+/// The device's form of a GCS05 configuration: every value written into its ZSE attribute, the
+/// friendly credit calendar, and one outcome alert per Prepayment command and per Publish
+/// Calendar / Publish Special Days (the RTDS GCS05 8F66 vectors).
+pub fn gsme_change(c: &gbcs::usecases::gcs05::GasPrepayConfig) -> PrepayConfigChange {
+    use gbcs::usecases::gas_tariff::{PUBLISH_CALENDAR, PUBLISH_SPECIAL_DAYS};
+    use gbcs::usecases::gcs21f::CLUSTER_CALENDAR;
+    let mut cal = crate::gas_tariff_update::calendar(&c.issue, &c.calendar);
+    cal.calendar_type = FRIENDLY_CREDIT_CALENDAR;
+    let outcomes = gcs05_components(c)
+        .into_iter()
+        .filter_map(|(cluster, command)| {
+            if cluster != CLUSTER_CALENDAR {
+                Some(Outcome::Gbz(cluster, FC_PREPAYMENT_COMMAND, command))
+            } else if command == PUBLISH_CALENDAR || command == PUBLISH_SPECIAL_DAYS {
+                Some(Outcome::Gbz(cluster, FC_PUBLISH, command))
+            } else {
+                None
+            }
+        })
+        .collect();
+    PrepayConfigChange {
+        low_credit_threshold: Some(i64::from(c.low_credit_threshold)),
+        emergency_credit_limit: Some(i64::from(c.emergency_credit_limit)),
+        emergency_credit_threshold: Some(i64::from(c.emergency_credit_threshold)),
+        max_meter_balance: Some(i64::from(c.max_meter_balance)),
+        max_credit_threshold: Some(i64::from(c.max_credit_threshold)),
+        debt_recovery_rate_cap: Some((i64::from(c.debt_recovery_rate_cap), 0)),
+        special_days: None,
+        schedule: None,
+        gas_calendar: Some(cal),
         outcomes,
     }
 }
@@ -301,6 +382,72 @@ impl EmulatedDevice {
                 vec![gbcs::axdr::Data::Null; specs.len()],
                 results,
             ),
+            date_time: Some(self.device_time(now).to_cosem().0),
+            success: failed.is_none(),
+        })
+    }
+}
+
+impl EmulatedDevice {
+    /// GCS05: a Default Response per command; written now, held until its time (one 8F66 per
+    /// Prepayment command, Publish Calendar and Publish Special Days), or a held one cancelled.
+    /// A faulty command ([`crate::state::DeviceFault::ZclCommand`]): HARDWARE_FAILURE there,
+    /// FAILURE after it, and nothing changes.
+    pub(crate) fn gcs05(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        c: &gbcs::usecases::gcs05::GasPrepayConfig,
+        now: gbcs::UtcDateTime,
+    ) -> Option<crate::exec::Execution> {
+        use gbcs::usecases::Activation;
+        let components = gcs05_components(c);
+        let n = components.len();
+        let failed = components.iter().position(|(cluster, command)| {
+            self.state.has_fault(crate::state::DeviceFault::ZclCommand {
+                cluster: *cluster,
+                command: *command,
+            })
+        });
+        let answers = components
+            .iter()
+            .enumerate()
+            .map(|(i, (cluster, command))| {
+                let payload = match failed {
+                    Some(f) if i == f => vec![*command, crate::exec::ZCL_HARDWARE_FAILURE],
+                    Some(f) if i > f => vec![0xFF, 0x01],
+                    _ => vec![*command, 0],
+                };
+                let mut comp = crate::exec::plain_component(
+                    *cluster,
+                    u8::try_from(i).unwrap_or(u8::MAX),
+                    crate::exec::ZCL_DEFAULT_RESPONSE,
+                    payload,
+                    i + 1 == n,
+                );
+                // The RTDS GCS05 RESPONSE: 08 on the Prepayment cluster's, 00 on the Calendar's.
+                if let gbcs::gbz::GbzBody::Plain { zcl, .. } = &mut comp.body {
+                    zcl.frame_control = if *cluster == gbcs::usecases::gcs21f::CLUSTER_CALENDAR {
+                        0x00
+                    } else {
+                        0x08
+                    };
+                }
+                comp
+            })
+            .collect();
+        let content = crate::exec::gbz(answers)?;
+        if failed.is_none() {
+            let change = gsme_change(c);
+            match c.issue.activation {
+                Activation::Cancel => self.hold_prepay_config(apdu, None),
+                Activation::At(at) if at.to_unix() > self.device_time(now).to_unix() => {
+                    self.hold_prepay_config(apdu, Some((at.to_unix(), change)));
+                }
+                _ => self.apply_prepay_config(&change),
+            }
+        }
+        Some(crate::exec::Execution::Done {
+            content,
             date_time: Some(self.device_time(now).to_cosem().0),
             success: failed.is_none(),
         })

@@ -675,3 +675,121 @@ fn ecs08_writes_the_configuration_at_once_or_at_its_time_and_a_cancellation_drop
     );
     assert_eq!(dev.state().reads.prepayment, before);
 }
+
+/// A GCS05 configuration: £3 low credit, £4 emergency credit limit, £2 threshold, £60 maximum
+/// meter balance, £20 maximum credit per top-up; a friendly credit calendar of three day
+/// profiles and two weeks (the RTDS vectors' shape).
+fn gcs05_config(activation: usecases::Activation) -> usecases::GasPrepayConfig {
+    use gbcs::usecases::gas_tariff::{GasCalendarUpdate, GasDay, GasWeek, Issue};
+    usecases::GasPrepayConfig {
+        issue: Issue {
+            issuer_event_id: 0x1C37_4A80,
+            activation,
+        },
+        debt_recovery_rate_cap: 100_000,
+        emergency_credit_limit: 400_000,
+        emergency_credit_threshold: 200_000,
+        low_credit_threshold: 300_000,
+        max_meter_balance: 6_000_000,
+        max_credit_threshold: 2_000_000,
+        calendar: GasCalendarUpdate {
+            issuer_calendar_id: 0x1C37_4A80,
+            days: (1..=3)
+                .map(|id| GasDay {
+                    id,
+                    entries: vec![(0, 1), (8 * 60, 0), (18 * 60, 1)],
+                })
+                .collect(),
+            weeks: vec![
+                GasWeek {
+                    id: 1,
+                    days: [1, 1, 1, 1, 1, 3, 3],
+                },
+                GasWeek {
+                    id: 2,
+                    days: [2, 2, 2, 2, 2, 3, 3],
+                },
+            ],
+            seasons: vec![([115, 1, 1, 0xFF], 1)],
+            special_days: vec![([0xFF, 12, 25, 0xFF], 1)],
+        },
+    }
+}
+
+#[test]
+fn gcs05_writes_the_gas_configuration_at_once_or_at_its_time_and_a_fault_changes_nothing() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let pre = usecases::gcs05_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &gcs05_config(usecases::Activation::Now),
+    )
+    .unwrap();
+    let (ok, resp, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert!(alerts.is_empty());
+    let l = dev.prepay_limits();
+    assert_eq!(
+        (
+            l.low_credit_threshold,
+            l.emergency_credit_limit,
+            l.emergency_credit_threshold,
+            l.max_meter_balance,
+            l.max_credit_threshold
+        ),
+        (300_000, 400_000, 200_000, 6_000_000, 2_000_000)
+    );
+    let g = &dev.state().reads.gas_tariff;
+    assert_eq!(g.prepayment_value(0x0006), Some(100_000));
+    assert!(
+        g.calendars
+            .iter()
+            .any(|c| c.calendar_type == 3 && c.days.len() == 3)
+    );
+    let _ = resp;
+
+    // Future-dated: six 8F66 alerts at its time (the RTDS GCS05 8F66 vectors).
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let at = w.now.plus_seconds(86_400).unwrap();
+    let pre = usecases::gcs05_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &gcs05_config(usecases::Activation::At(at)),
+    )
+    .unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds(
+            "2.1_GCS05",
+            "GCS05_2.1_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+        "GCS05",
+    );
+    assert_eq!(dev.prepay_limits().low_credit_threshold, 500_000, "not yet");
+    let alerts = dev.tick(at).unwrap();
+    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8F66); 6]);
+    assert_eq!(dev.prepay_limits().low_credit_threshold, 300_000);
+
+    // A faulty command (the RTDS ERROR vector's: Publish Seasons): HARDWARE_FAILURE, the rest
+    // FAILURE, nothing written.
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    dev.state_mut().faults.insert(DeviceFault::ZclCommand {
+        cluster: 0x0707,
+        command: 0x03,
+    });
+    let before = dev.state().reads.gas_tariff.clone();
+    let pre = usecases::gcs05_update_prepay_configuration(
+        &header(&w.supplier, &dev, 1000),
+        &gcs05_config(usecases::Activation::Now),
+    )
+    .unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(
+        &resp,
+        "2.1_GCS05",
+        "GCS05_2.1_FUTURE_DATED_ERROR_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(dev.state().reads.gas_tariff, before);
+}
