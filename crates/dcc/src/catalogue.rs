@@ -84,6 +84,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s1_5_update_meter_balance::UpdateMeterBalance,
     &services::s1_7_reset_tariff_block_counter_matrix::ResetTariffBlockCounterMatrix,
     &services::s1_6_update_payment_mode::UpdatePaymentModeService,
+    &services::s2_1_update_prepay_configuration::UpdatePrepayConfiguration,
     &services::s2_2_top_up_device::TopUpDevice,
     &services::s2_3_update_debt::UpdateDebt,
     &services::s2_5_activate_emergency_credit::ActivateEmergencyCredit,

@@ -1039,6 +1039,12 @@ pub use tariff::{
     UpdateImportTariffPrimary, UpdateImportTariffSecondary, UpdatePricePrimary,
     UpdatePricePrimaryGas, UpdatePriceSecondary, WeekProfile,
 };
+// 2.1 Update Prepay Configuration.
+mod prepay_config;
+pub use prepay_config::{
+    ElecPrepayConfiguration, GasNonDisablementDay, GasPrepayConfiguration, NonDisablementSchedule,
+    PrepayConfiguration, ScheduleDate, UpdatePrepayConfiguration,
+};
 // 1.5 Update Meter Balance.
 mod meter_balance;
 pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};

@@ -49,6 +49,7 @@ pub mod s1_2_2_update_price_secondary;
 pub mod s1_5_update_meter_balance;
 pub mod s1_6_update_payment_mode;
 pub mod s1_7_reset_tariff_block_counter_matrix;
+pub mod s2_1_update_prepay_configuration;
 pub mod s2_2_top_up_device;
 pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;

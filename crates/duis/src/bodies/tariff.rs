@@ -194,14 +194,14 @@ fn parse_integer(t: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-fn int(e: &Element, kind: &'static str, lo: i64, hi: i64) -> Result<i64, BodyError> {
+pub(super) fn int(e: &Element, kind: &'static str, lo: i64, hi: i64) -> Result<i64, BodyError> {
     let t = simple(e, kind)?.trim_matches(is_xml_space);
     parse_integer(t)
         .filter(|v| (lo..=hi).contains(v))
         .ok_or_else(|| InvalidValue::new(kind, t).into())
 }
 
-fn small(e: &Element, kind: &'static str, lo: u8, hi: u8) -> Result<u8, BodyError> {
+pub(super) fn small(e: &Element, kind: &'static str, lo: u8, hi: u8) -> Result<u8, BodyError> {
     int(e, kind, i64::from(lo), i64::from(hi)).map(|v| u8::try_from(v).unwrap_or(hi))
 }
 
@@ -214,7 +214,7 @@ fn price(e: &Element, kind: &'static str) -> Result<i16, BodyError> {
 }
 
 /// The `index` attribute, in `lo..=hi`.
-fn index(e: &Element, kind: &'static str, hi: u8) -> Result<u8, BodyError> {
+pub(super) fn index(e: &Element, kind: &'static str, hi: u8) -> Result<u8, BodyError> {
     let t = e.attr("index").unwrap_or("");
     parse_integer(t.trim_matches(is_xml_space))
         .filter(|v| (1..=i64::from(hi)).contains(v))
@@ -222,7 +222,7 @@ fn index(e: &Element, kind: &'static str, hi: u8) -> Result<u8, BodyError> {
         .ok_or_else(|| InvalidValue::new(kind, t).into())
 }
 
-fn empty(e: &Element, kind: &'static str) -> Result<(), BodyError> {
+pub(super) fn empty(e: &Element, kind: &'static str) -> Result<(), BodyError> {
     Seq::new(e, kind).finish()?;
     if e.trimmed_text().is_empty() {
         Ok(())
@@ -232,7 +232,7 @@ fn empty(e: &Element, kind: &'static str) -> Result<(), BodyError> {
 }
 
 /// `min..=max` children named `name`, in a row.
-fn many<'a>(
+pub(super) fn many<'a>(
     s: &mut Seq<'a>,
     name: &'static str,
     min: usize,
@@ -255,7 +255,7 @@ fn many<'a>(
 }
 
 /// An xs:time in UTC (hour, minute, second, hundredths); a time zone offset is applied.
-fn xs_time(e: &Element, kind: &'static str) -> Result<[u8; 4], BodyError> {
+pub(super) fn xs_time(e: &Element, kind: &'static str) -> Result<[u8; 4], BodyError> {
     let raw = simple(e, kind)?.trim_matches(is_xml_space);
     let bad = || BodyError::from(InvalidValue::new(kind, raw));
     let (main, offset_min) = if let Some(m) = raw.strip_suffix('Z') {
@@ -303,7 +303,7 @@ fn xs_time(e: &Element, kind: &'static str) -> Result<[u8; 4], BodyError> {
     Ok([hh, mm, ss, hundredths])
 }
 
-fn date(e: &Element, kind: &'static str) -> Result<TariffDate, BodyError> {
+pub(super) fn date(e: &Element, kind: &'static str) -> Result<TariffDate, BodyError> {
     let mut s = Seq::new(e, kind);
     let y = s.required("Year")?;
     let mut ys = Seq::new(y, "Year");
