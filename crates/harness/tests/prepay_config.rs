@@ -13,7 +13,8 @@
 use std::time::Duration;
 
 use dcc::gateway::Answer;
-use gbcs::PublicKey;
+use gbcs::utrn::{self, ValueClass};
+use gbcs::{Frame, PublicKey};
 use harness::{Delivered, Harness, premises1};
 
 const SUPPLIER: &str = "supplier-a";
@@ -263,5 +264,84 @@ fn a_future_dated_2_1_is_written_at_its_time_with_8f66_and_a_cancellation_drops_
         leaf(&xml, "LowCreditThreshold"),
         500_000,
         "cancelled: {xml}"
+    );
+}
+
+/// The supplier's UTRN number `n` (counter `n` × 2³²) of `pence` for the ESME.
+fn token(h: &Harness, n: u64, pence: u16) -> String {
+    let (_, ka) = h.user_ka(SUPPLIER);
+    let device = premises1::ESME;
+    let meter = PublicKey::from_certificate_der(&h.device_cert(device, "ka")).unwrap();
+    utrn::build(
+        &ka,
+        &meter,
+        h.user_eui(SUPPLIER),
+        device.parse().unwrap(),
+        n << 32,
+        ValueClass::Pennies,
+        pence,
+    )
+    .unwrap()
+}
+
+/// Sends 2.2 with `utrn` to the ESME; the meter's answer.
+fn top_up(h: &mut Harness, utrn: &str) -> Delivered {
+    let p = h.request(
+        "CS01a_2.2_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::ESME,
+    );
+    let xml = harness::set_text(&p.xml, "UTRN", utrn);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    acknowledged(&a);
+    h.run_until_idle();
+    h.response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer")
+}
+
+/// 4.18 on the ESME: the meter balance (10⁻⁵ GBP).
+fn meter_balance(h: &mut Harness) -> i64 {
+    let r = read(h, "ECS82_4.18_SUCCESS_REQUEST_DUIS.XML", premises1::ESME);
+    let bytes = r.gbcs_payload().expect("the device's answer");
+    match Frame::decode(&bytes).unwrap().apdu().payload() {
+        gbcs::Payload::AccessResponse(a) => match a.data[..] {
+            [gbcs::axdr::Data::DoubleLong(v)] => i64::from(v),
+            ref other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_top_up_above_the_written_maximum_credit_threshold_is_refused_with_8f5b() {
+    let mut h = Harness::new_world();
+    let esme = premises1::ESME;
+    update_prepay_config(
+        &mut h,
+        "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        esme,
+        None,
+    );
+    set_credit(&h, esme, 2_000_000);
+    let before = meter_balance(&mut h);
+    // £12.50: above the written maximum credit threshold (£10): refused, the balance as it was.
+    let u = token(&h, 3, 1250);
+    let r = top_up(&mut h, &u);
+    assert_ne!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert!(
+        alert_codes(&h).contains(&"8F5B".to_string()),
+        "{:?}",
+        alert_codes(&h)
+    );
+    let after = meter_balance(&mut h);
+    assert!((before - after).abs() <= 1_000, "{before} → {after}");
+    // £10 is accepted (the same counter was not used up by the refusal).
+    let u = token(&h, 3, 1000);
+    let r = top_up(&mut h, &u);
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let credited = meter_balance(&mut h);
+    assert!(
+        (credited - after - 1_000_000).abs() <= 1_000,
+        "{after} → {credited}"
     );
 }
