@@ -1,8 +1,11 @@
 //! 2.1 Update Prepay Configuration end to end on the simulated clock (DUIS in, the emulated
 //! meters' behaviour out): the configuration written by 2.1 (ECS08/ECS08a on the ESME, GCS05
 //! on the GSME) is what 4.13 reads, across a restart of the DCC; the prepayment behaviour uses
-//! it (the low credit alert 810D at its moment); a future-dated update is held by the meter and
-//! written at its time with the 8F66 outcome alert; a cancellation drops one still held.
+//! it (the low credit alert 810D and the emergency credit offer 8119 at their moments, a top-up
+//! above the maximum credit threshold refused with 8F5B); a future-dated update is held by the
+//! meter and written at its time with the 8F66 outcome alert; a cancellation drops one still
+//! held. The non-disablement period's effect overnight is tested on the device
+//! (`crates/devices/tests/prepay.rs`), not here.
 //!
 //! The template's values (DUIS `UpdatePrepayConfigElectricity`): low credit threshold 200000,
 //! emergency credit limit 300000, emergency credit threshold 100000, maximum meter balance
@@ -344,4 +347,59 @@ fn a_top_up_above_the_written_maximum_credit_threshold_is_refused_with_8f5b() {
         (credited - after - 1_000_000).abs() <= 1_000,
         "{after} → {credited}"
     );
+}
+
+#[test]
+fn emergency_credit_is_offered_below_the_written_threshold() {
+    let mut h = Harness::new_world();
+    let esme = premises1::ESME;
+    update_prepay_config(
+        &mut h,
+        "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        esme,
+        None,
+    );
+    // £1.50 of credit: above the written emergency credit threshold (£1).
+    set_credit(&h, esme, 150_000);
+    read_config(&mut h);
+    let offered = |h: &Harness| alert_codes(h).iter().filter(|c| *c == "8119").count();
+    assert_eq!(offered(&h), 0, "{:?}", alert_codes(&h));
+    // About 14.6p an hour: below £1 after about 3.4 h.
+    h.advance(3 * HOUR);
+    assert_eq!(offered(&h), 0, "{:?}", alert_codes(&h));
+    h.advance(HOUR);
+    assert_eq!(offered(&h), 1, "{:?}", alert_codes(&h));
+}
+
+#[test]
+fn a_gcs05_write_is_what_the_gas_meter_holds_across_a_restart() {
+    let mut h = Harness::new_world();
+    let gsme = premises1::GSME;
+    update_prepay_config(
+        &mut h,
+        "GCS05_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        gsme,
+        None,
+    );
+    h.restart();
+    let attrs = h.device_state(gsme)["reads"]["gas_tariff"]["prepayment_attributes"].clone();
+    let value = |id: u16| {
+        attrs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .map(|a| a["value"].as_i64().unwrap())
+    };
+    // The GCS05 template's values (gbcs' tests: the RTDS pre-commands carry them).
+    assert_eq!(
+        value(0x0031),
+        Some(5_000_000),
+        "low credit warning: {attrs}"
+    );
+    assert_eq!(value(0x0010), Some(10_000_000), "emergency credit limit");
+    assert_eq!(value(0x0011), Some(100_000), "emergency credit threshold");
+    assert_eq!(value(0x0021), Some(25_000_000), "maximum credit limit");
+    assert_eq!(value(0x0022), Some(25_000_000), "maximum credit per top-up");
+    assert_eq!(value(0x0006), Some(100_000), "overall debt cap");
 }
