@@ -628,3 +628,72 @@ fn every_rtds_gas_price_precommand_correlates_with_its_template() {
     let elec = template("ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML");
     assert!(correlate(&elec, None, &pre("GCS01b_1.2.1_IMMEDIATE_TOU_SUCCESS")).is_err());
 }
+
+/// 2.1: each RTDS pre-command (immediate, future dated, cancellation) correlates with its
+/// template; ECS08 and ECS08a with the same request; the wrong fuel, another execution time and
+/// another amount are refused.
+#[test]
+fn every_rtds_2_1_precommand_correlates_with_its_template_and_other_values_are_refused() {
+    let pre_of = |uc: &str, stem: &str| {
+        GeneralSigning::decode(&vector(
+            &format!("2.1_{uc}"),
+            &format!("{uc}_2.1_{stem}_PRECOMMAND_GBCS.HEX"),
+        ))
+        .unwrap()
+    };
+    for uc in ["ECS08", "ECS08a", "GCS05"] {
+        for stem in [
+            "IMMEDIATE_SUCCESS",
+            "FUTURE_DATED_SUCCESS",
+            "CANCELLATION_SUCCESS",
+        ] {
+            let req = template(&format!("{uc}_2.1_{stem}_REQUEST_DUIS.XML"));
+            let rid = req.header.request_id;
+            let d = correlate(&req, Some(&rid), &pre_of(uc, stem))
+                .unwrap_or_else(|e| panic!("{uc} {stem}: {e}"));
+            assert_eq!(d.spec().name, uc);
+        }
+    }
+    // The immediate request against the future-dated pre-command (counters aside: the request
+    // rewritten to the pre-command's counter).
+    let req = template_with(
+        "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        "90-A0:1003",
+        "90-A0:1004",
+    );
+    let e = correlate(&req, None, &pre_of("ECS08", "FUTURE_DATED_SUCCESS")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "ECS08",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Another emergency credit threshold (ESME) and maximum credit threshold (GSME).
+    let req = template_with(
+        "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        ">100000<",
+        ">100001<",
+    );
+    let e = correlate(&req, None, &pre_of("ECS08", "IMMEDIATE_SUCCESS")).unwrap_err();
+    assert!(matches!(e, Mismatch::Parameter { .. }), "{e}");
+    let req = template_with(
+        "GCS05_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        "<sr:GasDayName>3<",
+        "<sr:GasDayName>4<",
+    );
+    let e = correlate(&req, None, &pre_of("GCS05", "IMMEDIATE_SUCCESS")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Mismatch::Parameter {
+                use_case: "GCS05",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}

@@ -45,6 +45,10 @@ mod tariff;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
+// 2.1 Update Prepay Configuration.
+mod ecs08;
+mod ecs08a;
+mod gcs05;
 // 1.5 Update Meter Balance.
 mod meter_balance;
 
@@ -78,6 +82,9 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs01d::CORRELATION,
     &ecs07::CORRELATION,
     &gcs04::CORRELATION,
+    &ecs08::CORRELATION,
+    &ecs08a::CORRELATION,
+    &gcs05::CORRELATION,
     &meter_balance::ECS04A,
     &meter_balance::ECS04B,
     &meter_balance::GCS40A,

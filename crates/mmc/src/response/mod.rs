@@ -56,6 +56,10 @@ mod cs01b;
 // 2.3 Update Debt.
 mod ecs07;
 mod gcs04;
+// 2.1 Update Prepay Configuration.
+mod ecs08;
+mod ecs08a;
+mod gcs05;
 // 1.5 Update Meter Balance.
 mod meter_balance;
 // Instantaneous reads (4.1.x, 4.2, 4.3, 4.12.x, 4.15, 4.16, 4.18).
@@ -168,6 +172,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs03::MAPPING,
     &ecs07::MAPPING,
     &gcs04::MAPPING,
+    &ecs08::MAPPING,
+    &ecs08a::MAPPING,
+    &gcs05::MAPPING,
     &meter_balance::ECS04A,
     &meter_balance::ECS04B,
     &meter_balance::GCS40A,
