@@ -254,14 +254,14 @@ impl EmulatedDevice {
             };
         };
         let result = match decoded {
-            // 2.1 Update Prepay Configuration: decoded, not yet acted on — answered as a use
-            // case the device does not support.
-            DecodedCommand::Ecs08(_) | DecodedCommand::Ecs08a(_) | DecodedCommand::Gcs05(_) => {
-                return Execution::NotSupported {
-                    content: not_supported_content(apdu),
-                    bad_format: false,
-                };
+            // 2.1 Update Prepay Configuration (crate::prepay_config).
+            DecodedCommand::Ecs08(c) => {
+                self.ecs08(apdu, gbcs::usecases::ecs08::Variant::Ecs08, &c, now)
             }
+            DecodedCommand::Ecs08a(c) => {
+                self.ecs08(apdu, gbcs::usecases::ecs08::Variant::Ecs08a, &c, now)
+            }
+            DecodedCommand::Gcs05(c) => self.gcs05(apdu, &c, now),
             DecodedCommand::Ecs52(read) | DecodedCommand::Ecs45(read) => {
                 self.dlms_read(apdu, &read)
             }

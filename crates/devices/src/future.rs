@@ -10,7 +10,8 @@
 //! ESME tariff and price updates of 1.1 and 1.2 (`crate::tariff`: ECS01a, ECS01b, ECS01c, ECS01d
 //! at their activation time, one alert per activation-time object); the GSME tariff and price
 //! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
-//! time).
+//! time); the prepayment configuration updates of 2.1 (`crate::prepay_config`: ECS08, ECS08a,
+//! GCS05, one alert per activation-time object or dated component).
 //!
 //! Held device events that no command carries share the mechanism, with no outcome alert: the
 //! next prepayment event (`crate::prepay`) and the end of a boost (`crate::boost`).
@@ -70,6 +71,9 @@ pub enum FutureAction {
     /// The end of the boost in force (`crate::boost`): no command, no outcome alert; the boost
     /// is logged and its controllers return to what they were.
     BoostEnd,
+    /// ECS08, ECS08a, GCS05: write this prepayment configuration ([`crate::prepay_config`]);
+    /// one outcome alert per [`crate::prepay_config::PrepayConfigChange::outcomes`] entry.
+    PrepayConfig(Box<crate::prepay_config::PrepayConfigChange>),
 }
 
 /// A future-dated instruction the device holds.
@@ -201,6 +205,29 @@ impl EmulatedDevice {
                         };
                         let code = ALERT_FUTURE_DATED_EXECUTED;
                         alerts.extend(self.outcome_alert(code, &one, when)?);
+                    }
+                    continue;
+                }
+                FutureAction::PrepayConfig(change) => {
+                    self.apply_prepay_config(change);
+                    for o in &change.outcomes {
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        match *o {
+                            crate::prepay_config::Outcome::Dlms(class, obis, attribute) => {
+                                let object =
+                                    gbcs::dlms::CosemDescriptor::new(class, obis, attribute);
+                                alerts.extend(self.dlms_outcome_alert(code, &a, object, when)?);
+                            }
+                            crate::prepay_config::Outcome::Gbz(cluster, frame_control, command) => {
+                                let one = PendingAction {
+                                    cluster,
+                                    frame_control,
+                                    command,
+                                    ..a.clone()
+                                };
+                                alerts.extend(self.outcome_alert(code, &one, when)?);
+                            }
+                        }
                     }
                     continue;
                 }

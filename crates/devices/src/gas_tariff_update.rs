@@ -59,7 +59,7 @@ pub struct GasTariffChange {
     pub dated: Vec<(u16, u8)>,
 }
 
-fn calendar(issue: &Issue, c: &GasCalendarUpdate) -> GasCalendar {
+pub(crate) fn calendar(issue: &Issue, c: &GasCalendarUpdate) -> GasCalendar {
     GasCalendar {
         calendar_type: 0,
         provider_id: 0,

@@ -87,6 +87,7 @@ pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;
 pub mod prepay;
+pub mod prepay_config;
 pub mod reads;
 mod recovery;
 mod settings;

@@ -31,8 +31,9 @@ use crate::exec::{
 use crate::future::{FutureAction, PendingAction};
 use crate::state::DeviceFault;
 
-/// The payment mode settings (defaults: prepayment, threshold 0, debt collected always; and
-/// for state stored before they existed).
+/// The payment mode settings (defaults: prepayment, threshold 0, debt collected always, for
+/// state stored before they existed; a fresh meter has its kind's threshold,
+/// [`PaymentModeState::installed`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PaymentModeState {
     /// Credit mode (`false`: prepayment).
@@ -43,6 +44,23 @@ pub struct PaymentModeState {
     pub suspend_debt_disabled: bool,
     /// No debt collected while on emergency credit.
     pub suspend_debt_emergency: bool,
+}
+
+impl PaymentModeState {
+    /// A fresh meter's settings: prepayment, and the disablement threshold the RTDS 4.13 answers
+    /// show (the ESME's register monitor: −£5; the GSME's cut-off value, `0x0040`: −£50); the
+    /// one value of the concept, which 1.6 writes, 4.13 reads and [`crate::prepay`] uses.
+    pub fn installed(kind: crate::kind::DeviceKind) -> Self {
+        let disablement_threshold = match kind {
+            crate::kind::DeviceKind::Esme => -500_000,
+            crate::kind::DeviceKind::Gsme => -5_000_000,
+            _ => 0,
+        };
+        Self {
+            disablement_threshold,
+            ..Self::default()
+        }
+    }
 }
 
 /// ZCL frame control of the GSME's Change Payment Mode Response (cluster specific, server to

@@ -14,25 +14,44 @@
 //! balance to zero. The GSME's credit mode meter balance (ZSE Metering `0x0A00`, which 4.18
 //! reads as `MeterBalance`) has entries of its own ([`PrepayState::credit_mode_added`]).
 //!
+//! **Configuration.** The behaviour takes every value from the meter's prepayment
+//! configuration, one source per concept ([`PrepayLimits::of`]): on the ESME the objects of
+//! [`crate::reads::prepayment`] (which 4.13's ECS26a reads and 2.1's ECS08 writes), on the GSME
+//! the ZSE Prepayment attributes of [`crate::reads::gas_tariff`] (GCS21b, GCS05); on both the
+//! disablement threshold of [`crate::payment_mode::PaymentModeState`] (1.6 writes it, 4.13 reads
+//! it).
+//!
 //! **Behaviour** (prepayment mode only, [`crate::payment_mode::PaymentModeState::credit`]
 //! false). At its time on the simulated clock, the meter:
 //!
-//! * raises `0x8119` *Emergency Credit Has Become Available* once the credit falls to the
-//!   emergency credit threshold while the emergency credit is not in use;
+//! * raises `0x8119` *Emergency Credit Has Become Available* once the credit falls below the
+//!   emergency credit threshold while the emergency credit is not in use (the emergency credit
+//!   is offered only then; its activation, 2.5, is the supplier's and is not refused);
 //! * raises `0x810D` *Combined Credit Below Low Credit Threshold* once credit plus emergency
-//!   credit falls below the (first) low credit threshold;
-//! * when the credit is at or below the disablement threshold (1.6 / 2.1) and no emergency
-//!   credit remains, disables the supply (as 7.2 does, the consumption stops) and raises
-//!   `0x8F0F` *Credit Below Disablement Threshold*, preceded by `0x81AA` *Emergency Credit
-//!   Exhausted* when the emergency credit was in use.
+//!   credit falls below the low credit threshold (a threshold of 0 or less: never);
+//! * when the credit is at or below the disablement threshold and no emergency credit remains,
+//!   disables the supply (as 7.2 does, the consumption stops) and raises `0x8F0F` *Credit Below
+//!   Disablement Threshold*, preceded by `0x81AA` *Emergency Credit Exhausted* when the
+//!   emergency credit was in use; but not while a non-disablement period applies
+//!   ([`EmulatedDevice::non_disablement_at`]): the supply is disabled when the period ends if
+//!   the credit is still exhausted then.
 //!
-//! Each alert is raised once per fall (raised again only after credit has been added above the
-//! level). The meter's state is a function of time, so the next such event is found by a search
-//! over time (the balance never rises without an entry), and held as a future action
-//! ([`crate::future::FutureAction::Prepayment`]): the WAN ticks the device then, as for
-//! future-dated commands, and the alerts go to the supplier as any device alert. The event is
-//! worked out again after every command and tick; a button press makes it due at once.
-
+//! **Limits on added credit** ([`EmulatedDevice::credit_added`]): a top-up (a UTRN, remote or
+//! at the keypad) above the maximum credit threshold is refused with `0x8F5B` *UTRN exceeds
+//! Maximum Credit Threshold*; one that would take the meter balance above the maximum meter
+//! balance with `0x8F47` *Credit would cause Meter Balance to exceed Maximum Meter Balance
+//! Threshold*; a refused top-up changes nothing. The supplier's 1.5 adjustments are
+//! corrections of the balance and are not limited.
+//!
+//! **Non-disablement calendar** (ESME: the class 10 schedule and class 11 special days of
+//! [`crate::reads::prepayment`]; times are UK local time): on a date that is one of the special
+//! days, the entries whose special-day bit for its day id (bit 7 for day 1, …) is set apply;
+//! on another date those whose weekday bit (bit 7 Monday … bit 1 Sunday) is set; an entry
+//! applies only between its begin and end dates (`FFFF` year: every year). Script selector 32
+//! starts a non-disablement period at the entry's switch time, 33 stops it; a period is in
+//! force when the latest switch at or before the instant (over the week before it) is a start.
+//! The GSME's friendly credit calendar is not used by this emulation.
+//!
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
 use gbcs::usecases::reads_inst_common::CLUSTER_PREPAYMENT;
@@ -47,7 +66,9 @@ use crate::exec::{
 };
 use crate::future::{FutureAction, PendingAction};
 use crate::kind::DeviceKind;
-use crate::state::{DeviceFault, SupplyState};
+use crate::reads::gas_tariff as zse;
+use crate::reads::logs::uk_offset;
+use crate::state::{DeviceFault, DeviceState, SupplyState};
 
 /// Credit Below Disablement Threshold (prepayment mode).
 pub const ALERT_CREDIT_BELOW_DISABLEMENT: AlertCode = AlertCode(0x8F0F);
@@ -113,6 +134,87 @@ impl CreditsLog {
         self.entries
             .iter()
             .filter(move |e| from <= e.at && e.at <= to)
+    }
+}
+
+/// Credit would cause Meter Balance to exceed Maximum Meter Balance Threshold.
+pub const ALERT_EXCEEDS_MAX_METER_BALANCE: AlertCode = AlertCode(0x8F47);
+/// UTRN exceeds Maximum Credit Threshold.
+pub const ALERT_EXCEEDS_MAX_CREDIT_THRESHOLD: AlertCode = AlertCode(0x8F5B);
+
+/// Non-disablement schedule script selector: a period starts.
+pub const NON_DISABLEMENT_START: u16 = 32;
+/// Non-disablement schedule script selector: a period stops.
+pub const NON_DISABLEMENT_STOP: u16 = 33;
+
+const DAY: i64 = 86_400;
+
+/// The prepayment configuration values the behaviour uses (10⁻⁵ GBP), each from its one
+/// source (see the module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrepayLimits {
+    /// The emergency credit available once activated.
+    pub emergency_credit_limit: i64,
+    /// Emergency credit is offered below this credit.
+    pub emergency_credit_threshold: i64,
+    /// `0x810D` below this credit plus emergency credit.
+    pub low_credit_threshold: i64,
+    /// The supply is disabled at or below this balance, no emergency credit remaining.
+    pub disablement_threshold: i64,
+    /// Credit that would take the balance above this is refused.
+    pub max_meter_balance: i64,
+    /// A top-up above this is refused.
+    pub max_credit_threshold: i64,
+}
+
+impl PrepayLimits {
+    /// The values of a `kind` meter in `state` (zero for a kind without prepayment).
+    pub fn of(state: &DeviceState, kind: DeviceKind) -> Self {
+        let disablement_threshold = i64::from(state.payment_mode.disablement_threshold);
+        match kind {
+            DeviceKind::Gsme => {
+                let g = &state.reads.gas_tariff;
+                let v = |id| g.prepayment_value(id).unwrap_or(0);
+                Self {
+                    emergency_credit_limit: v(zse::ZSE_EMERGENCY_CREDIT_LIMIT),
+                    emergency_credit_threshold: v(zse::ZSE_EMERGENCY_CREDIT_THRESHOLD),
+                    low_credit_threshold: v(zse::ZSE_LOW_CREDIT_WARNING),
+                    disablement_threshold,
+                    max_meter_balance: v(zse::ZSE_MAX_CREDIT_LIMIT),
+                    max_credit_threshold: v(zse::ZSE_MAX_CREDIT_PER_TOP_UP),
+                }
+            }
+            _ => {
+                let p = &state.reads.prepayment;
+                Self {
+                    emergency_credit_limit: i64::from(p.emergency_credit_limit),
+                    emergency_credit_threshold: i64::from(p.emergency_credit_threshold),
+                    low_credit_threshold: i64::from(p.low_credit_threshold),
+                    disablement_threshold,
+                    max_meter_balance: i64::from(p.max_meter_balance),
+                    max_credit_threshold: i64::from(p.max_credit_threshold),
+                }
+            }
+        }
+    }
+}
+
+/// Why credit was refused (nothing changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CreditRefusal {
+    /// A top-up above the maximum credit threshold (`0x8F5B`).
+    AboveMaxCreditThreshold,
+    /// The balance would exceed the maximum meter balance (`0x8F47`).
+    AboveMaxMeterBalance,
+}
+
+impl CreditRefusal {
+    /// The alert the meter raises.
+    pub fn alert(self) -> AlertCode {
+        match self {
+            CreditRefusal::AboveMaxCreditThreshold => ALERT_EXCEEDS_MAX_CREDIT_THRESHOLD,
+            CreditRefusal::AboveMaxMeterBalance => ALERT_EXCEEDS_MAX_METER_BALANCE,
+        }
     }
 }
 
@@ -184,25 +286,123 @@ impl EmulatedDevice {
         }
     }
 
+    /// The prepayment configuration values the behaviour uses.
+    pub fn prepay_limits(&self) -> PrepayLimits {
+        PrepayLimits::of(&self.state, self.identity.kind)
+    }
+
+    /// The credit condition of a disablement (the non-disablement calendar aside).
     fn disablement_due(&self, l: &Levels) -> bool {
-        l.emergency == 0 && l.balance <= i64::from(self.state.payment_mode.disablement_threshold)
+        l.emergency == 0 && l.balance <= self.prepay_limits().disablement_threshold
     }
 
     fn low_credit_due(&self, l: &Levels) -> bool {
-        let low = self
-            .state
-            .reads
-            .prepayment
-            .low_credit_thresholds
-            .first()
-            .copied()
-            .unwrap_or(0);
-        low > 0 && l.credit.saturating_add(l.emergency) < i64::from(low)
+        let low = self.prepay_limits().low_credit_threshold;
+        low > 0 && l.credit.saturating_add(l.emergency) < low
     }
 
     fn emergency_credit_due(&self, l: &Levels) -> bool {
-        let threshold = self.state.reads.prepayment.emergency_credit_threshold;
-        !l.emergency_in_use && threshold > 0 && l.credit <= i64::from(threshold)
+        let threshold = self.prepay_limits().emergency_credit_threshold;
+        !l.emergency_in_use && threshold > 0 && l.credit < threshold
+    }
+
+    /// The non-disablement switches (true time, start?) of the local days from `from_day` to
+    /// `to_day` (local day numbers), in time order (ESME; none on a GSME).
+    fn non_disablement_switches(&self, from_day: i64, to_day: i64) -> Vec<(i64, bool)> {
+        if self.identity.kind != DeviceKind::Esme {
+            return Vec::new();
+        }
+        let p = &self.state.reads.prepayment;
+        let mut out = Vec::new();
+        for day in from_day..=to_day {
+            let Some(date) = UtcDateTime::from_unix(day.saturating_mul(DAY)) else {
+                continue;
+            };
+            let b = date.to_cosem().0;
+            let (y, mo, d) = (u16::from_be_bytes([b[0], b[1]]), b[2], b[3]);
+            let year_ok = |dy: u16| dy == 0xFFFF || dy == y;
+            let special = p.special_days.iter().find(|s| {
+                year_ok(u16::from_be_bytes([s.date[0], s.date[1]]))
+                    && s.date[2] == mo
+                    && s.date[3] == d
+            });
+            // 1970-01-01 was a Thursday: Monday is 0.
+            let weekday = (day + 3).rem_euclid(7);
+            let key = |c: &[u8; 5]| {
+                let cy = u16::from_be_bytes([c[0], c[1]]);
+                (if cy == 0xFFFF { y } else { cy }, c[2], c[3])
+            };
+            for e in p.schedule.iter().filter(|e| e.enabled) {
+                let applies = match special {
+                    Some(s) => {
+                        (1..=4).contains(&s.day_id)
+                            && e.special_days & (0x80 >> (s.day_id - 1)) != 0
+                    }
+                    None => e.weekdays & (0x80 >> weekday) != 0,
+                };
+                if !applies || key(&e.begin) > (y, mo, d) || (y, mo, d) > key(&e.end) {
+                    continue;
+                }
+                let start = match e.selector {
+                    NON_DISABLEMENT_START => true,
+                    NON_DISABLEMENT_STOP => false,
+                    _ => continue,
+                };
+                let [h, m, sec, _] = e.switch_time;
+                if h > 23 || m > 59 || sec > 59 {
+                    continue;
+                }
+                let local = day * DAY + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec);
+                out.push((local - uk_offset(local - 3600), start));
+            }
+        }
+        out.sort_by_key(|(t, start)| (*t, !*start));
+        out
+    }
+
+    /// Whether a non-disablement period applies at true time `t`.
+    pub fn non_disablement_at(&self, t: i64) -> bool {
+        let day = (t + uk_offset(t)).div_euclid(DAY);
+        self.non_disablement_switches(day - 7, day + 1)
+            .into_iter()
+            .rfind(|(at, _)| *at <= t)
+            .is_some_and(|(_, start)| start)
+    }
+
+    /// When the non-disablement period in force at `t` ends (the first stop after `t`), if
+    /// within two weeks.
+    fn non_disablement_end(&self, t: i64) -> Option<i64> {
+        let day = (t + uk_offset(t)).div_euclid(DAY);
+        self.non_disablement_switches(day, day + 14)
+            .into_iter()
+            .find(|(at, start)| *at > t && !*start)
+            .map(|(at, _)| at)
+    }
+
+    /// Refuses credit the limits do not allow: `amount` added at `t` as a top-up (`top_up`;
+    /// adjustments are not limited).
+    pub(crate) fn credit_allowed(
+        &self,
+        amount: i64,
+        top_up: bool,
+        t: i64,
+    ) -> Result<(), CreditRefusal> {
+        if !top_up
+            || amount <= 0
+            || !matches!(self.identity.kind, DeviceKind::Esme | DeviceKind::Gsme)
+        {
+            return Ok(());
+        }
+        let limits = self.prepay_limits();
+        if limits.max_credit_threshold > 0 && amount > limits.max_credit_threshold {
+            return Err(CreditRefusal::AboveMaxCreditThreshold);
+        }
+        let balance = self.balance_at(self.ch_import(), t);
+        if limits.max_meter_balance > 0 && balance.saturating_add(amount) > limits.max_meter_balance
+        {
+            return Err(CreditRefusal::AboveMaxMeterBalance);
+        }
+        Ok(())
     }
 
     /// Adds `amount` (10⁻⁵ GBP; negative: takes it away) to the meter balance at `now`: a 1.5
@@ -210,9 +410,17 @@ impl EmulatedDevice {
     /// repaid from the amount: the balance is below zero by that much). A supply disabled for
     /// want of credit is armed (not enabled: the consumer enables it at the meter) when the
     /// credit is now above the disablement threshold; the low credit and emergency credit
-    /// alerts may be raised again once the credit has risen above their levels.
-    pub fn credit_added(&mut self, amount: i64, now: UtcDateTime) {
+    /// alerts may be raised again once the credit has risen above their levels. Credit the
+    /// limits do not allow ([`Self::credit_allowed`]; `top_up`: a UTRN, to which the maximum
+    /// credit threshold applies) is refused and nothing changes; the caller raises the alert.
+    pub fn credit_added(
+        &mut self,
+        amount: i64,
+        top_up: bool,
+        now: UtcDateTime,
+    ) -> Result<(), CreditRefusal> {
         let t = now.to_unix();
+        self.credit_allowed(amount, top_up, t)?;
         self.state.prepay.added.push((t, amount));
         if amount > 0 {
             self.state.payment.emergency_credit_activated_at = None;
@@ -230,6 +438,7 @@ impl EmulatedDevice {
                 self.set_supply(SupplyState::Armed, now);
             }
         }
+        Ok(())
     }
 
     /// Logs `amount` (10⁻⁵ GBP) credited at `now` in the prepayment credits log, with the UTRN
@@ -251,7 +460,8 @@ impl EmulatedDevice {
         let t = now.to_unix();
         let balance = self.balance_at(self.ch_import(), t);
         self.state.payment.emergency_credit_activated_at = None;
-        self.credit_added(balance.saturating_neg(), now);
+        // Credit taken away is never refused.
+        let _ = self.credit_added(balance.saturating_neg(), false, now);
     }
 
     /// The GSME's credit mode meter balance at `t`: the balance the consumption and standing
@@ -306,6 +516,7 @@ impl EmulatedDevice {
         if self.disablement_due(&l)
             && !self.state.prepay.disabled_for_credit
             && self.state.supply != SupplyState::Disabled
+            && !self.non_disablement_at(t)
         {
             self.state.prepay.disabled_for_credit = true;
             self.set_supply(SupplyState::Disabled, at);
@@ -372,7 +583,18 @@ impl EmulatedDevice {
             next.extend(self.first_due(t, Self::low_credit_due));
         }
         if !p.disabled_for_credit && self.state.supply != SupplyState::Disabled {
-            next.extend(self.first_due(t, Self::disablement_due));
+            // The credit condition holds from its first instant on; a non-disablement period
+            // then in force defers the disablement to the period's end (looked at again then).
+            let due = self.first_due(t, Self::disablement_due).map(|at| {
+                let at = at.max(t);
+                if self.non_disablement_at(at) {
+                    self.non_disablement_end(at)
+                        .unwrap_or(at.saturating_add(14 * DAY))
+                } else {
+                    at
+                }
+            });
+            next.extend(due.filter(|at| *at > t));
         }
         next.into_iter().min()
     }
@@ -407,6 +629,11 @@ impl EmulatedDevice {
 }
 
 impl EmulatedDevice {
+    /// Adds a 1.5 adjustment (never refused: adjustments are not limited).
+    fn adjust(&mut self, amount: i64, now: UtcDateTime) -> bool {
+        self.credit_added(amount, false, now).is_ok()
+    }
+
     /// ECS04a: the token credit's `update_amount`: the adjustment added to the meter balance
     /// now (`success`), or `hardware-fault` and nothing changes
     /// ([`DeviceFault::MeterBalance`], the RTDS ERROR vector).
@@ -416,9 +643,9 @@ impl EmulatedDevice {
         adjustment: i32,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let works = !self.state.has_fault(DeviceFault::MeterBalance);
+        let works = !self.state.has_fault(DeviceFault::MeterBalance)
+            && self.adjust(i64::from(adjustment), now);
         if works {
-            self.credit_added(i64::from(adjustment), now);
             self.log_credit(i64::from(adjustment), None, now);
         }
         let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
@@ -453,12 +680,14 @@ impl EmulatedDevice {
     /// balance: a Default Response SUCCESS, or HARDWARE_FAILURE and nothing changes
     /// ([`DeviceFault::MeterBalance`], the RTDS ERROR vectors).
     pub(crate) fn gcs40(&mut self, c: &CreditAdjustment, now: UtcDateTime) -> Option<Execution> {
-        let works = !self.state.has_fault(DeviceFault::MeterBalance);
+        let mut works = !self.state.has_fault(DeviceFault::MeterBalance);
         if works {
             match c.adjustment {
                 BalanceAdjustment::PrepaymentAdjust(v) => {
-                    self.credit_added(i64::from(v), now);
-                    self.log_credit(i64::from(v), None, now);
+                    works = self.adjust(i64::from(v), now);
+                    if works {
+                        self.log_credit(i64::from(v), None, now);
+                    }
                 }
                 BalanceAdjustment::PrepaymentReset => self.reset_meter_balance(now),
                 BalanceAdjustment::CreditModeAdjust(v) => {

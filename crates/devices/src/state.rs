@@ -925,7 +925,7 @@ impl DeviceState {
             supplier_settings: SupplierSettings::default(),
             payment: crate::reads::payment::PaymentState::default(),
             aux_loads: AuxLoads::default(),
-            payment_mode: crate::payment_mode::PaymentModeState::default(),
+            payment_mode: crate::payment_mode::PaymentModeState::installed(kind),
             tenancy_restriction: None,
             debt: crate::reads::payment::DebtState::default(),
             prepay: crate::prepay::PrepayState::default(),

@@ -380,9 +380,37 @@ mod tests {
     }
 
     #[test]
+    fn a_held_prepayment_configuration_update_and_a_written_one_round_trip() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.reads.prepayment.low_credit_threshold = 123_000;
+        s.reads.prepayment.schedule.clear();
+        s.future_actions = vec![PendingAction {
+            action: FutureAction::PrepayConfig(Box::new(
+                crate::prepay_config::PrepayConfigChange {
+                    emergency_credit_limit: Some(700_000),
+                    outcomes: vec![crate::prepay_config::Outcome::Dlms(
+                        9000,
+                        [0, 0, 94, 44, 128, 12],
+                        6,
+                    )],
+                    ..Default::default()
+                },
+            )),
+            ..held(2_000)
+        }];
+        let body = encode_body(&s).unwrap();
+        let counters = encode_counters(&s).unwrap();
+        assert_eq!(held_instructions_due(&body), Ok(Some(2_000)));
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+    }
+
+    #[test]
     fn a_format_1_body_still_loads_with_no_switch_overridden() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.supply = SupplyState::Armed;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
@@ -535,6 +563,8 @@ mod tests {
     fn bodies_of_format_1_still_load_with_default_supplier_settings() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.clock_offset_secs = -5;
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
@@ -565,6 +595,8 @@ mod tests {
     fn a_format_1_body_loads_with_the_default_payment_state() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
         let body = encode_body(&s).unwrap();
@@ -622,6 +654,8 @@ mod tests {
     fn a_format_1_body_loads_with_the_default_payment_mode() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
         let mut s = DeviceState::new(crate::DeviceKind::Gsme, at, TrustAnchors::new());
+        // A format-1 body holds no payment mode: its tail is the default one.
+        s.payment_mode = crate::payment_mode::PaymentModeState::default();
         s.future_actions = vec![held(2_000)];
         let counters = encode_counters(&s).unwrap();
         let body = encode_body(&s).unwrap();

@@ -36,9 +36,11 @@
 //! its response). Answers: CS01a `success`, or `hardware-fault` (1) when refused, as the RTDS
 //! ERROR vector; CS01b a Consumer Top Up Response: accepted with the value and the credit
 //! remaining, or result 1 (invalid) / 2 (duplicate) with both `0xFFFFFFFF`, as the RTDS ERROR
-//! vector; both responses carry the device time in their header, as the RTDS responses do. The
-//! maximum credit and maximum meter balance thresholds (`0x8F5B`, `0x8F47`) are not
-//! modelled: the prepayment configuration holds neither.
+//! vector; both responses carry the device time in their header, as the RTDS responses do. A
+//! token above the maximum credit threshold, or one that would take the balance above the
+//! maximum meter balance, is refused by [`EmulatedDevice::credit_added`] (`0x8F5B`, `0x8F47`;
+//! [`crate::prepay`]): its counter is not used up, so it may be entered again once the balance
+//! allows.
 
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
@@ -135,6 +137,9 @@ pub enum TopUpRefusal {
     Duplicate,
     /// Its counter is below the lowest the meter remembers.
     BelowWindow,
+    /// Its value is above the maximum credit threshold, or would take the balance above the
+    /// maximum meter balance.
+    Limit(crate::prepay::CreditRefusal),
 }
 
 impl TopUpRefusal {
@@ -143,6 +148,7 @@ impl TopUpRefusal {
         match self {
             TopUpRefusal::NotAToken | TopUpRefusal::NotAuthentic => ALERT_UTRN_NOT_AUTHENTIC,
             TopUpRefusal::Duplicate | TopUpRefusal::BelowWindow => ALERT_DUPLICATE_UTRN,
+            TopUpRefusal::Limit(r) => r.alert(),
         }
     }
 
@@ -178,9 +184,16 @@ impl EmulatedDevice {
         source: TopUpSource,
         now: UtcDateTime,
     ) -> TopUpOutcome {
-        let outcome = match self.check_utrn(utrn) {
-            Ok((ptut, counter)) => {
-                let amount = i64::from(ptut.value_pence()) * UNITS_PER_PENNY;
+        let checked = self.check_utrn(utrn).and_then(|(ptut, counter)| {
+            let amount = i64::from(ptut.value_pence()) * UNITS_PER_PENNY;
+            // The one entry point of added credit: the balance, the supply armed again after a
+            // disablement for want of credit, emergency credit ended; or refused by the limits.
+            self.credit_added(amount, true, now)
+                .map(|()| (amount, counter))
+                .map_err(TopUpRefusal::Limit)
+        });
+        let outcome = match checked {
+            Ok((amount, counter)) => {
                 let t = now.to_unix();
                 let top_ups = &mut self.state.top_ups;
                 top_ups.remember(counter);
@@ -190,9 +203,6 @@ impl EmulatedDevice {
                     counter,
                     source,
                 });
-                // The one entry point of added credit: the balance, the supply armed again
-                // after a disablement for want of credit, emergency credit ended.
-                self.credit_added(amount, now);
                 self.log_credit(amount, Some(utrn), now);
                 TopUpOutcome::Accepted { amount, counter }
             }

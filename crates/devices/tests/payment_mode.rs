@@ -87,7 +87,7 @@ fn immediate_switches_change_the_mode_and_answer_like_the_rtds() {
         (DeviceKind::Gsme, GSME, ["GCS03", "GCS02"]),
     ] {
         let mut dev = w.device(kind, eui);
-        assert_eq!(dev.state().payment_mode, PaymentModeState::default());
+        assert_eq!(dev.state().payment_mode, PaymentModeState::installed(kind));
         let sfx = if kind == DeviceKind::Esme {
             "IMMEDIATE_SINGLE_SUCCESS"
         } else {

@@ -779,7 +779,8 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
     let p = protected(&w, &mut dev, "4.3_ECS19", 3);
     assert_eq!(p[0], Data::DoubleLong(0));
     assert_eq!(p[1], Data::DoubleLong(0));
-    // Activated now: the whole limit remains; a day later, the day's cost has been drawn.
+    // Activated now: the whole limit (£25, the ECS26a configuration's) remains; a day later,
+    // the day's cost has been drawn.
     let pre = usecases::ecs09_activate_emergency_credit(&header(&w.supplier, &dev, 4));
     let wan = w.critical(pre, &w.supplier, &dev);
     let reply = dev.handle(&wan, w.now);
@@ -790,7 +791,7 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
     let p = protected(&w, &mut dev, "4.3_ECS19", 5);
     assert_eq!(
         (&p[0], &p[1]),
-        (&Data::DoubleLong(0), &Data::DoubleLong(1_000_000))
+        (&Data::DoubleLong(0), &Data::DoubleLong(2_500_000))
     );
     let before = dev.state().instantaneous.meter_balance(
         &dev.state().metering,
@@ -806,7 +807,7 @@ fn the_prepayment_balance_falls_with_consumption_and_the_standing_charge() {
     let p = protected(&w, &mut dev, "4.3_ECS19", 6);
     assert_eq!(
         p[1],
-        Data::DoubleLong(i32::try_from(1_000_000 - (before - after)).unwrap()),
+        Data::DoubleLong(i32::try_from(2_500_000 - (before - after)).unwrap()),
         "emergency credit drawn by the day's cost"
     );
 

@@ -10,6 +10,7 @@ mod common;
 
 use common::*;
 use devices::metering::Channel;
+use devices::prepay::PrepayLimits;
 use devices::{DeviceFault, DeviceKind, EmulatedDevice, Outcome};
 use gbcs::axdr::{Data, TypeDescription};
 use gbcs::gbz::{GbzBody, GbzPayload};
@@ -433,8 +434,14 @@ fn the_prepayment_daily_read_log_snapshots_the_balance_at_each_midnight() {
             [
                 i32::try_from(b).unwrap(),
                 i32::try_from(
-                    c.credits(&state.metering, Channel::ActiveImport, t0 + d * DAY, None)
-                        .1,
+                    c.credits(
+                        &state.metering,
+                        Channel::ActiveImport,
+                        t0 + d * DAY,
+                        None,
+                        PrepayLimits::of(&state, DeviceKind::Esme).emergency_credit_limit,
+                    )
+                    .1,
                 )
                 .unwrap(),
                 0,
@@ -562,8 +569,14 @@ fn gas_prepayment_snapshots_newest_first_then_not_found() {
         let c = &state.instantaneous;
         let balance = |d: i64| c.meter_balance(&state.metering, Channel::GasVolume, t0 + d * DAY);
         let ec = |d: i64| {
-            c.credits(&state.metering, Channel::GasVolume, t0 + d * DAY, None)
-                .1
+            c.credits(
+                &state.metering,
+                Channel::GasVolume,
+                t0 + d * DAY,
+                None,
+                PrepayLimits::of(&state, DeviceKind::Gsme).emergency_credit_limit,
+            )
+            .1
         };
         let values = |d: i64| [0, 0, 0, 0, ec(d), balance(d)];
         let snaps = read(&w, &mut dev, 950, period(t0, t0 + 30 * DAY));

@@ -494,6 +494,22 @@ fn tariff_and_prepayment_defaults_read_back_as_the_rtds_answers() {
         true,
     );
     assert_eq!(dlms_data(&resp)[0], Data::DoubleLongUnsigned(4242));
+    // ECS26a reads the disablement threshold the payment mode holds (1.6 writes it there), and
+    // each configured value from its one field.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().payment_mode.disablement_threshold = -123_456;
+    dev.state_mut().reads.prepayment.low_credit_threshold = 777_000;
+    dev.state_mut().reads.prepayment.emergency_credit_limit = 888_000;
+    let (_, resp) = send(
+        &w,
+        &mut dev,
+        usecases::ecs26a_read_prepayment_configuration(&header(&w.supplier, esme(), 1004)).unwrap(),
+        true,
+    );
+    let d = dlms_data(&resp);
+    assert_eq!(d[9], Data::Array(vec![Data::DoubleLong(-123_456)]));
+    assert_eq!(d[11], Data::DoubleLong(777_000));
+    assert_eq!(d[14], Data::DoubleLong(888_000));
 }
 
 #[test]

@@ -69,6 +69,14 @@ fn alert_codes(w: &World, dev: &EmulatedDevice, reply: &Reply) -> Vec<u16> {
         .collect()
 }
 
+/// A meter with £20 of credit: room below the maximum meter balance (£100, the RTDS
+/// configuration) for the top-ups these tests enter.
+fn meter(w: &World, kind: DeviceKind, eui: u64) -> EmulatedDevice {
+    let mut dev = w.device(kind, eui);
+    dev.state_mut().instantaneous.prepayment.credit = 2_000_000;
+    dev
+}
+
 fn dir_of(dev: &EmulatedDevice) -> (&'static str, &'static str) {
     match dev.kind() {
         DeviceKind::Esme => ("2.2_CS01a", "CS01a_2.2"),
@@ -120,7 +128,7 @@ fn refused(w: &World, dev: &mut EmulatedDevice, counter: u64, utrn: &str, alert:
 fn a_utrn_is_accepted_once_and_credits_the_balance() {
     let w = World::new();
     for kind in [DeviceKind::Esme, DeviceKind::Gsme] {
-        let mut dev = w.device(kind, if kind == DeviceKind::Esme { ESME } else { GSME });
+        let mut dev = meter(&w, kind, if kind == DeviceKind::Esme { ESME } else { GSME });
         let t = w.now.to_unix();
         let before = balance(&dev, t);
         let u = token(&w.supplier, &dev, 3, ValueClass::Pounds, 10);
@@ -144,8 +152,8 @@ fn a_utrn_is_accepted_once_and_credits_the_balance() {
 #[test]
 fn a_utrn_for_another_meter_or_altered_is_not_authentic() {
     let w = World::new();
-    let mut esme = w.device(DeviceKind::Esme, ESME);
-    let gsme = w.device(DeviceKind::Gsme, GSME);
+    let mut esme = meter(&w, DeviceKind::Esme, ESME);
+    let gsme = meter(&w, DeviceKind::Gsme, GSME);
     let for_gsme = token(&w.supplier, &gsme, 3, ValueClass::Pounds, 10);
     refused(&w, &mut esme, 3 << 32, &for_gsme, 0x8F63);
     // Another supplier's key.
@@ -175,7 +183,7 @@ fn a_utrn_for_another_meter_or_altered_is_not_authentic() {
 #[test]
 fn the_counter_window() {
     let w = World::new();
-    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let mut dev = meter(&w, DeviceKind::Esme, ESME);
     // UTRNs 20 to 30 accepted: the cache keeps the highest ten, 21 to 30.
     for n in 20..=30u64 {
         let u = token(&w.supplier, &dev, n, ValueClass::Pennies, 1);
@@ -204,7 +212,7 @@ fn the_counter_window() {
 fn keypad_entry_adds_credit_locally_once() {
     let w = World::new();
     for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
-        let mut dev = w.device(kind, eui);
+        let mut dev = meter(&w, kind, eui);
         let t = w.now.to_unix();
         let before = balance(&dev, t);
         let u = token(&w.supplier, &dev, 8, ValueClass::Pounds, 5);
@@ -244,7 +252,7 @@ fn keypad_entry_adds_credit_locally_once() {
 #[test]
 fn the_gsme_answers_the_value_and_credit_remaining() {
     let w = World::new();
-    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let mut dev = meter(&w, DeviceKind::Gsme, GSME);
     let u = token(&w.supplier, &dev, 6, ValueClass::Pennies, 1250);
     let wan = command(&w, &dev, 6 << 32, &u);
     let reply = dev.handle(&wan, w.now);
@@ -269,7 +277,7 @@ fn the_gsme_answers_the_value_and_credit_remaining() {
 #[test]
 fn a_meter_holding_the_supplier_prepayment_key_verifies_with_it_alone() {
     let w = World::new();
-    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let mut dev = meter(&w, DeviceKind::Esme, ESME);
     // The supplier's prepayment key, installed as the meter's prepayment top-up anchor.
     let prepayment = Party::new(common::SUPPLIER);
     dev.state_mut().top_ups.supplier_prepayment_ka =
@@ -281,4 +289,29 @@ fn a_meter_holding_the_supplier_prepayment_key_verifies_with_it_alone() {
     let good = token(&prepayment, &dev, 3, ValueClass::Pounds, 10);
     accepted(&w, &mut dev, 4 << 32, &good);
     assert_eq!(dev.state().top_ups.accepted.len(), 1);
+}
+
+#[test]
+fn a_top_up_above_the_maximum_credit_threshold_or_meter_balance_is_refused() {
+    let w = World::new();
+    for kind in [DeviceKind::Esme, DeviceKind::Gsme] {
+        let mut dev = meter(&w, kind, if kind == DeviceKind::Esme { ESME } else { GSME });
+        // The maximum credit threshold is £50 on both (RTDS ECS26a / GCS21b): £60 is refused,
+        // 0x8F5B, nothing changes, and the counter is not used up.
+        let u = token(&w.supplier, &dev, 3, ValueClass::Pounds, 60);
+        refused(&w, &mut dev, 3 << 32, &u, 0x8F5B);
+        // £20 of credit, a £100 maximum meter balance: £50 is accepted, then another £40
+        // would take the balance to £110: refused, 0x8F47.
+        let t = w.now.to_unix();
+        let before = balance(&dev, t);
+        let u = token(&w.supplier, &dev, 4, ValueClass::Pounds, 50);
+        accepted(&w, &mut dev, 4 << 32, &u);
+        assert_eq!(balance(&dev, t), before + 5_000_000);
+        let u = token(&w.supplier, &dev, 5, ValueClass::Pounds, 40);
+        refused(&w, &mut dev, 5 << 32, &u, 0x8F47);
+        // £30 fits exactly.
+        let u = token(&w.supplier, &dev, 6, ValueClass::Pounds, 30);
+        accepted(&w, &mut dev, 6 << 32, &u);
+        assert_eq!(balance(&dev, t), 10_000_000, "{kind:?}");
+    }
 }

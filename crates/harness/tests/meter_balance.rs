@@ -233,19 +233,23 @@ fn a_prepayment_meter_runs_out_of_credit_overnight_and_is_topped_up_in_the_morni
     let mut h = Harness::new_world();
     let esme = premises1::ESME;
     advance_to_hour(&mut h, 21);
-    // Leave it 50p of credit: 1.5 takes away the rest.
+    // Leave the balance at −£4.50, 50p above the disablement threshold (−£5, the RTDS
+    // configuration's): 1.5 takes away the rest.
     let balance = leaf(&meter_balance(&mut h, esme), "MeterBalance");
     update(
         &mut h,
         "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML",
         esme,
-        Some(50_000 - balance),
+        Some(-450_000 - balance),
     );
-    let left = credit_remaining(&mut h, esme);
-    assert!((49_000..=50_000).contains(&left), "{left}");
+    assert_eq!(credit_remaining(&mut h, esme), 0);
     assert_eq!(supply(&h, esme), "Enabled");
-    // Below the emergency credit threshold: the emergency credit is available (8119), at once.
-    assert_eq!(alert_codes(&h), vec!["8119".to_string()]);
+    // Below the emergency credit threshold (£1): the emergency credit is available (8119), and
+    // below the low credit threshold (£5, 810D), at once.
+    assert_eq!(
+        alert_codes(&h),
+        vec!["8119".to_string(), "810D".to_string()]
+    );
 
     // The night: the credit runs out at its time on the simulated clock (the DCC restarts
     // in between: the meter holds the event in its stored state).
@@ -256,17 +260,17 @@ fn a_prepayment_meter_runs_out_of_credit_overnight_and_is_topped_up_in_the_morni
     assert_eq!(supply(&h, esme), "Disabled");
     assert_eq!(
         alert_codes(&h),
-        vec!["8119".to_string(), "8F0F".to_string()]
+        vec!["8119".to_string(), "810D".to_string(), "8F0F".to_string()]
     );
     // The disablement happened in the night, when the credit ran out: logged then.
     let log = h.device_state(esme)["event_log"].to_string();
     assert!(log.contains("SupplyChanged"), "{log}");
-    // Overnight nothing more was consumed: no credit, the balance below zero by the standing
-    // charge only.
+    // Overnight nothing more was consumed: no credit, the balance below the threshold by the
+    // standing charge only.
     assert_eq!(credit_remaining(&mut h, esme), 0);
     let night = leaf(&meter_balance(&mut h, esme), "MeterBalance");
     assert!(
-        (-30_000..0).contains(&night),
+        (-530_000..-500_000).contains(&night),
         "standing charge only: {night}"
     );
     assert_eq!(h.now().hour(), morning.hour());
@@ -291,7 +295,7 @@ fn a_prepayment_meter_runs_out_of_credit_overnight_and_is_topped_up_in_the_morni
     let later = leaf(&meter_balance(&mut h, esme), "MeterBalance");
     assert!(later < b - 1_000, "{b} → {later}");
     assert_eq!(supply(&h, esme), "Enabled");
-    assert_eq!(alert_codes(&h).len(), 2, "nothing more");
+    assert_eq!(alert_codes(&h).len(), 3, "nothing more");
 }
 
 #[test]

@@ -201,7 +201,13 @@ fn activated_emergency_credit_is_shown_by_the_prepayment_reads() {
         h.restart();
         assert_eq!(activated_at(&h, device), Some(at));
         let (_, emergency) = prepay_values(&mut h, device);
-        assert_eq!(emergency, 1_000_000, "{device}: the whole limit");
+        // The configured limit: the ESME's ECS26a £25, the GSME's ZSE £10.
+        let limit = if device == premises1::ESME {
+            2_500_000
+        } else {
+            1_000_000
+        };
+        assert_eq!(emergency, limit, "{device}: the whole limit");
 
         // A day on, the credit has run out and the consumption since draws on the emergency
         // credit.
@@ -209,14 +215,14 @@ fn activated_emergency_credit_is_shown_by_the_prepayment_reads() {
         let (credit, emergency) = prepay_values(&mut h, device);
         assert_eq!(credit, 0, "{device}");
         assert!(
-            (1..1_000_000).contains(&emergency),
+            (1..limit).contains(&emergency),
             "{device}: drawn, {emergency}"
         );
         if device == premises1::ESME {
             let balance = meter_balance(&mut h);
             assert!(balance < 0, "{balance}");
             // Drawn what the balance lacks (the 4.18 read comes seconds after the 4.3 one).
-            let lacks = 1_000_000 + balance;
+            let lacks = limit + balance;
             assert!(
                 (emergency - lacks).abs() < 1_000,
                 "{emergency} against {lacks}"

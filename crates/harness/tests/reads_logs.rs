@@ -285,7 +285,16 @@ fn the_prepayment_daily_read_log_snapshots_the_meter_balance_every_midnight() {
             .iter()
             .map(|&m| {
                 let ec = state.payment.emergency_credit_activated_at;
-                (m, balance(m), c.credits(&state.metering, ch, m, ec).1)
+                let kind = match ch {
+                    Channel::GasVolume => devices::DeviceKind::Gsme,
+                    _ => devices::DeviceKind::Esme,
+                };
+                let limit = devices::prepay::PrepayLimits::of(&state, kind).emergency_credit_limit;
+                (
+                    m,
+                    balance(m),
+                    c.credits(&state.metering, ch, m, ec, limit).1,
+                )
             })
             .collect();
         assert_eq!(all, expect, "{device}");

@@ -94,6 +94,8 @@ fn about(actual: i64, expected: i64) {
 #[test]
 fn a_utrn_credits_the_meter_once_and_replays_are_refused() {
     let mut h = Harness::new_world();
+    // £20: room below the maximum meter balance (£100) for the top-ups.
+    set_credit(&h, 2_000_000);
     let before = meter_balance(&mut h);
     let u = token(&h, premises1::ESME, 3, 1250);
     let r = top_up(&mut h, &u);
@@ -144,6 +146,7 @@ fn a_utrn_credits_the_meter_once_and_replays_are_refused() {
 #[test]
 fn a_utrn_typed_at_the_keypad_adds_credit_locally_once() {
     let mut h = Harness::new_world();
+    set_credit_of(&h, premises1::GSME, 2_000_000);
     let u = token(&h, premises1::GSME, 7, 2000);
     h.enter_utrn(premises1::GSME, &u);
     h.run_until_idle();
@@ -162,9 +165,14 @@ fn a_utrn_typed_at_the_keypad_adds_credit_locally_once() {
 /// Sets the ESME's prepayment credit now in its stored state (as an operator's tool would), so
 /// that it runs out within the test.
 fn set_credit(h: &Harness, credit: i64) {
+    set_credit_of(h, premises1::ESME, credit);
+}
+
+/// [`set_credit`] for any meter.
+fn set_credit_of(h: &Harness, device: &str, credit: i64) {
     use dcc::store::Store as _;
     let now = h.now().unix_timestamp();
-    let id: eui::Eui64 = premises1::ESME.parse().unwrap();
+    let id: eui::Eui64 = device.parse().unwrap();
     h.store()
         .transaction_in(|tx| {
             let mut state = wan::emulated::stored_state(tx, id)?.expect("an emulated device");

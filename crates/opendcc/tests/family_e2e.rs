@@ -22,6 +22,8 @@ mod t {
     pub const UPDATE_DEBT: &str = "ECS07_2.3_SUCCESS_REQUEST_DUIS.XML";
     pub const ACTIVATE_EMERGENCY_CREDIT: &str = "ECS09_2.5_SUCCESS_REQUEST_DUIS.XML";
     pub const READ_PREPAY_VALUES: &str = "ECS19_4.3_SUCCESS_REQUEST_DUIS.XML";
+    pub const UPDATE_PREPAY_CONFIG: &str = "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
+    pub const READ_PREPAY_CONFIG: &str = "ECS26a_4.13_SINGLE_SUCCESS_REQUEST_DUIS.XML";
     pub const DISPLAY_MESSAGE: &str = "ECS10_3.1_SUCCESS_REQUEST_DUIS.XML";
     pub const UPDATE_SUPPLIER_NAME: &str = "ECS16_3.4_SUCCESS_REQUEST_DUIS.XML";
     pub const CLEAR_EVENT_LOG: &str = "ECS15a_3.3_SUCCESS_REQUEST_DUIS.XML";
@@ -300,7 +302,8 @@ fn family_2_debt_and_emergency_credit_show_in_the_prepay_values() {
         assert!((want - got).abs() < 100, "{now:?}");
     }
 
-    // 2.5 (ECS09): the whole emergency credit limit, £10, becomes available.
+    // 2.5 (ECS09): the whole emergency credit limit, £25 (the ESME's ECS26a configuration),
+    // becomes available.
     assert!(demo.device_state(ESME)["payment"]["emergency_credit_activated_at"].is_null());
     critical_mmc(
         &demo,
@@ -315,11 +318,51 @@ fn family_2_debt_and_emergency_credit_show_in_the_prepay_values() {
         "activated"
     );
     let after = prepay_values(&demo, &sink);
-    assert_eq!(leaf_i64(&after, "EmergencyCreditBalance"), 1_000_000);
+    assert_eq!(leaf_i64(&after, "EmergencyCreditBalance"), 2_500_000);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Family 3: 3.4 Update Supplier Name, 3.1 Display Message, 3.3 Clear Event Log
+
+/// 2.1 (ECS08a, the DCC's choice for the demo ESME's GBCS version) through the real
+/// sockets: CV 4, the supplier's signature, CV 5, every SET a success on the meter; then 4.13
+/// reads the template's configuration back.
+#[test]
+fn family_2_prepay_configuration_written_reads_back_in_4_13() {
+    let (demo, sink) = demo_with_sink();
+    let read = |demo: &Demo| {
+        let (_, mmc) = answered_mmc(demo, &sink, t::READ_PREPAY_CONFIG, None);
+        assert!(mmc.contains("<ra:ReadPrepaymentConfigurationRsp"), "{mmc}");
+        mmc
+    };
+    assert_eq!(leaf_i64(&read(&demo), "LowCreditThreshold"), 500_000);
+    // The demo's ESME is of GBCS 4.0: the DCC sends it ECS08a.
+    let use_case = "ECS08a";
+    let (_, a) = critical_response(
+        &demo,
+        &sink,
+        t::UPDATE_PREPAY_CONFIG,
+        ESME,
+        use_case,
+        None,
+        "I0",
+    );
+    assert_eq!(a.apdu().originator, eui64(ESME));
+    let results = a.dlms_results();
+    assert!(
+        results.len() == 18 && results.iter().all(|&x| x == 0),
+        "{results:?}"
+    );
+    let mmc = read(&demo);
+    assert_eq!(leaf_i64(&mmc, "LowCreditThreshold"), 200_000, "{mmc}");
+    assert_eq!(leaf_i64(&mmc, "EmergencyCreditLimit"), 300_000, "{mmc}");
+    assert_eq!(leaf_i64(&mmc, "EmergencyCreditThreshold"), 100_000, "{mmc}");
+    assert_eq!(
+        leaf_i64(&mmc, "CreditMaxCreditThreshold"),
+        1_000_000,
+        "{mmc}"
+    );
+}
 
 fn hex(s: &str) -> serde_json::Value {
     serde_json::Value::String(s.bytes().map(|b| format!("{b:02x}")).collect())

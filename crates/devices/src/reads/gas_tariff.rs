@@ -4,6 +4,14 @@
 //! and the current price. The defaults are the RTDS 4.5.0 GCS21f/GCS21b SUCCESS answers'
 //! values; the gas tariff and prepayment update services are to change these fields.
 //!
+//! The prepayment attributes the prepayment behaviour ([`crate::prepay`]) uses:
+//! [`ZSE_EMERGENCY_CREDIT_LIMIT`], [`ZSE_EMERGENCY_CREDIT_THRESHOLD`],
+//! [`ZSE_LOW_CREDIT_WARNING`], [`ZSE_MAX_CREDIT_LIMIT`] (the maximum meter balance),
+//! [`ZSE_MAX_CREDIT_PER_TOP_UP`] (the maximum credit threshold) and [`ZSE_OVERALL_DEBT_CAP`]
+//! (the debt recovery rate cap); the cut-off value, [`ZSE_CUT_OFF_VALUE`], is the disablement
+//! threshold, held once in [`crate::payment_mode::PaymentModeState`] (1.6's GCS03 writes it)
+//! and read from there. The friendly credit calendar is the non-disablement calendar.
+//!
 //! A read set is answered component by component, in order, with the request's sequence number:
 //! Read Attributes → a Read Attributes Response (an attribute the meter does not hold:
 //! UNSUPPORTED_ATTRIBUTE); Get Day Profiles / Week Profiles → one Publish command per profile;
@@ -128,6 +136,21 @@ pub struct CurrentPrice {
     pub price: u32,
 }
 
+/// ZSE Prepayment: Overall Debt Cap.
+pub const ZSE_OVERALL_DEBT_CAP: u16 = 0x0006;
+/// ZSE Prepayment: Emergency Credit Limit/Allowance.
+pub const ZSE_EMERGENCY_CREDIT_LIMIT: u16 = 0x0010;
+/// ZSE Prepayment: Emergency Credit Threshold.
+pub const ZSE_EMERGENCY_CREDIT_THRESHOLD: u16 = 0x0011;
+/// ZSE Prepayment: Max Credit Limit (the maximum meter balance).
+pub const ZSE_MAX_CREDIT_LIMIT: u16 = 0x0021;
+/// ZSE Prepayment: Max Credit Per Top Up (the maximum credit threshold).
+pub const ZSE_MAX_CREDIT_PER_TOP_UP: u16 = 0x0022;
+/// ZSE Prepayment: Low Credit Warning Level.
+pub const ZSE_LOW_CREDIT_WARNING: u16 = 0x0031;
+/// ZSE Prepayment: Cut Off Value (the disablement threshold).
+pub const ZSE_CUT_OFF_VALUE: u16 = 0x0040;
+
 /// The GSME tariff and prepayment configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GasTariff {
@@ -169,15 +192,15 @@ impl Default for GasTariff {
             ],
             prepayment_attributes: vec![
                 a(0x0239, 0x21, 1000),
-                a(0x0006, 0x2B, 1_000_000),
+                a(ZSE_OVERALL_DEBT_CAP, 0x2B, 1_000_000),
                 a(0x0216, 0x30, 1),
                 a(0x0226, 0x30, 1),
-                a(0x0040, 0x2B, -5_000_000),
-                a(0x0010, 0x23, 1_000_000),
-                a(0x0011, 0x23, 200_000),
-                a(0x0031, 0x23, 500_000),
-                a(0x0021, 0x23, 10_000_000),
-                a(0x0022, 0x23, 5_000_000),
+                a(ZSE_CUT_OFF_VALUE, 0x2B, -5_000_000),
+                a(ZSE_EMERGENCY_CREDIT_LIMIT, 0x23, 1_000_000),
+                a(ZSE_EMERGENCY_CREDIT_THRESHOLD, 0x23, 200_000),
+                a(ZSE_LOW_CREDIT_WARNING, 0x23, 500_000),
+                a(ZSE_MAX_CREDIT_LIMIT, 0x23, 10_000_000),
+                a(ZSE_MAX_CREDIT_PER_TOP_UP, 0x23, 5_000_000),
                 a(0x0217, 0x23, 500_000),
                 a(0x0227, 0x23, 200_000),
             ],
@@ -276,6 +299,25 @@ impl GasTariff {
             c.calendar_type == ty
                 && (issuer_calendar_id >= 0xFFFF_FFFE || c.issuer_calendar_id == issuer_calendar_id)
         })
+    }
+
+    /// A prepayment cluster attribute's value, if held.
+    pub fn prepayment_value(&self, id: u16) -> Option<i64> {
+        self.prepayment_attributes
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.value)
+    }
+
+    /// Sets a held prepayment cluster attribute's value (`false`: not held, nothing changed).
+    pub fn set_prepayment_value(&mut self, id: u16, value: i64) -> bool {
+        match self.prepayment_attributes.iter_mut().find(|a| a.id == id) {
+            Some(a) => {
+                a.value = value;
+                true
+            }
+            None => false,
+        }
     }
 
     fn attributes(&self, cluster: u16) -> &[ZclAttribute] {
@@ -433,7 +475,12 @@ impl EmulatedDevice {
         attribute_fc: u8,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let t = &self.state.reads.gas_tariff;
+        // The cut-off value is the payment mode's disablement threshold.
+        let mut t = self.state.reads.gas_tariff.clone();
+        t.set_prepayment_value(
+            ZSE_CUT_OFF_VALUE,
+            i64::from(self.state.payment_mode.disablement_threshold),
+        );
         let mut out = Vec::new();
         let mut failed = false;
         for (i, read) in set.reads.iter().enumerate() {

@@ -115,8 +115,11 @@ pub struct Prepayment {
     pub gas_price_per_m3: u32,
     /// Standing charge per day.
     pub standing_charge_per_day: u32,
-    /// Emergency credit available when the credit runs out.
-    pub emergency_credit_limit: u32,
+    /// Not read: the emergency credit limit is the prepayment configuration's
+    /// ([`crate::reads::prepayment::PrepaymentConfiguration::emergency_credit_limit`], the
+    /// GSME's ZSE attribute); kept so that stored state reads.
+    #[serde(rename = "emergency_credit_limit")]
+    pub unused_emergency_credit_limit: u32,
     /// Accumulated debt.
     pub accumulated_debt: i64,
     /// Debt registers 1–3.
@@ -124,7 +127,7 @@ pub struct Prepayment {
 }
 
 impl Default for Prepayment {
-    /// £100 credit at installation, 25p/kWh, 80p/m³, 50p a day, £10 emergency credit, no debt.
+    /// £100 credit at installation, 25p/kWh, 80p/m³, 50p a day, no debt.
     fn default() -> Self {
         Self {
             credit: 10_000_000,
@@ -132,7 +135,7 @@ impl Default for Prepayment {
             electricity_price_per_kwh: 25_000,
             gas_price_per_m3: 80_000,
             standing_charge_per_day: 50_000,
-            emergency_credit_limit: 1_000_000,
+            unused_emergency_credit_limit: 0,
             accumulated_debt: 0,
             debts: [0; 3],
         }
@@ -1121,21 +1124,23 @@ mod tests {
         // £1 of credit, 50p a day: the credit runs out after two days.
         c.prepayment.credit = 100_000;
         let ch = Channel::ActiveImport;
-        assert_eq!(c.credits(&m, ch, T0 + D, None), (50_000, 0));
-        assert_eq!(c.credits(&m, ch, T0 + 3 * D, None), (0, 0));
+        // A £10 emergency credit limit.
+        const L: i64 = 1_000_000;
+        assert_eq!(c.credits(&m, ch, T0 + D, None, L), (50_000, 0));
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, None, L), (0, 0));
         // Activated while in credit: drawn from when the balance went below zero.
-        assert_eq!(c.credits(&m, ch, T0 + D, Some(T0)), (50_000, 1_000_000));
-        assert_eq!(c.credits(&m, ch, T0 + 3 * D, Some(T0)), (0, 950_000));
+        assert_eq!(c.credits(&m, ch, T0 + D, Some(T0), L), (50_000, 1_000_000));
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, Some(T0), L), (0, 950_000));
         // Activated a day after the credit ran out: only what followed the activation.
         let at = Some(T0 + 3 * D);
         assert_eq!(
-            c.credits(&m, ch, T0 + 2 * D, at),
+            c.credits(&m, ch, T0 + 2 * D, at, L),
             (0, 0),
             "before activation"
         );
-        assert_eq!(c.credits(&m, ch, T0 + 3 * D, at), (0, 1_000_000));
-        assert_eq!(c.credits(&m, ch, T0 + 4 * D, at), (0, 950_000));
+        assert_eq!(c.credits(&m, ch, T0 + 3 * D, at, L), (0, 1_000_000));
+        assert_eq!(c.credits(&m, ch, T0 + 4 * D, at, L), (0, 950_000));
         // Exhausted.
-        assert_eq!(c.credits(&m, ch, T0 + 40 * D, Some(T0)), (0, 0));
+        assert_eq!(c.credits(&m, ch, T0 + 40 * D, Some(T0), L), (0, 0));
     }
 }

@@ -129,7 +129,12 @@ impl EmulatedDevice {
             (Item::Range(_), None) => None,
             (Item::Get(o), _) => network::attribute(&self.state.reads.network, o)
                 .or_else(|| self.state.reads.tariff.attribute(o))
-                .or_else(|| self.state.reads.prepayment.attribute(o)),
+                .or_else(|| {
+                    self.state
+                        .reads
+                        .prepayment
+                        .attribute(o, self.state.payment_mode.disablement_threshold)
+                }),
         };
         value.ok_or(DLMS_OBJECT_UNDEFINED)
     }

@@ -151,18 +151,20 @@ impl InstantaneousConfig {
     /// activation; from then on, the limit less what the consumption has drawn from it since
     /// the activation once the balance went below zero (below the balance at the activation, if
     /// the credit had already run out then), and never below zero.
+    /// `limit` is the emergency credit limit.
     pub fn credits(
         &self,
         m: &Metering,
         ch: Channel,
         t: i64,
         activated_at: Option<i64>,
+        limit: i64,
     ) -> (i64, i64) {
         self.credits_with_debt(
             m,
             ch,
             t,
-            activated_at,
+            (activated_at, limit),
             &DebtState::default(),
             &PrepayState::default(),
         )
@@ -184,21 +186,21 @@ impl InstantaneousConfig {
     }
 
     /// [`Self::credits`] over the balance the time-based debts of `debt` are paid from, with
-    /// the credit `added`.
+    /// the credit `added`; `emergency` is the activation and the limit.
     pub fn credits_with_debt(
         &self,
         m: &Metering,
         ch: Channel,
         t: i64,
-        activated_at: Option<i64>,
+        emergency: (Option<i64>, i64),
         debt: &DebtState,
         added: &PrepayState,
     ) -> (i64, i64) {
         let balance = self.balance_with_debt(m, ch, t, debt, added);
         let credit = balance.max(0);
+        let (activated_at, limit) = emergency;
         match activated_at {
             Some(at) if at <= t => {
-                let limit = i64::from(self.prepayment.emergency_credit_limit);
                 let floor = self.balance_with_debt(m, ch, at, debt, added).min(0);
                 let drawn = floor.saturating_sub(balance).max(0);
                 (credit, limit.saturating_sub(drawn).max(0))
@@ -308,7 +310,10 @@ impl EmulatedDevice {
             &self.state.metering,
             ch,
             t,
-            self.state.payment.emergency_credit_activated_at,
+            (
+                self.state.payment.emergency_credit_activated_at,
+                self.prepay_limits().emergency_credit_limit,
+            ),
             &self.state.debt,
             &self.state.prepay,
         )
