@@ -896,6 +896,25 @@ impl DeviceState {
 }
 
 impl DeviceState {
+    /// A meter as a supplier installs it in a home (what the demo worlds hold): a fresh device
+    /// ([`Self::new`], whose configuration is the RTDS answers') with the maximum meter balance
+    /// raised to [`crate::prepay::HOUSEHOLD_MAX_METER_BALANCE`], so that the £100 of credit it
+    /// holds at installation leaves room for a top-up (at the RTDS £100 maximum the first
+    /// top-up would be refused, `0x8F47`). Other device kinds are [`Self::new`]'s.
+    pub fn installed_in_a_home(
+        kind: DeviceKind,
+        installed_at: gbcs::UtcDateTime,
+        anchors: TrustAnchors,
+    ) -> Self {
+        let mut s = Self::new(kind, installed_at, anchors);
+        crate::prepay::raise_max_meter_balance(
+            &mut s,
+            kind,
+            crate::prepay::HOUSEHOLD_MAX_METER_BALANCE,
+        );
+        s
+    }
+
     /// A fresh device as installed at `installed_at` (true time): supply enabled, clock exact,
     /// not commissioned, registers at zero with default rates (ESME 500 Wh/h and 50 varh/h, gas
     /// 100 l/h), firmware `01 00 00 01`, no counters seen, alert counter 1.

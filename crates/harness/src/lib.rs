@@ -749,6 +749,18 @@ impl Harness {
         self.settle();
     }
 
+    /// Moves the clock forward ([`Self::advance`]) to the next time `seconds` after midnight UTC
+    /// (now, if it is that time): the harness starts at the wall clock, and a test whose outcome
+    /// depends on the meters' daily load shape or on midnights must not depend on the hour it
+    /// runs at.
+    pub fn advance_to_time_of_day(&mut self, seconds: u64) {
+        const DAY: i64 = 86_400;
+        let since_midnight = self.clock.now().unix_timestamp().rem_euclid(DAY);
+        let target = i64::try_from(seconds % 86_400).unwrap_or(0);
+        let wait = (target - since_midnight).rem_euclid(DAY);
+        self.advance(Duration::from_secs(wait.unsigned_abs()));
+    }
+
     /// Runs until every queued command is finished and every document delivered (or refused
     /// for good). Panics if that takes more than an hour of simulated time.
     pub fn run_until_idle(&mut self) {

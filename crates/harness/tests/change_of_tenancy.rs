@@ -91,9 +91,7 @@ fn other_users_read_nothing_from_before_the_restriction_the_supplier_everything(
     // The harness starts at the wall clock: go on to 18:00 UTC (evening in local time, winter
     // or summer), so that how many midnights follow the cut below does not depend on the time
     // of day the test runs at.
-    let since_midnight = h.now().unix_timestamp().rem_euclid(DAY);
-    let to_evening = (18 * 3_600 - since_midnight).rem_euclid(DAY);
-    h.advance(Duration::from_secs(u64::try_from(to_evening).unwrap()));
+    h.advance_to_time_of_day(18 * 3_600);
     let before_other = log_entries(&mut h, OTHER, true);
     let before_supplier = log_entries(&mut h, SUPPLIER, false);
     assert!(before_other >= 7, "a week of daily entries: {before_other}");

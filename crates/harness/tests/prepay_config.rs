@@ -190,6 +190,8 @@ fn a_2_1_write_reads_back_in_4_13_across_a_restart() {
 #[test]
 fn the_low_credit_alert_follows_the_written_threshold() {
     let mut h = Harness::new_world();
+    // The hours below follow the load shape from noon UTC.
+    h.advance_to_time_of_day(12 * 3_600);
     let esme = premises1::ESME;
     update_prepay_config(
         &mut h,
@@ -352,6 +354,8 @@ fn a_top_up_above_the_written_maximum_credit_threshold_is_refused_with_8f5b() {
 #[test]
 fn emergency_credit_is_offered_below_the_written_threshold() {
     let mut h = Harness::new_world();
+    // The hours below follow the load shape from noon UTC.
+    h.advance_to_time_of_day(12 * 3_600);
     let esme = premises1::ESME;
     update_prepay_config(
         &mut h,

@@ -750,7 +750,10 @@ impl World {
             } else {
                 anchors
             };
-            device_states.push((id, devices::DeviceState::new(kind, installed, anchors)));
+            device_states.push((
+                id,
+                devices::DeviceState::installed_in_a_home(kind, installed, anchors),
+            ));
         }
 
         let mut records = Vec::new();

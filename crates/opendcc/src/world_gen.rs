@@ -294,7 +294,7 @@ impl GenSpec {
                 self.anchors.recovery.clone(),
             );
         let installed = gbcs::UtcDateTime::from_unix(self.installed)?;
-        Some(DeviceState::new(kind, installed, anchors))
+        Some(DeviceState::installed_in_a_home(kind, installed, anchors))
     }
 }
 

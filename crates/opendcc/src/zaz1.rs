@@ -1111,7 +1111,10 @@ fn build(
         if let (DeviceType::Esme, Some(a)) = (t, &load_controller) {
             anchors.set(devices::RemotePartyRole::LoadController, a.clone());
         }
-        device_states.push((id, devices::DeviceState::new(kind, installed, anchors)));
+        device_states.push((
+            id,
+            devices::DeviceState::installed_in_a_home(kind, installed, anchors),
+        ));
     }
 
     let store = SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())?;
