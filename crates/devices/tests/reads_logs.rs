@@ -810,6 +810,9 @@ fn the_prepayment_credits_log_keeps_the_last_five_top_ups_as_rtds_lays_them_out(
     for kind in [DeviceKind::Esme, DeviceKind::Gsme] {
         let w = World::new();
         let mut dev = w.device(kind, if kind == DeviceKind::Esme { ESME } else { GSME });
+        // Room for £21 of top-ups below the maximum meter balance (£100, as much as a fresh
+        // meter holds).
+        devices::prepay::raise_max_meter_balance(dev.state_mut(), kind, 25_000_000);
         let t0 = w.now.to_unix() - 7 * 3600;
         let mut accepted = Vec::new();
         for n in 1..=6u16 {
