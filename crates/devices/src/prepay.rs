@@ -165,7 +165,16 @@ pub struct PrepayLimits {
     pub max_meter_balance: i64,
     /// A top-up above this is refused.
     pub max_credit_threshold: i64,
+    /// The debt recovery rate cap: the most the payments recover of the payment-based debt in
+    /// one cap period ([`crate::reads::payment::Payments`]).
+    pub debt_recovery_cap: i64,
+    /// The cap period, seconds: the ESME's, as ECS08 writes it; on the GSME, whose ZSE Overall
+    /// Debt Cap has none, a week.
+    pub debt_recovery_cap_period: i64,
 }
+
+/// A week, seconds: the GSME's debt recovery cap period.
+const WEEK: i64 = 7 * DAY;
 
 impl PrepayLimits {
     /// The values of a `kind` meter in `state` (zero for a kind without prepayment).
@@ -182,6 +191,8 @@ impl PrepayLimits {
                     disablement_threshold,
                     max_meter_balance: v(zse::ZSE_MAX_CREDIT_LIMIT),
                     max_credit_threshold: v(zse::ZSE_MAX_CREDIT_PER_TOP_UP),
+                    debt_recovery_cap: v(zse::ZSE_OVERALL_DEBT_CAP),
+                    debt_recovery_cap_period: WEEK,
                 }
             }
             _ => {
@@ -193,6 +204,8 @@ impl PrepayLimits {
                     disablement_threshold,
                     max_meter_balance: i64::from(p.max_meter_balance),
                     max_credit_threshold: i64::from(p.max_credit_threshold),
+                    debt_recovery_cap: i64::from(p.debt_recovery_rate_cap),
+                    debt_recovery_cap_period: i64::from(p.debt_recovery_cap_period),
                 }
             }
         }
@@ -398,7 +411,9 @@ impl EmulatedDevice {
             return Err(CreditRefusal::AboveMaxCreditThreshold);
         }
         let balance = self.balance_at(self.ch_import(), t);
-        if limits.max_meter_balance > 0 && balance.saturating_add(amount) > limits.max_meter_balance
+        // What the payment-based debt takes of it is not credit.
+        let credit = amount.saturating_sub(self.payment_share(amount, t));
+        if limits.max_meter_balance > 0 && balance.saturating_add(credit) > limits.max_meter_balance
         {
             return Err(CreditRefusal::AboveMaxMeterBalance);
         }
@@ -406,22 +421,36 @@ impl EmulatedDevice {
     }
 
     /// Adds `amount` (10⁻⁵ GBP; negative: takes it away) to the meter balance at `now`: a 1.5
-    /// adjustment or a 2.2 top-up. An emergency credit in use ends (what was drawn from it is
+    /// adjustment or a 2.2 top-up (`top_up`: the UTRN's counter and where it came from; the
+    /// top-up is kept in [`crate::top_up::TopUps::accepted`], a payment: the payment-based debt
+    /// takes its share of it, [`crate::reads::payment::DebtState::payment_recovered`], and only
+    /// the rest is credit). An emergency credit in use ends (what was drawn from it is
     /// repaid from the amount: the balance is below zero by that much). A supply disabled for
     /// want of credit is armed (not enabled: the consumer enables it at the meter) when the
     /// credit is now above the disablement threshold; the low credit and emergency credit
     /// alerts may be raised again once the credit has risen above their levels. Credit the
-    /// limits do not allow ([`Self::credit_allowed`]; `top_up`: a UTRN, to which the maximum
+    /// limits do not allow ([`Self::credit_allowed`]; a top-up, to which the maximum
     /// credit threshold applies) is refused and nothing changes; the caller raises the alert.
     pub fn credit_added(
         &mut self,
         amount: i64,
-        top_up: bool,
+        top_up: Option<(u64, crate::top_up::TopUpSource)>,
         now: UtcDateTime,
     ) -> Result<(), CreditRefusal> {
         let t = now.to_unix();
-        self.credit_allowed(amount, top_up, t)?;
+        self.credit_allowed(amount, top_up.is_some(), t)?;
         self.state.prepay.added.push((t, amount));
+        if let Some((counter, source)) = top_up {
+            self.state
+                .top_ups
+                .accepted
+                .push(crate::top_up::TopUpRecord {
+                    at: t,
+                    amount,
+                    counter,
+                    source,
+                });
+        }
         if amount > 0 {
             self.state.payment.emergency_credit_activated_at = None;
         }
@@ -461,15 +490,16 @@ impl EmulatedDevice {
         let balance = self.balance_at(self.ch_import(), t);
         self.state.payment.emergency_credit_activated_at = None;
         // Credit taken away is never refused.
-        let _ = self.credit_added(balance.saturating_neg(), false, now);
+        let _ = self.credit_added(balance.saturating_neg(), None, now);
     }
 
     /// The GSME's credit mode meter balance at `t`: the balance the consumption and standing
     /// charge leave, with the credit mode entries (GCS40c, GCS40d) rather than the prepayment
-    /// ones.
+    /// ones (the top-ups, and so the payment-based debt's share of them, left out).
     pub(crate) fn credit_mode_balance_at(&self, t: i64) -> i64 {
         let ch = self.ch_import();
         self.balance_at(ch, t)
+            .saturating_add(self.state.debt.payment_recovered(&self.payments(), t))
             .saturating_sub(self.state.prepay.added_by(t))
             .saturating_add(self.state.prepay.credit_mode_added_by(t))
     }
@@ -631,7 +661,7 @@ impl EmulatedDevice {
 impl EmulatedDevice {
     /// Adds a 1.5 adjustment (never refused: adjustments are not limited).
     fn adjust(&mut self, amount: i64, now: UtcDateTime) -> bool {
-        self.credit_added(amount, false, now).is_ok()
+        self.credit_added(amount, None, now).is_ok()
     }
 
     /// ECS04a: the token credit's `update_amount`: the adjustment added to the meter balance
