@@ -50,7 +50,11 @@
 //! applies only between its begin and end dates (`FFFF` year: every year). Script selector 32
 //! starts a non-disablement period at the entry's switch time, 33 stops it; a period is in
 //! force when the latest switch at or before the instant (over the week before it) is a start.
-//! The GSME's friendly credit calendar is not used by this emulation.
+//! **GSME** (the friendly credit calendar, ZSE calendar type 3 of
+//! [`crate::reads::gas_tariff`], which GCS05 writes; UK local time): the date's day profile (a
+//! special day's, else its weekday's in the week profile of the season in force) switches
+//! friendly credit on (a non-zero flag: a non-disablement period starts) or off at each entry's
+//! minute; the same rule then applies.
 //!
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
@@ -144,6 +148,8 @@ pub const ALERT_EXCEEDS_MAX_CREDIT_THRESHOLD: AlertCode = AlertCode(0x8F5B);
 
 /// Non-disablement schedule script selector: a period starts.
 pub const NON_DISABLEMENT_START: u16 = 32;
+/// The ZSE calendar type of the GSME's friendly credit (non-disablement) calendar.
+const FRIENDLY_CREDIT_CALENDAR: u8 = 3;
 /// Non-disablement schedule script selector: a period stops.
 pub const NON_DISABLEMENT_STOP: u16 = 33;
 
@@ -320,13 +326,88 @@ impl EmulatedDevice {
     }
 
     /// The non-disablement switches (true time, start?) of the local days from `from_day` to
-    /// `to_day` (local day numbers), in time order (ESME; none on a GSME).
+    /// `to_day` (local day numbers), in time order (ESME: the schedule and special days; GSME:
+    /// the friendly credit calendar; none on another kind).
     fn non_disablement_switches(&self, from_day: i64, to_day: i64) -> Vec<(i64, bool)> {
-        if self.identity.kind != DeviceKind::Esme {
-            return Vec::new();
-        }
-        let p = &self.state.reads.prepayment;
         let mut out = Vec::new();
+        match self.identity.kind {
+            DeviceKind::Esme => self.esme_switches(from_day, to_day, &mut out),
+            DeviceKind::Gsme => self.gsme_switches(from_day, to_day, &mut out),
+            _ => {}
+        }
+        out.sort_by_key(|(t, start)| (*t, !*start));
+        out
+    }
+
+    /// The GSME's friendly credit calendar (ZSE calendar type 3, GCS05) over the local days
+    /// `from_day..=to_day`: a day's profile is the special day's if the date is one (a year of
+    /// `FF`: every year), else its weekday's in the week profile of the season in force (the
+    /// latest season start at or before the date, the previous year's last if none); each of
+    /// the profile's entries switches friendly credit on (a non-zero flag: a non-disablement
+    /// period starts) or off at its minute of the day.
+    fn gsme_switches(&self, from_day: i64, to_day: i64, out: &mut Vec<(i64, bool)>) {
+        let Some(cal) = self
+            .state
+            .reads
+            .gas_tariff
+            .calendars
+            .iter()
+            .find(|c| c.calendar_type == FRIENDLY_CREDIT_CALENDAR)
+        else {
+            return;
+        };
+        for day in from_day..=to_day {
+            let Some(date) = UtcDateTime::from_unix(day.saturating_mul(DAY)) else {
+                continue;
+            };
+            let b = date.to_cosem().0;
+            let (y, mo, d) = (u16::from_be_bytes([b[0], b[1]]), b[2], b[3]);
+            let year_of = |zy: u8| (zy != 0xFF).then(|| 1900 + u16::from(zy));
+            let special = cal.special_days.iter().find(|(sd, _)| {
+                year_of(sd[0]).is_none_or(|sy| sy == y) && sd[1] == mo && sd[2] == d
+            });
+            let day_id = match special {
+                Some((_, id)) => Some(*id),
+                None => {
+                    let season = cal
+                        .seasons
+                        .iter()
+                        .flat_map(|(sd, week)| {
+                            let years = match year_of(sd[0]) {
+                                Some(sy) => vec![sy],
+                                None => vec![y.saturating_sub(1), y],
+                            };
+                            years.into_iter().map(move |sy| ((sy, sd[1], sd[2]), *week))
+                        })
+                        .filter(|(key, _)| *key <= (y, mo, d))
+                        .max_by_key(|(key, _)| *key);
+                    // 1970-01-01 was a Thursday: Monday is 0.
+                    let weekday = usize::try_from((day + 3).rem_euclid(7)).unwrap_or(0);
+                    season.and_then(|(_, week)| {
+                        cal.weeks
+                            .iter()
+                            .find(|(id, _)| *id == week)
+                            .and_then(|(_, days)| days.get(weekday).copied())
+                    })
+                }
+            };
+            let Some(profile) = day_id.and_then(|id| cal.days.iter().find(|p| p.id == id)) else {
+                continue;
+            };
+            for (minute, flag) in &profile.entries {
+                if *minute >= 24 * 60 {
+                    continue;
+                }
+                let local = day * DAY + i64::from(*minute) * 60;
+                out.push((local - uk_offset(local - 3600), *flag != 0));
+            }
+        }
+    }
+
+    /// The ESME's non-disablement schedule and special days over the local days
+    /// `from_day..=to_day`.
+    fn esme_switches(&self, from_day: i64, to_day: i64, out: &mut Vec<(i64, bool)>) {
+        let p = &self.state.reads.prepayment;
         for day in from_day..=to_day {
             let Some(date) = UtcDateTime::from_unix(day.saturating_mul(DAY)) else {
                 continue;
@@ -369,8 +450,6 @@ impl EmulatedDevice {
                 out.push((local - uk_offset(local - 3600), start));
             }
         }
-        out.sort_by_key(|(t, start)| (*t, !*start));
-        out
     }
 
     /// Whether a non-disablement period applies at true time `t`.
