@@ -4,7 +4,8 @@
 //!
 //! **Balances.** The meter balance is a function of time ([`crate::reads::InstantaneousConfig::meter_balance`]:
 //! the configured credit less the cost of the consumption and standing charge, less what the
-//! time-based debts recover). Credit added or taken away is kept as dated entries
+//! time-based debts recover and what the payment-based debt takes of each top-up,
+//! [`crate::reads::payment::DebtState::payment_recovered`]). Credit added or taken away is kept as dated entries
 //! ([`PrepayState::added`]), so that a read at any time (a daily log entry of last week, the
 //! balance now) counts exactly the entries made by then. [`EmulatedDevice::credit_added`] is
 //! the one entry point for credit added at a time (1.5 adjustments here, 2.2 top-ups): it ends

@@ -28,7 +28,8 @@
 //! ([`crate::prepay`], the one entry point of added credit, which also arms a supply disabled
 //! for want of credit and ends emergency credit). Each accepted top-up is kept
 //! ([`TopUps::accepted`]: time, amount, counter, keypad or remote; [`TopUps::credited`] sums
-//! them).
+//! them); it is a payment, of which the payment-based debt takes its share
+//! ([`crate::reads::payment::DebtState::payment_recovered`]), only the rest being credit.
 //!
 //! Alerts (GBCS alert codes): a refused UTRN raises `0x8F63` "UTRN not Authentic" (not a token,
 //! MAC fails) or `0x8F51` "Duplicate UTRN entered" (in the cache, or below the window); a UTRN
