@@ -4,7 +4,8 @@
 //!
 //! **Balances.** The meter balance is a function of time ([`crate::reads::InstantaneousConfig::meter_balance`]:
 //! the configured credit less the cost of the consumption and standing charge, less what the
-//! time-based debts recover). Credit added or taken away is kept as dated entries
+//! time-based debts recover and what the payment-based debt takes of each top-up,
+//! [`crate::reads::payment::DebtState::payment_recovered`]). Credit added or taken away is kept as dated entries
 //! ([`PrepayState::added`]), so that a read at any time (a daily log entry of last week, the
 //! balance now) counts exactly the entries made by then. [`EmulatedDevice::credit_added`] is
 //! the one entry point for credit added at a time (1.5 adjustments here, 2.2 top-ups): it ends
@@ -50,7 +51,11 @@
 //! applies only between its begin and end dates (`FFFF` year: every year). Script selector 32
 //! starts a non-disablement period at the entry's switch time, 33 stops it; a period is in
 //! force when the latest switch at or before the instant (over the week before it) is a start.
-//! The GSME's friendly credit calendar is not used by this emulation.
+//! **GSME** (the friendly credit calendar, ZSE calendar type 3 of
+//! [`crate::reads::gas_tariff`], which GCS05 writes; UK local time): the date's day profile (a
+//! special day's, else its weekday's in the week profile of the season in force) switches
+//! friendly credit on (a non-zero flag: a non-disablement period starts) or off at each entry's
+//! minute; the same rule then applies.
 //!
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
@@ -144,6 +149,8 @@ pub const ALERT_EXCEEDS_MAX_CREDIT_THRESHOLD: AlertCode = AlertCode(0x8F5B);
 
 /// Non-disablement schedule script selector: a period starts.
 pub const NON_DISABLEMENT_START: u16 = 32;
+/// The ZSE calendar type of the GSME's friendly credit (non-disablement) calendar.
+const FRIENDLY_CREDIT_CALENDAR: u8 = 3;
 /// Non-disablement schedule script selector: a period stops.
 pub const NON_DISABLEMENT_STOP: u16 = 33;
 
@@ -165,7 +172,16 @@ pub struct PrepayLimits {
     pub max_meter_balance: i64,
     /// A top-up above this is refused.
     pub max_credit_threshold: i64,
+    /// The debt recovery rate cap: the most the payments recover of the payment-based debt in
+    /// one cap period ([`crate::reads::payment::Payments`]).
+    pub debt_recovery_cap: i64,
+    /// The cap period, seconds: the ESME's, as ECS08 writes it; on the GSME, whose ZSE Overall
+    /// Debt Cap has none, a week.
+    pub debt_recovery_cap_period: i64,
 }
+
+/// A week, seconds: the GSME's debt recovery cap period.
+const WEEK: i64 = 7 * DAY;
 
 impl PrepayLimits {
     /// The values of a `kind` meter in `state` (zero for a kind without prepayment).
@@ -182,6 +198,8 @@ impl PrepayLimits {
                     disablement_threshold,
                     max_meter_balance: v(zse::ZSE_MAX_CREDIT_LIMIT),
                     max_credit_threshold: v(zse::ZSE_MAX_CREDIT_PER_TOP_UP),
+                    debt_recovery_cap: v(zse::ZSE_OVERALL_DEBT_CAP),
+                    debt_recovery_cap_period: WEEK,
                 }
             }
             _ => {
@@ -193,6 +211,8 @@ impl PrepayLimits {
                     disablement_threshold,
                     max_meter_balance: i64::from(p.max_meter_balance),
                     max_credit_threshold: i64::from(p.max_credit_threshold),
+                    debt_recovery_cap: i64::from(p.debt_recovery_rate_cap),
+                    debt_recovery_cap_period: i64::from(p.debt_recovery_cap_period),
                 }
             }
         }
@@ -329,13 +349,88 @@ impl EmulatedDevice {
     }
 
     /// The non-disablement switches (true time, start?) of the local days from `from_day` to
-    /// `to_day` (local day numbers), in time order (ESME; none on a GSME).
+    /// `to_day` (local day numbers), in time order (ESME: the schedule and special days; GSME:
+    /// the friendly credit calendar; none on another kind).
     fn non_disablement_switches(&self, from_day: i64, to_day: i64) -> Vec<(i64, bool)> {
-        if self.identity.kind != DeviceKind::Esme {
-            return Vec::new();
-        }
-        let p = &self.state.reads.prepayment;
         let mut out = Vec::new();
+        match self.identity.kind {
+            DeviceKind::Esme => self.esme_switches(from_day, to_day, &mut out),
+            DeviceKind::Gsme => self.gsme_switches(from_day, to_day, &mut out),
+            _ => {}
+        }
+        out.sort_by_key(|(t, start)| (*t, !*start));
+        out
+    }
+
+    /// The GSME's friendly credit calendar (ZSE calendar type 3, GCS05) over the local days
+    /// `from_day..=to_day`: a day's profile is the special day's if the date is one (a year of
+    /// `FF`: every year), else its weekday's in the week profile of the season in force (the
+    /// latest season start at or before the date, the previous year's last if none); each of
+    /// the profile's entries switches friendly credit on (a non-zero flag: a non-disablement
+    /// period starts) or off at its minute of the day.
+    fn gsme_switches(&self, from_day: i64, to_day: i64, out: &mut Vec<(i64, bool)>) {
+        let Some(cal) = self
+            .state
+            .reads
+            .gas_tariff
+            .calendars
+            .iter()
+            .find(|c| c.calendar_type == FRIENDLY_CREDIT_CALENDAR)
+        else {
+            return;
+        };
+        for day in from_day..=to_day {
+            let Some(date) = UtcDateTime::from_unix(day.saturating_mul(DAY)) else {
+                continue;
+            };
+            let b = date.to_cosem().0;
+            let (y, mo, d) = (u16::from_be_bytes([b[0], b[1]]), b[2], b[3]);
+            let year_of = |zy: u8| (zy != 0xFF).then(|| 1900 + u16::from(zy));
+            let special = cal.special_days.iter().find(|(sd, _)| {
+                year_of(sd[0]).is_none_or(|sy| sy == y) && sd[1] == mo && sd[2] == d
+            });
+            let day_id = match special {
+                Some((_, id)) => Some(*id),
+                None => {
+                    let season = cal
+                        .seasons
+                        .iter()
+                        .flat_map(|(sd, week)| {
+                            let years = match year_of(sd[0]) {
+                                Some(sy) => vec![sy],
+                                None => vec![y.saturating_sub(1), y],
+                            };
+                            years.into_iter().map(move |sy| ((sy, sd[1], sd[2]), *week))
+                        })
+                        .filter(|(key, _)| *key <= (y, mo, d))
+                        .max_by_key(|(key, _)| *key);
+                    // 1970-01-01 was a Thursday: Monday is 0.
+                    let weekday = usize::try_from((day + 3).rem_euclid(7)).unwrap_or(0);
+                    season.and_then(|(_, week)| {
+                        cal.weeks
+                            .iter()
+                            .find(|(id, _)| *id == week)
+                            .and_then(|(_, days)| days.get(weekday).copied())
+                    })
+                }
+            };
+            let Some(profile) = day_id.and_then(|id| cal.days.iter().find(|p| p.id == id)) else {
+                continue;
+            };
+            for (minute, flag) in &profile.entries {
+                if *minute >= 24 * 60 {
+                    continue;
+                }
+                let local = day * DAY + i64::from(*minute) * 60;
+                out.push((local - uk_offset(local - 3600), *flag != 0));
+            }
+        }
+    }
+
+    /// The ESME's non-disablement schedule and special days over the local days
+    /// `from_day..=to_day`.
+    fn esme_switches(&self, from_day: i64, to_day: i64, out: &mut Vec<(i64, bool)>) {
+        let p = &self.state.reads.prepayment;
         for day in from_day..=to_day {
             let Some(date) = UtcDateTime::from_unix(day.saturating_mul(DAY)) else {
                 continue;
@@ -378,8 +473,6 @@ impl EmulatedDevice {
                 out.push((local - uk_offset(local - 3600), start));
             }
         }
-        out.sort_by_key(|(t, start)| (*t, !*start));
-        out
     }
 
     /// Whether a non-disablement period applies at true time `t`.
@@ -420,7 +513,9 @@ impl EmulatedDevice {
             return Err(CreditRefusal::AboveMaxCreditThreshold);
         }
         let balance = self.balance_at(self.ch_import(), t);
-        if limits.max_meter_balance > 0 && balance.saturating_add(amount) > limits.max_meter_balance
+        // What the payment-based debt takes of it is not credit.
+        let credit = amount.saturating_sub(self.payment_share(amount, t));
+        if limits.max_meter_balance > 0 && balance.saturating_add(credit) > limits.max_meter_balance
         {
             return Err(CreditRefusal::AboveMaxMeterBalance);
         }
@@ -428,22 +523,36 @@ impl EmulatedDevice {
     }
 
     /// Adds `amount` (10⁻⁵ GBP; negative: takes it away) to the meter balance at `now`: a 1.5
-    /// adjustment or a 2.2 top-up. An emergency credit in use ends (what was drawn from it is
+    /// adjustment or a 2.2 top-up (`top_up`: the UTRN's counter and where it came from; the
+    /// top-up is kept in [`crate::top_up::TopUps::accepted`], a payment: the payment-based debt
+    /// takes its share of it, [`crate::reads::payment::DebtState::payment_recovered`], and only
+    /// the rest is credit). An emergency credit in use ends (what was drawn from it is
     /// repaid from the amount: the balance is below zero by that much). A supply disabled for
     /// want of credit is armed (not enabled: the consumer enables it at the meter) when the
     /// credit is now above the disablement threshold; the low credit and emergency credit
     /// alerts may be raised again once the credit has risen above their levels. Credit the
-    /// limits do not allow ([`Self::credit_allowed`]; `top_up`: a UTRN, to which the maximum
+    /// limits do not allow ([`Self::credit_allowed`]; a top-up, to which the maximum
     /// credit threshold applies) is refused and nothing changes; the caller raises the alert.
     pub fn credit_added(
         &mut self,
         amount: i64,
-        top_up: bool,
+        top_up: Option<(u64, crate::top_up::TopUpSource)>,
         now: UtcDateTime,
     ) -> Result<(), CreditRefusal> {
         let t = now.to_unix();
-        self.credit_allowed(amount, top_up, t)?;
+        self.credit_allowed(amount, top_up.is_some(), t)?;
         self.state.prepay.added.push((t, amount));
+        if let Some((counter, source)) = top_up {
+            self.state
+                .top_ups
+                .accepted
+                .push(crate::top_up::TopUpRecord {
+                    at: t,
+                    amount,
+                    counter,
+                    source,
+                });
+        }
         if amount > 0 {
             self.state.payment.emergency_credit_activated_at = None;
         }
@@ -483,15 +592,16 @@ impl EmulatedDevice {
         let balance = self.balance_at(self.ch_import(), t);
         self.state.payment.emergency_credit_activated_at = None;
         // Credit taken away is never refused.
-        let _ = self.credit_added(balance.saturating_neg(), false, now);
+        let _ = self.credit_added(balance.saturating_neg(), None, now);
     }
 
     /// The GSME's credit mode meter balance at `t`: the balance the consumption and standing
     /// charge leave, with the credit mode entries (GCS40c, GCS40d) rather than the prepayment
-    /// ones.
+    /// ones (the top-ups, and so the payment-based debt's share of them, left out).
     pub(crate) fn credit_mode_balance_at(&self, t: i64) -> i64 {
         let ch = self.ch_import();
         self.balance_at(ch, t)
+            .saturating_add(self.state.debt.payment_recovered(&self.payments(), t))
             .saturating_sub(self.state.prepay.added_by(t))
             .saturating_add(self.state.prepay.credit_mode_added_by(t))
     }
@@ -653,7 +763,7 @@ impl EmulatedDevice {
 impl EmulatedDevice {
     /// Adds a 1.5 adjustment (never refused: adjustments are not limited).
     fn adjust(&mut self, amount: i64, now: UtcDateTime) -> bool {
-        self.credit_added(amount, false, now).is_ok()
+        self.credit_added(amount, None, now).is_ok()
     }
 
     /// ECS04a: the token credit's `update_amount`: the adjustment added to the meter balance

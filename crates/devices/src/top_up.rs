@@ -28,7 +28,8 @@
 //! ([`crate::prepay`], the one entry point of added credit, which also arms a supply disabled
 //! for want of credit and ends emergency credit). Each accepted top-up is kept
 //! ([`TopUps::accepted`]: time, amount, counter, keypad or remote; [`TopUps::credited`] sums
-//! them).
+//! them); it is a payment, of which the payment-based debt takes its share
+//! ([`crate::reads::payment::DebtState::payment_recovered`]), only the rest being credit.
 //!
 //! Alerts (GBCS alert codes): a refused UTRN raises `0x8F63` "UTRN not Authentic" (not a token,
 //! MAC fails) or `0x8F51` "Duplicate UTRN entered" (in the cache, or below the window); a UTRN
@@ -186,23 +187,16 @@ impl EmulatedDevice {
     ) -> TopUpOutcome {
         let checked = self.check_utrn(utrn).and_then(|(ptut, counter)| {
             let amount = i64::from(ptut.value_pence()) * UNITS_PER_PENNY;
-            // The one entry point of added credit: the balance, the supply armed again after a
+            // The one entry point of added credit: the top-up kept (a payment, of which the
+            // payment-based debt takes its share), the balance, the supply armed again after a
             // disablement for want of credit, emergency credit ended; or refused by the limits.
-            self.credit_added(amount, true, now)
+            self.credit_added(amount, Some((counter, source)), now)
                 .map(|()| (amount, counter))
                 .map_err(TopUpRefusal::Limit)
         });
         let outcome = match checked {
             Ok((amount, counter)) => {
-                let t = now.to_unix();
-                let top_ups = &mut self.state.top_ups;
-                top_ups.remember(counter);
-                top_ups.accepted.push(TopUpRecord {
-                    at: t,
-                    amount,
-                    counter,
-                    source,
-                });
+                self.state.top_ups.remember(counter);
                 self.log_credit(amount, Some(utrn), now);
                 TopUpOutcome::Accepted { amount, counter }
             }

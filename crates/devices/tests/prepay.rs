@@ -265,8 +265,13 @@ fn credit_running_out_disables_the_supply_at_its_time_and_credit_added_arms_it()
     for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
         let w = World::new();
         let mut dev = w.device(kind, eui);
-        // No non-disablement period (the calendar has its own test).
+        // No non-disablement period (the calendars have their own test).
         dev.state_mut().reads.prepayment.schedule.clear();
+        dev.state_mut()
+            .reads
+            .gas_tariff
+            .calendars
+            .retain(|c| c.calendar_type != 3);
         let threshold = i64::from(dev.state().payment_mode.disablement_threshold);
         let add = |dev: &EmulatedDevice, c, v| {
             if kind == DeviceKind::Esme {
@@ -487,44 +492,80 @@ fn emergency_credit_follows_its_configured_threshold_and_limit() {
     assert_eq!(ec, 700_000);
 }
 
-/// A non-disablement period (the RTDS calendar: weekdays 18:00 to 08:00, weekends and special
-/// days) keeps the supply on overnight; the disablement follows when it ends.
+/// A non-disablement period (the ESME's RTDS calendar: weekdays 18:00 to 08:00, weekends and
+/// special days; the GSME's friendly credit calendar: in winter on weekdays 18:00 to 08:00
+/// too) keeps the supply on overnight; the disablement follows when it ends.
 #[test]
 fn a_non_disablement_period_defers_the_disablement_to_its_end() {
+    for (kind, eui) in [(DeviceKind::Esme, ESME), (DeviceKind::Gsme, GSME)] {
+        let w = World::new();
+        // 2015-01-01 is a Thursday in the winter calendar's validity (GMT: local is UTC).
+        let mut dev = w.device(kind, eui);
+        let thursday_19 = w.now.plus_seconds(19 * 3600).unwrap();
+        let friday_08 = w.now.plus_seconds(32 * 3600).unwrap();
+        assert!(!dev.non_disablement_at(w.now.plus_seconds(12 * 3600).unwrap().to_unix()));
+        assert!(dev.non_disablement_at(thursday_19.to_unix()));
+        assert!(dev.non_disablement_at(friday_08.to_unix() - 1));
+        assert!(!dev.non_disablement_at(friday_08.to_unix()));
+        // Out of credit at Thursday 19:00: £10 below the disablement threshold, no emergency
+        // credit.
+        let t = thursday_19;
+        let threshold = i64::from(dev.state().payment_mode.disablement_threshold);
+        let target = threshold - 1_000_000;
+        let v = i32::try_from(target - balance(&dev, t)).unwrap();
+        let pre = if kind == DeviceKind::Esme {
+            usecases::ecs04a_adjust_meter_balance(&header(&w.supplier, &dev, 1000), v)
+        } else {
+            gcs40(&dev, &w, 1000, BalanceAdjustment::PrepaymentAdjust(v))
+        };
+        let (ok, _, alerts) = send(&w, &mut dev, pre, t);
+        assert!(ok);
+        assert_eq!(balance(&dev, t), target);
+        assert!(!alert_codes(&alerts, &dev, &w).contains(&AlertCode(0x8F0F)));
+        assert_eq!(
+            dev.state().supply,
+            SupplyState::Enabled,
+            "{kind:?}: kept on overnight"
+        );
+        assert_eq!(held_event(&dev), Some(friday_08.to_unix()), "{kind:?}");
+        let night = dev
+            .tick(UtcDateTime::from_unix(friday_08.to_unix() - 3600).unwrap())
+            .unwrap();
+        assert!(!alert_codes(&night, &dev, &w).contains(&AlertCode(0x8F0F)));
+        assert_eq!(dev.state().supply, SupplyState::Enabled);
+        let alerts = dev.tick(friday_08).unwrap();
+        assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8F0F)]);
+        assert_eq!(dev.state().supply, SupplyState::Disabled);
+    }
+}
+
+/// The GSME's friendly credit calendar by season, weekday and special day (local time).
+#[test]
+fn the_gsme_friendly_credit_calendar_follows_its_seasons_and_special_days() {
     let w = World::new();
-    // 2015-01-01 is a Thursday in the winter calendar's validity (GMT: local is UTC).
-    let mut dev = w.device(DeviceKind::Esme, ESME);
-    let thursday_19 = w.now.plus_seconds(19 * 3600).unwrap();
-    let friday_08 = w.now.plus_seconds(32 * 3600).unwrap();
-    assert!(!dev.non_disablement_at(w.now.plus_seconds(12 * 3600).unwrap().to_unix()));
-    assert!(dev.non_disablement_at(thursday_19.to_unix()));
-    assert!(dev.non_disablement_at(friday_08.to_unix() - 1));
-    assert!(!dev.non_disablement_at(friday_08.to_unix()));
-    // Out of credit at Thursday 19:00: −£10, no emergency credit.
-    let t = thursday_19;
-    let to_minus_10 = -1_000_000 - balance(&dev, t);
-    let pre = usecases::ecs04a_adjust_meter_balance(
-        &header(&w.supplier, &dev, 1000),
-        i32::try_from(to_minus_10).unwrap(),
-    );
-    let (ok, _, alerts) = send(&w, &mut dev, pre, t);
-    assert!(ok);
-    assert_eq!(balance(&dev, t), -1_000_000);
-    assert!(!alert_codes(&alerts, &dev, &w).contains(&AlertCode(0x8F0F)));
-    assert_eq!(
-        dev.state().supply,
-        SupplyState::Enabled,
-        "kept on overnight"
-    );
-    assert_eq!(held_event(&dev), Some(friday_08.to_unix()));
-    let night = dev
-        .tick(UtcDateTime::from_unix(friday_08.to_unix() - 3600).unwrap())
-        .unwrap();
-    assert!(!alert_codes(&night, &dev, &w).contains(&AlertCode(0x8F0F)));
-    assert_eq!(dev.state().supply, SupplyState::Enabled);
-    let alerts = dev.tick(friday_08).unwrap();
-    assert_eq!(alert_codes(&alerts, &dev, &w), vec![AlertCode(0x8F0F)]);
-    assert_eq!(dev.state().supply, SupplyState::Disabled);
+    let dev = w.device(DeviceKind::Gsme, GSME);
+    let at = |y, mo, d, h, mi| UtcDateTime::new(y, mo, d, h, mi, 0).unwrap().to_unix();
+    // Summer (from 29 March: week 2), a Tuesday: day 2, friendly until 07:00 and from 17:00
+    // BST (06:00 and 16:00 UTC).
+    assert!(dev.non_disablement_at(at(2015, 7, 7, 5, 59)));
+    assert!(!dev.non_disablement_at(at(2015, 7, 7, 6, 0)));
+    assert!(!dev.non_disablement_at(at(2015, 7, 7, 15, 59)));
+    assert!(dev.non_disablement_at(at(2015, 7, 7, 16, 0)));
+    // A winter Saturday (week 1): day 3, friendly again from 14:00.
+    assert!(!dev.non_disablement_at(at(2015, 1, 10, 13, 59)));
+    assert!(dev.non_disablement_at(at(2015, 1, 10, 14, 0)));
+    // Christmas Day 2015, a Friday, is a special day (day 3): friendly from 14:00, where a
+    // Friday would wait until 18:00.
+    assert!(dev.non_disablement_at(at(2015, 12, 25, 14, 30)));
+    assert!(!dev.non_disablement_at(at(2015, 12, 18, 14, 30)));
+    // Without the calendar, never.
+    let mut bare = w.device(DeviceKind::Gsme, GSME);
+    bare.state_mut()
+        .reads
+        .gas_tariff
+        .calendars
+        .retain(|c| c.calendar_type != 3);
+    assert!(!bare.non_disablement_at(at(2015, 1, 10, 20, 0)));
 }
 
 /// 2.1's device side: an update writes the one field of each concept the behaviour uses.

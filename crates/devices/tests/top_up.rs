@@ -315,3 +315,135 @@ fn a_top_up_above_the_maximum_credit_threshold_or_meter_balance_is_refused() {
         assert_eq!(balance(&dev, t), 10_000_000, "{kind:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The payment-based debt (2.3) recovered from the payments.
+
+use devices::reads::payment::{DebtState, DebtUpdate, Payments};
+
+const DAY: i64 = 86_400;
+const WEEK: i64 = 7 * DAY;
+
+/// `dev`'s balance at `t`, the debts paid from it (the payments' share included), and its
+/// debt registers.
+fn paid(dev: &EmulatedDevice, t: i64) -> (i64, [i64; 3]) {
+    let s = dev.state();
+    let l = dev.prepay_limits();
+    let p = Payments {
+        payments: &s.top_ups.accepted,
+        cap: l.debt_recovery_cap,
+        cap_period: l.debt_recovery_cap_period,
+    };
+    let ch = match dev.kind() {
+        DeviceKind::Esme => Channel::ActiveImport,
+        _ => Channel::GasVolume,
+    };
+    (
+        s.instantaneous
+            .balance_paid(&s.metering, ch, t, (&s.debt, &p), &s.prepay),
+        s.debt
+            .registers_paid(t, s.instantaneous.prepayment.debts, &p),
+    )
+}
+
+/// A meter whose payment-based debt was set to `debt` a minute before `w.now`, `per_payment`
+/// of each payment recovering it, the cap `cap` a week.
+fn indebted(w: &World, kind: DeviceKind, debt: i64, per_payment: u16, cap: i64) -> EmulatedDevice {
+    let mut dev = meter(w, kind, if kind == DeviceKind::Esme { ESME } else { GSME });
+    let s = dev.state_mut();
+    match kind {
+        DeviceKind::Esme => {
+            s.reads.prepayment.debt_recovery_rate_cap = u16::try_from(cap).unwrap();
+            s.reads.prepayment.debt_recovery_cap_period = 604_800;
+        }
+        _ => assert!(
+            s.reads
+                .gas_tariff
+                .set_prepayment_value(devices::reads::gas_tariff::ZSE_OVERALL_DEBT_CAP, cap)
+        ),
+    }
+    let mut d = DebtState::default();
+    d.update(
+        &DebtUpdate {
+            amounts: [(0, true), (0, true), (debt, true)],
+            rates: [0, 0],
+            periods: [0, 0],
+            per_payment,
+        },
+        w.now.to_unix() - 60,
+        [0; 3],
+    );
+    s.debt = d;
+    dev
+}
+
+fn at(t: i64) -> gbcs::UtcDateTime {
+    gbcs::UtcDateTime::from_unix(t).unwrap()
+}
+
+#[test]
+fn a_quarter_of_each_top_up_recovers_the_payment_based_debt_and_the_rest_is_credit() {
+    let w = World::new();
+    for kind in [DeviceKind::Esme, DeviceKind::Gsme] {
+        let mut dev = indebted(&w, kind, 1_000_000, 2_500, 60_000);
+        let t = w.now.to_unix();
+        let (before, debts) = paid(&dev, t);
+        assert_eq!(debts, [0, 0, 1_000_000]);
+        // £2 by WAN: £0.50 to the debt, £1.50 credit.
+        let u = token(&w.supplier, &dev, 3, ValueClass::Pennies, 200);
+        accepted(&w, &mut dev, 3 << 32, &u);
+        assert_eq!(
+            paid(&dev, t),
+            (before + 150_000, [0, 0, 950_000]),
+            "{kind:?}"
+        );
+        assert_eq!(paid(&dev, t - 1), (before, [0, 0, 1_000_000]));
+        // Replayed: refused, nothing recovered.
+        refused(&w, &mut dev, (3 << 32) + 1, &u, 0x8F51);
+        assert_eq!(paid(&dev, t), (before + 150_000, [0, 0, 950_000]));
+        // A 1.5 adjustment is the supplier's correction, not a payment: all credit.
+        dev.credit_added(100_000, None, at(t + 10)).unwrap();
+        let (b, d) = paid(&dev, t + 10);
+        assert_eq!(d, [0, 0, 950_000]);
+        assert!((b - (before + 250_000)).abs() < 1_000, "{b} {before}");
+    }
+}
+
+#[test]
+fn the_payment_based_debt_never_goes_below_zero() {
+    let w = World::new();
+    let mut dev = indebted(&w, DeviceKind::Gsme, 30_000, 2_500, 1_000_000);
+    let t = w.now.to_unix();
+    let (before, _) = paid(&dev, t);
+    let u = token(&w.supplier, &dev, 3, ValueClass::Pennies, 200);
+    accepted(&w, &mut dev, 3 << 32, &u);
+    // £0.30 of debt left: that much recovered, £1.70 credit.
+    assert_eq!(paid(&dev, t), (before + 170_000, [0, 0, 0]));
+    let u = token(&w.supplier, &dev, 4, ValueClass::Pennies, 200);
+    let (o, _) = dev.enter_utrn(&u, at(t + 60)).unwrap();
+    assert!(matches!(o, TopUpOutcome::Accepted { .. }), "{o:?}");
+    let (b, d) = paid(&dev, t + 60);
+    assert_eq!(d, [0, 0, 0]);
+    assert!((b - (before + 370_000)).abs() < 1_000, "{b} {before}");
+}
+
+#[test]
+fn the_rate_cap_limits_recovery_within_a_period_and_the_next_period_recovers_again() {
+    let w = World::new();
+    let mut dev = indebted(&w, DeviceKind::Esme, 1_000_000, 2_500, 60_000);
+    let updated = w.now.to_unix() - 60;
+    let u = token(&w.supplier, &dev, 3, ValueClass::Pennies, 200);
+    dev.enter_utrn(&u, at(updated + DAY)).unwrap();
+    assert_eq!(paid(&dev, updated + DAY).1, [0, 0, 950_000]);
+    // The same week: the cap (£0.60) leaves £0.10 to recover.
+    let u = token(&w.supplier, &dev, 4, ValueClass::Pennies, 200);
+    let (b0, _) = paid(&dev, updated + 2 * DAY - 1);
+    dev.enter_utrn(&u, at(updated + 2 * DAY)).unwrap();
+    let (b1, d) = paid(&dev, updated + 2 * DAY);
+    assert_eq!(d, [0, 0, 940_000]);
+    assert!((b1 - (b0 + 190_000)).abs() < 1_000, "{b1} {b0}");
+    // The next week (counted from the update): a quarter again.
+    let u = token(&w.supplier, &dev, 5, ValueClass::Pennies, 200);
+    dev.enter_utrn(&u, at(updated + WEEK + 1)).unwrap();
+    assert_eq!(paid(&dev, updated + WEEK + 1).1, [0, 0, 890_000]);
+}

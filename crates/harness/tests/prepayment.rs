@@ -13,7 +13,9 @@
 //! alert delivered to the supplier for the request.
 //!
 //! 2.3 Update Debt: 4.3 shows the debts written (ECS07, GCS04), read back across a restart, the
-//! time-based ones recovering at their rates over simulated hours.
+//! time-based ones recovering at their rates over simulated hours; a top-up typed at the GSME's
+//! keypad after it pays a quarter of itself (the per-payment rate written) towards the
+//! payment-based debt, which 4.3 shows falling by that much, and the rest is credit.
 //!
 //! 1.7 Reset Tariff Block Counter Matrix: 4.1.3 (the ESME's TOU-with-blocks matrix) reads zero
 //! after it, then advances with the simulated consumption; 4.1.2's TOU registers are not reset.
@@ -65,7 +67,19 @@ fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
 /// A critical request: CV 4 (the pre-command, I0), the supplier's signature, CV 5 (I99); the
 /// meter's answer delivered.
 fn critical(h: &mut Harness, template: &str, srv: &str, target: &str) -> Delivered {
-    let (p, a) = h.device_request(SUPPLIER, template, target);
+    critical_with(h, template, srv, target, |x| x.to_string())
+}
+
+/// [`critical`] with the request's XML changed by `edit`.
+fn critical_with(
+    h: &mut Harness,
+    template: &str,
+    srv: &str,
+    target: &str,
+    edit: impl Fn(&str) -> String,
+) -> Delivered {
+    let p = h.request(template, SUPPLIER, target);
+    let a = h.send(&h.sign(SUPPLIER, &edit(&p.xml)));
     assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
     h.check_signed(&a.body);
     let pre = Delivered {
@@ -513,4 +527,62 @@ fn a_future_dated_payment_mode_switch_is_made_at_its_time() {
             Some("8F66")
         );
     }
+}
+
+/// The supplier's UTRN number `n` (counter `n` × 2³²) of `pence` for `device`.
+fn token(h: &Harness, device: &str, n: u64, pence: u16) -> String {
+    let (_, ka) = h.user_ka(SUPPLIER);
+    let meter = PublicKey::from_certificate_der(&h.device_cert(device, "ka")).unwrap();
+    gbcs::utrn::build(
+        &ka,
+        &meter,
+        h.user_eui(SUPPLIER),
+        device.parse().unwrap(),
+        n << 32,
+        gbcs::utrn::ValueClass::Pennies,
+        pence,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_top_up_after_the_debt_update_recovers_its_share_of_the_payment_based_debt() {
+    let mut h = Harness::new_world();
+    let device = premises1::GSME;
+    // £20 of credit: room below the maximum meter balance for the top-up.
+    set_credit(&h, device, 2_000_000);
+    // The template's debts (payment-based £10), a quarter of each payment recovering it.
+    let r = critical_with(
+        &mut h,
+        "GCS04_2.3_SUCCESS_REQUEST_DUIS.XML",
+        "2.3",
+        device,
+        |x| harness::set_text(x, "DebtRecoveryPerPayment", "2500"),
+    );
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert_eq!(h.device_state(device)["debt"]["per_payment"], 2500);
+    h.advance(Duration::from_secs(60));
+    let [_, _, payment_debt] = debts(&mut h, device);
+    assert_eq!(payment_debt, 1_000_000);
+    let (before, _) = prepay_values(&mut h, device);
+
+    // £20 typed at the keypad (the GSME's cap, £10 a week, allows the £5).
+    let u = token(&h, device, 3, 2000);
+    h.enter_utrn(device, &u);
+    h.run_until_idle();
+    h.restart();
+    let [_, _, payment_debt] = debts(&mut h, device);
+    assert_eq!(payment_debt, 500_000, "a quarter of £20 recovered");
+    let (after, _) = prepay_values(&mut h, device);
+    // £15 credit; the time-based debts recover about 14 a second meanwhile.
+    assert!(
+        (after - (before + 1_500_000)).abs() < 2_000,
+        "balance {after}, before {before}"
+    );
+
+    // Typed again: refused, nothing recovered.
+    h.enter_utrn(device, &u);
+    h.run_until_idle();
+    let [_, _, payment_debt] = debts(&mut h, device);
+    assert_eq!(payment_debt, 500_000);
 }

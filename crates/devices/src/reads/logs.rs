@@ -445,9 +445,9 @@ impl EmulatedDevice {
 
     /// The prepayment registers at a capture the device made when its clock read `device_t`,
     /// from the balance model ([`crate::reads::InstantaneousConfig::meter_balance`]
-    /// and [`crate::reads::InstantaneousConfig::credits`] at that true time, the time-based
-    /// debts paid from the balance); the debt registers as 2.3 Update Debt left them, recovering
-    /// over time ([`crate::reads::payment::DebtState`]).
+    /// and [`crate::reads::InstantaneousConfig::credits`] at that true time, the debts paid from
+    /// the balance); the debt registers as 2.3 Update Debt left them, recovering over time and
+    /// from the payments since ([`crate::reads::payment::DebtState`]).
     fn prepay_snapshot_at(&self, device_t: i64) -> PrepaySnapshot {
         let c = self.cfg();
         let p = &c.prepayment;

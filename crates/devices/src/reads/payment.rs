@@ -28,6 +28,7 @@ use crate::prepay::PrepayState;
 use crate::reads::InstantaneousConfig;
 use crate::reads::instantaneous::RateBlockMatrix;
 use crate::state::DeviceFault;
+use crate::top_up::TopUpRecord;
 
 /// The debts 2.3 Update Debt sets (amounts in 10⁻⁵ GBP, the unit of the balance and of the debt
 /// registers the reads show). Before any update the reads show the configured registers
@@ -35,7 +36,13 @@ use crate::state::DeviceFault;
 /// time-based debts recover at their rates on the simulated clock, a function of time like the
 /// rest of the metering: debt(t) = debt at the update − rate × elapsed / period, never below
 /// zero, and the balance pays for what they recover. The payment-based debt is recovered from
-/// payments (a proportion of each), which this emulation does not take: it stays as updated.
+/// the payments the meter accepts after the update ([`Self::payment_recovered`]): each top-up
+/// (a UTRN, by WAN or keypad, [`crate::top_up::TopUps::accepted`]; 1.5 adjustments are the
+/// supplier's corrections of the balance, not payments, and recover nothing) pays `amount ×
+/// per_payment / 10000` of itself towards the debt, never more than the debt left nor, within
+/// one cap period, more than the debt recovery rate cap ([`Payments`]); only the rest is
+/// credit. This is a function of the update and of the accepted top-ups with their times, so
+/// no state is added for it.
 /// Stored at the end of the body's tail ([`crate::stored`], format 3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtState {
@@ -49,7 +56,9 @@ pub struct DebtState {
     pub periods: [u32; 2],
     /// Debt recovery per payment (the payment-based debt's proportion, as written).
     pub per_payment: u16,
-    /// What the time-based debts had recovered (from the balance) before the last update.
+    /// What the debts had recovered (from the balance) before the last update: the time-based
+    /// debts, and the payment-based debt from the payments (the meter's own
+    /// [`DebtState::update_paid`]; [`DebtState::update`] counts no payments).
     pub recovered_before: i64,
 }
 
@@ -107,10 +116,17 @@ impl DebtState {
         })
     }
 
-    /// Applies `u` at `t`, the registers then being `configured` if never updated.
+    /// Applies `u` at `t`, the registers then being `configured` if never updated (no payments
+    /// recovered: [`Self::update_paid`]).
     pub fn update(&mut self, u: &DebtUpdate, t: i64, configured: [u32; 3]) {
-        let now = self.registers_at(t, configured);
-        let recovered = self.recovered(t);
+        self.update_paid(u, t, configured, &Payments::NONE);
+    }
+
+    /// Applies `u` at `t`, the payments `p` having recovered what they did of the payment-based
+    /// debt until then.
+    pub fn update_paid(&mut self, u: &DebtUpdate, t: i64, configured: [u32; 3], p: &Payments) {
+        let now = self.registers_paid(t, configured, p);
+        let recovered = self.recovered_paid(t, p);
         let mut registers = [0; 3];
         for ((reg, before), (amount, absolute)) in registers.iter_mut().zip(now).zip(u.amounts) {
             let v = if absolute {
@@ -129,6 +145,91 @@ impl DebtState {
             recovered_before: recovered,
         };
     }
+
+    /// What the payments `p` accepted after the last update and by `t` have recovered of the
+    /// payment-based debt. Each payment, in order, pays `amount × per_payment / 10000` (the
+    /// proportion as written, at most 10000: the whole payment), but never more than the debt
+    /// left, nor more than the cap leaves in its cap period: the periods are consecutive, of
+    /// `p.cap_period` seconds, counted from the update (`[update + k·period, update + (k+1)·
+    /// period)`; a period of 0 or less: one period from the update on), and what the payments
+    /// within one period recover together never exceeds `p.cap` (0 or less: nothing). A
+    /// payment accepted in the same second as the update is taken to be before it.
+    pub fn payment_recovered(&self, p: &Payments, t: i64) -> i64 {
+        let Some(at) = self.updated_at else {
+            return 0;
+        };
+        let debt = self.registers.get(2).copied().unwrap_or(0).max(0);
+        let proportion = i128::from(self.per_payment.min(10_000));
+        let cap = p.cap.max(0);
+        let (mut total, mut period, mut in_period) = (0i64, None, 0i64);
+        for r in p.payments.iter().filter(|r| r.at > at && r.at <= t) {
+            let k = if p.cap_period > 0 {
+                (r.at - at) / p.cap_period
+            } else {
+                0
+            };
+            if period != Some(k) {
+                period = Some(k);
+                in_period = 0;
+            }
+            let share = i128::from(r.amount.max(0)) * proportion / 10_000;
+            let share = i64::try_from(share).unwrap_or(i64::MAX);
+            let take = share
+                .min(debt.saturating_sub(total))
+                .min(cap.saturating_sub(in_period))
+                .max(0);
+            total = total.saturating_add(take);
+            in_period = in_period.saturating_add(take);
+        }
+        total
+    }
+
+    /// The debt registers at `t` ([`Self::registers_at`]) with the payment-based debt less what
+    /// the payments `p` have recovered of it since the update.
+    pub fn registers_paid(&self, t: i64, configured: [u32; 3], p: &Payments) -> [i64; 3] {
+        let mut r = self.registers_at(t, configured);
+        if let Some(reg) = r.get_mut(2) {
+            *reg = reg.saturating_sub(self.payment_recovered(p, t));
+        }
+        r
+    }
+
+    /// What the debts have recovered from the balance by `t`: the time-based debts
+    /// ([`Self::recovered`]) and the payment-based debt from the payments `p`.
+    pub fn recovered_paid(&self, t: i64, p: &Payments) -> i64 {
+        self.recovered(t)
+            .saturating_add(self.payment_recovered(p, t))
+    }
+}
+
+/// The payments the payment-based debt is recovered from, and the debt recovery rate cap.
+///
+/// The cap is in the unit of the debt registers and the balance (10⁻⁵ GBP), as the meter holds
+/// it and 4.13 reads it back (ECS26a's account `max_provision`, GCS21b's ZSE Overall Debt Cap),
+/// the DUIS value unchanged. The RTDS vectors do not settle the unit: 2.1's ESME request writes
+/// 30 (an `xs:unsignedShort`, so at most 65 535, about £0.66, in this unit) beside debts and
+/// credit limits of hundreds of thousands, the GSME's 100 000 (£1); the emulation takes them at
+/// face value. The ESME's cap period is the account's `max_provision_period` (ECS08 writes
+/// 604 800 s, a week); the GSME's ZSE Overall Debt Cap has no period of its own, and the
+/// emulation takes a week likewise. The cap limits the payment-based recovery only: the
+/// time-based debts recover at the rates 2.3 sets.
+#[derive(Debug, Clone, Copy)]
+pub struct Payments<'a> {
+    /// The accepted top-ups, in time order.
+    pub payments: &'a [TopUpRecord],
+    /// The most the payments recover within one cap period (10⁻⁵ GBP).
+    pub cap: i64,
+    /// The cap period, seconds.
+    pub cap_period: i64,
+}
+
+impl Payments<'_> {
+    /// No payments.
+    pub const NONE: Payments<'static> = Payments {
+        payments: &[],
+        cap: 0,
+        cap_period: 0,
+    };
 }
 
 /// The payment state commands change (defaults on a fresh device, and for state stored before
@@ -171,7 +272,8 @@ impl InstantaneousConfig {
     }
 
     /// The meter balance at `t` once the time-based debts of `debt` have been paid from it and
-    /// the credit `added` by then ([`crate::prepay`]: 1.5 adjustments, top-ups) counted.
+    /// the credit `added` by then ([`crate::prepay`]: 1.5 adjustments, top-ups) counted (no
+    /// payments recovering the payment-based debt: [`Self::balance_paid`]).
     pub fn balance_with_debt(
         &self,
         m: &Metering,
@@ -180,8 +282,22 @@ impl InstantaneousConfig {
         debt: &DebtState,
         added: &PrepayState,
     ) -> i64 {
+        self.balance_paid(m, ch, t, (debt, &Payments::NONE), added)
+    }
+
+    /// [`Self::balance_with_debt`] with what the payments `debt.1` recovered of the payment-based
+    /// debt taken from the credit they added: only the rest of each payment is credit.
+    pub fn balance_paid(
+        &self,
+        m: &Metering,
+        ch: Channel,
+        t: i64,
+        debt: (&DebtState, &Payments),
+        added: &PrepayState,
+    ) -> i64 {
+        let (debt, payments) = debt;
         self.meter_balance(m, ch, t)
-            .saturating_sub(debt.recovered(t))
+            .saturating_sub(debt.recovered_paid(t, payments))
             .saturating_add(added.added_by(t))
     }
 
@@ -196,12 +312,25 @@ impl InstantaneousConfig {
         debt: &DebtState,
         added: &PrepayState,
     ) -> (i64, i64) {
-        let balance = self.balance_with_debt(m, ch, t, debt, added);
+        self.credits_paid(m, ch, t, emergency, (debt, &Payments::NONE), added)
+    }
+
+    /// [`Self::credits_with_debt`] over [`Self::balance_paid`].
+    pub fn credits_paid(
+        &self,
+        m: &Metering,
+        ch: Channel,
+        t: i64,
+        emergency: (Option<i64>, i64),
+        debt: (&DebtState, &Payments),
+        added: &PrepayState,
+    ) -> (i64, i64) {
+        let balance = self.balance_paid(m, ch, t, debt, added);
         let credit = balance.max(0);
         let (activated_at, limit) = emergency;
         match activated_at {
             Some(at) if at <= t => {
-                let floor = self.balance_with_debt(m, ch, at, debt, added).min(0);
+                let floor = self.balance_paid(m, ch, at, debt, added).min(0);
                 let drawn = floor.saturating_sub(balance).max(0);
                 (credit, limit.saturating_sub(drawn).max(0))
             }
@@ -293,20 +422,32 @@ impl EmulatedDevice {
         done(gbz(vec![comp])?, works)
     }
 
-    /// The meter balance at `t` (true time), the time-based debts paid from it.
+    /// The payments the payment-based debt is recovered from (the accepted top-ups) and the
+    /// debt recovery rate cap ([`crate::prepay::PrepayLimits`]).
+    pub(crate) fn payments(&self) -> Payments<'_> {
+        let l = self.prepay_limits();
+        Payments {
+            payments: &self.state.top_ups.accepted,
+            cap: l.debt_recovery_cap,
+            cap_period: l.debt_recovery_cap_period,
+        }
+    }
+
+    /// The meter balance at `t` (true time), the debts paid from it: the time-based debts'
+    /// recovery and the payment-based debt's share of each payment.
     pub(crate) fn balance_at(&self, ch: Channel, t: i64) -> i64 {
-        self.cfg().balance_with_debt(
+        self.cfg().balance_paid(
             &self.state.metering,
             ch,
             t,
-            &self.state.debt,
+            (&self.state.debt, &self.payments()),
             &self.state.prepay,
         )
     }
 
     /// Credit and emergency credit remaining at `t` (true time).
     pub(crate) fn credits_at(&self, ch: Channel, t: i64) -> (i64, i64) {
-        self.cfg().credits_with_debt(
+        self.cfg().credits_paid(
             &self.state.metering,
             ch,
             t,
@@ -314,19 +455,45 @@ impl EmulatedDevice {
                 self.state.payment.emergency_credit_activated_at,
                 self.prepay_limits().emergency_credit_limit,
             ),
-            &self.state.debt,
+            (&self.state.debt, &self.payments()),
             &self.state.prepay,
         )
     }
 
-    /// The debt registers at `t` (true time): time-based debts 1 and 2, payment-based debt.
+    /// The debt registers at `t` (true time): time-based debts 1 and 2, payment-based debt (less
+    /// what the payments since the update recovered).
     pub(crate) fn debts_at(&self, t: i64) -> [i64; 3] {
-        self.state.debt.registers_at(t, self.cfg().prepayment.debts)
+        self.state
+            .debt
+            .registers_paid(t, self.cfg().prepayment.debts, &self.payments())
+    }
+
+    /// What the payment-based debt would take of a payment of `amount` accepted at `t`.
+    pub(crate) fn payment_share(&self, amount: i64, t: i64) -> i64 {
+        let p = self.payments();
+        let mut with: Vec<TopUpRecord> = p.payments.iter().filter(|r| r.at <= t).copied().collect();
+        with.push(TopUpRecord {
+            at: t,
+            amount,
+            counter: 0,
+            source: crate::top_up::TopUpSource::Remote,
+        });
+        let debt = &self.state.debt;
+        let after = debt.payment_recovered(
+            &Payments {
+                payments: &with,
+                ..p
+            },
+            t,
+        );
+        after.saturating_sub(debt.payment_recovered(&p, t))
     }
 
     fn update_debt(&mut self, u: &DebtUpdate, now: UtcDateTime) {
         let configured = self.cfg().prepayment.debts;
-        self.state.debt.update(u, now.to_unix(), configured);
+        let mut debt = self.state.debt.clone();
+        debt.update_paid(u, now.to_unix(), configured, &self.payments());
+        self.state.debt = debt;
     }
 
     /// ECS07: the debts change (each adjusted by its signed amount) and the time-based debts
