@@ -3,7 +3,7 @@
 //! (`sr:UpdatePrepayConfigElec`) or `UpdatePrepayConfigGas`. Every element is checked against
 //! the DUIS 5.4 content model: order, presence, occurrence bounds, enumerations and ranges.
 
-use super::tariff::{date, empty, index, int, many, small, xs_time};
+use super::tariff::{date, index, int, many, small, xs_time};
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::bodies::{DayOfMonth, TariffDate};
 use crate::types::InvalidValue;
@@ -282,64 +282,14 @@ fn electricity(e: &Element) -> Result<ElecPrepayConfiguration, BodyError> {
     })
 }
 
-/// A `GasDateWithWildcards`.
-fn gas_date(e: &Element, kind: &'static str) -> Result<TariffDate, BodyError> {
-    let mut s = Seq::new(e, kind);
-    let mut part = |name: &'static str,
-                    specified: &'static str,
-                    wildcard: &'static str,
-                    lo: i64,
-                    hi: i64|
-     -> Result<Option<i64>, BodyError> {
-        let p = s.required(name)?;
-        let mut ps = Seq::new(p, name);
-        let c = ps.choice()?;
-        let v = if c.name == specified {
-            Some(int(c, specified, lo, hi)?)
-        } else if c.name == wildcard {
-            empty(c, wildcard)?;
-            None
-        } else {
-            return Err(ps.unexpected(c));
-        };
-        ps.finish()?;
-        Ok(v)
-    };
-    let year = part(
-        "GasYearWithWildcards",
-        "SpecifiedYear",
-        "NonSpecifiedYear",
-        2014,
-        9999,
-    )?;
-    let month = part(
-        "GasMonthWithWildcards",
-        "SpecifiedMonth",
-        "NonSpecifiedMonth",
-        1,
-        12,
-    )?;
-    let day = part(
-        "GasDayOfMonthWithWildcards",
-        "SpecifiedDayOfMonth",
-        "GasNonSpecifiedDayOfMonth",
-        1,
-        31,
-    )?;
-    let dow = part(
-        "GasDayOfWeekWithWildcards",
-        "SpecifiedDayOfWeek",
-        "NonSpecifiedDayOfWeek",
-        1,
-        7,
-    )?;
-    s.finish()?;
-    Ok(TariffDate {
-        year: year.map(|v| v as u16),
-        month: month.map(|v| v as u8),
-        day_of_month: day.map_or(DayOfMonth::Any, |d| DayOfMonth::Day(d as u8)),
-        day_of_week: dow.map(|v| v as u8),
-    })
+/// A `GasDateWithWildcards` ([`super::tariff::gas_date`]) as a [`TariffDate`].
+fn tariff_date((year, month, day, day_of_week): super::tariff::GasDate) -> TariffDate {
+    TariffDate {
+        year,
+        month,
+        day_of_month: day.map_or(DayOfMonth::Any, DayOfMonth::Day),
+        day_of_week,
+    }
 }
 
 fn gas(e: &Element) -> Result<GasPrepayConfiguration, BodyError> {
@@ -378,59 +328,15 @@ fn gas(e: &Element) -> Result<GasPrepayConfiguration, BodyError> {
         })
         .collect::<Result<Vec<_>, BodyError>>()?;
     dps.finish()?;
-    let wp = cs.required("WeekProfiles")?;
-    let mut wps = Seq::new(wp, "WeekProfiles");
-    let weeks = many(&mut wps, "WeekProfile", 1, 2)?
+    let weeks = super::tariff::gas_week_profiles(cs.required("WeekProfiles")?, 5)?;
+    let seasons = super::tariff::gas_seasons(cs.required("SeasonProfiles")?, "SeasonProfiles")?
         .into_iter()
-        .map(|w| {
-            let mut p = Seq::new(w, "WeekProfile");
-            let name = small(p.required("WeekName")?, "WeekName", 1, 2)?;
-            let refs = many(&mut p, "ReferencedDayName", 7, 7)?;
-            let mut days = [0u8; 7];
-            let mut seen = [false; 7];
-            for r in refs {
-                let i = usize::from(index(r, "ReferencedDayName index", 7)?) - 1;
-                if std::mem::replace(&mut seen[i], true) {
-                    return Err(InvalidValue::new("ReferencedDayName index", &r.text).into());
-                }
-                days[i] = small(r, "ReferencedDayName", 1, 5)?;
-            }
-            p.finish()?;
-            Ok((name, days))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    wps.finish()?;
-    let sp = cs.required("SeasonProfiles")?;
-    let mut sps = Seq::new(sp, "SeasonProfiles");
-    let seasons = many(&mut sps, "Season", 1, 3)?
+        .map(|(d, w)| (tariff_date(d), w))
+        .collect();
+    let special_days = super::tariff::gas_special_days(cs.required("SpecialDays")?, 5)?
         .into_iter()
-        .map(|x| {
-            let mut p = Seq::new(x, "Season");
-            let d = gas_date(p.required("SeasonStartDate")?, "SeasonStartDate")?;
-            let w = small(
-                p.required("ReferencedWeekName")?,
-                "ReferencedWeekName",
-                1,
-                2,
-            )?;
-            p.finish()?;
-            Ok((d, w))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    sps.finish()?;
-    let sd = cs.required("SpecialDays")?;
-    let mut sds = Seq::new(sd, "SpecialDays");
-    let special_days = many(&mut sds, "SpecialDay", 0, 20)?
-        .into_iter()
-        .map(|x| {
-            let mut p = Seq::new(x, "SpecialDay");
-            let d = gas_date(p.required("Date")?, "Date")?;
-            let n = small(p.required("ReferencedDayName")?, "ReferencedDayName", 1, 5)?;
-            p.finish()?;
-            Ok((d, n))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    sds.finish()?;
+        .map(|(d, n)| (tariff_date(d), n))
+        .collect();
     cs.finish()?;
     let max_meter_balance = u32_of(s.required("MaxMeterBalance")?, "MaxMeterBalance")?;
     let max_credit_threshold = u32_of(s.required("MaxCreditThreshold")?, "MaxCreditThreshold")?;

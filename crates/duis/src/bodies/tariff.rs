@@ -929,7 +929,8 @@ fn gas_wild(
     Ok(v)
 }
 
-fn gas_date(e: &Element, kind: &'static str) -> Result<GasDate, BodyError> {
+/// A `GasDateWithWildcards`.
+pub(super) fn gas_date(e: &Element, kind: &'static str) -> Result<GasDate, BodyError> {
     let mut s = Seq::new(e, kind);
     let y = gas_wild(
         s.required("GasYearWithWildcards")?,
@@ -973,6 +974,81 @@ fn gas_date(e: &Element, kind: &'static str) -> Result<GasDate, BodyError> {
     ))
 }
 
+/// A gas calendar's `WeekProfiles` (1…2 `WeekProfile`: `WeekName` 1…2 and seven
+/// `ReferencedDayName`s, each day index once, of day names 1…`days`), Monday first: shared by the
+/// gas tariff (1.1.1) and the gas non-disablement calendar (2.1).
+pub(super) fn gas_week_profiles(e: &Element, days: u8) -> Result<Vec<(u8, [u8; 7])>, BodyError> {
+    let mut ws = Seq::new(e, "WeekProfiles");
+    let weeks = many(&mut ws, "WeekProfile", 1, 2)?
+        .into_iter()
+        .map(|w| {
+            let mut p = Seq::new(w, "WeekProfile");
+            let name = small(p.required("WeekName")?, "WeekName", 1, 2)?;
+            let mut week = [0u8; 7];
+            for r in many(&mut p, "ReferencedDayName", 7, 7)? {
+                let k = usize::from(index(r, "ReferencedDayName", 7)? - 1);
+                if week[k] != 0 {
+                    return Err(refuse("ReferencedDayName", format!("index {}", k + 1)));
+                }
+                week[k] = small(r, "ReferencedDayName", 1, days)?;
+            }
+            p.finish()?;
+            Ok((name, week))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    ws.finish()?;
+    Ok(weeks)
+}
+
+/// A gas calendar's seasons (`container`: `Seasons` in the tariff, `SeasonProfiles` in the
+/// non-disablement calendar; 1…3 `Season`: `SeasonStartDate` and `ReferencedWeekName` 1…2).
+pub(super) fn gas_seasons(
+    e: &Element,
+    container: &'static str,
+) -> Result<Vec<(GasDate, u8)>, BodyError> {
+    let mut ss = Seq::new(e, container);
+    let seasons = many(&mut ss, "Season", 1, 3)?
+        .into_iter()
+        .map(|x| {
+            let mut p = Seq::new(x, "Season");
+            let start = gas_date(p.required("SeasonStartDate")?, "SeasonStartDate")?;
+            let week = small(
+                p.required("ReferencedWeekName")?,
+                "ReferencedWeekName",
+                1,
+                2,
+            )?;
+            p.finish()?;
+            Ok((start, week))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    ss.finish()?;
+    Ok(seasons)
+}
+
+/// A gas calendar's `SpecialDays` (0…20 `SpecialDay`: `Date` and `ReferencedDayName`
+/// 1…`days`).
+pub(super) fn gas_special_days(e: &Element, days: u8) -> Result<Vec<(GasDate, u8)>, BodyError> {
+    let mut sds = Seq::new(e, "SpecialDays");
+    let special_days = many(&mut sds, "SpecialDay", 0, 20)?
+        .into_iter()
+        .map(|x| {
+            let mut p = Seq::new(x, "SpecialDay");
+            let date = gas_date(p.required("Date")?, "Date")?;
+            let day = small(
+                p.required("ReferencedDayName")?,
+                "ReferencedDayName",
+                1,
+                days,
+            )?;
+            p.finish()?;
+            Ok((date, day))
+        })
+        .collect::<Result<Vec<_>, BodyError>>()?;
+    sds.finish()?;
+    Ok(special_days)
+}
+
 fn gas_tariff_elements(e: &Element) -> Result<GasTariffElements, BodyError> {
     const NAME: &str = "GasTariffElements";
     let mut s = Seq::new(e, NAME);
@@ -999,58 +1075,10 @@ fn gas_tariff_elements(e: &Element) -> Result<GasTariffElements, BodyError> {
         })
         .collect::<Result<Vec<_>, BodyError>>()?;
     ds.finish()?;
-    let wp = ts.required("WeekProfiles")?;
-    let mut ws = Seq::new(wp, "WeekProfiles");
-    let weeks = many(&mut ws, "WeekProfile", 1, 2)?
-        .into_iter()
-        .map(|w| {
-            let mut p = Seq::new(w, "WeekProfile");
-            let name = small(p.required("WeekName")?, "WeekName", 1, 2)?;
-            let mut days = [0u8; 7];
-            for r in many(&mut p, "ReferencedDayName", 7, 7)? {
-                let k = usize::from(index(r, "ReferencedDayName", 7)? - 1);
-                if days[k] != 0 {
-                    return Err(refuse("ReferencedDayName", format!("index {}", k + 1)));
-                }
-                days[k] = small(r, "ReferencedDayName", 1, 4)?;
-            }
-            p.finish()?;
-            Ok((name, days))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    ws.finish()?;
-    let sp = ts.required("Seasons")?;
-    let mut ss = Seq::new(sp, "Seasons");
-    let seasons = many(&mut ss, "Season", 1, 3)?
-        .into_iter()
-        .map(|x| {
-            let mut p = Seq::new(x, "Season");
-            let start = gas_date(p.required("SeasonStartDate")?, "SeasonStartDate")?;
-            let week = small(
-                p.required("ReferencedWeekName")?,
-                "ReferencedWeekName",
-                1,
-                2,
-            )?;
-            p.finish()?;
-            Ok((start, week))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    ss.finish()?;
+    let weeks = gas_week_profiles(ts.required("WeekProfiles")?, 4)?;
+    let seasons = gas_seasons(ts.required("Seasons")?, "Seasons")?;
     ts.finish()?;
-    let sd = s.required("SpecialDays")?;
-    let mut sds = Seq::new(sd, "SpecialDays");
-    let special_days = many(&mut sds, "SpecialDay", 0, 20)?
-        .into_iter()
-        .map(|x| {
-            let mut p = Seq::new(x, "SpecialDay");
-            let date = gas_date(p.required("Date")?, "Date")?;
-            let day = small(p.required("ReferencedDayName")?, "ReferencedDayName", 1, 4)?;
-            p.finish()?;
-            Ok((date, day))
-        })
-        .collect::<Result<Vec<_>, BodyError>>()?;
-    sds.finish()?;
+    let special_days = gas_special_days(s.required("SpecialDays")?, 4)?;
     let tm = s.required("ThresholdMatrix")?;
     let mut tms = Seq::new(tm, "ThresholdMatrix");
     let cells = many(&mut tms, "BlockThreshold", 1, 3)?;
