@@ -223,24 +223,6 @@ impl PrepayLimits {
 /// ([`DeviceState::installed_in_a_home`]): £250 (10⁻⁵ GBP).
 pub const HOUSEHOLD_MAX_METER_BALANCE: i64 = 25_000_000;
 
-/// Sets the maximum meter balance of a `kind` meter's configuration to `value` (10⁻⁵ GBP): the
-/// ESME's `9000, 0-0:94.44.2.20` value, the GSME's ZSE Maximum Credit Limit; other kinds hold
-/// none and are left alone.
-pub fn raise_max_meter_balance(state: &mut DeviceState, kind: DeviceKind, value: i64) {
-    match kind {
-        DeviceKind::Esme => {
-            state.reads.prepayment.max_meter_balance = i32::try_from(value).unwrap_or(i32::MAX);
-        }
-        DeviceKind::Gsme => {
-            state
-                .reads
-                .gas_tariff
-                .set_prepayment_value(zse::ZSE_MAX_CREDIT_LIMIT, value);
-        }
-        _ => {}
-    }
-}
-
 /// Why credit was refused (nothing changed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CreditRefusal {

@@ -22,6 +22,7 @@ use crate::kind::DeviceKind;
 use crate::reads::gas_tariff as zse;
 use crate::reads::prepayment::ScheduleEntry;
 use crate::reads::tariff::SpecialDay;
+use crate::state::DeviceState;
 
 /// An outcome alert a held update raises when applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,13 +94,15 @@ impl PrepayConfigChange {
     }
 }
 
-impl EmulatedDevice {
-    /// Writes `c` (checked with [`PrepayConfigChange::check`]; a value that does not fit is
-    /// left as it is).
-    pub fn apply_prepay_config(&mut self, c: &PrepayConfigChange) {
-        match self.identity.kind {
+impl PrepayConfigChange {
+    /// Writes this change into a `kind` meter's `state` (a value that does not fit is left as
+    /// it is): the ESME's prepayment objects, the GSME's ZSE attributes and calendar; other
+    /// kinds hold none.
+    pub fn apply_to(&self, state: &mut DeviceState, kind: DeviceKind) {
+        let c = self;
+        match kind {
             DeviceKind::Esme => {
-                let p = &mut self.state.reads.prepayment;
+                let p = &mut state.reads.prepayment;
                 let set = |field: &mut i32, v: Option<i64>| {
                     if let Some(v) = v.and_then(|v| i32::try_from(v).ok()) {
                         *field = v;
@@ -127,7 +130,7 @@ impl EmulatedDevice {
                 }
             }
             DeviceKind::Gsme => {
-                let g = &mut self.state.reads.gas_tariff;
+                let g = &mut state.reads.gas_tariff;
                 for (id, v) in [
                     (zse::ZSE_LOW_CREDIT_WARNING, c.low_credit_threshold),
                     (zse::ZSE_EMERGENCY_CREDIT_LIMIT, c.emergency_credit_limit),
@@ -153,6 +156,13 @@ impl EmulatedDevice {
             }
             _ => {}
         }
+    }
+}
+
+impl EmulatedDevice {
+    /// Writes `c` (checked with [`PrepayConfigChange::check`]): [`PrepayConfigChange::apply_to`].
+    pub fn apply_prepay_config(&mut self, c: &PrepayConfigChange) {
+        c.apply_to(&mut self.state, self.identity.kind);
     }
 
     /// Holds `c` to be applied at `at` (device clock), replacing an update of the same use case

@@ -907,11 +907,11 @@ impl DeviceState {
         anchors: TrustAnchors,
     ) -> Self {
         let mut s = Self::new(kind, installed_at, anchors);
-        crate::prepay::raise_max_meter_balance(
-            &mut s,
-            kind,
-            crate::prepay::HOUSEHOLD_MAX_METER_BALANCE,
-        );
+        crate::prepay_config::PrepayConfigChange {
+            max_meter_balance: Some(crate::prepay::HOUSEHOLD_MAX_METER_BALANCE),
+            ..Default::default()
+        }
+        .apply_to(&mut s, kind);
         s
     }
 

@@ -812,7 +812,11 @@ fn the_prepayment_credits_log_keeps_the_last_five_top_ups_as_rtds_lays_them_out(
         let mut dev = w.device(kind, if kind == DeviceKind::Esme { ESME } else { GSME });
         // Room for £21 of top-ups below the maximum meter balance (£100, as much as a fresh
         // meter holds).
-        devices::prepay::raise_max_meter_balance(dev.state_mut(), kind, 25_000_000);
+        devices::prepay_config::PrepayConfigChange {
+            max_meter_balance: Some(25_000_000),
+            ..Default::default()
+        }
+        .apply_to(dev.state_mut(), kind);
         let t0 = w.now.to_unix() - 7 * 3600;
         let mut accepted = Vec::new();
         for n in 1..=6u16 {
