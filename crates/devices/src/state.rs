@@ -642,6 +642,9 @@ pub struct DeviceState {
     /// empty log) when absent in stored state.
     #[serde(default)]
     pub boost: crate::boost::BoostState,
+    /// What DUIS family 6 configures (`crate::config`); defaults when absent in stored state.
+    #[serde(default)]
+    pub config: crate::config::DeviceConfig,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -952,6 +955,7 @@ impl DeviceState {
             credits_log: crate::prepay::CreditsLog::default(),
             aux_controllers: AuxControllers::default(),
             boost: crate::boost::BoostState::default(),
+            config: crate::config::DeviceConfig::default(),
         }
     }
 }

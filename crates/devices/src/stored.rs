@@ -33,6 +33,8 @@
 //!   reads with the log of the top-ups it had accepted
 //!   ([`crate::prepay::CreditsLog::from_top_ups`]: their UTRNs were not kept) and the default
 //!   boost function (no boost in force, an empty log, the default period).
+//! * format 5: a format-4 body followed by [`Tail5`] (the device configuration DUIS family 6
+//!   writes, [`crate::config::DeviceConfig`]); an older body reads with the default one.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +49,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 4;
+pub const FORMAT: u8 = 5;
+/// The format of parts stored before [`Tail5`] existed (still read).
+pub const FORMAT_4: u8 = 4;
 /// The format of parts stored before [`Tail4`] existed (still read).
 pub const FORMAT_3: u8 = 3;
 /// The format of parts stored before [`Tail3`] existed (still read).
@@ -153,6 +157,17 @@ struct Tail4 {
     boost: crate::boost::BoostState,
 }
 
+#[derive(Serialize)]
+struct Tail5Ref<'a> {
+    config: &'a crate::config::DeviceConfig,
+}
+
+/// What format 5 appends to a format-4 body; an older body reads with the default.
+#[derive(Deserialize, Default)]
+struct Tail5 {
+    config: crate::config::DeviceConfig,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -179,8 +194,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1 to 4.
-        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
+        // Counters and events are laid out alike in formats 1 to 5.
+        Some((&(FORMAT | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -221,6 +236,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         aux_controllers,
         credits_log,
         boost,
+        config,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -255,6 +271,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
             aux_controllers,
         },
         Tail4Ref { credits_log, boost },
+        Tail5Ref { config },
     ))
 }
 
@@ -263,9 +280,11 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => postcard::take_from_bytes(rest)
-            .map(|(h, _)| h)
-            .map_err(|e| StoredError(format!("body: {e}")))?,
+        Some((&(FORMAT | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
+            postcard::take_from_bytes(rest)
+                .map(|(h, _)| h)
+                .map_err(|e| StoredError(format!("body: {e}")))?
+        }
         _ => decode::<BodyHead>("body", body)?,
     };
     Ok(head
@@ -300,24 +319,30 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    let (mut b, tail, tail3, tail4): (BodyV1, Tail, Tail3, Option<Tail4>) = match body.first() {
+    type Parts = (BodyV1, Tail, Tail3, Option<Tail4>, Tail5);
+    let (mut b, tail, tail3, tail4, tail5): Parts = match body.first() {
         Some(&FORMAT_1) => (
             decode("body", body)?,
             Tail::default(),
             Tail3::default(),
             None,
+            Tail5::default(),
         ),
         Some(&FORMAT_2) => {
             let (b, t) = decode("body", body)?;
-            (b, t, Tail3::default(), None)
+            (b, t, Tail3::default(), None, Tail5::default())
         }
         Some(&FORMAT_3) => {
             let (b, t, t3) = decode("body", body)?;
-            (b, t, t3, None)
+            (b, t, t3, None, Tail5::default())
+        }
+        Some(&FORMAT_4) => {
+            let (b, t, t3, t4) = decode("body", body)?;
+            (b, t, t3, Some(t4), Tail5::default())
         }
         _ => {
-            let (b, t, t3, t4) = decode("body", body)?;
-            (b, t, t3, Some(t4))
+            let (b, t, t3, t4, t5) = decode("body", body)?;
+            (b, t, t3, Some(t4), t5)
         }
     };
     let (credits_log, boost) = match tail4 {
@@ -358,6 +383,7 @@ pub fn decode_state(
         aux_controllers: tail3.aux_controllers,
         credits_log,
         boost,
+        config: tail5.config,
     })
 }
 
@@ -460,10 +486,47 @@ mod tests {
         v1
     }
 
+    /// The format-4 body of a state whose configuration is the default: a format-5 body without
+    /// its [`Tail5`].
+    fn format_4(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail5 = postcard::to_allocvec(&Tail5Ref {
+            config: &crate::config::DeviceConfig::default(),
+        })
+        .unwrap();
+        assert!(body.ends_with(&tail5), "the default tail 5 ends the body");
+        let mut v4 = body[..body.len() - tail5.len()].to_vec();
+        v4[0] = FORMAT_4;
+        v4
+    }
+
+    #[test]
+    fn a_format_4_body_loads_with_the_default_configuration() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Esme, at, TrustAnchors::new());
+        s.boost.period_minutes = 30;
+        s.future_actions = vec![held(2_000)];
+        let counters = encode_counters(&s).unwrap();
+        let body = encode_body(&s).unwrap();
+        let v4 = format_4(&body);
+        assert_eq!(v4[0], FORMAT_4);
+        assert_eq!(held_instructions_due(&v4), Ok(Some(2_000)));
+        let loaded = decode_state(&v4, &counters, EventLog::default()).unwrap();
+        assert_eq!(loaded.config, crate::config::DeviceConfig::default());
+        assert_eq!(loaded, s);
+        // Counters stored in format 4 still read.
+        let mut counters_v4 = counters.clone();
+        counters_v4[0] = FORMAT_4;
+        assert_eq!(
+            decode_state(&body, &counters_v4, EventLog::default()),
+            Ok(s)
+        );
+    }
+
     /// The format-3 body of a state whose credits log is empty and whose boost function is the
     /// default: a format-4 body without its [`Tail4`].
     fn format_3(body: &[u8]) -> Vec<u8> {
-        assert_eq!(body[0], FORMAT);
+        let body = &format_4(body)[..];
         let tail4 = postcard::to_allocvec(&Tail4Ref {
             credits_log: &crate::prepay::CreditsLog::default(),
             boost: &crate::boost::BoostState::default(),

@@ -1,0 +1,7 @@
+//! Identity, MPxN, billing calendar, gas conversion and flow, customer identification number (DUIS 6.2.x, 6.6–6.8, 6.20, 9.1).
+
+use serde::{Deserialize, Serialize};
+
+/// Identity, MPxN, billing calendar, gas conversion and flow, customer identification number (DUIS 6.2.x, 6.6–6.8, 6.20, 9.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteConfig {}
