@@ -177,6 +177,17 @@ pub enum ServiceError {
     /// cannot be confirmed from the reference corpus (see [`DeviceError::CommandFailed`]).
     #[error("ExecutionDateTime refused for service reference variant {srv}: {why}")]
     ExecutionDateTime { srv: Srv, why: String },
+    // --- 8.13 Return Local Command Response (services::s8_13_return_local_command_response);
+    // the codes are opendcc's reading of the XSD's E0813xx, whose DUIS text is not in the corpus.
+    /// No command the DCC returned for local delivery to this user answers to it (E081301).
+    #[error("no command returned for local delivery to this user matches: {0}")]
+    NoLocalCommand(String),
+    /// The response to that command was returned already (E081302).
+    #[error("the response to {0} was returned already")]
+    LocalResponseReturned(String),
+    /// The GBCS response is not the device's verified answer to that command (E081303).
+    #[error("not the device's response to the command: {0}")]
+    LocalResponseInvalid(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -290,6 +301,9 @@ impl DccError {
                     R::E050202
                 }),
                 ServiceError::ExecutionDateTime { .. } => duis(R::E12),
+                ServiceError::NoLocalCommand(_) => duis(R::E081301),
+                ServiceError::LocalResponseReturned(_) => duis(R::E081302),
+                ServiceError::LocalResponseInvalid(_) => duis(R::E081303),
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,
@@ -426,6 +440,9 @@ impl DccError {
                 why: s(),
             }
             .into(),
+            ServiceError::NoLocalCommand(s()).into(),
+            ServiceError::LocalResponseReturned(s()).into(),
+            ServiceError::LocalResponseInvalid(s()).into(),
             InternalError::Storage(s()).into(),
             InternalError::Signing(s()).into(),
             InternalError::Render(s()).into(),

@@ -153,6 +153,14 @@ pub fn device_response(
         counter: job.counter,
     };
     let header = ResponseHeader::new(rid, ResponseCode::I0, date_time(now)?).with_response_id();
+    if job.kind == crate::store::JobKind::Service(duis::Srv::V9_1) {
+        // 9.1: the answer carries the CIN the DCC sent the meter, read from its own command.
+        let cin =
+            crate::services::s9_1_request_customer_identification_number::cin_of(&job.command)
+                .ok_or_else(|| build_error(format!("WAN job {}: no CIN in the command", job.id)))?;
+        return duis::cin_message_response(&header, variant, gbcs, cin.as_str())
+            .map_err(build_error);
+    }
     duis::gbcs_payload_response(&header, variant, gbcs).map_err(build_error)
 }
 

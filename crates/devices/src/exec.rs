@@ -396,6 +396,9 @@ impl EmulatedDevice {
             DecodedCommand::Gcs44(change) => self.gcs44(&change.contact),
             DecodedCommand::Ecs14 => self.ecs14(apdu),
             DecodedCommand::Gcs11(_) => self.gcs11(),
+            // Customer identification number (crate::cin).
+            DecodedCommand::Ecs50(cin) => self.ecs50(apdu, cin),
+            DecodedCommand::Gcs36(update) => self.gcs36(update.cin),
             DecodedCommand::Ecs10(message) => self.ecs10(apdu, &message),
             DecodedCommand::Gcs07(display) => self.gcs07(&display.message),
             // Change of tenancy (crate::tenancy).

@@ -75,6 +75,7 @@
 pub mod alerts;
 mod anchors;
 pub mod boost;
+mod cin;
 pub mod config;
 mod device;
 mod error;

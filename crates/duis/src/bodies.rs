@@ -521,11 +521,20 @@ pub struct SynchroniseClock {
 }
 
 impl SynchroniseClock {
-    /// Parses a `CommissionDeviceSynchroniseClock` body element.
+    /// Parses a `CommissionDeviceSynchroniseClock` body element (8.1.1).
     pub fn parse(body: &Element) -> Result<Self, BodyError> {
-        const NAME: &str = "CommissionDeviceSynchroniseClock";
-        expect(body, NAME)?;
-        let mut s = Seq::new(body, NAME);
+        Self::parse_element(body, "CommissionDeviceSynchroniseClock")
+    }
+
+    /// Parses 6.11 Synchronise Clock's `SynchroniseClock` body element (the same type as
+    /// 8.1.1's).
+    pub fn parse_synchronise_clock(body: &Element) -> Result<Self, BodyError> {
+        Self::parse_element(body, "SynchroniseClock")
+    }
+
+    fn parse_element(body: &Element, name: &'static str) -> Result<Self, BodyError> {
+        expect(body, name)?;
+        let mut s = Seq::new(body, name);
         let t =
             simple(s.required("CurrentDateTime")?, "CurrentDateTime")?.trim_matches(is_xml_space);
         let current_date_time = crate::datetime::parse_xs_datetime_utc(t)
@@ -904,6 +913,27 @@ mod tests {
         );
     }
 
+    /// 6.11's `SynchroniseClock` is the same type under its own name; each parser takes only
+    /// its own element.
+    #[test]
+    fn synchronise_clock_6_11() {
+        let inner = "<sr:CurrentDateTime>2014-12-31T23:30:00.00Z</sr:CurrentDateTime><sr:TolerancePeriod>3600</sr:TolerancePeriod>";
+        let b = body(&format!(
+            "<sr:SynchroniseClock>{inner}</sr:SynchroniseClock>"
+        ));
+        let c = SynchroniseClock::parse_synchronise_clock(&b).unwrap();
+        assert_eq!(c.tolerance_period, 3600);
+        assert!(SynchroniseClock::parse(&b).is_err());
+        let commission = body(&format!(
+            "<sr:CommissionDeviceSynchroniseClock>{inner}</sr:CommissionDeviceSynchroniseClock>"
+        ));
+        assert!(SynchroniseClock::parse_synchronise_clock(&commission).is_err());
+        let bad = body(
+            "<sr:SynchroniseClock><sr:CurrentDateTime>2014-12-31T23:30:00Z</sr:CurrentDateTime><sr:TolerancePeriod>86401</sr:TolerancePeriod></sr:SynchroniseClock>",
+        );
+        assert!(SynchroniseClock::parse_synchronise_clock(&bad).is_err());
+    }
+
     #[test]
     fn han_device_log() {
         let d = "<sr:DeviceID>00-DB-12-34-56-78-90-A0</sr:DeviceID>";
@@ -1055,3 +1085,7 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+
+// 8.13 Return Local Command Response.
+mod local_delivery;
+pub use local_delivery::ReturnLocalCommandResponse;

@@ -48,9 +48,10 @@ pub use request::{
 pub use request_id::{RequestId, RequestIdError};
 pub use response::{
     BuildError, InventoryDevice, ResponseHeader, ResponsePayload, WanCoverage, WanMatrixResponse,
-    acknowledgement, build_response, device_pre_notification_response, gbcs_payload_response,
-    local_command_response, pre_command_response, read_inventory_response, response_header_only,
-    update_inventory_response, wan_matrix_response, wan_matrix_response_v51,
+    acknowledgement, build_response, cin_message_response, device_pre_notification_response,
+    gbcs_payload_response, local_command_payload, local_command_response, pre_command_response,
+    read_inventory_response, response_header_only, update_inventory_response, wan_matrix_response,
+    wan_matrix_response_v51,
 };
 pub use response_code::{ResponseCode, UnknownResponseCode};
 pub use types::{

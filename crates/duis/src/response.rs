@@ -201,6 +201,14 @@ pub enum ResponsePayload<'a> {
     },
     /// `LocalCommand`: a command returned for local delivery (CV 2, 3, 6, 7).
     LocalCommand(&'a [u8]),
+    /// `CINMessage`: 9.1's device response and the Customer Identification Number the DCC
+    /// sent the meter (four decimal digits).
+    CinMessage {
+        /// `GBCSPayload`.
+        gbcs_payload: &'a [u8],
+        /// `CustomerIdentificationNumber`.
+        cin: &'a str,
+    },
     /// `DSPInventory`: 8.2 Read Inventory result (1 to 17 devices).
     DspInventory(&'a [InventoryDevice]),
     /// `DSPWANMatrix`: 12.1 Request WAN Matrix result.
@@ -398,6 +406,15 @@ pub fn build_response(
             w.leaf("GBCSPayload", &b64(p));
             w.close("LocalCommand");
         }
+        ResponsePayload::CinMessage { gbcs_payload, cin } => {
+            if cin.len() != 4 || !cin.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidValue::new("CustomerIdentificationNumber", cin).into());
+            }
+            w.open("CINMessage");
+            w.leaf("GBCSPayload", &b64(gbcs_payload));
+            w.leaf("CustomerIdentificationNumber", cin);
+            w.close("CINMessage");
+        }
         ResponsePayload::DspInventory(devices) => {
             if devices.is_empty() || devices.len() > 17 {
                 return Err(BuildError::InventoryDeviceCount(devices.len()));
@@ -535,6 +552,20 @@ pub fn gbcs_payload_response(
     build_response(header, variant, &ResponsePayload::GbcsPayload(payload))
 }
 
+/// 9.1's response: the device's answer and the CIN the DCC sent it, in `CINMessage`.
+pub fn cin_message_response(
+    header: &ResponseHeader,
+    variant: &ServiceVariant,
+    gbcs_payload: &[u8],
+    cin: &str,
+) -> Result<String, BuildError> {
+    build_response(
+        header,
+        variant,
+        &ResponsePayload::CinMessage { gbcs_payload, cin },
+    )
+}
+
 /// The answer to a CV 4 transform request: a `PreCommand` for the user to sign.
 pub fn pre_command_response(
     header: &ResponseHeader,
@@ -564,6 +595,23 @@ pub fn local_command_response(
         variant,
         &ResponsePayload::LocalCommand(gbcs_payload),
     )
+}
+
+/// The protected command a [`local_command_response`] document returned (its
+/// `LocalCommand/GBCSPayload`), as the DCC reads it back from its record of the request (8.13
+/// Return Local Command Response); `None` for any other document.
+pub fn local_command_payload(document: &str) -> Option<Vec<u8>> {
+    fn find<'a>(e: &'a crate::Element, name: &str) -> Option<&'a crate::Element> {
+        if e.name == name {
+            return Some(e);
+        }
+        e.children.iter().find_map(|c| find(c, name))
+    }
+    let root =
+        crate::xml::parse_element(document.as_bytes(), &crate::ParseLimits::default()).ok()?;
+    let local = find(&root, "LocalCommand")?;
+    let payload = local.children.iter().find(|c| c.name == "GBCSPayload")?;
+    crate::bodies::decode_base64(&payload.text, "GBCSPayload").ok()
 }
 
 // DCC schedules: 5.1/5.2 answers and the responses of scheduled runs.

@@ -187,6 +187,10 @@ impl MessageCode {
     pub const ECS16: Self = Self(0x0025);
     /// GCS11 disable privacy PIN protection (GSME).
     pub const GCS11: Self = Self(0x0073);
+    /// ECS50 send customer identification number (ESME).
+    pub const ECS50: Self = Self(0x0058);
+    /// GCS36 send customer identification number (GSME).
+    pub const GCS36: Self = Self(0x0083);
     /// GCS44 update supplier name (GSME).
     pub const GCS44: Self = Self(0x0088);
     /// ECS12 restrict access for change of tenancy (ESME).

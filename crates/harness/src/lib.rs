@@ -549,6 +549,26 @@ impl Harness {
             .expect("pressing the supply button")
     }
 
+    /// Lets an emulated device's clock drift: its clock reads true time plus `offset_secs`
+    /// from now on ([`devices::DeviceState::clock_offset_secs`]), until a clock
+    /// synchronisation sets it right.
+    pub fn set_clock_offset(&mut self, id: &str, offset_secs: i64) {
+        let id = eui(id);
+        let devices = self
+            .world
+            .emulated_devices(self.store.as_ref())
+            .expect("the emulated devices' keys");
+        self.store
+            .transaction_in(|tx| {
+                let Some(mut state) = devices.state(tx, id)? else {
+                    return Ok(());
+                };
+                state.clock_offset_secs = offset_secs;
+                wan::emulated::put_state(tx, id, &state)
+            })
+            .expect("drifting the device clock");
+    }
+
     /// Hands `frame` to an emulated device directly, as an installer's local delivery does
     /// (CV 2, 3, 6, 7 return the command to the user for that): the device verifies, executes,
     /// keeps its new state and answers; the DCC sees none of it. Returns the device's response

@@ -365,6 +365,23 @@ enum ClientCmd {
         #[arg(long)]
         pounds: bool,
     },
+    /// The installer's hand-held terminal (local delivery, command variants 2, 3, 6, 7): hands
+    /// the command of a `LocalCommand` response to the emulated device on site, now, and prints
+    /// the device's GBCS response in base64, or with `--return-request-id` the unsigned 8.13
+    /// Return Local Command Response request that returns it (sign it with `client sign`).
+    LocalDeliver {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The device handed the command (default: the command's recipient; a command for
+        /// another device is refused by the device).
+        #[arg(long)]
+        device: Option<String>,
+        /// The RequestID for the 8.13 request (the user's EUI, the DCC's, a fresh counter).
+        #[arg(long)]
+        return_request_id: Option<String>,
+        /// The LocalCommand response the DCC returned, or `-` for standard input.
+        file: PathBuf,
+    },
     /// Sign a DUIS request (XML-DSig, exclusive c14n, ECDSA P-256) and print it.
     Sign {
         /// demo.json of the DCC.
@@ -687,6 +704,31 @@ fn run_client(cmd: ClientCmd) -> Result<(), String> {
             let (utrn, counter) = client::utrn(&m, u, &device, number, value, pounds)?;
             out(&format!("{utrn} counter {counter}"))?;
             Ok(())
+        }
+        ClientCmd::LocalDeliver {
+            dcc,
+            device,
+            return_request_id,
+            file,
+        } => {
+            let document = read_input(&file)?;
+            let operator = dcc.operator()?;
+            let delivery = world::local_deliver(&operator, &document, device.as_deref())?;
+            eprintln!(
+                "{} answered the command of {}",
+                delivery.device,
+                delivery
+                    .original_request_id
+                    .as_deref()
+                    .unwrap_or("(no RequestID)")
+            );
+            match return_request_id {
+                Some(rid) => out(&world::return_local_command_request(&delivery, &rid)?),
+                None => {
+                    use base64::Engine as _;
+                    out(&base64::engine::general_purpose::STANDARD.encode(&delivery.response))
+                }
+            }
         }
         ClientCmd::Sign {
             manifest,

@@ -1558,3 +1558,96 @@ pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String>
     })?;
     crate::out(&format!("{id}: {kind} queued"))
 }
+
+/// What `opendcc client local-deliver` came to: the device handed the command, and its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDelivery {
+    /// The device the command was handed to.
+    pub device: Eui64,
+    /// The RequestID of the request whose `LocalCommand` response carried the command.
+    pub original_request_id: Option<String>,
+    /// The device's GBCS response (what 8.13 Return Local Command Response returns).
+    pub response: Vec<u8>,
+}
+
+/// `opendcc client local-deliver`: the hand-held terminal. Reads the command from a
+/// `LocalCommand` response (CV 2, 3, 6, 7) and hands it to the emulated device on site, now: the
+/// device named by the command's recipient, or `device` (a command for another device is
+/// refused by the device). The device verifies, acts and keeps its new state, as for a command
+/// over the SM WAN; the DCC is not told (the user returns the answer with 8.13). Fails if the
+/// device gives no answer (a refusal: not for it, not authentic, a replay).
+pub fn local_deliver(
+    dcc: &OperatorDcc,
+    local_command: &str,
+    device: Option<&str>,
+) -> Result<LocalDelivery, String> {
+    let command = duis::local_command_payload(local_command)
+        .ok_or("not a LocalCommand response (no LocalCommand/GBCSPayload)")?;
+    let frame = gbcs::Frame::decode(&command).map_err(|e| format!("the returned command: {e}"))?;
+    let id: Eui64 = match device {
+        Some(d) => d.parse().map_err(|e| format!("{e}"))?,
+        None => frame.apdu().recipient,
+    };
+    let original_request_id =
+        duis::xml::parse_element(local_command.as_bytes(), &duis::ParseLimits::default())
+            .ok()
+            .and_then(|root| {
+                fn find(e: &duis::Element) -> Option<String> {
+                    if e.name == "RequestID" {
+                        return Some(e.text.trim().to_string());
+                    }
+                    e.children.iter().find_map(find)
+                }
+                find(&root)
+            });
+    let world = dcc.world()?;
+    let now = OffsetDateTime::now_utc();
+    let answer = crate::on_store!(&dcc.store, |store| {
+        let emulated = world.emulated_devices(store)?;
+        if !emulated.knows(id) {
+            return Err(format!("{id} is not an emulated device of this demo"));
+        }
+        store
+            .transaction_in(|tx| emulated.deliver(tx, id, &command, now))
+            .map_err(|e| e.to_string())
+    })?;
+    let response = answer.response.ok_or_else(|| {
+        format!("{id} refused the command (not for it, not authentic, or delivered before)")
+    })?;
+    Ok(LocalDelivery {
+        device: id,
+        original_request_id,
+        response,
+    })
+}
+
+/// The unsigned 8.13 Return Local Command Response request returning `delivery`'s response,
+/// with RequestID `request_id` (the user's EUI, the DCC's, a fresh counter).
+pub fn return_local_command_request(
+    delivery: &LocalDelivery,
+    request_id: &str,
+) -> Result<String, String> {
+    use base64::Engine as _;
+    let rid: duis::RequestId = request_id
+        .parse()
+        .map_err(|e| format!("RequestID {request_id}: {e:?}"))?;
+    let original = delivery
+        .original_request_id
+        .as_deref()
+        .map(|o| format!("<sr:OriginalRequestID>{o}</sr:OriginalRequestID>"))
+        .unwrap_or_default();
+    Ok(format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>8</sr:CommandVariant>",
+            "<sr:ServiceReference>8.13</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>8.13</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:ReturnLocalCommandResponse>{}",
+            "<sr:DeviceGBCSResponse>{}</sr:DeviceGBCSResponse>",
+            "</sr:ReturnLocalCommandResponse></sr:Body></sr:Request>"
+        ),
+        rid,
+        original,
+        base64::engine::general_purpose::STANDARD.encode(&delivery.response)
+    ))
+}

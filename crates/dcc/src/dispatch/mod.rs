@@ -428,7 +428,7 @@ pub struct Presigned {
 /// The user's response to a device's answer `response` to `job` (the run's response if it was
 /// made for the schedule `scheduled`), and what the attempt came to: answered, or failed with
 /// the code the device's report of failure maps to.
-fn answer_document(
+pub(crate) fn answer_document(
     job: &WanJob,
     response: &[u8],
     scheduled: Option<u64>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod alert_behaviour;
 pub mod credentials;
 pub mod limits;
+pub mod local;
 pub mod power_quality;
 pub mod site;
 pub mod sub_ghz;
@@ -40,4 +41,7 @@ pub struct DeviceConfig {
     /// A dual-band Communications Hub's sub-GHz configuration (DUIS 6.28–6.32).
     #[serde(default)]
     pub sub_ghz: sub_ghz::SubGhzState,
+    /// The customer identification number a meter shows (DUIS 9.1).
+    #[serde(default)]
+    pub local: local::LocalConfig,
 }

@@ -136,9 +136,11 @@ pub mod ecs14;
 pub mod ecs15a;
 pub mod ecs15c;
 pub mod ecs16;
+pub mod ecs50;
 pub mod gcs07;
 pub mod gcs09;
 pub mod gcs11;
+pub mod gcs36;
 pub mod gcs44;
 pub mod logs_common;
 mod settings_common;
@@ -275,9 +277,11 @@ pub use ecs14::ecs14_disable_privacy_pin;
 pub use ecs15a::ecs15a_clear_event_log;
 pub use ecs15c::ecs15c_clear_event_log;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
+pub use ecs50::{Cin, ecs50_send_cin};
 pub use gcs07::{MessageDisplay, gcs07_display_message};
 pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
+pub use gcs36::{CinUpdate, gcs36_send_cin};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
@@ -478,6 +482,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs44::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
+    // Customer identification number (DUIS 9.1).
+    &ecs50::SPEC,
+    &gcs36::SPEC,
     &ecs10::SPEC,
     &gcs07::SPEC,
     &ecs12::SPEC,
@@ -731,6 +738,10 @@ pub enum DecodedCommand {
     Cs01a(TopUp),
     /// CS01b apply a prepayment top-up to a GSME: the UTRN.
     Cs01b(TopUp),
+    /// ECS50 send a customer identification number to an ESME.
+    Ecs50(Cin),
+    /// GCS36 send a customer identification number to a GSME.
+    Gcs36(CinUpdate),
 }
 
 impl DecodedCommand {
@@ -832,6 +843,8 @@ impl DecodedCommand {
             DecodedCommand::Gcs44(_) => &gcs44::SPEC,
             DecodedCommand::Ecs14 => &ecs14::SPEC,
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
+            DecodedCommand::Ecs50(_) => &ecs50::SPEC,
+            DecodedCommand::Gcs36(_) => &gcs36::SPEC,
             DecodedCommand::Ecs10(_) => &ecs10::SPEC,
             DecodedCommand::Gcs07(_) => &gcs07::SPEC,
             DecodedCommand::Ecs12(_) => &ecs12::SPEC,

@@ -1,5 +1,5 @@
-//! ECS70 set clock answers 8.1.1 Commission Device (`CommissionDeviceSynchroniseClock`): the
-//! clock's validity interval must lie within the one the request asks for — from
+//! ECS70 set clock answers 8.1.1 Commission Device (`CommissionDeviceSynchroniseClock`) and 6.11
+//! Synchronise Clock (`SynchroniseClock`, the same type): the clock's validity interval must lie within the one the request asks for — from
 //! `CurrentDateTime` (fractions dropped) to `CurrentDateTime + TolerancePeriod` — and not be
 //! empty.
 
@@ -13,7 +13,7 @@ use super::{Correlation, Mismatch, show};
 /// The correlation.
 pub static CORRELATION: Correlation = Correlation {
     use_case: &ecs70::SPEC,
-    services: &[Srv::V8_1_1],
+    services: &[Srv::V8_1_1, Srv::V6_11],
     check,
 };
 
@@ -27,15 +27,20 @@ fn check(request: &Request, cmd: &DecodedCommand) -> Result<(), Mismatch> {
     super::ecs70::within_requested_validity("ECS70", request, v.start, v.end)
 }
 
-/// Checks `start..=end` against the request's `CommissionDeviceSynchroniseClock`.
+/// Checks `start..=end` against the request's `CommissionDeviceSynchroniseClock` (8.1.1) or
+/// `SynchroniseClock` (6.11).
 pub(super) fn within_requested_validity(
     use_case: &'static str,
     request: &Request,
     start: UtcDateTime,
     end: UtcDateTime,
 ) -> Result<(), Mismatch> {
-    let clock =
-        SynchroniseClock::parse(&request.body).map_err(|e| Mismatch::RequestBody(e.to_string()))?;
+    let clock = if request.header.service_reference_variant == Srv::V6_11 {
+        SynchroniseClock::parse_synchronise_clock(&request.body)
+    } else {
+        SynchroniseClock::parse(&request.body)
+    }
+    .map_err(|e| Mismatch::RequestBody(e.to_string()))?;
     let from = clock.current_date_time.unix_timestamp();
     let to = from.saturating_add(i64::from(clock.tolerance_period));
     let bad = |what: String| Mismatch::Parameter { use_case, what };

@@ -11,7 +11,7 @@ use super::{Correlation, Mismatch};
 /// The correlation.
 pub static CORRELATION: Correlation = Correlation {
     use_case: &gcs28::SPEC,
-    services: &[Srv::V8_1_1],
+    services: &[Srv::V8_1_1, Srv::V6_11],
     check,
 };
 

@@ -26,12 +26,14 @@ mod ecs44;
 mod ecs45;
 mod ecs47;
 mod ecs47a;
+mod ecs50;
 mod ecs52;
 mod ecs70;
 mod gcs13a;
 mod gcs28;
 mod gcs32;
 mod gcs33;
+mod gcs36;
 mod gcs38;
 // 1.1 Update Import Tariff, 1.2 Update Price.
 mod ecs01a;
@@ -183,6 +185,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &meter_balance::GCS40D,
     &ecs70::MAPPING,
     &gcs28::MAPPING,
+    &ecs50::MAPPING,
+    &gcs36::MAPPING,
     &ccs01::MAPPING,
     &ccs02::MAPPING,
     // Instantaneous reads.
