@@ -683,13 +683,61 @@ pub fn build_command(
                     note: Some("DCC-signed: our signature verified, RTDS signature substituted"),
                 })
             }
-            _ => Ok(CommandBuild {
-                bytes: protect(g)?,
-                signature_check: Ok(()),
-                note: None,
-            }),
+            _ => match with_vector_cin(&g, req.target(), rtds_command)? {
+                Some(g) => Ok(CommandBuild {
+                    bytes: protect(g)?,
+                    signature_check: Ok(()),
+                    note: Some(
+                        "9.1: the DCC's CIN for the device checked, the vector's substituted",
+                    ),
+                }),
+                None => Ok(CommandBuild {
+                    bytes: protect(g)?,
+                    signature_check: Ok(()),
+                    note: None,
+                }),
+            },
         },
     }
+}
+
+/// 9.1's ECS50 and GCS36 carry a CIN the DCC chooses (one per meter,
+/// `s9_1_request_customer_identification_number::customer_identification_number`), not a value
+/// of the request: the built command must carry the DCC's CIN for `target`, which is then
+/// replaced by the RTDS command's (the last four content bytes in both use cases) so that the
+/// rest is compared byte for byte. `None` for any other command.
+fn with_vector_cin(
+    g: &GeneralSigning,
+    target: Eui64,
+    rtds_command: &[u8],
+) -> Result<Option<GeneralSigning>, String> {
+    use dcc::services::s9_1_request_customer_identification_number as s9_1;
+    use gbcs::usecases::DecodedCommand;
+    let cin_of = |a: &GeneralSigning| match gbcs::usecases::decode_command(a) {
+        Ok(DecodedCommand::Ecs50(c)) => Some(c),
+        Ok(DecodedCommand::Gcs36(u)) => Some(u.cin),
+        _ => None,
+    };
+    let Some(ours) = cin_of(g) else {
+        return Ok(None);
+    };
+    if ours != s9_1::customer_identification_number(target) {
+        return Err(format!(
+            "the CIN {} is not the DCC's for {target}",
+            ours.as_str()
+        ));
+    }
+    let theirs = Frame::decode(rtds_command)
+        .ok()
+        .and_then(|f| cin_of(f.apdu()))
+        .ok_or("the RTDS command carries no CIN")?;
+    let mut g = g.clone();
+    let n = g.content.len();
+    if n < 4 || g.content[n - 4..] != ours.as_bytes()[..] {
+        return Err("the CIN is not the command's last four bytes".into());
+    }
+    g.content[n - 4..].copy_from_slice(theirs.as_bytes());
+    Ok(Some(g))
 }
 
 /// The result of one cryptographic check of an inbound frame.
@@ -865,6 +913,7 @@ impl Inbound {
         &self,
         srv: &str,
         bytes: &[u8],
+        command: Option<&[u8]>,
         now: OffsetDateTime,
     ) -> Result<Option<String>, String> {
         let Some(srv) = duis::Srv::parse(srv) else {
@@ -884,7 +933,7 @@ impl Inbound {
             target: self.originator(),
             chf: Eui64::from_u64(0x00DB_1234_5678_90A2),
             kind: dcc::store::JobKind::Service(srv),
-            command: Vec::new(),
+            command: command.map(<[u8]>::to_vec).unwrap_or_default(),
             attempts: 0,
             due_at: 0,
             deadline_at: 0,

@@ -244,7 +244,7 @@ impl Ctx<'_> {
             Kind::PreCommand | Kind::Command => {
                 self.check_outbound(key, row, v, &bytes, notes, template)
             }
-            Kind::Response => self.check_response(key, &bytes, notes),
+            Kind::Response => self.check_response(key, row, &bytes, notes),
             Kind::Alert => self.check_alert(key, row, v, &bytes, notes),
         }
     }
@@ -444,7 +444,13 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn check_response(&self, key: &RowKey, bytes: &[u8], notes: &mut Vec<String>) -> Step<()> {
+    fn check_response(
+        &self,
+        key: &RowKey,
+        row: &Row,
+        bytes: &[u8],
+        notes: &mut Vec<String>,
+    ) -> Step<()> {
         let frame = Inbound::decode(bytes)?;
         if frame.cra() != Cra3::Response {
             return Err(format!("CRA flag says {:?}, not a response", frame.cra()));
@@ -463,7 +469,15 @@ impl Ctx<'_> {
             Some(Ok(())) => notes.push("recognised as success".into()),
             None => notes.push("outcome not classified by the DCC's codecs".into()),
         }
-        match frame.render_response(&key.srv, bytes, self.now)? {
+        // The command the response answers (the row's, which the DCC sent byte-exact): 9.1's
+        // response carries the CIN read back from it.
+        let command = row
+            .vectors
+            .iter()
+            .find(|c| c.name.kind == Kind::Command)
+            .map(|c| read_hex(&c.path))
+            .transpose()?;
+        match frame.render_response(&key.srv, bytes, command.as_deref(), self.now)? {
             None => {
                 notes.push("SRV NA: the DCC consumes this answer; no DUIS document".into());
                 Ok(())
