@@ -67,3 +67,22 @@ fn other_devices_and_roles_are_refused() {
     assert_eq!(shown(&h, premises1::ESME), None);
     assert_eq!(shown(&h, premises1::GSME), None);
 }
+
+#[test]
+fn a_cin_returned_for_local_delivery_is_shown_once_handed_over() {
+    use base64::Engine as _;
+    let mut h = Harness::new_world();
+    let p = h.request(ESME_TEMPLATE, OTHER_USER, premises1::ESME);
+    let xml = harness::set_text(&p.xml, "CommandVariant", "2");
+    let a = h.send(&h.sign(OTHER_USER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    assert_eq!(h.pending_commands(), 0);
+    let command = base64::engine::general_purpose::STANDARD
+        .decode(element_text(&a.body, "GBCSPayload").unwrap().trim())
+        .unwrap();
+    assert_eq!(shown(&h, premises1::ESME), None);
+    assert!(h.deliver_locally(premises1::ESME, &command).is_some());
+    let cin = shown(&h, premises1::ESME).expect("the CIN shown");
+    // The same CIN as over the SM WAN.
+    assert_eq!(request_cin(&mut h, ESME_TEMPLATE, premises1::ESME), cin);
+}

@@ -89,6 +89,7 @@ impl NonDeviceService for ReturnLocalCommandResponse {
                     record.command_variant
                 ))
             })?;
+        let returned_command = command.clone();
         let command = Frame::decode(&command)
             .map_err(|e| invalid(format!("the returned command does not decode: {e}")))?
             .apdu()
@@ -110,7 +111,7 @@ impl NonDeviceService for ReturnLocalCommandResponse {
             target: original.target,
             chf: device.chf.unwrap_or(device.id),
             kind: JobKind::Service(record.srv),
-            command: Vec::new(),
+            command: returned_command,
             attempts: 0,
             due_at: 0,
             deadline_at: 0,
