@@ -73,6 +73,7 @@
 #![warn(missing_docs)]
 
 pub mod alerts;
+mod alert_config;
 mod anchors;
 pub mod boost;
 pub mod config;

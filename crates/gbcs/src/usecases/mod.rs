@@ -142,6 +142,18 @@ pub mod gcs11;
 pub mod gcs44;
 pub mod logs_common;
 mod settings_common;
+// 6.22 Configure Alert Behaviour, 6.2.10 Read Event and Alert Behaviours.
+pub mod alert_behaviour_common;
+pub mod ecs25a;
+pub mod ecs25a1;
+pub mod ecs25a2;
+pub mod ecs25a3;
+pub mod ecs25b;
+pub mod ecs25b3;
+pub mod ecs25r1;
+pub mod ecs25r2;
+pub mod gcs20;
+pub mod gcs20r;
 
 use serde::{Deserialize, Serialize};
 
@@ -197,6 +209,19 @@ pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
+pub use alert_behaviour_common::{
+    AlertBehaviourChange, AlertFilter, EventConfiguration, FilterBits, GasAlertBehaviour,
+};
+pub use ecs25a::ecs25a_set_alert_behaviour;
+pub use ecs25a1::ecs25a1_set_alert_behaviour;
+pub use ecs25a2::ecs25a2_set_alert_behaviour;
+pub use ecs25a3::ecs25a3_set_alert_behaviour;
+pub use ecs25b::ecs25b_set_alert_behaviour;
+pub use ecs25b3::ecs25b3_set_alert_behaviour;
+pub use ecs25r1::ecs25r1_read_alert_behaviours;
+pub use ecs25r2::ecs25r2_read_alert_behaviours;
+pub use gcs20::gcs20_set_alert_behaviour;
+pub use gcs20r::gcs20r_read_alert_behaviours;
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
@@ -476,6 +501,16 @@ pub static ALL: &[&UseCaseSpec] = &[
     // Supplier settings (DUIS 3.x).
     &ecs16::SPEC,
     &gcs44::SPEC,
+    &ecs25a::SPEC,
+    &ecs25a1::SPEC,
+    &ecs25a2::SPEC,
+    &ecs25a3::SPEC,
+    &ecs25b::SPEC,
+    &ecs25b3::SPEC,
+    &ecs25r1::SPEC,
+    &ecs25r2::SPEC,
+    &gcs20::SPEC,
+    &gcs20r::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     &ecs10::SPEC,
@@ -731,6 +766,17 @@ pub enum DecodedCommand {
     Cs01a(TopUp),
     /// CS01b apply a prepayment top-up to a GSME: the UTRN.
     Cs01b(TopUp),
+    /// ECS25a, ECS25a1, ECS25a2, ECS25a3, ECS25b, ECS25b3 set ESME alert / event behaviours
+    /// (the filter says which use case).
+    AlertBehaviour(AlertBehaviourChange),
+    /// ECS25r1 read the supplier's ESME alert / event behaviours.
+    Ecs25r1(DlmsRead),
+    /// ECS25r2 read the network operator's ESME alert / event behaviours.
+    Ecs25r2(DlmsRead),
+    /// GCS20 set GSME alert / event behaviours.
+    Gcs20(GasAlertBehaviour),
+    /// GCS20r read GSME alert / event behaviours.
+    Gcs20r,
 }
 
 impl DecodedCommand {
@@ -841,6 +887,18 @@ impl DecodedCommand {
             DecodedCommand::Ecs15c => &ecs15c::SPEC,
             DecodedCommand::Cs01a(_) => &cs01a::SPEC,
             DecodedCommand::Cs01b(_) => &cs01b::SPEC,
+            DecodedCommand::AlertBehaviour(c) => match c.filter {
+                AlertFilter::SupplierWan => &ecs25a::SPEC,
+                AlertFilter::SupplierHan => &ecs25a1::SPEC,
+                AlertFilter::SupplierAudible => &ecs25a2::SPEC,
+                AlertFilter::SupplierLogging => &ecs25a3::SPEC,
+                AlertFilter::NetworkWan => &ecs25b::SPEC,
+                AlertFilter::NetworkLogging => &ecs25b3::SPEC,
+            },
+            DecodedCommand::Ecs25r1(_) => &ecs25r1::SPEC,
+            DecodedCommand::Ecs25r2(_) => &ecs25r2::SPEC,
+            DecodedCommand::Gcs20(_) => &gcs20::SPEC,
+            DecodedCommand::Gcs20r => &gcs20r::SPEC,
         }
     }
 }
@@ -940,6 +998,8 @@ pub enum ResponseValue {
     SampledData(SampledData),
     /// The sample id a ZSE Start Sampling Response gives (GCS31).
     SampleId(u16),
+    /// Each alert code's ZSE event configuration byte, as a GSME reports them (GCS20r).
+    EventConfigurations(Vec<(u16, u8)>),
     /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
     Components(Vec<crate::gbz::GbzComponent>),
     /// The active power import (ECS17c).
