@@ -39,7 +39,13 @@ const FC_DEFAULT_RESPONSE_READ: u8 = 0x08;
 /// ZCL status of the components after a failed one (RTDS GCS20 ERROR: `FF 01`).
 const ZCL_FAILURE: u8 = 0x01;
 
-fn component(control: u8, frame_control: u8, sequence: u8, command: u8, payload: Vec<u8>) -> GbzComponent {
+fn component(
+    control: u8,
+    frame_control: u8,
+    sequence: u8,
+    command: u8,
+    payload: Vec<u8>,
+) -> GbzComponent {
     GbzComponent {
         control,
         cluster: CLUSTER_DEVICE_MANAGEMENT,

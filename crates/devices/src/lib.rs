@@ -72,8 +72,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 #![warn(missing_docs)]
 
-pub mod alerts;
 mod alert_config;
+pub mod alerts;
 mod anchors;
 pub mod boost;
 pub mod config;

@@ -47,7 +47,11 @@ fn exchange(
     );
     let bytes = reply.response.expect("a response");
     let ours = Frame::decode(&bytes).unwrap().apdu().content.clone();
-    let theirs = Frame::decode(&rtds(dir, file)).unwrap().apdu().content.clone();
+    let theirs = Frame::decode(&rtds(dir, file))
+        .unwrap()
+        .apdu()
+        .content
+        .clone();
     assert_eq!(hex::encode_upper(ours), hex::encode_upper(theirs), "{file}");
     if !success {
         assert_failure_like_rtds(&bytes, dir, file);
@@ -153,12 +157,19 @@ fn esme_writes_answer_as_rtds_and_read_back_across_a_restart() {
         }
         // Nothing else changed.
         for low in 0..=u8::MAX {
-            if !change.settings.iter().any(|(c, _)| (*c & 0xFF) as u8 == low) {
+            if !change
+                .settings
+                .iter()
+                .any(|(c, _)| (*c & 0xFF) as u8 == low)
+            {
                 assert_eq!(after.get(low), before.get(low), "{stem} {low:02X}");
             }
         }
         let back = reloaded(&dev);
-        assert_eq!(back.config.alert_behaviour, dev.state().config.alert_behaviour);
+        assert_eq!(
+            back.config.alert_behaviour,
+            dev.state().config.alert_behaviour
+        );
         // Read back on a device restored from the stored form.
         let mut restarted = w.device(DeviceKind::Esme, ESME);
         *restarted.state_mut() = back;
@@ -166,7 +177,9 @@ fn esme_writes_answer_as_rtds_and_read_back_across_a_restart() {
             (
                 usecases::ecs25r1_read_alert_behaviours(&header(&w.supplier, &restarted, 5000)),
                 &w.supplier,
-                AlertFilter::SUPPLIER.iter().position(|f| *f == change.filter),
+                AlertFilter::SUPPLIER
+                    .iter()
+                    .position(|f| *f == change.filter),
             )
         } else {
             (
@@ -315,7 +328,10 @@ fn the_meters_raise_and_log_by_the_configuration() {
     };
     let cmd = write(&header(&w.supplier, &esme, 2000), &off);
     let reply = esme.handle(&w.wan(cmd, &esme), w.now);
-    assert!(matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+    assert!(matches!(
+        reply.outcome,
+        Outcome::Executed { success: true, .. }
+    ));
     let mut esme = {
         let mut d = w.device(DeviceKind::Esme, ESME);
         *d.state_mut() = reloaded(&esme);

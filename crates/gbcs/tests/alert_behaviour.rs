@@ -50,7 +50,12 @@ const ESME_WRITES: [(&str, AlertFilter, u64, u64); 6] = [
     ("ECS25a2", AlertFilter::SupplierAudible, SUPPLIER, 1000),
     ("ECS25a3", AlertFilter::SupplierLogging, SUPPLIER, 1000),
     ("ECS25b", AlertFilter::NetworkWan, NETWORK_OPERATOR, 1200),
-    ("ECS25b3", AlertFilter::NetworkLogging, NETWORK_OPERATOR, 1200),
+    (
+        "ECS25b3",
+        AlertFilter::NetworkLogging,
+        NETWORK_OPERATOR,
+        1200,
+    ),
 ];
 
 fn build_esme(change: &AlertBehaviourChange, hd: &CommandHeader) -> GeneralSigning {
@@ -154,7 +159,12 @@ fn gsme_write_decodes_and_rebuilds_byte_exact() {
     };
     assert_eq!(b.groups[3].1, vec![0x8161, 0x8162]);
     let built = usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 1001), &b).unwrap();
-    check_command(&ks, "6.22_GCS20", "GCS20_6.22_ERROR_COMMAND_GBCS.HEX", built);
+    check_command(
+        &ks,
+        "6.22_GCS20",
+        "GCS20_6.22_ERROR_COMMAND_GBCS.HEX",
+        built,
+    );
     // The DUIS template's settings, grouped in order of first appearance.
     let c = EventConfiguration::new;
     let g = GasAlertBehaviour::from_settings(
@@ -182,14 +192,20 @@ fn reads_rebuild_byte_exact_and_decode() {
     for (kind, n) in [("SUCCESS", 1000), ("ERROR", 1002)] {
         let file = format!("ECS25r1_6.2.10_{kind}_COMMAND_GBCS.HEX");
         let a = apdu("6.2.10_ECS25r1", &file);
-        assert!(matches!(decode_command(&a).unwrap(), DecodedCommand::Ecs25r1(_)));
+        assert!(matches!(
+            decode_command(&a).unwrap(),
+            DecodedCommand::Ecs25r1(_)
+        ));
         let b = usecases::ecs25r1_read_alert_behaviours(&h(SUPPLIER, ESME, n));
         check_command(&ks, "6.2.10_ECS25r1", &file, b);
     }
     for (kind, n) in [("SUCCESS", 1200), ("ERROR", 1201)] {
         let file = format!("ECS25r2_6.2.10_{kind}_COMMAND_GBCS.HEX");
         let a = apdu("6.2.10_ECS25r2", &file);
-        assert!(matches!(decode_command(&a).unwrap(), DecodedCommand::Ecs25r2(_)));
+        assert!(matches!(
+            decode_command(&a).unwrap(),
+            DecodedCommand::Ecs25r2(_)
+        ));
         let b = usecases::ecs25r2_read_alert_behaviours(&h(NETWORK_OPERATOR, ESME, n));
         check_command(&ks, "6.2.10_ECS25r2", &file, b);
     }
@@ -239,10 +255,7 @@ fn rtds_responses_decode_and_classify() {
         })
     );
     // ECS25r1: the four supplier filters.
-    let a = apdu(
-        "6.2.10_ECS25r1",
-        "ECS25r1_6.2.10_SUCCESS_RESPONSE_GBCS.HEX",
-    );
+    let a = apdu("6.2.10_ECS25r1", "ECS25r1_6.2.10_SUCCESS_RESPONSE_GBCS.HEX");
     let ResponseOutcome::Success(ResponseValue::DlmsValues(v)) =
         decode_response(a.message_code(), &a.content).unwrap()
     else {
@@ -266,10 +279,7 @@ fn rtds_responses_decode_and_classify() {
         })
     );
     // ECS25r2.
-    let a = apdu(
-        "6.2.10_ECS25r2",
-        "ECS25r2_6.2.10_SUCCESS_RESPONSE_GBCS.HEX",
-    );
+    let a = apdu("6.2.10_ECS25r2", "ECS25r2_6.2.10_SUCCESS_RESPONSE_GBCS.HEX");
     let ResponseOutcome::Success(ResponseValue::DlmsValues(v)) =
         decode_response(a.message_code(), &a.content).unwrap()
     else {
@@ -334,15 +344,13 @@ fn commands_outside_the_formats_do_not_decode() {
         groups: vec![(c, vec![0x810E])],
     };
     assert!(usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 9), &g).is_err());
-    let mut a =
-        usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 9), &gas_success()).unwrap();
+    let mut a = usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 9), &gas_success()).unwrap();
     // First component's configuration byte: GBZ header 3, component header 5, ZCL header 3,
     // issuer event id 4, start time 4.
     a.content[3 + 5 + 3 + 8] = 0x20;
     bad(&a, "GCS20");
     // GCS20 with a critical code.
-    let mut a =
-        usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 9), &gas_success()).unwrap();
+    let mut a = usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 9), &gas_success()).unwrap();
     a.content[3 + 5 + 3 + 8 + 3 + 1] = 0x8F;
     bad(&a, "GCS20");
     // GCS20r of another event group.

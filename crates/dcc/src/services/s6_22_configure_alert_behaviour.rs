@@ -144,7 +144,12 @@ mod tests {
                 UserRole::ElectricityDistributor,
                 MessageCode(0x00ED),
             ),
-            (GAS, DeviceType::Gsme, UserRole::GasSupplier, uc::gcs20::CODE),
+            (
+                GAS,
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+                uc::gcs20::CODE,
+            ),
         ] {
             let plan = t
                 .plan(&ConfigureAlertBehaviourService, Srv::V6_22, body, dt, role)

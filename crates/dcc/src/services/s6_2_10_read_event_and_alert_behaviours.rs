@@ -36,13 +36,15 @@ impl DeviceService for ReadEventAndAlertBehaviours {
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
-        NoParameters::parse(&r.request.body, "ReadDeviceConfigurationEventAndAlertBehaviours")
-            .map_err(render::body_error)?;
+        NoParameters::parse(
+            &r.request.body,
+            "ReadDeviceConfigurationEventAndAlertBehaviours",
+        )
+        .map_err(render::body_error)?;
         match (r.device.device_type, r.acting_role) {
-            (DeviceType::Esme, UserRole::ElectricityDistributor) => r.use_case_command(
-                uc::ecs25r2::CODE,
-                uc::ecs25r2_read_alert_behaviours,
-            ),
+            (DeviceType::Esme, UserRole::ElectricityDistributor) => {
+                r.use_case_command(uc::ecs25r2::CODE, uc::ecs25r2_read_alert_behaviours)
+            }
             (DeviceType::Esme, _) => {
                 r.use_case_command(uc::ecs25r1::CODE, uc::ecs25r1_read_alert_behaviours)
             }
@@ -65,7 +67,11 @@ mod tests {
     fn command_per_device_and_role() {
         let t = Harness::new();
         for (dt, role, code) in [
-            (DeviceType::Esme, UserRole::ImportSupplier, uc::ecs25r1::CODE),
+            (
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+                uc::ecs25r1::CODE,
+            ),
             (
                 DeviceType::Esme,
                 UserRole::ElectricityDistributor,

@@ -199,7 +199,9 @@ impl AlertBehaviourChange {
         let mut values = FilterBits::EMPTY;
         for (code, on) in &self.settings {
             if !self.filter.covers(*code) {
-                return Err(BuildError::OutOfRange("alert code not on the filter's page"));
+                return Err(BuildError::OutOfRange(
+                    "alert code not on the filter's page",
+                ));
             }
             let low = (*code & 0xFF) as u8;
             mask.set(low, true);
@@ -501,7 +503,10 @@ pub(crate) fn decode_gsme_write(
             return Err(common::bad(uc, "event configuration GBCS does not use"));
         }
         if f.u8()? != 0 {
-            return Err(common::bad(uc, "configuration control is not apply by list"));
+            return Err(common::bad(
+                uc,
+                "configuration control is not apply by list",
+            ));
         }
         let n = f.u8()?;
         if n == 0 {
@@ -609,7 +614,9 @@ pub(crate) fn gsme_read_response(content: &[u8]) -> Result<ResponseOutcome, Resp
             ));
         }
         let [_index, _total, rest @ ..] = &zcl.payload[..] else {
-            return Err(ResponseDecodeError::Format("Report Event Configuration too short"));
+            return Err(ResponseDecodeError::Format(
+                "Report Event Configuration too short",
+            ));
         };
         if rest.len() % 3 != 0 {
             return Err(ResponseDecodeError::Format(
@@ -621,9 +628,9 @@ pub(crate) fn gsme_read_response(content: &[u8]) -> Result<ResponseOutcome, Resp
                 .map(|r| (u16::from_le_bytes([r[0], r[1]]), r[2])),
         );
     }
-    Ok(ResponseOutcome::Success(ResponseValue::EventConfigurations(
-        out,
-    )))
+    Ok(ResponseOutcome::Success(
+        ResponseValue::EventConfigurations(out),
+    ))
 }
 
 /// The ESME read objects.

@@ -39,9 +39,8 @@ pub fn ecs25r2_read_alert_behaviours(h: &CommandHeader) -> GeneralSigning {
 
 /// Decodes the command: the objects read (exactly the use case's).
 pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDecodeError> {
-    ri::decode_dlms_get_many(apdu, NAME, &ab::read_objects(FILTERS)).map(|r: DlmsRead| {
-        DecodedCommand::Ecs25r2(r)
-    })
+    ri::decode_dlms_get_many(apdu, NAME, &ab::read_objects(FILTERS))
+        .map(|r: DlmsRead| DecodedCommand::Ecs25r2(r))
 }
 
 /// Decodes the response: each filter's bit-string in request order, or the first DLMS failure.

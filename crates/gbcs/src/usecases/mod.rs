@@ -176,6 +176,9 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use alert_behaviour_common::{
+    AlertBehaviourChange, AlertFilter, EventConfiguration, FilterBits, GasAlertBehaviour,
+};
 pub use ecs01a::{PrimaryTariff, ecs01a_update_import_tariff_primary};
 pub use ecs01b::{PrimaryPrices, ecs01b_update_price_primary};
 pub use ecs01c::{SecondaryTariff, ecs01c_update_import_tariff_secondary};
@@ -195,6 +198,14 @@ pub use ecs20d::ecs20d_read_prepayment_credits_log;
 pub use ecs21a::ecs21a_read_daily_read_log;
 pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
+pub use ecs25a::ecs25a_set_alert_behaviour;
+pub use ecs25a1::ecs25a1_set_alert_behaviour;
+pub use ecs25a2::ecs25a2_set_alert_behaviour;
+pub use ecs25a3::ecs25a3_set_alert_behaviour;
+pub use ecs25b::ecs25b_set_alert_behaviour;
+pub use ecs25b3::ecs25b3_set_alert_behaviour;
+pub use ecs25r1::ecs25r1_read_alert_behaviours;
+pub use ecs25r2::ecs25r2_read_alert_behaviours;
 pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
@@ -209,25 +220,14 @@ pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
-pub use alert_behaviour_common::{
-    AlertBehaviourChange, AlertFilter, EventConfiguration, FilterBits, GasAlertBehaviour,
-};
-pub use ecs25a::ecs25a_set_alert_behaviour;
-pub use ecs25a1::ecs25a1_set_alert_behaviour;
-pub use ecs25a2::ecs25a2_set_alert_behaviour;
-pub use ecs25a3::ecs25a3_set_alert_behaviour;
-pub use ecs25b::ecs25b_set_alert_behaviour;
-pub use ecs25b3::ecs25b3_set_alert_behaviour;
-pub use ecs25r1::ecs25r1_read_alert_behaviours;
-pub use ecs25r2::ecs25r2_read_alert_behaviours;
-pub use gcs20::gcs20_set_alert_behaviour;
-pub use gcs20r::gcs20r_read_alert_behaviours;
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
 pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs05::{GasPrepayConfig, gcs05_update_prepay_configuration};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use gcs20::gcs20_set_alert_behaviour;
+pub use gcs20r::gcs20r_read_alert_behaviours;
 pub use gcs40::{BalanceAdjustment, CreditAdjustment, gcs40_update_meter_balance};
 pub use payment_mode::{
     Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,

@@ -115,19 +115,19 @@ mod gcs16b;
 mod gcs61;
 mod logs;
 // Supplier settings (3.1, 3.4, 3.5).
-mod ecs10;
 mod alert_behaviours;
+mod ecs10;
 mod ecs14;
+mod ecs16;
 mod ecs25a;
 mod ecs25a1;
 mod ecs25a2;
 mod ecs25a3;
 mod ecs25b;
 mod ecs25b3;
-mod gcs20;
-mod ecs16;
 mod gcs07;
 mod gcs11;
+mod gcs20;
 mod gcs44;
 // Change of tenancy (3.2).
 mod ecs12;
