@@ -143,6 +143,9 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s3_3_clear_event_log::ClearEventLog,
     &services::s3_4_update_supplier_name::UpdateSupplierName,
     &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
+    // Alert behaviour (6.22, 6.2.10).
+    &services::s6_22_configure_alert_behaviour::ConfigureAlertBehaviourService,
+    &services::s6_2_10_read_event_and_alert_behaviours::ReadEventAndAlertBehaviours,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -248,6 +248,18 @@ impl EmulatedDevice {
     }
 
     pub(crate) fn log(&mut self, now: UtcDateTime, kind: EventKind) {
+        // DUIS 6.22: an event configured not to be logged leaves no entry.
+        if let EventKind::AlertRaised { alert_code, .. } | EventKind::AlertNotSent { alert_code } =
+            kind
+            && !alerts::is_critical(gbcs::AlertCode(alert_code))
+            && !self
+                .state
+                .config
+                .alert_behaviour
+                .logs(self.configurable(), alert_code)
+        {
+            return;
+        }
         let at = self.device_time(now).to_unix();
         self.state.event_log.push(Event { at, kind });
     }
@@ -482,12 +494,24 @@ impl EmulatedDevice {
     /// Raises a Generic (Non) Critical Alert carrying `code` at true time `now`: fault injection
     /// (tamper, meter integrity, …) or any device event the WAN emulation wants to report. It goes
     /// to the supplier, or to the ACB on devices without a supplier anchor (CHF); critical codes
-    /// (`0x8Fxx`) are signed, others MAC'd.
+    /// (`0x8Fxx`) are signed, others MAC'd. A non-critical alert configured off for the WAN
+    /// (DUIS 6.22, [`crate::config::alert_behaviour`]) is not raised:
+    /// [`DeviceError::AlertDisabled`].
     pub fn raise_alert(
         &mut self,
         code: AlertCode,
         now: UtcDateTime,
     ) -> Result<Vec<u8>, DeviceError> {
+        // DUIS 6.22: an alert configured off is not raised (critical ones always are).
+        if !alerts::is_critical(code)
+            && !self
+                .state
+                .config
+                .alert_behaviour
+                .sends(self.configurable(), code.0)
+        {
+            return Err(DeviceError::AlertDisabled(code.0));
+        }
         let recipient = self.alert_recipient()?;
         self.general_alert(code, &recipient, now)
     }
@@ -508,6 +532,7 @@ impl EmulatedDevice {
     pub(crate) fn security_alert(&mut self, code: AlertCode, now: UtcDateTime) -> Option<Vec<u8>> {
         match self.raise_alert(code, now) {
             Ok(bytes) => Some(bytes),
+            Err(DeviceError::AlertDisabled(_)) => None,
             Err(_) => {
                 self.log(now, EventKind::AlertNotSent { alert_code: code.0 });
                 None

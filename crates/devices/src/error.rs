@@ -25,4 +25,7 @@ pub enum DeviceError {
     /// A message could not be built (a value out of range for its field).
     #[error("message could not be built: {0}")]
     Build(&'static str),
+    /// The alert is configured off for the WAN (DUIS 6.22): not raised.
+    #[error("alert {0:04X} is configured off")]
+    AlertDisabled(u16),
 }

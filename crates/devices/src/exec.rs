@@ -32,6 +32,7 @@
 //! | change of tenancy (ECS12, GCS09) | see [`crate::tenancy`] | |
 //! | top-up (CS01a, CS01b) | UTRN refused | see [`crate::top_up`] |
 //! | clear event log (CS11, ECS15a, ECS15c) | see [`crate::event_logs`] | |
+//! | alert behaviour (ECS25a…ECS25b3, ECS25r1/r2, GCS20, GCS20r) | see [`crate::alert_config`] | |
 
 use gbcs::asn1::{TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, Tlv};
 use gbcs::axdr::Data;
@@ -410,6 +411,13 @@ impl EmulatedDevice {
             // 2.2 Top Up Device (crate::top_up).
             DecodedCommand::Cs01a(t) => self.cs01a(apdu, &t.utrn, now),
             DecodedCommand::Cs01b(t) => self.cs01b(&t.utrn, now),
+            // 6.22 / 6.2.10 alert behaviour (crate::alert_config).
+            DecodedCommand::AlertBehaviour(change) => self.ecs25_write(apdu, &change),
+            DecodedCommand::Ecs25r1(read) | DecodedCommand::Ecs25r2(read) => {
+                self.ecs25_read(apdu, &read)
+            }
+            DecodedCommand::Gcs20(b) => self.gcs20(&b),
+            DecodedCommand::Gcs20r => self.gcs20r(),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -72,6 +72,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 #![warn(missing_docs)]
 
+mod alert_config;
 pub mod alerts;
 mod anchors;
 pub mod boost;

@@ -20,6 +20,8 @@ use crate::xml::{Element, is_xml_space};
 pub mod schedules;
 // Supplier settings (3.x).
 pub mod supplier_settings;
+// 6.22 Configure Alert Behaviour.
+pub mod alert_behaviour;
 // Prepayment (2.x).
 pub mod prepayment;
 pub use prepayment::UpdateDebt;

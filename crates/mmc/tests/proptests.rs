@@ -148,6 +148,8 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
             }
         ),
         (any::<u16>()).prop_map(ResponseValue::SampleId),
+        proptest::collection::vec((any::<u16>(), any::<u8>()), 0..50)
+            .prop_map(ResponseValue::EventConfigurations),
         proptest::collection::vec(
             (any::<u32>(), proptest::collection::vec(any::<u32>(), 0..4)),
             0..6

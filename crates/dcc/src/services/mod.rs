@@ -35,7 +35,10 @@ pub mod s3_2_restrict_access_for_change_of_tenancy;
 pub mod s3_3_clear_event_log;
 pub mod s3_4_update_supplier_name;
 pub mod s3_5_disable_privacy_pin;
+// 6.22 Configure Alert Behaviour, 6.2.10 Read Event and Alert Behaviours.
 pub mod s4_1_1_read_import_registers;
+pub mod s6_22_configure_alert_behaviour;
+pub mod s6_2_10_read_event_and_alert_behaviours;
 // DCC schedules (and 4.16, their first schedulable read).
 pub mod s4_16_read_active_power_import;
 pub mod s5_1_create_schedule;

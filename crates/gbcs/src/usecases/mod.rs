@@ -144,6 +144,18 @@ pub mod gcs36;
 pub mod gcs44;
 pub mod logs_common;
 mod settings_common;
+// 6.22 Configure Alert Behaviour, 6.2.10 Read Event and Alert Behaviours.
+pub mod alert_behaviour_common;
+pub mod ecs25a;
+pub mod ecs25a1;
+pub mod ecs25a2;
+pub mod ecs25a3;
+pub mod ecs25b;
+pub mod ecs25b3;
+pub mod ecs25r1;
+pub mod ecs25r2;
+pub mod gcs20;
+pub mod gcs20r;
 
 use serde::{Deserialize, Serialize};
 
@@ -166,6 +178,9 @@ pub use common::{
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
 // Log reads.
+pub use alert_behaviour_common::{
+    AlertBehaviourChange, AlertFilter, EventConfiguration, FilterBits, GasAlertBehaviour,
+};
 pub use ecs01a::{PrimaryTariff, ecs01a_update_import_tariff_primary};
 pub use ecs01b::{PrimaryPrices, ecs01b_update_price_primary};
 pub use ecs01c::{SecondaryTariff, ecs01c_update_import_tariff_secondary};
@@ -185,6 +200,14 @@ pub use ecs20d::ecs20d_read_prepayment_credits_log;
 pub use ecs21a::ecs21a_read_daily_read_log;
 pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
+pub use ecs25a::ecs25a_set_alert_behaviour;
+pub use ecs25a1::ecs25a1_set_alert_behaviour;
+pub use ecs25a2::ecs25a2_set_alert_behaviour;
+pub use ecs25a3::ecs25a3_set_alert_behaviour;
+pub use ecs25b::ecs25b_set_alert_behaviour;
+pub use ecs25b3::ecs25b3_set_alert_behaviour;
+pub use ecs25r1::ecs25r1_read_alert_behaviours;
+pub use ecs25r2::ecs25r2_read_alert_behaviours;
 pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
@@ -205,6 +228,8 @@ pub use gcs03::gcs03_update_payment_mode_prepayment;
 pub use gcs04::{ChangeDebt, gcs04_update_debt};
 pub use gcs05::{GasPrepayConfig, gcs05_update_prepay_configuration};
 pub use gcs06::{SelectEmergencyCredit, gcs06_activate_emergency_credit};
+pub use gcs20::gcs20_set_alert_behaviour;
+pub use gcs20r::gcs20r_read_alert_behaviours;
 pub use gcs40::{BalanceAdjustment, CreditAdjustment, gcs40_update_meter_balance};
 pub use payment_mode::{
     Activation, ChangePaymentMode, ChangePaymentModeResponse, CreditChargeEntry,
@@ -480,6 +505,16 @@ pub static ALL: &[&UseCaseSpec] = &[
     // Supplier settings (DUIS 3.x).
     &ecs16::SPEC,
     &gcs44::SPEC,
+    &ecs25a::SPEC,
+    &ecs25a1::SPEC,
+    &ecs25a2::SPEC,
+    &ecs25a3::SPEC,
+    &ecs25b::SPEC,
+    &ecs25b3::SPEC,
+    &ecs25r1::SPEC,
+    &ecs25r2::SPEC,
+    &gcs20::SPEC,
+    &gcs20r::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     // Customer identification number (DUIS 9.1).
@@ -742,6 +777,17 @@ pub enum DecodedCommand {
     Ecs50(Cin),
     /// GCS36 send a customer identification number to a GSME.
     Gcs36(CinUpdate),
+    /// ECS25a, ECS25a1, ECS25a2, ECS25a3, ECS25b, ECS25b3 set ESME alert / event behaviours
+    /// (the filter says which use case).
+    AlertBehaviour(AlertBehaviourChange),
+    /// ECS25r1 read the supplier's ESME alert / event behaviours.
+    Ecs25r1(DlmsRead),
+    /// ECS25r2 read the network operator's ESME alert / event behaviours.
+    Ecs25r2(DlmsRead),
+    /// GCS20 set GSME alert / event behaviours.
+    Gcs20(GasAlertBehaviour),
+    /// GCS20r read GSME alert / event behaviours.
+    Gcs20r,
 }
 
 impl DecodedCommand {
@@ -854,6 +900,18 @@ impl DecodedCommand {
             DecodedCommand::Ecs15c => &ecs15c::SPEC,
             DecodedCommand::Cs01a(_) => &cs01a::SPEC,
             DecodedCommand::Cs01b(_) => &cs01b::SPEC,
+            DecodedCommand::AlertBehaviour(c) => match c.filter {
+                AlertFilter::SupplierWan => &ecs25a::SPEC,
+                AlertFilter::SupplierHan => &ecs25a1::SPEC,
+                AlertFilter::SupplierAudible => &ecs25a2::SPEC,
+                AlertFilter::SupplierLogging => &ecs25a3::SPEC,
+                AlertFilter::NetworkWan => &ecs25b::SPEC,
+                AlertFilter::NetworkLogging => &ecs25b3::SPEC,
+            },
+            DecodedCommand::Ecs25r1(_) => &ecs25r1::SPEC,
+            DecodedCommand::Ecs25r2(_) => &ecs25r2::SPEC,
+            DecodedCommand::Gcs20(_) => &gcs20::SPEC,
+            DecodedCommand::Gcs20r => &gcs20r::SPEC,
         }
     }
 }
@@ -953,6 +1011,8 @@ pub enum ResponseValue {
     SampledData(SampledData),
     /// The sample id a ZSE Start Sampling Response gives (GCS31).
     SampleId(u16),
+    /// Each alert code's ZSE event configuration byte, as a GSME reports them (GCS20r).
+    EventConfigurations(Vec<(u16, u8)>),
     /// The plaintext components of a GBZ read set's answer (GCS21f, GCS21b).
     Components(Vec<crate::gbz::GbzComponent>),
     /// The active power import (ECS17c).

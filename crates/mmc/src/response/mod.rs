@@ -117,11 +117,19 @@ mod gcs16b;
 mod gcs61;
 mod logs;
 // Supplier settings (3.1, 3.4, 3.5).
+mod alert_behaviours;
 mod ecs10;
 mod ecs14;
 mod ecs16;
+mod ecs25a;
+mod ecs25a1;
+mod ecs25a2;
+mod ecs25a3;
+mod ecs25b;
+mod ecs25b3;
 mod gcs07;
 mod gcs11;
+mod gcs20;
 mod gcs44;
 // Change of tenancy (3.2).
 mod ecs12;
@@ -250,6 +258,17 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs15a::MAPPING,
     &ecs15c::MAPPING,
     &cs11::MAPPING,
+    // Alert behaviour (6.22, 6.2.10).
+    &ecs25a::MAPPING,
+    &ecs25a1::MAPPING,
+    &ecs25a2::MAPPING,
+    &ecs25a3::MAPPING,
+    &ecs25b::MAPPING,
+    &ecs25b3::MAPPING,
+    &gcs20::MAPPING,
+    &alert_behaviours::ECS25R1,
+    &alert_behaviours::ECS25R2,
+    &alert_behaviours::GCS20R,
 ];
 
 /// How one use case's response becomes MMC.

@@ -553,6 +553,9 @@ pub enum Capacity {
     /// allows it (`dcc::services::originator`). For RTDS rows whose command the ACB carries for a
     /// user who, by the template, would be the device's trust anchor.
     NotTrustAnchor,
+    /// In the first role the service matrix allows that is the device's network operator (the
+    /// RTDS network operator's own use cases: ECS25b, ECS25b3, ECS25r2).
+    NetworkOperator,
 }
 
 /// The role the request is planned for, in `capacity`.
@@ -560,6 +563,16 @@ fn role_for(req: &Request, dev: &Device, capacity: Capacity) -> Result<duis::Use
     let srv = req.0.header.service_reference_variant;
     match capacity {
         Capacity::TrustAnchor => dcc::catalogue::default_role(srv, dev).map_err(|e| e.to_string()),
+        Capacity::NetworkOperator => srv
+            .info()
+            .roles
+            .iter()
+            .copied()
+            .find(|r| {
+                dcc::services::anchor_role(dev.device_type, *r)
+                    == Some(gbcs::usecases::RemotePartyRole::NetworkOperator)
+            })
+            .ok_or_else(|| format!("no role the matrix allows for {srv} is a network operator")),
         Capacity::NotTrustAnchor => srv
             .info()
             .roles

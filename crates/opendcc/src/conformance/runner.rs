@@ -226,6 +226,12 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &["4.4.3_GCS15c SUCCESS", "3.2_GCS09 SUC
 ///   ERROR command is the supplier's own).
 pub const ACB_CARRIED_ROWS: &[&str] = &["4.4.4_GCS15d SUCCESS", "7.14_ECS61d SUCCESS"];
 
+/// Services whose RTDS rows on an ESME are the network operator's own use cases (the template's
+/// originator is the RTDS network operator, and the use case allows only it): the request is
+/// planned for the user acting as the device's network operator
+/// ([`adapter::Capacity::NetworkOperator`]). 6.22 ECS25b / ECS25b3 and 6.2.10 ECS25r2.
+pub const NETWORK_OPERATOR_ROWS: &[&str] = &["6.22_ECS25b", "6.22_ECS25b3", "6.2.10_ECS25r2"];
+
 fn is_success_variant(variant: &str) -> bool {
     variant.split('_').any(|t| t == "SUCCESS")
 }
@@ -383,6 +389,12 @@ impl Ctx<'_> {
             }
             notes.push("planned for a user who is not the device's trust anchor".into());
             adapter::Capacity::NotTrustAnchor
+        } else if NETWORK_OPERATOR_ROWS
+            .iter()
+            .any(|r| key.id().starts_with(&format!("{r} ")))
+        {
+            notes.push("planned for the device's network operator".into());
+            adapter::Capacity::NetworkOperator
         } else {
             adapter::Capacity::TrustAnchor
         };
