@@ -76,6 +76,7 @@ pub mod alerts;
 mod anchors;
 pub mod boost;
 pub mod config;
+mod dbch;
 mod device;
 mod error;
 mod event_logs;
