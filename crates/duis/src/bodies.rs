@@ -1055,3 +1055,6 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+// 6.28 Set CHF Sub GHz Configuration.
+mod sub_ghz;
+pub use sub_ghz::SetChfSubGhzConfiguration;
