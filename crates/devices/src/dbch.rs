@@ -11,9 +11,16 @@ use gbcs::usecases::dbch02::{ChannelLogPeriod, entries_data};
 use gbcs::usecases::{SubGhzConfiguration, dbch01, dbch02, dbch04, dbch05};
 use gbcs::{GeneralSigning, UtcDateTime};
 
+use crate::anchors::RemotePartyRole;
 use crate::device::EmulatedDevice;
+use crate::error::DeviceError;
 use crate::exec::{DLMS_FAILURE, DLMS_SUCCESS, Execution, dlms_response, done};
-use crate::state::DeviceFault;
+use crate::state::{DeviceFault, EventKind};
+
+/// The alert a hub raises when its sub-GHz configuration changed (DBCH09 in the RTDS).
+pub const ALERT_SUB_GHZ_CONFIGURATION_CHANGED: gbcs::AlertCode = gbcs::AlertCode(0x8F2A);
+/// Its message code (RTDS `DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09`).
+pub const MESSAGE_SUB_GHZ_CONFIGURATION_CHANGED: gbcs::MessageCode = gbcs::MessageCode(0x0113);
 
 impl EmulatedDevice {
     fn dbch_fault(&self, o: CosemDescriptor) -> bool {
@@ -65,8 +72,49 @@ impl EmulatedDevice {
         if works {
             let t = self.zigbee_now(now);
             self.state.config.sub_ghz.set_configuration(config, t);
+            match self.configuration_changed_alert(&config, now) {
+                Ok(frame) => self.pending_frames.push(frame),
+                Err(_) => self.log(
+                    now,
+                    EventKind::AlertNotSent {
+                        alert_code: ALERT_SUB_GHZ_CONFIGURATION_CHANGED.0,
+                    },
+                ),
+            }
         }
         self.dbch_set(apdu, works)
+    }
+
+    /// The 8F2A alert to the DCC (its Access Control Broker) carrying the configuration the hub
+    /// now holds, MAC'd, as the RTDS DBCH09 vector.
+    fn configuration_changed_alert(
+        &mut self,
+        config: &SubGhzConfiguration,
+        now: UtcDateTime,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let acb = self
+            .state
+            .trust_anchors
+            .get(RemotePartyRole::AccessControlBroker)
+            .cloned()
+            .ok_or(DeviceError::Build("no ACB trust anchor"))?;
+        let code = ALERT_SUB_GHZ_CONFIGURATION_CHANGED;
+        let counters = self.take_alert_counter()?;
+        let content = self.alert_content(
+            code,
+            counters.0,
+            self.device_time(now),
+            vec![config.to_data()],
+        )?;
+        self.emit_alert_as(
+            code,
+            MESSAGE_SUB_GHZ_CONFIGURATION_CHANGED,
+            &acb,
+            content,
+            counters,
+            now,
+            false,
+        )
     }
 
     /// DBCH05: scans, moving to the next allowed channel.

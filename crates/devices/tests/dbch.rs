@@ -395,3 +395,59 @@ fn a_faulty_object_answers_like_the_rtds_error_and_changes_nothing() {
         "the scan did not move"
     );
 }
+
+#[test]
+fn a_configuration_change_raises_the_dbch09_alert_to_the_acb_like_the_rtds_alert() {
+    let w = World::new();
+    let mut dev = dual_band(&w);
+    // The RTDS 6.28 configuration (the DUIS template's, 915 MHz channels 1 and 2 open: the
+    // hub takes any configuration in range; which ones may be sent is the DCC's rule).
+    let rtds_config = SubGhzConfiguration {
+        upper_band_0_26: 0b110,
+        ..template()
+    };
+    let wan = w.wan(
+        usecases::dbch04_set_sub_ghz_configuration(&hdr(&w, 50), &rtds_config).unwrap(),
+        &dev,
+    );
+    let reply = dev.handle(&wan, w.now);
+    assert_eq!(reply.alerts.len(), 1, "one alert");
+    let alert = &reply.alerts[0];
+    let a = open(alert, &dev, &w.acb);
+    assert_eq!(a.cra, gbcs::Cra::Alert);
+    assert_eq!(a.recipient, w.acb.eui);
+    assert_eq!(a.message_code(), MessageCode(0x0113));
+    let rtds_alert = rtds(
+        "6.28_DBCH04",
+        "DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX",
+    );
+    assert_eq!(frame_shape(alert), frame_shape(&rtds_alert));
+    let body = |content: &[u8]| match Payload::decode(gbcs::Cra::Alert, content) {
+        Payload::DataNotification(n) => n.body,
+        p => panic!("{p:?}"),
+    };
+    let ours = body(&a.content);
+    let theirs = body(&Frame::decode(&rtds_alert).unwrap().apdu().content);
+    let (Data::Structure(o), Data::Structure(t)) = (&ours, &theirs) else {
+        panic!("{ours:?}")
+    };
+    assert_eq!(o[0], Data::LongUnsigned(0x8F2A));
+    assert_eq!(o[0], t[0], "the alert code");
+    assert_eq!(
+        o[2], t[2],
+        "the configuration, as the RTDS alert carries the template's"
+    );
+    assert_eq!(o[2], rtds_config.to_data());
+    // A refused change (a faulty object) raises none.
+    let o = usecases::dbch04::OBJECT;
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: o.class_id,
+        obis: o.instance,
+        attribute: o.index,
+    });
+    let wan = w.wan(
+        usecases::dbch04_set_sub_ghz_configuration(&hdr(&w, 51), &template()).unwrap(),
+        &dev,
+    );
+    assert!(dev.handle(&wan, w.now).alerts.is_empty());
+}
