@@ -111,6 +111,12 @@ static CATALOGUE: &[&dyn Service] = &[
     &s8_2_read_inventory::ReadInventory,
     &s8_4_update_inventory::UpdateInventory,
     &s8_11_update_han_device_log::UpdateHanDeviceLog,
+    // Dual-band Communications Hubs (6.28–6.32).
+    &services::s6_28_set_chf_sub_ghz_configuration::SetChfSubGhzConfiguration,
+    &services::s6_29_request_chf_sub_ghz_channel_scan::RequestChfSubGhzChannelScan,
+    &services::s6_30_read_chf_sub_ghz_configuration::ReadChfSubGhzConfiguration,
+    &services::s6_31_read_chf_sub_ghz_channel::ReadChfSubGhzChannel,
+    &services::s6_32_read_chf_sub_ghz_channel_log::ReadChfSubGhzChannelLog,
     &s11_2_read_firmware_version::ReadFirmwareVersion,
     &s12_1_request_wan_matrix::RequestWanMatrix,
     &s12_2_device_prenotification::DevicePrenotification,

@@ -3,6 +3,7 @@
 //! and an injected [`gateway::Clock`]; no sockets.
 
 pub mod catalogue;
+pub mod dbch_tables;
 pub mod dispatch;
 pub mod eligibility;
 pub mod error;

@@ -59,16 +59,22 @@ pub enum JobKind {
     /// SMKI recovery (CS02b authorised by Recovery): no user waits; the answer sets the device's
     /// SMI status.
     SmkiRecovery,
+    /// The DCC's own DBCH04 bringing a dual-band hub onto the current DBCH Configuration Table
+    /// (`opendcc dbch reconfigure`): no user waits; the job's recorded outcome says what
+    /// happened ([`crate::dispatch::dbch`]).
+    DbchReconfigure,
 }
 
 impl JobKind {
     const SMKI_RECOVERY: &'static str = "SMKI-RECOVERY";
+    const DBCH_RECONFIGURE: &'static str = "DBCH-RECONFIGURE";
 
     /// How the kind is stored: the service reference variant, or `SMKI-RECOVERY`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Service(srv) => srv.as_str(),
             Self::SmkiRecovery => Self::SMKI_RECOVERY,
+            Self::DbchReconfigure => Self::DBCH_RECONFIGURE,
         }
     }
 
@@ -76,6 +82,7 @@ impl JobKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             Self::SMKI_RECOVERY => Some(Self::SmkiRecovery),
+            Self::DBCH_RECONFIGURE => Some(Self::DbchReconfigure),
             other => Srv::parse(other).map(Self::Service),
         }
     }
@@ -84,7 +91,7 @@ impl JobKind {
     pub fn srv(self) -> Option<Srv> {
         match self {
             Self::Service(srv) => Some(srv),
-            Self::SmkiRecovery => None,
+            Self::SmkiRecovery | Self::DbchReconfigure => None,
         }
     }
 }

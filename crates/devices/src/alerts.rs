@@ -82,7 +82,7 @@ impl EmulatedDevice {
     }
 
     /// The payload of a general alert (and of DLMS alerts with extra members).
-    fn alert_content(
+    pub(crate) fn alert_content(
         &self,
         code: AlertCode,
         counter: u64,
@@ -121,8 +121,33 @@ impl EmulatedDevice {
         message_code: MessageCode,
         recipient: &TrustAnchor,
         content: Vec<u8>,
+        counters: (u64, u64),
+        now: UtcDateTime,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let signed = is_critical(code);
+        self.emit_alert_as(
+            code,
+            message_code,
+            recipient,
+            content,
+            counters,
+            now,
+            signed,
+        )
+    }
+
+    /// [`Self::emit_alert`], signed (`signed`) or MAC'd whatever the code (a use case's own
+    /// alert, such as DBCH09's 8F2A, is MAC'd as its RTDS vector).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn emit_alert_as(
+        &mut self,
+        code: AlertCode,
+        message_code: MessageCode,
+        recipient: &TrustAnchor,
+        content: Vec<u8>,
         (counter, next): (u64, u64),
         now: UtcDateTime,
+        signed: bool,
     ) -> Result<Vec<u8>, DeviceError> {
         let apdu = GeneralSigning {
             cra: Cra::Alert,
@@ -134,7 +159,7 @@ impl EmulatedDevice {
             content,
             signature: SignatureField::Unsigned,
         };
-        let bytes = if is_critical(code) {
+        let bytes = if signed {
             apdu.sign(&self.keys.ds)?.encode()
         } else {
             let key = self

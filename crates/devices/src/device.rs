@@ -103,6 +103,8 @@ pub struct EmulatedDevice {
     pub(crate) state: DeviceState,
     /// Alerts the command being executed raises (drained into its reply).
     pub(crate) pending_alerts: Vec<AlertCode>,
+    /// Use-case alerts (framed) the command being executed raises (drained into its reply).
+    pub(crate) pending_frames: Vec<Vec<u8>>,
 }
 
 /// A device's two private keys, parsed. Parsing costs as much as a signature, and the
@@ -179,6 +181,7 @@ impl EmulatedDevice {
             keys,
             state,
             pending_alerts: Vec::new(),
+            pending_frames: Vec::new(),
         }
     }
 
@@ -551,6 +554,7 @@ impl EmulatedDevice {
         for alert in std::mem::take(&mut self.pending_alerts) {
             alerts.extend(self.security_alert(alert, now));
         }
+        alerts.append(&mut self.pending_frames);
         let (content, date_time, outcome) = match execution {
             Execution::Done {
                 content,

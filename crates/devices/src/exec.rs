@@ -254,6 +254,21 @@ impl EmulatedDevice {
                 bad_format: true,
             };
         };
+        // A single-band hub does not implement the DBCH use cases (crate::dbch).
+        if matches!(
+            decoded,
+            DecodedCommand::Dbch01
+                | DecodedCommand::Dbch02(_)
+                | DecodedCommand::Dbch03
+                | DecodedCommand::Dbch04(_)
+                | DecodedCommand::Dbch05
+        ) && !self.state.config.sub_ghz.dual_band
+        {
+            return Execution::NotSupported {
+                content: not_supported_content(apdu),
+                bad_format: false,
+            };
+        }
         let result = match decoded {
             // 2.1 Update Prepay Configuration (crate::prepay_config).
             DecodedCommand::Ecs08(c) => {
@@ -418,6 +433,12 @@ impl EmulatedDevice {
             }
             DecodedCommand::Gcs20(b) => self.gcs20(&b),
             DecodedCommand::Gcs20r => self.gcs20r(),
+            // Dual-band hubs (crate::dbch).
+            DecodedCommand::Dbch04(c) => self.dbch04(apdu, c, now),
+            DecodedCommand::Dbch05 => self.dbch05(apdu, now),
+            DecodedCommand::Dbch03 => self.dbch03(apdu),
+            DecodedCommand::Dbch01 => self.dbch01(apdu),
+            DecodedCommand::Dbch02(p) => self.dbch02(apdu, p),
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -78,6 +78,7 @@ mod anchors;
 pub mod boost;
 mod cin;
 pub mod config;
+mod dbch;
 mod device;
 mod error;
 mod event_logs;

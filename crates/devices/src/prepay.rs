@@ -681,6 +681,7 @@ impl EmulatedDevice {
                 keys: self.keys.clone(),
                 state,
                 pending_alerts: Vec::new(),
+                pending_frames: Vec::new(),
             };
             return pressed.next_prepayment_event_as_is(t);
         }

@@ -1091,3 +1091,6 @@ pub use top_up::TopUpDevice;
 // 8.13 Return Local Command Response.
 mod local_delivery;
 pub use local_delivery::ReturnLocalCommandResponse;
+// 6.28 Set CHF Sub GHz Configuration.
+mod sub_ghz;
+pub use sub_ghz::SetChfSubGhzConfiguration;

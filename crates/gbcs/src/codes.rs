@@ -145,6 +145,17 @@ impl MessageCode {
     pub const CCS01: Self = Self(0x0001);
     /// CCS02 remove device from CHF device log.
     pub const CCS02: Self = Self(0x0002);
+    // Dual-band Communications Hubs (DUIS 6.28–6.32).
+    /// DBCH01 read the CHF's operating sub-GHz channel.
+    pub const DBCH01: Self = Self(0x010A);
+    /// DBCH02 read the CHF's sub-GHz channel log.
+    pub const DBCH02: Self = Self(0x010B);
+    /// DBCH03 read the CHF's sub-GHz configuration.
+    pub const DBCH03: Self = Self(0x010C);
+    /// DBCH04 set the CHF's sub-GHz configuration.
+    pub const DBCH04: Self = Self(0x010D);
+    /// DBCH05 request a CHF sub-GHz channel scan.
+    pub const DBCH05: Self = Self(0x010E);
     // Log reads (billing data, daily read and daily consumption logs).
     /// ECS20a read ESME billing data log (debt payments).
     pub const ECS20A: Self = Self(0x002E);

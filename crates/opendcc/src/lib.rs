@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod dbch;
 pub mod manifest;
 pub mod migrate;
 pub mod recovery;

@@ -104,6 +104,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ClientCmd,
     },
+    /// Dual-band Communications Hubs: the hubs not on the current DBCH Configuration Tables,
+    /// and bringing them onto them.
+    Dbch {
+        #[command(subcommand)]
+        cmd: DbchCmd,
+    },
     /// Control the emulated devices of a demo DCC (takes effect at once).
     Device {
         #[command(subcommand)]
@@ -156,6 +162,22 @@ enum BenchCmd {
     /// A day of DCC schedules for a large world, in process: every meter's daily 4.16
     /// schedule created through 5.1, then the day's runs made by the scheduler.
     Schedules(bench_schedules::ScheduleArgs),
+}
+
+#[derive(Subcommand)]
+enum DbchCmd {
+    /// List the dual-band hubs whose sub-GHz configuration is not their CSP region's current
+    /// DBCH Configuration Table.
+    Report {
+        #[command(flatten)]
+        dcc: DccArg,
+    },
+    /// Queue the DCC's own DBCH04 (6.28) with the region's current table for every hub the
+    /// report lists; the running DCC's WAN worker delivers them.
+    Reconfigure {
+        #[command(flatten)]
+        dcc: DccArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -505,6 +527,14 @@ fn main() -> ExitCode {
             .store()
             .and_then(|store| world::user_counter(&store, &user, set, by)),
         Cmd::Client { cmd } => run_client(cmd),
+        Cmd::Dbch {
+            cmd: DbchCmd::Report { dcc },
+        } => dcc.operator().and_then(|dcc| opendcc::dbch::report(&dcc)),
+        Cmd::Dbch {
+            cmd: DbchCmd::Reconfigure { dcc },
+        } => dcc
+            .operator()
+            .and_then(|dcc| opendcc::dbch::reconfigure(&dcc)),
         Cmd::Device {
             cmd: DeviceCmd::Fault { dcc, device, fault },
         } => dcc

@@ -142,6 +142,13 @@ const PREMISES: &[PremisesSpec] = &[
     },
 ];
 
+/// Whether the named premises' Communications Hub is a dual-band one (DUIS 6.28–6.32): the
+/// RTDS premises (its hub `…A2` is the RTDS DBCH vectors' recipient) and the northern one (the
+/// Fylingdales area is served by dual-band hubs only); the other two have single-band hubs.
+pub fn dual_band_premises(uprn: &str) -> bool {
+    matches!(uprn, "100000000001" | "100000000002")
+}
+
 /// Device types at a premises, in EUI order from its base (the RTDS order).
 pub(crate) const DEVICE_ORDER: &[DeviceType] = &[
     DeviceType::Esme,
@@ -722,12 +729,15 @@ impl World {
             )
         };
         let mut device_states = Vec::new();
-        let emulated = devices.iter().map(|d| (d.id, d.device_type)).chain(
-            SPARE_DEVICES
-                .iter()
-                .map(|&(id, t)| (Eui64::from_u64(id), t)),
-        );
-        for (id, t) in emulated {
+        let emulated = devices
+            .iter()
+            .map(|d| (d.id, d.device_type, d.uprn.as_deref()))
+            .chain(
+                SPARE_DEVICES
+                    .iter()
+                    .map(|&(id, t)| (Eui64::from_u64(id), t, None)),
+            );
+        for (id, t, uprn) in emulated {
             let Some(kind) = device_kind(t) else { continue };
             let operator = if matches!(t, DeviceType::Gsme | DeviceType::Gpf) {
                 "transporter"
@@ -750,10 +760,11 @@ impl World {
             } else {
                 anchors
             };
-            device_states.push((
-                id,
-                devices::DeviceState::installed_in_a_home(kind, installed, anchors),
-            ));
+            let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+            if t == DeviceType::Chf && uprn.is_some_and(dual_band_premises) {
+                state.config.sub_ghz = devices::config::sub_ghz::SubGhzState::dual_band();
+            }
+            device_states.push((id, state));
         }
 
         let mut records = Vec::new();

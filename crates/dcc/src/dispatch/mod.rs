@@ -12,6 +12,7 @@
 //! `server`) and the deterministic test harness each drive the same [`Driver`].
 
 pub mod alerts;
+pub mod dbch;
 // future dating: DSP holds
 pub mod hold;
 pub mod recovery;
@@ -255,6 +256,9 @@ impl Dispatcher {
         if job.kind == JobKind::SmkiRecovery {
             return recovery::finish(tx, job, answer.response.as_deref());
         }
+        if job.kind == JobKind::DbchReconfigure {
+            return dbch::finish(tx, job, answer.response.as_deref());
+        }
         let Some(bytes) = answer.response else {
             // The device refused the command (its alert says why): no response will come.
             return self.give_up(tx, job, &DeviceError::NoResponse, now, created);
@@ -282,7 +286,7 @@ impl Dispatcher {
         scheduled: Option<u64>,
         now: OffsetDateTime,
     ) -> Result<Option<Presigned>, DccError> {
-        if job.kind == JobKind::SmkiRecovery {
+        if matches!(job.kind, JobKind::SmkiRecovery | JobKind::DbchReconfigure) {
             return Ok(None);
         }
         let (unsigned, _) = answer_document(job, response, scheduled, now)?;
@@ -302,6 +306,11 @@ impl Dispatcher {
         if job.kind == JobKind::SmkiRecovery {
             // No user waits: the device stays in Recovery and the operator starts again.
             tx.finish_wan_job(job.id, "recovery not answered")?;
+            return Ok(Attempt::GaveUp(code));
+        }
+        if job.kind == JobKind::DbchReconfigure {
+            // No user waits: the hub stays on its table and the next report lists it again.
+            tx.finish_wan_job(job.id, "dbch reconfiguration not answered")?;
             return Ok(Attempt::GaveUp(code));
         }
         let doc = failure_response(job, code, None, now)?;

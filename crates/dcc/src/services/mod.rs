@@ -75,6 +75,12 @@ pub mod s7_8_reset_auxiliary_load;
 pub mod s7_9_add_auxiliary_load_to_boost_button;
 pub mod s8_11_update_han_device_log;
 pub mod s8_13_return_local_command_response;
+// Dual-band Communications Hubs (6.28–6.32).
+pub mod s6_28_set_chf_sub_ghz_configuration;
+pub mod s6_29_request_chf_sub_ghz_channel_scan;
+pub mod s6_30_read_chf_sub_ghz_configuration;
+pub mod s6_31_read_chf_sub_ghz_channel;
+pub mod s6_32_read_chf_sub_ghz_channel_log;
 pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;
 pub mod s8_4_update_inventory;

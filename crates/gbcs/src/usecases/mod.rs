@@ -156,6 +156,12 @@ pub mod ecs25r1;
 pub mod ecs25r2;
 pub mod gcs20;
 pub mod gcs20r;
+// Dual-band Communications Hubs (DUIS 6.28–6.32).
+pub mod dbch01;
+pub mod dbch02;
+pub mod dbch03;
+pub mod dbch04;
+pub mod dbch05;
 
 use serde::{Deserialize, Serialize};
 
@@ -308,6 +314,12 @@ pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
 pub use gcs36::{CinUpdate, gcs36_send_cin};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
+// Dual-band Communications Hubs (DUIS 6.28–6.32).
+pub use dbch01::{SubGhzChannel, dbch01_read_sub_ghz_channel};
+pub use dbch02::{ChannelLogEntry, ChannelLogPeriod, dbch02_read_sub_ghz_channel_log};
+pub use dbch03::dbch03_read_sub_ghz_configuration;
+pub use dbch04::{ChannelPage, SubGhzConfiguration, dbch04_set_sub_ghz_configuration};
+pub use dbch05::dbch05_request_sub_ghz_channel_scan;
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -530,6 +542,12 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.2 Top Up Device.
     &cs01a::SPEC,
     &cs01b::SPEC,
+    // Dual-band Communications Hubs (DUIS 6.28–6.32).
+    &dbch01::SPEC,
+    &dbch02::SPEC,
+    &dbch03::SPEC,
+    &dbch04::SPEC,
+    &dbch05::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -788,6 +806,17 @@ pub enum DecodedCommand {
     Gcs20(GasAlertBehaviour),
     /// GCS20r read GSME alert / event behaviours.
     Gcs20r,
+    // Dual-band Communications Hubs (DUIS 6.28–6.32).
+    /// DBCH01 read the CHF's operating sub-GHz channel.
+    Dbch01,
+    /// DBCH02 read the CHF's sub-GHz channel log over the period.
+    Dbch02(ChannelLogPeriod),
+    /// DBCH03 read the CHF's sub-GHz configuration.
+    Dbch03,
+    /// DBCH04 set the CHF's sub-GHz configuration.
+    Dbch04(SubGhzConfiguration),
+    /// DBCH05 request a CHF sub-GHz channel scan.
+    Dbch05,
 }
 
 impl DecodedCommand {
@@ -912,6 +941,11 @@ impl DecodedCommand {
             DecodedCommand::Ecs25r2(_) => &ecs25r2::SPEC,
             DecodedCommand::Gcs20(_) => &gcs20::SPEC,
             DecodedCommand::Gcs20r => &gcs20r::SPEC,
+            DecodedCommand::Dbch01 => &dbch01::SPEC,
+            DecodedCommand::Dbch02(_) => &dbch02::SPEC,
+            DecodedCommand::Dbch03 => &dbch03::SPEC,
+            DecodedCommand::Dbch04(_) => &dbch04::SPEC,
+            DecodedCommand::Dbch05 => &dbch05::SPEC,
         }
     }
 }
@@ -1026,6 +1060,12 @@ pub enum ResponseValue {
     PaymentModeChanged(ChangePaymentModeResponse),
     /// A ZSE Consumer Top Up Response that accepted the UTRN (CS01b).
     TopUp(TopUpResponse),
+    /// A dual-band CHF's sub-GHz configuration (DBCH03).
+    SubGhzConfiguration(SubGhzConfiguration),
+    /// A dual-band CHF's operating sub-GHz channel (DBCH01).
+    SubGhzChannel(SubGhzChannel),
+    /// A dual-band CHF's sub-GHz channel log entries in the period (DBCH02).
+    SubGhzChannelLog(Vec<ChannelLogEntry>),
 }
 
 /// What a device answered to a command.
