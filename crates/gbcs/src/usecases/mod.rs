@@ -142,6 +142,29 @@ pub mod gcs11;
 pub mod gcs44;
 pub mod logs_common;
 mod settings_common;
+// Family 6, power quality (6.5, 6.27, 6.2.1, 6.12, 6.2.5).
+pub mod ecs26b;
+pub mod ecs26f;
+pub mod ecs26k;
+pub mod ecs29a;
+pub mod ecs29b;
+pub mod ecs29c;
+pub mod ecs29d;
+pub mod ecs29e;
+pub mod ecs29f;
+pub mod ecs34;
+pub mod voltage;
+pub use ecs26b::ecs26b_read_voltage_configuration;
+pub use ecs26f::ecs26f_read_power_thresholds;
+pub use ecs26k::ecs26k_read_voltage_configuration;
+pub use ecs29a::ecs29a_set_voltage_configuration;
+pub use ecs29b::ecs29b_set_voltage_configuration;
+pub use ecs29c::ecs29c_set_voltage_configuration;
+pub use ecs29d::ecs29d_set_voltage_configuration;
+pub use ecs29e::ecs29e_reset_rms_voltage_counters;
+pub use ecs29f::ecs29f_reset_rms_voltage_counters;
+pub use ecs34::ecs34_set_power_thresholds;
+pub use voltage::{Limit, PhaseVoltage, PowerThresholds, RmsVoltageSettings, VoltageConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -488,6 +511,17 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.2 Top Up Device.
     &cs01a::SPEC,
     &cs01b::SPEC,
+    // Family 6, power quality (6.5, 6.27, 6.2.1, 6.12, 6.2.5).
+    &ecs29a::SPEC,
+    &ecs29b::SPEC,
+    &ecs29c::SPEC,
+    &ecs29d::SPEC,
+    &ecs29e::SPEC,
+    &ecs29f::SPEC,
+    &ecs26b::SPEC,
+    &ecs26k::SPEC,
+    &ecs34::SPEC,
+    &ecs26f::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -731,6 +765,27 @@ pub enum DecodedCommand {
     Cs01a(TopUp),
     /// CS01b apply a prepayment top-up to a GSME: the UTRN.
     Cs01b(TopUp),
+    // Family 6, power quality.
+    /// ECS29a set the voltage configuration (single phase), counters reset.
+    Ecs29a(Box<VoltageConfig>),
+    /// ECS29b set the voltage configuration (polyphase), counters reset.
+    Ecs29b(Box<VoltageConfig>),
+    /// ECS29c set the voltage configuration (single phase), counters kept.
+    Ecs29c(Box<VoltageConfig>),
+    /// ECS29d set the voltage configuration (polyphase), counters kept.
+    Ecs29d(Box<VoltageConfig>),
+    /// ECS29e reset the RMS voltage counters (single phase).
+    Ecs29e,
+    /// ECS29f reset the RMS voltage counters (polyphase).
+    Ecs29f,
+    /// ECS26b read the voltage configuration (single phase).
+    Ecs26b(GetListRead),
+    /// ECS26k read the voltage configuration (polyphase).
+    Ecs26k(GetListRead),
+    /// ECS34 set the instantaneous power thresholds.
+    Ecs34(PowerThresholds),
+    /// ECS26f read the instantaneous power thresholds.
+    Ecs26f(GetListRead),
 }
 
 impl DecodedCommand {
@@ -841,6 +896,16 @@ impl DecodedCommand {
             DecodedCommand::Ecs15c => &ecs15c::SPEC,
             DecodedCommand::Cs01a(_) => &cs01a::SPEC,
             DecodedCommand::Cs01b(_) => &cs01b::SPEC,
+            DecodedCommand::Ecs29a(_) => &ecs29a::SPEC,
+            DecodedCommand::Ecs29b(_) => &ecs29b::SPEC,
+            DecodedCommand::Ecs29c(_) => &ecs29c::SPEC,
+            DecodedCommand::Ecs29d(_) => &ecs29d::SPEC,
+            DecodedCommand::Ecs29e => &ecs29e::SPEC,
+            DecodedCommand::Ecs29f => &ecs29f::SPEC,
+            DecodedCommand::Ecs26b(_) => &ecs26b::SPEC,
+            DecodedCommand::Ecs26k(_) => &ecs26k::SPEC,
+            DecodedCommand::Ecs34(_) => &ecs34::SPEC,
+            DecodedCommand::Ecs26f(_) => &ecs26f::SPEC,
         }
     }
 }
