@@ -140,6 +140,12 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s3_3_clear_event_log::ClearEventLog,
     &services::s3_4_update_supplier_name::UpdateSupplierName,
     &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
+    // Family 6, power quality.
+    &services::s6_5_update_device_configuration_voltage::UpdateDeviceConfigurationVoltageService,
+    &services::s6_27_update_device_configuration_rms_voltage_counter_reset::UpdateDeviceConfigurationRmsVoltageCounterReset,
+    &services::s6_2_1_read_device_configuration_voltage::ReadDeviceConfigurationVoltage,
+    &services::s6_12_update_device_configuration_instantaneous_power_threshold::UpdateDeviceConfigurationInstantaneousPowerThreshold,
+    &services::s6_2_5_read_device_configuration_instantaneous_power_thresholds::ReadDeviceConfigurationInstantaneousPowerThresholds,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.
