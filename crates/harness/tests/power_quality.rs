@@ -246,3 +246,75 @@ fn the_power_thresholds_are_written_read_back_and_kept_across_a_restart() {
     );
     assert_eq!(power(&mut h), [1500, 6000]);
 }
+
+/// The GBCS alert codes the distributor has been sent, in order.
+fn distributor_alerts(h: &Harness) -> Vec<String> {
+    h.delivered_to(DISTRIBUTOR)
+        .into_iter()
+        .filter(|d| d.kind == "alert")
+        .filter_map(|d| harness::element_text(&d.xml, "AlertCode"))
+        .collect()
+}
+
+#[test]
+fn a_voltage_beyond_the_thresholds_alerts_the_distributor_and_a_write_moves_the_threshold() {
+    let mut h = Harness::new_world();
+    let half_hour = std::time::Duration::from_secs(1800);
+    // 250 V: inside the default thresholds (over-voltage 264 V, swell 253 V).
+    h.set_simulated_voltage(premises1::ESME, Some(250));
+    h.advance(half_hour * 2);
+    h.run_until_idle();
+    assert_eq!(distributor_alerts(&h), Vec::<String>::new());
+
+    // The distributor lowers the average RMS over-voltage threshold to 245 V: the next
+    // measurement period's average, 250 V, is above it.
+    answered(&mut h, DISTRIBUTOR, t::VOLTAGE, premises1::ESME, |x| {
+        set_text(x, "AverageRMSOverVoltageThreshold", "245")
+    });
+    h.advance(half_hour);
+    h.run_until_idle();
+    assert_eq!(distributor_alerts(&h), ["8002"]);
+    // Logged, and counted in L1's swell counter (which 4.10 reads and 6.27 resets).
+    let state = h.device_state(premises1::ESME);
+    assert!(
+        state["event_log"].to_string().contains("32770"),
+        "{}",
+        state["event_log"]
+    );
+    assert_eq!(state["reads"]["network"]["swells"][0], 1);
+    // A lasting excursion is one alert, not one per period; across a restart too.
+    h.restart();
+    h.advance(half_hour * 2);
+    h.run_until_idle();
+    assert_eq!(distributor_alerts(&h), ["8002"]);
+
+    // Back to the metering simulation's voltage (around 230 V): the excursion ends.
+    h.set_simulated_voltage(premises1::ESME, None);
+    h.advance(half_hour * 2);
+    h.run_until_idle();
+    assert_eq!(distributor_alerts(&h), ["8002", "8085"]);
+
+    // 290 V for longer than the limiters' 30 s: extreme over-voltage and swell, then (the
+    // average following) over-voltage again.
+    h.set_simulated_voltage(premises1::ESME, Some(290));
+    h.advance(std::time::Duration::from_secs(60));
+    h.run_until_idle();
+    let a = distributor_alerts(&h);
+    assert!(
+        a[2..].contains(&"8020".to_string()) && a[2..].contains(&"8024".to_string()),
+        "{a:?}"
+    );
+    // An under-voltage: 150 V, below the extreme under-voltage and sag thresholds and, over a
+    // period, the average under-voltage threshold.
+    h.set_simulated_voltage(premises1::ESME, Some(150));
+    h.advance(half_hour * 2);
+    h.run_until_idle();
+    let a = distributor_alerts(&h);
+    for code in ["808D", "8091", "8028", "802C", "8006"] {
+        assert!(a.contains(&code.to_string()), "{code}: {a:?}");
+    }
+    assert_eq!(
+        h.device_state(premises1::ESME)["reads"]["network"]["sags"][0],
+        1
+    );
+}

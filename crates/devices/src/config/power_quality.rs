@@ -58,9 +58,12 @@ pub struct PowerQualityConfig {
     /// `reads::network::average_voltage`). Set by the operator / harness
     /// (`EmulatedDevice::set_simulated_voltage`), not by any GBCS command.
     pub simulated_voltage: Option<SimulatedVoltage>,
-    /// The average RMS voltage alerts raised and not yet cleared, per phase: `Some(true)` over,
-    /// `Some(false)` under (so a lasting excursion raises one alert, not one per period).
-    pub voltage_excursion: [Option<bool>; 3],
+    /// The average RMS voltage excursion in force on L1 (alerted, not yet ended): `Some(true)`
+    /// over the over-voltage threshold, `Some(false)` under the under-voltage one (so a lasting
+    /// excursion raises one alert, not one per period).
+    pub average_excursion: Option<bool>,
+    /// The RMS voltage limiters' excursions in force (extreme over, extreme under, sag, swell).
+    pub rms_excursion: [bool; 4],
 }
 
 /// A simulated site voltage (see [`PowerQualityConfig::simulated_voltage`]).
@@ -79,7 +82,8 @@ impl Default for PowerQualityConfig {
             phases: [DEFAULT_PHASE; 3],
             power_thresholds: DEFAULT_POWER_THRESHOLDS,
             simulated_voltage: None,
-            voltage_excursion: [None; 3],
+            average_excursion: None,
+            rms_excursion: [false; 4],
         }
     }
 }
