@@ -403,3 +403,58 @@ fn a_command_with_values_outside_the_rules_is_refused() {
     );
     assert_eq!(dev.state().config, before);
 }
+
+#[test]
+fn the_power_thresholds_set_the_band_an_ihd_shows() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    // Find an instant with some demand (the load shape's half hours differ).
+    let t = (0..48)
+        .map(|i| w.now.plus_seconds(i * 1800).unwrap())
+        .find(|t| {
+            dev.state_mut().config.power_quality.power_thresholds = PowerThresholds {
+                low_medium: 1,
+                medium_high: 2,
+            };
+            dev.power_band(*t) == 2
+        })
+        .expect("some demand in a day");
+    dev.state_mut().config.power_quality.power_thresholds = PowerThresholds {
+        low_medium: u32::MAX - 1,
+        medium_high: u32::MAX,
+    };
+    assert_eq!(dev.power_band(t), 0);
+    dev.state_mut().config.power_quality.power_thresholds = PowerThresholds {
+        low_medium: 1,
+        medium_high: u32::MAX,
+    };
+    assert_eq!(dev.power_band(t), 1);
+}
+
+#[test]
+fn a_simulated_voltage_is_checked_against_the_thresholds_in_force() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    assert!(dev.set_simulated_voltage(Some(250), w.now));
+    // Every evaluation for an hour: none crosses the defaults (over 264 V, swell 253 V).
+    let mut t = w.now;
+    let mut alerts = Vec::new();
+    for _ in 0..120 {
+        t = t.plus_seconds(30).unwrap();
+        alerts.extend(dev.tick(t).unwrap());
+    }
+    assert!(alerts.is_empty());
+    dev.state_mut().config.power_quality.phases[0].over = 245;
+    for _ in 0..60 {
+        t = t.plus_seconds(30).unwrap();
+        alerts.extend(dev.tick(t).unwrap());
+    }
+    assert_eq!(alerts.len(), 1, "one alert for a lasting excursion");
+    let a = gbcs::alerts::decode_alert(&alerts[0]).unwrap();
+    assert_eq!(a.alert_code, gbcs::AlertCode(0x8002));
+    assert_eq!(a.recipient, w.network_operator.eui);
+    assert_eq!(dev.state().reads.network.swells[0], 1);
+    // A GSME has no voltage to simulate.
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    assert!(!gsme.set_simulated_voltage(Some(250), w.now));
+}

@@ -296,7 +296,7 @@ mod tests {
     fn bad_voltage_bodies_are_refused() {
         for inner in [
             RMS.to_string(),
-            format!("{}", avg("SinglePhaseVoltageSettings", 264, 200)),
+            avg("SinglePhaseVoltageSettings", 264, 200),
             format!(
                 "{RMS}{}",
                 avg("SinglePhaseVoltageSettings", 264, 200).replace("264", "-1")
