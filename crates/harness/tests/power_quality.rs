@@ -318,3 +318,33 @@ fn a_voltage_beyond_the_thresholds_alerts_the_distributor_and_a_write_moves_the_
         1
     );
 }
+
+#[test]
+fn a_dsp_future_dated_threshold_write_applies_at_its_time() {
+    let mut h = Harness::new_world();
+    let at = h.now() + std::time::Duration::from_secs(3600);
+    let at_text = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let p = h.request(t::POWER, SUPPLIER, premises1::ESME);
+    let xml = p.xml.replace(
+        "<sr:UpdateDeviceConfigurationInstantaneousPowerThreshold>",
+        &format!(
+            "<sr:UpdateDeviceConfigurationInstantaneousPowerThreshold><sr:ExecutionDateTime>{at_text}</sr:ExecutionDateTime>"
+        ),
+    );
+    let xml = set_text(&xml, "LowMediumPowerThreshold", "1000");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    let thresholds = |h: &Harness| {
+        h.device_state(premises1::ESME)["config"]["power_quality"]["power_thresholds"]["low_medium"]
+            .clone()
+    };
+    h.advance(std::time::Duration::from_secs(3599));
+    assert_eq!(thresholds(&h), 2300, "held until its time");
+    h.advance(std::time::Duration::from_secs(2));
+    h.run_until_idle();
+    assert_eq!(thresholds(&h), 1000);
+    let r = h.response_for(SUPPLIER, &p.rid).expect("answered");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+}
