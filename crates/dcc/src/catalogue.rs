@@ -152,6 +152,12 @@ static CATALOGUE: &[&dyn Service] = &[
     // Alert behaviour (6.22, 6.2.10).
     &services::s6_22_configure_alert_behaviour::ConfigureAlertBehaviourService,
     &services::s6_2_10_read_event_and_alert_behaviours::ReadEventAndAlertBehaviours,
+    // Family 6, power quality.
+    &services::s6_5_update_device_configuration_voltage::UpdateDeviceConfigurationVoltageService,
+    &services::s6_27_update_device_configuration_rms_voltage_counter_reset::UpdateDeviceConfigurationRmsVoltageCounterReset,
+    &services::s6_2_1_read_device_configuration_voltage::ReadDeviceConfigurationVoltage,
+    &services::s6_12_update_device_configuration_instantaneous_power_threshold::UpdateDeviceConfigurationInstantaneousPowerThreshold,
+    &services::s6_2_5_read_device_configuration_instantaneous_power_thresholds::ReadDeviceConfigurationInstantaneousPowerThresholds,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -289,6 +289,19 @@ impl EmulatedDevice {
             DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c, now),
             DecodedCommand::Ecs47e(c) => self.ecs47e(apdu, c),
             DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
+            // Family 6, power quality (crate::power_quality).
+            DecodedCommand::Ecs29a(c) => self.ecs29(apdu, usecases::voltage::Variant::Ecs29a, &c),
+            DecodedCommand::Ecs29b(c) => self.ecs29(apdu, usecases::voltage::Variant::Ecs29b, &c),
+            DecodedCommand::Ecs29c(c) => self.ecs29(apdu, usecases::voltage::Variant::Ecs29c, &c),
+            DecodedCommand::Ecs29d(c) => self.ecs29(apdu, usecases::voltage::Variant::Ecs29d, &c),
+            DecodedCommand::Ecs29e => {
+                self.ecs29_reset(apdu, &usecases::voltage::RESET_SINGLE_PHASE)
+            }
+            DecodedCommand::Ecs29f => self.ecs29_reset(apdu, &usecases::voltage::RESET_POLY_PHASE),
+            DecodedCommand::Ecs34(t) => self.ecs34(apdu, t),
+            DecodedCommand::Ecs26b(read)
+            | DecodedCommand::Ecs26k(read)
+            | DecodedCommand::Ecs26f(read) => self.get_list(apdu, &read, now),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
             | DecodedCommand::Ecs61d(read)

@@ -74,6 +74,9 @@ pub enum FutureAction {
     /// ECS08, ECS08a, GCS05: write this prepayment configuration ([`crate::prepay_config`]);
     /// one outcome alert per [`crate::prepay_config::PrepayConfigChange::outcomes`] entry.
     PrepayConfig(Box<crate::prepay_config::PrepayConfigChange>),
+    /// The next power quality evaluation (`crate::power_quality`): no command, no outcome
+    /// alert; the voltage alerts it raises go to the network operator.
+    PowerQuality,
 }
 
 /// A future-dated instruction the device holds.
@@ -176,6 +179,10 @@ impl EmulatedDevice {
                 }
                 FutureAction::BoostEnd => {
                     self.boost_due(a.at);
+                    continue;
+                }
+                FutureAction::PowerQuality => {
+                    alerts.extend(self.power_quality_due(a.at, when));
                     continue;
                 }
                 FutureAction::SupplyOff => {

@@ -90,6 +90,7 @@ mod kind;
 pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;
+pub mod power_quality;
 pub mod prepay;
 pub mod prepay_config;
 pub mod reads;

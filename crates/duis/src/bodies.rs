@@ -1084,6 +1084,12 @@ pub use meter_balance::{MeterBalanceUpdate, UpdateMeterBalance};
 mod clear_event_log;
 pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 
+// 6.5, 6.12: power quality.
+mod power_quality;
+pub use power_quality::{
+    AverageRmsVoltageSettings, RmsLimit, RmsVoltageSettings,
+    UpdateDeviceConfigurationInstantaneousPowerThreshold, UpdateDeviceConfigurationVoltage,
+};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;

@@ -653,6 +653,25 @@ impl Harness {
         self.settle();
     }
 
+    /// Makes the site's RMS voltage at an emulated ESME `volts` from now on (`None`: back to
+    /// the metering simulation's), as a WAN event at its hub ([`wan::emulated::voltage_event`]),
+    /// so that the WAN runs the meter's power quality evaluations at their times.
+    pub fn set_simulated_voltage(&mut self, id: &str, volts: Option<u32>) {
+        let device = eui(id);
+        let chf = self
+            .store
+            .transaction(|tx| Ok(tx.device(device)?))
+            .expect("reading the inventory")
+            .and_then(|d| d.chf)
+            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
+        let now = unix_ms(self.now());
+        let kind = wan::emulated::voltage_event(device, volts);
+        self.store
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
+            .expect("queuing the voltage change");
+        self.settle();
+    }
+
     /// Commands not finished yet.
     pub fn pending_commands(&self) -> usize {
         self.driver.pending().expect("reading the WAN queue")

@@ -231,6 +231,19 @@ enum DeviceCmd {
         /// The 20-digit UTRN.
         utrn: String,
     },
+    /// Makes the site's RMS voltage at an ESME a value from now on, as a network fault would
+    /// (`normal`: back to the metering simulation's, around 230 V): the meter checks it against
+    /// its voltage thresholds (6.5) and alerts the network operator when one is crossed.
+    /// Queued as an event at the meter's hub, for the WAN, which runs the meter's checks.
+    Voltage {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The ESME's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+        /// The RMS voltage, V, or `normal`.
+        volts: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -555,6 +568,11 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| world::enter_utrn(&dcc, &device, &utrn)),
+        Cmd::Device {
+            cmd: DeviceCmd::Voltage { dcc, device, volts },
+        } => dcc
+            .operator()
+            .and_then(|dcc| world::set_simulated_voltage(&dcc, &device, &volts)),
         Cmd::Wan { cmd } => match cmd {
             WanCmd::Fault { dcc, chf, fault } => dcc
                 .operator()

@@ -1547,6 +1547,42 @@ pub fn enter_utrn(dcc: &OperatorDcc, device: &str, utrn: &str) -> Result<(), Str
     crate::out(&format!("{id}: UTRN entered (queued at {chf})"))
 }
 
+/// `opendcc device voltage`: the site's RMS voltage at an emulated ESME made `volts` (or
+/// `normal`) from now on; queued as an event at the meter's hub ([`wan::emulated::voltage_event`])
+/// for the WAN runner, which hands it to the meter ([`devices::EmulatedDevice::set_simulated_voltage`])
+/// and runs its power quality checks at their times.
+pub fn set_simulated_voltage(dcc: &OperatorDcc, device: &str, volts: &str) -> Result<(), String> {
+    let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
+    let volts = match volts {
+        "normal" => None,
+        v => Some(
+            v.parse::<u32>()
+                .map_err(|_| format!("{v:?}: a voltage is a whole number of volts, or normal"))?,
+        ),
+    };
+    dcc.world()?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    let chf = crate::on_store!(&dcc.store, |store| {
+        let d = store
+            .transaction(|tx| Ok(tx.device(id)?))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} is not in the inventory"))?;
+        if d.device_type != DeviceType::Esme {
+            return Err(format!("{id} is a {}, not an ESME", d.device_type));
+        }
+        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
+        let kind = wan::emulated::voltage_event(id, volts);
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(chf, &kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(chf)
+    })?;
+    crate::out(&format!("{id}: voltage change queued at {chf}"))
+}
+
 /// `opendcc wan event`, on the DCC's store, whichever backend (the WAN runner takes the hub's
 /// reports from there).
 pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String> {

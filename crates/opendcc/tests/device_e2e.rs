@@ -517,3 +517,35 @@ fn the_boost_button_pressed_through_the_cli_starts_a_boost_and_a_second_press_en
         boost()
     );
 }
+
+#[test]
+fn the_site_voltage_set_through_the_cli_reaches_the_esme() {
+    let demo = fast_demo();
+    // Bad input changes nothing: a GSME, a device not in the inventory, a voltage that is not one.
+    let err = demo
+        .device_voltage(premises1::GSME, "250")
+        .expect_err("a GSME has no voltage to set");
+    assert!(err.contains("not an ESME"), "{err}");
+    let err = demo
+        .device_voltage("00-00-00-00-00-00-00-01", "250")
+        .expect_err("not in the inventory");
+    assert!(err.contains("not in the inventory"), "{err}");
+    let err = demo
+        .device_voltage(premises1::ESME, "high")
+        .expect_err("not a voltage");
+    assert!(err.contains("volts"), "{err}");
+    let simulated = || {
+        demo.device_state(premises1::ESME)["config"]["power_quality"]["simulated_voltage"].clone()
+    };
+    assert!(simulated().is_null());
+    let out = demo.device_voltage(premises1::ESME, "250").expect("queued");
+    assert!(out.contains("voltage change queued"), "{out}");
+    demo.wait_until(
+        DELIVERY_WAIT,
+        "the WAN hands the voltage to the ESME",
+        || simulated()["volts"] == 250,
+    );
+    demo.device_voltage(premises1::ESME, "normal")
+        .expect("queued");
+    demo.wait_until(DELIVERY_WAIT, "back to normal", || simulated().is_null());
+}

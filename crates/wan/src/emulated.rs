@@ -458,6 +458,9 @@ impl EmulatedDevices {
         if let Some(device) = kind.strip_prefix(BOOST_EVENT) {
             return self.boost_button(tx, device, now);
         }
+        if let Some(entry) = kind.strip_prefix(VOLTAGE_EVENT) {
+            return self.simulated_voltage(tx, entry, now);
+        }
         let mut loaded = self.load(tx, chf)?;
         let dev = &mut loaded.dev;
         if dev.kind() != DeviceKind::Chf {
@@ -535,6 +538,21 @@ pub fn boost_event(device: Eui64) -> String {
     format!("{BOOST_EVENT}{device}")
 }
 
+/// The prefix of the hub event that makes the site's RMS voltage at an ESME a given value
+/// ([`voltage_event`]).
+pub const VOLTAGE_EVENT: &str = "voltage:";
+
+/// The hub event making the RMS voltage at `device` `volts` from now on (`None`: back to the
+/// metering simulation's own): `voltage:<device>:<volts>` or `voltage:<device>:normal`
+/// ([`devices::EmulatedDevice::set_simulated_voltage`]; the WAN then runs the meter's power
+/// quality evaluations at their times).
+pub fn voltage_event(device: Eui64, volts: Option<u32>) -> String {
+    match volts {
+        Some(v) => format!("{VOLTAGE_EVENT}{device}:{v}"),
+        None => format!("{VOLTAGE_EVENT}{device}:normal"),
+    }
+}
+
 impl EmulatedDevices {
     /// The boost button pressed on an ESME ([`devices::EmulatedDevice::press_boost_button`]):
     /// a boost starts or the one in force ends; nothing is reported (no alert).
@@ -549,6 +567,34 @@ impl EmulatedDevices {
             .map_err(|e| internal("boost button", format!("{e}")))?;
         let mut loaded = self.load(tx, id)?;
         loaded.dev.press_boost_button(utc(now)?);
+        Self::save(tx, &loaded)?;
+        Ok(Vec::new())
+    }
+
+    /// The site's RMS voltage at an ESME made a value, or back to normal ([`voltage_event`]):
+    /// nothing is reported at once; the meter's alerts come from its evaluations.
+    fn simulated_voltage(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        entry: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError> {
+        let bad = || {
+            internal(
+                "voltage event",
+                format!("not <device>:<volts|normal>: {entry:?}"),
+            )
+        };
+        let (device, volts) = entry.rsplit_once(':').ok_or_else(bad)?;
+        let id: Eui64 = device.parse().map_err(|_| bad())?;
+        let volts = match volts {
+            "normal" => None,
+            v => Some(v.parse::<u32>().map_err(|_| bad())?),
+        };
+        let mut loaded = self.load(tx, id)?;
+        if !loaded.dev.set_simulated_voltage(volts, utc(now)?) {
+            return Err(internal("voltage event", format!("{id} is not an ESME")));
+        }
         Self::save(tx, &loaded)?;
         Ok(Vec::new())
     }

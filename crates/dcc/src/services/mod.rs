@@ -60,6 +60,12 @@ pub mod s6_11_synchronise_clock;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
+// Family 6, power quality.
+pub mod s6_12_update_device_configuration_instantaneous_power_threshold;
+pub mod s6_27_update_device_configuration_rms_voltage_counter_reset;
+pub mod s6_2_1_read_device_configuration_voltage;
+pub mod s6_2_5_read_device_configuration_instantaneous_power_thresholds;
+pub mod s6_5_update_device_configuration_voltage;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_14_read_auxiliary_controller_configuration_data;
 pub mod s7_15_read_auxiliary_controller_operational_data;

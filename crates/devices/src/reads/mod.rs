@@ -134,7 +134,8 @@ impl EmulatedDevice {
                         .reads
                         .prepayment
                         .attribute(o, self.state.payment_mode.disablement_threshold)
-                }),
+                })
+                .or_else(|| self.state.config.power_quality.attribute(o)),
         };
         value.ok_or(DLMS_OBJECT_UNDEFINED)
     }

@@ -162,6 +162,29 @@ pub mod dbch02;
 pub mod dbch03;
 pub mod dbch04;
 pub mod dbch05;
+// Family 6, power quality (6.5, 6.27, 6.2.1, 6.12, 6.2.5).
+pub mod ecs26b;
+pub mod ecs26f;
+pub mod ecs26k;
+pub mod ecs29a;
+pub mod ecs29b;
+pub mod ecs29c;
+pub mod ecs29d;
+pub mod ecs29e;
+pub mod ecs29f;
+pub mod ecs34;
+pub mod voltage;
+pub use ecs26b::ecs26b_read_voltage_configuration;
+pub use ecs26f::ecs26f_read_power_thresholds;
+pub use ecs26k::ecs26k_read_voltage_configuration;
+pub use ecs29a::ecs29a_set_voltage_configuration;
+pub use ecs29b::ecs29b_set_voltage_configuration;
+pub use ecs29c::ecs29c_set_voltage_configuration;
+pub use ecs29d::ecs29d_set_voltage_configuration;
+pub use ecs29e::ecs29e_reset_rms_voltage_counters;
+pub use ecs29f::ecs29f_reset_rms_voltage_counters;
+pub use ecs34::ecs34_set_power_thresholds;
+pub use voltage::{Limit, PhaseVoltage, PowerThresholds, RmsVoltageSettings, VoltageConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -548,6 +571,17 @@ pub static ALL: &[&UseCaseSpec] = &[
     &dbch03::SPEC,
     &dbch04::SPEC,
     &dbch05::SPEC,
+    // Family 6, power quality (6.5, 6.27, 6.2.1, 6.12, 6.2.5).
+    &ecs29a::SPEC,
+    &ecs29b::SPEC,
+    &ecs29c::SPEC,
+    &ecs29d::SPEC,
+    &ecs29e::SPEC,
+    &ecs29f::SPEC,
+    &ecs26b::SPEC,
+    &ecs26k::SPEC,
+    &ecs34::SPEC,
+    &ecs26f::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -817,6 +851,27 @@ pub enum DecodedCommand {
     Dbch04(SubGhzConfiguration),
     /// DBCH05 request a CHF sub-GHz channel scan.
     Dbch05,
+    // Family 6, power quality.
+    /// ECS29a set the voltage configuration (single phase), counters reset.
+    Ecs29a(Box<VoltageConfig>),
+    /// ECS29b set the voltage configuration (polyphase), counters reset.
+    Ecs29b(Box<VoltageConfig>),
+    /// ECS29c set the voltage configuration (single phase), counters kept.
+    Ecs29c(Box<VoltageConfig>),
+    /// ECS29d set the voltage configuration (polyphase), counters kept.
+    Ecs29d(Box<VoltageConfig>),
+    /// ECS29e reset the RMS voltage counters (single phase).
+    Ecs29e,
+    /// ECS29f reset the RMS voltage counters (polyphase).
+    Ecs29f,
+    /// ECS26b read the voltage configuration (single phase).
+    Ecs26b(GetListRead),
+    /// ECS26k read the voltage configuration (polyphase).
+    Ecs26k(GetListRead),
+    /// ECS34 set the instantaneous power thresholds.
+    Ecs34(PowerThresholds),
+    /// ECS26f read the instantaneous power thresholds.
+    Ecs26f(GetListRead),
 }
 
 impl DecodedCommand {
@@ -946,6 +1001,16 @@ impl DecodedCommand {
             DecodedCommand::Dbch03 => &dbch03::SPEC,
             DecodedCommand::Dbch04(_) => &dbch04::SPEC,
             DecodedCommand::Dbch05 => &dbch05::SPEC,
+            DecodedCommand::Ecs29a(_) => &ecs29a::SPEC,
+            DecodedCommand::Ecs29b(_) => &ecs29b::SPEC,
+            DecodedCommand::Ecs29c(_) => &ecs29c::SPEC,
+            DecodedCommand::Ecs29d(_) => &ecs29d::SPEC,
+            DecodedCommand::Ecs29e => &ecs29e::SPEC,
+            DecodedCommand::Ecs29f => &ecs29f::SPEC,
+            DecodedCommand::Ecs26b(_) => &ecs26b::SPEC,
+            DecodedCommand::Ecs26k(_) => &ecs26k::SPEC,
+            DecodedCommand::Ecs34(_) => &ecs34::SPEC,
+            DecodedCommand::Ecs26f(_) => &ecs26f::SPEC,
         }
     }
 }

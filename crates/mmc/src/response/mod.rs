@@ -20,6 +20,17 @@ mod ccs02;
 mod cs08;
 mod ecs17b;
 mod ecs38;
+// Family 6, power quality.
+mod ecs26b;
+mod ecs26f;
+mod ecs26k;
+mod ecs29a;
+mod ecs29b;
+mod ecs29c;
+mod ecs29d;
+mod ecs29e;
+mod ecs29f;
+mod ecs34;
 mod ecs42;
 mod ecs43;
 mod ecs44;
@@ -35,6 +46,7 @@ mod gcs32;
 mod gcs33;
 mod gcs36;
 mod gcs38;
+mod power_quality;
 // 1.1 Update Import Tariff, 1.2 Update Price.
 mod ecs01a;
 mod ecs01b;
@@ -176,6 +188,17 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs47::MAPPING,
     &ecs47a::MAPPING,
     &ecs38::MAPPING,
+    // Family 6, power quality.
+    &ecs29a::MAPPING,
+    &ecs29b::MAPPING,
+    &ecs29c::MAPPING,
+    &ecs29d::MAPPING,
+    &ecs29e::MAPPING,
+    &ecs29f::MAPPING,
+    &ecs34::MAPPING,
+    &ecs26b::MAPPING,
+    &ecs26k::MAPPING,
+    &ecs26f::MAPPING,
     &ecs02::MAPPING,
     &ecs03::MAPPING,
     &gcs02::MAPPING,

@@ -66,7 +66,7 @@ fn device_type(id: Eui64) -> Option<DeviceType> {
 }
 
 /// The ESME variant an RTDS command was made for: the RTDS uses one ESME entity for every
-/// variant, and the DCC picks ECS23b (polyphase, variant C) and ECS24b (twin element, variant
+/// variant, and the DCC picks ECS23b, ECS29b, ECS29d, ECS29f and ECS26k (polyphase, variant C) and ECS24b (twin element, variant
 /// B) by the inventory's variant, sends ECS01c and ECS01d (the secondary element's tariff and
 /// prices) to a twin element ESME only, and adds the twin element's charge (`19.20.5`) to the credit
 /// and charge configuration of ECS02 and ECS03 (1.6, the `TWIN` vectors) for variant B; any
@@ -82,6 +82,18 @@ fn esme_variant_for(rtds_command: Option<&[u8]>) -> EsmeVariant {
         |entries: &[gbcs::usecases::CreditChargeEntry]| entries.iter().any(|e| e.charge == 5);
     match code {
         Some(c) if c == gbcs::usecases::ecs23b::MESSAGE_CODE => EsmeVariant::C,
+        // Polyphase voltage configuration (6.5, 6.27, 6.2.1).
+        Some(c)
+            if [
+                gbcs::usecases::ecs29b::MESSAGE_CODE,
+                gbcs::usecases::ecs29d::MESSAGE_CODE,
+                gbcs::usecases::ecs29f::MESSAGE_CODE,
+                gbcs::usecases::ecs26k::MESSAGE_CODE,
+            ]
+            .contains(&c) =>
+        {
+            EsmeVariant::C
+        }
         Some(c) if c == gbcs::usecases::ecs24b::MESSAGE_CODE => EsmeVariant::B,
         // The secondary element's tariff and prices (1.1.2, 1.2.2).
         Some(c) if c == gbcs::MessageCode::ECS01C || c == gbcs::MessageCode::ECS01D => {

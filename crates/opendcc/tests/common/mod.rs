@@ -2137,6 +2137,20 @@ impl Demo {
         }
     }
 
+    /// `opendcc device voltage --data DIR --device EUI VOLTS` (`--manifest FILE` on
+    /// PostgreSQL): stdout, or stderr on failure.
+    pub fn device_voltage(&self, device: &str, volts: &str) -> Result<String, String> {
+        let mut args: Vec<String> = vec!["device".into(), "voltage".into()];
+        args.extend(self.dcc_args());
+        args.extend(["--device".into(), device.into(), volts.into()]);
+        let out = run_cli(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(stderr_of(&out))
+        }
+    }
+
     /// `opendcc wan event --data DIR --chf CHF KIND` (`--manifest FILE` on PostgreSQL); fails
     /// the test if the CLI fails.
     pub fn wan_event(&self, chf: &str, kind: &str) {

@@ -1,0 +1,16 @@
+//! ECS26b → `ReadDeviceConfigurationVoltageRsp` (the voltage configuration read back; see [`super::power_quality`]).
+
+use gbcs::usecases::ecs26b;
+
+use super::ResponseMapping;
+
+/// The mapping.
+pub static MAPPING: ResponseMapping = ResponseMapping {
+    use_case: &ecs26b::SPEC,
+    service_reference: "6.2",
+    service_reference_variant: "6.2.1",
+    element: "ReadDeviceConfigurationVoltageRsp",
+    by_variant: &[],
+    render: super::power_quality::single_phase,
+    failure: None,
+};
