@@ -140,6 +140,11 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s3_3_clear_event_log::ClearEventLog,
     &services::s3_4_update_supplier_name::UpdateSupplierName,
     &services::s3_5_disable_privacy_pin::DisablePrivacyPin,
+    // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+    &services::s6_20_1_set_import_mpxn::SetImportMpxn,
+    &services::s6_20_2_set_export_mpan::SetExportMpan,
+    &services::s6_2_7_read_mpxn::ReadMpxn,
+    &services::s6_2_9_read_payment_mode::ReadPaymentMode,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -29,6 +29,8 @@ pub(crate) enum ZclValue {
     U32(u32),
     /// `0x2B` int32.
     I32(i32),
+    /// `0x19` bitmap16.
+    Bitmap16(u16),
 }
 
 impl ZclValue {
@@ -42,6 +44,7 @@ impl ZclValue {
             ZclValue::Bitmap8(v) => (0x18, vec![*v]),
             ZclValue::U32(v) => (0x23, v.to_le_bytes().to_vec()),
             ZclValue::I32(v) => (0x2B, v.to_le_bytes().to_vec()),
+            ZclValue::Bitmap16(v) => (0x19, v.to_le_bytes().to_vec()),
             ZclValue::OctetString(b) => {
                 let len = u8::try_from(b.len()).ok().filter(|l| *l != 0xFF)?;
                 let mut out = Vec::with_capacity(b.len() + 1);

@@ -1055,3 +1055,9 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+
+// Identity and MPxN (6.20.1, 6.20.2).
+mod identity;
+pub use identity::{
+    ImportMpxn, SetDeviceConfigurationExportMpan, SetDeviceConfigurationImportMpxn,
+};

@@ -750,10 +750,17 @@ impl World {
             } else {
                 anchors
             };
-            device_states.push((
-                id,
-                devices::DeviceState::installed_in_a_home(kind, installed, anchors),
-            ));
+            let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+            // A meter holds the MPxN it is registered at (DUIS 6.2.7 reads it, 6.20 sets it).
+            if matches!(t, DeviceType::Esme | DeviceType::Gsme)
+                && let Some(mpxn) = devices
+                    .iter()
+                    .find(|d| d.id == id)
+                    .and_then(|d| d.mpxn.as_ref())
+            {
+                state.config.site.identity.import_mpxn = mpxn.as_bytes().to_vec();
+            }
+            device_states.push((id, state));
         }
 
         let mut records = Vec::new();

@@ -289,7 +289,7 @@ pub fn zcl_records(mut p: &[u8]) -> Vec<(u16, u8, Option<u8>)> {
         }
         let ty = p[0];
         let len = match ty {
-            0x21 => 2,
+            0x21 | 0x19 => 2,
             0x22 => 3,
             0x25 => 6,
             0x30 => 1,

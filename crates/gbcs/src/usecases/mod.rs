@@ -140,6 +140,15 @@ pub mod gcs07;
 pub mod gcs09;
 pub mod gcs11;
 pub mod gcs44;
+// Identity and MPxN (DUIS 6.20, 6.2.7).
+pub mod ecs39a;
+pub mod ecs39b;
+pub mod ecs40;
+pub mod gcs41;
+pub mod gcs46;
+// Payment mode read (DUIS 6.2.9).
+pub mod ecs26j;
+pub mod gcs21j;
 pub mod logs_common;
 mod settings_common;
 
@@ -275,10 +284,17 @@ pub use ecs14::ecs14_disable_privacy_pin;
 pub use ecs15a::ecs15a_clear_event_log;
 pub use ecs15c::ecs15c_clear_event_log;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
+pub use ecs26j::ecs26j_read_payment_mode;
+pub use ecs39a::{ImportMpans, ecs39a_set_import_mpan};
+pub use ecs39b::ecs39b_set_export_mpan;
+pub use ecs40::ecs40_read_mpan;
 pub use gcs07::{MessageDisplay, gcs07_display_message};
 pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
+pub use gcs21j::gcs21j_read_payment_mode;
+pub use gcs41::{SiteIdUpdate, gcs41_set_mprn};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
+pub use gcs46::gcs46_read_mprn;
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -488,6 +504,15 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 2.2 Top Up Device.
     &cs01a::SPEC,
     &cs01b::SPEC,
+    // Identity and MPxN (DUIS 6.20, 6.2.7).
+    &ecs39a::SPEC,
+    &ecs39b::SPEC,
+    &ecs40::SPEC,
+    &gcs41::SPEC,
+    &gcs46::SPEC,
+    // Payment mode read (DUIS 6.2.9).
+    &ecs26j::SPEC,
+    &gcs21j::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -709,6 +734,21 @@ pub enum DecodedCommand {
     Ecs16(SupplierContact),
     /// GCS44 update the supplier name and contact details (GSME).
     Gcs44(SupplierChange),
+    // Identity and MPxN (DUIS 6.20, 6.2.7).
+    /// ECS39a set the import MPAN(s) (ESME).
+    Ecs39a(ImportMpans),
+    /// ECS39b set the export MPAN (ESME): 13 digits.
+    Ecs39b(Vec<u8>),
+    /// ECS40 read the MPANs (ESME).
+    Ecs40(DlmsRead),
+    /// GCS41 set the MPRN (GSME).
+    Gcs41(SiteIdUpdate),
+    /// GCS46 read the MPRN (GSME).
+    Gcs46(ZclRead),
+    /// ECS26j read the payment mode (ESME).
+    Ecs26j(DlmsRead),
+    /// GCS21j read the payment mode (GSME).
+    Gcs21j(ZclRead),
     /// ECS14 disable privacy PIN protection (ESME).
     Ecs14,
     /// GCS11 disable privacy PIN protection (GSME).
@@ -830,6 +870,13 @@ impl DecodedCommand {
             DecodedCommand::Gcs61(_) => &gcs61::SPEC,
             DecodedCommand::Ecs16(_) => &ecs16::SPEC,
             DecodedCommand::Gcs44(_) => &gcs44::SPEC,
+            DecodedCommand::Ecs39a(_) => &ecs39a::SPEC,
+            DecodedCommand::Ecs39b(_) => &ecs39b::SPEC,
+            DecodedCommand::Ecs40(_) => &ecs40::SPEC,
+            DecodedCommand::Gcs41(_) => &gcs41::SPEC,
+            DecodedCommand::Gcs46(_) => &gcs46::SPEC,
+            DecodedCommand::Ecs26j(_) => &ecs26j::SPEC,
+            DecodedCommand::Gcs21j(_) => &gcs21j::SPEC,
             DecodedCommand::Ecs14 => &ecs14::SPEC,
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
             DecodedCommand::Ecs10(_) => &ecs10::SPEC,

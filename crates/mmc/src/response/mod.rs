@@ -128,6 +128,15 @@ mod gcs09;
 mod cs11;
 mod ecs15a;
 mod ecs15c;
+// Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+mod ecs39a;
+mod ecs39b;
+mod ecs40;
+mod gcs41;
+mod gcs46;
+// Payment mode read (6.2.9).
+mod ecs26j;
+mod gcs21j;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -246,6 +255,15 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs15a::MAPPING,
     &ecs15c::MAPPING,
     &cs11::MAPPING,
+    // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+    &ecs39a::MAPPING,
+    &ecs39b::MAPPING,
+    &gcs41::MAPPING,
+    &ecs40::MAPPING,
+    &gcs46::MAPPING,
+    // Payment mode read (6.2.9).
+    &ecs26j::MAPPING,
+    &gcs21j::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
