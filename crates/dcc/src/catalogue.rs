@@ -143,6 +143,7 @@ static CATALOGUE: &[&dyn Service] = &[
     // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
     &services::s6_20_1_set_import_mpxn::SetImportMpxn,
     &services::s6_20_2_set_export_mpan::SetExportMpan,
+    &services::s6_2_4_read_identity::ReadIdentity,
     &services::s6_2_7_read_mpxn::ReadMpxn,
     &services::s6_2_9_read_payment_mode::ReadPaymentMode,
 ];

@@ -3,7 +3,10 @@
 //! export MPAN, GCS41 a GSME's MPRN; ECS40 reads both MPANs, GCS46 the MPRN (Metering attribute
 //! SiteID `0x0307`, [`crate::EmulatedDevice`]'s gas attributes). 6.2.9 reads the payment mode
 //! 1.6 set ([`crate::payment_mode`]): ECS26j the ESME's account mode, GCS21j the GSME's Payment
-//! Control Configuration.
+//! Control Configuration. 6.2.4 reads the device's identity: ECS26e/m (ESME), ECS26i/n (CHF) the
+//! EUI, variant, model, manufacturer and supply tamper state (never locked: no tamper is
+//! emulated); GCS21e/m (GSME) the Basic cluster and the Metering supply depletion and tamper
+//! states (`0x0608`, `0x0607`: 0).
 //!
 //! Failures (injected, [`DeviceFault`]), as the RTDS ERROR vectors:
 //!
@@ -22,7 +25,9 @@ use gbcs::dlms::{CosemDescriptor, ResponseSpec};
 use gbcs::usecases::payment_mode::{
     BIT_COLLECT_DEBT_EMERGENCY, BIT_SUSPEND_DEBT_DISABLED, CONFIG_CREDIT, CONFIG_PREPAYMENT,
 };
-use gbcs::usecases::{DlmsRead, ImportMpans, SiteIdUpdate, ZclRead, ecs26j, ecs39a, gcs21j, gcs41};
+use gbcs::usecases::{
+    DlmsRead, ImportMpans, SiteIdUpdate, ZclRead, ecs26e, ecs26j, ecs39a, gcs21j, gcs41,
+};
 
 use crate::device::EmulatedDevice;
 use crate::exec::{self, Execution, ZCL_HARDWARE_FAILURE, dlms_response};
@@ -37,6 +42,13 @@ impl EmulatedDevice {
         match *o {
             ecs39a::IMPORT_MPAN => Some(Data::OctetString(id.import_mpxn.clone())),
             ecs39a::EXPORT_MPAN => Some(Data::OctetString(id.export_mpan.clone())),
+            // 6.2.4: the device's identity.
+            ecs26e::DEVICE_ID => Some(Data::OctetString(self.identity.eui.bytes().to_vec())),
+            ecs26e::METER_VARIANT => Some(Data::OctetString(id.variant.clone())),
+            ecs26e::MODEL => Some(Data::OctetString(id.model.clone())),
+            ecs26e::MANUFACTURER => Some(Data::OctetString(id.manufacturer.clone())),
+            // No supply tamper is emulated: never locked.
+            ecs26e::SUPPLY_TAMPER_STATE => Some(Data::Boolean(0)),
             // 6.2.9: the mode 1.6 set (crate::payment_mode), the account active.
             ecs26j::ACCOUNT_MODE_AND_STATUS => Some(Data::Structure(vec![
                 Data::Enum(if self.state.payment_mode.credit {
@@ -138,5 +150,24 @@ impl EmulatedDevice {
             true,
         );
         exec::done(exec::gbz(vec![comp])?, !faulty)
+    }
+
+    /// A ZCL Basic cluster attribute of a gas device (6.2.4: GCS21e, GCS21m): manufacturer name,
+    /// model identifier (character strings), hardware version 1; a `ClusterAttribute` fault
+    /// reads HARDWARE_FAILURE.
+    pub(crate) fn basic_attribute(&self, id: u16) -> Result<ZclValue, u8> {
+        if self.state.has_fault(DeviceFault::ClusterAttribute {
+            cluster: 0x0000,
+            attribute: id,
+        }) {
+            return Err(ZCL_HARDWARE_FAILURE);
+        }
+        let i = &self.state.config.site.identity;
+        Ok(match id {
+            0x0003 => ZclValue::U8(1),
+            0x0004 => ZclValue::CharString(i.manufacturer.clone()),
+            0x0005 => ZclValue::CharString(i.model.clone()),
+            _ => return Err(zcl::UNSUPPORTED_ATTRIBUTE),
+        })
     }
 }

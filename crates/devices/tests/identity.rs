@@ -372,3 +372,151 @@ fn other_device_kinds_do_not_implement_them() {
     assert_eq!(gsme.state().config.site.identity, Default::default());
     assert_eq!(esme.state().config.site.identity, Default::default());
 }
+
+#[test]
+fn identity_reads_answer_the_devices_identity() {
+    let w = World::new();
+    let mut esme = w.device(DeviceKind::Esme, ESME);
+    {
+        let i = &mut esme.state_mut().config.site.identity;
+        // The RTDS vector's identity (the structure check compares string lengths).
+        i.manufacturer = b"CSW".to_vec();
+        i.model = b"ATGTypeX".to_vec();
+        i.variant = b"B".to_vec();
+    }
+    let cmd = usecases::ecs26e_read_identity(&header(&w.supplier, &esme, 0));
+    let wan = w.wan(cmd, &esme);
+    assert_eq!(
+        exchange(
+            &w,
+            &mut esme,
+            &wan,
+            "6.2.4_ECS26e",
+            "ECS26e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+            true
+        ),
+        ResponseOutcome::Success(ResponseValue::DlmsValues(vec![
+            octets(&esme.eui().bytes()),
+            octets(b"B"),
+            octets(b"ATGTypeX"),
+            octets(b"CSW"),
+            Data::Boolean(0)
+        ]))
+    );
+    esme.state_mut().config.site.identity.manufacturer = b"CSW ".to_vec();
+    let cmd = usecases::ecs26m_read_identity(&header(&w.supplier, &esme, 0));
+    let wan = w.wan(cmd, &esme);
+    exchange(
+        &w,
+        &mut esme,
+        &wan,
+        "6.2.4_ECS26m",
+        "ECS26m_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+        true,
+    );
+    // A fault on the model: Get(1) and the ones after it 250, as the RTDS ERROR vector.
+    esme.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: 1,
+        obis: usecases::ecs26e::MODEL.instance,
+        attribute: 2,
+    });
+    let cmd = usecases::ecs26m_read_identity(&header(&w.supplier, &esme, 0));
+    let reply = esme.handle(&w.wan(cmd, &esme), w.now);
+    assert_eq!(
+        assert_failure_like_rtds(
+            &reply.response.unwrap(),
+            "6.2.4_ECS26m",
+            "ECS26m_6.2.4_ERROR_RESPONSE_GBCS.HEX"
+        ),
+        Failure::Dlms {
+            index: 1,
+            result: 1
+        }
+    );
+
+    // The CHF, from the ACB on the supplier's behalf.
+    let mut chf = w.device(DeviceKind::Chf, CHF);
+    chf.state_mut().config.site.identity.model = b"ATGTypeY".to_vec();
+    for (n, manufacturer, dir, file) in [
+        (
+            3,
+            &b"CSW"[..],
+            "6.2.4_ECS26i",
+            "ECS26i_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+        (
+            2,
+            &b"CSW "[..],
+            "6.2.4_ECS26n",
+            "ECS26n_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        chf.state_mut().config.site.identity.manufacturer = manufacturer.to_vec();
+        let h = CommandHeader::on_behalf_of(w.acb.eui, chf.eui(), next(), w.supplier.eui, 1000);
+        let cmd = if n == 3 {
+            usecases::ecs26i_read_identity(&h)
+        } else {
+            usecases::ecs26n_read_identity(&h)
+        };
+        let wan = w.wan(cmd, &chf);
+        let ResponseOutcome::Success(ResponseValue::DlmsValues(v)) =
+            exchange(&w, &mut chf, &wan, dir, file, true)
+        else {
+            panic!("{file}")
+        };
+        assert_eq!(v[n - 2..], [octets(b"ATGTypeY"), octets(manufacturer)]);
+    }
+
+    // The GSME.
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    let gfi = [&b"GFI     "[..], &gsme.eui().bytes()].concat();
+    for (manufacturer, model, dir, file) in [
+        (
+            &b"Critical Software"[..],
+            &gfi[..],
+            "6.2.4_GCS21e",
+            "GCS21e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+        (
+            &b"1234"[..],
+            &b"12345678"[..],
+            "6.2.4_GCS21m",
+            "GCS21m_6.2.4_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+    ] {
+        gsme.state_mut().config.site.identity.manufacturer = manufacturer.to_vec();
+        gsme.state_mut().config.site.identity.model = model.to_vec();
+        let cmd = if dir.ends_with('e') {
+            usecases::gcs21e_read_identity(&header(&w.supplier, &gsme, 0)).unwrap()
+        } else {
+            usecases::gcs21m_read_identity(&header(&w.supplier, &gsme, 0)).unwrap()
+        };
+        let wan = w.wan(cmd, &gsme);
+        let ResponseOutcome::Success(ResponseValue::ClusterReads(r)) =
+            exchange(&w, &mut gsme, &wan, dir, file, true)
+        else {
+            panic!("{file}")
+        };
+        let usecases::ClusterReadValue::Records(basic) = &r[0].value else {
+            panic!("{file}")
+        };
+        assert_eq!(basic[0].value, manufacturer);
+        assert_eq!(basic[1].value, model);
+    }
+    gsme.state_mut()
+        .faults
+        .insert(DeviceFault::ClusterAttribute {
+            cluster: 0x0000,
+            attribute: 0x0004,
+        });
+    let cmd = usecases::gcs21e_read_identity(&header(&w.supplier, &gsme, 0)).unwrap();
+    let wan = w.wan(cmd, &gsme);
+    exchange(
+        &w,
+        &mut gsme,
+        &wan,
+        "6.2.4_GCS21e",
+        "GCS21e_6.2.4_ERROR_RESPONSE_GBCS.HEX",
+        false,
+    );
+}

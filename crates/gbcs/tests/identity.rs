@@ -421,3 +421,124 @@ fn payment_mode_reads_round_trip() {
         assert!(classify_response(code, &a.content).is_failure(), "{stem}");
     }
 }
+
+// 6.2.4 Read Device Configuration (Identity Exc. MPxN): ECS26e, ECS26m, ECS26i, ECS26n,
+// GCS21e, GCS21m.
+
+const CHF: u64 = 0x00db_1234_5678_90a2;
+
+fn chf_by_acb(counter: u64, user_counter: u64) -> CommandHeader {
+    CommandHeader::on_behalf_of(
+        Eui64::from_u64(ACB),
+        Eui64::from_u64(CHF),
+        counter,
+        Eui64::from_u64(SUPPLIER),
+        user_counter,
+    )
+}
+
+#[test]
+fn identity_reads_round_trip() {
+    let ks = Keystore::load();
+    for (kind, e, m, i, n, g) in [
+        ("SUCCESS", 1001, 1001, (1300, 1000), (1300, 1000), 1001),
+        ("ERROR", 1002, 1003, (1301, 1001), (1302, 1002), 1002),
+    ] {
+        let f = |uc: &str| format!("{uc}_6.2.4_{kind}_COMMAND_GBCS.HEX");
+        check_command(
+            &ks,
+            "6.2.4_ECS26e",
+            &f("ECS26e"),
+            usecases::ecs26e_read_identity(&h(ESME, e)),
+        );
+        check_command(
+            &ks,
+            "6.2.4_ECS26m",
+            &f("ECS26m"),
+            usecases::ecs26m_read_identity(&h(ESME, m)),
+        );
+        check_command(
+            &ks,
+            "6.2.4_ECS26i",
+            &f("ECS26i"),
+            usecases::ecs26i_read_identity(&chf_by_acb(i.0, i.1)),
+        );
+        check_command(
+            &ks,
+            "6.2.4_ECS26n",
+            &f("ECS26n"),
+            usecases::ecs26n_read_identity(&chf_by_acb(n.0, n.1)),
+        );
+        check_command(
+            &ks,
+            "6.2.4_GCS21e",
+            &f("GCS21e"),
+            usecases::gcs21e_read_identity(&h(GSME, g)).unwrap(),
+        );
+        check_command(
+            &ks,
+            "6.2.4_GCS21m",
+            &f("GCS21m"),
+            usecases::gcs21m_read_identity(&h(GSME, g)).unwrap(),
+        );
+        for (uc, objects) in [
+            ("ECS26e", &usecases::ecs26e::OBJECTS[..]),
+            ("ECS26m", &usecases::ecs26m::OBJECTS[..]),
+            ("ECS26i", &usecases::ecs26i::OBJECTS[..]),
+            ("ECS26n", &usecases::ecs26n::OBJECTS[..]),
+        ] {
+            let a = apdu(&format!("6.2.4_{uc}"), &f(uc));
+            let (DecodedCommand::Ecs26e(r)
+            | DecodedCommand::Ecs26m(r)
+            | DecodedCommand::Ecs26i(r)
+            | DecodedCommand::Ecs26n(r)) = decode_command(&a).unwrap()
+            else {
+                panic!("{uc}")
+            };
+            assert_eq!(r.objects, objects, "{uc}");
+        }
+        for uc in ["GCS21e", "GCS21m"] {
+            let a = apdu(&format!("6.2.4_{uc}"), &f(uc));
+            let (DecodedCommand::Gcs21e(r) | DecodedCommand::Gcs21m(r)) =
+                decode_command(&a).unwrap()
+            else {
+                panic!("{uc}")
+            };
+            assert_eq!(r.len(), 2);
+            assert_eq!((r[0].cluster, r[1].cluster), (0x0000, 0x0702));
+            assert_eq!(r[1].attributes, [0x0608, 0x0607]);
+        }
+    }
+    let octets = |s: &[u8]| Data::OctetString(s.to_vec());
+    let a = apdu("6.2.4_ECS26e", "ECS26e_6.2.4_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::DlmsValues(vec![
+            octets(&Eui64::from_u64(ESME).bytes()),
+            octets(b"B"),
+            octets(b"ATGTypeX"),
+            octets(b"CSW"),
+            Data::Boolean(0xFF)
+        ]))
+    );
+    let a = apdu("6.2.4_ECS26n", "ECS26n_6.2.4_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::DlmsValues(vec![
+            octets(b"ATGTypeY"),
+            octets(b"CSW ")
+        ]))
+    );
+    for uc in ["ECS26e", "ECS26m", "ECS26i", "ECS26n", "GCS21e", "GCS21m"] {
+        let dir = format!("6.2.4_{uc}");
+        let a = apdu(&dir, &format!("{uc}_6.2.4_SUCCESS_RESPONSE_GBCS.HEX"));
+        let code = a.message_code();
+        assert!(!classify_response(code, &a.content).is_failure(), "{uc}");
+        let a = apdu(&dir, &format!("{uc}_6.2.4_ERROR_RESPONSE_GBCS.HEX"));
+        assert!(
+            decode_response(code, &a.content).unwrap().is_failure(),
+            "{uc}"
+        );
+        assert!(classify_response(code, &a.content).is_failure(), "{uc}");
+    }
+}

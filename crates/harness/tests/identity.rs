@@ -201,3 +201,79 @@ fn malformed_mpxns_wrong_fuels_and_devices_are_refused_and_nothing_changes() {
     assert_eq!(read_esme(&mut h), (premises1::MPAN.into(), String::new()));
     assert_eq!(read_gsme(&mut h), premises1::MPRN);
 }
+
+/// A 6.2.4 read from `template` of `device`: the values its answer carries, rendered as MMC.
+fn read_identity(h: &mut Harness, template: &str, device: &str) -> String {
+    let p = h.request(template, SUPPLIER, device);
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    let x = mmc::render(
+        &bytes,
+        &mmc::Context {
+            service_reference: Some("6.2"),
+            service_reference_variant: Some("6.2.4"),
+            keys: None,
+        },
+    )
+    .unwrap();
+    assert!(
+        x.xml.contains("ReadDeviceConfigurationIdentityExcMPxNRsp"),
+        "{}",
+        x.xml
+    );
+    x.xml
+}
+
+#[test]
+fn identity_reads_answer_the_inventorys_identity() {
+    let mut h = Harness::new_world();
+    h.restart();
+    let x = read_identity(
+        &mut h,
+        "ECS26m_6.2.4_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    for leaf in [
+        "<ra:ModelType>010A030B</ra:ModelType>",
+        "<ra:ManufacturerIdentifier>AB01</ra:ManufacturerIdentifier>",
+        "<ra:SupplyTamperState>Unchanged</ra:SupplyTamperState>",
+        "<ra:MeterVariant>A</ra:MeterVariant>",
+    ] {
+        assert!(x.contains(leaf), "{leaf}: {x}");
+    }
+    let x = read_identity(
+        &mut h,
+        "GCS21m_6.2.4_SUCCESS_REQUEST_DUIS.XML",
+        premises1::GSME,
+    );
+    for leaf in [
+        "<ra:ModelType>020B0401</ra:ModelType>",
+        "<ra:ManufacturerIdentifier>AB02</ra:ManufacturerIdentifier>",
+        "<ra:SupplyDepletionState>Unchanged</ra:SupplyDepletionState>",
+    ] {
+        assert!(x.contains(leaf), "{leaf}: {x}");
+    }
+    let x = read_identity(
+        &mut h,
+        "ECS26n_6.2.4_SUCCESS_REQUEST_DUIS.XML",
+        premises1::CHF,
+    );
+    for leaf in [
+        "<ra:ModelType>433100AC</ra:ModelType>",
+        "<ra:ManufacturerIdentifier>106C</ra:ManufacturerIdentifier>",
+    ] {
+        assert!(x.contains(leaf), "{leaf}: {x}");
+    }
+    // Not a device type 6.2.4 serves.
+    let p = h.request(
+        "ECS26m_6.2.4_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::PPMID,
+    );
+    let a = h.send(&h.sign(SUPPLIER, &p.xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E11"), "{}", a.body);
+}

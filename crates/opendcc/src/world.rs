@@ -751,14 +751,21 @@ impl World {
                 anchors
             };
             let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
-            // A meter holds the MPxN it is registered at (DUIS 6.2.7 reads it, 6.20 sets it).
-            if matches!(t, DeviceType::Esme | DeviceType::Gsme)
-                && let Some(mpxn) = devices
-                    .iter()
-                    .find(|d| d.id == id)
-                    .and_then(|d| d.mpxn.as_ref())
-            {
-                state.config.site.identity.import_mpxn = mpxn.as_bytes().to_vec();
+            // A device reports the identity the inventory has for it (DUIS 6.2.4), and a meter
+            // holds the MPxN it is registered at (6.2.7 reads it, 6.20 sets it).
+            if let Some(d) = devices.iter().find(|d| d.id == id) {
+                let identity = &mut state.config.site.identity;
+                identity.manufacturer = d.manufacturer.as_bytes().to_vec();
+                identity.model = d.model.as_bytes().to_vec();
+                if let Some(v) = d.esme_variant {
+                    // The meter variant is one letter (`A`, `B`, `C`; the rest say more).
+                    identity.variant = v.as_str().as_bytes().get(..1).unwrap_or_default().to_vec();
+                }
+                if matches!(t, DeviceType::Esme | DeviceType::Gsme)
+                    && let Some(mpxn) = &d.mpxn
+                {
+                    identity.import_mpxn = mpxn.as_bytes().to_vec();
+                }
             }
             device_states.push((id, state));
         }

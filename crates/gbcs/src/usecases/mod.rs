@@ -149,6 +149,13 @@ pub mod gcs46;
 // Payment mode read (DUIS 6.2.9).
 pub mod ecs26j;
 pub mod gcs21j;
+// Identity read (DUIS 6.2.4).
+pub mod ecs26e;
+pub mod ecs26i;
+pub mod ecs26m;
+pub mod ecs26n;
+pub mod gcs21e;
+pub mod gcs21m;
 pub mod logs_common;
 mod settings_common;
 
@@ -284,14 +291,20 @@ pub use ecs14::ecs14_disable_privacy_pin;
 pub use ecs15a::ecs15a_clear_event_log;
 pub use ecs15c::ecs15c_clear_event_log;
 pub use ecs16::{SupplierContact, ecs16_update_supplier_name};
+pub use ecs26e::ecs26e_read_identity;
+pub use ecs26i::ecs26i_read_identity;
 pub use ecs26j::ecs26j_read_payment_mode;
+pub use ecs26m::ecs26m_read_identity;
+pub use ecs26n::ecs26n_read_identity;
 pub use ecs39a::{ImportMpans, ecs39a_set_import_mpan};
 pub use ecs39b::ecs39b_set_export_mpan;
 pub use ecs40::ecs40_read_mpan;
 pub use gcs07::{MessageDisplay, gcs07_display_message};
 pub use gcs09::{TenancyChange, gcs09_restrict_access};
 pub use gcs11::{PasswordCleared, gcs11_disable_privacy_pin};
+pub use gcs21e::gcs21e_read_identity;
 pub use gcs21j::gcs21j_read_payment_mode;
+pub use gcs21m::gcs21m_read_identity;
 pub use gcs41::{SiteIdUpdate, gcs41_set_mprn};
 pub use gcs44::{SupplierChange, gcs44_update_supplier_name};
 pub use gcs46::gcs46_read_mprn;
@@ -513,6 +526,13 @@ pub static ALL: &[&UseCaseSpec] = &[
     // Payment mode read (DUIS 6.2.9).
     &ecs26j::SPEC,
     &gcs21j::SPEC,
+    // Identity read (DUIS 6.2.4).
+    &ecs26e::SPEC,
+    &ecs26i::SPEC,
+    &ecs26m::SPEC,
+    &ecs26n::SPEC,
+    &gcs21e::SPEC,
+    &gcs21m::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -749,6 +769,18 @@ pub enum DecodedCommand {
     Ecs26j(DlmsRead),
     /// GCS21j read the payment mode (GSME).
     Gcs21j(ZclRead),
+    /// ECS26e read the identity (ESME, before GBCS 4.0).
+    Ecs26e(DlmsRead),
+    /// ECS26i read the identity (CHF, before GBCS 4.0).
+    Ecs26i(DlmsRead),
+    /// ECS26m read the identity (ESME).
+    Ecs26m(DlmsRead),
+    /// ECS26n read the identity (CHF).
+    Ecs26n(DlmsRead),
+    /// GCS21e read the identity (GSME, before GBCS 4.0).
+    Gcs21e(Vec<ZclRead>),
+    /// GCS21m read the identity (GSME).
+    Gcs21m(Vec<ZclRead>),
     /// ECS14 disable privacy PIN protection (ESME).
     Ecs14,
     /// GCS11 disable privacy PIN protection (GSME).
@@ -877,6 +909,12 @@ impl DecodedCommand {
             DecodedCommand::Gcs46(_) => &gcs46::SPEC,
             DecodedCommand::Ecs26j(_) => &ecs26j::SPEC,
             DecodedCommand::Gcs21j(_) => &gcs21j::SPEC,
+            DecodedCommand::Ecs26e(_) => &ecs26e::SPEC,
+            DecodedCommand::Ecs26i(_) => &ecs26i::SPEC,
+            DecodedCommand::Ecs26m(_) => &ecs26m::SPEC,
+            DecodedCommand::Ecs26n(_) => &ecs26n::SPEC,
+            DecodedCommand::Gcs21e(_) => &gcs21e::SPEC,
+            DecodedCommand::Gcs21m(_) => &gcs21m::SPEC,
             DecodedCommand::Ecs14 => &ecs14::SPEC,
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
             DecodedCommand::Ecs10(_) => &ecs10::SPEC,

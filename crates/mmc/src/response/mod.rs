@@ -137,6 +137,14 @@ mod gcs46;
 // Payment mode read (6.2.9).
 mod ecs26j;
 mod gcs21j;
+// Identity read (6.2.4).
+mod ecs26e;
+mod ecs26i;
+mod ecs26m;
+mod ecs26n;
+mod gcs21e;
+mod gcs21m;
+mod identity;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -264,6 +272,13 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     // Payment mode read (6.2.9).
     &ecs26j::MAPPING,
     &gcs21j::MAPPING,
+    // Identity read (6.2.4).
+    &ecs26e::MAPPING,
+    &ecs26i::MAPPING,
+    &ecs26m::MAPPING,
+    &ecs26n::MAPPING,
+    &gcs21e::MAPPING,
+    &gcs21m::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.
