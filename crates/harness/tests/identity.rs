@@ -277,3 +277,36 @@ fn identity_reads_answer_the_inventorys_identity() {
     let a = h.send(&h.sign(SUPPLIER, &p.xml));
     assert_eq!(a.code.map(|c| c.as_str()), Some("E11"), "{}", a.body);
 }
+
+#[test]
+fn a_dsp_future_dated_set_is_made_at_its_time() {
+    let mut h = Harness::new_world();
+    let at = h.now() + std::time::Duration::from_secs(3600);
+    let at = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let p = h.request(t::SET_SINGLE, SUPPLIER, premises1::ESME);
+    let xml = p.xml.replace(
+        "<sr:SetDeviceConfigurationImportMPxN>",
+        &format!(
+            "<sr:SetDeviceConfigurationImportMPxN><sr:ExecutionDateTime>{at}</sr:ExecutionDateTime>"
+        ),
+    );
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.advance(std::time::Duration::from_secs(3000));
+    assert!(h.response_for(SUPPLIER, &p.rid).is_none());
+    // Not yet made: the meter still holds the registered MPAN.
+    let state: devices::DeviceState =
+        serde_json::from_value(h.device_state(premises1::ESME)).unwrap();
+    assert_eq!(
+        state.config.site.identity.import_mpxn,
+        premises1::MPAN.as_bytes()
+    );
+    h.advance(std::time::Duration::from_secs(700));
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert_eq!(read_esme(&mut h).0, "1312345678333");
+}
