@@ -158,6 +158,12 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_2_1_read_device_configuration_voltage::ReadDeviceConfigurationVoltage,
     &services::s6_12_update_device_configuration_instantaneous_power_threshold::UpdateDeviceConfigurationInstantaneousPowerThreshold,
     &services::s6_2_5_read_device_configuration_instantaneous_power_thresholds::ReadDeviceConfigurationInstantaneousPowerThresholds,
+    // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+    &services::s6_20_1_set_import_mpxn::SetImportMpxn,
+    &services::s6_20_2_set_export_mpan::SetExportMpan,
+    &services::s6_2_4_read_identity::ReadIdentity,
+    &services::s6_2_7_read_mpxn::ReadMpxn,
+    &services::s6_2_9_read_payment_mode::ReadPaymentMode,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

@@ -452,6 +452,21 @@ impl EmulatedDevice {
             DecodedCommand::Dbch03 => self.dbch03(apdu),
             DecodedCommand::Dbch01 => self.dbch01(apdu),
             DecodedCommand::Dbch02(p) => self.dbch02(apdu, p),
+            // Identity and MPxN (crate::identity).
+            DecodedCommand::Ecs39a(m) => self.ecs39a(apdu, &m),
+            DecodedCommand::Ecs39b(m) => self.ecs39b(apdu, &m),
+            DecodedCommand::Ecs40(read) => self.identity_get(apdu, &read),
+            DecodedCommand::Gcs41(u) => self.gcs41(&u),
+            DecodedCommand::Gcs46(read) => self.gas_read(&read, now),
+            DecodedCommand::Ecs26j(read) => self.identity_get(apdu, &read),
+            DecodedCommand::Gcs21j(read) => self.gcs21j(&read),
+            DecodedCommand::Ecs26e(read)
+            | DecodedCommand::Ecs26i(read)
+            | DecodedCommand::Ecs26m(read)
+            | DecodedCommand::Ecs26n(read) => self.identity_get(apdu, &read),
+            DecodedCommand::Gcs21e(reads) | DecodedCommand::Gcs21m(reads) => {
+                self.instantaneous_gas_multi(cmd, &reads, now, &[], false)
+            }
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.
@@ -928,6 +943,10 @@ impl EmulatedDevice {
             0x0014 => ZclValue::Enum8(self.state.supply.zse_supply_status()),
             0x0205 => ZclValue::U16(self.state.battery_days),
             0x0206 => ZclValue::OctetString(self.state.firmware_version.clone()),
+            // SiteID: the MPRN (crate::identity).
+            0x0307 => ZclValue::OctetString(self.state.config.site.identity.import_mpxn.clone()),
+            // Supply depletion and tamper states (6.2.4): none emulated.
+            0x0607 | 0x0608 => ZclValue::Enum8(0),
             // Unit of measure: m³; multiplier 1; divisor 1000 (the summation counts litres).
             0x0300 => ZclValue::Enum8(0x01),
             0x0301 => ZclValue::U24(1),

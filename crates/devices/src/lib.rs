@@ -83,6 +83,7 @@ mod device;
 mod error;
 mod event_logs;
 mod exec;
+mod identity;
 // future dating: held device instructions and the device tick
 pub mod future;
 pub mod gas_tariff_update;

@@ -29,6 +29,12 @@ pub(crate) enum ZclValue {
     U32(u32),
     /// `0x2B` int32.
     I32(i32),
+    /// `0x19` bitmap16.
+    Bitmap16(u16),
+    /// `0x20` uint8.
+    U8(u8),
+    /// `0x42` character string (at most 254 bytes).
+    CharString(Vec<u8>),
 }
 
 impl ZclValue {
@@ -42,6 +48,14 @@ impl ZclValue {
             ZclValue::Bitmap8(v) => (0x18, vec![*v]),
             ZclValue::U32(v) => (0x23, v.to_le_bytes().to_vec()),
             ZclValue::I32(v) => (0x2B, v.to_le_bytes().to_vec()),
+            ZclValue::Bitmap16(v) => (0x19, v.to_le_bytes().to_vec()),
+            ZclValue::U8(v) => (0x20, vec![*v]),
+            ZclValue::CharString(b) => (0x42, {
+                let n = u8::try_from(b.len()).ok().filter(|n| *n < 0xFF)?;
+                let mut v = vec![n];
+                v.extend_from_slice(b);
+                v
+            }),
             ZclValue::OctetString(b) => {
                 let len = u8::try_from(b.len()).ok().filter(|l| *l != 0xFF)?;
                 let mut out = Vec::with_capacity(b.len() + 1);

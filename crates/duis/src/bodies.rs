@@ -1100,3 +1100,8 @@ pub use local_delivery::ReturnLocalCommandResponse;
 // 6.28 Set CHF Sub GHz Configuration.
 mod sub_ghz;
 pub use sub_ghz::SetChfSubGhzConfiguration;
+// Identity and MPxN (6.20.1, 6.20.2).
+mod identity;
+pub use identity::{
+    ImportMpxn, SetDeviceConfigurationExportMpan, SetDeviceConfigurationImportMpxn,
+};

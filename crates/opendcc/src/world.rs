@@ -764,6 +764,22 @@ impl World {
             if t == DeviceType::Chf && uprn.is_some_and(dual_band_premises) {
                 state.config.sub_ghz = devices::config::sub_ghz::SubGhzState::dual_band();
             }
+            // A device reports the identity the inventory has for it (DUIS 6.2.4), and a meter
+            // holds the MPxN it is registered at (6.2.7 reads it, 6.20 sets it).
+            if let Some(d) = devices.iter().find(|d| d.id == id) {
+                let identity = &mut state.config.site.identity;
+                identity.manufacturer = d.manufacturer.as_bytes().to_vec();
+                identity.model = d.model.as_bytes().to_vec();
+                if let Some(v) = d.esme_variant {
+                    // The meter variant is one letter (`A`, `B`, `C`; the rest say more).
+                    identity.variant = v.as_str().as_bytes().get(..1).unwrap_or_default().to_vec();
+                }
+                if matches!(t, DeviceType::Esme | DeviceType::Gsme)
+                    && let Some(mpxn) = &d.mpxn
+                {
+                    identity.import_mpxn = mpxn.as_bytes().to_vec();
+                }
+            }
             device_states.push((id, state));
         }
 

@@ -122,6 +122,12 @@ pub mod s4_4_4_retrieve_billing_data_log_debt_payments;
 pub mod s4_4_5_retrieve_billing_data_log_prepayment_credits;
 pub mod s4_6_1_retrieve_import_daily_read_log;
 pub mod s4_6_2_retrieve_export_daily_read_log;
+// Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+pub mod s6_20_1_set_import_mpxn;
+pub mod s6_20_2_set_export_mpan;
+pub mod s6_2_4_read_identity;
+pub mod s6_2_7_read_mpxn;
+pub mod s6_2_9_read_payment_mode;
 
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
 pub use s8_4_update_inventory::transition_allowed;

@@ -4,4 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// Identity, MPxN, billing calendar, gas conversion and flow, customer identification number (DUIS 6.2.x, 6.6–6.8, 6.20, 9.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteConfig {}
+pub struct SiteConfig {
+    /// The MPxN the meter is configured with (DUIS 6.20, 6.2.7).
+    #[serde(default)]
+    pub identity: super::identity::IdentityConfig,
+}

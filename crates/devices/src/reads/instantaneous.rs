@@ -899,6 +899,8 @@ impl EmulatedDevice {
             (gbcs::usecases::CLUSTER_METERING, _) => {
                 return self.gas_attribute(id, now);
             }
+            // The Basic cluster (6.2.4: crate::identity).
+            (0x0000, _) => return self.basic_attribute(id),
             (CLUSTER_PRICE, 0x0616) => ZclValue::U16(CURRENCY_GBP),
             (CLUSTER_PRICE, 0x0617) => ZclValue::Bitmap8(PRICE_TRAILING_DIGIT),
             (CLUSTER_PREPAYMENT, 0x0001) => ZclValue::I32(i32_of(credits().0)),

@@ -289,14 +289,15 @@ pub fn zcl_records(mut p: &[u8]) -> Vec<(u16, u8, Option<u8>)> {
         }
         let ty = p[0];
         let len = match ty {
-            0x21 => 2,
+            0x21 | 0x19 => 2,
             0x22 => 3,
             0x25 => 6,
             0x30 => 1,
             // Price and Prepayment attributes (reads): bitmap8, uint32, int32, octet string.
             0x18 => 1,
             0x23 | 0x2B => 4,
-            0x41 => 1 + usize::from(p[1]),
+            0x41 | 0x42 => 1 + usize::from(p[1]),
+            0x20 => 1,
             t => panic!("type {t:#x}"),
         };
         p = &p[1 + len..];

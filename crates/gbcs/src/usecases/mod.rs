@@ -142,6 +142,22 @@ pub mod gcs09;
 pub mod gcs11;
 pub mod gcs36;
 pub mod gcs44;
+// Identity and MPxN (DUIS 6.20, 6.2.7).
+pub mod ecs39a;
+pub mod ecs39b;
+pub mod ecs40;
+pub mod gcs41;
+pub mod gcs46;
+// Payment mode read (DUIS 6.2.9).
+pub mod ecs26j;
+pub mod gcs21j;
+// Identity read (DUIS 6.2.4).
+pub mod ecs26e;
+pub mod ecs26i;
+pub mod ecs26m;
+pub mod ecs26n;
+pub mod gcs21e;
+pub mod gcs21m;
 pub mod logs_common;
 mod settings_common;
 // 6.22 Configure Alert Behaviour, 6.2.10 Read Event and Alert Behaviours.
@@ -343,6 +359,19 @@ pub use dbch02::{ChannelLogEntry, ChannelLogPeriod, dbch02_read_sub_ghz_channel_
 pub use dbch03::dbch03_read_sub_ghz_configuration;
 pub use dbch04::{ChannelPage, SubGhzConfiguration, dbch04_set_sub_ghz_configuration};
 pub use dbch05::dbch05_request_sub_ghz_channel_scan;
+pub use ecs26e::ecs26e_read_identity;
+pub use ecs26i::ecs26i_read_identity;
+pub use ecs26j::ecs26j_read_payment_mode;
+pub use ecs26m::ecs26m_read_identity;
+pub use ecs26n::ecs26n_read_identity;
+pub use ecs39a::{ImportMpans, ecs39a_set_import_mpan};
+pub use ecs39b::ecs39b_set_export_mpan;
+pub use ecs40::ecs40_read_mpan;
+pub use gcs21e::gcs21e_read_identity;
+pub use gcs21j::gcs21j_read_payment_mode;
+pub use gcs21m::gcs21m_read_identity;
+pub use gcs41::{SiteIdUpdate, gcs41_set_mprn};
+pub use gcs46::gcs46_read_mprn;
 
 /// The role a remote party holds on a device (GBCS "Remote Party Role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -582,6 +611,22 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs26k::SPEC,
     &ecs34::SPEC,
     &ecs26f::SPEC,
+    // Identity and MPxN (DUIS 6.20, 6.2.7).
+    &ecs39a::SPEC,
+    &ecs39b::SPEC,
+    &ecs40::SPEC,
+    &gcs41::SPEC,
+    &gcs46::SPEC,
+    // Payment mode read (DUIS 6.2.9).
+    &ecs26j::SPEC,
+    &gcs21j::SPEC,
+    // Identity read (DUIS 6.2.4).
+    &ecs26e::SPEC,
+    &ecs26i::SPEC,
+    &ecs26m::SPEC,
+    &ecs26n::SPEC,
+    &gcs21e::SPEC,
+    &gcs21m::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -803,6 +848,33 @@ pub enum DecodedCommand {
     Ecs16(SupplierContact),
     /// GCS44 update the supplier name and contact details (GSME).
     Gcs44(SupplierChange),
+    // Identity and MPxN (DUIS 6.20, 6.2.7).
+    /// ECS39a set the import MPAN(s) (ESME).
+    Ecs39a(ImportMpans),
+    /// ECS39b set the export MPAN (ESME): 13 digits.
+    Ecs39b(Vec<u8>),
+    /// ECS40 read the MPANs (ESME).
+    Ecs40(DlmsRead),
+    /// GCS41 set the MPRN (GSME).
+    Gcs41(SiteIdUpdate),
+    /// GCS46 read the MPRN (GSME).
+    Gcs46(ZclRead),
+    /// ECS26j read the payment mode (ESME).
+    Ecs26j(DlmsRead),
+    /// GCS21j read the payment mode (GSME).
+    Gcs21j(ZclRead),
+    /// ECS26e read the identity (ESME, before GBCS 4.0).
+    Ecs26e(DlmsRead),
+    /// ECS26i read the identity (CHF, before GBCS 4.0).
+    Ecs26i(DlmsRead),
+    /// ECS26m read the identity (ESME).
+    Ecs26m(DlmsRead),
+    /// ECS26n read the identity (CHF).
+    Ecs26n(DlmsRead),
+    /// GCS21e read the identity (GSME, before GBCS 4.0).
+    Gcs21e(Vec<ZclRead>),
+    /// GCS21m read the identity (GSME).
+    Gcs21m(Vec<ZclRead>),
     /// ECS14 disable privacy PIN protection (ESME).
     Ecs14,
     /// GCS11 disable privacy PIN protection (GSME).
@@ -971,6 +1043,19 @@ impl DecodedCommand {
             DecodedCommand::Gcs61(_) => &gcs61::SPEC,
             DecodedCommand::Ecs16(_) => &ecs16::SPEC,
             DecodedCommand::Gcs44(_) => &gcs44::SPEC,
+            DecodedCommand::Ecs39a(_) => &ecs39a::SPEC,
+            DecodedCommand::Ecs39b(_) => &ecs39b::SPEC,
+            DecodedCommand::Ecs40(_) => &ecs40::SPEC,
+            DecodedCommand::Gcs41(_) => &gcs41::SPEC,
+            DecodedCommand::Gcs46(_) => &gcs46::SPEC,
+            DecodedCommand::Ecs26j(_) => &ecs26j::SPEC,
+            DecodedCommand::Gcs21j(_) => &gcs21j::SPEC,
+            DecodedCommand::Ecs26e(_) => &ecs26e::SPEC,
+            DecodedCommand::Ecs26i(_) => &ecs26i::SPEC,
+            DecodedCommand::Ecs26m(_) => &ecs26m::SPEC,
+            DecodedCommand::Ecs26n(_) => &ecs26n::SPEC,
+            DecodedCommand::Gcs21e(_) => &gcs21e::SPEC,
+            DecodedCommand::Gcs21m(_) => &gcs21m::SPEC,
             DecodedCommand::Ecs14 => &ecs14::SPEC,
             DecodedCommand::Gcs11(_) => &gcs11::SPEC,
             DecodedCommand::Ecs50(_) => &ecs50::SPEC,

@@ -150,6 +150,23 @@ mod gcs09;
 mod cs11;
 mod ecs15a;
 mod ecs15c;
+// Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+mod ecs39a;
+mod ecs39b;
+mod ecs40;
+mod gcs41;
+mod gcs46;
+// Payment mode read (6.2.9).
+mod ecs26j;
+mod gcs21j;
+// Identity read (6.2.4).
+mod ecs26e;
+mod ecs26i;
+mod ecs26m;
+mod ecs26n;
+mod gcs21e;
+mod gcs21m;
+mod identity;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -292,6 +309,22 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &alert_behaviours::ECS25R1,
     &alert_behaviours::ECS25R2,
     &alert_behaviours::GCS20R,
+    // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
+    &ecs39a::MAPPING,
+    &ecs39b::MAPPING,
+    &gcs41::MAPPING,
+    &ecs40::MAPPING,
+    &gcs46::MAPPING,
+    // Payment mode read (6.2.9).
+    &ecs26j::MAPPING,
+    &gcs21j::MAPPING,
+    // Identity read (6.2.4).
+    &ecs26e::MAPPING,
+    &ecs26i::MAPPING,
+    &ecs26m::MAPPING,
+    &ecs26n::MAPPING,
+    &gcs21e::MAPPING,
+    &gcs21m::MAPPING,
 ];
 
 /// How one use case's response becomes MMC.

@@ -123,7 +123,10 @@ fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
     let code = rtds_command
         .and_then(|b| Frame::decode(b).ok())
         .map(|f| f.apdu().message_code());
-    (code == Some(gbcs::usecases::gcs60a::CODE)).then(|| "4.0".into())
+    // 6.2.4 likewise: GCS21m to a GSME of GBCS 4.0, GCS21e to the others.
+    (code == Some(gbcs::usecases::gcs60a::CODE)
+        || code == Some(gbcs::usecases::gcs21m::MESSAGE_CODE))
+    .then(|| "4.0".into())
 }
 
 /// The GBCS version of the ESME's Device Model an RTDS command was made for: the RTDS sends its
@@ -137,7 +140,16 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         Ok(f) => Some(f.apdu().message_code()),
         Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
     });
-    (code == Some(gbcs::usecases::ecs08a::MESSAGE_CODE)).then(|| "4.0".into())
+    // 6.2.4 likewise: ECS26m to an ESME (ECS26n to a CHF) of GBCS 4.0, ECS26e (ECS26i) to the
+    // others.
+    [
+        gbcs::usecases::ecs08a::MESSAGE_CODE,
+        gbcs::usecases::ecs26m::MESSAGE_CODE,
+        gbcs::usecases::ecs26n::MESSAGE_CODE,
+    ]
+    .iter()
+    .any(|c| code == Some(*c))
+    .then(|| "4.0".into())
 }
 
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
@@ -618,6 +630,9 @@ fn transform_for(
     }
     if dev.device_type == DeviceType::Gsme {
         dev.gbcs_version = gsme_gbcs_version_for(rtds_command);
+    }
+    if dev.device_type == DeviceType::Chf {
+        dev.gbcs_version = esme_gbcs_version_for(rtds_command);
     }
     let role = role_for(req, &dev, capacity)?;
     dcc::catalogue::plan_device_request_as(&req.0, &dev, role, ks.dcc()?, dcc_counter, now)
