@@ -296,6 +296,12 @@ impl EmulatedDevice {
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),
+            // 6.4.1, 6.4.2 load limiting (crate::config::limits).
+            DecodedCommand::Ecs28a(c) => self.ecs28a(apdu, &c, now),
+            DecodedCommand::Ecs28b => self.ecs28b(apdu.counter, now),
+            // 6.18.1, 6.18.2 maximum demand (crate::config::limits).
+            DecodedCommand::Ecs37(p) => self.ecs37(apdu.counter, &p),
+            DecodedCommand::Ecs57(r) => self.ecs57(apdu.counter, &r, now),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).

@@ -11,7 +11,8 @@
 //! at their activation time, one alert per activation-time object); the GSME tariff and price
 //! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
 //! time); the prepayment configuration updates of 2.1 (`crate::prepay_config`: ECS08, ECS08a,
-//! GCS05, one alert per activation-time object or dated component).
+//! GCS05, one alert per activation-time object or dated component); the load limiting settings
+//! of 6.4.1 (`crate::config::limits`: ECS28a, one alert per activation-time object).
 //!
 //! Held device events that no command carries share the mechanism, with no outcome alert: the
 //! next prepayment event (`crate::prepay`) and the end of a boost (`crate::boost`).
@@ -74,6 +75,9 @@ pub enum FutureAction {
     /// ECS08, ECS08a, GCS05: write this prepayment configuration ([`crate::prepay_config`]);
     /// one outcome alert per [`crate::prepay_config::PrepayConfigChange::outcomes`] entry.
     PrepayConfig(Box<crate::prepay_config::PrepayConfigChange>),
+    /// ECS28a: write these load limiting settings ([`crate::config::limits`]); one DLMS
+    /// outcome alert per activation-time object.
+    LoadLimit(crate::config::limits::LoadLimitChange),
 }
 
 /// A future-dated instruction the device holds.
@@ -228,6 +232,14 @@ impl EmulatedDevice {
                                 alerts.extend(self.outcome_alert(code, &one, when)?);
                             }
                         }
+                    }
+                    continue;
+                }
+                FutureAction::LoadLimit(change) => {
+                    self.apply_load_limit(change);
+                    for o in gbcs::usecases::ecs28a::activation_objects() {
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
                     }
                     continue;
                 }

@@ -1055,3 +1055,10 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+
+// Family 6 limits (6.4.1 load limiting general settings).
+mod limits;
+pub use limits::{
+    LoadLimitingGeneralSettings, ResetMaximumDemandRegisters,
+    SetMaximumDemandConfigurableTimePeriod,
+};

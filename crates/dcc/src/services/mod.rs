@@ -53,6 +53,11 @@ pub mod s2_1_update_prepay_configuration;
 pub mod s2_2_top_up_device;
 pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
+// Family 6 limits (6.4).
+pub mod s6_18_1_set_maximum_demand_configurable_time_period;
+pub mod s6_18_2_reset_maximum_demand_registers;
+pub mod s6_4_1_update_load_limiting_general_settings;
+pub mod s6_4_2_update_load_limiting_counter_reset;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;

@@ -33,6 +33,10 @@ pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
+pub mod ecs28a;
+pub mod ecs28b;
+pub mod ecs37;
+pub mod ecs57;
 // 1.6 Update Payment Mode.
 pub mod ecs01a;
 pub mod ecs01b;
@@ -172,6 +176,10 @@ pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs04::{ecs04a_adjust_meter_balance, ecs04b_reset_meter_balance};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
+// 6.4 load limiting (crate::usecases::ecs28a, ecs28b).
+pub use ecs28a::{LoadLimitSettings, ecs28a_update_load_limiting_settings};
+pub use ecs28b::ecs28b_reset_load_limit_counter;
+// 6.18 maximum demand (crate::usecases::ecs37, ecs57).
 pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs08::{EsmePrepayConfig, NonDisablementEntry, ecs08_update_prepay_configuration};
 pub use ecs08a::ecs08a_update_prepay_configuration;
@@ -183,6 +191,7 @@ pub use ecs20d::ecs20d_read_prepayment_credits_log;
 pub use ecs21a::ecs21a_read_daily_read_log;
 pub use ecs21b::ecs21b_read_prepayment_daily_read_log;
 pub use ecs21c::ecs21c_read_export_daily_read_log;
+pub use ecs37::{MaxDemandPeriod, ecs37_set_max_demand_period};
 pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
@@ -191,6 +200,7 @@ pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs47e::ecs47e_limit_apc_level;
+pub use ecs57::{MaxDemandResets, ecs57_reset_max_demand};
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use ecs61c::ecs61c_read_boost_function_data;
 pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
@@ -399,6 +409,12 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ccs02::SPEC,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
+    // 6.4.1, 6.4.2 load limiting.
+    &ecs28a::SPEC,
+    &ecs28b::SPEC,
+    // 6.18.1, 6.18.2 maximum demand.
+    &ecs37::SPEC,
+    &ecs57::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -577,6 +593,14 @@ pub enum DecodedCommand {
     Ccs02(eui::Eui64),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
+    /// ECS28a update the load limiting general settings.
+    Ecs28a(LoadLimitSettings),
+    /// ECS28b reset the load limit counter (no parameters).
+    Ecs28b,
+    /// ECS37 set the maximum demand configurable time period.
+    Ecs37(MaxDemandPeriod),
+    /// ECS57 reset maximum demand registers.
+    Ecs57(MaxDemandResets),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -763,6 +787,10 @@ impl DecodedCommand {
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
             DecodedCommand::Ecs05 => &ecs05::SPEC,
+            DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
+            DecodedCommand::Ecs28b => &ecs28b::SPEC,
+            DecodedCommand::Ecs37(_) => &ecs37::SPEC,
+            DecodedCommand::Ecs57(_) => &ecs57::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

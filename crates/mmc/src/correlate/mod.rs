@@ -27,6 +27,7 @@ mod gcs32;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
+mod ecs28a;
 mod gcs06;
 mod gcs39;
 // 1.6 Update Payment Mode.
@@ -64,6 +65,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
     &ecs05::CORRELATION,
+    &ecs28a::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,

@@ -1,0 +1,233 @@
+//! Family 6 limits end to end on the simulated clock (DUIS in, the emulated ESME's behaviour
+//! out): 6.4.1 (ECS28a, critical: CV 4, the signed pre-command in CV 5) writes the load limiting
+//! settings that 4.15 reads back, across a restart, and the load limit counter follows the
+//! written threshold; a future-dated 6.4.1 is held by the meter and written at its time with
+//! 8F66 outcome alerts, a cancellation drops one still held; 6.4.2 (ECS28b) restarts the
+//! counter; a value outside its type is refused and nothing changes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use dcc::gateway::Answer;
+use gbcs::PublicKey;
+use harness::{Delivered, Harness, premises1};
+
+const SUPPLIER: &str = "supplier-a";
+const HOUR: Duration = Duration::from_secs(3600);
+const LL_IMMEDIATE: &str = "ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
+const LL_FUTURE: &str = "ECS28a_6.4.1_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML";
+const LL_CANCEL: &str = "ECS28a_6.4.1_CANCELLATION_SUCCESS_REQUEST_DUIS.XML";
+
+fn acknowledged(a: &Answer) {
+    assert_eq!(a.http_status, 200, "{}", a.body);
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+}
+
+fn cv5(rid: &str, payload: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>6.4</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>6.4.1</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        base64::engine::general_purpose::STANDARD.encode(payload)
+    )
+}
+
+/// The device's answer rendered as MMC (opened with the supplier's key).
+fn render(h: &Harness, r: &Delivered, srv: &str, variant: &str) -> String {
+    let bytes = r.gbcs_payload().expect("a GBCS payload");
+    let (_, ka) = h.user_ka(SUPPLIER);
+    let device_ka = PublicKey::from_certificate_der(&h.device_cert(premises1::ESME, "ka")).unwrap();
+    let x = mmc::render(
+        &bytes,
+        &mmc::Context {
+            service_reference: Some(srv),
+            service_reference_variant: Some(variant),
+            keys: Some(mmc::Keys {
+                requester_ka: &ka,
+                device_ka: &device_ka,
+            }),
+        },
+    )
+    .unwrap();
+    x.xml
+}
+
+fn leaf(xml: &str, name: &str) -> String {
+    let open = format!("<ra:{name}>");
+    let start = xml
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {name} in {xml}"))
+        + open.len();
+    let end = xml[start..].find('<').unwrap() + start;
+    xml[start..end].to_owned()
+}
+
+/// 4.15 on the ESME, rendered: (counter, threshold, period, restoration period, supply state).
+fn read_load_limit(h: &mut Harness) -> (u64, u32, u32, u32, String) {
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "ECS27_4.15_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let xml = render(h, &r, "4.15", "4.15");
+    (
+        leaf(&xml, "LoadLimitCounterValue").parse().unwrap(),
+        leaf(&xml, "LoadLimitPowerThreshold").parse().unwrap(),
+        leaf(&xml, "LoadLimitPeriod").parse().unwrap(),
+        leaf(&xml, "LoadLimitRestorationPeriod").parse().unwrap(),
+        leaf(&xml, "LoadLimitSupplyState"),
+    )
+}
+
+/// A 6.4.1 request from `template` with `edits` (element, text) through CV 4 and 5; the
+/// request id, once the meter's answer (I0) is delivered and rendered.
+fn update_load_limiting(h: &mut Harness, template: &str, edits: &[(&str, &str)]) -> String {
+    let p = h.request(template, SUPPLIER, premises1::ESME);
+    let mut xml = p.xml.clone();
+    for (name, text) in edits {
+        xml = harness::set_text(&xml, name, text);
+    }
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, &signed)));
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let rendered = render(h, &r, "6.4", "6.4.1");
+    assert!(
+        rendered.contains("UpdateDeviceConfigurationLoadLimitingGeneralSettingsRsp"),
+        "{rendered}"
+    );
+    p.rid
+}
+
+fn future_dated_alerts(h: &Harness, rid: &str) -> Vec<String> {
+    h.delivered_to(SUPPLIER)
+        .into_iter()
+        .filter(|d| {
+            d.xml.contains("FutureDatedDeviceAlertMessage")
+                && d.request_id().as_deref() == Some(rid)
+        })
+        .filter_map(|d| harness::element_text(&d.xml, "FutureDatedAlertCode"))
+        .collect()
+}
+
+#[test]
+fn a_6_4_1_write_reads_back_in_4_15_across_a_restart_and_the_counter_follows_it() {
+    let mut h = Harness::new_world();
+    let before = read_load_limit(&mut h);
+    assert_eq!(before, (0, 6900, 300, 30, "Unchanged".into()));
+    // Every demand is over 1 W: one event, running, once it lasted the period.
+    update_load_limiting(
+        &mut h,
+        LL_IMMEDIATE,
+        &[("LoadLimitPowerThreshold", "1"), ("LoadLimitPeriod", "600")],
+    );
+    h.restart();
+    let after = read_load_limit(&mut h);
+    assert_eq!(after, (1, 1, 600, 30, "Disable".into()));
+
+    // 6.4.2: the counter starts again, and counts the running event once it lasted 600 s.
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "ECS28b_6.4.2_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    assert!(
+        render(&h, &r, "6.4", "6.4.2")
+            .contains("UpdateDeviceConfigurationLoadLimitingCounterResetRsp")
+    );
+    assert_eq!(read_load_limit(&mut h).0, 0);
+    h.restart();
+    h.advance(HOUR);
+    assert_eq!(read_load_limit(&mut h).0, 1);
+}
+
+#[test]
+fn a_future_dated_6_4_1_is_written_at_its_time_with_8f66_and_a_cancellation_drops_it() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    let at = (h.now() + HOUR).format(&Rfc3339).unwrap();
+    let rid = update_load_limiting(
+        &mut h,
+        LL_FUTURE,
+        &[
+            ("ExecutionDateTime", &at),
+            ("LoadLimitPowerThreshold", "5000"),
+        ],
+    );
+    assert_eq!(read_load_limit(&mut h).1, 6900, "held");
+    assert!(future_dated_alerts(&h, &rid).is_empty());
+    h.restart();
+    h.advance(HOUR + Duration::from_secs(100));
+    assert_eq!(read_load_limit(&mut h).1, 5000, "written");
+    let got = future_dated_alerts(&h, &rid);
+    assert_eq!(got, vec!["8F66"; 4]);
+
+    // Held then cancelled: nothing written at its time.
+    let mut h = Harness::new_world();
+    let at = (h.now() + HOUR).format(&Rfc3339).unwrap();
+    update_load_limiting(
+        &mut h,
+        LL_FUTURE,
+        &[
+            ("ExecutionDateTime", &at),
+            ("LoadLimitPowerThreshold", "5000"),
+        ],
+    );
+    update_load_limiting(&mut h, LL_CANCEL, &[]);
+    h.advance(2 * HOUR);
+    assert_eq!(read_load_limit(&mut h).1, 6900, "cancelled");
+}
+
+#[test]
+fn values_outside_their_types_are_refused_and_nothing_changes() {
+    let mut h = Harness::new_world();
+    for (name, text) in [
+        ("LoadLimitPowerThreshold", "4294967296"),
+        ("LoadLimitPeriod", "-1"),
+        ("LoadLimitSupplyState", "Enable"),
+    ] {
+        let p = h.request(LL_IMMEDIATE, SUPPLIER, premises1::ESME);
+        let xml = harness::set_text(&p.xml, name, text);
+        let a = h.send(&h.sign(SUPPLIER, &xml));
+        assert_ne!(a.http_status, 200, "{name}={text}: {}", a.body);
+    }
+    // An execution time in the past: E12.
+    let p = h.request(LL_FUTURE, SUPPLIER, premises1::ESME);
+    let xml = harness::set_text(&p.xml, "ExecutionDateTime", "2001-01-01T00:00:00Z");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E12"), "{}", a.body);
+    h.run_until_idle();
+    assert_eq!(
+        read_load_limit(&mut h),
+        (0, 6900, 300, 30, "Unchanged".into())
+    );
+}
