@@ -3,7 +3,9 @@
 //! settings that 4.15 reads back, across a restart, and the load limit counter follows the
 //! written threshold; a future-dated 6.4.1 is held by the meter and written at its time with
 //! 8F66 outcome alerts, a cancellation drops one still held; 6.4.2 (ECS28b) restarts the
-//! counter; a value outside its type is refused and nothing changes.
+//! counter; a value outside its type is refused and nothing changes. 6.18.1 (ECS37) sets the
+//! configurable maximum demand period that 4.12.1 reads back, across a restart; 6.18.2 (ECS57)
+//! resets the registers it names.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,8 +44,12 @@ fn cv5(rid: &str, payload: &[u8]) -> String {
 
 /// The device's answer rendered as MMC (opened with the supplier's key).
 fn render(h: &Harness, r: &Delivered, srv: &str, variant: &str) -> String {
+    render_for(h, SUPPLIER, r, srv, variant)
+}
+
+fn render_for(h: &Harness, user: &str, r: &Delivered, srv: &str, variant: &str) -> String {
     let bytes = r.gbcs_payload().expect("a GBCS payload");
-    let (_, ka) = h.user_ka(SUPPLIER);
+    let (_, ka) = h.user_ka(user);
     let device_ka = PublicKey::from_certificate_der(&h.device_cert(premises1::ESME, "ka")).unwrap();
     let x = mmc::render(
         &bytes,
@@ -138,6 +144,7 @@ fn future_dated_alerts(h: &Harness, rid: &str) -> Vec<String> {
 #[test]
 fn a_6_4_1_write_reads_back_in_4_15_across_a_restart_and_the_counter_follows_it() {
     let mut h = Harness::new_world();
+    h.advance(HOUR);
     let before = read_load_limit(&mut h);
     assert_eq!(before, (0, 6900, 300, 30, "Unchanged".into()));
     // Every demand is over 1 W: one event, running, once it lasted the period.
@@ -230,4 +237,86 @@ fn values_outside_their_types_are_refused_and_nothing_changes() {
         read_load_limit(&mut h),
         (0, 6900, 300, 30, "Unchanged".into())
     );
+}
+
+const DISTRIBUTOR: &str = "distributor";
+
+/// A non-critical request of `user` from `template` (edited), answered I0: the rendered answer.
+fn non_critical(
+    h: &mut Harness,
+    user: &str,
+    template: &str,
+    edits: &[(&str, &str)],
+    srv: &str,
+    variant: &str,
+) -> String {
+    let p = h.request(template, user, premises1::ESME);
+    let mut xml = p.xml.clone();
+    for (name, text) in edits {
+        xml = harness::set_text(&xml, name, text);
+    }
+    let a = h.send(&h.sign(user, &xml));
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(user, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    render_for(h, user, &r, srv, variant)
+}
+
+fn read_max_demand(h: &mut Harness) -> String {
+    non_critical(
+        h,
+        DISTRIBUTOR,
+        "ECS18b_4.12.1_SUCCESS_REQUEST_DUIS.XML",
+        &[],
+        "4.12",
+        "4.12.1",
+    )
+}
+
+#[test]
+fn a_6_18_1_period_reads_back_in_4_12_1_across_a_restart_and_6_18_2_resets() {
+    let mut h = Harness::new_world();
+    h.advance(24 * HOUR);
+    let before = read_max_demand(&mut h);
+    assert!(!before.contains("<ra:StartTime>22:00"), "{before}");
+    let x = non_critical(
+        &mut h,
+        DISTRIBUTOR,
+        "ECS37_6.18.1_SUCCESS_REQUEST_DUIS.XML",
+        &[("StartTime", "22:00:00.00Z"), ("EndTime", "06:00:00.00Z")],
+        "6.18",
+        "6.18.1",
+    );
+    assert!(
+        x.contains("SetMaximumDemandConfigurableTimePeriodRsp"),
+        "{x}"
+    );
+    h.restart();
+    let after = read_max_demand(&mut h);
+    assert!(after.contains("<ra:StartTime>22:00"), "{after}");
+    assert!(after.contains("<ra:EndTime>06:00"), "{after}");
+    // 6.18.2, the configurable register only (the SOME_OPTIONALS template).
+    let x = non_critical(
+        &mut h,
+        DISTRIBUTOR,
+        "ECS57_6.18.2_SOME_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        &[],
+        "6.18",
+        "6.18.2",
+    );
+    assert!(x.contains("ResetMaximumDemandRegistersRsp"), "{x}");
+    h.restart();
+    let reset = read_max_demand(&mut h);
+    assert_ne!(reset, after);
+    // A time that is not an xs:time: refused, nothing changes.
+    let p = h.request(
+        "ECS37_6.18.1_SUCCESS_REQUEST_DUIS.XML",
+        DISTRIBUTOR,
+        premises1::ESME,
+    );
+    let xml = harness::set_text(&p.xml, "StartTime", "25:00:00Z");
+    let a = h.send(&h.sign(DISTRIBUTOR, &xml));
+    assert_ne!(a.http_status, 200, "{}", a.body);
+    assert!(read_max_demand(&mut h).contains("<ra:StartTime>22:00"));
 }
