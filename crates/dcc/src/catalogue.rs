@@ -92,6 +92,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_4_2_update_load_limiting_counter_reset::UpdateLoadLimitingCounterReset,
     &services::s6_18_1_set_maximum_demand_configurable_time_period::SetMaximumDemandConfigurableTimePeriod,
     &services::s6_18_2_reset_maximum_demand_registers::ResetMaximumDemandRegisters,
+    &services::s6_25_set_supply_tamper_state::SetSupplyTamperState,
+    &services::s6_26_update_daily_block_counter_reset::UpdateDailyBlockCounterReset,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_3_arm_supply::ArmSupply,

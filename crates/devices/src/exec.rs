@@ -302,6 +302,9 @@ impl EmulatedDevice {
             // 6.18.1, 6.18.2 maximum demand (crate::config::limits).
             DecodedCommand::Ecs37(p) => self.ecs37(apdu.counter, &p),
             DecodedCommand::Ecs57(r) => self.ecs57(apdu.counter, &r, now),
+            // 6.26 daily block counter reset, 6.25 supply tamper state (crate::config::limits).
+            DecodedCommand::Ecs48(daily) => self.ecs48(apdu.counter, daily, now),
+            DecodedCommand::Ecs81(locked) => self.ecs81(apdu.counter, locked),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).

@@ -466,3 +466,84 @@ fn ecs57_resets_each_named_register_apart() {
         Some(w.now.to_unix())
     );
 }
+
+#[test]
+fn ecs48_resets_the_block_counters_every_midnight_from_then_on() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    // Noon of 2015-01-02 (GMT: local midnight is UTC midnight).
+    let noon = w.now.plus_seconds(DAY + 12 * 3600).unwrap();
+    let pre = usecases::ecs48_set_daily_block_counter_reset(&header(&w, &dev, 1000), true);
+    let (ok, resp, _) = send(&w, &mut dev, pre, noon);
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("6.26_ECS48", "ECS48_6.26_SUCCESS_RESPONSE_GBCS.HEX"),
+        "ECS48",
+    );
+    let l = dev.state().config.limits.clone();
+    // Not the midnight before it was switched on; every one after.
+    assert_eq!(l.block_counters_reset_at(None, noon.to_unix() + 3600), None);
+    let midnight = w.now.to_unix() + 2 * i64::from(DAY);
+    assert_eq!(
+        l.block_counters_reset_at(None, midnight + 5 * 3600),
+        Some(midnight)
+    );
+    // A later 1.7 reset wins until the next midnight.
+    assert_eq!(
+        l.block_counters_reset_at(Some(midnight + 3600), midnight + 5 * 3600),
+        Some(midnight + 3600)
+    );
+    // Off again: no daily reset.
+    let pre = usecases::ecs48_set_daily_block_counter_reset(&header(&w, &dev, 1001), false);
+    assert!(send(&w, &mut dev, pre, noon).0);
+    assert_eq!(
+        dev.state().config.limits.daily_block_counter_reset_since,
+        None
+    );
+    // A faulty schedule: the RTDS ERROR shape, nothing changes.
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: 22,
+        obis: [0, 0, 15, 1, 0, 0xFF],
+        attribute: 4,
+    });
+    let pre = usecases::ecs48_set_daily_block_counter_reset(&header(&w, &dev, 1002), true);
+    let (ok, resp, _) = send(&w, &mut dev, pre, noon);
+    assert!(!ok);
+    assert_failure_like_rtds(&resp, "6.26_ECS48", "ECS48_6.26_ERROR_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        dev.state().config.limits.daily_block_counter_reset_since,
+        None
+    );
+}
+
+#[test]
+fn ecs81_locked_makes_a_supply_tamper_event_disable_the_supply() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    assert_eq!(dev.state().supply, devices::SupplyState::Enabled);
+    // Unchanged (the default): a tamper event leaves the supply on.
+    assert!(!dev.supply_tamper(w.now));
+    assert_eq!(dev.state().supply, devices::SupplyState::Enabled);
+    let pre = usecases::ecs81_set_supply_tamper_state(&header(&w, &dev, 1000), true);
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert_same_structure(
+        &resp,
+        &rtds("6.25_ECS81", "ECS81_6.25_SUCCESS_RESPONSE_GBCS.HEX"),
+        "ECS81",
+    );
+    assert!(dev.supply_tamper(w.now));
+    assert_eq!(dev.state().supply, devices::SupplyState::Disabled);
+    // Refused (faulty object): the RTDS ERROR shape, the state kept.
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: 1,
+        obis: [0, 0, 94, 44, 0, 4],
+        attribute: 2,
+    });
+    let pre = usecases::ecs81_set_supply_tamper_state(&header(&w, &dev, 1001), false);
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(&resp, "6.25_ECS81", "ECS81_6.25_ERROR_RESPONSE_GBCS.HEX");
+    assert!(dev.state().config.limits.supply_tamper_locks);
+}

@@ -1059,6 +1059,6 @@ pub use top_up::TopUpDevice;
 // Family 6 limits (6.4.1 load limiting general settings).
 mod limits;
 pub use limits::{
-    LoadLimitingGeneralSettings, ResetMaximumDemandRegisters,
-    SetMaximumDemandConfigurableTimePeriod,
+    DailyBlockCounterReset, LoadLimitingGeneralSettings, ResetMaximumDemandRegisters,
+    SetElectricitySupplyTamperState, SetMaximumDemandConfigurableTimePeriod,
 };

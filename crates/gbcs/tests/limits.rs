@@ -279,3 +279,43 @@ fn ecs57_builder_is_byte_exact_and_decodes() {
     check_responses(MR);
     assert!(usecases::ecs57_reset_max_demand(&hn(1), &Default::default()).is_err());
 }
+
+#[test]
+fn ecs48_and_ecs81_builders_are_byte_exact_and_decode() {
+    let ks = Keystore::load();
+    for (stem, counter) in [("SUCCESS", 1000), ("ERROR", 1002)] {
+        check_critical(
+            &ks,
+            "6.26_ECS48",
+            &format!("ECS48_6.26_{stem}"),
+            usecases::ecs48_set_daily_block_counter_reset(&h(counter), true),
+        );
+    }
+    for (stem, counter) in [("SUCCESS", 1000), ("ERROR", 1001)] {
+        check_critical(
+            &ks,
+            "6.25_ECS81",
+            &format!("ECS81_6.25_{stem}"),
+            usecases::ecs81_set_supply_tamper_state(&h(counter), true),
+        );
+    }
+    for (dir, expected) in [
+        ("6.26_ECS48", DecodedCommand::Ecs48(true)),
+        ("6.25_ECS81", DecodedCommand::Ecs81(true)),
+    ] {
+        let mut names = files(dir, "COMMAND");
+        names.extend(files(dir, "PRECOMMAND"));
+        for file in names {
+            let d = decode_command(&apdu(dir, &file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(d, expected, "{file}");
+            assert!(d.spec().critical);
+        }
+        check_responses(dir);
+    }
+    for v in [true, false] {
+        let b = usecases::ecs48_set_daily_block_counter_reset(&h(9), v);
+        assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs48(v));
+        let b = usecases::ecs81_set_supply_tamper_state(&h(9), v);
+        assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs81(v));
+    }
+}

@@ -27,17 +27,23 @@ fn acknowledged(a: &Answer) {
 }
 
 fn cv5(rid: &str, payload: &[u8]) -> String {
+    cv5_of(rid, "6.4", "6.4.1", payload)
+}
+
+fn cv5_of(rid: &str, srv: &str, variant: &str, payload: &[u8]) -> String {
     use base64::Engine as _;
     format!(
         concat!(
             r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
             "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>6.4</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>6.4.1</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
             "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
             "</sr:Body></sr:Request>"
         ),
         rid,
+        srv,
+        variant,
         base64::engine::general_purpose::STANDARD.encode(payload)
     )
 }
@@ -319,4 +325,87 @@ fn a_6_18_1_period_reads_back_in_4_12_1_across_a_restart_and_6_18_2_resets() {
     let a = h.send(&h.sign(DISTRIBUTOR, &xml));
     assert_ne!(a.http_status, 200, "{}", a.body);
     assert!(read_max_demand(&mut h).contains("<ra:StartTime>22:00"));
+}
+
+/// A critical request (CV 4, then the signed pre-command in CV 5) of `template`, answered I0;
+/// the rendered answer.
+fn critical(h: &mut Harness, template: &str, srv: &str, value: (&str, &str)) -> String {
+    let p = h.request(template, SUPPLIER, premises1::ESME);
+    let xml = harness::set_text(&p.xml, value.0, value.1);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &cv5_of(&p.rid, srv, srv, &signed)));
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    render(h, &r, srv, srv)
+}
+
+fn limits_state(h: &Harness) -> serde_json::Value {
+    h.device_state(premises1::ESME)["config"]["limits"].clone()
+}
+
+#[test]
+fn a_6_25_tamper_state_and_a_6_26_daily_reset_are_kept_across_a_restart() {
+    let mut h = Harness::new_world();
+    assert_eq!(limits_state(&h)["supply_tamper_locks"], false);
+    let x = critical(
+        &mut h,
+        "ECS81_6.25_SUCCESS_REQUEST_DUIS.XML",
+        "6.25",
+        ("SupplyTamperState", "Locked"),
+    );
+    assert!(x.contains("SetElectricitySupplyTamperStateRsp"), "{x}");
+    let x = critical(
+        &mut h,
+        "ECS48_6.26_SUCCESS_REQUEST_DUIS.XML",
+        "6.26",
+        ("DailyTariffBlockCounterMatrixReset", "true"),
+    );
+    assert!(
+        x.contains("UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrixRsp"),
+        "{x}"
+    );
+    h.restart();
+    let l = limits_state(&h);
+    assert_eq!(l["supply_tamper_locks"], true, "{l}");
+    assert!(l["daily_block_counter_reset_since"].is_i64(), "{l}");
+    // Back: Unchanged, and no daily reset.
+    critical(
+        &mut h,
+        "ECS81_6.25_SUCCESS_REQUEST_DUIS.XML",
+        "6.25",
+        ("SupplyTamperState", "Unchanged"),
+    );
+    critical(
+        &mut h,
+        "ECS48_6.26_SUCCESS_REQUEST_DUIS.XML",
+        "6.26",
+        ("DailyTariffBlockCounterMatrixReset", "false"),
+    );
+    h.restart();
+    let l = limits_state(&h);
+    assert_eq!(l["supply_tamper_locks"], false, "{l}");
+    assert!(l["daily_block_counter_reset_since"].is_null(), "{l}");
+    // Values outside the enumeration: refused, nothing changes.
+    let p = h.request(
+        "ECS81_6.25_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::ESME,
+    );
+    let xml = harness::set_text(&p.xml, "SupplyTamperState", "Armed");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_ne!(a.http_status, 200, "{}", a.body);
+    assert_eq!(limits_state(&h)["supply_tamper_locks"], false);
 }

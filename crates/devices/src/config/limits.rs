@@ -12,7 +12,10 @@
 //! [`crate::reads::InstantaneousConfig::configurable_period`], which 4.12.1 ECS18b reads and its
 //! configurable maximum demand follows; a period may run over midnight); 6.18.2 ECS57 (the
 //! import, configurable-period and export maximum demand registers reset apart: the
-//! configurable one's reset time is held here).
+//! configurable one's reset time is held here); 6.26 ECS48 (the tariff block counter matrix,
+//! 4.1.3 ECS17e, reset at every local midnight from the change on,
+//! [`LimitsConfig::block_counters_reset_at`]); 6.25 ECS81 (whether a supply tamper event locks
+//! the supply, [`EmulatedDevice::supply_tamper`]).
 
 use gbcs::UtcDateTime;
 use gbcs::dlms::{RequestSpec, ResponseSpec};
@@ -36,6 +39,31 @@ pub struct LimitsConfig {
     /// as the import maximum demand ([`crate::reads::InstantaneousConfig::max_demand_reset_at`]).
     #[serde(default)]
     pub configurable_max_demand_reset_at: Option<i64>,
+    /// ECS48: since when (true time) the tariff block counter matrix is reset every local
+    /// midnight; `None`: not reset daily (the default).
+    #[serde(default)]
+    pub daily_block_counter_reset_since: Option<i64>,
+    /// ECS81 supply tamper state: `true` (`Locked`), a supply tamper event locks (disables)
+    /// the supply, [`EmulatedDevice::supply_tamper`]; `false` (`Unchanged`, the default) it does
+    /// not.
+    #[serde(default)]
+    pub supply_tamper_locks: bool,
+}
+
+impl LimitsConfig {
+    /// When the tariff block counter matrix was last reset at or before `t`: the later of the
+    /// explicit reset (1.7 ECS05, `reset`) and, when reset daily (6.26 ECS48), the local
+    /// midnight starting `t`'s day if the daily reset was on by then.
+    pub fn block_counters_reset_at(&self, reset: Option<i64>, t: i64) -> Option<i64> {
+        let daily = self.daily_block_counter_reset_since.and_then(|since| {
+            let m = crate::reads::logs::local_midnight_at_or_before(t);
+            (m >= since).then_some(m)
+        });
+        match (reset, daily) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// The load limiting settings an ECS28a writes, applied at once or when held
@@ -262,5 +290,69 @@ impl EmulatedDevice {
             ),
             failed.is_none(),
         )
+    }
+}
+
+impl EmulatedDevice {
+    /// A one-SET critical command's answer: `success`, or hardware-fault when `object` is
+    /// faulty ([`DeviceFault::DlmsObject`]); `write` runs only on success.
+    fn single_set(
+        &mut self,
+        counter: u64,
+        object: gbcs::dlms::CosemDescriptor,
+        write: impl FnOnce(&mut Self),
+    ) -> Option<Execution> {
+        let works = !self.state.has_fault(DeviceFault::DlmsObject {
+            class: object.class_id,
+            obis: object.instance,
+            attribute: object.index,
+        });
+        if works {
+            write(self);
+        }
+        let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
+        crate::exec::done(
+            dlms_response(
+                counter,
+                vec![gbcs::axdr::Data::Null],
+                vec![ResponseSpec::Set(code)],
+            ),
+            works,
+        )
+    }
+
+    /// ECS48: the daily reset of the tariff block counter matrix on (from now) or off.
+    pub(crate) fn ecs48(
+        &mut self,
+        counter: u64,
+        daily: bool,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        self.single_set(counter, gbcs::usecases::ecs48::OBJECT, |d| {
+            let l = &mut d.state.config.limits;
+            l.daily_block_counter_reset_since = match (daily, l.daily_block_counter_reset_since) {
+                (false, _) => None,
+                (true, Some(since)) => Some(since),
+                (true, None) => Some(now.to_unix()),
+            };
+        })
+    }
+
+    /// ECS81: whether a supply tamper event locks the supply.
+    pub(crate) fn ecs81(&mut self, counter: u64, locked: bool) -> Option<Execution> {
+        self.single_set(counter, gbcs::usecases::ecs81::OBJECT, |d| {
+            d.state.config.limits.supply_tamper_locks = locked;
+        })
+    }
+
+    /// A supply tamper event at `now` (the emulation's or a test's): the supply is locked
+    /// (disabled, to be enabled again only remotely, 7.1) if the tamper state is `Locked`
+    /// (6.25 ECS81), else left as it is. Returns whether it was locked.
+    pub fn supply_tamper(&mut self, now: UtcDateTime) -> bool {
+        if !self.state.config.limits.supply_tamper_locks {
+            return false;
+        }
+        self.set_supply(crate::state::SupplyState::Disabled, now);
+        true
     }
 }

@@ -806,7 +806,12 @@ impl EmulatedDevice {
                 )])
             }
             ecs17e::OBJECT => {
-                let reset = self.state.payment.block_counters_reset_at;
+                // 1.7's reset, or 6.26's daily one (crate::config::limits).
+                let reset = self
+                    .state
+                    .config
+                    .limits
+                    .block_counters_reset_at(self.state.payment.block_counters_reset_at, t);
                 let mx =
                     c.block_counter_matrix(m, Channel::ActiveImport, t, TOU_BLOCK_RATES, reset);
                 Data::Structure(vec![Data::Array(

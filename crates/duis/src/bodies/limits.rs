@@ -8,7 +8,10 @@
 //! xs:time, converted to UTC); 6.18.2 `ResetMaximumDemandRegisters` (an optional
 //! `ExecutionDateTime`, then any of `MaxDemandActivePowerImportValue`,
 //! `MaxDemandActivePowerExportValue`, `MaxDemandConfigTimeActivePowerImportValue`, in that
-//! order, empty; this implementation refuses a body that names none: nothing to reset).
+//! order, empty; this implementation refuses a body that names none: nothing to reset); 6.26
+//! `UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix`
+//! (`DailyTariffBlockCounterMatrixReset`, xs:boolean); 6.25 `SetElectricitySupplyTamperState`
+//! (`SupplyTamperState`, `Locked` or `Unchanged`).
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::command_variant::parse_xs_unsigned;
@@ -162,6 +165,66 @@ impl ResetMaximumDemandRegisters {
     }
 }
 
+/// Parses a body element `name` of one simple child `child`, returning its text.
+fn one_child<'a>(
+    body: &'a Element,
+    name: &'static str,
+    child: &'static str,
+) -> Result<&'a str, BodyError> {
+    expect(body, name)?;
+    let mut s = Seq::new(body, name);
+    let e = s.required(child)?;
+    s.finish()?;
+    if !body.trimmed_text().is_empty() {
+        return Err(InvalidValue::new(name, &body.text).into());
+    }
+    simple(e, child)
+}
+
+/// A parsed 6.26 `UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix` body:
+/// `DailyTariffBlockCounterMatrixReset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyBlockCounterReset {
+    /// Reset the matrix every day.
+    pub daily: bool,
+}
+
+impl DailyBlockCounterReset {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const CHILD: &str = "DailyTariffBlockCounterMatrixReset";
+        let t = one_child(
+            body,
+            "UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix",
+            CHILD,
+        )?;
+        let daily = crate::request::parse_xs_boolean(t)
+            .ok_or_else(|| BodyError::from(InvalidValue::new(CHILD, t)))?;
+        Ok(Self { daily })
+    }
+}
+
+/// A parsed 6.25 `SetElectricitySupplyTamperState` body: `SupplyTamperState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetElectricitySupplyTamperState {
+    /// `Locked` (true) or `Unchanged` (false).
+    pub locked: bool,
+}
+
+impl SetElectricitySupplyTamperState {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const CHILD: &str = "SupplyTamperState";
+        let t = one_child(body, "SetElectricitySupplyTamperState", CHILD)?;
+        let locked = match t.trim_matches(is_xml_space) {
+            "Locked" => true,
+            "Unchanged" => false,
+            _ => return Err(InvalidValue::new(CHILD, t).into()),
+        };
+        Ok(Self { locked })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +337,41 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn daily_reset_and_tamper_bodies() {
+        let d = |v: &str| {
+            body(&format!(
+                "<sr:UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix><sr:DailyTariffBlockCounterMatrixReset>{v}</sr:DailyTariffBlockCounterMatrixReset></sr:UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix>"
+            ))
+        };
+        assert_eq!(
+            DailyBlockCounterReset::parse(&d("true")).map(|b| b.daily),
+            Ok(true)
+        );
+        assert_eq!(
+            DailyBlockCounterReset::parse(&d(" 0 ")).map(|b| b.daily),
+            Ok(false)
+        );
+        assert!(DailyBlockCounterReset::parse(&d("yes")).is_err());
+        let t = |v: &str| {
+            body(&format!(
+                "<sr:SetElectricitySupplyTamperState><sr:SupplyTamperState>{v}</sr:SupplyTamperState></sr:SetElectricitySupplyTamperState>"
+            ))
+        };
+        assert_eq!(
+            SetElectricitySupplyTamperState::parse(&t("Locked")).map(|b| b.locked),
+            Ok(true)
+        );
+        assert_eq!(
+            SetElectricitySupplyTamperState::parse(&t("Unchanged")).map(|b| b.locked),
+            Ok(false)
+        );
+        assert!(SetElectricitySupplyTamperState::parse(&t("Armed")).is_err());
+        assert!(
+            SetElectricitySupplyTamperState::parse(&body("<sr:SetElectricitySupplyTamperState/>"))
+                .is_err()
+        );
     }
 }

@@ -36,7 +36,9 @@ pub mod ecs09;
 pub mod ecs28a;
 pub mod ecs28b;
 pub mod ecs37;
+pub mod ecs48;
 pub mod ecs57;
+pub mod ecs81;
 // 1.6 Update Payment Mode.
 pub mod ecs01a;
 pub mod ecs01b;
@@ -201,11 +203,14 @@ pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs47e::ecs47e_limit_apc_level;
 pub use ecs57::{MaxDemandResets, ecs57_reset_max_demand};
+// 6.26 daily block counter reset, 6.25 supply tamper state.
+pub use ecs48::ecs48_set_daily_block_counter_reset;
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use ecs61c::ecs61c_read_boost_function_data;
 pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
+pub use ecs81::ecs81_set_supply_tamper_state;
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -415,6 +420,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 6.18.1, 6.18.2 maximum demand.
     &ecs37::SPEC,
     &ecs57::SPEC,
+    // 6.26, 6.25.
+    &ecs48::SPEC,
+    &ecs81::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -601,6 +609,10 @@ pub enum DecodedCommand {
     Ecs37(MaxDemandPeriod),
     /// ECS57 reset maximum demand registers.
     Ecs57(MaxDemandResets),
+    /// ECS48 daily reset of the tariff block counter matrix on (true) or off.
+    Ecs48(bool),
+    /// ECS81 supply tamper state: locked (true) or unchanged.
+    Ecs81(bool),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -791,6 +803,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs28b => &ecs28b::SPEC,
             DecodedCommand::Ecs37(_) => &ecs37::SPEC,
             DecodedCommand::Ecs57(_) => &ecs57::SPEC,
+            DecodedCommand::Ecs48(_) => &ecs48::SPEC,
+            DecodedCommand::Ecs81(_) => &ecs81::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

@@ -28,6 +28,8 @@ mod gcs32;
 mod ecs05;
 mod ecs09;
 mod ecs28a;
+mod ecs48;
+mod ecs81;
 mod gcs06;
 mod gcs39;
 // 1.6 Update Payment Mode.
@@ -66,6 +68,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &gcs32::CORRELATION,
     &ecs05::CORRELATION,
     &ecs28a::CORRELATION,
+    &ecs48::CORRELATION,
+    &ecs81::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,

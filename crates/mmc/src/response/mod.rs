@@ -46,7 +46,9 @@ mod ecs09;
 mod ecs28a;
 mod ecs28b;
 mod ecs37;
+mod ecs48;
 mod ecs57;
+mod ecs81;
 mod gcs06;
 mod gcs39;
 // 1.6 Update Payment Mode.
@@ -165,6 +167,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs28b::MAPPING,
     &ecs37::MAPPING,
     &ecs57::MAPPING,
+    &ecs48::MAPPING,
+    &ecs81::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
