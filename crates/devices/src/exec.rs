@@ -347,9 +347,9 @@ impl EmulatedDevice {
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)
             | DecodedCommand::Ecs18b(read) => self.instantaneous_get(apdu, &read, now, true),
-            DecodedCommand::Ecs27(read) | DecodedCommand::Ecs82(read) => {
-                self.instantaneous_get(apdu, &read, now, false)
-            }
+            DecodedCommand::Ecs27(read)
+            | DecodedCommand::Ecs82(read)
+            | DecodedCommand::Ecs26c(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Ecs17d(read)
             | DecodedCommand::Ecs17e(read)
             | DecodedCommand::Ecs19(read) => self.instantaneous_protected(cmd, &read, now),

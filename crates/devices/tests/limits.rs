@@ -547,3 +547,49 @@ fn ecs81_locked_makes_a_supply_tamper_event_disable_the_supply() {
     assert_failure_like_rtds(&resp, "6.25_ECS81", "ECS81_6.25_ERROR_RESPONSE_GBCS.HEX");
     assert!(dev.state().config.limits.supply_tamper_locks);
 }
+
+#[test]
+fn ecs26c_reads_the_limit_ecs38_set() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let read = |dev: &mut EmulatedDevice, counter| {
+        let cmd = usecases::ecs26c_read_randomisation(&header(&w, dev, counter));
+        let (ok, bytes, _) = send(&w, dev, cmd, w.now);
+        assert!(ok);
+        assert_same_structure(
+            &bytes,
+            &rtds("6.2.2_ECS26c", "ECS26c_6.2.2_SUCCESS_RESPONSE_GBCS.HEX"),
+            "ECS26c",
+        );
+        let resp = open(&bytes, dev, &w.supplier);
+        gbcs::dlms::AccessResponse::decode(&resp.content)
+            .unwrap()
+            .data
+    };
+    assert_eq!(
+        read(&mut dev, 1),
+        [
+            Data::LongUnsigned(200),
+            Data::LongUnsigned(2000),
+            Data::LongUnsigned(1000)
+        ]
+    );
+    let pre = usecases::ecs38_set_randomised_offset_limit(&header(&w, &dev, 2), 900).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert_eq!(read(&mut dev, 3)[2], Data::LongUnsigned(900));
+    // A faulty object: the RTDS ERROR shape.
+    let o = usecases::ecs26c::OFFSET_PERIOD;
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: o.class_id,
+        obis: o.instance,
+        attribute: o.index,
+    });
+    let cmd = usecases::ecs26c_read_randomisation(&header(&w, &dev, 4));
+    let (ok, bytes, _) = send(&w, &mut dev, cmd, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(
+        &bytes,
+        "6.2.2_ECS26c",
+        "ECS26c_6.2.2_ERROR_RESPONSE_GBCS.HEX",
+    );
+}

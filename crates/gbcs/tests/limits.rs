@@ -319,3 +319,26 @@ fn ecs48_and_ecs81_builders_are_byte_exact_and_decode() {
         assert_eq!(decode_command(&b).unwrap(), DecodedCommand::Ecs81(v));
     }
 }
+
+#[test]
+fn ecs26c_builder_is_byte_exact_and_decodes() {
+    let ks = Keystore::load();
+    let dir = "6.2.2_ECS26c";
+    for (stem, counter) in [("SUCCESS", 1001), ("ERROR", 1003)] {
+        let file = format!("ECS26c_6.2.2_{stem}_COMMAND_GBCS.HEX");
+        check_command(
+            &ks,
+            dir,
+            &file,
+            usecases::ecs26c_read_randomisation(&h(counter)),
+        );
+        let d = decode_command(&apdu(dir, &file)).unwrap();
+        assert!(matches!(d, DecodedCommand::Ecs26c(_)));
+        assert!(!d.spec().critical);
+    }
+    for file in files(dir, "RESPONSE") {
+        let a = apdu(dir, &file);
+        let outcome = decode_response(a.message_code(), &a.content).unwrap();
+        assert_eq!(outcome.is_failure(), file.contains("ERROR"), "{file}");
+    }
+}

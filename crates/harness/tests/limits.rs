@@ -409,3 +409,30 @@ fn a_6_25_tamper_state_and_a_6_26_daily_reset_are_kept_across_a_restart() {
     assert_ne!(a.http_status, 200, "{}", a.body);
     assert_eq!(limits_state(&h)["supply_tamper_locks"], false);
 }
+
+#[test]
+fn a_6_2_2_read_returns_the_7_12_limit_across_a_restart() {
+    let mut h = Harness::new_world();
+    let read = |h: &mut Harness| {
+        non_critical(
+            h,
+            SUPPLIER,
+            "ECS26c_6.2.2_SUCCESS_REQUEST_DUIS.XML",
+            &[],
+            "6.2",
+            "6.2.2",
+        )
+    };
+    let before = read(&mut h);
+    assert_eq!(leaf(&before, "RandomisedOffsetLimit"), "1000", "{before}");
+    critical(
+        &mut h,
+        "ECS38_7.12_SUCCESS_REQUEST_DUIS.XML",
+        "7.12",
+        ("RandomisedOffsetLimit", "600"),
+    );
+    h.restart();
+    let after = read(&mut h);
+    assert_eq!(leaf(&after, "RandomisedOffsetLimit"), "600", "{after}");
+    assert_eq!(leaf(&after, "RandomisedOffsetNumber"), "200", "{after}");
+}

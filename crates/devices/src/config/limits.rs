@@ -27,6 +27,16 @@ use crate::exec::{DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, Execution, dlms
 use crate::future::{FutureAction, PendingAction};
 use crate::state::DeviceFault;
 
+/// The randomised offset limit 6.2.2 ECS26c reads before 7.12 ECS38 sets one (seconds; the
+/// RTDS 6.2.2 response's).
+pub const DEFAULT_RANDOMISED_OFFSET_LIMIT: u16 = 1000;
+/// The randomised offset number ECS26c reads (`0-0:94.44.0.0`, seconds; the RTDS value): no
+/// DUIS service sets it.
+pub const RANDOMISED_OFFSET_NUMBER: u16 = 200;
+/// The randomisation offset period ECS26c reads (`0-0:94.44.0.2`, seconds; the RTDS value): no
+/// DUIS service sets it.
+pub const RANDOMISATION_OFFSET_PERIOD: u16 = 2000;
+
 /// Load limiting, maximum demand, randomisation, daily reset, supply tamper and auxiliary
 /// controller settings (DUIS 6.4, 6.18, 6.2.2, 6.26, 6.25, 6.14).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

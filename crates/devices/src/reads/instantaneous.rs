@@ -743,6 +743,20 @@ impl EmulatedDevice {
             ecs27::MIN_OVER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_over_secs),
             ecs27::MIN_UNDER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_under_secs),
             ecs82::METER_BALANCE => dl(self.balance_at(Channel::ActiveImport, t)),
+            // 6.2.2 ECS26c (crate::config::limits): the limit 7.12 ECS38 set, the number and the
+            // period the device's own.
+            gbcs::usecases::ecs26c::OFFSET_LIMIT => Data::LongUnsigned(
+                self.state
+                    .aux_loads
+                    .randomised_offset_limit
+                    .unwrap_or(crate::config::limits::DEFAULT_RANDOMISED_OFFSET_LIMIT),
+            ),
+            gbcs::usecases::ecs26c::OFFSET_NUMBER => {
+                Data::LongUnsigned(crate::config::limits::RANDOMISED_OFFSET_NUMBER)
+            }
+            gbcs::usecases::ecs26c::OFFSET_PERIOD => {
+                Data::LongUnsigned(crate::config::limits::RANDOMISATION_OFFSET_PERIOD)
+            }
             _ => return None,
         })
     }

@@ -33,6 +33,7 @@ pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
+pub mod ecs26c;
 pub mod ecs28a;
 pub mod ecs28b;
 pub mod ecs37;
@@ -211,6 +212,8 @@ pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
 pub use ecs81::ecs81_set_supply_tamper_state;
+// 6.2.2 read randomisation.
+pub use ecs26c::ecs26c_read_randomisation;
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -423,6 +426,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 6.26, 6.25.
     &ecs48::SPEC,
     &ecs81::SPEC,
+    &ecs26c::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -613,6 +617,8 @@ pub enum DecodedCommand {
     Ecs48(bool),
     /// ECS81 supply tamper state: locked (true) or unchanged.
     Ecs81(bool),
+    /// ECS26c read the randomisation configuration.
+    Ecs26c(DlmsRead),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -805,6 +811,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs57(_) => &ecs57::SPEC,
             DecodedCommand::Ecs48(_) => &ecs48::SPEC,
             DecodedCommand::Ecs81(_) => &ecs81::SPEC,
+            DecodedCommand::Ecs26c(_) => &ecs26c::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

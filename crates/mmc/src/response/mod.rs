@@ -43,6 +43,7 @@ mod gcs01b;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
+mod ecs26c;
 mod ecs28a;
 mod ecs28b;
 mod ecs37;
@@ -169,6 +170,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs57::MAPPING,
     &ecs48::MAPPING,
     &ecs81::MAPPING,
+    &ecs26c::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
