@@ -593,3 +593,67 @@ fn ecs26c_reads_the_limit_ecs38_set() {
         "ECS26c_6.2.2_ERROR_RESPONSE_GBCS.HEX",
     );
 }
+
+#[test]
+fn ecs46a_writes_the_descriptions_ecs61a_reads() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let d = usecases::AuxDescriptions(vec![(2, b"Label2".to_vec()), (4, b"Label4".to_vec())]);
+    let pre = usecases::ecs46a_update_aux_descriptions(&header(&w, &dev, 1000), &d).unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    let rtds_resp = rtds(
+        "6.14.1_ECS46a",
+        "ECS46a_6.14.1_SOME_OPTIONALS_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(frame_shape(&resp), frame_shape(&rtds_resp));
+    let cmd = usecases::ecs61a_read_auxiliary_load_switch_data(&header(&w, &dev, 1001));
+    let (ok, bytes, _) = send(&w, &mut dev, cmd, w.now);
+    assert!(ok);
+    let data = gbcs::dlms::AccessResponse::decode(&open(&bytes, &dev, &w.supplier).content)
+        .unwrap()
+        .data;
+    let texts: Vec<Vec<u8>> = data
+        .iter()
+        .filter_map(|v| match v {
+            Data::VisibleString(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            b"".to_vec(),
+            b"Label2".to_vec(),
+            b"".to_vec(),
+            b"Label4".to_vec(),
+            b"".to_vec()
+        ]
+    );
+    // A faulty description object (the RTDS ERROR vector's: switch 4): the RTDS ERROR shape,
+    // nothing written.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let o = usecases::ecs61a::description(4);
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: o.class_id,
+        obis: o.instance,
+        attribute: o.index,
+    });
+    let all = usecases::AuxDescriptions((1..=5).map(|n| (n, b"X".to_vec())).collect());
+    let pre = usecases::ecs46a_update_aux_descriptions(&header(&w, &dev, 1000), &all).unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(
+        &resp,
+        "6.14.1_ECS46a",
+        "ECS46a_6.14.1_ALL_OPTIONALS_ERROR_RESPONSE_GBCS.HEX",
+    );
+    assert!(
+        dev.state()
+            .config
+            .limits
+            .aux_descriptions
+            .iter()
+            .all(String::is_empty)
+    );
+}

@@ -1059,6 +1059,7 @@ pub use top_up::TopUpDevice;
 // Family 6 limits (6.4.1 load limiting general settings).
 mod limits;
 pub use limits::{
-    DailyBlockCounterReset, LoadLimitingGeneralSettings, ResetMaximumDemandRegisters,
-    SetElectricitySupplyTamperState, SetMaximumDemandConfigurableTimePeriod,
+    AlcDescriptions, DailyBlockCounterReset, LoadLimitingGeneralSettings,
+    ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
+    SetMaximumDemandConfigurableTimePeriod,
 };

@@ -342,3 +342,56 @@ fn ecs26c_builder_is_byte_exact_and_decodes() {
         assert_eq!(outcome.is_failure(), file.contains("ERROR"), "{file}");
     }
 }
+
+fn descriptions(all: bool) -> usecases::AuxDescriptions {
+    usecases::AuxDescriptions(if all {
+        vec![
+            (1, b"ALCS_1_Description".to_vec()),
+            (2, b"HCALCS_2_Description".to_vec()),
+            (3, b"ALCS_3_Description".to_vec()),
+            (4, b"ALCS_4_Description".to_vec()),
+            (5, b"ALCS_5_Description".to_vec()),
+        ]
+    } else {
+        vec![
+            (2, b"Label2".to_vec()),
+            (3, b"Label3".to_vec()),
+            (4, b"Label4".to_vec()),
+        ]
+    })
+}
+
+#[test]
+fn ecs46a_builder_is_byte_exact_and_decodes() {
+    let ks = Keystore::load();
+    let dir = "6.14.1_ECS46a";
+    for (stem, counter, all) in [
+        ("ALL_OPTIONALS_SUCCESS", 1000, true),
+        ("SOME_OPTIONALS_SUCCESS", 1002, false),
+        ("ALL_OPTIONALS_ERROR", 1006, true),
+    ] {
+        let b = usecases::ecs46a_update_aux_descriptions(&h(counter), &descriptions(all)).unwrap();
+        check_critical(&ks, dir, &format!("ECS46a_6.14.1_{stem}"), b);
+    }
+    let mut names = files(dir, "COMMAND");
+    names.extend(files(dir, "PRECOMMAND"));
+    for file in names {
+        let d = decode_command(&apdu(dir, &file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let all = file.contains("ALL_OPTIONALS");
+        assert_eq!(d, DecodedCommand::Ecs46a(descriptions(all)), "{file}");
+    }
+    check_responses(dir);
+    // Out of range: no switch 6, no empty or over-long text, increasing order.
+    for bad in [
+        vec![(6, b"x".to_vec())],
+        vec![(1, Vec::new())],
+        vec![(1, vec![b'a'; 23])],
+        vec![(2, b"a".to_vec()), (1, b"b".to_vec())],
+        vec![(1, vec![0x07])],
+    ] {
+        assert!(
+            usecases::ecs46a_update_aux_descriptions(&h(1), &usecases::AuxDescriptions(bad))
+                .is_err()
+        );
+    }
+}

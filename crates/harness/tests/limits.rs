@@ -342,14 +342,16 @@ fn critical(h: &mut Harness, template: &str, srv: &str, value: (&str, &str)) -> 
     .gbcs_payload()
     .expect("a pre-command");
     let signed = h.sign_precommand(SUPPLIER, &pre);
-    let a = h.send(&h.sign(SUPPLIER, &cv5_of(&p.rid, srv, srv, &signed)));
+    // The service reference: the variant's first two numbers.
+    let reference = srv.split('.').take(2).collect::<Vec<_>>().join(".");
+    let a = h.send(&h.sign(SUPPLIER, &cv5_of(&p.rid, &reference, srv, &signed)));
     acknowledged(&a);
     h.advance(Duration::from_secs(5));
     let r = h
         .response_for(SUPPLIER, &p.rid)
         .expect("the meter's answer");
     assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
-    render(h, &r, srv, srv)
+    render(h, &r, &reference, srv)
 }
 
 fn limits_state(h: &Harness) -> serde_json::Value {
@@ -435,4 +437,49 @@ fn a_6_2_2_read_returns_the_7_12_limit_across_a_restart() {
     let after = read(&mut h);
     assert_eq!(leaf(&after, "RandomisedOffsetLimit"), "600", "{after}");
     assert_eq!(leaf(&after, "RandomisedOffsetNumber"), "200", "{after}");
+}
+
+#[test]
+fn a_6_14_1_description_is_kept_across_a_restart_and_read_by_7_7() {
+    let mut h = Harness::new_world();
+    let x = critical(
+        &mut h,
+        "ECS46a_6.14.1_SOME_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        "6.14.1",
+        ("SwitchDescription", "Boiler"),
+    );
+    assert!(
+        x.contains("UpdateDeviceConfigurationALCDescriptionsRsp"),
+        "{x}"
+    );
+    h.restart();
+    let l = limits_state(&h);
+    // The first SwitchDescription (switch 2) edited, the template's others kept.
+    assert_eq!(
+        l["aux_descriptions"],
+        serde_json::json!(["", "Boiler", "Label3", "Label4", ""]),
+        "{l}"
+    );
+    // 7.7 reads them from the meter: its GBCS answer carries the text.
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let bytes = r.gbcs_payload().unwrap();
+    assert!(bytes.windows(6).any(|w| w == b"Boiler"));
+    // An index outside 1–5: refused, nothing changes.
+    let p = h.request(
+        "ECS46a_6.14.1_SOME_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::ESME,
+    );
+    let xml = p.xml.replace("index=\"4\"", "index=\"6\"");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_ne!(a.http_status, 200, "{}", a.body);
+    assert_eq!(limits_state(&h)["aux_descriptions"][1], "Boiler");
 }

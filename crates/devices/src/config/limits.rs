@@ -58,6 +58,10 @@ pub struct LimitsConfig {
     /// not.
     #[serde(default)]
     pub supply_tamper_locks: bool,
+    /// ECS46a: the auxiliary load switches' descriptions (switch `n` at `n − 1`; empty until
+    /// set), which 7.7 ECS61a reads.
+    #[serde(default)]
+    pub aux_descriptions: [String; 5],
 }
 
 impl LimitsConfig {
@@ -364,5 +368,51 @@ impl EmulatedDevice {
         }
         self.set_supply(crate::state::SupplyState::Disabled, now);
         true
+    }
+}
+
+impl EmulatedDevice {
+    /// ECS46a: the descriptions' SETs in order; a faulty object ([`DeviceFault::DlmsObject`])
+    /// answers hardware-fault there and other-reason after it (the RTDS ERROR shape), and
+    /// nothing changes.
+    pub(crate) fn ecs46a(
+        &mut self,
+        counter: u64,
+        d: &gbcs::usecases::AuxDescriptions,
+    ) -> Option<Execution> {
+        let failed = d.0.iter().position(|(n, _)| {
+            let o = gbcs::usecases::ecs61a::description(*n);
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        });
+        if failed.is_none() {
+            for (n, text) in &d.0 {
+                if let Some(slot) = self
+                    .state
+                    .config
+                    .limits
+                    .aux_descriptions
+                    .get_mut(usize::from(*n).wrapping_sub(1))
+                {
+                    *slot = String::from_utf8_lossy(text).into_owned();
+                }
+            }
+        }
+        let results = (0..d.0.len())
+            .map(|i| {
+                ResponseSpec::Set(match failed {
+                    Some(f) if i == f => DLMS_FAILURE,
+                    Some(f) if i > f => DLMS_NOT_EXECUTED,
+                    _ => DLMS_SUCCESS,
+                })
+            })
+            .collect();
+        crate::exec::done(
+            dlms_response(counter, vec![gbcs::axdr::Data::Null; d.0.len()], results),
+            failed.is_none(),
+        )
     }
 }

@@ -11,7 +11,10 @@
 //! order, empty; this implementation refuses a body that names none: nothing to reset); 6.26
 //! `UpdateDeviceConfigurationDailyResettingOfTariffBlockCounterMatrix`
 //! (`DailyTariffBlockCounterMatrixReset`, xs:boolean); 6.25 `SetElectricitySupplyTamperState`
-//! (`SupplyTamperState`, `Locked` or `Unchanged`).
+//! (`SupplyTamperState`, `Locked` or `Unchanged`); 6.14.1
+//! `UpdateDeviceConfigurationALCDescriptions` (one to five `ALCSHCALCSDescription`, `index`
+//! 1–5, `SwitchDescription` 1–22 printable characters; this implementation asks the indices to
+//! increase, each switch named once).
 
 use super::{BodyError, Seq, execution_date_time, expect, simple};
 use crate::command_variant::parse_xs_unsigned;
@@ -225,6 +228,56 @@ impl SetElectricitySupplyTamperState {
     }
 }
 
+/// A parsed 6.14.1 `UpdateDeviceConfigurationALCDescriptions` body: (switch, description),
+/// switches increasing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlcDescriptions(pub Vec<(u8, String)>);
+
+impl AlcDescriptions {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateDeviceConfigurationALCDescriptions";
+        const ITEM: &str = "ALCSHCALCSDescription";
+        expect(body, NAME)?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        let mut s = Seq::new(body, NAME);
+        let mut out: Vec<(u8, String)> = Vec::new();
+        while let Some(e) = s.optional(ITEM) {
+            let raw = e.attr("index").ok_or(BodyError::Missing {
+                parent: ITEM,
+                name: "index",
+            })?;
+            let index = parse_xs_unsigned(raw)
+                .and_then(|v| u8::try_from(v).ok())
+                .filter(|v| (1..=5).contains(v))
+                .ok_or_else(|| BodyError::from(InvalidValue::new("index", raw)))?;
+            if out.last().is_some_and(|(p, _)| *p >= index) || out.len() == 5 {
+                return Err(InvalidValue::new("index", raw).into());
+            }
+            let mut c = Seq::new(e, ITEM);
+            let d = simple(c.required("SwitchDescription")?, "SwitchDescription")?;
+            c.finish()?;
+            if !e.trimmed_text().is_empty() {
+                return Err(InvalidValue::new(ITEM, &e.text).into());
+            }
+            if d.is_empty() || d.len() > 22 || !d.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+                return Err(InvalidValue::new("SwitchDescription", d).into());
+            }
+            out.push((index, d.to_owned()));
+        }
+        s.finish()?;
+        if out.is_empty() {
+            return Err(BodyError::Missing {
+                parent: NAME,
+                name: ITEM,
+            });
+        }
+        Ok(Self(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +426,35 @@ mod tests {
             SetElectricitySupplyTamperState::parse(&body("<sr:SetElectricitySupplyTamperState/>"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn alc_descriptions() {
+        let d = |items: &str| {
+            body(&format!(
+                "<sr:UpdateDeviceConfigurationALCDescriptions>{items}</sr:UpdateDeviceConfigurationALCDescriptions>"
+            ))
+        };
+        let item = |i: &str, t: &str| {
+            format!(
+                "<sr:ALCSHCALCSDescription index=\"{i}\"><sr:SwitchDescription>{t}</sr:SwitchDescription></sr:ALCSHCALCSDescription>"
+            )
+        };
+        let ok = d(&format!("{}{}", item("2", "Label2"), item("4", "Label 4")));
+        assert_eq!(
+            AlcDescriptions::parse(&ok).unwrap().0,
+            vec![(2, "Label2".to_owned()), (4, "Label 4".to_owned())]
+        );
+        for bad in [
+            String::new(),
+            item("6", "x"),
+            item("0", "x"),
+            item("1", ""),
+            item("1", &"a".repeat(23)),
+            format!("{}{}", item("2", "a"), item("2", "b")),
+            format!("{}{}", item("3", "a"), item("1", "b")),
+        ] {
+            assert!(AlcDescriptions::parse(&d(&bad)).is_err(), "{bad}");
+        }
     }
 }

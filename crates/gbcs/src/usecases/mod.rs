@@ -37,6 +37,7 @@ pub mod ecs26c;
 pub mod ecs28a;
 pub mod ecs28b;
 pub mod ecs37;
+pub mod ecs46a;
 pub mod ecs48;
 pub mod ecs57;
 pub mod ecs81;
@@ -214,6 +215,8 @@ pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
 pub use ecs81::ecs81_set_supply_tamper_state;
 // 6.2.2 read randomisation.
 pub use ecs26c::ecs26c_read_randomisation;
+// 6.14.1 auxiliary load switch descriptions.
+pub use ecs46a::{AuxDescriptions, ecs46a_update_aux_descriptions};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -427,6 +430,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs48::SPEC,
     &ecs81::SPEC,
     &ecs26c::SPEC,
+    &ecs46a::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -619,6 +623,8 @@ pub enum DecodedCommand {
     Ecs81(bool),
     /// ECS26c read the randomisation configuration.
     Ecs26c(DlmsRead),
+    /// ECS46a update the auxiliary load switch descriptions.
+    Ecs46a(AuxDescriptions),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -812,6 +818,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs48(_) => &ecs48::SPEC,
             DecodedCommand::Ecs81(_) => &ecs81::SPEC,
             DecodedCommand::Ecs26c(_) => &ecs26c::SPEC,
+            DecodedCommand::Ecs46a(_) => &ecs46a::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

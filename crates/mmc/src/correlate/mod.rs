@@ -28,6 +28,7 @@ mod gcs32;
 mod ecs05;
 mod ecs09;
 mod ecs28a;
+mod ecs46a;
 mod ecs48;
 mod ecs81;
 mod gcs06;
@@ -70,6 +71,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs28a::CORRELATION,
     &ecs48::CORRELATION,
     &ecs81::CORRELATION,
+    &ecs46a::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,

@@ -47,6 +47,7 @@ mod ecs26c;
 mod ecs28a;
 mod ecs28b;
 mod ecs37;
+mod ecs46a;
 mod ecs48;
 mod ecs57;
 mod ecs81;
@@ -171,6 +172,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs48::MAPPING,
     &ecs81::MAPPING,
     &ecs26c::MAPPING,
+    &ecs46a::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
