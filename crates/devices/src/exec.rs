@@ -325,6 +325,17 @@ impl EmulatedDevice {
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),
+            // 6.4.1, 6.4.2 load limiting (crate::config::limits).
+            DecodedCommand::Ecs28a(c) => self.ecs28a(apdu, &c, now),
+            DecodedCommand::Ecs28b => self.ecs28b(apdu.counter, now),
+            // 6.18.1, 6.18.2 maximum demand (crate::config::limits).
+            DecodedCommand::Ecs37(p) => self.ecs37(apdu.counter, &p),
+            DecodedCommand::Ecs57(r) => self.ecs57(apdu.counter, &r, now),
+            // 6.26 daily block counter reset, 6.25 supply tamper state (crate::config::limits).
+            DecodedCommand::Ecs48(daily) => self.ecs48(apdu.counter, daily, now),
+            DecodedCommand::Ecs81(locked) => self.ecs81(apdu.counter, locked),
+            // 6.14.1 auxiliary load switch descriptions (crate::config::limits).
+            DecodedCommand::Ecs46a(d) => self.ecs46a(apdu.counter, &d),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).
@@ -367,9 +378,9 @@ impl EmulatedDevice {
             DecodedCommand::Ecs17a(read)
             | DecodedCommand::Ecs18a(read)
             | DecodedCommand::Ecs18b(read) => self.instantaneous_get(apdu, &read, now, true),
-            DecodedCommand::Ecs27(read) | DecodedCommand::Ecs82(read) => {
-                self.instantaneous_get(apdu, &read, now, false)
-            }
+            DecodedCommand::Ecs27(read)
+            | DecodedCommand::Ecs82(read)
+            | DecodedCommand::Ecs26c(read) => self.instantaneous_get(apdu, &read, now, false),
             DecodedCommand::Ecs17d(read)
             | DecodedCommand::Ecs17e(read)
             | DecodedCommand::Ecs19(read) => self.instantaneous_protected(cmd, &read, now),
@@ -820,7 +831,8 @@ impl EmulatedDevice {
     /// state (on while a boost controls it, `crate::boost`, else as [`crate::AuxLoads::is_on`]
     /// says: an ECS47 activation in force, an ECS47a level of 100 in its period). This
     /// emulation holds no auxiliary load calendar (its special days table and schedule read as
-    /// empty arrays), no switch descriptions (empty) and no HCALCS paired with a switch (the
+    /// empty arrays), the switch descriptions 6.14.1 ECS46a wrote (empty until then) and no
+    /// HCALCS paired with a switch (the
     /// identity reads as eight zero bytes, as the RTDS vector's switches in the ESME do).
     pub(crate) fn aux_load_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
         use usecases::ecs61a;
@@ -829,7 +841,16 @@ impl EmulatedDevice {
         }
         (1..=usecases::ecs47::SWITCHES).find_map(|n| {
             if *o == ecs61a::description(n) {
-                Some(Data::VisibleString(Vec::new()))
+                // 6.14.1 ECS46a writes them (crate::config::limits).
+                let d = self
+                    .state
+                    .config
+                    .limits
+                    .aux_descriptions
+                    .get(usize::from(n) - 1);
+                Some(Data::VisibleString(
+                    d.map(|s| s.as_bytes().to_vec()).unwrap_or_default(),
+                ))
             } else if *o == ecs61a::hcalcs_id(n) {
                 Some(Data::OctetString(vec![0; 8]))
             } else if *o == usecases::ecs61e::operational_state(n) {

@@ -11,7 +11,8 @@
 //! at their activation time, one alert per activation-time object); the GSME tariff and price
 //! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
 //! time); the prepayment configuration updates of 2.1 (`crate::prepay_config`: ECS08, ECS08a,
-//! GCS05, one alert per activation-time object or dated component).
+//! GCS05, one alert per activation-time object or dated component); the load limiting settings
+//! of 6.4.1 (`crate::config::limits`: ECS28a, one alert per activation-time object).
 //!
 //! Held device events that no command carries share the mechanism, with no outcome alert: the
 //! next prepayment event (`crate::prepay`) and the end of a boost (`crate::boost`).
@@ -77,6 +78,9 @@ pub enum FutureAction {
     /// The next power quality evaluation (`crate::power_quality`): no command, no outcome
     /// alert; the voltage alerts it raises go to the network operator.
     PowerQuality,
+    /// ECS28a: write these load limiting settings ([`crate::config::limits`]); one DLMS
+    /// outcome alert per activation-time object.
+    LoadLimit(crate::config::limits::LoadLimitChange),
 }
 
 /// A future-dated instruction the device holds.
@@ -235,6 +239,14 @@ impl EmulatedDevice {
                                 alerts.extend(self.outcome_alert(code, &one, when)?);
                             }
                         }
+                    }
+                    continue;
+                }
+                FutureAction::LoadLimit(change) => {
+                    self.apply_load_limit(change);
+                    for o in gbcs::usecases::ecs28a::activation_objects() {
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
                     }
                     continue;
                 }

@@ -739,7 +739,9 @@ fn load_limit_events_are_counted_from_the_demand() {
     assert_eq!(u32_of(&v[1]), 2);
     w.now = t0.plus_seconds(2 * DAY + 17 * 3600 + 2700).unwrap();
     let v = read_values(&w, &mut dev, "4.15_ECS27", 3);
-    assert_eq!(v[0], Data::Boolean(1), "over the threshold now");
+    // The supply state flag is the configured load limit supply state (6.4.1 ECS28a),
+    // `Unchanged` by default, whatever the demand.
+    assert_eq!(v[0], Data::Boolean(0), "the configured supply state");
     assert_eq!(
         u32_of(&v[1]),
         3,

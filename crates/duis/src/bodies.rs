@@ -1105,3 +1105,10 @@ mod identity;
 pub use identity::{
     ImportMpxn, SetDeviceConfigurationExportMpan, SetDeviceConfigurationImportMpxn,
 };
+// Family 6 limits (6.4.1 load limiting general settings).
+mod limits;
+pub use limits::{
+    AlcDescriptions, DailyBlockCounterReset, LoadLimitingGeneralSettings,
+    ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
+    SetMaximumDemandConfigurableTimePeriod,
+};

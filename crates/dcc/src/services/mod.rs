@@ -57,6 +57,15 @@ pub mod s2_2_top_up_device;
 pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
 pub mod s6_11_synchronise_clock;
+// Family 6 limits (6.4).
+pub mod s6_14_1_update_alc_descriptions;
+pub mod s6_18_1_set_maximum_demand_configurable_time_period;
+pub mod s6_18_2_reset_maximum_demand_registers;
+pub mod s6_25_set_supply_tamper_state;
+pub mod s6_26_update_daily_block_counter_reset;
+pub mod s6_2_2_read_randomisation;
+pub mod s6_4_1_update_load_limiting_general_settings;
+pub mod s6_4_2_update_load_limiting_counter_reset;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;

@@ -489,9 +489,15 @@ impl InstantaneousConfig {
         }
         let mut best = (0u32, since);
         while slot + HALF_HOUR <= t {
+            // A window may run over midnight (start after end: 6.18.1 ECS37).
             let in_window = window.is_none_or(|(a, b)| {
                 let s = slot.rem_euclid(DAY);
-                i64::from(a) <= s && s < i64::from(b)
+                let (a, b) = (i64::from(a), i64::from(b));
+                if a <= b {
+                    a <= s && s < b
+                } else {
+                    s >= a || s < b
+                }
             });
             if in_window {
                 let w = m.consumed(ch, slot, slot + HALF_HOUR).saturating_mul(2);
@@ -663,6 +669,13 @@ impl EmulatedDevice {
         let m = &self.state.metering;
         let c = self.cfg();
         let installed = m.installed_at;
+        // ECS57 resets the configurable-period register apart (crate::config::limits).
+        let configurable_reset = self
+            .state
+            .config
+            .limits
+            .configurable_max_demand_reset_at
+            .or(c.max_demand_reset_at);
         let md = |ch: Channel, reset: Option<i64>, window: Option<(u32, u32)>| {
             let cell = match (ch, window) {
                 (Channel::ActiveExport, _) => &cache.export,
@@ -688,9 +701,8 @@ impl EmulatedDevice {
             ecs18a::MAX_DEMAND_SCALER
             | ecs18b::MAX_DEMAND_SCALER
             | ecs18b::CONFIGURABLE_MAX_DEMAND_SCALER => scaler_unit(UNIT_W),
-            ecs18b::RESET_TIME | ecs18b::CONFIGURABLE_RESET_TIME => {
-                cosem_time(c.max_demand_reset_at.unwrap_or(installed))
-            }
+            ecs18b::RESET_TIME => cosem_time(c.max_demand_reset_at.unwrap_or(installed)),
+            ecs18b::CONFIGURABLE_RESET_TIME => cosem_time(configurable_reset.unwrap_or(installed)),
             ecs18b::MAX_DEMAND => {
                 Data::DoubleLongUnsigned(md(Channel::ActiveImport, c.max_demand_reset_at, None).0)
             }
@@ -700,7 +712,7 @@ impl EmulatedDevice {
             ecs18b::CONFIGURABLE_MAX_DEMAND => Data::DoubleLongUnsigned(
                 md(
                     Channel::ActiveImport,
-                    c.max_demand_reset_at,
+                    configurable_reset,
                     Some(c.configurable_period),
                 )
                 .0,
@@ -708,7 +720,7 @@ impl EmulatedDevice {
             ecs18b::CONFIGURABLE_MAX_DEMAND_TIME => cosem_time(
                 md(
                     Channel::ActiveImport,
-                    c.max_demand_reset_at,
+                    configurable_reset,
                     Some(c.configurable_period),
                 )
                 .1,
@@ -717,15 +729,34 @@ impl EmulatedDevice {
                 schedule_entry(1, 1, c.configurable_period.0),
                 schedule_entry(2, 2, c.configurable_period.1),
             ]),
-            ecs27::SUPPLY_STATE_FLAG => Data::Boolean(u8::from(
-                m.demand_w(Channel::ActiveImport, t) > c.load_limit.threshold_w,
-            )),
+            // The load limit supply state ECS28a writes (true: an event disables the supply).
+            ecs27::SUPPLY_STATE_FLAG => {
+                Data::Boolean(if self.state.config.limits.load_limit_disables_supply {
+                    0xFF
+                } else {
+                    0x00
+                })
+            }
             ecs27::COUNTER => Data::DoubleLongUnsigned(c.load_limit_events(m, t)),
             ecs27::COUNTER_SCALER => scaler_unit(UNIT_COUNT),
             ecs27::THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.threshold_w),
             ecs27::MIN_OVER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_over_secs),
             ecs27::MIN_UNDER_THRESHOLD => Data::DoubleLongUnsigned(c.load_limit.min_under_secs),
             ecs82::METER_BALANCE => dl(self.balance_at(Channel::ActiveImport, t)),
+            // 6.2.2 ECS26c (crate::config::limits): the limit 7.12 ECS38 set, the number and the
+            // period the device's own.
+            gbcs::usecases::ecs26c::OFFSET_LIMIT => Data::LongUnsigned(
+                self.state
+                    .aux_loads
+                    .randomised_offset_limit
+                    .unwrap_or(crate::config::limits::DEFAULT_RANDOMISED_OFFSET_LIMIT),
+            ),
+            gbcs::usecases::ecs26c::OFFSET_NUMBER => {
+                Data::LongUnsigned(crate::config::limits::RANDOMISED_OFFSET_NUMBER)
+            }
+            gbcs::usecases::ecs26c::OFFSET_PERIOD => {
+                Data::LongUnsigned(crate::config::limits::RANDOMISATION_OFFSET_PERIOD)
+            }
             _ => return None,
         })
     }
@@ -789,7 +820,12 @@ impl EmulatedDevice {
                 )])
             }
             ecs17e::OBJECT => {
-                let reset = self.state.payment.block_counters_reset_at;
+                // 1.7's reset, or 6.26's daily one (crate::config::limits).
+                let reset = self
+                    .state
+                    .config
+                    .limits
+                    .block_counters_reset_at(self.state.payment.block_counters_reset_at, t);
                 let mx =
                     c.block_counter_matrix(m, Channel::ActiveImport, t, TOU_BLOCK_RATES, reset);
                 Data::Structure(vec![Data::Array(

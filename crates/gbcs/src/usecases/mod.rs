@@ -33,6 +33,14 @@ pub mod ecs42;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
+pub mod ecs26c;
+pub mod ecs28a;
+pub mod ecs28b;
+pub mod ecs37;
+pub mod ecs46a;
+pub mod ecs48;
+pub mod ecs57;
+pub mod ecs81;
 // 1.6 Update Payment Mode.
 pub mod ecs01a;
 pub mod ecs01b;
@@ -234,6 +242,10 @@ pub use ecs02::{CreditModeSwitch, ecs02_update_payment_mode_credit};
 pub use ecs03::{PrepaymentModeSwitch, ecs03_update_payment_mode_prepayment};
 pub use ecs04::{ecs04a_adjust_meter_balance, ecs04b_reset_meter_balance};
 pub use ecs05::ecs05_reset_tariff_block_counter_matrix;
+// 6.4 load limiting (crate::usecases::ecs28a, ecs28b).
+pub use ecs28a::{LoadLimitSettings, ecs28a_update_load_limiting_settings};
+pub use ecs28b::ecs28b_reset_load_limit_counter;
+// 6.18 maximum demand (crate::usecases::ecs37, ecs57).
 pub use ecs07::{EsmeDebtUpdate, ecs07_update_debt};
 pub use ecs08::{EsmePrepayConfig, NonDisablementEntry, ecs08_update_prepay_configuration};
 pub use ecs08a::ecs08a_update_prepay_configuration;
@@ -253,6 +265,7 @@ pub use ecs25b::ecs25b_set_alert_behaviour;
 pub use ecs25b3::ecs25b3_set_alert_behaviour;
 pub use ecs25r1::ecs25r1_read_alert_behaviours;
 pub use ecs25r2::ecs25r2_read_alert_behaviours;
+pub use ecs37::{MaxDemandPeriod, ecs37_set_max_demand_period};
 pub use ecs38::ecs38_set_randomised_offset_limit;
 pub use ecs42::{ScriptExecution, ecs42_enable_supply};
 pub use ecs43::ecs43_disable_supply;
@@ -261,11 +274,19 @@ pub use ecs45::ecs45_read_supply_status;
 pub use ecs47::{AuxLoadAction, AuxLoadCommand, ecs47_auxiliary_load};
 pub use ecs47a::{AuxControllerState, ecs47a_set_auxiliary_controller_state};
 pub use ecs47e::ecs47e_limit_apc_level;
+pub use ecs57::{MaxDemandResets, ecs57_reset_max_demand};
+// 6.26 daily block counter reset, 6.25 supply tamper state.
+pub use ecs48::ecs48_set_daily_block_counter_reset;
 pub use ecs61a::ecs61a_read_auxiliary_load_switch_data;
 pub use ecs61c::ecs61c_read_boost_function_data;
 pub use ecs61d::ecs61d_read_auxiliary_controller_configuration;
 pub use ecs61e::ecs61e_read_auxiliary_controller_operational;
 pub use ecs62::{BoostAssociation, ecs62_set_boost_association};
+pub use ecs81::ecs81_set_supply_tamper_state;
+// 6.2.2 read randomisation.
+pub use ecs26c::ecs26c_read_randomisation;
+// 6.14.1 auxiliary load switch descriptions.
+pub use ecs46a::{AuxDescriptions, ecs46a_update_aux_descriptions};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -492,6 +513,17 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ccs02::SPEC,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
+    // 6.4.1, 6.4.2 load limiting.
+    &ecs28a::SPEC,
+    &ecs28b::SPEC,
+    // 6.18.1, 6.18.2 maximum demand.
+    &ecs37::SPEC,
+    &ecs57::SPEC,
+    // 6.26, 6.25.
+    &ecs48::SPEC,
+    &ecs81::SPEC,
+    &ecs26c::SPEC,
+    &ecs46a::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -716,6 +748,22 @@ pub enum DecodedCommand {
     Ccs02(eui::Eui64),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
+    /// ECS28a update the load limiting general settings.
+    Ecs28a(LoadLimitSettings),
+    /// ECS28b reset the load limit counter (no parameters).
+    Ecs28b,
+    /// ECS37 set the maximum demand configurable time period.
+    Ecs37(MaxDemandPeriod),
+    /// ECS57 reset maximum demand registers.
+    Ecs57(MaxDemandResets),
+    /// ECS48 daily reset of the tariff block counter matrix on (true) or off.
+    Ecs48(bool),
+    /// ECS81 supply tamper state: locked (true) or unchanged.
+    Ecs81(bool),
+    /// ECS26c read the randomisation configuration.
+    Ecs26c(DlmsRead),
+    /// ECS46a update the auxiliary load switch descriptions.
+    Ecs46a(AuxDescriptions),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -976,6 +1024,14 @@ impl DecodedCommand {
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
             DecodedCommand::Ecs05 => &ecs05::SPEC,
+            DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
+            DecodedCommand::Ecs28b => &ecs28b::SPEC,
+            DecodedCommand::Ecs37(_) => &ecs37::SPEC,
+            DecodedCommand::Ecs57(_) => &ecs57::SPEC,
+            DecodedCommand::Ecs48(_) => &ecs48::SPEC,
+            DecodedCommand::Ecs81(_) => &ecs81::SPEC,
+            DecodedCommand::Ecs26c(_) => &ecs26c::SPEC,
+            DecodedCommand::Ecs46a(_) => &ecs46a::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

@@ -27,6 +27,10 @@ mod gcs32;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
+mod ecs28a;
+mod ecs46a;
+mod ecs48;
+mod ecs81;
 mod gcs06;
 mod gcs39;
 // 1.6 Update Payment Mode.
@@ -64,6 +68,10 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
     &ecs05::CORRELATION,
+    &ecs28a::CORRELATION,
+    &ecs48::CORRELATION,
+    &ecs81::CORRELATION,
+    &ecs46a::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,

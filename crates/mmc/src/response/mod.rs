@@ -57,6 +57,14 @@ mod gcs01b;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
 mod ecs09;
+mod ecs26c;
+mod ecs28a;
+mod ecs28b;
+mod ecs37;
+mod ecs46a;
+mod ecs48;
+mod ecs57;
+mod ecs81;
 mod gcs06;
 mod gcs39;
 // 1.6 Update Payment Mode.
@@ -196,6 +204,14 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &gcs01a::MAPPING,
     &gcs01b::MAPPING,
     &ecs05::MAPPING,
+    &ecs28a::MAPPING,
+    &ecs28b::MAPPING,
+    &ecs37::MAPPING,
+    &ecs57::MAPPING,
+    &ecs48::MAPPING,
+    &ecs81::MAPPING,
+    &ecs26c::MAPPING,
+    &ecs46a::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
