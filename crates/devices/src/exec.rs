@@ -415,6 +415,10 @@ impl EmulatedDevice {
             }
             DecodedCommand::Gcs20(b) => self.gcs20(&b),
             DecodedCommand::Gcs20r => self.gcs20r(),
+            // 6.13 Read Event or Security Log (crate::event_logs).
+            ref log @ (DecodedCommand::Ecs35a(_) | DecodedCommand::Ecs35b(_)) => {
+                self.ecs35(apdu, &self.restricted_read(cmd, log))
+            }
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -79,7 +79,7 @@ pub mod boost;
 pub mod config;
 mod device;
 mod error;
-mod event_logs;
+pub mod event_logs;
 mod exec;
 // future dating: held device instructions and the device tick
 pub mod future;

@@ -60,9 +60,11 @@ fn period_mut(d: &mut DecodedCommand) -> Option<&mut LogPeriod> {
         | DecodedCommand::Ecs21a(r)
         | DecodedCommand::Ecs21b(r)
         | DecodedCommand::Ecs66(r) => Some(&mut r.period),
-        DecodedCommand::Ecs20a(r) | DecodedCommand::Ecs20d(r) | DecodedCommand::Ecs21c(r) => {
-            Some(&mut r.period)
-        }
+        DecodedCommand::Ecs20a(r)
+        | DecodedCommand::Ecs20d(r)
+        | DecodedCommand::Ecs21c(r)
+        | DecodedCommand::Ecs35a(r)
+        | DecodedCommand::Ecs35b(r) => Some(&mut r.period),
         DecodedCommand::Gcs16a(r)
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs15b(r)

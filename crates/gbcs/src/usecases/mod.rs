@@ -154,6 +154,10 @@ pub mod ecs25r1;
 pub mod ecs25r2;
 pub mod gcs20;
 pub mod gcs20r;
+// 6.13 Read Event or Security Log.
+pub mod ecs35a;
+pub mod ecs35b;
+pub mod event_logs_common;
 
 use serde::{Deserialize, Serialize};
 
@@ -278,7 +282,10 @@ pub use ecs18a::ecs18a_read_export_max_demand;
 pub use ecs18b::ecs18b_read_import_max_demand;
 pub use ecs19::ecs19_read_prepayment_registers;
 pub use ecs27::ecs27_read_load_limit_data;
+pub use ecs35a::ecs35a_read_event_log;
+pub use ecs35b::ecs35b_read_security_log;
 pub use ecs82::ecs82_read_meter_balance;
+pub use event_logs_common::EventLogEntry;
 pub use gcs13b::gcs13b_read_block_counters;
 pub use gcs13c::gcs13c_read_tou_registers;
 pub use gcs14::gcs14_read_prepayment_registers;
@@ -511,6 +518,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs25r2::SPEC,
     &gcs20::SPEC,
     &gcs20r::SPEC,
+    &ecs35a::SPEC,
+    &ecs35b::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     &ecs10::SPEC,
@@ -777,6 +786,10 @@ pub enum DecodedCommand {
     Gcs20(GasAlertBehaviour),
     /// GCS20r read GSME alert / event behaviours.
     Gcs20r,
+    /// ECS35a read the ESME event log.
+    Ecs35a(RangeRead),
+    /// ECS35b read the ESME security log.
+    Ecs35b(RangeRead),
 }
 
 impl DecodedCommand {
@@ -899,6 +912,8 @@ impl DecodedCommand {
             DecodedCommand::Ecs25r2(_) => &ecs25r2::SPEC,
             DecodedCommand::Gcs20(_) => &gcs20::SPEC,
             DecodedCommand::Gcs20r => &gcs20r::SPEC,
+            DecodedCommand::Ecs35a(_) => &ecs35a::SPEC,
+            DecodedCommand::Ecs35b(_) => &ecs35b::SPEC,
         }
     }
 }
@@ -1006,6 +1021,8 @@ pub enum ResponseValue {
     ActivePowerImport(ecs17c::ActivePowerImport),
     /// Log entries in the clear (ECS20a, ECS20d, ECS21c), empty when none is in the period.
     LogEntries(Vec<LogEntry>),
+    /// The entries of an event or security log read (ECS35a, ECS35b).
+    EventLogEntries(Vec<EventLogEntry>),
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
     /// plaintext response, or NOT_FOUND (no entry in the period).
     GbzLog(Vec<GbzLogPart>),
