@@ -143,6 +143,7 @@ static CATALOGUE: &[&dyn Service] = &[
     // Alert behaviour (6.22, 6.2.10).
     &services::s6_22_configure_alert_behaviour::ConfigureAlertBehaviourService,
     &services::s6_2_10_read_event_and_alert_behaviours::ReadEventAndAlertBehaviours,
+    &services::s6_13_read_event_or_security_log::ReadEventOrSecurityLog,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

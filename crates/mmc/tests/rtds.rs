@@ -274,3 +274,33 @@ fn clear_event_log_responses_render_clear_event_log_rsp() {
         has(&failed, "MessageSuccess=\"false\"");
     }
 }
+
+#[test]
+fn event_and_security_log_reads_render_their_entries() {
+    let ev = render_named(
+        "6.13_ECS35a",
+        "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&ev, "ReadEventOrSecurityLogRsp");
+    has(&ev, "<ra:EventCode>8F01</ra:EventCode>");
+    has(&ev, "<ra:EventData>009B</ra:EventData>");
+    has(&ev, "<ra:Timestamp>2014-12-31T00:00:00");
+    let sec = render_named(
+        "6.13_ECS35b",
+        "ECS35b_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&sec, "<ra:SecurityLogEntry>");
+    has(&sec, "<ra:EventCode>8F0C</ra:EventCode>");
+    assert!(!sec.xml.contains("EventData"), "{}", sec.xml);
+    for uc in ["ECS35a", "ECS35b"] {
+        let failed = render_named(
+            &format!("6.13_{uc}"),
+            &format!("{uc}_6.13_ERROR_RESPONSE_GBCS.HEX"),
+            Some("6.13"),
+        );
+        has(&failed, "ReadEventOrSecurityLogRsp");
+        has(&failed, "MessageSuccess=\"false\"");
+    }
+}

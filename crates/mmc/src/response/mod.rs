@@ -98,6 +98,7 @@ mod gcs21f;
 mod tariff_common;
 // Logs (4.4.x, 4.6.x, 4.14, 4.17).
 mod ecs20a;
+// 6.13 Read Event or Security Log.
 mod ecs20b;
 mod ecs20c;
 mod ecs20d;
@@ -105,6 +106,7 @@ mod ecs21a;
 mod ecs21b;
 mod ecs21c;
 mod ecs66;
+mod event_logs;
 mod gbz_logs;
 mod gcs15b;
 mod gcs15c;
@@ -254,6 +256,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs15a::MAPPING,
     &ecs15c::MAPPING,
     &cs11::MAPPING,
+    // 6.13 Read Event or Security Log.
+    &event_logs::ECS35A,
+    &event_logs::ECS35B,
     // Alert behaviour (6.22, 6.2.10).
     &ecs25a::MAPPING,
     &ecs25a1::MAPPING,
