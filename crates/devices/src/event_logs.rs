@@ -245,3 +245,45 @@ impl EmulatedDevice {
         )
     }
 }
+
+impl EmulatedDevice {
+    /// CS10a / CS10b on a ZigBee device: a Publish Event Log of the log's entries in the
+    /// (already tenancy-narrowed) period, oldest first; none: Default Response NOT_FOUND; a
+    /// logs fault: Default Response hardware failure, as the RTDS ERROR responses.
+    pub(crate) fn cs10(&self, decoded: &DecodedCommand) -> Option<Execution> {
+        use gbcs::gbz::{GbzBody, GbzComponent, ZclFrame};
+        use gbcs::usecases::event_logs_common::{
+            CLUSTER_EVENTS, GET_EVENT_LOG, LOG_ID_GENERAL_EVENT, LOG_ID_SECURITY_EVENT,
+            PUBLISH_EVENT_LOG, publish_event_log_payload,
+        };
+        let (log, log_id, period) = match decoded {
+            DecodedCommand::Cs10a(p) => (LogKind::Event, LOG_ID_GENERAL_EVENT, p),
+            DecodedCommand::Cs10b(p) => (LogKind::Security, LOG_ID_SECURITY_EVENT, p),
+            _ => return None,
+        };
+        let mut entries = self.event_log_entries(log, period);
+        if entries.is_empty() || self.state.has_fault(DeviceFault::Logs) {
+            return self.gbz_empty(CLUSTER_EVENTS, GET_EVENT_LOG);
+        }
+        // A ZSE event always carries its event data (empty on the security log).
+        for e in &mut entries {
+            e.data.get_or_insert_with(Vec::new);
+        }
+        let c = GbzComponent {
+            control: CONTROL_LAST,
+            cluster: CLUSTER_EVENTS,
+            body: GbzBody::Plain {
+                from_date_time: None,
+                zcl: ZclFrame {
+                    // Cluster specific, server to client, default response disabled.
+                    frame_control: 0x19,
+                    manufacturer_code: None,
+                    sequence: 0,
+                    command: PUBLISH_EVENT_LOG,
+                    payload: publish_event_log_payload(log_id, &entries),
+                },
+            },
+        };
+        done(gbz(vec![c])?, true)
+    }
+}

@@ -419,6 +419,9 @@ impl EmulatedDevice {
             ref log @ (DecodedCommand::Ecs35a(_) | DecodedCommand::Ecs35b(_)) => {
                 self.ecs35(apdu, &self.restricted_read(cmd, log))
             }
+            ref log @ (DecodedCommand::Cs10a(_) | DecodedCommand::Cs10b(_)) => {
+                self.cs10(&self.restricted_read(cmd, log))
+            }
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -69,7 +69,11 @@ fn period_mut(d: &mut DecodedCommand) -> Option<&mut LogPeriod> {
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs15b(r)
         | DecodedCommand::Gcs16b(r) => Some(&mut r.period),
-        DecodedCommand::Gcs15d(p) | DecodedCommand::Gcs15e(p) | DecodedCommand::Gcs61(p) => Some(p),
+        DecodedCommand::Gcs15d(p)
+        | DecodedCommand::Gcs15e(p)
+        | DecodedCommand::Gcs61(p)
+        | DecodedCommand::Cs10a(p)
+        | DecodedCommand::Cs10b(p) => Some(p),
         _ => None,
     }
 }

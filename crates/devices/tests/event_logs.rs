@@ -150,3 +150,91 @@ fn rtds_commands_answer_as_the_rtds_responses() {
         assert_failure_like_rtds(&bytes, dir, &format!("{file}_6.13_ERROR_RESPONSE_GBCS.HEX"));
     }
 }
+
+#[test]
+fn the_gas_meter_answers_cs10_as_the_rtds_responses_and_from_its_logs() {
+    use gbcs::usecases::event_logs_common::parse_publish_event_log;
+    use gbcs::usecases::{GbzLogPart, cs10a, cs10b};
+    let w = World::new();
+    for (dir, file, code) in [
+        ("6.13_CS10a", "CS10a", cs10a::CODE),
+        ("6.13_CS10b", "CS10b", cs10b::CODE),
+    ] {
+        // NOT_FOUND on a fresh meter, ERROR with a logs fault: the RTDS responses' bytes.
+        for (kind, fault) in [("NOT_FOUND", false), ("ERROR", true)] {
+            let mut dev = w.device(DeviceKind::Gsme, GSME);
+            if fault {
+                dev.state_mut().faults.insert(DeviceFault::Logs);
+            }
+            let rtds_cmd =
+                Frame::decode(&rtds(dir, &format!("{file}_6.13_{kind}_COMMAND_GBCS.HEX")))
+                    .unwrap()
+                    .apdu()
+                    .clone();
+            let d = usecases::decode_command(&rtds_cmd).unwrap();
+            let p = usecases::logs_common::period_of(&d).unwrap();
+            let cmd =
+                usecases::logs_common::build_log_read(code, &CommandHeader::of(&rtds_cmd), &p)
+                    .unwrap()
+                    .unwrap();
+            let reply = dev.handle(&w.wan(cmd, &dev), w.now);
+            assert!(
+                matches!(reply.outcome, Outcome::Executed { success, .. } if success == !fault),
+                "{file} {kind}"
+            );
+            let ours = Frame::decode(&reply.response.unwrap())
+                .unwrap()
+                .apdu()
+                .content
+                .clone();
+            let theirs =
+                Frame::decode(&rtds(dir, &format!("{file}_6.13_{kind}_RESPONSE_GBCS.HEX")))
+                    .unwrap()
+                    .apdu()
+                    .content
+                    .clone();
+            assert_eq!(
+                hex::encode_upper(ours),
+                hex::encode_upper(theirs),
+                "{file} {kind}"
+            );
+        }
+    }
+    // A replay: the security log has it (CS10b), the event log the alert (CS10a).
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let all = period(
+        UtcDateTime::new(2014, 1, 1, 0, 0, 0).unwrap(),
+        UtcDateTime::new(2016, 1, 1, 0, 0, 0).unwrap(),
+    );
+    let read_gas = |dev: &mut EmulatedDevice, counter: u64, security: bool| {
+        let h = header(&w.supplier, dev, counter);
+        let cmd = if security {
+            usecases::cs10b_read_security_log(&h, &all)
+        } else {
+            usecases::cs10a_read_event_log(&h, &all)
+        }
+        .unwrap();
+        let reply = dev.handle(&w.wan(cmd, dev), w.now);
+        let a = Frame::decode(&reply.response.unwrap())
+            .unwrap()
+            .apdu()
+            .clone();
+        match usecases::decode_response(a.message_code(), &a.content).unwrap() {
+            ResponseOutcome::Success(ResponseValue::GbzLog(parts)) => match &parts[..] {
+                [GbzLogPart::Plain { payload, .. }] => parse_publish_event_log(payload).unwrap(),
+                [GbzLogPart::NotFound { .. }] => Vec::new(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(read_gas(&mut dev, 5, true).is_empty());
+    let replay = usecases::cs10b_read_security_log(&header(&w.supplier, &dev, 5), &all).unwrap();
+    let r = dev.handle(&w.wan(replay, &dev), w.now);
+    assert!(matches!(r.outcome, Outcome::Refused(_)));
+    let sec = read_gas(&mut dev, 6, true);
+    assert_eq!(sec.len(), 1, "{sec:?}");
+    assert_eq!((sec[0].code, sec[0].time), (0x8F53, z(w.now)));
+    let ev = read_gas(&mut dev, 7, false);
+    assert!(ev.iter().any(|e| e.code == 0x8F53), "{ev:?}");
+}

@@ -177,3 +177,64 @@ fn another_log_does_not_decode_as_ecs35a() {
     a.other_info.message_code = ecs35a::CODE;
     assert!(decode_command(&a).is_err());
 }
+
+const GBZ_CASES: [(&str, &str); 2] = [("6.13_CS10a", "CS10a"), ("6.13_CS10b", "CS10b")];
+
+#[test]
+fn zigbee_commands_decode_and_rebuild_and_responses_decode() {
+    use gbcs::usecases::GbzLogPart;
+    use gbcs::usecases::event_logs_common::{parse_publish_event_log, publish_event_log_payload};
+    let ks = Keystore::load();
+    for (dir, uc) in GBZ_CASES {
+        for kind in ["SUCCESS", "ERROR", "NOT_FOUND"] {
+            let file = format!("{uc}_6.13_{kind}_COMMAND_GBCS.HEX");
+            let a = apdu(dir, &file);
+            let d = decode_command(&a).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(d.spec().name, uc);
+            let period = period_of(&d).unwrap();
+            let h = CommandHeader::of(&a);
+            let built = build_log_read(a.message_code(), &h, &period)
+                .unwrap()
+                .unwrap();
+            let peer = ks.ka_public.get(&a.recipient).unwrap();
+            let wan = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
+            assert_eq!(
+                hex::encode_upper(wan),
+                hex::encode_upper(vector(dir, &file)),
+                "{file}"
+            );
+            let file = format!("{uc}_6.13_{kind}_RESPONSE_GBCS.HEX");
+            let r = apdu(dir, &file);
+            let out = decode_response(r.message_code(), &r.content).unwrap();
+            assert_eq!(out.is_failure(), kind == "ERROR", "{file}: {out:?}");
+            match (kind, out) {
+                ("SUCCESS", ResponseOutcome::Success(ResponseValue::GbzLog(parts))) => {
+                    let [
+                        GbzLogPart::Plain {
+                            payload,
+                            command: 1,
+                            cluster: 0x0709,
+                        },
+                    ] = &parts[..]
+                    else {
+                        panic!("{file}: {parts:?}")
+                    };
+                    let e = parse_publish_event_log(payload).unwrap();
+                    assert_eq!(e.len(), 32, "{file}");
+                    assert_eq!(e[0].time, 0x1C35_F900);
+                    let log_id = if uc == "CS10a" { 3 } else { 4 };
+                    assert_eq!(&publish_event_log_payload(log_id, &e), payload, "{file}");
+                }
+                ("NOT_FOUND", ResponseOutcome::Success(ResponseValue::GbzLog(parts))) => {
+                    assert!(matches!(parts[..], [GbzLogPart::NotFound { .. }]));
+                }
+                ("ERROR", ResponseOutcome::Failure(_)) => {}
+                (_, o) => panic!("{file}: {o:?}"),
+            }
+        }
+    }
+    // The event log's command is not the security log's.
+    let mut a = apdu("6.13_CS10a", "CS10a_6.13_SUCCESS_COMMAND_GBCS.HEX");
+    a.other_info.message_code = gbcs::usecases::cs10b::CODE;
+    assert!(decode_command(&a).is_err());
+}

@@ -3,7 +3,7 @@
 //! (7.1); the supplier's 6.13 reads return them from the right log with their times (ECS35a:
 //! the alert and the two commands, actioned, with their message codes; ECS35b: the refusal),
 //! the same after the DCC restarts; a period before them returns none; a bad body is refused
-//! and nothing is sent.
+//! and nothing is sent. On the GSME, CS10b / CS10a read the refusal and its alert back.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -43,13 +43,26 @@ fn send(
     end: i64,
     log: Option<&str>,
 ) -> (dcc::gateway::Answer, String) {
-    let p = h.request(template, SUPPLIER, premises1::ESME);
+    send_to(h, template, premises1::ESME, start, end, log)
+}
+
+fn send_to(
+    h: &mut Harness,
+    template: &str,
+    target: &str,
+    start: i64,
+    end: i64,
+    log: Option<&str>,
+) -> (dcc::gateway::Answer, String) {
+    // The demo supplier supplies both meters of premises 1.
+    let supplier = SUPPLIER;
+    let p = h.request(template, supplier, target);
     let xml = set_text(&p.xml, "StartDateTime", &rfc3339(start));
     let mut xml = set_text(&xml, "EndDateTime", &rfc3339(end));
     if let Some(l) = log {
         xml = set_text(&xml, "LogToRead", l);
     }
-    let signed = h.sign(SUPPLIER, &xml);
+    let signed = h.sign(supplier, &xml);
     (h.send(&signed), p.rid)
 }
 
@@ -200,5 +213,59 @@ fn bad_bodies_are_refused_and_nothing_is_sent() {
         assert_ne!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
         h.run_until_idle();
         assert!(h.response_for(SUPPLIER, &rid).is_none());
+    }
+}
+
+#[test]
+fn the_gas_meter_logs_read_back_with_cs10() {
+    use gbcs::usecases::GbzLogPart;
+    use gbcs::usecases::event_logs_common::parse_publish_event_log;
+    let mut h = Harness::new_world();
+    let gsme = premises1::GSME;
+    let t0 = now(&h);
+    h.advance(Duration::from_secs(600));
+    let t1 = now(&h);
+    assert_eq!(h.deliver_locally(gsme, &[0xDD, 0x00]), None);
+    h.advance(Duration::from_secs(600));
+    let end = now(&h) + 60;
+    let read_gas = |h: &mut Harness, template: &str, start: i64, end: i64| {
+        let (a, rid) = send_to(h, template, gsme, start, end, None);
+        assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+        h.run_until_idle();
+        let r = h.response_for(SUPPLIER, &rid).expect("a response");
+        assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+        let bytes = r.gbcs_payload().expect("a GBCS payload");
+        let apdu = Frame::decode(&bytes).unwrap().apdu().clone();
+        match decode_response(apdu.message_code(), &apdu.content).unwrap() {
+            ResponseOutcome::Success(ResponseValue::GbzLog(parts)) => match &parts[..] {
+                [GbzLogPart::Plain { payload, .. }] => parse_publish_event_log(payload).unwrap(),
+                [GbzLogPart::NotFound { .. }] => Vec::new(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    };
+    for restarted in [false, true] {
+        if restarted {
+            h.restart();
+        }
+        let sec = read_gas(&mut h, "CS10b_6.13_SUCCESS_REQUEST_DUIS.XML", t0, end);
+        assert_eq!(sec.len(), 1, "{sec:?}");
+        assert_eq!((sec[0].code, sec[0].time), (0x8F1E, zigbee(t1)));
+        let ev = read_gas(&mut h, "CS10a_6.13_SUCCESS_REQUEST_DUIS.XML", t0, end);
+        assert!(
+            ev.iter().any(|e| e.code == 0x8F1E && e.time == zigbee(t1)),
+            "{ev:?}"
+        );
+        // A period before: NOT_FOUND, no entries.
+        assert!(
+            read_gas(
+                &mut h,
+                "CS10b_6.13_SUCCESS_REQUEST_DUIS.XML",
+                t0 - 7 * 86_400,
+                t0 - 86_400
+            )
+            .is_empty()
+        );
     }
 }

@@ -294,7 +294,28 @@ fn event_and_security_log_reads_render_their_entries() {
     has(&sec, "<ra:SecurityLogEntry>");
     has(&sec, "<ra:EventCode>8F0C</ra:EventCode>");
     assert!(!sec.xml.contains("EventData"), "{}", sec.xml);
-    for uc in ["ECS35a", "ECS35b"] {
+    let gas = render_named(
+        "6.13_CS10a",
+        "CS10a_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&gas, "<ra:EventCode>8F1F</ra:EventCode>");
+    has(&gas, "<ra:EventData>009B</ra:EventData>");
+    let gas = render_named(
+        "6.13_CS10b",
+        "CS10b_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&gas, "<ra:SecurityLogEntry>");
+    has(&gas, "<ra:EventCode>8F0C</ra:EventCode>");
+    let none = render_named(
+        "6.13_CS10b",
+        "CS10b_6.13_NOT_FOUND_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&none, "ReadEventOrSecurityLogRsp");
+    assert!(!none.xml.contains("LogEntry"), "{}", none.xml);
+    for uc in ["ECS35a", "ECS35b", "CS10a", "CS10b"] {
         let failed = render_named(
             &format!("6.13_{uc}"),
             &format!("{uc}_6.13_ERROR_RESPONSE_GBCS.HEX"),

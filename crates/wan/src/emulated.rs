@@ -309,13 +309,12 @@ fn read(
 }
 
 /// Whether `frame` is a command that reads the device's event or security log (DUIS 6.13:
-/// ECS35a, ECS35b): the device answers it from its stored events, which it is otherwise
+/// ECS35a, ECS35b, CS10a, CS10b): the device answers it from its stored events, which it is otherwise
 /// loaded without.
 pub(crate) fn reads_event_log(frame: &[u8]) -> bool {
-    use gbcs::usecases::{ecs35a, ecs35b};
+    use gbcs::usecases::{cs10a, cs10b, ecs35a, ecs35b};
     gbcs::Frame::decode(frame).is_ok_and(|f| {
-        let code = f.apdu().message_code();
-        code == ecs35a::CODE || code == ecs35b::CODE
+        [ecs35a::CODE, ecs35b::CODE, cs10a::CODE, cs10b::CODE].contains(&f.apdu().message_code())
     })
 }
 

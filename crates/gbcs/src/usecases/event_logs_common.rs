@@ -119,3 +119,112 @@ pub(crate) fn response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecode
         entries,
     )))
 }
+
+// ---------------------------------------------------------------------------------------------
+// ZigBee devices (CS10a event log, CS10b security log): ZSE Events cluster.
+
+/// ZSE Events cluster.
+pub const CLUSTER_EVENTS: u16 = 0x0709;
+/// Events client command Get Event Log.
+pub const GET_EVENT_LOG: u8 = 0x00;
+/// Events server command Publish Event Log.
+pub const PUBLISH_EVENT_LOG: u8 = 0x01;
+/// ZSE log id of the general event log.
+pub const LOG_ID_GENERAL_EVENT: u8 = 3;
+/// ZSE log id of the security event log.
+pub const LOG_ID_SECURITY_EVENT: u8 = 4;
+
+fn control_byte(log_id: u8) -> u8 {
+    if log_id == LOG_ID_GENERAL_EVENT {
+        0x10 | log_id
+    } else {
+        log_id
+    }
+}
+
+/// The Get Event Log payload of a read of `log_id` over `period`: Event Control / Log ID
+/// (event control 1, full information, on the general event log; 0 on the security log, as the
+/// RTDS commands), Event ID 0 (all), start and end time, Number of Events 0 (all), Event
+/// Offset 0.
+pub(crate) fn get_event_log_payload(log_id: u8, period: &super::LogPeriod) -> Vec<u8> {
+    let mut p = vec![control_byte(log_id), 0, 0];
+    p.extend_from_slice(&super::logs_common::zigbee_time(period.start).to_le_bytes());
+    p.extend_from_slice(&super::logs_common::zigbee_time(period.end).to_le_bytes());
+    p.extend_from_slice(&[0, 0, 0]);
+    p
+}
+
+/// Builds the Get Event Log command of `log_id` for the period.
+pub(crate) fn gbz_command(
+    h: &super::common::CommandHeader,
+    code: crate::codes::MessageCode,
+    log_id: u8,
+    period: &super::LogPeriod,
+) -> Result<crate::frame::GeneralSigning, crate::error::BuildError> {
+    super::logs_common::immediate_command(
+        h,
+        code,
+        CLUSTER_EVENTS,
+        GET_EVENT_LOG,
+        get_event_log_payload(log_id, period),
+    )
+}
+
+/// Decodes a Get Event Log command of `log_id`: its period, strictly (the RTDS form only).
+pub(crate) fn decode_gbz_command(
+    apdu: &crate::frame::GeneralSigning,
+    uc: &'static str,
+    log_id: u8,
+) -> Result<super::LogPeriod, super::CommandDecodeError> {
+    let (_, p) = super::logs_common::decode_single(apdu, uc, CLUSTER_EVENTS, GET_EVENT_LOG, false)?;
+    let [c, 0, 0, s0, s1, s2, s3, e0, e1, e2, e3, 0, 0, 0] = p[..] else {
+        return Err(common::bad(uc, "not a Get Event Log of every event"));
+    };
+    if c != control_byte(log_id) {
+        return Err(common::bad(uc, "not the use case's log"));
+    }
+    super::logs_common::zigbee_period(
+        uc,
+        u32::from_le_bytes([s0, s1, s2, s3]),
+        u32::from_le_bytes([e0, e1, e2, e3]),
+    )
+}
+
+/// The Publish Event Log payload of `entries` from log `log_id`, as the RTDS responses: Total
+/// Number of Matching Events, Command Index 0, Total Commands 1, Number of Events / Log Payload
+/// Control 0, then each event (Log ID, Event ID, Event Time, Event Data).
+pub fn publish_event_log_payload(log_id: u8, entries: &[EventLogEntry]) -> Vec<u8> {
+    let n = u16::try_from(entries.len()).unwrap_or(u16::MAX);
+    let mut p = Vec::with_capacity(5 + entries.len() * 8);
+    p.extend_from_slice(&n.to_le_bytes());
+    p.extend_from_slice(&[0, 1, 0]);
+    for e in entries {
+        p.push(log_id);
+        p.extend_from_slice(&e.code.to_le_bytes());
+        p.extend_from_slice(&e.time.to_le_bytes());
+        let d = e.data.as_deref().unwrap_or_default();
+        let d = &d[..d.len().min(usize::from(u8::MAX) - 1)];
+        p.push(u8::try_from(d.len()).unwrap_or(0));
+        p.extend_from_slice(d);
+    }
+    p
+}
+
+/// The events of a Publish Event Log payload (`None` if it is not one).
+pub fn parse_publish_event_log(p: &[u8]) -> Option<Vec<EventLogEntry>> {
+    let (head, mut rest) = p.split_at_checked(5)?;
+    let n = usize::from(u16::from_le_bytes([head[0], head[1]]));
+    let mut out = Vec::with_capacity(n.min(256));
+    while !rest.is_empty() {
+        let (e, tail) = rest.split_at_checked(8)?;
+        let len = usize::from(e[7]);
+        let (data, tail) = tail.split_at_checked(len)?;
+        out.push(EventLogEntry {
+            time: u32::from_le_bytes([e[3], e[4], e[5], e[6]]),
+            code: u16::from_le_bytes([e[1], e[2]]),
+            data: Some(data.to_vec()),
+        });
+        rest = tail;
+    }
+    Some(out)
+}

@@ -155,6 +155,8 @@ pub mod ecs25r2;
 pub mod gcs20;
 pub mod gcs20r;
 // 6.13 Read Event or Security Log.
+pub mod cs10a;
+pub mod cs10b;
 pub mod ecs35a;
 pub mod ecs35b;
 pub mod event_logs_common;
@@ -275,6 +277,8 @@ pub use reads_common::{
 };
 
 // Instantaneous reads.
+pub use cs10a::cs10a_read_event_log;
+pub use cs10b::cs10b_read_security_log;
 pub use ecs17a::ecs17a_read_export_energy_registers;
 pub use ecs17d::ecs17d_read_tou_registers;
 pub use ecs17e::ecs17e_read_tou_block_registers;
@@ -520,6 +524,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs20r::SPEC,
     &ecs35a::SPEC,
     &ecs35b::SPEC,
+    &cs10a::SPEC,
+    &cs10b::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     &ecs10::SPEC,
@@ -790,6 +796,10 @@ pub enum DecodedCommand {
     Ecs35a(RangeRead),
     /// ECS35b read the ESME security log.
     Ecs35b(RangeRead),
+    /// CS10a read a ZigBee device's event log: the period.
+    Cs10a(LogPeriod),
+    /// CS10b read a ZigBee device's security log: the period.
+    Cs10b(LogPeriod),
 }
 
 impl DecodedCommand {
@@ -914,6 +924,8 @@ impl DecodedCommand {
             DecodedCommand::Gcs20r => &gcs20r::SPEC,
             DecodedCommand::Ecs35a(_) => &ecs35a::SPEC,
             DecodedCommand::Ecs35b(_) => &ecs35b::SPEC,
+            DecodedCommand::Cs10a(_) => &cs10a::SPEC,
+            DecodedCommand::Cs10b(_) => &cs10b::SPEC,
         }
     }
 }

@@ -259,6 +259,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     // 6.13 Read Event or Security Log.
     &event_logs::ECS35A,
     &event_logs::ECS35B,
+    &event_logs::CS10A,
+    &event_logs::CS10B,
     // Alert behaviour (6.22, 6.2.10).
     &ecs25a::MAPPING,
     &ecs25a1::MAPPING,
