@@ -179,7 +179,7 @@ fn the_gas_meter_answers_cs10_as_the_rtds_responses_and_from_its_logs() {
                     .unwrap();
             let reply = dev.handle(&w.wan(cmd, &dev), w.now);
             assert!(
-                matches!(reply.outcome, Outcome::Executed { success, .. } if success == !fault),
+                matches!(reply.outcome, Outcome::Executed { success, .. } if success != fault),
                 "{file} {kind}"
             );
             let ours = Frame::decode(&reply.response.unwrap())
