@@ -1,9 +1,9 @@
-//! ECS35a / ECS35b and CS10a / CS10b (DUIS 6.13 Read Event or Security Log) → `ReadEventOrSecurityLogRsp`: each
-//! entry of the period, oldest first, as `EventLogEntry` (event log: `EventCode`, `Timestamp`,
-//! `EventData` when the entry has any) or `SecurityLogEntry` (security log: `EventCode`,
-//! `Timestamp`); codes as four hex digits, event data as hex. No entries (a GSME's NOT_FOUND
-//! too): an empty element.
-//! Failures in `DebugInfo`.
+//! ECS35a / ECS35b and CS10a / CS10b (DUIS 6.13 Read Event or Security Log) →
+//! `ReadEventOrSecurityLogRsp/Log`: each entry of the period, oldest first, as a `LogEntry`
+//! (`Timestamp`, `LogCode` hex, `LogMeaning` where the GBCS alert code table is known here,
+//! `OtherInformation` hex when the entry carries event data), the newest 100 at most (the
+//! schema's bound). No entries (a GSME's NOT_FOUND too): an empty `Log`. Failures in
+//! `DebugInfo`.
 
 use gbcs::usecases::event_logs_common::parse_publish_event_log;
 use gbcs::usecases::{EventLogEntry, GbzLogPart, ResponseValue, cs10a, cs10b, ecs35a, ecs35b};
@@ -60,14 +60,21 @@ pub static CS10B: ResponseMapping = ResponseMapping {
 };
 
 fn render_event(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
-    entries(v, "EventLogEntry").map(Rendering::Children)
+    entries(v).map(Rendering::Children)
 }
 
 fn render_security(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
-    entries(v, "SecurityLogEntry").map(Rendering::Children)
+    entries(v).map(Rendering::Children)
 }
 
-fn entries(v: &ResponseValue, name: &str) -> Result<Xml, MappingError> {
+/// The schema's bound on `LogEntry`.
+const MAX_ENTRIES: usize = 100;
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn entries(v: &ResponseValue) -> Result<Xml, MappingError> {
     let gbz;
     let entries: &[EventLogEntry] = match v {
         ResponseValue::EventLogEntries(e) => e,
@@ -82,18 +89,23 @@ fn entries(v: &ResponseValue, name: &str) -> Result<Xml, MappingError> {
         },
         _ => return Err(MappingError::unexpected(v)),
     };
+    let newest = &entries[entries.len().saturating_sub(MAX_ENTRIES)..];
     let mut x = Xml::new();
-    for e in entries {
-        x.open(name, &[]);
-        x.leaf("EventCode", &format!("{:04X}", e.code));
+    x.open("Log", &[]);
+    for e in newest {
+        x.open("LogEntry", &[]);
         if let Some(t) = zigbee_time(e.time) {
             x.leaf("Timestamp", &t);
         }
-        if let Some(d) = e.data.as_deref().filter(|d| !d.is_empty()) {
-            let h: String = d.iter().map(|b| format!("{b:02X}")).collect();
-            x.leaf("EventData", &h);
+        x.leaf("LogCode", &hex(&e.code.to_be_bytes()));
+        if let Some(m) = crate::alert::description(e.code) {
+            x.leaf("LogMeaning", m);
         }
-        x.close(name);
+        if let Some(d) = e.data.as_deref().filter(|d| !d.is_empty()) {
+            x.leaf("OtherInformation", &hex(d));
+        }
+        x.close("LogEntry");
     }
+    x.close("Log");
     Ok(x)
 }
