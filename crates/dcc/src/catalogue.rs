@@ -172,6 +172,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_2_4_read_identity::ReadIdentity,
     &services::s6_2_7_read_mpxn::ReadMpxn,
     &services::s6_2_9_read_payment_mode::ReadPaymentMode,
+    &services::s6_13_read_event_or_security_log::ReadEventOrSecurityLog,
 ];
 
 /// The service implementing `srv`, if the DCC implements it.

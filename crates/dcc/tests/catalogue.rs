@@ -445,12 +445,12 @@ fn an_unimplemented_variant_is_e12() {
             ESME,
             50,
             1,
-            "6.13",
-            "<sr:ReadEventOrSecurityLog><sr:ReadLogPeriod><sr:StartDateTime>2014-12-31T00:00:00.00Z</sr:StartDateTime><sr:EndDateTime>2030-01-01T00:00:00.00Z</sr:EndDateTime></sr:ReadLogPeriod><sr:LogToRead>Event</sr:LogToRead></sr:ReadEventOrSecurityLog>",
+            "11.3",
+            "<sr:ActivateFirmware><sr:FirmwareHash>AA758690730934FF0685AA758690730934FF0685657788990011223344556677</sr:FirmwareHash></sr:ActivateFirmware>",
         ),
     );
     assert_eq!(a.code, Some(ResponseCode::E12), "{:?} {}", a.error, a.body);
-    assert!(a.error.unwrap().to_string().contains("6.13"));
+    assert!(a.error.unwrap().to_string().contains("11.3"));
     assert_eq!(f.snapshot(&[(SUPPLIER, 50)]), before);
 }
 

@@ -61,6 +61,22 @@ pub const fn is_critical(code: AlertCode) -> bool {
     code.0 & 0xFF00 == 0x8F00
 }
 
+/// The security alert a refusal raises (none for a message not for this device or not a
+/// command); the security log records the refusal under the same code (DUIS 6.13, ECS35b).
+pub(crate) fn refusal_alert(refusal: crate::state::Refusal) -> Option<AlertCode> {
+    use crate::state::Refusal;
+    match refusal {
+        Refusal::NotForThisDevice | Refusal::NotACommand => None,
+        Refusal::Malformed | Refusal::CredentialsCommandInvalid => Some(ALERT_FORMAT_INVALID),
+        Refusal::NotMacProtected
+        | Refusal::MacInvalid
+        | Refusal::SignatureMissing
+        | Refusal::SignatureInvalid => Some(ALERT_AUTHENTICATION_FAILURE),
+        Refusal::UnknownOriginator | Refusal::OriginatorNotAuthorised => Some(ALERT_NO_AUTHORITY),
+        Refusal::Replay { .. } => Some(ALERT_REPLAY),
+    }
+}
+
 /// 0x8F36 for outages of three minutes or more, else 0x8F35.
 pub(crate) fn outage_restored_code(start: i64, end: i64) -> AlertCode {
     if end.saturating_sub(start) >= 180 {

@@ -10,7 +10,7 @@ use gbcs::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::alerts::{self, ALERT_AUTHENTICATION_FAILURE, ALERT_FORMAT_INVALID, ALERT_NO_AUTHORITY};
+use crate::alerts::{self, ALERT_FORMAT_INVALID};
 use crate::anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor};
 use crate::error::DeviceError;
 use crate::exec::Execution;
@@ -475,19 +475,7 @@ impl EmulatedDevice {
                 counter: apdu.map(|a| a.counter),
             },
         );
-        let alert = match refusal {
-            Refusal::NotForThisDevice | Refusal::NotACommand => None,
-            Refusal::Malformed => Some(ALERT_FORMAT_INVALID),
-            Refusal::NotMacProtected
-            | Refusal::MacInvalid
-            | Refusal::SignatureMissing
-            | Refusal::SignatureInvalid => Some(ALERT_AUTHENTICATION_FAILURE),
-            Refusal::CredentialsCommandInvalid => Some(ALERT_FORMAT_INVALID),
-            Refusal::UnknownOriginator | Refusal::OriginatorNotAuthorised => {
-                Some(ALERT_NO_AUTHORITY)
-            }
-            Refusal::Replay { .. } => Some(alerts::ALERT_REPLAY),
-        };
+        let alert = alerts::refusal_alert(refusal);
         if let Some(code) = alert {
             alerts.extend(self.security_alert(code, now));
         }

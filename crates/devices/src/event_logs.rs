@@ -19,7 +19,8 @@ use gbcs::UtcDateTime;
 use gbcs::axdr::Data;
 use gbcs::dlms::{CosemDescriptor, ResponseSpec};
 use gbcs::gbz::{CONTROL_LAST, GbzBody, GbzComponent};
-use gbcs::usecases::{cs11, ecs15a, ecs15c};
+use gbcs::usecases::logs_common::{self, LogPeriod};
+use gbcs::usecases::{DecodedCommand, EventLogEntry, cs11, ecs15a, ecs15c, event_logs_common};
 use gbcs::{GeneralSigning, MessageCode};
 
 use crate::device::EmulatedDevice;
@@ -95,5 +96,194 @@ impl EmulatedDevice {
             },
         };
         done(gbz(vec![component])?, works)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read Event or Security Log (DUIS 6.13): ECS35a the event log, ECS35b the security log.
+
+/// "Immediate HAN Interface Command Received and Successfully Actioned": a command executed.
+pub const EVENT_COMMAND_ACTIONED: u16 = 0x8154;
+/// "Immediate HAN Interface Command Received but not Successfully Actioned".
+pub const EVENT_COMMAND_NOT_ACTIONED: u16 = 0x8155;
+/// "Supply Armed".
+pub const EVENT_SUPPLY_ARMED: u16 = 0x8F32;
+/// "Clock adjusted (within tolerance)".
+pub const EVENT_CLOCK_ADJUSTED: u16 = 0x8145;
+/// "Supply interrupted" (the device lost power).
+pub const EVENT_SUPPLY_INTERRUPTED: u16 = 0x8F57;
+/// "CHF Device Log Changed".
+pub const EVENT_DEVICE_LOG_CHANGED: u16 = 0x8F12;
+/// "Credit Added Locally" (a UTRN accepted at the keypad).
+pub const EVENT_CREDIT_ADDED_LOCALLY: u16 = 0x810E;
+/// "Command not supported by Device".
+pub const EVENT_COMMAND_NOT_SUPPORTED: u16 = 0x8F85;
+/// "Event Log Cleared" (security log).
+pub const EVENT_LOG_CLEARED: u16 = 0x8F52;
+/// "Update Security Credentials" (security log).
+pub const EVENT_SECURITY_CREDENTIALS_UPDATED: u16 = 0x8F70;
+
+/// How a logged event reads in a 6.13 answer: its GBCS event code and event data (the
+/// message code of the command for `8154` / `8155`, as the RTDS ECS35a response; empty
+/// otherwise). `None` for events the device keeps for itself (an alert or response it could
+/// not send, the clear command's own entry that [`EventKind::LogCleared`] stands for, a
+/// refused UTRN, a supply change to enabled or disabled, which the 7.1 / 7.2 command's own
+/// `8154` entry records).
+pub fn event_code(kind: &EventKind) -> Option<(u16, Vec<u8>)> {
+    Some(match kind {
+        EventKind::CommandExecuted {
+            message_code,
+            success,
+            ..
+        } => {
+            if kind.log() == LogKind::Security {
+                let credentials = MessageCode(*message_code)
+                    .use_case()
+                    .is_some_and(|n| n.starts_with("CS02"));
+                if !(credentials && *success) {
+                    return None;
+                }
+                (EVENT_SECURITY_CREDENTIALS_UPDATED, Vec::new())
+            } else if *success {
+                (EVENT_COMMAND_ACTIONED, message_code.to_be_bytes().to_vec())
+            } else {
+                (
+                    EVENT_COMMAND_NOT_ACTIONED,
+                    message_code.to_be_bytes().to_vec(),
+                )
+            }
+        }
+        EventKind::CommandNotSupported { message_code, .. } => (
+            EVENT_COMMAND_NOT_SUPPORTED,
+            message_code.to_be_bytes().to_vec(),
+        ),
+        EventKind::CommandRefused { refusal, .. } => {
+            (crate::alerts::refusal_alert(*refusal)?.0, Vec::new())
+        }
+        EventKind::AlertRaised { alert_code, .. } => (*alert_code, Vec::new()),
+        EventKind::SupplyChanged { to, .. } => match to {
+            crate::state::SupplyState::Armed => (EVENT_SUPPLY_ARMED, Vec::new()),
+            _ => return None,
+        },
+        EventKind::ClockSet { .. } => (EVENT_CLOCK_ADJUSTED, Vec::new()),
+        EventKind::DeviceLogAdded { .. } | EventKind::DeviceLogRemoved { .. } => {
+            (EVENT_DEVICE_LOG_CHANGED, Vec::new())
+        }
+        EventKind::PowerLost => (EVENT_SUPPLY_INTERRUPTED, Vec::new()),
+        EventKind::PowerRestored { .. } => return None,
+        EventKind::LogCleared { .. } => (EVENT_LOG_CLEARED, Vec::new()),
+        EventKind::UtrnEntered {
+            keypad: true,
+            outcome: crate::top_up::TopUpOutcome::Accepted { .. },
+        } => (EVENT_CREDIT_ADDED_LOCALLY, Vec::new()),
+        EventKind::UtrnEntered { .. }
+        | EventKind::AlertNotSent { .. }
+        | EventKind::ResponseNotSent { .. } => return None,
+    })
+}
+
+impl EmulatedDevice {
+    /// The entries of `log` in `period` (device clock), oldest first, as 6.13 reads them.
+    pub fn event_log_entries(&self, log: LogKind, period: &LogPeriod) -> Vec<EventLogEntry> {
+        let with_data = log != LogKind::Security;
+        self.state
+            .event_log
+            .log(log)
+            .filter_map(|e| {
+                let at = UtcDateTime::from_unix(e.at)?;
+                if !period.contains(at) {
+                    return None;
+                }
+                let (code, data) = event_code(&e.kind)?;
+                Some(EventLogEntry {
+                    time: logs_common::zigbee_time(at),
+                    code,
+                    data: with_data.then_some(data),
+                })
+            })
+            .collect()
+    }
+
+    /// ECS35a / ECS35b: the entries of the log in the (already tenancy-narrowed) period; a
+    /// fault on the log's buffer, or on the logs, answers the `Get` hardware-fault (1), as the
+    /// RTDS ERROR responses.
+    pub(crate) fn ecs35(
+        &self,
+        apdu: &GeneralSigning,
+        decoded: &DecodedCommand,
+    ) -> Option<Execution> {
+        let (log, read) = match decoded {
+            DecodedCommand::Ecs35a(r) => (LogKind::Event, r),
+            DecodedCommand::Ecs35b(r) => (LogKind::Security, r),
+            _ => return None,
+        };
+        let fault = self.state.has_fault(DeviceFault::Logs)
+            || self.state.has_fault(DeviceFault::DlmsObject {
+                class: read.object.class_id,
+                obis: read.object.instance,
+                attribute: read.object.index,
+            });
+        if fault {
+            return done(
+                dlms_response(
+                    apdu.counter,
+                    vec![Data::Null],
+                    vec![ResponseSpec::Get(DLMS_FAILURE)],
+                ),
+                false,
+            );
+        }
+        let entries = self.event_log_entries(log, &read.period);
+        let data = event_logs_common::entries_compact_array(log != LogKind::Security, &entries);
+        done(
+            dlms_response(
+                apdu.counter,
+                vec![data],
+                vec![ResponseSpec::Get(DLMS_SUCCESS)],
+            ),
+            true,
+        )
+    }
+}
+
+impl EmulatedDevice {
+    /// CS10a / CS10b on a ZigBee device: a Publish Event Log of the log's entries in the
+    /// (already tenancy-narrowed) period, oldest first; none: Default Response NOT_FOUND; a
+    /// logs fault: Default Response hardware failure, as the RTDS ERROR responses.
+    pub(crate) fn cs10(&self, decoded: &DecodedCommand) -> Option<Execution> {
+        use gbcs::gbz::{GbzBody, GbzComponent, ZclFrame};
+        use gbcs::usecases::event_logs_common::{
+            CLUSTER_EVENTS, GET_EVENT_LOG, LOG_ID_GENERAL_EVENT, LOG_ID_SECURITY_EVENT,
+            PUBLISH_EVENT_LOG, publish_event_log_payload,
+        };
+        let (log, log_id, period) = match decoded {
+            DecodedCommand::Cs10a(p) => (LogKind::Event, LOG_ID_GENERAL_EVENT, p),
+            DecodedCommand::Cs10b(p) => (LogKind::Security, LOG_ID_SECURITY_EVENT, p),
+            _ => return None,
+        };
+        let mut entries = self.event_log_entries(log, period);
+        if entries.is_empty() || self.state.has_fault(DeviceFault::Logs) {
+            return self.gbz_empty(CLUSTER_EVENTS, GET_EVENT_LOG);
+        }
+        // A ZSE event always carries its event data (empty on the security log).
+        for e in &mut entries {
+            e.data.get_or_insert_with(Vec::new);
+        }
+        let c = GbzComponent {
+            control: CONTROL_LAST,
+            cluster: CLUSTER_EVENTS,
+            body: GbzBody::Plain {
+                from_date_time: None,
+                zcl: ZclFrame {
+                    // Cluster specific, server to client, default response disabled.
+                    frame_control: 0x19,
+                    manufacturer_code: None,
+                    sequence: 0,
+                    command: PUBLISH_EVENT_LOG,
+                    payload: publish_event_log_payload(log_id, &entries),
+                },
+            },
+        };
+        done(gbz(vec![c])?, true)
     }
 }

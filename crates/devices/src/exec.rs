@@ -478,6 +478,13 @@ impl EmulatedDevice {
             DecodedCommand::Gcs21e(reads) | DecodedCommand::Gcs21m(reads) => {
                 self.instantaneous_gas_multi(cmd, &reads, now, &[], false)
             }
+            // 6.13 Read Event or Security Log (crate::event_logs).
+            ref log @ (DecodedCommand::Ecs35a(_) | DecodedCommand::Ecs35b(_)) => {
+                self.ecs35(apdu, &self.restricted_read(cmd, log))
+            }
+            ref log @ (DecodedCommand::Cs10a(_) | DecodedCommand::Cs10b(_)) => {
+                self.cs10(&self.restricted_read(cmd, log))
+            }
         };
         // Only a response too large for its encoding ends here (a firmware version over 254
         // bytes in a ZCL octet string): the device cannot answer in the use case's format.

@@ -81,7 +81,7 @@ pub mod config;
 mod dbch;
 mod device;
 mod error;
-mod event_logs;
+pub mod event_logs;
 mod exec;
 mod identity;
 // future dating: held device instructions and the device tick

@@ -60,14 +60,20 @@ fn period_mut(d: &mut DecodedCommand) -> Option<&mut LogPeriod> {
         | DecodedCommand::Ecs21a(r)
         | DecodedCommand::Ecs21b(r)
         | DecodedCommand::Ecs66(r) => Some(&mut r.period),
-        DecodedCommand::Ecs20a(r) | DecodedCommand::Ecs20d(r) | DecodedCommand::Ecs21c(r) => {
-            Some(&mut r.period)
-        }
+        DecodedCommand::Ecs20a(r)
+        | DecodedCommand::Ecs20d(r)
+        | DecodedCommand::Ecs21c(r)
+        | DecodedCommand::Ecs35a(r)
+        | DecodedCommand::Ecs35b(r) => Some(&mut r.period),
         DecodedCommand::Gcs16a(r)
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs15b(r)
         | DecodedCommand::Gcs16b(r) => Some(&mut r.period),
-        DecodedCommand::Gcs15d(p) | DecodedCommand::Gcs15e(p) | DecodedCommand::Gcs61(p) => Some(p),
+        DecodedCommand::Gcs15d(p)
+        | DecodedCommand::Gcs15e(p)
+        | DecodedCommand::Gcs61(p)
+        | DecodedCommand::Cs10a(p)
+        | DecodedCommand::Cs10b(p) => Some(p),
         _ => None,
     }
 }

@@ -1054,6 +1054,8 @@ mod tests {
 // Log and profile reads (4.8, 4.10): `ReadLogPeriod` bodies.
 mod read_log;
 pub use read_log::{ReadLog, ReadLogPeriod};
+mod event_log_read;
+pub use event_log_read::{LogToRead, ReadEventOrSecurityLog};
 
 // Auxiliary load switches (7.5, 7.6, 7.8), controllers (7.13), randomised offset (7.12).
 mod aux_load;

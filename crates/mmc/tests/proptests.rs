@@ -151,6 +151,19 @@ fn value() -> impl Strategy<Value = gbcs::usecases::ResponseValue> {
         proptest::collection::vec((any::<u16>(), any::<u8>()), 0..50)
             .prop_map(ResponseValue::EventConfigurations),
         proptest::collection::vec(
+            (
+                any::<u32>(),
+                any::<u16>(),
+                proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8))
+            ),
+            0..6
+        )
+        .prop_map(|v| ResponseValue::EventLogEntries(
+            v.into_iter()
+                .map(|(time, code, data)| gbcs::usecases::EventLogEntry { time, code, data })
+                .collect()
+        )),
+        proptest::collection::vec(
             (any::<u32>(), proptest::collection::vec(any::<u32>(), 0..4)),
             0..6
         )

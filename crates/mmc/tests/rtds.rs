@@ -274,3 +274,55 @@ fn clear_event_log_responses_render_clear_event_log_rsp() {
         has(&failed, "MessageSuccess=\"false\"");
     }
 }
+
+#[test]
+fn event_and_security_log_reads_render_their_entries() {
+    let ev = render_named(
+        "6.13_ECS35a",
+        "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&ev, "ReadEventOrSecurityLogRsp");
+    has(&ev, "<ra:LogCode>8F01</ra:LogCode>");
+    has(&ev, "<ra:OtherInformation>009B</ra:OtherInformation>");
+    has(&ev, "<ra:Timestamp>2014-12-31T00:00:00");
+    let sec = render_named(
+        "6.13_ECS35b",
+        "ECS35b_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&sec, "<ra:LogEntry>");
+    has(&sec, "<ra:LogCode>8F0C</ra:LogCode>");
+    assert!(!sec.xml.contains("OtherInformation"), "{}", sec.xml);
+    let gas = render_named(
+        "6.13_CS10a",
+        "CS10a_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&gas, "<ra:LogCode>8F1F</ra:LogCode>");
+    has(&gas, "<ra:OtherInformation>009B</ra:OtherInformation>");
+    let gas = render_named(
+        "6.13_CS10b",
+        "CS10b_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&gas, "<ra:LogEntry>");
+    has(&gas, "<ra:LogCode>8F0C</ra:LogCode>");
+    let none = render_named(
+        "6.13_CS10b",
+        "CS10b_6.13_NOT_FOUND_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&none, "ReadEventOrSecurityLogRsp");
+    assert!(!none.xml.contains("LogEntry"), "{}", none.xml);
+    has(&none, "<ra:Log");
+    for uc in ["ECS35a", "ECS35b", "CS10a", "CS10b"] {
+        let failed = render_named(
+            &format!("6.13_{uc}"),
+            &format!("{uc}_6.13_ERROR_RESPONSE_GBCS.HEX"),
+            Some("6.13"),
+        );
+        has(&failed, "ReadEventOrSecurityLogRsp");
+        has(&failed, "MessageSuccess=\"false\"");
+    }
+}

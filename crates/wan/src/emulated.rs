@@ -149,6 +149,28 @@ impl EmulatedDevices {
         self.load_from(id, stored)
     }
 
+    /// [`EmulatedDevices::load`] with the device's stored event log (none of it unsaved): for a
+    /// command that reads the logs ([`reads_event_log`]).
+    pub(crate) fn load_with_events(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        id: Eui64,
+    ) -> Result<Loaded, DccError> {
+        let stored = tx.device_state(id)?;
+        let compact = matches!(stored, Some(StoredDeviceState::Compact { .. }));
+        let mut loaded = self.load_from(id, stored)?;
+        if compact {
+            let events = tx
+                .device_events(id)?
+                .iter()
+                .map(|e| stored::decode_event(e))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| internal("device events", e))?;
+            loaded.dev.state_mut().event_log = EventLog::from_events(events);
+        }
+        Ok(loaded)
+    }
+
     /// [`EmulatedDevices::load`] from the device's stored state as read (`None`: it has none).
     pub(crate) fn load_from(
         &self,
@@ -286,6 +308,16 @@ fn read(
     decode(found, log).map(Some)
 }
 
+/// Whether `frame` is a command that reads the device's event or security log (DUIS 6.13:
+/// ECS35a, ECS35b, CS10a, CS10b): the device answers it from its stored events, which it is otherwise
+/// loaded without.
+pub(crate) fn reads_event_log(frame: &[u8]) -> bool {
+    use gbcs::usecases::{cs10a, cs10b, ecs35a, ecs35b};
+    gbcs::Frame::decode(frame).is_ok_and(|f| {
+        [ecs35a::CODE, ecs35b::CODE, cs10a::CODE, cs10b::CODE].contains(&f.apdu().message_code())
+    })
+}
+
 /// A stored state, with `log` as its event log in the compact form (JSON holds its own, all
 /// counted unsaved so that its first write moves them to the compact log), and its stored body
 /// and counters.
@@ -414,7 +446,11 @@ impl EmulatedDevices {
         frame: &[u8],
         now: OffsetDateTime,
     ) -> Result<(DeviceAnswer, Option<i64>), DccError> {
-        let mut loaded = self.load(tx, device)?;
+        let mut loaded = if reads_event_log(frame) {
+            self.load_with_events(tx, device)?
+        } else {
+            self.load(tx, device)?
+        };
         let (answer, next) = Self::handle(&mut loaded, frame, now)?;
         // What changed is found by comparing encodings, whatever `state_changed` says.
         Self::save(tx, &loaded)?;

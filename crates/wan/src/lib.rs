@@ -241,7 +241,8 @@ impl EmulatedWan {
         S: Store,
         for<'t> S::Tx<'t>: EmulatorTx,
     {
-        if !self.devices.knows(job.target) {
+        // A log read needs the stored events, read with the writer's transaction: done there.
+        if !self.devices.knows(job.target) || emulated::reads_event_log(&job.command) {
             return Ok(None);
         }
         let (fault, before) =

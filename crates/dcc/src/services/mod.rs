@@ -37,6 +37,7 @@ pub mod s3_4_update_supplier_name;
 pub mod s3_5_disable_privacy_pin;
 // 6.22 Configure Alert Behaviour, 6.2.10 Read Event and Alert Behaviours.
 pub mod s4_1_1_read_import_registers;
+pub mod s6_13_read_event_or_security_log;
 pub mod s6_22_configure_alert_behaviour;
 pub mod s6_2_10_read_event_and_alert_behaviours;
 // DCC schedules (and 4.16, their first schedulable read).

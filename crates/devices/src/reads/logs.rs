@@ -704,7 +704,7 @@ impl EmulatedDevice {
     }
 
     /// A one-component GBZ log read of a log that holds nothing: NOT_FOUND (or the fault).
-    fn gbz_empty(&self, cluster: u16, command: u8) -> Option<Execution> {
+    pub(crate) fn gbz_empty(&self, cluster: u16, command: u8) -> Option<Execution> {
         let (status, success) = if self.logs_faulty() {
             (ZCL_HARDWARE_FAILURE, false)
         } else {

@@ -38,6 +38,22 @@ fn date_time(e: &Element, name: &'static str) -> Result<OffsetDateTime, BodyErro
     crate::datetime::parse_xs_datetime_utc(t).ok_or_else(|| InvalidValue::new(name, t).into())
 }
 
+impl ReadLogPeriod {
+    /// Parses a `ReadLogPeriod` element (refusing an end before the start).
+    pub(crate) fn parse(p: &Element) -> Result<Self, BodyError> {
+        let mut ps = Seq::new(p, "ReadLogPeriod");
+        let start = date_time(ps.required("StartDateTime")?, "StartDateTime")?;
+        let end = date_time(ps.required("EndDateTime")?, "EndDateTime")?;
+        ps.finish()?;
+        if end < start {
+            return Err(
+                InvalidValue::new("ReadLogPeriod", "EndDateTime before StartDateTime").into(),
+            );
+        }
+        Ok(Self { start, end })
+    }
+}
+
 impl ReadLog {
     /// Parses the body element `name`; `urp_credentials` says whether its type
     /// (`ReadLogFutureDatableAndURPCredentials`) allows `KAPublicSecurityCredentials`.
@@ -49,16 +65,7 @@ impl ReadLog {
         expect(body, name)?;
         let mut s = Seq::new(body, name);
         let execution_date_time = execution_date_time(&mut s)?;
-        let p = s.required("ReadLogPeriod")?;
-        let mut ps = Seq::new(p, "ReadLogPeriod");
-        let start = date_time(ps.required("StartDateTime")?, "StartDateTime")?;
-        let end = date_time(ps.required("EndDateTime")?, "EndDateTime")?;
-        ps.finish()?;
-        if end < start {
-            return Err(
-                InvalidValue::new("ReadLogPeriod", "EndDateTime before StartDateTime").into(),
-            );
-        }
+        let ReadLogPeriod { start, end } = ReadLogPeriod::parse(s.required("ReadLogPeriod")?)?;
         let ka_public_security_credentials = match urp_credentials {
             true => match s.optional("KAPublicSecurityCredentials") {
                 Some(e) => Some(decode_base64(

@@ -813,14 +813,20 @@ pub fn period_of(cmd: &DecodedCommand) -> Option<LogPeriod> {
         | DecodedCommand::Ecs21a(r)
         | DecodedCommand::Ecs21b(r)
         | DecodedCommand::Ecs66(r) => r.period,
-        DecodedCommand::Ecs20a(r) | DecodedCommand::Ecs20d(r) | DecodedCommand::Ecs21c(r) => {
-            r.period
-        }
+        DecodedCommand::Ecs20a(r)
+        | DecodedCommand::Ecs20d(r)
+        | DecodedCommand::Ecs21c(r)
+        | DecodedCommand::Ecs35a(r)
+        | DecodedCommand::Ecs35b(r) => r.period,
         DecodedCommand::Gcs15b(r)
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs16a(r)
         | DecodedCommand::Gcs16b(r) => r.period,
-        DecodedCommand::Gcs15d(p) | DecodedCommand::Gcs15e(p) | DecodedCommand::Gcs61(p) => *p,
+        DecodedCommand::Gcs15d(p)
+        | DecodedCommand::Gcs15e(p)
+        | DecodedCommand::Gcs61(p)
+        | DecodedCommand::Cs10a(p)
+        | DecodedCommand::Cs10b(p) => *p,
         _ => return None,
     })
 }
@@ -842,6 +848,10 @@ pub fn build_log_read(
         MessageCode::ECS21B => Ok(ecs21b_read_prepayment_daily_read_log(h, period)),
         MessageCode::ECS21C => Ok(ecs21c_read_export_daily_read_log(h, period)),
         MessageCode::ECS66 => Ok(ecs66_read_daily_consumption_log(h, period)),
+        ecs35a::CODE => Ok(ecs35a_read_event_log(h, period)),
+        cs10a::CODE => cs10a_read_event_log(h, period),
+        cs10b::CODE => cs10b_read_security_log(h, period),
+        ecs35b::CODE => Ok(ecs35b_read_security_log(h, period)),
         MessageCode::GCS15B => gcs15b_read_billing_data_log_triggered(h, period),
         MessageCode::GCS15C => gcs15c_read_billing_data_log_calendar(h, period),
         MessageCode::GCS15D => gcs15d_read_debt_payments_log(h, period),

@@ -209,6 +209,12 @@ pub use ecs29e::ecs29e_reset_rms_voltage_counters;
 pub use ecs29f::ecs29f_reset_rms_voltage_counters;
 pub use ecs34::ecs34_set_power_thresholds;
 pub use voltage::{Limit, PhaseVoltage, PowerThresholds, RmsVoltageSettings, VoltageConfig};
+// 6.13 Read Event or Security Log.
+pub mod cs10a;
+pub mod cs10b;
+pub mod ecs35a;
+pub mod ecs35b;
+pub mod event_logs_common;
 
 use serde::{Deserialize, Serialize};
 
@@ -339,6 +345,8 @@ pub use reads_common::{
 };
 
 // Instantaneous reads.
+pub use cs10a::cs10a_read_event_log;
+pub use cs10b::cs10b_read_security_log;
 pub use ecs17a::ecs17a_read_export_energy_registers;
 pub use ecs17d::ecs17d_read_tou_registers;
 pub use ecs17e::ecs17e_read_tou_block_registers;
@@ -346,7 +354,10 @@ pub use ecs18a::ecs18a_read_export_max_demand;
 pub use ecs18b::ecs18b_read_import_max_demand;
 pub use ecs19::ecs19_read_prepayment_registers;
 pub use ecs27::ecs27_read_load_limit_data;
+pub use ecs35a::ecs35a_read_event_log;
+pub use ecs35b::ecs35b_read_security_log;
 pub use ecs82::ecs82_read_meter_balance;
+pub use event_logs_common::EventLogEntry;
 pub use gcs13b::gcs13b_read_block_counters;
 pub use gcs13c::gcs13c_read_tou_registers;
 pub use gcs14::gcs14_read_prepayment_registers;
@@ -611,6 +622,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs25r2::SPEC,
     &gcs20::SPEC,
     &gcs20r::SPEC,
+    &ecs35a::SPEC,
+    &ecs35b::SPEC,
+    &cs10a::SPEC,
+    &cs10b::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     // Customer identification number (DUIS 9.1).
@@ -992,6 +1007,14 @@ pub enum DecodedCommand {
     Ecs34(PowerThresholds),
     /// ECS26f read the instantaneous power thresholds.
     Ecs26f(GetListRead),
+    /// ECS35a read the ESME event log.
+    Ecs35a(RangeRead),
+    /// ECS35b read the ESME security log.
+    Ecs35b(RangeRead),
+    /// CS10a read a ZigBee device's event log: the period.
+    Cs10a(LogPeriod),
+    /// CS10b read a ZigBee device's security log: the period.
+    Cs10b(LogPeriod),
 }
 
 impl DecodedCommand {
@@ -1152,6 +1175,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs26k(_) => &ecs26k::SPEC,
             DecodedCommand::Ecs34(_) => &ecs34::SPEC,
             DecodedCommand::Ecs26f(_) => &ecs26f::SPEC,
+            DecodedCommand::Ecs35a(_) => &ecs35a::SPEC,
+            DecodedCommand::Ecs35b(_) => &ecs35b::SPEC,
+            DecodedCommand::Cs10a(_) => &cs10a::SPEC,
+            DecodedCommand::Cs10b(_) => &cs10b::SPEC,
         }
     }
 }
@@ -1259,6 +1286,8 @@ pub enum ResponseValue {
     ActivePowerImport(ecs17c::ActivePowerImport),
     /// Log entries in the clear (ECS20a, ECS20d, ECS21c), empty when none is in the period.
     LogEntries(Vec<LogEntry>),
+    /// The entries of an event or security log read (ECS35a, ECS35b).
+    EventLogEntries(Vec<EventLogEntry>),
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
     /// plaintext response, or NOT_FOUND (no entry in the period).
     GbzLog(Vec<GbzLogPart>),

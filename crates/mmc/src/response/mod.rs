@@ -120,6 +120,7 @@ mod gcs21f;
 mod tariff_common;
 // Logs (4.4.x, 4.6.x, 4.14, 4.17).
 mod ecs20a;
+// 6.13 Read Event or Security Log.
 mod ecs20b;
 mod ecs20c;
 mod ecs20d;
@@ -127,6 +128,7 @@ mod ecs21a;
 mod ecs21b;
 mod ecs21c;
 mod ecs66;
+mod event_logs;
 mod gbz_logs;
 mod gcs15b;
 mod gcs15c;
@@ -314,6 +316,11 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs15a::MAPPING,
     &ecs15c::MAPPING,
     &cs11::MAPPING,
+    // 6.13 Read Event or Security Log.
+    &event_logs::ECS35A,
+    &event_logs::ECS35B,
+    &event_logs::CS10A,
+    &event_logs::CS10B,
     // Alert behaviour (6.22, 6.2.10).
     &ecs25a::MAPPING,
     &ecs25a1::MAPPING,
