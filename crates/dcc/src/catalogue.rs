@@ -100,6 +100,9 @@ static CATALOGUE: &[&dyn Service] = &[
     &s7_10_remove_auxiliary_load_from_boost_button::RemoveAuxiliaryLoadFromBoostButton,
     &s7_11_read_boost_button_details::ReadBoostButtonDetails,
     &s7_12_set_randomised_offset_limit::SetRandomisedOffsetLimitService,
+    // 6.8, 6.2.3: the billing calendar.
+    &services::s6_8_update_billing_calendar::UpdateBillingCalendarService,
+    &services::s6_2_3_read_billing_calendar::ReadBillingCalendar,
     &s7_13_set_auxiliary_controller_state::SetAuxiliaryControllerStateService,
     &s7_14_read_auxiliary_controller_configuration_data::ReadAuxiliaryControllerConfigurationData,
     &s7_15_read_auxiliary_controller_operational_data::ReadAuxiliaryControllerOperationalData,

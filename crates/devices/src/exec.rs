@@ -23,6 +23,7 @@
 //! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS38 | [`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2` | `Set(1)` |
+//! | ECS30, ECS30a, ECS26d, ECS26l | [`DeviceFault::DlmsObject`] `22/0.0.15.0.0.255/4` | `Set(1)`, `Get(1)` (see [`crate::config::gas`]) |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -273,6 +274,13 @@ impl EmulatedDevice {
             DecodedCommand::Ecs47a(c) => self.ecs47a(apdu, c, now),
             DecodedCommand::Ecs47e(c) => self.ecs47e(apdu, c),
             DecodedCommand::Ecs38(limit) => self.ecs38(apdu, limit),
+            // 6.8, 6.2.3: the billing calendar (crate::config::gas).
+            DecodedCommand::Ecs30(e) | DecodedCommand::Ecs30a(e) => {
+                self.set_billing_calendar(apdu, e, now)
+            }
+            DecodedCommand::Ecs26d(_) | DecodedCommand::Ecs26l(_) => {
+                self.read_billing_calendar(apdu)
+            }
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
             | DecodedCommand::Ecs61d(read)

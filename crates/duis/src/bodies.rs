@@ -1055,3 +1055,6 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+// 6.8 Update Device Configuration (Billing Calendar).
+mod billing_calendar;
+pub use billing_calendar::{ElecBillingPeriodicity, GasBillingPeriodicity, UpdateBillingCalendar};

@@ -56,6 +56,9 @@ pub mod s2_5_activate_emergency_credit;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
+// 6.8, 6.2.3: the billing calendar.
+pub mod s6_2_3_read_billing_calendar;
+pub mod s6_8_update_billing_calendar;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_14_read_auxiliary_controller_configuration_data;
 pub mod s7_15_read_auxiliary_controller_operational_data;

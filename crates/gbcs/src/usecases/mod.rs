@@ -88,6 +88,12 @@ pub mod ecs23b;
 pub mod ecs24;
 pub mod ecs24b;
 pub mod ecs26a;
+// 6.8, 6.2.3: the ESME billing calendar.
+pub mod billing_calendar;
+pub mod ecs26d;
+pub mod ecs26l;
+pub mod ecs30;
+pub mod ecs30a;
 pub mod gcs17;
 pub mod gcs18;
 pub mod gcs21b;
@@ -236,6 +242,10 @@ pub use ecs23b::ecs23b_read_network_data;
 pub use ecs24::ecs24_read_tariff_primary;
 pub use ecs24b::ecs24b_read_tariff_secondary;
 pub use ecs26a::ecs26a_read_prepayment_configuration;
+pub use ecs26d::ecs26d_read_billing_calendar;
+pub use ecs26l::ecs26l_read_billing_calendar;
+pub use ecs30::ecs30_set_billing_calendar;
+pub use ecs30a::ecs30a_set_billing_calendar;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
 pub use gcs21b::gcs21b_read_prepayment_configuration;
@@ -450,6 +460,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs24::SPEC,
     &ecs24b::SPEC,
     &ecs26a::SPEC,
+    // 6.8, 6.2.3: the ESME billing calendar.
+    &ecs30::SPEC,
+    &ecs30a::SPEC,
+    &ecs26d::SPEC,
+    &ecs26l::SPEC,
     &gcs17::SPEC,
     &gcs18::SPEC,
     &gcs21b::SPEC,
@@ -661,6 +676,14 @@ pub enum DecodedCommand {
     Ecs24b(GetListRead),
     /// ECS26a read ESME prepayment configuration.
     Ecs26a(GetListRead),
+    /// ECS30 set the ESME billing calendar (one entry).
+    Ecs30(Vec<billing_calendar::ExecutionTime>),
+    /// ECS30a set the ESME billing calendar (all periodicities).
+    Ecs30a(Vec<billing_calendar::ExecutionTime>),
+    /// ECS26d read the ESME billing calendar.
+    Ecs26d(DlmsRead),
+    /// ECS26l read the ESME billing calendar (all periodicities).
+    Ecs26l(DlmsRead),
     /// GCS17 read GSME profile data.
     Gcs17(GetSampledData),
     /// GCS18 read GSME network data.
@@ -806,6 +829,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs24(_) => &ecs24::SPEC,
             DecodedCommand::Ecs24b(_) => &ecs24b::SPEC,
             DecodedCommand::Ecs26a(_) => &ecs26a::SPEC,
+            DecodedCommand::Ecs30(_) => &ecs30::SPEC,
+            DecodedCommand::Ecs30a(_) => &ecs30a::SPEC,
+            DecodedCommand::Ecs26d(_) => &ecs26d::SPEC,
+            DecodedCommand::Ecs26l(_) => &ecs26l::SPEC,
             DecodedCommand::Gcs17(_) => &gcs17::SPEC,
             DecodedCommand::Gcs18(_) => &gcs18::SPEC,
             DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
@@ -953,6 +980,8 @@ pub enum ResponseValue {
     PaymentModeChanged(ChangePaymentModeResponse),
     /// A ZSE Consumer Top Up Response that accepted the UTRN (CS01b).
     TopUp(TopUpResponse),
+    /// The ESME billing calendar's entries (ECS26d, ECS26l).
+    BillingCalendar(Vec<billing_calendar::ExecutionTime>),
 }
 
 /// What a device answered to a command.

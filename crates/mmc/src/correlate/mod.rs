@@ -14,6 +14,7 @@
 //! A critical use case without a correlation is refused ([`Mismatch::NoRule`]): nothing is
 //! signed unchecked.
 
+mod billing_calendar;
 mod ecs38;
 mod ecs42;
 mod ecs43;
@@ -72,6 +73,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs47a::CORRELATION,
     &ecs47e::CORRELATION,
     &ecs38::CORRELATION,
+    &billing_calendar::ECS30,
+    &billing_calendar::ECS30A,
     &ecs02::CORRELATION,
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,

@@ -15,6 +15,7 @@
 //! to render with the element (not the generic form), and `crates/opendcc/tests/mmc_e2e.rs`
 //! validates them against the MMC schema; the property tests feed the mapping arbitrary values.
 
+mod billing_calendar;
 mod ccs01;
 mod ccs02;
 mod cs08;
@@ -166,6 +167,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs47::MAPPING,
     &ecs47a::MAPPING,
     &ecs38::MAPPING,
+    &billing_calendar::ECS30,
+    &billing_calendar::ECS30A,
+    &billing_calendar::ECS26D,
+    &billing_calendar::ECS26L,
     &ecs02::MAPPING,
     &ecs03::MAPPING,
     &gcs02::MAPPING,

@@ -125,7 +125,14 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         Ok(f) => Some(f.apdu().message_code()),
         Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
     });
-    (code == Some(gbcs::usecases::ecs08a::MESSAGE_CODE)).then(|| "4.0".into())
+    // Likewise ECS30/ECS30a (6.8) and ECS26d/ECS26l (6.2.3).
+    let since_4_0 = [
+        gbcs::usecases::ecs08a::MESSAGE_CODE,
+        gbcs::usecases::ecs30a::MESSAGE_CODE,
+        gbcs::usecases::ecs26l::MESSAGE_CODE,
+    ];
+    code.is_some_and(|c| since_4_0.contains(&c))
+        .then(|| "4.0".into())
 }
 
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
