@@ -24,6 +24,7 @@
 //! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS38 | [`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2` | `Set(1)` |
 //! | ECS30, ECS30a, ECS26d, ECS26l | [`DeviceFault::DlmsObject`] `22/0.0.15.0.0.255/4` | `Set(1)`, `Get(1)` (see [`crate::config::gas`]) |
+//! | GCS25, GCS25a, GCS21d, GCS21k | [`DeviceFault::ZclCommand`] `0x0700`/`0x01`, `0x0700`/`0x0B` | Default Response HARDWARE_FAILURE |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -281,6 +282,10 @@ impl EmulatedDevice {
             DecodedCommand::Ecs26d(_) | DecodedCommand::Ecs26l(_) => {
                 self.read_billing_calendar(apdu)
             }
+            DecodedCommand::Gcs25(p) | DecodedCommand::Gcs25a(p) => {
+                self.set_gas_billing_period(p, now)
+            }
+            DecodedCommand::Gcs21d | DecodedCommand::Gcs21k => self.read_gas_billing_period(),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
             | DecodedCommand::Ecs61d(read)

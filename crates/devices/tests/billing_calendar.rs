@@ -272,3 +272,129 @@ fn the_billing_log_follows_the_written_calendar() {
     let feb = UtcDateTime::new(2015, 2, 1, 0, 0, 0).unwrap().to_unix();
     assert_eq!(all, vec![feb, t(1, 0), t(10, 12), t(11, 12), t(12, 12)]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The GSME: GCS25, GCS25a, GCS21d, GCS21k.
+
+use gbcs::usecases::gas_billing_calendar::{GasBillingPeriod, GasPeriodicity};
+
+fn read_gas(w: &World, dev: &mut EmulatedDevice, counter: u64) -> GasBillingPeriod {
+    let wan = w.wan(
+        usecases::gcs21k_read_billing_calendar(&header(w, dev, counter)).unwrap(),
+        dev,
+    );
+    match run(
+        w,
+        dev,
+        &wan,
+        "6.2.3_GCS21k",
+        "GCS21k_6.2.3_SUCCESS_RESPONSE_GBCS.HEX",
+    ) {
+        ResponseValue::GasBillingPeriod(p) => p,
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn gcs25_writes_what_gcs21k_reads_and_the_gas_billing_log_follows() {
+    let mut w = World::new();
+    w.now = UtcDateTime::new(2015, 3, 10, 9, 0, 0).unwrap();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    dev.state_mut().metering.installed_at = UtcDateTime::new(2015, 1, 5, 0, 0, 0)
+        .unwrap()
+        .to_unix();
+    // Never written: monthly on the 1st at midnight.
+    let p0 = read_gas(&w, &mut dev, 1000);
+    assert_eq!(p0.periodicity(), Some(GasPeriodicity::Monthly));
+    // Daily from 2015-03-10 06:00 UTC (06:00 local in March).
+    let start = (UtcDateTime::new(2015, 3, 10, 6, 0, 0).unwrap().to_unix() - 946_684_800) as u32;
+    let period = GasBillingPeriod::from_duis(0x1C37_4A80, start, GasPeriodicity::Daily);
+    let pre = usecases::gcs25_set_billing_calendar(&header(&w, &dev, 1001), &period).unwrap();
+    let wan = w.critical(pre, &w.supplier, &dev);
+    let v = run(
+        &w,
+        &mut dev,
+        &wan,
+        "6.8_GCS25",
+        "GCS25_6.8_SUCCESS_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(v, ResponseValue::Done);
+    assert_eq!(read_gas(&w, &mut dev, 1002), period);
+    let t = |d: u8, h: u8| UtcDateTime::new(2015, 3, d, h, 0, 0).unwrap().to_unix();
+    let all = dev.state().config.site.gas.billing_captures(
+        dev.state().billing_calendar,
+        dev.state().metering.installed_at,
+        t(12, 7),
+        i64::MIN,
+        i64::MAX,
+        12,
+    );
+    let feb = UtcDateTime::new(2015, 2, 1, 0, 0, 0).unwrap().to_unix();
+    assert_eq!(all, vec![feb, t(1, 0), t(11, 6), t(12, 6)]);
+}
+
+#[test]
+fn a_faulty_gsme_fails_like_the_rtds_and_changes_nothing() {
+    let w = World::new();
+    for (dir, file, command) in [
+        ("6.8_GCS25", "GCS25_6.8_ERROR_RESPONSE_GBCS.HEX", 0x01),
+        ("6.8_GCS25a", "GCS25a_6.8_ERROR_RESPONSE_GBCS.HEX", 0x01),
+        ("6.2.3_GCS21d", "GCS21d_6.2.3_ERROR_RESPONSE_GBCS.HEX", 0x0B),
+        ("6.2.3_GCS21k", "GCS21k_6.2.3_ERROR_RESPONSE_GBCS.HEX", 0x0B),
+    ] {
+        let mut dev = w.device(DeviceKind::Gsme, GSME);
+        dev.state_mut().faults.insert(DeviceFault::ZclCommand {
+            cluster: 0x0700,
+            command,
+        });
+        let h = header(&w, &dev, 1003);
+        let period = GasBillingPeriod::from_duis(1, 0, GasPeriodicity::Quarterly);
+        let wan = match dir {
+            "6.8_GCS25" => w.critical(
+                usecases::gcs25_set_billing_calendar(&h, &period).unwrap(),
+                &w.supplier,
+                &dev,
+            ),
+            "6.8_GCS25a" => w.critical(
+                usecases::gcs25a_set_billing_calendar(&h, &period).unwrap(),
+                &w.supplier,
+                &dev,
+            ),
+            "6.2.3_GCS21d" => w.wan(usecases::gcs21d_read_billing_calendar(&h).unwrap(), &dev),
+            _ => w.wan(usecases::gcs21k_read_billing_calendar(&h).unwrap(), &dev),
+        };
+        let before = dev.state().config.clone();
+        let reply = dev.handle(&wan, w.now);
+        assert!(
+            matches!(reply.outcome, Outcome::Executed { success: false, .. }),
+            "{file}: {:?}",
+            reply.outcome
+        );
+        assert_failure_like_rtds(&reply.response.unwrap(), dir, file);
+        assert_eq!(dev.state().config, before, "{file}");
+    }
+}
+
+#[test]
+fn an_esme_does_not_take_the_gas_calendar_nor_a_gsme_the_electricity_one() {
+    let w = World::new();
+    let mut esme = w.device(DeviceKind::Esme, ESME);
+    let period = GasBillingPeriod::from_duis(1, 0, GasPeriodicity::Monthly);
+    let pre = usecases::gcs25a_set_billing_calendar(&header(&w, &esme, 1001), &period).unwrap();
+    let wan = w.critical(pre, &w.supplier, &esme);
+    let before = esme.state().config.clone();
+    let reply = esme.handle(&wan, w.now);
+    assert!(!matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+    assert_eq!(esme.state().config, before);
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    let pre = usecases::ecs30a_set_billing_calendar(
+        &header(&w, &gsme, 1001),
+        &cal(0, ElecPeriodicity::Daily),
+    )
+    .unwrap();
+    let wan = w.critical(pre, &w.supplier, &gsme);
+    let before = gsme.state().config.clone();
+    let reply = gsme.handle(&wan, w.now);
+    assert!(!matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+    assert_eq!(gsme.state().config, before);
+}

@@ -244,3 +244,145 @@ fn decoders_refuse_what_is_not_the_use_case() {
         assert!(decode_command(&a).is_err(), "{to}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The GSME: GCS25, GCS25a, GCS21d, GCS21k.
+
+use gbcs::usecases::gas_billing_calendar::{GasBillingPeriod, GasPeriodicity};
+
+const GSME: u64 = 0x00db_1234_5678_90a1;
+/// The issuer event id of the RTDS GSME vectors (2015-01-01T00:00:00Z).
+const ISSUER_EVENT_ID: u32 = 0x1C37_4A80;
+/// 2015-02-01T00:00:00Z in ZigBee time.
+const FEB_2015: u32 = 0x1C60_2900;
+
+fn hg(counter: u64) -> CommandHeader {
+    CommandHeader::new(Eui64::from_u64(SUPPLIER), Eui64::from_u64(GSME), counter)
+}
+
+#[test]
+fn gas_set_builders_reproduce_the_rtds_precommands_and_commands() {
+    let ks = Keystore::load();
+    let p = |start, per| GasBillingPeriod::from_duis(ISSUER_EVENT_ID, start, per);
+    for (dir, stem, counter, period) in [
+        ("6.8_GCS25", "GCS25_6.8_SUCCESS", 1002, p(FEB_2015, GasPeriodicity::Monthly)),
+        ("6.8_GCS25", "GCS25_6.8_ERROR", 1004, p(FEB_2015, GasPeriodicity::Monthly)),
+        (
+            "6.8_GCS25a",
+            "GCS25a_6.8_SUCCESS",
+            1004,
+            p(ISSUER_EVENT_ID, GasPeriodicity::SixMonthly),
+        ),
+        ("6.8_GCS25a", "GCS25a_6.8_ERROR", 1007, p(FEB_2015, GasPeriodicity::Quarterly)),
+    ] {
+        let a = dir.ends_with('a');
+        let built = if a {
+            usecases::gcs25a_set_billing_calendar(&hg(counter), &period).unwrap()
+        } else {
+            usecases::gcs25_set_billing_calendar(&hg(counter), &period).unwrap()
+        };
+        assert!(built.is_precommand());
+        let pre = vector(dir, &format!("{stem}_PRECOMMAND_GBCS.HEX"));
+        assert_eq!(
+            hex::encode_upper(built.encode()),
+            hex::encode_upper(&pre),
+            "{stem}"
+        );
+        let rtds_cmd = vector(dir, &format!("{stem}_COMMAND_GBCS.HEX"));
+        let Ok(Frame::Ciphered(c)) = Frame::decode(&rtds_cmd) else {
+            panic!("{stem}: command not DD")
+        };
+        let SignatureField::Signed(sig) = c.apdu.signature else {
+            panic!("{stem}: not signed")
+        };
+        let signed = built.with_signature(sig);
+        let peer = ks.ka_public.get(&signed.recipient).unwrap();
+        let wrapped = wrap_command(signed, ks.acb_ka(), peer).unwrap().encode();
+        assert_eq!(
+            hex::encode_upper(wrapped),
+            hex::encode_upper(rtds_cmd),
+            "{stem}"
+        );
+        for kind in ["PRECOMMAND", "COMMAND"] {
+            let d = decode_command(&apdu(dir, &format!("{stem}_{kind}_GBCS.HEX"))).unwrap();
+            let expected = if a {
+                DecodedCommand::Gcs25a(period)
+            } else {
+                DecodedCommand::Gcs25(period)
+            };
+            assert_eq!(d, expected, "{stem} {kind}");
+        }
+    }
+}
+
+#[test]
+fn gas_reads_and_every_gas_response() {
+    let ks = Keystore::load();
+    for (dir, stem, counter) in [
+        ("6.2.3_GCS21d", "GCS21d_6.2.3_SUCCESS", 1001),
+        ("6.2.3_GCS21d", "GCS21d_6.2.3_ERROR", 1003),
+        ("6.2.3_GCS21k", "GCS21k_6.2.3_SUCCESS", 1001),
+        ("6.2.3_GCS21k", "GCS21k_6.2.3_ERROR", 1004),
+    ] {
+        let built = if dir.ends_with('k') {
+            usecases::gcs21k_read_billing_calendar(&hg(counter)).unwrap()
+        } else {
+            usecases::gcs21d_read_billing_calendar(&hg(counter)).unwrap()
+        };
+        let peer = ks.ka_public.get(&built.recipient).unwrap();
+        let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
+        let file = format!("{stem}_COMMAND_GBCS.HEX");
+        assert_eq!(
+            hex::encode_upper(wrapped),
+            hex::encode_upper(vector(dir, &file)),
+            "{stem}"
+        );
+        assert!(matches!(
+            decode_command(&apdu(dir, &file)).unwrap(),
+            DecodedCommand::Gcs21d | DecodedCommand::Gcs21k
+        ));
+    }
+    let weekly = GasBillingPeriod {
+        issuer_event_id: ISSUER_EVENT_ID,
+        start: 0x1A56_1700,
+        duration: 1,
+        duration_type: 0x22,
+    };
+    let six = GasBillingPeriod {
+        duration: 6,
+        duration_type: 0x23,
+        ..weekly
+    };
+    for (dir, stem, success) in [
+        ("6.8_GCS25", "GCS25_6.8_SUCCESS", Some(ResponseValue::Done)),
+        ("6.8_GCS25", "GCS25_6.8_ERROR", None),
+        ("6.8_GCS25a", "GCS25a_6.8_SUCCESS", Some(ResponseValue::Done)),
+        ("6.8_GCS25a", "GCS25a_6.8_ERROR", None),
+        (
+            "6.2.3_GCS21d",
+            "GCS21d_6.2.3_SUCCESS",
+            Some(ResponseValue::GasBillingPeriod(weekly)),
+        ),
+        ("6.2.3_GCS21d", "GCS21d_6.2.3_ERROR", None),
+        (
+            "6.2.3_GCS21k",
+            "GCS21k_6.2.3_SUCCESS",
+            Some(ResponseValue::GasBillingPeriod(six)),
+        ),
+        ("6.2.3_GCS21k", "GCS21k_6.2.3_ERROR", None),
+    ] {
+        let a = apdu(dir, &format!("{stem}_RESPONSE_GBCS.HEX"));
+        let outcome = decode_response(a.message_code(), &a.content).unwrap();
+        match success {
+            Some(v) => assert_eq!(outcome, ResponseOutcome::Success(v), "{stem}"),
+            None => assert!(outcome.is_failure(), "{stem}: {outcome:?}"),
+        }
+    }
+    // A period DUIS cannot state (two weeks) is refused by the builder.
+    let bad = GasBillingPeriod {
+        duration: 2,
+        duration_type: 0x22,
+        ..weekly
+    };
+    assert!(usecases::gcs25a_set_billing_calendar(&hg(1), &bad).is_err());
+}

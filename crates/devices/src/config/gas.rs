@@ -21,11 +21,16 @@ use gbcs::GeneralSigning;
 use gbcs::UtcDateTime;
 use gbcs::axdr::Data;
 use gbcs::dlms::ResponseSpec;
+use gbcs::gbz::{CONTROL_LAST, GbzBody, GbzComponent, ZclFrame};
 use gbcs::usecases::billing_calendar::{self, ExecutionTime, OBJECT};
+use gbcs::usecases::gas_billing_calendar::{
+    CLUSTER_PRICE, GET_BILLING_PERIOD, GasBillingPeriod, GasPeriodicity, MONTHS,
+    PUBLISH_BILLING_PERIOD, PUBLISH_BLOCK_PERIOD,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;
-use crate::exec::{DLMS_FAILURE, DLMS_SUCCESS, Execution, dlms_response, done};
+use crate::exec::{DLMS_FAILURE, DLMS_SUCCESS, Execution, dlms_response, done, gbz};
 use crate::reads::logs::{BillingCalendar, billing_captures, uk_offset};
 use crate::state::DeviceFault;
 
@@ -53,6 +58,8 @@ pub struct GasConfig {
     pub original: Option<BillingCalendar>,
     /// The calendars written, oldest first, at most [`BILLING_EPOCHS`].
     pub billing_epochs: Vec<BillingEpoch>,
+    /// The GSME's billing period as last published to it (GCS25, GCS25a).
+    pub gas_billing_period: Option<GasBillingPeriod>,
 }
 
 /// The entries of a `BillingCalendar` (local midnight on its day of the months it names).
@@ -201,7 +208,158 @@ impl GasConfig {
     }
 }
 
+/// Seconds from the Unix epoch to the ZigBee epoch (2000-01-01T00:00:00Z).
+const ZIGBEE_EPOCH: i64 = 946_684_800;
+/// ZCL status HARDWARE_FAILURE.
+const ZCL_HARDWARE_FAILURE: u8 = 0xC0;
+/// ZCL global command: Default Response.
+const ZCL_DEFAULT_RESPONSE: u8 = 0x0B;
+
+/// A GSME that was never given a billing period: monthly from 2000-01-01 at midnight, the
+/// 1st of every month, as `BillingCalendar::default()`.
+pub const DEFAULT_GAS_BILLING_PERIOD: GasBillingPeriod = GasBillingPeriod {
+    issuer_event_id: 0,
+    start: 0,
+    duration: 1,
+    duration_type: MONTHS,
+};
+
+/// The `execution_time` entries at which a gas billing period ends: the start's local (UK) time
+/// of day, and its day of week (weekly), day of month (monthly and longer) and months
+/// (quarterly, six-monthly, yearly: from the start's month).
+pub fn gas_entries(p: &GasBillingPeriod) -> Vec<ExecutionTime> {
+    let utc = i64::from(p.start) + ZIGBEE_EPOCH;
+    let local = utc + uk_offset(utc);
+    let day = local.div_euclid(DAY);
+    let secs = local.rem_euclid(DAY);
+    let (_, month, dom) = civil(day);
+    let dow = u8::try_from((day + 3).rem_euclid(7) + 1).unwrap_or(0xFF);
+    let time = [
+        u8::try_from(secs / 3600).unwrap_or(0),
+        u8::try_from(secs / 60 % 60).unwrap_or(0),
+        u8::try_from(secs % 60).unwrap_or(0),
+        0,
+    ];
+    let e = |m: u8, d: u8, w: u8| ExecutionTime {
+        time,
+        date: [0xFF, 0xFF, m, d, w],
+    };
+    let months = |n: u8| -> Vec<ExecutionTime> {
+        (0..12 / n)
+            .map(|k| e((month - 1 + k * n) % 12 + 1, dom, 0xFF))
+            .collect()
+    };
+    match p.periodicity() {
+        Some(GasPeriodicity::Daily) => vec![e(0xFF, 0xFF, 0xFF)],
+        Some(GasPeriodicity::Weekly) => vec![e(0xFF, 0xFF, dow)],
+        Some(GasPeriodicity::Monthly) | None => vec![e(0xFF, dom, 0xFF)],
+        Some(GasPeriodicity::Quarterly) => months(3),
+        Some(GasPeriodicity::SixMonthly) => months(6),
+        Some(GasPeriodicity::Yearly) => months(12),
+    }
+}
+
+fn zcl(control: u8, frame_control: u8, sequence: u8, command: u8, payload: Vec<u8>) -> GbzComponent {
+    GbzComponent {
+        control,
+        cluster: CLUSTER_PRICE,
+        body: GbzBody::Plain {
+            from_date_time: None,
+            zcl: ZclFrame {
+                frame_control,
+                manufacturer_code: None,
+                sequence,
+                command,
+                payload,
+            },
+        },
+    }
+}
+
 impl EmulatedDevice {
+    /// Keeps `entries` as the calendar in force from `now` (device time).
+    fn take_billing_calendar(&mut self, entries: Vec<ExecutionTime>, now: UtcDateTime) {
+        let since = self.device_time(now).to_unix();
+        let legacy = self.state.billing_calendar;
+        if let Some(cal) = as_legacy(&entries) {
+            self.state.billing_calendar = cal;
+        }
+        let gas = &mut self.state.config.site.gas;
+        if gas.original.is_none() {
+            gas.original = Some(legacy);
+        }
+        gas.billing_epochs.push(BillingEpoch { since, entries });
+        if gas.billing_epochs.len() > BILLING_EPOCHS {
+            gas.billing_epochs.remove(0);
+        }
+    }
+
+    /// GCS25 / GCS25a: the Publish Billing Period and Publish Block Period, each answered by a
+    /// Default Response; a fault on the Publish Block Period
+    /// ([`DeviceFault::ZclCommand`] `0x0700`/`0x01`) answers it HARDWARE_FAILURE, as the RTDS
+    /// ERROR vectors, and changes nothing.
+    pub(crate) fn set_gas_billing_period(
+        &mut self,
+        period: GasBillingPeriod,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let works = !self.state.has_fault(DeviceFault::ZclCommand {
+            cluster: CLUSTER_PRICE,
+            command: PUBLISH_BLOCK_PERIOD,
+        });
+        if works {
+            self.take_billing_calendar(gas_entries(&period), now);
+            self.state.config.site.gas.gas_billing_period = Some(period);
+        }
+        let status = if works { 0 } else { ZCL_HARDWARE_FAILURE };
+        let content = gbz(vec![
+            zcl(0, 0x00, 0, ZCL_DEFAULT_RESPONSE, vec![PUBLISH_BILLING_PERIOD, 0]),
+            zcl(
+                CONTROL_LAST,
+                0x00,
+                1,
+                ZCL_DEFAULT_RESPONSE,
+                vec![PUBLISH_BLOCK_PERIOD, status],
+            ),
+        ])?;
+        done(content, works)
+    }
+
+    /// GCS21d / GCS21k: the billing period as a Publish Billing Period; a fault on the Get
+    /// Billing Period ([`DeviceFault::ZclCommand`] `0x0700`/`0x0B`) answers a Default Response
+    /// HARDWARE_FAILURE, as the RTDS ERROR vectors.
+    pub(crate) fn read_gas_billing_period(&self) -> Option<Execution> {
+        if self.state.has_fault(DeviceFault::ZclCommand {
+            cluster: CLUSTER_PRICE,
+            command: GET_BILLING_PERIOD,
+        }) {
+            let content = gbz(vec![zcl(
+                CONTROL_LAST,
+                0x08,
+                0,
+                ZCL_DEFAULT_RESPONSE,
+                vec![GET_BILLING_PERIOD, ZCL_HARDWARE_FAILURE],
+            )])?;
+            return done(content, false);
+        }
+        let p = self
+            .state
+            .config
+            .site
+            .gas
+            .gas_billing_period
+            .unwrap_or(DEFAULT_GAS_BILLING_PERIOD);
+        let f = p.publish_billing_period(0);
+        let content = gbz(vec![zcl(
+            CONTROL_LAST,
+            f.frame_control,
+            f.sequence,
+            f.command,
+            f.payload,
+        )])?;
+        done(content, true)
+    }
+
     fn billing_calendar_faulty(&self) -> bool {
         self.state.has_fault(DeviceFault::DlmsObject {
             class: OBJECT.class_id,
@@ -219,20 +377,7 @@ impl EmulatedDevice {
     ) -> Option<Execution> {
         let works = !self.billing_calendar_faulty();
         if works {
-            let since = self.device_time(now).to_unix();
-            let legacy = self.state.billing_calendar;
-            let gas = &mut self.state.config.site.gas;
-            if gas.original.is_none() {
-                gas.original = Some(legacy);
-            }
-            if let Some(cal) = as_legacy(&entries) {
-                self.state.billing_calendar = cal;
-            }
-            let gas = &mut self.state.config.site.gas;
-            gas.billing_epochs.push(BillingEpoch { since, entries });
-            if gas.billing_epochs.len() > BILLING_EPOCHS {
-                gas.billing_epochs.remove(0);
-            }
+            self.take_billing_calendar(entries, now);
         }
         let code = if works { DLMS_SUCCESS } else { DLMS_FAILURE };
         done(

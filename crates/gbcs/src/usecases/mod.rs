@@ -94,6 +94,11 @@ pub mod ecs26d;
 pub mod ecs26l;
 pub mod ecs30;
 pub mod ecs30a;
+pub mod gas_billing_calendar;
+pub mod gcs21d;
+pub mod gcs21k;
+pub mod gcs25;
+pub mod gcs25a;
 pub mod gcs17;
 pub mod gcs18;
 pub mod gcs21b;
@@ -246,6 +251,10 @@ pub use ecs26d::ecs26d_read_billing_calendar;
 pub use ecs26l::ecs26l_read_billing_calendar;
 pub use ecs30::ecs30_set_billing_calendar;
 pub use ecs30a::ecs30a_set_billing_calendar;
+pub use gcs21d::gcs21d_read_billing_calendar;
+pub use gcs21k::gcs21k_read_billing_calendar;
+pub use gcs25::gcs25_set_billing_calendar;
+pub use gcs25a::gcs25a_set_billing_calendar;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
 pub use gcs21b::gcs21b_read_prepayment_configuration;
@@ -465,6 +474,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs30a::SPEC,
     &ecs26d::SPEC,
     &ecs26l::SPEC,
+    &gcs25::SPEC,
+    &gcs25a::SPEC,
+    &gcs21d::SPEC,
+    &gcs21k::SPEC,
     &gcs17::SPEC,
     &gcs18::SPEC,
     &gcs21b::SPEC,
@@ -684,6 +697,14 @@ pub enum DecodedCommand {
     Ecs26d(DlmsRead),
     /// ECS26l read the ESME billing calendar (all periodicities).
     Ecs26l(DlmsRead),
+    /// GCS25 set the GSME billing calendar.
+    Gcs25(gas_billing_calendar::GasBillingPeriod),
+    /// GCS25a set the GSME billing calendar (all periodicities).
+    Gcs25a(gas_billing_calendar::GasBillingPeriod),
+    /// GCS21d read the GSME billing calendar.
+    Gcs21d,
+    /// GCS21k read the GSME billing calendar (all periodicities).
+    Gcs21k,
     /// GCS17 read GSME profile data.
     Gcs17(GetSampledData),
     /// GCS18 read GSME network data.
@@ -833,6 +854,10 @@ impl DecodedCommand {
             DecodedCommand::Ecs30a(_) => &ecs30a::SPEC,
             DecodedCommand::Ecs26d(_) => &ecs26d::SPEC,
             DecodedCommand::Ecs26l(_) => &ecs26l::SPEC,
+            DecodedCommand::Gcs25(_) => &gcs25::SPEC,
+            DecodedCommand::Gcs25a(_) => &gcs25a::SPEC,
+            DecodedCommand::Gcs21d => &gcs21d::SPEC,
+            DecodedCommand::Gcs21k => &gcs21k::SPEC,
             DecodedCommand::Gcs17(_) => &gcs17::SPEC,
             DecodedCommand::Gcs18(_) => &gcs18::SPEC,
             DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
@@ -982,6 +1007,8 @@ pub enum ResponseValue {
     TopUp(TopUpResponse),
     /// The ESME billing calendar's entries (ECS26d, ECS26l).
     BillingCalendar(Vec<billing_calendar::ExecutionTime>),
+    /// The GSME billing period (GCS21d, GCS21k).
+    GasBillingPeriod(gas_billing_calendar::GasBillingPeriod),
 }
 
 /// What a device answered to a command.
