@@ -300,9 +300,8 @@ fn gcs25_writes_what_gcs21k_reads_and_the_gas_billing_log_follows() {
     let mut w = World::new();
     w.now = UtcDateTime::new(2015, 3, 10, 9, 0, 0).unwrap();
     let mut dev = w.device(DeviceKind::Gsme, GSME);
-    dev.state_mut().metering.installed_at = UtcDateTime::new(2015, 1, 5, 0, 0, 0)
-        .unwrap()
-        .to_unix();
+    dev.state_mut().metering.installed_at =
+        UtcDateTime::new(2015, 1, 5, 0, 0, 0).unwrap().to_unix();
     // Never written: monthly on the 1st at midnight.
     let p0 = read_gas(&w, &mut dev, 1000);
     assert_eq!(p0.periodicity(), Some(GasPeriodicity::Monthly));
@@ -384,7 +383,10 @@ fn an_esme_does_not_take_the_gas_calendar_nor_a_gsme_the_electricity_one() {
     let wan = w.critical(pre, &w.supplier, &esme);
     let before = esme.state().config.clone();
     let reply = esme.handle(&wan, w.now);
-    assert!(!matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+    assert!(!matches!(
+        reply.outcome,
+        Outcome::Executed { success: true, .. }
+    ));
     assert_eq!(esme.state().config, before);
     let mut gsme = w.device(DeviceKind::Gsme, GSME);
     let pre = usecases::ecs30a_set_billing_calendar(
@@ -395,6 +397,9 @@ fn an_esme_does_not_take_the_gas_calendar_nor_a_gsme_the_electricity_one() {
     let wan = w.critical(pre, &w.supplier, &gsme);
     let before = gsme.state().config.clone();
     let reply = gsme.handle(&wan, w.now);
-    assert!(!matches!(reply.outcome, Outcome::Executed { success: true, .. }));
+    assert!(!matches!(
+        reply.outcome,
+        Outcome::Executed { success: true, .. }
+    ));
     assert_eq!(gsme.state().config, before);
 }

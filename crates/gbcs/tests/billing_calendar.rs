@@ -265,15 +265,30 @@ fn gas_set_builders_reproduce_the_rtds_precommands_and_commands() {
     let ks = Keystore::load();
     let p = |start, per| GasBillingPeriod::from_duis(ISSUER_EVENT_ID, start, per);
     for (dir, stem, counter, period) in [
-        ("6.8_GCS25", "GCS25_6.8_SUCCESS", 1002, p(FEB_2015, GasPeriodicity::Monthly)),
-        ("6.8_GCS25", "GCS25_6.8_ERROR", 1004, p(FEB_2015, GasPeriodicity::Monthly)),
+        (
+            "6.8_GCS25",
+            "GCS25_6.8_SUCCESS",
+            1002,
+            p(FEB_2015, GasPeriodicity::Monthly),
+        ),
+        (
+            "6.8_GCS25",
+            "GCS25_6.8_ERROR",
+            1004,
+            p(FEB_2015, GasPeriodicity::Monthly),
+        ),
         (
             "6.8_GCS25a",
             "GCS25a_6.8_SUCCESS",
             1004,
             p(ISSUER_EVENT_ID, GasPeriodicity::SixMonthly),
         ),
-        ("6.8_GCS25a", "GCS25a_6.8_ERROR", 1007, p(FEB_2015, GasPeriodicity::Quarterly)),
+        (
+            "6.8_GCS25a",
+            "GCS25a_6.8_ERROR",
+            1007,
+            p(FEB_2015, GasPeriodicity::Quarterly),
+        ),
     ] {
         let a = dir.ends_with('a');
         let built = if a {
@@ -356,7 +371,11 @@ fn gas_reads_and_every_gas_response() {
     for (dir, stem, success) in [
         ("6.8_GCS25", "GCS25_6.8_SUCCESS", Some(ResponseValue::Done)),
         ("6.8_GCS25", "GCS25_6.8_ERROR", None),
-        ("6.8_GCS25a", "GCS25a_6.8_SUCCESS", Some(ResponseValue::Done)),
+        (
+            "6.8_GCS25a",
+            "GCS25a_6.8_SUCCESS",
+            Some(ResponseValue::Done),
+        ),
         ("6.8_GCS25a", "GCS25a_6.8_ERROR", None),
         (
             "6.2.3_GCS21d",

@@ -3,15 +3,16 @@
 //! | device | GBCS use case | originator |
 //! |---|---|---|
 //! | ESME | ECS26l (GBCS 4.0 or later, as 6.8 chooses ECS30a), else ECS26d | the import supplier; the ACB on behalf of anyone else |
-//! | GSME | GCS21d / GCS21k: not implemented yet (E12) | |
+//! | GSME | GCS21k (GBCS 4.0 or later, as 4.18 chooses GCS60a), else GCS21d | the gas supplier; the ACB on behalf of anyone else |
 
 use duis::Srv;
 use duis::bodies::NoParameters;
-use gbcs::usecases::{ecs26d, ecs26l};
+use gbcs::usecases::{ecs26d, ecs26l, gcs21d, gcs21k};
 
 use super::s2_1_update_prepay_configuration::esme_takes_ecs08a;
+use super::s4_18_read_meter_balance::gsme_takes_gcs60a;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
-use crate::error::{DccError, ServiceError};
+use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
 
@@ -41,8 +42,11 @@ impl DeviceService for ReadBillingCalendar {
             DeviceType::Esme => {
                 r.use_case_command(ecs26d::MESSAGE_CODE, ecs26d::ecs26d_read_billing_calendar)
             }
+            DeviceType::Gsme if gsme_takes_gcs60a(r.device) => {
+                r.try_use_case_command(gcs21k::MESSAGE_CODE, gcs21k::gcs21k_read_billing_calendar)
+            }
             DeviceType::Gsme => {
-                Err(ServiceError::NotImplemented("6.2.3 on a GSME (GCS21d, GCS21k)".into()).into())
+                r.try_use_case_command(gcs21d::MESSAGE_CODE, gcs21d::gcs21d_read_billing_calendar)
             }
             _ => Err(r.wrong_type()),
         }
@@ -74,6 +78,16 @@ mod tests {
                 .unwrap();
             assert_command(&plan, ecs26d::MESSAGE_CODE, by_acb, &t, DeviceType::Esme);
         }
+        let plan = t
+            .plan(
+                &ReadBillingCalendar,
+                Srv::V6_2_3,
+                &body,
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+            )
+            .unwrap();
+        assert_command(&plan, gcs21d::MESSAGE_CODE, false, &t, DeviceType::Gsme);
         for dt in [DeviceType::Gpf, DeviceType::Chf, DeviceType::Ppmid] {
             let e = t
                 .plan(

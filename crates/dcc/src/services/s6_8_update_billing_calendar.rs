@@ -7,17 +7,27 @@
 //!   (`s2_1_update_prepay_configuration::esme_takes_ecs08a`), and ECS30 (one entry) to every
 //!   other ESME; a quarterly or six-monthly calendar, which ECS30 cannot carry, is refused for
 //!   those as an invalid body: nothing is sent.
-//! * `GasBillingCalendar` to an ESME is refused as an invalid body (the other fuel's form);
-//!   the GSME's GCS25/GCS25a are not implemented yet: E12.
+//! * GSME: GCS25a to a GSME of GBCS 4.0 or later
+//!   (`s4_18_read_meter_balance::gsme_takes_gcs60a`), else GCS25: a Publish Billing Period and
+//!   a Publish Block Period (`gbcs::usecases::gas_billing_calendar`) from the
+//!   `BillingPeriodStart` (in ZigBee UTC; a start the ZigBee time cannot carry is an invalid
+//!   body) with the periodicity's duration; issuer event id the DCC's time in ZigBee UTC.
+//! * The other fuel's calendar (`GasBillingCalendar` to an ESME, `ElectricityBillingCalendar`
+//!   to a GSME) is refused as an invalid body: nothing is sent.
 
 use duis::Srv;
-use duis::bodies::{ElecBillingPeriodicity as P, UpdateBillingCalendar};
+use duis::bodies::{
+    ElecBillingPeriodicity as P, GasBillingPeriodicity as G, UpdateBillingCalendar,
+};
 use gbcs::usecases::billing_calendar::{BillingTime, ElecBillingCalendar, ElecPeriodicity};
+use gbcs::usecases::gas_billing_calendar::{GasBillingPeriod, GasPeriodicity};
 use gbcs::usecases::{ecs30, ecs30a};
+use gbcs::usecases::{gcs25, gcs25a};
 
 use super::s2_1_update_prepay_configuration::esme_takes_ecs08a;
-use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
-use crate::error::{DccError, ServiceError};
+use super::s4_18_read_meter_balance::gsme_takes_gcs60a;
+use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind, zse_issuer_event_id};
+use crate::error::DccError;
 use crate::model::DeviceType;
 use crate::render;
 
@@ -50,6 +60,18 @@ pub fn elec_calendar(time: [u8; 4], p: P) -> ElecBillingCalendar {
             P::SixMonthly { day, start_month } => ElecPeriodicity::SixMonthly { day, start_month },
             P::Yearly { day, month } => ElecPeriodicity::Yearly { day, month },
         },
+    }
+}
+
+/// The GBCS periodicity of a DUIS gas periodicity.
+pub fn gas_periodicity(p: G) -> GasPeriodicity {
+    match p {
+        G::Daily => GasPeriodicity::Daily,
+        G::Weekly => GasPeriodicity::Weekly,
+        G::Monthly => GasPeriodicity::Monthly,
+        G::Quarterly => GasPeriodicity::Quarterly,
+        G::SixMonthly => GasPeriodicity::SixMonthly,
+        G::Yearly => GasPeriodicity::Yearly,
     }
 }
 
@@ -92,8 +114,25 @@ impl DeviceService for UpdateBillingCalendarService {
             (DeviceType::Gsme, UpdateBillingCalendar::Electricity { .. }) => {
                 Err(invalid("ElectricityBillingCalendar"))
             }
-            (DeviceType::Gsme, UpdateBillingCalendar::Gas { .. }) => {
-                Err(ServiceError::NotImplemented("6.8 on a GSME (GCS25, GCS25a)".into()).into())
+            (DeviceType::Gsme, UpdateBillingCalendar::Gas { start, periodicity }) => {
+                let start = duis::parse_xs_datetime_utc(&start)
+                    .and_then(|t| gbcs::UtcDateTime::from_unix(t.unix_timestamp()))
+                    .and_then(gbcs::usecases::issuer_event_id)
+                    .ok_or_else(|| invalid("a BillingPeriodStart ZigBee time cannot carry"))?;
+                let period = GasBillingPeriod::from_duis(
+                    zse_issuer_event_id(r.now)?,
+                    start,
+                    gas_periodicity(periodicity),
+                );
+                if gsme_takes_gcs60a(r.device) {
+                    r.try_use_case_command(gcs25a::MESSAGE_CODE, |h| {
+                        gcs25a::gcs25a_set_billing_calendar(h, &period)
+                    })
+                } else {
+                    r.try_use_case_command(gcs25::MESSAGE_CODE, |h| {
+                        gcs25::gcs25_set_billing_calendar(h, &period)
+                    })
+                }
             }
             _ => Err(r.wrong_type()),
         }
@@ -116,7 +155,11 @@ mod tests {
         let mut r = DeviceRequest {
             request: &req,
             device: &d,
-            acting_role: UserRole::ImportSupplier,
+            acting_role: if dt == DeviceType::Gsme {
+                UserRole::GasSupplier
+            } else {
+                UserRole::ImportSupplier
+            },
             dcc: &t.dcc,
             dcc_counter: &mut counter,
             now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
@@ -165,6 +208,44 @@ mod tests {
     }
 
     #[test]
+    fn the_gas_templates_plan_the_rtds_billing_periods() {
+        for (template, version, dir, stem) in [
+            (
+                "GCS25_6.8_SUCCESS_REQUEST_DUIS.XML",
+                None,
+                "6.8_GCS25",
+                "GCS25_6.8_SUCCESS",
+            ),
+            (
+                "GCS25a_6.8_SUCCESS_REQUEST_DUIS.XML",
+                Some("4.0"),
+                "6.8_GCS25a",
+                "GCS25a_6.8_SUCCESS",
+            ),
+        ] {
+            let plan = plan_for(&template_body(template), DeviceType::Gsme, version).unwrap();
+            let Plan::PreCommand(g) = plan else {
+                panic!("{template}: not a pre-command")
+            };
+            // The issuer event id is the DCC's time, the RTDS's 2015-01-01.
+            let ours = uc::decode_command(&g).unwrap();
+            let rtds = rtds_precommand(dir, stem);
+            let (DecodedCommand::Gcs25(a) | DecodedCommand::Gcs25a(a)) = ours else {
+                panic!("{ours:?}")
+            };
+            let (DecodedCommand::Gcs25(b) | DecodedCommand::Gcs25a(b)) = rtds else {
+                panic!("{rtds:?}")
+            };
+            assert_eq!(
+                (a.start, a.duration, a.duration_type),
+                (b.start, b.duration, b.duration_type),
+                "{template}"
+            );
+            assert_eq!(std::mem::discriminant(&ours), std::mem::discriminant(&rtds));
+        }
+    }
+
+    #[test]
     fn what_cannot_be_sent_is_refused() {
         // A quarterly calendar to an ESME older than GBCS 4.0, the other fuel's calendar.
         let quarterly = template_body("ECS30a_6.8_SUCCESS_REQUEST_DUIS.XML");
@@ -177,8 +258,6 @@ mod tests {
             let e = plan_for(body, dt, version).unwrap_err();
             assert!(matches!(e, DccError::Schema(_)), "{dt}: {e}");
         }
-        let e = plan_for(&gas, DeviceType::Gsme, None).unwrap_err();
-        assert_eq!(e.outcome().code, Some(duis::ResponseCode::E12), "{e}");
         for dt in [DeviceType::Gpf, DeviceType::Chf, DeviceType::Hcalcs] {
             let e = plan_for(&quarterly, dt, None).unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");

@@ -259,7 +259,13 @@ pub fn gas_entries(p: &GasBillingPeriod) -> Vec<ExecutionTime> {
     }
 }
 
-fn zcl(control: u8, frame_control: u8, sequence: u8, command: u8, payload: Vec<u8>) -> GbzComponent {
+fn zcl(
+    control: u8,
+    frame_control: u8,
+    sequence: u8,
+    command: u8,
+    payload: Vec<u8>,
+) -> GbzComponent {
     GbzComponent {
         control,
         cluster: CLUSTER_PRICE,
@@ -313,7 +319,13 @@ impl EmulatedDevice {
         }
         let status = if works { 0 } else { ZCL_HARDWARE_FAILURE };
         let content = gbz(vec![
-            zcl(0, 0x00, 0, ZCL_DEFAULT_RESPONSE, vec![PUBLISH_BILLING_PERIOD, 0]),
+            zcl(
+                0,
+                0x00,
+                0,
+                ZCL_DEFAULT_RESPONSE,
+                vec![PUBLISH_BILLING_PERIOD, 0],
+            ),
             zcl(
                 CONTROL_LAST,
                 0x00,

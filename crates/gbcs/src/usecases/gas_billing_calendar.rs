@@ -243,13 +243,14 @@ pub(crate) fn decode_set_response(content: &[u8]) -> Result<ResponseOutcome, Res
         Err(f) => return Ok(ResponseOutcome::Failure(f)),
     };
     let ok = components.len() == 2
-        && components.iter().zip([PUBLISH_BILLING_PERIOD, PUBLISH_BLOCK_PERIOD]).all(
-            |(c, cmd)| {
+        && components
+            .iter()
+            .zip([PUBLISH_BILLING_PERIOD, PUBLISH_BLOCK_PERIOD])
+            .all(|(c, cmd)| {
                 c.cluster == CLUSTER_PRICE
                     && matches!(&c.body, GbzBody::Plain { zcl, .. }
                         if zcl.command == common::ZCL_DEFAULT_RESPONSE && zcl.payload == [cmd, 0])
-            },
-        );
+            });
     if ok {
         Ok(ResponseOutcome::Success(ResponseValue::Done))
     } else {
@@ -286,7 +287,10 @@ pub(crate) fn read_command(
 }
 
 /// Decodes a 6.2.3 command (exactly the Get Billing Period above).
-pub(crate) fn decode_read(apdu: &GeneralSigning, uc: &'static str) -> Result<(), CommandDecodeError> {
+pub(crate) fn decode_read(
+    apdu: &GeneralSigning,
+    uc: &'static str,
+) -> Result<(), CommandDecodeError> {
     let zcl = common::single_zcl(apdu, uc, CLUSTER_PRICE)?;
     if zcl.frame_control != FC_CLIENT_TO_SERVER
         || zcl.command != GET_BILLING_PERIOD

@@ -95,14 +95,14 @@ pub mod ecs26l;
 pub mod ecs30;
 pub mod ecs30a;
 pub mod gas_billing_calendar;
-pub mod gcs21d;
-pub mod gcs21k;
-pub mod gcs25;
-pub mod gcs25a;
 pub mod gcs17;
 pub mod gcs18;
 pub mod gcs21b;
+pub mod gcs21d;
 pub mod gcs21f;
+pub mod gcs21k;
+pub mod gcs25;
+pub mod gcs25a;
 pub mod gcs31;
 pub mod reads_common;
 
@@ -251,14 +251,14 @@ pub use ecs26d::ecs26d_read_billing_calendar;
 pub use ecs26l::ecs26l_read_billing_calendar;
 pub use ecs30::ecs30_set_billing_calendar;
 pub use ecs30a::ecs30a_set_billing_calendar;
-pub use gcs21d::gcs21d_read_billing_calendar;
-pub use gcs21k::gcs21k_read_billing_calendar;
-pub use gcs25::gcs25_set_billing_calendar;
-pub use gcs25a::gcs25a_set_billing_calendar;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
 pub use gcs21b::gcs21b_read_prepayment_configuration;
+pub use gcs21d::gcs21d_read_billing_calendar;
 pub use gcs21f::gcs21f_read_tariff;
+pub use gcs21k::gcs21k_read_billing_calendar;
+pub use gcs25::gcs25_set_billing_calendar;
+pub use gcs25a::gcs25a_set_billing_calendar;
 pub use gcs31::gcs31_start_network_data_sampling;
 pub use reads_common::{
     GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling,

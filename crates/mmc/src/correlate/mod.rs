@@ -75,6 +75,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs38::CORRELATION,
     &billing_calendar::ECS30,
     &billing_calendar::ECS30A,
+    &billing_calendar::GCS25,
+    &billing_calendar::GCS25A,
     &ecs02::CORRELATION,
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,

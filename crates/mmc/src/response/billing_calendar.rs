@@ -7,9 +7,13 @@
 //!   the calendar in the form 6.8 writes it (`BillingTime`, then `Daily`, `Weekly`, `Monthly`,
 //!   `Quarterly`, `SixMonthly` or `Yearly`), or, for entries DUIS cannot state, one
 //!   `ExecutionTime` per entry (`Time` and `Date`, the COSEM octets in hexadecimal).
+//! * GCS25, GCS25a → `UpdateDeviceConfigurationBillingCalendarRsp` (no content).
+//! * GCS21d, GCS21k → `ReadDeviceConfigurationBillingCalendarRsp/GasBillingCalendar`:
+//!   `BillingPeriodStart` (the published start, UTC) and `Periodicity`.
 
 use gbcs::usecases::billing_calendar::{ElecBillingCalendar, ElecPeriodicity};
-use gbcs::usecases::{ResponseValue, ecs26d, ecs26l, ecs30, ecs30a};
+use gbcs::usecases::gas_billing_calendar::GasPeriodicity;
+use gbcs::usecases::{ResponseValue, ecs26d, ecs26l, ecs30, ecs30a, gcs21d, gcs21k, gcs25, gcs25a};
 
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::xml::Xml;
@@ -22,6 +26,14 @@ pub static ECS30A: ResponseMapping = update(&ecs30a::SPEC);
 pub static ECS26D: ResponseMapping = read(&ecs26d::SPEC);
 /// ECS26l.
 pub static ECS26L: ResponseMapping = read(&ecs26l::SPEC);
+/// GCS25.
+pub static GCS25: ResponseMapping = update(&gcs25::SPEC);
+/// GCS25a.
+pub static GCS25A: ResponseMapping = update(&gcs25a::SPEC);
+/// GCS21d.
+pub static GCS21D: ResponseMapping = read(&gcs21d::SPEC);
+/// GCS21k.
+pub static GCS21K: ResponseMapping = read(&gcs21k::SPEC);
 
 const fn update(spec: &'static gbcs::usecases::UseCaseSpec) -> ResponseMapping {
     ResponseMapping {
@@ -65,9 +77,38 @@ fn qsmy(x: &mut Xml, name: &str, day: u8, month: u8) {
     x.close(name);
 }
 
+fn render_gas(
+    p: &gbcs::usecases::gas_billing_calendar::GasBillingPeriod,
+) -> Result<Xml, MappingError> {
+    let start = gbcs::UtcDateTime::from_zigbee_utc(p.start)
+        .ok_or_else(|| MappingError(format!("billing period start {} is not a time", p.start)))?;
+    let periodicity = match p.periodicity() {
+        Some(GasPeriodicity::Daily) => "Daily",
+        Some(GasPeriodicity::Weekly) => "Weekly",
+        Some(GasPeriodicity::Monthly) => "Monthly",
+        Some(GasPeriodicity::Quarterly) => "Quarterly",
+        Some(GasPeriodicity::SixMonthly) => "SixMonthly",
+        Some(GasPeriodicity::Yearly) => "Yearly",
+        None => {
+            return Err(MappingError(format!(
+                "billing period of {} (type {:#04x}) is no DUIS periodicity",
+                p.duration, p.duration_type
+            )));
+        }
+    };
+    let mut x = Xml::new();
+    x.open("GasBillingCalendar", &[]);
+    x.leaf("BillingPeriodStart", &crate::time::xs_date_time(start));
+    x.leaf("Periodicity", periodicity);
+    x.close("GasBillingCalendar");
+    Ok(x)
+}
+
 fn render_calendar(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
-    let ResponseValue::BillingCalendar(entries) = v else {
-        return Err(MappingError::unexpected(v));
+    let entries = match v {
+        ResponseValue::BillingCalendar(entries) => entries,
+        ResponseValue::GasBillingPeriod(p) => return render_gas(p).map(Rendering::Children),
+        _ => return Err(MappingError::unexpected(v)),
     };
     let mut x = Xml::new();
     x.open("ElectricityBillingCalendar", &[]);

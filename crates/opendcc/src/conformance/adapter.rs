@@ -111,7 +111,14 @@ fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
     let code = rtds_command
         .and_then(|b| Frame::decode(b).ok())
         .map(|f| f.apdu().message_code());
-    (code == Some(gbcs::usecases::gcs60a::CODE)).then(|| "4.0".into())
+    // Likewise GCS25/GCS25a (6.8) and GCS21d/GCS21k (6.2.3).
+    let since_4_0 = [
+        gbcs::usecases::gcs60a::CODE,
+        gbcs::usecases::gcs25a::MESSAGE_CODE,
+        gbcs::usecases::gcs21k::MESSAGE_CODE,
+    ];
+    code.is_some_and(|c| since_4_0.contains(&c))
+        .then(|| "4.0".into())
 }
 
 /// The GBCS version of the ESME's Device Model an RTDS command was made for: the RTDS sends its
