@@ -369,6 +369,14 @@ impl Request {
             Ok(DecodedCommand::Gcs05(c)) => {
                 return self.with_gas_special_day_refs(&c.calendar.special_days);
             }
+            // 6.8: the calendar the vector sets (the ERROR scenarios' differ from the
+            // templates').
+            Ok(DecodedCommand::Ecs30(e) | DecodedCommand::Ecs30a(e)) => {
+                return self.with_elec_billing_calendar(&e);
+            }
+            Ok(DecodedCommand::Gcs25(p) | DecodedCommand::Gcs25a(p)) => {
+                return self.with_gas_billing_period(&p);
+            }
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -443,6 +451,90 @@ impl Request {
         let mut r = self.0.clone();
         let e = r.body.children.iter_mut().find(|c| c.name == "UTRN")?;
         e.text = utrn.to_owned();
+        Some(Self(r))
+    }
+
+    /// A 6.8 request setting the electricity calendar of `entries`.
+    fn with_elec_billing_calendar(
+        &self,
+        entries: &[gbcs::usecases::billing_calendar::ExecutionTime],
+    ) -> Option<Self> {
+        use duis::xml::Element;
+        use gbcs::usecases::billing_calendar::{ElecBillingCalendar, ElecPeriodicity as P};
+        let c = ElecBillingCalendar::from_entries(entries)?;
+        let leaf = |name: &str, text: String| {
+            let mut e = Element::new(name);
+            e.text = text;
+            e
+        };
+        let qsmy = |name: &str, day: u8, month: u8| {
+            let mut e = Element::new(name);
+            e.children = vec![
+                leaf("DayOfMonth", day.to_string()),
+                leaf("BillingPeriodStartMonth", month.to_string()),
+            ];
+            e
+        };
+        let t = c.time;
+        let periodicity = match c.periodicity {
+            P::Daily => Element::new("Daily"),
+            P::Weekly(d) => leaf("Weekly", d.to_string()),
+            P::Monthly(d) => leaf("Monthly", d.to_string()),
+            P::Quarterly { day, start_month } => qsmy("Quarterly", day, start_month),
+            P::SixMonthly { day, start_month } => qsmy("SixMonthly", day, start_month),
+            P::Yearly { day, month } => qsmy("Yearly", day, month),
+        };
+        let mut r = self.0.clone();
+        let cal = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ElectricityBillingCalendar")?;
+        cal.children = vec![
+            leaf(
+                "BillingTime",
+                format!(
+                    "{:02}:{:02}:{:02}.{:02}Z",
+                    t.hour, t.minute, t.second, t.hundredths
+                ),
+            ),
+            periodicity,
+        ];
+        Some(Self(r))
+    }
+
+    /// A 6.8 request setting the gas billing period `p` (its start and periodicity).
+    fn with_gas_billing_period(
+        &self,
+        p: &gbcs::usecases::gas_billing_calendar::GasBillingPeriod,
+    ) -> Option<Self> {
+        use gbcs::usecases::gas_billing_calendar::GasPeriodicity as G;
+        let start = gbcs::UtcDateTime::from_zigbee_utc(p.start)?;
+        let start = OffsetDateTime::from_unix_timestamp(start.to_unix())
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()?;
+        let periodicity = match p.periodicity()? {
+            G::Daily => "Daily",
+            G::Weekly => "Weekly",
+            G::Monthly => "Monthly",
+            G::Quarterly => "Quarterly",
+            G::SixMonthly => "SixMonthly",
+            G::Yearly => "Yearly",
+        };
+        let mut r = self.0.clone();
+        let cal = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "GasBillingCalendar")?;
+        for c in &mut cal.children {
+            match c.name.as_str() {
+                "BillingPeriodStart" => c.text.clone_from(&start),
+                "Periodicity" => c.text = periodicity.to_owned(),
+                _ => {}
+            }
+        }
         Some(Self(r))
     }
 
