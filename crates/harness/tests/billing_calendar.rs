@@ -249,3 +249,73 @@ fn bad_calendars_are_refused_and_change_nothing() {
     h.run_until_idle();
     assert_eq!(read_calendar(&mut h), before);
 }
+
+/// 6.8 on the GSME (GCS25/GCS25a) from its template with `Periodicity` set, then 6.2.3 back
+/// (GCS21d/GCS21k).
+fn gas_set(h: &mut Harness, periodicity: &str) {
+    let p = h.request(
+        "GCS25_6.8_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::GSME,
+    );
+    let xml = set_text(&p.xml, "Periodicity", periodicity);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = h.sign_precommand(SUPPLIER, &pre);
+    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, "6.8", &signed)));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    let r = h
+        .response_for(SUPPLIER, &p.rid)
+        .expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+}
+
+fn gas_read(h: &mut Harness) -> gbcs::usecases::gas_billing_calendar::GasBillingPeriod {
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "GCS21d_6.2.3_SUCCESS_REQUEST_DUIS.XML",
+        premises1::GSME,
+    );
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    let apdu = Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
+    match gbcs::usecases::decode_response(apdu.message_code(), &apdu.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::GasBillingPeriod(p)) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_gas_calendar_is_read_back_across_a_restart() {
+    use gbcs::usecases::gas_billing_calendar::GasPeriodicity;
+    let mut h = Harness::new_world();
+    assert_eq!(
+        gas_read(&mut h).periodicity(),
+        Some(GasPeriodicity::Monthly)
+    );
+    gas_set(&mut h, "Weekly");
+    let p = gas_read(&mut h);
+    assert_eq!(p.periodicity(), Some(GasPeriodicity::Weekly));
+    // 2015-02-01T00:00:00Z, the template's BillingPeriodStart, in ZigBee time.
+    assert_eq!(p.start, 0x1C60_2900);
+    h.restart();
+    assert_eq!(gas_read(&mut h), p, "after a restart");
+    gas_set(&mut h, "SixMonthly");
+    assert_eq!(
+        gas_read(&mut h).periodicity(),
+        Some(GasPeriodicity::SixMonthly)
+    );
+}
