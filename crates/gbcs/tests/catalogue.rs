@@ -113,7 +113,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "ECS07", "GCS04", "ECS08", "ECS08a", "GCS05", "ECS01a", "ECS01c", "ECS01b", "ECS01d",
             "GCS01a", "GCS01b", "ECS04a", "ECS04b", "GCS40a", "GCS40b", "GCS40c", "GCS40d",
             // 6.8 billing calendar.
-            "ECS30", "ECS30a", "GCS25", "GCS25a"
+            "ECS30", "ECS30a", "GCS25", "GCS25a", "GCS23", "GCS24", "GCS24a"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());

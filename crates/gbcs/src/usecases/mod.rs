@@ -95,12 +95,17 @@ pub mod ecs26l;
 pub mod ecs30;
 pub mod ecs30a;
 pub mod gas_billing_calendar;
+pub mod gas_configuration;
 pub mod gcs17;
 pub mod gcs18;
+pub mod gcs21a;
 pub mod gcs21b;
 pub mod gcs21d;
 pub mod gcs21f;
 pub mod gcs21k;
+pub mod gcs23;
+pub mod gcs24;
+pub mod gcs24a;
 pub mod gcs25;
 pub mod gcs25a;
 pub mod gcs31;
@@ -253,10 +258,14 @@ pub use ecs30::ecs30_set_billing_calendar;
 pub use ecs30a::ecs30a_set_billing_calendar;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
+pub use gcs21a::gcs21a_read_gas_configuration;
 pub use gcs21b::gcs21b_read_prepayment_configuration;
 pub use gcs21d::gcs21d_read_billing_calendar;
 pub use gcs21f::gcs21f_read_tariff;
 pub use gcs21k::gcs21k_read_billing_calendar;
+pub use gcs23::gcs23_update_gas_conversion;
+pub use gcs24::gcs24_update_gas_flow;
+pub use gcs24a::gcs24a_update_gas_flow;
 pub use gcs25::gcs25_set_billing_calendar;
 pub use gcs25a::gcs25a_set_billing_calendar;
 pub use gcs31::gcs31_start_network_data_sampling;
@@ -478,6 +487,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs25a::SPEC,
     &gcs21d::SPEC,
     &gcs21k::SPEC,
+    // 6.6, 6.7, 6.2.8: the GSME gas configuration.
+    &gcs23::SPEC,
+    &gcs24::SPEC,
+    &gcs24a::SPEC,
+    &gcs21a::SPEC,
     &gcs17::SPEC,
     &gcs18::SPEC,
     &gcs21b::SPEC,
@@ -705,6 +719,14 @@ pub enum DecodedCommand {
     Gcs21d,
     /// GCS21k read the GSME billing calendar (all periodicities).
     Gcs21k,
+    /// GCS23 update the GSME gas conversion.
+    Gcs23(gas_configuration::GasConversion),
+    /// GCS24 update the GSME gas flow configuration.
+    Gcs24(gas_configuration::GasFlow),
+    /// GCS24a update the GSME gas flow configuration (decimal threshold).
+    Gcs24a(gas_configuration::GasFlow),
+    /// GCS21a read the GSME gas configuration.
+    Gcs21a(GbzReadSet),
     /// GCS17 read GSME profile data.
     Gcs17(GetSampledData),
     /// GCS18 read GSME network data.
@@ -861,6 +883,10 @@ impl DecodedCommand {
             DecodedCommand::Gcs17(_) => &gcs17::SPEC,
             DecodedCommand::Gcs18(_) => &gcs18::SPEC,
             DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
+            DecodedCommand::Gcs23(_) => &gcs23::SPEC,
+            DecodedCommand::Gcs24(_) => &gcs24::SPEC,
+            DecodedCommand::Gcs24a(_) => &gcs24a::SPEC,
+            DecodedCommand::Gcs21a(_) => &gcs21a::SPEC,
             DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
             DecodedCommand::Gcs31(_) => &gcs31::SPEC,
             DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
