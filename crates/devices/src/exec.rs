@@ -286,6 +286,10 @@ impl EmulatedDevice {
                 self.set_gas_billing_period(p, now)
             }
             DecodedCommand::Gcs21d | DecodedCommand::Gcs21k => self.read_gas_billing_period(),
+            // 6.6, 6.7, 6.2.8: the gas configuration (crate::config::gas).
+            DecodedCommand::Gcs23(c) => self.set_gas_conversion(c),
+            DecodedCommand::Gcs24(f) | DecodedCommand::Gcs24a(f) => self.set_gas_flow(f),
+            DecodedCommand::Gcs21a(set) => self.read_gas_configuration(&set),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
             | DecodedCommand::Ecs61d(read)

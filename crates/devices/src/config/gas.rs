@@ -27,12 +27,18 @@ use gbcs::usecases::gas_billing_calendar::{
     CLUSTER_PRICE, GET_BILLING_PERIOD, GasBillingPeriod, GasPeriodicity, MONTHS,
     PUBLISH_BILLING_PERIOD, PUBLISH_BLOCK_PERIOD,
 };
+use gbcs::usecases::gas_configuration::{
+    self as gas_cfg, CALORIFIC_VALUE_TRAILING, CALORIFIC_VALUE_UNIT, CLUSTER_METERING,
+    CONVERSION_FACTOR_TRAILING, GasConversion, GasFlow,
+};
+use gbcs::usecases::reads_common::{GbzRead, GbzReadSet};
 use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;
 use crate::exec::{DLMS_FAILURE, DLMS_SUCCESS, Execution, dlms_response, done, gbz};
 use crate::reads::logs::{BillingCalendar, billing_captures, uk_offset};
 use crate::state::DeviceFault;
+use crate::zcl::ZclValue;
 
 const DAY: i64 = 86_400;
 /// Calendars kept: the billing data log holds 12 periods, so older writes no longer matter.
@@ -60,6 +66,11 @@ pub struct GasConfig {
     pub billing_epochs: Vec<BillingEpoch>,
     /// The GSME's billing period as last published to it (GCS25, GCS25a).
     pub gas_billing_period: Option<GasBillingPeriod>,
+    /// The gas conversion as last written (GCS23); `None`: [`DEFAULT_GAS_CONVERSION`].
+    pub gas_conversion: Option<GasConversion>,
+    /// The gas flow configuration as last written (GCS24, GCS24a); `None`:
+    /// [`DEFAULT_GAS_FLOW`].
+    pub gas_flow: Option<GasFlow>,
 }
 
 /// The entries of a `BillingCalendar` (local midnight on its day of the months it names).
@@ -494,5 +505,212 @@ mod tests {
             assert_eq!(as_legacy(&legacy_entries(cal)), Some(cal));
         }
         assert_eq!(as_legacy(&daily_at(0)), None);
+    }
+}
+
+/// ZCL INVALID_VALUE.
+const ZCL_INVALID_VALUE: u8 = 0x87;
+
+/// The gas conversion before any write (the RTDS GCS21a SUCCESS response: conversion factor
+/// 36, calorific value 567, their trailing digits as there).
+pub const DEFAULT_GAS_CONVERSION: GasConversion = GasConversion {
+    issuer_event_id: 0,
+    conversion_factor: 36,
+    calorific_value: 567,
+};
+
+/// The gas flow configuration before any write (the RTDS GCS21a SUCCESS response: threshold
+/// 200, divisor 1, stabilisation 10 s, measurement 3600 s).
+pub const DEFAULT_GAS_FLOW: GasFlow = GasFlow {
+    issuer_event_id: 0,
+    threshold: 200,
+    divisor: 1,
+    stabilisation_period: 10,
+    measurement_period: 3600,
+    tamper_state: gas_cfg::SUPPLY_UNCHANGED,
+    depletion_state: gas_cfg::SUPPLY_UNCHANGED,
+};
+
+fn component(
+    cluster: u16,
+    last: bool,
+    frame_control: u8,
+    sequence: u8,
+    command: u8,
+    payload: Vec<u8>,
+) -> GbzComponent {
+    GbzComponent {
+        control: if last { CONTROL_LAST } else { 0 },
+        cluster,
+        body: GbzBody::Plain {
+            from_date_time: None,
+            zcl: ZclFrame {
+                frame_control,
+                manufacturer_code: None,
+                sequence,
+                command,
+                payload,
+            },
+        },
+    }
+}
+
+impl EmulatedDevice {
+    /// The status of a 6.6 / 6.7 ZSE command on `cluster`: HARDWARE_FAILURE under a
+    /// [`DeviceFault::ZclCommand`] fault (the RTDS ERROR vectors), INVALID_VALUE when `valid`
+    /// is false.
+    fn set_status(&self, cluster: u16, command: u8, valid: bool) -> u8 {
+        if self
+            .state
+            .has_fault(DeviceFault::ZclCommand { cluster, command })
+        {
+            ZCL_HARDWARE_FAILURE
+        } else if valid {
+            0
+        } else {
+            ZCL_INVALID_VALUE
+        }
+    }
+
+    /// Answers a two-command 6.6 / 6.7 write: a Default Response to each; `apply` runs only
+    /// when both succeed. Frame control `0x00` (Price) or `0x08` (Metering), as the RTDS.
+    fn two_command_write(
+        &mut self,
+        cluster: u16,
+        frame_control: u8,
+        statuses: [(u8, u8); 2],
+        apply: impl FnOnce(&mut GasConfig),
+    ) -> Option<Execution> {
+        let ok = statuses.iter().all(|(_, s)| *s == 0);
+        if ok {
+            apply(&mut self.state.config.site.gas);
+        }
+        let content = gbz(vec![
+            component(
+                cluster,
+                false,
+                frame_control,
+                0,
+                ZCL_DEFAULT_RESPONSE,
+                vec![statuses[0].0, statuses[0].1],
+            ),
+            component(
+                cluster,
+                true,
+                frame_control,
+                1,
+                ZCL_DEFAULT_RESPONSE,
+                vec![statuses[1].0, statuses[1].1],
+            ),
+        ])?;
+        done(content, ok)
+    }
+
+    /// GCS23: takes the conversion factor and calorific value; a zero one is refused
+    /// INVALID_VALUE and nothing changes.
+    pub(crate) fn set_gas_conversion(&mut self, c: GasConversion) -> Option<Execution> {
+        let cf = self.set_status(
+            CLUSTER_PRICE,
+            gas_cfg::PUBLISH_CONVERSION_FACTOR,
+            c.conversion_factor != 0,
+        );
+        let cv = self.set_status(
+            CLUSTER_PRICE,
+            gas_cfg::PUBLISH_CALORIFIC_VALUE,
+            c.calorific_value != 0,
+        );
+        self.two_command_write(
+            CLUSTER_PRICE,
+            0x00,
+            [
+                (gas_cfg::PUBLISH_CONVERSION_FACTOR, cf),
+                (gas_cfg::PUBLISH_CALORIFIC_VALUE, cv),
+            ],
+            |g| g.gas_conversion = Some(c),
+        )
+    }
+
+    /// GCS24 / GCS24a: takes the uncontrolled flow configuration (a zero threshold is refused
+    /// INVALID_VALUE and nothing changes).
+    pub(crate) fn set_gas_flow(&mut self, f: GasFlow) -> Option<Execution> {
+        let t = self.set_status(
+            CLUSTER_METERING,
+            gas_cfg::SET_UNCONTROLLED_FLOW_THRESHOLD,
+            f.threshold != 0 && f.in_range(),
+        );
+        let s = self.set_status(CLUSTER_METERING, gas_cfg::SET_SUPPLY_STATUS, true);
+        self.two_command_write(
+            CLUSTER_METERING,
+            0x08,
+            [
+                (gas_cfg::SET_UNCONTROLLED_FLOW_THRESHOLD, t),
+                (gas_cfg::SET_SUPPLY_STATUS, s),
+            ],
+            |g| g.gas_flow = Some(f),
+        )
+    }
+
+    /// The value of a 6.2.8 attribute; HARDWARE_FAILURE under a
+    /// [`DeviceFault::MeteringAttribute`] fault (the RTDS ERROR vector's `0x0B14`).
+    fn gas_configuration_attribute(&self, cluster: u16, id: u16) -> Result<ZclValue, u8> {
+        if cluster == CLUSTER_METERING && self.state.has_fault(DeviceFault::MeteringAttribute(id)) {
+            return Err(ZCL_HARDWARE_FAILURE);
+        }
+        let g = &self.state.config.site.gas;
+        let c = g.gas_conversion.unwrap_or(DEFAULT_GAS_CONVERSION);
+        let f = g.gas_flow.unwrap_or(DEFAULT_GAS_FLOW);
+        let written = g.gas_conversion.is_some();
+        Ok(match (cluster, id) {
+            // The defaults carry the RTDS's trailing digits (0x00 and 0x01).
+            (CLUSTER_PRICE, 0x0306) => {
+                ZclValue::Bitmap8(if written { CALORIFIC_VALUE_TRAILING } else { 0 })
+            }
+            (CLUSTER_PRICE, 0x0305) => ZclValue::Enum8(CALORIFIC_VALUE_UNIT),
+            (CLUSTER_PRICE, 0x0304) => ZclValue::U32(c.calorific_value),
+            (CLUSTER_PRICE, 0x0303) => ZclValue::Bitmap8(if written {
+                CONVERSION_FACTOR_TRAILING
+            } else {
+                1
+            }),
+            (CLUSTER_PRICE, 0x0302) => ZclValue::U32(c.conversion_factor),
+            (CLUSTER_METERING, 0x0B13) => ZclValue::U16(f.divisor),
+            (CLUSTER_METERING, 0x0B12) => ZclValue::U16(1),
+            (CLUSTER_METERING, 0x0B11) => ZclValue::Enum8(0x01),
+            (CLUSTER_METERING, 0x0B10) => ZclValue::U16(f.threshold),
+            (CLUSTER_METERING, 0x0B14) => ZclValue::U8(f.stabilisation_period),
+            (CLUSTER_METERING, 0x0B15) => ZclValue::U16(f.measurement_period),
+            _ => return Err(crate::zcl::UNSUPPORTED_ATTRIBUTE),
+        })
+    }
+
+    /// GCS21a: a Read Attributes Response (frame control `0x08`) per component.
+    pub(crate) fn read_gas_configuration(&self, set: &GbzReadSet) -> Option<Execution> {
+        let mut out = Vec::new();
+        let mut success = true;
+        let n = set.reads.len();
+        for (i, read) in set.reads.iter().enumerate() {
+            let GbzRead::Attributes {
+                cluster,
+                attributes,
+            } = *read
+            else {
+                return None;
+            };
+            let mut records = Vec::new();
+            for &id in attributes {
+                let v = self.gas_configuration_attribute(cluster, id);
+                success &= v.is_ok();
+                records.extend(crate::zcl::attribute_record(id, v));
+            }
+            out.push(component(
+                cluster,
+                i + 1 == n,
+                0x08,
+                u8::try_from(i).unwrap_or(u8::MAX),
+                crate::exec::ZCL_READ_ATTRIBUTES_RESPONSE,
+                records,
+            ));
+        }
+        done(gbz(out)?, success)
     }
 }
