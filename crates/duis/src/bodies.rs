@@ -1058,3 +1058,6 @@ pub use top_up::TopUpDevice;
 // 6.8 Update Device Configuration (Billing Calendar).
 mod billing_calendar;
 pub use billing_calendar::{ElecBillingPeriodicity, GasBillingPeriodicity, UpdateBillingCalendar};
+
+mod gas_configuration;
+pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion, UpdateGasFlow};

@@ -58,6 +58,9 @@ pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
 // 6.8, 6.2.3: the billing calendar.
 pub mod s6_2_3_read_billing_calendar;
+pub mod s6_2_8_read_device_configuration_gas;
+pub mod s6_6_update_device_configuration_gas_conversion;
+pub mod s6_7_update_device_configuration_gas_flow;
 pub mod s6_8_update_billing_calendar;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_14_read_auxiliary_controller_configuration_data;
