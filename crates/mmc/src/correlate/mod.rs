@@ -23,6 +23,7 @@ mod ecs47;
 mod ecs47a;
 mod ecs47e;
 mod ecs70;
+mod gas_configuration;
 mod gcs28;
 mod gcs32;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
@@ -77,6 +78,9 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &billing_calendar::ECS30A,
     &billing_calendar::GCS25,
     &billing_calendar::GCS25A,
+    &gas_configuration::GCS23,
+    &gas_configuration::GCS24,
+    &gas_configuration::GCS24A,
     &ecs02::CORRELATION,
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,

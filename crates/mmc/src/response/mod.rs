@@ -29,6 +29,7 @@ mod ecs47;
 mod ecs47a;
 mod ecs52;
 mod ecs70;
+mod gas_configuration;
 mod gcs13a;
 mod gcs28;
 mod gcs32;
@@ -175,6 +176,10 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &billing_calendar::GCS25A,
     &billing_calendar::GCS21D,
     &billing_calendar::GCS21K,
+    &gas_configuration::GCS23,
+    &gas_configuration::GCS24,
+    &gas_configuration::GCS24A,
+    &gas_configuration::GCS21A,
     &ecs02::MAPPING,
     &ecs03::MAPPING,
     &gcs02::MAPPING,
