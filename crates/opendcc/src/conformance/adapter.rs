@@ -377,6 +377,8 @@ impl Request {
             Ok(DecodedCommand::Gcs25(p) | DecodedCommand::Gcs25a(p)) => {
                 return self.with_gas_billing_period(&p);
             }
+            // 6.6: the conversion the vector publishes (the ERROR scenario's differs).
+            Ok(DecodedCommand::Gcs23(c)) => return self.with_gas_conversion(&c),
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -500,6 +502,26 @@ impl Request {
             ),
             periodicity,
         ];
+        Some(Self(r))
+    }
+
+    /// A 6.6 request publishing the conversion `c`.
+    fn with_gas_conversion(
+        &self,
+        c: &gbcs::usecases::gas_configuration::GasConversion,
+    ) -> Option<Self> {
+        let fixed = |v: u32, digits: u32| {
+            let d = 10u32.pow(digits);
+            format!("{}.{:0w$}", v / d, v % d, w = digits as usize)
+        };
+        let mut r = self.0.clone();
+        for e in &mut r.body.children {
+            match e.name.as_str() {
+                "CalorificValue" => e.text = fixed(c.calorific_value, 1),
+                "ConversionFactor" => e.text = fixed(c.conversion_factor, 5),
+                _ => {}
+            }
+        }
         Some(Self(r))
     }
 
