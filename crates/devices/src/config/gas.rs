@@ -442,72 +442,6 @@ impl EmulatedDevice {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(y: u16, m: u8, d: u8, h: u8) -> i64 {
-        UtcDateTime::new(y, m, d, h, 0, 0).unwrap().to_unix()
-    }
-
-    fn daily_at(hour: u8) -> Vec<ExecutionTime> {
-        vec![ExecutionTime {
-            time: [hour, 0, 0, 0],
-            date: [0xFF; 5],
-        }]
-    }
-
-    #[test]
-    fn civil_dates_and_weekdays() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        let d = t(2026, 12, 7, 0) / DAY;
-        assert_eq!(civil(d), (2026, 12, 7));
-        // 2026-12-07 is a Monday.
-        assert_eq!((d + 3).rem_euclid(7) + 1, 1);
-    }
-
-    #[test]
-    fn a_written_calendar_takes_over_from_its_write() {
-        let installed = t(2025, 11, 20, 0);
-        let mut g = GasConfig::default();
-        let legacy = BillingCalendar::default();
-        let write = t(2026, 1, 10, 9);
-        g.original = Some(legacy);
-        g.billing_epochs.push(BillingEpoch {
-            since: write,
-            entries: daily_at(12),
-        });
-        let now = t(2026, 1, 13, 13);
-        let all = g.billing_captures(legacy, installed, now, i64::MIN, i64::MAX, 12);
-        assert_eq!(
-            all,
-            vec![
-                t(2025, 12, 1, 0),
-                t(2026, 1, 1, 0),
-                t(2026, 1, 10, 12),
-                t(2026, 1, 11, 12),
-                t(2026, 1, 12, 12),
-                t(2026, 1, 13, 12)
-            ]
-        );
-        // Local time: in summer 12:00 is 11:00 UTC.
-        let all = g.billing_captures(legacy, installed, t(2026, 7, 2, 0), i64::MIN, i64::MAX, 1);
-        assert_eq!(all, vec![t(2026, 7, 1, 11)]);
-    }
-
-    #[test]
-    fn legacy_calendars_convert_both_ways() {
-        for (d, p) in [(1, 1), (15, 3), (28, 6), (3, 12)] {
-            let cal = BillingCalendar {
-                day_of_month: d,
-                period_months: p,
-            };
-            assert_eq!(as_legacy(&legacy_entries(cal)), Some(cal));
-        }
-        assert_eq!(as_legacy(&daily_at(0)), None);
-    }
-}
-
 /// ZCL INVALID_VALUE.
 const ZCL_INVALID_VALUE: u8 = 0x87;
 
@@ -712,5 +646,71 @@ impl EmulatedDevice {
             ));
         }
         done(gbz(out)?, success)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(y: u16, m: u8, d: u8, h: u8) -> i64 {
+        UtcDateTime::new(y, m, d, h, 0, 0).unwrap().to_unix()
+    }
+
+    fn daily_at(hour: u8) -> Vec<ExecutionTime> {
+        vec![ExecutionTime {
+            time: [hour, 0, 0, 0],
+            date: [0xFF; 5],
+        }]
+    }
+
+    #[test]
+    fn civil_dates_and_weekdays() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        let d = t(2026, 12, 7, 0) / DAY;
+        assert_eq!(civil(d), (2026, 12, 7));
+        // 2026-12-07 is a Monday.
+        assert_eq!((d + 3).rem_euclid(7) + 1, 1);
+    }
+
+    #[test]
+    fn a_written_calendar_takes_over_from_its_write() {
+        let installed = t(2025, 11, 20, 0);
+        let mut g = GasConfig::default();
+        let legacy = BillingCalendar::default();
+        let write = t(2026, 1, 10, 9);
+        g.original = Some(legacy);
+        g.billing_epochs.push(BillingEpoch {
+            since: write,
+            entries: daily_at(12),
+        });
+        let now = t(2026, 1, 13, 13);
+        let all = g.billing_captures(legacy, installed, now, i64::MIN, i64::MAX, 12);
+        assert_eq!(
+            all,
+            vec![
+                t(2025, 12, 1, 0),
+                t(2026, 1, 1, 0),
+                t(2026, 1, 10, 12),
+                t(2026, 1, 11, 12),
+                t(2026, 1, 12, 12),
+                t(2026, 1, 13, 12)
+            ]
+        );
+        // Local time: in summer 12:00 is 11:00 UTC.
+        let all = g.billing_captures(legacy, installed, t(2026, 7, 2, 0), i64::MIN, i64::MAX, 1);
+        assert_eq!(all, vec![t(2026, 7, 1, 11)]);
+    }
+
+    #[test]
+    fn legacy_calendars_convert_both_ways() {
+        for (d, p) in [(1, 1), (15, 3), (28, 6), (3, 12)] {
+            let cal = BillingCalendar {
+                day_of_month: d,
+                period_months: p,
+            };
+            assert_eq!(as_legacy(&legacy_entries(cal)), Some(cal));
+        }
+        assert_eq!(as_legacy(&daily_at(0)), None);
     }
 }
