@@ -108,6 +108,13 @@ static CATALOGUE: &[&dyn Service] = &[
     &s7_10_remove_auxiliary_load_from_boost_button::RemoveAuxiliaryLoadFromBoostButton,
     &s7_11_read_boost_button_details::ReadBoostButtonDetails,
     &s7_12_set_randomised_offset_limit::SetRandomisedOffsetLimitService,
+    // 6.8, 6.2.3: the billing calendar.
+    &services::s6_8_update_billing_calendar::UpdateBillingCalendarService,
+    &services::s6_2_3_read_billing_calendar::ReadBillingCalendar,
+    // 6.6, 6.7, 6.2.8: the gas configuration.
+    &services::s6_6_update_device_configuration_gas_conversion::UpdateGasConversion,
+    &services::s6_7_update_device_configuration_gas_flow::UpdateGasFlowService,
+    &services::s6_2_8_read_device_configuration_gas::ReadDeviceConfigurationGas,
     &s7_13_set_auxiliary_controller_state::SetAuxiliaryControllerStateService,
     &s7_14_read_auxiliary_controller_configuration_data::ReadAuxiliaryControllerConfigurationData,
     &s7_15_read_auxiliary_controller_operational_data::ReadAuxiliaryControllerOperationalData,

@@ -23,6 +23,8 @@
 //! | ECS47 | [`DeviceFault::DlmsObject`] on the duration object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS47a | [`DeviceFault::DlmsObject`] on the start or end object or `9/0.0.10.0.103.255/1` | that request hardware-fault, the rest 250 |
 //! | ECS38 | [`DeviceFault::DlmsObject`] `1/0.0.94.44.0.1/2` | `Set(1)` |
+//! | ECS30, ECS30a, ECS26d, ECS26l | [`DeviceFault::DlmsObject`] `22/0.0.15.0.0.255/4` | `Set(1)`, `Get(1)` (see [`crate::config::gas`]) |
+//! | GCS25, GCS25a, GCS21d, GCS21k | [`DeviceFault::ZclCommand`] `0x0700`/`0x01`, `0x0700`/`0x0B` | Default Response HARDWARE_FAILURE |
 //! | ECS70 | now outside the validity interval | `Set(0), Action(0), Action(0), Get(1), Get(250)` |
 //! | GCS28 | now outside the validity interval | result 2 with the device time |
 //! | CCS01 | device log full | `Action(0), Set(1), Set(250)` |
@@ -302,6 +304,21 @@ impl EmulatedDevice {
             DecodedCommand::Ecs26b(read)
             | DecodedCommand::Ecs26k(read)
             | DecodedCommand::Ecs26f(read) => self.get_list(apdu, &read, now),
+            // 6.8, 6.2.3: the billing calendar (crate::config::gas).
+            DecodedCommand::Ecs30(e) | DecodedCommand::Ecs30a(e) => {
+                self.set_billing_calendar(apdu, e, now)
+            }
+            DecodedCommand::Ecs26d(_) | DecodedCommand::Ecs26l(_) => {
+                self.read_billing_calendar(apdu)
+            }
+            DecodedCommand::Gcs25(p) | DecodedCommand::Gcs25a(p) => {
+                self.set_gas_billing_period(p, now)
+            }
+            DecodedCommand::Gcs21d | DecodedCommand::Gcs21k => self.read_gas_billing_period(),
+            // 6.6, 6.7, 6.2.8: the gas configuration (crate::config::gas).
+            DecodedCommand::Gcs23(c) => self.set_gas_conversion(c),
+            DecodedCommand::Gcs24(f) | DecodedCommand::Gcs24a(f) => self.set_gas_flow(f),
+            DecodedCommand::Gcs21a(set) => self.read_gas_configuration(&set),
             // GETs in order, as the instantaneous reads (values: Self::aux_load_value).
             DecodedCommand::Ecs61a(read)
             | DecodedCommand::Ecs61d(read)

@@ -42,6 +42,7 @@ impl ZclValue {
     fn encode(&self) -> Option<(u8, Vec<u8>)> {
         Some(match self {
             ZclValue::U16(v) => (0x21, v.to_le_bytes().to_vec()),
+            ZclValue::U8(v) => (0x20, vec![*v]),
             ZclValue::U24(v) => (0x22, v.to_le_bytes().get(..3)?.to_vec()),
             ZclValue::U48(v) => (0x25, v.to_le_bytes().get(..6)?.to_vec()),
             ZclValue::Enum8(v) => (0x30, vec![*v]),

@@ -1114,3 +1114,9 @@ pub use limits::{
     ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
     SetMaximumDemandConfigurableTimePeriod,
 };
+// 6.8 Update Device Configuration (Billing Calendar).
+mod billing_calendar;
+pub use billing_calendar::{ElecBillingPeriodicity, GasBillingPeriodicity, UpdateBillingCalendar};
+
+mod gas_configuration;
+pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion, UpdateGasFlow};

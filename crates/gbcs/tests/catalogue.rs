@@ -112,7 +112,9 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "ECS70", "GCS28", "ECS05", "ECS28a", "ECS48", "ECS81", "ECS46a", "ECS09", "GCS06",
             "ECS02", "ECS03", "GCS02", "GCS03", "ECS07", "GCS04", "ECS08", "ECS08a", "GCS05",
             "ECS01a", "ECS01c", "ECS01b", "ECS01d", "GCS01a", "GCS01b", "ECS04a", "ECS04b",
-            "GCS40a", "GCS40b", "GCS40c", "GCS40d"
+            "GCS40a", "GCS40b", "GCS40c", "GCS40d",
+            // 6.8 billing calendar, 6.6, 6.7 gas configuration.
+            "ECS30", "ECS30a", "GCS25", "GCS25a", "GCS23", "GCS24", "GCS24a"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());

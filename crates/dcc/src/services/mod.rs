@@ -76,6 +76,12 @@ pub mod s6_27_update_device_configuration_rms_voltage_counter_reset;
 pub mod s6_2_1_read_device_configuration_voltage;
 pub mod s6_2_5_read_device_configuration_instantaneous_power_thresholds;
 pub mod s6_5_update_device_configuration_voltage;
+// 6.8, 6.2.3: the billing calendar.
+pub mod s6_2_3_read_billing_calendar;
+pub mod s6_2_8_read_device_configuration_gas;
+pub mod s6_6_update_device_configuration_gas_conversion;
+pub mod s6_7_update_device_configuration_gas_flow;
+pub mod s6_8_update_billing_calendar;
 pub mod s7_13_set_auxiliary_controller_state;
 pub mod s7_14_read_auxiliary_controller_configuration_data;
 pub mod s7_15_read_auxiliary_controller_operational_data;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod alert_behaviour;
 pub mod credentials;
+pub mod gas;
 pub mod identity;
 pub mod limits;
 pub mod local;

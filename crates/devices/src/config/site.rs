@@ -8,4 +8,7 @@ pub struct SiteConfig {
     /// The MPxN the meter is configured with (DUIS 6.20, 6.2.7).
     #[serde(default)]
     pub identity: super::identity::IdentityConfig,
+    /// The billing calendar as written and the gas configuration (DUIS 6.8, 6.2.3, 6.6, 6.7, 6.2.8).
+    #[serde(default)]
+    pub gas: super::gas::GasConfig,
 }

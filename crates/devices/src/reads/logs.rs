@@ -378,7 +378,7 @@ impl EmulatedDevice {
 
     fn billing(&self, period: &LogPeriod, now: UtcDateTime) -> Vec<i64> {
         let installed = self.state.metering.installed_at + self.state.clock_offset_secs;
-        billing_captures(
+        self.state.config.site.gas.billing_captures(
             self.state.billing_calendar,
             installed,
             self.device_time(now).to_unix(),

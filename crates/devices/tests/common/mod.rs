@@ -294,7 +294,7 @@ pub fn zcl_records(mut p: &[u8]) -> Vec<(u16, u8, Option<u8>)> {
             0x25 => 6,
             0x30 => 1,
             // Price and Prepayment attributes (reads): bitmap8, uint32, int32, octet string.
-            0x18 => 1,
+            0x18 | 0x20 => 1,
             0x23 | 0x2B => 4,
             0x41 | 0x42 => 1 + usize::from(p[1]),
             0x20 => 1,

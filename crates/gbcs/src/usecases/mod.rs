@@ -96,10 +96,26 @@ pub mod ecs23b;
 pub mod ecs24;
 pub mod ecs24b;
 pub mod ecs26a;
+// 6.8, 6.2.3: the ESME billing calendar.
+pub mod billing_calendar;
+pub mod ecs26d;
+pub mod ecs26l;
+pub mod ecs30;
+pub mod ecs30a;
+pub mod gas_billing_calendar;
+pub mod gas_configuration;
 pub mod gcs17;
 pub mod gcs18;
+pub mod gcs21a;
 pub mod gcs21b;
+pub mod gcs21d;
 pub mod gcs21f;
+pub mod gcs21k;
+pub mod gcs23;
+pub mod gcs24;
+pub mod gcs24a;
+pub mod gcs25;
+pub mod gcs25a;
 pub mod gcs31;
 pub mod reads_common;
 
@@ -335,10 +351,22 @@ pub use ecs23b::ecs23b_read_network_data;
 pub use ecs24::ecs24_read_tariff_primary;
 pub use ecs24b::ecs24b_read_tariff_secondary;
 pub use ecs26a::ecs26a_read_prepayment_configuration;
+pub use ecs26d::ecs26d_read_billing_calendar;
+pub use ecs26l::ecs26l_read_billing_calendar;
+pub use ecs30::ecs30_set_billing_calendar;
+pub use ecs30a::ecs30a_set_billing_calendar;
 pub use gcs17::gcs17_read_profile_data;
 pub use gcs18::gcs18_read_network_data;
+pub use gcs21a::gcs21a_read_gas_configuration;
 pub use gcs21b::gcs21b_read_prepayment_configuration;
+pub use gcs21d::gcs21d_read_billing_calendar;
 pub use gcs21f::gcs21f_read_tariff;
+pub use gcs21k::gcs21k_read_billing_calendar;
+pub use gcs23::gcs23_update_gas_conversion;
+pub use gcs24::gcs24_update_gas_flow;
+pub use gcs24a::gcs24a_update_gas_flow;
+pub use gcs25::gcs25_set_billing_calendar;
+pub use gcs25a::gcs25a_set_billing_calendar;
 pub use gcs31::gcs31_start_network_data_sampling;
 pub use reads_common::{
     GbzRead, GbzReadSet, GetListRead, GetSampledData, Item, ReadPeriod, SampledData, StartSampling,
@@ -586,6 +614,20 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs24::SPEC,
     &ecs24b::SPEC,
     &ecs26a::SPEC,
+    // 6.8, 6.2.3: the ESME billing calendar.
+    &ecs30::SPEC,
+    &ecs30a::SPEC,
+    &ecs26d::SPEC,
+    &ecs26l::SPEC,
+    &gcs25::SPEC,
+    &gcs25a::SPEC,
+    &gcs21d::SPEC,
+    &gcs21k::SPEC,
+    // 6.6, 6.7, 6.2.8: the GSME gas configuration.
+    &gcs23::SPEC,
+    &gcs24::SPEC,
+    &gcs24a::SPEC,
+    &gcs21a::SPEC,
     &gcs17::SPEC,
     &gcs18::SPEC,
     &gcs21b::SPEC,
@@ -863,6 +905,30 @@ pub enum DecodedCommand {
     Ecs24b(GetListRead),
     /// ECS26a read ESME prepayment configuration.
     Ecs26a(GetListRead),
+    /// ECS30 set the ESME billing calendar (one entry).
+    Ecs30(Vec<billing_calendar::ExecutionTime>),
+    /// ECS30a set the ESME billing calendar (all periodicities).
+    Ecs30a(Vec<billing_calendar::ExecutionTime>),
+    /// ECS26d read the ESME billing calendar.
+    Ecs26d(DlmsRead),
+    /// ECS26l read the ESME billing calendar (all periodicities).
+    Ecs26l(DlmsRead),
+    /// GCS25 set the GSME billing calendar.
+    Gcs25(gas_billing_calendar::GasBillingPeriod),
+    /// GCS25a set the GSME billing calendar (all periodicities).
+    Gcs25a(gas_billing_calendar::GasBillingPeriod),
+    /// GCS21d read the GSME billing calendar.
+    Gcs21d,
+    /// GCS21k read the GSME billing calendar (all periodicities).
+    Gcs21k,
+    /// GCS23 update the GSME gas conversion.
+    Gcs23(gas_configuration::GasConversion),
+    /// GCS24 update the GSME gas flow configuration.
+    Gcs24(gas_configuration::GasFlow),
+    /// GCS24a update the GSME gas flow configuration (decimal threshold).
+    Gcs24a(gas_configuration::GasFlow),
+    /// GCS21a read the GSME gas configuration.
+    Gcs21a(GbzReadSet),
     /// GCS17 read GSME profile data.
     Gcs17(GetSampledData),
     /// GCS18 read GSME network data.
@@ -1098,9 +1164,21 @@ impl DecodedCommand {
             DecodedCommand::Ecs24(_) => &ecs24::SPEC,
             DecodedCommand::Ecs24b(_) => &ecs24b::SPEC,
             DecodedCommand::Ecs26a(_) => &ecs26a::SPEC,
+            DecodedCommand::Ecs30(_) => &ecs30::SPEC,
+            DecodedCommand::Ecs30a(_) => &ecs30a::SPEC,
+            DecodedCommand::Ecs26d(_) => &ecs26d::SPEC,
+            DecodedCommand::Ecs26l(_) => &ecs26l::SPEC,
+            DecodedCommand::Gcs25(_) => &gcs25::SPEC,
+            DecodedCommand::Gcs25a(_) => &gcs25a::SPEC,
+            DecodedCommand::Gcs21d => &gcs21d::SPEC,
+            DecodedCommand::Gcs21k => &gcs21k::SPEC,
             DecodedCommand::Gcs17(_) => &gcs17::SPEC,
             DecodedCommand::Gcs18(_) => &gcs18::SPEC,
             DecodedCommand::Gcs21b(_) => &gcs21b::SPEC,
+            DecodedCommand::Gcs23(_) => &gcs23::SPEC,
+            DecodedCommand::Gcs24(_) => &gcs24::SPEC,
+            DecodedCommand::Gcs24a(_) => &gcs24a::SPEC,
+            DecodedCommand::Gcs21a(_) => &gcs21a::SPEC,
             DecodedCommand::Gcs21f(_) => &gcs21f::SPEC,
             DecodedCommand::Gcs31(_) => &gcs31::SPEC,
             DecodedCommand::Ecs17c(_) => &ecs17c::SPEC,
@@ -1301,6 +1379,10 @@ pub enum ResponseValue {
     SubGhzChannel(SubGhzChannel),
     /// A dual-band CHF's sub-GHz channel log entries in the period (DBCH02).
     SubGhzChannelLog(Vec<ChannelLogEntry>),
+    /// The ESME billing calendar's entries (ECS26d, ECS26l).
+    BillingCalendar(Vec<billing_calendar::ExecutionTime>),
+    /// The GSME billing period (GCS21d, GCS21k).
+    GasBillingPeriod(gas_billing_calendar::GasBillingPeriod),
 }
 
 /// What a device answered to a command.

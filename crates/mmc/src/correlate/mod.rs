@@ -14,6 +14,7 @@
 //! A critical use case without a correlation is refused ([`Mismatch::NoRule`]): nothing is
 //! signed unchecked.
 
+mod billing_calendar;
 mod ecs38;
 mod ecs42;
 mod ecs43;
@@ -22,6 +23,7 @@ mod ecs47;
 mod ecs47a;
 mod ecs47e;
 mod ecs70;
+mod gas_configuration;
 mod gcs28;
 mod gcs32;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
@@ -80,6 +82,13 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs47a::CORRELATION,
     &ecs47e::CORRELATION,
     &ecs38::CORRELATION,
+    &billing_calendar::ECS30,
+    &billing_calendar::ECS30A,
+    &billing_calendar::GCS25,
+    &billing_calendar::GCS25A,
+    &gas_configuration::GCS23,
+    &gas_configuration::GCS24,
+    &gas_configuration::GCS24A,
     &ecs02::CORRELATION,
     &ecs03::CORRELATION,
     &gcs02::CORRELATION,

@@ -15,6 +15,7 @@
 //! to render with the element (not the generic form), and `crates/opendcc/tests/mmc_e2e.rs`
 //! validates them against the MMC schema; the property tests feed the mapping arbitrary values.
 
+mod billing_calendar;
 mod ccs01;
 mod ccs02;
 mod cs08;
@@ -40,6 +41,7 @@ mod ecs47a;
 mod ecs50;
 mod ecs52;
 mod ecs70;
+mod gas_configuration;
 mod gcs13a;
 mod gcs28;
 mod gcs32;
@@ -234,6 +236,18 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs26b::MAPPING,
     &ecs26k::MAPPING,
     &ecs26f::MAPPING,
+    &billing_calendar::ECS30,
+    &billing_calendar::ECS30A,
+    &billing_calendar::ECS26D,
+    &billing_calendar::ECS26L,
+    &billing_calendar::GCS25,
+    &billing_calendar::GCS25A,
+    &billing_calendar::GCS21D,
+    &billing_calendar::GCS21K,
+    &gas_configuration::GCS23,
+    &gas_configuration::GCS24,
+    &gas_configuration::GCS24A,
+    &gas_configuration::GCS21A,
     &ecs02::MAPPING,
     &ecs03::MAPPING,
     &gcs02::MAPPING,

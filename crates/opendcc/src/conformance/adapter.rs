@@ -123,10 +123,15 @@ fn gsme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
     let code = rtds_command
         .and_then(|b| Frame::decode(b).ok())
         .map(|f| f.apdu().message_code());
-    // 6.2.4 likewise: GCS21m to a GSME of GBCS 4.0, GCS21e to the others.
-    (code == Some(gbcs::usecases::gcs60a::CODE)
-        || code == Some(gbcs::usecases::gcs21m::MESSAGE_CODE))
-    .then(|| "4.0".into())
+    // Likewise GCS25/GCS25a (6.8), GCS21d/GCS21k (6.2.3) and GCS21e/GCS21m (6.2.4).
+    let since_4_0 = [
+        gbcs::usecases::gcs60a::CODE,
+        gbcs::usecases::gcs21m::MESSAGE_CODE,
+        gbcs::usecases::gcs25a::MESSAGE_CODE,
+        gbcs::usecases::gcs21k::MESSAGE_CODE,
+    ];
+    code.is_some_and(|c| since_4_0.contains(&c))
+        .then(|| "4.0".into())
 }
 
 /// The GBCS version of the ESME's Device Model an RTDS command was made for: the RTDS sends its
@@ -140,16 +145,17 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         Ok(f) => Some(f.apdu().message_code()),
         Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
     });
-    // 6.2.4 likewise: ECS26m to an ESME (ECS26n to a CHF) of GBCS 4.0, ECS26e (ECS26i) to the
-    // others.
-    [
+    // Likewise ECS30/ECS30a (6.8), ECS26d/ECS26l (6.2.3) and ECS26e/ECS26m, ECS26i/ECS26n
+    // (6.2.4: the later form to a device of GBCS 4.0).
+    let since_4_0 = [
         gbcs::usecases::ecs08a::MESSAGE_CODE,
         gbcs::usecases::ecs26m::MESSAGE_CODE,
         gbcs::usecases::ecs26n::MESSAGE_CODE,
-    ]
-    .iter()
-    .any(|c| code == Some(*c))
-    .then(|| "4.0".into())
+        gbcs::usecases::ecs30a::MESSAGE_CODE,
+        gbcs::usecases::ecs26l::MESSAGE_CODE,
+    ];
+    code.is_some_and(|c| since_4_0.contains(&c))
+        .then(|| "4.0".into())
 }
 
 /// The DCC's device model for an RTDS entity (installed, commissioned, on the RTDS CHF).
@@ -379,6 +385,16 @@ impl Request {
             Ok(DecodedCommand::Gcs05(c)) => {
                 return self.with_gas_special_day_refs(&c.calendar.special_days);
             }
+            // 6.8: the calendar the vector sets (the ERROR scenarios' differ from the
+            // templates').
+            Ok(DecodedCommand::Ecs30(e) | DecodedCommand::Ecs30a(e)) => {
+                return self.with_elec_billing_calendar(&e);
+            }
+            Ok(DecodedCommand::Gcs25(p) | DecodedCommand::Gcs25a(p)) => {
+                return self.with_gas_billing_period(&p);
+            }
+            // 6.6: the conversion the vector publishes (the ERROR scenario's differs).
+            Ok(DecodedCommand::Gcs23(c)) => return self.with_gas_conversion(&c),
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -453,6 +469,110 @@ impl Request {
         let mut r = self.0.clone();
         let e = r.body.children.iter_mut().find(|c| c.name == "UTRN")?;
         e.text = utrn.to_owned();
+        Some(Self(r))
+    }
+
+    /// A 6.8 request setting the electricity calendar of `entries`.
+    fn with_elec_billing_calendar(
+        &self,
+        entries: &[gbcs::usecases::billing_calendar::ExecutionTime],
+    ) -> Option<Self> {
+        use duis::xml::Element;
+        use gbcs::usecases::billing_calendar::{ElecBillingCalendar, ElecPeriodicity as P};
+        let c = ElecBillingCalendar::from_entries(entries)?;
+        let leaf = |name: &str, text: String| {
+            let mut e = Element::new(name);
+            e.text = text;
+            e
+        };
+        let qsmy = |name: &str, day: u8, month: u8| {
+            let mut e = Element::new(name);
+            e.children = vec![
+                leaf("DayOfMonth", day.to_string()),
+                leaf("BillingPeriodStartMonth", month.to_string()),
+            ];
+            e
+        };
+        let t = c.time;
+        let periodicity = match c.periodicity {
+            P::Daily => Element::new("Daily"),
+            P::Weekly(d) => leaf("Weekly", d.to_string()),
+            P::Monthly(d) => leaf("Monthly", d.to_string()),
+            P::Quarterly { day, start_month } => qsmy("Quarterly", day, start_month),
+            P::SixMonthly { day, start_month } => qsmy("SixMonthly", day, start_month),
+            P::Yearly { day, month } => qsmy("Yearly", day, month),
+        };
+        let mut r = self.0.clone();
+        let cal = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "ElectricityBillingCalendar")?;
+        cal.children = vec![
+            leaf(
+                "BillingTime",
+                format!(
+                    "{:02}:{:02}:{:02}.{:02}Z",
+                    t.hour, t.minute, t.second, t.hundredths
+                ),
+            ),
+            periodicity,
+        ];
+        Some(Self(r))
+    }
+
+    /// A 6.6 request publishing the conversion `c`.
+    fn with_gas_conversion(
+        &self,
+        c: &gbcs::usecases::gas_configuration::GasConversion,
+    ) -> Option<Self> {
+        let fixed = |v: u32, digits: u32| {
+            let d = 10u32.pow(digits);
+            format!("{}.{:0w$}", v / d, v % d, w = digits as usize)
+        };
+        let mut r = self.0.clone();
+        for e in &mut r.body.children {
+            match e.name.as_str() {
+                "CalorificValue" => e.text = fixed(c.calorific_value, 1),
+                "ConversionFactor" => e.text = fixed(c.conversion_factor, 5),
+                _ => {}
+            }
+        }
+        Some(Self(r))
+    }
+
+    /// A 6.8 request setting the gas billing period `p` (its start and periodicity).
+    fn with_gas_billing_period(
+        &self,
+        p: &gbcs::usecases::gas_billing_calendar::GasBillingPeriod,
+    ) -> Option<Self> {
+        use gbcs::usecases::gas_billing_calendar::GasPeriodicity as G;
+        let start = gbcs::UtcDateTime::from_zigbee_utc(p.start)?;
+        let start = OffsetDateTime::from_unix_timestamp(start.to_unix())
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()?;
+        let periodicity = match p.periodicity()? {
+            G::Daily => "Daily",
+            G::Weekly => "Weekly",
+            G::Monthly => "Monthly",
+            G::Quarterly => "Quarterly",
+            G::SixMonthly => "SixMonthly",
+            G::Yearly => "Yearly",
+        };
+        let mut r = self.0.clone();
+        let cal = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "GasBillingCalendar")?;
+        for c in &mut cal.children {
+            match c.name.as_str() {
+                "BillingPeriodStart" => c.text.clone_from(&start),
+                "Periodicity" => c.text = periodicity.to_owned(),
+                _ => {}
+            }
+        }
         Some(Self(r))
     }
 
