@@ -84,6 +84,7 @@ mod exec;
 pub mod future;
 pub mod gas_tariff_update;
 mod kind;
+mod krp;
 pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;

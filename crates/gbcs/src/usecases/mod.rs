@@ -26,6 +26,8 @@ mod common;
 
 pub mod ccs01;
 pub mod ccs02;
+// 6.15.1 Update Security Credentials (KRP).
+pub mod cs02b;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs38;
@@ -154,6 +156,7 @@ use crate::payload::Payload;
 
 pub use ccs01::{DeviceLogAddition, ccs01_add_device_to_chf_device_log};
 pub use ccs02::ccs02_remove_device_from_chf_device_log;
+pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
 pub use common::{
     AttributeRecord, CLUSTER_METERING, ClockValidity, CommandHeader, DlmsRead, OBIS_CLOCK,
     OBIS_DATA_PROTECTION, OBIS_DISCONNECT_CONTROL, OBIS_DISCONNECT_SCRIPTS, OBIS_FIRMWARE,
@@ -397,6 +400,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // 6.15.1 Update Security Credentials (KRP).
+    &cs02b::SPEC_SUPPLIER,
+    &cs02b::SPEC_NETWORK_OPERATOR,
+    &cs02b::SPEC_LOAD_CONTROLLER,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     &ecs09::SPEC,
@@ -575,6 +582,8 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    /// CS02b/CS02g update security credentials by a known remote party (DUIS 6.15.1).
+    Cs02b(Box<KrpUpdate>),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
     /// ECS09 activate emergency credit (no parameters).
@@ -762,6 +771,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            DecodedCommand::Cs02b(c) => c.party.spec(),
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
@@ -953,6 +963,8 @@ pub enum ResponseValue {
     PaymentModeChanged(ChangePaymentModeResponse),
     /// A ZSE Consumer Top Up Response that accepted the UTRN (CS01b).
     TopUp(TopUpResponse),
+    /// Every trust anchor replacement done (CS02b, CS02g): the device's execution outcome.
+    CredentialsReplaced(Box<crate::credentials::ExecutionOutcome>),
 }
 
 /// What a device answered to a command.
