@@ -21,12 +21,23 @@ use gbcs::credentials::{SeqNumberChange, UpdateSecurityCredentialsResponse};
 use gbcs::usecases::{KrpParty, KrpUpdate};
 
 use crate::device::EmulatedDevice;
-use crate::exec::{Execution, done};
+use gbcs::UtcDateTime;
+
+use crate::exec::Execution;
 use crate::recovery::{ReplacementRule, device_role};
 
 impl EmulatedDevice {
     /// Executes a decoded CS02b/CS02g (see the module documentation).
-    pub(crate) fn krp_update(&mut self, u: &KrpUpdate) -> Option<Execution> {
+    pub(crate) fn krp_update(&mut self, u: &KrpUpdate, now: UtcDateTime) -> Option<Execution> {
+        // Signed responses carry the device's date-time (as the RTDS responses).
+        let date_time = Some(self.device_time(now).to_cosem().0);
+        let done = |content, success| {
+            Some(Execution::Done {
+                content,
+                date_time,
+                success,
+            })
+        };
         let usc = &u.content;
         let rule = ReplacementRule {
             may_replace: match u.party {

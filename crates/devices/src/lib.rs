@@ -105,7 +105,7 @@ pub use device::{DeviceIdentity, DeviceKeys, EmulatedDevice, Outcome, PowerOutag
 pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};
-pub use recovery::anchor_holds;
+pub use recovery::{STATUS_CERTIFICATION_PATH, anchor_holds};
 pub use state::{
     AuxCommandedLevel, AuxControllers, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault,
     DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind, Refusal,

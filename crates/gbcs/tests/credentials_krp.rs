@@ -54,7 +54,10 @@ fn from_template(name: &str) -> (CommandHeader, KrpCredentials) {
     };
     let one = |n: &str| elements(&xml, n).first().map(|s| der(s));
     let num = |n: &str| elements(&xml, n).first().map(|s| s.parse::<u64>().unwrap());
-    let activation = match elements(&xml, "ExecutionDateTime").first().map(String::as_str) {
+    let activation = match elements(&xml, "ExecutionDateTime")
+        .first()
+        .map(String::as_str)
+    {
         None => Activation::Now,
         Some(t) if t.starts_with("3000-12-31") => Activation::Cancel,
         Some(t) => {
@@ -269,15 +272,24 @@ fn commands_outside_the_format_are_refused() {
     // The builder refuses what GBCS cannot carry.
     let mut bad = c.clone();
     bad.party = KrpParty::NetworkOperator;
-    assert!(cs02b_update_security_credentials(&h, &bad).is_err(), "NO top-up");
+    assert!(
+        cs02b_update_security_credentials(&h, &bad).is_err(),
+        "NO top-up"
+    );
     let mut bad = c.clone();
     bad.ds = None;
     bad.ka = None;
     bad.ka_top_up = None;
-    assert!(cs02b_update_security_credentials(&h, &bad).is_err(), "nothing");
+    assert!(
+        cs02b_update_security_credentials(&h, &bad).is_err(),
+        "nothing"
+    );
     let mut bad = c;
     bad.ds = Some(vec![0x30, 0x05, 1]);
-    assert!(cs02b_update_security_credentials(&h, &bad).is_err(), "not DER");
+    assert!(
+        cs02b_update_security_credentials(&h, &bad).is_err(),
+        "not DER"
+    );
 }
 
 #[test]
@@ -296,7 +308,10 @@ fn rtds_responses_decode_and_classify() {
             assert!(failed, "{stem}");
         } else {
             assert!(
-                matches!(out, ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))),
+                matches!(
+                    out,
+                    ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+                ),
                 "{stem}: {out:?}"
             );
             assert!(!failed, "{stem}");

@@ -227,7 +227,9 @@ impl KrpCredentials {
         ] {
             if let Some(c) = cert {
                 if !crate::frame::is_single_der_sequence(c) {
-                    return Err(BuildError::OutOfRange("certificate is not one DER SEQUENCE"));
+                    return Err(BuildError::OutOfRange(
+                        "certificate is not one DER SEQUENCE",
+                    ));
                 }
                 replacements.push(Replacement {
                     certificate: c.clone(),
@@ -319,10 +321,16 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     let content = UpdateSecurityCredentials::decode(&apdu.content)?;
     let c = &content.control;
     if c.mode != party.mode() {
-        return Err(common::bad(NAME, "replacement mode is not the message code's"));
+        return Err(common::bad(
+            NAME,
+            "replacement mode is not the message code's",
+        ));
     }
     if c.seq_number != apdu.counter {
-        return Err(common::bad(NAME, "authorising seq number is not the counter"));
+        return Err(common::bad(
+            NAME,
+            "authorising seq number is not the counter",
+        ));
     }
     if c.authorising_cell != Some(TrustAnchorCell::new(party.authorising_role(), KEY_USAGE_DS)) {
         return Err(common::bad(NAME, "authorising cell"));
@@ -335,7 +343,10 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     {
         return Err(common::bad(NAME, "replacement cells"));
     }
-    Ok(DecodedCommand::Cs02b(Box::new(KrpUpdate { party, content })))
+    Ok(DecodedCommand::Cs02b(Box::new(KrpUpdate {
+        party,
+        content,
+    })))
 }
 
 /// Decodes the response: accepted for later (future dated), every replacement done, or the
