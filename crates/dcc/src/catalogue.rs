@@ -88,6 +88,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s2_2_top_up_device::TopUpDevice,
     &services::s2_3_update_debt::UpdateDebt,
     &services::s2_5_activate_emergency_credit::ActivateEmergencyCredit,
+    // 6.15.1 Update Security Credentials (KRP).
+    &services::s6_15_1_update_security_credentials_krp::UpdateSecurityCredentialsKrpService,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_3_arm_supply::ArmSupply,

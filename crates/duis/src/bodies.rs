@@ -1055,3 +1055,6 @@ pub use clear_event_log::{ClearEventLog, EsmeEventLogType};
 // 2.2 Top Up Device.
 mod top_up;
 pub use top_up::TopUpDevice;
+// 6.15.1 Update Security Credentials (KRP).
+mod credentials;
+pub use credentials::{CredentialsRole, UpdateSecurityCredentialsKrp};

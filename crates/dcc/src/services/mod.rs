@@ -53,6 +53,8 @@ pub mod s2_1_update_prepay_configuration;
 pub mod s2_2_top_up_device;
 pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
+// 6.15.1 Update Security Credentials (KRP).
+pub mod s6_15_1_update_security_credentials_krp;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
