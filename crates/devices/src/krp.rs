@@ -12,7 +12,8 @@
 //! party's counter floor (`newRemotePartyFloorSeqNumber`, or the load controller's in
 //! `otherRemotePartySeqNumberChanges`) applies to the party's (new) EUI, never lowering the
 //! counter the device holds for that EUI (the party's ACB-MAC'd commands would otherwise be
-//! replayable); the response reports the changes as the command asked them.
+//! replayable), and only when every cell was replaced; the response reports the changes as the
+//! command asked them, as the RTDS responses (ERROR included) do.
 //!
 //! Future-dated commands (an `executionDateTime`) are not held by this emulation: they are
 //! answered with every cell "other" and nothing changes.
@@ -75,13 +76,15 @@ impl EmulatedDevice {
                 specialist: usc.control.new_specialist_floor.clone(),
             }),
         };
-        if success
-            && let Some(c) = change
-            && let Some(a) = device_role(role).and_then(|r| self.state.trust_anchors.get(r))
-        {
-            let eui = a.eui;
-            let held = self.state.last_counters.get(&eui).copied().unwrap_or(0);
-            self.state.last_counters.insert(eui, held.max(c.floor));
+        if let Some(c) = change {
+            if success
+                && let Some(a) = device_role(role).and_then(|r| self.state.trust_anchors.get(r))
+            {
+                let eui = a.eui;
+                let held = self.state.last_counters.get(&eui).copied().unwrap_or(0);
+                self.state.last_counters.insert(eui, held.max(c.floor));
+            }
+            // Reported as asked, whether applied or not (the RTDS ERROR response does too).
             outcome.seq_number_changes.push(c);
         }
         let content = UpdateSecurityCredentialsResponse {

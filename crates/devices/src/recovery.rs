@@ -46,6 +46,8 @@ pub(crate) fn device_role(code: u8) -> Option<RemotePartyRole> {
 struct Planned {
     role: RemotePartyRole,
     ds: bool,
+    /// The supplier's prepayment top-up KA cell (`TopUps::supplier_prepayment_ka`).
+    top_up: bool,
     eui: Eui64,
     key: PublicKeyBytes,
 }
@@ -183,7 +185,9 @@ impl EmulatedDevice {
 
     /// The one trust anchor replacement rule (CS02b by Recovery, CS02b/CS02g by a known remote
     /// party): every replacement is checked first — the target cell is one `rule` lets the
-    /// command replace and the device holds (prepayment top-up cells are not emulated), the
+    /// command replace and the device holds (of the cells with a `cellUsage`, the supplier's
+    /// prepayment top-up KA cell, `TopUps::supplier_prepayment_ka`, which UTRNs are checked
+    /// with), the
     /// certificate decodes, is for the cell's role and key usage and, where `rule` says so, was
     /// issued by one of the command's certification path certificates (else
     /// [`STATUS_CERTIFICATION_PATH`]); then, only if all pass, every cell is replaced. The
@@ -209,7 +213,13 @@ impl EmulatedDevice {
                 .and_then(|role| self.state.trust_anchors.get(role).cloned());
             let (existing_subject, existing_key_id) = match &existing {
                 Some(a) => {
-                    let key = if r.target.key_usage == KEY_USAGE_KA {
+                    let key = if is_top_up(r.target) {
+                        self.state
+                            .top_ups
+                            .supplier_prepayment_ka
+                            .as_ref()
+                            .unwrap_or(&a.ka_public)
+                    } else if r.target.key_usage == KEY_USAGE_KA {
                         &a.ka_public
                     } else {
                         &a.ds_public
@@ -240,6 +250,10 @@ impl EmulatedDevice {
         }
         if success {
             for p in planned {
+                if p.top_up {
+                    self.state.top_ups.supplier_prepayment_ka = Some(p.key);
+                    continue;
+                }
                 let Some(mut anchor) = self.state.trust_anchors.get(p.role).cloned() else {
                     continue;
                 };
@@ -277,8 +291,9 @@ impl EmulatedDevice {
         if self.state.trust_anchors.get(role).is_none() {
             return (STATUS_TRUST_ANCHOR_NOT_FOUND, None);
         }
-        if r.target.cell_usage.is_some_and(|u| u != 0) {
-            // Prepayment top-up cells are not emulated.
+        let top_up = is_top_up(r.target);
+        if r.target.cell_usage.is_some_and(|u| u != 0) && !top_up {
+            // The only other cell a device holds is the supplier's prepayment top-up KA cell.
             return (STATUS_TRUST_ANCHOR_NOT_FOUND, None);
         }
         let ds = match r.target.key_usage {
@@ -304,11 +319,19 @@ impl EmulatedDevice {
             Some(Planned {
                 role,
                 ds,
+                top_up,
                 eui: facts.subject_eui,
                 key: facts.public_key.into(),
             }),
         )
     }
+}
+
+/// Whether `cell` is the supplier's prepayment top-up KA cell (cellUsage 1).
+fn is_top_up(cell: credentials::TrustAnchorCell) -> bool {
+    cell.role == credentials::role::SUPPLIER
+        && cell.key_usage == KEY_USAGE_KA
+        && cell.cell_usage == Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP)
 }
 
 /// The replacement status of a certificate not issued by any of the command's certification

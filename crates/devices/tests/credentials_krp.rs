@@ -280,3 +280,95 @@ fn network_operator_replaces_its_own_anchor() {
     assert!(anchor_holds(anchor, &cert));
     assert!(anchor_holds(anchor, &ka));
 }
+
+/// The RTDS supplier's anchor (keystore certificates).
+fn rtds_supplier() -> devices::TrustAnchor {
+    let key = |f: &str| {
+        gbcs::credentials::certificate_facts(&pem(f))
+            .unwrap()
+            .public_key
+            .into()
+    };
+    devices::TrustAnchor {
+        eui: gbcs::Eui64::from_u64(SUPPLIER),
+        ds_public: key("90b3d51f30010000-ds.pem"),
+        ka_public: key("90b3d51f30010000-ka.pem"),
+    }
+}
+
+/// The RTDS supplier-signed COMMAND of `stem` (its ACB MAC replaced by the test world's ACB's,
+/// the device's RTDS keys not being in the keystore) on an ESME trusting the RTDS supplier.
+fn rtds_command(w: &World, dev: &mut EmulatedDevice, dir: &str, stem: &str) -> devices::Reply {
+    dev.set_trust_anchor(RemotePartyRole::Supplier, rtds_supplier());
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    dev.handle(&w.wan(c.apdu, dev), w.now)
+}
+
+#[test]
+fn rtds_supplier_commands_are_executed_and_answered_like_the_rtds_responses() {
+    let w = World::new();
+    let dir = "6.15.1_CS02bSupplierBySupplier";
+    // IMMEDIATE SUCCESS: the DS, KA and prepayment top-up KA cells replaced.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let stem = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS";
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert!(o.all_succeeded());
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
+        panic!()
+    };
+    let s = dev.state();
+    let anchor = s.trust_anchors.get(RemotePartyRole::Supplier).unwrap();
+    assert!(anchor_holds(anchor, &u.content.replacements[0].certificate));
+    assert!(anchor_holds(anchor, &u.content.replacements[1].certificate));
+    let top_up = gbcs::credentials::certificate_facts(&u.content.replacements[2].certificate)
+        .unwrap()
+        .public_key;
+    assert_eq!(
+        s.top_ups.supplier_prepayment_ka.as_ref().unwrap().key(),
+        &top_up,
+        "the prepayment top-up cell"
+    );
+
+    // IMMEDIATE ERROR: the KA certificate is not issued by the certification path's CA;
+    // nothing changes, answered like the RTDS ERROR response.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let stem = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR";
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    let before = dev.state().trust_anchors.clone();
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert_eq!(o.outcomes[1].status, devices::STATUS_CERTIFICATION_PATH);
+    assert_eq!(dev.state().trust_anchors, before);
+    assert_eq!(dev.state().top_ups.supplier_prepayment_ka, None);
+}
