@@ -185,16 +185,14 @@ fn with_vector_certificates(c: &mut KrpCredentials, pre: &GeneralSigning) {
         panic!();
     };
     let mut reps = u.content.replacements.iter();
-    for slot in [&mut c.ds, &mut c.ka, &mut c.ka_top_up] {
-        if let Some(t) = slot {
-            let v = reps.next().unwrap();
-            let facts = |d: &[u8]| {
-                let f = gbcs::credentials::certificate_facts(d).unwrap();
-                f.key_usage
-            };
-            assert_eq!(facts(t), facts(&v.certificate));
-            *t = v.certificate.clone();
-        }
+    for t in [&mut c.ds, &mut c.ka, &mut c.ka_top_up]
+        .into_iter()
+        .flatten()
+    {
+        let v = reps.next().unwrap();
+        let usage = |d: &[u8]| gbcs::credentials::certificate_facts(d).unwrap().key_usage;
+        assert_eq!(usage(t), usage(&v.certificate));
+        t.clone_from(&v.certificate);
     }
     assert!(reps.next().is_none());
     c.certification_path = u.content.certification_path.clone();
