@@ -1,6 +1,8 @@
 //! CS02b/CS02g by a known remote party (DUIS 6.15.1, `gbcs::usecases::cs02b`): the supplier
 //! replaces its own trust anchor cells, the network operator its own, the supplier the load
-//! controller's. The command reaches here after the generic checks (ACB MAC, the originator an
+//! controller's; and (DUIS 6.23, CS02bSupplierByTransCoS) the DCC's transitional CoS party
+//! the supplier's, the incoming supplier's certificates replacing the outgoing supplier's (its
+//! floors in `otherRemotePartySeqNumberChanges`, as the load controller's). The command reaches here after the generic checks (ACB MAC, the originator an
 //! anchor in the use case's role — the supplier, or the network operator —, its signature with
 //! that anchor's DS key, the counter); the decoder has bound the mode to the message code, the
 //! authorising seq number to the counter and every target cell to the party's role.
@@ -42,7 +44,9 @@ impl EmulatedDevice {
         let usc = &u.content;
         let rule = ReplacementRule {
             may_replace: match u.party {
-                KrpParty::Supplier => |c| c == gbcs::credentials::role::SUPPLIER,
+                KrpParty::Supplier | KrpParty::SupplierByTransCoS => {
+                    |c| c == gbcs::credentials::role::SUPPLIER
+                }
                 KrpParty::NetworkOperator => |c| c == gbcs::credentials::role::NETWORK_OPERATOR,
                 KrpParty::LoadController => |c| c == gbcs::credentials::role::LOAD_CONTROLLER,
             },
@@ -63,7 +67,7 @@ impl EmulatedDevice {
         let (success, mut outcome) = self.replace_anchors(usc, &rule);
         let role = u.party.target_role();
         let change = match u.party {
-            KrpParty::LoadController => usc
+            KrpParty::LoadController | KrpParty::SupplierByTransCoS => usc
                 .control
                 .other_changes
                 .iter()

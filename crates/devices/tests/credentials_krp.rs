@@ -372,3 +372,155 @@ fn rtds_supplier_commands_are_executed_and_answered_like_the_rtds_responses() {
     assert_eq!(dev.state().trust_anchors, before);
     assert_eq!(dev.state().top_ups.supplier_prepayment_ka, None);
 }
+
+/// The DCC's transitional change-of-supplier party (RTDS 90-B3-D5-1F-30-00-00-04).
+const TRANS_COS: u64 = 0x90b3_d51f_3000_0004;
+/// The incoming supplier.
+const NEW_SUPPLIER: u64 = 0x90b3_d51f_3003_0000;
+
+/// An ESME whose anchors include the transitional CoS party.
+fn cos_device(w: &World, trans_cos: &Party) -> EmulatedDevice {
+    let identity = devices::DeviceIdentity {
+        eui: gbcs::Eui64::from_u64(ESME),
+        kind: DeviceKind::Esme,
+        ds_private_pkcs8: pkcs8(),
+        ka_private_pkcs8: pkcs8(),
+    };
+    let anchors = w
+        .anchors()
+        .with(RemotePartyRole::TransitionalCos, trans_cos.anchor());
+    EmulatedDevice::new(
+        identity,
+        devices::DeviceState::new(DeviceKind::Esme, w.now, anchors),
+    )
+    .unwrap()
+}
+
+/// DUIS 6.23 (CS02bSupplierByTransCoS): the DCC, as transitional CoS party, replaces the
+/// outgoing supplier's anchor with the incoming supplier's certificate; the outgoing
+/// supplier's commands are refused afterwards, the incoming supplier's obeyed.
+#[test]
+fn trans_cos_hands_the_supplier_cells_to_the_new_supplier() {
+    let w = World::new();
+    let pki = new_pki();
+    let trans_cos = Party::new(TRANS_COS);
+    let mut dev = cos_device(&w, &trans_cos);
+    let (cert, new_key) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let c = krp(
+        KrpParty::SupplierByTransCoS,
+        cert.clone(),
+        pki.oca.cert_der().to_vec(),
+    );
+    let r = send(&w, &mut dev, &trans_cos, 6001, &c);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert!(o.all_succeeded());
+    assert_eq!(o.seq_number, 6001);
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::Supplier)
+        .unwrap()
+        .clone();
+    assert!(anchor_holds(&anchor, &cert));
+    assert_eq!(anchor.eui, gbcs::Eui64::from_u64(NEW_SUPPLIER));
+    let esme = dev.eui();
+    // The outgoing supplier is refused.
+    let old = w.critical(
+        usecases::ecs43_disable_supply(&CommandHeader::new(w.supplier.eui, esme, 1001)),
+        &w.supplier,
+        &dev,
+    );
+    let r = dev.handle(&old, w.now);
+    assert!(matches!(r.outcome, Outcome::Refused(_)), "{:?}", r.outcome);
+    // The incoming supplier is obeyed.
+    let pre = usecases::ecs43_disable_supply(&CommandHeader::new(
+        gbcs::Eui64::from_u64(NEW_SUPPLIER),
+        esme,
+        1,
+    ));
+    let r = dev.handle(&w.wan(pre.sign(&new_key).unwrap(), &dev), w.now);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+}
+
+/// The transitional CoS update signed by anyone but the transitional CoS party, with a
+/// certificate of the wrong role, or from another PKI, changes nothing.
+#[test]
+fn trans_cos_bad_input_changes_nothing() {
+    let w = World::new();
+    let pki = new_pki();
+    let other = new_pki();
+    let trans_cos = Party::new(TRANS_COS);
+    let mut dev = cos_device(&w, &trans_cos);
+    let before = dev.state().trust_anchors.clone();
+    let path = pki.oca.cert_der().to_vec();
+    let (good, _) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    // Signed by the outgoing supplier instead of the transitional CoS party.
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1000,
+        &krp(KrpParty::SupplierByTransCoS, good, path.clone()),
+    );
+    assert!(matches!(r.outcome, Outcome::Refused(_)), "{:?}", r.outcome);
+    // A network operator's certificate in the supplier's cell.
+    let (wrong, _) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &trans_cos,
+        6001,
+        &krp(KrpParty::SupplierByTransCoS, wrong, path.clone()),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert!(!o.all_succeeded());
+    // From another PKI.
+    let (foreign, _) = org_cert(
+        &other,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &trans_cos,
+        6002,
+        &krp(KrpParty::SupplierByTransCoS, foreign, path),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(dev.state().trust_anchors, before);
+}

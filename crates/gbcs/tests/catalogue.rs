@@ -99,7 +99,13 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         assert!(!s.device_types.is_empty() && !s.originators.is_empty());
         // Nothing the DCC originates here is critical, and the DCC signs none of them.
         assert!(!(s.dcc_originated && s.critical), "{}", s.name);
-        assert!(!s.dcc_signs, "{}", s.name);
+        // Except the transitional CoS party's CS02b (DUIS 6.23): the DCC signs it as that party.
+        assert_eq!(
+            s.dcc_signs,
+            s.name == "CS02bSupplierByTransCoS",
+            "{}",
+            s.name
+        );
         if s.dcc_originated {
             assert_eq!(s.originators, &[RemotePartyRole::AccessControlBroker]);
         }
@@ -122,6 +128,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "CS02bSupplierBySupplier",
             "CS02bNOByNO",
             "CS02gLoadControllerBySupplier",
+            "CS02bSupplierByTransCoS",
             "ECS05",
             "ECS09",
             "GCS06",
@@ -167,7 +174,8 @@ fn critical_use_cases_are_exactly_those_with_precommand_vectors() {
                 .contains("PRECOMMAND")
         });
         let code = apdu(dir, &files(dir, "COMMAND")[0]).message_code();
-        assert_eq!(by_message_code(code).unwrap().critical, has_pre, "{dir}");
+        let s = by_message_code(code).unwrap();
+        assert_eq!(s.critical && !s.dcc_signs, has_pre, "{dir}");
     }
 }
 

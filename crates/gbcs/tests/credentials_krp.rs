@@ -316,3 +316,124 @@ fn rtds_responses_decode_and_classify() {
         }
     }
 }
+
+// ---- DUIS 6.23 Update Security Credentials (CoS): CS02bSupplierByTransCoS ----
+
+/// The DCC's transitional change-of-supplier party.
+const TRANS_COS: u64 = 0x90b3_d51f_3000_0004;
+
+/// The 6.23 request of a DUIS template, typed as the DCC's plan types it, for the
+/// transitional CoS party's counter `counter`.
+fn from_cos_template(name: &str, counter: u64) -> (CommandHeader, KrpCredentials) {
+    let xml = std::fs::read_to_string(corpus_root().join("duis-templates").join(name)).unwrap();
+    let rid = elements(&xml, "RequestID").remove(0);
+    let dev: gbcs::Eui64 = rid.split(':').nth(1).unwrap().parse().unwrap();
+    let one = |n: &str| elements(&xml, n).first().map(|s| der(s));
+    let num = |n: &str| elements(&xml, n).first().map(|s| s.parse::<u64>().unwrap());
+    let activation = match elements(&xml, "ExecutionDateTime")
+        .first()
+        .map(String::as_str)
+    {
+        None => Activation::Now,
+        Some(t) if t.starts_with("3000-12-31") => Activation::Cancel,
+        Some(t) => {
+            let d: Vec<u16> = t[..10].split('-').map(|x| x.parse().unwrap()).collect();
+            Activation::At(UtcDateTime::new(d[0], d[1] as u8, d[2] as u8, 0, 0, 0).unwrap())
+        }
+    };
+    (
+        CommandHeader::new(gbcs::Eui64::from_u64(TRANS_COS), dev, counter),
+        KrpCredentials {
+            party: KrpParty::SupplierByTransCoS,
+            floor: num("SupplierFloorSeqNumber"),
+            top_up_floor: num("SupplierPrepaymentTopUpFloorSeqNumber"),
+            ds: one("DigitalSigningCertificate"),
+            ka: one("KeyAgreementCertificate"),
+            ka_top_up: one("KeyAgreementTopUpCertificate"),
+            certification_path: elements(&xml, "Certificate")
+                .iter()
+                .map(|s| der(s))
+                .collect(),
+            apply_time_based_cpv_checks: elements(&xml, "ApplyTimeBasedCPVChecks")
+                .first()
+                .is_none_or(|v| v == "true"),
+            activation,
+        },
+    )
+}
+
+const COS_DIR: &str = "6.23_CS02bSupplierByTransCoS";
+const COS_ROWS: &[&str] = &["IMMEDIATE", "FUTURE_DATED", "CANCELLATION"];
+
+/// The DCC builds the command itself (no pre-command): fed the template (and the vector's
+/// re-issued certificates), the builder signed with the vector's signature and MAC'd by the
+/// ACB reproduces the RTDS COMMAND; the signature is the transitional CoS party's.
+#[test]
+fn cos_builder_reproduces_the_rtds_commands_from_the_templates() {
+    let ks = Keystore::load();
+    for row in COS_ROWS {
+        let stem = format!("CS02bSupplierByTransCoS_6.23_{row}_SUCCESS");
+        let cmd = apdu(COS_DIR, &format!("{stem}_COMMAND_GBCS.HEX"));
+        assert_eq!(cmd.originator, gbcs::Eui64::from_u64(TRANS_COS));
+        let (h, mut c) = from_cos_template(&format!("{stem}_REQUEST_DUIS.XML"), cmd.counter);
+        with_vector_certificates(&mut c, &cmd);
+        let built = cs02b_update_security_credentials(&h, &c).unwrap();
+        assert!(built.is_precommand());
+        let SignatureField::Signed(sig) = cmd.signature.clone() else {
+            panic!("{stem}: command not signed");
+        };
+        let signed = built.with_signature(sig);
+        let peer = ks.ka_public.get(&signed.recipient).unwrap();
+        let wrapped = wrap_command(signed, ks.acb_ka(), peer).unwrap().encode();
+        assert_eq!(
+            hex::encode_upper(wrapped),
+            hex::encode_upper(vector(COS_DIR, &format!("{stem}_COMMAND_GBCS.HEX"))),
+            "{stem}"
+        );
+        let key = ks.ds_public.get(&cmd.originator).unwrap();
+        cmd.verify_signature(key).unwrap();
+        // Decodes strictly, to the party and content the DCC built.
+        let DecodedCommand::Cs02b(u) = decode_command(&cmd).unwrap() else {
+            panic!("{stem}");
+        };
+        assert_eq!(u.party, KrpParty::SupplierByTransCoS);
+        assert_eq!(u.content, c.content(h.counter).unwrap());
+        assert_eq!(u.content.encode(), cmd.content, "{stem}: re-encodes");
+        // The response.
+        let r = apdu(COS_DIR, &format!("{stem}_RESPONSE_GBCS.HEX"));
+        let out = decode_response(r.message_code(), &r.content).unwrap();
+        if *row == "IMMEDIATE" {
+            assert!(
+                matches!(
+                    out,
+                    ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+                ),
+                "{stem}: {out:?}"
+            );
+        } else {
+            assert_eq!(out, ResponseOutcome::Success(ResponseValue::Done), "{stem}");
+        }
+    }
+}
+
+#[test]
+fn cos_commands_outside_the_format_are_refused() {
+    let (h, c) = from_cos_template(
+        "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        6001,
+    );
+    let good = cs02b_update_security_credentials(&h, &c).unwrap();
+    assert!(decode_command(&good).is_ok());
+    // The supplier's message code on the transitional CoS party's content (mode 7).
+    let mut a = good.clone();
+    a.other_info = gbcs::OtherInfo::code(KrpParty::Supplier.message_code());
+    assert!(decode_command(&a).is_err());
+    // A top-up floor without the supplier floor cannot be carried.
+    let mut bad = c.clone();
+    bad.floor = None;
+    assert!(cs02b_update_security_credentials(&h, &bad).is_err());
+    // No certification path.
+    let mut bad = c;
+    bad.certification_path.clear();
+    assert!(cs02b_update_security_credentials(&h, &bad).is_err());
+}

@@ -2,8 +2,12 @@
 //! Update Security Credentials (KRP)): the supplier replaces its own trust anchor cells
 //! (CS02bSupplierBySupplier, message code 0x0102, `credentialsReplacementMode` 2), the network
 //! operator its own (CS02bNOByNO, 0x0103, mode 3), the supplier the load controller's
-//! (CS02gLoadControllerBySupplier, 0x0126, mode 11). Critical: the builder returns the
-//! pre-command, which the authorising party (the supplier, or the network operator) signs.
+//! (CS02gLoadControllerBySupplier, 0x0126, mode 11); and (DUIS 6.23 Update Security
+//! Credentials (CoS)) the DCC's transitional CoS party the supplier's
+//! (CS02bSupplierByTransCoS, 0x0107, mode 7: the floors in `[6]` as role 2 with the top-up
+//! floor its specialist, none when cancelling). Critical: the builder returns the
+//! pre-command, which the authorising party (the supplier, the network operator, or the DCC as
+//! transitional CoS party) signs.
 //! The content is [`crate::credentials::UpdateSecurityCredentials`]; the response
 //! [`crate::credentials::UpdateSecurityCredentialsResponse`] (its outcome absent when the
 //! command is future dated: the 8F66/8F67 alert reports it).
@@ -42,6 +46,12 @@ pub const CS02B_SUPPLIER_BY_SUPPLIER: MessageCode = MessageCode(0x0102);
 pub const CS02B_NO_BY_NO: MessageCode = MessageCode(0x0103);
 /// CS02gLoadControllerBySupplier.
 pub const CS02G_LOAD_CONTROLLER_BY_SUPPLIER: MessageCode = MessageCode(0x0126);
+
+/// CS02bSupplierByTransCoS (DUIS 6.23: the DCC's transitional CoS party signs).
+pub const CS02B_SUPPLIER_BY_TRANS_COS: MessageCode = MessageCode(0x0107);
+
+/// `credentialsReplacementMode` supplierByTransCoS.
+pub const MODE_SUPPLIER_BY_TRANS_COS: u8 = 7;
 
 /// `credentialsReplacementMode` supplierBySupplier.
 pub const MODE_SUPPLIER_BY_SUPPLIER: u8 = 2;
@@ -98,6 +108,22 @@ pub static SPEC_LOAD_CONTROLLER: UseCaseSpec = UseCaseSpec {
     decode_response,
 };
 
+/// CS02bSupplierByTransCoS (DUIS 6.23 Update Security Credentials (CoS)): built and signed by
+/// the DCC's transitional change-of-supplier party, the incoming supplier's certificates
+/// replacing the outgoing supplier's cells.
+pub static SPEC_TRANS_COS: UseCaseSpec = UseCaseSpec {
+    name: "CS02bSupplierByTransCoS",
+    message_code: CS02B_SUPPLIER_BY_TRANS_COS,
+    device_types: &[DeviceType::Esme, DeviceType::Gsme],
+    originators: &[R::TransitionalCos],
+    critical: true,
+    dcc_originated: false,
+    dcc_signs: true,
+    payload: PayloadKind::Asn1,
+    decode_command,
+    decode_response,
+};
+
 /// Whose cells a KRP update replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KrpParty {
@@ -107,7 +133,18 @@ pub enum KrpParty {
     NetworkOperator,
     /// The load controller's, authorised by the supplier (CS02gLoadControllerBySupplier).
     LoadController,
+    /// The supplier's, authorised by the DCC's transitional CoS party
+    /// (CS02bSupplierByTransCoS, DUIS 6.23): the floors travel in
+    /// `otherRemotePartySeqNumberChanges` (role supplier, the top-up floor its specialist).
+    SupplierByTransCoS,
 }
+
+const ALL: [KrpParty; 4] = [
+    KrpParty::Supplier,
+    KrpParty::NetworkOperator,
+    KrpParty::LoadController,
+    KrpParty::SupplierByTransCoS,
+];
 
 impl KrpParty {
     /// The message code.
@@ -116,6 +153,7 @@ impl KrpParty {
             Self::Supplier => CS02B_SUPPLIER_BY_SUPPLIER,
             Self::NetworkOperator => CS02B_NO_BY_NO,
             Self::LoadController => CS02G_LOAD_CONTROLLER_BY_SUPPLIER,
+            Self::SupplierByTransCoS => CS02B_SUPPLIER_BY_TRANS_COS,
         }
     }
 
@@ -125,6 +163,7 @@ impl KrpParty {
             Self::Supplier => &SPEC_SUPPLIER,
             Self::NetworkOperator => &SPEC_NETWORK_OPERATOR,
             Self::LoadController => &SPEC_LOAD_CONTROLLER,
+            Self::SupplierByTransCoS => &SPEC_TRANS_COS,
         }
     }
 
@@ -134,13 +173,14 @@ impl KrpParty {
             Self::Supplier => MODE_SUPPLIER_BY_SUPPLIER,
             Self::NetworkOperator => MODE_NO_BY_NO,
             Self::LoadController => MODE_LOAD_CONTROLLER_BY_SUPPLIER,
+            Self::SupplierByTransCoS => MODE_SUPPLIER_BY_TRANS_COS,
         }
     }
 
     /// The GBCS role code of the cells replaced.
     pub fn target_role(self) -> u8 {
         match self {
-            Self::Supplier => credentials::role::SUPPLIER,
+            Self::Supplier | Self::SupplierByTransCoS => credentials::role::SUPPLIER,
             Self::NetworkOperator => credentials::role::NETWORK_OPERATOR,
             Self::LoadController => credentials::role::LOAD_CONTROLLER,
         }
@@ -151,21 +191,23 @@ impl KrpParty {
         match self {
             Self::Supplier | Self::LoadController => credentials::role::SUPPLIER,
             Self::NetworkOperator => credentials::role::NETWORK_OPERATOR,
+            Self::SupplierByTransCoS => credentials::role::TRANSITIONAL_COS,
         }
+    }
+
+    /// Whether the supplier's prepayment top-up cell and floor are the party's.
+    pub fn has_top_up(self) -> bool {
+        matches!(self, Self::Supplier | Self::SupplierByTransCoS)
     }
 
     /// The party of a replacement mode.
     pub fn from_mode(mode: u8) -> Option<Self> {
-        [Self::Supplier, Self::NetworkOperator, Self::LoadController]
-            .into_iter()
-            .find(|p| p.mode() == mode)
+        ALL.into_iter().find(|p| p.mode() == mode)
     }
 
     /// The party of a message code.
     pub fn from_message_code(code: MessageCode) -> Option<Self> {
-        [Self::Supplier, Self::NetworkOperator, Self::LoadController]
-            .into_iter()
-            .find(|p| p.message_code() == code)
+        ALL.into_iter().find(|p| p.message_code() == code)
     }
 }
 
@@ -209,12 +251,12 @@ impl KrpCredentials {
     pub fn content(&self, counter: u64) -> Result<UpdateSecurityCredentials, BuildError> {
         let p = self.party;
         let role = p.target_role();
-        if self.top_up_floor.is_some() && p != KrpParty::Supplier {
+        if self.top_up_floor.is_some() && !p.has_top_up() {
             return Err(BuildError::OutOfRange(
                 "only the supplier has a prepayment top-up floor",
             ));
         }
-        if self.ka_top_up.is_some() && p != KrpParty::Supplier {
+        if self.ka_top_up.is_some() && !p.has_top_up() {
             return Err(BuildError::OutOfRange(
                 "only the supplier has a prepayment top-up certificate",
             ));
@@ -264,6 +306,31 @@ impl KrpCredentials {
                     }]
                 }),
             ),
+            KrpParty::SupplierByTransCoS => {
+                if self.top_up_floor.is_some() && self.floor.is_none() {
+                    return Err(BuildError::OutOfRange(
+                        "a top-up floor needs the supplier floor",
+                    ));
+                }
+                // A cancellation carries no floor changes (as the RTDS CANCELLATION command).
+                let floor = self.floor.filter(|_| self.activation != Activation::Cancel);
+                (
+                    None,
+                    None,
+                    floor.map(|floor| {
+                        vec![SeqNumberChange {
+                            role,
+                            floor,
+                            specialist: self.top_up_floor.map(|f| {
+                                vec![SpecialistSeqNumber {
+                                    usage: 0,
+                                    seq_number: f,
+                                }]
+                            }),
+                        }]
+                    }),
+                )
+            }
             _ => (
                 self.floor,
                 self.top_up_floor.map(|f| {

@@ -404,6 +404,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &cs02b::SPEC_SUPPLIER,
     &cs02b::SPEC_NETWORK_OPERATOR,
     &cs02b::SPEC_LOAD_CONTROLLER,
+    &cs02b::SPEC_TRANS_COS,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     &ecs09::SPEC,
