@@ -1057,4 +1057,6 @@ mod top_up;
 pub use top_up::TopUpDevice;
 // 6.15.1 Update Security Credentials (KRP).
 mod credentials;
-pub use credentials::{CredentialsRole, UpdateSecurityCredentialsKrp};
+pub use credentials::{
+    CredentialsRole, UpdateSecurityCredentialsCos, UpdateSecurityCredentialsKrp,
+};

@@ -834,6 +834,7 @@ impl World {
                 .map_err(|e| format!("ACB key-agreement key: {e}"))?,
             acb_ds: gbcs::crypto::SigningKey::from_der(&der("acb-ds.key")?)
                 .map_err(|e| format!("ACB signing key: {e}"))?,
+            trans_cos: None,
         })
     }
 

@@ -55,6 +55,7 @@ pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
 // 6.15.1 Update Security Credentials (KRP).
 pub mod s6_15_1_update_security_credentials_krp;
+pub mod s6_23_update_security_credentials_cos;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
@@ -303,6 +304,29 @@ impl DeviceRequest<'_> {
         let (h, by_acb) = self.header_for(code)?;
         let command = build(&h).map_err(build_err)?;
         self.command(command, by_acb)
+    }
+
+    /// Plans a command the DCC's transitional change-of-supplier party originates and signs
+    /// (CS02bSupplierByTransCoS, 6.23): its header the transitional CoS party's, with a DCC
+    /// counter; refused as an internal error when the DCC holds no transitional CoS key.
+    pub fn trans_cos_command<E: std::fmt::Display>(
+        &mut self,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
+        let Some((eui, key)) = &self.dcc.trans_cos else {
+            return Err(InternalError::Render(
+                "the DCC holds no transitional CoS signing key".into(),
+            )
+            .into());
+        };
+        let counter = (self.dcc_counter)()?;
+        let h = CommandHeader::new(*eui, self.device.id, counter);
+        let command = build(&h).map_err(build_err)?.sign(key).map_err(build_err)?;
+        Ok(Plan::Command {
+            use_case: command.message_code(),
+            command,
+            dcc_originated: true,
+        })
     }
 
     /// Plans the command of use case `code` for an unknown remote party (URP): a request whose

@@ -145,6 +145,88 @@ impl UpdateSecurityCredentialsKrp {
     }
 }
 
+/// A parsed `UpdateSecurityCredentialsCoS` body (DUIS 6.23): the incoming supplier's
+/// certificates for the supplier's cells, sent by the DCC's transitional CoS party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateSecurityCredentialsCos {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// `SupplierFloorSeqNumber`.
+    pub floor: u64,
+    /// `SupplierPrepaymentTopUpFloorSeqNumber`.
+    pub top_up_floor: Option<u64>,
+    /// `DigitalSigningCertificate` (DER).
+    pub ds: Option<Vec<u8>>,
+    /// `KeyAgreementCertificate` (DER).
+    pub ka: Option<Vec<u8>>,
+    /// `KeyAgreementTopUpCertificate` (DER).
+    pub ka_top_up: Option<Vec<u8>>,
+    /// `CertificationPathCertificates` (DER), one to three.
+    pub certification_path: Vec<Vec<u8>>,
+    /// `ApplyTimeBasedCPVChecks`.
+    pub apply_time_based_cpv_checks: bool,
+    /// `ImportMPxN`, as written.
+    pub mpxn: String,
+}
+
+impl UpdateSecurityCredentialsCos {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateSecurityCredentialsCoS";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let floor_v = floor(
+            s.required("SupplierFloorSeqNumber")?,
+            "SupplierFloorSeqNumber",
+        )?;
+        let top_up_floor = match s.optional("SupplierPrepaymentTopUpFloorSeqNumber") {
+            Some(e) => Some(floor(e, "SupplierPrepaymentTopUpFloorSeqNumber")?),
+            None => None,
+        };
+        let c = s.required("SupplierReplacementCertificates")?;
+        let mut cs = Seq::new(c, "SupplierReplacementCertificates");
+        let mut one = |name: &'static str| -> Result<Option<Vec<u8>>, BodyError> {
+            match cs.optional(name) {
+                Some(e) => Ok(Some(certificate(e, name)?)),
+                None => Ok(None),
+            }
+        };
+        let ds = one("DigitalSigningCertificate")?;
+        let ka = one("KeyAgreementCertificate")?;
+        let ka_top_up = one("KeyAgreementTopUpCertificate")?;
+        cs.finish()?;
+        let p = s.required("CertificationPathCertificates")?;
+        let mut ps = Seq::new(p, "CertificationPathCertificates");
+        let mut certification_path = vec![certificate(ps.required("Certificate")?, "Certificate")?];
+        while certification_path.len() < 3
+            && let Some(e) = ps.optional("Certificate")
+        {
+            certification_path.push(certificate(e, "Certificate")?);
+        }
+        ps.finish()?;
+        let a = s.required("ApplyTimeBasedCPVChecks")?;
+        let at = simple(a, "ApplyTimeBasedCPVChecks")?;
+        let apply_time_based_cpv_checks =
+            parse_xs_boolean(at).ok_or_else(|| InvalidValue::new("ApplyTimeBasedCPVChecks", at))?;
+        let mpxn = simple(s.required("ImportMPxN")?, "ImportMPxN")?
+            .trim_matches(is_xml_space)
+            .to_owned();
+        s.finish()?;
+        Ok(Self {
+            execution_date_time,
+            floor: floor_v,
+            top_up_floor,
+            ds,
+            ka,
+            ka_top_up,
+            certification_path,
+            apply_time_based_cpv_checks,
+            mpxn,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,8 @@ use time::OffsetDateTime;
 
 /// The DCC's Access Control Broker in the RTDS.
 pub const ACB: Eui64 = Eui64::from_u64(0x90B3_D51F_3000_0002);
+/// The DCC's transitional change-of-supplier party.
+pub const TRANS_COS: Eui64 = Eui64::from_u64(0x90B3_D51F_3000_0004);
 /// The RTDS supplier: registered for every RTDS device, so it receives alerts addressed to the
 /// ACB.
 pub const SUPPLIER: Eui64 = Eui64::from_u64(0x90B3_D51F_3001_0000);
@@ -185,6 +187,7 @@ impl Keystore {
         names.sort();
         let mut acb_ka = None;
         let mut acb_ds = None;
+        let mut trans_cos = None;
         for p in names {
             let name = p
                 .file_name()
@@ -227,6 +230,11 @@ impl Keystore {
                     "-ds.key" if eui == ACB => {
                         acb_ds = Some(SigningKey::from_der(&der).map_err(|e| e.to_string())?);
                     }
+                    // The DCC's transitional CoS party signs CS02bSupplierByTransCoS (6.23).
+                    "-ds.key" if eui == TRANS_COS => {
+                        trans_cos =
+                            Some((eui, SigningKey::from_der(&der).map_err(|e| e.to_string())?));
+                    }
                     _ => {}
                 }
                 Ok(())
@@ -241,6 +249,7 @@ impl Keystore {
                     acb: ACB,
                     acb_ka,
                     acb_ds,
+                    trans_cos,
                 });
             }
             (ka, _) => {
@@ -398,6 +407,48 @@ impl Request {
         (set == 2).then_some(Self(r))
     }
 
+    /// A 6.23 request whose certificates are the vector's (re-issued, as 6.15.1's): each
+    /// certificate of `SupplierReplacementCertificates` replaced by the vector's of the same
+    /// key usage and cell, the certification path the vector's; the rest the template's.
+    fn with_cos_certificates(
+        &self,
+        c: &gbcs::credentials::UpdateSecurityCredentials,
+    ) -> Option<Self> {
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let mut r = self.0.clone();
+        for e in &mut r.body.children {
+            match e.name.as_str() {
+                "SupplierReplacementCertificates" => {
+                    for x in &mut e.children {
+                        let (usage, cell_usage) = match x.name.as_str() {
+                            "DigitalSigningCertificate" => (gbcs::credentials::KEY_USAGE_DS, None),
+                            "KeyAgreementCertificate" => (gbcs::credentials::KEY_USAGE_KA, None),
+                            "KeyAgreementTopUpCertificate" => (
+                                gbcs::credentials::KEY_USAGE_KA,
+                                Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP),
+                            ),
+                            _ => continue,
+                        };
+                        let rep = c.replacements.iter().find(|x| {
+                            x.target.key_usage == usage && x.target.cell_usage == cell_usage
+                        })?;
+                        x.text = b64(&rep.certificate);
+                    }
+                }
+                "CertificationPathCertificates" => {
+                    if e.children.len() != c.certification_path.len() {
+                        return None;
+                    }
+                    for (x, d) in e.children.iter_mut().zip(&c.certification_path) {
+                        x.text = b64(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Self(r))
+    }
+
     /// A 6.15.1 request whose certificates are the vector's: its replacements in the DS, KA
     /// and KA top-up slots their cells name, its certification path; the floors and the time-based
     /// checks as the vector's control carries them.
@@ -413,10 +464,21 @@ impl Request {
         let leaf = |name: &str, text: String| node(name, text, Vec::new());
         let mut r = self.0.clone();
         let c = &u.content;
+        if u.party == gbcs::usecases::KrpParty::SupplierByTransCoS {
+            return self.with_cos_certificates(c);
+        }
         let mut slots = Vec::new();
         for (name, usage, cell_usage) in [
-            ("DigitalSigningCertificate", gbcs::credentials::KEY_USAGE_DS, None),
-            ("KeyAgreementCertificate", gbcs::credentials::KEY_USAGE_KA, None),
+            (
+                "DigitalSigningCertificate",
+                gbcs::credentials::KEY_USAGE_DS,
+                None,
+            ),
+            (
+                "KeyAgreementCertificate",
+                gbcs::credentials::KEY_USAGE_KA,
+                None,
+            ),
             (
                 "KeyAgreementTopUpCertificate",
                 gbcs::credentials::KEY_USAGE_KA,
