@@ -264,3 +264,111 @@ fn a_certificate_from_another_pki_or_party_changes_nothing() {
     assert!(e.contains("not the requester"), "{e}");
     assert_eq!(supplier_ds_anchor(&h), before);
 }
+
+const COS: &str = "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
+
+/// The 6.23 body replacing the supplier's DS cell with `cert`, certification path `path`.
+fn cos_body(cert: &[u8], path: &[u8]) -> String {
+    format!(
+        "<sr:UpdateSecurityCredentialsCoS>\
+         <sr:SupplierFloorSeqNumber>0</sr:SupplierFloorSeqNumber>\
+         <sr:SupplierReplacementCertificates>\
+         <sr:DigitalSigningCertificate>{}</sr:DigitalSigningCertificate>\
+         </sr:SupplierReplacementCertificates>\
+         <sr:CertificationPathCertificates><sr:Certificate>{}</sr:Certificate>\
+         </sr:CertificationPathCertificates>\
+         <sr:ApplyTimeBasedCPVChecks>true</sr:ApplyTimeBasedCPVChecks>\
+         <sr:ImportMPxN>1312345678333</sr:ImportMPxN>\
+         </sr:UpdateSecurityCredentialsCoS>",
+        b64(cert),
+        b64(path)
+    )
+}
+
+/// Sends a 6.23 request with `body` (CV 1: the DCC's transitional CoS party signs); returns
+/// its RequestID, or the DCC's refusal.
+fn cos(h: &mut Harness, body: &str) -> Result<String, String> {
+    let p = h.request(COS, SUPPLIER, premises1::ESME);
+    let a = p.xml.find("<sr:Body>").unwrap();
+    let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
+    let xml = format!("{}<sr:Body>{body}</sr:Body>{}", &p.xml[..a], &p.xml[z..]);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    if a.code.map(|c| c.as_str()) != Some("I99") {
+        return Err(a.body);
+    }
+    h.run_until_idle();
+    Ok(p.rid)
+}
+
+/// 6.23: the DCC's transitional CoS party replaces the supplier's anchor with the incoming
+/// supplier's certificate (here the supplier organisation's new key); afterwards the outgoing
+/// key is refused by the meter and the incoming obeyed, across a restart.
+#[test]
+fn trans_cos_hands_over_the_supplier_anchor() {
+    let mut h = Harness::new_world();
+    let old_anchor = supplier_ds_anchor(&h);
+    let (cert, new_key) = new_certificate(&h);
+    let path = oca(&h);
+    let rid = cos(&mut h, &cos_body(&cert, &path)).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("CS02bSupplierByTransCoS"));
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+    ));
+    assert_ne!(supplier_ds_anchor(&h), old_anchor);
+
+    // The outgoing key: refused by the meter (E21), the supply stays on.
+    let before = refusals(&h);
+    let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
+    let r = h.response_for(SUPPLIER, &rid).expect("the DCC's answer");
+    assert_eq!(r.code().as_deref(), Some("E21"), "{}", r.xml);
+    assert_eq!(refusals(&h), before + 1);
+    assert_ne!(h.device_state(premises1::ESME)["supply"], "Disabled");
+
+    // The incoming key: obeyed, across a restart.
+    h.restart();
+    let rid = critical(&mut h, DISABLE, "7.2", None, Some(&new_key)).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("ECS43"));
+    assert_eq!(h.device_state(premises1::ESME)["supply"], "Disabled");
+}
+
+/// 6.23 with a certificate of the wrong role is refused by the DCC, one from another PKI by the
+/// meter; nothing changes.
+#[test]
+fn trans_cos_bad_certificates_change_nothing() {
+    let mut h = Harness::new_world();
+    let before = supplier_ds_anchor(&h);
+    let path = oca(&h);
+    // The OCA's own certificate (not a supplier's): refused by the DCC.
+    let e = cos(&mut h, &cos_body(&path, &path)).unwrap_err();
+    assert!(e.contains("UpdateSecurityCredentialsCoS"), "{e}");
+    // Another PKI: the meter refuses.
+    let other = smki::Pki::generate_with_os_rng(h.now(), &smki::PkiNames::default()).unwrap();
+    let key = smki::KeyPair::generate_with_os_rng().unwrap();
+    let foreign = other
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: h.user_eui(SUPPLIER),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: h.now() - time::Duration::days(1),
+            not_after: h.now() + time::Duration::days(30),
+        })
+        .unwrap();
+    let rid = cos(&mut h, &cos_body(&foreign, &path)).unwrap();
+    let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+    let a = gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Failure(_)
+    ));
+    assert_eq!(supplier_ds_anchor(&h), before);
+}
