@@ -93,6 +93,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s2_5_activate_emergency_credit::ActivateEmergencyCredit,
     // 6.15.1 Update Security Credentials (KRP).
     &services::s6_15_1_update_security_credentials_krp::UpdateSecurityCredentialsKrpService,
+    &services::s6_21_request_handover::RequestHandoverService,
     &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,

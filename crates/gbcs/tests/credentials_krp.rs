@@ -437,3 +437,38 @@ fn cos_commands_outside_the_format_are_refused() {
     bad.certification_path.clear();
     assert!(cs02b_update_security_credentials(&h, &bad).is_err());
 }
+
+/// DUIS 6.21 Request Handover of DCC Controlled Device: the ACB (holder of the cells) sends
+/// CS02bSupplierBySupplier / CS02bNOByNO signed by itself; the commands decode strictly, the
+/// ACB's signature verifies, the responses report every cell replaced.
+#[test]
+fn handover_commands_decode_and_responses_classify() {
+    let ks = Keystore::load();
+    for (dir, stem, party) in [
+        (
+            "6.21_CS02bSupplierBySupplierHandover",
+            "CS02bSupplierBySupplierHandover_6.21_SUCCESS",
+            KrpParty::Supplier,
+        ),
+        (
+            "6.21_CS02bNOByNOHandover",
+            "CS02bNOByNOHandover_6.21_SUCCESS",
+            KrpParty::NetworkOperator,
+        ),
+    ] {
+        let cmd = apdu(dir, &format!("{stem}_COMMAND_GBCS.HEX"));
+        assert_eq!(cmd.originator, gbcs::Eui64::from_u64(0x90b3_d51f_3000_0002));
+        cmd.verify_signature(ks.ds_public.get(&cmd.originator).unwrap())
+            .unwrap();
+        let DecodedCommand::Cs02b(u) = decode_command(&cmd).unwrap() else {
+            panic!("{stem}");
+        };
+        assert_eq!(u.party, party);
+        assert_eq!(u.content.encode(), cmd.content, "{stem}: re-encodes");
+        let r = apdu(dir, &format!("{stem}_RESPONSE_GBCS.HEX"));
+        assert!(matches!(
+            decode_response(r.message_code(), &r.content).unwrap(),
+            ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+        ));
+    }
+}

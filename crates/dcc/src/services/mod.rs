@@ -55,6 +55,7 @@ pub mod s2_3_update_debt;
 pub mod s2_5_activate_emergency_credit;
 // 6.15.1 Update Security Credentials (KRP).
 pub mod s6_15_1_update_security_credentials_krp;
+pub mod s6_21_request_handover;
 pub mod s6_23_update_security_credentials_cos;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
@@ -313,14 +314,27 @@ impl DeviceRequest<'_> {
         &mut self,
         build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
     ) -> Result<Plan, DccError> {
-        let Some((eui, key)) = &self.dcc.trans_cos else {
+        let dcc: &DccCrypto = self.dcc;
+        let Some((eui, key)) = &dcc.trans_cos else {
             return Err(InternalError::Render(
                 "the DCC holds no transitional CoS signing key".into(),
             )
             .into());
         };
+        self.dcc_signed_command(*eui, key, build)
+    }
+
+    /// Plans a command the DCC originates as `eui` (a cell it holds) and signs with `key`: its
+    /// header `eui`'s with a DCC counter (6.21 handover: the ACB as the DCC-controlled device's
+    /// supplier or network operator; 6.23: the transitional CoS party).
+    pub fn dcc_signed_command<E: std::fmt::Display>(
+        &mut self,
+        eui: eui::Eui64,
+        key: &gbcs::crypto::SigningKey,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
         let counter = (self.dcc_counter)()?;
-        let h = CommandHeader::new(*eui, self.device.id, counter);
+        let h = CommandHeader::new(eui, self.device.id, counter);
         let command = build(&h).map_err(build_err)?.sign(key).map_err(build_err)?;
         Ok(Plan::Command {
             use_case: command.message_code(),

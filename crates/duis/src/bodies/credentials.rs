@@ -86,9 +86,27 @@ fn certificate(e: &Element, kind: &'static str) -> Result<Vec<u8>, BodyError> {
 impl UpdateSecurityCredentialsKrp {
     /// Parses the body element.
     pub fn parse(body: &Element) -> Result<Self, BodyError> {
-        const NAME: &str = "UpdateSecurityCredentialsKRP";
-        expect(body, NAME)?;
-        let mut s = Seq::new(body, NAME);
+        Self::parse_as(
+            body,
+            "UpdateSecurityCredentialsKRP",
+            Some("SupplierOrNetworkOperatorCertificates"),
+        )
+    }
+
+    /// Parses a `RequestHandoverOfDCCControlledDevice` body (DUIS 6.21): the same elements,
+    /// the certificates directly in `ReplacementCertificates`.
+    pub fn parse_handover(body: &Element) -> Result<Self, BodyError> {
+        Self::parse_as(body, "RequestHandoverOfDCCControlledDevice", None)
+    }
+
+    fn parse_as(
+        body: &Element,
+        name: &'static str,
+        wrapper: Option<&'static str>,
+    ) -> Result<Self, BodyError> {
+        const NAME: &str = "ReplacementCertificates";
+        expect(body, name)?;
+        let mut s = Seq::new(body, name);
         let execution_date_time = execution_date_time(&mut s)?;
         let r = s.required("RemotePartyRole")?;
         let rt = simple(r, "RemotePartyRole")?;
@@ -102,11 +120,17 @@ impl UpdateSecurityCredentialsKrp {
             Some(e) => Some(floor(e, "RemotePartyPrepaymentTopUpFloorSeqNumber")?),
             None => None,
         };
-        let rc = s.required("ReplacementCertificates")?;
-        let mut rs = Seq::new(rc, "ReplacementCertificates");
-        let c = rs.required("SupplierOrNetworkOperatorCertificates")?;
-        rs.finish()?;
-        let mut cs = Seq::new(c, "SupplierOrNetworkOperatorCertificates");
+        let rc = s.required(NAME)?;
+        let (c, cname) = match wrapper {
+            Some(w) => {
+                let mut rs = Seq::new(rc, NAME);
+                let c = rs.required(w)?;
+                rs.finish()?;
+                (c, w)
+            }
+            None => (rc, NAME),
+        };
+        let mut cs = Seq::new(c, cname);
         let mut one = |name: &'static str| -> Result<Option<Vec<u8>>, BodyError> {
             match cs.optional(name) {
                 Some(e) => Ok(Some(certificate(e, name)?)),

@@ -70,7 +70,12 @@ pub const CANCEL_GENERALIZED_TIME: &[u8] = b"99991231235959Z";
 pub static SPEC_SUPPLIER: UseCaseSpec = UseCaseSpec {
     name: "CS02bSupplierBySupplier",
     message_code: CS02B_SUPPLIER_BY_SUPPLIER,
-    device_types: &[DeviceType::Esme, DeviceType::Gsme],
+    device_types: &[
+        DeviceType::Esme,
+        DeviceType::Gsme,
+        DeviceType::Gpf,
+        DeviceType::Chf,
+    ],
     originators: &[R::Supplier],
     critical: true,
     dcc_originated: false,
@@ -84,7 +89,12 @@ pub static SPEC_SUPPLIER: UseCaseSpec = UseCaseSpec {
 pub static SPEC_NETWORK_OPERATOR: UseCaseSpec = UseCaseSpec {
     name: "CS02bNOByNO",
     message_code: CS02B_NO_BY_NO,
-    device_types: &[DeviceType::Esme, DeviceType::Gsme],
+    device_types: &[
+        DeviceType::Esme,
+        DeviceType::Gsme,
+        DeviceType::Gpf,
+        DeviceType::Chf,
+    ],
     originators: &[R::NetworkOperator],
     critical: true,
     dcc_originated: false,

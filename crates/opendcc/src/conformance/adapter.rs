@@ -528,12 +528,21 @@ impl Request {
                             f.to_string(),
                         ));
                     }
-                    let inner = node(
-                        "SupplierOrNetworkOperatorCertificates",
-                        String::new(),
-                        slots.clone(),
-                    );
-                    children.push(node("ReplacementCertificates", String::new(), vec![inner]));
+                    // 6.21 (RequestHandoverOfDCCControlledDevice): the certificates directly.
+                    let inner = if r
+                        .body
+                        .name
+                        .ends_with("RequestHandoverOfDCCControlledDevice")
+                    {
+                        slots.clone()
+                    } else {
+                        vec![node(
+                            "SupplierOrNetworkOperatorCertificates",
+                            String::new(),
+                            slots.clone(),
+                        )]
+                    };
+                    children.push(node("ReplacementCertificates", String::new(), inner));
                 }
                 "CertificationPathCertificates" => {
                     children.push(node(

@@ -221,6 +221,8 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &[
     "6.15.1_CS02bSupplierBySupplier FUTURE_DATED_SUCCESS",
     "6.15.1_CS02bSupplierBySupplier CANCELLATION_SUCCESS",
     "6.15.1_CS02bNOByNO SUCCESS",
+    "6.21_CS02bSupplierBySupplierHandover SUCCESS",
+    "6.21_CS02bNOByNOHandover SUCCESS",
     // 6.23: the same (the transitional CoS party's command).
     "6.23_CS02bSupplierByTransCoS IMMEDIATE_SUCCESS",
     "6.23_CS02bSupplierByTransCoS FUTURE_DATED_SUCCESS",
