@@ -61,6 +61,9 @@ pub struct DccCrypto {
     pub acb: Eui64,
     pub acb_ka: KaPrivateKey,
     pub acb_ds: SigningKey,
+    /// The DCC's transitional change-of-supplier party (its EUI and signing key), which signs
+    /// CS02bSupplierByTransCoS (6.23); `None` when the DCC holds none (6.23 is then refused).
+    pub trans_cos: Option<(Eui64, SigningKey)>,
 }
 
 /// Every service the DCC implements, one entry per service reference variant.
@@ -96,6 +99,10 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_26_update_daily_block_counter_reset::UpdateDailyBlockCounterReset,
     &services::s6_2_2_read_randomisation::ReadRandomisation,
     &services::s6_14_1_update_alc_descriptions::UpdateAlcDescriptions,
+    // 6.15.1 Update Security Credentials (KRP).
+    &services::s6_15_1_update_security_credentials_krp::UpdateSecurityCredentialsKrpService,
+    &services::s6_21_request_handover::RequestHandoverService,
+    &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_3_arm_supply::ArmSupply,

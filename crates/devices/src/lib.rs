@@ -88,6 +88,7 @@ mod identity;
 pub mod future;
 pub mod gas_tariff_update;
 mod kind;
+mod krp;
 pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;
@@ -109,7 +110,7 @@ pub use device::{DeviceIdentity, DeviceKeys, EmulatedDevice, Outcome, PowerOutag
 pub use error::DeviceError;
 pub use kind::{DeviceKind, UseCase};
 pub use metering::{Channel, Metering};
-pub use recovery::anchor_holds;
+pub use recovery::{STATUS_CERTIFICATION_PATH, anchor_holds};
 pub use state::{
     AuxCommandedLevel, AuxControllers, AuxLoads, AuxOverride, DEVICE_LOG_CAPACITY, DeviceFault,
     DeviceLogEntry, DeviceState, EVENT_LOG_CAPACITY, Event, EventKind, EventLog, LogKind, Refusal,

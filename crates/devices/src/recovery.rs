@@ -29,7 +29,7 @@ use crate::state::{EventKind, Refusal};
 
 /// The device's role for a GBCS remote party role code, if the device can hold it. Root (0) and
 /// issuing authority (7) are not replaceable by the Recovery key.
-fn device_role(code: u8) -> Option<RemotePartyRole> {
+pub(crate) fn device_role(code: u8) -> Option<RemotePartyRole> {
     Some(match code {
         credentials::role::RECOVERY => RemotePartyRole::Recovery,
         credentials::role::SUPPLIER => RemotePartyRole::Supplier,
@@ -37,6 +37,7 @@ fn device_role(code: u8) -> Option<RemotePartyRole> {
         credentials::role::ACCESS_CONTROL_BROKER => RemotePartyRole::AccessControlBroker,
         credentials::role::TRANSITIONAL_COS => RemotePartyRole::TransitionalCos,
         credentials::role::WAN_PROVIDER => RemotePartyRole::WanProvider,
+        credentials::role::LOAD_CONTROLLER => RemotePartyRole::LoadController,
         _ => return None,
     })
 }
@@ -45,6 +46,8 @@ fn device_role(code: u8) -> Option<RemotePartyRole> {
 struct Planned {
     role: RemotePartyRole,
     ds: bool,
+    /// The supplier's prepayment top-up KA cell (`TopUps::supplier_prepayment_ka`).
+    top_up: bool,
     eui: Eui64,
     key: PublicKeyBytes,
 }
@@ -104,69 +107,20 @@ impl EmulatedDevice {
         self.state
             .last_counters
             .insert(apdu.originator, apdu.counter);
-
-        // Check every replacement before changing anything.
-        let mut statuses = Vec::new();
-        let mut planned = Vec::new();
-        for r in &usc.replacements {
-            let (status, plan) = self.check_replacement(r);
-            statuses.push(status);
-            planned.extend(plan);
-        }
-        let success = statuses.iter().all(|&s| s == STATUS_SUCCESS);
-        let mut outcomes = Vec::new();
-        for (r, &status) in usc.replacements.iter().zip(&statuses) {
-            let existing = device_role(r.target.role)
-                .and_then(|role| self.state.trust_anchors.get(role).cloned());
-            let (existing_subject, existing_key_id) = match &existing {
-                Some(a) => {
-                    let key = if r.target.key_usage == KEY_USAGE_KA {
-                        &a.ka_public
-                    } else {
-                        &a.ds_public
-                    };
-                    (
-                        a.eui.0.to_vec(),
-                        credentials::key_identifier(key.key()).to_vec(),
-                    )
-                }
-                None => (Vec::new(), Vec::new()),
-            };
-            let facts = credentials::certificate_facts(&r.certificate).ok();
-            outcomes.push(ReplacementOutcome {
-                cell: r.target,
-                // A cell that was fine is reported "other" when another cell failed: nothing is
-                // replaced unless everything can be.
-                status: if success || status != STATUS_SUCCESS {
-                    status
-                } else {
-                    STATUS_OTHER
-                },
-                existing_subject,
-                existing_key_id,
-                replacing_subject: facts
-                    .as_ref()
-                    .map(|f| f.subject_eui.0.to_vec())
-                    .unwrap_or_default(),
-                replacing_key_id: facts.map(|f| f.key_id).unwrap_or_default(),
-            });
-        }
+        let rule = ReplacementRule {
+            may_replace: |code| device_role(code).is_some(),
+            // The Recovery signature vouches for the certificates (the emulated device holds
+            // no root anchor to check their issuer against).
+            check_issuer: false,
+        };
+        let (success, mut outcome) = self.replace_anchors(&usc, &rule);
         let mut changes = Vec::new();
         if success {
-            let mut replaced_roles = Vec::new();
-            for p in planned {
-                let Some(mut anchor) = self.state.trust_anchors.get(p.role).cloned() else {
-                    continue;
-                };
-                anchor.eui = p.eui;
-                if p.ds {
-                    anchor.ds_public = p.key;
-                } else {
-                    anchor.ka_public = p.key;
-                }
-                self.state.trust_anchors.set(p.role, anchor);
-                replaced_roles.push(p.role);
-            }
+            let replaced_roles: Vec<RemotePartyRole> = usc
+                .replacements
+                .iter()
+                .filter_map(|r| device_role(r.target.role))
+                .collect();
             // Floor changes apply only to the parties whose anchors were replaced (a floor
             // lowered for an unchanged party would re-open it to replays).
             for c in usc.control.other_changes.iter().flatten() {
@@ -189,6 +143,7 @@ impl EmulatedDevice {
                 self.state.last_counters.insert(a.eui, floor);
             }
         }
+        outcome.seq_number_changes = changes;
         self.log(
             now,
             EventKind::CommandExecuted {
@@ -199,12 +154,7 @@ impl EmulatedDevice {
             },
         );
         let content = UpdateSecurityCredentialsResponse {
-            outcome: Some(ExecutionOutcome {
-                seq_number: usc.control.seq_number,
-                mode: usc.control.mode,
-                seq_number_changes: changes,
-                outcomes,
-            }),
+            outcome: Some(outcome),
         }
         .encode();
         let cmd = Accepted {
@@ -233,16 +183,117 @@ impl EmulatedDevice {
         )
     }
 
-    fn check_replacement(&self, r: &credentials::Replacement) -> (u8, Option<Planned>) {
-        let Some(role) = device_role(r.target.role) else {
-            // The root (and issuing authority) cells are outside "any except abnormal root".
+    /// The one trust anchor replacement rule (CS02b by Recovery, CS02b/CS02g by a known remote
+    /// party): every replacement is checked first — the target cell is one `rule` lets the
+    /// command replace and the device holds (of the cells with a `cellUsage`, the supplier's
+    /// prepayment top-up KA cell, `TopUps::supplier_prepayment_ka`, which UTRNs are checked
+    /// with), the
+    /// certificate decodes, is for the cell's role and key usage and, where `rule` says so, was
+    /// issued by one of the command's certification path certificates (else
+    /// [`STATUS_CERTIFICATION_PATH`]); then, only if all pass, every cell is replaced. The
+    /// outcome reports each cell (existing and replacing subject and key identifier; a cell
+    /// that was fine is reported "other" when another failed); its seq number changes are left
+    /// to the caller.
+    pub(crate) fn replace_anchors(
+        &mut self,
+        usc: &UpdateSecurityCredentials,
+        rule: &ReplacementRule,
+    ) -> (bool, ExecutionOutcome) {
+        let mut statuses = Vec::new();
+        let mut planned = Vec::new();
+        for r in &usc.replacements {
+            let (status, plan) = self.check_replacement(r, rule, &usc.certification_path);
+            statuses.push(status);
+            planned.extend(plan);
+        }
+        let success = statuses.iter().all(|&s| s == STATUS_SUCCESS);
+        let mut outcomes = Vec::new();
+        for (r, &status) in usc.replacements.iter().zip(&statuses) {
+            let existing = device_role(r.target.role)
+                .and_then(|role| self.state.trust_anchors.get(role).cloned());
+            let (existing_subject, existing_key_id) = match &existing {
+                Some(a) => {
+                    let key = if is_top_up(r.target) {
+                        self.state
+                            .top_ups
+                            .supplier_prepayment_ka
+                            .as_ref()
+                            .unwrap_or(&a.ka_public)
+                    } else if r.target.key_usage == KEY_USAGE_KA {
+                        &a.ka_public
+                    } else {
+                        &a.ds_public
+                    };
+                    (
+                        a.eui.0.to_vec(),
+                        credentials::key_identifier(key.key()).to_vec(),
+                    )
+                }
+                None => (Vec::new(), Vec::new()),
+            };
+            let facts = credentials::certificate_facts(&r.certificate).ok();
+            outcomes.push(ReplacementOutcome {
+                cell: r.target,
+                status: if success || status != STATUS_SUCCESS {
+                    status
+                } else {
+                    STATUS_OTHER
+                },
+                existing_subject,
+                existing_key_id,
+                replacing_subject: facts
+                    .as_ref()
+                    .map(|f| f.subject_eui.0.to_vec())
+                    .unwrap_or_default(),
+                replacing_key_id: facts.map(|f| f.key_id).unwrap_or_default(),
+            });
+        }
+        if success {
+            for p in planned {
+                if p.top_up {
+                    self.state.top_ups.supplier_prepayment_ka = Some(p.key);
+                    continue;
+                }
+                let Some(mut anchor) = self.state.trust_anchors.get(p.role).cloned() else {
+                    continue;
+                };
+                anchor.eui = p.eui;
+                if p.ds {
+                    anchor.ds_public = p.key;
+                } else {
+                    anchor.ka_public = p.key;
+                }
+                self.state.trust_anchors.set(p.role, anchor);
+            }
+        }
+        let outcome = ExecutionOutcome {
+            seq_number: usc.control.seq_number,
+            mode: usc.control.mode,
+            seq_number_changes: Vec::new(),
+            outcomes,
+        };
+        (success, outcome)
+    }
+
+    fn check_replacement(
+        &self,
+        r: &credentials::Replacement,
+        rule: &ReplacementRule,
+        path: &[Vec<u8>],
+    ) -> (u8, Option<Planned>) {
+        let Some(role) = device_role(r.target.role).filter(|_| (rule.may_replace)(r.target.role))
+        else {
+            // The root (and issuing authority) cells are outside "any except abnormal root";
+            // a known remote party replaces only its own (or, the supplier, the load
+            // controller's).
             return (STATUS_OTHER, None);
         };
         if self.state.trust_anchors.get(role).is_none() {
             return (STATUS_TRUST_ANCHOR_NOT_FOUND, None);
         }
-        if r.target.cell_usage.is_some_and(|u| u != 0) {
-            // Prepayment top-up cells are not emulated.
+        let top_up = is_top_up(r.target);
+        if r.target.cell_usage.is_some_and(|u| u != 0) && !top_up {
+            // The only other cell a device holds is the supplier's prepayment top-up KA cell.
             return (STATUS_TRUST_ANCHOR_NOT_FOUND, None);
         }
         let ds = match r.target.key_usage {
@@ -256,16 +307,43 @@ impl EmulatedDevice {
         if facts.role != Some(r.target.role) || facts.key_usage != Some(r.target.key_usage) {
             return (STATUS_BAD_CERTIFICATE, None);
         }
+        if rule.check_issuer
+            && !path
+                .iter()
+                .any(|ca| smki::verify_issued_by(&r.certificate, ca).is_ok())
+        {
+            return (STATUS_CERTIFICATION_PATH, None);
+        }
         (
             STATUS_SUCCESS,
             Some(Planned {
                 role,
                 ds,
+                top_up,
                 eui: facts.subject_eui,
                 key: facts.public_key.into(),
             }),
         )
     }
+}
+
+/// Whether `cell` is the supplier's prepayment top-up KA cell (cellUsage 1).
+fn is_top_up(cell: credentials::TrustAnchorCell) -> bool {
+    cell.role == credentials::role::SUPPLIER
+        && cell.key_usage == KEY_USAGE_KA
+        && cell.cell_usage == Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP)
+}
+
+/// The replacement status of a certificate not issued by any of the command's certification
+/// path certificates (the RTDS `CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR` response: its
+/// KA certificate is issued by another CA than the path's).
+pub const STATUS_CERTIFICATION_PATH: u8 = 10;
+
+/// Which cells a command may replace, and whether its certificates must chain to its
+/// certification path.
+pub(crate) struct ReplacementRule {
+    pub(crate) may_replace: fn(u8) -> bool,
+    pub(crate) check_issuer: bool,
 }
 
 /// Whether `anchor` holds the key of the certificate `der` (in its DS or KA half, by the

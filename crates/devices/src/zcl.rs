@@ -50,7 +50,6 @@ impl ZclValue {
             ZclValue::U32(v) => (0x23, v.to_le_bytes().to_vec()),
             ZclValue::I32(v) => (0x2B, v.to_le_bytes().to_vec()),
             ZclValue::Bitmap16(v) => (0x19, v.to_le_bytes().to_vec()),
-            ZclValue::U8(v) => (0x20, vec![*v]),
             ZclValue::CharString(b) => (0x42, {
                 let n = u8::try_from(b.len()).ok().filter(|n| *n < 0xFF)?;
                 let mut v = vec![n];

@@ -1,6 +1,7 @@
 //! CS02b by Recovery on an emulated device: the Recovery key replaces the supplier's trust
 //! anchor; wrong signers, replays, bad control fields and cells the Recovery key may not touch
-//! (the root) are refused with nothing changed.
+//! (the root) are refused with nothing changed; the RTDS recovery command replaces every cell it
+//! names.
 
 #![allow(clippy::unwrap_used)]
 
@@ -341,9 +342,10 @@ fn rtds_cert_key(name: &str) -> devices::PublicKeyBytes {
 }
 
 #[test]
-fn the_rtds_recovery_command_passes_every_check_but_its_prepayment_cell() {
+fn the_rtds_recovery_command_replaces_every_cell_it_names() {
     // An ESME at the RTDS EUI whose Recovery anchor is the RTDS Recovery certificate; it holds
-    // anchors for every role the vector touches except a prepayment top-up cell.
+    // anchors for every role the vector touches (the supplier's prepayment top-up cell is
+    // `TopUps::supplier_prepayment_ka`).
     let w = World::new();
     let mut dev = w.device(DeviceKind::Esme, ESME);
     let recovery = devices::TrustAnchor {
@@ -368,31 +370,19 @@ fn the_rtds_recovery_command_passes_every_check_but_its_prepayment_cell() {
     let r = dev.handle(&tampered, w.now);
     assert_eq!(r.outcome, Outcome::Refused(Refusal::SignatureInvalid));
 
-    // The genuine vector is authentic and well-formed: the device executes it, but cannot fill
-    // the prepayment top-up cell it does not emulate, so (all or nothing) replaces nothing.
+    // The genuine vector is authentic and well-formed: the device replaces every cell.
     let r = dev.handle(&vector, w.now);
     assert!(
-        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
         "{:?}",
         r.outcome
     );
-    assert_eq!(dev.state().trust_anchors, before);
+    assert_ne!(dev.state().trust_anchors, before);
+    assert!(dev.state().top_ups.supplier_prepayment_ka.is_some());
     let o = response_of(&dev, &r.response.unwrap()).outcome.unwrap();
     assert_eq!(o.seq_number, 7000);
     let statuses: Vec<u8> = o.outcomes.iter().map(|x| x.status).collect();
-    assert_eq!(
-        statuses,
-        vec![
-            STATUS_OTHER,
-            STATUS_OTHER,
-            STATUS_OTHER,
-            STATUS_TRUST_ANCHOR_NOT_FOUND,
-            STATUS_OTHER,
-            STATUS_OTHER,
-            STATUS_OTHER,
-            STATUS_OTHER
-        ]
-    );
+    assert_eq!(statuses, vec![STATUS_SUCCESS; 8]);
     // Its counter is spent.
     let r = dev.handle(&vector, w.now);
     assert_eq!(

@@ -1120,3 +1120,8 @@ pub use billing_calendar::{ElecBillingPeriodicity, GasBillingPeriodicity, Update
 
 mod gas_configuration;
 pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion, UpdateGasFlow};
+// 6.15.1 Update Security Credentials (KRP).
+mod credentials;
+pub use credentials::{
+    CredentialsRole, UpdateSecurityCredentialsCos, UpdateSecurityCredentialsKrp,
+};

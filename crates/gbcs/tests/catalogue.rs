@@ -99,7 +99,13 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         assert!(!s.device_types.is_empty() && !s.originators.is_empty());
         // Nothing the DCC originates here is critical, and the DCC signs none of them.
         assert!(!(s.dcc_originated && s.critical), "{}", s.name);
-        assert!(!s.dcc_signs, "{}", s.name);
+        // Except the transitional CoS party's CS02b (DUIS 6.23): the DCC signs it as that party.
+        assert_eq!(
+            s.dcc_signs,
+            s.name == "CS02bSupplierByTransCoS",
+            "{}",
+            s.name
+        );
         if s.dcc_originated {
             assert_eq!(s.originators, &[RemotePartyRole::AccessControlBroker]);
         }
@@ -108,13 +114,58 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
-            "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS47e",
-            "ECS70", "GCS28", "ECS05", "ECS28a", "ECS48", "ECS81", "ECS46a", "ECS09", "GCS06",
-            "ECS02", "ECS03", "GCS02", "GCS03", "ECS07", "GCS04", "ECS08", "ECS08a", "GCS05",
-            "ECS01a", "ECS01c", "ECS01b", "ECS01d", "GCS01a", "GCS01b", "ECS04a", "ECS04b",
-            "GCS40a", "GCS40b", "GCS40c", "GCS40d",
+            "ECS42",
+            "ECS43",
+            "GCS32",
+            "ECS44",
+            "GCS39",
+            "ECS47",
+            "ECS47a",
+            "ECS38",
+            "ECS47e",
+            "ECS70",
+            "GCS28",
+            "ECS05",
+            "ECS28a",
+            "ECS48",
+            "ECS81",
+            "ECS46a",
+            "ECS09",
+            "GCS06",
+            "ECS02",
+            "ECS03",
+            "GCS02",
+            "GCS03",
+            "ECS07",
+            "GCS04",
+            "ECS08",
+            "ECS08a",
+            "GCS05",
+            "ECS01a",
+            "ECS01c",
+            "ECS01b",
+            "ECS01d",
+            "GCS01a",
+            "GCS01b",
+            "ECS04a",
+            "ECS04b",
+            "GCS40a",
+            "GCS40b",
+            "GCS40c",
+            "GCS40d",
             // 6.8 billing calendar, 6.6, 6.7 gas configuration.
-            "ECS30", "ECS30a", "GCS25", "GCS25a", "GCS23", "GCS24", "GCS24a"
+            "ECS30",
+            "ECS30a",
+            "GCS25",
+            "GCS25a",
+            "GCS23",
+            "GCS24",
+            "GCS24a",
+            // 6.15.1, 6.23 security credentials.
+            "CS02bSupplierBySupplier",
+            "CS02bNOByNO",
+            "CS02gLoadControllerBySupplier",
+            "CS02bSupplierByTransCoS"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
@@ -136,7 +187,8 @@ fn critical_use_cases_are_exactly_those_with_precommand_vectors() {
                 .contains("PRECOMMAND")
         });
         let code = apdu(dir, &files(dir, "COMMAND")[0]).message_code();
-        assert_eq!(by_message_code(code).unwrap().critical, has_pre, "{dir}");
+        let s = by_message_code(code).unwrap();
+        assert_eq!(s.critical && !s.dcc_signs, has_pre, "{dir}");
     }
 }
 

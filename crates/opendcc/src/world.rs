@@ -28,6 +28,8 @@ use crate::registrations::{RegistrationChange, WorldUser};
 /// The DCC's own EUI-64 (the RequestID target of non-device requests): the one DCC Boxed uses,
 /// so that requests written for it address opendcc unchanged.
 pub const DCC_EUI: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x02]);
+/// The DCC's transitional change-of-supplier party (signs CS02bSupplierByTransCoS, 6.23).
+pub const TRANS_COS_EUI: Eui64 = Eui64([0x90, 0xB3, 0xD5, 0x1F, 0x30, 0x00, 0x00, 0x04]);
 
 pub const MARKER: &str = "world.json";
 pub const DB: &str = "opendcc.sqlite";
@@ -535,6 +537,20 @@ impl World {
             write_secret(&self.private_path(&format!("{name}.key")), &key_pem(&key)?)?;
         }
 
+        // The DCC's transitional change-of-supplier party: a trust anchor on every device (its
+        // DS key signs CS02bSupplierByTransCoS, 6.23; its KA key is never used).
+        let trans_cos_ds = new_key()?;
+        let trans_cos_ka = new_key()?;
+        write_secret(
+            &self.private_path("trans-cos-ds.key"),
+            &key_pem(&trans_cos_ds)?,
+        )?;
+        let trans_cos_anchor = trust_anchor(
+            TRANS_COS_EUI,
+            &trans_cos_ds.public_key().to_sec1_uncompressed(),
+            &trans_cos_ka.public_key().to_sec1_uncompressed(),
+        )?;
+
         // The DCC's Recovery key (SMKI recovery): a trust anchor on every device, lodged in the
         // SMKI repository with the other organisation certificates.
         let (recovery_anchor, recovery_certs) =
@@ -751,7 +767,11 @@ impl World {
                     devices::RemotePartyRole::AccessControlBroker,
                     trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
                 )
-                .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone());
+                .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone())
+                .with(
+                    devices::RemotePartyRole::TransitionalCos,
+                    trans_cos_anchor.clone(),
+                );
             let anchors = if t == DeviceType::Esme {
                 anchors.with(
                     devices::RemotePartyRole::LoadController,
@@ -861,6 +881,15 @@ impl World {
                 .map_err(|e| format!("ACB key-agreement key: {e}"))?,
             acb_ds: gbcs::crypto::SigningKey::from_der(&der("acb-ds.key")?)
                 .map_err(|e| format!("ACB signing key: {e}"))?,
+            // Worlds made before the transitional CoS key existed have none (6.23 refused).
+            trans_cos: match self.private_path("trans-cos-ds.key").exists() {
+                true => Some((
+                    TRANS_COS_EUI,
+                    gbcs::crypto::SigningKey::from_der(&der("trans-cos-ds.key")?)
+                        .map_err(|e| format!("transitional CoS signing key: {e}"))?,
+                )),
+                false => None,
+            },
         })
     }
 

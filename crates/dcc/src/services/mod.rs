@@ -67,6 +67,10 @@ pub mod s6_26_update_daily_block_counter_reset;
 pub mod s6_2_2_read_randomisation;
 pub mod s6_4_1_update_load_limiting_general_settings;
 pub mod s6_4_2_update_load_limiting_counter_reset;
+// 6.15.1 Update Security Credentials (KRP).
+pub mod s6_15_1_update_security_credentials_krp;
+pub mod s6_21_request_handover;
+pub mod s6_23_update_security_credentials_cos;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
@@ -341,6 +345,42 @@ impl DeviceRequest<'_> {
         let (h, by_acb) = self.header_for(code)?;
         let command = build(&h).map_err(build_err)?;
         self.command(command, by_acb)
+    }
+
+    /// Plans a command the DCC's transitional change-of-supplier party originates and signs
+    /// (CS02bSupplierByTransCoS, 6.23): its header the transitional CoS party's, with a DCC
+    /// counter; refused as an internal error when the DCC holds no transitional CoS key.
+    pub fn trans_cos_command<E: std::fmt::Display>(
+        &mut self,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
+        let dcc: &DccCrypto = self.dcc;
+        let Some((eui, key)) = &dcc.trans_cos else {
+            return Err(InternalError::Render(
+                "the DCC holds no transitional CoS signing key".into(),
+            )
+            .into());
+        };
+        self.dcc_signed_command(*eui, key, build)
+    }
+
+    /// Plans a command the DCC originates as `eui` (a cell it holds) and signs with `key`: its
+    /// header `eui`'s with a DCC counter (6.21 handover: the ACB as the DCC-controlled device's
+    /// supplier or network operator; 6.23: the transitional CoS party).
+    pub fn dcc_signed_command<E: std::fmt::Display>(
+        &mut self,
+        eui: eui::Eui64,
+        key: &gbcs::crypto::SigningKey,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
+        let counter = (self.dcc_counter)()?;
+        let h = CommandHeader::new(eui, self.device.id, counter);
+        let command = build(&h).map_err(build_err)?.sign(key).map_err(build_err)?;
+        Ok(Plan::Command {
+            use_case: command.message_code(),
+            command,
+            dcc_originated: true,
+        })
     }
 
     /// Plans the command of use case `code` for an unknown remote party (URP): a request whose

@@ -70,6 +70,7 @@ impl Harness {
                 acb: ACB,
                 acb_ka: gbcs::crypto::KaPrivateKey::from_der(&ka.to_pkcs8_der().unwrap()).unwrap(),
                 acb_ds: gbcs::crypto::SigningKey::from_der(&ds.to_pkcs8_der().unwrap()).unwrap(),
+                trans_cos: None,
             },
         }
     }

@@ -180,6 +180,7 @@ pub fn gateway(
         acb,
         acb_ka: gbcs::crypto::KaPrivateKey::from_der(&acb_ka.to_pkcs8_der().unwrap()).unwrap(),
         acb_ds: signing_key(acb_ds),
+        trans_cos: None,
     };
     Gateway::new(
         store,

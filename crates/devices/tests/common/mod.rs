@@ -297,7 +297,6 @@ pub fn zcl_records(mut p: &[u8]) -> Vec<(u16, u8, Option<u8>)> {
             0x18 | 0x20 => 1,
             0x23 | 0x2B => 4,
             0x41 | 0x42 => 1 + usize::from(p[1]),
-            0x20 => 1,
             t => panic!("type {t:#x}"),
         };
         p = &p[1 + len..];

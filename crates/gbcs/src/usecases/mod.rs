@@ -26,6 +26,8 @@ mod common;
 
 pub mod ccs01;
 pub mod ccs02;
+// 6.15.1 Update Security Credentials (KRP).
+pub mod cs02b;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs38;
@@ -249,6 +251,7 @@ pub use common::{
     OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
+pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
@@ -550,6 +553,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs28::SPEC,
     &ccs01::SPEC,
     &ccs02::SPEC,
+    // 6.15.1 Update Security Credentials (KRP).
+    &cs02b::SPEC_SUPPLIER,
+    &cs02b::SPEC_NETWORK_OPERATOR,
+    &cs02b::SPEC_LOAD_CONTROLLER,
+    &cs02b::SPEC_TRANS_COS,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     // 6.4.1, 6.4.2 load limiting.
@@ -803,6 +811,8 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    /// CS02b/CS02g update security credentials by a known remote party (DUIS 6.15.1).
+    Cs02b(Box<KrpUpdate>),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
     /// ECS28a update the load limiting general settings.
@@ -1112,6 +1122,7 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            DecodedCommand::Cs02b(c) => c.party.spec(),
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
             DecodedCommand::Ecs28b => &ecs28b::SPEC,
@@ -1383,6 +1394,8 @@ pub enum ResponseValue {
     BillingCalendar(Vec<billing_calendar::ExecutionTime>),
     /// The GSME billing period (GCS21d, GCS21k).
     GasBillingPeriod(gas_billing_calendar::GasBillingPeriod),
+    /// Every trust anchor replacement done (CS02b, CS02g): the device's execution outcome.
+    CredentialsReplaced(Box<crate::credentials::ExecutionOutcome>),
 }
 
 /// What a device answered to a command.

@@ -58,6 +58,8 @@ mod ecs08a;
 mod gcs05;
 // 1.5 Update Meter Balance.
 mod meter_balance;
+// 6.15.1 Update Security Credentials (KRP).
+mod cs02b;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -66,6 +68,9 @@ use gbcs::{Cra, UtcDateTime};
 
 /// Every use case with a correlation rule.
 pub static CORRELATIONS: &[&Correlation] = &[
+    &cs02b::SUPPLIER,
+    &cs02b::NETWORK_OPERATOR,
+    &cs02b::LOAD_CONTROLLER,
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,

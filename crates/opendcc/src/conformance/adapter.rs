@@ -37,9 +37,13 @@ use time::OffsetDateTime;
 
 /// The DCC's Access Control Broker in the RTDS.
 pub const ACB: Eui64 = Eui64::from_u64(0x90B3_D51F_3000_0002);
+/// The DCC's transitional change-of-supplier party.
+pub const TRANS_COS: Eui64 = Eui64::from_u64(0x90B3_D51F_3000_0004);
 /// The RTDS supplier: registered for every RTDS device, so it receives alerts addressed to the
 /// ACB.
 pub const SUPPLIER: Eui64 = Eui64::from_u64(0x90B3_D51F_3001_0000);
+/// The RTDS network operator (the originator of `CS02bNOByNO`).
+pub const NETWORK_OPERATOR: Eui64 = Eui64::from_u64(0x90B3_D51F_3002_0000);
 
 /// The device types of the RTDS entities (gbcs-notes §1.7).
 pub fn rtds_device_type(id: Eui64) -> Option<&'static str> {
@@ -213,6 +217,7 @@ impl Keystore {
         names.sort();
         let mut acb_ka = None;
         let mut acb_ds = None;
+        let mut trans_cos = None;
         for p in names {
             let name = p
                 .file_name()
@@ -255,6 +260,11 @@ impl Keystore {
                     "-ds.key" if eui == ACB => {
                         acb_ds = Some(SigningKey::from_der(&der).map_err(|e| e.to_string())?);
                     }
+                    // The DCC's transitional CoS party signs CS02bSupplierByTransCoS (6.23).
+                    "-ds.key" if eui == TRANS_COS => {
+                        trans_cos =
+                            Some((eui, SigningKey::from_der(&der).map_err(|e| e.to_string())?));
+                    }
                     _ => {}
                 }
                 Ok(())
@@ -269,6 +279,7 @@ impl Keystore {
                     acb: ACB,
                     acb_ka,
                     acb_ds,
+                    trans_cos,
                 });
             }
             (ka, _) => {
@@ -395,6 +406,10 @@ impl Request {
             }
             // 6.6: the conversion the vector publishes (the ERROR scenario's differs).
             Ok(DecodedCommand::Gcs23(c)) => return self.with_gas_conversion(&c),
+            // 6.15.1: the certificates the vector carries (re-issued for other serial numbers,
+            // validity and, for CS02g, parties than the templates': gbcs-notes §2.4), in the
+            // template's slots; the ERROR scenarios have no template of their own.
+            Ok(DecodedCommand::Cs02b(u)) => return self.with_krp_certificates(&u),
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -430,6 +445,161 @@ impl Request {
             }
         }
         (set == 2).then_some(Self(r))
+    }
+
+    /// A 6.23 request whose certificates are the vector's (re-issued, as 6.15.1's): each
+    /// certificate of `SupplierReplacementCertificates` replaced by the vector's of the same
+    /// key usage and cell, the certification path the vector's; the rest the template's.
+    fn with_cos_certificates(
+        &self,
+        c: &gbcs::credentials::UpdateSecurityCredentials,
+    ) -> Option<Self> {
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let mut r = self.0.clone();
+        for e in &mut r.body.children {
+            match e.name.as_str() {
+                "SupplierReplacementCertificates" => {
+                    for x in &mut e.children {
+                        let (usage, cell_usage) = match x.name.as_str() {
+                            "DigitalSigningCertificate" => (gbcs::credentials::KEY_USAGE_DS, None),
+                            "KeyAgreementCertificate" => (gbcs::credentials::KEY_USAGE_KA, None),
+                            "KeyAgreementTopUpCertificate" => (
+                                gbcs::credentials::KEY_USAGE_KA,
+                                Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP),
+                            ),
+                            _ => continue,
+                        };
+                        let rep = c.replacements.iter().find(|x| {
+                            x.target.key_usage == usage && x.target.cell_usage == cell_usage
+                        })?;
+                        x.text = b64(&rep.certificate);
+                    }
+                }
+                "CertificationPathCertificates" => {
+                    if e.children.len() != c.certification_path.len() {
+                        return None;
+                    }
+                    for (x, d) in e.children.iter_mut().zip(&c.certification_path) {
+                        x.text = b64(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Self(r))
+    }
+
+    /// A 6.15.1 request whose certificates are the vector's: its replacements in the DS, KA
+    /// and KA top-up slots their cells name, its certification path; the floors and the time-based
+    /// checks as the vector's control carries them.
+    fn with_krp_certificates(&self, u: &gbcs::usecases::KrpUpdate) -> Option<Self> {
+        use duis::xml::Element;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let node = |name: &str, text: String, children: Vec<Element>| Element {
+            name: name.to_owned(),
+            attrs: Vec::new(),
+            text,
+            children,
+        };
+        let leaf = |name: &str, text: String| node(name, text, Vec::new());
+        let mut r = self.0.clone();
+        let c = &u.content;
+        if u.party == gbcs::usecases::KrpParty::SupplierByTransCoS {
+            return self.with_cos_certificates(c);
+        }
+        let mut slots = Vec::new();
+        for (name, usage, cell_usage) in [
+            (
+                "DigitalSigningCertificate",
+                gbcs::credentials::KEY_USAGE_DS,
+                None,
+            ),
+            (
+                "KeyAgreementCertificate",
+                gbcs::credentials::KEY_USAGE_KA,
+                None,
+            ),
+            (
+                "KeyAgreementTopUpCertificate",
+                gbcs::credentials::KEY_USAGE_KA,
+                Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP),
+            ),
+        ] {
+            if let Some(rep) = c
+                .replacements
+                .iter()
+                .find(|x| x.target.key_usage == usage && x.target.cell_usage == cell_usage)
+            {
+                slots.push(leaf(name, b64(&rep.certificate)));
+            }
+        }
+        let path: Vec<Element> = c
+            .certification_path
+            .iter()
+            .map(|d| leaf("Certificate", b64(d)))
+            .collect();
+        let floor = match u.party {
+            gbcs::usecases::KrpParty::LoadController => c
+                .control
+                .other_changes
+                .iter()
+                .flatten()
+                .next()
+                .map(|x| x.floor),
+            _ => c.control.new_floor,
+        };
+        let top_up = c
+            .control
+            .new_specialist_floor
+            .as_ref()
+            .and_then(|v| v.first())
+            .map(|x| x.seq_number);
+        let mut children = Vec::new();
+        for e in std::mem::take(&mut r.body.children) {
+            match e.name.as_str() {
+                "RemotePartyFloorSeqNumber" | "RemotePartyPrepaymentTopUpFloorSeqNumber" => {}
+                "ReplacementCertificates" => {
+                    if let Some(f) = floor {
+                        children.push(leaf("RemotePartyFloorSeqNumber", f.to_string()));
+                    }
+                    if let Some(f) = top_up {
+                        children.push(leaf(
+                            "RemotePartyPrepaymentTopUpFloorSeqNumber",
+                            f.to_string(),
+                        ));
+                    }
+                    // 6.21 (RequestHandoverOfDCCControlledDevice): the certificates directly.
+                    let inner = if r
+                        .body
+                        .name
+                        .ends_with("RequestHandoverOfDCCControlledDevice")
+                    {
+                        slots.clone()
+                    } else {
+                        vec![node(
+                            "SupplierOrNetworkOperatorCertificates",
+                            String::new(),
+                            slots.clone(),
+                        )]
+                    };
+                    children.push(node("ReplacementCertificates", String::new(), inner));
+                }
+                "CertificationPathCertificates" => {
+                    children.push(node(
+                        "CertificationPathCertificates",
+                        String::new(),
+                        path.clone(),
+                    ));
+                }
+                "ApplyTimeBasedCPVChecks" => {
+                    let apply = c.control.apply_time_based_cpv_checks != Some(1);
+                    children.push(leaf("ApplyTimeBasedCPVChecks", apply.to_string()));
+                }
+                _ => children.push(e),
+            }
+        }
+        r.body.children = children;
+        Some(Self(r))
     }
 
     /// A 2.1 gas request whose `SpecialDays` refer to the days `refs` carries, in order.
@@ -706,6 +876,21 @@ pub enum Capacity {
 fn role_for(req: &Request, dev: &Device, capacity: Capacity) -> Result<duis::UserRole, String> {
     let srv = req.0.header.service_reference_variant;
     match capacity {
+        // 6.15.1 from the RTDS network operator (CS02bNOByNO): sent as the device's network
+        // operator, the party whose cells it replaces.
+        Capacity::TrustAnchor
+            if srv == duis::Srv::V6_15_1 && req.originator() == NETWORK_OPERATOR =>
+        {
+            srv.info()
+                .roles
+                .iter()
+                .copied()
+                .find(|r| {
+                    dcc::services::anchor_role(dev.device_type, *r)
+                        == Some(gbcs::usecases::RemotePartyRole::NetworkOperator)
+                })
+                .ok_or_else(|| format!("no network operator role for {srv}"))
+        }
         Capacity::TrustAnchor => dcc::catalogue::default_role(srv, dev).map_err(|e| e.to_string()),
         Capacity::NetworkOperator => srv
             .info()

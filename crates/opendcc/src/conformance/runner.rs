@@ -212,7 +212,22 @@ fn is_error_variant(variant: &str) -> bool {
 ///   2015-02-01T00:00:00Z, the command's implementation date-time is ZigBee `0x1FC66E20`
 ///   (2016-11-22); the vector's instant is put into the template's `RestrictionDateTime`;
 ///   `gbcs/tests/change_of_tenancy.rs` checks the builder against the vector.
-pub const VECTOR_PERIOD_ROWS: &[&str] = &["4.4.3_GCS15c SUCCESS", "3.2_GCS09 SUCCESS"];
+pub const VECTOR_PERIOD_ROWS: &[&str] = &[
+    "4.4.3_GCS15c SUCCESS",
+    "3.2_GCS09 SUCCESS",
+    // 6.15.1: the vectors carry certificates re-issued for other serial numbers and validity
+    // than the templates' (gbcs-notes §2.4); they are put into the template's request.
+    "6.15.1_CS02bSupplierBySupplier IMMEDIATE_SUCCESS",
+    "6.15.1_CS02bSupplierBySupplier FUTURE_DATED_SUCCESS",
+    "6.15.1_CS02bSupplierBySupplier CANCELLATION_SUCCESS",
+    "6.15.1_CS02bNOByNO SUCCESS",
+    "6.21_CS02bSupplierBySupplierHandover SUCCESS",
+    "6.21_CS02bNOByNOHandover SUCCESS",
+    // 6.23: the same (the transitional CoS party's command).
+    "6.23_CS02bSupplierByTransCoS IMMEDIATE_SUCCESS",
+    "6.23_CS02bSupplierByTransCoS FUTURE_DATED_SUCCESS",
+    "6.23_CS02bSupplierByTransCoS CANCELLATION_SUCCESS",
+];
 
 /// Rows whose RTDS command the ACB originates on behalf of the template's originator where the
 /// row's other commands are that user's own: the request is planned for the user acting in a

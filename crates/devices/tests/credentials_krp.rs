@@ -1,0 +1,526 @@
+//! 6.15.1 Update Security Credentials (KRP) on an emulated ESME: the supplier replaces its own
+//! trust anchor (CS02bSupplierBySupplier) with a certificate the SMKI organisation CA issued;
+//! afterwards a command signed with the old key is refused (security log entry and alert) and
+//! one signed with the new key obeyed. A certificate from another PKI, of the wrong role, or a
+//! cell of another party changes nothing.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use devices::{
+    DeviceKind, EmulatedDevice, EventKind, LogKind, Outcome, Refusal, RemotePartyRole, anchor_holds,
+};
+use gbcs::credentials::{STATUS_BAD_CERTIFICATE, UpdateSecurityCredentialsResponse};
+use gbcs::usecases::{self, Activation, CommandHeader, KrpCredentials, KrpParty};
+use gbcs::{Cra, Frame, SigningKey};
+
+fn new_pki() -> smki::Pki {
+    smki::Pki::generate_with_os_rng(time::OffsetDateTime::now_utc(), &smki::PkiNames::default())
+        .unwrap()
+}
+
+/// A fresh key and its organisation certificate for `eui` in `role` with `usage`.
+fn org_cert(
+    pki: &smki::Pki,
+    eui: u64,
+    role: smki::RemotePartyRole,
+    usage: smki::KeyUsage,
+) -> (Vec<u8>, SigningKey) {
+    let key = smki::KeyPair::generate_with_os_rng().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let der = pki
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: gbcs::Eui64::from_u64(eui),
+            role,
+            usage,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: now - time::Duration::days(1),
+            not_after: now + time::Duration::days(365),
+        })
+        .unwrap();
+    (
+        der,
+        SigningKey::from_der(&key.to_pkcs8_der().unwrap()).unwrap(),
+    )
+}
+
+fn krp(party: KrpParty, ds: Vec<u8>, path: Vec<u8>) -> KrpCredentials {
+    KrpCredentials {
+        party,
+        floor: Some(0),
+        top_up_floor: None,
+        ds: Some(ds),
+        ka: None,
+        ka_top_up: None,
+        certification_path: vec![path],
+        apply_time_based_cpv_checks: true,
+        activation: Activation::Now,
+    }
+}
+
+fn send(
+    w: &World,
+    dev: &mut EmulatedDevice,
+    signer: &Party,
+    counter: u64,
+    c: &KrpCredentials,
+) -> devices::Reply {
+    let h = CommandHeader::new(signer.eui, dev.eui(), counter);
+    let pre = usecases::cs02b_update_security_credentials(&h, c).unwrap();
+    let bytes = w.critical(pre, signer, dev);
+    dev.handle(&bytes, w.now)
+}
+
+fn response(dev: &EmulatedDevice, bytes: &[u8]) -> UpdateSecurityCredentialsResponse {
+    let Frame::Signing(apdu) = Frame::decode(bytes).unwrap() else {
+        panic!("a signed response")
+    };
+    assert_eq!(apdu.cra, Cra::Response);
+    apdu.verify_signature(dev.ds_public_key().unwrap().key())
+        .unwrap();
+    UpdateSecurityCredentialsResponse::decode(&apdu.content).unwrap()
+}
+
+#[test]
+fn supplier_replaces_its_anchor_old_key_refused_new_key_obeyed() {
+    let w = World::new();
+    let pki = new_pki();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let (cert, new_key) = org_cert(
+        &pki,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let c = krp(
+        KrpParty::Supplier,
+        cert.clone(),
+        pki.oca.cert_der().to_vec(),
+    );
+    let r = send(&w, &mut dev, &w.supplier, 1000, &c);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let resp_bytes = r.response.unwrap();
+    let o = response(&dev, &resp_bytes).outcome.unwrap();
+    assert!(o.all_succeeded());
+    assert_eq!(o.seq_number, 1000);
+    assert_eq!(o.seq_number_changes.len(), 1);
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::Supplier)
+        .unwrap()
+        .clone();
+    assert!(anchor_holds(&anchor, &cert));
+    assert_eq!(
+        anchor.ka_public,
+        w.supplier.anchor().ka_public,
+        "KA untouched"
+    );
+    assert!(dev.state().event_log.iter().any(|e| matches!(
+        e.kind,
+        EventKind::CommandExecuted {
+            message_code: 0x0102,
+            success: true,
+            ..
+        }
+    ) && e.kind.log() == LogKind::Security));
+
+    // The old key is refused: security log entry and an alert.
+    let esme = dev.eui();
+    let pre = || usecases::ecs43_disable_supply(&CommandHeader::new(w.supplier.eui, esme, 1001));
+    let old = w.critical(pre(), &w.supplier, &dev);
+    let r = dev.handle(&old, w.now);
+    assert_eq!(r.outcome, Outcome::Refused(Refusal::SignatureInvalid));
+    assert!(!r.alerts.is_empty());
+    assert!(dev.state().event_log.iter().any(|e| matches!(
+        e.kind,
+        EventKind::CommandRefused {
+            refusal: Refusal::SignatureInvalid,
+            ..
+        }
+    ) && e.kind.log() == LogKind::Security));
+    // The new key is obeyed.
+    let signed = pre().sign(&new_key).unwrap();
+    let r = dev.handle(&w.wan(signed, &dev), w.now);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+}
+
+#[test]
+fn bad_certificates_change_nothing() {
+    let w = World::new();
+    let pki = new_pki();
+    let other = new_pki();
+    let path = pki.oca.cert_der().to_vec();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let before = dev.state().trust_anchors.clone();
+    // From another PKI: not issued by the certification path's CA.
+    let (foreign, _) = org_cert(
+        &other,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1000,
+        &krp(KrpParty::Supplier, foreign, path.clone()),
+    );
+    assert!(matches!(
+        r.outcome,
+        Outcome::Executed { success: false, .. }
+    ));
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.outcomes[0].status, devices::STATUS_CERTIFICATION_PATH);
+    assert_eq!(dev.state().trust_anchors, before);
+    // Of the wrong role (a network operator's certificate for the supplier's cell).
+    let (wrong, _) = org_cert(
+        &pki,
+        SUPPLIER,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1001,
+        &krp(KrpParty::Supplier, wrong, path.clone()),
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.outcomes[0].status, STATUS_BAD_CERTIFICATE);
+    assert_eq!(dev.state().trust_anchors, before);
+    // The network operator may not send the supplier's mode: its role is not the use case's.
+    let (good, _) = org_cert(
+        &pki,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.network_operator,
+        1002,
+        &krp(KrpParty::Supplier, good.clone(), path.clone()),
+    );
+    assert_eq!(
+        r.outcome,
+        Outcome::Refused(Refusal::OriginatorNotAuthorised)
+    );
+    assert_eq!(dev.state().trust_anchors, before);
+    // Future dated: not held by this emulation, nothing changes.
+    let mut dated = krp(KrpParty::Supplier, good, path);
+    dated.activation = Activation::At(gbcs::UtcDateTime::new(2030, 1, 15, 0, 0, 0).unwrap());
+    let r = send(&w, &mut dev, &w.supplier, 1003, &dated);
+    assert!(matches!(
+        r.outcome,
+        Outcome::Executed { success: false, .. }
+    ));
+    assert_eq!(dev.state().trust_anchors, before);
+}
+
+#[test]
+fn network_operator_replaces_its_own_anchor() {
+    let w = World::new();
+    let pki = new_pki();
+    let mut dev = w.device(DeviceKind::Gsme, GSME);
+    let (cert, _) = org_cert(
+        &pki,
+        NETWORK_OPERATOR,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let (ka, _) = org_cert(
+        &pki,
+        NETWORK_OPERATOR,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::KeyAgreement,
+    );
+    let mut c = krp(
+        KrpParty::NetworkOperator,
+        cert.clone(),
+        pki.oca.cert_der().to_vec(),
+    );
+    c.ka = Some(ka.clone());
+    let r = send(&w, &mut dev, &w.network_operator, 1200, &c);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    // Answered like the RTDS CS02bNOByNO response (two cells replaced, the floor reported).
+    assert_same_structure(
+        r.response.as_ref().unwrap(),
+        &rtds(
+            "6.15.1_CS02bNOByNO",
+            "CS02bNOByNO_6.15.1_SUCCESS_RESPONSE_GBCS.HEX",
+        ),
+        "CS02bNOByNO",
+    );
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::NetworkOperator)
+        .unwrap();
+    assert!(anchor_holds(anchor, &cert));
+    assert!(anchor_holds(anchor, &ka));
+}
+
+/// The RTDS supplier's anchor (keystore certificates).
+fn rtds_supplier() -> devices::TrustAnchor {
+    let key = |f: &str| {
+        gbcs::credentials::certificate_facts(&pem(f))
+            .unwrap()
+            .public_key
+            .into()
+    };
+    devices::TrustAnchor {
+        eui: gbcs::Eui64::from_u64(SUPPLIER),
+        ds_public: key("90b3d51f30010000-ds.pem"),
+        ka_public: key("90b3d51f30010000-ka.pem"),
+    }
+}
+
+/// The RTDS supplier-signed COMMAND of `stem` (its ACB MAC replaced by the test world's ACB's,
+/// the device's RTDS keys not being in the keystore) on an ESME trusting the RTDS supplier.
+fn rtds_command(w: &World, dev: &mut EmulatedDevice, dir: &str, stem: &str) -> devices::Reply {
+    dev.set_trust_anchor(RemotePartyRole::Supplier, rtds_supplier());
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    dev.handle(&w.wan(c.apdu, dev), w.now)
+}
+
+#[test]
+fn rtds_supplier_commands_are_executed_and_answered_like_the_rtds_responses() {
+    let w = World::new();
+    let dir = "6.15.1_CS02bSupplierBySupplier";
+    // IMMEDIATE SUCCESS: the DS, KA and prepayment top-up KA cells replaced.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let stem = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS";
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert!(o.all_succeeded());
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
+        panic!()
+    };
+    let s = dev.state();
+    let anchor = s.trust_anchors.get(RemotePartyRole::Supplier).unwrap();
+    assert!(anchor_holds(anchor, &u.content.replacements[0].certificate));
+    assert!(anchor_holds(anchor, &u.content.replacements[1].certificate));
+    let top_up = gbcs::credentials::certificate_facts(&u.content.replacements[2].certificate)
+        .unwrap()
+        .public_key;
+    assert_eq!(
+        s.top_ups.supplier_prepayment_ka.as_ref().unwrap().key(),
+        &top_up,
+        "the prepayment top-up cell"
+    );
+
+    // IMMEDIATE ERROR: the KA certificate is not issued by the certification path's CA;
+    // nothing changes, answered like the RTDS ERROR response.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let stem = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR";
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    let before = dev.state().trust_anchors.clone();
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert_eq!(o.outcomes[1].status, devices::STATUS_CERTIFICATION_PATH);
+    assert_eq!(dev.state().trust_anchors, before);
+    assert_eq!(dev.state().top_ups.supplier_prepayment_ka, None);
+}
+
+/// The DCC's transitional change-of-supplier party (RTDS 90-B3-D5-1F-30-00-00-04).
+const TRANS_COS: u64 = 0x90b3_d51f_3000_0004;
+/// The incoming supplier.
+const NEW_SUPPLIER: u64 = 0x90b3_d51f_3003_0000;
+
+/// An ESME whose anchors include the transitional CoS party.
+fn cos_device(w: &World, trans_cos: &Party) -> EmulatedDevice {
+    let identity = devices::DeviceIdentity {
+        eui: gbcs::Eui64::from_u64(ESME),
+        kind: DeviceKind::Esme,
+        ds_private_pkcs8: pkcs8(),
+        ka_private_pkcs8: pkcs8(),
+    };
+    let anchors = w
+        .anchors()
+        .with(RemotePartyRole::TransitionalCos, trans_cos.anchor());
+    EmulatedDevice::new(
+        identity,
+        devices::DeviceState::new(DeviceKind::Esme, w.now, anchors),
+    )
+    .unwrap()
+}
+
+/// DUIS 6.23 (CS02bSupplierByTransCoS): the DCC, as transitional CoS party, replaces the
+/// outgoing supplier's anchor with the incoming supplier's certificate; the outgoing
+/// supplier's commands are refused afterwards, the incoming supplier's obeyed.
+#[test]
+fn trans_cos_hands_the_supplier_cells_to_the_new_supplier() {
+    let w = World::new();
+    let pki = new_pki();
+    let trans_cos = Party::new(TRANS_COS);
+    let mut dev = cos_device(&w, &trans_cos);
+    let (cert, new_key) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let c = krp(
+        KrpParty::SupplierByTransCoS,
+        cert.clone(),
+        pki.oca.cert_der().to_vec(),
+    );
+    let r = send(&w, &mut dev, &trans_cos, 6001, &c);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert!(o.all_succeeded());
+    assert_eq!(o.seq_number, 6001);
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::Supplier)
+        .unwrap()
+        .clone();
+    assert!(anchor_holds(&anchor, &cert));
+    assert_eq!(anchor.eui, gbcs::Eui64::from_u64(NEW_SUPPLIER));
+    let esme = dev.eui();
+    // The outgoing supplier is refused.
+    let old = w.critical(
+        usecases::ecs43_disable_supply(&CommandHeader::new(w.supplier.eui, esme, 1001)),
+        &w.supplier,
+        &dev,
+    );
+    let r = dev.handle(&old, w.now);
+    assert!(matches!(r.outcome, Outcome::Refused(_)), "{:?}", r.outcome);
+    // The incoming supplier is obeyed.
+    let pre = usecases::ecs43_disable_supply(&CommandHeader::new(
+        gbcs::Eui64::from_u64(NEW_SUPPLIER),
+        esme,
+        1,
+    ));
+    let r = dev.handle(&w.wan(pre.sign(&new_key).unwrap(), &dev), w.now);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+}
+
+/// The transitional CoS update signed by anyone but the transitional CoS party, with a
+/// certificate of the wrong role, or from another PKI, changes nothing.
+#[test]
+fn trans_cos_bad_input_changes_nothing() {
+    let w = World::new();
+    let pki = new_pki();
+    let other = new_pki();
+    let trans_cos = Party::new(TRANS_COS);
+    let mut dev = cos_device(&w, &trans_cos);
+    let before = dev.state().trust_anchors.clone();
+    let path = pki.oca.cert_der().to_vec();
+    let (good, _) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    // Signed by the outgoing supplier instead of the transitional CoS party.
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1000,
+        &krp(KrpParty::SupplierByTransCoS, good, path.clone()),
+    );
+    assert!(matches!(r.outcome, Outcome::Refused(_)), "{:?}", r.outcome);
+    // A network operator's certificate in the supplier's cell.
+    let (wrong, _) = org_cert(
+        &pki,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &trans_cos,
+        6001,
+        &krp(KrpParty::SupplierByTransCoS, wrong, path.clone()),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert!(!o.all_succeeded());
+    // From another PKI.
+    let (foreign, _) = org_cert(
+        &other,
+        NEW_SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &trans_cos,
+        6002,
+        &krp(KrpParty::SupplierByTransCoS, foreign, path),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(dev.state().trust_anchors, before);
+}

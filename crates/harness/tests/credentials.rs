@@ -1,0 +1,374 @@
+//! 6.15.1 Update Security Credentials (KRP) end to end: the supplier gets a new organisation
+//! digital-signing certificate from the SMKI service (a CSR, issued by the world's organisation
+//! CA and lodged in the repository), replaces its trust anchor on the ESME with 6.15.1 through
+//! the critical flow (CV 4 pre-command, the supplier's signature with its current key, CV 5,
+//! correlated), and afterwards a command signed with the old key is refused by the meter (a
+//! security log entry) while one signed with the new key is obeyed; the anchor survives a
+//! restart. A certificate from another PKI is refused by the meter, one of another party by
+//! the DCC, and nothing changes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use base64::Engine as _;
+use dcc::store::Store as _;
+use gbcs::GeneralSigning;
+use gbcs::usecases::{ResponseOutcome, ResponseValue, decode_response};
+use harness::{Delivered, Harness, premises1};
+use smki_service::{Environment, SmkiStore as _, SmkiTx};
+
+const SUPPLIER: &str = "supplier-a";
+const KRP: &str = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
+const DISABLE: &str = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
+
+fn b64(d: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(d)
+}
+
+fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        if srv == "6.15.1" { "6.15" } else { srv },
+        srv,
+        b64(payload)
+    )
+}
+
+/// A critical request whose body is replaced by `body` (when given); the pre-command signed by
+/// `sign` (the supplier's current GBCS key unless given). Returns the request's RequestID, or
+/// the DCC's refusal of CV 4.
+fn critical(
+    h: &mut Harness,
+    template: &str,
+    srv: &str,
+    body: Option<&str>,
+    sign: Option<&gbcs::SigningKey>,
+) -> Result<String, String> {
+    let p = h.request(template, SUPPLIER, premises1::ESME);
+    let xml = match body {
+        Some(b) => {
+            let a = p.xml.find("<sr:Body>").unwrap();
+            let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
+            format!("{}<sr:Body>{b}</sr:Body>{}", &p.xml[..a], &p.xml[z..])
+        }
+        None => p.xml.clone(),
+    };
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    if a.code.map(|c| c.as_str()) != Some("I0") {
+        return Err(a.body);
+    }
+    let pre = Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: a.body.clone(),
+    }
+    .gbcs_payload()
+    .expect("a pre-command");
+    let signed = match sign {
+        Some(k) => GeneralSigning::decode(&pre)
+            .unwrap()
+            .sign(k)
+            .unwrap()
+            .encode(),
+        None => h.sign_precommand(SUPPLIER, &pre),
+    };
+    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed)));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    Ok(p.rid)
+}
+
+/// The KRP body replacing the supplier's DS cell with `cert`, certification path `path`.
+fn krp_body(cert: &[u8], path: &[u8]) -> String {
+    format!(
+        "<sr:UpdateSecurityCredentialsKRP><sr:RemotePartyRole>Supplier</sr:RemotePartyRole>\
+         <sr:RemotePartyFloorSeqNumber>0</sr:RemotePartyFloorSeqNumber>\
+         <sr:ReplacementCertificates><sr:SupplierOrNetworkOperatorCertificates>\
+         <sr:DigitalSigningCertificate>{}</sr:DigitalSigningCertificate>\
+         </sr:SupplierOrNetworkOperatorCertificates></sr:ReplacementCertificates>\
+         <sr:CertificationPathCertificates><sr:Certificate>{}</sr:Certificate>\
+         </sr:CertificationPathCertificates>\
+         <sr:ApplyTimeBasedCPVChecks>true</sr:ApplyTimeBasedCPVChecks>\
+         </sr:UpdateSecurityCredentialsKRP>",
+        b64(cert),
+        b64(path)
+    )
+}
+
+/// A new organisation DS certificate for the supplier from the SMKI service (CSR, issuance by
+/// the world's OCA, lodged in the repository), made known to the gateway; and its key.
+fn new_certificate(h: &Harness) -> (Vec<u8>, gbcs::SigningKey) {
+    let eui = h.user_eui(SUPPLIER);
+    let key = smki::KeyPair::generate_with_os_rng().unwrap();
+    let csr = smki::csr::build_organisation_csr(
+        &key,
+        None,
+        eui,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    )
+    .unwrap();
+    let now = h.now();
+    let issued = h
+        .store()
+        .smki_transaction(|tx: &mut dyn SmkiTx| {
+            smki_service::issuance::issue(
+                tx,
+                Environment::Live,
+                eui,
+                &csr,
+                smki::Serial::random_with_os_rng().unwrap(),
+                now,
+            )
+        })
+        .unwrap();
+    let der = issued.record.der.clone();
+    let record = opendcc::world::org_record(&der).unwrap();
+    h.store()
+        .transaction(|tx| Ok(tx.put_org_cert(&record)?))
+        .unwrap();
+    let signing = gbcs::SigningKey::from_der(&key.to_pkcs8_der().unwrap()).unwrap();
+    (der, signing)
+}
+
+fn oca(h: &Harness) -> Vec<u8> {
+    let pem = std::fs::read_to_string(h.world_dir().join("pki/org-issuing.pem")).unwrap();
+    smki::cert_from_pem(&pem).unwrap()
+}
+
+fn supplier_ds_anchor(h: &Harness) -> String {
+    h.device_state(premises1::ESME)["trust_anchors"]["Supplier"]["ds_public"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn device_answer(h: &Harness, rid: &str) -> GeneralSigning {
+    let r = h.response_for(SUPPLIER, rid).expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone()
+}
+
+fn refusals(h: &Harness) -> usize {
+    h.device_state(premises1::ESME)["event_log"]
+        .to_string()
+        .matches("SignatureInvalid")
+        .count()
+}
+
+#[test]
+fn supplier_replaces_its_anchor_then_the_old_key_is_refused_and_the_new_obeyed() {
+    let mut h = Harness::new_world();
+    let old_anchor = supplier_ds_anchor(&h);
+    let (cert, new_key) = new_certificate(&h);
+    let path = oca(&h);
+    let rid = critical(&mut h, KRP, "6.15.1", Some(&krp_body(&cert, &path)), None).unwrap();
+    let a = device_answer(&h, &rid);
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+    ));
+    let new_anchor = supplier_ds_anchor(&h);
+    assert_ne!(new_anchor, old_anchor);
+    let hex: String = new_key
+        .public_key()
+        .unwrap()
+        .as_sec1()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(new_anchor.to_lowercase(), hex);
+
+    // The old key: the meter refuses (security log), the supply stays on.
+    let before = refusals(&h);
+    let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
+    // The meter does not answer a command it refuses: the DCC reports E21.
+    let r = h.response_for(SUPPLIER, &rid).expect("the DCC's answer");
+    assert_eq!(r.code().as_deref(), Some("E21"), "{}", r.xml);
+    assert_eq!(refusals(&h), before + 1);
+    assert_ne!(h.device_state(premises1::ESME)["supply"], "Disabled");
+
+    // The new key: obeyed, across a restart.
+    h.restart();
+    assert_eq!(supplier_ds_anchor(&h), new_anchor);
+    let rid = critical(&mut h, DISABLE, "7.2", None, Some(&new_key)).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("ECS43"));
+    assert_eq!(h.device_state(premises1::ESME)["supply"], "Disabled");
+}
+
+#[test]
+fn a_certificate_from_another_pki_or_party_changes_nothing() {
+    let mut h = Harness::new_world();
+    let before = supplier_ds_anchor(&h);
+    let path = oca(&h);
+    // Another PKI: the meter refuses the replacement (its issuer is not the path's).
+    let other = smki::Pki::generate_with_os_rng(h.now(), &smki::PkiNames::default()).unwrap();
+    let key = smki::KeyPair::generate_with_os_rng().unwrap();
+    let foreign = other
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: h.user_eui(SUPPLIER),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: h.now() - time::Duration::days(1),
+            not_after: h.now() + time::Duration::days(30),
+        })
+        .unwrap();
+    let rid = critical(
+        &mut h,
+        KRP,
+        "6.15.1",
+        Some(&krp_body(&foreign, &path)),
+        None,
+    )
+    .unwrap();
+    let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+    let a = gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Failure(_)
+    ));
+    assert_eq!(supplier_ds_anchor(&h), before);
+    // Another party's certificate: refused by the DCC, nothing sent.
+    let nobody = other
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: eui::Eui64::from_u64(0x90b3_d51f_3001_9999),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: h.now() - time::Duration::days(1),
+            not_after: h.now() + time::Duration::days(30),
+        })
+        .unwrap();
+    let e = critical(&mut h, KRP, "6.15.1", Some(&krp_body(&nobody, &path)), None).unwrap_err();
+    assert!(e.contains("not the requester"), "{e}");
+    assert_eq!(supplier_ds_anchor(&h), before);
+}
+
+const COS: &str = "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
+
+/// The 6.23 body replacing the supplier's DS cell with `cert`, certification path `path`.
+fn cos_body(cert: &[u8], path: &[u8]) -> String {
+    format!(
+        "<sr:UpdateSecurityCredentialsCoS>\
+         <sr:SupplierFloorSeqNumber>0</sr:SupplierFloorSeqNumber>\
+         <sr:SupplierReplacementCertificates>\
+         <sr:DigitalSigningCertificate>{}</sr:DigitalSigningCertificate>\
+         </sr:SupplierReplacementCertificates>\
+         <sr:CertificationPathCertificates><sr:Certificate>{}</sr:Certificate>\
+         </sr:CertificationPathCertificates>\
+         <sr:ApplyTimeBasedCPVChecks>true</sr:ApplyTimeBasedCPVChecks>\
+         <sr:ImportMPxN>1312345678333</sr:ImportMPxN>\
+         </sr:UpdateSecurityCredentialsCoS>",
+        b64(cert),
+        b64(path)
+    )
+}
+
+/// Sends a 6.23 request with `body` (CV 1: the DCC's transitional CoS party signs); returns
+/// its RequestID, or the DCC's refusal.
+fn cos(h: &mut Harness, body: &str) -> Result<String, String> {
+    let p = h.request(COS, SUPPLIER, premises1::ESME);
+    let a = p.xml.find("<sr:Body>").unwrap();
+    let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
+    let xml = format!("{}<sr:Body>{body}</sr:Body>{}", &p.xml[..a], &p.xml[z..]);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    if a.code.map(|c| c.as_str()) != Some("I99") {
+        return Err(a.body);
+    }
+    h.run_until_idle();
+    Ok(p.rid)
+}
+
+/// 6.23: the DCC's transitional CoS party replaces the supplier's anchor with the incoming
+/// supplier's certificate (here the supplier organisation's new key); afterwards the outgoing
+/// key is refused by the meter and the incoming obeyed, across a restart.
+#[test]
+fn trans_cos_hands_over_the_supplier_anchor() {
+    let mut h = Harness::new_world();
+    let old_anchor = supplier_ds_anchor(&h);
+    let (cert, new_key) = new_certificate(&h);
+    let path = oca(&h);
+    let rid = cos(&mut h, &cos_body(&cert, &path)).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("CS02bSupplierByTransCoS"));
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::CredentialsReplaced(_))
+    ));
+    assert_ne!(supplier_ds_anchor(&h), old_anchor);
+
+    // The outgoing key: refused by the meter (E21), the supply stays on.
+    let before = refusals(&h);
+    let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
+    let r = h.response_for(SUPPLIER, &rid).expect("the DCC's answer");
+    assert_eq!(r.code().as_deref(), Some("E21"), "{}", r.xml);
+    assert_eq!(refusals(&h), before + 1);
+    assert_ne!(h.device_state(premises1::ESME)["supply"], "Disabled");
+
+    // The incoming key: obeyed, across a restart.
+    h.restart();
+    let rid = critical(&mut h, DISABLE, "7.2", None, Some(&new_key)).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("ECS43"));
+    assert_eq!(h.device_state(premises1::ESME)["supply"], "Disabled");
+}
+
+/// 6.23 with a certificate of the wrong role is refused by the DCC, one from another PKI by the
+/// meter; nothing changes.
+#[test]
+fn trans_cos_bad_certificates_change_nothing() {
+    let mut h = Harness::new_world();
+    let before = supplier_ds_anchor(&h);
+    let path = oca(&h);
+    // The OCA's own certificate (not a supplier's): refused by the DCC.
+    let e = cos(&mut h, &cos_body(&path, &path)).unwrap_err();
+    assert!(e.contains("UpdateSecurityCredentialsCoS"), "{e}");
+    // Another PKI: the meter refuses.
+    let other = smki::Pki::generate_with_os_rng(h.now(), &smki::PkiNames::default()).unwrap();
+    let key = smki::KeyPair::generate_with_os_rng().unwrap();
+    let foreign = other
+        .oca
+        .issue_organisation(&smki::OrgCertRequest {
+            common_name: None,
+            eui: h.user_eui(SUPPLIER),
+            role: smki::RemotePartyRole::Supplier,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: key.public_key(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: h.now() - time::Duration::days(1),
+            not_after: h.now() + time::Duration::days(30),
+        })
+        .unwrap();
+    let rid = cos(&mut h, &cos_body(&foreign, &path)).unwrap();
+    let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+    let a = gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
+    assert!(matches!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Failure(_)
+    ));
+    assert_eq!(supplier_ds_anchor(&h), before);
+}
