@@ -109,10 +109,10 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         critical,
         [
             "ECS42", "ECS43", "GCS32", "ECS44", "GCS39", "ECS47", "ECS47a", "ECS38", "ECS47e",
-            "ECS70", "GCS28", "ECS05", "ECS28a", "ECS48", "ECS81", "ECS46a", "ECS09", "GCS06",
-            "ECS02", "ECS03", "GCS02", "GCS03", "ECS07", "GCS04", "ECS08", "ECS08a", "GCS05",
-            "ECS01a", "ECS01c", "ECS01b", "ECS01d", "GCS01a", "GCS01b", "ECS04a", "ECS04b",
-            "GCS40a", "GCS40b", "GCS40c", "GCS40d"
+            "ECS70", "GCS28", "ECS05", "ECS28a", "ECS48", "ECS81", "ECS46a", "ECS46c", "ECS09",
+            "GCS06", "ECS02", "ECS03", "GCS02", "GCS03", "ECS07", "GCS04", "ECS08", "ECS08a",
+            "GCS05", "ECS01a", "ECS01c", "ECS01b", "ECS01d", "GCS01a", "GCS01b", "ECS04a",
+            "ECS04b", "GCS40a", "GCS40b", "GCS40c", "GCS40d"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
