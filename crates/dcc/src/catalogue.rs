@@ -96,6 +96,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_26_update_daily_block_counter_reset::UpdateDailyBlockCounterReset,
     &services::s6_2_2_read_randomisation::ReadRandomisation,
     &services::s6_14_1_update_alc_descriptions::UpdateAlcDescriptions,
+    &services::s6_14_2_update_alc_scheduler::UpdateAlcScheduler,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_3_arm_supply::ArmSupply,

@@ -1059,7 +1059,7 @@ pub use top_up::TopUpDevice;
 // Family 6 limits (6.4.1 load limiting general settings).
 mod limits;
 pub use limits::{
-    AlcDescriptions, DailyBlockCounterReset, LoadLimitingGeneralSettings,
-    ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
+    AlcConnectionSchedule, AlcDescriptions, AlcScheduler, DailyBlockCounterReset,
+    LoadLimitingGeneralSettings, ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
     SetMaximumDemandConfigurableTimePeriod,
 };

@@ -62,7 +62,8 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 pub struct AuxScheduler {
     /// When they take effect (immediately, future dated, or cancel the pending ones).
     pub activation: Activation,
-    /// The named switches (1–5, increasing) and their HCALCS identities (zero: an ALCS).
+    /// The named switches (0 to 5 of 1–5, increasing) and their HCALCS identities (zero: an
+    /// ALCS).
     pub switches: Vec<(u8, [u8; 8])>,
     /// The special days table's entries (structures of index, 5-byte date, day id).
     pub special_days: Vec<Data>,
@@ -85,8 +86,7 @@ fn schedule_entry_ok(d: &Data) -> bool {
 }
 
 fn valid(s: &AuxScheduler) -> bool {
-    !s.switches.is_empty()
-        && s.switches.windows(2).all(|w| w[0].0 < w[1].0)
+    s.switches.windows(2).all(|w| w[0].0 < w[1].0)
         && s.switches
             .iter()
             .all(|(n, _)| (1..=super::ecs47::SWITCHES).contains(n))
@@ -175,9 +175,9 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
 /// Decodes the response: done, or the first failing SET's DLMS result.
 pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
     let n = AccessResponse::decode(content)?.results.len();
-    if !(5..=9).contains(&n) {
+    if !(4..=9).contains(&n) {
         return Err(ResponseDecodeError::Format(
-            "ECS46c answers five to nine SETs",
+            "ECS46c answers four to nine SETs",
         ));
     }
     common::dlms_done_response(content, n)
