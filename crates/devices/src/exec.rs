@@ -355,6 +355,8 @@ impl EmulatedDevice {
             DecodedCommand::Ecs81(locked) => self.ecs81(apdu.counter, locked),
             // 6.14.1 auxiliary load switch descriptions (crate::config::limits).
             DecodedCommand::Ecs46a(d) => self.ecs46a(apdu.counter, &d),
+            // 6.14.2 auxiliary load control scheduler (crate::config::limits).
+            DecodedCommand::Ecs46c(s) => self.ecs46c(apdu, &s, now),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).
@@ -855,15 +857,22 @@ impl EmulatedDevice {
 
     /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
     /// state (on while a boost controls it, `crate::boost`, else as [`crate::AuxLoads::is_on`]
-    /// says: an ECS47 activation in force, an ECS47a level of 100 in its period). This
-    /// emulation holds no auxiliary load calendar (its special days table and schedule read as
-    /// empty arrays), the switch descriptions 6.14.1 ECS46a wrote (empty until then) and no
-    /// HCALCS paired with a switch (the
-    /// identity reads as eight zero bytes, as the RTDS vector's switches in the ESME do).
+    /// says: an ECS47 activation in force, an ECS47a level of 100 in its period). The
+    /// auxiliary load calendar (special days table and schedule) and the HCALCS identities
+    /// are those 6.14.2 ECS46c wrote (empty arrays and eight zero bytes until then), the switch
+    /// descriptions those 6.14.1 ECS46a wrote (empty until then).
     pub(crate) fn aux_load_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
         use usecases::ecs61a;
-        if *o == ecs61a::SPECIAL_DAYS || *o == ecs61a::SCHEDULE {
-            return Some(Data::Array(Vec::new()));
+        // 6.14.2 ECS46c writes them (crate::config::limits).
+        let stored = |b: &[u8]| match Data::decode(b) {
+            Ok(d @ Data::Array(_)) => d,
+            _ => Data::Array(Vec::new()),
+        };
+        if *o == ecs61a::SPECIAL_DAYS {
+            return Some(stored(&self.state.config.limits.aux_special_days));
+        }
+        if *o == ecs61a::SCHEDULE {
+            return Some(stored(&self.state.config.limits.aux_schedule));
         }
         (1..=usecases::ecs47::SWITCHES).find_map(|n| {
             if *o == ecs61a::description(n) {
@@ -878,7 +887,9 @@ impl EmulatedDevice {
                     d.map(|s| s.as_bytes().to_vec()).unwrap_or_default(),
                 ))
             } else if *o == ecs61a::hcalcs_id(n) {
-                Some(Data::OctetString(vec![0; 8]))
+                let l = &self.state.config.limits;
+                let id = l.aux_hcalcs_ids.get(usize::from(n) - 1).copied();
+                Some(Data::OctetString(id.unwrap_or_default().to_vec()))
             } else if *o == usecases::ecs61e::operational_state(n) {
                 let device_t = t.saturating_add(self.state.clock_offset_secs);
                 let l = &self.state.aux_loads;

@@ -81,6 +81,9 @@ pub enum FutureAction {
     /// ECS28a: write these load limiting settings ([`crate::config::limits`]); one DLMS
     /// outcome alert per activation-time object.
     LoadLimit(crate::config::limits::LoadLimitChange),
+    /// ECS46c: write this auxiliary load control scheduler ([`crate::config::limits`]); one
+    /// DLMS outcome alert per activation-time object.
+    AuxScheduler(Box<crate::config::limits::AuxSchedulerChange>),
 }
 
 /// A future-dated instruction the device holds.
@@ -245,6 +248,14 @@ impl EmulatedDevice {
                 FutureAction::LoadLimit(change) => {
                     self.apply_load_limit(change);
                     for o in gbcs::usecases::ecs28a::activation_objects() {
+                        let code = ALERT_FUTURE_DATED_EXECUTED;
+                        alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
+                    }
+                    continue;
+                }
+                FutureAction::AuxScheduler(change) => {
+                    self.apply_aux_scheduler(change);
+                    for o in gbcs::usecases::ecs46c::activation_objects() {
                         let code = ALERT_FUTURE_DATED_EXECUTED;
                         alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
                     }

@@ -657,3 +657,113 @@ fn ecs46a_writes_the_descriptions_ecs61a_reads() {
             .all(String::is_empty)
     );
 }
+
+const SC: &str = "6.14.2_ECS46c";
+
+fn held_scheduler(dev: &EmulatedDevice) -> bool {
+    dev.state()
+        .future_actions
+        .iter()
+        .any(|a| matches!(a.action, devices::future::FutureAction::AuxScheduler(_)))
+}
+
+/// The scheduler of an RTDS 6.14.2 pre-command, re-dated.
+fn scheduler(stem: &str, activation: Activation) -> usecases::AuxScheduler {
+    let b = rtds(SC, &format!("ECS46c_6.14.2_{stem}_PRECOMMAND_GBCS.HEX"));
+    let a = Frame::decode(&b).unwrap().apdu().clone();
+    let mut s = usecases::ecs46c::decode(&a).unwrap();
+    s.activation = activation;
+    s
+}
+
+fn aux_read(w: &World, dev: &mut EmulatedDevice, counter: u64, t: UtcDateTime) -> Vec<Data> {
+    let cmd = usecases::ecs61a_read_auxiliary_load_switch_data(&header(w, dev, counter));
+    let (ok, bytes, _) = send(w, dev, cmd, t);
+    assert!(ok);
+    gbcs::dlms::AccessResponse::decode(&open(&bytes, dev, &w.supplier).content)
+        .unwrap()
+        .data
+}
+
+#[test]
+fn ecs46c_writes_the_calendar_ecs61a_reads_future_dated_and_cancelled() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let s = scheduler("IMMEDIATE_SOME_OPTIONALS_SUCCESS", Activation::Now);
+    let pre = usecases::ecs46c_update_aux_scheduler(&header(&w, &dev, 1006), &s).unwrap();
+    let (ok, resp, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    assert!(alerts.is_empty());
+    assert_eq!(
+        frame_shape(&resp),
+        frame_shape(&rtds(
+            SC,
+            "ECS46c_6.14.2_IMMEDIATE_SOME_OPTIONALS_SUCCESS_RESPONSE_GBCS.HEX"
+        ))
+    );
+    let v = aux_read(&w, &mut dev, 1007, w.now);
+    assert_eq!(
+        v[6],
+        Data::OctetString(vec![0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0x97])
+    );
+    assert_eq!(v[10], Data::Array(s.special_days.clone()));
+    assert_eq!(v[11], Data::Array(s.schedule.clone()));
+
+    // Future dated: held (nothing read yet), then written with two 8F66.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let at = w.now.plus_seconds(3 * DAY).unwrap();
+    let s = scheduler("FUTURE_DATED_ALL_OPTIONALS_SUCCESS", Activation::At(at));
+    let pre = usecases::ecs46c_update_aux_scheduler(&header(&w, &dev, 1007), &s).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert_eq!(
+        aux_read(&w, &mut dev, 1008, w.now)[10],
+        Data::Array(Vec::new())
+    );
+    assert!(held_scheduler(&dev));
+    assert_eq!(dev.next_future_action_at(), Some(at.to_unix()));
+    let alerts = dev.tick(at).unwrap();
+    assert_eq!(alerts.len(), 2);
+    assert!(!held_scheduler(&dev));
+    for (a, name) in alerts.iter().zip(["CALENDAR", "SPECIAL_DAYS"]) {
+        let file =
+            format!("ECS46c_6.14.2_8F66_FUTURE_DATED_ALL_OPTIONALS_SUCCESS_ALERT_{name}_GBCS.HEX");
+        let theirs = Frame::decode(&rtds(SC, &file)).unwrap();
+        let g = open(a, &dev, &w.supplier);
+        let block = |c: &[u8]| c[c.len() - 9..].to_vec();
+        assert_eq!(block(&g.content), block(&theirs.apdu().content), "{file}");
+    }
+    assert_eq!(
+        aux_read(&w, &mut dev, 1009, at)[11],
+        Data::Array(s.schedule.clone())
+    );
+
+    // Cancelled: held, then dropped; nothing is written.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let pre = usecases::ecs46c_update_aux_scheduler(&header(&w, &dev, 1007), &s).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    let c = scheduler("CANCELLATION_ALL_OPTIONALS_SUCCESS", Activation::Cancel);
+    let pre = usecases::ecs46c_update_aux_scheduler(&header(&w, &dev, 1008), &c).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert!(!held_scheduler(&dev));
+    assert!(dev.state().config.limits.aux_schedule.is_empty());
+
+    // A faulty calendar activation object (the RTDS ERROR vector's): the RTDS ERROR shape,
+    // nothing written or held.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let o = usecases::ecs46c::activation_objects()[0];
+    dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+        class: o.class_id,
+        obis: o.instance,
+        attribute: o.index,
+    });
+    let pre = usecases::ecs46c_update_aux_scheduler(&header(&w, &dev, 1009), &s).unwrap();
+    let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+    assert!(!ok);
+    assert_failure_like_rtds(
+        &resp,
+        SC,
+        "ECS46c_6.14.2_FUTURE_DATED_ALL_OPTIONALS_ERROR_RESPONSE_GBCS.HEX",
+    );
+    assert!(!held_scheduler(&dev));
+    assert!(dev.state().config.limits.aux_special_days.is_empty());
+}

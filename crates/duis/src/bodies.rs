@@ -1110,8 +1110,8 @@ pub use identity::{
 // Family 6 limits (6.4.1 load limiting general settings).
 mod limits;
 pub use limits::{
-    AlcDescriptions, DailyBlockCounterReset, LoadLimitingGeneralSettings,
-    ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
+    AlcConnectionSchedule, AlcDescriptions, AlcScheduler, DailyBlockCounterReset,
+    LoadLimitingGeneralSettings, ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
     SetMaximumDemandConfigurableTimePeriod,
 };
 // 6.8 Update Device Configuration (Billing Calendar).

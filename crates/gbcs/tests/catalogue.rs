@@ -153,7 +153,6 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "GCS40b",
             "GCS40c",
             "GCS40d",
-            // 6.8 billing calendar, 6.6, 6.7 gas configuration.
             "ECS30",
             "ECS30a",
             "GCS25",
@@ -161,11 +160,11 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "GCS23",
             "GCS24",
             "GCS24a",
-            // 6.15.1, 6.23 security credentials.
             "CS02bSupplierBySupplier",
             "CS02bNOByNO",
             "CS02gLoadControllerBySupplier",
-            "CS02bSupplierByTransCoS"
+            "CS02bSupplierByTransCoS",
+            "ECS46c"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());

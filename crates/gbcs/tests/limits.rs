@@ -395,3 +395,58 @@ fn ecs46a_builder_is_byte_exact_and_decodes() {
         );
     }
 }
+
+#[test]
+fn ecs46c_builder_is_byte_exact_and_decodes() {
+    let ks = Keystore::load();
+    let dir = "6.14.2_ECS46c";
+    let hc = [0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0x97];
+    for (stem, counter) in [
+        ("IMMEDIATE_SOME_OPTIONALS_SUCCESS", 1006),
+        ("FUTURE_DATED_ALL_OPTIONALS_SUCCESS", 1007),
+        ("CANCELLATION_ALL_OPTIONALS_SUCCESS", 1008),
+        ("FUTURE_DATED_ALL_OPTIONALS_ERROR", 1009),
+    ] {
+        let name = format!("ECS46c_6.14.2_{stem}");
+        let DecodedCommand::Ecs46c(d) =
+            decode_command(&apdu(dir, &format!("{name}_PRECOMMAND_GBCS.HEX"))).unwrap()
+        else {
+            panic!("{stem}")
+        };
+        let c = decode_command(&apdu(dir, &format!("{name}_COMMAND_GBCS.HEX"))).unwrap();
+        assert_eq!(c, DecodedCommand::Ecs46c(d.clone()));
+        assert!(c.spec().critical);
+        let activation = if stem.starts_with("CANCELLATION") {
+            Activation::Cancel
+        } else if stem.starts_with("FUTURE") {
+            Activation::At(UtcDateTime::new(2030, 1, 15, 9, 0, 0).unwrap())
+        } else {
+            Activation::Now
+        };
+        assert_eq!(d.activation, activation, "{stem}");
+        let switches: Vec<(u8, [u8; 8])> = if stem.starts_with("IMMEDIATE") {
+            vec![(1, [0; 8]), (2, hc)]
+        } else {
+            (1..=5)
+                .map(|n| (n, if n == 2 { hc } else { [0; 8] }))
+                .collect()
+        };
+        assert_eq!(d.switches, switches, "{stem}");
+        assert_eq!((d.special_days.len(), d.schedule.len()), (4, 6));
+        let b = usecases::ecs46c_update_aux_scheduler(&h(counter), &d).unwrap();
+        check_critical(&ks, dir, &name, b);
+        // Out of range: no switch 6, switches increasing, entries well formed.
+        let mut bad = d.clone();
+        bad.switches = vec![(6, [0; 8])];
+        assert!(usecases::ecs46c_update_aux_scheduler(&h(1), &bad).is_err());
+        let mut bad = d.clone();
+        bad.switches.reverse();
+        assert!(
+            bad.switches.len() < 2 || usecases::ecs46c_update_aux_scheduler(&h(1), &bad).is_err()
+        );
+        let mut bad = d.clone();
+        bad.schedule.push(gbcs::axdr::Data::Unsigned(1));
+        assert!(usecases::ecs46c_update_aux_scheduler(&h(1), &bad).is_err());
+    }
+    check_responses(dir);
+}

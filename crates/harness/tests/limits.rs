@@ -483,3 +483,71 @@ fn a_6_14_1_description_is_kept_across_a_restart_and_read_by_7_7() {
     assert_ne!(a.http_status, 200, "{}", a.body);
     assert_eq!(limits_state(&h)["aux_descriptions"][1], "Boiler");
 }
+
+/// The 7.7 read's GBCS answer (the meter's auxiliary load switch data).
+fn read_aux_switch_data(h: &mut Harness) -> Vec<u8> {
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "ECS61a_7.7_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    r.gbcs_payload().unwrap()
+}
+
+const HCALCS: [u8; 8] = [0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x90, 0x97];
+/// A schedule entry's switch time 07:00:00.00 as COSEM data.
+const SEVEN: [u8; 6] = [0x09, 0x04, 7, 0, 0, 0];
+
+fn has(bytes: &[u8], part: &[u8]) -> bool {
+    bytes.windows(part.len()).any(|w| w == part)
+}
+
+#[test]
+fn a_6_14_2_scheduler_is_read_by_7_7_across_a_restart_and_a_future_dated_one_at_its_time() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    assert!(!has(&read_aux_switch_data(&mut h), &HCALCS));
+    let x = critical(
+        &mut h,
+        "ECS46c_6.14.2_IMMEDIATE_SOME_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        "6.14.2",
+        ("SwitchTime", "07:00:00.00Z"),
+    );
+    assert!(
+        x.contains("UpdateDeviceConfigurationALCSchedulerRsp"),
+        "{x}"
+    );
+    h.restart();
+    let l = limits_state(&h);
+    assert_eq!(l["aux_hcalcs_ids"][1], serde_json::json!(HCALCS), "{l}");
+    let read = read_aux_switch_data(&mut h);
+    assert!(has(&read, &HCALCS) && has(&read, &SEVEN));
+    // A switch time that is not an xs:time: refused, nothing changes.
+    let p = h.request(
+        "ECS46c_6.14.2_IMMEDIATE_SOME_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::ESME,
+    );
+    let xml = harness::set_text(&p.xml, "SwitchTime", "25:00:00.00Z");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_ne!(a.http_status, 200, "{}", a.body);
+    assert_eq!(limits_state(&h), l);
+
+    // Future dated: held (across a restart), written at its time.
+    let mut h = Harness::new_world();
+    let at = (h.now() + HOUR).format(&Rfc3339).unwrap();
+    critical(
+        &mut h,
+        "ECS46c_6.14.2_FUTURE_DATED_ALL_OPTIONALS_SUCCESS_REQUEST_DUIS.XML",
+        "6.14.2",
+        ("ExecutionDateTime", &at),
+    );
+    assert!(!has(&read_aux_switch_data(&mut h), &HCALCS), "held");
+    h.restart();
+    h.advance(HOUR + Duration::from_secs(100));
+    assert!(has(&read_aux_switch_data(&mut h), &HCALCS), "written");
+}

@@ -62,6 +62,18 @@ pub struct LimitsConfig {
     /// set), which 7.7 ECS61a reads.
     #[serde(default)]
     pub aux_descriptions: [String; 5],
+    /// ECS46c: each switch's HCALCS identity (switch `n` at `n − 1`; zero: an ALCS, the
+    /// default), which 7.7 ECS61a reads.
+    #[serde(default)]
+    pub aux_hcalcs_ids: [[u8; 8]; 5],
+    /// ECS46c: the auxiliary load calendar's special days table, its COSEM array as encoded
+    /// (empty until written: an empty array), which 7.7 ECS61a reads.
+    #[serde(default)]
+    pub aux_special_days: Vec<u8>,
+    /// ECS46c: the auxiliary load calendar's schedule, its COSEM array as encoded (empty until
+    /// written: an empty array), which 7.7 ECS61a reads.
+    #[serde(default)]
+    pub aux_schedule: Vec<u8>,
 }
 
 impl LimitsConfig {
@@ -414,5 +426,107 @@ impl EmulatedDevice {
             dlms_response(counter, vec![gbcs::axdr::Data::Null; d.0.len()], results),
             failed.is_none(),
         )
+    }
+}
+
+/// The auxiliary load control scheduler an ECS46c writes, applied at once or when held
+/// ([`FutureAction::AuxScheduler`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuxSchedulerChange {
+    /// The named switches and their HCALCS identities.
+    pub switches: Vec<(u8, [u8; 8])>,
+    /// The special days table (the COSEM array, encoded).
+    pub special_days: Vec<u8>,
+    /// The schedule (the COSEM array, encoded).
+    pub schedule: Vec<u8>,
+}
+
+impl From<&gbcs::usecases::AuxScheduler> for AuxSchedulerChange {
+    fn from(s: &gbcs::usecases::AuxScheduler) -> Self {
+        Self {
+            switches: s.switches.clone(),
+            special_days: gbcs::axdr::Data::Array(s.special_days.clone()).encode(),
+            schedule: gbcs::axdr::Data::Array(s.schedule.clone()).encode(),
+        }
+    }
+}
+
+impl EmulatedDevice {
+    /// Writes the auxiliary load control scheduler `c`: the named switches' HCALCS
+    /// identities, the special days table and the schedule, which 7.7 ECS61a reads.
+    pub fn apply_aux_scheduler(&mut self, c: &AuxSchedulerChange) {
+        let l = &mut self.state.config.limits;
+        for (n, id) in &c.switches {
+            if let Some(slot) = l.aux_hcalcs_ids.get_mut(usize::from(*n).wrapping_sub(1)) {
+                *slot = *id;
+            }
+        }
+        l.aux_special_days = c.special_days.clone();
+        l.aux_schedule = c.schedule.clone();
+    }
+
+    /// ECS46c: the SETs in order; a faulty object ([`DeviceFault::DlmsObject`]) answers
+    /// hardware-fault there and other-reason after it (the RTDS ERROR shape), and nothing
+    /// changes. Otherwise applied at once, held until its activation time (replacing one
+    /// held), or (all-`FF` activation) the held one cancelled.
+    pub(crate) fn ecs46c(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        s: &gbcs::usecases::AuxScheduler,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let req = gbcs::dlms::AccessRequest::decode(&apdu.content).ok()?;
+        let specs = req.specs;
+        let failed = specs.iter().position(|spec| {
+            let RequestSpec::Set(o) = spec else {
+                return false;
+            };
+            self.state.has_fault(DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        });
+        let results = (0..specs.len())
+            .map(|i| {
+                ResponseSpec::Set(match failed {
+                    Some(f) if i == f => DLMS_FAILURE,
+                    Some(f) if i > f => DLMS_NOT_EXECUTED,
+                    _ => DLMS_SUCCESS,
+                })
+            })
+            .collect();
+        if failed.is_none() {
+            let device_now = self.device_time(now).to_unix();
+            let change = AuxSchedulerChange::from(s);
+            self.state
+                .future_actions
+                .retain(|a| !matches!(a.action, FutureAction::AuxScheduler(_)));
+            match s.activation {
+                Activation::Cancel => {}
+                Activation::At(at) if at.to_unix() > device_now => {
+                    self.state.future_actions.push(PendingAction {
+                        at: at.to_unix(),
+                        action: FutureAction::AuxScheduler(Box::new(change)),
+                        originator: apdu.originator,
+                        counter: apdu.counter,
+                        message_code: apdu.message_code().0,
+                        cluster: 0,
+                        frame_control: 0,
+                        command: 0,
+                    });
+                }
+                _ => self.apply_aux_scheduler(&change),
+            }
+        }
+        Some(Execution::Done {
+            content: dlms_response(
+                apdu.counter,
+                vec![gbcs::axdr::Data::Null; specs.len()],
+                results,
+            ),
+            date_time: Some(self.device_time(now).to_cosem().0),
+            success: failed.is_none(),
+        })
     }
 }

@@ -458,3 +458,163 @@ mod tests {
         }
     }
 }
+
+/// One 6.14.2 `ALCSHCALCSConnectionSchedule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlcConnectionSchedule {
+    /// `ActivateDeactivateSwitch` `index` (1–5).
+    pub switch: u8,
+    /// `ActivateSwitch` (true) or `DeactivateSwitch`.
+    pub activate: bool,
+    /// `SpecialDaysApplicability` indices (1–20).
+    pub special_days: Vec<u8>,
+    /// `DaysOfWeekApplicability`: the days (1 Monday … 7 Sunday).
+    pub days_of_week: Vec<u8>,
+    /// `SwitchTime` in UTC: hour, minute, second, hundredths.
+    pub switch_time: [u8; 4],
+    /// `StartDate`.
+    pub start_date: super::TariffDate,
+    /// `EndDate`.
+    pub end_date: super::TariffDate,
+}
+
+/// A parsed 6.14.2 `UpdateDeviceConfigurationALCScheduler` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlcScheduler {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// `ALCSHCALCSConnectionSchedule`s (1–48).
+    pub schedule: Vec<AlcConnectionSchedule>,
+    /// `ALCSHCALCSSpecialDay`s (0–20): index and date.
+    pub special_days: Vec<(u8, super::TariffDate)>,
+    /// `SwitchTypeAndId`s (0–5, indices increasing): the switch and its HCALCS (`None`: ALCS).
+    pub switches: Vec<(u8, Option<eui::Eui64>)>,
+}
+
+fn alc_day_of_week(e: &Element) -> Result<u8, BodyError> {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let mut s = Seq::new(e, "DayOfWeekApplicability");
+    let t = simple(s.required("DayOfWeekID")?, "DayOfWeekID")?.trim_matches(is_xml_space);
+    s.finish()?;
+    DAYS.iter()
+        .position(|d| *d == t)
+        .and_then(|i| u8::try_from(i + 1).ok())
+        .ok_or_else(|| InvalidValue::new("DayOfWeekID", t).into())
+}
+
+fn alc_schedule(e: &Element) -> Result<AlcConnectionSchedule, BodyError> {
+    use super::tariff::{date, empty, index, many, xs_time};
+    const NAME: &str = "ALCSHCALCSConnectionSchedule";
+    let mut s = Seq::new(e, NAME);
+    let a = s.required("ActivateDeactivateSwitch")?;
+    let switch = index(a, "ActivateDeactivateSwitch index", 5)?;
+    let mut aseq = Seq::new(a, "ActivateDeactivateSwitch");
+    let c = aseq.choice()?;
+    let activate = match c.name.as_str() {
+        "ActivateSwitch" => true,
+        "DeactivateSwitch" => false,
+        _ => return Err(aseq.unexpected(c)),
+    };
+    empty(c, "ActivateDeactivateSwitch")?;
+    aseq.finish()?;
+    let mut special_days = Vec::new();
+    for d in many(&mut s, "SpecialDaysApplicability", 0, 20)? {
+        empty(d, "SpecialDaysApplicability")?;
+        let i = index(d, "SpecialDaysApplicability index", 20)?;
+        if special_days.contains(&i) {
+            return Err(InvalidValue::new("SpecialDaysApplicability index", &i.to_string()).into());
+        }
+        special_days.push(i);
+    }
+    let mut days_of_week = Vec::new();
+    if let Some(dw) = s.optional("DaysOfWeekApplicability") {
+        let mut dws = Seq::new(dw, "DaysOfWeekApplicability");
+        for d in many(&mut dws, "DayOfWeekApplicability", 0, 7)? {
+            let d = alc_day_of_week(d)?;
+            if days_of_week.contains(&d) {
+                return Err(InvalidValue::new("DayOfWeekID", &d.to_string()).into());
+            }
+            days_of_week.push(d);
+        }
+        dws.finish()?;
+    }
+    let t = s.required("ALCSScheduleDatesAndTime")?;
+    let mut ts = Seq::new(t, "ALCSScheduleDatesAndTime");
+    let switch_time = xs_time(ts.required("SwitchTime")?, "SwitchTime")?;
+    let start_date = date(ts.required("StartDate")?, "StartDate")?;
+    let end_date = date(ts.required("EndDate")?, "EndDate")?;
+    ts.finish()?;
+    s.finish()?;
+    Ok(AlcConnectionSchedule {
+        switch,
+        activate,
+        special_days,
+        days_of_week,
+        switch_time,
+        start_date,
+        end_date,
+    })
+}
+
+impl AlcScheduler {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        use super::tariff::{date, empty, index, many};
+        const NAME: &str = "UpdateDeviceConfigurationALCScheduler";
+        expect(body, NAME)?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let schedule = many(&mut s, "ALCSHCALCSConnectionSchedule", 1, 48)?
+            .into_iter()
+            .map(alc_schedule)
+            .collect::<Result<Vec<_>, _>>()?;
+        let sd = s.required("ALCSHCALCSSpecialDays")?;
+        let mut sds = Seq::new(sd, "ALCSHCALCSSpecialDays");
+        let mut special_days: Vec<(u8, super::TariffDate)> = Vec::new();
+        for d in many(&mut sds, "ALCSHCALCSSpecialDay", 0, 20)? {
+            let i = index(d, "ALCSHCALCSSpecialDay index", 20)?;
+            if special_days.iter().any(|(p, _)| *p == i) {
+                return Err(InvalidValue::new("ALCSHCALCSSpecialDay index", &i.to_string()).into());
+            }
+            special_days.push((i, date(d, "ALCSHCALCSSpecialDay")?));
+        }
+        sds.finish()?;
+        let mut switches: Vec<(u8, Option<eui::Eui64>)> = Vec::new();
+        for e in many(&mut s, "SwitchTypeAndId", 0, 5)? {
+            let i = index(e, "SwitchTypeAndId index", 5)?;
+            if switches.last().is_some_and(|(p, _)| *p >= i) {
+                return Err(InvalidValue::new("SwitchTypeAndId index", &i.to_string()).into());
+            }
+            let mut es = Seq::new(e, "SwitchTypeAndId");
+            let c = es.choice()?;
+            let id = match c.name.as_str() {
+                "ALCS" => {
+                    empty(c, "ALCS")?;
+                    None
+                }
+                "HCALCS" => Some(super::eui(c, "HCALCS")?),
+                _ => return Err(es.unexpected(c)),
+            };
+            es.finish()?;
+            switches.push((i, id));
+        }
+        s.finish()?;
+        Ok(Self {
+            execution_date_time,
+            schedule,
+            special_days,
+            switches,
+        })
+    }
+}

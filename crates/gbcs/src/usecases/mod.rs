@@ -40,6 +40,7 @@ pub mod ecs28a;
 pub mod ecs28b;
 pub mod ecs37;
 pub mod ecs46a;
+pub mod ecs46c;
 pub mod ecs48;
 pub mod ecs57;
 pub mod ecs81;
@@ -312,6 +313,8 @@ pub use ecs81::ecs81_set_supply_tamper_state;
 pub use ecs26c::ecs26c_read_randomisation;
 // 6.14.1 auxiliary load switch descriptions.
 pub use ecs46a::{AuxDescriptions, ecs46a_update_aux_descriptions};
+// 6.14.2 auxiliary load control scheduler.
+pub use ecs46c::{AuxScheduler, ecs46c_update_aux_scheduler};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -571,6 +574,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs81::SPEC,
     &ecs26c::SPEC,
     &ecs46a::SPEC,
+    &ecs46c::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -831,6 +835,8 @@ pub enum DecodedCommand {
     Ecs26c(DlmsRead),
     /// ECS46a update the auxiliary load switch descriptions.
     Ecs46a(AuxDescriptions),
+    /// ECS46c update the auxiliary load control scheduler.
+    Ecs46c(AuxScheduler),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -1132,6 +1138,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs81(_) => &ecs81::SPEC,
             DecodedCommand::Ecs26c(_) => &ecs26c::SPEC,
             DecodedCommand::Ecs46a(_) => &ecs46a::SPEC,
+            DecodedCommand::Ecs46c(_) => &ecs46c::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,

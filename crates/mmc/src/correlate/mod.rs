@@ -31,6 +31,7 @@ mod ecs05;
 mod ecs09;
 mod ecs28a;
 mod ecs46a;
+mod ecs46c;
 mod ecs48;
 mod ecs81;
 mod gcs06;
@@ -79,6 +80,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs48::CORRELATION,
     &ecs81::CORRELATION,
     &ecs46a::CORRELATION,
+    &ecs46c::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,

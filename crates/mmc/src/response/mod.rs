@@ -64,6 +64,7 @@ mod ecs28a;
 mod ecs28b;
 mod ecs37;
 mod ecs46a;
+mod ecs46c;
 mod ecs48;
 mod ecs57;
 mod ecs81;
@@ -216,6 +217,7 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs81::MAPPING,
     &ecs26c::MAPPING,
     &ecs46a::MAPPING,
+    &ecs46c::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
