@@ -102,9 +102,9 @@ fn what_6_6_and_6_7_write_6_2_8_reads_across_a_restart() {
     for want in [
         "<CalorificValue>40</CalorificValue>",
         "<ConversionFactor>1.02264</ConversionFactor>",
-        "<UncontrolledGasFlowRateDecimal>6.168</UncontrolledGasFlowRateDecimal>",
-        "<StabilisationPeriod>30</StabilisationPeriod>",
-        "<MeasurementPeriod>300</MeasurementPeriod>",
+        "<UncontrolledGasFlowRate>6.168</UncontrolledGasFlowRate>",
+        "<FlowStabilisationPeriod>30</FlowStabilisationPeriod>",
+        "<FlowMeasurementPeriod>300</FlowMeasurementPeriod>",
     ] {
         assert!(after.contains(want), "{want}: {after}");
     }

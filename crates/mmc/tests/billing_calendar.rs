@@ -30,11 +30,11 @@ fn render(dir: &str, file: &str) -> String {
 fn the_calendars_read_are_the_vectors() {
     let x = render("6.2.3_ECS26d", "ECS26d_6.2.3_SUCCESS_RESPONSE_GBCS.HEX");
     assert!(
-        x.contains("<ReadDeviceConfigurationBillingCalendarRsp MessageSuccess=\"true\">"),
+        x.contains("<ReadDeviceConfigurationDataBillingCalendarRsp MessageSuccess=\"true\"><BillingCalendar>"),
         "{x}"
     );
     assert!(
-        x.contains("<ElectricityBillingCalendar><BillingTime>12:00:00.00Z</BillingTime><Monthly>1</Monthly></ElectricityBillingCalendar>"),
+        x.contains("<BillingCalendar><ElectricityBillingCalendar><BillingTime>12:00:00.00Z</BillingTime><Monthly>1</Monthly></ElectricityBillingCalendar></BillingCalendar>"),
         "{x}"
     );
     let x = render("6.2.3_ECS26l", "ECS26l_6.2.3_SUCCESS_RESPONSE_GBCS.HEX");

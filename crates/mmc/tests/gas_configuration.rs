@@ -30,7 +30,7 @@ fn render(dir: &str, file: &str) -> String {
 fn the_gas_configuration_read_is_the_vector() {
     let x = render("6.2.8_GCS21a", "GCS21a_6.2.8_SUCCESS_RESPONSE_GBCS.HEX");
     assert!(
-        x.contains("<ReadDeviceConfigurationGasRsp MessageSuccess=\"true\"><CalorificValue>567</CalorificValue><ConversionFactor>36</ConversionFactor><UncontrolledGasFlowRate>200</UncontrolledGasFlowRate><StabilisationPeriod>10</StabilisationPeriod><MeasurementPeriod>3600</MeasurementPeriod>"),
+        x.contains("<ReadDeviceConfigurationGasRsp MessageSuccess=\"true\"><CalorificValue>567</CalorificValue><ConversionFactor>36</ConversionFactor><UncontrolledGasFlowRate>200</UncontrolledGasFlowRate><FlowStabilisationPeriod>10</FlowStabilisationPeriod><FlowMeasurementPeriod>3600</FlowMeasurementPeriod>"),
         "{x}"
     );
     for (dir, file, element) in [

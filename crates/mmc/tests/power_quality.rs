@@ -96,7 +96,7 @@ fn voltage_configuration_6_2_1() {
         &[
             "<ra:ServiceReferenceVariant>6.2.1</ra:ServiceReferenceVariant>",
             &format!(
-                "<ra:ReadDeviceConfigurationVoltageRsp MessageSuccess=\"true\">{RMS}<ra:SinglePhaseVoltageSettings><ra:AverageRMSOverVoltageThreshold>264</ra:AverageRMSOverVoltageThreshold><ra:AverageRMSUnderVoltageThreshold>200</ra:AverageRMSUnderVoltageThreshold></ra:SinglePhaseVoltageSettings></ra:ReadDeviceConfigurationVoltageRsp>"
+                "<ra:ReadDeviceConfigurationVoltageRsp MessageSuccess=\"true\"><ra:SinglePhaseVoltageSettings><ra:AverageRMSOverVoltageThreshold>264</ra:AverageRMSOverVoltageThreshold><ra:AverageRMSUnderVoltageThreshold>200</ra:AverageRMSUnderVoltageThreshold></ra:SinglePhaseVoltageSettings>{RMS}</ra:ReadDeviceConfigurationVoltageRsp>"
             ),
         ],
     );
@@ -104,7 +104,7 @@ fn voltage_configuration_6_2_1() {
     has(
         &x,
         &[
-            RMS,
+            &format!("</ra:PolyPhaseVoltageSettings>{RMS}</ra:ReadDeviceConfigurationVoltageRsp>"),
             "<ra:PolyPhaseVoltageSettings><ra:Phase>1</ra:Phase><ra:PhaseVoltageSettings><ra:AverageRMSOverVoltageThreshold>126</ra:AverageRMSOverVoltageThreshold><ra:AverageRMSUnderVoltageThreshold>96</ra:AverageRMSUnderVoltageThreshold></ra:PhaseVoltageSettings></ra:PolyPhaseVoltageSettings>",
             "<ra:Phase>3</ra:Phase><ra:PhaseVoltageSettings><ra:AverageRMSOverVoltageThreshold>126</ra:AverageRMSOverVoltageThreshold>",
         ],

@@ -3,12 +3,14 @@
 //!
 //! * ECS30, ECS30a → `UpdateDeviceConfigurationBillingCalendarRsp` (no content; failures in
 //!   `DebugInfo`).
-//! * ECS26d, ECS26l → `ReadDeviceConfigurationBillingCalendarRsp/ElectricityBillingCalendar`:
+//! * ECS26d, ECS26l →
+//!   `ReadDeviceConfigurationDataBillingCalendarRsp/BillingCalendar/ElectricityBillingCalendar`:
 //!   the calendar in the form 6.8 writes it (`BillingTime`, then `Daily`, `Weekly`, `Monthly`,
-//!   `Quarterly`, `SixMonthly` or `Yearly`), or, for entries DUIS cannot state, one
-//!   `ExecutionTime` per entry (`Time` and `Date`, the COSEM octets in hexadecimal).
+//!   `Quarterly`, `SixMonthly` or `Yearly`); entries the MMC schema cannot state are given as
+//!   GBCSData.
 //! * GCS25, GCS25a → `UpdateDeviceConfigurationBillingCalendarRsp` (no content).
-//! * GCS21d, GCS21k → `ReadDeviceConfigurationBillingCalendarRsp/GasBillingCalendar`:
+//! * GCS21d, GCS21k →
+//!   `ReadDeviceConfigurationDataBillingCalendarRsp/BillingCalendar/GasBillingCalendar`:
 //!   `BillingPeriodStart` (the published start, UTC) and `Periodicity`.
 
 use gbcs::usecases::billing_calendar::{ElecBillingCalendar, ElecPeriodicity};
@@ -52,7 +54,7 @@ const fn read(spec: &'static gbcs::usecases::UseCaseSpec) -> ResponseMapping {
         use_case: spec,
         service_reference: "6.2",
         service_reference_variant: "6.2.3",
-        element: "ReadDeviceConfigurationBillingCalendarRsp",
+        element: "ReadDeviceConfigurationDataBillingCalendarRsp",
         by_variant: &[],
         render: render_calendar,
         failure: None,
@@ -64,10 +66,6 @@ fn render_done(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, Mapp
         ResponseValue::Done => Ok(Rendering::Children(Xml::new())),
         _ => Err(MappingError::unexpected(v)),
     }
-}
-
-fn upper_hex(b: &[u8]) -> String {
-    b.iter().map(|v| format!("{v:02X}")).collect()
 }
 
 fn qsmy(x: &mut Xml, name: &str, day: u8, month: u8) {
@@ -107,43 +105,45 @@ fn render_gas(
 fn render_calendar(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
     let entries = match v {
         ResponseValue::BillingCalendar(entries) => entries,
-        ResponseValue::GasBillingPeriod(p) => return render_gas(p).map(Rendering::Children),
+        ResponseValue::GasBillingPeriod(p) => {
+            let mut x = Xml::new();
+            x.open("BillingCalendar", &[]);
+            x.append(&render_gas(p)?);
+            x.close("BillingCalendar");
+            return Ok(Rendering::Children(x));
+        }
         _ => return Err(MappingError::unexpected(v)),
     };
+    let c = ElecBillingCalendar::from_entries(entries).ok_or_else(|| {
+        MappingError(format!(
+            "{} billing calendar entries the MMC schema cannot state",
+            entries.len()
+        ))
+    })?;
     let mut x = Xml::new();
+    x.open("BillingCalendar", &[]);
     x.open("ElectricityBillingCalendar", &[]);
-    match ElecBillingCalendar::from_entries(entries) {
-        Some(c) => {
-            let t = c.time;
-            x.leaf(
-                "BillingTime",
-                &format!(
-                    "{:02}:{:02}:{:02}.{:02}Z",
-                    t.hour, t.minute, t.second, t.hundredths
-                ),
-            );
-            match c.periodicity {
-                ElecPeriodicity::Daily => x.empty("Daily", &[]),
-                ElecPeriodicity::Weekly(d) => x.leaf("Weekly", &d.to_string()),
-                ElecPeriodicity::Monthly(d) => x.leaf("Monthly", &d.to_string()),
-                ElecPeriodicity::Quarterly { day, start_month } => {
-                    qsmy(&mut x, "Quarterly", day, start_month)
-                }
-                ElecPeriodicity::SixMonthly { day, start_month } => {
-                    qsmy(&mut x, "SixMonthly", day, start_month)
-                }
-                ElecPeriodicity::Yearly { day, month } => qsmy(&mut x, "Yearly", day, month),
-            }
+    let t = c.time;
+    x.leaf(
+        "BillingTime",
+        &format!(
+            "{:02}:{:02}:{:02}.{:02}Z",
+            t.hour, t.minute, t.second, t.hundredths
+        ),
+    );
+    match c.periodicity {
+        ElecPeriodicity::Daily => x.empty("Daily", &[]),
+        ElecPeriodicity::Weekly(d) => x.leaf("Weekly", &d.to_string()),
+        ElecPeriodicity::Monthly(d) => x.leaf("Monthly", &d.to_string()),
+        ElecPeriodicity::Quarterly { day, start_month } => {
+            qsmy(&mut x, "Quarterly", day, start_month)
         }
-        None => {
-            for e in entries {
-                x.open("ExecutionTime", &[]);
-                x.leaf("Time", &upper_hex(&e.time));
-                x.leaf("Date", &upper_hex(&e.date));
-                x.close("ExecutionTime");
-            }
+        ElecPeriodicity::SixMonthly { day, start_month } => {
+            qsmy(&mut x, "SixMonthly", day, start_month)
         }
+        ElecPeriodicity::Yearly { day, month } => qsmy(&mut x, "Yearly", day, month),
     }
     x.close("ElectricityBillingCalendar");
+    x.close("BillingCalendar");
     Ok(Rendering::Children(x))
 }

@@ -1,7 +1,7 @@
-//! ECS26c read randomisation → `RandomisationSettings`: `RandomisedOffsetLimit` (the limit
-//! 7.12 sets), `RandomisedOffsetNumber` (`0-0:94.44.0.0`) and `RandomisationOffsetPeriod`
-//! (`0-0:94.44.0.2`), seconds. The element names other than the limit's are this
-//! implementation's reading (the corpus holds no MMC schema for them).
+//! ECS26c read randomisation → `ReadDeviceConfigurationRandomisationRsp` (DUIS 6.2.2), in the
+//! MMC 5.1 schema's order: `RandomisedOffset` (the offset period `0-0:94.44.0.2`, seconds),
+//! `RandomisedOffsetNumber` (`0-0:94.44.0.0`) and `RandomisedOffsetLimit` (`0-0:94.44.0.1`,
+//! the limit 7.12 sets, seconds).
 
 use gbcs::axdr::Data;
 use gbcs::usecases::{ResponseValue, ecs26c};
@@ -15,7 +15,7 @@ pub static MAPPING: ResponseMapping = ResponseMapping {
     use_case: &ecs26c::SPEC,
     service_reference: "6.2",
     service_reference_variant: "6.2.2",
-    element: "RandomisationSettings",
+    element: "ReadDeviceConfigurationRandomisationRsp",
     by_variant: &[],
     render,
     failure: None,
@@ -36,16 +36,16 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     };
     let mut x = Xml::new();
     x.leaf(
-        "RandomisedOffsetLimit",
-        &int(limit, "randomised offset limit")?.to_string(),
+        "RandomisedOffset",
+        &int(period, "randomisation offset period")?.to_string(),
     );
     x.leaf(
         "RandomisedOffsetNumber",
         &int(number, "randomised offset number")?.to_string(),
     );
     x.leaf(
-        "RandomisationOffsetPeriod",
-        &int(period, "randomisation offset period")?.to_string(),
+        "RandomisedOffsetLimit",
+        &int(limit, "randomised offset limit")?.to_string(),
     );
     Ok(Rendering::Children(x))
 }

@@ -4,9 +4,9 @@
 //!   `UpdateDeviceConfigurationGasFlowRsp` (no content).
 //! * GCS21a → `ReadDeviceConfigurationGasRsp`: `CalorificValue` (Price `0x0304`, scaled by the
 //!   trailing digit `0x0306`), `ConversionFactor` (`0x0302` by `0x0303`), then the uncontrolled
-//!   flow: `UncontrolledGasFlowRate` (Metering `0x0B10`; `UncontrolledGasFlowRateDecimal`
-//!   when the divisor `0x0B13` is not 1, `0x0B10` / divisor), `StabilisationPeriod`
-//!   (`0x0B14`), `MeasurementPeriod` (`0x0B15`). An attribute not read is left out.
+//!   flow: `UncontrolledGasFlowRate` (Metering `0x0B10`, divided by the divisor `0x0B13` when
+//!   that is more than 1), `FlowStabilisationPeriod` (`0x0B14`), `FlowMeasurementPeriod`
+//!   (`0x0B15`), the MMC 5.1 schema's names. An attribute not read is left out.
 
 use gbcs::usecases::gas_configuration::{CLUSTER_METERING, CLUSTER_PRICE};
 use gbcs::usecases::{ResponseValue, gcs21a, gcs23, gcs24, gcs24a};
@@ -89,13 +89,13 @@ fn render_read(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, Mapp
     }
     if let Some(rate) = attr(&metering, 0x0B10) {
         match attr(&metering, 0x0B13) {
-            Some(d) if d > 1 => x.leaf("UncontrolledGasFlowRateDecimal", &decimal(rate, d)),
+            Some(d) if d > 1 => x.leaf("UncontrolledGasFlowRate", &decimal(rate, d)),
             _ => x.leaf("UncontrolledGasFlowRate", &rate.to_string()),
         }
     }
     for (name, id) in [
-        ("StabilisationPeriod", 0x0B14),
-        ("MeasurementPeriod", 0x0B15),
+        ("FlowStabilisationPeriod", 0x0B14),
+        ("FlowMeasurementPeriod", 0x0B15),
     ] {
         if let Some(v) = attr(&metering, id) {
             x.leaf(name, &v.to_string());

@@ -1,12 +1,11 @@
-//! The power quality responses' renderings, shared by their per-use-case mappings: the DUIS
-//! request's element names for the values read back (opendcc's reading; the MMC schema is not
-//! in the corpus).
+//! The power quality responses' renderings, shared by their per-use-case mappings, in the MMC
+//! 5.1 schema's element names and order.
 //!
 //! * ECS29a–f, ECS34 (6.5, 6.27, 6.12): no content; failures in `DebugInfo`.
-//! * ECS26b / ECS26k (6.2.1): `RMSVoltageSettings` (each limiter's measurement period and
-//!   threshold, GET requests 0–7), then `SinglePhaseVoltageSettings` (requests 8 over, 9
-//!   under) or three `PolyPhaseVoltageSettings` (`Phase`, then `PhaseVoltageSettings`: L1 8
-//!   over, 9 under; L2 11 over, 10 under; L3 13 over, 12 under). The average RMS voltage
+//! * ECS26b / ECS26k (6.2.1): `SinglePhaseVoltageSettings` (requests 8 over, 9 under) or
+//!   three `PolyPhaseVoltageSettings` (`Phase`, then `PhaseVoltageSettings`: L1 8 over, 9
+//!   under; L2 11 over, 10 under; L3 13 over, 12 under), then `RMSVoltageSettings` (each
+//!   limiter's measurement period and threshold, GET requests 0–7). The average RMS voltage
 //!   measurement period is not read by either use case and not rendered.
 //! * ECS26f (6.2.5): `LowMediumPowerThreshold`, `MediumHighPowerThreshold`.
 
@@ -72,8 +71,8 @@ pub(crate) fn single_phase(
 ) -> Result<Rendering, MappingError> {
     let v = values(v, 10)?;
     let mut x = Xml::new();
-    rms(&mut x, &v);
     average(&mut x, "SinglePhaseVoltageSettings", v[8], v[9]);
+    rms(&mut x, &v);
     Ok(Rendering::Children(x))
 }
 
@@ -84,13 +83,13 @@ pub(crate) fn poly_phase(
 ) -> Result<Rendering, MappingError> {
     let v = values(v, 14)?;
     let mut x = Xml::new();
-    rms(&mut x, &v);
     for (phase, over, under) in [(1, v[8], v[9]), (2, v[11], v[10]), (3, v[13], v[12])] {
         x.open("PolyPhaseVoltageSettings", &[]);
         x.leaf("Phase", &phase.to_string());
         average(&mut x, "PhaseVoltageSettings", over, under);
         x.close("PolyPhaseVoltageSettings");
     }
+    rms(&mut x, &v);
     Ok(Rendering::Children(x))
 }
 
