@@ -308,6 +308,15 @@ impl EmulatedDevice {
             .trust_anchors
             .get(RemotePartyRole::NetworkOperator)
             .cloned();
+        // DUIS 6.22: a voltage alert configured off for the WAN is not raised (as
+        // `EmulatedDevice::raise_alert` decides for the others).
+        let configurable = self.configurable();
+        codes.retain(|code| {
+            self.state
+                .config
+                .alert_behaviour
+                .sends(configurable, code.0)
+        });
         codes
             .into_iter()
             .filter_map(|code| match &recipient {

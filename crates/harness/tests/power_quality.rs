@@ -23,6 +23,8 @@ mod t {
     pub const READ_VOLTAGE: &str = "ECS26b_6.2.1_SUCCESS_REQUEST_DUIS.XML";
     pub const POWER: &str = "ECS34_6.12_SUCCESS_REQUEST_DUIS.XML";
     pub const READ_POWER: &str = "ECS26f_6.2.5_SUCCESS_REQUEST_DUIS.XML";
+    pub const ALERTS_NO_WAN: &str = "ECS25b_6.22_SUCCESS_REQUEST_DUIS.XML";
+    pub const ALERTS_NO_LOG: &str = "ECS25b3_6.22_SUCCESS_REQUEST_DUIS.XML";
 }
 
 /// `template`, edited, from `user` to `target`: acknowledged (I99) and answered (I0); the
@@ -247,6 +249,59 @@ fn the_power_thresholds_are_written_read_back_and_kept_across_a_restart() {
     assert_eq!(power(&mut h), [1500, 6000]);
 }
 
+/// The single-phase voltage alert codes, which are off for the WAN by default (the RTDS ECS25r2
+/// answer 6.2.10 reads before any 6.22).
+const VOLTAGE_ALERTS: [&str; 12] = [
+    "8002", "8006", "8020", "8024", "8028", "802C", "8085", "8089", "808D", "8091", "8095", "8099",
+];
+
+/// 6.22 from the distributor: every single-phase voltage alert on, for the WAN (ECS25b) and
+/// for logging (ECS25b3).
+fn enable_voltage_alerts(h: &mut Harness) {
+    let codes: String = VOLTAGE_ALERTS
+        .iter()
+        .map(|c| format!("<sr:x{c}>Enable</sr:x{c}>"))
+        .collect();
+    for (template, group) in [
+        (t::ALERTS_NO_WAN, "ElectricityNetworkOperatorAlerts"),
+        (
+            t::ALERTS_NO_LOG,
+            "ElectricityNetworkOperatorLoggingSettings",
+        ),
+    ] {
+        answered(h, DISTRIBUTOR, template, premises1::ESME, |x| {
+            let start = x.find("<sr:ConfigureAlertBehaviour>").unwrap();
+            let end_tag = "</sr:ConfigureAlertBehaviour>";
+            let end = x.find(end_tag).unwrap() + end_tag.len();
+            format!(
+                "{}<sr:ConfigureAlertBehaviour><sr:{group}><sr:NetworkOperatorESMESinglePhase>\
+                 {codes}</sr:NetworkOperatorESMESinglePhase></sr:{group}>\
+                 </sr:ConfigureAlertBehaviour>{}",
+                &x[..start],
+                &x[end..]
+            )
+        });
+    }
+}
+
+#[test]
+fn a_voltage_alert_configured_off_is_not_raised_but_still_counted() {
+    let mut h = Harness::new_world();
+    let half_hour = std::time::Duration::from_secs(1800);
+    answered(&mut h, DISTRIBUTOR, t::VOLTAGE, premises1::ESME, |x| {
+        set_text(x, "AverageRMSOverVoltageThreshold", "245")
+    });
+    h.set_simulated_voltage(premises1::ESME, Some(250));
+    h.advance(half_hour * 2);
+    h.run_until_idle();
+    // 0x8002 is off for the WAN by default (DUIS 6.22): no alert, but the swell is counted.
+    assert_eq!(distributor_alerts(&h), Vec::<String>::new());
+    assert_eq!(
+        h.device_state(premises1::ESME)["reads"]["network"]["swells"][0],
+        1
+    );
+}
+
 /// The GBCS alert codes the distributor has been sent, in order.
 fn distributor_alerts(h: &Harness) -> Vec<String> {
     h.delivered_to(DISTRIBUTOR)
@@ -260,6 +315,7 @@ fn distributor_alerts(h: &Harness) -> Vec<String> {
 fn a_voltage_beyond_the_thresholds_alerts_the_distributor_and_a_write_moves_the_threshold() {
     let mut h = Harness::new_world();
     let half_hour = std::time::Duration::from_secs(1800);
+    enable_voltage_alerts(&mut h);
     // 250 V: inside the default thresholds (over-voltage 264 V, swell 253 V).
     h.set_simulated_voltage(premises1::ESME, Some(250));
     h.advance(half_hour * 2);
