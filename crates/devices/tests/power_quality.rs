@@ -435,6 +435,11 @@ fn the_power_thresholds_set_the_band_an_ihd_shows() {
 fn a_simulated_voltage_is_checked_against_the_thresholds_in_force() {
     let w = World::new();
     let mut dev = w.device(DeviceKind::Esme, ESME);
+    // 0x8002 on for the network operator's WAN alerts (off by default; DUIS 6.22, ECS25b).
+    let wan = gbcs::usecases::AlertFilter::NetworkWan;
+    let mut bits = dev.state().config.alert_behaviour.filter(wan);
+    bits.set(0x02, true);
+    dev.state_mut().config.alert_behaviour.set_filter(wan, bits);
     assert!(dev.set_simulated_voltage(Some(250), w.now));
     // Every evaluation for an hour: none crosses the defaults (over 264 V, swell 253 V).
     let mut t = w.now;

@@ -9,7 +9,8 @@
 //!    fresh epoch-millisecond counter); a template whose originator the tool has no key for is
 //!    signed with the ZAZ1 key by `opendcc client sign` instead, and says so; a 2.2 template's
 //!    UTRN is first replaced by one built for the meter by the ZAZ1 supplier
-//!    ([`with_world_utrn`]);
+//!    ([`with_world_utrn`]), and a 6.28 template's sub-GHz configuration by the current DBCH
+//!    Configuration Table ([`with_current_dbch_table`]);
 //! 2. POSTs it to the endpoint its command variant calls for (`/api/v1/serviceS|T|D`,
 //!    `Content-Type: application/xml`), as a plain-HTTP DCC Boxed client does;
 //! 3. for a critical request answered with a Pre-Command, signs it with the ZAZ1 key of the
@@ -414,6 +415,23 @@ fn with_world_utrn(text: &str, demo: &Demo, manifest_path: &str) -> Option<Resul
     })())
 }
 
+/// A 6.28 Set CHF Sub GHz Configuration template's body replaced by the current DBCH
+/// Configuration Table of the Central region (`dcc::dbch_tables`). The template's own
+/// configuration leaves 915 MHz channels open, which the SEC's tables mask in every region, so
+/// the DCC rightly refuses it (only a current table may be applied); a DCC Boxed user sends the
+/// current table. `None`: not a 6.28 template.
+fn with_current_dbch_table(text: &str) -> Option<String> {
+    let start = text.find("<sr:SetCHFSubGHzConfiguration>")?;
+    let end_tag = "</sr:SetCHFSubGHzConfiguration>";
+    let end = text.find(end_tag)? + end_tag.len();
+    let table = dcc::dbch_tables::compiled()
+        .ok()?
+        .current()
+        .for_region(duis::CspRegion::Central)?;
+    let body = dcc::services::s6_28_set_chf_sub_ghz_configuration::body_xml(table);
+    Some(format!("{}{body}{}", &text[..start], &text[end..]))
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -503,6 +521,11 @@ fn every_template_signed_by_the_java_tool() {
         let (mut template, execution) = with_current_time(&pkgs.templates.join(name), &scratch);
         if let Some(at) = execution {
             latest_execution = latest_execution.max(Some(at));
+        }
+        if let Some(text) = with_current_dbch_table(&read(&template)) {
+            let path = scratch.join(format!("dbch-{name}"));
+            std::fs::write(&path, text).unwrap();
+            template = path;
         }
         match with_world_utrn(&read(&template), demo, manifest_path) {
             Some(Ok(text)) => {
