@@ -125,11 +125,16 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "ECS47e",
             "ECS70",
             "GCS28",
+            "CS02bSupplierBySupplier",
+            "CS02bNOByNO",
+            "CS02gLoadControllerBySupplier",
+            "CS02bSupplierByTransCoS",
             "ECS05",
             "ECS28a",
             "ECS48",
             "ECS81",
             "ECS46a",
+            "ECS46c",
             "ECS09",
             "GCS06",
             "ECS02",
@@ -160,11 +165,6 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "GCS23",
             "GCS24",
             "GCS24a",
-            "CS02bSupplierBySupplier",
-            "CS02bNOByNO",
-            "CS02gLoadControllerBySupplier",
-            "CS02bSupplierByTransCoS",
-            "ECS46c"
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());
