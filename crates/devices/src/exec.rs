@@ -114,6 +114,37 @@ pub(crate) fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
     })
 }
 
+impl EmulatedDevice {
+    /// The outcomes of a DLMS SET list, as a device writing it all or nothing answers: the first
+    /// faulty SET ([`DeviceFault::DlmsObject`]) fails, the ones after it are not executed, the
+    /// rest succeed; `None` when none is faulty (and the device may write).
+    pub(crate) fn dlms_set_outcomes(
+        &self,
+        specs: &[gbcs::dlms::RequestSpec],
+    ) -> (Option<usize>, Vec<ResponseSpec>) {
+        let failed = specs.iter().position(|spec| {
+            let gbcs::dlms::RequestSpec::Set(o) = spec else {
+                return false;
+            };
+            self.state.has_fault(crate::state::DeviceFault::DlmsObject {
+                class: o.class_id,
+                obis: o.instance,
+                attribute: o.index,
+            })
+        });
+        let results = (0..specs.len())
+            .map(|i| {
+                ResponseSpec::Set(match failed {
+                    Some(f) if i == f => DLMS_FAILURE,
+                    Some(f) if i > f => DLMS_NOT_EXECUTED,
+                    _ => DLMS_SUCCESS,
+                })
+            })
+            .collect();
+        (failed, results)
+    }
+}
+
 pub(crate) fn dlms_response(counter: u64, data: Vec<Data>, results: Vec<ResponseSpec>) -> Vec<u8> {
     AccessResponse {
         invoke_id: long_invoke_id(counter),

@@ -350,15 +350,17 @@ impl DeviceRequest<'_> {
 
     /// Plans a command the DCC's transitional change-of-supplier party originates and signs
     /// (CS02bSupplierByTransCoS, 6.23): its header the transitional CoS party's, with a DCC
-    /// counter; refused as an internal error when the DCC holds no transitional CoS key.
+    /// counter; refused E12 when the DCC holds no transitional CoS key.
     pub fn trans_cos_command<E: std::fmt::Display>(
         &mut self,
         build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
     ) -> Result<Plan, DccError> {
         let dcc: &DccCrypto = self.dcc;
         let Some((eui, key)) = &dcc.trans_cos else {
-            return Err(InternalError::Render(
-                "the DCC holds no transitional CoS signing key".into(),
+            return Err(crate::error::ServiceError::NotImplemented(
+                "6.23: this DCC holds no transitional CoS signing key (a world made before 6.23, \
+                 or a ZAZ1 world)"
+                    .into(),
             )
             .into());
         };

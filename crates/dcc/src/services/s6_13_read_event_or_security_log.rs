@@ -64,10 +64,12 @@ impl DeviceService for ReadEventOrSecurityLog {
             (true, LogToRead::Security) => {
                 r.use_case_command(ecs35b::CODE, |h| uc::ecs35b_read_security_log(h, &period))
             }
-            _ => Err(render::body_error(duis::bodies::BodyError::Unexpected {
-                parent: "ReadEventOrSecurityLog",
-                found: "a LogToRead the device does not keep".to_owned(),
-            })),
+            // The CHF's logs, the power event log and the ALCS log (ECS35c–g) are not
+            // implemented yet: E12, as for a service the DCC does not offer.
+            (_, log) => Err(crate::error::ServiceError::NotImplemented(format!(
+                "6.13 Read Event or Security Log of {log:?}"
+            ))
+            .into()),
         }
     }
 }

@@ -109,16 +109,6 @@ mod tests {
     use duis::UserRole;
     use gbcs::usecases::DecodedCommand;
 
-    fn template_body(name: &str) -> String {
-        let root = std::env::var("OPENDCC_CORPUS").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus").into()
-        });
-        let xml = std::fs::read_to_string(format!("{root}/duis-templates/{name}")).unwrap();
-        let a = xml.find("<sr:Body>").unwrap() + "<sr:Body>".len();
-        let b = xml.find("</sr:Body>").unwrap();
-        xml[a..b].to_owned()
-    }
-
     const SUPPLIER: &str = "CS02bSupplierBySupplierHandover_6.21_SUCCESS_REQUEST_DUIS.XML";
 
     #[test]

@@ -103,16 +103,6 @@ mod tests {
     use duis::UserRole;
     use gbcs::usecases::DecodedCommand;
 
-    fn template_body(name: &str) -> String {
-        let root = std::env::var("OPENDCC_CORPUS").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus").into()
-        });
-        let xml = std::fs::read_to_string(format!("{root}/duis-templates/{name}")).unwrap();
-        let a = xml.find("<sr:Body>").unwrap() + "<sr:Body>".len();
-        let b = xml.find("</sr:Body>").unwrap();
-        xml[a..b].to_owned()
-    }
-
     const IMMEDIATE: &str = "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML";
     const TRANS_COS: u64 = 0x90b3_d51f_3000_0004;
 

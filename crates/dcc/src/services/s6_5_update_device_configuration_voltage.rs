@@ -83,7 +83,17 @@ impl DeviceService for UpdateDeviceConfigurationVoltageService {
         }
         let c = voltage_config(&body)?;
         let poly = c.phases.len() == 3;
-        if poly_phase(r.device.esme_variant).is_some_and(|p| p != poly) {
+        // Refused only where the variant says the phases: single-phase (`A…`) or polyphase
+        // (`C…`); a twin element meter (`B…`) or an unknown variant takes either form.
+        let phases = r
+            .device
+            .esme_variant
+            .and_then(|v| match v.as_str().get(..1) {
+                Some("A") => Some(false),
+                Some("C") => Some(true),
+                _ => None,
+            });
+        if phases.is_some_and(|p| p != poly) {
             return Err(SchemaError::Invalid(format!(
                 "{} phase settings for an ESME of variant {}",
                 if poly { "polyphase" } else { "single" },

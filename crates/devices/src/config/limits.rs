@@ -18,7 +18,7 @@
 //! the supply, [`EmulatedDevice::supply_tamper`]).
 
 use gbcs::UtcDateTime;
-use gbcs::dlms::{RequestSpec, ResponseSpec};
+use gbcs::dlms::ResponseSpec;
 use gbcs::usecases::{Activation, LoadLimitSettings, ecs28a};
 use serde::{Deserialize, Serialize};
 
@@ -139,25 +139,7 @@ impl EmulatedDevice {
         now: UtcDateTime,
     ) -> Option<Execution> {
         let specs = ecs28a::specs();
-        let failed = specs.iter().position(|spec| {
-            let RequestSpec::Set(o) = spec else {
-                return false;
-            };
-            self.state.has_fault(DeviceFault::DlmsObject {
-                class: o.class_id,
-                obis: o.instance,
-                attribute: o.index,
-            })
-        });
-        let results = (0..specs.len())
-            .map(|i| {
-                ResponseSpec::Set(match failed {
-                    Some(f) if i == f => DLMS_FAILURE,
-                    Some(f) if i > f => DLMS_NOT_EXECUTED,
-                    _ => DLMS_SUCCESS,
-                })
-            })
-            .collect();
+        let (failed, results) = self.dlms_set_outcomes(&specs);
         if failed.is_none() {
             let device_now = self.device_time(now).to_unix();
             let change = LoadLimitChange::from(s);
@@ -477,25 +459,7 @@ impl EmulatedDevice {
     ) -> Option<Execution> {
         let req = gbcs::dlms::AccessRequest::decode(&apdu.content).ok()?;
         let specs = req.specs;
-        let failed = specs.iter().position(|spec| {
-            let RequestSpec::Set(o) = spec else {
-                return false;
-            };
-            self.state.has_fault(DeviceFault::DlmsObject {
-                class: o.class_id,
-                obis: o.instance,
-                attribute: o.index,
-            })
-        });
-        let results = (0..specs.len())
-            .map(|i| {
-                ResponseSpec::Set(match failed {
-                    Some(f) if i == f => DLMS_FAILURE,
-                    Some(f) if i > f => DLMS_NOT_EXECUTED,
-                    _ => DLMS_SUCCESS,
-                })
-            })
-            .collect();
+        let (failed, results) = self.dlms_set_outcomes(&specs);
         if failed.is_none() {
             let device_now = self.device_time(now).to_unix();
             let change = AuxSchedulerChange::from(s);
