@@ -65,17 +65,22 @@ const URP_WORLD_TEMPLATES: &[&str] = &["GCS16b_4.14_URP_SUCCESS_REQUEST_DUIS.XML
 /// The second world's registration change: supplier 2 is the gas supplier of the ZAZ1 MPRN.
 const URP_WORLD_REGISTRATION: &str = "1000999888:GS:90-B3-D5-1F-30-03-00-00";
 
-/// The world a template is sent to, and its manifest: `urp` for [`URP_WORLD_TEMPLATES`].
+/// Whether a template goes to the second world: [`URP_WORLD_TEMPLATES`], and the templates that
+/// replace a party's trust anchors on a device (6.15.1, 6.21, 6.23: CS02b, CS02g). Those carry
+/// the RTDS parties' certificates, so once a device obeys one it rightly refuses the ZAZ1
+/// party's later commands (E21): in the main world, sent alongside everything else, they would
+/// make every later critical command to that device fail.
+fn in_second_world(name: &str) -> bool {
+    URP_WORLD_TEMPLATES.contains(&name) || name.starts_with("CS02b") || name.starts_with("CS02g")
+}
+
+/// The world a template is sent to, and its manifest: `urp` for [`in_second_world`].
 fn world_for<'a>(
     name: &str,
     main: (&'a Demo, &'a str),
     urp: (&'a Demo, &'a str),
 ) -> (&'a Demo, &'a str) {
-    if URP_WORLD_TEMPLATES.contains(&name) {
-        urp
-    } else {
-        main
-    }
+    if in_second_world(name) { urp } else { main }
 }
 
 /// How long to wait for the last device answer after the last request was sent.
@@ -842,7 +847,7 @@ fn every_template_signed_by_the_java_tool() {
     let mut passed = BTreeSet::new();
     for case in &mut cases {
         if !case.request_id.is_empty() && !case.succeeded() {
-            let log = if URP_WORLD_TEMPLATES.contains(&case.name.as_str()) {
+            let log = if in_second_world(&case.name) {
                 &urp_log
             } else {
                 &main_log
