@@ -18,7 +18,7 @@
 
 use duis::Srv;
 use duis::bodies::{CredentialsRole, UpdateSecurityCredentialsKrp};
-use gbcs::credentials::{KEY_USAGE_DS, KEY_USAGE_KA, certificate_facts};
+use gbcs::credentials::{CertificateFacts, KEY_USAGE_DS, KEY_USAGE_KA, certificate_facts};
 use gbcs::usecases::{self as uc, KrpCredentials, KrpParty};
 
 use super::s1_6_update_payment_mode::device_activation;
@@ -54,6 +54,26 @@ pub fn krp_credentials(
         CredentialsRole::LoadController => KrpParty::LoadController,
         other => return Err(invalid(format!("{other:?} is not replaced by 6.15.1"))),
     };
+    for (name, f) in checked_certificates(body, party, invalid)? {
+        if party != KrpParty::LoadController && f.subject_eui != requester {
+            return Err(invalid(format!(
+                "{name} is {}'s, not the requester's ({requester})",
+                f.subject_eui
+            )));
+        }
+    }
+    Ok(credentials_of(body, party, activation))
+}
+
+/// The certificates `body` carries, each an organisation certificate of the role `party`'s cells
+/// hold with its slot's key usage (else `invalid`'s refusal): their names and facts. Shared by
+/// 6.15.1 and 6.21.
+pub(crate) fn checked_certificates(
+    body: &UpdateSecurityCredentialsKrp,
+    party: KrpParty,
+    invalid: fn(String) -> DccError,
+) -> Result<Vec<(&'static str, CertificateFacts)>, DccError> {
+    let mut out = Vec::new();
     for (name, cert, usage) in [
         ("DigitalSigningCertificate", &body.ds, KEY_USAGE_DS),
         ("KeyAgreementCertificate", &body.ka, KEY_USAGE_KA),
@@ -75,14 +95,18 @@ pub fn krp_credentials(
         if f.key_usage != Some(usage) {
             return Err(invalid(format!("{name} has the wrong key usage")));
         }
-        if party != KrpParty::LoadController && f.subject_eui != requester {
-            return Err(invalid(format!(
-                "{name} is {}'s, not the requester's ({requester})",
-                f.subject_eui
-            )));
-        }
+        out.push((name, f));
     }
-    Ok(KrpCredentials {
+    Ok(out)
+}
+
+/// The use case's credentials from a checked `body`.
+pub(crate) fn credentials_of(
+    body: &UpdateSecurityCredentialsKrp,
+    party: KrpParty,
+    activation: uc::Activation,
+) -> KrpCredentials {
+    KrpCredentials {
         party,
         floor: body.floor,
         top_up_floor: body.top_up_floor,
@@ -92,7 +116,7 @@ pub fn krp_credentials(
         certification_path: body.certification_path.clone(),
         apply_time_based_cpv_checks: body.apply_time_based_cpv_checks,
         activation,
-    })
+    }
 }
 
 impl DeviceService for UpdateSecurityCredentialsKrpService {

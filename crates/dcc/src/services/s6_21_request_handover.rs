@@ -11,7 +11,6 @@
 
 use duis::Srv;
 use duis::bodies::{CredentialsRole, UpdateSecurityCredentialsKrp};
-use gbcs::credentials::{KEY_USAGE_DS, KEY_USAGE_KA, certificate_facts};
 use gbcs::usecases::{self as uc, KrpCredentials, KrpParty};
 
 use super::s1_6_update_payment_mode::device_activation;
@@ -45,39 +44,8 @@ pub fn handover_credentials(
         CredentialsRole::NetworkOperator => KrpParty::NetworkOperator,
         other => return Err(invalid(format!("{other:?} is not handed over by 6.21"))),
     };
-    for (name, cert, usage) in [
-        ("DigitalSigningCertificate", &body.ds, KEY_USAGE_DS),
-        ("KeyAgreementCertificate", &body.ka, KEY_USAGE_KA),
-        (
-            "KeyAgreementTopUpCertificate",
-            &body.ka_top_up,
-            KEY_USAGE_KA,
-        ),
-    ] {
-        let Some(der) = cert else { continue };
-        let f = certificate_facts(der)
-            .map_err(|e| invalid(format!("{name} is not an organisation certificate ({e})")))?;
-        if f.role != Some(party.target_role()) {
-            return Err(invalid(format!(
-                "{name} is for role {:?}, not {:?}",
-                f.role, body.role
-            )));
-        }
-        if f.key_usage != Some(usage) {
-            return Err(invalid(format!("{name} has the wrong key usage")));
-        }
-    }
-    Ok(KrpCredentials {
-        party,
-        floor: body.floor,
-        top_up_floor: body.top_up_floor,
-        ds: body.ds.clone(),
-        ka: body.ka.clone(),
-        ka_top_up: body.ka_top_up.clone(),
-        certification_path: body.certification_path.clone(),
-        apply_time_based_cpv_checks: body.apply_time_based_cpv_checks,
-        activation,
-    })
+    super::s6_15_1_update_security_credentials_krp::checked_certificates(body, party, invalid)?;
+    Ok(super::s6_15_1_update_security_credentials_krp::credentials_of(body, party, activation))
 }
 
 impl DeviceService for RequestHandoverService {
