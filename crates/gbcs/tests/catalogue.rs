@@ -135,6 +135,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "ECS81",
             "ECS46a",
             "ECS46c",
+            "ECS46d",
             "ECS09",
             "GCS06",
             "ECS02",

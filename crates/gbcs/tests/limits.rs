@@ -450,3 +450,80 @@ fn ecs46c_builder_is_byte_exact_and_decodes() {
     }
     check_responses(dir);
 }
+
+#[test]
+fn ecs46d_builder_is_byte_exact_and_decodes() {
+    let ks = Keystore::load();
+    let dir = "6.14.3_ECS46d";
+    let a6 = 0x00db_1234_5678_90a6;
+    for (stem, counter, esme) in [
+        ("IMMEDIATE_ALCS_SUCCESS", 1000, ESME),
+        ("IMMEDIATE_ALCS_ERROR", 1003, ESME),
+        ("IMMEDIATE_APC_INPUT_SUCCESS", 1004, ESME),
+        ("IMMEDIATE_APC_OUTPUT_SUCCESS", 1005, ESME),
+        ("IMMEDIATE_APC_OUTPUT_ERROR", 1008, ESME),
+        ("FUTURE_DATED_APC_OUTPUT_SUCCESS", 1002, a6),
+        ("CANCELLATION_APC_OUTPUT_SUCCESS", 1003, a6),
+    ] {
+        let name = format!("ECS46d_6.14.3_{stem}");
+        let DecodedCommand::Ecs46d(d) =
+            decode_command(&apdu(dir, &format!("{name}_PRECOMMAND_GBCS.HEX"))).unwrap()
+        else {
+            panic!("{stem}")
+        };
+        let c = decode_command(&apdu(dir, &format!("{name}_COMMAND_GBCS.HEX"))).unwrap();
+        assert_eq!(c, DecodedCommand::Ecs46d(d.clone()));
+        assert!(c.spec().critical);
+        let activation = if stem.starts_with("CANCELLATION") {
+            Activation::Cancel
+        } else if stem.starts_with("FUTURE") {
+            Activation::At(UtcDateTime::new(2030, 4, 1, 9, 0, 0).unwrap())
+        } else {
+            Activation::Now
+        };
+        assert_eq!(d.activation, activation, "{stem}");
+        assert_eq!(d.schedule.len(), 10, "{stem}");
+        // Each entry names a controller, its level and whether an APC's input.
+        let actions: Vec<usecases::ControllerAction> = d
+            .schedule
+            .iter()
+            .map(|e| match e {
+                gbcs::axdr::Data::Structure(f) => match f[3] {
+                    gbcs::axdr::Data::LongUnsigned(s) => {
+                        usecases::ControllerAction::of_selector(s).unwrap()
+                    }
+                    _ => panic!(),
+                },
+                _ => panic!(),
+            })
+            .collect();
+        let on = if stem.contains("ALCS") { 100 } else { 50 };
+        for (i, a) in actions.iter().enumerate() {
+            assert_eq!(usize::from(a.controller), i / 2 + 1, "{stem}");
+            assert_eq!(a.level, if i % 2 == 0 { 0 } else { on }, "{stem}");
+            assert_eq!(a.input_from_controlled_load, stem.contains("INPUT"));
+        }
+        let hdr = CommandHeader::new(Eui64::from_u64(SUPPLIER), Eui64::from_u64(esme), counter);
+        let b = usecases::ecs46d_set_aux_calendar(&hdr, &d).unwrap();
+        check_critical(&ks, dir, &name, b);
+        // An entry that names no controller action, or of another shape, is refused.
+        let mut bad = d.clone();
+        if let gbcs::axdr::Data::Structure(f) = &mut bad.schedule[0] {
+            f[3] = gbcs::axdr::Data::LongUnsigned(0x0101);
+        }
+        assert!(usecases::ecs46d_set_aux_calendar(&h(1), &bad).is_err());
+        let mut bad = d.clone();
+        bad.special_days.push(gbcs::axdr::Data::Unsigned(1));
+        assert!(usecases::ecs46d_set_aux_calendar(&h(1), &bad).is_err());
+        // An ECS46c is not an ECS46d.
+        let s = usecases::AuxScheduler {
+            activation: d.activation,
+            switches: vec![],
+            special_days: d.special_days.clone(),
+            schedule: d.schedule.clone(),
+        };
+        let c = usecases::ecs46c_update_aux_scheduler(&h(1), &s).unwrap();
+        assert!(matches!(decode_command(&c), Ok(DecodedCommand::Ecs46c(_))));
+    }
+    check_responses(dir);
+}

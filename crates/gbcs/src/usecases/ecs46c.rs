@@ -85,23 +85,65 @@ fn schedule_entry_ok(d: &Data) -> bool {
         && matches!(&f[9], Data::OctetString(d) if d.len() == 5))
 }
 
+/// Whether a calendar's special days table and schedule have the shapes an ECS46c or ECS46d
+/// carries (at most [`MAX_SPECIAL_DAYS`] and `max_schedule` entries).
+pub(super) fn calendar_valid(special_days: &[Data], schedule: &[Data], max_schedule: usize) -> bool {
+    special_days.len() <= MAX_SPECIAL_DAYS
+        && schedule.len() <= max_schedule
+        && special_days.iter().all(special_day_ok)
+        && schedule.iter().all(schedule_entry_ok)
+}
+
 fn valid(s: &AuxScheduler) -> bool {
     s.switches.windows(2).all(|w| w[0].0 < w[1].0)
         && s.switches
             .iter()
             .all(|(n, _)| (1..=super::ecs47::SWITCHES).contains(n))
-        && s.special_days.len() <= MAX_SPECIAL_DAYS
-        && s.schedule.len() <= MAX_SCHEDULE
-        && s.special_days.iter().all(special_day_ok)
-        && s.schedule.iter().all(schedule_entry_ok)
+        && calendar_valid(&s.special_days, &s.schedule, MAX_SCHEDULE)
+}
+
+/// The calendar's SETs (special days table, schedule, both activation times), after any others.
+pub(super) fn calendar_specs() -> [CosemDescriptor; 4] {
+    let [a, b] = activation_objects();
+    [SPECIAL_DAYS, SCHEDULE, a, b]
+}
+
+/// The calendar's SET data, in [`calendar_specs`]' order.
+pub(super) fn calendar_data(
+    activation: Activation,
+    special_days: &[Data],
+    schedule: &[Data],
+) -> [Data; 4] {
+    let at = tariff::activation_data(activation);
+    [
+        Data::Array(special_days.to_vec()),
+        Data::Array(schedule.to_vec()),
+        at.clone(),
+        at,
+    ]
+}
+
+/// The calendar carried by the last four SETs' data ([`calendar_data`]): its activation,
+/// special days table and schedule.
+pub(super) fn calendar_from(
+    name: &'static str,
+    data: &[Data],
+) -> Result<(Activation, Vec<Data>, Vec<Data>), CommandDecodeError> {
+    let [Data::Array(special_days), Data::Array(schedule), act @ ..] = data else {
+        return Err(common::bad(name, "not an auxiliary load calendar"));
+    };
+    Ok((
+        tariff::activation_from(name, act)?,
+        special_days.clone(),
+        schedule.clone(),
+    ))
 }
 
 fn specs(switches: &[(u8, [u8; 8])]) -> Vec<RequestSpec> {
     switches
         .iter()
         .map(|(n, _)| super::ecs61a::hcalcs_id(*n))
-        .chain([SPECIAL_DAYS, SCHEDULE])
-        .chain(activation_objects())
+        .chain(calendar_specs())
         .map(RequestSpec::Set)
         .collect()
 }
@@ -116,17 +158,11 @@ pub fn ecs46c_update_aux_scheduler(
             "auxiliary load control scheduler",
         ));
     }
-    let at = tariff::activation_data(s.activation);
     let data = s
         .switches
         .iter()
         .map(|(_, id)| Data::OctetString(id.to_vec()))
-        .chain([
-            Data::Array(s.special_days.clone()),
-            Data::Array(s.schedule.clone()),
-            at.clone(),
-            at,
-        ])
+        .chain(calendar_data(s.activation, &s.special_days, &s.schedule))
         .collect();
     let content = common::dlms(h, specs(&s.switches), data);
     Ok(common::apdu(h, MESSAGE_CODE, content, true))
@@ -151,14 +187,12 @@ pub fn decode(apdu: &GeneralSigning) -> Result<AuxScheduler, CommandDecodeError>
         let id: [u8; 8] = id.as_slice().try_into().map_err(|_| bad())?;
         switches.push((sw, id));
     }
-    let [Data::Array(special_days), Data::Array(schedule), act @ ..] = &req.data[n..] else {
-        return Err(bad());
-    };
+    let (activation, special_days, schedule) = calendar_from(NAME, &req.data[n..])?;
     let s = AuxScheduler {
-        activation: tariff::activation_from(NAME, act)?,
+        activation,
         switches,
-        special_days: special_days.clone(),
-        schedule: schedule.clone(),
+        special_days,
+        schedule,
     };
     if !valid(&s) {
         return Err(bad());

@@ -41,6 +41,7 @@ pub mod ecs28b;
 pub mod ecs37;
 pub mod ecs46a;
 pub mod ecs46c;
+pub mod ecs46d;
 pub mod ecs48;
 pub mod ecs57;
 pub mod ecs81;
@@ -315,6 +316,8 @@ pub use ecs26c::ecs26c_read_randomisation;
 pub use ecs46a::{AuxDescriptions, ecs46a_update_aux_descriptions};
 // 6.14.2 auxiliary load control scheduler.
 pub use ecs46c::{AuxScheduler, ecs46c_update_aux_scheduler};
+// 6.14.3 auxiliary controller calendar.
+pub use ecs46d::{AuxCalendar, ControllerAction, ecs46d_set_aux_calendar};
 pub use gcs01a::{GasTariffUpdate, gcs01a_update_import_tariff};
 pub use gcs01b::{GasPriceUpdate, gcs01b_update_price};
 pub use gcs02::gcs02_update_payment_mode_credit;
@@ -575,6 +578,7 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs26c::SPEC,
     &ecs46a::SPEC,
     &ecs46c::SPEC,
+    &ecs46d::SPEC,
     &ecs09::SPEC,
     &gcs06::SPEC,
     // 1.6 Update Payment Mode.
@@ -837,6 +841,8 @@ pub enum DecodedCommand {
     Ecs46a(AuxDescriptions),
     /// ECS46c update the auxiliary load control scheduler.
     Ecs46c(AuxScheduler),
+    /// ECS46d set the auxiliary controller calendar.
+    Ecs46d(AuxCalendar),
     /// ECS09 activate emergency credit (no parameters).
     Ecs09,
     /// GCS06 activate emergency credit on the GSME.
@@ -1139,6 +1145,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs26c(_) => &ecs26c::SPEC,
             DecodedCommand::Ecs46a(_) => &ecs46a::SPEC,
             DecodedCommand::Ecs46c(_) => &ecs46c::SPEC,
+            DecodedCommand::Ecs46d(_) => &ecs46d::SPEC,
             DecodedCommand::Ecs09 => &ecs09::SPEC,
             DecodedCommand::Gcs06(_) => &gcs06::SPEC,
             DecodedCommand::Ecs02(_) => &ecs02::SPEC,
