@@ -388,6 +388,7 @@ impl EmulatedDevice {
             DecodedCommand::Ecs46a(d) => self.ecs46a(apdu.counter, &d),
             // 6.14.2 auxiliary load control scheduler (crate::config::limits).
             DecodedCommand::Ecs46c(s) => self.ecs46c(apdu, &s, now),
+            DecodedCommand::Ecs46d(c) => self.ecs46d(apdu, &c, now),
             DecodedCommand::Ecs09 => self.ecs09(apdu.counter, now),
             DecodedCommand::Gcs06(_) => self.gcs06(now),
             // 1.6 Update Payment Mode (crate::payment_mode).
@@ -887,10 +888,11 @@ impl EmulatedDevice {
     }
 
     /// ECS61a: an auxiliary load switch object's value at true time `t`: switch `n`'s output
-    /// state (on while a boost controls it, `crate::boost`, else as [`crate::AuxLoads::is_on`]
-    /// says: an ECS47 activation in force, an ECS47a level of 100 in its period). The
-    /// auxiliary load calendar (special days table and schedule) and the HCALCS identities
-    /// are those 6.14.2 ECS46c wrote (empty arrays and eight zero bytes until then), the switch
+    /// state (on while a boost controls it, `crate::boost`, else at level 100 by
+    /// [`crate::AuxLoads::directed_level`], an ECS47 activation in force or an ECS47a level in
+    /// its period, else by its calendar, `crate::aux_calendar`). The auxiliary load calendar
+    /// (special days table and schedule) is the one 6.14.2 ECS46c or 6.14.3 ECS46d wrote, the
+    /// HCALCS identities those 6.14.2 ECS46c wrote (empty arrays and eight zero bytes until then), the switch
     /// descriptions those 6.14.1 ECS46a wrote (empty until then).
     pub(crate) fn aux_load_value(&self, o: &CosemDescriptor, t: i64) -> Option<Data> {
         use usecases::ecs61a;
@@ -924,15 +926,18 @@ impl EmulatedDevice {
             } else if *o == usecases::ecs61e::operational_state(n) {
                 let device_t = t.saturating_add(self.state.clock_offset_secs);
                 let l = &self.state.aux_loads;
-                let input = l
-                    .commanded_in_force(n, device_t)
-                    .filter(|c| c.input_from_controlled_load)
-                    .map_or(0, |c| c.level);
+                let calendar = self.aux_calendar_levels(n, device_t);
+                let input = match l.commanded_in_force(n, device_t) {
+                    Some(c) if c.input_from_controlled_load => c.level,
+                    _ => calendar.input.unwrap_or(0),
+                };
                 // A boost in force switches the controller fully on (crate::boost).
                 let output = if self.state.boost.controls(n, device_t) {
                     100
                 } else {
-                    l.output_level(n, t, device_t)
+                    l.directed_level(n, t, device_t)
+                        .or(calendar.output)
+                        .unwrap_or(0)
                 };
                 let limit = self.state.aux_controllers.apc_limit(n, device_t);
                 Some(Data::Utf8String(usecases::ecs61e::operational_state_json(
@@ -942,12 +947,24 @@ impl EmulatedDevice {
             } else if *o == ecs61a::output_state(n) {
                 let device_t = t.saturating_add(self.state.clock_offset_secs);
                 let on = self.state.boost.controls(n, device_t)
-                    || self.state.aux_loads.is_on(n, t, device_t);
+                    || self
+                        .state
+                        .aux_loads
+                        .directed_level(n, t, device_t)
+                        .or_else(|| self.aux_calendar_levels(n, device_t).output)
+                        == Some(100);
                 Some(Data::Boolean(if on { 0xFF } else { 0x00 }))
             } else {
                 None
             }
         })
+    }
+
+    /// Controller `n`'s levels by the auxiliary load calendar ECS46c / ECS46d wrote, at
+    /// `device_t` (device clock).
+    fn aux_calendar_levels(&self, n: u8, device_t: i64) -> crate::aux_calendar::CalendarLevels {
+        let l = &self.state.config.limits;
+        crate::aux_calendar::levels(&l.aux_special_days, &l.aux_schedule, n, device_t)
     }
 
     /// Encrypts `plain` to the requester (see [`EmulatedDevice::payload_key`]).

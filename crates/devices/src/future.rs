@@ -255,6 +255,7 @@ impl EmulatedDevice {
                 }
                 FutureAction::AuxScheduler(change) => {
                     self.apply_aux_scheduler(change);
+                    // ECS46c or ECS46d: the same two activation objects.
                     for o in gbcs::usecases::ecs46c::activation_objects() {
                         let code = ALERT_FUTURE_DATED_EXECUTED;
                         alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);

@@ -74,6 +74,7 @@
 
 mod alert_config;
 pub mod alerts;
+pub mod aux_calendar;
 mod anchors;
 pub mod boost;
 mod cin;

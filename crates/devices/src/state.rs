@@ -732,8 +732,7 @@ pub struct AuxCommandedLevel {
 
 /// The ESME's five auxiliary load switches (ALCS / HCALCS 1–5): the ECS47 override in force on
 /// each, if any, or the ECS47a commanded level (the later of the two commands wins). A switch
-/// with neither in force follows its calendar; this emulation holds no auxiliary load calendar,
-/// so such a switch is off.
+/// with neither in force follows its calendar (`crate::aux_calendar`; off without one).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuxLoads {
     /// The override of switch `i + 1` (ECS47).
@@ -842,19 +841,23 @@ impl AuxControllers {
 impl AuxLoads {
     /// The output level (percent) of controller `index` (1–5) at true time `now`
     /// (`device_now` on the device clock): 100 or 0 while an ECS47 override is in force, else
-    /// its ECS47a commanded level within its period, else 0 (the calendar, which this emulation
-    /// does not hold: off).
+    /// its ECS47a commanded level within its period, else 0 (the calendar aside: see
+    /// [`Self::directed_level`]).
     pub fn output_level(&self, index: u8, now: i64, device_now: i64) -> u8 {
-        let Some(i) = usize::from(index).checked_sub(1) else {
-            return 0;
-        };
+        self.directed_level(index, now, device_now).unwrap_or(0)
+    }
+
+    /// The output level (percent) an ECS47 override or ECS47a commanded level in force directs
+    /// for controller `index` (1–5), if any; otherwise the controller follows its calendar
+    /// (`crate::aux_calendar`).
+    pub fn directed_level(&self, index: u8, now: i64, device_now: i64) -> Option<u8> {
+        let i = usize::from(index).checked_sub(1)?;
         if let Some(o) = self.overrides.get(i).copied().flatten()
             && o.until.is_none_or(|t| now < t)
         {
-            return if o.on { 100 } else { 0 };
+            return Some(if o.on { 100 } else { 0 });
         }
-        self.commanded_in_force(index, device_now)
-            .map_or(0, |c| c.level)
+        self.commanded_in_force(index, device_now).map(|c| c.level)
     }
 
     /// Controller `index`'s ECS47a commanded level if its period holds `device_now` and no

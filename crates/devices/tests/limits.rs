@@ -767,3 +767,174 @@ fn ecs46c_writes_the_calendar_ecs61a_reads_future_dated_and_cancelled() {
     assert!(!held_scheduler(&dev));
     assert!(dev.state().config.limits.aux_special_days.is_empty());
 }
+
+const CAL: &str = "6.14.3_ECS46d";
+
+/// The calendar of an RTDS 6.14.3 pre-command, re-dated.
+fn calendar(stem: &str, activation: Activation) -> usecases::AuxCalendar {
+    let b = rtds(CAL, &format!("ECS46d_6.14.3_{stem}_PRECOMMAND_GBCS.HEX"));
+    let a = Frame::decode(&b).unwrap().apdu().clone();
+    let mut c = usecases::ecs46d::decode(&a).unwrap();
+    c.activation = activation;
+    c
+}
+
+/// ECS61e at `t`: each controller's (output, input) levels.
+fn aux_levels(w: &World, dev: &mut EmulatedDevice, counter: u64, t: UtcDateTime) -> Vec<(u8, u8)> {
+    let cmd = usecases::ecs61e_read_auxiliary_controller_operational(&header(w, dev, counter));
+    let (ok, bytes, _) = send(w, dev, cmd, t);
+    assert!(ok);
+    let data = gbcs::dlms::AccessResponse::decode(&open(&bytes, dev, &w.supplier).content)
+        .unwrap()
+        .data;
+    (1..=5u8)
+        .map(|n| {
+            let Data::Utf8String(j) = &data[usize::from(n) + 4] else {
+                panic!("{data:?}")
+            };
+            let j = String::from_utf8(j.clone()).unwrap();
+            let level = |k: &str| {
+                let rest = &j[j.find(k).unwrap() + k.len() + 3..];
+                rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap()]
+                    .parse()
+                    .unwrap()
+            };
+            (level("outputState"), level("inputState"))
+        })
+        .collect()
+}
+
+/// ECS61d: the calendar's special days table and schedule.
+fn aux_calendar_read(w: &World, dev: &mut EmulatedDevice, counter: u64) -> (Data, Data) {
+    let cmd = usecases::ecs61d_read_auxiliary_controller_configuration(&header(w, dev, counter));
+    let (ok, bytes, _) = send(w, dev, cmd, w.now);
+    assert!(ok);
+    let mut d = gbcs::dlms::AccessResponse::decode(&open(&bytes, dev, &w.supplier).content)
+        .unwrap()
+        .data;
+    let schedule = d.remove(6);
+    (d.remove(5), schedule)
+}
+
+#[test]
+fn ecs46d_writes_the_calendar_the_controllers_follow() {
+    let w = World::new();
+    // The RTDS calendars run from 2015-06-21 to 2015-12-21; Monday 22 June 2015 (no special
+    // day): each controller n is set at (8 + n):00 to 0 % and at (8 + n):30 to its level.
+    let monday = |h: u8, m: u8| UtcDateTime::new(2015, 6, 22, h, m, 0).unwrap();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let c = calendar("IMMEDIATE_ALCS_SUCCESS", Activation::Now);
+    let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1000), &c).unwrap();
+    let (ok, resp, alerts) = send(&w, &mut dev, pre, w.now);
+    assert!(ok && alerts.is_empty());
+    assert_eq!(
+        frame_shape(&resp),
+        frame_shape(&rtds(
+            CAL,
+            "ECS46d_6.14.3_IMMEDIATE_ALCS_SUCCESS_RESPONSE_GBCS.HEX"
+        ))
+    );
+    assert_eq!(
+        aux_calendar_read(&w, &mut dev, 1001),
+        (
+            Data::Array(c.special_days.clone()),
+            Data::Array(c.schedule.clone())
+        )
+    );
+    // Before the calendar's start nothing has fired: off.
+    assert_eq!(aux_levels(&w, &mut dev, 1002, w.now), vec![(0, 0); 5]);
+    // 10:15: controller 1 switched on at 09:30, controller 2 off at 10:00, 3–5 not yet.
+    let l = aux_levels(&w, &mut dev, 1003, monday(10, 15));
+    assert_eq!(l, vec![(100, 0), (0, 0), (0, 0), (0, 0), (0, 0)]);
+    // ECS61a: switch 1's output state is on, switch 2's off.
+    let v = aux_read(&w, &mut dev, 1004, monday(10, 15));
+    assert_eq!(
+        (&v[12], &v[13]),
+        (&Data::Boolean(0xFF), &Data::Boolean(0x00)),
+        "{v:?}"
+    );
+    // An ECS47 override in force wins over the calendar.
+    let cmd = usecases::ecs47_auxiliary_load(
+        &header(&w, &dev, 1005),
+        usecases::AuxLoadCommand {
+            index: 1,
+            action: usecases::AuxLoadAction::Deactivate { duration: 0 },
+        },
+    )
+    .unwrap();
+    assert!(send(&w, &mut dev, cmd, monday(10, 16)).0);
+    assert_eq!(aux_levels(&w, &mut dev, 1006, monday(10, 20))[0], (0, 0));
+
+    // APC output and input: 50 % from (8 + n):30.
+    for (stem, input) in [
+        ("IMMEDIATE_APC_OUTPUT_SUCCESS", false),
+        ("IMMEDIATE_APC_INPUT_SUCCESS", true),
+    ] {
+        let mut dev = w.device(DeviceKind::Esme, ESME);
+        let c = calendar(stem, Activation::Now);
+        let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1000), &c).unwrap();
+        assert!(send(&w, &mut dev, pre, w.now).0);
+        let l = aux_levels(&w, &mut dev, 1001, monday(13, 45));
+        let fifty = if input { (0, 50) } else { (50, 0) };
+        assert_eq!(l, vec![fifty, fifty, fifty, fifty, fifty], "{stem}");
+        let l = aux_levels(&w, &mut dev, 1002, monday(12, 10));
+        assert_eq!(l[3], (0, 0), "{stem}");
+        assert_eq!(l[2], fifty, "{stem}");
+    }
+
+    // Future dated: held (the controllers stay off), then written with two 8F66.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let at = monday(9, 0);
+    let c = calendar("FUTURE_DATED_APC_OUTPUT_SUCCESS", Activation::At(at));
+    let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1002), &c).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert!(held_scheduler(&dev));
+    assert_eq!(aux_calendar_read(&w, &mut dev, 1003).1, Data::Array(vec![]));
+    assert!(dev.state().future_actions.iter().any(|a| a.at == at.to_unix()));
+    // The device's other alerts until then (not ours: still held).
+    dev.tick(monday(8, 59)).unwrap();
+    assert!(held_scheduler(&dev));
+    let alerts = dev.tick(at).unwrap();
+    assert_eq!(alerts.len(), 2);
+    assert!(!held_scheduler(&dev));
+    for (a, name) in alerts.iter().zip(["CALENDAR", "SPECIAL_DAYS"]) {
+        let file =
+            format!("ECS46d_6.14.3_8F66_FUTURE_DATED_APC_OUTPUT_SUCCESS_ALERT_{name}_GBCS.HEX");
+        let theirs = Frame::decode(&rtds(CAL, &file)).unwrap();
+        let g = open(a, &dev, &w.supplier);
+        assert_eq!(g.message_code(), theirs.apdu().message_code(), "{file}");
+        let block = |c: &[u8]| c[c.len() - 9..].to_vec();
+        assert_eq!(block(&g.content), block(&theirs.apdu().content), "{file}");
+    }
+    assert_eq!(aux_levels(&w, &mut dev, 1004, monday(9, 45))[0], (50, 0));
+
+    // Cancelled: held, then dropped; nothing is written, the controllers stay off.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1002), &c).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    let x = calendar("CANCELLATION_APC_OUTPUT_SUCCESS", Activation::Cancel);
+    let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1003), &x).unwrap();
+    assert!(send(&w, &mut dev, pre, w.now).0);
+    assert!(!held_scheduler(&dev));
+    assert!(dev.state().config.limits.aux_schedule.is_empty());
+    assert_eq!(aux_levels(&w, &mut dev, 1004, monday(9, 45)), vec![(0, 0); 5]);
+
+    // A faulty object (the RTDS ERROR vectors': the special days table, then the schedule):
+    // the RTDS ERROR shape, nothing written.
+    for (i, stem) in [(0, "IMMEDIATE_ALCS_ERROR"), (1, "IMMEDIATE_APC_OUTPUT_ERROR")] {
+        let mut dev = w.device(DeviceKind::Esme, ESME);
+        let o = [usecases::ecs46c::SPECIAL_DAYS, usecases::ecs46c::SCHEDULE][i];
+        dev.state_mut().faults.insert(DeviceFault::DlmsObject {
+            class: o.class_id,
+            obis: o.instance,
+            attribute: o.index,
+        });
+        let c = calendar(stem, Activation::Now);
+        let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1003), &c).unwrap();
+        let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
+        assert!(!ok);
+        assert_failure_like_rtds(&resp, CAL, &format!("ECS46d_6.14.3_{stem}_RESPONSE_GBCS.HEX"));
+        assert!(dev.state().config.limits.aux_schedule.is_empty());
+        assert_eq!(aux_levels(&w, &mut dev, 1004, monday(13, 45)), vec![(0, 0); 5]);
+    }
+}

@@ -411,7 +411,8 @@ impl EmulatedDevice {
     }
 }
 
-/// The auxiliary load control scheduler an ECS46c writes, applied at once or when held
+/// The auxiliary load control scheduler an ECS46c (or calendar an ECS46d, no switches) writes,
+/// applied at once or when held
 /// ([`FutureAction::AuxScheduler`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuxSchedulerChange {
@@ -457,16 +458,43 @@ impl EmulatedDevice {
         s: &gbcs::usecases::AuxScheduler,
         now: UtcDateTime,
     ) -> Option<Execution> {
+        self.write_aux_calendar(apdu, s.activation, AuxSchedulerChange::from(s), now)
+    }
+
+    /// ECS46d: as ECS46c ([`Self::ecs46c`]) without HCALCS identities: the auxiliary controller
+    /// calendar, which the ESME then runs (`crate::aux_calendar`; 7.14 ECS61d reads it back,
+    /// 7.15 ECS61e the levels it sets). A held ECS46c or ECS46d is replaced or cancelled by
+    /// either (they write the same calendar).
+    pub(crate) fn ecs46d(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        c: &gbcs::usecases::AuxCalendar,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let change = AuxSchedulerChange {
+            switches: Vec::new(),
+            special_days: gbcs::axdr::Data::Array(c.special_days.clone()).encode(),
+            schedule: gbcs::axdr::Data::Array(c.schedule.clone()).encode(),
+        };
+        self.write_aux_calendar(apdu, c.activation, change, now)
+    }
+
+    fn write_aux_calendar(
+        &mut self,
+        apdu: &gbcs::GeneralSigning,
+        activation: Activation,
+        change: AuxSchedulerChange,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
         let req = gbcs::dlms::AccessRequest::decode(&apdu.content).ok()?;
         let specs = req.specs;
         let (failed, results) = self.dlms_set_outcomes(&specs);
         if failed.is_none() {
             let device_now = self.device_time(now).to_unix();
-            let change = AuxSchedulerChange::from(s);
             self.state
                 .future_actions
                 .retain(|a| !matches!(a.action, FutureAction::AuxScheduler(_)));
-            match s.activation {
+            match activation {
                 Activation::Cancel => {}
                 Activation::At(at) if at.to_unix() > device_now => {
                     self.state.future_actions.push(PendingAction {
