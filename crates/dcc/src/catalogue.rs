@@ -104,6 +104,7 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_21_request_handover::RequestHandoverService,
     &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
     &services::s6_14_2_update_alc_scheduler::UpdateAlcScheduler,
+    &services::s6_14_3_update_aux_controller_scheduler::UpdateAuxControllerScheduler,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,
     &s7_3_arm_supply::ArmSupply,

@@ -1110,7 +1110,8 @@ pub use identity::{
 // Family 6 limits (6.4.1 load limiting general settings).
 mod limits;
 pub use limits::{
-    AlcConnectionSchedule, AlcDescriptions, AlcScheduler, DailyBlockCounterReset,
+    AlcConnectionSchedule, AlcDescriptions, AlcScheduler, AuxControllerSchedule,
+    AuxControllerScheduler, DailyBlockCounterReset,
     LoadLimitingGeneralSettings, ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
     SetMaximumDemandConfigurableTimePeriod,
 };

@@ -61,6 +61,7 @@ pub mod s6_11_synchronise_clock;
 // Family 6 limits (6.4).
 pub mod s6_14_1_update_alc_descriptions;
 pub mod s6_14_2_update_alc_scheduler;
+pub mod s6_14_3_update_aux_controller_scheduler;
 pub mod s6_18_1_set_maximum_demand_configurable_time_period;
 pub mod s6_18_2_reset_maximum_demand_registers;
 pub mod s6_25_set_supply_tamper_state;

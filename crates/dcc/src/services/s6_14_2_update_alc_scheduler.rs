@@ -58,18 +58,30 @@ fn mask(bits: usize, set: &[u8]) -> Data {
     Data::BitString { bits, bytes }
 }
 
-/// The scheduler of a parsed body.
-pub fn scheduler(body: &Body, activation: uc::payment_mode::Activation) -> AuxScheduler {
-    let special_bits = body
-        .schedule
+/// One calendar entry as a DUIS body names it (6.14.2, 6.14.3): its script selector, special
+/// days and days of week, switch time, start and end dates.
+pub struct CalendarEntry<'a> {
+    pub selector: u16,
+    pub special_days: &'a [u8],
+    pub days_of_week: &'a [u8],
+    pub switch_time: [u8; 4],
+    pub start_date: &'a TariffDate,
+    pub end_date: &'a TariffDate,
+}
+
+/// The auxiliary load calendar's special days table and schedule (COSEM) of a body's entries
+/// and special days: entries numbered from 1, each enabled, running [`SCRIPT`] with its
+/// selector, no validity window, a 7-bit days-of-week mask and a special days mask of as many
+/// bits as the table has days (or its highest identifier named).
+pub fn calendar(entries: &[CalendarEntry<'_>], days: &[(u8, TariffDate)]) -> (Vec<Data>, Vec<Data>) {
+    let special_bits = entries
         .iter()
         .flat_map(|e| e.special_days.iter().copied())
-        .chain(body.special_days.iter().map(|(i, _)| *i))
+        .chain(days.iter().map(|(i, _)| *i))
         .max()
         .map_or(0, usize::from)
-        .max(body.special_days.len());
-    let schedule = body
-        .schedule
+        .max(days.len());
+    let schedule = entries
         .iter()
         .zip(1u16..)
         .map(|(e, i)| {
@@ -77,18 +89,17 @@ pub fn scheduler(body: &Body, activation: uc::payment_mode::Activation) -> AuxSc
                 Data::LongUnsigned(i),
                 Data::Boolean(0xFF),
                 Data::OctetString(SCRIPT.to_vec()),
-                Data::LongUnsigned(u16::from(e.switch) << 8 | if e.activate { 1 } else { 2 }),
+                Data::LongUnsigned(e.selector),
                 Data::OctetString(e.switch_time.to_vec()),
                 Data::LongUnsigned(0xFFFF),
-                mask(7, &e.days_of_week),
-                mask(special_bits, &e.special_days),
-                cosem_date(&e.start_date),
-                cosem_date(&e.end_date),
+                mask(7, e.days_of_week),
+                mask(special_bits, e.special_days),
+                cosem_date(e.start_date),
+                cosem_date(e.end_date),
             ])
         })
         .collect();
-    let special_days = body
-        .special_days
+    let special_days = days
         .iter()
         .map(|(i, d)| {
             Data::Structure(vec![
@@ -98,6 +109,24 @@ pub fn scheduler(body: &Body, activation: uc::payment_mode::Activation) -> AuxSc
             ])
         })
         .collect();
+    (special_days, schedule)
+}
+
+/// The scheduler of a parsed body.
+pub fn scheduler(body: &Body, activation: uc::payment_mode::Activation) -> AuxScheduler {
+    let entries: Vec<CalendarEntry<'_>> = body
+        .schedule
+        .iter()
+        .map(|e| CalendarEntry {
+            selector: u16::from(e.switch) << 8 | if e.activate { 1 } else { 2 },
+            special_days: &e.special_days,
+            days_of_week: &e.days_of_week,
+            switch_time: e.switch_time,
+            start_date: &e.start_date,
+            end_date: &e.end_date,
+        })
+        .collect();
+    let (special_days, schedule) = calendar(&entries, &body.special_days);
     AuxScheduler {
         activation,
         switches: body

@@ -510,27 +510,40 @@ fn alc_day_of_week(e: &Element) -> Result<u8, BodyError> {
         .ok_or_else(|| InvalidValue::new("DayOfWeekID", t).into())
 }
 
-fn alc_schedule(e: &Element) -> Result<AlcConnectionSchedule, BodyError> {
-    use super::tariff::{date, empty, index, many, xs_time};
-    const NAME: &str = "ALCSHCALCSConnectionSchedule";
-    let mut s = Seq::new(e, NAME);
-    let a = s.required("ActivateDeactivateSwitch")?;
-    let switch = index(a, "ActivateDeactivateSwitch index", 5)?;
-    let mut aseq = Seq::new(a, "ActivateDeactivateSwitch");
-    let c = aseq.choice()?;
-    let activate = match c.name.as_str() {
-        "ActivateSwitch" => true,
-        "DeactivateSwitch" => false,
-        _ => return Err(aseq.unexpected(c)),
-    };
-    empty(c, "ActivateDeactivateSwitch")?;
-    aseq.finish()?;
+/// The applicability and timing every auxiliary calendar entry (6.14.2, 6.14.3) carries after
+/// its action: `SpecialDaysApplicability` (0–20, the attribute `attr`, 1–20, each once), the
+/// optional `DaysOfWeekApplicability`, then `dates` (`SwitchTime`, `StartDate`, `EndDate`).
+struct EntryTiming {
+    special_days: Vec<u8>,
+    days_of_week: Vec<u8>,
+    switch_time: [u8; 4],
+    start_date: super::TariffDate,
+    end_date: super::TariffDate,
+}
+
+fn attr_in(e: &Element, attr: &'static str, kind: &'static str, hi: u8) -> Result<u8, BodyError> {
+    let raw = e.attr(attr).ok_or(BodyError::Missing {
+        parent: kind,
+        name: attr,
+    })?;
+    parse_xs_unsigned(raw)
+        .and_then(|v| u8::try_from(v).ok())
+        .filter(|v| (1..=hi).contains(v))
+        .ok_or_else(|| InvalidValue::new(kind, raw).into())
+}
+
+fn entry_timing(
+    s: &mut Seq<'_>,
+    attr: &'static str,
+    dates: &'static str,
+) -> Result<EntryTiming, BodyError> {
+    use super::tariff::{date, empty, many, xs_time};
     let mut special_days = Vec::new();
-    for d in many(&mut s, "SpecialDaysApplicability", 0, 20)? {
+    for d in many(s, "SpecialDaysApplicability", 0, 20)? {
         empty(d, "SpecialDaysApplicability")?;
-        let i = index(d, "SpecialDaysApplicability index", 20)?;
+        let i = attr_in(d, attr, "SpecialDaysApplicability", 20)?;
         if special_days.contains(&i) {
-            return Err(InvalidValue::new("SpecialDaysApplicability index", &i.to_string()).into());
+            return Err(InvalidValue::new("SpecialDaysApplicability", &i.to_string()).into());
         }
         special_days.push(i);
     }
@@ -546,21 +559,46 @@ fn alc_schedule(e: &Element) -> Result<AlcConnectionSchedule, BodyError> {
         }
         dws.finish()?;
     }
-    let t = s.required("ALCSScheduleDatesAndTime")?;
-    let mut ts = Seq::new(t, "ALCSScheduleDatesAndTime");
+    let t = s.required(dates)?;
+    let mut ts = Seq::new(t, dates);
     let switch_time = xs_time(ts.required("SwitchTime")?, "SwitchTime")?;
     let start_date = date(ts.required("StartDate")?, "StartDate")?;
     let end_date = date(ts.required("EndDate")?, "EndDate")?;
     ts.finish()?;
-    s.finish()?;
-    Ok(AlcConnectionSchedule {
-        switch,
-        activate,
+    Ok(EntryTiming {
         special_days,
         days_of_week,
         switch_time,
         start_date,
         end_date,
+    })
+}
+
+fn alc_schedule(e: &Element) -> Result<AlcConnectionSchedule, BodyError> {
+    use super::tariff::{empty, index};
+    const NAME: &str = "ALCSHCALCSConnectionSchedule";
+    let mut s = Seq::new(e, NAME);
+    let a = s.required("ActivateDeactivateSwitch")?;
+    let switch = index(a, "ActivateDeactivateSwitch index", 5)?;
+    let mut aseq = Seq::new(a, "ActivateDeactivateSwitch");
+    let c = aseq.choice()?;
+    let activate = match c.name.as_str() {
+        "ActivateSwitch" => true,
+        "DeactivateSwitch" => false,
+        _ => return Err(aseq.unexpected(c)),
+    };
+    empty(c, "ActivateDeactivateSwitch")?;
+    aseq.finish()?;
+    let t = entry_timing(&mut s, "index", "ALCSScheduleDatesAndTime")?;
+    s.finish()?;
+    Ok(AlcConnectionSchedule {
+        switch,
+        activate,
+        special_days: t.special_days,
+        days_of_week: t.days_of_week,
+        switch_time: t.switch_time,
+        start_date: t.start_date,
+        end_date: t.end_date,
     })
 }
 
@@ -615,6 +653,114 @@ impl AlcScheduler {
             schedule,
             special_days,
             switches,
+        })
+    }
+}
+
+/// One 6.14.3 `AuxiliaryControllerSchedule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuxControllerSchedule {
+    /// `AuxiliaryControllerAction` `auxiliaryControllerN` (1–5).
+    pub controller: u8,
+    /// `CommandedStateLevel` (0–100).
+    pub level: u8,
+    /// `InputFromControlledLoad` present (an APC's input).
+    pub input_from_controlled_load: bool,
+    /// `SpecialDaysApplicability` identifiers (1–20).
+    pub special_days: Vec<u8>,
+    /// `DaysOfWeekApplicability`: the days (1 Monday … 7 Sunday).
+    pub days_of_week: Vec<u8>,
+    /// `SwitchTime` in UTC: hour, minute, second, hundredths.
+    pub switch_time: [u8; 4],
+    /// `StartDate`.
+    pub start_date: super::TariffDate,
+    /// `EndDate`.
+    pub end_date: super::TariffDate,
+}
+
+/// A parsed 6.14.3 `UpdateDeviceConfigurationAuxiliaryControllerScheduler` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuxControllerScheduler {
+    /// `ExecutionDateTime`, as written.
+    pub execution_date_time: Option<String>,
+    /// `AuxiliaryControllerSchedule`s (0–120).
+    pub schedule: Vec<AuxControllerSchedule>,
+    /// `AuxiliaryControllerSpecialDayDefinition`s (0–20): identifier and date.
+    pub special_days: Vec<(u8, super::TariffDate)>,
+}
+
+fn aux_controller_schedule(e: &Element) -> Result<AuxControllerSchedule, BodyError> {
+    use super::tariff::empty;
+    const NAME: &str = "AuxiliaryControllerSchedule";
+    const ACTION: &str = "AuxiliaryControllerAction";
+    let mut s = Seq::new(e, NAME);
+    let a = s.required(ACTION)?;
+    let controller = attr_in(a, "auxiliaryControllerN", ACTION, 5)?;
+    let mut aseq = Seq::new(a, ACTION);
+    let l = aseq.required("CommandedStateLevel")?;
+    let t = simple(l, "CommandedStateLevel")?;
+    let level = parse_xs_unsigned(t)
+        .and_then(|v| u8::try_from(v).ok())
+        .filter(|v| *v <= 100)
+        .ok_or_else(|| BodyError::from(InvalidValue::new("CommandedStateLevel", t)))?;
+    let input_from_controlled_load = match aseq.optional("InputFromControlledLoad") {
+        Some(i) => {
+            empty(i, "InputFromControlledLoad")?;
+            true
+        }
+        None => false,
+    };
+    aseq.finish()?;
+    if !a.trimmed_text().is_empty() {
+        return Err(InvalidValue::new(ACTION, &a.text).into());
+    }
+    let t = entry_timing(&mut s, "identifier", "AuxiliaryControllerSchedulePeriodAndTime")?;
+    s.finish()?;
+    Ok(AuxControllerSchedule {
+        controller,
+        level,
+        input_from_controlled_load,
+        special_days: t.special_days,
+        days_of_week: t.days_of_week,
+        switch_time: t.switch_time,
+        start_date: t.start_date,
+        end_date: t.end_date,
+    })
+}
+
+impl AuxControllerScheduler {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        use super::tariff::{date, many};
+        const NAME: &str = "UpdateDeviceConfigurationAuxiliaryControllerScheduler";
+        const DAYS: &str = "AuxiliaryControllerSpecialDayDefinitions";
+        const DAY: &str = "AuxiliaryControllerSpecialDayDefinition";
+        expect(body, NAME)?;
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let schedule = many(&mut s, "AuxiliaryControllerSchedule", 0, 120)?
+            .into_iter()
+            .map(aux_controller_schedule)
+            .collect::<Result<Vec<_>, _>>()?;
+        let sd = s.required(DAYS)?;
+        let mut sds = Seq::new(sd, DAYS);
+        let mut special_days: Vec<(u8, super::TariffDate)> = Vec::new();
+        for d in many(&mut sds, DAY, 0, 20)? {
+            let i = attr_in(d, "identifier", DAY, 20)?;
+            if special_days.iter().any(|(p, _)| *p == i) {
+                return Err(InvalidValue::new(DAY, &i.to_string()).into());
+            }
+            special_days.push((i, date(d, DAY)?));
+        }
+        sds.finish()?;
+        s.finish()?;
+        Ok(Self {
+            execution_date_time,
+            schedule,
+            special_days,
         })
     }
 }

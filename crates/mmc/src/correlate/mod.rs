@@ -32,6 +32,7 @@ mod ecs09;
 mod ecs28a;
 mod ecs46a;
 mod ecs46c;
+mod ecs46d;
 mod ecs48;
 mod ecs81;
 mod gcs06;
@@ -81,6 +82,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs81::CORRELATION,
     &ecs46a::CORRELATION,
     &ecs46c::CORRELATION,
+    &ecs46d::CORRELATION,
     &ecs09::CORRELATION,
     &gcs06::CORRELATION,
     &ecs44::CORRELATION,
