@@ -155,6 +155,11 @@ pub enum ServiceError {
     NotImplemented(String),
     #[error("signed pre-command refused: {0}")]
     SignedPreCommand(String),
+    /// 6.28: the request's configuration is not one of the current DBCH Configuration Table's
+    /// (`crate::dbch_tables`), so the DCC does not apply it. `E062801`, the first of the codes
+    /// the XSD reserves for 6.28 (their DUIS text is not in the reference corpus).
+    #[error("{0}")]
+    NotCurrentDbchTable(String),
     // DCC schedules (5.1, 5.2, 5.3).
     /// 5.1: the scheduled request is not one the DCC may schedule (variant not DCC-schedulable,
     /// or reference, variant and `DSP…` element disagree).
@@ -286,6 +291,7 @@ impl DccError {
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
                 ServiceError::SignedPreCommand(_) => duis(R::E12),
+                ServiceError::NotCurrentDbchTable(_) => duis(R::E062801),
                 // DCC schedules: the service-specific codes of 5.1 / 5.2 / 5.3 (see
                 // `services::s5_1_create_schedule` for why these).
                 ServiceError::NotSchedulable(_) => duis(R::E050101),

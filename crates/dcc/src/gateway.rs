@@ -500,17 +500,17 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         } else {
             let acb = self.dcc.acb;
             let mut dcc_counter = || -> Result<u64, DccError> { Ok(tx.next_dcc_counter(acb)?) };
-            catalogue::plan_device(
-                service,
-                &mut DeviceRequest {
-                    request: req,
-                    device,
-                    acting_role,
-                    dcc: &self.dcc,
-                    dcc_counter: &mut dcc_counter,
-                    now,
-                },
-            )?
+            let mut r = DeviceRequest {
+                request: req,
+                device,
+                acting_role,
+                dcc: &self.dcc,
+                dcc_counter: &mut dcc_counter,
+                now,
+            };
+            // Service acceptance (the DCC's own data) before the transform.
+            service.accept(&r)?;
+            catalogue::plan_device(service, &mut r)?
         };
         let (command, held) = match plan {
             Plan::PreCommand(pre) => {

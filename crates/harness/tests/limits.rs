@@ -551,3 +551,64 @@ fn a_6_14_2_scheduler_is_read_by_7_7_across_a_restart_and_a_future_dated_one_at_
     h.advance(HOUR + Duration::from_secs(100));
     assert!(has(&read_aux_switch_data(&mut h), &HCALCS), "written");
 }
+
+fn read_aux_configuration(h: &mut Harness) -> Vec<u8> {
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "ECS61d_7.14_SUCCESS_REQUEST_DUIS.XML",
+        premises1::ESME,
+    );
+    acknowledged(&a);
+    h.advance(Duration::from_secs(5));
+    let r = h.response_for(SUPPLIER, &p.rid).expect("a response");
+    assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+    r.gbcs_payload().unwrap()
+}
+
+/// An ECS46d schedule entry's selector: APC 1's output at 50 % (`0x11`, `0x80 + 50`).
+const APC1_AT_50: [u8; 3] = [0x12, 0x11, 0xB2];
+
+#[test]
+fn a_6_14_3_calendar_is_read_by_7_14_across_a_restart_and_a_future_dated_one_at_its_time() {
+    use time::format_description::well_known::Rfc3339;
+    let mut h = Harness::new_world();
+    assert!(!has(&read_aux_configuration(&mut h), &SEVEN));
+    let x = critical(
+        &mut h,
+        "ECS46d_6.14.3_IMMEDIATE_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        "6.14.3",
+        ("SwitchTime", "07:00:00.00Z"),
+    );
+    assert!(
+        x.contains("UpdateDeviceConfigurationAuxiliaryControllerSchedulerRsp"),
+        "{x}"
+    );
+    h.restart();
+    let l = limits_state(&h);
+    let read = read_aux_configuration(&mut h);
+    assert!(has(&read, &SEVEN) && has(&read, &APC1_AT_50));
+    // A level above 100: refused, nothing changes.
+    let p = h.request(
+        "ECS46d_6.14.3_IMMEDIATE_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        premises1::ESME,
+    );
+    let xml = harness::set_text(&p.xml, "CommandedStateLevel", "101");
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_ne!(a.http_status, 200, "{}", a.body);
+    assert_eq!(limits_state(&h), l);
+
+    // Future dated: held (across a restart), written at its time.
+    let mut h = Harness::new_world();
+    let at = (h.now() + HOUR).format(&Rfc3339).unwrap();
+    critical(
+        &mut h,
+        "ECS46d_6.14.3_FUTURE_DATED_APC_OUTPUT_SUCCESS_REQUEST_DUIS.XML",
+        "6.14.3",
+        ("ExecutionDateTime", &at),
+    );
+    assert!(!has(&read_aux_configuration(&mut h), &APC1_AT_50), "held");
+    h.restart();
+    h.advance(HOUR + Duration::from_secs(100));
+    assert!(has(&read_aux_configuration(&mut h), &APC1_AT_50), "written");
+}

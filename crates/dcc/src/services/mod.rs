@@ -215,6 +215,13 @@ pub trait DeviceService: Service {
     fn device_types(&self) -> &'static [DeviceType];
     /// The plan for a request (CV 1 or 4; signed pre-commands are checked by the driver).
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError>;
+    /// Service acceptance: the DCC's business rules against its own registered data (beyond the
+    /// DUIS schema and the transform `plan` does), checked by the gateway before it plans a
+    /// user's request (CV 1 or 4). The GBCS transform itself (`plan`, which the conformance
+    /// runner exercises) builds whatever a schema-valid request carries. None by default.
+    fn accept(&self, _r: &DeviceRequest<'_>) -> Result<(), DccError> {
+        Ok(())
+    }
 }
 
 /// A service the DCC answers from its own data.

@@ -1,9 +1,11 @@
 //! 6.28 Set CHF Sub GHz Configuration: DBCH04 on a dual-band Communications Hub Function, which
 //! the DCC's Access Control Broker originates on the user's behalf. Only a current DBCH
-//! Configuration Table may be applied ([`crate::dbch_tables`]): a body whose configuration is
-//! not one of the current version's tables (an older version's, or one from nowhere, such as
-//! the DUIS template's, whose 915 MHz channels are not masked) is refused as an invalid body and
-//! nothing is sent. A single-band hub answers DBCH04 as unsupported (`devices::dbch`).
+//! Configuration Table may be applied ([`crate::dbch_tables`]): a DCC business rule against its
+//! registered data, checked at service acceptance ([`DeviceService::accept`], before the
+//! gateway plans): a body whose configuration is not one of the current version's tables (an
+//! older version's, or one from nowhere, such as the DUIS template's and the RTDS vectors', whose
+//! 915 MHz channels are not masked) is refused with `E062801` and nothing is sent. The GBCS
+//! transform (`plan`) builds DBCH04 from whatever schema-valid table the request carries. A single-band hub answers DBCH04 as unsupported (`devices::dbch`).
 
 use duis::Srv;
 use duis::bodies::SetChfSubGhzConfiguration as Body;
@@ -12,7 +14,7 @@ use gbcs::usecases::{self as uc, SubGhzConfiguration};
 
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
 use crate::dbch_tables;
-use crate::error::{DccError, InternalError, SchemaError};
+use crate::error::{DccError, InternalError, ServiceError};
 use crate::model::DeviceType;
 use crate::render;
 
@@ -59,18 +61,25 @@ impl DeviceService for SetChfSubGhzConfiguration {
             return Err(r.wrong_type());
         }
         let config = configuration(&body);
+        r.try_use_case_command(MessageCode::DBCH04, |h| {
+            uc::dbch04_set_sub_ghz_configuration(h, &config)
+        })
+    }
+
+    /// Only a current DBCH Configuration Table may be applied (module documentation).
+    fn accept(&self, r: &DeviceRequest<'_>) -> Result<(), DccError> {
+        let body = Body::parse(&r.request.body).map_err(render::body_error)?;
         let tables = dbch_tables::compiled()
             .map_err(|e| InternalError::Render(format!("DBCH configuration tables: {e}")))?;
-        if tables.current_region_of(&config).is_none() {
-            return Err(SchemaError::Invalid(format!(
-                "SetCHFSubGHzConfiguration is not a current DBCH Configuration Table (version {})",
+        if tables.current_region_of(&configuration(&body)).is_none() {
+            return Err(ServiceError::NotCurrentDbchTable(format!(
+                "SetCHFSubGHzConfiguration is not a current DBCH Configuration Table (version {}): \
+                 the DCC applies only the current version's tables",
                 tables.current().version
             ))
             .into());
         }
-        r.try_use_case_command(MessageCode::DBCH04, |h| {
-            uc::dbch04_set_sub_ghz_configuration(h, &config)
-        })
+        Ok(())
     }
 }
 
@@ -176,7 +185,7 @@ mod tests {
         };
         for c in [old, unmasked, changed] {
             let e = t
-                .plan(
+                .accept_and_plan(
                     &SetChfSubGhzConfiguration,
                     Srv::V6_28,
                     &body_xml(&c),
@@ -184,8 +193,41 @@ mod tests {
                     UserRole::ImportSupplier,
                 )
                 .unwrap_err();
-            assert!(matches!(e, DccError::Schema(_)), "{c:?}: {e}");
+            assert!(
+                matches!(e, DccError::Service(ServiceError::NotCurrentDbchTable(_))),
+                "{c:?}: {e}"
+            );
+            assert_eq!(e.outcome().code, Some(duis::ResponseCode::E062801), "{e}");
+            assert!(e.to_string().contains("not a current DBCH Configuration Table"));
+            // The GBCS transform alone builds DBCH04 from the table the request carries.
+            let p = t
+                .plan(
+                    &SetChfSubGhzConfiguration,
+                    Srv::V6_28,
+                    &body_xml(&c),
+                    DeviceType::Chf,
+                    UserRole::ImportSupplier,
+                )
+                .unwrap();
+            let Plan::Command { command, .. } = &p else {
+                panic!("{p:?}")
+            };
+            assert_eq!(
+                uc::decode_command(command).unwrap(),
+                uc::DecodedCommand::Dbch04(c)
+            );
         }
+        // A current table passes acceptance.
+        assert!(
+            t.accept_and_plan(
+                &SetChfSubGhzConfiguration,
+                Srv::V6_28,
+                &body_xml(&current(CspRegion::North)),
+                DeviceType::Chf,
+                UserRole::ImportSupplier,
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -111,6 +111,31 @@ impl Harness {
         };
         catalogue::plan_device(service, &mut r)
     }
+
+    /// The gateway's path for a request: service acceptance ([`DeviceService::accept`]), then
+    /// the plan.
+    pub fn accept_and_plan(
+        &self,
+        service: &dyn DeviceService,
+        srv: Srv,
+        body: &str,
+        dt: DeviceType,
+        role: UserRole,
+    ) -> Result<Plan, DccError> {
+        let req = request(srv, body, dt, 77);
+        let device = device(dt);
+        let mut counter = || Ok(ACB_COUNTER);
+        let mut r = DeviceRequest {
+            request: &req,
+            device: &device,
+            acting_role: role,
+            dcc: &self.dcc,
+            dcc_counter: &mut counter,
+            now: OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+        };
+        service.accept(&r)?;
+        catalogue::plan_device(service, &mut r)
+    }
 }
 
 /// A request for `srv` from the supplier to the device of type `dt` (CV 4 for a critical
