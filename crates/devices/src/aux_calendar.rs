@@ -68,7 +68,18 @@ fn date5(d: &Data) -> Option<[u8; 5]> {
 
 fn entry(d: &Data) -> Option<Entry> {
     let Data::Structure(f) = d else { return None };
-    let [_, enabled, _, Data::LongUnsigned(sel), Data::OctetString(t), _, wd, sd, b, e] = &f[..]
+    let [
+        _,
+        enabled,
+        _,
+        Data::LongUnsigned(sel),
+        Data::OctetString(t),
+        _,
+        wd,
+        sd,
+        b,
+        e,
+    ] = &f[..]
     else {
         return None;
     };
@@ -233,7 +244,10 @@ mod tests {
         // The APC's input: 0x64 − 0x80 is no level; that entry is ignored.
         assert_eq!(at(t(1, 10)).input, None);
         // Another controller: nothing.
-        assert_eq!(levels(&specials, &schedule, 1, t(1, 10)), CalendarLevels::default());
+        assert_eq!(
+            levels(&specials, &schedule, 1, t(1, 10)),
+            CalendarLevels::default()
+        );
         // Christmas Day 2030 (a Wednesday) is special: the weekday entries do not fire.
         let xmas = UtcDateTime::new(2030, 12, 25, 10, 0, 0).unwrap().to_unix();
         assert_eq!(at(xmas).output, Some(100));

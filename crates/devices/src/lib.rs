@@ -74,8 +74,8 @@
 
 mod alert_config;
 pub mod alerts;
-pub mod aux_calendar;
 mod anchors;
+pub mod aux_calendar;
 pub mod boost;
 mod cin;
 pub mod config;

@@ -890,7 +890,12 @@ fn ecs46d_writes_the_calendar_the_controllers_follow() {
     assert!(send(&w, &mut dev, pre, w.now).0);
     assert!(held_scheduler(&dev));
     assert_eq!(aux_calendar_read(&w, &mut dev, 1003).1, Data::Array(vec![]));
-    assert!(dev.state().future_actions.iter().any(|a| a.at == at.to_unix()));
+    assert!(
+        dev.state()
+            .future_actions
+            .iter()
+            .any(|a| a.at == at.to_unix())
+    );
     // The device's other alerts until then (not ours: still held).
     dev.tick(monday(8, 59)).unwrap();
     assert!(held_scheduler(&dev));
@@ -917,11 +922,17 @@ fn ecs46d_writes_the_calendar_the_controllers_follow() {
     assert!(send(&w, &mut dev, pre, w.now).0);
     assert!(!held_scheduler(&dev));
     assert!(dev.state().config.limits.aux_schedule.is_empty());
-    assert_eq!(aux_levels(&w, &mut dev, 1004, monday(9, 45)), vec![(0, 0); 5]);
+    assert_eq!(
+        aux_levels(&w, &mut dev, 1004, monday(9, 45)),
+        vec![(0, 0); 5]
+    );
 
     // A faulty object (the RTDS ERROR vectors': the special days table, then the schedule):
     // the RTDS ERROR shape, nothing written.
-    for (i, stem) in [(0, "IMMEDIATE_ALCS_ERROR"), (1, "IMMEDIATE_APC_OUTPUT_ERROR")] {
+    for (i, stem) in [
+        (0, "IMMEDIATE_ALCS_ERROR"),
+        (1, "IMMEDIATE_APC_OUTPUT_ERROR"),
+    ] {
         let mut dev = w.device(DeviceKind::Esme, ESME);
         let o = [usecases::ecs46c::SPECIAL_DAYS, usecases::ecs46c::SCHEDULE][i];
         dev.state_mut().faults.insert(DeviceFault::DlmsObject {
@@ -933,8 +944,15 @@ fn ecs46d_writes_the_calendar_the_controllers_follow() {
         let pre = usecases::ecs46d_set_aux_calendar(&header(&w, &dev, 1003), &c).unwrap();
         let (ok, resp, _) = send(&w, &mut dev, pre, w.now);
         assert!(!ok);
-        assert_failure_like_rtds(&resp, CAL, &format!("ECS46d_6.14.3_{stem}_RESPONSE_GBCS.HEX"));
+        assert_failure_like_rtds(
+            &resp,
+            CAL,
+            &format!("ECS46d_6.14.3_{stem}_RESPONSE_GBCS.HEX"),
+        );
         assert!(dev.state().config.limits.aux_schedule.is_empty());
-        assert_eq!(aux_levels(&w, &mut dev, 1004, monday(13, 45)), vec![(0, 0); 5]);
+        assert_eq!(
+            aux_levels(&w, &mut dev, 1004, monday(13, 45)),
+            vec![(0, 0); 5]
+        );
     }
 }

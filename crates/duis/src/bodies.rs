@@ -1111,8 +1111,8 @@ pub use identity::{
 mod limits;
 pub use limits::{
     AlcConnectionSchedule, AlcDescriptions, AlcScheduler, AuxControllerSchedule,
-    AuxControllerScheduler, DailyBlockCounterReset,
-    LoadLimitingGeneralSettings, ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
+    AuxControllerScheduler, DailyBlockCounterReset, LoadLimitingGeneralSettings,
+    ResetMaximumDemandRegisters, SetElectricitySupplyTamperState,
     SetMaximumDemandConfigurableTimePeriod,
 };
 // 6.8 Update Device Configuration (Billing Calendar).

@@ -73,7 +73,10 @@ pub struct CalendarEntry<'a> {
 /// and special days: entries numbered from 1, each enabled, running [`SCRIPT`] with its
 /// selector, no validity window, a 7-bit days-of-week mask and a special days mask of as many
 /// bits as the table has days (or its highest identifier named).
-pub fn calendar(entries: &[CalendarEntry<'_>], days: &[(u8, TariffDate)]) -> (Vec<Data>, Vec<Data>) {
+pub fn calendar(
+    entries: &[CalendarEntry<'_>],
+    days: &[(u8, TariffDate)],
+) -> (Vec<Data>, Vec<Data>) {
     let special_bits = entries
         .iter()
         .flat_map(|e| e.special_days.iter().copied())

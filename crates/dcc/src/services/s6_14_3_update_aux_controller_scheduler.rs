@@ -129,10 +129,7 @@ mod tests {
                 "<sr:CommandedStateLevel>100<",
                 "<sr:CommandedStateLevel>101<",
             ),
-            (
-                "auxiliaryControllerN=\"2\"",
-                "auxiliaryControllerN=\"6\"",
-            ),
+            ("auxiliaryControllerN=\"2\"", "auxiliaryControllerN=\"6\""),
             ("<sr:SwitchTime>09:00:00.00Z", "<sr:SwitchTime>25:00:00.00Z"),
             (
                 "<sr:SpecialDaysApplicability identifier=\"2\"/>",
@@ -142,7 +139,10 @@ mod tests {
             let bad = body.replacen(from, to, 1);
             assert_ne!(bad, body, "{from}");
             assert!(
-                matches!(plan(&bad, DeviceType::Esme).unwrap_err(), DccError::Schema(_)),
+                matches!(
+                    plan(&bad, DeviceType::Esme).unwrap_err(),
+                    DccError::Schema(_)
+                ),
                 "{to}"
             );
         }

@@ -198,7 +198,10 @@ mod tests {
                 "{c:?}: {e}"
             );
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E062801), "{e}");
-            assert!(e.to_string().contains("not a current DBCH Configuration Table"));
+            assert!(
+                e.to_string()
+                    .contains("not a current DBCH Configuration Table")
+            );
             // The GBCS transform alone builds DBCH04 from the table the request carries.
             let p = t
                 .plan(

@@ -714,7 +714,11 @@ fn aux_controller_schedule(e: &Element) -> Result<AuxControllerSchedule, BodyErr
     if !a.trimmed_text().is_empty() {
         return Err(InvalidValue::new(ACTION, &a.text).into());
     }
-    let t = entry_timing(&mut s, "identifier", "AuxiliaryControllerSchedulePeriodAndTime")?;
+    let t = entry_timing(
+        &mut s,
+        "identifier",
+        "AuxiliaryControllerSchedulePeriodAndTime",
+    )?;
     s.finish()?;
     Ok(AuxControllerSchedule {
         controller,

@@ -87,7 +87,11 @@ fn schedule_entry_ok(d: &Data) -> bool {
 
 /// Whether a calendar's special days table and schedule have the shapes an ECS46c or ECS46d
 /// carries (at most [`MAX_SPECIAL_DAYS`] and `max_schedule` entries).
-pub(super) fn calendar_valid(special_days: &[Data], schedule: &[Data], max_schedule: usize) -> bool {
+pub(super) fn calendar_valid(
+    special_days: &[Data],
+    schedule: &[Data],
+    max_schedule: usize,
+) -> bool {
     special_days.len() <= MAX_SPECIAL_DAYS
         && schedule.len() <= max_schedule
         && special_days.iter().all(special_day_ok)
