@@ -148,7 +148,8 @@ fn a_configuration_not_from_the_current_tables_is_refused_and_nothing_changes() 
         with_config(&p.xml, &changed),
     ] {
         let (ack, r) = exchange(&mut h, &p.rid, &xml);
-        assert_ne!(ack.as_deref(), Some("I99"), "refused at once");
+        // Service acceptance: the DCC's current-table rule (not the DUIS schema).
+        assert_eq!(ack.as_deref(), Some("E062801"), "refused at once");
         assert!(r.is_none(), "nothing sent");
     }
     assert_eq!(h.pending_commands(), 0);
