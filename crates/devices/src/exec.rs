@@ -537,9 +537,7 @@ impl EmulatedDevice {
             | DecodedCommand::Ecs35d(_)
             | DecodedCommand::Ecs35e(_)
             | DecodedCommand::Ecs35f(_)
-            | DecodedCommand::Ecs35g(_)) => {
-                self.ecs35(apdu, &self.restricted_read(cmd, log))
-            }
+            | DecodedCommand::Ecs35g(_)) => self.ecs35(apdu, &self.restricted_read(cmd, log)),
             ref log @ (DecodedCommand::Cs10a(_) | DecodedCommand::Cs10b(_)) => {
                 self.cs10(&self.restricted_read(cmd, log))
             }

@@ -448,5 +448,9 @@ fn the_alcs_event_log_records_the_ecs47_and_boost_switchings() {
     // The event log (ECS35a) does not show them, nor the ECS47 commands.
     let ev = dev.event_log_entries(devices::LogKind::Event, &day_around(press));
     let ecs47_code = gbcs::MessageCode::ECS47.0.to_be_bytes();
-    assert!(ev.iter().all(|e| e.data.as_deref() != Some(&ecs47_code[..])), "{ev:?}");
+    assert!(
+        ev.iter()
+            .all(|e| e.data.as_deref() != Some(&ecs47_code[..])),
+        "{ev:?}"
+    );
 }

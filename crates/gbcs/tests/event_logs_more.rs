@@ -102,7 +102,12 @@ fn responses_decode_strictly_and_the_device_encoding_is_the_rtds_bytes() {
                 );
                 assert_eq!(
                     (e[1].switch, e[1].action, e[1].outcome, e[1].han_command_id),
-                    (2, ALCS_ACTION_HCALCS_MESSAGE, ALCS_OUTCOME_SUCCESS, 0x548E_2480)
+                    (
+                        2,
+                        ALCS_ACTION_HCALCS_MESSAGE,
+                        ALCS_OUTCOME_SUCCESS,
+                        0x548E_2480
+                    )
                 );
                 alcs_entries_compact_array(e)
             }

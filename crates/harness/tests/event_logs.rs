@@ -315,7 +315,8 @@ fn the_hub_logs_read_back_with_ecs35c_and_ecs35d() {
             h.restart();
         }
         let template = "ECS35d_6.13_SUCCESS_REQUEST_DUIS.XML";
-        let ResponseValue::EventLogEntries(sec) = read_value(&mut h, SUPPLIER, template, chf, t0, end)
+        let ResponseValue::EventLogEntries(sec) =
+            read_value(&mut h, SUPPLIER, template, chf, t0, end)
         else {
             panic!("not log entries")
         };
@@ -325,7 +326,8 @@ fn the_hub_logs_read_back_with_ecs35c_and_ecs35d() {
         );
         assert!(sec.iter().all(|e| e.data.is_none()));
         let template = "ECS35c_6.13_SUCCESS_REQUEST_DUIS.XML";
-        let ResponseValue::EventLogEntries(ev) = read_value(&mut h, SUPPLIER, template, chf, t0, end)
+        let ResponseValue::EventLogEntries(ev) =
+            read_value(&mut h, SUPPLIER, template, chf, t0, end)
         else {
             panic!("not log entries")
         };
@@ -404,14 +406,19 @@ fn the_alcs_event_log_shows_the_switchings() {
     critical(&mut h, "ECS47Reset_7.8_SUCCESS_REQUEST_DUIS.XML", "7.8");
     h.advance(Duration::from_secs(60));
     let end = now(&h);
-    let alcs = |h: &mut Harness, user: &str, template: &str, start: i64, end: i64| {
-        match read_value(h, user, template, premises1::ESME, start, end) {
-            ResponseValue::AlcsEventLogEntries(e) => e
-                .iter()
-                .map(|x| ((x.switch, x.action, x.outcome, x.han_command_id), x.time))
-                .collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        }
+    let alcs = |h: &mut Harness, user: &str, template: &str, start: i64, end: i64| match read_value(
+        h,
+        user,
+        template,
+        premises1::ESME,
+        start,
+        end,
+    ) {
+        ResponseValue::AlcsEventLogEntries(e) => e
+            .iter()
+            .map(|x| ((x.switch, x.action, x.outcome, x.han_command_id), x.time))
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
     };
     for restarted in [false, true] {
         if restarted {

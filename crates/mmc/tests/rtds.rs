@@ -336,8 +336,14 @@ fn event_and_security_log_reads_render_their_entries() {
         Some("6.13"),
     );
     has(&power, "<ra:LogCode>8002</ra:LogCode>");
-    has(&power, "<ra:OtherInformation>00000001</ra:OtherInformation>");
-    has(&power, "<ra:LogMeaning>Supply Outage Restored</ra:LogMeaning>");
+    has(
+        &power,
+        "<ra:OtherInformation>00000001</ra:OtherInformation>",
+    );
+    has(
+        &power,
+        "<ra:LogMeaning>Supply Outage Restored</ra:LogMeaning>",
+    );
     for uc in ["ECS35f", "ECS35g"] {
         let alcs = render_named(
             &format!("6.13_{uc}"),
@@ -349,7 +355,10 @@ fn event_and_security_log_reads_render_their_entries() {
         has(&alcs, "<ra:SwitchAction>On</ra:SwitchAction>");
         has(&alcs, "<ra:Outcome>Outcome not known</ra:Outcome>");
         has(&alcs, "<ra:HANCommandID>1418601600</ra:HANCommandID>");
-        has(&alcs, "<ra:SwitchAction>Revert to calendar control</ra:SwitchAction>");
+        has(
+            &alcs,
+            "<ra:SwitchAction>Revert to calendar control</ra:SwitchAction>",
+        );
         assert!(!alcs.xml.contains("<ra:Log>"), "{}", alcs.xml);
     }
     for uc in [

@@ -69,23 +69,22 @@ impl DeviceService for ReadEventOrSecurityLog {
             (DeviceType::Esme, LogToRead::Security) => {
                 r.use_case_command(ecs35b::CODE, |h| uc::ecs35b_read_security_log(h, &period))
             }
-            (DeviceType::Esme, LogToRead::PowerEvent) => {
-                r.use_case_command(ecs35e::CODE, |h| uc::ecs35e_read_power_event_log(h, &period))
-            }
-            (DeviceType::Esme, LogToRead::AlcsEvent) if later => {
-                r.use_case_command(ecs35g::CODE, |h| {
+            (DeviceType::Esme, LogToRead::PowerEvent) => r.use_case_command(ecs35e::CODE, |h| {
+                uc::ecs35e_read_power_event_log(h, &period)
+            }),
+            (DeviceType::Esme, LogToRead::AlcsEvent) if later => r
+                .use_case_command(ecs35g::CODE, |h| {
                     uc::ecs35g_read_auxiliary_controller_event_log(h, &period)
-                })
-            }
+                }),
             (DeviceType::Esme, LogToRead::AlcsEvent) => {
                 r.use_case_command(ecs35f::CODE, |h| uc::ecs35f_read_alcs_event_log(h, &period))
             }
             (DeviceType::Chf, LogToRead::Event) => {
                 r.use_case_command(ecs35c::CODE, |h| uc::ecs35c_read_chf_event_log(h, &period))
             }
-            (DeviceType::Chf, LogToRead::Security) => {
-                r.use_case_command(ecs35d::CODE, |h| uc::ecs35d_read_chf_security_log(h, &period))
-            }
+            (DeviceType::Chf, LogToRead::Security) => r.use_case_command(ecs35d::CODE, |h| {
+                uc::ecs35d_read_chf_security_log(h, &period)
+            }),
             (DeviceType::Esme | DeviceType::Gsme | DeviceType::Chf, log) => {
                 Err(SchemaError::Invalid(format!(
                     "LogToRead {log:?} is not a log a {} keeps",

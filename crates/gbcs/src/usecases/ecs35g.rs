@@ -32,7 +32,10 @@ pub static SPEC: UseCaseSpec = UseCaseSpec {
 };
 
 /// Builds the command for the period.
-pub fn ecs35g_read_auxiliary_controller_event_log(h: &CommandHeader, period: &LogPeriod) -> GeneralSigning {
+pub fn ecs35g_read_auxiliary_controller_event_log(
+    h: &CommandHeader,
+    period: &LogPeriod,
+) -> GeneralSigning {
     logs_common::range_command(h, CODE, LOG, period)
 }
 

@@ -325,9 +325,14 @@ fn power_columns() -> Vec<TypeDescription> {
 }
 
 fn alcs_columns() -> Vec<TypeDescription> {
-    [DOUBLE_LONG_UNSIGNED, LONG_UNSIGNED, ENUM, DOUBLE_LONG_UNSIGNED]
-        .map(TypeDescription::Simple)
-        .to_vec()
+    [
+        DOUBLE_LONG_UNSIGNED,
+        LONG_UNSIGNED,
+        ENUM,
+        DOUBLE_LONG_UNSIGNED,
+    ]
+    .map(TypeDescription::Simple)
+    .to_vec()
 }
 
 /// The fixed-size records of a compact array answer with `columns`, strictly: the DLMS failure,
@@ -346,9 +351,10 @@ fn fixed_records(
         Some(Data::CompactArray {
             description: TypeDescription::Structure(cols),
             contents,
-        }) if cols[..] == columns[..] && contents.len() % size == 0 => {
-            Ok(Ok(contents.chunks_exact(size).map(<[u8]>::to_vec).collect()))
-        }
+        }) if cols[..] == columns[..] && contents.len() % size == 0 => Ok(Ok(contents
+            .chunks_exact(size)
+            .map(<[u8]>::to_vec)
+            .collect())),
         Some(Data::Array(a)) if a.is_empty() => Ok(Ok(Vec::new())),
         _ => Err(bad),
     }
@@ -405,7 +411,7 @@ pub(crate) fn alcs_response(content: &[u8]) -> Result<ResponseOutcome, ResponseD
         }
         entries.push(e);
     }
-    Ok(ResponseOutcome::Success(ResponseValue::AlcsEventLogEntries(
-        entries,
-    )))
+    Ok(ResponseOutcome::Success(
+        ResponseValue::AlcsEventLogEntries(entries),
+    ))
 }

@@ -7,11 +7,11 @@
 //! `ALCSEventLogEntry` (`Timestamp`, `SwitchNumber`, `SwitchAction`, `Outcome`,
 //! `HANCommandID` when not 0). Failures in `DebugInfo`.
 
-use gbcs::usecases::event_logs_common::parse_publish_event_log;
 use gbcs::usecases::event_logs_common as el;
+use gbcs::usecases::event_logs_common::parse_publish_event_log;
 use gbcs::usecases::{
-    EventLogEntry, GbzLogPart, ResponseValue, cs10a, cs10b, ecs35a, ecs35b, ecs35c, ecs35d,
-    ecs35e, ecs35f, ecs35g,
+    EventLogEntry, GbzLogPart, ResponseValue, cs10a, cs10b, ecs35a, ecs35b, ecs35c, ecs35d, ecs35e,
+    ecs35f, ecs35g,
 };
 
 use super::logs::zigbee_time;
