@@ -163,6 +163,8 @@ impl BoostState {
     }
 }
 
+use gbcs::usecases::event_logs_common::{ALCS_ACTION_ON, ALCS_ACTION_REVERT};
+
 impl EmulatedDevice {
     /// The consumer presses the ESME's boost button at true time `now`: starts a boost of the
     /// associated controllers for the boost period, or ends the boost in force (see
@@ -174,8 +176,9 @@ impl EmulatedDevice {
         }
         // A boost whose end the WAN has not ticked yet ended at its time.
         self.boost_due(device_now);
-        if self.state.boost.in_force(device_now).is_some() {
+        if let Some(b) = self.state.boost.in_force(device_now).copied() {
             self.state.boost.end(device_now);
+            self.log_boost(device_now, &b.controllers, ALCS_ACTION_REVERT);
             self.forget_boost_end();
             return BoostPress::Ended { at: device_now };
         }
@@ -190,6 +193,7 @@ impl EmulatedDevice {
             end,
             controllers,
         });
+        self.log_boost(device_now, &controllers, ALCS_ACTION_ON);
         self.forget_boost_end();
         self.state.future_actions.push(PendingAction {
             at: end,
@@ -208,13 +212,25 @@ impl EmulatedDevice {
     /// reached is logged and over. Returns whether one ended.
     pub(crate) fn boost_due(&mut self, device_now: i64) -> bool {
         let ended = match self.state.boost.active {
-            Some(b) if b.end <= device_now => self.state.boost.end(b.end),
+            Some(b) if b.end <= device_now => {
+                self.log_boost(b.end, &b.controllers, ALCS_ACTION_REVERT);
+                self.state.boost.end(b.end)
+            }
             _ => false,
         };
         if ended {
             self.forget_boost_end();
         }
         ended
+    }
+
+    /// The ALCS event log records a boost's switching at `at` (device clock): each controller
+    /// it holds switched on at its start, back to its calendar control at its end.
+    fn log_boost(&mut self, at: i64, controllers: &[bool], action: u8) {
+        for (i, _) in controllers.iter().enumerate().filter(|(_, on)| **on) {
+            let switch = u8::try_from(i + 1).unwrap_or(u8::MAX);
+            self.log_aux_switched(at, switch, action, true);
+        }
     }
 
     fn forget_boost_end(&mut self) {

@@ -20,7 +20,10 @@ use gbcs::axdr::Data;
 use gbcs::dlms::{CosemDescriptor, ResponseSpec};
 use gbcs::gbz::{CONTROL_LAST, GbzBody, GbzComponent};
 use gbcs::usecases::logs_common::{self, LogPeriod};
-use gbcs::usecases::{DecodedCommand, EventLogEntry, cs11, ecs15a, ecs15c, event_logs_common};
+use gbcs::usecases::{
+    AlcsEventLogEntry, DecodedCommand, EventLogEntry, PowerEventLogEntry, cs11, ecs15a, ecs15c,
+    event_logs_common,
+};
 use gbcs::{GeneralSigning, MessageCode};
 
 use crate::device::EmulatedDevice;
@@ -177,6 +180,7 @@ pub fn event_code(kind: &EventKind) -> Option<(u16, Vec<u8>)> {
             outcome: crate::top_up::TopUpOutcome::Accepted { .. },
         } => (EVENT_CREDIT_ADDED_LOCALLY, Vec::new()),
         EventKind::UtrnEntered { .. }
+        | EventKind::AuxSwitched { .. }
         | EventKind::AlertNotSent { .. }
         | EventKind::ResponseNotSent { .. } => return None,
     })
@@ -204,17 +208,113 @@ impl EmulatedDevice {
             .collect()
     }
 
-    /// ECS35a / ECS35b: the entries of the log in the (already tenancy-narrowed) period; a
-    /// fault on the log's buffer, or on the logs, answers the `Get` hardware-fault (1), as the
-    /// RTDS ERROR responses.
+    /// The power event log's entries in `period` (device clock), oldest first, as ECS35e reads
+    /// them: kept in the event log, no state of its own: an outage's start (`8F57`), its end
+    /// (`8F35`, `8F36` for three minutes or more, as the ECS80 alert; the value the outage's
+    /// length in seconds), and the voltage quality alerts the meter raised and logged
+    /// ([`crate::power_quality`]; value 0).
+    pub fn power_event_log_entries(&self, period: &LogPeriod) -> Vec<PowerEventLogEntry> {
+        use crate::power_quality as pq;
+        let quality = |c: u16| {
+            [
+                pq::ALERT_AVERAGE_OVER,
+                pq::ALERT_AVERAGE_UNDER,
+                pq::ALERT_AVERAGE_OVER_ENDED,
+                pq::ALERT_AVERAGE_UNDER_ENDED,
+            ]
+            .iter()
+            .chain(&pq::ALERT_RMS)
+            .chain(&pq::ALERT_RMS_ENDED)
+            .any(|a| a.0 == c)
+        };
+        self.state
+            .event_log
+            .log(LogKind::Event)
+            .filter_map(|e| {
+                let at = UtcDateTime::from_unix(e.at)?;
+                if !period.contains(at) {
+                    return None;
+                }
+                let (code, value) = match e.kind {
+                    EventKind::PowerLost => (EVENT_SUPPLY_INTERRUPTED, 0),
+                    EventKind::PowerRestored { outage_start } => (
+                        crate::alerts::outage_restored_code(outage_start, e.at).0,
+                        u32::try_from(e.at.saturating_sub(outage_start)).unwrap_or(u32::MAX),
+                    ),
+                    EventKind::AlertRaised { alert_code, .. } if quality(alert_code) => {
+                        (alert_code, 0)
+                    }
+                    _ => return None,
+                };
+                Some(PowerEventLogEntry {
+                    time: logs_common::zigbee_time(at),
+                    code,
+                    value,
+                })
+            })
+            .collect()
+    }
+
+    /// The ALCS event log's entries in `period` (device clock), oldest first, as ECS35f /
+    /// ECS35g read them: each switching ([`EventKind::AuxSwitched`]), its switch and action
+    /// (ECS47's script id), its outcome; no HAN command id (0), this ESME's own switches.
+    pub fn alcs_event_log_entries(&self, period: &LogPeriod) -> Vec<AlcsEventLogEntry> {
+        self.state
+            .event_log
+            .log(LogKind::Alcs)
+            .filter_map(|e| {
+                let at = UtcDateTime::from_unix(e.at)?;
+                let EventKind::AuxSwitched {
+                    switch,
+                    action,
+                    success,
+                } = e.kind
+                else {
+                    return None;
+                };
+                period.contains(at).then(|| AlcsEventLogEntry {
+                    time: logs_common::zigbee_time(at),
+                    switch,
+                    action,
+                    outcome: if success {
+                        event_logs_common::ALCS_OUTCOME_SUCCESS
+                    } else {
+                        event_logs_common::ALCS_OUTCOME_FAILURE
+                    },
+                    han_command_id: 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Logs an auxiliary load switching at `device_at` (device clock) in the ALCS event log.
+    pub(crate) fn log_aux_switched(&mut self, device_at: i64, switch: u8, action: u8, ok: bool) {
+        self.state.event_log.push(crate::state::Event {
+            at: device_at,
+            kind: EventKind::AuxSwitched {
+                switch,
+                action,
+                success: ok,
+            },
+        });
+    }
+
+    /// ECS35a–e: the entries of the log in the (already tenancy-narrowed) period (ECS35a /
+    /// ECS35c the event log, ECS35b / ECS35d the security log, the ESME's or the CHF's,
+    /// ECS35e the power event log, ECS35f / ECS35g the ALCS event log); a fault on the log's
+    /// buffer, or on the logs, answers the `Get` hardware-fault (1), as the RTDS ERROR
+    /// responses.
     pub(crate) fn ecs35(
         &self,
         apdu: &GeneralSigning,
         decoded: &DecodedCommand,
     ) -> Option<Execution> {
         let (log, read) = match decoded {
-            DecodedCommand::Ecs35a(r) => (LogKind::Event, r),
-            DecodedCommand::Ecs35b(r) => (LogKind::Security, r),
+            DecodedCommand::Ecs35a(r) | DecodedCommand::Ecs35c(r) => (Some(LogKind::Event), r),
+            DecodedCommand::Ecs35b(r) | DecodedCommand::Ecs35d(r) => (Some(LogKind::Security), r),
+            DecodedCommand::Ecs35e(r) | DecodedCommand::Ecs35f(r) | DecodedCommand::Ecs35g(r) => {
+                (None, r)
+            }
             _ => return None,
         };
         let fault = self.state.has_fault(DeviceFault::Logs)
@@ -233,8 +333,18 @@ impl EmulatedDevice {
                 false,
             );
         }
-        let entries = self.event_log_entries(log, &read.period);
-        let data = event_logs_common::entries_compact_array(log != LogKind::Security, &entries);
+        let data = match (log, decoded) {
+            (Some(log), _) => event_logs_common::entries_compact_array(
+                log != LogKind::Security,
+                &self.event_log_entries(log, &read.period),
+            ),
+            (None, DecodedCommand::Ecs35e(_)) => event_logs_common::power_entries_compact_array(
+                &self.power_event_log_entries(&read.period),
+            ),
+            (None, _) => event_logs_common::alcs_entries_compact_array(
+                &self.alcs_event_log_entries(&read.period),
+            ),
+        };
         done(
             dlms_response(
                 apdu.counter,

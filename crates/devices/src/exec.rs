@@ -532,9 +532,13 @@ impl EmulatedDevice {
                 self.instantaneous_gas_multi(cmd, &reads, now, &[], false)
             }
             // 6.13 Read Event or Security Log (crate::event_logs).
-            ref log @ (DecodedCommand::Ecs35a(_) | DecodedCommand::Ecs35b(_)) => {
-                self.ecs35(apdu, &self.restricted_read(cmd, log))
-            }
+            ref log @ (DecodedCommand::Ecs35a(_)
+            | DecodedCommand::Ecs35b(_)
+            | DecodedCommand::Ecs35c(_)
+            | DecodedCommand::Ecs35d(_)
+            | DecodedCommand::Ecs35e(_)
+            | DecodedCommand::Ecs35f(_)
+            | DecodedCommand::Ecs35g(_)) => self.ecs35(apdu, &self.restricted_read(cmd, log)),
             ref log @ (DecodedCommand::Cs10a(_) | DecodedCommand::Cs10b(_)) => {
                 self.cs10(&self.restricted_read(cmd, log))
             }
@@ -636,11 +640,15 @@ impl EmulatedDevice {
         });
         let works =
             failed.is_none() && self.state.aux_loads.apply(c.index, c.action, now.to_unix());
+        let device_now = self.device_time(now).to_unix();
         if works {
             // The later command wins over a boost in force (crate::boost).
-            let device_now = self.device_time(now).to_unix();
             self.state.boost.release(c.index, device_now);
         }
+        // The ALCS event log records the switching, done or not (its action is the low byte
+        // of the script the command executes).
+        let [_, action] = c.script().to_be_bytes();
+        self.log_aux_switched(device_now, c.index, action, works);
         let results = match failed {
             Some(i) => dlms_results(&specs, i, DLMS_FAILURE),
             None => dlms_results(&specs, specs.len(), DLMS_SUCCESS),

@@ -310,6 +310,18 @@ pub enum EventKind {
         /// What the meter did with it.
         outcome: crate::top_up::TopUpOutcome,
     },
+    /// An ESME auxiliary load switch was switched (the ALCS event log, ECS35f / ECS35g): by an
+    /// ECS47 command (on, off, back to the calendar) or by the boost button (on at its start,
+    /// back at its end).
+    AuxSwitched {
+        /// The switch, 1 to 5.
+        switch: u8,
+        /// What it was asked (`gbcs::usecases::event_logs_common::ALCS_ACTION_*`: on, off,
+        /// revert to calendar control).
+        action: u8,
+        /// Whether it was done.
+        success: bool,
+    },
 }
 
 /// One event-log entry.
@@ -386,6 +398,7 @@ impl EventKind {
     pub fn log(&self) -> LogKind {
         match self {
             EventKind::CommandRefused { .. } | EventKind::LogCleared { .. } => LogKind::Security,
+            EventKind::AuxSwitched { .. } => LogKind::Alcs,
             EventKind::CommandExecuted { message_code, .. }
             | EventKind::CommandNotSupported { message_code, .. }
             | EventKind::ResponseNotSent { message_code } => {

@@ -64,7 +64,12 @@ fn period_mut(d: &mut DecodedCommand) -> Option<&mut LogPeriod> {
         | DecodedCommand::Ecs20d(r)
         | DecodedCommand::Ecs21c(r)
         | DecodedCommand::Ecs35a(r)
-        | DecodedCommand::Ecs35b(r) => Some(&mut r.period),
+        | DecodedCommand::Ecs35b(r)
+        | DecodedCommand::Ecs35c(r)
+        | DecodedCommand::Ecs35d(r)
+        | DecodedCommand::Ecs35e(r)
+        | DecodedCommand::Ecs35f(r)
+        | DecodedCommand::Ecs35g(r) => Some(&mut r.period),
         DecodedCommand::Gcs16a(r)
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs15b(r)

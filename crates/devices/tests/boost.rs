@@ -401,3 +401,56 @@ fn a_load_controller_s_apc_limit_still_caps_a_boosted_controller() {
     assert_eq!(levels(&w, &mut dev, 3, t + 30)[2], level(50));
     assert_eq!(levels(&w, &mut dev, 4, t + 3600)[2], level(100));
 }
+
+#[test]
+fn the_alcs_event_log_records_the_ecs47_and_boost_switchings() {
+    use gbcs::usecases::event_logs_common::{
+        ALCS_ACTION_OFF as OFF, ALCS_ACTION_ON as ON, ALCS_ACTION_REVERT as REVERT,
+        ALCS_OUTCOME_SUCCESS as OK,
+    };
+    use usecases::AuxLoadAction as A;
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t = w.now.to_unix();
+    associate(&w, &mut dev, 1, [true, false, true, false, false], t);
+    ecs47(&w, &mut dev, 2, 3, A::Deactivate { duration: 0 }, t + 10);
+    let press = t + 60;
+    let end = press + PERIOD;
+    assert_eq!(
+        dev.press_boost_button(at(press)),
+        BoostPress::Started { until: end }
+    );
+    // Switch 1 taken back from the boost by a later ECS47: only switch 3 reverts at its end.
+    ecs47(&w, &mut dev, 3, 1, A::Activate { duration: 30 }, press + 5);
+    assert!(dev.tick(at(end)).unwrap().is_empty());
+    let entries = |dev: &EmulatedDevice, p: &LogPeriod| {
+        dev.alcs_event_log_entries(p)
+            .iter()
+            .map(|e| (e.time, e.switch, e.action, e.outcome, e.han_command_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        entries(&dev, &day_around(press)),
+        [
+            (secs_2000(t + 10), 3, OFF, OK, 0),
+            (secs_2000(press), 1, ON, OK, 0),
+            (secs_2000(press), 3, ON, OK, 0),
+            (secs_2000(press + 5), 1, ON, OK, 0),
+            (secs_2000(end), 3, REVERT, OK, 0),
+        ]
+    );
+    // By period.
+    let after_press = LogPeriod {
+        start: at(press + 1),
+        end: at(end),
+    };
+    assert_eq!(entries(&dev, &after_press).len(), 2);
+    // The event log (ECS35a) does not show them, nor the ECS47 commands.
+    let ev = dev.event_log_entries(devices::LogKind::Event, &day_around(press));
+    let ecs47_code = gbcs::MessageCode::ECS47.0.to_be_bytes();
+    assert!(
+        ev.iter()
+            .all(|e| e.data.as_deref() != Some(&ecs47_code[..])),
+        "{ev:?}"
+    );
+}

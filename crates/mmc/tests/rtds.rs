@@ -316,7 +316,54 @@ fn event_and_security_log_reads_render_their_entries() {
     has(&none, "ReadEventOrSecurityLogRsp");
     assert!(!none.xml.contains("LogEntry"), "{}", none.xml);
     has(&none, "<ra:Log");
-    for uc in ["ECS35a", "ECS35b", "CS10a", "CS10b"] {
+    let chf = render_named(
+        "6.13_ECS35c",
+        "ECS35c_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&chf, "<ra:LogCode>8154</ra:LogCode>");
+    has(&chf, "<ra:OtherInformation>009B</ra:OtherInformation>");
+    let chf = render_named(
+        "6.13_ECS35d",
+        "ECS35d_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&chf, "<ra:LogCode>8F12</ra:LogCode>");
+    assert!(!chf.xml.contains("OtherInformation"), "{}", chf.xml);
+    let power = render_named(
+        "6.13_ECS35e",
+        "ECS35e_6.13_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.13"),
+    );
+    has(&power, "<ra:LogCode>8002</ra:LogCode>");
+    has(
+        &power,
+        "<ra:OtherInformation>00000001</ra:OtherInformation>",
+    );
+    has(
+        &power,
+        "<ra:LogMeaning>Supply Outage Restored</ra:LogMeaning>",
+    );
+    for uc in ["ECS35f", "ECS35g"] {
+        let alcs = render_named(
+            &format!("6.13_{uc}"),
+            &format!("{uc}_6.13_SUCCESS_RESPONSE_GBCS.HEX"),
+            Some("6.13"),
+        );
+        has(&alcs, "<ra:ALCSEvent>");
+        has(&alcs, "<ra:SwitchNumber>2</ra:SwitchNumber>");
+        has(&alcs, "<ra:SwitchAction>On</ra:SwitchAction>");
+        has(&alcs, "<ra:Outcome>Outcome not known</ra:Outcome>");
+        has(&alcs, "<ra:HANCommandID>1418601600</ra:HANCommandID>");
+        has(
+            &alcs,
+            "<ra:SwitchAction>Revert to calendar control</ra:SwitchAction>",
+        );
+        assert!(!alcs.xml.contains("<ra:Log>"), "{}", alcs.xml);
+    }
+    for uc in [
+        "ECS35a", "ECS35b", "ECS35c", "ECS35d", "ECS35e", "ECS35f", "ECS35g", "CS10a", "CS10b",
+    ] {
         let failed = render_named(
             &format!("6.13_{uc}"),
             &format!("{uc}_6.13_ERROR_RESPONSE_GBCS.HEX"),

@@ -308,13 +308,24 @@ fn read(
     decode(found, log).map(Some)
 }
 
-/// Whether `frame` is a command that reads the device's event or security log (DUIS 6.13:
-/// ECS35a, ECS35b, CS10a, CS10b): the device answers it from its stored events, which it is otherwise
-/// loaded without.
+/// Whether `frame` is a command that reads one of the device's logs (DUIS 6.13: ECS35a–g,
+/// CS10a, CS10b): the device answers it from its stored events, which it is otherwise loaded
+/// without.
 pub(crate) fn reads_event_log(frame: &[u8]) -> bool {
-    use gbcs::usecases::{cs10a, cs10b, ecs35a, ecs35b};
+    use gbcs::usecases::{cs10a, cs10b, ecs35a, ecs35b, ecs35c, ecs35d, ecs35e, ecs35f, ecs35g};
     gbcs::Frame::decode(frame).is_ok_and(|f| {
-        [ecs35a::CODE, ecs35b::CODE, cs10a::CODE, cs10b::CODE].contains(&f.apdu().message_code())
+        [
+            ecs35a::CODE,
+            ecs35b::CODE,
+            ecs35c::CODE,
+            ecs35d::CODE,
+            ecs35e::CODE,
+            ecs35f::CODE,
+            ecs35g::CODE,
+            cs10a::CODE,
+            cs10b::CODE,
+        ]
+        .contains(&f.apdu().message_code())
     })
 }
 

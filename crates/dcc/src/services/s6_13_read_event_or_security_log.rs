@@ -5,22 +5,31 @@
 //! |---|---|---|---|
 //! | ESME | `Event` | ECS35a (plain range read of `7/0.0.99.98.0.255/2`) | the ESME's event log |
 //! | ESME | `Security` | ECS35b (plain range read of `7/0.0.99.98.1.255/2`) | its security log |
+//! | ESME | `PowerEvent` | ECS35e (plain range read of `7/0.0.99.98.4.255/2`) | its power event log |
+//! | ESME | `ALCSEvent` | ECS35g (GBCS [`LATER_SINCE`] or later), else ECS35f (both a plain range read of `7/0.17.99.98.2.255/2`) | its ALCS / auxiliary controller event log |
+//! | CHF | `Event` | ECS35c (as ECS35a; the ACB on the requester's behalf) | the hub's event log |
+//! | CHF | `Security` | ECS35d (as ECS35b; likewise) | the hub's security log |
 //! | GSME | `Event` | CS10a (ZSE Get Event Log, log id 3) | the gas meter's event log |
 //! | GSME | `Security` | CS10b (ZSE Get Event Log, log id 4) | its security log |
 //!
 //! The period is sent as asked (a period ending before it starts is an invalid body); the
-//! device narrows it for a supplier after a change of tenancy as for every log read. Another
-//! `LogToRead` (`ALCSEvent`, `PowerEvent`, the GPF's `GSMEEvent` / `GSMESecurity`) is an
-//! invalid body; any other device type: E11 (the CHF and GPF logs, ECS35c–g, are not served
-//! yet).
+//! device narrows it for a supplier after a change of tenancy as for every log read. The
+//! current UISS lists ECS35g; the RTDS also sends ECS35f, the earlier form of the same read:
+//! as 6.2.4 chooses ECS26m, the DCC sends ECS35g to an ESME whose Device Model is of GBCS
+//! [`LATER_SINCE`] or later and ECS35f to every other. A `LogToRead` the device does not keep
+//! (`ALCSEvent` or `PowerEvent` on a GSME or CHF, the GPF's `GSMEEvent` / `GSMESecurity`
+//! anywhere) is an invalid body; any other device type (the GPF, a PPMID): E11.
 
 use duis::Srv;
 use duis::bodies::{LogToRead, ReadEventOrSecurityLog as Body};
-use gbcs::usecases::{self as uc, LogPeriod, cs10a, cs10b, ecs35a, ecs35b};
+use gbcs::usecases::{
+    self as uc, LogPeriod, cs10a, cs10b, ecs35a, ecs35b, ecs35c, ecs35d, ecs35e, ecs35f, ecs35g,
+};
 
 use super::logs_common::utc;
+use super::s6_2_4_read_identity::LATER_SINCE;
 use super::{DeviceRequest, DeviceService, Plan, Service, ServiceKind};
-use crate::error::DccError;
+use crate::error::{DccError, SchemaError};
 use crate::model::DeviceType;
 use crate::render;
 
@@ -37,39 +46,53 @@ impl Service for ReadEventOrSecurityLog {
 
 impl DeviceService for ReadEventOrSecurityLog {
     fn device_types(&self) -> &'static [DeviceType] {
-        &[DeviceType::Esme, DeviceType::Gsme]
+        &[DeviceType::Esme, DeviceType::Gsme, DeviceType::Chf]
     }
 
     fn plan(&self, r: &mut DeviceRequest<'_>) -> Result<Plan, DccError> {
         let body = Body::parse(&r.request.body).map_err(render::body_error)?;
-        let esme = match r.device.device_type {
-            DeviceType::Esme => true,
-            DeviceType::Gsme => false,
-            _ => return Err(r.wrong_type()),
-        };
         let period = LogPeriod {
             start: utc(body.period.start, "StartDateTime")?,
             end: utc(body.period.end, "EndDateTime")?,
         };
-        match (esme, body.log) {
-            (false, LogToRead::Event) => {
+        let later = r.device.gbcs_version_at_least(LATER_SINCE.0, LATER_SINCE.1);
+        match (r.device.device_type, body.log) {
+            (DeviceType::Gsme, LogToRead::Event) => {
                 r.try_use_case_command(cs10a::CODE, |h| uc::cs10a_read_event_log(h, &period))
             }
-            (false, LogToRead::Security) => {
+            (DeviceType::Gsme, LogToRead::Security) => {
                 r.try_use_case_command(cs10b::CODE, |h| uc::cs10b_read_security_log(h, &period))
             }
-            (true, LogToRead::Event) => {
+            (DeviceType::Esme, LogToRead::Event) => {
                 r.use_case_command(ecs35a::CODE, |h| uc::ecs35a_read_event_log(h, &period))
             }
-            (true, LogToRead::Security) => {
+            (DeviceType::Esme, LogToRead::Security) => {
                 r.use_case_command(ecs35b::CODE, |h| uc::ecs35b_read_security_log(h, &period))
             }
-            // The CHF's logs, the power event log and the ALCS log (ECS35c–g) are not
-            // implemented yet: E12, as for a service the DCC does not offer.
-            (_, log) => Err(crate::error::ServiceError::NotImplemented(format!(
-                "6.13 Read Event or Security Log of {log:?}"
-            ))
-            .into()),
+            (DeviceType::Esme, LogToRead::PowerEvent) => r.use_case_command(ecs35e::CODE, |h| {
+                uc::ecs35e_read_power_event_log(h, &period)
+            }),
+            (DeviceType::Esme, LogToRead::AlcsEvent) if later => r
+                .use_case_command(ecs35g::CODE, |h| {
+                    uc::ecs35g_read_auxiliary_controller_event_log(h, &period)
+                }),
+            (DeviceType::Esme, LogToRead::AlcsEvent) => {
+                r.use_case_command(ecs35f::CODE, |h| uc::ecs35f_read_alcs_event_log(h, &period))
+            }
+            (DeviceType::Chf, LogToRead::Event) => {
+                r.use_case_command(ecs35c::CODE, |h| uc::ecs35c_read_chf_event_log(h, &period))
+            }
+            (DeviceType::Chf, LogToRead::Security) => r.use_case_command(ecs35d::CODE, |h| {
+                uc::ecs35d_read_chf_security_log(h, &period)
+            }),
+            (DeviceType::Esme | DeviceType::Gsme | DeviceType::Chf, log) => {
+                Err(SchemaError::Invalid(format!(
+                    "LogToRead {log:?} is not a log a {} keeps",
+                    r.device.device_type
+                ))
+                .into())
+            }
+            _ => Err(r.wrong_type()),
         }
     }
 }
@@ -125,13 +148,59 @@ mod tests {
                 .unwrap();
             assert_command(&plan, code, false, &t, DeviceType::Gsme);
         }
+        // The CHF's logs: the ACB sends them on the requester's behalf.
+        for (log, code) in [("Event", ecs35c::CODE), ("Security", ecs35d::CODE)] {
+            let b = body(log, "2014-12-31T00:00:00Z", "2014-12-31T09:00:00Z");
+            let plan = t
+                .plan(
+                    &ReadEventOrSecurityLog,
+                    Srv::V6_13,
+                    &b,
+                    DeviceType::Chf,
+                    UserRole::ImportSupplier,
+                )
+                .unwrap();
+            assert_command(&plan, code, true, &t, DeviceType::Chf);
+        }
+        // The ESME's power event log, and its ALCS log by the version of its model.
+        for (log, version, code) in [
+            ("PowerEvent", None, ecs35e::CODE),
+            ("ALCSEvent", None, ecs35f::CODE),
+            ("ALCSEvent", Some("3.2"), ecs35f::CODE),
+            ("ALCSEvent", Some("4.0"), ecs35g::CODE),
+        ] {
+            let b = body(log, "2014-12-15T00:00:00Z", "2015-01-01T00:00:00Z");
+            let plan = plan_esme(&t, &b, version).unwrap();
+            assert_command(&plan, code, false, &t, DeviceType::Esme);
+            let Plan::Command { command, .. } = &plan else {
+                unreachable!()
+            };
+            let p = period_of(&decode_command(command).unwrap()).unwrap();
+            assert_eq!(p.start.to_unix(), 1_418_601_600);
+        }
+    }
+
+    fn plan_esme(t: &Harness, b: &str, version: Option<&str>) -> Result<Plan, DccError> {
+        let req = request(Srv::V6_13, b, DeviceType::Esme, 77);
+        let mut d = device(DeviceType::Esme);
+        d.gbcs_version = version.map(Into::into);
+        let mut counter = || Ok(ACB_COUNTER);
+        let mut r = DeviceRequest {
+            request: &req,
+            device: &d,
+            acting_role: UserRole::ElectricityDistributor,
+            dcc: &t.dcc,
+            dcc_counter: &mut counter,
+            now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+        };
+        crate::catalogue::plan_device(&ReadEventOrSecurityLog, &mut r)
     }
 
     #[test]
     fn bad_bodies_and_other_devices_are_refused() {
         let t = Harness::new();
         let ok = body("Event", "2014-12-31T00:00:00Z", "2015-01-01T00:00:00Z");
-        for dt in [DeviceType::Gpf, DeviceType::Chf, DeviceType::Ppmid] {
+        for dt in [DeviceType::Gpf, DeviceType::Ppmid] {
             let e = t
                 .plan(
                     &ReadEventOrSecurityLog,
@@ -143,8 +212,31 @@ mod tests {
                 .unwrap_err();
             assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11), "{dt}: {e}");
         }
+        // Logs the device does not keep: invalid bodies.
+        for (dt, log) in [
+            (DeviceType::Gsme, "ALCSEvent"),
+            (DeviceType::Gsme, "PowerEvent"),
+            (DeviceType::Chf, "ALCSEvent"),
+            (DeviceType::Chf, "PowerEvent"),
+            (DeviceType::Esme, "GSMEEvent"),
+        ] {
+            let b = body(log, "2014-12-31T00:00:00Z", "2015-01-01T00:00:00Z");
+            let e = t
+                .plan(
+                    &ReadEventOrSecurityLog,
+                    Srv::V6_13,
+                    &b,
+                    dt,
+                    UserRole::GasSupplier,
+                )
+                .unwrap_err();
+            let code = e.outcome().code;
+            assert!(
+                code != Some(duis::ResponseCode::E11) && code != Some(duis::ResponseCode::E12),
+                "{dt} {log}: {e}"
+            );
+        }
         for bad in [
-            body("ALCSEvent", "2014-12-31T00:00:00Z", "2015-01-01T00:00:00Z"),
             body("event", "2014-12-31T00:00:00Z", "2015-01-01T00:00:00Z"),
             body("Event", "2015-01-01T00:00:00Z", "2014-12-31T00:00:00Z"),
         ] {

@@ -228,3 +228,190 @@ pub fn parse_publish_event_log(p: &[u8]) -> Option<Vec<EventLogEntry>> {
     }
     Some(out)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The ESME's power event log (ECS35e) and ALCS / auxiliary controller event log (ECS35f,
+// ECS35g): plain range reads too, answered with compact arrays of their own entry forms.
+//
+// | log | buffer | entry |
+// |---|---|---|
+// | power event log (ECS35e) | `0-0:99.98.4.255` | `{time: double-long-unsigned, event code: long-unsigned, event value: double-long-unsigned}` |
+// | ALCS event log (ECS35f, ECS35g) | `0-17:99.98.2.255` | `{time: double-long-unsigned, switch and action: long-unsigned, outcome: enum, HAN command id: double-long-unsigned}` |
+
+/// The ESME power event log (profile generic buffer, ECS35e).
+pub const OBIS_POWER_EVENT_LOG: [u8; 6] = [0, 0, 99, 98, 4, 0xFF];
+/// The ESME ALCS / auxiliary controller event log (profile generic buffer, ECS35f, ECS35g;
+/// ECS15c clears it).
+pub const OBIS_ALCS_EVENT_LOG: [u8; 6] = [0, 17, 99, 98, 2, 0xFF];
+
+const ENUM: u8 = 0x16;
+
+/// One power event log entry (ECS35e).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PowerEventLogEntry {
+    /// When, seconds since 2000-01-01 UTC.
+    pub time: u32,
+    /// The GBCS event code (supply outage, restoration, voltage quality).
+    pub code: u16,
+    /// The event's value (this emulation: the outage's length in seconds for a restoration,
+    /// 0 otherwise).
+    pub value: u32,
+}
+
+/// ALCS switch action "On" (the low byte of an ALCS event log entry's second column).
+pub const ALCS_ACTION_ON: u8 = 0x11;
+/// ALCS switch action "Off".
+pub const ALCS_ACTION_OFF: u8 = 0x12;
+/// ALCS switch action "Revert to calendar control".
+pub const ALCS_ACTION_REVERT: u8 = 0x20;
+/// "Entry relates to a Message from an HC ALCS" (its outcome for an earlier entry's command).
+pub const ALCS_ACTION_HCALCS_MESSAGE: u8 = 0x00;
+/// ALCS outcome "Outcome not known".
+pub const ALCS_OUTCOME_UNKNOWN: u8 = 0;
+/// ALCS outcome "Success".
+pub const ALCS_OUTCOME_SUCCESS: u8 = 1;
+/// ALCS outcome "Failure".
+pub const ALCS_OUTCOME_FAILURE: u8 = 2;
+
+/// One ALCS event log entry (ECS35f, ECS35g), as the MMC `ALCSEventLogEntry`: the switch
+/// (1–5, the long-unsigned's high byte) and its action (its low byte, `ALCS_ACTION_*`), the
+/// outcome (`ALCS_OUTCOME_*`) and the HAN command id (0 for the ESME's own switches).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AlcsEventLogEntry {
+    /// When, seconds since 2000-01-01 UTC.
+    pub time: u32,
+    /// The switch, 1–5.
+    pub switch: u8,
+    /// The switch action (`ALCS_ACTION_*`).
+    pub action: u8,
+    /// The outcome (`ALCS_OUTCOME_*`).
+    pub outcome: u8,
+    /// The HAN command id (0: none).
+    pub han_command_id: u32,
+}
+
+/// The compact array of power event log entries a device answers with.
+pub fn power_entries_compact_array(entries: &[PowerEventLogEntry]) -> Data {
+    let mut contents = Vec::with_capacity(entries.len() * 10);
+    for e in entries {
+        contents.extend_from_slice(&e.time.to_be_bytes());
+        contents.extend_from_slice(&e.code.to_be_bytes());
+        contents.extend_from_slice(&e.value.to_be_bytes());
+    }
+    Data::CompactArray {
+        description: TypeDescription::Structure(power_columns()),
+        contents,
+    }
+}
+
+/// The compact array of ALCS event log entries a device answers with.
+pub fn alcs_entries_compact_array(entries: &[AlcsEventLogEntry]) -> Data {
+    let mut contents = Vec::with_capacity(entries.len() * 11);
+    for e in entries {
+        contents.extend_from_slice(&e.time.to_be_bytes());
+        contents.extend_from_slice(&[e.switch, e.action, e.outcome]);
+        contents.extend_from_slice(&e.han_command_id.to_be_bytes());
+    }
+    Data::CompactArray {
+        description: TypeDescription::Structure(alcs_columns()),
+        contents,
+    }
+}
+
+fn power_columns() -> Vec<TypeDescription> {
+    [DOUBLE_LONG_UNSIGNED, LONG_UNSIGNED, DOUBLE_LONG_UNSIGNED]
+        .map(TypeDescription::Simple)
+        .to_vec()
+}
+
+fn alcs_columns() -> Vec<TypeDescription> {
+    [
+        DOUBLE_LONG_UNSIGNED,
+        LONG_UNSIGNED,
+        ENUM,
+        DOUBLE_LONG_UNSIGNED,
+    ]
+    .map(TypeDescription::Simple)
+    .to_vec()
+}
+
+/// The fixed-size records of a compact array answer with `columns`, strictly: the DLMS failure,
+/// or the contents cut into `size`-byte records (an empty array: none).
+fn fixed_records(
+    content: &[u8],
+    columns: &[TypeDescription],
+    size: usize,
+) -> Result<Result<Vec<Vec<u8>>, super::Failure>, ResponseDecodeError> {
+    let r = match common::dlms_response(content, 1)? {
+        Err(f) => return Ok(Err(f)),
+        Ok(r) => r,
+    };
+    let bad = ResponseDecodeError::Format("not a compact array of the log's entries");
+    match r.data.first() {
+        Some(Data::CompactArray {
+            description: TypeDescription::Structure(cols),
+            contents,
+        }) if cols[..] == columns[..] && contents.len() % size == 0 => Ok(Ok(contents
+            .chunks_exact(size)
+            .map(<[u8]>::to_vec)
+            .collect())),
+        Some(Data::Array(a)) if a.is_empty() => Ok(Ok(Vec::new())),
+        _ => Err(bad),
+    }
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// Decodes the answer to a power event log read (ECS35e): the entries, or the DLMS failure.
+pub(crate) fn power_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+    Ok(match fixed_records(content, &power_columns(), 10)? {
+        Err(f) => ResponseOutcome::Failure(f),
+        Ok(records) => ResponseOutcome::Success(ResponseValue::PowerEventLogEntries(
+            records
+                .iter()
+                .map(|r| PowerEventLogEntry {
+                    time: be32(&r[0..4]),
+                    code: u16::from_be_bytes([r[4], r[5]]),
+                    value: be32(&r[6..10]),
+                })
+                .collect(),
+        )),
+    })
+}
+
+/// Decodes the answer to an ALCS event log read (ECS35f, ECS35g): the entries, or the DLMS
+/// failure. A switch outside 1–5, an unknown action or outcome is refused.
+pub(crate) fn alcs_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecodeError> {
+    let records = match fixed_records(content, &alcs_columns(), 11)? {
+        Err(f) => return Ok(ResponseOutcome::Failure(f)),
+        Ok(r) => r,
+    };
+    let mut entries = Vec::with_capacity(records.len());
+    for r in records {
+        let e = AlcsEventLogEntry {
+            time: be32(&r[0..4]),
+            switch: r[4],
+            action: r[5],
+            outcome: r[6],
+            han_command_id: be32(&r[7..11]),
+        };
+        let known_action = [
+            ALCS_ACTION_ON,
+            ALCS_ACTION_OFF,
+            ALCS_ACTION_REVERT,
+            ALCS_ACTION_HCALCS_MESSAGE,
+        ]
+        .contains(&e.action);
+        if !(1..=5).contains(&e.switch) || !known_action || e.outcome > ALCS_OUTCOME_FAILURE {
+            return Err(ResponseDecodeError::Format(
+                "ALCS event log entry: switch, action or outcome out of range",
+            ));
+        }
+        entries.push(e);
+    }
+    Ok(ResponseOutcome::Success(
+        ResponseValue::AlcsEventLogEntries(entries),
+    ))
+}

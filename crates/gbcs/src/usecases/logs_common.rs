@@ -817,7 +817,12 @@ pub fn period_of(cmd: &DecodedCommand) -> Option<LogPeriod> {
         | DecodedCommand::Ecs20d(r)
         | DecodedCommand::Ecs21c(r)
         | DecodedCommand::Ecs35a(r)
-        | DecodedCommand::Ecs35b(r) => r.period,
+        | DecodedCommand::Ecs35b(r)
+        | DecodedCommand::Ecs35c(r)
+        | DecodedCommand::Ecs35d(r)
+        | DecodedCommand::Ecs35e(r)
+        | DecodedCommand::Ecs35f(r)
+        | DecodedCommand::Ecs35g(r) => r.period,
         DecodedCommand::Gcs15b(r)
         | DecodedCommand::Gcs15c(r)
         | DecodedCommand::Gcs16a(r)
@@ -852,6 +857,11 @@ pub fn build_log_read(
         cs10a::CODE => cs10a_read_event_log(h, period),
         cs10b::CODE => cs10b_read_security_log(h, period),
         ecs35b::CODE => Ok(ecs35b_read_security_log(h, period)),
+        ecs35c::CODE => Ok(ecs35c_read_chf_event_log(h, period)),
+        ecs35d::CODE => Ok(ecs35d_read_chf_security_log(h, period)),
+        ecs35e::CODE => Ok(ecs35e_read_power_event_log(h, period)),
+        ecs35f::CODE => Ok(ecs35f_read_alcs_event_log(h, period)),
+        ecs35g::CODE => Ok(ecs35g_read_auxiliary_controller_event_log(h, period)),
         MessageCode::GCS15B => gcs15b_read_billing_data_log_triggered(h, period),
         MessageCode::GCS15C => gcs15c_read_billing_data_log_calendar(h, period),
         MessageCode::GCS15D => gcs15d_read_debt_payments_log(h, period),

@@ -234,6 +234,11 @@ pub mod cs10a;
 pub mod cs10b;
 pub mod ecs35a;
 pub mod ecs35b;
+pub mod ecs35c;
+pub mod ecs35d;
+pub mod ecs35e;
+pub mod ecs35f;
+pub mod ecs35g;
 pub mod event_logs_common;
 
 use serde::{Deserialize, Serialize};
@@ -393,8 +398,13 @@ pub use ecs19::ecs19_read_prepayment_registers;
 pub use ecs27::ecs27_read_load_limit_data;
 pub use ecs35a::ecs35a_read_event_log;
 pub use ecs35b::ecs35b_read_security_log;
+pub use ecs35c::ecs35c_read_chf_event_log;
+pub use ecs35d::ecs35d_read_chf_security_log;
+pub use ecs35e::ecs35e_read_power_event_log;
+pub use ecs35f::ecs35f_read_alcs_event_log;
+pub use ecs35g::ecs35g_read_auxiliary_controller_event_log;
 pub use ecs82::ecs82_read_meter_balance;
-pub use event_logs_common::EventLogEntry;
+pub use event_logs_common::{AlcsEventLogEntry, EventLogEntry, PowerEventLogEntry};
 pub use gcs13b::gcs13b_read_block_counters;
 pub use gcs13c::gcs13c_read_tou_registers;
 pub use gcs14::gcs14_read_prepayment_registers;
@@ -682,6 +692,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &gcs20r::SPEC,
     &ecs35a::SPEC,
     &ecs35b::SPEC,
+    &ecs35c::SPEC,
+    &ecs35d::SPEC,
+    &ecs35e::SPEC,
+    &ecs35f::SPEC,
+    &ecs35g::SPEC,
     &cs10a::SPEC,
     &cs10b::SPEC,
     &ecs14::SPEC,
@@ -1099,6 +1114,16 @@ pub enum DecodedCommand {
     Ecs35a(RangeRead),
     /// ECS35b read the ESME security log.
     Ecs35b(RangeRead),
+    /// ECS35c read the CHF event log.
+    Ecs35c(RangeRead),
+    /// ECS35d read the CHF security log.
+    Ecs35d(RangeRead),
+    /// ECS35e read the ESME power event log.
+    Ecs35e(RangeRead),
+    /// ECS35f read the ESME ALCS event log.
+    Ecs35f(RangeRead),
+    /// ECS35g read the ESME auxiliary controller event log.
+    Ecs35g(RangeRead),
     /// CS10a read a ZigBee device's event log: the period.
     Cs10a(LogPeriod),
     /// CS10b read a ZigBee device's security log: the period.
@@ -1280,6 +1305,11 @@ impl DecodedCommand {
             DecodedCommand::Ecs26f(_) => &ecs26f::SPEC,
             DecodedCommand::Ecs35a(_) => &ecs35a::SPEC,
             DecodedCommand::Ecs35b(_) => &ecs35b::SPEC,
+            DecodedCommand::Ecs35c(_) => &ecs35c::SPEC,
+            DecodedCommand::Ecs35d(_) => &ecs35d::SPEC,
+            DecodedCommand::Ecs35e(_) => &ecs35e::SPEC,
+            DecodedCommand::Ecs35f(_) => &ecs35f::SPEC,
+            DecodedCommand::Ecs35g(_) => &ecs35g::SPEC,
             DecodedCommand::Cs10a(_) => &cs10a::SPEC,
             DecodedCommand::Cs10b(_) => &cs10b::SPEC,
         }
@@ -1389,8 +1419,12 @@ pub enum ResponseValue {
     ActivePowerImport(ecs17c::ActivePowerImport),
     /// Log entries in the clear (ECS20a, ECS20d, ECS21c), empty when none is in the period.
     LogEntries(Vec<LogEntry>),
-    /// The entries of an event or security log read (ECS35a, ECS35b).
+    /// The entries of an event or security log read (ECS35a, ECS35b, ECS35c, ECS35d).
     EventLogEntries(Vec<EventLogEntry>),
+    /// The entries of a power event log read (ECS35e).
+    PowerEventLogEntries(Vec<PowerEventLogEntry>),
+    /// The entries of an ALCS / auxiliary controller event log read (ECS35f, ECS35g).
+    AlcsEventLogEntries(Vec<AlcsEventLogEntry>),
     /// A GBZ log response (GCS15b–e, GCS16a–b, GCS61): per component, a protected block, a
     /// plaintext response, or NOT_FOUND (no entry in the period).
     GbzLog(Vec<GbzLogPart>),

@@ -337,6 +337,11 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     // 6.13 Read Event or Security Log.
     &event_logs::ECS35A,
     &event_logs::ECS35B,
+    &event_logs::ECS35C,
+    &event_logs::ECS35D,
+    &event_logs::ECS35E,
+    &event_logs::ECS35F,
+    &event_logs::ECS35G,
     &event_logs::CS10A,
     &event_logs::CS10B,
     // Alert behaviour (6.22, 6.2.10).

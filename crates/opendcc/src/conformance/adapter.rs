@@ -149,9 +149,10 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         Ok(f) => Some(f.apdu().message_code()),
         Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
     });
-    // Likewise ECS30/ECS30a (6.8), ECS26d/ECS26l (6.2.3) and ECS26e/ECS26m, ECS26i/ECS26n
-    // (6.2.4: the later form to a device of GBCS 4.0).
+    // Likewise ECS30/ECS30a (6.8), ECS26d/ECS26l (6.2.3), ECS26e/ECS26m, ECS26i/ECS26n
+    // (6.2.4: the later form to a device of GBCS 4.0) and ECS35f/ECS35g (6.13).
     let since_4_0 = [
+        gbcs::usecases::ecs35g::CODE,
         gbcs::usecases::ecs08a::MESSAGE_CODE,
         gbcs::usecases::ecs26m::MESSAGE_CODE,
         gbcs::usecases::ecs26n::MESSAGE_CODE,

@@ -388,6 +388,21 @@ impl Ctx<'_> {
             ));
             req = req.reoriginated(party, counter);
         }
+        // Some rows' vectors were made for another user than their template names (ECS35g:
+        // the template is the network operator's, the ERROR command the supplier's): the
+        // request is the vector's originator's when that is an RTDS user (not a DCC role).
+        if vector.on_behalf_of().is_none()
+            && vector.originator() != req.originator()
+            && vector.originator().to_u64() >> 16 != 0x90B3_D51F_3000
+            && vector.originator().to_u64() >> 40 == 0x90_B3D5
+        {
+            notes.push(format!(
+                "the template's originator is {}, the vector's {}: the request is the vector's",
+                req.originator(),
+                vector.originator()
+            ));
+            req = req.reoriginated(vector.originator(), vector.counter());
+        }
         if req.srv() != key.srv {
             return Err(format!(
                 "the template is for SRV {}, the row for {}",
