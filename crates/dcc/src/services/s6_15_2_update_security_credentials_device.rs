@@ -1,11 +1,12 @@
 //! 6.15.2 Update Security Credentials (Device) (critical): the supplier places on its ESME or
 //! GSME the Device certificate the SMKI service issued for the key pair the device generated
 //! (6.17, [`super::s6_17_issue_security_credentials`]); CS02d, a pre-command the supplier signs
-//! (`gbcs::usecases::cs02d`). The body's `DeviceCertificate` must be an SMKI Device certificate
-//! (one hardwareModuleName, digital signing or key agreement) of the target device, else the
-//! body is invalid and nothing is sent; that it certifies the key pair the device generated,
-//! and under the device's PKI, is the device's check (it answers with its response code and
-//! changes nothing otherwise).
+//! (`gbcs::usecases::cs02d`). The body's `DeviceCertificate` must be a Device certificate
+//! (`cs02d::DeviceCertificateFacts`: a hardwareModuleName) of the target device, else the body
+//! is invalid and nothing is sent; that it certifies the key pair the device generated, for its
+//! key usage and under the device's PKI, is the device's check (it answers with its response
+//! code and changes nothing otherwise; the RTDS ERROR vector: a nonRepudiation certificate,
+//! answered `invalidKeyUsage`).
 
 use duis::Srv;
 use duis::bodies::UpdateSecurityCredentialsDevice;
@@ -32,20 +33,17 @@ fn invalid(why: String) -> DccError {
     SchemaError::Invalid(format!("UpdateSecurityCredentialsDevice: {why}")).into()
 }
 
-/// The certificate of `body`, checked to be an SMKI Device certificate of `device`.
+/// The certificate of `body`, checked to be a Device certificate of `device`.
 pub fn checked_certificate(
     body: &UpdateSecurityCredentialsDevice,
     device: eui::Eui64,
 ) -> Result<Vec<u8>, DccError> {
-    let cert = smki::DeviceCertificate::from_der(&body.certificate).map_err(|e| {
-        invalid(format!(
-            "DeviceCertificate is not a Device certificate ({e})"
-        ))
-    })?;
-    if cert.eui() != device {
+    let cert = cs02d::DeviceCertificateFacts::decode(&body.certificate)
+        .map_err(|e| invalid(format!("DeviceCertificate is not a Device certificate ({e})")))?;
+    if cert.eui != device {
         return Err(invalid(format!(
             "DeviceCertificate is {}'s, not the device's ({device})",
-            cert.eui()
+            cert.eui
         )));
     }
     Ok(body.certificate.clone())

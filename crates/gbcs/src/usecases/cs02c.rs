@@ -122,9 +122,10 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     }
     let top = Tlv::decode(&apdu.content)?;
     let usage = match (&top.value, top.tag.as_slice()) {
-        (TlvValue::Constructed(c), [TAG_SEQUENCE]) if c.len() == 1 => {
-            key_usage_of(&c[0]).map_err(|_| common::bad(NAME, "key usage"))?
-        }
+        (TlvValue::Constructed(c), [TAG_SEQUENCE]) => match c.as_slice() {
+            [k] => key_usage_of(k).map_err(|_| common::bad(NAME, "key usage"))?,
+            _ => return Err(common::bad(NAME, "not SEQUENCE { keyUsage }")),
+        },
         _ => return Err(common::bad(NAME, "not SEQUENCE { keyUsage }")),
     };
     if (usage != KEY_USAGE_DS && usage != KEY_USAGE_KA)
@@ -150,8 +151,8 @@ pub struct DeviceCsr {
 }
 
 const OID_EXTENSION_REQUEST: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x0E];
-const OID_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
-const OID_SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
+pub(crate) const OID_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
+pub(crate) const OID_SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
 const OID_HARDWARE_MODULE_NAME: &[u8] = &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04];
 const OID_ECDSA_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
 
@@ -159,14 +160,22 @@ fn csr_bad(why: &'static str) -> ResponseDecodeError {
     ResponseDecodeError::Format(why)
 }
 
-fn children<'a>(t: &'a Tlv, tag: u8, why: &'static str) -> Result<&'a [Tlv], ResponseDecodeError> {
+pub(crate) fn children<'a>(
+    t: &'a Tlv,
+    tag: u8,
+    why: &'static str,
+) -> Result<&'a [Tlv], ResponseDecodeError> {
     match (&t.value, t.tag.as_slice()) {
         (TlvValue::Constructed(c), [x]) if *x == tag => Ok(c),
         _ => Err(csr_bad(why)),
     }
 }
 
-fn prim<'a>(t: &'a Tlv, tag: u8, why: &'static str) -> Result<&'a [u8], ResponseDecodeError> {
+pub(crate) fn prim<'a>(
+    t: &'a Tlv,
+    tag: u8,
+    why: &'static str,
+) -> Result<&'a [u8], ResponseDecodeError> {
     common::primitive(t, tag).ok_or(csr_bad(why))
 }
 
@@ -250,7 +259,7 @@ impl DeviceCsr {
 }
 
 /// The hwSerialNum of a subjectAltName holding exactly one hardwareModuleName.
-fn hw_serial(san: &Tlv) -> Result<Eui64, ResponseDecodeError> {
+pub(crate) fn hw_serial(san: &Tlv) -> Result<Eui64, ResponseDecodeError> {
     let [other] = children(san, TAG_SEQUENCE, "subjectAltName")? else {
         return Err(csr_bad("one subjectAltName name"));
     };

@@ -80,6 +80,64 @@ pub fn decode_response(content: &[u8]) -> Result<ResponseOutcome, ResponseDecode
     }
 }
 
+/// What a Device certificate certifies, as the DCC checks a 6.15.2 request's certificate before
+/// sending it (the device makes its own checks, the issuer's signature among them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCertificateFacts {
+    /// The device (the subjectAltName's one hardwareModuleName's hwSerialNum).
+    pub eui: eui::Eui64,
+    /// The keyUsage octet.
+    pub key_usage: u8,
+    /// The subject public key.
+    pub public_key: crate::crypto::PublicKey,
+}
+
+impl DeviceCertificateFacts {
+    /// Reads a Device certificate (DER, exactly one): its EUI, key usage and public key.
+    pub fn decode(der: &[u8]) -> Result<Self, ResponseDecodeError> {
+        use super::cs02c::{OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, children, hw_serial, prim};
+        let bad = ResponseDecodeError::Format;
+        let top = Tlv::decode(der)?;
+        let [tbs, _, _] = children(&top, crate::asn1::TAG_SEQUENCE, "certificate")? else {
+            return Err(bad("certificate"));
+        };
+        let fields = children(tbs, crate::asn1::TAG_SEQUENCE, "tbsCertificate")?;
+        let ext = fields
+            .iter()
+            .find(|t| t.first_tag_byte() == Some(0xA3))
+            .ok_or(bad("extensions (missing)"))?;
+        let [list] = children(ext, 0xA3, "extensions")? else {
+            return Err(bad("extensions"));
+        };
+        let (mut eui, mut key_usage) = (None, None);
+        for e in children(list, crate::asn1::TAG_SEQUENCE, "extensions")? {
+            let f = children(e, crate::asn1::TAG_SEQUENCE, "extension")?;
+            let (Some(id), Some(value)) = (f.first(), f.last()) else {
+                return Err(bad("extension"));
+            };
+            let inner = || -> Result<Tlv, ResponseDecodeError> {
+                Ok(Tlv::decode(prim(value, 0x04, "extension value")?)?)
+            };
+            match prim(id, 0x06, "extension id")? {
+                OID_KEY_USAGE => {
+                    key_usage = Some(
+                        crate::credentials::key_usage_of(&inner()?)
+                            .map_err(|_| bad("key usage"))?,
+                    )
+                }
+                OID_SUBJECT_ALT_NAME => eui = Some(hw_serial(&inner()?)?),
+                _ => {}
+            }
+        }
+        Ok(Self {
+            eui: eui.ok_or(bad("subjectAltName hardwareModuleName (missing)"))?,
+            key_usage: key_usage.ok_or(bad("key usage (missing)"))?,
+            public_key: crate::crypto::PublicKey::from_certificate_der(der)
+                .map_err(|_| bad("subject public key"))?,
+        })
+    }
+}
+
 /// The response content: `INTEGER code`.
 pub fn response_content(code: u8) -> Vec<u8> {
     Tlv::primitive(TAG_INTEGER, vec![code]).encode()
