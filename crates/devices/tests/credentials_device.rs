@@ -160,7 +160,8 @@ fn wrong_certificates_are_refused_and_nothing_changes() {
             device_cert(&pki, gbcs::Eui64::from_u64(GSME), &req.public_key),
             rc::WRONG_DEVICE_IDENTITY,
         ),
-        (pki.dca.cert_der().to_vec(), rc::INVALID_CERTIFICATE),
+        (vec![0x30, 0x03, 0x02, 0x01, 0x00], rc::INVALID_CERTIFICATE),
+        (pki.dca.cert_der().to_vec(), rc::INVALID_KEY_USAGE),
     ] {
         let r = place(&w, &mut dev, counter, &cert);
         counter += 1;
@@ -186,12 +187,8 @@ fn wrong_certificates_are_refused_and_nothing_changes() {
     );
     assert_eq!(dev.state().config.credentials, before);
     // The right one still goes in afterwards.
-    let r = place(
-        &w,
-        &mut dev,
-        counter + 1,
-        &device_cert(&pki, dev.eui(), &req.public_key),
-    );
+    let cert = device_cert(&pki, dev.eui(), &req.public_key);
+    let r = place(&w, &mut dev, counter + 1, &cert);
     assert_eq!(
         outcome(&r, &req.public_key),
         ResponseOutcome::Success(ResponseValue::Done)
@@ -211,12 +208,8 @@ fn answers_have_the_rtds_shape() {
     assert_eq!(ours.other_info, their.other_info);
     let old = dev.ds_public_key().unwrap().key().clone();
     let req = csr(&r, &old);
-    let r = place(
-        &w,
-        &mut dev,
-        1001,
-        &device_cert(&pki, dev.eui(), &req.public_key),
-    );
+    let cert = device_cert(&pki, dev.eui(), &req.public_key);
+    let r = place(&w, &mut dev, 1001, &cert);
     let ours = signed(r.response.as_ref().unwrap());
     let their = signed(&rtds(
         "6.15.2_CS02d",
