@@ -488,7 +488,13 @@ fn a_device_certificate_from_another_pki_is_refused_and_nothing_changes() {
         .unwrap();
     let credentials = h.device_state(premises1::ESME)["config"]["credentials"].clone();
     let rid = critical(&mut h, PLACE, "6.15.2", Some(&place_body(&foreign)), None).unwrap();
-    let a = device_answer(&h, &rid);
+    // The meter's refusal: the DCC reports its failure (E100) with its answer.
+    let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("E100"), "{}", r.xml);
+    let a = gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
     a.verify_signature(&old).unwrap();
     assert_eq!(
         decode_response(a.message_code(), &a.content).unwrap(),

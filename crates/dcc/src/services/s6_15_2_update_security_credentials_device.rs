@@ -38,8 +38,11 @@ pub fn checked_certificate(
     body: &UpdateSecurityCredentialsDevice,
     device: eui::Eui64,
 ) -> Result<Vec<u8>, DccError> {
-    let cert = cs02d::DeviceCertificateFacts::decode(&body.certificate)
-        .map_err(|e| invalid(format!("DeviceCertificate is not a Device certificate ({e})")))?;
+    let cert = cs02d::DeviceCertificateFacts::decode(&body.certificate).map_err(|e| {
+        invalid(format!(
+            "DeviceCertificate is not a Device certificate ({e})"
+        ))
+    })?;
     if cert.eui != device {
         return Err(invalid(format!(
             "DeviceCertificate is {}'s, not the device's ({device})",
