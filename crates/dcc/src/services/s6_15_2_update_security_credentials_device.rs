@@ -81,27 +81,34 @@ mod tests {
 
     #[test]
     fn the_template_plans_as_the_cs02d_precommand() {
+        // The template's certificate is the ESME's (00-DB-12-34-56-78-90-A0).
         let t = Harness::new();
-        for (dt, role) in [
-            (DeviceType::Esme, UserRole::ImportSupplier),
-            (DeviceType::Gsme, UserRole::GasSupplier),
-        ] {
-            let plan = t
-                .plan(
-                    &UpdateSecurityCredentialsDeviceService,
-                    Srv::V6_15_2,
-                    &template_body(TEMPLATE),
-                    dt,
-                    role,
-                )
-                .unwrap();
-            assert_precommand(&plan, cs02d::CS02D, &t, dt);
-            let Plan::PreCommand(g) = plan else { panic!() };
-            assert!(matches!(
-                uc::decode_command(&g).unwrap(),
-                DecodedCommand::Cs02d(_)
-            ));
-        }
+        let plan = t
+            .plan(
+                &UpdateSecurityCredentialsDeviceService,
+                Srv::V6_15_2,
+                &template_body(TEMPLATE),
+                DeviceType::Esme,
+                UserRole::ImportSupplier,
+            )
+            .unwrap();
+        assert_precommand(&plan, cs02d::CS02D, &t, DeviceType::Esme);
+        let Plan::PreCommand(g) = plan else { panic!() };
+        assert!(matches!(
+            uc::decode_command(&g).unwrap(),
+            DecodedCommand::Cs02d(_)
+        ));
+        // To the GSME: not its certificate, refused before anything is sent.
+        let e = t
+            .plan(
+                &UpdateSecurityCredentialsDeviceService,
+                Srv::V6_15_2,
+                &template_body(TEMPLATE),
+                DeviceType::Gsme,
+                UserRole::GasSupplier,
+            )
+            .unwrap_err();
+        assert!(matches!(e, DccError::Schema(_)), "{e}");
     }
 
     #[test]
