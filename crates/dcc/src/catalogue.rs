@@ -101,6 +101,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_14_1_update_alc_descriptions::UpdateAlcDescriptions,
     // 6.15.1 Update Security Credentials (KRP).
     &services::s6_15_1_update_security_credentials_krp::UpdateSecurityCredentialsKrpService,
+    &services::s6_15_2_update_security_credentials_device::UpdateSecurityCredentialsDeviceService,
+    &services::s6_17_issue_security_credentials::IssueSecurityCredentialsService,
     &services::s6_21_request_handover::RequestHandoverService,
     &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
     &services::s6_14_2_update_alc_scheduler::UpdateAlcScheduler,

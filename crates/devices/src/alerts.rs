@@ -176,7 +176,7 @@ impl EmulatedDevice {
             signature: SignatureField::Unsigned,
         };
         let bytes = if signed {
-            apdu.sign(&self.keys.ds)?.encode()
+            apdu.sign(self.ds_key())?.encode()
         } else {
             let key = self
                 .keys

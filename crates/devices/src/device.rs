@@ -105,6 +105,9 @@ pub struct EmulatedDevice {
     pub(crate) pending_alerts: Vec<AlertCode>,
     /// Use-case alerts (framed) the command being executed raises (drained into its reply).
     pub(crate) pending_frames: Vec<Vec<u8>>,
+    /// The signing key CS02d placed (`config.credentials.signing`), parsed; the device signs
+    /// with it instead of its manufactured key.
+    pub(crate) placed_ds: Option<Arc<SigningKey>>,
 }
 
 /// A device's two private keys, parsed. Parsing costs as much as a signature, and the
@@ -176,13 +179,28 @@ impl EmulatedDevice {
     /// A device from its identity, its keys as [`DeviceKeys::of`] parsed them from that
     /// identity, and its stored state.
     pub fn with_keys(identity: DeviceIdentity, keys: Arc<DeviceKeys>, state: DeviceState) -> Self {
+        // A placed key that does not parse cannot have been placed (CS02d parses it first):
+        // the manufactured key stays in use.
+        let placed_ds = state
+            .config
+            .credentials
+            .signing
+            .as_ref()
+            .and_then(|p| SigningKey::from_der(&p.private_pkcs8).ok())
+            .map(Arc::new);
         Self {
             identity,
             keys,
             state,
             pending_alerts: Vec::new(),
             pending_frames: Vec::new(),
+            placed_ds,
         }
+    }
+
+    /// The key the device signs with: the one CS02d placed, else the manufactured one.
+    pub(crate) fn ds_key(&self) -> &SigningKey {
+        self.placed_ds.as_deref().unwrap_or(&self.keys.ds)
     }
 
     /// The device's parsed keys (to keep for the next [`Self::with_keys`]).
@@ -205,9 +223,9 @@ impl EmulatedDevice {
         self.identity.kind
     }
 
-    /// The device's digital signing public key.
+    /// The device's digital signing public key (of the key CS02d placed, once placed).
     pub fn ds_public_key(&self) -> Result<PublicKeyBytes, DeviceError> {
-        Ok(self.keys.ds.public_key()?.into())
+        Ok(self.ds_key().public_key()?.into())
     }
 
     /// The device's key agreement public key.
@@ -636,7 +654,7 @@ impl EmulatedDevice {
             signature: SignatureField::Unsigned,
         };
         if cmd.signed {
-            apdu.sign(&self.keys.ds).ok().map(|a| a.encode())
+            apdu.sign(self.ds_key()).ok().map(|a| a.encode())
         } else {
             let key = self
                 .keys

@@ -372,6 +372,9 @@ impl EmulatedDevice {
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             DecodedCommand::Cs02b(u) => self.krp_update(&u, now),
+            // 6.17, 6.15.2 (crate::device_credentials).
+            DecodedCommand::Cs02c(usage) => self.cs02c(usage),
+            DecodedCommand::Cs02d(cert) => self.cs02d(&cert),
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),

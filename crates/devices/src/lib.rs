@@ -81,6 +81,7 @@ mod cin;
 pub mod config;
 mod dbch;
 mod device;
+mod device_credentials;
 mod error;
 pub mod event_logs;
 mod exec;

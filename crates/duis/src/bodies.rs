@@ -1124,5 +1124,6 @@ pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion,
 // 6.15.1 Update Security Credentials (KRP).
 mod credentials;
 pub use credentials::{
-    CredentialsRole, UpdateSecurityCredentialsCos, UpdateSecurityCredentialsKrp,
+    CredentialType, CredentialsRole, IssueSecurityCredentials, UpdateSecurityCredentialsCos,
+    UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
 };

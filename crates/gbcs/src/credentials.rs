@@ -730,7 +730,7 @@ fn int(v: u64) -> Tlv {
     Tlv::primitive(TAG_INTEGER, int_bytes(v))
 }
 
-fn key_usage_tlv(bits: u8) -> Tlv {
+pub(crate) fn key_usage_tlv(bits: u8) -> Tlv {
     let unused = if bits == 0 {
         0
     } else {
@@ -739,7 +739,7 @@ fn key_usage_tlv(bits: u8) -> Tlv {
     Tlv::primitive(TAG_BIT_STRING, vec![unused, bits])
 }
 
-fn key_usage_of(t: &Tlv) -> Result<u8, DecodeError> {
+pub(crate) fn key_usage_of(t: &Tlv) -> Result<u8, DecodeError> {
     match prim(t)? {
         [_, b, ..] => Ok(*b),
         _ => Err(invalid("key usage")),

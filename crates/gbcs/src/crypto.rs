@@ -467,6 +467,18 @@ pub fn verify_signature(
         .map_err(|_| CryptoError::BadSignature)
 }
 
+/// Verifies a DER-encoded (`ECDSA-Sig-Value`) ECDSA P-256/SHA-256 signature, as X.509
+/// certificates and PKCS#10 requests carry them.
+pub fn verify_der_signature(
+    key: &PublicKey,
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), CryptoError> {
+    signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, &key.0[..])
+        .verify(message, sig)
+        .map_err(|_| CryptoError::BadSignature)
+}
+
 impl GeneralSigning {
     /// Signs the APDU with the originator's DS key and sets the signature field.
     pub fn sign(self, key: &SigningKey) -> Result<Self, CryptoError> {

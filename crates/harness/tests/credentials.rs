@@ -6,6 +6,13 @@
 //! security log entry) while one signed with the new key is obeyed; the anchor survives a
 //! restart. A certificate from another PKI is refused by the meter, one of another party by
 //! the DCC, and nothing changes.
+//!
+//! 6.17 Issue Security Credentials then 6.15.2 Update Security Credentials (Device): the meter
+//! generates a new key pair and answers with its certificate signing request; the supplier has
+//! the SMKI service issue the Device certificate (lodged in the repository); 6.15.2 places it;
+//! the meter's answers are signed with the new key from then on (and verify under the
+//! repository's certificate), across a restart. One from another PKI is refused by the meter
+//! and nothing changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -35,10 +42,15 @@ fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
             "</sr:Body></sr:Request>"
         ),
         rid,
-        if srv == "6.15.1" { "6.15" } else { srv },
+        service_reference(srv),
         srv,
         b64(payload)
     )
+}
+
+/// The service reference of a variant (`6.15.1` → `6.15`, `6.17` → `6.17`).
+fn service_reference(srv: &str) -> String {
+    srv.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
 /// A critical request whose body is replaced by `body` (when given); the pre-command signed by
@@ -371,4 +383,134 @@ fn trans_cos_bad_certificates_change_nothing() {
         ResponseOutcome::Failure(_)
     ));
     assert_eq!(supplier_ds_anchor(&h), before);
+}
+
+const ISSUE: &str = "CS02c_6.17_SUCCESS_REQUEST_DUIS.XML";
+const PLACE: &str = "CS02d_6.15.2_SUCCESS_REQUEST_DUIS.XML";
+
+fn place_body(cert: &[u8]) -> String {
+    format!(
+        "<sr:UpdateSecurityCredentialsDevice><sr:DeviceCertificate>{}</sr:DeviceCertificate>\
+         </sr:UpdateSecurityCredentialsDevice>",
+        b64(cert)
+    )
+}
+
+/// The meter's DS key as the DCC's copy of its certificate has it.
+fn meter_ds_key(h: &Harness) -> gbcs::PublicKey {
+    gbcs::PublicKey::from_certificate_der(&h.device_cert(premises1::ESME, "ds")).unwrap()
+}
+
+/// 6.17 through the critical flow: the meter's certificate signing request, its answer
+/// verified under `key`.
+fn issue_csr(h: &mut Harness, key: &gbcs::PublicKey) -> gbcs::usecases::DeviceCsr {
+    let rid = critical(h, ISSUE, "6.17", None, None).unwrap();
+    let a = device_answer(h, &rid);
+    a.verify_signature(key).unwrap();
+    match decode_response(a.message_code(), &a.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::CertificateSigningRequest(c)) => *c,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_meter_issues_new_credentials_and_signs_with_them_once_placed() {
+    let mut h = Harness::new_world();
+    let old = meter_ds_key(&h);
+    let csr = issue_csr(&mut h, &old);
+    assert_eq!(csr.eui, premises1::ESME.parse::<eui::Eui64>().unwrap());
+    assert_ne!(csr.public_key, old);
+
+    // The SMKI service issues the Device certificate from the request and lodges it.
+    let supplier = h.user_eui(SUPPLIER);
+    let now = h.now();
+    let issued = h
+        .store()
+        .smki_transaction(|tx: &mut dyn SmkiTx| {
+            smki_service::issuance::issue(
+                tx,
+                Environment::Live,
+                supplier,
+                &csr.der,
+                smki::Serial::random_with_os_rng().unwrap(),
+                now,
+            )
+        })
+        .unwrap();
+    let cert = issued.record.der.clone();
+    let lodged = h
+        .store()
+        .smki_transaction(|tx: &mut dyn SmkiTx| tx.certificate(&issued.record.serial))
+        .unwrap()
+        .expect("the certificate is in the repository");
+    assert_eq!(lodged.der, cert);
+    assert_eq!(lodged.subject_eui, Some(csr.eui));
+    let new = gbcs::PublicKey::from_certificate_der(&lodged.der).unwrap();
+    assert_eq!(new, csr.public_key);
+
+    // 6.15.2 places it: the meter's answer is signed with the new key already.
+    let rid = critical(&mut h, PLACE, "6.15.2", Some(&place_body(&cert)), None).unwrap();
+    let a = device_answer(&h, &rid);
+    a.verify_signature(&new).unwrap();
+    assert!(a.verify_signature(&old).is_err());
+    assert_eq!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::Done)
+    );
+    // The DCC's copy of the meter's DS certificate is the new one.
+    assert_eq!(h.device_cert(premises1::ESME, "ds"), cert);
+
+    // The next answer, after a restart, verifies under the repository's certificate.
+    h.restart();
+    let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
+    let a = device_answer(&h, &rid);
+    assert_eq!(a.message_code().use_case(), Some("ECS43"));
+    a.verify_signature(&new).unwrap();
+    assert!(a.verify_signature(&old).is_err());
+}
+
+#[test]
+fn a_device_certificate_from_another_pki_is_refused_and_nothing_changes() {
+    let mut h = Harness::new_world();
+    let old = meter_ds_key(&h);
+    let old_cert = h.device_cert(premises1::ESME, "ds");
+    let csr = issue_csr(&mut h, &old);
+    let other = smki::Pki::generate_with_os_rng(h.now(), &smki::PkiNames::default()).unwrap();
+    let foreign = other
+        .dca
+        .issue_device(&smki::DeviceCertRequest {
+            eui: csr.eui,
+            usage: smki::KeyUsage::DigitalSignature,
+            public_key: smki::PublicKey::from_sec1(csr.public_key.as_sec1()).unwrap(),
+            serial: smki::Serial::random_with_os_rng().unwrap(),
+            not_before: h.now(),
+        })
+        .unwrap();
+    let credentials = h.device_state(premises1::ESME)["config"]["credentials"].clone();
+    let rid = critical(&mut h, PLACE, "6.15.2", Some(&place_body(&foreign)), None).unwrap();
+    // The meter's refusal: the DCC reports its failure (E100) with its answer.
+    let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+    assert_eq!(r.code().as_deref(), Some("E100"), "{}", r.xml);
+    let a = gbcs::Frame::decode(&r.gbcs_payload().unwrap())
+        .unwrap()
+        .apdu()
+        .clone();
+    a.verify_signature(&old).unwrap();
+    assert_eq!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Failure(gbcs::usecases::Failure::Result {
+            code: gbcs::usecases::cs02c::response_code::INVALID_CERTIFICATE
+        })
+    );
+    assert_eq!(
+        h.device_state(premises1::ESME)["config"]["credentials"],
+        credentials
+    );
+    assert_eq!(h.device_cert(premises1::ESME, "ds"), old_cert);
+    // Another device's certificate: refused by the DCC, nothing sent.
+    let theirs = h.device_cert(premises1::GSME, "ds");
+    let e = critical(&mut h, PLACE, "6.15.2", Some(&place_body(&theirs)), None).unwrap_err();
+    assert!(e.contains("DeviceCertificate"), "{e}");
+    let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
+    device_answer(&h, &rid).verify_signature(&old).unwrap();
 }

@@ -373,3 +373,36 @@ fn event_and_security_log_reads_render_their_entries() {
         has(&failed, "MessageSuccess=\"false\"");
     }
 }
+
+#[test]
+fn device_credentials_responses_render_their_request_and_codes() {
+    let ok = render_named(
+        "6.17_CS02c",
+        "CS02c_6.17_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.17"),
+    );
+    has(&ok, "IssueSecurityCredentialsRsp");
+    has(&ok, "<ra:CertificationRequest>MIIBEzCBugIBADAAMFkw");
+    let failed = render_named(
+        "6.17_CS02c",
+        "CS02c_6.17_ERROR_RESPONSE_GBCS.HEX",
+        Some("6.17"),
+    );
+    has(&failed, "MessageSuccess=\"false\"");
+    has(&failed, "<ra:IssueCredentialsResponseCode>");
+    has(&failed, "<ra:ASN1Status>invalidKeyUsage</ra:ASN1Status>");
+    let ok = render_named(
+        "6.15.2_CS02d",
+        "CS02d_6.15.2_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.15.2"),
+    );
+    has(&ok, "<ra:UpdateSecurityCredentialsResponseCode>");
+    has(&ok, "<ra:ASN1Status>success</ra:ASN1Status>");
+    let failed = render_named(
+        "6.15.2_CS02d",
+        "CS02d_6.15.2_ERROR_RESPONSE_GBCS.HEX",
+        Some("6.15.2"),
+    );
+    has(&failed, "UpdateSecurityCredentialsDeviceRsp");
+    has(&failed, "<ra:ASN1Status>invalidKeyUsage</ra:ASN1Status>");
+}

@@ -784,6 +784,14 @@ impl World {
             if t == DeviceType::Chf && uprn.is_some_and(dual_band_premises) {
                 state.config.sub_ghz = devices::config::sub_ghz::SubGhzState::dual_band();
             }
+            // A meter accepts a Device certificate for the key pair it generates (6.17, 6.15.2)
+            // only from the world's device CA.
+            if matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+                state.config.credentials.device_cas =
+                    vec![devices::config::credentials::CaCertificate(
+                        pki.dca.cert_der().to_vec(),
+                    )];
+            }
             // A device reports the identity the inventory has for it (DUIS 6.2.4), and a meter
             // holds the MPxN it is registered at (6.2.7 reads it, 6.20 sets it).
             if let Some(d) = devices.iter().find(|d| d.id == id) {

@@ -13,6 +13,7 @@
 
 pub mod alerts;
 pub mod dbch;
+mod device_credentials;
 // future dating: DSP holds
 pub mod hold;
 pub mod recovery;
@@ -263,6 +264,8 @@ impl Dispatcher {
             // The device refused the command (its alert says why): no response will come.
             return self.give_up(tx, job, &DeviceError::NoResponse, now, created);
         };
+        // 6.15.2: a certificate the device placed becomes the DCC's copy of its DS certificate.
+        device_credentials::record_placed(tx, job, &bytes)?;
         // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
         let scheduled = tx.take_scheduled_run(job.originator, job.target, job.counter)?;
         let (doc, attempt) = answer_document(job, &bytes, scheduled, now)?;

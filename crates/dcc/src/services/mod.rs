@@ -71,6 +71,9 @@ pub mod s6_4_1_update_load_limiting_general_settings;
 pub mod s6_4_2_update_load_limiting_counter_reset;
 // 6.15.1 Update Security Credentials (KRP).
 pub mod s6_15_1_update_security_credentials_krp;
+// 6.17 Issue Security Credentials, 6.15.2 Update Security Credentials (Device).
+pub mod s6_15_2_update_security_credentials_device;
+pub mod s6_17_issue_security_credentials;
 pub mod s6_21_request_handover;
 pub mod s6_23_update_security_credentials_cos;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;

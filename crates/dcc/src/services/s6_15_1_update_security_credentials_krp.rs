@@ -143,7 +143,7 @@ impl DeviceService for UpdateSecurityCredentialsKrpService {
     }
 }
 
-fn gbcs_type(t: DeviceType) -> uc::DeviceType {
+pub(crate) fn gbcs_type(t: DeviceType) -> uc::DeviceType {
     match t {
         DeviceType::Esme => uc::DeviceType::Esme,
         DeviceType::Gsme => uc::DeviceType::Gsme,

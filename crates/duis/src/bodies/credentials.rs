@@ -286,3 +286,59 @@ mod tests {
         }
     }
 }
+
+/// The XSD `CredentialType` enumeration (DUIS 6.17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialType {
+    /// `Digital Signature`.
+    DigitalSignature,
+    /// `Key Agreement`.
+    KeyAgreement,
+}
+
+/// A parsed `IssueSecurityCredentials` body (DUIS 6.17): the `CredentialType` the device is to
+/// generate a key pair for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueSecurityCredentials {
+    /// `CredentialType`.
+    pub credential_type: CredentialType,
+}
+
+impl IssueSecurityCredentials {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "IssueSecurityCredentials";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let e = s.required("CredentialType")?;
+        let t = simple(e, "CredentialType")?;
+        // xs:string: the value is compared as written.
+        let credential_type = match t {
+            "Digital Signature" => CredentialType::DigitalSignature,
+            "Key Agreement" => CredentialType::KeyAgreement,
+            _ => return Err(InvalidValue::new("CredentialType", t).into()),
+        };
+        s.finish()?;
+        Ok(Self { credential_type })
+    }
+}
+
+/// A parsed `UpdateSecurityCredentialsDevice` body (DUIS 6.15.2): the Device certificate (DER)
+/// to place on the device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateSecurityCredentialsDevice {
+    /// `DeviceCertificate` (DER).
+    pub certificate: Vec<u8>,
+}
+
+impl UpdateSecurityCredentialsDevice {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "UpdateSecurityCredentialsDevice";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let certificate = certificate(s.required("DeviceCertificate")?, "DeviceCertificate")?;
+        s.finish()?;
+        Ok(Self { certificate })
+    }
+}

@@ -28,6 +28,8 @@ pub mod ccs01;
 pub mod ccs02;
 // 6.15.1 Update Security Credentials (KRP).
 pub mod cs02b;
+pub mod cs02c;
+pub mod cs02d;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs38;
@@ -259,6 +261,8 @@ pub use common::{
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
 pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
+pub use cs02c::{DeviceCsr, cs02c_issue_security_credentials};
+pub use cs02d::cs02d_update_device_certificate;
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
@@ -574,6 +578,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &cs02b::SPEC_NETWORK_OPERATOR,
     &cs02b::SPEC_LOAD_CONTROLLER,
     &cs02b::SPEC_TRANS_COS,
+    // 6.17 Issue Security Credentials, 6.15.2 Update Security Credentials (Device).
+    &cs02c::SPEC,
+    &cs02d::SPEC,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     // 6.4.1, 6.4.2 load limiting.
@@ -836,6 +843,12 @@ pub enum DecodedCommand {
     Ccs02(eui::Eui64),
     /// CS02b/CS02g update security credentials by a known remote party (DUIS 6.15.1).
     Cs02b(Box<KrpUpdate>),
+    /// CS02c issue security credentials: generate a key pair of this key usage
+    /// ([`crate::credentials::KEY_USAGE_DS`], [`crate::credentials::KEY_USAGE_KA`]) and answer
+    /// its certificate signing request (DUIS 6.17).
+    Cs02c(u8),
+    /// CS02d place this Device certificate (DER) on the device (DUIS 6.15.2).
+    Cs02d(Vec<u8>),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
     /// ECS28a update the load limiting general settings.
@@ -1160,6 +1173,8 @@ impl DecodedCommand {
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
             DecodedCommand::Cs02b(c) => c.party.spec(),
+            DecodedCommand::Cs02c(_) => &cs02c::SPEC,
+            DecodedCommand::Cs02d(_) => &cs02d::SPEC,
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
             DecodedCommand::Ecs28b => &ecs28b::SPEC,
@@ -1444,6 +1459,8 @@ pub enum ResponseValue {
     GasBillingPeriod(gas_billing_calendar::GasBillingPeriod),
     /// Every trust anchor replacement done (CS02b, CS02g): the device's execution outcome.
     CredentialsReplaced(Box<crate::credentials::ExecutionOutcome>),
+    /// The certificate signing request for the key pair the device generated (CS02c).
+    CertificateSigningRequest(Box<cs02c::DeviceCsr>),
 }
 
 /// What a device answered to a command.

@@ -62,6 +62,7 @@ mod gcs05;
 mod meter_balance;
 // 6.15.1 Update Security Credentials (KRP).
 mod cs02b;
+mod cs02c;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -73,6 +74,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &cs02b::SUPPLIER,
     &cs02b::NETWORK_OPERATOR,
     &cs02b::LOAD_CONTROLLER,
+    &cs02c::CS02C,
+    &cs02c::CS02D,
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,

@@ -162,6 +162,9 @@ mod ecs12;
 mod gcs09;
 // Clear Event Log (3.3).
 mod cs11;
+// 6.17, 6.15.2: the device's own credentials.
+mod cs02c;
+mod cs02d;
 mod ecs15a;
 mod ecs15c;
 // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
@@ -334,6 +337,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs15a::MAPPING,
     &ecs15c::MAPPING,
     &cs11::MAPPING,
+    &cs02c::MAPPING,
+    &cs02d::MAPPING,
     // 6.13 Read Event or Security Log.
     &event_logs::ECS35A,
     &event_logs::ECS35B,

@@ -415,6 +415,20 @@ impl Request {
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
             }
+            // 6.17, 6.15.2: the key usage / certificate the vector carries (the ERROR scenarios,
+            // without templates, ask for keyAgreement / carry a nonRepudiation certificate).
+            Ok(DecodedCommand::Cs02c(usage)) => {
+                let t = if usage == gbcs::credentials::KEY_USAGE_KA {
+                    "Key Agreement"
+                } else {
+                    "Digital Signature"
+                };
+                return self.with_leaf("CredentialType", t.to_owned());
+            }
+            Ok(DecodedCommand::Cs02d(cert)) => {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(&cert);
+                return self.with_leaf("DeviceCertificate", b64);
+            }
             // Log reads: the vector's period, and no URP credentials for a known remote party.
             Ok(d) => match gbcs::usecases::logs_common::period_of(&d) {
                 Some(p) => return self.with_log_period(&p, vector),
@@ -637,9 +651,14 @@ impl Request {
 
     /// A 2.2 request carrying `utrn` (its `UTRN`).
     fn with_utrn(&self, utrn: &str) -> Option<Self> {
+        self.with_leaf("UTRN", utrn.to_owned())
+    }
+
+    /// The request with the text of its body's child `name` replaced by `text`.
+    fn with_leaf(&self, name: &str, text: String) -> Option<Self> {
         let mut r = self.0.clone();
-        let e = r.body.children.iter_mut().find(|c| c.name == "UTRN")?;
-        e.text = utrn.to_owned();
+        let e = r.body.children.iter_mut().find(|c| c.name == name)?;
+        e.text = text;
         Some(Self(r))
     }
 
