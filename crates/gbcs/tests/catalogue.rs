@@ -129,6 +129,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "CS02bNOByNO",
             "CS02gLoadControllerBySupplier",
             "CS02bSupplierByTransCoS",
+            "CS02e",
             "ECS05",
             "ECS28a",
             "ECS48",

@@ -27,7 +27,9 @@ mod common;
 pub mod ccs01;
 pub mod ccs02;
 // 6.15.1 Update Security Credentials (KRP).
+pub mod cs02a;
 pub mod cs02b;
+pub mod cs02e;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs38;
@@ -252,6 +254,8 @@ pub use common::{
     OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
+pub use cs02a::cs02a_provide_security_credential_details;
+pub use cs02e::cs02e_provide_device_certificate;
 pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
@@ -561,6 +565,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     &cs02b::SPEC_NETWORK_OPERATOR,
     &cs02b::SPEC_LOAD_CONTROLLER,
     &cs02b::SPEC_TRANS_COS,
+    // 6.24.1, 6.24.2 Retrieve Device Security Credentials (KRP, Device).
+    &cs02a::SPEC_CS02A,
+    &cs02a::SPEC_CS02F,
+    &cs02e::SPEC,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     // 6.4.1, 6.4.2 load limiting.
@@ -817,6 +825,12 @@ pub enum DecodedCommand {
     Ccs02(eui::Eui64),
     /// CS02b/CS02g update security credentials by a known remote party (DUIS 6.15.1).
     Cs02b(Box<KrpUpdate>),
+    /// CS02a provide security credential details (DUIS 6.24.1, the ACB's MAC'd form).
+    Cs02a(crate::credentials::CredentialDetailsRequest),
+    /// CS02f provide security credential details, an ESME's (DUIS 6.24.1).
+    Cs02f(crate::credentials::CredentialDetailsRequest),
+    /// CS02e provide a device certificate (DUIS 6.24.2).
+    Cs02e(crate::credentials::DeviceCertificateRequest),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
     /// ECS28a update the load limiting general settings.
@@ -1129,6 +1143,9 @@ impl DecodedCommand {
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
             DecodedCommand::Cs02b(c) => c.party.spec(),
+            DecodedCommand::Cs02a(_) => &cs02a::SPEC_CS02A,
+            DecodedCommand::Cs02f(_) => &cs02a::SPEC_CS02F,
+            DecodedCommand::Cs02e(_) => &cs02e::SPEC,
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
             DecodedCommand::Ecs28b => &ecs28b::SPEC,
@@ -1403,6 +1420,10 @@ pub enum ResponseValue {
     GasBillingPeriod(gas_billing_calendar::GasBillingPeriod),
     /// Every trust anchor replacement done (CS02b, CS02g): the device's execution outcome.
     CredentialsReplaced(Box<crate::credentials::ExecutionOutcome>),
+    /// Every party's credential details (CS02a, CS02f).
+    CredentialDetails(Box<crate::credentials::CredentialDetailsResponse>),
+    /// The device's certificate, DER (CS02e).
+    DeviceCertificate(Vec<u8>),
 }
 
 /// What a device answered to a command.
