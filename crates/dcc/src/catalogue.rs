@@ -103,6 +103,9 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_15_1_update_security_credentials_krp::UpdateSecurityCredentialsKrpService,
     &services::s6_21_request_handover::RequestHandoverService,
     &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
+    // 6.24.1, 6.24.2 Retrieve Device Security Credentials (KRP, Device).
+    &services::s6_24_1_retrieve_device_security_credentials_krp::RetrieveDeviceSecurityCredentialsKrpService,
+    &services::s6_24_2_retrieve_device_security_credentials_device::RetrieveDeviceSecurityCredentialsDeviceService,
     &services::s6_14_2_update_alc_scheduler::UpdateAlcScheduler,
     &s7_1_enable_supply::EnableSupply,
     &s7_2_disable_supply::DisableSupply,

@@ -105,6 +105,9 @@ pub struct EmulatedDevice {
     pub(crate) pending_alerts: Vec<AlertCode>,
     /// Use-case alerts (framed) the command being executed raises (drained into its reply).
     pub(crate) pending_frames: Vec<Vec<u8>>,
+    /// The device's own certificates, when the emulation handed them over (CS02e,
+    /// `crate::credential_details`); not part of the stored state.
+    pub(crate) own_certificates: Option<crate::credential_details::OwnCertificates>,
 }
 
 /// A device's two private keys, parsed. Parsing costs as much as a signature, and the
@@ -182,6 +185,7 @@ impl EmulatedDevice {
             state,
             pending_alerts: Vec::new(),
             pending_frames: Vec::new(),
+            own_certificates: None,
         }
     }
 

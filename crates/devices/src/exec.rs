@@ -372,6 +372,11 @@ impl EmulatedDevice {
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             DecodedCommand::Cs02b(u) => self.krp_update(&u, now),
+            // 6.24.1, 6.24.2 Retrieve Device Security Credentials (crate::credential_details).
+            DecodedCommand::Cs02a(c) | DecodedCommand::Cs02f(c) => {
+                self.provide_credential_details(&c)
+            }
+            DecodedCommand::Cs02e(c) => self.provide_device_certificate(c.key_usage),
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),

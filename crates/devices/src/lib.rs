@@ -77,6 +77,7 @@ pub mod alerts;
 mod anchors;
 pub mod boost;
 mod cin;
+pub mod credential_details;
 pub mod config;
 mod dbch;
 mod device;

@@ -682,6 +682,7 @@ impl EmulatedDevice {
                 state,
                 pending_alerts: Vec::new(),
                 pending_frames: Vec::new(),
+                own_certificates: None,
             };
             return pressed.next_prepayment_event_as_is(t);
         }

@@ -1123,5 +1123,7 @@ pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion,
 // 6.15.1 Update Security Credentials (KRP).
 mod credentials;
 pub use credentials::{
-    CredentialsRole, UpdateSecurityCredentialsCos, UpdateSecurityCredentialsKrp,
+    CredentialType, CredentialsRole, RetrieveDeviceSecurityCredentialsDevice,
+    RetrieveDeviceSecurityCredentialsKrp, UpdateSecurityCredentialsCos,
+    UpdateSecurityCredentialsKrp,
 };

@@ -311,6 +311,14 @@ fn read(
 /// Whether `frame` is a command that reads the device's event or security log (DUIS 6.13:
 /// ECS35a, ECS35b, CS10a, CS10b): the device answers it from its stored events, which it is otherwise
 /// loaded without.
+/// Whether `frame` is a command that reads the device's own certificates (CS02e, DUIS 6.24.2):
+/// the device is handed them from the SMKI repository's copy (`Tx::device_cert`, the
+/// certificates placed on it at manufacture), read with the writer's transaction.
+pub(crate) fn reads_own_certificates(frame: &[u8]) -> bool {
+    gbcs::Frame::decode(frame)
+        .is_ok_and(|f| f.apdu().message_code() == gbcs::usecases::cs02e::MESSAGE_CODE)
+}
+
 pub(crate) fn reads_event_log(frame: &[u8]) -> bool {
     use gbcs::usecases::{cs10a, cs10b, ecs35a, ecs35b};
     gbcs::Frame::decode(frame).is_ok_and(|f| {
@@ -451,6 +459,14 @@ impl EmulatedDevices {
         } else {
             self.load(tx, device)?
         };
+        if reads_own_certificates(frame) {
+            loaded
+                .dev
+                .set_own_certificates(devices::credential_details::OwnCertificates {
+                    ds: tx.device_cert(device, "ds")?,
+                    ka: tx.device_cert(device, "ka")?,
+                });
+        }
         let (answer, next) = Self::handle(&mut loaded, frame, now)?;
         // What changed is found by comparing encodings, whatever `state_changed` says.
         Self::save(tx, &loaded)?;

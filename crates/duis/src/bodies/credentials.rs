@@ -286,3 +286,66 @@ mod tests {
         }
     }
 }
+
+/// A parsed `RetrieveDeviceSecurityCredentialsKRP` body (DUIS 6.24.1): one to seven
+/// `RemotePartyRole`s, in order, none twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrieveDeviceSecurityCredentialsKrp(pub Vec<CredentialsRole>);
+
+impl RetrieveDeviceSecurityCredentialsKrp {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "RetrieveDeviceSecurityCredentialsKRP";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let mut roles = Vec::new();
+        while roles.len() < 7
+            && let Some(e) = s.optional("RemotePartyRole")
+        {
+            let t = simple(e, "RemotePartyRole")?;
+            let role =
+                CredentialsRole::parse(t).ok_or_else(|| InvalidValue::new("RemotePartyRole", t))?;
+            if roles.contains(&role) {
+                return Err(InvalidValue::new("RemotePartyRole", t).into());
+            }
+            roles.push(role);
+        }
+        if roles.is_empty() {
+            s.required("RemotePartyRole")?;
+        }
+        s.finish()?;
+        Ok(Self(roles))
+    }
+}
+
+/// The XSD `CredentialType` of a `RetrieveDeviceSecurityCredentialsDevice` body (DUIS 6.24.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialType {
+    /// `Digital Signature`.
+    DigitalSignature,
+    /// `Key Agreement`.
+    KeyAgreement,
+}
+
+/// A parsed `RetrieveDeviceSecurityCredentialsDevice` body (DUIS 6.24.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrieveDeviceSecurityCredentialsDevice(pub CredentialType);
+
+impl RetrieveDeviceSecurityCredentialsDevice {
+    /// Parses the body element (`CredentialType` is an `xs:string` enumeration: compared as
+    /// written).
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "RetrieveDeviceSecurityCredentialsDevice";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let e = s.required("CredentialType")?;
+        let t = simple(e, "CredentialType")?;
+        let c = match t {
+            "Digital Signature" => CredentialType::DigitalSignature,
+            "Key Agreement" => CredentialType::KeyAgreement,
+            _ => return Err(InvalidValue::new("CredentialType", t).into()),
+        };
+        s.finish()?;
+        Ok(Self(c))
+    }
+}
