@@ -61,6 +61,8 @@ mod gcs05;
 mod meter_balance;
 // 6.15.1 Update Security Credentials (KRP).
 mod cs02b;
+// 6.24.2 Retrieve Device Security Credentials (Device).
+mod cs02e;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -72,6 +74,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &cs02b::SUPPLIER,
     &cs02b::NETWORK_OPERATOR,
     &cs02b::LOAD_CONTROLLER,
+    &cs02e::CORRELATION,
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
