@@ -23,9 +23,9 @@
 //! usage neither digital signature nor key agreement, 1.
 
 use gbcs::credentials::{
-    self, CellDetails, CredentialDetailsRequest, CredentialDetailsResponse, DeviceCertificateResponse,
-    HeldCredentials, KEY_USAGE_DS, KEY_USAGE_KA, RemotePartyDetails, STATUS_SUCCESS,
-    STATUS_TRUST_ANCHOR_NOT_FOUND, device_certificate_code as code,
+    self, CellDetails, CredentialDetailsRequest, CredentialDetailsResponse,
+    DeviceCertificateResponse, HeldCredentials, KEY_USAGE_DS, KEY_USAGE_KA, RemotePartyDetails,
+    STATUS_SUCCESS, STATUS_TRUST_ANCHOR_NOT_FOUND, device_certificate_code as code,
 };
 use gbcs::usecases::cs02b::CELL_USAGE_TOP_UP;
 

@@ -32,9 +32,11 @@ fn fresh_esme(w: &World) -> (EmulatedDevice, Vec<u8>, Vec<u8>) {
 
 /// The device certificate of the key `pkcs8` for `usage`, from a fresh SMKI PKI's DCA.
 fn device_cert(pkcs8: &[u8], usage: smki::KeyUsage) -> Vec<u8> {
-    let pki =
-        smki::Pki::generate_with_os_rng(time::OffsetDateTime::now_utc(), &smki::PkiNames::default())
-            .unwrap();
+    let pki = smki::Pki::generate_with_os_rng(
+        time::OffsetDateTime::now_utc(),
+        &smki::PkiNames::default(),
+    )
+    .unwrap();
     pki.dca
         .issue_device(&smki::DeviceCertRequest {
             eui: gbcs::Eui64::from_u64(ESME),
@@ -144,7 +146,11 @@ fn credential_reads_from_anyone_else_are_refused_and_change_nothing() {
     let h = CommandHeader::new(w.acb.eui, gsme.eui(), 6);
     let cmd = usecases::cs02a_provide_security_credential_details(&h, cs02a::CS02F, &[2]).unwrap();
     let r = gsme.handle(&w.wan(cmd, &gsme), w.now);
-    assert!(!matches!(r.outcome, Outcome::Executed { .. }), "{:?}", r.outcome);
+    assert!(
+        !matches!(r.outcome, Outcome::Executed { .. }),
+        "{:?}",
+        r.outcome
+    );
     // CS02e unsigned (it is critical).
     let h = CommandHeader::new(w.supplier.eui, dev.eui(), 7);
     let mut pre = usecases::cs02e_provide_device_certificate(&h, KEY_USAGE_DS).unwrap();

@@ -734,19 +734,25 @@ impl CredentialDetailsRequest {
         let [cell, roles] = c else {
             return Err(invalid("provide security credential details"));
         };
-        let authorising_cell = TrustAnchorCell::from_children(seq(
-            cell,
-            TAG_SEQUENCE,
-            "authorising cell",
-        )?)?;
+        let authorising_cell =
+            TrustAnchorCell::from_children(seq(cell, TAG_SEQUENCE, "authorising cell")?)?;
         let roles = seq(roles, TAG_SEQUENCE, "remote party roles")?
             .iter()
-            .map(|t| small(expect(t, TAG_INTEGER, "remote party role")?, "remote party role"))
+            .map(|t| {
+                small(
+                    expect(t, TAG_INTEGER, "remote party role")?,
+                    "remote party role",
+                )
+            })
             .collect::<Result<Vec<u8>, _>>()?;
         if roles.is_empty() {
             return Err(invalid("remote party roles (none)"));
         }
-        if roles.iter().enumerate().any(|(i, r)| roles[..i].contains(r)) {
+        if roles
+            .iter()
+            .enumerate()
+            .any(|(i, r)| roles[..i].contains(r))
+        {
             return Err(invalid("remote party roles (one asked twice)"));
         }
         Ok(Self {
@@ -869,7 +875,10 @@ fn cell_details(f: &[Tlv]) -> Result<CellDetails, DecodeError> {
         return Err(invalid("cell key usage"));
     }
     let (cell_usage, rest) = match f.get(1).and_then(Tlv::first_tag_byte) {
-        Some(TAG_INTEGER) => (Some(small(get(f, 1, TAG_INTEGER, "cell usage")?, "cell usage")?), 2),
+        Some(TAG_INTEGER) => (
+            Some(small(get(f, 1, TAG_INTEGER, "cell usage")?, "cell usage")?),
+            2,
+        ),
         _ => (None, 1),
     };
     if f.len() != rest + 2 {

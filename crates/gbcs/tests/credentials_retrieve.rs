@@ -74,7 +74,9 @@ fn cs02a_and_cs02f_commands_are_byte_exact_and_decode() {
         let built =
             cs02a_provide_security_credential_details(&h, gbcs::MessageCode(code), roles).unwrap();
         let peer = ks.ka_public.get(&device).unwrap();
-        let wrapped = wrap_command(built.clone(), ks.acb_ka(), peer).unwrap().encode();
+        let wrapped = wrap_command(built.clone(), ks.acb_ka(), peer)
+            .unwrap()
+            .encode();
         assert_eq!(
             hex::encode_upper(&wrapped),
             hex::encode_upper(&expected),
@@ -127,7 +129,11 @@ fn cs02a_refuses_what_it_may_not_ask() {
         .unwrap();
     g.content[i + 2] = 2;
     assert!(decode_command(&g).is_err());
-    for bad in [&b"\x30\x00"[..], b"\x30\x05\x30\x03\x02\x01\x04", b"\x05\x00"] {
+    for bad in [
+        &b"\x30\x00"[..],
+        b"\x30\x05\x30\x03\x02\x01\x04",
+        b"\x05\x00",
+    ] {
         g.content = bad.to_vec();
         assert!(decode_command(&g).is_err());
     }
@@ -161,12 +167,21 @@ fn cs02a_and_cs02f_responses_decode_and_classify() {
                 .iter()
                 .map(|c| (c.key_usage, c.cell_usage))
                 .collect::<Vec<_>>(),
-            [(KEY_USAGE_DS, None), (KEY_USAGE_KA, None), (KEY_USAGE_KA, Some(1))]
+            [
+                (KEY_USAGE_DS, None),
+                (KEY_USAGE_KA, None),
+                (KEY_USAGE_KA, Some(1))
+            ]
         );
         assert!(sup.cells.iter().all(|c| c.subject == SUPPLIER.0));
         let other = r.0[1].held.as_ref().unwrap();
         assert_eq!(other.cells.len(), 2);
-        assert!(other.cells.iter().all(|c| c.subject == second_eui.to_be_bytes()));
+        assert!(
+            other
+                .cells
+                .iter()
+                .all(|c| c.subject == second_eui.to_be_bytes())
+        );
         // The supplier's cells hold the keystore's supplier keys.
         let ks = Keystore::load();
         assert_eq!(
@@ -265,7 +280,8 @@ fn cs02e_responses_decode_and_classify() {
         "CS02e_6.24.2_SUCCESS_RESPONSE_GBCS.HEX",
     ))
     .unwrap();
-    a.verify_signature(ks.ds_public.get(&ESME).unwrap()).unwrap();
+    a.verify_signature(ks.ds_public.get(&ESME).unwrap())
+        .unwrap();
     let pem = std::fs::read_to_string(keystore_dir().join("00db1234567890a0-ds.pem")).unwrap();
     let ds = pem_to_der(&pem);
     let ResponseOutcome::Success(ResponseValue::DeviceCertificate(der)) =
@@ -276,7 +292,9 @@ fn cs02e_responses_decode_and_classify() {
     // The device's own digital signing certificate, as the keystore holds it.
     assert_eq!(der, ds);
     assert_eq!(
-        DeviceCertificateResponse::decode(&a.content).unwrap().encode(),
+        DeviceCertificateResponse::decode(&a.content)
+            .unwrap()
+            .encode(),
         a.content
     );
     let e = GeneralSigning::decode(&vector(
@@ -296,6 +314,9 @@ fn cs02e_responses_decode_and_classify() {
         b"\x04\x00",
         &a.content[..a.content.len() - 1],
     ] {
-        assert!(DeviceCertificateResponse::decode(bad).is_err(), "{bad:02X?}");
+        assert!(
+            DeviceCertificateResponse::decode(bad).is_err(),
+            "{bad:02X?}"
+        );
     }
 }

@@ -426,9 +426,9 @@ fn repository(h: &Harness, eui: eui::Eui64) -> Vec<Vec<u8>> {
 
 /// The repository's certificate of `eui` whose subject key identifier is `key_id`.
 fn in_repository(h: &Harness, eui: eui::Eui64, key_id: [u8; 8]) -> Option<Vec<u8>> {
-    repository(h, eui).into_iter().find(|d| {
-        gbcs::credentials::certificate_facts(d).is_ok_and(|f| f.key_id == key_id)
-    })
+    repository(h, eui)
+        .into_iter()
+        .find(|d| gbcs::credentials::certificate_facts(d).is_ok_and(|f| f.key_id == key_id))
 }
 
 /// 6.24.1 reads the meter's trust anchor cells: the supplier's (DS, KA, prepayment top-up KA)

@@ -69,9 +69,7 @@ impl DeviceService for RetrieveDeviceSecurityCredentialsKrpService {
             DeviceType::Esme if r.device.gbcs_version_at_least(CS02F_SINCE.0, CS02F_SINCE.1) => {
                 cs02a::CS02F
             }
-            DeviceType::Esme | DeviceType::Gsme | DeviceType::Chf | DeviceType::Gpf => {
-                cs02a::CS02A
-            }
+            DeviceType::Esme | DeviceType::Gsme | DeviceType::Chf | DeviceType::Gpf => cs02a::CS02A,
             _ => return Err(r.wrong_type()),
         };
         let roles: Vec<u8> = body.0.iter().map(|&x| gbcs_role(x)).collect();

@@ -125,7 +125,10 @@ pub fn decode_command(apdu: &GeneralSigning) -> Result<DecodedCommand, CommandDe
     let name = if is_cs02f(code) { "CS02f" } else { "CS02a" };
     let c = CredentialDetailsRequest::decode(&apdu.content)?;
     if c.authorising_cell != TrustAnchorCell::new(role::ACCESS_CONTROL_BROKER, KEY_USAGE_KA) {
-        return Err(common::bad(name, "authorising cell is not the ACB's KA cell"));
+        return Err(common::bad(
+            name,
+            "authorising cell is not the ACB's KA cell",
+        ));
     }
     if c.roles.iter().any(|&r| !may_ask_for(code, r)) {
         return Err(common::bad(name, "remote party role"));

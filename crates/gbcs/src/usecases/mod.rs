@@ -255,8 +255,8 @@ pub use common::{
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
 pub use cs02a::cs02a_provide_security_credential_details;
-pub use cs02e::cs02e_provide_device_certificate;
 pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
+pub use cs02e::cs02e_provide_device_certificate;
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
