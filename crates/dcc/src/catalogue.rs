@@ -105,6 +105,9 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_17_issue_security_credentials::IssueSecurityCredentialsService,
     &services::s6_21_request_handover::RequestHandoverService,
     &services::s6_23_update_security_credentials_cos::UpdateSecurityCredentialsCosService,
+    // 6.24.1, 6.24.2 Retrieve Device Security Credentials (KRP, Device).
+    &services::s6_24_1_retrieve_device_security_credentials_krp::RetrieveDeviceSecurityCredentialsKrpService,
+    &services::s6_24_2_retrieve_device_security_credentials_device::RetrieveDeviceSecurityCredentialsDeviceService,
     &services::s6_14_2_update_alc_scheduler::UpdateAlcScheduler,
     &services::s6_14_3_update_aux_controller_scheduler::UpdateAuxControllerScheduler,
     &s7_1_enable_supply::EnableSupply,

@@ -108,6 +108,9 @@ pub struct EmulatedDevice {
     /// The signing key CS02d placed (`config.credentials.signing`), parsed; the device signs
     /// with it instead of its manufactured key.
     pub(crate) placed_ds: Option<Arc<SigningKey>>,
+    /// The device's own certificates, when the emulation handed them over (CS02e,
+    /// `crate::credential_details`); not part of the stored state.
+    pub(crate) own_certificates: Option<crate::credential_details::OwnCertificates>,
 }
 
 /// A device's two private keys, parsed. Parsing costs as much as a signature, and the
@@ -195,6 +198,7 @@ impl EmulatedDevice {
             pending_alerts: Vec::new(),
             pending_frames: Vec::new(),
             placed_ds,
+            own_certificates: None,
         }
     }
 

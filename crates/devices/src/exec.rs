@@ -375,6 +375,11 @@ impl EmulatedDevice {
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),
             DecodedCommand::Cs02d(cert) => self.cs02d(&cert),
+            // 6.24.1, 6.24.2 Retrieve Device Security Credentials (crate::credential_details).
+            DecodedCommand::Cs02a(c) | DecodedCommand::Cs02f(c) => {
+                self.provide_credential_details(&c)
+            }
+            DecodedCommand::Cs02e(c) => self.provide_device_certificate(c.key_usage),
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),

@@ -79,6 +79,7 @@ pub mod aux_calendar;
 pub mod boost;
 mod cin;
 pub mod config;
+pub mod credential_details;
 mod dbch;
 mod device;
 mod device_credentials;

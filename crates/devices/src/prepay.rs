@@ -683,6 +683,7 @@ impl EmulatedDevice {
                 pending_alerts: Vec::new(),
                 pending_frames: Vec::new(),
                 placed_ds: self.placed_ds.clone(),
+                own_certificates: None,
             };
             return pressed.next_prepayment_event_as_is(t);
         }

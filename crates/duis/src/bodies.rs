@@ -1121,9 +1121,10 @@ pub use billing_calendar::{ElecBillingPeriodicity, GasBillingPeriodicity, Update
 
 mod gas_configuration;
 pub use gas_configuration::{GasFlowRate, SupplyStateChange, UpdateGasConversion, UpdateGasFlow};
-// 6.15.1 Update Security Credentials (KRP).
+// 6.15.1, 6.15.2, 6.17, 6.23, 6.24.1, 6.24.2: the credential services' bodies.
 mod credentials;
 pub use credentials::{
-    CredentialType, CredentialsRole, IssueSecurityCredentials, UpdateSecurityCredentialsCos,
-    UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
+    CredentialType, CredentialsRole, IssueSecurityCredentials,
+    RetrieveDeviceSecurityCredentialsDevice, RetrieveDeviceSecurityCredentialsKrp,
+    UpdateSecurityCredentialsCos, UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
 };

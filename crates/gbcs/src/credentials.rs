@@ -692,6 +692,288 @@ impl RecoveryCommand {
     }
 }
 
+// --- CS02a / CS02f: Provide Security Credential Details ---------------------------------------
+
+/// `ProvideSecurityCredentialDetailsCommand` (CS02a, CS02f):
+///
+/// ```text
+/// SEQUENCE { authorisingRemotePartyTACellIdentifier TrustAnchorCellIdentifier,
+///            remotePartyRolesCredentialsRequired    SEQUENCE OF RemotePartyRole }
+/// ```
+///
+/// The authorising cell is the originator's: the ACB's key-agreement cell for the MAC'd form
+/// (the RTDS `CS02aMAC` / `CS02fMAC` vectors, `30 07 02 01 04 03 02 03 08`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CredentialDetailsRequest {
+    /// `authorisingRemotePartyTACellIdentifier`.
+    pub authorising_cell: TrustAnchorCell,
+    /// The remote party roles whose cells are asked for, in order (GBCS role codes, [`role`]).
+    pub roles: Vec<u8>,
+}
+
+impl CredentialDetailsRequest {
+    /// The DER encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        Tlv::constructed(
+            TAG_SEQUENCE,
+            vec![
+                self.authorising_cell.to_tlv(),
+                Tlv::constructed(
+                    TAG_SEQUENCE,
+                    self.roles.iter().map(|&r| int(u64::from(r))).collect(),
+                ),
+            ],
+        )
+        .encode()
+    }
+
+    /// Decodes the command content: exactly the two members, at least one role, no role twice.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let top = Tlv::decode(bytes)?;
+        let c = seq(&top, TAG_SEQUENCE, "provide security credential details")?;
+        let [cell, roles] = c else {
+            return Err(invalid("provide security credential details"));
+        };
+        let authorising_cell =
+            TrustAnchorCell::from_children(seq(cell, TAG_SEQUENCE, "authorising cell")?)?;
+        let roles = seq(roles, TAG_SEQUENCE, "remote party roles")?
+            .iter()
+            .map(|t| {
+                small(
+                    expect(t, TAG_INTEGER, "remote party role")?,
+                    "remote party role",
+                )
+            })
+            .collect::<Result<Vec<u8>, _>>()?;
+        if roles.is_empty() {
+            return Err(invalid("remote party roles (none)"));
+        }
+        if roles
+            .iter()
+            .enumerate()
+            .any(|(i, r)| roles[..i].contains(r))
+        {
+            return Err(invalid("remote party roles (one asked twice)"));
+        }
+        Ok(Self {
+            authorising_cell,
+            roles,
+        })
+    }
+}
+
+/// One `TrustAnchorCellContents` of a credential details response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CellDetails {
+    /// The cell's keyUsage octet ([`KEY_USAGE_DS`], [`KEY_USAGE_KA`]).
+    pub key_usage: u8,
+    /// `cellUsage`, when not management (the supplier's prepayment top-up KA cell: 1).
+    pub cell_usage: Option<u8>,
+    /// Subject unique identifier (the party's EUI-64) of the certificate in the cell.
+    pub subject: [u8; 8],
+    /// Subject key identifier of the certificate in the cell.
+    pub key_id: [u8; 8],
+}
+
+/// What a device holds for one party: its current seq number and its cells.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeldCredentials {
+    /// `currentSeqNumber`: the highest counter the device accepted from the party (its floor).
+    pub seq_number: u64,
+    /// The party's cells, in the device's order.
+    pub cells: Vec<CellDetails>,
+}
+
+/// One `RemotePartyDetails` of the response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RemotePartyDetails {
+    /// The GBCS role code asked for.
+    pub role: u8,
+    /// StatusCode ([`STATUS_SUCCESS`], [`STATUS_TRUST_ANCHOR_NOT_FOUND`], [`STATUS_OTHER`] …).
+    pub status: u8,
+    /// The party's credentials: present exactly when the status is success.
+    pub held: Option<HeldCredentials>,
+}
+
+/// `ProvideSecurityCredentialDetailsResponse ::= SEQUENCE OF RemotePartyDetails`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CredentialDetailsResponse(pub Vec<RemotePartyDetails>);
+
+impl CredentialDetailsResponse {
+    /// The DER encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let parties = self
+            .0
+            .iter()
+            .map(|p| {
+                let mut v = vec![
+                    int(u64::from(p.role)),
+                    Tlv::primitive(TAG_ENUMERATED, vec![p.status]),
+                ];
+                if let Some(h) = &p.held {
+                    v.push(int(h.seq_number));
+                    v.push(Tlv::constructed(
+                        TAG_SEQUENCE,
+                        h.cells
+                            .iter()
+                            .map(|c| {
+                                let mut f = vec![key_usage_tlv(c.key_usage)];
+                                if let Some(u) = c.cell_usage {
+                                    f.push(int(u64::from(u)));
+                                }
+                                f.push(Tlv::primitive(TAG_OCTET_STRING, c.subject.to_vec()));
+                                f.push(Tlv::primitive(TAG_OCTET_STRING, c.key_id.to_vec()));
+                                Tlv::constructed(TAG_SEQUENCE, f)
+                            })
+                            .collect(),
+                    ));
+                }
+                Tlv::constructed(TAG_SEQUENCE, v)
+            })
+            .collect();
+        Tlv::constructed(TAG_SEQUENCE, parties).encode()
+    }
+
+    /// Decodes the response (the long length forms devices write accepted): every party's role
+    /// and status; a success carries the seq number and at least one cell, a failure nothing
+    /// more; each cell its key usage (digital signature or key agreement), an optional cell
+    /// usage, an 8-octet subject and an 8-octet key identifier.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let top = Tlv::decode(bytes)?;
+        let mut parties = Vec::new();
+        for p in seq(&top, TAG_SEQUENCE, "credential details response")? {
+            let f = seq(p, TAG_SEQUENCE, "remote party details")?;
+            let role = small(get(f, 0, TAG_INTEGER, "role")?, "role")?;
+            let status = small(get(f, 1, TAG_ENUMERATED, "status")?, "status")?;
+            let held = match f.len() {
+                2 if status != STATUS_SUCCESS => None,
+                4 if status == STATUS_SUCCESS => {
+                    let seq_number = uint(get(f, 2, TAG_INTEGER, "seq number")?, "seq number")?;
+                    let mut cells = Vec::new();
+                    for c in seq(get(f, 3, TAG_SEQUENCE, "cells")?, TAG_SEQUENCE, "cells")? {
+                        cells.push(cell_details(seq(c, TAG_SEQUENCE, "cell contents")?)?);
+                    }
+                    if cells.is_empty() {
+                        return Err(invalid("cells (none)"));
+                    }
+                    Some(HeldCredentials { seq_number, cells })
+                }
+                _ => return Err(invalid("remote party details")),
+            };
+            parties.push(RemotePartyDetails { role, status, held });
+        }
+        if parties.is_empty() {
+            return Err(invalid("credential details response (empty)"));
+        }
+        Ok(Self(parties))
+    }
+}
+
+fn cell_details(f: &[Tlv]) -> Result<CellDetails, DecodeError> {
+    let key_usage = key_usage_of(get(f, 0, TAG_BIT_STRING, "cell key usage")?)?;
+    if key_usage != KEY_USAGE_DS && key_usage != KEY_USAGE_KA {
+        return Err(invalid("cell key usage"));
+    }
+    let (cell_usage, rest) = match f.get(1).and_then(Tlv::first_tag_byte) {
+        Some(TAG_INTEGER) => (
+            Some(small(get(f, 1, TAG_INTEGER, "cell usage")?, "cell usage")?),
+            2,
+        ),
+        _ => (None, 1),
+    };
+    if f.len() != rest + 2 {
+        return Err(invalid("cell contents"));
+    }
+    let eight = |i: usize, what: &'static str| -> Result<[u8; 8], DecodeError> {
+        prim(get(f, i, TAG_OCTET_STRING, what)?)?
+            .try_into()
+            .map_err(|_| invalid(what))
+    };
+    Ok(CellDetails {
+        key_usage,
+        cell_usage,
+        subject: eight(rest, "cell subject unique id")?,
+        key_id: eight(rest + 1, "cell subject key id")?,
+    })
+}
+
+// --- CS02e: Provide Device Certificate from Device -------------------------------------------
+
+/// CS02e response codes (when the device answers no certificate).
+pub mod device_certificate_code {
+    /// The key usage asked for is neither digital signature nor key agreement.
+    pub const INVALID_KEY_USAGE: u8 = 1;
+    /// The device holds no certificate for that key usage.
+    pub const NO_CERTIFICATE_HELD: u8 = 2;
+    /// The certificate could not be read.
+    pub const RETRIEVAL_FAILURE: u8 = 3;
+}
+
+/// `ProvideDeviceCertificateCommand ::= SEQUENCE { keyUsage KeyUsage }` (CS02e).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeviceCertificateRequest {
+    /// The keyUsage octet asked for ([`KEY_USAGE_DS`] or [`KEY_USAGE_KA`]).
+    pub key_usage: u8,
+}
+
+impl DeviceCertificateRequest {
+    /// The DER encoding (`30 04 03 02 07 80` for the digital signing certificate).
+    pub fn encode(&self) -> Vec<u8> {
+        Tlv::constructed(TAG_SEQUENCE, vec![key_usage_tlv(self.key_usage)]).encode()
+    }
+
+    /// Decodes the command content: one key usage bit string of one octet, nothing else. The
+    /// value itself is the device's to judge (response code 1 for one it has no key of).
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let top = Tlv::decode(bytes)?;
+        let c = seq(&top, TAG_SEQUENCE, "provide device certificate")?;
+        let [ku] = c else {
+            return Err(invalid("provide device certificate"));
+        };
+        match prim(expect(ku, TAG_BIT_STRING, "key usage")?)? {
+            [unused, bits] if *unused < 8 => Ok(Self { key_usage: *bits }),
+            _ => Err(invalid("key usage")),
+        }
+    }
+}
+
+/// The CS02e response: `CHOICE { certificate Certificate, responseCode INTEGER }`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DeviceCertificateResponse {
+    /// The device's certificate (DER) for the key usage asked for.
+    Certificate(Vec<u8>),
+    /// No certificate: [`device_certificate_code`].
+    Code(u8),
+}
+
+impl DeviceCertificateResponse {
+    /// The DER encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Self::Certificate(der) => der.clone(),
+            Self::Code(c) => int(u64::from(*c)).encode(),
+        }
+    }
+
+    /// Decodes the response: an X.509 certificate (one DER SEQUENCE whose public key is a
+    /// P-256 key) or a response code 1–3.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let t = Tlv::decode(bytes)?;
+        match t.first_tag_byte() {
+            Some(TAG_SEQUENCE) => {
+                crate::crypto::PublicKey::from_certificate_der(bytes)
+                    .map_err(|_| invalid("device certificate"))?;
+                Ok(Self::Certificate(bytes.to_vec()))
+            }
+            Some(TAG_INTEGER) => match small(&t, "response code")? {
+                c @ 1..=3 => Ok(Self::Code(c)),
+                _ => Err(invalid("response code")),
+            },
+            _ => Err(invalid("device certificate response")),
+        }
+    }
+}
+
 /// The SMKI subject key identifier of a public key: RFC 5280 method (2) (the low 60 bits of the
 /// SHA-1 of the subjectPublicKey, behind `0100`), as the SMKI certificate profiles use.
 pub fn key_identifier(key: &crate::crypto::PublicKey) -> [u8; 8] {
@@ -792,6 +1074,17 @@ fn seq<'a>(t: &'a Tlv, tag: u8, what: &'static str) -> Result<&'a [Tlv], DecodeE
 
 fn get<'a>(c: &'a [Tlv], i: usize, tag: u8, what: &'static str) -> Result<&'a Tlv, DecodeError> {
     let t = c.get(i).ok_or(invalid(what))?;
+    if t.tag.as_slice() != [tag] {
+        return Err(DecodeError::UnexpectedTag {
+            offset: 0,
+            expected: what,
+            found: t.first_tag_byte().unwrap_or(0),
+        });
+    }
+    Ok(t)
+}
+
+fn expect<'a>(t: &'a Tlv, tag: u8, what: &'static str) -> Result<&'a Tlv, DecodeError> {
     if t.tag.as_slice() != [tag] {
         return Err(DecodeError::UnexpectedTag {
             offset: 0,

@@ -131,6 +131,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "CS02bSupplierByTransCoS",
             "CS02c",
             "CS02d",
+            "CS02e",
             "ECS05",
             "ECS28a",
             "ECS48",

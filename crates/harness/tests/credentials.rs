@@ -514,3 +514,156 @@ fn a_device_certificate_from_another_pki_is_refused_and_nothing_changes() {
     let rid = critical(&mut h, DISABLE, "7.2", None, None).unwrap();
     device_answer(&h, &rid).verify_signature(&old).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6.24.1 / 6.24.2 Retrieve Device Security Credentials
+
+const KRP_READ: &str = "CS02aMAC_6.24.1_SUCCESS_REQUEST_DUIS.XML";
+const DEVICE_READ: &str = "CS02e_6.24.2_SUCCESS_REQUEST_DUIS.XML";
+
+/// Sends a 6.24.1 request with `body` (the template's when `None`; CV 1); its RequestID once the
+/// device answered, or the DCC's refusal.
+fn retrieve_krp(h: &mut Harness, target: &str, body: Option<&str>) -> Result<String, String> {
+    let p = h.request(KRP_READ, SUPPLIER, target);
+    let xml = match body {
+        Some(b) => {
+            let a = p.xml.find("<sr:Body>").unwrap();
+            let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
+            format!("{}<sr:Body>{b}</sr:Body>{}", &p.xml[..a], &p.xml[z..])
+        }
+        None => p.xml.clone(),
+    };
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    if a.code.map(|c| c.as_str()) != Some("I99") {
+        return Err(a.body);
+    }
+    h.run_until_idle();
+    Ok(p.rid)
+}
+
+/// The credential details the meter answered to a 6.24.1 request.
+fn details(h: &Harness, rid: &str) -> gbcs::credentials::CredentialDetailsResponse {
+    let a = device_answer(h, rid);
+    // The ACB's own MAC'd CS02f (the world's ESME is of a GBCS 4.0 model).
+    assert_eq!(a.message_code().use_case(), Some("CS02f"));
+    match decode_response(a.message_code(), &a.content).unwrap() {
+        ResponseOutcome::Success(ResponseValue::CredentialDetails(d)) => *d,
+        o => panic!("{o:?}"),
+    }
+}
+
+/// The SMKI repository's certificates of `eui` (DER).
+fn repository(h: &Harness, eui: eui::Eui64) -> Vec<Vec<u8>> {
+    h.store()
+        .smki_transaction(|tx: &mut dyn SmkiTx| tx.certificates_by_subject(eui))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.der)
+        .collect()
+}
+
+/// The repository's certificate of `eui` whose subject key identifier is `key_id`.
+fn in_repository(h: &Harness, eui: eui::Eui64, key_id: [u8; 8]) -> Option<Vec<u8>> {
+    repository(h, eui)
+        .into_iter()
+        .find(|d| gbcs::credentials::certificate_facts(d).is_ok_and(|f| f.key_id == key_id))
+}
+
+/// 6.24.1 reads the meter's trust anchor cells: the supplier's (DS, KA, prepayment top-up KA)
+/// and the network operator's, each the key of a certificate of that party in the SMKI
+/// repository; after the supplier replaces its DS certificate with 6.15.1, the next read shows
+/// the new certificate's key identifier (the KA cells unchanged); the current seq number is the
+/// counter of the supplier's last command.
+#[test]
+fn retrieve_replace_and_retrieve_again_shows_the_new_certificate() {
+    let mut h = Harness::new_world();
+    let supplier = h.user_eui(SUPPLIER);
+    let rid = retrieve_krp(&mut h, premises1::ESME, None).unwrap();
+    let d = details(&h, &rid);
+    assert_eq!(
+        d.0.iter().map(|p| (p.role, p.status)).collect::<Vec<_>>(),
+        [(2, 0), (3, 0)]
+    );
+    let sup = d.0[0].held.clone().unwrap();
+    assert_eq!(
+        sup.cells
+            .iter()
+            .map(|c| (c.key_usage, c.cell_usage))
+            .collect::<Vec<_>>(),
+        [(0x80, None), (0x08, None), (0x08, Some(1))]
+    );
+    for c in &sup.cells {
+        assert_eq!(c.subject, supplier.0);
+        assert!(
+            in_repository(&h, supplier, c.key_id).is_some(),
+            "the supplier's cell {c:?} is no certificate of the repository"
+        );
+    }
+    let no = d.0[1].held.clone().unwrap();
+    let no_eui = eui::Eui64(no.cells[0].subject);
+    assert_ne!(no_eui, supplier);
+    for c in &no.cells {
+        assert!(in_repository(&h, no_eui, c.key_id).is_some(), "{c:?}");
+    }
+
+    // 6.15.1: the supplier's new DS certificate.
+    let (cert, _) = new_certificate(&h);
+    let path = oca(&h);
+    let krp = critical(&mut h, KRP, "6.15.1", Some(&krp_body(&cert, &path)), None).unwrap();
+    let krp_counter: u64 = krp.rsplit(':').next().unwrap().parse().unwrap();
+    let rid = retrieve_krp(&mut h, premises1::ESME, None).unwrap();
+    let after = details(&h, &rid).0[0].held.clone().unwrap();
+    let new = gbcs::credentials::certificate_facts(&cert).unwrap();
+    assert_eq!(after.cells[0].key_id.to_vec(), new.key_id);
+    assert_ne!(after.cells[0].key_id, sup.cells[0].key_id);
+    assert_eq!(after.cells[0].subject, new.subject_eui.0);
+    assert_eq!(
+        in_repository(&h, supplier, after.cells[0].key_id),
+        Some(cert.clone())
+    );
+    assert_eq!(after.cells[1..], sup.cells[1..]);
+    assert!(after.seq_number >= krp_counter, "{after:?}");
+}
+
+/// 6.24.2 (critical): the meter answers its own DS and KA certificates, the SMKI repository's;
+/// the same after a restart.
+#[test]
+fn retrieve_the_meters_own_certificates() {
+    let mut h = Harness::new_world();
+    let esme: eui::Eui64 = premises1::ESME.parse().unwrap();
+    for (ty, usage) in [("Digital Signature", "ds"), ("Key Agreement", "ka")] {
+        let body = format!(
+            "<sr:RetrieveDeviceSecurityCredentialsDevice><sr:CredentialType>{ty}</sr:CredentialType></sr:RetrieveDeviceSecurityCredentialsDevice>"
+        );
+        let rid = critical(&mut h, DEVICE_READ, "6.24.2", Some(&body), None).unwrap();
+        let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
+        assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
+        let a = GeneralSigning::decode(&r.gbcs_payload().unwrap()).unwrap();
+        let ResponseOutcome::Success(ResponseValue::DeviceCertificate(der)) =
+            decode_response(a.message_code(), &a.content).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(der, h.device_cert(premises1::ESME, usage));
+        assert!(repository(&h, esme).contains(&der));
+        h.restart();
+    }
+}
+
+/// Refusals: a role the device holds no cell of in this form (the load controller, to a GSME:
+/// CS02a) is E11; an unknown role or
+/// credential type a schema-invalid request; nothing is sent.
+#[test]
+fn retrieving_credentials_refuses_bad_requests() {
+    let mut h = Harness::new_world();
+    let before = h.pending_commands();
+    let lc = "<sr:RetrieveDeviceSecurityCredentialsKRP><sr:RemotePartyRole>LoadController</sr:RemotePartyRole></sr:RetrieveDeviceSecurityCredentialsKRP>";
+    let e = retrieve_krp(&mut h, premises1::GSME, Some(lc)).unwrap_err();
+    assert!(e.contains("E11"), "{e}");
+    let bad = "<sr:RetrieveDeviceSecurityCredentialsKRP><sr:RemotePartyRole>Installer</sr:RemotePartyRole></sr:RetrieveDeviceSecurityCredentialsKRP>";
+    assert!(retrieve_krp(&mut h, premises1::ESME, Some(bad)).is_err());
+    let bad = "<sr:RetrieveDeviceSecurityCredentialsDevice><sr:CredentialType>TLS</sr:CredentialType></sr:RetrieveDeviceSecurityCredentialsDevice>";
+    assert!(critical(&mut h, DEVICE_READ, "6.24.2", Some(bad), None).is_err());
+    assert_eq!(h.pending_commands(), before);
+    assert!(h.delivered_to(SUPPLIER).is_empty());
+}

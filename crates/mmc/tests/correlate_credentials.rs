@@ -140,3 +140,41 @@ fn another_certificate_party_or_time_is_refused() {
     let (d2, s2) = ROWS[3];
     assert!(correlate(&request(&xml), None, &pre(d2, s2)).is_err());
 }
+
+/// 6.24.2: the RTDS CS02e pre-commands correlate with the template's request for their key
+/// usage (the SUCCESS one digital signing, the ERROR one key agreement); a pre-command asking
+/// for the other certificate is refused.
+#[test]
+fn cs02e_precommands_correlate_with_the_requested_credential_type() {
+    let xml = std::fs::read_to_string(
+        corpus_root()
+            .join("duis-templates")
+            .join("CS02e_6.24.2_SUCCESS_REQUEST_DUIS.XML"),
+    )
+    .unwrap();
+    let ka = xml.replace("Digital Signature", "Key Agreement");
+    for (stem, ok, other) in [
+        ("CS02e_6.24.2_SUCCESS", &xml, &ka),
+        ("CS02e_6.24.2_ERROR", &ka, &xml),
+    ] {
+        let pre = GeneralSigning::decode(&vector(
+            "6.24.2_CS02e",
+            &format!("{stem}_PRECOMMAND_GBCS.HEX"),
+        ))
+        .unwrap();
+        // The ERROR pre-command has its own counter: the request's RequestID follows it.
+        let with_counter = |x: &str| {
+            x.replace(
+                ":1000</sr:RequestID>",
+                &format!(":{}</sr:RequestID>", pre.counter),
+            )
+        };
+        let req = duis::parse_request(with_counter(ok).as_bytes()).unwrap();
+        let rid = req.header.request_id;
+        let d = correlate(&req, Some(&rid), &pre).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        assert_eq!(d.spec().name, "CS02e");
+        let req = duis::parse_request(with_counter(other).as_bytes()).unwrap();
+        let rid = req.header.request_id;
+        assert!(correlate(&req, Some(&rid), &pre).is_err(), "{stem}");
+    }
+}

@@ -308,6 +308,14 @@ fn read(
     decode(found, log).map(Some)
 }
 
+/// Whether `frame` is a command that reads the device's own certificates (CS02e, DUIS 6.24.2):
+/// the device is handed them from the SMKI repository's copy (`Tx::device_cert`, the
+/// certificates placed on it at manufacture), read with the writer's transaction.
+pub(crate) fn reads_own_certificates(frame: &[u8]) -> bool {
+    gbcs::Frame::decode(frame)
+        .is_ok_and(|f| f.apdu().message_code() == gbcs::usecases::cs02e::MESSAGE_CODE)
+}
+
 /// Whether `frame` is a command that reads one of the device's logs (DUIS 6.13: ECS35a–g,
 /// CS10a, CS10b): the device answers it from its stored events, which it is otherwise loaded
 /// without.
@@ -462,6 +470,14 @@ impl EmulatedDevices {
         } else {
             self.load(tx, device)?
         };
+        if reads_own_certificates(frame) {
+            loaded
+                .dev
+                .set_own_certificates(devices::credential_details::OwnCertificates {
+                    ds: tx.device_cert(device, "ds")?,
+                    ka: tx.device_cert(device, "ka")?,
+                });
+        }
         let (answer, next) = Self::handle(&mut loaded, frame, now)?;
         // What changed is found by comparing encodings, whatever `state_changed` says.
         Self::save(tx, &loaded)?;

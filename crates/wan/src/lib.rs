@@ -241,8 +241,12 @@ impl EmulatedWan {
         S: Store,
         for<'t> S::Tx<'t>: EmulatorTx,
     {
-        // A log read needs the stored events, read with the writer's transaction: done there.
-        if !self.devices.knows(job.target) || emulated::reads_event_log(&job.command) {
+        // A log read needs the stored events, a CS02e the device's certificates, read with the
+        // writer's transaction: done there.
+        if !self.devices.knows(job.target)
+            || emulated::reads_event_log(&job.command)
+            || emulated::reads_own_certificates(&job.command)
+        {
             return Ok(None);
         }
         let (fault, before) =

@@ -76,6 +76,9 @@ pub mod s6_15_2_update_security_credentials_device;
 pub mod s6_17_issue_security_credentials;
 pub mod s6_21_request_handover;
 pub mod s6_23_update_security_credentials_cos;
+// 6.24.1, 6.24.2 Retrieve Device Security Credentials (KRP, Device).
+pub mod s6_24_1_retrieve_device_security_credentials_krp;
+pub mod s6_24_2_retrieve_device_security_credentials_device;
 pub mod s7_10_remove_auxiliary_load_from_boost_button;
 pub mod s7_11_read_boost_button_details;
 pub mod s7_12_set_randomised_offset_limit;
@@ -357,6 +360,20 @@ impl DeviceRequest<'_> {
         let (h, by_acb) = self.header_for(code)?;
         let command = build(&h).map_err(build_err)?;
         self.command(command, by_acb)
+    }
+
+    /// Plans a command the DCC's Access Control Broker originates for itself: its header the
+    /// ACB's with a DCC counter and no one on whose behalf (the two-byte other-information), MAC'd
+    /// and signed by no one (6.24.1: CS02a / CS02f in their MAC'd form, as the RTDS
+    /// `CS02aMAC` / `CS02fMAC` vectors).
+    pub fn acb_command<E: std::fmt::Display>(
+        &mut self,
+        build: impl FnOnce(&CommandHeader) -> Result<GeneralSigning, E>,
+    ) -> Result<Plan, DccError> {
+        let counter = (self.dcc_counter)()?;
+        let h = CommandHeader::new(self.dcc.acb, self.device.id, counter);
+        let command = build(&h).map_err(build_err)?;
+        self.command(command, true)
     }
 
     /// Plans a command the DCC's transitional change-of-supplier party originates and signs

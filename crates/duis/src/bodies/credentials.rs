@@ -287,13 +287,63 @@ mod tests {
     }
 }
 
-/// The XSD `CredentialType` enumeration (DUIS 6.17).
+/// A parsed `RetrieveDeviceSecurityCredentialsKRP` body (DUIS 6.24.1): one to seven
+/// `RemotePartyRole`s, in order, none twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrieveDeviceSecurityCredentialsKrp(pub Vec<CredentialsRole>);
+
+impl RetrieveDeviceSecurityCredentialsKrp {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "RetrieveDeviceSecurityCredentialsKRP";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let mut roles = Vec::new();
+        while roles.len() < 7
+            && let Some(e) = s.optional("RemotePartyRole")
+        {
+            let t = simple(e, "RemotePartyRole")?;
+            let role =
+                CredentialsRole::parse(t).ok_or_else(|| InvalidValue::new("RemotePartyRole", t))?;
+            if roles.contains(&role) {
+                return Err(InvalidValue::new("RemotePartyRole", t).into());
+            }
+            roles.push(role);
+        }
+        if roles.is_empty() {
+            s.required("RemotePartyRole")?;
+        }
+        s.finish()?;
+        Ok(Self(roles))
+    }
+}
+
+/// The XSD `CredentialType` enumeration (DUIS 6.17 and 6.24.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialType {
     /// `Digital Signature`.
     DigitalSignature,
     /// `Key Agreement`.
     KeyAgreement,
+}
+
+impl CredentialType {
+    /// Parses a body element `name` whose only child is a `CredentialType` (6.17's
+    /// `IssueSecurityCredentials`, 6.24.2's `RetrieveDeviceSecurityCredentialsDevice`).
+    fn parse_body(body: &Element, name: &'static str) -> Result<Self, BodyError> {
+        expect(body, name)?;
+        let mut s = Seq::new(body, name);
+        let e = s.required("CredentialType")?;
+        let t = simple(e, "CredentialType")?;
+        // xs:string: the value is compared as written.
+        let c = match t {
+            "Digital Signature" => CredentialType::DigitalSignature,
+            "Key Agreement" => CredentialType::KeyAgreement,
+            _ => return Err(InvalidValue::new("CredentialType", t).into()),
+        };
+        s.finish()?;
+        Ok(c)
+    }
 }
 
 /// A parsed `IssueSecurityCredentials` body (DUIS 6.17): the `CredentialType` the device is to
@@ -307,19 +357,19 @@ pub struct IssueSecurityCredentials {
 impl IssueSecurityCredentials {
     /// Parses the body element.
     pub fn parse(body: &Element) -> Result<Self, BodyError> {
-        const NAME: &str = "IssueSecurityCredentials";
-        expect(body, NAME)?;
-        let mut s = Seq::new(body, NAME);
-        let e = s.required("CredentialType")?;
-        let t = simple(e, "CredentialType")?;
-        // xs:string: the value is compared as written.
-        let credential_type = match t {
-            "Digital Signature" => CredentialType::DigitalSignature,
-            "Key Agreement" => CredentialType::KeyAgreement,
-            _ => return Err(InvalidValue::new("CredentialType", t).into()),
-        };
-        s.finish()?;
+        let credential_type = CredentialType::parse_body(body, "IssueSecurityCredentials")?;
         Ok(Self { credential_type })
+    }
+}
+
+/// A parsed `RetrieveDeviceSecurityCredentialsDevice` body (DUIS 6.24.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrieveDeviceSecurityCredentialsDevice(pub CredentialType);
+
+impl RetrieveDeviceSecurityCredentialsDevice {
+    /// Parses the body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        CredentialType::parse_body(body, "RetrieveDeviceSecurityCredentialsDevice").map(Self)
     }
 }
 

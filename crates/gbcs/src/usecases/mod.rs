@@ -27,9 +27,11 @@ mod common;
 pub mod ccs01;
 pub mod ccs02;
 // 6.15.1 Update Security Credentials (KRP).
+pub mod cs02a;
 pub mod cs02b;
 pub mod cs02c;
 pub mod cs02d;
+pub mod cs02e;
 pub mod cs08;
 pub mod ecs17b;
 pub mod ecs38;
@@ -260,9 +262,11 @@ pub use common::{
     OBIS_IMPORT_REGISTERS, OBIS_ZIGBEE_NETWORK_CONTROL, OnBehalfOf, ZCL_DEFAULT_RESPONSE,
     ZCL_READ_ATTRIBUTES_RESPONSE, ZclRead, for_unknown_remote_party, read_attribute_records,
 };
+pub use cs02a::cs02a_provide_security_credential_details;
 pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_credentials};
 pub use cs02c::{DeviceCsr, cs02c_issue_security_credentials};
 pub use cs02d::cs02d_update_device_certificate;
+pub use cs02e::cs02e_provide_device_certificate;
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
@@ -581,6 +585,10 @@ pub static ALL: &[&UseCaseSpec] = &[
     // 6.17 Issue Security Credentials, 6.15.2 Update Security Credentials (Device).
     &cs02c::SPEC,
     &cs02d::SPEC,
+    // 6.24.1, 6.24.2 Retrieve Device Security Credentials (KRP, Device).
+    &cs02a::SPEC_CS02A,
+    &cs02a::SPEC_CS02F,
+    &cs02e::SPEC,
     // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
     &ecs05::SPEC,
     // 6.4.1, 6.4.2 load limiting.
@@ -849,6 +857,12 @@ pub enum DecodedCommand {
     Cs02c(u8),
     /// CS02d place this Device certificate (DER) on the device (DUIS 6.15.2).
     Cs02d(Vec<u8>),
+    /// CS02a provide security credential details (DUIS 6.24.1, the ACB's MAC'd form).
+    Cs02a(crate::credentials::CredentialDetailsRequest),
+    /// CS02f provide security credential details, an ESME's (DUIS 6.24.1).
+    Cs02f(crate::credentials::CredentialDetailsRequest),
+    /// CS02e provide a device certificate (DUIS 6.24.2).
+    Cs02e(crate::credentials::DeviceCertificateRequest),
     /// ECS05 reset the tariff block counter matrix (no parameters).
     Ecs05,
     /// ECS28a update the load limiting general settings.
@@ -1175,6 +1189,9 @@ impl DecodedCommand {
             DecodedCommand::Cs02b(c) => c.party.spec(),
             DecodedCommand::Cs02c(_) => &cs02c::SPEC,
             DecodedCommand::Cs02d(_) => &cs02d::SPEC,
+            DecodedCommand::Cs02a(_) => &cs02a::SPEC_CS02A,
+            DecodedCommand::Cs02f(_) => &cs02a::SPEC_CS02F,
+            DecodedCommand::Cs02e(_) => &cs02e::SPEC,
             DecodedCommand::Ecs05 => &ecs05::SPEC,
             DecodedCommand::Ecs28a(_) => &ecs28a::SPEC,
             DecodedCommand::Ecs28b => &ecs28b::SPEC,
@@ -1461,6 +1478,10 @@ pub enum ResponseValue {
     CredentialsReplaced(Box<crate::credentials::ExecutionOutcome>),
     /// The certificate signing request for the key pair the device generated (CS02c).
     CertificateSigningRequest(Box<cs02c::DeviceCsr>),
+    /// Every party's credential details (CS02a, CS02f).
+    CredentialDetails(Box<crate::credentials::CredentialDetailsResponse>),
+    /// The device's certificate, DER (CS02e).
+    DeviceCertificate(Vec<u8>),
 }
 
 /// What a device answered to a command.

@@ -63,6 +63,8 @@ mod meter_balance;
 // 6.15.1 Update Security Credentials (KRP).
 mod cs02b;
 mod cs02c;
+// 6.24.2 Retrieve Device Security Credentials (Device).
+mod cs02e;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -76,6 +78,7 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &cs02b::LOAD_CONTROLLER,
     &cs02c::CS02C,
     &cs02c::CS02D,
+    &cs02e::CORRELATION,
     &ecs42::CORRELATION,
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,

@@ -150,7 +150,8 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         Err(_) => GeneralSigning::decode(b).ok().map(|g| g.message_code()),
     });
     // Likewise ECS30/ECS30a (6.8), ECS26d/ECS26l (6.2.3), ECS26e/ECS26m, ECS26i/ECS26n
-    // (6.2.4: the later form to a device of GBCS 4.0) and ECS35f/ECS35g (6.13).
+    // (6.2.4: the later form to a device of GBCS 4.0), ECS35f/ECS35g (6.13) and CS02a/CS02f
+    // (6.24.1).
     let since_4_0 = [
         gbcs::usecases::ecs35g::CODE,
         gbcs::usecases::ecs08a::MESSAGE_CODE,
@@ -158,6 +159,8 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         gbcs::usecases::ecs26n::MESSAGE_CODE,
         gbcs::usecases::ecs30a::MESSAGE_CODE,
         gbcs::usecases::ecs26l::MESSAGE_CODE,
+        // 6.24.1: CS02f (CS02a to any other ESME).
+        gbcs::usecases::cs02a::CS02F,
     ];
     code.is_some_and(|c| since_4_0.contains(&c))
         .then(|| "4.0".into())
@@ -411,6 +414,12 @@ impl Request {
             // validity and, for CS02g, parties than the templates': gbcs-notes §2.4), in the
             // template's slots; the ERROR scenarios have no template of their own.
             Ok(DecodedCommand::Cs02b(u)) => return self.with_krp_certificates(&u),
+            // 6.24.1: the roles the vector asks for; 6.24.2: the key usage (the ERROR scenarios
+            // ask other ones than the templates').
+            Ok(DecodedCommand::Cs02a(c) | DecodedCommand::Cs02f(c)) => {
+                return self.with_credential_roles(&c.roles);
+            }
+            Ok(DecodedCommand::Cs02e(c)) => return self.with_credential_type(c.key_usage),
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -646,6 +655,49 @@ impl Request {
                 .find(|c| c.name == "ReferencedDayName")?;
             e.text = day.to_string();
         }
+        Some(Self(r))
+    }
+
+    /// A 6.24.1 request asking for the GBCS roles `roles`, in order (`RemotePartyRole`s).
+    fn with_credential_roles(&self, roles: &[u8]) -> Option<Self> {
+        use gbcs::credentials::role;
+        let mut r = self.0.clone();
+        let e = r.body.children.first()?.clone();
+        r.body.children = roles
+            .iter()
+            .map(|&x| {
+                let name = match x {
+                    role::ROOT => "Root",
+                    role::RECOVERY => "Recovery",
+                    role::SUPPLIER => "Supplier",
+                    role::NETWORK_OPERATOR => "NetworkOperator",
+                    role::ACCESS_CONTROL_BROKER => "ACB",
+                    role::TRANSITIONAL_COS => "TransCoS",
+                    role::LOAD_CONTROLLER => "LoadController",
+                    _ => return None,
+                };
+                let mut c = e.clone();
+                c.text = name.to_owned();
+                Some(c)
+            })
+            .collect::<Option<_>>()?;
+        Some(Self(r))
+    }
+
+    /// A 6.24.2 request for the certificate of `key_usage` (its `CredentialType`).
+    fn with_credential_type(&self, key_usage: u8) -> Option<Self> {
+        let mut r = self.0.clone();
+        let e = r
+            .body
+            .children
+            .iter_mut()
+            .find(|c| c.name == "CredentialType")?;
+        e.text = match key_usage {
+            gbcs::credentials::KEY_USAGE_DS => "Digital Signature",
+            gbcs::credentials::KEY_USAGE_KA => "Key Agreement",
+            _ => return None,
+        }
+        .to_owned();
         Some(Self(r))
     }
 
