@@ -21,7 +21,9 @@
 //! - the trust anchors of the emulated devices: supplier `90-B3-D5-1F-30-01-00-00`, network
 //!   operator `90-B3-D5-1F-30-02-00-00` and ACB, digital signing and key agreement (`Z1-` keys,
 //!   the ones RTDS uses, over the `Z1b-` alternates), and the Recovery party
-//!   `90-B3-D5-1F-30-00-00-01` when the keystore holds `Z1-recovery-ds` with its key;
+//!   `90-B3-D5-1F-30-00-00-01` when the keystore holds `Z1-recovery-ds` with its key, and the
+//!   DCC's transitional change-of-supplier party `90-B3-D5-1F-30-00-00-04` when it holds
+//!   `Z1-transitionalCoS-ds` with its key (which then signs 6.23's commands);
 //!
 //! opendcc's own: the device hierarchy that certifies the emulated devices' keys, the DCCKI
 //! (TLS), and an organisation CA that certifies nothing here (ZAZ1's issuing CA `CN=Z1, OU=07`
@@ -29,7 +31,7 @@
 //!
 //! The inventory holds the devices the RTDS-based templates address: `00-DB-12-34-56-78-90-A0`
 //! ESME, `…A1` GSME, `…A2` CHF, `…A3` GPF, `…A4` PPMID, `…A5` HCALCS, `…A6` a second ESME, at
-//! one premises (M22 0RR, Threapwood Road, Central region) whose MPAN `1312345678111` and MPRN
+//! one premises (M22 0RR, Threapwood Road, Central region; its hub dual band, for 6.28–6.32) whose MPAN `1312345678111` and MPRN
 //! `1000999888` come from the templates; the ZAZ1 supplier is registered as import, export and
 //! gas supplier, the ZAZ1 network operator as distributor and transporter, unless registration
 //! changes (`--registration`, [`opendcc::registrations`]) name other users; the devices' trust
@@ -909,6 +911,36 @@ fn build(
         None => None,
     };
 
+    // The DCC's transitional change-of-supplier party, when the keystore holds ZAZ1's
+    // (`Z1-transitionalCoS-ds`, 90-B3-D5-1F-30-00-00-04): its key signs 6.23's
+    // CS02bSupplierByTransCoS (`World::dcc_crypto` reads `trans-cos-ds.key`, as in a fresh-keys
+    // world), and it is a trust anchor on every device. ZAZ1 publishes no transitional CoS
+    // key-agreement credential; the anchor model holds both keys, and nothing is ever encrypted
+    // to or MAC'd for that party, so its KA half is a fresh key, as a fresh-keys world's is.
+    let trans_cos_anchor = match ks
+        .party(
+            world::TRANS_COS_EUI,
+            RemotePartyRole::TransitionalCoS,
+            KeyUsage::DigitalSignature,
+        )
+        .filter(|c| c.key.is_some())
+    {
+        Some(c) => {
+            write_credential(
+                &pki_path("trans-cos-ds.pem"),
+                &private_path("trans-cos-ds.key"),
+                c,
+                true,
+            )?;
+            Some(world::trust_anchor(
+                world::TRANS_COS_EUI,
+                &c.cert.public_key_sec1(),
+                &new_key()?.public_key().to_sec1_uncompressed(),
+            )?)
+        }
+        None => None,
+    };
+
     // The DUIS listener's TLS certificate, from opendcc's DCCKI.
     let tls_key = new_key()?;
     let tls_cert = pki
@@ -1091,6 +1123,9 @@ fn build(
     if let Some(a) = recovery_anchor {
         anchors.set(devices::RemotePartyRole::Recovery, a);
     }
+    if let Some(a) = trans_cos_anchor {
+        anchors.set(devices::RemotePartyRole::TransitionalCos, a);
+    }
     let mut device_states = Vec::new();
     let emulated = devices.iter().map(|d| (d.id, d.device_type)).chain(
         world::SPARE_DEVICES
@@ -1111,10 +1146,16 @@ fn build(
         if let (DeviceType::Esme, Some(a)) = (t, &load_controller) {
             anchors.set(devices::RemotePartyRole::LoadController, a.clone());
         }
-        device_states.push((
-            id,
-            devices::DeviceState::installed_in_a_home(kind, installed, anchors),
-        ));
+        let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+        // The RTDS premises' hub (…A2, the RTDS DBCH vectors' recipient) is dual band, as in a
+        // fresh-keys world (`world::dual_band_premises`): DUIS 6.28–6.32 address it.
+        if t == DeviceType::Chf
+            && devices.iter().any(|d| d.id == id)
+            && world::dual_band_premises(UPRN)
+        {
+            state.config.sub_ghz = devices::config::sub_ghz::SubGhzState::dual_band();
+        }
+        device_states.push((id, state));
     }
 
     let store = SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())?;
