@@ -35,7 +35,9 @@
 //! `1000999888` come from the templates; the ZAZ1 supplier is registered as import, export and
 //! gas supplier, the ZAZ1 network operator as distributor and transporter, unless registration
 //! changes (`--registration`, [`opendcc::registrations`]) name other users; the devices' trust
-//! anchors stay the ZAZ1 supplier's and network operator's either way. The data directory
+//! anchors stay the ZAZ1 supplier's and network operator's either way, except on the devices
+//! made DCC-controlled (`--dcc-controlled`), whose supplier and network operator cells the DCC
+//! holds (the ACB's keys) until 6.21 hands them over. The data directory
 //! has the same layout as a fresh-keys world, so everything else (manifest, signer, ACB,
 //! devices) reads it the same way.
 
@@ -668,6 +670,7 @@ pub fn ensure_world(
     dir: &Path,
     keystore: &Path,
     registrations: &[RegistrationChange],
+    dcc_controlled: &[String],
 ) -> Result<(), String> {
     match world_kind(dir).map_err(|e| e.to_string())? {
         Some(true) => {
@@ -685,6 +688,17 @@ pub fn ensure_world(
                 tracing::debug!(%name, %why, "ZAZ1 material passed over");
             }
             check_registrations(&ks, registrations)?;
+            let dcc_controlled = dcc_controlled
+                .iter()
+                .map(|d| {
+                    d.parse::<Eui64>()
+                        .ok()
+                        .filter(|id| rtds_devices().any(|(rtds, _)| rtds == *id))
+                        .ok_or_else(|| {
+                            format!("--dcc-controlled {d}: not a device of the ZAZ1 premises")
+                        })
+                })
+                .collect::<Result<Vec<Eui64>, String>>()?;
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let dir = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             build(
@@ -693,6 +707,7 @@ pub fn ensure_world(
                 keystore,
                 OffsetDateTime::now_utc(),
                 registrations,
+                &dcc_controlled,
             )
         }
     }
@@ -746,6 +761,14 @@ const RTDS_DEVICES: &[DeviceType] = &[
     DeviceType::Esme,
 ];
 const RTDS_BASE: u64 = 0x00DB_1234_5678_90A0;
+
+/// The RTDS devices with their EUIs.
+fn rtds_devices() -> impl Iterator<Item = (Eui64, DeviceType)> {
+    RTDS_DEVICES
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (Eui64::from_u64(RTDS_BASE + i as u64), t))
+}
 const CHF: Eui64 = Eui64::from_u64(RTDS_BASE + 2);
 /// The import MPAN and MPRN the templates use for the RTDS premises.
 pub const MPAN: &str = "1312345678111";
@@ -801,6 +824,7 @@ fn build(
     source: &Path,
     now: OffsetDateTime,
     changes: &[RegistrationChange],
+    dcc_controlled: &[Eui64],
 ) -> Result<(), String> {
     let e = |e: Zaz1Error| e.to_string();
     let dsp = ks.dsp_xml_signing().map_err(e)?;
@@ -1146,6 +1170,16 @@ fn build(
         if let (DeviceType::Esme, Some(a)) = (t, &load_controller) {
             anchors.set(devices::RemotePartyRole::LoadController, a.clone());
         }
+        // A DCC-controlled device: the DCC holds its supplier and network operator cells (the
+        // ACB's keys), which 6.21 hands over.
+        if dcc_controlled.contains(&id)
+            && let Some(acb) = anchors
+                .get(devices::RemotePartyRole::AccessControlBroker)
+                .cloned()
+        {
+            anchors.set(devices::RemotePartyRole::Supplier, acb.clone());
+            anchors.set(devices::RemotePartyRole::NetworkOperator, acb);
+        }
         let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
         // The RTDS premises' hub (…A2, the RTDS DBCH vectors' recipient) is dual band, as in a
         // fresh-keys world (`world::dual_band_premises`): DUIS 6.28–6.32 address it.
@@ -1180,6 +1214,7 @@ fn build(
         "format": 1,
         "pki": MARKER_PKI,
         "registrations": registrations::recorded(changes),
+        "dcc_controlled": dcc_controlled.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "zaz1_source": source.display().to_string(),
     });
     world::write_file(&dir.join(world::MARKER), marker.to_string().as_bytes())?;
@@ -1452,7 +1487,7 @@ mod tests {
         std::fs::write(dir.path().join(world::MARKER), r#"{"format":1}"#).unwrap();
         assert_eq!(world_kind(dir.path()).unwrap(), Some(false));
         assert!(
-            ensure_world(dir.path(), &corpus().join("zaz1"), &[])
+            ensure_world(dir.path(), &corpus().join("zaz1"), &[], &[])
                 .unwrap_err()
                 .contains("fresh keys")
         );

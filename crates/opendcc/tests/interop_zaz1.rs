@@ -85,6 +85,12 @@ enum WorldKind {
     Anchors,
 }
 
+/// The device 6.21 hands over (both 6.21 templates name it): the ZAZ1 premises' GPF, which in
+/// the third world is DCC-controlled (`opendcc demo --dcc-controlled`): the DCC holds its
+/// supplier and network operator cells, as a device must for the DCC to hand them over (the
+/// command is the ACB's, which a device whose cells are the supplier's rightly refuses).
+const DCC_CONTROLLED: &str = "00-DB-12-34-56-78-90-A3";
+
 fn world_of(name: &str) -> WorldKind {
     if URP_WORLD_TEMPLATES.contains(&name) {
         WorldKind::Urp
@@ -553,78 +559,34 @@ fn with_current_dbch_table(text: &str) -> Option<String> {
 }
 
 /// The 8.13 Return Local Command Response template and the template of the request whose
-/// response it returns. The 8.13 template hands back the RTDS ESME's response to a CS06 (11.3
-/// Activate Firmware) command that was never sent in this world, which the DCC rightly refuses
-/// (E081301: no command returned for local delivery to this user matches). As a DCC Boxed user
-/// does it, the suite first sends that 11.3 request for local delivery (command variant 4, then
-/// its signed pre-command as command variant 6), plays the installer's hand-held terminal with
-/// `opendcc client local-deliver` (the device's answer), and sends the 8.13 template with its
-/// `OriginalRequestID` and `DeviceGBCSResponse` those ([`deliver_locally`]).
+/// response the suite has it return. The 8.13 template hands back the RTDS ESME's response to a
+/// CS06 (11.3 Activate Firmware) command that was never sent in this world, which the DCC
+/// rightly refuses (E081301: no command returned for local delivery to this user matches); and
+/// opendcc does not offer 11.3 yet, so no CS06 can be returned for local delivery. As a DCC
+/// Boxed user does it, the suite first sends a request for local delivery (command variant 2):
+/// the 4.1.1 read of the same ESME by the same supplier, plays the installer's hand-held
+/// terminal with `opendcc client local-deliver` (the device's answer), and sends the 8.13
+/// template with its `OriginalRequestID` and `DeviceGBCSResponse` those ([`deliver_locally`]).
 const LOCAL_RETURN: (&str, &str) = (
     "8.13_RETURN_LOCAL_COMMAND_RESPONSE_CS06_REQUEST_DUIS.XML",
-    "CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+    "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML",
 );
 
-/// The local-delivery flow of [`LOCAL_RETURN`]: `cv4` (the original request, signed) is sent,
-/// its pre-command signed and sent as command variant 6 (Java-signed, counter kept), the
-/// returned command handed to the device; the original RequestID and the device's response
-/// (base64), or what went wrong.
-fn deliver_locally(
-    java: &mut JavaTool,
-    demo: &Demo,
-    manifest_path: &str,
-    cv4: &Path,
-    scratch: &Path,
-) -> Result<(String, String), String> {
-    let text = read(cv4);
+/// The local-delivery flow of [`LOCAL_RETURN`]: `cv2` (the original request, command variant
+/// 2, signed) is sent, the command it returns handed to the device; the original RequestID and
+/// the device's response (base64), or what went wrong.
+fn deliver_locally(demo: &Demo, cv2: &Path, scratch: &Path) -> Result<(String, String), String> {
+    let text = read(cv2);
     let rid = element_text(&text, "RequestID")
         .ok_or("the original request has no RequestID")?
         .to_string();
-    let originator = rid.split(':').next().unwrap_or_default();
-    let user = demo
-        .manifest
-        .user_by_eui(originator)
-        .ok_or_else(|| format!("{originator} is no user"))?
-        .name
-        .clone();
-    let refused = |what: &str, body: &str| {
-        let code = element_text(body, "ResponseCode").unwrap_or("no DUIS response");
-        let why = refusal_reason(&demo.log_text(), &rid).unwrap_or_default();
-        format!("{what} of the local-delivery {rid} answered {code} {why}")
-    };
-    let r = post(&demo.manifest.duis_url, endpoint_for_cv(4), text.as_bytes())?;
-    if element_text(&r.body, "ResponseCode") != Some("I0") {
-        return Err(refused("CV4", &r.body));
-    }
-    let pre = scratch.join("local-precommand.xml");
-    std::fs::write(&pre, &r.body).map_err(|e| e.to_string())?;
-    let cv5 = opendcc(&[
-        "client",
-        "sign-precommand",
-        "--manifest",
-        manifest_path,
-        "--user",
-        &user,
-        "--request",
-        &cv4.display().to_string(),
-        &pre.display().to_string(),
-    ])?;
-    let cv6 = with_element(&strip_signature(&cv5), "CommandVariant", "6")
-        .ok_or("the Signed Pre-Command request has no CommandVariant")?;
-    let unsigned = scratch.join("local-cv6-unsigned.xml");
-    std::fs::write(&unsigned, cv6).map_err(|e| e.to_string())?;
-    let signed = scratch.join("local-cv6.xml");
-    let r = java.run(Op::SignKeepCounter, &unsigned, &signed)?;
-    if !r.ok() {
-        return Err(format!("signing the CV6 request: {}", r.summary()));
-    }
-    let r = post(
-        &demo.manifest.duis_url,
-        endpoint_for_cv(6),
-        read(&signed).as_bytes(),
-    )?;
+    let r = post(&demo.manifest.duis_url, endpoint_for_cv(2), text.as_bytes())?;
     if element_text(&r.body, "ResponseCode") != Some("I0") || !r.body.contains("LocalCommand") {
-        return Err(refused("CV6", &r.body));
+        let code = element_text(&r.body, "ResponseCode").unwrap_or("no DUIS response");
+        let why = refusal_reason(&demo.log_text(), &rid).unwrap_or_default();
+        return Err(format!(
+            "the local-delivery request {rid} answered {code} {why}"
+        ));
     }
     let local = scratch.join("local-command.xml");
     std::fs::write(&local, &r.body).map_err(|e| e.to_string())?;
@@ -756,7 +718,7 @@ fn every_template_signed_by_the_java_tool() {
     let anchors_demo = Demo::start(
         &root.path().join("data-anchors"),
         &root.path().join("demo-anchors.log"),
-        &["--zaz1", &keystore],
+        &["--zaz1", &keystore, "--dcc-controlled", DCC_CONTROLLED],
     )
     .unwrap();
     let anchors_manifest_path = anchors_demo.manifest_path.display().to_string();
@@ -813,7 +775,11 @@ fn every_template_signed_by_the_java_tool() {
         if name == LOCAL_RETURN.0 {
             // The local-delivery request goes just before it (its counter in sending order).
             let out = scratch.join(format!("local-{}", LOCAL_RETURN.1));
-            match java.run(Op::Sign, &pkgs.templates.join(LOCAL_RETURN.1), &out) {
+            let unsigned = scratch.join(format!("local-unsigned-{}", LOCAL_RETURN.1));
+            let original = read(&pkgs.templates.join(LOCAL_RETURN.1));
+            let cv2 = with_element(&original, "CommandVariant", "2").unwrap_or(original);
+            std::fs::write(&unsigned, strip_signature(&cv2)).unwrap();
+            match java.run(Op::Sign, &unsigned, &out) {
                 Ok(r) if r.ok() => local_original = Some(out),
                 Ok(r) => case
                     .problems
@@ -927,9 +893,9 @@ fn every_template_signed_by_the_java_tool() {
             }
         }
         if case.name == LOCAL_RETURN.0
-            && let Some(cv4) = &local_original
+            && let Some(cv2) = &local_original
         {
-            match deliver_locally(&mut java, demo, manifest_path, cv4, &scratch) {
+            match deliver_locally(demo, cv2, &scratch) {
                 Ok((original, response)) => {
                     let returned = with_element(&text, "OriginalRequestID", &original)
                         .and_then(|t| with_element(&t, "DeviceGBCSResponse", &response));
