@@ -371,7 +371,6 @@ impl EmulatedDevice {
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
-            DecodedCommand::Cs02b(u) => self.krp_update(&u, now),
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),
             DecodedCommand::Cs02d(cert) => self.cs02d(&cert),
@@ -380,6 +379,7 @@ impl EmulatedDevice {
                 self.provide_credential_details(&c)
             }
             DecodedCommand::Cs02e(c) => self.provide_device_certificate(c.key_usage),
+            DecodedCommand::Cs02b(u) => self.krp_update(apdu, &u, now),
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),

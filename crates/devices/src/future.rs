@@ -12,7 +12,9 @@
 //! updates (`crate::gas_tariff_update`: GCS01a, GCS01b, one alert per command carrying a start
 //! time); the prepayment configuration updates of 2.1 (`crate::prepay_config`: ECS08, ECS08a,
 //! GCS05, one alert per activation-time object or dated component); the load limiting settings
-//! of 6.4.1 (`crate::config::limits`: ECS28a, one alert per activation-time object).
+//! of 6.4.1 (`crate::config::limits`: ECS28a, one alert per activation-time object); the
+//! security credentials updates of 6.15.1 and 6.23 (`crate::krp`: CS02b, CS02g, one ASN.1
+//! alert).
 //!
 //! Held device events that no command carries share the mechanism, with no outcome alert: the
 //! next prepayment event (`crate::prepay`) and the end of a boost (`crate::boost`).
@@ -84,6 +86,9 @@ pub enum FutureAction {
     /// ECS46c: write this auxiliary load control scheduler ([`crate::config::limits`]); one
     /// DLMS outcome alert per activation-time object.
     AuxScheduler(Box<crate::config::limits::AuxSchedulerChange>),
+    /// CS02b, CS02g: execute this Update Security Credentials command, as received (its
+    /// General-Signing APDU; [`crate::krp`]); one ASN.1 outcome alert.
+    Credentials(Vec<u8>),
 }
 
 /// A future-dated instruction the device holds.
@@ -251,6 +256,10 @@ impl EmulatedDevice {
                         let code = ALERT_FUTURE_DATED_EXECUTED;
                         alerts.extend(self.dlms_outcome_alert(code, &a, o, when)?);
                     }
+                    continue;
+                }
+                FutureAction::Credentials(command) => {
+                    alerts.extend(self.krp_due(&a, command, when)?);
                     continue;
                 }
                 FutureAction::AuxScheduler(change) => {

@@ -223,15 +223,14 @@ fn bad_certificates_change_nothing() {
         Outcome::Refused(Refusal::OriginatorNotAuthorised)
     );
     assert_eq!(dev.state().trust_anchors, before);
-    // Future dated: not held by this emulation, nothing changes.
+    // Future dated: acknowledged and held, nothing changes until its time.
     let mut dated = krp(KrpParty::Supplier, good, path);
     dated.activation = Activation::At(gbcs::UtcDateTime::new(2030, 1, 15, 0, 0, 0).unwrap());
     let r = send(&w, &mut dev, &w.supplier, 1003, &dated);
-    assert!(matches!(
-        r.outcome,
-        Outcome::Executed { success: false, .. }
-    ));
+    assert!(matches!(r.outcome, Outcome::Executed { success: true, .. }));
+    assert_eq!(response(&dev, &r.response.unwrap()).outcome, None);
     assert_eq!(dev.state().trust_anchors, before);
+    assert_eq!(held_credentials(&dev), 1);
 }
 
 #[test]
@@ -523,4 +522,116 @@ fn trans_cos_bad_input_changes_nothing() {
         r.outcome
     );
     assert_eq!(dev.state().trust_anchors, before);
+}
+
+/// Device future dating of CS02b (6.15.1 FUTURE_DATED, CANCELLATION): the RTDS command for
+/// 2030-01-15 is acknowledged (no outcome, as the RTDS response) and held, nothing replaced; at
+/// its time the device replaces the cells and raises the signed 8F66 alert to the supplier,
+/// framed as the RTDS alert, carrying the execution outcome. A cancellation drops the held
+/// command: nothing is replaced and no alert raised.
+#[test]
+fn future_dated_supplier_command_is_held_executed_at_its_time_or_cancelled() {
+    use gbcs::alerts::{FutureDatedInstruction, decode_alert};
+    let w = World::new();
+    let dir = "6.15.1_CS02bSupplierBySupplier";
+    let due = gbcs::UtcDateTime::new(2030, 1, 15, 0, 0, 1).unwrap();
+    let stem = "CS02bSupplierBySupplier_6.15.1_FUTURE_DATED_SUCCESS";
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    assert_eq!(response(&dev, &ours).outcome, None, "acknowledged only");
+    let before = dev.state().trust_anchors.clone();
+    assert_eq!(
+        before.get(RemotePartyRole::Supplier),
+        Some(&rtds_supplier())
+    );
+    assert_eq!(held_credentials(&dev), 1);
+    // Not yet due: nothing happens.
+    dev.tick(w.now).unwrap();
+    assert_eq!(held_credentials(&dev), 1);
+    assert_eq!(dev.state().trust_anchors, before);
+
+    let alerts: Vec<Vec<u8>> = dev
+        .tick(due)
+        .unwrap()
+        .into_iter()
+        .filter(|a| decode_alert(a).is_ok_and(|a| a.future_dated.is_some()))
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert_same_structure(
+        &alerts[0],
+        &rtds(
+            dir,
+            "CS02bSupplierBySupplier_6.15.1_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+        ),
+        "8F66",
+    );
+    let alert = decode_alert(&alerts[0]).unwrap();
+    assert_eq!(alert.alert_code.0, 0x8F66);
+    assert_eq!(alert.message_code.0, 0x00CB);
+    assert_eq!(alert.recipient, gbcs::Eui64::from_u64(SUPPLIER));
+    let outcome = alert.future_dated.unwrap();
+    assert_eq!(outcome.command.counter, 1001);
+    let FutureDatedInstruction::CredentialsUpdate(o) = outcome.instruction else {
+        panic!()
+    };
+    assert!(o.all_succeeded());
+    let Frame::Signing(apdu) = Frame::decode(&alerts[0]).unwrap() else {
+        panic!("a signed alert")
+    };
+    apdu.verify_signature(dev.ds_public_key().unwrap().key())
+        .unwrap();
+    assert_ne!(
+        dev.state().trust_anchors.get(RemotePartyRole::Supplier),
+        Some(&rtds_supplier()),
+        "replaced at its time"
+    );
+    assert_eq!(held_credentials(&dev), 0);
+
+    // Held, then cancelled: nothing replaced at the time, no alert.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    rtds_command(&w, &mut dev, dir, stem);
+    let cancel = "CS02bSupplierBySupplier_6.15.1_CANCELLATION_SUCCESS";
+    let r = rtds_command(&w, &mut dev, dir, cancel);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{cancel}_RESPONSE_GBCS.HEX")),
+        cancel,
+    );
+    assert_eq!(held_credentials(&dev), 0);
+    assert!(
+        dev.tick(due)
+            .unwrap()
+            .iter()
+            .all(|a| { decode_alert(a).is_ok_and(|a| a.future_dated.is_none()) })
+    );
+    assert_eq!(
+        dev.state().trust_anchors.get(RemotePartyRole::Supplier),
+        Some(&rtds_supplier())
+    );
+}
+
+/// The CS02b/CS02g commands the device holds.
+fn held_credentials(dev: &EmulatedDevice) -> usize {
+    dev.state()
+        .future_actions
+        .iter()
+        .filter(|a| matches!(a.action, devices::future::FutureAction::Credentials(_)))
+        .count()
 }

@@ -409,7 +409,67 @@ impl ExecutionOutcome {
     pub fn all_succeeded(&self) -> bool {
         !self.outcomes.is_empty() && self.outcomes.iter().all(|o| o.status == STATUS_SUCCESS)
     }
+
+    /// The DER element (as the CS02b response and the future-dated outcome alert carry it).
+    pub fn to_tlv(&self) -> Tlv {
+        let o = self;
+        let outcomes = o
+            .outcomes
+            .iter()
+            .map(|r| {
+                Tlv::constructed(
+                    TAG_SEQUENCE,
+                    vec![
+                        r.cell.to_tlv(),
+                        Tlv::primitive(TAG_ENUMERATED, vec![r.status]),
+                        Tlv::primitive(TAG_OCTET_STRING, r.existing_subject.clone()),
+                        Tlv::primitive(TAG_OCTET_STRING, r.existing_key_id.clone()),
+                        Tlv::primitive(TAG_OCTET_STRING, r.replacing_subject.clone()),
+                        Tlv::primitive(TAG_OCTET_STRING, r.replacing_key_id.clone()),
+                    ],
+                )
+            })
+            .collect();
+        Tlv::constructed(
+            TAG_SEQUENCE,
+            vec![
+                int(o.seq_number),
+                int(u64::from(o.mode)),
+                Tlv::constructed(
+                    TAG_SEQUENCE,
+                    o.seq_number_changes
+                        .iter()
+                        .map(SeqNumberChange::to_tlv)
+                        .collect(),
+                ),
+                Tlv::constructed(TAG_SEQUENCE, outcomes),
+            ],
+        )
+    }
+
+    /// The content of the future-dated outcome alert (`8F66` executed, `8F67` failed) of a
+    /// CS02b/CS02g command: `SEQUENCE { INTEGER alert-code, GeneralizedTime execution-time,
+    /// ExecutionOutcome }`, as the RTDS CS02b/CS02g 8F66/8F67 vectors carry it (the alert's
+    /// message code: [`ALERT_MESSAGE_CS02B`] or [`ALERT_MESSAGE_CS02G`]).
+    /// Lengths above 127 are written in the two-octet long form (`82 00 DE`), as the devices
+    /// that made the RTDS alerts write them.
+    pub fn future_dated_alert_content(&self, alert_code: u16, execution_time: &[u8]) -> Vec<u8> {
+        device_lengths(Tlv::constructed(
+            TAG_SEQUENCE,
+            vec![
+                int(u64::from(alert_code)),
+                Tlv::primitive(0x18, execution_time.to_vec()),
+                self.to_tlv(),
+            ],
+        ))
+        .encode()
+    }
 }
+
+/// The message code of a CS02b future-dated outcome alert (every party but the load controller).
+pub const ALERT_MESSAGE_CS02B: u16 = 0x00CB;
+/// The message code of a CS02g (load controller's cells) future-dated outcome alert.
+pub const ALERT_MESSAGE_CS02G: u16 = 0x0124;
 
 /// The CS02b response content: `SEQUENCE { NULL, ExecutionOutcome OPTIONAL }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -423,38 +483,7 @@ impl UpdateSecurityCredentialsResponse {
     pub fn encode(&self) -> Vec<u8> {
         let mut v = vec![Tlv::primitive(TAG_NULL, Vec::new())];
         if let Some(o) = &self.outcome {
-            let outcomes = o
-                .outcomes
-                .iter()
-                .map(|r| {
-                    Tlv::constructed(
-                        TAG_SEQUENCE,
-                        vec![
-                            r.cell.to_tlv(),
-                            Tlv::primitive(TAG_ENUMERATED, vec![r.status]),
-                            Tlv::primitive(TAG_OCTET_STRING, r.existing_subject.clone()),
-                            Tlv::primitive(TAG_OCTET_STRING, r.existing_key_id.clone()),
-                            Tlv::primitive(TAG_OCTET_STRING, r.replacing_subject.clone()),
-                            Tlv::primitive(TAG_OCTET_STRING, r.replacing_key_id.clone()),
-                        ],
-                    )
-                })
-                .collect();
-            v.push(Tlv::constructed(
-                TAG_SEQUENCE,
-                vec![
-                    int(o.seq_number),
-                    int(u64::from(o.mode)),
-                    Tlv::constructed(
-                        TAG_SEQUENCE,
-                        o.seq_number_changes
-                            .iter()
-                            .map(SeqNumberChange::to_tlv)
-                            .collect(),
-                    ),
-                    Tlv::constructed(TAG_SEQUENCE, outcomes),
-                ],
-            ));
+            v.push(o.to_tlv());
         }
         Tlv::constructed(TAG_SEQUENCE, v).encode()
     }
@@ -990,6 +1019,23 @@ pub fn key_identifier(key: &crate::crypto::PublicKey) -> [u8; 8] {
 
 fn invalid(field: &'static str) -> DecodeError {
     DecodeError::InvalidValue { offset: 0, field }
+}
+
+/// `t` with every constructed element whose content is longer than 127 octets given the
+/// two-octet long-form length (`82 xx xx`) GBCS devices write.
+fn device_lengths(t: Tlv) -> Tlv {
+    match t.value {
+        TlvValue::Constructed(children) => {
+            let children: Vec<Tlv> = children.into_iter().map(device_lengths).collect();
+            let len: usize = children.iter().map(|c| c.encode().len()).sum();
+            Tlv {
+                tag: t.tag,
+                long_length: (len > 127).then_some(2).or(t.long_length),
+                value: TlvValue::Constructed(children),
+            }
+        }
+        value => Tlv { value, ..t },
+    }
 }
 
 fn der_wrap(tag: u8, content: &[u8], out: &mut Vec<u8>) {

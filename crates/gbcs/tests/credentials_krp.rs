@@ -472,3 +472,51 @@ fn handover_commands_decode_and_responses_classify() {
         ));
     }
 }
+
+/// The future-dated outcome alerts of CS02b and CS02g (8F66 executed, 8F67 failed): their
+/// content is `ExecutionOutcome::future_dated_alert_content` of what they carry, byte for byte,
+/// under the message code the alert codec names.
+#[test]
+fn future_dated_outcome_alerts_encode_as_the_rtds_vectors() {
+    use gbcs::alerts::{AlertTime, FutureDatedInstruction, decode_alert};
+    use gbcs::credentials::{ALERT_MESSAGE_CS02B, ALERT_MESSAGE_CS02G};
+    for (dir, file, message_code) in [
+        (
+            "6.15.1_CS02bSupplierBySupplier",
+            "CS02bSupplierBySupplier_6.15.1_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+            ALERT_MESSAGE_CS02B,
+        ),
+        (
+            "6.15.1_CS02bSupplierBySupplier",
+            "CS02bSupplierBySupplier_6.15.1_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX",
+            ALERT_MESSAGE_CS02B,
+        ),
+        (
+            "6.15.1_CS02gLoadControllerBySupplier",
+            "CS02gLoadControllerBySupplier_6.15.1_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+            ALERT_MESSAGE_CS02G,
+        ),
+        (
+            "6.23_CS02bSupplierByTransCoS",
+            "CS02bSupplierByTransCoS_6.23_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+            ALERT_MESSAGE_CS02B,
+        ),
+    ] {
+        let bytes = vector(dir, file);
+        let alert = decode_alert(&bytes).unwrap();
+        let outcome = alert.future_dated.unwrap();
+        let FutureDatedInstruction::CredentialsUpdate(o) = &outcome.instruction else {
+            panic!("{file}: {:?}", outcome.instruction);
+        };
+        let Some(AlertTime::Generalized(at)) = &outcome.execution_time else {
+            panic!("{file}: {:?}", outcome.execution_time);
+        };
+        let apdu = Frame::decode(&bytes).unwrap().apdu().clone();
+        assert_eq!(apdu.message_code().0, message_code, "{file}");
+        assert_eq!(
+            o.future_dated_alert_content(alert.alert_code.0, at),
+            apdu.content,
+            "{file}"
+        );
+    }
+}

@@ -467,6 +467,16 @@ fn the_meter_issues_new_credentials_and_signs_with_them_once_placed() {
     assert_eq!(a.message_code().use_case(), Some("ECS43"));
     a.verify_signature(&new).unwrap();
     assert!(a.verify_signature(&old).is_err());
+
+    // 6.24.2 retrieves the placed certificate from the meter, signed with the new key.
+    let body = "<sr:RetrieveDeviceSecurityCredentialsDevice><sr:CredentialType>Digital Signature</sr:CredentialType></sr:RetrieveDeviceSecurityCredentialsDevice>";
+    let rid = critical(&mut h, DEVICE_READ, "6.24.2", Some(body), None).unwrap();
+    let a = device_answer(&h, &rid);
+    a.verify_signature(&new).unwrap();
+    assert_eq!(
+        decode_response(a.message_code(), &a.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::DeviceCertificate(cert))
+    );
 }
 
 #[test]

@@ -70,6 +70,12 @@ enum Cmd {
         /// anchors stay the default parties', so the party is an unknown remote party to them.
         #[arg(long = "registration", value_name = "MPXN:ROLE:EUI")]
         registrations: Vec<opendcc::registrations::RegistrationChange>,
+        /// With --zaz1: a DCC-controlled device of the ZAZ1 premises (repeatable, read only when
+        /// DIR holds no world yet): the DCC (its Access Control Broker's keys) holds the
+        /// device's supplier and network operator trust anchor cells, for 6.21 Request Handover
+        /// of DCC Controlled Device to hand them to the supplier and network operator.
+        #[arg(long = "dcc-controlled", value_name = "DEVICE")]
+        dcc_controlled: Vec<String>,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -507,11 +513,16 @@ fn main() -> ExitCode {
             zaz1,
             premises,
             registrations,
+            dcc_controlled,
             tuning,
         } => zaz1
-            .map_or(Ok(()), |keystore| {
-                zaz1::ensure_world(&data, &keystore, &registrations)
-            })
+            .map_or_else(
+                || match dcc_controlled.is_empty() {
+                    true => Ok(()),
+                    false => Err("--dcc-controlled needs --zaz1".to_string()),
+                },
+                |keystore| zaz1::ensure_world(&data, &keystore, &registrations, &dcc_controlled),
+            )
             .and_then(|()| {
                 serve::run(
                     &serve::demo_config(

@@ -21,7 +21,9 @@
 //! - the trust anchors of the emulated devices: supplier `90-B3-D5-1F-30-01-00-00`, network
 //!   operator `90-B3-D5-1F-30-02-00-00` and ACB, digital signing and key agreement (`Z1-` keys,
 //!   the ones RTDS uses, over the `Z1b-` alternates), and the Recovery party
-//!   `90-B3-D5-1F-30-00-00-01` when the keystore holds `Z1-recovery-ds` with its key;
+//!   `90-B3-D5-1F-30-00-00-01` when the keystore holds `Z1-recovery-ds` with its key, and the
+//!   DCC's transitional change-of-supplier party `90-B3-D5-1F-30-00-00-04` when it holds
+//!   `Z1-transitionalCoS-ds` with its key (which then signs 6.23's commands);
 //!
 //! opendcc's own: the device hierarchy that certifies the emulated devices' keys, the DCCKI
 //! (TLS), and an organisation CA that certifies nothing here (ZAZ1's issuing CA `CN=Z1, OU=07`
@@ -29,11 +31,13 @@
 //!
 //! The inventory holds the devices the RTDS-based templates address: `00-DB-12-34-56-78-90-A0`
 //! ESME, `…A1` GSME, `…A2` CHF, `…A3` GPF, `…A4` PPMID, `…A5` HCALCS, `…A6` a second ESME, at
-//! one premises (M22 0RR, Threapwood Road, Central region) whose MPAN `1312345678111` and MPRN
+//! one premises (M22 0RR, Threapwood Road, Central region; its hub dual band, for 6.28–6.32) whose MPAN `1312345678111` and MPRN
 //! `1000999888` come from the templates; the ZAZ1 supplier is registered as import, export and
 //! gas supplier, the ZAZ1 network operator as distributor and transporter, unless registration
 //! changes (`--registration`, [`opendcc::registrations`]) name other users; the devices' trust
-//! anchors stay the ZAZ1 supplier's and network operator's either way. The data directory
+//! anchors stay the ZAZ1 supplier's and network operator's either way, except on the devices
+//! made DCC-controlled (`--dcc-controlled`), whose supplier and network operator cells the DCC
+//! holds (the ACB's keys) until 6.21 hands them over. The data directory
 //! has the same layout as a fresh-keys world, so everything else (manifest, signer, ACB,
 //! devices) reads it the same way.
 
@@ -666,6 +670,7 @@ pub fn ensure_world(
     dir: &Path,
     keystore: &Path,
     registrations: &[RegistrationChange],
+    dcc_controlled: &[String],
 ) -> Result<(), String> {
     match world_kind(dir).map_err(|e| e.to_string())? {
         Some(true) => {
@@ -683,6 +688,17 @@ pub fn ensure_world(
                 tracing::debug!(%name, %why, "ZAZ1 material passed over");
             }
             check_registrations(&ks, registrations)?;
+            let dcc_controlled = dcc_controlled
+                .iter()
+                .map(|d| {
+                    d.parse::<Eui64>()
+                        .ok()
+                        .filter(|id| rtds_devices().any(|(rtds, _)| rtds == *id))
+                        .ok_or_else(|| {
+                            format!("--dcc-controlled {d}: not a device of the ZAZ1 premises")
+                        })
+                })
+                .collect::<Result<Vec<Eui64>, String>>()?;
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let dir = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             build(
@@ -691,6 +707,7 @@ pub fn ensure_world(
                 keystore,
                 OffsetDateTime::now_utc(),
                 registrations,
+                &dcc_controlled,
             )
         }
     }
@@ -744,6 +761,14 @@ const RTDS_DEVICES: &[DeviceType] = &[
     DeviceType::Esme,
 ];
 const RTDS_BASE: u64 = 0x00DB_1234_5678_90A0;
+
+/// The RTDS devices with their EUIs.
+fn rtds_devices() -> impl Iterator<Item = (Eui64, DeviceType)> {
+    RTDS_DEVICES
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (Eui64::from_u64(RTDS_BASE + i as u64), t))
+}
 const CHF: Eui64 = Eui64::from_u64(RTDS_BASE + 2);
 /// The import MPAN and MPRN the templates use for the RTDS premises.
 pub const MPAN: &str = "1312345678111";
@@ -799,6 +824,7 @@ fn build(
     source: &Path,
     now: OffsetDateTime,
     changes: &[RegistrationChange],
+    dcc_controlled: &[Eui64],
 ) -> Result<(), String> {
     let e = |e: Zaz1Error| e.to_string();
     let dsp = ks.dsp_xml_signing().map_err(e)?;
@@ -904,6 +930,36 @@ fn build(
                 &c.cert.public_key_sec1(),
                 not_before,
                 not_after,
+            )?)
+        }
+        None => None,
+    };
+
+    // The DCC's transitional change-of-supplier party, when the keystore holds ZAZ1's
+    // (`Z1-transitionalCoS-ds`, 90-B3-D5-1F-30-00-00-04): its key signs 6.23's
+    // CS02bSupplierByTransCoS (`World::dcc_crypto` reads `trans-cos-ds.key`, as in a fresh-keys
+    // world), and it is a trust anchor on every device. ZAZ1 publishes no transitional CoS
+    // key-agreement credential; the anchor model holds both keys, and nothing is ever encrypted
+    // to or MAC'd for that party, so its KA half is a fresh key, as a fresh-keys world's is.
+    let trans_cos_anchor = match ks
+        .party(
+            world::TRANS_COS_EUI,
+            RemotePartyRole::TransitionalCoS,
+            KeyUsage::DigitalSignature,
+        )
+        .filter(|c| c.key.is_some())
+    {
+        Some(c) => {
+            write_credential(
+                &pki_path("trans-cos-ds.pem"),
+                &private_path("trans-cos-ds.key"),
+                c,
+                true,
+            )?;
+            Some(world::trust_anchor(
+                world::TRANS_COS_EUI,
+                &c.cert.public_key_sec1(),
+                &new_key()?.public_key().to_sec1_uncompressed(),
             )?)
         }
         None => None,
@@ -1091,6 +1147,9 @@ fn build(
     if let Some(a) = recovery_anchor {
         anchors.set(devices::RemotePartyRole::Recovery, a);
     }
+    if let Some(a) = trans_cos_anchor {
+        anchors.set(devices::RemotePartyRole::TransitionalCos, a);
+    }
     let mut device_states = Vec::new();
     let emulated = devices.iter().map(|d| (d.id, d.device_type)).chain(
         world::SPARE_DEVICES
@@ -1111,10 +1170,26 @@ fn build(
         if let (DeviceType::Esme, Some(a)) = (t, &load_controller) {
             anchors.set(devices::RemotePartyRole::LoadController, a.clone());
         }
-        device_states.push((
-            id,
-            devices::DeviceState::installed_in_a_home(kind, installed, anchors),
-        ));
+        // A DCC-controlled device: the DCC holds its supplier and network operator cells (the
+        // ACB's keys), which 6.21 hands over.
+        if dcc_controlled.contains(&id)
+            && let Some(acb) = anchors
+                .get(devices::RemotePartyRole::AccessControlBroker)
+                .cloned()
+        {
+            anchors.set(devices::RemotePartyRole::Supplier, acb.clone());
+            anchors.set(devices::RemotePartyRole::NetworkOperator, acb);
+        }
+        let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+        // The RTDS premises' hub (…A2, the RTDS DBCH vectors' recipient) is dual band, as in a
+        // fresh-keys world (`world::dual_band_premises`): DUIS 6.28–6.32 address it.
+        if t == DeviceType::Chf
+            && devices.iter().any(|d| d.id == id)
+            && world::dual_band_premises(UPRN)
+        {
+            state.config.sub_ghz = devices::config::sub_ghz::SubGhzState::dual_band();
+        }
+        device_states.push((id, state));
     }
 
     let store = SqliteStore::open(&dir.join(world::DB)).map_err(|e| e.to_string())?;
@@ -1139,6 +1214,7 @@ fn build(
         "format": 1,
         "pki": MARKER_PKI,
         "registrations": registrations::recorded(changes),
+        "dcc_controlled": dcc_controlled.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "zaz1_source": source.display().to_string(),
     });
     world::write_file(&dir.join(world::MARKER), marker.to_string().as_bytes())?;
@@ -1411,7 +1487,7 @@ mod tests {
         std::fs::write(dir.path().join(world::MARKER), r#"{"format":1}"#).unwrap();
         assert_eq!(world_kind(dir.path()).unwrap(), Some(false));
         assert!(
-            ensure_world(dir.path(), &corpus().join("zaz1"), &[])
+            ensure_world(dir.path(), &corpus().join("zaz1"), &[], &[])
                 .unwrap_err()
                 .contains("fresh keys")
         );

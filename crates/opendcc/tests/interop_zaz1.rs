@@ -65,22 +65,87 @@ const URP_WORLD_TEMPLATES: &[&str] = &["GCS16b_4.14_URP_SUCCESS_REQUEST_DUIS.XML
 /// The second world's registration change: supplier 2 is the gas supplier of the ZAZ1 MPRN.
 const URP_WORLD_REGISTRATION: &str = "1000999888:GS:90-B3-D5-1F-30-03-00-00";
 
-/// Whether a template goes to the second world: [`URP_WORLD_TEMPLATES`], and the templates that
-/// replace a party's trust anchors on a device (6.15.1, 6.21, 6.23: CS02b, CS02g). Those carry
-/// the RTDS parties' certificates, so once a device obeys one it rightly refuses the ZAZ1
-/// party's later commands (E21): in the main world, sent alongside everything else, they would
-/// make every later critical command to that device fail.
-fn in_second_world(name: &str) -> bool {
-    URP_WORLD_TEMPLATES.contains(&name) || name.starts_with("CS02b") || name.starts_with("CS02g")
+/// Which of the suite's ZAZ1 worlds a template is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WorldKind {
+    /// The ZAZ1 world as `opendcc demo --zaz1` makes it: every other template.
+    Main,
+    /// The second world, made with [`URP_WORLD_REGISTRATION`]: [`URP_WORLD_TEMPLATES`].
+    Urp,
+    /// The third world, registered as the main one: the templates that replace a party's trust
+    /// anchors on a device (6.15.1, 6.21, 6.23, 8.5: CS02b, CS02g). They carry replacement
+    /// certificates whose private keys no ZAZ1 keystore holds (the ZAZ1 supplier's 2025
+    /// certificates, the incoming supplier's), so once a device obeys one it rightly refuses the
+    /// ZAZ1 party's later commands (their signatures no longer verify; E21): in the main world,
+    /// sent alongside everything else, they would make every later critical command to that
+    /// device fail. Nor may they go to the URP world: 6.21 hands over the GPF (…A3), which the
+    /// gas supplier asks for (6.21 is for IS and GS, and the GPF is registered to the MPRN), and
+    /// there the gas supplier is supplier 2. Within this world they are sent in
+    /// [`anchors_order`].
+    Anchors,
 }
 
-/// The world a template is sent to, and its manifest: `urp` for [`in_second_world`].
+/// The device 6.21 hands over (both 6.21 templates name it): the ZAZ1 premises' GPF, which in
+/// the third world is DCC-controlled (`opendcc demo --dcc-controlled`): the DCC holds its
+/// supplier and network operator cells, as a device must for the DCC to hand them over (the
+/// command is the ACB's, which a device whose cells are the supplier's rightly refuses).
+const DCC_CONTROLLED: &str = "00-DB-12-34-56-78-90-A3";
+
+fn world_of(name: &str) -> WorldKind {
+    if URP_WORLD_TEMPLATES.contains(&name) {
+        WorldKind::Urp
+    } else if name.starts_with("CS02b") || name.starts_with("CS02g") {
+        WorldKind::Anchors
+    } else {
+        WorldKind::Main
+    }
+}
+
+/// The order of the [`WorldKind::Anchors`] templates addressed to one device: every command a
+/// party signs goes before the one that replaces that party's own cells, since the device
+/// obeys the replaced key no more. On the ESME (…A0): the supplier's CS02g (replacing the load
+/// controller's cells) and the network operator's CS02bNOByNO before the supplier replaces its
+/// own (CS02bSupplierBySupplier), and that before the transitional CoS party replaces the
+/// supplier's (6.23, signed by the DCC). Within one service: CANCELLATION (nothing held yet),
+/// FUTURE_DATED (held by the device, checked when it arrives), IMMEDIATE. These are
+/// device-future-dated: the DCC sends them at once, so [`ordered`]'s rule for DSP future-dated
+/// requests does not apply.
+fn anchors_order(name: &str) -> (u8, u8, &str) {
+    let service = [
+        "CS02bACBByACB",
+        "CS02bNOByNOHandover",
+        "CS02bSupplierBySupplierHandover",
+        "CS02gLoadControllerBySupplier",
+        "CS02bNOByNO_",
+        "CS02bSupplierBySupplier_",
+        "CS02bSupplierByTransCoS",
+    ]
+    .iter()
+    .position(|p| name.starts_with(p))
+    .unwrap_or(usize::MAX);
+    let timing = ["_CANCELLATION_", "_FUTURE_DATED_", "_IMMEDIATE_"]
+        .iter()
+        .position(|t| name.contains(t))
+        .unwrap_or(0);
+    (
+        u8::try_from(service).unwrap_or(u8::MAX),
+        u8::try_from(timing).unwrap_or(0),
+        name,
+    )
+}
+
+/// The world a template is sent to, and its manifest.
 fn world_for<'a>(
     name: &str,
     main: (&'a Demo, &'a str),
     urp: (&'a Demo, &'a str),
+    anchors: (&'a Demo, &'a str),
 ) -> (&'a Demo, &'a str) {
-    if in_second_world(name) { urp } else { main }
+    match world_of(name) {
+        WorldKind::Main => main,
+        WorldKind::Urp => urp,
+        WorldKind::Anchors => anchors,
+    }
 }
 
 /// How long to wait for the last device answer after the last request was sent.
@@ -116,6 +181,8 @@ struct Case {
     final_doc: Option<PathBuf>,
     /// What went wrong on the way (harness or DCC), for the report.
     problems: Vec<String>,
+    /// What the suite changed in the template beyond the time fields, and why, for the report.
+    note: Option<String>,
     /// Why the DCC refused, from its log.
     refusal: Option<String>,
 }
@@ -195,6 +262,9 @@ impl Case {
         } else if self.cv5_java_signed {
             s.push_str(" (Signed Pre-Command XML-signed by the Java tool)");
         }
+        if let Some(n) = &self.note {
+            s.push_str(&format!(" [{n}]"));
+        }
         if !self.signer.is_empty() && self.signer != "Java" {
             s.push_str(&format!(" [signed by {}]", self.signer));
         }
@@ -249,13 +319,23 @@ fn known_rejections() -> BTreeMap<(String, String), String> {
 /// inventory for everything after them (decommission, inventory updates) last.
 fn ordered(mut names: Vec<String>) -> Vec<String> {
     names.sort();
-    let last = |n: &String| n.starts_with("8.3_") || n.starts_with("8.4_");
-    let (tail, head): (Vec<String>, Vec<String>) = names.into_iter().partition(last);
+    // The trust-anchor world's templates, in their own order (they share no world with the
+    // others, so where they go in the whole list changes nothing else).
+    let (mut anchors, names): (Vec<String>, Vec<String>) = names
+        .into_iter()
+        .partition(|n| world_of(n) == WorldKind::Anchors);
+    anchors.sort_by(|a, b| anchors_order(a).cmp(&anchors_order(b)));
+    let (tail, head): (Vec<String>, Vec<String>) = names.into_iter().partition(|n| is_tail(n));
     // A DSP future-dated request reaches its meter at its execution time, carrying the counter
     // it was signed with: it must be the user's last command to that meter, or the meter
     // refuses it as a replay of the later ones (GBCS counters only increase).
+    // Device-future-dated requests are sent at once; the DSP future-dated one (held by the DCC)
+    // goes after them, for the same reason.
     let (future, head): (Vec<String>, Vec<String>) =
         head.into_iter().partition(|n| n.contains("FUTURE_DATED"));
+    let (dsp, mut future): (Vec<String>, Vec<String>) =
+        future.into_iter().partition(|n| is_dsp_future_dated(n));
+    future.extend(dsp);
     // 5.2 and 5.3 read and delete the schedule the 5.1 template creates: 5.1 goes first.
     let (create, rest): (Vec<String>, Vec<String>) =
         head.into_iter().partition(|n| is_create_schedule(n));
@@ -266,8 +346,42 @@ fn ordered(mut names: Vec<String>) -> Vec<String> {
     let mut head = rest;
     head.splice(at..at, create);
     head.extend(future);
+    // The tail (8.3 decommissions the ESME the DSP future-dated read is for) is sent once the
+    // held request has reached its meter (see the sending loop); the anchors world's templates
+    // need not wait for it.
+    head.extend(anchors);
     head.extend(tail);
     head
+}
+
+/// Waits (bounded: until a minute after `at`) for the device responses to the held DSP
+/// future-dated requests `rids`, executed at `at`.
+fn wait_for_held(listener: &Listener, rids: &[String], at: time::OffsetDateTime) {
+    let until = at - time::OffsetDateTime::now_utc() + time::Duration::seconds(60);
+    let deadline = Instant::now() + Duration::try_from(until).unwrap_or(Duration::ZERO);
+    while Instant::now() < deadline {
+        let received = listener.received();
+        let answered = rids.iter().all(|rid| {
+            received
+                .iter()
+                .any(|d| d.kind == "Response" && d.request_id.as_deref() == Some(rid.as_str()))
+        });
+        if answered {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A DSP future-dated template: the DCC holds it and sends it to the device at its execution
+/// time.
+fn is_dsp_future_dated(name: &str) -> bool {
+    name.contains("DSP_FUTURE_DATED")
+}
+
+/// The templates that change the inventory for everything after them, sent last.
+fn is_tail(name: &str) -> bool {
+    name.starts_with("8.3_") || name.starts_with("8.4_")
 }
 
 /// The 5.1 Create Schedule template.
@@ -325,7 +439,8 @@ fn with_element(text: &str, element: &str, value: &str) -> Option<String> {
 /// minute ago), not the time the template was written (2014, which a meter refuses), and allows
 /// the hour this suite may take between signing every template and sending this one. A DSP
 /// future-dated request (`ExecutionDateTime`, 2015 in the template) asks for
-/// [`EXECUTION_LEAD`] from now. Other templates are sent as they are.
+/// [`EXECUTION_LEAD`] from now, except a cancellation's (3000-12-31T00:00:00, which DUIS reads
+/// as "cancel the pending future-dated command"). Other templates are sent as they are.
 fn with_current_time(template: &Path, scratch: &Path) -> (PathBuf, Option<time::OffsetDateTime>) {
     let text = read(template);
     let now = time::OffsetDateTime::now_utc();
@@ -346,7 +461,13 @@ fn with_current_time(template: &Path, scratch: &Path) -> (PathBuf, Option<time::
         prepared = p;
     }
     let at = now + EXECUTION_LEAD;
-    if let Some(p) = with_element(&prepared, "ExecutionDateTime", &xs_date_time(at)) {
+    // A CANCELLATION template's 3000-12-31T00:00:00 is no time but DUIS's cancellation of a
+    // pending device-future-dated command: sent as it is.
+    let cancellation = element_text(&prepared, "ExecutionDateTime")
+        .is_some_and(|t| t.starts_with("3000-12-31T00:00:00"));
+    if !cancellation
+        && let Some(p) = with_element(&prepared, "ExecutionDateTime", &xs_date_time(at))
+    {
         prepared = p;
         execution = Some(at);
     }
@@ -437,6 +558,96 @@ fn with_current_dbch_table(text: &str) -> Option<String> {
     Some(format!("{}{body}{}", &text[..start], &text[end..]))
 }
 
+/// The 8.13 Return Local Command Response template and the template of the request whose
+/// response the suite has it return. The 8.13 template hands back the RTDS ESME's response to a
+/// CS06 (11.3 Activate Firmware) command that was never sent in this world, which the DCC
+/// rightly refuses (E081301: no command returned for local delivery to this user matches); and
+/// opendcc does not offer 11.3 yet, so no CS06 can be returned for local delivery. As a DCC
+/// Boxed user does it, the suite first sends a request for local delivery (command variant 2):
+/// the 4.1.1 read of the same ESME by the same supplier, plays the installer's hand-held
+/// terminal with `opendcc client local-deliver` (the device's answer), and sends the 8.13
+/// template with its `OriginalRequestID` and `DeviceGBCSResponse` those ([`deliver_locally`]).
+const LOCAL_RETURN: (&str, &str) = (
+    "8.13_RETURN_LOCAL_COMMAND_RESPONSE_CS06_REQUEST_DUIS.XML",
+    "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML",
+);
+
+/// The local-delivery flow of [`LOCAL_RETURN`]: `cv2` (the original request, command variant
+/// 2, signed) is sent, the command it returns handed to the device; the original RequestID and
+/// the device's response (base64), or what went wrong.
+fn deliver_locally(demo: &Demo, cv2: &Path, scratch: &Path) -> Result<(String, String), String> {
+    let text = read(cv2);
+    let rid = element_text(&text, "RequestID")
+        .ok_or("the original request has no RequestID")?
+        .to_string();
+    let r = post(&demo.manifest.duis_url, endpoint_for_cv(2), text.as_bytes())?;
+    if element_text(&r.body, "ResponseCode") != Some("I0") || !r.body.contains("LocalCommand") {
+        let code = element_text(&r.body, "ResponseCode").unwrap_or("no DUIS response");
+        let why = refusal_reason(&demo.log_text(), &rid).unwrap_or_default();
+        return Err(format!(
+            "the local-delivery request {rid} answered {code} {why}"
+        ));
+    }
+    let local = scratch.join("local-command.xml");
+    std::fs::write(&local, &r.body).map_err(|e| e.to_string())?;
+    let response = opendcc(&[
+        "client",
+        "local-deliver",
+        "--data",
+        &demo.data.display().to_string(),
+        &local.display().to_string(),
+    ])?;
+    Ok((rid, response.trim().to_string()))
+}
+
+/// The ZAZ1 keystore's Other User (`otherUser-ds`, `otherUser-ka`, remote party role 7F; Smart
+/// DCC's Java tool signs for it with `xml-sign-00DB123456780004-ds`): a user of every ZAZ1 world,
+/// in the Other User role.
+const OTHER_USER: &str = "00-DB-12-34-56-78-00-04";
+/// The ZAZ1 supplier, import and gas supplier of the ZAZ1 premises.
+const SUPPLIER: &str = "90-B3-D5-1F-30-01-00-00";
+/// The DCC's Access Control Broker (its EUI is the DCC's).
+const ACB: &str = "90-B3-D5-1F-30-00-00-02";
+
+/// A template whose RequestID names an originator that may not send it, with the originator a
+/// DCC Boxed user sends it as, and why; `None` for every other template. Only these two kinds:
+///
+/// * 9.1 Request Customer Identification Number is the Other User's service alone (SEC: the
+///   one eligible user role is OU), but the 9.1 templates (ECS50, GCS36) name the ZAZ1 supplier,
+///   which the DCC rightly refuses (E2). A DCC Boxed user sends them as its Other User:
+///   [`OTHER_USER`], a user of the ZAZ1 world.
+/// * CS02fMAC (6.24.1) names the DCC's own ACB, the originator of the RTDS CS02f vector it was
+///   made from; the ACB is no DCC User (E1). 6.24.1 is for IS, GS, ED and GT: the ESME's import
+///   supplier, [`SUPPLIER`], sends it.
+///
+/// Nothing else in the template changes; the Java tool then signs it as that user (fresh
+/// counter), as for any template.
+fn eligible_originator(text: &str) -> Option<(&'static str, &'static str)> {
+    let rid = element_text(text, "RequestID")?;
+    let originator = rid.split(':').next()?;
+    let variant = element_text(text, "ServiceReferenceVariant")?;
+    let new = match (variant, originator) {
+        ("9.1", o) if !o.eq_ignore_ascii_case(OTHER_USER) => OTHER_USER,
+        ("6.24.1", o) if o.eq_ignore_ascii_case(ACB) => SUPPLIER,
+        _ => return None,
+    };
+    Some((
+        new,
+        if new == OTHER_USER {
+            "9.1 is the Other User's service"
+        } else {
+            "the ACB is no DCC User"
+        },
+    ))
+}
+
+/// `text` with its RequestID's originator replaced by `originator`.
+fn with_originator(text: &str, originator: &str) -> Option<String> {
+    let rid = element_text(text, "RequestID")?;
+    let (_, rest) = rid.split_once(':')?;
+    with_element(text, "RequestID", &format!("{originator}:{rest}"))
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -503,7 +714,22 @@ fn every_template_signed_by_the_java_tool() {
     urp_demo.deliver_all_to(&urp_listener.url).unwrap();
     let main_world = (&main_demo, main_manifest_path.as_str());
     let urp_world = (&urp_demo, urp_manifest_path.as_str());
-    let world_for = |name: &str| world_for(name, main_world, urp_world);
+    // The third world, for the templates that replace trust anchors (WorldKind::Anchors).
+    let anchors_demo = Demo::start(
+        &root.path().join("data-anchors"),
+        &root.path().join("demo-anchors.log"),
+        &["--zaz1", &keystore, "--dcc-controlled", DCC_CONTROLLED],
+    )
+    .unwrap();
+    let anchors_manifest_path = anchors_demo.manifest_path.display().to_string();
+    let anchors_listener = Listener::start(
+        &anchors_demo.manifest_path,
+        &root.path().join("rrs-anchors"),
+    )
+    .unwrap();
+    anchors_demo.deliver_all_to(&anchors_listener.url).unwrap();
+    let anchors_world = (&anchors_demo, anchors_manifest_path.as_str());
+    let world_for = |name: &str| world_for(name, main_world, urp_world, anchors_world);
 
     let names: Vec<String> = std::fs::read_dir(&pkgs.templates)
         .unwrap()
@@ -517,6 +743,8 @@ fn every_template_signed_by_the_java_tool() {
     let mut java = JavaTool::start(&pkgs.jar);
     let mut cases: Vec<Case> = Vec::new();
     let mut latest_execution: Option<time::OffsetDateTime> = None;
+    let mut local_original: Option<PathBuf> = None;
+    let mut dsp_execution: Option<time::OffsetDateTime> = None;
     for name in &names {
         let (demo, manifest_path) = world_for(name);
         let mut case = Case {
@@ -526,6 +754,9 @@ fn every_template_signed_by_the_java_tool() {
         let (mut template, execution) = with_current_time(&pkgs.templates.join(name), &scratch);
         if let Some(at) = execution {
             latest_execution = latest_execution.max(Some(at));
+            if is_dsp_future_dated(name) {
+                dsp_execution = dsp_execution.max(Some(at));
+            }
         }
         if let Some(text) = with_current_dbch_table(&read(&template)) {
             let path = scratch.join(format!("dbch-{name}"));
@@ -540,6 +771,35 @@ fn every_template_signed_by_the_java_tool() {
             }
             Some(Err(e)) => case.problems.push(format!("building the UTRN: {e}")),
             None => {}
+        }
+        if name == LOCAL_RETURN.0 {
+            // The local-delivery request goes just before it (its counter in sending order).
+            let out = scratch.join(format!("local-{}", LOCAL_RETURN.1));
+            let unsigned = scratch.join(format!("local-unsigned-{}", LOCAL_RETURN.1));
+            let original = read(&pkgs.templates.join(LOCAL_RETURN.1));
+            let cv2 = with_element(&original, "CommandVariant", "2").unwrap_or(original);
+            std::fs::write(&unsigned, strip_signature(&cv2)).unwrap();
+            match java.run(Op::Sign, &unsigned, &out) {
+                Ok(r) if r.ok() => local_original = Some(out),
+                Ok(r) => case
+                    .problems
+                    .push(format!("signing {}: {}", LOCAL_RETURN.1, r.summary())),
+                Err(e) => case
+                    .problems
+                    .push(format!("signing {}: {e}", LOCAL_RETURN.1)),
+            }
+        }
+        let text = read(&template);
+        if let Some((originator, why)) = eligible_originator(&text) {
+            match with_originator(&text, originator) {
+                Some(text) => {
+                    let path = scratch.join(format!("originator-{name}"));
+                    std::fs::write(&path, text).unwrap();
+                    template = path;
+                    case.note = Some(format!("sent as {originator}: {why}"));
+                }
+                None => case.problems.push("no RequestID to rewrite".into()),
+            }
         }
         let out = signed_dir.join(name);
         let signed = java.run(Op::Sign, &template, &out).unwrap();
@@ -594,7 +854,15 @@ fn every_template_signed_by_the_java_tool() {
 
     // 2. Send each to the endpoint its command variant calls for; sign and send pre-commands.
     let mut schedule_id: Option<String> = None;
+    let mut waited_for_dsp = false;
+    let mut dsp_rids: Vec<String> = Vec::new();
     for case in &mut cases {
+        if is_tail(&case.name) && !waited_for_dsp {
+            waited_for_dsp = true;
+            if let Some(at) = dsp_execution {
+                wait_for_held(&listener, &dsp_rids, at);
+            }
+        }
         let Some(signed) = case.signed.clone() else {
             continue;
         };
@@ -624,9 +892,44 @@ fn every_template_signed_by_the_java_tool() {
                     .push(format!("re-signing with the schedule id: {e}")),
             }
         }
+        if case.name == LOCAL_RETURN.0
+            && let Some(cv2) = &local_original
+        {
+            match deliver_locally(demo, cv2, &scratch) {
+                Ok((original, response)) => {
+                    let returned = with_element(&text, "OriginalRequestID", &original)
+                        .and_then(|t| with_element(&t, "DeviceGBCSResponse", &response));
+                    let unsigned = scratch.join(format!("returned-{}", case.name));
+                    match returned {
+                        Some(t) => {
+                            std::fs::write(&unsigned, strip_signature(&t)).unwrap();
+                            match java.run(Op::SignKeepCounter, &unsigned, &signed) {
+                                Ok(r) if r.ok() => {
+                                    text = read(&signed);
+                                    case.note = Some(format!(
+                                        "returns the device's response to {original}, delivered locally"
+                                    ));
+                                }
+                                Ok(r) => case
+                                    .problems
+                                    .push(format!("re-signing the 8.13: {}", r.summary())),
+                                Err(e) => case.problems.push(format!("re-signing the 8.13: {e}")),
+                            }
+                        }
+                        None => case
+                            .problems
+                            .push("no OriginalRequestID or DeviceGBCSResponse".into()),
+                    }
+                }
+                Err(e) => case.problems.push(format!("local delivery: {e}")),
+            }
+        }
         case.request_id = element_text(&text, "RequestID")
             .unwrap_or_default()
             .to_string();
+        if is_dsp_future_dated(&case.name) {
+            dsp_rids.push(case.request_id.clone());
+        }
         let mut parts = case.request_id.split(':');
         case.originator = parts.next().unwrap_or_default().to_string();
         case.target = parts.next().unwrap_or_default().to_string();
@@ -751,6 +1054,7 @@ fn every_template_signed_by_the_java_tool() {
     loop {
         all_received = listener.received();
         all_received.extend(urp_listener.received());
+        all_received.extend(anchors_listener.received());
         for d in &all_received {
             if d.kind == "Response"
                 && let Some(rid) = &d.request_id
@@ -843,14 +1147,18 @@ fn every_template_signed_by_the_java_tool() {
     let stale: Vec<&(String, String)> = known.keys().filter(|k| !known_seen.contains(*k)).collect();
 
     // 5. Report.
-    let (main_log, urp_log) = (main_demo.log_text(), urp_demo.log_text());
+    let (main_log, urp_log, anchors_log) = (
+        main_demo.log_text(),
+        urp_demo.log_text(),
+        anchors_demo.log_text(),
+    );
     let mut passed = BTreeSet::new();
     for case in &mut cases {
         if !case.request_id.is_empty() && !case.succeeded() {
-            let log = if in_second_world(&case.name) {
-                &urp_log
-            } else {
-                &main_log
+            let log = match world_of(&case.name) {
+                WorldKind::Main => &main_log,
+                WorldKind::Urp => &urp_log,
+                WorldKind::Anchors => &anchors_log,
             };
             case.refusal = refusal_reason(log, &case.request_id);
         }
