@@ -579,10 +579,8 @@ fn a_6_14_3_calendar_is_read_by_7_14_across_a_restart_and_a_future_dated_one_at_
         "6.14.3",
         ("SwitchTime", "07:00:00.00Z"),
     );
-    assert!(
-        x.contains("UpdateDeviceConfigurationAuxiliaryControllerSchedulerRsp"),
-        "{x}"
-    );
+    // MMC 5.1 has no element for 6.14.3's response: the schema's generic form.
+    assert!(x.contains("GBCSData"), "{x}");
     h.restart();
     let l = limits_state(&h);
     let read = read_aux_configuration(&mut h);

@@ -389,14 +389,20 @@ fn device_credentials_responses_render_their_request_and_codes() {
         Some("6.17"),
     );
     has(&failed, "MessageSuccess=\"false\"");
-    has(&failed, "<ra:IssueCredentialsResponseCode>");
+    has(
+        &failed,
+        "<ra:IssueCredentialsResponseCode ResponseCode=\"3\">",
+    );
     has(&failed, "<ra:ASN1Status>invalidKeyUsage</ra:ASN1Status>");
     let ok = render_named(
         "6.15.2_CS02d",
         "CS02d_6.15.2_SUCCESS_RESPONSE_GBCS.HEX",
         Some("6.15.2"),
     );
-    has(&ok, "<ra:UpdateSecurityCredentialsResponseCode>");
+    has(
+        &ok,
+        "<ra:UpdateSecurityCredentialsResponseCode ResponseCode=\"0\">",
+    );
     has(&ok, "<ra:ASN1Status>success</ra:ASN1Status>");
     let failed = render_named(
         "6.15.2_CS02d",

@@ -201,8 +201,10 @@ fn mmc_of_every_rtds_response_and_alert_is_valid_against_the_mmc_schema() {
             write(name, &r.xml);
         }
     }
+    // Every RTDS response renders, mapped to its MMC element or in the generic form; more map
+    // as services gain MMC mappings.
     assert!(mapped >= 35, "{mapped}");
-    assert!(generic > 100, "{generic}");
+    assert!(mapped + generic > 200, "{mapped} + {generic}");
     assert_eq!(alerts, 93);
     assert!(sealed >= 4, "{sealed}");
     validate(&xsd, &files).unwrap_or_else(|e| panic!("MMC documents fail the schema:\n{e}"));

@@ -34,12 +34,12 @@ fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingEr
     }
 }
 
-/// `<{element}><ASN1Status>name</ASN1Status></{element}>` for a response code failure (shared
-/// with CS02d).
+/// `<{element} ResponseCode="code"><ASN1Status>name</ASN1Status></{element}>` (the schema's
+/// `StatusASN1`) for a response code (shared with CS02d).
 pub(super) fn status(element: &str, f: &Failure) -> Xml {
     let mut x = Xml::new();
     if let Failure::Result { code } = f {
-        x.open(element, &[]);
+        x.open(element, &[("ResponseCode", &code.to_string())]);
         x.leaf("ASN1Status", response_code::name(*code));
         x.close(element);
     }

@@ -65,7 +65,6 @@ mod ecs28b;
 mod ecs37;
 mod ecs46a;
 mod ecs46c;
-mod ecs46d;
 mod ecs48;
 mod ecs57;
 mod ecs81;
@@ -222,7 +221,6 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs26c::MAPPING,
     &ecs46a::MAPPING,
     &ecs46c::MAPPING,
-    &ecs46d::MAPPING,
     &ecs09::MAPPING,
     &gcs06::MAPPING,
     &cs01a::MAPPING,
