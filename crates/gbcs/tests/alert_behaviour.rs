@@ -165,23 +165,63 @@ fn gsme_write_decodes_and_rebuilds_byte_exact() {
         "GCS20_6.22_ERROR_COMMAND_GBCS.HEX",
         built,
     );
-    // The DUIS template's settings, grouped in order of first appearance.
+    // The DUIS template's settings (in its order) group as the RTDS sends them: HAN-alerting
+    // configurations first, then WAN-alerting ones, each class in order of first appearance.
     let c = EventConfiguration::new;
+    let template = [
+        (0x810E, c(true, false, false, false)),
+        (0x8161, c(false, false, true, true)),
+        (0x8162, c(false, false, true, true)),
+        (0x81AA, c(true, true, true, true)),
+        (0x81AB, c(true, true, true, true)),
+        (0x81BD, c(true, false, true, true)),
+        (0x81BE, c(true, false, true, true)),
+        (0x81BF, c(true, false, true, true)),
+        (0x81C0, c(true, false, true, true)),
+        (0x81C4, c(true, true, true, true)),
+        (0x81C6, c(false, false, true, true)),
+    ];
+    let g = GasAlertBehaviour::from_settings(rtds_event_id(), &template);
+    assert_eq!(g, gas_success());
+    let built = usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 1000), &g).unwrap();
+    check_command(
+        &ks,
+        "6.22_GCS20",
+        "GCS20_6.22_SUCCESS_COMMAND_GBCS.HEX",
+        built,
+    );
+    // The ERROR scenario's settings: the template's without 0x81C6.
+    let g = GasAlertBehaviour::from_settings(rtds_event_id(), &template[..10]);
+    let built = usecases::gcs20_set_alert_behaviour(&h(SUPPLIER, GSME, 1001), &g).unwrap();
+    check_command(
+        &ks,
+        "6.22_GCS20",
+        "GCS20_6.22_ERROR_COMMAND_GBCS.HEX",
+        built,
+    );
+    // Ties keep their order of first appearance: the HAN-alerting, then the WAN-alerting, then
+    // the rest.
     let g = GasAlertBehaviour::from_settings(
         7,
         &[
-            (0x810E, c(true, false, false, false)),
-            (0x8161, c(false, false, true, true)),
-            (0x81AA, c(true, true, true, true)),
-            (0x8162, c(false, false, true, true)),
+            (0x810D, c(false, false, false, true)),
+            (0x810E, c(false, false, true, false)),
+            (0x8119, c(true, false, true, false)),
+            (0x8145, c(false, true, false, false)),
+            (0x8154, c(true, false, false, false)),
+            (0x8155, c(false, false, false, true)),
+            (0x8161, c(true, true, false, false)),
         ],
     );
     assert_eq!(
         g.groups,
         vec![
-            (c(true, false, false, false), vec![0x810E]),
-            (c(false, false, true, true), vec![0x8161, 0x8162]),
-            (c(true, true, true, true), vec![0x81AA]),
+            (c(false, true, false, false), vec![0x8145]),
+            (c(true, true, false, false), vec![0x8161]),
+            (c(true, false, true, false), vec![0x8119]),
+            (c(true, false, false, false), vec![0x8154]),
+            (c(false, false, false, true), vec![0x810D, 0x8155]),
+            (c(false, false, true, false), vec![0x810E]),
         ]
     );
 }

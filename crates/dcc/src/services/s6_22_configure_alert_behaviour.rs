@@ -9,7 +9,7 @@
 //! | `ElectricitySupplierLoggingSettings` | ESME | ECS25a3 (logging) | the import supplier |
 //! | `ElectricityNetworkOperatorAlerts` | ESME | ECS25b (WAN alerts) | the network operator |
 //! | `ElectricityNetworkOperatorLoggingSettings` | ESME | ECS25b3 (logging) | the network operator |
-//! | `GasSupplierAlertEventSettings` | GSME | GCS20 (one Set Event Configuration per distinct setting, in order of first appearance; issuer event id: the DCC time, as GCS32's) | the gas supplier |
+//! | `GasSupplierAlertEventSettings` | GSME | GCS20 (one Set Event Configuration per distinct setting, the HAN-alerting first, then the WAN-alerting, each class in order of first appearance; issuer event id: the DCC time, as GCS32's) | the gas supplier |
 //!
 //! The ESME use cases write only the codes the body lists (mask and values,
 //! [`gbcs::usecases::alert_behaviour_common`]). An electricity choice on a GSME, a gas one on

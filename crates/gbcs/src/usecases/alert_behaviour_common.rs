@@ -16,7 +16,8 @@
 //! configuration, one configuration byte per alert code ([`EventConfiguration`]: bits 0-2 the
 //! log action, 3 WAN alert, 4 HAN alert, 6 audible alarm). GCS20 carries one Set Event
 //! Configuration (`0x04`) component per distinct configuration (issuer event id, start time
-//! now, configuration, control 0 "apply by list", the codes), answered by one Default
+//! now, configuration, control 0 "apply by list", the codes), the HAN-alerting configurations
+//! first, then the WAN-alerting ones ([`GasAlertBehaviour::from_settings`]), answered by one Default
 //! Response per component; GCS20r a Get Event Configuration (`0x05`) of event group `0x81FF`,
 //! answered by a Report Event Configuration (`0x04`, client→server) listing each supported
 //! code's configuration.
@@ -394,7 +395,10 @@ pub struct GasAlertBehaviour {
 }
 
 impl GasAlertBehaviour {
-    /// Groups `settings` (in DUIS order) by configuration, in order of first appearance.
+    /// Groups `settings` (in DUIS order) by configuration, each group's codes in DUIS order,
+    /// in the RTDS's component order: the configurations sending HAN alerts first, then those
+    /// sending WAN alerts, then the rest, each class in order of first appearance (RTDS 4.5.0
+    /// 6.22 GCS20: the template's first-appearance order `08 43 5B 4B` is sent `5B 08 4B 43`).
     pub fn from_settings(issuer_event_id: u32, settings: &[(u16, EventConfiguration)]) -> Self {
         let mut groups: Vec<(EventConfiguration, Vec<u16>)> = Vec::new();
         for (code, config) in settings {
@@ -403,6 +407,12 @@ impl GasAlertBehaviour {
                 None => groups.push((*config, vec![*code])),
             }
         }
+        // A stable sort: ties keep their order of first appearance.
+        groups.sort_by_key(|(c, _)| match (c.han(), c.wan()) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => 2,
+        });
         Self {
             issuer_event_id,
             groups,
