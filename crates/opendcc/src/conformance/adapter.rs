@@ -15,7 +15,8 @@
 //! * `gbcs::alerts::decode_alert` and `dcc::dispatch::alerts::{device_alert_document,
 //!   FutureDatedOrigin, future_dated_document}` (as the core's alert router renders a device
 //!   alert or a future-dated outcome);
-//! * `duis_schema::validate_response`;
+//! * `duis_schema::validate_response`, and the code lists of `duis::bodies::alert_behaviour`
+//!   (to put a 6.22 vector's alert codes back into their DUIS groups);
 //! * `gbcs`: `Frame::decode`, `Frame::apdu`, `GeneralSigning::decode` and
 //!   `usecases::decode_command` (ECS02/ECS03 entries, for the ESME variant), `GeneralSigning::{encode, with_signature,
 //!   verify_signature}`, `GeneralCiphering::verify_mac`, `KdfContext::for_mac`,
@@ -420,6 +421,10 @@ impl Request {
                 return self.with_credential_roles(&c.roles);
             }
             Ok(DecodedCommand::Cs02e(c)) => return self.with_credential_type(c.key_usage),
+            // 6.22: the alert codes and settings the vector writes (the ECS25a and ECS25b
+            // SUCCESS scenarios and every ERROR scenario write other codes than the templates').
+            Ok(DecodedCommand::AlertBehaviour(c)) => return self.with_alert_behaviour(&c),
+            Ok(DecodedCommand::Gcs20(b)) => return self.with_gas_alert_events(&b),
             // 2.2: the UTRN the vector carries (the ERROR scenario's is another token).
             Ok(DecodedCommand::Cs01a(t) | DecodedCommand::Cs01b(t)) => {
                 return self.with_utrn(&t.utrn);
@@ -698,6 +703,134 @@ impl Request {
             _ => return None,
         }
         .to_owned();
+        Some(Self(r))
+    }
+
+    /// A 6.22 ESME request writing `c`: the `ConfigureAlertBehaviour` choice of `c`'s filter,
+    /// each code `Enable`d or `Disable`d in the DUIS 5.4 group that lists it (in schema order).
+    /// `None` when a code is in no group of the choice, or the codes need both the single- and
+    /// the poly-phase network operator group (the schema allows one).
+    fn with_alert_behaviour(&self, c: &gbcs::usecases::AlertBehaviourChange) -> Option<Self> {
+        use duis::bodies::alert_behaviour as ab;
+        use duis::xml::Element;
+        use gbcs::usecases::AlertFilter as F;
+        const SUPPLIER: &[(&str, &[u16])] = &[
+            ("SupplierESMECommon", ab::SUPPLIER_ESME_COMMON),
+            ("SupplierESMEPolyPhase", ab::SUPPLIER_ESME_POLY_PHASE),
+        ];
+        const NETWORK_OPERATOR: &[(&str, &[u16])] = &[
+            (
+                "NetworkOperatorESMECommon",
+                ab::NETWORK_OPERATOR_ESME_COMMON,
+            ),
+            (
+                "NetworkOperatorESMESinglePhase",
+                ab::NETWORK_OPERATOR_ESME_SINGLE_PHASE,
+            ),
+            (
+                "NetworkOperatorESMEPolyPhase",
+                ab::NETWORK_OPERATOR_ESME_POLY_PHASE,
+            ),
+        ];
+        let (choice, groups) = match c.filter {
+            F::SupplierWan => ("ElectricitySupplierAlerts", SUPPLIER),
+            F::SupplierHan => ("ElectricitySupplierHANAlertSettings", SUPPLIER),
+            F::SupplierAudible => ("ElectricitySupplierAlarmSettings", SUPPLIER),
+            F::SupplierLogging => ("ElectricitySupplierLoggingSettings", SUPPLIER),
+            F::NetworkWan => ("ElectricityNetworkOperatorAlerts", NETWORK_OPERATOR),
+            F::NetworkLogging => (
+                "ElectricityNetworkOperatorLoggingSettings",
+                NETWORK_OPERATOR,
+            ),
+        };
+        // Each group's (schema position, code, enabled).
+        let mut placed: Vec<Vec<(usize, u16, bool)>> = vec![Vec::new(); groups.len()];
+        for &(code, on) in &c.settings {
+            let (g, at) = groups.iter().enumerate().find_map(|(g, (_, codes))| {
+                codes.iter().position(|x| *x == code).map(|at| (g, at))
+            })?;
+            placed[g].push((at, code, on));
+        }
+        let used = |name: &str| {
+            groups
+                .iter()
+                .zip(&placed)
+                .any(|((n, _), p)| *n == name && !p.is_empty())
+        };
+        if used("NetworkOperatorESMESinglePhase") && used("NetworkOperatorESMEPolyPhase") {
+            return None;
+        }
+        let mut e = Element::new(choice);
+        for ((name, _), mut codes) in groups.iter().zip(placed) {
+            if codes.is_empty() {
+                continue;
+            }
+            codes.sort_unstable();
+            let mut group = Element::new(*name);
+            group.children = codes
+                .into_iter()
+                .map(|(_, code, on)| {
+                    let mut x = Element::new(format!("x{code:04X}"));
+                    x.text = if on { "Enable" } else { "Disable" }.to_owned();
+                    x
+                })
+                .collect();
+            e.children.push(group);
+        }
+        let mut r = self.0.clone();
+        if r.body.name != "ConfigureAlertBehaviour" {
+            return None;
+        }
+        r.body.children = vec![e];
+        Some(Self(r))
+    }
+
+    /// A 6.22 GSME request setting the configurations `b` carries: each code's `WANAlert`,
+    /// `HANAlert`, `EventLog` and `Alarm` under `GasSupplierAlertEventSettings`, in schema
+    /// order. `None` when a code is not in the schema's list or a configuration byte is not
+    /// one a DUIS request gives.
+    fn with_gas_alert_events(&self, b: &gbcs::usecases::GasAlertBehaviour) -> Option<Self> {
+        use duis::bodies::alert_behaviour::SUPPLIER_GSME_ALERTS_EVENTS;
+        use duis::xml::Element;
+        use gbcs::usecases::EventConfiguration;
+        let mut codes = b
+            .settings()
+            .map(|(code, c)| {
+                let at = SUPPLIER_GSME_ALERTS_EVENTS
+                    .iter()
+                    .position(|x| *x == code)?;
+                let duis = EventConfiguration::new(c.wan(), c.han(), c.log(), c.alarm());
+                (duis == c).then_some((at, code, c))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        codes.sort_unstable();
+        if codes.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        let leaf = |name: &str, on: bool| {
+            let mut e = Element::new(name);
+            e.text = if on { "Enable" } else { "Disable" }.to_owned();
+            e
+        };
+        let mut e = Element::new("GasSupplierAlertEventSettings");
+        e.children = codes
+            .into_iter()
+            .map(|(_, code, c)| {
+                let mut x = Element::new(format!("x{code:04X}"));
+                x.children = vec![
+                    leaf("WANAlert", c.wan()),
+                    leaf("HANAlert", c.han()),
+                    leaf("EventLog", c.log()),
+                    leaf("Alarm", c.alarm()),
+                ];
+                x
+            })
+            .collect();
+        let mut r = self.0.clone();
+        if r.body.name != "ConfigureAlertBehaviour" {
+            return None;
+        }
+        r.body.children = vec![e];
         Some(Self(r))
     }
 
@@ -1410,4 +1543,205 @@ impl Inbound {
 /// DUIS 5.4 schema validation of a document the DCC delivers.
 pub fn validate_response(doc: &str) -> Result<(), String> {
     duis_schema::validate_response(doc.as_bytes()).map_err(|e| format!("DUIS 5.4 schema: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use duis::bodies::alert_behaviour::{ConfigureAlertBehaviour, ElectricityBehaviour};
+    use gbcs::usecases::{
+        self as uc, AlertBehaviourChange, AlertFilter, CommandHeader, EventConfiguration,
+        GasAlertBehaviour,
+    };
+
+    const ESME: u64 = 0x00DB_1234_5678_90A0;
+    const GSME: u64 = 0x00DB_1234_5678_90A1;
+
+    /// A 6.22 request with `choice` as its body.
+    fn request(target: u64, choice: &str) -> Request {
+        let xml = format!(
+            "<sr:Request xmlns:sr=\"http://www.dccinterface.co.uk/ServiceUserGateway\" schemaVersion=\"5.4\"><sr:Header><sr:RequestID>90-B3-D5-1F-30-01-00-00:{}:1000</sr:RequestID><sr:CommandVariant>1</sr:CommandVariant><sr:ServiceReference>6.22</sr:ServiceReference><sr:ServiceReferenceVariant>6.22</sr:ServiceReferenceVariant></sr:Header><sr:Body><sr:ConfigureAlertBehaviour>{choice}</sr:ConfigureAlertBehaviour></sr:Body></sr:Request>",
+            Eui64::from_u64(target)
+        );
+        Request::parse(xml.as_bytes()).unwrap()
+    }
+
+    const TEMPLATE: &str = "<sr:ElectricitySupplierAlerts><sr:SupplierESMECommon><sr:x810D>Enable</sr:x810D></sr:SupplierESMECommon></sr:ElectricitySupplierAlerts>";
+
+    fn vector(g: GeneralSigning) -> Inbound {
+        Inbound {
+            frame: Frame::Signing(g),
+        }
+    }
+
+    fn h(target: u64) -> CommandHeader {
+        CommandHeader::new(SUPPLIER, Eui64::from_u64(target), 1001)
+    }
+
+    fn esme_vector(filter: AlertFilter, settings: &[(u16, bool)]) -> Inbound {
+        let change = AlertBehaviourChange {
+            filter,
+            settings: settings.to_vec(),
+        };
+        let g = match filter {
+            AlertFilter::SupplierWan => uc::ecs25a_set_alert_behaviour(&h(ESME), &change),
+            AlertFilter::SupplierHan => uc::ecs25a1_set_alert_behaviour(&h(ESME), &change),
+            AlertFilter::SupplierAudible => uc::ecs25a2_set_alert_behaviour(&h(ESME), &change),
+            AlertFilter::SupplierLogging => uc::ecs25a3_set_alert_behaviour(&h(ESME), &change),
+            AlertFilter::NetworkWan => uc::ecs25b_set_alert_behaviour(&h(ESME), &change),
+            AlertFilter::NetworkLogging => uc::ecs25b3_set_alert_behaviour(&h(ESME), &change),
+        };
+        vector(g.unwrap())
+    }
+
+    fn parsed(r: &Request) -> ConfigureAlertBehaviour {
+        ConfigureAlertBehaviour::parse(&r.0.body).unwrap()
+    }
+
+    #[test]
+    fn esme_alert_codes_go_back_into_their_duis_groups_in_schema_order() {
+        // The network operator's single-phase group lists 0x8010 after 0x8099: the vector's
+        // ascending codes are put back in schema order (which the body parser demands).
+        let v = esme_vector(
+            AlertFilter::NetworkLogging,
+            &[
+                (0x8002, true),
+                (0x8006, false),
+                (0x8010, false),
+                (0x8014, true),
+                (0x8099, true),
+            ],
+        );
+        let r = request(ESME, TEMPLATE).with_vector_parameters(&v).unwrap();
+        let choice = &r.0.body.children[0];
+        assert_eq!(choice.name, "ElectricityNetworkOperatorLoggingSettings");
+        let names: Vec<_> = choice.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "NetworkOperatorESMECommon",
+                "NetworkOperatorESMESinglePhase"
+            ]
+        );
+        assert_eq!(
+            parsed(&r),
+            ConfigureAlertBehaviour::Electricity {
+                behaviour: ElectricityBehaviour::NetworkOperatorLogging,
+                settings: vec![
+                    (0x8014, true),
+                    (0x8002, true),
+                    (0x8006, false),
+                    (0x8099, true),
+                    (0x8010, false),
+                ],
+                poly_phase: false,
+                single_phase: true,
+            }
+        );
+        // The supplier's poly-phase code goes to its own group; every supplier choice.
+        for (filter, name) in [
+            (AlertFilter::SupplierWan, "ElectricitySupplierAlerts"),
+            (
+                AlertFilter::SupplierHan,
+                "ElectricitySupplierHANAlertSettings",
+            ),
+            (
+                AlertFilter::SupplierAudible,
+                "ElectricitySupplierAlarmSettings",
+            ),
+            (
+                AlertFilter::SupplierLogging,
+                "ElectricitySupplierLoggingSettings",
+            ),
+        ] {
+            let v = esme_vector(filter, &[(0x810D, true), (0x810E, false), (0x81B7, true)]);
+            let r = request(ESME, TEMPLATE).with_vector_parameters(&v).unwrap();
+            assert_eq!(r.0.body.children[0].name, name);
+            let ConfigureAlertBehaviour::Electricity {
+                settings,
+                poly_phase,
+                ..
+            } = parsed(&r)
+            else {
+                panic!("{name}")
+            };
+            assert_eq!(settings, [(0x810D, true), (0x810E, false), (0x81B7, true)]);
+            assert!(poly_phase, "{name}");
+        }
+        let v = esme_vector(AlertFilter::NetworkWan, &[(0x8003, true), (0x8015, true)]);
+        let r = request(ESME, TEMPLATE).with_vector_parameters(&v).unwrap();
+        assert_eq!(
+            r.0.body.children[0].name,
+            "ElectricityNetworkOperatorAlerts"
+        );
+        assert!(matches!(
+            parsed(&r),
+            ConfigureAlertBehaviour::Electricity { poly_phase: true, settings, .. }
+                if settings == [(0x8015, true), (0x8003, true)]
+        ));
+    }
+
+    #[test]
+    fn esme_alert_codes_no_duis_request_carries_do_not_fit() {
+        for (filter, settings) in [
+            // Both the single- and the poly-phase network operator group.
+            (
+                AlertFilter::NetworkWan,
+                vec![(0x8002, true), (0x8003, true)],
+            ),
+            // A supplier code no DUIS group lists.
+            (AlertFilter::SupplierWan, vec![(0x8100, true)]),
+            (
+                AlertFilter::SupplierLogging,
+                vec![(0x810D, true), (0x81FF, false)],
+            ),
+        ] {
+            let v = esme_vector(filter, &settings);
+            assert!(
+                request(ESME, TEMPLATE).with_vector_parameters(&v).is_none(),
+                "{settings:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn gsme_configurations_become_each_codes_four_settings() {
+        let c = EventConfiguration::new;
+        let b = GasAlertBehaviour {
+            issuer_event_id: 7,
+            groups: vec![
+                (c(true, true, true, true), vec![0x81AA, 0x81C4]),
+                (c(true, false, false, false), vec![0x810E]),
+                (c(false, false, true, true), vec![0x8161, 0x81C6]),
+            ],
+        };
+        let v = vector(uc::gcs20_set_alert_behaviour(&h(GSME), &b).unwrap());
+        let gas = "<sr:GasSupplierAlertEventSettings><sr:x810E><sr:WANAlert>Enable</sr:WANAlert><sr:HANAlert>Disable</sr:HANAlert><sr:EventLog>Disable</sr:EventLog><sr:Alarm>Disable</sr:Alarm></sr:x810E></sr:GasSupplierAlertEventSettings>";
+        let r = request(GSME, gas).with_vector_parameters(&v).unwrap();
+        let ConfigureAlertBehaviour::GasAlertEvents(v) = parsed(&r) else {
+            panic!()
+        };
+        let settings: Vec<_> = v
+            .iter()
+            .map(|(code, s)| (*code, c(s.wan_alert, s.han_alert, s.event_log, s.alarm)))
+            .collect();
+        // Schema order, and the DCC groups them back into the vector's components.
+        assert_eq!(
+            settings.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+            [0x810E, 0x8161, 0x81AA, 0x81C4, 0x81C6]
+        );
+        assert_eq!(GasAlertBehaviour::from_settings(7, &settings), b);
+        // A code the schema's GSME list does not have (0x81B7 is the ESME's poly-phase one).
+        let odd = GasAlertBehaviour {
+            issuer_event_id: 7,
+            groups: vec![(c(true, false, false, false), vec![0x810E, 0x81B7])],
+        };
+        let g = uc::gcs20_set_alert_behaviour(&h(GSME), &odd).unwrap();
+        assert!(
+            request(GSME, gas)
+                .with_vector_parameters(&vector(g))
+                .is_none()
+        );
+    }
 }

@@ -227,6 +227,11 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &[
     "6.23_CS02bSupplierByTransCoS IMMEDIATE_SUCCESS",
     "6.23_CS02bSupplierByTransCoS FUTURE_DATED_SUCCESS",
     "6.23_CS02bSupplierByTransCoS CANCELLATION_SUCCESS",
+    // 6.22: the vectors write other alert codes than the templates (ECS25a: 0x81C4 and 0x81C5
+    // instead of the poly-phase 0x81B7; ECS25b: no 0x8003); the vector's codes and settings
+    // are put into the template's request.
+    "6.22_ECS25a SUCCESS",
+    "6.22_ECS25b SUCCESS",
 ];
 
 /// Rows whose RTDS command the ACB originates on behalf of the template's originator where the
