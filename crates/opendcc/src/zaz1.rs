@@ -1181,6 +1181,14 @@ fn build(
             anchors.set(devices::RemotePartyRole::NetworkOperator, acb);
         }
         let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+        // A meter accepts a Device certificate for the key pair it generates (6.17, 6.15.2)
+        // only from the world's device CA, as in a fresh-keys world.
+        if matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+            state.config.credentials.device_cas =
+                vec![devices::config::credentials::CaCertificate(
+                    pki.dca.cert_der().to_vec(),
+                )];
+        }
         // The RTDS premises' hub (…A2, the RTDS DBCH vectors' recipient) is dual band, as in a
         // fresh-keys world (`world::dual_band_premises`): DUIS 6.28–6.32 address it.
         if t == DeviceType::Chf
