@@ -1489,6 +1489,35 @@ mod tests {
 
     /// A world directory made with fresh keys is never taken over.
     #[test]
+    fn meters_accept_device_certificates_from_the_worlds_device_ca_only() {
+        use dcc::store::Store as _;
+        let dir = tempfile::tempdir().unwrap();
+        ensure_world(dir.path(), &corpus().join("zaz1"), &[], &[]).unwrap();
+        let pem = std::fs::read_to_string(dir.path().join("pki/device-issuing.pem")).unwrap();
+        let dca = smki::cert_from_pem(&pem).unwrap();
+        let store = SqliteStore::open(&dir.path().join(world::DB)).unwrap();
+        for (i, &t) in RTDS_DEVICES.iter().enumerate() {
+            let id = Eui64::from_u64(RTDS_BASE + i as u64);
+            let state = store
+                .transaction_in(|tx| wan::emulated::stored_state(tx, id))
+                .unwrap()
+                .unwrap();
+            let cas: Vec<&[u8]> = state
+                .config
+                .credentials
+                .device_cas
+                .iter()
+                .map(|c| c.0.as_slice())
+                .collect();
+            if matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+                assert_eq!(cas, [dca.as_slice()], "{id}");
+            } else {
+                assert!(cas.is_empty(), "{id}");
+            }
+        }
+    }
+
+    #[test]
     fn world_kind_reads_the_marker() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(world_kind(dir.path()).unwrap(), None);
