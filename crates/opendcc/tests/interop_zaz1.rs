@@ -646,7 +646,7 @@ fn eligible_originator(text: &str) -> Option<(&'static str, &'static str)> {
 /// The 6.15.2 Update Security Credentials (Device) template (CS02d) and the 6.17 Issue Security
 /// Credentials template (CS02c) whose device answer it completes. The CS02d template places a
 /// Device certificate for a key pair no ZAZ1 meter generated (the RTDS ESME's, issued by the
-/// RTDS device CA), so the meter rightly refuses it (GBCS 6.15.2: a device places only the
+/// RTDS device CA), so the meter rightly refuses it (GBCS CS02d: a device places only the
 /// certificate of the key pair its last CS02c generated). A DCC Boxed user does what 6.17 and
 /// 6.15.2 are for, and so does the suite ([`place_issued_certificate`]): the CS02c template goes
 /// first (sent just before, in name order, to the same ESME by the same supplier), and the meter
