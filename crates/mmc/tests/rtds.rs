@@ -412,3 +412,128 @@ fn device_credentials_responses_render_their_request_and_codes() {
     has(&failed, "UpdateSecurityCredentialsDeviceRsp");
     has(&failed, "<ra:ASN1Status>invalidKeyUsage</ra:ASN1Status>");
 }
+
+#[test]
+fn retrieved_device_credentials_render_every_party_and_the_certificate() {
+    // 6.24.1 CS02aMAC: the supplier's three cells (signing, key agreement, top-up) and the
+    // network operator's two, each a RemotePartyDetails.
+    let ok = render_named(
+        "6.24.1_CS02aMAC",
+        "CS02aMAC_6.24.1_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.24.1"),
+    );
+    has(
+        &ok,
+        "<ra:RetrieveDeviceSecurityCredentialsKRPRsp MessageSuccess=\"true\">",
+    );
+    assert_eq!(
+        ok.xml.matches("<ra:RemotePartyDetails>").count(),
+        5,
+        "{}",
+        ok.xml
+    );
+    has(&ok, "<ra:RemotePartyRole>Supplier</ra:RemotePartyRole>");
+    has(
+        &ok,
+        "<ra:RemotePartyRole>NetworkOperator</ra:RemotePartyRole>",
+    );
+    has(&ok, "<ra:StatusCode ResponseCode=\"0\">");
+    has(
+        &ok,
+        "<ra:RemotePartyFloorSeqNumber>1</ra:RemotePartyFloorSeqNumber>",
+    );
+    has(
+        &ok,
+        "<ra:CertificateUsage>DigitalSigning</ra:CertificateUsage>",
+    );
+    has(
+        &ok,
+        "<ra:CertificateUsage>KeyAgreementTopUp</ra:CertificateUsage>",
+    );
+    has(
+        &ok,
+        "<ra:ExistingRemotePartyID>90-B3-D5-1F-30-01-00-00</ra:ExistingRemotePartyID>",
+    );
+    // The supplier's signing cell's subject key identifier 44899792D196F4B8.
+    has(
+        &ok,
+        "<ra:ExistingCertificateHash>RImXktGW9Lg=</ra:ExistingCertificateHash>",
+    );
+    has(
+        &ok,
+        "<ra:ServiceReferenceVariant>6.24.1</ra:ServiceReferenceVariant>",
+    );
+    // The ERROR vector: the ACB's cell, and the network operator the device holds no trust
+    // anchor of (status 25).
+    let failed = render_named(
+        "6.24.1_CS02aMAC",
+        "CS02aMAC_6.24.1_ERROR_RESPONSE_GBCS.HEX",
+        Some("6.24.1"),
+    );
+    has(&failed, "MessageSuccess=\"false\"");
+    has(&failed, "<ra:RemotePartyRole>ACB</ra:RemotePartyRole>");
+    has(
+        &failed,
+        "<ra:CertificateUsage>KeyAgreement</ra:CertificateUsage>",
+    );
+    has(&failed, "<ra:StatusCode ResponseCode=\"25\">");
+    has(
+        &failed,
+        "<ra:ASN1Status>trustAnchorNotFound</ra:ASN1Status>",
+    );
+    // CS02f: an ESME of GBCS 4.0 or later, with the load controller's cells.
+    let ok = render_named(
+        "6.24.1_CS02fMAC",
+        "CS02fMAC_6.24.1_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.24.1"),
+    );
+    has(
+        &ok,
+        "RetrieveDeviceSecurityCredentialsKRPRsp MessageSuccess=\"true\"",
+    );
+    has(
+        &ok,
+        "<ra:RemotePartyRole>LoadController</ra:RemotePartyRole>",
+    );
+    let failed = render_named(
+        "6.24.1_CS02fMAC",
+        "CS02fMAC_6.24.1_ERROR_RESPONSE_GBCS.HEX",
+        Some("6.24.1"),
+    );
+    has(&failed, "MessageSuccess=\"false\"");
+    has(&failed, "<ra:StatusCode ResponseCode=\"127\">");
+    has(&failed, "<ra:ASN1Status>other</ra:ASN1Status>");
+
+    // 6.24.2 CS02e: the ESME's digital signing certificate, or response code 3.
+    let ok = render_named(
+        "6.24.2_CS02e",
+        "CS02e_6.24.2_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("6.24.2"),
+    );
+    has(
+        &ok,
+        "<ra:RetrieveDeviceSecurityCredentialsDeviceRsp MessageSuccess=\"true\">",
+    );
+    has(
+        &ok,
+        "<ra:Certificate>MIIBoTCCAUagAwIBAgIQMDmCNnRNnaDlf410rgQfzTAK",
+    );
+    let failed = render_named(
+        "6.24.2_CS02e",
+        "CS02e_6.24.2_ERROR_RESPONSE_GBCS.HEX",
+        Some("6.24.2"),
+    );
+    has(
+        &failed,
+        "RetrieveDeviceSecurityCredentialsDeviceRsp MessageSuccess=\"false\"",
+    );
+    has(
+        &failed,
+        "<ra:RetrieveDeviceSecurityCredentialsStatusCode ResponseCode=\"3\">",
+    );
+    has(
+        &failed,
+        "<ra:ASN1Status>certificateRetrievalFailure</ra:ASN1Status>",
+    );
+    assert!(!failed.xml.contains("<ra:Certificate>"), "{}", failed.xml);
+}

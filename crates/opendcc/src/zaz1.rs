@@ -1181,6 +1181,14 @@ fn build(
             anchors.set(devices::RemotePartyRole::NetworkOperator, acb);
         }
         let mut state = devices::DeviceState::installed_in_a_home(kind, installed, anchors);
+        // A meter accepts a Device certificate for the key pair it generates (6.17, 6.15.2)
+        // only from the world's device CA, as in a fresh-keys world.
+        if matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+            state.config.credentials.device_cas =
+                vec![devices::config::credentials::CaCertificate(
+                    pki.dca.cert_der().to_vec(),
+                )];
+        }
         // The RTDS premises' hub (…A2, the RTDS DBCH vectors' recipient) is dual band, as in a
         // fresh-keys world (`world::dual_band_premises`): DUIS 6.28–6.32 address it.
         if t == DeviceType::Chf
@@ -1480,6 +1488,35 @@ mod tests {
     }
 
     /// A world directory made with fresh keys is never taken over.
+    #[test]
+    fn meters_accept_device_certificates_from_the_worlds_device_ca_only() {
+        use dcc::store::Store as _;
+        let dir = tempfile::tempdir().unwrap();
+        ensure_world(dir.path(), &corpus().join("zaz1"), &[], &[]).unwrap();
+        let pem = std::fs::read_to_string(dir.path().join("pki/device-issuing.pem")).unwrap();
+        let dca = smki::cert_from_pem(&pem).unwrap();
+        let store = SqliteStore::open(&dir.path().join(world::DB)).unwrap();
+        for (i, &t) in RTDS_DEVICES.iter().enumerate() {
+            let id = Eui64::from_u64(RTDS_BASE + i as u64);
+            let state = store
+                .transaction_in(|tx| wan::emulated::stored_state(tx, id))
+                .unwrap()
+                .unwrap();
+            let cas: Vec<&[u8]> = state
+                .config
+                .credentials
+                .device_cas
+                .iter()
+                .map(|c| c.0.as_slice())
+                .collect();
+            if matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+                assert_eq!(cas, [dca.as_slice()], "{id}");
+            } else {
+                assert!(cas.is_empty(), "{id}");
+            }
+        }
+    }
+
     #[test]
     fn world_kind_reads_the_marker() {
         let dir = tempfile::tempdir().unwrap();

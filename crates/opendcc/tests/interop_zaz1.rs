@@ -12,7 +12,9 @@
 //!    ([`with_world_utrn`]), and a 6.28 template's sub-GHz configuration by the current DBCH
 //!    Configuration Table ([`with_current_dbch_table`]);
 //! 2. POSTs it to the endpoint its command variant calls for (`/api/v1/serviceS|T|D`,
-//!    `Content-Type: application/xml`), as a plain-HTTP DCC Boxed client does;
+//!    `Content-Type: application/xml`), as a plain-HTTP DCC Boxed client does (a 6.15.2
+//!    template with the Device certificate the world's SMKI service issued for the key pair the
+//!    meter generated for the 6.17 template sent before it, re-signed: [`DEVICE_CREDENTIALS`]);
 //! 3. for a critical request answered with a Pre-Command, signs it with the ZAZ1 key of the
 //!    originator (`opendcc client sign-precommand`) and sends it as command variant 5;
 //! 4. waits for the device's answer at a Receive Response Service (`opendcc client listen
@@ -641,6 +643,146 @@ fn eligible_originator(text: &str) -> Option<(&'static str, &'static str)> {
     ))
 }
 
+/// The 6.15.2 Update Security Credentials (Device) template (CS02d) and the 6.17 Issue Security
+/// Credentials template (CS02c) whose device answer it completes. The CS02d template places a
+/// Device certificate for a key pair no ZAZ1 meter generated (the RTDS ESME's, issued by the
+/// RTDS device CA), so the meter rightly refuses it (GBCS CS02d: a device places only the
+/// certificate of the key pair its last CS02c generated). A DCC Boxed user does what 6.17 and
+/// 6.15.2 are for, and so does the suite ([`place_issued_certificate`]): the CS02c template goes
+/// first (sent just before, in name order, to the same ESME by the same supplier), and the meter
+/// generates a key pair and answers its certificate signing request; the supplier takes the
+/// request to the world's SMKI service ([`issue_device_certificate`]), which issues the Device
+/// certificate from the world's device CA and lodges it in the SMKI repository; the CS02d
+/// template is sent with that certificate as its `DeviceCertificate`, everything else as it is,
+/// re-signed by the Java tool with the counter it gave at first.
+const DEVICE_CREDENTIALS: (&str, &str) = (
+    "CS02d_6.15.2_SUCCESS_REQUEST_DUIS.XML",
+    "CS02c_6.17_SUCCESS_REQUEST_DUIS.XML",
+);
+
+/// The certificate signing request (DER) in the meter's answer to 6.17: the delivered DUIS
+/// response's `GBCSPayload`, a CS02c response.
+fn csr_of_response(delivered: &Path) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    use gbcs::usecases::{ResponseOutcome, ResponseValue};
+    let text = read(delivered);
+    let b64 = element_text(&text, "GBCSPayload").ok_or("the device response has no GBCSPayload")?;
+    let compact: String = b64
+        .replace("&#13;", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|e| format!("GBCSPayload is not base64: {e}"))?;
+    let apdu = match gbcs::Frame::decode(&bytes).map_err(|e| format!("GBCSPayload: {e}"))? {
+        gbcs::Frame::Ciphered(c) => c.apdu,
+        gbcs::Frame::Signing(s) => s,
+    };
+    match gbcs::usecases::decode_response(apdu.message_code(), &apdu.content) {
+        Ok(ResponseOutcome::Success(ResponseValue::CertificateSigningRequest(csr))) => Ok(csr.der),
+        other => Err(format!(
+            "the meter's answer to 6.17 carries no certificate signing request: {other:?}"
+        )),
+    }
+}
+
+/// The Device certificate (DER) the world's SMKI service issues to `subscriber` for the CSR
+/// `csr_der`, as `POST /smki/v1/csr` answers it. The service's interface takes requests over
+/// mutually authenticated TLS only (the client certificate names the Authorised Subscriber),
+/// which a plain-HTTP ZAZ1 world does not serve: the suite asks the same service
+/// (`server::smki_api`) on the world's store, as the subscriber that certificate would name.
+/// It checks the subscriber may have the certificate (the meter's electricity supplier),
+/// issues it from the world's device CA and lodges it in the world's SMKI repository.
+fn issue_device_certificate(
+    demo: &Demo,
+    subscriber: &str,
+    csr_der: &[u8],
+) -> Result<Vec<u8>, String> {
+    use server::smki_api::SmkiHandler as _;
+    let who: eui::Eui64 = subscriber
+        .parse()
+        .map_err(|e| format!("{subscriber}: {e}"))?;
+    let store = opendcc::world::World::open_existing_store(&demo.data)?;
+    let service = server::smki_api::SmkiServices::new(std::sync::Arc::new(store));
+    let pem = smki::csr::csr_to_pem(csr_der).map_err(|e| e.to_string())?;
+    let path = format!("{}csr", server::smki_api::LIVE_PREFIX);
+    let answer = service.handle("POST", &path, None, Some(who), pem.as_bytes());
+    let body = String::from_utf8_lossy(&answer.body).to_string();
+    if answer.status != 200 {
+        return Err(format!(
+            "the SMKI service answered {}: {}",
+            answer.status,
+            body.trim()
+        ));
+    }
+    smki::cert_from_pem(&body).map_err(|e| format!("the SMKI service's certificate: {e}"))
+}
+
+/// [`DEVICE_CREDENTIALS`]: waits (bounded) for the meter's answer to the 6.17 request
+/// `csr_rid`, has the SMKI service issue the Device certificate for its CSR, and re-signs the
+/// CS02d template `signed` (its text `text`) with that certificate, counter kept. The note for
+/// the report, or what went wrong.
+fn place_issued_certificate(
+    demo: &Demo,
+    listener: &Listener,
+    java: &mut JavaTool,
+    csr_rid: &str,
+    text: &str,
+    signed: &Path,
+    scratch: &Path,
+) -> Result<String, String> {
+    let deadline = Instant::now() + DELIVERY_TIMEOUT;
+    let answer = loop {
+        if let Some(d) = listener
+            .received()
+            .into_iter()
+            .find(|d| d.kind == "Response" && d.request_id.as_deref() == Some(csr_rid))
+        {
+            break d;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "no answer to the 6.17 request {csr_rid} in {DELIVERY_TIMEOUT:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if answer.code.as_deref() != Some("I0") {
+        return Err(format!(
+            "the 6.17 request {csr_rid} was answered {}",
+            answer.code.as_deref().unwrap_or("without a response code")
+        ));
+    }
+    let csr = csr_of_response(&answer.path)?;
+    let rid = element_text(text, "RequestID").unwrap_or_default();
+    let supplier = rid.split(':').next().unwrap_or_default();
+    let cert = issue_device_certificate(demo, supplier, &csr)?;
+    let b64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&cert)
+    };
+    let placed = with_element(text, "DeviceCertificate", &b64)
+        .ok_or("the 6.15.2 template has no DeviceCertificate")?;
+    let name = signed
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let unsigned = scratch.join(format!("issued-{name}"));
+    std::fs::write(&unsigned, strip_signature(&placed)).map_err(|e| e.to_string())?;
+    match java.run(Op::SignKeepCounter, &unsigned, signed) {
+        Ok(r) if r.ok() => Ok(format!(
+            "places the Device certificate the SMKI service issued for the key pair the meter \
+             generated for 6.17 {csr_rid}"
+        )),
+        Ok(r) => Err(format!(
+            "re-signing with the issued certificate: {}",
+            r.summary()
+        )),
+        Err(e) => Err(format!("re-signing with the issued certificate: {e}")),
+    }
+}
+
 /// `text` with its RequestID's originator replaced by `originator`.
 fn with_originator(text: &str, originator: &str) -> Option<String> {
     let rid = element_text(text, "RequestID")?;
@@ -856,6 +998,8 @@ fn every_template_signed_by_the_java_tool() {
     let mut schedule_id: Option<String> = None;
     let mut waited_for_dsp = false;
     let mut dsp_rids: Vec<String> = Vec::new();
+    // The RequestID of the 6.17 request whose answer the 6.15.2 template completes.
+    let mut csr_rid: Option<String> = None;
     for case in &mut cases {
         if is_tail(&case.name) && !waited_for_dsp {
             waited_for_dsp = true;
@@ -924,9 +1068,28 @@ fn every_template_signed_by_the_java_tool() {
                 Err(e) => case.problems.push(format!("local delivery: {e}")),
             }
         }
+        if case.name == DEVICE_CREDENTIALS.0 {
+            match &csr_rid {
+                Some(rid) => match place_issued_certificate(
+                    demo, &listener, &mut java, rid, &text, &signed, &scratch,
+                ) {
+                    Ok(note) => {
+                        text = read(&signed);
+                        case.note = Some(note);
+                    }
+                    Err(e) => case.problems.push(e),
+                },
+                None => case
+                    .problems
+                    .push(format!("{} was not sent before it", DEVICE_CREDENTIALS.1)),
+            }
+        }
         case.request_id = element_text(&text, "RequestID")
             .unwrap_or_default()
             .to_string();
+        if case.name == DEVICE_CREDENTIALS.1 {
+            csr_rid = Some(case.request_id.clone());
+        }
         if is_dsp_future_dated(&case.name) {
             dsp_rids.push(case.request_id.clone());
         }

@@ -164,6 +164,9 @@ mod cs11;
 // 6.17, 6.15.2: the device's own credentials.
 mod cs02c;
 mod cs02d;
+// 6.24.1, 6.24.2: the credentials a device holds.
+mod cs02a;
+mod cs02e;
 mod ecs15a;
 mod ecs15c;
 // Identity and MPxN (6.20.1, 6.20.2, 6.2.7).
@@ -337,6 +340,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &cs11::MAPPING,
     &cs02c::MAPPING,
     &cs02d::MAPPING,
+    &cs02a::CS02A,
+    &cs02a::CS02F,
+    &cs02e::MAPPING,
     // 6.13 Read Event or Security Log.
     &event_logs::ECS35A,
     &event_logs::ECS35B,
@@ -571,7 +577,10 @@ pub fn render(apdu: &GeneralSigning, ctx: &Context<'_>) -> Rendered {
         },
         Some((m, Ok(ResponseOutcome::Failure(f)))) => {
             mapped = true;
-            let children = m.failure.map(|f_| f_(&f)).unwrap_or_default();
+            // 6.24.1 answers party by party: a failure still lists every party.
+            let children = cs02a::failure_details(&rctx)
+                .or_else(|| m.failure.map(|f_| f_(&f)))
+                .unwrap_or_default();
             smets(&mut body, m.element_for(ctx), false, &children);
             if let Some(d) = crate::status::debug_info(&apdu.content) {
                 body.append(&d);
