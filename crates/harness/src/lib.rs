@@ -672,6 +672,25 @@ impl Harness {
         self.settle();
     }
 
+    /// Someone tampers with an emulated ESME now, as `opendcc device tamper` does: a WAN event
+    /// at its hub ([`wan::emulated::tamper_event`]), so that the meter's alerts (tamper detected,
+    /// the supply locked when its supply tamper state says so) reach the DCC as its others do.
+    pub fn tamper(&mut self, id: &str) {
+        let device = eui(id);
+        let chf = self
+            .store
+            .transaction(|tx| Ok(tx.device(device)?))
+            .expect("reading the inventory")
+            .and_then(|d| d.chf)
+            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
+        let now = unix_ms(self.now());
+        let kind = wan::emulated::tamper_event(device);
+        self.store
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
+            .expect("queuing the tamper");
+        self.settle();
+    }
+
     /// Commands not finished yet.
     pub fn pending_commands(&self) -> usize {
         self.driver.pending().expect("reading the WAN queue")
