@@ -311,6 +311,8 @@ impl EmulatedDevice {
         // event forward, or make one due now (a failed or refused one changes nothing).
         if matches!(outcome, Outcome::Executed { success: true, .. }) {
             alerts.extend(self.prepayment_refresh(now));
+            // Load limiting (crate::load_limit): the same for the next load limit event.
+            self.load_limit_refresh(now);
         }
         Reply {
             response,

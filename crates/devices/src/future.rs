@@ -89,6 +89,9 @@ pub enum FutureAction {
     /// CS02b, CS02g: execute this Update Security Credentials command, as received (its
     /// General-Signing APDU; [`crate::krp`]); one ASN.1 outcome alert.
     Credentials(Vec<u8>),
+    /// The next load limit event (`crate::load_limit`): no command, no outcome alert; the
+    /// alerts it raises go to the supplier.
+    LoadLimitEvent,
 }
 
 /// A future-dated instruction the device holds.
@@ -197,6 +200,10 @@ impl EmulatedDevice {
                     alerts.extend(self.power_quality_due(a.at, when));
                     continue;
                 }
+                FutureAction::LoadLimitEvent => {
+                    alerts.extend(self.load_limit_due(when));
+                    continue;
+                }
                 FutureAction::SupplyOff => {
                     if self.state.has_fault(DeviceFault::SupplySwitch) {
                         false
@@ -303,6 +310,8 @@ impl EmulatedDevice {
             // What was done may move the next prepayment event (a held switch of payment mode,
             // the supply closed), which is held again.
             alerts.extend(self.prepayment_refresh(now));
+            // The same for the next load limit event (`crate::load_limit`).
+            self.load_limit_refresh(now);
         }
         Ok(alerts)
     }

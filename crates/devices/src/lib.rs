@@ -92,6 +92,7 @@ pub mod future;
 pub mod gas_tariff_update;
 mod kind;
 mod krp;
+pub mod load_limit;
 pub mod metering;
 // Device behaviour of the read services.
 pub mod payment_mode;

@@ -956,3 +956,118 @@ fn ecs46d_writes_the_calendar_the_controllers_follow() {
         );
     }
 }
+
+#[test]
+fn the_next_load_limit_event_is_when_a_run_over_the_threshold_has_lasted_the_period() {
+    let w = World::new();
+    let dev = w.device(DeviceKind::Esme, ESME);
+    let t0 = w.now.to_unix();
+    let midnight = t0 - t0.rem_euclid(i64::from(DAY)) + i64::from(DAY);
+    let mut c = dev.state().instantaneous.clone();
+    let m = &dev.state().metering;
+    // 500 Wh/h: 950 W from 17:30 to 18:30 only, over 900 W.
+    c.load_limit.threshold_w = 900;
+    c.load_limit.min_over_secs = 300;
+    let event = midnight + 17 * 3600 + 1800 + 300;
+    assert_eq!(c.next_load_limit_event(m, midnight), Some(event));
+    assert_eq!(c.next_load_limit_event(m, event - 1), Some(event));
+    assert_eq!(
+        c.next_load_limit_event(m, event),
+        Some(event + i64::from(DAY)),
+        "the next evening's"
+    );
+    // A period as long as the run is an event; a second longer is not.
+    c.load_limit.min_over_secs = 3600;
+    assert_eq!(
+        c.next_load_limit_event(m, midnight),
+        Some(midnight + 18 * 3600 + 1800)
+    );
+    c.load_limit.min_over_secs = 3601;
+    assert_eq!(c.next_load_limit_event(m, midnight), None);
+    c.load_limit.threshold_w = 6900;
+    c.load_limit.min_over_secs = 300;
+    assert_eq!(c.next_load_limit_event(m, midnight), None, "never reached");
+}
+
+/// The alert codes of DLMS / GBZ alerts, as far as the test needs: the device's log.
+fn logged_alerts(dev: &EmulatedDevice) -> Vec<u16> {
+    dev.state()
+        .event_log
+        .iter()
+        .filter_map(|e| match e.kind {
+            devices::EventKind::AlertRaised { alert_code, .. } => Some(alert_code),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_load_limit_event_disables_then_arms_the_supply_when_configured_and_alerts_either_way() {
+    for disable in [true, false] {
+        let w = World::new();
+        let mut dev = w.device(DeviceKind::Esme, ESME);
+        let t0 = w.now.to_unix();
+        let midnight = t0 - t0.rem_euclid(i64::from(DAY)) + i64::from(DAY);
+        let at = |secs: i64| UtcDateTime::from_unix(midnight + secs).unwrap();
+        let s = LoadLimitSettings {
+            disable_supply: disable,
+            power_threshold: 900,
+            period: 300,
+            ..settings(Activation::Now, 900)
+        };
+        let pre = usecases::ecs28a_update_load_limiting_settings(&header(&w, &dev, 1000), &s);
+        let (ok, _, _) = send(&w, &mut dev, pre, at(12 * 3600));
+        assert!(ok);
+        let event = midnight + 17 * 3600 + 2100;
+        assert_eq!(dev.next_future_action_at(), Some(event), "held");
+        assert!(dev.tick(at(17 * 3600 + 2099)).unwrap().is_empty());
+        let alerts = dev.tick(at(17 * 3600 + 2400)).unwrap();
+        let expected: &[u16] = if disable {
+            &[0x8F01, 0x8F33]
+        } else {
+            &[0x8F01]
+        };
+        assert_eq!(alerts.len(), expected.len(), "disable {disable}");
+        assert_eq!(logged_alerts(&dev), expected);
+        let supply = if disable {
+            devices::SupplyState::Armed
+        } else {
+            devices::SupplyState::Enabled
+        };
+        assert_eq!(dev.state().supply, supply);
+        // The next one is held for the next evening, once.
+        assert_eq!(
+            dev.next_future_action_at(),
+            Some(event + i64::from(DAY)),
+            "disable {disable}"
+        );
+        assert!(dev.tick(at(17 * 3600 + 2500)).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_tamper_alerts_and_locks_the_supply_only_when_ecs81_says_locked() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let (locked, reply) = dev.tamper(w.now).unwrap();
+    assert!(!locked);
+    assert_eq!(reply.alerts.len(), 1);
+    assert_eq!(logged_alerts(&dev), [0x8F3F]);
+    assert_eq!(dev.state().supply, devices::SupplyState::Enabled);
+    let pre = usecases::ecs81_set_supply_tamper_state(&header(&w, &dev, 1000), true);
+    let (ok, _, _) = send(&w, &mut dev, pre, w.now);
+    assert!(ok);
+    let (locked, reply) = dev.tamper(w.now).unwrap();
+    assert!(locked);
+    assert_eq!(reply.alerts.len(), 2);
+    assert_eq!(logged_alerts(&dev), [0x8F3F, 0x8F3F, 0x81BE]);
+    assert_eq!(dev.state().supply, devices::SupplyState::Disabled);
+    // Already disabled: detected, nothing more to lock.
+    let (locked, _) = dev.tamper(w.now).unwrap();
+    assert!(!locked);
+    // Not an ESME: refused, nothing changes.
+    let mut gsme = w.device(DeviceKind::Gsme, GSME);
+    let before = gsme.state().clone();
+    assert!(gsme.tamper(w.now).is_err());
+    assert_eq!(gsme.state(), &before);
+}

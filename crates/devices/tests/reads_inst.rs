@@ -738,6 +738,8 @@ fn load_limit_events_are_counted_from_the_demand() {
     let v = read_values(&w, &mut dev, "4.15_ECS27", 2);
     assert_eq!(u32_of(&v[1]), 2);
     w.now = t0.plus_seconds(2 * DAY + 17 * 3600 + 2700).unwrap();
+    // The meter held the event (devices::load_limit) and raises 0x8F01 at its time.
+    assert_eq!(dev.tick(w.now).unwrap().len(), 1, "the load limit alert");
     let v = read_values(&w, &mut dev, "4.15_ECS27", 3);
     // The supply state flag is the configured load limit supply state (6.4.1 ECS28a),
     // `Unchanged` by default, whatever the demand.

@@ -549,6 +549,36 @@ impl Harness {
             .expect("pressing the supply button")
     }
 
+    /// Makes an emulated device DCC-controlled, as `opendcc demo --zaz1 --dcc-controlled` makes
+    /// one: the DCC holds its supplier and network operator cells (its ACB's keys are in them),
+    /// which 6.21 hands over to the incoming supplier or network operator.
+    pub fn make_dcc_controlled(&mut self, id: &str) {
+        let id = eui(id);
+        let devices = self
+            .world
+            .emulated_devices(self.store.as_ref())
+            .expect("the emulated devices' keys");
+        self.store
+            .transaction_in(|tx| {
+                let Some(mut state) = devices.state(tx, id)? else {
+                    return Ok(());
+                };
+                let acb = state
+                    .trust_anchors
+                    .get(devices::RemotePartyRole::AccessControlBroker)
+                    .cloned()
+                    .expect("the device's ACB cells");
+                state
+                    .trust_anchors
+                    .set(devices::RemotePartyRole::Supplier, acb.clone());
+                state
+                    .trust_anchors
+                    .set(devices::RemotePartyRole::NetworkOperator, acb);
+                wan::emulated::put_state(tx, id, &state)
+            })
+            .expect("making the device DCC-controlled");
+    }
+
     /// Lets an emulated device's clock drift: its clock reads true time plus `offset_secs`
     /// from now on ([`devices::DeviceState::clock_offset_secs`]), until a clock
     /// synchronisation sets it right.
@@ -669,6 +699,25 @@ impl Harness {
         self.store
             .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
             .expect("queuing the voltage change");
+        self.settle();
+    }
+
+    /// Someone tampers with an emulated ESME now, as `opendcc device tamper` does: a WAN event
+    /// at its hub ([`wan::emulated::tamper_event`]), so that the meter's alerts (tamper detected,
+    /// the supply locked when its supply tamper state says so) reach the DCC as its others do.
+    pub fn tamper(&mut self, id: &str) {
+        let device = eui(id);
+        let chf = self
+            .store
+            .transaction(|tx| Ok(tx.device(device)?))
+            .expect("reading the inventory")
+            .and_then(|d| d.chf)
+            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
+        let now = unix_ms(self.now());
+        let kind = wan::emulated::tamper_event(device);
+        self.store
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
+            .expect("queuing the tamper");
         self.settle();
     }
 

@@ -153,15 +153,20 @@ fn a_6_4_1_write_reads_back_in_4_15_across_a_restart_and_the_counter_follows_it(
     h.advance(HOUR);
     let before = read_load_limit(&mut h);
     assert_eq!(before, (0, 6900, 300, 30, "Unchanged".into()));
-    // Every demand is over 1 W: one event, running, once it lasted the period.
+    // Every demand is over 1 W: one event, running, once it lasted the period (the supply
+    // left on: supply_events.rs shows `Disable`).
     update_load_limiting(
         &mut h,
         LL_IMMEDIATE,
-        &[("LoadLimitPowerThreshold", "1"), ("LoadLimitPeriod", "600")],
+        &[
+            ("LoadLimitPowerThreshold", "1"),
+            ("LoadLimitPeriod", "600"),
+            ("LoadLimitSupplyState", "Unchanged"),
+        ],
     );
     h.restart();
     let after = read_load_limit(&mut h);
-    assert_eq!(after, (1, 1, 600, 30, "Disable".into()));
+    assert_eq!(after, (1, 1, 600, 30, "Unchanged".into()));
 
     // 6.4.2: the counter starts again, and counts the running event once it lasted 600 s.
     let (p, a) = h.device_request(

@@ -250,6 +250,17 @@ enum DeviceCmd {
         /// The RMS voltage, V, or `normal`.
         volts: String,
     },
+    /// Someone tampers with an ESME (unauthorised physical access): the meter alerts its
+    /// supplier (0x8F3F) and, when its supply tamper state (6.25) is Locked, locks the supply
+    /// (0x81BE; only a remote 7.x enable or arm restores it). Queued as an event at the
+    /// meter's hub, for the WAN.
+    Tamper {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The ESME's EUI-64 (e.g. 00-DB-12-34-56-78-90-A0).
+        #[arg(long)]
+        device: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -584,6 +595,9 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| world::set_simulated_voltage(&dcc, &device, &volts)),
+        Cmd::Device {
+            cmd: DeviceCmd::Tamper { dcc, device },
+        } => dcc.operator().and_then(|dcc| world::tamper(&dcc, &device)),
         Cmd::Wan { cmd } => match cmd {
             WanCmd::Fault { dcc, chf, fault } => dcc
                 .operator()

@@ -1636,6 +1636,41 @@ pub fn set_simulated_voltage(dcc: &OperatorDcc, device: &str, volts: &str) -> Re
     crate::out(&format!("{id}: voltage change queued at {chf}"))
 }
 
+/// The ESME an `opendcc device tamper` names: an EUI-64.
+pub fn tamper_target(device: &str) -> Result<Eui64, String> {
+    device
+        .parse()
+        .map_err(|e| format!("{device:?}: not an EUI-64: {e}"))
+}
+
+/// `opendcc device tamper`: someone tampers with an emulated ESME now; queued as an event at
+/// the meter's hub ([`wan::emulated::tamper_event`]) for the WAN runner, which hands it to the
+/// meter ([`devices::EmulatedDevice::tamper`]) and routes its alerts.
+pub fn tamper(dcc: &OperatorDcc, device: &str) -> Result<(), String> {
+    let id = tamper_target(device)?;
+    dcc.world()?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    let chf = crate::on_store!(&dcc.store, |store| {
+        let d = store
+            .transaction(|tx| Ok(tx.device(id)?))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} is not in the inventory"))?;
+        if d.device_type != DeviceType::Esme {
+            return Err(format!("{id} is a {}, not an ESME", d.device_type));
+        }
+        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
+        let kind = wan::emulated::tamper_event(id);
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(chf, &kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(chf)
+    })?;
+    crate::out(&format!("{id}: tamper queued at {chf}"))
+}
+
 /// `opendcc wan event`, on the DCC's store, whichever backend (the WAN runner takes the hub's
 /// reports from there).
 pub fn wan_event(dcc: &OperatorDcc, chf: &str, kind: &str) -> Result<(), String> {
@@ -1750,4 +1785,20 @@ pub fn return_local_command_request(
         original,
         base64::engine::general_purpose::STANDARD.encode(&delivery.response)
     ))
+}
+
+#[cfg(test)]
+mod tamper_tests {
+    use super::tamper_target;
+
+    #[test]
+    fn a_tamper_names_an_eui_64_and_nothing_else() {
+        assert_eq!(
+            tamper_target("00-DB-12-34-56-78-90-A0").map(|e| e.to_string()),
+            Ok("00-DB-12-34-56-78-90-A0".to_string())
+        );
+        for bad in ["", "meter", "00-DB-12-34", "00-DB-12-34-56-78-90-A0-01"] {
+            assert!(tamper_target(bad).is_err(), "{bad:?}");
+        }
+    }
 }

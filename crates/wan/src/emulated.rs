@@ -524,6 +524,9 @@ impl EmulatedDevices {
         if let Some(entry) = kind.strip_prefix(VOLTAGE_EVENT) {
             return self.simulated_voltage(tx, entry, now);
         }
+        if let Some(entry) = kind.strip_prefix(TAMPER_EVENT) {
+            return self.tamper(tx, entry, now);
+        }
         let mut loaded = self.load(tx, chf)?;
         let dev = &mut loaded.dev;
         if dev.kind() != DeviceKind::Chf {
@@ -616,7 +619,45 @@ pub fn voltage_event(device: Eui64, volts: Option<u32>) -> String {
     }
 }
 
+/// The prefix of the hub event that is someone tampering with an ESME ([`tamper_event`]).
+pub const TAMPER_EVENT: &str = "tamper:";
+
+/// The hub event for a supply tamper at `device` (queued at the device's hub, so that the
+/// meter's alerts reach the DCC as its other alerts do): `tamper:<device>`.
+pub fn tamper_event(device: Eui64) -> String {
+    format!("{TAMPER_EVENT}{device}")
+}
+
+/// The device a `tamper:` event names (what follows the prefix, [`tamper_event`]).
+pub fn parse_tamper_event(entry: &str) -> Result<Eui64, String> {
+    entry
+        .parse::<Eui64>()
+        .map_err(|e| format!("not tamper:<device>: {entry:?}: {e}"))
+}
+
 impl EmulatedDevices {
+    /// Someone tampers with an ESME ([`devices::EmulatedDevice::tamper`]): its alerts (tamper
+    /// detected, and the supply locked when its supply tamper state says so) go to the DCC.
+    fn tamper(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        entry: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HubReport>, DccError> {
+        let id = parse_tamper_event(entry).map_err(|e| internal("tamper event", e))?;
+        let mut loaded = self.load(tx, id)?;
+        let (_, reply) = loaded
+            .dev
+            .tamper(utc(now)?)
+            .map_err(|e| internal("tamper event", e))?;
+        Self::save(tx, &loaded)?;
+        Ok(reply
+            .alerts
+            .into_iter()
+            .map(|frame| HubReport::DeviceAlert { device: id, frame })
+            .collect())
+    }
+
     /// The boost button pressed on an ESME ([`devices::EmulatedDevice::press_boost_button`]):
     /// a boost starts or the one in force ends; nothing is reported (no alert).
     fn boost_button(
@@ -935,5 +976,16 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &second));
         assert!(Arc::ptr_eq(&second, &devices.keys_of(&rekeyed).unwrap()));
         assert_eq!(devices.keys_kept(), 2);
+    }
+
+    #[test]
+    fn a_tamper_event_names_its_device_and_nothing_else_parses() {
+        let id = Eui64([0, 0xDB, 0x12, 0, 0, 0, 0, 7]);
+        let kind = tamper_event(id);
+        let entry = kind.strip_prefix(TAMPER_EVENT).unwrap();
+        assert_eq!(parse_tamper_event(entry), Ok(id));
+        for bad in ["", "00-DB-12", "00-DB-12-00-00-00-00-07:x", "meter"] {
+            assert!(parse_tamper_event(bad).is_err(), "{bad:?}");
+        }
     }
 }

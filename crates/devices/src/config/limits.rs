@@ -30,6 +30,11 @@ use crate::state::DeviceFault;
 /// The randomised offset limit 6.2.2 ECS26c reads before 7.12 ECS38 sets one (seconds; the
 /// RTDS 6.2.2 response's).
 pub const DEFAULT_RANDOMISED_OFFSET_LIMIT: u16 = 1000;
+/// GBCS alert: Unauthorised Physical Access - Tamper Detect (a supply tamper event,
+/// [`EmulatedDevice::tamper`]).
+pub const ALERT_TAMPER_DETECT: gbcs::AlertCode = gbcs::AlertCode(0x8F3F);
+/// GBCS alert: Supply Disabled Then Locked - Supply Tamper State Cause.
+pub const ALERT_SUPPLY_LOCKED_TAMPER: gbcs::AlertCode = gbcs::AlertCode(0x81BE);
 /// The randomised offset number ECS26c reads (`0-0:94.44.0.0`, seconds; the RTDS value): no
 /// DUIS service sets it.
 pub const RANDOMISED_OFFSET_NUMBER: u16 = 200;
@@ -362,6 +367,45 @@ impl EmulatedDevice {
         }
         self.set_supply(crate::state::SupplyState::Disabled, now);
         true
+    }
+
+    /// Someone tampers with the ESME at true time `now` (the emulation's simulation input: the
+    /// WAN's `tamper:` hub event, `opendcc device tamper`, the harness): the meter raises
+    /// `0x8F3F` *Unauthorised Physical Access - Tamper Detect* and, when its supply tamper state
+    /// is `Locked` (6.25 ECS81) and the supply was not already disabled, locks the supply
+    /// ([`Self::supply_tamper`]: only a remote 7.x enable or arm restores it) and raises
+    /// `0x81BE` *Supply Disabled Then Locked - Supply Tamper State Cause*. Each alert goes to
+    /// the supplier and is logged, as is the supply change. `Outcome::Event` in the reply;
+    /// whether the supply was locked is returned.
+    pub fn tamper(
+        &mut self,
+        now: UtcDateTime,
+    ) -> Result<(bool, crate::device::Reply), crate::error::DeviceError> {
+        use crate::state::SupplyState;
+        if self.kind() != crate::DeviceKind::Esme {
+            return Err(crate::error::DeviceError::NotSupported {
+                operation: "supply tamper",
+                kind: self.kind(),
+            });
+        }
+        let pushed = self.state.event_log.pushed();
+        let mut alerts = self.tick(now).unwrap_or_default();
+        alerts.extend(self.security_alert(ALERT_TAMPER_DETECT, now));
+        let was_disabled = self.state.supply == SupplyState::Disabled;
+        let locked = !was_disabled && self.supply_tamper(now);
+        if locked {
+            alerts.extend(self.security_alert(ALERT_SUPPLY_LOCKED_TAMPER, now));
+            // The supply closed: the next prepayment and load limit events move.
+            alerts.extend(self.prepayment_refresh(now));
+            self.load_limit_refresh(now);
+        }
+        let reply = crate::device::Reply {
+            response: None,
+            alerts,
+            state_changed: self.state.event_log.pushed() != pushed,
+            outcome: crate::device::Outcome::Event,
+        };
+        Ok((locked, reply))
     }
 }
 

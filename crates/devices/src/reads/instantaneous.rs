@@ -544,6 +544,40 @@ impl InstantaneousConfig {
     }
 }
 
+impl InstantaneousConfig {
+    /// When the next load limit event occurs after true time `t`, within two days (the demand
+    /// follows the daily load shape, so a threshold not crossed in that time is not crossed
+    /// until something changes): the instant a run of half hours with import demand over the
+    /// threshold has lasted the load limit period, as [`Self::load_limit_events`] counts it.
+    /// Runs are found from a day before `t`, so one already under way keeps its start.
+    pub fn next_load_limit_event(&self, m: &Metering, t: i64) -> Option<i64> {
+        let l = &self.load_limit;
+        let min_over = i64::from(l.min_over_secs);
+        let from = (t - DAY).max(m.installed_at);
+        let end = t.saturating_add(2 * DAY);
+        let mut at = from;
+        let mut run_start = None::<i64>;
+        while at <= end {
+            let over = m.demand_w(Channel::ActiveImport, at) > l.threshold_w;
+            match (over, run_start) {
+                (true, None) => run_start = Some(at),
+                (false, Some(s)) => {
+                    let event = s.saturating_add(min_over);
+                    if event > t && at - s >= min_over {
+                        return Some(event);
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+            at = (at.div_euclid(HALF_HOUR) + 1) * HALF_HOUR;
+        }
+        run_start
+            .map(|s| s.saturating_add(min_over))
+            .filter(|e| *e > t && *e <= end)
+    }
+}
+
 /// The maximum demands one read needs (value and capture time), each computed once.
 #[derive(Default)]
 struct DemandCache {
