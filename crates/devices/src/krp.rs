@@ -8,8 +8,11 @@
 //! authorising seq number to the counter and every target cell to the party's role.
 //!
 //! The replacement is [`EmulatedDevice::replace_anchors`], the one rule shared with the
-//! Recovery command: all or nothing, each certificate for its cell's role and key usage and
-//! issued by one of the command's certification path certificates. Once replaced, the old key
+//! Recovery command: all or nothing, each certificate for its cell's role (the load
+//! controller's cells also take the supplier's certificates, as the RTDS CS02g SUCCESS
+//! commands carry them; any other role's is refused, `badCertificate`: the DCC passes CS02g
+//! certificates of any role through) and key usage and issued by one of the command's
+//! certification path certificates. Once replaced, the old key
 //! is refused (its signatures no longer verify) and the new one obeyed. The floors: the
 //! party's counter floor (`newRemotePartyFloorSeqNumber`, or the load controller's in
 //! `otherRemotePartySeqNumberChanges`) applies to the party's (new) EUI, never lowering the

@@ -304,7 +304,11 @@ impl EmulatedDevice {
         let Ok(facts) = credentials::certificate_facts(&r.certificate) else {
             return (STATUS_BAD_CERTIFICATE, None);
         };
-        if facts.role != Some(r.target.role) || facts.key_usage != Some(r.target.key_usage) {
+        if !facts
+            .role
+            .is_some_and(|c| cell_takes_role(r.target.role, c))
+            || facts.key_usage != Some(r.target.key_usage)
+        {
             return (STATUS_BAD_CERTIFICATE, None);
         }
         if rule.check_issuer
@@ -325,6 +329,16 @@ impl EmulatedDevice {
             }),
         )
     }
+}
+
+/// Whether a trust anchor cell of role `cell` takes an organisation certificate of role `cert`:
+/// its own role's; the load controller's cells also the supplier's (the load controller may be
+/// a supplier: the RTDS CS02g SUCCESS commands put the supplier's own certificates, role 2, into
+/// them and the device answers success, naming the supplier as the cells' new subject). Any
+/// other role's certificate is refused (`badCertificate`), nothing replaced.
+pub(crate) fn cell_takes_role(cell: u8, cert: u8) -> bool {
+    cell == cert
+        || (cell == credentials::role::LOAD_CONTROLLER && cert == credentials::role::SUPPLIER)
 }
 
 /// Whether `cell` is the supplier's prepayment top-up KA cell (cellUsage 1).

@@ -372,6 +372,165 @@ fn rtds_supplier_commands_are_executed_and_answered_like_the_rtds_responses() {
     assert_eq!(dev.state().top_ups.supplier_prepayment_ka, None);
 }
 
+/// CS02g: the load controller's cells take a load controller's certificate or a supplier's (the
+/// RTDS scenario), and no other role's: the DCC passes the certificates through (6.15.1), the
+/// device refuses the command (`badCertificate`) and nothing changes.
+#[test]
+fn load_controller_cells_take_a_load_controllers_or_a_suppliers_certificate_only() {
+    let w = World::new();
+    let pki = new_pki();
+    let path = pki.oca.cert_der().to_vec();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let before = dev.state().trust_anchors.clone();
+    let counters = dev.state().last_counters.clone();
+    // A network operator's certificate for the load controller's DS cell: refused.
+    let (wrong, _) = org_cert(
+        &pki,
+        NETWORK_OPERATOR,
+        smki::RemotePartyRole::NetworkOperator,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1000,
+        &krp(KrpParty::LoadController, wrong, path.clone()),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.outcomes[0].status, STATUS_BAD_CERTIFICATE);
+    assert_eq!(dev.state().trust_anchors, before, "nothing replaced");
+    assert_eq!(
+        dev.state().last_counters.get(&w.load_controller.eui),
+        counters.get(&w.load_controller.eui),
+        "no floor applied"
+    );
+    // An ACB's or a WAN provider's: refused too.
+    for (counter, role) in [
+        (1001, smki::RemotePartyRole::AccessControlBroker),
+        (1002, smki::RemotePartyRole::WanProvider),
+    ] {
+        let (wrong, _) = org_cert(
+            &pki,
+            LOAD_CONTROLLER,
+            role,
+            smki::KeyUsage::DigitalSignature,
+        );
+        let r = send(
+            &w,
+            &mut dev,
+            &w.supplier,
+            counter,
+            &krp(KrpParty::LoadController, wrong, path.clone()),
+        );
+        let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+        assert_eq!(o.outcomes[0].status, STATUS_BAD_CERTIFICATE, "{role:?}");
+        assert_eq!(dev.state().trust_anchors, before, "{role:?}");
+    }
+    // A load controller's: replaced.
+    let (lc, _) = org_cert(
+        &pki,
+        LOAD_CONTROLLER,
+        smki::RemotePartyRole::LoadController,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1003,
+        &krp(KrpParty::LoadController, lc.clone(), path.clone()),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::LoadController)
+        .unwrap();
+    assert!(anchor_holds(anchor, &lc));
+    // A supplier's: replaced, the supplier the cell's new subject.
+    let (sup, _) = org_cert(
+        &pki,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1004,
+        &krp(KrpParty::LoadController, sup.clone(), path),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let s = dev.state();
+    let anchor = s
+        .trust_anchors
+        .get(RemotePartyRole::LoadController)
+        .unwrap();
+    assert!(anchor_holds(anchor, &sup));
+    assert_eq!(anchor.eui, w.supplier.eui);
+    assert_eq!(
+        s.trust_anchors.get(RemotePartyRole::Supplier),
+        before.get(RemotePartyRole::Supplier),
+        "the supplier's own cells untouched"
+    );
+}
+
+/// The RTDS CS02g IMMEDIATE SUCCESS command (the supplier's own certificates for the load
+/// controller's cells): executed, answered like the RTDS response.
+#[test]
+fn rtds_cs02g_puts_the_suppliers_certificates_into_the_load_controllers_cells() {
+    let w = World::new();
+    let dir = "6.15.1_CS02gLoadControllerBySupplier";
+    let stem = "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS";
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert!(o.all_succeeded());
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
+        panic!()
+    };
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::LoadController)
+        .unwrap();
+    assert_eq!(anchor.eui, gbcs::Eui64::from_u64(SUPPLIER));
+    for rep in &u.content.replacements {
+        assert!(anchor_holds(anchor, &rep.certificate));
+    }
+}
+
 /// The DCC's transitional change-of-supplier party (RTDS 90-B3-D5-1F-30-00-00-04).
 const TRANS_COS: u64 = 0x90b3_d51f_3000_0004;
 /// The incoming supplier.

@@ -8,11 +8,15 @@
 //! * `RemotePartyRole` Supplier, NetworkOperator or LoadController (any other role is not a
 //!   KRP's, refused); the requester must be the authorising party, a trust anchor of the device
 //!   in the use case's role (else refused as no trust anchor, nothing sent);
-//! * each replacement certificate must be an SMKI organisation certificate of the replaced
-//!   role, with the slot's key usage (DS, KA), and — for the supplier and the network
-//!   operator replacing their own — name the requester as its subject (else the body is
-//!   invalid, nothing sent); that it was issued under the certification path is the device's
-//!   check (GBCS), which refuses the command otherwise;
+//! * each replacement certificate must be an SMKI organisation certificate with the slot's key
+//!   usage (DS, KA), and — for the supplier and the network operator replacing their own — of
+//!   the replaced role and naming the requester as its subject (else the body is invalid,
+//!   nothing sent). Which organisation's certificate the load controller's cells may take
+//!   (CS02g) is the device's check, as is that a certificate was issued under the
+//!   certification path (GBCS): the device refuses the command otherwise, nothing changes.
+//!   RTDS sends CS02g with the supplier's own certificates (role 2) for the load controller's
+//!   cells, SUCCESS and ERROR alike (the ERROR scenario differs only in a corrupted
+//!   certification path certificate), so the DCC passes them through;
 //! * a prepayment top-up floor or certificate only for the supplier;
 //! * `ExecutionDateTime`: as 1.6 (`s1_6_update_payment_mode::device_activation`).
 
@@ -86,7 +90,9 @@ pub(crate) fn checked_certificates(
         let Some(der) = cert else { continue };
         let f = certificate_facts(der)
             .map_err(|e| invalid(format!("{name} is not an organisation certificate ({e})")))?;
-        if f.role != Some(party.target_role()) {
+        // The load controller's cells: whose certificate they take is the device's check
+        // (GBCS; the RTDS CS02g commands carry the supplier's, and the device takes them).
+        if party != KrpParty::LoadController && f.role != Some(party.target_role()) {
             return Err(invalid(format!(
                 "{name} is for role {:?}, not {:?}",
                 f.role, body.role
@@ -290,11 +296,22 @@ mod tests {
         let mut junk = body.clone();
         junk.ka = Some(vec![0x30, 0x00]);
         assert!(krp_credentials(&junk, me, uc::Activation::Now).is_err());
-        // The supplier's certificates for the load controller's cells.
+        // The supplier's certificates for the load controller's cells (as the RTDS CS02g
+        // commands): passed through, the device decides whose certificates the cells take.
         let mut lc = body;
         lc.role = CredentialsRole::LoadController;
         lc.ka_top_up = None;
         lc.top_up_floor = None;
-        assert!(krp_credentials(&lc, me, uc::Activation::Now).is_err());
+        let c = krp_credentials(&lc, me, uc::Activation::Now).unwrap();
+        assert_eq!(c.party, KrpParty::LoadController);
+        // ... nor the requester's: a load controller's certificates name the load controller.
+        assert!(krp_credentials(&lc, eui::Eui64::from_u64(1), uc::Activation::Now).is_ok());
+        // The DCC's own checks still hold for them: the slot's key usage, a certificate.
+        let mut swapped = lc.clone();
+        swapped.ds = lc.ka.clone();
+        assert!(krp_credentials(&swapped, me, uc::Activation::Now).is_err());
+        let mut junk = lc;
+        junk.ds = Some(vec![0x30, 0x00]);
+        assert!(krp_credentials(&junk, me, uc::Activation::Now).is_err());
     }
 }

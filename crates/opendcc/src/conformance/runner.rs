@@ -221,6 +221,11 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &[
     "6.15.1_CS02bSupplierBySupplier FUTURE_DATED_SUCCESS",
     "6.15.1_CS02bSupplierBySupplier CANCELLATION_SUCCESS",
     "6.15.1_CS02bNOByNO SUCCESS",
+    // CS02g: the vectors' are also another party's (the supplier's own, role 2, GITTESTSUPPLIER)
+    // than the templates' (the load controller's, role 8).
+    "6.15.1_CS02gLoadControllerBySupplier IMMEDIATE_SUCCESS",
+    "6.15.1_CS02gLoadControllerBySupplier FUTURE_DATED_SUCCESS",
+    "6.15.1_CS02gLoadControllerBySupplier CANCELLATION_SUCCESS",
     "6.21_CS02bSupplierBySupplierHandover SUCCESS",
     "6.21_CS02bNOByNOHandover SUCCESS",
     // 6.23: the same (the transitional CoS party's command).
