@@ -114,6 +114,53 @@ impl Delivered {
     }
 }
 
+/// The service reference of a service reference variant: its first two numbers (`6.15.1` →
+/// `6.15`, `7.2` → `7.2`).
+pub fn service_reference(variant: &str) -> String {
+    variant.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// A DUIS 5.4 command variant 5 request (unsigned): request `rid`'s pre-command, `signed` (the
+/// GBCS bytes the user signed), for service reference variant `variant`.
+pub fn cv5_request(rid: &str, variant: &str, signed: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        concat!(
+            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
+            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
+            "<sr:ServiceReference>{}</sr:ServiceReference>",
+            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
+            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
+            "</sr:Body></sr:Request>"
+        ),
+        rid,
+        service_reference(variant),
+        variant,
+        base64::engine::general_purpose::STANDARD.encode(signed)
+    )
+}
+
+/// The GBCS pre-command in the DCC's synchronous answer to a critical request (command variant
+/// 4). Panics if it carries none.
+pub fn precommand_of(answer: &Answer) -> Vec<u8> {
+    Delivered {
+        delivery_id: 0,
+        kind: "response".into(),
+        xml: answer.body.clone(),
+    }
+    .gbcs_payload()
+    .unwrap_or_else(|| panic!("a pre-command in\n{}", answer.body))
+}
+
+/// `xml` (a request) with its `sr:Body` replaced by `body` (the body's content).
+pub fn with_body(xml: &str, body: &str) -> String {
+    let (Some(a), Some(z)) = (xml.find("<sr:Body>"), xml.find("</sr:Body>")) else {
+        panic!("no sr:Body in\n{xml}");
+    };
+    let z = z + "</sr:Body>".len();
+    format!("{}<sr:Body>{body}</sr:Body>{}", &xml[..a], &xml[z..])
+}
+
 /// The text of the first element named `local` (any prefix).
 pub fn element_text(xml: &str, local: &str) -> Option<String> {
     let root = duis::xml::parse_element(xml.as_bytes(), &duis::ParseLimits::default()).ok()?;
@@ -458,6 +505,36 @@ impl Harness {
         // The DCC's workers see at once what the request queued.
         self.settle();
         answer
+    }
+
+    /// The second half of the critical flow: `answer` is the DCC's answer to `user`'s critical
+    /// request `rid` (command variant 4), which must be I0, signed and schema-valid, carrying
+    /// a GBCS pre-command; the pre-command is signed with `user`'s GBCS key and sent back as
+    /// command variant 5 for `variant`, which the DCC must acknowledge (I99). The caller then
+    /// runs the world and reads the device's answer. Panics on any other answer.
+    pub fn return_signed_precommand(
+        &mut self,
+        user: &str,
+        rid: &str,
+        variant: &str,
+        answer: &Answer,
+    ) {
+        assert_eq!(
+            answer.code.map(|c| c.as_str()),
+            Some("I0"),
+            "{}",
+            answer.body
+        );
+        self.check_signed(&answer.body);
+        let pre = precommand_of(answer);
+        assert!(
+            gbcs::GeneralSigning::decode(&pre).is_ok_and(|g| g.is_precommand()),
+            "not a pre-command: {}",
+            answer.body
+        );
+        let signed = self.sign_precommand(user, &pre);
+        let a = self.send(&self.sign(user, &cv5_request(rid, variant, &signed)));
+        assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
     }
 
     /// A device request from `user` for `target`, signed and sent; the synchronous answer.

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use dcc::store::Store as _;
 use gbcs::GeneralSigning;
 use gbcs::usecases::{ResponseOutcome, ResponseValue, decode_response};
-use harness::{Delivered, Harness, premises1};
+use harness::{Harness, premises1};
 use smki_service::{Environment, SmkiStore as _, SmkiTx};
 
 const SUPPLIER: &str = "supplier-a";
@@ -29,28 +29,6 @@ const DISABLE: &str = "ECS43_7.2_SUCCESS_REQUEST_DUIS.XML";
 
 fn b64(d: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(d)
-}
-
-fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        service_reference(srv),
-        srv,
-        b64(payload)
-    )
-}
-
-/// The service reference of a variant (`6.15.1` → `6.15`, `6.17` → `6.17`).
-fn service_reference(srv: &str) -> String {
-    srv.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
 /// A critical request whose body is replaced by `body` (when given); the pre-command signed by
@@ -65,24 +43,14 @@ fn critical(
 ) -> Result<String, String> {
     let p = h.request(template, SUPPLIER, premises1::ESME);
     let xml = match body {
-        Some(b) => {
-            let a = p.xml.find("<sr:Body>").unwrap();
-            let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
-            format!("{}<sr:Body>{b}</sr:Body>{}", &p.xml[..a], &p.xml[z..])
-        }
+        Some(b) => harness::with_body(&p.xml, b),
         None => p.xml.clone(),
     };
     let a = h.send(&h.sign(SUPPLIER, &xml));
     if a.code.map(|c| c.as_str()) != Some("I0") {
         return Err(a.body);
     }
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
+    let pre = harness::precommand_of(&a);
     let signed = match sign {
         Some(k) => GeneralSigning::decode(&pre)
             .unwrap()
@@ -91,7 +59,7 @@ fn critical(
             .encode(),
         None => h.sign_precommand(SUPPLIER, &pre),
     };
-    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed)));
+    let a = h.send(&h.sign(SUPPLIER, &harness::cv5_request(&p.rid, srv, &signed)));
     assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
     h.run_until_idle();
     Ok(p.rid)
@@ -536,11 +504,7 @@ const DEVICE_READ: &str = "CS02e_6.24.2_SUCCESS_REQUEST_DUIS.XML";
 fn retrieve_krp(h: &mut Harness, target: &str, body: Option<&str>) -> Result<String, String> {
     let p = h.request(KRP_READ, SUPPLIER, target);
     let xml = match body {
-        Some(b) => {
-            let a = p.xml.find("<sr:Body>").unwrap();
-            let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
-            format!("{}<sr:Body>{b}</sr:Body>{}", &p.xml[..a], &p.xml[z..])
-        }
+        Some(b) => harness::with_body(&p.xml, b),
         None => p.xml.clone(),
     };
     let a = h.send(&h.sign(SUPPLIER, &xml));

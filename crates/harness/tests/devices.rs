@@ -270,46 +270,11 @@ fn a_refused_delivery_is_retried_until_accepted() {
     assert_eq!(h.delivered_to(SUPPLIER).len(), 1, "accepted once");
 }
 
-/// The GBCS payload of a synchronous DUIS answer (a command variant 4 pre-command).
-fn precommand_of(a: &Answer) -> Vec<u8> {
-    let d = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    };
-    d.gbcs_payload().expect("a pre-command")
-}
-
-fn cv5(rid: &str, service_reference: &str, srv: &str, payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        service_reference,
-        srv,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
-}
-
 /// A critical request: CV 4 (pre-command, I0), the supplier's signature, CV 5 (I99), the
 /// meter's answer delivered.
 fn critical(h: &mut Harness, template: &str, srv: &str) -> Delivered {
     let (p, a) = h.device_request(SUPPLIER, template, premises1::ESME);
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    h.check_signed(&a.body);
-    let pre = precommand_of(&a);
-    assert!(gbcs::GeneralSigning::decode(&pre).unwrap().is_precommand());
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let xml = h.sign(SUPPLIER, &cv5(&p.rid, srv, srv, &signed));
-    let a = h.send(&xml);
-    assert_acknowledged(&a);
+    h.return_signed_precommand(SUPPLIER, &p.rid, srv, &a);
     h.run_until_idle();
     h.response_for(SUPPLIER, &p.rid)
         .expect("the meter's answer")

@@ -96,34 +96,9 @@ fn read(h: &mut Harness, template: &str, start: i64, end: i64) -> Vec<EventLogEn
 
 /// A critical supply command through CV 4 / CV 5 (see `supply.rs`).
 fn critical(h: &mut Harness, template: &str, srv: &str) {
-    use base64::Engine as _;
     let p = h.request(template, SUPPLIER, premises1::ESME);
     let a = h.send(&h.sign(SUPPLIER, &p.xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let cv5 = format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        p.rid,
-        srv,
-        srv,
-        base64::engine::general_purpose::STANDARD.encode(&signed)
-    );
-    let a = h.send(&h.sign(SUPPLIER, &cv5));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.return_signed_precommand(SUPPLIER, &p.rid, srv, &a);
     h.run_until_idle();
     let r = h
         .response_for(SUPPLIER, &p.rid)

@@ -6,30 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use harness::{Delivered, Harness, premises1, set_text};
+use harness::{Harness, premises1, set_text};
 
 const SUPPLIER: &str = "supplier-a";
 const CONVERSION: &str = "GCS23_6.6_SUCCESS_REQUEST_DUIS.XML";
 const FLOW: &str = "GCS24a_6.7_SUCCESS_REQUEST_DUIS.XML";
 const READ: &str = "GCS21a_6.2.8_SUCCESS_REQUEST_DUIS.XML";
-
-fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        srv,
-        srv,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
-}
 
 /// A critical write from `template` with `edits` (element, text): the meter's answer code.
 fn write(h: &mut Harness, template: &str, srv: &str, edits: &[(&str, &str)]) -> Option<String> {
@@ -39,17 +21,7 @@ fn write(h: &mut Harness, template: &str, srv: &str, edits: &[(&str, &str)]) -> 
         xml = set_text(&xml, name, text);
     }
     let a = h.send(&h.sign(SUPPLIER, &xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, srv, &signed)));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.return_signed_precommand(SUPPLIER, &p.rid, srv, &a);
     h.run_until_idle();
     h.response_for(SUPPLIER, &p.rid)
         .expect("the meter's answer")

@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::Engine as _;
-use harness::{Delivered, Harness, premises1};
+use harness::{Harness, premises1};
 
 const SUPPLIER: &str = "supplier-a";
 const HANDOVER: &str = "CS02bSupplierBySupplierHandover_6.21_SUCCESS_REQUEST_DUIS.XML";
@@ -59,9 +59,7 @@ fn handover_body(ds: &[u8], ka: &[u8], path: &[u8]) -> String {
 /// DCC and the device are done (its response code).
 fn handover(h: &mut Harness, body: &str) -> Result<String, String> {
     let p = h.request(HANDOVER, SUPPLIER, premises1::ESME);
-    let a = p.xml.find("<sr:Body>").unwrap();
-    let z = p.xml.find("</sr:Body>").unwrap() + "</sr:Body>".len();
-    let xml = format!("{}<sr:Body>{body}</sr:Body>{}", &p.xml[..a], &p.xml[z..]);
+    let xml = harness::with_body(&p.xml, body);
     let answer = h.send(&h.sign(SUPPLIER, &xml));
     if answer.code.map(|c| c.as_str()) != Some("I99") {
         return Err(answer.body);
@@ -77,29 +75,7 @@ fn handover(h: &mut Harness, body: &str) -> Result<String, String> {
 fn disable_supply(h: &mut Harness) -> String {
     let p = h.request(DISABLE, SUPPLIER, premises1::ESME);
     let a = h.send(&h.sign(SUPPLIER, &p.xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let cv5 = format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>7.2</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>7.2</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        p.rid,
-        b64(&signed)
-    );
-    let a = h.send(&h.sign(SUPPLIER, &cv5));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.return_signed_precommand(SUPPLIER, &p.rid, "7.2", &a);
     h.run_until_idle();
     h.response_for(SUPPLIER, &p.rid)
         .expect("an answer")

@@ -26,28 +26,6 @@ fn acknowledged(a: &Answer) {
     assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
 }
 
-fn cv5(rid: &str, payload: &[u8]) -> String {
-    cv5_of(rid, "6.4", "6.4.1", payload)
-}
-
-fn cv5_of(rid: &str, srv: &str, variant: &str, payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        srv,
-        variant,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
-}
-
 /// The device's answer rendered as MMC (opened with the supplier's key).
 fn render(h: &Harness, r: &Delivered, srv: &str, variant: &str) -> String {
     render_for(h, SUPPLIER, r, srv, variant)
@@ -112,17 +90,7 @@ fn update_load_limiting(h: &mut Harness, template: &str, edits: &[(&str, &str)])
         xml = harness::set_text(&xml, name, text);
     }
     let a = h.send(&h.sign(SUPPLIER, &xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, &signed)));
-    acknowledged(&a);
+    h.return_signed_precommand(SUPPLIER, &p.rid, "6.4.1", &a);
     h.advance(Duration::from_secs(5));
     let r = h
         .response_for(SUPPLIER, &p.rid)
@@ -338,19 +306,8 @@ fn critical(h: &mut Harness, template: &str, srv: &str, value: (&str, &str)) -> 
     let p = h.request(template, SUPPLIER, premises1::ESME);
     let xml = harness::set_text(&p.xml, value.0, value.1);
     let a = h.send(&h.sign(SUPPLIER, &xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    // The service reference: the variant's first two numbers.
-    let reference = srv.split('.').take(2).collect::<Vec<_>>().join(".");
-    let a = h.send(&h.sign(SUPPLIER, &cv5_of(&p.rid, &reference, srv, &signed)));
-    acknowledged(&a);
+    h.return_signed_precommand(SUPPLIER, &p.rid, srv, &a);
+    let reference = harness::service_reference(srv);
     h.advance(Duration::from_secs(5));
     let r = h
         .response_for(SUPPLIER, &p.rid)

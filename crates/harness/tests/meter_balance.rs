@@ -39,22 +39,6 @@ fn read(h: &mut Harness, template: &str, target: &str) -> Delivered {
     r
 }
 
-fn cv5(rid: &str, payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>1.5</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>1.5</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
-}
-
 /// The CV 4 request of `template` for `target` with `AdjustMeterBalance` set to `adjust`: its
 /// request id and the DCC's synchronous answer.
 fn cv4(h: &mut Harness, template: &str, target: &str, adjust: Option<i64>) -> (String, Answer) {
@@ -67,26 +51,11 @@ fn cv4(h: &mut Harness, template: &str, target: &str, adjust: Option<i64>) -> (S
     (p.rid, a)
 }
 
-fn precommand_of(a: &Answer) -> Vec<u8> {
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    assert!(gbcs::GeneralSigning::decode(&pre).unwrap().is_precommand());
-    pre
-}
-
 /// 1.5 from `template` (its adjustment replaced by `adjust`): CV 4, the supplier's signature,
 /// CV 5; the meter's answer, rendered `UpdateMeterBalanceRsp`.
 fn update(h: &mut Harness, template: &str, target: &str, adjust: Option<i64>) -> Delivered {
     let (rid, a) = cv4(h, template, target, adjust);
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    h.check_signed(&a.body);
-    let signed = h.sign_precommand(SUPPLIER, &precommand_of(&a));
-    acknowledged(&h.send(&h.sign(SUPPLIER, &cv5(&rid, &signed))));
+    h.return_signed_precommand(SUPPLIER, &rid, "1.5", &a);
     h.run_until_idle();
     let r = h.response_for(SUPPLIER, &rid).expect("the meter's answer");
     assert_eq!(r.code().as_deref(), Some("I0"), "{}", r.xml);
@@ -323,8 +292,8 @@ fn bad_input_is_refused_and_changes_nothing() {
     // A pre-command signed with another key than the supplier's: not carried out.
     let (rid, a) = cv4(&mut h, "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML", esme, None);
     assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let signed = h.sign_precommand("distributor", &precommand_of(&a));
-    let answer = h.send(&h.sign(SUPPLIER, &cv5(&rid, &signed)));
+    let signed = h.sign_precommand("distributor", &harness::precommand_of(&a));
+    let answer = h.send(&h.sign(SUPPLIER, &harness::cv5_request(&rid, "1.5", &signed)));
     h.run_until_idle();
     let delivered = h.response_for(SUPPLIER, &rid);
     assert!(

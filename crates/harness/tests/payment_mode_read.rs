@@ -6,43 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use gbcs::PublicKey;
-use harness::{Delivered, Harness, premises1};
+use harness::{Harness, premises1};
 
 const SUPPLIER: &str = "supplier-a";
-
-fn cv5(rid: &str, srv: &str, payload: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        concat!(
-            r#"<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">"#,
-            "<sr:Header><sr:RequestID>{}</sr:RequestID><sr:CommandVariant>5</sr:CommandVariant>",
-            "<sr:ServiceReference>{}</sr:ServiceReference>",
-            "<sr:ServiceReferenceVariant>{}</sr:ServiceReferenceVariant></sr:Header>",
-            "<sr:Body><sr:SignedPreCommand><sr:GBCSPayload>{}</sr:GBCSPayload></sr:SignedPreCommand>",
-            "</sr:Body></sr:Request>"
-        ),
-        rid,
-        srv,
-        srv,
-        base64::engine::general_purpose::STANDARD.encode(payload)
-    )
-}
 
 /// 1.6 from `template`, through CV 4 and 5; answered I0.
 fn update_payment_mode(h: &mut Harness, template: &str, device: &str) {
     let p = h.request(template, SUPPLIER, device);
     let a = h.send(&h.sign(SUPPLIER, &p.xml));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I0"), "{}", a.body);
-    let pre = Delivered {
-        delivery_id: 0,
-        kind: "response".into(),
-        xml: a.body.clone(),
-    }
-    .gbcs_payload()
-    .expect("a pre-command");
-    let signed = h.sign_precommand(SUPPLIER, &pre);
-    let a = h.send(&h.sign(SUPPLIER, &cv5(&p.rid, "1.6", &signed)));
-    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.return_signed_precommand(SUPPLIER, &p.rid, "1.6", &a);
     h.run_until_idle();
     let r = h
         .response_for(SUPPLIER, &p.rid)
