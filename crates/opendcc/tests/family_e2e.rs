@@ -158,8 +158,10 @@ fn family_1_payment_mode_switches_read_back_and_the_block_counters_reset() {
     assert_eq!(pm["credit"], true, "{pm}");
 
     // 1.7 (ECS05): the meter records the reset now, and 4.1.3 reads the block counters from
-    // then on (the few seconds of consumption since, Wh).
-    let counted = block_counters(&demo, &sink);
+    // then on (the few seconds of consumption since, Wh). No comparison with a read before the
+    // reset: the demo's meters were installed seconds earlier, so the counters before the reset
+    // are as small as after it, and which of the two reads is larger depends only on how long
+    // each interval took on the machine (a loaded machine read 0 Wh before and 1 Wh after).
     let before = time::OffsetDateTime::now_utc().unix_timestamp();
     critical_mmc(
         &demo,
@@ -178,7 +180,6 @@ fn family_1_payment_mode_switches_read_back_and_the_block_counters_reset() {
         "{at} not in {before}..{after}"
     );
     let since = block_counters(&demo, &sink);
-    assert!(since <= counted, "{since} against {counted}");
     assert!(since < 100, "{since} Wh within seconds of the reset");
 }
 
