@@ -34,7 +34,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::device::EmulatedDevice;
-use crate::future::{FutureAction, PendingAction};
+use crate::future::FutureAction;
 
 /// The boost period of a device whose state sets none, minutes (see the module's notes).
 pub const DEFAULT_BOOST_PERIOD_MINUTES: u16 = 240;
@@ -195,16 +195,7 @@ impl EmulatedDevice {
         });
         self.log_boost(device_now, &controllers, ALCS_ACTION_ON);
         self.forget_boost_end();
-        self.state.future_actions.push(PendingAction {
-            at: end,
-            action: FutureAction::BoostEnd,
-            originator: self.identity.eui,
-            counter: 0,
-            message_code: 0,
-            cluster: 0,
-            frame_control: 0,
-            command: 0,
-        });
+        self.hold_own(end, FutureAction::BoostEnd);
         BoostPress::Started { until: end }
     }
 

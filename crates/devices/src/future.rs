@@ -116,6 +116,23 @@ pub struct PendingAction {
 }
 
 impl EmulatedDevice {
+    /// Holds `action`, one of the device's own (no command: no originator but the device, no
+    /// counter, no outcome alert), until `at` (device clock).
+    pub(crate) fn hold_own(&mut self, at: i64, action: FutureAction) {
+        self.state.future_actions.push(PendingAction {
+            at,
+            action,
+            originator: self.identity.eui,
+            counter: 0,
+            message_code: 0,
+            cluster: 0,
+            frame_control: 0,
+            command: 0,
+        });
+    }
+}
+
+impl EmulatedDevice {
     /// GCS32 with an implementation date-time ahead of the device clock: held (the valve
     /// closes then). Returns whether it was held; `false` for an immediate one (0, or a time
     /// the clock has reached), which the caller executes now.

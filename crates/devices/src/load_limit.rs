@@ -26,7 +26,7 @@
 use gbcs::{AlertCode, UtcDateTime};
 
 use crate::device::EmulatedDevice;
-use crate::future::{FutureAction, PendingAction};
+use crate::future::FutureAction;
 use crate::kind::DeviceKind;
 use crate::state::SupplyState;
 
@@ -58,16 +58,7 @@ impl EmulatedDevice {
             .retain(|a| a.action != FutureAction::LoadLimitEvent);
         if let Some(at) = self.next_load_limit_event(now.to_unix()) {
             let offset = self.state.clock_offset_secs;
-            self.state.future_actions.push(PendingAction {
-                at: at.saturating_add(offset),
-                action: FutureAction::LoadLimitEvent,
-                originator: self.identity.eui,
-                counter: 0,
-                message_code: 0,
-                cluster: 0,
-                frame_control: 0,
-                command: 0,
-            });
+            self.hold_own(at.saturating_add(offset), FutureAction::LoadLimitEvent);
         }
     }
 

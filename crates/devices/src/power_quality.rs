@@ -32,7 +32,7 @@ use gbcs::{GeneralSigning, UtcDateTime};
 use crate::config::power_quality::SimulatedVoltage;
 use crate::device::EmulatedDevice;
 use crate::exec::{DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, Execution, dlms_response, done};
-use crate::future::{FutureAction, PendingAction};
+use crate::future::FutureAction;
 use crate::reads::network;
 use crate::reads::object_fault;
 use crate::state::EventKind;
@@ -209,16 +209,7 @@ impl EmulatedDevice {
             || pq.rms_excursion.contains(&true);
         if watching {
             let at = device_now.saturating_add(self.power_quality_step());
-            self.state.future_actions.push(PendingAction {
-                at,
-                action: FutureAction::PowerQuality,
-                originator: self.identity.eui,
-                counter: 0,
-                message_code: 0,
-                cluster: 0,
-                frame_control: 0,
-                command: 0,
-            });
+            self.hold_own(at, FutureAction::PowerQuality);
         }
     }
 

@@ -69,7 +69,7 @@ use crate::exec::{
     DLMS_FAILURE, DLMS_NOT_EXECUTED, DLMS_SUCCESS, Execution, ZCL_DEFAULT_RESPONSE,
     ZCL_HARDWARE_FAILURE, dlms_response, done, gbz, plain_component,
 };
-use crate::future::{FutureAction, PendingAction};
+use crate::future::FutureAction;
 use crate::kind::DeviceKind;
 use crate::reads::gas_tariff as zse;
 use crate::reads::logs::uk_offset;
@@ -725,16 +725,7 @@ impl EmulatedDevice {
             .future_actions
             .retain(|a| a.action != FutureAction::Prepayment);
         if let Some(at) = self.next_prepayment_event(now.to_unix()) {
-            self.state.future_actions.push(PendingAction {
-                at: at.saturating_add(offset),
-                action: FutureAction::Prepayment,
-                originator: self.identity.eui,
-                counter: 0,
-                message_code: 0,
-                cluster: 0,
-                frame_control: 0,
-                command: 0,
-            });
+            self.hold_own(at.saturating_add(offset), FutureAction::Prepayment);
         }
         alerts
     }

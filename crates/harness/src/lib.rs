@@ -726,18 +726,11 @@ impl Harness {
     /// alert (credit added locally, or the refusal's) reaches the DCC as its other alerts do.
     pub fn enter_utrn(&mut self, id: &str, utrn: &str) {
         let device = eui(id);
-        let chf = self
-            .store
-            .transaction(|tx| Ok(tx.device(device)?))
-            .expect("reading the inventory")
-            .and_then(|d| d.chf)
-            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
-        let now = unix_ms(self.now());
-        let kind = wan::emulated::utrn_event(device, utrn);
-        self.store
-            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
-            .expect("queuing the keypad entry");
-        self.settle();
+        self.push_hub_event(
+            device,
+            &wan::emulated::utrn_event(device, utrn),
+            "queuing the keypad entry",
+        );
     }
 
     /// The consumer presses an emulated ESME's boost button now, as `opendcc device boost`
@@ -746,18 +739,11 @@ impl Harness {
     /// a boost of the associated controllers starts, or the one in force ends).
     pub fn press_boost_button(&mut self, id: &str) {
         let device = eui(id);
-        let chf = self
-            .store
-            .transaction(|tx| Ok(tx.device(device)?))
-            .expect("reading the inventory")
-            .and_then(|d| d.chf)
-            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
-        let now = unix_ms(self.now());
-        let kind = wan::emulated::boost_event(device);
-        self.store
-            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
-            .expect("queuing the boost button press");
-        self.settle();
+        self.push_hub_event(
+            device,
+            &wan::emulated::boost_event(device),
+            "queuing the boost button press",
+        );
     }
 
     /// Makes the site's RMS voltage at an emulated ESME `volts` from now on (`None`: back to
@@ -765,18 +751,11 @@ impl Harness {
     /// so that the WAN runs the meter's power quality evaluations at their times.
     pub fn set_simulated_voltage(&mut self, id: &str, volts: Option<u32>) {
         let device = eui(id);
-        let chf = self
-            .store
-            .transaction(|tx| Ok(tx.device(device)?))
-            .expect("reading the inventory")
-            .and_then(|d| d.chf)
-            .unwrap_or_else(|| panic!("{device} is not behind a hub"));
-        let now = unix_ms(self.now());
-        let kind = wan::emulated::voltage_event(device, volts);
-        self.store
-            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
-            .expect("queuing the voltage change");
-        self.settle();
+        self.push_hub_event(
+            device,
+            &wan::emulated::voltage_event(device, volts),
+            "queuing the voltage change",
+        );
     }
 
     /// Someone tampers with an emulated ESME now, as `opendcc device tamper` does: a WAN event
@@ -784,6 +763,16 @@ impl Harness {
     /// the supply locked when its supply tamper state says so) reach the DCC as its others do.
     pub fn tamper(&mut self, id: &str) {
         let device = eui(id);
+        self.push_hub_event(
+            device,
+            &wan::emulated::tamper_event(device),
+            "queuing the tamper",
+        );
+    }
+
+    /// Queues the simulation input `kind` at `device`'s hub as a WAN event now (`what`, for
+    /// a panic), and does what is due.
+    fn push_hub_event(&mut self, device: Eui64, kind: &str, what: &str) {
         let chf = self
             .store
             .transaction(|tx| Ok(tx.device(device)?))
@@ -791,10 +780,9 @@ impl Harness {
             .and_then(|d| d.chf)
             .unwrap_or_else(|| panic!("{device} is not behind a hub"));
         let now = unix_ms(self.now());
-        let kind = wan::emulated::tamper_event(device);
         self.store
-            .transaction_in(|tx| Ok(tx.push_wan_event(chf, &kind, now)?))
-            .expect("queuing the tamper");
+            .transaction_in(|tx| Ok(tx.push_wan_event(chf, kind, now)?))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         self.settle();
     }
 

@@ -1535,6 +1535,33 @@ pub fn press_supply_button(dcc: &OperatorDcc, device: &str) -> Result<(), String
     }
 }
 
+/// Queues the simulation input `kind` at device `id`'s hub, as a WAN event for the WAN runner
+/// (which hands it to the device), once `accepts` takes the device's type; the hub.
+fn queue_at_hub(
+    dcc: &OperatorDcc,
+    id: Eui64,
+    kind: &str,
+    accepts: impl Fn(DeviceType) -> Result<(), String>,
+) -> Result<Eui64, String> {
+    dcc.world()?;
+    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
+    crate::on_store!(&dcc.store, |store| {
+        let d = store
+            .transaction(|tx| Ok(tx.device(id)?))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} is not in the inventory"))?;
+        accepts(d.device_type)?;
+        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
+        store
+            .transaction_in(|tx| {
+                use wan::EmulatorTx as _;
+                Ok(tx.push_wan_event(chf, kind, now)?)
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(chf)
+    })
+}
+
 /// `opendcc device boost`: the consumer presses an emulated ESME's boost button now; queued as
 /// an event at the meter's hub ([`wan::emulated::boost_event`]) for the WAN runner, which hands
 /// it to the meter ([`devices::EmulatedDevice::press_boost_button`]: the associated controllers
@@ -1542,28 +1569,14 @@ pub fn press_supply_button(dcc: &OperatorDcc, device: &str) -> Result<(), String
 /// its time.
 pub fn press_boost_button(dcc: &OperatorDcc, device: &str) -> Result<(), String> {
     let id: Eui64 = device.parse().map_err(|e| format!("{e}"))?;
-    dcc.world()?;
-    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
-    let chf = crate::on_store!(&dcc.store, |store| {
-        let d = store
-            .transaction(|tx| Ok(tx.device(id)?))
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{id} is not in the inventory"))?;
-        if d.device_type != DeviceType::Esme {
+    let chf = queue_at_hub(dcc, id, &wan::emulated::boost_event(id), |t| {
+        if t != DeviceType::Esme {
             return Err(format!(
                 "{id} is a {}, not an ESME (only an ESME has a boost button)",
-                d.device_type
+                t
             ));
         }
-        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
-        let kind = wan::emulated::boost_event(id);
-        store
-            .transaction_in(|tx| {
-                use wan::EmulatorTx as _;
-                Ok(tx.push_wan_event(chf, &kind, now)?)
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(chf)
+        Ok(())
     })?;
     crate::out(&format!("{id}: boost button pressed (queued at {chf})"))
 }
@@ -1577,25 +1590,11 @@ pub fn enter_utrn(dcc: &OperatorDcc, device: &str, utrn: &str) -> Result<(), Str
     if utrn.len() != gbcs::utrn::UTRN_DIGITS || !utrn.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{utrn:?}: a UTRN is 20 digits"));
     }
-    dcc.world()?;
-    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
-    let chf = crate::on_store!(&dcc.store, |store| {
-        let d = store
-            .transaction(|tx| Ok(tx.device(id)?))
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{id} is not in the inventory"))?;
-        if !matches!(d.device_type, DeviceType::Esme | DeviceType::Gsme) {
-            return Err(format!("{id} is a {}, not a meter", d.device_type));
+    let chf = queue_at_hub(dcc, id, &wan::emulated::utrn_event(id, utrn), |t| {
+        if !matches!(t, DeviceType::Esme | DeviceType::Gsme) {
+            return Err(format!("{id} is a {}, not a meter", t));
         }
-        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
-        let kind = wan::emulated::utrn_event(id, utrn);
-        store
-            .transaction_in(|tx| {
-                use wan::EmulatorTx as _;
-                Ok(tx.push_wan_event(chf, &kind, now)?)
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(chf)
+        Ok(())
     })?;
     crate::out(&format!("{id}: UTRN entered (queued at {chf})"))
 }
@@ -1613,25 +1612,11 @@ pub fn set_simulated_voltage(dcc: &OperatorDcc, device: &str, volts: &str) -> Re
                 .map_err(|_| format!("{v:?}: a voltage is a whole number of volts, or normal"))?,
         ),
     };
-    dcc.world()?;
-    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
-    let chf = crate::on_store!(&dcc.store, |store| {
-        let d = store
-            .transaction(|tx| Ok(tx.device(id)?))
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{id} is not in the inventory"))?;
-        if d.device_type != DeviceType::Esme {
-            return Err(format!("{id} is a {}, not an ESME", d.device_type));
+    let chf = queue_at_hub(dcc, id, &wan::emulated::voltage_event(id, volts), |t| {
+        if t != DeviceType::Esme {
+            return Err(format!("{id} is a {}, not an ESME", t));
         }
-        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
-        let kind = wan::emulated::voltage_event(id, volts);
-        store
-            .transaction_in(|tx| {
-                use wan::EmulatorTx as _;
-                Ok(tx.push_wan_event(chf, &kind, now)?)
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(chf)
+        Ok(())
     })?;
     crate::out(&format!("{id}: voltage change queued at {chf}"))
 }
@@ -1648,25 +1633,11 @@ pub fn tamper_target(device: &str) -> Result<Eui64, String> {
 /// meter ([`devices::EmulatedDevice::tamper`]) and routes its alerts.
 pub fn tamper(dcc: &OperatorDcc, device: &str) -> Result<(), String> {
     let id = tamper_target(device)?;
-    dcc.world()?;
-    let now = dcc::gateway::unix_ms(OffsetDateTime::now_utc());
-    let chf = crate::on_store!(&dcc.store, |store| {
-        let d = store
-            .transaction(|tx| Ok(tx.device(id)?))
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{id} is not in the inventory"))?;
-        if d.device_type != DeviceType::Esme {
-            return Err(format!("{id} is a {}, not an ESME", d.device_type));
+    let chf = queue_at_hub(dcc, id, &wan::emulated::tamper_event(id), |t| {
+        if t != DeviceType::Esme {
+            return Err(format!("{id} is a {}, not an ESME", t));
         }
-        let chf = d.chf.ok_or_else(|| format!("{id} is not behind a hub"))?;
-        let kind = wan::emulated::tamper_event(id);
-        store
-            .transaction_in(|tx| {
-                use wan::EmulatorTx as _;
-                Ok(tx.push_wan_event(chf, &kind, now)?)
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(chf)
+        Ok(())
     })?;
     crate::out(&format!("{id}: tamper queued at {chf}"))
 }

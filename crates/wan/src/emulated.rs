@@ -645,14 +645,25 @@ impl EmulatedDevices {
         now: OffsetDateTime,
     ) -> Result<Vec<HubReport>, DccError> {
         let id = parse_tamper_event(entry).map_err(|e| internal("tamper event", e))?;
+        let now = utc(now)?;
+        self.simulate(tx, id, "tamper event", |dev| {
+            dev.tamper(now).map(|(_, reply)| reply.alerts)
+        })
+    }
+
+    /// A simulation input at device `id` (`what`, for errors): `input` runs on the device as
+    /// stored, which is saved again; the alerts it returns go to the DCC.
+    fn simulate<E: std::fmt::Display>(
+        &self,
+        tx: &mut (impl WanTx + ?Sized),
+        id: Eui64,
+        what: &str,
+        input: impl FnOnce(&mut devices::EmulatedDevice) -> Result<Vec<Vec<u8>>, E>,
+    ) -> Result<Vec<HubReport>, DccError> {
         let mut loaded = self.load(tx, id)?;
-        let (_, reply) = loaded
-            .dev
-            .tamper(utc(now)?)
-            .map_err(|e| internal("tamper event", e))?;
+        let alerts = input(&mut loaded.dev).map_err(|e| internal(what, e))?;
         Self::save(tx, &loaded)?;
-        Ok(reply
-            .alerts
+        Ok(alerts
             .into_iter()
             .map(|frame| HubReport::DeviceAlert { device: id, frame })
             .collect())
@@ -669,10 +680,11 @@ impl EmulatedDevices {
         let id: Eui64 = device
             .parse()
             .map_err(|e| internal("boost button", format!("{e}")))?;
-        let mut loaded = self.load(tx, id)?;
-        loaded.dev.press_boost_button(utc(now)?);
-        Self::save(tx, &loaded)?;
-        Ok(Vec::new())
+        let now = utc(now)?;
+        self.simulate(tx, id, "boost button", |dev| {
+            dev.press_boost_button(now);
+            Ok::<_, String>(Vec::new())
+        })
     }
 
     /// The site's RMS voltage at an ESME made a value, or back to normal ([`voltage_event`]):
@@ -695,12 +707,14 @@ impl EmulatedDevices {
             "normal" => None,
             v => Some(v.parse::<u32>().map_err(|_| bad())?),
         };
-        let mut loaded = self.load(tx, id)?;
-        if !loaded.dev.set_simulated_voltage(volts, utc(now)?) {
-            return Err(internal("voltage event", format!("{id} is not an ESME")));
-        }
-        Self::save(tx, &loaded)?;
-        Ok(Vec::new())
+        let now = utc(now)?;
+        self.simulate(tx, id, "voltage event", |dev| {
+            if dev.set_simulated_voltage(volts, now) {
+                Ok(Vec::new())
+            } else {
+                Err(format!("{id} is not an ESME"))
+            }
+        })
     }
 
     /// A UTRN typed at a meter's keypad ([`devices::EmulatedDevice::enter_utrn`]): the meter
@@ -718,17 +732,10 @@ impl EmulatedDevices {
         let id: Eui64 = device
             .parse()
             .map_err(|e| internal("UTRN entry", format!("{e}")))?;
-        let mut loaded = self.load(tx, id)?;
-        let (_, reply) = loaded
-            .dev
-            .enter_utrn(utrn, utc(now)?)
-            .map_err(|e| internal("UTRN entry", e))?;
-        Self::save(tx, &loaded)?;
-        Ok(reply
-            .alerts
-            .into_iter()
-            .map(|frame| HubReport::DeviceAlert { device: id, frame })
-            .collect())
+        let now = utc(now)?;
+        self.simulate(tx, id, "UTRN entry", |dev| {
+            dev.enter_utrn(utrn, now).map(|(_, reply)| reply.alerts)
+        })
     }
 }
 
