@@ -995,3 +995,58 @@ fn path_ca_not_issued_by_the_root_is_refused() {
     assert!(s.trust_anchors.by_eui(root_anchor.eui).is_none());
     assert_eq!(s.trust_anchors.roles_of(root_anchor.eui).count(), 0);
 }
+
+/// The RTDS CS02g FUTURE DATED ERROR command (its path certificate's signature altered, as the
+/// IMMEDIATE ERROR one's) on an ESME holding the RTDS root: acknowledged and held as the RTDS
+/// response; at its time nothing is replaced and the device raises the 8F67 alert (framed as
+/// the RTDS alert) reporting status 10 on every cell, as the RTDS alert does.
+#[test]
+fn rtds_cs02g_future_dated_error_fails_at_its_time_on_the_certification_path() {
+    use gbcs::alerts::{FutureDatedInstruction, decode_alert};
+    let w = World::new();
+    let dir = "6.15.1_CS02gLoadControllerBySupplier";
+    let stem = "CS02gLoadControllerBySupplier_6.15.1_FUTURE_DATED_ERROR";
+    let due = gbcs::UtcDateTime::new(2030, 1, 15, 0, 0, 1).unwrap();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.set_trust_anchor(RemotePartyRole::Root, rtds_root());
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    assert_eq!(response(&dev, &ours).outcome, None, "acknowledged only");
+    assert_eq!(held_credentials(&dev), 1);
+    let before = dev.state().trust_anchors.clone();
+    let alerts: Vec<Vec<u8>> = dev
+        .tick(due)
+        .unwrap()
+        .into_iter()
+        .filter(|a| decode_alert(a).is_ok_and(|a| a.future_dated.is_some()))
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    let theirs = rtds(
+        dir,
+        "CS02gLoadControllerBySupplier_6.15.1_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX",
+    );
+    assert_same_structure(&alerts[0], &theirs, "8F67");
+    let statuses = |bytes: &[u8]| {
+        let alert = decode_alert(bytes).unwrap();
+        assert_eq!(alert.alert_code.0, 0x8F67);
+        let FutureDatedInstruction::CredentialsUpdate(o) = alert.future_dated.unwrap().instruction
+        else {
+            panic!()
+        };
+        o.outcomes.iter().map(|c| c.status).collect::<Vec<_>>()
+    };
+    let ours = statuses(&alerts[0]);
+    assert!(!ours.is_empty());
+    assert!(
+        ours.iter()
+            .all(|&s| s == devices::STATUS_CERTIFICATION_PATH)
+    );
+    assert_eq!(ours, statuses(&theirs));
+    assert_eq!(dev.state().trust_anchors, before);
+    assert_eq!(held_credentials(&dev), 0);
+}
