@@ -66,7 +66,28 @@ pub struct TrustAnchor {
     pub ka_public: PublicKeyBytes,
 }
 
-/// The trust anchors of one device, at most one per role.
+impl TrustAnchor {
+    /// The Root cell: the SMKI Organisation root's public key, which every certification path
+    /// of a replacement certificate (CS02b / CS02g) must chain to (see
+    /// `EmulatedDevice::replace_anchors`).
+    ///
+    /// The root has neither an EUI nor a key agreement key, and [`TrustAnchor`] (whose stored
+    /// form is fixed) has fields for both: its `eui` holds the root key's 8-byte GBCS key
+    /// identifier (SMKI names CA keys by it) and its `ka_public` repeats the signing key. Neither
+    /// is ever used: the root originates no command ([`TrustAnchors::by_eui`] and
+    /// [`TrustAnchors::roles_of`] skip it, no use case allows the role) and nothing is
+    /// encrypted or MACed towards it.
+    pub fn root(key: PublicKeyBytes) -> Self {
+        Self {
+            eui: Eui64(gbcs::credentials::key_identifier(key.key())),
+            ds_public: key.clone(),
+            ka_public: key,
+        }
+    }
+}
+
+/// The trust anchors of one device, at most one per role (the [`RemotePartyRole::Root`] one
+/// made by [`TrustAnchor::root`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustAnchors(BTreeMap<RemotePartyRole, TrustAnchor>);
 
@@ -103,12 +124,17 @@ impl TrustAnchors {
         self.0.iter().map(|(r, a)| (*r, a))
     }
 
-    /// The roles `eui` holds on this device.
+    /// The roles `eui` holds on this device (never the root, which originates nothing).
     pub fn roles_of(&self, eui: Eui64) -> impl Iterator<Item = RemotePartyRole> + '_ {
         self.0
             .iter()
-            .filter(move |(_, a)| a.eui == eui)
+            .filter(move |(r, a)| **r != RemotePartyRole::Root && a.eui == eui)
             .map(|(r, _)| *r)
+    }
+
+    /// The SMKI Organisation root's key, if the device holds a Root cell.
+    pub fn root_key(&self) -> Option<&PublicKeyBytes> {
+        self.0.get(&RemotePartyRole::Root).map(|a| &a.ds_public)
     }
 
     /// The anchor whose EUI is `eui` and whose role is one of `roles` (first match in `roles`
@@ -120,8 +146,11 @@ impl TrustAnchors {
             .find(|a| a.eui == eui)
     }
 
-    /// Any anchor whose EUI is `eui`.
+    /// Any anchor whose EUI is `eui` (never the root's, which originates nothing).
     pub fn by_eui(&self, eui: Eui64) -> Option<&TrustAnchor> {
-        self.0.values().find(|a| a.eui == eui)
+        self.0
+            .iter()
+            .find(|(r, a)| **r != RemotePartyRole::Root && a.eui == eui)
+            .map(|(_, a)| a)
     }
 }

@@ -73,6 +73,7 @@ impl EmulatedDevice {
             RemotePartyRole::NetworkOperator | RemotePartyRole::LoadController => vec![ds, ka],
             RemotePartyRole::AccessControlBroker => vec![ka],
             RemotePartyRole::Recovery
+            | RemotePartyRole::Root
             | RemotePartyRole::WanProvider
             | RemotePartyRole::TransitionalCos => vec![ds],
         };

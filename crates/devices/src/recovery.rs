@@ -8,9 +8,9 @@
 //! recovery-mode command whose authorising seq number is the counter. Any failure refuses it
 //! (nothing changes but the event log; an alert is raised). Then every replacement is checked
 //! (the target cell is one the device holds and may be replaced in this mode — never the root —
-//! and the certificate is for that role and key usage — the emulated device holds no root
-//! anchor, so it does not check the certificate's issuer: the Recovery signature vouches for
-//! it); if any fails, nothing is replaced and
+//! and the certificate is for that role and key usage and, when the device holds a Root cell,
+//! chains through the command's certification path to the root — without one, the Recovery
+//! signature vouches for it); if any fails, nothing is replaced and
 //! the signed response reports the failing cell's status. Otherwise every cell is replaced and
 //! the device answers success.
 
@@ -109,8 +109,8 @@ impl EmulatedDevice {
             .insert(apdu.originator, apdu.counter);
         let rule = ReplacementRule {
             may_replace: |code| device_role(code).is_some(),
-            // The Recovery signature vouches for the certificates (the emulated device holds
-            // no root anchor to check their issuer against).
+            // Without a Root cell, the Recovery signature vouches for the certificates (with
+            // one, they must chain to it: `certification_path_holds`).
             check_issuer: false,
         };
         let (success, mut outcome) = self.replace_anchors(&usc, &rule);
@@ -188,8 +188,9 @@ impl EmulatedDevice {
     /// command replace and the device holds (of the cells with a `cellUsage`, the supplier's
     /// prepayment top-up KA cell, `TopUps::supplier_prepayment_ka`, which UTRNs are checked
     /// with), the
-    /// certificate decodes, is for the cell's role and key usage and, where `rule` says so, was
-    /// issued by one of the command's certification path certificates (else
+    /// certificate decodes, is for the cell's role and key usage and its certification path
+    /// holds (`certification_path_holds`: issued by a path certificate the device's Root cell
+    /// signed, or, without a Root cell, where `rule` says so, by a path certificate; else
     /// [`STATUS_CERTIFICATION_PATH`]); then, only if all pass, every cell is replaced. The
     /// outcome reports each cell (existing and replacing subject and key identifier; a cell
     /// that was fine is reported "other" when another failed); its seq number changes are left
@@ -311,11 +312,12 @@ impl EmulatedDevice {
         {
             return (STATUS_BAD_CERTIFICATE, None);
         }
-        if rule.check_issuer
-            && !path
-                .iter()
-                .any(|ca| smki::verify_issued_by(&r.certificate, ca).is_ok())
-        {
+        if !certification_path_holds(
+            &r.certificate,
+            path,
+            rule,
+            self.state.trust_anchors.root_key(),
+        ) {
             return (STATUS_CERTIFICATION_PATH, None);
         }
         (
@@ -341,6 +343,39 @@ pub(crate) fn cell_takes_role(cell: u8, cert: u8) -> bool {
         || (cell == credentials::role::LOAD_CONTROLLER && cert == credentials::role::SUPPLIER)
 }
 
+/// Whether the certification path `path` vouches for the replacement certificate `cert`.
+///
+/// With a Root cell (`root`): `cert` must be issued by one of the path's certificates
+/// ([`smki::verify_issued_by`]) that is itself signed by the root key
+/// ([`smki::verify_signed_by_key`], ECDSA P-256 over its TBS) — for every command, the
+/// Recovery's included (the RTDS `CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_ERROR` and
+/// `FUTURE_DATED_ERROR` commands carry a path certificate whose signature does not verify: their
+/// responses report status 10).
+///
+/// Without a Root cell (the state of a device placed by a world made before devices held one):
+/// as before, `cert` must be issued by one of the path's certificates where `rule` says so
+/// (commands of a known remote party), and nothing is checked for the Recovery's (its signature
+/// vouches for the certificates); the path certificates themselves are not checked.
+fn certification_path_holds(
+    cert: &[u8],
+    path: &[Vec<u8>],
+    rule: &ReplacementRule,
+    root: Option<&PublicKeyBytes>,
+) -> bool {
+    let Some(root) = root else {
+        return !rule.check_issuer
+            || path
+                .iter()
+                .any(|ca| smki::verify_issued_by(cert, ca).is_ok());
+    };
+    let Ok(root) = smki::PublicKey::from_sec1(root.as_sec1()) else {
+        return false;
+    };
+    path.iter().any(|ca| {
+        smki::verify_issued_by(cert, ca).is_ok() && smki::verify_signed_by_key(ca, &root).is_ok()
+    })
+}
+
 /// Whether `cell` is the supplier's prepayment top-up KA cell (cellUsage 1).
 fn is_top_up(cell: credentials::TrustAnchorCell) -> bool {
     cell.role == credentials::role::SUPPLIER
@@ -348,13 +383,15 @@ fn is_top_up(cell: credentials::TrustAnchorCell) -> bool {
         && cell.cell_usage == Some(gbcs::usecases::cs02b::CELL_USAGE_TOP_UP)
 }
 
-/// The replacement status of a certificate not issued by any of the command's certification
-/// path certificates (the RTDS `CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR` response: its
-/// KA certificate is issued by another CA than the path's).
+/// The replacement status of a certificate whose certification path does not hold: not issued
+/// by any of the command's certification path certificates (the RTDS
+/// `CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR` response: its KA certificate is issued by
+/// another CA than the path's), or, on a device with a Root cell, by none the root signed (the
+/// RTDS `CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_ERROR` response).
 pub const STATUS_CERTIFICATION_PATH: u8 = 10;
 
-/// Which cells a command may replace, and whether its certificates must chain to its
-/// certification path.
+/// Which cells a command may replace, and whether, on a device without a Root cell, its
+/// certificates must be issued by its certification path.
 pub(crate) struct ReplacementRule {
     pub(crate) may_replace: fn(u8) -> bool,
     pub(crate) check_issuer: bool,

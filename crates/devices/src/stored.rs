@@ -431,6 +431,35 @@ mod tests {
         assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
+    /// A Root cell (`TrustAnchor::root`, role `Root`, the enum's last variant) in the trust
+    /// anchor map needs no new format: the body round-trips, and a body stored without one
+    /// (every older body) decodes as before, the roles' indices being unchanged.
+    #[test]
+    fn a_root_cell_round_trips_in_the_current_format() {
+        use crate::anchors::{PublicKeyBytes, RemotePartyRole, TrustAnchor};
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let key = |n: u8| -> PublicKeyBytes {
+            let k = smki::KeyPair::from_scalar_bytes(&[n; 32]).unwrap();
+            PublicKeyBytes::from_sec1(&k.public_key().to_sec1_uncompressed()).unwrap()
+        };
+        let supplier = TrustAnchor {
+            eui: Eui64::from_u64(0x90b3_d51f_3001_0000),
+            ds_public: key(1),
+            ka_public: key(2),
+        };
+        let without = TrustAnchors::new().with(RemotePartyRole::Supplier, supplier);
+        let with = without
+            .clone()
+            .with(RemotePartyRole::Root, TrustAnchor::root(key(3)));
+        for anchors in [without, with] {
+            let s = DeviceState::new(crate::DeviceKind::Esme, at, anchors);
+            let body = encode_body(&s).unwrap();
+            assert_eq!(body[0], FORMAT);
+            let counters = encode_counters(&s).unwrap();
+            assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
+        }
+    }
+
     #[test]
     fn a_format_1_body_still_loads_with_no_switch_overridden() {
         let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();

@@ -794,3 +794,259 @@ fn held_credentials(dev: &EmulatedDevice) -> usize {
         .filter(|a| matches!(a.action, devices::future::FutureAction::Credentials(_)))
         .count()
 }
+
+/// The decoded CS02b / CS02g content of the RTDS COMMAND `stem` in `dir`.
+fn rtds_credentials(dir: &str, stem: &str) -> gbcs::credentials::UpdateSecurityCredentials {
+    let Frame::Ciphered(c) =
+        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
+    else {
+        panic!()
+    };
+    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
+        panic!()
+    };
+    u.content
+}
+
+/// The RTDS root's Root cell, checked against the RTDS CS02g SUCCESS command's path certificate
+/// (Z1): its key identifier is Z1's authority key identifier and Z1's signature verifies under it.
+fn rtds_root() -> devices::TrustAnchor {
+    let key = devices::PublicKeyBytes::from_sec1(&hex_decode(RTDS_ROOT_SEC1)).unwrap();
+    let usc = rtds_credentials(
+        "6.15.1_CS02gLoadControllerBySupplier",
+        "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS",
+    );
+    let z1 = &usc.certification_path[0];
+    let kid = gbcs::credentials::key_identifier(key.key());
+    assert_eq!(kid, [0x48, 0xCF, 0x1B, 0x32, 0x69, 0x7C, 0x46, 0x69]);
+    assert!(z1.windows(8).any(|w| w == kid), "Z1's authority key id");
+    let smki_key = smki::PublicKey::from_sec1(key.as_sec1()).unwrap();
+    smki::verify_signed_by_key(z1, &smki_key).unwrap();
+    devices::TrustAnchor::root(key)
+}
+
+/// GBCS certification path validation against the Root cell: the RTDS CS02g IMMEDIATE ERROR
+/// command's path certificate (Z1) carries a signature that does not verify under the RTDS root,
+/// so an ESME holding the root refuses every replacement with status 10 (certification path) as
+/// the RTDS ERROR response does, and nothing changes; the SUCCESS command (the same certificates,
+/// Z1 intact) still succeeds.
+#[test]
+fn rtds_cs02g_error_path_certificate_not_signed_by_the_root_is_refused() {
+    let w = World::new();
+    let dir = "6.15.1_CS02gLoadControllerBySupplier";
+    let stem = "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_ERROR";
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.set_trust_anchor(RemotePartyRole::Root, rtds_root());
+    dev.set_trust_anchor(RemotePartyRole::Supplier, rtds_supplier());
+    let before = dev.state().trust_anchors.clone();
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    let o = response(&dev, &ours).outcome.unwrap();
+    assert!(!o.outcomes.is_empty());
+    for cell in &o.outcomes {
+        assert_eq!(cell.status, devices::STATUS_CERTIFICATION_PATH, "{cell:?}");
+    }
+    // The RTDS ERROR response reports the same statuses.
+    let Frame::Signing(theirs) =
+        Frame::decode(&rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX"))).unwrap()
+    else {
+        panic!("a signed response")
+    };
+    let theirs = UpdateSecurityCredentialsResponse::decode(&theirs.content)
+        .unwrap()
+        .outcome
+        .unwrap();
+    let statuses = |o: &gbcs::credentials::ExecutionOutcome| {
+        o.outcomes.iter().map(|c| c.status).collect::<Vec<_>>()
+    };
+    assert_eq!(statuses(&o), statuses(&theirs));
+    assert_eq!(dev.state().trust_anchors, before);
+
+    // Without the Root cell (state from an older world) the path certificate is not checked:
+    // the same command is executed.
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+
+    // The SUCCESS command, on an ESME holding the root: executed.
+    let stem = "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS";
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.set_trust_anchor(RemotePartyRole::Root, rtds_root());
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert!(o.all_succeeded());
+    let usc = rtds_credentials(dir, stem);
+    let anchor = dev
+        .state()
+        .trust_anchors
+        .get(RemotePartyRole::LoadController)
+        .unwrap();
+    for rep in &usc.replacements {
+        assert!(anchor_holds(anchor, &rep.certificate));
+    }
+}
+
+/// A path CA the device's root did not issue (another PKI's OCA, which did issue the
+/// replacement): refused with status 10, nothing changed; the same replacement from the root's
+/// own OCA is accepted. The Root cell originates nothing: it is never a command's originator.
+#[test]
+fn path_ca_not_issued_by_the_root_is_refused() {
+    let w = World::new();
+    let pki = new_pki();
+    let other = new_pki();
+    let root =
+        devices::PublicKeyBytes::from_sec1(&pki.org_root.key().public_key().to_sec1_uncompressed())
+            .unwrap();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.set_trust_anchor(
+        RemotePartyRole::Root,
+        devices::TrustAnchor::root(root.clone()),
+    );
+    let before = dev.state().trust_anchors.clone();
+    // Issued by the other PKI's OCA, whose certificate is the path: the replacement is issued by
+    // the path certificate, but the path certificate is not issued by the device's root.
+    let (foreign, _) = org_cert(
+        &other,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let foreign_path = other.oca.cert_der().to_vec();
+    smki::verify_issued_by(&foreign, &foreign_path).unwrap();
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1000,
+        &krp(KrpParty::Supplier, foreign, foreign_path.clone()),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: false, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.outcomes[0].status, devices::STATUS_CERTIFICATION_PATH);
+    assert_eq!(dev.state().trust_anchors, before);
+    // The root's own OCA in the path as well does not help a certificate it did not issue.
+    let (foreign, _) = org_cert(
+        &other,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let mut c = krp(KrpParty::Supplier, foreign, foreign_path);
+    c.certification_path.push(pki.oca.cert_der().to_vec());
+    let r = send(&w, &mut dev, &w.supplier, 1001, &c);
+    let o = response(&dev, &r.response.unwrap()).outcome.unwrap();
+    assert_eq!(o.outcomes[0].status, devices::STATUS_CERTIFICATION_PATH);
+    assert_eq!(dev.state().trust_anchors, before);
+
+    // Issued by the root's OCA: replaced.
+    let (cert, _) = org_cert(
+        &pki,
+        SUPPLIER,
+        smki::RemotePartyRole::Supplier,
+        smki::KeyUsage::DigitalSignature,
+    );
+    let r = send(
+        &w,
+        &mut dev,
+        &w.supplier,
+        1002,
+        &krp(
+            KrpParty::Supplier,
+            cert.clone(),
+            pki.oca.cert_der().to_vec(),
+        ),
+    );
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let s = dev.state();
+    assert!(anchor_holds(
+        s.trust_anchors.get(RemotePartyRole::Supplier).unwrap(),
+        &cert
+    ));
+    // The Root cell stays, and is no originator.
+    let root_anchor = s.trust_anchors.get(RemotePartyRole::Root).unwrap();
+    assert_eq!(root_anchor.ds_public, root);
+    assert!(s.trust_anchors.by_eui(root_anchor.eui).is_none());
+    assert_eq!(s.trust_anchors.roles_of(root_anchor.eui).count(), 0);
+}
+
+/// The RTDS CS02g FUTURE DATED ERROR command (its path certificate's signature altered, as the
+/// IMMEDIATE ERROR one's) on an ESME holding the RTDS root: acknowledged and held as the RTDS
+/// response; at its time nothing is replaced and the device raises the 8F67 alert (framed as
+/// the RTDS alert) reporting status 10 on every cell, as the RTDS alert does.
+#[test]
+fn rtds_cs02g_future_dated_error_fails_at_its_time_on_the_certification_path() {
+    use gbcs::alerts::{FutureDatedInstruction, decode_alert};
+    let w = World::new();
+    let dir = "6.15.1_CS02gLoadControllerBySupplier";
+    let stem = "CS02gLoadControllerBySupplier_6.15.1_FUTURE_DATED_ERROR";
+    let due = gbcs::UtcDateTime::new(2030, 1, 15, 0, 0, 1).unwrap();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.set_trust_anchor(RemotePartyRole::Root, rtds_root());
+    let r = rtds_command(&w, &mut dev, dir, stem);
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    assert_eq!(response(&dev, &ours).outcome, None, "acknowledged only");
+    assert_eq!(held_credentials(&dev), 1);
+    let before = dev.state().trust_anchors.clone();
+    let alerts: Vec<Vec<u8>> = dev
+        .tick(due)
+        .unwrap()
+        .into_iter()
+        .filter(|a| decode_alert(a).is_ok_and(|a| a.future_dated.is_some()))
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    let theirs = rtds(
+        dir,
+        "CS02gLoadControllerBySupplier_6.15.1_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX",
+    );
+    assert_same_structure(&alerts[0], &theirs, "8F67");
+    let statuses = |bytes: &[u8]| {
+        let alert = decode_alert(bytes).unwrap();
+        assert_eq!(alert.alert_code.0, 0x8F67);
+        let FutureDatedInstruction::CredentialsUpdate(o) = alert.future_dated.unwrap().instruction
+        else {
+            panic!()
+        };
+        o.outcomes.iter().map(|c| c.status).collect::<Vec<_>>()
+    };
+    let ours = statuses(&alerts[0]);
+    assert!(!ours.is_empty());
+    assert!(
+        ours.iter()
+            .all(|&s| s == devices::STATUS_CERTIFICATION_PATH)
+    );
+    assert_eq!(ours, statuses(&theirs));
+    assert_eq!(dev.state().trust_anchors, before);
+    assert_eq!(held_credentials(&dev), 0);
+}

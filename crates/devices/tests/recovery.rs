@@ -362,6 +362,10 @@ fn the_rtds_recovery_command_replaces_every_cell_it_names() {
         "NA_CS02bAnyExceptAbnormalRootByRecovery",
         "CS02bAnyExceptAbnormalRootByRecovery_NA_SUCCESS_COMMAND_GBCS.HEX",
     );
+
+    // The device holds the RTDS organisation root: the vector's certification path (the
+    // issuing CA Z1) chains to it.
+    dev.set_trust_anchor(RemotePartyRole::Root, rtds_root_anchor());
     let before = dev.state().trust_anchors.clone();
 
     // One changed byte: the RTDS signature no longer verifies.
@@ -391,4 +395,62 @@ fn the_rtds_recovery_command_replaces_every_cell_it_names() {
             last_accepted: 7000
         })
     );
+}
+
+/// With a Root cell, the Recovery's replacements must chain to it too: a certificate whose path
+/// CA the root did not issue is refused (status 10) and nothing is replaced; one from the root's
+/// own OCA, with that OCA as the path, is replaced. (Without a Root cell, the Recovery signature
+/// vouches for the certificates: the other tests here send no path at all.)
+#[test]
+fn with_a_root_cell_recovery_replacements_must_chain_to_it() {
+    let mut s = setup();
+    let root = devices::PublicKeyBytes::from_sec1(
+        &s.pki.org_root.key().public_key().to_sec1_uncompressed(),
+    )
+    .unwrap();
+    s.dev
+        .set_trust_anchor(RemotePartyRole::Root, devices::TrustAnchor::root(root));
+    let before = s.dev.state().trust_anchors.clone();
+    let other = smki::Pki::generate_with_os_rng(
+        time::OffsetDateTime::now_utc(),
+        &smki::PkiNames::default(),
+    )
+    .unwrap();
+    let (foreign, _) = supplier_ds(&other);
+    for (counter, path) in [(10, vec![]), (11, vec![other.oca.cert_der().to_vec()])] {
+        let mut c = command(
+            &s,
+            counter,
+            vec![replace(&foreign, role::SUPPLIER, KEY_USAGE_DS)],
+        );
+        c.certification_path = path;
+        let bytes = c.build(&s.recovery.ds).unwrap().encode();
+        let r = s.dev.handle(&bytes, s.w.now);
+        assert!(
+            matches!(r.outcome, Outcome::Executed { success: false, .. }),
+            "{:?}",
+            r.outcome
+        );
+        let o = response_of(&s.dev, &r.response.unwrap()).outcome.unwrap();
+        assert_eq!(o.outcomes[0].status, devices::STATUS_CERTIFICATION_PATH);
+        assert_eq!(s.dev.state().trust_anchors, before);
+    }
+    let (cert, _) = supplier_ds(&s.pki);
+    let mut c = command(&s, 20, vec![replace(&cert, role::SUPPLIER, KEY_USAGE_DS)]);
+    c.certification_path = vec![s.pki.oca.cert_der().to_vec()];
+    let bytes = c.build(&s.recovery.ds).unwrap().encode();
+    let r = s.dev.handle(&bytes, s.w.now);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    assert!(devices::anchor_holds(
+        s.dev
+            .state()
+            .trust_anchors
+            .get(RemotePartyRole::Supplier)
+            .unwrap(),
+        &cert
+    ));
 }

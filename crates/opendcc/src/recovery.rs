@@ -194,6 +194,7 @@ fn role_code(r: devices::RemotePartyRole) -> u8 {
         devices::RemotePartyRole::WanProvider => role::WAN_PROVIDER,
         devices::RemotePartyRole::TransitionalCos => role::TRANSITIONAL_COS,
         devices::RemotePartyRole::LoadController => role::LOAD_CONTROLLER,
+        devices::RemotePartyRole::Root => role::ROOT,
     }
 }
 
@@ -321,6 +322,7 @@ where
         ));
     };
     let cert = replacement(world, party, role, given)?;
+    let path = oca(world)?.cert_der().to_vec();
     let now = OffsetDateTime::now_utc();
     let now_ms = dcc::gateway::unix_ms(now);
     let counter = u64::try_from(now_ms).map_err(|_| "the clock is before 1970")?;
@@ -347,7 +349,9 @@ where
             other_changes: None,
             new_floor: None,
             apply_time_based_cpv_checks: None,
-            certification_path: Vec::new(),
+            // The world's OCA certificate: the device checks that it issued the replacement
+            // and that the SMKI Organisation root (the device's Root cell) issued it.
+            certification_path: vec![path.clone()],
         }
         .build(key)
         .map_err(|e| format!("recovery command for {}: {e}", d.id))?

@@ -557,6 +557,15 @@ impl World {
             crate::recovery::issue_credentials(self, &pki.oca, not_before, org_not_after)?;
         org_certs.extend(recovery_certs);
 
+        // The SMKI Organisation root: every device's Root cell, which the certification path of
+        // a replacement certificate (CS02b / CS02g) must chain to.
+        let root_anchor = devices::TrustAnchor::root(
+            devices::PublicKeyBytes::from_sec1(
+                &pki.org_root.key().public_key().to_sec1_uncompressed(),
+            )
+            .map_err(|e| e.to_string())?,
+        );
+
         // The DUIS listener's TLS certificate, from the DCCKI.
         let tls_key = new_key()?;
         let tls_cert = pki
@@ -768,6 +777,7 @@ impl World {
                     trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
                 )
                 .with(devices::RemotePartyRole::Recovery, recovery_anchor.clone())
+                .with(devices::RemotePartyRole::Root, root_anchor.clone())
                 .with(
                     devices::RemotePartyRole::TransitionalCos,
                     trans_cos_anchor.clone(),
@@ -846,6 +856,7 @@ impl World {
                     users,
                     acb: trust_anchor(DCC_EUI, &acb_keys[0], &acb_keys[1])?,
                     recovery: recovery_anchor,
+                    root: Some(root_anchor),
                 },
                 now,
             )?;

@@ -253,6 +253,11 @@ pub struct GenAnchors {
     pub users: HashMap<String, TrustAnchor>,
     pub acb: TrustAnchor,
     pub recovery: TrustAnchor,
+    /// The SMKI Organisation root's Root cell ([`TrustAnchor::root`]); `None` in a world
+    /// generated before devices held one (its devices then check certification paths as they
+    /// did: see `devices::recovery`).
+    #[serde(default)]
+    pub root: Option<TrustAnchor>,
 }
 
 /// What `generated.json` records.
@@ -293,6 +298,10 @@ impl GenSpec {
                 devices::RemotePartyRole::Recovery,
                 self.anchors.recovery.clone(),
             );
+        let anchors = match &self.anchors.root {
+            Some(root) => anchors.with(devices::RemotePartyRole::Root, root.clone()),
+            None => anchors,
+        };
         let installed = gbcs::UtcDateTime::from_unix(self.installed)?;
         Some(DeviceState::installed_in_a_home(kind, installed, anchors))
     }

@@ -1137,7 +1137,11 @@ fn build(
     )?;
 
     // Each emulated device trusts the ZAZ1 supplier, network operator and ACB (and ZAZ1's
-    // Recovery key when the keystore has it).
+    // Recovery key when the keystore has it). It holds no Root cell: DCC Boxed's material does
+    // not publish ZAZ1's organisation root (`CN=ZA, OU=00`, the issuer of its issuing CA `Z1`),
+    // so its devices check a replacement certificate's certification path as devices without
+    // one do (issued by a path certificate; the path certificate itself unchecked: see
+    // `devices::recovery`).
     let installed = gbcs::UtcDateTime::from_unix(now.unix_timestamp())
         .ok_or("the clock is outside the range GBCS can express")?;
     let mut anchors = devices::TrustAnchors::new()

@@ -71,7 +71,7 @@ pub use error::{Result, SmkiError};
 pub use key::{KeyPair, PublicKey};
 pub use parse::{
     DeviceCertificate, KeyUsage, OrgCertificate, cert_from_pem, cert_to_pem, tls_client_eui,
-    verify_issued_by,
+    verify_issued_by, verify_signed_by_key,
 };
 pub use role::RemotePartyRole;
 pub use serial::{Serial, to_decimal};

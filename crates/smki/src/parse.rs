@@ -583,6 +583,18 @@ pub fn verify_issued_by(cert_der: &[u8], issuer_der: &[u8]) -> Result<()> {
         .map_err(|_| SmkiError::BadSignature)
 }
 
+/// Checks that `cert_der`'s ECDSA-SHA256 signature (over its TBS) verifies under the P-256 key
+/// `issuer_key`: for a trust anchor held as a bare public key (a device's Root cell), where
+/// [`verify_issued_by`] needs the issuer's certificate. Names, key identifiers and validity are
+/// not checked.
+pub fn verify_signed_by_key(cert_der: &[u8], issuer_key: &PublicKey) -> Result<()> {
+    let cert = ParsedCert::parse(cert_der)?;
+    let vk = VerifyingKey::from(*issuer_key.as_p256());
+    let sig = DerSignature::from_bytes(&cert.signature).map_err(|_| SmkiError::BadSignature)?;
+    vk.verify(&cert.tbs, &sig)
+        .map_err(|_| SmkiError::BadSignature)
+}
+
 /// PEM-encodes a DER certificate (`-----BEGIN CERTIFICATE-----`, 64-column base64, LF).
 pub fn cert_to_pem(der: &[u8]) -> Result<String> {
     der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der)

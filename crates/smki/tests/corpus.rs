@@ -297,6 +297,22 @@ fn issued_certificates_read_back() {
     assert_eq!(c.authority_key_id(), Some(&pki.oca.key_id()[..]));
     assert_eq!(c.der(), der);
     verify_issued_by(&der, pki.oca.cert_der()).unwrap();
+    // By the bare key (a device's Root cell): the OCA's certificate verifies under the root's
+    // key, not under another key; a certificate whose signature was altered does not verify.
+    smki::verify_signed_by_key(pki.oca.cert_der(), &pki.org_root.key().public_key()).unwrap();
+    smki::verify_signed_by_key(&der, &pki.oca.key().public_key()).unwrap();
+    assert!(
+        smki::verify_signed_by_key(pki.oca.cert_der(), &pki.device_root.key().public_key())
+            .is_err()
+    );
+    let mut altered = pki.oca.cert_der().to_vec();
+    if let Some(last) = altered.last_mut() {
+        *last ^= 1;
+    }
+    assert!(smki::verify_signed_by_key(&altered, &pki.org_root.key().public_key()).is_err());
+    assert!(
+        smki::verify_signed_by_key(b"not a certificate", &pki.org_root.key().public_key()).is_err()
+    );
 
     let dev_key = KeyPair::generate(&mut rng);
     let der = pki

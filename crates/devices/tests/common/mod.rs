@@ -180,6 +180,20 @@ pub fn corpus_root() -> PathBuf {
     }
 }
 
+/// The RTDS organisation root's public key (ZAZ1's `CN=ZA, OU=00`, the issuer of the RTDS
+/// issuing CA `CN=Z1, OU=07` whose certificate the RTDS CS02b / CS02g commands carry as their
+/// certification path). The corpus does not publish the root's certificate: this key was
+/// recovered from the ECDSA signature of the Z1 certificate (of the two points public key
+/// recovery yields, the one whose GBCS key identifier is Z1's authority key identifier,
+/// `48CF1B32697C4669`; `credentials_krp::rtds_root` checks both facts).
+pub const RTDS_ROOT_SEC1: &str = "040691e68b45c57e2ec7974ef6d1360a50da01576e0ee0b3b4c67f64127120e63f\
+                              31771cc9dcbd5ae007d0c6170951d7035bcefc8b1f81805e0fd0f7a555dcca78";
+
+/// The RTDS organisation root's Root cell ([`RTDS_ROOT_SEC1`]).
+pub fn rtds_root_anchor() -> TrustAnchor {
+    TrustAnchor::root(devices::PublicKeyBytes::from_sec1(&hex_decode(RTDS_ROOT_SEC1)).unwrap())
+}
+
 pub fn rtds(dir: &str, file: &str) -> Vec<u8> {
     let p = corpus_root().join("rtds/RTDS-4.5.0").join(dir).join(file);
     let s = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

@@ -478,6 +478,10 @@ pub enum RemotePartyRole {
     TransitionalCos,
     /// A load controller: limits an auxiliary proportional controller's level (ECS47e).
     LoadController,
+    /// The SMKI Organisation root: the trust anchor the certification path of a replacement
+    /// certificate (CS02b / CS02g) must chain to. It originates no command. Declared last, so
+    /// that the variant indices of the other roles (and so stored device state) are unchanged.
+    Root,
 }
 
 /// The GBCS device types a use case can target.
