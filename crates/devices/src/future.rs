@@ -92,6 +92,10 @@ pub enum FutureAction {
     /// The next load limit event (`crate::load_limit`): no command, no outcome alert; the
     /// alerts it raises go to the supplier.
     LoadLimitEvent,
+    /// The end of the load limit restoration period after a load limit event armed the supply
+    /// (`crate::load_limit`): the supply enabled again if it is still armed; its alert goes to
+    /// the supplier.
+    LoadLimitRestore,
 }
 
 /// A future-dated instruction the device holds.
@@ -219,6 +223,10 @@ impl EmulatedDevice {
                 }
                 FutureAction::LoadLimitEvent => {
                     alerts.extend(self.load_limit_due(when));
+                    continue;
+                }
+                FutureAction::LoadLimitRestore => {
+                    alerts.extend(self.load_limit_restore_due(when));
                     continue;
                 }
                 FutureAction::SupplyOff => {

@@ -16,8 +16,12 @@
 //!   a remote 7.x enable restores it), both changes in the event log, and raises `0x8F33`
 //!   *Supply Disabled then Armed - Load Limit triggered*.
 //!
-//! Not done: the automatic re-enablement after the restoration period (`0x8F34`); an armed
-//! supply stays armed until enabled.
+//! * when the supply was armed so, holds the end of the load limit restoration period (the
+//!   demand is nil, under the threshold, from the disablement on): if the supply is still armed
+//!   then (neither the consumer's button nor a remote command moved it), the meter enables it
+//!   and raises `0x8F34` *Supply Enabled after Load Limit Restoration Period (Load Limit
+//!   triggered)*. A new event, if the demand is still over the threshold for the load limit
+//!   period, disables and arms it again.
 //!
 //! An armed supply is taken to be enabled from now on when the next event is looked for (the
 //! consumer may press the button at any time, and the press goes to the stored state, not
@@ -34,6 +38,8 @@ use crate::state::SupplyState;
 pub const ALERT_LOAD_LIMIT: AlertCode = AlertCode(0x8F01);
 /// GBCS alert: Supply Disabled then Armed - Load Limit triggered.
 pub const ALERT_LOAD_LIMIT_SUPPLY_ARMED: AlertCode = AlertCode(0x8F33);
+/// GBCS alert: Supply Enabled after Load Limit Restoration Period (Load Limit triggered).
+pub const ALERT_LOAD_LIMIT_SUPPLY_RESTORED: AlertCode = AlertCode(0x8F34);
 
 impl EmulatedDevice {
     /// When the next load limit event occurs after true time `t` as things stand (an armed
@@ -81,10 +87,30 @@ impl EmulatedDevice {
             self.set_supply(SupplyState::Disabled, at);
             self.set_supply(SupplyState::Armed, at);
             codes.push(ALERT_LOAD_LIMIT_SUPPLY_ARMED);
+            let restore = self.device_time(at).to_unix().saturating_add(i64::from(
+                self.state.instantaneous.load_limit.min_under_secs,
+            ));
+            self.state
+                .future_actions
+                .retain(|a| a.action != FutureAction::LoadLimitRestore);
+            self.hold_own(restore, FutureAction::LoadLimitRestore);
         }
         codes
             .into_iter()
             .filter_map(|c| self.security_alert(c, at))
+            .collect()
+    }
+
+    /// The load limit restoration period after a load limit event ends at true time `at`: the
+    /// supply, if still armed, enabled again (`0x8F34`, logged, to the supplier). Returns the
+    /// alerts raised.
+    pub(crate) fn load_limit_restore_due(&mut self, at: UtcDateTime) -> Vec<Vec<u8>> {
+        if self.state.supply != SupplyState::Armed {
+            return Vec::new();
+        }
+        self.set_supply(SupplyState::Enabled, at);
+        self.security_alert(ALERT_LOAD_LIMIT_SUPPLY_RESTORED, at)
+            .into_iter()
             .collect()
     }
 }

@@ -1035,6 +1035,20 @@ fn a_load_limit_event_disables_then_arms_the_supply_when_configured_and_alerts_e
             devices::SupplyState::Enabled
         };
         assert_eq!(dev.state().supply, supply);
+        if disable {
+            // The end of the restoration period: the supply, still armed, enabled again.
+            let restore = event + i64::from(s.restoration_period);
+            assert_eq!(dev.next_future_action_at(), Some(restore));
+            assert!(dev.tick(at(17 * 3600 + 2100)).unwrap().is_empty());
+            let alerts = dev.tick(UtcDateTime::from_unix(restore).unwrap()).unwrap();
+            assert_eq!(alerts.len(), 1);
+            assert_eq!(logged_alerts(&dev), [0x8F01, 0x8F33, 0x8F34]);
+            assert_eq!(dev.state().supply, devices::SupplyState::Enabled);
+            // The demand is over the threshold again from then on: a new run, a new event
+            // once it has lasted the load limit period.
+            assert_eq!(dev.next_future_action_at(), Some(restore + 300));
+            continue;
+        }
         // The next one is held for the next evening, once.
         assert_eq!(
             dev.next_future_action_at(),
@@ -1043,6 +1057,32 @@ fn a_load_limit_event_disables_then_arms_the_supply_when_configured_and_alerts_e
         );
         assert!(dev.tick(at(17 * 3600 + 2500)).unwrap().is_empty());
     }
+}
+
+#[test]
+fn a_supply_the_consumer_enabled_before_the_restoration_period_ends_is_not_restored_again() {
+    let w = World::new();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    let t0 = w.now.to_unix();
+    let midnight = t0 - t0.rem_euclid(i64::from(DAY)) + i64::from(DAY);
+    let at = |secs: i64| UtcDateTime::from_unix(midnight + secs).unwrap();
+    let s = LoadLimitSettings {
+        disable_supply: true,
+        power_threshold: 900,
+        period: 300,
+        restoration_period: 3600,
+        ..settings(Activation::Now, 900)
+    };
+    let pre = usecases::ecs28a_update_load_limiting_settings(&header(&w, &dev, 1000), &s);
+    let (ok, _, _) = send(&w, &mut dev, pre, at(12 * 3600));
+    assert!(ok);
+    assert_eq!(dev.tick(at(17 * 3600 + 2400)).unwrap().len(), 2);
+    assert_eq!(dev.state().supply, devices::SupplyState::Armed);
+    // The consumer's button before the restoration period ends: nothing left to restore.
+    assert!(dev.state_mut().press_supply_button(at(17 * 3600 + 2500)));
+    assert_eq!(dev.state().supply, devices::SupplyState::Enabled);
+    let alerts = dev.tick(at(17 * 3600 + 2100 + 3600)).unwrap();
+    assert!(!logged_alerts(&dev).contains(&0x8F34), "{alerts:?}");
 }
 
 #[test]

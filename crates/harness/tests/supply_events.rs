@@ -2,7 +2,9 @@
 //! limit event (import power over the 6.4.1 threshold for the load limit period, from the
 //! metering simulation's daily load shape) alerts the supplier (0x8F01) and, when 6.4.1 set
 //! the load limit supply state to `Disable`, disables then arms the supply (0x8F33), which a
-//! 7.4 read shows; with `Unchanged` the supply stays on and the event is still counted (4.15).
+//! 7.4 read shows, and enables it again at the end of the load limit restoration period if it
+//! is still armed (0x8F34); with `Unchanged` the supply stays on and the event is still counted
+//! (4.15).
 //! A supply tamper (the harness's simulation input, the WAN's `tamper:` hub event) alerts the
 //! supplier (0x8F3F) and, when 6.25 set the supply tamper state to `Locked`, locks the supply
 //! (0x81BE): the consumer's button does nothing, a 7.1 enable restores it; with `Unchanged`
@@ -88,7 +90,11 @@ fn evening_peak_threshold(h: &Harness) -> String {
 /// Writes the load limiting settings at noon (UTC), then runs the clock past the evening peak:
 /// returns the supplier's alerts from then on, and the load limit counter before the peak (the
 /// counter counts the runs over the threshold since installation, earlier evenings included).
-fn through_the_evening_peak(h: &mut Harness, supply_state: &str) -> (Vec<String>, u64) {
+fn through_the_evening_peak(
+    h: &mut Harness,
+    supply_state: &str,
+    restoration_secs: &str,
+) -> (Vec<String>, u64) {
     h.advance_to_time_of_day(12 * 3600);
     let threshold = evening_peak_threshold(h);
     critical(
@@ -99,6 +105,7 @@ fn through_the_evening_peak(h: &mut Harness, supply_state: &str) -> (Vec<String>
             ("LoadLimitPowerThreshold", &threshold),
             ("LoadLimitPeriod", "300"),
             ("LoadLimitSupplyState", supply_state),
+            ("LoadLimitRestorationPeriod", restoration_secs),
         ],
     );
     let counted = load_limit_counter(h);
@@ -136,7 +143,8 @@ fn load_limit_counter(h: &mut Harness) -> u64 {
 #[test]
 fn a_load_limit_event_disables_then_arms_the_supply_when_6_4_1_says_disable() {
     let mut h = Harness::new_world();
-    let (alerts, counted) = through_the_evening_peak(&mut h, "Disable");
+    // A restoration period of two hours: still armed at 19:00.
+    let (alerts, counted) = through_the_evening_peak(&mut h, "Disable", "7200");
     assert_eq!(alerts, ["8F01", "8F33"], "over the threshold, then armed");
     assert_eq!(supply(&mut h), Data::Enum(2), "ready for reconnection");
     let log = event_log(&h);
@@ -147,25 +155,44 @@ fn a_load_limit_event_disables_then_arms_the_supply_when_6_4_1_says_disable() {
     );
     assert!(log.contains(r#""alert_code":36609"#), "8F01 logged: {log}");
     assert_eq!(load_limit_counter(&mut h), counted + 1);
-    // The consumer enables it again; the next evening's peak is another event.
+    // The consumer enables it again (so the end of the restoration period finds nothing to
+    // restore: no 0x8F34); the next evening's peak is another event.
     assert!(h.press_supply_button(premises1::ESME));
     assert_eq!(supply(&mut h), Data::Enum(1));
     h.restart();
     h.advance(Duration::from_secs(86_400));
     assert_eq!(supply(&mut h), Data::Enum(2), "the next evening's event");
+    let alerts = supplier_alerts(&h);
+    assert_eq!(alerts.iter().filter(|c| c.as_str() == "8F33").count(), 2);
+    assert!(!alerts.iter().any(|c| c == "8F34"), "{alerts:?}");
+}
+
+#[test]
+fn the_supply_armed_by_a_load_limit_event_is_enabled_again_after_the_restoration_period() {
+    let mut h = Harness::new_world();
+    // A restoration period of ten minutes: the demand, over the threshold again once the supply
+    // is back, makes another event five minutes later, each one armed then restored.
+    let (alerts, _) = through_the_evening_peak(&mut h, "Disable", "600");
+    assert!(alerts.len() >= 6, "{alerts:?}");
     assert_eq!(
-        supplier_alerts(&h)
-            .iter()
-            .filter(|c| c.as_str() == "8F33")
-            .count(),
-        2
+        alerts[..6],
+        ["8F01", "8F33", "8F34", "8F01", "8F33", "8F34"],
+        "armed, restored after the period, and again while the peak lasts"
     );
+    let log = event_log(&h);
+    assert!(
+        log.contains(r#"{"SupplyChanged":{"from":"Armed","to":"Enabled"}}"#),
+        "{log}"
+    );
+    // Once the peak is over, the supply stays on.
+    h.advance_to_time_of_day(23 * 3600);
+    assert_eq!(supply(&mut h), Data::Enum(1), "connected after the peak");
 }
 
 #[test]
 fn a_load_limit_event_leaves_the_supply_on_when_6_4_1_says_unchanged() {
     let mut h = Harness::new_world();
-    let (alerts, counted) = through_the_evening_peak(&mut h, "Unchanged");
+    let (alerts, counted) = through_the_evening_peak(&mut h, "Unchanged", "30");
     assert_eq!(alerts, ["8F01"], "alerted, the supply left on");
     assert_eq!(supply(&mut h), Data::Enum(1), "still connected");
     assert!(!event_log(&h).contains("SupplyChanged"));

@@ -549,11 +549,15 @@ impl InstantaneousConfig {
     /// follows the daily load shape, so a threshold not crossed in that time is not crossed
     /// until something changes): the instant a run of half hours with import demand over the
     /// threshold has lasted the load limit period, as [`Self::load_limit_events`] counts it.
-    /// Runs are found from a day before `t`, so one already under way keeps its start.
+    /// Runs are found from a day before `t`, so one already under way keeps its start, but not
+    /// from before the supply last started flowing (a supply disabled, or out, and enabled
+    /// again starts a new run: the load limit restoration, `crate::load_limit`).
     pub fn next_load_limit_event(&self, m: &Metering, t: i64) -> Option<i64> {
         let l = &self.load_limit;
         let min_over = i64::from(l.min_over_secs);
-        let from = (t - DAY).max(m.installed_at);
+        let from = (t - DAY)
+            .max(m.installed_at)
+            .max(m.flowing_since.unwrap_or(i64::MIN));
         let end = t.saturating_add(2 * DAY);
         let mut at = from;
         let mut run_start = None::<i64>;
