@@ -314,33 +314,12 @@ fn rtds_supplier_commands_are_executed_and_answered_like_the_rtds_responses() {
     // IMMEDIATE SUCCESS: the DS, KA and prepayment top-up KA cells replaced.
     let mut dev = w.device(DeviceKind::Esme, ESME);
     let stem = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS";
-    let r = rtds_command(&w, &mut dev, dir, stem);
-    assert!(
-        matches!(r.outcome, Outcome::Executed { success: true, .. }),
-        "{:?}",
-        r.outcome
-    );
-    let ours = r.response.unwrap();
-    assert_same_structure(
-        &ours,
-        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
-        stem,
-    );
-    let o = response(&dev, &ours).outcome.unwrap();
-    assert!(o.all_succeeded());
-    let Frame::Ciphered(c) =
-        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
-    else {
-        panic!()
-    };
-    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
-        panic!()
-    };
+    let u = rtds_success(&w, &mut dev, dir, stem);
     let s = dev.state();
     let anchor = s.trust_anchors.get(RemotePartyRole::Supplier).unwrap();
-    assert!(anchor_holds(anchor, &u.content.replacements[0].certificate));
-    assert!(anchor_holds(anchor, &u.content.replacements[1].certificate));
-    let top_up = gbcs::credentials::certificate_facts(&u.content.replacements[2].certificate)
+    assert!(anchor_holds(anchor, &u.replacements[0].certificate));
+    assert!(anchor_holds(anchor, &u.replacements[1].certificate));
+    let top_up = gbcs::credentials::certificate_facts(&u.replacements[2].certificate)
         .unwrap()
         .public_key;
     assert_eq!(
@@ -498,35 +477,14 @@ fn rtds_cs02g_puts_the_suppliers_certificates_into_the_load_controllers_cells() 
     let dir = "6.15.1_CS02gLoadControllerBySupplier";
     let stem = "CS02gLoadControllerBySupplier_6.15.1_IMMEDIATE_SUCCESS";
     let mut dev = w.device(DeviceKind::Esme, ESME);
-    let r = rtds_command(&w, &mut dev, dir, stem);
-    assert!(
-        matches!(r.outcome, Outcome::Executed { success: true, .. }),
-        "{:?}",
-        r.outcome
-    );
-    let ours = r.response.unwrap();
-    assert_same_structure(
-        &ours,
-        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
-        stem,
-    );
-    let o = response(&dev, &ours).outcome.unwrap();
-    assert!(o.all_succeeded());
-    let Frame::Ciphered(c) =
-        Frame::decode(&rtds(dir, &format!("{stem}_COMMAND_GBCS.HEX"))).unwrap()
-    else {
-        panic!()
-    };
-    let usecases::DecodedCommand::Cs02b(u) = usecases::decode_command(&c.apdu).unwrap() else {
-        panic!()
-    };
+    let u = rtds_success(&w, &mut dev, dir, stem);
     let anchor = dev
         .state()
         .trust_anchors
         .get(RemotePartyRole::LoadController)
         .unwrap();
     assert_eq!(anchor.eui, gbcs::Eui64::from_u64(SUPPLIER));
-    for rep in &u.content.replacements {
+    for rep in &u.replacements {
         assert!(anchor_holds(anchor, &rep.certificate));
     }
 }
@@ -793,6 +751,31 @@ fn held_credentials(dev: &EmulatedDevice) -> usize {
         .iter()
         .filter(|a| matches!(a.action, devices::future::FutureAction::Credentials(_)))
         .count()
+}
+
+/// Runs the RTDS SUCCESS COMMAND `stem` in `dir` on `dev` (as [`rtds_command`]): executed,
+/// every cell replaced, answered with the RTDS response's structure. Returns the command's
+/// decoded content.
+fn rtds_success(
+    w: &World,
+    dev: &mut EmulatedDevice,
+    dir: &str,
+    stem: &str,
+) -> gbcs::credentials::UpdateSecurityCredentials {
+    let r = rtds_command(w, dev, dir, stem);
+    assert!(
+        matches!(r.outcome, Outcome::Executed { success: true, .. }),
+        "{:?}",
+        r.outcome
+    );
+    let ours = r.response.unwrap();
+    assert_same_structure(
+        &ours,
+        &rtds(dir, &format!("{stem}_RESPONSE_GBCS.HEX")),
+        stem,
+    );
+    assert!(response(dev, &ours).outcome.unwrap().all_succeeded());
+    rtds_credentials(dir, stem)
 }
 
 /// The decoded CS02b / CS02g content of the RTDS COMMAND `stem` in `dir`.
