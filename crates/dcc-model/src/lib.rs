@@ -3,6 +3,7 @@
 //! holds the rules that use it) and the SMKI service.
 
 pub mod registration;
+pub mod smi;
 
 use std::str::FromStr;
 

@@ -1,11 +1,12 @@
-//! Who may do what to which device: the service matrix, registration data and SMI status.
+//! Who may do what to which device: the service matrix and registration data (the SMI status
+//! rules are `crate::smi`'s).
 //! Pure functions over data the caller has loaded.
 
 use duis::{CommandVariant, Endpoint, ServiceVariant, UserRole};
 use time::Date;
 
 use crate::error::AuthzError;
-use crate::model::{Device, DeviceStatus, RegistrationRole, User};
+use crate::model::{Device, RegistrationRole, User};
 use crate::registration::RegisteredParties;
 
 /// The user's roles that the service matrix lets send this service reference variant.
@@ -74,31 +75,10 @@ pub fn check_registration(
     })
 }
 
-/// SMI statuses a device request may address. Commissioning and the configuration a supplier does
-/// while installing may address an installed but not yet commissioned device; nothing addresses
-/// a device that is pending, withdrawn, decommissioned, suspended or in recovery.
-pub fn check_device_status(variant: &ServiceVariant, device: &Device) -> Result<(), AuthzError> {
-    let ok = matches!(
-        device.status,
-        DeviceStatus::Commissioned
-            | DeviceStatus::InstalledNotCommissioned
-            | DeviceStatus::Recovered
-    );
-    if ok {
-        Ok(())
-    } else {
-        Err(AuthzError::DeviceStatus {
-            device: device.id.to_string(),
-            status: device.status.to_string(),
-            srv: variant.id,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DeviceType, Premises, Registration};
+    use crate::model::{DeviceStatus, DeviceType, Premises, Registration};
     use crate::registration::registered_parties;
     use eui::Eui64;
     use time::macros::date;
@@ -208,25 +188,5 @@ mod tests {
             check_registration(&ou, &ou.roles, &esme, Some(&p), &[], day).unwrap(),
             UserRole::OtherUser
         );
-    }
-
-    #[test]
-    fn status_gate() {
-        let v = duis::service_variant("11.2").unwrap();
-        assert!(
-            check_device_status(v, &device(DeviceType::Esme, DeviceStatus::Commissioned)).is_ok()
-        );
-        for s in [
-            DeviceStatus::Pending,
-            DeviceStatus::Withdrawn,
-            DeviceStatus::Decommissioned,
-            DeviceStatus::Suspended,
-            DeviceStatus::Recovery,
-        ] {
-            assert!(
-                check_device_status(v, &device(DeviceType::Esme, s)).is_err(),
-                "{s}"
-            );
-        }
     }
 }

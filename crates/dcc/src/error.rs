@@ -147,6 +147,9 @@ pub enum ServiceError {
         from: String,
         to: String,
     },
+    /// A status change the SEC does not allow (`crate::smi`), asked for through a service.
+    #[error("{reason}")]
+    SmiTransition { srv: Option<Srv>, reason: String },
     #[error("update of {0} is not supported")]
     UpdateNotSupported(String),
     #[error("no premises matches the address given")]
@@ -287,6 +290,7 @@ impl DccError {
                 ServiceError::AlreadyInInventory(_) => duis(R::E120201),
                 ServiceError::NoDeviceCertificate(_) => duis(R::E120203),
                 ServiceError::TransitionNotAllowed { .. } => duis(R::E080405),
+                ServiceError::SmiTransition { srv, .. } => duis(crate::smi::refusal_code(*srv)),
                 ServiceError::UpdateNotSupported(_) => duis(R::E080406),
                 ServiceError::AddressNotFound => duis(R::E120101),
                 ServiceError::NotImplemented(_) => duis(R::E12),
@@ -423,6 +427,11 @@ impl DccError {
                 device_type: s(),
                 from: s(),
                 to: s(),
+            }
+            .into(),
+            ServiceError::SmiTransition {
+                srv: Some(Srv::V8_3),
+                reason: s(),
             }
             .into(),
             ServiceError::UpdateNotSupported(s()).into(),

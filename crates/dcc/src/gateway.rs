@@ -439,7 +439,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 let parties = registration::load(tx, &device, day)?;
                 let acting_role =
                     eligibility::check_registration(&user, &roles, &device, &parties, day)?;
-                eligibility::check_device_status(variant, &device)?;
+                crate::smi::check_addressable(variant.id, &device)?;
                 self.device_request(tx, auth, service, acting_role, &device, now, &mut wan_jobs)?
             };
             let signed = match presigned {

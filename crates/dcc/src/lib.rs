@@ -13,6 +13,7 @@ pub mod registration;
 pub mod render;
 pub mod schedule;
 pub mod services;
+pub mod smi;
 pub mod store;
 
 pub use error::DccError;

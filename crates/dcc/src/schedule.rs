@@ -230,7 +230,7 @@ pub fn check_eligible(
     }
     let parties = registration::load(tx, &device, day)?;
     let role = eligibility::check_registration(user, &roles, &device, &parties, day)?;
-    eligibility::check_device_status(variant, &device)?;
+    crate::smi::check_addressable(variant.id, &device)?;
     Ok((device, role))
 }
 

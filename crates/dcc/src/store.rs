@@ -23,6 +23,7 @@ use eui::Eui64;
 use time::OffsetDateTime;
 
 use crate::error::{DccError, InternalError};
+use crate::model::smi::StatusChange;
 use crate::model::{Device, OrgCertRecord, Premises, Registration, User};
 
 /// A failure of the storage layer itself.
@@ -227,6 +228,12 @@ pub trait InventoryTx {
 
     fn registrations(&mut self, mpxn: &str) -> Result<Vec<Registration>, StoreError>;
     fn put_registration(&mut self, registration: &Registration) -> Result<(), StoreError>;
+
+    /// Appends an entry to a device's SMI status history (`crate::smi::record` writes it with
+    /// the status change, in the same transaction).
+    fn push_status_change(&mut self, change: &StatusChange) -> Result<(), StoreError>;
+    /// A device's SMI status history, oldest first.
+    fn status_history(&mut self, id: Eui64) -> Result<Vec<StatusChange>, StoreError>;
 }
 
 /// The record of every service request, and the pre-commands of critical requests.

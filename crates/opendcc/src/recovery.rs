@@ -376,9 +376,17 @@ where
     store
         .transaction(|tx| {
             for (d, job) in &jobs {
-                let mut d = d.clone();
-                d.status = DeviceStatus::Recovery;
-                tx.put_device(&d)?;
+                // A device already in Recovery (a second run) stays there.
+                if d.status != DeviceStatus::Recovery {
+                    dcc::smi::apply(
+                        tx,
+                        d,
+                        DeviceStatus::Recovery,
+                        dcc::smi::smi::SmiCause::Process(dcc::smi::smi::DccProcess::SmkiRecovery),
+                        dcc::smi::smi::SmiActor::Dcc,
+                        now,
+                    )?;
+                }
                 tx.enqueue_wan(job)?;
             }
             Ok(())

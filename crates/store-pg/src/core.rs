@@ -6,6 +6,7 @@
 //! SQL on the bit patterns), dates as `YYYY-MM-DD`, times of day as RFC 3339, unix milliseconds
 //! as `BIGINT`, inventory rows as JSON.
 
+use dcc::model::smi::StatusChange;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
     InventoryTx, JobKind, OperatorAuditEntry, Outbox, OutboxItem, PendingPreCommand,
@@ -356,6 +357,48 @@ impl InventoryTx for PgTx<'_> {
     fn delete_device(&mut self, id: Eui64) -> Result<bool, StoreError> {
         let n = self.exec("DELETE FROM devices WHERE id = $1", &[&id.to_string()])?;
         Ok(n > 0)
+    }
+
+    fn push_status_change(&mut self, c: &StatusChange) -> Result<(), StoreError> {
+        // The device's inventory row is written in the same transaction, so concurrent changes
+        // of one device's status queue on its row lock; the numbering follows.
+        self.exec(
+            "INSERT INTO device_status_history \
+                 (device, seq, at, from_status, to_status, cause, by_party) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 \
+             FROM device_status_history WHERE device = $1",
+            &[
+                &c.device.to_string(),
+                &c.at_ms(),
+                &c.from.map(|s| s.as_str()),
+                &c.to.as_str(),
+                &c.cause.to_string(),
+                &c.by.to_string(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn status_history(&mut self, id: Eui64) -> Result<Vec<StatusChange>, StoreError> {
+        self.rows(
+            "SELECT at, from_status, to_status, cause, by_party \
+             FROM device_status_history WHERE device = $1 ORDER BY seq",
+            &[&id.to_string()],
+        )?
+        .iter()
+        .map(|r| {
+            let from: Option<String> = col(r, 1)?;
+            StatusChange::from_stored(
+                id,
+                col(r, 0)?,
+                from.as_deref(),
+                &col::<String>(r, 2)?,
+                &col::<String>(r, 3)?,
+                &col::<String>(r, 4)?,
+            )
+            .map_err(err)
+        })
+        .collect()
     }
 
     fn device_certs(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {

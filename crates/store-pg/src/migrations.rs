@@ -353,4 +353,17 @@ CREATE INDEX wan_jobs_open ON wan_jobs(id) WHERE outcome IS NULL;
 ALTER TABLE device_events ADD COLUMN log SMALLINT NOT NULL DEFAULT 0;
 CREATE INDEX device_events_log ON device_events(id, log, seq);
 "#,
+    // 16: the SMI status history, one row per change of a device's status.
+    r#"
+CREATE TABLE device_status_history (
+    device TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    by_party TEXT NOT NULL,
+    PRIMARY KEY (device, seq)
+);
+"#,
 ];

@@ -67,6 +67,7 @@ macro_rules! suite {
             duplicate_request_record_is_refused,
             one_counter_may_be_recorded_once_per_target,
             delete_device_reports_whether_it_existed,
+            status_history_is_kept_per_device_in_order_and_rolls_back,
             put_device_puts_its_pending_certificates_in_use,
             a_device_gets_its_commands_in_the_order_they_were_accepted,
             a_held_job_is_due_only_at_its_time_and_blocks_nothing_before,
@@ -469,6 +470,84 @@ where
         assert!(tx.delete_device(Eui64::from_u64(9))?);
         assert!(!tx.delete_device(Eui64::from_u64(9))?);
         assert_eq!(tx.device(Eui64::from_u64(9))?, None);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// A device's SMI status history: appended in order, per device, with its cause and actor,
+/// and gone with a transaction that failed.
+pub fn status_history_is_kept_per_device_in_order_and_rolls_back<S: TestStore>(s: &S)
+where
+    for<'t> <S as Store>::Tx<'t>: EmulatorTx,
+{
+    use dcc::model::smi::{DccProcess, SmiActor, SmiCause, StatusChange};
+    let user = Eui64::from_u64(0x90b3_d51f_3001_0000);
+    let change = |d: u64, from, to, cause, by, min: u8| StatusChange {
+        device: Eui64::from_u64(d),
+        at: datetime!(2026-12-07 10:00:00.123 UTC) + time::Duration::minutes(i64::from(min)),
+        from,
+        to,
+        cause,
+        by,
+    };
+    let a = change(
+        9,
+        None,
+        DeviceStatus::Pending,
+        SmiCause::Service(Srv::V12_2),
+        SmiActor::User(user),
+        0,
+    );
+    let b = change(
+        9,
+        Some(DeviceStatus::Pending),
+        DeviceStatus::Whitelisted,
+        SmiCause::Service(Srv::V8_11),
+        SmiActor::User(user),
+        1,
+    );
+    let c = change(
+        9,
+        Some(DeviceStatus::Whitelisted),
+        DeviceStatus::Suspended,
+        SmiCause::Process(DccProcess::CplExpiry),
+        SmiActor::Dcc,
+        2,
+    );
+    let other = change(
+        8,
+        None,
+        DeviceStatus::Pending,
+        SmiCause::Service(Srv::V12_2),
+        SmiActor::Dcc,
+        0,
+    );
+    s.transaction(|tx| {
+        tx.push_status_change(&a)?;
+        tx.push_status_change(&other)?;
+        tx.push_status_change(&b)?;
+        Ok(())
+    })
+    .unwrap();
+    let _ = s.transaction(|tx| {
+        tx.push_status_change(&c)?;
+        Err::<(), _>(DccError::from(AuthzError::UnknownDevice(
+            "rolled back".into(),
+        )))
+    });
+    s.transaction(|tx| {
+        assert_eq!(
+            tx.status_history(Eui64::from_u64(9))?,
+            vec![a.clone(), b.clone()]
+        );
+        assert_eq!(tx.status_history(Eui64::from_u64(8))?, vec![other.clone()]);
+        assert_eq!(tx.status_history(Eui64::from_u64(7))?, vec![]);
+        tx.push_status_change(&c)?;
+        assert_eq!(
+            tx.status_history(Eui64::from_u64(9))?,
+            vec![a.clone(), b.clone(), c.clone()]
+        );
         Ok(())
     })
     .unwrap();

@@ -29,6 +29,7 @@
 use std::path::Path;
 
 use dcc::error::DccError;
+use dcc::model::smi::StatusChange;
 use dcc::model::{Device, OrgCertRecord, Premises, Registration, RegistrationRole, User};
 use dcc::store::{
     InventoryTx, JobKind, Outbox, OutboxItem, PendingPreCommand, RequestCounter, RequestRecord,
@@ -411,6 +412,21 @@ CREATE INDEX wan_jobs_open ON wan_jobs(id) WHERE outcome IS NULL;
     r#"
 ALTER TABLE device_events ADD COLUMN log INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX device_events_log ON device_events(id, log, seq);
+"#,
+    // The SMI status history (`dcc::smi`): one row per change of a device's status, numbered
+    // per device; `from_status` NULL when the device entered the inventory; `cause` a service
+    // reference variant or `dcc:<process>`, `by_party` the user's EUI-64 or `DCC`.
+    r#"
+CREATE TABLE device_status_history (
+    device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    by_party TEXT NOT NULL,
+    PRIMARY KEY (device, seq)
+);
 "#,
 ];
 
@@ -884,6 +900,46 @@ impl InventoryTx for SqliteTx<'_> {
             .execute("DELETE FROM devices WHERE id = ?1", [id.to_string()])
             .map_err(err)?;
         Ok(n > 0)
+    }
+
+    fn push_status_change(&mut self, c: &StatusChange) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO device_status_history \
+                 (device, seq, at, from_status, to_status, cause, by_party) \
+             SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6 \
+             FROM device_status_history WHERE device = ?1",
+            params![
+                c.device.to_string(),
+                c.at_ms(),
+                c.from.map(|s| s.as_str()),
+                c.to.as_str(),
+                c.cause.to_string(),
+                c.by.to_string()
+            ],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+
+    fn status_history(&mut self, id: Eui64) -> Result<Vec<StatusChange>, StoreError> {
+        type Row = (i64, Option<String>, String, String, String);
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT at, from_status, to_status, cause, by_party \
+                 FROM device_status_history WHERE device = ?1 ORDER BY seq",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([id.to_string()], |r| {
+                Ok::<Row, _>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .map_err(err)?;
+        rows.map(|r| {
+            let (at, from, to, cause, by) = r.map_err(err)?;
+            StatusChange::from_stored(id, at, from.as_deref(), &to, &cause, &by).map_err(err)
+        })
+        .collect()
     }
 
     fn device_certs(&mut self, id: Eui64) -> Result<Vec<Vec<u8>>, StoreError> {

@@ -255,7 +255,7 @@ impl Dispatcher {
             )?;
         }
         if job.kind == JobKind::SmkiRecovery {
-            return recovery::finish(tx, job, answer.response.as_deref());
+            return recovery::finish(tx, job, answer.response.as_deref(), now);
         }
         if job.kind == JobKind::DbchReconfigure {
             return dbch::finish(tx, job, answer.response.as_deref());

@@ -11,9 +11,11 @@ use duis::ResponseCode;
 use super::Attempt;
 use crate::error::{DccError, InternalError};
 use crate::model::DeviceStatus;
+use crate::model::smi::{DccProcess, SmiActor, SmiCause};
 use crate::store::{Tx, WanJob};
 use gbcs::credentials::{CS02B_BY_RECOVERY, UpdateSecurityCredentialsResponse};
 use gbcs::{Cra, Frame, PublicKey};
+use time::OffsetDateTime;
 
 /// What became of a device's answer to a recovery command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +28,17 @@ pub enum RecoveryAnswer {
 
 /// A recovery job's answer: no user waits for it; the device's SMI status and the job's recorded
 /// outcome say what happened.
-pub fn finish(tx: &mut dyn Tx, job: &WanJob, response: Option<&[u8]>) -> Result<Attempt, DccError> {
+pub fn finish(
+    tx: &mut dyn Tx,
+    job: &WanJob,
+    response: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<Attempt, DccError> {
     let Some(bytes) = response else {
         tx.finish_wan_job(job.id, "recovery refused")?;
         return Ok(Attempt::GaveUp(ResponseCode::E21));
     };
-    match answered(tx, job, bytes)? {
+    match answered(tx, job, bytes, now)? {
         RecoveryAnswer::Recovered => tx.finish_wan_job(job.id, "recovered")?,
         RecoveryAnswer::Failed(why) => {
             tx.finish_wan_job(job.id, &format!("recovery failed: {why}"))?;
@@ -45,14 +52,21 @@ pub fn answered(
     tx: &mut dyn Tx,
     job: &WanJob,
     response: &[u8],
+    now: OffsetDateTime,
 ) -> Result<RecoveryAnswer, DccError> {
     let verdict = check(tx, job, response)?;
     if verdict == RecoveryAnswer::Recovered
-        && let Some(mut device) = tx.device(job.target)?
+        && let Some(device) = tx.device(job.target)?
         && device.status == DeviceStatus::Recovery
     {
-        device.status = DeviceStatus::Recovered;
-        tx.put_device(&device)?;
+        crate::smi::apply(
+            tx,
+            &device,
+            DeviceStatus::Recovered,
+            SmiCause::Process(DccProcess::RecoveryCompleted),
+            SmiActor::Dcc,
+            now,
+        )?;
     }
     Ok(verdict)
 }

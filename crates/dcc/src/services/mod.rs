@@ -158,7 +158,6 @@ pub mod s6_2_7_read_mpxn;
 pub mod s6_2_9_read_payment_mode;
 
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
-pub use s8_4_update_inventory::transition_allowed;
 pub use s12_1_request_wan_matrix::WanCoverage;
 
 /// What a service request becomes.

@@ -6,9 +6,11 @@ use duis::{ResponseCode, Srv};
 
 use super::{NonDeviceRequest, NonDeviceService, Plan, Service, ServiceKind};
 use crate::error::{DccError, ServiceError};
+use crate::model::smi::{SmiActor, SmiCause};
 use crate::model::{Device, DeviceStatus, DeviceType};
 use crate::render;
 use crate::store::Tx;
+use time::OffsetDateTime;
 
 pub struct DevicePrenotification;
 
@@ -24,7 +26,7 @@ impl Service for DevicePrenotification {
 impl NonDeviceService for DevicePrenotification {
     fn plan(&self, r: &mut NonDeviceRequest<'_>) -> Result<Plan, DccError> {
         let n = Notice::parse(&r.request.body).map_err(render::body_error)?;
-        pre_notify(r.tx, &n)?;
+        pre_notify(r.tx, &n, SmiActor::User(r.user.eui), r.now)?;
         r.acknowledge(ResponseCode::I99)
     }
 }
@@ -32,7 +34,12 @@ impl NonDeviceService for DevicePrenotification {
 /// 12.2 Device Pre-notification: adds the device as Pending. Its SMKI device certificates must
 /// already be in the repository (the manufacturer obtained them); they are what the DCC will
 /// trust when the device joins. IHDs and CADs carry no SMKI certificates.
-pub fn pre_notify(tx: &mut dyn Tx, n: &Notice) -> Result<Device, DccError> {
+pub fn pre_notify(
+    tx: &mut dyn Tx,
+    n: &Notice,
+    by: SmiActor,
+    now: OffsetDateTime,
+) -> Result<Device, DccError> {
     if tx.device(n.device_id)?.is_some() {
         return Err(ServiceError::AlreadyInInventory(n.device_id.to_string()).into());
     }
@@ -56,6 +63,5 @@ pub fn pre_notify(tx: &mut dyn Tx, n: &Notice) -> Result<Device, DccError> {
         date_commissioned: None,
         gbcs_version: None,
     };
-    tx.put_device(&device)?;
-    Ok(device)
+    crate::smi::enter(tx, &device, SmiCause::Service(Srv::V12_2), by, now)
 }

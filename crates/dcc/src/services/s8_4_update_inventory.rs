@@ -8,9 +8,11 @@ use time::OffsetDateTime;
 use super::{NonDeviceRequest, NonDeviceService, Plan, Service, ServiceKind};
 use crate::eligibility;
 use crate::error::{AuthzError, DccError, ServiceError};
+use crate::model::smi::{SmiActor, SmiCause};
 use crate::model::{Device, DeviceStatus, DeviceType, is_hub};
 use crate::registration;
 use crate::render;
+use crate::smi;
 use crate::store::Tx;
 
 pub struct UpdateInventory;
@@ -36,34 +38,8 @@ impl NonDeviceService for UpdateInventory {
             let parties = registration::load(r.tx, &device, day)?;
             eligibility::check_registration(r.user, r.roles, &device, &parties, day)?;
         }
-        update_inventory(r.tx, device, &u.update, r.now)?;
+        update_inventory(r.tx, device, &u.update, SmiActor::User(r.user.eui), r.now)?;
         r.acknowledge(ResponseCode::I99)
-    }
-}
-
-/// The SMI status changes 8.4 may make (SEC Section H6): a meter or HAN device may be set to
-/// Pending or Installed Not Commissioned, never from Commissioned (that is 8.3's job); a
-/// Communications Hub Function or GPF may be set to Installed Not Commissioned (from Pending),
-/// Commissioned (from Installed Not Commissioned) or Withdrawn (from any status but
-/// Decommissioned).
-pub fn transition_allowed(t: DeviceType, from: DeviceStatus, to: DeviceStatus) -> bool {
-    use DeviceStatus::*;
-    if from == to {
-        return false;
-    }
-    if is_hub(t) {
-        match to {
-            InstalledNotCommissioned => from == Pending,
-            Commissioned => from == InstalledNotCommissioned,
-            Withdrawn => from != Decommissioned,
-            _ => false,
-        }
-    } else {
-        match to {
-            Pending => matches!(from, InstalledNotCommissioned | Whitelisted),
-            InstalledNotCommissioned => matches!(from, Pending | Whitelisted),
-            _ => false,
-        }
     }
 }
 
@@ -72,6 +48,7 @@ pub fn update_inventory(
     tx: &mut dyn Tx,
     mut device: Device,
     update: &InventoryUpdate,
+    by: SmiActor,
     now: OffsetDateTime,
 ) -> Result<(), DccError> {
     let deny = |d: &Device, to: &str| -> DccError {
@@ -95,14 +72,12 @@ pub fn update_inventory(
             if hub_form != is_hub(device.device_type) {
                 return Err(wrong_type(&device));
             }
-            if !transition_allowed(device.device_type, device.status, *to) {
-                return Err(deny(&device, to.as_str()));
-            }
-            device.status = *to;
-            if *to == DeviceStatus::Commissioned {
-                device.date_commissioned = Some(now.date());
-            }
-            tx.put_device(&device)?;
+            // The SEC's rules for 8.4 (SEC Section H6) are `crate::smi`'s: a meter or HAN device
+            // to Pending or Installed Not Commissioned, never from Commissioned (that is 8.3's);
+            // a hub to Installed Not Commissioned, Commissioned or Withdrawn.
+            let t = smi::transition(&device, *to, SmiCause::Service(Srv::V8_4), by, now)
+                .map_err(|_| deny(&device, to.as_str()))?;
+            smi::record(tx, &t)?;
         }
         InventoryUpdate::DeviceDetails(d) => {
             if device.status != DeviceStatus::Pending {
@@ -151,40 +126,34 @@ pub fn update_inventory(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::smi::transition;
     use DeviceStatus::*;
+
+    fn allowed(t: DeviceType, from: DeviceStatus, to: DeviceStatus) -> bool {
+        let d = Device {
+            status: from,
+            ..crate::services::testing::device(t)
+        };
+        let at = time::macros::datetime!(2026-12-07 12:00 UTC);
+        transition(&d, to, SmiCause::Service(Srv::V8_4), SmiActor::Dcc, at).is_ok()
+    }
 
     #[test]
     fn sec_transitions() {
-        assert!(transition_allowed(
-            DeviceType::Esme,
-            Pending,
-            InstalledNotCommissioned
-        ));
-        assert!(transition_allowed(
-            DeviceType::Esme,
-            InstalledNotCommissioned,
-            Pending
-        ));
-        assert!(!transition_allowed(DeviceType::Esme, Commissioned, Pending));
-        assert!(!transition_allowed(DeviceType::Esme, Pending, Commissioned));
-        assert!(!transition_allowed(DeviceType::Gsme, Pending, Pending));
-        assert!(transition_allowed(
-            DeviceType::Chf,
-            Pending,
-            InstalledNotCommissioned
-        ));
-        assert!(transition_allowed(
+        assert!(allowed(DeviceType::Esme, Pending, InstalledNotCommissioned));
+        assert!(allowed(DeviceType::Esme, InstalledNotCommissioned, Pending));
+        assert!(!allowed(DeviceType::Esme, Commissioned, Pending));
+        assert!(!allowed(DeviceType::Esme, Pending, Commissioned));
+        assert!(!allowed(DeviceType::Gsme, Pending, Pending));
+        assert!(allowed(DeviceType::Chf, Pending, InstalledNotCommissioned));
+        assert!(allowed(
             DeviceType::Chf,
             InstalledNotCommissioned,
             Commissioned
         ));
-        assert!(transition_allowed(DeviceType::Gpf, Commissioned, Withdrawn));
-        assert!(!transition_allowed(DeviceType::Chf, Pending, Commissioned));
-        assert!(!transition_allowed(
-            DeviceType::Chf,
-            Decommissioned,
-            Withdrawn
-        ));
-        assert!(!transition_allowed(DeviceType::Chf, Commissioned, Pending));
+        assert!(allowed(DeviceType::Gpf, Commissioned, Withdrawn));
+        assert!(!allowed(DeviceType::Chf, Pending, Commissioned));
+        assert!(!allowed(DeviceType::Chf, Decommissioned, Withdrawn));
+        assert!(!allowed(DeviceType::Chf, Commissioned, Pending));
     }
 }
