@@ -1128,3 +1128,7 @@ pub use credentials::{
     RetrieveDeviceSecurityCredentialsDevice, RetrieveDeviceSecurityCredentialsKrp,
     UpdateSecurityCredentialsCos, UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
 };
+
+// 8.3 and 8.14.x: SMI status updates.
+mod inventory_status;
+pub use inventory_status::{CommsHubStatusUpdate, DecommissionDevice, HubStatusUpdate};

@@ -16,6 +16,7 @@ pub mod dbch;
 mod device_credentials;
 // future dating: DSP holds
 pub mod hold;
+mod lifecycle;
 pub mod recovery;
 pub mod verdict;
 
@@ -269,6 +270,10 @@ impl Dispatcher {
         // A DCC-scheduled run's answer names its schedule (`DSPScheduledMessage`).
         let scheduled = tx.take_scheduled_run(job.originator, job.target, job.counter)?;
         let (doc, attempt) = answer_document(job, &bytes, scheduled, now)?;
+        // 8.1.1 and 8.11: the SMI status change a success makes.
+        if attempt == Attempt::Answered {
+            lifecycle::answered(tx, job, now)?;
+        }
         self.to_user(tx, job, &doc, now_ms, presigned, created)?;
         let finished = match &attempt {
             Attempt::Failed(code) => code.as_str(),

@@ -118,6 +118,9 @@ pub mod s6_32_read_chf_sub_ghz_channel_log;
 pub mod s8_1_1_commission_device;
 pub mod s8_2_read_inventory;
 pub mod s8_4_update_inventory;
+// The SMI status machine's services (8.3, 8.14.1-8.14.4).
+pub mod s8_14_communications_hub_status_update;
+pub mod s8_3_decommission_device;
 pub mod s9_1_request_customer_identification_number;
 // Read services (4.8 profiles, 4.10 network data, 4.11 tariff, 4.13 prepayment, 14.1).
 pub mod read_log;
