@@ -235,3 +235,88 @@ fn a_hub_returned_is_decommissioned_with_its_gpf() {
     assert_eq!(a.code.map(|c| c.as_str()), Some("E081401"), "{}", a.body);
     assert_eq!(history(&h, premises1::CHF).len(), 1);
 }
+
+/// `opendcc demo --fresh-install`'s world: every device Pending. The supplier installs the hub
+/// (8.14.1: CHF Commissioned, GPF Installed Not Commissioned), whitelists the meter (8.11) and
+/// commissions it (8.1.1), all through DUIS.
+#[test]
+fn a_fresh_install_is_installed_and_commissioned_through_duis() {
+    let mut h = Harness::new_world();
+    let n = opendcc::inventory::fresh_install(&**h.store(), h.now()).unwrap();
+    assert!(n >= 4, "{n}");
+    for id in [
+        premises1::CHF,
+        premises1::GPF,
+        premises1::ESME,
+        premises1::GSME,
+    ] {
+        assert_eq!(device(&h, id).status, DeviceStatus::Pending, "{id}");
+        assert_eq!(history(&h, id).len(), 1, "{id}");
+    }
+    // The hub cannot be addressed before it is installed.
+    let (_, a) = h.device_request(
+        SUPPLIER,
+        "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML",
+        premises1::CHF,
+    );
+    assert_eq!(a.code.map(|c| c.as_str()), Some("E5"), "{}", a.body);
+
+    let p = h.request(
+        "8.14.1_COMMUNICATIONS_HUB_STATUS_UPDATE_INSTALL_SUCCESS_REQUEST_DUIS.XML",
+        SUPPLIER,
+        &harness::DCC_EUI.to_string(),
+    );
+    let xml = set_text(&p.xml, "DeviceID", premises1::CHF);
+    let xml = set_text(&xml, "MPxN", premises1::MPAN);
+    let a = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    assert_eq!(
+        device(&h, premises1::CHF).status,
+        DeviceStatus::Commissioned
+    );
+    assert_eq!(
+        device(&h, premises1::GPF).status,
+        DeviceStatus::InstalledNotCommissioned
+    );
+    assert_eq!(
+        last(&h, premises1::CHF).cause,
+        SmiCause::Service(Srv::V8_14_1)
+    );
+
+    let (p, a) = h.device_request(
+        SUPPLIER,
+        "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML",
+        premises1::CHF,
+    );
+    assert_eq!(a.code.map(|c| c.as_str()), Some("I99"), "{}", a.body);
+    h.run_until_idle();
+    assert_eq!(
+        h.response_for(SUPPLIER, &p.rid)
+            .and_then(|r| r.code())
+            .as_deref(),
+        Some("I0")
+    );
+    assert_eq!(
+        device(&h, premises1::ESME).status,
+        DeviceStatus::Whitelisted
+    );
+    assert_eq!(commission(&mut h).as_deref(), Some("I0"));
+    assert_eq!(
+        device(&h, premises1::ESME).status,
+        DeviceStatus::Commissioned
+    );
+    let causes: Vec<SmiCause> = history(&h, premises1::ESME)
+        .iter()
+        .map(|c| c.cause)
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            SmiCause::Service(Srv::V12_2),
+            SmiCause::Service(Srv::V8_11),
+            SmiCause::Service(Srv::V8_1_1)
+        ]
+    );
+    // The GSME, GPF and the rest are not commissioned yet: the system is not Enrolled.
+    assert!(!enrolled(&h));
+}

@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod config;
 pub mod dbch;
+pub mod inventory;
 pub mod manifest;
 pub mod migrate;
 pub mod recovery;

@@ -76,6 +76,11 @@ enum Cmd {
         /// of DCC Controlled Device to hand them to the supplier and network operator.
         #[arg(long = "dcc-controlled", value_name = "DEVICE")]
         dcc_controlled: Vec<String>,
+        /// A new world's devices are only pre-notified (SMI status Pending, read only when DIR
+        /// holds no world yet): a user installs the hub (8.14.1), whitelists (8.11) and
+        /// commissions (8.1.1) them through DUIS. Without it the world is ready to use.
+        #[arg(long)]
+        fresh_install: bool,
         #[command(flatten)]
         tuning: Tuning,
     },
@@ -104,6 +109,11 @@ enum Cmd {
     User {
         #[command(subcommand)]
         cmd: UserCmd,
+    },
+    /// The Smart Metering Inventory (SMI statuses and their history).
+    Inventory {
+        #[command(subcommand)]
+        cmd: InventoryCmd,
     },
     /// The DCC User's side: sign and send DUIS requests, receive responses.
     Client {
@@ -361,6 +371,19 @@ impl std::str::FromStr for LatencyTriple {
 }
 
 #[derive(Subcommand)]
+enum InventoryCmd {
+    /// A device's SMI status and every change of it (when, from, to, cause, by whom), and
+    /// whether its premises' Smart Metering System is Enrolled.
+    History {
+        #[command(flatten)]
+        dcc: DccArg,
+        /// The device's EUI-64.
+        #[arg(long, value_name = "EUI")]
+        device: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum UserCmd {
     /// Set a user's Receive Response Service URL (takes effect at once, no restart).
     ResponseUrl {
@@ -525,28 +548,47 @@ fn main() -> ExitCode {
             premises,
             registrations,
             dcc_controlled,
+            fresh_install,
             tuning,
-        } => zaz1
-            .map_or_else(
-                || match dcc_controlled.is_empty() {
-                    true => Ok(()),
-                    false => Err("--dcc-controlled needs --zaz1".to_string()),
-                },
-                |keystore| zaz1::ensure_world(&data, &keystore, &registrations, &dcc_controlled),
-            )
-            .and_then(|()| {
-                serve::run(
-                    &serve::demo_config(
-                        &data,
-                        listen,
-                        smki_listen,
-                        plain_http,
-                        premises,
-                        registrations,
-                    ),
-                    tuning,
+        } => {
+            let new_world = !data.join(opendcc::world::MARKER).exists();
+            zaz1.as_ref()
+                .map_or_else(
+                    || match dcc_controlled.is_empty() {
+                        true => Ok(()),
+                        false => Err("--dcc-controlled needs --zaz1".to_string()),
+                    },
+                    |keystore| zaz1::ensure_world(&data, keystore, &registrations, &dcc_controlled),
                 )
-            }),
+                .and_then(|()| {
+                    if !(fresh_install && new_world) {
+                        return Ok(());
+                    }
+                    if zaz1.is_none() {
+                        world::World::open_or_create_as(
+                            &data,
+                            &world::WorldOptions {
+                                premises,
+                                registrations: registrations.clone(),
+                            },
+                        )?;
+                    }
+                    opendcc::inventory::fresh_install_world(&data)
+                })
+                .and_then(|()| {
+                    serve::run(
+                        &serve::demo_config(
+                            &data,
+                            listen,
+                            smki_listen,
+                            plain_http,
+                            premises,
+                            registrations,
+                        ),
+                        tuning,
+                    )
+                })
+        }
         Cmd::Serve { config, tuning } => {
             opendcc::config::ServeConfig::load(&config).and_then(|c| serve::run(&c, tuning))
         }
@@ -561,6 +603,11 @@ fn main() -> ExitCode {
         } => dcc
             .store()
             .and_then(|store| world::user_counter(&store, &user, set, by)),
+        Cmd::Inventory {
+            cmd: InventoryCmd::History { dcc, device },
+        } => dcc
+            .store()
+            .and_then(|store| opendcc::inventory::history(&store, &device)),
         Cmd::Client { cmd } => run_client(cmd),
         Cmd::Dbch {
             cmd: DbchCmd::Report { dcc },

@@ -1309,7 +1309,7 @@ pub fn org_record(der: &[u8]) -> Result<OrgCertRecord, String> {
 
 /// The DCC's store, for an operator's command: an error if a `sqlite:` directory holds no world
 /// (nothing is created).
-fn operator_store(dcc: &StoreConfig) -> Result<std::sync::Arc<dyn ToolStore>, String> {
+pub(crate) fn operator_store(dcc: &StoreConfig) -> Result<std::sync::Arc<dyn ToolStore>, String> {
     if let StoreConfig::Sqlite(dir) = dcc {
         open_existing(dir)?;
     }

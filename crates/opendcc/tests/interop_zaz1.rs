@@ -381,9 +381,12 @@ fn is_dsp_future_dated(name: &str) -> bool {
     name.contains("DSP_FUTURE_DATED")
 }
 
-/// The templates that change the inventory for everything after them, sent last.
+/// The templates that change the inventory for everything after them, sent last: the 8.14
+/// hub status updates (8.14.3 and 8.14.4 take the hub off the premises; 8.14.1 and 8.14.2
+/// install a hub the world has commissioned already, which the SEC does not allow), 8.3
+/// (decommissions the ESME) and 8.4.
 fn is_tail(name: &str) -> bool {
-    name.starts_with("8.3_") || name.starts_with("8.4_")
+    name.starts_with("8.3_") || name.starts_with("8.4_") || name.starts_with("8.14.")
 }
 
 /// The 5.1 Create Schedule template.
