@@ -13,7 +13,8 @@
 //! (CS03A1) and a Type 2 device by Method B (CS03B); the GSME joins a PPMID by Method C (CS03C)
 //! and a Type 2 device by Method B; the HCALCS and the PPMID join the ESME by Method A (CS03A2);
 //! the PPMID joins the GSME by Method C. Any other type is answered
-//! [`han_join::RESPONSE_INCOMPATIBLE_DEVICE`] and nothing changes; a full log
+//! [`han_join::RESPONSE_INCOMPATIBLE_DEVICE`] and nothing changes; a Method C join without the
+//! other device's KA certificate [`han_join::RESPONSE_NO_CERTIFICATE`]; a full log
 //! [`han_join::RESPONSE_LOG_FULL`]; an unjoin of a device not in the log
 //! [`han_join::RESPONSE_NOT_JOINED`].
 
@@ -49,6 +50,12 @@ impl EmulatedDevice {
         if !joins(self.identity.kind, c.method, c.other_type) {
             return done(
                 han_join::response_content(han_join::RESPONSE_INCOMPATIBLE_DEVICE),
+                false,
+            );
+        }
+        if c.method == JoinMethod::MethodC && c.ka_certificate.is_none() {
+            return done(
+                han_join::response_content(han_join::RESPONSE_NO_CERTIFICATE),
                 false,
             );
         }

@@ -122,6 +122,21 @@ fn bad_joins_change_nothing() {
         })
     );
     assert!(logged(&gsme).is_empty());
+    // Method C without the other device's certificate (as the RTDS CS03CNonCritical ERROR).
+    let mut pre =
+        usecases::cs03c_join_method_c(&h(3), Eui64::from_u64(PPMID), T::Ppmid, &cert).unwrap();
+    pre.content = vec![
+        0x30, 0x10, 0x02, 0x01, 0x03, 0x04, 0x08, 0x00, 0xdb, 0x12, 0x34, 0x56, 0x78, 0x90, 0xa4,
+        0x02, 0x01, 0x05,
+    ];
+    let r = gsme.handle(&w.critical(pre, &w.supplier, &gsme), w.now);
+    assert_eq!(
+        outcome(&w, &gsme, &r, han_join::CS03C),
+        ResponseOutcome::Failure(Failure::Result {
+            code: han_join::RESPONSE_NO_CERTIFICATE
+        })
+    );
+    assert!(logged(&gsme).is_empty());
     // An unsigned critical join is refused (no response, nothing changes).
     let mut esme = w.device(DeviceKind::Esme, ESME);
     let pre = usecases::cs03a1_join_meter(
@@ -146,7 +161,7 @@ fn bad_joins_change_nothing() {
     );
     assert!(logged(&esme).is_empty());
     // A GSME is not sent Method A (CS03A1 is the ESME's): not supported.
-    let pre = usecases::cs03a1_join_meter(&h(2), Eui64::from_u64(PPMID), T::Ppmid).unwrap();
+    let pre = usecases::cs03a1_join_meter(&h(4), Eui64::from_u64(PPMID), T::Ppmid).unwrap();
     let r = gsme.handle(&w.critical(pre, &w.supplier, &gsme), w.now);
     assert!(
         matches!(r.outcome, Outcome::NotSupported { .. }),

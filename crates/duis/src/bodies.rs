@@ -1128,3 +1128,7 @@ pub use credentials::{
     RetrieveDeviceSecurityCredentialsDevice, RetrieveDeviceSecurityCredentialsKrp,
     UpdateSecurityCredentialsCos, UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
 };
+
+// 8.7 Join Service, 8.8 Unjoin Service.
+mod han_join;
+pub use han_join::JoinOrUnjoinDevice;

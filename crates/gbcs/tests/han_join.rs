@@ -329,11 +329,23 @@ fn decoders_refuse_what_is_not_the_use_cases() {
     let mut a = usecases::cs03a1_join_meter(&h(ESME, 1), e(1), T::Hcalcs).unwrap();
     a.content = content;
     assert!(decode_command(&a).is_err());
-    // A Method C join without its certificate.
+    // CS03C's message code over a Method B content.
     let mut a = usecases::cs03b_join_type2(&h(GSME, 1), e(1)).unwrap();
     a.other_info.message_code = han_join::CS03C;
     a.content = han_join_content(&join(JoinMethod::MethodB, T::Type2));
     assert!(decode_command(&a).is_err());
+    // A Method C join without a certificate decodes (the RTDS ERROR command; the device
+    // refuses it).
+    let DecodedCommand::Cs03c(c) =
+        decode_command(&rtds_command("8.7.2_CS03CNonCritical", "CS03CNonCritical_8.7.2_ERROR").1)
+            .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (c.other_device, c.other_type, c.ka_certificate),
+        (e(0x00db_1234_5678_9093), T::Gsme, None)
+    );
     // An unknown device type (2), a short device id, trailing bytes, a non-minimal INTEGER.
     let good = usecases::cs03b_join_type2(&h(GSME, 1), e(1)).unwrap();
     for bad in [

@@ -46,6 +46,9 @@ pub const RESPONSE_NOT_JOINED: u8 = 1;
 /// case's method (opendcc's reading of the RTDS `CS03B` ERROR vector: a Method B join naming a
 /// PPMID).
 pub const RESPONSE_INCOMPATIBLE_DEVICE: u8 = 2;
+/// responseCode of a Method C join without the other device's KA certificate (opendcc's
+/// reading of the RTDS `CS03CNonCritical` ERROR vector, a CS03C without one, answered 11).
+pub const RESPONSE_NO_CERTIFICATE: u8 = 11;
 /// responseCode of a join when the device log is full (opendcc's reading; the RTDS `CS03A1`
 /// ERROR vector answers 3).
 pub const RESPONSE_LOG_FULL: u8 = 3;
@@ -171,11 +174,6 @@ pub(crate) fn join_content(c: &JoinCommand) -> Result<Vec<u8>, BuildError> {
                 ));
             }
             fields.push(t);
-        }
-        (None, JoinMethod::MethodC) => {
-            return Err(BuildError::OutOfRange(
-                "a Method C join carries the other device's KA certificate",
-            ));
         }
         (Some(_), _) => {
             return Err(BuildError::OutOfRange(
