@@ -13,10 +13,12 @@
 //! (CS03A1) and a Type 2 device by Method B (CS03B); the GSME joins a PPMID by Method C (CS03C)
 //! and a Type 2 device by Method B; the HCALCS and the PPMID join the ESME by Method A (CS03A2);
 //! the PPMID joins the GSME by Method C. Any other type is answered
-//! [`han_join::RESPONSE_INCOMPATIBLE_DEVICE`] and nothing changes; a Method C join without the
-//! other device's KA certificate [`han_join::RESPONSE_NO_CERTIFICATE`]; a full log
-//! [`han_join::RESPONSE_LOG_FULL`]; an unjoin of a device not in the log
-//! [`han_join::RESPONSE_NOT_JOINED`].
+//! [`han_join::RESPONSE_INVALID_JOIN_METHOD_AND_ROLE`] and nothing changes; a device joined
+//! already with another type or method [`han_join::RESPONSE_INCOMPATIBLE_WITH_EXISTING_ENTRY`]
+//! (as the RTDS CS03A1 ERROR scenario); a Method C join without the
+//! other device's KA certificate [`han_join::RESPONSE_INVALID_OR_MISSING_CERTIFICATE`]; a full log
+//! [`han_join::RESPONSE_DEVICE_LOG_FULL`]; an unjoin of a device not in the log
+//! [`han_join::RESPONSE_NOT_IN_DEVICE_LOG`].
 
 use gbcs::UtcDateTime;
 use gbcs::usecases::han_join::{self, JoinCommand, JoinDeviceType, JoinMethod};
@@ -49,13 +51,13 @@ impl EmulatedDevice {
     pub(crate) fn han_join(&mut self, c: &JoinCommand, now: UtcDateTime) -> Option<Execution> {
         if !joins(self.identity.kind, c.method, c.other_type) {
             return done(
-                han_join::response_content(han_join::RESPONSE_INCOMPATIBLE_DEVICE),
+                han_join::response_content(han_join::RESPONSE_INVALID_JOIN_METHOD_AND_ROLE),
                 false,
             );
         }
         if c.method == JoinMethod::MethodC && c.ka_certificate.is_none() {
             return done(
-                han_join::response_content(han_join::RESPONSE_NO_CERTIFICATE),
+                han_join::response_content(han_join::RESPONSE_INVALID_OR_MISSING_CERTIFICATE),
                 false,
             );
         }
@@ -67,13 +69,19 @@ impl EmulatedDevice {
             entry_flags: c.method.code(),
         };
         let log = &mut self.state.device_log;
-        if let Some(existing) = log.iter_mut().find(|e| e.device == c.other_device) {
-            *existing = entry;
+        if let Some(existing) = log.iter().find(|e| e.device == c.other_device) {
+            // Joined already: the same join again is done; another type or method is not.
+            if *existing != entry {
+                return done(
+                    han_join::response_content(han_join::RESPONSE_INCOMPATIBLE_WITH_EXISTING_ENTRY),
+                    false,
+                );
+            }
         } else if log.len() < DEVICE_LOG_CAPACITY {
             log.push(entry);
         } else {
             return done(
-                han_join::response_content(han_join::RESPONSE_LOG_FULL),
+                han_join::response_content(han_join::RESPONSE_DEVICE_LOG_FULL),
                 false,
             );
         }
@@ -92,7 +100,7 @@ impl EmulatedDevice {
         self.state.device_log.retain(|e| e.device != other);
         if self.state.device_log.len() == before {
             return done(
-                han_join::response_content(han_join::RESPONSE_NOT_JOINED),
+                han_join::response_content(han_join::RESPONSE_NOT_IN_DEVICE_LOG),
                 false,
             );
         }

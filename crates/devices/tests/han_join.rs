@@ -52,31 +52,41 @@ fn an_esme_joins_and_unjoins_a_ppmid_and_a_type_2_device() {
     // The response is signed by the device, as the RTDS CS03A1 response (DF… 40 sig).
     assert_eq!(r.response.as_ref().unwrap()[0], 0xDF);
     assert_eq!(logged(&esme), vec![(Eui64::from_u64(PPMID), 5, 0)]);
+    // The same device again as an HCALCS: incompatible with the entry (as the RTDS CS03A1 ERROR).
+    let pre = usecases::cs03a1_join_meter(&h(2), Eui64::from_u64(PPMID), T::Hcalcs).unwrap();
+    let r = esme.handle(&w.critical(pre, &w.supplier, &esme), w.now);
+    assert_eq!(
+        outcome(&w, &esme, &r, han_join::CS03A1),
+        ResponseOutcome::Failure(Failure::Result {
+            code: han_join::RESPONSE_INCOMPATIBLE_WITH_EXISTING_ENTRY
+        })
+    );
+    assert_eq!(logged(&esme), vec![(Eui64::from_u64(PPMID), 5, 0)]);
     // Method B: an IHD (MAC only).
-    let cmd = usecases::cs03b_join_type2(&h(2), Eui64::from_u64(IHD)).unwrap();
+    let cmd = usecases::cs03b_join_type2(&h(3), Eui64::from_u64(IHD)).unwrap();
     let r = esme.handle(&w.wan(cmd, &esme), w.now);
     assert!(!outcome(&w, &esme, &r, han_join::CS03B).is_failure());
     assert_eq!(logged(&esme).len(), 2);
     // Unjoin the PPMID (CS04AC, critical), then the IHD (CS04B).
-    let pre = usecases::cs04ac_unjoin(&h(3), Eui64::from_u64(PPMID));
+    let pre = usecases::cs04ac_unjoin(&h(4), Eui64::from_u64(PPMID));
     let r = esme.handle(&w.critical(pre, &w.supplier, &esme), w.now);
     assert!(!outcome(&w, &esme, &r, han_join::CS04AC).is_failure());
     assert_eq!(logged(&esme), vec![(Eui64::from_u64(IHD), 3, 2)]);
     let r = esme.handle(
-        &w.wan(usecases::cs04b_unjoin(&h(4), Eui64::from_u64(IHD)), &esme),
+        &w.wan(usecases::cs04b_unjoin(&h(5), Eui64::from_u64(IHD)), &esme),
         w.now,
     );
     assert!(!outcome(&w, &esme, &r, han_join::CS04B).is_failure());
     assert!(logged(&esme).is_empty());
     // Unjoining it again: not joined (responseCode 1), nothing changes.
     let r = esme.handle(
-        &w.wan(usecases::cs04b_unjoin(&h(5), Eui64::from_u64(IHD)), &esme),
+        &w.wan(usecases::cs04b_unjoin(&h(6), Eui64::from_u64(IHD)), &esme),
         w.now,
     );
     assert_eq!(
         outcome(&w, &esme, &r, han_join::CS04B),
         ResponseOutcome::Failure(Failure::Result {
-            code: han_join::RESPONSE_NOT_JOINED
+            code: han_join::RESPONSE_NOT_IN_DEVICE_LOG
         })
     );
 }
@@ -118,7 +128,7 @@ fn bad_joins_change_nothing() {
     assert_eq!(
         outcome(&w, &gsme, &r, han_join::CS03C),
         ResponseOutcome::Failure(Failure::Result {
-            code: han_join::RESPONSE_INCOMPATIBLE_DEVICE
+            code: han_join::RESPONSE_INVALID_JOIN_METHOD_AND_ROLE
         })
     );
     assert!(logged(&gsme).is_empty());
@@ -133,7 +143,7 @@ fn bad_joins_change_nothing() {
     assert_eq!(
         outcome(&w, &gsme, &r, han_join::CS03C),
         ResponseOutcome::Failure(Failure::Result {
-            code: han_join::RESPONSE_NO_CERTIFICATE
+            code: han_join::RESPONSE_INVALID_OR_MISSING_CERTIFICATE
         })
     );
     assert!(logged(&gsme).is_empty());

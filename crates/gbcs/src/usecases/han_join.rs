@@ -7,8 +7,8 @@
 //!   certificate is present in CS03C (Method C) only.
 //! * Unjoin (CS04AC `0x000F`, CS04B `0x0010`): the content is the other device's entity
 //!   identifier, `OCTET STRING (8)`.
-//! * Both answer `INTEGER` responseCode: 0 success, any other a failure (RTDS ERROR vectors: 1,
-//!   2, 3, 11).
+//! * Both answer `INTEGER` responseCode: 0 success, any other a failure named as
+//!   [`JOIN_RESPONSE_NAMES`] and [`UNJOIN_RESPONSE_NAMES`] say.
 //!
 //! Methods and device types, each with the vectors it rests on: join method 0 (Method A, the
 //! meter initiates: CS03A1), 1 (Method A, the non-meter responds: CS03A2), 2 (Method B: CS03B),
@@ -39,22 +39,53 @@ pub const CS04B: MessageCode = MessageCode(0x0010);
 
 /// responseCode success.
 pub const RESPONSE_SUCCESS: u8 = 0;
-/// responseCode of an unjoin naming a device this device has not joined (opendcc's reading of
-/// the RTDS `CS04AC` and `CS04B` ERROR vectors, both for a device `0303…03`).
-pub const RESPONSE_NOT_JOINED: u8 = 1;
-/// responseCode of a join naming a device of a type this device does not join by the use
-/// case's method (opendcc's reading of the RTDS `CS03B` ERROR vector: a Method B join naming a
-/// PPMID).
-pub const RESPONSE_INCOMPATIBLE_DEVICE: u8 = 2;
-/// responseCode of a Method C join without the other device's KA certificate (opendcc's
-/// reading of the RTDS `CS03CNonCritical` ERROR vector, a CS03C without one, answered 11).
-pub const RESPONSE_NO_CERTIFICATE: u8 = 11;
-/// responseCode of a join when the device log is full (opendcc's reading; the RTDS `CS03A1`
-/// ERROR vector answers 3).
-pub const RESPONSE_LOG_FULL: u8 = 3;
+/// responseCode names, as the MMC schema lists them (`StatusASN1`, "Join commands 8.7.1 &
+/// 8.7.2" and "Unjoin commands 8.8.1, 8.8.2", in order from 1); the RTDS ERROR vectors bear
+/// them out: CS03A1 3 (the device joined as an HCALCS in the SUCCESS scenario, then named a
+/// PPMID), CS03CNonCritical 11 (a Method C join without a certificate), CS04AC and CS04B 1 (a
+/// device `0303…03` never joined).
+pub const JOIN_RESPONSE_NAMES: [&str; 14] = [
+    "success",
+    "invalidMessageCodeForJoinMethodAndRole",
+    "invalidJoinMethodAndRole",
+    "incompatibleWithExistingEntry",
+    "deviceLogFull",
+    "writeFailure",
+    "keyAgreementNoResources",
+    "keyAgreementUnknownIssuer",
+    "keyAgreementUnsupportedSuite",
+    "keyAgreementBadMessage",
+    "keyAgreementBadKeyConfirm",
+    "invalidOrMissingCertificate",
+    "noPartnerLinkKeyReceived",
+    "noCBKEResponse",
+];
+/// Unjoin responseCode names (see [`JOIN_RESPONSE_NAMES`]).
+pub const UNJOIN_RESPONSE_NAMES: [&str; 3] =
+    ["success", "otherDeviceNotInDeviceLog", "otherFailure"];
+/// Join: the method and role do not fit the device or the other device's type.
+pub const RESPONSE_INVALID_JOIN_METHOD_AND_ROLE: u8 = 2;
+/// Join: the device log holds the other device with another type or method.
+pub const RESPONSE_INCOMPATIBLE_WITH_EXISTING_ENTRY: u8 = 3;
+/// Join: the device log is full.
+pub const RESPONSE_DEVICE_LOG_FULL: u8 = 4;
+/// Join: a Method C join without (or with an unusable) KA certificate.
+pub const RESPONSE_INVALID_OR_MISSING_CERTIFICATE: u8 = 11;
+/// Unjoin: the other device is not in the device log.
+pub const RESPONSE_NOT_IN_DEVICE_LOG: u8 = 1;
+
+/// The name of a join (`unjoin` false) or unjoin responseCode, `notKnown` for another value.
+pub fn response_name(code: u8, unjoin: bool) -> &'static str {
+    let names: &[&'static str] = if unjoin {
+        &UNJOIN_RESPONSE_NAMES
+    } else {
+        &JOIN_RESPONSE_NAMES
+    };
+    names.get(usize::from(code)).copied().unwrap_or("notKnown")
+}
 
 /// Every device type a join may name: the decoders take any (the device answers
-/// [`RESPONSE_INCOMPATIBLE_DEVICE`] for one it does not join); the builders only the use
+/// [`RESPONSE_INVALID_JOIN_METHOD_AND_ROLE`] for one it does not join); the builders only the use
 /// case's.
 pub const ALL_TYPES: &[JoinDeviceType] = &[
     JoinDeviceType::Gsme,
