@@ -100,11 +100,9 @@ fn a_ppmid_and_an_hcalcs_join_the_meters_the_acb_or_supplier_signing() {
     let pre = usecases::cs03a2_join_non_meter(&h, Eui64::from_u64(ESME)).unwrap();
     let r = ppmid.handle(&w.critical(pre, &w.acb, &ppmid), w.now);
     let apdu = open(r.response.as_ref().unwrap(), &ppmid, &w.acb);
-    assert!(
-        usecases::decode_response(han_join::CS03A2, &apdu.content)
-            .unwrap()
-            .is_failure()
-            == false
+    assert_eq!(
+        usecases::decode_response(han_join::CS03A2, &apdu.content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::Done)
     );
     assert_eq!(logged(&ppmid), vec![(Eui64::from_u64(ESME), 1, 1)]);
     let mut hcalcs = w.device(DeviceKind::Hcalcs, HCALCS);
