@@ -177,3 +177,142 @@ pub fn plan_unjoin(r: &mut DeviceRequest<'_>, critical: bool) -> Result<Plan, Dc
         _ => Err(r.wrong_type()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+    use crate::services::testing::*;
+    use duis::UserRole;
+    use time::OffsetDateTime;
+
+    const OTHER: u64 = 0x00db_1234_5678_90ee;
+
+    fn body(element: &str) -> String {
+        format!(
+            "<sr:{element}><sr:OtherDeviceID>{}</sr:OtherDeviceID></sr:{element}>",
+            Eui64::from_u64(OTHER)
+        )
+    }
+
+    fn plan(
+        srv: Srv,
+        target: DeviceType,
+        role: UserRole,
+        other: Option<DeviceType>,
+        cert: bool,
+    ) -> Result<Plan, DccError> {
+        let t = Harness::new();
+        let req = request(srv, &body(body_element(srv).unwrap()), target, 77);
+        let device = device(target);
+        let mut counter = || Ok(ACB_COUNTER);
+        let mut r = DeviceRequest {
+            request: &req,
+            device: &device,
+            acting_role: role,
+            dcc: &t.dcc,
+            dcc_counter: &mut counter,
+            now: OffsetDateTime::UNIX_EPOCH,
+            han_peer: Some(HanPeer {
+                id: Eui64::from_u64(OTHER),
+                device_type: other,
+                ka_certificate: cert.then(|| vec![0x30, 0x03, 0x02, 0x01, 0x00]),
+            }),
+        };
+        let service = catalogue::device_service(srv).unwrap();
+        catalogue::plan_device(service, &mut r)
+    }
+
+    fn code(p: &Plan) -> (gbcs::MessageCode, &'static str) {
+        match p {
+            Plan::PreCommand(g) => (g.message_code(), "pre"),
+            Plan::Command {
+                command,
+                dcc_originated: true,
+                ..
+            } if matches!(command.signature, gbcs::SignatureField::Signed(_)) => {
+                (command.message_code(), "acb-signed")
+            }
+            Plan::Command { command, .. } => (command.message_code(), "command"),
+            _ => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn the_use_case_follows_the_target_the_other_device_and_the_variant() {
+        use DeviceType as D;
+        use UserRole as R;
+        let ok = |srv, t, role, other, cert| code(&plan(srv, t, role, Some(other), cert).unwrap());
+        assert_eq!(
+            ok(Srv::V8_7_1, D::Esme, R::ImportSupplier, D::Hcalcs, false),
+            (g::CS03A1, "pre")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_1, D::Esme, R::ImportSupplier, D::Ppmid, false),
+            (g::CS03A1, "pre")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_1, D::Hcalcs, R::ImportSupplier, D::Esme, false),
+            (g::CS03A2, "pre")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_1, D::Gsme, R::GasSupplier, D::Ppmid, true),
+            (g::CS03C, "pre")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_2, D::Ppmid, R::ImportSupplier, D::Esme, false),
+            (g::CS03A2, "acb-signed")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_2, D::Ppmid, R::GasSupplier, D::Gsme, true),
+            (g::CS03C, "acb-signed")
+        );
+        assert_eq!(
+            ok(Srv::V8_7_2, D::Esme, R::ImportSupplier, D::Ihd, false),
+            (g::CS03B, "command")
+        );
+        let unjoin = |srv, t, role| code(&plan(srv, t, role, None, false).unwrap());
+        assert_eq!(
+            unjoin(Srv::V8_8_1, D::Esme, R::ImportSupplier),
+            (g::CS04AC, "pre")
+        );
+        assert_eq!(
+            unjoin(Srv::V8_8_2, D::Ppmid, R::ImportSupplier),
+            (g::CS04AC, "acb-signed")
+        );
+        assert_eq!(
+            unjoin(Srv::V8_8_2, D::Gsme, R::GasSupplier),
+            (g::CS04B, "command")
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        use DeviceType as D;
+        use UserRole as R;
+        let code_of = |e: DccError| e.outcome().code;
+        // Not in the inventory.
+        let e = plan(Srv::V8_7_1, D::Esme, R::ImportSupplier, None, false).unwrap_err();
+        assert_eq!(code_of(e), Some(duis::ResponseCode::E080702));
+        // A type the target does not join by the variant.
+        for (srv, t, role, other) in [
+            (Srv::V8_7_1, D::Esme, R::ImportSupplier, D::Chf),
+            (Srv::V8_7_1, D::Esme, R::ImportSupplier, D::Ihd),
+            (Srv::V8_7_2, D::Esme, R::ImportSupplier, D::Ppmid),
+            (Srv::V8_7_2, D::Ppmid, R::ImportSupplier, D::Hcalcs),
+        ] {
+            let e = plan(srv, t, role, Some(other), true).unwrap_err();
+            assert_eq!(
+                code_of(e),
+                Some(duis::ResponseCode::E080721),
+                "{srv} {t} {other}"
+            );
+        }
+        // Method C without the other device's KA certificate.
+        let e = plan(Srv::V8_7_1, D::Gsme, R::GasSupplier, Some(D::Ppmid), false).unwrap_err();
+        assert_eq!(code_of(e), Some(duis::ResponseCode::E120203));
+        // A critical join by a user who is not the target's trust anchor.
+        let e = plan(Srv::V8_7_1, D::Esme, R::GasSupplier, Some(D::Hcalcs), false).unwrap_err();
+        assert_eq!(code_of(e), Some(duis::ResponseCode::E2));
+    }
+}
