@@ -140,6 +140,11 @@ static CATALOGUE: &[&dyn Service] = &[
     &s8_2_read_inventory::ReadInventory,
     &s8_4_update_inventory::UpdateInventory,
     &s8_11_update_han_device_log::UpdateHanDeviceLog,
+    // 8.7 Join Service, 8.8 Unjoin Service.
+    &services::s8_7_1_join_service_critical::JoinServiceCritical,
+    &services::s8_7_2_join_service_non_critical::JoinServiceNonCritical,
+    &services::s8_8_1_unjoin_service_critical::UnjoinServiceCritical,
+    &services::s8_8_2_unjoin_service_non_critical::UnjoinServiceNonCritical,
     // Dual-band Communications Hubs (6.28–6.32).
     &services::s6_28_set_chf_sub_ghz_configuration::SetChfSubGhzConfiguration,
     &services::s6_29_request_chf_sub_ghz_channel_scan::RequestChfSubGhzChannelScan,
@@ -289,6 +294,20 @@ pub fn plan_device_request_as(
     dcc_counter: u64,
     now: OffsetDateTime,
 ) -> Result<Transformed, DccError> {
+    plan_device_request_with_peer(req, device, role, dcc, dcc_counter, now, None)
+}
+
+/// As [`plan_device_request_as`], with the other device of an 8.7 Join or 8.8 Unjoin request
+/// as the DCC's stores would know it ([`services::HanPeer`]).
+pub fn plan_device_request_with_peer(
+    req: &Request,
+    device: &Device,
+    role: UserRole,
+    dcc: &DccCrypto,
+    dcc_counter: u64,
+    now: OffsetDateTime,
+    han_peer: Option<services::HanPeer>,
+) -> Result<Transformed, DccError> {
     let srv = req.header.service_reference_variant;
     let service = device_service(srv)?;
     let mut counter = || Ok(dcc_counter);
@@ -299,6 +318,7 @@ pub fn plan_device_request_as(
         dcc,
         dcc_counter: &mut counter,
         now,
+        han_peer,
     };
     match plan_device(service, &mut r)? {
         Plan::Command { command, .. } | Plan::Held { command, .. } => {

@@ -196,6 +196,19 @@ pub enum ServiceError {
     /// The GBCS response is not the device's verified answer to that command (E081303).
     #[error("not the device's response to the command: {0}")]
     LocalResponseInvalid(String),
+    // --- 8.7 Join, 8.8 Unjoin (services::han_join); the codes are opendcc's reading of the
+    // XSD's E0807xx / E0808xx, whose DUIS text is not in the corpus.
+    /// 8.7: the other device is not in the Smart Metering Inventory (E080702).
+    #[error("the other device {0} is not in the Smart Metering Inventory")]
+    HanJoinUnknownDevice(String),
+    /// 8.7 / 8.8: the target does not join a device of the other device's type by this
+    /// variant (E080721 for 8.7, E080821 for 8.8).
+    #[error("{srv}: a {target} does not join a {other} by this variant")]
+    HanJoinIncompatible {
+        srv: Srv,
+        target: String,
+        other: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -314,6 +327,15 @@ impl DccError {
                 ServiceError::NoLocalCommand(_) => duis(R::E081301),
                 ServiceError::LocalResponseReturned(_) => duis(R::E081302),
                 ServiceError::LocalResponseInvalid(_) => duis(R::E081303),
+                // 8.7 Join, 8.8 Unjoin.
+                ServiceError::HanJoinUnknownDevice(_) => duis(R::E080702),
+                ServiceError::HanJoinIncompatible { srv, .. } => {
+                    duis(if matches!(srv, Srv::V8_8_1 | Srv::V8_8_2) {
+                        R::E080821
+                    } else {
+                        R::E080721
+                    })
+                }
             },
             Self::Internal(_) => Outcome {
                 http_status: 503,

@@ -498,6 +498,11 @@ impl<S: Store, C: Clock> Gateway<S, C> {
             tx.use_precommand(rid.originator, rid.target, rid.counter)?;
             plan
         } else {
+            // 8.7 Join, 8.8 Unjoin: the other device as the inventory and SMKI know it.
+            let han_peer = match service.han_peer_id(req)? {
+                Some(id) => Some(services::han_join::lookup(&mut *tx, id)?),
+                None => None,
+            };
             let acb = self.dcc.acb;
             let mut dcc_counter = || -> Result<u64, DccError> { Ok(tx.next_dcc_counter(acb)?) };
             let mut r = DeviceRequest {
@@ -507,6 +512,7 @@ impl<S: Store, C: Clock> Gateway<S, C> {
                 dcc: &self.dcc,
                 dcc_counter: &mut dcc_counter,
                 now,
+                han_peer,
             };
             // Service acceptance (the DCC's own data) before the transform.
             service.accept(&r)?;

@@ -253,6 +253,7 @@ pub fn plan_run(
             dcc,
             dcc_counter,
             now,
+            han_peer: None,
         },
     )
 }

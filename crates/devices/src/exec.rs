@@ -370,6 +370,14 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // 8.7 Join Service, 8.8 Unjoin Service (crate::han_join).
+            DecodedCommand::Cs03a1(c)
+            | DecodedCommand::Cs03a2(c)
+            | DecodedCommand::Cs03b(c)
+            | DecodedCommand::Cs03c(c) => self.han_join(&c, now),
+            DecodedCommand::Cs04ac(other) | DecodedCommand::Cs04b(other) => {
+                self.han_unjoin(other, now)
+            }
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),

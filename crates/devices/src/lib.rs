@@ -86,6 +86,8 @@ mod device_credentials;
 mod error;
 pub mod event_logs;
 mod exec;
+// 8.7 Join Service, 8.8 Unjoin Service.
+pub mod han_join;
 mod identity;
 // future dating: held device instructions and the device tick
 pub mod future;

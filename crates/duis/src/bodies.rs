@@ -1132,3 +1132,6 @@ pub use credentials::{
 // 8.3 and 8.14.x: SMI status updates.
 mod inventory_status;
 pub use inventory_status::{CommsHubStatusUpdate, DecommissionDevice, HubStatusUpdate};
+// 8.7 Join Service, 8.8 Unjoin Service.
+mod han_join;
+pub use han_join::JoinOrUnjoinDevice;

@@ -99,10 +99,11 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
         assert!(!s.device_types.is_empty() && !s.originators.is_empty());
         // Nothing the DCC originates here is critical, and the DCC signs none of them.
         assert!(!(s.dcc_originated && s.critical), "{}", s.name);
-        // Except the transitional CoS party's CS02b (DUIS 6.23): the DCC signs it as that party.
+        // Except the transitional CoS party's CS02b (DUIS 6.23): the DCC signs it as that party;
+        // and the joins and unjoin the ACB sends a PPMID (8.7.2, 8.8.2), signed by the ACB.
         assert_eq!(
             s.dcc_signs,
-            s.name == "CS02bSupplierByTransCoS",
+            ["CS02bSupplierByTransCoS", "CS03A2", "CS03C", "CS04AC"].contains(&s.name),
             "{}",
             s.name
         );
@@ -114,6 +115,10 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
     assert_eq!(
         critical,
         [
+            "CS03A1",
+            "CS03A2",
+            "CS03C",
+            "CS04AC",
             "ECS42",
             "ECS43",
             "GCS32",

@@ -108,7 +108,13 @@ pub mod s7_7_read_auxiliary_load_switch_data;
 pub mod s7_8_reset_auxiliary_load;
 pub mod s7_9_add_auxiliary_load_to_boost_button;
 pub mod s8_11_update_han_device_log;
+// 8.7 Join Service, 8.8 Unjoin Service.
+pub mod han_join;
 pub mod s8_13_return_local_command_response;
+pub mod s8_7_1_join_service_critical;
+pub mod s8_7_2_join_service_non_critical;
+pub mod s8_8_1_unjoin_service_critical;
+pub mod s8_8_2_unjoin_service_non_critical;
 // Dual-band Communications Hubs (6.28–6.32).
 pub mod s6_28_set_chf_sub_ghz_configuration;
 pub mod s6_29_request_chf_sub_ghz_channel_scan;
@@ -162,6 +168,8 @@ pub mod s6_2_9_read_payment_mode;
 
 pub use s8_2_read_inventory::{InventoryEntry, MAX_INVENTORY_DEVICES};
 pub use s12_1_request_wan_matrix::WanCoverage;
+// 8.7 Join Service, 8.8 Unjoin Service.
+pub use han_join::HanPeer;
 
 /// What a service request becomes.
 ///
@@ -230,6 +238,12 @@ pub trait DeviceService: Service {
     fn accept(&self, _r: &DeviceRequest<'_>) -> Result<(), DccError> {
         Ok(())
     }
+    /// The other device a request names (8.7 Join, 8.8 Unjoin: `OtherDeviceID`), which the
+    /// gateway looks up in its stores before planning ([`DeviceRequest::han_peer`]). None by
+    /// default.
+    fn han_peer_id(&self, _request: &Request) -> Result<Option<eui::Eui64>, DccError> {
+        Ok(None)
+    }
 }
 
 /// A service the DCC answers from its own data.
@@ -250,6 +264,9 @@ pub struct DeviceRequest<'a> {
     pub dcc: &'a DccCrypto,
     pub dcc_counter: &'a mut DccCounter<'a>,
     pub now: OffsetDateTime,
+    /// 8.7 Join, 8.8 Unjoin: the other device as the DCC's stores know it (looked up by the
+    /// gateway for services whose [`DeviceService::han_peer_id`] names one); `None` otherwise.
+    pub han_peer: Option<HanPeer>,
 }
 
 /// Who originates the GBCS command for a user's request.
@@ -277,6 +294,9 @@ pub fn anchor_role(t: DeviceType, role: UserRole) -> Option<RemotePartyRole> {
         | (DeviceType::Gsme | DeviceType::Gpf, UserRole::GasTransporter) => {
             Some(RemotePartyRole::NetworkOperator)
         }
+        // The HCALCS holds its (import) supplier's anchor: 8.7.1 / 8.8.1 (CS03A2, CS04AC) are
+        // signed by the supplier (RTDS `8.7.1_CS03A2Critical`).
+        (DeviceType::Hcalcs, UserRole::ImportSupplier) => Some(RemotePartyRole::Supplier),
         // The ESME holds the load controller's anchor (CS02g puts it there) for ECS47e.
         (DeviceType::Esme, UserRole::LoadController) => Some(RemotePartyRole::LoadController),
         _ => None,
@@ -593,6 +613,7 @@ mod tests {
                 dcc: &t.dcc,
                 dcc_counter: &mut counter,
                 now: OffsetDateTime::UNIX_EPOCH,
+                han_peer: None,
             };
             r.command(g, false)
         };

@@ -304,6 +304,7 @@ mod tests {
             dcc: &t.dcc,
             dcc_counter: &mut counter,
             now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         crate::catalogue::plan_device(&UpdatePrepayConfiguration, &mut r)
     }

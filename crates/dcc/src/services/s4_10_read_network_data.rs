@@ -125,6 +125,7 @@ mod tests {
             dcc: &t.dcc,
             dcc_counter: &mut counter,
             now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         let plan = crate::catalogue::plan_device(&ReadNetworkData, &mut r).unwrap();
         assert_command(&plan, uc::ecs23b::MESSAGE_CODE, false, &t, DeviceType::Esme);

@@ -103,6 +103,7 @@ mod tests {
             dcc: &t.dcc,
             dcc_counter: &mut counter,
             now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         let e = crate::catalogue::plan_device(&ReadTariffSecondaryElement, &mut r).unwrap_err();
         assert_eq!(e.outcome().code, Some(duis::ResponseCode::E11));

@@ -134,6 +134,7 @@ mod tests {
                 dcc: &t.dcc,
                 dcc_counter: &mut counter,
                 now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+                han_peer: None,
             };
             let plan = crate::catalogue::plan_device(&ReadMeterBalance, &mut r).unwrap();
             assert_command(&plan, code, false, &t, DeviceType::Gsme);
@@ -150,6 +151,7 @@ mod tests {
             dcc: &t.dcc,
             dcc_counter: &mut counter,
             now: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         let plan = crate::catalogue::plan_device(&ReadMeterBalance, &mut r).unwrap();
         assert_command(&plan, uc::gcs60a::CODE, false, &t, DeviceType::Gpf);

@@ -108,6 +108,7 @@ impl Harness {
             dcc: &self.dcc,
             dcc_counter: &mut counter,
             now: OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         catalogue::plan_device(service, &mut r)
     }
@@ -132,6 +133,7 @@ impl Harness {
             dcc: &self.dcc,
             dcc_counter: &mut counter,
             now: OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
+            han_peer: None,
         };
         service.accept(&r)?;
         catalogue::plan_device(service, &mut r)

@@ -33,9 +33,17 @@ pub mod cs02c;
 pub mod cs02d;
 pub mod cs02e;
 pub mod cs08;
+// 8.7 Join Service, 8.8 Unjoin Service (GBCS 13.7).
+pub mod cs03a1;
+pub mod cs03a2;
+pub mod cs03b;
+pub mod cs03c;
+pub mod cs04ac;
+pub mod cs04b;
 pub mod ecs17b;
 pub mod ecs38;
 pub mod ecs42;
+pub mod han_join;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 pub mod ecs05;
 pub mod ecs09;
@@ -269,7 +277,15 @@ pub use cs02d::cs02d_update_device_certificate;
 pub use cs02e::cs02e_provide_device_certificate;
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
+// 8.7 Join Service, 8.8 Unjoin Service.
+pub use cs03a1::cs03a1_join_meter;
+pub use cs03a2::cs03a2_join_non_meter;
+pub use cs03b::cs03b_join_type2;
+pub use cs03c::cs03c_join_method_c;
+pub use cs04ac::cs04ac_unjoin;
+pub use cs04b::cs04b_unjoin;
 pub use ecs17b::ecs17b_read_import_energy_registers;
+pub use han_join::{JoinCommand, JoinDeviceType, JoinMethod};
 // Log reads.
 pub use alert_behaviour_common::{
     AlertBehaviourChange, AlertFilter, EventConfiguration, FilterBits, GasAlertBehaviour,
@@ -558,6 +574,13 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs52::SPEC,
     &gcs38::SPEC,
     &cs08::SPEC,
+    // 8.7 Join Service, 8.8 Unjoin Service.
+    &cs03a1::SPEC,
+    &cs03a2::SPEC,
+    &cs03b::SPEC,
+    &cs03c::SPEC,
+    &cs04ac::SPEC,
+    &cs04b::SPEC,
     &ecs45::SPEC,
     &gcs33::SPEC,
     &ecs17b::SPEC,
@@ -853,6 +876,19 @@ pub enum DecodedCommand {
     Ccs01(DeviceLogAddition),
     /// CCS02 remove a device from the CHF device log.
     Ccs02(eui::Eui64),
+    // 8.7 Join Service, 8.8 Unjoin Service.
+    /// CS03A1: the join asked.
+    Cs03a1(JoinCommand),
+    /// CS03A2: the join asked.
+    Cs03a2(JoinCommand),
+    /// CS03B: the join asked.
+    Cs03b(JoinCommand),
+    /// CS03C: the join asked (with the other device's KA certificate).
+    Cs03c(JoinCommand),
+    /// CS04AC: the device to unjoin.
+    Cs04ac(eui::Eui64),
+    /// CS04B: the device to unjoin.
+    Cs04b(eui::Eui64),
     /// CS02b/CS02g update security credentials by a known remote party (DUIS 6.15.1).
     Cs02b(Box<KrpUpdate>),
     /// CS02c issue security credentials: generate a key pair of this key usage
@@ -1190,6 +1226,13 @@ impl DecodedCommand {
             DecodedCommand::Gcs28(_) => &gcs28::SPEC,
             DecodedCommand::Ccs01(_) => &ccs01::SPEC,
             DecodedCommand::Ccs02(_) => &ccs02::SPEC,
+            // 8.7 Join Service, 8.8 Unjoin Service.
+            DecodedCommand::Cs03a1(_) => &cs03a1::SPEC,
+            DecodedCommand::Cs03a2(_) => &cs03a2::SPEC,
+            DecodedCommand::Cs03b(_) => &cs03b::SPEC,
+            DecodedCommand::Cs03c(_) => &cs03c::SPEC,
+            DecodedCommand::Cs04ac(_) => &cs04ac::SPEC,
+            DecodedCommand::Cs04b(_) => &cs04b::SPEC,
             DecodedCommand::Cs02b(c) => c.party.spec(),
             DecodedCommand::Cs02c(_) => &cs02c::SPEC,
             DecodedCommand::Cs02d(_) => &cs02d::SPEC,

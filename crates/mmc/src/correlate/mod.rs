@@ -65,6 +65,8 @@ mod cs02b;
 mod cs02c;
 // 6.24.2 Retrieve Device Security Credentials (Device).
 mod cs02e;
+// 8.7.1 Join Service, 8.8.1 Unjoin Service (Critical).
+mod han_join;
 
 use duis::{Request, RequestId, Srv};
 use gbcs::frame::GeneralSigning;
@@ -127,6 +129,11 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &meter_balance::GCS40D,
     &ecs70::CORRELATION,
     &gcs28::CORRELATION,
+    // 8.7.1 Join Service, 8.8.1 Unjoin Service (Critical).
+    &han_join::CS03A1,
+    &han_join::CS03A2,
+    &han_join::CS03C,
+    &han_join::CS04AC,
 ];
 
 /// How one use case's pre-command is checked against the request.

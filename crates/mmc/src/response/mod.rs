@@ -19,8 +19,16 @@ mod billing_calendar;
 mod ccs01;
 mod ccs02;
 mod cs08;
+// 8.7 Join Service, 8.8 Unjoin Service.
+mod cs03a1;
+mod cs03a2;
+mod cs03b;
+mod cs03c;
+mod cs04ac;
+mod cs04b;
 mod ecs17b;
 mod ecs38;
+mod han_join;
 // Family 6, power quality.
 mod ecs26b;
 mod ecs26f;
@@ -201,6 +209,13 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs52::MAPPING,
     &gcs38::MAPPING,
     &cs08::MAPPING,
+    // 8.7 Join Service, 8.8 Unjoin Service.
+    &cs03a1::MAPPING,
+    &cs03a2::MAPPING,
+    &cs03b::MAPPING,
+    &cs03c::MAPPING,
+    &cs04ac::MAPPING,
+    &cs04b::MAPPING,
     &ecs45::MAPPING,
     &gcs33::MAPPING,
     &ecs17b::MAPPING,

@@ -421,6 +421,17 @@ impl Request {
                 return self.with_credential_roles(&c.roles);
             }
             Ok(DecodedCommand::Cs02e(c)) => return self.with_credential_type(c.key_usage),
+            // 8.7, 8.8: the other device the vector names (the ERROR scenarios, without
+            // templates, name other devices than the templates').
+            Ok(
+                DecodedCommand::Cs03a1(c)
+                | DecodedCommand::Cs03a2(c)
+                | DecodedCommand::Cs03b(c)
+                | DecodedCommand::Cs03c(c),
+            ) => return self.with_leaf("OtherDeviceID", c.other_device.to_string()),
+            Ok(DecodedCommand::Cs04ac(id) | DecodedCommand::Cs04b(id)) => {
+                return self.with_leaf("OtherDeviceID", id.to_string());
+            }
             // 6.22: the alert codes and settings the vector writes (the ECS25a and ECS25b
             // SUCCESS scenarios and every ERROR scenario write other codes than the templates').
             Ok(DecodedCommand::AlertBehaviour(c)) => return self.with_alert_behaviour(&c),
@@ -1145,8 +1156,56 @@ fn transform_for(
         dev.gbcs_version = esme_gbcs_version_for(rtds_command);
     }
     let role = role_for(req, &dev, capacity)?;
-    dcc::catalogue::plan_device_request_as(&req.0, &dev, role, ks.dcc()?, dcc_counter, now)
-        .map_err(|e| format!("transformer refused the request: {e}"))
+    let peer = han_peer(req, rtds_command);
+    dcc::catalogue::plan_device_request_with_peer(
+        &req.0,
+        &dev,
+        role,
+        ks.dcc()?,
+        dcc_counter,
+        now,
+        peer,
+    )
+    .map_err(|e| format!("transformer refused the request: {e}"))
+}
+
+/// 8.7 Join, 8.8 Unjoin: the other device as the DCC's stores would know it. The RTDS names
+/// other devices (`…9093`, `…9094`, `…9098`, `…909A`, `…909C`, `0102…08`) that are no RTDS
+/// entity: their type and KA certificate are fixture data, taken from the RTDS command the row
+/// compares with (the join's `otherDeviceType` and certificate; gbcs-notes §2.4); an unjoin's
+/// other device is unknown to the inventory (the DCC needs nothing of it).
+fn han_peer(req: &Request, rtds_command: Option<&[u8]>) -> Option<dcc::services::HanPeer> {
+    use gbcs::usecases::{DecodedCommand, JoinDeviceType as J};
+    let id = dcc::services::han_join::other_device(&req.0).ok()?;
+    let join = rtds_command
+        .and_then(|b| Inbound::decode(b).ok())
+        .and_then(|v| gbcs::usecases::decode_command(v.apdu()).ok())
+        .and_then(|d| match d {
+            DecodedCommand::Cs03a1(c)
+            | DecodedCommand::Cs03a2(c)
+            | DecodedCommand::Cs03b(c)
+            | DecodedCommand::Cs03c(c) => Some(c),
+            _ => None,
+        })
+        .filter(|c| c.other_device == id);
+    Some(match join {
+        Some(c) => dcc::services::HanPeer {
+            id,
+            device_type: Some(match c.other_type {
+                J::Esme => DeviceType::Esme,
+                J::Gsme => DeviceType::Gsme,
+                J::Hcalcs => DeviceType::Hcalcs,
+                J::Ppmid => DeviceType::Ppmid,
+                J::Type2 => DeviceType::Ihd,
+            }),
+            ka_certificate: c.ka_certificate,
+        },
+        None => dcc::services::HanPeer {
+            id,
+            device_type: None,
+            ka_certificate: None,
+        },
+    })
 }
 
 /// The transformer's output for a request: an encoded pre-command, or the news that it made a

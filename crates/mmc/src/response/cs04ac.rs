@@ -1,0 +1,25 @@
+//! CS04AC → `UnjoinServiceCriticalRsp` (DUIS 8.8.1; 8.8.2 `UnjoinServiceNonCriticalRsp`): the device's responseCode, [`super::han_join`].
+
+use gbcs::usecases::{Failure, ResponseValue, cs04ac};
+
+use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
+use crate::xml::Xml;
+
+/// The mapping.
+pub static MAPPING: ResponseMapping = ResponseMapping {
+    use_case: &cs04ac::SPEC,
+    service_reference: "8.8",
+    service_reference_variant: "8.8.1",
+    element: "UnjoinServiceCriticalRsp",
+    by_variant: &[("8.8.2", "UnjoinServiceNonCriticalRsp")],
+    render,
+    failure: Some(failure),
+};
+
+fn render(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
+    super::han_join::done(true, v)
+}
+
+fn failure(f: &Failure) -> Xml {
+    super::han_join::failed(true, f)
+}
