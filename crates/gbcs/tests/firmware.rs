@@ -1,0 +1,196 @@
+//! DUIS 11.3 Activate Firmware (CS06): the builder reproduces every RTDS pre-command byte for
+//! byte and, signed with the vector's signature and MAC'd by the ACB, the COMMAND; every RTDS
+//! command decodes strictly; every RTDS response and the 8F66/8F67 alerts decode; the alert
+//! content the devices build is the RTDS alert's.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Keystore, vector};
+use gbcs::usecases::cs06::{self, ActivationResult, status};
+use gbcs::usecases::{
+    Activation, CommandHeader, DecodedCommand, Failure, ResponseOutcome, ResponseValue,
+    cs06_activate_firmware, decode_command, decode_response,
+};
+use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+
+const D: &str = "11.3_CS06";
+const HASH: [u8; 32] = [
+    0xAA, 0x75, 0x86, 0x90, 0x73, 0x09, 0x34, 0xFF, 0x06, 0x85, 0xAA, 0x75, 0x86, 0x90, 0x73, 0x09,
+    0x34, 0xFF, 0x06, 0x85, 0x65, 0x77, 0x88, 0x99, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+];
+
+fn apdu(file: &str) -> GeneralSigning {
+    match Frame::decode(&vector(D, file)).unwrap() {
+        Frame::Ciphered(c) => c.apdu,
+        Frame::Signing(a) => a,
+    }
+}
+
+/// Every RTDS row: its stem and the activation its DUIS request asked.
+fn rows() -> Vec<(&'static str, Activation)> {
+    let at = |y, mo, d, h| Activation::At(UtcDateTime::new(y, mo, d, h, 0, 0).unwrap());
+    vec![
+        ("CS06_11.3_IMMEDIATE_SUCCESS", Activation::Now),
+        ("CS06_11.3_IMMEDIATE_ERROR", Activation::Now),
+        ("CS06_11.3_FUTURE_DATED_SUCCESS", at(2030, 1, 15, 9)),
+        ("CS06_11.3_FUTURE_DATED_ERROR", at(2030, 1, 1, 0)),
+        ("CS06_11.3_CANCELLATION_SUCCESS", Activation::Cancel),
+    ]
+}
+
+#[test]
+fn builder_reproduces_every_rtds_precommand_and_command() {
+    let ks = Keystore::load();
+    for (stem, activation) in rows() {
+        let pre = apdu(&format!("{stem}_PRECOMMAND_GBCS.HEX"));
+        let h = CommandHeader::new(pre.originator, pre.recipient, pre.counter);
+        let built = cs06_activate_firmware(&h, &HASH, activation).unwrap();
+        assert_eq!(
+            hex::encode_upper(built.encode()),
+            hex::encode_upper(vector(D, &format!("{stem}_PRECOMMAND_GBCS.HEX"))),
+            "{stem}"
+        );
+        let cmd = apdu(&format!("{stem}_COMMAND_GBCS.HEX"));
+        let SignatureField::Signed(sig) = cmd.signature else {
+            panic!("{stem}: command not signed");
+        };
+        cmd.verify_signature(ks.ds_public.get(&cmd.originator).unwrap())
+            .unwrap();
+        let signed = built.with_signature(sig);
+        let peer = ks.ka_public.get(&signed.recipient).unwrap();
+        let wrapped = wrap_command(signed, ks.acb_ka(), peer).unwrap().encode();
+        assert_eq!(
+            hex::encode_upper(wrapped),
+            hex::encode_upper(vector(D, &format!("{stem}_COMMAND_GBCS.HEX"))),
+            "{stem}"
+        );
+        for kind in ["PRECOMMAND", "COMMAND"] {
+            let a = apdu(&format!("{stem}_{kind}_GBCS.HEX"));
+            assert_eq!(
+                decode_command(&a).unwrap(),
+                DecodedCommand::Cs06(cs06::ActivateFirmware {
+                    image_hash: HASH,
+                    activation,
+                }),
+                "{stem} {kind}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_decoder_is_strict() {
+    let pre = apdu("CS06_11.3_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX");
+    // The originator counter must be the command's.
+    let mut other = pre.clone();
+    other.counter += 1;
+    assert!(decode_command(&other).is_err());
+    // A hash of 31 octets, a trailing byte, a time that is no time, a fourth member.
+    let h = CommandHeader::new(pre.originator, pre.recipient, pre.counter);
+    let good = cs06_activate_firmware(&h, &HASH, Activation::Now).unwrap();
+    let mut bad = good.clone();
+    bad.content.push(0);
+    assert!(decode_command(&bad).is_err());
+    let mut short = good.clone();
+    short.content = hex::decode("30250420").unwrap();
+    assert!(decode_command(&short).is_err());
+    let mut no_time = good.clone();
+    no_time.content = cs06::content(&HASH, pre.counter, Activation::Cancel).unwrap();
+    let n = no_time.content.len();
+    no_time.content[n - 3] = b'X';
+    assert!(decode_command(&no_time).is_err());
+    // Not DER: a long-form length where the short one fits.
+    let mut long = good.clone();
+    let c = &good.content;
+    long.content = [&[0x30, 0x81][..], &c[1..]].concat();
+    assert!(decode_command(&long).is_err());
+    // Any other message code.
+    let mut code = good;
+    code.other_info.message_code = gbcs::MessageCode(0x0013);
+    assert!(decode_command(&code).is_err());
+}
+
+#[test]
+fn every_rtds_response_decodes() {
+    let version = |v: &str| hex::decode(v).unwrap();
+    for (stem, _) in rows() {
+        let r = apdu(&format!("{stem}_RESPONSE_GBCS.HEX"));
+        let outcome = decode_response(cs06::CS06, &r.content).unwrap();
+        let expected = match stem {
+            "CS06_11.3_IMMEDIATE_SUCCESS" => {
+                ResponseOutcome::Success(ResponseValue::FirmwareVersion(version("0123ABCE")))
+            }
+            "CS06_11.3_IMMEDIATE_ERROR" => ResponseOutcome::Failure(Failure::Result {
+                code: status::NO_MATCHING_IMAGE,
+            }),
+            _ => ResponseOutcome::Success(ResponseValue::Done),
+        };
+        assert_eq!(outcome, expected, "{stem}");
+        // Through the generic classifier too.
+        let class = gbcs::usecases::classify_response(cs06::CS06, &r.content);
+        assert_eq!(
+            matches!(class, gbcs::usecases::ResponseClass::Success),
+            !stem.contains("IMMEDIATE_ERROR"),
+            "{stem}: {class:?}"
+        );
+    }
+    assert_eq!(
+        ActivationResult {
+            status: status::SUCCESS,
+            firmware_version: version("0123ABCE"),
+        }
+        .encode(),
+        apdu("CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX").content
+    );
+    assert_eq!(
+        cs06::acknowledged_content(),
+        apdu("CS06_11.3_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX").content
+    );
+    assert!(decode_response(cs06::CS06, &[0x05, 0x01, 0x00]).is_err());
+    assert!(decode_response(cs06::CS06, &hex::decode("3003020100").unwrap()).is_err());
+}
+
+#[test]
+fn the_alert_content_is_the_rtds_alerts() {
+    for (file, code, time, counter, st) in [
+        (
+            "CS06_11.3_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX",
+            0x8F66,
+            "20300115090000Z",
+            0x3E9,
+            status::SUCCESS,
+        ),
+        (
+            "CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX",
+            0x8F67,
+            "20300101000000Z",
+            0x3EC,
+            status::ACTIVATION_FAILED,
+        ),
+    ] {
+        let a = apdu(file);
+        assert_eq!(a.message_code(), cs06::CS06_ALERT);
+        let built = cs06::future_dated_alert_content(
+            code,
+            time.as_bytes(),
+            counter,
+            &ActivationResult {
+                status: st,
+                firmware_version: hex::decode("0123ABCF").unwrap(),
+            },
+        );
+        assert_eq!(hex::encode_upper(built), hex::encode_upper(&a.content));
+    }
+}
+
+#[test]
+fn builder_rejects_nothing_it_can_encode() {
+    let h = CommandHeader::new(Eui64([1; 8]), Eui64([2; 8]), u64::MAX);
+    let g = cs06_activate_firmware(&h, &[7; 32], Activation::Now).unwrap();
+    assert!(matches!(
+        decode_command(&g).unwrap(),
+        DecodedCommand::Cs06(_)
+    ));
+}
