@@ -1128,3 +1128,6 @@ pub use credentials::{
     RetrieveDeviceSecurityCredentialsDevice, RetrieveDeviceSecurityCredentialsKrp,
     UpdateSecurityCredentialsCos, UpdateSecurityCredentialsDevice, UpdateSecurityCredentialsKrp,
 };
+// 11.x firmware (issue 17).
+mod firmware;
+pub use firmware::ActivateFirmware;
