@@ -7,14 +7,15 @@
 //!
 //! * immediate: an image held with that hash becomes the running firmware (its version is what
 //!   ECS52 / GCS38 / CS08 then read, `DeviceState::firmware_version`), answered activation status
-//!   0 and the new version; none held: status 1 (`cs06::status::NO_MATCHING_IMAGE`), the running
-//!   version, nothing changed (a security log event, as for any refused command);
+//!   0 and the new version; otherwise nothing changes and the device answers the running version
+//!   with status 1 (`cs06::status::NO_IMAGE_HELD`) when it holds no image, 2
+//!   (`cs06::status::HASH_MISMATCH`) when it holds images none of which has the hash;
 //! * future dated (an `executionDateTime` ahead of the device clock): acknowledged at once (the
 //!   response an ASN.1 NULL, as the RTDS FUTURE_DATED responses) and held as
 //!   [`FutureAction::Firmware`]; when the clock reaches the time the device activates the image
 //!   if it (still) holds it and raises the outcome alert to the command's originator, `8F66`
-//!   (status 0, the new version) or `8F67` (status 2, `cs06::status::ACTIVATION_FAILED`, the
-//!   running version): a signed ASN.1 alert, message code `00CA`, the execution time the command
+//!   (status 0, the new version) or `8F67` (status 1 or 2 as above, the running version): a
+//!   signed ASN.1 alert, message code `00CA`, the execution time the command
 //!   asked, its counter and the activation result (the RTDS 8F66/8F67 vectors);
 //! * cancellation (`99991231235959Z`, DUIS's 3000-12-31): the held activations dropped,
 //!   acknowledged with NULL. An `executionDateTime` the clock has reached runs at once.
@@ -68,7 +69,7 @@ impl FirmwareState {
 
 impl EmulatedDevice {
     /// Activates the held image with `hash`: the activation result (module documentation).
-    fn activate_image(&mut self, hash: &[u8; 32], failure: u8) -> ActivationResult {
+    fn activate_image(&mut self, hash: &[u8; 32]) -> ActivationResult {
         match self.state.firmware.get(hash) {
             Some(image) => {
                 self.state.firmware_version = image.version.clone();
@@ -78,7 +79,11 @@ impl EmulatedDevice {
                 }
             }
             None => ActivationResult {
-                status: failure,
+                status: if self.state.firmware.images.is_empty() {
+                    status::NO_IMAGE_HELD
+                } else {
+                    status::HASH_MISMATCH
+                },
                 firmware_version: self.state.firmware_version.clone(),
             },
         }
@@ -123,7 +128,7 @@ impl EmulatedDevice {
             }
             Activation::At(_) | Activation::Now => {}
         }
-        let result = self.activate_image(&c.image_hash, status::NO_MATCHING_IMAGE);
+        let result = self.activate_image(&c.image_hash);
         let success = result.status == status::SUCCESS;
         done(result.encode(), success)
     }
@@ -136,7 +141,7 @@ impl EmulatedDevice {
         hash: &[u8; 32],
         when: UtcDateTime,
     ) -> Result<Option<Vec<u8>>, DeviceError> {
-        let result = self.activate_image(hash, status::ACTIVATION_FAILED);
+        let result = self.activate_image(hash);
         let Some(recipient) = self.state.trust_anchors.by_eui(a.originator).cloned() else {
             return Ok(None);
         };

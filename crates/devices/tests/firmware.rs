@@ -1,7 +1,8 @@
 //! 11.3 Activate Firmware (CS06) on emulated meters: an image the device holds is activated at
 //! once (the version ECS52 / GCS38 then read), a future-dated activation is held, run at its time
-//! with its 8F66 alert, or cancelled; an image the device does not hold (a hash that matches
-//! none) is refused, status 1 at once and 8F67 (status 2) at its time, nothing changed. The
+//! with its 8F66 alert, or cancelled; an image the device does not hold is refused (status 1 when
+//! it holds none, 2 when the hash matches none it holds), at once or with 8F67 at its time,
+//! nothing changed. The
 //! RTDS CS06 commands are executed and answered with the RTDS responses' structure.
 
 #![allow(clippy::unwrap_used)]
@@ -114,7 +115,16 @@ fn an_image_not_held_is_refused_and_nothing_changes() {
     assert_eq!(
         outcome(&dev, &w, &r),
         ResponseOutcome::Failure(Failure::Result {
-            code: status::NO_MATCHING_IMAGE
+            code: status::HASH_MISMATCH
+        })
+    );
+    // A device holding no image at all: status 1.
+    let mut bare = w.device(DeviceKind::Gsme, GSME);
+    let r = activate(&w, &mut bare, 1, HASH, Activation::Now);
+    assert_eq!(
+        outcome(&bare, &w, &r),
+        ResponseOutcome::Failure(Failure::Result {
+            code: status::NO_IMAGE_HELD
         })
     );
     assert_eq!(dev.state().firmware_version, before);
@@ -182,7 +192,7 @@ fn a_future_dated_activation_is_held_run_at_its_time_or_cancelled() {
     assert_eq!(
         a.future_dated.unwrap().instruction,
         FutureDatedInstruction::FirmwareActivation {
-            status: i64::from(status::ACTIVATION_FAILED),
+            status: i64::from(status::HASH_MISMATCH),
             firmware_version: before.clone(),
         }
     );
@@ -235,17 +245,19 @@ fn rtds_commands_are_answered_like_the_rtds_responses() {
         hex_decode("AA758690730934FF0685AA758690730934FF0685657788990011223344556677")
             .try_into()
             .unwrap();
+    // The ERROR rows as the RTDS shows them: no image held (1) at once; an image held with
+    // another hash (2) at the time.
     for (stem, holds, success) in [
-        ("CS06_11.3_IMMEDIATE_SUCCESS", true, true),
-        ("CS06_11.3_IMMEDIATE_ERROR", false, false),
-        ("CS06_11.3_FUTURE_DATED_SUCCESS", true, true),
-        ("CS06_11.3_FUTURE_DATED_ERROR", false, true),
-        ("CS06_11.3_CANCELLATION_SUCCESS", true, true),
+        ("CS06_11.3_IMMEDIATE_SUCCESS", Some(rtds_hash), true),
+        ("CS06_11.3_IMMEDIATE_ERROR", None, false),
+        ("CS06_11.3_FUTURE_DATED_SUCCESS", Some(rtds_hash), true),
+        ("CS06_11.3_FUTURE_DATED_ERROR", Some([0; 32]), true),
+        ("CS06_11.3_CANCELLATION_SUCCESS", Some(rtds_hash), true),
     ] {
         let mut dev = w.device(DeviceKind::Esme, ESME);
-        if holds {
+        if let Some(hash) = holds {
             dev.state_mut().firmware.hold(HeldImage {
-                hash: rtds_hash,
+                hash,
                 version: hex_decode("0123ABCE"),
             });
         }
@@ -260,5 +272,42 @@ fn rtds_commands_are_answered_like_the_rtds_responses() {
             &rtds("11.3_CS06", &format!("{stem}_RESPONSE_GBCS.HEX")),
             stem,
         );
+        let apdu = Frame::decode(r.response.as_ref().unwrap()).unwrap();
+        let ours = decode_response(cs06::CS06, &apdu.apdu().content).unwrap();
+        let theirs =
+            Frame::decode(&rtds("11.3_CS06", &format!("{stem}_RESPONSE_GBCS.HEX"))).unwrap();
+        assert_eq!(
+            std::mem::discriminant(&ours),
+            std::mem::discriminant(&decode_response(cs06::CS06, &theirs.apdu().content).unwrap()),
+            "{stem}"
+        );
+        if stem.contains("IMMEDIATE_ERROR") {
+            assert_eq!(
+                ours,
+                ResponseOutcome::Failure(Failure::Result {
+                    code: status::NO_IMAGE_HELD
+                })
+            );
+        }
+        if stem.contains("FUTURE_DATED_ERROR") {
+            let due = UtcDateTime::new(2030, 1, 1, 0, 0, 0).unwrap();
+            let alerts: Vec<Vec<u8>> = dev
+                .tick(due)
+                .unwrap()
+                .into_iter()
+                .filter(|a| decode_alert(a).is_ok_and(|a| a.future_dated.is_some()))
+                .collect();
+            assert_eq!(alerts.len(), 1);
+            assert_same_structure(
+                &alerts[0],
+                &rtds(
+                    "11.3_CS06",
+                    "CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX",
+                ),
+                stem,
+            );
+            let a = decode_alert(&alerts[0]).unwrap();
+            assert_eq!(a.alert_code.0, 0x8F67);
+        }
     }
 }

@@ -123,7 +123,7 @@ fn every_rtds_response_decodes() {
                 ResponseOutcome::Success(ResponseValue::FirmwareVersion(version("0123ABCE")))
             }
             "CS06_11.3_IMMEDIATE_ERROR" => ResponseOutcome::Failure(Failure::Result {
-                code: status::NO_MATCHING_IMAGE,
+                code: status::NO_IMAGE_HELD,
             }),
             _ => ResponseOutcome::Success(ResponseValue::Done),
         };
@@ -167,7 +167,7 @@ fn the_alert_content_is_the_rtds_alerts() {
             0x8F67,
             "20300101000000Z",
             0x3EC,
-            status::ACTIVATION_FAILED,
+            status::HASH_MISMATCH,
         ),
     ] {
         let a = apdu(file);

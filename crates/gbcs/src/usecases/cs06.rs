@@ -16,12 +16,11 @@
 //! ```
 //!
 //! `executionDateTime`: absent immediate; `99991231235959Z` (DUIS's 3000-12-31) cancels a held
-//! activation; else the instant the device activates the image. `activationStatus` 0 is
-//! success, the firmware version then the one now running. The RTDS ERROR vectors show 1 for an
-//! immediate activation that failed and 2 for a future-dated one; opendcc's devices answer
-//! [`status::NO_MATCHING_IMAGE`] when they hold no verified image with the hash at once, and
-//! [`status::ACTIVATION_FAILED`] when a held activation's time comes and the image is not
-//! (or no longer) there (the GBCS text naming these values is not in the corpus).
+//! activation; else the instant the device activates the image. `activationStatus` ([`status`],
+//! the MMC `ActivateImageResponseCode` enumeration): 0 success (the firmware version then the one
+//! now running), 1 no image held, 2 hash mismatch (an image is held, not with that hash), 3
+//! activation failure; the RTDS IMMEDIATE_ERROR response carries 1, the FUTURE_DATED_ERROR alert
+//! 2.
 
 use super::common::{self, CommandHeader};
 use super::{
@@ -47,10 +46,23 @@ pub const CS06_ALERT: MessageCode = MessageCode(0x00CA);
 pub mod status {
     /// The image was activated: the reported version now runs.
     pub const SUCCESS: u8 = 0;
-    /// The device holds no verified image with the hash (immediate activation).
-    pub const NO_MATCHING_IMAGE: u8 = 1;
-    /// A held activation's time came and the image could not be activated.
-    pub const ACTIVATION_FAILED: u8 = 2;
+    /// The device holds no image pending activation.
+    pub const NO_IMAGE_HELD: u8 = 1;
+    /// The device holds an image, but its hash is not the command's.
+    pub const HASH_MISMATCH: u8 = 2;
+    /// The image could not be activated.
+    pub const ACTIVATION_FAILURE: u8 = 3;
+
+    /// The MMC `ASN1Status` name of a status.
+    pub fn name(status: i64) -> &'static str {
+        match status {
+            0 => "success",
+            1 => "noImageHeld",
+            2 => "hashMismatch",
+            3 => "activationFailure",
+            _ => "notKnown",
+        }
+    }
 }
 
 /// The catalogue entry.

@@ -19,6 +19,8 @@ mod billing_calendar;
 mod ccs01;
 mod ccs02;
 mod cs08;
+// 11.3 Activate Firmware (firmware, issue 17).
+mod cs06;
 mod ecs17b;
 mod ecs38;
 // Family 6, power quality.
@@ -201,6 +203,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs52::MAPPING,
     &gcs38::MAPPING,
     &cs08::MAPPING,
+    // 11.3 Activate Firmware.
+    &cs06::MAPPING,
     &ecs45::MAPPING,
     &gcs33::MAPPING,
     &ecs17b::MAPPING,
