@@ -194,3 +194,90 @@ fn builder_rejects_nothing_it_can_encode() {
         DecodedCommand::Cs06(_)
     ));
 }
+
+// Firmware images (`gbcs::firmware`).
+
+/// The `FirmwareImage` of a DUIS template.
+fn template_image(name: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let xml =
+        std::fs::read_to_string(common::corpus_root().join("duis-templates").join(name)).unwrap();
+    let start = xml.find("<sr:FirmwareImage>").unwrap() + "<sr:FirmwareImage>".len();
+    let end = xml[start..].find('<').unwrap() + start;
+    base64::engine::general_purpose::STANDARD
+        .decode(xml[start..end].trim())
+        .unwrap()
+}
+
+#[test]
+fn the_template_images_parse_and_reencode() {
+    use gbcs::firmware::{ManufacturerImage, OtaHeader};
+    let esme = template_image("11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML");
+    let m = ManufacturerImage::parse_signed(&esme).unwrap();
+    assert_eq!(m.header.manufacturer_code, 0x121D);
+    assert_eq!(m.header.image_type, 0x0000);
+    assert_eq!(m.header.file_version, 0xACDC_ACDC);
+    assert_eq!(&m.header.header_string, b"I am a GFI ESME[] firmware image");
+    assert_eq!(m.header.total_image_size as usize, esme.len());
+    assert_eq!(m.header.hardware_versions, Some((0x1111, 0x1211)));
+    assert_eq!(m.header.len(), 60);
+    assert!(m.signature.is_some());
+    assert_eq!(m.encode(), esme);
+    assert_eq!(OtaHeader::decode(&esme).unwrap().encode(), esme[..60]);
+    // The manufacturer's key is not in the corpus: whatever key we try fails.
+    let ks = Keystore::load();
+    let any = ks.ds_public.values().next().unwrap();
+    assert!(m.verify(any).is_err());
+
+    let ppmid = template_image("11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML");
+    let p = ManufacturerImage::parse_unsigned(&ppmid).unwrap();
+    assert_eq!(p.header.image_type, 0x0084);
+    assert_eq!(p.signature, None);
+    assert_eq!(p.encode(), ppmid);
+    assert!(ManufacturerImage::parse_signed(&ppmid).is_err());
+
+    // Bad input: truncated, a size that lies, another file identifier.
+    assert!(ManufacturerImage::parse_signed(&esme[..100]).is_err());
+    let mut lie = esme.clone();
+    lie[52] ^= 1;
+    assert!(ManufacturerImage::parse_signed(&lie).is_err());
+    let mut other = esme.clone();
+    other[0] = 0;
+    assert!(ManufacturerImage::parse_signed(&other).is_err());
+    assert!(ManufacturerImage::parse_signed(&[]).is_err());
+}
+
+#[test]
+fn a_manufacturer_signs_an_image_and_a_changed_octet_fails() {
+    use gbcs::firmware::{ManufacturerImage, cpl_hash, sign_image};
+    use sha2::{Digest, Sha256};
+    let ks = Keystore::load();
+    let (eui, key) = ks.ds_private.iter().next().unwrap();
+    let public = ks.ds_public.get(eui).unwrap();
+    let header =
+        ManufacturerImage::parse_signed(&template_image("11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML"))
+            .unwrap()
+            .header;
+    let s = sign_image(header, b"new firmware", key).unwrap();
+    let m = ManufacturerImage::parse_signed(&s.image).unwrap();
+    m.verify(public).unwrap();
+    assert_eq!(m.upgrade_image, b"new firmware");
+    assert_eq!(s.firmware_version, [0xAC, 0xDC, 0xAC, 0xDC]);
+    assert_eq!(s.image_hash, m.image_hash());
+    let signed_len = s.image.len() - 66;
+    assert_eq!(
+        s.image_hash,
+        <[u8; 32]>::from(Sha256::digest(&s.image[..signed_len]))
+    );
+    assert_eq!(s.cpl_hash, cpl_hash(&s.image, &s.firmware_version));
+    assert_ne!(s.cpl_hash, s.image_hash);
+    // One octet of the firmware changed: the signature fails, the hashes change.
+    let mut bad = s.image.clone();
+    bad[70] ^= 0x01;
+    let b = ManufacturerImage::parse_signed(&bad).unwrap();
+    assert!(b.verify(public).is_err());
+    assert_ne!(b.image_hash(), s.image_hash);
+    // Another key does not verify it.
+    let other = ks.ds_public.values().find(|k| *k != public).unwrap();
+    assert!(m.verify(other).is_err());
+}
