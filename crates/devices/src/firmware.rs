@@ -19,6 +19,17 @@
 //!   asked, its counter and the activation result (the RTDS 8F66/8F67 vectors);
 //! * cancellation (`99991231235959Z`, DUIS's 3000-12-31): the held activations dropped,
 //!   acknowledged with NULL. An `executionDateTime` the clock has reached runs at once.
+//!
+//! Distribution (CS05a/CS05b, [`EmulatedDevice::receive_firmware_image`]): the device parses the
+//! image (`gbcs::firmware`), verifies the manufacturer's signature with the manufacturer key it
+//! holds ([`FirmwareState::manufacturer_key`]) and computes the manufacturer image hash; a
+//! verified image is held pending activation (its version the OTA header's file version) and the
+//! device raises the firmware verification alert `0x8F72` carrying the hash (FDRA: a DLMS
+//! data-notification, message code `00CE`, on the ESME; a GBZ alert, `00CF`, on the GSME, as the
+//! RTDS `NA_FDRA-*` vectors); an image that does not parse or verify is discarded, nothing
+//! held, and the device raises `0x8F1C` (firmware verification failed; the alert code table in
+//! the corpus names it for the power-up check, the one failure code it has). The transport of the
+//! image over the HAN (the Communications Hub's OTA to the meter, CCS08) is not emulated here.
 
 use gbcs::usecases::cs06::{self, ActivateFirmware, ActivationResult, status};
 use gbcs::usecases::{Activation, cs02b};
@@ -49,6 +60,30 @@ pub struct HeldImage {
 pub struct FirmwareState {
     /// Verified images pending activation, oldest first.
     pub images: Vec<HeldImage>,
+    /// The manufacturer's signature verification key (SEC1 uncompressed), installed at
+    /// manufacture; without one no image verifies.
+    pub manufacturer_key: Option<Vec<u8>>,
+}
+
+/// Firmware verification successful (FDRA).
+pub const ALERT_FIRMWARE_VERIFIED: gbcs::AlertCode = gbcs::AlertCode(0x8F72);
+/// Firmware verification failed.
+pub const ALERT_FIRMWARE_VERIFICATION_FAILED: gbcs::AlertCode = gbcs::AlertCode(0x8F1C);
+/// Message code of the DLMS FDRA alert (RTDS `NA_FDRA-DLMS`).
+pub const MESSAGE_FDRA_DLMS: gbcs::MessageCode = gbcs::MessageCode(0x00CE);
+/// Message code of the GBZ FDRA alert (RTDS `NA_FDRA-ZigBee`).
+pub const MESSAGE_FDRA_GBZ: gbcs::MessageCode = gbcs::MessageCode(0x00CF);
+
+/// What the device made of an image distributed to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReceipt {
+    /// The image's manufacturer image hash, when it parsed.
+    pub hash: Option<[u8; 32]>,
+    /// Whether it was verified and is now held pending activation.
+    pub held: bool,
+    /// The alert the device raised (0x8F72 or 0x8F1C), to its supplier; `None` when it has no
+    /// supplier (or the alert could not be built).
+    pub alert: Option<Vec<u8>>,
 }
 
 impl FirmwareState {
@@ -68,6 +103,100 @@ impl FirmwareState {
 }
 
 impl EmulatedDevice {
+    /// A firmware image distributed to the device (CS05a, CS05b): verified, held, reported
+    /// (module documentation).
+    pub fn receive_firmware_image(&mut self, image: &[u8], now: UtcDateTime) -> ImageReceipt {
+        use gbcs::firmware::ManufacturerImage;
+        let parsed = ManufacturerImage::parse_signed(image).ok();
+        let hash = parsed.as_ref().map(ManufacturerImage::image_hash);
+        let key = self
+            .state
+            .firmware
+            .manufacturer_key
+            .as_deref()
+            .and_then(|k| gbcs::PublicKey::from_sec1(k).ok());
+        let verified = match (&parsed, &key) {
+            (Some(m), Some(k)) => m.verify(k).is_ok(),
+            _ => false,
+        };
+        if let (true, Some(m), Some(h)) = (verified, &parsed, hash) {
+            self.state.firmware.hold(HeldImage {
+                hash: h,
+                version: m.header.firmware_version().to_vec(),
+            });
+        }
+        let alert = self.firmware_alert(verified, hash, now).ok().flatten();
+        ImageReceipt {
+            hash,
+            held: verified,
+            alert,
+        }
+    }
+
+    /// The firmware verification alert to the supplier: 0x8F72 with the hash, or 0x8F1C.
+    fn firmware_alert(
+        &mut self,
+        verified: bool,
+        hash: Option<[u8; 32]>,
+        now: UtcDateTime,
+    ) -> Result<Option<Vec<u8>>, DeviceError> {
+        let Some(recipient) = self
+            .state
+            .trust_anchors
+            .get(gbcs::usecases::RemotePartyRole::Supplier)
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let (code, message_code) = match (verified, self.identity.kind.is_dlms()) {
+            (true, true) => (ALERT_FIRMWARE_VERIFIED, MESSAGE_FDRA_DLMS),
+            (true, false) => (ALERT_FIRMWARE_VERIFIED, MESSAGE_FDRA_GBZ),
+            (false, _) => (
+                ALERT_FIRMWARE_VERIFICATION_FAILED,
+                crate::alerts::MESSAGE_GCA,
+            ),
+        };
+        let hash = hash.filter(|_| verified);
+        let (counter, next) = self.take_alert_counter()?;
+        let device_time = self.device_time(now);
+        let content = match hash {
+            Some(h) if self.identity.kind.is_dlms() => self.alert_content(
+                code,
+                counter,
+                device_time,
+                vec![gbcs::axdr::Data::OctetString(h.to_vec())],
+            )?,
+            Some(h) => {
+                let timestamp = device_time
+                    .to_zigbee_utc()
+                    .ok_or(DeviceError::Build("alert timestamp before 2000"))?;
+                // As the RTDS FDRA-ZigBee alert: one component, `09`, the hash's length, the
+                // hash.
+                let mut raw = vec![0x09, 32];
+                raw.extend_from_slice(&h);
+                gbcs::gbz::GbzPayload::Alert {
+                    profile: gbcs::gbz::GBZ_PROFILE,
+                    component_count: 1,
+                    alert_code: code,
+                    timestamp,
+                    body: gbcs::gbz::GbzAlertBody::Raw(raw),
+                }
+                .encode()
+                .map_err(|_| DeviceError::Build("GBZ firmware alert"))?
+            }
+            None => self.alert_content(code, counter, device_time, Vec::new())?,
+        };
+        self.emit_alert(
+            code,
+            message_code,
+            &recipient,
+            content,
+            (counter, next),
+            now,
+        )
+        .map(Some)
+    }
+
     /// Activates the held image with `hash`: the activation result (module documentation).
     fn activate_image(&mut self, hash: &[u8; 32]) -> ActivationResult {
         match self.state.firmware.get(hash) {

@@ -311,3 +311,95 @@ fn rtds_commands_are_answered_like_the_rtds_responses() {
         }
     }
 }
+
+// Distribution (CS05a/CS05b): `EmulatedDevice::receive_firmware_image`.
+
+fn manufacturer() -> gbcs::SigningKey {
+    gbcs::SigningKey::from_der(&pkcs8()).unwrap()
+}
+
+fn image(version: u32, body: &[u8], key: &gbcs::SigningKey) -> gbcs::firmware::SignedImage {
+    let header = gbcs::firmware::OtaHeader {
+        manufacturer_code: 0x121D,
+        image_type: 0,
+        file_version: version,
+        stack_version: 2,
+        header_string: *b"opendcc test ESME firmware image",
+        total_image_size: 0,
+        security_credential_version: None,
+        destination: None,
+        hardware_versions: Some((0x1111, 0x1211)),
+    };
+    gbcs::firmware::sign_image(header, body, key).unwrap()
+}
+
+#[test]
+fn a_distributed_image_is_verified_held_reported_and_then_activated() {
+    let w = World::new();
+    let key = manufacturer();
+    for (kind, eui, message_code) in [
+        (DeviceKind::Esme, ESME, devices::firmware::MESSAGE_FDRA_DLMS),
+        (DeviceKind::Gsme, GSME, devices::firmware::MESSAGE_FDRA_GBZ),
+    ] {
+        let mut dev = w.device(kind, eui);
+        dev.state_mut().firmware.manufacturer_key =
+            Some(key.public_key().unwrap().as_sec1().to_vec());
+        let s = image(0x0300_0001, b"firmware 3.0.0.1", &key);
+        let receipt = dev.receive_firmware_image(&s.image, w.now);
+        assert!(receipt.held, "{kind:?}");
+        assert_eq!(receipt.hash, Some(s.image_hash));
+        let alert = receipt.alert.unwrap();
+        let a = decode_alert(&alert).unwrap();
+        assert_eq!(a.alert_code.0, 0x8F72);
+        assert_eq!(a.message_code, message_code);
+        let fdra = if kind == DeviceKind::Esme {
+            ("NA_FDRA-DLMS", "FDRA-DLMS_NA_8F72_ALERT_GBCS.HEX")
+        } else {
+            ("NA_FDRA-ZigBee", "FDRA-ZigBee_NA_8F72_ALERT_GBCS.HEX")
+        };
+        assert_same_structure(&alert, &rtds(fdra.0, fdra.1), "FDRA");
+        open(&alert, &dev, &w.supplier);
+        // CS06 with the hash the alert reported: the new version runs.
+        let r = activate(&w, &mut dev, 1, s.image_hash, Activation::Now);
+        assert_eq!(
+            outcome(&dev, &w, &r),
+            ResponseOutcome::Success(ResponseValue::FirmwareVersion(vec![3, 0, 0, 1]))
+        );
+        assert_eq!(read_version(&w, &mut dev, 2), [3, 0, 0, 1]);
+    }
+}
+
+#[test]
+fn a_bad_image_is_discarded_with_8f1c() {
+    let w = World::new();
+    let key = manufacturer();
+    let mut dev = w.device(DeviceKind::Esme, ESME);
+    dev.state_mut().firmware.manufacturer_key = Some(key.public_key().unwrap().as_sec1().to_vec());
+    let s = image(0x0300_0001, b"firmware 3.0.0.1", &key);
+    // One octet changed: the signature fails.
+    let mut bad = s.image.clone();
+    bad[60] ^= 1;
+    // Signed by another key; not an image at all; no manufacturer key on the device.
+    let other = image(0x0300_0001, b"firmware 3.0.0.1", &w.rogue.ds);
+    for (what, bytes) in [
+        ("changed", bad),
+        ("other key", other.image),
+        ("garbage", vec![1, 2, 3]),
+    ] {
+        let receipt = dev.receive_firmware_image(&bytes, w.now);
+        assert!(!receipt.held, "{what}");
+        let a = decode_alert(&receipt.alert.unwrap()).unwrap();
+        assert_eq!(a.alert_code.0, 0x8F1C, "{what}");
+    }
+    assert!(dev.state().firmware.images.is_empty());
+    let mut keyless = w.device(DeviceKind::Esme, ESME);
+    assert!(!keyless.receive_firmware_image(&s.image, w.now).held);
+    // Nothing held: CS06 with its hash is refused.
+    let r = activate(&w, &mut dev, 1, s.image_hash, Activation::Now);
+    assert_eq!(
+        outcome(&dev, &w, &r),
+        ResponseOutcome::Failure(Failure::Result {
+            code: status::NO_IMAGE_HELD
+        })
+    );
+}
