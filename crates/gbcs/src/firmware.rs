@@ -28,8 +28,10 @@
 //!   it in its firmware verification alert, and CS06 (DUIS 11.3 `FirmwareHash`) names the image
 //!   to activate by it;
 //! * the **CPL hash** ([`cpl_hash`]): SHA-256 over the whole image as distributed followed by the
-//!   firmware identifier (the 4-octet firmware version), the value the manufacturer supplies for
-//!   the Certified Products List and the DCC checks an 11.1 / 11.4 image against.
+//!   firmware identifier ([`firmware_identifier`]: the firmware version as DUIS 11.1 / 11.4
+//!   `FirmwareVersion` writes it, up to 8 characters; for an image, its file version as 8
+//!   uppercase hex digits), the value the manufacturer supplies for the Certified Products List
+//!   and the DCC checks an 11.1 / 11.4 image against.
 //!
 //! [`sign_image`] is what a manufacturer runs (`opendcc cpl firmware --image FILE`): it fills in
 //! the header's total size, signs, and returns the image with both hashes.
@@ -299,12 +301,18 @@ impl ManufacturerImage {
     }
 }
 
+/// The firmware identifier of a 4-octet firmware version: 8 uppercase hex digits (the DUIS
+/// `FirmwareVersion` form).
+pub fn firmware_identifier(version: &[u8; 4]) -> String {
+    version.iter().map(|b| format!("{b:02X}")).collect()
+}
+
 /// The CPL hash of an image: SHA-256 over the image as distributed followed by the firmware
-/// identifier (its firmware version).
-pub fn cpl_hash(image: &[u8], firmware_version: &[u8]) -> [u8; 32] {
+/// identifier's octets (DUIS `FirmwareVersion`, uppercase).
+pub fn cpl_hash(image: &[u8], firmware_identifier: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(image);
-    h.update(firmware_version);
+    h.update(firmware_identifier.to_ascii_uppercase().as_bytes());
     h.finalize().into()
 }
 
@@ -340,7 +348,7 @@ pub fn sign_image(
     let image = m.encode();
     let firmware_version = m.header.firmware_version();
     Ok(SignedImage {
-        cpl_hash: cpl_hash(&image, &firmware_version),
+        cpl_hash: cpl_hash(&image, &firmware_identifier(&firmware_version)),
         image_hash: m.image_hash(),
         firmware_version,
         image,

@@ -249,7 +249,7 @@ fn the_template_images_parse_and_reencode() {
 
 #[test]
 fn a_manufacturer_signs_an_image_and_a_changed_octet_fails() {
-    use gbcs::firmware::{ManufacturerImage, cpl_hash, sign_image};
+    use gbcs::firmware::{ManufacturerImage, cpl_hash, firmware_identifier, sign_image};
     use sha2::{Digest, Sha256};
     let ks = Keystore::load();
     let (eui, key) = ks.ds_private.iter().next().unwrap();
@@ -269,7 +269,11 @@ fn a_manufacturer_signs_an_image_and_a_changed_octet_fails() {
         s.image_hash,
         <[u8; 32]>::from(Sha256::digest(&s.image[..signed_len]))
     );
-    assert_eq!(s.cpl_hash, cpl_hash(&s.image, &s.firmware_version));
+    assert_eq!(firmware_identifier(&s.firmware_version), "ACDCACDC");
+    assert_eq!(s.cpl_hash, cpl_hash(&s.image, "acdcacdc"));
+    let mut plus = s.image.clone();
+    plus.extend_from_slice(b"ACDCACDC");
+    assert_eq!(s.cpl_hash, <[u8; 32]>::from(Sha256::digest(&plus)));
     assert_ne!(s.cpl_hash, s.image_hash);
     // One octet of the firmware changed: the signature fails, the hashes change.
     let mut bad = s.image.clone();
