@@ -152,6 +152,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s6_31_read_chf_sub_ghz_channel::ReadChfSubGhzChannel,
     &services::s6_32_read_chf_sub_ghz_channel_log::ReadChfSubGhzChannelLog,
     &s11_2_read_firmware_version::ReadFirmwareVersion,
+    // 11.3 Activate Firmware (firmware, issue 17).
+    &crate::services::s11_3_activate_firmware::ActivateFirmwareService,
     &s12_1_request_wan_matrix::RequestWanMatrix,
     &s12_2_device_prenotification::DevicePrenotification,
     // The SMI status machine's services (8.3, 8.14.x).

@@ -7,6 +7,8 @@ pub mod dbch_tables;
 pub mod dispatch;
 pub mod eligibility;
 pub mod error;
+// firmware (11.x): the CPL hash check.
+pub mod firmware;
 pub mod gateway;
 pub mod model;
 pub mod registration;

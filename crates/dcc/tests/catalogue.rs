@@ -437,20 +437,23 @@ fn a_signed_precommand_for_another_request_is_refused() {
 fn an_unimplemented_variant_is_e12() {
     let f = fixture();
     let before = f.snapshot(&[(SUPPLIER, 50)]);
+    // 11.1 Update Firmware: the DCC's check is there (`dcc::firmware`), the service not yet.
     let a = f.send(
-        Endpoint::SendCommand,
+        Endpoint::NonDevice,
         &f.supplier,
         &request(
             SUPPLIER,
-            ESME,
+            ACB,
             50,
-            1,
-            "11.3",
-            "<sr:ActivateFirmware><sr:FirmwareHash>AA758690730934FF0685AA758690730934FF0685657788990011223344556677</sr:FirmwareHash></sr:ActivateFirmware>",
+            8,
+            "11.1",
+            "<sr:UpdateFirmware><sr:FirmwareImage>AAAA</sr:FirmwareImage>\
+             <sr:FirmwareVersion>00000000</sr:FirmwareVersion>\
+             <sr:DeviceIDList>00-DB-12-34-56-78-90-A0</sr:DeviceIDList></sr:UpdateFirmware>",
         ),
     );
     assert_eq!(a.code, Some(ResponseCode::E12), "{:?} {}", a.error, a.body);
-    assert!(a.error.unwrap().to_string().contains("11.3"));
+    assert!(a.error.unwrap().to_string().contains("11.1"));
     assert_eq!(f.snapshot(&[(SUPPLIER, 50)]), before);
 }
 

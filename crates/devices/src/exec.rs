@@ -388,6 +388,8 @@ impl EmulatedDevice {
             }
             DecodedCommand::Cs02e(c) => self.provide_device_certificate(c.key_usage),
             DecodedCommand::Cs02b(u) => self.krp_update(apdu, &u, now),
+            // firmware (11.x): crate::firmware.
+            DecodedCommand::Cs06(c) => self.cs06(apdu, &c, now),
             // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit
             // (crate::reads::payment).
             DecodedCommand::Ecs05 => self.ecs05(apdu.counter, now),

@@ -96,6 +96,9 @@ pub enum FutureAction {
     /// (`crate::load_limit`): the supply enabled again if it is still armed; its alert goes to
     /// the supplier.
     LoadLimitRestore,
+    /// CS06: activate the held image with this manufacturer image hash ([`crate::firmware`]);
+    /// one ASN.1 outcome alert.
+    Firmware([u8; 32]),
 }
 
 /// A future-dated instruction the device holds.
@@ -292,6 +295,10 @@ impl EmulatedDevice {
                 }
                 FutureAction::Credentials(command) => {
                     alerts.extend(self.krp_due(&a, command, when)?);
+                    continue;
+                }
+                FutureAction::Firmware(hash) => {
+                    alerts.extend(self.firmware_due(&a, hash, when)?);
                     continue;
                 }
                 FutureAction::AuxScheduler(change) => {

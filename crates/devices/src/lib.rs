@@ -91,6 +91,8 @@ pub mod han_join;
 mod identity;
 // future dating: held device instructions and the device tick
 pub mod future;
+// firmware (11.x)
+pub mod firmware;
 pub mod gas_tariff_update;
 mod kind;
 mod krp;

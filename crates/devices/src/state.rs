@@ -658,6 +658,11 @@ pub struct DeviceState {
     /// What DUIS family 6 configures (`crate::config`); defaults when absent in stored state.
     #[serde(default)]
     pub config: crate::config::DeviceConfig,
+    // firmware (11.x)
+    /// The verified firmware images held pending activation (`crate::firmware`); none when
+    /// absent in stored state.
+    #[serde(default)]
+    pub firmware: crate::firmware::FirmwareState,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -972,6 +977,8 @@ impl DeviceState {
             aux_controllers: AuxControllers::default(),
             boost: crate::boost::BoostState::default(),
             config: crate::config::DeviceConfig::default(),
+            // firmware (11.x)
+            firmware: crate::firmware::FirmwareState::default(),
         }
     }
 }

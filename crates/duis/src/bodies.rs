@@ -1135,3 +1135,6 @@ pub use inventory_status::{CommsHubStatusUpdate, DecommissionDevice, HubStatusUp
 // 8.7 Join Service, 8.8 Unjoin Service.
 mod han_join;
 pub use han_join::JoinOrUnjoinDevice;
+// 11.x firmware (issue 17).
+mod firmware;
+pub use firmware::ActivateFirmware;

@@ -27,6 +27,7 @@ pub mod crypto;
 pub mod datetime;
 pub mod dlms;
 pub mod error;
+pub mod firmware;
 pub mod frame;
 pub mod gbz;
 pub mod payload;

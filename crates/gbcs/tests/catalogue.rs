@@ -174,6 +174,7 @@ fn the_registry_lists_each_use_case_once_with_its_metadata() {
             "GCS23",
             "GCS24",
             "GCS24a",
+            "CS06",
         ]
     );
     assert!(supported_on(MessageCode::GCS13A, DeviceType::Gpf).is_some());

@@ -748,3 +748,36 @@ fn every_rtds_2_1_precommand_correlates_with_its_template_and_other_values_are_r
         "{e}"
     );
 }
+
+// firmware (11.x)
+#[test]
+fn every_rtds_11_3_precommand_correlates_with_its_template_and_another_hash_is_refused() {
+    for kind in ["IMMEDIATE", "FUTURE_DATED", "CANCELLATION"] {
+        let stem = format!("CS06_11.3_{kind}_SUCCESS");
+        let req = template(&format!("{stem}_REQUEST_DUIS.XML"));
+        let pre =
+            GeneralSigning::decode(&vector("11.3_CS06", &format!("{stem}_PRECOMMAND_GBCS.HEX")))
+                .unwrap();
+        let d = correlate(&req, None, &pre).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        assert_eq!(d.spec().name, "CS06");
+    }
+    let pre = GeneralSigning::decode(&vector(
+        "11.3_CS06",
+        "CS06_11.3_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX",
+    ))
+    .unwrap();
+    let other_hash = template_with(
+        "CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML",
+        "AA758690730934FF0685AA75",
+        "BB758690730934FF0685AA75",
+    );
+    assert!(matches!(
+        correlate(&other_hash, None, &pre),
+        Err(Mismatch::Parameter { .. })
+    ));
+    // The immediate pre-command does not answer the future-dated request.
+    let dated = template("CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML");
+    let mut p = pre.clone();
+    p.counter = dated.header.request_id.counter;
+    assert!(correlate(&dated, None, &p).is_err());
+}

@@ -95,7 +95,11 @@ fn every_rtds_response_of_the_mapped_use_cases_renders_with_its_element() {
             let not_found_fails = name.contains("NOT_FOUND")
                 && gbcs::usecases::classify_response(apdu.message_code(), &apdu.content)
                     .is_failure();
-            let error = name.contains("ERROR") || not_found_fails;
+            // A FUTURE_DATED_ERROR response acknowledges the held command (CS06): its failure is
+            // the 8F67 alert's.
+            let error = (name.contains("ERROR")
+                && !name.starts_with("CS06_11.3_FUTURE_DATED_ERROR"))
+                || not_found_fails;
             assert_eq!(
                 r.xml.contains("MessageSuccess=\"false\""),
                 error,
@@ -536,4 +540,36 @@ fn retrieved_device_credentials_render_every_party_and_the_certificate() {
         "<ra:ASN1Status>certificateRetrievalFailure</ra:ASN1Status>",
     );
     assert!(!failed.xml.contains("<ra:Certificate>"), "{}", failed.xml);
+}
+
+// firmware (11.x)
+#[test]
+fn activate_firmware_responses_render_the_status_and_version() {
+    let ok = render_named(
+        "11.3_CS06",
+        "CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("11.3"),
+    );
+    has(&ok, "<ra:ActivateFirmwareRsp MessageSuccess=\"true\">");
+    has(&ok, "<ra:ActivateImageResponseCode ResponseCode=\"0\">");
+    has(&ok, "<ra:ASN1Status>success</ra:ASN1Status>");
+    has(&ok, "<ra:FirmwareVersion>0123ABCE</ra:FirmwareVersion>");
+    let failed = render_named(
+        "11.3_CS06",
+        "CS06_11.3_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX",
+        Some("11.3"),
+    );
+    has(&failed, "MessageSuccess=\"false\"");
+    has(&failed, "<ra:ASN1Status>noImageHeld</ra:ASN1Status>");
+    let held = render_named(
+        "11.3_CS06",
+        "CS06_11.3_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX",
+        Some("11.3"),
+    );
+    has(&held, "ActivateFirmwareRsp");
+    assert!(
+        !held.xml.contains("ActivateImageResponseCode"),
+        "{}",
+        held.xml
+    );
 }

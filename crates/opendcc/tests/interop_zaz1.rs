@@ -624,6 +624,8 @@ const ACB: &str = "90-B3-D5-1F-30-00-00-02";
 /// * CS02fMAC (6.24.1) names the DCC's own ACB, the originator of the RTDS CS02f vector it was
 ///   made from; the ACB is no DCC User (E1). 6.24.1 is for IS, GS, ED and GT: the ESME's import
 ///   supplier, [`SUPPLIER`], sends it.
+/// * CS08 (11.2 to the PPMID) names the ACB too, the originator of the RTDS CS08 vector (the
+///   DCC originates CS08 on the user's behalf); the supplier sends it.
 ///
 /// Nothing else in the template changes; the Java tool then signs it as that user (fresh
 /// counter), as for any template.
@@ -634,6 +636,8 @@ fn eligible_originator(text: &str) -> Option<(&'static str, &'static str)> {
     let new = match (variant, originator) {
         ("9.1", o) if !o.eq_ignore_ascii_case(OTHER_USER) => OTHER_USER,
         ("6.24.1", o) if o.eq_ignore_ascii_case(ACB) => SUPPLIER,
+        // firmware (11.x): CS08.
+        ("11.2", o) if o.eq_ignore_ascii_case(ACB) => SUPPLIER,
         _ => return None,
     };
     Some((

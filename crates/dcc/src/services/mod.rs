@@ -27,6 +27,8 @@ use crate::render;
 use crate::store::Tx;
 
 pub mod s11_2_read_firmware_version;
+// 11.3 Activate Firmware (firmware, issue 17).
+pub mod s11_3_activate_firmware;
 pub mod s12_1_request_wan_matrix;
 pub mod s12_2_device_prenotification;
 // Supplier settings (3.x).

@@ -252,6 +252,9 @@ pub mod ecs35e;
 pub mod ecs35f;
 pub mod ecs35g;
 pub mod event_logs_common;
+// 11.3 Activate Firmware (firmware, issue 17).
+pub mod cs06;
+pub use cs06::{ActivateFirmware, ActivationResult, cs06_activate_firmware};
 
 use serde::{Deserialize, Serialize};
 
@@ -741,6 +744,8 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs35g::SPEC,
     &cs10a::SPEC,
     &cs10b::SPEC,
+    // 11.3 Activate Firmware.
+    &cs06::SPEC,
     &ecs14::SPEC,
     &gcs11::SPEC,
     // Customer identification number (DUIS 9.1).
@@ -1195,6 +1200,8 @@ pub enum DecodedCommand {
     Cs10a(LogPeriod),
     /// CS10b read a ZigBee device's security log: the period.
     Cs10b(LogPeriod),
+    /// CS06 activate firmware: the image's hash and when.
+    Cs06(cs06::ActivateFirmware),
 }
 
 impl DecodedCommand {
@@ -1391,6 +1398,7 @@ impl DecodedCommand {
             DecodedCommand::Ecs35g(_) => &ecs35g::SPEC,
             DecodedCommand::Cs10a(_) => &cs10a::SPEC,
             DecodedCommand::Cs10b(_) => &cs10b::SPEC,
+            DecodedCommand::Cs06(_) => &cs06::SPEC,
         }
     }
 }

@@ -68,16 +68,7 @@ fn render(a: &DecodedAlert) -> Option<AlertParts> {
                 "ActivateImageResponseCode",
                 &[("ResponseCode", &status.to_string())],
             );
-            x.leaf(
-                "ASN1Status",
-                match status {
-                    0 => "success",
-                    1 => "noImageHeld",
-                    2 => "hashMismatch",
-                    3 => "activationFailure",
-                    _ => "notKnown",
-                },
-            );
+            x.leaf("ASN1Status", gbcs::usecases::cs06::status::name(*status));
             x.close("ActivateImageResponseCode");
             if firmware_version.len() == 4 {
                 x.leaf("FirmwareVersion", &hex(firmware_version));

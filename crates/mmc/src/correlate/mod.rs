@@ -28,6 +28,8 @@ mod gcs28;
 mod gcs32;
 // 1.7 Reset Tariff Block Counter Matrix, 2.5 Activate Emergency Credit.
 mod ecs05;
+// 11.3 Activate Firmware (firmware, issue 17).
+mod cs06;
 mod ecs09;
 mod ecs28a;
 mod ecs46a;
@@ -85,6 +87,8 @@ pub static CORRELATIONS: &[&Correlation] = &[
     &ecs43::CORRELATION,
     &gcs32::CORRELATION,
     &ecs05::CORRELATION,
+    // 11.3 Activate Firmware.
+    &cs06::CORRELATION,
     &ecs28a::CORRELATION,
     &ecs48::CORRELATION,
     &ecs81::CORRELATION,

@@ -26,6 +26,8 @@ mod cs03b;
 mod cs03c;
 mod cs04ac;
 mod cs04b;
+// 11.3 Activate Firmware (firmware, issue 17).
+mod cs06;
 mod ecs17b;
 mod ecs38;
 mod han_join;
@@ -216,6 +218,8 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &cs03c::MAPPING,
     &cs04ac::MAPPING,
     &cs04b::MAPPING,
+    // 11.3 Activate Firmware.
+    &cs06::MAPPING,
     &ecs45::MAPPING,
     &gcs33::MAPPING,
     &ecs17b::MAPPING,

@@ -450,6 +450,20 @@ impl Request {
                 };
                 return self.with_leaf("CredentialType", t.to_owned());
             }
+            // 11.3: the execution time the vector carries (the FUTURE_DATED ERROR scenario,
+            // without a template, is dated another day than the FUTURE_DATED template).
+            Ok(DecodedCommand::Cs06(c)) => {
+                return match c.activation {
+                    gbcs::usecases::Activation::At(t) => {
+                        let at = OffsetDateTime::from_unix_timestamp(t.to_unix())
+                            .ok()?
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .ok()?;
+                        self.with_leaf("ExecutionDateTime", at)
+                    }
+                    _ => Some(Self(self.0.clone())),
+                };
+            }
             Ok(DecodedCommand::Cs02d(cert)) => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(&cert);
                 return self.with_leaf("DeviceCertificate", b64);
