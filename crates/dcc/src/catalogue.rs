@@ -140,6 +140,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &s8_2_read_inventory::ReadInventory,
     &s8_4_update_inventory::UpdateInventory,
     &s8_11_update_han_device_log::UpdateHanDeviceLog,
+    // 8.9 Read Device Log.
+    &services::s8_9_read_device_log::ReadDeviceLog,
     // Dual-band Communications Hubs (6.28–6.32).
     &services::s6_28_set_chf_sub_ghz_configuration::SetChfSubGhzConfiguration,
     &services::s6_29_request_chf_sub_ghz_channel_scan::RequestChfSubGhzChannelScan,

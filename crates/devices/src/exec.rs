@@ -370,6 +370,10 @@ impl EmulatedDevice {
             DecodedCommand::Gcs28(interval) => self.gcs28(interval, now),
             DecodedCommand::Ccs01(add) => self.ccs01(apdu, add, now),
             DecodedCommand::Ccs02(device) => self.ccs02(apdu, device, now),
+            // 8.9 Read Device Log (crate::han_logs).
+            DecodedCommand::Cs07 => self.cs07(),
+            DecodedCommand::Ccs05 | DecodedCommand::Ccs06 => self.chf_active_devices(apdu, now),
+            DecodedCommand::Ccs07 => self.ccs07(apdu, now),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),
@@ -1287,11 +1291,15 @@ impl EmulatedDevice {
             key_type: add.key_type,
             entry_flags: add.entry_flags,
         };
+        // 8.9/8.12: when it was added, and no longer historic.
+        let at = self.device_time(now).to_unix();
         let log = &mut self.state.device_log;
         let success = if let Some(existing) = log.iter_mut().find(|e| e.device == device) {
+            self.state.han_logs.record_added(&entry, at);
             *existing = entry;
             true
         } else if log.len() < DEVICE_LOG_CAPACITY {
+            self.state.han_logs.record_added(&entry, at);
             log.push(entry);
             true
         } else {
@@ -1316,9 +1324,19 @@ impl EmulatedDevice {
         device: eui::Eui64,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let before = self.state.device_log.len();
+        let removed: Vec<DeviceLogEntry> = self
+            .state
+            .device_log
+            .iter()
+            .filter(|e| e.device == device)
+            .cloned()
+            .collect();
         self.state.device_log.retain(|e| e.device != device);
-        let success = self.state.device_log.len() != before;
+        let success = !removed.is_empty();
+        // 8.9/8.12: into the CHF Historic Device Log.
+        for e in &removed {
+            self.state.han_logs.record_removed(e);
+        }
         let code = if success {
             self.log(now, EventKind::DeviceLogRemoved { device });
             DLMS_SUCCESS

@@ -86,6 +86,8 @@ mod device_credentials;
 mod error;
 pub mod event_logs;
 mod exec;
+// 8.9 Read Device Log.
+pub mod han_logs;
 mod identity;
 // future dating: held device instructions and the device tick
 pub mod future;

@@ -35,6 +35,8 @@
 //!   boost function (no boost in force, an empty log, the default period).
 //! * format 5: a format-4 body followed by [`Tail5`] (the device configuration DUIS family 6
 //!   writes, [`crate::config::DeviceConfig`]); an older body reads with the default one.
+//! * format 6: a format-5 body followed by [`Tail6`] (DUIS 8.9/8.12: the CHF's device log
+//!   history, [`crate::han_logs::HanLogs`]); an older body reads with an empty one.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,7 +51,9 @@ use crate::state::{
 };
 
 /// The version byte every stored part starts with.
-pub const FORMAT: u8 = 5;
+pub const FORMAT: u8 = 6;
+/// The format of parts stored before [`Tail6`] existed (still read).
+pub const FORMAT_5: u8 = 5;
 /// The format of parts stored before [`Tail5`] existed (still read).
 pub const FORMAT_4: u8 = 4;
 /// The format of parts stored before [`Tail4`] existed (still read).
@@ -168,6 +172,19 @@ struct Tail5 {
     config: crate::config::DeviceConfig,
 }
 
+#[derive(Serialize)]
+struct Tail6Ref<'a> {
+    // 8.9/8.12
+    han_logs: &'a crate::han_logs::HanLogs,
+}
+
+/// What format 6 appends to a format-5 body; an older body reads with the default.
+#[derive(Deserialize, Default)]
+struct Tail6 {
+    // 8.9/8.12
+    han_logs: crate::han_logs::HanLogs,
+}
+
 /// The start of a body: what [`held_instructions_due`] needs.
 #[derive(Deserialize)]
 struct BodyHead {
@@ -194,8 +211,8 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1 to 5.
-        Some((&(FORMAT | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
+        // Counters and events are laid out alike in formats 1 to 6.
+        Some((&(FORMAT | FORMAT_5 | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
         Some((v, _)) => Err(StoredError(format!("{what}: format {v}"))),
@@ -237,6 +254,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         credits_log,
         boost,
         config,
+        han_logs,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -272,6 +290,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         },
         Tail4Ref { credits_log, boost },
         Tail5Ref { config },
+        Tail6Ref { han_logs },
     ))
 }
 
@@ -280,7 +299,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
 /// device for due instructions decodes no more).
 pub fn held_instructions_due(body: &[u8]) -> Result<Option<i64>, StoredError> {
     let head: BodyHead = match body.split_first() {
-        Some((&(FORMAT | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
+        Some((&(FORMAT | FORMAT_5 | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::take_from_bytes(rest)
                 .map(|(h, _)| h)
                 .map_err(|e| StoredError(format!("body: {e}")))?
@@ -319,30 +338,42 @@ pub fn decode_state(
     counters: &[u8],
     event_log: EventLog,
 ) -> Result<DeviceState, StoredError> {
-    type Parts = (BodyV1, Tail, Tail3, Option<Tail4>, Tail5);
-    let (mut b, tail, tail3, tail4, tail5): Parts = match body.first() {
+    type Parts = (BodyV1, Tail, Tail3, Option<Tail4>, Tail5, Tail6);
+    let (mut b, tail, tail3, tail4, tail5, tail6): Parts = match body.first() {
         Some(&FORMAT_1) => (
             decode("body", body)?,
             Tail::default(),
             Tail3::default(),
             None,
             Tail5::default(),
+            Tail6::default(),
         ),
         Some(&FORMAT_2) => {
             let (b, t) = decode("body", body)?;
-            (b, t, Tail3::default(), None, Tail5::default())
+            (
+                b,
+                t,
+                Tail3::default(),
+                None,
+                Tail5::default(),
+                Tail6::default(),
+            )
         }
         Some(&FORMAT_3) => {
             let (b, t, t3) = decode("body", body)?;
-            (b, t, t3, None, Tail5::default())
+            (b, t, t3, None, Tail5::default(), Tail6::default())
         }
         Some(&FORMAT_4) => {
             let (b, t, t3, t4) = decode("body", body)?;
-            (b, t, t3, Some(t4), Tail5::default())
+            (b, t, t3, Some(t4), Tail5::default(), Tail6::default())
+        }
+        Some(&FORMAT_5) => {
+            let (b, t, t3, t4, t5) = decode("body", body)?;
+            (b, t, t3, Some(t4), t5, Tail6::default())
         }
         _ => {
-            let (b, t, t3, t4, t5) = decode("body", body)?;
-            (b, t, t3, Some(t4), t5)
+            let (b, t, t3, t4, t5, t6) = decode("body", body)?;
+            (b, t, t3, Some(t4), t5, t6)
         }
     };
     let (credits_log, boost) = match tail4 {
@@ -384,6 +415,7 @@ pub fn decode_state(
         credits_log,
         boost,
         config: tail5.config,
+        han_logs: tail6.han_logs,
     })
 }
 
@@ -518,7 +550,8 @@ mod tests {
     /// The format-4 body of a state whose configuration is the default: a format-5 body without
     /// its [`Tail5`].
     fn format_4(body: &[u8]) -> Vec<u8> {
-        assert_eq!(body[0], FORMAT);
+        let body = &format_5(body);
+        assert_eq!(body[0], FORMAT_5);
         let tail5 = postcard::to_allocvec(&Tail5Ref {
             config: &crate::config::DeviceConfig::default(),
         })
@@ -527,6 +560,40 @@ mod tests {
         let mut v4 = body[..body.len() - tail5.len()].to_vec();
         v4[0] = FORMAT_4;
         v4
+    }
+
+    /// A format-5 body: the current one without its (default) [`Tail6`].
+    fn format_5(body: &[u8]) -> Vec<u8> {
+        assert_eq!(body[0], FORMAT);
+        let tail6 = postcard::to_allocvec(&Tail6Ref {
+            han_logs: &crate::han_logs::HanLogs::default(),
+        })
+        .unwrap();
+        assert!(body.ends_with(&tail6), "the default tail 6 ends the body");
+        let mut v5 = body[..body.len() - tail6.len()].to_vec();
+        v5[0] = FORMAT_5;
+        v5
+    }
+
+    #[test]
+    fn a_format_5_body_loads_with_an_empty_device_log_history() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Chf, at, TrustAnchors::new());
+        let counters = encode_counters(&s).unwrap();
+        let v5 = format_5(&encode_body(&s).unwrap());
+        assert_eq!(
+            decode_state(&v5, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // Format 6 keeps the history.
+        s.han_logs.historic.push(crate::han_logs::HistoricDevice {
+            device: Eui64::from_u64(7),
+            security_details: vec![1; 16],
+        });
+        s.han_logs.added.insert(Eui64::from_u64(8), 1_700_000_000);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
     #[test]

@@ -108,7 +108,9 @@ pub mod s7_7_read_auxiliary_load_switch_data;
 pub mod s7_8_reset_auxiliary_load;
 pub mod s7_9_add_auxiliary_load_to_boost_button;
 pub mod s8_11_update_han_device_log;
+// 8.9 Read Device Log.
 pub mod s8_13_return_local_command_response;
+pub mod s8_9_read_device_log;
 // Dual-band Communications Hubs (6.28–6.32).
 pub mod s6_28_set_chf_sub_ghz_configuration;
 pub mod s6_29_request_chf_sub_ghz_channel_scan;

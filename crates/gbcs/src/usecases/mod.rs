@@ -244,6 +244,12 @@ pub mod ecs35e;
 pub mod ecs35f;
 pub mod ecs35g;
 pub mod event_logs_common;
+// 8.9 Read Device Log.
+pub mod ccs05;
+pub mod ccs06;
+pub mod ccs07;
+pub mod cs07;
+pub mod han_logs;
 
 use serde::{Deserialize, Serialize};
 
@@ -256,6 +262,10 @@ use crate::payload::Payload;
 
 pub use ccs01::{DeviceLogAddition, ccs01_add_device_to_chf_device_log};
 pub use ccs02::ccs02_remove_device_from_chf_device_log;
+// 8.9 Read Device Log.
+pub use ccs05::ccs05_read_chf_device_log;
+pub use ccs06::ccs06_read_chf_device_log;
+pub use ccs07::ccs07_read_chf_device_logs;
 pub use common::{
     AttributeRecord, CLUSTER_METERING, ClockValidity, CommandHeader, DlmsRead, OBIS_CLOCK,
     OBIS_DATA_PROTECTION, OBIS_DISCONNECT_CONTROL, OBIS_DISCONNECT_SCRIPTS, OBIS_FIRMWARE,
@@ -267,6 +277,8 @@ pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_crede
 pub use cs02c::{DeviceCsr, cs02c_issue_security_credentials};
 pub use cs02d::cs02d_update_device_certificate;
 pub use cs02e::cs02e_provide_device_certificate;
+pub use cs07::cs07_read_device_join_details;
+pub use han_logs::{ActiveDevice, ChfDeviceLogs, HanLogEntry, PanBackup, PanBackupEntry};
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 pub use ecs17b::ecs17b_read_import_energy_registers;
@@ -766,6 +778,11 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs26n::SPEC,
     &gcs21e::SPEC,
     &gcs21m::SPEC,
+    // 8.9 Read Device Log.
+    &cs07::SPEC,
+    &ccs05::SPEC,
+    &ccs06::SPEC,
+    &ccs07::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -1159,6 +1176,15 @@ pub enum DecodedCommand {
     Cs10a(LogPeriod),
     /// CS10b read a ZigBee device's security log: the period.
     Cs10b(LogPeriod),
+    // 8.9 Read Device Log.
+    /// CS07 read device join details (no parameters).
+    Cs07,
+    /// CCS04/CCS05 read the CHF device log (no parameters).
+    Ccs05,
+    /// CCS06 read the CHF device log and check HAN communications (no parameters).
+    Ccs06,
+    /// CCS07 read the CHF device logs with security details (no parameters).
+    Ccs07,
 }
 
 impl DecodedCommand {
@@ -1348,6 +1374,11 @@ impl DecodedCommand {
             DecodedCommand::Ecs35g(_) => &ecs35g::SPEC,
             DecodedCommand::Cs10a(_) => &cs10a::SPEC,
             DecodedCommand::Cs10b(_) => &cs10b::SPEC,
+            // 8.9 Read Device Log.
+            DecodedCommand::Cs07 => &cs07::SPEC,
+            DecodedCommand::Ccs05 => &ccs05::SPEC,
+            DecodedCommand::Ccs06 => &ccs06::SPEC,
+            DecodedCommand::Ccs07 => &ccs07::SPEC,
         }
     }
 }
@@ -1486,6 +1517,13 @@ pub enum ResponseValue {
     CredentialDetails(Box<crate::credentials::CredentialDetailsResponse>),
     /// The device's certificate, DER (CS02e).
     DeviceCertificate(Vec<u8>),
+    // 8.9 Read Device Log.
+    /// A device's device log: the devices it has joined and their types (CS07).
+    HanJoinDetails(Vec<han_logs::HanLogEntry>),
+    /// The CHF's active devices (CCS04/CCS05, CCS06).
+    ActiveDevices(Vec<han_logs::ActiveDevice>),
+    /// The CHF's current and historic device logs with security details (CCS07).
+    ChfDeviceLogs(Box<han_logs::ChfDeviceLogs>),
 }
 
 /// What a device answered to a command.
