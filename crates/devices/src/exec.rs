@@ -374,6 +374,9 @@ impl EmulatedDevice {
             DecodedCommand::Cs07 => self.cs07(),
             DecodedCommand::Ccs05 | DecodedCommand::Ccs06 => self.chf_active_devices(apdu, now),
             DecodedCommand::Ccs07 => self.ccs07(apdu, now),
+            // 8.12 Restore HAN Device Log (crate::han_logs).
+            DecodedCommand::Ccs03(restore) => self.ccs03(apdu, restore, now),
+            DecodedCommand::Gcs59(entries) => self.gcs59(entries),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),

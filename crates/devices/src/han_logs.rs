@@ -41,6 +41,11 @@ pub struct HanLogs {
     /// The CHF Historic Device Log: devices removed from the whitelist, the most recent removal
     /// last, at most [`DEVICE_LOG_CAPACITY`] (the oldest dropped).
     pub historic: Vec<HistoricDevice>,
+    /// The extended PAN id CCS03 restored (the hub's own EUI-64 until then).
+    pub extended_pan_id: Option<[u8; 8]>,
+    /// The security details CCS03 restored for whitelisted devices whose install code the hub
+    /// does not hold.
+    pub restored: Vec<HistoricDevice>,
 }
 
 /// A device in the CHF Historic Device Log.
@@ -58,15 +63,30 @@ impl HanLogs {
     pub(crate) fn record_added(&mut self, entry: &DeviceLogEntry, at: i64) {
         self.added.insert(entry.device, at);
         self.historic.retain(|h| h.device != entry.device);
+        self.restored.retain(|h| h.device != entry.device);
+    }
+
+    /// The security details of a whitelisted device: restored ones, else those of its install
+    /// code.
+    pub fn security_details(&self, entry: &DeviceLogEntry) -> Vec<u8> {
+        self.restored
+            .iter()
+            .find(|r| r.device == entry.device)
+            .map_or_else(
+                || han_logs::security_details(&entry.install_code),
+                |r| r.security_details.clone(),
+            )
     }
 
     /// `entry` was removed from the whitelist: historic, the most recent last.
     pub(crate) fn record_removed(&mut self, entry: &DeviceLogEntry) {
+        let security_details = self.security_details(entry);
         self.added.remove(&entry.device);
+        self.restored.retain(|h| h.device != entry.device);
         self.historic.retain(|h| h.device != entry.device);
         self.historic.push(HistoricDevice {
             device: entry.device,
-            security_details: han_logs::security_details(&entry.install_code),
+            security_details,
         });
         if self.historic.len() > DEVICE_LOG_CAPACITY {
             let excess = self.historic.len() - DEVICE_LOG_CAPACITY;
@@ -172,7 +192,7 @@ impl EmulatedDevice {
     /// CCS07: `backup_PAN` of the current and of the historic device log.
     pub(crate) fn ccs07(&self, apdu: &GeneralSigning, now: UtcDateTime) -> Option<Execution> {
         let taken = self.device_time(now).to_cosem().0;
-        let extended_pan_id = self.eui().0;
+        let extended_pan_id = self.state.han_logs.extended_pan_id.unwrap_or(self.eui().0);
         for (i, o) in [BACKUP_CURRENT, BACKUP_HISTORIC].into_iter().enumerate() {
             if self.device_log_fault(o) {
                 let results = (0..2)
@@ -199,7 +219,7 @@ impl EmulatedDevice {
                 .iter()
                 .map(|e| PanBackupEntry {
                     device: e.device,
-                    security_details: han_logs::security_details(&e.install_code),
+                    security_details: self.state.han_logs.security_details(e),
                 })
                 .collect(),
         };
@@ -228,5 +248,99 @@ impl EmulatedDevice {
             ),
             true,
         )
+    }
+}
+
+// 8.12 Restore HAN Device Log.
+impl EmulatedDevice {
+    /// CCS03: the hub forms the restored network and takes the restored devices as its
+    /// whitelist (their security details kept, no install code); devices on the whitelist
+    /// before and not restored go to the historic log. A DLMS fault on `restore_PAN` answers
+    /// hardware-fault and changes nothing (the RTDS ERROR vector).
+    pub(crate) fn ccs03(
+        &mut self,
+        apdu: &GeneralSigning,
+        restore: gbcs::usecases::RestorePan,
+        now: UtcDateTime,
+    ) -> Option<Execution> {
+        let method = gbcs::usecases::ccs03::RESTORE_PAN;
+        if self.device_log_fault(method) {
+            return done(
+                dlms_response(
+                    apdu.counter,
+                    vec![Data::Null],
+                    vec![ResponseSpec::Action(DLMS_FAILURE)],
+                ),
+                false,
+            );
+        }
+        let at = self.device_time(now).to_unix();
+        let old = std::mem::take(&mut self.state.device_log);
+        for e in old
+            .iter()
+            .filter(|e| !restore.entries.iter().any(|r| r.device == e.device))
+        {
+            self.state.han_logs.record_removed(e);
+        }
+        let logs = &mut self.state.han_logs;
+        logs.extended_pan_id = Some(restore.extended_pan_id);
+        logs.restored.clear();
+        for r in restore.entries.into_iter().take(DEVICE_LOG_CAPACITY) {
+            let entry = DeviceLogEntry {
+                device: r.device,
+                install_code: Vec::new(),
+                join_time_period: 0,
+                key_type: 1,
+                entry_flags: 0,
+            };
+            logs.record_added(&entry, at);
+            logs.restored.push(HistoricDevice {
+                device: r.device,
+                security_details: r.security_details,
+            });
+            self.state.device_log.push(entry);
+        }
+        done(
+            dlms_response(
+                apdu.counter,
+                vec![Data::Null],
+                vec![ResponseSpec::Action(DLMS_SUCCESS)],
+            ),
+            true,
+        )
+    }
+
+    /// GCS59: each entry restored to the GPF's device log (its type kept in `key_type`, as a
+    /// join keeps it), answered in command order: 0 restored (or already there, its type
+    /// updated), 4 device log full; a GPF that cannot write its log ([`DeviceFault::Logs`])
+    /// answers 5 (write failure) for each and changes nothing.
+    pub(crate) fn gcs59(&mut self, entries: Vec<HanLogEntry>) -> Option<Execution> {
+        const DEVICE_LOG_FULL: u8 = 4;
+        const WRITE_FAILURE: u8 = 5;
+        let works = !self.state.has_fault(DeviceFault::Logs);
+        let mut outcomes = Vec::with_capacity(entries.len());
+        for e in entries {
+            let log = &mut self.state.device_log;
+            let code = if !works {
+                WRITE_FAILURE
+            } else if let Some(existing) = log.iter_mut().find(|x| x.device == e.device) {
+                existing.key_type = e.device_type;
+                0
+            } else if log.len() < DEVICE_LOG_CAPACITY {
+                log.push(DeviceLogEntry {
+                    device: e.device,
+                    install_code: Vec::new(),
+                    join_time_period: 0,
+                    key_type: e.device_type,
+                    entry_flags: 0,
+                });
+                0
+            } else {
+                DEVICE_LOG_FULL
+            };
+            outcomes.push((e, code));
+        }
+        let success = outcomes.iter().all(|(_, c)| *c == 0);
+        done(gbcs::usecases::gcs59::encode_response(&outcomes), success)
     }
 }

@@ -286,3 +286,132 @@ fn ccs07_answers_the_current_and_historic_logs() {
     assert_ne!(chf.state().han_logs, history, "the GPF was added back");
     assert_eq!(chf.state().han_logs.historic.len(), 1);
 }
+
+// 8.12 Restore HAN Device Log.
+
+#[test]
+fn ccs03_restores_the_chf_whitelist_and_network() {
+    let w = World::new();
+    let mut chf = chf_with_devices(&w, &[ESME, GPF]);
+    let restore = usecases::RestorePan {
+        extended_pan_id: [0, 0, 0, 0, 0, 0, 1, 0x40],
+        entries: vec![
+            usecases::PanBackupEntry {
+                device: Eui64::from_u64(ESME),
+                security_details: vec![6; 16],
+            },
+            usecases::PanBackupEntry {
+                device: Eui64::from_u64(GSME),
+                security_details: vec![5; 16],
+            },
+        ],
+    };
+    // A hub that cannot restore: hardware-fault, nothing changes.
+    let fault = DeviceFault::DlmsObject {
+        class: 104,
+        obis: gbcs::usecases::OBIS_ZIGBEE_NETWORK_CONTROL,
+        attribute: 5,
+    };
+    chf.state_mut().faults.insert(fault);
+    let before = chf.state().clone();
+    let (bytes, _) = send(
+        &w,
+        &mut chf,
+        usecases::ccs03_restore_chf_device_log(&on_behalf(&w, CHF, 1303), &restore),
+        false,
+    );
+    assert_failure_like_rtds(
+        &bytes,
+        "8.12.1_CCS03",
+        "CCS03_8.12.1_ERROR_RESPONSE_GBCS.HEX",
+    );
+    assert_eq!(chf.state().device_log, before.device_log);
+    assert_eq!(chf.state().han_logs, before.han_logs);
+    chf.state_mut().faults.remove(&fault);
+
+    let (bytes, outcome) = send(
+        &w,
+        &mut chf,
+        usecases::ccs03_restore_chf_device_log(&on_behalf(&w, CHF, 1304), &restore),
+        true,
+    );
+    assert_same_structure(
+        &bytes,
+        &rtds("8.12.1_CCS03", "CCS03_8.12.1_SUCCESS_RESPONSE_GBCS.HEX"),
+        "CCS03",
+    );
+    assert_eq!(outcome, ResponseOutcome::Success(ResponseValue::Done));
+    // Read back: the restored network and devices with their details; the GPF, not restored,
+    // is historic.
+    let (_, outcome) = send(
+        &w,
+        &mut chf,
+        usecases::ccs07_read_chf_device_logs(&on_behalf(&w, CHF, 1305)),
+        true,
+    );
+    let ResponseOutcome::Success(ResponseValue::ChfDeviceLogs(logs)) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(logs.current.extended_pan_id, restore.extended_pan_id);
+    assert_eq!(logs.current.entries, restore.entries);
+    let historic: Vec<Eui64> = logs.historic.entries.iter().map(|e| e.device).collect();
+    assert_eq!(historic, [Eui64::from_u64(GPF)]);
+}
+
+#[test]
+fn gcs59_restores_the_gpf_device_log() {
+    let w = World::new();
+    let mut gpf = w.device(DeviceKind::Gpf, GPF);
+    let log = vec![
+        HanLogEntry {
+            device: Eui64::from_u64(0x0011_2233_4455_6677),
+            device_type: 5,
+        },
+        HanLogEntry {
+            device: Eui64::from_u64(0x8899_AABB_CCDD_EEFF),
+            device_type: 6,
+        },
+    ];
+    let acb = |counter| CommandHeader::new(w.acb.eui, Eui64::from_u64(GPF), counter);
+    // A GPF that cannot write its log: write failure for each, nothing changes.
+    gpf.state_mut().faults.insert(DeviceFault::Logs);
+    let (_, outcome) = send(
+        &w,
+        &mut gpf,
+        usecases::gcs59_restore_gpf_device_log(&acb(1299), &log),
+        false,
+    );
+    assert_eq!(
+        outcome,
+        ResponseOutcome::Failure(gbcs::usecases::Failure::Result { code: 5 })
+    );
+    assert!(gpf.state().device_log.is_empty());
+    gpf.state_mut().faults.remove(&DeviceFault::Logs);
+
+    let (bytes, outcome) = send(
+        &w,
+        &mut gpf,
+        usecases::gcs59_restore_gpf_device_log(&acb(1300), &log),
+        true,
+    );
+    assert_same_structure(
+        &bytes,
+        &rtds("8.12.2_GCS59", "GCS59_8.12.2_SUCCESS_RESPONSE_GBCS.HEX"),
+        "GCS59",
+    );
+    assert_eq!(
+        outcome,
+        ResponseOutcome::Success(ResponseValue::DeviceLogRestored(log.clone()))
+    );
+    // CS07 reads it back.
+    let (_, outcome) = send(
+        &w,
+        &mut gpf,
+        usecases::cs07_read_device_join_details(&on_behalf(&w, GPF, 1301)),
+        true,
+    );
+    assert_eq!(
+        outcome,
+        ResponseOutcome::Success(ResponseValue::HanJoinDetails(log))
+    );
+}

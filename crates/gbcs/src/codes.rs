@@ -154,6 +154,11 @@ impl MessageCode {
     pub const CCS06: Self = Self(0x010F);
     /// CCS07 read the CHF device logs (current and historic, with security details).
     pub const CCS07: Self = Self(0x00FE);
+    // 8.12 Restore HAN Device Log.
+    /// CCS03 restore the CHF device log.
+    pub const CCS03: Self = Self(0x0003);
+    /// GCS59 restore the GPF device log.
+    pub const GCS59: Self = Self(0x008C);
     // Dual-band Communications Hubs (DUIS 6.28–6.32).
     /// DBCH01 read the CHF's operating sub-GHz channel.
     pub const DBCH01: Self = Self(0x010A);

@@ -222,3 +222,127 @@ fn commands_outside_the_formats_are_refused() {
     a.content[pos] = 3;
     assert!(decode_command(&a).is_err());
 }
+
+// 8.12 Restore HAN Device Log.
+
+const GPF: u64 = 0x00db_1234_5678_90a3;
+
+fn rtds_restore() -> usecases::RestorePan {
+    let details = |last: u8| {
+        let mut d = hex::decode("83FED3407A939723A5C639B26916D500").unwrap();
+        d[15] = last;
+        d
+    };
+    usecases::RestorePan {
+        extended_pan_id: [0, 0, 0, 0, 0, 0, 1, 0x40],
+        entries: vec![
+            usecases::PanBackupEntry {
+                device: Eui64::from_u64(0x00DB_1234_5678_90A0),
+                security_details: details(6),
+            },
+            usecases::PanBackupEntry {
+                device: Eui64::from_u64(0x00DB_1234_5678_90A1),
+                security_details: details(5),
+            },
+        ],
+    }
+}
+
+fn rtds_gpf_log() -> Vec<HanLogEntry> {
+    vec![
+        HanLogEntry {
+            device: Eui64::from_u64(0x0011_2233_4455_6677),
+            device_type: 5,
+        },
+        HanLogEntry {
+            device: Eui64::from_u64(0x8899_AABB_CCDD_EEFF),
+            device_type: 6,
+        },
+    ]
+}
+
+#[test]
+fn restore_builders_reproduce_the_rtds_commands_and_decode_strictly() {
+    let ks = Keystore::load();
+    let restore = rtds_restore();
+    for (scenario, counter, user) in [("SUCCESS", 1302, 1002), ("ERROR", 1303, 1003)] {
+        let b = usecases::ccs03_restore_chf_device_log(&acb(CHF, counter, user), &restore);
+        check_command(
+            &ks,
+            "8.12.1_CCS03",
+            &format!("CCS03_8.12.1_{scenario}_COMMAND_GBCS.HEX"),
+            b,
+        );
+        let a = apdu(
+            "8.12.1_CCS03",
+            &format!("CCS03_8.12.1_{scenario}_COMMAND_GBCS.HEX"),
+        );
+        assert_eq!(
+            decode_command(&a).unwrap(),
+            DecodedCommand::Ccs03(restore.clone())
+        );
+    }
+    let log = rtds_gpf_log();
+    let h = CommandHeader::new(Eui64::from_u64(ACB), Eui64::from_u64(GPF), 1300);
+    check_command(
+        &ks,
+        "8.12.2_GCS59",
+        "GCS59_8.12.2_SUCCESS_COMMAND_GBCS.HEX",
+        usecases::gcs59_restore_gpf_device_log(&h, &log),
+    );
+    let a = apdu("8.12.2_GCS59", "GCS59_8.12.2_SUCCESS_COMMAND_GBCS.HEX");
+    assert_eq!(
+        decode_command(&a).unwrap(),
+        DecodedCommand::Gcs59(log.clone())
+    );
+
+    // Outside the formats: a device named twice, short security details.
+    let mut twice = log.clone();
+    twice.push(log[0]);
+    assert!(decode_command(&usecases::gcs59_restore_gpf_device_log(&h, &twice)).is_err());
+    let mut short = restore.clone();
+    short.entries[0].security_details.truncate(8);
+    assert!(
+        decode_command(&usecases::ccs03_restore_chf_device_log(
+            &acb(CHF, 1, 1),
+            &short
+        ))
+        .is_err()
+    );
+    let mut twice = restore;
+    twice.entries.push(twice.entries[0].clone());
+    assert!(
+        decode_command(&usecases::ccs03_restore_chf_device_log(
+            &acb(CHF, 1, 1),
+            &twice
+        ))
+        .is_err()
+    );
+}
+
+#[test]
+fn restore_responses_decode() {
+    let (code, content) = response("8.12.1_CCS03", "CCS03_8.12.1_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        decode_response(code, &content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::Done)
+    );
+    let (code, content) = response("8.12.1_CCS03", "CCS03_8.12.1_ERROR_RESPONSE_GBCS.HEX");
+    assert!(matches!(
+        decode_response(code, &content).unwrap(),
+        ResponseOutcome::Failure(Failure::Dlms { index: 0, .. })
+    ));
+    let (code, content) = response("8.12.2_GCS59", "GCS59_8.12.2_SUCCESS_RESPONSE_GBCS.HEX");
+    assert_eq!(
+        decode_response(code, &content).unwrap(),
+        ResponseOutcome::Success(ResponseValue::DeviceLogRestored(rtds_gpf_log()))
+    );
+    let outcomes: Vec<(HanLogEntry, u8)> = rtds_gpf_log().into_iter().map(|e| (e, 0)).collect();
+    assert_eq!(usecases::gcs59::encode_response(&outcomes), content);
+    let mut failed = outcomes;
+    failed[1].1 = 4;
+    assert_eq!(
+        decode_response(code, &usecases::gcs59::encode_response(&failed)).unwrap(),
+        ResponseOutcome::Failure(Failure::Result { code: 4 })
+    );
+}

@@ -77,23 +77,25 @@ pub fn encode_join_details(outcome: Result<&[HanLogEntry], u8>) -> Vec<u8> {
     };
     let mut members = vec![Tlv::primitive(TAG_INTEGER, vec![code & 0x7F])];
     if let Some(entries) = log {
-        members.push(Tlv::constructed(
-            TAG_SEQUENCE,
-            entries
-                .iter()
-                .map(|e| {
-                    Tlv::constructed(
-                        TAG_SEQUENCE,
-                        vec![
-                            Tlv::primitive(TAG_OCTET_STRING, e.device.0.to_vec()),
-                            Tlv::primitive(TAG_INTEGER, vec![e.device_type & 0x7F]),
-                        ],
-                    )
-                })
-                .collect(),
-        ));
+        members.push(encode_log_entries(entries));
     }
     Tlv::constructed(TAG_SEQUENCE, members).encode()
+}
+
+/// One device log entry, `SEQUENCE { deviceId OCTET STRING (8), deviceType INTEGER }`.
+pub(crate) fn entry_tlv(e: &HanLogEntry) -> Tlv {
+    Tlv::constructed(
+        TAG_SEQUENCE,
+        vec![
+            Tlv::primitive(TAG_OCTET_STRING, e.device.0.to_vec()),
+            Tlv::primitive(TAG_INTEGER, vec![e.device_type & 0x7F]),
+        ],
+    )
+}
+
+/// A device log, `SEQUENCE OF` [`entry_tlv`].
+pub(crate) fn encode_log_entries(entries: &[HanLogEntry]) -> Tlv {
+    Tlv::constructed(TAG_SEQUENCE, entries.iter().map(entry_tlv).collect())
 }
 
 /// The entries of a DER `SEQUENCE OF SEQUENCE { OCTET STRING (8), INTEGER }`.

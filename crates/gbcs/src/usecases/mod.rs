@@ -250,6 +250,9 @@ pub mod ccs06;
 pub mod ccs07;
 pub mod cs07;
 pub mod han_logs;
+// 8.12 Restore HAN Device Log.
+pub mod ccs03;
+pub mod gcs59;
 
 use serde::{Deserialize, Serialize};
 
@@ -278,6 +281,9 @@ pub use cs02c::{DeviceCsr, cs02c_issue_security_credentials};
 pub use cs02d::cs02d_update_device_certificate;
 pub use cs02e::cs02e_provide_device_certificate;
 pub use cs07::cs07_read_device_join_details;
+// 8.12 Restore HAN Device Log.
+pub use ccs03::{RestorePan, ccs03_restore_chf_device_log};
+pub use gcs59::gcs59_restore_gpf_device_log;
 pub use han_logs::{ActiveDevice, ChfDeviceLogs, HanLogEntry, PanBackup, PanBackupEntry};
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
@@ -783,6 +789,9 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ccs05::SPEC,
     &ccs06::SPEC,
     &ccs07::SPEC,
+    // 8.12 Restore HAN Device Log.
+    &ccs03::SPEC,
+    &gcs59::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -1185,6 +1194,11 @@ pub enum DecodedCommand {
     Ccs06,
     /// CCS07 read the CHF device logs with security details (no parameters).
     Ccs07,
+    // 8.12 Restore HAN Device Log.
+    /// CCS03 restore the CHF device log: the network and its devices.
+    Ccs03(ccs03::RestorePan),
+    /// GCS59 restore the GPF device log: its entries.
+    Gcs59(Vec<han_logs::HanLogEntry>),
 }
 
 impl DecodedCommand {
@@ -1379,6 +1393,9 @@ impl DecodedCommand {
             DecodedCommand::Ccs05 => &ccs05::SPEC,
             DecodedCommand::Ccs06 => &ccs06::SPEC,
             DecodedCommand::Ccs07 => &ccs07::SPEC,
+            // 8.12 Restore HAN Device Log.
+            DecodedCommand::Ccs03(_) => &ccs03::SPEC,
+            DecodedCommand::Gcs59(_) => &gcs59::SPEC,
         }
     }
 }
@@ -1524,6 +1541,9 @@ pub enum ResponseValue {
     ActiveDevices(Vec<han_logs::ActiveDevice>),
     /// The CHF's current and historic device logs with security details (CCS07).
     ChfDeviceLogs(Box<han_logs::ChfDeviceLogs>),
+    // 8.12 Restore HAN Device Log.
+    /// Every entry restored to the GPF device log (GCS59).
+    DeviceLogRestored(Vec<han_logs::HanLogEntry>),
 }
 
 /// What a device answered to a command.

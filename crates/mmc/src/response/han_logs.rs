@@ -1,10 +1,14 @@
+//! 8.12.1 Restore HAN Device Log (CCS03) → `RestoreHANDeviceLogRsp` (empty); 8.12.2 Restore
+//! GPF Device Log (GCS59) → `RestoreGPFDeviceLogRsp`, one `RestoreDeviceLogOutcome` per
+//! restored entry (`success`).
+//!
 //! 8.9 Read Device Log → `ReadDeviceLogRsp`: CS07 as `DeviceLogEntries` (each device and its
 //! DUIS device type), CCS04/CCS05 and CCS06 as `CHFDeviceLog` (each device and its last
 //! communication), CCS07 as `CHFConnectedDeviceLog` (the current and historic logs, each
 //! device with its security details in hex; none where empty).
 
 use gbcs::usecases::han_logs::{self, PanBackup};
-use gbcs::usecases::{ResponseValue, ccs05, ccs06, ccs07, cs07};
+use gbcs::usecases::{ResponseValue, ccs03, ccs05, ccs06, ccs07, cs07, gcs59};
 
 use super::{MappingError, Rendering, ResponseCtx, ResponseMapping};
 use crate::time::xs_date_time;
@@ -30,6 +34,53 @@ pub static CCS05: ResponseMapping = mapping(&ccs05::SPEC);
 pub static CCS06: ResponseMapping = mapping(&ccs06::SPEC);
 /// CCS07.
 pub static CCS07: ResponseMapping = mapping(&ccs07::SPEC);
+
+/// CCS03.
+pub static CCS03: ResponseMapping = ResponseMapping {
+    use_case: &ccs03::SPEC,
+    service_reference: "8.12",
+    service_reference_variant: "8.12.1",
+    element: "RestoreHANDeviceLogRsp",
+    by_variant: &[],
+    render: render_restore,
+    failure: None,
+};
+
+/// GCS59.
+pub static GCS59: ResponseMapping = ResponseMapping {
+    use_case: &gcs59::SPEC,
+    service_reference: "8.12",
+    service_reference_variant: "8.12.2",
+    element: "RestoreGPFDeviceLogRsp",
+    by_variant: &[],
+    render: render_restore,
+    failure: None,
+};
+
+fn render_restore(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, MappingError> {
+    let mut x = Xml::new();
+    match v {
+        ResponseValue::Done => {}
+        ResponseValue::DeviceLogRestored(entries) => {
+            for e in entries {
+                let t = han_logs::device_type_name(e.device_type).ok_or_else(|| {
+                    MappingError(format!("device type {} is not GBCS's", e.device_type))
+                })?;
+                x.open("RestoreDeviceLogOutcome", &[]);
+                x.open("DeviceLogEntry", &[]);
+                x.leaf("DeviceID", &e.device.to_string());
+                x.leaf("DeviceType", t);
+                x.close("DeviceLogEntry");
+                x.open("joinResponseCode", &[]);
+                x.leaf("ASN1Status", "success");
+                x.close("joinResponseCode");
+                x.close("RestoreDeviceLogOutcome");
+            }
+        }
+        _ => return Err(MappingError::unexpected(v)),
+    }
+    Ok(Rendering::Children(x))
+}
 
 /// The CHF logs list at most 16 entries each (the MMC schema's bound).
 const MAX_CHF_ENTRIES: usize = 16;

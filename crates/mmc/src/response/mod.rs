@@ -387,6 +387,9 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &han_logs::CCS05,
     &han_logs::CCS06,
     &han_logs::CCS07,
+    // 8.12 Restore HAN Device Log.
+    &han_logs::CCS03,
+    &han_logs::GCS59,
 ];
 
 /// How one use case's response becomes MMC.
