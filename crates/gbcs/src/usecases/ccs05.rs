@@ -12,7 +12,7 @@ use super::{
 use crate::codes::MessageCode;
 use crate::frame::GeneralSigning;
 
-const NAME: &str = "CCS05";
+const NAME: &str = "CCS04/CCS05";
 
 /// The catalogue entry.
 pub static SPEC: UseCaseSpec = UseCaseSpec {
