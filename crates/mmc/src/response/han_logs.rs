@@ -71,7 +71,7 @@ fn render_restore(_: &ResponseCtx<'_>, v: &ResponseValue) -> Result<Rendering, M
                 x.leaf("DeviceID", &e.device.to_string());
                 x.leaf("DeviceType", t);
                 x.close("DeviceLogEntry");
-                x.open("joinResponseCode", &[]);
+                x.open("joinResponseCode", &[("ResponseCode", "0")]);
                 x.leaf("ASN1Status", "success");
                 x.close("joinResponseCode");
                 x.close("RestoreDeviceLogOutcome");
