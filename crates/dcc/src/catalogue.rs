@@ -145,6 +145,8 @@ static CATALOGUE: &[&dyn Service] = &[
     &services::s8_7_2_join_service_non_critical::JoinServiceNonCritical,
     &services::s8_8_1_unjoin_service_critical::UnjoinServiceCritical,
     &services::s8_8_2_unjoin_service_non_critical::UnjoinServiceNonCritical,
+    // 8.9 Read Device Log.
+    &services::s8_9_read_device_log::ReadDeviceLog,
     // Dual-band Communications Hubs (6.28–6.32).
     &services::s6_28_set_chf_sub_ghz_configuration::SetChfSubGhzConfiguration,
     &services::s6_29_request_chf_sub_ghz_channel_scan::RequestChfSubGhzChannelScan,

@@ -378,6 +378,13 @@ impl EmulatedDevice {
             DecodedCommand::Cs04ac(other) | DecodedCommand::Cs04b(other) => {
                 self.han_unjoin(other, now)
             }
+            // 8.9 Read Device Log (crate::han_logs).
+            DecodedCommand::Cs07 => self.cs07(),
+            DecodedCommand::Ccs05 | DecodedCommand::Ccs06 => self.chf_active_devices(apdu, now),
+            DecodedCommand::Ccs07 => self.ccs07(apdu, now),
+            // 8.12 Restore HAN Device Log (crate::han_logs).
+            DecodedCommand::Ccs03(restore) => self.ccs03(apdu, restore, now),
+            DecodedCommand::Gcs59(entries) => self.gcs59(entries),
             // 6.15.1 Update Security Credentials (KRP) (crate::krp).
             // 6.17, 6.15.2 (crate::device_credentials).
             DecodedCommand::Cs02c(usage) => self.cs02c(usage),
@@ -1297,11 +1304,15 @@ impl EmulatedDevice {
             key_type: add.key_type,
             entry_flags: add.entry_flags,
         };
+        // 8.9/8.12: when it was added, and no longer historic.
+        let at = self.device_time(now).to_unix();
         let log = &mut self.state.device_log;
         let success = if let Some(existing) = log.iter_mut().find(|e| e.device == device) {
+            self.state.han_logs.record_added(&entry, at);
             *existing = entry;
             true
         } else if log.len() < DEVICE_LOG_CAPACITY {
+            self.state.han_logs.record_added(&entry, at);
             log.push(entry);
             true
         } else {
@@ -1326,9 +1337,19 @@ impl EmulatedDevice {
         device: eui::Eui64,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        let before = self.state.device_log.len();
+        let removed: Vec<DeviceLogEntry> = self
+            .state
+            .device_log
+            .iter()
+            .filter(|e| e.device == device)
+            .cloned()
+            .collect();
         self.state.device_log.retain(|e| e.device != device);
-        let success = self.state.device_log.len() != before;
+        let success = !removed.is_empty();
+        // 8.9/8.12: into the CHF Historic Device Log.
+        for e in &removed {
+            self.state.han_logs.record_removed(e);
+        }
         let code = if success {
             self.log(now, EventKind::DeviceLogRemoved { device });
             DLMS_SUCCESS

@@ -88,6 +88,8 @@ pub mod event_logs;
 mod exec;
 // 8.7 Join Service, 8.8 Unjoin Service.
 pub mod han_join;
+// 8.9 Read Device Log.
+pub mod han_logs;
 mod identity;
 // future dating: held device instructions and the device tick
 pub mod future;

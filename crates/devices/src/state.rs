@@ -111,7 +111,9 @@ pub enum DeviceFault {
         command: u8,
     },
     /// The logs cannot be read (billing data, daily read and daily consumption logs): DLMS log
-    /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE.
+    /// reads answer hardware-fault (1), GBZ ones a Default Response HARDWARE_FAILURE. The
+    /// device logs of DUIS 8.9 too: CS07 answers read failure (1), CCS04/CCS05, CCS06 and CCS07
+    /// hardware-fault (the RTDS ERROR vectors).
     Logs,
     /// The emergency credit cannot be activated: ECS09 `Action` hardware-fault; GCS06 a ZCL
     /// Default Response HARDWARE_FAILURE (the RTDS ERROR vectors). Nothing changes.
@@ -663,6 +665,11 @@ pub struct DeviceState {
     /// absent in stored state.
     #[serde(default)]
     pub firmware: crate::firmware::FirmwareState,
+    // 8.9/8.12
+    /// The CHF's device log history (`crate::han_logs`): when each whitelisted device was last
+    /// added, and the CHF Historic Device Log; empty when absent in stored state.
+    #[serde(default)]
+    pub han_logs: crate::han_logs::HanLogs,
 }
 
 /// What a meter shows the consumer of its supplier and keeps for the HAN devices that display
@@ -979,6 +986,7 @@ impl DeviceState {
             config: crate::config::DeviceConfig::default(),
             // firmware (11.x)
             firmware: crate::firmware::FirmwareState::default(),
+            han_logs: crate::han_logs::HanLogs::default(),
         }
     }
 }

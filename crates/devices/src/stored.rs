@@ -36,7 +36,8 @@
 //! * format 5: a format-4 body followed by [`Tail5`] (the device configuration DUIS family 6
 //!   writes, [`crate::config::DeviceConfig`]); an older body reads with the default one.
 //! * format 6: a format-5 body followed by [`Tail6`] (the firmware images held pending
-//!   activation, DUIS 11.x, [`crate::firmware::FirmwareState`]); an older body reads with none.
+//!   activation, DUIS 11.x, [`crate::firmware::FirmwareState`]; DUIS 8.9/8.12: the CHF's device
+//!   log history, [`crate::han_logs::HanLogs`]); an older body reads with none and an empty one.
 //!   State added later goes at the end of the tail, with a new format.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -172,16 +173,22 @@ struct Tail5 {
     config: crate::config::DeviceConfig,
 }
 
-// firmware (11.x)
 #[derive(Serialize)]
 struct Tail6Ref<'a> {
+    // firmware (11.x)
     firmware: &'a crate::firmware::FirmwareState,
+    // 8.9/8.12
+    han_logs: &'a crate::han_logs::HanLogs,
 }
 
-/// What format 6 appends to a format-5 body; an older body reads with no held image.
+/// What format 6 appends to a format-5 body; an older body reads with no held image and an
+/// empty device log history.
 #[derive(Deserialize, Default)]
 struct Tail6 {
+    // firmware (11.x)
     firmware: crate::firmware::FirmwareState,
+    // 8.9/8.12
+    han_logs: crate::han_logs::HanLogs,
 }
 
 /// The start of a body: what [`held_instructions_due`] needs.
@@ -210,7 +217,7 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoredError> {
 
 fn decode<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, StoredError> {
     match bytes.split_first() {
-        // Counters and events are laid out alike in formats 1 to 5.
+        // Counters and events are laid out alike in formats 1 to 6.
         Some((&(FORMAT | FORMAT_5 | FORMAT_4 | FORMAT_3 | FORMAT_2 | FORMAT_1), rest)) => {
             postcard::from_bytes(rest).map_err(|e| StoredError(format!("{what}: {e}")))
         }
@@ -254,6 +261,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         boost,
         config,
         firmware,
+        han_logs,
     } = state;
     let body = BodyRef {
         firmware_version,
@@ -289,7 +297,7 @@ pub fn encode_body(state: &DeviceState) -> Result<Vec<u8>, StoredError> {
         },
         Tail4Ref { credits_log, boost },
         Tail5Ref { config },
-        Tail6Ref { firmware },
+        Tail6Ref { firmware, han_logs },
     ))
 }
 
@@ -415,6 +423,7 @@ pub fn decode_state(
         boost,
         config: tail5.config,
         firmware: tail6.firmware,
+        han_logs: tail6.han_logs,
     })
 }
 
@@ -549,7 +558,8 @@ mod tests {
     /// The format-4 body of a state whose configuration is the default: a format-5 body without
     /// its [`Tail5`].
     fn format_4(body: &[u8]) -> Vec<u8> {
-        let body = &format_5(body)[..];
+        let body = &format_5(body);
+        assert_eq!(body[0], FORMAT_5);
         let tail5 = postcard::to_allocvec(&Tail5Ref {
             config: &crate::config::DeviceConfig::default(),
         })
@@ -560,19 +570,40 @@ mod tests {
         v4
     }
 
-    // firmware (11.x)
-    /// The format-5 body of a state that holds no firmware image: a format-6 body without its
-    /// [`Tail6`].
+    /// The format-5 body of a state that holds no firmware image and no device log history: a
+    /// format-6 body without its [`Tail6`].
     fn format_5(body: &[u8]) -> Vec<u8> {
         assert_eq!(body[0], FORMAT);
         let tail6 = postcard::to_allocvec(&Tail6Ref {
             firmware: &crate::firmware::FirmwareState::default(),
+            han_logs: &crate::han_logs::HanLogs::default(),
         })
         .unwrap();
         assert!(body.ends_with(&tail6), "the default tail 6 ends the body");
         let mut v5 = body[..body.len() - tail6.len()].to_vec();
         v5[0] = FORMAT_5;
         v5
+    }
+
+    #[test]
+    fn a_format_5_body_loads_with_an_empty_device_log_history() {
+        let at = gbcs::UtcDateTime::from_unix(1_700_000_000).unwrap();
+        let mut s = DeviceState::new(crate::DeviceKind::Chf, at, TrustAnchors::new());
+        let counters = encode_counters(&s).unwrap();
+        let v5 = format_5(&encode_body(&s).unwrap());
+        assert_eq!(
+            decode_state(&v5, &counters, EventLog::default()),
+            Ok(s.clone())
+        );
+        // Format 6 keeps the history.
+        s.han_logs.historic.push(crate::han_logs::HistoricDevice {
+            device: Eui64::from_u64(7),
+            security_details: vec![1; 16],
+        });
+        s.han_logs.added.insert(Eui64::from_u64(8), 1_700_000_000);
+        let body = encode_body(&s).unwrap();
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(decode_state(&body, &counters, EventLog::default()), Ok(s));
     }
 
     #[test]

@@ -508,6 +508,40 @@ impl FutureDatedOnly {
     }
 }
 
+/// 8.9 Read Device Log (`sr:ReadDeviceLog`): at most an `ExecutionDateTime`, and whether the
+/// CHF's logs are read with their security details (`ReadSecurityDetails`, CHF only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadDeviceLog {
+    /// `ExecutionDateTime`, when future dated.
+    pub execution_date_time: Option<String>,
+    /// `ReadSecurityDetails` is present.
+    pub read_security_details: bool,
+}
+
+impl ReadDeviceLog {
+    /// Parses a `ReadDeviceLog` body element.
+    pub fn parse(body: &Element) -> Result<Self, BodyError> {
+        const NAME: &str = "ReadDeviceLog";
+        expect(body, NAME)?;
+        let mut s = Seq::new(body, NAME);
+        let execution_date_time = execution_date_time(&mut s)?;
+        let details = s.optional("ReadSecurityDetails");
+        s.finish()?;
+        if let Some(d) = details
+            && (!d.children.is_empty() || !d.trimmed_text().is_empty())
+        {
+            return Err(InvalidValue::new("ReadSecurityDetails", &d.text).into());
+        }
+        if !body.trimmed_text().is_empty() {
+            return Err(InvalidValue::new(NAME, &body.text).into());
+        }
+        Ok(Self {
+            execution_date_time,
+            read_security_details: details.is_some(),
+        })
+    }
+}
+
 /// `TolerancePeriod` (`sr:tolerancePeriod`: 0 to 86 400 seconds).
 pub const MAX_TOLERANCE_PERIOD: u32 = 86_400;
 
@@ -981,6 +1015,26 @@ mod tests {
             "<sr:RequestType>Remove</sr:RequestType>".to_string(),
         ] {
             assert!(parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn read_device_log() {
+        let p = |x: &str| ReadDeviceLog::parse(&body(x));
+        assert!(!p("<sr:ReadDeviceLog/>").unwrap().read_security_details);
+        assert!(
+            p("<sr:ReadDeviceLog><sr:ReadSecurityDetails/></sr:ReadDeviceLog>")
+                .unwrap()
+                .read_security_details
+        );
+        for bad in [
+            "<sr:ReadDeviceLog><sr:ReadSecurityDetails>x</sr:ReadSecurityDetails></sr:ReadDeviceLog>",
+            "<sr:ReadDeviceLog><sr:ReadSecurityDetails><sr:X/></sr:ReadSecurityDetails></sr:ReadDeviceLog>",
+            "<sr:ReadDeviceLog><sr:Other/></sr:ReadDeviceLog>",
+            "<sr:ReadDeviceLog>x</sr:ReadDeviceLog>",
+            "<sr:UpdateHANDeviceLog/>",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
         }
     }
 

@@ -145,6 +145,20 @@ impl MessageCode {
     pub const CCS01: Self = Self(0x0001);
     /// CCS02 remove device from CHF device log.
     pub const CCS02: Self = Self(0x0002);
+    // 8.9 Read Device Log.
+    /// CS07 read device join details (a meter's, a GPF's or a HAN device's device log).
+    pub const CS07: Self = Self(0x0013);
+    /// CCS04/CCS05 read the CHF device log (the code GBCS keeps for both).
+    pub const CCS05: Self = Self(0x0004);
+    /// CCS06 read the CHF device log and check HAN communications.
+    pub const CCS06: Self = Self(0x010F);
+    /// CCS07 read the CHF device logs (current and historic, with security details).
+    pub const CCS07: Self = Self(0x00FE);
+    // 8.12 Restore HAN Device Log.
+    /// CCS03 restore the CHF device log.
+    pub const CCS03: Self = Self(0x0003);
+    /// GCS59 restore the GPF device log.
+    pub const GCS59: Self = Self(0x008C);
     // Dual-band Communications Hubs (DUIS 6.28–6.32).
     /// DBCH01 read the CHF's operating sub-GHz channel.
     pub const DBCH01: Self = Self(0x010A);

@@ -117,6 +117,8 @@ pub mod s8_7_1_join_service_critical;
 pub mod s8_7_2_join_service_non_critical;
 pub mod s8_8_1_unjoin_service_critical;
 pub mod s8_8_2_unjoin_service_non_critical;
+// 8.9 Read Device Log.
+pub mod s8_9_read_device_log;
 // Dual-band Communications Hubs (6.28–6.32).
 pub mod s6_28_set_chf_sub_ghz_configuration;
 pub mod s6_29_request_chf_sub_ghz_channel_scan;

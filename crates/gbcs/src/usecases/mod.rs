@@ -255,6 +255,15 @@ pub mod event_logs_common;
 // 11.3 Activate Firmware (firmware, issue 17).
 pub mod cs06;
 pub use cs06::{ActivateFirmware, ActivationResult, cs06_activate_firmware};
+// 8.9 Read Device Log.
+pub mod ccs05;
+pub mod ccs06;
+pub mod ccs07;
+pub mod cs07;
+pub mod han_logs;
+// 8.12 Restore HAN Device Log.
+pub mod ccs03;
+pub mod gcs59;
 
 use serde::{Deserialize, Serialize};
 
@@ -267,6 +276,10 @@ use crate::payload::Payload;
 
 pub use ccs01::{DeviceLogAddition, ccs01_add_device_to_chf_device_log};
 pub use ccs02::ccs02_remove_device_from_chf_device_log;
+// 8.9 Read Device Log.
+pub use ccs05::ccs05_read_chf_device_log;
+pub use ccs06::ccs06_read_chf_device_log;
+pub use ccs07::ccs07_read_chf_device_logs;
 pub use common::{
     AttributeRecord, CLUSTER_METERING, ClockValidity, CommandHeader, DlmsRead, OBIS_CLOCK,
     OBIS_DATA_PROTECTION, OBIS_DISCONNECT_CONTROL, OBIS_DISCONNECT_SCRIPTS, OBIS_FIRMWARE,
@@ -278,6 +291,11 @@ pub use cs02b::{KrpCredentials, KrpParty, KrpUpdate, cs02b_update_security_crede
 pub use cs02c::{DeviceCsr, cs02c_issue_security_credentials};
 pub use cs02d::cs02d_update_device_certificate;
 pub use cs02e::cs02e_provide_device_certificate;
+pub use cs07::cs07_read_device_join_details;
+// 8.12 Restore HAN Device Log.
+pub use ccs03::{RestorePan, ccs03_restore_chf_device_log};
+pub use gcs59::gcs59_restore_gpf_device_log;
+pub use han_logs::{ActiveDevice, ChfDeviceLogs, HanLogEntry, PanBackup, PanBackupEntry};
 // Log reads.
 pub use cs08::cs08_read_firmware_version;
 // 8.7 Join Service, 8.8 Unjoin Service.
@@ -794,6 +812,14 @@ pub static ALL: &[&UseCaseSpec] = &[
     &ecs26n::SPEC,
     &gcs21e::SPEC,
     &gcs21m::SPEC,
+    // 8.9 Read Device Log.
+    &cs07::SPEC,
+    &ccs05::SPEC,
+    &ccs06::SPEC,
+    &ccs07::SPEC,
+    // 8.12 Restore HAN Device Log.
+    &ccs03::SPEC,
+    &gcs59::SPEC,
 ];
 
 /// The use case a message code stands for, if catalogued.
@@ -1202,6 +1228,20 @@ pub enum DecodedCommand {
     Cs10b(LogPeriod),
     /// CS06 activate firmware: the image's hash and when.
     Cs06(cs06::ActivateFirmware),
+    // 8.9 Read Device Log.
+    /// CS07 read device join details (no parameters).
+    Cs07,
+    /// CCS04/CCS05 read the CHF device log (no parameters).
+    Ccs05,
+    /// CCS06 read the CHF device log and check HAN communications (no parameters).
+    Ccs06,
+    /// CCS07 read the CHF device logs with security details (no parameters).
+    Ccs07,
+    // 8.12 Restore HAN Device Log.
+    /// CCS03 restore the CHF device log: the network and its devices.
+    Ccs03(ccs03::RestorePan),
+    /// GCS59 restore the GPF device log: its entries.
+    Gcs59(Vec<han_logs::HanLogEntry>),
 }
 
 impl DecodedCommand {
@@ -1399,6 +1439,14 @@ impl DecodedCommand {
             DecodedCommand::Cs10a(_) => &cs10a::SPEC,
             DecodedCommand::Cs10b(_) => &cs10b::SPEC,
             DecodedCommand::Cs06(_) => &cs06::SPEC,
+            // 8.9 Read Device Log.
+            DecodedCommand::Cs07 => &cs07::SPEC,
+            DecodedCommand::Ccs05 => &ccs05::SPEC,
+            DecodedCommand::Ccs06 => &ccs06::SPEC,
+            DecodedCommand::Ccs07 => &ccs07::SPEC,
+            // 8.12 Restore HAN Device Log.
+            DecodedCommand::Ccs03(_) => &ccs03::SPEC,
+            DecodedCommand::Gcs59(_) => &gcs59::SPEC,
         }
     }
 }
@@ -1537,6 +1585,16 @@ pub enum ResponseValue {
     CredentialDetails(Box<crate::credentials::CredentialDetailsResponse>),
     /// The device's certificate, DER (CS02e).
     DeviceCertificate(Vec<u8>),
+    // 8.9 Read Device Log.
+    /// A device's device log: the devices it has joined and their types (CS07).
+    HanJoinDetails(Vec<han_logs::HanLogEntry>),
+    /// The CHF's active devices (CCS04/CCS05, CCS06).
+    ActiveDevices(Vec<han_logs::ActiveDevice>),
+    /// The CHF's current and historic device logs with security details (CCS07).
+    ChfDeviceLogs(Box<han_logs::ChfDeviceLogs>),
+    // 8.12 Restore HAN Device Log.
+    /// Every entry restored to the GPF device log (GCS59).
+    DeviceLogRestored(Vec<han_logs::HanLogEntry>),
 }
 
 /// What a device answered to a command.

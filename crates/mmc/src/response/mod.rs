@@ -196,6 +196,8 @@ mod ecs26n;
 mod gcs21e;
 mod gcs21m;
 mod identity;
+// 8.9 Read Device Log.
+mod han_logs;
 
 use gbcs::crypto::{KdfContext, KdfMode, decrypt_payload};
 use gbcs::frame::{GeneralSigning, OtherInfoExt};
@@ -399,6 +401,14 @@ pub static MAPPINGS: &[&ResponseMapping] = &[
     &ecs26n::MAPPING,
     &gcs21e::MAPPING,
     &gcs21m::MAPPING,
+    // 8.9 Read Device Log.
+    &han_logs::CS07,
+    &han_logs::CCS05,
+    &han_logs::CCS06,
+    &han_logs::CCS07,
+    // 8.12 Restore HAN Device Log.
+    &han_logs::CCS03,
+    &han_logs::GCS59,
 ];
 
 /// How one use case's response becomes MMC.

@@ -162,6 +162,8 @@ fn esme_gbcs_version_for(rtds_command: Option<&[u8]>) -> Option<String> {
         gbcs::usecases::ecs26l::MESSAGE_CODE,
         // 6.24.1: CS02f (CS02a to any other ESME).
         gbcs::usecases::cs02a::CS02F,
+        // 8.9: CCS06 to a CHF of GBCS 4.0 (CCS04/CCS05 to any other).
+        gbcs::MessageCode::CCS06,
     ];
     code.is_some_and(|c| since_4_0.contains(&c))
         .then(|| "4.0".into())

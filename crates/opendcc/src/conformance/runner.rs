@@ -249,7 +249,14 @@ pub const VECTOR_PERIOD_ROWS: &[&str] = &[
 ///   allows both); the DUIS request is the same for both.
 /// * `7.14_ECS61d SUCCESS`: the same (the ACB, 18 bytes: the supplier and its counter 1000; the
 ///   ERROR command is the supplier's own).
-pub const ACB_CARRIED_ROWS: &[&str] = &["4.4.4_GCS15d SUCCESS", "7.14_ECS61d SUCCESS"];
+/// * `8.9_CS07 ERROR`: the ACB (18 bytes: the supplier and its counter 1002), while the
+///   SUCCESS command is the supplier's own (CS07 allows both).
+pub const ACB_CARRIED_ROWS: &[&str] = &[
+    "4.4.4_GCS15d SUCCESS",
+    "7.14_ECS61d SUCCESS",
+    // 8.9 Read Device Log.
+    "8.9_CS07 ERROR",
+];
 
 /// Services whose RTDS rows on an ESME are the network operator's own use cases (the template's
 /// originator is the RTDS network operator, and the use case allows only it): the request is
