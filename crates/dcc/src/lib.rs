@@ -9,6 +9,7 @@ pub mod eligibility;
 pub mod error;
 pub mod gateway;
 pub mod model;
+pub mod products;
 pub mod registration;
 pub mod render;
 pub mod schedule;

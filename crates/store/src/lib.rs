@@ -43,6 +43,7 @@ use wan::{DeviceStateWrite, StoredDeviceState, WanFault};
 pub use dcc::store::{OperatorAuditEntry, OperatorAuditTx};
 
 mod group;
+mod products;
 mod readers;
 pub use group::SiteStats;
 #[cfg(test)]
@@ -411,6 +412,22 @@ CREATE INDEX wan_jobs_open ON wan_jobs(id) WHERE outcome IS NULL;
     r#"
 ALTER TABLE device_events ADD COLUMN log INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX device_events_log ON device_events(id, log, seq);
+"#,
+    // The Certified Products List (`cpl`, `dcc::products`): one row per entry (its key
+    // `TYPE/manufacturer/model/hardware`, the entry as JSON), and the notices of its changes,
+    // one row per SEC Party told.
+    r#"
+CREATE TABLE cpl_models (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE cpl_notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    party TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX cpl_notices_party ON cpl_notices(party, id);
 "#,
 ];
 
