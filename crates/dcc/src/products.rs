@@ -8,7 +8,7 @@ use cpl::{Cpl, CplError, DeviceModel, Notice, Party};
 use eui::Eui64;
 use time::OffsetDateTime;
 
-use crate::error::DccError;
+use crate::error::{DccError, ServiceError};
 use crate::model::{Device, DeviceStatus};
 use crate::registration;
 use crate::store::Tx;
@@ -84,6 +84,19 @@ pub fn party_of(tx: &mut dyn Tx, who: &str) -> Result<Option<Party>, DccError> {
 pub fn check_listed(tx: &mut dyn Tx, device: &Device) -> Result<Result<(), CplError>, DccError> {
     let cpl = load(tx)?;
     Ok(cpl.device_listed(device).map(|_| ()))
+}
+
+/// Refuses, with [`ServiceError::NotOnCpl`], a device whose model (and firmware version, when
+/// known) is not an Active CPL entry: 12.2 pre-notifies and 8.1.1 commissions only those.
+pub fn require_listed(tx: &mut dyn Tx, device: &Device, srv: duis::Srv) -> Result<(), DccError> {
+    match check_listed(tx, device)? {
+        Ok(()) => Ok(()),
+        Err(e) => Err(ServiceError::NotOnCpl {
+            srv,
+            why: e.to_string(),
+        }
+        .into()),
+    }
 }
 
 /// What [`expire`] did.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod dbch;
 pub mod manifest;
 pub mod migrate;
+pub mod products;
 pub mod recovery;
 pub mod registrations;
 pub mod smki_repo;

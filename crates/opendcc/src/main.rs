@@ -116,6 +116,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: DbchCmd,
     },
+    /// The Certified Products List and the Deployed Products List: add models, firmware and
+    /// hardware versions, certification status notices (`--as PARTY`), list, show, expire.
+    Cpl {
+        #[command(subcommand)]
+        cmd: opendcc::products::CplCmd,
+    },
     /// Control the emulated devices of a demo DCC (takes effect at once).
     Device {
         #[command(subcommand)]
@@ -570,6 +576,7 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| opendcc::dbch::reconfigure(&dcc)),
+        Cmd::Cpl { cmd } => opendcc::products::run(cmd),
         Cmd::Device {
             cmd: DeviceCmd::Fault { dcc, device, fault },
         } => dcc
