@@ -20,6 +20,7 @@ use sha2::Digest;
 use time::Date;
 
 pub mod dpl;
+pub mod publish;
 mod serde_date;
 
 pub use dpl::{DeployedCombination, DeployedModel, deployed_products};

@@ -49,6 +49,11 @@ enum Cmd {
         /// loopback, HTTPS elsewhere). Written to demo.json as `smki_url`.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8083")]
         smki_listen: SocketAddr,
+        /// Address for the publication endpoint (GET /cpl, /cpl.csv, /dpl, /dpl.csv: the
+        /// Certified and Deployed Products Lists); none unless given. Written to demo.json as
+        /// `publication_url`.
+        #[arg(long, value_name = "HOST:PORT")]
+        publication_listen: Option<SocketAddr>,
         /// Serve plain HTTP instead of mutually authenticated TLS (loopback addresses only), for
         /// tools built for DCC Boxed.
         #[arg(long)]
@@ -526,6 +531,7 @@ fn main() -> ExitCode {
             data,
             listen,
             smki_listen,
+            publication_listen,
             plain_http,
             zaz1,
             premises,
@@ -546,6 +552,7 @@ fn main() -> ExitCode {
                         &data,
                         listen,
                         smki_listen,
+                        publication_listen,
                         plain_http,
                         premises,
                         registrations,

@@ -954,6 +954,7 @@ impl World {
             duis_url: duis_url.into(),
             smki_url: None,
             smki_test_url: None,
+            publication_url: None,
             plain_http,
             tls_ca: self.pki_path("dccki-root.pem"),
             dcc: DccEntry {

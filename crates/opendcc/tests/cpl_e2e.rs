@@ -339,3 +339,84 @@ fn the_dpl_and_expiry_suspend_the_devices_of_the_model() {
     let (_, bad) = cpl(&demo, &["expire", "--at", "2040-13-01"]);
     assert!(bad.contains("YYYY-MM-DD"), "{bad}");
 }
+
+/// One plain HTTP/1.1 GET (`Connection: close`): (status, content type, body).
+fn get(url: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("a plain-HTTP URL");
+    let (host, path) = rest.split_once('/').expect("a URL with a path");
+    let mut s = std::net::TcpStream::connect(host).expect("connecting to the publications");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("setting a read timeout");
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("sending the request");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("reading the answer");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP head");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code");
+    let ct = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    (status, ct, body.to_string())
+}
+
+#[test]
+fn the_lists_are_published_on_their_own_endpoint() {
+    if std::env::var("OPENDCC_E2E_BACKEND").as_deref() == Ok("postgres") {
+        return; // `opendcc demo`'s flag; the served processes take `publication_listen`.
+    }
+    let demo = Demo::start_with(DemoOptions {
+        plain_http: false,
+        extra_args: vec!["--publication-listen".into(), "127.0.0.1:0".into()],
+    });
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(demo.manifest_path()).expect("reading demo.json"),
+    )
+    .expect("demo.json");
+    let base = manifest["publication_url"]
+        .as_str()
+        .expect("demo.json names the publication endpoint")
+        .to_string();
+    let (status, ct, body) = get(&format!("{base}cpl"));
+    assert_eq!((status, ct.as_str()), (200, "application/json"), "{body}");
+    let entries: serde_json::Value = serde_json::from_str(&body).expect("CPL JSON");
+    let entries = entries.as_array().expect("a list");
+    assert_eq!(entries.len(), 7);
+    assert!(entries.iter().any(|e| {
+        e["key"]["model"] == "010A030B"
+            && e["firmware"][0]["version"] == "0002012F"
+            && e["firmware"][0]["hash"]
+                .as_str()
+                .is_some_and(|h| h.len() == 64)
+    }));
+    let (status, ct, body) = get(&format!("{base}cpl.csv"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    assert!(body.contains("ESME,AB01,010A030B,1,Active,"), "{body}");
+    let (status, _, body) = get(&format!("{base}dpl"));
+    assert_eq!(status, 200);
+    let dpl: serde_json::Value = serde_json::from_str(&body).expect("DPL JSON");
+    assert!(dpl.as_array().is_some_and(|a| !a.is_empty()), "{body}");
+    let (status, _, body) = get(&format!("{base}dpl.csv"));
+    assert!(
+        status == 200 && body.starts_with("systems,models"),
+        "{body}"
+    );
+    assert_eq!(get(&format!("{base}nothing")).0, 404);
+    // Not in the SMKI repository.
+    let smki = manifest["smki_url"].as_str().expect("smki_url").to_string();
+    assert_eq!(get(&format!("{smki}cpl")).0, 404);
+}
