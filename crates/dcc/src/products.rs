@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::error::{DccError, ServiceError};
 use crate::model::{Device, DeviceStatus};
 use crate::registration;
+use crate::schedule::Scheduler;
 use crate::store::Tx;
 use duis::UserRole;
 
@@ -108,6 +109,8 @@ pub struct ExpiryOutcome {
     pub suspended: Vec<Eui64>,
     /// Who was told about which device (its suppliers and network operators).
     pub informed: Vec<(Eui64, Eui64)>,
+    /// The DCC schedules withdrawn (their owners alerted).
+    pub withdrawn_schedules: Vec<u64>,
 }
 
 /// The one place a device's SMI status changes because its model left the CPL: Suspended
@@ -125,9 +128,16 @@ pub fn suspend_for_cpl_expiry(
 
 /// The DCC's expiry run at `now`: every Active entry whose CPA certificate has expired is
 /// taken off the CPL (noticed to every SEC Party); the devices of those models and their
-/// dependants are Suspended, and each device's registered suppliers and network operators get
-/// a notice saying so.
-pub fn expire(tx: &mut dyn Tx, now: OffsetDateTime) -> Result<ExpiryOutcome, DccError> {
+/// dependants are Suspended, each device's registered suppliers and network operators get a
+/// notice saying so, and, given the scheduler, the DCC schedules for those devices are
+/// withdrawn with an alert to their owners. (Device-future-dated commands the devices hold and
+/// DSP future-dated requests the DCC holds are not withdrawn yet: the store has no method that
+/// removes them.)
+pub fn expire(
+    tx: &mut dyn Tx,
+    now: OffsetDateTime,
+    schedules: Option<&Scheduler>,
+) -> Result<ExpiryOutcome, DccError> {
     let at = now.unix_timestamp();
     let expired = change(tx, |cpl| {
         let notices = cpl.expire(at);
@@ -178,6 +188,9 @@ pub fn expire(tx: &mut dyn Tx, now: OffsetDateTime) -> Result<ExpiryOutcome, Dcc
             tx.put_cpl_notice(party, &notice)?;
             out.informed.push((party, d.id));
         }
+    }
+    if let Some(s) = schedules {
+        out.withdrawn_schedules = s.withdraw_for_devices(tx, &out.suspended, now)?;
     }
     Ok(out)
 }

@@ -252,8 +252,16 @@ pub fn run(cmd: CplCmd) -> Result<(), String> {
                     .assume_utc(),
                 None => now,
             };
-            let out = crate::on_store!(&dcc.store()?, |store| store
-                .transaction(|tx| products::expire(tx, at))
+            let operator = dcc.operator()?;
+            let world = operator.world()?;
+            let scheduler = dcc::schedule::Scheduler::new(
+                std::sync::Arc::new(world.xml_signer()?),
+                std::sync::Arc::new(world.dcc_crypto()?),
+                crate::world::DCC_EUI,
+                0,
+            );
+            let out = crate::on_store!(&operator.store, |store| store
+                .transaction(|tx| products::expire(tx, at, Some(&scheduler)))
                 .map_err(|e| e.to_string()))?;
             for k in &out.expired {
                 crate::out(&format!("{k}: expired, off the CPL"))?;
@@ -262,10 +270,11 @@ pub fn run(cmd: CplCmd) -> Result<(), String> {
                 crate::out(&format!("{d}: Suspended"))?;
             }
             crate::out(&format!(
-                "{} entr(ies) expired, {} device(s) suspended, {} notice(s) to suppliers and network operators",
+                "{} entr(ies) expired, {} device(s) suspended, {} notice(s) to suppliers and network operators, {} DCC schedule(s) withdrawn",
                 out.expired.len(),
                 out.suspended.len(),
-                out.informed.len()
+                out.informed.len(),
+                out.withdrawn_schedules.len()
             ))
         }
         CplCmd::Dpl { dcc, json } => {

@@ -193,11 +193,11 @@ where
         })
         .unwrap();
     let before = store
-        .transaction(|tx| products::expire(tx, datetime!(2026-12-31 00:00 UTC)))
+        .transaction(|tx| products::expire(tx, datetime!(2026-12-31 00:00 UTC), None))
         .unwrap();
     assert!(before.expired.is_empty());
     let out = store
-        .transaction(|tx| products::expire(tx, datetime!(2027-01-01 00:00 UTC)))
+        .transaction(|tx| products::expire(tx, datetime!(2027-01-01 00:00 UTC), None))
         .unwrap();
     assert_eq!(out.expired, vec![key(ProductType::Chf, "HUB")]);
     assert_eq!(out.suspended, vec![Eui64::from_u64(1), hub]);
@@ -224,7 +224,7 @@ where
     assert!(notices.iter().any(|n| n.change.contains("Suspended")));
     // Run again: nothing more.
     let again = store
-        .transaction(|tx| products::expire(tx, datetime!(2027-06-01 00:00 UTC)))
+        .transaction(|tx| products::expire(tx, datetime!(2027-06-01 00:00 UTC), None))
         .unwrap();
     assert_eq!(again, products::ExpiryOutcome::default());
 }
