@@ -100,6 +100,53 @@ pub fn require_listed(tx: &mut dyn Tx, device: &Device, srv: duis::Srv) -> Resul
     }
 }
 
+/// The check 11.1 Update Firmware makes before the DCC builds its command (seed 003 para 297):
+/// SHA-256 over `image` and `firmware_id` equals the CPL's hash for `version` of the device's
+/// listed model. `Ok(Err(_))`: the device's model or that version is not listed (Active);
+/// `Ok(Ok(false))`: listed, but the hashes differ.
+pub fn firmware_hash_matches(
+    tx: &mut dyn Tx,
+    device: &Device,
+    version: &str,
+    image: &[u8],
+    firmware_id: &[u8],
+) -> Result<Result<bool, CplError>, DccError> {
+    let cpl = load(tx)?;
+    let key = match cpl.listing(
+        device.device_type,
+        &device.manufacturer,
+        &device.model,
+        None,
+    ) {
+        Ok(m) => m.key.clone(),
+        Err(e) => return Ok(Err(e)),
+    };
+    // Any Active hardware version of the model that lists the version.
+    let listed = cpl
+        .models()
+        .filter(|m| {
+            m.is_active()
+                && m.key.product_type == key.product_type
+                && m.key.manufacturer == key.manufacturer
+                && m.key.model == key.model
+                && m.firmware_version(version).is_some()
+        })
+        .map(|m| m.key.clone())
+        .collect::<Vec<_>>();
+    let Some(first) = listed.first() else {
+        return Ok(Err(CplError::FirmwareNotListed {
+            model: key,
+            version: version.to_string(),
+        }));
+    };
+    for k in &listed {
+        if cpl.firmware_hash_matches(k, version, image, firmware_id) == Ok(true) {
+            return Ok(Ok(true));
+        }
+    }
+    Ok(cpl.firmware_hash_matches(first, version, image, firmware_id))
+}
+
 /// What [`expire`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ExpiryOutcome {

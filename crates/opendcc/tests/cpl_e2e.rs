@@ -132,7 +132,7 @@ fn who_may_change_what_and_refusals_change_nothing() {
                 "--entry",
                 ESME_ENTRY,
                 "--firmware",
-                &"00030000:".to_string(),
+                "00030000:",
             ],
             "--firmware",
         ),

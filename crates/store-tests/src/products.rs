@@ -139,6 +139,23 @@ where
     assert_eq!(models[0].firmware.len(), 1);
     assert_eq!(n1.len(), 1);
     assert_eq!(n1, n2);
+
+    // 11.1's hash check against the listed firmware of a device's model.
+    let mut gsme = device(5);
+    gsme.device_type = DeviceType::Gsme;
+    gsme.model = "G".into();
+    let (good, bad, unlisted) = store
+        .transaction(|tx| {
+            Ok((
+                products::firmware_hash_matches(tx, &gsme, "00010203", b"img", b"00010203")?,
+                products::firmware_hash_matches(tx, &gsme, "00010203", b"imh", b"00010203")?,
+                products::firmware_hash_matches(tx, &gsme, "9", b"img", b"9")?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(good, Ok(true));
+    assert_eq!(bad, Ok(false));
+    assert!(matches!(unlisted, Err(CplError::FirmwareNotListed { .. })));
 }
 
 pub fn cpl_expiry_suspends_the_models_devices_and_their_dependants<S: TestStore>(store: &S)
