@@ -187,6 +187,13 @@ pub enum ServiceError {
     ExecutionDateTime { srv: Srv, why: String },
     // --- 8.13 Return Local Command Response (services::s8_13_return_local_command_response);
     // the codes are opendcc's reading of the XSD's E0813xx, whose DUIS text is not in the corpus.
+    // --- the Certified Products List (crate::products)
+    /// The device's model (or firmware version) is not an Active entry of the CPL: 12.2
+    /// Device Pre-notification answers E120204 (opendcc's reading of the XSD's 12.2 codes,
+    /// whose DUIS text is not in the corpus); 8.1.1 Commission Device, for which the XSD has no
+    /// code of its own, E5 (the device is in no state the DCC may enrol).
+    #[error("not on the Certified Products List: {why}")]
+    NotOnCpl { srv: Srv, why: String },
     /// No command the DCC returned for local delivery to this user answers to it (E081301).
     #[error("no command returned for local delivery to this user matches: {0}")]
     NoLocalCommand(String),
@@ -302,6 +309,11 @@ impl DccError {
                 ServiceError::InventoryNoMatch => duis(R::E080201),
                 ServiceError::AlreadyInInventory(_) => duis(R::E120201),
                 ServiceError::NoDeviceCertificate(_) => duis(R::E120203),
+                ServiceError::NotOnCpl { srv, .. } => duis(if *srv == Srv::V12_2 {
+                    R::E120204
+                } else {
+                    R::E5
+                }),
                 ServiceError::TransitionNotAllowed { .. } => duis(R::E080405),
                 ServiceError::SmiTransition { srv, .. } => duis(crate::smi::refusal_code(*srv)),
                 ServiceError::UpdateNotSupported(_) => duis(R::E080406),
@@ -445,6 +457,11 @@ impl DccError {
             ServiceError::InventoryNoMatch.into(),
             ServiceError::AlreadyInInventory(s()).into(),
             ServiceError::NoDeviceCertificate(s()).into(),
+            ServiceError::NotOnCpl {
+                srv: Srv::V12_2,
+                why: s(),
+            }
+            .into(),
             ServiceError::TransitionNotAllowed {
                 device_type: s(),
                 from: s(),

@@ -482,6 +482,10 @@ impl<S: Store, C: Clock> Gateway<S, C> {
         let srv = req.header.service_reference_variant;
         let variant = srv.info();
         let device_ka = device_ka_key(tx, device)?;
+        // Only devices of Certified Products List models are commissioned (seed 003 para 292).
+        if srv == duis::Srv::V8_1_1 {
+            crate::products::require_listed(tx, device, srv)?;
+        }
         let plan = if cv.is_signed_pre_command() {
             let pending = tx.precommand(rid.originator, rid.target, rid.counter)?;
             // The user signs pre-commands with an SMKI digital-signing key of theirs: the one

@@ -11,6 +11,7 @@ pub mod error;
 pub mod firmware;
 pub mod gateway;
 pub mod model;
+pub mod products;
 pub mod registration;
 pub mod render;
 pub mod schedule;

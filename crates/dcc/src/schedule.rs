@@ -451,6 +451,27 @@ impl Scheduler {
         Ok(report)
     }
 
+    /// Withdraws every DCC schedule for `devices`, each with the removal alert to its owner:
+    /// what the DCC does for the devices it suspends when their model leaves the Certified
+    /// Products List (seed 003 para 292, `crate::products::expire`). Returns the schedules'
+    /// ids.
+    pub fn withdraw_for_devices(
+        &self,
+        tx: &mut dyn Tx,
+        devices: &[Eui64],
+        now: OffsetDateTime,
+    ) -> Result<Vec<u64>, DccError> {
+        let mut withdrawn = Vec::new();
+        // Every schedule with a run still to come (none is due later than the end of time).
+        for record in tx.due_schedules(i64::MAX, usize::MAX)? {
+            if devices.contains(&record.device) && tx.delete_schedule(record.id)? {
+                self.removal_alert(tx, &record, now)?;
+                withdrawn.push(record.id);
+            }
+        }
+        Ok(withdrawn)
+    }
+
     /// The DCC alert telling the owner their schedule was removed.
     fn removal_alert(
         &self,

@@ -426,12 +426,27 @@ pub trait OperatorAuditTx {
     fn operator_audit_log(&mut self) -> Result<Vec<OperatorAuditEntry>, StoreError>;
 }
 
+/// The Certified Products List (`cpl`) and the notices of its changes to the SEC Parties.
+pub trait CplTx {
+    /// Every CPL entry, in key order.
+    fn cpl_models(&mut self) -> Result<Vec<cpl::DeviceModel>, StoreError>;
+    /// Stores an entry, replacing the one with the same key.
+    fn put_cpl_model(&mut self, model: &cpl::DeviceModel) -> Result<(), StoreError>;
+    /// Records a change's notice for one SEC Party (a user's EUI-64).
+    fn put_cpl_notice(&mut self, party: Eui64, notice: &cpl::Notice) -> Result<(), StoreError>;
+    /// The notices for one party, oldest first.
+    fn cpl_notices(&mut self, party: Eui64) -> Result<Vec<cpl::Notice>, StoreError>;
+}
+
 /// Reads and writes inside one transaction: every aggregate of the core. Implemented for
 /// anything that implements the parts, so code written against `&mut dyn Tx` calls any of
 /// their methods.
-pub trait Tx: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx {}
+pub trait Tx: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx + CplTx {}
 
-impl<T: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx + ?Sized> Tx for T {}
+impl<T: UsersTx + InventoryTx + RequestsTx + WanQueue + Outbox + SchedulesTx + CplTx + ?Sized> Tx
+    for T
+{
+}
 
 /// A store: hands out transactions.
 pub trait Store: Send + Sync + 'static {

@@ -417,6 +417,16 @@ impl Harness {
         &self.store
     }
 
+    /// The DCC's Certified Products List expiry run as at `at` (`dcc::products::expire`, as
+    /// the served scheduler makes it at each tick), with this harness's scheduler withdrawing
+    /// the suspended devices' schedules.
+    pub fn expire_cpl(&mut self, at: OffsetDateTime) -> dcc::products::ExpiryOutcome {
+        let scheduler = &self.scheduler;
+        self.store
+            .transaction(|tx| dcc::products::expire(tx, at, Some(scheduler)))
+            .expect("the CPL expiry")
+    }
+
     /// A user's EUI-64, by name (`supplier-a`, `network-operator`, …).
     pub fn user_eui(&self, name: &str) -> Eui64 {
         self.store

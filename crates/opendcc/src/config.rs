@@ -9,6 +9,7 @@
 //! queue_partitions = 16                 # with nats: the hubs' partitions (fixed per deployment)
 //! listen = "127.0.0.1:8079"             # the DUIS listener (role gateway)
 //! smki_listen = "127.0.0.1:8083"        # the SMKI repository listener (role smki)
+//! publication_listen = "127.0.0.1:8084" # the CPL/DPL publication endpoint (optional)
 //! manifest = "/var/lib/opendcc/demo.json"   # written by the gateway once it listens
 //! roles = ["gateway", "wan", "devices", "delivery", "scheduler", "smki"]
 //! # Read only when a world is made in an empty sqlite: directory (as opendcc demo's flags):
@@ -457,6 +458,8 @@ pub struct ServeConfig {
     pub listen: Option<SocketAddr>,
     /// The SMKI repository listener (role smki).
     pub smki_listen: Option<SocketAddr>,
+    /// The publication endpoint (the Certified and Deployed Products Lists), if any.
+    pub publication_listen: Option<SocketAddr>,
     /// Where the gateway writes `demo.json`.
     pub manifest: Option<PathBuf>,
     pub roles: BTreeSet<Role>,
@@ -485,6 +488,7 @@ struct RawConfig {
     data: Option<PathBuf>,
     listen: Option<String>,
     smki_listen: Option<String>,
+    publication_listen: Option<String>,
     manifest: Option<PathBuf>,
     roles: Vec<Role>,
     #[serde(default)]
@@ -585,6 +589,11 @@ impl ServeConfig {
             .as_deref()
             .map(|s| address("smki_listen", s))
             .transpose()?;
+        let publication_listen = raw
+            .publication_listen
+            .as_deref()
+            .map(|s| address("publication_listen", s))
+            .transpose()?;
         let manifest = raw.manifest.map(|m| base.join(m));
         if has(Role::Gateway) {
             if listen.is_none() {
@@ -681,6 +690,7 @@ impl ServeConfig {
             data,
             listen,
             smki_listen,
+            publication_listen,
             manifest,
             roles,
             plain_http: raw.plain_http,

@@ -8,6 +8,7 @@ pub mod dbch;
 pub mod inventory;
 pub mod manifest;
 pub mod migrate;
+pub mod products;
 pub mod recovery;
 pub mod registrations;
 pub mod smki_repo;

@@ -49,6 +49,11 @@ enum Cmd {
         /// loopback, HTTPS elsewhere). Written to demo.json as `smki_url`.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8083")]
         smki_listen: SocketAddr,
+        /// Address for the publication endpoint (GET /cpl, /cpl.csv, /dpl, /dpl.csv: the
+        /// Certified and Deployed Products Lists); none unless given. Written to demo.json as
+        /// `publication_url`.
+        #[arg(long, value_name = "HOST:PORT")]
+        publication_listen: Option<SocketAddr>,
         /// Serve plain HTTP instead of mutually authenticated TLS (loopback addresses only), for
         /// tools built for DCC Boxed.
         #[arg(long)]
@@ -125,6 +130,12 @@ enum Cmd {
     Dbch {
         #[command(subcommand)]
         cmd: DbchCmd,
+    },
+    /// The Certified Products List and the Deployed Products List: add models, firmware and
+    /// hardware versions, certification status notices (`--as PARTY`), list, show, expire.
+    Cpl {
+        #[command(subcommand)]
+        cmd: opendcc::products::CplCmd,
     },
     /// Control the emulated devices of a demo DCC (takes effect at once).
     Device {
@@ -543,6 +554,7 @@ fn main() -> ExitCode {
             data,
             listen,
             smki_listen,
+            publication_listen,
             plain_http,
             zaz1,
             premises,
@@ -581,6 +593,7 @@ fn main() -> ExitCode {
                             &data,
                             listen,
                             smki_listen,
+                            publication_listen,
                             plain_http,
                             premises,
                             registrations,
@@ -617,6 +630,7 @@ fn main() -> ExitCode {
         } => dcc
             .operator()
             .and_then(|dcc| opendcc::dbch::reconfigure(&dcc)),
+        Cmd::Cpl { cmd } => opendcc::products::run(cmd),
         Cmd::Device {
             cmd: DeviceCmd::Fault { dcc, device, fault },
         } => dcc

@@ -13,6 +13,9 @@ pub struct Manifest {
     /// `certificates/<serial>`), with a trailing slash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smki_url: Option<String>,
+    /// The publication endpoint (`/cpl`, `/dpl`), when the DCC serves one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication_url: Option<String>,
     /// The test repository (the SMKI test service's certificates), same interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smki_test_url: Option<String>,

@@ -52,6 +52,7 @@ pub fn demo_config(
     data: &Path,
     listen: std::net::SocketAddr,
     smki_listen: std::net::SocketAddr,
+    publication_listen: Option<std::net::SocketAddr>,
     plain_http: bool,
     premises: Option<u64>,
     registrations: Vec<opendcc::registrations::RegistrationChange>,
@@ -62,6 +63,7 @@ pub fn demo_config(
         data: data.to_path_buf(),
         listen: Some(listen),
         smki_listen: Some(smki_listen),
+        publication_listen,
         manifest: Some(data.join("demo.json")),
         roles: Role::ALL.into_iter().collect(),
         plain_http,
@@ -689,6 +691,15 @@ where
             Some(addr) if cfg.runs(Role::Smki) => Some(smki_repo::bind(addr, world.dir()).await?),
             _ => None,
         };
+        // The publication endpoint (CPL, DPL): bound like the repository, served apart.
+        let publication_listener = match cfg.publication_listen {
+            Some(addr) => Some(
+                smki_repo::bind(addr, world.dir())
+                    .await
+                    .map_err(|e| format!("publication endpoint: {e}"))?,
+            ),
+            None => None,
+        };
         if let (Some((_, _, listener)), Some(path), Some(mut manifest)) =
             (&duis, &cfg.manifest, manifest_base)
         {
@@ -698,6 +709,9 @@ where
             if let Some((_, _, url)) = &repository_listener {
                 manifest.smki_test_url = Some(format!("{url}test/"));
                 manifest.smki_url = Some(url.clone());
+            }
+            if let Some((_, _, url)) = &publication_listener {
+                manifest.publication_url = Some(url.clone());
             }
             manifest.store = Some(opened.locator());
             if let Some(parent) = path.parent() {
@@ -885,6 +899,16 @@ where
                     rx.clone(),
                 )),
             ));
+        }
+        if let Some((listener, transport, url)) = publication_listener {
+            tracing::info!(%url, "publishing the Certified and Deployed Products Lists");
+            let store = store.clone();
+            let rx = rx.clone();
+            workers.spawn(async move {
+                server::publication::serve(store, listener, transport, listener_limits, rx)
+                    .await
+                    .map_err(|e| e.to_string())
+            });
         }
         if let Some((gateway, transport, listener)) = duis {
             let smki: Arc<dyn server::smki_api::SmkiHandler> =

@@ -954,6 +954,7 @@ impl World {
             duis_url: duis_url.into(),
             smki_url: None,
             smki_test_url: None,
+            publication_url: None,
             plain_http,
             tls_ca: self.pki_path("dccki-root.pem"),
             dcc: DccEntry {
@@ -1025,6 +1026,81 @@ fn demo_device(
 /// sent GCS60: the emulated GSME answers both.
 pub const DEMO_GBCS_VERSION: &str = "4.0";
 
+/// The demo's make, model, firmware version and SMETS/CHTS version of a device type.
+pub fn demo_model(
+    t: DeviceType,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+) {
+    match t {
+        DeviceType::Chf | DeviceType::Gpf => ("106C", "433100AC", "00010001", Some("CHTS V1.4")),
+        DeviceType::Esme => ("AB01", "010A030B", "0002012F", Some("SMETS V5.0")),
+        DeviceType::Gsme => ("AB02", "020B0401", "00020130", Some("SMETS V5.0")),
+        DeviceType::Ppmid => ("AB03", "03000001", "00010000", Some("SMETS V5.0")),
+        DeviceType::Hcalcs => ("AB04", "04000001", "00010000", Some("SMETS V5.0")),
+        DeviceType::Ihd | DeviceType::Cad => ("AB05", "05000001", "00010000", None),
+    }
+}
+
+/// The hardware version the demo's CPL lists its models under.
+pub const DEMO_HARDWARE_VERSION: &str = "1";
+
+/// The firmware image of a demo model's firmware version (what the manufacturer's hash on the
+/// CPL is computed over, with the version as the firmware identifier).
+pub fn demo_firmware_image(t: DeviceType) -> Vec<u8> {
+    let (manufacturer, model, firmware, _) = demo_model(t);
+    format!("opendcc demo firmware {manufacturer} {model} {firmware}").into_bytes()
+}
+
+/// The demo world's Certified Products List: every demo model (each device type the CPL
+/// lists) with its firmware version, certificates issued a year before `now`, the CPA
+/// certificate for its six years, the others for ten.
+pub fn demo_cpl(now: OffsetDateTime) -> Result<Vec<cpl::DeviceModel>, String> {
+    use cpl::{Certificate, CertificateKind, Cpl, ModelKey, NewModel, Party, ProductType};
+    let issued = now.date().saturating_sub(time::Duration::days(365));
+    let years = |n: i32| issued.replace_year(issued.year() + n).unwrap_or(issued);
+    let mut list = Cpl::new();
+    for &t in DeviceType::ALL {
+        let Some(pt) = ProductType::of(t) else {
+            continue;
+        };
+        let (manufacturer, model, firmware, _) = demo_model(t);
+        let certificates = cpl::required_certificates(pt)
+            .iter()
+            .map(|&kind| Certificate {
+                kind,
+                reference: format!("DEMO-{kind}-{manufacturer}-{model}"),
+                issued,
+                expires: if kind == CertificateKind::Cpa {
+                    years(cpl::CPA_VALIDITY_YEARS)
+                } else {
+                    years(10)
+                },
+            })
+            .collect();
+        let hash = cpl::firmware_hash(&demo_firmware_image(t), firmware.as_bytes());
+        list.add_model(
+            &Party::Dcc,
+            NewModel {
+                key: ModelKey {
+                    product_type: pt,
+                    manufacturer: manufacturer.into(),
+                    model: model.into(),
+                    hardware_version: DEMO_HARDWARE_VERSION.into(),
+                },
+                certificates,
+                firmware: vec![(firmware.into(), hash)],
+            },
+            now.unix_timestamp(),
+        )
+        .map_err(|e| format!("the demo CPL: {e}"))?;
+    }
+    Ok(list.models().cloned().collect())
+}
+
 /// A commissioned device of the demo's make and model for its type, installed at `uprn`.
 pub fn installed_device(
     id: Eui64,
@@ -1034,14 +1110,7 @@ pub fn installed_device(
     mpxn: Option<String>,
     now: OffsetDateTime,
 ) -> Device {
-    let (manufacturer, model, firmware, smets) = match t {
-        DeviceType::Chf | DeviceType::Gpf => ("106C", "433100AC", "00010001", Some("CHTS V1.4")),
-        DeviceType::Esme => ("AB01", "010A030B", "0002012F", Some("SMETS V5.0")),
-        DeviceType::Gsme => ("AB02", "020B0401", "00020130", Some("SMETS V5.0")),
-        DeviceType::Ppmid => ("AB03", "03000001", "00010000", Some("SMETS V5.0")),
-        DeviceType::Hcalcs => ("AB04", "04000001", "00010000", Some("SMETS V5.0")),
-        DeviceType::Ihd | DeviceType::Cad => ("AB05", "05000001", "00010000", None),
-    };
+    let (manufacturer, model, firmware, smets) = demo_model(t);
     Device {
         id,
         device_type: t,
@@ -1161,6 +1230,7 @@ pub struct WorldData<'a> {
 
 /// Writes a new world's data in one transaction.
 pub fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
+    let demo_cpl = demo_cpl(w.now)?;
     store
         .transaction_in(|stx| {
             let tx: &mut dyn Tx = stx;
@@ -1175,6 +1245,10 @@ pub fn populate(store: &SqliteStore, w: &WorldData<'_>) -> Result<(), String> {
             }
             for d in w.devices {
                 tx.put_device(d)?;
+            }
+            // The CPL lists every demo model (`demo_cpl`).
+            for m in &demo_cpl {
+                tx.put_cpl_model(m)?;
             }
             for (id, usage, der) in w.device_certs {
                 tx.put_device_cert(*id, usage, der)?;

@@ -27,6 +27,7 @@ pub mod delivery;
 pub mod dispatch;
 pub mod listener;
 pub mod nats;
+pub mod publication;
 pub mod repository;
 // The DCC's scheduler (5.1 schedules) in real time.
 pub mod schedules;

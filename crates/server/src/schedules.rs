@@ -35,6 +35,26 @@ pub async fn run<S, C>(
             break;
         }
         let (sc, st, c) = (scheduler.clone(), store.clone(), clock.clone());
+        let (sc2, st2, now) = (scheduler.clone(), store.clone(), clock.now());
+        // The Certified Products List's expiry as the clock passes it (`dcc::products`).
+        match tokio::task::spawn_blocking(move || {
+            st2.transaction(|tx| dcc::products::expire(tx, now, Some(&sc2)))
+        })
+        .await
+        {
+            Ok(Ok(o)) if !o.expired.is_empty() => {
+                info!(
+                    expired = o.expired.len(),
+                    suspended = o.suspended.len(),
+                    schedules_withdrawn = o.withdrawn_schedules.len(),
+                    "CPL entries expired"
+                );
+                wakeups.outbox.signal();
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => warn!(error = %e, "CPL expiry failed"),
+            Err(e) => warn!(error = %e, "CPL expiry task failed"),
+        }
         match tokio::task::spawn_blocking(move || sc.run_all_due(&*st, c.now())).await {
             Ok(Ok(r)) if r.handled() > 0 => {
                 info!(

@@ -54,6 +54,7 @@ mod core;
 mod emulator;
 mod import;
 mod migrations;
+mod products;
 mod smki;
 
 pub use crate::import::Imported;

@@ -299,7 +299,7 @@ fn migrations_run_once_even_when_stores_start_together() {
             "again: nothing to do"
         );
     }
-    assert_eq!(SCHEMA_VERSION, 16, "the SQLite store's migration count");
+    assert_eq!(SCHEMA_VERSION, 17, "the SQLite store's migration count");
     let mut client = postgres::Client::connect(&common::url(), postgres::NoTls).unwrap();
     let rows: i64 = client
         .query_one(

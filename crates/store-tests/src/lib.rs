@@ -36,8 +36,10 @@ use time::macros::{date, datetime};
 use wan::{DeviceStateWrite, EmulatorTx, StoredDeviceState, WanFault};
 
 mod issuance;
+mod products;
 pub mod smki_ca;
 pub use issuance::*;
+pub use products::*;
 pub use smki_ca::*;
 
 /// What every store under test is: the core's store whose transactions also hold the WAN
@@ -100,6 +102,10 @@ macro_rules! suite {
             revocation_takes_effect_at_the_gateway_when_the_crl_is_published,
             pma_suspends_and_force_revokes_and_every_action_is_recorded,
             dca_rolls_over_after_three_months_without_subscriber_action,
+            // The Certified Products List (`products.rs`).
+            cpl_entries_and_notices_round_trip,
+            cpl_changes_notify_every_party_and_refusals_write_nothing,
+            cpl_expiry_suspends_the_models_devices_and_their_dependants,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

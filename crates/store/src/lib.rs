@@ -44,6 +44,7 @@ use wan::{DeviceStateWrite, StoredDeviceState, WanFault};
 pub use dcc::store::{OperatorAuditEntry, OperatorAuditTx};
 
 mod group;
+mod products;
 mod readers;
 pub use group::SiteStats;
 #[cfg(test)]
@@ -427,6 +428,22 @@ CREATE TABLE device_status_history (
     by_party TEXT NOT NULL,
     PRIMARY KEY (device, seq)
 );
+"#,
+    // The Certified Products List (`cpl`, `dcc::products`): one row per entry (its key
+    // `TYPE/manufacturer/model/hardware`, the entry as JSON), and the notices of its changes,
+    // one row per SEC Party told.
+    r#"
+CREATE TABLE cpl_models (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE cpl_notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    party TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX cpl_notices_party ON cpl_notices(party, id);
 "#,
 ];
 

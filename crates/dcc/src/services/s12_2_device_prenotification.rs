@@ -63,5 +63,10 @@ pub fn pre_notify(
         date_commissioned: None,
         gbcs_version: None,
     };
+    // Only models on the Certified Products List are pre-notified (seed 003 para 292); a
+    // CAD, which the CPL does not list, is let through.
+    if device.device_type != DeviceType::Cad {
+        crate::products::require_listed(tx, &device, Srv::V12_2)?;
+    }
     crate::smi::enter(tx, &device, SmiCause::Service(Srv::V12_2), by, now)
 }
