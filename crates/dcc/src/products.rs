@@ -161,16 +161,28 @@ pub struct ExpiryOutcome {
 }
 
 /// The one place a device's SMI status changes because its model left the CPL: Suspended
-/// (seed 003 para 292). Routed through the SMI status machine by whoever integrates it.
+/// (seed 003 para 292), through the SMI status machine (`crate::smi`), which keeps the history.
+/// A device the rules do not let the DCC suspend (already Suspended, Decommissioned, Withdrawn)
+/// is left as it is; returns whether it was suspended.
 pub fn suspend_for_cpl_expiry(
     tx: &mut dyn Tx,
     device: &Device,
-    _now: OffsetDateTime,
-) -> Result<(), DccError> {
-    let mut d = device.clone();
-    d.status = DeviceStatus::Suspended;
-    tx.put_device(&d)?;
-    Ok(())
+    now: OffsetDateTime,
+) -> Result<bool, DccError> {
+    use crate::model::smi::{DccProcess, SmiActor, SmiCause};
+    match crate::smi::transition(
+        device,
+        DeviceStatus::Suspended,
+        SmiCause::Process(DccProcess::CplExpiry),
+        SmiActor::Dcc,
+        now,
+    ) {
+        Ok(t) => {
+            crate::smi::record(tx, &t)?;
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
 }
 
 /// The DCC's expiry run at `now`: every Active entry whose CPA certificate has expired is
@@ -205,7 +217,9 @@ pub fn expire(
         .cloned()
         .collect();
     for d in &to_suspend {
-        suspend_for_cpl_expiry(tx, d, now)?;
+        if !suspend_for_cpl_expiry(tx, d, now)? {
+            continue;
+        }
         out.suspended.push(d.id);
         let parties = registration::load(tx, d, now.date())?;
         let mut told: Vec<Eui64> = [

@@ -68,6 +68,19 @@ fn expiry_suspends_the_hub_and_its_meters_and_withdraws_their_schedules() {
         .unwrap();
     assert_eq!(status, DeviceStatus::Suspended);
     assert_eq!(left, 0);
+    // The suspension went through the SMI status machine: in the meter's history, by the DCC.
+    let history = h
+        .store()
+        .transaction(|tx| Ok(tx.status_history(esme)?))
+        .unwrap();
+    let last = history.last().expect("a history entry");
+    assert_eq!(last.from, Some(DeviceStatus::Commissioned));
+    assert_eq!(last.to, DeviceStatus::Suspended);
+    assert_eq!(
+        last.cause,
+        dcc::model::smi::SmiCause::Process(dcc::model::smi::DccProcess::CplExpiry)
+    );
+    assert_eq!(last.by, dcc::model::smi::SmiActor::Dcc);
 
     h.run_until_idle();
     let alerts: Vec<Delivered> = h

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use dcc::store::Store as _;
 use harness::{Harness, premises1};
 
 const SUPPLIER: &str = "supplier-a";
@@ -141,4 +142,40 @@ fn joining_an_unknown_or_incompatible_device_is_refused() {
     }
     h.run_until_idle();
     assert_eq!(h.device_state(esme)["device_log"], before["device_log"]);
+}
+
+/// A whitelisted PPMID joined to its ESME (8.7.1) is Commissioned in the Smart Metering
+/// Inventory, the change in its history caused by 8.7.1 and made by the supplier.
+#[test]
+fn a_whitelisted_ppmid_joined_to_its_esme_is_commissioned() {
+    use dcc::model::DeviceStatus;
+    use dcc::model::smi::{SmiActor, SmiCause};
+    let mut h = Harness::new_world();
+    let (esme, ppmid) = (premises1::ESME, premises1::PPMID);
+    let id: eui::Eui64 = ppmid.parse().unwrap();
+    h.store()
+        .transaction(|tx| {
+            let mut d = tx.device(id)?.unwrap();
+            d.status = DeviceStatus::Whitelisted;
+            tx.put_device(&d)?;
+            Ok(())
+        })
+        .unwrap();
+    critical(
+        &mut h,
+        "CS03A1_8.7.1_SUCCESS_REQUEST_DUIS.XML",
+        "8.7.1",
+        esme,
+        ppmid,
+    );
+    let (status, history) = h
+        .store()
+        .transaction(|tx| Ok((tx.device(id)?.unwrap().status, tx.status_history(id)?)))
+        .unwrap();
+    assert_eq!(status, DeviceStatus::Commissioned);
+    let last = history.last().expect("a history entry");
+    assert_eq!(last.from, Some(DeviceStatus::Whitelisted));
+    assert_eq!(last.to, DeviceStatus::Commissioned);
+    assert_eq!(last.cause, SmiCause::Service(duis::Srv::V8_7_1));
+    assert_eq!(last.by, SmiActor::User(h.user_eui(SUPPLIER)));
 }
