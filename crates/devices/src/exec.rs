@@ -115,6 +115,24 @@ pub(crate) fn done(content: Vec<u8>, success: bool) -> Option<Execution> {
 }
 
 impl EmulatedDevice {
+    /// [`done`] for a signed response, which carries the device's date-time at `now` (as the
+    /// RTDS responses do).
+    pub(crate) fn signed_done(
+        &self,
+        now: UtcDateTime,
+    ) -> impl Fn(Vec<u8>, bool) -> Option<Execution> + use<> {
+        let date_time = Some(self.device_time(now).to_cosem().0);
+        move |content, success| {
+            Some(Execution::Done {
+                content,
+                date_time,
+                success,
+            })
+        }
+    }
+}
+
+impl EmulatedDevice {
     /// The outcomes of a DLMS SET list, as a device writing it all or nothing answers: the first
     /// faulty SET ([`DeviceFault::DlmsObject`]) fails, the ones after it are not executed, the
     /// rest succeed; `None` when none is faulty (and the device may write).

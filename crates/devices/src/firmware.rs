@@ -225,15 +225,7 @@ impl EmulatedDevice {
         c: &ActivateFirmware,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        // Signed responses carry the device's date-time (as the RTDS responses).
-        let date_time = Some(self.device_time(now).to_cosem().0);
-        let done = |content, success| {
-            Some(Execution::Done {
-                content,
-                date_time,
-                success,
-            })
-        };
+        let done = self.signed_done(now);
         let code = apdu.message_code().0;
         match c.activation {
             Activation::Cancel => {

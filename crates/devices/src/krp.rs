@@ -56,15 +56,7 @@ impl EmulatedDevice {
         u: &KrpUpdate,
         now: UtcDateTime,
     ) -> Option<Execution> {
-        // Signed responses carry the device's date-time (as the RTDS responses).
-        let date_time = Some(self.device_time(now).to_cosem().0);
-        let done = |content, success| {
-            Some(Execution::Done {
-                content,
-                date_time,
-                success,
-            })
-        };
+        let done = self.signed_done(now);
         let acknowledged = UpdateSecurityCredentialsResponse { outcome: None }.encode();
         let code = apdu.message_code().0;
         match &u.content.execution_date_time {

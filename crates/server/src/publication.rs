@@ -24,26 +24,8 @@ use tracing::{info, warn};
 use crate::listener::ListenerLimits;
 use crate::{ServerError, Transport, accept_until_shutdown, serve_http1};
 
-/// What the endpoint answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
-        Self {
-            status,
-            content_type,
-            body: body.into(),
-        }
-    }
-    fn text(status: u16, msg: &str) -> Self {
-        Self::new(status, "text/plain; charset=utf-8", format!("{msg}\n"))
-    }
-}
+/// What the endpoint answers: the same shape as the SMKI repository's answers.
+pub use crate::repository::Answer;
 
 const INDEX: &str = "opendcc publications\n/cpl      Certified Products List (JSON)\n/cpl.csv  Certified Products List (CSV)\n/dpl      Deployed Products List (JSON)\n/dpl.csv  Deployed Products List (CSV)\n";
 

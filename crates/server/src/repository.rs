@@ -122,14 +122,14 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
             content_type,
             body: body.into(),
         }
     }
-    fn text(status: u16, msg: &str) -> Self {
+    pub(crate) fn text(status: u16, msg: &str) -> Self {
         Self::new(status, "text/plain; charset=utf-8", format!("{msg}\n"))
     }
     fn xml(body: String) -> Self {
