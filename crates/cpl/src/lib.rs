@@ -790,6 +790,24 @@ impl Cpl {
         }
     }
 
+    /// What 8.2 Read Inventory reports of a device: the CPL status of its model (`CPLStatus`:
+    /// Active when an Active entry lists it, else the status of the entry that does) and of its
+    /// firmware version (`FirmwareVersionStatus`: Active when an Active entry lists that version,
+    /// else the model's status when the model is not Active); `None` where the CPL does not list
+    /// the model, or the version.
+    pub fn statuses(&self, d: &Device) -> (Option<Status>, Option<Status>) {
+        let model = match self.listing(d.device_type, &d.manufacturer, &d.model, None) {
+            Ok(_) => Some(Status::Active),
+            Err(CplError::NotActive { status, .. }) => Some(status),
+            Err(_) => None,
+        };
+        let firmware = d.firmware_version.as_ref().and_then(|_| match model {
+            Some(Status::Active) => self.device_listed(d).ok().map(|_| Status::Active),
+            other => other,
+        });
+        (model, firmware)
+    }
+
     /// Whether a device is on the CPL (its type, manufacturer, model and firmware version).
     pub fn device_listed(&self, d: &Device) -> Result<&DeviceModel, CplError> {
         self.listing(

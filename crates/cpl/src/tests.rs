@@ -420,6 +420,32 @@ fn listing_and_firmware_hash() {
 }
 
 #[test]
+fn read_inventory_statuses_follow_the_list() {
+    let mut cpl = listed(ProductType::Esme);
+    let mut d = device(1, DeviceType::Esme, "ESME-1", 9, DeviceStatus::Commissioned);
+    assert_eq!(
+        cpl.statuses(&d),
+        (Some(Status::Active), Some(Status::Active))
+    );
+    // A firmware version the list does not hold: the model is Active, the version unlisted.
+    d.firmware_version = Some("2.0".into());
+    assert_eq!(cpl.statuses(&d), (Some(Status::Active), None));
+    // No firmware version known: none reported.
+    d.firmware_version = None;
+    assert_eq!(cpl.statuses(&d), (Some(Status::Active), None));
+    // A model the list does not hold.
+    let other_model = device(2, DeviceType::Gsme, "GSME-9", 9, DeviceStatus::Commissioned);
+    assert_eq!(cpl.statuses(&other_model), (None, None));
+    // Once the CPA certificate expires, model and firmware report Expired.
+    cpl.expire(1_893_456_000);
+    d.firmware_version = Some("1.0".into());
+    assert_eq!(
+        cpl.statuses(&d),
+        (Some(Status::Expired), Some(Status::Expired))
+    );
+}
+
+#[test]
 fn suspension_takes_the_hubs_dependants() {
     use DeviceStatus::*;
     let devices = vec![

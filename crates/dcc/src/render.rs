@@ -64,11 +64,8 @@ pub fn inventory(
             out.device_status = Some(d.status);
             out.smets_chts_version.clone_from(&d.smets_chts_version);
             out.firmware_version.clone_from(&d.firmware_version);
-            out.firmware_version_status = d
-                .firmware_version
-                .as_ref()
-                .map(|_| duis::ProductListStatus::Active);
-            out.cpl_status = Some(duis::ProductListStatus::Active);
+            out.firmware_version_status = e.firmware_status;
+            out.cpl_status = e.cpl_status;
             out.date_commissioned = d.date_commissioned;
             out.import_mpxn = d.mpxn.clone();
             out.esme_variant = d.esme_variant;

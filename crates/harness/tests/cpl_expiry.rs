@@ -81,6 +81,26 @@ fn expiry_suspends_the_hub_and_its_meters_and_withdraws_their_schedules() {
         dcc::model::smi::SmiCause::Process(dcc::model::smi::DccProcess::CplExpiry)
     );
     assert_eq!(last.by, dcc::model::smi::SmiActor::Dcc);
+    // 8.2 Read Inventory reports the model's CPL status and its firmware version's: Expired.
+    let p = h.request(
+        "8.2_READ_INVENTORY_REQUEST_DUIS.XML",
+        SUPPLIER,
+        &DCC_EUI.to_string(),
+    );
+    let xml = harness::set_text(&p.xml, "DeviceID", premises1::ESME);
+    let inventory = h.send(&h.sign(SUPPLIER, &xml));
+    assert_eq!(
+        element_text(&inventory.body, "CPLStatus").as_deref(),
+        Some("Expired"),
+        "{}",
+        inventory.body
+    );
+    assert_eq!(
+        element_text(&inventory.body, "DeviceFirmwareVersionStatus").as_deref(),
+        Some("Expired"),
+        "{}",
+        inventory.body
+    );
 
     h.run_until_idle();
     let alerts: Vec<Delivered> = h

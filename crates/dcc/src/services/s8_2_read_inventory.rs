@@ -36,6 +36,10 @@ impl NonDeviceService for ReadInventory {
 pub struct InventoryEntry {
     pub device: Device,
     pub premises: Option<Premises>,
+    /// `CPLStatus` and `FirmwareVersionStatus`, from the Certified Products List
+    /// ([`cpl::Cpl::statuses`]).
+    pub cpl_status: Option<duis::ProductListStatus>,
+    pub firmware_status: Option<duis::ProductListStatus>,
 }
 
 /// DUIS allows at most this many devices in one inventory response.
@@ -75,13 +79,20 @@ pub fn read_inventory(tx: &mut dyn Tx, q: &Query) -> Result<Vec<InventoryEntry>,
     if devices.is_empty() {
         return Err(ServiceError::InventoryNoMatch.into());
     }
+    let cpl = crate::products::load(tx)?;
     let mut out = Vec::with_capacity(devices.len().min(MAX_INVENTORY_DEVICES));
     for device in devices.into_iter().take(MAX_INVENTORY_DEVICES) {
         let premises = match &device.uprn {
             Some(u) => tx.premises(u)?,
             None => None,
         };
-        out.push(InventoryEntry { device, premises });
+        let (cpl_status, firmware_status) = cpl.statuses(&device);
+        out.push(InventoryEntry {
+            device,
+            premises,
+            cpl_status,
+            firmware_status,
+        });
     }
     Ok(out)
 }
