@@ -91,6 +91,18 @@ fn fixture() -> Fixture {
             for d in &devices {
                 tx.put_device(d)?;
             }
+            // The CPL lists the fixture's models and the one 12.2 pre-notifies.
+            common::list_on_cpl(
+                tx,
+                &[
+                    (DeviceType::Esme, "m", "m"),
+                    (DeviceType::Gsme, "m", "m"),
+                    (DeviceType::Chf, "m", "m"),
+                    (DeviceType::Gpf, "m", "m"),
+                    (DeviceType::Esme, "AB01", "010A030B"),
+                ],
+                now,
+            )?;
             for (id, der) in &device_certs {
                 tx.put_device_cert(*id, "ka", der)?;
             }

@@ -244,3 +244,49 @@ pub fn mac_checked_command(
     c.verify_mac(&key).unwrap();
     c.apdu.clone()
 }
+
+/// Lists `models` (device type, manufacturer, model) on the store's Certified Products List,
+/// each with the certificates its type needs, valid from a year before `now`: 12.2 pre-notifies
+/// and 8.1.1 commissions only listed models.
+pub fn list_on_cpl(
+    tx: &mut dyn dcc::store::Tx,
+    models: &[(DeviceType, &str, &str)],
+    now: OffsetDateTime,
+) -> Result<(), dcc::store::StoreError> {
+    let issued = now.date() - Duration::days(365);
+    let expires = issued + Duration::days(365 * 6);
+    let mut list = cpl::Cpl::new();
+    for &(t, manufacturer, model) in models {
+        let Some(pt) = cpl::ProductType::of(t) else {
+            continue;
+        };
+        let certificates = cpl::required_certificates(pt)
+            .iter()
+            .map(|&kind| cpl::Certificate {
+                kind,
+                reference: format!("TEST-{kind}-{manufacturer}-{model}"),
+                issued,
+                expires,
+            })
+            .collect();
+        list.add_model(
+            &cpl::Party::Dcc,
+            cpl::NewModel {
+                key: cpl::ModelKey {
+                    product_type: pt,
+                    manufacturer: manufacturer.into(),
+                    model: model.into(),
+                    hardware_version: "1".into(),
+                },
+                certificates,
+                firmware: Vec::new(),
+            },
+            now.unix_timestamp(),
+        )
+        .expect("a valid test model");
+    }
+    for m in list.models() {
+        tx.put_cpl_model(m)?;
+    }
+    Ok(())
+}
