@@ -8,13 +8,13 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::usecases::{
     self, AlertBehaviourChange, AlertFilter, CommandDecodeError, CommandHeader, DecodedCommand,
     EventConfiguration, Failure, GasAlertBehaviour, ResponseOutcome, ResponseValue,
     alert_behaviour_common::enabled_codes, classify_response, decode_command, decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+use gbcs::{Eui64, GeneralSigning, UtcDateTime};
 
 const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 const NETWORK_OPERATOR: u64 = 0x90b3_d51f_3002_0000;
@@ -23,24 +23,6 @@ const GSME: u64 = 0x00db_1234_5678_90a1;
 
 fn h(from: u64, recip: u64, counter: u64) -> CommandHeader {
     CommandHeader::new(Eui64::from_u64(from), Eui64::from_u64(recip), counter)
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 /// The ESME write use cases: (RTDS folder stem, filter, originator, success counter).

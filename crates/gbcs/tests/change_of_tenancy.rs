@@ -12,12 +12,12 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::usecases::{
     self, CommandDecodeError, CommandHeader, DecodedCommand, Failure, ResponseOutcome,
     ResponseValue, TenancyChange, classify_response, decode_command, decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+use gbcs::{Eui64, GeneralSigning, UtcDateTime};
 
 const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 const ESME: u64 = 0x00db_1234_5678_90a0;
@@ -38,24 +38,6 @@ fn gcs09_change() -> TenancyChange {
             .unwrap(),
         restriction: UtcDateTime::from_zigbee_utc(0x1FC6_6E20).unwrap(),
     }
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 #[test]

@@ -8,24 +8,17 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, vector};
 use gbcs::credentials::{KEY_USAGE_DS, KEY_USAGE_KA};
 use gbcs::usecases::{
     CommandHeader, DecodedCommand, DeviceCsr, Failure, ResponseOutcome, ResponseValue, cs02c,
     cs02c_issue_security_credentials, cs02d_update_device_certificate, decode_command,
     decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, wrap_command};
+use gbcs::{Eui64, GeneralSigning, SignatureField, wrap_command};
 
 const C: &str = "6.17_CS02c";
 const D: &str = "6.15.2_CS02d";
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
 
 fn header(a: &GeneralSigning) -> CommandHeader {
     CommandHeader::new(a.originator, a.recipient, a.counter)

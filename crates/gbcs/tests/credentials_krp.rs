@@ -9,7 +9,7 @@
 mod common;
 
 use base64::Engine;
-use common::{Keystore, corpus_root, vector};
+use common::{Keystore, apdu, corpus_root, vector};
 use gbcs::usecases::{
     Activation, CommandHeader, DecodedCommand, Failure, KrpCredentials, KrpParty, ResponseOutcome,
     ResponseValue, classify_response, cs02b_update_security_credentials, decode_command,
@@ -167,13 +167,6 @@ const COMMANDS: &[(&str, &str)] = &[
         "CS02gLoadControllerBySupplier_6.15.1_FUTURE_DATED_ERROR",
     ),
 ];
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
 
 /// The RTDS vectors carry certificates re-issued (other serial numbers and validity) for the
 /// same parties as the templates': the builder is fed the vector's certificates, in the

@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::usecases::{
     self, Cin, CinUpdate, CommandHeader, DecodedCommand, Failure, ResponseOutcome, ResponseValue,
     classify_response, decode_command, decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+use gbcs::{Eui64, UtcDateTime};
 
 const ACB: u64 = 0x90b3_d51f_3000_0002;
 const OTHER_USER: u64 = 0x90b3_d51f_3001_0000;
@@ -37,24 +37,6 @@ fn cin() -> Cin {
 /// The RTDS issuer event id: the ZigBee UTC time of 2015-01-01T00:00:00Z.
 fn rtds_event_id() -> u32 {
     usecases::issuer_event_id(UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap()).unwrap()
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 #[test]

@@ -7,14 +7,14 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::axdr::Data;
 use gbcs::usecases::{
     self, ChannelLogEntry, ChannelLogPeriod, ChannelPage, CommandDecodeError, CommandHeader,
     DecodedCommand, Failure, ResponseOutcome, ResponseValue, SubGhzChannel, SubGhzConfiguration,
     classify_response, decode_command, decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+use gbcs::{Eui64, UtcDateTime};
 
 const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 const ACB: u64 = 0x90b3_d51f_3000_0002;
@@ -28,24 +28,6 @@ fn h(counter: u64, user_counter: u64) -> CommandHeader {
         Eui64::from_u64(SUPPLIER),
         user_counter,
     )
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 /// The DUIS 6.28 template's configuration (channels 1 and 2 of each page, 28/29 and 36/37 in

@@ -8,14 +8,14 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::axdr::Data;
 use gbcs::usecases::{
     self, AttributeRecord, CommandDecodeError, CommandHeader, DecodedCommand, DlmsRead, Failure,
     ImportMpans, ResponseOutcome, ResponseValue, SiteIdUpdate, ZclRead, classify_response,
     decode_command, decode_response, ecs39a, ecs40,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, UtcDateTime, wrap_command};
+use gbcs::{Eui64, GeneralSigning, UtcDateTime};
 
 const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 const ACB: u64 = 0x90b3_d51f_3000_0002;
@@ -38,24 +38,6 @@ fn by_acb(counter: u64, user_counter: u64) -> CommandHeader {
 
 fn rtds_event_id() -> u32 {
     usecases::issuer_event_id(UtcDateTime::new(2015, 1, 1, 0, 0, 0).unwrap()).unwrap()
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 fn single() -> ImportMpans {

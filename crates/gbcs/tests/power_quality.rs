@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Keystore, vector};
+use common::{Keystore, apdu, check_command};
 use gbcs::axdr::Data;
 use gbcs::usecases::voltage::{self, Variant};
 use gbcs::usecases::{
@@ -17,7 +17,7 @@ use gbcs::usecases::{
     ResponseOutcome, ResponseValue, RmsVoltageSettings, VoltageConfig, classify_response,
     decode_command, decode_response,
 };
-use gbcs::{Eui64, Frame, GeneralSigning, SignatureField, wrap_command};
+use gbcs::{Eui64, GeneralSigning};
 
 const SUPPLIER: u64 = 0x90b3_d51f_3001_0000;
 const NETWORK_OPERATOR: u64 = 0x90b3_d51f_3002_0000;
@@ -25,24 +25,6 @@ const ESME: u64 = 0x00db_1234_5678_90a0;
 
 fn h(orig: u64, counter: u64) -> CommandHeader {
     CommandHeader::new(Eui64::from_u64(orig), Eui64::from_u64(ESME), counter)
-}
-
-fn apdu(dir: &str, file: &str) -> GeneralSigning {
-    match Frame::decode(&vector(dir, file)).unwrap() {
-        Frame::Ciphered(c) => c.apdu,
-        Frame::Signing(a) => a,
-    }
-}
-
-fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
-    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
-    let peer = ks.ka_public.get(&built.recipient).unwrap();
-    let wrapped = wrap_command(built, ks.acb_ka(), peer).unwrap().encode();
-    assert_eq!(
-        hex::encode_upper(wrapped),
-        hex::encode_upper(vector(dir, file)),
-        "{file}"
-    );
 }
 
 fn limit(threshold: u32) -> Limit {

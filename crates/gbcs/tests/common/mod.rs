@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use gbcs::{Eui64, KaPrivateKey, PublicKey, SigningKey};
+use gbcs::{
+    Eui64, Frame, GeneralSigning, KaPrivateKey, PublicKey, SignatureField, SigningKey, wrap_command,
+};
 
 pub fn corpus_root() -> PathBuf {
     match std::env::var_os("OPENDCC_CORPUS") {
@@ -138,4 +140,30 @@ impl Keystore {
             .and_then(|v| v.first())
             .expect("ACB KA private key")
     }
+}
+
+/// The APDU of an RTDS vector, deciphered where it is ciphered.
+pub fn apdu(dir: &str, file: &str) -> GeneralSigning {
+    match Frame::decode(&vector(dir, file)).expect("a GBCS frame") {
+        Frame::Ciphered(c) => c.apdu,
+        Frame::Signing(a) => a,
+    }
+}
+
+/// `built`, an unsigned ACB-originated command, wrapped with the ACB's MAC for its recipient,
+/// is the RTDS vector byte for byte.
+pub fn check_command(ks: &Keystore, dir: &str, file: &str, built: GeneralSigning) {
+    assert_eq!(built.signature, SignatureField::Unsigned, "{file}");
+    let peer = ks
+        .ka_public
+        .get(&built.recipient)
+        .expect("the recipient's key-agreement key");
+    let wrapped = wrap_command(built, ks.acb_ka(), peer)
+        .expect("the ACB MAC")
+        .encode();
+    assert_eq!(
+        hex::encode_upper(wrapped),
+        hex::encode_upper(vector(dir, file)),
+        "{file}"
+    );
 }
