@@ -30,19 +30,33 @@ pub async fn run<S, C>(
     S: Store,
     C: Clock,
 {
+    // The UTC day the CPL's expiry was last run for: entries expire by date (`cpl::Cpl::
+    // expired_at`), so one run a day is enough, not a write transaction on every tick.
+    let mut cpl_checked: Option<time::Date> = None;
     loop {
         if *shutdown.borrow() {
             break;
         }
         let (sc, st, c) = (scheduler.clone(), store.clone(), clock.clone());
         let (sc2, st2, now) = (scheduler.clone(), store.clone(), clock.now());
+        let day = now.to_offset(time::UtcOffset::UTC).date();
         // The Certified Products List's expiry as the clock passes it (`dcc::products`).
-        match tokio::task::spawn_blocking(move || {
-            st2.transaction(|tx| dcc::products::expire(tx, now, Some(&sc2)))
-        })
-        .await
-        {
-            Ok(Ok(o)) if !o.expired.is_empty() => {
+        let expiry = if cpl_checked == Some(day) {
+            None
+        } else {
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    st2.transaction(|tx| dcc::products::expire(tx, now, Some(&sc2)))
+                })
+                .await,
+            )
+        };
+        if matches!(expiry, Some(Ok(Ok(_)))) {
+            cpl_checked = Some(day);
+        }
+        match expiry {
+            None => {}
+            Some(Ok(Ok(o))) if !o.expired.is_empty() => {
                 info!(
                     expired = o.expired.len(),
                     suspended = o.suspended.len(),
@@ -51,9 +65,9 @@ pub async fn run<S, C>(
                 );
                 wakeups.outbox.signal();
             }
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => warn!(error = %e, "CPL expiry failed"),
-            Err(e) => warn!(error = %e, "CPL expiry task failed"),
+            Some(Ok(Ok(_))) => {}
+            Some(Ok(Err(e))) => warn!(error = %e, "CPL expiry failed"),
+            Some(Err(e)) => warn!(error = %e, "CPL expiry task failed"),
         }
         match tokio::task::spawn_blocking(move || sc.run_all_due(&*st, c.now())).await {
             Ok(Ok(r)) if r.handled() > 0 => {
